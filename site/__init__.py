@@ -1,0 +1,34 @@
+"""barrierfree: the accessible public site of the Chiping District disability-services plan."""
+
+from pathlib import Path
+
+from flask import Flask
+from htmx_flask import Htmx
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the Flask application; `config` overrides the defaults (used by tests)."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    from . import settings
+
+    settings.configure(app, config)
+
+    from . import content, database, display, errors, i18n, markdown, security
+    from .pages import views as pages
+    from .plan import views as plan
+    from .services import views as services
+
+    Htmx(app)
+    database.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    markdown.init_app(app)
+    display.init_app(app)
+    errors.init_app(app)
+    content.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(plan.bp)
+    app.register_blueprint(services.bp)
+    return app

@@ -1,0 +1,121 @@
+"""Reading content/ into flat records, one list per kind of item, in file order."""
+
+from pathlib import Path
+
+import yaml
+
+from ..i18n import EN
+
+
+class ContentError(ValueError):
+    """A content file is malformed or refers to something that does not exist."""
+
+
+def read_yaml(path: Path) -> dict:
+    """Parse one YAML file, naming the file in any error."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ContentError(f"{path.name}: {error}") from error
+    if not isinstance(data, dict):
+        raise ContentError(f"{path.name}: expected a mapping at the top level")
+    return data
+
+
+def read_page(path: Path) -> tuple[dict, str]:
+    """Split a Markdown page into its YAML header and its body."""
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise ContentError(f"{path.name}: a page starts with a '---' YAML header")
+    header, _, body = text[4:].partition("\n---\n")
+    meta = yaml.safe_load(header) or {}
+    return meta, body.strip() + "\n"
+
+
+def positioned(items: list[dict]) -> list[dict]:
+    """Copy each item with its place in the list as `position`."""
+    return [{**item, "position": index} for index, item in enumerate(items)]
+
+
+def read_all(directory: Path) -> dict[str, list[dict]]:
+    """Every record in `directory`, by kind."""
+    records: dict[str, list[dict]] = {}
+    records["departments"] = positioned(read_yaml(directory / "departments.yaml")["departments"])
+    records["categories"] = positioned(read_yaml(directory / "categories.yaml")["categories"])
+    records["pages"] = _pages(directory / "pages")
+    plan = read_yaml(directory / "plan.yaml")
+    records["pages"].append(
+        {
+            "slug": "plan",
+            "title": plan["title"],
+            "summary": plan["issued"],
+            "body": plan["preamble"],
+        }
+    )
+    records.update(_plan(plan["parts"]))
+    records.update(_boxes(read_yaml(directory / "boxes.yaml")["boxes"], records["sections"]))
+    services = [read_yaml(path) for path in sorted((directory / "services").glob("*.yaml"))]
+    records["services"] = positioned(services)
+    return records
+
+
+def _pages(folder: Path) -> list[dict]:
+    """Static pages: `<slug>.md` in Chinese with an optional `<slug>.en.md` beside it."""
+    pages = []
+    for path in sorted(folder.glob("*.md")):
+        if path.name.endswith(f".{EN}.md"):
+            continue
+        meta, body = read_page(path)
+        page = {**meta, "body": body}
+        english = path.with_name(f"{path.stem}.{EN}.md")
+        if english.exists():
+            meta_en, body_en = read_page(english)
+            page.update(
+                title_en=meta_en.get("title"), summary_en=meta_en.get("summary"), body_en=body_en
+            )
+        pages.append(page)
+    return pages
+
+
+def _plan(parts: list[dict]) -> dict[str, list[dict]]:
+    """Flatten parts → sections → measures; measures get the slug `<area>-<number>`."""
+    flat = {"parts": [], "sections": [], "measures": []}
+    for part_index, part in enumerate(parts):
+        sections = part.pop("sections", [])
+        flat["parts"].append({**part, "position": part_index})
+        areas_with_measures = 0
+        for section_index, section in enumerate(sections):
+            measures = section.pop("measures", [])
+            flat["sections"].append(
+                {
+                    **section,
+                    "part": part["slug"],
+                    "part_number": str(part["number"]),
+                    "number": str(section["number"]),
+                    "position": section_index,
+                }
+            )
+            if measures:
+                areas_with_measures += 1
+            for measure in measures:
+                slug = f"{areas_with_measures}-{measure['number']}"
+                flat["measures"].append({**measure, "slug": slug, "section": section["slug"]})
+    return flat
+
+
+def _boxes(boxes: list[dict], sections: list[dict]) -> dict[str, list[dict]]:
+    """Flatten boxes → indicators and projects; a box names its place by part and section."""
+    by_place = {(s["part_number"], s["number"]): s["slug"] for s in sections if "part_number" in s}
+    flat = {"boxes": [], "indicators": [], "projects": []}
+    for box in boxes:
+        indicators = box.pop("indicators", [])
+        projects = box.pop("projects", [])
+        place = (str(box.pop("part")), str(box.pop("section")))
+        if place not in by_place:
+            raise ContentError(f"boxes.yaml: 专栏{box['number']} stands in an unknown section")
+        flat["boxes"].append({**box, "section": by_place[place]})
+        flat["indicators"] += [{**item, "box": box["number"]} for item in indicators]
+        flat["projects"] += [
+            {**item, "box": box["number"], "position": index} for index, item in enumerate(projects)
+        ]
+    return flat

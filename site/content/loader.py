@@ -1,0 +1,281 @@
+"""Idempotent import of content records into the database.
+
+Each item is fingerprinted. A row is updated from its file only while it still matches the
+fingerprint of the last load; a row that differs was changed in the database since (by
+staff) and is kept as it is, and the report says so.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..database import db
+from ..pages.models import Page
+from ..plan.models import (
+    LEAD,
+    PARTICIPANT,
+    Box,
+    Department,
+    Indicator,
+    Measure,
+    PlanPart,
+    PlanSection,
+    Project,
+    Responsibility,
+)
+from ..services.models import Category, Service
+from .files import ContentError, read_all
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of record maps onto its model.
+
+    `parents` are many-to-one links {record field: (model, key column)}; `collections` are
+    many-to-many links {record field: (model, key column)}; `roles` says whether the record
+    carries `lead` and `participants` department lists.
+    """
+
+    name: str
+    model: type
+    key: str
+    fields: tuple[str, ...]
+    parents: dict = field(default_factory=dict)
+    collections: dict = field(default_factory=dict)
+    roles: bool = False
+
+
+KINDS = (
+    Kind("departments", Department, "slug", ("name", "full_name", "name_en", "position")),
+    Kind(
+        "categories",
+        Category,
+        "slug",
+        ("name", "name_en", "description", "description_en", "position"),
+    ),
+    Kind("pages", Page, "slug", ("title", "title_en", "summary", "summary_en", "body", "body_en")),
+    Kind("parts", PlanPart, "slug", ("number", "title", "title_en", "body", "position")),
+    Kind(
+        "sections",
+        PlanSection,
+        "slug",
+        ("number", "title", "title_en", "body", "position"),
+        parents={"part": (PlanPart, "slug")},
+        roles=True,
+    ),
+    Kind(
+        "measures",
+        Measure,
+        "slug",
+        ("number", "title", "body"),
+        parents={"section": (PlanSection, "slug")},
+        roles=True,
+    ),
+    Kind(
+        "boxes",
+        Box,
+        "number",
+        ("title", "title_en", "after_measure"),
+        parents={"section": (PlanSection, "slug")},
+    ),
+    Kind(
+        "indicators",
+        Indicator,
+        "number",
+        ("name", "unit", "value_2020", "target_2025", "attribute"),
+        parents={"box": (Box, "number")},
+    ),
+    Kind(
+        "projects",
+        Project,
+        "slug",
+        ("title", "title_en", "body", "position"),
+        parents={"box": (Box, "number")},
+    ),
+    Kind(
+        "services",
+        Service,
+        "slug",
+        (
+            "title",
+            "title_en",
+            "summary",
+            "summary_en",
+            "disability_categories",
+            "eligibility",
+            "benefits",
+            "amount",
+            "how_to_apply",
+            "documents",
+            "easy_read",
+            "easy_read_en",
+            "position",
+        ),  # fmt: skip
+        parents={"category": (Category, "slug")},
+        collections={
+            "measures": (Measure, "slug"),
+            "projects": (Project, "slug"),
+            "related": (Service, "slug"),
+        },
+        roles=True,
+    ),
+)
+
+ROLE_FIELDS = {LEAD: "lead", PARTICIPANT: "participants"}
+
+
+@dataclass
+class Report:
+    """What a load did, kind by kind."""
+
+    added: dict[str, list[str]] = field(default_factory=dict)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: dict[str, list[str]] = field(default_factory=dict)
+    kept: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, outcome: str, kind: str, key) -> None:
+        """Record the outcome for one item."""
+        getattr(self, outcome).setdefault(kind, []).append(str(key))
+
+    def count(self, outcome: str) -> int:
+        """How many items had `outcome` across all kinds."""
+        return sum(len(keys) for keys in getattr(self, outcome).values())
+
+    def summary(self) -> str:
+        """A human-readable account of the load."""
+        lines = [
+            f"added {self.count('added')}, changed {self.count('changed')}, "
+            f"unchanged {self.count('unchanged')}, "
+            f"skipped (changed in the database since the last load) {self.count('kept')}"
+        ]
+        for outcome in ("added", "changed", "kept"):
+            for kind, keys in getattr(self, outcome).items():
+                lines.append(f"  {outcome} {kind}: {', '.join(keys)}")
+        return "\n".join(lines)
+
+
+def load(directory: Path) -> Report:
+    """Load every record under `directory`; the caller commits."""
+    records = read_all(directory)
+    report = Report()
+    to_link = []
+    for kind in KINDS:
+        for record in records.get(kind.name, []):
+            row = _sync_fields(kind, record, report)
+            if row is not None:
+                to_link.append((kind, record, row))
+        db.session.flush()
+    for kind, record, row in to_link:
+        _apply_links(kind, record, row)
+        db.session.flush()
+        row.loaded_hash = fingerprint(snapshot(kind, row))
+    return report
+
+
+def _sync_fields(kind: Kind, record: dict, report: Report):
+    """Create or update the row's own columns; return it if its links must be (re)written."""
+    key = record.get(kind.key)
+    if key is None:
+        raise ContentError(f"{kind.name}: an item has no {kind.key}")
+    row = db.session.scalar(select(kind.model).where(getattr(kind.model, kind.key) == key))
+    wanted = fingerprint(normalise(kind, record))
+    if row is None:
+        row = kind.model(**{kind.key: key})
+        report.note("added", kind.name, key)
+    else:
+        current = fingerprint(snapshot(kind, row))
+        if current == wanted:
+            report.note("unchanged", kind.name, key)
+            return None
+        if current != row.loaded_hash:
+            report.note("kept", kind.name, key)
+            return None
+        report.note("changed", kind.name, key)
+    for name in kind.fields:
+        setattr(row, name, _column_value(kind.model, name, record.get(name)))
+    for name, (model, column) in kind.parents.items():
+        setattr(row, name, _lookup(model, column, record.get(name), kind, key))
+    db.session.add(row)
+    return row
+
+
+def _apply_links(kind: Kind, record: dict, row) -> None:
+    """Write the many-to-many links and department roles of a new or changed row."""
+    key = getattr(row, kind.key)
+    for name, (model, column) in kind.collections.items():
+        setattr(
+            row,
+            name,
+            [_lookup(model, column, value, kind, key) for value in record.get(name) or []],
+        )
+    if kind.roles:
+        for old in list(row.responsibilities):
+            db.session.delete(old)
+        row.responsibilities = [
+            Responsibility(
+                department=_lookup(Department, "slug", slug, kind, key), role=role, position=index
+            )
+            for role, name in ROLE_FIELDS.items()
+            for index, slug in enumerate(record.get(name) or [])
+        ]
+
+
+def _lookup(model: type, column: str, value, kind: Kind, key):
+    """The row of `model` whose `column` is `value`, or a ContentError naming the item."""
+    found = db.session.scalar(select(model).where(getattr(model, column) == value))
+    if found is None:
+        raise ContentError(f"{kind.name} {key}: unknown {model.__tablename__} {value!r}")
+    return found
+
+
+def _column_value(model: type, name: str, value):
+    """`value`, or the empty value a NOT NULL column takes when the file leaves it out."""
+    if value is not None:
+        return value
+    column = model.__table__.c[name]
+    if column.nullable:
+        return None
+    return [] if column.type.python_type is list else ""
+
+
+def normalise(kind: Kind, record: dict) -> dict:
+    """The comparable form of a file record: only the mapped fields, empties as None."""
+    data = {name: _empty_to_none(record.get(name)) for name in kind.fields}
+    for name in kind.parents:
+        data[name] = record.get(name)
+    for name in kind.collections:
+        data[name] = sorted(record.get(name) or [])
+    if kind.roles:
+        for name in ROLE_FIELDS.values():
+            data[name] = list(record.get(name) or [])
+    return data
+
+
+def snapshot(kind: Kind, row) -> dict:
+    """The comparable form of a database row, shaped like `normalise` of a record."""
+    data = {name: _empty_to_none(getattr(row, name)) for name in kind.fields}
+    for name, (_model, column) in kind.parents.items():
+        parent = getattr(row, name)
+        data[name] = getattr(parent, column) if parent is not None else None
+    for name, (_model, column) in kind.collections.items():
+        data[name] = sorted(getattr(item, column) for item in getattr(row, name))
+    if kind.roles:
+        for role, name in ROLE_FIELDS.items():
+            data[name] = [r.department.slug for r in row.responsibilities if r.role == role]
+    return data
+
+
+def _empty_to_none(value):
+    """Treat "", [] and None alike, and ignore trailing white space in text."""
+    if isinstance(value, str):
+        value = value.rstrip()
+    return value if value not in ("", [], None) else None
+
+
+def fingerprint(data: dict) -> str:
+    """A stable hash of a comparable record."""
+    encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()

@@ -1,0 +1,21 @@
+"""Display preferences (大字版, 高对比度): a cookie read on every request."""
+
+from flask import Flask, g, request
+
+from .views import COOKIE, MODES, bp
+
+
+def read_preferences() -> None:
+    """Parse the display cookie into `g.display`; unknown or malformed values are ignored."""
+    raw = request.cookies.get(COOKIE, "")
+    g.display = {mode for mode in raw.split(".") if mode in MODES}
+
+
+def init_app(app: Flask) -> None:
+    """Read the preference before every request and register the toggle route."""
+    app.before_request(read_preferences)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def display_state():
+        return {"display": getattr(g, "display", set())}

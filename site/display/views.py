@@ -1,0 +1,68 @@
+"""The display-mode toggle: a POST form that works without JavaScript; htmx saves the reload."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, g, redirect, render_template, request
+from flask_babel import gettext as _
+from htmx_flask import make_response
+
+bp = Blueprint("display", __name__)
+
+COOKIE = "display"
+MODES = ("large", "contrast")
+ONE_YEAR = 365 * 24 * 3600
+
+
+def safe_next(target: str | None) -> str:
+    """The local path to return to; anything pointing off-site becomes the home page."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return "/"
+    return target
+
+
+def changed_modes(form) -> dict[str, bool]:
+    """The modes the submitted form switches, as {mode: on}; other values are ignored."""
+    return {mode: form[mode] == "1" for mode in MODES if form.get(mode) in ("0", "1")}
+
+
+def announcement(changes: dict[str, bool]) -> str:
+    """The sentence that tells a screen-reader user what changed."""
+    names = {"large": _("大字版"), "contrast": _("高对比度")}
+    return "；".join(
+        (_("已开启%(mode)s", mode=names[mode]) if on else _("已关闭%(mode)s", mode=names[mode]))
+        for mode, on in changes.items()
+    )
+
+
+@bp.post("/display")
+def toggle():
+    """Switch large text or high contrast on or off, then go back to the page."""
+    changes = changed_modes(request.form)
+    modes = set(g.display)
+    for mode, on in changes.items():
+        (modes.add if on else modes.discard)(mode)
+    g.display = modes
+    if request.htmx:
+        response = make_response(
+            render_template(
+                "partials/display_controls.html", next_url=safe_next(request.form.get("next"))
+            ),
+            trigger={"displaychange": {"modes": sorted(modes), "message": announcement(changes)}},
+        )
+    else:
+        response = redirect(safe_next(request.form.get("next")), code=303)
+    response.headers["Vary"] = "HX-Request"
+    response.set_cookie(
+        COOKIE,
+        ".".join(sorted(modes)),
+        max_age=ONE_YEAR,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response

@@ -1,0 +1,85 @@
+"""Languages: Simplified Chinese at the root URLs, English under /en/.
+
+A WSGI middleware moves a leading `/en` from PATH_INFO to SCRIPT_NAME, so every route
+exists once and `url_for` keeps the visitor in the language they are reading.
+"""
+
+from flask import Flask, request
+from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
+
+ZH = "zh_Hans_CN"
+EN = "en"
+LOCALES = (ZH, EN)
+HTML_LANG = {ZH: "zh-CN", EN: "en"}
+PREFIX = {ZH: "", EN: "/en"}
+ENVIRON_KEY = "barrierfree.locale"
+SITE_NAME = _l("茌平区残疾人服务与规划信息网")
+
+
+class LocalePrefixMiddleware:
+    """Serve /en/... as the English version of the route at /...."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/en" or path.startswith("/en/"):
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + "/en"
+            environ["PATH_INFO"] = path[3:] or "/"
+            environ[ENVIRON_KEY] = EN
+        return self.app(environ, start_response)
+
+
+def select_locale() -> str:
+    """The locale named by the URL prefix; Chinese otherwise."""
+    return request.environ.get(ENVIRON_KEY, ZH)
+
+
+def current_locale() -> str:
+    """The active locale as one of LOCALES."""
+    return EN if str(get_locale()) == EN else ZH
+
+
+def is_english() -> bool:
+    """True when the visitor is reading the English site."""
+    return current_locale() == EN
+
+
+def url_in(locale: str) -> str:
+    """The current page's URL in `locale`, query string kept."""
+    query = request.query_string.decode("utf-8", "replace")
+    path = PREFIX[locale] + request.path
+    return f"{path}?{query}" if query else path
+
+
+def localized(item, field: str) -> tuple[str | None, str | None]:
+    """A content field in the visitor's language, and a `lang` to mark it with if needed.
+
+    English visitors get the `<field>_en` translation when there is one; otherwise the
+    Chinese text with the lang `zh-CN`, so that screen readers switch voice. The lang is
+    None when the text is in the page's own language.
+    """
+    if not is_english():
+        return getattr(item, field), None
+    english = getattr(item, f"{field}_en", None)
+    if english:
+        return english, None
+    return getattr(item, field), HTML_LANG[ZH]
+
+
+def init_app(app: Flask) -> None:
+    """Install the prefix middleware, flask-babel and the template helpers."""
+    app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
+    Babel(app, locale_selector=select_locale)
+    # Globals rather than context: macros imported without context can use them too.
+    app.jinja_env.globals.update(url_in=url_in, localized=localized, site_name=SITE_NAME)
+
+    @app.context_processor
+    def language_helpers():
+        locale = current_locale()
+        return {
+            "html_lang": HTML_LANG[locale],
+            "is_english": locale == EN,
+        }

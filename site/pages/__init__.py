@@ -1,0 +1,1 @@
+"""Static pages, the home page, the site map and the error pages."""

@@ -1,0 +1,57 @@
+"""Home page, static pages, the site map (HTML and XML) and the htmx script."""
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+
+from ..i18n import EN, PREFIX, ZH, localized
+from ..plan import queries as plan
+from ..services import queries as services
+from . import queries
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    """The home page: every service by need, and the way into the plan."""
+    return render_template(
+        "pages/home.html",
+        categories=services.categories_with_services(),
+        plan_page=queries.published_page("plan"),
+        indicator_count=len(plan.indicators()),
+    )
+
+
+@bp.get("/<any(about, accessibility, contact):slug>")
+def static(slug: str):
+    """A static page (关于本站, 无障碍声明, 联系我们)."""
+    page = queries.published_page(slug) or abort(404)
+    return render_template("pages/static.html", page=page)
+
+
+@bp.get("/sitemap")
+def site_map():
+    """Every page of the site, grouped."""
+    return render_template("pages/site_map.html", groups=queries.site_map(localized))
+
+
+@bp.get("/sitemap.xml")
+def sitemap_xml():
+    """The XML sitemap: every page in Chinese, with its English alternate."""
+    root = request.host_url.rstrip("/")
+    paths = [entry.url for _heading, entries in queries.site_map(localized) for entry in entries]
+    base = request.script_root
+    urls = [
+        {locale: root + PREFIX[locale] + path.removeprefix(base) for locale in (ZH, EN)}
+        for path in paths
+    ]
+    body = render_template("pages/sitemap.xml", urls=urls, zh=ZH, en=EN)
+    return current_app.response_class(body, mimetype="application/xml")
+
+
+@bp.get("/assets/htmx.min.js")
+def htmx_script():
+    """htmx, served from the npm package locked in package-lock.json."""
+    folder = Path(current_app.config["NODE_MODULES"]) / "htmx.org" / "dist"
+    return send_from_directory(folder, "htmx.min.js", max_age=86400)

@@ -1,0 +1,1 @@
+"""The plan itself: its text, measures, 专栏 boxes, indicators, projects and departments."""

@@ -1,0 +1,107 @@
+"""Reads of the plan's structure."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..database import db
+from .models import LEAD, Box, Department, Indicator, Measure, PlanPart, PlanSection, Responsibility
+
+
+def parts_in_order() -> list[PlanPart]:
+    """The three parts with their sections, measures, boxes and departments, loaded at once."""
+    return list(
+        db.session.scalars(
+            select(PlanPart)
+            .order_by(PlanPart.position)
+            .options(
+                selectinload(PlanPart.sections).options(
+                    selectinload(PlanSection.measures)
+                    .selectinload(Measure.responsibilities)
+                    .selectinload(Responsibility.department),
+                    selectinload(PlanSection.responsibilities).selectinload(
+                        Responsibility.department
+                    ),
+                    selectinload(PlanSection.boxes).options(
+                        selectinload(Box.projects), selectinload(Box.indicators)
+                    ),
+                )
+            )
+        )
+    )
+
+
+def measure_by_slug(slug: str) -> Measure | None:
+    """One measure by its `<area>-<number>` slug."""
+    return db.session.scalar(select(Measure).where(Measure.slug == slug))
+
+
+def measures_in_order() -> list[Measure]:
+    """All 32 measures in the plan's order."""
+    return list(
+        db.session.scalars(
+            select(Measure)
+            .join(Measure.section)
+            .join(PlanSection.part)
+            .order_by(PlanPart.position, PlanSection.position, Measure.number)
+        )
+    )
+
+
+def indicators() -> list[Indicator]:
+    """The main indicators of 专栏1 in order."""
+    return list(db.session.scalars(select(Indicator).order_by(Indicator.number)))
+
+
+def project_boxes() -> list[Box]:
+    """Boxes 2–9 with their projects."""
+    return list(
+        db.session.scalars(
+            select(Box)
+            .where(Box.number > 1)
+            .order_by(Box.number)
+            .options(selectinload(Box.projects), selectinload(Box.section))
+        )
+    )
+
+
+def indicator_box() -> Box | None:
+    """Box 1, the table of main indicators."""
+    return db.session.scalar(select(Box).where(Box.number == 1))
+
+
+def departments() -> list[Department]:
+    """Every department in the order the content lists them."""
+    return list(db.session.scalars(select(Department).order_by(Department.position)))
+
+
+def department_by_slug(slug: str) -> Department | None:
+    """One department with all its roles."""
+    return db.session.scalar(
+        select(Department)
+        .where(Department.slug == slug)
+        .options(selectinload(Department.responsibilities))
+    )
+
+
+def roles_of(department: Department) -> dict[str, dict[str, list]]:
+    """What a department leads and takes part in: {lead|participant: {kind: [items]}}."""
+    roles: dict[str, dict[str, list]] = {}
+    for responsibility in department.responsibilities:
+        kind, item = _owner(responsibility)
+        if kind == "services" and item.status != "published":
+            continue
+        role = "lead" if responsibility.role == LEAD else "participant"
+        roles.setdefault(role, {}).setdefault(kind, []).append(item)
+    for by_kind in roles.values():
+        if "measures" in by_kind:
+            by_kind["measures"].sort(key=lambda m: tuple(int(n) for n in m.slug.split("-")))
+    return roles
+
+
+def _owner(responsibility: Responsibility) -> tuple[str, object]:
+    """The item a responsibility belongs to, with its kind."""
+    if responsibility.measure is not None:
+        return "measures", responsibility.measure
+    if responsibility.section is not None:
+        return "sections", responsibility.section
+    return "services", responsibility.service

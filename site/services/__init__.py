@@ -1,0 +1,1 @@
+"""Services a resident can ask for, grouped by need."""

@@ -1,0 +1,87 @@
+"""Models of the services (服务事项) derived from the plan."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Tracked, db
+from ..plan.models import Measure, Project, Responsibility
+
+PUBLISHED = "published"
+
+service_measure = Table(
+    "service_measure",
+    db.metadata,
+    Column("service_id", ForeignKey("service.id"), primary_key=True),
+    Column("measure_id", ForeignKey("measure.id"), primary_key=True),
+)
+service_project = Table(
+    "service_project",
+    db.metadata,
+    Column("service_id", ForeignKey("service.id"), primary_key=True),
+    Column("project_id", ForeignKey("project.id"), primary_key=True),
+)
+related_service = Table(
+    "related_service",
+    db.metadata,
+    Column("service_id", ForeignKey("service.id"), primary_key=True),
+    Column("related_id", ForeignKey("service.id"), primary_key=True),
+)
+
+
+class Category(Tracked, db.Model):
+    """A group of services by need, e.g. 康复与辅助器具."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str | None] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+    services: Mapped[list["Service"]] = relationship(
+        back_populates="category", order_by="Service.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Service(Tracked, db.Model):
+    """Something a resident can ask for, with who may get it, what they get and how."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default=PUBLISHED)
+    published_at: Mapped[datetime | None]
+    title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    summary_en: Mapped[str | None] = mapped_column(Text)
+    disability_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    eligibility: Mapped[str | None] = mapped_column(Text)
+    benefits: Mapped[str | None] = mapped_column(Text)
+    amount: Mapped[str | None] = mapped_column(Text)
+    how_to_apply: Mapped[str | None] = mapped_column(Text)
+    documents: Mapped[list[str] | None] = mapped_column(JSON)
+    easy_read: Mapped[str] = mapped_column(Text)
+    easy_read_en: Mapped[str | None] = mapped_column(Text)
+
+    category: Mapped[Category] = relationship(back_populates="services")
+    responsibilities: Mapped[list[Responsibility]] = relationship(
+        back_populates="service", order_by=Responsibility.position
+    )
+    measures: Mapped[list[Measure]] = relationship(secondary=service_measure, order_by=Measure.slug)
+    projects: Mapped[list[Project]] = relationship(secondary=service_project)
+    related: Mapped[list["Service"]] = relationship(
+        secondary=related_service,
+        primaryjoin=id == related_service.c.service_id,
+        secondaryjoin=id == related_service.c.related_id,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Service {self.slug}>"

@@ -1,0 +1,52 @@
+"""Reads of services and their categories."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..database import db
+from ..plan.models import Measure, Responsibility
+from .models import PUBLISHED, Category, Service, service_measure
+
+
+def categories_with_services() -> list[tuple[Category, list[Service]]]:
+    """Every category in order, each with its published services."""
+    categories = db.session.scalars(
+        select(Category).order_by(Category.position).options(selectinload(Category.services))
+    )
+    return [(category, published_in(category)) for category in categories]
+
+
+def published_in(category: Category) -> list[Service]:
+    """The published services of one category, in order."""
+    return [service for service in category.services if service.status == PUBLISHED]
+
+
+def category_by_slug(slug: str) -> Category | None:
+    """One category."""
+    return db.session.scalar(select(Category).where(Category.slug == slug))
+
+
+def published_service(slug: str) -> Service | None:
+    """One published service with everything its page shows."""
+    return db.session.scalar(
+        select(Service)
+        .where(Service.slug == slug, Service.status == PUBLISHED)
+        .options(
+            selectinload(Service.responsibilities).selectinload(Responsibility.department),
+            selectinload(Service.measures),
+            selectinload(Service.projects),
+            selectinload(Service.related),
+        )
+    )
+
+
+def services_from(measure: Measure) -> list[Service]:
+    """Published services derived from a measure."""
+    return list(
+        db.session.scalars(
+            select(Service)
+            .join(service_measure)
+            .where(service_measure.c.measure_id == measure.id, Service.status == PUBLISHED)
+            .order_by(Service.position)
+        )
+    )

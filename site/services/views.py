@@ -1,0 +1,31 @@
+"""Service pages: by category, and one page per service."""
+
+from flask import Blueprint, abort, render_template
+
+from . import queries
+
+bp = Blueprint("services", __name__)
+
+
+@bp.get("/services/")
+def index():
+    """All services, grouped by need."""
+    return render_template("services/index.html", categories=queries.categories_with_services())
+
+
+@bp.get("/services/categories/<slug>")
+def category(slug: str):
+    """The services of one category."""
+    item = queries.category_by_slug(slug) or abort(404)
+    return render_template(
+        "services/category.html",
+        category=item,
+        services=queries.published_in(item),
+    )
+
+
+@bp.get("/services/<slug>")
+def detail(slug: str):
+    """One service: who can get it, what they get, how to apply, whom to ask."""
+    service = queries.published_service(slug) or abort(404)
+    return render_template("services/detail.html", service=service)

@@ -1,0 +1,40 @@
+"""Configuration: defaults for the embedded set-up, overridden by the environment."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import PROJECT_ROOT
+
+
+def configure(app: Flask, overrides: dict | None) -> None:
+    """Fill `app.config` from defaults, `BARRIERFREE_*` environment variables and overrides."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'barrierfree.sqlite'}",
+        CONTENT_DIR=str(PROJECT_ROOT / "content"),
+        NODE_MODULES=str(PROJECT_ROOT / "node_modules"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+    )
+    app.config.from_prefixed_env("BARRIERFREE")
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _instance_secret(path: Path) -> str:
+    """Return the secret kept in the instance folder, creating it on first use.
+
+    Production sets BARRIERFREE_SECRET_KEY in the environment; the embedded default keeps
+    a random key beside the SQLite file so sessions survive a restart. It is never committed.
+    """
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,99 @@
+// barrierfree: the little JavaScript the site has. Every function here only enhances a page
+// that already works without it.
+(function () {
+  "use strict";
+
+  var status = function () {
+    return document.getElementById("status");
+  };
+
+  // Say something through the polite live region that is already in the page.
+  function announce(message) {
+    var region = status();
+    if (!region || !message) return;
+    region.textContent = "";
+    window.setTimeout(function () {
+      region.textContent = message;
+    }, 100);
+  }
+
+  // Display modes: the server answered an htmx toggle; bring <html> in line and say so.
+  document.addEventListener("displaychange", function (event) {
+    var modes = (event.detail && event.detail.modes) || [];
+    ["large", "contrast"].forEach(function (mode) {
+      document.documentElement.classList.toggle(mode, modes.indexOf(mode) !== -1);
+    });
+    announce(event.detail && event.detail.message);
+  });
+
+  // 朗读: read the main content aloud, block by block, in the content's language.
+  var READ_BLOCKS = "h1, h2, h3, h4, h5, p, li, dt, dd, caption, th, td";
+  var SKIP = "nav, button, .visually-hidden, [hidden]";
+
+  function readableBlocks(root) {
+    return Array.prototype.filter
+      .call(root.querySelectorAll(READ_BLOCKS), function (block) {
+        return !block.closest(SKIP) && !block.querySelector(READ_BLOCKS);
+      })
+      .map(function (block) {
+        return block.innerText.trim();
+      })
+      .filter(Boolean);
+  }
+
+  function voiceFor(lang) {
+    var voices = window.speechSynthesis.getVoices();
+    var prefix = lang.split("-")[0];
+    return (
+      voices.find(function (v) { return v.lang === lang; }) ||
+      voices.find(function (v) { return v.lang.indexOf(prefix) === 0; }) ||
+      null
+    );
+  }
+
+  function setupReadAloud(button) {
+    var speech = window.speechSynthesis;
+    function stop() {
+      speech.cancel();
+      button.setAttribute("aria-pressed", "false");
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (button.getAttribute("aria-pressed") === "true") {
+        stop();
+        return;
+      }
+      var lang = button.getAttribute("data-lang") || document.documentElement.lang;
+      var blocks = readableBlocks(document.getElementById("main"));
+      speech.cancel();
+      button.setAttribute("aria-pressed", "true");
+      blocks.forEach(function (text, index) {
+        var utterance = new window.SpeechSynthesisUtterance(text);
+        utterance.lang = lang;
+        var voice = voiceFor(lang);
+        if (voice) utterance.voice = voice;
+        if (index === blocks.length - 1) {
+          utterance.onend = function () {
+            button.setAttribute("aria-pressed", "false");
+          };
+        }
+        speech.speak(utterance);
+      });
+    });
+    window.addEventListener("pagehide", stop);
+  }
+
+  function ready() {
+    if ("speechSynthesis" in window && "SpeechSynthesisUtterance" in window) {
+      document.querySelectorAll("[data-read-aloud]").forEach(setupReadAloud);
+    }
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+})();
