@@ -169,7 +169,8 @@ def load(directory: Path) -> Report:
                 to_link.append((kind, record, row))
         db.session.flush()
     for kind, record, row in to_link:
-        _apply_links(kind, record, row)
+        with db.session.no_autoflush:
+            _apply_links(kind, record, row)
         db.session.flush()
         row.loaded_hash = fingerprint(snapshot(kind, row))
     return report

@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` (serve the site) and `make test` (every test).
+# Everything else here is what those two need, made only when it is missing or out of date.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
+export FLASK_APP := barrierfree
+
+.PHONY: run test install install-test database translations browser messages lint
+
+run: install database
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "barrierfree:create_app()"
+
+test: install-test translations browser
+	$(BIN)/pytest
+
+install: $(VENV)/.installed node_modules/.package-lock.json translations
+
+install-test: install $(VENV)/.installed-test
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d site/translations -D messages
+
+database: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask content load
+
+# Chromium, its driver and a CJK font, from Debian's packages, for a11y_tests/.
+browser:
+	@if dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	else \
+		echo "The accessibility tests need Debian's packages: $(BROWSER_PACKAGES)"; \
+		echo "Install them with: sudo apt-get install $(BROWSER_PACKAGES)"; \
+		exit 1; \
+	fi
+
+# Refresh the message catalogue after changing interface strings.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o site/translations/messages.pot .
+	$(BIN)/pybabel update -i site/translations/messages.pot -d site/translations -l en --no-fuzzy-matching
+
+lint: install-test
+	$(BIN)/ruff check site tests a11y_tests
+	$(BIN)/ruff format --check site tests a11y_tests

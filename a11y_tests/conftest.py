@@ -1,0 +1,153 @@
+"""Real-browser fixtures: the site served on a free local port, pages found by crawling,
+and headless Chromium from Debian's packages driven by Selenium."""
+
+import os
+import threading
+from collections import deque
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+from xml.etree import ElementTree
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from werkzeug.serving import make_server
+
+from barrierfree import PROJECT_ROOT, create_app
+from barrierfree.content.loader import load
+from barrierfree.database import db, upgrade
+
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+# Display modes as the cookie spells them, and the viewports of accessibility.md.
+MODES = {"default": "", "large": "large", "contrast": "contrast", "large+contrast": "contrast.large"}
+VIEWPORTS = {"1280": (1280, 900), "320": (320, 640)}
+LANGUAGES = {"zh": "", "en": "/en"}
+# Pages no link leads to, but every visitor can meet.
+EXTRA_PATHS = ["/no-such-page"]
+
+
+class LinkParser(HTMLParser):
+    """Collects the href of every <a> in a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+
+def crawl(client) -> list[str]:
+    """Every local HTML page reachable from the home page and the sitemap, as paths."""
+    sitemap = ElementTree.fromstring(client.get("/sitemap.xml").data)
+    start = ["/"] + [
+        urlsplit(loc.text).path
+        for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
+    seen, queue, pages = set(start), deque(start), []
+    while queue:
+        path = queue.popleft()
+        response = client.get(path)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        pages.append(path)
+        parser = LinkParser()
+        parser.feed(response.get_data(as_text=True))
+        for href in parser.links:
+            target = urlsplit(urldefrag(urljoin(path, href)).url)
+            if target.scheme not in ("", "http") or target.netloc not in ("", "localhost"):
+                continue
+            local = target.path + (f"?{target.query}" if target.query else "")
+            if local not in seen and not local.startswith(("/static/", "/assets/")):
+                seen.add(local)
+                queue.append(local)
+    return pages
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The site with content/ loaded, served by a threaded server on a free port."""
+    database = tmp_path_factory.mktemp("a11y") / "site.sqlite"
+    app = create_app({"SECRET_KEY": "a11y-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    with app.app_context():
+        upgrade()
+        load(Path(app.config["CONTENT_DIR"]))
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"app": app, "url": f"http://127.0.0.1:{server.server_port}"}
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def pages(site) -> list[str]:
+    """The crawled pages in both languages, plus the error pages."""
+    found = crawl(site["app"].test_client())
+    extra = [prefix + path for path in EXTRA_PATHS for prefix in LANGUAGES.values()]
+    every = found + extra
+    # For a quicker local run, A11Y_EVERY=N checks every Nth page; the summary says so.
+    step = int(os.environ.get("A11Y_EVERY", "1"))
+    return every[::step]
+
+
+def chromium(width: int, height: int, javascript: bool = True) -> webdriver.Chrome:
+    """A headless Chromium at the given window size."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+        f"--window-size={width},{height}",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    driver.set_window_size(width, height)
+    return driver
+
+
+def set_mode(driver, base_url: str, mode: str) -> None:
+    """Set the display-mode cookie, as the toggle would."""
+    driver.get(base_url + "/robots-check-404")
+    driver.delete_all_cookies()
+    if MODES[mode]:
+        driver.add_cookie({"name": "display", "value": MODES[mode], "path": "/"})
+
+
+@pytest.fixture
+def browser():
+    """A desktop-sized Chromium, closed after the test."""
+    driver = chromium(*VIEWPORTS["1280"])
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser_without_javascript():
+    """A desktop-sized Chromium with JavaScript switched off."""
+    driver = chromium(*VIEWPORTS["1280"], javascript=False)
+    yield driver
+    driver.quit()
+
+
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print what the accessibility run covered, for the person reading the CI log."""
+    if SUMMARY:
+        terminalreporter.section("accessibility coverage")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)

@@ -1,0 +1,160 @@
+"""Every crawled page, in every display mode, language and viewport: axe-core finds nothing,
+and the checks axe cannot make hold (one h1, lang, reflow, focus ring, target size, skip
+link, live region, text spacing). The pages are loaded once; each check asserts apart."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from axe_selenium_python import Axe
+
+from .conftest import AXE_SCRIPT, MODES, SUMMARY, VIEWPORTS, chromium, set_mode
+
+AXE_OPTIONS = json.dumps(
+    {
+        "runOnly": {
+            "type": "tag",
+            "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+        },
+        "resultTypes": ["violations", "incomplete"],
+    }
+)
+CHECKS = ("axe", "h1", "lang", "reflow", "targets", "focus", "skip", "live", "spacing", "title")
+PAGE_CHECKS = (Path(__file__).parent / "page_checks.js").read_text()
+TEXT_SPACING = (Path(__file__).parent / "text_spacing.js").read_text()
+
+
+def expected_lang(path: str) -> str:
+    """The <html lang> a path must have."""
+    return "en" if path == "/en" or path.startswith("/en/") else "zh-CN"
+
+
+def sizes(mode: str) -> tuple[int, int]:
+    """Minimum target size and focus-outline width for a display mode."""
+    return (60 if "large" in mode else 44), (4 if mode != "default" else 3)
+
+
+@pytest.fixture(scope="session")
+def sweep(site, pages):
+    """Load every page in every combination once; collect each check's findings.
+
+    The eight (viewport, mode) runs share two browsers at a time: the machine has two cores.
+    """
+    findings: dict[str, list[str]] = {name: [] for name in CHECKS}
+    incomplete: Counter = Counter()
+    runs = [(viewport, mode) for viewport in VIEWPORTS for mode in MODES]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for run_findings, run_incomplete in pool.map(
+            lambda run: check_pages(site["url"], pages, *run), runs
+        ):
+            for name, items in run_findings.items():
+                findings[name] += items
+            incomplete += run_incomplete
+    languages = Counter("en" if p.startswith("/en") else "zh" for p in pages)
+    SUMMARY.append(
+        f"{len(pages) * len(runs)} page/mode/language/viewport combinations checked: "
+        f"{len(pages)} pages (zh {languages['zh']}, en {languages['en']}) "
+        f"x {len(MODES)} display modes x {len(VIEWPORTS)} viewports"
+    )
+    if incomplete:
+        SUMMARY.append(
+            "axe 'incomplete' results for a person to review (rule: nodes): "
+            + ", ".join(f"{rule}: {count}" for rule, count in incomplete.most_common())
+        )
+    return findings
+
+
+def check_pages(base_url: str, pages: list[str], viewport: str, mode: str):
+    """Run axe and the in-page checks over every page in one viewport and mode."""
+    findings: dict[str, list[str]] = {name: [] for name in CHECKS}
+    incomplete: Counter = Counter()
+    driver = chromium(*VIEWPORTS[viewport])
+    try:
+        set_mode(driver, base_url, mode)
+        axe = Axe(driver, script_url=str(AXE_SCRIPT))
+        min_target, min_outline = sizes(mode)
+        for path in pages:
+            where = f"{path} [{mode}, {viewport}px]"
+            driver.get(base_url + path)
+            axe.inject()
+            result = axe.run(options=AXE_OPTIONS)
+            for violation in result["violations"]:
+                nodes = "; ".join(str(n["target"][0]) for n in violation["nodes"][:3])
+                findings["axe"].append(f"{where}: {violation['id']} ({nodes})")
+            for item in result["incomplete"]:
+                incomplete[item["id"]] += len(item["nodes"])
+            page = driver.execute_script(PAGE_CHECKS, min_target, min_outline)
+            record(findings, where, path, page, viewport)
+            if mode == "default":
+                spacing = driver.execute_script(TEXT_SPACING)
+                if spacing["clipped"] or spacing["overflow"] > 0:
+                    findings["spacing"].append(f"{where}: {spacing}")
+    finally:
+        driver.quit()
+    return findings, incomplete
+
+
+def record(findings: dict, where: str, path: str, page: dict, viewport: str) -> None:
+    """File one page's in-browser check results under each check."""
+    if page["h1"] != 1:
+        findings["h1"].append(f"{where}: {page['h1']} h1 elements")
+    if page["lang"] != expected_lang(path):
+        findings["lang"].append(f"{where}: lang={page['lang']!r}")
+    if viewport == "320" and page["overflow"] > 0:
+        findings["reflow"].append(f"{where}: {page['overflow']}px wider than the viewport")
+    findings["targets"] += [f"{where}: {t}" for t in page["smallTargets"]]
+    findings["focus"] += [f"{where}: {f}" for f in page["noFocusRing"]]
+    if not page["skipLinkFirst"]:
+        findings["skip"].append(where)
+    if not page["liveRegion"]:
+        findings["live"].append(where)
+    if " - " not in page["title"]:
+        findings["title"].append(f"{where}: {page['title']!r}")
+
+
+def report(items: list[str]) -> str:
+    """The first findings, for the assertion message."""
+    return f"{len(items)} found:\n" + "\n".join(items[:40])
+
+
+def test_axe_finds_no_violations(sweep):
+    assert not sweep["axe"], report(sweep["axe"])
+
+
+def test_every_page_has_exactly_one_h1(sweep):
+    assert not sweep["h1"], report(sweep["h1"])
+
+
+def test_html_lang_matches_the_language_of_the_url(sweep):
+    assert not sweep["lang"], report(sweep["lang"])
+
+
+def test_no_horizontal_scroll_at_320_px(sweep):
+    assert not sweep["reflow"], report(sweep["reflow"])
+
+
+def test_every_target_is_big_enough_for_the_mode(sweep):
+    assert not sweep["targets"], report(sweep["targets"])
+
+
+def test_every_focusable_element_shows_a_focus_ring(sweep):
+    assert not sweep["focus"], report(sweep["focus"])
+
+
+def test_skip_link_is_the_first_tab_stop_on_every_page(sweep):
+    assert not sweep["skip"], report(sweep["skip"])
+
+
+def test_every_page_has_the_live_region_before_any_change(sweep):
+    assert not sweep["live"], report(sweep["live"])
+
+
+def test_text_spacing_overrides_clip_nothing(sweep):
+    assert not sweep["spacing"], report(sweep["spacing"])
+
+
+def test_every_title_names_page_and_site(sweep):
+    assert not sweep["title"], report(sweep["title"])
+

@@ -1,0 +1,270 @@
+"""Loading content/ into the database: complete, idempotent, and never overwriting staff edits."""
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from barrierfree.content.files import ContentError
+from barrierfree.content.loader import load
+from barrierfree.database import db
+from barrierfree.plan.models import (
+    LEAD,
+    Box,
+    Department,
+    Indicator,
+    Measure,
+    PlanPart,
+    Project,
+)
+from barrierfree.services.models import Category, Service
+from conftest import load_content
+
+MEASURES_PER_AREA = (6, 4, 10, 3, 9)
+EXPECTED_COUNTS = {
+    PlanPart: 3,
+    Measure: 32,
+    Box: 9,
+    Indicator: 11,
+    Project: 48,
+    Department: 39,
+    Category: 7,
+}
+
+
+def count(model) -> int:
+    """How many rows of `model` the database holds."""
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def service(slug: str) -> Service:
+    """One service by slug."""
+    return db.session.scalar(select(Service).where(Service.slug == slug))
+
+
+@pytest.fixture
+def loaded(empty_app, content_dir):
+    """The empty app with content/ loaded once; yields the report inside an app context."""
+    with empty_app.app_context():
+        yield load_content(content_dir)
+
+
+@pytest.fixture
+def content_dir(empty_app) -> Path:
+    """The real content/ folder."""
+    return Path(empty_app.config["CONTENT_DIR"])
+
+
+def test_first_load_into_empty_database_reports_everything_added(loaded):
+    assert loaded.count("added") > 0
+    assert (loaded.count("changed"), loaded.count("unchanged"), loaded.count("kept")) == (0, 0, 0)
+    assert len(loaded.added["measures"]) == count(Measure)
+    assert len(loaded.added["services"]) == count(Service)
+    assert len(loaded.added["departments"]) == count(Department)
+
+
+def test_second_load_adds_and_changes_nothing(loaded, content_dir):
+    again = load_content(content_dir)
+    assert (again.count("added"), again.count("changed"), again.count("kept")) == (0, 0, 0)
+    assert again.count("unchanged") == loaded.count("added")
+
+
+@pytest.mark.parametrize(
+    "model, expected", EXPECTED_COUNTS.items(), ids=[m.__name__ for m in EXPECTED_COUNTS]
+)
+def test_counts_match_the_plan(loaded, model, expected):
+    assert count(model) == expected
+
+
+def test_measures_are_numbered_within_their_five_areas(loaded):
+    expected = {
+        f"{area}-{number}"
+        for area, size in enumerate(MEASURES_PER_AREA, start=1)
+        for number in range(1, size + 1)
+    }
+    assert set(db.session.scalars(select(Measure.slug))) == expected
+
+
+def test_the_four_safeguard_sections_each_have_a_lead_department(loaded):
+    safeguards = db.session.scalar(select(PlanPart).where(PlanPart.number == "三"))
+    assert [section.title for section in safeguards.sections] == [
+        "认真实施规划",
+        "加强组织领导",
+        "强化经费保障",
+        "开展检测评估",
+    ]
+    for section in safeguards.sections:
+        assert any(r.role == LEAD for r in section.responsibilities), section.slug
+
+
+@pytest.mark.parametrize(
+    "number, field, value",
+    [
+        (4, "target_2025", ">96"),
+        (9, "value_2020", None),
+        (9, "target_2025", ">300"),
+        (2, "attribute", "binding"),
+        (1, "attribute", "expected"),
+    ],
+    ids=["4-target", "9-no-2020-value", "9-target", "2-binding", "1-expected"],
+)
+def test_indicators_keep_the_values_printed_in_the_plan(loaded, number, field, value):
+    indicator = db.session.scalar(select(Indicator).where(Indicator.number == number))
+    assert getattr(indicator, field) == value
+
+
+def test_every_measure_has_a_lead_department(loaded):
+    without_lead = [
+        m.slug
+        for m in db.session.scalars(select(Measure))
+        if not any(r.role == LEAD for r in m.responsibilities)
+    ]
+    assert without_lead == []
+
+
+def test_every_box_stands_in_a_section(loaded):
+    assert all(box.section is not None for box in db.session.scalars(select(Box)))
+
+
+def test_at_least_twenty_services_each_complete(loaded):
+    services = list(db.session.scalars(select(Service)))
+    assert len(services) >= 20
+    incomplete = [
+        s.slug
+        for s in services
+        if not s.easy_read.strip()
+        or not any(r.role == LEAD for r in s.responsibilities)
+        or not s.measures
+    ]
+    assert incomplete == []
+
+
+def test_row_edited_in_database_is_kept_and_reported_on_next_load(loaded, content_dir):
+    service("living-allowance").title = "困难残疾人生活补贴（工作人员修改）"
+    db.session.commit()
+
+    report = load_content(content_dir)
+
+    assert report.kept == {"services": ["living-allowance"]}
+    assert report.count("changed") == 0
+    db.session.expire_all()
+    assert service("living-allowance").title == "困难残疾人生活补贴（工作人员修改）"
+
+
+def test_file_change_to_another_item_is_applied_while_the_edited_row_is_kept(
+    loaded, content_copy
+):
+    service("living-allowance").title = "困难残疾人生活补贴（工作人员修改）"
+    db.session.commit()
+    legal_aid = content_copy / "services" / "legal-aid.yaml"
+    legal_aid.write_text(
+        legal_aid.read_text(encoding="utf-8").replace(
+            "title: 法律援助和司法救助", "title: 法律援助（新标题）"
+        ),
+        encoding="utf-8",
+    )
+
+    report = load_content(content_copy)
+
+    assert report.changed == {"services": ["legal-aid"]}
+    assert report.kept == {"services": ["living-allowance"]}
+    db.session.expire_all()
+    assert service("legal-aid").title == "法律援助（新标题）"
+    assert service("living-allowance").title == "困难残疾人生活补贴（工作人员修改）"
+
+
+def summary_counts(output: str) -> dict[str, int]:
+    """The counts in the first line `flask content load` prints."""
+    pattern = r"added (\d+), changed (\d+), unchanged (\d+), skipped \D*(\d+)"
+    match = re.search(pattern, output)
+    assert match, output
+    return dict(zip(("added", "changed", "unchanged", "skipped"), map(int, match.groups())))
+
+
+def flask_content_load(app, runner, *args):
+    """Run `flask content load` as the `flask` command does: in its own app context."""
+    with app.app_context():
+        return runner.invoke(args=["content", "load", *args])
+
+
+def test_cli_load_prints_added_changed_and_skipped_counts(empty_app, runner):
+    first = flask_content_load(empty_app, runner)
+    second = flask_content_load(empty_app, runner)
+
+    assert first.exit_code == 0, first.output
+    added = summary_counts(first.output)["added"]
+    assert added > 0
+    assert summary_counts(first.output) == {
+        "added": added,
+        "changed": 0,
+        "unchanged": 0,
+        "skipped": 0,
+    }
+    assert summary_counts(second.output) == {
+        "added": 0,
+        "changed": 0,
+        "unchanged": added,
+        "skipped": 0,
+    }
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace `old` (which must be there) with `new` in a content file."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BREAKAGES = {
+    "invalid-yaml": ("departments.yaml", "departments:", "departments: [unclosed", ["departments.yaml"]),
+    "top-level-list": ("services/legal-aid.yaml", "slug: legal-aid", "- slug: legal-aid", ["legal-aid.yaml"]),
+    "unknown-lead-of-service": (
+        "services/legal-aid.yaml", "lead: [united-front-department", "lead: [no-such-department",
+        ["legal-aid", "no-such-department"],
+    ),
+    "unknown-category": (
+        "services/legal-aid.yaml", "category: rights-legal", "category: no-such-category",
+        ["legal-aid", "no-such-category"],
+    ),
+    "unknown-measure": (
+        "services/legal-aid.yaml", 'measures: ["5-2"]', 'measures: ["9-9"]', ["legal-aid", "9-9"],
+    ),
+    "unknown-lead-of-measure": (
+        "plan.yaml", "lead: [rural-revitalisation-bureau]", "lead: [no-such-department]",
+        ["1-1", "no-such-department"],
+    ),
+    "page-without-header": ("pages/about.md", "---\nslug: about", "slug: about", ["about.md"]),
+    "page-with-invalid-header": ("pages/about.md", "title: 关于本站", "title: [unclosed", ["about.md"]),
+    "service-without-slug": ("services/legal-aid.yaml", "slug: legal-aid\n", "", ["legal-aid.yaml"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "file, old, new, named", BREAKAGES.values(), ids=BREAKAGES.keys()
+)
+def test_malformed_content_raises_content_error_naming_the_file_or_item(
+    empty_app, content_copy, file, old, new, named
+):
+    edit(content_copy / file, old, new)
+    with empty_app.app_context(), pytest.raises(ContentError) as raised:
+        load(content_copy)
+    for name in named:
+        assert name in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "file, old, new",
+    [BREAKAGES["invalid-yaml"][:3], BREAKAGES["unknown-lead-of-service"][:3]],
+    ids=["invalid-yaml", "unknown-lead-of-service"],
+)
+def test_cli_load_of_malformed_content_commits_nothing(
+    empty_app, runner, content_copy, file, old, new
+):
+    edit(content_copy / file, old, new)
+    result = flask_content_load(empty_app, runner, "--dir", str(content_copy))
+
+    assert result.exit_code != 0
+    with empty_app.app_context():
+        assert count(Department) == 0
+        assert count(Service) == 0
