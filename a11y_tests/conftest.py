@@ -10,20 +10,24 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from xml.etree import ElementTree
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from werkzeug.serving import make_server
-
 from barrierfree import PROJECT_ROOT, create_app
 from barrierfree.content.loader import load
 from barrierfree.database import db, upgrade
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Display modes as the cookie spells them, and the viewports of accessibility.md.
-MODES = {"default": "", "large": "large", "contrast": "contrast", "large+contrast": "contrast.large"}
+MODES = {
+    "default": "",
+    "large": "large",
+    "contrast": "contrast",
+    "large+contrast": "contrast.large",
+}
 VIEWPORTS = {"1280": (1280, 900), "320": (320, 640)}
 LANGUAGES = {"zh": "", "en": "/en"}
 # Pages no link leads to, but every visitor can meet.
@@ -75,7 +79,9 @@ def crawl(client) -> list[str]:
 def site(tmp_path_factory):
     """The site with content/ loaded, served by a threaded server on a free port."""
     database = tmp_path_factory.mktemp("a11y") / "site.sqlite"
-    app = create_app({"SECRET_KEY": "a11y-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    app = create_app(
+        {"SECRET_KEY": "a11y-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
+    )
     with app.app_context():
         upgrade()
         load(Path(app.config["CONTENT_DIR"]))

@@ -3,8 +3,8 @@ and the checks axe cannot make hold (one h1, lang, reflow, focus ring, target si
 link, live region, text spacing). The pages are loaded once; each check asserts apart."""
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,10 @@ AXE_OPTIONS = json.dumps(
         "resultTypes": ["violations", "incomplete"],
     }
 )
-CHECKS = ("axe", "h1", "lang", "reflow", "targets", "focus", "skip", "live", "spacing", "title")
+CHECKS = (
+    "axe", "h1", "lang", "reflow", "targets", "focus", "skip", "live", "spacing", "title",
+    "contrast",
+)  # fmt: skip
 PAGE_CHECKS = (Path(__file__).parent / "page_checks.js").read_text()
 TEXT_SPACING = (Path(__file__).parent / "text_spacing.js").read_text()
 
@@ -31,9 +34,13 @@ def expected_lang(path: str) -> str:
     return "en" if path == "/en" or path.startswith("/en/") else "zh-CN"
 
 
-def sizes(mode: str) -> tuple[int, int]:
-    """Minimum target size and focus-outline width for a display mode."""
-    return (60 if "large" in mode else 44), (4 if mode != "default" else 3)
+def minimums(mode: str) -> tuple[int, int, float]:
+    """Minimum target size, focus-outline width and text contrast for a display mode."""
+    return (
+        60 if "large" in mode else 44,
+        4 if mode != "default" else 3,
+        12 if "contrast" in mode else 7,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +81,7 @@ def check_pages(base_url: str, pages: list[str], viewport: str, mode: str):
     try:
         set_mode(driver, base_url, mode)
         axe = Axe(driver, script_url=str(AXE_SCRIPT))
-        min_target, min_outline = sizes(mode)
+        limits = minimums(mode)
         for path in pages:
             where = f"{path} [{mode}, {viewport}px]"
             driver.get(base_url + path)
@@ -85,7 +92,7 @@ def check_pages(base_url: str, pages: list[str], viewport: str, mode: str):
                 findings["axe"].append(f"{where}: {violation['id']} ({nodes})")
             for item in result["incomplete"]:
                 incomplete[item["id"]] += len(item["nodes"])
-            page = driver.execute_script(PAGE_CHECKS, min_target, min_outline)
+            page = driver.execute_script(PAGE_CHECKS, *limits)
             record(findings, where, path, page, viewport)
             if mode == "default":
                 spacing = driver.execute_script(TEXT_SPACING)
@@ -102,6 +109,7 @@ def record(findings: dict, where: str, path: str, page: dict, viewport: str) -> 
         findings["h1"].append(f"{where}: {page['h1']} h1 elements")
     if page["lang"] != expected_lang(path):
         findings["lang"].append(f"{where}: lang={page['lang']!r}")
+    findings["lang"] += [f"{where}: Chinese without lang: {t!r}" for t in page["untaggedChinese"]]
     if viewport == "320" and page["overflow"] > 0:
         findings["reflow"].append(f"{where}: {page['overflow']}px wider than the viewport")
     findings["targets"] += [f"{where}: {t}" for t in page["smallTargets"]]
@@ -110,6 +118,7 @@ def record(findings: dict, where: str, path: str, page: dict, viewport: str) -> 
         findings["skip"].append(where)
     if not page["liveRegion"]:
         findings["live"].append(where)
+    findings["contrast"] += [f"{where}: {item}" for item in page["lowContrast"]]
     if " - " not in page["title"]:
         findings["title"].append(f"{where}: {page['title']!r}")
 
@@ -158,3 +167,7 @@ def test_text_spacing_overrides_clip_nothing(sweep):
 def test_every_title_names_page_and_site(sweep):
     assert not sweep["title"], report(sweep["title"])
 
+
+def test_text_contrast_meets_the_mode(sweep):
+    """7 : 1 (AAA) in the default and large-text modes, 12 : 1 in high contrast."""
+    assert not sweep["contrast"], report(sweep["contrast"])

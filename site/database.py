@@ -7,6 +7,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -43,7 +44,7 @@ def upgrade() -> None:
     command.upgrade(alembic_config(), "head")
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_cli() -> None:
     """Database schema commands."""
 

@@ -7,7 +7,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 def handle_http_error(error: HTTPException):
     """Render 404 and other client errors with a way onward."""
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
-    return render_template(template, error=error), error.code
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return render_template(template, error=error), error.code, headers
 
 
 def handle_server_error(error: Exception):

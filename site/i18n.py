@@ -69,12 +69,31 @@ def localized(item, field: str) -> tuple[str | None, str | None]:
     return getattr(item, field), HTML_LANG[ZH]
 
 
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def part_label(number: str) -> str:
+    """A part's number as the plan prints it (一、) or, in English, as a figure (1.)."""
+    if is_english() and number in CHINESE_NUMERALS:
+        return f"{CHINESE_NUMERALS.index(number) + 1}. "
+    return f"{number}、"
+
+
+def section_label(number: str) -> str:
+    """A section's number as the plan prints it (（一）) or, in English, as (1)."""
+    if is_english() and number in CHINESE_NUMERALS:
+        return f"({CHINESE_NUMERALS.index(number) + 1}) "
+    return f"（{number}）"
+
+
 def init_app(app: Flask) -> None:
     """Install the prefix middleware, flask-babel and the template helpers."""
     app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
     Babel(app, locale_selector=select_locale)
     # Globals rather than context: macros imported without context can use them too.
     app.jinja_env.globals.update(url_in=url_in, localized=localized, site_name=SITE_NAME)
+    app.add_template_filter(part_label)
+    app.add_template_filter(section_label)
 
     @app.context_processor
     def language_helpers():

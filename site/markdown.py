@@ -24,6 +24,7 @@ def render(text: str | None) -> Markup:
             attributes=ALLOWED_ATTRIBUTES,
             url_schemes={"http", "https", "mailto", "tel", "sms"},
             link_rel="noopener noreferrer",
+            set_tag_attribute_values={"th": {"scope": "col"}},
         )
     )
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from barrierfree import create_app
 from barrierfree.content.loader import load
 from barrierfree.database import db, upgrade
@@ -22,6 +21,7 @@ SITE_NAME_ZH = "茌平区残疾人服务与规划信息网"
 
 # Ideographs, CJK punctuation and full-width forms: none belongs in English interface text.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
 
 def load_content(directory: Path):
     """Load `directory` into the current app's database and commit; return the report."""
@@ -147,13 +147,6 @@ class Element:
         if name == "class":
             return value in self.classes
         return self.attrs.get(name) == value
-
-    def ancestors(self):
-        """The parent, its parent, and so on up to the document."""
-        node = self.parent
-        while node is not None:
-            yield node
-            node = node.parent
 
     @property
     def hrefs(self) -> list[str]:

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from ..database import db
 from .loader import load
 
 
-@click.group("content")
+@click.group("content", cls=AppGroup)
 def content_cli() -> None:
     """Content commands."""
 

@@ -6,6 +6,8 @@ import yaml
 
 from ..i18n import EN
 
+SOURCE = "_source"  # the file a record was read from, for error messages
+
 
 class ContentError(ValueError):
     """A content file is malformed or refers to something that does not exist."""
@@ -28,20 +30,25 @@ def read_page(path: Path) -> tuple[dict, str]:
     if not text.startswith("---\n"):
         raise ContentError(f"{path.name}: a page starts with a '---' YAML header")
     header, _, body = text[4:].partition("\n---\n")
-    meta = yaml.safe_load(header) or {}
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path.name}: {error}") from error
+    if not isinstance(meta, dict):
+        raise ContentError(f"{path.name}: the header must be a YAML mapping")
     return meta, body.strip() + "\n"
 
 
-def positioned(items: list[dict]) -> list[dict]:
-    """Copy each item with its place in the list as `position`."""
-    return [{**item, "position": index} for index, item in enumerate(items)]
+def positioned(items: list[dict], source: str) -> list[dict]:
+    """Copy each item with its place in the list as `position` and the file it came from."""
+    return [{**item, "position": index, SOURCE: source} for index, item in enumerate(items)]
 
 
 def read_all(directory: Path) -> dict[str, list[dict]]:
     """Every record in `directory`, by kind."""
     records: dict[str, list[dict]] = {}
-    records["departments"] = positioned(read_yaml(directory / "departments.yaml")["departments"])
-    records["categories"] = positioned(read_yaml(directory / "categories.yaml")["categories"])
+    for kind in ("departments", "categories"):
+        records[kind] = positioned(read_yaml(directory / f"{kind}.yaml")[kind], f"{kind}.yaml")
     records["pages"] = _pages(directory / "pages")
     plan = read_yaml(directory / "plan.yaml")
     records["pages"].append(
@@ -50,12 +57,15 @@ def read_all(directory: Path) -> dict[str, list[dict]]:
             "title": plan["title"],
             "summary": plan["issued"],
             "body": plan["preamble"],
+            SOURCE: "plan.yaml",
         }
     )
     records.update(_plan(plan["parts"]))
     records.update(_boxes(read_yaml(directory / "boxes.yaml")["boxes"], records["sections"]))
-    services = [read_yaml(path) for path in sorted((directory / "services").glob("*.yaml"))]
-    records["services"] = positioned(services)
+    records["services"] = [
+        {**read_yaml(path), "position": index, SOURCE: f"services/{path.name}"}
+        for index, path in enumerate(sorted((directory / "services").glob("*.yaml")))
+    ]
     return records
 
 
@@ -66,7 +76,7 @@ def _pages(folder: Path) -> list[dict]:
         if path.name.endswith(f".{EN}.md"):
             continue
         meta, body = read_page(path)
-        page = {**meta, "body": body}
+        page = {**meta, "body": body, SOURCE: f"pages/{path.name}"}
         english = path.with_name(f"{path.stem}.{EN}.md")
         if english.exists():
             meta_en, body_en = read_page(english)
@@ -82,7 +92,7 @@ def _plan(parts: list[dict]) -> dict[str, list[dict]]:
     flat = {"parts": [], "sections": [], "measures": []}
     for part_index, part in enumerate(parts):
         sections = part.pop("sections", [])
-        flat["parts"].append({**part, "position": part_index})
+        flat["parts"].append({**part, "position": part_index, SOURCE: "plan.yaml"})
         areas_with_measures = 0
         for section_index, section in enumerate(sections):
             measures = section.pop("measures", [])
@@ -93,13 +103,16 @@ def _plan(parts: list[dict]) -> dict[str, list[dict]]:
                     "part_number": str(part["number"]),
                     "number": str(section["number"]),
                     "position": section_index,
+                    SOURCE: "plan.yaml",
                 }
             )
             if measures:
                 areas_with_measures += 1
             for measure in measures:
                 slug = f"{areas_with_measures}-{measure['number']}"
-                flat["measures"].append({**measure, "slug": slug, "section": section["slug"]})
+                flat["measures"].append(
+                    {**measure, "slug": slug, "section": section["slug"], SOURCE: "plan.yaml"}
+                )
     return flat
 
 
@@ -113,9 +126,11 @@ def _boxes(boxes: list[dict], sections: list[dict]) -> dict[str, list[dict]]:
         place = (str(box.pop("part")), str(box.pop("section")))
         if place not in by_place:
             raise ContentError(f"boxes.yaml: 专栏{box['number']} stands in an unknown section")
-        flat["boxes"].append({**box, "section": by_place[place]})
-        flat["indicators"] += [{**item, "box": box["number"]} for item in indicators]
+        source = {SOURCE: "boxes.yaml"}
+        flat["boxes"].append({**box, "section": by_place[place], **source})
+        flat["indicators"] += [{**item, "box": box["number"], **source} for item in indicators]
         flat["projects"] += [
-            {**item, "box": box["number"], "position": index} for index, item in enumerate(projects)
+            {**item, "box": box["number"], "position": index, **source}
+            for index, item in enumerate(projects)
         ]
     return flat

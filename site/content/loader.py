@@ -27,7 +27,7 @@ from ..plan.models import (
     Responsibility,
 )
 from ..services.models import Category, Service
-from .files import ContentError, read_all
+from .files import SOURCE, ContentError, read_all
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
     """Create or update the row's own columns; return it if its links must be (re)written."""
     key = record.get(kind.key)
     if key is None:
-        raise ContentError(f"{kind.name}: an item has no {kind.key}")
+        raise ContentError(f"{record.get(SOURCE, kind.name)}: an item has no {kind.key}")
     row = db.session.scalar(select(kind.model).where(getattr(kind.model, kind.key) == key))
     wanted = fingerprint(normalise(kind, record))
     if row is None:
@@ -198,37 +198,36 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
     for name in kind.fields:
         setattr(row, name, _column_value(kind.model, name, record.get(name)))
     for name, (model, column) in kind.parents.items():
-        setattr(row, name, _lookup(model, column, record.get(name), kind, key))
+        setattr(row, name, _lookup(model, column, record.get(name), record, kind))
     db.session.add(row)
     return row
 
 
 def _apply_links(kind: Kind, record: dict, row) -> None:
     """Write the many-to-many links and department roles of a new or changed row."""
-    key = getattr(row, kind.key)
     for name, (model, column) in kind.collections.items():
-        setattr(
-            row,
-            name,
-            [_lookup(model, column, value, kind, key) for value in record.get(name) or []],
-        )
+        values = record.get(name) or []
+        setattr(row, name, [_lookup(model, column, value, record, kind) for value in values])
     if kind.roles:
         for old in list(row.responsibilities):
             db.session.delete(old)
         row.responsibilities = [
             Responsibility(
-                department=_lookup(Department, "slug", slug, kind, key), role=role, position=index
+                department=_lookup(Department, "slug", slug, record, kind),
+                role=role,
+                position=index,
             )
             for role, name in ROLE_FIELDS.items()
             for index, slug in enumerate(record.get(name) or [])
         ]
 
 
-def _lookup(model: type, column: str, value, kind: Kind, key):
-    """The row of `model` whose `column` is `value`, or a ContentError naming the item."""
+def _lookup(model: type, column: str, value, record: dict, kind: Kind):
+    """The row of `model` whose `column` is `value`, or a ContentError naming file and item."""
     found = db.session.scalar(select(model).where(getattr(model, column) == value))
     if found is None:
-        raise ContentError(f"{kind.name} {key}: unknown {model.__tablename__} {value!r}")
+        where = f"{record.get(SOURCE, kind.name)} ({kind.key} {record.get(kind.key)})"
+        raise ContentError(f"{where}: unknown {model.__tablename__} {value!r}")
     return found
 
 

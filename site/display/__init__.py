@@ -11,9 +11,17 @@ def read_preferences() -> None:
     g.display = {mode for mode in raw.split(".") if mode in MODES}
 
 
+def vary_on_cookie(response):
+    """Pages differ by the display cookie: no shared cache may serve one mode to another."""
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Read the preference before every request and register the toggle route."""
     app.before_request(read_preferences)
+    app.after_request(vary_on_cookie)
     app.register_blueprint(bp)
 
     @app.context_processor

@@ -14,14 +14,13 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def safe_next(target: str | None) -> str:
-    """The local path to return to; anything pointing off-site becomes the home page."""
-    if not target:
-        return "/"
+    """The local path to return to; anything else becomes the home page in this language."""
+    home = request.script_root + "/"
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    if "\\" in target or any(ord(ch) < 32 for ch in target):
-        return "/"
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return home
     return target
 
 
@@ -56,7 +55,7 @@ def toggle():
         )
     else:
         response = redirect(safe_next(request.form.get("next")), code=303)
-    response.headers["Vary"] = "HX-Request"
+    response.vary.add("HX-Request")
     response.set_cookie(
         COOKIE,
         ".".join(sorted(modes)),

@@ -84,7 +84,7 @@
   }
 
   function ready() {
-    if ("speechSynthesis" in window && "SpeechSynthesisUtterance" in window) {
+    if (window.speechSynthesis && window.SpeechSynthesisUtterance) {
       document.querySelectorAll("[data-read-aloud]").forEach(setupReadAloud);
     }
     var summary = document.querySelector("[data-error-summary]");

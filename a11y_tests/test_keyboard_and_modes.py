@@ -1,0 +1,153 @@
+"""What a person does with the keyboard, with and without JavaScript: skip to the content,
+switch the display modes, have the page read aloud. Each behaviour asserted on its own."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from .conftest import MODES, VIEWPORTS, chromium, set_mode
+
+SERVICE = "/services/assistive-devices"
+
+
+def html_classes(driver) -> set[str]:
+    """The classes on <html>, where the display modes are rendered."""
+    return set(driver.find_element(By.TAG_NAME, "html").get_attribute("class").split())
+
+
+def active(driver):
+    """The element that has focus."""
+    return driver.switch_to.active_element
+
+
+def press(driver, element_id: str) -> None:
+    """Focus an element and press Enter on it, as a keyboard user would."""
+    element = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].focus()", element)
+    element.send_keys(Keys.ENTER)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("path", ["/", SERVICE, "/en/plan/"])
+def test_skip_link_is_first_visible_and_moves_focus_to_main(site, mode, viewport, path):
+    driver = chromium(*VIEWPORTS[viewport])
+    try:
+        set_mode(driver, site["url"], mode)
+        driver.get(site["url"] + path)
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        link = active(driver)
+        assert "skip-link" in link.get_attribute("class")
+        box = driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()", link)
+        assert box["top"] >= 0 and box["height"] > 0, "the focused skip link is on screen"
+        link.send_keys(Keys.ENTER)
+        assert active(driver).get_attribute("id") == "main"
+    finally:
+        driver.quit()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "button"),
+    [("", "display-large"), ("", "display-contrast"), ("/en", "display-large")],
+)
+def test_display_toggle_works_without_javascript(site, browser_without_javascript, prefix, button):
+    driver = browser_without_javascript
+    mode = button.removeprefix("display-")
+    driver.get(site["url"] + prefix + SERVICE)
+    assert mode not in html_classes(driver)
+    press(driver, button)
+    WebDriverWait(driver, 5).until(lambda d: mode in html_classes(d))
+    assert driver.current_url == site["url"] + prefix + SERVICE, "back on the same page"
+    assert driver.find_element(By.ID, button).get_attribute("aria-pressed") == "true"
+    press(driver, button)
+    WebDriverWait(driver, 5).until(lambda d: mode not in html_classes(d))
+    assert driver.find_element(By.ID, button).get_attribute("aria-pressed") == "false"
+
+
+@pytest.mark.parametrize(("prefix", "message"), [("", "已开启大字版"), ("/en", "Large text on")])
+def test_display_toggle_with_htmx_keeps_the_page_focus_and_announces(
+    site, browser, prefix, message
+):
+    driver = browser
+    driver.get(site["url"] + prefix + SERVICE)
+    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    driver.execute_script("window.notReloaded = true")
+    press(driver, "display-large")
+    WebDriverWait(driver, 5).until(lambda d: "large" in html_classes(d))
+    assert driver.execute_script("return window.notReloaded") is True, "no page reload"
+    assert active(driver).get_attribute("id") == "display-large", "focus stays on the toggle"
+    assert active(driver).get_attribute("aria-pressed") == "true"
+    WebDriverWait(driver, 5).until(
+        lambda d: d.find_element(By.ID, "status").get_attribute("textContent") == message
+    )
+    driver.refresh()
+    assert "large" in html_classes(driver), "the choice persists and is rendered by the server"
+
+
+FAKE_SPEECH = """
+window.spoken = [];
+window.cancelled = 0;
+Object.defineProperty(window, "speechSynthesis", {configurable: true, value: {
+  speak(utterance) { window.spoken.push({text: utterance.text, lang: utterance.lang}); },
+  cancel() { window.cancelled += 1; },
+  getVoices() { return []; },
+}});
+"""
+NO_SPEECH = """
+Object.defineProperty(window, "speechSynthesis", {configurable: true, value: undefined});
+"""
+
+
+def before_scripts(driver, source: str) -> None:
+    """Run `source` in every new document before the page's own scripts."""
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+
+
+def test_read_aloud_starts_only_when_pressed_and_stops_on_second_press(site, browser):
+    before_scripts(browser, FAKE_SPEECH)
+    browser.get(site["url"] + SERVICE)
+    button = browser.find_element(By.CSS_SELECTOR, "[data-read-aloud]")
+    WebDriverWait(browser, 5).until(lambda d: button.is_displayed())
+    assert browser.execute_script("return window.spoken.length") == 0, "never starts by itself"
+    button.send_keys(Keys.ENTER)
+    spoken = browser.execute_script("return window.spoken")
+    assert spoken and all(item["lang"] == "zh-CN" for item in spoken)
+    assert any("辅助器具" in item["text"] for item in spoken)
+    assert button.get_attribute("aria-pressed") == "true"
+    button.send_keys(Keys.ENTER)
+    assert button.get_attribute("aria-pressed") == "false"
+    assert browser.execute_script("return window.cancelled") >= 1
+
+
+def test_read_aloud_is_hidden_where_speech_is_unsupported(site, browser):
+    before_scripts(browser, NO_SPEECH)
+    browser.get(site["url"] + SERVICE)
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    assert not browser.find_element(By.CSS_SELECTOR, "[data-read-aloud]").is_displayed()
+
+
+def test_read_aloud_is_hidden_without_javascript(site, browser_without_javascript):
+    browser_without_javascript.get(site["url"] + SERVICE)
+    button = browser_without_javascript.find_element(By.CSS_SELECTOR, "[data-read-aloud]")
+    assert not button.is_displayed()
+
+
+@pytest.mark.parametrize(
+    "features",
+    [
+        [{"name": "forced-colors", "value": "active"}],
+        [{"name": "prefers-contrast", "value": "more"}],
+        [{"name": "prefers-reduced-motion", "value": "reduce"}],
+    ],
+    ids=["forced-colors", "prefers-contrast", "reduced-motion"],
+)
+def test_system_settings_keep_a_visible_focus_ring(site, browser, features):
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+    browser.get(site["url"] + "/")
+    link = browser.find_element(By.CSS_SELECTOR, ".site-nav__link")
+    browser.execute_script("arguments[0].focus()", link)
+    style = browser.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth]", link
+    )
+    assert style[0] != "none" and float(style[1].removesuffix("px")) >= 3

@@ -1,0 +1,144 @@
+"""Errors get a helpful page in the visitor's language; hostile input never breaks a page."""
+
+import pytest
+from conftest import CJK, make_app, parse
+
+PAGE_KINDS = {
+    "home": "/",
+    "static": "/about",
+    "sitemap": "/sitemap",
+    "services": "/services/",
+    "category": "/services/categories/rehabilitation",
+    "service": "/services/living-allowance",
+    "plan": "/plan/",
+    "measures": "/plan/measures/",
+    "measure": "/plan/measures/1-1",
+    "indicators": "/plan/indicators",
+    "projects": "/plan/projects",
+    "departments": "/departments/",
+    "department": "/departments/disabled-persons-federation",
+    "english-service": "/en/services/living-allowance",
+}
+
+HOSTILE_QUERIES = {
+    "non-numeric-page": "?page=abc",
+    "nul": "?q=%00",
+    "very-long": "?x=" + "a" * 10000,
+    "broken-utf8": "?%E4",
+    "markup": "?q=<script>alert(1)</script>",
+    "path-traversal": "?lang=../../",
+    "repeated-keys": "?large=1&large=0&next=//evil.example",
+}
+
+HOSTILE_COOKIES = {
+    "invalid-session": "session=not-a-signed-session",
+    "broken-utf8-display": "display=%FF%FE",
+    "unterminated-quote": 'display="large',
+    "no-name": "=large",
+    "very-long": "display=" + "x" * 8000,
+    "many-cookies": "; ".join(f"c{i}={i}" for i in range(300)),
+}
+
+
+def links_of(response) -> list[str]:
+    """The link targets inside <main>."""
+    return parse(response.data).find("main").hrefs
+
+
+@pytest.mark.parametrize(
+    "path, lang, home, sitemap",
+    [
+        ("/no-such-page", "zh-CN", "/", "/sitemap"),
+        ("/en/no-such-page", "en", "/en/", "/en/sitemap"),
+    ],
+    ids=["chinese", "english"],
+)
+def test_not_found_page_in_the_visitors_language(client, path, lang, home, sitemap):
+    response = client.get(path)
+    doc = parse(response.data)
+
+    assert response.status_code == 404
+    assert doc.find("html").get("lang") == lang
+    assert len(doc.find_all("h1")) == 1
+    assert {home, sitemap} <= set(links_of(response))
+
+
+def test_english_not_found_page_is_in_english(client):
+    main = parse(client.get("/en/no-such-page").data).find("main")
+    assert not CJK.search(main.text)
+
+
+UNKNOWN = {
+    "service": "/services/no-such-service",
+    "measure-out-of-range": "/plan/measures/9-9",
+    "measure-not-a-slug": "/plan/measures/one",
+    "measure-traversal": "/plan/measures/../etc",
+    "measure-encoded-traversal": "/plan/measures/..%2Fetc",
+    "department": "/departments/no-such-department",
+    "category": "/services/categories/no-such-category",
+    "static-page": "/no-such-static-page",
+    "english-service": "/en/services/no-such-service",
+}
+
+
+@pytest.mark.parametrize("path", UNKNOWN.values(), ids=UNKNOWN.keys())
+def test_unknown_slug_is_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES.values(), ids=HOSTILE_QUERIES.keys())
+@pytest.mark.parametrize("path", PAGE_KINDS.values(), ids=PAGE_KINDS.keys())
+def test_hostile_query_string_still_gives_the_page(client, path, query):
+    response = client.get(path + query)
+    assert response.status_code == 200
+    assert b"<script>alert(1)" not in response.data
+
+
+@pytest.mark.parametrize("cookie", HOSTILE_COOKIES.values(), ids=HOSTILE_COOKIES.keys())
+@pytest.mark.parametrize("path", ["/", "/en/services/living-allowance"], ids=["home", "service"])
+def test_hostile_cookie_still_gives_the_page(client, path, cookie):
+    assert client.get(path, headers={"Cookie": cookie}).status_code == 200
+
+
+@pytest.fixture
+def failing_app(tmp_path):
+    """An app whose /boom view raises, with exceptions handled as in production."""
+    app = make_app(tmp_path / "failing.sqlite", PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail from the database layer")
+
+    return app
+
+
+@pytest.mark.parametrize("path, lang", [("/boom", "zh-CN"), ("/en/boom", "en")], ids=["zh", "en"])
+def test_server_error_page_in_the_visitors_language_without_traceback(failing_app, path, lang):
+    response = failing_app.test_client().get(path)
+    doc = parse(response.data)
+
+    assert response.status_code == 500
+    assert doc.find("html").get("lang") == lang
+    assert len(doc.find_all("h1")) == 1
+    for leak in (b"Traceback", b"RuntimeError", b"secret detail"):
+        assert leak not in response.data
+
+
+def test_english_server_error_page_is_in_english(failing_app):
+    main = parse(failing_app.test_client().get("/en/boom").data).find("main")
+    assert not CJK.search(main.text)
+
+
+def test_get_on_the_display_form_gives_a_helpful_405_page(client):
+    response = client.get("/display")
+    doc = parse(response.data)
+
+    assert response.status_code == 405
+    assert len(doc.find_all("h1")) == 1
+    assert "/" in links_of(response)
+    assert b"Traceback" not in response.data
+    assert b"Method Not Allowed" not in response.data
+
+
+def test_405_keeps_the_allow_header(client):
+    assert "POST" in client.get("/display").headers.get("Allow", "")

@@ -1,0 +1,203 @@
+"""Every public page answers, in both languages, with the structure a screen reader relies on."""
+
+from collections import defaultdict
+
+import pytest
+from barrierfree.database import db
+from barrierfree.i18n import SITE_NAME
+from barrierfree.plan.models import Department, Measure
+from barrierfree.plan.queries import measures_in_order, roles_of
+from barrierfree.services.models import PUBLISHED, Category, Service
+from conftest import SITE_NAME_ZH, is_english, parse, sitemap_paths
+from sqlalchemy import select
+
+SERVICE_SECTIONS = ["易读版", "谁可以申请", "可以得到什么", "怎样申请", "负责部门"]
+
+
+def problems(site_pages, check) -> list[str]:
+    """The paths of the pages for which `check(page)` is false."""
+    return [path for path, page in site_pages.items() if not check(page)]
+
+
+def english_site_name(app) -> str:
+    """The site's name as the English site shows it."""
+    with app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        return str(SITE_NAME)
+
+
+def published_services(app) -> list[Service]:
+    """Every published service."""
+    with app.app_context():
+        return list(db.session.scalars(select(Service).where(Service.status == PUBLISHED)))
+
+
+def test_sitemap_lists_both_languages(client):
+    paths = sitemap_paths(client)
+    chinese = {p for p in paths if not is_english(p)}
+    english = {p for p in paths if is_english(p)}
+    assert "/" in chinese and "/en/" in english
+    assert english == {"/en" + p for p in chinese}
+
+
+def test_every_sitemap_url_answers_200_with_html(site_pages):
+    assert problems(site_pages, lambda p: (p.status, p.content_type) == (200, "text/html")) == []
+
+
+def test_every_page_has_exactly_one_h1(site_pages):
+    assert problems(site_pages, lambda p: len(p.doc.find_all("h1")) == 1) == []
+
+
+def test_html_lang_is_chinese_at_root_and_english_under_en(site_pages):
+    def right_lang(page):
+        expected = "en" if is_english(page.path) else "zh-CN"
+        return page.doc.find("html").get("lang") == expected
+
+    assert problems(site_pages, right_lang) == []
+
+
+def test_title_is_page_name_then_site_name(app, site_pages):
+    site_name = {False: SITE_NAME_ZH, True: english_site_name(app)}
+
+    def well_formed(page):
+        title = page.doc.find("title").text
+        suffix = " - " + site_name[is_english(page.path)]
+        return title.endswith(suffix) and title.removesuffix(suffix).strip() != ""
+
+    assert problems(site_pages, well_formed) == []
+
+
+def test_titles_are_unique_within_each_language(site_pages):
+    by_title = defaultdict(list)
+    for path, page in site_pages.items():
+        by_title[(is_english(path), page.doc.find("title").text)].append(path)
+    assert {title: paths for title, paths in by_title.items() if len(paths) > 1} == {}
+
+
+def test_skip_link_is_the_first_link_and_points_to_main(site_pages):
+    def skip_link_first(page):
+        first = page.doc.find("body").find("a")
+        return first is not None and first.get("href") == "#main"
+
+    assert problems(site_pages, skip_link_first) == []
+
+
+def test_every_page_has_one_main_with_id_main(site_pages):
+    def one_main(page):
+        mains = page.doc.find_all("main")
+        return len(mains) == 1 and mains[0].get("id") == "main"
+
+    assert problems(site_pages, one_main) == []
+
+
+def test_home_page_links_to_every_category_and_every_published_service(app, client):
+    links = set(parse(client.get("/").data).find("main").hrefs)
+    with app.app_context():
+        categories = db.session.scalars(select(Category.slug))
+        assert {f"/services/categories/{slug}" for slug in categories} <= links
+    assert {f"/services/{s.slug}" for s in published_services(app)} <= links
+
+
+def test_service_pages_have_the_sections_a_resident_needs(app, client):
+    for service in published_services(app):
+        main = parse(client.get(f"/services/{service.slug}").data).find("main")
+        headings = [h.text for h in main.find_all("h2")]
+        assert [s for s in SERVICE_SECTIONS if s not in headings] == [], service.slug
+        assert any(href.startswith("/plan/measures/") for href in main.hrefs), service.slug
+
+
+def test_service_without_amount_says_so_and_names_its_lead_department(app, client):
+    with app.app_context():
+        services = db.session.scalars(
+            select(Service).where(Service.amount.is_(None), Service.status == PUBLISHED)
+        ).all()
+        assert services
+        for service in services:
+            leads = [r.department.name for r in service.responsibilities if r.role == "lead"]
+            main = parse(client.get(f"/services/{service.slug}").data).find("main")
+            notices = [p.text for p in main.find_all("p") if "规划没有写明具体金额" in p.text]
+            assert len(notices) == 1, service.slug
+            assert all(name in notices[0] for name in leads), (service.slug, notices[0])
+
+
+def test_plan_page_has_every_measure_with_its_departments(app, client):
+    main = parse(client.get("/plan/").data).find("main")
+    with app.app_context():
+        measures = measures_in_order()
+        assert len(measures) == 32
+        for measure in measures:
+            article = main.find(id=f"measure-{measure.slug}")
+            assert article is not None, measure.slug
+            expected = {f"/departments/{r.department.slug}" for r in measure.responsibilities}
+            assert expected <= set(article.hrefs), measure.slug
+
+
+def test_indicator_table_has_caption_and_scoped_headers(client):
+    table = parse(client.get("/plan/indicators").data).find("main").find("table")
+    assert table is not None
+    assert table.find("caption").text
+    assert table.find_all("th", scope="col")
+    assert len(table.find_all("th", scope="row")) == 11
+    assert all(th.get("scope") in ("col", "row") for th in table.find_all("th"))
+
+
+def test_projects_page_lists_all_48_projects(client):
+    main = parse(client.get("/plan/projects").data).find("main")
+    projects = [li for li in main.find_all("li") if (li.get("id") or "").startswith("project-")]
+    assert len(projects) == 48
+
+
+def test_department_pages_list_what_each_department_leads(app, client):
+    with app.app_context():
+        departments = db.session.scalars(select(Department)).all()
+        for department in departments:
+            led = roles_of(department).get("lead", {})
+            expected = {f"/plan/measures/{m.slug}" for m in led.get("measures", [])}
+            expected |= {f"/services/{s.slug}" for s in led.get("services", [])}
+            links = parse(client.get(f"/departments/{department.slug}").data).find("main").hrefs
+            assert expected <= set(links), department.slug
+
+
+def test_every_measure_page_names_a_lead_department(app, client):
+    with app.app_context():
+        slugs = db.session.scalars(select(Measure.slug)).all()
+    for slug in slugs:
+        main = parse(client.get(f"/plan/measures/{slug}").data).find("main")
+        assert "牵头部门" in main.text, slug
+        assert any(href.startswith("/departments/") for href in main.hrefs), slug
+
+
+@pytest.mark.parametrize("path", ["/en/plan/", "/en/plan/measures/1-1", "/en/plan/projects"])
+def test_english_site_notes_untranslated_content_and_marks_it_chinese(client, path):
+    main = parse(client.get(path).data).find("main")
+    assert main.find("p", class_="notice") is not None
+    assert main.find(lang="zh-CN") is not None
+
+
+def test_chinese_site_has_no_untranslated_note(client):
+    assert parse(client.get("/plan/measures/1-1").data).find("main").find(class_="notice") is None
+
+
+@pytest.mark.parametrize("sitemap_page, prefix", [("/sitemap", ""), ("/en/sitemap", "/en")])
+def test_html_sitemap_links_to_every_page_in_sitemap_xml(client, sitemap_page, prefix):
+    listed = {p for p in sitemap_paths(client) if is_english(p) == (prefix == "/en")}
+    links = set(parse(client.get(sitemap_page).data).find("main").hrefs)
+    assert listed - links == set()
+
+
+@pytest.mark.parametrize("path", ["/en", "/en/"])
+def test_english_home_answers_with_and_without_slash(client, path):
+    response = client.get(path, follow_redirects=True)
+    assert response.status_code == 200
+    assert parse(response.data).find("html").get("lang") == "en"
+
+
+def test_htmx_is_served_locally_as_javascript(client):
+    with client.get("/assets/htmx.min.js") as response:
+        assert response.status_code == 200
+        assert response.mimetype in ("text/javascript", "application/javascript")
+        assert b"htmx" in response.data
+
+
+def test_pages_load_htmx_from_the_site_itself(client):
+    scripts = [s.get("src") for s in parse(client.get("/").data).find_all("script")]
+    assert "/assets/htmx.min.js" in scripts
