@@ -56,7 +56,7 @@ browser:
 # Refresh the message catalogue after changing interface strings.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o site/translations/messages.pot .
-	$(BIN)/pybabel update -i site/translations/messages.pot -d site/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel update -i site/translations/messages.pot -d site/translations -l en --no-fuzzy-matching --ignore-obsolete
 
 lint: install-test
 	$(BIN)/ruff check site tests a11y_tests

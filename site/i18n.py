@@ -6,6 +6,7 @@ exists once and `url_for` keeps the visitor in the language they are reading.
 
 from flask import Flask, request
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 ZH = "zh_Hans_CN"
@@ -86,6 +87,14 @@ def section_label(number: str) -> str:
     return f"（{number}）"
 
 
+def or_list(names: list[str]) -> str:
+    """Names joined as alternatives: 甲、乙或丙 / A, B or C."""
+    names = [str(name) for name in names]
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(items)s或%(last)s", items=_("、").join(names[:-1]), last=names[-1])
+
+
 def init_app(app: Flask) -> None:
     """Install the prefix middleware, flask-babel and the template helpers."""
     app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
@@ -93,6 +102,7 @@ def init_app(app: Flask) -> None:
     # Globals rather than context: macros imported without context can use them too.
     app.jinja_env.globals.update(url_in=url_in, localized=localized, site_name=SITE_NAME)
     app.add_template_filter(part_label)
+    app.add_template_filter(or_list)
     app.add_template_filter(section_label)
 
     @app.context_processor
