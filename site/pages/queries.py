@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import db
+from ..i18n import is_english, localized
 from ..plan import queries as plan
 from ..services import queries as services
 from ..services.models import PUBLISHED
@@ -29,54 +30,42 @@ def published_page(slug: str) -> Page | None:
     return db.session.scalar(select(Page).where(Page.slug == slug, Page.status == PUBLISHED))
 
 
-def site_map(localized) -> list[tuple[str, list[Entry]]]:
-    """Every public page, grouped under headings, for the HTML site map and sitemap.xml.
+def site_map() -> list[tuple[str, list[Entry]]]:
+    """Every public page, grouped under headings, for the HTML site map and sitemap.xml."""
 
-    `localized(item, field)` gives a field's text in the visitor's language and its lang.
-    """
-
-    def entry(item, field, endpoint, **values) -> Entry:
+    def entry(item, field: str, endpoint: str, **values) -> Entry:
         text, lang = localized(item, field)
         return Entry(text, url_for(endpoint, **values), lang)
 
-    groups = [
-        (
-            _l("网站"),
-            [
-                Entry(str(_l("首页")), url_for("pages.home")),
-                Entry(str(_l("网站地图")), url_for("pages.site_map")),
-            ]
-            + [entry(page, "title", "pages.static", slug=page.slug) for page in _static_pages()],
-        )
-    ]
-    service_entries = [Entry(str(_l("全部服务")), url_for("services.index"))]
+    def page(text: str, endpoint: str) -> Entry:
+        return Entry(text, url_for(endpoint))
+
+    site = [page(_("首页"), "pages.home"), page(_("网站地图"), "pages.site_map")]
+    site += [entry(p, "title", "pages.static", slug=p.slug) for p in _static_pages()]
+    service_entries = [page(_("全部服务"), "services.index")]
     for category, items in services.categories_with_services():
         service_entries.append(entry(category, "name", "services.category", slug=category.slug))
         service_entries += [entry(s, "title", "services.detail", slug=s.slug) for s in items]
-    groups.append((_l("服务"), service_entries))
-    groups.append(
-        (
-            _l("规划"),
-            [
-                Entry(str(_l("规划全文")), url_for("plan.full_text")),
-                Entry(str(_l("主要措施")), url_for("plan.measures")),
-                Entry(str(_l("主要指标")), url_for("plan.indicators")),
-                Entry(str(_l("重点项目")), url_for("plan.projects")),
-            ]
-            + [
-                Entry(f"{m.slug} {m.title}", url_for("plan.measure", slug=m.slug), "zh-CN")
-                for m in plan.measures_in_order()
-            ],
-        )
-    )
-    groups.append(
-        (
-            _l("部门"),
-            [Entry(str(_l("全部部门")), url_for("plan.departments"))]
-            + [entry(d, "name", "plan.department", slug=d.slug) for d in plan.departments()],
-        )
-    )
-    return [(str(heading), entries) for heading, entries in groups]
+    measure_lang = "zh-CN" if is_english() else None
+    plan_entries = [
+        page(_("规划全文"), "plan.full_text"),
+        page(_("主要措施"), "plan.measures"),
+        page(_("主要指标"), "plan.indicators"),
+        page(_("重点项目"), "plan.projects"),
+    ] + [
+        Entry(f"{m.slug} {m.title}", url_for("plan.measure", slug=m.slug), measure_lang)
+        for m in plan.measures_in_order()
+    ]
+    department_entries = [page(_("全部部门"), "plan.departments")]
+    department_entries += [
+        entry(d, "name", "plan.department", slug=d.slug) for d in plan.departments()
+    ]
+    return [
+        (_("网站"), site),
+        (_("服务"), service_entries),
+        (_("规划"), plan_entries),
+        (_("部门"), department_entries),
+    ]
 
 
 def _static_pages() -> list[Page]:

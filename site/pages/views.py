@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
-from ..i18n import EN, PREFIX, ZH, localized
+from ..i18n import EN, PREFIX, ZH
 from ..plan import queries as plan
 from ..services import queries as services
 from . import queries
@@ -33,14 +33,14 @@ def static(slug: str):
 @bp.get("/sitemap")
 def site_map():
     """Every page of the site, grouped."""
-    return render_template("pages/site_map.html", groups=queries.site_map(localized))
+    return render_template("pages/site_map.html", groups=queries.site_map())
 
 
 @bp.get("/sitemap.xml")
 def sitemap_xml():
     """The XML sitemap: every page in Chinese, with its English alternate."""
     root = request.host_url.rstrip("/")
-    paths = [entry.url for _heading, entries in queries.site_map(localized) for entry in entries]
+    paths = [entry.url for _heading, entries in queries.site_map() for entry in entries]
     base = request.script_root
     urls = [
         {locale: root + PREFIX[locale] + path.removeprefix(base) for locale in (ZH, EN)}

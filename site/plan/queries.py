@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..database import db
+from ..services.models import PUBLISHED
 from .models import LEAD, Box, Department, Indicator, Measure, PlanPart, PlanSection, Responsibility
 
 
@@ -88,7 +89,7 @@ def roles_of(department: Department) -> dict[str, dict[str, list]]:
     roles: dict[str, dict[str, list]] = {}
     for responsibility in department.responsibilities:
         kind, item = _owner(responsibility)
-        if kind == "services" and item.status != "published":
+        if kind == "services" and item.status != PUBLISHED:
             continue
         role = "lead" if responsibility.role == LEAD else "participant"
         roles.setdefault(role, {}).setdefault(kind, []).append(item)
