@@ -32,7 +32,7 @@ def changed_modes(form) -> dict[str, bool]:
 def announcement(changes: dict[str, bool]) -> str:
     """The sentence that tells a screen-reader user what changed."""
     names = {"large": _("大字版"), "contrast": _("高对比度")}
-    return "；".join(
+    return " ".join(
         (_("已开启%(mode)s", mode=names[mode]) if on else _("已关闭%(mode)s", mode=names[mode]))
         for mode, on in changes.items()
     )
@@ -40,7 +40,12 @@ def announcement(changes: dict[str, bool]) -> str:
 
 @bp.post("/display")
 def toggle():
-    """Switch large text or high contrast on or off, then go back to the page."""
+    """Switch large text or high contrast on or off, then go back to the page.
+
+    No CSRF token on purpose: the form is on every public page, a forged post can only
+    change how the site looks (undone with the same button), and a token that expires
+    would turn an elderly visitor's click on 大字版 into an error page.
+    """
     changes = changed_modes(request.form)
     modes = set(g.display)
     for mode, on in changes.items():
