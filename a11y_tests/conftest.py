@@ -13,6 +13,7 @@ import pytest
 from barrierfree import PROJECT_ROOT, create_app
 from barrierfree.content.loader import load
 from barrierfree.database import db, upgrade
+from flask import render_template_string
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from werkzeug.serving import make_server
@@ -30,8 +31,9 @@ MODES = {
 }
 VIEWPORTS = {"1280": (1280, 900), "320": (320, 640)}
 LANGUAGES = {"zh": "", "en": "/en"}
-# Pages no link leads to, but every visitor can meet.
-EXTRA_PATHS = ["/no-such-page"]
+# Pages no link leads to: the 404 page every visitor can meet, and the form components in
+# their error states (the staff forms that will use them are not built yet).
+EXTRA_PATHS = ["/no-such-page", "/test-components"]
 
 
 class LinkParser(HTMLParser):
@@ -75,6 +77,14 @@ def crawl(client) -> list[str]:
     return pages
 
 
+COMPONENTS_PAGE = (Path(__file__).parent / "components_page.html").read_text(encoding="utf-8")
+
+
+def render_components():
+    """The form components in every state, inside the real layout (tests only)."""
+    return render_template_string(COMPONENTS_PAGE)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """The site with content/ loaded, served by a threaded server on a free port."""
@@ -86,6 +96,7 @@ def site(tmp_path_factory):
         upgrade()
         load(Path(app.config["CONTENT_DIR"]))
         db.session.commit()
+    app.add_url_rule("/test-components", "test_components", render_components)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -98,10 +109,9 @@ def pages(site) -> list[str]:
     """The crawled pages in both languages, plus the error pages."""
     found = crawl(site["app"].test_client())
     extra = [prefix + path for path in EXTRA_PATHS for prefix in LANGUAGES.values()]
-    every = found + extra
-    # For a quicker local run, A11Y_EVERY=N checks every Nth page; the summary says so.
+    # For a quicker local run, A11Y_EVERY=N checks every Nth crawled page; the summary says so.
     step = int(os.environ.get("A11Y_EVERY", "1"))
-    return every[::step]
+    return found[::step] + extra
 
 
 def chromium(width: int, height: int, javascript: bool = True) -> webdriver.Chrome:

@@ -151,3 +151,12 @@ def test_system_settings_keep_a_visible_focus_ring(site, browser, features):
         "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth]", link
     )
     assert style[0] != "none" and float(style[1].removesuffix("px")) >= 3
+
+
+def test_error_summary_takes_focus_and_its_links_reach_the_fields(site, browser):
+    browser.get(site["url"] + "/test-components")
+    WebDriverWait(browser, 5).until(
+        lambda d: active(d).get_attribute("data-error-summary") is not None
+    )
+    active(browser).find_element(By.CSS_SELECTOR, "a[href='#name']").send_keys(Keys.ENTER)
+    WebDriverWait(browser, 5).until(lambda d: active(d).get_attribute("id") == "name")

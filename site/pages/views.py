@@ -18,7 +18,6 @@ def home():
     return render_template(
         "pages/home.html",
         categories=services.categories_with_services(),
-        plan_page=queries.published_page("plan"),
         indicator_count=len(plan.indicators()),
     )
 
