@@ -2,6 +2,7 @@
 switch the display modes, have the page read aloud. Each behaviour asserted on its own."""
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -13,7 +14,14 @@ SERVICE = "/services/assistive-devices"
 
 def html_classes(driver) -> set[str]:
     """The classes on <html>, where the display modes are rendered."""
-    return set(driver.find_element(By.TAG_NAME, "html").get_attribute("class").split())
+    return set(driver.execute_script("return document.documentElement.className").split())
+
+
+def wait_for(driver, condition) -> None:
+    """Wait until `condition(driver)` holds, across a page load that replaces the document."""
+    WebDriverWait(driver, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.execute_script("return document.readyState") == "complete" and condition(d)
+    )
 
 
 def active(driver):
@@ -57,11 +65,11 @@ def test_display_toggle_works_without_javascript(site, browser_without_javascrip
     driver.get(site["url"] + prefix + SERVICE)
     assert mode not in html_classes(driver)
     press(driver, button)
-    WebDriverWait(driver, 5).until(lambda d: mode in html_classes(d))
+    wait_for(driver, lambda d: mode in html_classes(d))
     assert driver.current_url == site["url"] + prefix + SERVICE, "back on the same page"
     assert driver.find_element(By.ID, button).get_attribute("aria-pressed") == "true"
     press(driver, button)
-    WebDriverWait(driver, 5).until(lambda d: mode not in html_classes(d))
+    wait_for(driver, lambda d: mode not in html_classes(d))
     assert driver.find_element(By.ID, button).get_attribute("aria-pressed") == "false"
 
 
