@@ -1,0 +1,132 @@
+"""Chinese and English text analysis: normalise, segment with jieba, drop stop words, stem.
+
+The index and the query side share these functions, so a word is cut the same way in a
+document and in what a resident types.
+"""
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import STOP_WORDS as ENGLISH_STOP_WORDS
+from whoosh.analysis import Analyzer, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.lang.porter import stem
+
+from search.synonyms import chinese_terms, load_groups
+from search.text import normalize
+
+# Words that carry no meaning in a search. Only whole tokens are stopped, so 我 goes but
+# 自我 stays.
+STOP_WORDS = ENGLISH_STOP_WORDS | frozenset(
+    "的 了 和 与 及 或 是 在 我 你 他 她 我们 要 想 我要 我想 怎么 怎么办 如何 哪里 哪儿 "
+    "什么 吗 呢 啊 吧 请问 请 能 可以 有 有没有 一下".split()
+)
+
+# A token is worth indexing when it has a letter, digit or ideograph; this drops spaces,
+# punctuation and emoji.
+_WORD = re.compile(r"\w")
+
+_lock = threading.Lock()
+_initialized = False
+
+
+def initialize(cache_dir: str | Path | None = None) -> None:
+    """Load jieba's dictionary and the domain words once; call before forking workers."""
+    global _initialized
+    if _initialized:  # the tokenizer asks on every call; skip the lock once done
+        return
+    with _lock:
+        if _initialized:
+            return
+        if cache_dir is not None:
+            # jieba caches its parsed dictionary in the shared temp folder by default; an
+            # app-owned folder keeps the cache away from other users and cleaners of /tmp.
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            jieba.dt.tmp_dir = str(cache_dir)
+        # jieba logs its loading at DEBUG to stderr in every worker; warnings are enough.
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        # Without these, 辅助器具 would be cut into 辅助/器具 and 如康家园 into 如康/家园.
+        for term in chinese_terms(load_groups()):
+            jieba.add_word(term)
+        _initialized = True
+
+
+class JiebaTokenizer(Tokenizer):
+    """Normalises text, then cuts it with jieba's search mode (words and their parts)."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        """Yield one token per word, and per shorter word inside a long one."""
+        initialize()
+        text = normalize(value)
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            pieces = [(text, 0, len(text))]
+        else:
+            # jieba yields the parts of a long word before the word; Whoosh's highlighter
+            # expects tokens in text order, longest first where they start together.
+            pieces = sorted(
+                (piece for piece in jieba.tokenize(text, mode="search") if _WORD.search(piece[0])),
+                key=lambda piece: (piece[1], piece[1] - piece[2]),
+            )
+        for pos, (word, start, end) in enumerate(pieces, start_pos):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+def analyzer() -> Analyzer:
+    """The analyzer of every text field: jieba, stop words, English stems."""
+    return (
+        JiebaTokenizer()
+        | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
+        | StemFilter(stemfn=stem)
+    )
+
+
+def query_words(text: str) -> list[str]:
+    """The distinct words of a normalised query, as jieba's precise mode cuts them."""
+    initialize()
+    words: list[str] = []
+    for word in jieba.cut(text, HMM=True):
+        word = word.strip()
+        if _WORD.search(word) and word not in STOP_WORDS and word not in words:
+            words.append(word)
+    return words
+
+
+def index_term(word: str) -> str:
+    """The form a query word takes in the index (English words are stemmed)."""
+    return stem(word)
+
+
+def search_parts(word: str) -> list[str]:
+    """The shorter words that together spell out a long word (听力 + 残疾 = 听力残疾), or []."""
+    initialize()
+    parts = [piece for piece in jieba.tokenize(word, mode="search") if piece[0] != word]
+    covered = {index for _, start, end in parts for index in range(start, end)}
+    # 残疾证 holds only 残疾: searching for that alone would find nearly everything.
+    return [part for part, _, _ in parts] if len(covered) == len(word) else []

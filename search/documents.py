@@ -1,0 +1,32 @@
+"""What the search engine indexes: plain documents, built by the site from its data."""
+
+from dataclasses import dataclass, field
+
+KINDS = ("service", "facility", "contact", "update", "measure", "project", "department", "page")
+LANGUAGES = ("zh", "en")
+
+
+@dataclass
+class Document:
+    """One searchable item in one language, e.g. the Chinese page of a service."""
+
+    id: str
+    kind: str
+    language: str
+    title: str
+    summary: str = ""
+    body: str = ""
+    url: str = ""
+    departments: list[str] = field(default_factory=list)
+    township: str | None = None
+    categories: list[str] = field(default_factory=list)
+    disability_categories: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Refuse a document the index could not filter or find again."""
+        if not self.id:
+            raise ValueError("a document needs an id")
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}; expected one of {KINDS}")
+        if self.language not in LANGUAGES:
+            raise ValueError(f"unknown language {self.language!r}; expected one of {LANGUAGES}")

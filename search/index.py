@@ -1,0 +1,468 @@
+"""The search index on disk: build, change and search it.
+
+Layout of the index folder:
+
+    CURRENT            the name of the generation that readers and writers use
+    gen-<id>/          one complete Whoosh index (a "generation")
+    building-<id>/     a generation being rebuilt, not yet used
+    .lock              held while CURRENT is created or switched
+
+`rebuild()` writes a whole new generation and then replaces CURRENT in one atomic rename,
+so a reader sees either the old index or the new one, never half of one. The previous
+generation is kept until the next rebuild, so a searcher opened before the switch can
+finish its work.
+
+Whoosh allows one writer per index at a time, across processes; writers wait for the
+lock up to `lock_timeout` seconds and raise `IndexBusy` after that. Searching, and writing
+to a damaged index, raise `IndexUnavailable`: `rebuild()` repairs the index.
+"""
+
+import logging
+import math
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.index import LockError
+from whoosh.query import Term
+from whoosh.searching import Searcher
+from whoosh.sorting import Count, FieldFacet
+from whoosh.util.filelock import FileLock, try_for
+from whoosh.writing import IndexWriter
+
+from search.analysis import analyzer, query_words
+from search.documents import Document
+from search.query import FIELD_BOOSTS, build_filter, build_query, clean_query, exact_key
+from search.results import Hit, Results, configure_highlighting, snippet
+from search.suggest import suggest
+from search.synonyms import all_terms, load_groups
+
+logger = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+GENERATION = re.compile(r"^gen-[0-9a-f]{32}$")
+MAX_PER_PAGE = 100
+# A crashed rebuild leaves its building-* folder behind; remove it after this long.
+STALE_BUILD_SECONDS = 3600
+
+
+class _ClosingStorage(FileStorage):
+    """A FileStorage that can close every file it opened.
+
+    Whoosh leaves a file open when it cannot parse it (a damaged index); the garbage
+    collector would then warn about it, long after the failure.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self._opened: list[StructFile] = []
+
+    def open_file(self, name: str, **kwargs) -> StructFile:
+        """Open a file of the index and remember it."""
+        opened = super().open_file(name, **kwargs)
+        self._opened.append(opened)
+        return opened
+
+    def close_files(self) -> None:
+        """Close every file opened through this storage that is still open."""
+        for opened in self._opened:
+            if not opened.is_closed:
+                opened.close()
+        self._opened.clear()
+
+
+class IndexUnavailable(Exception):
+    """The index is missing or cannot be read: search is temporarily unavailable."""
+
+
+class IndexBusy(Exception):
+    """Another writer held the index for longer than the lock timeout."""
+
+
+def make_schema() -> Schema:
+    """The fields of the index."""
+    text = analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        # Sortable keeps a column of kinds, which makes the kind facet counts fast.
+        kind=ID(stored=True, sortable=True),
+        language=ID(stored=True),
+        title=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["title"]),
+        summary=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["summary"]),
+        body=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["body"]),
+        # The whole title, reduced to letters and ideographs, for the exact-title boost.
+        title_exact=ID(),
+        departments=KEYWORD(stored=True, commas=True),
+        township=ID(stored=True),
+        categories=KEYWORD(stored=True),
+        disability_categories=KEYWORD(stored=True),
+        url=STORED(),
+    )
+
+
+def document_fields(document: Document) -> dict[str, str]:
+    """A document as the field values Whoosh indexes; empty fields are left out."""
+    fields = {
+        "id": document.id,
+        "kind": document.kind,
+        "language": document.language,
+        "title": document.title,
+        "summary": document.summary,
+        "body": document.body,
+        "title_exact": exact_key(document.title),
+        "departments": ",".join(document.departments),
+        "township": document.township or "",
+        "categories": " ".join(document.categories),
+        "disability_categories": " ".join(document.disability_categories),
+        "url": document.url,
+    }
+    return {name: value for name, value in fields.items() if value}
+
+
+class SearchIndex:
+    """A search index kept in the folder `path`."""
+
+    def __init__(self, path: str | Path, *, lock_timeout: float = 10.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._vocabulary: dict[tuple, list[str]] = {}
+
+    # Reading
+
+    def exists(self) -> bool:
+        """True when the folder holds an index (readable or not)."""
+        name = self._current_generation_or_none()
+        return name is not None and (self.path / name).is_dir()
+
+    def is_readable(self) -> bool:
+        """True when the index can be opened and searched."""
+        try:
+            with self._searcher() as (_, searcher):
+                searcher.doc_count()
+        except IndexUnavailable:
+            return False
+        return True
+
+    def search(
+        self,
+        query: str | None,
+        *,
+        language: str = "zh",
+        kinds: list[str] | None = None,
+        categories: list[str] | None = None,
+        township: str | None = None,
+        page: int = 1,
+        per_page: int = 10,
+    ) -> Results:
+        """One page of documents in `language` matching `query`; any text is a valid query."""
+        text = clean_query(query)
+        per_page = min(max(per_page, 1), MAX_PER_PAGE)
+        if not query_words(text):
+            return Results.empty(text, per_page)
+        with self._searcher() as (name, searcher):
+            try:
+                return self._search(
+                    name, searcher, text, language, kinds, categories, township, page, per_page
+                )
+            except Exception as error:
+                # A damaged segment can fail anywhere in Whoosh; the site must answer
+                # "search unavailable", never an error page. The log keeps the cause.
+                logger.exception("search failed for %r in %s", text, self.path)
+                raise IndexUnavailable(f"the search index in {self.path} failed") from error
+
+    def _search(
+        self,
+        name: str,
+        searcher: Searcher,
+        text: str,
+        language: str,
+        kinds: list[str] | None,
+        categories: list[str] | None,
+        township: str | None,
+        page: int,
+        per_page: int,
+    ) -> Results:
+        """Run a search on an open searcher."""
+        query = build_query(text, searcher.reader())
+        # The facet counts ignore the kind filter, so each kind shows what choosing it gives.
+        all_kinds = searcher.search(
+            query,
+            filter=build_filter(language, None, categories, township),
+            groupedby=FieldFacet("kind", maptype=Count),
+            limit=None,
+        )
+        kind_counts = dict(sorted(all_kinds.groups("kind").items()))
+        found = searcher.search_page(
+            query,
+            max(page, 1),
+            pagelen=per_page,
+            filter=build_filter(language, kinds, categories, township),
+            # Not terms=True: with a filter, Whoosh then counts the unfiltered matches.
+            # The snippets mark the query's terms instead, which is the same here.
+        )
+        configure_highlighting(found.results)
+        hits = [
+            Hit(
+                id=hit["id"],
+                kind=hit["kind"],
+                language=hit["language"],
+                title=hit["title"],
+                url=hit.get("url", ""),
+                snippet=snippet(hit),
+            )
+            for hit in found
+        ]
+        total = len(found)
+        return Results(
+            query=text,
+            total=total,
+            page=found.pagenum if total else 1,
+            pages=math.ceil(total / per_page),
+            per_page=per_page,
+            hits=hits,
+            kind_counts=kind_counts,
+            suggestion=None if total else self._suggestion(name, searcher, text, language),
+        )
+
+    def _suggestion(self, name: str, searcher: Searcher, text: str, language: str) -> str | None:
+        """A related or corrected query that finds something in `language`."""
+        reader = searcher.reader()
+
+        def has_hits(candidate: str) -> bool:
+            query = build_query(candidate, reader)
+            if query is None:
+                return False
+            return not searcher.search(query, filter=Term("language", language), limit=1).is_empty()
+
+        vocabulary = self._title_words(name, searcher, language) + all_terms(load_groups())
+        return suggest(text, query_words(text), vocabulary, has_hits)
+
+    def _title_words(self, name: str, searcher: Searcher, language: str) -> list[str]:
+        """The words of every title in `language`, kept until the index changes."""
+        key = (name, searcher.reader().generation(), language)
+        if key not in self._vocabulary:
+            titles = (
+                stored["title"]
+                for stored in searcher.reader().all_stored_fields()
+                if stored.get("language") == language
+            )
+            words = (word for title in titles for word in query_words(clean_query(title)))
+            self._vocabulary = {key: list(dict.fromkeys(words))}
+        return self._vocabulary[key]
+
+    @contextmanager
+    def _searcher(self) -> Iterator[tuple[str, Searcher]]:
+        """The current generation's name and an open Whoosh searcher on it."""
+        name = self._current_generation()
+        if name is None:
+            raise IndexUnavailable(f"there is no search index in {self.path}")
+        index = self._open(name)
+        try:
+            searcher = index.searcher()
+        except Exception as error:
+            index.storage.close_files()
+            raise IndexUnavailable(f"the search index in {self.path} cannot be read") from error
+        with searcher:
+            yield name, searcher
+
+    # Writing
+
+    def rebuild(
+        self,
+        documents: Iterable[Document],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Replace the whole index by one of `documents`; `progress(done, total)` follows it."""
+        self._build_and_switch(list(documents), progress)
+
+    def _build_and_switch(
+        self,
+        documents: list[Document],
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        only_if_missing: bool = False,
+    ) -> None:
+        """Build a new generation of `documents` aside, then make it the current one."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        building = self.path / f"building-{uuid.uuid4().hex}"
+        try:
+            self._build(building, documents, progress)
+            self._switch_to(building, only_if_missing=only_if_missing)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+
+    def upsert(self, documents: Iterable[Document]) -> None:
+        """Add `documents`, replacing any indexed document with the same id."""
+        documents = list(documents)
+
+        def change(writer: IndexWriter) -> None:
+            for document in documents:
+                writer.update_document(**document_fields(document))
+
+        if documents:
+            self._write(change)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove the documents with these ids; unknown ids are ignored."""
+        ids = list(ids)
+
+        def change(writer: IndexWriter) -> None:
+            for id_ in ids:
+                writer.delete_by_term("id", id_)
+
+        if ids:
+            self._write(change)
+
+    def _build(
+        self,
+        folder: Path,
+        documents: list[Document],
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        """Write a complete index of `documents` into the new folder `folder`."""
+        folder.mkdir()
+        index = whoosh_index.create_in(folder, make_schema())
+        writer = index.writer()
+        try:
+            for done, document in enumerate(documents, 1):
+                writer.add_document(**document_fields(document))
+                if progress:
+                    progress(done, len(documents))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
+        if progress and not documents:
+            progress(0, 0)
+
+    def _switch_to(self, building: Path, *, only_if_missing: bool = False) -> None:
+        """Make the finished index in `building` the current generation."""
+        with self._pointer_lock():
+            previous = self._current_generation_or_none()
+            if only_if_missing and previous is not None:
+                return  # another process created the index first: keep its writes
+            name = f"gen-{uuid.uuid4().hex}"
+            building.rename(self.path / name)
+            # Wait for a writer that is still changing the previous generation, so that
+            # its change is not half-done when readers move on.
+            with self._previous_writes_done(previous):
+                self._set_current_generation(name)
+        self._remove_old_generations(keep={name, previous})
+
+    @contextmanager
+    def _previous_writes_done(self, name: str | None) -> Iterator[None]:
+        """Hold the write lock of generation `name` (if it can be opened) for the block."""
+        try:
+            lock = self._open(name).lock("WRITELOCK") if name else None
+        except Exception:
+            lock = None  # an unreadable generation has no writers to wait for
+        if lock and not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            raise IndexBusy(f"a writer kept the search index in {self.path} locked")
+        try:
+            yield
+        finally:
+            if lock:
+                lock.release()
+
+    def _write(self, change: Callable[[IndexWriter], None]) -> None:
+        """Apply `change` with the write lock of the current generation, then commit."""
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            name = self._current_generation() or self._create_empty()
+            try:
+                writer = self._open(name).writer(
+                    timeout=max(deadline - time.monotonic(), 0.0), delay=0.05
+                )
+            except LockError:
+                message = f"the search index in {self.path} is locked by another writer"
+                raise IndexBusy(message) from None
+            if self._current_generation() == name:
+                break
+            # A rebuild switched generations while we waited: write to the new one.
+            writer.cancel()
+        try:
+            change(writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def _create_empty(self) -> str:
+        """Create an empty index unless another process just did; return the current name."""
+        self._build_and_switch([], only_if_missing=True)
+        name = self._current_generation()
+        if name is None:
+            raise IndexUnavailable(f"the search index in {self.path} could not be created")
+        return name
+
+    def _open(self, name: str) -> whoosh_index.Index:
+        """Open generation `name`."""
+        storage = _ClosingStorage(self.path / name)
+        try:
+            return storage.open_index()
+        except Exception as error:
+            storage.close_files()
+            raise IndexUnavailable(f"the search index in {self.path} cannot be read") from error
+
+    # The CURRENT pointer
+
+    def _current_generation(self) -> str | None:
+        """The name in CURRENT; None when there is no index; IndexUnavailable when damaged."""
+        try:
+            name = (self.path / POINTER).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            raise IndexUnavailable(f"{self.path / POINTER} cannot be read") from error
+        if not GENERATION.match(name):
+            raise IndexUnavailable(f"{self.path / POINTER} does not name an index generation")
+        return name
+
+    def _current_generation_or_none(self) -> str | None:
+        """The name in CURRENT, or None when it is missing or damaged (a rebuild repairs it)."""
+        try:
+            return self._current_generation()
+        except IndexUnavailable:
+            return None
+
+    def _set_current_generation(self, name: str) -> None:
+        """Point CURRENT at `name` in one atomic rename."""
+        temporary = self.path / f".{POINTER}.{os.getpid()}.{uuid.uuid4().hex}"
+        temporary.write_text(name + "\n", encoding="ascii")
+        os.replace(temporary, self.path / POINTER)
+
+    @contextmanager
+    def _pointer_lock(self) -> Iterator[None]:
+        """Hold the lock that serialises changes of CURRENT between processes."""
+        lock = FileLock(str(self.path / ".lock"))
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            raise IndexBusy(f"another process is switching the search index in {self.path}")
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _remove_old_generations(self, keep: set[str | None]) -> None:
+        """Delete generations not in `keep` and builds abandoned long ago."""
+        for folder in self.path.iterdir():
+            if GENERATION.match(folder.name) and folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+            elif folder.name.startswith("building-") and self._is_stale(folder):
+                shutil.rmtree(folder, ignore_errors=True)
+
+    @staticmethod
+    def _is_stale(folder: Path) -> bool:
+        """True when `folder` has not changed for a long time (or is already gone)."""
+        try:
+            return time.time() - folder.stat().st_mtime > STALE_BUILD_SECONDS
+        except FileNotFoundError:
+            return False

@@ -1,0 +1,138 @@
+"""From what a resident typed to a Whoosh query.
+
+Raw text never reaches Whoosh's query parser: the query is built here from analysed words,
+so that AND, quotes, brackets, `title:x` or `*` are plain text and can never raise a
+syntax error or run an expensive wildcard search.
+"""
+
+import re
+from functools import cache
+
+from whoosh.query import And, Or, Query, Term
+from whoosh.reading import IndexReader
+
+from search.analysis import index_term, query_words, search_parts
+from search.synonyms import SynonymGroup, load_groups
+from search.text import is_chinese, normalize
+
+# Longer queries are cut: nobody types more, and each word adds clauses to the query.
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 16
+# Scoring weights: a title match above a summary match above a body match.
+FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0}
+# What the resident typed ranks above the terms it expands to through the synonym file.
+TYPED_BOOST = 2.0
+# A query that is a document's whole title puts that document first.
+EXACT_TITLE_BOOST = 10.0
+# The longest run of query words looked up as one synonym term ("hard of hearing").
+MAX_PHRASE_WORDS = 3
+# Each extra query word that a document matches raises its score by this share.
+COORDINATION_BONUS = 0.5
+
+
+def clean_query(raw: str | None) -> str:
+    """The query as searched: cut to a sane length, normalised, single spaces."""
+    return " ".join(normalize((raw or "")[:MAX_QUERY_CHARS]).split())
+
+
+def exact_key(text: str) -> str:
+    """Text reduced to its letters, digits and ideographs, to compare whole titles."""
+    return "".join(re.findall(r"\w+", normalize(text)))
+
+
+def term_key(term: str) -> str:
+    """How a word or synonym term is looked up: its index terms, joined by spaces."""
+    return " ".join(index_term(word) for word in query_words(normalize(term)))
+
+
+class Thesaurus:
+    """The synonym file as a lookup from a term's key to its related terms."""
+
+    def __init__(self, groups: tuple[SynonymGroup, ...]) -> None:
+        self._related: dict[str, list[str]] = {}
+        for group in groups:
+            for source in group.sources:
+                key = term_key(source)
+                related = self._related.setdefault(key, [])
+                for target in group.targets:
+                    if term_key(target) != key and target not in related:
+                        related.append(target)
+
+    def related(self, key: str) -> list[str]:
+        """The terms that a query word (given by its key) also finds."""
+        return self._related.get(key, [])
+
+
+@cache
+def thesaurus() -> Thesaurus:
+    """The thesaurus of the package's synonym file, built once per process."""
+    return Thesaurus(load_groups())
+
+
+def build_query(text: str, reader: IndexReader) -> Query | None:
+    """The Whoosh query for a cleaned query text, or None when it has no words."""
+    words = query_words(text)[:MAX_WORDS]
+    if not words:
+        return None
+    keys = [index_term(word) for word in words]
+    clauses = [
+        Or([_term_query(word, reader, TYPED_BOOST)] + _related_queries(key, reader))
+        for word, key in zip(words, keys, strict=True)
+    ]
+    # Runs of words can be a synonym term of their own, like "hearing aid".
+    for size in range(2, MAX_PHRASE_WORDS + 1):
+        for start in range(len(keys) - size + 1):
+            related = _related_queries(" ".join(keys[start : start + size]), reader)
+            if related:
+                clauses.append(Or(related))
+    exact = Term("title_exact", exact_key(text), boost=EXACT_TITLE_BOOST)
+    return Or([Or(clauses, scale=COORDINATION_BONUS), exact])
+
+
+def _related_queries(key: str, reader: IndexReader) -> list[Query]:
+    """Queries for the synonym terms related to `key`."""
+    return [_term_query(term, reader) for term in thesaurus().related(key)]
+
+
+def _term_query(term: str, reader: IndexReader, boost: float = 1.0) -> Query:
+    """A query for one term in any text field; every word of a several-word term must match."""
+    words = query_words(normalize(term))
+    parts = [_word_query(index_term(word), reader, boost) for word in words]
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _word_query(word: str, reader: IndexReader, boost: float) -> Query:
+    """A query for one index term in title, summary and body."""
+    in_fields = Or(
+        [Term(field, word, boost=boost * weight) for field, weight in FIELD_BOOSTS.items()]
+    )
+    if len(word) <= 2 or not is_chinese(word) or _is_indexed(word, reader):
+        return in_fields
+    # A long word that no document contains as a whole (听力残疾, when documents say
+    # 听力言语残疾人) can still be found through the shorter words inside it.
+    parts = search_parts(word)
+    if not parts:
+        return in_fields
+    return Or([in_fields, And([_word_query(part, reader, boost) for part in parts])])
+
+
+def _is_indexed(word: str, reader: IndexReader) -> bool:
+    """True when some document has `word` in a text field."""
+    return any(reader.doc_frequency(field, word) for field in FIELD_BOOSTS)
+
+
+def build_filter(
+    language: str,
+    kinds: list[str] | None = None,
+    categories: list[str] | None = None,
+    township: str | None = None,
+) -> Query:
+    """The filter for one language and the optional kind, category and township choices."""
+    parts: list[Query] = [Term("language", language)]
+    if kinds:
+        parts.append(Or([Term("kind", kind) for kind in kinds]))
+    if categories:
+        parts.append(Or([Term("categories", category) for category in categories]))
+    if township:
+        parts.append(Term("township", township))
+    return And(parts)

@@ -1,0 +1,571 @@
+"""The search engine alone (search/): analysis, synonyms, ranking, safety, index upkeep.
+
+No Flask here: documents are made by hand, modelled on content/services/*.yaml.
+"""
+
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+import search
+from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex
+from search.analysis import analyzer
+from search.synonyms import load_groups, parse_line
+
+DOCUMENTS = [
+    Document(
+        id="service:assistive-devices",
+        kind="service",
+        language="zh",
+        title="辅助器具适配",
+        summary="依照省市残疾人基本型辅助器具适配办法，为残疾人适配安全适用的基本型辅助器具。",
+        body="推广安全适用的基本型辅助器具，提升配置服务能力。鼓励实施公益性康复辅助器具适配项目。",
+        url="/services/assistive-devices",
+        departments=["disabled-persons-federation", "civil-affairs-bureau"],
+        categories=["rehabilitation"],
+        disability_categories=["physical", "visual", "hearing"],
+    ),
+    Document(
+        id="service:living-allowance",
+        kind="service",
+        language="zh",
+        title="困难残疾人生活补贴",
+        summary="给生活困难的残疾人发放的生活补贴。规划要求符合条件的困难残疾人全部覆盖。",
+        body="发放困难残疾人生活补贴。落实补贴标准动态调整机制。",
+        url="/services/living-allowance",
+        departments=["civil-affairs-bureau"],
+        categories=["social-security"],
+    ),
+    Document(
+        id="service:subsistence-allowance",
+        kind="service",
+        language="zh",
+        title="最低生活保障（低保）",
+        summary="符合条件的残疾人家庭全部纳入最低生活保障。",
+        body="符合条件的残疾人家庭，全部纳入最低生活保障范围。经本人申请，可以参照单人户纳入。",
+        url="/services/subsistence-allowance",
+        departments=["civil-affairs-bureau"],
+        categories=["social-security"],
+    ),
+    Document(
+        id="service:disability-certificate",
+        kind="service",
+        language="zh",
+        title="残疾评定和残疾人证（电子证照）",
+        summary="严格规范残疾评定和残疾人证核发管理，全面推行残疾人证电子证照。",
+        body="开展持证残疾人基本状况调查工作，实现动态更新常态化。",
+        url="/services/disability-certificate",
+        departments=["disabled-persons-federation"],
+        categories=["rights-legal"],
+    ),
+    Document(
+        id="service:employment-assistance",
+        kind="service",
+        language="zh",
+        title="就业服务和就业援助（含高校残疾人毕业生就业服务）",
+        summary="残疾人就业服务机构和公共就业服务平台为残疾人提供就业服务。",
+        body="将符合条件的就业困难残疾人纳入就业援助范围。",
+        url="/services/employment-assistance",
+        departments=["human-resources-social-security-bureau"],
+        categories=["employment"],
+    ),
+    Document(
+        id="service:sign-language-video-service",
+        kind="service",
+        language="zh",
+        title="听力言语残疾人视频手语服务平台",
+        summary="为听力、言语残疾人提供远程视频手语翻译，做好政策咨询等服务。",
+        body="政府新闻发布会配备同步速录字幕、通用手语翻译。",
+        url="/services/sign-language-video-service",
+        departments=["disabled-persons-federation"],
+        categories=["accessibility"],
+        disability_categories=["hearing", "speech"],
+    ),
+    Document(
+        id="service:legal-aid",
+        kind="service",
+        language="zh",
+        title="法律援助和司法救助",
+        summary="残疾人是公共法律服务的重点对象，可以得到法律援助。",
+        body="培养助残公益律师队伍，开展法律援助志愿助残行动。",
+        url="/services/legal-aid",
+        departments=["justice-bureau"],
+        categories=["rights-legal"],
+    ),
+    Document(
+        id="service:compulsory-education",
+        kind="service",
+        language="zh",
+        title="义务教育、随班就读和送教上门",
+        summary="对适龄残疾儿童少年入学需求排查评估，实现“一人一案”教育安置。",
+        body="以随班就读为主体、特殊教育学校为骨干、送教上门和远程教育为补充。",
+        url="/services/compulsory-education",
+        departments=["education-sports-bureau"],
+        categories=["education"],
+    ),
+    Document(
+        id="facility:rukang-home-zhenxing",
+        kind="facility",
+        language="zh",
+        title="振兴街道“如康家园”残疾人之家",
+        summary="就近提供日间照料、辅助性就业、康复训练、文化体育等服务。",
+        body="开放时间：周一至周五 8:30–17:00。",
+        url="/facilities/rukang-home-zhenxing",
+        township="振兴街道",
+        categories=["social-security"],
+    ),
+    Document(
+        id="contact:federation-service-hall",
+        kind="contact",
+        language="zh",
+        title="区残联服务大厅",
+        summary="电话、短信和视频手语咨询残疾人证、补贴和康复服务。",
+        body="电话：0635-0000000。",
+        url="/contacts/federation-service-hall",
+        township="振兴街道",
+        departments=["disabled-persons-federation"],
+    ),
+    Document(
+        id="update:culture-week",
+        kind="update",
+        language="zh",
+        title="残疾人文化周活动通知",
+        summary="区残联举办残疾人文化周。",
+        body="活动现场有辅助器具展示。<script>alert('x')</script>欢迎参加。",
+        url="/updates/culture-week",
+    ),
+    Document(
+        id="measure:3-5",
+        kind="measure",
+        language="zh",
+        title="提升康复服务质量",
+        summary="加强残疾人康复服务，完善康复服务体系。",
+        body="推进精准康复服务，做好残疾儿童康复救助。",
+        url="/plan/measures/3-5",
+        categories=["rehabilitation"],
+    ),
+    Document(
+        id="service:assistive-devices:en",
+        kind="service",
+        language="en",
+        title="Assistive devices",
+        summary="Disabled people are fitted with safe, suitable basic assistive devices.",
+        body="Basic assistive devices are promoted and fitting services improved.",
+        url="/en/services/assistive-devices",
+        categories=["rehabilitation"],
+    ),
+    Document(
+        id="service:sign-language-video-service:en",
+        kind="service",
+        language="en",
+        title="Video sign language service for people with hearing or speech disabilities",
+        summary="Remote video sign language interpreting for questions about policies.",
+        body="Subtitles and sign language at government press conferences.",
+        url="/en/services/sign-language-video-service",
+        categories=["accessibility"],
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def jieba_cache(tmp_path_factory) -> Path:
+    """jieba's dictionary cache, in a folder of the test run's own."""
+    folder = tmp_path_factory.mktemp("jieba-cache")
+    search.initialize(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, jieba_cache) -> SearchIndex:
+    """The hand-made documents, indexed once for the read-only tests."""
+    built = SearchIndex(tmp_path_factory.mktemp("index"))
+    built.rebuild(DOCUMENTS)
+    return built
+
+
+@pytest.fixture
+def fresh_index(tmp_path, jieba_cache) -> SearchIndex:
+    """The hand-made documents in an index of the test's own, to change."""
+    built = SearchIndex(tmp_path / "index")
+    built.rebuild(DOCUMENTS)
+    return built
+
+
+def ids(results: Results) -> list[str]:
+    """The ids of the hits, best first."""
+    return [hit.id for hit in results.hits]
+
+
+def tokens(text: str) -> list[str]:
+    """What the index analyzer makes of `text`."""
+    return [token.text for token in analyzer()(text)]
+
+
+def test_synonym_file_has_the_required_groups():
+    groups = load_groups()
+    assert len(groups) >= 60
+    related = {source: group.targets for group in groups for source in group.sources}
+    assert "辅助器具" in related["轮椅"]
+    assert "最低生活保障" in related["低保"]
+    assert "残疾人证" in related["残疾证"]
+    assert "重度残疾人护理补贴" in related["护理补贴"]
+    assert "护理补贴" in related["重度残疾人护理补贴"]
+    assert "assistive devices" in related["wheelchair"]
+
+
+@pytest.mark.parametrize(
+    ("line", "sources", "targets"),
+    [
+        ("轮椅, 拐杖 => 辅助器具", ("轮椅", "拐杖"), ("辅助器具",)),
+        ("养老金, 养老保险", ("养老金", "养老保险"), ("养老金", "养老保险")),
+        ("Hearing  Aid => assistive devices", ("hearing aid",), ("assistive devices",)),
+        ("輪椅 => 輔助器具", ("轮椅",), ("辅助器具",)),
+    ],
+)
+def test_synonym_lines_are_parsed(line, sources, targets):
+    group = parse_line(line)
+    assert (group.sources, group.targets) == (sources, targets)
+
+
+@pytest.mark.parametrize("line", ["", "   ", "# a comment"])
+def test_comments_and_blank_lines_are_skipped(line):
+    assert parse_line(line) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("我要申请辅助器具", "辅助器具"),
+        ("怎么办残疾人证", "残疾人证"),
+        ("申请最低生活保障需要什么", "最低生活保障"),
+        ("振兴街道如康家园在哪里", "如康家园"),
+        ("重度残疾人护理补贴标准", "重度残疾人护理补贴"),
+    ],
+)
+def test_segmentation_keeps_domain_words(jieba_cache, text, word):
+    assert word in tokens(text)
+
+
+def test_english_is_lower_cased_and_stemmed(jieba_cache):
+    assert tokens("Assistive Devices for WHEELCHAIRS") == ["assist", "devic", "wheelchair"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("輪椅", "轮椅"),
+        ("殘疾證", "残疾证"),
+        ("聽力殘疾", "听力残疾"),
+        ("ＡＢＣ１２３", "abc123"),
+        ("Ｗｈｅｅｌｃｈａｉｒ", "wheelchair"),
+        ("a\x00b\x07c\u200bd", "a b c d"),
+        ("全角　空格", "全角 空格"),
+    ],
+)
+def test_normalisation(text, expected):
+    normalised = search.normalize(text)
+    assert normalised == expected
+    # Offsets in normalised text must fit the original, for highlighting.
+    assert len(normalised) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        ("轮椅", "zh", "service:assistive-devices"),
+        ("輪椅", "zh", "service:assistive-devices"),
+        ("拐杖", "zh", "service:assistive-devices"),
+        ("低保", "zh", "service:subsistence-allowance"),
+        ("残疾证", "zh", "service:disability-certificate"),
+        ("殘疾證", "zh", "service:disability-certificate"),
+        ("找工作", "zh", "service:employment-assistance"),
+        ("我要找工作", "zh", "service:employment-assistance"),
+        ("聋", "zh", "service:sign-language-video-service"),
+        ("听不见", "zh", "service:sign-language-video-service"),
+        ("孩子上学", "zh", "service:compulsory-education"),
+        ("打官司", "zh", "service:legal-aid"),
+        ("如康家园", "zh", "facility:rukang-home-zhenxing"),
+        ("ＡＳＳＩＳＴＩＶＥ", "en", "service:assistive-devices:en"),
+        ("wheelchair", "en", "service:assistive-devices:en"),
+        ("deaf", "en", "service:sign-language-video-service:en"),
+    ],
+)
+def test_colloquial_queries_find_the_right_document(index, query, language, expected):
+    assert expected in ids(index.search(query, language=language))[:3]
+
+
+def test_results_are_in_the_requested_language_only(index):
+    chinese = index.search("辅助器具")
+    english = index.search("assistive devices", language="en")
+    assert chinese.hits and {hit.language for hit in chinese.hits} == {"zh"}
+    assert ids(english) == ["service:assistive-devices:en"]
+
+
+def test_title_match_outranks_body_match(index):
+    found = ids(index.search("辅助器具"))
+    assert found.index("service:assistive-devices") < found.index("update:culture-week")
+
+
+def test_exact_title_comes_first(index):
+    assert ids(index.search("困难残疾人生活补贴"))[0] == "service:living-allowance"
+
+
+HOSTILE_QUERIES = [
+    "(",
+    ")",
+    '"',
+    '"轮椅',
+    "'",
+    "AND OR NOT",
+    "轮椅 AND",
+    "NOT 轮椅",
+    "*",
+    "轮*",
+    "?~^",
+    "title:x",
+    "kind:service OR id:*",
+    "[a TO z]",
+    "{}",
+    "\x00",
+    "轮椅\x00\x1b[31m",
+    "😀",
+    "轮椅😀",
+    "a" * 10000,
+    "轮椅" * 5000,
+    "   ",
+    "\t\n",
+    "<script>alert(1)</script>",
+    "%s %d {0}",
+    "\ud800",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_any_query_is_safe(index, query):
+    results = index.search(query)
+    assert isinstance(results, Results)
+    assert len(results.hits) <= results.per_page
+    assert results.total >= len(results.hits)
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\x00", "😀", "的", "AND OR NOT", None])
+def test_queries_without_words_find_nothing(index, query):
+    results = index.search(query)
+    assert (results.total, results.hits, results.pages) == (0, [], 0)
+
+
+def test_filter_by_kind(index):
+    results = index.search("残疾人", kinds=["facility", "contact"])
+    assert results.hits
+    assert {hit.kind for hit in results.hits} <= {"facility", "contact"}
+
+
+def test_filter_by_category(index):
+    results = index.search("残疾人", categories=["social-security"], per_page=50)
+    assert set(ids(results)) == {
+        "service:living-allowance",
+        "service:subsistence-allowance",
+        "facility:rukang-home-zhenxing",
+    }
+
+
+def test_filter_by_township(index):
+    results = index.search("残疾人", township="振兴街道", per_page=50)
+    assert set(ids(results)) == {"facility:rukang-home-zhenxing", "contact:federation-service-hall"}
+
+
+def test_kind_counts_ignore_the_kind_filter(index):
+    everything = index.search("残疾人", per_page=50)
+    services_only = index.search("残疾人", kinds=["service"], per_page=50)
+    expected: dict[str, int] = {}
+    for hit in everything.hits:
+        expected[hit.kind] = expected.get(hit.kind, 0) + 1
+    assert everything.kind_counts == expected
+    assert services_only.kind_counts == expected
+    assert services_only.total == expected["service"]
+
+
+def test_pagination(index):
+    everything = index.search("残疾人", per_page=100)
+    pages = [index.search("残疾人", page=number, per_page=3) for number in (1, 2, 3, 4)]
+    assert all(page.total == everything.total for page in pages)
+    assert pages[0].pages == -(-everything.total // 3)
+    assert [hit for page in pages for hit in ids(page)] == ids(everything)[:12]
+    assert [page.page for page in pages] == [1, 2, 3, 4]
+
+
+def test_page_past_the_end_shows_the_last_page(index):
+    last = index.search("残疾人", page=999, per_page=5)
+    assert last.page == last.pages
+    assert last.hits
+
+
+def test_snippets_mark_matches(index):
+    hit = index.search("最低生活保障").hits[0]
+    assert "<mark>最低生活保障</mark>" in hit.snippet
+    assert hit.snippet.__html__() == str(hit.snippet)
+
+
+def test_snippets_escape_document_html(index):
+    hit = next(hit for hit in index.search("辅助器具 展示").hits if hit.id == "update:culture-week")
+    assert "<mark>" in hit.snippet
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+
+
+@pytest.mark.parametrize(
+    ("query", "kwargs", "suggestion"),
+    [
+        # A typo, corrected from the synonym file's terms.
+        ("低宝", {}, "低保"),
+        ("wheelchiar", {"language": "en"}, "wheelchair"),
+        # A typo, corrected from the titles.
+        ("如康加园", {}, "如康家园"),
+        # A colloquial word that finds nothing of this kind: the plan's term.
+        ("轮椅", {"kinds": ["contact"]}, "辅助器具"),
+    ],
+)
+def test_no_results_suggest_a_term(index, query, kwargs, suggestion):
+    results = index.search(query, **kwargs)
+    assert results.total == 0
+    assert results.suggestion == suggestion
+    assert index.search(suggestion, language=kwargs.get("language", "zh")).total > 0
+
+
+def test_no_suggestion_when_something_is_found(index):
+    assert index.search("轮椅").suggestion is None
+
+
+def test_no_suggestion_when_nothing_is_near(index):
+    assert index.search("xyzzyqq").suggestion is None
+
+
+def test_delete_removes_documents(fresh_index):
+    fresh_index.delete(["service:subsistence-allowance", "no-such-id"])
+    assert "service:subsistence-allowance" not in ids(fresh_index.search("低保"))
+
+
+def test_upsert_replaces_and_adds(fresh_index):
+    changed = Document(
+        id="service:legal-aid",
+        kind="service",
+        language="zh",
+        title="法律援助",
+        summary="免费请律师打官司。",
+        url="/services/legal-aid",
+    )
+    added = Document(
+        id="update:new-bus-line",
+        kind="update",
+        language="zh",
+        title="新开无障碍公交线路",
+        summary="残疾人免费乘坐市内公共交通。",
+        url="/updates/new-bus-line",
+    )
+    fresh_index.upsert([changed, added])
+    assert ids(fresh_index.search("坐公交"))[0] == "update:new-bus-line"
+    legal = [hit for hit in fresh_index.search("法律援助").hits if hit.id == "service:legal-aid"]
+    assert [hit.title for hit in legal] == ["法律援助"]
+
+
+def test_upsert_creates_a_missing_index(tmp_path, jieba_cache):
+    created = SearchIndex(tmp_path / "new")
+    created.upsert(DOCUMENTS[:1])
+    assert created.exists() and created.is_readable()
+    assert ids(created.search("轮椅")) == ["service:assistive-devices"]
+
+
+def test_rebuild_reports_progress(tmp_path, jieba_cache):
+    steps = []
+    SearchIndex(tmp_path).rebuild(DOCUMENTS, progress=lambda done, total: steps.append(done))
+    assert steps == list(range(1, len(DOCUMENTS) + 1))
+
+
+def test_rebuild_swaps_atomically(fresh_index):
+    # The site's workers hold a searcher for the length of a request.
+    with fresh_index._searcher() as (_, old_searcher):
+        fresh_index.rebuild(DOCUMENTS[:2])
+        assert old_searcher.doc_count() == len(DOCUMENTS)
+        assert old_searcher.document(id="service:legal-aid")["title"] == "法律援助和司法救助"
+        assert ids(fresh_index.search("法律援助")) == []
+        assert ids(fresh_index.search("低保")) == []
+        assert ids(fresh_index.search("轮椅"))[0] == "service:assistive-devices"
+
+
+def test_missing_index_is_unavailable(tmp_path, jieba_cache):
+    missing = SearchIndex(tmp_path / "nothing-here")
+    assert not missing.exists()
+    assert not missing.is_readable()
+    with pytest.raises(IndexUnavailable):
+        missing.search("轮椅")
+
+
+@pytest.mark.parametrize("damage_pointer", [True, False])
+def test_corrupt_index_is_unavailable_until_rebuilt(fresh_index, damage_pointer):
+    for path in fresh_index.path.rglob("*"):
+        if path.is_file() and (damage_pointer or path.name != "CURRENT"):
+            path.write_bytes(b"\x00garbage\xff" * 50)
+    assert not fresh_index.is_readable()
+    with pytest.raises(IndexUnavailable):
+        fresh_index.search("轮椅")
+    fresh_index.rebuild(DOCUMENTS)
+    assert fresh_index.is_readable()
+    assert ids(fresh_index.search("轮椅"))[0] == "service:assistive-devices"
+
+
+def test_writer_gives_up_with_index_busy(fresh_index):
+    current = (fresh_index.path / "CURRENT").read_text().strip()
+    holder = whoosh_index.open_dir(str(fresh_index.path / current)).writer()
+    try:
+        impatient = SearchIndex(fresh_index.path, lock_timeout=0.2)
+        with pytest.raises(IndexBusy):
+            impatient.delete(["service:legal-aid"])
+    finally:
+        holder.cancel()
+    fresh_index.delete(["service:legal-aid"])
+
+
+def upsert_in_another_process(path: str, cache: str, start, worker: int, count: int) -> None:
+    """Upsert `count` documents one commit at a time (run in a spawned process)."""
+    search.initialize(cache)
+    index = SearchIndex(path, lock_timeout=60)
+    start.wait(timeout=60)  # all writers start together, to compete for the lock
+    for number in range(count):
+        document = Document(
+            id=f"update:worker-{worker}-{number}",
+            kind="update",
+            language="zh",
+            title=f"并发测试通知{worker}号{number}",
+            summary="辅助器具适配服务通知。",
+        )
+        index.upsert([document])
+
+
+def test_concurrent_writers_all_succeed(fresh_index, jieba_cache):
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(3)
+    workers = [
+        context.Process(
+            target=upsert_in_another_process,
+            args=(str(fresh_index.path), str(jieba_cache), start, worker, 5),
+        )
+        for worker in range(3)
+    ]
+    for process in workers:
+        process.start()
+    # Reading goes on while they write.
+    while any(process.is_alive() for process in workers):
+        assert isinstance(fresh_index.search("辅助器具"), Results)
+        time.sleep(0.05)
+    for process in workers:
+        process.join(timeout=120)
+    assert [process.exitcode for process in workers] == [0, 0, 0]
+    assert fresh_index.is_readable()
+    found = set(ids(fresh_index.search("辅助器具", kinds=["update"], per_page=100)))
+    expected = {f"update:worker-{worker}-{number}" for worker in range(3) for number in range(5)}
+    assert expected <= found
+    with fresh_index._searcher() as (_, searcher):
+        assert searcher.doc_count() == len(DOCUMENTS) + 15
