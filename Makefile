@@ -41,6 +41,7 @@ translations: $(VENV)/.installed
 database: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask content load
+	$(BIN)/flask search rebuild
 
 # Chromium, its driver and a CJK font, from Debian's packages, for a11y_tests/.
 browser:

@@ -13,6 +13,7 @@ import pytest
 from barrierfree import PROJECT_ROOT, create_app
 from barrierfree.content.loader import load
 from barrierfree.database import db, upgrade
+from barrierfree.site_search.index import site_index, write_documents
 from flask import render_template_string
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -31,9 +32,16 @@ MODES = {
 }
 VIEWPORTS = {"1280": (1280, 900), "320": (320, 640)}
 LANGUAGES = {"zh": "", "en": "/en"}
-# Pages no link leads to: the 404 page every visitor can meet, and the form components in
-# their error states (the staff forms that will use them are not built yet).
-EXTRA_PATHS = ["/no-such-page", "/test-components"]
+# Pages no link leads to: the 404 page every visitor can meet, the form components in their
+# error states (the staff forms that will use them are not built yet), and search results
+# (with a filter and a second page, and with no results).
+EXTRA_PATHS = [
+    "/no-such-page",
+    "/test-components",
+    "/search?q=轮椅",
+    "/search?q=补贴&kind=service&page=2",
+    "/search?q=xyzzy",
+]
 
 
 class LinkParser(HTMLParser):
@@ -90,12 +98,17 @@ def site(tmp_path_factory):
     """The site with content/ loaded, served by a threaded server on a free port."""
     database = tmp_path_factory.mktemp("a11y") / "site.sqlite"
     app = create_app(
-        {"SECRET_KEY": "a11y-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
+        {
+            "SECRET_KEY": "a11y-tests",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SEARCH_INDEX_DIR": str(database.parent / "search-index"),
+        }
     )
     with app.app_context():
         upgrade()
         load(Path(app.config["CONTENT_DIR"]))
         db.session.commit()
+        write_documents(site_index())
     app.add_url_rule("/test-components", "test_components", render_components)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

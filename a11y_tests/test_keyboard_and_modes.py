@@ -168,3 +168,41 @@ def test_error_summary_takes_focus_and_its_links_reach_the_fields(site, browser)
     )
     active(browser).find_element(By.CSS_SELECTOR, "a[href='#name']").send_keys(Keys.ENTER)
     WebDriverWait(browser, 5).until(lambda d: active(d).get_attribute("id") == "name")
+
+
+@pytest.mark.parametrize(("prefix", "word"), [("", "轮椅"), ("/en", "wheelchair")])
+def test_live_search_announces_the_count_and_keeps_focus_in_the_box(site, browser, prefix, word):
+    browser.get(site["url"] + prefix + "/search")
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    browser.execute_script("window.notReloaded = true")
+    box = browser.find_element(By.ID, "search-page-q")
+    box.send_keys(word)
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.ID, "status").get_attribute("textContent") != ""
+    )
+    status = browser.find_element(By.ID, "status").get_attribute("textContent")
+    heading = browser.find_element(By.ID, "results-heading").text
+    assert status == heading, "only the result count is announced"
+    assert active(browser).get_attribute("id") == "search-page-q", "focus stays while typing"
+    assert browser.execute_script("return window.notReloaded") is True
+    assert "q=" in browser.current_url, "the URL follows the query"
+    assert browser.find_element(By.ID, "search-results").get_attribute("aria-busy") != "true"
+
+
+def test_submitting_the_search_moves_focus_to_the_results_heading(site, browser):
+    browser.get(site["url"] + "/search")
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    box = browser.find_element(By.ID, "search-page-q")
+    box.send_keys("低保" + Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: active(d).get_attribute("id") == "results-heading")
+    browser.back()
+    WebDriverWait(browser, 10).until(lambda d: "q=" not in d.current_url)
+
+
+def test_header_search_works_without_javascript(site, browser_without_javascript):
+    driver = browser_without_javascript
+    driver.get(site["url"] + SERVICE)
+    driver.find_element(By.ID, "site-search-q").send_keys("轮椅" + Keys.ENTER)
+    wait_for(driver, lambda d: "/search" in d.current_url)
+    first = driver.find_element(By.CSS_SELECTOR, ".result__title a")
+    assert first.get_attribute("href").endswith("/services/assistive-devices")

@@ -15,7 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     settings.configure(app, config)
 
-    from . import content, database, display, errors, i18n, markdown, security
+    from . import content, database, display, errors, i18n, markdown, security, site_search
     from .pages import views as pages
     from .plan import views as plan
     from .services import views as services
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     display.init_app(app)
     errors.init_app(app)
     content.init_app(app)
+    site_search.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(services.bp)

@@ -4,10 +4,13 @@ A WSGI middleware moves a leading `/en` from PATH_INFO to SCRIPT_NAME, so every 
 exists once and `url_for` keeps the visitor in the language they are reading.
 """
 
+import re
+
 from flask import Flask, request
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 ZH = "zh_Hans_CN"
 EN = "en"
@@ -70,6 +73,26 @@ def localized(item, field: str) -> tuple[str | None, str | None]:
     return getattr(item, field), HTML_LANG[ZH]
 
 
+CHINESE_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+TEXT_BETWEEN_TAGS = re.compile(r"(?<=>)[^<]+|^[^<]+")
+
+
+def mark_chinese(html: str) -> Markup:
+    """Safe HTML with its runs of Chinese marked lang="zh-CN", on the English site only.
+
+    Plain strings are escaped first; Markup is taken as it is.
+    """
+    html = escape(html)
+    if not is_english():
+        return html
+    return Markup(
+        TEXT_BETWEEN_TAGS.sub(
+            lambda text: CHINESE_RUN.sub(r'<span lang="zh-CN">\g<0></span>', text.group(0)),
+            str(html),
+        )
+    )
+
+
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
@@ -103,6 +126,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(url_in=url_in, localized=localized, site_name=SITE_NAME)
     app.add_template_filter(part_label)
     app.add_template_filter(or_list)
+    app.add_template_filter(mark_chinese)
     app.add_template_filter(section_label)
 
     @app.context_processor

@@ -7,6 +7,8 @@ from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .i18n import mark_chinese
+
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 ALLOWED_TAGS = {
@@ -14,8 +16,6 @@ ALLOWED_TAGS = {
     "table", "thead", "tbody", "tr", "th", "td", "caption", "code", "pre", "hr", "abbr",
 }  # fmt: skip
 STANDALONE_LINK = re.compile(r"<p>(<a [^>]*>[^<]*</a>)</p>")
-TEXT_BETWEEN_TAGS = re.compile(r"(?<=>)[^<]+")
-CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 ALLOWED_ATTRIBUTES = {"a": {"href", "hreflang"}, "th": {"scope"}, "abbr": {"title"}}
 
 
@@ -33,12 +33,8 @@ def render(text: str | None, lang: str = "zh-CN") -> Markup:
         link_rel="noopener noreferrer",
         set_tag_attribute_values={"th": {"scope": "col"}},
     )
-    html = STANDALONE_LINK.sub(r'<p class="standalone">\1</p>', html)
-    if not lang.startswith("zh"):
-        html = TEXT_BETWEEN_TAGS.sub(
-            lambda text: CHINESE.sub(r'<span lang="zh-CN">\g<0></span>', text.group(0)), html
-        )
-    return Markup(html)
+    html = Markup(STANDALONE_LINK.sub(r'<p class="standalone">\1</p>', html))
+    return html if lang.startswith("zh") else mark_chinese(html)
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ import pytest
 from barrierfree import create_app
 from barrierfree.content.loader import load
 from barrierfree.database import db, upgrade
+from barrierfree.site_search.index import site_index, write_documents
 
 SITE_NAME_ZH = "茌平区残疾人服务与规划信息网"
 
@@ -37,6 +38,7 @@ def make_app(database: Path, **config):
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SEARCH_INDEX_DIR": str(database.parent / f"{database.stem}-index"),
             **config,
         }
     )
@@ -51,6 +53,7 @@ def app(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("db") / "site.sqlite")
     with app.app_context():
         load_content(Path(app.config["CONTENT_DIR"]))
+        write_documents(site_index())
     return app
 
 
@@ -239,3 +242,20 @@ def site_pages(app) -> dict[str, Page]:
         response = client.get(path)
         pages[path] = Page(path, response.status_code, response.mimetype, response.text)
     return pages
+
+
+SEARCH_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def search_figures() -> list[str]:
+    """Lines the search quality test leaves for the run's summary."""
+    return SEARCH_FIGURES
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the search quality figures, whatever the outcome."""
+    if SEARCH_FIGURES:
+        terminalreporter.section("search quality")
+        for line in SEARCH_FIGURES:
+            terminalreporter.write_line(line)

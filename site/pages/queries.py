@@ -40,7 +40,11 @@ def site_map() -> list[tuple[str, list[Entry]]]:
     def page(text: str, endpoint: str) -> Entry:
         return Entry(text, url_for(endpoint))
 
-    site = [page(_("首页"), "pages.home"), page(_("网站地图"), "pages.site_map")]
+    site = [
+        page(_("首页"), "pages.home"),
+        page(_("搜索"), "site_search.results"),
+        page(_("网站地图"), "pages.site_map"),
+    ]
     site += [entry(p, "title", "pages.static", slug=p.slug) for p in _static_pages()]
     service_entries = [page(_("全部服务"), "services.index")]
     for category, items in services.categories_with_services():

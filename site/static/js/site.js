@@ -26,6 +26,24 @@
     announce(event.detail && event.detail.message);
   });
 
+  // Search with htmx: say only the result count; mark the results busy while loading;
+  // after a submit (not while typing) take the user to the results heading.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var results = document.getElementById("search-results");
+    if (results && event.detail.target === results) results.setAttribute("aria-busy", "true");
+  });
+  // (An outerHTML swap replaces the target, so compare ids, not elements.)
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var results = document.getElementById("search-results");
+    if (!results || event.detail.target.id !== "search-results") return;
+    announce(results.getAttribute("data-announce"));
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (trigger && trigger.type === "submit") {
+      var heading = document.getElementById("results-heading");
+      if (heading) heading.focus();
+    }
+  });
+
   // 朗读: read the main content aloud, block by block, in the content's language.
   var READ_BLOCKS = "h1, h2, h3, h4, h5, p, li, dt, dd, caption, th, td";
   var SKIP = "nav, button, .visually-hidden, [hidden]";

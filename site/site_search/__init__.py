@@ -1,0 +1,41 @@
+"""The site's search: documents from the database into the `search` engine, and the
+search page. The engine itself (top-level package `search`) knows nothing of Flask."""
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+import search
+
+from .index import site_index, write_documents
+from .views import bp
+
+
+@click.group("search", cls=AppGroup)
+def search_cli() -> None:
+    """Search index commands."""
+
+
+@search_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Rebuild the search index from the database, with a progress bar."""
+    with click.progressbar(length=0, label="Indexing") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        count = write_documents(site_index(), progress)
+    click.echo(f"Indexed {count} documents.")
+
+
+def init_app(app: Flask) -> None:
+    """Point the engine at the instance folder, load jieba once, register page and command."""
+    instance = Path(app.instance_path)
+    app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search-index"))
+    # Before gunicorn forks its workers when preloaded, and once per worker otherwise.
+    search.initialize(instance / "jieba-cache")
+    app.cli.add_command(search_cli)
+    app.register_blueprint(bp)

@@ -1,0 +1,156 @@
+"""The site's documents for the search engine, and keeping the index built."""
+
+import logging
+import threading
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import select
+
+import search
+
+from ..database import db
+from ..pages.models import Page
+from ..pages.queries import STATIC_PAGES
+from ..plan.models import Department, Measure, Project
+from ..services.models import PUBLISHED, Service
+
+logger = logging.getLogger(__name__)
+_rebuilding = threading.Lock()
+
+
+def site_index() -> search.SearchIndex:
+    """The index of this app, in its instance folder."""
+    return search.SearchIndex(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def write_documents(index: search.SearchIndex, progress: Callable | None = None) -> int:
+    """Rebuild `index` from every published item; return how many documents it holds."""
+    documents = list(all_documents())
+    index.rebuild(documents, progress)
+    return len(documents)
+
+
+def rebuild_in_background() -> None:
+    """Rebuild a missing or unreadable index without holding up the request that found it.
+
+    One rebuild per process at a time; the engine's own lock keeps processes apart.
+    """
+    if not _rebuilding.acquire(blocking=False):
+        return
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                write_documents(site_index())
+        except search.IndexBusy:
+            logger.info("another process is rebuilding the search index")
+        except Exception:
+            logger.exception("rebuilding the search index failed")
+        finally:
+            _rebuilding.release()
+
+    threading.Thread(target=run, name="search-rebuild", daemon=True).start()
+
+
+def all_documents():
+    """Every published item as search documents, in Chinese and in English."""
+    for language, prefix in (("zh", ""), ("en", "/en")):
+        yield from _services(language, prefix)
+        yield from _measures(language, prefix)
+        yield from _projects(language, prefix)
+        yield from _departments(language, prefix)
+        yield from _pages(language, prefix)
+
+
+def _english(item, field: str, language: str) -> str:
+    """A field in `language`, falling back to the Chinese text."""
+    if language == "en":
+        return getattr(item, f"{field}_en", None) or getattr(item, field) or ""
+    return getattr(item, field) or ""
+
+
+def _join(*parts: str | None) -> str:
+    """Text fields joined into one body."""
+    return "\n".join(part for part in parts if part)
+
+
+def _services(language: str, prefix: str):
+    services = db.session.scalars(select(Service).where(Service.status == PUBLISHED))
+    for service in services:
+        departments = [r.department.name for r in service.responsibilities]
+        yield search.Document(
+            id=f"service:{service.slug}:{language}",
+            kind="service",
+            language=language,
+            title=_english(service, "title", language),
+            summary=_english(service, "summary", language),
+            body=_join(
+                _english(service, "easy_read", language),
+                service.title if language == "en" else None,
+                service.eligibility,
+                service.benefits,
+                service.how_to_apply,
+            ),
+            url=f"{prefix}/services/{service.slug}",
+            departments=departments,
+            categories=[service.category.slug],
+            disability_categories=list(service.disability_categories or []),
+        )
+
+
+def _measures(language: str, prefix: str):
+    for measure in db.session.scalars(select(Measure)):
+        label = f"Measure {measure.slug}: " if language == "en" else f"措施{measure.slug} "
+        yield search.Document(
+            id=f"measure:{measure.slug}:{language}",
+            kind="measure",
+            language=language,
+            title=label + measure.title,
+            body=measure.body,
+            url=f"{prefix}/plan/measures/{measure.slug}",
+            departments=[r.department.name for r in measure.responsibilities],
+        )
+
+
+def _projects(language: str, prefix: str):
+    for project in db.session.scalars(select(Project)):
+        yield search.Document(
+            id=f"project:{project.slug}:{language}",
+            kind="project",
+            language=language,
+            title=_join(
+                _english(project, "title", language), project.title if language == "en" else None
+            ),
+            body=project.body,
+            url=f"{prefix}/plan/projects#project-{project.slug}",
+        )
+
+
+def _departments(language: str, prefix: str):
+    for department in db.session.scalars(select(Department)):
+        yield search.Document(
+            id=f"department:{department.slug}:{language}",
+            kind="department",
+            language=language,
+            title=_english(department, "name", language),
+            summary=_join(department.full_name, department.name if language == "en" else None),
+            url=f"{prefix}/departments/{department.slug}",
+        )
+
+
+def _pages(language: str, prefix: str):
+    pages = db.session.scalars(
+        select(Page).where(Page.slug.in_(STATIC_PAGES), Page.status == PUBLISHED)
+    )
+    for page in pages:
+        yield search.Document(
+            id=f"page:{page.slug}:{language}",
+            kind="page",
+            language=language,
+            title=_english(page, "title", language),
+            summary=_english(page, "summary", language),
+            body=_english(page, "body", language),
+            url=f"{prefix}/{page.slug}",
+        )
