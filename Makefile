@@ -13,7 +13,7 @@ export FLASK_APP := barrierfree
 .PHONY: run test install install-test database translations browser messages lint
 
 run: install database
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "barrierfree:create_app()"
+	$(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "barrierfree:create_app()"
 
 test: install-test translations browser
 	$(BIN)/pytest
