@@ -64,7 +64,7 @@ def all_documents():
         yield from _pages(language, prefix)
 
 
-def _english(item, field: str, language: str) -> str:
+def _in_language(item, field: str, language: str) -> str:
     """A field in `language`, falling back to the Chinese text."""
     if language == "en":
         return getattr(item, f"{field}_en", None) or getattr(item, field) or ""
@@ -77,6 +77,7 @@ def _join(*parts: str | None) -> str:
 
 
 def _services(language: str, prefix: str):
+    """Published services."""
     services = db.session.scalars(select(Service).where(Service.status == PUBLISHED))
     for service in services:
         departments = [r.department.name for r in service.responsibilities]
@@ -84,10 +85,10 @@ def _services(language: str, prefix: str):
             id=f"service:{service.slug}:{language}",
             kind="service",
             language=language,
-            title=_english(service, "title", language),
-            summary=_english(service, "summary", language),
+            title=_in_language(service, "title", language),
+            summary=_in_language(service, "summary", language),
             body=_join(
-                _english(service, "easy_read", language),
+                _in_language(service, "easy_read", language),
                 service.title if language == "en" else None,
                 service.eligibility,
                 service.benefits,
@@ -101,6 +102,7 @@ def _services(language: str, prefix: str):
 
 
 def _measures(language: str, prefix: str):
+    """The plan's measures (their text is Chinese in both languages)."""
     for measure in db.session.scalars(select(Measure)):
         label = f"Measure {measure.slug}: " if language == "en" else f"措施{measure.slug} "
         yield search.Document(
@@ -115,13 +117,15 @@ def _measures(language: str, prefix: str):
 
 
 def _projects(language: str, prefix: str):
+    """The projects of boxes 2–9."""
     for project in db.session.scalars(select(Project)):
         yield search.Document(
             id=f"project:{project.slug}:{language}",
             kind="project",
             language=language,
             title=_join(
-                _english(project, "title", language), project.title if language == "en" else None
+                _in_language(project, "title", language),
+                project.title if language == "en" else None,
             ),
             body=project.body,
             url=f"{prefix}/plan/projects#project-{project.slug}",
@@ -129,18 +133,20 @@ def _projects(language: str, prefix: str):
 
 
 def _departments(language: str, prefix: str):
+    """The departments named in the plan."""
     for department in db.session.scalars(select(Department)):
         yield search.Document(
             id=f"department:{department.slug}:{language}",
             kind="department",
             language=language,
-            title=_english(department, "name", language),
+            title=_in_language(department, "name", language),
             summary=_join(department.full_name, department.name if language == "en" else None),
             url=f"{prefix}/departments/{department.slug}",
         )
 
 
 def _pages(language: str, prefix: str):
+    """The published static pages."""
     pages = db.session.scalars(
         select(Page).where(Page.slug.in_(STATIC_PAGES), Page.status == PUBLISHED)
     )
@@ -149,8 +155,8 @@ def _pages(language: str, prefix: str):
             id=f"page:{page.slug}:{language}",
             kind="page",
             language=language,
-            title=_english(page, "title", language),
-            summary=_english(page, "summary", language),
-            body=_english(page, "body", language),
+            title=_in_language(page, "title", language),
+            summary=_in_language(page, "summary", language),
+            body=_in_language(page, "body", language),
             url=f"{prefix}/{page.slug}",
         )
