@@ -149,7 +149,7 @@ def chromium(width: int, height: int, javascript: bool = True) -> webdriver.Chro
 
 def set_mode(driver, base_url: str, mode: str) -> None:
     """Set the display-mode cookie, as the toggle would."""
-    driver.get(base_url + "/robots-check-404")
+    driver.get(base_url + "/no-such-page")  # cookies need a page of the site to be set on
     driver.delete_all_cookies()
     if MODES[mode]:
         driver.add_cookie({"name": "display", "value": MODES[mode], "path": "/"})

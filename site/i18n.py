@@ -14,7 +14,6 @@ from markupsafe import Markup, escape
 
 ZH = "zh_Hans_CN"
 EN = "en"
-LOCALES = (ZH, EN)
 HTML_LANG = {ZH: "zh-CN", EN: "en"}
 PREFIX = {ZH: "", EN: "/en"}
 ENVIRON_KEY = "barrierfree.locale"
@@ -42,7 +41,7 @@ def select_locale() -> str:
 
 
 def current_locale() -> str:
-    """The active locale as one of LOCALES."""
+    """The active locale: ZH or EN."""
     return EN if str(get_locale()) == EN else ZH
 
 

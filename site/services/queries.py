@@ -55,7 +55,7 @@ def services_from(measure: Measure) -> list[Service]:
 # Services offered when a search finds nothing: those behind the plan's binding indicators
 # (allowances, assistive devices) and the certificate most of them need. There are no usage
 # figures yet, so the page does not call them "most used".
-MOST_USED = (
+SUGGESTED = (
     "living-allowance",
     "severe-disability-care-allowance",
     "subsistence-allowance",
@@ -64,10 +64,10 @@ MOST_USED = (
 )
 
 
-def most_used() -> list[Service]:
+def suggested() -> list[Service]:
     """The services to suggest after an empty search, in order, as far as published."""
     found = db.session.scalars(
-        select(Service).where(Service.slug.in_(MOST_USED), Service.status == PUBLISHED)
+        select(Service).where(Service.slug.in_(SUGGESTED), Service.status == PUBLISHED)
     )
     by_slug = {service.slug: service for service in found}
-    return [by_slug[slug] for slug in MOST_USED if slug in by_slug]
+    return [by_slug[slug] for slug in SUGGESTED if slug in by_slug]

@@ -45,6 +45,6 @@ def results():
         kind=kind,
         results=found,
         unavailable=unavailable,
-        popular=services.most_used() if found is not None and not found.total else [],
+        suggested=services.suggested() if found is not None and not found.total else [],
     )
     return response, {"Vary": "HX-Request, Cookie"}
