@@ -16,6 +16,9 @@ def create_app(config: dict | None = None) -> Flask:
     settings.configure(app, config)
 
     from . import content, database, display, errors, i18n, markdown, security, site_search
+    from .contacts import views as contacts
+    from .facilities import views as facilities
+    from .open_data import views as open_data
     from .pages import views as pages
     from .plan import views as plan
     from .services import views as services
@@ -32,4 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(services.bp)
+    app.register_blueprint(facilities.bp)
+    app.register_blueprint(contacts.bp)
+    app.register_blueprint(open_data.bp)
     return app

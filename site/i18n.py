@@ -5,9 +5,10 @@ exists once and `url_for` keeps the visitor in the language they are reading.
 """
 
 import re
+from datetime import date
 
-from flask import Flask, request
-from flask_babel import Babel, get_locale
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -36,8 +37,8 @@ class LocalePrefixMiddleware:
 
 
 def select_locale() -> str:
-    """The locale named by the URL prefix; Chinese otherwise."""
-    return request.environ.get(ENVIRON_KEY, ZH)
+    """The locale named by the URL prefix; Chinese otherwise (and outside a request)."""
+    return request.environ.get(ENVIRON_KEY, ZH) if has_request_context() else ZH
 
 
 def current_locale() -> str:
@@ -117,6 +118,13 @@ def or_list(names: list[str]) -> str:
     return _("%(items)s或%(last)s", items=_("、").join(names[:-1]), last=names[-1])
 
 
+def date_text(value: date | str) -> str:
+    """A date (or ISO date string) written out in the visitor's language: 2026年10月9日."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return format_date(value, "long")
+
+
 def init_app(app: Flask) -> None:
     """Install the prefix middleware, flask-babel and the template helpers."""
     app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
@@ -124,6 +132,7 @@ def init_app(app: Flask) -> None:
     # Globals rather than context: macros imported without context can use them too.
     app.jinja_env.globals.update(url_in=url_in, localized=localized, site_name=SITE_NAME)
     app.add_template_filter(part_label)
+    app.add_template_filter(date_text)
     app.add_template_filter(or_list)
     app.add_template_filter(mark_chinese)
     app.add_template_filter(section_label)

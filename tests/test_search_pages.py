@@ -57,9 +57,35 @@ def test_a_typo_gets_a_suggestion(client):
     ids=["paren", "quote", "operators", "star", "field", "nul", "emoji", "long", "blank", "tag"],
 )
 def test_hostile_queries_get_a_page_not_an_error(client, query):
-    response = client.get("/search", query_string={"q": query, "page": "-1", "kind": "evil"})
+    response = client.get("/search", query_string={"q": query, "page": "-1"})
     assert response.status_code == 200
     assert "<script>" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "field_id"),
+    [("kind", "search-page-q"), ("category", "search-category"), ("township", "search-township")],
+)
+def test_a_filter_value_that_is_not_a_choice_is_reported_and_ignored(client, name, field_id):
+    response = client.get("/search", query_string={"q": "补贴", name: "<evil>"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "“&lt;evil&gt;”不是可选的" in page and "<evil>" not in page
+    assert f'href="#{field_id}"' in page
+    assert "找到" in page  # the search still ran, without the bad filter
+
+
+def test_category_filter_keeps_only_that_category(client):
+    page = client.get("/search?q=补贴&category=employment").get_data(as_text=True)
+    assert "/services/self-employment-subsidy" in page
+    assert "/services/living-allowance" not in page
+
+
+def test_township_filter_keeps_only_places_there(client):
+    page = client.get("/search?q=如康家园&township=boping").get_data(as_text=True)
+    results = page[page.index('id="search-results"') :]
+    assert "/facilities/rukang-boping" in results
+    assert "/facilities/rukang-zhenxing" not in results
 
 
 def test_missing_index_says_search_is_unavailable_and_rebuilds(empty_app):

@@ -1,5 +1,6 @@
 """Reading content/ into flat records, one list per kind of item, in file order."""
 
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -66,7 +67,21 @@ def read_all(directory: Path) -> dict[str, list[dict]]:
         {**read_yaml(path), "position": index, SOURCE: f"services/{path.name}"}
         for index, path in enumerate(sorted((directory / "services").glob("*.yaml")))
     ]
+    for kind in ("townships", "facilities", "contacts"):
+        items = plain(read_yaml(directory / f"{kind}.yaml")[kind])
+        records[kind] = positioned(items, f"{kind}.yaml")
     return records
+
+
+def plain(value):
+    """`value` with YAML dates turned into ISO strings, as JSON columns store them."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _pages(folder: Path) -> list[dict]:

@@ -7,12 +7,17 @@ staff) and is kept as it is, and the report says so.
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
+from ..contacts.models import ContactChannel
+from ..contacts.validation import check_contact
 from ..database import db
+from ..facilities.models import Facility, Township
+from ..facilities.validation import check_facility
 from ..pages.models import Page
 from ..plan.models import (
     LEAD,
@@ -36,7 +41,8 @@ class Kind:
 
     `parents` are many-to-one links {record field: (model, key column)}; `collections` are
     many-to-many links {record field: (model, key column)}; `roles` says whether the record
-    carries `lead` and `participants` department lists.
+    carries `lead` and `participants` department lists; `check` raises ValueError for a
+    record that must not be loaded.
     """
 
     name: str
@@ -46,6 +52,7 @@ class Kind:
     parents: dict = field(default_factory=dict)
     collections: dict = field(default_factory=dict)
     roles: bool = False
+    check: Callable[[dict], None] | None = None
 
 
 KINDS = (
@@ -122,6 +129,64 @@ KINDS = (
         },
         roles=True,
     ),
+    Kind(
+        "townships",
+        Township,
+        "slug",
+        ("name", "name_en", "kind", "latitude", "longitude", "position"),
+    ),
+    Kind(
+        "facilities",
+        Facility,
+        "slug",
+        (
+            "type",
+            "sample",
+            "name",
+            "name_en",
+            "summary",
+            "summary_en",
+            "address",
+            "address_en",
+            "latitude",
+            "longitude",
+            "hours",
+            "hours_note",
+            "hours_note_en",
+            "phone",
+            "sms",
+            "transport",
+            "transport_en",
+            "accessibility",
+            "position",
+        ),  # fmt: skip
+        parents={"township": (Township, "slug")},
+        collections={"services": (Service, "slug")},
+        check=check_facility,
+    ),
+    Kind(
+        "contacts",
+        ContactChannel,
+        "slug",
+        (
+            "channel",
+            "sample",
+            "name",
+            "name_en",
+            "summary",
+            "summary_en",
+            "value",
+            "hours",
+            "hours_note",
+            "hours_note_en",
+            "needs",
+            "languages",
+            "position",
+        ),  # fmt: skip
+        parents={"department": (Department, "slug"), "facility": (Facility, "slug")},
+        collections={"services": (Service, "slug")},
+        check=check_contact,
+    ),
 )
 
 ROLE_FIELDS = {LEAD: "lead", PARTICIPANT: "participants"}
@@ -181,6 +246,11 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
     key = record.get(kind.key)
     if key is None:
         raise ContentError(f"{record.get(SOURCE, kind.name)}: an item has no {kind.key}")
+    if kind.check is not None:
+        try:
+            kind.check(record)
+        except ValueError as error:
+            raise ContentError(f"{record.get(SOURCE, kind.name)} ({key}): {error}") from error
     row = db.session.scalar(select(kind.model).where(getattr(kind.model, kind.key) == key))
     wanted = fingerprint(normalise(kind, record))
     if row is None:
@@ -198,7 +268,9 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
     for name in kind.fields:
         setattr(row, name, _column_value(kind.model, name, record.get(name)))
     for name, (model, column) in kind.parents.items():
-        setattr(row, name, _lookup(model, column, record.get(name), record, kind))
+        value = record.get(name)
+        parent = None if value is None else _lookup(model, column, value, record, kind)
+        setattr(row, name, parent)
     db.session.add(row)
     return row
 
@@ -238,7 +310,9 @@ def _column_value(model: type, name: str, value):
     column = model.__table__.c[name]
     if column.nullable:
         return None
-    return [] if column.type.python_type is list else ""
+    if column.default is None:
+        return ""
+    return column.default.arg(None) if column.default.is_callable else column.default.arg
 
 
 def normalise(kind: Kind, record: dict) -> dict:
@@ -269,10 +343,10 @@ def snapshot(kind: Kind, row) -> dict:
 
 
 def _empty_to_none(value):
-    """Treat "", [] and None alike, and ignore trailing white space in text."""
+    """Treat "", [], {}, False and None alike, and ignore trailing white space in text."""
     if isinstance(value, str):
         value = value.rstrip()
-    return value if value not in ("", [], None) else None
+    return value if value not in ("", [], {}, False, None) else None
 
 
 def fingerprint(data: dict) -> str:

@@ -6,7 +6,9 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..contacts import queries as contacts
 from ..database import db
+from ..facilities import queries as facilities
 from ..i18n import is_english, localized
 from ..plan import queries as plan
 from ..services import queries as services
@@ -60,6 +62,15 @@ def site_map() -> list[tuple[str, list[Entry]]]:
         Entry(f"{m.slug} {m.title}", url_for("plan.measure", slug=m.slug), measure_lang)
         for m in plan.measures_in_order()
     ]
+    place_entries = [page(_("无障碍场所"), "facilities.finder")]
+    place_entries += [
+        entry(f, "name", "facilities.detail", slug=f.slug) for f in facilities.published()
+    ]
+    place_entries.append(page(_("找人帮忙：联系方式"), "contacts.directory"))
+    place_entries += [
+        entry(c, "name", "contacts.detail", slug=c.slug) for c in contacts.published()
+    ]
+    place_entries.append(page(_("开放数据"), "open_data.index"))
     department_entries = [page(_("全部部门"), "plan.departments")]
     department_entries += [
         entry(d, "name", "plan.department", slug=d.slug) for d in plan.departments()
@@ -67,6 +78,7 @@ def site_map() -> list[tuple[str, list[Entry]]]:
     return [
         (_("网站"), site),
         (_("服务"), service_entries),
+        (_("场所和联系方式"), place_entries),
         (_("规划"), plan_entries),
         (_("部门"), department_entries),
     ]

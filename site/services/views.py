@@ -2,6 +2,9 @@
 
 from flask import Blueprint, abort, render_template
 
+from .. import opening_hours, structured_data
+from ..contacts import queries as contacts
+from ..facilities import queries as facilities
 from . import queries
 
 bp = Blueprint("services", __name__)
@@ -28,4 +31,11 @@ def category(slug: str):
 def detail(slug: str):
     """One service: who can get it, what they get, how to apply, whom to ask."""
     service = queries.published_service(slug) or abort(404)
-    return render_template("services/detail.html", service=service)
+    channels = contacts.for_service(service, opening_hours.local_now())
+    return render_template(
+        "services/detail.html",
+        service=service,
+        contacts=channels,
+        facilities=facilities.offering(service),
+        structured_data=structured_data.service(service, [c.contact for c in channels]),
+    )

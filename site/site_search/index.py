@@ -9,7 +9,12 @@ from sqlalchemy import select
 
 import search
 
+from ..contacts import queries as contacts
+from ..contacts.channels import CHANNELS, NEEDS
 from ..database import db
+from ..facilities import features
+from ..facilities import queries as facilities
+from ..i18n import EN, ENVIRON_KEY
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
 from ..plan.models import Department, Measure, Project
@@ -62,6 +67,16 @@ def all_documents():
         yield from _projects(language, prefix)
         yield from _departments(language, prefix)
         yield from _pages(language, prefix)
+    yield from _places("zh", "")
+    # Interface words in the documents (types, features, needs) in the English catalogue.
+    with current_app.test_request_context(environ_overrides={ENVIRON_KEY: EN}):
+        yield from _places("en", "/en")
+
+
+def _places(language: str, prefix: str):
+    """Facilities and contact channels, whose labels come from the interface catalogue."""
+    yield from _facilities(language, prefix)
+    yield from _contacts(language, prefix)
 
 
 def _in_language(item, field: str, language: str) -> str:
@@ -159,4 +174,49 @@ def _pages(language: str, prefix: str):
             summary=_in_language(page, "summary", language),
             body=_in_language(page, "body", language),
             url=f"{prefix}/{page.slug}",
+        )
+
+
+def _facilities(language: str, prefix: str):
+    """Published facilities, with what is accessible there and what can be done there."""
+    for facility in facilities.published():
+        township = _in_language(facility.township, "name", language)
+        # Residents type 博平 as often as 博平镇.
+        short_name = facility.township.name.removesuffix("街道").rstrip("镇乡")
+        present = [str(f.name) for f in features.FEATURES if facility.has(f.code)]
+        yield search.Document(
+            id=f"facility:{facility.slug}:{language}",
+            kind="facility",
+            language=language,
+            title=_in_language(facility, "name", language),
+            summary=_join(str(features.TYPES[facility.type]), township, short_name),
+            body=_join(
+                _in_language(facility, "summary", language),
+                facility.name if language == "en" else None,
+                " ".join(present),
+                " ".join(_in_language(s, "title", language) for s in facility.services),
+                facility.address,
+            ),
+            url=f"{prefix}/facilities/{facility.slug}",
+            township=facility.township.slug,
+        )
+
+
+def _contacts(language: str, prefix: str):
+    """Published contact channels, with the needs they serve."""
+    for contact in contacts.published():
+        yield search.Document(
+            id=f"contact:{contact.slug}:{language}",
+            kind="contact",
+            language=language,
+            title=_in_language(contact, "name", language),
+            summary=_in_language(contact, "summary", language),
+            body=_join(
+                str(CHANNELS[contact.channel]),
+                " ".join(str(NEEDS[need]) for need in contact.needs),
+                contact.name if language == "en" else None,
+                contact.value,
+            ),
+            url=f"{prefix}/contacts/{contact.slug}",
+            departments=[contact.department.name] if contact.department else [],
         )

@@ -1,10 +1,13 @@
 """The search page: a GET form that works without JavaScript; htmx updates the results."""
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 import search
 
+from ..facilities import queries as facilities
 from ..i18n import is_english
+from ..query_args import QueryArgs
 from ..services import queries as services
 from .index import rebuild_in_background, site_index
 
@@ -23,8 +26,12 @@ def read_page_number(raw: str | None) -> int:
 def results():
     """Search the site; with HX-Request only the results block is returned."""
     query = request.args.get("q", "")[:MAX_QUERY]
-    kind = request.args.get("kind")
-    kind = kind if kind in search.KINDS else None
+    categories = [category for category, _services in services.categories_with_services()]
+    townships = facilities.townships()
+    args = QueryArgs(request.args)
+    kind = args.choice("kind", dict.fromkeys(search.KINDS), _("类型"))
+    category = args.choice("category", {c.slug: c for c in categories}, _("服务类别"))
+    township = args.choice("township", {t.slug: t for t in townships}, _("乡镇（街道）"))
     found, unavailable = None, False
     if query.strip():
         try:
@@ -32,6 +39,8 @@ def results():
                 query,
                 language="en" if is_english() else "zh",
                 kinds=[kind] if kind else None,
+                categories=[category] if category else None,
+                township=township,
                 page=read_page_number(request.args.get("page")),
                 per_page=PER_PAGE,
             )
@@ -43,8 +52,15 @@ def results():
         template,
         query=query,
         kind=kind,
+        category=category,
+        township=township,
+        categories=categories,
+        townships=townships,
+        problems=args.problems,
         results=found,
         unavailable=unavailable,
         suggested=services.suggested() if found is not None and not found.total else [],
     )
-    return response, {"Vary": "HX-Request, Cookie"}
+    # A value that is not a choice came from an edited URL, never from the form.
+    status = 400 if args.problems and not request.htmx else 200
+    return response, status, {"Vary": "HX-Request, Cookie"}

@@ -26,23 +26,65 @@
     announce(event.detail && event.detail.message);
   });
 
-  // Search with htmx: say only the result count; mark the results busy while loading;
-  // after a submit (not while typing) take the user to the results heading.
+  // Live results (search, finders): say only the result count; mark the results busy
+  // while loading; after a submit (not while typing or choosing) go to the results heading.
+  // An outerHTML swap replaces the target, so the settled element is looked up by id.
+  function liveResults(element) {
+    return element && element.id && element.hasAttribute("data-live-results") ? element : null;
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var results = document.getElementById("search-results");
-    if (results && event.detail.target === results) results.setAttribute("aria-busy", "true");
+    var results = liveResults(event.detail.target);
+    if (results) results.setAttribute("aria-busy", "true");
   });
-  // (An outerHTML swap replaces the target, so compare ids, not elements.)
+
   document.addEventListener("htmx:afterSettle", function (event) {
-    var results = document.getElementById("search-results");
-    if (!results || event.detail.target.id !== "search-results") return;
+    var results = liveResults(document.getElementById(event.detail.target.id));
+    if (!results) return;
     announce(results.getAttribute("data-announce"));
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     if (trigger && trigger.type === "submit") {
-      var heading = document.getElementById("results-heading");
+      var heading = results.querySelector("[data-results-heading]");
       if (heading) heading.focus();
     }
   });
+
+  // "用我的位置排序": offered only where the browser can tell its location; the position
+  // goes to the server as lat and lon, and the form is submitted as if by its button.
+  function setHidden(form, name, value) {
+    var input = form.querySelector('input[type="hidden"][name="' + name + '"]');
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      form.appendChild(input);
+    }
+    input.value = value;
+  }
+
+  function setupLocate(button) {
+    var form = button.closest("form");
+    var select = form && form.querySelector('select[name="near"]');
+    if (!select) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          if (!select.querySelector('option[value="here"]')) {
+            select.add(new Option(button.getAttribute("data-here-label"), "here"));
+          }
+          select.value = "here";
+          setHidden(form, "lat", position.coords.latitude.toFixed(5));
+          setHidden(form, "lon", position.coords.longitude.toFixed(5));
+          form.requestSubmit();
+        },
+        function () {
+          announce(button.getAttribute("data-locate-error"));
+        },
+        { timeout: 15000, maximumAge: 600000 }
+      );
+    });
+  }
 
   // 朗读: read the main content aloud, block by block, in the content's language.
   var READ_BLOCKS = "h1, h2, h3, h4, h5, p, li, dt, dd, caption, th, td";
@@ -104,6 +146,9 @@
   function ready() {
     if (window.speechSynthesis && window.SpeechSynthesisUtterance) {
       document.querySelectorAll("[data-read-aloud]").forEach(setupReadAloud);
+    }
+    if (navigator.geolocation) {
+      document.querySelectorAll("[data-locate]").forEach(setupLocate);
     }
     var summary = document.querySelector("[data-error-summary]");
     if (summary) summary.focus();

@@ -1,0 +1,31 @@
+"""The contacts directory's filters, read from the query string."""
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from ..query_args import Problem, QueryArgs
+from .channels import CHANNELS, NEEDS
+
+
+@dataclass
+class ContactFilters:
+    """What the resident asked the directory for."""
+
+    need: str | None = None
+    channel: str | None = None
+    open_now: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_filters(args: MultiDict) -> ContactFilters:
+    """Parse the directory's query string; bad values are dropped and reported, never raised."""
+    query = QueryArgs(args)
+    filters = ContactFilters(
+        need=query.choice("need", NEEDS, _("需要")),
+        channel=query.choice("channel", CHANNELS, _("联系方式")),
+        open_now=query.flag("open", "now"),
+    )
+    filters.problems = query.problems
+    return filters

@@ -1,0 +1,54 @@
+"""Model of a contact channel."""
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Tracked, db
+from ..facilities.models import Facility
+from ..plan.models import Department
+from ..services.models import PUBLISHED, Service
+
+contact_service = Table(
+    "contact_service",
+    db.metadata,
+    Column("contact_id", ForeignKey("contact_channel.id"), primary_key=True),
+    Column("service_id", ForeignKey("service.id"), primary_key=True),
+)
+
+
+class ContactChannel(Tracked, db.Model):
+    """One way to reach a person: a phone line, SMS, video sign language, a counter...
+
+    `value` is the number, account or address to use; a sample record has none, because an
+    invented number could ring a stranger. A channel without a department is general (12345).
+    """
+
+    __tablename__ = "contact_channel"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    channel: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default=PUBLISHED)
+    sample: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
+    hours: Mapped[list[dict] | None] = mapped_column(JSON)
+    hours_note: Mapped[str | None] = mapped_column(Text)
+    hours_note_en: Mapped[str | None] = mapped_column(Text)
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+
+    department: Mapped[Department | None] = relationship()
+    facility: Mapped[Facility | None] = relationship()
+    services: Mapped[list[Service]] = relationship(
+        secondary=contact_service, order_by=Service.position
+    )
+
+    def __repr__(self) -> str:
+        return f"<ContactChannel {self.slug}>"

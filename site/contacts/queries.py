@@ -1,0 +1,91 @@
+"""Reads of contact channels: the directory, and the ways to ask about a service or place."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import opening_hours
+from ..database import db
+from ..facilities.models import Facility
+from ..plan.models import LEAD
+from ..services.models import PUBLISHED, Service
+from .channels import CHANNELS
+from .filters import ContactFilters
+from .models import ContactChannel
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """A channel and whether it answers now (None when its hours are not published)."""
+
+    contact: ContactChannel
+    open_now: bool | None
+
+
+def published() -> list[ContactChannel]:
+    """Every published channel, in file order."""
+    return list(
+        db.session.scalars(
+            select(ContactChannel)
+            .where(ContactChannel.status == PUBLISHED)
+            .options(
+                selectinload(ContactChannel.department),
+                selectinload(ContactChannel.facility),
+                selectinload(ContactChannel.services),
+            )
+            .order_by(ContactChannel.position)
+        )
+    )
+
+
+def published_contact(slug: str) -> ContactChannel | None:
+    """One published channel."""
+    return db.session.scalar(
+        select(ContactChannel).where(
+            ContactChannel.slug == slug, ContactChannel.status == PUBLISHED
+        )
+    )
+
+
+def find(filters: ContactFilters, now: datetime) -> list[Reachable]:
+    """The channels that meet the filters."""
+    found = []
+    for contact in published():
+        if filters.need and filters.need not in contact.needs:
+            continue
+        if filters.channel and contact.channel != filters.channel:
+            continue
+        open_now = opening_hours.is_open(contact.hours, now)
+        if filters.open_now and not open_now:
+            continue
+        found.append(Reachable(contact, open_now))
+    return found
+
+
+def for_service(service: Service, now: datetime) -> list[Reachable]:
+    """Every way to ask about a service: its own channels, its lead departments', then general.
+
+    Ordered by channel kind, so a reader finds all phone lines together, then SMS, and so on.
+    """
+    leads = {r.department_id for r in service.responsibilities if r.role == LEAD}
+    chosen = [
+        contact
+        for contact in published()
+        if service in contact.services
+        or contact.department_id in leads
+        or contact.department_id is None
+    ]
+    order = list(CHANNELS)
+    chosen.sort(key=lambda contact: (order.index(contact.channel), contact.position))
+    return [Reachable(c, opening_hours.is_open(c.hours, now)) for c in chosen]
+
+
+def at_facility(facility: Facility, now: datetime) -> list[Reachable]:
+    """The counters and channels based at a facility."""
+    return [
+        Reachable(contact, opening_hours.is_open(contact.hours, now))
+        for contact in published()
+        if contact.facility_id == facility.id
+    ]

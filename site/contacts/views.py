@@ -1,0 +1,40 @@
+"""The contacts directory and one page per channel."""
+
+from flask import Blueprint, abort, render_template, request
+
+from .. import opening_hours, structured_data
+from . import channels, queries
+from .filters import read_filters
+
+bp = Blueprint("contacts", __name__)
+# Globals, not context: the macros that use them are imported without context.
+bp.add_app_template_global(channels.CHANNELS, "contact_channels")
+bp.add_app_template_global(channels.LINK_SCHEMES, "contact_link_schemes")
+bp.add_app_template_global(channels.NEEDS, "contact_needs")
+bp.add_app_template_global(channels.LANGUAGES, "contact_languages")
+bp.add_app_template_filter(lambda code: channels.NEEDS.get(code, code), "contact_need")
+
+
+@bp.get("/contacts/")
+def directory():
+    """Every way to reach a person, filterable by need, channel and "available now"."""
+    filters = read_filters(request.args)
+    found = queries.find(filters, opening_hours.local_now())
+    template = "contacts/_results.html" if request.htmx else "contacts/directory.html"
+    body = render_template(template, filters=filters, found=found)
+    # A value that is not a choice came from an edited URL, never from the form.
+    status = 400 if filters.problems and not request.htmx else 200
+    return body, status, {"Vary": "HX-Request, Cookie"}
+
+
+@bp.get("/contacts/<slug>")
+def detail(slug: str):
+    """One channel: how to use it, when, for whom, in which languages, about what."""
+    contact = queries.published_contact(slug) or abort(404)
+    return render_template(
+        "contacts/detail.html",
+        contact=contact,
+        open_now=opening_hours.is_open(contact.hours, opening_hours.local_now()),
+        week=opening_hours.week(contact.hours),
+        structured_data=structured_data.contact(contact),
+    )

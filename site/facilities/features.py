@@ -1,0 +1,110 @@
+"""The kinds of facility and the accessibility features a facility record describes.
+
+The features follow A11yJSON's rule "describe places, not people": each says what is
+there (a ramp, a door 90 cm wide), measured and dated, not whom the place suits.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+TYPES = {
+    "rukang-home": _l("如康家园（残疾人之家）"),
+    "rehabilitation-centre": _l("残疾人康复中心"),
+    "child-rehabilitation": _l("残疾儿童定点康复机构"),
+    "special-school": _l("特殊教育学校"),
+    "library": _l("图书馆盲人阅览室"),
+    "employment-service": _l("残疾人就业服务机构"),
+    "service-hall": _l("政务服务大厅"),
+    "accessible-toilet": _l("无障碍公共厕所"),
+    "accessible-parking": _l("无障碍停车场"),
+}
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One accessibility feature: its code, its name, and the measured details it may carry.
+
+    `details` maps a detail key to its type (int, bool or str).
+    """
+
+    code: str
+    name: object
+    details: tuple[tuple[str, type], ...] = ()
+
+
+FEATURES = (
+    Feature(
+        "step_free_entrance",
+        _l("无台阶入口"),
+        (
+            ("steps", int),
+            ("step_height_cm", int),
+            ("ramp", bool),
+            ("door_width_cm", int),
+            ("automatic_door", bool),
+        ),
+    ),
+    Feature("lift", _l("电梯")),
+    Feature("accessible_toilet", _l("无障碍卫生间")),
+    Feature("accessible_parking", _l("无障碍停车位"), (("spaces", int),)),
+    Feature("tactile_paving", _l("盲道")),
+    Feature("tactile_signage", _l("盲文或触摸式标识")),
+    Feature("hearing_loop", _l("助听设备（感应线圈）")),
+    Feature("sign_language", _l("手语服务"), (("when", str),)),
+    Feature("braille_audio", _l("盲文、大字或有声资料")),
+    Feature("guide_dogs", _l("欢迎导盲犬")),
+    Feature("wheelchair_loan", _l("轮椅借用")),
+    Feature("quiet_room", _l("安静休息室")),
+)
+BY_CODE = {feature.code: feature for feature in FEATURES}
+
+# The "我需要" filter of the finder: the features residents most often have to be sure of.
+NEEDS = (
+    "step_free_entrance",
+    "accessible_toilet",
+    "sign_language",
+    "braille_audio",
+    "hearing_loop",
+    "accessible_parking",
+)
+
+DETAIL_LABELS = {
+    "steps": _l("台阶数"),
+    "step_height_cm": _l("台阶高度（厘米）"),
+    "ramp": _l("坡道"),
+    "door_width_cm": _l("门宽（厘米）"),
+    "automatic_door": _l("自动门"),
+    "spaces": _l("车位数"),
+    "when": _l("服务时间"),
+}
+
+COMMON_KEYS = {
+    "available": bool,
+    "note": str,
+    "note_en": str,
+    "verified_on": str,
+    "verified_by": str,
+}
+
+
+def validate(accessibility) -> None:
+    """Raise ValueError naming the first thing wrong with a facility's accessibility record."""
+    if not isinstance(accessibility, dict):
+        raise ValueError("accessibility: expected a mapping of feature to details")
+    for code, measured in accessibility.items():
+        feature = BY_CODE.get(code)
+        if feature is None:
+            raise ValueError(f"accessibility: unknown feature {code!r}")
+        if not isinstance(measured, dict) or "available" not in measured:
+            raise ValueError(f"accessibility.{code}: expected a mapping with 'available'")
+        allowed = COMMON_KEYS | dict(feature.details)
+        for key, value in measured.items():
+            if key not in allowed:
+                raise ValueError(f"accessibility.{code}: unknown detail {key!r}")
+            kind = allowed[key]
+            # bool is a subclass of int: a count given as true/false is still wrong.
+            if value is not None and (
+                not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+            ):
+                raise ValueError(f"accessibility.{code}.{key}: expected {kind.__name__}")

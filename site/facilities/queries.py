@@ -1,0 +1,92 @@
+"""Reads of townships and facilities, and the finder's search."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import opening_hours
+from ..database import db
+from ..services.models import PUBLISHED, Service
+from .filters import FacilityFilters
+from .geo import distance_km
+from .models import Facility, Township, facility_service
+
+
+@dataclass(frozen=True)
+class Found:
+    """A facility in the finder's list: whether it is open now and how far it is."""
+
+    facility: Facility
+    open_now: bool | None
+    distance_km: float | None
+
+
+def townships() -> list[Township]:
+    """The 14 townships in their usual order."""
+    return list(db.session.scalars(select(Township).order_by(Township.position)))
+
+
+def published() -> list[Facility]:
+    """Every published facility, by township then in file order."""
+    return list(
+        db.session.scalars(
+            select(Facility)
+            .join(Township)
+            .where(Facility.status == PUBLISHED)
+            .options(selectinload(Facility.township), selectinload(Facility.services))
+            .order_by(Township.position, Facility.position)
+        )
+    )
+
+
+def published_facility(slug: str) -> Facility | None:
+    """One published facility."""
+    return db.session.scalar(
+        select(Facility).where(Facility.slug == slug, Facility.status == PUBLISHED)
+    )
+
+
+def offering(service: Service) -> list[Facility]:
+    """The published facilities where a service is offered."""
+    return list(
+        db.session.scalars(
+            select(Facility)
+            .join(facility_service)
+            .join(Township)
+            .where(facility_service.c.service_id == service.id, Facility.status == PUBLISHED)
+            .order_by(Township.position, Facility.position)
+        )
+    )
+
+
+def find(filters: FacilityFilters, now: datetime) -> list[Found]:
+    """The published facilities that meet the filters, nearest first when an origin is set."""
+    origin = _origin(filters)
+    found = []
+    for facility in published():
+        if filters.township and facility.township.slug != filters.township:
+            continue
+        if filters.type and facility.type != filters.type:
+            continue
+        if not all(facility.has(need) for need in filters.needs):
+            continue
+        open_now = opening_hours.is_open(facility.hours, now)
+        if filters.open_now and not open_now:
+            continue
+        distance = distance_km(origin, facility.point_or_township()) if origin else None
+        found.append(Found(facility, open_now, distance))
+    if origin:
+        found.sort(key=lambda item: item.distance_km)
+    return found
+
+
+def _origin(filters: FacilityFilters) -> tuple[float, float] | None:
+    """The point to measure distances from: the browser's location or a township's centre."""
+    if filters.here:
+        return filters.here
+    if filters.near:
+        township = db.session.scalar(select(Township).where(Township.slug == filters.near))
+        return (township.latitude, township.longitude)
+    return None

@@ -1,0 +1,48 @@
+"""The facility finder and one page per facility."""
+
+from flask import Blueprint, abort, render_template, request
+
+from .. import opening_hours, structured_data
+from ..contacts import queries as contacts
+from . import features, geo, queries
+from .filters import read_filters
+
+bp = Blueprint("facilities", __name__)
+# Globals, not context: the macros that use them are imported without context.
+bp.add_app_template_global(features, "facility_features")
+bp.add_app_template_global(features.TYPES, "facility_types")
+bp.add_app_template_global(features.DETAIL_LABELS, "facility_detail_labels")
+
+
+@bp.get("/facilities/")
+def finder():
+    """Places by township, type and need; open now; nearest first from a chosen point."""
+    townships = queries.townships()
+    filters = read_filters(request.args, [township.slug for township in townships])
+    found = queries.find(filters, opening_hours.local_now())
+    template = "facilities/_results.html" if request.htmx else "facilities/finder.html"
+    body = render_template(
+        template,
+        townships=townships,
+        filters=filters,
+        found=found,
+    )
+    # A value that is not a choice came from an edited URL, never from the form.
+    status = 400 if filters.problems and not request.htmx else 200
+    return body, status, {"Vary": "HX-Request, Cookie"}
+
+
+@bp.get("/facilities/<slug>")
+def detail(slug: str):
+    """One place: hours, how to get there, how to reach it, what is accessible, what is done."""
+    facility = queries.published_facility(slug) or abort(404)
+    now = opening_hours.local_now()
+    return render_template(
+        "facilities/detail.html",
+        facility=facility,
+        open_now=opening_hours.is_open(facility.hours, now),
+        week=opening_hours.week(facility.hours),
+        map_links=geo.map_links(facility.name, facility.point()),
+        contacts=contacts.at_facility(facility, now),
+        structured_data=structured_data.facility(facility),
+    )

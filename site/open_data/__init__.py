@@ -1,0 +1,1 @@
+"""Open data: facilities and contacts as JSON, GeoJSON and CSV, and the page describing them."""

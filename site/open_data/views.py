@@ -1,0 +1,56 @@
+"""The open-data page and the downloads it describes."""
+
+from flask import Blueprint, current_app, jsonify, render_template
+
+from ..contacts import queries as contacts
+from ..facilities import queries as facilities
+from . import exports
+
+bp = Blueprint("open_data", __name__)
+
+OPEN = {"Access-Control-Allow-Origin": "*"}
+
+
+@bp.get("/data/")
+def index():
+    """What data the site publishes, in which formats, what each field means, the licence."""
+    return render_template("open_data/index.html", columns=exports)
+
+
+@bp.get("/data/facilities.json")
+def facilities_json():
+    """Every published facility as JSON."""
+    records = [exports.facility_record(f) for f in facilities.published()]
+    return jsonify({"sample_note": exports.SAMPLE_NOTE, "facilities": records}), OPEN
+
+
+@bp.get("/data/facilities.geojson")
+def facilities_geojson():
+    """Every published facility as a GeoJSON FeatureCollection."""
+    body = current_app.json.dumps(exports.facilities_geojson(facilities.published()))
+    return current_app.response_class(body, mimetype="application/geo+json", headers=OPEN)
+
+
+@bp.get("/data/facilities.csv")
+def facilities_csv():
+    """Every published facility as CSV."""
+    return _csv_download(exports.facilities_csv(facilities.published()), "facilities.csv")
+
+
+@bp.get("/data/contacts.json")
+def contacts_json():
+    """Every published contact channel as JSON."""
+    records = [exports.contact_record(c) for c in contacts.published()]
+    return jsonify({"sample_note": exports.SAMPLE_NOTE, "contacts": records}), OPEN
+
+
+@bp.get("/data/contacts.csv")
+def contacts_csv():
+    """Every published contact channel as CSV."""
+    return _csv_download(exports.contacts_csv(contacts.published()), "contacts.csv")
+
+
+def _csv_download(text: str, filename: str):
+    """A CSV response that downloads under `filename`."""
+    headers = {**OPEN, "Content-Disposition": f"attachment; filename={filename}"}
+    return current_app.response_class(text, mimetype="text/csv", headers=headers)

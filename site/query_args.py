@@ -1,0 +1,75 @@
+"""Reading filter choices from a query string, keeping a clear message for each bad value.
+
+A filter form is a GET form, so its values arrive in the URL, where anyone can change them.
+A value that is not one of the choices is ignored and reported; it never raises.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+MAX_VALUE = 100
+
+
+@dataclass
+class Problem:
+    """A bad value: the id of the field to fix, and what was wrong."""
+
+    field_id: str
+    text: str
+
+
+@dataclass
+class QueryArgs:
+    """The query string of one request, and the problems found while reading it."""
+
+    args: MultiDict
+    problems: list[Problem] = field(default_factory=list)
+
+    def choice(self, name: str, choices: Mapping, label: str) -> str | None:
+        """One of `choices` (keys), or None when absent, empty or not a choice."""
+        value = self.args.get(name, "")
+        if not value:
+            return None
+        if value in choices:
+            return value
+        self._reject(name, value, label)
+        return None
+
+    def choices(self, name: str, choices: Mapping, label: str) -> list[str]:
+        """The values of a repeated field that are choices, in the order of `choices`."""
+        given = [value for value in self.args.getlist(name) if value]
+        for value in given:
+            if value not in choices:
+                self._reject(f"{name}-{next(iter(choices))}", value, label)
+                break
+        return [choice for choice in choices if choice in given]
+
+    def number(self, name: str, low: float, high: float, label: str) -> float | None:
+        """A number between `low` and `high`, or None when absent or not such a number."""
+        value = self.args.get(name, "")
+        if not value:
+            return None
+        try:
+            number = float(value[:MAX_VALUE])
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:  # also rejects nan
+            self._reject(name, value, label)
+            return None
+        return number
+
+    def flag(self, name: str, on: str) -> bool:
+        """True when the field has the value `on` (a ticked checkbox)."""
+        return self.args.get(name) == on
+
+    def _reject(self, field_id: str, value: str, label: str) -> None:
+        """Report a value that is not a choice (cut short if long)."""
+        shown = value[:MAX_VALUE] + ("…" if len(value) > MAX_VALUE else "")
+        self.problems.append(
+            Problem(
+                field_id, _("“%(value)s”不是可选的%(label)s，已忽略。", value=shown, label=label)
+            )
+        )
