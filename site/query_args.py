@@ -47,8 +47,13 @@ class QueryArgs:
                 break
         return [choice for choice in choices if choice in given]
 
-    def number(self, name: str, low: float, high: float, label: str) -> float | None:
-        """A number between `low` and `high`, or None when absent or not such a number."""
+    def number(
+        self, name: str, low: float, high: float, label: str, field_id: str | None = None
+    ) -> float | None:
+        """A number between `low` and `high`, or None when absent or not such a number.
+
+        `field_id` names the control to fix when it is not the field itself (a hidden input).
+        """
         value = self.args.get(name, "")
         if not value:
             return None
@@ -57,7 +62,7 @@ class QueryArgs:
         except ValueError:
             number = None
         if number is None or not low <= number <= high:  # also rejects nan
-            self._reject(name, value, label)
+            self._reject(field_id or name, value, label)
             return None
         return number
 

@@ -5,6 +5,7 @@ there (a ramp, a door 90 cm wide), measured and dated, not whom the place suits.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
@@ -108,3 +109,10 @@ def validate(accessibility) -> None:
                 not isinstance(value, kind) or (kind is int and isinstance(value, bool))
             ):
                 raise ValueError(f"accessibility.{code}.{key}: expected {kind.__name__}")
+        if measured.get("verified_on") is not None:
+            try:
+                date.fromisoformat(measured["verified_on"])
+            except ValueError:
+                raise ValueError(
+                    f"accessibility.{code}.verified_on: expected a date like 2026-10-09"
+                ) from None

@@ -41,8 +41,9 @@ def read_filters(args: MultiDict, township_slugs: list[str]) -> FacilityFilters:
         near=query.choice("near", townships | {HERE: None}, _("距离起点")),
     )
     if filters.near == HERE:
-        latitude = query.number("lat", -90, 90, _("纬度"))
-        longitude = query.number("lon", -180, 180, _("经度"))
+        # lat and lon are hidden inputs: a problem with them is shown at the "near" list.
+        latitude = query.number("lat", -90, 90, _("纬度"), field_id="near")
+        longitude = query.number("lon", -180, 180, _("经度"), field_id="near")
         if latitude is None or longitude is None:
             filters.near = None
             query.problems.append(

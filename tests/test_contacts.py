@@ -1,0 +1,484 @@
+"""Contacts: the directory by need and channel, a page per channel, the ways to ask about a
+service, and the help link every page carries in the same place."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from barrierfree import opening_hours
+from barrierfree.contacts.models import ContactChannel
+from barrierfree.contacts.validation import check_contact
+from barrierfree.content.files import ContentError
+from barrierfree.content.loader import load
+from barrierfree.database import db
+from conftest import parse
+from sqlalchemy import select
+
+ALL_CONTACTS = 16
+REAL = {"hotline-12345": "12345", "hotline-12385": "12385"}
+HEARING_IMPAIRED = "https://schema.org/HearingImpairedSupported"
+
+
+@pytest.fixture
+def content_db(app):
+    """An app context on the shared app, whose database holds content/ (read only)."""
+    with app.app_context():
+        yield
+
+
+def contacts_in_database() -> list[ContactChannel]:
+    """Every published contact channel."""
+    return list(
+        db.session.scalars(select(ContactChannel).where(ContactChannel.status == "published"))
+    )
+
+
+def results(response):
+    """The directory's results block."""
+    block = parse(response.data).find(id="contact-results")
+    assert block is not None, response.text[:500]
+    return block
+
+
+def found(response) -> list[str]:
+    """The slugs of the contacts listed, in order."""
+    links = results(response).find_all("a", class_="card__link")
+    return [link.get("href").removeprefix("/contacts/") for link in links]
+
+
+def json_ld(response) -> dict:
+    """The page's JSON-LD block, parsed."""
+    scripts = parse(response.data).find_all("script", type="application/ld+json")
+    assert len(scripts) == 1
+    return json.loads("".join(scripts[0].texts()))
+
+
+def dial_links(element) -> list[str]:
+    """The tel:, sms: and mailto: links inside `element`."""
+    return [href for href in element.hrefs if href.startswith(("tel:", "sms:", "mailto:"))]
+
+
+# --- The directory --------------------------------------------------------------------------
+
+
+def test_unfiltered_directory_lists_every_published_contact(client, content_db):
+    response = client.get("/contacts/")
+    assert response.status_code == 200
+    assert len(found(response)) == ALL_CONTACTS
+    assert set(found(response)) == {c.slug for c in contacts_in_database()}
+
+
+def test_directory_links_the_two_real_numbers(client):
+    links = dial_links(results(client.get("/contacts/")))
+    assert sorted(links) == ["tel:12345", "tel:12385"]
+
+
+def test_directory_gives_the_emergency_numbers_first(client):
+    main = parse(client.get("/contacts/").data).find("main")
+    assert {"tel:110", "tel:120", "tel:119"} <= set(main.hrefs)
+
+
+FILTERS = {
+    "deaf": (
+        "need=deaf",
+        {"dpf-video-sign-language", "dpf-sms", "dpf-text-relay"},
+        {"hotline-12345", "hotline-12385", "dpf-phone"},
+    ),
+    "sms": ("channel=sms", {"dpf-sms"}, {"hotline-12345", "dpf-video-sign-language"}),
+    "video-sign-language": (
+        "channel=video-sign-language",
+        {"dpf-video-sign-language"},
+        {"dpf-sms", "dpf-text-relay"},
+    ),
+    "deaf-in-person": (
+        "need=deaf&channel=in-person",
+        {"dpf-in-person", "civil-affairs-in-person", "human-resources-in-person"},
+        {"dpf-sms"},
+    ),
+}
+
+
+@pytest.mark.parametrize("query, listed, not_listed", FILTERS.values(), ids=FILTERS.keys())
+def test_directory_filters(client, query, listed, not_listed):
+    response = client.get(f"/contacts/?{query}")
+    slugs = set(found(response))
+    assert response.status_code == 200
+    assert listed <= slugs
+    assert not_listed & slugs == set()
+
+
+@pytest.mark.parametrize("channel", ["sms", "video-sign-language", "phone", "in-person"])
+def test_channel_filter_lists_exactly_that_channel(client, content_db, channel):
+    expected = {c.slug for c in contacts_in_database() if c.channel == channel}
+    assert expected
+    assert set(found(client.get(f"/contacts/?channel={channel}"))) == expected
+
+
+def test_need_filter_lists_exactly_the_contacts_for_that_need(client, content_db):
+    expected = {c.slug for c in contacts_in_database() if "deaf" in c.needs}
+    assert set(found(client.get("/contacts/?need=deaf"))) == expected
+
+
+def test_a_deaf_resident_finds_every_video_sign_language_and_sms_contact(client, content_db):
+    wanted = {c.slug for c in contacts_in_database() if c.channel in ("video-sign-language", "sms")}
+    listed = set(found(client.get("/contacts/?need=deaf")))
+    assert wanted
+    assert wanted - listed == set()
+
+
+def test_directory_says_when_nothing_matches(client):
+    block = results(client.get("/contacts/?need=deaf&channel=phone"))
+    assert found(client.get("/contacts/?need=deaf&channel=phone")) == []
+    assert "没有符合这些条件的联系方式" in block.text
+    assert "/contacts/" in block.hrefs
+
+
+# --- Available now, against a fixed clock ---------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the site's clock: clock(datetime) makes local_now() return that time."""
+
+    def set_clock(when: datetime) -> None:
+        monkeypatch.setattr(opening_hours, "local_now", lambda: when)
+
+    return set_clock
+
+
+def test_available_now_on_a_saturday_morning_is_12345_only(client, clock):
+    clock(datetime(2026, 11, 28, 10, 0))
+    response = client.get("/contacts/?open=now")
+    assert response.status_code == 200
+    assert found(response) == ["hotline-12345"]
+
+
+def test_available_now_on_a_weekday_leaves_out_channels_without_published_hours(client, clock):
+    everything = set(found(client.get("/contacts/")))
+    clock(datetime(2026, 11, 25, 10, 0))
+    listed = set(found(client.get("/contacts/?open=now")))
+    assert {"hotline-12345", "dpf-sms", "dpf-video-sign-language"} <= listed
+    assert listed == everything - {"hotline-12385", "dpf-wechat", "dpf-email"}
+
+
+def test_available_now_combines_with_the_need(client, clock):
+    clock(datetime(2026, 11, 25, 12, 30))  # the counters and the enquiry line are at lunch
+    assert set(found(client.get("/contacts/?open=now&need=deaf"))) == {
+        "dpf-video-sign-language",
+        "dpf-text-relay",
+        "dpf-sms",
+    }
+
+
+def test_contact_page_says_whether_it_answers_now(client, clock):
+    clock(datetime(2026, 11, 29, 3, 0))
+    closed = parse(client.get("/contacts/dpf-sms").data).find("main")
+    always = parse(client.get("/contacts/hotline-12345").data).find("main")
+    unknown = parse(client.get("/contacts/hotline-12385").data).find("main")
+    assert closed.find(class_="open-status").text == "现在不在服务时间"
+    assert always.find(class_="open-status").text == "现在可以联系"
+    assert unknown.find(class_="open-status").text == "服务时间未公布"
+
+
+# --- Bad filter values ----------------------------------------------------------------------
+
+BAD_FILTERS = {
+    "unknown-need": ({"need": "x"}, "need", "x"),
+    "markup-channel": (
+        {"channel": "<script>alert(1)</script>"},
+        "channel",
+        "<script>alert(1)</script>",
+    ),
+    "long-need": ({"need": "a" * 10000}, "need", "a" * 100 + "…"),
+    "long-channel": ({"channel": "a" * 10000}, "channel", "a" * 100 + "…"),
+}
+
+
+@pytest.mark.parametrize("query, field_id, shown", BAD_FILTERS.values(), ids=BAD_FILTERS.keys())
+def test_bad_filter_value_is_reported_and_the_list_still_shown(client, query, field_id, shown):
+    response = client.get("/contacts/?" + urlencode(query))
+    doc = parse(response.data)
+    summary = doc.find(class_="error-summary")
+
+    assert response.status_code == 400
+    assert summary is not None
+    assert summary.hrefs == [f"#{field_id}"]
+    assert doc.find(id=field_id) is not None
+    assert shown in summary.text
+    assert "不是可选的" in summary.text
+    assert doc.find(id=f"{field_id}-error") is not None
+    assert b"<script>alert(1)" not in response.data
+    assert "a" * 101 not in doc.find("main").text
+    assert len(found(response)) == ALL_CONTACTS
+
+
+def test_htmx_request_gets_only_the_results_fragment(client):
+    response = client.get("/contacts/?channel=sms", headers={"HX-Request": "true"})
+    doc = parse(response.data)
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="contact-results"')
+    assert doc.find("html") is None and doc.find("form") is None
+    assert doc.find(id="contact-results").get("data-announce") == "找到1种联系方式"
+    assert found(response) == ["dpf-sms"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "fragment"])
+def test_directory_response_varies_on_hx_request(client, headers):
+    vary = client.get("/contacts/", headers=headers).headers.get("Vary", "")
+    assert "HX-Request" in [part.strip() for part in vary.split(",")]
+
+
+# --- A contact's page -----------------------------------------------------------------------
+
+
+def test_no_sample_contact_page_has_a_number_to_dial(client, content_db):
+    contacts = contacts_in_database()
+    sample = [c.slug for c in contacts if c.sample]
+    with_links = {
+        slug: links
+        for slug in sample
+        if (links := dial_links(parse(client.get(f"/contacts/{slug}").data).find("main")))
+    }
+    assert len(sample) == ALL_CONTACTS - len(REAL)
+    assert with_links == {}
+
+
+@pytest.mark.parametrize("slug, number", REAL.items(), ids=REAL.keys())
+def test_a_real_number_is_a_tel_link_on_its_page(client, slug, number):
+    main = parse(client.get(f"/contacts/{slug}").data).find("main")
+    assert dial_links(main) == [f"tel:{number}"]
+    assert "示例数据" not in main.text
+
+
+def test_sample_contact_page_says_so_and_that_the_number_is_not_published(client):
+    main = parse(client.get("/contacts/dpf-sms").data).find("main")
+    assert "示例数据，以区残联公布为准" in main.find(class_="notice--sample").text
+    assert "号码或地址尚未公布" in main.text
+
+
+def test_in_person_contact_links_to_its_place(client):
+    main = parse(client.get("/contacts/dpf-in-person").data).find("main")
+    assert "/facilities/government-service-hall" in main.hrefs
+    assert dial_links(main) == []
+
+
+@pytest.mark.parametrize("path", ["/contacts/no-such-line", "/en/contacts/no-such-line"])
+def test_unknown_contact_is_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_sms_contact_json_ld_is_hearing_impaired_supported_sample_without_number(client):
+    data = json_ld(client.get("/contacts/dpf-sms"))
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "ContactPoint"
+    assert data["contactOption"] == HEARING_IMPAIRED
+    assert "telephone" not in data
+    assert data["additionalProperty"]["name"] == "sampleData"
+    assert data["additionalProperty"]["value"] is True
+    assert data["url"].endswith("/contacts/dpf-sms")
+
+
+@pytest.mark.parametrize("slug, number", REAL.items(), ids=REAL.keys())
+def test_real_hotline_json_ld_has_its_telephone(client, slug, number):
+    data = json_ld(client.get(f"/contacts/{slug}"))
+    assert data["@type"] == "ContactPoint"
+    assert data["telephone"] == number
+    assert "contactOption" not in data
+    assert "additionalProperty" not in data
+
+
+def test_12345_json_ld_is_available_all_day_every_day(client):
+    hours = json_ld(client.get("/contacts/hotline-12345"))["hoursAvailable"]
+    assert [(item["opens"], item["closes"]) for item in hours] == [("00:00", "23:59")]
+    assert len(hours[0]["dayOfWeek"]) == 7
+
+
+def test_sign_language_contact_json_ld_names_chinese_sign_language(client):
+    data = json_ld(client.get("/contacts/dpf-video-sign-language"))
+    assert data["contactOption"] == HEARING_IMPAIRED
+    assert {"@type": "Language", "name": "中国手语", "alternateName": "csl"} in data[
+        "availableLanguage"
+    ]
+
+
+def test_sample_email_json_ld_has_no_address(client):
+    data = json_ld(client.get("/contacts/dpf-email"))
+    assert "email" not in data and "telephone" not in data
+
+
+# --- Validation -----------------------------------------------------------------------------
+
+
+def contact_record(**changes) -> dict:
+    """A valid sample contact record with `changes` applied."""
+    record = {
+        "slug": "test-line",
+        "channel": "sms",
+        "sample": True,
+        "name": "测试短信",
+        "hours": [{"days": ["mon"], "opens": "08:30", "closes": "17:00"}],
+        "needs": ["deaf", "speech"],
+        "languages": ["written-zh"],
+    }
+    record.update(changes)
+    return record
+
+
+def test_the_valid_contact_records_pass():
+    assert check_contact(contact_record()) is None
+    assert check_contact(contact_record(sample=False, channel="phone", value="12345")) is None
+    assert check_contact(contact_record(sample=False, channel="in-person")) is None
+
+
+BAD_CONTACTS = {
+    "sample-with-a-number": ({"value": "10600000000"}, "sample"),
+    "sample-email-with-an-address": ({"channel": "email", "value": "a@example.org"}, "sample"),
+    "real-phone-without-a-number": ({"sample": False, "channel": "phone"}, "number"),
+    "real-sms-without-a-number": ({"sample": False}, "number"),
+    "unknown-need": ({"needs": ["deaf", "telepathy"]}, "telepathy"),
+    "unknown-language": ({"languages": ["klingon"]}, "klingon"),
+    "unknown-channel": ({"channel": "carrier-pigeon"}, "channel"),
+    "no-channel": ({"channel": None}, "channel"),
+    "bad-hours": ({"hours": [{"days": ["mon"], "opens": "8:3", "closes": "17:00"}]}, "8:3"),
+}
+
+
+@pytest.mark.parametrize("changes, named", BAD_CONTACTS.values(), ids=BAD_CONTACTS.keys())
+def test_check_contact_refuses(changes, named):
+    with pytest.raises(ValueError, match=named):
+        check_contact(contact_record(**changes))
+
+
+def test_loader_refuses_a_sample_contact_with_a_number_naming_file_and_slug(
+    empty_app, content_copy
+):
+    path = content_copy / "contacts.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  - slug: dpf-sms\n    channel: sms\n    sample: true\n"
+    assert old in text
+    path.write_text(text.replace(old, old + '    value: "10600000000"\n'), encoding="utf-8")
+
+    with empty_app.app_context(), pytest.raises(ContentError) as raised:
+        load(Path(content_copy))
+    assert "contacts.yaml (dpf-sms)" in str(raised.value)
+    assert "sample" in str(raised.value)
+
+
+# --- Service pages: every way to ask, and where to go ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(app):
+    """The disability certificate's service page."""
+    response = app.test_client().get("/services/disability-certificate")
+    assert response.status_code == 200
+    return response
+
+
+def section(main, heading: str) -> list:
+    """The elements after the h2 `heading`, up to the next h2."""
+    elements = [child for child in main.children if not isinstance(child, str)]
+    start = next(i for i, e in enumerate(elements) if e.tag == "h2" and e.text == heading)
+    after = elements[start + 1 :]
+    end = next((i for i, e in enumerate(after) if e.tag == "h2"), len(after))
+    return after[:end]
+
+
+def hrefs_in(elements) -> set[str]:
+    """Every link target inside `elements`."""
+    return {href for element in elements for href in element.hrefs}
+
+
+def test_service_page_lists_every_way_to_ask_about_it(certificate, content_db):
+    ask = hrefs_in(section(parse(certificate.data).find("main"), "找人咨询"))
+    federation = {
+        f"/contacts/{c.slug}"
+        for c in contacts_in_database()
+        if c.department and c.department.slug == "disabled-persons-federation"
+    }
+    assert {"/contacts/dpf-in-person", "/contacts/hotline-12345", "tel:12345"} <= ask
+    assert len(federation) == 7
+    assert federation <= ask
+    assert "/contacts/civil-affairs-phone" not in ask  # a participant, not a lead
+
+
+def test_service_page_lists_contacts_grouped_by_channel(certificate):
+    ask = section(parse(certificate.data).find("main"), "找人咨询")
+    cards = [card for element in ask for card in element.find_all("li", class_="card")]
+    kinds = [card.find("p", class_="card__meta").text.split("，")[0] for card in cards]
+    assert kinds == sorted(kinds, key=kinds.index)  # each kind of channel together
+    assert list(dict.fromkeys(kinds)) == [
+        "电话",
+        "短信",
+        "视频手语",
+        "文字转接",
+        "微信",
+        "电子邮件",
+        "当面",
+    ]
+
+
+def test_service_page_says_where_to_go(certificate):
+    where = section(parse(certificate.data).find("main"), "去哪里办")
+    assert "/facilities/government-service-hall" in hrefs_in(where)
+    assert "示例数据，以区残联公布为准" in " ".join(e.text for e in where)
+
+
+def test_service_json_ld_is_a_government_service_with_the_12345_line(certificate):
+    data = json_ld(certificate)
+    phones = [channel["servicePhone"].get("telephone") for channel in data["availableChannel"]]
+
+    assert data["@type"] == "GovernmentService"
+    assert data["name"] == "残疾评定和残疾人证（电子证照）"
+    assert {"@type": "GovernmentOrganization", "name": "区残联"} in data["provider"]
+    assert "12345" in phones
+    assert None not in phones  # a sample line has no number to offer
+    assert {channel["@type"] for channel in data["availableChannel"]} == {"ServiceChannel"}
+
+
+# --- The help link, in the same place on every page (WCAG 3.2.6) ---------------------------
+
+HELP_PAGES = {
+    "home": "/",
+    "service": "/services/disability-certificate",
+    "facility": "/facilities/rukang-boping",
+    "finder": "/facilities/?township=boping",
+    "contact": "/contacts/hotline-12345",
+    "open-data": "/data/",
+    "search": "/search?q=残疾人证",
+    "not-found": "/no-such-page",
+}
+
+
+def help_link(response) -> tuple:
+    """The element just before the display controls in the header: tag, class, href, text."""
+    header = parse(response.data).find("header", class_="site-header")
+    controls = header.find("form", class_="display-controls")
+    siblings = [child for child in controls.parent.children if not isinstance(child, str)]
+    before = siblings[siblings.index(controls) - 1]
+    return before.tag, before.get("class"), before.get("href"), before.text
+
+
+@pytest.mark.parametrize("path", HELP_PAGES.values(), ids=HELP_PAGES.keys())
+def test_help_link_is_in_the_same_place_in_every_header(client, path):
+    assert help_link(client.get(path)) == ("a", "help-link", "/contacts/", "找人帮忙")
+
+
+@pytest.mark.parametrize(
+    "path", ["/en/", "/en/services/disability-certificate", "/en/no-such-page"]
+)
+def test_help_link_on_the_english_site_goes_to_the_english_directory(client, path):
+    assert help_link(client.get(path)) == (
+        "a",
+        "help-link",
+        "/en/contacts/",
+        "Ask a person for help",
+    )
+
+
+def test_the_header_has_one_help_link(client):
+    header = parse(client.get("/").data).find("header", class_="site-header")
+    assert len(header.find_all("a", class_="help-link")) == 1

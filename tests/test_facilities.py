@@ -1,0 +1,742 @@
+"""Facilities: the sample records and the rules they keep, the finder, a place's page, JSON-LD."""
+
+import json
+import re
+import shutil
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from barrierfree import opening_hours
+from barrierfree.content.files import ContentError, read_yaml
+from barrierfree.content.loader import load
+from barrierfree.database import db
+from barrierfree.facilities import features
+from barrierfree.facilities.models import Facility, Township
+from barrierfree.facilities.validation import check_facility
+from conftest import load_content, make_app, parse
+from sqlalchemy import select
+
+ALL_FACILITIES = 23
+TOILETS_AND_PARKING = {"toilet-zhenxing", "toilet-boping", "parking-service-centre"}
+LIBRARY = "library-blind-reading-room"
+DISTANCE = re.compile(r"约(\d+(?:\.\d+)?)公里")
+SAMPLE_NOTICE = "示例数据，以区残联公布为准"
+
+
+@pytest.fixture
+def content_db(app):
+    """An app context on the shared app, whose database holds content/ (read only)."""
+    with app.app_context():
+        yield
+
+
+def results(response):
+    """The finder's results block."""
+    block = parse(response.data).find(id="facility-results")
+    assert block is not None, response.text[:500]
+    return block
+
+
+def found(response) -> list[str]:
+    """The slugs of the facilities the finder lists, in order."""
+    links = results(response).find_all("a", class_="card__link")
+    return [link.get("href").removeprefix("/facilities/") for link in links]
+
+
+def distances(response) -> list[float]:
+    """The "约X公里" distance of each listed facility, in order."""
+    return [float(km) for km in DISTANCE.findall(results(response).text)]
+
+
+def every_slug(client) -> list[str]:
+    """Every facility the unfiltered finder lists."""
+    return found(client.get("/facilities/"))
+
+
+def json_ld(response) -> dict:
+    """The page's JSON-LD block, parsed."""
+    scripts = parse(response.data).find_all("script", type="application/ld+json")
+    assert len(scripts) == 1
+    return json.loads("".join(scripts[0].texts()))
+
+
+def edit_record(path: Path, slug: str, old: str, new: str) -> None:
+    """Replace the first `old` (which must be there) with `new` in one record of a content
+    file, the record that starts with `- slug: <slug>`."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"- slug: {slug}\n")
+    end = text.find("\n- slug:", start)
+    end = len(text) if end == -1 else end
+    record = text[start:end]
+    assert old in record, f"{old!r} not in {slug}"
+    path.write_text(text[:start] + record.replace(old, new, 1) + text[end:], encoding="utf-8")
+
+
+# --- The records ----------------------------------------------------------------------------
+
+
+def test_fourteen_townships_three_subdistricts_ten_towns_one_township(content_db):
+    kinds = Counter(township.kind for township in db.session.scalars(select(Township)))
+    assert kinds == {"subdistrict": 3, "town": 10, "township": 1}
+
+
+def test_every_township_has_a_rukang_home(content_db):
+    townships = list(db.session.scalars(select(Township)))
+    without = [
+        township.slug
+        for township in townships
+        if not any(facility.type == "rukang-home" for facility in township.facilities)
+    ]
+    assert len(townships) == 14
+    assert without == []
+
+
+def test_every_facility_in_content_is_sample_data_with_no_number_or_address(app):
+    records = read_yaml(Path(app.config["CONTENT_DIR"]) / "facilities.yaml")["facilities"]
+    assert len(records) == ALL_FACILITIES
+    offending = [
+        record["slug"]
+        for record in records
+        if record.get("sample") is not True
+        or any(record.get(field) for field in ("phone", "sms", "address"))
+    ]
+    assert offending == []
+
+
+def test_every_facility_in_the_database_is_marked_sample(content_db):
+    facilities = list(db.session.scalars(select(Facility)))
+    assert len(facilities) == ALL_FACILITIES
+    assert [f.slug for f in facilities if not f.sample or f.phone or f.sms or f.address] == []
+
+
+# --- Validation -----------------------------------------------------------------------------
+
+
+def facility_record(**changes) -> dict:
+    """A valid facility record with `changes` applied."""
+    record = {
+        "slug": "test-place",
+        "type": "service-hall",
+        "township": "boping",
+        "sample": True,
+        "name": "测试场所",
+        "latitude": 36.59,
+        "longitude": 116.14,
+        "hours": [{"days": ["mon", "tue"], "opens": "08:30", "closes": "17:00"}],
+        "accessibility": {
+            "step_free_entrance": {"available": True, "steps": 0, "ramp": True},
+            "accessible_parking": {"available": True, "spaces": 2},
+            "lift": {"available": False, "verified_on": "2026-10-09", "verified_by": "区残联"},
+        },
+    }
+    record.update(changes)
+    return record
+
+
+def accessibility(**changes) -> dict:
+    """The valid record's accessibility with some features replaced."""
+    return {**facility_record()["accessibility"], **changes}
+
+
+def test_the_valid_record_passes():
+    assert check_facility(facility_record()) is None
+    assert check_facility(facility_record(sample=False, phone="0635-0000000")) is None
+    assert check_facility(facility_record(latitude=None, longitude=None)) is None
+
+
+# (changes, a word the message must contain)
+BAD_FACILITIES = {
+    "sample-with-phone": ({"phone": "0635-0000000"}, "phone"),
+    "sample-with-sms": ({"sms": "10600000000"}, "SMS"),
+    "unknown-type": ({"type": "swimming-pool"}, "type"),
+    "no-type": ({"type": None}, "type"),
+    "unknown-feature": (
+        {"accessibility": accessibility(escalator={"available": True})},
+        "escalator",
+    ),
+    "feature-without-available": ({"accessibility": accessibility(lift={"note": "有"})}, "lift"),
+    "feature-not-a-mapping": ({"accessibility": accessibility(lift=True)}, "lift"),
+    "unknown-detail": (
+        {"accessibility": accessibility(lift={"available": True, "spaces": 2})},
+        "spaces",
+    ),
+    "count-as-boolean": (
+        {"accessibility": accessibility(accessible_parking={"available": True, "spaces": True})},
+        "spaces",
+    ),
+    "count-as-text": (
+        {"accessibility": accessibility(step_free_entrance={"available": False, "steps": "两"})},
+        "steps",
+    ),
+    "available-as-text": ({"accessibility": accessibility(lift={"available": "yes"})}, "available"),
+    "accessibility-not-a-mapping": ({"accessibility": ["lift"]}, "accessibility"),
+    "outside-the-district": ({"latitude": 39.9, "longitude": 116.4}, "outside"),
+    "latitude-and-longitude-swapped": ({"latitude": 116.14, "longitude": 36.59}, "outside"),
+    "only-a-latitude": ({"longitude": None}, "both"),
+    "coordinates-as-text": ({"latitude": "36.59"}, "numbers"),
+    "hour-25": ({"hours": [{"days": ["mon"], "opens": "08:30", "closes": "25:00"}]}, "25:00"),
+    "unquoted-yaml-time": (
+        {"hours": [{"days": ["mon"], "opens": "08:30", "closes": 810}]},
+        "quote",
+    ),
+    "no-hours-rules": ({"hours": []}, "hours"),
+}
+
+
+@pytest.mark.parametrize("changes, named", BAD_FACILITIES.values(), ids=BAD_FACILITIES.keys())
+def test_check_facility_refuses(changes, named):
+    with pytest.raises(ValueError, match=named):
+        check_facility(facility_record(**changes))
+
+
+def test_check_facility_refuses_a_verification_date_that_is_not_a_date():
+    """The page writes the date out (2026年10月9日); a date it cannot read would break it."""
+    bad = accessibility(lift={"available": True, "verified_on": "last spring"})
+    with pytest.raises(ValueError, match="verified_on"):
+        check_facility(facility_record(accessibility=bad))
+
+
+def test_loader_refuses_a_sample_facility_with_a_phone_naming_file_and_slug(
+    empty_app, content_copy
+):
+    edit_record(
+        content_copy / "facilities.yaml",
+        "rukang-boping",
+        "  sample: true\n",
+        "  sample: true\n  phone: '00000000'\n",
+    )
+    with empty_app.app_context(), pytest.raises(ContentError) as raised:
+        load(content_copy)
+    message = str(raised.value)
+    assert "facilities.yaml" in message
+    assert "rukang-boping" in message
+    assert "phone" in message
+
+
+def test_loader_refuses_an_unquoted_time_and_says_to_quote_it(empty_app, content_copy):
+    """YAML reads an unquoted 11:30 as the integer 690 (base 60)."""
+    edit_record(content_copy / "facilities.yaml", "rukang-boping", "'11:30'", "11:30")
+    with empty_app.app_context(), pytest.raises(ContentError) as raised:
+        load(content_copy)
+    message = str(raised.value)
+    assert "facilities.yaml (rukang-boping)" in message
+    assert "quote" in message
+
+
+# --- The finder -----------------------------------------------------------------------------
+
+
+def test_unfiltered_finder_lists_every_published_facility(client, content_db):
+    slugs = set(db.session.scalars(select(Facility.slug).where(Facility.status == "published")))
+    response = client.get("/facilities/")
+    assert response.status_code == 200
+    assert len(slugs) == ALL_FACILITIES
+    assert set(found(response)) == slugs
+    assert results(response).find("h2").text == f"找到{ALL_FACILITIES}个场所"
+
+
+FILTERS = {
+    "township": ("township=boping", {"rukang-boping", "toilet-boping"}),
+    "type": ("type=accessible-toilet", {"toilet-zhenxing", "toilet-boping"}),
+    "type-and-township": ("type=rukang-home&township=hantun", {"rukang-hantun"}),
+    "need": ("township=zhenxing&need=hearing_loop", set()),
+    "acceptance-boping-step-free-with-toilet": (
+        "township=boping&need=step_free_entrance&need=accessible_toilet",
+        {"rukang-boping", "toilet-boping"},
+    ),
+    "need-and-type": (
+        "type=rukang-home&need=sign_language",
+        {"rukang-zhenxing", "rukang-wenchen", "rukang-boping"},
+    ),
+    "parking": (
+        "need=accessible_parking&township=xinfa",
+        {"rukang-xinfa", "government-service-hall", "parking-service-centre"},
+    ),
+}
+
+
+@pytest.mark.parametrize("query, expected", FILTERS.values(), ids=FILTERS.keys())
+def test_finder_filters(client, query, expected):
+    response = client.get(f"/facilities/?{query}")
+    assert response.status_code == 200
+    assert set(found(response)) == expected
+    assert len(found(response)) == len(expected)
+
+
+def test_township_filter_lists_only_that_townships_places(client):
+    main = parse(client.get("/facilities/?township=boping").data).find(id="facility-results")
+    metas = [p.text for p in main.find_all("p", class_="card__meta") if "，" in p.text]
+    assert metas and all("博平镇" in meta for meta in metas)
+
+
+def test_an_empty_result_says_so_and_links_to_every_place(client):
+    block = results(client.get("/facilities/?township=zhenxing&need=hearing_loop"))
+    assert "没有符合这些条件的场所" in block.text
+    assert "/facilities/" in block.hrefs
+
+
+def test_two_needs_list_exactly_the_places_that_have_both(client, content_db):
+    response = client.get("/facilities/?need=step_free_entrance&need=accessible_toilet")
+    both = {
+        facility.slug
+        for facility in db.session.scalars(select(Facility))
+        if (facility.accessibility.get("step_free_entrance") or {}).get("available") is True
+        and (facility.accessibility.get("accessible_toilet") or {}).get("available") is True
+    }
+    assert "rukang-hantun" not in found(response)  # two steps at the door
+    assert "rukang-boping" in found(response)
+    assert set(found(response)) == both
+    assert 0 < len(both) < ALL_FACILITIES
+
+
+def test_needs_are_ticked_again_in_the_form(client):
+    doc = parse(client.get("/facilities/?need=step_free_entrance&need=accessible_toilet").data)
+    ticked = {box.get("value") for box in doc.find_all("input", type="checkbox", checked=True)}
+    assert ticked == {"step_free_entrance", "accessible_toilet"}
+
+
+def test_near_a_township_sorts_by_distance_from_its_centre(client):
+    response = client.get("/facilities/?near=boping")
+    listed = found(response)
+    km = distances(response)
+
+    assert response.status_code == 200
+    assert len(listed) == ALL_FACILITIES
+    assert len(km) == ALL_FACILITIES
+    assert set(listed[:2]) == {"rukang-boping", "toilet-boping"}
+    assert km[0] == 0.0
+    assert km == sorted(km)
+    assert km[-1] > 10
+    assert "离博平镇近的在前。" in results(response).text
+
+
+def test_near_here_sorts_by_distance_from_the_given_point(client):
+    # The approximate centre of 杨官屯乡, in the far north-east.
+    response = client.get("/facilities/?near=here&lat=36.72&lon=116.32")
+    km = distances(response)
+    doc = parse(response.data)
+
+    assert response.status_code == 200
+    assert found(response)[0] == "rukang-yangguantun"
+    assert found(response)[-1] != "rukang-yangguantun"
+    assert km[0] == 0.0 and km == sorted(km)
+    assert "离您的位置近的在前。" in results(response).text
+    hidden = {i.get("name"): i.get("value") for i in doc.find_all("input", type="hidden")}
+    assert (hidden.get("lat"), hidden.get("lon")) == ("36.72", "116.32")
+
+
+def test_without_an_origin_there_are_no_distances(client):
+    assert distances(client.get("/facilities/")) == []
+
+
+def test_near_here_without_a_location_asks_for_a_township(client):
+    response = client.get("/facilities/?near=here")
+    summary = parse(response.data).find(class_="error-summary")
+
+    assert response.status_code == 400
+    assert summary is not None
+    assert "没有收到您的位置" in summary.text
+    assert "#near" in summary.hrefs
+    assert len(found(response)) == ALL_FACILITIES
+    assert distances(response) == []
+
+
+def test_finder_page_lets_the_browser_share_its_location(client):
+    """The "用我的位置排序" button needs the Geolocation API, which the policy must allow."""
+    response = client.get("/facilities/")
+    assert parse(response.data).find("button", data_locate=True) is not None
+    policy = response.headers.get("Permissions-Policy", "")
+    assert "geolocation=()" not in policy
+
+
+# --- Open now, against a fixed clock --------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the site's clock: clock(datetime) makes local_now() return that time."""
+
+    def set_clock(when: datetime) -> None:
+        monkeypatch.setattr(opening_hours, "local_now", lambda: when)
+
+    return set_clock
+
+
+WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0)
+WEDNESDAY_12_30 = datetime(2026, 11, 25, 12, 30)
+MONDAY_10 = datetime(2026, 11, 23, 10, 0)
+SATURDAY_10 = datetime(2026, 11, 28, 10, 0)
+SUNDAY_03 = datetime(2026, 11, 29, 3, 0)
+
+
+def test_open_now_on_a_wednesday_morning_lists_every_place(client, clock):
+    everything = set(every_slug(client))
+    clock(WEDNESDAY_10)
+    listed = found(client.get("/facilities/?open=now"))
+    assert {"rukang-boping", "government-service-hall", LIBRARY} <= set(listed)
+    assert set(listed) == everything
+
+
+def test_open_now_in_the_lunch_break_lists_only_places_open_through_it(client, clock):
+    clock(WEDNESDAY_12_30)
+    assert set(found(client.get("/facilities/?open=now"))) == TOILETS_AND_PARKING | {LIBRARY}
+
+
+def test_open_now_on_a_monday_leaves_out_the_library(client, clock):
+    everything = set(every_slug(client))
+    clock(MONDAY_10)
+    assert set(found(client.get("/facilities/?open=now"))) == everything - {LIBRARY}
+
+
+def test_open_now_on_a_saturday_morning(client, clock):
+    clock(SATURDAY_10)
+    assert set(found(client.get("/facilities/?open=now"))) == TOILETS_AND_PARKING | {
+        LIBRARY,
+        "government-service-hall",
+        "child-rehabilitation-centre",
+    }
+
+
+def test_open_now_at_three_on_sunday_night_lists_the_24_hour_places(client, clock):
+    clock(SUNDAY_03)
+    assert set(found(client.get("/facilities/?open=now"))) == TOILETS_AND_PARKING
+
+
+def test_open_now_combines_with_the_township(client, clock):
+    clock(SUNDAY_03)
+    assert found(client.get("/facilities/?open=now&township=boping")) == ["toilet-boping"]
+
+
+@pytest.mark.parametrize(
+    "when, status", [(WEDNESDAY_10, "现在开放"), (SUNDAY_03, "现在休息")], ids=["open", "closed"]
+)
+def test_list_and_page_say_whether_the_place_is_open_now(client, clock, when, status):
+    clock(when)
+    listing = results(client.get("/facilities/?township=boping"))
+    page = parse(client.get("/facilities/rukang-boping").data).find("main")
+    assert status in listing.find_all("li", class_="card")[0].text
+    assert status in page.find(class_="open-status").text
+
+
+# --- Bad filter values ----------------------------------------------------------------------
+
+LONG = "a" * 10000
+
+# (query, the id of the field to fix, the value as the page shows it)
+BAD_FILTERS = {
+    "unknown-township": ({"township": "nowhere"}, "township", "nowhere"),
+    "markup-type": (
+        {"type": "<script>alert(1)</script>"},
+        "type",
+        "<script>alert(1)</script>",
+    ),
+    "unknown-need": ({"need": "x"}, "need-step_free_entrance", "x"),
+    "unknown-origin": ({"near": "nowhere"}, "near", "nowhere"),
+    "nan-latitude": ({"near": "here", "lat": "nan", "lon": "116.2"}, "near", "nan"),
+    "latitude-out-of-range": ({"near": "here", "lat": "95", "lon": "116.2"}, "near", "95"),
+    "long-township": ({"township": LONG}, "township", "a" * 100 + "…"),
+    "long-type": ({"type": LONG}, "type", "a" * 100 + "…"),
+    "long-need": ({"need": LONG}, "need-step_free_entrance", "a" * 100 + "…"),
+    "long-origin": ({"near": LONG}, "near", "a" * 100 + "…"),
+    "long-longitude": ({"near": "here", "lat": "36.6", "lon": "1" * 10000}, "near", "1" * 100),
+}
+
+
+@pytest.mark.parametrize("query, field_id, shown", BAD_FILTERS.values(), ids=BAD_FILTERS.keys())
+def test_bad_filter_value_is_reported_and_the_list_still_shown(client, query, field_id, shown):
+    response = client.get("/facilities/?" + urlencode(query))
+    doc = parse(response.data)
+    summary = doc.find(class_="error-summary")
+
+    assert response.status_code == 400
+    assert summary is not None
+    assert f"#{field_id}" in summary.hrefs
+    assert doc.find(id=field_id) is not None
+    assert shown in summary.text
+    assert doc.find(class_="field__error") is not None
+    assert b"<script>alert(1)" not in response.data
+    assert "a" * 101 not in doc.find("main").text  # a long value is cut short
+    assert len(found(response)) == ALL_FACILITIES
+
+
+@pytest.mark.parametrize("query, field_id, shown", BAD_FILTERS.values(), ids=BAD_FILTERS.keys())
+def test_every_error_summary_link_leads_to_a_field_on_the_page(client, query, field_id, shown):
+    doc = parse(client.get("/facilities/?" + urlencode(query)).data)
+    summary_links = doc.find(class_="error-summary").hrefs
+    ids = {element.get("id") for element in doc.iter() if element.get("id")}
+    assert [href for href in summary_links if href.removeprefix("#") not in ids] == []
+
+
+def test_a_good_need_beside_a_bad_one_still_filters(client):
+    response = client.get("/facilities/?need=hearing_loop&need=x")
+    assert response.status_code == 400
+    assert set(found(response)) == {"special-education-school", "government-service-hall"}
+
+
+# --- htmx -----------------------------------------------------------------------------------
+
+
+def test_htmx_request_gets_only_the_results_fragment(client):
+    response = client.get("/facilities/?township=boping", headers={"HX-Request": "true"})
+    doc = parse(response.data)
+
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="facility-results"')
+    assert doc.find("html") is None and doc.find("form") is None
+    assert doc.find(id="facility-results").get("data-announce") == "找到2个场所"
+    assert set(found(response)) == {"rukang-boping", "toilet-boping"}
+
+
+def test_htmx_request_with_a_bad_value_gets_the_fragment_of_the_rest(client):
+    response = client.get("/facilities/?township=nowhere", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="facility-results"')
+    assert len(found(response)) == ALL_FACILITIES
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "fragment"])
+def test_finder_response_varies_on_hx_request(client, headers):
+    vary = client.get("/facilities/", headers=headers).headers.get("Vary", "")
+    assert "HX-Request" in [part.strip() for part in vary.split(",")]
+
+
+# --- A facility's page ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def boping_home(app):
+    """The page of 博平镇's 如康家园, parsed."""
+    response = app.test_client().get("/facilities/rukang-boping")
+    assert response.status_code == 200
+    return response
+
+
+def test_facility_page_says_it_is_sample_data(boping_home):
+    main = parse(boping_home.data).find("main")
+    assert main.find("h1").text == "博平镇“如康家园”残疾人之家"
+    assert SAMPLE_NOTICE in main.find(class_="notice--sample").text
+
+
+def test_facility_hours_table_has_a_caption_and_a_row_header_per_day(boping_home):
+    table = parse(boping_home.data).find("main").find("table")
+    rows = table.find_all("th", scope="row")
+
+    assert table.find("caption").text == "每周开放时间"
+    assert [th.text for th in rows] == [
+        "星期一",
+        "星期二",
+        "星期三",
+        "星期四",
+        "星期五",
+        "星期六",
+        "星期日",
+    ]
+    cells = [td.text for td in table.find_all("td")]
+    assert cells[0] == "08:30–11:30、13:30–17:00"
+    assert cells[5:] == ["休息", "休息"]
+
+
+def test_facility_page_has_a_heading_for_every_feature(app, boping_home):
+    headings = [h3.text for h3 in parse(boping_home.data).find("main").find_all("h3")]
+    with app.test_request_context():
+        names = [str(feature.name) for feature in features.FEATURES]
+    assert len(names) == 12
+    assert [name for name in names if name not in headings] == []
+
+
+def first_paragraph_after(heading):
+    """The first <p> after `heading` among its siblings."""
+    siblings = [child for child in heading.parent.children if not isinstance(child, str)]
+    return next(e for e in siblings[siblings.index(heading) + 1 :] if e.tag == "p")
+
+
+def test_facility_page_says_what_is_there_what_is_not_and_what_is_unverified(boping_home):
+    main = parse(boping_home.data).find("main")
+    headings = {h3.text: h3 for h3 in main.find_all("h3")}
+    assert "未核实：电梯" in main.text
+    assert first_paragraph_after(headings["电梯"]).text == "未核实。"
+    assert first_paragraph_after(headings["无障碍卫生间"]).text == "有。"
+    assert "服务时间：每周三上午，需提前一天预约" in main.text
+    verified = [p.text for p in main.find_all("p", class_="verified")]
+    assert verified == ["尚未实地核实。"] * 5  # one per feature the record describes
+
+
+def test_map_links_search_for_the_place_by_name(boping_home):
+    links = [href for href in parse(boping_home.data).find("main").hrefs if "map" in href]
+    by_host = {urlsplit(href).hostname: parse_qs(urlsplit(href).query) for href in links}
+    place = "聊城市茌平区博平镇“如康家园”残疾人之家"
+
+    assert set(by_host) == {"uri.amap.com", "api.map.baidu.com"}
+    assert by_host["uri.amap.com"]["keyword"] == [place]
+    assert by_host["api.map.baidu.com"]["query"] == [place]
+    assert all(href.startswith("https://") for href in links)
+
+
+def test_facility_page_loads_nothing_from_elsewhere(boping_home):
+    doc = parse(boping_home.data)
+    assert doc.find_all("img") == [] and doc.find_all("iframe") == []
+    sources = [element.get("src") for element in doc.iter() if element.get("src")]
+    assert sources  # the site's own scripts
+    assert [src for src in sources if not src.startswith("/") or src.startswith("//")] == []
+
+
+def test_facility_page_says_the_phone_is_not_published_and_has_no_tel_link(boping_home):
+    main = parse(boping_home.data).find("main")
+    assert "电话：尚未公布" in main.text
+    assert [href for href in main.hrefs if href.startswith(("tel:", "sms:"))] == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/facilities/no-such-place", "/facilities/%3Cscript%3E", "/en/facilities/nowhere"]
+)
+def test_unknown_facility_is_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_english_facility_page_uses_the_english_name(client):
+    doc = parse(client.get("/en/facilities/rukang-boping").data)
+    assert doc.find("html").get("lang") == "en"
+    assert doc.find("h1").text == "Boping Town Rukang Home for disabled people"
+    assert json_ld(client.get("/en/facilities/rukang-boping"))["name"] == doc.find("h1").text
+
+
+def test_service_hall_page_lists_the_counters_based_there(client):
+    main = parse(client.get("/facilities/government-service-hall").data).find("main")
+    assert {"/contacts/dpf-in-person", "/contacts/civil-affairs-in-person"} <= set(main.hrefs)
+
+
+# --- JSON-LD --------------------------------------------------------------------------------
+
+
+def test_facility_json_ld_is_a_place_with_its_features_and_hours(boping_home):
+    data = json_ld(boping_home)
+
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "Place"
+    assert data["name"] == "博平镇“如康家园”残疾人之家"
+    assert data["url"].endswith("/facilities/rukang-boping")
+    amenities = data["amenityFeature"]
+    assert {item["@type"] for item in amenities} == {"LocationFeatureSpecification"}
+    assert {item["name"]: item["value"] for item in amenities} == {
+        "无台阶入口": True,
+        "无障碍卫生间": True,
+        "盲道": True,
+        "手语服务": True,
+        "安静休息室": True,
+    }
+    hours = data["openingHoursSpecification"]
+    assert [(item["opens"], item["closes"]) for item in hours] == [
+        ("08:30", "11:30"),
+        ("13:30", "17:00"),
+    ]
+    assert hours[0]["@type"] == "OpeningHoursSpecification"
+    assert hours[0]["dayOfWeek"][0] == "https://schema.org/Monday"
+    assert len(hours[0]["dayOfWeek"]) == 5
+
+
+def test_sample_facility_json_ld_says_it_is_sample_data(boping_home):
+    data = json_ld(boping_home)
+    assert data["additionalProperty"]["name"] == "sampleData"
+    assert data["additionalProperty"]["value"] is True
+    assert "telephone" not in data
+    assert "geo" not in data
+
+
+def test_a_feature_that_is_not_there_is_false_in_json_ld(client):
+    data = json_ld(client.get("/facilities/rukang-hantun"))
+    values = {item["name"]: item["value"] for item in data["amenityFeature"]}
+    assert values["无台阶入口"] is False
+    assert "电梯" not in values  # not verified: left out, not false
+
+
+def test_a_24_hour_place_closes_at_23_59_in_json_ld(client):
+    hours = json_ld(client.get("/facilities/toilet-boping"))["openingHoursSpecification"]
+    assert [(item["opens"], item["closes"]) for item in hours] == [("00:00", "23:59")]
+    assert len(hours[0]["dayOfWeek"]) == 7
+
+
+# --- A checked place: its own location, a real phone, a verified feature -----------------
+
+VERIFIED_PLACE = """
+- slug: verified-hall
+  type: service-hall
+  township: boping
+  sample: false
+  name: 博平镇便民服务中心
+  name_en: Boping Town service centre
+  address: 博平镇测试路1号
+  latitude: 36.5861
+  longitude: 116.1312
+  phone: '0635-0000000'
+  hours:
+  - days: [mon, tue, wed, thu, fri]
+    opens: '09:00'
+    closes: '17:00'
+  accessibility:
+    step_free_entrance:
+      available: true
+      steps: 0
+      ramp: true
+      verified_on: 2026-10-09
+      verified_by: 区残联
+    lift:
+      available: false
+  services: []
+"""
+
+
+@pytest.fixture(scope="module")
+def verified_place(tmp_path_factory):
+    """The page of a checked, non-sample place, from its own database (the shared one is
+    left as content/ has it)."""
+    folder = tmp_path_factory.mktemp("verified")
+    app = make_app(folder / "site.sqlite")
+    content = Path(shutil.copytree(app.config["CONTENT_DIR"], folder / "content"))
+    with (content / "facilities.yaml").open("a", encoding="utf-8") as file:
+        file.write(VERIFIED_PLACE)
+    with app.app_context():
+        load_content(content)
+    response = app.test_client().get("/facilities/verified-hall")
+    assert response.status_code == 200
+    return response
+
+
+def test_checked_place_json_ld_has_geo_and_telephone_and_no_sample_mark(verified_place):
+    data = json_ld(verified_place)
+    assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 36.5861, "longitude": 116.1312}
+    assert data["telephone"] == "0635-0000000"
+    assert data["address"]["streetAddress"] == "博平镇测试路1号"
+    assert "additionalProperty" not in data
+
+
+def test_checked_place_map_links_put_a_marker_on_its_point(verified_place):
+    links = [href for href in parse(verified_place.data).find("main").hrefs if "map" in href]
+    by_host = {urlsplit(href).hostname: href for href in links}
+    amap = parse_qs(urlsplit(by_host["uri.amap.com"]).query)
+    baidu = parse_qs(urlsplit(by_host["api.map.baidu.com"]).query)
+    osm = urlsplit(by_host["www.openstreetmap.org"])
+
+    assert urlsplit(by_host["uri.amap.com"]).path == "/marker"
+    assert amap["coordinate"] == ["wgs84"]
+    assert amap["position"] == ["116.1312,36.5861"]
+    assert amap["name"] == ["博平镇便民服务中心"]
+    assert baidu["coord_type"] == ["wgs84"] and baidu["location"] == ["36.5861,116.1312"]
+    assert parse_qs(osm.query) == {"mlat": ["36.5861"], "mlon": ["116.1312"]}
+    assert osm.fragment == "map=17/36.5861/116.1312"
+
+
+def test_checked_place_has_a_tel_link_and_no_sample_notice(verified_place):
+    main = parse(verified_place.data).find("main")
+    assert "tel:0635-0000000" in main.hrefs
+    assert SAMPLE_NOTICE not in main.text
+    assert "位置尚未公布" not in main.text
+
+
+def test_a_verified_feature_shows_its_date_and_who_checked_it(verified_place):
+    main = parse(verified_place.data).find("main")
+    verified = [p.text for p in main.find_all("p", class_="verified")]
+    assert verified[0] == "核实日期：2026年10月9日，核实人：区残联"
+    assert verified[1] == "尚未实地核实。"

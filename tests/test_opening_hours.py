@@ -1,0 +1,234 @@
+"""Opening hours: whether a place is open at a given local time, and the week in words.
+
+Every time here is fixed: the week of Monday 23 November 2026.
+"""
+
+from datetime import datetime
+
+import pytest
+from barrierfree import opening_hours
+from barrierfree.opening_hours import as_text, is_open, parse, week
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+# Office hours with a lunch break, and a Saturday morning.
+OFFICE = [
+    {"days": WEEKDAYS, "opens": "08:30", "closes": "12:00"},
+    {"days": WEEKDAYS, "opens": "13:30", "closes": "17:00"},
+    {"days": ["sat"], "opens": "09:00", "closes": "12:00"},
+]
+ALL_DAY = [
+    {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "opens": "00:00", "closes": "24:00"}
+]
+# A night service on Fridays and Sundays only: past midnight into Saturday and Monday.
+NIGHTS = [{"days": ["fri", "sun"], "opens": "22:00", "closes": "06:00"}]
+
+
+def at(day: int, clock: str) -> datetime:
+    """A local time in the week of Monday 23 November 2026 (day 23 = Monday ... 29 = Sunday)."""
+    hours, minutes = map(int, clock.split(":"))
+    return datetime(2026, 11, day, hours, minutes)
+
+
+MONDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = 23, 25, 26, 27, 28, 29
+NEXT_MONDAY = 30
+
+
+def test_the_fixed_days_are_the_weekdays_they_are_named_after():
+    assert [at(day, "12:00").strftime("%a") for day in (MONDAY, WEDNESDAY, SATURDAY, SUNDAY)] == [
+        "Mon",
+        "Wed",
+        "Sat",
+        "Sun",
+    ]
+
+
+@pytest.mark.parametrize(
+    "day, clock, expected",
+    [
+        (WEDNESDAY, "10:00", True),
+        (WEDNESDAY, "08:29", False),
+        (WEDNESDAY, "08:30", True),
+        (WEDNESDAY, "11:59", True),
+        (WEDNESDAY, "12:00", False),
+        (WEDNESDAY, "12:45", False),
+        (WEDNESDAY, "13:30", True),
+        (WEDNESDAY, "16:59", True),
+        (WEDNESDAY, "17:00", False),
+        (WEDNESDAY, "20:00", False),
+        (SATURDAY, "10:00", True),
+        (SATURDAY, "14:00", False),
+        (SUNDAY, "10:00", False),
+    ],
+    ids=[
+        "inside-morning",
+        "minute-before-opening",
+        "exact-opening-minute",
+        "last-minute-of-morning",
+        "exact-closing-minute",
+        "lunch-break",
+        "reopens-after-lunch",
+        "last-minute-of-day",
+        "exact-evening-closing",
+        "evening",
+        "saturday-morning",
+        "saturday-afternoon",
+        "sunday-not-in-days",
+    ],
+)
+def test_is_open_with_office_hours(day, clock, expected):
+    assert is_open(OFFICE, at(day, clock)) is expected
+
+
+@pytest.mark.parametrize("day, clock", [(MONDAY, "00:00"), (WEDNESDAY, "12:00"), (SUNDAY, "23:59")])
+def test_closing_at_24_00_means_open_until_the_end_of_the_day(day, clock):
+    assert is_open(ALL_DAY, at(day, clock)) is True
+
+
+def test_closing_at_24_00_ends_at_midnight():
+    one_day = [{"days": ["mon"], "opens": "20:00", "closes": "24:00"}]
+    assert is_open(one_day, at(MONDAY, "23:59")) is True
+    assert is_open(one_day, at(24, "00:00")) is False
+
+
+@pytest.mark.parametrize(
+    "day, clock, expected",
+    [
+        (FRIDAY, "21:59", False),
+        (FRIDAY, "22:00", True),
+        (FRIDAY, "23:30", True),
+        (SATURDAY, "02:00", True),
+        (SATURDAY, "05:59", True),
+        (SATURDAY, "06:00", False),
+        (SATURDAY, "22:30", False),
+        (SUNDAY, "02:00", False),
+        (SUNDAY, "23:00", True),
+        (NEXT_MONDAY, "02:00", True),
+        (NEXT_MONDAY, "06:00", False),
+        (THURSDAY, "02:00", False),
+    ],
+    ids=[
+        "friday-before-opening",
+        "friday-opening",
+        "friday-late",
+        "saturday-2am-from-friday-night",
+        "saturday-last-minute",
+        "saturday-6am-closed",
+        "saturday-night-not-in-days",
+        "sunday-2am-saturday-had-no-night",
+        "sunday-night",
+        "monday-2am-wraps-from-sunday",
+        "monday-6am-closed",
+        "thursday-2am-wednesday-had-no-night",
+    ],
+)
+def test_overnight_period_runs_into_the_next_morning(day, clock, expected):
+    assert is_open(NIGHTS, at(day, clock)) is expected
+
+
+def test_unknown_hours_are_neither_open_nor_closed():
+    assert is_open(None, at(WEDNESDAY, "10:00")) is None
+    assert week(None) is None
+    assert parse(None) is None
+
+
+def test_week_lists_seven_days_with_their_periods(app):
+    with app.test_request_context():
+        days = week(OFFICE)
+
+    assert days == [
+        ("星期一", ["08:30–12:00", "13:30–17:00"]),
+        ("星期二", ["08:30–12:00", "13:30–17:00"]),
+        ("星期三", ["08:30–12:00", "13:30–17:00"]),
+        ("星期四", ["08:30–12:00", "13:30–17:00"]),
+        ("星期五", ["08:30–12:00", "13:30–17:00"]),
+        ("星期六", ["09:00–12:00"]),
+        ("星期日", []),
+    ]
+
+
+def test_week_labels_midnight_closing_and_overnight_periods(app):
+    with app.test_request_context():
+        all_day = week(ALL_DAY)
+        nights = week(NIGHTS)
+
+    assert all_day[0] == ("星期一", ["00:00–24:00"])
+    assert [labels for _day, labels in nights] == [
+        [],
+        [],
+        [],
+        [],
+        ["22:00–次日06:00"],
+        [],
+        ["22:00–次日06:00"],
+    ]
+
+
+def test_week_sorts_periods_within_a_day(app):
+    afternoon_first = [OFFICE[1], OFFICE[0]]
+    with app.test_request_context():
+        assert week(afternoon_first)[0][1] == ["08:30–12:00", "13:30–17:00"]
+
+
+def test_week_day_names_are_translated_on_the_english_site(app):
+    with app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        names = [name for name, _labels in week(OFFICE)]
+    assert names[0] == "Monday" and names[6] == "Sunday"
+
+
+def rule(**changes) -> dict:
+    """A valid rule with `changes` applied; a value of None removes the key."""
+    base = {"days": ["mon"], "opens": "08:30", "closes": "12:00"}
+    base.update(changes)
+    return {key: value for key, value in base.items() if value is not None}
+
+
+BAD_RULES = {
+    "empty-list": [],
+    "not-a-list": {"days": ["mon"], "opens": "08:30", "closes": "12:00"},
+    "unknown-day": [rule(days=["mon", "funday"])],
+    "day-not-in-a-list": [rule(days="mon")],
+    "no-days": [rule(days=[])],
+    "hour-25": [rule(closes="25:00")],
+    "one-digit-minutes": [rule(opens="8:3")],
+    "minute-60": [rule(closes="12:60")],
+    "no-colon": [rule(opens="0830")],
+    "not-digits": [rule(opens="ab:cd")],
+    "missing-key": [rule(closes=None)],
+    "extra-key": [rule(note="by appointment")],
+    "opens-at-24": [rule(opens="24:00", closes="06:00")],
+    "yaml-int-time": [rule(closes=810)],
+    "rule-not-a-mapping": ["mon 08:30-12:00"],
+}
+
+
+@pytest.mark.parametrize("rules", BAD_RULES.values(), ids=BAD_RULES.keys())
+def test_parse_rejects_bad_rules(rules):
+    with pytest.raises(ValueError):
+        parse(rules)
+
+
+def test_parse_accepts_the_valid_rule_the_bad_ones_are_made_from():
+    assert parse([rule()]) == (opening_hours.Period(0, 8 * 60 + 30, 12 * 60),)
+
+
+def test_unquoted_yaml_time_error_says_to_quote_it():
+    """YAML reads an unquoted 13:30 as the integer 810 (base 60)."""
+    with pytest.raises(ValueError, match="quote") as raised:
+        parse([rule(closes=810)])
+    assert "810" in str(raised.value)
+
+
+def test_parse_error_names_the_rule():
+    with pytest.raises(ValueError, match="hours rule 2"):
+        parse([rule(), rule(opens="25:00")])
+
+
+def test_as_text_writes_rules_on_one_line():
+    assert as_text(OFFICE) == (
+        "mon,tue,wed,thu,fri 08:30-12:00; mon,tue,wed,thu,fri 13:30-17:00; sat 09:00-12:00"
+    )
+    assert as_text(NIGHTS) == "fri,sun 22:00-06:00"
+
+
+def test_as_text_of_unknown_hours_is_empty():
+    assert as_text(None) == ""
