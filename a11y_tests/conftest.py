@@ -16,7 +16,9 @@ from barrierfree.database import db, upgrade
 from barrierfree.site_search.index import site_index, write_documents
 from flask import render_template_string
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
@@ -161,6 +163,18 @@ def set_mode(driver, base_url: str, mode: str) -> None:
     driver.delete_all_cookies()
     if MODES[mode]:
         driver.add_cookie({"name": "display", "value": MODES[mode], "path": "/"})
+
+
+def wait_for(driver, condition) -> None:
+    """Wait until `condition(driver)` holds, across a page load that replaces the document."""
+    WebDriverWait(driver, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.execute_script("return document.readyState") == "complete" and condition(d)
+    )
+
+
+def active(driver):
+    """The element that has focus."""
+    return driver.switch_to.active_element
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 switch the display modes, have the page read aloud. Each behaviour asserted on its own."""
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import MODES, VIEWPORTS, chromium, set_mode
+from .conftest import MODES, VIEWPORTS, active, chromium, set_mode, wait_for
 
 SERVICE = "/services/assistive-devices"
 
@@ -15,18 +14,6 @@ SERVICE = "/services/assistive-devices"
 def html_classes(driver) -> set[str]:
     """The classes on <html>, where the display modes are rendered."""
     return set(driver.execute_script("return document.documentElement.className").split())
-
-
-def wait_for(driver, condition) -> None:
-    """Wait until `condition(driver)` holds, across a page load that replaces the document."""
-    WebDriverWait(driver, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: d.execute_script("return document.readyState") == "complete" and condition(d)
-    )
-
-
-def active(driver):
-    """The element that has focus."""
-    return driver.switch_to.active_element
 
 
 def press(driver, element_id: str) -> None:
