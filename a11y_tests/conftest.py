@@ -13,7 +13,8 @@ import pytest
 from barrierfree import PROJECT_ROOT, create_app
 from barrierfree.content.loader import load
 from barrierfree.database import db, upgrade
-from barrierfree.site_search.index import site_index, write_documents
+from barrierfree.site_search.index import site_index
+from barrierfree.site_search.sync import write_documents
 from flask import render_template_string
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException

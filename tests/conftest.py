@@ -16,7 +16,8 @@ import pytest
 from barrierfree import create_app
 from barrierfree.content.loader import load
 from barrierfree.database import db, upgrade
-from barrierfree.site_search.index import site_index, write_documents
+from barrierfree.site_search.index import site_index
+from barrierfree.site_search.sync import write_documents
 
 SITE_NAME_ZH = "茌平区残疾人服务与规划信息网"
 

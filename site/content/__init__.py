@@ -7,6 +7,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from ..database import db
+from ..site_search.index import site_index
+from ..site_search.sync import drain
 from .loader import load
 
 
@@ -22,6 +24,9 @@ def load_command(directory: str | None) -> None:
     report = load(Path(directory or current_app.config["CONTENT_DIR"]))
     db.session.commit()
     click.echo(report.summary())
+    written = drain(site_index())
+    if written:
+        click.echo(f"Search index updated for {written} items.")
 
 
 def init_app(app: Flask) -> None:

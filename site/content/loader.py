@@ -32,6 +32,7 @@ from ..plan.models import (
     Responsibility,
 )
 from ..services.models import Category, Service
+from ..site_search.sync import record_change
 from .files import SOURCE, ContentError, read_all
 
 
@@ -42,7 +43,8 @@ class Kind:
     `parents` are many-to-one links {record field: (model, key column)}; `collections` are
     many-to-many links {record field: (model, key column)}; `roles` says whether the record
     carries `lead` and `participants` department lists; `check` raises ValueError for a
-    record that must not be loaded.
+    record that must not be loaded; `search_kind` names the item's documents in the search
+    index, so that a load records the change for the index to follow.
     """
 
     name: str
@@ -53,17 +55,30 @@ class Kind:
     collections: dict = field(default_factory=dict)
     roles: bool = False
     check: Callable[[dict], None] | None = None
+    search_kind: str | None = None
 
 
 KINDS = (
-    Kind("departments", Department, "slug", ("name", "full_name", "name_en", "position")),
+    Kind(
+        "departments",
+        Department,
+        "slug",
+        ("name", "full_name", "name_en", "position"),
+        search_kind="department",
+    ),
     Kind(
         "categories",
         Category,
         "slug",
         ("name", "name_en", "description", "description_en", "position"),
     ),
-    Kind("pages", Page, "slug", ("title", "title_en", "summary", "summary_en", "body", "body_en")),
+    Kind(
+        "pages",
+        Page,
+        "slug",
+        ("title", "title_en", "summary", "summary_en", "body", "body_en"),
+        search_kind="page",
+    ),
     Kind("parts", PlanPart, "slug", ("number", "title", "title_en", "body", "position")),
     Kind(
         "sections",
@@ -80,6 +95,7 @@ KINDS = (
         ("number", "title", "body"),
         parents={"section": (PlanSection, "slug")},
         roles=True,
+        search_kind="measure",
     ),
     Kind(
         "boxes",
@@ -101,6 +117,7 @@ KINDS = (
         "slug",
         ("title", "title_en", "body", "position"),
         parents={"box": (Box, "number")},
+        search_kind="project",
     ),
     Kind(
         "services",
@@ -128,6 +145,7 @@ KINDS = (
             "related": (Service, "slug"),
         },
         roles=True,
+        search_kind="service",
     ),
     Kind(
         "townships",
@@ -163,6 +181,7 @@ KINDS = (
         parents={"township": (Township, "slug")},
         collections={"services": (Service, "slug")},
         check=check_facility,
+        search_kind="facility",
     ),
     Kind(
         "contacts",
@@ -186,6 +205,7 @@ KINDS = (
         parents={"department": (Department, "slug"), "facility": (Facility, "slug")},
         collections={"services": (Service, "slug")},
         check=check_contact,
+        search_kind="contact",
     ),
 )
 
@@ -238,6 +258,8 @@ def load(directory: Path) -> Report:
             _apply_links(kind, record, row)
         db.session.flush()
         row.loaded_hash = fingerprint(snapshot(kind, row))
+        if kind.search_kind:
+            record_change(kind.search_kind, getattr(row, kind.key))
     return report
 
 

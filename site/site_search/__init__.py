@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 
 import search
 
-from .index import site_index, write_documents
+from .index import site_index
+from .sync import drain, write_documents
 from .views import bp
 
 
@@ -29,6 +30,12 @@ def rebuild_command() -> None:
 
         count = write_documents(site_index(), progress)
     click.echo(f"Indexed {count} documents.")
+
+
+@search_cli.command("drain")
+def drain_command() -> None:
+    """Apply the changes waiting in the search outbox to the index."""
+    click.echo(f"Search index updated for {drain(site_index())} items.")
 
 
 def init_app(app: Flask) -> None:

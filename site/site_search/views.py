@@ -9,7 +9,8 @@ from ..facilities import queries as facilities
 from ..i18n import is_english
 from ..query_args import QueryArgs
 from ..services import queries as services
-from .index import rebuild_in_background, site_index
+from .index import site_index
+from .sync import rebuild_in_background
 
 bp = Blueprint("site_search", __name__)
 

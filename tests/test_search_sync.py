@@ -1,0 +1,139 @@
+"""The index follows the database: changes recorded with the change itself (the outbox) and
+applied by one writer at a time, and full rebuilds that take every recorded change in."""
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from barrierfree.database import db
+from barrierfree.facilities.models import Facility
+from barrierfree.services.models import Service
+from barrierfree.site_search.index import site_index
+from barrierfree.site_search.sync import SearchChange, drain, record_change, write_documents
+from conftest import load_content
+from sqlalchemy import func, select
+
+SERVICE = "assistive-devices"
+
+
+@pytest.fixture
+def indexed_app(empty_app):
+    """A private app with content/ loaded and the index built from it."""
+    with empty_app.app_context():
+        load_content(Path(empty_app.config["CONTENT_DIR"]))
+        write_documents(site_index())
+    return empty_app
+
+
+def outbox_size() -> int:
+    """How many changes wait in the outbox."""
+    return db.session.scalar(select(func.count()).select_from(SearchChange))
+
+
+def urls(query: str, language: str = "zh") -> list[str]:
+    """The URLs the index returns for a query, best first."""
+    return [hit.url for hit in site_index().search(query, language=language, per_page=50).hits]
+
+
+def set_service_status(slug: str, status: str) -> None:
+    """Change a service's status and record it for the index, in one transaction."""
+    service = db.session.scalar(select(Service).where(Service.slug == slug))
+    service.status = status
+    record_change("service", slug)
+    db.session.commit()
+
+
+def test_a_full_rebuild_takes_every_recorded_change_in(indexed_app):
+    with indexed_app.app_context():
+        assert outbox_size() == 0
+
+
+def test_withdrawing_and_republishing_a_service_follows_in_the_index(indexed_app):
+    with indexed_app.app_context():
+        set_service_status(SERVICE, "withdrawn")
+        assert drain(site_index()) == 1
+        assert f"/services/{SERVICE}" not in urls("辅助器具适配")
+        assert f"/en/services/{SERVICE}" not in urls("assistive devices", "en")
+        set_service_status(SERVICE, "published")
+        drain(site_index())
+        assert urls("辅助器具适配")[0] == f"/services/{SERVICE}"
+        assert outbox_size() == 0
+
+
+def test_a_changed_facility_is_found_by_its_new_name(indexed_app):
+    with indexed_app.app_context():
+        facility = db.session.scalar(select(Facility).where(Facility.slug == "toilet-boping"))
+        facility.name = "博平镇汽车站无障碍卫生间"
+        record_change("facility", facility.slug)
+        db.session.commit()
+        drain(site_index())
+        assert urls("汽车站")[0] == "/facilities/toilet-boping"
+
+
+def test_a_rolled_back_change_never_reaches_the_outbox(indexed_app):
+    with indexed_app.app_context():
+        record_change("service", SERVICE)
+        db.session.rollback()
+        assert outbox_size() == 0
+
+
+def test_unknown_kinds_are_refused(indexed_app):
+    with indexed_app.app_context(), pytest.raises(ValueError):
+        record_change("spaceship", "x")
+
+
+def test_changes_wait_while_there_is_no_index_and_the_rebuild_takes_them(empty_app):
+    with empty_app.app_context():
+        load_content(Path(empty_app.config["CONTENT_DIR"]))
+        assert outbox_size() > 0
+        assert drain(site_index()) == 0, "nothing is applied to an index that does not exist"
+        assert outbox_size() > 0
+        write_documents(site_index())
+        assert outbox_size() == 0
+
+
+def test_several_writers_draining_at_once_apply_every_change_once_in_turn(indexed_app):
+    with indexed_app.app_context():
+        slugs = list(db.session.scalars(select(Service.slug).limit(8)))
+        for slug in slugs:
+            service = db.session.scalar(select(Service).where(Service.slug == slug))
+            service.status = "withdrawn"
+            record_change("service", slug)
+        db.session.commit()
+    errors, applied = [], []
+
+    def writer() -> None:
+        try:
+            with indexed_app.app_context():
+                applied.append(drain(site_index()))
+        except Exception as error:  # reported below, so the test names the failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(applied) == len(slugs), "each change is applied by exactly one writer"
+    with indexed_app.app_context():
+        assert outbox_size() == 0
+        found = set(urls("服务")) | set(urls("补贴"))
+        assert not {f"/services/{slug}" for slug in slugs} & found
+
+
+def test_content_load_updates_the_index(indexed_app, tmp_path):
+    content = Path(indexed_app.config["CONTENT_DIR"])
+    copy = tmp_path / "content"
+    shutil.copytree(content, copy)
+    path = copy / "services" / f"{SERVICE}.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("title: 辅助器具适配", "title: 辅助器具适配和借用"), encoding="utf-8"
+    )
+    result = indexed_app.test_cli_runner().invoke(args=["content", "load", "--dir", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "Search index updated for 1 items." in result.output
+    with indexed_app.app_context():
+        assert urls("借用")[0] == f"/services/{SERVICE}"
