@@ -15,10 +15,26 @@ MAX_VALUE = 100
 
 @dataclass
 class Problem:
-    """A bad value: the id of the field to fix, and what was wrong."""
+    """A bad value: the id of the field to fix, and what was wrong.
+
+    It has the `text` and `href` an error summary links with.
+    """
 
     field_id: str
     text: str
+
+    @property
+    def href(self) -> str:
+        """The link from the error summary to the field."""
+        return f"#{self.field_id}"
+
+
+class Problems(list):
+    """The problems found in one query string."""
+
+    def for_field(self, field_id: str) -> str | None:
+        """The message to show next to a field, if any."""
+        return next((p.text for p in self if p.field_id == field_id), None)
 
 
 @dataclass
@@ -26,16 +42,21 @@ class QueryArgs:
     """The query string of one request, and the problems found while reading it."""
 
     args: MultiDict
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
 
-    def choice(self, name: str, choices: Mapping, label: str) -> str | None:
-        """One of `choices` (keys), or None when absent, empty or not a choice."""
+    def choice(
+        self, name: str, choices: Mapping, label: str, field_id: str | None = None
+    ) -> str | None:
+        """One of `choices` (keys), or None when absent, empty or not a choice.
+
+        `field_id` names the control to fix when its id is not the field's name.
+        """
         value = self.args.get(name, "")
         if not value:
             return None
         if value in choices:
             return value
-        self._reject(name, value, label)
+        self._reject(field_id or name, value, label)
         return None
 
     def choices(self, name: str, choices: Mapping, label: str) -> list[str]:
@@ -52,7 +73,7 @@ class QueryArgs:
     ) -> float | None:
         """A number between `low` and `high`, or None when absent or not such a number.
 
-        `field_id` names the control to fix when it is not the field itself (a hidden input).
+        `field_id` names the control to fix when it is not the field (e.g. a hidden input).
         """
         value = self.args.get(name, "")
         if not value:

@@ -4,6 +4,7 @@ Helpers shared by the test modules live here too: a small HTML tree (standard li
 only), the sitemap's URLs, every page of the site fetched once, and CJK detection.
 """
 
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -189,6 +190,21 @@ def parse(html: str | bytes) -> Element:
     builder.feed(html.decode("utf-8") if isinstance(html, bytes) else html)
     builder.close()
     return builder.root
+
+
+def json_ld(response) -> dict:
+    """The page's one JSON-LD block, parsed."""
+    scripts = parse(response.data).find_all("script", type="application/ld+json")
+    assert len(scripts) == 1
+    return json.loads("".join(scripts[0].texts()))
+
+
+def listed(response, block_id: str, prefix: str) -> list[str]:
+    """The slugs a results block links to (cards), in order, without their path prefix."""
+    block = parse(response.data).find(id=block_id)
+    assert block is not None, response.text[:500]
+    links = block.find_all("a", class_="card__link")
+    return [link.get("href").removeprefix(prefix) for link in links]
 
 
 def text_outside_lang(element: Element, lang: str = "zh-CN") -> str:

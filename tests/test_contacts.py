@@ -1,7 +1,6 @@
 """Contacts: the directory by need and channel, a page per channel, the ways to ask about a
 service, and the help link every page carries in the same place."""
 
-import json
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -13,7 +12,7 @@ from barrierfree.contacts.validation import check_contact
 from barrierfree.content.files import ContentError
 from barrierfree.content.loader import load
 from barrierfree.database import db
-from conftest import parse
+from conftest import json_ld, listed, parse
 from sqlalchemy import select
 
 ALL_CONTACTS = 16
@@ -44,15 +43,7 @@ def results(response):
 
 def found(response) -> list[str]:
     """The slugs of the contacts listed, in order."""
-    links = results(response).find_all("a", class_="card__link")
-    return [link.get("href").removeprefix("/contacts/") for link in links]
-
-
-def json_ld(response) -> dict:
-    """The page's JSON-LD block, parsed."""
-    scripts = parse(response.data).find_all("script", type="application/ld+json")
-    assert len(scripts) == 1
-    return json.loads("".join(scripts[0].texts()))
+    return listed(response, "contact-results", "/contacts/")
 
 
 def dial_links(element) -> list[str]:

@@ -1,6 +1,5 @@
 """Facilities: the sample records and the rules they keep, the finder, a place's page, JSON-LD."""
 
-import json
 import re
 import shutil
 from collections import Counter
@@ -16,7 +15,7 @@ from barrierfree.database import db
 from barrierfree.facilities import features
 from barrierfree.facilities.models import Facility, Township
 from barrierfree.facilities.validation import check_facility
-from conftest import load_content, make_app, parse
+from conftest import json_ld, listed, load_content, make_app, parse
 from sqlalchemy import select
 
 ALL_FACILITIES = 23
@@ -42,8 +41,7 @@ def results(response):
 
 def found(response) -> list[str]:
     """The slugs of the facilities the finder lists, in order."""
-    links = results(response).find_all("a", class_="card__link")
-    return [link.get("href").removeprefix("/facilities/") for link in links]
+    return listed(response, "facility-results", "/facilities/")
 
 
 def distances(response) -> list[float]:
@@ -54,13 +52,6 @@ def distances(response) -> list[float]:
 def every_slug(client) -> list[str]:
     """Every facility the unfiltered finder lists."""
     return found(client.get("/facilities/"))
-
-
-def json_ld(response) -> dict:
-    """The page's JSON-LD block, parsed."""
-    scripts = parse(response.data).find_all("script", type="application/ld+json")
-    assert len(scripts) == 1
-    return json.loads("".join(scripts[0].texts()))
 
 
 def edit_record(path: Path, slug: str, old: str, new: str) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..query_args import Problem, QueryArgs
+from ..query_args import Problems, QueryArgs
 from .channels import CHANNELS, NEEDS
 
 
@@ -16,7 +16,7 @@ class ContactFilters:
     need: str | None = None
     channel: str | None = None
     open_now: bool = False
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
 
 
 def read_filters(args: MultiDict) -> ContactFilters:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..query_args import Problem, QueryArgs
+from ..query_args import Problem, Problems, QueryArgs
 from . import features
 
 HERE = "here"  # "near" = the browser's own location, sent as lat and lon
@@ -21,7 +21,7 @@ class FacilityFilters:
     open_now: bool = False
     near: str | None = None
     here: tuple[float, float] | None = None
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
 
     @property
     def any(self) -> bool:

@@ -30,9 +30,13 @@ def results():
     categories = [category for category, _services in services.categories_with_services()]
     townships = facilities.townships()
     args = QueryArgs(request.args)
-    kind = args.choice("kind", dict.fromkeys(search.KINDS), _("类型"))
-    category = args.choice("category", {c.slug: c for c in categories}, _("服务类别"))
-    township = args.choice("township", {t.slug: t for t in townships}, _("乡镇（街道）"))
+    kind = args.choice("kind", dict.fromkeys(search.KINDS), _("类型"), "search-page-q")
+    category = args.choice(
+        "category", {c.slug: c for c in categories}, _("服务类别"), "search-category"
+    )
+    township = args.choice(
+        "township", {t.slug: t for t in townships}, _("乡镇（街道）"), "search-township"
+    )
     found, unavailable = None, False
     if query.strip():
         try:
