@@ -193,10 +193,16 @@ class SearchIndex:
     ) -> Results:
         """Run a search on an open searcher."""
         query = build_query(text, searcher.reader())
+        every_kind = build_filter(language, None, categories, township)
+        only_kinds = build_filter(language, kinds, categories, township)
+        # Whoosh reads a filter that matches no document as no filter at all, and would then
+        # count every match: a filter that matches nothing must give nothing.
+        if not any(True for _ in only_kinds.docs(searcher)):
+            return Results.empty(text, per_page)
         # The facet counts ignore the kind filter, so each kind shows what choosing it gives.
         all_kinds = searcher.search(
             query,
-            filter=build_filter(language, None, categories, township),
+            filter=every_kind,
             groupedby=FieldFacet("kind", maptype=Count),
             limit=None,
         )
@@ -205,7 +211,7 @@ class SearchIndex:
             query,
             max(page, 1),
             pagelen=per_page,
-            filter=build_filter(language, kinds, categories, township),
+            filter=only_kinds,
             # Not terms=True: with a filter, Whoosh then counts the unfiltered matches.
             # The snippets mark the query's terms instead, which is the same here.
         )

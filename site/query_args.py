@@ -7,6 +7,7 @@ A value that is not one of the choices is ignored and reported; it never raises.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask import request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -99,3 +100,12 @@ class QueryArgs:
                 field_id, _("“%(value)s”不是可选的%(label)s，已忽略。", value=shown, label=label)
             )
         )
+
+
+def filtered_page(body: str, problems: Problems) -> tuple:
+    """The response of a page that answers a filter form, in full or (htmx) as its results.
+
+    400 when a value was not a choice: that came from an edited URL, never from the form.
+    """
+    status = 400 if problems and not request.htmx else 200
+    return body, status, {"Vary": "HX-Request, Cookie"}

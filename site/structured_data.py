@@ -1,7 +1,7 @@
 """schema.org JSON-LD for service, facility and contact pages.
 
-Sample records say so in the data too (`additionalProperty` sampleData), so a machine
-reading the page is not told an example is a fact.
+Sample records say so in the data too (in the description, and on a Place as the
+additionalProperty sampleData), so a machine reading the page is not told an example is a fact.
 """
 
 from flask import url_for
@@ -21,6 +21,7 @@ SCHEMA_DAYS = dict(
         strict=True,
     )
 )
+SAMPLE_NOTE = "示例数据，以区残联公布为准"
 SIGN_LANGUAGE = {"@type": "Language", "name": "中国手语", "alternateName": "csl"}
 LANGUAGES = {"zh": "zh-CN", "written-zh": "zh-CN", "csl": SIGN_LANGUAGE}
 
@@ -31,14 +32,9 @@ def _text(item, field: str) -> str:
 
 
 def _sample(item, data: dict) -> dict:
-    """`data`, marked as sample data when the record is."""
+    """`data`, saying in its description that the record is sample data when it is."""
     if getattr(item, "sample", False):
-        data["additionalProperty"] = {
-            "@type": "PropertyValue",
-            "name": "sampleData",
-            "value": True,
-            "description": "示例数据，以区残联公布为准",
-        }
+        data["description"] = f"{SAMPLE_NOTE}。{data['description']}"
     return data
 
 
@@ -113,6 +109,13 @@ def facility(item) -> dict:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude}
     if item.phone and not item.sample:
         data["telephone"] = item.phone
+    if item.sample:
+        data["additionalProperty"] = {
+            "@type": "PropertyValue",
+            "name": "sampleData",
+            "value": True,
+            "description": SAMPLE_NOTE,
+        }
     return _sample(item, data)
 
 

@@ -146,31 +146,39 @@ def test_available_now_on_a_saturday_morning_is_12345_only(client, clock):
     assert found(response) == ["hotline-12345"]
 
 
-def test_available_now_on_a_weekday_leaves_out_channels_without_published_hours(client, clock):
-    everything = set(found(client.get("/contacts/")))
+def test_available_now_on_a_weekday_lists_only_channels_that_can_be_used(client, clock):
+    """A channel with no published number cannot be "available now", whatever its hours."""
     clock(datetime(2026, 11, 25, 10, 0))
     listed = set(found(client.get("/contacts/?open=now")))
-    assert {"hotline-12345", "dpf-sms", "dpf-video-sign-language"} <= listed
-    assert listed == everything - {"hotline-12385", "dpf-wechat", "dpf-email"}
+    assert listed == {
+        "hotline-12345",
+        "dpf-in-person",
+        "civil-affairs-in-person",
+        "human-resources-in-person",
+    }
 
 
 def test_available_now_combines_with_the_need(client, clock):
-    clock(datetime(2026, 11, 25, 12, 30))  # the counters and the enquiry line are at lunch
+    clock(datetime(2026, 11, 25, 10, 0))
     assert set(found(client.get("/contacts/?open=now&need=deaf"))) == {
-        "dpf-video-sign-language",
-        "dpf-text-relay",
-        "dpf-sms",
+        "dpf-in-person",
+        "civil-affairs-in-person",
+        "human-resources-in-person",
     }
+    clock(datetime(2026, 11, 25, 12, 30))  # the counters are at lunch
+    assert found(client.get("/contacts/?open=now&need=deaf")) == []
 
 
 def test_contact_page_says_whether_it_answers_now(client, clock):
     clock(datetime(2026, 11, 29, 3, 0))
-    closed = parse(client.get("/contacts/dpf-sms").data).find("main")
+    closed = parse(client.get("/contacts/dpf-in-person").data).find("main")
     always = parse(client.get("/contacts/hotline-12345").data).find("main")
     unknown = parse(client.get("/contacts/hotline-12385").data).find("main")
+    no_number = parse(client.get("/contacts/dpf-sms").data).find("main")
     assert closed.find(class_="open-status").text == "现在不在服务时间"
     assert always.find(class_="open-status").text == "现在可以联系"
     assert unknown.find(class_="open-status").text == "服务时间未公布"
+    assert no_number.find(class_="open-status") is None, "no promise for an unusable channel"
 
 
 # --- Bad filter values ----------------------------------------------------------------------
@@ -267,8 +275,8 @@ def test_sms_contact_json_ld_is_hearing_impaired_supported_sample_without_number
     assert data["@type"] == "ContactPoint"
     assert data["contactOption"] == HEARING_IMPAIRED
     assert "telephone" not in data
-    assert data["additionalProperty"]["name"] == "sampleData"
-    assert data["additionalProperty"]["value"] is True
+    assert "additionalProperty" not in data, "not a ContactPoint property"
+    assert data["description"].startswith("示例数据，以区残联公布为准")
     assert data["url"].endswith("/contacts/dpf-sms")
 
 

@@ -233,3 +233,9 @@ def test_xml_sitemap_lists_places_contacts_and_data_in_both_languages(client, co
 def test_html_sitemap_lists_places_contacts_and_data(client, content_db):
     links = set(parse(client.get("/sitemap").data).find("main").hrefs)
     assert expected_paths() - links == set()
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+8612345", "-2", "@SUM(A1)", "\tx"])
+def test_csv_cells_that_a_spreadsheet_would_run_stay_text(text):
+    assert exports._cell(text) == "'" + text
+    assert exports._cell("12345") == "12345"

@@ -94,3 +94,17 @@ def test_missing_index_says_search_is_unavailable_and_rebuilds(empty_app):
     response = empty_app.test_client().get("/search?q=轮椅")
     assert response.status_code == 200
     assert "搜索暂时无法使用" in response.get_data(as_text=True)
+
+
+def test_filters_that_match_nothing_give_no_results_not_every_result(client):
+    """Services have no township and places no category: both together match nothing."""
+    response = client.get("/search?q=康复&category=rehabilitation&township=zhenxing")
+    page = response.get_data(as_text=True)
+    assert "没有找到" in page and "下一页" not in page
+
+
+@pytest.mark.parametrize("number", ["¹", "٣", "0", "99999999"])
+def test_odd_page_numbers_give_the_first_page(client, number):
+    response = client.get("/search", query_string={"q": "补贴", "page": number})
+    assert response.status_code == 200
+    assert "第1页" in response.get_data(as_text=True)

@@ -134,6 +134,20 @@ def test_content_load_updates_the_index(indexed_app, tmp_path):
     )
     result = indexed_app.test_cli_runner().invoke(args=["content", "load", "--dir", str(copy)])
     assert result.exit_code == 0, result.output
-    assert "Search index updated for 1 items." in result.output
+    # The service, and the place offering it, whose document shows the service's title.
+    assert "Search index updated for 2 items." in result.output
     with indexed_app.app_context():
-        assert urls("借用")[0] == f"/services/{SERVICE}"
+        assert urls("借用")[:2] == [f"/services/{SERVICE}", "/facilities/rehabilitation-centre"]
+
+
+def test_renaming_a_township_rewrites_the_documents_of_its_places(indexed_app, tmp_path):
+    copy = Path(shutil.copytree(indexed_app.config["CONTENT_DIR"], tmp_path / "content"))
+    path = copy / "townships.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("name: 博平镇", "name: 博平新镇"), encoding="utf-8"
+    )
+    result = indexed_app.test_cli_runner().invoke(args=["content", "load", "--dir", str(copy)])
+    assert result.exit_code == 0, result.output
+    with indexed_app.app_context():
+        places = {"/facilities/rukang-boping", "/facilities/toilet-boping"}
+        assert set(urls("博平新镇")[:2]) == places

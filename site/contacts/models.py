@@ -52,3 +52,8 @@ class ContactChannel(Tracked, db.Model):
 
     def __repr__(self) -> str:
         return f"<ContactChannel {self.slug}>"
+
+    @property
+    def usable(self) -> bool:
+        """True when a number, account, address or place to use it is published."""
+        return bool(self.value or self.facility_id)

@@ -18,10 +18,19 @@ from .models import ContactChannel
 
 @dataclass(frozen=True)
 class Reachable:
-    """A channel and whether it answers now (None when its hours are not published)."""
+    """A channel and whether it answers now.
+
+    None when its hours are not published, and when it cannot be used at all yet (no
+    number or place published): "available now" would be a false promise.
+    """
 
     contact: ContactChannel
     open_now: bool | None
+
+    @classmethod
+    def at(cls, contact: ContactChannel, now: datetime) -> "Reachable":
+        """The channel with its state at the local time `now`."""
+        return cls(contact, opening_hours.is_open(contact.hours, now) if contact.usable else None)
 
 
 def published() -> list[ContactChannel]:
@@ -57,10 +66,10 @@ def find(filters: ContactFilters, now: datetime) -> list[Reachable]:
             continue
         if filters.channel and contact.channel != filters.channel:
             continue
-        open_now = opening_hours.is_open(contact.hours, now)
-        if filters.open_now and not open_now:
+        reachable = Reachable.at(contact, now)
+        if filters.open_now and not reachable.open_now:
             continue
-        found.append(Reachable(contact, open_now))
+        found.append(reachable)
     return found
 
 
@@ -79,13 +88,9 @@ def for_service(service: Service, now: datetime) -> list[Reachable]:
     ]
     order = list(CHANNELS)
     chosen.sort(key=lambda contact: (order.index(contact.channel), contact.position))
-    return [Reachable(c, opening_hours.is_open(c.hours, now)) for c in chosen]
+    return [Reachable.at(contact, now) for contact in chosen]
 
 
 def at_facility(facility: Facility, now: datetime) -> list[Reachable]:
     """The counters and channels based at a facility."""
-    return [
-        Reachable(contact, opening_hours.is_open(contact.hours, now))
-        for contact in published()
-        if contact.facility_id == facility.id
-    ]
+    return [Reachable.at(c, now) for c in published() if c.facility_id == facility.id]

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, render_template, request
 
 from .. import opening_hours, structured_data
+from ..query_args import filtered_page
 from . import channels, queries
 from .filters import read_filters
 
@@ -22,9 +23,7 @@ def directory():
     found = queries.find(filters, opening_hours.local_now())
     template = "contacts/_results.html" if request.htmx else "contacts/directory.html"
     body = render_template(template, filters=filters, found=found)
-    # A value that is not a choice came from an edited URL, never from the form.
-    status = 400 if filters.problems and not request.htmx else 200
-    return body, status, {"Vary": "HX-Request, Cookie"}
+    return filtered_page(body, filters.problems)
 
 
 @bp.get("/contacts/<slug>")
@@ -34,7 +33,7 @@ def detail(slug: str):
     return render_template(
         "contacts/detail.html",
         contact=contact,
-        open_now=opening_hours.is_open(contact.hours, opening_hours.local_now()),
+        open_now=queries.Reachable.at(contact, opening_hours.local_now()).open_now,
         week=opening_hours.week(contact.hours),
         structured_data=structured_data.contact(contact),
     )

@@ -32,7 +32,7 @@ from ..plan.models import (
     Responsibility,
 )
 from ..services.models import Category, Service
-from ..site_search.sync import record_change
+from ..site_search.sync import record_change_of
 from .files import SOURCE, ContentError, read_all
 
 
@@ -43,8 +43,7 @@ class Kind:
     `parents` are many-to-one links {record field: (model, key column)}; `collections` are
     many-to-many links {record field: (model, key column)}; `roles` says whether the record
     carries `lead` and `participants` department lists; `check` raises ValueError for a
-    record that must not be loaded; `search_kind` names the item's documents in the search
-    index, so that a load records the change for the index to follow.
+    record that must not be loaded.
     """
 
     name: str
@@ -55,30 +54,17 @@ class Kind:
     collections: dict = field(default_factory=dict)
     roles: bool = False
     check: Callable[[dict], None] | None = None
-    search_kind: str | None = None
 
 
 KINDS = (
-    Kind(
-        "departments",
-        Department,
-        "slug",
-        ("name", "full_name", "name_en", "position"),
-        search_kind="department",
-    ),
+    Kind("departments", Department, "slug", ("name", "full_name", "name_en", "position")),
     Kind(
         "categories",
         Category,
         "slug",
         ("name", "name_en", "description", "description_en", "position"),
     ),
-    Kind(
-        "pages",
-        Page,
-        "slug",
-        ("title", "title_en", "summary", "summary_en", "body", "body_en"),
-        search_kind="page",
-    ),
+    Kind("pages", Page, "slug", ("title", "title_en", "summary", "summary_en", "body", "body_en")),
     Kind("parts", PlanPart, "slug", ("number", "title", "title_en", "body", "position")),
     Kind(
         "sections",
@@ -95,7 +81,6 @@ KINDS = (
         ("number", "title", "body"),
         parents={"section": (PlanSection, "slug")},
         roles=True,
-        search_kind="measure",
     ),
     Kind(
         "boxes",
@@ -117,7 +102,6 @@ KINDS = (
         "slug",
         ("title", "title_en", "body", "position"),
         parents={"box": (Box, "number")},
-        search_kind="project",
     ),
     Kind(
         "services",
@@ -145,7 +129,6 @@ KINDS = (
             "related": (Service, "slug"),
         },
         roles=True,
-        search_kind="service",
     ),
     Kind(
         "townships",
@@ -181,7 +164,6 @@ KINDS = (
         parents={"township": (Township, "slug")},
         collections={"services": (Service, "slug")},
         check=check_facility,
-        search_kind="facility",
     ),
     Kind(
         "contacts",
@@ -205,7 +187,6 @@ KINDS = (
         parents={"department": (Department, "slug"), "facility": (Facility, "slug")},
         collections={"services": (Service, "slug")},
         check=check_contact,
-        search_kind="contact",
     ),
 )
 
@@ -258,8 +239,7 @@ def load(directory: Path) -> Report:
             _apply_links(kind, record, row)
         db.session.flush()
         row.loaded_hash = fingerprint(snapshot(kind, row))
-        if kind.search_kind:
-            record_change(kind.search_kind, getattr(row, kind.key))
+        record_change_of(row)
     return report
 
 
@@ -368,7 +348,9 @@ def _empty_to_none(value):
     """Treat "", [], {}, False and None alike, and ignore trailing white space in text."""
     if isinstance(value, str):
         value = value.rstrip()
-    return value if value not in ("", [], {}, False, None) else None
+    # By identity for False and None: 0 (a position) is a value, not an empty one.
+    empty = value is None or value is False or value in ("", [], {})
+    return None if empty else value
 
 
 def fingerprint(data: dict) -> str:

@@ -23,11 +23,6 @@ class FacilityFilters:
     here: tuple[float, float] | None = None
     problems: Problems = field(default_factory=Problems)
 
-    @property
-    def any(self) -> bool:
-        """True when any filter narrows the list."""
-        return bool(self.township or self.type or self.needs or self.open_now)
-
 
 def read_filters(args: MultiDict, township_slugs: list[str]) -> FacilityFilters:
     """Parse the finder's query string; bad values are dropped and reported, never raised."""

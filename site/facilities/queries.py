@@ -16,11 +16,16 @@ from .models import Facility, Township, facility_service
 
 @dataclass(frozen=True)
 class Found:
-    """A facility in the finder's list: whether it is open now and how far it is."""
+    """A facility in the finder's list: whether it is open now and how far it is.
+
+    `approximate` is true when the distance is to its township's centre, the place's own
+    location not being published.
+    """
 
     facility: Facility
     open_now: bool | None
     distance_km: float | None
+    approximate: bool = False
 
 
 def townships() -> list[Township]:
@@ -76,7 +81,7 @@ def find(filters: FacilityFilters, now: datetime) -> list[Found]:
         if filters.open_now and not open_now:
             continue
         distance = distance_km(origin, facility.point_or_township()) if origin else None
-        found.append(Found(facility, open_now, distance))
+        found.append(Found(facility, open_now, distance, facility.point() is None))
     if origin:
         found.sort(key=lambda item: item.distance_km)
     return found

@@ -16,9 +16,10 @@ def check_facility(record: dict) -> None:
     opening_hours.parse(record.get("hours"))
     features.validate(record.get("accessibility") or {})
     check_location(record.get("latitude"), record.get("longitude"))
-    if record.get("sample") and (record.get("phone") or record.get("sms")):
-        # An invented number could ring a stranger: sample records carry none.
-        raise ValueError("a sample record must not carry a phone or SMS number")
+    if record.get("sample") and any(record.get(f) for f in ("phone", "sms", "address")):
+        # An invented number could ring a stranger, an invented address send someone to the
+        # wrong door: sample records carry neither.
+        raise ValueError("a sample record must not carry a phone number, SMS number or address")
 
 
 def check_location(latitude, longitude) -> None:

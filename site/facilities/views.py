@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template, request
 
 from .. import opening_hours, structured_data
 from ..contacts import queries as contacts
+from ..query_args import filtered_page
 from . import features, geo, queries
 from .filters import read_filters
 
@@ -27,9 +28,7 @@ def finder():
         filters=filters,
         found=found,
     )
-    # A value that is not a choice came from an edited URL, never from the form.
-    status = 400 if filters.problems and not request.htmx else 200
-    return body, status, {"Vary": "HX-Request, Cookie"}
+    return filtered_page(body, filters.problems)
 
 
 @bp.get("/facilities/<slug>")

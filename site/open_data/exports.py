@@ -116,15 +116,22 @@ CONTACT_COLUMNS = (
 )
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
-    """A value as spreadsheet text: lists joined with commas, booleans as true/false."""
+    """A value as spreadsheet text: lists joined with commas, booleans as true/false.
+
+    Text that a spreadsheet would run as a formula starts with a quote, so it stays text.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ",".join(str(item) for item in value)
-    return str(value)
+        value = ",".join(str(item) for item in value)
+    text = str(value)
+    return f"'{text}" if isinstance(value, str) and text.startswith(FORMULA_START) else text
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> str:

@@ -22,7 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 import search
 
+from ..contacts.models import ContactChannel
 from ..database import db, utcnow
+from ..facilities.models import Facility, Township, facility_service
+from ..plan.models import Department
+from ..services.models import Service
 from .index import SOURCES, all_documents, document_ids, documents_of, site_index
 
 logger = logging.getLogger(__name__)
@@ -33,6 +37,8 @@ class SearchChange(db.Model):
     """An indexed item (kind and key) that changed and is not yet applied to the index."""
 
     __tablename__ = "search_change"
+    # Ids never come back once the outbox is empty: a rebuild forgets changes "up to" an id.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -50,6 +56,34 @@ def record_change(kind: str, key: str) -> None:
     db.session.add(SearchChange(kind=kind, key=str(key)))
 
 
+def record_change_of(row) -> None:
+    """Note a changed row, and the indexed items whose documents show something of it.
+
+    Places show their township's name and their services' titles; services, measures and
+    contact channels show the names of their departments.
+    """
+    for kind, source in SOURCES.items():
+        if isinstance(row, source.model):
+            record_change(kind, getattr(row, source.key))
+    if isinstance(row, Township):
+        for facility in row.facilities:
+            record_change("facility", facility.slug)
+    if isinstance(row, Service):
+        for facility in db.session.scalars(
+            select(Facility).join(facility_service).where(facility_service.c.service_id == row.id)
+        ):
+            record_change("facility", facility.slug)
+    if isinstance(row, Department):
+        for responsibility in row.responsibilities:
+            for item in (responsibility.service, responsibility.measure):
+                if item is not None:
+                    record_change_of(item)
+        for contact in db.session.scalars(
+            select(ContactChannel).where(ContactChannel.department_id == row.id)
+        ):
+            record_change("contact", contact.slug)
+
+
 def last_change() -> int:
     """The id of the newest recorded change (0 when there is none)."""
     return db.session.scalar(select(func.max(SearchChange.id))) or 0
@@ -64,12 +98,14 @@ def forget_changes_up_to(last: int) -> None:
 def write_documents(index: search.SearchIndex, progress: Callable | None = None) -> int:
     """Rebuild `index` from every published item; return how many documents it holds.
 
-    Changes recorded before the rebuild started are in it, so they leave the outbox.
+    Changes recorded before the rebuild started are in it, so they leave the outbox. The
+    rebuild holds the outbox's lock, so no drain writes to the generation it replaces.
     """
-    last = last_change()
-    documents = list(all_documents())
-    index.rebuild(documents, progress)
-    forget_changes_up_to(last)
+    with _writer_lock():
+        last = last_change()
+        documents = list(all_documents())
+        index.rebuild(documents, progress)
+        forget_changes_up_to(last)
     return len(documents)
 
 
@@ -113,12 +149,12 @@ def drain(index: search.SearchIndex) -> int:
     """Apply every recorded change to `index`; return how many items were written.
 
     Each item is read again: a published item's documents are written, anything else
-    (withdrawn, deleted) is removed. Nothing is applied while the index does not exist:
-    the rebuild that creates it takes every change in.
+    (withdrawn, deleted) is removed. Nothing is applied while the index does not exist or
+    cannot be read: the rebuild that mends it takes every change in.
     """
     applied = 0
     with _writer_lock():
-        while index.exists():
+        while index.exists() and index.is_readable():
             changes = list(db.session.scalars(select(SearchChange).order_by(SearchChange.id)))
             if not changes:
                 break

@@ -7,7 +7,7 @@ import search
 
 from ..facilities import queries as facilities
 from ..i18n import is_english
-from ..query_args import QueryArgs
+from ..query_args import QueryArgs, filtered_page
 from ..services import queries as services
 from .index import site_index
 from .sync import rebuild_in_background
@@ -20,7 +20,7 @@ PER_PAGE = 10
 
 def read_page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd is page 1."""
-    return int(raw) if raw and raw.isdigit() and 0 < len(raw) < 6 else 1
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
 
 
 @bp.get("/search")
@@ -66,6 +66,4 @@ def results():
         unavailable=unavailable,
         suggested=services.suggested() if found is not None and not found.total else [],
     )
-    # A value that is not a choice came from an edited URL, never from the form.
-    status = 400 if args.problems and not request.htmx else 200
-    return response, status, {"Vary": "HX-Request, Cookie"}
+    return filtered_page(response, args.problems)

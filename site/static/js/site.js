@@ -62,14 +62,23 @@
     input.value = value;
   }
 
+  // What is happening is shown beside the button too, not only announced: a sighted user
+  // who waits, or is refused, sees why.
   function setupLocate(button) {
     var form = button.closest("form");
     var select = form && form.querySelector('select[name="near"]');
-    if (!select) return;
+    var message = form && form.querySelector("[data-locate-message]");
+    if (!select || !message) return;
+    function show(text) {
+      message.textContent = text;
+      message.hidden = !text;
+    }
     button.hidden = false;
     button.addEventListener("click", function () {
+      show(button.getAttribute("data-locating"));
       navigator.geolocation.getCurrentPosition(
         function (position) {
+          show("");
           if (!select.querySelector('option[value="here"]')) {
             select.add(new Option(button.getAttribute("data-here-label"), "here"));
           }
@@ -79,6 +88,7 @@
           form.requestSubmit();
         },
         function () {
+          show(button.getAttribute("data-locate-error"));
           announce(button.getAttribute("data-locate-error"));
         },
         { timeout: 15000, maximumAge: 600000 }
