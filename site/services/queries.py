@@ -16,6 +16,11 @@ def categories_with_services() -> list[tuple[Category, list[Service]]]:
     return [(category, published_in(category)) for category in categories]
 
 
+def categories() -> list[Category]:
+    """Every category in order, without its services."""
+    return list(db.session.scalars(select(Category).order_by(Category.position)))
+
+
 def published_in(category: Category) -> list[Service]:
     """The published services of one category, in order."""
     return [service for service in category.services if service.status == PUBLISHED]

@@ -27,7 +27,8 @@ def read_page_number(raw: str | None) -> int:
 def results():
     """Search the site; with HX-Request only the results block is returned."""
     query = request.args.get("q", "")[:MAX_QUERY]
-    categories = [category for category, _services in services.categories_with_services()]
+    # Read on every keystroke of the live search: the categories only, not their services.
+    categories = services.categories()
     townships = facilities.townships()
     args = QueryArgs(request.args)
     kind = args.choice("kind", dict.fromkeys(search.KINDS), _("类型"), "search-page-q")
