@@ -15,13 +15,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     settings.configure(app, config)
 
-    from . import content, database, display, errors, i18n, markdown, security, site_search
+    from . import content, database, display, errors, i18n, markdown, security, site_search, staff
     from .contacts import views as contacts
     from .facilities import views as facilities
     from .open_data import views as open_data
     from .pages import views as pages
     from .plan import views as plan
     from .services import views as services
+    from .updates import views as updates
 
     Htmx(app)
     database.init_app(app)
@@ -32,10 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     content.init_app(app)
     site_search.init_app(app)
+    staff.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(services.bp)
     app.register_blueprint(facilities.bp)
     app.register_blueprint(contacts.bp)
     app.register_blueprint(open_data.bp)
+    app.register_blueprint(updates.bp)
     return app

@@ -1,15 +1,18 @@
 """The database: Flask-SQLAlchemy session, Alembic migrations and the `flask db` commands."""
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import String
+from sqlalchemy import String, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -26,6 +29,9 @@ def utcnow() -> datetime:
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def alembic_config() -> Config:
@@ -44,9 +50,148 @@ def upgrade() -> None:
     command.upgrade(alembic_config(), "head")
 
 
+class BackupError(click.ClickException):
+    """A backup or restore that was refused or failed; the message says why."""
+
+
+def sqlite_database() -> Path:
+    """The app's SQLite database file; other databases are backed up with their own tools."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite":
+        raise BackupError(
+            f"Backup and restore work on SQLite only, not {url.get_backend_name()}; "
+            "for PostgreSQL use pg_dump and pg_restore."
+        )
+    if url.database in (None, "", ":memory:"):
+        raise BackupError("The database is in memory: there is no file to back up or restore.")
+    # Flask-SQLAlchemy reads a relative SQLite path from the instance folder.
+    return Path(current_app.instance_path) / url.database
+
+
+def default_backup_path(suffix: str = "") -> Path:
+    """`<instance>/backups/barrierfree-YYYYmmdd-HHMMSS<suffix>.sqlite`, the time in UTC."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return Path(current_app.instance_path) / "backups" / f"barrierfree-{stamp}{suffix}.sqlite"
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can neither change nor create the SQLite file at `path`."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy every page of the SQLite file `source` into `target`, in one step.
+
+    One step runs under one read transaction of `source`, so the copy is consistent while
+    other connections write; connections to `target` see the new content at their next read.
+    """
+    with closing(_open_read_only(source)) as reader, closing(sqlite3.connect(target)) as writer:
+        reader.backup(writer)
+
+
+def _revisions() -> list[str]:
+    """The revision of every migration this code has, newest first."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return [script.revision for script in scripts.walk_revisions()]
+
+
+def _integrity_problems(connection: sqlite3.Connection) -> list[str]:
+    """What `PRAGMA integrity_check` finds wrong in the connected database (empty when sound)."""
+    try:
+        found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    return [] if found == ["ok"] else found
+
+
+def _stored_revision(connection: sqlite3.Connection) -> str | None:
+    """The Alembic revision recorded in the connected database, None without one."""
+    tables = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    if connection.execute(tables).fetchone() is None:
+        return None
+    rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def check_backup(path: Path) -> str:
+    """The schema revision of the backup at `path`, once it proves a sound copy of this site."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"There is no file {path}.")
+    with path.open("rb") as file:
+        if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise BackupError(f"{path} is not a SQLite database.")
+    with closing(_open_read_only(path)) as connection:
+        problems = _integrity_problems(connection)
+        if problems:
+            raise BackupError(f"{path} fails the integrity check: {'; '.join(problems[:3])}")
+        revision = _stored_revision(connection)
+    if revision is None:
+        raise BackupError(f"{path} has no alembic_version: it is not a database of this site.")
+    revisions = _revisions()
+    if revision not in revisions:
+        raise BackupError(
+            f"{path} has schema revision {revision}, newer than this code knows "
+            f"(its newest is {revisions[0]}); restore it with the code it was made by."
+        )
+    return revision
+
+
+def backup(path: Path | None = None) -> Path:
+    """Write a consistent, verified copy of the live database to `path` and return the path.
+
+    The sqlite3 online backup API rather than VACUUM INTO: the same call copies back on restore.
+    """
+    database = sqlite_database()
+    if not database.is_file():
+        raise BackupError(f"There is no database at {database} yet; `flask db upgrade` makes one.")
+    path = Path(path) if path else default_backup_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Claims the name, so a backup never overwrites a file; private: it holds staff accounts.
+        path.touch(mode=0o600, exist_ok=False)
+    except FileExistsError:
+        raise BackupError(f"{path} already exists; choose another name.") from None
+    try:
+        _copy(database, path)
+        check_backup(path)
+    except (sqlite3.Error, BackupError) as error:
+        path.unlink()
+        raise BackupError(f"The backup failed and {path} was deleted: {error}") from None
+    return path
+
+
+def check_restore(path: Path) -> str:
+    """The schema revision of the backup at `path`, once it may replace the live database."""
+    if Path(path).resolve() == sqlite_database().resolve():
+        raise BackupError(f"{path} is the live database itself.")
+    return check_backup(path)
+
+
+def restore(path: Path) -> Path:
+    """Replace the live database's content with the backup at `path`, then upgrade its schema.
+
+    A safety backup of the live database comes first; its path is returned, and given in the
+    error if the restore fails after it.
+    """
+    database = sqlite_database()
+    check_restore(path)
+    safety_copy = backup(default_backup_path("-before-restore"))
+    try:
+        db.session.remove()  # an open transaction of this thread would block the copy
+        _copy(Path(path), database)
+        db.engine.dispose()  # pooled connections may hold pages cached before the copy
+        upgrade()
+    except Exception as error:
+        raise BackupError(
+            f"Restoring {path} failed ({error}); the previous database is in {safety_copy}."
+        ) from error
+    return safety_copy
+
+
 @click.group("db", cls=AppGroup)
 def db_cli() -> None:
-    """Database schema commands."""
+    """Database schema, backup and restore commands."""
 
 
 @db_cli.command("upgrade")
@@ -54,6 +199,36 @@ def upgrade_command() -> None:
     """Apply every migration not yet applied."""
     upgrade()
     click.echo("Database schema is up to date.")
+
+
+@db_cli.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path | None) -> None:
+    """Write a verified copy of the database to PATH.
+
+    PATH defaults to instance/backups/barrierfree-<UTC time>.sqlite; it is never overwritten.
+    """
+    written = backup(path)
+    click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
+
+
+@db_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH.
+
+    A safety backup of the current database is written first; the schema is upgraded after.
+    """
+    revision = check_restore(path)
+    if not yes:
+        question = (
+            f"Replace {sqlite_database()} with {path} (schema {revision}) after a safety backup?"
+        )
+        click.confirm(question, abort=True)
+    safety_copy = restore(path)
+    click.echo(f"Safety backup of the previous database written to {safety_copy}.")
+    click.echo(f"Restored {path}; the database schema is up to date.")
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,14 @@ def configure(app: Flask, overrides: dict | None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        # Staff sessions end after 30 minutes without a request, and after 12 hours in any
+        # case. The CSRF token lives as long as the session, so a page left open for hours
+        # still saves while its session is alive (and keeps a draft when it is not).
+        STAFF_IDLE_MINUTES=30,
+        STAFF_ABSOLUTE_HOURS=12,
+        WTF_CSRF_TIME_LIMIT=None,
+        UPLOAD_DIR=str(instance / "uploads"),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
     )
     app.config.from_prefixed_env("BARRIERFREE")
     if overrides:

@@ -3,6 +3,8 @@
 from alembic import context
 from barrierfree.database import db
 from barrierfree.pages import models as _pages  # noqa: F401  (registers the tables)
+from barrierfree.staff import models as _staff  # noqa: F401
+from barrierfree.updates import models as _updates  # noqa: F401
 from sqlalchemy import engine_from_config, pool
 
 config = context.config

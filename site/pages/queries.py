@@ -13,6 +13,7 @@ from ..i18n import is_english, localized
 from ..plan import queries as plan
 from ..services import queries as services
 from ..services.models import PUBLISHED
+from ..updates import queries as updates
 from .models import Page
 
 STATIC_PAGES = ("about", "accessibility", "contact")
@@ -48,6 +49,10 @@ def site_map() -> list[tuple[str, list[Entry]]]:
         page(_("网站地图"), "pages.site_map"),
     ]
     site += [entry(p, "title", "pages.static", slug=p.slug) for p in _static_pages()]
+    update_entries = [page(_("全部通知公告"), "updates.index")]
+    update_entries += [
+        entry(u, "title", "updates.detail", slug=u.slug) for u in updates.latest(None)
+    ]
     service_entries = [page(_("全部服务"), "services.index")]
     for category, items in services.categories_with_services():
         service_entries.append(entry(category, "name", "services.category", slug=category.slug))
@@ -78,6 +83,7 @@ def site_map() -> list[tuple[str, list[Entry]]]:
     return [
         (_("网站"), site),
         (_("服务"), service_entries),
+        (_("通知公告"), update_entries),
         (_("场所和联系方式"), place_entries),
         (_("规划"), plan_entries),
         (_("部门"), department_entries),

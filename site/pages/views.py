@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from ..i18n import EN, PREFIX, ZH
 from ..plan import queries as plan
 from ..services import queries as services
+from ..updates import queries as updates
 from . import queries
 
 bp = Blueprint("pages", __name__)
@@ -19,6 +20,7 @@ def home():
         "pages/home.html",
         categories=services.categories_with_services(),
         indicator_count=len(plan.indicators()),
+        updates=updates.latest(3),
     )
 
 

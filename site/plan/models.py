@@ -1,5 +1,7 @@
 """Models of the plan's structure, as the plan document sets it out."""
 
+from datetime import date
+
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -167,6 +169,10 @@ class Indicator(Tracked, db.Model):
     value_2020: Mapped[str | None] = mapped_column(String(16))
     target_2025: Mapped[str | None] = mapped_column(String(16))
     attribute: Mapped[str] = mapped_column(String(16))  # expected (预期性) or binding (约束性)
+    # The latest value staff entered, with the date it refers to and where it comes from.
+    current_value: Mapped[str | None] = mapped_column(String(32))
+    current_date: Mapped[date | None]
+    current_source: Mapped[str | None] = mapped_column(String(300))
 
     box: Mapped[Box] = relationship(back_populates="indicators")
 

@@ -18,6 +18,7 @@ from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
 from ..plan.models import Department, Measure, Project
 from ..services.models import PUBLISHED, Service
+from ..updates.models import Update
 
 
 def site_index() -> search.SearchIndex:
@@ -209,6 +210,19 @@ def _contact(contact: ContactChannel, language: str, prefix: str) -> search.Docu
     )
 
 
+def _update(update: Update, language: str, prefix: str) -> search.Document:
+    """A published notice or news item."""
+    return search.Document(
+        id=f"update:{update.slug}:{language}",
+        kind="update",
+        language=language,
+        title=_in_language(update, "title", language),
+        summary=_in_language(update, "summary", language),
+        body=_in_language(update, "body", language),
+        url=f"{prefix}/updates/{update.slug}",
+    )
+
+
 def _is_published(model):
     """The condition for a row with a status to be public."""
     return model.status == PUBLISHED
@@ -224,4 +238,5 @@ SOURCES = {
     ),
     "facility": Source(Facility, "slug", _facility, _is_published),
     "contact": Source(ContactChannel, "slug", _contact, _is_published),
+    "update": Source(Update, "slug", _update, _is_published),
 }

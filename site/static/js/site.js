@@ -160,7 +160,8 @@
     if (navigator.geolocation) {
       document.querySelectorAll("[data-locate]").forEach(setupLocate);
     }
-    var summary = document.querySelector("[data-error-summary]");
+    // An error summary, else a message about what was just done, is where the reader starts.
+    var summary = document.querySelector("[data-error-summary]") || document.querySelector("[data-flash]");
     if (summary) summary.focus();
   }
 

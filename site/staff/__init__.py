@@ -1,0 +1,64 @@
+"""The staff back office: accounts, sessions, editing, publishing, bulk data."""
+
+import click
+from flask import Flask, render_template
+from flask.cli import AppGroup
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+csrf = CSRFProtect()
+
+
+@click.group("staff", cls=AppGroup)
+def staff_cli() -> None:
+    """Staff accounts."""
+
+
+@staff_cli.command("create-admin")
+@click.option("--username", prompt="用户名 (username)")
+@click.option("--name", "display_name", prompt="姓名 (display name)")
+@click.password_option("--password", prompt="密码 (password)", confirmation_prompt=True)
+def create_admin(username: str, display_name: str, password: str) -> None:
+    """Create an administrator account (there is no default account or password)."""
+    from ..database import db
+    from .models import ADMIN
+    from .views import account_problems, create_user
+
+    errors = account_problems(
+        {"username": username, "display_name": display_name, "role": ADMIN, "password": password}
+    )
+    if errors:
+        raise click.ClickException(" ".join(errors.values()))
+    user = create_user(username, display_name, ADMIN, password)
+    db.session.commit()
+    click.echo(f"Administrator {user.username} created.")
+
+
+@staff_cli.command("publish-due")
+def publish_due() -> None:
+    """Publish every scheduled item whose time has come (the site also does it by itself)."""
+    from .publishing import release_due
+
+    click.echo(f"Published {release_due()} scheduled item(s).")
+
+
+def handle_csrf_error(error: CSRFError):
+    """A form whose token is missing or wrong: say why and what to do; nothing is saved."""
+    return render_template("staff/csrf_error.html", reason=error.description), 400
+
+
+def init_app(app: Flask) -> None:
+    """CSRF on every state-changing request, the staff session, the back-office pages."""
+    from ..display import views as display
+    from . import bulk, editor, helpers, publishing, sessions, views
+
+    app.session_interface = sessions.SessionInterface()
+    csrf.init_app(app)
+    csrf.exempt(display.toggle)  # see its docstring
+    app.before_request(sessions.load)
+    app.before_request(publishing.release_due_now_and_then)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(editor.bp)
+    app.register_blueprint(bulk.bp)
+    helpers.init_app(app)
+    app.cli.add_command(staff_cli)

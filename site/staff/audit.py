@@ -1,0 +1,22 @@
+"""The audit log: one row per thing a member of staff did."""
+
+from flask import g
+
+from ..database import db
+from .models import AuditEntry
+
+
+def record(action: str, kind: str = "", key: str = "", detail: str = "", user=None) -> None:
+    """Note that `user` (default: the signed-in member of staff) did `action`; the caller
+    commits."""
+    user = user or g.get("staff")
+    db.session.add(
+        AuditEntry(
+            user_id=user.id if user else None,
+            username=user.username if user else "",
+            action=action,
+            kind=kind,
+            key=str(key),
+            detail=detail[:2000],
+        )
+    )

@@ -1,0 +1,491 @@
+"""Editing, previewing, publishing, scheduling and withdrawing every kind of item.
+
+Every save is a revision. A save carries the version the form was loaded with; when the
+item has moved on since, nothing is written and both versions are shown to merge. Items
+that are live (published, or without a status, like indicator values) change only through a
+publisher, and only once the authoring checks pass.
+"""
+
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+
+from ..database import db, utcnow
+from ..opening_hours import LOCAL_TIME
+from ..site_search.sync import record_change_of
+from . import authoring, kinds, publishing, sessions
+from .audit import record as audit
+from .kinds import Kind
+from .models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
+
+bp = Blueprint("editor", __name__, url_prefix="/staff")
+DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
+ACTIONS = ("save", "preview", "publish", "schedule")
+
+
+@dataclass
+class Submission:
+    """A posted form: the text to show again, the parsed values, the problems by field."""
+
+    text: dict
+    values: dict
+    errors: dict
+
+
+def kind_or_404(name: str) -> Kind:
+    return kinds.KINDS.get(name) or abort(404)
+
+
+def item_or_404(kind: Kind, item_id: int):
+    return db.session.get(kind.model, item_id) or abort(404)
+
+
+def is_live(kind: Kind, row) -> bool:
+    """True when the public sees this row as it is saved."""
+    return not kind.has_status or row.status == PUBLISHED
+
+
+def may_change(kind: Kind, row) -> bool:
+    """Editors change drafts; changing what the public sees takes a publisher."""
+    return g.staff.can(PUBLISHER) or (row is not None and not is_live(kind, row))
+
+
+def keep_lapsed(user, kind_name: str, item_id: int | None = None, **_ignored) -> None:
+    """A form posted after its session ended: keep it as that account's autosaved draft."""
+    kind = kinds.KINDS.get(kind_name)
+    if kind is None:
+        return
+    text = {f.name: _posted(f) for f in kind.fields}
+    _autosave(user.id, kind, _key(item_id), text, _posted_version())
+    db.session.commit()
+
+
+@bp.get("/<kind_name>/")
+@sessions.require(EDITOR)
+def items(kind_name: str):
+    """Every item of a kind, with its status."""
+    kind = kind_or_404(kind_name)
+    rows = db.session.scalars(select(kind.model).order_by(*kind.order)).all()
+    scheduled = dict(
+        db.session.execute(
+            select(Schedule.item_id, Schedule.publish_at).where(Schedule.kind == kind.name)
+        ).all()
+    )
+    return render_template("staff/items.html", kind=kind, rows=rows, scheduled=scheduled)
+
+
+@bp.route("/<kind_name>/new", methods=["GET", "POST"])
+@sessions.require(EDITOR, keep=keep_lapsed)
+def create(kind_name: str):
+    """A new item, saved as a draft (and published at once when a publisher asks)."""
+    kind = kind_or_404(kind_name)
+    if not kind.can_create:
+        abort(404)
+    if request.method == "GET":
+        return _form(kind, None, kinds.form_values(kind, {}))
+    submission = read(kind, None)
+    if submission.errors:
+        _autosave(g.staff.id, kind, "new", submission.text, None)
+        db.session.commit()
+        return _form(kind, None, submission.text, errors=submission.errors, status=400)
+    row = kind.model(status=DRAFT)
+    kinds.apply(kind, row, submission.values)
+    row.slug = submission.values.get("slug") or _new_slug(kind)
+    db.session.add(row)
+    db.session.flush()
+    publishing.revision(kind, row, "create")
+    audit("create", kind.name, row.slug)
+    _discard_autosave(kind, "new")
+    db.session.commit()
+    return _after_save(kind, row, _action())
+
+
+@bp.route("/<kind_name>/<int:item_id>", methods=["GET", "POST"])
+@sessions.require(EDITOR, keep=keep_lapsed)
+def edit(kind_name: str, item_id: int):
+    """The edit form (GET) and its save (POST), with the version check."""
+    kind = kind_or_404(kind_name)
+    row = item_or_404(kind, item_id)
+    if request.method == "GET":
+        return _edit_form(kind, row)
+    if not may_change(kind, row):
+        abort(403)
+    action = _action()
+    submission = read(kind, row)
+    base_version = _posted_version()
+    if base_version != row.version:
+        return _conflict(kind, row, submission, base_version)
+    if submission.errors:
+        _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
+        db.session.commit()
+        return _form(kind, row, submission.text, errors=submission.errors, status=400)
+    checking = is_live(kind, row) or action in ("publish", "schedule")
+    findings = authoring_findings(kind, submission.values) if checking else []
+    blocking = [f for f in findings if f.blocking]
+    if blocking and is_live(kind, row):
+        # Saving a live item publishes the change: keep the text, publish nothing.
+        _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
+        db.session.commit()
+        return _form(kind, row, submission.text, findings=findings, status=400)
+    publishing.original_revision(kind, row)
+    if not _claim(kind, row, base_version):
+        db.session.rollback()
+        return _conflict(kind, row, submission, base_version)
+    kinds.apply(kind, row, submission.values)
+    publishing.revision(kind, row, "save")
+    audit("save", kind.name, row.slug if hasattr(row, "slug") else row.id)
+    if is_live(kind, row):
+        record_change_of(row)
+    _discard_autosave(kind, _key(row.id))
+    db.session.commit()
+    publishing.changed()
+    if blocking:
+        return _form(kind, row, kinds.form_values(kind, kinds.snapshot(kind, row)),
+                     findings=findings, status=400, saved=True)  # fmt: skip
+    return _after_save(kind, row, action)
+
+
+def _after_save(kind: Kind, row, action: str):
+    """Go on from a successful save: publish, schedule, preview, or back to the form."""
+    if action in ("publish", "schedule") and kind.has_status:
+        if not g.staff.can(PUBLISHER):
+            abort(403)
+        findings = authoring_findings(kind, kinds.snapshot(kind, row))
+        if any(f.blocking for f in findings):
+            text = kinds.form_values(kind, kinds.snapshot(kind, row))
+            return _form(kind, row, text, findings=findings, status=400, saved=True)
+        if action == "schedule":
+            return _schedule(kind, row)
+        publishing.publish(kind, row)
+        flash(_("已发布。公开页面、网站地图、订阅和搜索都已更新。"))
+        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+    if action == "preview":
+        return redirect(url_for("editor.preview", kind_name=kind.name, item_id=row.id), code=303)
+    flash(_("已保存。") if is_live(kind, row) else _("已保存草稿。"))
+    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+
+
+def _schedule(kind: Kind, row):
+    """Keep the draft, to be published at the time given (Chiping time)."""
+    at = _scheduled_time(request.form.get("publish_at", ""))
+    if at is None:
+        text = kinds.form_values(kind, kinds.snapshot(kind, row))
+        errors = {"publish_at": _("请填写将来的发布时间，例如 2026-12-01 09:00。")}
+        return _form(kind, row, text, errors=errors, status=400, saved=True)
+    db.session.execute(
+        delete(Schedule).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
+    )
+    db.session.add(Schedule(kind=kind.name, item_id=row.id, publish_at=at, user_id=g.staff.id))
+    audit("schedule", kind.name, row.slug, at.isoformat())
+    db.session.commit()
+    flash(_("已安排发布。到时间后会自动发布。"))
+    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+
+
+def _scheduled_time(raw: str) -> datetime | None:
+    """A future local time from a datetime-local field, as naive UTC; None if not that."""
+    try:
+        local = datetime.fromisoformat(raw.strip().replace(" ", "T"))
+    except ValueError:
+        return None
+    if local.tzinfo is not None:
+        return None
+    at = local.replace(tzinfo=LOCAL_TIME).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return at if at > utcnow() else None
+
+
+@bp.post("/<kind_name>/<int:item_id>/withdraw")
+@sessions.require(PUBLISHER)
+def withdraw(kind_name: str, item_id: int):
+    """Take an item off the public site (it stays here, and can be published again)."""
+    kind = kind_or_404(kind_name)
+    row = item_or_404(kind, item_id)
+    if not kind.has_status:
+        abort(404)
+    if not _claim(kind, row, _posted_version()):
+        flash(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
+        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+    publishing.withdraw(kind, row)
+    flash(_("已撤回。公开页面、网站地图、订阅和搜索中都已不再显示。"))
+    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+
+
+@bp.post("/<kind_name>/<int:item_id>/unschedule")
+@sessions.require(PUBLISHER)
+def unschedule(kind_name: str, item_id: int):
+    """Cancel a scheduled publication."""
+    kind = kind_or_404(kind_name)
+    row = item_or_404(kind, item_id)
+    db.session.execute(
+        delete(Schedule).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
+    )
+    audit("unschedule", kind.name, row.slug)
+    db.session.commit()
+    flash(_("已取消定时发布。"))
+    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+
+
+@bp.get("/<kind_name>/<int:item_id>/preview")
+@sessions.require(EDITOR)
+def preview(kind_name: str, item_id: int):
+    """The item as the public would see it (updates and pages in the public layout)."""
+    kind = kind_or_404(kind_name)
+    row = item_or_404(kind, item_id)
+    edit_url = url_for("editor.edit", kind_name=kind.name, item_id=row.id)
+    if kind.name == "updates":
+        return render_template("updates/detail.html", update=row, preview_of=edit_url)
+    if kind.name == "pages":
+        return render_template("pages/static.html", page=row, preview_of=edit_url)
+    return render_template("staff/preview.html", kind=kind, row=row, edit_url=edit_url)
+
+
+@bp.get("/<kind_name>/<int:item_id>/revisions")
+@sessions.require(EDITOR)
+def revisions(kind_name: str, item_id: int):
+    """Every saved revision of an item, newest first."""
+    kind = kind_or_404(kind_name)
+    row = item_or_404(kind, item_id)
+    return render_template(
+        "staff/revisions.html", kind=kind, row=row, revisions=_revisions_of(kind, row)
+    )
+
+
+@bp.get("/<kind_name>/<int:item_id>/revisions/<int:revision_id>")
+@sessions.require(EDITOR)
+def revision(kind_name: str, item_id: int, revision_id: int):
+    """What differs between a revision and the item as it is now."""
+    kind = kind_or_404(kind_name)
+    row = item_or_404(kind, item_id)
+    old = db.session.get(Revision, revision_id)
+    if old is None or old.kind != kind.name or old.item_id != row.id:
+        abort(404)
+    current = kinds.snapshot(kind, row)
+    changes = [
+        (f, kinds.as_text(f, old.data.get(f.name)), kinds.as_text(f, current.get(f.name)))
+        for f in kind.fields
+        if old.data.get(f.name) != current.get(f.name)
+    ]
+    return render_template("staff/revision.html", kind=kind, row=row, old=old, changes=changes)
+
+
+@bp.route("/<kind_name>/<key>/autosave", methods=["POST"])
+@sessions.require(EDITOR, keep=keep_lapsed)
+def autosave(kind_name: str, key: str):
+    """Keep what is in the form on the server (htmx posts it while the user types)."""
+    kind = kind_or_404(kind_name)
+    if key != "new" and not (key.isdigit() and db.session.get(kind.model, int(key))):
+        abort(404)
+    text = {f.name: _posted(f) for f in kind.fields}
+    _autosave(g.staff.id, kind, key, text, _posted_version())
+    db.session.commit()
+    return render_template("staff/_autosaved.html", at=utcnow())
+
+
+@bp.post("/<kind_name>/<key>/autosave/discard")
+@sessions.require(EDITOR)
+def discard(kind_name: str, key: str):
+    """Throw away the autosaved text."""
+    kind = kind_or_404(kind_name)
+    _discard_autosave(kind, key)
+    db.session.commit()
+    flash(_("已放弃自动保存的内容。"))
+    if key.isdigit():
+        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=int(key)), code=303)
+    return redirect(url_for("editor.create", kind_name=kind.name), code=303)
+
+
+# --- helpers ---
+
+
+def read(kind: Kind, row) -> Submission:
+    text, parsed = kinds.read_form(kind, request.form, row)
+    return Submission(text, parsed["_values"], parsed["_errors"])
+
+
+def _action() -> str:
+    action = request.form.get("action", "save")
+    return action if action in ACTIONS else "save"
+
+
+def _posted(f) -> object:
+    return request.form.getlist(f.name) if f.type == "multi" else request.form.get(f.name, "")
+
+
+def _posted_version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _key(item_id: int | None) -> str:
+    return str(item_id) if item_id else "new"
+
+
+def _new_slug(kind: Kind) -> str:
+    """A slug for an item created without one: its date and a few random characters."""
+    return f"{datetime.now(LOCAL_TIME):%Y%m%d}-{secrets.token_hex(3)}"
+
+
+def _claim(kind: Kind, row, base_version: int | None) -> bool:
+    """Move the row to the next version, if it is still at `base_version` (atomic)."""
+    if base_version is None:
+        return False
+    result = db.session.execute(
+        update(kind.model)
+        .where(kind.model.id == row.id, kind.model.version == base_version)
+        .values(version=base_version + 1)
+    )
+    return result.rowcount == 1
+
+
+def _revisions_of(kind: Kind, row) -> list[Revision]:
+    return list(
+        db.session.scalars(
+            select(Revision)
+            .where(Revision.kind == kind.name, Revision.item_id == row.id)
+            .order_by(Revision.id.desc())
+        )
+    )
+
+
+def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> None:
+    saved = db.session.scalar(
+        select(Autosave).where(
+            Autosave.user_id == user_id, Autosave.kind == kind.name, Autosave.key == key
+        )
+    )
+    if saved is None:
+        saved = Autosave(user_id=user_id, kind=kind.name, key=key)
+        db.session.add(saved)
+    saved.data, saved.base_version, saved.saved_at = text, base_version, utcnow()
+
+
+def _discard_autosave(kind: Kind, key: str) -> None:
+    db.session.execute(
+        delete(Autosave).where(
+            Autosave.user_id == g.staff.id, Autosave.kind == kind.name, Autosave.key == key
+        )
+    )
+
+
+def _saved_draft(kind: Kind, key: str) -> Autosave | None:
+    return db.session.scalar(
+        select(Autosave).where(
+            Autosave.user_id == g.staff.id, Autosave.kind == kind.name, Autosave.key == key
+        )
+    )
+
+
+def _edit_form(kind: Kind, row):
+    """The form for GET: the saved item, an autosaved draft, or a revision to restore."""
+    text = kinds.form_values(kind, kinds.snapshot(kind, row))
+    version, notice = row.version, None
+    draft = _saved_draft(kind, _key(row.id))
+    source = request.args.get("from", "")
+    if source == "autosave" and draft is not None:
+        text, version = {**text, **draft.data}, draft.base_version or row.version
+        notice = _("已载入自动保存的内容。保存后才会生效。")
+        draft = None
+    elif source.isdigit():
+        old = db.session.get(Revision, int(source))
+        if old is None or old.kind != kind.name or old.item_id != row.id:
+            abort(404)
+        restored = {k: v for k, v in kinds.form_values(kind, old.data).items() if k != "slug"}
+        text = {**text, **restored}
+        notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
+    return _form(kind, row, text, version=version, notice=notice, draft=draft)
+
+
+def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False, version=None,
+          notice=None, draft=None, theirs=None):  # fmt: skip
+    """Render the edit form."""
+    if row is None and draft is None and request.method == "GET":
+        draft = _saved_draft(kind, "new")
+    scheduled = (
+        db.session.scalar(
+            select(Schedule.publish_at).where(
+                Schedule.kind == kind.name, Schedule.item_id == row.id
+            )
+        )
+        if row is not None
+        else None
+    )
+    return render_template(
+        "staff/edit.html",
+        kind=kind,
+        row=row,
+        text=text,
+        errors=errors or {},
+        findings=list(findings),
+        saved=saved,
+        version=version if version is not None else (row.version if row else ""),
+        notice=notice,
+        draft=draft,
+        theirs=theirs or {},
+        scheduled=scheduled,
+        live=row is not None and is_live(kind, row),
+        may_change=may_change(kind, row) if row is not None else True,
+    ), status
+
+
+def _conflict(kind: Kind, row, submission: Submission, base_version: int | None):
+    """Someone saved this item after the form was loaded: show both versions to merge.
+
+    A field only the other person changed takes their value; a field only this person
+    changed keeps theirs; a field both changed keeps this person's text, with the other
+    version shown beside it. Nothing is saved until the merged form is submitted.
+    """
+    current = kinds.snapshot(kind, row)
+    base = db.session.scalar(
+        select(Revision.data).where(
+            Revision.kind == kind.name, Revision.item_id == row.id, Revision.version == base_version
+        )
+    )
+    mine = submission.text
+    current_text = kinds.form_values(kind, current)
+    base_text = kinds.form_values(kind, base) if base is not None else None
+    merged, theirs = dict(mine), {}
+    for f in kind.fields:
+        if f.name not in mine or mine[f.name] == current_text[f.name]:
+            continue
+        if base_text is not None and mine[f.name] == base_text[f.name]:
+            merged[f.name] = current_text[f.name]
+        elif base_text is None or current_text[f.name] != base_text[f.name]:
+            theirs[f.name] = current_text[f.name]
+    _autosave(g.staff.id, kind, _key(row.id), mine, base_version)
+    db.session.commit()
+    return _form(kind, row, merged, status=409, version=row.version, theirs=theirs)
+
+
+def authoring_findings(kind: Kind, values: dict) -> list:
+    """The authoring checks for the fields of `kind`, each finding naming its form field."""
+    if kind.authoring is None:
+        return []
+    title, summary, bodies = kind.authoring
+    found = []
+    for suffix, lang in (("", "zh"), ("_en", "en")):
+        if suffix and not values.get(title + suffix):
+            continue
+        names = [
+            name + suffix for name in bodies if any(f.name == name + suffix for f in kind.fields)
+        ]
+        texts = [values.get(name) or "" for name in names] or [""]
+        for position, body in enumerate(texts):
+            for finding in authoring.check(
+                values.get(title + suffix) or "",
+                values.get(summary + suffix) or "",
+                body,
+                lang=lang,
+            ):
+                if finding.field == "body" and names:
+                    name = names[position]
+                elif finding.field != "body" and position == 0:
+                    name = (title if finding.field == "title" else summary) + suffix
+                else:
+                    continue
+                found.append(replace(finding, field=name))
+    return found

@@ -1,0 +1,126 @@
+"""Template helpers of the back office."""
+
+import difflib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from ..database import utcnow
+from ..opening_hours import LOCAL_TIME
+from . import kinds, sessions
+from .models import ADMIN
+
+WARN_BEFORE_SECONDS = 5 * 60
+
+
+def errors_list(errors: dict, kind=None) -> list[dict]:
+    """Form errors as error-summary items linking to their fields."""
+    items = []
+    for name, message in errors.items():
+        anchor = f"field-{name}"
+        if kind is not None and any(f.name == name and f.type == "multi" for f in kind.fields):
+            anchor = f"field-{name}-{next(iter(kind.field(name).choices()))}"
+        items.append({"text": message, "href": f"#{anchor}"})
+    return items
+
+
+def findings_list(findings) -> list[dict]:
+    """Authoring findings as error-summary items linking to their fields."""
+    return [{"text": f.message, "href": f"#field-{f.field}"} for f in findings]
+
+
+def session_expires_in() -> int:
+    """Seconds until the current staff session ends without further requests."""
+    if g.get("staff_session") is None:
+        return 0
+    return max(0, int((sessions.expires_at(g.staff_session) - utcnow()).total_seconds()))
+
+
+def session_warn_before() -> int:
+    """How many seconds before the end the warning appears."""
+    return min(WARN_BEFORE_SECONDS, max(20, session_expires_in() // 2))
+
+
+def staff_navigation() -> list[tuple[str, dict, str]]:
+    """The back office's navigation for the signed-in member of staff."""
+    items = [("staff.dashboard", {}, _("工作后台"))]
+    items += [("editor.items", {"kind_name": k.name}, str(k.label)) for k in kinds.KINDS.values()]
+    items.append(("bulk.index", {}, _("表格导入导出")))
+    if g.staff.can(ADMIN):
+        items += [("staff.accounts", {}, _("账号管理")), ("staff.audit_log", {}, _("操作记录"))]
+    items.append(("staff.change_password", {}, _("修改密码")))
+    return items
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC time as Chiping local time, to the minute."""
+    if moment is None:
+        return ""
+    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TIME)
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def audit_action(action: str) -> str:
+    """The name of an action in the audit log and the revision list."""
+    names = {
+        "create": _("新建"), "save": _("保存"), "publish": _("发布"), "withdraw": _("撤回"),
+        "schedule": _("安排定时发布"), "unschedule": _("取消定时发布"),
+        "original": _("从内容文件载入"),
+        "import": _("表格导入"), "sign-out": _("退出登录"), "change-password": _("修改密码"),
+        "create-account": _("新建账号"), "change-role": _("修改角色"),
+        "disable-account": _("停用账号"), "enable-account": _("启用账号"),
+        "reset-password": _("重设密码"),
+    }  # fmt: skip
+    return names.get(action, action)
+
+
+def status_name(status: str) -> str:
+    names = {"draft": _("草稿"), "published": _("已发布"), "withdrawn": _("已撤回")}
+    return names.get(status, status)
+
+
+def public_url(kind, row) -> str:
+    """The public page of a row."""
+    if kind.name == "indicators":
+        return url_for(kind.public_endpoint)
+    return url_for(kind.public_endpoint, slug=row.slug)
+
+
+def text_diff(old, new) -> Markup:
+    """Two versions of a field as one text, deletions and insertions marked up (and named for
+    screen readers, which do not announce <del> and <ins> by default)."""
+    old = old if isinstance(old, str) else "、".join(old)
+    new = new if isinstance(new, str) else "、".join(new)
+    parts = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape(old[a1:a2]))
+            continue
+        if a2 > a1:
+            parts.append(_marked("del", _("删除："), old[a1:a2]))
+        if b2 > b1:
+            parts.append(_marked("ins", _("新增："), new[b1:b2]))
+    return Markup("").join(parts)
+
+
+def _marked(tag: str, label: str, text: str) -> Markup:
+    return Markup(
+        f'<{tag}><span class="visually-hidden">{escape(label)}</span>{escape(text)}'
+        f'<span class="visually-hidden">{escape(_("（结束）"))}</span></{tag}>'
+    )
+
+
+def init_app(app: Flask) -> None:
+    from .views import role_names
+
+    for function in (
+        errors_list, findings_list, session_expires_in, session_warn_before, staff_navigation,
+        local_time, audit_action, status_name, public_url, text_diff, role_names,
+    ):  # fmt: skip
+        app.add_template_global(function)
+    app.add_template_global(kinds.snapshot, "snapshot")
+    app.add_template_global(kinds.as_text, "field_text")

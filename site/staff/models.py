@@ -1,0 +1,126 @@
+"""Models of the back office: staff accounts and sessions, sign-in attempts, the audit log,
+revisions of every saved item, autosaved drafts and scheduled publications."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import db, utcnow
+
+EDITOR, PUBLISHER, ADMIN = "editor", "publisher", "admin"
+ROLES = (EDITOR, PUBLISHER, ADMIN)
+# What each role may do: a publisher can do everything an editor can, an admin everything.
+RANK = {EDITOR: 1, PUBLISHER: 2, ADMIN: 3}
+
+
+class StaffUser(db.Model):
+    """A member of staff who signs in to the back office."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sessions: Mapped[list["StaffSession"]] = relationship(back_populates="user")
+
+    def can(self, role: str) -> bool:
+        """True when this account has `role` or a higher one."""
+        return self.active and RANK[self.role] >= RANK[role]
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.username}>"
+
+
+class StaffSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; only its hash is stored, so a
+    copy of the database cannot be used to sign in. An ended session never comes back."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+
+    user: Mapped[StaffUser] = relationship(back_populates="sessions")
+
+
+class SignInAttempt(db.Model):
+    """Every sign-in attempt, kept for the rate limit (shared by every worker) and the log."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool]
+    outcome: Mapped[str] = mapped_column(String(32))
+
+
+class AuditEntry(db.Model):
+    """Who did what to which item, and when."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    username: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20), default="")
+    key: Mapped[str] = mapped_column(String(80), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Revision(db.Model):
+    """The editable fields of an item as one save left them."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int]
+    version: Mapped[int]
+    data: Mapped[dict] = mapped_column(JSON)
+    action: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    username: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Autosave(db.Model):
+    """The text a member of staff was writing, kept on the server until saved or discarded.
+
+    `key` is the item's id, or "new" for an item not yet created.
+    """
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict] = mapped_column(JSON)
+    base_version: Mapped[int | None]
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Schedule(db.Model):
+    """A draft to be published at a given time (UTC)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int]
+    publish_at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+    __table_args__ = (UniqueConstraint("kind", "item_id"),)

@@ -1,0 +1,136 @@
+"""Publishing and withdrawing, revisions, scheduled publication, and keeping the public
+copies (pages, sitemap, feed, search index) in step.
+
+Pages, the sitemap and the feed read the database on every request, so they change with the
+commit. The search index follows through its outbox: a change is recorded in the same
+transaction and applied straight after the commit (if the index is busy or missing, the
+outbox keeps the change for the next drain or rebuild).
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from flask import current_app, g
+from sqlalchemy import delete, select
+
+from ..database import db, utcnow
+from ..site_search.index import site_index
+from ..site_search.sync import drain, record_change_of
+from . import kinds
+from .audit import record as audit
+from .kinds import Kind
+from .models import Revision, Schedule, StaffUser
+
+PUBLISHED, WITHDRAWN = "published", "withdrawn"
+CHECK_SCHEDULE_EVERY = timedelta(seconds=30)
+log = logging.getLogger(__name__)
+_last_check = {"at": 0.0}
+
+
+def revision(kind: Kind, row, action: str, user=None) -> None:
+    """Keep the row's fields as they are now, as a revision by `user` (default: the member
+    of staff signed in)."""
+    db.session.flush()
+    user = user or g.get("staff")
+    db.session.add(
+        Revision(
+            kind=kind.name,
+            item_id=row.id,
+            version=row.version,
+            data=kinds.snapshot(kind, row),
+            action=action,
+            user_id=user.id if user else None,
+            username=user.username if user else "",
+        )
+    )
+
+
+def original_revision(kind: Kind, row) -> None:
+    """Before the first change to an item loaded from content/, keep it as it was loaded."""
+    exists = db.session.scalar(
+        select(Revision.id).where(Revision.kind == kind.name, Revision.item_id == row.id)
+    )
+    if not exists:
+        db.session.add(
+            Revision(
+                kind=kind.name,
+                item_id=row.id,
+                version=row.version,
+                data=kinds.snapshot(kind, row),
+                action="original",
+                username="",
+            )
+        )
+
+
+def publish(kind: Kind, row, at=None, user=None) -> None:
+    """Make the row public now (or as of `at`, for a scheduled publication) and commit.
+
+    `user` is who asked for it, when not the member of staff signed in (a schedule).
+    """
+    original_revision(kind, row)
+    row.status = PUBLISHED
+    if hasattr(row, "published_at") and (row.published_at is None or at is not None):
+        row.published_at = at or utcnow()
+    row.version += 1
+    _unschedule(kind, row)
+    revision(kind, row, "publish", user)
+    audit("publish", kind.name, row.slug, user=user)
+    record_change_of(row)
+    db.session.commit()
+    changed()
+
+
+def withdraw(kind: Kind, row) -> None:
+    """Take the row off the public site and commit (the caller has bumped the version)."""
+    original_revision(kind, row)
+    row.status = WITHDRAWN
+    _unschedule(kind, row)
+    revision(kind, row, "withdraw")
+    audit("withdraw", kind.name, row.slug)
+    record_change_of(row)
+    db.session.commit()
+    changed()
+
+
+def _unschedule(kind: Kind, row) -> None:
+    db.session.execute(
+        delete(Schedule).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
+    )
+
+
+def changed() -> None:
+    """Apply the recorded changes to the search index now; never fail the request for it."""
+    try:
+        drain(site_index())
+    except Exception:  # the outbox keeps the change; the next drain or rebuild applies it
+        log.exception("search index not updated after a change; the outbox keeps it")
+
+
+def release_due() -> int:
+    """Publish every scheduled item whose time has come; return how many."""
+    due = db.session.scalars(select(Schedule).where(Schedule.publish_at <= utcnow())).all()
+    for entry in due:
+        kind = kinds.KINDS.get(entry.kind)
+        row = db.session.get(kind.model, entry.item_id) if kind else None
+        if row is None:
+            db.session.delete(entry)
+            db.session.commit()
+            continue
+        publish(kind, row, at=entry.publish_at, user=db.session.get(StaffUser, entry.user_id or 0))
+    return len(due)
+
+
+def release_due_now_and_then() -> None:
+    """Before a request, at most every 30 seconds per process: publish what is due."""
+    now = time.monotonic()
+    if now - _last_check["at"] < CHECK_SCHEDULE_EVERY.total_seconds():
+        return
+    _last_check["at"] = now
+    try:
+        release_due()
+    except Exception:
+        db.session.rollback()
+        log.exception("scheduled publication failed; it will be tried again")
+    current_app.logger.debug("scheduled publications checked")

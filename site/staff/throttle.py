@@ -1,0 +1,75 @@
+"""Sign-in rate limits, kept in the database so every worker shares them.
+
+Three limits over a sliding window of 15 minutes:
+- one account from one address: 5 failures;
+- one address, any account: 20 failures;
+- one account from anywhere: 50 failures, except from an address where that account has
+  signed in successfully in the last 90 days.
+So a wrong guess costs at most 15 minutes, and an attacker elsewhere cannot lock a member
+of staff out of the office they usually work from. Refused attempts are logged but do
+not count, so waiting always ends the block.
+"""
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..database import db, utcnow
+from .models import SignInAttempt
+
+WINDOW = timedelta(minutes=15)
+KNOWN_ADDRESS = timedelta(days=90)
+PER_ACCOUNT_AND_ADDRESS = 5
+PER_ADDRESS = 20
+PER_ACCOUNT = 50
+FAILED = ("wrong-password", "unknown-account", "disabled")
+
+log = logging.getLogger("barrierfree.sign_in")
+
+
+def wait_minutes(username: str, address: str) -> int:
+    """Minutes until this account may try again from this address; 0 when it may now."""
+    now = utcnow()
+    since = now - WINDOW
+    failures = select(SignInAttempt.at).where(
+        SignInAttempt.at > since, SignInAttempt.outcome.in_(FAILED)
+    )
+    checks = [
+        (
+            failures.where(SignInAttempt.username == username, SignInAttempt.address == address),
+            PER_ACCOUNT_AND_ADDRESS,
+        ),
+        (failures.where(SignInAttempt.address == address), PER_ADDRESS),
+    ]
+    if not _known_address(username, address, now):
+        checks.append((failures.where(SignInAttempt.username == username), PER_ACCOUNT))
+    wait = timedelta(0)
+    for query, limit in checks:
+        recent = db.session.scalars(query.order_by(SignInAttempt.at.desc()).limit(limit)).all()
+        if len(recent) >= limit:
+            wait = max(wait, recent[-1] + WINDOW - now)
+    return -(-int(wait.total_seconds()) // 60)
+
+
+def _known_address(username: str, address: str, now) -> bool:
+    """True when `username` signed in successfully from `address` in the last 90 days."""
+    return bool(
+        db.session.scalar(
+            select(func.count()).where(
+                SignInAttempt.username == username,
+                SignInAttempt.address == address,
+                SignInAttempt.succeeded.is_(True),
+                SignInAttempt.at > now - KNOWN_ADDRESS,
+            )
+        )
+    )
+
+
+def record(username: str, address: str, outcome: str) -> None:
+    """Log an attempt and keep it for the limits (the caller commits)."""
+    succeeded = outcome == "signed-in"
+    db.session.add(
+        SignInAttempt(username=username, address=address, succeeded=succeeded, outcome=outcome)
+    )
+    log.info("sign-in %s: account=%r address=%s", outcome, username, address)

@@ -1,0 +1,252 @@
+"""Back-office pages for accounts: sign in and out, the session, passwords, staff accounts,
+the audit log. Every view names the role it needs; the server checks it on every request."""
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..database import db, utcnow
+from ..display.views import safe_next
+from . import passwords, sessions, throttle
+from .audit import record as audit
+from .models import ADMIN, EDITOR, ROLES, AuditEntry, StaffUser
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+MAX_NAME = 60
+
+
+def role_names() -> dict[str, str]:
+    return {
+        "editor": _("编辑（写草稿）"),
+        "publisher": _("发布人（发布和撤回）"),
+        "admin": _("管理员（管理账号）"),
+    }
+
+
+def address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+@bp.get("/")
+@sessions.require(EDITOR)
+def dashboard():
+    """The back office's home: what can be edited, and recent activity."""
+    from .kinds import KINDS
+
+    recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10))
+    return render_template("staff/dashboard.html", kinds=KINDS.values(), recent=list(recent))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Sign in with account name and password; rate-limited, every attempt logged."""
+    next_url = safe_next(request.values.get("next")) if request.values.get("next") else None
+    if g.staff is not None and request.method == "GET":
+        return redirect(next_url or url_for("staff.dashboard"))
+    errors, username = {}, ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()[:120]
+        password = request.form.get("password", "")[: passwords.MAX_LENGTH + 1]
+        if not username:
+            errors["username"] = _("请输入用户名。")
+        if not password:
+            errors["password"] = _("请输入密码。")
+        if not errors:
+            user, message = _authenticate(username.casefold(), password)
+            if user is not None:
+                return redirect(next_url or url_for("staff.dashboard"), code=303)
+            errors["password"] = message
+    status = 400 if errors else 200
+    return render_template(
+        "staff/sign_in.html", errors=errors, username=username, next_url=next_url
+    ), status
+
+
+def _authenticate(username: str, password: str) -> tuple[StaffUser | None, str]:
+    """Check the password unless the limits say wait; sign in on success."""
+    wait = throttle.wait_minutes(username, address())
+    if wait:
+        throttle.record(username, address(), "throttled")
+        db.session.commit()
+        return None, _(
+            "登录尝试次数过多。为保护账号，请 %(n)d 分钟后再试；如果忘记了密码，请联系管理员重设。",
+            n=wait,
+        )
+    user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if not passwords.verify(user.password_hash if user else None, password):
+        throttle.record(username, address(), "wrong-password" if user else "unknown-account")
+        db.session.commit()
+        return None, _("用户名或密码不正确。请再试一次；如果忘记了密码，请联系管理员重设。")
+    if not user.active:
+        throttle.record(username, address(), "disabled")
+        db.session.commit()
+        return None, _("这个账号已停用。请联系管理员。")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    throttle.record(username, address(), "signed-in")
+    sessions.start(user)
+    g.staff = user
+    db.session.commit()
+    return user, ""
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """End this session; the cookie no longer signs anyone in, even if copied."""
+    if g.staff_session is not None:
+        sessions.end(g.staff_session, "signed-out")
+        audit("sign-out")
+        db.session.commit()
+    sessions.forget()
+    flash(_("您已退出登录。"))
+    return redirect(url_for("staff.sign_in"), code=303)
+
+
+@bp.route("/session", methods=["GET", "POST"])
+@sessions.require(EDITOR)
+def session_status():
+    """Keep the session alive (POST), or show how long it has left (GET)."""
+    if request.method == "POST":
+        sessions.extend()
+        if not request.htmx:
+            flash(_("已延长登录时间。"))
+            return redirect(safe_next(request.form.get("next")), code=303)
+    return render_template("staff/_session.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@sessions.require(EDITOR)
+def change_password():
+    """Change one's own password; every other session of the account ends."""
+    errors = {}
+    if request.method == "POST":
+        current = request.form.get("current", "")
+        new = request.form.get("new", "")
+        if not passwords.verify(g.staff.password_hash, current):
+            errors["current"] = _("当前密码不正确。")
+        problem = passwords.problem(new, g.staff.username)
+        if problem:
+            errors["new"] = problem
+        if not errors:
+            _set_password(g.staff, new)
+            sessions.start(g.staff)
+            audit("change-password")
+            db.session.commit()
+            flash(_("密码已修改。其他设备上的登录都已退出。"))
+            return redirect(url_for("staff.dashboard"), code=303)
+    return render_template("staff/password.html", errors=errors), 400 if errors else 200
+
+
+def _set_password(user: StaffUser, password: str) -> None:
+    user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = utcnow()
+    sessions.end_all(user, "password-changed")
+
+
+@bp.get("/accounts")
+@sessions.require(ADMIN)
+def accounts():
+    """Every staff account."""
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.username))
+    return render_template("staff/accounts.html", users=list(users), roles=role_names())
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@sessions.require(ADMIN)
+def new_account():
+    """Create an account with a first password the person changes after signing in."""
+    form = request.form if request.method == "POST" else {}
+    errors = {}
+    if request.method == "POST":
+        errors = account_problems(form)
+        if not errors:
+            user = create_user(
+                form["username"], form["display_name"], form["role"], form["password"]
+            )
+            audit("create-account", "account", user.username, user.role)
+            db.session.commit()
+            flash(_("已创建账号 %(name)s。", name=user.username))
+            return redirect(url_for("staff.accounts"), code=303)
+    return render_template(
+        "staff/account_new.html", form=form, errors=errors, roles=role_names()
+    ), 400 if errors else 200
+
+
+def account_problems(form) -> dict[str, str]:
+    """What is wrong with a new account's fields, by field name."""
+    errors = {}
+    username = form.get("username", "").strip().casefold()
+    if not username or len(username) > MAX_NAME or not username.isprintable() or " " in username:
+        errors["username"] = _("请输入用户名（最多 60 个字符，不含空格）。")
+    elif db.session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
+        errors["username"] = _("这个用户名已被使用。")
+    if not form.get("display_name", "").strip():
+        errors["display_name"] = _("请输入姓名。")
+    if form.get("role") not in ROLES:
+        errors["role"] = _("请选择角色。")
+    problem = passwords.problem(form.get("password", ""), username)
+    if problem:
+        errors["password"] = problem
+    return errors
+
+
+def create_user(username: str, display_name: str, role: str, password: str) -> StaffUser:
+    """A new active account (the caller commits)."""
+    user = StaffUser(
+        username=username.strip().casefold(),
+        display_name=display_name.strip()[:120],
+        role=role,
+        password_hash=passwords.hash_password(password),
+    )
+    db.session.add(user)
+    return user
+
+
+@bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
+@sessions.require(ADMIN)
+def account(user_id: int):
+    """Change an account's role, disable or enable it, or set a new password."""
+    user = db.get_or_404(StaffUser, user_id)
+    errors = {}
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "role" and request.form.get("role") in ROLES and user != g.staff:
+            user.role = request.form["role"]
+            audit("change-role", "account", user.username, user.role)
+            flash(_("角色已修改。"))
+        elif action in ("disable", "enable") and user != g.staff:
+            user.active = action == "enable"
+            if not user.active:
+                sessions.end_all(user, "disabled")
+            audit(f"{action}-account", "account", user.username)
+            flash(_("账号已停用，所有登录都已退出。") if action == "disable" else _("账号已启用。"))
+        elif action == "password":
+            problem = passwords.problem(request.form.get("password", ""), user.username)
+            if problem:
+                errors["password"] = problem
+            else:
+                _set_password(user, request.form["password"])
+                audit("reset-password", "account", user.username)
+                flash(_("已设置新密码，这个账号的所有登录都已退出。"))
+        else:
+            errors["action"] = _("不能对自己的账号做这个操作。")
+        if not errors:
+            db.session.commit()
+            return redirect(url_for("staff.account", user_id=user.id), code=303)
+    return render_template(
+        "staff/account.html", user=user, errors=errors, roles=role_names()
+    ), 400 if errors else 200
+
+
+@bp.get("/audit")
+@sessions.require(ADMIN)
+def audit_log():
+    """Who did what, newest first, 100 to a page."""
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    entries = db.session.scalars(
+        select(AuditEntry).order_by(AuditEntry.id.desc()).offset((number - 1) * 100).limit(101)
+    ).all()
+    return render_template(
+        "staff/audit.html", entries=entries[:100], page=number, more=len(entries) > 100
+    )

@@ -1,0 +1,31 @@
+"""Model of an update (通知公告, 工作动态) published by staff."""
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import Tracked, db
+
+DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
+NOTICE, NEWS = "notice", "news"
+KINDS = (NOTICE, NEWS)
+
+
+class Update(Tracked, db.Model):
+    """A notice or a news item, written in Markdown, with an optional English version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default=NOTICE)
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    published_at: Mapped[datetime | None]
+    title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_en: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<Update {self.slug}>"

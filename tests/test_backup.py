@@ -1,0 +1,263 @@
+"""`flask db backup` and `flask db restore`: consistent copies, checked before they replace data."""
+
+import hashlib
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from alembic import command
+from barrierfree import create_app, database
+from barrierfree.database import alembic_config, backup, db
+from barrierfree.pages.models import Page
+from conftest import load_content
+from sqlalchemy import func, inspect, select, text
+
+
+@pytest.fixture(autouse=True)
+def instance(empty_app, tmp_path, monkeypatch) -> Path:
+    """A private instance folder, so default backups stay out of the real one."""
+    monkeypatch.setattr(empty_app, "instance_path", str(tmp_path / "instance"))
+    return tmp_path / "instance"
+
+
+@pytest.fixture
+def live_database(empty_app) -> Path:
+    """The empty app's SQLite file."""
+    return Path(empty_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+
+
+def add_page(slug: str, body: str = "正文") -> None:
+    """Commit a static page to the current app's database."""
+    db.session.add(Page(slug=slug, title=slug, body=body))
+    db.session.commit()
+
+
+def page_slugs() -> set[str]:
+    """The slug of every static page in the current app's database."""
+    return set(db.session.scalars(select(Page.slug)))
+
+
+def row_counts() -> dict[str, int]:
+    """The number of rows in every table of the current app's database."""
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def sql(path: Path, statement: str) -> list[tuple]:
+    """Run one statement on the SQLite file at `path`, committed; return its rows."""
+    with closing(sqlite3.connect(path)) as connection, connection:
+        return connection.execute(statement).fetchall()
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_round_trip_brings_back_changed_and_deleted_rows(empty_app, runner, tmp_path):
+    with empty_app.app_context():
+        load_content(Path(empty_app.config["CONTENT_DIR"]))
+        counts = row_counts()
+        page = db.session.scalars(select(Page).order_by(Page.slug)).first()
+        slug, body = page.slug, page.body
+
+    result = runner.invoke(args=["db", "backup", str(tmp_path / "saved.sqlite")])
+    assert result.exit_code == 0, result.output
+    assert f"Backup written to {tmp_path / 'saved.sqlite'} (" in result.output
+    assert " bytes)." in result.output
+
+    with empty_app.app_context():
+        db.session.scalars(select(Page).filter_by(slug=slug)).one().body = "改过的正文"
+        db.session.execute(Page.__table__.delete().where(Page.slug != slug))
+        db.session.commit()
+        assert row_counts() != counts
+
+    result = runner.invoke(args=["db", "restore", str(tmp_path / "saved.sqlite"), "--yes"])
+    assert result.exit_code == 0, result.output
+
+    with empty_app.app_context():
+        assert row_counts() == counts
+        assert db.session.scalars(select(Page).filter_by(slug=slug)).one().body == body
+
+
+def test_restore_writes_a_safety_backup_first(empty_app, runner, instance, tmp_path):
+    with empty_app.app_context():
+        saved = backup(tmp_path / "saved.sqlite")
+        add_page("after-backup")
+
+    result = runner.invoke(args=["db", "restore", str(saved), "--yes"])
+    assert result.exit_code == 0, result.output
+
+    (safety_copy,) = (instance / "backups").glob("barrierfree-*-before-restore.sqlite")
+    assert f"Safety backup of the previous database written to {safety_copy}" in result.output
+    assert sql(safety_copy, "SELECT slug FROM page") == [("after-backup",)]
+    with empty_app.app_context():
+        assert page_slugs() == set()
+
+
+def test_backup_defaults_to_a_timestamped_file_in_the_instance_folder(runner, instance):
+    result = runner.invoke(args=["db", "backup"])
+    assert result.exit_code == 0, result.output
+    (written,) = (instance / "backups").glob("barrierfree-????????-??????.sqlite")
+    assert f"Backup written to {written} ({written.stat().st_size:,} bytes)." in result.output
+
+
+def test_backup_during_an_open_write_transaction_is_consistent(empty_app, live_database, tmp_path):
+    with empty_app.app_context():
+        add_page("changed")
+        add_page("deleted")
+    with closing(sqlite3.connect(live_database, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE page SET body = 'uncommitted' WHERE slug = 'changed'")
+        writer.execute("DELETE FROM page WHERE slug = 'deleted'")
+        with empty_app.app_context():
+            saved = backup(tmp_path / "during-write.sqlite")
+        writer.execute("COMMIT")
+
+    assert sql(saved, "PRAGMA integrity_check") == [("ok",)]
+    assert sql(saved, "SELECT slug, body FROM page ORDER BY slug") == [
+        ("changed", "正文"),
+        ("deleted", "正文"),
+    ]
+    assert sql(live_database, "SELECT slug, body FROM page") == [("changed", "uncommitted")]
+
+
+def test_backup_refuses_to_overwrite_a_file(runner, tmp_path):
+    existing = tmp_path / "existing.sqlite"
+    existing.write_text("keep me")
+
+    result = runner.invoke(args=["db", "backup", str(existing)])
+
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+    assert existing.read_text() == "keep me"
+
+
+def test_backup_that_fails_verification_is_deleted(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(database, "_copy", lambda source, target: target.write_text("garbage"))
+
+    result = runner.invoke(args=["db", "backup", str(tmp_path / "bad.sqlite")])
+
+    assert result.exit_code != 0
+    assert "not a SQLite database" in result.output
+    assert not (tmp_path / "bad.sqlite").exists()
+
+
+def missing(good: Path) -> Path:
+    """A path where there is no file."""
+    return good.with_name("nowhere.sqlite")
+
+
+def not_sqlite(good: Path) -> Path:
+    """A text file."""
+    path = good.with_name("notes.sqlite")
+    path.write_text("这不是数据库\n")
+    return path
+
+
+def corrupt(good: Path) -> Path:
+    """The good backup with its third page overwritten."""
+    data = bytearray(good.read_bytes())
+    data[8192:12288] = bytes(range(256)) * 16
+    path = good.with_name("corrupt.sqlite")
+    path.write_bytes(data)
+    return path
+
+
+def newer_schema(good: Path) -> Path:
+    """The good backup, stamped with a migration this code does not have."""
+    sql(good, "UPDATE alembic_version SET version_num = '9999'")
+    return good
+
+
+def not_this_site(good: Path) -> Path:
+    """A sound SQLite database without Alembic's table."""
+    path = good.with_name("other.sqlite")
+    sql(path, "CREATE TABLE note (text TEXT)")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_file", "message"),
+    [
+        (missing, "There is no file"),
+        (not_sqlite, "is not a SQLite database"),
+        (corrupt, "fails the integrity check"),
+        (newer_schema, "schema revision 9999, newer than this code knows"),
+        (not_this_site, "has no alembic_version"),
+    ],
+)
+def test_restore_rejects_a_bad_file_and_changes_nothing(
+    empty_app, runner, live_database, instance, tmp_path, make_file, message
+):
+    with empty_app.app_context():
+        bad_file = make_file(backup(tmp_path / "good.sqlite"))
+        add_page("current")
+    before = file_digest(live_database)
+
+    result = runner.invoke(args=["db", "restore", str(bad_file), "--yes"])
+
+    assert result.exit_code == 1
+    assert message in result.output
+    assert file_digest(live_database) == before
+    assert not (instance / "backups").exists()
+
+
+def test_restore_refuses_the_live_database_itself(runner, live_database):
+    before = file_digest(live_database)
+
+    result = runner.invoke(args=["db", "restore", str(live_database), "--yes"])
+
+    assert result.exit_code == 1
+    assert "is the live database itself" in result.output
+    assert file_digest(live_database) == before
+
+
+def test_restore_answered_no_changes_nothing(empty_app, runner, live_database, instance, tmp_path):
+    with empty_app.app_context():
+        saved = backup(tmp_path / "saved.sqlite")
+        add_page("current")
+    before = file_digest(live_database)
+
+    result = runner.invoke(args=["db", "restore", str(saved)], input="n\n")
+
+    assert "Replace " in result.output
+    assert result.exit_code != 0
+    assert file_digest(live_database) == before
+    assert not (instance / "backups").exists()
+
+
+def test_restore_upgrades_a_backup_of_an_older_schema(empty_app, runner, tmp_path):
+    old_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite'}",
+            "SEARCH_INDEX_DIR": str(tmp_path / "old-index"),
+        }
+    )
+    with old_app.app_context():
+        command.upgrade(alembic_config(), "0002")
+        saved = backup(tmp_path / "old-backup.sqlite")
+
+    result = runner.invoke(args=["db", "restore", str(saved), "--yes"])
+
+    assert result.exit_code == 0, result.output
+    with empty_app.app_context():
+        assert "search_change" in inspect(db.engine).get_table_names()
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            (database._revisions()[0],)
+        ]
+
+
+@pytest.mark.parametrize("args", [["db", "backup"], ["db", "restore", "any.sqlite", "--yes"]])
+def test_postgresql_is_left_to_its_own_tools(empty_app, runner, args):
+    empty_app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql://site@localhost/barrierfree"
+
+    result = runner.invoke(args=args)
+
+    assert result.exit_code != 0
+    assert "pg_dump and pg_restore" in result.output
