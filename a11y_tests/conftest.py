@@ -22,6 +22,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from . import staff_pages
+
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,8 +38,8 @@ MODES = {
 VIEWPORTS = {"1280": (1280, 900), "320": (320, 640)}
 LANGUAGES = {"zh": "", "en": "/en"}
 # Pages no link leads to: the 404 page every visitor can meet, the form components in their
-# error states (the staff forms that will use them are not built yet), and search results
-# (with a filter and a second page, and with no results).
+# error states, and search results (with a filter and a second page, and with no results).
+# The back office is crawled separately, signed in (see staff_pages.py).
 EXTRA_PATHS = [
     "/no-such-page",
     "/test-components",
@@ -111,6 +113,8 @@ def site(tmp_path_factory):
             "SECRET_KEY": "a11y-tests",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "SEARCH_INDEX_DIR": str(database.parent / "search-index"),
+            # The run takes longer than a staff session would stay idle.
+            "STAFF_IDLE_MINUTES": 24 * 60,
         }
     )
     with app.app_context():
@@ -119,23 +123,32 @@ def site(tmp_path_factory):
         db.session.commit()
         write_documents(site_index())
     app.add_url_rule("/test-components", "test_components", render_components)
+    posted: dict[str, str] = {}
+    staff_pages.serve_captured(app, posted)
+    staff = staff_pages.signed_in_client(app)
+    posted.update(staff_pages.capture_posted_pages(app, staff))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield {"app": app, "url": f"http://127.0.0.1:{server.server_port}"}
+    yield {
+        "app": app,
+        "url": f"http://127.0.0.1:{server.server_port}",
+        "staff": staff,
+        "posted": staff_pages.captured_paths(posted),
+    }
     server.shutdown()
 
 
 @pytest.fixture(scope="session")
 def pages(site) -> list[str]:
     """The crawled pages in both languages, plus the error pages."""
-    found = crawl(site["app"].test_client())
+    found = crawl(site["app"].test_client()) + staff_pages.crawl_staff(site["staff"], LinkParser)
     extra = [prefix + path for path in EXTRA_PATHS for prefix in LANGUAGES.values()]
     # For a quicker local run, A11Y_EVERY=N checks every Nth crawled page and A11Y_ONLY=text
     # only the pages whose path contains the text; the summary says how many were checked.
     step = int(os.environ.get("A11Y_EVERY", "1"))
     only = os.environ.get("A11Y_ONLY", "")
-    return [path for path in found[::step] + extra if only in path]
+    return [path for path in found[::step] + extra + site["posted"] if only in path]
 
 
 def chromium(width: int, height: int, javascript: bool = True) -> webdriver.Chrome:
@@ -158,12 +171,16 @@ def chromium(width: int, height: int, javascript: bool = True) -> webdriver.Chro
     return driver
 
 
-def set_mode(driver, base_url: str, mode: str) -> None:
-    """Set the display-mode cookie, as the toggle would."""
+def set_mode(driver, base_url: str, mode: str, staff_client=None) -> None:
+    """Set the display-mode cookie, as the toggle would; with `staff_client`, also its
+    signed-in session cookie, so the back office can be checked too."""
     driver.get(base_url + "/no-such-page")  # cookies need a page of the site to be set on
     driver.delete_all_cookies()
     if MODES[mode]:
         driver.add_cookie({"name": "display", "value": MODES[mode], "path": "/"})
+    if staff_client is not None:
+        cookie = staff_client.get_cookie("session")
+        driver.add_cookie({"name": "session", "value": cookie.value, "path": "/"})
 
 
 def wait_for(driver, condition) -> None:

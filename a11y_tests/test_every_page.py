@@ -54,7 +54,7 @@ def sweep(site, pages):
     runs = [(viewport, mode) for viewport in VIEWPORTS for mode in MODES]
     with ThreadPoolExecutor(max_workers=2) as pool:
         for run_findings, run_incomplete in pool.map(
-            lambda run: check_pages(site["url"], pages, *run), runs
+            lambda run: check_pages(site["url"], pages, *run, staff=site["staff"]), runs
         ):
             for name, items in run_findings.items():
                 findings[name] += items
@@ -73,13 +73,14 @@ def sweep(site, pages):
     return findings
 
 
-def check_pages(base_url: str, pages: list[str], viewport: str, mode: str):
-    """Run axe and the in-page checks over every page in one viewport and mode."""
+def check_pages(base_url: str, pages: list[str], viewport: str, mode: str, staff=None):
+    """Run axe and the in-page checks over every page in one viewport and mode (signed in
+    to the back office with the `staff` client's cookie)."""
     findings: dict[str, list[str]] = {name: [] for name in CHECKS}
     incomplete: Counter = Counter()
     driver = chromium(*VIEWPORTS[viewport])
     try:
-        set_mode(driver, base_url, mode)
+        set_mode(driver, base_url, mode, staff)
         axe = Axe(driver, script_url=str(AXE_SCRIPT))
         limits = minimums(mode)
         for path in pages:

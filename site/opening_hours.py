@@ -6,6 +6,7 @@ time is not after its opening time runs past midnight into the next day ("22:00"
 "24:00" closes at the end of the day. None means the hours are not published.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -94,6 +95,35 @@ def as_text(rules: list[dict] | None) -> str:
     return "; ".join(
         f"{','.join(rule['days'])} {rule['opens']}-{rule['closes']}" for rule in rules or []
     )
+
+
+# One rule as `as_text` writes it; also what people type instead: full-width commas, spaces
+# after the commas, upper-case days, an en dash or a tilde between the times.
+_TEXT_RULE = re.compile(
+    r"(?P<days>.+?)\s+(?P<opens>\d{1,2}:\d{2})\s*[-–~]\s*(?P<closes>\d{1,2}:\d{2})"
+)
+
+
+def from_text(text: str) -> list[dict] | None:
+    """The rules `as_text` wrote; None for blank text (hours not published).
+
+    Raises ValueError naming the rule it cannot read, or the first rule `parse` rejects.
+    """
+    parts = [part.strip() for part in re.split(r"[;；]", text or "")]
+    rules = []
+    for number, part in enumerate(filter(None, parts), 1):
+        found = _TEXT_RULE.fullmatch(part)
+        if found is None:
+            raise ValueError(
+                f"hours rule {number} ({part!r}): expected days and times like "
+                "'mon,tue,wed 08:30-12:00'"
+            )
+        days = [day.lower() for day in re.split(r"[,，\s]+", found["days"]) if day]
+        rules.append({"days": days, "opens": found["opens"], "closes": found["closes"]})
+    if not rules:
+        return None
+    parse(rules)
+    return rules
 
 
 def local_now() -> datetime:

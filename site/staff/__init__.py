@@ -1,7 +1,7 @@
 """The staff back office: accounts, sessions, editing, publishing, bulk data."""
 
 import click
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask.cli import AppGroup
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -46,6 +46,15 @@ def handle_csrf_error(error: CSRFError):
     return render_template("staff/csrf_error.html", reason=error.description), 400
 
 
+def session_header(response):
+    """Tell the page how long the staff session has left (site.js times its warning by it)."""
+    from .helpers import session_expires_in
+
+    if g.get("staff_session") is not None:
+        response.headers["X-Session-Expires"] = str(session_expires_in())
+    return response
+
+
 def init_app(app: Flask) -> None:
     """CSRF on every state-changing request, the staff session, the back-office pages."""
     from ..display import views as display
@@ -56,6 +65,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(display.toggle)  # see its docstring
     app.before_request(sessions.load)
     app.before_request(publishing.release_due_now_and_then)
+    app.after_request(session_header)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_blueprint(views.bp)
     app.register_blueprint(editor.bp)

@@ -1,15 +1,144 @@
-"""Import and export of facilities and contacts as CSV and XLSX."""
+"""Import and export of facilities and contacts as CSV and XLSX (what staff keep in
+spreadsheets). An upload is checked first and nothing changes: every row's problems are
+listed, or what the file would change. Applying it takes a publisher, re-reads the same
+file, and changes everything or nothing."""
 
-from flask import Blueprint, render_template
+import secrets
+import time
+from pathlib import Path
 
-from . import sessions
-from .models import EDITOR
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..database import db
+from . import kinds, publishing, sessions, spreadsheets
+from .audit import record as audit
+from .models import EDITOR, PUBLISHER
 
 bp = Blueprint("bulk", __name__, url_prefix="/staff/bulk")
+FORMATS = ("csv", "xlsx")
+KEEP_UPLOADS_SECONDS = 24 * 3600
+
+
+def kind_names() -> dict[str, str]:
+    return {"facilities": _("无障碍场所"), "contacts": _("联系方式")}
 
 
 @bp.get("/")
 @sessions.require(EDITOR)
 def index():
-    """Download the spreadsheets, or upload one to check and apply."""
-    return render_template("staff/bulk.html")
+    """Download the spreadsheets, or upload one to check."""
+    return render_template("staff/bulk.html", kinds=kind_names(), errors={}, chosen="")
+
+
+@bp.get("/export/<any(facilities, contacts):kind>.<any(csv, xlsx):fmt>")
+@sessions.require(EDITOR)
+def export(kind: str, fmt: str):
+    """Every facility or contact channel, as a spreadsheet to edit and upload again."""
+    body, mimetype, filename = spreadsheets.export(kind, fmt)
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
+
+
+@bp.post("/check")
+@sessions.require(EDITOR)
+def check():
+    """Read an uploaded file: its problems by row and column, or what it would change."""
+    kind = request.form.get("kind", "")
+    upload = request.files.get("file")
+    errors = {}
+    if kind not in kind_names():
+        errors["kind"] = _("请选择要导入的是场所还是联系方式。")
+    if upload is None or not upload.filename:
+        errors["file"] = _("请选择一个 CSV 或 XLSX 文件。")
+    if errors:
+        return render_template(
+            "staff/bulk.html", kinds=kind_names(), errors=errors, chosen=kind
+        ), 200 if request.htmx else 400
+    data = upload.read(spreadsheets.MAX_BYTES + 1)
+    plan = spreadsheets.read(kind, upload.filename, data)
+    token = _keep(upload.filename, data) if plan.valid else ""
+    return render_template(
+        "staff/bulk_check.html",
+        plan=plan,
+        kind=kind,
+        kind_name=kind_names()[kind],
+        filename=upload.filename,
+        token=token,
+        counts={
+            a: sum(c.action == a for c in plan.changes) for a in ("create", "update", "unchanged")
+        },
+    ), 200 if plan.valid or request.htmx else 400
+
+
+@bp.post("/apply")
+@sessions.require(PUBLISHER)
+def apply():
+    """Apply a checked file: every row or none, each change a revision, the index updated."""
+    kind = request.form.get("kind", "")
+    path = _kept(request.form.get("token", ""))
+    if kind not in kind_names() or path is None:
+        flash(_("找不到刚才检查过的文件（文件只保留一天）。请重新上传。"))
+        return redirect(url_for("bulk.index"), code=303)
+    filename = request.form.get("filename", "")[:200] or path.name
+    plan = spreadsheets.read(kind, path.name, path.read_bytes())
+    if not plan.valid:
+        flash(_("这个文件现在有问题（可能数据刚被别人改过），没有导入任何内容。请重新检查。"))
+        return redirect(url_for("bulk.index"), code=303)
+    spec = kinds.KINDS[kind]
+    for change in plan.changes:
+        if change.action == "update":
+            row = db.session.scalar(select(spec.model).where(spec.model.slug == change.slug))
+            publishing.original_revision(spec, row)
+    try:
+        applied = spreadsheets.apply(plan)
+    except (ValueError, LookupError) as error:
+        db.session.rollback()
+        flash(_("没有导入任何内容：%(reason)s", reason=str(error)))
+        return redirect(url_for("bulk.index"), code=303)
+    for row, change in applied:
+        if change.action != "unchanged":
+            publishing.revision(spec, row, "import")
+    created = sum(change.action == "create" for _row, change in applied)
+    updated = sum(change.action == "update" for _row, change in applied)
+    audit("import", kind, filename, f"created {created}, updated {updated}")
+    db.session.commit()
+    publishing.changed()
+    path.unlink(missing_ok=True)
+    flash(_("已导入：新增 %(created)d 条，修改 %(updated)d 条。", created=created, updated=updated))
+    return redirect(url_for("editor.items", kind_name=kind), code=303)
+
+
+def _uploads() -> Path:
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep(filename: str, data: bytes) -> str:
+    """Keep a checked upload until it is applied (or for a day); return its token."""
+    folder = _uploads()
+    for old in folder.iterdir():
+        if time.time() - old.stat().st_mtime > KEEP_UPLOADS_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_hex(16)
+    suffix = Path(filename).suffix.lower()
+    (folder / f"{token}{suffix if suffix in ('.csv', '.xlsx') else ''}").write_bytes(data)
+    return token
+
+
+def _kept(token: str) -> Path | None:
+    """The upload kept under `token`, if it is still there."""
+    if len(token) != 32 or not all(ch in "0123456789abcdef" for ch in token):
+        return None
+    return next(_uploads().glob(f"{token}*"), None)

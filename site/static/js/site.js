@@ -153,12 +153,90 @@
     window.addEventListener("pagehide", stop);
   }
 
+  // Staff session: open the warning dialog a few minutes before the session ends, and say
+  // so when it has ended. Every back-office response tells how long is left
+  // (X-Session-Expires), so typing (which autosaves) keeps the warning away.
+  var sessionTimers = [];
+
+  function scheduleSessionWarning(seconds, warnBefore) {
+    sessionTimers.forEach(window.clearTimeout);
+    sessionTimers = [];
+    if (!(seconds > 0)) return;
+    sessionTimers.push(window.setTimeout(openSessionWarning, Math.max(0, seconds - warnBefore) * 1000));
+    sessionTimers.push(window.setTimeout(sessionEnded, seconds * 1000));
+  }
+
+  function sessionDialog() {
+    var dialog = document.getElementById("session-warning");
+    return dialog && typeof dialog.showModal === "function" ? dialog : null;
+  }
+
+  var focusBeforeWarning = null;
+
+  function openSessionWarning() {
+    var dialog = sessionDialog();
+    if (!dialog || dialog.open) return;
+    focusBeforeWarning = document.activeElement;
+    dialog.showModal();
+    var button = dialog.querySelector("button");
+    if (button) button.focus();
+  }
+
+  function sessionEnded() {
+    var dialog = sessionDialog();
+    if (!dialog) return;
+    var message = dialog.querySelector("[data-session-message]");
+    message.textContent = message.getAttribute("data-expired-text");
+    dialog.querySelector("[data-session-extend]").hidden = true;
+    dialog.querySelector("[data-session-sign-in]").hidden = false;
+    if (!dialog.open) dialog.showModal();
+    dialog.querySelector("[data-session-sign-in] a").focus();
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var left = xhr && parseInt(xhr.getResponseHeader("X-Session-Expires"), 10);
+    var dialog = sessionDialog();
+    if (dialog && left > 0) {
+      scheduleSessionWarning(left, parseInt(dialog.getAttribute("data-warn"), 10) || 300);
+    }
+  });
+
+  // After "继续保持登录" the server sends a fresh, closed dialog: focus goes back to where it was.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || !config.elt || !config.elt.hasAttribute("data-session-extend")) return;
+    if (focusBeforeWarning && document.contains(focusBeforeWarning)) focusBeforeWarning.focus();
+    var dialog = sessionDialog();
+    if (dialog) announce(dialog.getAttribute("data-extended-text"));
+  });
+
+  // Uploads: a progress bar while the file goes up, then the reader starts at the result.
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest && event.target.closest("[data-upload-progress]");
+    var box = form && form.querySelector("[data-progress]");
+    if (!box || !event.detail.lengthComputable) return;
+    box.hidden = false;
+    box.querySelector("progress").value = Math.round((event.detail.loaded / event.detail.total) * 100);
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || !config.elt || !config.elt.hasAttribute("data-upload-progress")) return;
+    var target = document.querySelector("[data-error-summary]") || document.getElementById("main");
+    if (target) target.focus();
+  });
+
   function ready() {
     if (window.speechSynthesis && window.SpeechSynthesisUtterance) {
       document.querySelectorAll("[data-read-aloud]").forEach(setupReadAloud);
     }
     if (navigator.geolocation) {
       document.querySelectorAll("[data-locate]").forEach(setupLocate);
+    }
+    var dialog = sessionDialog();
+    if (dialog) {
+      scheduleSessionWarning(parseInt(dialog.getAttribute("data-expires"), 10), parseInt(dialog.getAttribute("data-warn"), 10) || 300);
     }
     // An error summary, else a message about what was just done, is where the reader starts.
     var summary = document.querySelector("[data-error-summary]") || document.querySelector("[data-flash]");

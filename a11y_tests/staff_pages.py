@@ -1,0 +1,147 @@
+"""The back office for the browser checks: a signed-in cookie, the staff pages found by
+crawling from the dashboard, and the pages only a POST produces (forms with errors, the
+merge view of a conflicting save), captured and served at test-only URLs."""
+
+import re
+from collections import deque
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from barrierfree.database import db
+from barrierfree.staff.models import ADMIN
+from barrierfree.staff.views import create_user
+from flask import abort
+
+USERNAME, PASSWORD = "a11y-admin", "a11y tests walk every page"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+LANGUAGES = ("", "/en")
+
+
+def signed_in_client(app):
+    """A test client signed in as an administrator (the account is made here)."""
+    with app.app_context():
+        create_user(USERNAME, "无障碍测试", ADMIN, PASSWORD)
+        db.session.commit()
+    client = app.test_client()
+    page = client.get("/staff/sign-in").get_data(as_text=True)
+    response = client.post(
+        "/staff/sign-in",
+        data={"username": USERNAME, "password": PASSWORD, "csrf_token": token(page)},
+    )
+    assert response.status_code == 303, "the accessibility run could not sign in"
+    return client
+
+
+def token(html: str) -> str:
+    return TOKEN.search(html).group(1)
+
+
+def crawl_staff(client, link_parser) -> list[str]:
+    """Back-office pages reachable from the dashboard, one per kind of URL: an edit form
+    of one facility stands for the edit forms of every facility (same template, same
+    fields), so the run checks each form without loading hundreds of alike pages."""
+    pages, seen_shapes = [], set()
+    for prefix in LANGUAGES:
+        start = f"{prefix}/staff/"
+        seen, queue = {start}, deque([start])
+        while queue:
+            path = queue.popleft()
+            shape = re.sub(r"\d+", "#", path)
+            if shape in seen_shapes:
+                continue
+            response = client.get(path)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                continue
+            seen_shapes.add(shape)
+            pages.append(path)
+            parser = link_parser()
+            parser.feed(response.get_data(as_text=True))
+            for href in parser.links:
+                target = urlsplit(urldefrag(urljoin(path, href)).url)
+                local = target.path + (f"?{target.query}" if target.query else "")
+                if target.netloc or not local.startswith(f"{prefix}/staff/") or local in seen:
+                    continue
+                seen.add(local)
+                queue.append(local)
+    return pages
+
+
+def capture_posted_pages(app, client) -> dict[str, str]:
+    """The pages a POST answers with, by name, in both languages."""
+    pages = {}
+    anonymous = app.test_client()
+    for prefix in LANGUAGES:
+        lang = prefix.strip("/") or "zh"
+        form = anonymous.get(f"{prefix}/staff/sign-in").get_data(as_text=True)
+        pages[f"sign-in-{lang}"] = form
+        pages[f"sign-in-error-{lang}"] = anonymous.post(
+            f"{prefix}/staff/sign-in",
+            data={"username": "nobody", "password": "wrong", "csrf_token": token(form)},
+        ).get_data(as_text=True)
+        pages[f"csrf-error-{lang}"] = client.post(f"{prefix}/staff/password").get_data(as_text=True)
+        pages[f"account-error-{lang}"] = _post(
+            client, f"{prefix}/staff/accounts/new", {"username": "", "password": "123"}
+        )
+        pages[f"password-error-{lang}"] = _post(
+            client, f"{prefix}/staff/password", {"current": "x", "new": "password"}
+        )
+        pages[f"update-error-{lang}"] = _post(
+            client, f"{prefix}/staff/updates/new", {"kind": "wrong", "title": ""}
+        )
+        pages[f"update-blocked-{lang}"] = _post(
+            client,
+            f"{prefix}/staff/updates/new",
+            {
+                "kind": "notice",
+                "title": "关于辅助器具适配的通知",
+                "summary": "符合条件的残疾人可以申请。",
+                "body": "# 标题\n\n![](/static/photo.png)\n\n[点击这里](/services/)\n",
+                "action": "publish",
+            },
+        )
+        pages[f"facility-conflict-{lang}"] = _conflict(client, prefix)
+    return pages
+
+
+def _post(client, path: str, data: dict) -> str:
+    form = client.get(path).get_data(as_text=True)
+    return client.post(path, data={**data, "csrf_token": token(form)}).get_data(as_text=True)
+
+
+def _conflict(client, prefix: str) -> str:
+    """The merge view: one save moves the facility on, a second from the same form clashes."""
+    path = f"{prefix}/staff/facilities/1"
+    form = client.get(path).get_data(as_text=True)
+    fields = {
+        name: value
+        for tag, name, value in re.findall(
+            r'(<input[^>]* name="([^"]+)"[^>]* value="([^"]*)"[^>]*>)', form
+        )
+        if 'type="checkbox"' not in tag or " checked" in tag
+    }
+    fields.update(re.findall(r'<textarea[^>]* name="([^"]+)"[^>]*>\n?([^<]*)</textarea>', form))
+    fields.update(
+        re.findall(r'<select[^>]* name="([^"]+)".*?<option value="([^"]*)" selected', form, re.S)
+    )
+    fields.pop("publish_at", None)
+    first = {**fields, "summary": fields.get("summary", "") + "（第一人修改）"}
+    client.post(path, data=first)
+    second = {**fields, "summary": fields.get("summary", "") + "（第二人修改）"}
+    return client.post(path, data=second).get_data(as_text=True)
+
+
+def serve_captured(app, pages: dict[str, str]) -> None:
+    """Serve each captured page at /test-posted/<name> (tests only; filled in later)."""
+
+    def show(name: str):
+        return pages.get(name) or abort(404)
+
+    app.add_url_rule("/test-posted/<name>", "test_posted", show)
+
+
+def captured_paths(pages: dict[str, str]) -> list[str]:
+    """Where the captured pages are served; English ones under /en, as their lang says."""
+    return [
+        f"/en/test-posted/{name}" if name.endswith("-en") else f"/test-posted/{name}"
+        for name in pages
+    ]

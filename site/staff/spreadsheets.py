@@ -1,0 +1,775 @@
+"""Facilities and contact channels as spreadsheets (CSV or XLSX), for staff who keep them there.
+
+The layout, the same for both formats:
+
+- One sheet. Row 1 is the header: each heading is a label in the current locale, a space and
+  the field key, e.g. ``名称 name``, ``乡镇（街道） township``, ``电梯 lift``. Only the key (the
+  last word) counts when a file is read back, so labels may be reworded and columns moved;
+  columns with any other key are ignored, and every column of the layout must be there.
+- Every further row is one record; empty rows are skipped. Row numbers in messages are the
+  ones the spreadsheet shows, the header being row 1.
+- `slug` names the record: a row whose slug exists updates that record, a row with a new slug
+  creates one. Records that are not in the file are left as they are: an import never deletes.
+- Cells: text as it is, an empty cell meaning "none". `sample`: 是 or 否 (yes/no, true/false
+  and 1/0 are read too). `latitude`, `longitude`: decimal degrees (WGS84). `type`,
+  `township`, `channel`, `department`, `facility`: one code or slug. `services`, `needs`,
+  `languages`: codes separated by "、" (";" and "," are read too). `hours`: as
+  `opening_hours.as_text` writes it, ``mon,tue,wed,thu,fri 08:30-11:30; sat 09:00-12:00``,
+  empty when not published.
+- Facilities have one column per accessibility feature: empty when not verified, else 是 (it
+  is there) or 否 (it is not), then any details as ``; key=value`` with the keys of
+  content/README.md, e.g. ``是; steps=0; ramp=是; door_width_cm=100; verified_on=2026-10-09``.
+- A cell a spreadsheet would run as a formula is written with a leading "'", which reading
+  drops again.
+
+`export` writes the layout; `read` turns a file into a `Plan`, checked with the content
+loader's own rules, and applies nothing; `apply` writes a valid plan into the session.
+"""
+
+import csv
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import openpyxl
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from sqlalchemy import select
+
+from .. import opening_hours
+from ..contacts.channels import CHANNELS, LANGUAGES, NEEDS
+from ..content.loader import (
+    KINDS,
+    Kind,
+    _apply_links,
+    _column_value,
+    _lookup,
+    normalise,
+    snapshot,
+)
+from ..database import db
+from ..facilities import features
+from ..facilities.validation import LATITUDE, LONGITUDE, check_location
+from ..open_data.exports import FORMULA_START, _cell, _csv
+from ..site_search.sync import record_change_of
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BYTES = 5 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse one that unpacks huge
+MAX_ROWS = 5000
+YES, NO = "是", "否"
+FLAG_WORDS = {
+    **dict.fromkeys(("是", "有", "yes", "y", "true", "1"), True),
+    **dict.fromkeys(("否", "无", "没有", "no", "n", "false", "0"), False),
+}
+LIST_SEPARATOR = "、"
+LIST_SPLIT = re.compile(r"\s*[、;；,，]\s*")
+# New slugs become URLs: lowercase ASCII words joined by hyphens (content/README.md).
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Codes a record field must be one of; slugs of other records come from the database.
+CODES = {"type": features.TYPES, "channel": CHANNELS, "needs": NEEDS, "languages": LANGUAGES}
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what is wrong and what is allowed."""
+
+
+class FileError(ValueError):
+    """A file that cannot be read as a spreadsheet of this kind."""
+
+
+# --- The layout -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Codec:
+    """How one kind of cell is written (`write`: value → cell) and read back (`read`)."""
+
+    write: Callable[[Any], Any]
+    read: Callable[[str], Any]
+
+
+def _same(value):
+    """The value itself."""
+    return value
+
+
+def _text_or_none(text: str) -> str | None:
+    """A text cell: empty means none."""
+    return text or None
+
+
+def _flag(text: str) -> bool:
+    """是 or 否 (and their usual spellings); empty means 否."""
+    if not text:
+        return False
+    if text.lower() not in FLAG_WORDS:
+        raise CellError(_("请填写“是”或“否”。"))
+    return FLAG_WORDS[text.lower()]
+
+
+def _number(text: str) -> float | None:
+    """A decimal number; empty means none."""
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise CellError(_("请填写数字，例如 36.58；不知道就空着。")) from None
+
+
+def _hours(text: str) -> list[dict] | None:
+    """Opening hours in the words of `opening_hours.as_text`."""
+    try:
+        return opening_hours.from_text(text)
+    except ValueError as error:
+        raise CellError(
+            _(
+                "看不懂这里的时间（%(reason)s）。请这样写：mon,tue,wed,thu,fri 08:30-12:00; "
+                "sat 09:00-12:00。星期用 mon tue wed thu fri sat sun，时间用“时:分”，"
+                "几段时间之间用分号隔开；没有公布就空着。",
+                reason=error,
+            )
+        ) from None
+
+
+def _codes(text: str) -> list[str]:
+    """Codes separated by "、", ";" or ","."""
+    return [code for code in LIST_SPLIT.split(text) if code]
+
+
+def _join(values: list[str] | None) -> str:
+    """Codes separated by "、"."""
+    return LIST_SEPARATOR.join(values or [])
+
+
+def _flag_text(value: bool) -> str:
+    """是 or 否."""
+    return YES if value else NO
+
+
+def _write_feature(measured: dict | None) -> str | None:
+    """A feature as 是/否 followed by its details, "; key=value" each."""
+    if not measured:
+        return None
+    details = [
+        f"{key}={_flag_text(value) if isinstance(value, bool) else value}"
+        for key, value in measured.items()
+        if key != "available" and value is not None
+    ]
+    return "; ".join([_flag_text(measured.get("available")), *details])
+
+
+def _feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
+    """The reader of one feature's column."""
+    types = features.COMMON_KEYS | dict(feature.details)
+    keys = [key for key in types if key != "available"]
+    # Split only before a known key, so a note may itself contain a semicolon.
+    split = re.compile(rf"\s*[;；]\s*(?=(?:{'|'.join(keys)})\s*[=＝])")
+
+    def read(text: str) -> dict | None:
+        """是/否 and "; key=value" details, checked like the content files; empty: unknown."""
+        if not text:
+            return None
+        first, *details = split.split(text.rstrip(";； "))
+        try:
+            measured = {"available": _flag(first)}
+            for detail in details:
+                key, _sep, value = (
+                    part.strip() for part in re.split("([=＝])", detail, maxsplit=1)
+                )
+                if value:
+                    measured[key] = _detail(types[key], value)
+        except CellError:
+            raise CellError(
+                _(
+                    "看不懂“%(text)s”。请先写“是”或“否”，需要时再加“; 说明=值”，例如"
+                    "“是; verified_on=2026-10-09; verified_by=区残联”。这一列可以加的说明："
+                    "%(keys)s。",
+                    text=text,
+                    keys=", ".join(keys),
+                )
+            ) from None
+        try:
+            features.validate({feature.code: measured})
+        except ValueError as error:
+            raise CellError(_("这一格有误：%(reason)s。", reason=error)) from None
+        return measured
+
+    return read
+
+
+def _detail(kind: type, value: str):
+    """One detail's text as the type the feature declares for it."""
+    if kind is bool:
+        return _flag(value)
+    if kind is int:
+        try:
+            return int(value)
+        except ValueError:
+            raise CellError(value) from None
+    return value
+
+
+TEXT = Codec(_same, _text_or_none)
+FLAG = Codec(_flag_text, _flag)
+NUMBER = Codec(_same, _number)
+HOURS = Codec(opening_hours.as_text, _hours)
+CODE_LIST = Codec(_join, _codes)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the record field it holds (or, with `feature`, an accessibility feature)."""
+
+    key: str
+    label: Any
+    codec: Codec = TEXT
+    feature: bool = False
+
+    @property
+    def header(self) -> str:
+        """The heading as exported: label, space, key."""
+        return f"{self.label} {self.key}"
+
+    def value_in(self, record: dict):
+        """This column's value in a record shaped like `snapshot`."""
+        if self.feature:
+            return (record.get("accessibility") or {}).get(self.key)
+        return record.get(self.key)
+
+
+def _with_english(key: str, label) -> tuple[Column, Column]:
+    """A text column and the column of its English translation (`<key>_en`)."""
+    return Column(key, label), Column(f"{key}_en", _l("%(label)s（英文）", label=label))
+
+
+LAYOUTS = {
+    "facilities": (
+        Column("slug", _l("标识")),
+        Column("sample", _l("示例数据"), FLAG),
+        Column("type", _l("类型")),
+        Column("township", _l("乡镇（街道）")),
+        *_with_english("name", _l("名称")),
+        *_with_english("summary", _l("简介")),
+        *_with_english("address", _l("地址")),
+        Column("latitude", _l("纬度"), NUMBER),
+        Column("longitude", _l("经度"), NUMBER),
+        Column("hours", _l("开放时间"), HOURS),
+        *_with_english("hours_note", _l("开放时间的说明")),
+        Column("phone", _l("电话")),
+        Column("sms", _l("短信")),
+        *_with_english("transport", _l("怎么去")),
+        Column("services", _l("服务"), CODE_LIST),
+        *(
+            Column(f.code, f.name, Codec(_write_feature, _feature_reader(f)), feature=True)
+            for f in features.FEATURES
+        ),
+    ),
+    "contacts": (
+        Column("slug", _l("标识")),
+        Column("sample", _l("示例数据"), FLAG),
+        Column("channel", _l("方式")),
+        *_with_english("name", _l("名称")),
+        *_with_english("summary", _l("简介")),
+        Column("value", _l("号码、账号或地址")),
+        Column("department", _l("部门")),
+        Column("facility", _l("服务场所")),
+        Column("hours", _l("服务时间"), HOURS),
+        *_with_english("hours_note", _l("服务时间的说明")),
+        Column("needs", _l("适合谁"), CODE_LIST),
+        Column("languages", _l("使用的语言"), CODE_LIST),
+        Column("services", _l("服务"), CODE_LIST),
+    ),
+}
+
+
+def _kind(name: str) -> Kind:
+    """The loader's spec of a kind that has a spreadsheet layout."""
+    if name not in LAYOUTS:
+        raise ValueError(f"no spreadsheet layout for {name!r}")
+    return next(kind for kind in KINDS if kind.name == name)
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def export(kind: str, fmt: str) -> tuple[bytes, str, str]:
+    """Every record of `kind` as a CSV or XLSX file: (body, mimetype, filename)."""
+    spec = _kind(kind)
+    columns = LAYOUTS[kind]
+    header = [column.header for column in columns]
+    order = (spec.model.position, spec.model.id)
+    records = [
+        {spec.key: getattr(row, spec.key), **snapshot(spec, row)}
+        for row in db.session.scalars(select(spec.model).order_by(*order))
+    ]
+    rows = [
+        [column.codec.write(column.value_in(record)) for column in columns] for record in records
+    ]
+    filename = f"{kind}-{opening_hours.local_now():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        body = _csv(header, [[_cell(value) for value in row] for row in rows])
+        return body.encode("utf-8"), "text/csv", filename
+    if fmt == "xlsx":
+        return _xlsx(kind, header, rows), XLSX_MIMETYPE, filename
+    raise ValueError(f"unknown spreadsheet format {fmt!r}")
+
+
+def _xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+    """A workbook of one sheet, its header row bold and frozen."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    headings = [WriteOnlyCell(sheet, value=text) for text in header]
+    for heading in headings:
+        heading.font = Font(bold=True)
+    sheet.append(headings)
+    for row in rows:
+        sheet.append([_xlsx_value(value) for value in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _xlsx_value(value):
+    """A value for an XLSX cell: numbers stay numbers, text is neutralised as in CSV."""
+    if not isinstance(value, str):
+        return value
+    # openpyxl refuses control characters, and pasted text sometimes carries one.
+    return _cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    """Something wrong in one cell: spreadsheet row (header = 1), heading as shown, message."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Change:
+    """What importing one row does to its record; `row` is the spreadsheet row it came from.
+
+    `before` and `after` are comparable records (`loader.snapshot` / `loader.normalise`);
+    `fields` names the fields that differ (for a new record, every field it fills).
+    """
+
+    slug: str
+    action: str  # "create", "update" or "unchanged"
+    fields: list[str]
+    before: dict | None
+    after: dict
+    row: int
+
+
+@dataclass
+class Plan:
+    """What importing a file would do; `apply` carries out a valid one."""
+
+    kind: str
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True when the file could be read and no row has an error."""
+        return self.file_error is None and not self.errors
+
+
+def read(kind: str, filename: str, data: bytes) -> Plan:
+    """Read an uploaded CSV or XLSX file of `kind` and plan its changes; nothing is applied.
+
+    Records the file leaves out are left alone: an import creates and updates, never deletes.
+    """
+    spec = _kind(kind)
+    plan = Plan(kind)
+    try:
+        table = _table(filename, data)
+        sheet = Sheet(spec, _headings(LAYOUTS[kind], table[0]))
+    except FileError as error:
+        plan.file_error = str(error)
+        return plan
+    for number, cells in enumerate(table[1:], 2):
+        if not any(cells):
+            continue
+        record, errors = sheet.read_row(cells, number)
+        if errors:
+            plan.errors += errors
+        else:
+            plan.changes.append(sheet.change(record, number))
+    return plan
+
+
+# --- The file -------------------------------------------------------------------------------
+
+
+def _too_big() -> FileError:
+    """The error for a file over the limits."""
+    return FileError(
+        _(
+            "文件太大了：一次最多上传 %(megabytes)d MB、%(rows)d 行。请分几次上传。",
+            megabytes=MAX_BYTES // (1024 * 1024),
+            rows=MAX_ROWS,
+        )
+    )
+
+
+def _empty() -> FileError:
+    """The error for a file without a header."""
+    return FileError(_("文件是空的。请先导出一份表格，在上面修改，再上传。"))
+
+
+def _table(filename: str, data: bytes) -> list[list[str]]:
+    """The file's rows as trimmed text, header first; FileError for anything else."""
+    if not data.strip():
+        raise _empty()
+    if len(data) > MAX_BYTES:
+        raise _too_big()
+    suffix = filename.rpartition(".")[2].lower() if "." in filename else ""
+    if data.startswith(b"PK\x03\x04") or suffix == "xlsx":
+        table = _xlsx_table(data)
+    elif suffix in ("csv", "txt", ""):
+        table = _csv_table(data)
+    else:
+        raise FileError(
+            _(
+                "只能上传 CSV 文件或 Excel 工作簿（.xlsx）。"
+                "旧版 Excel 文件（.xls）请先另存为 .xlsx。"
+            )
+        )
+    if not table:
+        raise _empty()
+    if len(table) > MAX_ROWS + 1:
+        raise _too_big()
+    return [[_cell_text(value) for value in row] for row in table]
+
+
+def _csv_table(data: bytes) -> list[list[str]]:
+    """The rows of a CSV file in UTF-8 (with or without BOM) or GB18030, as Chinese Excel saves."""
+    text = _decode(data)
+    if text is None or re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+        raise FileError(
+            _("读不出这个文件里的文字。请在 Excel 或 WPS 里另存为“CSV UTF-8”或 .xlsx，再上传。")
+        )
+    try:
+        return list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
+    except csv.Error:
+        raise FileError(
+            _("这个 CSV 文件的格式有误。请在 Excel 或 WPS 里重新保存，再上传。")
+        ) from None
+
+
+def _decode(data: bytes) -> str | None:
+    """The text of a file in UTF-8 or else GB18030; None when it is in neither."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return None
+
+
+def _xlsx_table(data: bytes) -> list[tuple]:
+    """The rows of the first sheet of an XLSX workbook, with the values Excel last computed."""
+    not_a_workbook = FileError(
+        _(
+            "打不开这个文件：它不是 Excel 工作簿（.xlsx）。"
+            "请在 Excel 或 WPS 里另存为 .xlsx，再上传。"
+        )
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
+        raise not_a_workbook from None
+    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+        raise not_a_workbook
+    if sum(entry.file_size for entry in entries) > MAX_UNZIPPED_BYTES:
+        raise _too_big()
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it does not know; they do not matter.
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                # Some programs record a wrong used range, which would cut the rows short.
+                sheet.reset_dimensions()
+                return list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
+            finally:
+                workbook.close()
+    except Exception:
+        # A damaged workbook fails inside openpyxl in many ways, and every one means this.
+        raise not_a_workbook from None
+
+
+def _cell_text(value) -> str:
+    """A cell as trimmed text, without the quote that kept formula-like text from running."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        text = text[1:]
+    return text
+
+
+def _headings(columns: tuple[Column, ...], header: list[str]) -> dict[str, tuple[int, str]]:
+    """{column key: (index in a row, heading as shown)}; FileError when a column is missing."""
+    keys = {column.key for column in columns}
+    found: dict[str, tuple[int, str]] = {}
+    for index, heading in enumerate(header):
+        key = heading.split()[-1] if heading.split() else ""
+        if key not in keys:
+            continue
+        if key in found:
+            raise FileError(_("第 1 行有两列都是“%(column)s”。每一列只能有一个。", column=key))
+        found[key] = (index, heading)
+    missing = [column.header for column in columns if column.key not in found]
+    if missing:
+        raise FileError(
+            _(
+                "第 1 行的表头缺少这些列：%(columns)s。请先导出一份表格，在上面修改；"
+                "第 1 行不要改动。",
+                columns=", ".join(missing),
+            )
+        )
+    return found
+
+
+# --- The rows -------------------------------------------------------------------------------
+
+
+class Sheet:
+    """The columns of one uploaded file, and what the database allows in them."""
+
+    def __init__(self, spec: Kind, headings: dict[str, tuple[int, str]]):
+        self.spec = spec
+        self.columns = LAYOUTS[spec.name]
+        self.headings = headings
+        self.rows = {getattr(row, spec.key): row for row in db.session.scalars(select(spec.model))}
+        # New records go after the existing ones, in the order of the file.
+        self.next_position = max((row.position for row in self.rows.values()), default=-1) + 1
+        self.first_row: dict[str, int] = {}  # slug: the row it was first read from
+        self.allowed = {name: list(codes) for name, codes in CODES.items() if name in spec.fields}
+        for name, (model, column) in spec.parents.items() | spec.collections.items():
+            self.allowed[name] = list(
+                db.session.scalars(select(getattr(model, column)).order_by(model.id))
+            )
+
+    def error(self, number: int, key: str, message: str) -> RowError:
+        """An error in row `number`, in the column of `key`."""
+        return RowError(number, self.headings[key][1], message)
+
+    def read_row(self, cells: list[str], number: int) -> tuple[dict, list[RowError]]:
+        """One row as a content record, and what is wrong with it."""
+        record: dict = {}
+        errors = []
+        for column in self.columns:
+            index = self.headings[column.key][0]
+            try:
+                value = column.codec.read(cells[index] if index < len(cells) else "")
+                self._check_value(column, value)
+            except CellError as error:
+                errors.append(self.error(number, column.key, str(error)))
+                continue
+            if not column.feature:
+                record[column.key] = value
+            elif value is not None:
+                record.setdefault("accessibility", {})[column.key] = value
+        if "latitude" in record and "longitude" in record:
+            errors += self._location_errors(record, number)
+        errors += self._slug_errors(record.get(self.spec.key), number)
+        return record, errors or self._record_errors(record, number)
+
+    def change(self, record: dict, number: int) -> Change:
+        """What a valid row does to its record, compared the way the loader compares."""
+        slug = record[self.spec.key]
+        row = self.rows.get(slug)
+        if row is None:
+            record["position"] = self.next_position
+            self.next_position += 1
+            after = normalise(self.spec, record)
+            filled = [name for name, value in after.items() if value is not None]
+            return Change(slug, "create", filled, None, after, number)
+        record["position"] = row.position
+        after = normalise(self.spec, record)
+        before = snapshot(self.spec, row)
+        fields = [name for name in after if after[name] != before[name]]
+        return Change(slug, "update" if fields else "unchanged", fields, before, after, number)
+
+    def _slug_errors(self, slug: str | None, number: int) -> list[RowError]:
+        """A slug used by an earlier row, or a new one that cannot be part of a URL."""
+        if not slug:
+            return []
+        if slug in self.first_row:
+            message = _(
+                "标识“%(slug)s”在第 %(row)d 行已经用过。同一条记录在表格里只能有一行。",
+                slug=slug,
+                row=self.first_row[slug],
+            )
+            return [self.error(number, self.spec.key, message)]
+        self.first_row[slug] = number
+        if slug not in self.rows and not SLUG.fullmatch(slug):
+            message = _(
+                "新记录的标识只能用小写英文字母、数字和连字符，例如 rukang-boping。"
+                "标识会成为网址的一部分，以后不能再改。"
+            )
+            return [self.error(number, self.spec.key, message)]
+        return []
+
+    def _record_errors(self, record: dict, number: int) -> list[RowError]:
+        """The content rules for the record as a whole (`Kind.check`, as the loader runs it)."""
+        try:
+            self.spec.check(record)
+        except ValueError as error:
+            # The cells passed their own checks, so what is left is about the record as a
+            # whole: what a sample record may carry. Shown against the sample column.
+            return [self.error(number, "sample", _("这一行不能保存：%(reason)s。", reason=error))]
+        return []
+
+    def _check_value(self, column: Column, value) -> None:
+        """Raise CellError when a value is missing, too long, or not one the field allows."""
+        table_column = self._table_column(column.key)
+        if table_column is not None and value in (None, []) and _required(table_column):
+            raise CellError(_("这一格不能空着：每一行都要填写“%(column)s”。", column=column.label))
+        limit = getattr(getattr(table_column, "type", None), "length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            raise CellError(
+                _(
+                    "最多只能填 %(limit)d 个字，现在有 %(length)d 个。",
+                    limit=limit,
+                    length=len(value),
+                )
+            )
+        allowed = self.allowed.get(column.key)
+        values = value if isinstance(value, list) else [value] if value else []
+        unknown = [code for code in values if allowed is not None and code not in allowed]
+        if unknown and isinstance(value, list):
+            raise CellError(
+                _(
+                    "“%(value)s”不是可以填写的值。可以填写：%(allowed)s；多个值之间用“、”隔开。",
+                    value=LIST_SEPARATOR.join(unknown),
+                    allowed=_some(allowed),
+                )
+            )
+        if unknown:
+            raise CellError(
+                _(
+                    "“%(value)s”不是可以填写的值。可以填写：%(allowed)s。",
+                    value=value,
+                    allowed=_some(allowed),
+                )
+            )
+
+    def _table_column(self, key: str):
+        """The database column behind a record field (a link's foreign key), or None."""
+        name = f"{key}_id" if key in self.spec.parents else key
+        return self.spec.model.__table__.c.get(name)
+
+    def _location_errors(self, record: dict, number: int) -> list[RowError]:
+        """`check_location`'s verdict, in the column of the coordinate that is wrong."""
+        latitude, longitude = record["latitude"], record["longitude"]
+        if _passes(check_location, latitude, longitude):
+            return []
+        # Latitude is right when it passes with a longitude inside the district.
+        wrong = "longitude" if _passes(check_location, latitude, sum(LONGITUDE) / 2) else "latitude"
+        message = _(
+            "纬度和经度要么都填，要么都空着；位置要在茌平区内：纬度在 %(south)s 到 %(north)s "
+            "之间，经度在 %(west)s 到 %(east)s 之间。",
+            south=LATITUDE[0],
+            north=LATITUDE[1],
+            west=LONGITUDE[0],
+            east=LONGITUDE[1],
+        )
+        return [self.error(number, wrong, message)]
+
+
+def _required(table_column) -> bool:
+    """True for a column the database needs a value in and has no default for."""
+    return not table_column.nullable and table_column.default is None
+
+
+def _passes(check: Callable, *args) -> bool:
+    """True when `check(*args)` raises no ValueError."""
+    try:
+        check(*args)
+    except ValueError:
+        return False
+    return True
+
+
+def _some(values: list[str], limit: int = 20) -> str:
+    """Values for a message, the first `limit` of them when there are more."""
+    if len(values) <= limit:
+        return ", ".join(values)
+    return _("%(values)s 等，共 %(count)d 个", values=", ".join(values[:limit]), count=len(values))
+
+
+# --- Applying -------------------------------------------------------------------------------
+
+
+def apply(plan: Plan) -> list[tuple[Any, Change]]:
+    """Write a valid plan into the session (the caller commits); return (row, change) pairs.
+
+    Each created or updated row gets the next version, counts as changed in the database
+    (so `flask content load` keeps it), and is queued for the search index. Raises
+    ValueError when the plan is not valid or a record changed since the file was read (then
+    nothing is written), or when a linked record has gone since (then the caller rolls back).
+    """
+    if not plan.valid:
+        raise ValueError("a spreadsheet plan with errors cannot be applied")
+    spec = _kind(plan.kind)
+    pending = []
+    for change in plan.changes:
+        if change.action == "unchanged":
+            continue
+        row = db.session.scalar(
+            select(spec.model).where(getattr(spec.model, spec.key) == change.slug)
+        )
+        current = None if row is None else snapshot(spec, row)
+        if current != change.before:
+            raise ValueError(f"{plan.kind} {change.slug} changed since the file was read")
+        pending.append((row, change))
+    applied = []
+    for row, change in pending:
+        if row is None:
+            row = spec.model(**{spec.key: change.slug})
+        else:
+            row.version += 1
+        _write(spec, row, change.after)
+        applied.append((row, change))
+    return applied
+
+
+def _write(spec: Kind, row, record: dict) -> None:
+    """Set a row's fields and links from a comparable record, as the loader does."""
+    for name in spec.fields:
+        setattr(row, name, _column_value(spec.model, name, record[name]))
+    with db.session.no_autoflush:
+        for name, (model, column) in spec.parents.items():
+            value = record[name]
+            parent = None if value is None else _lookup(model, column, value, record, spec)
+            setattr(row, name, parent)
+        _apply_links(spec, record, row)
+    # No fingerprint of a load matches None: the next load keeps what staff imported.
+    row.loaded_hash = None
+    db.session.add(row)
+    db.session.flush()
+    record_change_of(row)

@@ -1,0 +1,527 @@
+"""Staff spreadsheets: facilities and contacts exported as CSV or XLSX, read back into a plan
+of changes with the content rules, and applied to the database."""
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from barrierfree.contacts.models import ContactChannel
+from barrierfree.content.files import read_yaml
+from barrierfree.content.loader import KINDS
+from barrierfree.database import db
+from barrierfree.facilities import features
+from barrierfree.facilities.models import Facility
+from barrierfree.opening_hours import as_text, from_text, parse
+from barrierfree.site_search.sync import SearchChange, last_change
+from barrierfree.staff import spreadsheets
+from barrierfree.staff.spreadsheets import LAYOUTS, apply, export, read
+from conftest import load_content
+from sqlalchemy import select
+
+CONTENT = Path(__file__).resolve().parent.parent / "content"
+MODELS = {"facilities": Facility, "contacts": ContactChannel}
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+@pytest.fixture
+def shared(app):
+    """A request context on the shared app, whose database holds content/ (read only)."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def loaded(empty_app):
+    """A private database with content/ loaded, in a request context, for tests that write."""
+    with empty_app.test_request_context():
+        load_content(Path(empty_app.config["CONTENT_DIR"]))
+        yield
+
+
+def csv_rows(kind: str) -> list[list[str]]:
+    """The CSV export of `kind` as rows of cells, header first."""
+    body, _mimetype, _filename = export(kind, "csv")
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def to_csv(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
+    """Rows as a CSV file in `encoding`."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def index_of(rows: list[list[str]], key: str) -> int:
+    """The index of the column whose heading ends with `key`."""
+    return [heading.split()[-1] for heading in rows[0]].index(key)
+
+
+def heading(kind: str, key: str) -> str:
+    """A column's heading as exported."""
+    return next(column.header for column in LAYOUTS[kind] if column.key == key)
+
+
+def edited(kind: str, slug: str, /, **cells: str) -> tuple[list[list[str]], int]:
+    """The CSV export with some cells of one record changed, and that record's row number."""
+    rows = csv_rows(kind)
+    number = [row[0] for row in rows].index(slug)
+    for key, value in cells.items():
+        rows[number][index_of(rows, key)] = value
+    return rows, number + 1
+
+
+def actions(plan) -> dict[str, list[str]]:
+    """The plan's slugs by action."""
+    found: dict[str, list[str]] = {}
+    for change in plan.changes:
+        found.setdefault(change.action, []).append(change.slug)
+    return found
+
+
+def facility(slug: str) -> Facility:
+    """One facility by slug."""
+    return db.session.scalar(select(Facility).where(Facility.slug == slug))
+
+
+def count(model) -> int:
+    """How many rows `model` has."""
+    return len(db.session.scalars(select(model)).all())
+
+
+# --- The layout and the round trip ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", LAYOUTS)
+def test_layout_has_a_column_for_every_field_but_position(kind):
+    spec = next(spec for spec in KINDS if spec.name == kind)
+    fields = {column.key for column in LAYOUTS[kind] if not column.feature}
+    expected = {spec.key, *spec.fields, *spec.parents, *spec.collections}
+    assert fields == expected - {"position", "accessibility"}
+    feature_codes = [column.key for column in LAYOUTS[kind] if column.feature]
+    assert feature_codes == ([f.code for f in features.FEATURES] if kind == "facilities" else [])
+
+
+def test_headings_are_the_label_then_the_key(shared):
+    rows = csv_rows("facilities")
+    assert rows[0][:3] == ["标识 slug", "示例数据 sample", "类型 type"]
+    assert "电梯 lift" in rows[0]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind", LAYOUTS)
+def test_export_then_read_changes_nothing(shared, kind, fmt):
+    body, mimetype, filename = export(kind, fmt)
+    plan = read(kind, filename, body)
+
+    assert filename.startswith(f"{kind}-") and filename.endswith(f".{fmt}")
+    assert mimetype in ("text/csv", spreadsheets.XLSX_MIMETYPE)
+    assert plan.valid, (plan.file_error, plan.errors)
+    assert actions(plan) == {"unchanged": actions(plan)["unchanged"]}
+    assert len(plan.changes) == count(MODELS[kind])
+
+
+def test_csv_export_is_utf8_with_a_byte_order_mark(shared):
+    body, _mimetype, _filename = export("facilities", "csv")
+    assert body.startswith("\ufeff标识 slug,".encode())
+
+
+def test_xlsx_export_has_a_bold_frozen_header(shared):
+    body, _mimetype, _filename = export("facilities", "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "标识 slug" and sheet["A1"].font.bold
+
+
+def test_cells_are_written_for_people(shared):
+    rows, number = edited("facilities", "rukang-zhenxing")
+    row = dict(zip([h.split()[-1] for h in rows[0]], rows[number - 1], strict=True))
+    assert row["sample"] == "是"
+    assert row["hours"] == "mon,tue,wed,thu,fri 08:30-11:30; mon,tue,wed,thu,fri 13:30-17:00"
+    assert row["services"] == "public-welfare-jobs、rehabilitation-fitness、rukang-home"
+    assert row["step_free_entrance"] == (
+        "是; steps=0; ramp=是; door_width_cm=100; automatic_door=否"
+    )
+    assert row["lift"] == ""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"], ids=["utf8-without-bom", "gb18030"])
+def test_csv_saved_in_another_encoding_is_read(shared, encoding):
+    plan = read("contacts", "contacts.csv", to_csv(csv_rows("contacts"), encoding))
+    assert plan.valid and set(actions(plan)) == {"unchanged"}
+
+
+def test_headings_may_be_bare_keys_and_columns_in_any_order(shared):
+    rows = csv_rows("contacts")
+    rows[0] = [h.split()[-1] for h in rows[0]]
+    reordered = [list(reversed(row)) for row in rows]
+    plan = read("contacts", "contacts.csv", to_csv(reordered))
+    assert plan.valid and set(actions(plan)) == {"unchanged"}
+
+
+def test_other_columns_are_ignored_but_a_column_twice_is_refused(shared):
+    header, *records = csv_rows("contacts")
+    rows = [[*header, "", "备注"], *([*row, "", "已核对"] for row in records)]
+    plan = read("contacts", "contacts.csv", to_csv(rows))
+    assert plan.valid and set(actions(plan)) == {"unchanged"}
+
+    twice = [[*row, row[0]] for row in rows]
+    assert "slug" in read("contacts", "contacts.csv", to_csv(twice)).file_error
+
+
+def test_blank_rows_are_skipped_but_still_counted(shared):
+    rows, number = edited("facilities", "rukang-xinfa", township="nowhere")
+    rows.insert(1, [""] * len(rows[0]))
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+    assert [error.row for error in plan.errors] == [number + 1]
+
+
+# --- Changes --------------------------------------------------------------------------------
+
+EDITS = {
+    "name": ("name", "信发街道残疾人之家", "name", "信发街道残疾人之家"),
+    "hours": (
+        "hours",
+        "Mon, Tue 09:00–12:00；sat 09:00~11:00",
+        "hours",
+        [
+            {"days": ["mon", "tue"], "opens": "09:00", "closes": "12:00"},
+            {"days": ["sat"], "opens": "09:00", "closes": "11:00"},
+        ],
+    ),
+    "feature": (
+        "lift",
+        "是; note=两部电梯; verified_on=2026-10-09",
+        "accessibility",
+        {"available": True, "note": "两部电梯", "verified_on": "2026-10-09"},
+    ),
+    "services": ("services", "rukang-home; public-welfare-jobs", "services", None),
+    "location": ("latitude", "36.61", "latitude", 36.61),
+}
+
+
+@pytest.mark.parametrize("key, value, field, after", EDITS.values(), ids=EDITS.keys())
+def test_an_edited_cell_is_one_update_of_that_field(shared, key, value, field, after):
+    cells = {key: value, "longitude": "116.27"} if key == "latitude" else {key: value}
+    rows, number = edited("facilities", "rukang-xinfa", **cells)
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    assert plan.valid, plan.errors
+    assert actions(plan)["update"] == ["rukang-xinfa"]
+    change = next(change for change in plan.changes if change.action == "update")
+    expected = ["latitude", "longitude"] if key == "latitude" else [field]
+    assert (change.fields, change.row) == (expected, number)
+    if field == "accessibility":
+        assert change.after["accessibility"]["lift"] == after
+    elif after is not None:
+        assert change.after[field] == after
+    assert change.before[field] != change.after[field]
+
+
+def test_an_edited_xlsx_cell_is_an_update(shared):
+    body, _mimetype, filename = export("contacts", "xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    sheet = workbook.active
+    column = [cell.value.split()[-1] for cell in sheet[1]].index("needs") + 1
+    sheet.cell(row=2, column=column, value="deaf、blind")
+    out = io.BytesIO()
+    workbook.save(out)
+
+    plan = read("contacts", filename, out.getvalue())
+
+    change = next(change for change in plan.changes if change.action == "update")
+    assert (change.slug, change.fields, change.after["needs"]) == (
+        "hotline-12345",
+        ["needs"],
+        ["deaf", "blind"],
+    )
+
+
+def test_a_row_with_a_new_slug_creates_a_record_after_the_others(shared):
+    rows, number = edited("facilities", "rukang-xinfa")
+    new = list(rows[number - 1])
+    new[index_of(rows, "slug")] = "rukang-xinfa-east"
+    plan = read("facilities", "facilities.csv", to_csv([*rows, new]))
+
+    assert plan.valid
+    assert actions(plan)["create"] == ["rukang-xinfa-east"]
+    change = plan.changes[-1]
+    assert change.before is None and change.row == len(rows) + 1
+    assert {"name", "township", "hours", "services"} <= set(change.fields)
+    assert change.after["position"] > max(c.after["position"] for c in plan.changes[:-1])
+
+
+# --- Bad files ------------------------------------------------------------------------------
+
+
+def zipped(entries: dict[str, bytes]) -> bytes:
+    """A zip archive of `entries`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+BAD_FILES = {
+    "empty": ("facilities.csv", b""),
+    "blank": ("facilities.csv", b" \r\n\r\n"),
+    "byte-order-mark-only": ("facilities.csv", "\ufeff".encode()),
+    "wrong-header": ("facilities.csv", "名称,地址\n甲,乙\n".encode()),
+    "binary-junk": ("facilities.csv", bytes(range(256)) * 8),
+    "nul-bytes": ("facilities.csv", b"slug,name\x00\r\n"),
+    "junk-named-xlsx": ("facilities.xlsx", bytes(range(256)) * 8),
+    "docx-renamed-xlsx": (
+        "facilities.xlsx",
+        zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}),
+    ),
+    "damaged-workbook": ("facilities.xlsx", zipped({"xl/workbook.xml": b"<not xml"})),
+    "zip-bomb": (
+        "facilities.xlsx",
+        zipped({"xl/workbook.xml": b"", "xl/big.xml": bytes(60 << 20)}),
+    ),
+    "old-xls": ("facilities.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)),
+    "pdf": ("facilities.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"),
+    "huge": ("facilities.csv", b"a," * (spreadsheets.MAX_BYTES // 2 + 1)),
+}
+
+
+@pytest.mark.parametrize("filename, data", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_a_file_that_is_not_a_facilities_spreadsheet_is_refused_with_a_message(
+    shared, filename, data
+):
+    plan = read("facilities", filename, data)
+    assert plan.file_error and not plan.valid
+    assert (plan.errors, plan.changes) == ([], [])
+
+
+def test_a_contacts_file_is_not_a_facilities_file(shared):
+    body, _mimetype, filename = export("contacts", "csv")
+    plan = read("facilities", filename, body)
+    assert "类型 type" in plan.file_error
+
+
+def test_a_file_with_too_many_rows_is_refused(shared, monkeypatch):
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    body, _mimetype, filename = export("contacts", "xlsx")
+    assert read("contacts", filename, body).file_error
+
+
+# --- Bad rows -------------------------------------------------------------------------------
+
+FACILITY_ERRORS = {
+    "unknown-township": ({"township": "nowhere"}, "township"),
+    "unknown-type": ({"type": "zoo"}, "type"),
+    "unknown-service": ({"services": "rukang-home、no-such-service"}, "services"),
+    "unreadable-hours": ({"hours": "weekdays 9 to 5"}, "hours"),
+    "hours-out-of-range": ({"hours": "mon 08:00-25:00"}, "hours"),
+    "latitude-not-a-number": ({"latitude": "north", "longitude": "116.2"}, "latitude"),
+    "latitude-outside-district": ({"latitude": "40.1", "longitude": "116.2"}, "latitude"),
+    "longitude-missing": ({"latitude": "36.6"}, "longitude"),
+    "sample-with-phone": ({"phone": "0635-1234567"}, "sample"),
+    "missing-name": ({"name": ""}, "name"),
+    "name-too-long": ({"name": "长" * 201}, "name"),
+    "not-yes-or-no": ({"sample": "perhaps"}, "sample"),
+    "unreadable-feature": ({"lift": "maybe"}, "lift"),
+    "feature-count-not-a-number": ({"step_free_entrance": "是; steps=few"}, "step_free_entrance"),
+    "feature-date-not-a-date": ({"lift": "是; verified_on=yesterday"}, "lift"),
+    "new-slug-not-for-a-url": ({"slug": "新 地点"}, "slug"),
+}
+
+
+@pytest.mark.parametrize("cells, key", FACILITY_ERRORS.values(), ids=FACILITY_ERRORS.keys())
+def test_a_bad_facility_row_is_reported_at_its_row_and_column(shared, cells, key):
+    rows, number = edited("facilities", "rukang-xinfa", **cells)
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    assert not plan.valid and plan.file_error is None
+    assert [(e.row, e.column) for e in plan.errors] == [(number, heading("facilities", key))]
+    assert plan.errors[0].message
+    assert "rukang-xinfa" not in [change.slug for change in plan.changes]
+
+
+CONTACT_ERRORS = {
+    "unknown-channel": ("dpf-sms", {"channel": "pigeon"}, "channel"),
+    "unknown-department": ("dpf-sms", {"department": "ministry-of-magic"}, "department"),
+    "unknown-need": ("dpf-sms", {"needs": "deaf、psychic"}, "needs"),
+    "unknown-language": ("dpf-sms", {"languages": "klingon"}, "languages"),
+    "sample-with-number": ("dpf-sms", {"value": "10086"}, "sample"),
+    "real-line-without-number": ("hotline-12345", {"value": ""}, "sample"),
+    "missing-channel": ("dpf-sms", {"channel": ""}, "channel"),
+}
+
+
+@pytest.mark.parametrize("slug, cells, key", CONTACT_ERRORS.values(), ids=CONTACT_ERRORS.keys())
+def test_a_bad_contact_row_is_reported_at_its_row_and_column(shared, slug, cells, key):
+    rows, number = edited("contacts", slug, **cells)
+    plan = read("contacts", "contacts.csv", to_csv(rows))
+    assert [(e.row, e.column) for e in plan.errors] == [(number, heading("contacts", key))]
+
+
+def test_an_unknown_code_message_says_what_is_allowed(shared):
+    rows, _number = edited("facilities", "rukang-xinfa", township="nowhere")
+    message = read("facilities", "facilities.csv", to_csv(rows)).errors[0].message
+    assert "nowhere" in message and "boping" in message
+
+
+def test_a_slug_used_twice_is_reported_at_the_second_row(shared):
+    rows, number = edited("facilities", "rukang-xinfa")
+    plan = read("facilities", "facilities.csv", to_csv([*rows, rows[number - 1]]))
+
+    assert [(e.row, e.column) for e in plan.errors] == [
+        (len(rows) + 1, heading("facilities", "slug"))
+    ]
+    assert f"第 {number} 行" in plan.errors[0].message
+
+
+def test_a_file_exported_on_the_english_site_reads_back_on_the_chinese_one(app, shared):
+    with app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        body, _mimetype, filename = export("facilities", "xlsx")
+    header = next(openpyxl.load_workbook(io.BytesIO(body)).active.values)
+    assert header[2] == "type type"
+    assert set(actions(read("facilities", filename, body))) == {"unchanged"}
+
+
+# --- Formulas -------------------------------------------------------------------------------
+
+
+def test_formula_cells_are_neutralised_on_export_and_read_back_as_text(loaded):
+    facility("rukang-xinfa").name = FORMULA
+    db.session.flush()
+
+    rows, number = edited("facilities", "rukang-xinfa")
+    assert rows[number - 1][index_of(rows, "name")] == f"'{FORMULA}"
+    body, _mimetype, filename = export("facilities", "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    cell = sheet.cell(row=number, column=index_of(rows, "name") + 1)
+    assert (cell.value, cell.data_type) == (f"'{FORMULA}", "s")
+    for data, name in ((to_csv(rows), "facilities.csv"), (body, filename)):
+        assert set(actions(read("facilities", name, data))) == {"unchanged"}
+
+
+# --- Applying -------------------------------------------------------------------------------
+
+
+def test_apply_writes_the_plan_bumps_versions_and_queues_the_search_index(loaded):
+    rows, number = edited("facilities", "rukang-xinfa", name="信发街道残疾人之家")
+    new = list(rows[number - 1])
+    new[index_of(rows, "slug")] = "rukang-xinfa-east"
+    plan = read("facilities", "facilities.csv", to_csv([*rows, new]))
+    version = facility("rukang-xinfa").version
+    last = last_change()
+
+    applied = apply(plan)
+    db.session.commit()
+
+    assert [(row.slug, change.action) for row, change in applied] == [
+        ("rukang-xinfa", "update"),
+        ("rukang-xinfa-east", "create"),
+    ]
+    assert facility("rukang-xinfa").name == "信发街道残疾人之家"
+    assert facility("rukang-xinfa").version == version + 1
+    created = facility("rukang-xinfa-east")
+    assert (created.township.slug, created.version) == ("xinfa", 1)
+    assert [s.slug for s in created.services] == [s.slug for s in facility("rukang-xinfa").services]
+    queued = db.session.execute(
+        select(SearchChange.kind, SearchChange.key).where(SearchChange.id > last)
+    ).all()
+    assert {tuple(change) for change in queued} == {
+        ("facility", "rukang-xinfa"),
+        ("facility", "rukang-xinfa-east"),
+    }
+    body, _mimetype, filename = export("facilities", "xlsx")
+    assert set(actions(read("facilities", filename, body))) == {"unchanged"}
+
+
+def test_apply_of_contacts_writes_links_and_lists(loaded):
+    rows, _number = edited("contacts", "dpf-sms", needs="deaf", department="", hours="")
+    applied = apply(read("contacts", "contacts.csv", to_csv(rows)))
+    db.session.commit()
+
+    [(row, change)] = applied
+    assert change.fields == ["hours", "needs", "department"]
+    assert (row.needs, row.department, row.hours) == (["deaf"], None, None)
+
+
+def test_a_later_content_load_keeps_what_staff_imported(loaded, empty_app):
+    rows, _number = edited("facilities", "rukang-xinfa", name="信发街道残疾人之家")
+    apply(read("facilities", "facilities.csv", to_csv(rows)))
+    db.session.commit()
+
+    report = load_content(Path(empty_app.config["CONTENT_DIR"]))
+
+    assert report.kept == {"facilities": ["rukang-xinfa"]}
+    assert facility("rukang-xinfa").name == "信发街道残疾人之家"
+
+
+def test_apply_of_an_invalid_plan_raises_and_changes_nothing(loaded):
+    rows, number = edited("facilities", "rukang-xinfa", name="新名称", township="nowhere")
+    rows[number][index_of(rows, "name")] = "另一个新名称"
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+    last = last_change()
+
+    with pytest.raises(ValueError):
+        apply(plan)
+
+    assert not (db.session.new or db.session.dirty)
+    assert last_change() == last
+    assert facility("rukang-xinfa").name == "信发街道“如康家园”残疾人之家"
+
+
+def test_apply_refuses_a_record_changed_since_the_file_was_read(loaded):
+    rows, _number = edited("facilities", "rukang-xinfa", name="新名称")
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+    facility("rukang-xinfa").hours_note = "有人同时改了这里"
+    db.session.flush()
+
+    with pytest.raises(ValueError, match="rukang-xinfa"):
+        apply(plan)
+
+
+# --- Opening hours as text ------------------------------------------------------------------
+
+CONTENT_HOURS = {
+    record["slug"]: record["hours"]
+    for name in ("facilities", "contacts")
+    for record in read_yaml(CONTENT / f"{name}.yaml")[name]
+    if record.get("hours")
+}
+
+
+@pytest.mark.parametrize("hours", CONTENT_HOURS.values(), ids=CONTENT_HOURS.keys())
+def test_from_text_reads_back_what_as_text_wrote(hours):
+    rules = from_text(as_text(hours))
+    assert rules == hours
+    assert parse(rules) == parse(hours)
+
+
+def test_from_text_of_blank_text_means_hours_not_published():
+    assert from_text("") is None
+    assert from_text("  ; ") is None
+
+
+def test_from_text_reads_what_people_type():
+    assert from_text("Mon, TUE 9:00–12:00；sat 09:00~12:00") == [
+        {"days": ["mon", "tue"], "opens": "9:00", "closes": "12:00"},
+        {"days": ["sat"], "opens": "09:00", "closes": "12:00"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "weekdays",
+        "mon 9-12",
+        "mon 08:30",
+        "08:30-12:00",
+        "funday 08:00-09:00",
+        "mon 08:00-25:00",
+        "mon 24:00-06:00",
+        "mon 08:00-12:00 by appointment",
+    ],
+)
+def test_from_text_rejects_text_it_cannot_read(text):
+    with pytest.raises(ValueError, match="hours rule 1"):
+        from_text(text)
