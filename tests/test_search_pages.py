@@ -4,6 +4,7 @@ import shutil
 
 import pytest
 from barrierfree.site_search.index import site_index
+from conftest import parse
 
 
 def test_every_page_has_a_labelled_search_box_in_the_header(client):
@@ -108,3 +109,16 @@ def test_odd_page_numbers_give_the_first_page(client, number):
     response = client.get("/search", query_string={"q": "补贴", "page": number})
     assert response.status_code == 200
     assert "第1页" in response.get_data(as_text=True)
+
+
+def test_sample_places_and_contacts_are_marked_in_the_results_as_on_their_pages(client):
+    results = parse(client.get("/search?q=如康家园&kind=facility").data).find_all(
+        "li", **{"class": "result"}
+    )
+    assert results
+    for result in results:
+        assert "示例数据，以区残联公布为准" in result.text
+    services = parse(client.get("/search?q=补贴&kind=service").data).find_all(
+        "li", **{"class": "result"}
+    )
+    assert services and not any("示例数据" in result.text for result in services)

@@ -2,10 +2,14 @@
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 import search
 
+from ..contacts.models import ContactChannel
+from ..database import db
 from ..facilities import queries as facilities
+from ..facilities.models import Facility
 from ..i18n import is_english
 from ..query_args import QueryArgs, filtered_page
 from ..services import queries as services
@@ -21,6 +25,20 @@ PER_PAGE = 10
 def read_page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd is page 1."""
     return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
+
+
+def sample_paths(found) -> set[str]:
+    """The paths of the places and contacts among the hits that are sample records, so the
+    results say so as the pages they lead to do."""
+    if found is None or not any(hit.kind in ("facility", "contact") for hit in found.hits):
+        return set()
+    facilities_ = db.session.scalars(select(Facility.slug).where(Facility.sample.is_(True)))
+    contacts = db.session.scalars(
+        select(ContactChannel.slug).where(ContactChannel.sample.is_(True))
+    )
+    return {f"/facilities/{slug}" for slug in facilities_} | {
+        f"/contacts/{slug}" for slug in contacts
+    }
 
 
 @bp.get("/search")
@@ -66,5 +84,6 @@ def results():
         results=found,
         unavailable=unavailable,
         suggested=services.suggested() if found is not None and not found.total else [],
+        samples=sample_paths(found),
     )
     return filtered_page(response, args.problems)
