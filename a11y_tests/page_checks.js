@@ -10,7 +10,9 @@ const visible = (el) => {
 };
 const tabbable = Array.from(
   document.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]")
-).filter((el) => el.tabIndex >= 0 && !el.disabled && el.type !== "hidden" && !el.closest("[hidden]"));
+).filter((el) => el.tabIndex >= 0 && !el.disabled && el.type !== "hidden" && !el.closest("[hidden]"))
+  // A closed <dialog> (the session warning) is not rendered: nothing in it can take focus.
+  .filter((el) => !el.closest("dialog:not([open])"));
 
 // A link inside a sentence is exempt from target size (WCAG 2.5.5 and 2.5.8, "inline").
 const inline = (el) => {
@@ -46,6 +48,9 @@ const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 const untaggedChinese = [];
 for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   if (!/[\u3400-\u9fff]/.test(node.textContent)) continue;
+  // A text box's value cannot carry lang inside it (an English text quoting Chinese); the
+  // box's own lang says what it mostly holds.
+  if (node.parentElement.closest("textarea")) continue;
   const owner = node.parentElement.closest("[lang]");
   const lang = owner ? owner.lang : "";
   if (!lang.startsWith("zh")) untaggedChinese.push(node.textContent.trim().slice(0, 30));

@@ -5,6 +5,8 @@ style.textContent = `* { line-height: 1.5 !important; letter-spacing: 0.12em !im
 document.head.appendChild(style);
 const clipped = Array.from(document.querySelectorAll("body *"))
   .filter((el) => !el.closest(".visually-hidden") && !el.classList.contains("visually-hidden"))
+  // A text box scrolls its own value (what the user typed can be longer than the box).
+  .filter((el) => !["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName))
   .filter((el) => {
     const s = getComputedStyle(el);
     const hides = [s.overflow, s.overflowX, s.overflowY].some((v) => v === "hidden" || v === "clip");

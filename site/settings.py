@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import PROJECT_ROOT
 
@@ -26,12 +27,19 @@ def configure(app: Flask, overrides: dict | None) -> None:
         STAFF_IDLE_MINUTES=30,
         STAFF_ABSOLUTE_HOURS=12,
         WTF_CSRF_TIME_LIMIT=None,
+        # The token and SameSite cookies stop forged posts; also demanding a same-site
+        # Referer over HTTPS would lock out browsers set never to send one.
+        WTF_CSRF_SSL_STRICT=False,
         UPLOAD_DIR=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
     )
     app.config.from_prefixed_env("BARRIERFREE")
     if overrides:
         app.config.update(overrides)
+    hops = int(app.config.get("PROXY_HOPS", 0) or 0)
+    if hops:
+        # Behind a reverse proxy: trust its X-Forwarded-For and -Proto, and no more hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 

@@ -26,6 +26,7 @@ from .models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
 bp = Blueprint("editor", __name__, url_prefix="/staff")
 DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
 ACTIONS = ("save", "preview", "publish", "schedule")
+LARGEST_ID = 2**63 - 1  # SQLite's largest integer: a bigger one cannot even be looked up
 
 
 @dataclass
@@ -41,8 +42,26 @@ def kind_or_404(name: str) -> Kind:
     return kinds.KINDS.get(name) or abort(404)
 
 
-def item_or_404(kind: Kind, item_id: int):
-    return db.session.get(kind.model, item_id) or abort(404)
+def row_id(raw: int | str) -> int | None:
+    """An id from a URL or a form (ASCII digits, in range), or None when no row has it."""
+    text = str(raw)
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= LARGEST_ID:
+        return None
+    return int(text)
+
+
+def item_or_404(kind: Kind, item_id: int | str):
+    found = row_id(item_id)
+    return (found and db.session.get(kind.model, found)) or abort(404)
+
+
+def revision_or_404(kind: Kind, row, revision_id: int | str) -> Revision:
+    """A revision of this row, by its id."""
+    found = row_id(revision_id)
+    old = db.session.get(Revision, found) if found else None
+    if old is None or old.kind != kind.name or old.item_id != row.id:
+        abort(404)
+    return old
 
 
 def is_live(kind: Kind, row) -> bool:
@@ -51,17 +70,25 @@ def is_live(kind: Kind, row) -> bool:
 
 
 def may_change(kind: Kind, row) -> bool:
-    """Editors change drafts; changing what the public sees takes a publisher."""
-    return g.staff.can(PUBLISHER) or (row is not None and not is_live(kind, row))
+    """Editors change drafts; changing what the public sees, or will see at a scheduled
+    time without anyone looking again, takes a publisher."""
+    if g.staff.can(PUBLISHER):
+        return True
+    return row is not None and not is_live(kind, row) and _scheduled_at(kind, row) is None
 
 
-def keep_lapsed(user, kind_name: str, item_id: int | None = None, **_ignored) -> None:
-    """A form posted after its session ended: keep it as that account's autosaved draft."""
+def keep_lapsed(
+    user, kind_name: str, item_id: int | None = None, key: str = "new", **_ignored
+) -> None:
+    """A form posted after its session ended: keep it as that account's autosaved draft.
+
+    The edit form's URL names the item by `item_id`, the autosave URL by `key`.
+    """
     kind = kinds.KINDS.get(kind_name)
     if kind is None:
         return
     text = {f.name: _posted(f) for f in kind.fields}
-    _autosave(user.id, kind, _key(item_id), text, _posted_version())
+    _autosave(user.id, kind, _key(item_id or row_id(key)), text, _posted_version())
     db.session.commit()
 
 
@@ -87,7 +114,8 @@ def create(kind_name: str):
     if not kind.can_create:
         abort(404)
     if request.method == "GET":
-        return _form(kind, None, kinds.form_values(kind, {}))
+        return _edit_form(kind, None)
+    action = _action(kind)
     submission = read(kind, None)
     if submission.errors:
         _autosave(g.staff.id, kind, "new", submission.text, None)
@@ -102,7 +130,7 @@ def create(kind_name: str):
     audit("create", kind.name, row.slug)
     _discard_autosave(kind, "new")
     db.session.commit()
-    return _after_save(kind, row, _action())
+    return _after_save(kind, row, action)
 
 
 @bp.route("/<kind_name>/<int:item_id>", methods=["GET", "POST"])
@@ -115,7 +143,7 @@ def edit(kind_name: str, item_id: int):
         return _edit_form(kind, row)
     if not may_change(kind, row):
         abort(403)
-    action = _action()
+    action = _action(kind)
     submission = read(kind, row)
     base_version = _posted_version()
     if base_version != row.version:
@@ -124,11 +152,13 @@ def edit(kind_name: str, item_id: int):
         _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
         db.session.commit()
         return _form(kind, row, submission.text, errors=submission.errors, status=400)
-    checking = is_live(kind, row) or action in ("publish", "schedule")
+    # Saving a live item publishes the change, saving a scheduled one publishes it later.
+    committed = is_live(kind, row) or _scheduled_at(kind, row) is not None
+    checking = committed or action in ("publish", "schedule")
     findings = authoring_findings(kind, submission.values) if checking else []
     blocking = [f for f in findings if f.blocking]
-    if blocking and is_live(kind, row):
-        # Saving a live item publishes the change: keep the text, publish nothing.
+    if blocking and committed:
+        # Keep the text, publish nothing.
         _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
         db.session.commit()
         return _form(kind, row, submission.text, findings=findings, status=400)
@@ -153,8 +183,6 @@ def edit(kind_name: str, item_id: int):
 def _after_save(kind: Kind, row, action: str):
     """Go on from a successful save: publish, schedule, preview, or back to the form."""
     if action in ("publish", "schedule") and kind.has_status:
-        if not g.staff.can(PUBLISHER):
-            abort(403)
         findings = authoring_findings(kind, kinds.snapshot(kind, row))
         if any(f.blocking for f in findings):
             text = kinds.form_values(kind, kinds.snapshot(kind, row))
@@ -261,9 +289,7 @@ def revision(kind_name: str, item_id: int, revision_id: int):
     """What differs between a revision and the item as it is now."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
-    old = db.session.get(Revision, revision_id)
-    if old is None or old.kind != kind.name or old.item_id != row.id:
-        abort(404)
+    old = revision_or_404(kind, row, revision_id)
     current = kinds.snapshot(kind, row)
     changes = [
         (f, kinds.as_text(f, old.data.get(f.name)), kinds.as_text(f, current.get(f.name)))
@@ -278,8 +304,8 @@ def revision(kind_name: str, item_id: int, revision_id: int):
 def autosave(kind_name: str, key: str):
     """Keep what is in the form on the server (htmx posts it while the user types)."""
     kind = kind_or_404(kind_name)
-    if key != "new" and not (key.isdigit() and db.session.get(kind.model, int(key))):
-        abort(404)
+    if key != "new":
+        item_or_404(kind, key)
     text = {f.name: _posted(f) for f in kind.fields}
     _autosave(g.staff.id, kind, key, text, _posted_version())
     db.session.commit()
@@ -294,8 +320,8 @@ def discard(kind_name: str, key: str):
     _discard_autosave(kind, key)
     db.session.commit()
     flash(_("已放弃自动保存的内容。"))
-    if key.isdigit():
-        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=int(key)), code=303)
+    if row_id(key):
+        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row_id(key)), code=303)
     return redirect(url_for("editor.create", kind_name=kind.name), code=303)
 
 
@@ -307,8 +333,11 @@ def read(kind: Kind, row) -> Submission:
     return Submission(text, parsed["_values"], parsed["_errors"])
 
 
-def _action() -> str:
+def _action(kind: Kind) -> str:
+    """The button pressed; 403 before anything is saved when it needs a publisher."""
     action = request.form.get("action", "save")
+    if action in ("publish", "schedule") and kind.has_status and not g.staff.can(PUBLISHER):
+        abort(403)
     return action if action in ACTIONS else "save"
 
 
@@ -381,19 +410,18 @@ def _saved_draft(kind: Kind, key: str) -> Autosave | None:
 
 
 def _edit_form(kind: Kind, row):
-    """The form for GET: the saved item, an autosaved draft, or a revision to restore."""
-    text = kinds.form_values(kind, kinds.snapshot(kind, row))
-    version, notice = row.version, None
-    draft = _saved_draft(kind, _key(row.id))
+    """The form for GET: the saved item (empty for a new one), an autosaved draft, or a
+    revision to restore."""
+    text = kinds.form_values(kind, kinds.snapshot(kind, row) if row else {})
+    version, notice = (row.version if row else None), None
+    draft = _saved_draft(kind, _key(row.id if row else None))
     source = request.args.get("from", "")
     if source == "autosave" and draft is not None:
-        text, version = {**text, **draft.data}, draft.base_version or row.version
+        text, version = {**text, **draft.data}, draft.base_version or version
         notice = _("已载入自动保存的内容。保存后才会生效。")
         draft = None
-    elif source.isdigit():
-        old = db.session.get(Revision, int(source))
-        if old is None or old.kind != kind.name or old.item_id != row.id:
-            abort(404)
+    elif source not in ("", "autosave") and row is not None:
+        old = revision_or_404(kind, row, source)
         restored = {k: v for k, v in kinds.form_values(kind, old.data).items() if k != "slug"}
         text = {**text, **restored}
         notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
@@ -403,17 +431,6 @@ def _edit_form(kind: Kind, row):
 def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False, version=None,
           notice=None, draft=None, theirs=None):  # fmt: skip
     """Render the edit form."""
-    if row is None and draft is None and request.method == "GET":
-        draft = _saved_draft(kind, "new")
-    scheduled = (
-        db.session.scalar(
-            select(Schedule.publish_at).where(
-                Schedule.kind == kind.name, Schedule.item_id == row.id
-            )
-        )
-        if row is not None
-        else None
-    )
     return render_template(
         "staff/edit.html",
         kind=kind,
@@ -426,10 +443,17 @@ def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False,
         notice=notice,
         draft=draft,
         theirs=theirs or {},
-        scheduled=scheduled,
+        scheduled=_scheduled_at(kind, row) if row is not None else None,
         live=row is not None and is_live(kind, row),
         may_change=may_change(kind, row) if row is not None else True,
     ), status
+
+
+def _scheduled_at(kind: Kind, row) -> datetime | None:
+    """When the row is due to be published (UTC), if it is scheduled."""
+    return db.session.scalar(
+        select(Schedule.publish_at).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
+    )
 
 
 def _conflict(kind: Kind, row, submission: Submission, base_version: int | None):

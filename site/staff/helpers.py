@@ -108,9 +108,10 @@ def text_diff(old, new) -> Markup:
 
 
 def _marked(tag: str, label: str, text: str) -> Markup:
+    end = _("（结束）")
     return Markup(
         f'<{tag}><span class="visually-hidden">{escape(label)}</span>{escape(text)}'
-        f'<span class="visually-hidden">{escape(_("（结束）"))}</span></{tag}>'
+        f'<span class="visually-hidden">{escape(end)}</span></{tag}>'
     )
 
 

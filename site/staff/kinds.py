@@ -27,6 +27,8 @@ from ..updates import models as updates
 from ..updates.models import Update
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
+# The longest text any field takes: far beyond a real notice, well short of a pasted file.
+TEXT_LIMIT = 100_000
 LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
 
 
@@ -433,8 +435,9 @@ def parse(f: Field, raw) -> object:
         if f.required:
             raise ValueError(_("请填写“%(label)s”。", label=f.label))
         return None if f.type != "markdown" and f.type != "textarea" or f.lang else ""
-    if f.max_length and len(raw) > f.max_length:
-        raise ValueError(_("“%(label)s”最多 %(n)d 个字。", label=f.label, n=f.max_length))
+    limit = f.max_length or TEXT_LIMIT
+    if len(raw) > limit:
+        raise ValueError(_("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit))
     if f.type == "select":
         if raw not in f.choices():
             raise ValueError(_("请从列出的选项中选择“%(label)s”。", label=f.label))

@@ -3,7 +3,7 @@ revisions of every saved item, autosaved drafts and scheduled publications."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db, utcnow
@@ -85,6 +85,8 @@ class AuditEntry(db.Model):
 
 class Revision(db.Model):
     """The editable fields of an item as one save left them."""
+
+    __table_args__ = (Index("ix_revision_item", "kind", "item_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))

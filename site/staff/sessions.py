@@ -42,7 +42,12 @@ def _hash(token: str) -> str:
 
 
 def start(user: StaffUser) -> None:
-    """Sign `user` in: a new cookie session and a new row (the caller commits)."""
+    """Sign `user` in: a new cookie session and a new row (the caller commits).
+
+    The session this browser had is ended, so a copy of its old cookie stops working too.
+    """
+    if g.get("staff_session") is not None:
+        end(g.staff_session, "replaced")
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(token_hash=_hash(token), user=user))
@@ -121,7 +126,10 @@ def require(role: str, keep=None):
             if g.staff is None:
                 if keep is not None and g.lapsed is not None and request.method == "POST":
                     keep(g.lapsed, **kwargs)
-                    flash(_("登录已过期。您填写的内容已保存在服务器上，重新登录后可以继续。"))
+                    message = _("登录已过期。您填写的内容已保存在服务器上，重新登录后可以继续。")
+                    if request.htmx:  # an autosave: say so where it reports, stay on the page
+                        return message
+                    flash(message)
                     return redirect(url_for("staff.sign_in", next=request.path), code=303)
                 if request.method != "GET":
                     flash(_("请先登录。"))

@@ -1,7 +1,7 @@
 """Back-office pages for accounts: sign in and out, the session, passwords, staff accounts,
 the audit log. Every view names the role it needs; the server checks it on every request."""
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -210,11 +210,19 @@ def account(user_id: int):
     errors = {}
     if request.method == "POST":
         action = request.form.get("action")
-        if action == "role" and request.form.get("role") in ROLES and user != g.staff:
+        if user == g.staff:
+            # One's own password changes on the password page (it asks for the current one);
+            # one's own role and status only through another administrator.
+            errors["account"] = _(
+                "自己的账号不能在这里修改：密码请到“修改密码”页面修改，角色和停用请另一位管理员操作。"
+            )
+        elif action == "role" and request.form.get("role") not in ROLES:
+            errors["role"] = _("请选择角色。")
+        elif action == "role":
             user.role = request.form["role"]
             audit("change-role", "account", user.username, user.role)
             flash(_("角色已修改。"))
-        elif action in ("disable", "enable") and user != g.staff:
+        elif action in ("disable", "enable"):
             user.active = action == "enable"
             if not user.active:
                 sessions.end_all(user, "disabled")
@@ -229,7 +237,7 @@ def account(user_id: int):
                 audit("reset-password", "account", user.username)
                 flash(_("已设置新密码，这个账号的所有登录都已退出。"))
         else:
-            errors["action"] = _("不能对自己的账号做这个操作。")
+            abort(400)
         if not errors:
             db.session.commit()
             return redirect(url_for("staff.account", user_id=user.id), code=303)

@@ -1,0 +1,132 @@
+"""The back office in a real browser, with the keyboard alone: the issue's journey (sign
+in, write an update with an image, be stopped by the missing alt text, fix it, publish, see
+it on the home page, in the feed and in search), with and without JavaScript; and the
+warning before a session ends, with the button that keeps it alive."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from barrierfree.database import db
+from barrierfree.staff.models import EDITOR, PUBLISHER
+from barrierfree.staff.views import create_user
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from .conftest import active, wait_for
+
+PASSWORD = "keyboard only, all the way"
+BODY = "## 怎么预约\n\n拨打 12345 或到如康家园登记。\n\n![{alt}](/static/wheelchair.png)\n"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def make_account(site, username: str, role: str) -> None:
+    with site["app"].app_context():
+        create_user(username, username, role, PASSWORD)
+        db.session.commit()
+
+
+def tab_to(driver, matches, limit: int = 80):
+    """Press Tab until the focused element matches; fail if it never does."""
+    for _ in range(limit):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        element = active(driver)
+        if matches(element):
+            return element
+    raise AssertionError("never reached by Tab")
+
+
+def by_id(name: str):
+    return lambda element: element.get_attribute("id") == name
+
+
+def button(text: str):
+    return lambda element: element.tag_name == "button" and element.text.strip() == text
+
+
+def link(text: str):
+    return lambda element: element.tag_name == "a" and element.text.strip() == text
+
+
+def type_keys(driver, text: str) -> None:
+    ActionChains(driver).send_keys(text).perform()
+
+
+def sign_in(driver, site, username: str) -> None:
+    driver.get(site["url"] + "/staff/sign-in")
+    tab_to(driver, by_id("field-username"))
+    type_keys(driver, username)
+    tab_to(driver, by_id("field-password"))
+    type_keys(driver, PASSWORD + Keys.ENTER)
+    wait_for(driver, lambda d: d.current_url.endswith("/staff/"))
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_publishing_an_update_with_the_keyboard_alone(
+    site, browser, browser_without_javascript, javascript
+):
+    driver = browser if javascript else browser_without_javascript
+    title = "辅助器具适配服务开始预约" + ("" if javascript else "（无脚本）")
+    username = "keyboard-js" if javascript else "keyboard-nojs"
+    make_account(site, username, PUBLISHER)
+    sign_in(driver, site, username)
+
+    tab_to(driver, link("通知公告和工作动态")).send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: d.current_url.endswith("/staff/updates/"))
+    tab_to(driver, link("新建")).send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: d.current_url.endswith("/staff/updates/new"))
+    tab_to(driver, by_id("field-kind"))
+    type_keys(driver, "通知公告")
+    tab_to(driver, by_id("field-title"))
+    type_keys(driver, title)
+    tab_to(driver, by_id("field-summary"))
+    type_keys(driver, "持证残疾人可以预约轮椅、助听器等辅助器具的免费适配。")
+    tab_to(driver, by_id("field-body"))
+    type_keys(driver, BODY.format(alt=""))
+    tab_to(driver, button("保存并发布")).send_keys(Keys.ENTER)
+
+    wait_for(driver, lambda d: "错误" in d.title)
+    summary = driver.find_element("css selector", "[data-error-summary]")
+    assert "替代文字" in summary.text
+    if javascript:
+        assert active(driver) == summary, "the error summary takes focus"
+    tab_to(driver, lambda e: e.tag_name == "a" and "替代文字" in e.text).send_keys(Keys.ENTER)
+    assert active(driver).get_attribute("id") == "field-body", "the summary leads to the field"
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
+    type_keys(driver, BODY.format(alt="工作人员为一位老人调整轮椅"))
+    tab_to(driver, button("保存并发布")).send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: "已发布" in d.page_source and "错误" not in d.title)
+    if javascript:
+        assert active(driver).get_attribute("data-flash") is not None
+
+    driver.get(site["url"] + "/")
+    assert title in driver.find_element("id", "main").text
+    client = site["app"].test_client()
+    feed = ET.fromstring(client.get("/updates/feed.atom").data)
+    assert title in [entry.findtext(f"{ATOM}title") for entry in feed.iter(f"{ATOM}entry")]
+    driver.get(site["url"] + "/search?q=" + "轮椅预约")
+    assert title in driver.find_element("id", "main").text
+
+
+def test_the_session_warning_opens_before_the_end_and_keeps_the_session(site, browser):
+    app = site["app"]
+    make_account(site, "warned", EDITOR)
+    sign_in(browser, site, "warned")
+    app.config["STAFF_IDLE_MINUTES"] = 1  # the warning comes 30 seconds before the end
+    try:
+        browser.get(site["url"] + "/staff/updates/new")
+        dialog = browser.find_element("id", "session-warning")
+        assert not dialog.is_displayed()
+        WebDriverWait(browser, 45).until(lambda d: dialog.is_displayed())
+        assert active(browser).text == "继续保持登录", "focus moves to the button"
+        active(browser).send_keys(Keys.ENTER)
+        WebDriverWait(browser, 5).until(
+            lambda d: not d.find_element("id", "session-warning").is_displayed()
+        )
+        WebDriverWait(browser, 5).until(
+            lambda d: d.find_element("id", "status").text == "已延长登录时间。"
+        )
+    finally:
+        app.config["STAFF_IDLE_MINUTES"] = 24 * 60
+    browser.get(site["url"] + "/staff/")
+    assert browser.current_url.endswith("/staff/"), "still signed in"

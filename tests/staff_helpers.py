@@ -1,0 +1,88 @@
+"""Helpers for the back-office tests: staff accounts, CSRF tokens, signing in, form fields."""
+
+import json
+
+from barrierfree.database import db
+from barrierfree.staff.views import create_user
+from conftest import Element, parse
+
+# Long, uncommon, no composition rules: what the password policy asks people to pick.
+PASSWORD = "四月的雨 falls on quiet hills"
+SIGN_IN = "/staff/sign-in"
+
+
+def make_staff(app, username: str, role: str, password: str = PASSWORD) -> int:
+    """Create an active account through the same function the CLI and the admin page use;
+    return its id."""
+    with app.app_context():
+        user = create_user(username, username.title(), role, password)
+        db.session.commit()
+        return user.id
+
+
+def token_in(html: str | bytes) -> str:
+    """The CSRF token of a page: a form's hidden input, or the body's htmx headers."""
+    doc = parse(html)
+    hidden = doc.find("input", name="csrf_token")
+    if hidden is not None:
+        return hidden.get("value")
+    return json.loads(doc.find("body").get("hx-headers"))["X-CSRFToken"]
+
+
+def csrf(client, url: str = SIGN_IN) -> str:
+    """A CSRF token valid for `client`'s session, read from the page at `url`."""
+    response = client.get(url, follow_redirects=True)
+    assert response.status_code == 200, (url, response.status_code)
+    return token_in(response.data)
+
+
+def sign_in(client, username: str, password: str = PASSWORD, next_url: str | None = None):
+    """Post the sign-in form as a browser would (token from the page); return the response."""
+    data = {"csrf_token": csrf(client), "username": username, "password": password}
+    if next_url:
+        data["next"] = next_url
+    return client.post(SIGN_IN, data=data)
+
+
+def signed_in(app, username: str, password: str = PASSWORD, address: str = "127.0.0.1"):
+    """A new test client of `app`, from `address`, signed in as `username`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    response = sign_in(client, username, password)
+    assert response.status_code == 303, response.text[:2000]
+    return client
+
+
+def form_fields(html: str | bytes, form_id: str) -> dict:
+    """What the browser would submit from form `form_id`, without its submit buttons."""
+    form = parse(html).find("form", id=form_id)
+    assert form is not None, f"no form #{form_id}"
+    fields: dict[str, list[str]] = {}
+    for element in form.iter():
+        name = element.get("name")
+        if not name or "disabled" in element.attrs:
+            continue
+        value = _value(element)
+        if value is not None:
+            fields.setdefault(name, []).extend(value if isinstance(value, list) else [value])
+    return fields
+
+
+def _value(element: Element) -> str | list[str] | None:
+    if element.tag == "textarea":
+        # HTML drops the newline straight after <textarea>; Python's parser keeps it.
+        return "".join(element.texts()).removeprefix("\n")
+    if element.tag == "select":
+        options = element.find_all("option")
+        chosen = [o for o in options if "selected" in o.attrs] or options[:1]
+        return [o.get("value", o.text) for o in chosen]
+    if element.tag != "input" or element.get("type") in ("submit", "button", "image", "reset"):
+        return None
+    if element.get("type") in ("checkbox", "radio"):
+        return element.get("value", "on") if "checked" in element.attrs else None
+    return element.get("value", "")
+
+
+def error_summary(html: str | bytes) -> Element | None:
+    """The page's error summary (announced with role=alert), if any."""
+    return parse(html).find(class_="error-summary", role="alert")

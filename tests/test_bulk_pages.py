@@ -1,0 +1,138 @@
+"""The spreadsheet pages of the back office: download, check an upload, apply it."""
+
+import io
+from pathlib import Path
+
+import pytest
+from barrierfree.database import db
+from barrierfree.facilities.models import Facility
+from barrierfree.site_search.index import site_index
+from barrierfree.site_search.sync import write_documents
+from barrierfree.staff.models import AuditEntry, Revision
+from conftest import load_content, make_app, parse
+from staff_helpers import csrf, make_staff, signed_in
+
+OLD_NAME = "振兴街道“如康家园”残疾人之家"
+NEW_NAME = "振兴街道如康家园（新址）"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """An app with content loaded, an editor and a publisher signed in."""
+    app = make_app(tmp_path_factory.mktemp("bulk") / "bulk.sqlite")
+    with app.app_context():
+        load_content(Path(app.config["CONTENT_DIR"]))
+        write_documents(site_index())
+    make_staff(app, "bulk-editor", "editor")
+    make_staff(app, "bulk-publisher", "publisher")
+    return {
+        "app": app,
+        "editor": signed_in(app, "bulk-editor"),
+        "publisher": signed_in(app, "bulk-publisher"),
+    }
+
+
+def upload(client, data: bytes, filename: str = "facilities.csv", kind="facilities", **headers):
+    token = csrf(client, "/staff/bulk/")
+    return client.post(
+        "/staff/bulk/check",
+        data={"csrf_token": token, "kind": kind, "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+
+
+def exported(client, kind="facilities", fmt="csv") -> bytes:
+    response = client.get(f"/staff/bulk/export/{kind}.{fmt}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    return response.data
+
+
+@pytest.mark.parametrize("kind", ["facilities", "contacts"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_downloaded_file_uploads_again_without_changes(site, kind, fmt):
+    client = site["editor"]
+    response = upload(client, exported(client, kind, fmt), f"{kind}.{fmt}", kind)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "新增 0 条，修改 0 条" in text
+    assert "确认导入" not in text
+
+
+def test_an_editor_sees_the_changes_but_only_a_publisher_applies_them(site):
+    editor, publisher = site["editor"], site["publisher"]
+    edited = exported(editor).decode("utf-8-sig").replace(OLD_NAME, NEW_NAME, 1)
+    checked = upload(editor, edited.encode("utf-8-sig"))
+    page = parse(checked.data)
+    assert "修改 1 条" in checked.get_data(as_text=True)
+    assert page.find("button", type="submit") is None or "确认导入" not in checked.text
+    checked = upload(publisher, edited.encode("utf-8-sig"))
+    form = parse(checked.data).find("form", action="/staff/bulk/apply")
+    fields = {i.get("name"): i.get("value") for i in form.find_all("input")}
+    as_editor = {**fields, "csrf_token": csrf(editor, "/staff/bulk/")}
+    assert editor.post("/staff/bulk/apply", data=as_editor).status_code == 403
+    applied = publisher.post("/staff/bulk/apply", data=fields)
+    assert applied.status_code == 303
+    with site["app"].app_context():
+        facility = db.session.query(Facility).filter_by(name=NEW_NAME).one()
+        assert facility.version > 1
+        actions = [r.action for r in db.session.query(Revision).filter_by(item_id=facility.id)]
+        assert "original" in actions and "import" in actions
+        assert db.session.query(AuditEntry).filter_by(action="import").count() == 1
+    assert NEW_NAME in site["app"].test_client().get("/search?q=如康家园新址").text
+    again = publisher.post("/staff/bulk/apply", data=fields)
+    assert again.status_code == 303, "a file is applied once; a second try says to upload again"
+
+
+def test_a_file_with_errors_lists_them_by_row_and_column_and_changes_nothing(site):
+    client = site["publisher"]
+    text = exported(client).decode("utf-8-sig")
+    assert ",boping," in text
+    response = upload(client, text.replace(",boping,", ",atlantis,", 1).encode("utf-8-sig"))
+    assert response.status_code == 400
+    page = parse(response.data)
+    assert page.find(**{"data-error-summary": True}) is not None
+    cells = [cell.text for cell in page.find("table", id="row-errors").find_all("td")]
+    assert any("atlantis" in cell for cell in cells)
+    assert "确认导入" not in response.text
+
+
+@pytest.mark.parametrize(
+    "data, filename",
+    [
+        (b"", "empty.csv"),
+        (b"\x00\x01\x02junk" * 100, "junk.xlsx"),
+        (b"PK\x03\x04not really a zip", "fake.xlsx"),
+        ("名称,地址\n一,二\n".encode(), "wrong-header.csv"),
+    ],
+)
+def test_a_bad_file_gets_a_clear_message_not_an_error_page(site, data, filename):
+    response = upload(site["editor"], data, filename)
+    assert response.status_code == 400
+    assert "这个文件不能导入" in response.text
+
+
+def test_missing_choices_are_reported_next_to_the_fields(site):
+    client = site["editor"]
+    token = csrf(client, "/staff/bulk/")
+    response = client.post("/staff/bulk/check", data={"csrf_token": token})
+    assert response.status_code == 400
+    links = parse(response.data).hrefs
+    assert "#field-kind" in links and "#field-file" in links
+
+
+def test_with_htmx_the_check_answers_200_so_the_page_is_swapped(site):
+    response = upload(site["editor"], b"", "empty.csv", **{"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "这个文件不能导入" in response.text
+
+
+def test_an_unknown_or_forged_token_applies_nothing(site):
+    client = site["publisher"]
+    token = csrf(client, "/staff/bulk/")
+    for forged in ("", "../../secret_key", "0" * 32):
+        response = client.post(
+            "/staff/bulk/apply", data={"csrf_token": token, "kind": "facilities", "token": forged}
+        )
+        assert response.status_code == 303

@@ -1,0 +1,1074 @@
+"""Editing in the back office: drafts, the authoring checks that guard publishing, scheduled
+publication, withdrawal, revisions, conflicting edits, autosave and sanitising, all through
+the forms staff use; and what the public sees (pages, feed, sitemap, search) at each step."""
+
+import shutil
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from barrierfree.database import db, utcnow
+from barrierfree.facilities.models import Facility
+from barrierfree.opening_hours import LOCAL_TIME
+from barrierfree.plan.models import Indicator
+from barrierfree.services.models import Service
+from barrierfree.site_search.index import site_index
+from barrierfree.site_search.sync import write_documents
+from barrierfree.staff import editor, kinds, publishing
+from barrierfree.staff.models import Autosave, Revision, Schedule
+from barrierfree.updates.models import Update
+from conftest import load_content, make_app, parse, sitemap_paths
+from sqlalchemy import func, select, update
+from staff_helpers import csrf, form_fields, make_staff, signed_in
+
+EDITOR, PUBLISHER, OTHER_PUBLISHER = "zhao-editor", "li-publisher", "wang-publisher"
+ACCOUNTS = {EDITOR: "editor", PUBLISHER: "publisher", OTHER_PUBLISHER: "publisher"}
+ATOM = "{http://www.w3.org/2005/Atom}"
+FACILITY = "rehabilitation-centre"  # a sample record: no phone number allowed
+
+HEARING_AIDS = {
+    "slug": "2026-hearing-aids",
+    "kind": "notice",
+    "title": "2026年听力残疾人免费验配助听器开始报名",
+    "summary": "持证听力残疾人可以免费验配助听器，6月30日前到区残联报名。",
+    "body": "## 怎么报名\n\n带上残疾人证，到区残联一楼窗口登记。\n\n"
+    "![](/static/images/hearing-aid.jpg)\n",
+}
+FIXED_BODY = HEARING_AIDS["body"].replace("![]", "![工作人员为老人调试耳背式助听器]")
+READY = {**HEARING_AIDS, "body": FIXED_BODY}  # passes every authoring check
+FIRST_BODY = "## 怎么报名\n\n带上残疾人证，到区残联一楼窗口登记。\n"
+SECOND_BODY = "## 怎么报名\n\n带上残疾人证和户口本，到区残联二楼窗口登记。\n"
+
+
+# --- Fixtures: a private copy of a prepared site per test ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    """A database with content/ loaded, its search index and the staff accounts, made once
+    (argon2 is slow on purpose) and copied for every test."""
+    folder = tmp_path_factory.mktemp("prepared")
+    app = make_app(folder / "site.sqlite")
+    with app.app_context():
+        load_content(Path(app.config["CONTENT_DIR"]))
+        write_documents(site_index())
+    for username, role in ACCOUNTS.items():
+        make_staff(app, username, role)
+    with app.app_context():
+        db.engine.dispose()
+    return folder
+
+
+@pytest.fixture
+def site(prepared, tmp_path):
+    """An app of its own, with content, search index and staff accounts."""
+    shutil.copy(prepared / "site.sqlite", tmp_path / "site.sqlite")
+    shutil.copytree(prepared / "site-index", tmp_path / "site-index")
+    return make_app(tmp_path / "site.sqlite")
+
+
+@pytest.fixture
+def publisher(site):
+    """A client signed in with the publisher role."""
+    return signed_in(site, PUBLISHER)
+
+
+@pytest.fixture
+def editor_client(site):
+    """A client signed in with the editor role."""
+    return signed_in(site, EDITOR)
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def edit_form(response) -> dict[str, list[str]]:
+    """What a browser would submit from the edit form on this page."""
+    return form_fields(response.data, "edit-form")
+
+
+def changed(fields: dict, **changes) -> dict:
+    """The form's fields with some of them given new values."""
+    return {**fields, **{name: [value] for name, value in changes.items()}}
+
+
+def field_value(response, name: str) -> str:
+    """One field's value in a rendered form."""
+    return edit_form(response)[name][0]
+
+
+def summary_links(response) -> dict[str, str]:
+    """Every link in the page's error summaries: href → text."""
+    doc = parse(response.data)
+    return {
+        a.get("href"): a.text
+        for block in doc.find_all(class_="error-summary")
+        for a in block.find_all("a")
+    }
+
+
+def create_update(client, action: str = "save", **values):
+    """Post the new-update form; return the response (not followed)."""
+    fields = edit_form(client.get("/staff/updates/new"))
+    return client.post("/staff/updates/new", data=changed(fields, action=action, **values))
+
+
+def item_id(response) -> int:
+    """The id of the item a save redirected to, or whose form a response shows."""
+    location = response.headers.get("Location") or parse(response.data).find(
+        "form", id="edit-form"
+    ).get("action")
+    return int(location.rstrip("/").split("/")[-1])
+
+
+def edit_url(kind: str, id_: int) -> str:
+    """The edit form of an item."""
+    return f"/staff/{kind}/{id_}"
+
+
+def save(client, url: str, action: str = "save", **values):
+    """Load the edit form at `url`, change some fields, and submit it."""
+    fields = edit_form(client.get(url))
+    return client.post(url, data=changed(fields, action=action, **values))
+
+
+def row_of(app, model, **where):
+    """One row, read in a fresh app context."""
+    with app.app_context():
+        row = db.session.scalar(select(model).filter_by(**where))
+        db.session.expunge_all()
+        return row
+
+
+def revisions_of(app, kind: str, id_: int) -> list[Revision]:
+    """An item's revisions, oldest first."""
+    with app.app_context():
+        rows = list(
+            db.session.scalars(
+                select(Revision)
+                .where(Revision.kind == kind, Revision.item_id == id_)
+                .order_by(Revision.id)
+            )
+        )
+        db.session.expunge_all()
+        return rows
+
+
+def search_urls(client, query: str) -> list[str]:
+    """The result links of the public search page."""
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    return parse(response.data).find("main").hrefs
+
+
+def feed_entries(client) -> dict[str, ET.Element]:
+    """The Atom feed's entries by id."""
+    response = client.get("/updates/feed.atom")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == f"{ATOM}feed"
+    return {entry.findtext(f"{ATOM}id"): entry for entry in root.iter(f"{ATOM}entry")}
+
+
+def public_places(client, slug: str) -> dict[str, bool]:
+    """Where an update shows on the public site."""
+    path = f"/updates/{slug}"
+    return {
+        "home": path in parse(client.get("/").data).find("main").hrefs,
+        "list": path in parse(client.get("/updates/").data).find("main").hrefs,
+        "page": client.get(path).status_code == 200,
+        "feed": any(entry_id.endswith(path) for entry_id in feed_entries(client)),
+        "sitemap": path in sitemap_paths(client),
+    }
+
+
+# --- Drafts and the editor role -----------------------------------------------------------
+
+
+def test_an_editors_new_update_is_a_draft_nobody_outside_sees(site, editor_client):
+    response = create_update(editor_client, **HEARING_AIDS)
+    assert response.status_code == 303
+    id_ = item_id(response)
+
+    row = row_of(site, Update, id=id_)
+    assert (row.status, row.slug, row.version) == ("draft", HEARING_AIDS["slug"], 1)
+    public = site.test_client()
+    assert public_places(public, HEARING_AIDS["slug"]) == dict.fromkeys(
+        ("home", "list", "page", "feed", "sitemap"), False
+    )
+    assert public.get(f"/updates/{HEARING_AIDS['slug']}").status_code == 404
+    assert f"/updates/{HEARING_AIDS['slug']}" not in search_urls(public, "助听器 报名")
+
+
+def test_an_editor_cannot_publish(site, editor_client):
+    id_ = item_id(create_update(editor_client, **READY))
+    page = editor_client.get(edit_url("updates", id_))
+    buttons = [b.get("value") for b in parse(page.data).find_all("button", name="action")]
+    assert "publish" not in buttons and "schedule" not in buttons
+
+    for action in ("publish", "schedule"):
+        response = editor_client.post(
+            edit_url("updates", id_),
+            data=changed(edit_form(page), action=action, body=FIRST_BODY),
+        )
+        assert response.status_code == 403
+    row = row_of(site, Update, id=id_)
+    assert (row.status, row.version, row.body) == ("draft", 1, FIXED_BODY.strip())
+
+    refused = create_update(editor_client, action="publish", **{**HEARING_AIDS, "slug": "other"})
+    assert refused.status_code == 403
+    assert row_of(site, Update, slug="other") is None
+
+
+def test_an_editor_cannot_change_what_is_published(site, publisher, editor_client):
+    id_ = item_id(create_update(publisher, action="publish", **READY))
+    page = editor_client.get(edit_url("updates", id_))
+    assert "需要“发布人”角色" in page.text
+    response = editor_client.post(
+        edit_url("updates", id_), data=changed(edit_form(page), title="改过的标题", action="save")
+    )
+    assert response.status_code == 403
+    assert row_of(site, Update, id=id_).title == HEARING_AIDS["title"]
+
+
+def test_a_published_update_keeps_its_text_until_a_change_passes_the_checks(site, publisher):
+    id_ = item_id(create_update(publisher, action="publish", **READY))
+    before = row_of(site, Update, id=id_)
+    response = save(publisher, edit_url("updates", id_), body=HEARING_AIDS["body"])
+    assert response.status_code == 400
+    assert "没有替代文字" in summary_links(response)["#field-body"]
+    assert field_value(response, "body") == HEARING_AIDS["body"]
+    after = row_of(site, Update, id=id_)
+    assert (after.body, after.version) == (before.body, before.version)
+    public = site.test_client().get(f"/updates/{HEARING_AIDS['slug']}")
+    assert "耳背式助听器" in public.text
+    [kept] = autosaves(site)
+    assert kept.data["body"] == HEARING_AIDS["body"]
+
+
+# --- The journey of the issue: publish, fix, publish, withdraw -----------------------------
+
+
+def test_publishing_waits_for_alt_text_then_reaches_every_public_place(site, publisher):
+    slug = HEARING_AIDS["slug"]
+    public = site.test_client()
+
+    refused = create_update(publisher, action="publish", **HEARING_AIDS)
+    assert refused.status_code == 400
+    links = summary_links(refused)
+    assert "#field-body" in links
+    assert "/static/images/hearing-aid.jpg" in links["#field-body"]
+    assert "没有替代文字" in links["#field-body"]
+    id_ = item_id(refused)
+    assert [r.action for r in revisions_of(site, "updates", id_)] == ["create"]
+    assert row_of(site, Update, id=id_).status == "draft"
+    assert not any(public_places(public, slug).values())
+
+    fixed = publisher.post(
+        edit_url("updates", id_),
+        data=changed(edit_form(refused), action="publish", body=FIXED_BODY),
+    )
+    assert fixed.status_code == 303
+    assert fixed.headers["Location"] == edit_url("updates", id_)
+    assert "已发布" in publisher.get(fixed.headers["Location"]).text
+    row = row_of(site, Update, id=id_)
+    assert row.status == "published" and row.published_at is not None
+    assert public_places(public, slug) == dict.fromkeys(
+        ("home", "list", "page", "feed", "sitemap"), True
+    )
+    assert f"/updates/{slug}" in search_urls(public, "助听器 报名")
+    assert f"/updates/{slug}" in search_urls(public, "免费验配助听器")
+
+    entry = next(e for i, e in feed_entries(public).items() if i.endswith(f"/updates/{slug}"))
+    assert entry.findtext(f"{ATOM}title") == HEARING_AIDS["title"]
+    assert datetime.fromisoformat(entry.findtext(f"{ATOM}updated").replace("Z", "+00:00"))
+    link = entry.find(f"{ATOM}link")
+    assert link.get("rel") == "alternate" and link.get("href").endswith(f"/updates/{slug}")
+    assert "耳背式助听器" in entry.findtext(f"{ATOM}content")
+
+    page = publisher.get(edit_url("updates", id_))
+    withdrawal = parse(page.data).find("form", action=f"/staff/updates/{id_}/withdraw")
+    version = withdrawal.find("input", name="version").get("value")
+    response = publisher.post(
+        f"/staff/updates/{id_}/withdraw", data={"version": version, "csrf_token": csrf(publisher)}
+    )
+    assert response.status_code == 303
+    assert "已撤回" in publisher.get(response.headers["Location"]).text
+    assert row_of(site, Update, id=id_).status == "withdrawn"
+    assert not any(public_places(public, slug).values())
+    assert public.get(f"/updates/{slug}").status_code == 404
+    assert f"/updates/{slug}" not in search_urls(public, "助听器 报名")
+    still_here = publisher.get(edit_url("updates", id_))
+    assert still_here.status_code == 200
+    assert field_value(still_here, "title") == HEARING_AIDS["title"]
+
+
+def test_a_withdrawn_update_can_be_published_again(site, publisher):
+    slug = HEARING_AIDS["slug"]
+    id_ = item_id(create_update(publisher, action="publish", **READY))
+    version = row_of(site, Update, id=id_).version
+    publisher.post(
+        f"/staff/updates/{id_}/withdraw", data={"version": version, "csrf_token": csrf(publisher)}
+    )
+    assert row_of(site, Update, id=id_).status == "withdrawn"
+    assert save(publisher, edit_url("updates", id_), "publish").status_code == 303
+    public = site.test_client()
+    assert all(public_places(public, slug).values())
+    assert f"/updates/{slug}" in search_urls(public, "助听器 报名")
+
+
+def test_withdrawing_from_a_stale_page_changes_nothing(site, publisher):
+    id_ = item_id(create_update(publisher, action="publish", **READY))
+    stale = row_of(site, Update, id=id_).version - 1
+    response = publisher.post(
+        f"/staff/updates/{id_}/withdraw", data={"version": stale, "csrf_token": csrf(publisher)}
+    )
+    assert response.status_code == 303
+    assert "刚被别人修改过" in publisher.get(response.headers["Location"]).text
+    assert row_of(site, Update, id=id_).status == "published"
+
+
+# --- Each authoring check guards publishing ------------------------------------------------
+
+BLOCKING = {
+    "missing-alt": ({"body": "![](/static/images/ramp.jpg)"}, "#field-body", "没有替代文字"),
+    "h1-in-body": ({"body": "# 报名须知\n\n带上残疾人证。"}, "#field-body", "一级标题"),
+    "skipped-level": (
+        {"body": "## 报名\n\n带上证件。\n\n#### 材料\n\n身份证。"},
+        "#field-body",
+        "跳到了",
+    ),
+    "vague-link": ({"body": "报名表请[点击这里](/services/)。"}, "#field-body", "点击这里"),
+    "bare-url": (
+        {"body": "详见 [https://www.chiping.gov.cn](https://www.chiping.gov.cn)。"},
+        "#field-body",
+        "是一个网址",
+    ),
+    "table-without-header": (
+        {"body": "| | |\n|---|---|\n| 听力 | 助听器 |\n"},
+        "#field-body",
+        "没有表头",
+    ),
+    "title-too-long": ({"title": "听" * 61}, "#field-title", "超过了60个字"),
+    "missing-summary": ({"summary": ""}, "#field-summary", "摘要"),
+    "missing-english-summary": (
+        {"title_en": "Free hearing aids", "summary_en": ""},
+        "#field-summary_en",
+        "摘要是空的",
+    ),
+    "pdf-without-alternative": (
+        {"body": "下载[报名表](/static/files/hearing-aids-form.pdf)。"},
+        "#field-body",
+        "没有无障碍的替代版本",
+    ),
+}
+
+
+@pytest.mark.parametrize("values, anchor, words", BLOCKING.values(), ids=BLOCKING.keys())
+def test_each_authoring_error_blocks_publishing(site, publisher, values, anchor, words):
+    response = create_update(publisher, action="publish", **{**READY, **values})
+    assert response.status_code == 400
+    links = summary_links(response)
+    assert anchor in links and words in links[anchor], links
+    with site.app_context():
+        assert db.session.scalar(select(func.count()).where(Update.status == "published")) == 0
+
+
+def test_a_readability_warning_does_not_block_publishing(site, publisher):
+    long_sentence = (
+        "持证听力残疾人" + "以及家中有听力障碍老人需要帮助验配助听器的居民" * 3 + "都可以报名。"
+    )
+    response = create_update(
+        publisher, action="publish", **{**HEARING_AIDS, "body": f"{FIXED_BODY}\n{long_sentence}\n"}
+    )
+    assert response.status_code == 303
+    assert row_of(site, Update, slug=HEARING_AIDS["slug"]).status == "published"
+    with site.test_request_context():
+        findings = editor.authoring_findings(
+            kinds.KINDS["updates"], {**HEARING_AIDS, "body": long_sentence}
+        )
+    assert findings and not any(f.blocking for f in findings)
+
+
+def test_the_feed_stays_valid_xml_whatever_the_title_says(site, publisher):
+    title = "助听器 & 人工耳蜗：<报名>须知"
+    create_update(publisher, action="publish", **{**READY, "title": title})
+    entries = feed_entries(site.test_client())
+    entry = next(e for i, e in entries.items() if i.endswith(f"/updates/{HEARING_AIDS['slug']}"))
+    assert entry.findtext(f"{ATOM}title") == title
+    content = entry.findtext(f"{ATOM}content")
+    assert '<img src="/static/images/hearing-aid.jpg"' in content
+    assert entry.find(f"{ATOM}content").get("type") == "html"
+
+
+# --- Scheduled publication ------------------------------------------------------------------
+
+
+def local_input(delta: timedelta) -> str:
+    """The Chiping time `delta` from now, as a datetime-local field holds it."""
+    return f"{datetime.now(LOCAL_TIME) + delta:%Y-%m-%dT%H:%M}"
+
+
+def scheduled(app, id_: int) -> Schedule | None:
+    """An update's scheduled publication, if any."""
+    with app.app_context():
+        entry = db.session.scalar(
+            select(Schedule).where(Schedule.kind == "updates", Schedule.item_id == id_)
+        )
+        db.session.expunge_all()
+        return entry
+
+
+def make_due(app, id_: int) -> datetime:
+    """Move an update's scheduled time into the past; return that time (UTC)."""
+    due = utcnow().replace(microsecond=0) - timedelta(minutes=5)
+    with app.app_context():
+        db.session.execute(
+            update(Schedule)
+            .where(Schedule.kind == "updates", Schedule.item_id == id_)
+            .values(publish_at=due)
+        )
+        db.session.commit()
+    return due
+
+
+def test_a_time_in_the_past_cannot_be_scheduled(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    response = save(publisher, edit_url("updates", id_), "schedule", publish_at="2020-01-01T09:00")
+    assert response.status_code == 400
+    assert "#field-publish_at" in summary_links(response)
+    assert parse(response.data).find("input", id="field-publish_at").get("aria-invalid") == "true"
+    assert scheduled(site, id_) is None
+    assert row_of(site, Update, id=id_).status == "draft"
+
+
+@pytest.mark.parametrize(
+    "publish_at", ["", "明天上午", "2026-02-30T09:00", "2099-01-01T09:00+08:00"]
+)
+def test_a_schedule_needs_a_real_local_time(site, publisher, publish_at):
+    id_ = item_id(create_update(publisher, **READY))
+    response = save(publisher, edit_url("updates", id_), "schedule", publish_at=publish_at)
+    assert response.status_code == 400
+    assert "#field-publish_at" in summary_links(response)
+    assert scheduled(site, id_) is None
+
+
+def test_a_scheduled_update_is_published_when_its_time_comes(site, publisher):
+    slug = HEARING_AIDS["slug"]
+    id_ = item_id(create_update(publisher, **READY))
+    response = save(
+        publisher, edit_url("updates", id_), "schedule", publish_at=local_input(timedelta(days=1))
+    )
+    assert response.status_code == 303
+    assert "已安排发布" in publisher.get(response.headers["Location"]).text
+    entry = scheduled(site, id_)
+    assert entry is not None and entry.publish_at > utcnow() + timedelta(hours=23)
+    assert row_of(site, Update, id=id_).status == "draft"
+    assert "定于" in parse(publisher.get("/staff/updates/").data).find("main").text
+
+    due = make_due(site, id_)
+    with site.app_context():
+        assert publishing.release_due() == 1
+    row = row_of(site, Update, id=id_)
+    assert (row.status, row.published_at) == ("published", due)
+    assert scheduled(site, id_) is None
+    public = site.test_client()
+    assert public.get(f"/updates/{slug}").status_code == 200
+    assert f"/updates/{slug}" in search_urls(public, "助听器 报名")
+    assert revisions_of(site, "updates", id_)[-1].action == "publish"
+
+
+def test_a_scheduled_update_keeps_its_text_until_a_change_passes_the_checks(
+    site, editor_client, publisher
+):
+    id_ = item_id(create_update(publisher, **READY))
+    save(publisher, edit_url("updates", id_), "schedule", publish_at=local_input(timedelta(days=1)))
+    # It goes out unseen at its time: only a publisher may change it now.
+    assert save(editor_client, edit_url("updates", id_), body=FIXED_BODY).status_code == 403
+    response = save(publisher, edit_url("updates", id_), body=HEARING_AIDS["body"])
+    assert response.status_code == 400
+    assert "没有替代文字" in summary_links(response)["#field-body"]
+    assert row_of(site, Update, id=id_).body == FIXED_BODY.strip()
+
+    make_due(site, id_)
+    with site.app_context():
+        assert publishing.release_due() == 1
+    assert "耳背式助听器" in site.test_client().get(f"/updates/{HEARING_AIDS['slug']}").text
+
+
+def test_flask_staff_publish_due_publishes_what_is_due(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    save(
+        publisher, edit_url("updates", id_), "schedule", publish_at=local_input(timedelta(hours=2))
+    )
+    make_due(site, id_)
+    result = site.test_cli_runner().invoke(args=["staff", "publish-due"])
+    assert result.exit_code == 0, result.output
+    assert "Published 1 scheduled item(s)." in result.output
+    assert row_of(site, Update, id=id_).status == "published"
+
+
+def test_unscheduling_keeps_the_draft_unpublished(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    save(publisher, edit_url("updates", id_), "schedule", publish_at=local_input(timedelta(days=3)))
+    page = publisher.get(edit_url("updates", id_))
+    assert parse(page.data).find("form", action=f"/staff/updates/{id_}/unschedule") is not None
+
+    response = publisher.post(
+        f"/staff/updates/{id_}/unschedule", data={"csrf_token": csrf(publisher)}
+    )
+    assert response.status_code == 303
+    assert scheduled(site, id_) is None
+    with site.app_context():
+        assert publishing.release_due() == 0
+    assert row_of(site, Update, id=id_).status == "draft"
+
+
+# --- Revisions ------------------------------------------------------------------------------
+
+
+def test_every_save_is_a_revision_listed_with_its_version(site, publisher):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    assert save(publisher, url, body=SECOND_BODY).status_code == 303
+    assert save(publisher, url, title="2026年助听器免费验配报名").status_code == 303
+
+    revisions = revisions_of(site, "updates", id_)
+    assert [(r.version, r.action, r.username) for r in revisions] == [
+        (1, "create", PUBLISHER),
+        (2, "save", PUBLISHER),
+        (3, "save", PUBLISHER),
+    ]
+    assert revisions[1].data["body"] == SECOND_BODY.strip()
+    page = publisher.get(f"{url}/revisions")
+    assert page.status_code == 200
+    rows = parse(page.data).find("tbody").find_all("tr")
+    assert [row.find("td").text for row in rows] == ["3", "2", "1"]
+    links = parse(page.data).find("tbody").hrefs
+    assert links == [f"{url}/revisions/{r.id}" for r in reversed(revisions)]
+
+
+def test_the_diff_marks_deletions_and_insertions_for_screen_readers(site, publisher):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    save(publisher, url, body=SECOND_BODY)
+    first = revisions_of(site, "updates", id_)[0]
+
+    page = publisher.get(f"{url}/revisions/{first.id}")
+    assert page.status_code == 200
+    diff = parse(page.data).find("section", class_="diff")
+    deleted = [d.text for d in diff.find_all("del")]
+    inserted = [i.text for i in diff.find_all("ins")]
+    assert any("一" in text for text in deleted) and any("二" in text for text in inserted)
+    assert any("和户口本" in text for text in inserted)
+    for mark in diff.find_all("del") + diff.find_all("ins"):
+        labels = [s.text for s in mark.find_all("span", class_="visually-hidden")]
+        assert labels[0] == ("删除：" if mark.tag == "del" else "新增：")
+        assert labels[-1] == "（结束）"
+    assert [s.find("h2").text for s in parse(page.data).find_all("section", class_="diff")] == [
+        "正文"
+    ]
+
+
+def test_an_old_revision_is_restored_as_a_new_version(site, publisher):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    save(publisher, url, body=SECOND_BODY)
+    first = revisions_of(site, "updates", id_)[0]
+
+    loaded = publisher.get(url, query_string={"from": first.id})
+    assert loaded.status_code == 200
+    assert field_value(loaded, "body") == FIRST_BODY.strip()
+    assert field_value(loaded, "version") == "2"
+    assert "已载入第 1 版的内容" in loaded.text
+    assert row_of(site, Update, id=id_).body == SECOND_BODY.strip()
+
+    response = publisher.post(url, data=changed(edit_form(loaded), action="save"))
+    assert response.status_code == 303
+    row = row_of(site, Update, id=id_)
+    assert (row.body, row.version) == (FIRST_BODY.strip(), 3)
+    revisions = revisions_of(site, "updates", id_)
+    assert [r.version for r in revisions] == [1, 2, 3]
+    assert revisions[-1].data["body"] == FIRST_BODY.strip()
+
+
+def test_a_revision_of_another_item_is_not_found(site, publisher):
+    first = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    other = item_id(create_update(publisher, **{**HEARING_AIDS, "slug": "2026-wheelchairs"}))
+    foreign = revisions_of(site, "updates", other)[0].id
+    assert publisher.get(f"/staff/updates/{first}/revisions/{foreign}").status_code == 404
+    assert (
+        publisher.get(edit_url("updates", first), query_string={"from": foreign}).status_code == 404
+    )
+    assert publisher.get(f"/staff/updates/{first}/revisions/999999").status_code == 404
+    assert publisher.get(f"/staff/pages/{first}/revisions/{foreign}").status_code == 404
+
+
+# --- Two members of staff editing one facility at once lose nothing ------------------------
+
+A_SUMMARY = "提供康复训练和辅助器具适配。周三上午有手语翻译。"
+B_SUMMARY = "提供康复训练、辅助器具适配和家长培训。"
+MERGED_SUMMARY = "提供康复训练、辅助器具适配和家长培训。周三上午有手语翻译。"
+B_HOURS_NOTE = "国家法定节假日休息；下午4点后请先打电话预约。"
+A_TRANSPORT = "乘2路公交车到康复中心站下车，向东50米。"
+
+
+def facility_id(app, slug: str = FACILITY) -> int:
+    """The id of a facility loaded from content/."""
+    return row_of(app, Facility, slug=slug).id
+
+
+def test_a_conflicting_save_writes_nothing_and_offers_both_versions(site, publisher):
+    other = signed_in(site, OTHER_PUBLISHER)
+    url = edit_url("facilities", facility_id(site))
+    form_a = edit_form(publisher.get(url))
+    form_b = edit_form(other.get(url))
+    loaded_version = int(form_a["version"][0])
+    assert form_b["version"] == form_a["version"]
+
+    saved = publisher.post(url, data=changed(form_a, summary=A_SUMMARY, transport=A_TRANSPORT))
+    assert saved.status_code == 303
+    after_a = row_of(site, Facility, slug=FACILITY)
+    assert after_a.version == loaded_version + 1
+
+    conflict = other.post(url, data=changed(form_b, summary=B_SUMMARY, hours_note=B_HOURS_NOTE))
+    assert conflict.status_code == 409
+    row = row_of(site, Facility, slug=FACILITY)
+    assert (row.summary, row.hours_note, row.transport, row.version) == (
+        A_SUMMARY, after_a.hours_note, A_TRANSPORT, after_a.version,
+    )  # fmt: skip
+
+    doc = parse(conflict.data)
+    alert = next(b for b in doc.find_all(role="alert") if "#field-summary" in b.hrefs)
+    assert "别人保存了这条内容" in alert.text
+    assert alert.hrefs == ["#field-summary"]  # only the field both changed
+    theirs = doc.find(class_="conflict")
+    assert "别人保存的版本" in theirs.text and A_SUMMARY in theirs.text
+    assert field_value(conflict, "summary") == B_SUMMARY
+    assert field_value(conflict, "hours_note") == B_HOURS_NOTE
+    assert field_value(conflict, "transport") == A_TRANSPORT  # only A changed it: A's value
+    assert field_value(conflict, "version") == str(after_a.version)
+    assert doc.find("title").text.startswith("错误：")
+
+    merged = other.post(url, data=changed(edit_form(conflict), summary=MERGED_SUMMARY))
+    assert merged.status_code == 303
+    row = row_of(site, Facility, slug=FACILITY)
+    assert (row.summary, row.hours_note, row.transport) == (
+        MERGED_SUMMARY, B_HOURS_NOTE, A_TRANSPORT,
+    )  # fmt: skip
+    assert row.version == after_a.version + 1
+    public = site.test_client().get(f"/facilities/{FACILITY}").text
+    assert MERGED_SUMMARY in public and B_HOURS_NOTE in public and A_TRANSPORT in public
+
+
+def test_two_saves_from_the_same_version_one_wins(site, publisher):
+    url = edit_url("facilities", facility_id(site))
+    form = edit_form(publisher.get(url))
+    first = publisher.post(url, data=changed(form, summary=A_SUMMARY))
+    second = publisher.post(url, data=changed(form, summary=B_SUMMARY))
+    assert (first.status_code, second.status_code) == (303, 409)
+    assert row_of(site, Facility, slug=FACILITY).summary == A_SUMMARY
+
+    with site.test_request_context():
+        kind = kinds.KINDS["facilities"]
+        row = db.session.get(Facility, facility_id(site))
+        base = row.version
+        claims = [editor._claim(kind, row, base), editor._claim(kind, row, base)]
+        db.session.commit()
+        assert claims == [True, False]
+        assert db.session.get(Facility, row.id).version == base + 1
+
+
+def test_a_save_that_loses_the_race_after_the_check_writes_nothing(site, publisher, monkeypatch):
+    """Another worker saves between this save's version check and its claim."""
+    url = edit_url("facilities", facility_id(site))
+    form = edit_form(publisher.get(url))
+    keep_original = publishing.original_revision
+
+    def someone_else_saves_first(kind, row):
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(Facility)
+                .where(Facility.id == row.id)
+                .values(version=Facility.version + 1, summary=A_SUMMARY)
+            )
+        keep_original(kind, row)
+
+    monkeypatch.setattr(publishing, "original_revision", someone_else_saves_first)
+    response = publisher.post(url, data=changed(form, summary=B_SUMMARY, hours_note=B_HOURS_NOTE))
+    assert response.status_code == 409
+    row = row_of(site, Facility, slug=FACILITY)
+    assert (row.summary, row.hours_note) == (A_SUMMARY, None)
+    assert field_value(response, "summary") == B_SUMMARY
+    assert field_value(response, "version") == str(row.version)
+
+
+# --- Indicator values ----------------------------------------------------------------------
+
+CURRENT = {
+    "current_value": "86.5",
+    "current_date": "2026-06-30",
+    "current_source": "区残联 2026 年上半年统计报表",
+}
+
+
+def indicator_url(app, number: int = 1) -> str:
+    """The edit form of one of the 11 main indicators."""
+    return edit_url("indicators", row_of(app, Indicator, number=number).id)
+
+
+def test_an_editor_cannot_change_an_indicator_value(site, editor_client):
+    url = indicator_url(site)
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    assert "需要“发布人”角色" in page.text
+    assert parse(page.data).find("button", value="save") is None
+    fields = {"csrf_token": csrf(editor_client), "version": "1", **CURRENT}
+    assert editor_client.post(url, data=fields).status_code == 403
+    assert row_of(site, Indicator, number=1).current_value is None
+
+
+def test_a_publisher_records_an_indicator_value_the_public_sees(site, publisher):
+    url = indicator_url(site)
+    response = save(publisher, url, **CURRENT)
+    assert response.status_code == 303
+    row = row_of(site, Indicator, number=1)
+    assert (row.current_value, row.current_date.isoformat(), row.current_source) == tuple(
+        CURRENT.values()
+    )
+    table = parse(site.test_client().get("/plan/indicators").data).find("table")
+    first_row = next(
+        tr for tr in table.find_all("tr") if tr.find("td") and tr.find("td").text == "1"
+    )
+    assert "86.5" in first_row.text
+    assert "2026年6月30日" in first_row.text
+    assert CURRENT["current_source"] in first_row.text
+
+
+@pytest.mark.parametrize("current_date", ["2026-13-01", "30/06/2026", "去年年底"])
+def test_a_bad_indicator_date_is_refused_with_a_message(site, publisher, current_date):
+    url = indicator_url(site)
+    response = save(publisher, url, **{**CURRENT, "current_date": current_date})
+    assert response.status_code == 400
+    links = summary_links(response)
+    assert "日期格式是 年-月-日" in links["#field-current_date"]
+    assert field_value(response, "current_date") == current_date
+    assert row_of(site, Indicator, number=1).current_value is None
+
+
+# --- Facilities: the rules of the content files hold in the form ---------------------------
+
+FACILITY_PROBLEMS = {
+    "sample-with-phone": ({"phone": "0635-4261234"}, "phone", "示例数据不能填写电话"),
+    "outside-the-district": (
+        {"latitude": "116.25", "longitude": "36.58"},
+        "latitude",
+        "不在茌平区内",
+    ),
+    "only-latitude": ({"latitude": "36.58", "longitude": ""}, "latitude", "同时填写"),
+    "latitude-not-a-number": ({"latitude": "北纬36度"}, "latitude", "要填数字"),
+    "hours-not-understood": ({"hours": "周一到周五 上午"}, "hours", "看不懂这段开放时间"),
+    "hours-impossible": ({"hours": "mon 25:00-26:00"}, "hours", "看不懂这段开放时间"),
+}
+
+
+@pytest.mark.parametrize(
+    "values, field, words", FACILITY_PROBLEMS.values(), ids=FACILITY_PROBLEMS.keys()
+)
+def test_a_facility_save_breaking_a_rule_is_refused_next_to_the_field(
+    site, publisher, values, field, words
+):
+    before = row_of(site, Facility, slug=FACILITY)
+    response = save(publisher, edit_url("facilities", before.id), **values)
+    assert response.status_code == 400
+    assert words in summary_links(response)[f"#field-{field}"]
+    doc = parse(response.data)
+    assert words in doc.find(id=f"field-{field}-error").text
+    assert doc.find(id=f"field-{field}").get("aria-invalid") == "true"
+    for name, value in values.items():
+        assert field_value(response, name) == value
+    after = row_of(site, Facility, slug=FACILITY)
+    assert (after.version, after.phone, after.latitude, after.hours) == (
+        before.version, before.phone, before.latitude, before.hours,
+    )  # fmt: skip
+
+
+def test_a_renamed_facility_changes_its_page_and_search(site, publisher):
+    new_name = "茌平区蒲公英康复园"
+    public = site.test_client()
+    assert f"/facilities/{FACILITY}" not in search_urls(public, "蒲公英")
+    response = save(
+        publisher,
+        edit_url("facilities", facility_id(site)),
+        name=new_name,
+        latitude="36.58",
+        longitude="116.25",
+        hours="mon,tue,wed,thu,fri 08:00-12:00",
+    )
+    assert response.status_code == 303
+    page = public.get(f"/facilities/{FACILITY}")
+    assert new_name in parse(page.data).find("h1").text
+    assert "08:00" in page.text
+    assert f"/facilities/{FACILITY}" in search_urls(public, "蒲公英")
+    row = row_of(site, Facility, slug=FACILITY)
+    assert (row.latitude, row.longitude) == (36.58, 116.25)
+    assert row.hours == [
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "opens": "08:00", "closes": "12:00"}
+    ]
+
+
+# --- Autosave -------------------------------------------------------------------------------
+
+AUTOSAVED_BODY = "## 怎么报名\n\n带上残疾人证，周六上午也可以登记。\n"
+
+
+def autosaves(app) -> list[Autosave]:
+    """Every autosaved draft, of every account."""
+    with app.app_context():
+        rows = list(db.session.scalars(select(Autosave)))
+        db.session.expunge_all()
+        return rows
+
+
+def autosave(client, url: str, **values):
+    """What htmx posts while the user types: the form's fields, the token in a header."""
+    fields = changed(edit_form(client.get(url)), **values)
+    csrf = fields.pop("csrf_token")[0]
+    return client.post(
+        f"{url}/autosave", data=fields, headers={"X-CSRFToken": csrf, "HX-Request": "true"}
+    )
+
+
+def test_autosaved_text_is_offered_loaded_and_discarded(site, publisher):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+
+    response = autosave(publisher, url, body=AUTOSAVED_BODY)
+    assert response.status_code == 200
+    assert "已自动保存" in response.text and "<html" not in response.text
+    assert row_of(site, Update, id=id_).body == FIRST_BODY.strip()
+    [kept] = autosaves(site)
+    assert (kept.key, kept.data["body"], kept.base_version) == (str(id_), AUTOSAVED_BODY, 1)
+
+    page = parse(publisher.get(url).data)
+    offer = page.find(class_="notice--warning")
+    assert "还没有保存" in offer.text
+    assert f"{url}?from=autosave" in offer.hrefs
+    assert field_value(publisher.get(url), "body") == FIRST_BODY.strip()
+    loaded = publisher.get(url, query_string={"from": "autosave"})
+    assert field_value(loaded, "body") == AUTOSAVED_BODY
+    assert "已载入自动保存的内容" in loaded.text
+
+    discard = page.find("form", action=f"/staff/updates/{id_}/autosave/discard")
+    response = publisher.post(discard.get("action"), data={"csrf_token": csrf(publisher)})
+    assert response.status_code == 303
+    assert autosaves(site) == []
+    assert "载入自动保存的内容" not in publisher.get(url).text
+
+
+def test_saving_the_form_removes_its_autosave(site, publisher):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    autosave(publisher, url, body=AUTOSAVED_BODY)
+    loaded = publisher.get(url, query_string={"from": "autosave"})
+    response = publisher.post(url, data=changed(edit_form(loaded), action="save"))
+    assert response.status_code == 303
+    assert autosaves(site) == []
+    assert row_of(site, Update, id=id_).body == AUTOSAVED_BODY.strip()
+
+
+def test_a_new_items_autosave_is_offered_on_the_new_form(site, publisher):
+    fields = changed(edit_form(publisher.get("/staff/updates/new")), title="助听器验配报名（草稿）")
+    csrf = fields.pop("csrf_token")[0]
+    response = publisher.post(
+        "/staff/updates/new/autosave", data=fields, headers={"X-CSRFToken": csrf}
+    )
+    assert response.status_code == 200
+    assert "载入自动保存的内容" in publisher.get("/staff/updates/new").text
+    loaded = publisher.get("/staff/updates/new", query_string={"from": "autosave"})
+    assert field_value(loaded, "title") == "助听器验配报名（草稿）"
+
+
+def test_autosave_needs_the_csrf_csrf(site, publisher):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    response = publisher.post(f"/staff/updates/{id_}/autosave", data={"body": "x"})
+    assert response.status_code == 400
+    assert autosaves(site) == []
+
+
+# --- Sanitising, end to end ------------------------------------------------------------------
+
+HOSTILE_BODY = """## 报名须知
+
+<script>alert(1)</script>
+
+<img src=x onerror=alert(1)>
+
+[x](javascript:alert(1))
+
+<div hx-get="/x" hx-trigger="load">载入</div>
+
+![工作人员在窗口登记](javascript:alert(1))
+"""
+
+
+def assert_harmless(element) -> None:
+    """Nothing in `element` runs script, fetches on its own or points at javascript:."""
+    assert element is not None
+    for node in element.find_all():
+        assert node.tag not in ("script", "div", "iframe", "object", "embed"), node.tag
+        for name, value in node.attrs.items():
+            assert not name.startswith(("on", "hx-", "data-hx")), name
+            assert "javascript:" not in (value or "").lower(), (name, value)
+
+
+def test_markup_in_a_body_never_reaches_a_page_or_the_feed(site, publisher):
+    values = {**HEARING_AIDS, "body": HOSTILE_BODY, "summary": "报名须知<script>alert(2)</script>"}
+    response = create_update(publisher, action="preview", **values)
+    assert response.status_code == 303
+    preview = publisher.get(response.headers["Location"])
+    assert preview.status_code == 200
+    doc = parse(preview.data)
+    assert_harmless(doc.find(class_="prose"))
+    assert_harmless(doc.find(class_="lead"))
+    assert "报名须知<script>alert(2)</script>" in doc.find(class_="lead").text
+
+    id_ = int(response.headers["Location"].split("/")[-2])
+    published = save(publisher, edit_url("updates", id_), "publish")
+    assert published.status_code == 303, summary_links(published)
+    page = site.test_client().get(f"/updates/{HEARING_AIDS['slug']}")
+    assert_harmless(parse(page.data).find(class_="prose"))
+    assert_harmless(parse(page.data).find(class_="lead"))
+    [entry] = feed_entries(site.test_client()).values()
+    assert_harmless(parse(entry.findtext(f"{ATOM}content")))
+    summary = entry.find(f"{ATOM}summary")  # plain text: the reader shows it, never runs it
+    assert summary.get("type") in (None, "text")
+    assert summary.text == values["summary"]
+
+
+def test_the_staff_preview_of_other_kinds_is_sanitised_too(site, publisher):
+    service = "assistive-devices"
+    url = edit_url("services", row_of(site, Service, slug=service).id)
+    with site.app_context():
+        row = db.session.scalar(select(Service).where(Service.slug == service))
+        row.eligibility = HOSTILE_BODY
+        db.session.commit()
+    preview = publisher.get(f"{url}/preview")
+    assert preview.status_code == 200
+    for prose in parse(preview.data).find_all(class_="prose"):
+        assert_harmless(prose)
+
+
+# --- Bad input never breaks the back office --------------------------------------------------
+
+NOT_FOUND = [
+    "/staff/no-such-kind/",
+    "/staff/no-such-kind/new",
+    "/staff/no-such-kind/1",
+    "/staff/pages/new",
+    "/staff/indicators/new",
+    "/staff/updates/abc",
+    "/staff/updates/-1",
+    "/staff/updates/1.5",
+    "/staff/updates/999999",
+    "/staff/updates/99999999999999999999999",
+    "/staff/updates/１",
+    "/staff/updates/999999/revisions",
+    "/staff/updates/999999/preview",
+    "/staff/updates/abc/revisions/1",
+    "/staff/facilities/1/revisions/abc",
+    "/staff/facilities/1/revisions/99999999999999999999999",
+    "/staff/facilities/1?from=99999999999999999999999",
+    "/staff/facilities/1?from=²",
+    "/staff/facilities/1?from=999999",
+]
+
+
+@pytest.mark.parametrize("path", NOT_FOUND)
+def test_unknown_kinds_and_ids_are_not_found(site, publisher, path):
+    assert publisher.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("key", ["abc", "999999", "99999999999999999999999", "²", "１"])
+def test_autosave_for_an_unknown_item_is_not_found(site, publisher, key):
+    headers = {"X-CSRFToken": csrf(publisher)}
+    response = publisher.post(
+        f"/staff/updates/{key}/autosave", data={"title": "x"}, headers=headers
+    )
+    assert response.status_code == 404
+    assert autosaves(site) == []
+    discard = publisher.post(f"/staff/updates/{key}/autosave/discard", headers=headers)
+    assert discard.status_code in (303, 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/indicators/1/withdraw",
+        "/staff/no-such-kind/1/withdraw",
+        "/staff/updates/999999/unschedule",
+    ],
+)
+def test_posting_to_what_does_not_exist_is_not_found(site, publisher, path):
+    assert (
+        publisher.post(path, data={"csrf_token": csrf(publisher), "version": "1"}).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("version", ["", "abc", "-1", "１", "9" * 30, "0", "1.0", "0x1"])
+def test_a_garbage_version_is_treated_as_a_conflict(site, publisher, version):
+    id_ = facility_id(site)
+    url = edit_url("facilities", id_)
+    before = row_of(site, Facility, id=id_)
+    response = publisher.post(
+        url, data=changed(edit_form(publisher.get(url)), version=version, summary=A_SUMMARY)
+    )
+    assert response.status_code == 409
+    assert field_value(response, "version") == str(before.version)
+    assert field_value(response, "summary") == A_SUMMARY
+    assert row_of(site, Facility, id=id_).summary == before.summary
+
+
+BAD_FIELDS = {
+    "title-huge": ({"title": "听" * 100_000}, "#field-title", "最多 200 个字"),
+    "slug-bad": ({"slug": "../../etc/passwd"}, "#field-slug", "网址名只能用"),
+    "slug-taken": ({"slug": "2026-hearing-aids"}, "#field-slug", "已被使用"),
+    "kind-unknown": ({"kind": "<script>"}, "#field-kind", "请从列出的选项中选择"),
+    "title-empty": ({"title": "   "}, "#field-title", "请填写"),
+}
+
+
+@pytest.mark.parametrize("values, anchor, words", BAD_FIELDS.values(), ids=BAD_FIELDS.keys())
+def test_bad_fields_get_a_clear_message(site, publisher, values, anchor, words):
+    create_update(publisher, **READY)
+    response = create_update(publisher, **{**HEARING_AIDS, "slug": "2026-wheelchairs", **values})
+    assert response.status_code == 400
+    assert words in summary_links(response)[anchor]
+    with site.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Update)) == 1
+
+
+def test_a_body_beyond_any_notice_gets_a_clear_message(site, publisher):
+    response = create_update(publisher, **{**HEARING_AIDS, "body": "听" * 100_001})
+    assert response.status_code == 400
+    assert "“正文”最多 100000 个字" in summary_links(response)["#field-body"]
+    with site.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Update)) == 0
+
+
+def test_a_request_too_big_to_read_is_refused_not_crashed(site, publisher):
+    fields = changed(edit_form(publisher.get("/staff/updates/new")), **HEARING_AIDS)
+    response = publisher.post("/staff/updates/new", data={**fields, "body": ["听" * 7_500_000]})
+    assert response.status_code == 413
+    assert "413" in parse(response.data).find("main").text
+    with site.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Update)) == 0
+
+
+def test_an_unknown_action_only_saves(site, publisher):
+    response = create_update(publisher, action="delete-everything", **READY)
+    assert response.status_code == 303
+    assert row_of(site, Update, slug=HEARING_AIDS["slug"]).status == "draft"
