@@ -90,7 +90,10 @@ def edit_form(response) -> dict[str, list[str]]:
 
 def changed(fields: dict, **changes) -> dict:
     """The form's fields with some of them given new values."""
-    return {**fields, **{name: [value] for name, value in changes.items()}}
+    return {
+        **fields,
+        **{name: value if isinstance(value, list) else [value] for name, value in changes.items()},
+    }
 
 
 def field_value(response, name: str) -> str:
@@ -1072,3 +1075,37 @@ def test_an_unknown_action_only_saves(site, publisher):
     response = create_update(publisher, action="delete-everything", **READY)
     assert response.status_code == 303
     assert row_of(site, Update, slug=HEARING_AIDS["slug"]).status == "draft"
+
+
+def test_a_facilitys_measured_accessibility_and_services_are_edited_in_the_form(site, publisher):
+    facility = row_of(site, Facility, slug="rukang-boping")
+    url = edit_url("facilities", facility.id)
+    response = save(
+        publisher,
+        url,
+        feature_lift="是; verified_on=2026-11-20; verified_by=区残联",
+        feature_hearing_loop="",
+        services=["rehabilitation-fitness"],
+    )
+    assert response.status_code == 303, summary_links(response)
+    saved = row_of(site, Facility, slug="rukang-boping")
+    assert saved.accessibility["lift"] == {
+        "available": True, "verified_on": "2026-11-20", "verified_by": "区残联",
+    }  # fmt: skip
+    assert "hearing_loop" not in saved.accessibility
+    assert set(saved.accessibility) - {"lift"} == set(facility.accessibility) - {"hearing_loop"}
+    with site.app_context():
+        assert [s.slug for s in db.session.get(Facility, facility.id).services] == [
+            "rehabilitation-fitness"
+        ]
+    page = site.test_client().get("/facilities/rukang-boping").text
+    assert "电梯" in page and "2026年11月20日" in page
+
+
+@pytest.mark.parametrize("text", ["也许", "是; steps=很多", "是; verified_on=昨天"])
+def test_a_feature_written_wrongly_is_an_error_on_its_field(site, publisher, text):
+    facility = row_of(site, Facility, slug="rukang-boping")
+    response = save(publisher, edit_url("facilities", facility.id), feature_step_free_entrance=text)
+    assert response.status_code == 400
+    assert "#field-feature_step_free_entrance" in summary_links(response)
+    assert row_of(site, Facility, slug="rukang-boping").accessibility == facility.accessibility

@@ -15,8 +15,9 @@ from markdown_it.token import Token
 
 from ..markdown import Image, is_same_site, plain_text, tokens
 
-TITLE_LIMIT = 60
-SUMMARY_LIMIT = 160
+# Characters; English takes about two and a half letters for what a Chinese character says.
+TITLE_LIMIT = {"zh": 60, "en": 150}
+SUMMARY_LIMIT = {"zh": 160, "en": 400}
 ALT_LIMIT = 125
 SENTENCE_LIMIT = {"zh": 50, "en": 25}  # characters in Chinese, words in English
 PARAGRAPH_LIMIT = {"zh": 200, "en": 120}
@@ -73,8 +74,8 @@ def check(title: str, summary: str, body: str, *, lang: str = "zh") -> list[Find
     stream = tokens(body)
     lang = "en" if lang.startswith("en") else "zh"
     return [
-        *_title(title),
-        *_summary(summary),
+        *_title(title, lang),
+        *_summary(summary, lang),
         *_images(stream),
         *_headings(stream),
         *_links(stream),
@@ -88,23 +89,23 @@ def check(title: str, summary: str, body: str, *, lang: str = "zh") -> list[Find
 # --- Title and summary -------------------------------------------------------------------
 
 
-def _title(title: str) -> list[Finding]:
+def _title(title: str, lang: str) -> list[Finding]:
     """Error: no title, or a title longer than TITLE_LIMIT characters."""
     return _within_limit(
         "title",
         title,
-        TITLE_LIMIT,
+        TITLE_LIMIT[lang],
         _("标题是空的。请写一个能说明页面内容的标题。"),
         _("标题有%(count)d个字，超过了%(limit)d个字。请缩短标题，把细节写进摘要或正文。"),
     )
 
 
-def _summary(summary: str) -> list[Finding]:
+def _summary(summary: str, lang: str) -> list[Finding]:
     """Error: no summary, or a summary longer than SUMMARY_LIMIT characters."""
     return _within_limit(
         "summary",
         summary,
-        SUMMARY_LIMIT,
+        SUMMARY_LIMIT[lang],
         _("摘要是空的。请用一两句话概括页面内容。"),
         _("摘要有%(count)d个字，超过了%(limit)d个字。请缩短摘要，把细节写进正文。"),
     )

@@ -25,6 +25,7 @@ from ..plan.models import Department, Indicator
 from ..services.models import Category, Service
 from ..updates import models as updates
 from ..updates.models import Update
+from . import spreadsheets
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}$")
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
@@ -47,6 +48,7 @@ class Field:
     hint: object = None
     lang: str | None = None
     relation: tuple | None = None
+    feature: str | None = None  # type "feature": the accessibility feature's code
 
     @property
     def attribute(self) -> str:
@@ -129,6 +131,29 @@ HOURS = Field(
     ),
 )
 HOURS_NOTE = Field("hours_note", _l("开放时间说明"), "textarea")
+
+
+FEATURE_READERS = {f.code: spreadsheets.feature_reader(f) for f in features.FEATURES}
+FEATURE_FIELDS = tuple(
+    Field(
+        f"feature_{f.code}",
+        f.name,
+        "feature",
+        feature=f.code,
+        hint=_l(
+            "空着表示未核实。先写“是”或“否”，需要时加“; 说明=值”，"
+            "例如：是; verified_on=2026-10-09; verified_by=区残联。可以加的说明：%(keys)s。",
+            keys=", ".join(
+                key for key in features.COMMON_KEYS | dict(f.details) if key != "available"
+            ),
+        ),
+    )
+    for f in features.FEATURES
+)
+SERVICES = Field(
+    "services", _l("在这里可以办的服务"), "multi", choices=_slugs(Service, "title"),
+    relation=(Service, "slug"),
+)  # fmt: skip
 
 
 def facility_rules(values: dict) -> list[tuple[str, str]]:
@@ -271,6 +296,8 @@ KINDS = {
                 Field("phone", _l("电话"), max_length=40),
                 Field("sms", _l("短信号码"), max_length=40),
                 Field("transport", _l("怎么去（公交等）"), "textarea"),
+                SERVICES,
+                *FEATURE_FIELDS,
                 *_english(
                     NAME,
                     Field("summary", _l("简介"), "textarea"),
@@ -307,6 +334,14 @@ KINDS = {
                     choices=_slugs(Department),
                     relation=(Department, "slug"),
                 ),
+                Field(
+                    "facility",
+                    _l("所在场所（当面办理时）"),
+                    "select",
+                    choices=_slugs(Facility),
+                    relation=(Facility, "slug"),
+                ),
+                SERVICES,
                 HOURS,
                 HOURS_NOTE,
                 Field("needs", _l("适合哪些人"), "multi", choices=_choices(channels.NEEDS)),
@@ -361,6 +396,10 @@ KINDS = {
 
 def value_of(row, f: Field):
     """The field's value as a revision keeps it (JSON-compatible)."""
+    if f.type == "feature":
+        return (row.accessibility or {}).get(f.feature)
+    if f.relation and f.type == "multi":
+        return [getattr(related, f.relation[1]) for related in getattr(row, f.name)]
     if f.relation:
         related = getattr(row, f.name)
         return getattr(related, f.relation[1]) if related is not None else None
@@ -382,6 +421,8 @@ def as_text(f: Field, value) -> str | list[str]:
         return [] if f.type == "multi" else ""
     if f.type == "hours":
         return opening_hours.as_text(value)
+    if f.type == "feature":
+        return spreadsheets.feature_text(value) or ""
     if f.type == "multi":
         return list(value)
     if f.type == "checkbox":
@@ -429,6 +470,8 @@ def parse(f: Field, raw) -> object:
             raise ValueError(_("请从列出的选项中选择。"))
         return chosen
     raw = raw.strip().replace("\r\n", "\n")
+    if f.type == "feature":
+        return FEATURE_READERS[f.feature](raw)
     if f.type == "checkbox":
         return raw == "1"
     if not raw:
@@ -471,11 +514,20 @@ def parse(f: Field, raw) -> object:
 
 def apply(kind: Kind, row, values: dict) -> None:
     """Write parsed values (a form's or a revision's) into the row."""
+    measured = dict(getattr(row, "accessibility", None) or {})
     for f in kind.fields:
         if f.name not in values or (f.type == "slug" and row.id is not None):
             continue
         value = values[f.name]
-        if f.relation:
+        if f.type == "feature":
+            measured.pop(f.feature, None)
+            if value:
+                measured[f.feature] = value
+            row.accessibility = measured  # a new dict, so the JSON column sees the change
+        elif f.relation and f.type == "multi":
+            model, column = f.relation
+            setattr(row, f.name, _rows_in_order(model, column, value))
+        elif f.relation:
             model, column = f.relation
             related = (
                 db.session.scalar(select(model).where(getattr(model, column) == value))
@@ -487,3 +539,12 @@ def apply(kind: Kind, row, values: dict) -> None:
             setattr(row, f.name, date.fromisoformat(value))
         else:
             setattr(row, f.name, value)
+
+
+def _rows_in_order(model, column: str, keys: list[str]) -> list:
+    """The rows whose `column` is one of `keys`, in the order of `keys`."""
+    rows = {
+        getattr(r, column): r
+        for r in db.session.scalars(select(model).where(getattr(model, column).in_(keys)))
+    }
+    return [rows[key] for key in keys if key in rows]

@@ -156,7 +156,7 @@ def _flag_text(value: bool) -> str:
     return YES if value else NO
 
 
-def _write_feature(measured: dict | None) -> str | None:
+def feature_text(measured: dict | None) -> str | None:
     """A feature as 是/否 followed by its details, "; key=value" each."""
     if not measured:
         return None
@@ -168,7 +168,7 @@ def _write_feature(measured: dict | None) -> str | None:
     return "; ".join([_flag_text(measured.get("available")), *details])
 
 
-def _feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
+def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
     """The reader of one feature's column."""
     types = features.COMMON_KEYS | dict(feature.details)
     keys = [key for key in types if key != "available"]
@@ -270,7 +270,7 @@ LAYOUTS = {
         *_with_english("transport", _l("怎么去")),
         Column("services", _l("服务"), CODE_LIST),
         *(
-            Column(f.code, f.name, Codec(_write_feature, _feature_reader(f)), feature=True)
+            Column(f.code, f.name, Codec(feature_text, feature_reader(f)), feature=True)
             for f in features.FEATURES
         ),
     ),
