@@ -9,7 +9,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from barrierfree.database import db
 from barrierfree.staff.models import ADMIN
 from barrierfree.staff.views import create_user
-from flask import abort
+from flask import abort, g
 
 USERNAME, PASSWORD = "a11y-admin", "a11y tests walk every page"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -134,7 +134,13 @@ def serve_captured(app, pages: dict[str, str]) -> None:
     """Serve each captured page at /test-posted/<name> (tests only; filled in later)."""
 
     def show(name: str):
-        return pages.get(name) or abort(404)
+        """The page as captured, in the display mode this browser asks for (its cookie), as
+        the server would have rendered it."""
+        page = pages.get(name) or abort(404)
+        modes = " ".join(sorted(g.display))
+        return re.sub(
+            r"<html ([^>]*?)( class=\"[^\"]*\")?>", rf'<html \1 class="{modes}">', page, count=1
+        )
 
     app.add_url_rule("/test-posted/<name>", "test_posted", show)
 

@@ -136,3 +136,22 @@ def test_an_unknown_or_forged_token_applies_nothing(site):
             "/staff/bulk/apply", data={"csrf_token": token, "kind": "facilities", "token": forged}
         )
         assert response.status_code == 303
+
+
+def test_a_row_downloaded_before_someone_elses_save_is_refused_not_applied(site):
+    client = site["publisher"]
+    old_file = exported(client).decode("utf-8-sig")
+    with site["app"].app_context():
+        facility = db.session.query(Facility).filter_by(slug="rukang-hantun").one()
+        facility.summary, facility.version = "同事刚改过的简介。", facility.version + 1
+        db.session.commit()
+    stale = old_file.replace("韩屯镇“如康家园”残疾人之家", "韩屯镇如康家园（改名）", 1)
+    response = upload(client, stale.encode("utf-8-sig"))
+    assert response.status_code == 400
+    table = parse(response.data).find("table", id="row-errors")
+    cells = [cell.text for cell in table.find_all("td")]
+    assert any("重新下载表格" in cell for cell in cells)
+    assert any("version" in cell for cell in cells)
+    with site["app"].app_context():
+        kept = db.session.query(Facility).filter_by(slug="rukang-hantun").one()
+        assert kept.summary == "同事刚改过的简介。"

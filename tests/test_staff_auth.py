@@ -147,11 +147,12 @@ def client_from(app, address: str):
 
 
 def database_state(app) -> dict:
-    """Every row of every table, except the sign-in log and the sessions' last-seen times."""
+    """Every row of every table, except the sign-in log, the sessions' last-seen times and
+    the autosaves (a refused form is kept there, privately, for the account that wrote it)."""
     with app.app_context():
         state = {}
         for table in db.metadata.sorted_tables:
-            if table.name == SignInAttempt.__tablename__:
+            if table.name in (SignInAttempt.__tablename__, Autosave.__tablename__):
                 continue
             columns = [c for c in table.columns if c.name != "last_seen_at"]
             query = select(*columns).order_by(*table.primary_key.columns)
@@ -914,3 +915,48 @@ def test_an_administrator_cannot_disable_or_demote_themselves(office, clients, d
     user = user_named(office.app, ADMIN)
     assert (user.role, user.active) == (ADMIN, True)
     assert admin.get("/staff/accounts").status_code == 200
+
+
+def test_a_lapsed_session_keeps_text_from_every_tab_not_only_the_first(office, member):
+    item_id = office.items["updates"]
+    url = f"/staff/updates/{item_id}"
+    client = signed_in(office.app, member)
+    fields = form_fields(client.get(url).data, "edit-form")
+    shift_sessions(office.app, member, last_seen_at=timedelta(minutes=45))
+    assert is_sign_in_redirect(client.get("/staff/"))  # another tab noticed first
+
+    response = client.post(url, data=fields | {"body": ["第二个标签页里写的。"], "action": "save"})
+
+    assert is_sign_in_redirect(response)
+    (draft,) = rows(office.app, Autosave, Autosave.user_id == user_named(office.app, member).id)
+    assert draft.data["body"] == "第二个标签页里写的。"
+
+
+def test_a_form_from_before_signing_in_again_is_kept_not_lost(office, member):
+    item_id = office.items["updates"]
+    url = f"/staff/updates/{item_id}"
+    client = signed_in(office.app, member)
+    fields = form_fields(client.get(url).data, "edit-form")
+    assert sign_in(client, member).status_code == 303  # in another tab: a new token
+
+    response = client.post(url, data=fields | {"body": ["旧标签页里写的。"], "action": "save"})
+
+    assert response.status_code == 400
+    assert "已保存在服务器上" in response.text
+    (draft,) = rows(office.app, Autosave, Autosave.user_id == user_named(office.app, member).id)
+    assert draft.data["body"] == "旧标签页里写的。"
+    assert rows(office.app, Update, Update.id == item_id)[0].body == "草稿正文。"
+
+
+def test_a_signed_out_session_keeps_nothing(office, member):
+    item_id = office.items["updates"]
+    url = f"/staff/updates/{item_id}"
+    client = signed_in(office.app, member)
+    fields = form_fields(client.get(url).data, "edit-form")
+    copied = office.app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    client.post("/staff/sign-out", data={"csrf_token": fields["csrf_token"][0]})
+
+    copied.post(url, data=fields | {"body": ["用复制的 cookie 写的。"]})
+
+    assert rows(office.app, Autosave, Autosave.user_id == user_named(office.app, member).id) == []

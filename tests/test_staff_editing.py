@@ -894,11 +894,13 @@ def test_a_new_items_autosave_is_offered_on_the_new_form(site, publisher):
     assert field_value(loaded, "title") == "助听器验配报名（草稿）"
 
 
-def test_autosave_needs_the_csrf_csrf(site, publisher):
+def test_an_autosave_without_its_token_changes_nothing_but_keeps_the_text(site, publisher):
     id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
     response = publisher.post(f"/staff/updates/{id_}/autosave", data={"body": "x"})
     assert response.status_code == 400
-    assert autosaves(site) == []
+    assert "已保存在服务器上" in response.text
+    assert row_of(site, Update, id=id_).body == FIRST_BODY.strip()
+    assert [a.data["body"] for a in autosaves(site)] == ["x"]
 
 
 # --- Sanitising, end to end ------------------------------------------------------------------
@@ -1109,3 +1111,40 @@ def test_a_feature_written_wrongly_is_an_error_on_its_field(site, publisher, tex
     assert response.status_code == 400
     assert "#field-feature_step_free_entrance" in summary_links(response)
     assert row_of(site, Facility, slug="rukang-boping").accessibility == facility.accessibility
+
+
+def test_an_editors_text_is_kept_when_the_draft_goes_public_while_they_write(
+    site, publisher, editor_client
+):
+    id_ = item_id(create_update(editor_client, **READY))
+    url = edit_url("updates", id_)
+    fields = edit_form(editor_client.get(url))
+    save(publisher, url, "publish")
+    response = editor_client.post(url, data=changed(fields, body="编辑刚写好的一段。"))
+    assert response.status_code == 403
+    assert "已自动保存" in parse(response.data).find(**{"data-error-summary": True}).text
+    assert row_of(site, Update, id=id_).body == FIXED_BODY.strip()
+    with site.app_context():
+        (kept,) = db.session.scalars(select(Autosave).where(Autosave.key == str(id_)))
+        assert kept.data["body"] == "编辑刚写好的一段。"
+
+
+def test_a_conflict_on_different_fields_is_still_announced_and_not_saved(site, publisher):
+    facility = row_of(site, Facility, slug="rukang-boping")
+    url = edit_url("facilities", facility.id)
+    stale = edit_form(publisher.get(url))
+    assert save(publisher, url, hours_note="周三下午闭馆。").status_code == 303
+    response = publisher.post(url, data=changed(stale, transport="乘 3 路公交到博平站。"))
+    assert response.status_code == 409
+    alert = parse(response.data).find(**{"data-error-summary": True})
+    assert alert is not None and "不同的地方" in alert.text
+    assert row_of(site, Facility, slug="rukang-boping").transport == facility.transport
+    merged = edit_form(response)
+    assert merged["hours_note"] == ["周三下午闭馆。"]
+    assert merged["transport"] == ["乘 3 路公交到博平站。"]
+
+
+def test_an_indicator_has_no_schedule_to_cancel(site, publisher):
+    url = "/staff/indicators/1/unschedule"
+    token = edit_form(publisher.get("/staff/indicators/1"))["csrf_token"][0]
+    assert publisher.post(url, data={"csrf_token": token}).status_code == 404

@@ -1,8 +1,9 @@
 """The staff back office: accounts, sessions, editing, publishing, bulk data."""
 
 import click
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 csrf = CSRFProtect()
@@ -41,9 +42,24 @@ def publish_due() -> None:
     click.echo(f"Published {release_due()} scheduled item(s).")
 
 
+KEEPS_TEXT = ("editor.edit", "editor.create", "editor.autosave")
+
+
 def handle_csrf_error(error: CSRFError):
-    """A form whose token is missing or wrong: say why and what to do; nothing is saved."""
-    return render_template("staff/csrf_error.html", reason=error.description), 400
+    """A form whose token is missing or wrong: say why and what to do; nothing is saved to
+    the item. An editing form posted by this browser's own account (its page was opened
+    before the account signed in again elsewhere, which renews the token) is kept as that
+    account's autosave: the cookie proves the account, and SameSite keeps other sites'
+    posts from carrying it."""
+    from .editor import keep_lapsed
+
+    user = g.get("staff") or g.get("lapsed")
+    kept = user is not None and request.endpoint in KEEPS_TEXT
+    if kept:
+        keep_lapsed(user, **(request.view_args or {}))
+    if request.htmx and kept:
+        return _("没有自动保存到这个页面：页面已失效。您的内容已保存在服务器上，请刷新页面后载入。")
+    return render_template("staff/csrf_error.html", reason=error.description, kept=kept), 400
 
 
 def session_header(response):
@@ -61,9 +77,9 @@ def init_app(app: Flask) -> None:
     from . import bulk, editor, helpers, publishing, sessions, views
 
     app.session_interface = sessions.SessionInterface()
+    app.before_request(sessions.load)  # first, so a refused form knows whose it was
     csrf.init_app(app)
     csrf.exempt(display.toggle)  # see its docstring
-    app.before_request(sessions.load)
     app.before_request(publishing.release_due_now_and_then)
     app.after_request(session_header)
     app.register_error_handler(CSRFError, handle_csrf_error)

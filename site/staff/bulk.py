@@ -30,7 +30,8 @@ KEEP_UPLOADS_SECONDS = 24 * 3600
 
 
 def kind_names() -> dict[str, str]:
-    return {"facilities": _("无障碍场所"), "contacts": _("联系方式")}
+    """The kinds a spreadsheet holds, by their names in the back office."""
+    return {name: str(kinds.KINDS[name].label) for name in spreadsheets.LAYOUTS}
 
 
 @bp.get("/")
@@ -111,7 +112,7 @@ def apply():
             publishing.revision(spec, row, "import")
     created = sum(change.action == "create" for _row, change in applied)
     updated = sum(change.action == "update" for _row, change in applied)
-    audit("import", kind, filename, f"created {created}, updated {updated}")
+    audit("import", kind, "", f"{filename}: created {created}, updated {updated}")
     db.session.commit()
     publishing.changed()
     path.unlink(missing_ok=True)

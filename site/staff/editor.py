@@ -18,13 +18,13 @@ from sqlalchemy import delete, select, update
 from ..database import db, utcnow
 from ..opening_hours import LOCAL_TIME
 from ..site_search.sync import record_change_of
+from ..updates.models import DRAFT, PUBLISHED
 from . import authoring, kinds, publishing, sessions
 from .audit import record as audit
 from .kinds import Kind
 from .models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
 
 bp = Blueprint("editor", __name__, url_prefix="/staff")
-DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
 ACTIONS = ("save", "preview", "publish", "schedule")
 LARGEST_ID = 2**63 - 1  # SQLite's largest integer: a bigger one cannot even be looked up
 
@@ -115,8 +115,10 @@ def create(kind_name: str):
         abort(404)
     if request.method == "GET":
         return _edit_form(kind, None)
-    action = _action(kind)
+    action = _action()
     submission = read(kind, None)
+    if action in ("publish", "schedule") and not g.staff.can(PUBLISHER):
+        return _refused(kind, None, submission.text)
     if submission.errors:
         _autosave(g.staff.id, kind, "new", submission.text, None)
         db.session.commit()
@@ -141,10 +143,11 @@ def edit(kind_name: str, item_id: int):
     row = item_or_404(kind, item_id)
     if request.method == "GET":
         return _edit_form(kind, row)
-    if not may_change(kind, row):
-        abort(403)
-    action = _action(kind)
+    action = _action()
     submission = read(kind, row)
+    needs_publisher = action in ("publish", "schedule") and kind.has_status
+    if not may_change(kind, row) or (needs_publisher and not g.staff.can(PUBLISHER)):
+        return _refused(kind, row, submission.text)
     base_version = _posted_version()
     if base_version != row.version:
         return _conflict(kind, row, submission, base_version)
@@ -191,11 +194,11 @@ def _after_save(kind: Kind, row, action: str):
             return _schedule(kind, row)
         publishing.publish(kind, row)
         flash(_("已发布。公开页面、网站地图、订阅和搜索都已更新。"))
-        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+        return _back_to_form(kind, row)
     if action == "preview":
         return redirect(url_for("editor.preview", kind_name=kind.name, item_id=row.id), code=303)
     flash(_("已保存。") if is_live(kind, row) else _("已保存草稿。"))
-    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+    return _back_to_form(kind, row)
 
 
 def _schedule(kind: Kind, row):
@@ -205,14 +208,12 @@ def _schedule(kind: Kind, row):
         text = kinds.form_values(kind, kinds.snapshot(kind, row))
         errors = {"publish_at": _("请填写将来的发布时间，例如 2026-12-01 09:00。")}
         return _form(kind, row, text, errors=errors, status=400, saved=True)
-    db.session.execute(
-        delete(Schedule).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
-    )
+    publishing.unschedule(kind, row)
     db.session.add(Schedule(kind=kind.name, item_id=row.id, publish_at=at, user_id=g.staff.id))
     audit("schedule", kind.name, row.slug, at.isoformat())
     db.session.commit()
     flash(_("已安排发布。到时间后会自动发布。"))
-    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+    return _back_to_form(kind, row)
 
 
 def _scheduled_time(raw: str) -> datetime | None:
@@ -237,10 +238,10 @@ def withdraw(kind_name: str, item_id: int):
         abort(404)
     if not _claim(kind, row, _posted_version()):
         flash(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
-        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+        return _back_to_form(kind, row)
     publishing.withdraw(kind, row)
     flash(_("已撤回。公开页面、网站地图、订阅和搜索中都已不再显示。"))
-    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+    return _back_to_form(kind, row)
 
 
 @bp.post("/<kind_name>/<int:item_id>/unschedule")
@@ -249,13 +250,13 @@ def unschedule(kind_name: str, item_id: int):
     """Cancel a scheduled publication."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
-    db.session.execute(
-        delete(Schedule).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
-    )
+    if not kind.has_status:
+        abort(404)
+    publishing.unschedule(kind, row)
     audit("unschedule", kind.name, row.slug)
     db.session.commit()
     flash(_("已取消定时发布。"))
-    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+    return _back_to_form(kind, row)
 
 
 @bp.get("/<kind_name>/<int:item_id>/preview")
@@ -328,17 +329,33 @@ def discard(kind_name: str, key: str):
 # --- helpers ---
 
 
+def _back_to_form(kind: Kind, row):
+    """After a POST, back to the item's edit form (where the flashed message shows)."""
+    return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
+
+
 def read(kind: Kind, row) -> Submission:
     text, parsed = kinds.read_form(kind, request.form, row)
     return Submission(text, parsed["_values"], parsed["_errors"])
 
 
-def _action(kind: Kind) -> str:
-    """The button pressed; 403 before anything is saved when it needs a publisher."""
+def _action() -> str:
+    """The button pressed."""
     action = request.form.get("action", "save")
-    if action in ("publish", "schedule") and kind.has_status and not g.staff.can(PUBLISHER):
-        abort(403)
     return action if action in ACTIONS else "save"
+
+
+def _refused(kind: Kind, row, text: dict):
+    """A save this account may not make: the item went public (or was scheduled) while it
+    was being edited, or the account's role changed. Nothing is written to the item; the
+    text is kept as this account's autosave, and the form says why (403)."""
+    _autosave(g.staff.id, kind, _key(row.id if row else None), text, _posted_version())
+    db.session.commit()
+    reason = _(
+        "这条内容已经公开或已安排定时发布，或者这个操作需要“发布人”角色。"
+        "您写的内容已自动保存，请交给发布人处理。"
+    )
+    return _form(kind, row, text, refused=reason, status=403)
 
 
 def _posted(f) -> object:
@@ -381,12 +398,13 @@ def _revisions_of(kind: Kind, row) -> list[Revision]:
     )
 
 
+def _autosaved(user_id: int, kind: Kind, key: str):
+    """The condition for one account's autosave of one item."""
+    return (Autosave.user_id == user_id, Autosave.kind == kind.name, Autosave.key == key)
+
+
 def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> None:
-    saved = db.session.scalar(
-        select(Autosave).where(
-            Autosave.user_id == user_id, Autosave.kind == kind.name, Autosave.key == key
-        )
-    )
+    saved = db.session.scalar(select(Autosave).where(*_autosaved(user_id, kind, key)))
     if saved is None:
         saved = Autosave(user_id=user_id, kind=kind.name, key=key)
         db.session.add(saved)
@@ -394,19 +412,11 @@ def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> N
 
 
 def _discard_autosave(kind: Kind, key: str) -> None:
-    db.session.execute(
-        delete(Autosave).where(
-            Autosave.user_id == g.staff.id, Autosave.kind == kind.name, Autosave.key == key
-        )
-    )
+    db.session.execute(delete(Autosave).where(*_autosaved(g.staff.id, kind, key)))
 
 
 def _saved_draft(kind: Kind, key: str) -> Autosave | None:
-    return db.session.scalar(
-        select(Autosave).where(
-            Autosave.user_id == g.staff.id, Autosave.kind == kind.name, Autosave.key == key
-        )
-    )
+    return db.session.scalar(select(Autosave).where(*_autosaved(g.staff.id, kind, key)))
 
 
 def _edit_form(kind: Kind, row):
@@ -429,7 +439,7 @@ def _edit_form(kind: Kind, row):
 
 
 def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False, version=None,
-          notice=None, draft=None, theirs=None):  # fmt: skip
+          notice=None, draft=None, theirs=None, conflict=False, refused=None):  # fmt: skip
     """Render the edit form."""
     return render_template(
         "staff/edit.html",
@@ -443,6 +453,8 @@ def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False,
         notice=notice,
         draft=draft,
         theirs=theirs or {},
+        conflict=conflict,
+        refused=refused,
         scheduled=_scheduled_at(kind, row) if row is not None else None,
         live=row is not None and is_live(kind, row),
         may_change=may_change(kind, row) if row is not None else True,
@@ -482,7 +494,7 @@ def _conflict(kind: Kind, row, submission: Submission, base_version: int | None)
             theirs[f.name] = current_text[f.name]
     _autosave(g.staff.id, kind, _key(row.id), mine, base_version)
     db.session.commit()
-    return _form(kind, row, merged, status=409, version=row.version, theirs=theirs)
+    return _form(kind, row, merged, status=409, version=row.version, theirs=theirs, conflict=True)
 
 
 def authoring_findings(kind: Kind, values: dict) -> list:

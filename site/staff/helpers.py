@@ -82,6 +82,14 @@ def status_name(status: str) -> str:
     return names.get(status, status)
 
 
+def choice_text(f, value) -> str:
+    """A field's form text as a person reads it: the names of chosen codes, not the codes."""
+    if isinstance(value, str):
+        return value
+    names = f.choices() if f.choices else {}
+    return _("、").join(str(names.get(code, code)) for code in value)
+
+
 def public_url(kind, row) -> str:
     """The public page of a row."""
     if kind.name == "indicators":
@@ -120,7 +128,7 @@ def init_app(app: Flask) -> None:
 
     for function in (
         errors_list, findings_list, session_expires_in, session_warn_before, staff_navigation,
-        local_time, audit_action, status_name, public_url, text_diff, role_names,
+        local_time, audit_action, status_name, public_url, text_diff, role_names, choice_text,
     ):  # fmt: skip
         app.add_template_global(function)
     app.add_template_global(kinds.snapshot, "snapshot")

@@ -477,7 +477,7 @@ def parse(f: Field, raw) -> object:
     if not raw:
         if f.required:
             raise ValueError(_("请填写“%(label)s”。", label=f.label))
-        return None if f.type != "markdown" and f.type != "textarea" or f.lang else ""
+        return None
     limit = f.max_length or TEXT_LIMIT
     if len(raw) > limit:
         raise ValueError(_("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit))
@@ -537,6 +537,8 @@ def apply(kind: Kind, row, values: dict) -> None:
             setattr(row, f.name, related)
         elif f.type == "date" and value:
             setattr(row, f.name, date.fromisoformat(value))
+        elif value is None and not kind.model.__table__.c[f.name].nullable:
+            setattr(row, f.name, "")  # an empty text where the column holds "" for none
         else:
             setattr(row, f.name, value)
 

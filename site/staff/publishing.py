@@ -17,12 +17,12 @@ from sqlalchemy import delete, select
 from ..database import db, utcnow
 from ..site_search.index import site_index
 from ..site_search.sync import drain, record_change_of
+from ..updates.models import PUBLISHED, WITHDRAWN
 from . import kinds
 from .audit import record as audit
 from .kinds import Kind
 from .models import Revision, Schedule, StaffUser
 
-PUBLISHED, WITHDRAWN = "published", "withdrawn"
 CHECK_SCHEDULE_EVERY = timedelta(seconds=30)
 log = logging.getLogger(__name__)
 _last_check = {"at": 0.0}
@@ -33,17 +33,7 @@ def revision(kind: Kind, row, action: str, user=None) -> None:
     of staff signed in)."""
     db.session.flush()
     user = user or g.get("staff")
-    db.session.add(
-        Revision(
-            kind=kind.name,
-            item_id=row.id,
-            version=row.version,
-            data=kinds.snapshot(kind, row),
-            action=action,
-            user_id=user.id if user else None,
-            username=user.username if user else "",
-        )
-    )
+    _keep(kind, row, action, user.id if user else None, user.username if user else "")
 
 
 def original_revision(kind: Kind, row) -> None:
@@ -52,16 +42,21 @@ def original_revision(kind: Kind, row) -> None:
         select(Revision.id).where(Revision.kind == kind.name, Revision.item_id == row.id)
     )
     if not exists:
-        db.session.add(
-            Revision(
-                kind=kind.name,
-                item_id=row.id,
-                version=row.version,
-                data=kinds.snapshot(kind, row),
-                action="original",
-                username="",
-            )
+        _keep(kind, row, "original", None, "")
+
+
+def _keep(kind: Kind, row, action: str, user_id: int | None, username: str) -> None:
+    db.session.add(
+        Revision(
+            kind=kind.name,
+            item_id=row.id,
+            version=row.version,
+            data=kinds.snapshot(kind, row),
+            action=action,
+            user_id=user_id,
+            username=username,
         )
+    )
 
 
 def publish(kind: Kind, row, at=None, user=None) -> None:
@@ -74,7 +69,7 @@ def publish(kind: Kind, row, at=None, user=None) -> None:
     if hasattr(row, "published_at") and (row.published_at is None or at is not None):
         row.published_at = at or utcnow()
     row.version += 1
-    _unschedule(kind, row)
+    unschedule(kind, row)
     revision(kind, row, "publish", user)
     audit("publish", kind.name, row.slug, user=user)
     record_change_of(row)
@@ -86,7 +81,7 @@ def withdraw(kind: Kind, row) -> None:
     """Take the row off the public site and commit (the caller has bumped the version)."""
     original_revision(kind, row)
     row.status = WITHDRAWN
-    _unschedule(kind, row)
+    unschedule(kind, row)
     revision(kind, row, "withdraw")
     audit("withdraw", kind.name, row.slug)
     record_change_of(row)
@@ -94,7 +89,8 @@ def withdraw(kind: Kind, row) -> None:
     changed()
 
 
-def _unschedule(kind: Kind, row) -> None:
+def unschedule(kind: Kind, row) -> None:
+    """Forget the row's scheduled publication, if any (the caller commits)."""
     db.session.execute(
         delete(Schedule).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
     )

@@ -20,6 +20,7 @@ from .models import StaffSession, StaffUser
 
 TOKEN = "staff"
 TOUCH_EVERY = timedelta(seconds=30)
+KEEP_LAPSED = timedelta(hours=12)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -83,23 +84,26 @@ def expires_at(row: StaffSession) -> datetime:
 def load() -> None:
     """Find the signed-in member of staff for this request: `g.staff` and `g.staff_session`.
 
-    A session past a limit is ended here; `g.lapsed` then names its account, so a form
-    posted too late can be kept as a draft for that account instead of being lost.
+    A session past a limit is ended here. For a while after (KEEP_LAPSED), `g.lapsed`
+    names its account on every request from that browser, so a form posted too late (from
+    any tab) is kept as a draft for that account instead of being lost. A session ended on
+    purpose (signed out, password changed, account disabled) keeps nothing.
     """
     g.staff = g.staff_session = g.lapsed = None
     token = session.get(TOKEN)
     if not isinstance(token, str):
         return
     row = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == _hash(token)))
-    if row is None or row.ended_at is not None or not row.user.active:
-        session.pop(TOKEN, None)
-        return
     now = utcnow()
-    if now >= expires_at(row):
+    if row is not None and row.user.active and row.ended_at is None and now >= expires_at(row):
         end(row, "idle" if now < row.created_at + absolute_limit() else "absolute")
         db.session.commit()
-        g.lapsed = row.user
-        session.pop(TOKEN, None)
+    if row is None or row.ended_at is not None or not row.user.active:
+        timed_out = row is not None and row.end_reason in ("idle", "absolute")
+        if timed_out and row.user.active and now - row.ended_at < KEEP_LAPSED:
+            g.lapsed = row.user
+        else:
+            session.pop(TOKEN, None)
         return
     if now - row.last_seen_at > TOUCH_EVERY and not request.path.endswith("/session"):
         row.last_seen_at = now

@@ -219,6 +219,15 @@ def _detail(kind: type, value: str):
     return value
 
 
+def _version(text: str) -> int | None:
+    """The version a row was exported at; empty for a new row."""
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise CellError(_("版本号是下载表格时填好的数字，请不要修改；新记录请空着。"))
+    return int(text)
+
+
 TEXT = Codec(_same, _text_or_none)
 FLAG = Codec(_flag_text, _flag)
 NUMBER = Codec(_same, _number)
@@ -252,6 +261,9 @@ def _with_english(key: str, label) -> tuple[Column, Column]:
     return Column(key, label), Column(f"{key}_en", _l("%(label)s（英文）", label=label))
 
 
+# Each layout ends with the version the row was exported at: a row from an older download
+# than the record's latest save would undo someone else's change, so it is refused.
+VERSION = Column("version", _l("版本（请勿修改）"), Codec(_same, _version))
 LAYOUTS = {
     "facilities": (
         Column("slug", _l("标识")),
@@ -273,6 +285,7 @@ LAYOUTS = {
             Column(f.code, f.name, Codec(feature_text, feature_reader(f)), feature=True)
             for f in features.FEATURES
         ),
+        VERSION,
     ),
     "contacts": (
         Column("slug", _l("标识")),
@@ -288,6 +301,7 @@ LAYOUTS = {
         Column("needs", _l("适合谁"), CODE_LIST),
         Column("languages", _l("使用的语言"), CODE_LIST),
         Column("services", _l("服务"), CODE_LIST),
+        VERSION,
     ),
 }
 
@@ -309,7 +323,7 @@ def export(kind: str, fmt: str) -> tuple[bytes, str, str]:
     header = [column.header for column in columns]
     order = (spec.model.position, spec.model.id)
     records = [
-        {spec.key: getattr(row, spec.key), **snapshot(spec, row)}
+        {spec.key: getattr(row, spec.key), **snapshot(spec, row), "version": row.version}
         for row in db.session.scalars(select(spec.model).order_by(*order))
     ]
     rows = [
@@ -593,6 +607,7 @@ class Sheet:
                 record[column.key] = value
             elif value is not None:
                 record.setdefault("accessibility", {})[column.key] = value
+        errors += self._version_errors(record, number)
         if "latitude" in record and "longitude" in record:
             errors += self._location_errors(record, number)
         errors += self._slug_errors(record.get(self.spec.key), number)
@@ -613,6 +628,20 @@ class Sheet:
         before = snapshot(self.spec, row)
         fields = [name for name in after if after[name] != before[name]]
         return Change(slug, "update" if fields else "unchanged", fields, before, after, number)
+
+    def _version_errors(self, record: dict, number: int) -> list[RowError]:
+        """A row downloaded before the record's latest save (it would undo that save)."""
+        version = record.pop("version", None)
+        row = self.rows.get(record.get(self.spec.key))
+        if row is None or version is None or version == row.version:
+            return []
+        message = _(
+            "这一行下载于第 %(old)d 版，之后这条记录又被修改过（现在是第 %(new)d 版）。"
+            "为了不覆盖别人的修改，请重新下载表格，在新表格里修改后再上传。",
+            old=version,
+            new=row.version,
+        )
+        return [self.error(number, "version", message)]
 
     def _slug_errors(self, slug: str | None, number: int) -> list[RowError]:
         """A slug used by an earlier row, or a new one that cannot be part of a URL."""

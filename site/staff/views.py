@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from ..database import db, utcnow
 from ..display.views import safe_next
+from ..site_search.views import read_page_number
 from . import passwords, sessions, throttle
 from .audit import record as audit
-from .models import ADMIN, EDITOR, ROLES, AuditEntry, StaffUser
+from .models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 MAX_NAME = 60
@@ -17,9 +18,9 @@ MAX_NAME = 60
 
 def role_names() -> dict[str, str]:
     return {
-        "editor": _("编辑（写草稿）"),
-        "publisher": _("发布人（发布和撤回）"),
-        "admin": _("管理员（管理账号）"),
+        EDITOR: _("编辑（写草稿）"),
+        PUBLISHER: _("发布人（发布和撤回）"),
+        ADMIN: _("管理员（管理账号）"),
     }
 
 
@@ -45,14 +46,14 @@ def sign_in():
         return redirect(next_url or url_for("staff.dashboard"))
     errors, username = {}, ""
     if request.method == "POST":
-        username = request.form.get("username", "").strip()[:120]
+        username = request.form.get("username", "").strip()[:MAX_NAME]
         password = request.form.get("password", "")[: passwords.MAX_LENGTH + 1]
         if not username:
             errors["username"] = _("请输入用户名。")
         if not password:
             errors["password"] = _("请输入密码。")
         if not errors:
-            user, message = _authenticate(username.casefold(), password)
+            user, message = _authenticate(username.casefold()[:MAX_NAME], password)
             if user is not None:
                 return redirect(next_url or url_for("staff.dashboard"), code=303)
             errors["password"] = message
@@ -120,9 +121,15 @@ def change_password():
     """Change one's own password; every other session of the account ends."""
     errors = {}
     if request.method == "POST":
-        current = request.form.get("current", "")
+        current = request.form.get("current", "")[: passwords.MAX_LENGTH + 1]
         new = request.form.get("new", "")
-        if not passwords.verify(g.staff.password_hash, current):
+        # Guessing the current password from a stolen session is limited like signing in.
+        wait = throttle.wait_minutes(g.staff.username, address())
+        if wait:
+            errors["current"] = _("尝试次数过多。请 %(n)d 分钟后再试。", n=wait)
+        elif not passwords.verify(g.staff.password_hash, current):
+            throttle.record(g.staff.username, address(), "wrong-password")
+            db.session.commit()
             errors["current"] = _("当前密码不正确。")
         problem = passwords.problem(new, g.staff.username)
         if problem:
@@ -250,8 +257,7 @@ def account(user_id: int):
 @sessions.require(ADMIN)
 def audit_log():
     """Who did what, newest first, 100 to a page."""
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    number = read_page_number(request.args.get("page"))
     entries = db.session.scalars(
         select(AuditEntry).order_by(AuditEntry.id.desc()).offset((number - 1) * 100).limit(101)
     ).all()

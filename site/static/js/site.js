@@ -162,8 +162,31 @@
     sessionTimers.forEach(window.clearTimeout);
     sessionTimers = [];
     if (!(seconds > 0)) return;
-    sessionTimers.push(window.setTimeout(openSessionWarning, Math.max(0, seconds - warnBefore) * 1000));
-    sessionTimers.push(window.setTimeout(sessionEnded, seconds * 1000));
+    sessionTimers.push(window.setTimeout(function () {
+      unlessRenewed(openSessionWarning);
+    }, Math.max(0, seconds - warnBefore) * 1000));
+    sessionTimers.push(window.setTimeout(function () {
+      unlessRenewed(sessionEnded);
+    }, seconds * 1000));
+  }
+
+  // Work in another tab keeps the session alive too: ask the server (without extending
+  // anything) how long is left before warning or saying it has ended.
+  function unlessRenewed(then) {
+    var dialog = sessionDialog();
+    if (!dialog || !window.fetch) return then();
+    var warnBefore = parseInt(dialog.getAttribute("data-warn"), 10) || 300;
+    var url = dialog.querySelector("[data-session-extend]").getAttribute("action");
+    window.fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        var left = parseInt(response.headers.get("X-Session-Expires"), 10);
+        if (!response.redirected && left > warnBefore + 5) {
+          scheduleSessionWarning(left, warnBefore);
+        } else {
+          then();
+        }
+      })
+      .catch(then);
   }
 
   function sessionDialog() {
