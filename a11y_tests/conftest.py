@@ -113,6 +113,7 @@ def site(tmp_path_factory):
             "SECRET_KEY": "a11y-tests",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "SEARCH_INDEX_DIR": str(database.parent / "search-index"),
+            "UPLOAD_DIR": str(database.parent / "uploads"),
             # The run takes longer than a staff session would stay idle.
             "STAFF_IDLE_MINUTES": 24 * 60,
         }
@@ -126,6 +127,7 @@ def site(tmp_path_factory):
     posted: dict[str, str] = {}
     staff_pages.serve_captured(app, posted)
     staff = staff_pages.signed_in_client(app)
+    staff_pages.upload_image(staff)
     posted.update(staff_pages.capture_posted_pages(app, staff))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -2,6 +2,7 @@
 crawling from the dashboard, and the pages only a POST produces (forms with errors, the
 merge view of a conflicting save), captured and served at test-only URLs."""
 
+import io
 import re
 from collections import deque
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -100,7 +101,24 @@ def capture_posted_pages(app, client) -> dict[str, str]:
             },
         )
         pages[f"facility-conflict-{lang}"] = _conflict(client, prefix)
+        pages[f"media-error-{lang}"] = _upload(client, prefix, b"not an image", "photo.png")
     return pages
+
+
+def upload_image(client) -> None:
+    """One uploaded image, so the list of files shows a row."""
+    _upload(client, "", b"\x89PNG\r\n\x1a\n" + bytes(64), "无障碍坡道.png")
+
+
+def _upload(client, prefix: str, data: bytes, filename: str) -> str:
+    path = f"{prefix}/staff/media/"
+    form = client.get(path).get_data(as_text=True)
+    response = client.post(
+        path,
+        data={"csrf_token": token(form), "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+    return response.get_data(as_text=True)
 
 
 def _post(client, path: str, data: dict) -> str:

@@ -41,6 +41,7 @@ def make_app(database: Path, **config):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "SEARCH_INDEX_DIR": str(database.parent / f"{database.stem}-index"),
+            "UPLOAD_DIR": str(database.parent / f"{database.stem}-uploads"),
             **config,
         }
     )

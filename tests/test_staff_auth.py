@@ -326,7 +326,7 @@ def test_change_password_form_asks_for_a_new_password(clients):
 
 # --- Who may open what: every back-office route, from the URL map ----------------------------
 
-BACK_OFFICE = ("staff", "editor", "bulk")
+BACK_OFFICE = ("staff", "editor", "bulk", "media")
 # Routes anyone may use; every other back-office route must check the role on the server.
 WITHOUT_SIGN_IN = {"staff.sign_in", "staff.sign_out"}
 # The role a route needs, when more than "editor".

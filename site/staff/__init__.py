@@ -74,7 +74,7 @@ def session_header(response):
 def init_app(app: Flask) -> None:
     """CSRF on every state-changing request, the staff session, the back-office pages."""
     from ..display import views as display
-    from . import bulk, editor, helpers, publishing, sessions, views
+    from . import bulk, editor, helpers, media, publishing, sessions, views
 
     app.session_interface = sessions.SessionInterface()
     app.before_request(sessions.load)  # first, so a refused form knows whose it was
@@ -86,5 +86,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(bulk.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(media.public)
     helpers.init_app(app)
     app.cli.add_command(staff_cli)

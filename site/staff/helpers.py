@@ -48,6 +48,7 @@ def staff_navigation() -> list[tuple[str, dict, str]]:
     """The back office's navigation for the signed-in member of staff."""
     items = [("staff.dashboard", {}, _("工作后台"))]
     items += [("editor.items", {"kind_name": k.name}, str(k.label)) for k in kinds.KINDS.values()]
+    items.append(("media.index", {}, _("图片和附件")))
     items.append(("bulk.index", {}, _("表格导入导出")))
     if g.staff.can(ADMIN):
         items += [("staff.accounts", {}, _("账号管理")), ("staff.audit_log", {}, _("操作记录"))]
@@ -69,7 +70,8 @@ def audit_action(action: str) -> str:
         "create": _("新建"), "save": _("保存"), "publish": _("发布"), "withdraw": _("撤回"),
         "schedule": _("安排定时发布"), "unschedule": _("取消定时发布"),
         "original": _("从内容文件载入"),
-        "import": _("表格导入"), "sign-out": _("退出登录"), "change-password": _("修改密码"),
+        "import": _("表格导入"), "upload": _("上传文件"), "sign-out": _("退出登录"),
+        "change-password": _("修改密码"),
         "create-account": _("新建账号"), "change-role": _("修改角色"),
         "disable-account": _("停用账号"), "enable-account": _("启用账号"),
         "reset-password": _("重设密码"),

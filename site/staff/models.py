@@ -126,3 +126,17 @@ class Schedule(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     __table_args__ = (UniqueConstraint("kind", "item_id"),)
+
+
+class MediaFile(db.Model):
+    """An image or document uploaded by staff, served at /media/<name>."""
+
+    __tablename__ = "media_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    uploaded_by: Mapped[str] = mapped_column(String(60))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

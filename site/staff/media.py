@@ -1,0 +1,161 @@
+"""Images and attachments staff upload for their updates and pages.
+
+A file is kept under a random name in the instance folder and served at /media/<name>
+(same site, so the Content-Security-Policy allows it). Only the formats listed here are
+accepted, recognised by their first bytes, not by the name the file came with: SVG and
+HTML are refused, since a browser would run their scripts.
+"""
+
+import secrets
+import zipfile
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..database import db
+from . import sessions
+from .audit import record as audit
+from .models import EDITOR, MediaFile
+
+bp = Blueprint("media", __name__, url_prefix="/staff/media")
+public = Blueprint("media_files", __name__)
+MAX_BYTES = 10 * 1024 * 1024
+NAME = 32 + 5  # random hex, dot, extension
+
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    mimetype: str
+    image: bool
+    label: str
+
+
+FORMATS = (
+    Format("png", "image/png", True, "PNG"),
+    Format("jpg", "image/jpeg", True, "JPEG"),
+    Format("gif", "image/gif", True, "GIF"),
+    Format("webp", "image/webp", True, "WebP"),
+    Format("pdf", "application/pdf", False, "PDF"),
+    Format("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           False, "Word"),
+    Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           False, "Excel"),
+)  # fmt: skip
+BY_EXTENSION = {f.extension: f for f in FORMATS}
+
+
+def recognise(data: bytes) -> Format | None:
+    """The format the bytes are in, if it is one we accept."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return BY_EXTENSION["png"]
+    if data.startswith(b"\xff\xd8\xff"):
+        return BY_EXTENSION["jpg"]
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return BY_EXTENSION["gif"]
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return BY_EXTENSION["webp"]
+    if data.startswith(b"%PDF-"):
+        return BY_EXTENSION["pdf"]
+    if data.startswith(b"PK\x03\x04"):
+        return _office(data)
+    return None
+
+
+def _office(data: bytes) -> Format | None:
+    """A Word or Excel file (a zip with the part that names it), or None."""
+    try:
+        names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError):
+        return None
+    if "word/document.xml" in names:
+        return BY_EXTENSION["docx"]
+    if "xl/workbook.xml" in names:
+        return BY_EXTENSION["xlsx"]
+    return None
+
+
+def folder() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "media"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.get("/")
+@sessions.require(EDITOR)
+def index():
+    """The uploaded files, each with the Markdown that shows or links it."""
+    files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
+    return render_template("staff/media.html", files=files, errors={}, formats=FORMATS)
+
+
+@bp.post("/")
+@sessions.require(EDITOR)
+def upload():
+    """Keep one uploaded image or document."""
+    upload = request.files.get("file")
+    data = upload.read(MAX_BYTES + 1) if upload is not None and upload.filename else b""
+    error = None
+    if not data:
+        error = _("请选择要上传的图片或文件。")
+    elif len(data) > MAX_BYTES:
+        error = _("文件太大：最大 %(mb)d MB。", mb=MAX_BYTES // 1048576)
+    elif (found := recognise(data)) is None:
+        error = _(
+            "这种文件不能上传。可以上传的图片：PNG、JPEG、GIF、WebP；文件：PDF、Word（docx）、"
+            "Excel（xlsx）。"
+        )
+    if error:
+        files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
+        return render_template(
+            "staff/media.html", files=files, errors={"file": error}, formats=FORMATS
+        ), 400
+    name = f"{secrets.token_hex(16)}.{found.extension}"
+    (folder() / name).write_bytes(data)
+    original = Path(upload.filename).name[:200]
+    db.session.add(
+        MediaFile(
+            name=name,
+            original_name=original,
+            mimetype=found.mimetype,
+            size=len(data),
+            uploaded_by=g.staff.username,
+        )
+    )
+    audit("upload", "media", name, original)
+    db.session.commit()
+    flash(_("已上传“%(name)s”。下面的表格里有插入正文用的写法。", name=original))
+    return redirect(url_for("media.index"), code=303)
+
+
+@public.get("/media/<name>")
+def file(name: str):
+    """An uploaded file, as it was uploaded (images and PDF shown, Office files downloaded)."""
+    if len(name) > NAME or not all(ch.isascii() and (ch.isalnum() or ch == ".") for ch in name):
+        abort(404)
+    media = db.session.scalar(select(MediaFile).where(MediaFile.name == name)) or abort(404)
+    path = folder() / media.name
+    if not path.is_file():
+        abort(404)
+    response = current_app.response_class(path.read_bytes(), mimetype=media.mimetype)
+    inline = media.mimetype.startswith("image/") or media.mimetype == "application/pdf"
+    response.headers.set(
+        "Content-Disposition", "inline" if inline else "attachment", filename=media.original_name
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
