@@ -9,6 +9,7 @@ import pytest
 from barrierfree.database import db
 from barrierfree.staff.models import EDITOR, PUBLISHER
 from barrierfree.staff.views import create_user
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -120,7 +121,8 @@ def test_the_session_warning_opens_before_the_end_and_keeps_the_session(site, br
         WebDriverWait(browser, 45).until(lambda d: dialog.is_displayed())
         assert active(browser).text == "继续保持登录", "focus moves to the button"
         active(browser).send_keys(Keys.ENTER)
-        WebDriverWait(browser, 5).until(
+        # htmx replaces the dialog with a fresh, closed one.
+        WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: not d.find_element("id", "session-warning").is_displayed()
         )
         WebDriverWait(browser, 5).until(
