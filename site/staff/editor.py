@@ -64,6 +64,14 @@ def revision_or_404(kind: Kind, row, revision_id: int | str) -> Revision:
     return old
 
 
+def _with_status_or_404(kind_name: str, item_id: int) -> tuple[Kind, object]:
+    """The kind and the row, for what only items with a status have (withdraw, schedule)."""
+    kind = kind_or_404(kind_name)
+    if not kind.has_status:
+        abort(404)
+    return kind, item_or_404(kind, item_id)
+
+
 def is_live(kind: Kind, row) -> bool:
     """True when the public sees this row as it is saved."""
     return not kind.has_status or row.status == PUBLISHED
@@ -232,10 +240,7 @@ def _scheduled_time(raw: str) -> datetime | None:
 @sessions.require(PUBLISHER)
 def withdraw(kind_name: str, item_id: int):
     """Take an item off the public site (it stays here, and can be published again)."""
-    kind = kind_or_404(kind_name)
-    row = item_or_404(kind, item_id)
-    if not kind.has_status:
-        abort(404)
+    kind, row = _with_status_or_404(kind_name, item_id)
     if not _claim(kind, row, _posted_version()):
         flash(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
         return _back_to_form(kind, row)
@@ -248,10 +253,7 @@ def withdraw(kind_name: str, item_id: int):
 @sessions.require(PUBLISHER)
 def unschedule(kind_name: str, item_id: int):
     """Cancel a scheduled publication."""
-    kind = kind_or_404(kind_name)
-    row = item_or_404(kind, item_id)
-    if not kind.has_status:
-        abort(404)
+    kind, row = _with_status_or_404(kind_name, item_id)
     publishing.unschedule(kind, row)
     audit("unschedule", kind.name, row.slug)
     db.session.commit()
