@@ -41,7 +41,14 @@ from whoosh.writing import IndexWriter
 
 from search.analysis import analyzer, query_words
 from search.documents import Document
-from search.query import FIELD_BOOSTS, build_filter, build_query, clean_query, exact_key
+from search.query import (
+    FIELD_BOOSTS,
+    KindWeighting,
+    build_filter,
+    build_query,
+    clean_query,
+    exact_key,
+)
 from search.results import Hit, Results, configure_highlighting, snippet
 from search.suggest import suggest
 from search.synonyms import all_terms, load_groups
@@ -273,7 +280,7 @@ class SearchIndex:
             raise IndexUnavailable(f"there is no search index in {self.path}")
         index = self._open(name)
         try:
-            searcher = index.searcher()
+            searcher = index.searcher(weighting=KindWeighting())
         except Exception as error:
             index.storage.close_files()
             raise IndexUnavailable(f"the search index in {self.path} cannot be read") from error

@@ -10,6 +10,7 @@ from functools import cache
 
 from whoosh.query import And, Or, Query, Term
 from whoosh.reading import IndexReader
+from whoosh.scoring import BM25F
 
 from search.analysis import index_term, query_words, search_parts
 from search.synonyms import SynonymGroup, load_groups
@@ -24,6 +25,21 @@ FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0}
 TYPED_BOOST = 2.0
 # A query that is a document's whole title puts that document first.
 EXACT_TITLE_BOOST = 10.0
+# Notices and news are about a moment; what a resident searching for 轮椅 wants first is
+# the service or the place. Other kinds keep their score.
+KIND_WEIGHTS = {"update": 0.5}
+
+
+class KindWeighting(BM25F):
+    """BM25F, with each document's score scaled by the weight of its kind."""
+
+    use_final = True
+
+    def final(self, searcher, docnum: int, score: float) -> float:
+        kinds = searcher.reader().column_reader("kind")
+        return score * KIND_WEIGHTS.get(kinds[docnum], 1.0)
+
+
 # The longest run of query words looked up as one synonym term ("hard of hearing").
 MAX_PHRASE_WORDS = 3
 # Each extra query word that a document matches raises its score by this share.

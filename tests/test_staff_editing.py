@@ -1148,3 +1148,18 @@ def test_an_indicator_has_no_schedule_to_cancel(site, publisher):
     url = "/staff/indicators/1/unschedule"
     token = edit_form(publisher.get("/staff/indicators/1"))["csrf_token"][0]
     assert publisher.post(url, data={"csrf_token": token}).status_code == 404
+
+
+def test_a_news_item_about_wheelchairs_does_not_push_the_service_down(site, publisher):
+    create_update(
+        publisher,
+        "publish",
+        kind="notice",
+        title="辅助器具适配服务开始预约",
+        summary="持证残疾人可以预约轮椅、助听器等辅助器具的免费适配。",
+        body="## 怎么预约\n\n拨打 12345 或到如康家园登记，领取轮椅。\n",
+    )
+    results = parse(site.test_client().get("/search?q=轮椅").data).find(id="search-results")
+    found = [li.find("a").get("href") for li in results.find_all("li", **{"class": "result"})]
+    assert any(url.startswith("/updates/") for url in found), "the notice is found"
+    assert found[0] == "/services/assistive-devices"
