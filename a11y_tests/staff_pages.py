@@ -102,6 +102,11 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         )
         pages[f"facility-conflict-{lang}"] = _conflict(client, prefix)
         pages[f"media-error-{lang}"] = _upload(client, prefix, b"not an image", "photo.png")
+        sheet = client.get("/staff/bulk/export/facilities.csv").get_data(as_text=True)
+        changed = sheet.replace("“如康家园”", "如康家园", 1)
+        pages[f"import-preview-{lang}"] = _check_sheet(client, prefix, changed)
+        broken = sheet.replace(",boping,", ",nowhere,", 1)
+        pages[f"import-errors-{lang}"] = _check_sheet(client, prefix, broken)
     return pages
 
 
@@ -116,6 +121,21 @@ def _upload(client, prefix: str, data: bytes, filename: str) -> str:
     response = client.post(
         path,
         data={"csrf_token": token(form), "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+    return response.get_data(as_text=True)
+
+
+def _check_sheet(client, prefix: str, text: str) -> str:
+    """The page that checks an uploaded spreadsheet: its preview, or its rows' problems."""
+    form = client.get(f"{prefix}/staff/bulk/").get_data(as_text=True)
+    response = client.post(
+        f"{prefix}/staff/bulk/check",
+        data={
+            "csrf_token": token(form),
+            "kind": "facilities",
+            "file": (io.BytesIO(text.encode("utf-8-sig")), "facilities.csv"),
+        },
         content_type="multipart/form-data",
     )
     return response.get_data(as_text=True)

@@ -8,7 +8,7 @@ time is not after its opening time runs past midnight into the next day ("22:00"
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -124,6 +124,11 @@ def from_text(text: str) -> list[dict] | None:
         return None
     parse(rules)
     return rules
+
+
+def local(moment: datetime) -> datetime:
+    """A time stored in UTC without tzinfo, as the wall-clock time in Chiping."""
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TIME).replace(tzinfo=None)
 
 
 def local_now() -> datetime:

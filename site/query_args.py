@@ -109,3 +109,8 @@ def filtered_page(body: str, problems: Problems) -> tuple:
     """
     status = 400 if problems and not request.htmx else 200
     return body, status, {"Vary": "HX-Request, Cookie"}
+
+
+def read_page_number(raw: str | None) -> int:
+    """A page number from the query string; anything odd is page 1."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1

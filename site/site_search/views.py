@@ -11,7 +11,7 @@ from ..database import db
 from ..facilities import queries as facilities
 from ..facilities.models import Facility
 from ..i18n import is_english
-from ..query_args import QueryArgs, filtered_page
+from ..query_args import QueryArgs, filtered_page, read_page_number
 from ..services import queries as services
 from .index import site_index
 from .sync import rebuild_in_background
@@ -20,11 +20,6 @@ bp = Blueprint("site_search", __name__)
 
 MAX_QUERY = 200
 PER_PAGE = 10
-
-
-def read_page_number(raw: str | None) -> int:
-    """A page number from the query string; anything odd is page 1."""
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
 
 
 def sample_paths(found) -> set[str]:

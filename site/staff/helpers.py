@@ -2,14 +2,13 @@
 
 import difflib
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, g, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..database import utcnow
-from ..opening_hours import LOCAL_TIME
+from ..opening_hours import local
 from . import kinds, sessions
 from .models import ADMIN
 
@@ -60,8 +59,7 @@ def local_time(moment: datetime | None) -> str:
     """A stored UTC time as Chiping local time, to the minute."""
     if moment is None:
         return ""
-    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TIME)
-    return f"{local:%Y-%m-%d %H:%M}"
+    return f"{local(moment):%Y-%m-%d %H:%M}"
 
 
 def audit_action(action: str) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..database import db, utcnow
 from ..display.views import safe_next
-from ..site_search.views import read_page_number
+from ..query_args import read_page_number
 from . import passwords, sessions, throttle
 from .audit import record as audit
 from .models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser

@@ -1,12 +1,11 @@
 """Reads of published updates, newest first."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from ..database import db
-from ..opening_hours import LOCAL_TIME
+from ..opening_hours import local
 from .models import PUBLISHED, Update
 
 PER_PAGE = 20
@@ -44,4 +43,4 @@ def published_update(slug: str) -> Update | None:
 
 def local_date(moment: datetime):
     """The date in Chiping of a UTC time stored without zone."""
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TIME).date()
+    return local(moment).date()

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 
 from ..database import utcnow
-from ..site_search.views import read_page_number
+from ..query_args import read_page_number
 from . import queries
 from .models import NEWS
 
