@@ -214,15 +214,15 @@ class SearchIndex:
             limit=None,
         )
         kind_counts = dict(sorted(all_kinds.groups("kind").items()))
-        found = searcher.search_page(
-            query,
-            max(page, 1),
-            pagelen=per_page,
-            filter=only_kinds,
-            # Not terms=True: with a filter, Whoosh then counts the unfiltered matches.
-            # The snippets mark the query's terms instead, which is the same here.
-        )
-        configure_highlighting(found.results)
+        # Every match scored and ordered once, then the page cut from it: Whoosh's paged
+        # search skips blocks by a quality bound that the per-kind weight changes, so each
+        # page would count and order a different set (a hit twice, another never).
+        found = searcher.search(query, filter=only_kinds, limit=None)
+        configure_highlighting(found)
+        total = len(found)
+        pages = math.ceil(total / per_page)
+        page = min(max(page, 1), max(pages, 1))
+        start = (page - 1) * per_page
         hits = [
             Hit(
                 id=hit["id"],
@@ -232,14 +232,13 @@ class SearchIndex:
                 url=hit.get("url", ""),
                 snippet=snippet(hit),
             )
-            for hit in found
+            for hit in found[start : start + per_page]
         ]
-        total = len(found)
         return Results(
             query=text,
             total=total,
-            page=found.pagenum if total else 1,
-            pages=math.ceil(total / per_page),
+            page=page,
+            pages=pages,
             per_page=per_page,
             hits=hits,
             kind_counts=kind_counts,

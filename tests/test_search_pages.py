@@ -122,3 +122,33 @@ def test_sample_places_and_contacts_are_marked_in_the_results_as_on_their_pages(
         "li", **{"class": "result"}
     )
     assert services and not any("示例数据" in result.text for result in services)
+
+
+def every_page(query: str, language: str, kind: str | None) -> tuple[set[int], list[str]]:
+    """Page through one search to the end: the totals each page gave, and every hit's id."""
+    index, totals, ids, page = site_index(), set(), [], 1
+    while True:
+        found = index.search(query, language=language, kinds=[kind] if kind else None, page=page)
+        totals.add(found.total)
+        ids += [hit.id for hit in found.hits]
+        if page >= found.pages:
+            return totals, ids
+        page += 1
+
+
+@pytest.mark.parametrize(
+    ("query", "language"),
+    (("康复", "zh"), ("残疾人", "zh"), ("服务", "zh"), ("补贴", "zh"), ("rehabilitation", "en")),
+)
+def test_paging_gives_every_result_once_with_one_total(app, query, language):
+    with app.app_context():
+        totals, everything = every_page(query, language, None)
+        assert len(totals) == 1 and len(everything) == totals.pop() > 10, query
+        assert len(set(everything)) == len(everything), "a result on two pages"
+        counts = site_index().search(query, language=language).kind_counts
+        by_kind = set()
+        for kind, count in counts.items():
+            kind_totals, ids = every_page(query, language, kind)
+            assert kind_totals == {count} and len(ids) == len(set(ids)) == count, kind
+            by_kind |= set(ids)
+        assert by_kind == set(everything), "the kind tabs together hold what 全部 holds"
