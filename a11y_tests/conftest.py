@@ -4,9 +4,10 @@ and headless Chromium from Debian's packages driven by Selenium."""
 import os
 import threading
 from collections import deque
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -20,6 +21,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
+from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
 from . import staff_pages
@@ -141,16 +143,54 @@ def site(tmp_path_factory):
     server.shutdown()
 
 
+@dataclass
+class Pages:
+    """The pages of the sweep: every one (`all`) and, for the modes other than the default,
+    one page per template and every chosen state (`samples`)."""
+
+    all: list[str]
+    samples: list[str]
+
+
 @pytest.fixture(scope="session")
-def pages(site) -> list[str]:
-    """The crawled pages in both languages, plus the error pages."""
+def pages(site) -> Pages:
+    """The crawled pages in both languages, plus the error pages and the posted ones.
+
+    Every page is checked in the default mode at both widths; the other modes check one
+    page per template (see `template_of`) and every page chosen on purpose (EXTRA_PATHS,
+    the posted pages), unless A11Y_FULL=1 asks for every page in every combination.
+    """
     found = crawl(site["app"].test_client()) + staff_pages.crawl_staff(site["staff"], LinkParser)
-    extra = [prefix + path for path in EXTRA_PATHS for prefix in LANGUAGES.values()]
+    chosen = [prefix + path for path in EXTRA_PATHS for prefix in LANGUAGES.values()]
+    chosen += site["posted"]
     # For a quicker local run, A11Y_EVERY=N checks every Nth crawled page and A11Y_ONLY=text
     # only the pages whose path contains the text; the summary says how many were checked.
     step = int(os.environ.get("A11Y_EVERY", "1"))
     only = os.environ.get("A11Y_ONLY", "")
-    return [path for path in found[::step] + extra + site["posted"] if only in path]
+    everything = [path for path in found[::step] + chosen if only in path]
+    if os.environ.get("A11Y_FULL") == "1":
+        return Pages(everything, everything)
+    templates, samples = set(), []
+    for path in everything:
+        template = template_of(site["app"], path)
+        if path in chosen or template not in templates:
+            templates.add(template)
+            samples.append(path)
+    return Pages(everything, samples)
+
+
+def template_of(app, path: str) -> tuple:
+    """What decides a page's markup: its language, its URL rule and the query arguments it
+    has (a finder with filters is another state of the page than the finder without)."""
+    parts = urlsplit(path)
+    language = "en" if parts.path == "/en" or parts.path.startswith("/en/") else "zh"
+    route = parts.path[3:] or "/" if language == "en" else parts.path
+    try:
+        endpoint = app.url_map.bind("localhost").match(route)[0]
+    except HTTPException:
+        endpoint = route
+    arguments = sorted({name for name, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return language, endpoint, tuple(arguments)
 
 
 def chromium(width: int, height: int, javascript: bool = True) -> webdriver.Chrome:

@@ -1,4 +1,5 @@
-"""Every crawled page, in every display mode, language and viewport: axe-core finds nothing,
+"""Every crawled page in both languages and viewports, and every template in every display
+mode too (A11Y_FULL=1: every page in every combination): axe-core finds nothing,
 and the checks axe cannot make hold (one h1, lang, reflow, focus ring, target size, skip
 link, live region, text spacing). The pages are loaded once; each check asserts apart."""
 
@@ -45,25 +46,33 @@ def minimums(mode: str) -> tuple[int, int, float]:
 
 @pytest.fixture(scope="session")
 def sweep(site, pages):
-    """Load every page in every combination once; collect each check's findings.
+    """Load the pages in every combination once; collect each check's findings.
 
-    The eight (viewport, mode) runs share two browsers at a time: the machine has two cores.
+    Every page in the default mode at both widths, the samples (one page per template and
+    every chosen state) in the other modes too. The eight (viewport, mode) runs share two
+    browsers at a time: the machine has two cores.
     """
     findings: dict[str, list[str]] = {name: [] for name in CHECKS}
     incomplete: Counter = Counter()
-    runs = [(viewport, mode) for viewport in VIEWPORTS for mode in MODES]
+    runs = [
+        (viewport, mode, pages.all if mode == "default" else pages.samples)
+        for viewport in VIEWPORTS
+        for mode in MODES
+    ]
     with ThreadPoolExecutor(max_workers=2) as pool:
         for run_findings, run_incomplete in pool.map(
-            lambda run: check_pages(site["url"], pages, *run, staff=site["staff"]), runs
+            lambda run: check_pages(site["url"], run[2], *run[:2], staff=site["staff"]), runs
         ):
             for name, items in run_findings.items():
                 findings[name] += items
             incomplete += run_incomplete
-    languages = Counter("en" if p.startswith("/en") else "zh" for p in pages)
+    languages = Counter("en" if p.startswith("/en") else "zh" for p in pages.all)
     SUMMARY.append(
-        f"{len(pages) * len(runs)} page/mode/language/viewport combinations checked: "
-        f"{len(pages)} pages (zh {languages['zh']}, en {languages['en']}) "
-        f"x {len(MODES)} display modes x {len(VIEWPORTS)} viewports"
+        f"{sum(len(run[2]) for run in runs)} page/mode/language/viewport combinations checked: "
+        f"{len(pages.all)} pages (zh {languages['zh']}, en {languages['en']}) "
+        f"x {len(VIEWPORTS)} viewports in the default mode, and {len(pages.samples)} of them "
+        f"(one per template, and every chosen state) x {len(MODES) - 1} other display modes "
+        f"x {len(VIEWPORTS)} viewports; A11Y_FULL=1 checks every page in every combination"
     )
     if incomplete:
         SUMMARY.append(
