@@ -5,10 +5,11 @@ from collections import defaultdict
 import pytest
 from barrierfree.database import db
 from barrierfree.i18n import SITE_NAME
-from barrierfree.plan.models import Department, Measure
+from barrierfree.plan.models import Department, Measure, Project
 from barrierfree.plan.queries import measures_in_order, roles_of
 from barrierfree.services.models import PUBLISHED, Category, Service
 from conftest import SITE_NAME_ZH, is_english, parse, sitemap_paths
+from markupsafe import escape
 from sqlalchemy import select
 
 SERVICE_SECTIONS = ["易读版", "谁可以申请", "可以得到什么", "怎样申请", "负责部门"]
@@ -140,10 +141,20 @@ def test_indicator_table_has_caption_and_scoped_headers(client):
     assert all(th.get("scope") in ("col", "row") for th in table.find_all("th"))
 
 
-def test_projects_page_lists_all_48_projects(client):
+def test_projects_page_lists_all_48_projects_each_under_a_heading(client):
     main = parse(client.get("/plan/projects").data).find("main")
     projects = [li for li in main.find_all("li") if (li.get("id") or "").startswith("project-")]
     assert len(projects) == 48
+    # Each box is an h2, so heading navigation reaches every project as an h3.
+    assert all(li.find("h3", class_="project-list__title") is not None for li in projects)
+
+
+def test_english_projects_page_shows_the_english_project_titles(app, client):
+    with app.app_context():
+        titled = db.session.scalars(select(Project).where(Project.title_en.is_not(None))).all()
+    assert titled
+    page = client.get("/en/plan/projects").get_data(as_text=True)
+    assert all(str(escape(project.title_en)) in page for project in titled)
 
 
 def test_department_pages_list_what_each_department_leads(app, client):
