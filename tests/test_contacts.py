@@ -420,6 +420,15 @@ def test_service_page_lists_contacts_grouped_by_channel(certificate):
     ]
 
 
+def test_service_page_contact_cards_are_list_items_under_one_heading(certificate):
+    ask = section(parse(certificate.data).find("main"), "找人咨询")
+    cards = [card for element in ask for card in element.find_all("li", class_="card")]
+    assert len(cards) > 5
+    assert all(card.find("p", class_="card__title").find("a") is not None for card in cards)
+    headings = [h for element in ask for tag in ("h3", "h4") for h in element.find_all(tag)]
+    assert headings == [], "a card is a list item, not a heading"
+
+
 def test_service_page_says_where_to_go(certificate):
     where = section(parse(certificate.data).find("main"), "去哪里办")
     assert "/facilities/government-service-hall" in hrefs_in(where)
