@@ -60,6 +60,12 @@ def test_data_page_links_the_five_downloads(client):
     assert [href for href in main.hrefs if href.startswith("/data/")] == DOWNLOADS
 
 
+def test_each_download_link_names_what_it_holds(client):
+    main = parse(client.get("/data/").data).find("main")
+    names = [a.text for a in main.find_all("a") if (a.get("href") or "").startswith("/data/")]
+    assert len(set(names)) == len(names) == len(DOWNLOADS), names
+
+
 def test_data_page_gives_the_licence(client):
     main = parse(client.get("/data/").data).find("main")
     assert "CC BY 4.0" in main.text

@@ -130,6 +130,14 @@ def test_plan_page_has_every_measure_with_its_departments(app, client):
             assert article is not None, measure.slug
             expected = {f"/departments/{r.department.slug}" for r in measure.responsibilities}
             assert expected <= set(article.hrefs), measure.slug
+            assert f"/plan/measures/{measure.slug}" in article.hrefs, measure.slug
+
+
+def test_no_link_text_on_the_plan_page_leads_to_two_places(client):
+    targets = defaultdict(set)
+    for link in parse(client.get("/plan/").data).find("main").find_all("a"):
+        targets[link.text.strip()].add(link.get("href"))
+    assert {text: hrefs for text, hrefs in targets.items() if len(hrefs) > 1} == {}
 
 
 def test_indicator_table_has_caption_and_scoped_headers(client):

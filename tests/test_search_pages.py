@@ -23,10 +23,20 @@ def test_wheelchair_finds_the_assistive_devices_service_first(client):
 def test_htmx_request_gets_only_the_results_block(client):
     response = client.get("/search?q=低保", headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
-    assert body.lstrip().startswith('<div id="search-results"')
-    assert "<html" not in body
+    fragment = parse(body)
+    assert fragment.find(id="search-results") is not None
+    assert "<html" not in body and "<header" not in body
     assert 'data-announce="找到' in body
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_heading_names_the_query_and_follows_a_live_update(client):
+    assert parse(client.get("/search").data).find("h1").text == "搜索"
+    assert parse(client.get("/search?q=康复").data).find("h1").text == "搜索：康复"
+    assert parse(client.get("/en/search?q=rehab").data).find("h1").text == "Search: rehab"
+    live = parse(client.get("/search?q=轮椅", headers={"HX-Request": "true"}).data)
+    heading = live.find(id="search-heading")
+    assert heading.get("hx-swap-oob") == "true" and heading.find("h1").text == "搜索：轮椅"
 
 
 def test_kind_filter_and_facet_counts(client):
