@@ -5,6 +5,7 @@ additionalProperty sampleData), so a machine reading the page is not told an exa
 """
 
 from flask import url_for
+from flask_babel import gettext as _
 
 from . import opening_hours
 from .contacts.channels import CHANNELS
@@ -21,7 +22,6 @@ SCHEMA_DAYS = dict(
         strict=True,
     )
 )
-SAMPLE_NOTE = "示例数据，以区残联公布为准"
 SIGN_LANGUAGE = {"@type": "Language", "name": "中国手语", "alternateName": "csl"}
 LANGUAGES = {"zh": "zh-CN", "written-zh": "zh-CN", "csl": SIGN_LANGUAGE}
 
@@ -31,11 +31,24 @@ def _text(item, field: str) -> str:
     return localized(item, field)[0] or ""
 
 
+def sample_note() -> str:
+    """What every sample record says of itself, in the visitor's language."""
+    return _("示例数据，以区残联公布为准")
+
+
 def _sample(item, data: dict) -> dict:
     """`data`, saying in its description that the record is sample data when it is."""
     if getattr(item, "sample", False):
-        data["description"] = f"{SAMPLE_NOTE}。{data['description']}"
+        data["description"] = _(
+            "%(note)s。%(description)s", note=sample_note(), description=data["description"]
+        )
     return data
+
+
+def _hours(key: str, rules: list[dict] | None) -> dict:
+    """`{key: [...]}` for the hours given, nothing when there are none (no empty list)."""
+    specification = hours_specification(rules)
+    return {key: specification} if specification else {}
 
 
 def hours_specification(rules: list[dict] | None) -> list[dict]:
@@ -85,7 +98,6 @@ def facility(item) -> dict:
         "name": _text(item, "name"),
         "description": _text(item, "summary"),
         "url": url_for("facilities.detail", slug=item.slug, _external=True),
-        "additionalType": str(features.TYPES[item.type]),
         "containedInPlace": {"@type": "AdministrativeArea", "name": item.township.name},
         "address": {
             "@type": "PostalAddress",
@@ -93,7 +105,7 @@ def facility(item) -> dict:
             "addressLocality": "聊城市茌平区",
             **({"streetAddress": item.address} if item.address else {}),
         },
-        "openingHoursSpecification": hours_specification(item.hours),
+        **_hours("openingHoursSpecification", item.hours),
         "amenityFeature": [
             {
                 "@type": "LocationFeatureSpecification",
@@ -114,7 +126,7 @@ def facility(item) -> dict:
             "@type": "PropertyValue",
             "name": "sampleData",
             "value": True,
-            "description": SAMPLE_NOTE,
+            "description": sample_note(),
         }
     return _sample(item, data)
 
@@ -128,7 +140,7 @@ def contact_point(item) -> dict:
         "contactType": str(CHANNELS[item.channel]),
         "areaServed": AREA,
         "availableLanguage": _languages(item.languages),
-        "hoursAvailable": hours_specification(item.hours),
+        **_hours("hoursAvailable", item.hours),
     }
     if item.value and not item.sample:
         key = {"phone": "telephone", "sms": "telephone", "email": "email"}.get(item.channel)

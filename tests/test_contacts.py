@@ -295,6 +295,12 @@ def test_12345_json_ld_is_available_all_day_every_day(client):
     assert len(hours[0]["dayOfWeek"]) == 7
 
 
+def test_contact_json_ld_has_no_empty_hours(client, content_db):
+    for contact in contacts_in_database():
+        data = json_ld(client.get(f"/contacts/{contact.slug}"))
+        assert data.get("hoursAvailable", ["given"]) != [], contact.slug
+
+
 def test_sign_language_contact_json_ld_names_chinese_sign_language(client):
     data = json_ld(client.get("/contacts/dpf-video-sign-language"))
     assert data["contactOption"] == HEARING_IMPAIRED

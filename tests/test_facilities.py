@@ -628,6 +628,19 @@ def test_facility_json_ld_is_a_place_with_its_features_and_hours(boping_home):
     assert len(hours[0]["dayOfWeek"]) == 5
 
 
+def test_facility_json_ld_has_no_made_up_type_or_empty_hours(client):
+    for slug in ("rukang-boping", "parking-service-centre", "toilet-boping"):
+        data = json_ld(client.get(f"/facilities/{slug}"))
+        assert "additionalType" not in data  # a type name is not the URL schema.org wants
+        assert data.get("openingHoursSpecification", ["given"]) != []
+
+
+def test_english_facility_json_ld_describes_it_in_english(client):
+    data = json_ld(client.get("/en/facilities/rukang-boping"))
+    assert data["description"].startswith("Sample data")
+    assert data["additionalProperty"]["description"].startswith("Sample data")
+
+
 def test_sample_facility_json_ld_says_it_is_sample_data(boping_home):
     data = json_ld(boping_home)
     assert data["additionalProperty"]["name"] == "sampleData"
