@@ -1,6 +1,7 @@
-"""Security headers on every response, including a strict Content-Security-Policy."""
+"""Security headers on every response, including a strict Content-Security-Policy, and
+the caching rules that keep staff and session pages out of shared and browser caches."""
 
-from flask import Flask, request
+from flask import Flask, request, session
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -30,6 +31,24 @@ def add_security_headers(response):
     return response
 
 
+def is_back_office() -> bool:
+    """True for the staff pages and their downloads (in either language)."""
+    return request.path == "/staff" or request.path.startswith("/staff/")
+
+
+def add_cache_rules(response):
+    """Never store a back-office page or download anywhere (they hold unpublished work and
+    staff data, and a shared computer's Back button must not show them after signing out);
+    keep anything that depends on a session out of shared caches."""
+    if is_back_office():
+        response.headers["Cache-Control"] = "no-store"
+    elif session and not response.cache_control.public:
+        # The session holds a staff sign-in, a message to show once, or a form's token.
+        response.cache_control.private = True
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Register the header hook."""
+    """Register the header hooks."""
     app.after_request(add_security_headers)
+    app.after_request(add_cache_rules)

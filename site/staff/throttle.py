@@ -8,6 +8,10 @@ Three limits over a sliding window of 15 minutes:
 So a wrong guess costs at most 15 minutes, and an attacker elsewhere cannot lock a member
 of staff out of the office they usually work from. Refused attempts are logged but do
 not count, so waiting always ends the block.
+
+An attempt is reserved (written and committed as a failure) before its password is
+checked, and counted after that: of many guesses sent at once, each sees every other
+that was reserved before it counted, so no more than the limit ever reach the password.
 """
 
 import logging
@@ -23,17 +27,45 @@ KNOWN_ADDRESS = timedelta(days=90)
 PER_ACCOUNT_AND_ADDRESS = 5
 PER_ADDRESS = 20
 PER_ACCOUNT = 50
-FAILED = ("wrong-password", "unknown-account", "disabled")
+CHECKING = "checking"  # reserved, password not yet checked: counts as a failure until settled
+FAILED = ("wrong-password", "unknown-account", "disabled", CHECKING)
 
 log = logging.getLogger("barrierfree.sign_in")
 
 
-def wait_minutes(username: str, address: str) -> int:
-    """Minutes until this account may try again from this address; 0 when it may now."""
+def reserve(username: str, address: str) -> tuple[SignInAttempt, int]:
+    """Reserve an attempt and commit it, then count: the attempt and the minutes to wait.
+
+    When the wait is not 0 the attempt is settled as refused (it no longer counts) and the
+    password must not be checked; otherwise the caller checks it and settles the attempt.
+    """
+    attempt = SignInAttempt(username=username, address=address, succeeded=False, outcome=CHECKING)
+    db.session.add(attempt)
+    db.session.commit()
+    wait = wait_minutes(username, address, besides=attempt.id)
+    if wait:
+        settle(attempt, "throttled")
+    return attempt, wait
+
+
+def settle(attempt: SignInAttempt, outcome: str) -> None:
+    """Give a reserved attempt its outcome and log it (the caller commits)."""
+    attempt.outcome = outcome
+    attempt.succeeded = outcome == "signed-in"
+    log.info("sign-in %s: account=%r address=%s", outcome, attempt.username, attempt.address)
+
+
+def wait_minutes(username: str, address: str, besides: int | None = None) -> int:
+    """Minutes until this account may try again from this address; 0 when it may now.
+
+    `besides` is the id of an attempt not to count (the one being decided).
+    """
     now = utcnow()
     since = now - WINDOW
     failures = select(SignInAttempt.at).where(
-        SignInAttempt.at > since, SignInAttempt.outcome.in_(FAILED)
+        SignInAttempt.at > since,
+        SignInAttempt.outcome.in_(FAILED),
+        SignInAttempt.id != (besides or 0),
     )
     checks = [
         (
@@ -67,9 +99,7 @@ def _known_address(username: str, address: str, now) -> bool:
 
 
 def record(username: str, address: str, outcome: str) -> None:
-    """Log an attempt and keep it for the limits (the caller commits)."""
-    succeeded = outcome == "signed-in"
-    db.session.add(
-        SignInAttempt(username=username, address=address, succeeded=succeeded, outcome=outcome)
-    )
-    log.info("sign-in %s: account=%r address=%s", outcome, username, address)
+    """Log a decided attempt and keep it for the limits (the caller commits)."""
+    attempt = SignInAttempt(username=username, address=address)
+    db.session.add(attempt)
+    settle(attempt, outcome)

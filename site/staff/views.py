@@ -64,27 +64,29 @@ def sign_in():
 
 
 def _authenticate(username: str, password: str) -> tuple[StaffUser | None, str]:
-    """Check the password unless the limits say wait; sign in on success."""
-    wait = throttle.wait_minutes(username, address())
+    """Check the password unless the limits say wait; sign in on success.
+
+    The attempt is reserved before the password is checked (see `throttle`). A disabled or
+    unknown account is refused with the wrong password's message after the same hashing
+    work, so neither the answer nor its time tells whether a password was right.
+    """
+    attempt, wait = throttle.reserve(username, address())
     if wait:
-        throttle.record(username, address(), "throttled")
         db.session.commit()
         return None, _(
             "登录尝试次数过多。为保护账号，请 %(n)d 分钟后再试；如果忘记了密码，请联系管理员重设。",
             n=wait,
         )
     user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
-    if not passwords.verify(user.password_hash if user else None, password):
-        throttle.record(username, address(), "wrong-password" if user else "unknown-account")
+    usable = user is not None and user.active
+    if not passwords.verify(user.password_hash if usable else None, password):
+        outcome = "wrong-password" if usable else "disabled" if user else "unknown-account"
+        throttle.settle(attempt, outcome)
         db.session.commit()
         return None, _("用户名或密码不正确。请再试一次；如果忘记了密码，请联系管理员重设。")
-    if not user.active:
-        throttle.record(username, address(), "disabled")
-        db.session.commit()
-        return None, _("这个账号已停用。请联系管理员。")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    throttle.record(username, address(), "signed-in")
+    throttle.settle(attempt, "signed-in")
     sessions.start(user)
     g.staff = user
     db.session.commit()
@@ -124,13 +126,15 @@ def change_password():
         current = request.form.get("current", "")[: passwords.MAX_LENGTH + 1]
         new = request.form.get("new", "")
         # Guessing the current password from a stolen session is limited like signing in.
-        wait = throttle.wait_minutes(g.staff.username, address())
+        attempt, wait = throttle.reserve(g.staff.username, address())
         if wait:
             errors["current"] = _("尝试次数过多。请 %(n)d 分钟后再试。", n=wait)
         elif not passwords.verify(g.staff.password_hash, current):
-            throttle.record(g.staff.username, address(), "wrong-password")
-            db.session.commit()
+            throttle.settle(attempt, "wrong-password")
             errors["current"] = _("当前密码不正确。")
+        else:
+            throttle.settle(attempt, "password-confirmed")
+        db.session.commit()
         problem = passwords.problem(new, g.staff.username)
         if problem:
             errors["new"] = problem
