@@ -1,7 +1,9 @@
 """The database: Flask-SQLAlchemy session, Alembic migrations and the `flask db` commands."""
 
+import logging
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +14,8 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import String, make_url
+from sqlalchemy import String, event, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -21,11 +24,40 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+log = logging.getLogger(__name__)
+
+# How long a connection waits for another one's write to finish before giving up.
+BUSY_TIMEOUT_MS = 5000
 
 
 def utcnow() -> datetime:
     """The current time in UTC, without tzinfo (portable across SQLite and PostgreSQL)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def commit_if_possible(what: str) -> bool:
+    """Commit, or roll back and log when the database refuses the write (disk full, file
+    read-only); True when committed. For writes a request can do without."""
+    try:
+        db.session.commit()
+    except OperationalError as error:
+        db.session.rollback()
+        log.warning("%s not written; carrying on without it: %s", what, error.orig)
+        return False
+    return True
+
+
+def _sqlite_settings(connection: sqlite3.Connection, _record) -> None:
+    """Set up each new SQLite connection: a busy timeout, so a writer waits its turn rather
+    than failing, and WAL, so readers neither wait for a writer nor need to write anything
+    themselves after a write failed (a rollback journal left behind must be rolled back by
+    the next reader, which fails while the file cannot be written)."""
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError:
+        # Switching needs a write; a database that refuses writes still serves reads.
+        log.warning("SQLite journal mode not changed to WAL: the database refuses writes")
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -84,9 +116,13 @@ def _copy(source: Path, target: Path) -> None:
 
     One step runs under one read transaction of `source`, so the copy is consistent while
     other connections write; connections to `target` see the new content at their next read.
+    The copy takes on the source's journal mode, so `target` gets its own back: a backup is
+    a single file (no WAL beside it), the live database stays in WAL.
     """
     with closing(_open_read_only(source)) as reader, closing(sqlite3.connect(target)) as writer:
+        mode = writer.execute("PRAGMA journal_mode").fetchone()[0]
         reader.backup(writer)
+        writer.execute(f"PRAGMA journal_mode = {mode}")
 
 
 def _revisions() -> list[str]:
@@ -168,11 +204,24 @@ def check_restore(path: Path) -> str:
     return check_backup(path)
 
 
-def restore(path: Path) -> Path:
-    """Replace the live database's content with the backup at `path`, then upgrade its schema.
+@dataclass
+class Restored:
+    """What a restore did: where the safety backup is, and the search index's rebuild (the
+    number of documents, or why it failed)."""
 
-    A safety backup of the live database comes first; its path is returned, and given in the
-    error if the restore fails after it.
+    safety_copy: Path
+    documents: int | None
+    index_problem: str | None = None
+
+
+def restore(path: Path) -> Restored:
+    """Replace the live database's content with the backup at `path`, upgrade its schema,
+    end every staff session and rebuild the search index.
+
+    A safety backup of the live database comes first; its path is given in the error if
+    the restore fails after it. The backup's sessions would otherwise work again, even ones
+    signed out or of accounts disabled since, and the index would still list items the
+    backup does not have.
     """
     database = sqlite_database()
     check_restore(path)
@@ -182,11 +231,33 @@ def restore(path: Path) -> Path:
         _copy(Path(path), database)
         db.engine.dispose()  # pooled connections may hold pages cached before the copy
         upgrade()
+        _end_staff_sessions()
     except Exception as error:
         raise BackupError(
             f"Restoring {path} failed ({error}); the previous database is in {safety_copy}."
         ) from error
-    return safety_copy
+    return _rebuild_search_index(safety_copy)
+
+
+def _end_staff_sessions() -> None:
+    """End every staff session the restored database holds, and commit."""
+    from .staff.sessions import end_every
+
+    end_every("restored")
+    db.session.commit()
+
+
+def _rebuild_search_index(safety_copy: Path) -> Restored:
+    """Rebuild the search index from the restored database; a failure is reported, not
+    raised: the data is restored either way."""
+    from .site_search.index import site_index
+    from .site_search.sync import write_documents
+
+    try:
+        return Restored(safety_copy, write_documents(site_index()))
+    except Exception as error:
+        db.session.rollback()
+        return Restored(safety_copy, None, str(error) or type(error).__name__)
 
 
 @click.group("db", cls=AppGroup)
@@ -218,7 +289,8 @@ def backup_command(path: Path | None) -> None:
 def restore_command(path: Path, yes: bool) -> None:
     """Replace the database with the backup at PATH.
 
-    A safety backup of the current database is written first; the schema is upgraded after.
+    A safety backup of the current database is written first; the schema is upgraded after,
+    every staff session is ended and the search index is rebuilt.
     """
     revision = check_restore(path)
     if not yes:
@@ -226,14 +298,28 @@ def restore_command(path: Path, yes: bool) -> None:
             f"Replace {sqlite_database()} with {path} (schema {revision}) after a safety backup?"
         )
         click.confirm(question, abort=True)
-    safety_copy = restore(path)
-    click.echo(f"Safety backup of the previous database written to {safety_copy}.")
+    restored = restore(path)
+    click.echo(f"Safety backup of the previous database written to {restored.safety_copy}.")
     click.echo(f"Restored {path}; the database schema is up to date.")
+    click.echo(
+        "Every staff session was ended: everyone signs in again. Accounts, roles and "
+        "passwords are now as they were in the backup; check them at /staff/accounts."
+    )
+    if restored.index_problem is not None:
+        raise BackupError(
+            f"The search index was not rebuilt ({restored.index_problem}); run "
+            "`flask search rebuild` now, until then search may list what the backup lacks."
+        )
+    click.echo(f"Search index rebuilt from the restored database ({restored.documents} documents).")
 
 
 def init_app(app: Flask) -> None:
-    """Register the database extension and its commands."""
+    """Register the database extension (with the SQLite settings) and its commands."""
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_settings)
     app.cli.add_command(db_cli)
 
 

@@ -3,14 +3,17 @@ applied by one writer at a time, and full rebuilds that take every recorded chan
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
 from barrierfree.services.models import Service
+from barrierfree.site_search import sync
 from barrierfree.site_search.index import site_index
 from barrierfree.site_search.sync import SearchChange, drain, record_change, write_documents
+from barrierfree.staff import publishing
 from conftest import load_content
 from sqlalchemy import func, select
 
@@ -151,3 +154,66 @@ def test_renaming_a_township_rewrites_the_documents_of_its_places(indexed_app, t
     with indexed_app.app_context():
         places = {"/facilities/rukang-boping", "/facilities/toilet-boping"}
         assert set(urls("博平新镇")[:2]) == places
+
+
+# --- What a process that died before applying its change left in the outbox -----------------
+
+
+def rename_without_draining(slug: str, name: str) -> None:
+    """Rename a place and record it, as a worker does before it dies: nothing applied."""
+    facility = db.session.scalar(select(Facility).where(Facility.slug == slug))
+    facility.name = name
+    record_change("facility", slug)
+    db.session.commit()
+
+
+def test_a_change_left_in_the_outbox_is_applied_by_the_next_check(indexed_app, monkeypatch):
+    with indexed_app.app_context():
+        rename_without_draining("toilet-boping", "博平镇汽车站无障碍卫生间")
+        assert "/facilities/toilet-boping" not in urls("汽车站")
+    client = indexed_app.test_client()
+    monkeypatch.setitem(publishing._last_check, "at", time.monotonic())
+    assert client.get("/").status_code == 200
+    with indexed_app.app_context():
+        assert outbox_size() == 1, "not before 30 seconds have passed"
+
+    monkeypatch.setitem(publishing._last_check, "at", time.monotonic() - 31)
+    assert client.get("/").status_code == 200
+
+    with indexed_app.app_context():
+        assert outbox_size() == 0
+        assert urls("汽车站")[0] == "/facilities/toilet-boping"
+
+
+def test_a_process_applies_the_outbox_on_its_first_request(indexed_app, monkeypatch):
+    with indexed_app.app_context():
+        rename_without_draining("toilet-boping", "博平镇汽车站无障碍卫生间")
+    monkeypatch.setattr(publishing, "_last_check", {"at": float("-inf")})  # as at start-up
+
+    assert indexed_app.test_client().get("/facilities/").status_code == 200
+
+    with indexed_app.app_context():
+        assert outbox_size() == 0
+        assert urls("汽车站")[0] == "/facilities/toilet-boping"
+
+
+def test_the_check_never_waits_for_another_writer_nor_fails_the_request(indexed_app, monkeypatch):
+    with indexed_app.app_context():
+        rename_without_draining("toilet-boping", "博平镇汽车站无障碍卫生间")
+    client = indexed_app.test_client()
+    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    with indexed_app.app_context(), sync._writer_lock():  # a rebuild in another process
+        started = time.monotonic()
+        assert client.get("/").status_code == 200
+        assert time.monotonic() - started < 5
+    with indexed_app.app_context():
+        assert outbox_size() == 1
+
+    def broken(index, wait=True):
+        raise OSError("index folder unreadable")
+
+    monkeypatch.setattr(sync, "drain", broken)
+    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    assert client.get("/").status_code == 200
+    with indexed_app.app_context():
+        assert outbox_size() == 1

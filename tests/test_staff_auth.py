@@ -45,7 +45,6 @@ BAD_PASSWORD = "not the password at all"
 NEW_PASSWORD = "黄河边的 kite flies high"
 TOO_MANY = "登录尝试次数过多"
 WRONG = "用户名或密码不正确"
-DISABLED = "这个账号已停用"
 CSRF_PAGE = "表单已失效"
 NEW_ACCOUNT = {
     "username": "liu-new",
@@ -586,7 +585,8 @@ def test_every_attempt_is_logged(office):
         db.session.get(StaffUser, user_id).active = False
         db.session.commit()
     disabled = sign_in(client_from(office.app, address), username)
-    assert disabled.status_code == 400 and DISABLED in disabled.text
+    # A disabled account is refused like a wrong password: it confirms nothing.
+    assert disabled.status_code == 400 and WRONG in disabled.text
 
     assert attempts(office.app, address=address) == [
         "signed-in", "wrong-password", "unknown-account", "disabled",
@@ -733,7 +733,7 @@ def test_disabling_an_account_ends_its_sessions_and_its_sign_in(office, clients,
     assert is_sign_in_redirect(victim.get("/staff/"))
     assert [s.end_reason for s in sessions_of(office.app, member)] == ["disabled"]
     refused = sign_in(client_from(office.app, "192.0.2.88"), member)
-    assert refused.status_code == 400 and DISABLED in refused.text
+    assert refused.status_code == 400 and WRONG in refused.text
     assert [e.action for e in rows(office.app, AuditEntry, AuditEntry.key == member)] == [
         "disable-account"
     ]
@@ -960,3 +960,66 @@ def test_a_signed_out_session_keeps_nothing(office, member):
     copied.post(url, data=fields | {"body": ["用复制的 cookie 写的。"]})
 
     assert rows(office.app, Autosave, Autosave.user_id == user_named(office.app, member).id) == []
+
+
+def test_a_form_from_before_signing_in_again_goes_beside_a_newer_autosave(office, member):
+    item_id = office.items["updates"]
+    url = f"/staff/updates/{item_id}"
+    client = signed_in(office.app, member)
+    old_tab = form_fields(client.get(url).data, "edit-form")
+    assert sign_in(client, member).status_code == 303  # in another tab: a new token
+    new_tab = form_fields(client.get(url).data, "edit-form")
+    token = new_tab.pop("csrf_token")[0]
+    newer = client.post(
+        f"{url}/autosave",
+        data=new_tab | {"body": ["新标签页里写的。"]},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert newer.status_code == 200
+
+    response = client.post(url, data=old_tab | {"body": ["旧标签页里写的。"], "action": "save"})
+
+    assert response.status_code == 400 and "已保存在服务器上" in response.text
+    mine = Autosave.user_id == user_named(office.app, member).id
+    drafts = {draft.key: draft.data["body"] for draft in rows(office.app, Autosave, mine)}
+    assert drafts == {str(item_id): "新标签页里写的。", f"{item_id}:kept": "旧标签页里写的。"}
+    page = parse(client.get(url).data)
+    offer = next(a for a in page.find_all("a") if a.text == "载入从旧页面提交的内容")
+    loaded = client.get(offer.get("href"))
+    assert form_fields(loaded.data, "edit-form")["body"] == ["旧标签页里写的。"]
+    discard = page.find("form", action=f"/staff/updates/{item_id}:kept/autosave/discard")
+    gone = client.post(discard.get("action"), data={"csrf_token": token})
+    assert gone.status_code == 303 and gone.headers["Location"] == url
+    assert {draft.key for draft in rows(office.app, Autosave, mine)} == {str(item_id)}
+
+
+def test_a_form_from_before_another_account_signed_in_keeps_nothing(office, member):
+    other = f"member{next(_numbers)}"
+    make_staff(office.app, other, EDITOR)
+    url = f"/staff/updates/{office.items['updates']}"
+    client = signed_in(office.app, member)
+    fields = form_fields(client.get(url).data, "edit-form")
+    assert sign_in(client, other).status_code == 303  # the same browser, another account
+
+    response = client.post(url, data=fields | {"body": ["前一个账号写的。"], "action": "save"})
+
+    assert response.status_code == 400 and "已保存在服务器上" not in response.text
+    for username in (member, other):
+        user_id = user_named(office.app, username).id
+        assert rows(office.app, Autosave, Autosave.user_id == user_id) == []
+
+
+def test_a_lapsed_form_beyond_a_fields_limit_is_not_kept_and_says_why(office, member):
+    item_id = office.items["updates"]
+    url = f"/staff/updates/{item_id}"
+    client = signed_in(office.app, member)
+    fields = form_fields(client.get(url).data, "edit-form")
+    shift_sessions(office.app, member, last_seen_at=timedelta(minutes=45))
+
+    response = client.post(url, data=fields | {"title": ["长" * 201], "action": "save"})
+
+    assert is_sign_in_redirect(response)
+    message = flashes(client.get(response.headers["Location"]))
+    assert "没有保存" in message and "“标题”最多 200 个字" in message
+    user_id = user_named(office.app, member).id
+    assert rows(office.app, Autosave, Autosave.user_id == user_id) == []

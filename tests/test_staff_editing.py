@@ -448,13 +448,24 @@ def test_a_time_in_the_past_cannot_be_scheduled(site, publisher):
 
 
 @pytest.mark.parametrize(
-    "publish_at", ["", "明天上午", "2026-02-30T09:00", "2099-01-01T09:00+08:00"]
-)
+    "publish_at",
+    ["", "明天上午", "2026-02-30T09:00", "2099-01-01T09:00+08:00", "0001-01-01T00:00",
+     "9999-12-31T23:59"],
+)  # fmt: skip
 def test_a_schedule_needs_a_real_local_time(site, publisher, publish_at):
     id_ = item_id(create_update(publisher, **READY))
     response = save(publisher, edit_url("updates", id_), "schedule", publish_at=publish_at)
     assert response.status_code == 400
     assert "#field-publish_at" in summary_links(response)
+    assert scheduled(site, id_) is None
+
+
+def test_a_schedule_more_than_ten_years_ahead_is_refused_with_its_reason(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    far = local_input(timedelta(days=3660))
+    response = save(publisher, edit_url("updates", id_), "schedule", publish_at=far)
+    assert response.status_code == 400
+    assert summary_links(response)["#field-publish_at"] == "发布时间最晚只能安排在十年之内。"
     assert scheduled(site, id_) is None
 
 
@@ -894,13 +905,52 @@ def test_a_new_items_autosave_is_offered_on_the_new_form(site, publisher):
     assert field_value(loaded, "title") == "助听器验配报名（草稿）"
 
 
-def test_an_autosave_without_its_token_changes_nothing_but_keeps_the_text(site, publisher):
+def foreign_token(app) -> str:
+    """A token this site signed, for another browser's session."""
+    return csrf(app.test_client())
+
+
+@pytest.mark.parametrize("token", [None, "forged-token", "foreign"])
+def test_a_post_without_this_browsers_token_keeps_nothing(site, publisher, token):
     id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
-    response = publisher.post(f"/staff/updates/{id_}/autosave", data={"body": "x"})
-    assert response.status_code == 400
-    assert "已保存在服务器上" in response.text
+    url = edit_url("updates", id_)
+    autosave(publisher, url, body=AUTOSAVED_BODY)
+    fields = changed(edit_form(publisher.get(url)), body="别处伪造的正文")
+    del fields["csrf_token"]
+    if token is not None:
+        fields["csrf_token"] = [foreign_token(site) if token == "foreign" else token]
+
+    page = publisher.post(url, data=changed(fields, action="save"))
+    autosaved = publisher.post(f"{url}/autosave", data=fields, headers={"HX-Request": "true"})
+
+    assert page.status_code == 400 and autosaved.status_code == 400
+    assert "已保存在服务器上" not in page.text + autosaved.text
+    assert "没有自动保存" in autosaved.text and "<html" not in autosaved.text
+    assert [a.data["body"] for a in autosaves(site)] == [AUTOSAVED_BODY]
     assert row_of(site, Update, id=id_).body == FIRST_BODY.strip()
-    assert [a.data["body"] for a in autosaves(site)] == ["x"]
+
+
+def test_an_autosave_with_a_field_beyond_its_limit_is_refused_and_says_why(site, publisher):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    autosave(publisher, url, body=AUTOSAVED_BODY)
+
+    title = autosave(publisher, url, title="长" * 201)
+    body = autosave(publisher, url, body="字" * (kinds.TEXT_LIMIT + 1))
+
+    assert title.status_code == 400 and "“标题”最多 200 个字" in title.text
+    assert body.status_code == 400 and f"最多 {kinds.TEXT_LIMIT} 个字" in body.text
+    assert "<html" not in title.text
+    [kept] = autosaves(site)
+    assert (kept.data["title"], kept.data["body"]) == (HEARING_AIDS["title"], AUTOSAVED_BODY)
+
+
+def test_a_refused_save_with_a_field_beyond_its_limit_is_not_autosaved(site, publisher):
+    response = create_update(publisher, **{**HEARING_AIDS, "title": "长" * 201})
+    assert response.status_code == 400
+    assert "#field-title" in summary_links(response)
+    assert field_value(response, "title") == "长" * 201
+    assert autosaves(site) == []
 
 
 # --- Sanitising, end to end ------------------------------------------------------------------

@@ -5,7 +5,9 @@ Whoever changes an item calls `record_change` in the same transaction, so a chan
 committed is never forgotten and one that is rolled back never reaches the index. Then
 `drain` applies the outbox while holding a lock file, so across every process only one
 writer applies it, in order, and the others wait their turn. `flask content load` drains
-after loading; `flask search drain` does it by hand. A missing index is left to a rebuild.
+after loading; `flask search drain` does it by hand; every web process drains what is left
+waiting on its first request and then every 30 seconds (`drain_if_waiting`). A missing index
+is left to a rebuild.
 """
 
 import fcntl
@@ -133,27 +135,41 @@ def rebuild_in_background() -> None:
 
 
 @contextmanager
-def _writer_lock():
-    """Hold the outbox's lock file: one drain at a time across every process."""
+def _writer_lock(wait: bool = True):
+    """Hold the outbox's lock file: one drain at a time across every process. Without
+    `wait`, BlockingIOError when another writer holds it."""
     path = Path(f"{current_app.config['SEARCH_INDEX_DIR']}.outbox.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def drain(index: search.SearchIndex) -> int:
+def drain_if_waiting(index: search.SearchIndex) -> int:
+    """Apply the outbox when changes wait in it and no other writer holds it (a request
+    never waits for a rebuild; the next check tries again); return how many items were
+    written."""
+    if db.session.scalar(select(SearchChange.id).limit(1)) is None:
+        return 0
+    try:
+        return drain(index, wait=False)
+    except BlockingIOError:
+        return 0
+
+
+def drain(index: search.SearchIndex, wait: bool = True) -> int:
     """Apply every recorded change to `index`; return how many items were written.
 
     Each item is read again: a published item's documents are written, anything else
     (withdrawn, deleted) is removed. Nothing is applied while the index does not exist or
-    cannot be read: the rebuild that mends it takes every change in.
+    cannot be read: the rebuild that mends it takes every change in. Without `wait`,
+    BlockingIOError when another writer holds the outbox.
     """
     applied = 0
-    with _writer_lock():
+    with _writer_lock(wait):
         while index.exists() and index.is_readable():
             changes = list(db.session.scalars(select(SearchChange).order_by(SearchChange.id)))
             if not changes:

@@ -47,19 +47,33 @@ KEEPS_TEXT = ("editor.edit", "editor.create", "editor.autosave")
 
 def handle_csrf_error(error: CSRFError):
     """A form whose token is missing or wrong: say why and what to do; nothing is saved to
-    the item. An editing form posted by this browser's own account (its page was opened
+    the item. An editing form that proves it came from this browser as this account (a
+    token this site signed for this browser's session, expired, or for the session it had
     before the account signed in again elsewhere, which renews the token) is kept as that
-    account's autosave: the cookie proves the account, and SameSite keeps other sites'
-    posts from carrying it."""
+    account's autosave. A post without a token, or with a forged or foreign one, keeps
+    nothing: the cookie alone proves nothing about who wrote it."""
+    from . import sessions
     from .editor import keep_lapsed
 
     user = g.get("staff") or g.get("lapsed")
-    kept = user is not None and request.endpoint in KEEPS_TEXT
+    editing = request.endpoint in KEEPS_TEXT
+    proven = user is not None and editing and sessions.token_of_this_browser()
+    problem = keep_lapsed(user, **(request.view_args or {})) if proven else None
+    kept = proven and problem is None
+    if request.htmx and editing:  # an autosave: a sentence where it reports
+        return _csrf_sentence(kept, problem), 200 if kept else 400
+    return render_template(
+        "staff/csrf_error.html", reason=error.description, kept=kept, problem=problem
+    ), 400
+
+
+def _csrf_sentence(kept: bool, problem: str | None) -> str:
+    """What an autosave refused for its token says where the autosave reports."""
     if kept:
-        keep_lapsed(user, **(request.view_args or {}))
-    if request.htmx and kept:
         return _("没有自动保存到这个页面：页面已失效。您的内容已保存在服务器上，请刷新页面后载入。")
-    return render_template("staff/csrf_error.html", reason=error.description, kept=kept), 400
+    if problem:
+        return _("没有自动保存：%(problem)s", problem=problem)
+    return _("没有自动保存：页面已失效。请先复制您写的内容，再刷新页面。")
 
 
 def session_header(response):

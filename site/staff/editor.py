@@ -6,16 +6,18 @@ that are live (published, or without a status, like indicator values) change onl
 publisher, and only once the authoring checks pass.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 
-from ..database import db, utcnow
+from ..database import commit_if_possible, db, utcnow
 from ..opening_hours import LOCAL_TIME
 from ..site_search.sync import record_change_of
 from ..updates.models import DRAFT, PUBLISHED
@@ -25,8 +27,18 @@ from .kinds import Kind
 from .models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
 
 bp = Blueprint("editor", __name__, url_prefix="/staff")
+log = logging.getLogger(__name__)
 ACTIONS = ("save", "preview", "publish", "schedule")
 LARGEST_ID = 2**63 - 1  # SQLite's largest integer: a bigger one cannot even be looked up
+# A form posted late, when the account has a newer autosave of the item, is kept beside it
+# under the same key with this ending, so neither text overwrites the other.
+KEPT = ":kept"
+# Far enough ahead for any real plan; the local time is checked before converting zones,
+# and a later time (near year 9999) could not even be shown in Chiping time.
+LATEST_SCHEDULE = timedelta(days=3653)
+# Where a successful save leaves the form's URL, so the next form shown tells site.js to
+# drop the browser's copy of the text.
+SAVED_COPY = "saved_copy"
 
 
 @dataclass
@@ -87,17 +99,33 @@ def may_change(kind: Kind, row) -> bool:
 
 def keep_lapsed(
     user, kind_name: str, item_id: int | None = None, key: str = "new", **_ignored
-) -> None:
-    """A form posted after its session ended: keep it as that account's autosaved draft.
+) -> str | None:
+    """A form posted after its session ended: keep it as that account's autosaved draft;
+    return why it was not kept, or None.
 
-    The edit form's URL names the item by `item_id`, the autosave URL by `key`.
+    The edit form's URL names the item by `item_id`, the autosave URL by `key`. An autosave
+    made after the form's session stopped is newer: the text goes beside it (KEPT).
     """
     kind = kinds.KINDS.get(kind_name)
     if kind is None:
-        return
-    text = {f.name: _posted(f) for f in kind.fields}
-    _autosave(user.id, kind, _key(item_id or row_id(key)), text, _posted_version())
-    db.session.commit()
+        return _("找不到要保存的内容。")
+    slot, text = _key(item_id or row_id(key)), _posted_text(kind)
+    if _newer_autosave(user.id, kind, slot, text):
+        slot += KEPT
+    problem = _autosave(user.id, kind, slot, text, _posted_version())
+    if problem is None and not commit_if_possible("a late form's text"):
+        return _("网站暂时无法写入数据，请稍后再试。")
+    return problem
+
+
+def _newer_autosave(user_id: int, kind: Kind, key: str, text: dict) -> bool:
+    """True when the account has a different autosave of the item, made after the late
+    form's session stopped (or at any time, when that is not known)."""
+    saved = db.session.scalar(select(Autosave).where(*_autosaved(user_id, kind, key)))
+    if saved is None or saved.data == text:
+        return False
+    stopped = sessions.stopped_at()
+    return stopped is None or saved.saved_at >= stopped
 
 
 @bp.get("/<kind_name>/")
@@ -123,6 +151,11 @@ def create(kind_name: str):
         abort(404)
     if request.method == "GET":
         return _edit_form(kind, None)
+    return _saving(kind, None, lambda: _create(kind))
+
+
+def _create(kind: Kind):
+    """Save a posted new item (see `create`)."""
     action = _action()
     submission = read(kind, None)
     if action in ("publish", "schedule") and not g.staff.can(PUBLISHER):
@@ -140,6 +173,7 @@ def create(kind_name: str):
     audit("create", kind.name, row.slug)
     _discard_autosave(kind, "new")
     db.session.commit()
+    _saved(row)
     return _after_save(kind, row, action)
 
 
@@ -151,6 +185,11 @@ def edit(kind_name: str, item_id: int):
     row = item_or_404(kind, item_id)
     if request.method == "GET":
         return _edit_form(kind, row)
+    return _saving(kind, row, lambda: _save(kind, row))
+
+
+def _save(kind: Kind, row):
+    """Save a posted edit form (see `edit`)."""
     action = _action()
     submission = read(kind, row)
     needs_publisher = action in ("publish", "schedule") and kind.has_status
@@ -184,11 +223,33 @@ def edit(kind_name: str, item_id: int):
         record_change_of(row)
     _discard_autosave(kind, _key(row.id))
     db.session.commit()
+    _saved(row)
     publishing.changed()
     if blocking:
         return _form(kind, row, kinds.form_values(kind, kinds.snapshot(kind, row)),
                      findings=findings, status=400, saved=True)  # fmt: skip
     return _after_save(kind, row, action)
+
+
+def _saving(kind: Kind, row, save):
+    """Run `save`; when the database refuses a write, show the form again with the posted
+    text and say so (503). Anything already committed (a draft saved before publishing
+    failed) is the form's item and version, so saving again goes on from there."""
+    try:
+        return save()
+    except OperationalError as error:
+        db.session.rollback()
+        log.warning("a staff save was refused by the database: %s", error.orig)
+    saved = g.pop("saved_row", None)
+    row = saved or row
+    version = saved.version if saved is not None else _posted_version()
+    return _form(kind, row, _posted_text(kind), version=version or "", unsaved=True, status=503)
+
+
+def _saved(row) -> None:
+    """Note a committed save: for `_saving`, and for the browser's copy of the text."""
+    g.saved_row = row
+    session[SAVED_COPY] = request.path
 
 
 def _after_save(kind: Kind, row, action: str):
@@ -211,10 +272,11 @@ def _after_save(kind: Kind, row, action: str):
 
 def _schedule(kind: Kind, row):
     """Keep the draft, to be published at the time given (Chiping time)."""
-    at = _scheduled_time(request.form.get("publish_at", ""))
-    if at is None:
+    try:
+        at = _scheduled_time(request.form.get("publish_at", ""))
+    except ValueError as error:
         text = kinds.form_values(kind, kinds.snapshot(kind, row))
-        errors = {"publish_at": _("请填写将来的发布时间，例如 2026-12-01 09:00。")}
+        errors = {"publish_at": str(error)}
         return _form(kind, row, text, errors=errors, status=400, saved=True)
     publishing.unschedule(kind, row)
     db.session.add(Schedule(kind=kind.name, item_id=row.id, publish_at=at, user_id=g.staff.id))
@@ -224,16 +286,20 @@ def _schedule(kind: Kind, row):
     return _back_to_form(kind, row)
 
 
-def _scheduled_time(raw: str) -> datetime | None:
-    """A future local time from a datetime-local field, as naive UTC; None if not that."""
+def _scheduled_time(raw: str) -> datetime:
+    """A future local time from a datetime-local field, as naive UTC; ValueError with the
+    form's message if not that."""
     try:
         local = datetime.fromisoformat(raw.strip().replace(" ", "T"))
     except ValueError:
-        return None
-    if local.tzinfo is not None:
-        return None
-    at = local.replace(tzinfo=LOCAL_TIME).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-    return at if at > utcnow() else None
+        local = None
+    now = datetime.now(LOCAL_TIME).replace(tzinfo=None)
+    # Compared in local time first: converting a time near year 1 overflows.
+    if local is None or local.tzinfo is not None or local <= now:
+        raise ValueError(_("请填写将来的发布时间，例如 2026-12-01 09:00。"))
+    if local > now + LATEST_SCHEDULE:
+        raise ValueError(_("发布时间最晚只能安排在十年之内。"))
+    return local.replace(tzinfo=LOCAL_TIME).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 @bp.post("/<kind_name>/<int:item_id>/withdraw")
@@ -309,9 +375,11 @@ def autosave(kind_name: str, key: str):
     kind = kind_or_404(kind_name)
     if key != "new":
         item_or_404(kind, key)
-    text = {f.name: _posted(f) for f in kind.fields}
-    _autosave(g.staff.id, kind, key, text, _posted_version())
-    db.session.commit()
+    problem = _autosave(g.staff.id, kind, key, _posted_text(kind), _posted_version())
+    if problem is not None:
+        return render_template("staff/_autosaved.html", problem=problem), 400
+    if not commit_if_possible("an autosave"):
+        return render_template("staff/_autosaved.html", unavailable=True), 503
     return render_template("staff/_autosaved.html", at=utcnow())
 
 
@@ -323,8 +391,9 @@ def discard(kind_name: str, key: str):
     _discard_autosave(kind, key)
     db.session.commit()
     flash(_("已放弃自动保存的内容。"))
-    if row_id(key):
-        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row_id(key)), code=303)
+    item = row_id(key.removesuffix(KEPT))
+    if item:
+        return redirect(url_for("editor.edit", kind_name=kind.name, item_id=item), code=303)
     return redirect(url_for("editor.create", kind_name=kind.name), code=303)
 
 
@@ -361,7 +430,25 @@ def _refused(kind: Kind, row, text: dict):
 
 
 def _posted(f) -> object:
+    """One field as posted: a list for a multiple choice, else the text."""
     return request.form.getlist(f.name) if f.type == "multi" else request.form.get(f.name, "")
+
+
+def _posted_text(kind: Kind) -> dict:
+    """Every field of the kind as posted, to show again or keep as an autosave."""
+    return {f.name: _posted(f) for f in kind.fields}
+
+
+def _too_long(kind: Kind, text: dict) -> str | None:
+    """The message for the first field longer than it may be saved, if any: the field's
+    own limit, or the limit of any text."""
+    for f in kind.fields:
+        value = text.get(f.name, "")
+        size = len(value) if isinstance(value, str) else sum(len(v) for v in value)
+        limit = f.max_length or kinds.TEXT_LIMIT
+        if size > limit:
+            return _("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit)
+    return None
 
 
 def _posted_version() -> int | None:
@@ -405,12 +492,19 @@ def _autosaved(user_id: int, kind: Kind, key: str):
     return (Autosave.user_id == user_id, Autosave.kind == kind.name, Autosave.key == key)
 
 
-def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> None:
+def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> str | None:
+    """Keep `text` as the account's autosave of one item (the caller commits); return why
+    not when a field is longer than the form would ever save, leaving the autosave as it
+    was."""
+    problem = _too_long(kind, text)
+    if problem is not None:
+        return problem
     saved = db.session.scalar(select(Autosave).where(*_autosaved(user_id, kind, key)))
     if saved is None:
         saved = Autosave(user_id=user_id, kind=kind.name, key=key)
         db.session.add(saved)
     saved.data, saved.base_version, saved.saved_at = text, base_version, utcnow()
+    return None
 
 
 def _discard_autosave(kind: Kind, key: str) -> None:
@@ -427,21 +521,27 @@ def _edit_form(kind: Kind, row):
     text = kinds.form_values(kind, kinds.snapshot(kind, row) if row else {})
     version, notice = (row.version if row else None), None
     draft = _saved_draft(kind, _key(row.id if row else None))
+    kept = _saved_draft(kind, _key(row.id if row else None) + KEPT)
     source = request.args.get("from", "")
     if source == "autosave" and draft is not None:
         text, version = {**text, **draft.data}, draft.base_version or version
         notice = _("已载入自动保存的内容。保存后才会生效。")
         draft = None
-    elif source not in ("", "autosave") and row is not None:
+    elif source == "kept" and kept is not None:
+        text, version = {**text, **kept.data}, kept.base_version or version
+        notice = _("已载入从旧页面提交的内容。保存后才会生效。")
+        kept = None
+    elif source not in ("", "autosave", "kept") and row is not None:
         old = revision_or_404(kind, row, source)
         restored = {k: v for k, v in kinds.form_values(kind, old.data).items() if k != "slug"}
         text = {**text, **restored}
         notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
-    return _form(kind, row, text, version=version, notice=notice, draft=draft)
+    return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept)
 
 
 def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False, version=None,
-          notice=None, draft=None, theirs=None, conflict=False, refused=None):  # fmt: skip
+          notice=None, draft=None, kept=None, theirs=None, conflict=False, refused=None,
+          unsaved=False):  # fmt: skip
     """Render the edit form."""
     return render_template(
         "staff/edit.html",
@@ -454,6 +554,10 @@ def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False,
         version=version if version is not None else (row.version if row else ""),
         notice=notice,
         draft=draft,
+        kept=kept,
+        kept_key=_key(row.id if row else None) + KEPT,
+        unsaved=unsaved,
+        copy_saved=session.pop(SAVED_COPY, None),
         theirs=theirs or {},
         conflict=conflict,
         refused=refused,

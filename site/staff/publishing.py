@@ -3,8 +3,8 @@ copies (pages, sitemap, feed, search index) in step.
 
 Pages, the sitemap and the feed read the database on every request, so they change with the
 commit. The search index follows through its outbox: a change is recorded in the same
-transaction and applied straight after the commit (if the index is busy or missing, the
-outbox keeps the change for the next drain or rebuild).
+transaction and applied straight after the commit (if the index is busy or missing, or the
+process dies first, the outbox keeps the change for the next check, drain or rebuild).
 """
 
 import logging
@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from ..database import db, utcnow
 from ..site_search.index import site_index
-from ..site_search.sync import drain, record_change_of
+from ..site_search.sync import drain, drain_if_waiting, record_change_of
 from ..updates.models import PUBLISHED, WITHDRAWN
 from . import kinds
 from .audit import record as audit
@@ -25,7 +25,8 @@ from .models import Revision, Schedule, StaffUser
 
 CHECK_SCHEDULE_EVERY = timedelta(seconds=30)
 log = logging.getLogger(__name__)
-_last_check = {"at": 0.0}
+# Minus infinity: a process checks on its first request (its start-up), then every 30 s.
+_last_check = {"at": float("-inf")}
 
 
 def revision(kind: Kind, row, action: str, user=None) -> None:
@@ -101,6 +102,7 @@ def changed() -> None:
     try:
         drain(site_index())
     except Exception:  # the outbox keeps the change; the next drain or rebuild applies it
+        db.session.rollback()  # the request goes on with a usable session
         log.exception("search index not updated after a change; the outbox keeps it")
 
 
@@ -119,14 +121,25 @@ def release_due() -> int:
 
 
 def release_due_now_and_then() -> None:
-    """Before a request, at most every 30 seconds per process: publish what is due."""
+    """Before a request, on a process's first and then at most every 30 seconds: publish
+    what is due, and apply what waits in the search outbox (left there by a process that
+    died before applying it). Neither ever fails the request."""
     now = time.monotonic()
     if now - _last_check["at"] < CHECK_SCHEDULE_EVERY.total_seconds():
         return
     _last_check["at"] = now
+    _quietly(release_due, "scheduled publication failed; it will be tried again")
+    _quietly(
+        lambda: drain_if_waiting(site_index()),
+        "the search outbox was not applied; it will be tried again",
+    )
+    current_app.logger.debug("scheduled publications and the search outbox checked")
+
+
+def _quietly(step, failure: str) -> None:
+    """Run `step`; when it fails, roll back and log `failure`, and carry on."""
     try:
-        release_due()
+        step()
     except Exception:
         db.session.rollback()
-        log.exception("scheduled publication failed; it will be tried again")
-    current_app.logger.debug("scheduled publications checked")
+        log.exception(failure)

@@ -6,6 +6,7 @@ stops working at once. The cookie is HttpOnly, SameSite=Lax, and Secure over HTT
 """
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 from functools import wraps
@@ -13,14 +14,20 @@ from functools import wraps
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select, update
 
-from ..database import db, utcnow
+from ..database import commit_if_possible, db, utcnow
 from .models import StaffSession, StaffUser
 
 TOKEN = "staff"
 TOUCH_EVERY = timedelta(seconds=30)
 KEEP_LAPSED = timedelta(hours=12)
+TIMED_OUT = ("idle", "absolute")
+# The CSRF secrets of the sessions this browser had before signing in again as the same
+# account, so a form opened before (in another tab) is recognised as this browser's own.
+EARLIER_CSRF = "earlier_csrf"
+KEEP_EARLIER_CSRF = 3
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -49,10 +56,63 @@ def start(user: StaffUser) -> None:
     """
     if g.get("staff_session") is not None:
         end(g.staff_session, "replaced")
+    earlier = _earlier_csrf(user)
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(token_hash=_hash(token), user=user))
     session[TOKEN] = token
+    if earlier:
+        session[EARLIER_CSRF] = earlier
+
+
+def _earlier_csrf(user: StaffUser) -> list[str]:
+    """The CSRF secrets to remember when this browser signs in as `user`: its session's
+    and those it remembered, only when it was signed in (or lapsed) as the same account."""
+    before = g.get("staff") or g.get("lapsed")
+    if before is None or before.id != user.id:
+        return []
+    return _csrf_secrets()[:KEEP_EARLIER_CSRF]
+
+
+def _csrf_field() -> str:
+    """The name flask-wtf keeps the session's CSRF secret under (and the form field's)."""
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _csrf_secrets() -> list[str]:
+    """This browser's CSRF secrets: its session's, then those of its earlier sessions."""
+    known = [session.get(_csrf_field()), *session.get(EARLIER_CSRF, [])]
+    return [value for value in known if isinstance(value, str)]
+
+
+def token_of_this_browser() -> bool:
+    """True when the request carries a CSRF token this site signed for this browser: its
+    current session's (refused only as expired) or one of a session it had before signing
+    in again as the same account. False for a missing, forged or foreign token."""
+    names = current_app.config.get("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
+    posted = request.form.get(_csrf_field()) or next(
+        (request.headers[name] for name in names if request.headers.get(name)), None
+    )
+    if not posted:
+        return False
+    key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    try:  # how flask-wtf signs it: the session's secret, timed and salted
+        secret = URLSafeTimedSerializer(key, salt="wtf-csrf-token").loads(posted)
+    except BadData:
+        return False
+    return isinstance(secret, str) and any(
+        hmac.compare_digest(known, secret) for known in _csrf_secrets()
+    )
+
+
+def stopped_at() -> datetime | None:
+    """When the session a late form was written in stopped: the end of the lapsed session,
+    or the start of the one that replaced it. An autosave from after then is newer."""
+    if g.get("lapsed") is not None:
+        return g.lapsed_at
+    if g.get("staff_session") is not None:
+        return g.staff_session.created_at
+    return None
 
 
 def end(row: StaffSession, reason: str) -> None:
@@ -76,6 +136,16 @@ def end_all(user: StaffUser, reason: str, keep: StaffSession | None = None) -> N
     db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
 
 
+def end_every(reason: str) -> None:
+    """End every staff session, of every account (the caller commits). Lapsed sessions are
+    marked too, so none of them keeps a late form any more."""
+    db.session.execute(
+        update(StaffSession)
+        .where(or_(StaffSession.ended_at.is_(None), StaffSession.end_reason.in_(TIMED_OUT)))
+        .values(ended_at=func.coalesce(StaffSession.ended_at, utcnow()), end_reason=reason)
+    )
+
+
 def expires_at(row: StaffSession) -> datetime:
     """When this session ends if nothing more happens (UTC)."""
     return min(row.last_seen_at + idle_limit(), row.created_at + absolute_limit())
@@ -88,26 +158,34 @@ def load() -> None:
     names its account on every request from that browser, so a form posted too late (from
     any tab) is kept as a draft for that account instead of being lost. A session ended on
     purpose (signed out, password changed, account disabled) keeps nothing.
+
+    Both writes here can wait: when the database refuses them, the request goes on with
+    what was decided (the page still works) and the next request tries again.
     """
-    g.staff = g.staff_session = g.lapsed = None
+    g.staff = g.staff_session = g.lapsed = g.lapsed_at = None
     token = session.get(TOKEN)
     if not isinstance(token, str):
         return
     row = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == _hash(token)))
+    if row is None or not row.user.active:
+        session.pop(TOKEN, None)
+        return
     now = utcnow()
-    if row is not None and row.user.active and row.ended_at is None and now >= expires_at(row):
-        end(row, "idle" if now < row.created_at + absolute_limit() else "absolute")
-        db.session.commit()
-    if row is None or row.ended_at is not None or not row.user.active:
-        timed_out = row is not None and row.end_reason in ("idle", "absolute")
-        if timed_out and row.user.active and now - row.ended_at < KEEP_LAPSED:
-            g.lapsed = row.user
+    ended_at, reason = row.ended_at, row.end_reason
+    if ended_at is None and now >= expires_at(row):
+        ended_at = now
+        reason = "idle" if now < row.created_at + absolute_limit() else "absolute"
+        end(row, reason)
+        commit_if_possible("the end of a timed-out staff session")
+    if ended_at is not None:
+        if reason in TIMED_OUT and now - ended_at < KEEP_LAPSED:
+            g.lapsed, g.lapsed_at = row.user, ended_at
         else:
             session.pop(TOKEN, None)
         return
     if now - row.last_seen_at > TOUCH_EVERY and not request.path.endswith("/session"):
         row.last_seen_at = now
-        db.session.commit()
+        commit_if_possible("a staff session's last-seen time")
     g.staff, g.staff_session = row.user, row
 
 
@@ -121,7 +199,8 @@ def require(role: str, keep=None):
     """Decorate a view: signed in with at least `role`, otherwise sign in or 403.
 
     `keep(user, **view_args)` is called for a form posted after its session lapsed, so the
-    text can be kept as a draft for the account it belonged to.
+    text can be kept as a draft for the account it belonged to; it returns why the text
+    was not kept, or None.
     """
 
     def decorate(view):
@@ -129,8 +208,7 @@ def require(role: str, keep=None):
         def wrapper(*args, **kwargs):
             if g.staff is None:
                 if keep is not None and g.lapsed is not None and request.method == "POST":
-                    keep(g.lapsed, **kwargs)
-                    message = _("登录已过期。您填写的内容已保存在服务器上，重新登录后可以继续。")
+                    message = _lapsed_message(keep(g.lapsed, **kwargs))
                     if request.htmx:  # an autosave: say so where it reports, stay on the page
                         return message
                     flash(message)
@@ -146,3 +224,10 @@ def require(role: str, keep=None):
         return wrapper
 
     return decorate
+
+
+def _lapsed_message(problem: str | None) -> str:
+    """What to tell someone whose form arrived after their session ended."""
+    if problem:
+        return _("登录已过期，您填写的内容没有保存：%(problem)s", problem=problem)
+    return _("登录已过期。您填写的内容已保存在服务器上，重新登录后可以继续。")

@@ -250,6 +250,141 @@
     if (target) target.focus();
   });
 
+  // The editor's text, kept in this browser too while it is typed (a second copy beside the
+  // server's autosave, for when a save or the server fails): offered back when the form
+  // shows different text, dropped once the server says the form was saved. The key is the
+  // account and the form's URL, so nobody is offered another account's text.
+  var COPY_PREFIX = "barrierfree-copy:";
+  var NOT_COPIED = ["csrf_token", "version", "action"];
+
+  function browserStorage() {
+    try {
+      return window.localStorage;
+    } catch (error) {
+      return null; // storage switched off: the server's autosave is the only copy
+    }
+  }
+
+  // What the form would submit, by field name, as lists of values.
+  function formText(form) {
+    var text = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var name = element.name;
+      if (!name || element.disabled || NOT_COPIED.indexOf(name) !== -1) return;
+      var values = text[name] || (text[name] = []);
+      if (element.type === "checkbox" || element.type === "radio") {
+        if (element.checked) values.push(element.value);
+      } else if (element.tagName === "SELECT") {
+        Array.prototype.forEach.call(element.selectedOptions, function (option) {
+          values.push(option.value);
+        });
+      } else if (element.tagName === "INPUT" || element.tagName === "TEXTAREA") {
+        values.push(element.value);
+      }
+    });
+    return text;
+  }
+
+  // Put saved values back into the form's fields (the reverse of formText).
+  function fillForm(form, text) {
+    var seen = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var values = element.name && text[element.name];
+      if (!values || element.disabled) return;
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = values.indexOf(element.value) !== -1;
+      } else if (element.tagName === "SELECT") {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.selected = values.indexOf(option.value) !== -1;
+        });
+      } else if (element.tagName === "INPUT" || element.tagName === "TEXTAREA") {
+        var index = seen[element.name] || 0;
+        if (index < values.length) element.value = values[index];
+        seen[element.name] = index + 1;
+      }
+    });
+  }
+
+  function readCopy(store, key) {
+    try {
+      var copy = JSON.parse(store.getItem(key));
+      return copy && copy.text ? copy : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // The server saved the text of the form named here: its copy is no longer needed.
+  function forgetSavedCopy(form) {
+    var store = browserStorage();
+    if (store) store.removeItem(COPY_PREFIX + form.getAttribute("data-local-copy-saved"));
+  }
+
+  function setupLocalCopy(form) {
+    var store = browserStorage();
+    var offer = document.querySelector("[data-local-copy-offer]");
+    if (!store || !offer) return;
+    var key = COPY_PREFIX + form.getAttribute("data-local-copy");
+    var pending = readCopy(store, key);
+    if (pending && JSON.stringify(pending.text) === JSON.stringify(formText(form))) pending = null;
+    var timer = null;
+
+    function write() {
+      window.clearTimeout(timer);
+      if (pending) return; // the offered copy stays until the user chooses
+      try {
+        store.setItem(key, JSON.stringify({ text: formText(form), at: Date.now() }));
+      } catch (error) {
+        // Full or refused: the server's autosave remains.
+      }
+    }
+    function later() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(write, 500);
+    }
+    function settle(message) {
+      pending = null;
+      offer.hidden = true;
+      write();
+      var first = form.querySelector("input:not([type=hidden]), textarea, select");
+      if (first) first.focus();
+      announce(message);
+    }
+
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("submit", write);
+    if (!pending) return;
+    offer.querySelector("[data-local-copy-restore]").addEventListener("click", function () {
+      fillForm(form, pending.text);
+      settle(offer.getAttribute("data-restored-text"));
+    });
+    offer.querySelector("[data-local-copy-forget]").addEventListener("click", function () {
+      settle(offer.getAttribute("data-forgotten-text"));
+    });
+    offer.hidden = false;
+    announce(offer.getAttribute("data-offered-text"));
+  }
+
+  // An autosave the server refused (too long, page expired, database unavailable) says why
+  // where the autosave reports, and aloud; htmx would otherwise drop an error's answer.
+  function refusedAutosave(event) {
+    var config = event.detail.requestConfig;
+    var xhr = event.detail.xhr;
+    var autosave = config && config.elt && config.elt.hasAttribute("data-autosave");
+    return autosave && xhr && xhr.status >= 400;
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!refusedAutosave(event)) return;
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (refusedAutosave(event)) announce(event.detail.target.textContent);
+  });
+
   function ready() {
     if (window.speechSynthesis && window.SpeechSynthesisUtterance) {
       document.querySelectorAll("[data-read-aloud]").forEach(setupReadAloud);
@@ -257,6 +392,8 @@
     if (navigator.geolocation) {
       document.querySelectorAll("[data-locate]").forEach(setupLocate);
     }
+    document.querySelectorAll("form[data-local-copy-saved]").forEach(forgetSavedCopy);
+    document.querySelectorAll("form[data-local-copy]").forEach(setupLocalCopy);
     var dialog = sessionDialog();
     if (dialog) {
       scheduleSessionWarning(parseInt(dialog.getAttribute("data-expires"), 10), parseInt(dialog.getAttribute("data-warn"), 10) || 300);

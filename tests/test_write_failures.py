@@ -1,0 +1,231 @@
+"""A database that cannot be written (disk full, file read-only): typed text is shown again,
+the public site and signed-in staff pages go on working, and everything recovers by itself.
+
+Two ways of refusing writes: every INSERT, UPDATE and DELETE fails as on a full disk, and a
+real read-only database (SQLite's `query_only` on every new connection).
+"""
+
+import sqlite3
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from barrierfree.database import BUSY_TIMEOUT_MS, db, utcnow
+from barrierfree.site_search.index import site_index
+from barrierfree.site_search.sync import SearchChange, record_change, write_documents
+from barrierfree.staff import publishing
+from barrierfree.staff.models import StaffSession
+from barrierfree.updates.models import Update
+from conftest import load_content, make_app, parse
+from sqlalchemy import event, func, select, text, update
+from sqlalchemy.exc import OperationalError
+from staff_helpers import PASSWORD, SIGN_IN, csrf, error_summary, form_fields, make_staff, signed_in
+
+PUBLISHER = "li-publisher"
+UNSAVED = "暂时无法保存，你的文字还在这里"
+PUBLIC_PAGES = ("/", "/services/assistive-devices", "/en/services/assistive-devices",
+                "/search?q=辅助器具", "/updates/")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """An app with content, its search index and a publisher's account."""
+    app = make_app(tmp_path_factory.mktemp("failures") / "site.sqlite")
+    with app.app_context():
+        load_content(Path(app.config["CONTENT_DIR"]))
+        write_documents(site_index())
+    make_staff(app, PUBLISHER, "publisher")
+    return app
+
+
+def engine_of(app):
+    """The app's SQLAlchemy engine."""
+    with app.app_context():
+        return db.engine
+
+
+@contextmanager
+def full_disk(app):
+    """Every INSERT, UPDATE and DELETE fails, as when the disk is full."""
+
+    def refuse(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            error = sqlite3.OperationalError("database or disk is full")
+            raise OperationalError(statement, parameters, error)
+
+    engine = engine_of(app)
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+
+
+@contextmanager
+def read_only(app):
+    """Every new connection is read-only, as when the file cannot be written."""
+
+    def query_only(connection, _record):
+        connection.execute("PRAGMA query_only = ON")
+
+    engine = engine_of(app)
+    engine.dispose()
+    event.listen(engine, "connect", query_only)
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", query_only)
+        engine.dispose()
+
+
+OUTAGES = pytest.mark.parametrize("outage", [full_disk, read_only], ids=["full", "read-only"])
+
+
+def new_draft(client, title: str) -> str:
+    """Create a draft update through the form; return its edit URL."""
+    fields = form_fields(client.get("/staff/updates/new").data, "edit-form")
+    fields |= {"kind": ["notice"], "title": [title], "summary": ["停电测试。"], "body": ["正文。"]}
+    response = client.post("/staff/updates/new", data=fields | {"action": ["save"]})
+    assert response.status_code == 303, response.text[:2000]
+    return response.headers["Location"]
+
+
+def body_of(app, url: str) -> str:
+    """The saved body of the update whose edit form is at `url`."""
+    with app.app_context():
+        return db.session.get(Update, int(url.rsplit("/", 1)[-1])).body
+
+
+def last_seen(app, ago: timedelta) -> None:
+    """Move every staff session's last request `ago` into the past."""
+    with app.app_context():
+        db.session.execute(update(StaffSession).values(last_seen_at=utcnow() - ago))
+        db.session.commit()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(site):
+    with site.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == BUSY_TIMEOUT_MS
+
+
+@OUTAGES
+def test_a_refused_save_shows_the_text_again_and_the_next_save_succeeds(site, outage):
+    client = signed_in(site, PUBLISHER)
+    url = new_draft(client, f"停电前的草稿 {outage.__name__}")
+    fields = form_fields(client.get(url).data, "edit-form")
+
+    with outage(site):
+        response = client.post(url, data=fields | {"body": ["停电时写的正文。"], "action": "save"})
+
+    assert response.status_code == 503
+    summary = error_summary(response.data)
+    assert summary is not None and UNSAVED in summary.text
+    again = form_fields(response.data, "edit-form")
+    assert again["body"] == ["停电时写的正文。"]
+    assert parse(response.data).find("form", id="edit-form").get("data-local-copy").endswith(url)
+    assert body_of(site, url) == "正文。"
+
+    saved = client.post(url, data=again | {"action": "save"})
+
+    assert saved.status_code == 303
+    assert body_of(site, url) == "停电时写的正文。"
+    page = parse(client.get(url).data).find("form", id="edit-form")
+    assert page.get("data-local-copy-saved") == page.get("data-local-copy")
+
+
+@OUTAGES
+def test_a_refused_new_item_shows_the_text_again(site, outage):
+    client = signed_in(site, PUBLISHER)
+    fields = form_fields(client.get("/staff/updates/new").data, "edit-form")
+    fields |= {"kind": ["notice"], "title": ["停电时新建的通知"], "summary": ["摘要。"]}
+
+    with outage(site):
+        response = client.post("/staff/updates/new", data=fields | {"action": ["save"]})
+
+    assert response.status_code == 503 and UNSAVED in response.text
+    assert form_fields(response.data, "edit-form")["title"] == ["停电时新建的通知"]
+    with site.app_context():
+        assert db.session.scalar(select(Update).where(Update.title == "停电时新建的通知")) is None
+
+
+@OUTAGES
+def test_a_refused_autosave_says_so_where_it_reports(site, outage):
+    client = signed_in(site, PUBLISHER)
+    url = new_draft(client, f"自动保存停电 {outage.__name__}")
+    fields = form_fields(client.get(url).data, "edit-form")
+    token = fields.pop("csrf_token")[0]
+
+    with outage(site):
+        response = client.post(
+            f"{url}/autosave",
+            data=fields | {"body": ["停电时自动保存的。"]},
+            headers={"X-CSRFToken": token, "HX-Request": "true"},
+        )
+
+    assert response.status_code == 503
+    assert "暂时无法自动保存" in response.text and "<html" not in response.text
+
+
+@OUTAGES
+def test_public_pages_answer_during_and_after_an_outage(site, outage, monkeypatch):
+    with site.app_context():
+        record_change("service", "assistive-devices")  # waits for the site's own check
+        db.session.commit()
+    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    client = site.test_client()
+
+    with outage(site):
+        during = {path: client.get(path).status_code for path in PUBLIC_PAGES}
+    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    after = {path: client.get(path).status_code for path in PUBLIC_PAGES}
+
+    assert during == after == dict.fromkeys(PUBLIC_PAGES, 200)
+    with site.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SearchChange)) == 0
+
+
+@OUTAGES
+def test_staff_pages_work_while_last_seen_cannot_be_written(site, outage):
+    client = signed_in(site, PUBLISHER)
+    last_seen(site, timedelta(minutes=5))
+
+    with outage(site):
+        during = client.get("/staff/")
+    after = client.get("/staff/")
+
+    assert during.status_code == 200 and after.status_code == 200
+    assert "已登录" in during.text
+    with site.app_context():
+        newest = db.session.scalar(select(func.max(StaffSession.last_seen_at)))
+        assert utcnow() - newest < timedelta(seconds=30)
+
+
+@OUTAGES
+def test_a_timed_out_session_ends_even_when_the_end_cannot_be_written(site, outage):
+    client = signed_in(site, PUBLISHER)
+    last_seen(site, timedelta(hours=1))
+
+    with outage(site):
+        response = client.get("/staff/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(SIGN_IN)
+
+
+@OUTAGES
+def test_signing_in_during_an_outage_gets_a_clear_page_not_a_crash(site, outage):
+    client = site.test_client()
+    token = csrf(client)
+
+    with outage(site):
+        response = client.post(
+            SIGN_IN, data={"csrf_token": token, "username": PUBLISHER, "password": PASSWORD}
+        )
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert "暂时无法完成这个操作" in parse(response.data).find("h1").text
+    assert b"Traceback" not in response.data and b"OperationalError" not in response.data
+    assert signed_in(site, PUBLISHER).get("/staff/").status_code == 200
