@@ -118,6 +118,14 @@ def query_words(text: str) -> list[str]:
     return words
 
 
+def words_and_parts(text: str) -> list[str]:
+    """The distinct words of a normalised text with the shorter words inside long ones
+    (视频手语: 视频, 手语, 视频手语), as the index holds them."""
+    initialize()
+    words = (word.strip() for word in jieba.cut_for_search(text, HMM=True))
+    return list(dict.fromkeys(w for w in words if _WORD.search(w) and w not in STOP_WORDS))
+
+
 def index_term(word: str) -> str:
     """The form a query word takes in the index (English words are stemmed)."""
     return stem(word)

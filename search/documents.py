@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass, field
 
-KINDS = ("service", "facility", "contact", "update", "measure", "project", "department", "page")
+KINDS = (
+    "service", "facility", "contact", "update", "measure", "project", "indicator", "department",
+    "page",
+)  # fmt: skip
 LANGUAGES = ("zh", "en")
 
 

@@ -39,7 +39,8 @@ from whoosh.sorting import Count, FieldFacet
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import IndexWriter
 
-from search.analysis import analyzer, query_words
+from search import pinyin
+from search.analysis import analyzer, query_words, words_and_parts
 from search.documents import Document
 from search.query import (
     FIELD_BOOSTS,
@@ -51,13 +52,17 @@ from search.query import (
 )
 from search.results import Hit, Results, configure_highlighting, snippet
 from search.suggest import suggest
-from search.synonyms import all_terms, load_groups
+from search.synonyms import all_terms, chinese_terms, load_groups
 
 logger = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 GENERATION = re.compile(r"^gen-[0-9a-f]{32}$")
 MAX_PER_PAGE = 100
+# How many Chinese words a query in pinyin is shown to spell.
+MAX_PINYIN_WORDS = 8
+# The longest run of a query's characters compared by sound with the titles' words.
+MAX_SOUND_RUN = 6
 # A crashed rebuild leaves its building-* folder behind; remove it after this long.
 STALE_BUILD_SECONDS = 3600
 
@@ -108,6 +113,8 @@ def make_schema() -> Schema:
         body=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["body"]),
         # The whole title, reduced to letters and ideographs, for the exact-title boost.
         title_exact=ID(),
+        # How the title and its words read in pinyin, for queries typed in Latin letters.
+        pinyin=KEYWORD(scorable=True),
         departments=KEYWORD(stored=True, commas=True),
         township=ID(stored=True),
         categories=KEYWORD(stored=True),
@@ -126,6 +133,7 @@ def document_fields(document: Document) -> dict[str, str]:
         "summary": document.summary,
         "body": document.body,
         "title_exact": exact_key(document.title),
+        "pinyin": " ".join(title_readings(document.title)),
         "departments": ",".join(document.departments),
         "township": document.township or "",
         "categories": " ".join(document.categories),
@@ -135,6 +143,12 @@ def document_fields(document: Document) -> dict[str, str]:
     return {name: value for name, value in fields.items() if value}
 
 
+def title_readings(title: str) -> list[str]:
+    """The pinyin readings of a title's words and of each Chinese run of it, each once."""
+    words = words_and_parts(clean_query(title)) + re.findall(r"[\u3400-\u9fff]+", title)
+    return list(dict.fromkeys(reading for word in words for reading in pinyin.readings(word)))
+
+
 class SearchIndex:
     """A search index kept in the folder `path`."""
 
@@ -142,6 +156,7 @@ class SearchIndex:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._vocabulary: dict[tuple, list[str]] = {}
+        self._sound_map: dict[tuple, dict[str, str]] = {}
 
     # Reading
 
@@ -199,7 +214,8 @@ class SearchIndex:
         per_page: int,
     ) -> Results:
         """Run a search on an open searcher."""
-        query = build_query(text, searcher.reader())
+        spelled = self._pinyin_words(name, searcher, text, language)
+        query = build_query(text, searcher.reader(), [word for word, exact in spelled if exact])
         every_kind = build_filter(language, None, categories, township)
         only_kinds = build_filter(language, kinds, categories, township)
         # Whoosh reads a filter that matches no document as no filter at all, and would then
@@ -242,7 +258,9 @@ class SearchIndex:
             per_page=per_page,
             hits=hits,
             kind_counts=kind_counts,
-            suggestion=None if total else self._suggestion(name, searcher, text, language),
+            suggestion=self._sounds_alike(name, searcher, text, language)
+            or (None if total else self._suggestion(name, searcher, text, language)),
+            pinyin_words=[word for word, _ in spelled],
         )
 
     def _suggestion(self, name: str, searcher: Searcher, text: str, language: str) -> str | None:
@@ -258,17 +276,70 @@ class SearchIndex:
         vocabulary = self._title_words(name, searcher, language) + all_terms(load_groups())
         return suggest(text, query_words(text), vocabulary, has_hits)
 
-    def _title_words(self, name: str, searcher: Searcher, language: str) -> list[str]:
-        """The words of every title in `language`, kept until the index changes."""
+    def _pinyin_words(
+        self, name: str, searcher: Searcher, text: str, language: str
+    ) -> list[tuple[str, bool]]:
+        """For a query in pinyin, the Chinese words of titles and of the synonym file that
+        it spells, best first, each with whether it spells the whole word (canji: 残疾 is
+        whole, 残疾人 is not)."""
+        key = pinyin.query_key(text)
+        if key is None or language != "zh":
+            return []
+        words = self._chinese_words(name, searcher, language)
+        found = [(w, pinyin.spells(key, w)) for w in words if pinyin.matches(key, w)]
+        found.sort(key=lambda item: (not item[1], len(item[0])))
+        return found[:MAX_PINYIN_WORDS]
+
+    def _sounds_alike(self, name: str, searcher: Searcher, text: str, language: str) -> str | None:
+        """The query with a run of its characters replaced by a title word that reads alike,
+        where the run is no word of any title: the commonest typing error in Chinese
+        (办残急人证 for 办残疾人证). The longest such run wins; None when there is none."""
+        if language != "zh":
+            return None
+        reader = searcher.reader()
+        sounds = self._sounds(name, searcher, language)
+        for size in range(min(len(text), MAX_SOUND_RUN), 1, -1):
+            for start in range(len(text) - size + 1):
+                run = text[start : start + size]
+                if any(reader.doc_frequency(field, run) for field in FIELD_BOOSTS):
+                    continue  # a word some page uses is no typing error
+                word = sounds.get(pinyin.sound_key(run) or "")
+                if word is not None and word != run:
+                    return text[:start] + word + text[start + size :]
+        return None
+
+    def _chinese_words(self, name: str, searcher: Searcher, language: str) -> list[str]:
+        """The words a resident may have meant: the titles' words, the shorter words inside
+        them, and the synonym file's Chinese terms."""
+        words = self._title_words(name, searcher, language, with_parts=True)
+        return list(dict.fromkeys(words + chinese_terms(load_groups())))
+
+    def _sounds(self, name: str, searcher: Searcher, language: str) -> dict[str, str]:
+        """Each word's folded reading, to the word (titles' words first, then synonyms)."""
         key = (name, searcher.reader().generation(), language)
+        if key not in self._sound_map:
+            words = self._chinese_words(name, searcher, language)
+            sounds = ((pinyin.sound_key(word), word) for word in words if len(word) > 1)
+            self._sound_map = {key: dict(reversed([pair for pair in sounds if pair[0]]))}
+        return self._sound_map[key]
+
+    def _title_words(
+        self, name: str, searcher: Searcher, language: str, with_parts: bool = False
+    ) -> list[str]:
+        """The words of every title in `language` (and the shorter words inside them, with
+        `with_parts`), kept until the index changes."""
+        key = (name, searcher.reader().generation(), language, with_parts)
         if key not in self._vocabulary:
-            titles = (
+            titles = [
                 stored["title"]
                 for stored in searcher.reader().all_stored_fields()
                 if stored.get("language") == language
-            )
-            words = (word for title in titles for word in query_words(clean_query(title)))
-            self._vocabulary = {key: list(dict.fromkeys(words))}
+            ]
+            cut = words_and_parts if with_parts else query_words
+            words = (word for title in titles for word in cut(clean_query(title)))
+            # Both forms of one generation are kept; an older generation's are dropped.
+            kept = {k: v for k, v in self._vocabulary.items() if k[:3] == key[:3]}
+            self._vocabulary = {**kept, key: list(dict.fromkeys(words))}
         return self._vocabulary[key]
 
     @contextmanager

@@ -8,10 +8,11 @@ syntax error or run an expensive wildcard search.
 import re
 from functools import cache
 
-from whoosh.query import And, Or, Query, Term
+from whoosh.query import And, Or, Prefix, Query, Term
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 
+from search import pinyin
 from search.analysis import index_term, query_words, search_parts
 from search.synonyms import SynonymGroup, load_groups
 from search.text import is_chinese, normalize
@@ -25,6 +26,9 @@ FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0}
 TYPED_BOOST = 2.0
 # A query that is a document's whole title puts that document first.
 EXACT_TITLE_BOOST = 10.0
+# A query in pinyin that spells a word of a title counts like typing that word in Chinese.
+PINYIN_BOOST = FIELD_BOOSTS["title"] * TYPED_BOOST
+
 # Notices and news are about a moment; what a resident searching for 轮椅 wants first is
 # the service or the place. Other kinds keep their score.
 KIND_WEIGHTS = {"update": 0.5}
@@ -85,8 +89,12 @@ def thesaurus() -> Thesaurus:
     return Thesaurus(load_groups())
 
 
-def build_query(text: str, reader: IndexReader) -> Query | None:
-    """The Whoosh query for a cleaned query text, or None when it has no words."""
+def build_query(text: str, reader: IndexReader, spelled: list[str] = ()) -> Query | None:
+    """The Whoosh query for a cleaned query text, or None when it has no words.
+
+    `spelled` are the Chinese words a query in pinyin spells: each is searched as if it
+    had been typed (with its synonyms) beside the query itself.
+    """
     words = query_words(text)[:MAX_WORDS]
     if not words:
         return None
@@ -95,6 +103,10 @@ def build_query(text: str, reader: IndexReader) -> Query | None:
         Or([_term_query(word, reader, TYPED_BOOST)] + _related_queries(key, reader))
         for word, key in zip(words, keys, strict=True)
     ]
+    clauses += [
+        Or([_term_query(word, reader, TYPED_BOOST)] + _related_queries(index_term(word), reader))
+        for word in spelled
+    ]
     # Runs of words can be a synonym term of their own, like "hearing aid".
     for size in range(2, MAX_PHRASE_WORDS + 1):
         for start in range(len(keys) - size + 1):
@@ -102,7 +114,18 @@ def build_query(text: str, reader: IndexReader) -> Query | None:
             if related:
                 clauses.append(Or(related))
     exact = Term("title_exact", exact_key(text), boost=EXACT_TITLE_BOOST)
-    return Or([Or(clauses, scale=COORDINATION_BONUS), exact])
+    return Or([Or(clauses, scale=COORDINATION_BONUS), exact, *_pinyin_queries(text)])
+
+
+def _pinyin_queries(text: str) -> list[Query]:
+    """For a query in pinyin, the titles' words that read that way (see `pinyin`)."""
+    key = pinyin.query_key(text)
+    if key is None:
+        return []
+    queries: list[Query] = [Term("pinyin", key, boost=PINYIN_BOOST)]
+    if len(key) >= pinyin.PREFIX:
+        queries.append(Prefix("pinyin", key, boost=PINYIN_BOOST / 2))
+    return queries
 
 
 def _related_queries(key: str, reader: IndexReader) -> list[Query]:

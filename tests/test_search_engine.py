@@ -11,7 +11,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 import search
-from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex
+from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
 from search.analysis import analyzer
 from search.synonyms import load_groups, parse_line
 
@@ -569,3 +569,60 @@ def test_concurrent_writers_all_succeed(fresh_index, jieba_cache):
     assert expected <= found
     with fresh_index._searcher() as (_, searcher):
         assert searcher.doc_count() == len(DOCUMENTS) + 15
+
+
+# --- Pinyin and typing errors ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("canjirenzheng", "canjirenzheng"),
+        ("can ji ren zheng", "canjirenzheng"),
+        ("Cán Jí Rén Zhèng", "canjirenzheng"),
+        ("can2 ji2 ren2 zheng4", "canjirenzheng"),
+        ("xi'an", "xian"),
+        ("lǜ", "lv"),
+        ("cjrz", "cjrz"),
+    ],
+)
+def test_a_query_in_pinyin_has_one_key_however_it_is_typed(typed, key):
+    assert pinyin.query_key(typed) == key
+
+
+@pytest.mark.parametrize("typed", ["残疾", "a", "wheelchair!", "12345", "", "k8s"])
+def test_other_text_is_not_pinyin(typed):
+    assert pinyin.query_key(typed) is None
+
+
+def test_words_read_alike_share_a_sound_key():
+    assert pinyin.sound_key("残急人证") == pinyin.sound_key("残疾人证")
+    assert pinyin.sound_key("手雨") == pinyin.sound_key("手语")
+    assert pinyin.sound_key("zhèng") is None and pinyin.sound_key("残疾") != pinyin.sound_key(
+        "残局"
+    )
+    assert pinyin.sound_key("wheelchair") is None
+
+
+@pytest.mark.parametrize("query", ["canjirenzheng", "can ji ren zheng", "cán jí rén zhèng", "cjrz"])
+def test_pinyin_finds_the_title_that_reads_that_way(index, query):
+    results = index.search(query)
+    assert ids(results)[0] == "service:disability-certificate"
+    assert "残疾人证" in results.pinyin_words
+
+
+def test_pinyin_offers_the_words_it_spells_best_first(index):
+    assert index.search("dibao").pinyin_words[0] == "低保"
+
+
+def test_pinyin_is_read_only_on_the_chinese_site(index):
+    assert index.search("dibao", language="en").pinyin_words == []
+
+
+def test_a_character_of_the_same_reading_is_offered_corrected(index):
+    results = index.search("办残急人证")
+    assert results.suggestion == "办残疾人证"
+
+
+def test_a_word_some_page_uses_is_never_corrected_by_sound(index):
+    assert index.search("残疾人证").suggestion is None

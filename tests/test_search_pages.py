@@ -162,3 +162,16 @@ def test_paging_gives_every_result_once_with_one_total(app, query, language):
             assert kind_totals == {count} and len(ids) == len(set(ids)) == count, kind
             by_kind |= set(ids)
         assert by_kind == set(everything), "the kind tabs together hold what 全部 holds"
+
+
+def test_a_query_in_pinyin_shows_the_words_it_read_as_each_a_search(client):
+    main = parse(client.get("/search?q=lunyi").data).find("main")
+    words = main.find("ul", class_="pinyin-words")
+    assert "/search?q=%E8%BD%AE%E6%A4%85" in words.hrefs  # 轮椅
+    assert "/services/assistive-devices" in main.hrefs
+
+
+def test_a_same_sounding_character_is_offered_corrected_above_the_results(client):
+    main = parse(client.get("/search?q=残急人证").data).find("main")
+    assert "您是不是要找" in main.text
+    assert "/search?q=%E6%AE%8B%E7%96%BE%E4%BA%BA%E8%AF%81" in main.hrefs  # 残疾人证

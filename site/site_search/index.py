@@ -4,7 +4,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import Integer, select
 
 import search
 
@@ -16,7 +17,7 @@ from ..facilities.models import Facility
 from ..i18n import EN, ENVIRON_KEY
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
-from ..plan.models import Department, Measure, Project
+from ..plan.models import Department, Indicator, Measure, Project
 from ..services.models import PUBLISHED, Service
 from ..updates.models import Update
 
@@ -47,7 +48,12 @@ class Source:
 
     def item(self, key: str):
         """The row with this key if its documents belong in the index, else None."""
-        query = select(self.model).where(getattr(self.model, self.key) == key)
+        column = getattr(self.model, self.key)
+        if isinstance(column.type, Integer):  # the outbox keeps every key as text
+            if not key.isdigit():
+                return None
+            key = int(key)
+        query = select(self.model).where(column == key)
         if self.published is not None:
             query = query.where(self.published(self.model))
         return db.session.scalar(query)
@@ -142,6 +148,23 @@ def _project(project: Project, language: str, prefix: str) -> search.Document:
     )
 
 
+def _indicator(indicator: Indicator, language: str, prefix: str) -> search.Document:
+    """One of the 11 main indicators, found by its name on the indicators page."""
+    return search.Document(
+        id=f"indicator:{indicator.number}:{language}",
+        kind="indicator",
+        language=language,
+        title=indicator.name,
+        summary=_(
+            "专栏1 主要指标。2020年：%(value)s；2025年目标：%(target)s（%(unit)s）。",
+            value=indicator.value_2020 or _("无数据"),
+            target=indicator.target_2025 or _("无数据"),
+            unit=indicator.unit,
+        ),
+        url=f"{prefix}/plan/indicators",
+    )
+
+
 def _department(department: Department, language: str, prefix: str) -> search.Document:
     """A department named in the plan."""
     return search.Document(
@@ -232,6 +255,7 @@ SOURCES = {
     "service": Source(Service, "slug", _service, _is_published),
     "measure": Source(Measure, "slug", _measure),
     "project": Source(Project, "slug", _project),
+    "indicator": Source(Indicator, "number", _indicator),
     "department": Source(Department, "slug", _department),
     "page": Source(
         Page, "slug", _page, lambda model: model.slug.in_(STATIC_PAGES) & _is_published(model)
