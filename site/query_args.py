@@ -1,17 +1,26 @@
-"""Reading filter choices from a query string, keeping a clear message for each bad value.
+"""Reading filter choices from a query string, keeping a clear message for each bad value;
+and the one rule for the characters any typed or imported text may hold.
 
 A filter form is a GET form, so its values arrive in the URL, where anyone can change them.
 A value that is not one of the choices is ignored and reported; it never raises.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask import request
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 MAX_VALUE = 100
+# What XML 1.0 does not allow (the feed and the sitemap are XML), with the surrogates and the
+# non-characters U+FFFE and U+FFFF. Tab, newline and carriage return are allowed.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Word's manual line break (U+000B) and page break (U+000C) come in with pasted text, and
+# mean a new line there.
+BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
 
 
 @dataclass
@@ -114,3 +123,35 @@ def filtered_page(body: str, problems: Problems) -> tuple:
 def read_page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd is page 1."""
     return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
+
+
+def clean_text(text: str, label) -> str:
+    """Typed or imported text as it is kept: Word's line and page breaks become newlines.
+
+    Any other character XML 1.0 does not allow raises ValueError with a message naming the
+    field (`label`) and the character. Nobody types one on purpose, so it is refused rather
+    than dropped unseen: it came with pasted text, and the rest of that text is worth a look.
+    """
+    text = text.translate(BREAKS)
+    found = NOT_IN_XML.search(text)
+    if found:
+        raise ValueError(
+            _(
+                "“%(label)s”里有一个看不见的控制字符（%(code)s），多半是复制粘贴时带进来的。"
+                "请删掉它：可以先把文字粘贴到记事本里，再从记事本复制过来。",
+                label=label,
+                code=f"U+{ord(found.group()):04X}",
+            )
+        )
+    return text
+
+
+def xml_safe(value):
+    """A template value without the characters XML 1.0 does not allow (escaped or not).
+
+    The last guard of the feed and the sitemap: input is checked with `clean_text`, but a
+    row written some other way must still not make the whole document unreadable.
+    """
+    if isinstance(value, Markup):
+        return Markup(NOT_IN_XML.sub("", value))
+    return NOT_IN_XML.sub("", value) if isinstance(value, str) else value

@@ -1,5 +1,6 @@
 """The spreadsheet pages of the back office: download, check an upload, apply it."""
 
+import csv
 import io
 from pathlib import Path
 
@@ -155,3 +156,65 @@ def test_a_row_downloaded_before_someone_elses_save_is_refused_not_applied(site)
     with site["app"].app_context():
         kept = db.session.query(Facility).filter_by(slug="rukang-hantun").one()
         assert kept.summary == "同事刚改过的简介。"
+
+
+def with_row(csv_text: str, slug: str, **cells: str) -> str:
+    """The exported CSV with the row of `slug` changed, or added (copied from the last row)."""
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    keys = [heading.split()[-1] for heading in rows[0]]
+    numbers = [row[0] for row in rows]
+    if slug in numbers:
+        row = rows[numbers.index(slug)]
+    else:
+        row = [*rows[-1]]
+        row[keys.index("slug")], row[keys.index("version")] = slug, ""
+        rows.append(row)
+    for key, value in cells.items():
+        row[keys.index(key)] = value
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def row_errors(response) -> list[tuple[str, str, str]]:
+    """The check page's problems: (row, column, message)."""
+    table = parse(response.data).find("table", id="row-errors")
+    return [
+        (row.find("th").text, *(cell.text for cell in row.find_all("td")))
+        for row in table.find("tbody").find_all("tr")
+    ]
+
+
+LONG_NAME = "茌平区振兴街道残疾人之家康复训练与日间照料服务中心" * 3  # 75 characters
+
+
+def test_a_new_row_that_fails_the_authoring_checks_is_not_imported(site):
+    client = site["publisher"]
+    text = with_row(exported(client).decode("utf-8-sig"), "zhenxing-day-care", name=LONG_NAME)
+    response = upload(client, text.encode("utf-8-sig"))
+    assert response.status_code == 400
+    assert "确认导入" not in response.text
+    (number, column, message), *others = row_errors(response)
+    assert not others and column.endswith(" name")
+    assert int(number) == len(list(csv.reader(io.StringIO(text))))  # the row added last
+    assert "发布前的检查" in message and "标题有" in message
+
+
+def test_an_update_of_a_live_record_passes_the_same_checks_and_of_a_draft_does_not_need_to(site):
+    client = site["publisher"]
+    summary = "这里可以做康复训练。" * 20  # 200 characters, over the 160 of a summary
+    text = with_row(exported(client).decode("utf-8-sig"), "rukang-xinfa", summary=summary)
+    response = upload(client, text.encode("utf-8-sig"))
+    assert [column.split()[-1] for _row, column, _message in row_errors(response)] == ["summary"]
+    with site["app"].app_context():
+        facility = db.session.query(Facility).filter_by(slug="rukang-xinfa").one()
+        facility.status = "draft"
+        db.session.commit()
+    try:
+        response = upload(client, text.encode("utf-8-sig"))
+        assert response.status_code == 200 and "修改 1 条" in response.text
+    finally:
+        with site["app"].app_context():
+            facility = db.session.query(Facility).filter_by(slug="rukang-xinfa").one()
+            facility.status = "published"
+            db.session.commit()

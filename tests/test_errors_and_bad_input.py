@@ -1,7 +1,11 @@
 """Errors get a helpful page in the visitor's language; hostile input never breaks a page."""
 
 import pytest
-from conftest import CJK, make_app, parse
+from barrierfree.content.files import ContentError
+from barrierfree.database import db
+from barrierfree.pages.models import Page
+from conftest import CJK, load_content, make_app, parse
+from sqlalchemy import select
 
 PAGE_KINDS = {
     "home": "/",
@@ -142,3 +146,21 @@ def test_get_on_the_display_form_gives_a_helpful_405_page(client):
 
 def test_405_keeps_the_allow_header(client):
     assert "POST" in client.get("/display").headers.get("Allow", "")
+
+
+def test_a_content_file_with_a_control_character_is_refused_naming_file_and_field(
+    empty_app, content_copy
+):
+    about = content_copy / "pages" / "about.md"
+    about.write_text(about.read_text().replace("这份规划", "这份\x1b规划", 1))
+    with empty_app.app_context(), pytest.raises(ContentError) as raised:
+        load_content(content_copy)
+    assert "pages/about.md" in str(raised.value) and "“body”" in str(raised.value)
+
+
+def test_words_line_break_in_a_content_file_is_a_new_line(empty_app, content_copy):
+    about = content_copy / "pages" / "about.md"
+    about.write_text(about.read_text().replace("title: 关于本站", 'title: "关于\\v本站"', 1))
+    with empty_app.app_context():
+        load_content(content_copy)
+        assert db.session.scalar(select(Page.title).where(Page.slug == "about")) == "关于\n本站"

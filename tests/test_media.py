@@ -3,6 +3,7 @@
 import io
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from barrierfree.database import db
@@ -117,3 +118,75 @@ def test_an_uploaded_image_with_alt_text_appears_in_a_published_page(site):
 def test_the_upload_dir_is_outside_the_static_folder(site):
     upload_dir = Path(site["app"].config["UPLOAD_DIR"]).resolve()
     assert Path(site["app"].static_folder).resolve() not in upload_dir.parents
+
+
+def upload_raw(client, data: bytes, disposition: bytes):
+    """Post a file whose part header is written by hand, as a crafted request may send it
+    (a browser would percent-encode a line break; an encoded `filename*` decodes to one)."""
+    token = csrf(client, "/staff/media/")
+    body = b"".join(
+        [
+            b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n',
+            token.encode(),
+            b'\r\n--b\r\nContent-Disposition: form-data; name="file"; ' + disposition + b"\r\n",
+            b"Content-Type: application/octet-stream\r\n\r\n" + data + b"\r\n--b--\r\n",
+        ]
+    )
+    return client.post("/staff/media/", data=body, content_type="multipart/form-data; boundary=b")
+
+
+def download_header(site, name: str) -> str:
+    """The Content-Disposition of a public download, checked to be a header a server sends."""
+    served = site["app"].test_client().get(f"/media/{name}")
+    assert served.status_code == 200
+    header = served.headers["Content-Disposition"]
+    assert header.isascii() and not any(ord(ch) < 32 or ord(ch) == 127 for ch in header)
+    return header
+
+
+@pytest.mark.parametrize(
+    "data, filename",
+    [(PDF, "通知.pdf"), (PNG, "照片 2026.png"), (docx(), "《残疾人证》办理须知.docx")],
+)
+def test_a_file_with_a_chinese_name_downloads_under_that_name(site, data, filename):
+    assert upload(site["editor"], data, filename).status_code == 303
+    kept = stored(site["app"])[-1]
+    assert kept.original_name == filename
+    header = download_header(site, kept.name)
+    assert f"filename*=UTF-8''{quote(filename, safe='')}" in header
+
+
+@pytest.mark.parametrize(
+    "disposition, shown",
+    [
+        (b"filename*=UTF-8''%E9%80%9A%0D%0A%E7%9F%A5%00.pdf", "通 知.pdf"),
+        (b"filename*=UTF-8''a%1Bb%E2%80%AEfdp.exe.pdf", "abfdp.exe.pdf"),
+        (b"filename*=UTF-8''%0D%0A%00", None),  # nothing left: the stored name stands in
+        (b'filename="C:\\\\Users\\\\li\\\\\xe9\x80\x9a\xe7\x9f\xa5.pdf"', "通知.pdf"),
+    ],
+)
+def test_control_characters_in_a_name_never_reach_a_header(site, disposition, shown):
+    assert upload_raw(site["editor"], PDF, disposition).status_code == 303
+    kept = stored(site["app"])[-1]
+    assert kept.original_name == (shown or kept.name)
+    assert quote(kept.original_name, safe="") in download_header(site, kept.name)
+
+
+def test_a_long_name_is_cut_to_what_a_file_system_takes_keeping_its_extension():
+    name = media.clean_name("很长" * 200 + ".pdf", "fallback.pdf")
+    assert name.startswith("很长很长") and name.endswith("很.pdf")
+    assert len(name.encode()) <= media.NAME_BYTES < len((name + "长").encode())
+    assert media.clean_name("x" * 300, "f.pdf") == "x" * media.NAME_BYTES
+    assert media.clean_name("../..", "f.pdf") == "f.pdf"
+
+
+def test_a_name_with_brackets_links_whole_in_the_markdown_to_copy(site):
+    upload(site["editor"], PDF, "附件[1]]（2）.pdf")
+    kept = stored(site["app"])[-1]
+    page = parse(site["editor"].get("/staff/media/").data)
+    snippet = next(code.text for code in page.find_all("code") if kept.name in code.text)
+    from barrierfree.markdown import render
+
+    with site["app"].test_request_context():
+        link = parse(render(snippet)).find("a")
+    assert (link.text, link.get("href")) == ("附件[1]]（2）.pdf", f"/media/{kept.name}")

@@ -525,3 +525,124 @@ def test_from_text_reads_what_people_type():
 def test_from_text_rejects_text_it_cannot_read(text):
     with pytest.raises(ValueError, match="hours rule 1"):
         from_text(text)
+
+
+# --- Characters XML cannot carry, and sheets too large to read -----------------------------
+
+FORBIDDEN = ["\x01", "\x08", "\x0e", "\x1b", "\x1f", "\ufffe", "\uffff"]
+
+
+@pytest.mark.parametrize("character", FORBIDDEN, ids=[f"U+{ord(c):04X}" for c in FORBIDDEN])
+def test_a_control_character_is_reported_in_its_cell_naming_the_field(shared, character):
+    rows, number = edited("facilities", "rukang-xinfa", name=f"如康{character}家园")
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+    assert plan.file_error is None
+    assert [(e.row, e.column) for e in plan.errors] == [(number, heading("facilities", "name"))]
+    message = plan.errors[0].message
+    assert "“名称”" in message and f"U+{ord(character):04X}" in message
+
+
+def test_words_line_break_in_a_cell_becomes_a_new_line(shared):
+    rows, _number = edited("facilities", "rukang-xinfa", summary="第一行\x0b第二行")
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+    assert plan.valid
+    change = next(change for change in plan.changes if change.slug == "rukang-xinfa")
+    assert change.after["summary"] == "第一行\n第二行"
+
+
+def with_sheet(sheet_xml: str) -> bytes:
+    """An exported workbook whose first sheet is replaced by `sheet_xml`."""
+    body, _mimetype, _filename = export("facilities", "xlsx")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(body)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode()
+            target.writestr(entry.filename, data)
+    return out.getvalue()
+
+
+def sheet(rows: str, dimension: str = "") -> str:
+    """A worksheet's XML around `rows`."""
+    return (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{dimension}<sheetData>{rows}</sheetData></worksheet>"
+    )
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """Every element the size check reads from a workbook, as it reads them."""
+    seen: list[str] = []
+    real = spreadsheets.Measure.start
+
+    def counting(self, tag, attributes):
+        seen.append(tag)
+        real(self, tag, attributes)
+
+    monkeypatch.setattr(spreadsheets.Measure, "start", counting)
+    return seen
+
+
+HUGE_ROW = sheet("<row>" + "<c/>" * 1_200_000 + "</row>")
+
+
+def test_a_row_of_a_million_cells_is_refused_after_reading_a_few(shared, parsed):
+    data = with_sheet(HUGE_ROW)
+    assert len(data) < 200 * 1024  # small as uploaded: the size is in the cells
+    plan = read("facilities", "facilities.xlsx", data)
+    assert "表格太宽了" in plan.file_error
+    cells = [tag for tag in parsed if tag.endswith(" c")]
+    assert len(cells) == spreadsheets.MAX_COLUMNS + 1
+
+
+@pytest.mark.parametrize(
+    "xml, message",
+    [
+        (sheet('<row r="1"><c r="A1"/><c r="XFD1"><v>1</v></c></row>'), "表格太宽了"),
+        (sheet("", '<dimension ref="A1:XFD2"/>'), "表格太宽了"),
+        (sheet(("<row>" + "<c/>" * 100 + "</row>") * 2600), "单元格太多了"),
+        (sheet("<x/>" * (spreadsheets.MAX_ELEMENTS + 1)), "单元格太多了"),
+        (
+            sheet("<row><c/></row>", f'<dimension ref="A1:B{spreadsheets.MAX_ROWS + 2}"/>'),
+            "文件太大了",
+        ),
+    ],
+    ids=["one-far-cell", "declared-columns", "many-cells", "many-elements", "declared-rows"],
+)
+def test_a_workbook_too_large_to_read_is_refused(shared, xml, message):
+    plan = read("facilities", "facilities.xlsx", with_sheet(xml))
+    assert message in plan.file_error
+
+
+def damaged(encrypted: bool = False) -> bytes:
+    """An exported workbook with its sheet's compressed bytes overwritten, or marked as
+    encrypted (which zipfile cannot read)."""
+    body, _mimetype, _filename = export("facilities", "xlsx")
+    data = bytearray(body)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = entry.header_offset + 30 + len(entry.filename) + len(entry.extra)
+    if encrypted:
+        data[entry.header_offset + 6] |= 1  # the flags of the local header
+        central = data.rindex(entry.filename.encode()) - 46  # the central directory's record
+        data[central + 8] |= 1  # its flags
+    else:
+        data[start + 20 : start + 60] = b"\xff" * 40
+    return bytes(data)
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["corrupt-data", "encrypted"])
+def test_a_damaged_workbook_is_refused_with_a_message(shared, encrypted):
+    plan = read("facilities", "facilities.xlsx", damaged(encrypted))
+    assert "不是 Excel 工作簿" in plan.file_error
+
+
+def test_a_part_declaring_a_dtd_is_not_read(shared):
+    xml = '<!DOCTYPE worksheet [<!ENTITY a "aaaa">]>' + sheet("<row><c/></row>")
+    plan = read("facilities", "facilities.xlsx", with_sheet(xml))
+    assert "不是 Excel 工作簿" in plan.file_error

@@ -31,6 +31,7 @@ from ..plan.models import (
     Project,
     Responsibility,
 )
+from ..query_args import clean_text
 from ..services.models import Category, Service
 from ..site_search.sync import record_change_of
 from .files import SOURCE, ContentError, read_all
@@ -230,6 +231,7 @@ def load(directory: Path) -> Report:
     to_link = []
     for kind in KINDS:
         for record in records.get(kind.name, []):
+            record = _cleaned(kind, record)
             row = _sync_fields(kind, record, report)
             if row is not None:
                 to_link.append((kind, record, row))
@@ -241,6 +243,27 @@ def load(directory: Path) -> Report:
         row.loaded_hash = fingerprint(snapshot(kind, row))
         record_change_of(row)
     return report
+
+
+def _cleaned(kind: Kind, record: dict) -> dict:
+    """The record with its text kept as the editor keeps typed text (`clean_text`): a file's
+    text reaches the feed and the sitemap as the editor's does."""
+    try:
+        return {name: _clean(value, name) for name, value in record.items()}
+    except ValueError as error:
+        where = f"{record.get(SOURCE, kind.name)} ({kind.key} {record.get(kind.key)})"
+        raise ContentError(f"{where}: {error}") from error
+
+
+def _clean(value, name: str):
+    """Every text in a value (a list's, a mapping's too) through `clean_text`."""
+    if isinstance(value, str):
+        return clean_text(value, name)
+    if isinstance(value, list):
+        return [_clean(item, name) for item in value]
+    if isinstance(value, dict):
+        return {key: _clean(item, f"{name}.{key}") for key, item in value.items()}
+    return value
 
 
 def _sync_fields(kind: Kind, record: dict, report: Report):

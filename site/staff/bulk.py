@@ -1,7 +1,8 @@
 """Import and export of facilities and contacts as CSV and XLSX (what staff keep in
 spreadsheets). An upload is checked first and nothing changes: every row's problems are
 listed, or what the file would change. Applying it takes a publisher, re-reads the same
-file, and changes everything or nothing."""
+file, and changes everything or nothing. A row the public would see at once passes the
+editor's authoring checks first, as a save in the editor does."""
 
 import secrets
 import time
@@ -22,7 +23,9 @@ from sqlalchemy import select
 from ..database import db
 from . import kinds, publishing, sessions, spreadsheets
 from .audit import record as audit
-from .models import EDITOR, PUBLISHER
+from .editor import authoring_findings, is_live
+from .kinds import Kind
+from .models import EDITOR, PUBLISHER, Schedule
 
 bp = Blueprint("bulk", __name__, url_prefix="/staff/bulk")
 FORMATS = ("csv", "xlsx")
@@ -67,7 +70,7 @@ def check():
             "staff/bulk.html", kinds=kind_names(), errors=errors, chosen=kind
         ), 200 if request.htmx else 400
     data = upload.read(spreadsheets.MAX_BYTES + 1)
-    plan = spreadsheets.read(kind, upload.filename, data)
+    plan = spreadsheets.read(kind, upload.filename, data, publishing_checks(kind))
     token = _keep(upload.filename, data) if plan.valid else ""
     return render_template(
         "staff/bulk_check.html",
@@ -92,7 +95,7 @@ def apply():
         flash(_("找不到刚才检查过的文件（文件只保留一天）。请重新上传。"))
         return redirect(url_for("bulk.index"), code=303)
     filename = request.form.get("filename", "")[:200] or path.name
-    plan = spreadsheets.read(kind, path.name, path.read_bytes())
+    plan = spreadsheets.read(kind, path.name, path.read_bytes(), publishing_checks(kind))
     if not plan.valid:
         flash(_("这个文件现在有问题（可能数据刚被别人改过），没有导入任何内容。请重新检查。"))
         return redirect(url_for("bulk.index"), code=303)
@@ -118,6 +121,42 @@ def apply():
     path.unlink(missing_ok=True)
     flash(_("已导入：新增 %(created)d 条，修改 %(updated)d 条。", created=created, updated=updated))
     return redirect(url_for("editor.items", kind_name=kind), code=303)
+
+
+def publishing_checks(kind_name: str):
+    """The check of `spreadsheets.read` for `kind_name`: the editor's blocking authoring
+    findings, for each row whose change the public would see without anyone looking again
+    (a new record is published; an update of one that is live or scheduled)."""
+    spec = kinds.KINDS[kind_name]
+
+    def check(change: spreadsheets.Change) -> list[tuple[str, str]]:
+        """(field, message) for each blocking finding about the row's new values."""
+        if change.action == "unchanged":
+            return []
+        if change.action == "update" and not _goes_public(spec, change.slug):
+            return []
+        return [
+            (
+                finding.field,
+                _(
+                    "导入后这一行会直接公开，但没有通过发布前的检查：%(reason)s",
+                    reason=finding.message,
+                ),
+            )
+            for finding in authoring_findings(spec, change.after)
+            if finding.blocking
+        ]
+
+    return check
+
+
+def _goes_public(spec: Kind, slug: str) -> bool:
+    """True when a change to the record is public at once, or when its schedule comes."""
+    row = db.session.scalar(select(spec.model).where(spec.model.slug == slug))
+    if row is None or is_live(spec, row):
+        return True
+    scheduled = select(Schedule.id).where(Schedule.kind == spec.name, Schedule.item_id == row.id)
+    return db.session.scalar(scheduled) is not None
 
 
 def _uploads() -> Path:

@@ -22,6 +22,7 @@ from ..facilities import features, validation
 from ..facilities.models import Facility, Township
 from ..pages.models import Page
 from ..plan.models import Department, Indicator
+from ..query_args import clean_text
 from ..services.models import Category, Service
 from ..updates import models as updates
 from ..updates.models import Update
@@ -468,8 +469,9 @@ def parse(f: Field, raw) -> object:
         chosen = [value for value in raw if value in allowed]
         if len(chosen) != len(raw):
             raise ValueError(_("请从列出的选项中选择。"))
-        return chosen
-    raw = raw.strip().replace("\r\n", "\n")
+        # A value sent twice (an edited form, a double click) is one choice, not two links.
+        return list(dict.fromkeys(chosen))
+    raw = clean_text(raw.strip().replace("\r\n", "\n"), f.label)
     if f.type == "feature":
         return FEATURE_READERS[f.feature](raw)
     if f.type == "checkbox":
@@ -514,33 +516,39 @@ def parse(f: Field, raw) -> object:
 
 def apply(kind: Kind, row, values: dict) -> None:
     """Write parsed values (a form's or a revision's) into the row."""
-    measured = dict(getattr(row, "accessibility", None) or {})
-    for f in kind.fields:
-        if f.name not in values or (f.type == "slug" and row.id is not None):
-            continue
-        value = values[f.name]
-        if f.type == "feature":
-            measured.pop(f.feature, None)
-            if value:
-                measured[f.feature] = value
-            row.accessibility = measured  # a new dict, so the JSON column sees the change
-        elif f.relation and f.type == "multi":
-            model, column = f.relation
-            setattr(row, f.name, _rows_in_order(model, column, value))
-        elif f.relation:
-            model, column = f.relation
-            related = (
-                db.session.scalar(select(model).where(getattr(model, column) == value))
-                if value
-                else None
-            )
-            setattr(row, f.name, related)
-        elif f.type == "date" and value:
-            setattr(row, f.name, date.fromisoformat(value))
-        elif value is None and not kind.model.__table__.c[f.name].nullable:
-            setattr(row, f.name, "")  # an empty text where the column holds "" for none
-        else:
-            setattr(row, f.name, value)
+    # A new row is not in the session yet: looking up a linked row must not flush it half
+    # made (through the link it already has).
+    with db.session.no_autoflush:
+        for f in kind.fields:
+            if f.name in values and not (f.type == "slug" and row.id is not None):
+                _apply_field(kind, row, f, values[f.name])
+
+
+def _apply_field(kind: Kind, row, f: Field, value) -> None:
+    """Write one parsed value into the row."""
+    if f.type == "feature":
+        measured = dict(getattr(row, "accessibility", None) or {})
+        measured.pop(f.feature, None)
+        if value:
+            measured[f.feature] = value
+        row.accessibility = measured  # a new dict, so the JSON column sees the change
+    elif f.relation and f.type == "multi":
+        model, column = f.relation
+        setattr(row, f.name, _rows_in_order(model, column, value))
+    elif f.relation:
+        model, column = f.relation
+        related = (
+            db.session.scalar(select(model).where(getattr(model, column) == value))
+            if value
+            else None
+        )
+        setattr(row, f.name, related)
+    elif f.type == "date" and value:
+        setattr(row, f.name, date.fromisoformat(value))
+    elif value is None and not kind.model.__table__.c[f.name].nullable:
+        setattr(row, f.name, "")  # an empty text where the column holds "" for none
+    else:
+        setattr(row, f.name, value)
 
 
 def _rows_in_order(model, column: str, keys: list[str]) -> list:

@@ -4,9 +4,14 @@ A file is kept under a random name in the instance folder and served at /media/<
 (same site, so the Content-Security-Policy allows it). Only the formats listed here are
 accepted, recognised by their first bytes, not by the name the file came with: SVG and
 HTML are refused, since a browser would run their scripts.
+
+The name a file came with is kept, cleaned, to name it on the back office and in the
+download: a header cannot carry a line break, and a file system takes only so long a name.
 """
 
+import re
 import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
@@ -21,6 +26,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -35,6 +41,10 @@ bp = Blueprint("media", __name__, url_prefix="/staff/media")
 public = Blueprint("media_files", __name__)
 MAX_BYTES = 10 * 1024 * 1024
 NAME = 32 + 5  # random hex, dot, extension
+# UTF-8 bytes of a kept name: within the 255 most file systems take, and the column's 200.
+NAME_BYTES = 200
+EXTENSION = 10  # a longer "extension" is part of the name, and may be cut
+PATH_SEPARATOR = re.compile(r"[/\\]")
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,39 @@ def _office(data: bytes) -> Format | None:
     return None
 
 
+def clean_name(filename: str, fallback: str) -> str:
+    """The name a file came with, fit to show and to name its download; `fallback` for none.
+
+    Only the last part of a path counts (some browsers send the whole path). Line breaks and
+    other white space become one space; other invisible characters go, since a header
+    cannot carry them and a direction override can disguise an extension. A name too long
+    for a file system is cut, keeping its extension.
+    """
+    name = PATH_SEPARATOR.split(filename)[-1]
+    name = " ".join("".join(ch for ch in name if ch.isspace() or _is_visible(ch)).split())
+    if not name.strip("."):
+        return fallback
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > EXTENSION:
+        stem, extension = name, ""
+    budget = NAME_BYTES - len(extension.encode()) - len(dot)
+    # Cut by bytes; "ignore" drops a character cut in half.
+    stem = stem.encode()[:budget].decode(errors="ignore").rstrip()
+    return f"{stem}{dot}{extension}" if stem else fallback
+
+
+def _is_visible(ch: str) -> bool:
+    """False for controls, format characters (direction overrides), surrogates and the
+    unassigned or private code points."""
+    return not unicodedata.category(ch).startswith("C")
+
+
+@bp.app_template_filter("link_text")
+def link_text(name: str) -> str:
+    """A file name as the text of a Markdown link: brackets and backslashes escaped."""
+    return re.sub(r"([\\\[\]])", r"\\\1", name)
+
+
 def folder() -> Path:
     path = Path(current_app.config["UPLOAD_DIR"]) / "media"
     path.mkdir(parents=True, exist_ok=True)
@@ -126,7 +169,7 @@ def upload():
         ), 400
     name = f"{secrets.token_hex(16)}.{found.extension}"
     (folder() / name).write_bytes(data)
-    original = Path(upload.filename).name[:200]
+    original = clean_name(upload.filename, name)
     db.session.add(
         MediaFile(
             name=name,
@@ -151,11 +194,13 @@ def file(name: str):
     path = folder() / media.name
     if not path.is_file():
         abort(404)
-    response = current_app.response_class(path.read_bytes(), mimetype=media.mimetype)
     inline = media.mimetype.startswith("image/") or media.mimetype == "application/pdf"
-    response.headers.set(
-        "Content-Disposition", "inline" if inline else "attachment", filename=media.original_name
+    # send_file names the download as RFC 6266 asks: an ASCII name, and filename* in UTF-8.
+    # It gets the bytes, not the path, so no file is left open when a client goes away.
+    return send_file(
+        BytesIO(path.read_bytes()),
+        mimetype=media.mimetype,
+        as_attachment=not inline,
+        download_name=media.original_name,
+        max_age=86400,
     )
-    response.cache_control.public = True
-    response.cache_control.max_age = 86400
-    return response

@@ -21,6 +21,11 @@ The layout, the same for both formats:
   content/README.md, e.g. ``是; steps=0; ramp=是; door_width_cm=100; verified_on=2026-10-09``.
 - A cell a spreadsheet would run as a formula is written with a leading "'", which reading
   drops again.
+- Text may hold new lines; Word's line break (U+000B) is read as one. Other control
+  characters cannot be written into XML (the feed, the sitemap), so a cell with one is
+  refused, naming its column.
+- An XLSX file has at most MAX_COLUMNS columns and MAX_CELLS cells: it is measured as it is
+  unpacked, before a row of it is read.
 
 `export` writes the layout; `read` turns a file into a `Plan`, checked with the content
 loader's own rules, and applies nothing; `apply` writes a valid plan into the session.
@@ -35,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
+from xml.parsers import expat
 
 import openpyxl
 from flask_babel import gettext as _
@@ -42,6 +48,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import column_index_from_string
 from sqlalchemy import select
 
 from .. import opening_hours
@@ -59,12 +66,21 @@ from ..database import db
 from ..facilities import features
 from ..facilities.validation import LATITUDE, LONGITUDE, check_location
 from ..open_data.exports import FORMULA_START, _cell, _csv
+from ..query_args import clean_text
 from ..site_search.sync import record_change_of
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse one that unpacks huge
 MAX_ROWS = 5000
+# openpyxl reads every sheet once for its size as it opens a workbook, then builds each row
+# whole, at about 100,000 cells a second: a workbook is measured as its parts stream past,
+# and refused past these limits before openpyxl reads any of it.
+MAX_COLUMNS = 200  # the layouts have at most 33; room for columns of people's own notes
+MAX_CELLS = 250_000  # every row of the largest file, full
+MAX_ELEMENTS = 6 * MAX_CELLS  # XML elements in all parts: a cell and its text take a few
+SHEET_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+CHUNK = 64 * 1024
 YES, NO = "是", "否"
 FLAG_WORDS = {
     **dict.fromkeys(("是", "有", "yes", "y", "true", "1"), True),
@@ -405,10 +421,17 @@ class Plan:
         return self.file_error is None and not self.errors
 
 
-def read(kind: str, filename: str, data: bytes) -> Plan:
+def read(
+    kind: str,
+    filename: str,
+    data: bytes,
+    check: Callable[[Change], list[tuple[str, str]]] | None = None,
+) -> Plan:
     """Read an uploaded CSV or XLSX file of `kind` and plan its changes; nothing is applied.
 
     Records the file leaves out are left alone: an import creates and updates, never deletes.
+    `check` finds what else is wrong with a change: (field, message) pairs, each reported
+    in that field's column (the back office passes its authoring checks).
     """
     spec = _kind(kind)
     plan = Plan(kind)
@@ -424,8 +447,12 @@ def read(kind: str, filename: str, data: bytes) -> Plan:
         record, errors = sheet.read_row(cells, number)
         if errors:
             plan.errors += errors
-        else:
-            plan.changes.append(sheet.change(record, number))
+            continue
+        change = sheet.change(record, number)
+        problems = check(change) if check else []
+        plan.errors += [sheet.error(number, name, message) for name, message in problems]
+        if not problems:
+            plan.changes.append(change)
     return plan
 
 
@@ -439,6 +466,38 @@ def _too_big() -> FileError:
             "文件太大了：一次最多上传 %(megabytes)d MB、%(rows)d 行。请分几次上传。",
             megabytes=MAX_BYTES // (1024 * 1024),
             rows=MAX_ROWS,
+        )
+    )
+
+
+def _too_wide() -> FileError:
+    """The error for a sheet with more columns than an import takes."""
+    return FileError(
+        _(
+            "表格太宽了：一行最多 %(columns)d 列。"
+            "请删掉右边多余的列（也包括没有内容、只设置过格式的列），再上传。",
+            columns=MAX_COLUMNS,
+        )
+    )
+
+
+def _too_many_cells() -> FileError:
+    """The error for a workbook with more cells than an import takes."""
+    return FileError(
+        _(
+            "文件里的单元格太多了：整个工作簿最多 %(cells)d 个。请删掉用不到的工作表、行和列"
+            "（也包括没有内容、只设置过格式的），或分几次上传。",
+            cells=MAX_CELLS,
+        )
+    )
+
+
+def _not_a_workbook() -> FileError:
+    """The error for a file that is not an XLSX workbook, or a damaged one."""
+    return FileError(
+        _(
+            "打不开这个文件：它不是 Excel 工作簿（.xlsx）。"
+            "请在 Excel 或 WPS 里另存为 .xlsx，再上传。"
         )
     )
 
@@ -476,7 +535,8 @@ def _table(filename: str, data: bytes) -> list[list[str]]:
 def _csv_table(data: bytes) -> list[list[str]]:
     """The rows of a CSV file in UTF-8 (with or without BOM) or GB18030, as Chinese Excel saves."""
     text = _decode(data)
-    if text is None or re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+    # A NUL means a binary file; other control characters are reported in their cells.
+    if text is None or "\x00" in text:
         raise FileError(
             _("读不出这个文件里的文字。请在 Excel 或 WPS 里另存为“CSV UTF-8”或 .xlsx，再上传。")
         )
@@ -500,36 +560,93 @@ def _decode(data: bytes) -> str | None:
 
 def _xlsx_table(data: bytes) -> list[tuple]:
     """The rows of the first sheet of an XLSX workbook, with the values Excel last computed."""
-    not_a_workbook = FileError(
-        _(
-            "打不开这个文件：它不是 Excel 工作簿（.xlsx）。"
-            "请在 Excel 或 WPS 里另存为 .xlsx，再上传。"
-        )
-    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except zipfile.BadZipFile:
-        raise not_a_workbook from None
-    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
-        raise not_a_workbook
-    if sum(entry.file_size for entry in entries) > MAX_UNZIPPED_BYTES:
-        raise _too_big()
-    try:
+            _check_archive(archive)
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not know; they do not matter.
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
+                # The size the sheet declares, if it does, costs nothing to check.
+                if (sheet.max_row or 0) > MAX_ROWS + 1:
+                    raise _too_big()
+                if (sheet.max_column or 0) > MAX_COLUMNS:
+                    raise _too_wide()
                 # Some programs record a wrong used range, which would cut the rows short.
                 sheet.reset_dimensions()
                 return list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
             finally:
                 workbook.close()
+    except FileError:
+        raise
     except Exception:
-        # A damaged workbook fails inside openpyxl in many ways, and every one means this.
-        raise not_a_workbook from None
+        # A damaged workbook fails inside zipfile or openpyxl in many ways; each means this.
+        raise _not_a_workbook() from None
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """FileError for a zip that is not a workbook, or one larger than an import takes."""
+    entries = archive.infolist()
+    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+        raise _not_a_workbook()
+    if sum(entry.file_size for entry in entries) > MAX_UNZIPPED_BYTES:
+        raise _too_big()
+    measure = Measure()
+    for entry in entries:
+        with archive.open(entry) as part:
+            measure.part(part)
+
+
+class Measure:
+    """The size of a workbook, counted as its parts stream past (no tree is built).
+
+    It raises FileError at the first cell past MAX_COLUMNS in its row, and once the parts
+    hold more than MAX_CELLS cells or MAX_ELEMENTS elements: one row of a million cells is
+    refused after reading MAX_COLUMNS of them.
+    """
+
+    def __init__(self):
+        self.elements = self.cells = self.column = 0
+
+    def part(self, stream) -> None:
+        """Count one part of the workbook (a part that is not XML, like an image, is skipped)."""
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = self.start
+        parser.StartDoctypeDeclHandler = self.doctype
+        try:
+            while chunk := stream.read(CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError:
+            pass  # openpyxl says what is wrong, if it is a part it reads
+
+    def start(self, tag: str, attributes: dict) -> None:
+        """One element: a row starts at column 0; a cell is in the next column, or its own."""
+        self.elements += 1
+        if tag == f"{SHEET_NAMESPACE} row":
+            self.column = 0
+        elif tag == f"{SHEET_NAMESPACE} c":
+            self.cells += 1
+            self.column = _column(attributes.get("r"), self.column)
+            if self.column > MAX_COLUMNS:
+                raise _too_wide()
+        if self.cells > MAX_CELLS or self.elements > MAX_ELEMENTS:
+            raise _too_many_cells()
+
+    def doctype(self, *_args) -> None:
+        """No part of a workbook declares a DTD; one that does is up to something."""
+        raise _not_a_workbook()
+
+
+def _column(reference: str | None, previous: int) -> int:
+    """A cell's column number: from its reference ("AB12"), else the one after `previous`."""
+    letters = (reference or "").rstrip("0123456789")
+    try:
+        return column_index_from_string(letters) if letters else previous + 1
+    except ValueError:
+        raise _not_a_workbook() from None
 
 
 def _cell_text(value) -> str:
@@ -588,8 +705,8 @@ class Sheet:
             )
 
     def error(self, number: int, key: str, message: str) -> RowError:
-        """An error in row `number`, in the column of `key`."""
-        return RowError(number, self.headings[key][1], message)
+        """An error in row `number`, in the column of `key` (named by `key` if it has none)."""
+        return RowError(number, self.headings.get(key, (0, key))[1], message)
 
     def read_row(self, cells: list[str], number: int) -> tuple[dict, list[RowError]]:
         """One row as a content record, and what is wrong with it."""
@@ -598,7 +715,9 @@ class Sheet:
         for column in self.columns:
             index = self.headings[column.key][0]
             try:
-                value = column.codec.read(cells[index] if index < len(cells) else "")
+                value = column.codec.read(
+                    _clean(cells[index] if index < len(cells) else "", column)
+                )
                 self._check_value(column, value)
             except CellError as error:
                 errors.append(self.error(number, column.key, str(error)))
@@ -728,6 +847,14 @@ class Sheet:
             east=LONGITUDE[1],
         )
         return [self.error(number, wrong, message)]
+
+
+def _clean(text: str, column: Column) -> str:
+    """A cell's text as the editor keeps typed text (`clean_text`); CellError otherwise."""
+    try:
+        return clean_text(text, column.label)
+    except ValueError as error:
+        raise CellError(str(error)) from None
 
 
 def _required(table_column) -> bool:

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 
 from ..database import utcnow
-from ..query_args import read_page_number
+from ..query_args import read_page_number, xml_safe
 from . import queries
 from .models import NEWS
 
@@ -12,6 +12,8 @@ bp = Blueprint("updates", __name__)
 FEED_SIZE = 20
 bp.add_app_template_global(queries.local_date, "local_date")
 bp.add_app_template_global(utcnow, "now_utc")
+# For the feed and the sitemap: a character XML cannot carry would make the whole file unreadable.
+bp.add_app_template_filter(xml_safe, "xml_safe")
 
 
 @bp.app_template_global()

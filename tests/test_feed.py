@@ -1,0 +1,98 @@
+"""The Atom feed and the sitemap stay well-formed XML whatever text an update holds: the
+characters XML 1.0 does not allow are refused in the editor, naming the field, and are
+never written into the XML even when a row holds them."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from barrierfree.database import db, utcnow
+from barrierfree.updates.models import PUBLISHED, Update
+from conftest import make_app, parse
+from sqlalchemy import select
+from staff_helpers import form_fields, make_staff, signed_in
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+# What XML 1.0 does not allow and a database can hold (a surrogate is not even UTF-8).
+FORBIDDEN = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r") + "\ufffe\uffff"
+READY = {
+    "kind": "notice",
+    "title": "2026年助听器验配开始报名",
+    "summary": "持证听力残疾人可以免费验配助听器。",
+    "body": "## 怎么报名\n\n带上残疾人证，到区残联一楼窗口登记。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """An empty site with a publisher signed in."""
+    app = make_app(tmp_path_factory.mktemp("feed") / "feed.sqlite")
+    make_staff(app, "feed-publisher", "publisher")
+    return {"app": app, "publisher": signed_in(app, "feed-publisher")}
+
+
+def entries(client, path: str = "/updates/feed.atom") -> dict[str, ET.Element]:
+    """The feed's entries by their link, the feed parsed as XML (which fails if it is not)."""
+    response = client.get(path)
+    assert response.status_code == 200
+    root = ET.fromstring(response.data)
+    return {entry.find(f"{ATOM}link").get("href"): entry for entry in root.iter(f"{ATOM}entry")}
+
+
+def entry_of(client, slug: str, path: str = "/updates/feed.atom") -> ET.Element:
+    """The feed's entry of one update."""
+    return next(entry for link, entry in entries(client, path).items() if link.endswith(slug))
+
+
+def create(client, action: str = "publish", **values):
+    """Post the new-update form with some fields filled in."""
+    fields = form_fields(client.get("/staff/updates/new").data, "edit-form")
+    data = {**fields, **{name: [value] for name, value in values.items()}, "action": [action]}
+    return client.post("/staff/updates/new", data=data)
+
+
+def test_a_row_holding_every_forbidden_character_still_gives_well_formed_xml(site):
+    with site["app"].app_context():
+        db.session.add(
+            Update(
+                slug="raw-row",
+                status=PUBLISHED,
+                published_at=utcnow(),
+                title=f"直接{FORBIDDEN}写入",
+                summary=f"摘要{FORBIDDEN}",
+                body=f"正文{FORBIDDEN}\n\n**粗体{FORBIDDEN}**",
+                title_en=f"Written{FORBIDDEN} directly",
+                summary_en=f"Summary{FORBIDDEN}",
+                body_en=f"Body{FORBIDDEN}",
+            )
+        )
+        db.session.commit()
+    client = site["app"].test_client()
+    entry = entry_of(client, "/raw-row")
+    assert entry.findtext(f"{ATOM}title") == "直接写入"
+    assert entry.findtext(f"{ATOM}summary") == "摘要"
+    assert "粗体" in entry.findtext(f"{ATOM}content")
+    assert entry_of(client, "/raw-row", "/en/updates/feed.atom").findtext(f"{ATOM}title") == (
+        "Written directly"
+    )
+    ET.fromstring(client.get("/sitemap.xml").data)
+
+
+@pytest.mark.parametrize("name, label", [("title", "标题"), ("summary", "摘要"), ("body", "正文")])
+def test_the_editor_refuses_a_forbidden_character_naming_the_field(site, name, label):
+    for character in FORBIDDEN.replace("\x0b", "").replace("\x0c", ""):
+        text = READY[name][:2] + character + READY[name][2:]  # inside: the ends are trimmed
+        response = create(site["publisher"], **{**READY, name: text})
+        assert response.status_code == 400, repr(character)
+        summary = parse(response.data).find(class_="error-summary")
+        link = next(a for a in summary.find_all("a") if a.get("href") == f"#field-{name}")
+        assert f"“{label}”" in link.text and f"U+{ord(character):04X}" in link.text
+    with site["app"].app_context():
+        assert db.session.scalar(select(Update.id).where(Update.title.contains("\x1b"))) is None
+
+
+def test_words_line_break_from_the_editor_is_a_new_line_in_the_feed(site):
+    title = "第一行\x0b第二行"
+    response = create(site["publisher"], **{**READY, "slug": "line-break", "title": title})
+    assert response.status_code == 303, response.text[:2000]
+    entry = entry_of(site["app"].test_client(), "/line-break")
+    assert entry.findtext(f"{ATOM}title") == "第一行\n第二行"
