@@ -7,7 +7,7 @@ import threading
 import pytest
 from barrierfree.database import db
 from barrierfree.staff import passwords
-from barrierfree.staff.models import EDITOR, PUBLISHER, SignInAttempt, StaffUser
+from barrierfree.staff.models import ADMIN, EDITOR, PUBLISHER, SignInAttempt, StaffUser
 from barrierfree.staff.throttle import PER_ACCOUNT_AND_ADDRESS
 from conftest import make_app
 from sqlalchemy import select
@@ -193,3 +193,22 @@ def test_forwarded_host_and_prefix_are_never_trusted(tmp_path):
     )
     assert response.status_code == 302
     assert "evil" not in response.headers["Location"]
+
+
+def test_an_account_name_with_a_control_character_is_refused_naming_the_field(tmp_path):
+    app = make_app(tmp_path / "site.sqlite")
+    make_staff(app, "chief", ADMIN)
+    admin = signed_in(app, "chief")
+    data = {
+        "csrf_token": csrf(admin, "/staff/accounts/new"),
+        "username": "new-member",
+        "display_name": "王\x1b小明",
+        "role": EDITOR,
+        "password": PASSWORD,
+    }
+    response = admin.post("/staff/accounts/new", data=data)
+    assert response.status_code == 400
+    assert "“姓名”里有一个看不见的控制字符（U+001B）" in response.text
+    with app.app_context():
+        created = select(StaffUser).where(StaffUser.username == "new-member")
+        assert db.session.scalar(created) is None
