@@ -111,12 +111,18 @@ class QueryArgs:
         )
 
 
+def wants_fragment() -> bool:
+    """True when htmx asks for a page's results block to swap in; False for a whole page,
+    also when htmx restores a history entry (Back) and must be given the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
 def filtered_page(body: str, problems: Problems) -> tuple:
     """The response of a page that answers a filter form, in full or (htmx) as its results.
 
     400 when a value was not a choice: that came from an edited URL, never from the form.
     """
-    status = 400 if problems and not request.htmx else 200
+    status = 400 if problems and not wants_fragment() else 200
     return body, status, {"Vary": "HX-Request, Cookie"}
 
 

@@ -175,3 +175,14 @@ def test_a_same_sounding_character_is_offered_corrected_above_the_results(client
     main = parse(client.get("/search?q=残急人证").data).find("main")
     assert "您是不是要找" in main.text
     assert "/search?q=%E6%AE%8B%E7%96%BE%E4%BA%BA%E8%AF%81" in main.hrefs  # 残疾人证
+
+
+@pytest.mark.parametrize(
+    "path", ["/search?q=康复", "/facilities/?township=boping", "/en/contacts/?need=deaf"]
+)
+def test_restoring_a_history_entry_gets_the_whole_page(client, path):
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    page = parse(client.get(path, headers=headers).data)
+    assert page.find("header") is not None and page.find("main") is not None
+    assert len(page.find_all("h1")) == 1
+    assert page.find("footer") is not None

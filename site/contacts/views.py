@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, render_template, request
 
 from .. import opening_hours, structured_data
-from ..query_args import filtered_page
+from ..query_args import filtered_page, wants_fragment
 from . import channels, queries
 from .filters import read_filters
 
@@ -21,7 +21,7 @@ def directory():
     """Every way to reach a person, filterable by need, channel and "available now"."""
     filters = read_filters(request.args)
     found = queries.find(filters, opening_hours.local_now())
-    template = "contacts/_results.html" if request.htmx else "contacts/directory.html"
+    template = "contacts/_results.html" if wants_fragment() else "contacts/directory.html"
     body = render_template(template, filters=filters, found=found)
     return filtered_page(body, filters.problems)
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request
 
 from .. import opening_hours, structured_data
 from ..contacts import queries as contacts
-from ..query_args import filtered_page
+from ..query_args import filtered_page, wants_fragment
 from . import features, geo, queries
 from .filters import read_filters
 
@@ -21,7 +21,7 @@ def finder():
     townships = queries.townships()
     filters = read_filters(request.args, [township.slug for township in townships])
     found = queries.find(filters, opening_hours.local_now())
-    template = "facilities/_results.html" if request.htmx else "facilities/finder.html"
+    template = "facilities/_results.html" if wants_fragment() else "facilities/finder.html"
     body = render_template(
         template,
         townships=townships,

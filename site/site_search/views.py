@@ -11,7 +11,7 @@ from ..database import db
 from ..facilities import queries as facilities
 from ..facilities.models import Facility
 from ..i18n import is_english
-from ..query_args import QueryArgs, filtered_page, read_page_number
+from ..query_args import QueryArgs, filtered_page, read_page_number, wants_fragment
 from ..services import queries as services
 from .index import site_index
 from .sync import rebuild_in_background
@@ -66,9 +66,10 @@ def results():
         except search.IndexUnavailable:
             unavailable = True
             rebuild_in_background()
-    template = "site_search/_results.html" if request.htmx else "site_search/page.html"
+    fragment = wants_fragment()
     response = render_template(
-        template,
+        "site_search/_results.html" if fragment else "site_search/page.html",
+        fragment=fragment,
         query=query,
         kind=kind,
         category=category,

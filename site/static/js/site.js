@@ -49,6 +49,16 @@
     }
   });
 
+  // History: a live update while typing replaces the current entry, so Back does not walk
+  // through half-typed queries; a submit or a changed filter adds one. (Back to an entry
+  // loads the whole page from the server: the page keeps no copy of itself to restore.)
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (trigger && trigger.type === "input" && event.detail.history.type === "push") {
+      event.detail.history.type = "replace";
+    }
+  });
+
   // "用我的位置排序": offered only where the browser can tell its location; the position
   // goes to the server as lat and lon, and the form is submitted as if by its button.
   function setHidden(form, name, value) {

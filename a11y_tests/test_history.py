@@ -1,0 +1,120 @@
+"""Back after a live update: the browser always shows a whole page (landmarks, one h1,
+styles, a usable focus), typing adds no history entries, and a submit or a filter change
+adds one."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+from .conftest import active, wait_for
+
+
+def ready(driver) -> None:
+    """Wait for htmx to have set up the page."""
+    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+
+
+def whole_page(driver) -> dict:
+    """What makes the page whole: its landmarks, its h1s, its styles and the skip link."""
+    return driver.execute_script(
+        """
+        return {
+          banner: !!document.querySelector("header, [role=banner]"),
+          nav: !!document.querySelector("nav"),
+          main: !!document.querySelector("main"),
+          footer: !!document.querySelector("footer, [role=contentinfo]"),
+          h1: document.querySelectorAll("h1").length,
+          styled: document.styleSheets.length > 0,
+          skip: !!document.querySelector("a[href='#main']"),
+          lang: document.documentElement.lang,
+        };
+        """
+    )
+
+
+def assert_whole(driver, lang: str = "zh-CN") -> None:
+    """The page after Back is a whole page, with the focus on something in it."""
+    page = whole_page(driver)
+    assert page == {
+        "banner": True, "nav": True, "main": True, "footer": True, "h1": 1, "styled": True,
+        "skip": True, "lang": lang,
+    }, page  # fmt: skip
+    focused = active(driver)
+    assert focused.tag_name in ("body", "a", "input", "button", "select", "h1", "h2", "main")
+
+
+def back_to(driver, fragment: str) -> None:
+    """Press Back and wait until the URL holds `fragment` and the page has loaded."""
+    driver.back()
+    wait_for(driver, lambda d: fragment in d.current_url and d.find_elements(By.TAG_NAME, "h1"))
+
+
+def type_slowly(element, text: str) -> None:
+    """Type as a person does, a pause after each character, so each one sends a request."""
+    for character in text:
+        element.send_keys(character)
+        element.parent.execute_script("return new Promise(r => setTimeout(r, 700))")
+
+
+def test_back_after_typing_a_search_returns_to_the_page_before_it_whole(site, browser):
+    browser.get(site["url"] + "/services/")
+    browser.get(site["url"] + "/search")
+    ready(browser)
+    box = browser.find_element(By.ID, "search-page-q")
+    type_slowly(box, "康复")
+    WebDriverWait(browser, 10).until(lambda d: "q=%E5%BA%B7%E5%A4%8D" in d.current_url)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "搜索：康复"
+    # Typing replaced the entry: one Back leaves the search, not just a character of it.
+    back_to(browser, "/services/")
+    assert_whole(browser)
+
+
+def test_back_after_submitting_a_search_and_following_a_result(site, browser):
+    browser.get(site["url"] + "/search")
+    ready(browser)
+    box = browser.find_element(By.ID, "search-page-q")
+    box.send_keys("轮椅", Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: "q=" in d.current_url)
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results .result__title a")
+    )
+    browser.find_element(By.CSS_SELECTOR, "#search-results .result__title a").click()
+    wait_for(browser, lambda d: "/search" not in d.current_url)
+    back_to(browser, "/search?q=")
+    assert_whole(browser)
+    assert browser.find_element(By.ID, "search-page-q").get_attribute("value") == "轮椅"
+    assert browser.find_elements(By.CSS_SELECTOR, "#search-results .result")
+
+
+@pytest.mark.parametrize(
+    ("path", "choose", "results", "expected"),
+    [
+        ("/facilities/", ("township", "boping"), "facility-results", "township=boping"),
+        ("/contacts/", ("channel", "sms"), "contact-results", "channel=sms"),
+        ("/en/contacts/", ("need", "deaf"), "contact-results", "need=deaf"),
+    ],
+)
+def test_back_after_a_filter_change_restores_each_whole_page(
+    site, browser, path, choose, results, expected
+):
+    browser.get(site["url"] + path)
+    ready(browser)
+    field, value = choose
+    Select(browser.find_element(By.ID, field)).select_by_value(value)
+    WebDriverWait(browser, 10).until(lambda d: expected in d.current_url)
+    link = browser.find_element(By.CSS_SELECTOR, f"#{results} .card__link")
+    link.click()
+    wait_for(browser, lambda d: expected not in d.current_url)
+    back_to(browser, expected)
+    lang = "en" if path.startswith("/en/") else "zh-CN"
+    assert_whole(browser, lang)
+    assert (
+        Select(browser.find_element(By.ID, field)).first_selected_option.get_attribute("value")
+        == value
+    )
+    # The filter change added an entry of its own: Back again shows the list unfiltered.
+    back_to(browser, path)
+    assert expected not in browser.current_url
+    assert_whole(browser, lang)
