@@ -489,7 +489,7 @@ def test_help_link_on_the_english_site_goes_to_the_english_directory(client, pat
         "a",
         "help-link",
         "/en/contacts/",
-        "Ask a person for help",
+        "Get help",
     )
 
 

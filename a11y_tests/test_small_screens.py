@@ -1,0 +1,98 @@
+"""A phone in large text: the header leaves most of the first screen to the page, the
+navigation and search wait at the end of the page behind the header's 菜单 link, and table
+cells never break a number or a short word in two."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from .conftest import MODES, VIEWPORTS, active, chromium, set_mode, wait_for
+
+# The share of a 320 × 640 screen the header may take: about a third in Chinese; English
+# words are longer, so its name and its toggles take a line more.
+HEADER_SHARE = {"": 0.34, "/en": 0.45}
+PHONE_HEIGHT = VIEWPORTS["320"][1]
+
+
+@pytest.fixture(scope="module")
+def phone():
+    """A 320 px wide Chromium, shared by the module's tests."""
+    driver = chromium(*VIEWPORTS["320"])
+    yield driver
+    driver.quit()
+
+
+def visible_navigation(driver) -> list[str]:
+    """Where the visible navigation landmarks named 主导航 / Main navigation are."""
+    return driver.execute_script(
+        """
+        const name = document.querySelector("header nav").getAttribute("aria-label");
+        return Array.from(document.querySelectorAll("nav"))
+          .filter(nav => nav.getAttribute("aria-label") === name && nav.offsetParent !== null)
+          .map(nav => nav.closest("header") ? "header" : "end");
+        """
+    )
+
+
+@pytest.mark.parametrize("prefix", HEADER_SHARE)
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("path", ["/", "/services/disability-certificate", "/search"])
+def test_the_header_takes_about_a_third_of_a_phone_screen(site, phone, mode, prefix, path):
+    set_mode(phone, site["url"], mode)
+    phone.get(site["url"] + prefix + path)
+    height = phone.execute_script(
+        "return document.querySelector('header.site-header').getBoundingClientRect().height"
+    )
+    assert height <= HEADER_SHARE[prefix] * PHONE_HEIGHT, (mode, prefix, path, height)
+    assert visible_navigation(phone) == ["end"]
+
+
+def test_the_menu_link_leads_to_the_navigation_and_search_at_the_end(site, phone):
+    set_mode(phone, site["url"], "large")
+    phone.get(site["url"] + "/services/")
+    menu = phone.find_element(By.CSS_SELECTOR, "header a[href='#site-menu']")
+    menu.send_keys(Keys.ENTER)
+    wait_for(phone, lambda d: d.current_url.endswith("#site-menu"))
+    assert active(phone).get_attribute("id") == "site-menu"
+    menu_links = phone.find_elements(By.CSS_SELECTOR, "#site-menu nav a")
+    assert len(menu_links) == 9 and all(link.is_displayed() for link in menu_links)
+    assert phone.find_element(By.ID, "menu-search-q").is_displayed()
+
+
+def test_a_wide_screen_keeps_the_navigation_in_the_header_and_no_menu_link(site, browser):
+    browser.get(site["url"] + "/services/")
+    assert visible_navigation(browser) == ["header"]
+    assert not browser.find_element(By.CSS_SELECTOR, "a[href='#site-menu']").is_displayed()
+    assert browser.find_element(By.ID, "site-search-q").is_displayed()
+
+
+@pytest.mark.parametrize("mode", ["large", "large+contrast"])
+@pytest.mark.parametrize("path", ["/plan/indicators", "/facilities/rukang-boping"])
+def test_no_table_cell_breaks_a_number_or_a_short_word(site, phone, mode, path):
+    set_mode(phone, site["url"], mode)
+    phone.get(site["url"] + path)
+    broken = phone.execute_script(
+        """
+        // A token broken across lines: a number or percentage, or a short word standing
+        // alone in its cell (星期一, 预期性): its characters' boxes start on two lines.
+        const found = [];
+        for (const cell of document.querySelectorAll("main td, main th")) {
+          const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const text = node.textContent;
+            const tokens = /^\\s*[\\u4e00-\\u9fff]{2,4}\\s*$/.test(text)
+              ? [{index: text.search(/\\S/), 0: text.trim()}]
+              : text.matchAll(/[>≥<≤]?[0-9][0-9.,%:~-]*/g);
+            for (const token of tokens) {
+              const range = document.createRange();
+              range.setStart(node, token.index);
+              range.setEnd(node, token.index + token[0].length);
+              const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+              if (tops.size > 1) found.push(token[0]);
+            }
+          }
+        }
+        return found;
+        """
+    )
+    assert broken == [], (path, mode, broken)
