@@ -96,3 +96,45 @@ def test_words_line_break_from_the_editor_is_a_new_line_in_the_feed(site):
     assert response.status_code == 303, response.text[:2000]
     entry = entry_of(site["app"].test_client(), "/line-break")
     assert entry.findtext(f"{ATOM}title") == "第一行\n第二行"
+
+
+def test_updated_is_the_last_public_change_not_the_request_time(tmp_path):
+    app = make_app(tmp_path / "empty.sqlite")
+    client = app.test_client()
+    first = ET.fromstring(client.get("/updates/feed.atom").data).findtext(f"{ATOM}updated")
+    assert first == "1970-01-01T00:00:00Z"  # nothing was ever published
+    with app.app_context():
+        row = Update(slug="n1", kind="notice", status=PUBLISHED, title="通知", summary="摘要",
+                     body="正文", published_at=utcnow())  # fmt: skip
+        db.session.add(row)
+        db.session.commit()
+        changed = row.updated_at.isoformat(timespec="seconds") + "Z"
+    assert ET.fromstring(client.get("/updates/feed.atom").data).findtext(f"{ATOM}updated") == (
+        changed
+    )
+
+
+def test_the_feed_answers_304_to_a_reader_that_has_it(site):
+    client = site["app"].test_client()
+    first = client.get("/updates/feed.atom")
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    again = client.get("/updates/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+    assert client.get("/updates/feed.atom", headers=since).status_code == 304
+
+
+def test_entry_content_links_and_images_name_the_site_in_full(site):
+    body = "见[办事指南](/services/disability-certificate)。\n\n![办事窗口](/media/window.png)\n"
+    values = {**READY, "slug": "absolute-links", "title": "链接测试通知", "body": body}
+    assert create(site["publisher"], **values).status_code == 303
+    content = entry_of(site["app"].test_client(), "absolute-links").findtext(f"{ATOM}content")
+    assert 'href="http://localhost/services/disability-certificate"' in content
+    assert 'src="http://localhost/media/window.png"' in content
+
+
+def test_the_english_feed_names_its_author_in_english(site):
+    root = ET.fromstring(site["app"].test_client().get("/en/updates/feed.atom").data)
+    assert (
+        root.findtext(f"{ATOM}author/{ATOM}name") == "Chiping District Disabled Persons' Federation"
+    )

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from ..database import db
 from ..opening_hours import local
-from .models import PUBLISHED, Update
+from .models import PUBLISHED, WITHDRAWN, Update
 
 PER_PAGE = 20
 
@@ -35,6 +35,14 @@ def latest(count: int) -> list[Update]:
             _published().order_by(Update.published_at.desc(), Update.id.desc()).limit(count)
         )
     )
+
+
+def last_public_change() -> datetime | None:
+    """When the public list of updates last changed: the newest change to an update that
+    is published or was withdrawn (a withdrawal takes an entry out). None when there was
+    never one."""
+    statuses = (PUBLISHED, WITHDRAWN)
+    return db.session.scalar(select(func.max(Update.updated_at)).where(Update.status.in_(statuses)))
 
 
 def published_update(slug: str) -> Update | None:

@@ -1,9 +1,13 @@
 """Public pages of updates: the paginated list, one update, and the Atom feed."""
 
+import hashlib
+import re
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from ..database import utcnow
 from ..query_args import read_page_number, xml_safe
 from . import queries
 from .models import NEWS
@@ -11,7 +15,6 @@ from .models import NEWS
 bp = Blueprint("updates", __name__)
 FEED_SIZE = 20
 bp.add_app_template_global(queries.local_date, "local_date")
-bp.add_app_template_global(utcnow, "now_utc")
 # For the feed and the sitemap: a character XML cannot carry would make the whole file unreadable.
 bp.add_app_template_filter(xml_safe, "xml_safe")
 
@@ -39,14 +42,31 @@ def detail(slug: str):
     return render_template("updates/detail.html", update=update)
 
 
+# A feed that never had an entry has not changed since the beginning of time (RFC 4287 asks
+# for some <updated>; the time of the request would tell readers it changed on each visit).
+NEVER = datetime(1970, 1, 1)
+SITE_PATH = re.compile(r'(\s(?:href|src)=")/(?!/)')
+
+
 @bp.get("/updates/feed.atom")
 def feed():
-    """The Atom feed of the newest updates (RFC 4287)."""
-    items = queries.latest(FEED_SIZE)
+    """The Atom feed of the newest updates (RFC 4287), answering 304 when a reader has it."""
+    updated = queries.last_public_change() or NEVER
     body = render_template(
         "updates/feed.atom",
-        items=items,
+        items=queries.latest(FEED_SIZE),
+        updated=updated,
         feed_url=url_for("updates.feed", _external=True),
         site_url=url_for("pages.home", _external=True),
     )
-    return current_app.response_class(body, mimetype="application/atom+xml")
+    response = current_app.response_class(body, mimetype="application/atom+xml")
+    response.last_modified = updated
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+@bp.app_template_filter("absolute_links")
+def absolute_links(html: str) -> Markup:
+    """HTML whose links and images within this site name it in full, for a feed reader,
+    which does not read the entry at the site's address."""
+    return Markup(SITE_PATH.sub(rf"\1{request.host_url}", str(html)))
