@@ -402,7 +402,7 @@ def test_the_feed_stays_valid_xml_whatever_the_title_says(site, publisher):
     entry = next(e for i, e in entries.items() if i.endswith(f"/updates/{HEARING_AIDS['slug']}"))
     assert entry.findtext(f"{ATOM}title") == title
     content = entry.findtext(f"{ATOM}content")
-    assert '<img src="/static/images/hearing-aid.jpg"' in content
+    assert '<img src="http://localhost/static/images/hearing-aid.jpg"' in content
     assert entry.find(f"{ATOM}content").get("type") == "html"
 
 
