@@ -11,8 +11,9 @@ const visible = (el) => {
 const tabbable = Array.from(
   document.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]")
 ).filter((el) => el.tabIndex >= 0 && !el.disabled && el.type !== "hidden" && !el.closest("[hidden]"))
-  // A closed <dialog> (the session warning) is not rendered: nothing in it can take focus.
-  .filter((el) => !el.closest("dialog:not([open])"));
+  // A closed <dialog> (the session warning) is not rendered: nothing in it can take focus;
+  // nor can what CSS does not display at this width (the header's 菜单 link when wide).
+  .filter((el) => !el.closest("dialog:not([open])") && el.getClientRects().length > 0);
 
 // A link inside a sentence is exempt from target size (WCAG 2.5.5 and 2.5.8, "inline").
 const inline = (el) => {

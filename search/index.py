@@ -133,7 +133,8 @@ def document_fields(document: Document) -> dict[str, str]:
         "summary": document.summary,
         "body": document.body,
         "title_exact": exact_key(document.title),
-        "pinyin": " ".join(title_readings(document.title)),
+        # Pinyin is read on the Chinese site only (English titles can hold Chinese too).
+        "pinyin": " ".join(title_readings(document.title)) if document.language == "zh" else "",
         "departments": ",".join(document.departments),
         "township": document.township or "",
         "categories": " ".join(document.categories),

@@ -226,9 +226,14 @@ def restore(path: Path) -> Restored:
     database = sqlite_database()
     check_restore(path)
     safety_copy = backup(default_backup_path("-before-restore"))
+    staged = default_backup_path("-restoring")
     try:
+        # The sessions end in a copy of the backup before it goes live, so that no worker
+        # sees them valid again, not even while the schema is upgraded.
+        _copy(Path(path), staged)
+        _end_sessions_in(staged)
         db.session.remove()  # an open transaction of this thread would block the copy
-        _copy(Path(path), database)
+        _copy(staged, database)
         db.engine.dispose()  # pooled connections may hold pages cached before the copy
         upgrade()
         _end_staff_sessions()
@@ -236,7 +241,24 @@ def restore(path: Path) -> Restored:
         raise BackupError(
             f"Restoring {path} failed ({error}); the previous database is in {safety_copy}."
         ) from error
+    finally:
+        staged.unlink(missing_ok=True)
     return _rebuild_search_index(safety_copy)
+
+
+def _end_sessions_in(path: Path) -> None:
+    """End every staff session in the SQLite file at `path` (one written by a schema that
+    has them; older backups have none)."""
+    with closing(sqlite3.connect(path)) as connection:
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'staff_session'"
+        if connection.execute(found).fetchone() is None:
+            return
+        connection.execute(
+            "UPDATE staff_session SET ended_at = COALESCE(ended_at, ?), end_reason = 'restored'"
+            " WHERE ended_at IS NULL OR end_reason IN ('idle', 'absolute')",
+            (utcnow().isoformat(sep=" "),),
+        )
+        connection.commit()
 
 
 def _end_staff_sessions() -> None:

@@ -6,6 +6,7 @@ A value that is not one of the choices is ignored and reported; it never raises.
 """
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -123,7 +124,7 @@ def filtered_page(body: str, problems: Problems) -> tuple:
     400 when a value was not a choice: that came from an edited URL, never from the form.
     """
     status = 400 if problems and not wants_fragment() else 200
-    return body, status, {"Vary": "HX-Request, Cookie"}
+    return body, status, {"Vary": "HX-Request, HX-History-Restore-Request, Cookie"}
 
 
 def read_page_number(raw: str | None) -> int:
@@ -141,15 +142,28 @@ def clean_text(text: str, label) -> str:
     text = text.translate(BREAKS)
     found = NOT_IN_XML.search(text)
     if found:
-        raise ValueError(
-            _(
-                "“%(label)s”里有一个看不见的控制字符（%(code)s），多半是复制粘贴时带进来的。"
-                "请删掉它：可以先把文字粘贴到记事本里，再从记事本复制过来。",
-                label=label,
-                code=f"U+{ord(found.group()):04X}",
-            )
-        )
+        raise ValueError(_invisible(label, found.group()))
     return text
+
+
+def clean_line(text: str, label) -> str:
+    """A one-line text (a name) as it is kept, stripped: ValueError naming the field for any
+    character that is not visible, a line break or tab included, as for `clean_text`."""
+    text = text.strip()
+    found = next((ch for ch in text if unicodedata.category(ch).startswith("C")), None)
+    if found is not None:
+        raise ValueError(_invisible(label, found))
+    return text
+
+
+def _invisible(label, character: str) -> str:
+    """The message for an invisible character in a field."""
+    return _(
+        "“%(label)s”里有一个看不见的控制字符（%(code)s），多半是复制粘贴时带进来的。"
+        "请删掉它：可以先把文字粘贴到记事本里，再从记事本复制过来。",
+        label=label,
+        code=f"U+{ord(character):04X}",
+    )
 
 
 def xml_safe(value):

@@ -3,6 +3,8 @@
 import json
 
 from barrierfree.database import db
+from barrierfree.staff import throttle
+from barrierfree.staff.models import SignInAttempt
 from barrierfree.staff.views import create_user
 from conftest import Element, parse
 
@@ -86,3 +88,10 @@ def _value(element: Element) -> str | list[str] | None:
 def error_summary(html: str | bytes) -> Element | None:
     """The page's error summary (announced with role=alert), if any."""
     return parse(html).find(class_="error-summary", role="alert")
+
+
+def record_attempt(username: str, address: str, outcome: str) -> None:
+    """An earlier sign-in attempt with its outcome, as the limits count it (caller commits)."""
+    attempt = SignInAttempt(username=username, address=address)
+    db.session.add(attempt)
+    throttle.settle(attempt, outcome)

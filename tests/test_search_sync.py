@@ -11,7 +11,7 @@ from barrierfree.database import db
 from barrierfree.facilities.models import Facility
 from barrierfree.services.models import Service
 from barrierfree.site_search import sync
-from barrierfree.site_search.index import site_index
+from barrierfree.site_search.index import documents_of, site_index
 from barrierfree.site_search.sync import SearchChange, drain, record_change, write_documents
 from barrierfree.staff import publishing
 from conftest import load_content
@@ -217,3 +217,18 @@ def test_the_check_never_waits_for_another_writer_nor_fails_the_request(indexed_
     assert client.get("/").status_code == 200
     with indexed_app.app_context():
         assert outbox_size() == 1
+
+
+@pytest.mark.parametrize("context", ["/", "/en/", None])
+def test_each_document_has_the_interface_words_of_its_own_language(app, context):
+    """Whether an English page, a Chinese page or a command writes them (the outbox is
+    drained from any request)."""
+    with app.app_context():
+        facility = db.session.scalar(select(Facility).where(Facility.slug == "rukang-boping"))
+        if context is None:
+            zh, en = documents_of("facility", facility)
+        else:
+            with app.test_request_context(context):
+                zh, en = documents_of("facility", facility)
+    assert "如康家园（残疾人之家）" in zh.summary
+    assert "如康家园" not in en.summary and "Rukang" in en.summary

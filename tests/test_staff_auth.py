@@ -34,6 +34,7 @@ from staff_helpers import (
     error_summary,
     form_fields,
     make_staff,
+    record_attempt,
     sign_in,
     signed_in,
     token_in,
@@ -549,7 +550,7 @@ def test_twenty_failures_from_one_address_block_it_for_every_account(office, wor
     with office.app.test_request_context():
         # 19 earlier guesses, never 5 at one name, so only the address limit can apply.
         for n in range(19):
-            throttle.record(f"guess{n % 5}", spraying, "unknown-account")
+            record_attempt(f"guess{n % 5}", spraying, "unknown-account")
         db.session.commit()
     last_guess = sign_in(client_from(worker_b, spraying), "guess-last", BAD_PASSWORD)
     assert last_guess.status_code == 400 and WRONG in last_guess.text
@@ -566,7 +567,7 @@ def test_account_limit_spares_the_address_the_account_signs_in_from(office):
     assert sign_in(client_from(office.app, office_address), username).status_code == 303
     with office.app.test_request_context():
         for n in range(throttle.PER_ACCOUNT):  # a botnet: one guess from each address
-            throttle.record(username, f"203.0.113.{n}", "wrong-password")
+            record_attempt(username, f"203.0.113.{n}", "wrong-password")
         db.session.commit()
 
     assert sign_in(client_from(office.app, office_address), username).status_code == 303

@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Integer, select
 
@@ -14,7 +15,7 @@ from ..contacts.models import ContactChannel
 from ..database import db
 from ..facilities import features
 from ..facilities.models import Facility
-from ..i18n import EN, ENVIRON_KEY
+from ..i18n import EN, ZH
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
 from ..plan.models import Department, Indicator, Measure, Project
@@ -63,14 +64,15 @@ LANGUAGES = (("zh", ""), ("en", "/en"))
 
 
 def documents_of(kind: str, item) -> Iterator[search.Document]:
-    """One item's documents, in Chinese and in English."""
+    """One item's documents, in Chinese and in English.
+
+    Each is written with the interface words (types, features, needs) of its own language,
+    whatever the language of the request or command that writes it.
+    """
     for language, prefix in LANGUAGES:
-        if language == EN:
-            # Interface words in the documents (types, features, needs) in English.
-            with current_app.test_request_context(environ_overrides={ENVIRON_KEY: EN}):
-                yield SOURCES[kind].documents(item, language, prefix)
-        else:
-            yield SOURCES[kind].documents(item, language, prefix)
+        with force_locale(EN if language == "en" else ZH):
+            document = SOURCES[kind].documents(item, language, prefix)
+        yield document
 
 
 def document_ids(kind: str, key: str) -> list[str]:

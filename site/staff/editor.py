@@ -249,7 +249,7 @@ def _saving(kind: Kind, row, save):
 def _saved(row) -> None:
     """Note a committed save: for `_saving`, and for the browser's copy of the text."""
     g.saved_row = row
-    session[SAVED_COPY] = request.path
+    session[SAVED_COPY] = request.script_root + request.path  # /en/staff/… on the English site
 
 
 def _after_save(kind: Kind, row, action: str):

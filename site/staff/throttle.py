@@ -96,10 +96,3 @@ def _known_address(username: str, address: str, now) -> bool:
             )
         )
     )
-
-
-def record(username: str, address: str, outcome: str) -> None:
-    """Log a decided attempt and keep it for the limits (the caller commits)."""
-    attempt = SignInAttempt(username=username, address=address)
-    db.session.add(attempt)
-    settle(attempt, outcome)

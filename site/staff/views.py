@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..database import db, utcnow
 from ..display.views import safe_next
-from ..query_args import clean_text, read_page_number
+from ..query_args import clean_line, read_page_number
 from . import passwords, sessions, throttle
 from .audit import record as audit
 from .models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
@@ -195,7 +195,7 @@ def account_problems(form) -> dict[str, str]:
         errors["display_name"] = _("请输入姓名。")
     else:
         try:
-            clean_text(form["display_name"], _("姓名"))
+            clean_line(form["display_name"], _("姓名"))
         except ValueError as problem:
             errors["display_name"] = str(problem)
     if form.get("role") not in ROLES:

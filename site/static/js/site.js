@@ -264,8 +264,21 @@
   // server's autosave, for when a save or the server fails): offered back when the form
   // shows different text, dropped once the server says the form was saved. The key is the
   // account and the form's URL, so nobody is offered another account's text.
+  // The copy keeps the version the form was loaded at, so a copy put back after someone
+  // else saved is refused as out of date and shown beside their version to merge. It is
+  // dropped on signing out, and after as long as the server keeps a late form (12 hours).
   var COPY_PREFIX = "barrierfree-copy:";
   var NOT_COPIED = ["csrf_token", "version", "action"];
+  var KEEP_COPY_MS = 12 * 3600 * 1000;
+
+  function forgetEveryCopy() {
+    var store = browserStorage();
+    if (!store) return;
+    for (var index = store.length - 1; index >= 0; index--) {
+      var key = store.key(index);
+      if (key && key.indexOf(COPY_PREFIX) === 0) store.removeItem(key);
+    }
+  }
 
   function browserStorage() {
     try {
@@ -318,10 +331,16 @@
   function readCopy(store, key) {
     try {
       var copy = JSON.parse(store.getItem(key));
-      return copy && copy.text ? copy : null;
+      if (copy && copy.text && Date.now() - (copy.at || 0) < KEEP_COPY_MS) return copy;
     } catch (error) {
-      return null;
+      // not a copy of ours: dropped below
     }
+    store.removeItem(key);
+    return null;
+  }
+
+  function versionField(form) {
+    return form.querySelector('input[name="version"]');
   }
 
   // The server saved the text of the form named here: its copy is no longer needed.
@@ -343,7 +362,9 @@
       window.clearTimeout(timer);
       if (pending) return; // the offered copy stays until the user chooses
       try {
-        store.setItem(key, JSON.stringify({ text: formText(form), at: Date.now() }));
+        var version = versionField(form);
+        var copy = { text: formText(form), version: version ? version.value : "", at: Date.now() };
+        store.setItem(key, JSON.stringify(copy));
       } catch (error) {
         // Full or refused: the server's autosave remains.
       }
@@ -367,6 +388,8 @@
     if (!pending) return;
     offer.querySelector("[data-local-copy-restore]").addEventListener("click", function () {
       fillForm(form, pending.text);
+      var version = versionField(form);
+      if (version && pending.version !== undefined) version.value = pending.version;
       settle(offer.getAttribute("data-restored-text"));
     });
     offer.querySelector("[data-local-copy-forget]").addEventListener("click", function () {
@@ -374,6 +397,18 @@
     });
     offer.hidden = false;
     announce(offer.getAttribute("data-offered-text"));
+  }
+
+  // A table wider than its wrapper scrolls sideways: make the wrapper a named region the
+  // keyboard can reach and scroll (the server already did so for tables known to be wide).
+  function scrollableTable(wrapper) {
+    if (wrapper.hasAttribute("tabindex") || wrapper.scrollWidth <= wrapper.clientWidth) return;
+    var caption = wrapper.querySelector("caption");
+    wrapper.setAttribute("tabindex", "0");
+    if (caption) {
+      wrapper.setAttribute("role", "region");
+      wrapper.setAttribute("aria-label", caption.textContent.trim());
+    }
   }
 
   // An autosave the server refused (too long, page expired, database unavailable) says why
@@ -403,6 +438,10 @@
       document.querySelectorAll("[data-locate]").forEach(setupLocate);
     }
     document.querySelectorAll("form[data-local-copy-saved]").forEach(forgetSavedCopy);
+    document.querySelectorAll("form.sign-out").forEach(function (form) {
+      form.addEventListener("submit", forgetEveryCopy);
+    });
+    document.querySelectorAll(".table-wrapper").forEach(scrollableTable);
     document.querySelectorAll("form[data-local-copy]").forEach(setupLocalCopy);
     var dialog = sessionDialog();
     if (dialog) {
