@@ -744,3 +744,20 @@ def test_a_verified_feature_shows_its_date_and_who_checked_it(verified_place):
     verified = [p.text for p in main.find_all("p", class_="verified")]
     assert verified[0] == "核实日期：2026年10月9日，核实人：区残联"
     assert verified[1] == "尚未实地核实。"
+
+
+def test_a_sample_place_in_a_list_carries_a_tag_not_a_bold_paragraph(client):
+    results = parse(client.get("/facilities/").data).find(id="facility-results")
+    tags = results.find_all("span", class_="tag")
+    assert tags and all(tag.text == SAMPLE_NOTICE for tag in tags)
+    assert all(p.find("strong") is None for p in results.find_all("p", class_="tag-line"))
+
+
+@pytest.mark.parametrize(
+    ("path", "name"), [("/facilities/", "筛选场所"), ("/contacts/", "筛选联系方式")]
+)
+def test_a_filter_form_is_named_apart_from_the_site_search(client, path, name):
+    page = parse(client.get(path).data)
+    form = page.find("form", class_="filter-form")
+    assert page.find(id=form.get("aria-labelledby")).text == name
+    assert form.get("role") != "search"
