@@ -7,15 +7,15 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
-BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
+TEST_PACKAGES := chromium chromium-driver fonts-noto-cjk default-jre-headless
 export FLASK_APP := barrierfree
 
-.PHONY: run test install install-test database translations browser messages lint
+.PHONY: run test install install-test database translations test-packages messages lint
 
 run: install database
 	$(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "barrierfree:create_app()"
 
-test: install-test translations browser
+test: install-test translations test-packages
 	$(BIN)/pytest
 
 install: $(VENV)/.installed node_modules/.package-lock.json translations
@@ -43,14 +43,15 @@ database: install
 	$(BIN)/flask content load
 	$(BIN)/flask search rebuild
 
-# Chromium, its driver and a CJK font, from Debian's packages, for a11y_tests/.
-browser:
-	@if dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1; then :; \
+# From Debian's packages: Chromium, its driver and a CJK font for a11y_tests/, and Java for
+# the W3C Nu HTML Checker (vnu-jar, from npm) in tests/test_html_validity.py.
+test-packages:
+	@if dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES); \
 	else \
-		echo "The accessibility tests need Debian's packages: $(BROWSER_PACKAGES)"; \
-		echo "Install them with: sudo apt-get install $(BROWSER_PACKAGES)"; \
+		echo "The tests need Debian's packages: $(TEST_PACKAGES)"; \
+		echo "Install them with: sudo apt-get install $(TEST_PACKAGES)"; \
 		exit 1; \
 	fi
 

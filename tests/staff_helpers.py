@@ -28,7 +28,7 @@ def token_in(html: str | bytes) -> str:
     hidden = doc.find("input", name="csrf_token")
     if hidden is not None:
         return hidden.get("value")
-    return json.loads(doc.find("body").get("hx-headers"))["X-CSRFToken"]
+    return json.loads(doc.find("body").get("data-hx-headers"))["X-CSRFToken"]
 
 
 def csrf(client, url: str = SIGN_IN) -> str:

@@ -59,10 +59,10 @@ def test_input_passes_autocomplete_and_extra_attributes(render):
     field = render(
         "input",
         "input",
-        {**NAME_FIELD, "autocomplete": "name", "attributes": {"hx-get": "/search"}},
+        {**NAME_FIELD, "autocomplete": "name", "attributes": {"data-hx-get": "/search"}},
     ).find("input")
     assert field.get("autocomplete") == "name"
-    assert field.get("hx-get") == "/search"
+    assert field.get("data-hx-get") == "/search"
 
 
 ERRORS = [{"text": "请填写姓名", "href": "#name"}, {"text": "请填写电话", "href": "#phone"}]

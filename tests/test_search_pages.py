@@ -36,7 +36,7 @@ def test_the_heading_names_the_query_and_follows_a_live_update(client):
     assert parse(client.get("/en/search?q=rehab").data).find("h1").text == "Search: rehab"
     live = parse(client.get("/search?q=轮椅", headers={"HX-Request": "true"}).data)
     heading = live.find(id="search-heading")
-    assert heading.get("hx-swap-oob") == "true" and heading.find("h1").text == "搜索：轮椅"
+    assert heading.get("data-hx-swap-oob") == "true" and heading.find("h1").text == "搜索：轮椅"
 
 
 def test_kind_filter_and_facet_counts(client):

@@ -493,7 +493,7 @@ def test_htmx_requests_carry_the_token_in_a_header(office, member):
     page = client.get("/staff/")
     body = parse(page.data).find("body")
     token = token_in(page.data)
-    assert f'"X-CSRFToken": "{token}"' in body.get("hx-headers")
+    assert f'"X-CSRFToken": "{token}"' in body.get("data-hx-headers")
 
     fragment = client.post("/staff/session", headers={"X-CSRFToken": token, "HX-Request": "true"})
     assert fragment.status_code == 200
