@@ -220,3 +220,16 @@ def test_htmx_is_served_locally_as_javascript(client):
 def test_pages_load_htmx_from_the_site_itself(client):
     scripts = [s.get("src") for s in parse(client.get("/").data).find_all("script")]
     assert "/assets/htmx.min.js" in scripts
+
+
+def test_english_measure_pages_are_titled_in_english(app, client):
+    with app.app_context():
+        measures = measures_in_order()
+        assert all(measure.title_en for measure in measures)
+        for measure in measures:
+            page = parse(client.get(f"/en/plan/measures/{measure.slug}").data)
+            assert page.find("title").text.startswith(f"Measure {measure.slug} {measure.title_en}")
+            heading = page.find("h1")
+            assert heading.text == measure.title_en and heading.get("lang") is None
+    listed = parse(client.get("/en/plan/measures/").data).find("main")
+    assert "Strengthening disability prevention" in listed.text

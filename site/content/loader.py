@@ -79,7 +79,7 @@ KINDS = (
         "measures",
         Measure,
         "slug",
-        ("number", "title", "body"),
+        ("number", "title", "title_en", "body"),
         parents={"section": (PlanSection, "slug")},
         roles=True,
     ),

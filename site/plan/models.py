@@ -79,6 +79,7 @@ class Measure(Tracked, db.Model):
     section_id: Mapped[int] = mapped_column(ForeignKey("plan_section.id"))
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
 
     section: Mapped[PlanSection] = relationship(back_populates="measures")

@@ -128,7 +128,7 @@ def _measure(measure: Measure, language: str, prefix: str) -> search.Document:
         id=f"measure:{measure.slug}:{language}",
         kind="measure",
         language=language,
-        title=label + measure.title,
+        title=label + _in_language(measure, "title", language),
         body=measure.body,
         url=f"{prefix}/plan/measures/{measure.slug}",
         departments=[r.department.name for r in measure.responsibilities],
