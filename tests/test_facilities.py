@@ -761,3 +761,13 @@ def test_a_filter_form_is_named_apart_from_the_site_search(client, path, name):
     form = page.find("form", class_="filter-form")
     assert page.find(id=form.get("aria-labelledby")).text == name
     assert form.get("role") != "search"
+
+
+def test_a_place_with_its_own_coordinates_gives_them_as_geo(empty_app):
+    with empty_app.app_context():
+        load_content(Path(empty_app.config["CONTENT_DIR"]))
+        place = db.session.scalar(select(Facility).where(Facility.slug == "rukang-boping"))
+        place.latitude, place.longitude = 36.585, 116.13
+        db.session.commit()
+    data = json_ld(empty_app.test_client().get("/facilities/rukang-boping"))
+    assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 36.585, "longitude": 116.13}
