@@ -15,7 +15,7 @@ export FLASK_APP := barrierfree
 run: install database
 	$(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "barrierfree:create_app()"
 
-test: install-test translations test-packages
+test: install-test translations test-packages lint
 	$(BIN)/pytest
 
 install: $(VENV)/.installed node_modules/.package-lock.json translations
@@ -60,6 +60,9 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o site/translations/messages.pot .
 	$(BIN)/pybabel update -i site/translations/messages.pot -d site/translations -l en --no-fuzzy-matching --ignore-obsolete
 
+# Every Python folder; `make test` runs this first.
+PYTHON_FOLDERS := site search tests a11y_tests benchmarks
+
 lint: install-test
-	$(BIN)/ruff check site tests a11y_tests
-	$(BIN)/ruff format --check site tests a11y_tests
+	$(BIN)/ruff check $(PYTHON_FOLDERS)
+	$(BIN)/ruff format --check $(PYTHON_FOLDERS)

@@ -1,5 +1,8 @@
-"""Security headers on every response, including a strict Content-Security-Policy, and
-the caching rules that keep staff and session pages out of shared and browser caches."""
+"""Security headers on every response, including a strict Content-Security-Policy; the
+caching rules that keep staff and session pages out of shared and browser caches; and the
+one check of a local address to return to after a form."""
+
+from urllib.parse import urlsplit
 
 from flask import Flask, request, session
 
@@ -17,6 +20,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def safe_next(target: str | None) -> str:
+    """The local path to return to; anything else becomes the home page in this language."""
+    home = request.script_root + "/"
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return home
+    return target
 
 
 def add_security_headers(response):

@@ -12,6 +12,7 @@ from barrierfree.facilities import features
 from barrierfree.facilities.models import Facility
 from barrierfree.open_data import exports
 from barrierfree.opening_hours import as_text
+from barrierfree.tabular import cell_text, spreadsheet_cell
 from conftest import parse, sitemap_paths
 from sqlalchemy import func, select
 
@@ -243,5 +244,6 @@ def test_html_sitemap_lists_places_contacts_and_data(client, content_db):
 
 @pytest.mark.parametrize("text", ["=1+1", "+8612345", "-2", "@SUM(A1)", "\tx"])
 def test_csv_cells_that_a_spreadsheet_would_run_stay_text(text):
-    assert exports._cell(text) == "'" + text
-    assert exports._cell("12345") == "12345"
+    assert spreadsheet_cell(text) == "'" + text
+    assert spreadsheet_cell("12345") == "12345"
+    assert cell_text(spreadsheet_cell(text)) == text, "read back as it was written"

@@ -238,7 +238,7 @@ def load(directory: Path) -> Report:
         db.session.flush()
     for kind, record, row in to_link:
         with db.session.no_autoflush:
-            _apply_links(kind, record, row)
+            apply_links(kind, record, row)
         db.session.flush()
         row.loaded_hash = fingerprint(snapshot(kind, row))
         record_change_of(row)
@@ -300,7 +300,7 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
     return row
 
 
-def _apply_links(kind: Kind, record: dict, row) -> None:
+def apply_links(kind: Kind, record: dict, row) -> None:
     """Write the many-to-many links and department roles of a new or changed row."""
     for name, (model, column) in kind.collections.items():
         values = record.get(name) or []

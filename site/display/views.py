@@ -1,27 +1,16 @@
 """The display-mode toggle: a POST form that works without JavaScript; htmx saves the reload."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, g, redirect, render_template, request
 from flask_babel import gettext as _
 from htmx_flask import make_response
+
+from ..security import safe_next
 
 bp = Blueprint("display", __name__)
 
 COOKIE = "display"
 MODES = ("large", "contrast")
 ONE_YEAR = 365 * 24 * 3600
-
-
-def safe_next(target: str | None) -> str:
-    """The local path to return to; anything else becomes the home page in this language."""
-    home = request.script_root + "/"
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return home
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or any(ord(ch) < 32 for ch in target):
-        return home
-    return target
 
 
 def changed_modes(form) -> dict[str, bool]:

@@ -1,14 +1,12 @@
 """Facilities and contact channels as plain records, GeoJSON and CSV."""
 
-import csv
-import io
-
 from flask import url_for
 
 from .. import opening_hours
 from ..contacts.models import ContactChannel
 from ..facilities import features
 from ..facilities.models import Facility
+from ..tabular import csv_text, spreadsheet_cell
 
 SAMPLE_NOTE = "sample 为 true 的记录是示例数据，以区残联公布为准。"
 
@@ -116,33 +114,6 @@ CONTACT_COLUMNS = (
 )
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A value as spreadsheet text: lists joined with commas, booleans as true/false.
-
-    Text that a spreadsheet would run as a formula starts with a quote, so it stays text.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        value = ",".join(str(item) for item in value)
-    text = str(value)
-    return f"'{text}" if isinstance(value, str) and text.startswith(FORMULA_START) else text
-
-
-def _csv(header: list[str], rows: list[list[str]]) -> str:
-    """CSV text with a byte-order mark, so spreadsheet programs read the Chinese correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return "\ufeff" + out.getvalue()
-
-
 def facilities_csv(facilities: list[Facility]) -> str:
     """One row per facility; hours as "mon,tue 08:30-11:30"; one column per feature."""
     header = list(FACILITY_COLUMNS) + [f"accessibility.{f.code}" for f in features.FEATURES]
@@ -150,13 +121,13 @@ def facilities_csv(facilities: list[Facility]) -> str:
     for facility in facilities:
         record = facility_record(facility)
         record["hours"] = opening_hours.as_text(facility.hours)
-        row = [_cell(record[column]) for column in FACILITY_COLUMNS]
+        row = [spreadsheet_cell(record[column]) for column in FACILITY_COLUMNS]
         row += [
-            _cell(record["accessibility"].get(f.code, {}).get("available"))
+            spreadsheet_cell(record["accessibility"].get(f.code, {}).get("available"))
             for f in features.FEATURES
         ]
         rows.append(row)
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def contacts_csv(contacts: list[ContactChannel]) -> str:
@@ -165,5 +136,5 @@ def contacts_csv(contacts: list[ContactChannel]) -> str:
     for contact in contacts:
         record = contact_record(contact)
         record["hours"] = opening_hours.as_text(contact.hours)
-        rows.append([_cell(record[column]) for column in CONTACT_COLUMNS])
-    return _csv(list(CONTACT_COLUMNS), rows)
+        rows.append([spreadsheet_cell(record[column]) for column in CONTACT_COLUMNS])
+    return csv_text(list(CONTACT_COLUMNS), rows)

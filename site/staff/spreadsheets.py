@@ -56,18 +56,18 @@ from ..contacts.channels import CHANNELS, LANGUAGES, NEEDS
 from ..content.loader import (
     KINDS,
     Kind,
-    _apply_links,
     _column_value,
     _lookup,
+    apply_links,
     normalise,
     snapshot,
 )
 from ..database import db
 from ..facilities import features
 from ..facilities.validation import LATITUDE, LONGITUDE, check_location
-from ..open_data.exports import FORMULA_START, _cell, _csv
 from ..query_args import clean_text
 from ..site_search.sync import record_change_of
+from ..tabular import cell_text, csv_text, spreadsheet_cell
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 5 * 1024 * 1024
@@ -347,7 +347,7 @@ def export(kind: str, fmt: str) -> tuple[bytes, str, str]:
     ]
     filename = f"{kind}-{opening_hours.local_now():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
-        body = _csv(header, [[_cell(value) for value in row] for row in rows])
+        body = csv_text(header, [[spreadsheet_cell(value) for value in row] for row in rows])
         return body.encode("utf-8"), "text/csv", filename
     if fmt == "xlsx":
         return _xlsx(kind, header, rows), XLSX_MIMETYPE, filename
@@ -375,7 +375,7 @@ def _xlsx_value(value):
     if not isinstance(value, str):
         return value
     # openpyxl refuses control characters, and pasted text sometimes carries one.
-    return _cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return spreadsheet_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -529,7 +529,7 @@ def _table(filename: str, data: bytes) -> list[list[str]]:
         raise _empty()
     if len(table) > MAX_ROWS + 1:
         raise _too_big()
-    return [[_cell_text(value) for value in row] for row in table]
+    return [[cell_text(value) for value in row] for row in table]
 
 
 def _csv_table(data: bytes) -> list[list[str]]:
@@ -647,18 +647,6 @@ def _column(reference: str | None, previous: int) -> int:
         return column_index_from_string(letters) if letters else previous + 1
     except ValueError:
         raise _not_a_workbook() from None
-
-
-def _cell_text(value) -> str:
-    """A cell as trimmed text, without the quote that kept formula-like text from running."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value).strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
-        text = text[1:]
-    return text
 
 
 def _headings(columns: tuple[Column, ...], header: list[str]) -> dict[str, tuple[int, str]]:
@@ -923,7 +911,7 @@ def _write(spec: Kind, row, record: dict) -> None:
             value = record[name]
             parent = None if value is None else _lookup(model, column, value, record, spec)
             setattr(row, name, parent)
-        _apply_links(spec, record, row)
+        apply_links(spec, record, row)
     # No fingerprint of a load matches None: the next load keeps what staff imported.
     row.loaded_hash = None
     db.session.add(row)

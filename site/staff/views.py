@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import db, utcnow
-from ..display.views import safe_next
 from ..query_args import clean_line, read_page_number
+from ..security import safe_next
 from . import passwords, sessions, throttle
 from .audit import record as audit
 from .models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
