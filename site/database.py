@@ -345,6 +345,17 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
 
 
+# The publishing status of an item: only a published one is public.
+DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
+
+
+class Publishable:
+    """An item the public sees only while it is published; staff draft, publish and
+    withdraw it. Content loaded from content/ is published as it is loaded."""
+
+    status: Mapped[str] = mapped_column(String(16), default=PUBLISHED)
+
+
 class Tracked:
     """Columns every loaded or staff-edited item carries.
 

@@ -5,8 +5,8 @@ never written into the XML even when a row holds them."""
 import xml.etree.ElementTree as ET
 
 import pytest
-from barrierfree.database import db, utcnow
-from barrierfree.updates.models import PUBLISHED, Update
+from barrierfree.database import PUBLISHED, db, utcnow
+from barrierfree.updates.models import Update
 from conftest import make_app, parse
 from sqlalchemy import select
 from staff_helpers import form_fields, make_staff, signed_in

@@ -3,11 +3,11 @@
 from collections import defaultdict
 
 import pytest
-from barrierfree.database import db
+from barrierfree.database import PUBLISHED, db
 from barrierfree.i18n import SITE_NAME
 from barrierfree.plan.models import Department, Measure, Project
 from barrierfree.plan.queries import measures_in_order, roles_of
-from barrierfree.services.models import PUBLISHED, Category, Service
+from barrierfree.services.models import Category, Service
 from conftest import SITE_NAME_ZH, is_english, parse, sitemap_paths
 from markupsafe import escape
 from sqlalchemy import select

@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from barrierfree.database import db, utcnow
+from barrierfree.database import PUBLISHED, db, utcnow
 from barrierfree.staff import kinds
-from barrierfree.updates.models import PUBLISHED, Update
+from barrierfree.updates.models import Update
 from conftest import load_content, make_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

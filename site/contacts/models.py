@@ -3,10 +3,10 @@
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Tracked, db
+from ..database import Publishable, Tracked, db
 from ..facilities.models import Facility
 from ..plan.models import Department
-from ..services.models import PUBLISHED, Service
+from ..services.models import Service
 
 contact_service = Table(
     "contact_service",
@@ -16,7 +16,7 @@ contact_service = Table(
 )
 
 
-class ContactChannel(Tracked, db.Model):
+class ContactChannel(Publishable, Tracked, db.Model):
     """One way to reach a person: a phone line, SMS, video sign language, a counter...
 
     `value` is the number, account or address to use; a sample record has none, because an
@@ -28,7 +28,6 @@ class ContactChannel(Tracked, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     channel: Mapped[str] = mapped_column(String(24))
-    status: Mapped[str] = mapped_column(String(16), default=PUBLISHED)
     sample: Mapped[bool] = mapped_column(default=False)
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))

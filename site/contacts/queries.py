@@ -7,10 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import opening_hours
-from ..database import db
+from ..database import PUBLISHED, db
 from ..facilities.models import Facility
 from ..plan.models import LEAD
-from ..services.models import PUBLISHED, Service
+from ..services.models import Service
 from .channels import CHANNELS
 from .filters import ContactFilters
 from .models import ContactChannel

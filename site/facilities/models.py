@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Tracked, db
-from ..services.models import PUBLISHED, Service
+from ..database import Publishable, Tracked, db
+from ..services.models import Service
 
 facility_service = Table(
     "facility_service",
@@ -37,7 +37,7 @@ class Township(Tracked, db.Model):
         return f"<Township {self.slug}>"
 
 
-class Facility(Tracked, db.Model):
+class Facility(Publishable, Tracked, db.Model):
     """A place residents go to, with its hours and measured accessibility.
 
     `accessibility` maps a feature code (see features.FEATURES) to what was measured,
@@ -50,7 +50,6 @@ class Facility(Tracked, db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     type: Mapped[str] = mapped_column(String(40))
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"))
-    status: Mapped[str] = mapped_column(String(16), default=PUBLISHED)
     published_at: Mapped[datetime | None]
     sample: Mapped[bool] = mapped_column(default=False)
     name: Mapped[str] = mapped_column(String(200))

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import opening_hours
-from ..database import db
-from ..services.models import PUBLISHED, Service
+from ..database import PUBLISHED, db
+from ..services.models import Service
 from .filters import FacilityFilters
 from .geo import distance_km
 from .models import Facility, Township, facility_service

@@ -3,16 +3,14 @@
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import Tracked, db
-from ..services.models import PUBLISHED
+from ..database import Publishable, Tracked, db
 
 
-class Page(Tracked, db.Model):
+class Page(Publishable, Tracked, db.Model):
     """A static page written in Markdown, with an optional English version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default=PUBLISHED)
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")

@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..contacts import queries as contacts
-from ..database import db
+from ..database import PUBLISHED, db
 from ..facilities import queries as facilities
 from ..i18n import is_english, localized
 from ..plan import queries as plan
 from ..services import queries as services
-from ..services.models import PUBLISHED
 from ..updates import queries as updates
 from .models import Page
 

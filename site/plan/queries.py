@@ -3,8 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..database import db
-from ..services.models import PUBLISHED
+from ..database import PUBLISHED, db
 from .models import LEAD, Box, Department, Indicator, Measure, PlanPart, PlanSection, Responsibility
 
 

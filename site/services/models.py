@@ -5,10 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Tracked, db
+from ..database import Publishable, Tracked, db
 from ..plan.models import Measure, Project, Responsibility
-
-PUBLISHED = "published"
 
 service_measure = Table(
     "service_measure",
@@ -49,14 +47,13 @@ class Category(Tracked, db.Model):
         return f"<Category {self.slug}>"
 
 
-class Service(Tracked, db.Model):
+class Service(Publishable, Tracked, db.Model):
     """Something a resident can ask for, with who may get it, what they get and how."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
     position: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(String(16), default=PUBLISHED)
     published_at: Mapped[datetime | None]
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))

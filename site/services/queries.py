@@ -3,9 +3,9 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..database import db
+from ..database import PUBLISHED, db
 from ..plan.models import Measure, Responsibility
-from .models import PUBLISHED, Category, Service, service_measure
+from .models import Category, Service, service_measure
 
 
 def categories_with_services() -> list[tuple[Category, list[Service]]]:

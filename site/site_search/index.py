@@ -12,14 +12,14 @@ import search
 
 from ..contacts.channels import CHANNELS, NEEDS
 from ..contacts.models import ContactChannel
-from ..database import db
+from ..database import PUBLISHED, db
 from ..facilities import features
 from ..facilities.models import Facility
 from ..i18n import EN, ZH
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
 from ..plan.models import Department, Indicator, Measure, Project
-from ..services.models import PUBLISHED, Service
+from ..services.models import Service
 from ..updates.models import Update
 
 

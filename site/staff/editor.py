@@ -17,10 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 
-from ..database import commit_if_possible, db, utcnow
+from ..database import DRAFT, PUBLISHED, commit_if_possible, db, utcnow
 from ..opening_hours import LOCAL_TIME
 from ..site_search.sync import record_change_of
-from ..updates.models import DRAFT, PUBLISHED
 from . import authoring, kinds, publishing, sessions
 from .audit import record as audit
 from .kinds import Kind

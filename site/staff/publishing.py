@@ -14,10 +14,9 @@ from datetime import timedelta
 from flask import current_app, g
 from sqlalchemy import delete, select
 
-from ..database import db, utcnow
+from ..database import PUBLISHED, WITHDRAWN, db, utcnow
 from ..site_search.index import site_index
 from ..site_search.sync import drain, drain_if_waiting, record_change_of
-from ..updates.models import PUBLISHED, WITHDRAWN
 from . import kinds
 from .audit import record as audit
 from .kinds import Kind

@@ -5,20 +5,19 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import Tracked, db
+from ..database import DRAFT, Publishable, Tracked, db
 
-DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
 NOTICE, NEWS = "notice", "news"
 KINDS = (NOTICE, NEWS)
 
 
-class Update(Tracked, db.Model):
+class Update(Publishable, Tracked, db.Model):
     """A notice or a news item, written in Markdown, with an optional English version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default=NOTICE)
-    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT)  # written, then published
     published_at: Mapped[datetime | None]
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..database import db
+from ..database import PUBLISHED, WITHDRAWN, db
 from ..opening_hours import local
-from .models import PUBLISHED, WITHDRAWN, Update
+from .models import Update
 
 PER_PAGE = 20
 
