@@ -2,10 +2,11 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from .. import opening_hours, structured_data
+from .. import opening_hours
 from ..query_args import filtered_page, wants_fragment
 from . import channels, queries
 from .filters import read_filters
+from .structured_data import contact_page
 
 bp = Blueprint("contacts", __name__)
 # Globals, not context: the macros that use them are imported without context.
@@ -35,5 +36,5 @@ def detail(slug: str):
         contact=contact,
         open_now=queries.Reachable.at(contact, opening_hours.local_now()).open_now,
         week=opening_hours.week(contact.hours),
-        structured_data=structured_data.contact(contact),
+        structured_data=contact_page(contact),
     )

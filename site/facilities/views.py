@@ -2,11 +2,12 @@
 
 from flask import Blueprint, abort, render_template, request
 
-from .. import opening_hours, structured_data
+from .. import opening_hours
 from ..contacts import queries as contacts
 from ..query_args import filtered_page, wants_fragment
 from . import features, geo, queries
 from .filters import read_filters
+from .structured_data import place
 
 bp = Blueprint("facilities", __name__)
 # Globals, not context: the macros that use them are imported without context.
@@ -43,5 +44,5 @@ def detail(slug: str):
         week=opening_hours.week(facility.hours),
         map_links=geo.map_links(facility.name, facility.point()),
         contacts=contacts.at_facility(facility, now),
-        structured_data=structured_data.facility(facility),
+        structured_data=place(facility),
     )

@@ -2,10 +2,11 @@
 
 from flask import Blueprint, abort, render_template
 
-from .. import opening_hours, structured_data
+from .. import opening_hours
 from ..contacts import queries as contacts
 from ..facilities import queries as facilities
 from . import queries
+from .structured_data import government_service
 
 bp = Blueprint("services", __name__)
 
@@ -37,5 +38,5 @@ def detail(slug: str):
         service=service,
         contacts=channels,
         facilities=facilities.offering(service),
-        structured_data=structured_data.service(service, [c.contact for c in channels]),
+        structured_data=government_service(service, [c.contact for c in channels]),
     )
