@@ -66,3 +66,4 @@ PYTHON_FOLDERS := site search tests a11y_tests benchmarks
 lint: install-test
 	$(BIN)/ruff check $(PYTHON_FOLDERS)
 	$(BIN)/ruff format --check $(PYTHON_FOLDERS)
+	$(BIN)/mypy search

@@ -320,8 +320,9 @@ class SearchIndex:
         key = (name, searcher.reader().generation(), language)
         if key not in self._sound_map:
             words = self._chinese_words(name, searcher, language)
-            sounds = ((pinyin.sound_key(word), word) for word in words if len(word) > 1)
-            self._sound_map = {key: dict(reversed([pair for pair in sounds if pair[0]]))}
+            sounds = [(pinyin.sound_key(word), word) for word in words if len(word) > 1]
+            known = [(sound, word) for sound, word in sounds if sound is not None]
+            self._sound_map = {key: dict(reversed(known))}
         return self._sound_map[key]
 
     def _title_words(

@@ -6,6 +6,7 @@ syntax error or run an expensive wildcard search.
 """
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from whoosh.query import And, Or, Prefix, Query, Term
@@ -89,7 +90,7 @@ def thesaurus() -> Thesaurus:
     return Thesaurus(load_groups())
 
 
-def build_query(text: str, reader: IndexReader, spelled: list[str] = ()) -> Query | None:
+def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> Query | None:
     """The Whoosh query for a cleaned query text, or None when it has no words.
 
     `spelled` are the Chinese words a query in pinyin spells: each is searched as if it
