@@ -2,7 +2,9 @@
 
 Each item is fingerprinted. A row is updated from its file only while it still matches the
 fingerprint of the last load; a row that differs was changed in the database since (by
-staff) and is kept as it is, and the report says so.
+staff) and is kept as it is, and the report says so. Empty fields are left out of the
+fingerprint, so a field added to a kind (empty in every row until loaded) changes no
+fingerprint: the next load fills it in.
 """
 
 import hashlib
@@ -282,11 +284,12 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
         row = kind.model(**{kind.key: key})
         report.note("added", kind.name, key)
     else:
-        current = fingerprint(snapshot(kind, row))
-        if current == wanted:
+        current = snapshot(kind, row)
+        if fingerprint(current) == wanted:
             report.note("unchanged", kind.name, key)
+            row.loaded_hash = wanted  # in today's form, if it was written in an earlier one
             return None
-        if current != row.loaded_hash:
+        if not _as_loaded(kind, current, row.loaded_hash):
             report.note("kept", kind.name, key)
             return None
         report.note("changed", kind.name, key)
@@ -377,6 +380,25 @@ def _empty_to_none(value):
 
 
 def fingerprint(data: dict) -> str:
-    """A stable hash of a comparable record."""
+    """A stable hash of a comparable record, its empty fields left out."""
+    return _hash({name: value for name, value in data.items() if value is not None})
+
+
+def _hash(data: dict) -> str:
     encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+# Fingerprints written before empty fields were left out (up to migration 0006) hashed
+# every field of the kind as it was then, empty ones as null. Fields added since:
+FIELDS_ADDED_SINCE_EARLIER_FINGERPRINTS = {"measures": ("title_en",)}
+
+
+def _as_loaded(kind: Kind, current: dict, loaded_hash: str | None) -> bool:
+    """True when the row is as the last load wrote it (staff have not changed it), by this
+    fingerprint or by the earlier form (the load that follows writes this one)."""
+    if loaded_hash == fingerprint(current):
+        return True
+    added = FIELDS_ADDED_SINCE_EARLIER_FINGERPRINTS.get(kind.name, ())
+    earlier = {name: value for name, value in current.items() if name not in added}
+    return loaded_hash == _hash(earlier)
