@@ -6,8 +6,8 @@ committed is never forgotten and one that is rolled back never reaches the index
 `drain` applies the outbox while holding a lock file, so across every process only one
 writer applies it, in order, and the others wait their turn. `flask content load` drains
 after loading; `flask search drain` does it by hand; every web process drains what is left
-waiting on its first request and then every 30 seconds (`drain_if_waiting`). A missing index
-is left to a rebuild.
+waiting on its first request and then at most every 30 seconds while requests come in
+(`drain_if_waiting`). A missing index is left to a rebuild.
 """
 
 import fcntl

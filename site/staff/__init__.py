@@ -91,7 +91,7 @@ def init_app(app: Flask) -> None:
     from . import bulk, editor, helpers, media, publishing, sessions, views
 
     app.session_interface = sessions.SessionInterface()
-    app.before_request(sessions.load)  # first, so a refused form knows whose it was
+    app.before_request(sessions.load)  # before the CSRF check, so a refused form knows whose it was
     csrf.init_app(app)
     csrf.exempt(display.toggle)  # see its docstring
     app.before_request(publishing.release_due_now_and_then)

@@ -1,8 +1,10 @@
 """What staff can edit: each kind of item, its form fields, and how a field's value moves
 between the database, a revision (JSON) and the form (text).
 
-One table of kinds drives the editor, the revisions, the diff and the authoring checks, so
-adding a field is adding one line here (and a migration, if it is a new column).
+One table of kinds drives the editor, the revisions, the diff and the authoring checks. A
+new field is one line here for the editor; the model, its migration, the loader, the
+spreadsheets, the search documents and the templates each need it too (CONTRIBUTING.md
+lists every place).
 """
 
 import re
