@@ -62,7 +62,31 @@ def add_cache_rules(response):
     return response
 
 
+# What a public page or download is sent as, when it may be answered "not modified".
+CONDITIONAL_TYPES = frozenset(
+    ("text/html", "text/plain", "text/csv", "application/json", "application/geo+json",
+     "application/xml", "application/atom+xml")
+)  # fmt: skip
+
+
+def answer_conditionally(response):
+    """Give a public page or download an ETag, and answer 304 Not Modified to a browser
+    that already has it: most pages change a few times a month, not between visits."""
+    if (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not is_back_office()
+        and not response.direct_passthrough
+        and response.mimetype in CONDITIONAL_TYPES
+        and "ETag" not in response.headers
+    ):
+        response.add_etag()
+        response = response.make_conditional(request)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the header hooks."""
+    app.after_request(answer_conditionally)
     app.after_request(add_security_headers)
     app.after_request(add_cache_rules)

@@ -1,8 +1,17 @@
-"""Home page, static pages, the site map (HTML and XML) and the htmx script."""
+"""Home page, static pages, the site map (HTML and XML), robots.txt, the icon and the htmx
+script."""
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
 from ..i18n import EN, PREFIX, ZH
 from ..plan import queries as plan
@@ -49,6 +58,21 @@ def sitemap_xml():
     ]
     body = render_template("pages/sitemap.xml", urls=urls, zh=ZH, en=EN)
     return current_app.response_class(body, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    """For search engines: everything public may be read, not the back office; the sitemap."""
+    sitemap = url_for("pages.sitemap_xml", _external=True)
+    body = f"User-agent: *\nDisallow: /staff/\nDisallow: /en/staff/\n\nSitemap: {sitemap}\n"
+    return current_app.response_class(body, mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon where browsers look for it first (an SVG, which they all read)."""
+    folder = Path(current_app.static_folder) / "images"
+    return send_from_directory(folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.get("/assets/htmx.min.js")

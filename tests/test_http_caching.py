@@ -1,0 +1,61 @@
+"""What browsers and search engines are told besides the page: conditional answers (ETag
+and 304), robots.txt, the icon, full-address language alternates and a description."""
+
+import pytest
+from conftest import parse
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/en/services/", "/plan/indicators", "/data/facilities.geojson", "/sitemap.xml"]
+)
+def test_a_public_page_answers_304_to_a_browser_that_has_it(client, path):
+    first = client.get(path)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_the_back_office_is_never_answered_conditionally(client):
+    response = client.get("/staff/sign-in")
+    assert "ETag" not in response.headers and response.headers["Cache-Control"] == "no-store"
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_back_office_and_names_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert "Disallow: /staff/" in response.text
+    assert "Sitemap: http://localhost/sitemap.xml" in response.text
+
+
+def test_the_icon_is_where_browsers_look_and_in_every_page(client):
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    link = parse(client.get("/").data).find("link", rel="icon")
+    with client.get(link.get("href")) as linked:
+        assert linked.status_code == 200
+
+
+def test_language_alternates_are_full_addresses(client):
+    head = parse(client.get("/services/?x=1").data).find("head")
+    alternates = {link.get("hreflang"): link.get("href") for link in head.find_all("link")
+                  if link.get("rel") == "alternate"}  # fmt: skip
+    assert alternates == {
+        "zh-CN": "http://localhost/services/?x=1",
+        "en": "http://localhost/en/services/?x=1",
+    }
+
+
+def test_every_page_has_a_description_of_its_own_language(site_pages):
+    for path, page in site_pages.items():
+        if page.content_type != "text/html":
+            continue
+        meta = page.doc.find("meta", name="description")
+        assert meta is not None and meta.get("content").strip(), path
+        if path.startswith("/en/") or path == "/en":
+            assert not any("\u4e00" <= ch <= "\u9fff" for ch in meta.get("content")[:20]), path
+
+
+def test_a_service_is_described_by_its_summary(client):
+    meta = parse(client.get("/services/living-allowance").data).find("meta", name="description")
+    assert "生活补贴" in meta.get("content")
