@@ -15,7 +15,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     settings.configure(app, config)
 
-    from . import content, database, display, errors, i18n, markdown, security, site_search, staff
+    from . import (
+        compression,
+        content,
+        database,
+        display,
+        errors,
+        i18n,
+        markdown,
+        security,
+        site_search,
+        staff,
+    )
     from .contacts import views as contacts
     from .facilities import views as facilities
     from .open_data import views as open_data
@@ -25,6 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .updates import views as updates
 
     Htmx(app)
+    # First, so its answer hook runs last: it compresses what the others have finished.
+    compression.init_app(app)
     database.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

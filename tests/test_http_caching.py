@@ -1,6 +1,9 @@
 """What browsers and search engines are told besides the page: conditional answers (ETag
 and 304), robots.txt, the icon, full-address language alternates and a description."""
 
+import gzip
+
+import brotli
 import pytest
 from conftest import parse
 
@@ -59,3 +62,39 @@ def test_every_page_has_a_description_of_its_own_language(site_pages):
 def test_a_service_is_described_by_its_summary(client):
     meta = parse(client.get("/services/living-allowance").data).find("meta", name="description")
     assert "生活补贴" in meta.get("content")
+
+
+TEXT_PATHS = [
+    "/",
+    "/en/plan/",
+    "/static/css/site.css",
+    "/assets/htmx.min.js",
+    "/data/facilities.csv",
+]
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+@pytest.mark.parametrize("path", TEXT_PATHS)
+def test_text_is_sent_compressed_to_browsers_that_take_it(client, path, encoding):
+    with client.get(path) as plain:
+        expected = plain.get_data()
+    with client.get(path, headers={"Accept-Encoding": encoding}) as packed:
+        body = packed.get_data()
+        assert packed.headers.get("Content-Encoding") == encoding, dict(packed.headers)
+        assert "Accept-Encoding" in packed.headers["Vary"]
+    unpack = brotli.decompress if encoding == "br" else gzip.decompress
+    assert unpack(body) == expected
+    assert len(body) < len(expected) / 2
+
+
+def test_a_compressed_page_answers_304_to_its_own_etag(client):
+    first = client.get("/", headers={"Accept-Encoding": "br"})
+    again = client.get(
+        "/", headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_images_are_never_compressed_again(app):
+    types = app.config["COMPRESS_MIMETYPES"]
+    assert not [kind for kind in types if kind.startswith("image/") and kind != "image/svg+xml"]
