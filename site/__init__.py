@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.configure(app, config)
 
     from . import (
+        assets,
         compression,
         content,
         database,
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     compression.init_app(app)
     database.init_app(app)
     i18n.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     markdown.init_app(app)
     display.init_app(app)

@@ -98,3 +98,33 @@ def test_a_compressed_page_answers_304_to_its_own_etag(client):
 def test_images_are_never_compressed_again(app):
     types = app.config["COMPRESS_MIMETYPES"]
     assert not [kind for kind in types if kind.startswith("image/") and kind != "image/svg+xml"]
+
+
+def asset_links(html: bytes) -> list[str]:
+    """The stylesheet, script and icon addresses of a page."""
+    head = parse(html).find("head")
+    links = [
+        link.get("href")
+        for link in head.find_all("link")
+        if link.get("rel") in ("icon", "stylesheet")
+    ]
+    return links + [script.get("src") for script in head.find_all("script") if script.get("src")]
+
+
+def test_assets_have_hashed_names_cached_for_a_year_and_one_address_in_both_languages(client):
+    chinese, english = asset_links(client.get("/").data), asset_links(client.get("/en/").data)
+    assert chinese == english and len(chinese) == 4
+    for url in chinese:
+        assert url.startswith("/assets/") and url.count(".") >= 2, url
+        with client.get(url) as asset:
+            assert asset.status_code == 200
+            assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_an_asset_under_an_older_name_is_todays_file_briefly_cached(client):
+    current = next(url for url in asset_links(client.get("/").data) if url.endswith(".css"))
+    with client.get(current) as today, client.get("/assets/site.0123456789.css") as older:
+        assert older.status_code == 200 and older.get_data() == today.get_data()
+        assert "immutable" not in older.headers["Cache-Control"]
+    with client.get("/assets/unknown.0123456789.css") as unknown:
+        assert unknown.status_code == 404

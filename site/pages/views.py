@@ -1,5 +1,4 @@
-"""Home page, static pages, the site map (HTML and XML), robots.txt, the icon and the htmx
-script."""
+"""Home page, static pages, the site map (HTML and XML), robots.txt and the icon."""
 
 from pathlib import Path
 
@@ -73,10 +72,3 @@ def favicon():
     """The site's icon where browsers look for it first (an SVG, which they all read)."""
     folder = Path(current_app.static_folder) / "images"
     return send_from_directory(folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
-
-
-@bp.get("/assets/htmx.min.js")
-def htmx_script():
-    """htmx, served from the npm package locked in package-lock.json."""
-    folder = Path(current_app.config["NODE_MODULES"]) / "htmx.org" / "dist"
-    return send_from_directory(folder, "htmx.min.js", max_age=86400)
