@@ -10,7 +10,12 @@ WORKERS ?= 3
 TEST_PACKAGES := chromium chromium-driver fonts-noto-cjk default-jre-headless
 export FLASK_APP := barrierfree
 
-.PHONY: run test install install-test database translations test-packages messages lint
+# What gets installed: every package at one version, each file checked against its hash
+# (pip refuses one that does not match). Written from pyproject.toml by `make lock`.
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
+
+.PHONY: run test install install-test database translations test-packages messages lint lock
 
 run: install database
 	$(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "barrierfree:create_app()"
@@ -22,14 +27,17 @@ install: $(VENV)/.installed node_modules/.package-lock.json translations
 
 install-test: install $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+# The site itself last, linked to the checkout and without dependencies: they all came
+# from the lock, its build backend (setuptools) too, so nothing is fetched unchecked. Its
+# package takes htmx from node_modules/, so that comes first.
+$(VENV)/.installed: $(RUN_LOCK) pyproject.toml node_modules/.package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --require-hashes -r $(RUN_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed $(TEST_LOCK)
+	$(BIN)/pip install --quiet --require-hashes -r $(TEST_LOCK)
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -67,3 +75,18 @@ lint: install-test
 	$(BIN)/ruff check $(PYTHON_FOLDERS)
 	$(BIN)/ruff format --check $(PYTHON_FOLDERS)
 	$(BIN)/mypy search
+
+# After adding or upgrading a dependency in pyproject.toml: write both lock files anew and
+# commit them with it. Locked versions stay while pyproject.toml allows them; to upgrade,
+# `make lock LOCK_OPTIONS="--upgrade-package flask"` (or `--upgrade` for everything). The
+# locks hold the build backend too (the site itself is installed without build isolation)
+# and name no package index (each machine keeps its own pip settings); the test lock keeps
+# the run lock's versions, so the tests run what the site runs.
+LOCK_OPTIONS ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links \
+	$(LOCK_OPTIONS)
+
+lock: $(VENV)/.installed-test
+	$(PIP_COMPILE) --output-file $(RUN_LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra test --constraint $(RUN_LOCK) --output-file $(TEST_LOCK) pyproject.toml

@@ -8,6 +8,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import PROJECT_ROOT
 
+# An installed package has no checkout beside it: it carries its own content/ and htmx from
+# node_modules/ (see pyproject.toml).
+BUNDLED = Path(__file__).parent / "bundled"
+
 
 def configure(app: Flask, overrides: dict | None) -> None:
     """Fill `app.config` from defaults, `BARRIERFREE_*` environment variables and overrides."""
@@ -15,8 +19,8 @@ def configure(app: Flask, overrides: dict | None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'barrierfree.sqlite'}",
-        CONTENT_DIR=str(PROJECT_ROOT / "content"),
-        NODE_MODULES=str(PROJECT_ROOT / "node_modules"),
+        CONTENT_DIR=_checkout_or_bundled("content"),
+        NODE_MODULES=_checkout_or_bundled("node_modules"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
@@ -42,6 +46,12 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _checkout_or_bundled(folder: str) -> str:
+    """The checkout's `folder` beside the package, or the copy an installed package carries."""
+    in_checkout = PROJECT_ROOT / folder
+    return str(in_checkout if in_checkout.is_dir() else BUNDLED / folder)
 
 
 def _instance_secret(path: Path) -> str:

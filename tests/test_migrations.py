@@ -1,10 +1,14 @@
-"""The migrations build exactly the schema the models describe, and undo it again."""
+"""The migrations build exactly the schema the models describe, every constraint named by
+the convention, and undo it again."""
+
+import re
+from collections.abc import Iterator
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from barrierfree.database import alembic_config, db
-from sqlalchemy import text
+from barrierfree.database import NAMING_CONVENTION, alembic_config, db
+from sqlalchemy import MetaData, inspect, text
 
 
 def test_the_migrated_schema_matches_the_models(empty_app):
@@ -48,3 +52,81 @@ def test_media_names_uploaded_before_cleaning_are_cleaned(empty_app):
                 connection.execute(text("SELECT name, original_name FROM media_file")).all()
             )
     assert kept == {name: cleaned for name, (_original, cleaned) in names.items()}
+
+
+def conventional(kind: str, **parts: str) -> re.Pattern:
+    """The names the naming convention gives a constraint of `kind` with these parts (the
+    own name of a check constraint may be any)."""
+    parts = {key: re.escape(value) for key, value in parts.items()}
+    return re.compile(NAMING_CONVENTION[kind] % {"constraint_name": r"\w+", **parts})
+
+
+def constraint_names(table: str) -> Iterator[tuple[str | None, re.Pattern]]:
+    """Each foreign key, unique and check constraint of `table` in the database: its name,
+    and the names the convention gives it."""
+    inspector = inspect(db.engine)
+    for key in inspector.get_foreign_keys(table):
+        column = key["constrained_columns"][0]
+        yield (
+            key["name"],
+            conventional(
+                "fk",
+                table_name=table,
+                column_0_name=column,
+                referred_table_name=key["referred_table"],
+            ),
+        )
+    for unique in inspector.get_unique_constraints(table):
+        column = unique["column_names"][0]
+        yield unique["name"], conventional("uq", table_name=table, column_0_name=column)
+    for check in inspector.get_check_constraints(table):
+        yield check["name"], conventional("ck", table_name=table)
+
+
+def misnamed_constraints() -> list[tuple[str, str | None]]:
+    """(table, name) of each constraint of the database not named by the convention."""
+    tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}  # Alembic's own
+    return [
+        (table, name)
+        for table in sorted(tables)
+        for name, rule in constraint_names(table)
+        if not rule.fullmatch(name or "")
+    ]
+
+
+def migrate_to_0007_as_before_the_convention(monkeypatch) -> None:
+    """The database as revision 0007 made it before the models had a naming convention: on
+    SQLite, its constraints without names."""
+    config = alembic_config()
+    command.downgrade(config, "base")
+    with monkeypatch.context() as patch:
+        patch.setattr(db.metadata, "naming_convention", MetaData().naming_convention)
+        command.upgrade(config, "0007")
+
+
+def test_every_constraint_is_named_by_the_convention(empty_app):
+    with empty_app.app_context():
+        assert misnamed_constraints() == []
+
+
+def test_constraints_made_without_names_are_given_theirs(empty_app, monkeypatch):
+    with empty_app.app_context():
+        migrate_to_0007_as_before_the_convention(monkeypatch)
+        assert misnamed_constraints() != []
+        command.upgrade(alembic_config(), "head")
+        assert misnamed_constraints() == []
+
+
+def test_renaming_the_constraints_keeps_the_search_outbox_ids_unused(empty_app, monkeypatch):
+    change = text(
+        "INSERT INTO search_change (kind, key, created_at) "
+        "VALUES ('page', 'about', '2026-12-06 08:00:00') RETURNING id"
+    )
+    with empty_app.app_context():
+        migrate_to_0007_as_before_the_convention(monkeypatch)
+        with db.engine.begin() as connection:
+            handed_out = [connection.execute(change).scalar() for _ in range(3)]
+            connection.execute(text("DELETE FROM search_change"))
+        command.upgrade(alembic_config(), "head")
+        with db.engine.begin() as connection:
+            assert connection.execute(change).scalar() > max(handed_out)
