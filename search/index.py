@@ -41,6 +41,7 @@ from whoosh.writing import IndexWriter
 
 from search import pinyin
 from search.analysis import analyzer, query_words, words_and_parts
+from search.backend import IndexBusy, IndexUnavailable, Progress, SearchBackend
 from search.documents import Document
 from search.query import (
     FIELD_BOOSTS,
@@ -90,14 +91,6 @@ class _ClosingStorage(FileStorage):
             if not opened.is_closed:
                 opened.close()
         self._opened.clear()
-
-
-class IndexUnavailable(Exception):
-    """The index is missing or cannot be read: search is temporarily unavailable."""
-
-
-class IndexBusy(Exception):
-    """Another writer held the index for longer than the lock timeout."""
 
 
 def make_schema() -> Schema:
@@ -150,8 +143,8 @@ def title_readings(title: str) -> list[str]:
     return list(dict.fromkeys(reading for word in words for reading in pinyin.readings(word)))
 
 
-class SearchIndex:
-    """A search index kept in the folder `path`."""
+class SearchIndex(SearchBackend):
+    """A search index kept in the folder `path`: the site's backend."""
 
     def __init__(self, path: str | Path, *, lock_timeout: float = 10.0) -> None:
         self.path = Path(path)
@@ -174,6 +167,12 @@ class SearchIndex:
         except IndexUnavailable:
             return False
         return True
+
+    def health(self) -> str:
+        """Either ready, missing (a rebuild creates it) or unreadable (a rebuild repairs it)."""
+        if self.is_readable():
+            return "ready"
+        return "unreadable" if (self.path / POINTER).exists() else "missing"
 
     def search(
         self,
@@ -361,18 +360,14 @@ class SearchIndex:
 
     # Writing
 
-    def rebuild(
-        self,
-        documents: Iterable[Document],
-        progress: Callable[[int, int], None] | None = None,
-    ) -> None:
+    def rebuild(self, documents: Iterable[Document], progress: Progress | None = None) -> None:
         """Replace the whole index by one of `documents`; `progress(done, total)` follows it."""
         self._build_and_switch(list(documents), progress)
 
     def _build_and_switch(
         self,
         documents: list[Document],
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
         *,
         only_if_missing: bool = False,
     ) -> None:
@@ -411,7 +406,7 @@ class SearchIndex:
         self,
         folder: Path,
         documents: list[Document],
-        progress: Callable[[int, int], None] | None,
+        progress: Progress | None,
     ) -> None:
         """Write a complete index of `documents` into the new folder `folder`."""
         folder.mkdir()

@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from barrierfree.site_search.index import site_index
+from barrierfree.site_search.index import all_documents, site_index
 from conftest import parse
 
 
@@ -100,8 +100,7 @@ def test_township_filter_keeps_only_places_there(client):
 
 
 def test_missing_index_says_search_is_unavailable_and_rebuilds(empty_app):
-    with empty_app.app_context():
-        shutil.rmtree(site_index().path, ignore_errors=True)
+    shutil.rmtree(empty_app.config["SEARCH_INDEX_DIR"], ignore_errors=True)
     response = empty_app.test_client().get("/search?q=轮椅")
     assert response.status_code == 200
     assert "搜索暂时无法使用" in response.get_data(as_text=True)
@@ -132,6 +131,29 @@ def test_sample_places_and_contacts_are_marked_in_the_results_as_on_their_pages(
         "li", **{"class": "result"}
     )
     assert services and not any("示例数据" in result.text for result in services)
+
+
+def test_english_results_mark_sample_places_too(client):
+    results = parse(client.get("/en/search?q=Rukang&kind=facility").data).find_all(
+        "li", **{"class": "result"}
+    )
+    assert results
+    for result in results:
+        assert "Sample data" in result.text
+
+
+def test_every_document_leads_to_its_page_in_its_language(app):
+    """Each address comes from `url_for`, written outside any request, in both languages."""
+    with app.app_context():
+        documents = list(all_documents())
+    client, pages = app.test_client(), {}
+    for document in documents:
+        path, _, anchor = document.url.partition("#")
+        assert path.startswith("/en/") == (document.language == "en"), document.id
+        if path not in pages:
+            pages[path] = client.get(path)
+        assert pages[path].status_code == 200, document.id
+        assert not anchor or f'id="{anchor}"' in pages[path].text, document.id
 
 
 def every_page(query: str, language: str, kind: str | None) -> tuple[set[int], list[str]]:

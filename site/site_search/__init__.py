@@ -4,12 +4,12 @@ search page. The engine itself (top-level package `search`) knows nothing of Fla
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 import search
 
-from .index import site_index
+from .index import BACKENDS, site_index
 from .sync import drain, write_documents
 from .views import bp
 
@@ -38,8 +38,19 @@ def drain_command() -> None:
     click.echo(f"Search index updated for {drain(site_index())} items.")
 
 
+@search_cli.command("status")
+def status_command() -> None:
+    """Say which backend the site searches and what state its index is in."""
+    click.echo(f"{current_app.config['SEARCH_BACKEND']}: {site_index().health()}")
+
+
 def init_app(app: Flask) -> None:
     """Point the engine at the instance folder, load jieba once, register page and command."""
+    backend = app.config["SEARCH_BACKEND"]
+    if backend is None:  # the environment is read as JSON: BARRIERFREE_SEARCH_BACKEND=null
+        backend = app.config["SEARCH_BACKEND"] = "null"
+    if backend not in BACKENDS:
+        raise ValueError(f"SEARCH_BACKEND {backend!r} is none of {', '.join(BACKENDS)}")
     instance = Path(app.instance_path)
     app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search-index"))
     # Before gunicorn forks its workers when preloaded, and once per worker otherwise.

@@ -1,9 +1,10 @@
 """The site's documents for the search engine: which items, and what each one says."""
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import Flask, current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Integer, select
@@ -15,24 +16,30 @@ from ..contacts.models import ContactChannel
 from ..database import PUBLISHED, db
 from ..facilities import features
 from ..facilities.models import Facility
-from ..i18n import EN, ZH
+from ..i18n import EN, PREFIX, ZH
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
 from ..plan.models import Department, Indicator, Measure, Project
 from ..services.models import Service
 from ..updates.models import Update
 
+# How each SEARCH_BACKEND is opened for an app; another backend is one more entry.
+BACKENDS: dict[str, Callable[[Flask], search.SearchBackend]] = {
+    "whoosh": lambda app: search.SearchIndex(app.config["SEARCH_INDEX_DIR"]),
+    "null": lambda app: search.NullBackend(),
+}
 
-def site_index() -> search.SearchIndex:
-    """The index of this app, in its instance folder."""
-    return search.SearchIndex(current_app.config["SEARCH_INDEX_DIR"])
+
+def site_index() -> search.SearchBackend:
+    """The search backend this app is configured with (SEARCH_BACKEND)."""
+    return BACKENDS[current_app.config["SEARCH_BACKEND"]](current_app)
 
 
 @dataclass(frozen=True)
 class Source:
     """Where the documents of one kind come from: the model, its key, and which rows count.
 
-    `documents(item, language, prefix)` returns the item's document in one language.
+    `documents(item, language)` returns the item's document in one language.
     """
 
     model: type
@@ -60,24 +67,39 @@ class Source:
         return db.session.scalar(query)
 
 
-LANGUAGES = (("zh", ""), ("en", "/en"))
+LOCALES = {"zh": ZH, "en": EN}
+
+
+@contextmanager
+def _written_in(language: str) -> Iterator[None]:
+    """Write a document with the interface words and URLs of `language`, whatever request
+    or command writes it.
+
+    `url_for` needs a request: this is one for the home page of that language, with the
+    script root the locale middleware gives it (`/en` for English). Commands and the
+    background rebuild have no request, and a drain after an edit on the English site must
+    still give the Chinese document Chinese URLs.
+    """
+    locale = LOCALES[language]
+    root = current_app.config["APPLICATION_ROOT"].rstrip("/") + PREFIX[locale]
+    with (
+        current_app.test_request_context(base_url=f"http://localhost{root}/"),
+        force_locale(locale),
+    ):
+        yield
 
 
 def documents_of(kind: str, item) -> Iterator[search.Document]:
-    """One item's documents, in Chinese and in English.
-
-    Each is written with the interface words (types, features, needs) of its own language,
-    whatever the language of the request or command that writes it.
-    """
-    for language, prefix in LANGUAGES:
-        with force_locale(EN if language == "en" else ZH):
-            document = SOURCES[kind].documents(item, language, prefix)
+    """One item's documents, in Chinese and in English, each written in its own language."""
+    for language in LOCALES:
+        with _written_in(language):
+            document = SOURCES[kind].documents(item, language)
         yield document
 
 
 def document_ids(kind: str, key: str) -> list[str]:
     """The ids an item's documents have (or would have) in the index."""
-    return [f"{kind}:{key}:{language}" for language, _prefix in LANGUAGES]
+    return [f"{kind}:{key}:{language}" for language in LOCALES]
 
 
 def all_documents() -> Iterator[search.Document]:
@@ -99,7 +121,7 @@ def _join(*parts: str | None) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _service(service: Service, language: str, prefix: str) -> search.Document:
+def _service(service: Service, language: str) -> search.Document:
     """A published service."""
     return search.Document(
         id=f"service:{service.slug}:{language}",
@@ -114,14 +136,14 @@ def _service(service: Service, language: str, prefix: str) -> search.Document:
             service.benefits,
             service.how_to_apply,
         ),
-        url=f"{prefix}/services/{service.slug}",
+        url=url_for("services.detail", slug=service.slug),
         departments=[r.department.name for r in service.responsibilities],
         categories=[service.category.slug],
         disability_categories=list(service.disability_categories or []),
     )
 
 
-def _measure(measure: Measure, language: str, prefix: str) -> search.Document:
+def _measure(measure: Measure, language: str) -> search.Document:
     """One of the plan's measures (its text is Chinese in both languages)."""
     label = f"Measure {measure.slug}: " if language == "en" else f"措施{measure.slug} "
     return search.Document(
@@ -130,12 +152,12 @@ def _measure(measure: Measure, language: str, prefix: str) -> search.Document:
         language=language,
         title=label + _in_language(measure, "title", language),
         body=measure.body,
-        url=f"{prefix}/plan/measures/{measure.slug}",
+        url=url_for("plan.measure", slug=measure.slug),
         departments=[r.department.name for r in measure.responsibilities],
     )
 
 
-def _project(project: Project, language: str, prefix: str) -> search.Document:
+def _project(project: Project, language: str) -> search.Document:
     """A project of boxes 2–9."""
     return search.Document(
         id=f"project:{project.slug}:{language}",
@@ -146,11 +168,11 @@ def _project(project: Project, language: str, prefix: str) -> search.Document:
             project.title if language == "en" else None,
         ),
         body=project.body,
-        url=f"{prefix}/plan/projects#project-{project.slug}",
+        url=url_for("plan.projects", _anchor=f"project-{project.slug}"),
     )
 
 
-def _indicator(indicator: Indicator, language: str, prefix: str) -> search.Document:
+def _indicator(indicator: Indicator, language: str) -> search.Document:
     """One of the 11 main indicators, found by its name on the indicators page."""
     return search.Document(
         id=f"indicator:{indicator.number}:{language}",
@@ -163,11 +185,11 @@ def _indicator(indicator: Indicator, language: str, prefix: str) -> search.Docum
             target=indicator.target_2025 or _("无数据"),
             unit=indicator.unit,
         ),
-        url=f"{prefix}/plan/indicators",
+        url=url_for("plan.indicators"),
     )
 
 
-def _department(department: Department, language: str, prefix: str) -> search.Document:
+def _department(department: Department, language: str) -> search.Document:
     """A department named in the plan."""
     return search.Document(
         id=f"department:{department.slug}:{language}",
@@ -175,11 +197,11 @@ def _department(department: Department, language: str, prefix: str) -> search.Do
         language=language,
         title=_in_language(department, "name", language),
         summary=_join(department.full_name, department.name if language == "en" else None),
-        url=f"{prefix}/departments/{department.slug}",
+        url=url_for("plan.department", slug=department.slug),
     )
 
 
-def _page(page: Page, language: str, prefix: str) -> search.Document:
+def _page(page: Page, language: str) -> search.Document:
     """A published static page."""
     return search.Document(
         id=f"page:{page.slug}:{language}",
@@ -188,11 +210,11 @@ def _page(page: Page, language: str, prefix: str) -> search.Document:
         title=_in_language(page, "title", language),
         summary=_in_language(page, "summary", language),
         body=_in_language(page, "body", language),
-        url=f"{prefix}/{page.slug}",
+        url=url_for("pages.static", slug=page.slug),
     )
 
 
-def _facility(facility: Facility, language: str, prefix: str) -> search.Document:
+def _facility(facility: Facility, language: str) -> search.Document:
     """A published facility, with what is accessible there and what can be done there."""
     township = _in_language(facility.township, "name", language)
     # Residents type 博平 as often as 博平镇.
@@ -211,12 +233,12 @@ def _facility(facility: Facility, language: str, prefix: str) -> search.Document
             " ".join(_in_language(s, "title", language) for s in facility.services),
             facility.address,
         ),
-        url=f"{prefix}/facilities/{facility.slug}",
+        url=url_for("facilities.detail", slug=facility.slug),
         township=facility.township.slug,
     )
 
 
-def _contact(contact: ContactChannel, language: str, prefix: str) -> search.Document:
+def _contact(contact: ContactChannel, language: str) -> search.Document:
     """A published contact channel, with the needs it serves."""
     return search.Document(
         id=f"contact:{contact.slug}:{language}",
@@ -230,12 +252,12 @@ def _contact(contact: ContactChannel, language: str, prefix: str) -> search.Docu
             contact.name if language == "en" else None,
             contact.value,
         ),
-        url=f"{prefix}/contacts/{contact.slug}",
+        url=url_for("contacts.detail", slug=contact.slug),
         departments=[contact.department.name] if contact.department else [],
     )
 
 
-def _update(update: Update, language: str, prefix: str) -> search.Document:
+def _update(update: Update, language: str) -> search.Document:
     """A published notice or news item."""
     return search.Document(
         id=f"update:{update.slug}:{language}",
@@ -244,7 +266,7 @@ def _update(update: Update, language: str, prefix: str) -> search.Document:
         title=_in_language(update, "title", language),
         summary=_in_language(update, "summary", language),
         body=_in_language(update, "body", language),
-        url=f"{prefix}/updates/{update.slug}",
+        url=url_for("updates.detail", slug=update.slug),
     )
 
 

@@ -1,9 +1,15 @@
 """Keeping the index in step with the database: full rebuilds, and the outbox of changes
 to indexed items, recorded with the change itself and applied by one writer at a time.
 
-Whoever changes an item calls `record_change` in the same transaction, so a change that is
-committed is never forgotten and one that is rolled back never reaches the index. Then
-`drain` applies the outbox while holding a lock file, so across every process only one
+No caller records anything: before every flush, a session event adds a `search_change` row
+for each indexed item that the flush adds, changes or deletes, and for each item whose
+documents show a changed row (a township's name in its places...). The rows go into the
+same flush, so a change that is committed is never forgotten and one that is rolled back
+never reaches the index. ORM bulk UPDATE and DELETE statements on these models are recorded
+as well. A Core statement on a table (`update(table)`, `text()`) passes the session by:
+whoever writes one calls `record_change`.
+
+Then `drain` applies the outbox while holding a lock file, so across every process only one
 writer applies it, in order, and the others wait their turn. `flask content load` drains
 after loading; `flask search drain` does it by hand; every web process drains what is left
 waiting on its first request and then at most every 30 seconds while requests come in
@@ -13,26 +19,42 @@ waiting on its first request and then at most every 30 seconds while requests co
 import fcntl
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import String, delete, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import String, delete, event, func, inspect, select
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 
 import search
 
 from ..contacts.models import ContactChannel
-from ..database import db, utcnow
+from ..database import Tracked, db, utcnow
 from ..facilities.models import Facility, Township, facility_service
-from ..plan.models import Department
-from ..services.models import Service
+from ..plan.models import Department, Responsibility
+from ..services.models import Category, Service
 from .index import SOURCES, all_documents, document_ids, documents_of, site_index
 
 logger = logging.getLogger(__name__)
 _rebuilding = threading.Lock()
+
+KIND_OF = {source.model: kind for kind, source in SOURCES.items()}
+# The fields of a row that the documents of other items show (which items: `_rows_showing`).
+SHOWN = {
+    Township: ("name", "name_en"),
+    Service: ("title", "title_en"),
+    Category: ("slug",),
+    Department: ("name",),
+}
+# Rows whose changes reach documents: indexed items, the rows other documents show, and a
+# department's role, which is part of its service or measure.
+WATCHED = (*KIND_OF, *SHOWN, Responsibility)
+# Columns every tracked row carries for bookkeeping; no document shows them.
+BOOKKEEPING = frozenset(Tracked.__annotations__)
+# In `Session.info`: the items recorded in the open transaction.
+RECORDED = "search_changes_recorded"
 
 
 class SearchChange(db.Model):
@@ -52,38 +74,124 @@ class SearchChange(db.Model):
 
 
 def record_change(kind: str, key: str) -> None:
-    """Note, in the caller's transaction, that an item's documents must be written again."""
+    """Note, in the caller's transaction, that an item's documents must be written again:
+    only needed after a Core statement, which the session cannot see."""
     if kind not in SOURCES:
         raise ValueError(f"unknown search kind {kind!r}")
-    db.session.add(SearchChange(kind=kind, key=str(key)))
+    _record(db.session(), [(kind, str(key))])
 
 
 def record_change_of(row) -> None:
-    """Note a changed row, and the indexed items whose documents show something of it.
+    """Note a changed row, and the indexed items whose documents show something of it."""
+    session = db.session()
+    _record(session, _items_of(row, *_rows_showing(session, row)))
 
-    Places show their township's name and their services' titles; services, measures and
-    contact channels show the names of their departments.
-    """
-    for kind, source in SOURCES.items():
-        if isinstance(row, source.model):
-            record_change(kind, getattr(row, source.key))
-    if isinstance(row, Township):
-        for facility in row.facilities:
-            record_change("facility", facility.slug)
-    if isinstance(row, Service):
-        for facility in db.session.scalars(
-            select(Facility).join(facility_service).where(facility_service.c.service_id == row.id)
-        ):
-            record_change("facility", facility.slug)
-    if isinstance(row, Department):
-        for responsibility in row.responsibilities:
-            for item in (responsibility.service, responsibility.measure):
-                if item is not None:
-                    record_change_of(item)
-        for contact in db.session.scalars(
-            select(ContactChannel).where(ContactChannel.department_id == row.id)
-        ):
-            record_change("contact", contact.slug)
+
+@event.listens_for(db.session, "before_flush")
+def _record_flushed_changes(session: Session, _flush_context, _instances) -> None:
+    """Record every indexed item the flush adds, changes or deletes, in the flush itself."""
+    new, deleted = session.new, session.deleted
+    rows = []
+    for row in [*new, *session.dirty, *deleted]:
+        if not isinstance(row, WATCHED):
+            continue
+        if row in new:
+            rows.append(row)  # nothing shows a new row yet: what links to it changes too
+        elif row in deleted or _changed(row, SHOWN.get(type(row), ())):
+            rows += [row, *_rows_showing(session, row)]
+        elif _changed(row):
+            rows.append(row)
+    _record(session, _items_of(*rows))
+
+
+@event.listens_for(db.session, "do_orm_execute")
+def _record_bulk_changes(state: ORMExecuteState):
+    """Record what an ORM bulk UPDATE or DELETE of watched rows changes, as a flush would:
+    the rows it matches are read before it runs."""
+    mapper = state.bind_mapper
+    if not (state.is_update or state.is_delete) or mapper is None:
+        return None
+    if not issubclass(mapper.class_, WATCHED):
+        return None
+    session, query = state.session, select(mapper.class_)
+    if state.statement.whereclause is not None:
+        query = query.where(state.statement.whereclause)
+    rows = list(session.scalars(query))
+    if state.is_delete:
+        _record(session, _items_of(*rows, *_rows_showing(session, *rows)))
+        return None
+    items, shown = _items_of(*rows), [_shown_values(row) for row in rows]
+    result = state.invoke_statement()
+    # The session has given the rows their new values: new keys, new names to show.
+    changed = [row for row, values in zip(rows, shown, strict=True) if _shown_values(row) != values]
+    _record(session, [*items, *_items_of(*rows, *_rows_showing(session, *changed))])
+    return result
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _forget_recorded(session: Session, transaction: SessionTransaction) -> None:
+    """Once a transaction (or savepoint) ends, its outbox rows are committed or gone."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(RECORDED, None)
+
+
+def _record(session: Session, items: Iterable[tuple[str, str]]) -> None:
+    """Add an outbox row for each item, once per transaction."""
+    # Before the session's first statement there is no transaction to keep the set for.
+    seen = session.info.setdefault(RECORDED, set()) if session.get_transaction() else set()
+    for kind, key in items:
+        if (kind, key) not in seen:
+            seen.add((kind, key))
+            session.add(SearchChange(kind=kind, key=key))
+
+
+def _changed(row, names: Iterable[str] | None = None) -> bool:
+    """True when one of the fields `names` of the row changed; by default any field or link
+    but the bookkeeping columns."""
+    state = inspect(row)
+    if names is None:
+        names = [name for name in state.mapper.attrs.keys() if name not in BOOKKEEPING]
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _shown_values(row) -> list:
+    """The values of the row's fields that the documents of other items show."""
+    return [getattr(row, name) for name in SHOWN.get(type(row), ())]
+
+
+def _items_of(*rows) -> list[tuple[str, str]]:
+    """The indexed items (kind and key) these rows are, or are part of. An item whose key
+    changed is there under its old key too, so that its old documents go."""
+    items = []
+    for row in rows:
+        if isinstance(row, Responsibility):
+            items += _items_of(*(owner for owner in (row.service, row.measure) if owner))
+        elif (kind := KIND_OF.get(type(row))) is not None:
+            name = SOURCES[kind].key
+            keys = [getattr(row, name), *inspect(row).attrs[name].history.deleted]
+            items += [(kind, str(key)) for key in keys if key is not None]
+    return items
+
+
+def _rows_showing(session: Session, *rows) -> list:
+    """The indexed items whose documents show something of these rows (`SHOWN`): places
+    show their township's name and their services' titles; services their category's slug;
+    services, measures and contact channels the names of their departments."""
+    found = []
+    for row in rows:
+        if isinstance(row, Township):
+            found += row.facilities
+        elif isinstance(row, Category):
+            found += row.services
+        elif isinstance(row, Service):
+            join = select(Facility).join(facility_service)
+            found += session.scalars(join.where(facility_service.c.service_id == row.id))
+        elif isinstance(row, Department):
+            found += [r.service or r.measure for r in row.responsibilities]
+            found += session.scalars(
+                select(ContactChannel).where(ContactChannel.department_id == row.id)
+            )
+    return [item for item in found if item is not None]
 
 
 def last_change() -> int:
@@ -97,7 +205,7 @@ def forget_changes_up_to(last: int) -> None:
     db.session.commit()
 
 
-def write_documents(index: search.SearchIndex, progress: Callable | None = None) -> int:
+def write_documents(index: search.SearchBackend, progress: search.Progress | None = None) -> int:
     """Rebuild `index` from every published item; return how many documents it holds.
 
     Changes recorded before the rebuild started are in it, so they leave the outbox. The
@@ -148,7 +256,7 @@ def _writer_lock(wait: bool = True):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def drain_if_waiting(index: search.SearchIndex) -> int:
+def drain_if_waiting(index: search.SearchBackend) -> int:
     """Apply the outbox when changes wait in it and no other writer holds it (a request
     never waits for a rebuild; the next check tries again); return how many items were
     written."""
@@ -160,7 +268,7 @@ def drain_if_waiting(index: search.SearchIndex) -> int:
         return 0
 
 
-def drain(index: search.SearchIndex, wait: bool = True) -> int:
+def drain(index: search.SearchBackend, wait: bool = True) -> int:
     """Apply every recorded change to `index`; return how many items were written.
 
     Each item is read again: a published item's documents are written, anything else
@@ -170,7 +278,7 @@ def drain(index: search.SearchIndex, wait: bool = True) -> int:
     """
     applied = 0
     with _writer_lock(wait):
-        while index.exists() and index.is_readable():
+        while index.is_readable():
             changes = list(db.session.scalars(select(SearchChange).order_by(SearchChange.id)))
             if not changes:
                 break

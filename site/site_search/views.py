@@ -13,27 +13,29 @@ from ..facilities.models import Facility
 from ..i18n import is_english
 from ..query_args import QueryArgs, filtered_page, read_page_number, wants_fragment
 from ..services import queries as services
-from .index import site_index
+from .index import document_ids, site_index
 from .sync import rebuild_in_background
 
 bp = Blueprint("site_search", __name__)
 
 MAX_QUERY = 200
 PER_PAGE = 10
+# The kinds of result that may be made-up sample records.
+SAMPLE_KINDS = {"facility": Facility, "contact": ContactChannel}
 
 
-def sample_paths(found) -> set[str]:
-    """The paths of the places and contacts among the hits that are sample records, so the
-    results say so as the pages they lead to do."""
-    if found is None or not any(hit.kind in ("facility", "contact") for hit in found.hits):
+def sample_urls(found) -> set[str]:
+    """The URLs of the hits that are sample places and contacts, so the results say so as
+    the pages they lead to do."""
+    if found is None or not any(hit.kind in SAMPLE_KINDS for hit in found.hits):
         return set()
-    facilities_ = db.session.scalars(select(Facility.slug).where(Facility.sample.is_(True)))
-    contacts = db.session.scalars(
-        select(ContactChannel.slug).where(ContactChannel.sample.is_(True))
-    )
-    return {f"/facilities/{slug}" for slug in facilities_} | {
-        f"/contacts/{slug}" for slug in contacts
+    samples = {
+        document_id
+        for kind, model in SAMPLE_KINDS.items()
+        for slug in db.session.scalars(select(model.slug).where(model.sample.is_(True)))
+        for document_id in document_ids(kind, slug)
     }
+    return {hit.url for hit in found.hits if hit.id in samples}
 
 
 @bp.get("/search")
@@ -80,6 +82,6 @@ def results():
         results=found,
         unavailable=unavailable,
         suggested=services.suggested() if found is not None and not found.total else [],
-        samples=sample_paths(found),
+        samples=sample_urls(found),
     )
     return filtered_page(response, args.problems)
