@@ -89,6 +89,7 @@ def init_app(app: Flask) -> None:
     """CSRF on every state-changing request, the staff session, the back-office pages."""
     from ..display import views as display
     from . import bulk, editor, helpers, media, publishing, sessions, views
+    from . import components as _components  # noqa: F401 (adds its page to views.bp)
 
     app.session_interface = sessions.SessionInterface()
     app.before_request(sessions.load)  # before the CSRF check, so a refused form knows whose it was
