@@ -91,7 +91,7 @@ def office(tmp_path_factory) -> Office:
                 item_id=row.id,
                 version=row.version,
                 action="original",
-                data=kinds.snapshot(kind, row),
+                data=kinds.revision_data(kind, row),
                 username="",
             )
             db.session.add(revision)

@@ -781,7 +781,7 @@ FACILITY_PROBLEMS = {
         "latitude",
         "不在茌平区内",
     ),
-    "only-latitude": ({"latitude": "36.58", "longitude": ""}, "latitude", "同时填写"),
+    "only-latitude": ({"latitude": "36.58", "longitude": ""}, "longitude", "同时填写"),
     "latitude-not-a-number": ({"latitude": "北纬36度"}, "latitude", "要填数字"),
     "hours-not-understood": ({"hours": "周一到周五 上午"}, "hours", "看不懂这段开放时间"),
     "hours-impossible": ({"hours": "mon 25:00-26:00"}, "hours", "看不懂这段开放时间"),

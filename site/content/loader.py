@@ -9,188 +9,37 @@ fingerprint: the next load fills it in.
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
-from ..contacts.models import ContactChannel
-from ..contacts.validation import check_contact
+from ..contacts.spec import CONTACTS
 from ..database import db
-from ..facilities.models import Facility, Township
-from ..facilities.validation import check_facility
-from ..pages.models import Page
-from ..plan.models import (
-    LEAD,
-    PARTICIPANT,
-    Box,
-    Department,
-    Indicator,
-    Measure,
-    PlanPart,
-    PlanSection,
-    Project,
-    Responsibility,
-)
+from ..facilities.spec import FACILITIES, TOWNSHIPS
+from ..kinds import Kind
+from ..pages.spec import PAGES
+from ..plan.models import LEAD, PARTICIPANT, Department, Responsibility
+from ..plan.spec import BOXES, DEPARTMENTS, INDICATORS, MEASURES, PARTS, PROJECTS, SECTIONS
 from ..query_args import clean_text
-from ..services.models import Category, Service
-from ..site_search.sync import record_change_of
+from ..services.spec import CATEGORIES, SERVICES
 from .files import SOURCE, ContentError, read_all
 
-
-@dataclass(frozen=True)
-class Kind:
-    """How one kind of record maps onto its model.
-
-    `parents` are many-to-one links {record field: (model, key column)}; `collections` are
-    many-to-many links {record field: (model, key column)}; `roles` says whether the record
-    carries `lead` and `participants` department lists; `check` raises ValueError for a
-    record that must not be loaded.
-    """
-
-    name: str
-    model: type
-    key: str
-    fields: tuple[str, ...]
-    parents: dict = field(default_factory=dict)
-    collections: dict = field(default_factory=dict)
-    roles: bool = False
-    check: Callable[[dict], None] | None = None
-
-
+# The kinds content files hold, each after the kinds its records link to.
 KINDS = (
-    Kind("departments", Department, "slug", ("name", "full_name", "name_en", "position")),
-    Kind(
-        "categories",
-        Category,
-        "slug",
-        ("name", "name_en", "description", "description_en", "position"),
-    ),
-    Kind("pages", Page, "slug", ("title", "title_en", "summary", "summary_en", "body", "body_en")),
-    Kind("parts", PlanPart, "slug", ("number", "title", "title_en", "body", "position")),
-    Kind(
-        "sections",
-        PlanSection,
-        "slug",
-        ("number", "title", "title_en", "body", "position"),
-        parents={"part": (PlanPart, "slug")},
-        roles=True,
-    ),
-    Kind(
-        "measures",
-        Measure,
-        "slug",
-        ("number", "title", "title_en", "body"),
-        parents={"section": (PlanSection, "slug")},
-        roles=True,
-    ),
-    Kind(
-        "boxes",
-        Box,
-        "number",
-        ("title", "title_en", "after_measure"),
-        parents={"section": (PlanSection, "slug")},
-    ),
-    Kind(
-        "indicators",
-        Indicator,
-        "number",
-        ("name", "unit", "value_2020", "target_2025", "attribute"),
-        parents={"box": (Box, "number")},
-    ),
-    Kind(
-        "projects",
-        Project,
-        "slug",
-        ("title", "title_en", "body", "position"),
-        parents={"box": (Box, "number")},
-    ),
-    Kind(
-        "services",
-        Service,
-        "slug",
-        (
-            "title",
-            "title_en",
-            "summary",
-            "summary_en",
-            "disability_categories",
-            "eligibility",
-            "benefits",
-            "amount",
-            "how_to_apply",
-            "documents",
-            "easy_read",
-            "easy_read_en",
-            "position",
-        ),  # fmt: skip
-        parents={"category": (Category, "slug")},
-        collections={
-            "measures": (Measure, "slug"),
-            "projects": (Project, "slug"),
-            "related": (Service, "slug"),
-        },
-        roles=True,
-    ),
-    Kind(
-        "townships",
-        Township,
-        "slug",
-        ("name", "name_en", "kind", "latitude", "longitude", "position"),
-    ),
-    Kind(
-        "facilities",
-        Facility,
-        "slug",
-        (
-            "type",
-            "sample",
-            "name",
-            "name_en",
-            "summary",
-            "summary_en",
-            "address",
-            "address_en",
-            "latitude",
-            "longitude",
-            "hours",
-            "hours_note",
-            "hours_note_en",
-            "phone",
-            "sms",
-            "transport",
-            "transport_en",
-            "accessibility",
-            "position",
-        ),  # fmt: skip
-        parents={"township": (Township, "slug")},
-        collections={"services": (Service, "slug")},
-        check=check_facility,
-    ),
-    Kind(
-        "contacts",
-        ContactChannel,
-        "slug",
-        (
-            "channel",
-            "sample",
-            "name",
-            "name_en",
-            "summary",
-            "summary_en",
-            "value",
-            "hours",
-            "hours_note",
-            "hours_note_en",
-            "needs",
-            "languages",
-            "position",
-        ),  # fmt: skip
-        parents={"department": (Department, "slug"), "facility": (Facility, "slug")},
-        collections={"services": (Service, "slug")},
-        check=check_contact,
-    ),
+    DEPARTMENTS,
+    CATEGORIES,
+    PAGES,
+    PARTS,
+    SECTIONS,
+    MEASURES,
+    BOXES,
+    INDICATORS,
+    PROJECTS,
+    SERVICES,
+    TOWNSHIPS,
+    FACILITIES,
+    CONTACTS,
 )
 
 ROLE_FIELDS = {LEAD: "lead", PARTICIPANT: "participants"}
@@ -228,10 +77,14 @@ class Report:
 
 def load(directory: Path) -> Report:
     """Load every record under `directory`; the caller commits."""
-    records = read_all(directory)
+    return load_records(read_all(directory))
+
+
+def load_records(records: dict[str, list[dict]], kinds: tuple[Kind, ...] = KINDS) -> Report:
+    """Load records {kind name: [record, ...]} of `kinds`, in that order; the caller commits."""
     report = Report()
     to_link = []
-    for kind in KINDS:
+    for kind in kinds:
         for record in records.get(kind.name, []):
             record = _cleaned(kind, record)
             row = _sync_fields(kind, record, report)
@@ -243,7 +96,6 @@ def load(directory: Path) -> Report:
             apply_links(kind, record, row)
         db.session.flush()
         row.loaded_hash = fingerprint(snapshot(kind, row))
-        record_change_of(row)
     return report
 
 
@@ -273,11 +125,10 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
     key = record.get(kind.key)
     if key is None:
         raise ContentError(f"{record.get(SOURCE, kind.name)}: an item has no {kind.key}")
-    if kind.check is not None:
-        try:
-            kind.check(record)
-        except ValueError as error:
-            raise ContentError(f"{record.get(SOURCE, kind.name)} ({key}): {error}") from error
+    try:
+        kind.check(record)
+    except ValueError as error:
+        raise ContentError(f"{record.get(SOURCE, kind.name)} ({key}): {error}") from error
     row = db.session.scalar(select(kind.model).where(getattr(kind.model, kind.key) == key))
     wanted = fingerprint(normalise(kind, record))
     if row is None:
@@ -293,11 +144,11 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
             report.note("kept", kind.name, key)
             return None
         report.note("changed", kind.name, key)
-    for name in kind.fields:
-        setattr(row, name, _column_value(kind.model, name, record.get(name)))
+    for name in kind.columns:
+        setattr(row, name, column_value(kind.model, name, record.get(name)))
     for name, (model, column) in kind.parents.items():
         value = record.get(name)
-        parent = None if value is None else _lookup(model, column, value, record, kind)
+        parent = None if value is None else lookup(model, column, value, record, kind)
         setattr(row, name, parent)
     db.session.add(row)
     return row
@@ -307,13 +158,13 @@ def apply_links(kind: Kind, record: dict, row) -> None:
     """Write the many-to-many links and department roles of a new or changed row."""
     for name, (model, column) in kind.collections.items():
         values = record.get(name) or []
-        setattr(row, name, [_lookup(model, column, value, record, kind) for value in values])
+        setattr(row, name, [lookup(model, column, value, record, kind) for value in values])
     if kind.roles:
         for old in list(row.responsibilities):
             db.session.delete(old)
         row.responsibilities = [
             Responsibility(
-                department=_lookup(Department, "slug", slug, record, kind),
+                department=lookup(Department, "slug", slug, record, kind),
                 role=role,
                 position=index,
             )
@@ -322,7 +173,7 @@ def apply_links(kind: Kind, record: dict, row) -> None:
         ]
 
 
-def _lookup(model: type, column: str, value, record: dict, kind: Kind):
+def lookup(model: type, column: str, value, record: dict, kind: Kind):
     """The row of `model` whose `column` is `value`, or a ContentError naming file and item."""
     found = db.session.scalar(select(model).where(getattr(model, column) == value))
     if found is None:
@@ -331,7 +182,7 @@ def _lookup(model: type, column: str, value, record: dict, kind: Kind):
     return found
 
 
-def _column_value(model: type, name: str, value):
+def column_value(model: type, name: str, value):
     """`value`, or the empty value a NOT NULL column takes when the file leaves it out."""
     if value is not None:
         return value
@@ -345,7 +196,7 @@ def _column_value(model: type, name: str, value):
 
 def normalise(kind: Kind, record: dict) -> dict:
     """The comparable form of a file record: only the mapped fields, empties as None."""
-    data = {name: _empty_to_none(record.get(name)) for name in kind.fields}
+    data = {name: _empty_to_none(record.get(name)) for name in kind.columns}
     for name in kind.parents:
         data[name] = record.get(name)
     for name in kind.collections:
@@ -358,7 +209,7 @@ def normalise(kind: Kind, record: dict) -> dict:
 
 def snapshot(kind: Kind, row) -> dict:
     """The comparable form of a database row, shaped like `normalise` of a record."""
-    data = {name: _empty_to_none(getattr(row, name)) for name in kind.fields}
+    data = {name: _empty_to_none(getattr(row, name)) for name in kind.columns}
     for name, (_model, column) in kind.parents.items():
         parent = getattr(row, name)
         data[name] = getattr(parent, column) if parent is not None else None

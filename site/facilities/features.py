@@ -89,6 +89,11 @@ COMMON_KEYS = {
 }
 
 
+def detail_keys(feature: Feature) -> list[str]:
+    """The details a record of `feature` may give besides `available`."""
+    return [key for key in COMMON_KEYS | dict(feature.details) if key != "available"]
+
+
 def validate(accessibility) -> None:
     """Raise ValueError naming the first thing wrong with a facility's accessibility record."""
     if not isinstance(accessibility, dict):

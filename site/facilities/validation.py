@@ -1,6 +1,11 @@
-"""Rules a facility record must keep, whoever writes it (content files or staff)."""
+"""The rules a facility record keeps, whoever writes it: content files, the editor or a
+spreadsheet. Each finds its problems by field; the loader refuses the file at the first,
+the editor shows each beside its field, the spreadsheet in its column."""
+
+from flask_babel import gettext as _
 
 from .. import opening_hours
+from ..kinds import Problem
 from . import features
 
 # The district's bounds, generously: a point outside is a typo (or latitude and longitude
@@ -9,24 +14,71 @@ LATITUDE = (36.3, 36.9)
 LONGITUDE = (115.9, 116.6)
 
 
-def check_facility(record: dict) -> None:
-    """Raise ValueError with a clear message for the first rule the record breaks."""
+def problems(record: dict) -> list[Problem]:
+    """Every rule the facility record breaks, by field."""
+    found = []
     if record.get("type") not in features.TYPES:
-        raise ValueError(f"type must be one of {', '.join(features.TYPES)}")
-    opening_hours.parse(record.get("hours"))
-    features.validate(record.get("accessibility") or {})
-    check_location(record.get("latitude"), record.get("longitude"))
-    if record.get("sample") and any(record.get(f) for f in ("phone", "sms", "address")):
+        found.append(
+            Problem("type", _("类型要从这些中选择：%(types)s。", types=", ".join(features.TYPES)))
+        )
+    found += raised("hours", opening_hours.parse, record.get("hours"))
+    found += raised("accessibility", features.validate, record.get("accessibility") or {})
+    found += location_problems(record.get("latitude"), record.get("longitude"))
+    if record.get("sample"):
         # An invented number could ring a stranger, an invented address send someone to the
         # wrong door: sample records carry neither.
-        raise ValueError("a sample record must not carry a phone number, SMS number or address")
+        found += [
+            Problem(
+                name,
+                _("示例数据不能填写电话、短信号码或地址：请填写核实过的信息并取消“示例数据”。"),
+            )
+            for name in ("phone", "sms", "address")
+            if record.get(name)
+        ]
+    return found
 
 
-def check_location(latitude, longitude) -> None:
-    """Both coordinates or neither, and inside the district."""
+def check_facility(record: dict) -> None:
+    """Raise ValueError naming the field of the first rule the record breaks."""
+    found = problems(record)
+    if found:
+        raise ValueError(f"{found[0].field}: {found[0].message}")
+
+
+def location_problems(latitude, longitude) -> list[Problem]:
+    """Both coordinates or neither, numbers, inside the district; the problem is put on
+    the coordinate that is wrong."""
     if latitude is None and longitude is None:
-        return
-    if not all(isinstance(value, int | float) for value in (latitude, longitude)):
-        raise ValueError("latitude and longitude must both be numbers")
-    if not (LATITUDE[0] <= latitude <= LATITUDE[1] and LONGITUDE[0] <= longitude <= LONGITUDE[1]):
-        raise ValueError("the location is outside Chiping District")
+        return []
+    if latitude is None or longitude is None:
+        missing = "latitude" if latitude is None else "longitude"
+        return [Problem(missing, _("纬度和经度要同时填写，或都不填。"))]
+    for name, value in (("latitude", latitude), ("longitude", longitude)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return [Problem(name, _("纬度和经度要填数字，例如 36.58 和 116.25。"))]
+    if _inside(latitude, LATITUDE) and _inside(longitude, LONGITUDE):
+        return []
+    # Latitude is right when it is inside the district's band; otherwise blame it first.
+    wrong = "longitude" if _inside(latitude, LATITUDE) else "latitude"
+    message = _(
+        "这个位置不在茌平区内：纬度在 %(south)s 到 %(north)s 之间，经度在 %(west)s 到 "
+        "%(east)s 之间。请检查纬度和经度是否写反。",
+        south=LATITUDE[0],
+        north=LATITUDE[1],
+        west=LONGITUDE[0],
+        east=LONGITUDE[1],
+    )
+    return [Problem(wrong, message)]
+
+
+def _inside(value: float, bounds: tuple[float, float]) -> bool:
+    return bounds[0] <= value <= bounds[1]
+
+
+def raised(name: str, check, value) -> list[Problem]:
+    """`check(value)`'s ValueError as a problem of field `name`, or none."""
+    try:
+        check(value)
+    except ValueError as error:
+        return [Problem(name, str(error))]
+    return []

@@ -1,64 +1,58 @@
-"""Facilities and contact channels as plain records, GeoJSON and CSV."""
+"""Facilities and contact channels as plain records, GeoJSON and CSV.
+
+Every field of a kind's table (see kinds.py) is published, under its own name; links are
+given by the linked item's key.
+"""
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from .. import opening_hours
 from ..contacts.models import ContactChannel
-from ..facilities import features
+from ..contacts.spec import CONTACTS
 from ..facilities.models import Facility
+from ..facilities.spec import FACILITIES
+from ..kinds import Kind
 from ..tabular import csv_text, spreadsheet_cell
 
 SAMPLE_NOTE = "sample 为 true 的记录是示例数据，以区残联公布为准。"
 
 
+def _fields(kind: Kind) -> list:
+    """The kind's published fields but the accessibility features (given together)."""
+    return [f for f in kind.table_fields if f.type != "feature"]
+
+
+def _features(kind: Kind) -> list:
+    """The kind's accessibility features, one field each."""
+    return [f for f in kind.table_fields if f.type == "feature"]
+
+
+def record(kind: Kind, row) -> dict:
+    """One item with every published field, its page and when it last changed."""
+    data = {f.name: f.value_of(row) for f in _fields(kind)}
+    if _features(kind):
+        data["accessibility"] = row.accessibility or {}
+    data["url"] = url_for(kind.public_endpoint, slug=row.slug, _external=True)
+    data["updated_at"] = row.updated_at.isoformat(timespec="seconds")
+    return data
+
+
 def facility_record(facility: Facility) -> dict:
-    """One facility with every published field."""
+    """One facility; where it has no point of its own, its township's centre, so marked."""
     latitude, longitude = facility.point_or_township()
     return {
-        "slug": facility.slug,
-        "url": url_for("facilities.detail", slug=facility.slug, _external=True),
-        "sample": facility.sample,
-        "name": facility.name,
-        "name_en": facility.name_en,
-        "type": facility.type,
-        "township": facility.township.slug,
+        **record(FACILITIES, facility),
         "township_name": facility.township.name,
-        "summary": facility.summary,
-        "address": facility.address,
         "latitude": latitude,
         "longitude": longitude,
         "location_approximate": facility.point() is None,
-        "hours": facility.hours,
-        "hours_note": facility.hours_note,
-        "phone": facility.phone,
-        "sms": facility.sms,
-        "transport": facility.transport,
-        "services": [service.slug for service in facility.services],
-        "accessibility": facility.accessibility or {},
-        "updated_at": facility.updated_at.isoformat(timespec="seconds"),
     }
 
 
 def contact_record(contact: ContactChannel) -> dict:
-    """One contact channel with every published field."""
-    return {
-        "slug": contact.slug,
-        "url": url_for("contacts.detail", slug=contact.slug, _external=True),
-        "sample": contact.sample,
-        "channel": contact.channel,
-        "name": contact.name,
-        "name_en": contact.name_en,
-        "summary": contact.summary,
-        "value": contact.value,
-        "department": contact.department.slug if contact.department else None,
-        "facility": contact.facility.slug if contact.facility else None,
-        "hours": contact.hours,
-        "hours_note": contact.hours_note,
-        "needs": contact.needs,
-        "languages": contact.languages,
-        "services": [service.slug for service in contact.services],
-        "updated_at": contact.updated_at.isoformat(timespec="seconds"),
-    }
+    """One contact channel."""
+    return record(CONTACTS, contact)
 
 
 def facilities_geojson(facilities: list[Facility]) -> dict:
@@ -79,62 +73,68 @@ def facilities_geojson(facilities: list[Facility]) -> dict:
     return {"type": "FeatureCollection", "features": collection}
 
 
-FACILITY_COLUMNS = (
-    "slug",
-    "sample",
-    "name",
-    "name_en",
-    "type",
-    "township",
-    "address",
-    "latitude",
-    "longitude",
-    "location_approximate",
-    "hours",
-    "hours_note",
-    "phone",
-    "sms",
-    "transport",
-    "services",
-)
-CONTACT_COLUMNS = (
-    "slug",
-    "sample",
-    "channel",
-    "name",
-    "name_en",
-    "value",
-    "department",
-    "facility",
-    "hours",
-    "hours_note",
-    "needs",
-    "languages",
-    "services",
-)
+FACILITY_COLUMNS = (*(f.name for f in _fields(FACILITIES)), "location_approximate")
+CONTACT_COLUMNS = tuple(f.name for f in _fields(CONTACTS))
 
 
-def facilities_csv(facilities: list[Facility]) -> str:
-    """One row per facility; hours as "mon,tue 08:30-11:30"; one column per feature."""
-    header = list(FACILITY_COLUMNS) + [f"accessibility.{f.code}" for f in features.FEATURES]
+def _csv(kind: Kind, records: list[dict], columns: tuple[str, ...]) -> str:
+    """One row per record: hours as "mon,tue 08:30-11:30", one column per feature (whether
+    it is there: true, false, or empty when not verified)."""
+    features = _features(kind)
+    header = [*columns, *(f"accessibility.{f.feature}" for f in features)]
     rows = []
-    for facility in facilities:
-        record = facility_record(facility)
-        record["hours"] = opening_hours.as_text(facility.hours)
-        row = [spreadsheet_cell(record[column]) for column in FACILITY_COLUMNS]
-        row += [
-            spreadsheet_cell(record["accessibility"].get(f.code, {}).get("available"))
-            for f in features.FEATURES
-        ]
+    for data in records:
+        data["hours"] = opening_hours.as_text(data["hours"])
+        row = [spreadsheet_cell(data[column]) for column in columns]
+        measured = data.get("accessibility") or {}
+        row += [spreadsheet_cell(measured.get(f.feature, {}).get("available")) for f in features]
         rows.append(row)
     return csv_text(header, rows)
 
 
+def facilities_csv(facilities: list[Facility]) -> str:
+    """Every facility as CSV."""
+    return _csv(FACILITIES, [facility_record(f) for f in facilities], FACILITY_COLUMNS)
+
+
 def contacts_csv(contacts: list[ContactChannel]) -> str:
-    """One row per contact channel; hours as "mon,tue 08:30-11:30"."""
+    """Every contact channel as CSV."""
+    return _csv(CONTACTS, [contact_record(c) for c in contacts], CONTACT_COLUMNS)
+
+
+def documented(kind: Kind, *extra: tuple[str, object]) -> list[tuple[str, object]]:
+    """What each published field means, for the open-data page: (names, meaning), a field
+    and its English translation together, the codes a field takes listed."""
+    names = {f.name for f in kind.table_fields}
     rows = []
-    for contact in contacts:
-        record = contact_record(contact)
-        record["hours"] = opening_hours.as_text(contact.hours)
-        rows.append([spreadsheet_cell(record[column]) for column in CONTACT_COLUMNS])
-    return csv_text(list(CONTACT_COLUMNS), rows)
+    for f in _fields(kind):
+        if f.lang == "en":
+            continue
+        twin = f"{f.name}_en"
+        meaning = f.description or f.label
+        if f.choices and not f.relation:
+            meaning = _l("%(meaning)s：%(codes)s", meaning=meaning, codes=", ".join(f.choices()))
+        rows.append((f"{f.name} / {twin}" if twin in names else f.name, meaning))
+    common = (
+        ("url", _l("页面的网址")),
+        ("updated_at", _l("最后修改的时间")),
+    )
+    return rows + list(extra) + list(common)
+
+
+def facility_fields() -> list[tuple[str, object]]:
+    """What each field of the facility downloads means."""
+    return documented(
+        FACILITIES,
+        ("township_name", _l("所在乡镇（街道）的名称")),
+        (
+            "location_approximate",
+            _l("true 表示没有场所自己的位置，用的是乡镇（街道）驻地的大致位置"),
+        ),
+        ("accessibility", FACILITIES.field("accessibility").description),
+    )
+
+
+def contact_fields() -> list[tuple[str, object]]:
+    """What each field of the contact downloads means."""
+    return documented(CONTACTS)

@@ -2,11 +2,23 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Publishable, Tracked, db
 from ..plan.models import Measure, Project, Responsibility
+
+# The categories of 《残疾人残疾分类和分级》(GB/T 26341-2010), by code.
+DISABILITY_CATEGORIES = {
+    "visual": _l("视力残疾"),
+    "hearing": _l("听力残疾"),
+    "speech": _l("言语残疾"),
+    "physical": _l("肢体残疾"),
+    "intellectual": _l("智力残疾"),
+    "mental": _l("精神残疾"),
+    "multiple": _l("多重残疾"),
+}
 
 service_measure = Table(
     "service_measure",

@@ -6,9 +6,11 @@ from .. import opening_hours
 from ..contacts import queries as contacts
 from ..facilities import queries as facilities
 from . import queries
+from .models import DISABILITY_CATEGORIES
 from .structured_data import government_service
 
 bp = Blueprint("services", __name__)
+bp.add_app_template_global(DISABILITY_CATEGORIES, "disability_names")
 
 
 @bp.get("/services/")

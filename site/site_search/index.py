@@ -13,15 +13,22 @@ import search
 
 from ..contacts.channels import CHANNELS, NEEDS
 from ..contacts.models import ContactChannel
+from ..contacts.spec import CONTACTS
 from ..database import PUBLISHED, db
 from ..facilities import features
 from ..facilities.models import Facility
+from ..facilities.spec import FACILITIES
 from ..i18n import EN, PREFIX, ZH
+from ..kinds import Kind
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
+from ..pages.spec import PAGES
 from ..plan.models import Department, Indicator, Measure, Project
+from ..plan.spec import DEPARTMENTS, INDICATORS, MEASURES, PROJECTS
 from ..services.models import Service
+from ..services.spec import SERVICES
 from ..updates.models import Update
+from ..updates.spec import UPDATES
 
 # How each SEARCH_BACKEND is opened for an app; another backend is one more entry.
 BACKENDS: dict[str, Callable[[Flask], search.SearchBackend]] = {
@@ -37,15 +44,24 @@ def site_index() -> search.SearchBackend:
 
 @dataclass(frozen=True)
 class Source:
-    """Where the documents of one kind come from: the model, its key, and which rows count.
+    """Where the documents of one kind come from: the kind, and which of its rows count.
 
     `documents(item, language)` returns the item's document in one language.
     """
 
-    model: type
-    key: str
+    kind: Kind
     documents: Callable
     published: Callable | None = None
+
+    @property
+    def model(self) -> type:
+        """The kind's model."""
+        return self.kind.model
+
+    @property
+    def key(self) -> str:
+        """The name of the column that names an item."""
+        return self.kind.key
 
     def items(self) -> list:
         """Every row whose documents belong in the index."""
@@ -121,6 +137,19 @@ def _join(*parts: str | None) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def search_text(kind: Kind, item, language: str) -> str:
+    """The text of the fields the kind declares searched (`search`), in `language` where
+    they have a translation: the body of the item's document. The title and the summary,
+    which the document holds apart, are left out."""
+    return _join(
+        *(
+            _in_language(item, f.name, language)
+            for f in kind.search_fields
+            if not f.lang and f.name not in (kind.title_field, "summary")
+        )
+    )
+
+
 def _service(service: Service, language: str) -> search.Document:
     """A published service."""
     return search.Document(
@@ -130,11 +159,8 @@ def _service(service: Service, language: str) -> search.Document:
         title=_in_language(service, "title", language),
         summary=_in_language(service, "summary", language),
         body=_join(
-            _in_language(service, "easy_read", language),
+            search_text(SERVICES, service, language),
             service.title if language == "en" else None,
-            service.eligibility,
-            service.benefits,
-            service.how_to_apply,
         ),
         url=url_for("services.detail", slug=service.slug),
         departments=[r.department.name for r in service.responsibilities],
@@ -209,7 +235,7 @@ def _page(page: Page, language: str) -> search.Document:
         language=language,
         title=_in_language(page, "title", language),
         summary=_in_language(page, "summary", language),
-        body=_in_language(page, "body", language),
+        body=search_text(PAGES, page, language),
         url=url_for("pages.static", slug=page.slug),
     )
 
@@ -228,10 +254,10 @@ def _facility(facility: Facility, language: str) -> search.Document:
         summary=_join(str(features.TYPES[facility.type]), township, short_name),
         body=_join(
             _in_language(facility, "summary", language),
+            search_text(FACILITIES, facility, language),
             facility.name if language == "en" else None,
             " ".join(present),
             " ".join(_in_language(s, "title", language) for s in facility.services),
-            facility.address,
         ),
         url=url_for("facilities.detail", slug=facility.slug),
         township=facility.township.slug,
@@ -250,7 +276,7 @@ def _contact(contact: ContactChannel, language: str) -> search.Document:
             str(CHANNELS[contact.channel]),
             " ".join(str(NEEDS[need]) for need in contact.needs),
             contact.name if language == "en" else None,
-            contact.value,
+            search_text(CONTACTS, contact, language),
         ),
         url=url_for("contacts.detail", slug=contact.slug),
         departments=[contact.department.name] if contact.department else [],
@@ -265,7 +291,7 @@ def _update(update: Update, language: str) -> search.Document:
         language=language,
         title=_in_language(update, "title", language),
         summary=_in_language(update, "summary", language),
-        body=_in_language(update, "body", language),
+        body=search_text(UPDATES, update, language),
         url=url_for("updates.detail", slug=update.slug),
     )
 
@@ -276,15 +302,13 @@ def _is_published(model):
 
 
 SOURCES = {
-    "service": Source(Service, "slug", _service, _is_published),
-    "measure": Source(Measure, "slug", _measure),
-    "project": Source(Project, "slug", _project),
-    "indicator": Source(Indicator, "number", _indicator),
-    "department": Source(Department, "slug", _department),
-    "page": Source(
-        Page, "slug", _page, lambda model: model.slug.in_(STATIC_PAGES) & _is_published(model)
-    ),
-    "facility": Source(Facility, "slug", _facility, _is_published),
-    "contact": Source(ContactChannel, "slug", _contact, _is_published),
-    "update": Source(Update, "slug", _update, _is_published),
+    "service": Source(SERVICES, _service, _is_published),
+    "measure": Source(MEASURES, _measure),
+    "project": Source(PROJECTS, _project),
+    "indicator": Source(INDICATORS, _indicator),
+    "department": Source(DEPARTMENTS, _department),
+    "page": Source(PAGES, _page, lambda model: model.slug.in_(STATIC_PAGES) & _is_published(model)),
+    "facility": Source(FACILITIES, _facility, _is_published),
+    "contact": Source(CONTACTS, _contact, _is_published),
+    "update": Source(UPDATES, _update, _is_published),
 }

@@ -81,12 +81,6 @@ def record_change(kind: str, key: str) -> None:
     _record(db.session(), [(kind, str(key))])
 
 
-def record_change_of(row) -> None:
-    """Note a changed row, and the indexed items whose documents show something of it."""
-    session = db.session()
-    _record(session, _items_of(row, *_rows_showing(session, row)))
-
-
 @event.listens_for(db.session, "before_flush")
 def _record_flushed_changes(session: Session, _flush_context, _instances) -> None:
     """Record every indexed item the flush adds, changes or deletes, in the flush itself."""

@@ -34,7 +34,7 @@ KEEP_UPLOADS_SECONDS = 24 * 3600
 
 def kind_names() -> dict[str, str]:
     """The kinds a spreadsheet holds, by their names in the back office."""
-    return {name: str(kinds.KINDS[name].label) for name in spreadsheets.LAYOUTS}
+    return {name: str(kinds.KINDS[name].label) for name in spreadsheets.SPREADSHEET_KINDS}
 
 
 @bp.get("/")

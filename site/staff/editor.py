@@ -19,7 +19,6 @@ from sqlalchemy.exc import OperationalError
 
 from ..database import DRAFT, PUBLISHED, commit_if_possible, db, utcnow
 from ..opening_hours import LOCAL_TIME
-from ..site_search.sync import record_change_of
 from . import authoring, kinds, publishing, sessions
 from .audit import record as audit
 from .kinds import Kind
@@ -164,7 +163,7 @@ def _create(kind: Kind):
         db.session.commit()
         return _form(kind, None, submission.text, errors=submission.errors, status=400)
     row = kind.model(status=DRAFT)
-    kinds.apply(kind, row, submission.values)
+    kinds.apply_values(kind, row, submission.values)
     row.slug = submission.values.get("slug") or _new_slug(kind)
     db.session.add(row)
     db.session.flush()
@@ -215,17 +214,15 @@ def _save(kind: Kind, row):
     if not _claim(kind, row, base_version):
         db.session.rollback()
         return _conflict(kind, row, submission, base_version)
-    kinds.apply(kind, row, submission.values)
+    kinds.apply_values(kind, row, submission.values)
     publishing.revision(kind, row, "save")
     audit("save", kind.name, row.slug if hasattr(row, "slug") else row.id)
-    if is_live(kind, row):
-        record_change_of(row)
     _discard_autosave(kind, _key(row.id))
     db.session.commit()
     _saved(row)
     publishing.changed()
     if blocking:
-        return _form(kind, row, kinds.form_values(kind, kinds.snapshot(kind, row)),
+        return _form(kind, row, kinds.form_values(kind, kinds.revision_data(kind, row)),
                      findings=findings, status=400, saved=True)  # fmt: skip
     return _after_save(kind, row, action)
 
@@ -254,9 +251,9 @@ def _saved(row) -> None:
 def _after_save(kind: Kind, row, action: str):
     """Go on from a successful save: publish, schedule, preview, or back to the form."""
     if action in ("publish", "schedule") and kind.has_status:
-        findings = authoring_findings(kind, kinds.snapshot(kind, row))
+        findings = authoring_findings(kind, kinds.revision_data(kind, row))
         if any(f.blocking for f in findings):
-            text = kinds.form_values(kind, kinds.snapshot(kind, row))
+            text = kinds.form_values(kind, kinds.revision_data(kind, row))
             return _form(kind, row, text, findings=findings, status=400, saved=True)
         if action == "schedule":
             return _schedule(kind, row)
@@ -274,7 +271,7 @@ def _schedule(kind: Kind, row):
     try:
         at = _scheduled_time(request.form.get("publish_at", ""))
     except ValueError as error:
-        text = kinds.form_values(kind, kinds.snapshot(kind, row))
+        text = kinds.form_values(kind, kinds.revision_data(kind, row))
         errors = {"publish_at": str(error)}
         return _form(kind, row, text, errors=errors, status=400, saved=True)
     publishing.unschedule(kind, row)
@@ -358,10 +355,10 @@ def revision(kind_name: str, item_id: int, revision_id: int):
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
     old = revision_or_404(kind, row, revision_id)
-    current = kinds.snapshot(kind, row)
+    current = kinds.revision_data(kind, row)
     changes = [
         (f, kinds.as_text(f, old.data.get(f.name)), kinds.as_text(f, current.get(f.name)))
-        for f in kind.fields
+        for f in kind.form_fields
         if old.data.get(f.name) != current.get(f.name)
     ]
     return render_template("staff/revision.html", kind=kind, row=row, old=old, changes=changes)
@@ -435,13 +432,13 @@ def _posted(f) -> object:
 
 def _posted_text(kind: Kind) -> dict:
     """Every field of the kind as posted, to show again or keep as an autosave."""
-    return {f.name: _posted(f) for f in kind.fields}
+    return {f.name: _posted(f) for f in kind.form_fields}
 
 
 def _too_long(kind: Kind, text: dict) -> str | None:
     """The message for the first field longer than it may be saved, if any: the field's
     own limit, or the limit of any text."""
-    for f in kind.fields:
+    for f in kind.form_fields:
         value = text.get(f.name, "")
         size = len(value) if isinstance(value, str) else sum(len(v) for v in value)
         limit = f.max_length or kinds.TEXT_LIMIT
@@ -517,7 +514,7 @@ def _saved_draft(kind: Kind, key: str) -> Autosave | None:
 def _edit_form(kind: Kind, row):
     """The form for GET: the saved item (empty for a new one), an autosaved draft, or a
     revision to restore."""
-    text = kinds.form_values(kind, kinds.snapshot(kind, row) if row else {})
+    text = kinds.form_values(kind, kinds.revision_data(kind, row) if row else {})
     version, notice = (row.version if row else None), None
     draft = _saved_draft(kind, _key(row.id if row else None))
     kept = _saved_draft(kind, _key(row.id if row else None) + KEPT)
@@ -580,7 +577,7 @@ def _conflict(kind: Kind, row, submission: Submission, base_version: int | None)
     changed keeps theirs; a field both changed keeps this person's text, with the other
     version shown beside it. Nothing is saved until the merged form is submitted.
     """
-    current = kinds.snapshot(kind, row)
+    current = kinds.revision_data(kind, row)
     base = db.session.scalar(
         select(Revision.data).where(
             Revision.kind == kind.name, Revision.item_id == row.id, Revision.version == base_version
@@ -590,7 +587,7 @@ def _conflict(kind: Kind, row, submission: Submission, base_version: int | None)
     current_text = kinds.form_values(kind, current)
     base_text = kinds.form_values(kind, base) if base is not None else None
     merged, theirs = dict(mine), {}
-    for f in kind.fields:
+    for f in kind.form_fields:
         if f.name not in mine or mine[f.name] == current_text[f.name]:
             continue
         if base_text is not None and mine[f.name] == base_text[f.name]:
@@ -612,7 +609,9 @@ def authoring_findings(kind: Kind, values: dict) -> list:
         if suffix and not values.get(title + suffix):
             continue
         names = [
-            name + suffix for name in bodies if any(f.name == name + suffix for f in kind.fields)
+            name + suffix
+            for name in bodies
+            if any(f.name == name + suffix for f in kind.form_fields)
         ]
         texts = [values.get(name) or "" for name in names] or [""]
         for position, body in enumerate(texts):

@@ -20,8 +20,8 @@ def errors_list(errors: dict, kind=None) -> list[dict]:
     items = []
     for name, message in errors.items():
         anchor = f"field-{name}"
-        if kind is not None and any(f.name == name and f.type == "multi" for f in kind.fields):
-            anchor = f"field-{name}-{next(iter(kind.field(name).choices()))}"
+        if kind is not None and any(f.name == name and f.type == "multi" for f in kind.form_fields):
+            anchor = f"field-{name}-{next(iter(kind.form_field(name).choices()))}"
         items.append({"text": message, "href": f"#{anchor}"})
     return items
 
@@ -131,5 +131,5 @@ def init_app(app: Flask) -> None:
         local_time, audit_action, status_name, public_url, text_diff, role_names, choice_text,
     ):  # fmt: skip
         app.add_template_global(function)
-    app.add_template_global(kinds.snapshot, "snapshot")
+    app.add_template_global(kinds.revision_data, "revision_data")
     app.add_template_global(kinds.as_text, "field_text")

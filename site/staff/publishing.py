@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 
 from ..database import PUBLISHED, WITHDRAWN, db, utcnow
 from ..site_search.index import site_index
-from ..site_search.sync import drain, drain_if_waiting, record_change_of
+from ..site_search.sync import drain, drain_if_waiting
 from . import kinds
 from .audit import record as audit
 from .kinds import Kind
@@ -51,7 +51,7 @@ def _keep(kind: Kind, row, action: str, user_id: int | None, username: str) -> N
             kind=kind.name,
             item_id=row.id,
             version=row.version,
-            data=kinds.snapshot(kind, row),
+            data=kinds.revision_data(kind, row),
             action=action,
             user_id=user_id,
             username=username,
@@ -72,7 +72,6 @@ def publish(kind: Kind, row, at=None, user=None) -> None:
     unschedule(kind, row)
     revision(kind, row, "publish", user)
     audit("publish", kind.name, row.slug, user=user)
-    record_change_of(row)
     db.session.commit()
     changed()
 
@@ -84,7 +83,6 @@ def withdraw(kind: Kind, row) -> None:
     unschedule(kind, row)
     revision(kind, row, "withdraw")
     audit("withdraw", kind.name, row.slug)
-    record_change_of(row)
     db.session.commit()
     changed()
 

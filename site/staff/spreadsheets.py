@@ -52,21 +52,13 @@ from openpyxl.utils import column_index_from_string
 from sqlalchemy import select
 
 from .. import opening_hours
-from ..contacts.channels import CHANNELS, LANGUAGES, NEEDS
-from ..content.loader import (
-    KINDS,
-    Kind,
-    _column_value,
-    _lookup,
-    apply_links,
-    normalise,
-    snapshot,
-)
+from ..contacts.spec import CONTACTS
+from ..content.loader import apply_links, column_value, lookup, normalise, snapshot
 from ..database import db
 from ..facilities import features
-from ..facilities.validation import LATITUDE, LONGITUDE, check_location
+from ..facilities.spec import FACILITIES
+from ..kinds import Field, Kind
 from ..query_args import clean_text
-from ..site_search.sync import record_change_of
 from ..tabular import cell_text, csv_text, spreadsheet_cell
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -88,10 +80,6 @@ FLAG_WORDS = {
 }
 LIST_SEPARATOR = "、"
 LIST_SPLIT = re.compile(r"\s*[、;；,，]\s*")
-# New slugs become URLs: lowercase ASCII words joined by hyphens (content/README.md).
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-# Codes a record field must be one of; slugs of other records come from the database.
-CODES = {"type": features.TYPES, "channel": CHANNELS, "needs": NEEDS, "languages": LANGUAGES}
 
 
 class CellError(ValueError):
@@ -187,7 +175,7 @@ def feature_text(measured: dict | None) -> str | None:
 def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
     """The reader of one feature's column."""
     types = features.COMMON_KEYS | dict(feature.details)
-    keys = [key for key in types if key != "available"]
+    keys = features.detail_keys(feature)
     # Split only before a known key, so a note may itself contain a semicolon.
     split = re.compile(rf"\s*[;；]\s*(?=(?:{'|'.join(keys)})\s*[=＝])")
 
@@ -253,12 +241,14 @@ CODE_LIST = Codec(_join, _codes)
 
 @dataclass(frozen=True)
 class Column:
-    """One column: the record field it holds (or, with `feature`, an accessibility feature)."""
+    """One column: the record field it holds (with `feature`, an accessibility feature)."""
 
     key: str
     label: Any
     codec: Codec = TEXT
     feature: bool = False
+    required: bool = False
+    max_length: int | None = None
 
     @property
     def header(self) -> str:
@@ -272,61 +262,36 @@ class Column:
         return record.get(self.key)
 
 
-def _with_english(key: str, label) -> tuple[Column, Column]:
-    """A text column and the column of its English translation (`<key>_en`)."""
-    return Column(key, label), Column(f"{key}_en", _l("%(label)s（英文）", label=label))
+CODECS = {"checkbox": FLAG, "number": NUMBER, "hours": HOURS, "multi": CODE_LIST}
+
+
+def column_of(f: Field) -> Column:
+    """The column of a field of the kind's declaration."""
+    if f.type == "feature":
+        feature = features.BY_CODE[f.feature]
+        codec = Codec(feature_text, feature_reader(feature))
+        return Column(f.column, f.label, codec, feature=True)
+    codec = CODECS.get(f.type, TEXT)
+    return Column(f.name, f.label, codec, required=f.required, max_length=f.max_length)
 
 
 # Each layout ends with the version the row was exported at: a row from an older download
 # than the record's latest save would undo someone else's change, so it is refused.
 VERSION = Column("version", _l("版本（请勿修改）"), Codec(_same, _version))
-LAYOUTS = {
-    "facilities": (
-        Column("slug", _l("标识")),
-        Column("sample", _l("示例数据"), FLAG),
-        Column("type", _l("类型")),
-        Column("township", _l("乡镇（街道）")),
-        *_with_english("name", _l("名称")),
-        *_with_english("summary", _l("简介")),
-        *_with_english("address", _l("地址")),
-        Column("latitude", _l("纬度"), NUMBER),
-        Column("longitude", _l("经度"), NUMBER),
-        Column("hours", _l("开放时间"), HOURS),
-        *_with_english("hours_note", _l("开放时间的说明")),
-        Column("phone", _l("电话")),
-        Column("sms", _l("短信")),
-        *_with_english("transport", _l("怎么去")),
-        Column("services", _l("服务"), CODE_LIST),
-        *(
-            Column(f.code, f.name, Codec(feature_text, feature_reader(f)), feature=True)
-            for f in features.FEATURES
-        ),
-        VERSION,
-    ),
-    "contacts": (
-        Column("slug", _l("标识")),
-        Column("sample", _l("示例数据"), FLAG),
-        Column("channel", _l("方式")),
-        *_with_english("name", _l("名称")),
-        *_with_english("summary", _l("简介")),
-        Column("value", _l("号码、账号或地址")),
-        Column("department", _l("部门")),
-        Column("facility", _l("服务场所")),
-        Column("hours", _l("服务时间"), HOURS),
-        *_with_english("hours_note", _l("服务时间的说明")),
-        Column("needs", _l("适合谁"), CODE_LIST),
-        Column("languages", _l("使用的语言"), CODE_LIST),
-        Column("services", _l("服务"), CODE_LIST),
-        VERSION,
-    ),
-}
+# The kinds staff may keep in spreadsheets.
+SPREADSHEET_KINDS = {kind.name: kind for kind in (FACILITIES, CONTACTS)}
+
+
+def layout(kind: Kind) -> tuple[Column, ...]:
+    """The columns of a kind's spreadsheet: its table's fields, then the version."""
+    return (*(column_of(f) for f in kind.table_fields), VERSION)
 
 
 def _kind(name: str) -> Kind:
-    """The loader's spec of a kind that has a spreadsheet layout."""
-    if name not in LAYOUTS:
+    """The declaration of a kind that has a spreadsheet layout."""
+    if name not in SPREADSHEET_KINDS:
         raise ValueError(f"no spreadsheet layout for {name!r}")
-    return next(kind for kind in KINDS if kind.name == name)
+    return SPREADSHEET_KINDS[name]
 
 
 # --- Export ---------------------------------------------------------------------------------
@@ -335,7 +300,7 @@ def _kind(name: str) -> Kind:
 def export(kind: str, fmt: str) -> tuple[bytes, str, str]:
     """Every record of `kind` as a CSV or XLSX file: (body, mimetype, filename)."""
     spec = _kind(kind)
-    columns = LAYOUTS[kind]
+    columns = layout(spec)
     header = [column.header for column in columns]
     order = (spec.model.position, spec.model.id)
     records = [
@@ -437,7 +402,7 @@ def read(
     plan = Plan(kind)
     try:
         table = _table(filename, data)
-        sheet = Sheet(spec, _headings(LAYOUTS[kind], table[0]))
+        sheet = Sheet(spec, _headings(layout(spec), table[0]))
     except FileError as error:
         plan.file_error = str(error)
         return plan
@@ -680,13 +645,15 @@ class Sheet:
 
     def __init__(self, spec: Kind, headings: dict[str, tuple[int, str]]):
         self.spec = spec
-        self.columns = LAYOUTS[spec.name]
+        self.columns = layout(spec)
         self.headings = headings
         self.rows = {getattr(row, spec.key): row for row in db.session.scalars(select(spec.model))}
         # New records go after the existing ones, in the order of the file.
         self.next_position = max((row.position for row in self.rows.values()), default=-1) + 1
         self.first_row: dict[str, int] = {}  # slug: the row it was first read from
-        self.allowed = {name: list(codes) for name, codes in CODES.items() if name in spec.fields}
+        self.allowed = {
+            f.name: list(f.choices()) for f in spec.table_fields if f.choices and not f.relation
+        }
         for name, (model, column) in spec.parents.items() | spec.collections.items():
             self.allowed[name] = list(
                 db.session.scalars(select(getattr(model, column)).order_by(model.id))
@@ -715,10 +682,12 @@ class Sheet:
             elif value is not None:
                 record.setdefault("accessibility", {})[column.key] = value
         errors += self._version_errors(record, number)
-        if "latitude" in record and "longitude" in record:
-            errors += self._location_errors(record, number)
-        errors += self._slug_errors(record.get(self.spec.key), number)
-        return record, errors or self._record_errors(record, number)
+        errors += self._repeated_slug(record.get(self.spec.key), number)
+        if errors:
+            return record, errors
+        new = record.get(self.spec.key) not in self.rows
+        problems = self.spec.problems(record, new=new)
+        return record, [self.error(number, p.field, p.message) for p in problems]
 
     def change(self, record: dict, number: int) -> Change:
         """What a valid row does to its record, compared the way the loader compares."""
@@ -750,8 +719,8 @@ class Sheet:
         )
         return [self.error(number, "version", message)]
 
-    def _slug_errors(self, slug: str | None, number: int) -> list[RowError]:
-        """A slug used by an earlier row, or a new one that cannot be part of a URL."""
+    def _repeated_slug(self, slug: str | None, number: int) -> list[RowError]:
+        """A slug an earlier row of the file already used."""
         if not slug:
             return []
         if slug in self.first_row:
@@ -762,30 +731,13 @@ class Sheet:
             )
             return [self.error(number, self.spec.key, message)]
         self.first_row[slug] = number
-        if slug not in self.rows and not SLUG.fullmatch(slug):
-            message = _(
-                "新记录的标识只能用小写英文字母、数字和连字符，例如 rukang-boping。"
-                "标识会成为网址的一部分，以后不能再改。"
-            )
-            return [self.error(number, self.spec.key, message)]
-        return []
-
-    def _record_errors(self, record: dict, number: int) -> list[RowError]:
-        """The content rules for the record as a whole (`Kind.check`, as the loader runs it)."""
-        try:
-            self.spec.check(record)
-        except ValueError as error:
-            # The cells passed their own checks, so what is left is about the record as a
-            # whole: what a sample record may carry. Shown against the sample column.
-            return [self.error(number, "sample", _("这一行不能保存：%(reason)s。", reason=error))]
         return []
 
     def _check_value(self, column: Column, value) -> None:
         """Raise CellError when a value is missing, too long, or not one the field allows."""
-        table_column = self._table_column(column.key)
-        if table_column is not None and value in (None, []) and _required(table_column):
+        if column.required and value in (None, []):
             raise CellError(_("这一格不能空着：每一行都要填写“%(column)s”。", column=column.label))
-        limit = getattr(getattr(table_column, "type", None), "length", None)
+        limit = column.max_length
         if isinstance(value, str) and limit is not None and len(value) > limit:
             raise CellError(
                 _(
@@ -814,28 +766,6 @@ class Sheet:
                 )
             )
 
-    def _table_column(self, key: str):
-        """The database column behind a record field (a link's foreign key), or None."""
-        name = f"{key}_id" if key in self.spec.parents else key
-        return self.spec.model.__table__.c.get(name)
-
-    def _location_errors(self, record: dict, number: int) -> list[RowError]:
-        """`check_location`'s verdict, in the column of the coordinate that is wrong."""
-        latitude, longitude = record["latitude"], record["longitude"]
-        if _passes(check_location, latitude, longitude):
-            return []
-        # Latitude is right when it passes with a longitude inside the district.
-        wrong = "longitude" if _passes(check_location, latitude, sum(LONGITUDE) / 2) else "latitude"
-        message = _(
-            "纬度和经度要么都填，要么都空着；位置要在茌平区内：纬度在 %(south)s 到 %(north)s "
-            "之间，经度在 %(west)s 到 %(east)s 之间。",
-            south=LATITUDE[0],
-            north=LATITUDE[1],
-            west=LONGITUDE[0],
-            east=LONGITUDE[1],
-        )
-        return [self.error(number, wrong, message)]
-
 
 def _clean(text: str, column: Column) -> str:
     """A cell's text as the editor keeps typed text (`clean_text`); CellError otherwise."""
@@ -843,20 +773,6 @@ def _clean(text: str, column: Column) -> str:
         return clean_text(text, column.label)
     except ValueError as error:
         raise CellError(str(error)) from None
-
-
-def _required(table_column) -> bool:
-    """True for a column the database needs a value in and has no default for."""
-    return not table_column.nullable and table_column.default is None
-
-
-def _passes(check: Callable, *args) -> bool:
-    """True when `check(*args)` raises no ValueError."""
-    try:
-        check(*args)
-    except ValueError:
-        return False
-    return True
 
 
 def _some(values: list[str], limit: int = 20) -> str:
@@ -904,16 +820,15 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
 
 def _write(spec: Kind, row, record: dict) -> None:
     """Set a row's fields and links from a comparable record, as the loader does."""
-    for name in spec.fields:
-        setattr(row, name, _column_value(spec.model, name, record[name]))
+    for name in spec.columns:
+        setattr(row, name, column_value(spec.model, name, record[name]))
     with db.session.no_autoflush:
         for name, (model, column) in spec.parents.items():
             value = record[name]
-            parent = None if value is None else _lookup(model, column, value, record, spec)
+            parent = None if value is None else lookup(model, column, value, record, spec)
             setattr(row, name, parent)
         apply_links(spec, record, row)
     # No fingerprint of a load matches None: the next load keeps what staff imported.
     row.loaded_hash = None
     db.session.add(row)
     db.session.flush()
-    record_change_of(row)

@@ -1,0 +1,283 @@
+"""Each kind of content, declared once: its fields, and what each field is to the content
+loader, the back office's editor, the spreadsheets, the open-data files and search.
+
+A feature declares its kinds in its own `spec.py` (e.g. `facilities/spec.py`); the loader,
+the editor, the spreadsheet layout, the exports and the search documents read them. Adding
+a field is one `Field` line there, a migration and its label's translation.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .database import db
+
+# New slugs become URLs: lowercase ASCII words joined by single hyphens, e.g. rukang-boping.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a kind.
+
+    `type` is text, textarea, markdown, select, multi, checkbox, hours, number, date, slug,
+    integer, list (several lines of text), data (structured, loaded as it is) or feature
+    (one accessibility feature, `feature` its code, kept in the record's `accessibility`).
+    `relation` names (model, its key column) for a select or multi that links other rows;
+    the record, the form, the spreadsheet and revisions hold the key. `choices` gives the
+    allowed codes and their labels. The flags say who sees the field: `load` (content
+    files), `edit` (the editor's form), `table` (a column of the spreadsheet and the
+    open-data files) and `search` (its text is part of the item's search document).
+    `description` says what the field means on the open-data page.
+    """
+
+    name: str
+    label: Any
+    type: str = "text"
+    required: bool = False
+    max_length: int | None = None
+    choices: Callable[[], dict] | None = None
+    hint: Any = None
+    lang: str | None = None
+    relation: tuple | None = None
+    feature: str | None = None
+    load: bool = True
+    edit: bool = True
+    table: bool = True
+    search: bool = False
+    description: Any = None
+
+    @property
+    def column(self) -> str:
+        """The key of the field's spreadsheet column (a feature's own code)."""
+        return self.feature or self.name
+
+    def value_of(self, row):
+        """The field's value in a row as a record holds it: links by their key, dates as
+        ISO text, a feature as its entry in the row's `accessibility`."""
+        if self.type == "feature":
+            return (row.accessibility or {}).get(self.feature)
+        if self.relation and self.type == "multi":
+            return [getattr(related, self.relation[1]) for related in getattr(row, self.name)]
+        if self.relation:
+            related = getattr(row, self.name)
+            return getattr(related, self.relation[1]) if related is not None else None
+        value = getattr(row, self.name)
+        return value.isoformat() if isinstance(value, date) else value
+
+    @property
+    def attribute(self) -> str:
+        """The model's column for the field (a link's foreign key)."""
+        return f"{self.name}_id" if self.relation and self.type == "select" else self.name
+
+
+def translated(original: Field) -> tuple[Field, Field]:
+    """A text field and its optional English translation, `<name>_en`, marked lang="en"."""
+    english = replace(
+        original,
+        name=f"{original.name}_en",
+        label=_l("%(label)s（英文，可不填）", label=original.label),
+        required=False,
+        hint=None,
+        lang="en",
+        description=None,
+    )
+    return original, english
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with a record, by the field it concerns."""
+
+    field: str
+    message: str
+
+
+def raise_first(found: list[Problem]) -> None:
+    """Raise ValueError with the first of `found`, naming its field."""
+    if found:
+        raise ValueError(f"{found[0].field}: {found[0].message}")
+
+
+def slug_problems(slug) -> list[Problem]:
+    """The rule for a new slug: it becomes part of a URL."""
+    if slug is None or (
+        isinstance(slug, str) and len(slug) <= SLUG_LENGTH and SLUG.fullmatch(slug)
+    ):
+        return []
+    return [
+        Problem(
+            "slug",
+            _(
+                "网址名只能用小写英文字母、数字和单个连字符，以字母或数字开头和结尾，"
+                "最多 %(n)d 个字符，例如 rukang-boping。",
+                n=SLUG_LENGTH,
+            ),
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of content: its model, its fields, and how staff and files handle it.
+
+    `key` names a record (a slug, or a number for plan items). `parents` and collections
+    come from the fields with a `relation`; `roles` says whether a record names `lead` and
+    `participants` departments. `rules` finds what is wrong with a record as a whole,
+    beyond each field's own type, length and choices (see `problems`). The rest is for the
+    back office: `title_field`, `public_endpoint`, whether staff `can_create` items,
+    whether items have a publishing status, which fields the authoring checks read
+    (title, summary, markdown fields) and the order of the items list.
+    """
+
+    name: str
+    model: type
+    label: Any
+    fields: tuple[Field, ...]
+    key: str = "slug"
+    title_field: str = "title"
+    public_endpoint: str | None = None
+    can_create: bool = True
+    has_status: bool = True
+    roles: bool = False
+    rules: Callable[[dict], list[Problem]] | None = None
+    authoring: tuple[str, str, tuple[str, ...]] | None = None
+    order: tuple = field(default_factory=tuple)
+
+    def problems(self, record: dict, new: bool = True) -> list[Problem]:
+        """What is wrong with a record (a content file's, a form's, a spreadsheet row's);
+        the slug's rule only for a `new` record, whose slug is about to become a URL."""
+        found = slug_problems(record.get("slug")) if new and self.key == "slug" else []
+        return found + (self.rules(record) if self.rules else [])
+
+    def check(self, record: dict) -> None:
+        """Raise ValueError with the first problem, naming its field (the loader's way)."""
+        raise_first(self.problems(record))
+
+    def field(self, name: str) -> Field:
+        """One of the declared fields, by name."""
+        return next(f for f in self.fields if f.name == name)
+
+    # --- what each reader of the declaration sees ---
+
+    @property
+    def loaded(self) -> tuple[Field, ...]:
+        """The fields content files hold."""
+        return tuple(f for f in self.fields if f.load and f.name != self.key)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The loaded fields that are the model's own columns (not links)."""
+        return tuple(f.name for f in self.loaded if not f.relation)
+
+    @property
+    def parents(self) -> dict:
+        """Loaded many-to-one links: {field: (model, key column)}."""
+        return {f.name: f.relation for f in self.loaded if f.relation and f.type == "select"}
+
+    @property
+    def collections(self) -> dict:
+        """Loaded many-to-many links: {field: (model, key column)}."""
+        return {f.name: f.relation for f in self.loaded if f.relation and f.type == "multi"}
+
+    @property
+    def form_fields(self) -> tuple[Field, ...]:
+        """The fields of the editor's form."""
+        return tuple(f for f in self.fields if f.edit)
+
+    def form_field(self, name: str) -> Field:
+        """One of the editor's fields, by name."""
+        return next(f for f in self.form_fields if f.name == name)
+
+    @property
+    def table_fields(self) -> tuple[Field, ...]:
+        """The fields of the spreadsheet and the open-data CSV, the key first."""
+        return tuple(f for f in self.fields if f.table)
+
+    @property
+    def search_fields(self) -> tuple[Field, ...]:
+        """The fields whose text is part of the search document."""
+        return tuple(f for f in self.fields if f.search)
+
+
+def choices(mapping: dict) -> Callable[[], dict]:
+    """Choices from a fixed {code: label} mapping, labels in the current language."""
+    return lambda: {key: str(label) for key, label in mapping.items()}
+
+
+def slugs(model: type, label: str = "name") -> Callable[[], dict]:
+    """Choices from the rows of `model`: {slug: label}, in the rows' order."""
+    return lambda: {
+        row.slug: getattr(row, label)
+        for row in db.session.scalars(select(model).order_by(model.position))
+    }
+
+
+# --- Fields several kinds share ---
+
+SLUG_FIELD = Field(
+    "slug",
+    _l("网址名"),
+    "slug",
+    hint=_l("小写字母、数字和连字符，例如 2026-rehab-notice。发布后不再改变；不填则自动生成。"),
+    description=_l("固定标识，也是网址的一部分"),
+)
+TITLE = Field("title", _l("标题"), required=True, max_length=200, search=True)
+NAME = Field(
+    "name",
+    _l("名称"),
+    required=True,
+    max_length=200,
+    search=True,
+)
+SUMMARY = Field(
+    "summary",
+    _l("摘要"),
+    "textarea",
+    required=True,
+    hint=_l("一两句话，显示在列表和搜索结果里。"),
+    search=True,
+)
+BODY = Field(
+    "body",
+    _l("正文"),
+    "markdown",
+    hint=_l(
+        "用 Markdown 书写：## 小标题，- 列表，[链接文字](地址)，![图片说明](图片地址)。"
+        '纯装饰的图片写成 ![](图片地址 "装饰")。'
+    ),
+    search=True,
+)
+SAMPLE = Field(
+    "sample",
+    _l("示例数据"),
+    "checkbox",
+    hint=_l("页面上会标明“示例数据，以区残联公布为准”。"),
+    description=_l("true 表示示例数据，以区残联公布为准"),
+)
+HOURS = Field(
+    "hours",
+    _l("开放时间"),
+    "hours",
+    hint=_l(
+        "例如 mon,tue,wed,thu,fri 08:30-11:30; mon,tue,wed,thu,fri 13:30-17:00。不填表示未公布。"
+    ),
+    description=_l(
+        "开放时间：JSON 中是规则列表（days、opens、closes），CSV 中写成"
+        "“mon,tue 08:30-11:30; sat 09:00-12:00”；关门时间不晚于开门时间表示开到第二天"
+    ),
+)
+HOURS_NOTE = Field("hours_note", _l("开放时间说明"), "textarea", description=_l("开放时间的说明"))
+POSITION = Field("position", _l("顺序"), "integer", edit=False, table=False)
+
+
+def stored(*names: str) -> tuple[Field, ...]:
+    """Fields only content files hold: loaded as they are, not edited, not in a table."""
+    return tuple(Field(name, name, "data", edit=False, table=False) for name in names)

@@ -1,0 +1,93 @@
+"""The plan's kinds, declared once (see kinds.py). Content files hold them; staff edit only
+the indicators' current values."""
+
+from flask_babel import lazy_gettext as _l
+
+from ..kinds import POSITION, Field, Kind, stored
+from .models import Box, Department, Indicator, Measure, PlanPart, PlanSection, Project
+
+
+def _parent(name: str, model: type, key: str = "slug") -> Field:
+    """A link to the item this one belongs to, only ever loaded from files."""
+    return Field(name, name, "select", relation=(model, key), edit=False, table=False)
+
+
+DEPARTMENTS = Kind(
+    "departments",
+    Department,
+    _l("部门"),
+    (*stored("name", "full_name", "name_en"), POSITION),
+    title_field="name",
+)
+PARTS = Kind(
+    "parts", PlanPart, _l("规划的部分"), (*stored("number", "title", "title_en", "body"), POSITION)
+)
+SECTIONS = Kind(
+    "sections",
+    PlanSection,
+    _l("规划的章节"),
+    (*stored("number", "title", "title_en", "body"), POSITION, _parent("part", PlanPart)),
+    roles=True,
+)
+MEASURES = Kind(
+    "measures",
+    Measure,
+    _l("措施"),
+    (*stored("number", "title", "title_en", "body"), _parent("section", PlanSection)),
+    roles=True,
+)
+BOXES = Kind(
+    "boxes",
+    Box,
+    _l("专栏"),
+    (*stored("title", "title_en", "after_measure"), _parent("section", PlanSection)),
+    key="number",
+)
+INDICATORS = Kind(
+    "indicators",
+    Indicator,
+    _l("主要指标当前值"),
+    (
+        *stored("name", "unit", "value_2020", "target_2025", "attribute"),
+        _parent("box", Box, "number"),
+        Field(
+            "current_value",
+            _l("当前值"),
+            required=True,
+            max_length=32,
+            hint=_l("只填数字或规划里的写法，单位见上方。"),
+            load=False,
+            table=False,
+        ),
+        Field(
+            "current_date",
+            _l("统计日期"),
+            "date",
+            required=True,
+            hint=_l("格式：2026-06-30"),
+            load=False,
+            table=False,
+        ),
+        Field(
+            "current_source",
+            _l("数据来源"),
+            required=True,
+            max_length=300,
+            hint=_l("例如：区残联 2026 年上半年统计报表"),
+            load=False,
+            table=False,
+        ),
+    ),
+    key="number",
+    title_field="name",
+    public_endpoint="plan.indicators",
+    can_create=False,
+    has_status=False,
+    order=(Indicator.number,),
+)
+PROJECTS = Kind(
+    "projects",
+    Project,
+    _l("重点项目"),
+    (*stored("title", "title_en", "body"), POSITION, _parent("box", Box, "number")),
+)
