@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import opening_hours
 from ..database import PUBLISHED, db
@@ -50,10 +50,14 @@ def published() -> list[ContactChannel]:
 
 
 def published_contact(slug: str) -> ContactChannel | None:
-    """One published channel."""
+    """One published channel with its department, place and services."""
     return db.session.scalar(
-        select(ContactChannel).where(
-            ContactChannel.slug == slug, ContactChannel.status == PUBLISHED
+        select(ContactChannel)
+        .where(ContactChannel.slug == slug, ContactChannel.status == PUBLISHED)
+        .options(
+            joinedload(ContactChannel.department),
+            joinedload(ContactChannel.facility),
+            selectinload(ContactChannel.services),
         )
     )
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import opening_hours
 from ..database import PUBLISHED, db
@@ -47,9 +47,11 @@ def published() -> list[Facility]:
 
 
 def published_facility(slug: str) -> Facility | None:
-    """One published facility."""
+    """One published facility with its township and services."""
     return db.session.scalar(
-        select(Facility).where(Facility.slug == slug, Facility.status == PUBLISHED)
+        select(Facility)
+        .where(Facility.slug == slug, Facility.status == PUBLISHED)
+        .options(joinedload(Facility.township), selectinload(Facility.services))
     )
 
 

@@ -1,7 +1,7 @@
 """Reads of the plan's structure."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..database import PUBLISHED, db
 from .models import LEAD, Box, Department, Indicator, Measure, PlanPart, PlanSection, Responsibility
@@ -31,17 +31,25 @@ def parts_in_order() -> list[PlanPart]:
 
 
 def measure_by_slug(slug: str) -> Measure | None:
-    """One measure by its `<area>-<number>` slug."""
-    return db.session.scalar(select(Measure).where(Measure.slug == slug))
+    """One measure by its `<area>-<number>` slug, with its area and its departments."""
+    return db.session.scalar(
+        select(Measure)
+        .where(Measure.slug == slug)
+        .options(
+            joinedload(Measure.section),
+            selectinload(Measure.responsibilities).selectinload(Responsibility.department),
+        )
+    )
 
 
 def measures_in_order() -> list[Measure]:
-    """All 32 measures in the plan's order."""
+    """All 32 measures in the plan's order, each with its area."""
     return list(
         db.session.scalars(
             select(Measure)
             .join(Measure.section)
             .join(PlanSection.part)
+            .options(contains_eager(Measure.section))
             .order_by(PlanPart.position, PlanSection.position, Measure.number)
         )
     )
@@ -53,13 +61,15 @@ def indicators() -> list[Indicator]:
 
 
 def project_boxes() -> list[Box]:
-    """Boxes 2–9 with their projects."""
+    """Boxes 2–9 with their projects and indicators."""
     return list(
         db.session.scalars(
             select(Box)
             .where(Box.number > 1)
             .order_by(Box.number)
-            .options(selectinload(Box.projects), selectinload(Box.section))
+            .options(
+                selectinload(Box.projects), selectinload(Box.indicators), selectinload(Box.section)
+            )
         )
     )
 
@@ -75,11 +85,17 @@ def departments() -> list[Department]:
 
 
 def department_by_slug(slug: str) -> Department | None:
-    """One department with all its roles."""
+    """One department with all its roles and the measures, sections and services they are of."""
     return db.session.scalar(
         select(Department)
         .where(Department.slug == slug)
-        .options(selectinload(Department.responsibilities))
+        .options(
+            selectinload(Department.responsibilities).options(
+                selectinload(Responsibility.measure),
+                selectinload(Responsibility.section),
+                selectinload(Responsibility.service),
+            )
+        )
     )
 
 

@@ -1,7 +1,7 @@
 """Reads of services and their categories."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import PUBLISHED, db
 from ..plan.models import Measure, Responsibility
@@ -37,6 +37,7 @@ def published_service(slug: str) -> Service | None:
         select(Service)
         .where(Service.slug == slug, Service.status == PUBLISHED)
         .options(
+            joinedload(Service.category),
             selectinload(Service.responsibilities).selectinload(Responsibility.department),
             selectinload(Service.measures),
             selectinload(Service.projects),
