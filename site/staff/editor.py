@@ -187,33 +187,68 @@ def edit(kind_name: str, item_id: int):
 
 
 def _save(kind: Kind, row):
-    """Save a posted edit form (see `edit`)."""
-    action = _action()
-    submission = read(kind, row)
+    """Save a posted edit form (see `edit`): check, write, go on. Each check answers with
+    the form again (the text kept) instead of saving."""
+    action, submission, base_version = _action(), read(kind, row), _posted_version()
+    refusal = _check_save(kind, row, submission, action, base_version)
+    if refusal is not None:
+        return refusal
+    findings = _findings_for(kind, row, submission, action)
+    if _blocking(findings) and _goes_public_on_save(kind, row):
+        # Keep the text, publish nothing.
+        return _kept(kind, row, submission, base_version, findings=findings)
+    if not _write(kind, row, submission, base_version):
+        return _conflict(kind, row, submission, base_version)
+    if _blocking(findings):
+        text = kinds.form_values(kind, kinds.revision_data(kind, row))
+        return _form(kind, row, text, findings=findings, status=400, saved=True)
+    return _after_save(kind, row, action)
+
+
+def _check_save(kind: Kind, row, submission: Submission, action: str, base_version):
+    """The answer when the save cannot go ahead: not allowed, a colleague saved first, or
+    fields in error; None when it can."""
     needs_publisher = action in ("publish", "schedule") and kind.has_status
     if not may_change(kind, row) or (needs_publisher and not g.staff.can(PUBLISHER)):
         return _refused(kind, row, submission.text)
-    base_version = _posted_version()
     if base_version != row.version:
         return _conflict(kind, row, submission, base_version)
     if submission.errors:
-        _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
-        db.session.commit()
-        return _form(kind, row, submission.text, errors=submission.errors, status=400)
-    # Saving a live item publishes the change, saving a scheduled one publishes it later.
-    committed = is_live(kind, row) or _scheduled_at(kind, row) is not None
-    checking = committed or action in ("publish", "schedule")
-    findings = authoring_findings(kind, submission.values) if checking else []
-    blocking = [f for f in findings if f.blocking]
-    if blocking and committed:
-        # Keep the text, publish nothing.
-        _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
-        db.session.commit()
-        return _form(kind, row, submission.text, findings=findings, status=400)
+        return _kept(kind, row, submission, base_version, errors=submission.errors)
+    return None
+
+
+def _goes_public_on_save(kind: Kind, row) -> bool:
+    """Saving a live item publishes the change, saving a scheduled one publishes it later."""
+    return is_live(kind, row) or _scheduled_at(kind, row) is not None
+
+
+def _findings_for(kind: Kind, row, submission: Submission, action: str) -> list:
+    """The authoring checks, when what is saved is (or is about to be) public."""
+    if _goes_public_on_save(kind, row) or action in ("publish", "schedule"):
+        return authoring_findings(kind, submission.values)
+    return []
+
+
+def _blocking(findings: list) -> list:
+    """The findings that stop publishing."""
+    return [f for f in findings if f.blocking]
+
+
+def _kept(kind: Kind, row, submission: Submission, base_version, **problems):
+    """The form again with its problems (400), the text kept as this account's autosave."""
+    _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
+    db.session.commit()
+    return _form(kind, row, submission.text, status=400, **problems)
+
+
+def _write(kind: Kind, row, submission: Submission, base_version) -> bool:
+    """Claim the next version and write the values, a revision and the audit entry, and
+    commit; False (nothing written) when a colleague's save took the version first."""
     publishing.original_revision(kind, row)
     if not _claim(kind, row, base_version):
         db.session.rollback()
-        return _conflict(kind, row, submission, base_version)
+        return False
     kinds.apply_values(kind, row, submission.values)
     publishing.revision(kind, row, "save")
     audit("save", kind.name, row.slug if hasattr(row, "slug") else row.id)
@@ -221,10 +256,7 @@ def _save(kind: Kind, row):
     db.session.commit()
     _saved(row)
     publishing.changed()
-    if blocking:
-        return _form(kind, row, kinds.form_values(kind, kinds.revision_data(kind, row)),
-                     findings=findings, status=400, saved=True)  # fmt: skip
-    return _after_save(kind, row, action)
+    return True
 
 
 def _saving(kind: Kind, row, save):
