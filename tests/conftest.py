@@ -1,24 +1,35 @@
-"""Fixtures: an app with the real content loaded into a temporary SQLite database.
+"""Fixtures: apps on temporary SQLite databases, each a copy of a template database.
 
-Helpers shared by the test modules live here too: a small HTML tree (standard library
-only), the sitemap's URLs, every page of the site fetched once, and CJK detection.
+`app` and `client` share one database with content/ loaded, for tests that only read;
+`loaded_app` has a copy of its own, for tests that change rows; `empty_app` has a migrated,
+empty database; `i18n_app` has no database at all, for functions that translate.
+
+Helpers shared by the test modules live here too: pages parsed with BeautifulSoup (with a
+few helpers on its elements), the sitemap's URLs, every page of the site fetched once, and
+CJK detection.
 """
 
+import functools
+import hashlib
 import json
+import os
 import re
 import shutil
+import tempfile
+import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from barrierfree import create_app
-from barrierfree.content.loader import load
-from barrierfree.database import db, upgrade
-from barrierfree.site_search.index import site_index
-from barrierfree.site_search.sync import write_documents
+from barrierfree import PROJECT_ROOT, i18n, settings
+from bs4 import BeautifulSoup, Tag
+from flask import Flask
+
+# The app, its database and its search index are imported inside the functions that use
+# them: importing them takes a second, which the tests of pure functions need not wait for.
 
 SITE_NAME_ZH = "茌平区残疾人服务与规划信息网"
 
@@ -28,42 +39,190 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\
 
 def load_content(directory: Path):
     """Load `directory` into the current app's database and commit; return the report."""
+    from barrierfree.content.loader import load
+    from barrierfree.database import db
+
     report = load(Path(directory))
     db.session.commit()
     return report
 
 
-def make_app(database: Path, **config):
-    """An app on its own SQLite file, schema migrated, nothing loaded."""
+# --- Apps and their databases ---------------------------------------------------------------
+
+
+def index_of(database: Path) -> Path:
+    """The search index folder of the app on `database`."""
+    return database.parent / f"{database.stem}-index"
+
+
+def _app_on(database: Path, **config):
+    """An app on the SQLite file `database`, as it is, with an instance folder beside it (where
+    backups made without a path go), so that no test writes to the real instance/."""
+    from barrierfree import create_app
+
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-            "SEARCH_INDEX_DIR": str(database.parent / f"{database.stem}-index"),
+            "SEARCH_INDEX_DIR": str(index_of(database)),
             "UPLOAD_DIR": str(database.parent / f"{database.stem}-uploads"),
             **config,
         }
     )
+    app.instance_path = str(database.parent / f"{database.stem}-instance")
+    return app
+
+
+def _close(app) -> None:
+    """Close the app's connections, so its SQLite file is complete and safe to copy."""
+    from barrierfree.database import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _migrate(database: Path) -> None:
+    """Make `database` with every migration applied and nothing loaded."""
+    from barrierfree.database import upgrade
+
+    app = _app_on(database)
     with app.app_context():
         upgrade()
-    return app
+    _close(app)
+
+
+def _load(database: Path) -> None:
+    """Make `database` migrated, with content/ loaded, and its search index beside it."""
+    from barrierfree.site_search.index import site_index
+    from barrierfree.site_search.sync import write_documents
+
+    app = make_app(database)
+    with app.app_context():
+        load_content(Path(app.config["CONTENT_DIR"]))
+        write_documents(site_index())
+    _close(app)
+
+
+class Templates:
+    """The databases every test app starts from, made when first needed and then copied: a
+    copy takes milliseconds, where migrating takes a fraction of a second and loading
+    content/ with its search index seconds."""
+
+    folder: Path  # set by the `templates` fixture
+
+    @functools.cached_property
+    def migrated(self) -> Path:
+        """A database with every migration applied and nothing loaded."""
+        return self._made("migrated", _migrate)
+
+    @functools.cached_property
+    def loaded(self) -> Path:
+        """The migrated database with content/ loaded, and its search index."""
+        return self._made("loaded", _load)
+
+    def _made(self, name: str, make) -> Path:
+        """The database of template `name`, made by `make` unless a run has made it."""
+        folder = self.folder / name
+        if not folder.is_dir():
+            building = Path(tempfile.mkdtemp(dir=self.folder))
+            make(building / f"{name}.sqlite")
+            try:
+                building.rename(folder)  # whole, or not at all
+            except OSError:  # another run made it first
+                shutil.rmtree(building)
+        return folder / f"{name}.sqlite"
+
+
+TEMPLATES = Templates()
+# Page markup and static files are in neither the database nor the search index.
+NOT_IN_DATABASES = ("site/templates/", "site/static/")
+
+
+def fingerprint() -> str:
+    """A digest of what the template databases are made from: content/, the site's code,
+    migrations and translations, the search engine, and the installed packages."""
+    digest = hashlib.sha256()
+    for folder in ("content", "search", "site"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
+            name = path.relative_to(PROJECT_ROOT).as_posix()
+            if (
+                path.is_file()
+                and "__pycache__" not in name
+                and not name.startswith(NOT_IN_DATABASES)
+            ):
+                digest.update(name.encode())
+                digest.update(path.read_bytes())
+    packages = sorted(f"{d.metadata['Name']} {d.version}" for d in metadata.distributions())
+    digest.update("\n".join(packages).encode())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates(request, tmp_path_factory) -> Templates:
+    """Where the template databases are made (for every test, as module fixtures call
+    make_app without asking for this fixture).
+
+    With pytest's cache (on unless `-p no:cacheprovider`) they are kept between runs, under
+    the fingerprint of what they are made from, so a change to any of it makes new ones;
+    `--cache-clear` removes them. Templates unused for a day are removed. Without the
+    cache, each run makes its own.
+    """
+    cache = getattr(request.config, "cache", None)
+    if cache is None:
+        TEMPLATES.folder = tmp_path_factory.mktemp("templates")
+        return TEMPLATES
+    kept = cache.mkdir("templates")
+    TEMPLATES.folder = kept / fingerprint()
+    TEMPLATES.folder.mkdir(exist_ok=True)
+    os.utime(TEMPLATES.folder)  # in use: not removed by another run
+    for other in kept.iterdir():
+        if other != TEMPLATES.folder and time.time() - other.stat().st_mtime > 24 * 3600:
+            shutil.rmtree(other, ignore_errors=True)
+    return TEMPLATES
+
+
+def make_app(database: Path, **config):
+    """An app on its own SQLite file; a new file starts migrated and empty, an existing one
+    is used as it is."""
+    if not database.exists():
+        shutil.copyfile(TEMPLATES.migrated, database)
+    return _app_on(database, **config)
+
+
+def make_loaded_app(database: Path, **config):
+    """An app on its own copy of the database with content/ loaded and of its search index."""
+    shutil.copyfile(TEMPLATES.loaded, database)
+    shutil.copytree(index_of(TEMPLATES.loaded), index_of(database))
+    return _app_on(database, **config)
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """One app with content/ loaded, shared by the read-only tests."""
-    app = make_app(tmp_path_factory.mktemp("db") / "site.sqlite")
-    with app.app_context():
-        load_content(Path(app.config["CONTENT_DIR"]))
-        write_documents(site_index())
-    return app
+    return make_loaded_app(tmp_path_factory.mktemp("db") / "site.sqlite")
+
+
+@pytest.fixture
+def loaded_app(tmp_path):
+    """An app with content/ loaded on a database of its own, for tests that change rows."""
+    return make_loaded_app(tmp_path / "site.sqlite")
 
 
 @pytest.fixture
 def empty_app(tmp_path):
     """An app with a migrated but empty database, for tests that change data."""
     return make_app(tmp_path / "empty.sqlite")
+
+
+@pytest.fixture(scope="session")
+def i18n_app(tmp_path_factory):
+    """An app with the site's settings and languages and nothing else: enough for functions
+    that translate, without the seconds the whole site takes to start."""
+    app = Flask("barrierfree", instance_path=str(tmp_path_factory.mktemp("instance")))
+    settings.configure(app, {"TESTING": True, "SECRET_KEY": "test-secret"})
+    i18n.init_app(app)
+    return app
 
 
 @pytest.fixture
@@ -79,31 +238,30 @@ def runner(empty_app):
 
 
 @pytest.fixture
-def content_copy(empty_app, tmp_path) -> Path:
+def content_copy(tmp_path) -> Path:
     """A private copy of content/ that a test may edit."""
-    return Path(shutil.copytree(empty_app.config["CONTENT_DIR"], tmp_path / "content"))
+    return Path(shutil.copytree(PROJECT_ROOT / "content", tmp_path / "content"))
 
 
 # --- HTML -----------------------------------------------------------------------------
 
-VOID_ELEMENTS = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-    "track", "wbr",
-}  # fmt: skip
 
+class Element(Tag):
+    """An element of a parsed page: BeautifulSoup's Tag, with the helpers the tests use."""
 
-@dataclass(eq=False)
-class Element:
-    """An HTML element: tag, attributes, parent and children (elements and text)."""
+    # Like a browser's DOM nodes, an element equals only itself (a Tag equals any other
+    # with the same markup).
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
-    tag: str
-    attrs: dict[str, str | None]
-    parent: "Element | None" = None
-    children: list = field(default_factory=list)
+    def __getattr__(self, name: str):
+        # BeautifulSoup reads `tag.p` as `tag.find("p")`; a misspelt helper fails here instead.
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
-    def get(self, name: str, default=None):
-        """An attribute's value."""
-        return self.attrs.get(name, default)
+    @property
+    def tag(self) -> str:
+        """The element's name: "a", "main"..."""
+        return self.name
 
     @property
     def classes(self) -> list[str]:
@@ -113,91 +271,64 @@ class Element:
     @property
     def text(self) -> str:
         """All the text inside the element, white space collapsed."""
-        return " ".join("".join(self.texts()).split())
-
-    def texts(self):
-        """Every text node inside the element, in document order."""
-        for child in self.children:
-            if isinstance(child, str):
-                yield child
-            else:
-                yield from child.texts()
-
-    def iter(self):
-        """This element and every element inside it, in document order."""
-        yield self
-        for child in self.children:
-            if isinstance(child, Element):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, **attrs) -> list["Element"]:
-        """Descendants with `tag` (any if None) and attributes; `aria_label=` means aria-label,
-        `class_=` means the class list contains the value, True means "present"."""
-        wanted = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
-        return [
-            element
-            for element in self.iter()
-            if element is not self
-            and (tag is None or element.tag == tag)
-            and all(element._has(name, value) for name, value in wanted.items())
-        ]
-
-    def find(self, tag: str | None = None, **attrs) -> "Element | None":
-        """The first descendant matching, or None."""
-        found = self.find_all(tag, **attrs)
-        return found[0] if found else None
-
-    def _has(self, name: str, value) -> bool:
-        if value is True:
-            return name in self.attrs
-        if name == "class":
-            return value in self.classes
-        return self.attrs.get(name) == value
+        return " ".join(self.get_text().split())
 
     @property
     def hrefs(self) -> list[str]:
         """The href of every link inside the element."""
         return [a.get("href") for a in self.find_all("a", href=True)]
 
+    def iter(self) -> list["Element"]:
+        """This element and every element inside it, in document order."""
+        return [self, *self.find_all()]
 
-class _TreeBuilder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
+    def find_all(self, tag: str | None = None, **attrs) -> list["Element"]:
+        """Descendants with `tag` (any if None) and attributes; `aria_label=` means aria-label,
+        `class_=` means the class list contains the value, True means "present"."""
+        return super().find_all(tag, attrs=_attributes(attrs))
 
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, dict(attrs), parent=self.stack[-1])
-        self.stack[-1].children.append(element)
-        if tag not in VOID_ELEMENTS:
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Element(tag, dict(attrs), parent=self.stack[-1]))
-
-    def handle_endtag(self, tag):
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
+    def find(self, tag: str | None = None, **attrs) -> "Element | None":
+        """The first descendant matching, or None."""
+        found = super().find_all(tag, attrs=_attributes(attrs), limit=1)
+        return found[0] if found else None
 
 
-def parse(html: str | bytes) -> Element:
-    """Parse an HTML document or fragment into an Element tree."""
-    builder = _TreeBuilder()
-    builder.feed(html.decode("utf-8") if isinstance(html, bytes) else html)
-    builder.close()
-    return builder.root
+def _attributes(keywords: dict) -> dict:
+    """find_all's keywords as BeautifulSoup's attribute filters."""
+    wanted = {}
+    for keyword, value in keywords.items():
+        name = keyword.rstrip("_").replace("_", "-")
+        if name == "class" and isinstance(value, str):
+            wanted[name] = lambda classes, one=value: one in (classes or "").split()
+        else:
+            wanted[name] = value
+    return wanted
+
+
+class Document(BeautifulSoup, Element):
+    """A parsed document or fragment: the parent of its top elements."""
+
+
+def parse(html: str | bytes) -> Document:
+    """Parse an HTML document or fragment with Python's own parser.
+
+    Every attribute value is one string (class too), and every text node counts as text,
+    the contents of <script> and <template> included.
+    """
+    return Document(
+        html.decode("utf-8") if isinstance(html, bytes) else html,
+        "html.parser",
+        element_classes={Tag: Element},
+        multi_valued_attributes=None,
+        string_containers={},
+    )
 
 
 def json_ld(response) -> dict:
     """The page's one JSON-LD block, parsed."""
     scripts = parse(response.data).find_all("script", type="application/ld+json")
     assert len(scripts) == 1
-    return json.loads("".join(scripts[0].texts()))
+    return json.loads(scripts[0].get_text())
 
 
 def listed(response, block_id: str, prefix: str) -> list[str]:
@@ -213,7 +344,7 @@ def text_outside_lang(element: Element, lang: str = "zh-CN") -> str:
     if element.get("lang") == lang:
         return ""
     return "".join(
-        child if isinstance(child, str) else text_outside_lang(child, lang)
+        text_outside_lang(child, lang) if isinstance(child, Tag) else child.get_text()
         for child in element.children
     )
 

@@ -73,7 +73,7 @@ def form_fields(html: str | bytes, form_id: str) -> dict:
 def _value(element: Element) -> str | list[str] | None:
     if element.tag == "textarea":
         # HTML drops the newline straight after <textarea>; Python's parser keeps it.
-        return "".join(element.texts()).removeprefix("\n")
+        return element.get_text().removeprefix("\n")
     if element.tag == "select":
         options = element.find_all("option")
         chosen = [o for o in options if "selected" in o.attrs] or options[:1]

@@ -158,9 +158,9 @@ def test_a_content_file_with_a_control_character_is_refused_naming_file_and_fiel
     assert "pages/about.md" in str(raised.value) and "“body”" in str(raised.value)
 
 
-def test_words_line_break_in_a_content_file_is_a_new_line(empty_app, content_copy):
+def test_words_line_break_in_a_content_file_is_a_new_line(loaded_app, content_copy):
     about = content_copy / "pages" / "about.md"
     about.write_text(about.read_text().replace("title: 关于本站", 'title: "关于\\v本站"', 1))
-    with empty_app.app_context():
+    with loaded_app.app_context():
         load_content(content_copy)
         assert db.session.scalar(select(Page.title).where(Page.slug == "about")) == "关于\n本站"

@@ -15,7 +15,7 @@ from barrierfree.database import db
 from barrierfree.facilities import features
 from barrierfree.facilities.models import Facility, Township
 from barrierfree.facilities.validation import check_facility
-from conftest import json_ld, listed, load_content, make_app, parse
+from conftest import json_ld, listed, load_content, make_loaded_app, parse
 from sqlalchemy import select
 
 ALL_FACILITIES = 23
@@ -140,8 +140,8 @@ def test_the_valid_record_passes():
 
 # (changes, a word the message must contain)
 BAD_FACILITIES = {
-    "sample-with-phone": ({"phone": "0635-0000000"}, "phone"),
-    "sample-with-sms": ({"sms": "10600000000"}, "SMS"),
+    "sample-with-phone": ({"phone": "0635-0000000"}, "^phone: 示例数据"),
+    "sample-with-sms": ({"sms": "10600000000"}, "^sms: 示例数据"),
     "unknown-type": ({"type": "swimming-pool"}, "type"),
     "no-type": ({"type": None}, "type"),
     "unknown-feature": (
@@ -164,10 +164,14 @@ BAD_FACILITIES = {
     ),
     "available-as-text": ({"accessibility": accessibility(lift={"available": "yes"})}, "available"),
     "accessibility-not-a-mapping": ({"accessibility": ["lift"]}, "accessibility"),
-    "outside-the-district": ({"latitude": 39.9, "longitude": 116.4}, "outside"),
-    "latitude-and-longitude-swapped": ({"latitude": 116.14, "longitude": 36.59}, "outside"),
-    "only-a-latitude": ({"longitude": None}, "both"),
-    "coordinates-as-text": ({"latitude": "36.59"}, "numbers"),
+    "outside-the-district": ({"latitude": 39.9, "longitude": 116.4}, "^latitude: .*不在茌平区内"),
+    "latitude-and-longitude-swapped": (
+        {"latitude": 116.14, "longitude": 36.59},
+        "^latitude: .*不在茌平区内",
+    ),
+    "longitude-outside": ({"longitude": 120.0}, "^longitude: .*不在茌平区内"),
+    "only-a-latitude": ({"longitude": None}, "^longitude: .*同时填写"),
+    "coordinates-as-text": ({"latitude": "36.59"}, "^latitude: .*要填数字"),
     "hour-25": ({"hours": [{"days": ["mon"], "opens": "08:30", "closes": "25:00"}]}, "25:00"),
     "unquoted-yaml-time": (
         {"hours": [{"days": ["mon"], "opens": "08:30", "closes": 810}]},
@@ -697,7 +701,7 @@ def verified_place(tmp_path_factory):
     """The page of a checked, non-sample place, from its own database (the shared one is
     left as content/ has it)."""
     folder = tmp_path_factory.mktemp("verified")
-    app = make_app(folder / "site.sqlite")
+    app = make_loaded_app(folder / "site.sqlite")
     content = Path(shutil.copytree(app.config["CONTENT_DIR"], folder / "content"))
     with (content / "facilities.yaml").open("a", encoding="utf-8") as file:
         file.write(VERIFIED_PLACE)
@@ -763,11 +767,10 @@ def test_a_filter_form_is_named_apart_from_the_site_search(client, path, name):
     assert form.get("role") != "search"
 
 
-def test_a_place_with_its_own_coordinates_gives_them_as_geo(empty_app):
-    with empty_app.app_context():
-        load_content(Path(empty_app.config["CONTENT_DIR"]))
+def test_a_place_with_its_own_coordinates_gives_them_as_geo(loaded_app):
+    with loaded_app.app_context():
         place = db.session.scalar(select(Facility).where(Facility.slug == "rukang-boping"))
         place.latitude, place.longitude = 36.585, 116.13
         db.session.commit()
-    data = json_ld(empty_app.test_client().get("/facilities/rukang-boping"))
+    data = json_ld(loaded_app.test_client().get("/facilities/rukang-boping"))
     assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 36.585, "longitude": 116.13}

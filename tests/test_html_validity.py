@@ -52,6 +52,7 @@ def java() -> str:
     return found
 
 
+@pytest.mark.slow  # Java starts, then checks every page
 def test_every_template_is_valid_html(app, site_pages, tmp_path):
     make_staff(app, "html-checker", ADMIN)
     staff = signed_in(app, "html-checker")

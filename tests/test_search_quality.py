@@ -50,6 +50,7 @@ def figures(ranked: list) -> tuple[float, float, list]:
     return len(found) / len(ranked), sum(reciprocal) / len(ranked), missed
 
 
+@pytest.mark.slow  # every judged query, and the query it suggests
 def test_recall_at_five_is_at_least_ninety_five_percent(ranked, search_figures):
     recall, mrr, missed = figures(ranked)
     search_figures.append(

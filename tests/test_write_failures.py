@@ -8,16 +8,14 @@ real read-only database (SQLite's `query_only` on every new connection).
 import sqlite3
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from barrierfree.database import BUSY_TIMEOUT_MS, db, utcnow
-from barrierfree.site_search.index import site_index
-from barrierfree.site_search.sync import SearchChange, record_change, write_documents
+from barrierfree.site_search.sync import SearchChange, record_change
 from barrierfree.staff import publishing
 from barrierfree.staff.models import StaffSession
 from barrierfree.updates.models import Update
-from conftest import load_content, make_app, parse
+from conftest import make_loaded_app, parse
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import OperationalError
 from staff_helpers import PASSWORD, SIGN_IN, csrf, error_summary, form_fields, make_staff, signed_in
@@ -31,10 +29,7 @@ PUBLIC_PAGES = ("/", "/services/assistive-devices", "/en/services/assistive-devi
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """An app with content, its search index and a publisher's account."""
-    app = make_app(tmp_path_factory.mktemp("failures") / "site.sqlite")
-    with app.app_context():
-        load_content(Path(app.config["CONTENT_DIR"]))
-        write_documents(site_index())
+    app = make_loaded_app(tmp_path_factory.mktemp("failures") / "site.sqlite")
     make_staff(app, PUBLISHER, "publisher")
     return app
 
