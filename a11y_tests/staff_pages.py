@@ -8,8 +8,8 @@ from collections import deque
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from barrierfree.database import db
+from barrierfree.staff.accounts.views import create_user
 from barrierfree.staff.models import ADMIN
-from barrierfree.staff.views import create_user
 from flask import abort, g
 
 USERNAME, PASSWORD = "a11y-admin", "a11y tests walk every page"

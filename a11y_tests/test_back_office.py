@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from barrierfree.database import db
+from barrierfree.staff.accounts.views import create_user
 from barrierfree.staff.models import EDITOR, PUBLISHER
-from barrierfree.staff.views import create_user
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys

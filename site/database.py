@@ -275,7 +275,7 @@ def _end_sessions_in(path: Path) -> None:
 
 def _end_staff_sessions() -> None:
     """End every staff session the restored database holds, and commit."""
-    from .staff.sessions import end_every
+    from .staff.accounts.sessions import end_every
 
     end_every("restored")
     db.session.commit()

@@ -3,9 +3,9 @@
 import json
 
 from barrierfree.database import db
-from barrierfree.staff import throttle
+from barrierfree.staff.accounts import throttle
+from barrierfree.staff.accounts.views import create_user
 from barrierfree.staff.models import SignInAttempt
-from barrierfree.staff.views import create_user
 from conftest import Element, parse
 
 # Long, uncommon, no composition rules: what the password policy asks people to pick.

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from barrierfree.i18n import EN, ENVIRON_KEY
-from barrierfree.staff.authoring import Finding, check
+from barrierfree.staff.editing.authoring import Finding, check
 from conftest import CJK
 
 TITLE = "残疾人两项补贴申请指南"

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from barrierfree import PROJECT_ROOT
 from barrierfree.database import db
-from barrierfree.staff import kinds
+from barrierfree.staff.editing import forms
 from barrierfree.staff.models import ADMIN
 from sqlalchemy import select
 from staff_helpers import make_staff, signed_in
@@ -32,7 +32,7 @@ def back_office_paths(app) -> list[str]:
     paths = ["/staff/", "/staff/bulk/", "/staff/media/", "/staff/accounts", "/staff/audit",
              "/staff/accounts/new", "/staff/password"]  # fmt: skip
     with app.app_context():
-        for kind in kinds.KINDS.values():
+        for kind in forms.KINDS.values():
             row = db.session.scalars(select(kind.model)).first()
             paths.append(f"/staff/{kind.name}/")
             if kind.can_create:

@@ -16,8 +16,8 @@ from barrierfree.facilities.spec import FACILITIES
 from barrierfree.kinds import NAME, POSITION, SLUG_FIELD, Field, Kind, slug_problems
 from barrierfree.open_data.exports import record
 from barrierfree.site_search.index import search_text
-from barrierfree.staff import kinds as editing
-from barrierfree.staff import spreadsheets
+from barrierfree.staff.bulk import columns, files, importing
+from barrierfree.staff.editing import forms as editing
 from conftest import load_content, parse
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -97,11 +97,11 @@ def test_the_editor_takes_a_declared_field(gadgets):
 
 
 def test_the_spreadsheet_takes_a_declared_field(gadgets, monkeypatch):
-    assert "colour" not in {c.key for c in spreadsheets.layout(GADGETS)}
-    monkeypatch.setitem(spreadsheets.SPREADSHEET_KINDS, "gadgets", WITH_COLOUR)
+    assert "colour" not in {c.key for c in columns.layout(GADGETS)}
+    monkeypatch.setitem(columns.SPREADSHEET_KINDS, "gadgets", WITH_COLOUR)
     loaded_gadget(WITH_COLOUR)
 
-    body, _mimetype, _filename = spreadsheets.export("gadgets", "csv")
+    body, _mimetype, _filename = files.export("gadgets", "csv")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert "颜色 colour" in rows[0]
     assert rows[1][rows[0].index("颜色 colour")] == "红色"
@@ -109,7 +109,7 @@ def test_the_spreadsheet_takes_a_declared_field(gadgets, monkeypatch):
     rows[1][rows[0].index("颜色 colour")] = "绿色"
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    plan = spreadsheets.read("gadgets", "gadgets.csv", out.getvalue().encode())
+    plan = importing.read("gadgets", "gadgets.csv", out.getvalue().encode())
     assert plan.valid, plan.errors
     assert [(c.slug, c.fields) for c in plan.changes] == [("red-lamp", ["colour"])]
 
@@ -196,7 +196,7 @@ def test_the_three_ways_in_agree(site, sample_facility, changes, blamed):
 
     # The spreadsheet: a row of the record is refused in the field's column.
     with site.test_request_context():
-        body, _mimetype, _filename = spreadsheets.export("facilities", "csv")
+        body, _mimetype, _filename = files.export("facilities", "csv")
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
         keys = [heading.split()[-1] for heading in rows[0]]
         row = list(rows[1])
@@ -207,8 +207,8 @@ def test_the_three_ways_in_agree(site, sample_facility, changes, blamed):
         row[keys.index("version")] = ""
         out = io.StringIO()
         csv.writer(out).writerows([rows[0], row])
-        plan = spreadsheets.read("facilities", "facilities.csv", out.getvalue().encode())
-        column = next(c.header for c in spreadsheets.layout(FACILITIES) if c.key == blamed)
+        plan = importing.read("facilities", "facilities.csv", out.getvalue().encode())
+        column = next(c.header for c in columns.layout(FACILITIES) if c.key == blamed)
         assert [(e.row, e.column) for e in plan.errors] == [(2, column)]
 
 

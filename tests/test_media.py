@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from barrierfree.database import db
-from barrierfree.staff import media
+from barrierfree.staff.editing import media
 from barrierfree.staff.models import MediaFile
 from conftest import make_app, parse
 from staff_helpers import csrf, make_staff, signed_in

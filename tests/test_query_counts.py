@@ -14,7 +14,7 @@ from barrierfree.contacts.models import ContactChannel
 from barrierfree.database import PUBLISHED, db, utcnow
 from barrierfree.facilities.models import Facility
 from barrierfree.services.models import Service
-from barrierfree.staff import publishing
+from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
 from conftest import load_content, sitemap_paths
 from sqlalchemy import event, inspect, select

@@ -17,7 +17,7 @@ from barrierfree.services.models import Service
 from barrierfree.site_search import sync
 from barrierfree.site_search.index import documents_of, site_index
 from barrierfree.site_search.sync import SearchChange, drain, record_change, write_documents
-from barrierfree.staff import publishing
+from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
 from conftest import load_content, make_app
 from flask import url_for

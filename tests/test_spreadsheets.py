@@ -16,8 +16,10 @@ from barrierfree.facilities import features
 from barrierfree.facilities.models import Facility
 from barrierfree.opening_hours import as_text, from_text, parse
 from barrierfree.site_search.sync import SearchChange, last_change
-from barrierfree.staff import spreadsheets
-from barrierfree.staff.spreadsheets import SPREADSHEET_KINDS, apply, export, layout, read
+from barrierfree.staff.bulk import files
+from barrierfree.staff.bulk.columns import SPREADSHEET_KINDS, layout
+from barrierfree.staff.bulk.files import export
+from barrierfree.staff.bulk.importing import apply, read
 from conftest import load_content
 from sqlalchemy import select
 
@@ -117,7 +119,7 @@ def test_export_then_read_changes_nothing(shared, kind, fmt):
     plan = read(kind, filename, body)
 
     assert filename.startswith(f"{kind}-") and filename.endswith(f".{fmt}")
-    assert mimetype in ("text/csv", spreadsheets.XLSX_MIMETYPE)
+    assert mimetype in ("text/csv", files.XLSX_MIMETYPE)
     assert plan.valid, (plan.file_error, plan.errors)
     assert actions(plan) == {"unchanged": actions(plan)["unchanged"]}
     assert len(plan.changes) == count(MODELS[kind])
@@ -284,7 +286,7 @@ BAD_FILES = {
     ),
     "old-xls": ("facilities.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)),
     "pdf": ("facilities.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"),
-    "huge": ("facilities.csv", b"a," * (spreadsheets.MAX_BYTES // 2 + 1)),
+    "huge": ("facilities.csv", b"a," * (files.MAX_BYTES // 2 + 1)),
 }
 
 
@@ -304,7 +306,7 @@ def test_a_contacts_file_is_not_a_facilities_file(shared):
 
 
 def test_a_file_with_too_many_rows_is_refused(shared, monkeypatch):
-    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
+    monkeypatch.setattr(files, "MAX_ROWS", 3)
     body, _mimetype, filename = export("contacts", "xlsx")
     assert read("contacts", filename, body).file_error
 
@@ -578,13 +580,13 @@ def sheet(rows: str, dimension: str = "") -> str:
 def parsed(monkeypatch) -> list[str]:
     """Every element the size check reads from a workbook, as it reads them."""
     seen: list[str] = []
-    real = spreadsheets.Measure.start
+    real = files.Measure.start
 
     def counting(self, tag, attributes):
         seen.append(tag)
         real(self, tag, attributes)
 
-    monkeypatch.setattr(spreadsheets.Measure, "start", counting)
+    monkeypatch.setattr(files.Measure, "start", counting)
     return seen
 
 
@@ -597,7 +599,7 @@ def test_a_row_of_a_million_cells_is_refused_after_reading_a_few(shared, parsed)
     plan = read("facilities", "facilities.xlsx", data)
     assert "表格太宽了" in plan.file_error
     cells = [tag for tag in parsed if tag.endswith(" c")]
-    assert len(cells) == spreadsheets.MAX_COLUMNS + 1
+    assert len(cells) == files.MAX_COLUMNS + 1
 
 
 @pytest.mark.parametrize(
@@ -606,9 +608,9 @@ def test_a_row_of_a_million_cells_is_refused_after_reading_a_few(shared, parsed)
         (sheet('<row r="1"><c r="A1"/><c r="XFD1"><v>1</v></c></row>'), "表格太宽了"),
         (sheet("", '<dimension ref="A1:XFD2"/>'), "表格太宽了"),
         (sheet(("<row>" + "<c/>" * 100 + "</row>") * 2600), "单元格太多了"),
-        (sheet("<x/>" * (spreadsheets.MAX_ELEMENTS + 1)), "单元格太多了"),
+        (sheet("<x/>" * (files.MAX_ELEMENTS + 1)), "单元格太多了"),
         (
-            sheet("<row><c/></row>", f'<dimension ref="A1:B{spreadsheets.MAX_ROWS + 2}"/>'),
+            sheet("<row><c/></row>", f'<dimension ref="A1:B{files.MAX_ROWS + 2}"/>'),
             "文件太大了",
         ),
     ],

@@ -15,7 +15,7 @@ from barrierfree.plan.models import Indicator
 from barrierfree.services.models import Service
 from barrierfree.site_search.index import site_index
 from barrierfree.site_search.sync import write_documents
-from barrierfree.staff import editor, kinds, publishing
+from barrierfree.staff.editing import editor, forms, publishing
 from barrierfree.staff.models import Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
 from conftest import load_content, make_app, parse, sitemap_paths
@@ -390,7 +390,7 @@ def test_a_readability_warning_does_not_block_publishing(site, publisher):
     assert row_of(site, Update, slug=HEARING_AIDS["slug"]).status == "published"
     with site.test_request_context():
         findings = editor.authoring_findings(
-            kinds.KINDS["updates"], {**HEARING_AIDS, "body": long_sentence}
+            forms.KINDS["updates"], {**HEARING_AIDS, "body": long_sentence}
         )
     assert findings and not any(f.blocking for f in findings)
 
@@ -686,7 +686,7 @@ def test_two_saves_from_the_same_version_one_wins(site, publisher):
     assert row_of(site, Facility, slug=FACILITY).summary == A_SUMMARY
 
     with site.test_request_context():
-        kind = kinds.KINDS["facilities"]
+        kind = forms.KINDS["facilities"]
         row = db.session.get(Facility, facility_id(site))
         base = row.version
         claims = [editor._claim(kind, row, base), editor._claim(kind, row, base)]
@@ -936,10 +936,10 @@ def test_an_autosave_with_a_field_beyond_its_limit_is_refused_and_says_why(site,
     autosave(publisher, url, body=AUTOSAVED_BODY)
 
     title = autosave(publisher, url, title="长" * 201)
-    body = autosave(publisher, url, body="字" * (kinds.TEXT_LIMIT + 1))
+    body = autosave(publisher, url, body="字" * (forms.TEXT_LIMIT + 1))
 
     assert title.status_code == 400 and "“标题”最多 200 个字" in title.text
-    assert body.status_code == 400 and f"最多 {kinds.TEXT_LIMIT} 个字" in body.text
+    assert body.status_code == 400 and f"最多 {forms.TEXT_LIMIT} 个字" in body.text
     assert "<html" not in title.text
     [kept] = autosaves(site)
     assert (kept.data["title"], kept.data["body"]) == (HEARING_AIDS["title"], AUTOSAVED_BODY)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from barrierfree.database import PUBLISHED, db, utcnow
-from barrierfree.staff import kinds
+from barrierfree.staff.editing import forms
 from barrierfree.updates.models import Update
 from conftest import load_content, make_app
 from hypothesis import HealthCheck, given, settings
@@ -50,7 +50,7 @@ SETTINGS = settings(
 # Every kind with every type of field it has.
 CASES = [
     (name, field_type)
-    for name, kind in kinds.KINDS.items()
+    for name, kind in forms.KINDS.items()
     for field_type in dict.fromkeys(f.type for f in kind.fields)
 ]
 
@@ -69,7 +69,7 @@ def site(tmp_path_factory):
     return {"app": app, "client": signed_in(app, "prop-publisher")}
 
 
-def hostile_value(field: kinds.Field, choices: list[str]):
+def hostile_value(field: forms.Field, choices: list[str]):
     """A strategy for what may arrive in one field: mostly hostile, sometimes a fair value."""
     if field.type == "multi":
         some = st.lists(st.sampled_from(choices or [""]), min_size=1, max_size=3)
@@ -84,13 +84,13 @@ def hostile_value(field: kinds.Field, choices: list[str]):
     return st.one_of(HOSTILE, fair)
 
 
-def first_row_id(app, kind: kinds.Kind) -> int:
+def first_row_id(app, kind: forms.Kind) -> int:
     """The id of an item of `kind` to edit (or to copy a valid form from)."""
     with app.app_context():
         return db.session.scalar(select(kind.model.id).order_by(kind.model.id))
 
 
-def choices_of(app, kind: kinds.Kind) -> dict[str, list[str]]:
+def choices_of(app, kind: forms.Kind) -> dict[str, list[str]]:
     """The choices of each select and multi field, as the form offers them now."""
     with app.test_request_context():
         return {f.name: sorted(f.choices()) for f in kind.fields if f.choices is not None}
@@ -101,7 +101,7 @@ def choices_of(app, kind: kinds.Kind) -> dict[str, list[str]]:
 @SETTINGS
 @given(data=st.data())
 def test_no_value_of_any_field_gives_a_server_error(site, kind_name, field_type, data):
-    kind = kinds.KINDS[kind_name]
+    kind = forms.KINDS[kind_name]
     client = site["client"]
     edit_url = f"/staff/{kind_name}/{first_row_id(site['app'], kind)}"
     form = form_fields(client.get(edit_url).data, "edit-form")
@@ -127,7 +127,7 @@ def test_no_value_of_any_field_gives_a_server_error(site, kind_name, field_type,
 
 
 def test_a_choice_sent_twice_is_one_choice(site):
-    kind = kinds.KINDS["facilities"]
+    kind = forms.KINDS["facilities"]
     url = f"/staff/facilities/{first_row_id(site['app'], kind)}"
     client = site["client"]
     form = form_fields(client.get(url).data, "edit-form")

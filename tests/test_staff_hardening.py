@@ -6,9 +6,9 @@ import threading
 
 import pytest
 from barrierfree.database import db
-from barrierfree.staff import passwords
+from barrierfree.staff.accounts import passwords
+from barrierfree.staff.accounts.throttle import PER_ACCOUNT_AND_ADDRESS
 from barrierfree.staff.models import ADMIN, EDITOR, PUBLISHER, SignInAttempt, StaffUser
-from barrierfree.staff.throttle import PER_ACCOUNT_AND_ADDRESS
 from conftest import make_app
 from sqlalchemy import select
 from staff_helpers import PASSWORD, SIGN_IN, csrf, make_staff, sign_in, signed_in

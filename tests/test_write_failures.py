@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from barrierfree.database import BUSY_TIMEOUT_MS, db, utcnow
 from barrierfree.site_search.sync import SearchChange, record_change
-from barrierfree.staff import publishing
+from barrierfree.staff.editing import publishing
 from barrierfree.staff.models import StaffSession
 from barrierfree.updates.models import Update
 from conftest import make_loaded_app, parse

@@ -21,8 +21,8 @@ def staff_cli() -> None:
 def create_admin(username: str, display_name: str, password: str) -> None:
     """Create an administrator account (there is no default account or password)."""
     from ..database import db
+    from .accounts.views import account_problems, create_user
     from .models import ADMIN
-    from .views import account_problems, create_user
 
     errors = account_problems(
         {"username": username, "display_name": display_name, "role": ADMIN, "password": password}
@@ -37,7 +37,7 @@ def create_admin(username: str, display_name: str, password: str) -> None:
 @staff_cli.command("publish-due")
 def publish_due() -> None:
     """Publish every scheduled item whose time has come (the site also does it by itself)."""
-    from .publishing import release_due
+    from .editing.publishing import release_due
 
     click.echo(f"Published {release_due()} scheduled item(s).")
 
@@ -52,8 +52,8 @@ def handle_csrf_error(error: CSRFError):
     before the account signed in again elsewhere, which renews the token) is kept as that
     account's autosave. A post without a token, or with a forged or foreign one, keeps
     nothing: the cookie alone proves nothing about who wrote it."""
-    from . import sessions
-    from .editor import keep_lapsed
+    from .accounts import sessions
+    from .editing.editor import keep_lapsed
 
     user = g.get("staff") or g.get("lapsed")
     editing = request.endpoint in KEEPS_TEXT
@@ -88,8 +88,11 @@ def session_header(response):
 def init_app(app: Flask) -> None:
     """CSRF on every state-changing request, the staff session, the back-office pages."""
     from ..display import views as display
-    from . import bulk, editor, helpers, media, publishing, sessions, views
     from . import components as _components  # noqa: F401 (adds its page to views.bp)
+    from . import helpers
+    from .accounts import sessions, views
+    from .bulk import views as bulk
+    from .editing import editor, media, publishing
 
     app.session_interface = sessions.SessionInterface()
     app.before_request(sessions.load)  # before the CSRF check, so a refused form knows whose it was

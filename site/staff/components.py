@@ -4,10 +4,10 @@ reaches it from the dashboard."""
 
 from flask import render_template
 
-from . import sessions
+from .accounts import sessions
+from .accounts.views import bp
 from .component_examples import COMPONENTS
 from .models import EDITOR
-from .views import bp
 
 
 @bp.route("/components", methods=["GET", "POST"])

@@ -9,7 +9,8 @@ from markupsafe import Markup, escape
 
 from ..database import utcnow
 from ..opening_hours import local
-from . import kinds, sessions
+from .accounts import sessions
+from .editing import forms
 from .models import ADMIN
 
 WARN_BEFORE_SECONDS = 5 * 60
@@ -46,7 +47,7 @@ def session_warn_before() -> int:
 def staff_navigation() -> list[tuple[str, dict, str]]:
     """The back office's navigation for the signed-in member of staff."""
     items = [("staff.dashboard", {}, _("工作后台"))]
-    items += [("editor.items", {"kind_name": k.name}, str(k.label)) for k in kinds.KINDS.values()]
+    items += [("editor.items", {"kind_name": k.name}, str(k.label)) for k in forms.KINDS.values()]
     items.append(("media.index", {}, _("图片和附件")))
     items.append(("bulk.index", {}, _("表格导入导出")))
     if g.staff.can(ADMIN):
@@ -124,12 +125,12 @@ def _marked(tag: str, label: str, text: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    from .views import role_names
+    from .accounts.views import role_names
 
     for function in (
         errors_list, findings_list, session_expires_in, session_warn_before, staff_navigation,
         local_time, audit_action, status_name, public_url, text_diff, role_names, choice_text,
     ):  # fmt: skip
         app.add_template_global(function)
-    app.add_template_global(kinds.revision_data, "revision_data")
-    app.add_template_global(kinds.as_text, "field_text")
+    app.add_template_global(forms.revision_data, "revision_data")
+    app.add_template_global(forms.as_text, "field_text")

@@ -32,10 +32,10 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..database import db
-from . import sessions
-from .audit import record as audit
-from .models import EDITOR, MediaFile
+from ...database import db
+from ..accounts import sessions
+from ..accounts.audit import record as audit
+from ..models import EDITOR, MediaFile
 
 bp = Blueprint("media", __name__, url_prefix="/staff/media")
 public = Blueprint("media_files", __name__)

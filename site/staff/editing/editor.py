@@ -17,12 +17,13 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 
-from ..database import DRAFT, PUBLISHED, commit_if_possible, db, utcnow
-from ..opening_hours import LOCAL_TIME
-from . import authoring, kinds, publishing, sessions
-from .audit import record as audit
-from .kinds import Kind
-from .models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
+from ...database import DRAFT, PUBLISHED, commit_if_possible, db, utcnow
+from ...kinds import Kind
+from ...opening_hours import LOCAL_TIME
+from ..accounts import sessions
+from ..accounts.audit import record as audit
+from ..models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
+from . import authoring, forms, publishing
 
 bp = Blueprint("editor", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class Submission:
 
 
 def kind_or_404(name: str) -> Kind:
-    return kinds.KINDS.get(name) or abort(404)
+    return forms.KINDS.get(name) or abort(404)
 
 
 def row_id(raw: int | str) -> int | None:
@@ -104,7 +105,7 @@ def keep_lapsed(
     The edit form's URL names the item by `item_id`, the autosave URL by `key`. An autosave
     made after the form's session stopped is newer: the text goes beside it (KEPT).
     """
-    kind = kinds.KINDS.get(kind_name)
+    kind = forms.KINDS.get(kind_name)
     if kind is None:
         return _("找不到要保存的内容。")
     slot, text = _key(item_id or row_id(key)), _posted_text(kind)
@@ -163,7 +164,7 @@ def _create(kind: Kind):
         db.session.commit()
         return _form(kind, None, submission.text, errors=submission.errors, status=400)
     row = kind.model(status=DRAFT)
-    kinds.apply_values(kind, row, submission.values)
+    forms.apply_values(kind, row, submission.values)
     row.slug = submission.values.get("slug") or _new_slug(kind)
     db.session.add(row)
     db.session.flush()
@@ -200,7 +201,7 @@ def _save(kind: Kind, row):
     if not _write(kind, row, submission, base_version):
         return _conflict(kind, row, submission, base_version)
     if _blocking(findings):
-        text = kinds.form_values(kind, kinds.revision_data(kind, row))
+        text = forms.form_values(kind, forms.revision_data(kind, row))
         return _form(kind, row, text, findings=findings, status=400, saved=True)
     return _after_save(kind, row, action)
 
@@ -249,7 +250,7 @@ def _write(kind: Kind, row, submission: Submission, base_version) -> bool:
     if not _claim(kind, row, base_version):
         db.session.rollback()
         return False
-    kinds.apply_values(kind, row, submission.values)
+    forms.apply_values(kind, row, submission.values)
     publishing.revision(kind, row, "save")
     audit("save", kind.name, row.slug if hasattr(row, "slug") else row.id)
     _discard_autosave(kind, _key(row.id))
@@ -283,9 +284,9 @@ def _saved(row) -> None:
 def _after_save(kind: Kind, row, action: str):
     """Go on from a successful save: publish, schedule, preview, or back to the form."""
     if action in ("publish", "schedule") and kind.has_status:
-        findings = authoring_findings(kind, kinds.revision_data(kind, row))
+        findings = authoring_findings(kind, forms.revision_data(kind, row))
         if any(f.blocking for f in findings):
-            text = kinds.form_values(kind, kinds.revision_data(kind, row))
+            text = forms.form_values(kind, forms.revision_data(kind, row))
             return _form(kind, row, text, findings=findings, status=400, saved=True)
         if action == "schedule":
             return _schedule(kind, row)
@@ -303,7 +304,7 @@ def _schedule(kind: Kind, row):
     try:
         at = _scheduled_time(request.form.get("publish_at", ""))
     except ValueError as error:
-        text = kinds.form_values(kind, kinds.revision_data(kind, row))
+        text = forms.form_values(kind, forms.revision_data(kind, row))
         errors = {"publish_at": str(error)}
         return _form(kind, row, text, errors=errors, status=400, saved=True)
     publishing.unschedule(kind, row)
@@ -387,9 +388,9 @@ def revision(kind_name: str, item_id: int, revision_id: int):
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
     old = revision_or_404(kind, row, revision_id)
-    current = kinds.revision_data(kind, row)
+    current = forms.revision_data(kind, row)
     changes = [
-        (f, kinds.as_text(f, old.data.get(f.name)), kinds.as_text(f, current.get(f.name)))
+        (f, forms.as_text(f, old.data.get(f.name)), forms.as_text(f, current.get(f.name)))
         for f in kind.form_fields
         if old.data.get(f.name) != current.get(f.name)
     ]
@@ -434,7 +435,7 @@ def _back_to_form(kind: Kind, row):
 
 
 def read(kind: Kind, row) -> Submission:
-    text, parsed = kinds.read_form(kind, request.form, row)
+    text, parsed = forms.read_form(kind, request.form, row)
     return Submission(text, parsed["_values"], parsed["_errors"])
 
 
@@ -473,7 +474,7 @@ def _too_long(kind: Kind, text: dict) -> str | None:
     for f in kind.form_fields:
         value = text.get(f.name, "")
         size = len(value) if isinstance(value, str) else sum(len(v) for v in value)
-        limit = f.max_length or kinds.TEXT_LIMIT
+        limit = f.max_length or forms.TEXT_LIMIT
         if size > limit:
             return _("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit)
     return None
@@ -546,7 +547,7 @@ def _saved_draft(kind: Kind, key: str) -> Autosave | None:
 def _edit_form(kind: Kind, row):
     """The form for GET: the saved item (empty for a new one), an autosaved draft, or a
     revision to restore."""
-    text = kinds.form_values(kind, kinds.revision_data(kind, row) if row else {})
+    text = forms.form_values(kind, forms.revision_data(kind, row) if row else {})
     version, notice = (row.version if row else None), None
     draft = _saved_draft(kind, _key(row.id if row else None))
     kept = _saved_draft(kind, _key(row.id if row else None) + KEPT)
@@ -561,7 +562,7 @@ def _edit_form(kind: Kind, row):
         kept = None
     elif source not in ("", "autosave", "kept") and row is not None:
         old = revision_or_404(kind, row, source)
-        restored = {k: v for k, v in kinds.form_values(kind, old.data).items() if k != "slug"}
+        restored = {k: v for k, v in forms.form_values(kind, old.data).items() if k != "slug"}
         text = {**text, **restored}
         notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
     return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept)
@@ -609,15 +610,15 @@ def _conflict(kind: Kind, row, submission: Submission, base_version: int | None)
     changed keeps theirs; a field both changed keeps this person's text, with the other
     version shown beside it. Nothing is saved until the merged form is submitted.
     """
-    current = kinds.revision_data(kind, row)
+    current = forms.revision_data(kind, row)
     base = db.session.scalar(
         select(Revision.data).where(
             Revision.kind == kind.name, Revision.item_id == row.id, Revision.version == base_version
         )
     )
     mine = submission.text
-    current_text = kinds.form_values(kind, current)
-    base_text = kinds.form_values(kind, base) if base is not None else None
+    current_text = forms.form_values(kind, current)
+    base_text = forms.form_values(kind, base) if base is not None else None
     merged, theirs = dict(mine), {}
     for f in kind.form_fields:
         if f.name not in mine or mine[f.name] == current_text[f.name]:

@@ -2,8 +2,8 @@
 
 from flask import g
 
-from ..database import db
-from .models import AuditEntry
+from ...database import db
+from ..models import AuditEntry
 
 
 def record(action: str, kind: str = "", key: str = "", detail: str = "", user=None) -> None:

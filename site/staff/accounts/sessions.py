@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 
-from ..database import commit_if_possible, db, utcnow
-from .models import StaffSession, StaffUser
+from ...database import commit_if_possible, db, utcnow
+from ..models import StaffSession, StaffUser
 
 TOKEN = "staff"
 TOUCH_EVERY = timedelta(seconds=30)

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 from flask_babel import gettext as _
 from markdown_it.token import Token
 
-from ..markdown import Image, is_same_site, plain_text, tokens
+from ...markdown import Image, is_same_site, plain_text, tokens
 
 # Characters; English takes about two and a half letters for what a Chinese character says.
 TITLE_LIMIT = {"zh": 60, "en": 150}

@@ -20,12 +20,14 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..database import db
-from . import kinds, publishing, sessions, spreadsheets
-from .audit import record as audit
-from .editor import authoring_findings, is_live
-from .kinds import Kind
-from .models import EDITOR, PUBLISHER, Schedule
+from ...database import db
+from ...kinds import Kind
+from ..accounts import sessions
+from ..accounts.audit import record as audit
+from ..editing import forms, publishing
+from ..editing.editor import authoring_findings, is_live
+from ..models import EDITOR, PUBLISHER, Schedule
+from . import columns, files, importing
 
 bp = Blueprint("bulk", __name__, url_prefix="/staff/bulk")
 FORMATS = ("csv", "xlsx")
@@ -34,7 +36,7 @@ KEEP_UPLOADS_SECONDS = 24 * 3600
 
 def kind_names() -> dict[str, str]:
     """The kinds a spreadsheet holds, by their names in the back office."""
-    return {name: str(kinds.KINDS[name].label) for name in spreadsheets.SPREADSHEET_KINDS}
+    return {name: str(forms.KINDS[name].label) for name in columns.SPREADSHEET_KINDS}
 
 
 @bp.get("/")
@@ -48,7 +50,7 @@ def index():
 @sessions.require(EDITOR)
 def export(kind: str, fmt: str):
     """Every facility or contact channel, as a spreadsheet to edit and upload again."""
-    body, mimetype, filename = spreadsheets.export(kind, fmt)
+    body, mimetype, filename = files.export(kind, fmt)
     response = current_app.response_class(body, mimetype=mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response
@@ -69,8 +71,8 @@ def check():
         return render_template(
             "staff/bulk.html", kinds=kind_names(), errors=errors, chosen=kind
         ), 200 if request.htmx else 400
-    data = upload.read(spreadsheets.MAX_BYTES + 1)
-    plan = spreadsheets.read(kind, upload.filename, data, publishing_checks(kind))
+    data = upload.read(files.MAX_BYTES + 1)
+    plan = importing.read(kind, upload.filename, data, publishing_checks(kind))
     token = _keep(upload.filename, data) if plan.valid else ""
     return render_template(
         "staff/bulk_check.html",
@@ -95,17 +97,17 @@ def apply():
         flash(_("找不到刚才检查过的文件（文件只保留一天）。请重新上传。"))
         return redirect(url_for("bulk.index"), code=303)
     filename = request.form.get("filename", "")[:200] or path.name
-    plan = spreadsheets.read(kind, path.name, path.read_bytes(), publishing_checks(kind))
+    plan = importing.read(kind, path.name, path.read_bytes(), publishing_checks(kind))
     if not plan.valid:
         flash(_("这个文件现在有问题（可能数据刚被别人改过），没有导入任何内容。请重新检查。"))
         return redirect(url_for("bulk.index"), code=303)
-    spec = kinds.KINDS[kind]
+    spec = forms.KINDS[kind]
     for change in plan.changes:
         if change.action == "update":
             row = db.session.scalar(select(spec.model).where(spec.model.slug == change.slug))
             publishing.original_revision(spec, row)
     try:
-        applied = spreadsheets.apply(plan)
+        applied = importing.apply(plan)
     except (ValueError, LookupError) as error:
         db.session.rollback()
         flash(_("没有导入任何内容：%(reason)s", reason=str(error)))
@@ -124,12 +126,12 @@ def apply():
 
 
 def publishing_checks(kind_name: str):
-    """The check of `spreadsheets.read` for `kind_name`: the editor's blocking authoring
+    """The check of `importing.read` for `kind_name`: the editor's blocking authoring
     findings, for each row whose change the public would see without anyone looking again
     (a new record is published; an update of one that is live or scheduled)."""
-    spec = kinds.KINDS[kind_name]
+    spec = forms.KINDS[kind_name]
 
-    def check(change: spreadsheets.Change) -> list[tuple[str, str]]:
+    def check(change: importing.Change) -> list[tuple[str, str]]:
         """(field, message) for each blocking finding about the row's new values."""
         if change.action == "unchanged":
             return []

@@ -5,12 +5,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..database import db, utcnow
-from ..query_args import clean_line, read_page_number
-from ..security import safe_next
+from ...database import db, utcnow
+from ...query_args import clean_line, read_page_number
+from ...security import safe_next
+from ..models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
 from . import passwords, sessions, throttle
 from .audit import record as audit
-from .models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 MAX_NAME = 60
@@ -32,7 +32,7 @@ def address() -> str:
 @sessions.require(EDITOR)
 def dashboard():
     """The back office's home: what can be edited, and recent activity."""
-    from .kinds import KINDS
+    from ..editing.forms import KINDS
 
     recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10))
     return render_template("staff/dashboard.html", kinds=KINDS.values(), recent=list(recent))

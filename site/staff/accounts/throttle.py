@@ -19,8 +19,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..database import db, utcnow
-from .models import SignInAttempt
+from ...database import db, utcnow
+from ..models import SignInAttempt
 
 WINDOW = timedelta(minutes=15)
 KNOWN_ADDRESS = timedelta(days=90)

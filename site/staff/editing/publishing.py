@@ -14,13 +14,13 @@ from datetime import timedelta
 from flask import current_app, g
 from sqlalchemy import delete, select
 
-from ..database import PUBLISHED, WITHDRAWN, db, utcnow
-from ..site_search.index import site_index
-from ..site_search.sync import drain, drain_if_waiting
-from . import kinds
-from .audit import record as audit
-from .kinds import Kind
-from .models import Revision, Schedule, StaffUser
+from ...database import PUBLISHED, WITHDRAWN, db, utcnow
+from ...kinds import Kind
+from ...site_search.index import site_index
+from ...site_search.sync import drain, drain_if_waiting
+from ..accounts.audit import record as audit
+from ..models import Revision, Schedule, StaffUser
+from . import forms
 
 CHECK_SCHEDULE_EVERY = timedelta(seconds=30)
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _keep(kind: Kind, row, action: str, user_id: int | None, username: str) -> N
             kind=kind.name,
             item_id=row.id,
             version=row.version,
-            data=kinds.revision_data(kind, row),
+            data=forms.revision_data(kind, row),
             action=action,
             user_id=user_id,
             username=username,
@@ -107,7 +107,7 @@ def release_due() -> int:
     """Publish every scheduled item whose time has come; return how many."""
     due = db.session.scalars(select(Schedule).where(Schedule.publish_at <= utcnow())).all()
     for entry in due:
-        kind = kinds.KINDS.get(entry.kind)
+        kind = forms.KINDS.get(entry.kind)
         row = db.session.get(kind.model, entry.item_id) if kind else None
         if row is None:
             db.session.delete(entry)

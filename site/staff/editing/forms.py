@@ -11,24 +11,24 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import opening_hours
-from ..contacts.spec import CONTACTS
-from ..database import db
-from ..facilities import features
-from ..facilities.spec import FACILITIES
-from ..kinds import Field, Kind, slug_problems
-from ..pages.spec import PAGES
-from ..plan.spec import INDICATORS
-from ..query_args import clean_text
-from ..services.spec import SERVICES
-from ..updates.spec import UPDATES
-from . import spreadsheets
+from ... import opening_hours
+from ...contacts.spec import CONTACTS
+from ...database import db
+from ...facilities import features
+from ...facilities.spec import FACILITIES
+from ...kinds import Field, Kind, slug_problems
+from ...pages.spec import PAGES
+from ...plan.spec import INDICATORS
+from ...query_args import clean_text
+from ...services.spec import SERVICES
+from ...updates.spec import UPDATES
+from ..bulk.columns import feature_reader, feature_text
 
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
 TEXT_LIMIT = 100_000
 LINES = re.compile(r"\s*\n\s*")
 KINDS = {kind.name: kind for kind in (UPDATES, PAGES, SERVICES, FACILITIES, CONTACTS, INDICATORS)}
-FEATURE_READERS = {f.code: spreadsheets.feature_reader(f) for f in features.FEATURES}
+FEATURE_READERS = {f.code: feature_reader(f) for f in features.FEATURES}
 
 
 # --- values: database <-> revision (JSON) <-> form (text) ---
@@ -49,7 +49,7 @@ def as_text(f: Field, value) -> str | list[str]:
     if f.type == "hours":
         return opening_hours.as_text(value)
     if f.type == "feature":
-        return spreadsheets.feature_text(value) or ""
+        return feature_text(value) or ""
     if f.type == "multi":
         return list(value)
     if f.type == "list":

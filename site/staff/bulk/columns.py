@@ -1,0 +1,260 @@
+"""Facilities and contact channels as spreadsheets (CSV or XLSX), for staff who keep them there.
+
+The layout, the same for both formats:
+
+- One sheet. Row 1 is the header: each heading is a label in the current locale, a space and
+  the field key, e.g. ``名称 name``, ``乡镇（街道） township``, ``电梯 lift``. Only the key (the
+  last word) counts when a file is read back, so labels may be reworded and columns moved;
+  columns with any other key are ignored, and every column of the layout must be there.
+- Every further row is one record; empty rows are skipped. Row numbers in messages are the
+  ones the spreadsheet shows, the header being row 1.
+- `slug` names the record: a row whose slug exists updates that record, a row with a new slug
+  creates one. Records that are not in the file are left as they are: an import never deletes.
+- Cells: text as it is, an empty cell meaning "none". `sample`: 是 or 否 (yes/no, true/false
+  and 1/0 are read too). `latitude`, `longitude`: decimal degrees (WGS84). `type`,
+  `township`, `channel`, `department`, `facility`: one code or slug. `services`, `needs`,
+  `languages`: codes separated by "、" (";" and "," are read too). `hours`: as
+  `opening_hours.as_text` writes it, ``mon,tue,wed,thu,fri 08:30-11:30; sat 09:00-12:00``,
+  empty when not published.
+- Facilities have one column per accessibility feature: empty when not verified, else 是 (it
+  is there) or 否 (it is not), then any details as ``; key=value`` with the keys of
+  content/README.md, e.g. ``是; steps=0; ramp=是; door_width_cm=100; verified_on=2026-10-09``.
+- A cell a spreadsheet would run as a formula is written with a leading "'", which reading
+  drops again.
+- Text may hold new lines; Word's line break (U+000B) is read as one. Other control
+  characters cannot be written into XML (the feed, the sitemap), so a cell with one is
+  refused, naming its column.
+- An XLSX file has at most `files.MAX_COLUMNS` columns and `files.MAX_CELLS` cells: it is
+  measured as it is unpacked, before a row of it is read.
+
+`files.export` writes the layout; `importing.read` turns a file into a `Plan`, checked
+with the kinds' own rules, and applies nothing; `importing.apply` writes a valid plan
+into the session. Each kind's columns come from its declaration (kinds.py).
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ... import opening_hours
+from ...contacts.spec import CONTACTS
+from ...facilities import features
+from ...facilities.spec import FACILITIES
+from ...kinds import Field, Kind
+
+YES, NO = "是", "否"
+FLAG_WORDS = {
+    **dict.fromkeys(("是", "有", "yes", "y", "true", "1"), True),
+    **dict.fromkeys(("否", "无", "没有", "no", "n", "false", "0"), False),
+}
+LIST_SEPARATOR = "、"
+LIST_SPLIT = re.compile(r"\s*[、;；,，]\s*")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what is wrong and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Codec:
+    """How one kind of cell is written (`write`: value → cell) and read back (`read`)."""
+
+    write: Callable[[Any], Any]
+    read: Callable[[str], Any]
+
+
+def _same(value):
+    """The value itself."""
+    return value
+
+
+def _text_or_none(text: str) -> str | None:
+    """A text cell: empty means none."""
+    return text or None
+
+
+def _flag(text: str) -> bool:
+    """是 or 否 (and their usual spellings); empty means 否."""
+    if not text:
+        return False
+    if text.lower() not in FLAG_WORDS:
+        raise CellError(_("请填写“是”或“否”。"))
+    return FLAG_WORDS[text.lower()]
+
+
+def _number(text: str) -> float | None:
+    """A decimal number; empty means none."""
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise CellError(_("请填写数字，例如 36.58；不知道就空着。")) from None
+
+
+def _hours(text: str) -> list[dict] | None:
+    """Opening hours in the words of `opening_hours.as_text`."""
+    try:
+        return opening_hours.from_text(text)
+    except ValueError as error:
+        raise CellError(
+            _(
+                "看不懂这里的时间（%(reason)s）。请这样写：mon,tue,wed,thu,fri 08:30-12:00; "
+                "sat 09:00-12:00。星期用 mon tue wed thu fri sat sun，时间用“时:分”，"
+                "几段时间之间用分号隔开；没有公布就空着。",
+                reason=error,
+            )
+        ) from None
+
+
+def _codes(text: str) -> list[str]:
+    """Codes separated by "、", ";" or ","."""
+    return [code for code in LIST_SPLIT.split(text) if code]
+
+
+def _join(values: list[str] | None) -> str:
+    """Codes separated by "、"."""
+    return LIST_SEPARATOR.join(values or [])
+
+
+def _flag_text(value: bool) -> str:
+    """是 or 否."""
+    return YES if value else NO
+
+
+def feature_text(measured: dict | None) -> str | None:
+    """A feature as 是/否 followed by its details, "; key=value" each."""
+    if not measured:
+        return None
+    details = [
+        f"{key}={_flag_text(value) if isinstance(value, bool) else value}"
+        for key, value in measured.items()
+        if key != "available" and value is not None
+    ]
+    return "; ".join([_flag_text(measured.get("available")), *details])
+
+
+def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
+    """The reader of one feature's column."""
+    types = features.COMMON_KEYS | dict(feature.details)
+    keys = features.detail_keys(feature)
+    # Split only before a known key, so a note may itself contain a semicolon.
+    split = re.compile(rf"\s*[;；]\s*(?=(?:{'|'.join(keys)})\s*[=＝])")
+
+    def read(text: str) -> dict | None:
+        """是/否 and "; key=value" details, checked like the content files; empty: unknown."""
+        if not text:
+            return None
+        first, *details = split.split(text.rstrip(";； "))
+        try:
+            measured = {"available": _flag(first)}
+            for detail in details:
+                key, _sep, value = (
+                    part.strip() for part in re.split("([=＝])", detail, maxsplit=1)
+                )
+                if value:
+                    measured[key] = _detail(types[key], value)
+        except CellError:
+            raise CellError(
+                _(
+                    "看不懂“%(text)s”。请先写“是”或“否”，需要时再加“; 说明=值”，例如"
+                    "“是; verified_on=2026-10-09; verified_by=区残联”。这一列可以加的说明："
+                    "%(keys)s。",
+                    text=text,
+                    keys=", ".join(keys),
+                )
+            ) from None
+        try:
+            features.validate({feature.code: measured})
+        except ValueError as error:
+            raise CellError(_("这一格有误：%(reason)s。", reason=error)) from None
+        return measured
+
+    return read
+
+
+def _detail(kind: type, value: str):
+    """One detail's text as the type the feature declares for it."""
+    if kind is bool:
+        return _flag(value)
+    if kind is int:
+        try:
+            return int(value)
+        except ValueError:
+            raise CellError(value) from None
+    return value
+
+
+def _version(text: str) -> int | None:
+    """The version a row was exported at; empty for a new row."""
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise CellError(_("版本号是下载表格时填好的数字，请不要修改；新记录请空着。"))
+    return int(text)
+
+
+TEXT = Codec(_same, _text_or_none)
+FLAG = Codec(_flag_text, _flag)
+NUMBER = Codec(_same, _number)
+HOURS = Codec(opening_hours.as_text, _hours)
+CODE_LIST = Codec(_join, _codes)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the record field it holds (with `feature`, an accessibility feature)."""
+
+    key: str
+    label: Any
+    codec: Codec = TEXT
+    feature: bool = False
+    required: bool = False
+    max_length: int | None = None
+
+    @property
+    def header(self) -> str:
+        """The heading as exported: label, space, key."""
+        return f"{self.label} {self.key}"
+
+    def value_in(self, record: dict):
+        """This column's value in a record shaped like `snapshot`."""
+        if self.feature:
+            return (record.get("accessibility") or {}).get(self.key)
+        return record.get(self.key)
+
+
+CODECS = {"checkbox": FLAG, "number": NUMBER, "hours": HOURS, "multi": CODE_LIST}
+
+
+def column_of(f: Field) -> Column:
+    """The column of a field of the kind's declaration."""
+    if f.type == "feature":
+        feature = features.BY_CODE[f.feature]
+        codec = Codec(feature_text, feature_reader(feature))
+        return Column(f.column, f.label, codec, feature=True)
+    codec = CODECS.get(f.type, TEXT)
+    return Column(f.name, f.label, codec, required=f.required, max_length=f.max_length)
+
+
+# Each layout ends with the version the row was exported at: a row from an older download
+# than the record's latest save would undo someone else's change, so it is refused.
+VERSION = Column("version", _l("版本（请勿修改）"), Codec(_same, _version))
+# The kinds staff may keep in spreadsheets.
+SPREADSHEET_KINDS = {kind.name: kind for kind in (FACILITIES, CONTACTS)}
+
+
+def layout(kind: Kind) -> tuple[Column, ...]:
+    """The columns of a kind's spreadsheet: its table's fields, then the version."""
+    return (*(column_of(f) for f in kind.table_fields), VERSION)
+
+
+def kind_named(name: str) -> Kind:
+    """The declaration of a kind that has a spreadsheet layout."""
+    if name not in SPREADSHEET_KINDS:
+        raise ValueError(f"no spreadsheet layout for {name!r}")
+    return SPREADSHEET_KINDS[name]

@@ -1,0 +1,305 @@
+"""An uploaded spreadsheet as a plan: each row read with its kind's columns and checked
+with the kind's rules, what it would change, and applying a valid plan."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ...content.loader import apply_links, column_value, lookup, normalise, snapshot
+from ...database import db
+from ...kinds import Kind
+from ...query_args import clean_text
+from .columns import LIST_SEPARATOR, CellError, Column, kind_named, layout
+from .files import FileError, read_table
+
+
+@dataclass
+class RowError:
+    """Something wrong in one cell: spreadsheet row (header = 1), heading as shown, message."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Change:
+    """What importing one row does to its record; `row` is the spreadsheet row it came from.
+
+    `before` and `after` are comparable records (`loader.snapshot` / `loader.normalise`);
+    `fields` names the fields that differ (for a new record, every field it fills).
+    """
+
+    slug: str
+    action: str  # "create", "update" or "unchanged"
+    fields: list[str]
+    before: dict | None
+    after: dict
+    row: int
+
+
+@dataclass
+class Plan:
+    """What importing a file would do; `apply` carries out a valid one."""
+
+    kind: str
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True when the file could be read and no row has an error."""
+        return self.file_error is None and not self.errors
+
+
+def read(
+    kind: str,
+    filename: str,
+    data: bytes,
+    check: Callable[[Change], list[tuple[str, str]]] | None = None,
+) -> Plan:
+    """Read an uploaded CSV or XLSX file of `kind` and plan its changes; nothing is applied.
+
+    Records the file leaves out are left alone: an import creates and updates, never deletes.
+    `check` finds what else is wrong with a change: (field, message) pairs, each reported
+    in that field's column (the back office passes its authoring checks).
+    """
+    spec = kind_named(kind)
+    plan = Plan(kind)
+    try:
+        table = read_table(filename, data)
+        sheet = Sheet(spec, _headings(layout(spec), table[0]))
+    except FileError as error:
+        plan.file_error = str(error)
+        return plan
+    for number, cells in enumerate(table[1:], 2):
+        if not any(cells):
+            continue
+        record, errors = sheet.read_row(cells, number)
+        if errors:
+            plan.errors += errors
+            continue
+        change = sheet.change(record, number)
+        problems = check(change) if check else []
+        plan.errors += [sheet.error(number, name, message) for name, message in problems]
+        if not problems:
+            plan.changes.append(change)
+    return plan
+
+
+def _headings(columns: tuple[Column, ...], header: list[str]) -> dict[str, tuple[int, str]]:
+    """{column key: (index in a row, heading as shown)}; FileError when a column is missing."""
+    keys = {column.key for column in columns}
+    found: dict[str, tuple[int, str]] = {}
+    for index, heading in enumerate(header):
+        key = heading.split()[-1] if heading.split() else ""
+        if key not in keys:
+            continue
+        if key in found:
+            raise FileError(_("第 1 行有两列都是“%(column)s”。每一列只能有一个。", column=key))
+        found[key] = (index, heading)
+    missing = [column.header for column in columns if column.key not in found]
+    if missing:
+        raise FileError(
+            _(
+                "第 1 行的表头缺少这些列：%(columns)s。请先导出一份表格，在上面修改；"
+                "第 1 行不要改动。",
+                columns=", ".join(missing),
+            )
+        )
+    return found
+
+
+class Sheet:
+    """The columns of one uploaded file, and what the database allows in them."""
+
+    def __init__(self, spec: Kind, headings: dict[str, tuple[int, str]]):
+        self.spec = spec
+        self.columns = layout(spec)
+        self.headings = headings
+        self.rows = {getattr(row, spec.key): row for row in db.session.scalars(select(spec.model))}
+        # New records go after the existing ones, in the order of the file.
+        self.next_position = max((row.position for row in self.rows.values()), default=-1) + 1
+        self.first_row: dict[str, int] = {}  # slug: the row it was first read from
+        self.allowed = {
+            f.name: list(f.choices()) for f in spec.table_fields if f.choices and not f.relation
+        }
+        for name, (model, column) in spec.parents.items() | spec.collections.items():
+            self.allowed[name] = list(
+                db.session.scalars(select(getattr(model, column)).order_by(model.id))
+            )
+
+    def error(self, number: int, key: str, message: str) -> RowError:
+        """An error in row `number`, in the column of `key` (named by `key` if it has none)."""
+        return RowError(number, self.headings.get(key, (0, key))[1], message)
+
+    def read_row(self, cells: list[str], number: int) -> tuple[dict, list[RowError]]:
+        """One row as a content record, and what is wrong with it."""
+        record: dict = {}
+        errors = []
+        for column in self.columns:
+            index = self.headings[column.key][0]
+            try:
+                value = column.codec.read(
+                    _clean(cells[index] if index < len(cells) else "", column)
+                )
+                self._check_value(column, value)
+            except CellError as error:
+                errors.append(self.error(number, column.key, str(error)))
+                continue
+            if not column.feature:
+                record[column.key] = value
+            elif value is not None:
+                record.setdefault("accessibility", {})[column.key] = value
+        errors += self._version_errors(record, number)
+        errors += self._repeated_slug(record.get(self.spec.key), number)
+        if errors:
+            return record, errors
+        new = record.get(self.spec.key) not in self.rows
+        problems = self.spec.problems(record, new=new)
+        return record, [self.error(number, p.field, p.message) for p in problems]
+
+    def change(self, record: dict, number: int) -> Change:
+        """What a valid row does to its record, compared the way the loader compares."""
+        slug = record[self.spec.key]
+        row = self.rows.get(slug)
+        if row is None:
+            record["position"] = self.next_position
+            self.next_position += 1
+            after = normalise(self.spec, record)
+            filled = [name for name, value in after.items() if value is not None]
+            return Change(slug, "create", filled, None, after, number)
+        record["position"] = row.position
+        after = normalise(self.spec, record)
+        before = snapshot(self.spec, row)
+        fields = [name for name in after if after[name] != before[name]]
+        return Change(slug, "update" if fields else "unchanged", fields, before, after, number)
+
+    def _version_errors(self, record: dict, number: int) -> list[RowError]:
+        """A row downloaded before the record's latest save (it would undo that save)."""
+        version = record.pop("version", None)
+        row = self.rows.get(record.get(self.spec.key))
+        if row is None or version is None or version == row.version:
+            return []
+        message = _(
+            "这一行下载于第 %(old)d 版，之后这条记录又被修改过（现在是第 %(new)d 版）。"
+            "为了不覆盖别人的修改，请重新下载表格，在新表格里修改后再上传。",
+            old=version,
+            new=row.version,
+        )
+        return [self.error(number, "version", message)]
+
+    def _repeated_slug(self, slug: str | None, number: int) -> list[RowError]:
+        """A slug an earlier row of the file already used."""
+        if not slug:
+            return []
+        if slug in self.first_row:
+            message = _(
+                "标识“%(slug)s”在第 %(row)d 行已经用过。同一条记录在表格里只能有一行。",
+                slug=slug,
+                row=self.first_row[slug],
+            )
+            return [self.error(number, self.spec.key, message)]
+        self.first_row[slug] = number
+        return []
+
+    def _check_value(self, column: Column, value) -> None:
+        """Raise CellError when a value is missing, too long, or not one the field allows."""
+        if column.required and value in (None, []):
+            raise CellError(_("这一格不能空着：每一行都要填写“%(column)s”。", column=column.label))
+        limit = column.max_length
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            raise CellError(
+                _(
+                    "最多只能填 %(limit)d 个字，现在有 %(length)d 个。",
+                    limit=limit,
+                    length=len(value),
+                )
+            )
+        allowed = self.allowed.get(column.key)
+        values = value if isinstance(value, list) else [value] if value else []
+        unknown = [code for code in values if allowed is not None and code not in allowed]
+        if unknown and isinstance(value, list):
+            raise CellError(
+                _(
+                    "“%(value)s”不是可以填写的值。可以填写：%(allowed)s；多个值之间用“、”隔开。",
+                    value=LIST_SEPARATOR.join(unknown),
+                    allowed=_some(allowed),
+                )
+            )
+        if unknown:
+            raise CellError(
+                _(
+                    "“%(value)s”不是可以填写的值。可以填写：%(allowed)s。",
+                    value=value,
+                    allowed=_some(allowed),
+                )
+            )
+
+
+def _clean(text: str, column: Column) -> str:
+    """A cell's text as the editor keeps typed text (`clean_text`); CellError otherwise."""
+    try:
+        return clean_text(text, column.label)
+    except ValueError as error:
+        raise CellError(str(error)) from None
+
+
+def _some(values: list[str], limit: int = 20) -> str:
+    """Values for a message, the first `limit` of them when there are more."""
+    if len(values) <= limit:
+        return ", ".join(values)
+    return _("%(values)s 等，共 %(count)d 个", values=", ".join(values[:limit]), count=len(values))
+
+
+def apply(plan: Plan) -> list[tuple[Any, Change]]:
+    """Write a valid plan into the session (the caller commits); return (row, change) pairs.
+
+    Each created or updated row gets the next version, counts as changed in the database
+    (so `flask content load` keeps it), and is queued for the search index. Raises
+    ValueError when the plan is not valid or a record changed since the file was read (then
+    nothing is written), or when a linked record has gone since (then the caller rolls back).
+    """
+    if not plan.valid:
+        raise ValueError("a spreadsheet plan with errors cannot be applied")
+    spec = kind_named(plan.kind)
+    pending = []
+    for change in plan.changes:
+        if change.action == "unchanged":
+            continue
+        row = db.session.scalar(
+            select(spec.model).where(getattr(spec.model, spec.key) == change.slug)
+        )
+        current = None if row is None else snapshot(spec, row)
+        if current != change.before:
+            raise ValueError(f"{plan.kind} {change.slug} changed since the file was read")
+        pending.append((row, change))
+    applied = []
+    for row, change in pending:
+        if row is None:
+            row = spec.model(**{spec.key: change.slug})
+        else:
+            row.version += 1
+        _write(spec, row, change.after)
+        applied.append((row, change))
+    return applied
+
+
+def _write(spec: Kind, row, record: dict) -> None:
+    """Set a row's fields and links from a comparable record, as the loader does."""
+    for name in spec.columns:
+        setattr(row, name, column_value(spec.model, name, record[name]))
+    with db.session.no_autoflush:
+        for name, (model, column) in spec.parents.items():
+            value = record[name]
+            parent = None if value is None else lookup(model, column, value, record, spec)
+            setattr(row, name, parent)
+        apply_links(spec, record, row)
+    # No fingerprint of a load matches None: the next load keeps what staff imported.
+    row.loaded_hash = None
+    db.session.add(row)
+    db.session.flush()

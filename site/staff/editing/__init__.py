@@ -1,0 +1,2 @@
+"""Editing content: the editor's forms, revisions, authoring checks, publishing and
+scheduling, and uploaded images and documents."""
