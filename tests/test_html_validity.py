@@ -30,7 +30,7 @@ UNLINKED = [
 def back_office_paths(app) -> list[str]:
     """One back-office page of each kind: lists, forms, revisions, bulk data, accounts."""
     paths = ["/staff/", "/staff/bulk/", "/staff/media/", "/staff/accounts", "/staff/audit",
-             "/staff/accounts/new", "/staff/password"]  # fmt: skip
+             "/staff/accounts/new", "/staff/password", "/staff/components"]  # fmt: skip
     with app.app_context():
         for kind in forms.KINDS.values():
             row = db.session.scalars(select(kind.model)).first()
