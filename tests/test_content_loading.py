@@ -9,7 +9,7 @@ import pytest
 from barrierfree.content.files import ContentError
 from barrierfree.content.loader import (
     FIELDS_ADDED_SINCE_EARLIER_FINGERPRINTS,
-    KINDS,
+    LOAD_ORDER,
     fingerprint,
     load,
     snapshot,
@@ -78,8 +78,8 @@ def content_dir(empty_app) -> Path:
 
 
 def test_first_load_into_empty_database_reports_everything_added(loaded):
-    assert {kind.name: len(loaded.added.get(kind.name, [])) for kind in KINDS} == {
-        kind.name: count(kind.model) for kind in KINDS
+    assert {kind.name: len(loaded.added.get(kind.name, [])) for kind in LOAD_ORDER} == {
+        kind.name: count(kind.model) for kind in LOAD_ORDER
     }
     assert (loaded.count("changed"), loaded.count("unchanged"), loaded.count("kept")) == (0, 0, 0)
 
@@ -287,7 +287,7 @@ def test_cli_load_of_malformed_content_commits_nothing(
 def earlier_fingerprint(kind_name: str, row) -> str:
     """The fingerprint a load before migration 0007 wrote: every field of the kind as it
     was then, empty ones as null."""
-    kind = next(kind for kind in KINDS if kind.name == kind_name)
+    kind = next(kind for kind in LOAD_ORDER if kind.name == kind_name)
     data = snapshot(kind, row)
     for added in FIELDS_ADDED_SINCE_EARLIER_FINGERPRINTS.get(kind_name, ()):
         data.pop(added)

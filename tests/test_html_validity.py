@@ -32,7 +32,7 @@ def back_office_paths(app) -> list[str]:
     paths = ["/staff/", "/staff/bulk/", "/staff/media/", "/staff/accounts", "/staff/audit",
              "/staff/accounts/new", "/staff/password", "/staff/components"]  # fmt: skip
     with app.app_context():
-        for kind in forms.KINDS.values():
+        for kind in forms.EDITABLE.values():
             row = db.session.scalars(select(kind.model)).first()
             paths.append(f"/staff/{kind.name}/")
             if kind.can_create:

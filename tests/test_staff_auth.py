@@ -83,7 +83,7 @@ def office(tmp_path_factory) -> Office:
         draft = notice("draft-notice", "draft", "草稿正文。")
         live = notice("live-notice", "published", "公开正文。")
         items, revisions = {}, {}
-        for kind in forms.KINDS.values():
+        for kind in forms.EDITABLE.values():
             row = (
                 draft if kind.name == "updates" else db.session.scalars(select(kind.model)).first()
             )
@@ -372,7 +372,7 @@ def _url_values(office, rule):
     if "kind_name" not in rule.arguments:
         yield None, {k: v for k, v in common.items() if k in rule.arguments}
         return
-    for name in forms.KINDS:
+    for name in forms.EDITABLE:
         values = common | {
             "kind_name": name,
             "item_id": office.items[name],
@@ -410,7 +410,7 @@ def test_every_back_office_route_checks_the_role(office, clients, role):
         elif not allowed:
             expected, ok = "403", status == 403
         else:
-            can_create = kind is None or forms.KINDS[kind].can_create
+            can_create = kind is None or forms.EDITABLE[kind].can_create
             wanted = 404 if endpoint == CREATE and not can_create else 200
             expected, ok = str(wanted), status == wanted
         if not ok:

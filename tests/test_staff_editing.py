@@ -390,7 +390,7 @@ def test_a_readability_warning_does_not_block_publishing(site, publisher):
     assert row_of(site, Update, slug=HEARING_AIDS["slug"]).status == "published"
     with site.test_request_context():
         findings = editor.authoring_findings(
-            forms.KINDS["updates"], {**HEARING_AIDS, "body": long_sentence}
+            forms.EDITABLE["updates"], {**HEARING_AIDS, "body": long_sentence}
         )
     assert findings and not any(f.blocking for f in findings)
 
@@ -686,7 +686,7 @@ def test_two_saves_from_the_same_version_one_wins(site, publisher):
     assert row_of(site, Facility, slug=FACILITY).summary == A_SUMMARY
 
     with site.test_request_context():
-        kind = forms.KINDS["facilities"]
+        kind = forms.EDITABLE["facilities"]
         row = db.session.get(Facility, facility_id(site))
         base = row.version
         claims = [editor._claim(kind, row, base), editor._claim(kind, row, base)]

@@ -50,7 +50,7 @@ SETTINGS = settings(
 # Every kind with every type of field it has.
 CASES = [
     (name, field_type)
-    for name, kind in forms.KINDS.items()
+    for name, kind in forms.EDITABLE.items()
     for field_type in dict.fromkeys(f.type for f in kind.fields)
 ]
 
@@ -101,7 +101,7 @@ def choices_of(app, kind: forms.Kind) -> dict[str, list[str]]:
 @SETTINGS
 @given(data=st.data())
 def test_no_value_of_any_field_gives_a_server_error(site, kind_name, field_type, data):
-    kind = forms.KINDS[kind_name]
+    kind = forms.EDITABLE[kind_name]
     client = site["client"]
     edit_url = f"/staff/{kind_name}/{first_row_id(site['app'], kind)}"
     form = form_fields(client.get(edit_url).data, "edit-form")
@@ -127,7 +127,7 @@ def test_no_value_of_any_field_gives_a_server_error(site, kind_name, field_type,
 
 
 def test_a_choice_sent_twice_is_one_choice(site):
-    kind = forms.KINDS["facilities"]
+    kind = forms.EDITABLE["facilities"]
     url = f"/staff/facilities/{first_row_id(site['app'], kind)}"
     client = site["client"]
     form = form_fields(client.get(url).data, "edit-form")

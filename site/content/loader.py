@@ -26,7 +26,7 @@ from ..services.spec import CATEGORIES, SERVICES
 from .files import SOURCE, ContentError, read_all
 
 # The kinds content files hold, each after the kinds its records link to.
-KINDS = (
+LOAD_ORDER = (
     DEPARTMENTS,
     CATEGORIES,
     PAGES,
@@ -80,7 +80,7 @@ def load(directory: Path) -> Report:
     return load_records(read_all(directory))
 
 
-def load_records(records: dict[str, list[dict]], kinds: tuple[Kind, ...] = KINDS) -> Report:
+def load_records(records: dict[str, list[dict]], kinds: tuple[Kind, ...] = LOAD_ORDER) -> Report:
     """Load records {kind name: [record, ...]} of `kinds`, in that order; the caller commits."""
     report = Report()
     to_link = []

@@ -47,7 +47,9 @@ def session_warn_before() -> int:
 def staff_navigation() -> list[tuple[str, dict, str]]:
     """The back office's navigation for the signed-in member of staff."""
     items = [("staff.dashboard", {}, _("工作后台"))]
-    items += [("editor.items", {"kind_name": k.name}, str(k.label)) for k in forms.KINDS.values()]
+    items += [
+        ("editor.items", {"kind_name": k.name}, str(k.label)) for k in forms.EDITABLE.values()
+    ]
     items.append(("media.index", {}, _("图片和附件")))
     items.append(("bulk.index", {}, _("表格导入导出")))
     if g.staff.can(ADMIN):

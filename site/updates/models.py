@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..database import DRAFT, Publishable, Tracked, db
 
 NOTICE, NEWS = "notice", "news"
-KINDS = (NOTICE, NEWS)
 
 
 class Update(Publishable, Tracked, db.Model):

@@ -32,10 +32,10 @@ def address() -> str:
 @sessions.require(EDITOR)
 def dashboard():
     """The back office's home: what can be edited, and recent activity."""
-    from ..editing.forms import KINDS
+    from ..editing.forms import EDITABLE
 
     recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10))
-    return render_template("staff/dashboard.html", kinds=KINDS.values(), recent=list(recent))
+    return render_template("staff/dashboard.html", kinds=EDITABLE.values(), recent=list(recent))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

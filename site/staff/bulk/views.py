@@ -36,7 +36,7 @@ KEEP_UPLOADS_SECONDS = 24 * 3600
 
 def kind_names() -> dict[str, str]:
     """The kinds a spreadsheet holds, by their names in the back office."""
-    return {name: str(forms.KINDS[name].label) for name in columns.SPREADSHEET_KINDS}
+    return {name: str(forms.EDITABLE[name].label) for name in columns.SPREADSHEET_KINDS}
 
 
 @bp.get("/")
@@ -101,7 +101,7 @@ def apply():
     if not plan.valid:
         flash(_("这个文件现在有问题（可能数据刚被别人改过），没有导入任何内容。请重新检查。"))
         return redirect(url_for("bulk.index"), code=303)
-    spec = forms.KINDS[kind]
+    spec = forms.EDITABLE[kind]
     for change in plan.changes:
         if change.action == "update":
             row = db.session.scalar(select(spec.model).where(spec.model.slug == change.slug))
@@ -129,7 +129,7 @@ def publishing_checks(kind_name: str):
     """The check of `importing.read` for `kind_name`: the editor's blocking authoring
     findings, for each row whose change the public would see without anyone looking again
     (a new record is published; an update of one that is live or scheduled)."""
-    spec = forms.KINDS[kind_name]
+    spec = forms.EDITABLE[kind_name]
 
     def check(change: importing.Change) -> list[tuple[str, str]]:
         """(field, message) for each blocking finding about the row's new values."""

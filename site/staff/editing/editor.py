@@ -50,7 +50,7 @@ class Submission:
 
 
 def kind_or_404(name: str) -> Kind:
-    return forms.KINDS.get(name) or abort(404)
+    return forms.EDITABLE.get(name) or abort(404)
 
 
 def row_id(raw: int | str) -> int | None:
@@ -105,7 +105,7 @@ def keep_lapsed(
     The edit form's URL names the item by `item_id`, the autosave URL by `key`. An autosave
     made after the form's session stopped is newer: the text goes beside it (KEPT).
     """
-    kind = forms.KINDS.get(kind_name)
+    kind = forms.EDITABLE.get(kind_name)
     if kind is None:
         return _("找不到要保存的内容。")
     slot, text = _key(item_id or row_id(key)), _posted_text(kind)

@@ -27,7 +27,9 @@ from ..bulk.columns import feature_reader, feature_text
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
 TEXT_LIMIT = 100_000
 LINES = re.compile(r"\s*\n\s*")
-KINDS = {kind.name: kind for kind in (UPDATES, PAGES, SERVICES, FACILITIES, CONTACTS, INDICATORS)}
+EDITABLE = {
+    kind.name: kind for kind in (UPDATES, PAGES, SERVICES, FACILITIES, CONTACTS, INDICATORS)
+}
 FEATURE_READERS = {f.code: feature_reader(f) for f in features.FEATURES}
 
 

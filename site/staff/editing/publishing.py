@@ -107,7 +107,7 @@ def release_due() -> int:
     """Publish every scheduled item whose time has come; return how many."""
     due = db.session.scalars(select(Schedule).where(Schedule.publish_at <= utcnow())).all()
     for entry in due:
-        kind = forms.KINDS.get(entry.kind)
+        kind = forms.EDITABLE.get(entry.kind)
         row = db.session.get(kind.model, entry.item_id) if kind else None
         if row is None:
             db.session.delete(entry)
