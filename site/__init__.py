@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
         errors,
         i18n,
         markdown,
+        page_cache,
         security,
         site_search,
         staff,
@@ -37,7 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .updates import views as updates
 
     Htmx(app)
-    # First, so its answer hook runs last: it compresses what the others have finished.
+    # Flask runs the after-request hooks last registered first. The page cache's runs last:
+    # it keeps the response as it is sent. Compression's runs before it, once, on what the
+    # others have finished.
+    page_cache.init_app(app)
     compression.init_app(app)
     database.init_app(app)
     i18n.init_app(app)
@@ -49,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     content.init_app(app)
     site_search.init_app(app)
     staff.init_app(app)
+    # After every other before-request hook: a page sent from the cache skips those after
+    # it, and scheduled publication and the search outbox must still have their turn.
+    app.before_request(page_cache.answer_from_cache)
     app.register_blueprint(pages.bp)
     app.register_blueprint(plan.bp)
     app.register_blueprint(services.bp)

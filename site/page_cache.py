@@ -1,0 +1,268 @@
+"""The page cache: a public page, as it was last sent to someone, sent again to the next
+visitor who asks for the same thing, without running the view.
+
+Only anonymous GET and HEAD requests outside the back office are looked up. An entry is
+the final response (after the security headers, the ETag and compression), found by
+everything the views answer by: the address (scheme, host, language, path and query), the
+display modes, the htmx headers the views read, the content encoding, the generation
+and the current minute.
+
+The generation is a number in the database that every change to a public table raises in
+the transaction that makes the change (a session event before each flush, and one before
+each bulk statement). So a publication, a withdrawal, an import, a scheduled release, a
+content load or a new indicator value changes the key of every page at once, in every
+worker and instance, and the old entries are never read again. The minute is in the key
+because a page that says "open now" may change with the clock alone; entries also expire
+after two minutes, so the cache holds little more than the pages of the last minute.
+
+Each process keeps its own entries (Flask-Caching's SimpleCache) unless
+`BARRIERFREE_CACHE_URL` names a Redis server, which every worker and instance then shares.
+`PAGE_CACHE=False` turns the cache off.
+"""
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+from itertools import chain
+
+from flask import Flask, Response, after_this_request, current_app, g, request
+from flask_caching import Cache
+from redis.exceptions import RedisError
+from sqlalchemy import CheckConstraint, event, select, update
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+
+from . import compression, opening_hours, security
+from .database import db, utcnow
+
+logger = logging.getLogger(__name__)
+
+# Tables that no public page shows: a change to them leaves the generation as it is. Every
+# other table is public, so a table added later invalidates the pages until it is listed.
+STAFF_ONLY_TABLES = frozenset(
+    ("staff_user", "staff_session", "sign_in_attempt", "audit_entry", "autosave", "revision",
+     "schedule", "search_change", "page_cache_generation")
+)  # fmt: skip
+# The htmx headers a view answers by (HX-Current-URL changes with every page it is sent from).
+HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request", "HX-Boosted")
+TIMEOUT_SECONDS = 120
+# Says whether a looked-up page came from the cache, for the benchmark and the tests.
+HEADER = "X-Page-Cache"
+# Headers of the stored answer that belong to one sending of it.
+NOT_STORED = frozenset(("Date", HEADER))
+# In `Session.info`: the generation was raised in the open transaction.
+RAISED = "page_cache_generation_raised"
+
+cache = Cache()
+
+
+class PageCacheGeneration(db.Model):
+    """The one row: a number raised by every change to a public table, and the time of the
+    last such change."""
+
+    __tablename__ = "page_cache_generation"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PageCacheGeneration {self.number}>"
+
+
+def init_app(app: Flask) -> None:
+    """Configure the cache and register the hook that stores and sends pages; the hook that
+    looks them up is `answer_from_cache`, registered after every other before-request hook.
+
+    Call this before any other extension registers an after-request hook: Flask runs those
+    hooks in the reverse order, so this one runs last and keeps the response as it is sent.
+    """
+    app.config.setdefault("PAGE_CACHE", True)
+    cache.init_app(app, config=cache_config(app.config.get("CACHE_URL")))
+    app.after_request(store_and_send)
+
+
+def cache_config(url: str | None) -> dict:
+    """Flask-Caching's settings: Redis at `url`, or else a cache in each process."""
+    if url:
+        backend = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}
+    else:
+        backend = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 1000}
+    return {**backend, "CACHE_KEY_PREFIX": "barrierfree-page:",
+            "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS}  # fmt: skip
+
+
+def answer_from_cache() -> Response | None:
+    """Before the view: send the stored page when there is one, answering "not modified"
+    to a browser that has it; otherwise note the key, for `store_and_send`."""
+    if not _looked_up():
+        return None
+    generation, g.public_change = _generation()
+    key = _key(generation)
+    entry = _get(key)
+    if entry is None:
+        g.page_cache_key = key
+        after_this_request(_keep_out_files)
+        return None
+    g.page_cache_entry = entry
+    return _send(entry, "hit")
+
+
+def store_and_send(response: Response) -> Response:
+    """After every other hook: store a page that anyone may be sent, as it is sent.
+
+    A page from the cache passed the other hooks too; the stored page is sent again as it
+    was stored, so that nothing compresses or changes it a second time.
+    """
+    entry = g.pop("page_cache_entry", None)
+    if entry is not None:
+        return _send(entry, "hit")
+    key = g.pop("page_cache_key", None)
+    if key is None:
+        return response
+    if _storable(response):
+        _set(key, (response.status_code, _stored_headers(response), response.get_data()))
+    response.headers[HEADER] = "miss"
+    return response
+
+
+def last_public_change() -> datetime | None:
+    """When a public table last changed (UTC): no page built from the database alone has
+    changed since. Read once per request."""
+    if "public_change" not in g:
+        g.public_change = _generation()[1]
+    return g.public_change
+
+
+def _looked_up() -> bool:
+    """True for a request the cache may answer: an anonymous GET or HEAD of a public page."""
+    return (
+        current_app.config["PAGE_CACHE"]
+        and request.method in ("GET", "HEAD")
+        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+        and not security.is_back_office()
+    )
+
+
+def _generation() -> tuple[int, datetime | None]:
+    """The current generation and the time of the last public change."""
+    row = db.session.execute(
+        select(PageCacheGeneration.number, PageCacheGeneration.changed_at)
+    ).first()
+    return (row.number, row.changed_at) if row else (0, None)
+
+
+def _key(generation: int) -> str:
+    """Everything the page depends on, hashed: equal keys, equal pages."""
+    parts = [
+        request.host_url,
+        request.script_root,  # the language
+        request.path,
+        request.query_string.decode("latin-1"),
+        ".".join(sorted(g.display)),  # read from the cookie by `display.read_preferences`
+        *(request.headers.get(name, "") for name in HTMX_HEADERS),
+        compression.chosen_encoding(),
+        generation,
+        # The site's clock, which "open now" is judged by (tests set it).
+        opening_hours.local_now().strftime("%Y-%m-%d %H:%M"),
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _keep_out_files(response: Response) -> Response:
+    """First of the after-request hooks: note a file sent from disk, never stored (it is
+    read into memory later, to be compressed, and would no longer look like one)."""
+    g.page_cache_file = response.is_streamed or response.direct_passthrough
+    return response
+
+
+def _storable(response: Response) -> bool:
+    """True for a complete public page or download that may be sent to anyone."""
+    return (
+        not g.page_cache_file
+        and response.status_code == 200
+        and "Set-Cookie" not in response.headers
+        and not response.cache_control.private
+        and not response.cache_control.no_store
+        and response.mimetype in security.CONDITIONAL_TYPES
+    )
+
+
+def _stored_headers(response: Response) -> list[tuple[str, str]]:
+    """The response's headers, without those that belong to one sending."""
+    return [(name, value) for name, value in response.headers if name not in NOT_STORED]
+
+
+def _send(entry: tuple, state: str) -> Response:
+    """A new response from a stored one, answered "not modified" when the browser has it."""
+    status, headers, body = entry
+    response = current_app.response_class(body, status=status, headers=headers)
+    response.headers[HEADER] = state
+    return response.make_conditional(request)
+
+
+def _get(key: str) -> tuple | None:
+    """The stored entry, or None; a cache that cannot be reached finds nothing."""
+    try:
+        return cache.get(key)
+    except RedisError as error:
+        logger.warning("page cache not read: %s", error)
+        return None
+
+
+def _set(key: str, entry: tuple) -> None:
+    """Store an entry; a cache that cannot be reached keeps nothing."""
+    try:
+        cache.set(key, entry)
+    except RedisError as error:
+        logger.warning("page cache not written: %s", error)
+
+
+# --- The generation ---------------------------------------------------------------------
+
+
+def _is_public(table_name: str | None) -> bool:
+    return table_name is not None and table_name not in STAFF_ONLY_TABLES
+
+
+def _raise_generation(session: Session) -> None:
+    """Raise the generation in the session's transaction, once per transaction."""
+    if session.info.get(RAISED):
+        return
+    session.info[RAISED] = True  # first: the statement below passes the events too
+    session.execute(
+        update(PageCacheGeneration)
+        .values(number=PageCacheGeneration.number + 1, changed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+@event.listens_for(db.session, "before_flush")
+def _raise_for_flushed_changes(session: Session, _flush_context, _instances) -> None:
+    """A flush that adds, changes or deletes a row of a public table raises the generation
+    in the same transaction."""
+    changed = chain(
+        session.new, session.deleted, (row for row in session.dirty if session.is_modified(row))
+    )
+    if any(_is_public(row.__table__.name) for row in changed):
+        _raise_generation(session)
+
+
+@event.listens_for(db.session, "do_orm_execute")
+def _raise_for_bulk_changes(state: ORMExecuteState) -> None:
+    """An INSERT, UPDATE or DELETE statement on a public table run through the session
+    (`update(Model)`, `delete(Model)`, `query.delete()`) raises it too. A `text()`
+    statement passes by unseen."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if _is_public(getattr(table, "name", None)):
+        _raise_generation(state.session)
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _forget_raised(session: Session, transaction: SessionTransaction) -> None:
+    """Once a transaction (or savepoint) ends, its raise is committed or gone."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(RAISED, None)
