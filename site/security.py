@@ -1,10 +1,15 @@
 """Security headers on every response, including a strict Content-Security-Policy; the
-caching rules that keep staff and session pages out of shared and browser caches; and the
-one check of a local address to return to after a form."""
+caching rules that keep staff and session pages out of shared and browser caches; when a
+page last changed (Last-Modified); and the one check of a local address to return to after
+a form."""
 
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, request, session
+from flask import Flask, Response, make_response, request, session
+
+from . import opening_hours
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -83,6 +88,37 @@ def answer_conditionally(response):
         response.add_etag()
         response = response.make_conditional(request)
     return response
+
+
+def last_modified(body: str, *moments: datetime | None) -> Response:
+    """The page `body` as a response that says when it last changed: the newest of
+    `moments` (UTC, as stored), answered "not modified" to If-Modified-Since by
+    `answer_conditionally`. Browsers must still ask before reusing it (no-cache): given a
+    Last-Modified and no lifetime, they would reuse a page unasked for a tenth of its age."""
+    response = make_response(body)
+    known = [moment for moment in moments if moment is not None]
+    if known:
+        response.last_modified = max(known).replace(tzinfo=UTC)
+        response.cache_control.no_cache = True
+    return response
+
+
+def last_opening_or_closing(hours: Iterable[list[dict] | None], now: datetime) -> datetime | None:
+    """The last time up to the local time `now` that any of these opening hours opened or
+    closed (UTC, as stored): a page that says "open now" changed then; None without hours."""
+    turns = []
+    for rules in hours:
+        for period in opening_hours.parse(rules) or ():
+            for days_back in range(8):  # the last seven days and today
+                day = now.date() - timedelta(days=days_back)
+                if day.weekday() == period.day:
+                    midnight = datetime.combine(day, time())
+                    turns += [midnight + timedelta(minutes=period.opens),
+                              midnight + timedelta(minutes=period.closes)]  # fmt: skip
+    past = [turn for turn in turns if turn <= now]
+    if not past:
+        return None
+    return max(past).replace(tzinfo=opening_hours.LOCAL_TIME).astimezone(UTC).replace(tzinfo=None)
 
 
 def init_app(app: Flask) -> None:

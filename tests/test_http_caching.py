@@ -1,11 +1,27 @@
-"""What browsers and search engines are told besides the page: conditional answers (ETag
-and 304), robots.txt, the icon, full-address language alternates and a description."""
+"""What browsers and search engines are told besides the page: conditional answers (ETag,
+Last-Modified and 304), the sitemap's dates, robots.txt, the icon, full-address language
+alternates and a description."""
 
 import gzip
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import brotli
 import pytest
-from conftest import parse
+from barrierfree import opening_hours
+from barrierfree.database import PUBLISHED, WITHDRAWN, db, utcnow
+from barrierfree.opening_hours import local
+from barrierfree.page_cache import HEADER, PageCacheGeneration
+from barrierfree.pages.models import Page
+from barrierfree.security import last_opening_or_closing
+from barrierfree.services.models import Category, Service
+from barrierfree.updates.models import Update
+from conftest import SITEMAP_NS, make_app, parse
+from sqlalchemy import select
+from werkzeug.http import http_date
 
 
 @pytest.mark.parametrize(
@@ -128,3 +144,137 @@ def test_an_asset_under_an_older_name_is_todays_file_briefly_cached(client):
         assert "immutable" not in older.headers["Cache-Control"]
     with client.get("/assets/unknown.0123456789.css") as unknown:
         assert unknown.status_code == 404
+
+
+# --- When a page last changed: Last-Modified and the sitemap's lastmod ----------------------
+
+
+def row(app, model, slug: str):
+    """One row of `model`, read in a fresh app context."""
+    with app.app_context():
+        return db.session.scalar(select(model).where(model.slug == slug))
+
+
+def http_time(moment: datetime) -> datetime:
+    """A stored UTC time as a Last-Modified header carries it: whole seconds, in UTC."""
+    return moment.replace(microsecond=0, tzinfo=UTC)
+
+
+def test_a_static_page_says_when_it_last_changed_and_answers_if_modified_since(app, client):
+    response = client.get("/about")
+    assert response.last_modified == http_time(row(app, Page, "about").updated_at)
+    assert response.headers["Cache-Control"] == "no-cache"  # no reuse before asking
+    since = response.headers["Last-Modified"]
+    earlier = http_date(response.last_modified - timedelta(days=1))
+    unique = f"/about?asked={uuid.uuid4().hex}"  # a page the cache does not hold yet
+    fresh = client.get(unique, headers={"If-Modified-Since": since})
+    assert (fresh.status_code, fresh.headers[HEADER]) == (304, "miss")
+    client.get(unique)
+    for asked, status in ((since, 304), (earlier, 200)):
+        cached = client.get(unique, headers={"If-Modified-Since": asked})
+        assert (cached.status_code, cached.headers[HEADER]) == (status, "hit")
+
+
+def test_an_update_and_the_list_of_updates_say_when_they_last_changed(tmp_path):
+    app = make_app(tmp_path / "updates.sqlite")
+    with app.app_context():
+        for slug in ("first", "second"):
+            db.session.add(
+                Update(slug=slug, kind="notice", title="通知", summary="摘要", body="正文",
+                       status=PUBLISHED, published_at=utcnow())
+            )  # fmt: skip
+        db.session.commit()
+    client = app.test_client()
+    first = row(app, Update, "first")
+    assert client.get("/updates/first").last_modified == http_time(first.updated_at)
+
+    with app.app_context():
+        db.session.scalar(select(Update).where(Update.slug == "second")).status = WITHDRAWN
+        db.session.commit()
+    withdrawn = row(app, Update, "second")
+    assert client.get("/updates/").last_modified == http_time(withdrawn.updated_at)
+    assert client.get("/updates/first").last_modified == http_time(first.updated_at)
+
+
+def test_a_place_that_says_open_now_changed_when_it_last_opened_or_closed(client, monkeypatch):
+    place = "/facilities/rukang-zhenxing"  # open 08:30-11:30 and 13:30-17:00 on weekdays
+    monkeypatch.setattr(opening_hours, "local_now", lambda: datetime(2099, 1, 7, 8, 30, 30))
+    response = client.get(place)
+    assert response.last_modified == datetime(2099, 1, 7, 0, 30, tzinfo=UTC)  # 08:30 in Chiping
+    since = {"If-Modified-Since": response.headers["Last-Modified"]}
+    assert client.get(place, headers=since).status_code == 304
+    monkeypatch.setattr(opening_hours, "local_now", lambda: datetime(2099, 1, 7, 11, 30, 30))
+    assert client.get(place, headers=since).status_code == 200  # closed since
+
+
+@pytest.mark.parametrize("path", ["/services/living-allowance", "/facilities/rukang-zhenxing"])
+def test_a_page_that_shows_other_rows_changed_with_the_last_public_change(
+    app, client, path, monkeypatch
+):
+    # Contacts, places and services may change or be withdrawn without the page's own row.
+    monkeypatch.setattr(opening_hours, "local_now", lambda: datetime(2026, 11, 25, 10, 0))
+    with app.app_context():
+        changed_at = db.session.scalar(select(PageCacheGeneration.changed_at))
+    assert client.get(path).last_modified == http_time(changed_at)
+
+
+WORKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+WEEKDAYS = [
+    {"days": WORKDAYS, "opens": "08:30", "closes": "11:30"},
+    {"days": WORKDAYS, "opens": "13:30", "closes": "17:00"},
+]
+NIGHTS = [{"days": ["mon"], "opens": "22:00", "closes": "06:00"}]
+
+
+@pytest.mark.parametrize(
+    "hours, now, turn",
+    [
+        ([WEEKDAYS], datetime(2026, 11, 25, 12, 0), datetime(2026, 11, 25, 11, 30)),
+        ([WEEKDAYS], datetime(2026, 11, 25, 13, 30), datetime(2026, 11, 25, 13, 30)),
+        ([WEEKDAYS], datetime(2026, 11, 28, 10, 0), datetime(2026, 11, 27, 17, 0)),  # Saturday
+        ([WEEKDAYS], datetime(2026, 11, 23, 8, 0), datetime(2026, 11, 20, 17, 0)),  # Monday
+        ([NIGHTS], datetime(2026, 11, 24, 3, 0), datetime(2026, 11, 23, 22, 0)),
+        ([NIGHTS], datetime(2026, 11, 24, 7, 0), datetime(2026, 11, 24, 6, 0)),
+        ([NIGHTS, WEEKDAYS], datetime(2026, 11, 24, 7, 0), datetime(2026, 11, 24, 6, 0)),
+        ([None, NIGHTS], datetime(2026, 11, 23, 23, 0), datetime(2026, 11, 23, 22, 0)),
+        ([None], datetime(2026, 11, 23, 23, 0), None),
+        ([], datetime(2026, 11, 23, 23, 0), None),
+    ],
+)
+def test_the_last_opening_or_closing_is_found_in_utc(hours, now, turn):
+    expected = turn and turn - timedelta(hours=8)  # Chiping is eight hours ahead of UTC
+    assert last_opening_or_closing(hours, now) == expected
+
+
+def sitemap_lastmods(client) -> dict[str, str | None]:
+    """The local path of every <loc> in /sitemap.xml, with its <lastmod> (None without)."""
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    return {
+        urlsplit(url.findtext("sm:loc", namespaces=SITEMAP_NS)).path: url.findtext(
+            "sm:lastmod", namespaces=SITEMAP_NS
+        )
+        for url in root.iterfind("sm:url", SITEMAP_NS)
+    }
+
+
+def test_the_sitemap_dates_each_item_and_each_list_by_its_last_change(app, client):
+    lastmods = sitemap_lastmods(client)
+    dated = [date for date in lastmods.values() if date]
+    assert dated and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) for date in dated)
+
+    def day(moment: datetime) -> str:
+        return local(moment).date().isoformat()
+
+    about = row(app, Page, "about")
+    service = row(app, Service, "living-allowance")
+    assert lastmods["/about"] == lastmods["/en/about"] == day(about.updated_at)
+    assert lastmods["/services/living-allowance"] == day(service.updated_at)
+    with app.app_context():
+        newest = max(
+            db.session.scalars(select(Service.updated_at).where(Service.status != "draft")).all()
+            + db.session.scalars(select(Category.updated_at)).all()
+        )
+    assert lastmods["/services/"] == day(newest)
+    # Open now changes with the clock, search with the index: no honest date.
+    for path in ("/facilities/", "/contacts/", "/search", "/en/search"):
+        assert lastmods[path] is None, path

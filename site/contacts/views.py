@@ -3,7 +3,9 @@
 from flask import Blueprint, abort, render_template, request
 
 from .. import opening_hours
+from ..page_cache import last_public_change
 from ..query_args import filtered_page, wants_fragment
+from ..security import last_modified, last_opening_or_closing
 from . import channels, queries
 from .filters import read_filters
 from .structured_data import contact_page
@@ -31,10 +33,14 @@ def directory():
 def detail(slug: str):
     """One channel: how to use it, when, for whom, in which languages, about what."""
     contact = queries.published_contact(slug) or abort(404)
-    return render_template(
+    now = opening_hours.local_now()
+    body = render_template(
         "contacts/detail.html",
         contact=contact,
-        open_now=queries.Reachable.at(contact, opening_hours.local_now()).open_now,
+        open_now=queries.Reachable.at(contact, now).open_now,
         week=opening_hours.week(contact.hours),
         structured_data=contact_page(contact),
     )
+    # It shows its department, place and services too, and whether it answers now.
+    opened_or_closed = last_opening_or_closing([contact.hours], now)
+    return last_modified(body, last_public_change(), opened_or_closed)

@@ -4,7 +4,9 @@ from flask import Blueprint, abort, render_template, request
 
 from .. import opening_hours
 from ..contacts import queries as contacts
+from ..page_cache import last_public_change
 from ..query_args import filtered_page, wants_fragment
+from ..security import last_modified, last_opening_or_closing
 from . import features, geo, queries
 from .filters import read_filters
 from .structured_data import place
@@ -37,12 +39,16 @@ def detail(slug: str):
     """One place: hours, how to get there, how to reach it, what is accessible, what is done."""
     facility = queries.published_facility(slug) or abort(404)
     now = opening_hours.local_now()
-    return render_template(
+    channels = contacts.at_facility(facility, now)
+    body = render_template(
         "facilities/detail.html",
         facility=facility,
         open_now=opening_hours.is_open(facility.hours, now),
         week=opening_hours.week(facility.hours),
         map_links=geo.map_links(facility.name, facility.point()),
-        contacts=contacts.at_facility(facility, now),
+        contacts=channels,
         structured_data=place(facility),
     )
+    # It shows its township, services and contacts too, and whether it is open now.
+    hours = [facility.hours, *(channel.contact.hours for channel in channels)]
+    return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))

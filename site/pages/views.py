@@ -1,5 +1,6 @@
 """Home page, static pages, the site map (HTML and XML), robots.txt and the icon."""
 
+from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -11,12 +12,22 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from sqlalchemy import literal, null, select, union_all
 
+from ..contacts.models import ContactChannel
+from ..database import DRAFT, PUBLISHED, db
+from ..facilities.models import Facility
 from ..i18n import EN, PREFIX, ZH
+from ..opening_hours import local
 from ..plan import queries as plan
+from ..plan.models import Box, Department, Indicator, Measure, PlanPart, PlanSection, Project
+from ..security import last_modified
 from ..services import queries as services
+from ..services.models import Category, Service
 from ..updates import queries as updates
+from ..updates.models import Update
 from . import queries
+from .models import Page
 
 bp = Blueprint("pages", __name__)
 
@@ -36,7 +47,7 @@ def home():
 def static(slug: str):
     """A static page (关于本站, 无障碍声明, 联系我们)."""
     page = queries.published_page(slug) or abort(404)
-    return render_template("pages/static.html", page=page)
+    return last_modified(render_template("pages/static.html", page=page), page.updated_at)
 
 
 @bp.get("/sitemap")
@@ -47,16 +58,88 @@ def site_map():
 
 @bp.get("/sitemap.xml")
 def sitemap_xml():
-    """The XML sitemap: every page in Chinese, with its English alternate."""
+    """The XML sitemap: every page in Chinese, with its English alternate and, where it has
+    an honest one, the date it last changed."""
     root = request.host_url.rstrip("/")
-    paths = [entry.url for _heading, entries in queries.site_map() for entry in entries]
     base = request.script_root
+    paths = [
+        entry.url.removeprefix(base)
+        for _heading, entries in queries.site_map()
+        for entry in entries
+    ]
+    lastmod = _last_changes()
+    match = current_app.create_url_adapter(request).match
     urls = [
-        {locale: root + PREFIX[locale] + path.removeprefix(base) for locale in (ZH, EN)}
+        {
+            "lastmod": lastmod(*match(path)),
+            **{locale: root + PREFIX[locale] + path for locale in (ZH, EN)},
+        }
         for path in paths
     ]
     body = render_template("pages/sitemap.xml", urls=urls, zh=ZH, en=EN)
     return current_app.response_class(body, mimetype="application/xml")
+
+
+# The page of one item, found by the slug in its address: it last changed with its row.
+ITEM_PAGES = {
+    "pages.static": Page,
+    "updates.detail": Update,
+    "services.category": Category,
+    "services.detail": Service,
+    "facilities.detail": Facility,
+    "contacts.detail": ContactChannel,
+    "plan.measure": Measure,
+    "plan.department": Department,
+}
+# A page that lists rows: it last changed with the newest of them. The finder and the
+# directory (which say what is open now), search, the plan's full text and the open data
+# page have no such date, and the sitemap gives them none.
+LIST_PAGES = {
+    "pages.home": (Category, Service, Update, Indicator),
+    "pages.site_map": tuple(ITEM_PAGES.values()),
+    "updates.index": (Update,),
+    "services.index": (Category, Service),
+    "plan.measures": (PlanPart, PlanSection, Measure),
+    "plan.indicators": (Box, Indicator),
+    "plan.projects": (Box, Project, Indicator),
+    "plan.departments": (Department,),
+}
+
+
+def _last_changes():
+    """`lastmod(endpoint, values)`: the date (in Chiping) a page of the sitemap last
+    changed, or None. One query reads when each row of these kinds last changed."""
+    models = {*ITEM_PAGES.values(), *(model for listed in LIST_PAGES.values() for model in listed)}
+    rows = db.session.execute(
+        union_all(
+            *(
+                select(
+                    literal(model.__name__).label("kind"),
+                    getattr(model, "slug", null()).label("slug"),
+                    getattr(model, "status", null()).label("status"),
+                    model.updated_at,
+                )
+                for model in sorted(models, key=lambda model: model.__name__)
+            )
+        )
+    ).all()
+    # An item's page shows it while it is published; a list changes when a row joins or
+    # leaves it, so a withdrawn row's last change counts, a draft's does not.
+    items = {(kind, slug): at for kind, slug, status, at in rows if status in (None, PUBLISHED)}
+    kinds: dict[str, datetime] = {}
+    for kind, _slug, status, at in rows:
+        if status != DRAFT and (kind not in kinds or at > kinds[kind]):
+            kinds[kind] = at
+
+    def lastmod(endpoint: str, values: dict) -> str | None:
+        if endpoint in ITEM_PAGES:
+            moment = items.get((ITEM_PAGES[endpoint].__name__, values["slug"]))
+        else:
+            listed = [kinds.get(model.__name__) for model in LIST_PAGES.get(endpoint, ())]
+            moment = max(filter(None, listed), default=None)
+        return local(moment).date().isoformat() if moment else None
+
+    return lastmod
 
 
 @bp.get("/robots.txt")

@@ -5,6 +5,8 @@ from flask import Blueprint, abort, render_template
 from .. import opening_hours
 from ..contacts import queries as contacts
 from ..facilities import queries as facilities
+from ..page_cache import last_public_change
+from ..security import last_modified, last_opening_or_closing
 from . import queries
 from .models import DISABILITY_CATEGORIES
 from .structured_data import government_service
@@ -34,11 +36,15 @@ def category(slug: str):
 def detail(slug: str):
     """One service: who can get it, what they get, how to apply, whom to ask."""
     service = queries.published_service(slug) or abort(404)
-    channels = contacts.for_service(service, opening_hours.local_now())
-    return render_template(
+    now = opening_hours.local_now()
+    channels = contacts.for_service(service, now)
+    body = render_template(
         "services/detail.html",
         service=service,
         contacts=channels,
         facilities=facilities.offering(service),
         structured_data=government_service(service, [c.contact for c in channels]),
     )
+    # It shows contacts and places too, and whether each contact answers now.
+    hours = [channel.contact.hours for channel in channels]
+    return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))

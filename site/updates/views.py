@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..query_args import read_page_number, xml_safe
+from ..security import last_modified
 from . import queries
 from .models import NEWS
 
@@ -32,14 +33,15 @@ def index():
     items, pages = queries.page_of(number)
     if number > pages:
         abort(404)
-    return render_template("updates/index.html", items=items, page=number, pages=pages)
+    body = render_template("updates/index.html", items=items, page=number, pages=pages)
+    return last_modified(body, queries.last_public_change())
 
 
 @bp.get("/updates/<slug>")
 def detail(slug: str):
     """One published update."""
     update = queries.published_update(slug) or abort(404)
-    return render_template("updates/detail.html", update=update)
+    return last_modified(render_template("updates/detail.html", update=update), update.updated_at)
 
 
 # A feed that never had an entry has not changed since the beginning of time (RFC 4287 asks
