@@ -120,22 +120,26 @@ def test_service_without_amount_says_so_and_names_its_lead_department(app, clien
             assert all(name in notices[0] for name in leads), (service.slug, notices[0])
 
 
-def test_plan_page_has_every_measure_with_its_departments(app, client):
-    main = parse(client.get("/plan/").data).find("main")
+def test_the_plan_has_every_measure_with_its_departments_on_its_sections_page(app, client):
+    contents = parse(client.get("/plan/").data).find("main")
     with app.app_context():
         measures = measures_in_order()
         assert len(measures) == 32
         for measure in measures:
-            article = main.find(id=f"measure-{measure.slug}")
+            assert f"/plan/measures/{measure.slug}" in contents.hrefs, measure.slug
+            section = f"/plan/sections/{measure.section.slug}"
+            assert section in contents.hrefs, measure.slug
+            article = parse(client.get(section).data).find(id=f"measure-{measure.slug}")
             assert article is not None, measure.slug
             expected = {f"/departments/{r.department.slug}" for r in measure.responsibilities}
             assert expected <= set(article.hrefs), measure.slug
             assert f"/plan/measures/{measure.slug}" in article.hrefs, measure.slug
 
 
-def test_no_link_text_on_the_plan_page_leads_to_two_places(client):
+@pytest.mark.parametrize("path", ["/plan/", "/plan/sections/public-services"])
+def test_no_link_text_on_a_plan_page_leads_to_two_places(client, path):
     targets = defaultdict(set)
-    for link in parse(client.get("/plan/").data).find("main").find_all("a"):
+    for link in parse(client.get(path).data).find("main").find_all("a"):
         targets[link.text.strip()].add(link.get("href"))
     assert {text: hrefs for text, hrefs in targets.items() if len(hrefs) > 1} == {}
 

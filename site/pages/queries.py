@@ -57,8 +57,11 @@ def site_map() -> list[tuple[str, list[Entry]]]:
         service_entries.append(entry(category, "name", "services.category", slug=category.slug))
         service_entries += [entry(s, "title", "services.detail", slug=s.slug) for s in items]
     measure_lang = "zh-CN" if is_english() else None
-    plan_entries = [
-        page(_("规划全文"), "plan.full_text"),
+    plan_entries = [page(_("规划全文"), "plan.full_text")]
+    plan_entries += [
+        entry(s, "title", "plan.section", slug=s.slug) for s in plan.sections_in_order()
+    ]
+    plan_entries += [
         page(_("主要措施"), "plan.measures"),
         page(_("主要指标"), "plan.indicators"),
         page(_("重点项目"), "plan.projects"),

@@ -8,24 +8,42 @@ from .models import LEAD, Box, Department, Indicator, Measure, PlanPart, PlanSec
 
 
 def parts_in_order() -> list[PlanPart]:
-    """The three parts with their sections, measures, boxes and departments, loaded at once."""
+    """The three parts with their sections and the sections' measures, loaded at once."""
     return list(
         db.session.scalars(
             select(PlanPart)
             .order_by(PlanPart.position)
-            .options(
-                selectinload(PlanPart.sections).options(
-                    selectinload(PlanSection.measures)
-                    .selectinload(Measure.responsibilities)
-                    .selectinload(Responsibility.department),
-                    selectinload(PlanSection.responsibilities).selectinload(
-                        Responsibility.department
-                    ),
-                    selectinload(PlanSection.boxes).options(
-                        selectinload(Box.projects), selectinload(Box.indicators)
-                    ),
-                )
-            )
+            .options(selectinload(PlanPart.sections).selectinload(PlanSection.measures))
+        )
+    )
+
+
+def sections_in_order() -> list[PlanSection]:
+    """The plan's twelve sections in order, each with its part."""
+    return list(
+        db.session.scalars(
+            select(PlanSection)
+            .join(PlanSection.part)
+            .options(contains_eager(PlanSection.part))
+            .order_by(PlanPart.position, PlanSection.position)
+        )
+    )
+
+
+def section_by_slug(slug: str) -> PlanSection | None:
+    """One section with its part, measures, boxes and departments, loaded at once."""
+    return db.session.scalar(
+        select(PlanSection)
+        .where(PlanSection.slug == slug)
+        .options(
+            joinedload(PlanSection.part),
+            selectinload(PlanSection.measures)
+            .selectinload(Measure.responsibilities)
+            .selectinload(Responsibility.department),
+            selectinload(PlanSection.responsibilities).selectinload(Responsibility.department),
+            selectinload(PlanSection.boxes).options(
+                selectinload(Box.projects), selectinload(Box.indicators)
+            ),
         )
     )
 

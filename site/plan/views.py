@@ -1,4 +1,5 @@
-"""The plan read on the site: full text, measures, indicators, projects and departments."""
+"""The plan read on the site: its contents and a page per section, measures, indicators,
+projects and departments."""
 
 from flask import Blueprint, abort, render_template
 
@@ -11,11 +12,26 @@ bp = Blueprint("plan", __name__)
 
 @bp.get("/plan/")
 def full_text():
-    """The whole plan in order, with a table of contents."""
+    """The plan's introduction and contents: each part's text and a link to each section
+    (the full text of a section is on its own page, so no page is the whole plan)."""
     return render_template(
         "plan/full_text.html",
         parts=queries.parts_in_order(),
         intro=pages.published_page("plan"),
+    )
+
+
+@bp.get("/plan/sections/<slug>")
+def section(slug: str):
+    """One section of the plan in full: its text, departments, boxes and measures."""
+    item = queries.section_by_slug(slug) or abort(404)
+    ordered = queries.sections_in_order()
+    index = ordered.index(item)
+    return render_template(
+        "plan/section.html",
+        section=item,
+        previous=ordered[index - 1] if index > 0 else None,
+        following=ordered[index + 1] if index + 1 < len(ordered) else None,
     )
 
 
