@@ -92,13 +92,15 @@ ITEM_PAGES = {
     "plan.department": Department,
 }
 # A page that lists rows: it last changed with the newest of them. The finder and the
-# directory (which say what is open now), search, the plan's full text and the open data
-# page have no such date, and the sitemap gives them none.
+# directory (which say what is open now), search and the open data page have no such date,
+# and the sitemap gives them none.
 LIST_PAGES = {
     "pages.home": (Category, Service, Update, Indicator),
     "pages.site_map": tuple(ITEM_PAGES.values()),
     "updates.index": (Update,),
     "services.index": (Category, Service),
+    "plan.full_text": (Page, PlanPart, PlanSection, Measure),
+    "plan.section": (PlanSection, Measure, Box, Project, Indicator, Department),
     "plan.measures": (PlanPart, PlanSection, Measure),
     "plan.indicators": (Box, Indicator),
     "plan.projects": (Box, Project, Indicator),
