@@ -1,9 +1,8 @@
 """gzip and Brotli for every text response: pages, fragments, CSS, JavaScript, JSON, GeoJSON,
 CSV, XML and the feed; never for images and attachments, which are compressed already."""
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response
 from flask_compress import Compress
-from flask_compress.flask_compress import _choose_algorithm
 
 TEXT_TYPES = [
     "text/html", "text/css", "text/plain", "text/csv", "text/javascript",
@@ -20,14 +19,6 @@ def read_text_file(response: Response) -> Response:
         response.direct_passthrough = False
         response.get_data()  # keeps the file's close for when the response closes
     return response
-
-
-def chosen_encoding() -> str:
-    """The encoding a text response to this request is sent in: "br", "gzip" or "identity",
-    chosen from Accept-Encoding by Flask-Compress's own rule, a private function of the
-    locked version (the page cache keys by it; tests/test_page_cache.py checks the choice)."""
-    algorithms = tuple(current_app.config["COMPRESS_ALGORITHM"])
-    return _choose_algorithm(algorithms, request.headers.get("Accept-Encoding", "")) or "identity"
 
 
 def init_app(app: Flask) -> None:

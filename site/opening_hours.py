@@ -7,6 +7,7 @@ time is not after its opening time runs past midnight into the next day ("22:00"
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -163,3 +164,21 @@ def week(rules: list[dict] | None) -> list[tuple[str, list[str]]] | None:
         (str(DAY_NAMES[code]), [p.label() for p in periods if p.day == number])
         for number, code in enumerate(DAYS)
     ]
+
+
+def last_opening_or_closing(hours: Iterable[list[dict] | None], now: datetime) -> datetime | None:
+    """The last time up to the local time `now` that any of these opening hours opened or
+    closed (UTC, as stored): a page that says "open now" changed then; None without hours."""
+    turns = []
+    for rules in hours:
+        for period in parse(rules) or ():
+            for days_back in range(8):  # the last seven days and today
+                day = now.date() - timedelta(days=days_back)
+                if day.weekday() == period.day:
+                    midnight = datetime.combine(day, time())
+                    turns += [midnight + timedelta(minutes=period.opens),
+                              midnight + timedelta(minutes=period.closes)]  # fmt: skip
+    past = [turn for turn in turns if turn <= now]
+    if not past:
+        return None
+    return max(past).replace(tzinfo=LOCAL_TIME).astimezone(UTC).replace(tzinfo=None)

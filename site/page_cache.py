@@ -32,7 +32,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import CheckConstraint, event, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 
-from . import compression, opening_hours, security
+from . import opening_hours, security
 from .database import db, utcnow
 
 logger = logging.getLogger(__name__)
@@ -162,7 +162,8 @@ def _key(generation: int) -> str:
         request.query_string.decode("latin-1"),
         ".".join(sorted(g.display)),  # read from the cookie by `display.read_preferences`
         *(request.headers.get(name, "") for name in HTMX_HEADERS),
-        compression.chosen_encoding(),
+        # The header itself: equal headers, the same encoding chosen from them.
+        request.headers.get("Accept-Encoding", ""),
         generation,
         # The site's clock, which "open now" is judged by (tests set it).
         opening_hours.local_now().strftime("%Y-%m-%d %H:%M"),

@@ -3,13 +3,10 @@ caching rules that keep staff and session pages out of shared and browser caches
 page last changed (Last-Modified); and the one check of a local address to return to after
 a form."""
 
-from collections.abc import Iterable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, make_response, request, session
-
-from . import opening_hours
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -101,24 +98,6 @@ def last_modified(body: str, *moments: datetime | None) -> Response:
         response.last_modified = max(known).replace(tzinfo=UTC)
         response.cache_control.no_cache = True
     return response
-
-
-def last_opening_or_closing(hours: Iterable[list[dict] | None], now: datetime) -> datetime | None:
-    """The last time up to the local time `now` that any of these opening hours opened or
-    closed (UTC, as stored): a page that says "open now" changed then; None without hours."""
-    turns = []
-    for rules in hours:
-        for period in opening_hours.parse(rules) or ():
-            for days_back in range(8):  # the last seven days and today
-                day = now.date() - timedelta(days=days_back)
-                if day.weekday() == period.day:
-                    midnight = datetime.combine(day, time())
-                    turns += [midnight + timedelta(minutes=period.opens),
-                              midnight + timedelta(minutes=period.closes)]  # fmt: skip
-    past = [turn for turn in turns if turn <= now]
-    if not past:
-        return None
-    return max(past).replace(tzinfo=opening_hours.LOCAL_TIME).astimezone(UTC).replace(tzinfo=None)
 
 
 def init_app(app: Flask) -> None:

@@ -13,10 +13,9 @@ import brotli
 import pytest
 from barrierfree import opening_hours
 from barrierfree.database import PUBLISHED, WITHDRAWN, db, utcnow
-from barrierfree.opening_hours import local
+from barrierfree.opening_hours import last_opening_or_closing, local
 from barrierfree.page_cache import HEADER, PageCacheGeneration
 from barrierfree.pages.models import Page
-from barrierfree.security import last_opening_or_closing
 from barrierfree.services.models import Category, Service
 from barrierfree.updates.models import Update
 from conftest import SITEMAP_NS, make_app, parse

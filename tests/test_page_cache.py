@@ -10,7 +10,7 @@ from pathlib import Path
 
 import brotli
 import pytest
-from barrierfree import compression, opening_hours, page_cache
+from barrierfree import opening_hours, page_cache
 from barrierfree.database import db
 from barrierfree.facilities.models import facility_service
 from barrierfree.page_cache import HEADER, PageCacheGeneration
@@ -240,16 +240,6 @@ def test_the_next_minute_is_another_entry(client, monkeypatch):
 def test_entries_last_two_minutes(site):
     with site.app_context():
         assert site.extensions["cache"][page_cache.cache].default_timeout == 120
-
-
-@pytest.mark.parametrize(
-    "accepted, chosen",
-    [("", "identity"), ("identity", "identity"), ("gzip, deflate", "gzip"),
-     ("gzip, deflate, br", "br"), ("br;q=0.5, gzip", "gzip"), ("*", "br"), ("zstd", "identity")],
-)  # fmt: skip
-def test_the_encoding_in_the_key_is_the_one_the_page_is_sent_in(site, accepted, chosen):
-    with site.test_request_context(headers={"Accept-Encoding": accepted}):
-        assert compression.chosen_encoding() == chosen
 
 
 # --- Every public change is seen at once ---------------------------------------------------

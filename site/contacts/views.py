@@ -3,9 +3,10 @@
 from flask import Blueprint, abort, render_template, request
 
 from .. import opening_hours
+from ..opening_hours import last_opening_or_closing
 from ..page_cache import last_public_change
 from ..query_args import filtered_page, wants_fragment
-from ..security import last_modified, last_opening_or_closing
+from ..security import last_modified
 from . import channels, queries
 from .filters import read_filters
 from .structured_data import contact_page

@@ -5,8 +5,9 @@ from flask import Blueprint, abort, render_template
 from .. import opening_hours
 from ..contacts import queries as contacts
 from ..facilities import queries as facilities
+from ..opening_hours import last_opening_or_closing
 from ..page_cache import last_public_change
-from ..security import last_modified, last_opening_or_closing
+from ..security import last_modified
 from . import queries
 from .models import DISABILITY_CATEGORIES
 from .structured_data import government_service
