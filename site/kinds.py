@@ -24,6 +24,14 @@ SLUG_LENGTH = 80
 
 
 @dataclass(frozen=True)
+class Problem:
+    """Something wrong with a record, by the field it concerns."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Field:
     """One field of a kind.
 
@@ -72,6 +80,23 @@ class Field:
         value = getattr(row, self.name)
         return value.isoformat() if isinstance(value, date) else value
 
+    def problems(self, value) -> list[Problem]:
+        """The field's own rules for a value: given when required, no longer than its
+        `max_length`, one of its `choices`."""
+        if value is None or value == "" or value == []:
+            if self.required:
+                return [Problem(self.name, _("请填写“%(label)s”。", label=self.label))]
+            return []
+        if isinstance(value, str) and self.max_length and len(value) > self.max_length:
+            message = _("“%(label)s”最多 %(n)d 个字。", label=self.label, n=self.max_length)
+            return [Problem(self.name, message)]
+        if self.choices is not None:
+            allowed = self.choices()
+            if any(item not in allowed for item in (value if isinstance(value, list) else [value])):
+                message = _("请从列出的选项中选择“%(label)s”。", label=self.label)
+                return [Problem(self.name, message)]
+        return []
+
     @property
     def attribute(self) -> str:
         """The model's column for the field (a link's foreign key)."""
@@ -90,14 +115,6 @@ def translated(original: Field) -> tuple[Field, Field]:
         description=None,
     )
     return original, english
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with a record, by the field it concerns."""
-
-    field: str
-    message: str
 
 
 def raise_first(found: list[Problem]) -> None:
@@ -152,9 +169,17 @@ class Kind:
     order: tuple = field(default_factory=tuple)
 
     def problems(self, record: dict, new: bool = True) -> list[Problem]:
-        """What is wrong with a record (a content file's, a form's, a spreadsheet row's);
-        the slug's rule only for a `new` record, whose slug is about to become a URL."""
-        found = slug_problems(record.get("slug")) if new and self.key == "slug" else []
+        """What is wrong with a record (a content file's or a spreadsheet row's): each
+        field's own rules (links are checked where they are looked up), the slug's rule for
+        a `new` record, whose slug is about to become a URL, and the kind's `rules`."""
+        found = [
+            problem
+            for f in self.loaded
+            if not f.relation
+            for problem in f.problems(record.get(f.name))
+        ]
+        if new and self.key == "slug":
+            found += slug_problems(record.get("slug"))
         return found + (self.rules(record) if self.rules else [])
 
     def check(self, record: dict) -> None:

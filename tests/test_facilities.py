@@ -14,7 +14,7 @@ from barrierfree.content.loader import load
 from barrierfree.database import db
 from barrierfree.facilities import features
 from barrierfree.facilities.models import Facility, Township
-from barrierfree.facilities.validation import check_facility
+from barrierfree.facilities.spec import FACILITIES
 from conftest import json_ld, listed, load_content, make_loaded_app, parse
 from sqlalchemy import select
 
@@ -114,6 +114,7 @@ def facility_record(**changes) -> dict:
         "township": "boping",
         "sample": True,
         "name": "测试场所",
+        "summary": "测试用的场所。",
         "latitude": 36.59,
         "longitude": 116.14,
         "hours": [{"days": ["mon", "tue"], "opens": "08:30", "closes": "17:00"}],
@@ -133,9 +134,9 @@ def accessibility(**changes) -> dict:
 
 
 def test_the_valid_record_passes():
-    assert check_facility(facility_record()) is None
-    assert check_facility(facility_record(sample=False, phone="0635-0000000")) is None
-    assert check_facility(facility_record(latitude=None, longitude=None)) is None
+    assert FACILITIES.check(facility_record()) is None
+    assert FACILITIES.check(facility_record(sample=False, phone="0635-0000000")) is None
+    assert FACILITIES.check(facility_record(latitude=None, longitude=None)) is None
 
 
 # (changes, a word the message must contain)
@@ -184,14 +185,14 @@ BAD_FACILITIES = {
 @pytest.mark.parametrize("changes, named", BAD_FACILITIES.values(), ids=BAD_FACILITIES.keys())
 def test_check_facility_refuses(changes, named):
     with pytest.raises(ValueError, match=named):
-        check_facility(facility_record(**changes))
+        FACILITIES.check(facility_record(**changes))
 
 
 def test_check_facility_refuses_a_verification_date_that_is_not_a_date():
     """The page writes the date out (2026年10月9日); a date it cannot read would break it."""
     bad = accessibility(lift={"available": True, "verified_on": "last spring"})
     with pytest.raises(ValueError, match="verified_on"):
-        check_facility(facility_record(accessibility=bad))
+        FACILITIES.check(facility_record(accessibility=bad))
 
 
 def test_loader_refuses_a_sample_facility_with_a_phone_naming_file_and_slug(
@@ -675,6 +676,7 @@ VERIFIED_PLACE = """
   sample: false
   name: 博平镇便民服务中心
   name_en: Boping Town service centre
+  summary: 办理残疾人证等事项的窗口。
   address: 博平镇测试路1号
   latitude: 36.5861
   longitude: 116.1312

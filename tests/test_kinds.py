@@ -144,6 +144,9 @@ BROKEN_FACILITIES = {
     "only-a-latitude": ({"latitude": 36.58}, "longitude"),
     "coordinates-swapped": ({"latitude": 116.25, "longitude": 36.58}, "latitude"),
     "longitude-outside": ({"latitude": 36.58, "longitude": 120.0}, "longitude"),
+    "name-too-long": ({"name": "长" * 201}, "name"),
+    "no-summary": ({"summary": ""}, "summary"),
+    "unknown-type": ({"type": "swimming-pool"}, "type"),
 }
 NEW_SLUG = "new-place"
 

@@ -101,9 +101,13 @@ def test_township_filter_keeps_only_places_there(client):
 
 def test_missing_index_says_search_is_unavailable_and_rebuilds(empty_app):
     shutil.rmtree(empty_app.config["SEARCH_INDEX_DIR"], ignore_errors=True)
-    response = empty_app.test_client().get("/search?q=轮椅")
+    client = empty_app.test_client()
+    response = client.get("/search?q=轮椅")
     assert response.status_code == 200
     assert "搜索暂时无法使用" in response.get_data(as_text=True)
+    # Never kept, by the page cache or the browser: the rebuild will be done soon.
+    assert response.headers["Cache-Control"] == "no-store"
+    assert client.get("/search?q=轮椅").headers["X-Page-Cache"] == "miss"
 
 
 def test_filters_that_match_nothing_give_no_results_not_every_result(client):

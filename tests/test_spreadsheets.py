@@ -324,6 +324,7 @@ FACILITY_ERRORS = {
     "longitude-missing": ({"latitude": "36.6"}, "longitude"),
     "sample-with-phone": ({"phone": "0635-1234567"}, "phone"),
     "missing-name": ({"name": ""}, "name"),
+    "missing-slug": ({"slug": ""}, "slug"),
     "name-too-long": ({"name": "长" * 201}, "name"),
     "not-yes-or-no": ({"sample": "perhaps"}, "sample"),
     "unreadable-feature": ({"lift": "maybe"}, "lift"),

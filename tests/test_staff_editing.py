@@ -608,6 +608,27 @@ def test_an_old_revision_is_restored_as_a_new_version(site, publisher):
     assert revisions[-1].data["body"] == FIRST_BODY.strip()
 
 
+def test_a_revision_from_before_a_field_was_added_leaves_that_field_as_it_is(site, publisher):
+    """A revision saved before a field could be edited does not hold it: loading it back
+    keeps the field's current text, and comparing shows no change to it."""
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    save(publisher, url, body=SECOND_BODY, body_en="How to sign up")
+    with site.app_context():
+        first = db.session.scalars(
+            select(Revision).where(Revision.kind == "updates", Revision.item_id == id_)
+        ).first()
+        first.data = {k: v for k, v in first.data.items() if k != "body_en"}  # as saved then
+        db.session.commit()
+        first_id = first.id
+
+    loaded = publisher.get(url, query_string={"from": first_id})
+    assert field_value(loaded, "body") == FIRST_BODY.strip()
+    assert field_value(loaded, "body_en") == "How to sign up"
+    compared = publisher.get(f"/staff/updates/{id_}/revisions/{first_id}")
+    assert "How to sign up" not in compared.text
+
+
 def test_a_revision_of_another_item_is_not_found(site, publisher):
     first = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
     other = item_id(create_update(publisher, **{**HEARING_AIDS, "slug": "2026-wheelchairs"}))

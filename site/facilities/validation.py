@@ -1,6 +1,7 @@
-"""The rules a facility record keeps, whoever writes it: content files, the editor or a
-spreadsheet. Each finds its problems by field; the loader refuses the file at the first,
-the editor shows each beside its field, the spreadsheet in its column."""
+"""The rules a facility record keeps beyond each field's own (type, length, choices: see
+kinds.py), whoever writes it: content files, the editor or a spreadsheet. Each finds its
+problems by field; the loader refuses the file at the first, the editor shows each beside
+its field, the spreadsheet in its column."""
 
 from flask_babel import gettext as _
 
@@ -16,12 +17,7 @@ LONGITUDE = (115.9, 116.6)
 
 def problems(record: dict) -> list[Problem]:
     """Every rule the facility record breaks, by field."""
-    found = []
-    if record.get("type") not in features.TYPES:
-        found.append(
-            Problem("type", _("类型要从这些中选择：%(types)s。", types=", ".join(features.TYPES)))
-        )
-    found += raised("hours", opening_hours.parse, record.get("hours"))
+    found = raised("hours", opening_hours.parse, record.get("hours"))
     found += raised("accessibility", features.validate, record.get("accessibility") or {})
     found += location_problems(record.get("latitude"), record.get("longitude"))
     if record.get("sample"):
@@ -36,13 +32,6 @@ def problems(record: dict) -> list[Problem]:
             if record.get(name)
         ]
     return found
-
-
-def check_facility(record: dict) -> None:
-    """Raise ValueError naming the field of the first rule the record breaks."""
-    found = problems(record)
-    if found:
-        raise ValueError(f"{found[0].field}: {found[0].message}")
 
 
 def location_problems(latitude, longitude) -> list[Problem]:

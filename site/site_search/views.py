@@ -84,4 +84,8 @@ def results():
         suggested=services.suggested() if found is not None and not found.total else [],
         samples=sample_urls(found),
     )
-    return filtered_page(response, args.problems)
+    body, status, headers = filtered_page(response, args.problems)
+    if unavailable:
+        # The index is being rebuilt: say so to this request only, never from a cache.
+        headers["Cache-Control"] = "no-store"
+    return body, status, headers

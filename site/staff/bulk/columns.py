@@ -231,14 +231,15 @@ class Column:
 CODECS = {"checkbox": FLAG, "number": NUMBER, "hours": HOURS, "multi": CODE_LIST}
 
 
-def column_of(f: Field) -> Column:
-    """The column of a field of the kind's declaration."""
+def column_of(f: Field, key: bool = False) -> Column:
+    """The column of a field of the kind's declaration; the `key` column (the slug) names
+    the record, so a row cannot leave it empty (the editor makes one up; a file cannot)."""
     if f.type == "feature":
         feature = features.BY_CODE[f.feature]
         codec = Codec(feature_text, feature_reader(feature))
         return Column(f.column, f.label, codec, feature=True)
     codec = CODECS.get(f.type, TEXT)
-    return Column(f.name, f.label, codec, required=f.required, max_length=f.max_length)
+    return Column(f.name, f.label, codec, required=f.required or key, max_length=f.max_length)
 
 
 # Each layout ends with the version the row was exported at: a row from an older download
@@ -250,7 +251,7 @@ SPREADSHEET_KINDS = {kind.name: kind for kind in (FACILITIES, CONTACTS)}
 
 def layout(kind: Kind) -> tuple[Column, ...]:
     """The columns of a kind's spreadsheet: its table's fields, then the version."""
-    return (*(column_of(f) for f in kind.table_fields), VERSION)
+    return (*(column_of(f, key=f.name == kind.key) for f in kind.table_fields), VERSION)
 
 
 def kind_named(name: str) -> Kind:

@@ -392,7 +392,8 @@ def revision(kind_name: str, item_id: int, revision_id: int):
     changes = [
         (f, forms.as_text(f, old.data.get(f.name)), forms.as_text(f, current.get(f.name)))
         for f in kind.form_fields
-        if old.data.get(f.name) != current.get(f.name)
+        # A field added since the revision was saved is not a change it would make.
+        if f.name in old.data and old.data[f.name] != current.get(f.name)
     ]
     return render_template("staff/revision.html", kind=kind, row=row, old=old, changes=changes)
 
@@ -562,7 +563,9 @@ def _edit_form(kind: Kind, row):
         kept = None
     elif source not in ("", "autosave", "kept") and row is not None:
         old = revision_or_404(kind, row, source)
-        restored = {k: v for k, v in forms.form_values(kind, old.data).items() if k != "slug"}
+        # Only what the revision holds: a field added since keeps its current value.
+        restored = {k: v for k, v in forms.form_values(kind, old.data).items() if k in old.data}
+        restored.pop("slug", None)
         text = {**text, **restored}
         notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
     return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept)

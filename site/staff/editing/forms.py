@@ -6,6 +6,7 @@ kinds.py); the editor, the revisions, the diff and the authoring checks read the
 """
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from ...contacts.spec import CONTACTS
 from ...database import db
 from ...facilities import features
 from ...facilities.spec import FACILITIES
-from ...kinds import Field, Kind, slug_problems
+from ...kinds import Field, Kind, Problem, slug_problems
 from ...pages.spec import PAGES
 from ...plan.spec import INDICATORS
 from ...query_args import clean_text
@@ -92,6 +93,12 @@ def read_form(kind: Kind, form, row=None) -> tuple[dict, dict]:
     return text, {"_values": values, "_errors": errors}
 
 
+def _refuse(found: list[Problem]) -> None:
+    """Raise the first problem's message, which the form shows beside its field."""
+    if found:
+        raise ValueError(found[0].message)
+
+
 def parse(f: Field, raw) -> object:
     """A form field's text as the value to store; ValueError with a message for bad text."""
     if f.type == "multi":
@@ -106,20 +113,14 @@ def parse(f: Field, raw) -> object:
         return FEATURE_READERS[f.feature](raw)
     if f.type == "checkbox":
         return raw == "1"
+    # The field's own rules, with a limit for text that has none of its own.
+    _refuse(replace(f, max_length=f.max_length or TEXT_LIMIT).problems(raw))
     if not raw:
-        if f.required:
-            raise ValueError(_("请填写“%(label)s”。", label=f.label))
         return None
-    limit = f.max_length or TEXT_LIMIT
-    if len(raw) > limit:
-        raise ValueError(_("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit))
     if f.type == "select":
-        if raw not in f.choices():
-            raise ValueError(_("请从列出的选项中选择“%(label)s”。", label=f.label))
         return raw
     if f.type == "slug":
-        for problem in slug_problems(raw):
-            raise ValueError(problem.message)
+        _refuse(slug_problems(raw))
         return raw
     if f.type == "list":
         return [line for line in LINES.split(raw) if line]
