@@ -480,12 +480,12 @@ def row(name: str, load: Load, bare: Load | None = None) -> str:
     """One line of the table."""
     share = f"{load.per_second / bare.per_second:6.0%}" if bare else "     -"
     return (
-        f"{name:<42} {load.per_second:8.0f} {load.p50_ms:8.1f} {load.p99_ms:8.1f} "
+        f"{name:<52} {load.per_second:8.0f} {load.p50_ms:8.1f} {load.p99_ms:8.1f} "
         f"{share:>8} {load.errors:>7}"
     )
 
 
-HEADER = f"{'page':<42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>7}"
+HEADER = f"{'page':<52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>7}"
 
 
 @dataclass(frozen=True)
@@ -508,18 +508,21 @@ class Run:
 
 
 def compare(run: Run) -> int:
-    """Each page of the site under load, then the bare app; print the table."""
+    """Each page of the site under load, with its page cache and without, then the bare app;
+    print the table."""
     clients = 32
     print(f"load: {run.clients.describe(clients)}, {run.seconds} s per page, on the same CPUs")
     print("as the servers; no Accept-Encoding, so no page is compressed")
     loads = {}
-    with run.site() as site:
-        home = run.folder / "home.html"
-        home.write_bytes(fetch(site + "/"))
-        warm(site, list(PAGES.values()), run.workers)
-        for name, path in PAGES.items():
-            load = run.clients.drive(site, [path], clients, run.seconds)
-            loads[f"{name} {urllib.parse.unquote(path)}"] = load
+    home = run.folder / "home.html"
+    for cache in ("true", "false"):
+        with run.site(BARRIERFREE_PAGE_CACHE=cache) as site:
+            home.write_bytes(fetch(site + "/"))
+            warm(site, list(PAGES.values()), run.workers)
+            for name, path in PAGES.items():
+                label = "cached" if cache == "true" else "uncached"
+                load = run.clients.drive(site, [path], clients, run.seconds)
+                loads[f"{name} {urllib.parse.unquote(path)}, {label}"] = load
     with run.site("http_benchmark:bare_app()", **{BARE_PAGE: str(home)}) as bare_site:
         warm(bare_site, ["/"], run.workers)
         bare = run.clients.drive(bare_site, ["/"], clients, run.seconds)

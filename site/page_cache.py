@@ -147,9 +147,10 @@ def _looked_up() -> bool:
 
 def _generation() -> tuple[int, datetime | None]:
     """The current generation and the time of the last public change."""
-    row = db.session.execute(
-        select(PageCacheGeneration.number, PageCacheGeneration.changed_at)
-    ).first()
+    # On the session's connection, past the ORM and its events: this runs on every
+    # anonymous request, and a page from the cache costs little else.
+    table = PageCacheGeneration.__table__
+    row = db.session.connection().execute(select(table.c.number, table.c.changed_at)).first()
     return (row.number, row.changed_at) if row else (0, None)
 
 
