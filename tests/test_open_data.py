@@ -22,6 +22,8 @@ DOWNLOADS = [
     "/data/facilities.csv",
     "/data/contacts.json",
     "/data/contacts.csv",
+    "/data/indicators.json",
+    "/data/indicators.csv",
 ]
 # Chiping District, generously (WGS84).
 LONGITUDE = (115.9, 116.6)
@@ -79,6 +81,7 @@ def test_data_page_documents_every_column_and_feature_code(client):
     headers = {th.text for th in parse(client.get("/data/").data).find("main").find_all("th")}
     documented = {name for header in headers for name in header.split(" / ")}
     columns = set(exports.FACILITY_COLUMNS) | set(exports.CONTACT_COLUMNS) | {"accessibility"}
+    columns |= set(exports.INDICATOR_COLUMNS)
     assert columns - documented == set()
     assert {feature.code for feature in features.FEATURES} - documented == set()
 
@@ -158,8 +161,12 @@ def test_contacts_json_has_every_published_contact_and_only_real_numbers(client,
 
 @pytest.mark.parametrize(
     "path, filename",
-    [("/data/facilities.csv", "facilities.csv"), ("/data/contacts.csv", "contacts.csv")],
-    ids=["facilities", "contacts"],
+    [
+        ("/data/facilities.csv", "facilities.csv"),
+        ("/data/contacts.csv", "contacts.csv"),
+        ("/data/indicators.csv", "indicators.csv"),
+    ],
+    ids=["facilities", "contacts", "indicators"],
 )
 def test_csv_downloads_as_an_attachment(client, path, filename):
     response = client.get(path)
@@ -247,3 +254,21 @@ def test_csv_cells_that_a_spreadsheet_would_run_stay_text(text):
     assert spreadsheet_cell(text) == "'" + text
     assert spreadsheet_cell("12345") == "12345"
     assert cell_text(spreadsheet_cell(text)) == text, "read back as it was written"
+
+
+def test_the_indicators_are_data_with_the_plans_figures_and_the_latest_value(client):
+    """The 11 main indicators of 专栏1: as the plan gives them, and the value staff enter
+    last (empty until the federation publishes one)."""
+    records = client.get("/data/indicators.json").get_json()["indicators"]
+    assert [r["number"] for r in records] == list(range(1, 12))
+    rehabilitation = records[5]
+    assert rehabilitation["name"] == "残疾人基本康复服务覆盖率"
+    assert (rehabilitation["value_2020"], rehabilitation["target_2025"]) == (">90", ">95")
+    assert rehabilitation["attribute"] == "binding"
+    assert {r["attribute"] for r in records} == {"expected", "binding"}
+    assert all(r["url"].endswith("/plan/indicators") for r in records)
+
+    header, rows = read_csv(client.get("/data/indicators.csv"))
+    assert header == list(exports.INDICATOR_COLUMNS)
+    assert [row["name"] for row in rows] == [r["name"] for r in records]
+    assert rows[5]["current_value"] == (rehabilitation["current_value"] or "")

@@ -13,6 +13,8 @@ from ..contacts.spec import CONTACTS
 from ..facilities.models import Facility
 from ..facilities.spec import FACILITIES
 from ..kinds import Kind
+from ..plan.models import Indicator
+from ..plan.spec import INDICATORS
 from ..tabular import csv_text, spreadsheet_cell
 
 SAMPLE_NOTE = "sample 为 true 的记录是示例数据，以区残联公布为准。"
@@ -30,10 +32,12 @@ def _features(kind: Kind) -> list:
 
 def record(kind: Kind, row) -> dict:
     """One item with every published field, its page and when it last changed."""
-    data = {f.name: f.value_of(row) for f in _fields(kind)}
+    data = {kind.key: getattr(row, kind.key)}
+    data.update({f.name: f.value_of(row) for f in _fields(kind)})
     if _features(kind):
         data["accessibility"] = row.accessibility or {}
-    data["url"] = url_for(kind.public_endpoint, slug=row.slug, _external=True)
+    slug = {"slug": row.slug} if kind.key == "slug" else {}
+    data["url"] = url_for(kind.public_endpoint, **slug, _external=True)
     data["updated_at"] = row.updated_at.isoformat(timespec="seconds")
     return data
 
@@ -75,6 +79,7 @@ def facilities_geojson(facilities: list[Facility]) -> dict:
 
 FACILITY_COLUMNS = (*(f.name for f in _fields(FACILITIES)), "location_approximate")
 CONTACT_COLUMNS = tuple(f.name for f in _fields(CONTACTS))
+INDICATOR_COLUMNS = (INDICATORS.key, *(f.name for f in _fields(INDICATORS)))
 
 
 def _csv(kind: Kind, records: list[dict], columns: tuple[str, ...]) -> str:
@@ -100,6 +105,13 @@ def facilities_csv(facilities: list[Facility]) -> str:
 def contacts_csv(contacts: list[ContactChannel]) -> str:
     """Every contact channel as CSV."""
     return _csv(CONTACTS, [contact_record(c) for c in contacts], CONTACT_COLUMNS)
+
+
+def indicators_csv(indicators: list[Indicator]) -> str:
+    """The plan's main indicators as CSV: the plan's figures and the latest value."""
+    records = [record(INDICATORS, indicator) for indicator in indicators]
+    rows = [[spreadsheet_cell(data[column]) for column in INDICATOR_COLUMNS] for data in records]
+    return csv_text(list(INDICATOR_COLUMNS), rows)
 
 
 def documented(kind: Kind, *extra: tuple[str, object]) -> list[tuple[str, object]]:
@@ -138,3 +150,8 @@ def facility_fields() -> list[tuple[str, object]]:
 def contact_fields() -> list[tuple[str, object]]:
     """What each field of the contact downloads means."""
     return documented(CONTACTS)
+
+
+def indicator_fields() -> list[tuple[str, object]]:
+    """What each field of the indicator downloads means."""
+    return [("number", _l("指标在专栏1里的序号"))] + documented(INDICATORS)

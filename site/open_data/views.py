@@ -4,6 +4,8 @@ from flask import Blueprint, current_app, jsonify, render_template
 
 from ..contacts import queries as contacts
 from ..facilities import queries as facilities
+from ..plan import queries as plan
+from ..plan.spec import INDICATORS
 from . import exports
 
 bp = Blueprint("open_data", __name__)
@@ -48,6 +50,19 @@ def contacts_json():
 def contacts_csv():
     """Every published contact channel as CSV."""
     return _csv_download(exports.contacts_csv(contacts.published()), "contacts.csv")
+
+
+@bp.get("/data/indicators.json")
+def indicators_json():
+    """The plan's main indicators as JSON."""
+    records = [exports.record(INDICATORS, i) for i in plan.indicators()]
+    return jsonify({"indicators": records}), OPEN
+
+
+@bp.get("/data/indicators.csv")
+def indicators_csv():
+    """The plan's main indicators as CSV."""
+    return _csv_download(exports.indicators_csv(plan.indicators()), "indicators.csv")
 
 
 def _csv_download(text: str, filename: str):

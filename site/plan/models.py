@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -157,6 +158,10 @@ class Project(Tracked, db.Model):
 
     def __repr__(self) -> str:
         return f"<Project {self.slug}>"
+
+
+# 预期性 indicators are expected to be reached, 约束性 ones must be.
+INDICATOR_ATTRIBUTES = {"expected": _l("预期性"), "binding": _l("约束性")}
 
 
 class Indicator(Tracked, db.Model):

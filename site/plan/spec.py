@@ -3,8 +3,17 @@ the indicators' current values."""
 
 from flask_babel import lazy_gettext as _l
 
-from ..kinds import POSITION, Field, Kind, stored
-from .models import Box, Department, Indicator, Measure, PlanPart, PlanSection, Project
+from ..kinds import POSITION, Field, Kind, choices, stored
+from .models import (
+    INDICATOR_ATTRIBUTES,
+    Box,
+    Department,
+    Indicator,
+    Measure,
+    PlanPart,
+    PlanSection,
+    Project,
+)
 
 
 def _parent(name: str, model: type, key: str = "slug") -> Field:
@@ -48,7 +57,20 @@ INDICATORS = Kind(
     Indicator,
     _l("主要指标当前值"),
     (
-        *stored("name", "unit", "value_2020", "target_2025", "attribute"),
+        Field("name", _l("指标"), edit=False, description=_l("指标的名称（规划原文）")),
+        Field("unit", _l("单位"), edit=False, description=_l("单位（规划原文）")),
+        Field(
+            "value_2020", _l("2020年"), edit=False, description=_l("2020年的值；空表示规划没有给出")
+        ),
+        Field("target_2025", _l("2025年目标"), edit=False, description=_l("2025年的目标值")),
+        Field(
+            "attribute",
+            _l("指标属性"),
+            "select",
+            edit=False,
+            choices=choices(INDICATOR_ATTRIBUTES),
+            description=_l("指标属性的代码"),
+        ),
         _parent("box", Box, "number"),
         Field(
             "current_value",
@@ -57,7 +79,7 @@ INDICATORS = Kind(
             max_length=32,
             hint=_l("只填数字或规划里的写法，单位见上方。"),
             load=False,
-            table=False,
+            description=_l("最新的值；空表示区残联尚未公布"),
         ),
         Field(
             "current_date",
@@ -66,7 +88,7 @@ INDICATORS = Kind(
             required=True,
             hint=_l("格式：2026-06-30"),
             load=False,
-            table=False,
+            description=_l("最新的值的统计日期"),
         ),
         Field(
             "current_source",
@@ -75,7 +97,7 @@ INDICATORS = Kind(
             max_length=300,
             hint=_l("例如：区残联 2026 年上半年统计报表"),
             load=False,
-            table=False,
+            description=_l("最新的值从哪里来"),
         ),
     ),
     key="number",

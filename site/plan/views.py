@@ -6,8 +6,10 @@ from flask import Blueprint, abort, render_template
 from ..pages import queries as pages
 from ..services import queries as services
 from . import queries
+from .models import INDICATOR_ATTRIBUTES
 
 bp = Blueprint("plan", __name__)
+bp.add_app_template_global(INDICATOR_ATTRIBUTES, "attribute_names")
 
 
 @bp.get("/plan/")
