@@ -211,7 +211,7 @@ def _indicator(indicator: Indicator, language: str) -> search.Document:
             target=indicator.target_2025 or _("无数据"),
             unit=indicator.unit,
         ),
-        url=url_for("plan.indicators"),
+        url=url_for("plan.indicators", _anchor=f"indicator-{indicator.number}"),
     )
 
 
