@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     # it keeps the response as it is sent. Compression's runs before it, once, on what the
     # others have finished.
     page_cache.init_app(app)
+    settings.trust_proxies(app)  # outside the page cache's WSGI layer
     compression.init_app(app)
     database.init_app(app)
     i18n.init_app(app)

@@ -15,6 +15,12 @@ worker and instance, and the old entries are never read again. The minute is in 
 because a page that says "open now" may change with the clock alone; entries also expire
 after two minutes, so the cache holds little more than the pages of the last minute.
 
+A page the cache holds is sent by a WSGI layer before Flask builds a request for it
+(`CachedPages`): a cached page then costs a look at the cookie, the generation and the
+cache. While another part of the site has work due before a request (scheduled
+publication, every 30 seconds), the request goes through the app, whose last
+before-request hook (`answer_from_cache`) looks the page up after that work.
+
 Each process keeps its own entries (Flask-Caching's SimpleCache) unless
 `BARRIERFREE_CACHE_URL` names a Redis server, which every worker and instance then shares.
 `PAGE_CACHE=False` turns the cache off.
@@ -23,6 +29,7 @@ Each process keeps its own entries (Flask-Caching's SimpleCache) unless
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from itertools import chain
 
@@ -31,8 +38,9 @@ from flask_caching import Cache
 from redis.exceptions import RedisError
 from sqlalchemy import CheckConstraint, event, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+from werkzeug import Request
 
-from . import opening_hours, security
+from . import display, opening_hours, security
 from .database import db, utcnow
 
 logger = logging.getLogger(__name__)
@@ -52,6 +60,8 @@ HEADER = "X-Page-Cache"
 NOT_STORED = frozenset(("Date", HEADER))
 # In `Session.info`: the generation was raised in the open transaction.
 RAISED = "page_cache_generation_raised"
+# In `app.extensions`: the checks that let a request through to the app (`when_due`).
+DUE = "page_cache_due"
 
 cache = Cache()
 
@@ -81,6 +91,36 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PAGE_CACHE", True)
     cache.init_app(app, config=cache_config(app.config.get("CACHE_URL")))
     app.after_request(store_and_send)
+    app.extensions[DUE] = []
+    app.wsgi_app = CachedPages(app, app.wsgi_app)
+
+
+def when_due(app: Flask, due: Callable[[], bool]) -> None:
+    """Let a request through the app, past the cache's WSGI layer, while `due()` says
+    that work of a before-request hook is waiting."""
+    app.extensions[DUE].append(due)
+
+
+class CachedPages:
+    """WSGI: send a page the cache holds before Flask builds a request for it."""
+
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ, start_response):
+        """The stored page, or the app's answer."""
+        if not self.app.config["PAGE_CACHE"] or any(due() for due in self.app.extensions[DUE]):
+            return self.wsgi_app(environ, start_response)
+        asked = Request(environ)
+        if not looked_up(asked, self.app.config):
+            return self.wsgi_app(environ, start_response)
+        with self.app.app_context():
+            _key, _changed_at, entry = lookup(
+                asked, display.modes(asked.cookies.get(display.COOKIE, ""))
+            )
+        if entry is None:
+            return self.wsgi_app(environ, start_response)
+        return _send(entry, "hit", asked)(environ, start_response)
 
 
 def cache_config(url: str | None) -> dict:
@@ -94,19 +134,18 @@ def cache_config(url: str | None) -> dict:
 
 
 def answer_from_cache() -> Response | None:
-    """Before the view: send the stored page when there is one, answering "not modified"
-    to a browser that has it; otherwise note the key, for `store_and_send`."""
-    if not _looked_up():
+    """Before the view, after the other hooks: send the stored page when there is one,
+    answering "not modified" to a browser that has it; otherwise note the key, for
+    `store_and_send`."""
+    if not (current_app.config["PAGE_CACHE"] and looked_up(request, current_app.config)):
         return None
-    generation, g.public_change = _generation()
-    key = _key(generation)
-    entry = _get(key)
+    key, g.public_change, entry = lookup(request, g.display)
     if entry is None:
         g.page_cache_key = key
         after_this_request(_keep_out_files)
         return None
     g.page_cache_entry = entry
-    return _send(entry, "hit")
+    return _send(entry, "hit", request)
 
 
 def store_and_send(response: Response) -> Response:
@@ -117,11 +156,14 @@ def store_and_send(response: Response) -> Response:
     """
     entry = g.pop("page_cache_entry", None)
     if entry is not None:
-        return _send(entry, "hit")
+        return _send(entry, "hit", request)
     key = g.pop("page_cache_key", None)
     if key is None:
         return response
     if _storable(response):
+        # Flask adds this after the last hook, having looked at the session (every response
+        # does: `security.add_cache_rules`); a page sent from the cache must carry it too.
+        response.vary.add("Cookie")
         _set(key, (response.status_code, _stored_headers(response), response.get_data()))
     response.headers[HEADER] = "miss"
     return response
@@ -135,14 +177,20 @@ def last_public_change() -> datetime | None:
     return g.public_change
 
 
-def _looked_up() -> bool:
+def looked_up(asked: Request, config) -> bool:
     """True for a request the cache may answer: an anonymous GET or HEAD of a public page."""
     return (
-        current_app.config["PAGE_CACHE"]
-        and request.method in ("GET", "HEAD")
-        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
-        and not security.is_back_office()
+        asked.method in ("GET", "HEAD")
+        and config["SESSION_COOKIE_NAME"] not in asked.cookies
+        and not security.is_back_office(asked.path)
     )
+
+
+def lookup(asked: Request, modes: set[str]) -> tuple[str, datetime | None, tuple | None]:
+    """The request's key, the time of the last public change, and the stored entry."""
+    generation, changed_at = _generation()
+    key = key_of(asked, modes, generation)
+    return key, changed_at, _get(key)
 
 
 def _generation() -> tuple[int, datetime | None]:
@@ -154,17 +202,17 @@ def _generation() -> tuple[int, datetime | None]:
     return (row.number, row.changed_at) if row else (0, None)
 
 
-def _key(generation: int) -> str:
+def key_of(asked: Request, modes: set[str], generation: int) -> str:
     """Everything the page depends on, hashed: equal keys, equal pages."""
     parts = [
-        request.host_url,
-        request.script_root,  # the language
-        request.path,
-        request.query_string.decode("latin-1"),
-        ".".join(sorted(g.display)),  # read from the cookie by `display.read_preferences`
-        *(request.headers.get(name, "") for name in HTMX_HEADERS),
+        asked.host_url,
+        asked.script_root,  # the language
+        asked.path,
+        asked.query_string.decode("latin-1"),
+        ".".join(sorted(modes)),  # the display cookie's
+        *(asked.headers.get(name, "") for name in HTMX_HEADERS),
         # The header itself: equal headers, the same encoding chosen from them.
-        request.headers.get("Accept-Encoding", ""),
+        asked.headers.get("Accept-Encoding", ""),
         generation,
         # The site's clock, which "open now" is judged by (tests set it).
         opening_hours.local_now().strftime("%Y-%m-%d %H:%M"),
@@ -196,12 +244,12 @@ def _stored_headers(response: Response) -> list[tuple[str, str]]:
     return [(name, value) for name, value in response.headers if name not in NOT_STORED]
 
 
-def _send(entry: tuple, state: str) -> Response:
+def _send(entry: tuple, state: str, asked: Request) -> Response:
     """A new response from a stored one, answered "not modified" when the browser has it."""
     status, headers, body = entry
-    response = current_app.response_class(body, status=status, headers=headers)
+    response = Response(body, status=status, headers=headers)
     response.headers[HEADER] = state
-    return response.make_conditional(request)
+    return response.make_conditional(asked)
 
 
 def _get(key: str) -> tuple | None:

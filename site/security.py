@@ -47,9 +47,11 @@ def add_security_headers(response):
     return response
 
 
-def is_back_office() -> bool:
-    """True for the staff pages and their downloads (in either language)."""
-    return request.path == "/staff" or request.path.startswith("/staff/")
+def is_back_office(path: str | None = None) -> bool:
+    """True for the staff pages and their downloads (in either language); `path` is the
+    request's path (without /en) unless given."""
+    path = request.path if path is None else path
+    return path == "/staff" or path.startswith("/staff/")
 
 
 def add_cache_rules(response):

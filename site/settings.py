@@ -43,12 +43,17 @@ def configure(app: Flask, overrides: dict | None) -> None:
     app.config.from_prefixed_env("BARRIERFREE")
     if overrides:
         app.config.update(overrides)
-    hops = int(app.config.get("PROXY_HOPS", 0) or 0)
-    if hops:
-        # Behind a reverse proxy: trust its X-Forwarded-For and -Proto, and no more hops.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy (PROXY_HOPS): trust its X-Forwarded-For and -Proto, and no
+    more hops. Called after the page cache wraps the app, so the cache sees the address the
+    visitor asked for."""
+    hops = int(app.config.get("PROXY_HOPS", 0) or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _checkout_or_bundled(folder: str) -> str:

@@ -151,6 +151,26 @@ def test_a_head_request_is_answered_from_the_cache_without_a_body(client):
     assert head.headers[HEADER] == "hit" and head.data == b""
 
 
+def test_a_page_from_the_cache_is_sent_before_the_app_builds_a_request(site, client, monkeypatch):
+    """The cache's WSGI layer answers: no before-request hook runs for a hit, unless one has
+    work due (see the next test)."""
+    client.get("/")
+    ran = []
+    site.before_request_funcs[None].insert(0, lambda: ran.append(True))
+    monkeypatch.setitem(publishing._last_check, "at", float("inf"))  # nothing is due
+    assert client.get("/").headers[HEADER] == "hit"
+    assert ran == []
+
+
+def test_behind_a_proxy_the_cache_keys_by_the_address_the_visitor_asked_for(prepared, tmp_path):
+    shutil.copyfile(prepared, tmp_path / "site.sqlite")
+    client = site_on(tmp_path / "site.sqlite", PROXY_HOPS=1).test_client()
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    first, second = client.get("/", headers=https), client.get("/", headers=https)
+    assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "hit")
+    assert client.get("/").headers[HEADER] == "miss"  # http is another address
+
+
 def test_scheduled_publication_still_has_its_turn_before_a_page_from_the_cache(client, monkeypatch):
     client.get("/")
     checked = []

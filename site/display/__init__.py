@@ -5,10 +5,14 @@ from flask import Flask, g, request
 from .views import COOKIE, MODES, bp
 
 
+def modes(raw: str) -> set[str]:
+    """The display modes a cookie's value asks for; unknown or malformed values are ignored."""
+    return {mode for mode in raw.split(".") if mode in MODES}
+
+
 def read_preferences() -> None:
-    """Parse the display cookie into `g.display`; unknown or malformed values are ignored."""
-    raw = request.cookies.get(COOKIE, "")
-    g.display = {mode for mode in raw.split(".") if mode in MODES}
+    """Parse the display cookie into `g.display`."""
+    g.display = modes(request.cookies.get(COOKIE, ""))
 
 
 def vary_on_cookie(response):

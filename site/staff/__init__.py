@@ -87,6 +87,7 @@ def session_header(response):
 
 def init_app(app: Flask) -> None:
     """CSRF on every state-changing request, the staff session, the back-office pages."""
+    from .. import page_cache
     from ..display import views as display
     from . import components as _components  # noqa: F401 (adds its page to views.bp)
     from . import helpers
@@ -99,6 +100,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     csrf.exempt(display.toggle)  # see its docstring
     app.before_request(publishing.release_due_now_and_then)
+    page_cache.when_due(app, publishing.check_is_due)  # not answered before it has run
     app.after_request(session_header)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_blueprint(views.bp)

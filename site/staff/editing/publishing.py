@@ -117,14 +117,19 @@ def release_due() -> int:
     return len(due)
 
 
+def check_is_due() -> bool:
+    """True when `release_due_now_and_then` would check: a process's first request, or 30
+    seconds since it last did (the page cache lets such a request through to it)."""
+    return time.monotonic() - _last_check["at"] >= CHECK_SCHEDULE_EVERY.total_seconds()
+
+
 def release_due_now_and_then() -> None:
     """Before a request, on a process's first and then at most every 30 seconds: publish
     what is due, and apply what waits in the search outbox (left there by a process that
     died before applying it). Neither ever fails the request."""
-    now = time.monotonic()
-    if now - _last_check["at"] < CHECK_SCHEDULE_EVERY.total_seconds():
+    if not check_is_due():
         return
-    _last_check["at"] = now
+    _last_check["at"] = time.monotonic()
     _quietly(release_due, "scheduled publication failed; it will be tried again")
     _quietly(
         lambda: drain_if_waiting(site_index()),
