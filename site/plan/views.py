@@ -27,13 +27,8 @@ def full_text():
 def section(slug: str):
     """One section of the plan in full: its text, departments, boxes and measures."""
     item = queries.section_by_slug(slug) or abort(404)
-    ordered = queries.sections_in_order()
-    index = ordered.index(item)
     return render_template(
-        "plan/section.html",
-        section=item,
-        previous=ordered[index - 1] if index > 0 else None,
-        following=ordered[index + 1] if index + 1 < len(ordered) else None,
+        "plan/section.html", section=item, **_neighbours(queries.sections_in_order(), item)
     )
 
 
@@ -47,15 +42,21 @@ def measures():
 def measure(slug: str):
     """One measure with its departments and the services derived from it."""
     item = queries.measure_by_slug(slug) or abort(404)
-    ordered = queries.measures_in_order()
-    index = ordered.index(item)
     return render_template(
         "plan/measure.html",
         measure=item,
         services=services.services_from(item),
-        previous=ordered[index - 1] if index > 0 else None,
-        following=ordered[index + 1] if index + 1 < len(ordered) else None,
+        **_neighbours(queries.measures_in_order(), item),
     )
+
+
+def _neighbours(ordered: list, item) -> dict:
+    """The items before and after `item` in `ordered`, for the page's pager."""
+    index = ordered.index(item)
+    return {
+        "previous": ordered[index - 1] if index > 0 else None,
+        "following": ordered[index + 1] if index + 1 < len(ordered) else None,
+    }
 
 
 @bp.get("/plan/indicators")
