@@ -7,7 +7,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
-from conftest import CJK, parse, text_outside_lang
+from conftest import CJK, is_english, parse, text_outside_lang
 
 PROJECT = Path(__file__).resolve().parent.parent
 CATALOGUE = PROJECT / "site" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -89,3 +89,28 @@ def test_english_header_and_footer_have_no_chinese_outside_lang_zh(client, path)
             e.get("aria-label") for e in landmark.iter() if CJK.search(e.get("aria-label") or "")
         ]
         assert (chinese, labels) == ([], []), landmark.tag
+
+
+# Pages the sitemap does not list, with answers on them.
+ENGLISH_ANSWERS = [
+    "/en/search?q=rehabilitation",
+    "/en/facilities/?township=zhenxing",
+    "/en/contacts/?need=deaf",
+    "/en/plan/sections/public-services",
+]
+
+
+def test_no_english_page_shows_chinese_it_does_not_mark_as_chinese(client, site_pages):
+    """Every English page: a title in English, and any Chinese (the plan's text, names)
+    inside an element marked lang="zh-CN", so screen readers switch voice for it."""
+    paths = [path for path in site_pages if is_english(path)] + ENGLISH_ANSWERS
+    unmarked = {}
+    for path in paths:
+        doc = parse(client.get(path).data)
+        body = doc.find("body")
+        found = CJK.findall(doc.find("title").text) + CJK.findall(text_outside_lang(body))
+        found += [e.get("aria-label") for e in body.iter() if CJK.search(e.get("aria-label") or "")]
+        if found:
+            unmarked[path] = "".join(found)[:80]
+    assert len(paths) > 150
+    assert unmarked == {}
