@@ -37,6 +37,7 @@ class PlanPart(Tracked, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    body_en: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
 
     sections: Mapped[list["PlanSection"]] = relationship(
@@ -57,6 +58,7 @@ class PlanSection(Tracked, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    body_en: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
 
     part: Mapped[PlanPart] = relationship(back_populates="sections")
@@ -82,6 +84,7 @@ class Measure(Tracked, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str | None] = mapped_column(Text)
 
     section: Mapped[PlanSection] = relationship(back_populates="measures")
     responsibilities: Mapped[list["Responsibility"]] = relationship(
@@ -152,6 +155,7 @@ class Project(Tracked, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
 
     box: Mapped[Box] = relationship(back_populates="projects")
@@ -171,7 +175,9 @@ class Indicator(Tracked, db.Model):
     box_id: Mapped[int] = mapped_column(ForeignKey("box.id"))
     number: Mapped[int] = mapped_column(unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(16))
+    unit_en: Mapped[str | None] = mapped_column(String(32))
     value_2020: Mapped[str | None] = mapped_column(String(16))
     target_2025: Mapped[str | None] = mapped_column(String(16))
     attribute: Mapped[str] = mapped_column(String(16))  # expected (预期性) or binding (约束性)
