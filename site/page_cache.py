@@ -17,9 +17,11 @@ after two minutes, so the cache holds little more than the pages of the last min
 
 A page the cache holds is sent by a WSGI layer before Flask builds a request for it
 (`CachedPages`): a cached page then costs a look at the cookie, the generation and the
-cache. While another part of the site has work due before a request (scheduled
-publication, every 30 seconds), the request goes through the app, whose last
-before-request hook (`answer_from_cache`) looks the page up after that work.
+cache. On SQLite the generation is read again only when the database file has changed since
+(`GenerationWatch`: SQLite's data version, one pragma on a connection of the watch's own),
+so a page from the cache reads no row. While another part of the site has work due before
+a request (scheduled publication, every 30 seconds), the request goes through the app,
+whose last before-request hook (`answer_from_cache`) looks the page up after that work.
 
 Each process keeps its own entries (Flask-Caching's SimpleCache) unless
 `BARRIERFREE_CACHE_URL` names a Redis server, which every worker and instance then shares.
@@ -29,6 +31,9 @@ Each process keeps its own entries (Flask-Caching's SimpleCache) unless
 import hashlib
 import json
 import logging
+import os
+import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from itertools import chain
@@ -36,12 +41,13 @@ from itertools import chain
 from flask import Flask, Response, after_this_request, current_app, g, request
 from flask_caching import Cache
 from redis.exceptions import RedisError
-from sqlalchemy import CheckConstraint, event, select, update
+from sqlalchemy import CheckConstraint, event, make_url, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 from werkzeug import Request
+from werkzeug.http import HTTP_STATUS_CODES, http_date
 
 from . import display, opening_hours, security
-from .database import db, utcnow
+from .database import BUSY_TIMEOUT_MS, db, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +55,20 @@ logger = logging.getLogger(__name__)
 # other table is public, so a table added later invalidates the pages until it is listed.
 STAFF_ONLY_TABLES = frozenset(
     ("staff_user", "staff_session", "sign_in_attempt", "audit_entry", "autosave", "revision",
-     "schedule", "search_change", "page_cache_generation")
+     "schedule", "search_change", "page_cache_generation", "feedback_item",
+     "feedback_message", "feedback_submission")
 )  # fmt: skip
 # The htmx headers a view answers by (HX-Current-URL changes with every page it is sent from).
 HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request", "HX-Boosted")
 TIMEOUT_SECONDS = 120
 # Says whether a looked-up page came from the cache, for the benchmark and the tests.
 HEADER = "X-Page-Cache"
+# The request headers (as WSGI names them) of a conditional or partial request.
+CONDITIONAL = frozenset(
+    f"HTTP_{name}"
+    for name in ("IF_NONE_MATCH", "IF_MODIFIED_SINCE", "IF_MATCH", "IF_UNMODIFIED_SINCE",
+                 "IF_RANGE", "RANGE")
+)  # fmt: skip
 # Headers of the stored answer that belong to one sending of it.
 NOT_STORED = frozenset(("Date", HEADER))
 # In `Session.info`: the generation was raised in the open transaction.
@@ -114,13 +127,76 @@ class CachedPages:
         asked = Request(environ)
         if not looked_up(asked, self.app.config):
             return self.wsgi_app(environ, start_response)
-        with self.app.app_context():
-            _key, _changed_at, entry = lookup(
-                asked, display.modes(asked.cookies.get(display.COOKIE, ""))
-            )
+        generation = watch_of(self.app).read()
+        if generation is None:
+            with self.app.app_context():
+                generation = _generation()
+        modes = display.modes(asked.cookies.get(display.COOKIE, ""))
+        entry = _get(key_of(asked, modes, generation[0]), self.app)
         if entry is None:
             return self.wsgi_app(environ, start_response)
+        if asked.method == "GET" and not any(name in environ for name in CONDITIONAL):
+            # Nothing to compare: the stored page as it is, without building a response.
+            status, headers, body = entry
+            start_response(
+                f"{status} {HTTP_STATUS_CODES[status]}",
+                [*headers, ("Date", http_date()), (HEADER, "hit")],
+            )
+            return [body]
         return _send(entry, "hit", asked)(environ, start_response)
+
+
+class GenerationWatch:
+    """The generation of an SQLite database, read again only when the file has changed.
+
+    Each thread keeps a connection of its own (made again in a forked worker, or when the
+    file is replaced, as a restore does) and asks SQLite for the data version: a number that
+    changes when any other connection commits. Until it changes, the generation read last
+    is still the generation. `read` gives None when it cannot tell (the caller then reads
+    the row through the app's session).
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.local = threading.local()
+
+    def read(self) -> tuple[int, datetime | None] | None:
+        """(number, time of the last public change), or None."""
+        if self.path is None:
+            return None
+        try:
+            return self._read()
+        except (OSError, sqlite3.Error):
+            self.local.__dict__.clear()
+            return None
+
+    def _read(self) -> tuple[int, datetime | None] | None:
+        local = self.local
+        file = os.stat(self.path)
+        opened_on = (os.getpid(), file.st_dev, file.st_ino)
+        if getattr(local, "opened_on", None) != opened_on:
+            local.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            local.opened_on, local.version = opened_on, None
+        version = local.connection.execute("PRAGMA data_version").fetchone()[0]
+        if version != local.version:
+            row = local.connection.execute(
+                "SELECT number, changed_at FROM page_cache_generation"
+            ).fetchone()
+            local.generation = (row[0], datetime.fromisoformat(row[1])) if row else (0, None)
+            local.version = version
+        return local.generation
+
+
+def watch_of(app: Flask) -> GenerationWatch:
+    """The app's generation watch: on its SQLite file, or on nothing for another database."""
+    watch = app.extensions.get("page_cache_watch")
+    if watch is None:
+        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        path = url.database if url.get_backend_name() == "sqlite" else None
+        watch = app.extensions["page_cache_watch"] = GenerationWatch(
+            path if path and path != ":memory:" else None
+        )
+    return watch
 
 
 def cache_config(url: str | None) -> dict:
@@ -173,7 +249,7 @@ def last_public_change() -> datetime | None:
     """When a public table last changed (UTC): no page built from the database alone has
     changed since. Read once per request."""
     if "public_change" not in g:
-        g.public_change = _generation()[1]
+        g.public_change = (watch_of(current_app).read() or _generation())[1]
     return g.public_change
 
 
@@ -188,13 +264,14 @@ def looked_up(asked: Request, config) -> bool:
 
 def lookup(asked: Request, modes: set[str]) -> tuple[str, datetime | None, tuple | None]:
     """The request's key, the time of the last public change, and the stored entry."""
-    generation, changed_at = _generation()
+    generation, changed_at = watch_of(current_app).read() or _generation()
     key = key_of(asked, modes, generation)
-    return key, changed_at, _get(key)
+    return key, changed_at, _get(key, current_app)
 
 
 def _generation() -> tuple[int, datetime | None]:
-    """The current generation and the time of the last public change."""
+    """The current generation and the time of the last public change, read through the
+    app's session."""
     # On the session's connection, past the ORM and its events: this runs on every
     # anonymous request, and a page from the cache costs little else.
     table = PageCacheGeneration.__table__
@@ -205,7 +282,8 @@ def _generation() -> tuple[int, datetime | None]:
 def key_of(asked: Request, modes: set[str], generation: int) -> str:
     """Everything the page depends on, hashed: equal keys, equal pages."""
     parts = [
-        asked.host_url,
+        asked.scheme,
+        asked.host,
         asked.script_root,  # the language
         asked.path,
         asked.query_string.decode("latin-1"),
@@ -252,10 +330,11 @@ def _send(entry: tuple, state: str, asked: Request) -> Response:
     return response.make_conditional(asked)
 
 
-def _get(key: str) -> tuple | None:
-    """The stored entry, or None; a cache that cannot be reached finds nothing."""
+def _get(key: str, app: Flask) -> tuple | None:
+    """The stored entry, or None; a cache that cannot be reached finds nothing. (The app's
+    cache backend, asked directly: the WSGI layer has no app context.)"""
     try:
-        return cache.get(key)
+        return app.extensions["cache"][cache].get(key)
     except RedisError as error:
         logger.warning("page cache not read: %s", error)
         return None

@@ -29,6 +29,7 @@ PUBLISHER = "li-publisher"
 NOW = datetime(2099, 1, 7, 10, 0)  # a Wednesday morning
 SERVICE = "/services/disability-certificate"
 NEW_TITLE = "残疾人证办理（新标题）"
+ANY_GENERATION_READ = "SELECT number, changed_at FROM page_cache_generation"
 UPDATE = {
     "slug": "2026-hearing-aids",
     "kind": "notice",
@@ -375,6 +376,31 @@ def test_another_worker_on_the_same_database_sees_the_change(site, client, tmp_p
     for visitor in (client, other_client):
         response = visitor.get(SERVICE)
         assert response.headers[HEADER] == "miss" and NEW_TITLE in response.text
+
+
+def test_a_page_from_the_cache_reads_the_generation_again_only_after_a_commit(site, client):
+    """On SQLite the generation is read once per change to the file, not once per page."""
+    client.get(SERVICE)
+    read = []
+    watch = page_cache.watch_of(site)
+    watch.local.connection.set_trace_callback(read.append)
+    for _ in range(3):
+        assert client.get(SERVICE).headers[HEADER] == "hit"
+    assert read == ["PRAGMA data_version"] * 3
+    rename_service(site, NEW_TITLE)
+    read.clear()
+    response = client.get(SERVICE)
+    assert response.headers[HEADER] == "miss" and NEW_TITLE in response.text
+    assert read[:2] == ["PRAGMA data_version", ANY_GENERATION_READ]
+
+
+def test_without_a_watch_the_generation_is_read_through_the_session(site, client):
+    """Another database, or an SQLite file the watch cannot open: the row, every request."""
+    page_cache.watch_of(site).path = None
+    client.get(SERVICE)
+    assert client.get(SERVICE).headers[HEADER] == "hit"
+    rename_service(site, NEW_TITLE)
+    assert NEW_TITLE in client.get(SERVICE).text
 
 
 # --- Where the cache is kept ---------------------------------------------------------------
