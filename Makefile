@@ -15,10 +15,22 @@ export FLASK_APP := barrierfree
 RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
 
-.PHONY: run test install install-test database translations test-packages messages lint lock
+.PHONY: run demo test install install-test database translations test-packages messages lint lock
 
+# The site as it is served: gunicorn, the app loaded once before the workers start.
+SERVE = $(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "barrierfree:create_app()"
+
+# What is true only: the plan, its services and what staff published (no demo pack).
 run: install database
-	$(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "barrierfree:create_app()"
+	$(BIN)/flask content remove-demo
+	$(SERVE)
+
+# The site with the demo pack's invented places and contacts, bannered on every page, to try
+# it out; `flask content remove-demo` takes them out again.
+demo: install database
+	$(BIN)/flask content load --demo
+	$(BIN)/flask search rebuild
+	$(SERVE)
 
 test: install-test translations test-packages lint
 	$(BIN)/pytest

@@ -122,7 +122,7 @@ def site(tmp_path_factory):
     )
     with app.app_context():
         upgrade()
-        load(Path(app.config["CONTENT_DIR"]))
+        load(Path(app.config["CONTENT_DIR"]), demo=True)  # places and contacts to check
         db.session.commit()
         write_documents(site_index())
     app.add_url_rule("/test-components", "test_components", render_components)

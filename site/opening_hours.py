@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -181,4 +183,286 @@ def last_opening_or_closing(hours: Iterable[list[dict] | None], now: datetime) -
     past = [turn for turn in turns if turn <= now]
     if not past:
         return None
-    return max(past).replace(tzinfo=LOCAL_TIME).astimezone(UTC).replace(tzinfo=None)
+    return utc(max(past))
+
+
+def utc(moment: datetime) -> datetime:
+    """A wall-clock time in Chiping as UTC without tzinfo, as times are stored."""
+    return moment.replace(tzinfo=LOCAL_TIME).astimezone(UTC).replace(tzinfo=None)
+
+
+# --- The calendar: public holidays, working weekends and closures ---------------------------
+#
+# The weekly hours are what a place does in an ordinary week. China moves days about: on a
+# statutory holiday (法定节假日) offices close, and on a working weekend (调休) they open as
+# on a weekday. `chinese-calendar` knows the State Council's arrangement for each year it
+# was released with, and nothing later: a day beyond it is not guessed at, its hours are
+# unconfirmed. A place says how it keeps the calendar (HOLIDAY_RULES), and staff enter its
+# own closures (装修暂停开放) as dated lines.
+
+CLOSED_ON_HOLIDAYS = "closed"
+OPEN_ON_HOLIDAYS = "open"
+HOLIDAY_RULES = {
+    CLOSED_ON_HOLIDAYS: _l("按国家安排，法定节假日休息，调休上班的周末开放"),
+    OPEN_ON_HOLIDAYS: _l("法定节假日也按每周时间开放"),
+}
+# chinese-calendar names holidays in English; residents read them in the site's words.
+HOLIDAY_NAMES = {
+    "New Year's Day": _l("元旦"),
+    "Spring Festival": _l("春节"),
+    "Tomb-sweeping Day": _l("清明节"),
+    "Labour Day": _l("劳动节"),
+    "Dragon Boat Festival": _l("端午节"),
+    "National Day": _l("国庆节"),
+    "Mid-autumn Festival": _l("中秋节"),
+    "Anti-Fascist 70th Day": _l("抗战胜利纪念日"),
+}
+SHORT_DAY_NAMES = (
+    _l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"),
+)  # fmt: skip
+
+CLOSURE_LINES = 20
+CLOSURE_NOTE_LENGTH = 100
+# "2026-12-01 至 2026-12-31 装修暂停开放" (spaces optional); one day alone: "2026-10-08 设备检修".
+_CLOSURE = re.compile(
+    r"(?P<start>\d{4}-\d{2}-\d{2})(?:\s*(?:至|到|~|～|—)\s*(?P<end>\d{4}-\d{2}-\d{2}))?"
+    r"(?:[\s：:，,]*(?P<note>.*))?"
+)
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A closure a place announced: from `start` to `end`, both days included, and why."""
+
+    start: date
+    end: date
+    note: str
+
+    def covers(self, day: date) -> bool:
+        """True when the place is closed on `day` for this reason."""
+        return self.start <= day <= self.end
+
+
+def parse_closures(text: str | None) -> tuple[Closure, ...]:
+    """Closures, one a line ("2026-12-01 至 2026-12-31 装修暂停开放"), in date order.
+
+    Raises ValueError saying which line is wrong and how to write it.
+    """
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > CLOSURE_LINES:
+        raise ValueError(_("最多填写 %(n)d 段暂停开放的日子。", n=CLOSURE_LINES))
+    closures = []
+    for number, line in enumerate(lines, 1):
+        found = _CLOSURE.fullmatch(line)
+        start = end = None
+        if found:
+            try:
+                start = date.fromisoformat(found["start"])
+                end = date.fromisoformat(found["end"] or found["start"])
+            except ValueError:
+                start = None
+        if start is None:
+            raise ValueError(
+                _(
+                    "第 %(n)d 行看不懂。每行写一段：开始日期 至 结束日期 原因，"
+                    "例如 2026-12-01 至 2026-12-31 装修暂停开放。",
+                    n=number,
+                )
+            )
+        note = (found["note"] or "").strip()
+        if end < start:
+            raise ValueError(_("第 %(n)d 行的结束日期早于开始日期。", n=number))
+        if not note:
+            raise ValueError(_("第 %(n)d 行请写明暂停开放的原因，例如 装修暂停开放。", n=number))
+        if len(note) > CLOSURE_NOTE_LENGTH:
+            raise ValueError(
+                _("第 %(n)d 行的原因最多 %(limit)d 个字。", n=number, limit=CLOSURE_NOTE_LENGTH)
+            )
+        closures.append(Closure(start, end, note))
+    return tuple(sorted(closures, key=lambda closure: (closure.start, closure.end)))
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """What the state calendar makes of a day: the holiday it is off for, or the holiday
+    whose working weekend (调休) it is; `known` is false beyond the calendar's years."""
+
+    holiday: str | None = None
+    working_weekend: str | None = None
+    known: bool = True
+
+
+def calendar_day(day: date) -> CalendarDay:
+    """The state calendar's word on `day`; unknown (never an error) beyond its years."""
+    try:
+        off, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return CalendarDay(known=False)
+    if name is None:
+        return CalendarDay()
+    return CalendarDay(holiday=name) if off else CalendarDay(working_weekend=name)
+
+
+def holiday_name(name: str | None) -> str | None:
+    """A holiday's name in the visitor's language."""
+    return None if name is None else str(HOLIDAY_NAMES.get(name, name))
+
+
+@dataclass(frozen=True)
+class Day:
+    """A place's hours on one date: its periods, in minutes from that day's midnight, or
+    None when they cannot be confirmed; and why the day differs from an ordinary week.
+
+    `why` is "" (an ordinary day), "closure" (the place's own), "holiday" (a statutory
+    holiday), "working-weekend" (调休: a weekend day worked as a weekday) or
+    "beyond-calendar" (the calendar does not know the year yet). A holiday or working
+    weekend of a place that has not said how it keeps them has no periods (None).
+    """
+
+    date: date
+    periods: tuple[tuple[int, int], ...] | None
+    why: str = ""
+    holiday: str | None = None
+    closure: Closure | None = None
+
+    def labels(self) -> list[str]:
+        """The periods as "08:30–12:00" labels."""
+        return [Period(self.date.weekday(), *period).label() for period in self.periods or ()]
+
+    def same_as(self, other: "Day") -> bool:
+        """True when `other` is the same kind of day, for the same reason and hours."""
+        return (self.why, self.holiday, self.closure, self.periods) == (
+            other.why,
+            other.holiday,
+            other.closure,
+            other.periods,
+        )
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Everything that decides when a place is open: its weekly rules, how it keeps the
+    state's holidays (a HOLIDAY_RULES code, or None when it has not said) and its closures."""
+
+    rules: list[dict] | None
+    holidays: str | None = None
+    closures: tuple[Closure, ...] = ()
+
+    def on(self, day: date) -> Day:
+        """The place's hours on the date `day`."""
+        weekly = parse(self.rules) or ()
+        ordinary = tuple((p.opens, p.closes) for p in weekly if p.day == day.weekday())
+        closure = next((closure for closure in self.closures if closure.covers(day)), None)
+        if closure is not None:
+            return Day(day, (), "closure", closure=closure)
+        if self.holidays == OPEN_ON_HOLIDAYS:
+            return Day(day, ordinary)
+        state = calendar_day(day)
+        if not state.known:
+            return Day(day, None, "beyond-calendar")
+        if state.holiday:
+            periods = () if self.holidays == CLOSED_ON_HOLIDAYS else None
+            return Day(day, periods, "holiday", holiday_name(state.holiday))
+        if state.working_weekend:
+            periods = _working_day(weekly) if self.holidays == CLOSED_ON_HOLIDAYS else None
+            return Day(day, periods, "working-weekend", holiday_name(state.working_weekend))
+        return Day(day, ordinary)
+
+
+def _working_day(weekly: tuple[Period, ...]) -> tuple[tuple[int, int], ...] | None:
+    """The hours of a working weekend: those of Monday to Friday when they are the same
+    every weekday; otherwise which weekday it stands for is not known, so None."""
+    days = {tuple((p.opens, p.closes) for p in weekly if p.day == number) for number in range(5)}
+    return days.pop() if len(days) == 1 else None
+
+
+def open_at(hours: Hours, at: datetime) -> bool | None:
+    """Whether the place is open at the local time `at`, holidays and closures counted;
+    None when that cannot be confirmed (unpublished hours, a day the calendar does not know)."""
+    if hours.rules is None:
+        return None
+    today = hours.on(at.date())
+    yesterday = hours.on(at.date() - timedelta(days=1))
+    for day in (yesterday, today):
+        midnight = datetime.combine(day.date, time())
+        for opens, closes in day.periods or ():
+            if midnight + timedelta(minutes=opens) <= at < midnight + timedelta(minutes=closes):
+                return True
+    if today.periods is None:
+        return None
+    if yesterday.periods is None:
+        # A night that began yesterday, on a day whose hours cannot be confirmed.
+        end = datetime.combine(yesterday.date, time())
+        weekday = yesterday.date.weekday()
+        if any(
+            p.day == weekday and end + timedelta(minutes=p.closes) > at for p in parse(hours.rules)
+        ):
+            return None
+    return False
+
+
+def next_opening(hours: Hours, at: datetime, days: int = 14) -> datetime | None:
+    """When the place next opens after the local time `at`, within `days`; None when it is
+    not known (a day on the way cannot be confirmed, or it opens on none of them)."""
+    if hours.rules is None:
+        return None
+    for ahead in range(days + 1):
+        day = hours.on(at.date() + timedelta(days=ahead))
+        if day.periods is None:
+            return None
+        midnight = datetime.combine(day.date, time())
+        starts = [midnight + timedelta(minutes=opens) for opens, _closes in day.periods]
+        later = [start for start in starts if start > at]
+        if later:
+            return min(later)
+    return None
+
+
+def when_text(moment: datetime, now: datetime) -> str:
+    """A coming time as a resident says it: 今天 13:30, 明天 08:30, 周一 08:30, 12月9日 08:30."""
+    ahead = (moment.date() - now.date()).days
+    clock = _clock(moment.hour * 60 + moment.minute)
+    if ahead == 0:
+        return _("今天 %(time)s", time=clock)
+    if ahead == 1:
+        return _("明天 %(time)s", time=clock)
+    if ahead < 7:
+        return _("%(day)s %(time)s", day=SHORT_DAY_NAMES[moment.weekday()], time=clock)
+    return _(
+        "%(date)s（%(day)s） %(time)s",
+        date=format_date(moment.date(), "long"),
+        day=SHORT_DAY_NAMES[moment.weekday()],
+        time=clock,
+    )
+
+
+def coming_days(hours: Hours, start: date, days: int = 28) -> list[tuple[Day, date]]:
+    """The state calendar's days from `start` on (today included) that differ from an
+    ordinary week, as (first day, last day) runs of the same kind; the place's own closures
+    are listed apart."""
+    runs: list[tuple[Day, date]] = []
+    for ahead in range(days):
+        day = hours.on(start + timedelta(days=ahead))
+        if not day.why or day.why == "closure":
+            continue
+        if runs and runs[-1][0].same_as(day) and runs[-1][1] == day.date - timedelta(days=1):
+            runs[-1] = (runs[-1][0], day.date)
+        else:
+            runs.append((day, day.date))
+    return runs
+
+
+def last_turn(hours: Hours | None, now: datetime) -> datetime | None:
+    """The last time up to the local time `now` that the place opened or closed on its
+    actual hours of today or yesterday (a working weekend's opening counted, a holiday's
+    left out), in UTC as stored; None without one."""
+    if hours is None:
+        return None
+    turns = []
+    for days_back in (0, 1):
+        day = hours.on(now.date() - timedelta(days=days_back))
+        midnight = datetime.combine(day.date, time())
+        for opens, closes in day.periods or ():
+            turns += [midnight + timedelta(minutes=opens), midnight + timedelta(minutes=closes)]
+    past = [turn for turn in turns if turn <= now]
+    return utc(max(past)) if past else None

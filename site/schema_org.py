@@ -1,12 +1,10 @@
 """What the schema.org JSON-LD of every feature shares: the vocabulary's address, the
-district, opening hours, and the note every sample record carries.
+district and opening hours.
 
-Sample records say so in the data too (in the description, and on a Place as the
-additionalProperty sampleData), so a machine reading a page is not told an example is a fact.
-Each feature writes its own JSON-LD (services, facilities, contacts `structured_data.py`).
+Records of the demo pack (`sample`) have none: a machine reading a page is never told an
+invented place or number is a fact. Each feature writes its own JSON-LD (services,
+facilities, contacts `structured_data.py`).
 """
-
-from flask_babel import gettext as _
 
 from . import opening_hours
 from .i18n import localized
@@ -25,20 +23,6 @@ SCHEMA_DAYS = dict(
 def text(item, field: str) -> str:
     """A field in the visitor's language (Chinese where there is no translation)."""
     return localized(item, field)[0] or ""
-
-
-def sample_note() -> str:
-    """What every sample record says of itself, in the visitor's language."""
-    return _("示例数据，以区残联公布为准")
-
-
-def with_sample_note(item, data: dict) -> dict:
-    """`data`, saying in its description that the record is sample data when it is."""
-    if getattr(item, "sample", False):
-        data["description"] = _(
-            "%(note)s。%(description)s", note=sample_note(), description=data["description"]
-        )
-    return data
 
 
 def hours(key: str, rules: list[dict] | None) -> dict:

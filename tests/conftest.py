@@ -37,12 +37,13 @@ SITE_NAME_ZH = "茌平区残疾人服务与规划信息网"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
-def load_content(directory: Path):
-    """Load `directory` into the current app's database and commit; return the report."""
+def load_content(directory: Path, demo: bool = True):
+    """Load `directory` (with its demo pack unless `demo` is false) into the current app's
+    database and commit; return the report."""
     from barrierfree.content.loader import load
     from barrierfree.database import db
 
-    report = load(Path(directory))
+    report = load(Path(directory), demo)
     db.session.commit()
     return report
 
@@ -92,14 +93,15 @@ def _migrate(database: Path) -> None:
     _close(app)
 
 
-def _load(database: Path) -> None:
-    """Make `database` migrated, with content/ loaded, and its search index beside it."""
+def _load(database: Path, demo: bool = True) -> None:
+    """Make `database` migrated, with content/ and (unless `demo` is false) its demo pack
+    loaded, and its search index beside it."""
     from barrierfree.site_search.index import site_index
     from barrierfree.site_search.sync import write_documents
 
     app = make_app(database)
     with app.app_context():
-        load_content(Path(app.config["CONTENT_DIR"]))
+        load_content(Path(app.config["CONTENT_DIR"]), demo)
         write_documents(site_index())
     _close(app)
 
@@ -118,8 +120,14 @@ class Templates:
 
     @functools.cached_property
     def loaded(self) -> Path:
-        """The migrated database with content/ loaded, and its search index."""
+        """The migrated database with content/ and the demo pack loaded, and its search
+        index: most tests need places and contacts to look at."""
         return self._made("loaded", _load)
+
+    @functools.cached_property
+    def facts(self) -> Path:
+        """The migrated database with content/ alone loaded, as `make run` has it."""
+        return self._made("facts", functools.partial(_load, demo=False))
 
     def _made(self, name: str, make) -> Path:
         """The database of template `name`, made by `make` unless a run has made it."""
@@ -190,10 +198,12 @@ def make_app(database: Path, **config):
     return _app_on(database, **config)
 
 
-def make_loaded_app(database: Path, **config):
-    """An app on its own copy of the database with content/ loaded and of its search index."""
-    shutil.copyfile(TEMPLATES.loaded, database)
-    shutil.copytree(index_of(TEMPLATES.loaded), index_of(database))
+def make_loaded_app(database: Path, demo: bool = True, **config):
+    """An app on its own copy of the database with content/ (and unless `demo` is false, the
+    demo pack) loaded and of its search index."""
+    template = TEMPLATES.loaded if demo else TEMPLATES.facts
+    shutil.copyfile(template, database)
+    shutil.copytree(index_of(template), index_of(database))
     return _app_on(database, **config)
 
 
@@ -382,12 +392,24 @@ class Page:
         return self.__dict__["_doc"]
 
 
+# The lists that link to every place and contact, the demo pack's too (no sitemap lists them).
+DEMO_LISTS = ("/facilities/", "/contacts/", "/en/facilities/", "/en/contacts/")
+DEMO_PAGE = re.compile(r"(/en)?/(facilities|contacts)/[a-z0-9-]+")
+
+
+def demo_paths(client) -> list[str]:
+    """The pages of the places and contacts the lists link to, the demo pack's included."""
+    found = (href for path in DEMO_LISTS for href in parse(client.get(path).data).hrefs)
+    return list(dict.fromkeys(href for href in found if DEMO_PAGE.fullmatch(href)))
+
+
 @pytest.fixture(scope="session")
 def site_pages(app) -> dict[str, Page]:
-    """Every page listed in sitemap.xml, fetched once with default settings."""
+    """Every page listed in sitemap.xml and every page of the demo pack, fetched once with
+    default settings."""
     client = app.test_client()
     pages = {}
-    for path in sitemap_paths(client):
+    for path in dict.fromkeys(sitemap_paths(client) + demo_paths(client)):
         response = client.get(path)
         pages[path] = Page(path, response.status_code, response.mimetype, response.text)
     return pages

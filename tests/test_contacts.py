@@ -10,6 +10,7 @@ from barrierfree import opening_hours
 from barrierfree.contacts.models import ContactChannel
 from barrierfree.contacts.spec import CONTACTS
 from barrierfree.content.files import ContentError
+from barrierfree.contacts.structured_data import contact_page
 from barrierfree.content.loader import load
 from barrierfree.database import db
 from conftest import json_ld, listed, parse
@@ -269,15 +270,27 @@ def test_unknown_contact_is_not_found(client, path):
     assert client.get(path).status_code == 404
 
 
-def test_sms_contact_json_ld_is_hearing_impaired_supported_sample_without_number(client):
-    data = json_ld(client.get("/contacts/dpf-sms"))
+def described(app, slug: str) -> dict:
+    """The schema.org data of a contact as its page would give it if it were real (demo
+    records have none on their pages: tests/test_demo_pack.py)."""
+    with app.test_request_context():
+        contact = db.session.scalar(select(ContactChannel).where(ContactChannel.slug == slug))
+        return contact_page(contact)
+
+
+def test_sms_contact_json_ld_is_hearing_impaired_supported(app):
+    data = described(app, "dpf-sms")
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "ContactPoint"
     assert data["contactOption"] == HEARING_IMPAIRED
-    assert "telephone" not in data
+    assert "telephone" not in data  # no number published
     assert "additionalProperty" not in data, "not a ContactPoint property"
-    assert data["description"].startswith("示例数据，以区残联公布为准")
     assert data["url"].endswith("/contacts/dpf-sms")
+
+
+def test_a_demo_contact_page_has_no_json_ld(client):
+    doc = parse(client.get("/contacts/dpf-sms").data)
+    assert doc.find("script", attrs={"type": "application/ld+json"}) is None
 
 
 @pytest.mark.parametrize("slug, number", REAL.items(), ids=REAL.keys())
@@ -295,22 +308,22 @@ def test_12345_json_ld_is_available_all_day_every_day(client):
     assert len(hours[0]["dayOfWeek"]) == 7
 
 
-def test_contact_json_ld_has_no_empty_hours(client, content_db):
+def test_contact_json_ld_has_no_empty_hours(app, content_db):
     for contact in contacts_in_database():
-        data = json_ld(client.get(f"/contacts/{contact.slug}"))
+        data = described(app, contact.slug)
         assert data.get("hoursAvailable", ["given"]) != [], contact.slug
 
 
-def test_sign_language_contact_json_ld_names_chinese_sign_language(client):
-    data = json_ld(client.get("/contacts/dpf-video-sign-language"))
+def test_sign_language_contact_json_ld_names_chinese_sign_language(app):
+    data = described(app, "dpf-video-sign-language")
     assert data["contactOption"] == HEARING_IMPAIRED
     assert {"@type": "Language", "name": "中国手语", "alternateName": "csl"} in data[
         "availableLanguage"
     ]
 
 
-def test_sample_email_json_ld_has_no_address(client):
-    data = json_ld(client.get("/contacts/dpf-email"))
+def test_an_email_contact_without_an_address_gives_none(app):
+    data = described(app, "dpf-email")
     assert "email" not in data and "telephone" not in data
 
 
@@ -367,15 +380,15 @@ def test_check_contact_refuses(changes, named):
 def test_loader_refuses_a_sample_contact_with_a_number_naming_file_and_slug(
     empty_app, content_copy
 ):
-    path = content_copy / "contacts.yaml"
+    path = content_copy / "demo" / "contacts.yaml"
     text = path.read_text(encoding="utf-8")
     old = "  - slug: dpf-sms\n    channel: sms\n    sample: true\n"
     assert old in text
     path.write_text(text.replace(old, old + '    value: "10600000000"\n'), encoding="utf-8")
 
     with empty_app.app_context(), pytest.raises(ContentError) as raised:
-        load(Path(content_copy))
-    assert "contacts.yaml (dpf-sms)" in str(raised.value)
+        load(Path(content_copy), demo=True)
+    assert "demo/contacts.yaml (dpf-sms)" in str(raised.value)
     assert "value: 示例数据不能填写号码" in str(raised.value)
 
 
@@ -442,10 +455,13 @@ def test_service_page_contact_cards_are_list_items_under_one_heading(certificate
     assert headings == [], "a card is a list item, not a heading"
 
 
-def test_service_page_says_where_to_go(certificate):
+def test_service_page_says_where_to_go_without_pointing_at_a_sample_place(certificate):
+    # The demo pack's service hall offers the certificate, but it is invented: the page
+    # names the department in charge and 12345 instead (tests/test_service_pages.py).
     where = section(parse(certificate.data).find("main"), "去哪里办")
-    assert "/facilities/government-service-hall" in hrefs_in(where)
-    assert "示例数据，以区残联公布为准" in " ".join(e.text for e in where)
+    assert "/facilities/government-service-hall" not in hrefs_in(where)
+    assert {"/departments/disabled-persons-federation", "tel:12345"} <= hrefs_in(where)
+    assert "示例数据" not in " ".join(e.text for e in where)
 
 
 def test_service_json_ld_is_a_government_service_with_the_12345_line(certificate):

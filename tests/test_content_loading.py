@@ -228,7 +228,7 @@ BREAKAGES = {
     "top-level-list": ("departments.yaml", "departments:", "- departments:", ["departments.yaml"]),
     "unknown-lead-of-service": (
         "services/legal-aid.yaml",
-        "lead: [united-front-department",
+        "lead: [justice-bureau",
         "lead: [no-such-department",
         ["legal-aid", "no-such-department"],
     ),
@@ -253,6 +253,12 @@ BREAKAGES = {
     "page-without-header": ("pages/about.md", "---\nslug:", "slug:", ["about.md"]),
     "page-with-invalid-header": ("pages/about.md", "title: 关于本站", "title: [", ["about.md"]),
     "service-without-slug": ("services/legal-aid.yaml", "slug: legal-aid\n", "", ["legal-aid"]),
+    "service-without-departments-source": (
+        "services/legal-aid.yaml",
+        "departments_source:",
+        "not_a_field:",
+        ["legal-aid", "departments_source"],
+    ),
 }
 
 

@@ -23,6 +23,9 @@ TOILETS_AND_PARKING = {"toilet-zhenxing", "toilet-boping", "parking-service-cent
 LIBRARY = "library-blind-reading-room"
 DISTANCE = re.compile(r"约(\d+(?:\.\d+)?)公里")
 SAMPLE_NOTICE = "示例数据，以区残联公布为准"
+DEMO_FILE = "demo/facilities.yaml"
+# The demo places whose hours nobody verified: shown, never "open now".
+UNVERIFIED_HOURS = {"rukang-hantun", "rukang-jiazhai"}
 
 
 @pytest.fixture
@@ -85,8 +88,8 @@ def test_every_township_has_a_rukang_home(content_db):
     assert without == []
 
 
-def test_every_facility_in_content_is_sample_data_with_no_number_or_address(app):
-    records = read_yaml(Path(app.config["CONTENT_DIR"]) / "facilities.yaml")["facilities"]
+def test_every_facility_in_the_demo_pack_is_sample_data_with_no_number_or_address(app):
+    records = read_yaml(Path(app.config["CONTENT_DIR"]) / DEMO_FILE)["facilities"]
     assert len(records) == ALL_FACILITIES
     offending = [
         record["slug"]
@@ -121,7 +124,12 @@ def facility_record(**changes) -> dict:
         "accessibility": {
             "step_free_entrance": {"available": True, "steps": 0, "ramp": True},
             "accessible_parking": {"available": True, "spaces": 2},
-            "lift": {"available": False, "verified_on": "2026-10-09", "verified_by": "区残联"},
+            "lift": {
+                "available": False,
+                "method": "on-site",
+                "verified_on": "2026-10-09",
+                "verified_by": "区残联",
+            },
         },
     }
     record.update(changes)
@@ -199,13 +207,13 @@ def test_loader_refuses_a_sample_facility_with_a_phone_naming_file_and_slug(
     empty_app, content_copy
 ):
     edit_record(
-        content_copy / "facilities.yaml",
+        content_copy / DEMO_FILE,
         "rukang-boping",
         "  sample: true\n",
         "  sample: true\n  phone: '00000000'\n",
     )
     with empty_app.app_context(), pytest.raises(ContentError) as raised:
-        load(content_copy)
+        load(content_copy, demo=True)
     message = str(raised.value)
     assert "facilities.yaml" in message
     assert "rukang-boping" in message
@@ -214,9 +222,9 @@ def test_loader_refuses_a_sample_facility_with_a_phone_naming_file_and_slug(
 
 def test_loader_refuses_an_unquoted_time_and_says_to_quote_it(empty_app, content_copy):
     """YAML reads an unquoted 11:30 as the integer 690 (base 60)."""
-    edit_record(content_copy / "facilities.yaml", "rukang-boping", "'11:30'", "11:30")
+    edit_record(content_copy / DEMO_FILE, "rukang-boping", "'11:30'", "11:30")
     with empty_app.app_context(), pytest.raises(ContentError) as raised:
-        load(content_copy)
+        load(content_copy, demo=True)
     message = str(raised.value)
     assert "facilities.yaml (rukang-boping)" in message
     assert "quote" in message
@@ -368,12 +376,12 @@ SATURDAY_10 = datetime(2026, 11, 28, 10, 0)
 SUNDAY_03 = datetime(2026, 11, 29, 3, 0)
 
 
-def test_open_now_on_a_wednesday_morning_lists_every_place(client, clock):
+def test_open_now_on_a_wednesday_morning_lists_every_place_with_verified_hours(client, clock):
     everything = set(every_slug(client))
     clock(WEDNESDAY_10)
     listed = found(client.get("/facilities/?open=now"))
     assert {"rukang-boping", "government-service-hall", LIBRARY} <= set(listed)
-    assert set(listed) == everything
+    assert set(listed) == everything - UNVERIFIED_HOURS
 
 
 def test_open_now_in_the_lunch_break_lists_only_places_open_through_it(client, clock):
@@ -384,7 +392,9 @@ def test_open_now_in_the_lunch_break_lists_only_places_open_through_it(client, c
 def test_open_now_on_a_monday_leaves_out_the_library(client, clock):
     everything = set(every_slug(client))
     clock(MONDAY_10)
-    assert set(found(client.get("/facilities/?open=now"))) == everything - {LIBRARY}
+    assert set(found(client.get("/facilities/?open=now"))) == everything - {LIBRARY} - (
+        UNVERIFIED_HOURS
+    )
 
 
 def test_open_now_on_a_saturday_morning(client, clock):
@@ -504,8 +514,10 @@ def test_finder_response_varies_on_hx_request(client, headers):
 
 @pytest.fixture(scope="module")
 def boping_home(app):
-    """The page of 博平镇's 如康家园, parsed."""
-    response = app.test_client().get("/facilities/rukang-boping")
+    """The page of 博平镇's 如康家园 on Wednesday 25 November 2026 at 10:00."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(opening_hours, "local_now", lambda: WEDNESDAY_10)
+        response = app.test_client().get("/facilities/rukang-boping")
     assert response.status_code == 200
     return response
 
@@ -524,7 +536,7 @@ def test_facility_hours_table_has_a_caption_and_a_row_header_per_day(boping_home
     assert [th.text for th in rows] == [
         "星期一",
         "星期二",
-        "星期三",
+        "星期三（今天）",
         "星期四",
         "星期五",
         "星期六",
@@ -557,7 +569,8 @@ def test_facility_page_says_what_is_there_what_is_not_and_what_is_unverified(bop
     assert first_paragraph_after(headings["无障碍卫生间"]).text == "有。"
     assert "服务时间：每周三上午，需提前一天预约" in main.text
     verified = [p.text for p in main.find_all("p", class_="verified")]
-    assert verified == ["尚未实地核实。"] * 5  # one per feature the record describes
+    # The hours, then one per feature the record describes.
+    assert verified == ["开放时间：2026年11月12日实地核实，区残联"] + ["这一项从未核实。"] * 5
 
 
 def test_map_links_search_for_the_place_by_name(boping_home):
@@ -596,7 +609,6 @@ def test_english_facility_page_uses_the_english_name(client):
     doc = parse(client.get("/en/facilities/rukang-boping").data)
     assert doc.find("html").get("lang") == "en"
     assert doc.find("h1").text == "Boping Town Rukang Home for disabled people"
-    assert json_ld(client.get("/en/facilities/rukang-boping"))["name"] == doc.find("h1").text
 
 
 def test_service_hall_page_lists_the_counters_based_there(client):
@@ -607,8 +619,24 @@ def test_service_hall_page_lists_the_counters_based_there(client):
 # --- JSON-LD --------------------------------------------------------------------------------
 
 
-def test_facility_json_ld_is_a_place_with_its_features_and_hours(boping_home):
-    data = json_ld(boping_home)
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    """A client of a site whose demo places were all checked (sample cleared), so their
+    pages describe them to machines; the shared site is left as it is."""
+    app = make_loaded_app(tmp_path_factory.mktemp("checked") / "site.sqlite")
+    with app.app_context():
+        for place in db.session.scalars(select(Facility)):
+            place.sample = False
+        db.session.commit()
+    return app.test_client()
+
+
+def test_a_demo_place_is_not_described_to_machines(boping_home):
+    assert parse(boping_home.data).find("script", type="application/ld+json") is None
+
+
+def test_facility_json_ld_is_a_place_with_its_features_and_hours(checked):
+    data = json_ld(checked.get("/facilities/rukang-boping"))
 
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "Place"
@@ -633,36 +661,31 @@ def test_facility_json_ld_is_a_place_with_its_features_and_hours(boping_home):
     assert len(hours[0]["dayOfWeek"]) == 5
 
 
-def test_facility_json_ld_has_no_made_up_type_or_empty_hours(client):
+def test_facility_json_ld_has_no_made_up_type_or_empty_hours(checked):
     for slug in ("rukang-boping", "parking-service-centre", "toilet-boping"):
-        data = json_ld(client.get(f"/facilities/{slug}"))
+        data = json_ld(checked.get(f"/facilities/{slug}"))
         assert "additionalType" not in data  # a type name is not the URL schema.org wants
         assert data.get("openingHoursSpecification", ["given"]) != []
 
 
-def test_english_facility_json_ld_describes_it_in_english(client):
-    data = json_ld(client.get("/en/facilities/rukang-boping"))
-    assert data["description"].startswith("Sample data")
-    assert data["additionalProperty"]["description"].startswith("Sample data")
+def test_english_facility_json_ld_describes_it_in_english(checked):
+    data = json_ld(checked.get("/en/facilities/rukang-boping"))
+    assert data["name"] == "Boping Town Rukang Home for disabled people"
 
 
-def test_sample_facility_json_ld_says_it_is_sample_data(boping_home):
-    data = json_ld(boping_home)
-    assert data["additionalProperty"]["name"] == "sampleData"
-    assert data["additionalProperty"]["value"] is True
-    assert "telephone" not in data
-    assert "geo" not in data
-
-
-def test_a_feature_that_is_not_there_is_false_in_json_ld(client):
-    data = json_ld(client.get("/facilities/rukang-hantun"))
+def test_a_feature_that_is_not_there_is_false_in_json_ld(checked):
+    data = json_ld(checked.get("/facilities/rukang-xinfa"))
     values = {item["name"]: item["value"] for item in data["amenityFeature"]}
-    assert values["无台阶入口"] is False
+    assert values["盲道"] is False
     assert "电梯" not in values  # not verified: left out, not false
 
 
-def test_a_24_hour_place_closes_at_23_59_in_json_ld(client):
-    hours = json_ld(client.get("/facilities/toilet-boping"))["openingHoursSpecification"]
+def test_unverified_hours_are_not_given_to_machines(checked):
+    assert "openingHoursSpecification" not in json_ld(checked.get("/facilities/rukang-hantun"))
+
+
+def test_a_24_hour_place_closes_at_23_59_in_json_ld(checked):
+    hours = json_ld(checked.get("/facilities/toilet-boping"))["openingHoursSpecification"]
     assert [(item["opens"], item["closes"]) for item in hours] == [("00:00", "23:59")]
     assert len(hours[0]["dayOfWeek"]) == 7
 
@@ -685,11 +708,16 @@ VERIFIED_PLACE = """
   - days: [mon, tue, wed, thu, fri]
     opens: '09:00'
     closes: '17:00'
+  public_holidays: closed
+  hours_verified_method: phone
+  hours_verified_on: 2026-11-20
+  hours_verified_by: 区残联
   accessibility:
     step_free_entrance:
       available: true
       steps: 0
       ramp: true
+      method: on-site
       verified_on: 2026-10-09
       verified_by: 区残联
     lift:
@@ -705,8 +733,7 @@ def verified_place(tmp_path_factory):
     folder = tmp_path_factory.mktemp("verified")
     app = make_loaded_app(folder / "site.sqlite")
     content = Path(shutil.copytree(app.config["CONTENT_DIR"], folder / "content"))
-    with (content / "facilities.yaml").open("a", encoding="utf-8") as file:
-        file.write(VERIFIED_PLACE)
+    (content / "facilities.yaml").write_text("facilities:" + VERIFIED_PLACE, encoding="utf-8")
     with app.app_context():
         load_content(content)
     response = app.test_client().get("/facilities/verified-hall")
@@ -748,8 +775,9 @@ def test_checked_place_has_a_tel_link_and_no_sample_notice(verified_place):
 def test_a_verified_feature_shows_its_date_and_who_checked_it(verified_place):
     main = parse(verified_place.data).find("main")
     verified = [p.text for p in main.find_all("p", class_="verified")]
-    assert verified[0] == "核实日期：2026年10月9日，核实人：区残联"
-    assert verified[1] == "尚未实地核实。"
+    assert verified[0] == "开放时间：2026年11月20日电话核实，区残联"
+    assert verified[1] == "2026年10月9日实地测量，区残联"
+    assert verified[2] == "这一项从未核实。"
 
 
 def test_a_sample_place_in_a_list_carries_a_tag_not_a_bold_paragraph(client):
@@ -773,6 +801,7 @@ def test_a_place_with_its_own_coordinates_gives_them_as_geo(loaded_app):
     with loaded_app.app_context():
         place = db.session.scalar(select(Facility).where(Facility.slug == "rukang-boping"))
         place.latitude, place.longitude = 36.585, 116.13
+        place.sample = False  # a demo place is not described to machines
         db.session.commit()
     data = json_ld(loaded_app.test_client().get("/facilities/rukang-boping"))
     assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 36.585, "longitude": 116.13}

@@ -138,3 +138,32 @@ def test_the_english_feed_names_its_author_in_english(site):
     assert (
         root.findtext(f"{ATOM}author/{ATOM}name") == "Chiping District Disabled Persons' Federation"
     )
+
+
+def test_an_indicator_value_is_an_entry_and_a_new_value_a_new_entry(loaded_app):
+    from datetime import date
+
+    from barrierfree.database import db
+    from barrierfree.plan.models import Indicator
+    from sqlalchemy import select
+
+    client = loaded_app.test_client()
+    assert not [link for link in entries(client) if "#indicator-" in link]
+
+    def set_value(value: str, on: date) -> ET.Element:
+        with loaded_app.app_context():
+            indicator = db.session.scalar(select(Indicator).where(Indicator.number == 6))
+            indicator.current_value, indicator.current_date = value, on
+            indicator.current_source = "区残联2026年统计"
+            db.session.commit()
+        found = [e for link, e in entries(client).items() if link.endswith("#indicator-6")]
+        assert len(found) == 1
+        return found[0]
+
+    first = set_value("96", date(2026, 6, 30))
+    summary = first.find(f"{ATOM}summary").text
+    assert "残疾人基本康复服务覆盖率" in first.find(f"{ATOM}title").text
+    assert "2020年 >90%" in summary and "2025年目标 >95%" in summary
+    assert "最新 96%" in summary and "区残联2026年统计" in summary
+    second = set_value("97", date(2026, 12, 1))
+    assert second.find(f"{ATOM}id").text != first.find(f"{ATOM}id").text

@@ -153,8 +153,8 @@ NEW_SLUG = "new-place"
 
 @pytest.fixture(scope="module")
 def sample_facility() -> dict:
-    """A sample facility of content/, as its file holds it, under a new slug."""
-    path = Path(__file__).resolve().parent.parent / "content" / "facilities.yaml"
+    """A facility of the demo pack, as its file holds it, under a new slug."""
+    path = Path(__file__).resolve().parent.parent / "content" / "demo" / "facilities.yaml"
     first = next(f for f in yaml.safe_load(path.read_text("utf-8"))["facilities"] if f["sample"])
     return {**first, "slug": NEW_SLUG, "latitude": None, "longitude": None}
 

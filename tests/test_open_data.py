@@ -13,8 +13,8 @@ from barrierfree.facilities.models import Facility
 from barrierfree.open_data import exports
 from barrierfree.opening_hours import as_text
 from barrierfree.tabular import cell_text, spreadsheet_cell
-from conftest import parse, sitemap_paths
-from sqlalchemy import func, select
+from conftest import make_loaded_app, parse, sitemap_paths
+from sqlalchemy import func, select, update
 
 DOWNLOADS = [
     "/data/facilities.geojson",
@@ -28,6 +28,18 @@ DOWNLOADS = [
 # Chiping District, generously (WGS84).
 LONGITUDE = (115.9, 116.6)
 LATITUDE = (36.3, 36.9)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The demo pack's places and contacts as if staff had checked and published each one:
+    the downloads and the sitemap leave demo records out (tests/test_demo_pack.py)."""
+    app = make_loaded_app(tmp_path_factory.mktemp("open-data") / "site.sqlite")
+    with app.app_context():
+        for model in (Facility, ContactChannel):
+            db.session.execute(update(model).values(sample=False))
+        db.session.commit()
+    return app
 
 
 @pytest.fixture
@@ -117,16 +129,16 @@ def test_geojson_is_a_feature_collection_of_points_in_the_district(client, conte
         assert feature["id"] == feature["properties"]["slug"]
 
 
-def test_geojson_properties_carry_the_sample_flag_and_accessibility(client):
+def test_geojson_properties_carry_accessibility_and_no_demo_flag(client):
     collection = json.loads(client.get("/data/facilities.geojson").data)
     by_slug = {feature["id"]: feature for feature in collection["features"]}
     boping = by_slug["rukang-boping"]["properties"]
 
     for feature in collection["features"]:
         properties = feature["properties"]
-        assert {"sample", "slug", "accessibility", "location_approximate"} <= set(properties)
+        assert {"slug", "accessibility", "location_approximate"} <= set(properties)
+        assert "sample" not in properties
         assert "latitude" not in properties and "longitude" not in properties
-    assert boping["sample"] is True
     assert boping["location_approximate"] is True  # the township's centre
     assert boping["accessibility"]["accessible_toilet"] == {"available": True}
     assert boping["township"] == "boping"
@@ -138,8 +150,7 @@ def test_facilities_json_has_every_published_facility(client, content_db):
     data = client.get("/data/facilities.json").get_json()
     records = data["facilities"]
     assert len(records) == published_count(Facility)
-    assert "示例数据" in data["sample_note"]
-    assert all(record["sample"] is True for record in records)
+    assert set(data) == {"facilities"}
     assert {record["slug"] for record in records} == set(db.session.scalars(select(Facility.slug)))
     boping = next(record for record in records if record["slug"] == "rukang-boping")
     assert boping["url"].endswith("/facilities/rukang-boping")
@@ -156,7 +167,6 @@ def test_contacts_json_has_every_published_contact_and_only_real_numbers(client,
     assert len(records) == published_count(ContactChannel)
     with_value = {record["slug"]: record["value"] for record in records if record["value"]}
     assert with_value == {"hotline-12345": "12345", "hotline-12385": "12385"}
-    assert all(record["sample"] for record in records if record["slug"] not in with_value)
 
 
 @pytest.mark.parametrize(
@@ -195,7 +205,6 @@ def test_facilities_csv_writes_hours_and_features_as_spreadsheet_text(client, co
     )
     for facility in db.session.scalars(select(Facility)):
         assert by_slug[facility.slug]["hours"] == as_text(facility.hours), facility.slug
-    assert hantun["sample"] == "true"
     assert hantun["accessibility.step_free_entrance"] == "false"
     assert hantun["accessibility.quiet_room"] == "true"
     assert hantun["accessibility.lift"] == ""  # not verified

@@ -233,3 +233,34 @@ def test_as_text_writes_rules_on_one_line():
 
 def test_as_text_of_unknown_hours_is_empty():
     assert as_text(None) == ""
+
+
+# --- A place's hours on a date: the calendar, closures (more in test_verified_places.py) ----
+
+
+@pytest.mark.parametrize("rules", [OFFICE, ALL_DAY, NIGHTS], ids=["office", "all-day", "nights"])
+@pytest.mark.parametrize(
+    "holidays", [opening_hours.CLOSED_ON_HOLIDAYS, opening_hours.OPEN_ON_HOLIDAYS]
+)
+def test_in_an_ordinary_week_open_at_agrees_with_the_weekly_hours(rules, holidays):
+    """The week of 23 November 2026 has no holiday: the calendar changes nothing."""
+    hours = opening_hours.Hours(rules, holidays)
+    for day in (MONDAY, WEDNESDAY, FRIDAY, SATURDAY, SUNDAY):
+        for clock in ("00:30", "05:59", "08:30", "12:00", "13:30", "22:30", "23:59"):
+            assert opening_hours.open_at(hours, at(day, clock)) is is_open(rules, at(day, clock))
+
+
+def test_open_at_without_hours_is_unknown():
+    assert opening_hours.open_at(opening_hours.Hours(None), at(WEDNESDAY, "10:00")) is None
+    assert opening_hours.next_opening(opening_hours.Hours(None), at(WEDNESDAY, "10:00")) is None
+
+
+def test_a_night_that_began_on_a_closure_day_does_not_run_on():
+    closures = opening_hours.parse_closures("2026-11-27 停电检修")  # Friday
+    hours = opening_hours.Hours(NIGHTS, opening_hours.OPEN_ON_HOLIDAYS, closures)
+    assert opening_hours.open_at(hours, at(SATURDAY, "02:00")) is False
+    assert opening_hours.open_at(hours, at(NEXT_MONDAY, "02:00")) is True
+
+
+def test_utc_is_eight_hours_behind_chiping():
+    assert opening_hours.utc(datetime(2026, 11, 25, 8, 0)) == datetime(2026, 11, 25, 0, 0)

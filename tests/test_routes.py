@@ -190,10 +190,11 @@ def test_every_measure_page_names_a_lead_department(app, client):
 
 
 @pytest.mark.parametrize("path", ["/en/plan/", "/en/plan/measures/1-1", "/en/plan/projects"])
-def test_english_site_notes_untranslated_content_and_marks_it_chinese(client, path):
+def test_the_translated_plan_carries_no_untranslated_note(client, path):
+    """The note shows only where something is still Chinese: tests/test_plan_english.py
+    takes a translation away and finds it."""
     main = parse(client.get(path).data).find("main")
-    assert main.find("p", class_="notice") is not None
-    assert main.find(lang="zh-CN") is not None
+    assert main.find("p", class_="notice") is None
 
 
 def test_chinese_site_has_no_untranslated_note(client):
@@ -240,3 +241,14 @@ def test_english_measure_pages_are_titled_in_english(app, client):
             assert heading.text == measure.title_en and heading.get("lang") is None
     listed = parse(client.get("/en/plan/measures/").data).find("main")
     assert "Strengthening disability prevention" in listed.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/services/", "/facilities/", "/contacts/", "/data/", "/plan/indicators"]
+)
+def test_key_pages_describe_themselves_not_the_whole_site(client, path):
+    def description(page: str) -> str:
+        return parse(client.get(page).data).select_one("meta[name=description]")["content"]
+
+    assert description(path) not in ("", description("/"))
+    assert description(f"/en{path}") not in ("", description("/en/"))

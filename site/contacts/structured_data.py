@@ -21,13 +21,13 @@ def contact_point(item) -> dict:
         "availableLanguage": _languages(item.languages),
         **schema_org.hours("hoursAvailable", item.hours),
     }
-    if item.value and not item.sample:
+    if item.value:
         key = {"phone": "telephone", "sms": "telephone", "email": "email"}.get(item.channel)
         if key:
             data[key] = item.value
     if {"deaf", "hard-of-hearing"} & set(item.needs):
         data["contactOption"] = f"{schema_org.CONTEXT}/HearingImpairedSupported"
-    return schema_org.with_sample_note(item, data)
+    return data
 
 
 def _languages(codes: list[str]) -> list:

@@ -40,7 +40,8 @@ def detail(slug: str):
         contact=contact,
         open_now=queries.Reachable.at(contact, now).open_now,
         week=opening_hours.week(contact.hours),
-        structured_data=contact_page(contact),
+        # An invented contact is not described to machines as a way to reach anyone.
+        structured_data=None if contact.sample else contact_page(contact),
     )
     # It shows its department, place and services too, and whether it answers now.
     opened_or_closed = last_opening_or_closing([contact.hours], now)

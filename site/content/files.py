@@ -45,8 +45,14 @@ def positioned(items: list[dict], source: str) -> list[dict]:
     return [{**item, "position": index, SOURCE: source} for index, item in enumerate(items)]
 
 
-def read_all(directory: Path) -> dict[str, list[dict]]:
-    """Every record in `directory`, by kind."""
+# The demo pack: invented places and contacts that show how the site works, each marked
+# `sample: true`, in a folder of their own and loaded only when asked for.
+DEMO = "demo"
+DEMO_KINDS = ("facilities", "contacts")
+
+
+def read_all(directory: Path, demo: bool = False) -> dict[str, list[dict]]:
+    """Every record in `directory`, by kind; with `demo`, the demo pack's records too."""
     records: dict[str, list[dict]] = {}
     for kind in ("departments", "categories"):
         records[kind] = positioned(read_yaml(directory / f"{kind}.yaml")[kind], f"{kind}.yaml")
@@ -56,8 +62,11 @@ def read_all(directory: Path) -> dict[str, list[dict]]:
         {
             "slug": "plan",
             "title": plan["title"],
+            "title_en": plan.get("title_en"),
             "summary": plan["issued"],
+            "summary_en": plan.get("issued_en"),
             "body": plan["preamble"],
+            "body_en": plan.get("preamble_en"),
             SOURCE: "plan.yaml",
         }
     )
@@ -67,10 +76,30 @@ def read_all(directory: Path) -> dict[str, list[dict]]:
         {**read_yaml(path), "position": index, SOURCE: f"services/{path.name}"}
         for index, path in enumerate(sorted((directory / "services").glob("*.yaml")))
     ]
-    for kind in ("townships", "facilities", "contacts"):
-        items = plain(read_yaml(directory / f"{kind}.yaml")[kind])
-        records[kind] = positioned(items, f"{kind}.yaml")
+    for kind in ("townships", *DEMO_KINDS):
+        records[kind] = _listed(directory, f"{kind}.yaml", kind, demo=False)
+    if demo:
+        for kind in DEMO_KINDS:
+            demo_items = _listed(directory, f"{DEMO}/{kind}.yaml", kind, demo=True)
+            records[kind] += [
+                {**item, "position": len(records[kind]) + item["position"]} for item in demo_items
+            ]
     return records
+
+
+def _listed(directory: Path, name: str, kind: str, demo: bool) -> list[dict]:
+    """The `kind` records of the file `name`: invented ones (`sample: true`) in the demo
+    pack only, and every record there invented."""
+    items = positioned(plain(read_yaml(directory / name)[kind] or []), name)
+    for item in items:
+        if kind in DEMO_KINDS and bool(item.get("sample")) != demo:
+            problem = (
+                "every record of the demo pack is invented and says sample: true"
+                if demo
+                else "an invented record (sample: true) belongs in the demo pack, demo/"
+            )
+            raise ContentError(f"{name} ({item.get('slug')}): {problem}")
+    return items
 
 
 def plain(value):

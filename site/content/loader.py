@@ -75,9 +75,10 @@ class Report:
         return "\n".join(lines)
 
 
-def load(directory: Path) -> Report:
-    """Load every record under `directory`; the caller commits."""
-    return load_records(read_all(directory))
+def load(directory: Path, demo: bool = False) -> Report:
+    """Load every record under `directory`, with `demo` the demo pack's too; the caller
+    commits."""
+    return load_records(read_all(directory, demo))
 
 
 def load_records(records: dict[str, list[dict]], kinds: tuple[Kind, ...] = LOAD_ORDER) -> Report:
@@ -242,7 +243,14 @@ def _hash(data: dict) -> str:
 
 # Fingerprints written before empty fields were left out (up to migration 0006) hashed
 # every field of the kind as it was then, empty ones as null. Fields added since:
-FIELDS_ADDED_SINCE_EARLIER_FINGERPRINTS = {"measures": ("title_en",)}
+FIELDS_ADDED_SINCE_EARLIER_FINGERPRINTS = {
+    "parts": ("body_en",),
+    "sections": ("body_en",),
+    "measures": ("title_en", "body_en"),
+    "projects": ("body_en",),
+    "indicators": ("name_en", "unit_en"),
+    "services": ("eligibility_en", "benefits_en", "amount_en", "how_to_apply_en", "documents_en"),
+}
 
 
 def _as_loaded(kind: Kind, current: dict, loaded_hash: str | None) -> bool:

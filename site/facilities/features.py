@@ -80,10 +80,25 @@ DETAIL_LABELS = {
     "when": _l("服务时间"),
 }
 
+# How a fact was verified: each feature, and a place's hours, record it with the date and
+# who did it (a role or a name, as staff enter it). The same codes for both; hours are
+# checked rather than measured on site.
+METHODS = {
+    "on-site": _l("实地测量"),
+    "phone": _l("电话核实"),
+    "self-reported": _l("单位自报"),
+}
+HOURS_METHODS = {
+    "on-site": _l("实地核实"),
+    "phone": _l("电话核实"),
+    "self-reported": _l("单位自报"),
+}
+
 COMMON_KEYS = {
     "available": bool,
     "note": str,
     "note_en": str,
+    "method": str,
     "verified_on": str,
     "verified_by": str,
 }
@@ -121,3 +136,17 @@ def validate(accessibility) -> None:
                 raise ValueError(
                     f"accessibility.{code}.verified_on: expected a date like 2026-10-09"
                 ) from None
+        _check_method(code, measured)
+
+
+def _check_method(code: str, measured: dict) -> None:
+    """A feature's method is one of METHODS, and says when: a method without a date is a
+    verification nobody can date."""
+    method = measured.get("method")
+    if method is None:
+        return
+    if method not in METHODS:
+        codes = ", ".join(f"{key} ({label})" for key, label in METHODS.items())
+        raise ValueError(f"accessibility.{code}.method: expected one of {codes}")
+    if measured.get("verified_on") is None:
+        raise ValueError(f"accessibility.{code}.method: give verified_on, the date it was done")

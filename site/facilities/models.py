@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import opening_hours
 from ..database import Publishable, Tracked, db
 from ..services.models import Service
 
@@ -63,6 +64,14 @@ class Facility(Publishable, Tracked, db.Model):
     hours: Mapped[list[dict] | None] = mapped_column(JSON)
     hours_note: Mapped[str | None] = mapped_column(Text)
     hours_note_en: Mapped[str | None] = mapped_column(Text)
+    # How the place keeps public holidays (opening_hours.HOLIDAY_RULES), its own closures
+    # (one a line: "2026-12-01 至 2026-12-31 装修暂停开放"), and how, when and by whom the
+    # hours were verified: unverified hours are shown, never judged "open now".
+    public_holidays: Mapped[str | None] = mapped_column(String(16))
+    closures: Mapped[str | None] = mapped_column(Text)
+    hours_verified_method: Mapped[str | None] = mapped_column(String(16))
+    hours_verified_on: Mapped[str | None] = mapped_column(String(10))
+    hours_verified_by: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(40))
     sms: Mapped[str | None] = mapped_column(String(40))
     transport: Mapped[str | None] = mapped_column(Text)
@@ -87,6 +96,15 @@ class Facility(Publishable, Tracked, db.Model):
     def point_or_township(self) -> tuple[float, float]:
         """The place's own point, or else its township's approximate centre."""
         return self.point() or (self.township.latitude, self.township.longitude)
+
+    def opening(self) -> opening_hours.Hours | None:
+        """The hours that decide whether the place is open on a day, or None when they
+        cannot be judged: not published, or not verified."""
+        if self.hours is None or not self.hours_verified_on:
+            return None
+        return opening_hours.Hours(
+            self.hours, self.public_holidays, opening_hours.parse_closures(self.closures)
+        )
 
     def has(self, feature: str) -> bool:
         """True when the feature was found to be there."""

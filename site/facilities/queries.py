@@ -6,11 +6,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import opening_hours
 from ..database import PUBLISHED, db
 from ..services.models import Service
+from . import hours
 from .filters import FacilityFilters
 from .geo import distance_km
+from .hours import OpenNow
 from .models import Facility, Township, facility_service
 
 
@@ -23,9 +24,17 @@ class Found:
     """
 
     facility: Facility
-    open_now: bool | None
+    open_now: OpenNow
     distance_km: float | None
     approximate: bool = False
+
+
+def any_published() -> bool:
+    """True when at least one place is published."""
+    return (
+        db.session.scalar(select(Facility.id).where(Facility.status == PUBLISHED).limit(1))
+        is not None
+    )
 
 
 def townships() -> list[Township]:
@@ -79,8 +88,9 @@ def find(filters: FacilityFilters, now: datetime) -> list[Found]:
             continue
         if not all(facility.has(need) for need in filters.needs):
             continue
-        open_now = opening_hours.is_open(facility.hours, now)
-        if filters.open_now and not open_now:
+        open_now = hours.open_now(facility, now)
+        # Only verified hours on a day they hold for count: "open" must be sure.
+        if filters.open_now and open_now.open is not True:
             continue
         distance = distance_km(origin, facility.point_or_township()) if origin else None
         found.append(Found(facility, open_now, distance, facility.point() is None))

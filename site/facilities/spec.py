@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from .. import opening_hours
 from ..kinds import (
     HOURS,
     HOURS_NOTE,
@@ -35,11 +36,7 @@ FEATURE_FIELDS = tuple(
         "feature",
         feature=f.code,
         load=False,  # files hold them together, as `accessibility`
-        hint=_l(
-            "空着表示未核实。先写“是”或“否”，需要时加“; 说明=值”，"
-            "例如：是; verified_on=2026-10-09; verified_by=区残联。可以加的说明：%(keys)s。",
-            keys=", ".join(features.detail_keys(f)),
-        ),
+        # The editor shows its parts as controls (staff/_field.html, feature_visit).
     )
     for f in features.FEATURES
 )
@@ -95,6 +92,47 @@ FACILITIES = Kind(
         ),
         HOURS,
         *translated(HOURS_NOTE),
+        Field(
+            "public_holidays",
+            _l("法定节假日"),
+            "select",
+            choices=choices(opening_hours.HOLIDAY_RULES),
+            hint=_l("不填表示没有说明：节假日和调休的日子，页面上说开放时间未确认。"),
+            description=_l("怎样过法定节假日和调休；空表示没有说明"),
+        ),
+        Field(
+            "closures",
+            _l("暂停开放的日子"),
+            "textarea",
+            max_length=3000,
+            hint=_l(
+                "每行一段：开始日期 至 结束日期 原因，例如 2026-12-01 至 2026-12-31 装修暂停开放。"
+                "只有一天就只写一个日期。"
+            ),
+            description=_l("暂停开放的日子，每行一段：开始日期 至 结束日期 原因"),
+        ),
+        Field(
+            "hours_verified_method",
+            _l("开放时间的核实方式"),
+            "select",
+            choices=choices(features.HOURS_METHODS),
+            hint=_l("开放时间核实过，页面才会说“现在开放”或“现在休息”。"),
+            description=_l("开放时间的核实方式；空表示未核实"),
+        ),
+        Field(
+            "hours_verified_on",
+            _l("开放时间的核实日期"),
+            "date",
+            hint=_l("格式：2026-06-30"),
+            description=_l("开放时间的核实日期"),
+        ),
+        Field(
+            "hours_verified_by",
+            _l("开放时间的核实人"),
+            max_length=100,
+            hint=_l("单位或职务，例如 区残联。"),
+            description=_l("开放时间的核实人（单位或职务）"),
+        ),
         Field("phone", _l("电话"), max_length=40, description=_l("电话；空表示尚未公布")),
         Field("sms", _l("短信号码"), max_length=40, description=_l("短信号码；空表示尚未公布")),
         *translated(
@@ -117,7 +155,9 @@ FACILITIES = Kind(
             table=False,
             description=_l(
                 "无障碍设施：每项有 available（true 有，false 没有；缺少这一项表示未核实），"
-                "以及测量细节、verified_on（核实日期）和 verified_by（核实人）。CSV 中每项一列"
+                "以及测量细节、method（核实方式：on-site 实地测量，phone 电话核实，"
+                "self-reported 单位自报）、verified_on（核实日期）和 verified_by（核实人）。"
+                "CSV 中每项一列"
             ),
         ),
         POSITION,

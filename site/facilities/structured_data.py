@@ -8,7 +8,8 @@ from . import features
 
 
 def place(item) -> dict:
-    """A Place with its hours, location and measured accessibility as amenityFeature."""
+    """A Place with its verified hours, location and measured accessibility as
+    amenityFeature."""
     data = {
         "@context": schema_org.CONTEXT,
         "@type": "Place",
@@ -22,7 +23,10 @@ def place(item) -> dict:
             "addressLocality": "聊城市茌平区",
             **({"streetAddress": item.address} if item.address else {}),
         },
-        **schema_org.hours("openingHoursSpecification", item.hours),
+        # Machines get no caveat: hours nobody verified are left out.
+        **schema_org.hours(
+            "openingHoursSpecification", item.hours if item.hours_verified_on else None
+        ),
         "amenityFeature": [
             {
                 "@type": "LocationFeatureSpecification",
@@ -36,13 +40,6 @@ def place(item) -> dict:
     if item.point():
         latitude, longitude = item.point()
         data["geo"] = {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude}
-    if item.phone and not item.sample:
+    if item.phone:
         data["telephone"] = item.phone
-    if item.sample:
-        data["additionalProperty"] = {
-            "@type": "PropertyValue",
-            "name": "sampleData",
-            "value": True,
-            "description": schema_org.sample_note(),
-        }
-    return schema_org.with_sample_note(item, data)
+    return data

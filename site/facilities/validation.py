@@ -3,6 +3,8 @@ kinds.py), whoever writes it: content files, the editor or a spreadsheet. Each f
 problems by field; the loader refuses the file at the first, the editor shows each beside
 its field, the spreadsheet in its column."""
 
+from datetime import date
+
 from flask_babel import gettext as _
 
 from .. import opening_hours
@@ -19,6 +21,8 @@ def problems(record: dict) -> list[Problem]:
     """Every rule the facility record breaks, by field."""
     found = raised("hours", opening_hours.parse, record.get("hours"))
     found += raised("accessibility", features.validate, record.get("accessibility") or {})
+    found += raised("closures", opening_hours.parse_closures, record.get("closures"))
+    found += hours_verification_problems(record)
     found += location_problems(record.get("latitude"), record.get("longitude"))
     if record.get("sample"):
         # An invented number could ring a stranger, an invented address send someone to the
@@ -32,6 +36,41 @@ def problems(record: dict) -> list[Problem]:
             if record.get(name)
         ]
     return found
+
+
+def hours_verification_problems(record: dict) -> list[Problem]:
+    """Verified hours say how, when and by whom, and there are hours to verify: the page
+    judges "open now" only by verified hours."""
+    verification = {
+        name: record.get(name)
+        for name in ("hours_verified_method", "hours_verified_on", "hours_verified_by")
+    }
+    if not any(verification.values()):
+        return []
+    if record.get("hours") is None:
+        return [Problem("hours", _("填写了开放时间的核实，请同时填写开放时间。"))]
+    found = [
+        Problem(name, message)
+        for name, message in (
+            ("hours_verified_method", _("请选择开放时间的核实方式。")),
+            ("hours_verified_on", _("请填写开放时间的核实日期。")),
+            ("hours_verified_by", _("请填写是谁核实的开放时间，例如 区残联。")),
+        )
+        if not verification[name]
+    ]
+    day = verification["hours_verified_on"]
+    if day and not _is_date(day):
+        found.append(Problem("hours_verified_on", _("日期格式是 年-月-日，例如 2026-06-30。")))
+    return found
+
+
+def _is_date(value) -> bool:
+    """True for an ISO date such as 2026-06-30."""
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def location_problems(latitude, longitude) -> list[Problem]:

@@ -1,5 +1,7 @@
 """The facility finder and one page per facility."""
 
+from datetime import datetime, time
+
 from flask import Blueprint, abort, render_template, request
 
 from .. import opening_hours
@@ -10,6 +12,7 @@ from ..query_args import filtered_page, wants_fragment
 from ..security import last_modified
 from . import features, geo, queries
 from .filters import read_filters
+from .hours import hours_now
 from .structured_data import place
 
 bp = Blueprint("facilities", __name__)
@@ -17,6 +20,9 @@ bp = Blueprint("facilities", __name__)
 bp.add_app_template_global(features, "facility_features")
 bp.add_app_template_global(features.TYPES, "facility_types")
 bp.add_app_template_global(features.DETAIL_LABELS, "facility_detail_labels")
+bp.add_app_template_global(features.METHODS, "verification_methods")
+bp.add_app_template_global(features.HOURS_METHODS, "hours_verification_methods")
+bp.add_app_template_global(opening_hours.HOLIDAY_RULES, "holiday_rules")
 
 
 @bp.get("/facilities/")
@@ -31,6 +37,8 @@ def finder():
         townships=townships,
         filters=filters,
         found=found,
+        # Before staff publish a checked place there is nothing to find: the page says so.
+        places_published=bool(found) or queries.any_published(),
     )
     return filtered_page(body, filters.problems)
 
@@ -44,12 +52,23 @@ def detail(slug: str):
     body = render_template(
         "facilities/detail.html",
         facility=facility,
-        open_now=opening_hours.is_open(facility.hours, now),
+        hours=hours_now(facility, now),
         week=opening_hours.week(facility.hours),
+        today=now.weekday(),
         map_links=geo.map_links(facility.name, facility.point()),
         contacts=channels,
-        structured_data=place(facility),
+        # An invented place is not described to machines as a place.
+        structured_data=None if facility.sample else place(facility),
     )
-    # It shows its township, services and contacts too, and whether it is open now.
+    # It shows its township, services and contacts too, whether it is open now (which
+    # changes when it opens or closes, a working weekend counted), and today (the week's
+    # row, holidays, when it next opens), which changes at midnight.
     hours = [facility.hours, *(channel.contact.hours for channel in channels)]
-    return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))
+    midnight = opening_hours.utc(datetime.combine(now.date(), time()))
+    return last_modified(
+        body,
+        last_public_change(),
+        last_opening_or_closing(hours, now),
+        opening_hours.last_turn(facility.opening(), now),
+        midnight,
+    )

@@ -17,12 +17,10 @@ from ..plan.models import Indicator
 from ..plan.spec import INDICATORS
 from ..tabular import csv_text, spreadsheet_cell
 
-SAMPLE_NOTE = "sample 为 true 的记录是示例数据，以区残联公布为准。"
-
-
 def _fields(kind: Kind) -> list:
-    """The kind's published fields but the accessibility features (given together)."""
-    return [f for f in kind.table_fields if f.type != "feature"]
+    """The kind's published fields but the accessibility features (given together) and the
+    demo flag (demo records are never exported)."""
+    return [f for f in kind.table_fields if f.type != "feature" and f.name != "sample"]
 
 
 def _features(kind: Kind) -> list:

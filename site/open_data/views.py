@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app, jsonify, render_template
 
+from .. import demo
 from ..contacts import queries as contacts
 from ..facilities import queries as facilities
 from ..plan import queries as plan
@@ -22,34 +23,36 @@ def index():
 @bp.get("/data/facilities.json")
 def facilities_json():
     """Every published facility as JSON."""
-    records = [exports.facility_record(f) for f in facilities.published()]
-    return jsonify({"sample_note": exports.SAMPLE_NOTE, "facilities": records}), OPEN
+    records = [exports.facility_record(f) for f in demo.facts(facilities.published())]
+    return jsonify({"facilities": records}), OPEN
 
 
 @bp.get("/data/facilities.geojson")
 def facilities_geojson():
     """Every published facility as a GeoJSON FeatureCollection."""
-    body = current_app.json.dumps(exports.facilities_geojson(facilities.published()))
+    body = current_app.json.dumps(exports.facilities_geojson(demo.facts(facilities.published())))
     return current_app.response_class(body, mimetype="application/geo+json", headers=OPEN)
 
 
 @bp.get("/data/facilities.csv")
 def facilities_csv():
     """Every published facility as CSV."""
-    return _csv_download(exports.facilities_csv(facilities.published()), "facilities.csv")
+    return _csv_download(
+        exports.facilities_csv(demo.facts(facilities.published())), "facilities.csv"
+    )
 
 
 @bp.get("/data/contacts.json")
 def contacts_json():
     """Every published contact channel as JSON."""
-    records = [exports.contact_record(c) for c in contacts.published()]
-    return jsonify({"sample_note": exports.SAMPLE_NOTE, "contacts": records}), OPEN
+    records = [exports.contact_record(c) for c in demo.facts(contacts.published())]
+    return jsonify({"contacts": records}), OPEN
 
 
 @bp.get("/data/contacts.csv")
 def contacts_csv():
     """Every published contact channel as CSV."""
-    return _csv_download(exports.contacts_csv(contacts.published()), "contacts.csv")
+    return _csv_download(exports.contacts_csv(demo.facts(contacts.published())), "contacts.csv")
 
 
 @bp.get("/data/indicators.json")

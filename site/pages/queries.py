@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import demo
 from ..contacts import queries as contacts
 from ..database import PUBLISHED, db
 from ..facilities import queries as facilities
@@ -71,11 +72,12 @@ def site_map() -> list[tuple[str, list[Entry]]]:
     ]
     place_entries = [page(_("无障碍场所"), "facilities.finder")]
     place_entries += [
-        entry(f, "name", "facilities.detail", slug=f.slug) for f in facilities.published()
+        entry(f, "name", "facilities.detail", slug=f.slug)
+        for f in demo.facts(facilities.published())
     ]
     place_entries.append(page(_("找人帮忙：联系方式"), "contacts.directory"))
     place_entries += [
-        entry(c, "name", "contacts.detail", slug=c.slug) for c in contacts.published()
+        entry(c, "name", "contacts.detail", slug=c.slug) for c in demo.facts(contacts.published())
     ]
     place_entries.append(page(_("开放数据"), "open_data.index"))
     department_entries = [page(_("全部部门"), "plan.departments")]

@@ -3,7 +3,7 @@ the indicators' current values."""
 
 from flask_babel import lazy_gettext as _l
 
-from ..kinds import POSITION, Field, Kind, choices, stored
+from ..kinds import POSITION, Field, Kind, choices, stored, translated
 from .models import (
     INDICATOR_ATTRIBUTES,
     Box,
@@ -14,6 +14,12 @@ from .models import (
     PlanSection,
     Project,
 )
+
+
+def _searched_body() -> tuple[Field, Field]:
+    """The plan's text of an item that search indexes, and its English twin `body_en`,
+    only ever loaded from files."""
+    return translated(Field("body", "body", "data", edit=False, table=False, search=True))
 
 
 def _parent(name: str, model: type, key: str = "slug") -> Field:
@@ -29,20 +35,31 @@ DEPARTMENTS = Kind(
     title_field="name",
 )
 PARTS = Kind(
-    "parts", PlanPart, _l("规划的部分"), (*stored("number", "title", "title_en", "body"), POSITION)
+    "parts",
+    PlanPart,
+    _l("规划的部分"),
+    (*stored("number", "title", "title_en", "body", "body_en"), POSITION),
 )
 SECTIONS = Kind(
     "sections",
     PlanSection,
     _l("规划的章节"),
-    (*stored("number", "title", "title_en", "body"), POSITION, _parent("part", PlanPart)),
+    (
+        *stored("number", "title", "title_en", "body", "body_en"),
+        POSITION,
+        _parent("part", PlanPart),
+    ),
     roles=True,
 )
 MEASURES = Kind(
     "measures",
     Measure,
     _l("措施"),
-    (*stored("number", "title", "title_en", "body"), _parent("section", PlanSection)),
+    (
+        *stored("number", "title", "title_en"),
+        *_searched_body(),
+        _parent("section", PlanSection),
+    ),
     roles=True,
 )
 BOXES = Kind(
@@ -59,6 +76,7 @@ INDICATORS = Kind(
     (
         Field("name", _l("指标"), edit=False, description=_l("指标的名称（规划原文）")),
         Field("unit", _l("单位"), edit=False, description=_l("单位（规划原文）")),
+        *stored("name_en", "unit_en"),
         Field(
             "value_2020", _l("2020年"), edit=False, description=_l("2020年的值；空表示规划没有给出")
         ),
@@ -111,5 +129,10 @@ PROJECTS = Kind(
     "projects",
     Project,
     _l("重点项目"),
-    (*stored("title", "title_en", "body"), POSITION, _parent("box", Box, "number")),
+    (
+        *stored("title", "title_en"),
+        *_searched_body(),
+        POSITION,
+        _parent("box", Box, "number"),
+    ),
 )

@@ -1,25 +1,76 @@
 """The plan read on the site: its contents and a page per section, measures, indicators,
 projects and departments."""
 
+from itertools import chain
+
 from flask import Blueprint, abort, render_template
 
+from ..i18n import is_english
 from ..pages import queries as pages
+from ..pages.models import Page
 from ..services import queries as services
 from . import queries
-from .models import INDICATOR_ATTRIBUTES
+from .progress import progress
+from .models import (
+    INDICATOR_ATTRIBUTES,
+    Box,
+    Indicator,
+    Measure,
+    PlanPart,
+    PlanSection,
+    Project,
+)
 
 bp = Blueprint("plan", __name__)
 bp.add_app_template_global(INDICATOR_ATTRIBUTES, "attribute_names")
+bp.add_app_template_global(progress, "indicator_progress")
+
+# The text fields each item shows, whose English twin is `<field>_en`.
+TRANSLATED = {
+    Page: ("title", "summary", "body"),
+    PlanPart: ("title", "body"),
+    PlanSection: ("title", "body"),
+    Measure: ("title", "body"),
+    Box: ("title",),
+    Project: ("title", "body"),
+    Indicator: ("name", "unit"),
+}
+
+
+def untranslated(items: list) -> bool:
+    """Whether the English site shows some of these items' text in Chinese: then the page
+    carries the translation note and is read aloud in Chinese."""
+    return is_english() and any(
+        getattr(item, name) and not getattr(item, f"{name}_en")
+        for item in items
+        if item is not None
+        for name in TRANSLATED[type(item)]
+    )
+
+
+def _in_section(section: PlanSection) -> list:
+    """Every item whose text a section's page shows."""
+    boxes = section.boxes
+    return [
+        section,
+        section.part,
+        *section.measures,
+        *boxes,
+        *chain.from_iterable(box.projects for box in boxes),
+        *chain.from_iterable(box.indicators for box in boxes),
+    ]
 
 
 @bp.get("/plan/")
 def full_text():
     """The plan's introduction and contents: each part's text and a link to each section
     (the full text of a section is on its own page, so no page is the whole plan)."""
+    parts = queries.parts_in_order()
+    intro = pages.published_page("plan")
+    sections = [section for part in parts for section in part.sections]
+    shown = [intro, *parts, *sections, *(m for section in sections for m in section.measures)]
     return render_template(
-        "plan/full_text.html",
-        parts=queries.parts_in_order(),
-        intro=pages.published_page("plan"),
+        "plan/full_text.html", parts=parts, intro=intro, untranslated=untranslated(shown)
     )
 
 
@@ -27,26 +78,34 @@ def full_text():
 def section(slug: str):
     """One section of the plan in full: its text, departments, boxes and measures."""
     item = queries.section_by_slug(slug) or abort(404)
+    neighbours = _neighbours(queries.sections_in_order(), item)
     return render_template(
-        "plan/section.html", section=item, **_neighbours(queries.sections_in_order(), item)
+        "plan/section.html",
+        section=item,
+        untranslated=untranslated([*_in_section(item), *neighbours.values()]),
+        **neighbours,
     )
 
 
 @bp.get("/plan/measures/")
 def measures():
     """All 32 measures as a list."""
-    return render_template("plan/measures.html", measures=queries.measures_in_order())
+    items = queries.measures_in_order()
+    shown = [*items, *{measure.section for measure in items}]
+    return render_template("plan/measures.html", measures=items, untranslated=untranslated(shown))
 
 
 @bp.get("/plan/measures/<slug>")
 def measure(slug: str):
     """One measure with its departments and the services derived from it."""
     item = queries.measure_by_slug(slug) or abort(404)
+    neighbours = _neighbours(queries.measures_in_order(), item)
     return render_template(
         "plan/measure.html",
         measure=item,
         services=services.services_from(item),
-        **_neighbours(queries.measures_in_order(), item),
+        untranslated=untranslated([item, item.section, *neighbours.values()]),
+        **neighbours,
     )
 
 
@@ -61,16 +120,23 @@ def _neighbours(ordered: list, item) -> dict:
 
 @bp.get("/plan/indicators")
 def indicators():
-    """The main indicators of 专栏1 as a table."""
+    """The main indicators of 专栏1 as a table, a progress picture each, and downloads."""
+    box = queries.indicator_box()
+    items = queries.indicators()
     return render_template(
-        "plan/indicators.html", box=queries.indicator_box(), indicators=queries.indicators()
+        "plan/indicators.html",
+        box=box,
+        indicators=items,
+        untranslated=untranslated([box, *items]),
     )
 
 
 @bp.get("/plan/projects")
 def projects():
     """The projects of 专栏2–9."""
-    return render_template("plan/projects.html", boxes=queries.project_boxes())
+    boxes = queries.project_boxes()
+    shown = [*boxes, *chain.from_iterable(box.projects for box in boxes)]
+    return render_template("plan/projects.html", boxes=boxes, untranslated=untranslated(shown))
 
 
 @bp.get("/departments/")

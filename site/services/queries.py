@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..contacts.models import ContactChannel
 from ..database import PUBLISHED, db
 from ..plan.models import Measure, Responsibility
 from .models import Category, Service, service_measure
@@ -39,11 +40,31 @@ def published_service(slug: str) -> Service | None:
         .options(
             joinedload(Service.category),
             selectinload(Service.responsibilities).selectinload(Responsibility.department),
-            selectinload(Service.measures),
+            selectinload(Service.measures)
+            .selectinload(Measure.responsibilities)
+            .selectinload(Responsibility.department),
             selectinload(Service.projects),
             selectinload(Service.related),
         )
     )
+
+
+def real_channels(department_ids: set[int], general: str) -> list[ContactChannel]:
+    """The published channels that are not samples, of the given departments, and the
+    general line numbered `general`, in file order, with their places. A channel at a
+    sample place is left out: it would send someone to an invented door."""
+    channels = db.session.scalars(
+        select(ContactChannel)
+        .where(
+            ContactChannel.status == PUBLISHED,
+            ContactChannel.sample.is_(False),
+            ContactChannel.department_id.in_(department_ids)
+            | (ContactChannel.department_id.is_(None) & (ContactChannel.value == general)),
+        )
+        .options(joinedload(ContactChannel.facility))
+        .order_by(ContactChannel.position)
+    )
+    return [c for c in channels if c.facility is None or not c.facility.sample]
 
 
 def services_from(measure: Measure) -> list[Service]:

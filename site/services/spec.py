@@ -15,6 +15,7 @@ from ..kinds import (
     translated,
 )
 from ..plan.models import Measure, Project
+from . import validation
 from .models import DISABILITY_CATEGORIES, Category, Service
 
 CATEGORIES = Kind(
@@ -59,20 +60,24 @@ SERVICES = Kind(
             choices=choices(DISABILITY_CATEGORIES),
             hint=_l("规划没有限定类别的，不要勾选。"),
         ),
-        _markdown("eligibility", _l("谁可以申请")),
-        _markdown("benefits", _l("可以得到什么")),
-        Field(
-            "amount",
-            _l("标准和金额"),
-            "markdown",
-            hint=_l("规划没有给出的金额不要填写，页面会说明并告诉居民问谁。"),
+        *translated(_markdown("eligibility", _l("谁可以申请"))),
+        *translated(_markdown("benefits", _l("可以得到什么"))),
+        *translated(
+            Field(
+                "amount",
+                _l("标准和金额"),
+                "markdown",
+                hint=_l("规划没有给出的金额不要填写，页面会说明并告诉居民问谁。"),
+            )
         ),
-        _markdown("how_to_apply", _l("怎么申请")),
-        Field(
-            "documents",
-            _l("要带的材料"),
-            "list",
-            hint=_l("每行一项。规划没有写的材料不要填写。"),
+        *translated(_markdown("how_to_apply", _l("怎么申请"))),
+        *translated(
+            Field(
+                "documents",
+                _l("要带的材料"),
+                "list",
+                hint=_l("每行一项。规划没有写的材料不要填写。"),
+            )
         ),
         *translated(Field("easy_read", _l("易读版"), "markdown", required=True, search=True)),
         _links("measures", Measure),
@@ -81,6 +86,7 @@ SERVICES = Kind(
         POSITION,
     ),
     roles=True,
+    rules=validation.problems,
     public_endpoint="services.detail",
     authoring=(
         "title",

@@ -5,12 +5,12 @@ from flask import url_for
 
 from .. import schema_org
 from ..contacts.structured_data import contact_point
-from ..plan.models import LEAD
+from .departments import in_charge
 
 
 def government_service(item, channels: list) -> dict:
     """A GovernmentService with its providers and the real phone lines to ask on."""
-    providers = [r.department for r in item.responsibilities if r.role == LEAD]
+    providers = in_charge(item)
     return {
         "@context": schema_org.CONTEXT,
         "@type": "GovernmentService",

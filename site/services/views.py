@@ -4,16 +4,31 @@ from flask import Blueprint, abort, render_template
 
 from .. import opening_hours
 from ..contacts import queries as contacts
-from ..facilities import queries as facilities
 from ..opening_hours import last_opening_or_closing
 from ..page_cache import last_public_change
 from ..security import last_modified
-from . import queries
+from . import departments, queries
 from .models import DISABILITY_CATEGORIES
+from .spec import SERVICES
 from .structured_data import government_service
+from .where import where_to_go
 
 bp = Blueprint("services", __name__)
 bp.add_app_template_global(DISABILITY_CATEGORIES, "disability_names")
+
+
+def untranslated(service, teams: departments.Departments) -> bool:
+    """True when any text the service's page shows from content has no English yet: the
+    service's own fields that have an English twin, and the names of what it links to."""
+    own = (
+        getattr(service, english.name.removesuffix("_en")) and not getattr(service, english.name)
+        for english in SERVICES.fields
+        if english.lang == "en"
+    )
+    named = [service.category, *service.measures, *service.projects, *service.related]
+    names = [item.name_en if hasattr(item, "name_en") else item.title_en for item in named]
+    names += [d.name_en for d in teams.in_charge + teams.handling + teams.in_the_plan]
+    return any(own) or not all(names)
 
 
 @bp.get("/services/")
@@ -39,13 +54,17 @@ def detail(slug: str):
     service = queries.published_service(slug) or abort(404)
     now = opening_hours.local_now()
     channels = contacts.for_service(service, now)
+    where = where_to_go(service, now)
+    teams = departments.of(service)
     body = render_template(
         "services/detail.html",
         service=service,
         contacts=channels,
-        facilities=facilities.offering(service),
+        where=where,
+        teams=teams,
+        untranslated=untranslated(service, teams),
         structured_data=government_service(service, [c.contact for c in channels]),
     )
     # It shows contacts and places too, and whether each contact answers now.
-    hours = [channel.contact.hours for channel in channels]
+    hours = [channel.contact.hours for channel in channels + where.channels]
     return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))

@@ -170,14 +170,14 @@ def _service(service: Service, language: str) -> search.Document:
 
 
 def _measure(measure: Measure, language: str) -> search.Document:
-    """One of the plan's measures (its text is Chinese in both languages)."""
+    """One of the plan's measures."""
     label = f"Measure {measure.slug}: " if language == "en" else f"措施{measure.slug} "
     return search.Document(
         id=f"measure:{measure.slug}:{language}",
         kind="measure",
         language=language,
         title=label + _in_language(measure, "title", language),
-        body=measure.body,
+        body=search_text(MEASURES, measure, language),
         url=url_for("plan.measure", slug=measure.slug),
         departments=[r.department.name for r in measure.responsibilities],
     )
@@ -193,7 +193,7 @@ def _project(project: Project, language: str) -> search.Document:
             _in_language(project, "title", language),
             project.title if language == "en" else None,
         ),
-        body=project.body,
+        body=search_text(PROJECTS, project, language),
         url=url_for("plan.projects", _anchor=f"project-{project.slug}"),
     )
 
@@ -204,12 +204,15 @@ def _indicator(indicator: Indicator, language: str) -> search.Document:
         id=f"indicator:{indicator.number}:{language}",
         kind="indicator",
         language=language,
-        title=indicator.name,
+        title=_join(
+            _in_language(indicator, "name", language),
+            indicator.name if language == "en" else None,
+        ),
         summary=_(
             "专栏1 主要指标。2020年：%(value)s；2025年目标：%(target)s（%(unit)s）。",
             value=indicator.value_2020 or _("无数据"),
             target=indicator.target_2025 or _("无数据"),
-            unit=indicator.unit,
+            unit=_in_language(indicator, "unit", language),
         ),
         url=url_for("plan.indicators", _anchor=f"indicator-{indicator.number}"),
     )

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..plan import queries as plan
 from ..query_args import read_page_number, xml_safe
 from ..security import last_modified
 from . import queries
@@ -52,11 +53,13 @@ SITE_PATH = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
 @bp.get("/updates/feed.atom")
 def feed():
-    """The Atom feed of the newest updates (RFC 4287), answering 304 when a reader has it."""
+    """The Atom feed of the newest updates (RFC 4287) and of each indicator's latest value
+    (an entry per value: a new value is a new entry), answering 304 when a reader has it."""
     updated = queries.last_public_change() or NEVER
     body = render_template(
         "updates/feed.atom",
         items=queries.latest(FEED_SIZE),
+        indicators=[i for i in plan.indicators() if i.current_value and i.current_date],
         updated=updated,
         feed_url=url_for("updates.feed", _external=True),
         site_url=url_for("pages.home", _external=True),

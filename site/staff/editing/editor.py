@@ -26,6 +26,7 @@ from ..models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
 from . import authoring, forms, publishing
 
 bp = Blueprint("editor", __name__, url_prefix="/staff")
+bp.add_app_template_global(forms.feature_parts, "feature_parts")
 log = logging.getLogger(__name__)
 ACTIONS = ("save", "preview", "publish", "schedule")
 LARGEST_ID = 2**63 - 1  # SQLite's largest integer: a bigger one cannot even be looked up
@@ -459,14 +460,9 @@ def _refused(kind: Kind, row, text: dict):
     return _form(kind, row, text, refused=reason, status=403)
 
 
-def _posted(f) -> object:
-    """One field as posted: a list for a multiple choice, else the text."""
-    return request.form.getlist(f.name) if f.type == "multi" else request.form.get(f.name, "")
-
-
 def _posted_text(kind: Kind) -> dict:
     """Every field of the kind as posted, to show again or keep as an autosave."""
-    return {f.name: _posted(f) for f in kind.form_fields}
+    return {f.name: forms.posted(f, request.form) for f in kind.form_fields}
 
 
 def _too_long(kind: Kind, text: dict) -> str | None:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Date, select
 
 from ... import opening_hours
 from ...contacts.spec import CONTACTS
@@ -23,7 +23,7 @@ from ...plan.spec import INDICATORS
 from ...query_args import clean_text
 from ...services.spec import SERVICES
 from ...updates.spec import UPDATES
-from ..bulk.columns import feature_reader, feature_text
+from ..bulk.columns import FLAG_WORDS, NO, YES, feature_reader, feature_text
 
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
 TEXT_LIMIT = 100_000
@@ -32,6 +32,44 @@ EDITABLE = {
     kind.name: kind for kind in (UPDATES, PAGES, SERVICES, FACILITIES, CONTACTS, INDICATORS)
 }
 FEATURE_READERS = {f.code: feature_reader(f) for f in features.FEATURES}
+# A feature's controls in the form are named "<field>.<part>": "available", then each key
+# it may carry (how, when and by whom it was verified, its measurements, a note).
+PART = "."
+
+
+# --- a feature: its text <-> the form's controls, one per part ---
+#
+# A feature is kept, autosaved, compared and restored as one text ("是; method=on-site;
+# verified_on=2026-11-24; steps=0"), as the spreadsheet writes it. The form shows it as
+# controls, so that staff record a verification visit feature by feature; the text sent as
+# one field (a script, an older form) is read as it is.
+
+
+def feature_parts(f: Field, text: str) -> dict:
+    """A feature's text as the values of its controls: "available" (是, 否, "" for not
+    verified, or the text typed if it is none of these) and each key given."""
+    keys = features.detail_keys(features.BY_CODE[f.feature])
+    split = re.compile(rf"\s*[;；]\s*(?=(?:{'|'.join(keys)})\s*[=＝])")
+    first, *details = split.split((text or "").strip().rstrip(";； "))
+    flag = FLAG_WORDS.get(first.strip().lower())
+    parts = {"available": first.strip() if flag is None else (YES if flag else NO)}
+    for detail in details:
+        key, _sep, value = re.split("([=＝])", detail, maxsplit=1)
+        parts[key.strip()] = value.strip()
+    return parts
+
+
+def posted(f: Field, form) -> str | list[str]:
+    """A field as posted: a list for a multiple choice; a feature's controls as its text."""
+    if f.type == "multi":
+        return form.getlist(f.name)
+    if f.type != "feature" or f.name in form:
+        return form.get(f.name, "")
+    keys = features.detail_keys(features.BY_CODE[f.feature])
+    given = [(key, form.get(f"{f.name}{PART}{key}", "").strip()) for key in keys]
+    details = [f"{key}={value}" for key, value in given if value]
+    available = form.get(f"{f.name}{PART}available", "").strip()
+    return "; ".join([available, *details]) if available or details else ""
 
 
 # --- values: database <-> revision (JSON) <-> form (text) ---
@@ -77,7 +115,7 @@ def read_form(kind: Kind, form, row=None) -> tuple[dict, dict]:
     for f in kind.form_fields:
         if f.type == "slug" and row is not None:
             continue
-        raw = form.getlist(f.name) if f.type == "multi" else form.get(f.name, "")
+        raw = posted(f, form)
         text[f.name] = raw
         try:
             values[f.name] = parse(f, raw)
@@ -110,6 +148,8 @@ def parse(f: Field, raw) -> object:
         return list(dict.fromkeys(chosen))
     raw = clean_text(raw.strip().replace("\r\n", "\n"), f.label)
     if f.type == "feature":
+        if raw and not re.split("[;；]", raw)[0].strip():
+            raise ValueError(_("请先选择这一项“有”还是“没有”，再填写核实和测量的情况。"))
         return FEATURE_READERS[f.feature](raw)
     if f.type == "checkbox":
         return raw == "1"
@@ -176,12 +216,18 @@ def _apply_field(kind: Kind, row, f: Field, value) -> None:
             else None
         )
         setattr(row, f.name, related)
-    elif f.type == "date" and value:
+    elif f.type == "date" and value and isinstance(_column(kind, f).type, Date):
         setattr(row, f.name, date.fromisoformat(value))
-    elif value is None and not kind.model.__table__.c[f.name].nullable:
+    elif value is None and not _column(kind, f).nullable:
         setattr(row, f.name, "")  # an empty text where the column holds "" for none
     else:
         setattr(row, f.name, value)
+
+
+def _column(kind: Kind, f: Field):
+    """The model's column of a field: a date may be kept as ISO text (as content files and
+    JSON hold it) or as a date."""
+    return kind.model.__table__.c[f.name]
 
 
 def _rows_in_order(model, column: str, keys: list[str]) -> list:

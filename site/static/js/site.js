@@ -137,7 +137,6 @@
       speech.cancel();
       button.setAttribute("aria-pressed", "false");
     }
-    button.hidden = false;
     button.addEventListener("click", function () {
       if (button.getAttribute("aria-pressed") === "true") {
         stop();
@@ -402,6 +401,13 @@
   // A table wider than its wrapper scrolls sideways: make the wrapper a named region the
   // keyboard can reach and scroll (the server already did so for tables known to be wide).
   function scrollableTable(wrapper) {
+    // Measured after the first frame: reading sizes while the page loads forces a layout.
+    window.requestAnimationFrame(function () {
+      makeScrollable(wrapper);
+    });
+  }
+
+  function makeScrollable(wrapper) {
     if (wrapper.hasAttribute("tabindex") || wrapper.scrollWidth <= wrapper.clientWidth) return;
     var caption = wrapper.querySelector("caption");
     wrapper.setAttribute("tabindex", "0");
@@ -431,9 +437,15 @@
   });
 
   function ready() {
-    if (window.speechSynthesis && window.SpeechSynthesisUtterance) {
-      document.querySelectorAll("[data-read-aloud]").forEach(setupReadAloud);
-    }
+    var speaks = window.speechSynthesis && window.SpeechSynthesisUtterance;
+    document.querySelectorAll("[data-read-aloud]").forEach(function (button) {
+      button.classList.remove("read-aloud--waiting");
+      if (speaks) {
+        setupReadAloud(button);
+      } else {
+        button.hidden = true;
+      }
+    });
     if (navigator.geolocation) {
       document.querySelectorAll("[data-locate]").forEach(setupLocate);
     }

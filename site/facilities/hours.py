@@ -1,0 +1,66 @@
+"""What a place's page and the finder say about its hours now: open or not, and only when
+that can be said honestly (the hours verified, the day's calendar known)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .. import opening_hours
+from ..opening_hours import Closure, Day
+from .models import Facility
+
+UNPUBLISHED = "unpublished"  # no hours at all
+UNVERIFIED = "unverified"  # hours nobody verified: shown, never judged
+UNCONFIRMED = "unconfirmed"  # verified hours, on a day they cannot be confirmed for
+
+
+@dataclass(frozen=True)
+class OpenNow:
+    """Whether a place is open now: True, False, or None with `why` it cannot be said."""
+
+    open: bool | None
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class HoursNow:
+    """A place's hours as its page tells them at a moment: open now, today, when it next
+    opens, the coming holidays and its own closures that are not over."""
+
+    now: OpenNow
+    today: Day | None = None
+    next_opening: str | None = None
+    coming: list[tuple[Day, date]] = field(default_factory=list)
+    closures: tuple[Closure, ...] = ()
+
+
+def open_now(facility: Facility, now: datetime) -> OpenNow:
+    """Whether the place is open at the local time `now`, if that can be said."""
+    if facility.hours is None:
+        return OpenNow(None, UNPUBLISHED)
+    hours = facility.opening()
+    if hours is None:
+        return OpenNow(None, UNVERIFIED)
+    found = opening_hours.open_at(hours, now)
+    return OpenNow(found, UNCONFIRMED if found is None else "")
+
+
+def hours_now(facility: Facility, now: datetime) -> HoursNow:
+    """Everything the place's page says about its hours at the local time `now`."""
+    closures = tuple(
+        closure
+        for closure in opening_hours.parse_closures(facility.closures)
+        if closure.end >= now.date()
+    )
+    status = open_now(facility, now)
+    hours = facility.opening()
+    if hours is None:
+        return HoursNow(status, closures=closures)
+    coming = opening_hours.coming_days(hours, now.date())
+    following = opening_hours.next_opening(hours, now)
+    return HoursNow(
+        status,
+        today=hours.on(now.date()),
+        next_opening=None if following is None else opening_hours.when_text(following, now),
+        coming=coming,
+        closures=closures,
+    )

@@ -1,0 +1,71 @@
+"""The progress picture of an indicator: its 2020 value, its latest value and its 2025
+target as bars on one scale, drawn as SVG on the server (no script, no chart library).
+
+The plan prints figures as text ("95", ">96", "—"): a figure that is not a number draws no
+bar and is named in words. Percentages are drawn on 0–100; counts on a scale a tenth longer
+than the largest figure.
+"""
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..i18n import localized
+
+FIGURE = re.compile(r"^\s*(>|≥|＞|<|≤|＜)?\s*([0-9]+(?:\.[0-9]+)?)\s*$")
+ABOVE, BELOW = _l("高于"), _l("低于")
+WORDS = {">": ABOVE, "＞": ABOVE, "≥": _l("不低于"), "<": BELOW, "＜": BELOW, "≤": _l("不高于")}
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: what it stands for, the figure as printed, and its share of the scale (None
+    when there is no figure to draw)."""
+
+    kind: str  # baseline, latest or target
+    label: str
+    figure: str
+    share: float | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An indicator's bars and the sentence that says what they show."""
+
+    bars: tuple[Bar, ...]
+    text: str
+
+
+def number(figure: str | None) -> float | None:
+    """The number in a printed figure (">90" → 90.0), or None."""
+    match = FIGURE.match(figure or "")
+    return float(match.group(2)) if match else None
+
+
+def spoken(figure: str | None, unit: str) -> str:
+    """A figure as words for the text equivalent: ">90" and "%" → "高于90%"."""
+    match = FIGURE.match(figure or "")
+    if not match:
+        return _("还没有公布") if figure is None else figure
+    sign, value = match.groups()
+    return f"{WORDS[sign]}{value}{unit}" if sign else value + unit
+
+
+def progress(indicator) -> Progress:
+    """The bars of one indicator (2020, latest, 2025 target) and their text equivalent."""
+    unit = localized(indicator, "unit")[0] or ""
+    figures = (
+        ("baseline", _("2020年"), indicator.value_2020),
+        ("latest", _("最新"), indicator.current_value),
+        ("target", _("2025年目标"), indicator.target_2025),
+    )
+    numbers = [number(figure) for _kind, _label, figure in figures]
+    top = 100.0 if unit.strip() == "%" else max([n for n in numbers if n] or [1.0]) * 1.1
+    bars = tuple(
+        Bar(kind, label, spoken(figure, unit), None if n is None else min(n / top, 1.0))
+        for (kind, label, figure), n in zip(figures, numbers, strict=True)
+    )
+    text = _("，").join(_("%(label)s：%(figure)s", label=bar.label, figure=bar.figure) for bar in bars)
+    return Progress(bars, text)

@@ -1,0 +1,53 @@
+"""Who answers for a service: the department in charge (主管部门), those that handle
+applications or work with it (经办、配合), and, apart from them, every department the plan
+names for the measures the service comes from.
+
+A service's departments are stored as `Responsibility` rows with the two role values the
+content loader writes (a service file's `lead` and `participants`). On a service they mean
+what the service's file chose from its source (`departments_source`), not the measure's
+list: `lead` is the department in charge, `participants` the departments that handle
+applications or assist. The department pages show them as "leads" and "takes part in".
+"""
+
+from dataclasses import dataclass
+
+from ..plan.models import LEAD, PARTICIPANT, Department
+
+IN_CHARGE = LEAD
+HANDLING = PARTICIPANT
+
+
+def in_charge(service) -> list[Department]:
+    """The departments in charge of a service (主管部门), in the file's order."""
+    return _with_role(service, IN_CHARGE)
+
+
+def handling(service) -> list[Department]:
+    """The departments that handle applications for a service or assist (经办、配合)."""
+    return _with_role(service, HANDLING)
+
+
+def _with_role(service, role: str) -> list[Department]:
+    return [r.department for r in service.responsibilities if r.role == role]
+
+
+def in_the_plan(service) -> list[Department]:
+    """Every department the plan names for the measures a service comes from, leads first,
+    each once: the measure's whole list, which is wider than the service's own."""
+    responsibilities = [r for measure in service.measures for r in measure.responsibilities]
+    ordered = sorted(responsibilities, key=lambda r: r.role != LEAD)
+    return list({r.department.id: r.department for r in ordered}.values())
+
+
+@dataclass(frozen=True)
+class Departments:
+    """A service's departments, as its page shows them."""
+
+    in_charge: list[Department]
+    handling: list[Department]
+    in_the_plan: list[Department]
+
+
+def of(service) -> Departments:
+    """The departments of a service: its own, and the plan's for its measures."""
+    return Departments(in_charge(service), handling(service), in_the_plan(service))

@@ -1,0 +1,78 @@
+"""An indicator's progress picture: bars on one scale from the printed figures, and the
+same in words."""
+
+from types import SimpleNamespace
+
+import pytest
+from conftest import parse
+
+from barrierfree.plan.progress import number, progress
+
+
+def indicator(**figures):
+    values = {"value_2020": ">90", "target_2025": ">95", "current_value": None, "unit": "%"}
+    return SimpleNamespace(**{**values, **figures, "unit_en": None})
+
+
+@pytest.mark.parametrize(
+    "figure, expected",
+    [("95", 95.0), (">96", 96.0), ("≥3.5", 3.5), ("—", None), (None, None), ("约90", None)],
+)
+def test_a_printed_figure_gives_its_number(figure, expected):
+    assert number(figure) == expected
+
+
+def test_percentages_are_drawn_on_a_scale_of_100_and_said_in_words(i18n_app):
+    with i18n_app.test_request_context():
+        drawn = progress(indicator())
+    assert [bar.kind for bar in drawn.bars] == ["baseline", "latest", "target"]
+    assert [bar.share for bar in drawn.bars] == [0.9, None, 0.95]
+    assert drawn.text == "2020年：高于90%，最新：还没有公布，2025年目标：高于95%"
+
+
+def test_counts_are_drawn_against_the_largest_figure(i18n_app):
+    with i18n_app.test_request_context():
+        drawn = progress(
+            indicator(value_2020="1000", target_2025="2000", current_value="1500", unit="人")
+        )
+    shares = [round(bar.share, 3) for bar in drawn.bars]
+    assert shares == [round(1000 / 2200, 3), round(1500 / 2200, 3), round(2000 / 2200, 3)]
+    assert "最新：1500人" in drawn.text
+
+
+def test_the_english_picture_speaks_english(i18n_app):
+    with i18n_app.test_request_context("/", headers={"Accept-Language": "en"}):
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            drawn = progress(indicator())
+    assert drawn.text == "2020: above 90%, latest: not published yet, 2025 target: above 95%"
+
+
+def test_the_picture_is_hidden_and_its_caption_says_it_in_words(app):
+    with app.test_request_context():
+        from flask import render_template_string
+
+        html = render_template_string(
+            '{% from "components/progress_chart.html" import progress_chart %}'
+            "{{ progress_chart({'progress': drawn, 'name': '覆盖率'}) }}",
+            drawn=progress(indicator(current_value="93")),
+        )
+    figure = parse(html).find("figure")
+    svg = figure.find("svg")
+    assert svg["aria-hidden"] == "true" and svg["focusable"] == "false"
+    bars = [rect for rect in svg.find_all("rect") if "progress-chart__bar--" in rect["class"]]
+    assert [bar["width"] for bar in bars] == ["151.2", "156.2", "159.6"]
+    assert figure.find("figcaption").text == "覆盖率：2020年：高于90%，最新：93%，2025年目标：高于95%"
+
+
+@pytest.mark.parametrize("path", ["/plan/indicators", "/en/plan/indicators"])
+def test_the_indicators_page_draws_each_indicator_and_links_the_downloads(client, path):
+    main = parse(client.get(path).data).find("main")
+    figures = main.find_all("figure", class_="progress-chart")
+    assert len(figures) == 11
+    assert all(figure.find("svg")["aria-hidden"] == "true" for figure in figures)
+    assert all(figure.find("figcaption").text for figure in figures)
+    assert {"/data/indicators.csv", "/data/indicators.json"} <= {
+        href.removeprefix("/en") for href in main.hrefs
+    }

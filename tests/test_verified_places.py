@@ -1,0 +1,600 @@
+"""Verified places: how each fact was verified, hours judged only when verified, the state's
+holidays and working weekends (法定节假日、调休), a place's own closures, today's row and
+when it next opens; and the three ways in (files, the editor, spreadsheets) agree on them.
+
+The clock is set for every page: the demo places' hours were verified in the autumn of 2026.
+"""
+
+import csv
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from barrierfree import opening_hours
+from barrierfree.content.files import ContentError
+from barrierfree.content.loader import load_records
+from barrierfree.database import db
+from barrierfree.facilities.models import Facility
+from barrierfree.facilities.spec import FACILITIES
+from barrierfree.opening_hours import (
+    CLOSED_ON_HOLIDAYS,
+    OPEN_ON_HOLIDAYS,
+    Hours,
+    calendar_day,
+    coming_days,
+    next_opening,
+    open_at,
+    parse_closures,
+    when_text,
+)
+from barrierfree.staff.bulk import columns, files, importing
+from barrierfree.staff.models import Revision
+from conftest import listed, load_content, make_loaded_app, parse
+from sqlalchemy import select
+from staff_helpers import form_fields, make_staff, signed_in
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+OFFICE = [
+    {"days": WEEKDAYS, "opens": "08:30", "closes": "11:30"},
+    {"days": WEEKDAYS, "opens": "13:30", "closes": "17:00"},
+]
+# Wednesday 25 November 2026: an ordinary week.
+WEDNESDAY = date(2026, 11, 25)
+NATIONAL_DAY = datetime(2026, 10, 1, 10, 0)  # a Thursday, in the 国庆节 holiday
+WORKING_SATURDAY = datetime(2026, 10, 10, 10, 0)  # 调休: worked as a weekday
+BEYOND = datetime(2027, 3, 3, 10, 0)  # a Wednesday in a year the calendar does not know yet
+TOILETS_AND_PARKING = {"toilet-zhenxing", "toilet-boping", "parking-service-centre"}
+LIBRARY = "library-blind-reading-room"  # keeps its weekly hours on holidays too
+UNVERIFIED_HOURS = {"rukang-hantun", "rukang-jiazhai"}
+
+
+def at(day: date, clock: str) -> datetime:
+    """A local time on `day`."""
+    hours, minutes = map(int, clock.split(":"))
+    return datetime(day.year, day.month, day.day, hours, minutes)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the site's clock: clock(datetime) makes local_now() return that time."""
+
+    def set_clock(when: datetime) -> None:
+        monkeypatch.setattr(opening_hours, "local_now", lambda: when)
+
+    return set_clock
+
+
+def main_of(client, path: str):
+    """The <main> of a page, which must be there."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return parse(response.data).find("main")
+
+
+def heading(main, text: str):
+    """The <h3> whose text is `text`."""
+    return next(h3 for h3 in main.find_all("h3") if h3.text == text)
+
+
+def open_now(client) -> set[str]:
+    """The places the finder lists as open now."""
+    return set(listed(client.get("/facilities/?open=now"), "facility-results", "/facilities/"))
+
+
+# --- The state calendar -----------------------------------------------------------------------
+
+
+def test_the_calendar_knows_national_day_and_its_working_saturday():
+    assert calendar_day(NATIONAL_DAY.date()).holiday == "National Day"
+    assert calendar_day(WORKING_SATURDAY.date()).working_weekend == "National Day"
+    assert calendar_day(WEDNESDAY) == opening_hours.CalendarDay()
+
+
+def test_a_day_beyond_the_calendar_is_unknown_not_an_error():
+    assert calendar_day(date(2099, 1, 1)).known is False
+    assert calendar_day(BEYOND.date()).known is False
+
+
+def test_a_place_closed_on_holidays_is_closed_on_national_day(i18n_app):
+    office = Hours(OFFICE, CLOSED_ON_HOLIDAYS)
+    assert open_at(office, NATIONAL_DAY) is False
+    with i18n_app.test_request_context():
+        day = office.on(NATIONAL_DAY.date())
+        assert (day.why, day.holiday, day.periods) == ("holiday", "国庆节", ())
+
+
+def test_a_working_saturday_opens_with_the_weekday_hours(i18n_app):
+    office = Hours(OFFICE, CLOSED_ON_HOLIDAYS)
+    assert open_at(office, WORKING_SATURDAY) is True
+    assert open_at(office, at(WORKING_SATURDAY.date(), "12:00")) is False
+    with i18n_app.test_request_context():
+        assert office.on(WORKING_SATURDAY.date()).labels() == ["08:30–11:30", "13:30–17:00"]
+
+
+def test_a_working_saturday_of_uneven_weekdays_is_unconfirmed():
+    """Which weekday a working Saturday stands for is not known: not guessed."""
+    uneven = [*OFFICE, {"days": ["fri"], "opens": "17:00", "closes": "18:00"}]
+    assert open_at(Hours(uneven, CLOSED_ON_HOLIDAYS), WORKING_SATURDAY) is None
+
+
+def test_a_place_open_on_holidays_keeps_its_weekly_hours():
+    office = Hours(OFFICE, OPEN_ON_HOLIDAYS)
+    assert open_at(office, NATIONAL_DAY) is True
+    assert open_at(office, WORKING_SATURDAY) is False  # its Saturdays are closed
+    assert open_at(office, BEYOND) is True  # the calendar does not matter to it
+
+
+def test_a_place_that_has_not_said_how_it_keeps_holidays_is_unconfirmed_on_them():
+    unsaid = Hours(OFFICE)
+    assert open_at(unsaid, NATIONAL_DAY) is None
+    assert open_at(unsaid, WORKING_SATURDAY) is None
+    assert open_at(unsaid, at(WEDNESDAY, "10:00")) is True
+
+
+def test_a_day_beyond_the_calendar_is_unconfirmed_and_never_crashes():
+    office = Hours(OFFICE, CLOSED_ON_HOLIDAYS)
+    assert open_at(office, BEYOND) is None
+    assert office.on(BEYOND.date()).why == "beyond-calendar"
+    assert next_opening(office, BEYOND) is None
+    # The last evening the calendar knows: its next opening would be in the unknown year.
+    assert next_opening(office, datetime(2026, 12, 31, 18, 0)) is None
+
+
+def test_the_coming_weeks_list_the_holiday_and_its_working_saturday_as_runs(i18n_app):
+    with i18n_app.test_request_context():
+        runs = coming_days(Hours(OFFICE, CLOSED_ON_HOLIDAYS), date(2026, 9, 28))
+        found = [(day.why, day.holiday, day.date, last) for day, last in runs]
+    assert found == [
+        ("holiday", "国庆节", date(2026, 10, 1), date(2026, 10, 7)),
+        ("working-weekend", "国庆节", date(2026, 10, 10), date(2026, 10, 10)),
+    ]
+
+
+# --- Closures ---------------------------------------------------------------------------------
+
+RENOVATION = "2026-11-23 至 2026-11-25 装修暂停开放"
+
+
+def test_a_closure_closes_the_place_on_its_days_only():
+    office = Hours(OFFICE, CLOSED_ON_HOLIDAYS, parse_closures(RENOVATION))
+    assert open_at(office, at(WEDNESDAY, "10:00")) is False
+    assert office.on(WEDNESDAY).closure.note == "装修暂停开放"
+    assert open_at(office, at(date(2026, 11, 26), "10:00")) is True
+    assert next_opening(office, at(date(2026, 11, 23), "10:00")) == datetime(2026, 11, 26, 8, 30)
+
+
+def test_closures_are_read_one_a_line_and_a_single_day_is_one_date():
+    closures = parse_closures("2026-12-08 设备检修\n\n2026-12-01 至 2026-12-05：装修暂停开放\n")
+    assert [(c.start, c.end, c.note) for c in closures] == [
+        (date(2026, 12, 1), date(2026, 12, 5), "装修暂停开放"),
+        (date(2026, 12, 8), date(2026, 12, 8), "设备检修"),
+    ]
+    assert parse_closures(None) == ()
+
+
+BAD_CLOSURES = {
+    "ends-before-it-starts": ("2026-12-31 至 2026-12-01 装修暂停开放", "结束日期早于开始日期"),
+    "no-note": ("2026-12-01 至 2026-12-31", "原因"),
+    "not-a-date": ("2026-02-30 至 2026-03-01 装修", "看不懂"),
+    "words-only": ("装修暂停开放", "看不懂"),
+    "note-too-long": ("2026-12-01 " + "修" * 101, "最多 100 个字"),
+    "too-many-lines": ("\n".join(["2026-12-01 检修"] * 21), "最多填写 20 段"),
+}
+
+
+@pytest.mark.parametrize("text, words", BAD_CLOSURES.values(), ids=BAD_CLOSURES.keys())
+def test_a_bad_closure_is_refused_saying_why(i18n_app, text, words):
+    with i18n_app.test_request_context(), pytest.raises(ValueError, match=words):
+        parse_closures(text)
+
+
+# --- 下次开放 ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        (at(WEDNESDAY, "07:00"), "今天 08:30"),
+        (at(WEDNESDAY, "12:30"), "今天 13:30"),
+        (at(WEDNESDAY, "18:00"), "明天 08:30"),
+        (at(date(2026, 11, 27), "18:00"), "周一 08:30"),  # Friday evening
+        (datetime(2026, 9, 30, 18, 0), "2026年10月8日（周四） 08:30"),  # before 国庆节
+    ],
+    ids=["morning", "lunch", "evening", "friday-evening", "before-a-long-holiday"],
+)
+def test_next_opening_is_said_as_a_resident_says_it(i18n_app, now, expected):
+    following = next_opening(Hours(OFFICE, CLOSED_ON_HOLIDAYS), now)
+    with i18n_app.test_request_context():
+        assert when_text(following, now) == expected
+
+
+def test_a_working_saturdays_opening_is_when_the_page_last_changed():
+    """ "Open now" changed when it opened, though its weekly hours have no Saturday."""
+    office = Hours(OFFICE, CLOSED_ON_HOLIDAYS)
+    assert opening_hours.last_turn(office, WORKING_SATURDAY) == datetime(2026, 10, 10, 0, 30)
+    # On a holiday it neither opens nor closes: the day before's closing (17:00) is the last.
+    assert opening_hours.last_turn(office, NATIONAL_DAY) == datetime(2026, 9, 30, 9, 0)
+
+
+# --- A place's page -------------------------------------------------------------------------
+
+
+def test_todays_row_says_today_in_words_and_bold(client, clock):
+    clock(at(WEDNESDAY, "10:00"))
+    table = main_of(client, "/facilities/rukang-boping").find("table")
+    today = [th for th in table.find_all("th", scope="row") if "（今天）" in th.text]
+    assert [th.text for th in today] == ["星期三（今天）"]
+    row = today[0].parent
+    assert row.find("th").find("strong") is not None and row.find("td").find("strong") is not None
+
+
+@pytest.mark.parametrize(
+    "now, said",
+    [
+        (at(WEDNESDAY, "12:30"), "下次开放：今天 13:30"),
+        (at(WEDNESDAY, "18:00"), "下次开放：明天 08:30"),
+        (at(date(2026, 11, 27), "18:00"), "下次开放：周一 08:30"),
+    ],
+)
+def test_a_closed_place_says_when_it_next_opens(client, clock, now, said):
+    clock(now)
+    main = main_of(client, "/facilities/rukang-boping")
+    assert "现在休息" in main.find(class_="open-status").text
+    assert said in main.text
+
+
+def test_an_open_place_says_nothing_of_next_opening(client, clock):
+    clock(at(WEDNESDAY, "10:00"))
+    main = main_of(client, "/facilities/rukang-boping")
+    assert main.find(class_="open-status").text == "现在开放"
+    assert "下次开放" not in main.text
+
+
+def test_a_place_on_national_day_says_it_is_closed_for_the_holiday(client, clock):
+    clock(NATIONAL_DAY)
+    main = main_of(client, "/facilities/rehabilitation-centre")
+    assert main.find(class_="open-status").text == "现在休息"
+    assert "今天是法定节假日（国庆节），不开放。" in main.text
+    assert "下次开放：2026年10月8日（周四） 08:30" in main.text
+    assert heading(main, "未来四周的节假日") is not None
+    assert "2026年10月1日至2026年10月7日：国庆节，不开放" in main.text
+    assert "2026年10月10日：国庆节调休上班，开放 08:30–11:30、13:30–17:00" in main.text
+
+
+def test_the_finder_on_national_day_lists_only_places_open_on_holidays(client, clock):
+    clock(NATIONAL_DAY)
+    assert open_now(client) == TOILETS_AND_PARKING | {LIBRARY}
+
+
+def test_a_working_saturday_opens_the_offices(client, clock):
+    clock(WORKING_SATURDAY)
+    found = open_now(client)
+    assert {"rukang-boping", "rehabilitation-centre", "government-service-hall"} <= found
+    assert not found & UNVERIFIED_HOURS
+    # It has not said how it keeps holidays: a working Saturday is not guessed for it.
+    assert "employment-service-centre" not in found
+    main = main_of(client, "/facilities/rukang-boping")
+    assert main.find(class_="open-status").text == "现在开放"
+    assert "今天是调休上班日（国庆节），按工作日开放：08:30–11:30、13:30–17:00。" in main.text
+
+
+def test_a_day_beyond_the_calendar_says_the_hours_are_unconfirmed(client, clock):
+    clock(BEYOND)
+    main = main_of(client, "/facilities/rukang-boping")
+    assert main.find(class_="open-status").text == "今天的开放时间未确认"
+    assert "本站还没有收录2027年的法定节假日安排，今天的开放时间未确认。" in main.text
+    assert "现在开放" not in main.text and "下次开放：" not in main.text
+    assert open_now(client) == TOILETS_AND_PARKING | {LIBRARY}
+
+
+def test_a_closure_is_shown_and_honoured(client, clock):
+    clock(datetime(2026, 12, 2, 10, 0))
+    main = main_of(client, "/facilities/rukang-xinfa")
+    assert main.find(class_="open-status").text == "现在休息"
+    assert "今天暂停开放：装修暂停开放。" in main.text
+    closures = heading(main, "暂停开放").find_next_sibling("ul")
+    assert closures.text.strip() == "2026年12月1日至2027年1月31日：装修暂停开放"
+    # It reopens in a year the calendar does not know yet: not promised.
+    assert "下次什么时候开放，现在还不能确定。" in main.text
+    assert "rukang-xinfa" not in open_now(client)
+    assert "rukang-wenchen" in open_now(client)
+
+
+def test_unverified_hours_are_shown_without_a_badge(client, clock):
+    clock(at(WEDNESDAY, "10:00"))
+    main = main_of(client, "/facilities/rukang-hantun")
+    assert main.find(class_="open-status").text == "开放时间未核实"
+    assert "现在开放" not in main.text and "现在休息" not in main.text
+    assert "开放时间从未核实" in main.text
+    assert main.find("table") is not None  # the hours themselves are shown
+
+
+def test_unverified_hours_are_not_open_in_the_finder(client, clock):
+    clock(at(WEDNESDAY, "10:00"))
+    assert not open_now(client) & UNVERIFIED_HOURS
+    results = parse(client.get("/facilities/?township=hantun").data).find(id="facility-results")
+    card = results.find("li", class_="card")
+    assert card.find(class_="open-status").text == "开放时间未核实"
+
+
+# --- How each feature was verified --------------------------------------------------------
+
+
+def verification_of(main, feature: str) -> str:
+    """The verification line under a feature's heading."""
+    title = heading(main, feature)
+    siblings = [child for child in title.parent.children if not isinstance(child, str)]
+    after = siblings[siblings.index(title) + 1 :]
+    end = next((i for i, e in enumerate(after) if e.tag == "h3"), len(after))
+    (line,) = [e for e in after[:end] if "verified" in e.classes]
+    return line.text
+
+
+@pytest.mark.parametrize(
+    "feature, said",
+    [
+        ("无台阶入口", "2026年10月9日实地测量，区残联"),
+        ("无障碍停车位", "2026年11月3日电话核实，区残联"),
+        ("欢迎导盲犬", "2026年9月15日单位自报，区残疾人康复中心"),
+        ("盲道", "这一项从未核实。"),
+    ],
+    ids=["on-site", "phone", "self-reported", "never"],
+)
+def test_each_feature_says_how_when_and_by_whom_it_was_verified(client, clock, feature, said):
+    clock(at(WEDNESDAY, "10:00"))
+    main = main_of(client, "/facilities/rehabilitation-centre")
+    assert verification_of(main, feature) == said
+
+
+def test_the_hours_say_how_they_were_verified(client, clock):
+    clock(at(WEDNESDAY, "10:00"))
+    main = main_of(client, "/facilities/rehabilitation-centre")
+    assert "开放时间：2026年10月9日实地核实，区残联" in main.text
+    assert "法定节假日：按国家安排，法定节假日休息，调休上班的周末开放。" in main.text
+
+
+def test_the_open_data_carries_each_verification(tmp_path):
+    app = make_loaded_app(tmp_path / "site.sqlite")
+    with app.app_context():
+        for place in db.session.scalars(select(Facility)):
+            place.sample = False  # demo records never reach the open data
+        db.session.commit()
+    data = app.test_client().get("/data/facilities.json").get_json()
+    records = (
+        data if isinstance(data, list) else next(v for v in data.values() if isinstance(v, list))
+    )
+    centre = next(r for r in records if r["slug"] == "rehabilitation-centre")
+    assert centre["accessibility"]["step_free_entrance"]["method"] == "on-site"
+    assert (centre["hours_verified_method"], centre["hours_verified_on"]) == (
+        "on-site",
+        "2026-10-09",
+    )
+    assert centre["public_holidays"] == "closed"
+    xinfa = next(r for r in records if r["slug"] == "rukang-xinfa")
+    assert xinfa["closures"] == "2026-12-01 至 2027-01-31 装修暂停开放"
+
+
+# --- The three ways in agree ----------------------------------------------------------------
+
+# (changes to a demo record, the field the editor and spreadsheet blame, words of the message)
+BROKEN = {
+    "unknown-feature-method": (
+        {"accessibility": {"lift": {"available": True, "method": "measured",
+                                    "verified_on": "2026-11-20"}}},
+        "feature_lift",
+        "method",
+    ),
+    "feature-method-without-a-date": (
+        {"accessibility": {"lift": {"available": True, "method": "phone"}}},
+        "feature_lift",
+        "verified_on",
+    ),
+    "closure-ending-before-it-starts": (
+        {"closures": "2026-12-31 至 2026-12-01 装修暂停开放"},
+        "closures",
+        "结束日期早于开始日期",
+    ),
+    "closure-without-a-note": ({"closures": "2026-12-01 至 2026-12-31"}, "closures", "原因"),
+    "unknown-hours-method": (
+        {"hours_verified_method": "measured", "hours_verified_on": "2026-11-20",
+         "hours_verified_by": "区残联"},
+        "hours_verified_method",
+        "请从列出的选项中选择",
+    ),
+    "hours-verified-without-a-method": (
+        {"hours_verified_method": None, "hours_verified_on": "2026-11-20",
+         "hours_verified_by": "区残联"},
+        "hours_verified_method",
+        "核实方式",
+    ),
+}  # fmt: skip
+NEW_SLUG = "new-place"
+
+
+@pytest.fixture(scope="module")
+def demo_place() -> dict:
+    """A demo place as its file holds it, under a new slug."""
+    path = Path(__file__).resolve().parent.parent / "content" / "demo" / "facilities.yaml"
+    first = yaml.safe_load(path.read_text("utf-8"))["facilities"][0]
+    return {**first, "slug": NEW_SLUG}
+
+
+@pytest.fixture
+def site(empty_app):
+    """A site with content/ and the demo pack loaded, and a publisher's account."""
+    with empty_app.app_context():
+        load_content(Path(empty_app.config["CONTENT_DIR"]))
+    make_staff(empty_app, "publisher", "publisher")
+    return empty_app
+
+
+def feature_cells(record: dict) -> dict:
+    """A record's accessibility as the editor's and the spreadsheet's text, by feature code."""
+    return {
+        code: columns.feature_text(measured)
+        for code, measured in (record.get("accessibility") or {}).items()
+    }
+
+
+@pytest.mark.parametrize("changes, blamed, words", BROKEN.values(), ids=BROKEN.keys())
+def test_loader_editor_and_spreadsheet_refuse_the_same_record(
+    site, demo_place, changes, blamed, words
+):
+    broken = {**demo_place, **changes}
+    loaded_field = "accessibility" if blamed.startswith("feature_") else blamed
+
+    # The loader: the file is refused, naming the field.
+    with site.app_context():
+        with pytest.raises(ContentError, match=f"{loaded_field}"):
+            load_records({"facilities": [broken]}, kinds=(FACILITIES,))
+        db.session.rollback()
+
+    # The editor: the new-place form shows the problem beside the field.
+    client = signed_in(site, "publisher")
+    fields = form_fields(client.get("/staff/facilities/new").data, "edit-form")
+    for name, value in broken.items():
+        if value is True:
+            fields[name] = ["1"]
+        elif name in fields and not isinstance(value, list | dict):
+            fields[name] = ["" if value is None else str(value)]
+    for code, text in feature_cells(broken).items():
+        fields[f"feature_{code}"] = [text]
+    fields["hours"] = [opening_hours.as_text(broken["hours"])]
+    response = client.post("/staff/facilities/new", data={**fields, "action": "save"})
+    assert response.status_code == 400
+    error = parse(response.data).find(id=f"field-{blamed}-error")
+    assert error is not None and words in error.text
+
+    # The spreadsheet: a row of the record is refused in the field's column.
+    column_key = blamed.removeprefix("feature_")
+    with site.test_request_context():
+        body, _mimetype, _filename = files.export("facilities", "csv")
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        keys = [heading.split()[-1] for heading in rows[0]]
+        row = list(rows[1])
+        for name, value in {**broken, **feature_cells(broken)}.items():
+            if name in keys and not isinstance(value, list | dict):
+                row[keys.index(name)] = "" if value is None else str(value)
+        row[keys.index("slug")] = NEW_SLUG
+        row[keys.index("version")] = ""
+        out = io.StringIO()
+        csv.writer(out).writerows([rows[0], row])
+        plan = importing.read("facilities", "facilities.csv", out.getvalue().encode())
+        column = next(c.header for c in columns.layout(FACILITIES) if c.key == column_key)
+        assert [(e.row, e.column) for e in plan.errors] == [(2, column)]
+
+
+# --- A verification visit, recorded in the back office --------------------------------------
+
+
+def test_a_feature_in_the_edit_form_is_controls_that_keep_its_verification(site):
+    with site.app_context():
+        place_id = db.session.scalar(
+            select(Facility.id).where(Facility.slug == "rehabilitation-centre")
+        )
+    client = signed_in(site, "publisher")
+    fields = form_fields(client.get(f"/staff/facilities/{place_id}").data, "edit-form")
+    assert {key: value[0] for key, value in fields.items() if key.startswith("feature_lift.")} == {
+        "feature_lift.available": "是",
+        "feature_lift.method": "on-site",
+        "feature_lift.verified_on": "2026-10-09",
+        "feature_lift.verified_by": "区残联",
+        "feature_lift.note": "",
+        "feature_lift.note_en": "",
+    }
+    # Saved as it is, the record is unchanged.
+    before = FACILITIES.field("feature_lift")
+    response = client.post(f"/staff/facilities/{place_id}", data={**fields, "action": "save"})
+    assert response.status_code == 303
+    with site.app_context():
+        assert before.value_of(db.session.get(Facility, place_id))["method"] == "on-site"
+
+
+def test_a_verification_without_saying_whether_the_feature_is_there_is_refused(site):
+    with site.app_context():
+        place_id = db.session.scalar(select(Facility.id).where(Facility.slug == "rukang-hantun"))
+    client = signed_in(site, "publisher")
+    url = f"/staff/facilities/{place_id}"
+    fields = form_fields(client.get(url).data, "edit-form")
+    response = client.post(url, data={**fields, "feature_lift.method": "phone", "action": "save"})
+    assert response.status_code == 400
+    assert "有”还是“没有" in parse(response.data).find(id="field-feature_lift-error").text
+    # What was chosen is still chosen.
+    assert form_fields(response.data, "edit-form")["feature_lift.method"] == ["phone"]
+
+
+def test_a_verification_visit_saved_in_the_edit_form_is_in_the_revision_diff(site, clock):
+    clock(at(WEDNESDAY, "10:00"))
+    with site.app_context():
+        place = db.session.scalar(select(Facility).where(Facility.slug == "rukang-hantun"))
+        place_id = place.id
+    client = signed_in(site, "publisher")
+    url = f"/staff/facilities/{place_id}"
+    fields = form_fields(client.get(url).data, "edit-form")
+    # Feature by feature, in the controls of each: whether it is there, how, when and by
+    # whom it was verified, and what was measured.
+    visit = {
+        "feature_lift.available": "否",
+        "feature_lift.method": "on-site",
+        "feature_lift.verified_on": "2026-11-24",
+        "feature_lift.verified_by": "区残联",
+        "feature_step_free_entrance.available": "是",
+        "feature_step_free_entrance.steps": "0",
+        "feature_step_free_entrance.ramp": "是",
+        "feature_step_free_entrance.door_width_cm": "95",
+        "feature_step_free_entrance.method": "on-site",
+        "feature_step_free_entrance.verified_on": "2026-11-24",
+        "feature_step_free_entrance.verified_by": "区残联",
+        "public_holidays": "closed",
+        "hours_verified_method": "phone",
+        "hours_verified_on": "2026-11-24",
+        "hours_verified_by": "区残联",
+        "closures": "2026-12-28 至 2026-12-31 设备检修",
+    }
+    assert set(visit) <= set(fields)  # every one is a control of the form
+    response = client.post(
+        url, data={**fields, **{k: [v] for k, v in visit.items()}, "action": "publish"}
+    )
+    assert response.status_code == 303, parse(response.data).find("main").text[:800]
+
+    with site.app_context():
+        saved = db.session.get(Facility, place_id)
+        assert saved.accessibility["lift"] == {
+            "available": False, "method": "on-site", "verified_on": "2026-11-24",
+            "verified_by": "区残联",
+        }  # fmt: skip
+        visited = saved.accessibility["step_free_entrance"]
+        assert {key: visited[key] for key in ("steps", "ramp", "door_width_cm", "method")} == {
+            "steps": 0, "ramp": True, "door_width_cm": 95, "method": "on-site",
+        }  # fmt: skip
+        assert (saved.hours_verified_method, saved.hours_verified_by) == ("phone", "区残联")
+        revisions = list(
+            db.session.scalars(
+                select(Revision)
+                .where(Revision.kind == "facilities", Revision.item_id == place_id)
+                .order_by(Revision.id)
+            )
+        )
+        first = revisions[0]
+        assert revisions[-1].data["hours_verified_on"] == "2026-11-24"
+
+    diff = parse(client.get(f"{url}/revisions/{first.id}").data)
+    changed = [section.find("h2").text for section in diff.find_all("section", class_="diff")]
+    assert {
+        "无台阶入口",
+        "电梯",
+        "法定节假日",
+        "暂停开放的日子",
+        "开放时间的核实方式",
+        "开放时间的核实日期",
+        "开放时间的核实人",
+    } <= set(changed)
+    assert "method=on-site" in diff.find(id="diff-feature_lift").parent.text
+    assert "2026-12-28 至 2026-12-31 设备检修" in diff.find(id="diff-closures").parent.text
+
+    # The page now judges its hours, and says how the lift was verified.
+    main = main_of(site.test_client(), "/facilities/rukang-hantun")
+    assert main.find(class_="open-status").text == "现在开放"
+    assert verification_of(main, "电梯") == "2026年11月24日实地测量，区残联"
