@@ -57,6 +57,15 @@ EXTRA_PATHS = [
 ]
 
 
+# Forms pre-filled from the page that links to them (every page's footer, every place):
+# one page each, however many pages link to it, so the crawl does not grow with the site.
+PREFILLED = {
+    f"{prefix}/feedback/{form}"
+    for prefix in LANGUAGES.values()
+    for form in ("page-error", "barrier")
+}
+
+
 class LinkParser(HTMLParser):
     """Collects the href of every <a> in a page."""
 
@@ -92,6 +101,10 @@ def crawl(client) -> list[str]:
             if target.scheme not in ("", "http") or target.netloc not in ("", "localhost"):
                 continue
             local = target.path + (f"?{target.query}" if target.query else "")
+            if target.path in PREFILLED:
+                if target.path in seen:
+                    continue
+                seen.add(target.path)
             if local not in seen and not local.startswith(("/static/", "/assets/")):
                 seen.add(local)
                 queue.append(local)

@@ -107,6 +107,30 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         pages[f"import-preview-{lang}"] = _check_sheet(client, prefix, changed)
         broken = sheet.replace(",boping,", ",nowhere,", 1)
         pages[f"import-errors-{lang}"] = _check_sheet(client, prefix, broken)
+        pages.update(_residents_pages(app.test_client(), prefix, lang))
+    return pages
+
+
+def _residents_pages(visitor, prefix: str, lang: str) -> dict[str, str]:
+    """A resident's forms with errors, the confirmation after a question and its status
+    page: pages only a POST leads to (the status link is shown once)."""
+    ask, barrier = f"{prefix}/feedback/ask", f"{prefix}/feedback/barrier"
+    pages = {
+        f"question-errors-{lang}": _post(
+            visitor, ask, {"topic": "", "body": "", "reply_by": "email", "email": "not-an-address"}
+        ),
+        f"barrier-errors-{lang}": _post(visitor, barrier, {"reply_by": "site", "body": ""}),
+    }
+    form = visitor.get(ask).get_data(as_text=True)
+    question = {
+        "topic": "rehabilitation",
+        "reply_by": "site",
+        "body": f"辅助器具怎么申请？（{lang}）",
+    }
+    sent = visitor.post(ask, data={**question, "csrf_token": token(form)}, follow_redirects=True)
+    pages[f"question-sent-{lang}"] = sent.get_data(as_text=True)
+    status = re.search(r'href="((?:/en)?/feedback/status/[^"]+)"', pages[f"question-sent-{lang}"])
+    pages[f"question-status-{lang}"] = visitor.get(status.group(1)).get_data(as_text=True)
     return pages
 
 
@@ -159,7 +183,11 @@ def _conflict(client, prefix: str) -> str:
     }
     fields.update(re.findall(r'<textarea[^>]* name="([^"]+)"[^>]*>\n?([^<]*)</textarea>', form))
     fields.update(
-        re.findall(r'<select[^>]* name="([^"]+)".*?<option value="([^"]*)" selected', form, re.S)
+        re.findall(
+            r'<select[^>]* name="([^"]+)"(?:(?!</select>).)*?<option value="([^"]*)" selected',
+            form,
+            re.S,
+        )
     )
     fields.pop("publish_at", None)
     first = {**fields, "summary": fields.get("summary", "") + "（第一人修改）"}

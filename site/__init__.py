@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         database,
         display,
         errors,
+        feedback,
         i18n,
         markdown,
         page_cache,
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .pages import views as pages
     from .plan import views as plan
     from .services import views as services
+    from .staff import inbox
     from .updates import views as updates
 
     Htmx(app)
@@ -64,4 +66,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(contacts.bp)
     app.register_blueprint(open_data.bp)
     app.register_blueprint(updates.bp)
+    feedback.init_app(app)
+    inbox.init_app(app)
     return app

@@ -284,8 +284,8 @@ SAMPLE = Field(
     "sample",
     _l("示例数据"),
     "checkbox",
-    hint=_l("页面上会标明“示例数据，以区残联公布为准”。"),
-    description=_l("true 表示示例数据，以区残联公布为准"),
+    hint=_l("演示用的虚构记录，不是事实；页面上会标明“示例数据”。"),
+    description=_l("true 表示演示用的虚构记录，不是事实"),
 )
 HOURS = Field(
     "hours",

@@ -371,9 +371,12 @@ class Hours:
 
 def _working_day(weekly: tuple[Period, ...]) -> tuple[tuple[int, int], ...] | None:
     """The hours of a working weekend: those of Monday to Friday when they are the same
-    every weekday; otherwise which weekday it stands for is not known, so None."""
+    every weekday; otherwise which weekday it stands for is not known, so None. A place
+    open at weekends alone may keep its weekend hours on it or not: None too."""
     days = {tuple((p.opens, p.closes) for p in weekly if p.day == number) for number in range(5)}
-    return days.pop() if len(days) == 1 else None
+    if len(days) != 1 or (days == {()} and weekly):
+        return None
+    return days.pop()
 
 
 def open_at(hours: Hours, at: datetime) -> bool | None:
@@ -402,12 +405,16 @@ def open_at(hours: Hours, at: datetime) -> bool | None:
 
 
 def next_opening(hours: Hours, at: datetime, days: int = 14) -> datetime | None:
-    """When the place next opens after the local time `at`, within `days`; None when it is
-    not known (a day on the way cannot be confirmed, or it opens on none of them)."""
+    """When the place next opens after the local time `at`, within `days` (counted from the
+    end of a closure it is in); None when it is not known (a day on the way cannot be
+    confirmed, or it opens on none of them)."""
     if hours.rules is None:
         return None
-    for ahead in range(days + 1):
-        day = hours.on(at.date() + timedelta(days=ahead))
+    start = at.date()
+    # A closure longer than `days` still ends on a known date: look on from there.
+    closed_until = max((c.end for c in hours.closures if c.covers(start)), default=start)
+    for ahead in range((closed_until - start).days + days + 1):
+        day = hours.on(start + timedelta(days=ahead))
         if day.periods is None:
             return None
         midnight = datetime.combine(day.date, time())

@@ -41,7 +41,7 @@ from itertools import chain
 from flask import Flask, Response, after_this_request, current_app, g, request
 from flask_caching import Cache
 from redis.exceptions import RedisError
-from sqlalchemy import CheckConstraint, event, make_url, select, update
+from sqlalchemy import CheckConstraint, event, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 from werkzeug import Request
 from werkzeug.http import HTTP_STATUS_CODES, http_date
@@ -77,6 +77,9 @@ RAISED = "page_cache_generation_raised"
 DUE = "page_cache_due"
 
 cache = Cache()
+# The watch's connections inherited across fork, left open: SQLite advises against closing a
+# connection in a process that did not open it.
+INHERITED: list[sqlite3.Connection] = []
 
 
 class PageCacheGeneration(db.Model):
@@ -149,11 +152,11 @@ class CachedPages:
 class GenerationWatch:
     """The generation of an SQLite database, read again only when the file has changed.
 
-    Each thread keeps a connection of its own (made again in a forked worker, or when the
-    file is replaced, as a restore does) and asks SQLite for the data version: a number that
-    changes when any other connection commits. Until it changes, the generation read last
-    is still the generation. `read` gives None when it cannot tell (the caller then reads
-    the row through the app's session).
+    Each thread keeps a connection of its own (made again in a forked worker, the inherited
+    one left open, or when the file is replaced, as a restore does) and asks SQLite for the
+    data version: a number that changes when any other connection commits. Until it
+    changes, the generation read last is still the generation. `read` gives None when it
+    cannot tell (the caller then reads the row through the app's session).
     """
 
     def __init__(self, path: str | None) -> None:
@@ -167,7 +170,7 @@ class GenerationWatch:
         try:
             return self._read()
         except (OSError, sqlite3.Error):
-            self.local.__dict__.clear()
+            self._forget()
             return None
 
     def _read(self) -> tuple[int, datetime | None] | None:
@@ -175,6 +178,7 @@ class GenerationWatch:
         file = os.stat(self.path)
         opened_on = (os.getpid(), file.st_dev, file.st_ino)
         if getattr(local, "opened_on", None) != opened_on:
+            self._forget()
             local.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
             local.opened_on, local.version = opened_on, None
         version = local.connection.execute("PRAGMA data_version").fetchone()[0]
@@ -186,12 +190,23 @@ class GenerationWatch:
             local.version = version
         return local.generation
 
+    def _forget(self) -> None:
+        """Drop this thread's connection; one opened by the parent of a forked worker is
+        kept in `INHERITED` instead, never closed."""
+        local = self.local
+        if getattr(local, "opened_on", (os.getpid(),))[0] != os.getpid():
+            INHERITED.append(local.connection)
+        local.__dict__.clear()
+
 
 def watch_of(app: Flask) -> GenerationWatch:
     """The app's generation watch: on its SQLite file, or on nothing for another database."""
     watch = app.extensions.get("page_cache_watch")
     if watch is None:
-        url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        # The engine's URL: Flask-SQLAlchemy reads a relative SQLite path from the instance
+        # folder. (The WSGI layer calls this outside any app context.)
+        with app.app_context():
+            url = db.engine.url
         path = url.database if url.get_backend_name() == "sqlite" else None
         watch = app.extensions["page_cache_watch"] = GenerationWatch(
             path if path and path != ":memory:" else None

@@ -92,3 +92,10 @@ def test_each_known_problem_carries_the_month_it_was_noted(client):
         problems = title.find_next("ul").find_all("li")
         assert len(problems) >= 3, path
         assert all(re.search(noted, item.text) for item in problems), path
+
+
+def test_the_statement_gives_the_sites_own_written_channel(client):
+    for path, form in ((STATEMENT, "/feedback/"), ("/en" + STATEMENT, "/en/feedback/")):
+        main = parse(client.get(path).data).find("main")
+        assert form in main.hrefs, path
+        assert client.get(form).status_code == 200

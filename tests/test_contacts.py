@@ -9,8 +9,8 @@ import pytest
 from barrierfree import opening_hours
 from barrierfree.contacts.models import ContactChannel
 from barrierfree.contacts.spec import CONTACTS
-from barrierfree.content.files import ContentError
 from barrierfree.contacts.structured_data import contact_page
+from barrierfree.content.files import ContentError
 from barrierfree.content.loader import load
 from barrierfree.database import db
 from conftest import json_ld, listed, parse

@@ -4,9 +4,16 @@ languages and kept out of the sitemap, schema.org data and /data/."""
 
 import json
 import re
+from datetime import datetime
 
 import pytest
 import yaml
+from barrierfree import demo
+from barrierfree.contacts.models import ContactChannel
+from barrierfree.content.files import ContentError
+from barrierfree.database import db
+from barrierfree.facilities.models import Facility
+from barrierfree.staff.models import Autosave, Revision, Schedule
 from conftest import (
     PROJECT_ROOT,
     demo_paths,
@@ -17,8 +24,8 @@ from conftest import (
     parse,
     sitemap_paths,
 )
-
-from barrierfree.content.files import ContentError
+from sqlalchemy import func, select
+from staff_helpers import make_staff
 
 DEMO = PROJECT_ROOT / "content" / "demo"
 DEMO_RECORDS = {
@@ -37,6 +44,7 @@ DEMO_NAMES = [
     for record in records
     if record["name"] not in PLAN_TEXT
 ]
+REAL_CONTACT = ContactChannel.slug == "hotline-12345"
 BANNER_ZH = "演示站点"
 BANNER_EN = "Demo site"
 SAMPLE_WORDS = ("示例数据", "sample data", BANNER_ZH, BANNER_EN)
@@ -221,3 +229,40 @@ def test_the_content_folder_keeps_demo_records_apart():
         records = yaml.safe_load((PROJECT_ROOT / "content" / f"{kind}.yaml").read_text())[kind]
         assert not [r["slug"] for r in records or [] if r.get("sample")]
         assert all(r.get("sample") is True for r in DEMO_RECORDS[kind])
+
+
+def test_remove_demo_takes_the_staff_work_on_demo_records_with_them(loaded_app):
+    """Revisions, schedules and autosaves name an item by kind and id alone: left behind,
+    a new record given a demo record's id would inherit them."""
+    user = make_staff(loaded_app, "li-editor", "editor")
+    with loaded_app.app_context():
+        items = [
+            ("facilities", db.session.scalar(select(Facility.id).where(Facility.sample))),
+            ("contacts", db.session.scalar(select(ContactChannel.id).where(ContactChannel.sample))),
+            ("contacts", db.session.scalar(select(ContactChannel.id).where(REAL_CONTACT))),
+        ]
+        for kind, item in items:
+            db.session.add_all(
+                [
+                    Revision(kind=kind, item_id=item, version=1, data={}, action="save",
+                             user_id=user, username="li-editor"),
+                    Schedule(kind=kind, item_id=item, publish_at=datetime(2099, 1, 1)),
+                    Autosave(user_id=user, kind=kind, key=str(item), data={}),
+                ]
+            )  # fmt: skip
+        db.session.commit()
+        demo.remove(DEMO_RECORDS)
+        db.session.commit()
+        for model in (Revision, Schedule, Autosave):
+            kept = db.session.execute(select(model.kind, func.count()).group_by(model.kind))
+            assert dict(kept.all()) == {"contacts": 1}, model
+
+
+def test_remove_demo_never_deletes_a_record_staff_made_even_marked_sample(loaded_app):
+    with loaded_app.app_context():
+        real = db.session.scalar(select(ContactChannel).where(REAL_CONTACT))
+        real.sample = True  # ticked by mistake in the back office
+        db.session.commit()
+    result = loaded_app.test_cli_runner().invoke(args=["content", "remove-demo"])
+    assert result.exit_code == 0, result.output
+    assert loaded_app.test_client().get("/contacts/hotline-12345").status_code == 200

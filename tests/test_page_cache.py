@@ -434,3 +434,39 @@ def test_a_cache_that_cannot_be_reached_finds_nothing_and_the_page_is_sent(prepa
     for _ in range(2):
         response = client.get("/")
         assert response.status_code == 200 and response.headers[HEADER] == "miss"
+
+
+# --- The generation watch -------------------------------------------------------------------
+
+
+def test_a_relative_sqlite_path_is_watched_in_the_instance_folder(prepared, tmp_path, monkeypatch):
+    """Flask-SQLAlchemy reads `sqlite:///site.sqlite` from the instance folder: so does the
+    watch, which then finds each change without the session."""
+    monkeypatch.setattr("barrierfree.PROJECT_ROOT", tmp_path)  # the instance folder's parent
+    database = tmp_path / "instance" / "site.sqlite"
+    database.parent.mkdir()
+    shutil.copyfile(prepared, database)
+    app = site_on(database, SQLALCHEMY_DATABASE_URI="sqlite:///site.sqlite")
+    watch = page_cache.watch_of(app)
+    assert watch.path == str(database)
+    client = app.test_client()
+    client.get(SERVICE)
+    assert client.get(SERVICE).headers[HEADER] == "hit"
+    rename_service(app, NEW_TITLE)
+    assert watch.read()[0] == generation(app)
+    response = client.get(SERVICE)
+    assert response.headers[HEADER] == "miss" and NEW_TITLE in response.text
+
+
+def test_a_forked_worker_leaves_the_inherited_connection_open(site, monkeypatch):
+    """SQLite advises against closing a connection that another process opened."""
+    watch = page_cache.watch_of(site)
+    watch.read()
+    inherited = watch.local.connection
+    monkeypatch.setattr(page_cache.os, "getpid", lambda: -1)  # another process
+    assert watch.read() is not None
+    assert watch.local.connection is not inherited
+    assert page_cache.INHERITED[-1] is inherited
+    assert inherited.execute("SELECT 1").fetchone() == (1,)  # still open
+    page_cache.INHERITED.remove(inherited)
+    inherited.close()

@@ -4,9 +4,8 @@ same in words."""
 from types import SimpleNamespace
 
 import pytest
-from conftest import parse
-
 from barrierfree.plan.progress import number, progress
+from conftest import parse
 
 
 def indicator(**figures):
@@ -63,7 +62,8 @@ def test_the_picture_is_hidden_and_its_caption_says_it_in_words(app):
     assert svg["aria-hidden"] == "true" and svg["focusable"] == "false"
     bars = [rect for rect in svg.find_all("rect") if "progress-chart__bar--" in rect["class"]]
     assert [bar["width"] for bar in bars] == ["151.2", "156.2", "159.6"]
-    assert figure.find("figcaption").text == "覆盖率：2020年：高于90%，最新：93%，2025年目标：高于95%"
+    caption = "覆盖率：2020年：高于90%，最新：93%，2025年目标：高于95%"
+    assert figure.find("figcaption").text == caption
 
 
 @pytest.mark.parametrize("path", ["/plan/indicators", "/en/plan/indicators"])

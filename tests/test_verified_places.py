@@ -119,6 +119,12 @@ def test_a_working_saturday_of_uneven_weekdays_is_unconfirmed():
     assert open_at(Hours(uneven, CLOSED_ON_HOLIDAYS), WORKING_SATURDAY) is None
 
 
+def test_a_working_saturday_of_a_place_open_at_weekends_alone_is_unconfirmed():
+    """It has no weekday hours to stand for: whether it keeps its Saturday is not known."""
+    weekends = [{"days": ["sat", "sun"], "opens": "09:00", "closes": "12:00"}]
+    assert open_at(Hours(weekends, CLOSED_ON_HOLIDAYS), WORKING_SATURDAY) is None
+
+
 def test_a_place_open_on_holidays_keeps_its_weekly_hours():
     office = Hours(OFFICE, OPEN_ON_HOLIDAYS)
     assert open_at(office, NATIONAL_DAY) is True
@@ -163,6 +169,11 @@ def test_a_closure_closes_the_place_on_its_days_only():
     assert office.on(WEDNESDAY).closure.note == "装修暂停开放"
     assert open_at(office, at(date(2026, 11, 26), "10:00")) is True
     assert next_opening(office, at(date(2026, 11, 23), "10:00")) == datetime(2026, 11, 26, 8, 30)
+
+
+def test_after_a_closure_longer_than_two_weeks_the_next_opening_is_known():
+    office = Hours(OFFICE, CLOSED_ON_HOLIDAYS, parse_closures("2026-11-02 至 2026-11-27 装修"))
+    assert next_opening(office, at(date(2026, 11, 3), "10:00")) == datetime(2026, 11, 30, 8, 30)
 
 
 def test_closures_are_read_one_a_line_and_a_single_day_is_one_date():

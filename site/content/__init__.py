@@ -10,6 +10,7 @@ from .. import demo
 from ..database import db
 from ..site_search.index import site_index
 from ..site_search.sync import drain
+from .files import demo_pack
 from .loader import load
 
 
@@ -38,7 +39,7 @@ def load_command(directory: str | None, demo: bool) -> None:
 @content_cli.command("remove-demo")
 def remove_demo_command() -> None:
     """Delete the demo pack's invented places and contacts from the database."""
-    facilities, contacts = demo.remove()
+    facilities, contacts = demo.remove(demo_pack(Path(current_app.config["CONTENT_DIR"])))
     db.session.commit()
     click.echo(f"Removed {facilities} demo places and {contacts} demo contacts.")
     drain(site_index())

@@ -79,12 +79,16 @@ def read_all(directory: Path, demo: bool = False) -> dict[str, list[dict]]:
     for kind in ("townships", *DEMO_KINDS):
         records[kind] = _listed(directory, f"{kind}.yaml", kind, demo=False)
     if demo:
-        for kind in DEMO_KINDS:
-            demo_items = _listed(directory, f"{DEMO}/{kind}.yaml", kind, demo=True)
+        for kind, demo_items in demo_pack(directory).items():
             records[kind] += [
                 {**item, "position": len(records[kind]) + item["position"]} for item in demo_items
             ]
     return records
+
+
+def demo_pack(directory: Path) -> dict[str, list[dict]]:
+    """The demo pack's records by kind."""
+    return {kind: _listed(directory, f"{DEMO}/{kind}.yaml", kind, demo=True) for kind in DEMO_KINDS}
 
 
 def _listed(directory: Path, name: str, kind: str, demo: bool) -> list[dict]:

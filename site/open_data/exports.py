@@ -17,6 +17,7 @@ from ..plan.models import Indicator
 from ..plan.spec import INDICATORS
 from ..tabular import csv_text, spreadsheet_cell
 
+
 def _fields(kind: Kind) -> list:
     """The kind's published fields but the accessibility features (given together) and the
     demo flag (demo records are never exported)."""

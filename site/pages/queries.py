@@ -80,6 +80,7 @@ def site_map() -> list[tuple[str, list[Entry]]]:
         entry(c, "name", "contacts.detail", slug=c.slug) for c in demo.facts(contacts.published())
     ]
     place_entries.append(page(_("开放数据"), "open_data.index"))
+    place_entries.append(page(_("在网上联系我们"), "feedback.index"))
     department_entries = [page(_("全部部门"), "plan.departments")]
     department_entries += [
         entry(d, "name", "plan.department", slug=d.slug) for d in plan.departments()

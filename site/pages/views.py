@@ -146,9 +146,12 @@ def _last_changes():
 
 @bp.get("/robots.txt")
 def robots():
-    """For search engines: everything public may be read, not the back office; the sitemap."""
+    """For search engines: everything public may be read, not the back office nor a
+    resident's private status page (which says noindex too); the sitemap."""
     sitemap = url_for("pages.sitemap_xml", _external=True)
-    body = f"User-agent: *\nDisallow: /staff/\nDisallow: /en/staff/\n\nSitemap: {sitemap}\n"
+    private = ("/staff/", "/en/staff/", "/feedback/status/", "/en/feedback/status/")
+    rules = "".join(f"Disallow: {path}\n" for path in private)
+    body = f"User-agent: *\n{rules}\nSitemap: {sitemap}\n"
     return current_app.response_class(body, mimetype="text/plain")
 
 

@@ -67,5 +67,6 @@ def progress(indicator) -> Progress:
         Bar(kind, label, spoken(figure, unit), None if n is None else min(n / top, 1.0))
         for (kind, label, figure), n in zip(figures, numbers, strict=True)
     )
-    text = _("，").join(_("%(label)s：%(figure)s", label=bar.label, figure=bar.figure) for bar in bars)
+    said = (_("%(label)s：%(figure)s", label=bar.label, figure=bar.figure) for bar in bars)
+    text = _("，").join(said)
     return Progress(bars, text)

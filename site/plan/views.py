@@ -10,7 +10,6 @@ from ..pages import queries as pages
 from ..pages.models import Page
 from ..services import queries as services
 from . import queries
-from .progress import progress
 from .models import (
     INDICATOR_ATTRIBUTES,
     Box,
@@ -20,6 +19,7 @@ from .models import (
     PlanSection,
     Project,
 )
+from .progress import progress
 
 bp = Blueprint("plan", __name__)
 bp.add_app_template_global(INDICATOR_ATTRIBUTES, "attribute_names")

@@ -46,7 +46,7 @@ def session_warn_before() -> int:
 
 def staff_navigation() -> list[tuple[str, dict, str]]:
     """The back office's navigation for the signed-in member of staff."""
-    items = [("staff.dashboard", {}, _("工作后台"))]
+    items = [("staff.dashboard", {}, _("工作后台")), ("inbox.items", {}, _("居民来信"))]
     items += [
         ("editor.items", {"kind_name": k.name}, str(k.label)) for k in forms.EDITABLE.values()
     ]
@@ -76,6 +76,9 @@ def audit_action(action: str) -> str:
         "create-account": _("新建账号"), "change-role": _("修改角色"),
         "disable-account": _("停用账号"), "enable-account": _("启用账号"),
         "reset-password": _("重设密码"),
+        "inbox-state": _("改变来信状态"), "inbox-assign": _("分派来信"),
+        "inbox-note": _("写内部备注"), "inbox-reply": _("公开答复来信"),
+        "inbox-merge": _("合并来信"), "inbox-purge": _("删除到期的联系方式"),
     }  # fmt: skip
     return names.get(action, action)
 

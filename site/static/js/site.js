@@ -436,6 +436,35 @@
     if (refusedAutosave(event)) announce(event.detail.target.textContent);
   });
 
+  // Character counts under text boxes (the residents' forms): the paragraph
+  // [data-character-count-for] is hidden without JavaScript (the limit is in the hint).
+  // It shows the count as the resident types; the polite live region speaks only when
+  // the text goes over the limit or back under it, never on every key.
+  function characterCount(count) {
+    var box = document.getElementById(count.getAttribute("data-character-count-for"));
+    if (!box) return;
+    var limit = parseInt(box.getAttribute("data-character-count"), 10);
+    var wasOver = false;
+    var update = function (speak) {
+      var length = Array.from(box.value).length;
+      var over = length > limit;
+      count.textContent = over
+        ? count.getAttribute("data-over-text").replace("{over}", length - limit)
+        : count.getAttribute("data-count-text").replace("{count}", length);
+      count.classList.toggle("character-count--over", over);
+      if (speak && over !== wasOver) announce(count.textContent);
+      wasOver = over;
+    };
+    var described = (box.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    described.push(count.id);
+    box.setAttribute("aria-describedby", described.join(" "));
+    count.hidden = false;
+    update(false);
+    box.addEventListener("input", function () {
+      update(true);
+    });
+  }
+
   function ready() {
     var speaks = window.speechSynthesis && window.SpeechSynthesisUtterance;
     document.querySelectorAll("[data-read-aloud]").forEach(function (button) {
@@ -454,6 +483,7 @@
       form.addEventListener("submit", forgetEveryCopy);
     });
     document.querySelectorAll(".table-wrapper").forEach(scrollableTable);
+    document.querySelectorAll("[data-character-count-for]").forEach(characterCount);
     document.querySelectorAll("form[data-local-copy]").forEach(setupLocalCopy);
     var dialog = sessionDialog();
     if (dialog) {

@@ -1,0 +1,23 @@
+"""gunicorn's access log without what a URL must not leave behind: a resident's private
+status link (whose token opens what they wrote) is logged as /feedback/status/… . Served
+with `--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
+
+import re
+
+from gunicorn.glogging import Logger
+
+PRIVATE = re.compile(r"(/feedback/status/)[^/?#\s]+")
+
+
+def redacted(text):
+    """`text` with the token of any status link replaced by "…"."""
+    return PRIVATE.sub(r"\1…", text) if isinstance(text, str) else text
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with every value a format could name redacted (the request line,
+    the path, the referrer, each header and WSGI variable)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: redacted(value) for key, value in atoms.items()}

@@ -1,0 +1,22 @@
+"""What residents send us on the site: questions, barrier reports and page-error reports,
+each with a reference and a private status link (see views.py); staff answer them in the
+back office's inbox (staff/inbox/)."""
+
+from flask import Flask
+
+DEFAULTS = {
+    "FEEDBACK_ANSWER_DAYS": 5,  # the target answer time, in working days
+    "FEEDBACK_RETENTION_DAYS": 180,  # contact details are deleted this long after closing
+}
+
+
+def init_app(app: Flask) -> None:
+    """The settings' defaults (BARRIERFREE_FEEDBACK_* in the environment wins) and the
+    public blueprint."""
+    from . import names, throttle, views
+
+    for name, value in {**DEFAULTS, **throttle.DEFAULTS}.items():
+        app.config.setdefault(name, value)
+    for function in names.TEMPLATE_GLOBALS:
+        app.add_template_global(function)
+    app.register_blueprint(views.bp)

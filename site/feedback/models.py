@@ -1,0 +1,124 @@
+"""Models of what residents send us: questions, barrier reports and page-error reports
+(one `FeedbackItem` each), the messages on an item (the resident's follow-ups, staff's
+public replies and internal notes), and the submissions counted for the rate limits.
+
+Photos of a barrier come later: a `feedback_photo` table with a foreign key to
+`feedback_item`, purged with the contact details.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import db, utcnow
+
+QUESTION, BARRIER, PAGE = "question", "barrier", "page"
+KINDS = (QUESTION, BARRIER, PAGE)
+NEW, IN_PROGRESS, ANSWERED, CLOSED = "new", "in_progress", "answered", "closed"
+STATES = (NEW, IN_PROGRESS, ANSWERED, CLOSED)
+OPEN_STATES = (NEW, IN_PROGRESS)  # waiting for an answer: these can be overdue
+# How the resident wants the answer: on the status page only, by email, by SMS or a call.
+REPLY_ON_SITE, REPLY_BY_EMAIL, REPLY_BY_PHONE = "site", "email", "phone"
+REPLY_WAYS = (REPLY_ON_SITE, REPLY_BY_EMAIL, REPLY_BY_PHONE)
+FOLLOW_UP, REPLY, NOTE = "follow_up", "reply", "note"
+
+
+class FeedbackItem(db.Model):
+    """One question or report. The resident reads it at a private status link; only the
+    SHA-256 hash of its token is kept. The address it came from is kept only as a keyed
+    hash, for the rate limits and duplicates. Contact details are removed
+    `FEEDBACK_RETENTION_DAYS` after it closes; everything else stays for the statistics."""
+
+    __tablename__ = "feedback_item"
+    __table_args__ = (
+        UniqueConstraint("year", "sequence"),
+        Index("ix_feedback_item_duplicate", "address_hash", "text_hash", "created_at"),
+        Index("ix_feedback_item_state_due", "state", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default=NEW)
+    version: Mapped[int] = mapped_column(default=1)
+    topic: Mapped[str | None] = mapped_column(String(80))
+    barrier_type: Mapped[str | None] = mapped_column(String(20))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"), index=True)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
+    location: Mapped[str | None] = mapped_column(String(300))
+    page_path: Mapped[str | None] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    reply_by: Mapped[str] = mapped_column(String(10), default=REPLY_ON_SITE)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    address_hash: Mapped[str] = mapped_column(String(64))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    due_on: Mapped[date]
+    answered_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    contact_purged_at: Mapped[datetime | None]
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_item.id"))
+
+    facility = relationship("Facility")
+    township = relationship("Township")
+    assignee = relationship("StaffUser")
+    merged_into: Mapped["FeedbackItem | None"] = relationship(remote_side=[id])
+    messages: Mapped[list["FeedbackMessage"]] = relationship(
+        back_populates="item", order_by="FeedbackMessage.id"
+    )
+
+    @property
+    def reference(self) -> str:
+        """The number the resident quotes: CP-2026-000123."""
+        return reference_of(self.year, self.sequence)
+
+    @property
+    def has_contact(self) -> bool:
+        """True while an email address or phone number is kept."""
+        return bool(self.contact_email or self.contact_phone)
+
+    def __repr__(self) -> str:
+        return f"<FeedbackItem {self.reference}>"
+
+
+def reference_of(year: int, sequence: int) -> str:
+    """The reference of an item: CP-<year>-<sequence, six digits>."""
+    return f"CP-{year}-{sequence:06d}"
+
+
+class FeedbackMessage(db.Model):
+    """A resident's follow-up, a member of staff's public reply (shown on the status page)
+    or an internal note. Each is its own row, so two people writing at once lose nothing."""
+
+    __tablename__ = "feedback_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("feedback_item.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    author_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[FeedbackItem] = relationship(back_populates="messages")
+    author = relationship("StaffUser")
+
+
+class FeedbackSubmission(db.Model):
+    """One form sent to the public side (a new item, a follow-up, a refused honeypot),
+    counted by the rate limits so that every worker shares them. Only a keyed hash of the
+    address is kept; rows older than a day are removed by `flask inbox purge`."""
+
+    __tablename__ = "feedback_submission"
+    __table_args__ = (Index("ix_feedback_submission_address_at", "address_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    address_hash: Mapped[str] = mapped_column(String(64))

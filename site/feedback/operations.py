@@ -1,0 +1,88 @@
+"""Writes of the public side: a new item with its reference and status token, and a
+resident's follow-up."""
+
+import hashlib
+import secrets
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..database import db, utcnow
+from ..i18n import is_english
+from ..opening_hours import local
+from .models import ANSWERED, FOLLOW_UP, IN_PROGRESS, FeedbackItem, FeedbackMessage
+from .queries import token_hash
+from .working_days import add_working_days
+
+ATTEMPTS = 5  # a reference taken at the same moment by another database user: try again
+
+
+def text_hash(kind: str, text: str) -> str:
+    """What makes two submissions the same: the form and the text, white space and case
+    aside."""
+    normal = " ".join(text.split()).casefold()
+    return hashlib.sha256(f"{kind}\n{normal}".encode()).hexdigest()
+
+
+def due_on(created: date) -> date:
+    """The target date of an answer to an item received on `created` (Chiping date)."""
+    return add_working_days(created, current_app.config["FEEDBACK_ANSWER_DAYS"])
+
+
+def create(kind: str, values: dict, address: str) -> tuple[FeedbackItem, str]:
+    """Store a new item and commit; the item and its status token (shown once, never kept).
+
+    The sequence number is the year's highest plus one, worked out by the database in the
+    INSERT itself, and unique with the year: a number taken at the same moment elsewhere
+    fails the constraint, and the insert is tried again.
+    """
+    for attempt in range(ATTEMPTS):
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        year = local(now).year
+        item = FeedbackItem(
+            kind=kind,
+            year=year,
+            sequence=select(func.coalesce(func.max(FeedbackItem.sequence), 0) + 1)
+            .where(FeedbackItem.year == year)
+            .scalar_subquery(),
+            token_hash=token_hash(token),
+            address_hash=address,
+            text_hash=text_hash(kind, values["body"]),
+            language="en" if is_english() else "zh",
+            created_at=now,
+            due_on=due_on(local(now).date()),
+            **values,
+        )
+        db.session.add(item)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+            continue
+        return item, token
+    raise AssertionError("unreachable")
+
+
+def add_follow_up(item: FeedbackItem, text: str) -> None:
+    """Add the resident's follow-up and commit; an answered item is open again, with a new
+    target date counted from today."""
+    now = utcnow()
+    db.session.add(FeedbackMessage(item_id=item.id, kind=FOLLOW_UP, body=text, created_at=now))
+    db.session.execute(
+        update(FeedbackItem)
+        .where(FeedbackItem.id == item.id, FeedbackItem.state == ANSWERED)
+        .values(
+            state=IN_PROGRESS,
+            due_on=due_on(local(now).date()),
+            version=FeedbackItem.version + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    db.session.refresh(item)

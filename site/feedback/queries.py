@@ -1,0 +1,61 @@
+"""Reads of residents' items: by status token, duplicates, and what is overdue."""
+
+import hashlib
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from ..database import db, utcnow
+from ..opening_hours import local_now
+from .models import OPEN_STATES, FeedbackItem
+
+DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a status token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def by_token(token: str) -> FeedbackItem | None:
+    """The item a status token opens, or None."""
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(
+        select(FeedbackItem).where(FeedbackItem.token_hash == token_hash(token))
+    )
+
+
+def duplicate_of(address: str, text: str) -> FeedbackItem | None:
+    """An item with the same text from the same address within the window, if any."""
+    return db.session.scalar(
+        select(FeedbackItem)
+        .where(
+            FeedbackItem.address_hash == address,
+            FeedbackItem.text_hash == text,
+            FeedbackItem.created_at > utcnow() - DUPLICATE_WINDOW,
+        )
+        .order_by(FeedbackItem.id)
+        .limit(1)
+    )
+
+
+def today() -> date:
+    """Today's date in Chiping."""
+    return local_now().date()
+
+
+def overdue_condition():
+    """The SQL condition of an item waiting for an answer past its target date."""
+    return FeedbackItem.state.in_(OPEN_STATES) & (FeedbackItem.due_on < today())
+
+
+def is_overdue(item: FeedbackItem) -> bool:
+    """True when the item waits for an answer past its target date."""
+    return item.state in OPEN_STATES and item.due_on < today()
+
+
+def overdue_count() -> int:
+    """How many items wait for an answer past their target date (for the back office's
+    home page)."""
+    return db.session.scalar(select(func.count()).where(overdue_condition())) or 0

@@ -1,0 +1,256 @@
+"""The three forms residents send, declared once with the `Field` and `Kind` classes of
+kinds.py: each field's label, hint, type, length and choices, and each form's rules.
+
+The views read the declarations to build and check the forms; the inbox reads them to
+name what a resident chose.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..database import PUBLISHED, db
+from ..facilities.models import Facility, Township
+from ..i18n import is_english
+from ..kinds import Field, Kind, Problem, choices
+from ..services.models import Category
+from .models import (
+    BARRIER,
+    PAGE,
+    QUESTION,
+    REPLY_BY_EMAIL,
+    REPLY_BY_PHONE,
+    REPLY_ON_SITE,
+    FeedbackItem,
+)
+
+BODY_LENGTH = 2000
+OTHER = "other"
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A mainland mobile number: 11 digits from 1, optionally after +86 or 86.
+MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
+PATH_LENGTH = 300
+# Invisible characters that change the direction of the text around them: they can make
+# a message read differently from what it holds, and nobody types one on purpose. They are
+# dropped from everything written on the public forms and in the inbox.
+BIDI_CONTROLS = dict.fromkeys(
+    [0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
+BARRIER_TYPES = {
+    "step": _l("台阶或坡道"),
+    "door": _l("门"),
+    "toilet": _l("卫生间"),
+    "lift": _l("电梯"),
+    "tactile": _l("盲道被占用"),
+    "parking": _l("无障碍停车位被占用"),
+    "information": _l("信息或网站"),
+    OTHER: _l("其他"),
+}
+REPLY_WAYS = {
+    REPLY_ON_SITE: _l("只在网站上看（提交后给您查询链接）"),
+    REPLY_BY_EMAIL: _l("发邮件给我"),
+    REPLY_BY_PHONE: _l("工作人员发短信或打电话给我"),
+}
+
+
+def _name(row) -> str:
+    """A row's name in the visitor's language (the Chinese one when there is no English)."""
+    return (is_english() and row.name_en) or row.name
+
+
+def topics() -> dict:
+    """The service categories, by slug, and 其他 (other)."""
+    rows = db.session.scalars(select(Category).order_by(Category.position))
+    return {**{row.slug: _name(row) for row in rows}, OTHER: str(_l("其他"))}
+
+
+def places() -> dict:
+    """Our published places, by slug, each with its township: 名称（镇街）."""
+    rows = db.session.scalars(
+        select(Facility)
+        .join(Township)
+        .where(Facility.status == PUBLISHED)
+        .order_by(Township.position, Facility.position)
+    )
+    return {row.slug: _place_name(_name(row), _name(row.township)) for row in rows}
+
+
+def _place_name(place: str, township: str) -> str:
+    """A place's name with its township, unless the name already says it."""
+    if township in place:
+        return place
+    return _("%(place)s（%(township)s）", place=place, township=township)
+
+
+def townships() -> dict:
+    """The district's townships, by slug."""
+    rows = db.session.scalars(select(Township).order_by(Township.position))
+    return {row.slug: _name(row) for row in rows}
+
+
+BODY_HINT = _l("最多 %(n)d 个字。请不要写身份证号等用不着的个人信息。", n=BODY_LENGTH)
+
+CONTACT_FIELDS = (
+    Field(
+        "reply_by",
+        _l("您想怎样收到答复"),
+        "radio",
+        required=True,
+        choices=choices(REPLY_WAYS),
+        hint=_l("无论选哪一种，都可以随时用查询链接在网站上看答复。"),
+    ),
+    Field(
+        "contact_email",
+        _l("电子邮箱（选了“发邮件给我”才填）"),
+        "email",
+        max_length=254,
+    ),
+    Field(
+        "contact_phone",
+        _l("手机号码（选了“发短信或打电话”才填）"),
+        "tel",
+        max_length=20,
+        hint=_l("11 位手机号码，例如 13800000000。"),
+    ),
+)
+
+
+def mobile_number(raw: str) -> str | None:
+    """The 11 digits of a mainland mobile number written with spaces or hyphens, or None."""
+    found = MOBILE.fullmatch(re.sub(r"[\s\-（）()]", "", raw))
+    return found.group(1) if found else None
+
+
+def contact_problems(record: dict) -> list[Problem]:
+    """The contact a chosen way of answering needs: an email address, or a mobile number."""
+    way = record.get("reply_by")
+    email, phone = record.get("contact_email") or "", record.get("contact_phone") or ""
+    if way == REPLY_BY_EMAIL:
+        if not email:
+            return [Problem("contact_email", _("您选了发邮件，请填写电子邮箱。"))]
+        if not EMAIL.fullmatch(email):
+            return [Problem("contact_email", _("电子邮箱的格式不对，应当像 name@example.com。"))]
+    if way == REPLY_BY_PHONE:
+        if not phone:
+            return [Problem("contact_phone", _("您选了发短信或打电话，请填写手机号码。"))]
+        if mobile_number(phone) is None:
+            return [Problem("contact_phone", _("手机号码应当是 1 开头的 11 位数字。"))]
+    return []
+
+
+def place_problems(record: dict) -> list[Problem]:
+    """Where a barrier is: one of our places, or a township or a described spot."""
+    if record.get("place") or record.get("township") or record.get("location"):
+        return []
+    return [Problem("place", _("请选择场所，或者选择镇街并写下具体地点。"))]
+
+
+def page_problems(record: dict) -> list[Problem]:
+    """A page named on the form is a page of this site."""
+    if record.get("page") and same_site_path(record["page"]) is None:
+        return [Problem("page", _("请填写本网站页面的地址，例如 /facilities/。"))]
+    return []
+
+
+def same_site_path(raw: str | None) -> str | None:
+    """The path of a page of this site, from a path or a full address of this site; None
+    for anything else. The query and fragment are dropped: a search query is the
+    resident's, and never kept."""
+    if not raw or len(raw) > PATH_LENGTH * 2 or any(ord(ch) < 32 for ch in raw) or "\\" in raw:
+        return None
+    parts = urlsplit(raw.strip())
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+            return None
+    path = parts.path
+    if not path.startswith("/") or path.startswith("//") or len(path) > PATH_LENGTH:
+        return None
+    return path
+
+
+QUESTION_FORM = Kind(
+    QUESTION,
+    FeedbackItem,
+    _l("提问或留言"),
+    (
+        Field(
+            "topic", _l("和哪方面有关"), "radio", required=True, choices=topics,
+            hint=_l("不确定就选“其他”。"),
+        ),
+        Field(
+            "body", _l("您的问题或留言"), "textarea", required=True,
+            max_length=BODY_LENGTH, hint=BODY_HINT,
+        ),
+        *CONTACT_FIELDS,
+    ),
+    key="reference",
+    can_create=False,
+    has_status=False,
+    rules=contact_problems,
+)  # fmt: skip
+
+BARRIER_FORM = Kind(
+    BARRIER,
+    FeedbackItem,
+    _l("报告无障碍问题"),
+    (
+        Field(
+            "place", _l("我们公布的场所"), "select", choices=places,
+            hint=_l("问题在我们网站列出的场所，就在这里选；不在列表里，就选镇街并写下地点。"),
+        ),
+        Field("township", _l("所在镇街"), "select", choices=townships),
+        Field(
+            "location", _l("具体地点"), max_length=200,
+            hint=_l("例如：振兴路和文化路路口东北角。"),
+        ),
+        Field(
+            "barrier_type", _l("是什么问题"), "radio", required=True,
+            choices=choices(BARRIER_TYPES),
+        ),
+        Field(
+            "body", _l("请描述问题"), "textarea", required=True, max_length=BODY_LENGTH,
+            hint=_l(
+                "例如：坡道入口被电动车挡住了，轮椅过不去。最多 %(n)d 个字。"
+                "请不要写身份证号等用不着的个人信息。",
+                n=BODY_LENGTH,
+            ),
+        ),
+        *CONTACT_FIELDS,
+    ),
+    key="reference",
+    can_create=False,
+    has_status=False,
+    rules=lambda record: place_problems(record) + contact_problems(record),
+)  # fmt: skip
+
+PAGE_FORM = Kind(
+    PAGE,
+    FeedbackItem,
+    _l("页面信息有误"),
+    (
+        Field(
+            "page", _l("哪个页面"), max_length=PATH_LENGTH,
+            hint=_l("本网站页面的地址。不知道也没关系，在下面写清楚是哪一页。"),
+        ),
+        Field(
+            "body", _l("哪里有误"), "textarea", required=True, max_length=BODY_LENGTH,
+            hint=_l(
+                "例如：电话号码打不通，开放时间已经改了。最多 %(n)d 个字。"
+                "请不要写身份证号等用不着的个人信息。",
+                n=BODY_LENGTH,
+            ),
+        ),
+        *CONTACT_FIELDS,
+    ),
+    key="reference",
+    can_create=False,
+    has_status=False,
+    rules=lambda record: page_problems(record) + contact_problems(record),
+)  # fmt: skip
+
+FORMS = {form.name: form for form in (QUESTION_FORM, BARRIER_FORM, PAGE_FORM)}

@@ -1,0 +1,279 @@
+"""The public forms: ask a question, report a barrier, report a wrong page; the page that
+gives the reference and the status link once; the status page, with the resident's
+follow-up.
+
+Every form works without JavaScript. A failed submit shows the form again with all that
+was typed. Nothing a resident writes is put in an address or a log line.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..database import db
+from ..facilities.models import Facility, Township
+from ..kinds import Kind
+from ..query_args import clean_line, clean_text
+from . import operations, queries, throttle
+from .models import (
+    BARRIER,
+    CLOSED,
+    FOLLOW_UP,
+    PAGE,
+    QUESTION,
+    REPLY,
+    REPLY_BY_EMAIL,
+    REPLY_BY_PHONE,
+)
+from .spec import BIDI_CONTROLS, BODY_LENGTH, FORMS, mobile_number, places, same_site_path
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+HONEYPOT = "homepage"
+SENT = "feedback_sent"  # in the session: the reference and status link, shown once
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
+# The whole form: room for every field at its longest in Chinese, percent-encoded (nine
+# bytes a character), three times over.
+MAX_BODY_BYTES = 64 * 1024
+ENDPOINTS = {"feedback.ask": QUESTION, "feedback.barrier": BARRIER, "feedback.page_error": PAGE}
+
+
+@bp.url_value_preprocessor
+def limit_size(_endpoint, _values) -> None:
+    """Refuse a body larger than any honest form here (413, see `too_large`) before anything
+    reads it. (URL value preprocessors run before every before-request hook, so before the
+    CSRF check reads the form.) Up to the limit, a text that is too long is shown again with
+    how much to cut."""
+    request.max_content_length = MAX_BODY_BYTES
+
+
+@bp.get("/")
+def index():
+    """The ways to reach us on this site: the three forms."""
+    return render_template("feedback/index.html", forms=FORMS)
+
+
+@bp.route("/ask", methods=["GET", "POST"])
+def ask():
+    """提问 / 留言: a question on one of the service categories, or anything else."""
+    return _form(FORMS[QUESTION], {})
+
+
+@bp.route("/barrier", methods=["GET", "POST"])
+def barrier():
+    """报告无障碍问题; `?place=<slug>` chooses one of our places."""
+    place = request.args.get("place", "")
+    return _form(FORMS[BARRIER], {"place": place} if place in places() else {})
+
+
+@bp.route("/page-error", methods=["GET", "POST"])
+def page_error():
+    """页面信息有误; `?page=<path>` names the page (only a path of this site is taken)."""
+    page = same_site_path(request.args.get("page"))
+    return _form(FORMS[PAGE], {"page": page} if page else {})
+
+
+def _form(form: Kind, prefilled: dict, description: str | None = None, status: int = 200):
+    """The form (GET), or its submission (POST): saved and on to the confirmation, or shown
+    again with every error and all that was typed."""
+    values = {"reply_by": "site", **prefilled}
+    errors: dict = {}
+    if request.method == "POST" and description is None:
+        values, errors = read(form)
+        if request.form.get(HONEYPOT):
+            wait = throttle.reserve(throttle.address_hash())
+            description = _(
+                "表单里有一栏应当留空，却填了内容（可能是浏览器自动填的）。没有保存。请检查后再提交一次。"
+            )
+            status = 429 if wait else 400
+        elif errors:
+            status = 400
+        else:
+            return _submit(form, values)
+    return render_template(
+        "feedback/form.html", form=form, values=values, errors=errors, description=description,
+        honeypot=HONEYPOT,
+    ), status  # fmt: skip
+
+
+def _submit(form: Kind, values: dict):
+    """Save a checked submission, unless it is over a limit or a duplicate."""
+    address = throttle.address_hash()
+    wait = throttle.reserve(address)
+    if wait:
+        message = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。", n=wait)
+        return _form(form, values, description=message, status=429)
+    existing = queries.duplicate_of(address, operations.text_hash(form.name, values["body"]))
+    if existing is not None:
+        session[SENT] = {"reference": existing.reference, "duplicate": True}
+        return redirect(url_for("feedback.sent"), code=303)
+    item, token = operations.create(form.name, stored_values(form, values), address)
+    session[SENT] = {"reference": item.reference, "token": token}
+    return redirect(url_for("feedback.sent"), code=303)
+
+
+def read(form: Kind) -> tuple[dict, dict]:
+    """What was typed into `form`, as typed (for showing again), and the errors by field."""
+    values, errors = {}, {}
+    for f in form.fields:
+        raw = request.form.get(f.name, "").translate(BIDI_CONTROLS)
+        try:
+            value = (
+                clean_text(raw, f.label).strip()
+                if f.type == "textarea"
+                else clean_line(raw, f.label)
+            )
+        except ValueError as error:
+            values[f.name], errors[f.name] = raw, str(error)
+            continue
+        values[f.name] = value
+        problems = f.problems(value)
+        if problems:
+            errors[f.name] = problems[0].message
+            if not value and f.type in ("radio", "select"):
+                errors[f.name] = _("请选择“%(label)s”。", label=f.label)
+            if f.max_length and len(value) > f.max_length:
+                errors[f.name] = _(
+                    "“%(label)s”最多 %(n)d 个字，现在有 %(count)d 个字。请删去 %(over)d 个字。",
+                    label=f.label, n=f.max_length, count=len(value), over=len(value) - f.max_length,
+                )  # fmt: skip
+    for problem in form.rules(values):
+        errors.setdefault(problem.field, problem.message)
+    return values, errors
+
+
+def stored_values(form: Kind, values: dict) -> dict:
+    """The columns of a checked submission. Only the contact the chosen way of answering
+    needs is kept: an email address typed beside "answer on the site" is dropped."""
+    stored = {"body": values["body"], "reply_by": values["reply_by"]}
+    if values["reply_by"] == REPLY_BY_EMAIL:
+        stored["contact_email"] = values["contact_email"]
+    if values["reply_by"] == REPLY_BY_PHONE:
+        stored["contact_phone"] = mobile_number(values["contact_phone"])
+    if form.name == QUESTION:
+        stored["topic"] = values["topic"]
+    if form.name == PAGE:
+        stored["page_path"] = same_site_path(values.get("page"))
+    if form.name == BARRIER:
+        facility = _by_slug(Facility, values.get("place"))
+        township = _by_slug(Township, values.get("township"))
+        stored.update(
+            barrier_type=values["barrier_type"],
+            facility_id=facility.id if facility else None,
+            township_id=township.id if township else facility.township_id if facility else None,
+            location=values.get("location") or None,
+        )
+    return stored
+
+
+def _by_slug(model, slug: str | None):
+    return db.session.scalar(select(model).where(model.slug == slug)) if slug else None
+
+
+@bp.get("/sent")
+def sent():
+    """The reference and the private status link, shown once (after POST, redirect, GET)."""
+    receipt = session.pop(SENT, None)
+    response = make_response(render_template("feedback/sent.html", receipt=receipt))
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+@bp.route("/status/<token>", methods=["GET", "POST"])
+def status(token: str):
+    """The private status page: the state, the dates, every public reply; a follow-up."""
+    item = queries.by_token(token)
+    if item is None:
+        abort(404)
+    errors, text, status_code, description = {}, "", 200, None
+    if request.method == "POST":
+        errors, text, description, status_code = _follow_up(item)
+        if status_code == 303:
+            response = redirect(url_for("feedback.status", token=token, added=1), code=303)
+            response.headers.update(PRIVATE_HEADERS)
+            return response
+    return _status_page(item, token, errors, text, description, status_code)
+
+
+def _status_page(item, token: str, errors: dict, text: str, description, status_code: int):
+    """The status page, never stored, indexed or named in a Referer."""
+    response = make_response(
+        render_template(
+            "feedback/status.html", item=item, token=token, shown=_shown(item), errors=errors,
+            text=text, description=description, added=request.args.get("added") == "1",
+        ), status_code,
+    )  # fmt: skip
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def _follow_up(item) -> tuple[dict, str, str | None, int]:
+    """Check and add a follow-up: (errors, the text, a message, the status code)."""
+    raw = request.form.get("body", "").translate(BIDI_CONTROLS)
+    label = _("补充内容")
+    if item.state == CLOSED:
+        return {}, raw, _("这件事已经办结，不能再补充。有新的问题，请重新提问。"), 400
+    try:
+        text = clean_text(raw, label).strip()
+    except ValueError as error:
+        return {"body": str(error)}, raw, None, 400
+    if not text:
+        return {"body": _("请填写补充内容。")}, text, None, 400
+    if len(text) > BODY_LENGTH:
+        message = _(
+            "补充内容最多 %(n)d 个字，现在有 %(count)d 个字。", n=BODY_LENGTH, count=len(text)
+        )
+        return {"body": message}, text, None, 400
+    wait = throttle.reserve(throttle.address_hash())
+    if wait:
+        message = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。", n=wait)
+        return {}, text, message, 429
+    operations.add_follow_up(item, text)
+    return {}, text, None, 303
+
+
+def _shown(item) -> dict:
+    """What the status page shows: the item the work goes on in (the one a duplicate was
+    merged into) and its public messages, the resident's follow-ups and staff's replies."""
+    home = item.merged_into or item
+    messages = [m for m in item.messages if m.kind in (FOLLOW_UP, REPLY)]
+    if home is not item:
+        messages += [m for m in home.messages if m.kind == REPLY]
+    return {"home": home, "messages": sorted(messages, key=lambda m: (m.created_at, m.id))}
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """A body larger than the site takes: say so plainly, nothing was saved."""
+    return render_template("feedback/too_large.html", limit=BODY_LENGTH), 413
+
+
+@bp.errorhandler(CSRFError)
+def expired(error):
+    """A form whose page was open too long (or whose cookie was lost): show it again with
+    all that was typed and a fresh token, rather than lose the resident's text."""
+    kind = ENDPOINTS.get(request.endpoint)
+    message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
+    if kind is None:  # the follow-up on the status page
+        item = queries.by_token((request.view_args or {}).get("token", ""))
+        if item is None:
+            abort(404)
+        text = request.form.get("body", "")
+        return _status_page(item, request.view_args["token"], {}, text, message, 400)
+    form = FORMS[kind]
+    values, _errors = read(form)
+    return _form(form, values, description=message, status=400)

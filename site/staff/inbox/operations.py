@@ -1,0 +1,118 @@
+"""What staff do to an item: change its state, assign it, merge it into another (each
+carries the version the page was loaded at, and changes nothing if a colleague changed
+the item since), and write notes and public replies (each its own row, so two people
+writing at once lose nothing). Every action is in the audit log; none records what a
+resident wrote."""
+
+from flask import g
+from sqlalchemy import func, update
+
+from ...database import db, utcnow
+from ...feedback.models import (
+    ANSWERED,
+    CLOSED,
+    NOTE,
+    OPEN_STATES,
+    REPLY,
+    FeedbackItem,
+    FeedbackMessage,
+)
+from ..accounts.audit import record as audit
+
+AUDIT_KIND = "feedback"
+
+
+def _claim(item: FeedbackItem, base_version: int | None, **values) -> bool:
+    """Write `values` and the next version if the item is still at `base_version`
+    (atomic); False, and nothing written, when someone changed it since."""
+    if base_version is None:
+        return False
+    result = db.session.execute(
+        update(FeedbackItem)
+        .where(FeedbackItem.id == item.id, FeedbackItem.version == base_version)
+        .values(version=base_version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _done(item: FeedbackItem, action: str, detail: str = "") -> None:
+    """Audit, commit, and read the item again."""
+    audit(action, AUDIT_KIND, item.reference, detail)
+    db.session.commit()
+    db.session.refresh(item)
+
+
+def change_state(item: FeedbackItem, state: str, base_version: int | None) -> bool:
+    """Move the item to `state`; False when it changed since `base_version`."""
+    now = utcnow()
+    before = item.state
+    values = {"state": state, "closed_at": now if state == CLOSED else None}
+    if state == ANSWERED:
+        values["answered_at"] = func.coalesce(FeedbackItem.answered_at, now)
+    if not _claim(item, base_version, **values):
+        db.session.rollback()
+        return False
+    _done(item, "inbox-state", f"{before} -> {state}")
+    return True
+
+
+def assign(item: FeedbackItem, user, base_version: int | None) -> bool:
+    """Give the item to `user` (None: nobody); False when it changed since."""
+    if not _claim(item, base_version, assignee_id=user.id if user else None):
+        db.session.rollback()
+        return False
+    _done(item, "inbox-assign", user.username if user else "")
+    return True
+
+
+def merge(item: FeedbackItem, target: FeedbackItem, base_version: int | None) -> bool:
+    """Close the item as a duplicate of `target` (the work goes on there, and the
+    resident's status page shows it); items merged into this one follow it."""
+    now = utcnow()
+    if not _claim(item, base_version, state=CLOSED, closed_at=now, merged_into_id=target.id):
+        db.session.rollback()
+        return False
+    db.session.execute(
+        update(FeedbackItem)
+        .where(FeedbackItem.merged_into_id == item.id)
+        .values(merged_into_id=target.id, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    _done(item, "inbox-merge", target.reference)
+    return True
+
+
+def add_note(item: FeedbackItem, text: str) -> None:
+    """An internal note, for colleagues only."""
+    message = _message(item, NOTE, text)
+    _done(item, "inbox-note", f"#{message.id}")
+
+
+def add_reply(item: FeedbackItem, text: str) -> None:
+    """A public reply, shown on the resident's status page; an item waiting for an answer
+    is now answered (a new version, so a colleague's change from before is refused)."""
+    message = _message(item, REPLY, text)
+    now = utcnow()
+    db.session.execute(
+        update(FeedbackItem)
+        .where(FeedbackItem.id == item.id, FeedbackItem.state.in_(OPEN_STATES))
+        .values(
+            state=ANSWERED,
+            answered_at=func.coalesce(FeedbackItem.answered_at, now),
+            version=FeedbackItem.version + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    _done(item, "inbox-reply", f"#{message.id}")
+
+
+def _message(item: FeedbackItem, kind: str, text: str) -> FeedbackMessage:
+    message = FeedbackMessage(
+        item_id=item.id, kind=kind, body=text, author_id=g.staff.id,
+        author_name=g.staff.display_name,
+    )  # fmt: skip
+    db.session.add(message)
+    db.session.flush()
+    return message

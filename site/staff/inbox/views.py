@@ -1,0 +1,306 @@
+"""/staff/inbox: what residents sent, with filters and counts; one item with its messages,
+and the forms that change it. Contact details are shown only to the item's assignee and
+to administrators."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ...database import db
+from ...facilities.models import Facility, Township
+from ...feedback import queries as feedback_queries
+from ...feedback.models import KINDS, STATES, FeedbackItem
+from ...feedback.names import kind_name, state_name
+from ...feedback.spec import BIDI_CONTROLS
+from ...query_args import QueryArgs, clean_text, filtered_page, read_page_number
+from ..accounts.sessions import require
+from ..models import ADMIN, EDITOR, StaffUser
+from . import drafts, operations
+
+bp = Blueprint("inbox", __name__, url_prefix="/staff/inbox")
+PER_PAGE = 50
+MESSAGE_LENGTH = 5000
+NOBODY, ME = "none", "me"
+
+
+def colleagues() -> list[StaffUser]:
+    """Every active account, by name: who an item can be given to."""
+    return list(
+        db.session.scalars(
+            select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.display_name)
+        )
+    )
+
+
+def filter_choices() -> dict:
+    """The choices of each filter of the list, by code."""
+    townships = db.session.scalars(select(Township).order_by(Township.position))
+    places = db.session.scalars(select(Facility).order_by(Facility.position))
+    people = {str(u.id): u.display_name for u in colleagues()}
+    return {
+        "kind": {kind: kind_name(kind) for kind in KINDS},
+        "state": {state: state_name(state) for state in STATES},
+        "township": {t.slug: t.name for t in townships},
+        "place": {f.slug: f.name for f in places},
+        "assignee": {ME: _("我负责的"), NOBODY: _("还没有负责人"), **people},
+    }
+
+
+@bp.get("/")
+@require(EDITOR)
+def items():
+    """The list, filtered by kind, state, township, place, assignee and overdue."""
+    args = QueryArgs(request.args)
+    choices = filter_choices()
+    labels = {"kind": _("类型"), "state": _("状态"), "township": _("镇街"), "place": _("场所"),
+              "assignee": _("负责人")}  # fmt: skip
+    chosen = {
+        name: args.choice(name, choices[name], labels[name], f"filter-{name}") for name in labels
+    }
+    chosen["overdue"] = args.flag("overdue", "1")
+    query = _filtered(select(FeedbackItem), chosen)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = read_page_number(request.args.get("page"))
+    rows = db.session.scalars(
+        query.options(selectinload(FeedbackItem.facility), selectinload(FeedbackItem.township),
+                      selectinload(FeedbackItem.assignee))
+        .order_by(FeedbackItem.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    ).all()  # fmt: skip
+    body = render_template(
+        "staff/inbox/items.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+        choices=choices, chosen=chosen, problems=args.problems, counts=_counts(),
+        is_overdue=feedback_queries.is_overdue,
+    )  # fmt: skip
+    return filtered_page(body, args.problems)
+
+
+def _filtered(query, chosen: dict):
+    """The list's query with the chosen filters."""
+    if chosen["kind"]:
+        query = query.where(FeedbackItem.kind == chosen["kind"])
+    if chosen["state"]:
+        query = query.where(FeedbackItem.state == chosen["state"])
+    if chosen["township"]:
+        query = query.join(Township, FeedbackItem.township).where(
+            Township.slug == chosen["township"]
+        )
+    if chosen["place"]:
+        query = query.join(Facility, FeedbackItem.facility).where(Facility.slug == chosen["place"])
+    if chosen["assignee"] == ME:
+        query = query.where(FeedbackItem.assignee_id == g.staff.id)
+    elif chosen["assignee"] == NOBODY:
+        query = query.where(FeedbackItem.assignee_id.is_(None))
+    elif chosen["assignee"]:
+        query = query.where(FeedbackItem.assignee_id == int(chosen["assignee"]))
+    if chosen["overdue"]:
+        query = query.where(feedback_queries.overdue_condition())
+    return query
+
+
+def _counts() -> dict:
+    """How many items are of each kind and in each state, and how many are overdue."""
+
+    def by(column) -> dict:
+        return dict(db.session.execute(select(column, func.count()).group_by(column)).all())
+
+    kinds, states = by(FeedbackItem.kind), by(FeedbackItem.state)
+    return {
+        "kinds": {k: kinds.get(k, 0) for k in KINDS},
+        "states": {s: states.get(s, 0) for s in STATES},
+        "overdue": feedback_queries.overdue_count(),
+    }
+
+
+def item_or_404(item_id: int) -> FeedbackItem:
+    item = db.session.get(FeedbackItem, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def may_see_contact(item: FeedbackItem) -> bool:
+    """Contact details are for the item's assignee and administrators only."""
+    return g.staff.can(ADMIN) or item.assignee_id == g.staff.id
+
+
+@bp.get("/<int:item_id>")
+@require(EDITOR)
+def item(item_id: int):
+    """One item: what the resident wrote, the messages, and the forms that change it; a
+    reply or note kept when a session ended is back in its form."""
+    row = item_or_404(item_id)
+    kept = drafts.kept(g.staff.id, row.id)
+    description = None
+    if kept:
+        description = _("您上次登录过期时写的内容已经放回下面的表单，还没有保存。请检查后再提交。")
+    return _page(row, typed=kept, description=description, kept=bool(kept))
+
+
+@bp.get("/<int:item_id>/<action>")
+@require(EDITOR)
+def action_page(item_id: int, action: str):
+    """An action's address opened as a page (after signing in again): the item."""
+    return redirect(url_for("inbox.item", item_id=item_or_404(item_id).id))
+
+
+def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = None,
+          description: str | None = None, status: int = 200, kept: bool = False):  # fmt: skip
+    merged_here = db.session.scalars(
+        select(FeedbackItem).where(FeedbackItem.merged_into_id == row.id).order_by(FeedbackItem.id)
+    ).all()
+    return render_template(
+        "staff/inbox/item.html", item=row, errors=errors or {}, typed=typed or {},
+        description=description, colleagues=colleagues(), states=STATES,
+        contact_visible=may_see_contact(row), merged_here=merged_here,
+        overdue=feedback_queries.is_overdue(row), kept=kept,
+    ), status  # fmt: skip
+
+
+def _posted_version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
+def _stale(row: FeedbackItem):
+    """A change from a page older than the item: nothing was written; say so, show now."""
+    db.session.refresh(row)
+    return _page(
+        row, status=409,
+        description=_("您打开这个页面以后，别人已经改过这一条（状态、负责人、答复或合并）。"
+                      "您的修改没有保存。下面是现在的情况，请看过后再操作一次。"),
+    )  # fmt: skip
+
+
+def _back(row: FeedbackItem, message: str):
+    flash(message)
+    return redirect(url_for("inbox.item", item_id=row.id), code=303)
+
+
+@bp.post("/<int:item_id>/state")
+@require(EDITOR)
+def change_state(item_id: int):
+    """Move the item to another state, if nobody changed it since the page was loaded."""
+    row = item_or_404(item_id)
+    state = request.form.get("state", "")
+    if state not in STATES:
+        return _page(row, {"state": _("请选择一个状态。")}, status=400)
+    if not operations.change_state(row, state, _posted_version()):
+        return _stale(row)
+    return _back(row, _("状态已改为“%(state)s”。", state=state_name(state)))
+
+
+@bp.post("/<int:item_id>/assign")
+@require(EDITOR)
+def assign(item_id: int):
+    """Give the item to a colleague (or to nobody)."""
+    row = item_or_404(item_id)
+    raw = request.form.get("assignee", "")
+    user = None
+    if raw:
+        user = next((u for u in colleagues() if str(u.id) == raw), None)
+        if user is None:
+            return _page(row, {"assignee": _("请从列出的同事中选择。")}, status=400)
+    if not operations.assign(row, user, _posted_version()):
+        return _stale(row)
+    if user is None:
+        return _back(row, _("已取消负责人。"))
+    return _back(row, _("已交给 %(name)s 负责。", name=user.display_name))
+
+
+def _text(label: str) -> tuple[str, str | None]:
+    """A note's or reply's text, and the problem with it."""
+    raw = request.form.get("body", "").translate(BIDI_CONTROLS)
+    try:
+        text = clean_text(raw, label).strip()
+    except ValueError as error:
+        return raw, str(error)
+    if not text:
+        return text, _("请填写“%(label)s”。", label=label)
+    if len(text) > MESSAGE_LENGTH:
+        return text, _("“%(label)s”最多 %(n)d 个字，现在有 %(count)d 个字。", label=label,
+                       n=MESSAGE_LENGTH, count=len(text))  # fmt: skip
+    return text, None
+
+
+@bp.post("/<int:item_id>/reply")
+@require(EDITOR, keep=drafts.keep_lapsed)
+def reply(item_id: int):
+    """A public reply: the resident reads it on the status page."""
+    row = item_or_404(item_id)
+    text, problem = _text(_("公开答复"))
+    if problem:
+        return _page(row, {"reply": problem}, {"reply": text}, status=400)
+    drafts.forget(g.staff.id, row.id, "reply")
+    operations.add_reply(row, text)
+    return _back(row, _("答复已发布，居民在查询页面上能看到。"))
+
+
+@bp.post("/<int:item_id>/note")
+@require(EDITOR, keep=drafts.keep_lapsed)
+def note(item_id: int):
+    """An internal note: only staff read it."""
+    row = item_or_404(item_id)
+    text, problem = _text(_("内部备注"))
+    if problem:
+        return _page(row, {"note": problem}, {"note": text}, status=400)
+    drafts.forget(g.staff.id, row.id, "note")
+    operations.add_note(row, text)
+    return _back(row, _("备注已保存。"))
+
+
+@bp.post("/<int:item_id>/merge")
+@require(EDITOR)
+def merge(item_id: int):
+    """Merge a duplicate into another item, named by its reference."""
+    row = item_or_404(item_id)
+    raw = request.form.get("target", "").strip().upper()[:40]
+    target = _by_reference(raw)
+    problem = None
+    if target is None:
+        problem = (
+            _("找不到编号 %(reference)s。编号的样子是 CP-2026-000123。", reference=raw)
+            if raw
+            else _("请填写要合并到的编号。")
+        )
+    elif target.id == row.id:
+        problem = _("不能合并到自己。")
+    elif target.merged_into_id is not None:
+        problem = _("%(reference)s 已经合并到 %(other)s，请合并到 %(other)s。",
+                    reference=target.reference, other=target.merged_into.reference)  # fmt: skip
+    if problem:
+        return _page(row, {"target": problem}, {"target": raw}, status=400)
+    if not operations.merge(row, target, _posted_version()):
+        return _stale(row)
+    return _back(row, _("已合并到 %(reference)s，这一条已关闭。", reference=target.reference))
+
+
+def _by_reference(reference: str) -> FeedbackItem | None:
+    """The item with a reference like CP-2026-000123 (or 2026-123), if any."""
+    parts = reference.removeprefix("CP-").split("-")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and 0 < len(p) < 10 for p in parts):
+        return None
+    year, sequence = int(parts[0]), int(parts[1])
+    return db.session.scalar(
+        select(FeedbackItem).where(FeedbackItem.year == year, FeedbackItem.sequence == sequence)
+    )
+
+
+@bp.errorhandler(CSRFError)
+def expired(error):
+    """A form of a signed-in member of staff refused for its token (the page was open
+    longer than its session): show the item again with the text and a fresh token, rather
+    than lose a reply. Anyone else gets the back office's own answer."""
+    from .. import handle_csrf_error
+
+    item_id = (request.view_args or {}).get("item_id")
+    if g.get("staff") is None or item_id is None:
+        return handle_csrf_error(error)
+    action = request.path.rstrip("/").rsplit("/", 1)[-1]
+    # Where each form's text goes back: {form: (the page's key, the posted field)}.
+    field, posted = {"reply": ("reply", "body"), "note": ("note", "body"),
+                     "merge": ("target", "target")}.get(action, (action, action))  # fmt: skip
+    typed = {field: request.form.get(posted, "")}
+    message = _("这个页面已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
+    return _page(item_or_404(item_id), typed=typed, description=message, status=400)

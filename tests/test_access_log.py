@@ -1,0 +1,38 @@
+"""The access log never holds the token of a resident's private status link."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from barrierfree.access_log import AccessLogger, redacted
+from gunicorn.config import Config
+
+TOKEN = "Q2xhc3NpZmllZC1zdGF0dXMtdG9rZW4tZm9yLXRlc3Rz"
+
+
+def test_a_status_link_is_logged_without_its_token():
+    logger = AccessLogger(Config())
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/en/feedback/status/{TOKEN}?x=1",
+        "PATH_INFO": f"/en/feedback/status/{TOKEN}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"https://example.org/feedback/status/{TOKEN}",
+        "QUERY_STRING": "x=1",
+    }
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = logger.atoms(response, {}, environ, timedelta(0))
+    assert TOKEN not in "".join(str(value) for value in atoms.values())
+    assert atoms["r"] == "GET /en/feedback/status/…?x=1 HTTP/1.1"
+    assert atoms["U"] == "/en/feedback/status/…"
+
+
+def test_other_addresses_are_logged_as_they_are():
+    assert redacted("GET /facilities/?open=now HTTP/1.1") == "GET /facilities/?open=now HTTP/1.1"
+    assert redacted(None) is None
+
+
+def test_the_served_site_uses_the_redacting_logger():
+    from conftest import PROJECT_ROOT
+
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--logger-class barrierfree.access_log.AccessLogger" in makefile

@@ -1,0 +1,468 @@
+"""The public forms: ask a question, report a barrier, report a wrong page; the reference
+and the status link shown once; the status page and the follow-up; the honeypot, the rate
+limits, duplicates, sizes and hostile input."""
+
+import re
+import threading
+
+import pytest
+from barrierfree.database import db
+from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
+from barrierfree.feedback.working_days import add_working_days, is_working_day
+from conftest import make_app, parse
+from sqlalchemy import select
+from staff_helpers import csrf, error_summary
+
+ASK, BARRIER, PAGE = "/feedback/ask", "/feedback/barrier", "/feedback/page-error"
+EMAIL, PHONE = {"reply_by": "email"}, {"reply_by": "phone"}
+QUESTION = "残疾人证丢了怎么补办？\n我听不见，请在网站上答复。"
+STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
+
+
+def submit(client, path: str, **fields):
+    """Post a form as a browser would, with the page's CSRF token."""
+    data = {"csrf_token": csrf(client, path), "reply_by": "site", **fields}
+    return client.post(path, data=data)
+
+
+def ask(client, prefix: str = "", **fields):
+    """Ask a question; the response to the POST."""
+    return submit(client, prefix + ASK, **{"topic": "rehabilitation", "body": QUESTION, **fields})
+
+
+def sent_page(client, response):
+    """Follow the redirect after a good submission to the confirmation page."""
+    assert response.status_code == 303, response.text[:3000]
+    return client.get(response.headers["Location"])
+
+
+def status_path(page) -> str:
+    """The status link on the confirmation page."""
+    return STATUS_LINK.search(page.text).group()
+
+
+def items(app) -> list[FeedbackItem]:
+    with app.app_context():
+        return list(db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)))
+
+
+@pytest.fixture
+def client(loaded_app):
+    return loaded_app.test_client()
+
+
+# --- The journey: ask, get a reference and a link, read the status page ---------------
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_question_gets_a_reference_and_a_private_status_link(loaded_app, client, prefix):
+    page = sent_page(client, ask(client, prefix))
+    assert page.status_code == 200
+    assert re.search(r"CP-20\d\d-000001", page.text)
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    link = status_path(page)
+    assert link.startswith(prefix + "/feedback/status/")
+    # Shown once: a reload no longer holds the link.
+    again = client.get(prefix + "/feedback/sent")
+    assert STATUS_LINK.search(again.text) is None
+    (item,) = items(loaded_app)
+    assert item.kind == "question" and item.topic == "rehabilitation" and item.body == QUESTION
+    assert item.language == ("en" if prefix else "zh")
+    assert link.rsplit("/", 1)[1] not in item.token_hash  # only the hash is kept
+    assert item.contact_email is None and item.contact_phone is None
+
+
+def test_the_status_page_shows_the_state_the_text_and_is_never_indexed(client):
+    link = status_path(sent_page(client, ask(client)))
+    page = client.get(link)
+    assert page.status_code == 200
+    assert page.headers["X-Robots-Tag"].startswith("noindex")
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    doc = parse(page.data)
+    assert "新收到" in doc.find("dl").text
+    text = doc.find(class_="plain-text")
+    assert text.find("br") is not None  # line breaks kept
+    assert "残疾人证丢了怎么补办？" in text.text
+    assert link not in client.get("/sitemap.xml").text
+
+
+def test_a_wrong_token_is_not_found(client):
+    link = status_path(sent_page(client, ask(client)))
+    assert client.get("/feedback/status/not-a-token").status_code == 404
+    assert client.get("/feedback/status/" + "a" * 43).status_code == 404
+    assert client.get(link[:-1] + ("A" if link[-1] != "A" else "B")).status_code == 404
+    token = csrf(client, link)
+    response = client.post("/feedback/status/" + "a" * 43, data={"csrf_token": token, "body": "x"})
+    assert response.status_code == 404
+
+
+def test_the_resident_adds_a_follow_up_on_the_status_page(loaded_app, client):
+    link = status_path(sent_page(client, ask(client)))
+    response = client.post(
+        link, data={"csrf_token": csrf(client, link), "body": "补充：我住在振兴街道。"}
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    assert "已收到您的补充" in page.text and "我住在振兴街道" in page.text
+    with loaded_app.app_context():
+        (message,) = db.session.scalars(select(FeedbackMessage)).all()
+        assert message.kind == "follow_up"
+
+
+def test_an_empty_follow_up_is_refused_with_an_error(client):
+    link = status_path(sent_page(client, ask(client)))
+    response = client.post(link, data={"csrf_token": csrf(client, link), "body": "  "})
+    assert response.status_code == 400
+    assert error_summary(response.data).find("a", href="#field-body") is not None
+
+
+# --- The other forms ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_barrier_report_about_one_of_our_places(loaded_app, client, prefix):
+    form = client.get(prefix + BARRIER + "?place=rukang-zhenxing")
+    option = parse(form.data).find("option", value="rukang-zhenxing")
+    assert "selected" in option.attrs
+    response = submit(
+        client, prefix + BARRIER, place="rukang-zhenxing", barrier_type="step",
+        body="坡道入口被电动车挡住了，轮椅过不去。",
+    )  # fmt: skip
+    sent_page(client, response)
+    (item,) = items(loaded_app)
+    assert item.kind == "barrier" and item.barrier_type == "step"
+    with loaded_app.app_context():
+        item = db.session.get(FeedbackItem, item.id)
+        assert item.facility.slug == "rukang-zhenxing"
+        assert item.township_id == item.facility.township_id
+
+
+def test_a_barrier_elsewhere_names_a_township_and_a_spot(loaded_app, client):
+    response = submit(
+        client, BARRIER, township="zhenxing", location="振兴路和文化路路口", barrier_type="tactile",
+        body="盲道上停满了车。",
+    )  # fmt: skip
+    sent_page(client, response)
+    (item,) = items(loaded_app)
+    assert item.facility_id is None and item.location == "振兴路和文化路路口"
+
+
+def test_an_unknown_place_in_the_address_is_ignored(client):
+    form = client.get(BARRIER + "?place=<script>")
+    assert form.status_code == 200
+    assert not parse(form.data).find_all("option", selected=True)
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_page_error_report_names_the_page(loaded_app, client, prefix):
+    form = client.get(prefix + PAGE + "?page=/facilities/rukang-zhenxing")
+    assert (
+        parse(form.data).find("input", id="field-page").get("value")
+        == "/facilities/rukang-zhenxing"
+    )
+    response = submit(
+        client, prefix + PAGE, page="/facilities/rukang-zhenxing", body="电话打不通。"
+    )
+    sent_page(client, response)
+    (item,) = items(loaded_app)
+    assert item.kind == "page" and item.page_path == "/facilities/rukang-zhenxing"
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["https://evil.example/x", "//evil.example/x", "javascript:alert(1)", "facilities", "/\\evil"],
+)
+def test_a_page_from_another_site_is_dropped_without_an_error(client, page):
+    form = client.get(PAGE, query_string={"page": page})
+    assert form.status_code == 200
+    assert parse(form.data).find("input", id="field-page").get("value") == ""
+    assert error_summary(form.data) is None
+
+
+def test_the_query_of_a_named_page_is_not_kept(client):
+    form = client.get(PAGE, query_string={"page": "/search?q=我的病"})
+    assert parse(form.data).find("input", id="field-page").get("value") == "/search"
+
+
+# --- Every validation error -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "field"),
+    [
+        (ASK, {"topic": "", "body": QUESTION}, "topic"),
+        (ASK, {"topic": "nonsense", "body": QUESTION}, "topic"),
+        (ASK, {"topic": "other", "body": "   "}, "body"),
+        (ASK, {"topic": "other", "body": "长" * 2001}, "body"),
+        (ASK, {"topic": "other", "body": QUESTION, "reply_by": "pigeon"}, "reply_by"),
+        (ASK, {"topic": "other", "body": QUESTION, "reply_by": "email"}, "contact_email"),
+        (ASK, {"topic": "other", "body": "问", **EMAIL, "contact_email": "x@"}, "contact_email"),
+        (ASK, {"topic": "other", "body": QUESTION, "reply_by": "phone"}, "contact_phone"),
+        (ASK, {"topic": "other", "body": "问", **PHONE, "contact_phone": "1234"}, "contact_phone"),
+        (ASK, {"topic": "other", "body": "a\x00b"}, "body"),
+        (BARRIER, {"barrier_type": "step", "body": "挡住了"}, "place"),
+        (BARRIER, {"place": "rukang-zhenxing", "body": "挡住了"}, "barrier_type"),
+        (BARRIER, {"place": "nowhere", "barrier_type": "step", "body": "挡住了"}, "place"),
+        (BARRIER, {"township": "zhenxing", "barrier_type": "step", "body": ""}, "body"),
+        (PAGE, {"page": "https://evil.example/", "body": "错了"}, "page"),
+        (PAGE, {"page": "/about", "body": ""}, "body"),
+    ],
+)  # fmt: skip
+def test_each_error_is_listed_and_shown_by_its_field_and_the_text_is_kept(
+    loaded_app, client, path, fields, field
+):
+    response = submit(client, path, **fields)
+    assert response.status_code == 400
+    doc = parse(response.data)
+    summary = error_summary(response.data)
+    assert summary is not None and summary.find("a", href=f"#field-{field}") is not None
+    assert doc.find(id=f"field-{field}") is not None
+    assert doc.find(class_="field--error") is not None
+    assert doc.find("title").text.startswith("错误：")
+    body = doc.find("textarea", id="field-body")
+    if fields.get("body", "").strip() and "\x00" not in fields["body"]:
+        assert fields["body"].strip() in body.get_text()
+    assert items(loaded_app) == []
+
+
+@pytest.mark.parametrize("path", [ASK, BARRIER, PAGE])
+def test_errors_on_the_english_site(loaded_app, client, path):
+    response = submit(client, "/en" + path, body="")
+    assert response.status_code == 400
+    doc = parse(response.data)
+    assert doc.find("html").get("lang") == "en"
+    assert error_summary(response.data).find("a", href="#field-body") is not None
+    assert items(loaded_app) == []
+
+
+def test_an_over_long_text_says_how_much_to_cut(client):
+    response = submit(client, ASK, topic="other", body="长" * 2010)
+    assert "现在有 2010 个字" in error_summary(response.data).text
+
+
+def test_an_email_typed_beside_answer_on_the_site_is_not_kept(loaded_app, client):
+    sent_page(client, ask(client, contact_email="li@example.com", contact_phone="13800000000"))
+    (item,) = items(loaded_app)
+    assert item.contact_email is None and item.contact_phone is None
+
+
+def test_a_mobile_number_is_kept_as_its_digits(loaded_app, client):
+    sent_page(client, ask(client, reply_by="phone", contact_phone="+86 138-0000-0000"))
+    (item,) = items(loaded_app)
+    assert item.contact_phone == "13800000000" and item.reply_by == "phone"
+
+
+def test_every_form_says_what_is_kept_and_for_how_long(client):
+    for path in (ASK, BARRIER, PAGE, "/en" + ASK):
+        doc = parse(client.get(path).data)
+        privacy = doc.find(id="privacy")
+        assert privacy is not None
+        assert "180" in privacy.find_next("ul").text
+
+
+def test_every_field_is_labelled(client):
+    for path in (ASK, BARRIER, PAGE):
+        doc = parse(client.get(path).data)
+        form = doc.find("form", class_="form")
+        for control in form.find_all(["input", "select", "textarea"]):
+            if control.get("type") in ("hidden", "radio"):
+                continue
+            assert doc.find("label", for_=control.get("id")) is not None, control
+
+
+# --- Spam and abuse ----------------------------------------------------------------------
+
+
+def test_the_honeypot_is_hidden_from_everyone_and_refuses_the_form(loaded_app, client):
+    doc = parse(client.get(ASK).data)
+    trap = doc.find("input", name="homepage")
+    wrapper = trap.parent
+    assert wrapper.get("aria-hidden") == "true" and "visually-hidden" in wrapper.classes
+    assert trap.get("tabindex") == "-1"
+    assert "不要填写" in wrapper.find("label").text
+    response = ask(client, homepage="http://spam.example")
+    assert response.status_code == 400
+    assert error_summary(response.data) is not None
+    assert QUESTION.split("\n")[0] in response.text  # the text is kept for a person
+    assert items(loaded_app) == []
+
+
+def test_no_captcha_anywhere(client):
+    for path in (ASK, BARRIER, PAGE):
+        assert "captcha" not in client.get(path).text.lower()
+
+
+def test_the_rate_limit_per_address_is_shared_by_every_app_on_the_database(tmp_path):
+    from conftest import make_loaded_app
+
+    config = {"FEEDBACK_PER_ADDRESS": 2, "FEEDBACK_OVERALL": 100}
+    first = make_loaded_app(tmp_path / "site.sqlite", **config)
+    second = make_app(tmp_path / "site.sqlite", **config)  # the same file, another app
+    one, two = first.test_client(), second.test_client()
+    sent_page(one, ask(one, body="第一个问题"))
+    sent_page(two, ask(two, body="第二个问题"))
+    refused = ask(one, body="第三个问题")
+    assert refused.status_code == 429
+    assert "分钟后再提交" in error_summary(refused.data).text
+    assert "第三个问题" in refused.text  # kept
+    other_address = second.test_client()
+    other_address.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    sent_page(other_address, ask(other_address, body="别的地址的问题"))
+
+
+def test_the_overall_rate_limit(tmp_path):
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=100, FEEDBACK_OVERALL=2)
+    for number in range(2):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{number}"
+        sent_page(client, ask(client, body=f"问题 {number}"))
+    late = app.test_client()
+    late.environ_base["REMOTE_ADDR"] = "10.0.0.200"
+    assert ask(late, body="又一个问题").status_code == 429
+
+
+def test_the_same_text_from_the_same_address_gets_the_same_reference(loaded_app, client):
+    first = sent_page(client, ask(client))
+    reference = re.search(r"CP-\d{4}-\d{6}", first.text).group()
+    again = sent_page(client, ask(client, body="  " + QUESTION.upper() + "  "))
+    assert reference in again.text and "已经收到过" in again.text
+    assert STATUS_LINK.search(again.text) is None
+    assert len(items(loaded_app)) == 1
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert('x')</script>",
+        "<img src=x onerror=alert(1)>",
+        "**粗体** [链接](javascript:alert(1))",
+        "\u202egnp.exe\u202c 正常文字",
+    ],
+)
+def test_hostile_text_is_stored_plain_and_shown_escaped(loaded_app, client, hostile):
+    page = sent_page(client, ask(client, body=hostile))
+    link = status_path(page)
+    status = client.get(link)
+    (item,) = items(loaded_app)
+    assert "\u202e" not in item.body and "\u202c" not in item.body
+    assert "<script>alert" not in status.text and "<img src=x" not in status.text
+    assert "<strong>" not in parse(status.data).find(class_="plain-text").decode()
+    shown = parse(status.data).find(class_="plain-text").text
+    assert shown == item.body
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_ten_megabyte_body_gets_a_clear_page_not_an_error(loaded_app, client, prefix):
+    token = csrf(client, prefix + ASK)
+    response = client.post(
+        prefix + ASK,
+        data={"csrf_token": token, "topic": "other", "reply_by": "site", "body": "长" * 10_000_000},
+    )
+    assert response.status_code == 413
+    doc = parse(response.data)
+    assert doc.find("html").get("lang") == ("en" if prefix else "zh-CN")
+    assert doc.find("form", class_="form") is None  # the page that says why, not a form
+    if not prefix:  # (the English wording comes with the catalogue)
+        assert doc.find("h1").text == "内容太长，没有保存"
+    assert items(loaded_app) == []
+
+
+def test_a_body_over_the_forms_limit_is_refused_before_it_is_read(loaded_app, client):
+    token = csrf(client, ASK)
+    response = client.post(ASK, data={"csrf_token": token, "topic": "other", "body": "x" * 100_000})
+    assert response.status_code == 413
+    assert len(response.data) < 50_000  # the text is not sent back
+    assert items(loaded_app) == []
+
+
+def test_a_text_a_little_too_long_comes_back_with_how_much_to_cut(client):
+    response = submit(client, ASK, topic="other", body="长" * 3000)
+    assert response.status_code == 400
+    assert "请删去 1000 个字" in error_summary(response.data).text
+
+
+def test_an_expired_form_keeps_the_text(loaded_app, client):
+    response = client.post(ASK, data={"topic": "other", "reply_by": "site", "body": QUESTION})
+    assert response.status_code == 400
+    assert "已经失效" in error_summary(response.data).text
+    assert (
+        "残疾人证丢了怎么补办" in parse(response.data).find("textarea", id="field-body").get_text()
+    )
+
+
+def test_nothing_typed_goes_into_an_address(client):
+    response = ask(client)
+    assert "残疾" not in response.headers["Location"]
+
+
+# --- References -------------------------------------------------------------------------
+
+
+def test_references_are_unique_when_many_arrive_at_once(tmp_path):
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=100, FEEDBACK_OVERALL=100)
+    statuses = []
+
+    def send(number: int) -> None:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.1.0.{number}"
+        statuses.append(ask(client, body=f"同时提交的问题 {number}").status_code)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303] * 8
+    sequences = sorted(item.sequence for item in items(app))
+    assert sequences == list(range(1, 9))
+
+
+# --- Working days ----------------------------------------------------------------------
+
+
+def test_working_days_skip_weekends():
+    from datetime import date
+
+    assert add_working_days(date(2026, 11, 27), 1) == date(2026, 11, 30)  # Friday → Monday
+    assert add_working_days(date(2026, 12, 2), 5) == date(2026, 12, 9)
+
+
+def test_working_days_skip_public_holidays_when_the_calendar_is_installed(monkeypatch):
+    from datetime import date
+
+    from barrierfree.feedback import working_days
+
+    pytest.importorskip("chinese_calendar")
+    assert not is_working_day(date(2026, 10, 1))  # National Day, a Thursday
+    monkeypatch.setattr(working_days, "chinese_calendar", None)
+    assert is_working_day(date(2026, 10, 1))  # without it, weekdays only
+
+
+# --- The page cache --------------------------------------------------------------------
+
+
+def test_a_submission_leaves_the_public_pages_cached(loaded_app, client):
+    from barrierfree.page_cache import PageCacheGeneration
+
+    def generation() -> int:
+        with loaded_app.app_context():
+            return db.session.get(PageCacheGeneration, 1).number
+
+    before = generation()
+    link = status_path(sent_page(client, ask(client)))
+    client.post(link, data={"csrf_token": csrf(client, link), "body": "补充"})
+    assert generation() == before
+
+
+def test_forms_and_status_pages_are_never_served_from_the_cache(client):
+    link = status_path(sent_page(client, ask(client)))
+    for path in (ASK, link):
+        for _ in range(2):
+            response = client.application.test_client().get(path)
+            assert response.headers.get("X-Page-Cache") != "hit", path

@@ -1,0 +1,429 @@
+"""The staff inbox: the list with its filters and counts, one item, state changes,
+assigning, notes, public replies, merging, the audit log, two people at once, who sees
+contact details, overdue items in working days, and the purge of contact details."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from barrierfree.database import db, utcnow
+from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
+from barrierfree.staff.models import AuditEntry
+from conftest import parse
+from sqlalchemy import select, update
+from staff_helpers import csrf, error_summary, make_staff, signed_in, token_in
+
+STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
+address_number = iter(range(1, 250))
+
+
+def send(app, path: str = "/feedback/ask", **fields) -> tuple[int, str]:
+    """A resident sends a form from an address of their own: the item's id and the path
+    of its status page."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"10.9.0.{next(address_number)}"
+    data = {"csrf_token": csrf(client, path), "reply_by": "site", "topic": "other",
+            "body": f"问题 {next(address_number)}", **fields}  # fmt: skip
+    response = client.post(path, data=data)
+    assert response.status_code == 303, response.text[:2000]
+    page = client.get(response.headers["Location"])
+    with app.app_context():
+        newest = db.session.scalar(select(FeedbackItem.id).order_by(FeedbackItem.id.desc()))
+    return newest, STATUS_LINK.search(page.text).group()
+
+
+def post(client, path: str, item_id: int, **data):
+    """Post one of the item page's forms, with the token and version of the page."""
+    page = client.get(f"/staff/inbox/{item_id}")
+    version = parse(page.data).find("input", name="version")
+    fields = {"csrf_token": token_in(page.data), **data}
+    if version is not None and "version" not in data:
+        fields["version"] = version.get("value")
+    return client.post(f"/staff/inbox/{item_id}/{path}", data=fields)
+
+
+def item(app, item_id: int) -> FeedbackItem:
+    with app.app_context():
+        row = db.session.get(FeedbackItem, item_id)
+        db.session.expunge(row)
+        return row
+
+
+def audit_actions(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [
+            (a.action, a.key)
+            for a in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
+
+
+@pytest.fixture
+def staff(loaded_app):
+    """Three accounts: an editor, a second editor and an administrator."""
+    return {
+        "li": make_staff(loaded_app, "li", "editor"),
+        "wang": make_staff(loaded_app, "wang", "editor"),
+        "admin": make_staff(loaded_app, "zhao", "admin"),
+    }
+
+
+def test_the_inbox_needs_a_signed_in_member_of_staff(loaded_app):
+    item_id, _ = send(loaded_app)
+    client = loaded_app.test_client()
+    for path in ("/staff/inbox/", f"/staff/inbox/{item_id}"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/staff/sign-in" in response.headers["Location"]
+    assert client.post(f"/staff/inbox/{item_id}/reply", data={"body": "x"}).status_code in (
+        302,
+        303,
+        400,
+    )
+
+
+def test_a_post_without_the_csrf_token_is_refused(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    assert li.post(f"/staff/inbox/{item_id}/reply", data={"body": "答复"}).status_code == 400
+    with loaded_app.app_context():
+        assert db.session.scalars(select(FeedbackMessage)).all() == []
+
+
+# --- The journey: a question answered on the site --------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_reply_reaches_the_status_page_and_answers_the_item(loaded_app, staff, prefix):
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    listing = li.get(prefix + "/staff/inbox/")
+    assert listing.status_code == 200
+    reference = item(loaded_app, item_id).reference
+    assert reference in listing.text
+    assert li.get(f"{prefix}/staff/inbox/{item_id}").status_code == 200
+    response = post(li, "reply", item_id, body="您好：\n补办残疾人证请带身份证到区残联。")
+    assert response.status_code == 303
+    assert item(loaded_app, item_id).state == "answered"
+    assert item(loaded_app, item_id).answered_at is not None
+    status = loaded_app.test_client().get(link)
+    assert "补办残疾人证请带身份证到区残联" in status.text and "已答复" in status.text
+    assert ("inbox-reply", reference) in audit_actions(loaded_app)
+
+
+def test_a_note_stays_inside(loaded_app, staff):
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    assert post(li, "note", item_id, body="已经转给康复部。").status_code == 303
+    assert "已经转给康复部" in li.get(f"/staff/inbox/{item_id}").text
+    assert "已经转给康复部" not in loaded_app.test_client().get(link).text
+    assert item(loaded_app, item_id).state == "new"
+    assert ("inbox-note", item(loaded_app, item_id).reference) in audit_actions(loaded_app)
+
+
+def test_an_empty_reply_is_refused_and_the_page_says_where(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    response = post(li, "reply", item_id, body="   ")
+    assert response.status_code == 400
+    assert error_summary(response.data).find("a", href="#field-reply") is not None
+
+
+def test_the_resident_text_is_escaped_in_the_inbox(loaded_app, staff):
+    item_id, _ = send(loaded_app, body="<script>alert(1)</script>\n第二行")
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    assert "<script>alert(1)" not in page.text
+    assert "<script>alert(1)" not in li.get("/staff/inbox/").text
+
+
+# --- States, assigning, merging ----------------------------------------------------------
+
+
+def test_the_states_in_order_each_in_the_audit_log(loaded_app, staff):
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    for state in ("in_progress", "answered", "closed"):
+        assert post(li, "state", item_id, state=state).status_code == 303
+        assert item(loaded_app, item_id).state == state
+    row = item(loaded_app, item_id)
+    assert row.closed_at is not None
+    actions = [a for a in audit_actions(loaded_app) if a[0] == "inbox-state"]
+    assert len(actions) == 3
+    status = loaded_app.test_client().get(link)
+    assert "已关闭" in status.text and parse(status.data).find("textarea") is None
+
+
+def test_an_unknown_state_is_refused(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    assert post(li, "state", item_id, state="lost").status_code == 400
+
+
+def test_a_stale_state_change_is_refused_with_a_message(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li, wang = signed_in(loaded_app, "li"), signed_in(loaded_app, "wang")
+    page = wang.get(f"/staff/inbox/{item_id}")
+    stale = {
+        "csrf_token": token_in(page.data),
+        "version": parse(page.data).find("input", name="version").get("value"),
+    }
+    assert post(li, "state", item_id, state="in_progress").status_code == 303
+    response = wang.post(f"/staff/inbox/{item_id}/state", data={**stale, "state": "closed"})
+    assert response.status_code == 409
+    assert "别人已经改过" in error_summary(response.data).text
+    assert item(loaded_app, item_id).state == "in_progress"
+
+
+def test_two_replies_at_once_are_both_kept(loaded_app, staff):
+    item_id, link = send(loaded_app)
+    li, wang = signed_in(loaded_app, "li"), signed_in(loaded_app, "wang")
+    pages = [client.get(f"/staff/inbox/{item_id}") for client in (li, wang)]
+    for client, page, text in zip((li, wang), pages, ("李的答复", "王的答复"), strict=True):
+        response = client.post(
+            f"/staff/inbox/{item_id}/reply", data={"csrf_token": token_in(page.data), "body": text}
+        )
+        assert response.status_code == 303
+    status = loaded_app.test_client().get(link).text
+    assert "李的答复" in status and "王的答复" in status
+    # A state change from a page loaded before the replies is refused, not applied.
+    stale_version = parse(pages[1].data).find("input", name="version").get("value")
+    response = wang.post(
+        f"/staff/inbox/{item_id}/state",
+        data={"csrf_token": token_in(pages[1].data), "version": stale_version, "state": "new"},
+    )
+    assert response.status_code == 409
+    assert item(loaded_app, item_id).state == "answered"
+
+
+def test_assigning_and_who_sees_the_contact(loaded_app, staff):
+    item_id, _ = send(loaded_app, reply_by="email", contact_email="resident@example.com")
+    li, wang, admin = (signed_in(loaded_app, name) for name in ("li", "wang", "zhao"))
+    assert "resident@example.com" not in li.get(f"/staff/inbox/{item_id}").text
+    assert "resident@example.com" in admin.get(f"/staff/inbox/{item_id}").text
+    assert post(li, "assign", item_id, assignee=str(staff["li"])).status_code == 303
+    assert item(loaded_app, item_id).assignee_id == staff["li"]
+    assert "resident@example.com" in li.get(f"/staff/inbox/{item_id}").text
+    assert "resident@example.com" not in wang.get(f"/staff/inbox/{item_id}").text
+    assert "resident@example.com" not in li.get("/staff/inbox/").text
+    assert ("inbox-assign", item(loaded_app, item_id).reference) in audit_actions(loaded_app)
+    assert post(li, "assign", item_id, assignee="9999").status_code == 400
+
+
+def test_merging_a_duplicate(loaded_app, staff):
+    first_id, _ = send(loaded_app, body="电梯坏了")
+    second_id, second_link = send(loaded_app, body="电梯又坏了")
+    li = signed_in(loaded_app, "li")
+    first = item(loaded_app, first_id)
+    assert post(li, "merge", second_id, target="CP-2099-000001").status_code == 400
+    assert (
+        post(li, "merge", second_id, target=item(loaded_app, second_id).reference).status_code
+        == 400
+    )
+    assert post(li, "merge", second_id, target=first.reference).status_code == 303
+    second = item(loaded_app, second_id)
+    assert second.state == "closed" and second.merged_into_id == first_id
+    post(li, "reply", first_id, body="电梯已经修好了。")
+    status = loaded_app.test_client().get(second_link).text
+    assert first.reference in status and "电梯已经修好了" in status
+    assert ("inbox-merge", second.reference) in audit_actions(loaded_app)
+    assert second.reference in li.get(f"/staff/inbox/{first_id}").text
+
+
+def test_a_barrier_report_links_to_its_place_and_its_edit_form(loaded_app, staff):
+    item_id, _ = send(loaded_app, "/feedback/barrier", place="rukang-zhenxing", barrier_type="lift")
+    li = signed_in(loaded_app, "li")
+    hrefs = parse(li.get(f"/staff/inbox/{item_id}").data).find("main").hrefs
+    assert "/facilities/rukang-zhenxing" in hrefs
+    assert any(re.fullmatch(r"/staff/facilities/\d+", href) for href in hrefs)
+
+
+# --- The list: filters and counts ------------------------------------------------------
+
+
+def test_the_filters(loaded_app, staff):
+    question, _ = send(loaded_app)
+    barrier, _ = send(loaded_app, "/feedback/barrier", place="rukang-zhenxing", barrier_type="step")
+    elsewhere, _ = send(loaded_app, "/feedback/barrier", township="xinfa", barrier_type="door")
+    li = signed_in(loaded_app, "li")
+    post(li, "assign", barrier, assignee=str(staff["li"]))
+    post(li, "state", question, state="in_progress")
+
+    def listed(**args) -> set[int]:
+        response = li.get("/staff/inbox/", query_string=args)
+        assert response.status_code == 200, args
+        return (
+            {int(h.rsplit("/", 1)[1]) for h in parse(response.data).find("tbody").hrefs}
+            if "<tbody>" in response.text
+            else set()
+        )
+
+    assert listed() == {question, barrier, elsewhere}
+    counts = parse(li.get("/staff/inbox/").data).find(id="inbox-counts").text
+    assert "无障碍问题：2 条" in counts and "处理中：1 条" in counts
+    assert "新收到：2 条" in counts and "已超期未答复：0 条" in counts
+    assert listed(kind="barrier") == {barrier, elsewhere}
+    assert listed(state="in_progress") == {question}
+    assert listed(township="xinfa") == {elsewhere}
+    assert listed(place="rukang-zhenxing") == {barrier}
+    assert listed(assignee="me") == {barrier}
+    assert listed(assignee="none") == {question, elsewhere}
+    assert listed(assignee=str(staff["li"])) == {barrier}
+    assert listed(overdue="1") == set()
+    bad = li.get("/staff/inbox/", query_string={"state": "nonsense"})
+    assert bad.status_code == 400 and error_summary(bad.data) is not None
+
+
+def test_overdue_items_are_marked_in_words_and_counted(loaded_app, staff):
+    late, _ = send(loaded_app)
+    on_time, _ = send(loaded_app)
+    with loaded_app.app_context():
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == late)
+            .values(due_on=date.today() - timedelta(days=3))
+        )
+        db.session.commit()
+        from barrierfree.feedback.queries import overdue_count
+
+        assert overdue_count() == 1
+    li = signed_in(loaded_app, "li")
+    listing = parse(li.get("/staff/inbox/").data)
+    row = next(
+        tr for tr in listing.find("tbody").find_all("tr") if f"/staff/inbox/{late}" in tr.hrefs[0]
+    )
+    assert "已超期" in row.text
+    assert "已超期" in li.get(f"/staff/inbox/{late}").text
+    assert "已超期" not in li.get(f"/staff/inbox/{on_time}").text
+    overdue_only = parse(li.get("/staff/inbox/?overdue=1").data).find("tbody").hrefs
+    assert overdue_only == [f"/staff/inbox/{late}"]
+    assert "1" in parse(li.get("/staff/").data).find(id="inbox-overdue").text
+    # Answered is no longer overdue.
+    post(li, "reply", late, body="答复")
+    with loaded_app.app_context():
+        assert overdue_count() == 0
+
+
+def test_the_target_date_counts_working_days(loaded_app):
+    from barrierfree.feedback.operations import due_on
+
+    with loaded_app.app_context():
+        assert due_on(date(2026, 12, 4)) == date(2026, 12, 11)  # Friday + 5 working days
+        loaded_app.config["FEEDBACK_ANSWER_DAYS"] = 1
+        assert due_on(date(2026, 12, 4)) == date(2026, 12, 7)  # over the weekend
+
+
+def test_the_target_date_skips_public_holidays(loaded_app):
+    pytest.importorskip("chinese_calendar")
+    from barrierfree.feedback.operations import due_on
+
+    with loaded_app.app_context():
+        loaded_app.config["FEEDBACK_ANSWER_DAYS"] = 1
+        assert due_on(date(2026, 9, 30)) == date(2026, 10, 8)  # after the National Day break
+
+
+# --- Retention ---------------------------------------------------------------------------
+
+
+def test_purge_deletes_contact_details_when_due_and_keeps_the_rest(loaded_app, staff):
+    old, _ = send(loaded_app, reply_by="email", contact_email="old@example.com")
+    recent, _ = send(loaded_app, reply_by="phone", contact_phone="13800000000")
+    still_open, _ = send(loaded_app, reply_by="email", contact_email="open@example.com")
+    with loaded_app.app_context():
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == old)
+            .values(state="closed", closed_at=utcnow() - timedelta(days=181))
+        )
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == recent)
+            .values(state="closed", closed_at=utcnow() - timedelta(days=10))
+        )
+        db.session.commit()
+    result = loaded_app.test_cli_runner().invoke(args=["inbox", "purge"])
+    assert result.exit_code == 0 and "1 closed item" in result.output
+    purged = item(loaded_app, old)
+    assert purged.contact_email is None and purged.contact_purged_at is not None
+    assert purged.body and purged.kind == "question"  # the statistics survive
+    assert item(loaded_app, recent).contact_phone == "13800000000"
+    assert item(loaded_app, still_open).contact_email == "open@example.com"
+    admin = signed_in(loaded_app, "zhao")
+    assert "已按保存期限删除" in admin.get(f"/staff/inbox/{old}").text
+
+
+def test_the_retention_is_configurable(loaded_app, staff):
+    item_id, _ = send(loaded_app, reply_by="email", contact_email="x@example.com")
+    with loaded_app.app_context():
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == item_id)
+            .values(state="closed", closed_at=utcnow() - timedelta(days=11))
+        )
+        db.session.commit()
+    loaded_app.config["FEEDBACK_RETENTION_DAYS"] = 10
+    loaded_app.test_cli_runner().invoke(args=["inbox", "purge"])
+    assert item(loaded_app, item_id).contact_email is None
+
+
+def test_a_follow_up_after_an_answer_opens_the_item_again(loaded_app, staff):
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    post(li, "reply", item_id, body="请带证件来。")
+    with loaded_app.app_context():
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == item_id)
+            .values(due_on=date.today() - timedelta(days=30))
+        )
+        db.session.commit()
+    resident = loaded_app.test_client()
+    page = resident.get(link)
+    response = resident.post(
+        link, data={"csrf_token": token_in(page.data), "body": "要带哪些证件？"}
+    )
+    assert response.status_code == 303
+    row = item(loaded_app, item_id)
+    assert row.state == "in_progress" and row.due_on > date.today()  # a new target date
+    page = li.get(f"/staff/inbox/{item_id}").text
+    assert "居民的补充" in page and "要带哪些证件" in page
+
+
+# --- A reply is never lost to a timed-out session ---------------------------------------
+
+
+def test_a_reply_posted_after_the_session_timed_out_comes_back_after_signing_in(loaded_app, staff):
+    from barrierfree.staff.models import StaffSession
+    from staff_helpers import sign_in
+
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    with loaded_app.app_context():
+        db.session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    response = li.post(
+        f"/staff/inbox/{item_id}/reply",
+        data={"csrf_token": token_in(page.data), "body": "登录过期前写好的答复"},
+    )
+    assert response.status_code == 303 and "/staff/sign-in" in response.headers["Location"]
+    assert sign_in(li, "li", next_url=f"/staff/inbox/{item_id}/reply").status_code == 303
+    page = li.get(f"/staff/inbox/{item_id}/reply", follow_redirects=True)
+    doc = parse(page.data)
+    assert "登录过期前写好的答复" in doc.find("textarea", id="field-reply").get_text()
+    assert "放回下面的表单" in doc.find("main").text
+    assert post(li, "reply", item_id, body="登录过期前写好的答复").status_code == 303
+    assert "登录过期前写好的答复" in loaded_app.test_client().get(link).text
+    after = parse(li.get(f"/staff/inbox/{item_id}").data)
+    assert after.find("textarea", id="field-reply").get_text().strip() == ""
+
+
+def test_a_reply_refused_for_its_token_keeps_the_text(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    response = li.post(
+        f"/staff/inbox/{item_id}/reply", data={"csrf_token": "stale", "body": "很长的答复"}
+    )
+    assert response.status_code == 400
+    assert "已经失效" in error_summary(response.data).text
+    assert "很长的答复" in parse(response.data).find("textarea", id="field-reply").get_text()
+    with loaded_app.app_context():
+        assert db.session.scalars(select(FeedbackMessage)).all() == []
