@@ -129,7 +129,8 @@ def _residents_pages(visitor, prefix: str, lang: str) -> dict[str, str]:
     }
     sent = visitor.post(ask, data={**question, "csrf_token": token(form)}, follow_redirects=True)
     pages[f"question-sent-{lang}"] = sent.get_data(as_text=True)
-    status = re.search(r'href="((?:/en)?/feedback/status/[^"]+)"', pages[f"question-sent-{lang}"])
+    sent_page = pages[f"question-sent-{lang}"]
+    status = re.search(r'href="(?:https?://[^/"]+)?((?:/en)?/feedback/status/[^"]+)"', sent_page)
     pages[f"question-status-{lang}"] = visitor.get(status.group(1)).get_data(as_text=True)
     return pages
 
