@@ -35,7 +35,7 @@ def test_wheelchair_user_finds_step_free_places_with_a_toilet_in_boping_without_
     wait_for(driver, lambda d: d.current_url.endswith("/facilities/rukang-boping"))
     headings = [h.text for h in driver.find_elements(By.TAG_NAME, "h3")]
     assert "无台阶入口" in headings and "无障碍卫生间" in headings
-    assert "尚未实地核实" in driver.find_element(By.ID, "main").text
+    assert "从未核实" in driver.find_element(By.ID, "main").text
     assert "示例数据，以区残联公布为准" in driver.find_element(By.ID, "main").text
 
 

@@ -124,8 +124,8 @@ def test_make_run_has_the_two_real_numbers_and_no_other_contact(facts_app):
 def test_every_page_of_the_demo_site_carries_the_banner_in_both_languages(client, site_pages):
     missing = {}
     for path, page in site_pages.items():
-        header = page.doc.find("header")
-        banner = header.find("div", class_="demo-banner") if header else None
+        main = page.doc.find("main")
+        banner = main.find("div", class_="demo-banner") if main else None
         if banner is None or BANNER_ZH not in banner.text or BANNER_EN not in banner.text:
             missing[path] = "no banner"
             continue
@@ -134,9 +134,9 @@ def test_every_page_of_the_demo_site_carries_the_banner_in_both_languages(client
             missing[path] = f"the {other} line is not marked"
     assert len(site_pages) > 150
     assert missing == {}
-    # The banner comes first in the header, before the site's name.
+    # The banner comes first in the main content, where the skip link leads.
     doc = site_pages["/"].doc
-    assert doc.find("header").find("div")["class"] == "demo-banner"
+    assert doc.find("main").find("div")["class"] == "demo-banner"
 
 
 def test_the_site_without_demo_records_has_no_banner(facts_app):
