@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings.configure(app, config)
 
     from . import (
+        alerts,
         assets,
         compression,
         content,
@@ -24,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         errors,
         feedback,
         i18n,
+        mail,
         markdown,
         page_cache,
         security,
@@ -31,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
         staff,
     )
     from .contacts import views as contacts
+    from .eligibility import views as eligibility
     from .facilities import views as facilities
     from .open_data import views as open_data
     from .pages import views as pages
@@ -66,6 +69,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(contacts.bp)
     app.register_blueprint(open_data.bp)
     app.register_blueprint(updates.bp)
+    app.register_blueprint(eligibility.bp)
     feedback.init_app(app)
     inbox.init_app(app)
+    mail.init_app(app)
+    alerts.init_app(app)
     return app

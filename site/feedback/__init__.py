@@ -13,7 +13,7 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     """The settings' defaults (BARRIERFREE_FEEDBACK_* in the environment wins) and the
     public blueprint."""
-    from . import names, throttle, views
+    from . import names, statistics_views, throttle, views  # noqa: F401 (adds its pages to views.bp)
 
     for name, value in {**DEFAULTS, **throttle.DEFAULTS}.items():
         app.config.setdefault(name, value)

@@ -2,13 +2,13 @@
 (one `FeedbackItem` each), the messages on an item (the resident's follow-ups, staff's
 public replies and internal notes), and the submissions counted for the rate limits.
 
-Photos of a barrier come later: a `feedback_photo` table with a foreign key to
-`feedback_item`, purged with the contact details.
+Photos of a barrier (`FeedbackPhoto`) are kept in the database, so that every app server
+sees them, and deleted with the contact details.
 """
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import db, utcnow
@@ -65,6 +65,10 @@ class FeedbackItem(db.Model):
     contact_purged_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_item.id"))
+    # An example staff chose to publish on the statistics page, written without personal data.
+    example_text: Mapped[str | None] = mapped_column(Text)
+    example_text_en: Mapped[str | None] = mapped_column(Text)
+    example_published_at: Mapped[datetime | None]
 
     facility = relationship("Facility")
     township = relationship("Township")
@@ -72,6 +76,9 @@ class FeedbackItem(db.Model):
     merged_into: Mapped["FeedbackItem | None"] = relationship(remote_side=[id])
     messages: Mapped[list["FeedbackMessage"]] = relationship(
         back_populates="item", order_by="FeedbackMessage.id"
+    )
+    photos: Mapped[list["FeedbackPhoto"]] = relationship(
+        back_populates="item", order_by="FeedbackPhoto.id"
     )
 
     @property
@@ -122,3 +129,20 @@ class FeedbackSubmission(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     address_hash: Mapped[str] = mapped_column(String(64))
+
+
+class FeedbackPhoto(db.Model):
+    """A photo sent with a barrier report, re-encoded without its metadata (no location),
+    shown only to staff and to the holder of the item's status link."""
+
+    __tablename__ = "feedback_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("feedback_item.id"), index=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[FeedbackItem] = relationship(back_populates="photos")

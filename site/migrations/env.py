@@ -1,7 +1,9 @@
 """Alembic environment: runs migrations against the URL set by `database.alembic_config`."""
 
 from alembic import context
+from barrierfree.alerts import models as _alerts  # noqa: F401
 from barrierfree.database import db
+from barrierfree.mail import models as _mail  # noqa: F401
 from barrierfree.pages import models as _pages  # noqa: F401  (registers the tables)
 from barrierfree.staff import models as _staff  # noqa: F401
 from barrierfree.updates import models as _updates  # noqa: F401

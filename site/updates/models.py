@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import DRAFT, Publishable, Tracked, db
@@ -24,6 +24,11 @@ class Update(Publishable, Tracked, db.Model):
     summary_en: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
     body_en: Mapped[str | None] = mapped_column(Text)
+    # Whom an email alert goes to: category slugs (none: every subscriber of the kind) and
+    # township slugs (none: the whole district).
+    topics: Mapped[list[str] | None] = mapped_column(JSON)
+    townships: Mapped[list[str] | None] = mapped_column(JSON)
+    alerts_queued_at: Mapped[datetime | None]  # set once, when first published
 
     def __repr__(self) -> str:
         return f"<Update {self.slug}>"

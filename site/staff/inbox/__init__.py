@@ -22,7 +22,7 @@ def purge_command() -> None:
 def init_app(app: Flask) -> None:
     """The inbox's pages, its command, and the overdue count for the back office's home."""
     from ...feedback.queries import overdue_count
-    from . import views
+    from . import export, views  # noqa: F401 (export adds its pages to views.bp)
 
     app.register_blueprint(views.bp)
     app.add_template_global(overdue_count, "inbox_overdue_count")

@@ -1,0 +1,27 @@
+"""Email alerts for notices: one subscription per address, confirmed by a link (double
+opt-in), managed and cancelled by a link in every message."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import db, utcnow
+
+
+class AlertSubscription(db.Model):
+    """Which updates an address wants: kinds (notice, news), topics (category slugs; none:
+    all) and townships (none: all). Its links carry a keyed hash of `nonce`, so the
+    database alone does not give them away."""
+
+    __tablename__ = "alert_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    townships: Mapped[list[str]] = mapped_column(JSON, default=list)
+    nonce: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]

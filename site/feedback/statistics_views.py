@@ -1,0 +1,1 @@
+"""The public page of what residents told us and what we did (being built)."""

@@ -1,0 +1,1 @@
+"""The inbox's counts as CSV, and published examples (being built)."""
