@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import db, utcnow
 from ..i18n import is_english
 from ..opening_hours import local
+from . import notify
 from .models import ANSWERED, FOLLOW_UP, IN_PROGRESS, FeedbackItem, FeedbackMessage
 from .queries import token_hash
 from .working_days import add_working_days
@@ -58,6 +59,8 @@ def create(kind: str, values: dict, address: str) -> tuple[FeedbackItem, str]:
         )
         db.session.add(item)
         try:
+            db.session.flush()
+            notify.received(item, token)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

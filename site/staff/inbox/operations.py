@@ -8,6 +8,7 @@ from flask import g
 from sqlalchemy import func, update
 
 from ...database import db, utcnow
+from ...feedback import notify
 from ...feedback.models import (
     ANSWERED,
     CLOSED,
@@ -105,6 +106,7 @@ def add_reply(item: FeedbackItem, text: str) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    notify.replied(item, message)
     _done(item, "inbox-reply", f"#{message.id}")
 
 
