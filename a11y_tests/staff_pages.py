@@ -12,6 +12,8 @@ from barrierfree.staff.accounts.views import create_user
 from barrierfree.staff.models import ADMIN
 from flask import abort, g
 
+from .eligibility_pages import eligibility_pages
+
 USERNAME, PASSWORD = "a11y-admin", "a11y tests walk every page"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
@@ -108,6 +110,7 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         broken = sheet.replace(",boping,", ",nowhere,", 1)
         pages[f"import-errors-{lang}"] = _check_sheet(client, prefix, broken)
         pages.update(_residents_pages(app.test_client(), prefix, lang))
+        pages.update(eligibility_pages(app.test_client(), prefix, lang))
     return pages
 
 

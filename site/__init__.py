@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         content,
         database,
         display,
+        eligibility,
         errors,
         feedback,
         i18n,
@@ -33,7 +34,6 @@ def create_app(config: dict | None = None) -> Flask:
         staff,
     )
     from .contacts import views as contacts
-    from .eligibility import views as eligibility
     from .facilities import views as facilities
     from .open_data import views as open_data
     from .pages import views as pages
@@ -69,7 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(contacts.bp)
     app.register_blueprint(open_data.bp)
     app.register_blueprint(updates.bp)
-    app.register_blueprint(eligibility.bp)
+    eligibility.init_app(app)
     feedback.init_app(app)
     inbox.init_app(app)
     mail.init_app(app)
