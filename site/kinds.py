@@ -151,7 +151,8 @@ class Kind:
     beyond each field's own type, length and choices (see `problems`). The rest is for the
     back office: `title_field`, `public_endpoint`, whether staff `can_create` items,
     whether items have a publishing status, which fields the authoring checks read
-    (title, summary, markdown fields) and the order of the items list.
+    (title, summary, markdown fields), the order of the items list, and what else happens
+    when an item is published (`on_publish(row)`, in the publishing transaction).
     """
 
     name: str
@@ -167,6 +168,7 @@ class Kind:
     rules: Callable[[dict], list[Problem]] | None = None
     authoring: tuple[str, str, tuple[str, ...]] | None = None
     order: tuple = field(default_factory=tuple)
+    on_publish: Callable[[Any], None] | None = None
 
     def problems(self, record: dict, new: bool = True) -> list[Problem]:
         """What is wrong with a record (a content file's or a spreadsheet row's): each

@@ -1,8 +1,10 @@
-"""Email alerts for notices (see views.py)."""
+"""Email alerts for notices (see views.py and operations.py)."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The subscriptions' table."""
-    from . import models as _models  # noqa: F401
+    """The alerts' pages."""
+    from . import views
+
+    app.register_blueprint(views.bp)

@@ -2,11 +2,14 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..database import PUBLISHED, WITHDRAWN, db
+from ..i18n import localized
 from ..opening_hours import local
-from .models import Update
+from ..services.models import Category
+from .models import NEWS, NOTICE, Update
 
 PER_PAGE = 20
 
@@ -28,13 +31,22 @@ def page_of(number: int) -> tuple[list[Update], int]:
     return list(items), pages
 
 
-def latest(count: int) -> list[Update]:
-    """The newest published updates."""
-    return list(
-        db.session.scalars(
-            _published().order_by(Update.published_at.desc(), Update.id.desc()).limit(count)
-        )
-    )
+def latest(count: int, category: str | None = None) -> list[Update]:
+    """The newest published updates; with `category`, of that kind or on that topic (read
+    in Python: topics are a JSON list, and a feed looks at a few hundred rows at most)."""
+    newest = _published().order_by(Update.published_at.desc(), Update.id.desc())
+    if category is None:
+        return list(db.session.scalars(newest.limit(count)))
+    rows = db.session.scalars(newest.limit(count * 20))
+    return [row for row in rows if category in (row.kind, *(row.topics or []))][:count]
+
+
+def feed_categories() -> dict[str, str]:
+    """The feeds beside the main one, by the name in their address: each kind of update
+    and each service category."""
+    kinds = {NOTICE: _("通知公告"), NEWS: _("工作动态")}
+    categories = db.session.scalars(select(Category).order_by(Category.position))
+    return {**kinds, **{row.slug: localized(row, "name")[0] for row in categories}}
 
 
 def last_public_change() -> datetime | None:

@@ -55,15 +55,40 @@ SITE_PATH = re.compile(r'(\s(?:href|src)=")/(?!/)')
 def feed():
     """The Atom feed of the newest updates (RFC 4287) and of each indicator's latest value
     (an entry per value: a new value is a new entry), answering 304 when a reader has it."""
+    return _feed(
+        queries.latest(FEED_SIZE),
+        [i for i in plan.indicators() if i.current_value and i.current_date],
+        url_for("updates.feed", _external=True),
+        _("通知公告"),
+    )
+
+
+@bp.get("/updates/feeds/<category>.atom")
+def category_feed(category: str):
+    """The feed of one kind of update (notice, news) or of the updates on one topic (a
+    service category's slug)."""
+    name = queries.feed_categories().get(category) or abort(404)
+    return _feed(
+        queries.latest(FEED_SIZE, category),
+        [],
+        url_for("updates.category_feed", category=category, _external=True),
+        name,
+    )
+
+
+@bp.get("/updates/feeds/")
+def feeds():
+    """Every feed there is, and the email alerts."""
+    return render_template("updates/feeds.html", categories=queries.feed_categories())
+
+
+def _feed(items, indicators, feed_url: str, title: str):
+    """An Atom feed of `items` (and of indicator values), conditional on its content."""
     updated = queries.last_public_change() or NEVER
     body = render_template(
-        "updates/feed.atom",
-        items=queries.latest(FEED_SIZE),
-        indicators=[i for i in plan.indicators() if i.current_value and i.current_date],
-        updated=updated,
-        feed_url=url_for("updates.feed", _external=True),
-        site_url=url_for("pages.home", _external=True),
-    )
+        "updates/feed.atom", items=items, indicators=indicators, updated=updated,
+        feed_url=feed_url, feed_title=title, site_url=url_for("pages.home", _external=True),
+    )  # fmt: skip
     response = current_app.response_class(body, mimetype="application/atom+xml")
     response.last_modified = updated
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])

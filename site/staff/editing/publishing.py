@@ -14,18 +14,23 @@ from datetime import timedelta
 from flask import current_app, g
 from sqlalchemy import delete, select
 
+from ...alerts.operations import forget_unconfirmed
 from ...database import PUBLISHED, WITHDRAWN, db, utcnow
 from ...kinds import Kind
+from ...mail import outbox
 from ...site_search.index import site_index
 from ...site_search.sync import drain, drain_if_waiting
 from ..accounts.audit import record as audit
+from ..inbox.retention import purge
 from ..models import Revision, Schedule, StaffUser
 from . import forms
 
 CHECK_SCHEDULE_EVERY = timedelta(seconds=30)
+HOUSEKEEPING_EVERY = timedelta(hours=1)
 log = logging.getLogger(__name__)
-# Minus infinity: a process checks on its first request (its start-up), then every 30 s.
-_last_check = {"at": float("-inf")}
+# Minus infinity: a process checks on its first request (its start-up), then every 30 s;
+# and does the housekeeping on its first request, then every hour.
+_last_check = {"at": float("-inf"), "housekeeping": float("-inf")}
 
 
 def revision(kind: Kind, row, action: str, user=None) -> None:
@@ -70,6 +75,8 @@ def publish(kind: Kind, row, at=None, user=None) -> None:
         row.published_at = at or utcnow()
     row.version += 1
     unschedule(kind, row)
+    if kind.on_publish:
+        kind.on_publish(row)
     revision(kind, row, "publish", user)
     audit("publish", kind.name, row.slug, user=user)
     db.session.commit()
@@ -125,17 +132,30 @@ def check_is_due() -> bool:
 
 def release_due_now_and_then() -> None:
     """Before a request, on a process's first and then at most every 30 seconds: publish
-    what is due, and apply what waits in the search outbox (left there by a process that
-    died before applying it). Neither ever fails the request."""
+    what is due, apply what waits in the search outbox (left there by a process that died
+    before applying it) and send the mail that is due; every hour, delete what is kept no
+    longer (see `housekeeping`). None of it ever fails the request."""
     if not check_is_due():
         return
-    _last_check["at"] = time.monotonic()
+    now = time.monotonic()
+    _last_check["at"] = now
     _quietly(release_due, "scheduled publication failed; it will be tried again")
     _quietly(
         lambda: drain_if_waiting(site_index()),
         "the search outbox was not applied; it will be tried again",
     )
-    current_app.logger.debug("scheduled publications and the search outbox checked")
+    outbox.send_quietly()
+    if now - _last_check["housekeeping"] >= HOUSEKEEPING_EVERY.total_seconds():
+        _last_check["housekeeping"] = now
+        _quietly(housekeeping, "housekeeping failed; it will be tried again")
+    current_app.logger.debug("scheduled publications, the search outbox and mail checked")
+
+
+def housekeeping() -> None:
+    """Delete residents' contact details and photos that are due, and alert subscriptions
+    nobody confirmed (《个人信息保护法》: kept no longer than needed)."""
+    forget_unconfirmed()
+    purge()
 
 
 def _quietly(step, failure: str) -> None:

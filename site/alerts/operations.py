@@ -1,0 +1,146 @@
+"""Subscribing, confirming, changing and cancelling email alerts, and queueing the alert
+for a notice when it is first published.
+
+A subscription's links carry `<id>-<keyed hash of its nonce>`: the database alone does not
+give them away, and a cancelled subscription's links stop working.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from ..database import db, utcnow
+from ..i18n import is_english
+from ..mail import outbox
+from ..mail.render import in_language, render
+from .models import AlertSubscription
+
+UNCONFIRMED_DAYS = 7  # an address nobody confirmed is forgotten after this
+
+
+def token_of(subscription: AlertSubscription) -> str:
+    """The token in the subscription's links."""
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    mac = hmac.new(key, f"alerts:{subscription.id}:{subscription.nonce}".encode(), hashlib.sha256)
+    return f"{subscription.id}-{mac.hexdigest()[:40]}"
+
+
+def by_token(token: str) -> AlertSubscription | None:
+    """The subscription a token belongs to, or None (unknown, changed or cancelled)."""
+    number, _dash, _mac = token.partition("-")
+    if not number.isdigit() or len(token) > 60:
+        return None
+    subscription = db.session.get(AlertSubscription, int(number))
+    if subscription is None or not hmac.compare_digest(token_of(subscription), token):
+        return None
+    return subscription
+
+
+def subscribe(email: str, language: str, choices: dict) -> None:
+    """Ask for alerts and commit. A new or unconfirmed address gets (again) a message with
+    the confirmation link and the chosen alerts; a confirmed one gets its manage link and
+    nothing changes, so nobody can change someone else's alerts by typing their address."""
+    subscription = db.session.scalar(
+        select(AlertSubscription).where(AlertSubscription.email == email)
+    )
+    if subscription is None:
+        subscription = AlertSubscription(email=email, nonce=secrets.token_hex(16))
+        db.session.add(subscription)
+    if subscription.confirmed_at is None:
+        subscription.language = language
+        subscription.kinds, subscription.topics = choices["kinds"], choices["topics"]
+        subscription.townships = choices["townships"]
+        db.session.flush()
+        _mail(subscription, "alert_confirm", lambda: _("请确认订阅茌平区残联的邮件提醒"))
+    else:
+        _mail(subscription, "alert_known", lambda: _("您已经订阅了茌平区残联的邮件提醒"))
+    db.session.commit()
+
+
+def confirm(subscription: AlertSubscription) -> None:
+    """The address is confirmed: alerts start with the next notice."""
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = utcnow()
+        db.session.commit()
+
+
+def change(subscription: AlertSubscription, choices: dict) -> None:
+    """New choices for a subscription, and commit."""
+    subscription.kinds, subscription.topics = choices["kinds"], choices["topics"]
+    subscription.townships = choices["townships"]
+    db.session.commit()
+
+
+def cancel(subscription: AlertSubscription) -> None:
+    """Forget the address and its choices, and commit."""
+    db.session.delete(subscription)
+    db.session.commit()
+
+
+def forget_unconfirmed() -> int:
+    """Delete subscriptions nobody confirmed in time; how many (the caller commits)."""
+    cutoff = utcnow() - timedelta(days=UNCONFIRMED_DAYS)
+    result = db.session.execute(
+        delete(AlertSubscription).where(
+            AlertSubscription.confirmed_at.is_(None), AlertSubscription.created_at < cutoff
+        )
+    )
+    return result.rowcount
+
+
+def wanted_by(subscription: AlertSubscription, update) -> bool:
+    """True when the subscription asks for this update: its kind, one of its topics (no
+    topics: all), and its townships (an update for the whole district goes to everyone)."""
+    if update.kind not in subscription.kinds:
+        return False
+    if subscription.topics and not set(subscription.topics) & set(update.topics or []):
+        return False
+    if subscription.townships and update.townships:
+        return bool(set(subscription.townships) & set(update.townships))
+    return True
+
+
+def notice_published(update) -> None:
+    """Queue the alert of an update the first time it is published (now or as scheduled),
+    in the publishing transaction; later publications of it send nothing."""
+    if update.alerts_queued_at is not None:
+        return
+    update.alerts_queued_at = utcnow()
+    subscribers = db.session.scalars(
+        select(AlertSubscription).where(AlertSubscription.confirmed_at.is_not(None))
+    )
+    for subscription in subscribers:
+        if wanted_by(subscription, update):
+            _mail(subscription, "alert_notice", lambda: _title(update), update=update)
+
+
+def _title(update) -> str:
+    """The update's title in the language being written."""
+    return (is_english() and update.title_en) or update.title
+
+
+def _mail(subscription: AlertSubscription, template: str, subject, **context) -> None:
+    """Queue one message to a subscriber in their language (`subject()` is asked in it),
+    with the links to manage and to cancel, and the headers of a one-click unsubscribe
+    (RFC 2369, RFC 8058)."""
+    token = token_of(subscription)
+    with in_language(subscription.language):
+        links = {
+            "confirm": url_for("alerts.confirm", token=token, _external=True),
+            "manage": url_for("alerts.manage", token=token, _external=True),
+            "unsubscribe": url_for("alerts.unsubscribe", token=token, _external=True),
+        }
+        text, html = render(template, subscription=subscription, links=links, **context)
+        title = subject()
+    headers = {
+        "List-Unsubscribe": f"<{links['unsubscribe']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+    outbox.queue(subscription.email, title, text, html, headers)

@@ -1,0 +1,170 @@
+"""Email alerts for notices: the form to ask for them, the page that says to check the
+inbox, and the pages a subscriber's links open (confirm, change, cancel). The cancel
+address also takes the one-click POST of mail programs (RFC 8058), without a CSRF token:
+the token in the address is the proof.
+
+Only an email address and the chosen alerts are kept; never in a log line or a URL but the
+subscriber's own links.
+"""
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..feedback import throttle
+from ..feedback.spec import EMAIL, topics, townships
+from ..i18n import is_english
+from ..kinds import choices
+from ..mail.outbox import configured
+from ..query_args import clean_line
+from ..staff import csrf
+from ..updates.models import NEWS, NOTICE
+from . import operations
+
+bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+bp.add_app_template_global(operations.UNCONFIRMED_DAYS, "unconfirmed_days")
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
+KINDS = choices({NOTICE: _l("通知公告"), NEWS: _l("工作动态")})
+
+
+def options() -> dict:
+    """What can be chosen: {field: {code: label}}."""
+    return {"kinds": KINDS(), "topics": _without_other(topics()), "townships": townships()}
+
+
+def _without_other(found: dict) -> dict:
+    return {key: label for key, label in found.items() if key != "other"}
+
+
+def read_choices(form) -> tuple[dict, dict]:
+    """The chosen alerts from a form, and errors by field (a box nobody offered is refused:
+    it came from a changed page)."""
+    chosen, errors = {}, {}
+    for name, allowed in options().items():
+        values = list(dict.fromkeys(form.getlist(name)))[: len(allowed)]
+        if any(value not in allowed for value in values):
+            errors[name] = _("请从列出的选项中选择。")
+        chosen[name] = [value for value in allowed if value in values]
+    if not chosen["kinds"] and "kinds" not in errors:
+        errors["kinds"] = _("请至少选择一类：通知公告或工作动态。")
+    return chosen, errors
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    """Ask for alerts: an address and what to be told about; a confirmation link follows."""
+    if not configured():
+        return render_template("alerts/off.html")
+    values = {"email": "", "kinds": [NOTICE], "topics": [], "townships": []}
+    errors: dict = {}
+    description, status = None, 200
+    if request.method == "POST":
+        values, errors = read_choices(request.form)
+        values["email"], email_error = _read_email(request.form.get("email", ""))
+        if email_error:
+            errors = {"email": email_error, **errors}
+        if not errors:
+            wait = throttle.reserve(throttle.address_hash())
+            if not wait:
+                language = "en" if is_english() else "zh"
+                operations.subscribe(values["email"], language, values)
+                return redirect(url_for("alerts.check_email"), code=303)
+            description = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交。", n=wait)
+            status = 429
+        else:
+            status = 400
+    page = render_template(
+        "alerts/subscribe.html", values=values, errors=errors, options=options(),
+        description=description,
+    )  # fmt: skip
+    return page, status
+
+
+def _read_email(raw: str) -> tuple[str, str | None]:
+    """The address as typed (tidied), and what is wrong with it."""
+    try:
+        email = clean_line(raw, _("电子邮箱")).strip()
+    except ValueError as error:
+        return raw, str(error)
+    if not email:
+        return email, _("请填写电子邮箱。")
+    if len(email) > 254 or not EMAIL.fullmatch(email):
+        return email, _("电子邮箱的格式不对，应当像 name@example.com。")
+    return email, None
+
+
+@bp.get("/check-email")
+def check_email():
+    """The same answer for every address: look for our message."""
+    return render_template("alerts/check_email.html")
+
+
+def _unknown():
+    """A link that leads nowhere: cancelled already, or not copied whole."""
+    return _private(render_template("alerts/unknown.html"), 404)
+
+
+def _private(body, status: int = 200):
+    response = make_response(body, status)
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """The confirmation link: a button confirms (a mail scanner that opens links does not)."""
+    subscription = operations.by_token(token)
+    if subscription is None:
+        return _unknown()
+    if request.method == "POST" or subscription.confirmed_at is not None:
+        operations.confirm(subscription)
+        return redirect(url_for("alerts.manage", token=token, confirmed=1), code=303)
+    return _private(
+        render_template(
+            "alerts/confirm.html", subscription=subscription, token=token, options=options()
+        )
+    )
+
+
+@bp.route("/manage/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    """A subscriber's alerts: change what they are told about, or cancel."""
+    subscription = operations.by_token(token)
+    if subscription is None:
+        return _unknown()
+    values = {
+        "kinds": subscription.kinds,
+        "topics": subscription.topics,
+        "townships": subscription.townships,
+    }
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        values, errors = read_choices(request.form)
+        if not errors:
+            operations.change(subscription, values)
+            return redirect(url_for("alerts.manage", token=token, saved=1), code=303)
+        status = 400
+    page = render_template(
+        "alerts/manage.html", subscription=subscription, token=token, values=values,
+        errors=errors, options=options(), confirmed=request.args.get("confirmed") == "1",
+        saved=request.args.get("saved") == "1",
+    )  # fmt: skip
+    return _private(page, status)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """Cancel: a button on the page, or a mail program's one-click POST."""
+    subscription = operations.by_token(token)
+    if subscription is None:
+        return _unknown()
+    if request.method == "POST":
+        operations.cancel(subscription)
+        return _private(render_template("alerts/cancelled.html"))
+    return _private(render_template("alerts/unsubscribe.html", token=token))

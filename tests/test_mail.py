@@ -1,0 +1,464 @@
+"""Email: the outbox (sent after the response, retried when the server is down, never twice),
+the resident's receipt and staff's replies, email alerts for notices (double opt-in, choices,
+one-click unsubscribe, once per notice, forgetting unconfirmed addresses), the site without
+a mail server, and the feeds per category. A local SMTP server (aiosmtpd) receives the mail."""
+
+import email
+import re
+import socket
+from datetime import timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from barrierfree.alerts.models import AlertSubscription
+from barrierfree.database import db, utcnow
+from barrierfree.feedback.models import FeedbackItem
+from barrierfree.mail.models import OutgoingMail
+from barrierfree.staff.editing import publishing
+from barrierfree.updates.models import Update
+from conftest import make_loaded_app, parse
+from sqlalchemy import func, select, update
+from staff_helpers import csrf, form_fields, make_staff, signed_in, token_in
+
+address_number = iter(range(1, 250))
+NOTICE = {
+    "slug": "2026-hearing-aids",
+    "kind": "notice",
+    "title": "2026年听力残疾人免费验配助听器开始报名",
+    "title_en": "Free hearing aids for 2026: registration opens",
+    "summary": "持证听力残疾人可以免费验配助听器，6月30日前到区残联报名。",
+    "body": "## 怎么报名\n\n带上残疾人证，到区残联一楼窗口登记。\n",
+    "summary_en": "Registered hearing-impaired residents can get hearing aids free of charge.",
+    "body_en": "## How to register\n\nBring your disability certificate to the federation.\n",
+}
+
+
+class Collector:
+    """An SMTP handler that keeps every message it is given."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailServer:
+    """A local SMTP server that can be stopped and started again on the same port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.collector = Collector()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self):
+        return self.collector.messages
+
+
+@pytest.fixture
+def smtp():
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def mail_app(tmp_path, port: int):
+    return make_loaded_app(
+        tmp_path / "site.sqlite",
+        MAIL_HOST="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_SECURITY="none",
+        MAIL_SENDER="茌平区残联 <noreply@chiping.example>",
+        SITE_URL="https://www.chiping.example",
+    )
+
+
+@pytest.fixture
+def site(tmp_path, smtp):
+    return mail_app(tmp_path, smtp.port)
+
+
+def send_all(app) -> tuple[int, int]:
+    """Send what is due, as `flask mail send-queued` does."""
+    result = app.test_cli_runner().invoke(args=["mail", "send-queued"])
+    assert result.exit_code == 0, result.output
+    sent, failed = re.search(r"Sent (\d+) .*; (\d+) failed", result.output).groups()
+    return int(sent), int(failed)
+
+
+def waiting(app) -> list[OutgoingMail]:
+    with app.app_context():
+        rows = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def ask(app, prefix: str = "", **fields):
+    """A resident asks a question and wants the answer by email; the sent page."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"10.8.0.{next(address_number)}"
+    path = f"{prefix}/feedback/ask"
+    data = {"csrf_token": csrf(client, path), "topic": "other", "reply_by": "email",
+            "contact_email": "resident@example.com", "body": "辅具怎么申请？"}  # fmt: skip
+    data.update(fields)
+    response = client.post(path, data=data)
+    assert response.status_code == 303, response.text[:1500]
+    response.close()  # as every server does once the response is sent
+    return client.get(response.headers["Location"])
+
+
+def text_of(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_of(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+# --- The resident's receipt and staff's replies -------------------------------------------
+
+
+def test_a_question_with_an_email_address_gets_its_receipt_with_the_status_link(site, smtp):
+    ask(site)
+    send_all(site)
+    [message] = smtp.messages
+    assert message["To"] == "resident@example.com"
+    assert "CP-" in message["Subject"]
+    link = re.search(r"https://www\.chiping\.example(/feedback/status/\S+)", text_of(message))
+    assert link, text_of(message)
+    assert site.test_client().get(link.group(1)).status_code == 200
+    html = parse(html_of(message))
+    assert html.find("html").get("lang") == "zh-CN"
+    assert html.find("a", href=link.group(0)) is not None
+    assert waiting(site) == []  # sent, and nothing kept
+
+
+def test_the_receipt_is_in_the_language_the_resident_used(site, smtp):
+    ask(site, prefix="/en")
+    send_all(site)
+    [message] = smtp.messages
+    assert "/en/feedback/status/" in text_of(message)
+    assert not re.search(r"[\u4e00-\u9fff]", message["Subject"].replace("CP-", ""))
+    assert parse(html_of(message)).find("html").get("lang") == "en"
+
+
+def test_no_mail_for_a_resident_who_wants_the_answer_on_the_site(site, smtp):
+    ask(site, reply_by="site")
+    send_all(site)
+    assert smtp.messages == []
+
+
+def test_a_public_reply_is_mailed_and_its_text_never_becomes_html(site, smtp):
+    ask(site)
+    make_staff(site, "li", "editor")
+    li = signed_in(site, "li")
+    with site.app_context():
+        item_id = db.session.scalar(select(func.max(FeedbackItem.id)))
+    page = li.get(f"/staff/inbox/{item_id}")
+    assert "自动用邮件发给居民" in page.text
+    body = "带上残疾人证到区残联。\n<script>alert(1)</script>"
+    response = li.post(
+        f"/staff/inbox/{item_id}/reply", data={"csrf_token": token_in(page.data), "body": body}
+    )
+    assert response.status_code in (302, 303)
+    send_all(site)
+    reply = smtp.messages[-1]
+    assert "答复" in reply["Subject"]
+    assert "<script>alert(1)</script>" in text_of(reply)
+    assert "<script>" not in html_of(reply) and "&lt;script&gt;" in html_of(reply)
+
+
+def test_a_mail_server_that_is_down_loses_nothing(tmp_path):
+    server = MailServer()
+    app = mail_app(tmp_path, server.port)  # nothing listens there yet
+    ask(app)  # tried after the response, and failed
+    [row] = waiting(app)
+    assert row.attempts >= 1 and row.last_error and row.next_attempt_at > utcnow()
+    assert send_all(app) == (0, 0)  # not due yet: it waits
+    server.start()
+    try:
+        with app.app_context():
+            db.session.execute(update(OutgoingMail).values(next_attempt_at=utcnow()))
+            db.session.commit()
+        assert send_all(app) == (1, 0)
+        assert len(server.messages) == 1 and waiting(app) == []
+    finally:
+        server.stop()
+
+
+def test_a_message_claimed_by_another_process_is_not_sent_twice(site, smtp):
+    ask(site, reply_by="email")
+    send_all(site)
+    with site.app_context():
+        db.session.add(OutgoingMail(recipient="a@example.com", subject="s", text_body="t"))
+        db.session.commit()
+        row = db.session.scalar(select(OutgoingMail))
+        from barrierfree.mail import outbox
+
+        assert outbox._claim(row) is True
+        stale = OutgoingMail(id=row.id, next_attempt_at=row.next_attempt_at - timedelta(1))
+        assert outbox._claim(stale) is False
+
+
+# --- Without a mail server -------------------------------------------------------------------
+
+
+def test_without_a_mail_server_nothing_is_queued_and_the_back_office_says_so(tmp_path):
+    app = make_loaded_app(tmp_path / "site.sqlite")
+    ask(app)
+    assert waiting(app) == []
+    make_staff(app, "zhao", "admin")
+    admin = signed_in(app, "zhao")
+    status = parse(admin.get("/staff/").data).find("p", id="mail-status")
+    assert "没有配置" in status.text
+    page = app.test_client().get("/alerts/")
+    assert page.status_code == 200 and "不能订阅" in page.text
+    assert parse(page.data).find("form", class_="form") is None
+
+
+# --- Email alerts -----------------------------------------------------------------------------
+
+
+def subscribe(app, email_address: str = "reader@example.com", prefix: str = "", **choices):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"10.7.0.{next(address_number)}"
+    fields = {"csrf_token": csrf(client, f"{prefix}/alerts/"), "email": email_address,
+              "kinds": ["notice"], **choices}  # fmt: skip
+    return client.post(f"{prefix}/alerts/", data=fields)
+
+
+def link_in(message, kind: str) -> str:
+    found = re.search(
+        rf"https://www\.chiping\.example((?:/en)?/alerts/{kind}/[\w-]+)", text_of(message)
+    )
+    assert found, text_of(message)
+    return found.group(1)
+
+
+def confirmed_subscriber(app, smtp, **choices) -> str:
+    """Subscribe and confirm; the manage link's path."""
+    assert subscribe(app, **choices).status_code == 303
+    send_all(app)
+    confirm = link_in(smtp.messages[-1], "confirm")
+    client = app.test_client()
+    page = client.get(confirm)
+    assert page.status_code == 200
+    done = client.post(confirm, data={"csrf_token": token_in(page.data)})
+    assert done.status_code == 303
+    return confirm.replace("/confirm/", "/manage/")
+
+
+def publish_notice(app, **values) -> int:
+    make_staff(app, "chen", "publisher")
+    publisher = signed_in(app, "chen")
+    fields = form_fields(publisher.get("/staff/updates/new").data, "edit-form")
+    for name, value in {**NOTICE, "action": "publish", **values}.items():
+        fields[name] = value if isinstance(value, list) else [value]
+    response = publisher.post("/staff/updates/new", data=fields)
+    summary = parse(response.data).find("div", class_="error-summary")
+    assert response.status_code in (302, 303), summary.text if summary else response.text[:500]
+    with app.app_context():
+        return db.session.scalar(select(Update.id).where(Update.slug == fields["slug"][0]))
+
+
+def test_an_address_is_confirmed_before_any_alert_is_sent(site, smtp):
+    assert subscribe(site).status_code == 303
+    send_all(site)
+    [confirmation] = smtp.messages
+    assert confirmation["To"] == "reader@example.com"
+    confirm = link_in(confirmation, "confirm")
+    # Opening the link (as a mail scanner does) confirms nothing; the button does.
+    assert site.test_client().get(confirm).status_code == 200
+    publish_notice(site)
+    send_all(site)
+    assert len(smtp.messages) == 1
+
+
+def test_a_confirmed_subscriber_gets_the_notice_once_with_one_click_unsubscribe(site, smtp):
+    manage = confirmed_subscriber(site, smtp)
+    update_id = publish_notice(site)
+    send_all(site)
+    alert = smtp.messages[-1]
+    assert alert["Subject"] == NOTICE["title"]
+    assert "/updates/2026-hearing-aids" in text_of(alert)
+    unsubscribe = re.fullmatch(r"<https://www\.chiping\.example(/alerts/unsubscribe/[\w-]+)>",
+                               alert["List-Unsubscribe"])  # fmt: skip
+    assert unsubscribe and alert["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/alerts/manage/" in text_of(alert) and manage in text_of(alert)
+    # Published again after a withdrawal: no second alert.
+    with site.app_context():
+        row = db.session.get(Update, update_id)
+        from barrierfree.updates.spec import UPDATES
+
+        publishing.withdraw(UPDATES, row)
+        publishing.publish(UPDATES, db.session.get(Update, update_id))
+    send_all(site)
+    assert len(smtp.messages) == 2
+    # A mail program's one-click POST: no CSRF token, and the address is gone.
+    response = site.test_client().post(unsubscribe.group(1), data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    with site.app_context():
+        assert db.session.scalar(select(func.count(AlertSubscription.id))) == 0
+    assert site.test_client().get(manage).status_code == 404
+
+
+def test_an_english_subscriber_gets_english_mail(site, smtp):
+    assert subscribe(site, prefix="/en").status_code == 303
+    send_all(site)
+    confirm = link_in(smtp.messages[-1], "confirm")
+    assert confirm.startswith("/en/alerts/")
+    client = site.test_client()
+    client.post(confirm, data={"csrf_token": token_in(client.get(confirm).data)})
+    publish_notice(site)
+    send_all(site)
+    alert = smtp.messages[-1]
+    assert alert["Subject"] == NOTICE["title_en"]
+    assert parse(html_of(alert)).find("html").get("lang") == "en"
+
+
+@pytest.mark.parametrize(
+    ("choices", "values", "alerted"),
+    [
+        ({"topics": ["rehabilitation"]}, {"topics": ["rehabilitation"]}, True),
+        ({"topics": ["employment"]}, {"topics": ["rehabilitation"]}, False),
+        ({"topics": ["employment"]}, {}, False),
+        ({"townships": ["boping"]}, {}, True),  # a notice for the whole district
+        ({"townships": ["boping"]}, {"townships": ["boping"]}, True),
+        ({"townships": ["boping"]}, {"townships": ["hantun"]}, False),
+        ({"kinds": ["news"]}, {}, False),
+    ],
+)
+def test_alerts_follow_the_subscriber_s_choices(site, smtp, choices, values, alerted):
+    confirmed_subscriber(site, smtp, **choices)
+    before = len(smtp.messages)
+    publish_notice(site, **values)
+    send_all(site)
+    assert (len(smtp.messages) > before) is alerted
+
+
+def test_a_scheduled_notice_is_alerted_when_it_is_released(site, smtp):
+    confirmed_subscriber(site, smtp)
+    before = len(smtp.messages)
+    update_id = publish_notice(site, action="save")
+    with site.app_context():
+        from barrierfree.staff.models import Schedule
+
+        db.session.add(Schedule(kind="updates", item_id=update_id, publish_at=utcnow()))
+        db.session.commit()
+        assert publishing.release_due() == 1
+    send_all(site)
+    assert len(smtp.messages) == before + 1
+
+
+def test_subscribing_a_confirmed_address_again_changes_nothing(site, smtp):
+    manage = confirmed_subscriber(site, smtp)
+    assert subscribe(site, kinds=["news"], topics=["employment"]).status_code == 303
+    send_all(site)
+    known = smtp.messages[-1]
+    assert manage in text_of(known) and "/alerts/confirm/" not in text_of(known)
+    with site.app_context():
+        row = db.session.scalar(select(AlertSubscription))
+        assert row.kinds == ["notice"] and row.topics == []
+
+
+def test_a_subscriber_changes_their_choices_on_the_manage_page(site, smtp):
+    manage = confirmed_subscriber(site, smtp)
+    client = site.test_client()
+    page = client.get(manage)
+    assert page.headers["Cache-Control"] == "private, no-store"
+    assert "reader@example.com" in page.text
+    saved = client.post(manage, data={"csrf_token": token_in(page.data), "kinds": ["news"],
+                                      "townships": ["boping"]})  # fmt: skip
+    assert saved.status_code == 303
+    with site.app_context():
+        row = db.session.scalar(select(AlertSubscription))
+        assert row.kinds == ["news"] and row.townships == ["boping"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"email": ""}, "email"),
+        ({"email": "not-an-address"}, "email"),
+        ({"email": "a@b.cn\x00"}, "email"),
+        ({"kinds": []}, "kinds"),
+        ({"topics": ["<script>"]}, "topics"),
+        ({"townships": ["nowhere"]}, "townships"),
+    ],
+)
+def test_a_wrong_form_is_shown_again_with_its_errors(site, smtp, fields, error_field):
+    response = subscribe(site, **fields)
+    assert response.status_code == 400
+    summary = parse(response.data).find("div", class_="error-summary")
+    assert summary is not None and summary.find("a", href=f"#field-{error_field}") is not None
+    assert waiting(site) == []
+
+
+@pytest.mark.parametrize("token", ["1-0000", "abc", "1", "9" * 80, "1-" + "a" * 40])
+def test_a_wrong_link_says_so(site, smtp, token):
+    confirmed_subscriber(site, smtp)
+    for page in ("confirm", "manage", "unsubscribe"):
+        response = site.test_client().get(f"/alerts/{page}/{token}")
+        assert response.status_code == 404 and "链接已失效" in response.text
+
+
+def test_an_address_nobody_confirmed_is_forgotten_after_a_week(site, smtp):
+    subscribe(site)
+    with site.app_context():
+        db.session.execute(
+            update(AlertSubscription).values(created_at=utcnow() - timedelta(days=8))
+        )
+        db.session.commit()
+        publishing.housekeeping()
+        assert db.session.scalar(select(func.count(AlertSubscription.id))) == 0
+
+
+def test_the_alert_pages_name_what_is_kept(site):
+    page = parse(site.test_client().get("/alerts/").data)
+    privacy = page.find("h2", id="privacy")
+    assert privacy is not None and "7" in page.text
+
+
+# --- Feeds -----------------------------------------------------------------------------------
+
+
+def test_every_page_names_the_feed_in_its_head(app):
+    for path in ("/", "/en/services/"):
+        head = parse(app.test_client().get(path).data).find("head")
+        link = head.find("link", rel="alternate", type="application/atom+xml")
+        assert link is not None and link.get("href").endswith("/updates/feed.atom")
+
+
+def test_there_is_a_feed_per_kind_and_per_topic(app):
+    client = app.test_client()
+    page = parse(client.get("/updates/feeds/").data)
+    feeds = [a.get("href") for a in page.find_all("a", type="application/atom+xml")]
+    assert "/updates/feeds/notice.atom" in feeds and "/updates/feeds/rehabilitation.atom" in feeds
+    for href in feeds:
+        response = client.get(href)
+        assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    assert client.get("/updates/feeds/nothing.atom").status_code == 404
+
+
+def test_mail_is_sent_after_the_response_without_waiting_for_a_command(site, smtp):
+    ask(site)
+    assert len(smtp.messages) == 1 and waiting(site) == []
