@@ -81,6 +81,7 @@ def site_map() -> list[tuple[str, list[Entry]]]:
     ]
     place_entries.append(page(_("开放数据"), "open_data.index"))
     place_entries.append(page(_("在网上联系我们"), "feedback.index"))
+    place_entries.append(page(_("你们反映的问题和我们的处理"), "feedback.results"))
     department_entries = [page(_("全部部门"), "plan.departments")]
     department_entries += [
         entry(d, "name", "plan.department", slug=d.slug) for d in plan.departments()

@@ -1,1 +1,144 @@
-"""The inbox's counts as CSV, and published examples (being built)."""
+"""The inbox's figures and examples: its counts as CSV for staff (no resident's words, no
+contact details), and the examples staff write and publish on the public page "what you
+told us and what we did" (feedback/statistics_views.py).
+
+An example is written by staff, never copied from the resident, and publishing it puts it
+on a public page, so it needs a publisher. Like the other actions on an item, it carries
+the version the page was loaded at: a stale one is refused and the typed text shown again.
+"""
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from sqlalchemy import func
+
+from ...database import db, utcnow
+from ...feedback import statistics
+from ...feedback.models import ANSWERED, CLOSED, FeedbackItem
+from ...feedback.names import kind_name, state_name
+from ...feedback.queries import today
+from ...feedback.spec import BIDI_CONTROLS
+from ...i18n import localized
+from ...query_args import clean_text
+from ...tabular import csv_text, spreadsheet_cell
+from ..accounts.sessions import require
+from ..models import EDITOR, PUBLISHER
+from .operations import _claim, _done
+from .views import _back, _page, _posted_version, bp, item_or_404
+
+# The example's fields, with the most characters each may have (English takes more).
+EXAMPLE_FIELDS = {"example": 300, "example_en": 600}
+
+
+@bp.get("/counts.csv")
+@require(EDITOR)
+def counts_csv():
+    """The last 12 months' counts by month, kind, township and state, with the answer
+    times of each, as CSV (the same figures as the public page, in more detail)."""
+    months = statistics.month_starts(today())
+    places = statistics.townships()
+    names = {place.id: localized(place, "name")[0] for place in places}
+    header = [_("月份"), _("类型"), _("镇街"), _("状态"), _("来信数"), _("已答复"),
+              _("到期"), _("按期答复"), _("首次答复用时中位数（工作日）")]  # fmt: skip
+    rows = [_csv_row(detail, names) for detail in statistics.detailed(months, places)]
+    body = csv_text(header, [[spreadsheet_cell(value) for value in row] for row in rows])
+    response = current_app.response_class(body.encode("utf-8"), mimetype="text/csv")
+    filename = f"feedback-counts-{months[0]:%Y-%m}-to-{months[-1]:%Y-%m}.csv"
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    return response
+
+
+def _csv_row(detail: statistics.Detail, names: dict[int, str]) -> list:
+    """One group's row: month, kind, township, state, then the counts and answer times."""
+    group, timing = detail.group, detail.timing
+    where = names.get(group.township_id, _("没有注明镇街"))
+    what = [f"{group.month:%Y-%m}", kind_name(group.kind), where, state_name(group.state)]
+    return what + [group.items, timing.answered, timing.due, timing.on_time, timing.median_days]
+
+
+@bp.app_template_global()
+def example_length(field: str) -> int:
+    """The most characters an example's field may have (for the form's hints)."""
+    return EXAMPLE_FIELDS[field]
+
+
+def example_labels() -> dict[str, str]:
+    """The example's fields' labels, by field."""
+    return {"example": _("例子（中文）"), "example_en": _("例子（英文，可以不填）")}
+
+
+def _read_example(item: FeedbackItem) -> tuple[dict, dict]:
+    """The example's texts as typed (for showing again) and the problems, by field."""
+    typed, errors = {}, {}
+    for name, label in example_labels().items():
+        raw = request.form.get(name, "").translate(BIDI_CONTROLS)
+        try:
+            typed[name] = text = clean_text(raw, label).strip()
+        except ValueError as error:
+            typed[name], errors[name] = raw, str(error)
+            continue
+        if name == "example" and not text:
+            errors[name] = _("请用中文写这个例子。")
+        elif len(text) > EXAMPLE_FIELDS[name]:
+            errors[name] = _("“%(label)s”最多 %(n)d 个字，现在有 %(count)d 个字。",
+                             label=label, n=EXAMPLE_FIELDS[name], count=len(text))  # fmt: skip
+    if item.merged_into is not None:
+        errors = {"example": _("这一条已合并到 %(reference)s，请在那一条上写例子。",
+                               reference=item.merged_into.reference)}  # fmt: skip
+    elif item.state not in (ANSWERED, CLOSED):
+        errors = {"example": _("答复或关闭以后，才能把这一条公开为例子。")}
+    return typed, errors
+
+
+@bp.post("/<int:item_id>/example")
+@require(PUBLISHER)
+def example(item_id: int):
+    """Publish the item's example (or its new text) on the public page, or take it down."""
+    row = item_or_404(item_id)
+    if request.form.get("action") == "unpublish":
+        if not unpublish_example(row, _posted_version()):
+            return _stale(row)
+        return _back(row, _("例子已撤下，一分钟内公开页面上就不再显示。"))
+    typed, errors = _read_example(row)
+    if errors:
+        return _page(row, errors, typed, status=400)
+    if not publish_example(row, typed["example"], typed["example_en"], _posted_version()):
+        return _stale(row)
+    return _back(row, _("例子已公开，一分钟内会出现在“你们反映的问题和我们的处理”页面上。"))
+
+
+def _stale(row: FeedbackItem):
+    """The item changed since the page was loaded: nothing was written; show it as it is
+    now, with the example's text as typed."""
+    db.session.refresh(row)
+    typed = {name: request.form.get(name, "") for name in EXAMPLE_FIELDS}
+    return _page(
+        row, typed=typed, status=409,
+        description=_("您打开这个页面以后，别人已经改过这一条，所以例子没有保存。"
+                      "您写的内容还在下面；请看过现在的情况后再提交一次。"),
+    )  # fmt: skip
+
+
+def publish_example(item: FeedbackItem, text: str, text_en: str, base_version: int | None) -> bool:
+    """Show `text` (and `text_en` on the English site, if any) on the public page; it keeps
+    the time it was first published. False, and nothing written, when the item changed
+    since `base_version`."""
+    published_at = func.coalesce(FeedbackItem.example_published_at, utcnow())
+    return _change_example(
+        item, base_version, "inbox-example-publish",
+        example_text=text, example_text_en=text_en or None, example_published_at=published_at,
+    )  # fmt: skip
+
+
+def unpublish_example(item: FeedbackItem, base_version: int | None) -> bool:
+    """Take the example off the public page (its text stays, to publish again); False when
+    the item changed since `base_version`."""
+    return _change_example(item, base_version, "inbox-example-unpublish", example_published_at=None)
+
+
+def _change_example(item: FeedbackItem, base_version: int | None, action: str, **values) -> bool:
+    """Write `values` if the item is still at `base_version`, audited as `action`."""
+    if not _claim(item, base_version, **values):
+        db.session.rollback()
+        return False
+    _done(item, action)
+    return True
