@@ -1,8 +1,9 @@
-"""Writes of the public side: a new item with its reference and status token, and a
-resident's follow-up."""
+"""Writes of the public side: a new item with its reference, status token and photos, and
+a resident's follow-up."""
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import date
 
 from flask import current_app
@@ -13,7 +14,8 @@ from ..database import db, utcnow
 from ..i18n import is_english
 from ..opening_hours import local
 from . import notify
-from .models import ANSWERED, FOLLOW_UP, IN_PROGRESS, FeedbackItem, FeedbackMessage
+from .models import ANSWERED, FOLLOW_UP, IN_PROGRESS, FeedbackItem, FeedbackMessage, FeedbackPhoto
+from .photos import Photo
 from .queries import token_hash
 from .working_days import add_working_days
 
@@ -32,8 +34,11 @@ def due_on(created: date) -> date:
     return add_working_days(created, current_app.config["FEEDBACK_ANSWER_DAYS"])
 
 
-def create(kind: str, values: dict, address: str) -> tuple[FeedbackItem, str]:
-    """Store a new item and commit; the item and its status token (shown once, never kept).
+def create(
+    kind: str, values: dict, address: str, photos: Sequence[Photo] = ()
+) -> tuple[FeedbackItem, str]:
+    """Store a new item with its photos and commit; the item and its status token (shown
+    once, never kept).
 
     The sequence number is the year's highest plus one, worked out by the database in the
     INSERT itself, and unique with the year: a number taken at the same moment elsewhere
@@ -55,6 +60,16 @@ def create(kind: str, values: dict, address: str) -> tuple[FeedbackItem, str]:
             language="en" if is_english() else "zh",
             created_at=now,
             due_on=due_on(local(now).date()),
+            photos=[
+                FeedbackPhoto(
+                    content_type=p.content_type,
+                    data=p.data,
+                    width=p.width,
+                    height=p.height,
+                    created_at=now,
+                )
+                for p in photos
+            ],
             **values,
         )
         db.session.add(item)

@@ -8,9 +8,10 @@ name what a resident chose.
 import re
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from ..database import PUBLISHED, db
@@ -18,6 +19,7 @@ from ..facilities.models import Facility, Township
 from ..i18n import is_english
 from ..kinds import Field, Kind, Problem, choices
 from ..services.models import Category
+from . import photos
 from .models import (
     BARRIER,
     PAGE,
@@ -30,6 +32,7 @@ from .models import (
 
 BODY_LENGTH = 2000
 OTHER = "other"
+PHOTOS = "photos"  # the file inputs' name, and the field's
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # A mainland mobile number: 11 digits from 1, optionally after +86 or 86.
 MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
@@ -92,6 +95,25 @@ def townships() -> dict:
     rows = db.session.scalars(select(Township).order_by(Township.position))
     return {row.slug: _name(row) for row in rows}
 
+
+def _photo_hint() -> str:
+    """What to know before choosing photos: how many, which files, how large, what we
+    remove, what to leave out, and when they are deleted (the site's own retention)."""
+    return _(
+        "可以不附。最多 %(n)d 张，JPEG、PNG 或 WebP 格式，每张最大 %(mb)d MB。我们会删掉照片里的"
+        "拍摄地点、时间和手机型号等信息。请尽量不要拍到人脸和车牌。照片不公开，在事情办结 "
+        "%(days)d 天后和联系方式一起删除。",
+        n=photos.MAX_PHOTOS, mb=photos.MAX_BYTES // photos.MB,
+        days=current_app.config["FEEDBACK_RETENTION_DAYS"],
+    )  # fmt: skip
+
+
+# A field of several file inputs, at most `max_length` of them; `choices` are the types
+# taken (an input's `accept`). Read by photos.py, not by the form's other rules.
+PHOTO_FIELD = Field(
+    PHOTOS, _l("照片"), "photos", max_length=photos.MAX_PHOTOS, choices=lambda: photos.TYPES,
+    hint=LazyString(_photo_hint), load=False, edit=False, table=False,
+)  # fmt: skip
 
 BODY_HINT = _l("最多 %(n)d 个字。请不要写身份证号等用不着的个人信息。", n=BODY_LENGTH)
 
@@ -220,6 +242,7 @@ BARRIER_FORM = Kind(
                 n=BODY_LENGTH,
             ),
         ),
+        PHOTO_FIELD,
         *CONTACT_FIELDS,
     ),
     key="reference",

@@ -1,9 +1,10 @@
-"""The public forms: ask a question, report a barrier, report a wrong page; the page that
-gives the reference and the status link once; the status page, with the resident's
-follow-up.
+"""The public forms: ask a question, report a barrier (with up to three photos), report a
+wrong page; the page that gives the reference and the status link once; the status page,
+with the resident's follow-up and photos.
 
 Every form works without JavaScript. A failed submit shows the form again with all that
-was typed. Nothing a resident writes is put in an address or a log line.
+was typed (a browser cannot be given chosen files back: the form says to choose them
+again). Nothing a resident writes is put in an address or a log line.
 """
 
 from flask import (
@@ -25,7 +26,7 @@ from ..database import db
 from ..facilities.models import Facility, Township
 from ..kinds import Kind
 from ..query_args import clean_line, clean_text
-from . import operations, queries, throttle
+from . import operations, photos, queries, throttle
 from .models import (
     BARRIER,
     CLOSED,
@@ -36,7 +37,15 @@ from .models import (
     REPLY_BY_EMAIL,
     REPLY_BY_PHONE,
 )
-from .spec import BIDI_CONTROLS, BODY_LENGTH, FORMS, mobile_number, places, same_site_path
+from .spec import (
+    BIDI_CONTROLS,
+    BODY_LENGTH,
+    FORMS,
+    PHOTOS,
+    mobile_number,
+    places,
+    same_site_path,
+)
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 HONEYPOT = "homepage"
@@ -49,6 +58,8 @@ PRIVATE_HEADERS = {
 # The whole form: room for every field at its longest in Chinese, percent-encoded (nine
 # bytes a character), three times over.
 MAX_BODY_BYTES = 64 * 1024
+# A form with photos: the form, and every photo at its largest.
+MAX_BODY_WITH_PHOTOS = MAX_BODY_BYTES + photos.MAX_PHOTOS * photos.MAX_BYTES
 ENDPOINTS = {"feedback.ask": QUESTION, "feedback.barrier": BARRIER, "feedback.page_error": PAGE}
 
 
@@ -57,8 +68,15 @@ def limit_size(_endpoint, _values) -> None:
     """Refuse a body larger than any honest form here (413, see `too_large`) before anything
     reads it. (URL value preprocessors run before every before-request hook, so before the
     CSRF check reads the form.) Up to the limit, a text that is too long is shown again with
-    how much to cut."""
-    request.max_content_length = MAX_BODY_BYTES
+    how much to cut; a photo too large is named on the form."""
+    kind = ENDPOINTS.get(request.endpoint)
+    with_photos = kind is not None and _takes_photos(FORMS[kind])
+    request.max_content_length = MAX_BODY_WITH_PHOTOS if with_photos else MAX_BODY_BYTES
+
+
+def _takes_photos(form: Kind) -> bool:
+    """True for a form with photo inputs (the barrier report)."""
+    return any(f.name == PHOTOS for f in form.fields)
 
 
 @bp.get("/")
@@ -100,28 +118,44 @@ def _form(form: Kind, prefilled: dict, description: str | None = None, status: i
                 "表单里有一栏应当留空，却填了内容（可能是浏览器自动填的）。没有保存。请检查后再提交一次。"
             )
             status = 429 if wait else 400
-        elif errors:
-            status = 400
         else:
-            return _submit(form, values)
+            found = _read_photos(form, errors)
+            if not errors:
+                return _submit(form, values, found)
+            status = 400
+    if _takes_photos(form):
+        # Shown again, the form says how many chosen photos must be chosen again.
+        values[PHOTOS] = len(photos.chosen(request.files.getlist(PHOTOS)))
     return render_template(
         "feedback/form.html", form=form, values=values, errors=errors, description=description,
         honeypot=HONEYPOT,
     ), status  # fmt: skip
 
 
-def _submit(form: Kind, values: dict):
-    """Save a checked submission, unless it is over a limit or a duplicate."""
+def _read_photos(form: Kind, errors: dict) -> list[photos.Photo]:
+    """The photos sent with a form that takes them; a problem with them goes in `errors`."""
+    if not _takes_photos(form):
+        return []
+    found, problem = photos.read_all(request.files.getlist(PHOTOS))
+    if problem:
+        errors[PHOTOS] = problem
+    return found
+
+
+def _submit(form: Kind, values: dict, found: list[photos.Photo]):
+    """Save a checked submission with its photos, unless it is over a limit or a duplicate:
+    the same text, with no photo the first one lacks (a page sent again has lost its
+    chosen files; new photos make it a new item, which staff can merge)."""
     address = throttle.address_hash()
     wait = throttle.reserve(address)
     if wait:
         message = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。", n=wait)
         return _form(form, values, description=message, status=429)
     existing = queries.duplicate_of(address, operations.text_hash(form.name, values["body"]))
-    if existing is not None:
+    if existing is not None and photos.already_kept(found, existing.photos):
         session[SENT] = {"reference": existing.reference, "duplicate": True}
         return redirect(url_for("feedback.sent"), code=303)
-    item, token = operations.create(form.name, stored_values(form, values), address)
+    item, token = operations.create(form.name, stored_values(form, values), address, found)
     session[SENT] = {"reference": item.reference, "token": token}
     return redirect(url_for("feedback.sent"), code=303)
 
@@ -130,6 +164,8 @@ def read(form: Kind) -> tuple[dict, dict]:
     """What was typed into `form`, as typed (for showing again), and the errors by field."""
     values, errors = {}, {}
     for f in form.fields:
+        if f.name == PHOTOS:  # files, read by photos.py
+            continue
         raw = request.form.get(f.name, "").translate(BIDI_CONTROLS)
         try:
             value = (
@@ -209,6 +245,16 @@ def status(token: str):
     return _status_page(item, token, errors, text, description, status_code)
 
 
+@bp.get("/status/<token>/photos/<int:photo_id>")
+def photo(token: str, photo_id: int):
+    """One of the photos sent with the item, for the holder of its status link only."""
+    item = queries.by_token(token)
+    found = photos.of_item(item, photo_id) if item is not None else None
+    if found is None:
+        abort(404)
+    return photos.send(found)
+
+
 def _status_page(item, token: str, errors: dict, text: str, description, status_code: int):
     """The status page, never stored, indexed or named in a Referer."""
     response = make_response(
@@ -259,7 +305,11 @@ def _shown(item) -> dict:
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error):
     """A body larger than the site takes: say so plainly, nothing was saved."""
-    return render_template("feedback/too_large.html", limit=BODY_LENGTH), 413
+    page = render_template(
+        "feedback/too_large.html", limit=BODY_LENGTH, photos=request.endpoint == "feedback.barrier",
+        photo_count=photos.MAX_PHOTOS, photo_mb=photos.MAX_BYTES // photos.MB,
+    )  # fmt: skip
+    return page, 413
 
 
 @bp.errorhandler(CSRFError)

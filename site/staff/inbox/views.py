@@ -1,6 +1,6 @@
-"""/staff/inbox: what residents sent, with filters and counts; one item with its messages,
-and the forms that change it. Contact details are shown only to the item's assignee and
-to administrators."""
+"""/staff/inbox: what residents sent, with filters and counts; one item with its messages
+and photos, and the forms that change it. Contact details are shown only to the item's
+assignee and to administrators; photos, like the text, to everyone who reads the inbox."""
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ...database import db
 from ...facilities.models import Facility, Township
+from ...feedback import photos
 from ...feedback import queries as feedback_queries
 from ...feedback.models import KINDS, STATES, FeedbackItem
 from ...feedback.names import kind_name, state_name
@@ -136,6 +137,17 @@ def item(item_id: int):
     if kept:
         description = _("您上次登录过期时写的内容已经放回下面的表单，还没有保存。请检查后再提交。")
     return _page(row, typed=kept, description=description, kept=bool(kept))
+
+
+@bp.get("/<int:item_id>/photos/<int:photo_id>")
+@require(EDITOR)
+def photo(item_id: int, photo_id: int):
+    """One of the item's photos. Whoever reads the item needs them to judge the barrier,
+    as they need the text; both may show where the resident was."""
+    found = photos.of_item(item_or_404(item_id), photo_id)
+    if found is None:
+        abort(404)
+    return photos.send(found)
 
 
 @bp.get("/<int:item_id>/<action>")
