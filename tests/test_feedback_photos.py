@@ -18,6 +18,7 @@ from barrierfree.feedback.models import FeedbackItem, FeedbackPhoto
 from conftest import parse
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import undefer
 from staff_helpers import csrf, error_summary, make_staff, signed_in
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -88,7 +89,9 @@ def status_link(client, response) -> str:
 
 def kept(app) -> list[FeedbackPhoto]:
     with app.app_context():
-        rows = db.session.scalars(select(FeedbackPhoto).order_by(FeedbackPhoto.id)).all()
+        rows = db.session.scalars(
+            select(FeedbackPhoto).options(undefer(FeedbackPhoto.data)).order_by(FeedbackPhoto.id)
+        ).all()
         db.session.expunge_all()
         return list(rows)
 
