@@ -2,11 +2,14 @@
 by staff and read on the status page, a barrier report with a photo from a place page
 seen resolved, and a report that a page is wrong, sent from that page."""
 
+import io
 import re
 
 import pytest
-from barrierfree.database import db
+from barrierfree.database import PUBLISHED, db
+from barrierfree.facilities.models import Facility
 from barrierfree.feedback.models import FeedbackItem
+from PIL import Image
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
@@ -95,3 +98,33 @@ def test_a_page_that_is_wrong_is_reported_from_that_page(site, resident):
     status_link(driver)
     with site["app"].app_context():
         assert db.session.get(FeedbackItem, newest_item(site)).page_path == "/contacts/"
+
+
+def test_a_barrier_is_reported_with_a_photo_from_a_place_and_seen_resolved(
+    site, resident, tmp_path
+):
+    driver = resident
+    photo = tmp_path / "ramp.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 120, 160)).save(buffer, "JPEG")
+    photo.write_bytes(buffer.getvalue())
+    with site["app"].app_context():
+        place = db.session.scalar(
+            select(Facility.slug).where(Facility.status == PUBLISHED).order_by(Facility.id)
+        )
+    driver.get(f"{site['url']}/facilities/{place}")
+    follow(driver, "报告这里的无障碍问题")
+    chosen = driver.find_element(By.CSS_SELECTOR, "select[name='place'] option:checked")
+    assert chosen.get_attribute("value") == place
+    choose(driver, "barrier_type", "step")
+    driver.find_element(By.NAME, "body").send_keys(f"坡道入口被电动车挡住了。（{next(RUN)}）")
+    driver.find_element(By.CSS_SELECTOR, "input[type='file']").send_keys(str(photo))
+    choose(driver, "reply_by", "site")
+    submit(driver)
+    link = status_link(driver)
+    staff_post(site, newest_item(site), "state", state="closed")
+    driver.get(link)
+    main = driver.find_element(By.TAG_NAME, "main")
+    assert "已关闭" in main.text
+    image = main.find_element(By.CSS_SELECTOR, "img")
+    assert driver.execute_script("return arguments[0].naturalWidth", image) > 0
