@@ -363,6 +363,18 @@ def test_a_stale_example_is_refused_and_the_text_kept(site, answered):
     assert published(site, answered).example_published_at is None
 
 
+def test_an_example_sent_from_an_expired_page_keeps_both_texts(site, answered):
+    make_staff(site, "fang", "publisher")
+    fang = signed_in(site, "fang")
+    data = {**example_form(fang, answered), "csrf_token": "expired", "action": "publish",
+            "example": "盲道上的车已经移走。", "example_en": "The car was moved."}  # fmt: skip
+    response = fang.post(f"/staff/inbox/{answered}/example", data=data)
+    assert response.status_code == 400
+    form = parse(response.data)
+    assert form.find("textarea", id="field-example").text == "盲道上的车已经移走。"
+    assert form.find("textarea", id="field-example_en").text == "The car was moved."
+
+
 @pytest.mark.parametrize(
     ("example", "problem"),
     [("", "请用中文写这个例子"), ("长" * 301, "最多 300 个字"), ("坏\x07了", "控制字符")],

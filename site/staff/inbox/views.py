@@ -180,7 +180,7 @@ def _stale(row: FeedbackItem):
     db.session.refresh(row)
     return _page(
         row, status=409,
-        description=_("您打开这个页面以后，别人已经改过这一条（状态、负责人、答复或合并）。"
+        description=_("您打开这个页面以后，别人已经改过这一条（状态、负责人、答复、合并或公开的例子）。"
                       "您的修改没有保存。下面是现在的情况，请看过后再操作一次。"),
     )  # fmt: skip
 
@@ -314,5 +314,9 @@ def expired(error):
     field, posted = {"reply": ("reply", "body"), "note": ("note", "body"),
                      "merge": ("target", "target")}.get(action, (action, action))  # fmt: skip
     typed = {field: request.form.get(posted, "")}
+    if action == "example":  # two boxes: the Chinese text and its English
+        from .export import EXAMPLE_FIELDS
+
+        typed = {name: request.form.get(name, "") for name in EXAMPLE_FIELDS}
     message = _("这个页面已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
     return _page(item_or_404(item_id), typed=typed, description=message, status=400)
