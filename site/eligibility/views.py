@@ -1,5 +1,329 @@
-"""The eligibility check's pages (being built)."""
+"""我能申请什么: a start page, one question per page, 检查你的回答, and the result.
 
-from flask import Blueprint
+Nothing a resident answers is stored: not on the server, not in an address, a cookie, the
+session or a log line. The answers travel in hidden fields of POSTed forms (with the CSRF
+token every form here carries), so each question page, the check-your-answers page and the
+result are the response to the POST of the page before. Every POST is read afresh and
+checked in full (answers.py); what cannot be the site's own is refused with a page that
+says so (400), never a 500.
 
-bp = Blueprint("eligibility", __name__)
+The browser's Back button. Chromium (checked with 156, in a11y_tests/
+test_eligibility_journey.py) shows the page of a POST again on Back only from its HTTP
+cache: with `Cache-Control: no-store` it shows "Confirm form resubmission"
+(ERR_CACHE_MISS) instead, and reloading it sends the answers again. POST-redirect-GET is
+ruled out: the GET would have to carry the answers in the address or the session. So these
+pages are sent `private, no-cache`: Back and Forward show each page as it was, with the
+answer the resident had ticked, and send nothing; a shared cache never keeps them, and a
+new visit always asks the server. The answers then stay in the browser of the device used,
+as any page read there does: the start and result pages say so, and the result offers
+"清除这台设备上的记录" (`Clear-Site-Data: "cache"`) and to close the window. Each page
+also has its own back link (a POST button carrying the answers), the way GOV.UK's
+question pages do, and a button to carry on in the other language with the answers.
+
+A GET of a page that only a POST can fill (a bookmark, a reload after the tab was closed,
+the language link in the header, or the display controls without JavaScript, which return
+to the page's address) says plainly that the answers are not kept, and how to start again.
+"""
+
+from collections import namedtuple
+
+from flask import Blueprint, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..database import db
+from ..opening_hours import local_now
+from ..plan.models import Project
+from ..services.departments import handling, in_charge
+from . import results
+from .answers import Tampered, carried, chosen, complete_before
+from .assess import Reason, assess
+from .questions import (
+    BY_ID,
+    FOR_WHOM,
+    QUESTIONS,
+    Answers,
+    Question,
+    after,
+    before,
+    next_unanswered,
+    progress,
+    pruned,
+    sequence,
+    totals,
+)
+from .rules import LIKELY, POSSIBLE, rules
+
+bp = Blueprint("eligibility", __name__, url_prefix="/eligibility")
+
+
+@bp.app_template_global("eligibility_chosen")
+def chosen_words(reason: Reason) -> list[str]:
+    """The answers that met a rule, in the short words of a reason: 一级, 需要长期照护."""
+    return [str(BY_ID[qid].option(code).short) for qid, code in reason.chosen]
+
+
+@bp.app_template_global("eligibility_unsure")
+def unsure_words(reason: Reason) -> list[str]:
+    """The questions answered 不确定 that a rule asks about, by their titles."""
+    return [str(BY_ID[qid].title) for qid in reason.unsure]
+
+
+# Every honest post here is a few hundred bytes: ten answers and a token.
+MAX_BODY_BYTES = 8 * 1024
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-cache",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
+REVIEW = "review"
+VIEWS = ("standard", "easy", "all")
+Team = namedtuple("Team", "in_charge handling")
+# The buttons that name a page: continue:<question>, back:<question or review>, …
+TARGETED = ("continue", "back", "change", "show")
+
+
+@bp.url_value_preprocessor
+def limit_size(_endpoint, _values) -> None:
+    """Refuse a body larger than any page here sends (413) before anything reads it."""
+    request.max_content_length = MAX_BODY_BYTES
+
+
+@bp.get("/")
+def start():
+    """The start page: what the check does, how long it takes, that nothing is stored."""
+    return render_template("eligibility/start.html", totals=totals({}))
+
+
+@bp.route("/questions", methods=["GET", "POST"])
+def questions():
+    """A question, or 检查你的回答: the answer to the page before, read from the POST."""
+    if request.method == "GET":
+        return _lost()
+    verb, target = _action()
+    returning = _returning()
+    if verb == "start":
+        if carried(request.form):
+            raise Tampered(_("这一页带回了不该有的回答。"))
+        return _question_page(FOR_WHOM, {}, returning=False)
+    if verb == "continue":
+        return _answer(_named(target), returning)
+    answers = carried(request.form)
+    if target == REVIEW or verb in (REVIEW, "change"):
+        complete_before(None, answers)
+    if verb == "back":
+        return _back(target, answers, returning)
+    if verb == "change":
+        return _question_page(_asked(_named(target), answers), answers, returning=True)
+    if verb == REVIEW or target == REVIEW:
+        return _review_page(answers)
+    question = _asked(_named(target), answers)
+    complete_before(question, answers)
+    return _question_page(question, answers, returning)
+
+
+def _answer(question: Question, returning: bool):
+    """Take the answer to `question`; on to the question after it (showing its answer when
+    it has one), or, when changing an answer from the check page, to the first question
+    left unanswered; then to the check page."""
+    answers = carried(request.form, current=question)
+    complete_before(question, answers)
+    _asked(question, answers)
+    values, error = chosen(question, request.form)
+    if error:
+        return _question_page(question, answers, returning, error=error)
+    answers = pruned(_ordered({**answers, question.id: values}))
+    following = next_unanswered(answers) if returning else after(question, answers)
+    if following is None:
+        return _review_page(answers)
+    return _question_page(following, answers, returning)
+
+
+def _back(target: str, answers: Answers, returning: bool):
+    """The page before: the last question (from the check), the check (when changing an
+    answer and nothing new was asked), or the question before."""
+    if target == REVIEW:
+        return _question_page(sequence(answers)[-1], answers, returning=False)
+    question = _asked(_named(target), answers)
+    complete_before(question, answers)
+    if returning and next_unanswered(answers) is None:
+        return _review_page(answers)
+    previous = before(question, answers)
+    if previous is None:
+        return start()
+    return _question_page(previous, answers, returning)
+
+
+@bp.route("/result", methods=["GET", "POST"])
+def result():
+    """The services that fit, grouped, each with why, what next and whom to ask; the easy
+    read version; the other services on request."""
+    if request.method == "GET":
+        return _lost()
+    view = request.form.get("view", "standard")
+    if view not in VIEWS:
+        raise Tampered(_("这一页带回了网站不认识的内容。"))
+    answers = carried(request.form)
+    complete_before(None, answers)
+    findings = assess(rules(), answers)
+    services = results.published_services()
+    findings = [finding for finding in findings if finding.service in services]
+    shown = [services[finding.service] for finding in findings]
+    found = {finding.service for finding in findings}
+    now = local_now()
+    template = "eligibility/result_easy.html" if view == "easy" else "eligibility/result.html"
+    return _private(
+        render_template(
+            template,
+            answers=answers,
+            likely=[f for f in findings if f.group == LIKELY],
+            possible=[f for f in findings if f.group == POSSIBLE],
+            services=services,
+            where=results.where_to_go_for(shown, now),
+            general=results.general_lines(now),
+            teams={service.slug: Team(in_charge(service), handling(service)) for service in shown},
+            easy=view == "easy",
+            projects=_projects(findings),
+            rest=[s for slug, s in services.items() if slug not in found],
+            show_rest=view == "all",
+        )
+    )
+
+
+@bp.post("/clear")
+def clear():
+    """Ask the browser to forget this site's pages kept on the device, answers and all."""
+    response = make_response(render_template("eligibility/cleared.html"))
+    response.headers["Clear-Site-Data"] = '"cache"'
+    response.headers.update(PRIVATE_HEADERS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(Tampered)
+def tampered(error: Tampered):
+    """Answers that cannot be the site's own: say what was wrong and how to go on."""
+    return _private(render_template("eligibility/problem.html", reason=str(error)), 400)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A post larger than any page here sends."""
+    reason = _("这一页带回的内容太多，网站的页面不会带回这么多内容。")
+    return _private(render_template("eligibility/problem.html", reason=reason), 413)
+
+
+@bp.errorhandler(CSRFError)
+def expired(_error):
+    """A page whose security code is missing or out of date (the browser was closed and
+    the tab restored, say): the answers are checked as always and shown again with a fresh
+    code, at the check page or the first question left, so nothing is lost or trusted."""
+    if request.endpoint == "eligibility.clear":
+        return clear()
+    answers = carried(request.form)
+    message = _("这一页已经失效（比如浏览器关闭过），所以没有继续。你的回答还在，请再确认一次。")
+    following = next_unanswered(answers)
+    if following is None:
+        return _review_page(answers, message=message, status=400)
+    complete_before(following, answers)
+    return _question_page(following, answers, False, message=message, status=400)
+
+
+def _question_page(
+    question: Question,
+    answers: Answers,
+    returning: bool,
+    error: str | None = None,
+    message: str | None = None,
+    status: int | None = None,
+):
+    previous = before(question, answers)
+    return _private(
+        render_template(
+            "eligibility/question.html",
+            question=question,
+            text=question.text(answers),
+            answers=answers,
+            progress=progress(question, answers),
+            first=previous is None,
+            returning=returning,
+            error=error,
+            message=message,
+        ),
+        status or (400 if error else 200),
+    )
+
+
+def _review_page(answers: Answers, message: str | None = None, status: int = 200):
+    rows = [
+        (question, [question.option(code).label for code in answers[question.id]])
+        for question in sequence(answers)
+    ]
+    return _private(
+        render_template("eligibility/review.html", answers=answers, rows=rows, message=message),
+        status,
+    )
+
+
+def _lost():
+    return render_template("eligibility/lost.html")
+
+
+def _private(body, status: int = 200):
+    """A page holding answers: kept by no shared cache, indexed by no search engine."""
+    response = make_response(body, status)
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def _action() -> tuple[str, str]:
+    """The button pressed: `verb` or `verb:target`."""
+    verb, _colon, target = request.form.get("action", "").partition(":")
+    if not (verb in ("start", REVIEW) and not target or verb in TARGETED and target):
+        raise Tampered(_("这一页带回了网站不认识的内容。"))
+    return verb, target
+
+
+def _returning() -> bool:
+    """True when the question was opened from the check page to change an answer."""
+    value = request.form.get("return")
+    if value not in (None, REVIEW):
+        raise Tampered(_("这一页带回了网站不认识的内容。"))
+    return value == REVIEW
+
+
+def _named(target: str) -> Question:
+    if target not in BY_ID:
+        raise Tampered(_("这一页带回了网站不认识的内容。"))
+    return BY_ID[target]
+
+
+def _asked(question: Question, answers: Answers) -> Question:
+    """`question`, when the answers so far ask it."""
+    if not question.asked_when(answers):
+        raise Tampered(_("这一页带回了一个不该问的问题的回答。"))
+    return question
+
+
+def _ordered(answers: Answers) -> Answers:
+    return {q.id: answers[q.id] for q in QUESTIONS if q.id in answers}
+
+
+def _projects(findings) -> dict[str, Project]:
+    """The projects the reasons cite, by slug."""
+    slugs = {
+        source.key
+        for finding in findings
+        for reason in finding.reasons
+        for source in reason.rule.sources
+        if source.kind == "project"
+    }
+    if not slugs:
+        return {}
+    found = db.session.scalars(
+        select(Project).where(Project.slug.in_(slugs)).options(joinedload(Project.box))
+    )
+    return {project.slug: project for project in found}

@@ -49,11 +49,18 @@ def site_map() -> list[tuple[str, list[Entry]]]:
         page(_("网站地图"), "pages.site_map"),
     ]
     site += [entry(p, "title", "pages.static", slug=p.slug) for p in _static_pages()]
-    update_entries = [page(_("全部通知公告"), "updates.index")]
+    update_entries = [
+        page(_("全部通知公告"), "updates.index"),
+        page(_("订阅更新"), "updates.feeds"),
+        page(_("订阅邮件提醒"), "alerts.index"),
+    ]
     update_entries += [
         entry(u, "title", "updates.detail", slug=u.slug) for u in updates.latest(None)
     ]
-    service_entries = [page(_("全部服务"), "services.index")]
+    service_entries = [
+        page(_("全部服务"), "services.index"),
+        page(_("我能申请什么"), "eligibility.start"),
+    ]
     for category, items in services.categories_with_services():
         service_entries.append(entry(category, "name", "services.category", slug=category.slug))
         service_entries += [entry(s, "title", "services.detail", slug=s.slug) for s in items]

@@ -54,6 +54,7 @@ def staff_navigation() -> list[tuple[str, dict, str]]:
     items.append(("bulk.index", {}, _("表格导入导出")))
     if g.staff.can(ADMIN):
         items += [("staff.accounts", {}, _("账号管理")), ("staff.audit_log", {}, _("操作记录"))]
+    items.append(("eligibility_staff.eligibility_rules", {}, _("我能申请什么：规则和依据")))
     items.append(("staff.change_password", {}, _("修改密码")))
     return items
 

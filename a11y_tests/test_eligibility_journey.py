@@ -1,0 +1,198 @@
+"""我能申请什么 in a real browser: the whole journey with the keyboard alone (at 320 px in
+large text, as the issue's "done when" asks), and with JavaScript off; the browser's Back
+and Forward buttons show each page again with its answers and send nothing; clearing the
+device's pages takes them out of Back.
+
+See eligibility/views.py for why the pages are `private, no-cache`: these tests are where
+Chromium's behaviour is checked."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from .conftest import VIEWPORTS, active, chromium, set_mode, wait_for
+from .eligibility_pages import FATHER
+
+START = "/eligibility/"
+TITLES = {
+    "": ("重度残疾人护理补贴", "困难残疾人生活补贴"),
+    "/en": (
+        "Care allowance for people with severe disabilities",
+        "Living allowance for disabled people with financial difficulties",
+    ),
+}
+
+
+def h1(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "h1").text
+
+
+def wider_than_the_screen(driver) -> int:
+    return driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def tab_to(driver, wanted, limit: int = 80):
+    """Press Tab until `wanted(focused element)` holds; return that element."""
+    for _ in range(limit):
+        active(driver).send_keys(Keys.TAB)
+        element = active(driver)
+        if wanted(element):
+            return element
+    raise AssertionError("the keyboard never reached it")
+
+
+def is_button(value: str):
+    return lambda e: e.tag_name == "button" and e.get_attribute("value") == value
+
+
+def answer_with_keyboard(driver, question: str, values: list[str]) -> None:
+    """Reach the question's boxes with Tab, choose `values` (arrows for radios, Space for
+    checkboxes), then Tab to 继续 and press Enter."""
+    first = tab_to(driver, lambda e: e.get_attribute("name") == question)
+    if first.get_attribute("type") == "radio":
+        while active(driver).get_attribute("value") != values[0]:
+            active(driver).send_keys(Keys.ARROW_DOWN)
+        if not active(driver).is_selected():
+            active(driver).send_keys(Keys.SPACE)
+    else:
+        for value in values:
+            box = active(driver)
+            while box.get_attribute("value") != value:
+                box.send_keys(Keys.TAB)
+                box = active(driver)
+            box.send_keys(Keys.SPACE)
+    tab_to(driver, is_button(f"continue:{question}")).send_keys(Keys.ENTER)
+
+
+def click_through(driver, base: str) -> None:
+    """From the start page to the check page, as a pointer user does it."""
+    driver.get(base + START)
+    driver.find_element(By.CSS_SELECTOR, "button[value='start']").click()
+    for question, values in FATHER:
+        wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
+        for value in values:
+            driver.find_element(
+                By.CSS_SELECTOR, f"input[name='{question}'][value='{value}']"
+            ).click()
+        driver.find_element(By.CSS_SELECTOR, f"button[value='continue:{question}']").click()
+
+
+def assert_the_father_is_told_of_both_allowances(driver, prefix: str) -> None:
+    likely = driver.find_element(By.ID, "likely-heading").find_element(By.XPATH, "..")
+    titles = [h.text for h in likely.find_elements(By.TAG_NAME, "h3")]
+    assert set(TITLES[prefix]) <= set(titles)
+    care = likely.find_element(By.XPATH, f".//h3[.='{TITLES[prefix][0]}']/..")
+    assert f"{prefix}/departments/civil-affairs-bureau" in care.get_attribute("innerHTML")
+    if not prefix:
+        assert "因为你选了：一级、需要长期照护。" in care.text
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"], ids=["zh", "en"])
+def test_the_whole_journey_by_keyboard_at_320_px_in_large_text(site, prefix):
+    driver = chromium(*VIEWPORTS["320"])
+    try:
+        set_mode(driver, site["url"], "large")
+        driver.get(site["url"] + prefix + START)
+        tab_to(driver, is_button("start")).send_keys(Keys.ENTER)
+        for question, values in FATHER:
+            wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
+            legend = driver.find_element(By.CSS_SELECTOR, "fieldset legend h1")
+            assert legend.text == h1(driver)
+            assert wider_than_the_screen(driver) <= 0, question
+            answer_with_keyboard(driver, question, values)
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "button[value='standard']"))
+        assert wider_than_the_screen(driver) <= 0
+        tab_to(driver, is_button("standard")).send_keys(Keys.ENTER)
+        wait_for(driver, lambda d: d.find_elements(By.ID, "likely-heading"))
+        assert wider_than_the_screen(driver) <= 0
+        assert driver.execute_script("return document.documentElement.className") == "large"
+        assert_the_father_is_told_of_both_allowances(driver, prefix)
+    finally:
+        driver.quit()
+
+
+def test_a_forgotten_answer_is_caught_and_the_summary_takes_the_keyboard(site, browser):
+    driver = browser
+    driver.get(site["url"] + START)
+    driver.find_element(By.CSS_SELECTOR, "button[value='start']").click()
+    wait_for(driver, lambda d: d.find_elements(By.NAME, "for_whom"))
+    driver.find_element(By.CSS_SELECTOR, "button[value='continue:for_whom']").click()
+    wait_for(driver, lambda d: d.find_elements(By.CLASS_NAME, "error-summary"))
+    assert "error-summary" in active(driver).get_attribute("class")
+    active(driver).send_keys(Keys.TAB)
+    active(driver).send_keys(Keys.ENTER)
+    assert active(driver).get_attribute("id") == "answer-for_whom-self"
+
+
+def test_the_whole_journey_without_javascript(site, browser_without_javascript):
+    driver = browser_without_javascript
+    click_through(driver, site["url"])
+    driver.find_element(By.CSS_SELECTOR, "button[value='standard']").click()
+    wait_for(driver, lambda d: d.find_elements(By.ID, "likely-heading"))
+    assert_the_father_is_told_of_both_allowances(driver, "")
+    driver.find_element(By.CSS_SELECTOR, "button[value='easy']").click()
+    wait_for(driver, lambda d: "易读版" in h1(d))
+
+
+class PostCounter:
+    """Counts the POSTs the served app receives, while in a `with` block."""
+
+    def __init__(self, app):
+        self.app, self.posts = app, 0
+
+    def __enter__(self):
+        self.inner = self.app.wsgi_app
+
+        def counting(environ, start_response):
+            self.posts += environ["REQUEST_METHOD"] == "POST"
+            return self.inner(environ, start_response)
+
+        self.app.wsgi_app = counting
+        return self
+
+    def __exit__(self, *_exc):
+        self.app.wsgi_app = self.inner
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_back_and_forward_show_each_page_again_and_send_nothing(site, javascript):
+    driver = chromium(*VIEWPORTS["1280"], javascript=javascript)
+    try:
+        driver.get(site["url"] + START)
+        driver.find_element(By.CSS_SELECTOR, "button[value='start']").click()
+        for question, values in FATHER[:3]:
+            wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
+            driver.find_element(By.CSS_SELECTOR, f"input[value='{values[0]}']").click()
+            driver.find_element(By.CSS_SELECTOR, f"button[value='continue:{question}']").click()
+        wait_for(driver, lambda d: d.find_elements(By.NAME, "certificate"))
+        with PostCounter(site["app"]) as counter:
+            driver.back()
+            wait_for(driver, lambda d: d.find_elements(By.NAME, "residence"))
+            assert "ERR_CACHE_MISS" not in driver.page_source
+            assert driver.find_element(By.CSS_SELECTOR, "input[value='hukou']").is_selected()
+            driver.back()
+            wait_for(driver, lambda d: d.find_elements(By.NAME, "age"))
+            assert driver.find_element(By.CSS_SELECTOR, "input[value='60-plus']").is_selected()
+            driver.forward()
+            wait_for(driver, lambda d: d.find_elements(By.NAME, "residence"))
+            assert counter.posts == 0, "Back and Forward sent the answers again"
+        driver.find_element(By.CSS_SELECTOR, "input[value='elsewhere']").click()
+        driver.find_element(By.CSS_SELECTOR, "button[value='continue:residence']").click()
+        wait_for(driver, lambda d: d.find_elements(By.NAME, "certificate"))
+        assert h1(driver) == "你的家人有残疾人证吗？"
+    finally:
+        driver.quit()
+
+
+def test_clearing_takes_the_answers_out_of_back(site, browser_without_javascript):
+    driver = browser_without_javascript
+    click_through(driver, site["url"])
+    driver.find_element(By.CSS_SELECTOR, "button[value='standard']").click()
+    wait_for(driver, lambda d: d.find_elements(By.ID, "likely-heading"))
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/eligibility/clear'] button").click()
+    wait_for(driver, lambda d: "清除" in h1(d))
+    driver.back()
+    wait_for(driver, lambda d: True)
+    assert "likely-heading" not in driver.page_source, "the result is gone from Back"

@@ -1,0 +1,77 @@
+"""Reading the answers a page carries forward in its hidden fields, and the one it asks.
+
+Hidden fields can be changed by anyone, so every POST is read afresh and in full: a field
+the pages never send, an answer no question offers, an answer given twice, an answer to a
+question that is not asked, or a gap before the question being answered, and the whole post
+is refused (`Tampered`, with a sentence saying what was wrong; the view shows it with a way
+to start again). Nothing here is logged or kept.
+"""
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from .questions import BY_ID, QUESTIONS, UNSURE, Answers, Question, sequence
+
+# The fields a page of the check may send besides the answers.
+CONTROLS = ("csrf_token", "action", "return", "view")
+
+
+class Tampered(ValueError):
+    """The answers a page brought back cannot be the site's own: say what was wrong."""
+
+
+def carried(form: MultiDict, current: Question | None = None) -> Answers:
+    """The answers in the hidden fields (all but `current`'s, which the page asks), checked:
+    each a known answer given once, each to a question asked, in question order."""
+    unknown = [name for name in form if name not in BY_ID and name not in CONTROLS]
+    if unknown:
+        raise Tampered(_("这一页带回了网站不认识的内容。"))
+    for name in CONTROLS:
+        if len(form.getlist(name)) > 1:
+            raise Tampered(_("这一页带回的同一项内容出现了不止一次。"))
+    answers = {
+        question.id: _checked(question, form.getlist(question.id))
+        for question in QUESTIONS
+        if question is not current and form.getlist(question.id)
+    }
+    asked = {question.id for question in sequence(answers)}
+    if any(qid not in asked for qid in answers):
+        raise Tampered(_("这一页带回了一个不该问的问题的回答。"))
+    return answers
+
+
+def _checked(question: Question, values: list[str]) -> tuple[str, ...]:
+    """One question's answer as carried: known codes, each once, 不确定 alone."""
+    if len(values) != len(set(values)) or (len(values) > 1 and not question.multiple):
+        raise Tampered(_("这一页带回的同一个回答出现了不止一次。"))
+    if any(value not in question.codes for value in values):
+        raise Tampered(_("这一页带回了一个问题里没有的回答。"))
+    if UNSURE in values and len(values) > 1:
+        raise Tampered(_("这一页带回的回答里，“不确定”和别的回答选在了一起。"))
+    return tuple(code for code in question.codes if code in values)
+
+
+def complete_before(question: Question | None, answers: Answers) -> None:
+    """Refuse answers with a gap: a question asked before `question` (before the end, when
+    None) left unanswered."""
+    for asked in sequence(answers):
+        if asked is question:
+            return
+        if asked.id not in answers:
+            raise Tampered(_("这一页缺少前面问题的回答。"))
+
+
+def chosen(question: Question, form: MultiDict) -> tuple[tuple[str, ...], str | None]:
+    """The answer given to the question on the page, and the error to show when there is
+    none or it cannot stand (不确定 together with another answer); an answer the page does
+    not offer is tampering."""
+    values = form.getlist(question.id)
+    if not values:
+        if UNSURE not in question.codes:
+            return (), _("请选择一项。")
+        if question.multiple:
+            return (), _("请选择至少一项。如果不知道，请选“不确定”。")
+        return (), _("请选择一项。如果不知道，请选“不确定”。")
+    if UNSURE in values and len(set(values)) > 1:
+        return (), _("选了“不确定”，就不要再选别的项；或者去掉“不确定”。")
+    return _checked(question, values), None

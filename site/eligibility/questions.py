@@ -1,0 +1,298 @@
+"""The questions of 我能申请什么, in the order they are asked, and which are asked when.
+
+Each question has a short title (the row of the check-your-answers page, and "你选了“不确定”：
+残疾等级" in a result) and its options, each with the words of the question page and the
+short words of a reason ("因为你选了：一级、需要长期照护"). Every question but the first
+offers 不确定: the first asks who is checking, which the person answering always knows.
+
+Answers are a dict of question id to the tuple of chosen option codes, in option order.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from ..services.models import DISABILITY_CATEGORIES
+
+Answers = dict[str, tuple[str, ...]]
+
+UNSURE = "unsure"
+SELF = "self"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer to a question."""
+
+    code: str
+    label: str  # as the question page and the check page show it
+    short: str  # as a reason quotes it: 因为你选了：<short>、<short>
+
+
+def _always(_answers: Answers) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: one page, one fieldset, radios (or checkboxes when `multiple`)."""
+
+    id: str
+    title: str
+    ask_self: str  # asked of someone checking for themselves
+    ask_other: str  # asked about someone else: %(who)s is 你的家人 or 你帮忙查询的人
+    options: tuple[Option, ...]
+    hint: str | None = None
+    multiple: bool = False
+    asked_when: Callable[[Answers], bool] = field(default=_always, compare=False)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The option codes, in order."""
+        return tuple(option.code for option in self.options)
+
+    def option(self, code: str) -> Option:
+        """The option with `code`."""
+        return next(option for option in self.options if option.code == code)
+
+    def text(self, answers: Answers) -> str:
+        """The question as asked of whoever the check is for (question 1's answer)."""
+        whom = answers.get(FOR_WHOM.id, (SELF,))[0]
+        if whom == SELF:
+            return str(self.ask_self)
+        return str(self.ask_other) % {"who": str(WHO[whom])}
+
+
+def _unsure() -> Option:
+    return Option(UNSURE, _l("不确定"), _l("不确定"))
+
+
+WHO = {"family": _l("你的家人"), "other": _l("你帮忙查询的人")}
+
+FOR_WHOM = Question(
+    "for_whom",
+    _l("为谁查询"),
+    _l("你在为谁查询？"),
+    _l("你在为谁查询？"),
+    (
+        Option(SELF, _l("我自己"), _l("为自己查询")),
+        Option("family", _l("家人"), _l("为家人查询")),
+        Option("other", _l("别人（比如朋友、邻居，或者我服务的人）"), _l("为别人查询")),
+    ),
+    hint=_l("后面的问题，问的都是这个人的情况。"),
+)
+
+AGE = Question(
+    "age",
+    _l("年龄"),
+    _l("你多大年纪？"),
+    _l("%(who)s多大年纪？"),
+    (
+        Option("0-6", _l("0到6岁"), _l("0到6岁")),
+        Option("7-17", _l("7到17岁"), _l("7到17岁")),
+        Option("18-59", _l("18到59岁"), _l("18到59岁")),
+        Option("60-plus", _l("60岁或以上"), _l("60岁或以上")),
+        _unsure(),
+    ),
+)
+
+CHILD_AGES = ("0-6", "7-17")
+
+RESIDENCE = Question(
+    "residence",
+    _l("住在哪里"),
+    _l("你住在茌平区吗？"),
+    _l("%(who)s住在茌平区吗？"),
+    (
+        Option("hukou", _l("住在茌平区，户籍（户口）也在茌平区"), _l("户籍在茌平区")),
+        Option("resident", _l("常住在茌平区，户籍在别的地方"), _l("常住茌平区、户籍在外地")),
+        Option("elsewhere", _l("不住在茌平区"), _l("不住在茌平区")),
+        _unsure(),
+    ),
+)
+
+CERTIFICATE = Question(
+    "certificate",
+    _l("残疾人证"),
+    _l("你有残疾人证吗？"),
+    _l("%(who)s有残疾人证吗？"),
+    (
+        Option("yes", _l("有，已经拿到了"), _l("有残疾人证")),
+        Option("applying", _l("正在申请"), _l("正在申请残疾人证")),
+        Option("no", _l("没有，也没有申请"), _l("没有残疾人证")),
+        _unsure(),
+    ),
+    hint=_l("残疾人证上写着残疾类别和残疾等级。"),
+)
+
+CATEGORIES = Question(
+    "categories",
+    _l("残疾类别"),
+    _l("你是哪一类残疾？"),
+    _l("%(who)s是哪一类残疾？"),
+    (
+        *(Option(code, name, name) for code, name in DISABILITY_CATEGORIES.items()),
+        _unsure(),
+    ),
+    hint=_l("可以选几项。多重残疾，请把每一类也选上。"),
+    multiple=True,
+)
+
+GRADE = Question(
+    "grade",
+    _l("残疾等级"),
+    _l("你的残疾是几级？"),
+    _l("%(who)s的残疾是几级？"),
+    (
+        Option("1", _l("一级"), _l("一级")),
+        Option("2", _l("二级"), _l("二级")),
+        Option("3", _l("三级"), _l("三级")),
+        Option("4", _l("四级"), _l("四级")),
+        _unsure(),
+    ),
+    hint=_l("一级最重，四级最轻。还没有评定的，请选“不确定”。"),
+)
+
+STUDYING = Question(
+    "studying",
+    _l("上学"),
+    _l("你现在在上学吗？"),
+    _l("%(who)s现在在上学吗？"),
+    (
+        Option("preschool", _l("上幼儿园，或者在康复机构接受学前教育"), _l("上幼儿园或学前教育")),
+        Option("compulsory", _l("上小学或初中"), _l("上小学或初中")),
+        Option("secondary", _l("上高中或中等职业学校"), _l("上高中或中等职业学校")),
+        Option("university", _l("上大学"), _l("上大学")),
+        Option("no", _l("没有上学"), _l("没有上学")),
+        _unsure(),
+    ),
+    asked_when=lambda answers: answers.get(AGE.id) != ("60-plus",),
+)
+
+WORK = Question(
+    "work",
+    _l("工作"),
+    _l("你现在的工作情况是？"),
+    _l("%(who)s现在的工作情况是？"),
+    (
+        Option("employed", _l("有工作"), _l("有工作")),
+        Option("looking", _l("想工作，正在找工作"), _l("在找工作")),
+        Option("self-employed", _l("自己创业、灵活就业，或者想创业"), _l("创业或灵活就业")),
+        Option("unable", _l("不能工作"), _l("不能工作")),
+        Option("other", _l("都不是（比如在上学，或者已经退休）"), _l("不工作，也不找工作")),
+        _unsure(),
+    ),
+    asked_when=lambda answers: answers.get(AGE.id, ("",))[0] not in CHILD_AGES,
+)
+
+HOUSEHOLD = Question(
+    "household",
+    _l("家庭经济情况"),
+    _l("你家的经济情况是哪一种？"),
+    _l("%(who)s所在的家庭，经济情况是哪一种？"),
+    (
+        Option("dibao", _l("享受最低生活保障（低保）"), _l("低保")),
+        Option("tekun", _l("是特困人员（特困供养）"), _l("特困人员")),
+        Option("low-income", _l("低收入家庭（比如低保边缘家庭）"), _l("低收入家庭")),
+        Option("none", _l("都不是"), _l("不是低保、特困或低收入家庭")),
+        _unsure(),
+    ),
+)
+
+NEEDS = Question(
+    "needs",
+    _l("需要的帮助"),
+    _l("你需要哪些帮助？"),
+    _l("%(who)s需要哪些帮助？"),
+    (
+        Option("rehabilitation", _l("康复（康复训练、康复治疗）"), _l("需要康复")),
+        Option("assistive-devices", _l("辅助器具（比如轮椅、助听器、假肢）"), _l("需要辅助器具")),
+        Option(
+            "home-adaptation", _l("家里的无障碍改造（比如扶手、坡道）"), _l("需要家里无障碍改造")
+        ),
+        Option("daily-care", _l("日常照料：需要别人长期照护（比如卧床）"), _l("需要长期照护")),
+        Option("housing", _l("住房：房子不安全，或者没有合适的房子"), _l("需要住房帮助")),
+        Option("legal", _l("法律帮助"), _l("需要法律帮助")),
+        Option("culture-sport", _l("文化和体育活动"), _l("想参加文化体育活动")),
+        Option(
+            "communication",
+            _l("信息和沟通（比如手语、读屏、话费和流量优惠）"),
+            _l("需要信息和沟通方面的帮助"),
+        ),
+        _unsure(),
+    ),
+    hint=_l("可以选几项。"),
+    multiple=True,
+)
+
+# In the order they are asked. Age comes second: it decides which questions follow, so the
+# progress can give the exact number of questions from the third on.
+QUESTIONS = (
+    FOR_WHOM,
+    AGE,
+    RESIDENCE,
+    CERTIFICATE,
+    CATEGORIES,
+    GRADE,
+    STUDYING,
+    WORK,
+    HOUSEHOLD,
+    NEEDS,
+)
+BY_ID = {question.id: question for question in QUESTIONS}
+
+
+def sequence(answers: Answers) -> list[Question]:
+    """The questions asked, given the answers so far, in order."""
+    return [question for question in QUESTIONS if question.asked_when(answers)]
+
+
+def next_unanswered(answers: Answers) -> Question | None:
+    """The first question asked and not yet answered; None when every one is."""
+    return next((q for q in sequence(answers) if q.id not in answers), None)
+
+
+def before(question: Question, answers: Answers) -> Question | None:
+    """The question asked before `question`; None for the first."""
+    asked = sequence(answers)
+    index = asked.index(question) if question in asked else len(asked)
+    return asked[index - 1] if index > 0 else None
+
+
+def after(question: Question, answers: Answers) -> Question | None:
+    """The question asked after `question`; None for the last."""
+    asked = sequence(answers)
+    index = asked.index(question)
+    return asked[index + 1] if index + 1 < len(asked) else None
+
+
+def pruned(answers: Answers) -> Answers:
+    """The answers without those to questions no longer asked (after age was changed)."""
+    asked = {question.id for question in sequence(answers)}
+    return {qid: values for qid, values in answers.items() if qid in asked}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a question stands: its number, and the number of questions, which is a range
+    (low, high) until the answer to age settles which questions follow."""
+
+    number: int
+    low: int
+    high: int
+
+
+def totals(answers: Answers) -> tuple[int, int]:
+    """How many questions there are in all, as far as the answers so far tell: the fewest
+    and the most (the same once age is answered)."""
+    if AGE.id in answers:
+        asked = len(sequence(answers))
+        return asked, asked
+    counts = [len(sequence({**answers, AGE.id: (code,)})) for code in AGE.codes]
+    return min(counts), max(counts)
+
+
+def progress(question: Question, answers: Answers) -> Progress:
+    """The question's number and how many questions there are, as far as known."""
+    return Progress(sequence(answers).index(question) + 1, *totals(answers))

@@ -1,0 +1,616 @@
+"""我能申请什么 over HTTP: the journey as a browser without JavaScript makes it (it posts
+exactly what each page's forms hold), the result, tampered and hostile posts, what is and
+is not kept (addresses, the access log, cookies, caches), and the staff's page of rules."""
+
+import io
+import logging
+import re
+from datetime import timedelta
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from barrierfree.access_log import AccessLogger
+from barrierfree.database import db
+from barrierfree.eligibility import results
+from barrierfree.eligibility.questions import BY_ID
+from barrierfree.eligibility.rules import rules as current_rules
+from barrierfree.opening_hours import local_now
+from barrierfree.services.queries import published_service
+from barrierfree.services.where import where_to_go
+from barrierfree.staff.models import EDITOR
+from conftest import CJK, is_english, parse, text_outside_lang
+from flask_babel import gettext
+from gunicorn.config import Config
+from sqlalchemy import event
+from staff_helpers import make_staff, signed_in
+
+START = "/eligibility/"
+QUESTIONS = "/eligibility/questions"
+RESULT = "/eligibility/result"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+# The Done-when journey: a family member, for a bedridden father with a grade 1 physical
+# disability, in a household on the minimum living allowance.
+FATHER = [
+    ("for_whom", ["family"]),
+    ("age", ["60-plus"]),
+    ("residence", ["hukou"]),
+    ("certificate", ["yes"]),
+    ("categories", ["physical"]),
+    ("grade", ["1"]),
+    ("work", ["unable"]),
+    ("household", ["dibao"]),
+    ("needs", ["daily-care"]),
+]
+FATHER_ANSWERS = dict(FATHER)
+# Someone not sure of anything: every question is asked, every service may fit.
+ALL_UNSURE = [("for_whom", ["self"])] + [(question, ["unsure"]) for question in list(BY_ID)[1:]]
+# Answers no address, log line or cookie may show.
+PRIVATE_WORDS = ["daily-care", "dibao", "60-plus", "physical", "unable", "hukou"]
+
+
+class Browser:
+    """A test client that submits forms as a browser without JavaScript does: the hidden
+    fields and ticked boxes of the button's form, the button's own name and value, to the
+    button's formaction or the form's action, with the page it came from as Referer."""
+
+    def __init__(self, client, prefix: str = ""):
+        self.client = client
+        self.prefix = prefix
+        self.visited: list[str] = []
+        self.pages: list = []
+
+    def get(self, path: str):
+        response = self.client.get(self.prefix + path)
+        return self._seen(self.prefix + path, response)
+
+    def press(self, response, name: str, value: str | None = None, choose=None, referer=None):
+        """Press the button `name`(=`value`) of the page, first ticking `choose` (a dict of
+        field name to the values to tick instead of what is ticked)."""
+        doc = parse(response.data)
+        button = next(
+            b
+            for b in doc.find_all("button")
+            if b.get("name") == name and (value is None or b.get("value") == value)
+        )
+        form = next(f for f in doc.find_all("form") if button in f.iter())
+        fields: dict[str, list[str]] = {}
+        for field in form.find_all("input"):
+            kind = field.get("type", "text")
+            if kind in ("radio", "checkbox") and "checked" not in field.attrs:
+                continue
+            fields.setdefault(field.get("name"), []).append(field.get("value", ""))
+        for field_name, values in (choose or {}).items():
+            fields[field_name] = list(values)
+        if button.get("name"):
+            fields.setdefault(button.get("name"), []).append(button.get("value", ""))
+        action = button.get("formaction") or form.get("action")
+        posted = self.client.post(action, data=fields, headers={"Referer": referer or "x"})
+        return self._seen(action, posted)
+
+    def answer(self, response, question: str, values: list[str]):
+        """Tick `values` on the question page and press 继续."""
+        return self.press(response, "action", f"continue:{question}", choose={question: values})
+
+    def _seen(self, path, response):
+        self.visited.append(path)
+        self.pages.append(response)
+        return response
+
+
+def token(client, prefix: str = "") -> str:
+    """A CSRF token of `client`'s session, from the start page."""
+    return TOKEN.search(client.get(prefix + START).get_data(as_text=True)).group(1)
+
+
+def journey(browser: Browser, steps=FATHER):
+    """From the start page to the check page, answering `steps` in order."""
+    page = browser.press(browser.get(START), "action", "start")
+    for question, values in steps:
+        assert page.status_code == 200, page.text[:3000]
+        page = browser.answer(page, question, values)
+    return page
+
+
+def result_of(browser: Browser, steps=FATHER, view: str = "standard"):
+    """The result page of `steps`."""
+    result = browser.press(journey(browser, steps), "view", "standard")
+    return result if view == "standard" else browser.press(result, "view", view)
+
+
+def translated(app, prefix: str, message: str) -> str:
+    """`message` in the language of `prefix`, as the catalogue has it."""
+    locale = {"barrierfree.locale": "en"} if prefix else {}
+    with app.test_request_context("/", environ_overrides=locale):
+        return gettext(message)
+
+
+def card(doc, service_title: str):
+    """The result's card of the service whose title is `service_title`."""
+    heading = next(h for h in doc.find_all("h3") if h.text == service_title)
+    return heading.parent
+
+
+@pytest.fixture(params=["", "/en"], ids=["zh", "en"])
+def prefix(request) -> str:
+    return request.param
+
+
+# --- The journey ------------------------------------------------------------------------------
+
+
+def test_the_start_page_says_what_it_does_and_that_nothing_is_kept(client, prefix):
+    doc = parse(client.get(prefix + START).data)
+    assert doc.find("h1") is not None
+    button = doc.find("button", value="start")
+    assert button is not None and button.parent.get("method") == "post"
+    if not prefix:
+        assert "网站不保存" in doc.find("main").text
+
+
+@pytest.mark.parametrize("page", ["/", "/services/"])
+def test_the_home_page_and_the_services_lead_to_the_check(client, prefix, page):
+    assert prefix + START in parse(client.get(prefix + page).data).hrefs
+
+
+def test_each_question_is_one_fieldset_whose_legend_is_the_h1(client, prefix):
+    browser = Browser(client, prefix)
+    journey(browser)
+    questions = [page for page in browser.pages if b'name="action" value="continue:' in page.data]
+    assert len(questions) == len(FATHER)
+    for page in questions:
+        doc = parse(page.data)
+        (h1,) = doc.find_all("h1")
+        assert h1.parent.tag == "legend" and h1.parent.parent.tag == "fieldset"
+        assert doc.find("html").get("lang") == ("en" if prefix else "zh-CN")
+
+
+def test_the_progress_is_a_range_until_age_settles_it(client):
+    browser = Browser(client)
+    journey(browser)
+    captions = [
+        parse(page.data).find("p", class_="page-heading__caption").text
+        for page in browser.pages
+        if b"continue:" in page.data
+    ]
+    assert captions[:3] == [
+        "问题 1（一共 9 到 10 个问题）",
+        "问题 2（一共 9 到 10 个问题）",
+        "问题 3 / 9",
+    ]
+    assert captions[-1] == "问题 9 / 9"
+
+
+def test_questions_about_someone_else_name_them(client):
+    browser = Browser(client)
+    page = browser.press(browser.get(START), "action", "start")
+    page = browser.answer(page, "for_whom", ["family"])
+    assert parse(page.data).find("h1").text == "你的家人多大年纪？"
+
+
+def test_the_check_page_lists_every_answer_with_a_change_button(client, prefix):
+    review = journey(Browser(client, prefix))
+    doc = parse(review.data)
+    changes = [b.get("value") for b in doc.find_all("button", name_="action")]
+    assert [v for v in changes if v.startswith("change:")] == [f"change:{q}" for q, _ in FATHER]
+    assert doc.find("button", value="standard").get("formaction") == prefix + RESULT
+
+
+def test_done_when_the_father_gets_both_allowances_as_very_likely_in_chinese(client):
+    doc = parse(result_of(Browser(client)).data)
+    likely = doc.find("section", aria_labelledby="likely-heading")
+    care = card(likely, "重度残疾人护理补贴")
+    assert "因为你选了：一级、需要长期照护。" in care.text
+    assert "联系负责的部门区民政局，问清楚能不能申请、要带什么材料、去哪里办。" in care.text
+    assert "/departments/civil-affairs-bureau" in care.hrefs
+    assert "/services/severe-disability-care-allowance" in care.hrefs
+    living = card(likely, "困难残疾人生活补贴")
+    assert "因为你选了：低保。" in living.text
+    assert "/departments/civil-affairs-bureau" in living.hrefs
+    assert "tel:12345" in doc.find("section", aria_labelledby="anyone-heading").hrefs
+    assert "网站没有保存你的回答" in doc.find("main").text
+
+
+def test_done_when_the_father_gets_both_allowances_as_very_likely_in_english(app, client):
+    doc = parse(result_of(Browser(client, "/en")).data)
+    assert doc.find("html").get("lang") == "en"
+    likely = doc.find("section", aria_labelledby="likely-heading")
+    care = card(likely, "Care allowance for people with severe disabilities")
+    with app.test_request_context("/", environ_overrides={"barrierfree.locale": "en"}):
+        words = [
+            str(BY_ID["grade"].option("1").short),
+            str(BY_ID["needs"].option("daily-care").short),
+        ]
+    assert all(word in care.text for word in words)
+    assert "grade 1 or 2 and who need long-term care" in care.text
+    assert "District Civil Affairs Bureau" in care.text
+    assert "/en/services/severe-disability-care-allowance" in care.hrefs
+    living = card(likely, "Living allowance for disabled people with financial difficulties")
+    assert "households on the minimum living allowance (dibao)" in living.text
+    assert "/en/departments/civil-affairs-bureau" in living.hrefs
+
+
+def test_a_possible_service_says_what_to_verify_and_cites_its_sources(client):
+    doc = parse(result_of(Browser(client)).data)
+    possible = doc.find("section", aria_labelledby="possible-heading")
+    care = card(possible, "托养和照护服务")
+    assert "需要核实：" in care.text and "请问区民政局" in care.text
+    assert "/plan/measures/3-6" in care.hrefs
+
+
+def test_the_easy_read_result_says_one_thing_a_line(client):
+    doc = parse(result_of(Browser(client), view="easy").data)
+    care = card(doc, "重度残疾人护理补贴")
+    lines = [p.text for p in care.find_all("p")]
+    assert lines[:3] == ["你选了：一级。", "你选了：需要长期照护。", "去问：区民政局。"]
+    assert all(len(line) <= 20 for line in lines)
+
+
+def test_the_rest_are_shown_on_request(client):
+    browser = Browser(client)
+    page = result_of(browser)
+    rest = parse(page.data).find("section", aria_labelledby="rest-heading")
+    assert rest.find("ul") is None
+    page = browser.press(page, "view", "all")
+    rest = parse(page.data).find("section", aria_labelledby="rest-heading")
+    assert "/services/legal-aid" in rest.hrefs
+
+
+def test_the_back_button_posts_the_answers_to_the_question_before(client):
+    browser = Browser(client)
+    page = browser.press(browser.get(START), "action", "start")
+    page = browser.answer(page, "for_whom", ["family"])
+    page = browser.answer(page, "age", ["60-plus"])
+    page = browser.press(page, "action", "back:residence")
+    doc = parse(page.data)
+    assert doc.find("h1").text == "你的家人多大年纪？"
+    assert doc.find("input", type="radio", value="60-plus").get("checked") is not None
+
+
+def test_going_back_and_on_shows_each_question_again_with_its_answer(client):
+    browser = Browser(client)
+    review = journey(browser)
+    page = browser.press(review, "action", "back:review")
+    page = browser.press(page, "action", "back:needs")
+    assert "checked" in parse(page.data).find("input", type="radio", value="dibao").attrs
+    page = browser.answer(page, "household", ["low-income"])
+    needs = parse(page.data).find("input", type="checkbox", value="daily-care")
+    assert needs.get("checked") is not None
+
+
+def test_a_change_from_the_check_page_returns_there_keeping_the_rest(client):
+    browser = Browser(client)
+    review = journey(browser)
+    page = browser.press(review, "action", "change:grade")
+    assert parse(page.data).find("input", name_="return").get("value") == "review"
+    review = browser.press(page, "action", "continue:grade", choose={"grade": ["2"]})
+    text = parse(review.data).find("dl").text
+    assert "二级" in text and "低保" in text and "60岁或以上" in text
+
+
+def test_a_change_of_age_asks_the_question_it_adds_then_returns(client):
+    browser = Browser(client)
+    review = journey(browser)
+    page = browser.press(review, "action", "change:age")
+    page = browser.press(page, "action", "continue:age", choose={"age": ["18-59"]})
+    assert parse(page.data).find("h1").text == "你的家人现在在上学吗？"
+    review = browser.press(page, "action", "continue:studying", choose={"studying": ["no"]})
+    assert parse(review.data).find("h1").text == "检查你的回答"
+
+
+def test_a_change_of_age_drops_the_answer_no_longer_asked(client):
+    browser = Browser(client)
+    review = journey(browser)
+    page = browser.press(review, "action", "change:age")
+    page = browser.press(page, "action", "continue:age", choose={"age": ["7-17"]})
+    page = browser.press(page, "action", "continue:studying", choose={"studying": ["compulsory"]})
+    doc = parse(page.data)
+    assert doc.find("h1").text == "检查你的回答"
+    assert doc.find("input", name_="work") is None
+
+
+def test_the_other_language_button_carries_the_answers(client):
+    browser = Browser(client)
+    review = journey(browser)
+    button = parse(review.data).find("button", lang="en")
+    page = browser.press(review, "action", button.get("value"))
+    doc = parse(page.data)
+    assert doc.find("html").get("lang") == "en"
+    assert len(doc.find_all("input", type="hidden")) > len(FATHER)
+
+
+# --- Errors on a question ---------------------------------------------------------------------
+
+
+def test_no_answer_shows_the_question_again_with_its_error(client, prefix):
+    browser = Browser(client, prefix)
+    page = browser.press(browser.get(START), "action", "start")
+    page = browser.answer(page, "for_whom", ["family"])
+    page = browser.answer(page, "age", [])
+    assert page.status_code == 400
+    doc = parse(page.data)
+    link = doc.find("div", class_="error-summary").find("a")
+    assert link.get("href") == "#answer-age-0-6"
+    assert doc.find(id="answer-age-0-6") is not None
+    assert doc.find(id="answer-age-error") is not None
+    assert doc.find("title").text.startswith("错误：" if not prefix else "Error")
+    assert doc.find("input", name_="for_whom").get("value") == "family"
+
+
+def test_not_sure_with_another_answer_is_an_error_not_a_guess(client):
+    browser = Browser(client)
+    page = journey(browser, FATHER[:4])
+    page = browser.answer(page, "categories", ["visual", "unsure"])
+    assert page.status_code == 400
+    assert "选了“不确定”，就不要再选别的项" in parse(page.data).find("main").text
+
+
+# --- Tampered and hostile posts ---------------------------------------------------------------
+
+TAMPERED = {
+    "an unknown field": {"for_whom": "self", "shoe_size": "42", "action": "continue:age"},
+    "an unknown answer": {"for_whom": "alien", "action": "continue:age", "age": "18-59"},
+    "an answer given twice": {"for_whom": ["self", "family"], "action": "continue:age"},
+    "a box ticked twice": {
+        **{q: v for q, v in FATHER[:4]},
+        "categories": ["visual", "visual"],
+        "action": "continue:grade",
+        "grade": "1",
+    },
+    "not sure with another answer": {
+        **{q: v for q, v in FATHER[:4]},
+        "categories": ["unsure", "visual"],
+        "action": "continue:grade",
+        "grade": "1",
+    },
+    "an answer to a question not asked": {
+        "for_whom": "self",
+        "age": "0-6",
+        "work": "employed",
+        "action": "continue:residence",
+        "residence": "hukou",
+    },
+    "a question skipped": {"for_whom": "self", "action": "continue:household", "household": "none"},
+    "a question not asked": {
+        "for_whom": "self",
+        "age": "60-plus",
+        "action": "continue:studying",
+        "studying": "no",
+    },
+    "an unknown button": {"for_whom": "self", "action": "explode"},
+    "no button": {"for_whom": "self"},
+    "a button without its question": {"for_whom": "self", "action": "continue:"},
+    "an unknown return": {"for_whom": "self", "action": "continue:age", "return": "home"},
+    "a button named twice": {"for_whom": "self", "action": ["continue:age", "review"]},
+    "a start with answers": {"for_whom": "self", "action": "start"},
+    "the check page before the end": {"for_whom": "self", "action": "review"},
+    "a change of a question not asked": {**FATHER_ANSWERS, "action": "change:studying"},
+    "thousands of ticks": {"for_whom": "self", "categories": ["visual"] * 300, "action": "review"},
+}
+
+
+@pytest.mark.parametrize("case", TAMPERED)
+def test_tampered_hidden_fields_are_refused_clearly(app, client, prefix, case):
+    response = client.post(
+        prefix + QUESTIONS, data={**TAMPERED[case], "csrf_token": token(client, prefix)}
+    )
+    assert response.status_code == 400
+    doc = parse(response.data)
+    assert doc.find("h1").text == translated(app, prefix, "没法读取你的回答")
+    assert prefix + START in doc.find("main").hrefs
+    assert "private" in response.headers["Cache-Control"]
+
+
+RESULT_TAMPERED = {
+    "an unknown view": {**FATHER_ANSWERS, "view": "pdf"},
+    "answers missing": {"for_whom": "self", "view": "standard"},
+    "no answers": {"view": "standard"},
+    "an answer out of range": {**FATHER_ANSWERS, "grade": "0", "view": "standard"},
+}
+
+
+@pytest.mark.parametrize("case", RESULT_TAMPERED)
+def test_a_tampered_result_is_refused_clearly(client, case):
+    data = {**RESULT_TAMPERED[case], "csrf_token": token(client)}
+    response = client.post(RESULT, data=data)
+    assert response.status_code == 400
+    assert "没法读取你的回答" in response.text
+
+
+def test_a_huge_post_is_refused_before_it_is_read(client):
+    data = {"for_whom": "self", "action": "review", "csrf_token": token(client)}
+    response = client.post(QUESTIONS, data={**data, "age": "x" * 20_000})
+    assert response.status_code == 413
+    assert "内容太多" in response.text
+    upload = {**data, "file": (io.BytesIO(b"0" * 20_000), "answers.txt")}
+    assert client.post(QUESTIONS, data=upload).status_code == 413
+
+
+def test_a_post_without_its_security_code_keeps_the_answers_and_asks_again(client):
+    response = client.post(QUESTIONS, data={**dict(FATHER[:3]), "action": "continue:certificate"})
+    assert response.status_code == 400
+    doc = parse(response.data)
+    assert doc.find("h1").text == "你的家人有残疾人证吗？"
+    assert "你的回答还在" in doc.find("div", class_="error-summary").text
+    assert doc.find("input", name_="age").get("value") == "60-plus"
+    assert doc.find("input", name_="csrf_token") is not None
+
+
+@pytest.mark.parametrize("path", [QUESTIONS, RESULT])
+def test_opening_a_question_or_result_address_says_answers_are_not_kept(client, prefix, path):
+    response = client.get(prefix + path)
+    assert response.status_code == 200
+    doc = parse(response.data)
+    assert prefix + START in doc.find("main").hrefs
+    if not prefix:
+        assert "网站不保存你的回答" in doc.find("main").text
+
+
+# --- What is kept, and where ------------------------------------------------------------------
+
+
+def recorded(app):
+    """The WSGI environ of every request the app gets (as gunicorn's logger would see it)."""
+    environs = []
+    inner = app.wsgi_app
+
+    def recording(environ, start_response):
+        environs.append({k: v for k, v in environ.items() if k.isupper()})
+        return inner(environ, start_response)
+
+    return environs, recording
+
+
+def test_no_answer_is_ever_in_an_address_a_log_line_or_a_cookie(app, caplog):
+    caplog.set_level(logging.DEBUG)
+    environs, recording = recorded(app)
+    app.wsgi_app, inner = recording, app.wsgi_app
+    try:
+        client = app.test_client()
+        browser = Browser(client)
+        page = result_of(browser)
+        browser.press(page, "view", "easy")
+    finally:
+        app.wsgi_app = inner
+    urls = list(browser.visited)
+    for response in browser.pages:
+        assert "Location" not in response.headers
+        doc = parse(response.data)
+        urls += [a.get("href") for a in doc.find_all("a", href=True)]
+        urls += [f.get("action") for f in doc.find_all("form", action=True)]
+        urls += [b.get("formaction") for b in doc.find_all("button", formaction=True)]
+    for url in urls:
+        parts = urlsplit(url)
+        if "/eligibility" in parts.path:
+            assert not parts.query, url
+        assert not any(re.search(rf"[?&]{question}=", url) for question in BY_ID), url
+    logger = AccessLogger(Config())
+    for environ in environs:
+        assert not environ.get("QUERY_STRING")
+        atoms = logger.atoms(
+            SimpleNamespace(status="200 OK", sent=1, headers=[]), {}, environ, timedelta(0)
+        )
+        logged = " ".join(str(value) for value in atoms.values())
+        assert not any(word in logged for word in PRIVATE_WORDS), logged
+    assert not any(word in caplog.text for word in PRIVATE_WORDS)
+    cookies = {cookie.key: cookie.value for cookie in client._cookies.values()}
+    assert set(cookies) == {"session"}
+    session = app.session_interface.get_signing_serializer(app).loads(cookies["session"])
+    assert set(session) == {"csrf_token"}
+
+
+def test_pages_with_answers_are_private_and_not_indexed(client):
+    browser = Browser(client)
+    result_of(browser)
+    for response in browser.pages[1:]:
+        cache = response.headers["Cache-Control"]
+        assert "private" in cache and "no-cache" in cache and "public" not in cache
+        assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_clearing_asks_the_browser_to_forget_the_pages(client):
+    browser = Browser(client)
+    page = result_of(browser)
+    button = next(
+        b for b in parse(page.data).find_all("button") if b.text == "清除这台设备上的记录"
+    )
+    assert button.parent.get("action") == "/eligibility/clear"
+    response = client.post("/eligibility/clear", data={"csrf_token": token(client)})
+    assert response.status_code == 200
+    assert response.headers["Clear-Site-Data"] == '"cache"'
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "关掉这个浏览器窗口" in response.text
+
+
+# --- What the result reads -------------------------------------------------------------------
+
+
+def test_where_to_go_for_many_services_is_where_to_go_for_each(app):
+    with app.test_request_context():
+        now = local_now()
+        services = list(results.published_services().values())
+        batch = results.where_to_go_for(services, now)
+        for service in services:
+            one = where_to_go(published_service(service.slug), now)
+            many = batch[service.slug]
+            assert [p.id for p in many.places] == [p.id for p in one.places], service.slug
+            assert [d.id for d in many.departments] == [d.id for d in one.departments]
+            assert [c.contact.id for c in many.channels] == [c.contact.id for c in one.channels]
+
+
+def test_the_result_runs_a_few_statements_however_many_services_it_lists(app):
+    browser = Browser(app.test_client())
+    review = journey(browser, ALL_UNSURE)
+    statements = []
+
+    def count(*_args) -> None:
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = browser.press(review, "view", "standard")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    possible = parse(response.data).find("section", aria_labelledby="possible-heading")
+    assert len(possible.find_all("h3")) == 32
+    assert len(statements) <= 15
+
+
+@pytest.mark.parametrize(
+    "steps, view",
+    [(ALL_UNSURE, "standard"), (ALL_UNSURE, "easy"), (FATHER, "all")],
+    ids=["every-service", "every-service-easy-read", "father-with-the-rest"],
+)
+def test_the_longest_results_keep_within_the_page_budget(client, steps, view):
+    """The budget of tests/test_page_weight.py: at most 800 elements."""
+    page = result_of(Browser(client), steps, view)
+    assert page.status_code == 200
+    assert len(parse(page.data).find_all(True)) <= 800
+
+
+# --- English -------------------------------------------------------------------------------
+
+
+def test_english_pages_mark_every_chinese_word(client):
+    """Needs the English of the check's messages in the catalogue."""
+    browser = Browser(client, "/en")
+    page = result_of(browser)
+    browser.press(page, "view", "easy")
+    browser.get(START)
+    unmarked = {}
+    for path, response in zip(browser.visited, browser.pages, strict=True):
+        assert is_english(urlsplit(path).path) or path.startswith("/en")
+        doc = parse(response.data)
+        found = CJK.findall(doc.find("title").text) + CJK.findall(
+            text_outside_lang(doc.find("body"))
+        )
+        if found:
+            unmarked[path] = "".join(found)[:60]
+    assert unmarked == {}
+
+
+# --- The staff's page of rules ---------------------------------------------------------------
+
+
+def test_the_rules_page_is_for_signed_in_staff(client):
+    response = client.get("/staff/eligibility-rules")
+    assert response.status_code in (302, 303)
+    assert "/staff/sign-in" in response.headers["Location"]
+
+
+def test_the_rules_page_lists_every_rule_and_its_sources(loaded_app):
+    make_staff(loaded_app, "reviewer", EDITOR)
+    staff = signed_in(loaded_app, "reviewer")
+    for prefix in ("", "/en"):
+        response = staff.get(prefix + "/staff/eligibility-rules")
+        assert response.status_code == 200
+        doc = parse(response.data)
+        with loaded_app.app_context():
+            loaded = current_rules()
+        assert len(doc.find_all("li", id=re.compile("^rule-"))) == len(loaded.rules)
+        assert len(doc.find_all("section")) == 32
+        assert "国发〔2015〕52号" in doc.find("main").text
+        assert prefix + "/plan/measures/1-3" in doc.find("main").hrefs

@@ -1,0 +1,838 @@
+"""我能申请什么: the rules file, the questions, and what the rules make of answers.
+
+Table-driven: each profile (a resident's answers) is listed with the services it gives as
+很可能适合 (likely) and 可能适合、需要核实 (possible); every other service is "the rest".
+The rules are walked too: every rule is met by some answers, so every service can be
+reached. And content/eligibility.yaml is refused when a rule has no source, or names what
+does not exist.
+"""
+
+import re
+
+import pytest
+import yaml
+from barrierfree import PROJECT_ROOT
+from barrierfree.content.files import ContentError
+from barrierfree.eligibility.assess import assess, match
+from barrierfree.eligibility.questions import (
+    AGE,
+    QUESTIONS,
+    UNSURE,
+    next_unanswered,
+    progress,
+    pruned,
+    sequence,
+    totals,
+)
+from barrierfree.eligibility.rules import LIKELY, POSSIBLE, load
+
+SERVICES = sorted(path.stem for path in (PROJECT_ROOT / "content" / "services").glob("*.yaml"))
+EVERY_SERVICE = " ".join(SERVICES)
+
+
+@pytest.fixture(scope="module")
+def rules():
+    """The rules of content/eligibility.yaml, checked against content/."""
+    return load(PROJECT_ROOT / "content")
+
+
+# Someone checking for themselves, 18 to 59, hukou in Chiping, with a certificate, a grade 4
+# physical disability, not studying, employed, in no assistance scheme, unsure what they need.
+BASE = {
+    "for_whom": "self",
+    "age": "18-59",
+    "residence": "hukou",
+    "certificate": "yes",
+    "categories": ("physical",),
+    "grade": "4",
+    "studying": "no",
+    "work": "employed",
+    "household": "none",
+    "needs": (UNSURE,),
+}
+
+
+def profile(**changes) -> dict[str, tuple[str, ...]]:
+    """BASE with `changes`, as answers: tuples in question order, without the answers to
+    questions the others do not ask (studying at 60 and over, work under 18)."""
+    merged = {**BASE, **changes}
+    answers = {
+        q.id: merged[q.id] if isinstance(merged[q.id], tuple) else (merged[q.id],)
+        for q in QUESTIONS
+    }
+    return pruned(answers)
+
+
+PROFILES = {
+    "father-bedridden": (
+        profile(
+            for_whom="family",
+            age="60-plus",
+            grade="1",
+            work="unable",
+            household="dibao",
+            needs=("daily-care",),
+        ),
+        (
+            "culture-at-home family-doctor free-public-transport-and-venues "
+            "home-visits-and-family-support information-consumption-discount living-allowance "
+            "medical-and-temporary-assistance rukang-home severe-disability-care-allowance"
+        ),
+        (
+            "disability-certificate home-accessibility-adaptation insurance-contribution-subsidy "
+            "residential-and-home-care utility-bill-subsidy"
+        ),
+    ),
+    "all-unsure": (
+        profile(
+            age="unsure",
+            residence="unsure",
+            certificate="unsure",
+            categories=("unsure",),
+            grade="unsure",
+            studying="unsure",
+            work="unsure",
+            household="unsure",
+        ),
+        "",
+        EVERY_SERVICE,
+    ),
+    "all-unsure-for-family": (
+        profile(
+            for_whom="family",
+            age="unsure",
+            residence="unsure",
+            certificate="unsure",
+            categories=("unsure",),
+            grade="unsure",
+            studying="unsure",
+            work="unsure",
+            household="unsure",
+        ),
+        "",
+        EVERY_SERVICE,
+    ),
+    "nothing-needed": (
+        profile(),
+        "free-public-transport-and-venues information-consumption-discount",
+        (
+            "assistive-devices culture-at-home disability-certificate family-doctor "
+            "home-accessibility-adaptation home-visits-and-family-support housing-support "
+            "legal-aid precise-rehabilitation rehabilitation-fitness rukang-home "
+            "vocational-skills-training"
+        ),
+    ),
+    "no-certificate-yet-grade-1": (
+        profile(certificate="no", grade="1", household="dibao", needs=("daily-care",)),
+        "disability-certificate",
+        (
+            "culture-at-home employment-assistance family-doctor home-accessibility-adaptation "
+            "home-visits-and-family-support insurance-contribution-subsidy living-allowance "
+            "medical-and-temporary-assistance residential-and-home-care rukang-home "
+            "severe-disability-care-allowance utility-bill-subsidy vocational-skills-training"
+        ),
+    ),
+    "applying-low-income-grade-2": (
+        profile(certificate="applying", grade="2", household="low-income"),
+        "disability-certificate",
+        (
+            "assistive-devices culture-at-home family-doctor free-public-transport-and-venues "
+            "home-accessibility-adaptation home-visits-and-family-support housing-support "
+            "information-consumption-discount insurance-contribution-subsidy legal-aid "
+            "living-allowance medical-and-temporary-assistance precise-rehabilitation "
+            "rehabilitation-fitness rukang-home severe-disability-care-allowance "
+            "subsistence-allowance utility-bill-subsidy vocational-skills-training"
+        ),
+    ),
+    "certificate-unsure": (
+        profile(certificate="unsure", grade="2", household="dibao", needs=("daily-care",)),
+        "",
+        (
+            "culture-at-home disability-certificate employment-assistance family-doctor "
+            "free-public-transport-and-venues home-accessibility-adaptation "
+            "home-visits-and-family-support information-consumption-discount "
+            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+            "residential-and-home-care rukang-home severe-disability-care-allowance "
+            "utility-bill-subsidy vocational-skills-training"
+        ),
+    ),
+    "hukou-elsewhere": (
+        profile(residence="resident", grade="1", household="dibao", needs=("daily-care",)),
+        "",
+        (
+            "culture-at-home disability-certificate employment-assistance family-doctor "
+            "free-public-transport-and-venues home-accessibility-adaptation "
+            "home-visits-and-family-support information-consumption-discount "
+            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+            "residential-and-home-care rukang-home severe-disability-care-allowance "
+            "utility-bill-subsidy vocational-skills-training"
+        ),
+    ),
+    "lives-elsewhere": (
+        profile(residence="elsewhere", grade="1", household="dibao", needs=("daily-care",)),
+        "",
+        (
+            "culture-at-home disability-certificate employment-assistance family-doctor "
+            "free-public-transport-and-venues home-accessibility-adaptation "
+            "home-visits-and-family-support information-consumption-discount "
+            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+            "residential-and-home-care rukang-home severe-disability-care-allowance "
+            "utility-bill-subsidy vocational-skills-training"
+        ),
+    ),
+    "residence-unsure": (
+        profile(residence="unsure", categories=("visual",), needs=("communication",)),
+        "",
+        (
+            "blind-cultural-services disability-certificate free-public-transport-and-venues "
+            "information-consumption-discount vocational-skills-training"
+        ),
+    ),
+    "baby-hearing-rehab": (
+        profile(age="0-6", categories=("hearing",), grade="2", needs=("rehabilitation",)),
+        (
+            "child-rehabilitation-aid culture-at-home family-doctor "
+            "free-public-transport-and-venues information-consumption-discount "
+            "precise-rehabilitation preschool-rehabilitation-education "
+            "sign-language-video-service"
+        ),
+        "disability-certificate rehabilitation-fitness severe-disability-care-allowance",
+    ),
+    "toddler-physical-devices": (
+        profile(
+            age="0-6",
+            grade="1",
+            studying="preschool",
+            household="low-income",
+            needs=("assistive-devices",),
+        ),
+        (
+            "assistive-devices child-rehabilitation-aid culture-at-home "
+            "free-public-transport-and-venues home-visits-and-family-support "
+            "information-consumption-discount precise-rehabilitation "
+            "preschool-rehabilitation-education"
+        ),
+        (
+            "disability-certificate home-accessibility-adaptation insurance-contribution-subsidy "
+            "living-allowance medical-and-temporary-assistance severe-disability-care-allowance "
+            "subsistence-allowance utility-bill-subsidy"
+        ),
+    ),
+    "child-intellectual-school": (
+        profile(
+            age="7-17",
+            categories=("intellectual",),
+            grade="3",
+            studying="compulsory",
+            needs=("rehabilitation",),
+        ),
+        (
+            "compulsory-education exam-accommodations family-doctor "
+            "free-public-transport-and-venues information-consumption-discount "
+            "precise-rehabilitation"
+        ),
+        (
+            "child-rehabilitation-aid disability-certificate rehabilitation-fitness rukang-home "
+            "vocational-and-higher-education"
+        ),
+    ),
+    "child-out-of-school": (
+        profile(age="7-17", grade="1"),
+        "culture-at-home free-public-transport-and-venues information-consumption-discount",
+        (
+            "assistive-devices child-rehabilitation-aid compulsory-education "
+            "disability-certificate family-doctor home-accessibility-adaptation "
+            "home-visits-and-family-support housing-support legal-aid precise-rehabilitation "
+            "rehabilitation-fitness rukang-home severe-disability-care-allowance"
+        ),
+    ),
+    "teen-visual-secondary": (
+        profile(
+            age="7-17",
+            categories=("visual",),
+            grade="2",
+            studying="secondary",
+            needs=("communication",),
+        ),
+        (
+            "blind-cultural-services culture-at-home exam-accommodations "
+            "free-public-transport-and-venues information-consumption-discount "
+            "vocational-and-higher-education"
+        ),
+        "disability-certificate severe-disability-care-allowance",
+    ),
+    "teen-hearing-compulsory": (
+        profile(
+            age="7-17",
+            categories=("hearing",),
+            grade="2",
+            studying="compulsory",
+            needs=("communication",),
+        ),
+        (
+            "compulsory-education culture-at-home exam-accommodations "
+            "free-public-transport-and-venues information-consumption-discount "
+            "sign-language-video-service"
+        ),
+        ("disability-certificate severe-disability-care-allowance vocational-and-higher-education"),
+    ),
+    "university-student-deaf": (
+        profile(
+            categories=("hearing",),
+            grade="3",
+            studying="university",
+            work="looking",
+            needs=("communication",),
+        ),
+        (
+            "employment-assistance exam-accommodations free-public-transport-and-venues "
+            "information-consumption-discount sign-language-video-service "
+            "vocational-and-higher-education vocational-skills-training"
+        ),
+        (
+            "disability-certificate public-welfare-jobs self-employment-subsidy "
+            "youth-internship-allowance"
+        ),
+    ),
+    "vocational-student": (
+        profile(categories=("speech",), studying="secondary", work="other"),
+        (
+            "exam-accommodations free-public-transport-and-venues "
+            "information-consumption-discount sign-language-video-service "
+            "vocational-and-higher-education"
+        ),
+        (
+            "assistive-devices culture-at-home disability-certificate family-doctor "
+            "home-accessibility-adaptation home-visits-and-family-support housing-support "
+            "legal-aid precise-rehabilitation rehabilitation-fitness"
+        ),
+    ),
+    "job-seeker-dibao": (
+        profile(grade="3", work="looking", household="dibao"),
+        (
+            "employment-assistance free-public-transport-and-venues "
+            "home-visits-and-family-support information-consumption-discount living-allowance "
+            "medical-and-temporary-assistance vocational-skills-training"
+        ),
+        (
+            "assistive-devices culture-at-home disability-certificate family-doctor "
+            "home-accessibility-adaptation housing-support legal-aid precise-rehabilitation "
+            "public-welfare-jobs rehabilitation-fitness residential-and-home-care rukang-home "
+            "utility-bill-subsidy youth-internship-allowance"
+        ),
+    ),
+    "self-employed-speech": (
+        profile(categories=("speech",), work="self-employed"),
+        (
+            "free-public-transport-and-venues information-consumption-discount "
+            "self-employment-subsidy sign-language-video-service vocational-skills-training"
+        ),
+        (
+            "assistive-devices culture-at-home disability-certificate family-doctor "
+            "home-accessibility-adaptation home-visits-and-family-support housing-support "
+            "insurance-contribution-subsidy legal-aid precise-rehabilitation "
+            "rehabilitation-fitness"
+        ),
+    ),
+    "employed-dibao": (
+        profile(household="dibao"),
+        (
+            "free-public-transport-and-venues home-visits-and-family-support "
+            "information-consumption-discount living-allowance medical-and-temporary-assistance"
+        ),
+        (
+            "assistive-devices culture-at-home disability-certificate employment-assistance "
+            "family-doctor home-accessibility-adaptation housing-support legal-aid "
+            "precise-rehabilitation rehabilitation-fitness residential-and-home-care rukang-home "
+            "utility-bill-subsidy vocational-skills-training"
+        ),
+    ),
+    "employed-mental-legal": (
+        profile(categories=("mental",), needs=("legal",)),
+        "free-public-transport-and-venues information-consumption-discount legal-aid",
+        "disability-certificate rukang-home vocational-skills-training",
+    ),
+    "intellectual-2-low-income-care": (
+        profile(
+            for_whom="family",
+            categories=("intellectual",),
+            grade="2",
+            work="unable",
+            household="low-income",
+            needs=("daily-care",),
+        ),
+        (
+            "culture-at-home family-doctor free-public-transport-and-venues "
+            "home-visits-and-family-support information-consumption-discount "
+            "insurance-contribution-subsidy rukang-home severe-disability-care-allowance"
+        ),
+        (
+            "disability-certificate home-accessibility-adaptation living-allowance "
+            "medical-and-temporary-assistance subsistence-allowance utility-bill-subsidy"
+        ),
+    ),
+    "tekun-multiple-care-housing": (
+        profile(
+            categories=("physical", "intellectual", "multiple"),
+            grade="1",
+            work="unable",
+            household="tekun",
+            needs=("daily-care", "housing"),
+        ),
+        (
+            "culture-at-home family-doctor free-public-transport-and-venues "
+            "home-visits-and-family-support housing-support information-consumption-discount "
+            "insurance-contribution-subsidy medical-and-temporary-assistance "
+            "residential-and-home-care rukang-home severe-disability-care-allowance"
+        ),
+        (
+            "disability-certificate home-accessibility-adaptation living-allowance "
+            "utility-bill-subsidy"
+        ),
+    ),
+    "older-visual-culture": (
+        profile(
+            age="60-plus",
+            categories=("visual",),
+            grade="2",
+            work="other",
+            needs=("culture-sport", "communication"),
+        ),
+        (
+            "blind-cultural-services culture-at-home free-public-transport-and-venues "
+            "information-consumption-discount rehabilitation-fitness"
+        ),
+        "disability-certificate severe-disability-care-allowance",
+    ),
+    "mental-3-low-income-care": (
+        profile(
+            categories=("mental",),
+            grade="3",
+            work="unable",
+            household="low-income",
+            needs=("daily-care",),
+        ),
+        (
+            "family-doctor free-public-transport-and-venues home-visits-and-family-support "
+            "information-consumption-discount rukang-home"
+        ),
+        (
+            "disability-certificate living-allowance medical-and-temporary-assistance "
+            "severe-disability-care-allowance subsistence-allowance utility-bill-subsidy"
+        ),
+    ),
+    "intellectual-4-dibao-care": (
+        profile(
+            for_whom="family",
+            categories=("intellectual",),
+            work="unable",
+            household="dibao",
+            needs=("daily-care",),
+        ),
+        (
+            "family-doctor free-public-transport-and-venues home-visits-and-family-support "
+            "information-consumption-discount living-allowance medical-and-temporary-assistance "
+            "rukang-home"
+        ),
+        (
+            "disability-certificate residential-and-home-care severe-disability-care-allowance "
+            "utility-bill-subsidy"
+        ),
+    ),
+    "unsure-grade-household-care": (
+        profile(for_whom="other", grade="unsure", household="unsure", needs=("daily-care",)),
+        "family-doctor free-public-transport-and-venues information-consumption-discount",
+        (
+            "culture-at-home disability-certificate employment-assistance "
+            "home-accessibility-adaptation home-visits-and-family-support "
+            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+            "residential-and-home-care rukang-home severe-disability-care-allowance "
+            "subsistence-allowance utility-bill-subsidy vocational-skills-training"
+        ),
+    ),
+    "home-adaptation-severe-poor": (
+        profile(grade="1", work="unable", household="low-income", needs=("home-adaptation",)),
+        (
+            "culture-at-home free-public-transport-and-venues home-accessibility-adaptation "
+            "home-visits-and-family-support information-consumption-discount "
+            "insurance-contribution-subsidy rukang-home"
+        ),
+        (
+            "assistive-devices disability-certificate living-allowance "
+            "medical-and-temporary-assistance severe-disability-care-allowance "
+            "subsistence-allowance utility-bill-subsidy"
+        ),
+    ),
+    "home-adaptation-mild": (
+        profile(grade="3", needs=("home-adaptation",)),
+        "free-public-transport-and-venues information-consumption-discount",
+        (
+            "assistive-devices disability-certificate home-accessibility-adaptation rukang-home "
+            "vocational-skills-training"
+        ),
+    ),
+    "housing-none": (
+        profile(grade="3", needs=("housing",)),
+        "free-public-transport-and-venues information-consumption-discount",
+        "disability-certificate housing-support rukang-home vocational-skills-training",
+    ),
+    "housing-dibao": (
+        profile(grade="3", household="dibao", needs=("housing",)),
+        (
+            "free-public-transport-and-venues home-visits-and-family-support housing-support "
+            "information-consumption-discount living-allowance medical-and-temporary-assistance"
+        ),
+        (
+            "disability-certificate employment-assistance rukang-home utility-bill-subsidy "
+            "vocational-skills-training"
+        ),
+    ),
+    "legal-only": (
+        profile(needs=("legal",)),
+        "free-public-transport-and-venues information-consumption-discount legal-aid",
+        "disability-certificate rukang-home vocational-skills-training",
+    ),
+    "communication-no-certificate": (
+        profile(
+            certificate="no", categories=("hearing",), grade="unsure", needs=("communication",)
+        ),
+        "disability-certificate",
+        (
+            "culture-at-home information-consumption-discount insurance-contribution-subsidy "
+            "severe-disability-care-allowance sign-language-video-service "
+            "vocational-skills-training"
+        ),
+    ),
+    "deaf-speech-older": (
+        profile(age="60-plus", categories=("hearing", "speech"), grade="3", work="other"),
+        (
+            "free-public-transport-and-venues information-consumption-discount "
+            "sign-language-video-service"
+        ),
+        (
+            "assistive-devices culture-at-home disability-certificate family-doctor "
+            "home-accessibility-adaptation home-visits-and-family-support housing-support "
+            "legal-aid precise-rehabilitation rehabilitation-fitness residential-and-home-care"
+        ),
+    ),
+    "graduate-looking": (
+        profile(studying="university", work="looking"),
+        (
+            "employment-assistance exam-accommodations free-public-transport-and-venues "
+            "information-consumption-discount vocational-and-higher-education "
+            "vocational-skills-training"
+        ),
+        (
+            "assistive-devices culture-at-home disability-certificate family-doctor "
+            "home-accessibility-adaptation home-visits-and-family-support housing-support "
+            "legal-aid precise-rehabilitation public-welfare-jobs rehabilitation-fitness "
+            "rukang-home self-employment-subsidy youth-internship-allowance"
+        ),
+    ),
+    "age-unsure-studying-unsure": (
+        profile(age="unsure", studying="unsure", work="unsure"),
+        "free-public-transport-and-venues information-consumption-discount",
+        (
+            "assistive-devices child-rehabilitation-aid compulsory-education culture-at-home "
+            "disability-certificate employment-assistance exam-accommodations family-doctor "
+            "home-accessibility-adaptation home-visits-and-family-support housing-support "
+            "insurance-contribution-subsidy legal-aid precise-rehabilitation "
+            "preschool-rehabilitation-education public-welfare-jobs rehabilitation-fitness "
+            "residential-and-home-care rukang-home self-employment-subsidy "
+            "vocational-and-higher-education vocational-skills-training "
+            "youth-internship-allowance"
+        ),
+    ),
+    "preschooler-unsure": (
+        profile(age="0-6", categories=("unsure",), grade="unsure", studying="unsure"),
+        "free-public-transport-and-venues information-consumption-discount",
+        (
+            "assistive-devices blind-cultural-services child-rehabilitation-aid "
+            "compulsory-education culture-at-home disability-certificate exam-accommodations "
+            "family-doctor home-accessibility-adaptation home-visits-and-family-support "
+            "housing-support legal-aid precise-rehabilitation preschool-rehabilitation-education "
+            "rehabilitation-fitness severe-disability-care-allowance sign-language-video-service "
+            "vocational-and-higher-education"
+        ),
+    ),
+    "older-physical-rehab-devices": (
+        profile(age="60-plus", work="other", needs=("rehabilitation", "assistive-devices")),
+        (
+            "assistive-devices family-doctor free-public-transport-and-venues "
+            "information-consumption-discount precise-rehabilitation"
+        ),
+        "disability-certificate rehabilitation-fitness rukang-home",
+    ),
+    "category-unsure-severe-dibao": (
+        profile(
+            categories=("unsure",),
+            grade="1",
+            work="unable",
+            household="dibao",
+            needs=("daily-care",),
+        ),
+        (
+            "culture-at-home family-doctor free-public-transport-and-venues "
+            "home-visits-and-family-support information-consumption-discount "
+            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+            "severe-disability-care-allowance"
+        ),
+        (
+            "blind-cultural-services disability-certificate home-accessibility-adaptation "
+            "residential-and-home-care rukang-home sign-language-video-service "
+            "utility-bill-subsidy"
+        ),
+    ),
+    "other-person-mental-tekun": (
+        profile(
+            for_whom="other",
+            categories=("mental",),
+            grade="2",
+            work="unable",
+            household="tekun",
+            needs=("daily-care",),
+        ),
+        (
+            "culture-at-home family-doctor free-public-transport-and-venues "
+            "home-visits-and-family-support information-consumption-discount "
+            "insurance-contribution-subsidy medical-and-temporary-assistance "
+            "residential-and-home-care rukang-home severe-disability-care-allowance"
+        ),
+        (
+            "disability-certificate home-accessibility-adaptation living-allowance "
+            "utility-bill-subsidy"
+        ),
+    ),
+    "contradiction-baby-at-university": (
+        profile(age="0-6", grade="1", studying="university"),
+        (
+            "culture-at-home exam-accommodations free-public-transport-and-venues "
+            "information-consumption-discount vocational-and-higher-education"
+        ),
+        (
+            "assistive-devices child-rehabilitation-aid disability-certificate family-doctor "
+            "home-accessibility-adaptation home-visits-and-family-support housing-support "
+            "legal-aid precise-rehabilitation rehabilitation-fitness "
+            "severe-disability-care-allowance"
+        ),
+    ),
+    "contradiction-no-certificate-but-grade": (
+        profile(certificate="no", categories=("visual",), grade="2"),
+        "disability-certificate",
+        (
+            "assistive-devices blind-cultural-services culture-at-home family-doctor "
+            "free-public-transport-and-venues home-accessibility-adaptation "
+            "home-visits-and-family-support housing-support information-consumption-discount "
+            "insurance-contribution-subsidy legal-aid precise-rehabilitation "
+            "rehabilitation-fitness severe-disability-care-allowance vocational-skills-training"
+        ),
+    ),
+    "contradiction-unable-but-self-employed-needs": (
+        profile(work="unable", needs=("culture-sport",)),
+        (
+            "culture-at-home free-public-transport-and-venues information-consumption-discount "
+            "rehabilitation-fitness"
+        ),
+        "disability-certificate rukang-home",
+    ),
+    "mental-rehab": (
+        profile(categories=("mental",), grade="3", work="unable", needs=("rehabilitation",)),
+        (
+            "family-doctor free-public-transport-and-venues information-consumption-discount "
+            "precise-rehabilitation"
+        ),
+        "disability-certificate rehabilitation-fitness rukang-home",
+    ),
+}
+
+
+def groups(rules, answers) -> tuple[list[str], list[str]]:
+    """The services the answers give as likely and as possible, sorted."""
+    findings = assess(rules, answers)
+    return (
+        sorted(f.service for f in findings if f.group == LIKELY),
+        sorted(f.service for f in findings if f.group == POSSIBLE),
+    )
+
+
+def test_the_table_has_at_least_40_profiles_with_contradictions_and_all_unsure():
+    assert len(PROFILES) >= 40
+    assert any(name.startswith("contradiction") for name in PROFILES)
+    assert any(name.startswith("all-unsure") for name in PROFILES)
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_each_profile_gives_the_expected_groups(rules, name):
+    answers, likely, possible = PROFILES[name]
+    assert next_unanswered(answers) is None, "a profile answers every question it is asked"
+    assert groups(rules, answers) == (sorted(likely.split()), sorted(possible.split()))
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_each_finding_gives_its_reasons_and_whoever_checks(rules, name):
+    """Every finding has a reason; a "possible" one says what to verify (its rule's verify,
+    a check, or an answer of 不确定), and a likely one has no 不确定 behind it."""
+    for finding in assess(rules, PROFILES[name][0]):
+        assert finding.reasons
+        if finding.group == LIKELY:
+            assert not finding.checks
+            assert all(r.rule.group == LIKELY and not r.unsure for r in finding.reasons)
+        else:
+            assert finding.checks or any(r.rule.verify or r.unsure for r in finding.reasons)
+
+
+def test_the_bedridden_father_gets_both_allowances_as_likely_with_reasons(rules):
+    answers = PROFILES["father-bedridden"][0]
+    findings = {f.service: f for f in assess(rules, answers)}
+    care = findings["severe-disability-care-allowance"]
+    living = findings["living-allowance"]
+    assert (care.group, living.group) == (LIKELY, LIKELY)
+    assert [r.chosen for r in care.reasons] == [(("grade", "1"), ("needs", "daily-care"))]
+    assert [r.chosen for r in living.reasons] == [(("household", "dibao"),)]
+    cited = {source.key for f in (care, living) for r in f.reasons for source in r.rule.sources}
+    assert {"国发〔2015〕52号", "1-3"} <= cited
+
+
+def test_not_sure_never_blocks_a_result_and_never_passes_for_a_yes(rules):
+    """For every rule, answering 不确定 to any one of its questions (every other condition
+    met) still matches it, and only as "possible"."""
+    for rule in rules.rules:
+        for condition in rule.conditions:
+            question = next(q for q in QUESTIONS if q.id == condition.question)
+            if UNSURE not in question.codes:
+                continue
+            answers = met(rule)
+            answers[condition.question] = (UNSURE,)
+            answers = pruned(answers)
+            if any(c.question not in answers for c in rule.conditions):
+                continue  # the 不确定 age asks studying and work: nothing is left out
+            group, reason = match(rule, answers)
+            assert (group, reason.unsure) == (POSSIBLE, (condition.question,)), rule.id
+
+
+def met(rule) -> dict[str, tuple[str, ...]]:
+    """Answers that meet `rule` (the first answer of each condition), BASE otherwise, with
+    the age that asks any question the rule names."""
+    answers = dict(profile())
+    for condition in rule.conditions:
+        answers[condition.question] = (condition.codes[0],)
+    named = {c.question for c in rule.conditions}
+    if "age" not in named and "studying" in named:
+        answers["age"] = ("18-59",)
+    if "age" not in named and "work" in named:
+        answers["age"] = ("18-59",)
+    answers.setdefault("studying", ("no",))
+    answers.setdefault("work", ("other",))
+    return {q.id: answers[q.id] for q in QUESTIONS if q.id in answers}
+
+
+def test_walking_the_rules_reaches_every_service_each_rule_in_its_own_group(rules):
+    reached = set()
+    for rule in rules.rules:
+        answers = pruned(met(rule))
+        assert all(c.question in answers for c in rule.conditions), f"{rule.id} cannot be met"
+        found = {f.service: f.group for f in assess(rules, answers)}
+        assert found.get(rule.service) in (rule.group, LIKELY), rule.id
+        reached.add(rule.service)
+    assert sorted(reached) == SERVICES
+
+
+def test_every_rule_and_check_cites_a_source_the_site_can_show(rules):
+    for item in [*rules.rules, *rules.checks]:
+        assert item.sources
+        for source in item.sources:
+            assert source.quote or source.says, item.id
+
+
+# --- The questions --------------------------------------------------------------------------
+
+
+def test_age_decides_how_many_questions_there_are():
+    assert totals({}) == (9, 10)
+    counts = {code: len(sequence({"age": (code,)})) for code in AGE.codes}
+    assert counts == {"0-6": 9, "7-17": 9, "18-59": 10, "60-plus": 9, "unsure": 10}
+
+
+def test_progress_is_a_range_until_age_is_answered_then_exact():
+    first, second, third = sequence({})[:3]
+    assert (progress(first, {}).low, progress(first, {}).high) == (9, 10)
+    answers = {"for_whom": ("family",), "age": ("60-plus",)}
+    assert progress(third, answers) == type(progress(third, answers))(3, 9, 9)
+    assert second is AGE
+
+
+def test_changing_age_drops_answers_to_questions_no_longer_asked():
+    answers = dict(PROFILES["graduate-looking"][0])
+    answers["age"] = ("7-17",)
+    assert "work" not in pruned(answers)
+    assert pruned(answers)["studying"] == ("university",)
+
+
+def test_every_question_but_the_first_offers_not_sure():
+    assert [q.id for q in QUESTIONS if UNSURE not in q.codes] == ["for_whom"]
+
+
+# --- The rules file is refused when it cannot be trusted --------------------------------------
+
+
+def edited(content_copy, change) -> None:
+    """Apply `change` to the copy's eligibility.yaml (parsed) and write it back."""
+    path = content_copy / "eligibility.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def first_rule(data) -> dict:
+    return data["rules"][0]
+
+
+BROKEN = {
+    "no source": (lambda d: first_rule(d).pop("source"), "without a source"),
+    "empty source": (lambda d: first_rule(d).update(source=[]), "without a source"),
+    "unknown service": (lambda d: first_rule(d).update(service="flying-lessons"), "flying-lessons"),
+    "quote not in the plan": (
+        lambda d: first_rule(d)["source"][1].update(quote="所有残疾人每月领取一千元"),
+        "quote is not in measure 1-3",
+    ),
+    "unknown measure": (
+        lambda d: first_rule(d)["source"][1].update(measure="9-9"),
+        "no measure has the slug '9-9'",
+    ),
+    "unlisted document": (
+        lambda d: first_rule(d)["source"][0].update(document="国发〔2099〕1号"),
+        "not listed in documents",
+    ),
+    "document without what it says": (
+        lambda d: first_rule(d)["source"][0].pop("says"),
+        "says needs both zh and en",
+    ),
+    "unknown question": (lambda d: first_rule(d)["when"].update(shoe_size=["42"]), "shoe_size"),
+    "unknown answer": (lambda d: first_rule(d)["when"].update(grade=["5"]), "no answer '5'"),
+    "no English": (lambda d: first_rule(d)["explain"].pop("en"), "explain needs both zh and en"),
+    "possible without what to verify": (
+        lambda d: d["rules"][1].pop("verify"),
+        "says what to verify",
+    ),
+    "unknown group": (lambda d: first_rule(d).update(group="certain"), "group must be one of"),
+    "no conditions": (lambda d: first_rule(d).update(when={}), "'when' names at least one"),
+    "unknown field": (lambda d: first_rule(d).update(amount="500元"), "unknown field 'amount'"),
+    "check without a source": (lambda d: d["checks"][0].pop("source"), "without a source"),
+    "check exempting an unknown service": (
+        lambda d: d["checks"][0].update({"except": ["flying-lessons"]}),
+        "flying-lessons",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_the_loader_refuses_a_rule_it_cannot_trust(content_copy, case):
+    change, message = BROKEN[case]
+    edited(content_copy, change)
+    with pytest.raises(ContentError, match=re.escape(message)):
+        load(content_copy)
+
+
+def test_the_rules_file_as_committed_loads(rules):
+    assert len(rules.rules) >= 32
+    assert rules.services() and set(rules.services()) == set(SERVICES)
