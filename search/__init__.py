@@ -1,7 +1,8 @@
 """Full-text search for barrierfree: plain documents in, hits out.
 
-Knows nothing of Flask or the database, so it can be tested alone. Every backend answers
-the same interface, `SearchBackend`: the Whoosh index on disk (`SearchIndex`), and
+Knows nothing of Flask or the site's database, so it can be tested alone. Every backend
+answers the same interface, `SearchBackend`: the Whoosh index on disk (`SearchIndex`), the
+index in a PostgreSQL database shared by several servers (`PostgresBackend`), and
 `NullBackend`, which keeps nothing, for tests that never search.
 """
 
@@ -9,6 +10,7 @@ from search.analysis import initialize
 from search.backend import IndexBusy, IndexUnavailable, NullBackend, Progress, SearchBackend
 from search.documents import KINDS, LANGUAGES, Document
 from search.index import SearchIndex
+from search.postgres import PostgresBackend
 from search.results import Hit, Results, SafeHTML
 from search.text import normalize
 
@@ -20,6 +22,7 @@ __all__ = [
     "IndexBusy",
     "IndexUnavailable",
     "NullBackend",
+    "PostgresBackend",
     "Progress",
     "Results",
     "SafeHTML",

@@ -39,8 +39,7 @@ from whoosh.sorting import Count, FieldFacet
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import IndexWriter
 
-from search import pinyin
-from search.analysis import analyzer, query_words, words_and_parts
+from search.analysis import analyzer, query_words
 from search.backend import IndexBusy, IndexUnavailable, Progress, SearchBackend
 from search.documents import Document
 from search.query import (
@@ -52,18 +51,13 @@ from search.query import (
     exact_key,
 )
 from search.results import Hit, Results, configure_highlighting, snippet
-from search.suggest import suggest
-from search.synonyms import all_terms, chinese_terms, load_groups
+from search.vocabulary import TitleWords, pinyin_words, sounds_alike, suggestion, title_readings
 
 logger = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 GENERATION = re.compile(r"^gen-[0-9a-f]{32}$")
 MAX_PER_PAGE = 100
-# How many Chinese words a query in pinyin is shown to spell.
-MAX_PINYIN_WORDS = 8
-# The longest run of a query's characters compared by sound with the titles' words.
-MAX_SOUND_RUN = 6
 # A crashed rebuild leaves its building-* folder behind; remove it after this long.
 STALE_BUILD_SECONDS = 3600
 
@@ -137,20 +131,13 @@ def document_fields(document: Document) -> dict[str, str]:
     return {name: value for name, value in fields.items() if value}
 
 
-def title_readings(title: str) -> list[str]:
-    """The pinyin readings of a title's words and of each Chinese run of it, each once."""
-    words = words_and_parts(clean_query(title)) + re.findall(r"[\u3400-\u9fff]+", title)
-    return list(dict.fromkeys(reading for word in words for reading in pinyin.readings(word)))
-
-
 class SearchIndex(SearchBackend):
     """A search index kept in the folder `path`: the site's backend."""
 
     def __init__(self, path: str | Path, *, lock_timeout: float = 10.0) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
-        self._vocabulary: dict[tuple, list[str]] = {}
-        self._sound_map: dict[tuple, dict[str, str]] = {}
+        self._titles: dict[tuple, TitleWords] = {}
 
     # Reading
 
@@ -214,8 +201,22 @@ class SearchIndex(SearchBackend):
         per_page: int,
     ) -> Results:
         """Run a search on an open searcher."""
-        spelled = self._pinyin_words(name, searcher, text, language)
-        query = build_query(text, searcher.reader(), [word for word, exact in spelled if exact])
+        reader = searcher.reader()
+
+        def titles() -> TitleWords:
+            return self._title_words(name, searcher, language)
+
+        def is_used(word: str) -> bool:
+            return any(reader.doc_frequency(field, word) for field in FIELD_BOOSTS)
+
+        def has_hits(candidate: str) -> bool:
+            query = build_query(candidate, reader)
+            if query is None:
+                return False
+            return not searcher.search(query, filter=Term("language", language), limit=1).is_empty()
+
+        spelled = pinyin_words(text, language, titles)
+        query = build_query(text, reader, [word for word, exact in spelled if exact])
         every_kind = build_filter(language, None, categories, township)
         only_kinds = build_filter(language, kinds, categories, township)
         # Whoosh reads a filter that matches no document as no filter at all, and would then
@@ -258,90 +259,24 @@ class SearchIndex(SearchBackend):
             per_page=per_page,
             hits=hits,
             kind_counts=kind_counts,
-            suggestion=self._sounds_alike(name, searcher, text, language)
-            or (None if total else self._suggestion(name, searcher, text, language)),
+            suggestion=sounds_alike(text, language, titles, is_used)
+            or (None if total else suggestion(text, titles, has_hits)),
             pinyin_words=[word for word, _ in spelled],
         )
 
-    def _suggestion(self, name: str, searcher: Searcher, text: str, language: str) -> str | None:
-        """A related or corrected query that finds something in `language`."""
-        reader = searcher.reader()
-
-        def has_hits(candidate: str) -> bool:
-            query = build_query(candidate, reader)
-            if query is None:
-                return False
-            return not searcher.search(query, filter=Term("language", language), limit=1).is_empty()
-
-        vocabulary = self._title_words(name, searcher, language) + all_terms(load_groups())
-        return suggest(text, query_words(text), vocabulary, has_hits)
-
-    def _pinyin_words(
-        self, name: str, searcher: Searcher, text: str, language: str
-    ) -> list[tuple[str, bool]]:
-        """For a query in pinyin, the Chinese words of titles and of the synonym file that
-        it spells, best first, each with whether it spells the whole word (canji: 残疾 is
-        whole, 残疾人 is not)."""
-        key = pinyin.query_key(text)
-        if key is None or language != "zh":
-            return []
-        words = self._chinese_words(name, searcher, language)
-        found = [(w, pinyin.spells(key, w)) for w in words if pinyin.matches(key, w)]
-        found.sort(key=lambda item: (not item[1], len(item[0])))
-        return found[:MAX_PINYIN_WORDS]
-
-    def _sounds_alike(self, name: str, searcher: Searcher, text: str, language: str) -> str | None:
-        """The query with a run of its characters replaced by a title word that reads alike,
-        where the run is no word of any title: the commonest typing error in Chinese
-        (办残急人证 for 办残疾人证). The longest such run wins; None when there is none."""
-        if language != "zh":
-            return None
-        reader = searcher.reader()
-        sounds = self._sounds(name, searcher, language)
-        for size in range(min(len(text), MAX_SOUND_RUN), 1, -1):
-            for start in range(len(text) - size + 1):
-                run = text[start : start + size]
-                if any(reader.doc_frequency(field, run) for field in FIELD_BOOSTS):
-                    continue  # a word some page uses is no typing error
-                word = sounds.get(pinyin.sound_key(run) or "")
-                if word is not None and word != run:
-                    return text[:start] + word + text[start + size :]
-        return None
-
-    def _chinese_words(self, name: str, searcher: Searcher, language: str) -> list[str]:
-        """The words a resident may have meant: the titles' words, the shorter words inside
-        them, and the synonym file's Chinese terms."""
-        words = self._title_words(name, searcher, language, with_parts=True)
-        return list(dict.fromkeys(words + chinese_terms(load_groups())))
-
-    def _sounds(self, name: str, searcher: Searcher, language: str) -> dict[str, str]:
-        """Each word's folded reading, to the word (titles' words first, then synonyms)."""
+    def _title_words(self, name: str, searcher: Searcher, language: str) -> TitleWords:
+        """The words of every title in `language`, kept until the index changes."""
         key = (name, searcher.reader().generation(), language)
-        if key not in self._sound_map:
-            words = self._chinese_words(name, searcher, language)
-            sounds = [(pinyin.sound_key(word), word) for word in words if len(word) > 1]
-            known = [(sound, word) for sound, word in sounds if sound is not None]
-            self._sound_map = {key: dict(reversed(known))}
-        return self._sound_map[key]
-
-    def _title_words(
-        self, name: str, searcher: Searcher, language: str, with_parts: bool = False
-    ) -> list[str]:
-        """The words of every title in `language` (and the shorter words inside them, with
-        `with_parts`), kept until the index changes."""
-        key = (name, searcher.reader().generation(), language, with_parts)
-        if key not in self._vocabulary:
+        if key not in self._titles:
             titles = [
                 stored["title"]
                 for stored in searcher.reader().all_stored_fields()
                 if stored.get("language") == language
             ]
-            cut = words_and_parts if with_parts else query_words
-            words = (word for title in titles for word in cut(clean_query(title)))
-            # Both forms of one generation are kept; an older generation's are dropped.
-            kept = {k: v for k, v in self._vocabulary.items() if k[:3] == key[:3]}
-            self._vocabulary = {**kept, key: list(dict.fromkeys(words))}
-        return self._vocabulary[key]
+            # Both languages of one generation are kept; an older generation's are dropped.
+            kept = {k: v for k, v in self._titles.items() if k[:2] == key[:2]}
+            self._titles = {**kept, key: TitleWords(titles)}
+        return self._titles[key]
 
     @contextmanager
     def _searcher(self) -> Iterator[tuple[str, Searcher]]:

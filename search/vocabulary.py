@@ -1,0 +1,108 @@
+"""The words of an index's titles, and what they offer a query beyond its results: the
+Chinese words a query in pinyin spells, a run of characters corrected by sound, and a
+related or corrected query when nothing is found.
+
+Every backend hands over its titles (only when they are needed: reading them costs a pass
+over the index) and answers two questions about its documents (is a word in some text
+field? does a query find anything?), so the answers do not depend on where the documents
+are kept.
+"""
+
+import re
+from collections.abc import Callable
+from functools import cached_property
+
+from search import pinyin
+from search.analysis import query_words, words_and_parts
+from search.query import clean_query
+from search.suggest import suggest
+from search.synonyms import all_terms, chinese_terms, load_groups
+
+# How many Chinese words a query in pinyin is shown to spell.
+MAX_PINYIN_WORDS = 8
+# The longest run of a query's characters compared by sound with the titles' words.
+MAX_SOUND_RUN = 6
+
+
+def title_readings(title: str) -> list[str]:
+    """The pinyin readings of a title's words and of each Chinese run of it, each once."""
+    words = words_and_parts(clean_query(title)) + re.findall(r"[\u3400-\u9fff]+", title)
+    return list(dict.fromkeys(reading for word in words for reading in pinyin.readings(word)))
+
+
+class TitleWords:
+    """The words of the titles in one language of one version of an index, each list
+    worked out when first asked for. Backends keep it until their index changes."""
+
+    def __init__(self, titles: list[str]) -> None:
+        self.titles = titles
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The words of every title, each once."""
+        return self._cut(query_words)
+
+    @cached_property
+    def words_and_parts(self) -> list[str]:
+        """The words of every title and the shorter words inside them, each once."""
+        return self._cut(words_and_parts)
+
+    @cached_property
+    def chinese_words(self) -> list[str]:
+        """The words a resident may have meant: the titles' words, the shorter words inside
+        them, and the synonym file's Chinese terms."""
+        return list(dict.fromkeys(self.words_and_parts + chinese_terms(load_groups())))
+
+    @cached_property
+    def sounds(self) -> dict[str, str]:
+        """Each word's folded reading, to the word (titles' words first, then synonyms)."""
+        sounds = [(pinyin.sound_key(word), word) for word in self.chinese_words if len(word) > 1]
+        known = [(sound, word) for sound, word in sounds if sound is not None]
+        return dict(reversed(known))
+
+    def _cut(self, cut: Callable[[str], list[str]]) -> list[str]:
+        """The words `cut` finds in every title, each once."""
+        words = (word for title in self.titles for word in cut(clean_query(title)))
+        return list(dict.fromkeys(words))
+
+
+# How a backend hands over its title words: called only when they are needed.
+Titles = Callable[[], TitleWords]
+
+
+def pinyin_words(text: str, language: str, titles: Titles) -> list[tuple[str, bool]]:
+    """For a query in pinyin, the Chinese words of titles and of the synonym file that it
+    spells, best first, each with whether it spells the whole word (canji: 残疾 is whole,
+    残疾人 is not)."""
+    key = pinyin.query_key(text)
+    if key is None or language != "zh":
+        return []
+    words = titles().chinese_words
+    found = [(w, pinyin.spells(key, w)) for w in words if pinyin.matches(key, w)]
+    found.sort(key=lambda item: (not item[1], len(item[0])))
+    return found[:MAX_PINYIN_WORDS]
+
+
+def sounds_alike(
+    text: str, language: str, titles: Titles, is_used: Callable[[str], bool]
+) -> str | None:
+    """The query with a run of its characters replaced by a title word that reads alike,
+    where the run is no word of any document (`is_used`): the commonest typing error in
+    Chinese (办残急人证 for 办残疾人证). The longest such run wins; None when there is none."""
+    if language != "zh":
+        return None
+    sounds = titles().sounds
+    for size in range(min(len(text), MAX_SOUND_RUN), 1, -1):
+        for start in range(len(text) - size + 1):
+            run = text[start : start + size]
+            word = sounds.get(pinyin.sound_key(run) or "")
+            # A word some page uses is no typing error (asked last: it may cost a lookup).
+            if word is not None and word != run and not is_used(run):
+                return text[:start] + word + text[start + size :]
+    return None
+
+
+def suggestion(text: str, titles: Titles, has_hits: Callable[[str], bool]) -> str | None:
+    """A related or corrected query that finds something (`has_hits`), or None."""
+    vocabulary = titles().words + all_terms(load_groups())
+    return suggest(text, query_words(text), vocabulary, has_hits)

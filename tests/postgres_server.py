@@ -1,0 +1,139 @@
+"""A throwaway PostgreSQL server for the tests and the search benchmark.
+
+The server comes from Debian's `postgresql` package, which `make test` installs. Without it
+nothing is skipped: a test that needs PostgreSQL fails and says how to install it.
+
+PostgreSQL refuses to run as root, and the tests run as root in CI. As root, the server
+runs as the `postgres` system user (through `runuser`) in a folder that user owns. It
+listens only on a Unix socket in that folder, so there is no TCP port to find or to clash
+over, and only root and that user can reach it: it trusts whoever connects.
+
+Use the session fixture `postgres_url`, or `start()` and `stop()` outside pytest.
+"""
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+INSTALL_HINT = (
+    "PostgreSQL is not installed: `make test` installs it (Debian package postgresql), "
+    "or run `apt-get install postgresql`."
+)
+# The system user the server runs as when the tests run as root.
+SERVER_USER = "postgres"
+# A throwaway server need not survive a crash: skipping the flushes to disk makes it fast.
+FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+class PostgresMissing(RuntimeError):
+    """PostgreSQL's server programs are not installed."""
+
+
+@dataclass
+class PostgresServer:
+    """A running throwaway server, its files in `folder`."""
+
+    folder: Path
+    bin_dir: Path
+    run_as: list[str]
+
+    @property
+    def data_dir(self) -> Path:
+        """The server's data directory."""
+        return self.folder / "data"
+
+    @property
+    def url(self) -> str:
+        """A SQLAlchemy URL of the server's `postgres` database, as the superuser."""
+        return f"postgresql+psycopg://postgres@/postgres?host={self.folder}"
+
+
+def bin_dir() -> Path:
+    """The folder of PostgreSQL's server programs (Debian keeps them off the PATH)."""
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).parent
+    installed = [
+        found.parent
+        for found in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")
+        if found.parent.parent.name.isdigit()
+    ]
+    if not installed:
+        raise PostgresMissing(INSTALL_HINT)
+    return max(installed, key=lambda folder: int(folder.parent.name))
+
+
+def start(settings: dict[str, str] | None = None) -> PostgresServer:
+    """Create a database cluster in a new temporary folder and start a server on it.
+
+    `settings` are added to postgresql.conf; the default trades durability for speed
+    (`FAST`), pass {} for a server that flushes its commits as a real one does.
+    """
+    programs = bin_dir()
+    folder = Path(tempfile.mkdtemp(prefix="pg-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam(SERVER_USER)
+        except KeyError:
+            shutil.rmtree(folder)
+            raise PostgresMissing(f"there is no {SERVER_USER!r} user. {INSTALL_HINT}") from None
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+        run_as = ["runuser", "-u", SERVER_USER, "--"]
+    server = PostgresServer(folder, programs, run_as)
+    try:
+        _run(server, "initdb", "--pgdata", str(server.data_dir), "--username", "postgres",
+             "--auth", "trust", "--encoding", "UTF8", "--no-locale", "--no-sync")  # fmt: skip
+        conf = {
+            "listen_addresses": "",
+            "unix_socket_directories": str(folder),
+            **(FAST if settings is None else settings),
+        }
+        with (server.data_dir / "postgresql.conf").open("a") as file:
+            file.writelines(f"{name} = '{value}'\n" for name, value in conf.items())
+        _run(server, "pg_ctl", "--pgdata", str(server.data_dir), "--log", str(folder / "log"),
+             "--wait", "start")  # fmt: skip
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return server
+
+
+def stop(server: PostgresServer) -> None:
+    """Stop the server (ending its connections) and remove its files."""
+    try:
+        _run(server, "pg_ctl", "--pgdata", str(server.data_dir), "--mode", "fast", "--wait",
+             "stop")  # fmt: skip
+    finally:
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def _run(server: PostgresServer, program: str, *args: str) -> None:
+    """Run one of PostgreSQL's programs as the server's user; its output goes into the error."""
+    command = [*server.run_as, str(server.bin_dir / program), *args]
+    # The server's user may not be allowed into the caller's working directory.
+    done = subprocess.run(command, cwd=server.folder, capture_output=True, text=True)
+    if done.returncode != 0:
+        log = server.folder / "log"
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        raise RuntimeError(f"{program} failed:\n{done.stdout}{done.stderr}{tail}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server started for the test session, stopped at its end."""
+    try:
+        server = start()
+    except PostgresMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+    try:
+        yield server.url
+    finally:
+        stop(server)

@@ -1,0 +1,355 @@
+"""The PostgreSQL backend (search/postgres.py), on a throwaway server.
+
+The engine's tests of searching and changing documents (tests/test_search_engine.py) run
+here a second time, on PostgreSQL: pytest gives them this module's `index` and
+`fresh_index`. Then what only this backend has (its tables, transactions and writers
+taking turns), and the judged query set, whose recall@5 must stay within two points of
+Whoosh's.
+"""
+
+import multiprocessing
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from conftest import make_loaded_app
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+from test_search_engine import (  # noqa: F401 (the engine's tests, run here on PostgreSQL)
+    DOCUMENTS,
+    ids,
+    jieba_cache,  # the folder of jieba's cache, for every test here (`pytestmark`)
+    test_a_character_of_the_same_reading_is_offered_corrected,
+    test_a_word_some_page_uses_is_never_corrected_by_sound,
+    test_any_query_is_safe,
+    test_colloquial_queries_find_the_right_document,
+    test_delete_removes_documents,
+    test_exact_title_comes_first,
+    test_filter_by_category,
+    test_filter_by_kind,
+    test_filter_by_township,
+    test_kind_counts_ignore_the_kind_filter,
+    test_no_results_suggest_a_term,
+    test_no_suggestion_when_nothing_is_near,
+    test_no_suggestion_when_something_is_found,
+    test_page_past_the_end_shows_the_last_page,
+    test_pagination,
+    test_pinyin_finds_the_title_that_reads_that_way,
+    test_pinyin_is_read_only_on_the_chinese_site,
+    test_pinyin_offers_the_words_it_spells_best_first,
+    test_queries_without_words_find_nothing,
+    test_results_are_in_the_requested_language_only,
+    test_snippets_escape_document_html,
+    test_snippets_mark_matches,
+    test_title_match_outranks_body_match,
+    test_upsert_replaces_and_adds,
+)
+from test_search_quality import JUDGEMENTS, figures, top_urls
+
+import search
+from search import Document, IndexBusy, IndexUnavailable, PostgresBackend, Results
+from search import postgres as postgres_module
+
+# The throwaway server's fixture, `postgres_url`.
+pytest_plugins = ["postgres_server"]
+pytestmark = pytest.mark.usefixtures("jieba_cache")
+
+
+def url_in_new_schema(url: str) -> str:
+    """The server's URL, with a new empty schema of its own first on the search path: each
+    index its own tables, on one server."""
+    schema = f"test_{uuid.uuid4().hex}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    in_schema = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return in_schema.render_as_string(hide_password=False)
+
+
+@contextmanager
+def backend_on(url: str, **options) -> Iterator[PostgresBackend]:
+    """A backend on `url`, its connections closed at the end."""
+    backend = PostgresBackend(url, **options)
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+@pytest.fixture(scope="module")
+def index(postgres_url) -> Iterator[PostgresBackend]:
+    """The engine tests' documents, indexed once for the read-only tests."""
+    with backend_on(url_in_new_schema(postgres_url)) as backend:
+        backend.rebuild(DOCUMENTS)
+        yield backend
+
+
+@pytest.fixture
+def new_url(postgres_url) -> str:
+    """The URL of an empty schema of the test's own."""
+    return url_in_new_schema(postgres_url)
+
+
+@pytest.fixture
+def fresh_index(new_url) -> Iterator[PostgresBackend]:
+    """The engine tests' documents in tables of the test's own, to change."""
+    with backend_on(new_url) as backend:
+        backend.rebuild(DOCUMENTS)
+        yield backend
+
+
+# --- How documents are written ------------------------------------------------------------
+
+
+def test_chinese_is_cut_by_jieba_and_weighted_by_field():
+    vector = postgres_module.document_vector(DOCUMENTS[0])
+    lexemes = {entry.split(":")[0].strip("'"): entry.split(":")[1] for entry in vector.split()}
+    # The title's words weigh A, the summary's B, the body's C, the title's pinyin D.
+    assert lexemes["辅助器具"].startswith("1A")
+    assert "B" in lexemes["适配"] and "C" in lexemes["公益性"]
+    assert {"辅助", "器具"} <= lexemes.keys()  # the parts of a long word, as Whoosh has them
+    assert lexemes["fuzhuqiju"].endswith("D") and lexemes["fzqj"].endswith("D")
+    assert "的" not in lexemes  # a stop word
+
+
+def test_traditional_full_width_and_quotes_are_written_as_queries_read_them(fresh_index):
+    document = Document(
+        id="update:traditional",
+        kind="update",
+        language="zh",
+        title="輪椅維修服務",
+        summary="ＷＨＥＥＬＣＨＡＩＲ repairs, O'Brien's \\ workshop.",
+        url="/updates/traditional",
+    )
+    fresh_index.upsert([document])
+    assert ids(fresh_index.search("轮椅维修"))[0] == "update:traditional"
+    assert ids(fresh_index.search("wheelchair", language="zh"))[0] == "update:traditional"
+    assert "update:traditional" in ids(fresh_index.search("o'brien"))
+
+
+def test_long_words_and_many_repetitions_are_kept_within_postgresql_limits(fresh_index):
+    document = Document(
+        id="page:long",
+        kind="page",
+        language="en",
+        title="Long",
+        body=" ".join(["wheelchair"] * 1000) + " " + "x" * 5000 + "\x00",
+    )
+    fresh_index.upsert([document])
+    assert ids(fresh_index.search("wheelchair", language="en"))[0] == "page:long"
+    assert ids(fresh_index.search("long " + "x" * 5000, language="en")) == ["page:long"]
+
+
+# --- Tables, transactions and writers -----------------------------------------------------
+
+
+def test_missing_tables_are_unavailable_until_a_write_creates_them(new_url):
+    with backend_on(new_url) as backend:
+        assert backend.health() == "missing"
+        assert not backend.is_readable()
+        with pytest.raises(IndexUnavailable):
+            backend.search("轮椅")
+        backend.upsert(DOCUMENTS[:1])
+        assert backend.health() == "ready"
+        assert ids(backend.search("轮椅")) == ["service:assistive-devices"]
+
+
+def test_an_unreachable_database_is_unavailable(tmp_path):
+    url = f"postgresql+psycopg://postgres@/postgres?host={tmp_path}"
+    with backend_on(url) as backend:
+        assert backend.health() == "unreadable"
+        assert not backend.is_readable()
+        with pytest.raises(IndexUnavailable):
+            backend.search("轮椅")
+
+
+def test_a_url_of_another_database_is_refused():
+    with pytest.raises(ValueError, match="postgresql"):
+        PostgresBackend("sqlite:///search.sqlite")
+
+
+def test_rebuild_reports_progress(new_url):
+    steps = []
+    with backend_on(new_url) as backend:
+        backend.rebuild(DOCUMENTS, progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(done, len(DOCUMENTS)) for done in range(1, len(DOCUMENTS) + 1)]
+
+
+def test_rebuild_replaces_everything(fresh_index):
+    fresh_index.rebuild(DOCUMENTS[:2])
+    assert ids(fresh_index.search("法律援助")) == []
+    assert ids(fresh_index.search("低保")) == []
+    assert ids(fresh_index.search("轮椅"))[0] == "service:assistive-devices"
+
+
+def test_a_rebuild_that_fails_half_way_changes_nothing(fresh_index, monkeypatch):
+    before = ids(fresh_index.search("残疾人", per_page=100))
+    monkeypatch.setattr(postgres_module, "BATCH", 2)
+    written = postgres_module.document_row
+
+    def broken_in_the_middle(document: Document) -> dict:
+        row = written(document)
+        if document is DOCUMENTS[len(DOCUMENTS) // 2]:
+            row["terms"] = "'unclosed"  # PostgreSQL refuses this tsvector
+        return row
+
+    monkeypatch.setattr(postgres_module, "document_row", broken_in_the_middle)
+    with pytest.raises(DBAPIError, match="tsvector"):
+        fresh_index.rebuild(DOCUMENTS)
+    assert ids(fresh_index.search("残疾人", per_page=100)) == before
+
+
+def test_a_search_during_a_rebuild_sees_the_index_before_it(fresh_index, monkeypatch):
+    inserting, release = threading.Event(), threading.Event()
+    insert = postgres_module.search_document.insert
+
+    class Paused:
+        """The rebuild's insert, held up until the test has searched."""
+
+        def __call__(self):
+            inserting.set()
+            release.wait(timeout=30)
+            return insert()
+
+    monkeypatch.setattr(postgres_module.search_document, "insert", Paused())
+    rebuild = threading.Thread(target=fresh_index.rebuild, args=(DOCUMENTS[:2],))
+    rebuild.start()
+    try:
+        assert inserting.wait(timeout=30)
+        # The rebuild has deleted every document, in a transaction not yet committed.
+        assert ids(fresh_index.search("法律援助"))[0] == "service:legal-aid"
+    finally:
+        release.set()
+        rebuild.join(timeout=30)
+    assert ids(fresh_index.search("法律援助")) == []
+
+
+def test_a_write_reaches_the_title_words_other_servers_cached(fresh_index, new_url):
+    with backend_on(new_url) as other_server:
+        assert "无障碍" not in other_server.search("wuzhangai").pinyin_words
+        fresh_index.upsert(
+            [Document(id="page:barrier-free", kind="page", language="zh", title="无障碍环境")]
+        )
+        found = other_server.search("wuzhangai")
+    assert "无障碍" in found.pinyin_words
+    assert ids(found)[0] == "page:barrier-free"
+
+
+def test_writer_gives_up_with_index_busy(fresh_index, new_url):
+    holder = create_engine(new_url)
+    try:
+        with holder.begin() as connection:
+            connection.execute(text("SELECT generation FROM search_state FOR UPDATE"))
+            with backend_on(new_url, lock_timeout=0.2) as impatient:
+                with pytest.raises(IndexBusy):
+                    impatient.delete(["service:legal-aid"])
+                # Readers never wait for a writer.
+                assert ids(impatient.search("法律援助"))[0] == "service:legal-aid"
+    finally:
+        holder.dispose()
+    fresh_index.delete(["service:legal-aid"])
+    assert ids(fresh_index.search("法律援助")) == []
+
+
+def upsert_in_another_process(url: str, cache: str, start, worker: int, count: int) -> None:
+    """Upsert `count` documents one transaction at a time (run in a spawned process, as a
+    second app server would)."""
+    search.initialize(cache)
+    with backend_on(url, lock_timeout=60) as backend:
+        start.wait(timeout=60)  # all writers start together, to compete for the lock
+        for number in range(count):
+            document = Document(
+                id=f"update:worker-{worker}-{number}",
+                kind="update",
+                language="zh",
+                title=f"并发测试通知{worker}号{number}",
+                summary="辅助器具适配服务通知。",
+            )
+            backend.upsert([document])
+
+
+def test_concurrent_writers_all_succeed(fresh_index, new_url, request):
+    cache = str(request.getfixturevalue("jieba_cache"))
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(3)
+    workers = [
+        context.Process(
+            target=upsert_in_another_process,
+            args=(new_url, cache, start, worker, 5),
+        )
+        for worker in range(3)
+    ]
+    for process in workers:
+        process.start()
+    # Reading goes on while they write.
+    while any(process.is_alive() for process in workers):
+        assert isinstance(fresh_index.search("辅助器具"), Results)
+        time.sleep(0.05)
+    for process in workers:
+        process.join(timeout=120)
+    assert [process.exitcode for process in workers] == [0, 0, 0]
+    found = set(ids(fresh_index.search("辅助器具", kinds=["update"], per_page=100)))
+    expected = {f"update:worker-{worker}-{number}" for worker in range(3) for number in range(5)}
+    assert expected <= found
+    assert fresh_index.search("残疾人 辅助器具 通知", per_page=100).total >= len(DOCUMENTS) - 1
+
+
+# --- The site's configuration ------------------------------------------------------------
+
+
+def test_the_site_searches_its_own_database_when_that_is_postgresql(empty_app, postgres_url):
+    from barrierfree.site_search.index import site_index
+
+    empty_app.config.update(SEARCH_BACKEND="postgres", SQLALCHEMY_DATABASE_URI=postgres_url)
+    with empty_app.app_context():
+        backend = site_index()
+        # One per process and URL, with its connections.
+        assert backend is site_index() is PostgresBackend.shared(postgres_url)
+        empty_app.config["SEARCH_DATABASE_URL"] = "sqlite:///elsewhere.sqlite"
+        with pytest.raises(ValueError, match="needs a postgresql URL"):
+            site_index()
+    backend.close()
+
+
+# --- The judged query set, on both backends ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_app(tmp_path_factory, postgres_url):
+    """The site with content/ loaded, searching the PostgreSQL backend."""
+    from barrierfree.site_search.index import site_index
+    from barrierfree.site_search.sync import write_documents
+
+    url = url_in_new_schema(postgres_url)
+    app = make_loaded_app(
+        tmp_path_factory.mktemp("db") / "site.sqlite",
+        SEARCH_BACKEND="postgres",
+        SEARCH_DATABASE_URL=url,
+    )
+    with app.app_context():
+        write_documents(site_index())
+    yield app
+    PostgresBackend.shared(url).close()
+
+
+def recall_and_mrr(app) -> tuple[float, float, list]:
+    """Recall@5, MRR and the missed queries of the judged set, on the app's backend."""
+    with app.app_context():
+        ranked = [
+            (item, top_urls(item["query"], item.get("language", "zh"))) for item in JUDGEMENTS
+        ]
+    return figures(ranked)
+
+
+@pytest.mark.slow  # every judged query on both backends, and the queries they suggest
+def test_recall_at_five_is_within_two_points_of_whoosh(app, postgres_app, search_figures):
+    whoosh, postgres = recall_and_mrr(app), recall_and_mrr(postgres_app)
+    for name, (recall, mrr, _) in (("whoosh", whoosh), ("postgres", postgres)):
+        line = f"judged set on {name}: recall@5 {recall:.1%}, MRR {mrr:.3f}"
+        print(line)
+        search_figures.append(line)
+    assert postgres[0] >= whoosh[0] - 0.02, "missed on PostgreSQL:\n" + "\n".join(postgres[2])
