@@ -34,8 +34,13 @@ demo: install database
 	$(BIN)/flask search rebuild
 	$(SERVE)
 
+# tests/ runs on both CPUs (pytest-xdist, a test module per worker, so module fixtures are
+# made once); the browser tests run after it on their own, as they start two browsers of
+# their own. Both always run; either failing fails the target.
 test: install-test translations test-packages lint
-	$(BIN)/pytest
+	@$(BIN)/pytest tests -n 2 --dist loadfile; tests=$$?; \
+	$(BIN)/pytest a11y_tests; browsers=$$?; \
+	exit $$(( tests || browsers ))
 
 install: $(VENV)/.installed node_modules/.package-lock.json translations
 

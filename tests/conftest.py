@@ -424,6 +424,19 @@ def search_figures() -> list[str]:
     return SEARCH_FIGURES
 
 
+def pytest_sessionfinish(session):
+    """In a worker of a parallel run (pytest-xdist), hand the figures to the main process."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["search_figures"] = SEARCH_FIGURES
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """In the main process of a parallel run, collect each worker's figures."""
+    SEARCH_FIGURES.extend(getattr(node, "workeroutput", {}).get("search_figures", []))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print the search quality figures, whatever the outcome."""
     if SEARCH_FIGURES:
