@@ -36,8 +36,9 @@ def configure(app: Flask, overrides: dict | None) -> None:
         WTF_CSRF_SSL_STRICT=False,
         UPLOAD_DIR=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
-        # "whoosh" (the index in SEARCH_INDEX_DIR) or "null" (keeps nothing, finds nothing);
-        # the names are site_search.index.BACKENDS. Environment: BARRIERFREE_SEARCH_BACKEND.
+        # "whoosh" (the index in SEARCH_INDEX_DIR), "postgres" (on SEARCH_DATABASE_URL) or
+        # "null" (keeps nothing, finds nothing); the names are site_search.index.BACKENDS.
+        # Environment: BARRIERFREE_SEARCH_BACKEND.
         SEARCH_BACKEND="whoosh",
     )
     app.config.from_prefixed_env("BARRIERFREE")
