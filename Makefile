@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
-TEST_PACKAGES := chromium chromium-driver fonts-noto-cjk default-jre-headless postgresql
+TEST_PACKAGES := chromium chromium-driver fonts-noto-cjk default-jre-headless postgresql nginx
 export FLASK_APP := barrierfree
 
 # What gets installed: every package at one version, each file checked against its hash

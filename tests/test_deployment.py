@@ -1,0 +1,50 @@
+"""The sample nginx site in deploy/ is valid nginx (checked with `nginx -t` when nginx is
+installed) and matches what the app expects of its proxy."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from barrierfree import PROJECT_ROOT
+from barrierfree.feedback import photos
+from barrierfree.feedback.views import MAX_BODY_BYTES
+
+SAMPLE = PROJECT_ROOT / "deploy" / "nginx.conf"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
+def test_the_sample_site_passes_nginx_t(tmp_path):
+    key, certificate = tmp_path / "site.key", tmp_path / "site.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=www.example.gov.cn", "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    site = SAMPLE.read_text(encoding="utf-8")
+    site = re.sub(r"ssl_certificate \S+;", f"ssl_certificate {certificate};", site)
+    site = re.sub(r"ssl_certificate_key \S+;", f"ssl_certificate_key {key};", site)
+    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_sample_lets_a_barrier_report_with_its_photos_through():
+    limit = re.search(r"client_max_body_size (\d+)m;", SAMPLE.read_text()).group(1)
+    assert int(limit) * 1024 * 1024 >= MAX_BODY_BYTES + photos.MAX_PHOTOS * photos.MAX_BYTES
+
+
+def test_the_sample_sets_one_forwarded_address_as_the_app_trusts_one_hop():
+    sample = SAMPLE.read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in sample
+    assert "BARRIERFREE_PROXY_HOPS=1" in sample
