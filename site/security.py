@@ -66,6 +66,15 @@ def add_cache_rules(response):
     return response
 
 
+# A page only its holder may see (a status link, a subscriber's page, a photo): never kept
+# by a browser or a proxy, never indexed, never named in a Referer.
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 # What a public page or download is sent as, when it may be answered "not modified".
 CONDITIONAL_TYPES = frozenset(
     ("text/html", "text/plain", "text/csv", "application/json", "application/geo+json",

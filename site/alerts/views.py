@@ -17,17 +17,13 @@ from ..i18n import is_english
 from ..kinds import choices
 from ..mail.outbox import configured
 from ..query_args import clean_line
+from ..security import PRIVATE_HEADERS
 from ..staff import csrf
 from ..updates.models import NEWS, NOTICE
 from . import operations
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 bp.add_app_template_global(operations.UNCONFIRMED_DAYS, "unconfirmed_days")
-PRIVATE_HEADERS = {
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-}
 KINDS = choices({NOTICE: _l("通知公告"), NEWS: _l("工作动态")})
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import security
 from ..database import db
 from ..opening_hours import local_now
 from ..plan.models import Project
@@ -74,11 +75,8 @@ def unsure_words(reason: Reason) -> list[str]:
 
 # Every honest post here is a few hundred bytes: ten answers and a token.
 MAX_BODY_BYTES = 8 * 1024
-PRIVATE_HEADERS = {
-    "Cache-Control": "private, no-cache",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-}
+# no-cache, not no-store: see the module's docstring (the browser's Back button).
+PRIVATE_HEADERS = {**security.PRIVATE_HEADERS, "Cache-Control": "private, no-cache"}
 REVIEW = "review"
 VIEWS = ("standard", "easy", "all")
 Team = namedtuple("Team", "in_charge handling")

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from ..database import db
+from ..security import PRIVATE_HEADERS
 from ..staff.editing.media import clean_name
 from .models import FeedbackItem, FeedbackPhoto
 
@@ -35,14 +36,8 @@ QUALITY = 85
 TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 DECODERS = ("JPEG", "PNG", "WEBP")  # Pillow's names of the same formats
 NAME_LENGTH = 40  # of a file name quoted in a message
-HEADERS = {
-    # Like the status page: never kept by a browser or a proxy, never indexed, never named
-    # in a Referer; shown in the browser, not downloaded; never taken for another type.
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
+# Like the status page; shown in the browser, not downloaded; never taken for another type.
+HEADERS = {**PRIVATE_HEADERS, "X-Content-Type-Options": "nosniff"}
 
 log = logging.getLogger(__name__)
 

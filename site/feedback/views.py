@@ -26,6 +26,7 @@ from ..database import db
 from ..facilities.models import Facility, Township
 from ..kinds import Kind
 from ..query_args import clean_line, clean_text
+from ..security import PRIVATE_HEADERS
 from . import operations, photos, queries, throttle
 from .models import (
     BARRIER,
@@ -50,11 +51,6 @@ from .spec import (
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 HONEYPOT = "homepage"
 SENT = "feedback_sent"  # in the session: the reference and status link, shown once
-PRIVATE_HEADERS = {
-    "Cache-Control": "private, no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-}
 # The whole form: room for every field at its longest in Chinese, percent-encoded (nine
 # bytes a character), three times over.
 MAX_BODY_BYTES = 64 * 1024
