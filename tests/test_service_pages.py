@@ -203,16 +203,21 @@ def test_where_to_go_never_links_a_sample_place_even_with_the_demo_pack(app, cli
         assert "示例数据" not in " ".join(element.text for element in where), service.slug
 
 
-def test_without_a_real_place_it_names_the_departments_and_12345(app, client):
+def test_without_a_real_place_it_names_the_departments_and_how_to_reach_them_once(app, client):
     service = next(s for s in services(app) if s.slug == CARE_ALLOWANCE)
-    where = section(parse(client.get(f"/services/{service.slug}").data).find("main"), "去哪里办")
+    main = parse(client.get(f"/services/{service.slug}").data).find("main")
+    where = section(main, "去哪里办")
     text = " ".join(element.text for element in where)
     links = {href for element in where for href in element.hrefs}
     assert "区里还没有公布办理这项服务的地点" in text
     assert {"/departments/civil-affairs-bureau", "/departments/disabled-persons-federation"} <= (
         links
     )
-    assert {"tel:12345", "/contacts/hotline-12345"} <= links
+    # 12345 is listed once, under 找人咨询, and 去哪里办 points back to it.
+    ask = {href for element in section(main, "找人咨询") for href in element.hrefs}
+    assert {"tel:12345", "/contacts/hotline-12345"} <= ask
+    assert "tel:12345" not in links and "找人咨询" in text
+    assert len(main.find_all("a", href="tel:12345")) == 1
 
 
 def test_a_real_place_is_listed_instead(loaded_app):

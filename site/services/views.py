@@ -55,12 +55,15 @@ def detail(slug: str):
     now = opening_hours.local_now()
     channels = contacts.for_service(service, now)
     where = where_to_go(service, now)
+    asked = {channel.contact.id for channel in channels}
     teams = departments.of(service)
     body = render_template(
         "services/detail.html",
         service=service,
         contacts=channels,
         where=where,
+        # 去哪里办 names no channel that 找人咨询 has just listed.
+        more_channels=[c for c in where.channels if c.contact.id not in asked],
         teams=teams,
         untranslated=untranslated(service, teams),
         structured_data=government_service(service, [c.contact for c in channels]),
