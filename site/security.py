@@ -75,6 +75,13 @@ PRIVATE_HEADERS = {
 }
 
 
+def private(body, status: int = 200, headers: dict = PRIVATE_HEADERS) -> Response:
+    """A response (a page, or one already made) that only its holder may see."""
+    response = make_response(body, status)
+    response.headers.update(headers)
+    return response
+
+
 # What a public page or download is sent as, when it may be answered "not modified".
 CONDITIONAL_TYPES = frozenset(
     ("text/html", "text/plain", "text/csv", "application/json", "application/geo+json",

@@ -7,7 +7,7 @@ Only an email address and the chosen alerts are kept; never in a log line or a U
 subscriber's own links.
 """
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -17,7 +17,7 @@ from ..i18n import is_english
 from ..kinds import choices
 from ..mail.outbox import configured
 from ..query_args import clean_line
-from ..security import PRIVATE_HEADERS
+from ..security import private
 from ..staff import csrf
 from ..updates.models import NEWS, NOTICE
 from . import operations
@@ -101,13 +101,7 @@ def check_email():
 
 def _unknown():
     """A link that leads nowhere: cancelled already, or not copied whole."""
-    return _private(render_template("alerts/unknown.html"), 404)
-
-
-def _private(body, status: int = 200):
-    response = make_response(body, status)
-    response.headers.update(PRIVATE_HEADERS)
-    return response
+    return private(render_template("alerts/unknown.html"), 404)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -119,7 +113,7 @@ def confirm(token: str):
     if request.method == "POST" or subscription.confirmed_at is not None:
         operations.confirm(subscription)
         return redirect(url_for("alerts.manage", token=token, confirmed=1), code=303)
-    return _private(
+    return private(
         render_template(
             "alerts/confirm.html", subscription=subscription, token=token, options=options()
         )
@@ -150,7 +144,7 @@ def manage(token: str):
         errors=errors, options=options(), confirmed=request.args.get("confirmed") == "1",
         saved=request.args.get("saved") == "1",
     )  # fmt: skip
-    return _private(page, status)
+    return private(page, status)
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -162,5 +156,5 @@ def unsubscribe(token: str):
         return _unknown()
     if request.method == "POST":
         operations.cancel(subscription)
-        return _private(render_template("alerts/cancelled.html"))
-    return _private(render_template("alerts/unsubscribe.html", token=token))
+        return private(render_template("alerts/cancelled.html"))
+    return private(render_template("alerts/unsubscribe.html", token=token))

@@ -27,7 +27,7 @@ to the page's address) says plainly that the answers are not kept, and how to st
 
 from collections import namedtuple
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -194,10 +194,8 @@ def result():
 @bp.post("/clear")
 def clear():
     """Ask the browser to forget this site's pages kept on the device, answers and all."""
-    response = make_response(render_template("eligibility/cleared.html"))
+    response = security.private(render_template("eligibility/cleared.html"))
     response.headers["Clear-Site-Data"] = '"cache"'
-    response.headers.update(PRIVATE_HEADERS)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -272,9 +270,7 @@ def _lost():
 
 def _private(body, status: int = 200):
     """A page holding answers: kept by no shared cache, indexed by no search engine."""
-    response = make_response(body, status)
-    response.headers.update(PRIVATE_HEADERS)
-    return response
+    return security.private(body, status, PRIVATE_HEADERS)
 
 
 def _action() -> tuple[str, str]:

@@ -10,7 +10,6 @@ again). Nothing a resident writes is put in an address or a log line.
 from flask import (
     Blueprint,
     abort,
-    make_response,
     redirect,
     render_template,
     request,
@@ -26,7 +25,7 @@ from ..database import db
 from ..facilities.models import Facility, Township
 from ..kinds import Kind
 from ..query_args import clean_line, clean_text
-from ..security import PRIVATE_HEADERS
+from ..security import private
 from . import operations, photos, queries, throttle
 from .models import (
     BARRIER,
@@ -220,9 +219,7 @@ def _by_slug(model, slug: str | None):
 def sent():
     """The reference and the private status link, shown once (after POST, redirect, GET)."""
     receipt = session.pop(SENT, None)
-    response = make_response(render_template("feedback/sent.html", receipt=receipt))
-    response.headers.update(PRIVATE_HEADERS)
-    return response
+    return private(render_template("feedback/sent.html", receipt=receipt))
 
 
 @bp.route("/status/<token>", methods=["GET", "POST"])
@@ -235,9 +232,7 @@ def status(token: str):
     if request.method == "POST":
         errors, text, description, status_code = _follow_up(item)
         if status_code == 303:
-            response = redirect(url_for("feedback.status", token=token, added=1), code=303)
-            response.headers.update(PRIVATE_HEADERS)
-            return response
+            return private(redirect(url_for("feedback.status", token=token, added=1)), 303)
     return _status_page(item, token, errors, text, description, status_code)
 
 
@@ -253,14 +248,12 @@ def photo(token: str, photo_id: int):
 
 def _status_page(item, token: str, errors: dict, text: str, description, status_code: int):
     """The status page, never stored, indexed or named in a Referer."""
-    response = make_response(
+    return private(
         render_template(
             "feedback/status.html", item=item, token=token, shown=_shown(item), errors=errors,
             text=text, description=description, added=request.args.get("added") == "1",
         ), status_code,
     )  # fmt: skip
-    response.headers.update(PRIVATE_HEADERS)
-    return response
 
 
 def _follow_up(item) -> tuple[dict, str, str | None, int]:
