@@ -1,7 +1,10 @@
 """The database: Flask-SQLAlchemy session, Alembic migrations and the `flask db` commands."""
 
 import logging
+import os
+import shutil
 import sqlite3
+import subprocess
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,8 +17,8 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, String, event, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import URL, MetaData, String, event, inspect, make_url
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Every constraint and index gets a name by this rule, so a migration can find it to change
@@ -47,12 +50,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# What a database that refuses a write raises: SQLite when its file is locked too long,
+# read-only or full, PostgreSQL when its disk is full or the server cannot be reached
+# (OperationalError), and a PostgreSQL server that only reads, such as a standby or a
+# database set read-only (InternalError: "cannot execute … in a read-only transaction").
+WRITE_REFUSED = (OperationalError, InternalError)
+
+
 def commit_if_possible(what: str) -> bool:
     """Commit, or roll back and log when the database refuses the write (disk full, file
     read-only); True when committed. For writes a request can do without."""
     try:
         db.session.commit()
-    except OperationalError as error:
+    except WRITE_REFUSED as error:
         db.session.rollback()
         log.warning("%s not written; carrying on without it: %s", what, error.orig)
         return False
@@ -98,13 +108,23 @@ class BackupError(click.ClickException):
     """A backup or restore that was refused or failed; the message says why."""
 
 
+def live_database() -> "SQLiteFile | PostgresDatabase":
+    """The app's database, as backup and restore handle it: an SQLite file or a PostgreSQL
+    database (other databases are backed up with their own tools)."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql":
+        return PostgresDatabase(url)
+    return SQLiteFile(sqlite_database())
+
+
 def sqlite_database() -> Path:
-    """The app's SQLite database file; other databases are backed up with their own tools."""
+    """The app's SQLite database file; a database neither SQLite nor PostgreSQL is backed
+    up with its own tools."""
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "sqlite":
         raise BackupError(
-            f"Backup and restore work on SQLite only, not {url.get_backend_name()}; "
-            "for PostgreSQL use pg_dump and pg_restore."
+            f"Backup and restore work on SQLite and PostgreSQL only, not "
+            f"{url.get_backend_name()}; back it up with its own tools."
         )
     if url.database in (None, "", ":memory:"):
         raise BackupError("The database is in memory: there is no file to back up or restore.")
@@ -113,9 +133,11 @@ def sqlite_database() -> Path:
 
 
 def default_backup_path(suffix: str = "") -> Path:
-    """`<instance>/backups/barrierfree-YYYYmmdd-HHMMSS<suffix>.sqlite`, the time in UTC."""
+    """`<instance>/backups/barrierfree-YYYYmmdd-HHMMSS<suffix>.sqlite` (`.dump` for a
+    PostgreSQL archive), the time in UTC."""
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return Path(current_app.instance_path) / "backups" / f"barrierfree-{stamp}{suffix}.sqlite"
+    name = f"barrierfree-{stamp}{suffix}{live_database().extension}"
+    return Path(current_app.instance_path) / "backups" / name
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
@@ -166,14 +188,7 @@ def check_backup(path: Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"There is no file {path}.")
-    with path.open("rb") as file:
-        if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise BackupError(f"{path} is not a SQLite database.")
-    with closing(_open_read_only(path)) as connection:
-        problems = _integrity_problems(connection)
-        if problems:
-            raise BackupError(f"{path} fails the integrity check: {'; '.join(problems[:3])}")
-        revision = _stored_revision(connection)
+    revision = live_database().revision_of(path)
     if revision is None:
         raise BackupError(f"{path} has no alembic_version: it is not a database of this site.")
     revisions = _revisions()
@@ -186,13 +201,9 @@ def check_backup(path: Path) -> str:
 
 
 def backup(path: Path | None = None) -> Path:
-    """Write a consistent, verified copy of the live database to `path` and return the path.
-
-    The sqlite3 online backup API rather than VACUUM INTO: the same call copies back on restore.
-    """
-    database = sqlite_database()
-    if not database.is_file():
-        raise BackupError(f"There is no database at {database} yet; `flask db upgrade` makes one.")
+    """Write a consistent, verified copy of the live database to `path` and return the path."""
+    live = live_database()
+    live.check_can_back_up()
     path = Path(path) if path else default_backup_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -201,7 +212,7 @@ def backup(path: Path | None = None) -> Path:
     except FileExistsError:
         raise BackupError(f"{path} already exists; choose another name.") from None
     try:
-        _copy(database, path)
+        live.write_backup(path)
         check_backup(path)
     except (sqlite3.Error, BackupError) as error:
         path.unlink()
@@ -211,8 +222,7 @@ def backup(path: Path | None = None) -> Path:
 
 def check_restore(path: Path) -> str:
     """The schema revision of the backup at `path`, once it may replace the live database."""
-    if Path(path).resolve() == sqlite_database().resolve():
-        raise BackupError(f"{path} is the live database itself.")
+    live_database().check_can_restore(Path(path))
     return check_backup(path)
 
 
@@ -235,17 +245,11 @@ def restore(path: Path) -> Restored:
     signed out or of accounts disabled since, and the index would still list items the
     backup does not have.
     """
-    database = sqlite_database()
+    live = live_database()
     check_restore(path)
     safety_copy = backup(default_backup_path("-before-restore"))
-    staged = default_backup_path("-restoring")
     try:
-        # The sessions end in a copy of the backup before it goes live, so that no worker
-        # sees them valid again, not even while the schema is upgraded.
-        _copy(Path(path), staged)
-        _end_sessions_in(staged)
-        db.session.remove()  # an open transaction of this thread would block the copy
-        _copy(staged, database)
+        live.replace_with(Path(path))
         db.engine.dispose()  # pooled connections may hold pages cached before the copy
         upgrade()
         _end_staff_sessions()
@@ -253,9 +257,66 @@ def restore(path: Path) -> Restored:
         raise BackupError(
             f"Restoring {path} failed ({error}); the previous database is in {safety_copy}."
         ) from error
-    finally:
-        staged.unlink(missing_ok=True)
     return _rebuild_search_index(safety_copy)
+
+
+# Ends the sessions a backup holds; `{now}` is the time in UTC. (Before the restored data
+# goes live, so no worker sees them valid again, not even while the schema is upgraded.)
+END_SESSIONS = (
+    "UPDATE staff_session SET ended_at = COALESCE(ended_at, {now}), end_reason = 'restored'"
+    " WHERE ended_at IS NULL OR end_reason IN ('idle', 'absolute')"
+)
+
+
+@dataclass(frozen=True)
+class SQLiteFile:
+    """The live database as an SQLite file, copied page by page with SQLite's backup API
+    (rather than VACUUM INTO: the same call copies back on restore)."""
+
+    path: Path
+    extension = ".sqlite"
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def check_can_back_up(self) -> None:
+        """Refuse a backup of a file that is not there."""
+        if not self.path.is_file():
+            raise BackupError(
+                f"There is no database at {self.path} yet; `flask db upgrade` makes one."
+            )
+
+    def write_backup(self, target: Path) -> None:
+        """Copy the live file to `target`."""
+        _copy(self.path, target)
+
+    def revision_of(self, backup: Path) -> str | None:
+        """The schema revision of the SQLite file `backup`, once it passes SQLite's
+        integrity check."""
+        with backup.open("rb") as file:
+            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise BackupError(f"{backup} is not a SQLite database.")
+        with closing(_open_read_only(backup)) as connection:
+            problems = _integrity_problems(connection)
+            if problems:
+                raise BackupError(f"{backup} fails the integrity check: {'; '.join(problems[:3])}")
+            return _stored_revision(connection)
+
+    def check_can_restore(self, backup: Path) -> None:
+        """Refuse to restore the live file onto itself."""
+        if backup.resolve() == self.path.resolve():
+            raise BackupError(f"{backup} is the live database itself.")
+
+    def replace_with(self, backup: Path) -> None:
+        """Copy `backup` over the live file in one step, its sessions ended in a copy first."""
+        staged = default_backup_path("-restoring")
+        try:
+            _copy(backup, staged)
+            _end_sessions_in(staged)
+            db.session.remove()  # an open transaction of this thread would block the copy
+            _copy(staged, self.path)
+        finally:
+            staged.unlink(missing_ok=True)
 
 
 def _end_sessions_in(path: Path) -> None:
@@ -265,12 +326,167 @@ def _end_sessions_in(path: Path) -> None:
         found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'staff_session'"
         if connection.execute(found).fetchone() is None:
             return
-        connection.execute(
-            "UPDATE staff_session SET ended_at = COALESCE(ended_at, ?), end_reason = 'restored'"
-            " WHERE ended_at IS NULL OR end_reason IN ('idle', 'absolute')",
-            (utcnow().isoformat(sep=" "),),
-        )
+        connection.execute(END_SESSIONS.format(now="?"), (utcnow().isoformat(sep=" "),))
         connection.commit()
+
+
+# The first bytes of every archive in pg_dump's custom format.
+PG_DUMP_HEADER = b"PGDMP"
+CLIENT_PROGRAMS = (
+    "pg_dump, pg_restore and psql: PostgreSQL's client programs, of the server's version or "
+    "newer (Debian and Ubuntu: apt-get install postgresql-client)"
+)
+
+
+@dataclass(frozen=True)
+class PostgresDatabase:
+    """The live database on a PostgreSQL server: backed up by pg_dump in its custom format
+    (consistent: one snapshot), checked and read by pg_restore, restored by psql in one
+    transaction.
+
+    The search index's tables (`search.postgres`, when the site searches its own database)
+    are left as they are by a restore, and rebuilt after it like the Whoosh folder: they are
+    derived data, and the index's generation must only go up.
+    """
+
+    url: URL
+    extension = ".dump"
+
+    def __str__(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    def check_can_back_up(self) -> None:
+        """Refuse a backup without the client programs that write and check it."""
+        for program in ("pg_dump", "pg_restore"):
+            _program(program)
+
+    def write_backup(self, target: Path) -> None:
+        """Dump the live database into `target`."""
+        self._run("pg_dump", "--format=custom", f"--file={target}", "--dbname", self._conninfo)
+
+    def revision_of(self, backup: Path) -> str | None:
+        """The schema revision in the archive `backup`, once pg_restore reads its table of
+        contents (`--list`) and every table in it."""
+        with backup.open("rb") as file:
+            if file.read(len(PG_DUMP_HEADER)) != PG_DUMP_HEADER:
+                raise BackupError(f"{backup} is not an archive of pg_dump's custom format.")
+        self._run("pg_restore", "--list", str(backup))
+        self._run("pg_restore", f"--file={os.devnull}", str(backup))
+        script = self._run(
+            "pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(backup)
+        )
+        rows = _copied_rows(script)
+        return rows[0] if len(rows) == 1 else None
+
+    def check_can_restore(self, backup: Path) -> None:
+        """Refuse a restore without the client programs that make it."""
+        for program in ("pg_restore", "psql"):
+            _program(program)
+
+    def replace_with(self, backup: Path) -> None:
+        """Drop every table of the live database but the search index's and run the
+        backup's script, its sessions ended, in one transaction: other servers see the
+        database as it was or as restored, never half of it."""
+        index_tables = _search_index_tables()
+        tables = [t for t in inspect(db.engine).get_table_names() if t not in index_tables]
+        listing = "\n".join(
+            entry
+            for entry in self._run("pg_restore", "--list", str(backup)).splitlines()
+            if not _names_any(entry, index_tables)
+        )
+        db.session.remove()  # this thread's connection must not hold a table the drop waits for
+        db.engine.dispose()
+        staged = default_backup_path("-restoring")
+        chosen, script = staged.with_suffix(".list"), staged.with_suffix(".sql")
+        try:
+            for path in chosen, script:  # private: the script holds staff accounts
+                path.touch(mode=0o600)
+            chosen.write_text(listing)
+            self._run("pg_restore", "--no-owner", "--no-acl", f"--use-list={chosen}",
+                      f"--file={script}", str(backup))  # fmt: skip
+            quote = db.engine.dialect.identifier_preparer.quote
+            drop = ["--command", f"DROP TABLE {', '.join(map(quote, tables))} CASCADE"]
+            self._run(
+                "psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
+                "--dbname", self._conninfo, *(drop if tables else []), "--file", str(script),
+                # The script empties the search path: the connection's own again.
+                "--command", "RESET search_path", "--command", _end_sessions_if_any(),
+            )  # fmt: skip
+        finally:
+            chosen.unlink(missing_ok=True)
+            script.unlink(missing_ok=True)
+
+    @property
+    def _conninfo(self) -> str:
+        """The database as libpq's programs take it, without its password (see `_run`)."""
+        from psycopg.conninfo import make_conninfo
+
+        url = self.url
+        given = {"host": url.host, "port": url.port, "dbname": url.database, "user": url.username}
+        given |= {name: value for name, value in url.query.items() if isinstance(value, str)}
+        return make_conninfo("", **{name: str(v) for name, v in given.items() if v is not None})
+
+    def _run(self, program: str, *arguments: str) -> str:
+        """Run one of PostgreSQL's client programs and return what it wrote; BackupError
+        with what it said when it fails. The password goes in the environment: a command
+        line can be read by every user of the machine."""
+        environment = dict(os.environ)
+        if self.url.password:
+            environment["PGPASSWORD"] = self.url.password
+        try:
+            done = subprocess.run(
+                [_program(program), *arguments], capture_output=True, env=environment
+            )
+        except OSError as error:
+            raise BackupError(f"{program} could not be run: {error}") from None
+        if done.returncode != 0:
+            said = done.stderr.decode(errors="replace").strip() or f"exit status {done.returncode}"
+            raise BackupError(f"{program} failed: {said}")
+        return done.stdout.decode(errors="replace")
+
+
+def _program(name: str) -> str:
+    """The path of PostgreSQL's client program `name`; BackupError when it is missing."""
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(
+            f"{name} was not found on the PATH. Backup and restore of a PostgreSQL database "
+            f"need {CLIENT_PROGRAMS}."
+        )
+    return found
+
+
+def _search_index_tables() -> set[str]:
+    """The tables of the PostgreSQL search backend, which a restore leaves alone."""
+    from search.postgres import metadata
+
+    return set(metadata.tables)
+
+
+def _names_any(entry: str, tables: set[str]) -> bool:
+    """True when a line of `pg_restore --list` is about one of `tables`: the table, its
+    data, or its indexes, constraints and sequences (named after it)."""
+    words = entry.partition(";")[2].split()
+    return any(word == table or word.startswith(f"{table}_") for word in words for table in tables)
+
+
+def _copied_rows(script: str) -> list[str]:
+    """The data lines of the COPY statements in a script written by pg_restore."""
+    rows, copying = [], False
+    for line in script.splitlines():
+        if copying and line == "\\.":
+            copying = False
+        elif copying:
+            rows.append(line)
+        elif line.startswith("COPY "):
+            copying = True
+    return rows
+
+
+def _end_sessions_if_any() -> str:
+    """SQL: end the staff sessions the restored tables hold (older backups have none)."""
+    update = END_SESSIONS.format(now="now() AT TIME ZONE 'UTC'")
+    return f"DO $$ BEGIN IF to_regclass('staff_session') IS NOT NULL THEN {update}; END IF; END $$"
 
 
 def _end_staff_sessions() -> None:
@@ -311,7 +527,8 @@ def upgrade_command() -> None:
 def backup_command(path: Path | None) -> None:
     """Write a verified copy of the database to PATH.
 
-    PATH defaults to instance/backups/barrierfree-<UTC time>.sqlite; it is never overwritten.
+    PATH defaults to instance/backups/barrierfree-<UTC time>.sqlite (.dump, an archive of
+    pg_dump's custom format, on PostgreSQL); it is never overwritten.
     """
     written = backup(path)
     click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
@@ -329,7 +546,7 @@ def restore_command(path: Path, yes: bool) -> None:
     revision = check_restore(path)
     if not yes:
         question = (
-            f"Replace {sqlite_database()} with {path} (schema {revision}) after a safety backup?"
+            f"Replace {live_database()} with {path} (schema {revision}) after a safety backup?"
         )
         click.confirm(question, abort=True)
     restored = restore(path)

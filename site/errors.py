@@ -4,10 +4,10 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError, PendingRollbackError
+from sqlalchemy.exc import PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .database import db
+from .database import WRITE_REFUSED, db
 
 log = logging.getLogger(__name__)
 # How long to suggest waiting before trying again, in seconds.
@@ -44,5 +44,5 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
-    app.register_error_handler(OperationalError, handle_database_error)
-    app.register_error_handler(PendingRollbackError, handle_database_error)
+    for refused in (*WRITE_REFUSED, PendingRollbackError):
+        app.register_error_handler(refused, handle_database_error)

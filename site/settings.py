@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import PROJECT_ROOT
@@ -18,6 +19,8 @@ def configure(app: Flask, overrides: dict | None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.update(
+        # SQLite in the instance folder, unless BARRIERFREE_DATABASE_URL names another
+        # database (postgresql+psycopg://user@host/barrierfree, for several app servers).
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'barrierfree.sqlite'}",
         CONTENT_DIR=_checkout_or_bundled("content"),
         NODE_MODULES=_checkout_or_bundled("node_modules"),
@@ -42,10 +45,28 @@ def configure(app: Flask, overrides: dict | None) -> None:
         SEARCH_BACKEND="whoosh",
     )
     app.config.from_prefixed_env("BARRIERFREE")
+    from_environment = database_url(app.config)
     if overrides:
         app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(
+        database_url(overrides or {}) or from_environment
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def database_url(settings) -> str | None:
+    """The database `settings` name: DATABASE_URL (BARRIERFREE_DATABASE_URL in the
+    environment), or else Flask-SQLAlchemy's own SQLALCHEMY_DATABASE_URI."""
+    return settings.get("DATABASE_URL") or settings.get("SQLALCHEMY_DATABASE_URI")
+
+
+def with_psycopg(url: str) -> str:
+    """`url`, a plain postgresql:// (or postgres://) one made to use psycopg 3, the driver
+    the site installs (SQLAlchemy would look for psycopg2)."""
+    if make_url(url).drivername in ("postgresql", "postgres"):
+        return "postgresql+psycopg" + url[url.index("://") :]
+    return url
 
 
 def trust_proxies(app: Flask) -> None:

@@ -8,7 +8,9 @@ runs as the `postgres` system user (through `runuser`) in a folder that user own
 listens only on a Unix socket in that folder, so there is no TCP port to find or to clash
 over, and only root and that user can reach it: it trusts whoever connects.
 
-Use the session fixture `postgres_url`, or `start()` and `stop()` outside pytest.
+Use the session fixture `postgres_url`, or `start()` and `stop()` outside pytest. The
+fixtures `new_database` (per test) and `module_database` (per module) make databases of
+their own on it: empty, or copies of a template database, which is fast.
 """
 
 import os
@@ -16,11 +18,14 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, make_url, pool, text
 
 INSTALL_HINT = (
     "PostgreSQL is not installed: `make test` installs it (Debian package postgresql), "
@@ -115,6 +120,31 @@ def stop(server: PostgresServer) -> None:
         shutil.rmtree(server.folder, ignore_errors=True)
 
 
+def create_database(url: str, template: str | None = None) -> str:
+    """A new database on the server of `url`, empty or a copy of the database at the URL
+    `template` (which must have no connection open); the new database's URL."""
+    name = f"test_{uuid.uuid4().hex}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
+    _administer(url, f'CREATE DATABASE "{name}"{copy}')
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop the database at `url`, ending the connections still open to it."""
+    _administer(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _administer(url: str, statement: str) -> None:
+    """Run one statement outside a transaction, in the server's `postgres` database."""
+    server = make_url(url).set(database="postgres")
+    engine = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
 def _run(server: PostgresServer, program: str, *args: str) -> None:
     """Run one of PostgreSQL's programs as the server's user; its output goes into the error."""
     command = [*server.run_as, str(server.bin_dir / program), *args]
@@ -137,3 +167,35 @@ def postgres_url() -> Iterator[str]:
         yield server.url
     finally:
         stop(server)
+
+
+@contextmanager
+def _databases(url: str) -> Iterator[Callable[..., str]]:
+    """Makes databases on the server of `url`, dropped at the end (see `new_database`)."""
+    made: list[str] = []
+
+    def make(template: str | None = None) -> str:
+        made.append(create_database(url, template))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for database in made:
+            drop_database(database)
+
+
+@pytest.fixture
+def new_database(postgres_url) -> Iterator[Callable[..., str]]:
+    """Makes databases of the test's own, dropped at its end: `new_database()` is the URL of
+    a new empty one, `new_database(url)` of a copy of the database at `url` (a template: no
+    connection to it may be open)."""
+    with _databases(postgres_url) as make:
+        yield make
+
+
+@pytest.fixture(scope="module")
+def module_database(postgres_url) -> Iterator[Callable[..., str]]:
+    """As `new_database`, for databases that the module's tests share (templates)."""
+    with _databases(postgres_url) as make:
+        yield make

@@ -259,13 +259,13 @@ def test_restore_upgrades_a_backup_of_an_older_schema(empty_app, runner, tmp_pat
 
 
 @pytest.mark.parametrize("args", [["db", "backup"], ["db", "restore", "any.sqlite", "--yes"]])
-def test_postgresql_is_left_to_its_own_tools(empty_app, runner, args):
-    empty_app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql://site@localhost/barrierfree"
+def test_other_databases_are_left_to_their_own_tools(empty_app, runner, args):
+    empty_app.config["SQLALCHEMY_DATABASE_URI"] = "mysql://site@localhost/barrierfree"
 
     result = runner.invoke(args=args)
 
     assert result.exit_code == 1
-    assert "pg_dump and pg_restore" in result.output
+    assert "SQLite and PostgreSQL only" in result.output
 
 
 # --- A restore revokes nothing by accident: sessions end, the index follows -----------------

@@ -9,7 +9,8 @@ never reaches the index. ORM bulk UPDATE and DELETE statements on these models a
 as well. A Core statement on a table (`update(table)`, `text()`) passes the session by:
 whoever writes one calls `record_change`.
 
-Then `drain` applies the outbox while holding a lock file, so across every process only one
+Then `drain` applies the outbox while holding a lock (a lock file beside the index; on
+PostgreSQL an advisory lock in the database, which every app server shares), so only one
 writer applies it, in order, and the others wait their turn. `flask content load` drains
 after loading; `flask search drain` does it by hand; every web process drains what is left
 waiting on its first request and then at most every 30 seconds while requests come in
@@ -236,10 +237,23 @@ def rebuild_in_background() -> None:
     threading.Thread(target=run, name="search-rebuild", daemon=True).start()
 
 
+# The key of the outbox's advisory lock on PostgreSQL: a number no other lock uses.
+OUTBOX_LOCK = int.from_bytes(b"outbox")
+
+
 @contextmanager
 def _writer_lock(wait: bool = True):
-    """Hold the outbox's lock file: one drain at a time across every process. Without
-    `wait`, BlockingIOError when another writer holds it."""
+    """Hold the outbox's lock: one drain at a time across every process. Without `wait`,
+    BlockingIOError when another writer holds it.
+
+    On PostgreSQL the lock is in the database, so it holds across every app server that
+    shares it (with a shared search backend, two servers draining at once could write an
+    item's old documents after its new ones); otherwise it is a lock file beside the index.
+    """
+    if db.engine.dialect.name == "postgresql":
+        with _advisory_lock(wait):
+            yield
+        return
     path = Path(f"{current_app.config['SEARCH_INDEX_DIR']}.outbox.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
@@ -248,6 +262,22 @@ def _writer_lock(wait: bool = True):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _advisory_lock(wait: bool):
+    """Hold PostgreSQL's advisory lock of the outbox, on a connection of its own outside
+    any transaction (the drain commits as it goes). A process that dies loses its
+    connection, and the lock with it."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if wait:
+            connection.execute(select(func.pg_advisory_lock(OUTBOX_LOCK)))
+        elif not connection.scalar(select(func.pg_try_advisory_lock(OUTBOX_LOCK))):
+            raise BlockingIOError("another process is applying the search outbox")
+        try:
+            yield
+        finally:
+            connection.execute(select(func.pg_advisory_unlock(OUTBOX_LOCK)))
 
 
 def drain_if_waiting(index: search.SearchBackend) -> int:

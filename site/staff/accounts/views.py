@@ -48,7 +48,7 @@ def sign_in():
     if request.method == "POST":
         username = request.form.get("username", "").strip()[:MAX_NAME]
         password = request.form.get("password", "")[: passwords.MAX_LENGTH + 1]
-        if not username:
+        if not username or not username.isprintable():  # no account's name holds a control
             errors["username"] = _("请输入用户名。")
         if not password:
             errors["password"] = _("请输入密码。")

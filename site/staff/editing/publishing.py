@@ -111,17 +111,46 @@ def changed() -> None:
 
 
 def release_due() -> int:
-    """Publish every scheduled item whose time has come; return how many."""
-    due = db.session.scalars(select(Schedule).where(Schedule.publish_at <= utcnow())).all()
-    for entry in due:
+    """Publish every scheduled item whose time has come; return how many entries were due.
+
+    Each entry is claimed by the transaction that publishes it (`_claim_next_due`), so that
+    processes and app servers checking at the same moment publish each item once.
+    """
+    released = 0
+    while (entry := _claim_next_due()) is not None:
+        released += 1
         kind = forms.EDITABLE.get(entry.kind)
         row = db.session.get(kind.model, entry.item_id) if kind else None
         if row is None:
-            db.session.delete(entry)
-            db.session.commit()
+            db.session.commit()  # the entry of an item that is gone: deleted by the claim
             continue
         publish(kind, row, at=entry.publish_at, user=db.session.get(StaffUser, entry.user_id or 0))
-    return len(due)
+    return released
+
+
+def _claim_next_due() -> Schedule | None:
+    """The earliest due schedule entry, deleted in the open transaction (which then
+    publishes it); None when nothing more is due.
+
+    On PostgreSQL the entry is read `FOR UPDATE SKIP LOCKED`: a server passes over an entry
+    another is publishing and takes the next. SQLite has no such clause (SQLAlchemy leaves
+    it out); there the DELETE waits for the one write lock, so a process that read an entry
+    another was publishing finds it gone, and looks again.
+    """
+    while True:
+        entry = db.session.scalars(
+            select(Schedule)
+            .where(Schedule.publish_at <= utcnow())
+            .order_by(Schedule.publish_at, Schedule.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if entry is None:
+            return None
+        claim = delete(Schedule).where(Schedule.id == entry.id)
+        if db.session.execute(claim.execution_options(synchronize_session=False)).rowcount:
+            return entry
+        db.session.rollback()
 
 
 def check_is_due() -> bool:
