@@ -164,20 +164,22 @@ def site(tmp_path_factory):
 
 @dataclass
 class Pages:
-    """The pages of the sweep: every one (`all`) and, for the modes other than the default,
-    one page per template and every chosen state (`samples`)."""
+    """The pages of the sweep: every one (`all`), one page per template (`samples`), and the
+    states chosen on purpose beyond those (`states`: EXTRA_PATHS, the posted pages)."""
 
     all: list[str]
     samples: list[str]
+    states: list[str]
 
 
 @pytest.fixture(scope="session")
 def pages(site) -> Pages:
     """The crawled pages in both languages, plus the error pages and the posted ones.
 
-    Every page is checked in the default mode at both widths; the other modes check one
-    page per template (see `template_of`) and every page chosen on purpose (EXTRA_PATHS,
-    the posted pages), unless A11Y_FULL=1 asks for every page in every combination.
+    Every page is checked in the default mode at both widths; every template in every other
+    mode too; the chosen states in large text with high contrast as well (the mode where
+    reflow, target size and contrast are hardest at once), unless A11Y_FULL=1 asks for every
+    page in every combination.
     """
     found = crawl(site["app"].test_client()) + staff_pages.crawl_staff(site["staff"], LinkParser)
     chosen = [prefix + path for path in EXTRA_PATHS for prefix in LANGUAGES.values()]
@@ -188,14 +190,16 @@ def pages(site) -> Pages:
     only = os.environ.get("A11Y_ONLY", "")
     everything = [path for path in found[::step] + chosen if only in path]
     if os.environ.get("A11Y_FULL") == "1":
-        return Pages(everything, everything)
-    templates, samples = set(), []
+        return Pages(everything, everything, [])
+    templates, samples, states = set(), [], []
     for path in everything:
         template = template_of(site["app"], path)
-        if path in chosen or template not in templates:
+        if template not in templates:
             templates.add(template)
             samples.append(path)
-    return Pages(everything, samples)
+        elif path in chosen:
+            states.append(path)
+    return Pages(everything, samples, states)
 
 
 def template_of(app, path: str) -> tuple:

@@ -48,17 +48,13 @@ def minimums(mode: str) -> tuple[int, int, float]:
 def sweep(site, pages):
     """Load the pages in every combination once; collect each check's findings.
 
-    Every page in the default mode at both widths, the samples (one page per template and
-    every chosen state) in the other modes too. The eight (viewport, mode) runs share two
-    browsers at a time: the machine has two cores.
+    Every page in the default mode at both widths, the samples (one page per template) in
+    the other modes too, and the chosen states in large text with high contrast. The eight
+    (viewport, mode) runs share two browsers at a time: the machine has two cores.
     """
     findings: dict[str, list[str]] = {name: [] for name in CHECKS}
     incomplete: Counter = Counter()
-    runs = [
-        (viewport, mode, pages.all if mode == "default" else pages.samples)
-        for viewport in VIEWPORTS
-        for mode in MODES
-    ]
+    runs = [(viewport, mode, pages_in(pages, mode)) for viewport in VIEWPORTS for mode in MODES]
     with ThreadPoolExecutor(max_workers=2) as pool:
         for run_findings, run_incomplete in pool.map(
             lambda run: check_pages(site["url"], run[2], *run[:2], staff=site["staff"]), runs
@@ -70,9 +66,11 @@ def sweep(site, pages):
     SUMMARY.append(
         f"{sum(len(run[2]) for run in runs)} page/mode/language/viewport combinations checked: "
         f"{len(pages.all)} pages (zh {languages['zh']}, en {languages['en']}) "
-        f"x {len(VIEWPORTS)} viewports in the default mode, and {len(pages.samples)} of them "
-        f"(one per template, and every chosen state) x {len(MODES) - 1} other display modes "
-        f"x {len(VIEWPORTS)} viewports; A11Y_FULL=1 checks every page in every combination"
+        f"x {len(VIEWPORTS)} viewports in the default mode, {len(pages.samples)} of them "
+        f"(one per template) x {len(MODES) - 1} other display modes x {len(VIEWPORTS)} "
+        f"viewports, and {len(pages.states)} more chosen states (errors, filters, posted "
+        f"pages) in large text with high contrast x {len(VIEWPORTS)} viewports; "
+        "A11Y_FULL=1 checks every page in every combination"
     )
     if incomplete:
         SUMMARY.append(
@@ -80,6 +78,13 @@ def sweep(site, pages):
             + ", ".join(f"{rule}: {count}" for rule, count in incomplete.most_common())
         )
     return findings
+
+
+def pages_in(pages, mode: str) -> list[str]:
+    """The pages one display mode checks (see `sweep`)."""
+    if mode == "default":
+        return pages.all
+    return pages.samples + (pages.states if mode == "large+contrast" else [])
 
 
 def check_pages(base_url: str, pages: list[str], viewport: str, mode: str, staff=None):
