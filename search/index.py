@@ -131,6 +131,21 @@ def document_fields(document: Document) -> dict[str, str]:
     return {name: value for name, value in fields.items() if value}
 
 
+def _commit(writer: IndexWriter, **options: bool) -> None:
+    """Commit `writer`. Whoosh keeps the write lock when a commit fails (a full disk, a
+    clashing segment name), and every later write in this process would wait for it and
+    give up: release it before the error goes on."""
+    try:
+        writer.commit(**options)
+    except BaseException:
+        try:
+            writer.cancel()  # closes the half-written segment's files, releases the lock
+        except Exception:
+            if lock := getattr(writer, "writelock", None):
+                lock.release()
+        raise
+
+
 class SearchIndex(SearchBackend):
     """A search index kept in the folder `path`: the site's backend."""
 
@@ -355,7 +370,7 @@ class SearchIndex(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(optimize=True)
+        _commit(writer, optimize=True)
         if progress and not documents:
             progress(0, 0)
 
@@ -409,7 +424,7 @@ class SearchIndex(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        _commit(writer)
 
     def _create_empty(self) -> str:
         """Create an empty index unless another process just did; return the current name."""

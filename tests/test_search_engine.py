@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
 
 import search
 from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
@@ -526,6 +527,19 @@ def test_writer_gives_up_with_index_busy(fresh_index):
     finally:
         holder.cancel()
     fresh_index.delete(["service:legal-aid"])
+
+
+def test_a_failed_commit_gives_up_the_write_lock(fresh_index, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SegmentWriter, "_finalize_segment", full_disk)
+    with pytest.raises(OSError):
+        fresh_index.upsert([DOCUMENTS[0]])
+    monkeypatch.undo()
+    impatient = SearchIndex(fresh_index.path, lock_timeout=0.2)
+    impatient.delete(["service:legal-aid"])  # not IndexBusy: nobody holds the lock
+    assert "service:legal-aid" not in ids(impatient.search("法律援助"))
 
 
 def upsert_in_another_process(path: str, cache: str, start, worker: int, count: int) -> None:
