@@ -35,12 +35,15 @@ demo: install database
 	$(SERVE)
 
 # tests/ runs on both CPUs (pytest-xdist, a test module per worker, so module fixtures are
-# made once); the browser tests run after it on their own, as they start two browsers of
-# their own. Both always run; either failing fails the target.
+# made once), first on SQLite, then again on a PostgreSQL server of its own that the tests
+# start from Debian's package and stop (tests/databases.py); the browser tests run after
+# it on their own, as they start two browsers of their own. All three always run; any
+# failing fails the target.
 test: install-test translations test-packages lint
-	@$(BIN)/pytest tests -n 2 --dist loadfile; tests=$$?; \
+	@$(BIN)/pytest tests -n 2 --dist loadfile; sqlite=$$?; \
+	$(BIN)/pytest tests -n 2 --dist loadfile --database postgres; postgres=$$?; \
 	$(BIN)/pytest a11y_tests; browsers=$$?; \
-	exit $$(( tests || browsers ))
+	exit $$(( sqlite || postgres || browsers ))
 
 install: $(VENV)/.installed node_modules/.package-lock.json translations
 

@@ -94,13 +94,16 @@ def check_pages(base_url: str, pages: list[str], viewport: str, mode: str, staff
     incomplete: Counter = Counter()
     driver = chromium(*VIEWPORTS[viewport])
     try:
+        # axe-core is in every page the browser opens from the start, rather than sent
+        # over the driver after each load: a fifth of the sweep's time.
+        source = AXE_SCRIPT.read_text(encoding="utf-8")
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
         set_mode(driver, base_url, mode, staff)
         axe = Axe(driver, script_url=str(AXE_SCRIPT))
         limits = minimums(mode)
         for path in pages:
             where = f"{path} [{mode}, {viewport}px]"
             driver.get(base_url + path)
-            axe.inject()
             result = axe.run(options=AXE_OPTIONS)
             for violation in result["violations"]:
                 nodes = "; ".join(str(n["target"][0]) for n in violation["nodes"][:3])

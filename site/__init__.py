@@ -4,8 +4,30 @@ from pathlib import Path
 
 from flask import Flask
 from htmx_flask import Htmx
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled once per process, in memory, for every app the process makes:
+    a server makes one, the tests hundreds, each of which would compile every template it
+    renders again. Jinja checks each entry against its template's source, so an edited
+    template is compiled again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -14,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import settings
 
     settings.configure(app, config)
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
 
     from . import (
         alerts,

@@ -39,10 +39,6 @@ def configure(app: Flask, overrides: dict | None) -> None:
         WTF_CSRF_SSL_STRICT=False,
         UPLOAD_DIR=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
-        # "whoosh" (the index in SEARCH_INDEX_DIR), "postgres" (on SEARCH_DATABASE_URL) or
-        # "null" (keeps nothing, finds nothing); the names are site_search.index.BACKENDS.
-        # Environment: BARRIERFREE_SEARCH_BACKEND.
-        SEARCH_BACKEND="whoosh",
     )
     app.config.from_prefixed_env("BARRIERFREE")
     from_environment = database_url(app.config)
@@ -51,6 +47,11 @@ def configure(app: Flask, overrides: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(
         database_url(overrides or {}) or from_environment
     )
+    # "whoosh" (the index in SEARCH_INDEX_DIR), "postgres" (on SEARCH_DATABASE_URL, by
+    # default the site's database) or "null" (keeps nothing, finds nothing); the names are
+    # site_search.index.BACKENDS. Environment: BARRIERFREE_SEARCH_BACKEND. Unset, the index
+    # is where the site's data is: with PostgreSQL every app server then searches one index.
+    app.config.setdefault("SEARCH_BACKEND", default_search_backend(app.config))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 
@@ -59,6 +60,13 @@ def database_url(settings) -> str | None:
     """The database `settings` name: DATABASE_URL (BARRIERFREE_DATABASE_URL in the
     environment), or else Flask-SQLAlchemy's own SQLALCHEMY_DATABASE_URI."""
     return settings.get("DATABASE_URL") or settings.get("SQLALCHEMY_DATABASE_URI")
+
+
+def default_search_backend(settings) -> str:
+    """The search backend of a site whose SEARCH_BACKEND is unset: PostgreSQL's when its
+    database is PostgreSQL, Whoosh's otherwise."""
+    searched = settings.get("SEARCH_DATABASE_URL") or settings["SQLALCHEMY_DATABASE_URI"]
+    return "postgres" if make_url(searched).get_backend_name() == "postgresql" else "whoosh"
 
 
 def with_psycopg(url: str) -> str:

@@ -1,4 +1,5 @@
-"""Fixtures: apps on temporary SQLite databases, each a copy of a template database.
+"""Fixtures: apps on temporary databases, each a copy of a template database: SQLite files,
+or with `--database postgres` databases on a throwaway PostgreSQL server (tests/databases.py).
 
 `app` and `client` share one database with content/ loaded, for tests that only read;
 `loaded_app` has a copy of its own, for tests that change rows; `empty_app` has a migrated,
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 from barrierfree import PROJECT_ROOT, i18n, settings
 from bs4 import BeautifulSoup, Tag
+from databases import BACKENDS
 from flask import Flask
 
 # The app, its database and its search index are imported inside the functions that use
@@ -51,32 +53,104 @@ def load_content(directory: Path, demo: bool = True):
 # --- Apps and their databases ---------------------------------------------------------------
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database",
+        choices=sorted(BACKENDS),
+        default="sqlite",
+        help="where the test apps keep their data: SQLite files (the default) or databases on "
+        "a PostgreSQL server the tests start (Debian's postgresql package)",
+    )
+
+
+# The test apps' databases, chosen by --database (see `pytest_configure`).
+DATABASES = BACKENDS["sqlite"]()
+
+
+def pytest_configure(config):
+    global DATABASES
+    DATABASES = BACKENDS[config.getoption("database")]()
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): a test of what only SQLite has, left out on PostgreSQL"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests of what SQLite alone has and the tests of PostgreSQL
+    itself (they start servers of their own and ran in the SQLite run)."""
+    if DATABASES.name == "sqlite":
+        return
+    kept, left = [], []
+    for item in items:
+        only = item.get_closest_marker("sqlite_only")
+        (left if only or "postgres_url" in item.fixturenames else kept).append(item)
+    items[:] = kept
+    config.hook.pytest_deselected(items=left)
+
+
+def pytest_unconfigure(config):
+    DATABASES.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_databases():
+    """Drop the databases the module's fixtures made, when the module is done."""
+    mark = DATABASES.mark()
+    yield
+    DATABASES.drop_made_since(mark)
+
+
+@pytest.fixture(autouse=True)
+def _test_databases():
+    """Drop the databases the test made, when it is done."""
+    mark = DATABASES.mark()
+    yield
+    DATABASES.drop_made_since(mark)
+
+
 def index_of(database: Path) -> Path:
     """The search index folder of the app on `database`."""
     return database.parent / f"{database.stem}-index"
 
 
+@functools.cache
+def site_password_hashing():
+    """The site's password hashing, (hasher, hash of no account), after the tests have put
+    argon2id at its least cost in its place: the site's parameters cost a tenth of a second a
+    hash on purpose, and the tests make and sign in to hundreds of accounts. Called when the
+    first app is made; test_staff_auth puts the site's back to check them."""
+    from argon2 import PasswordHasher, Type
+    from barrierfree.staff.accounts import passwords
+
+    site = passwords.HASHER, passwords._DUMMY
+    passwords.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+    passwords._DUMMY = passwords.HASHER.hash("no account has this password")
+    return site
+
+
 def _app_on(database: Path, **config):
-    """An app on the SQLite file `database`, as it is, with an instance folder beside it (where
-    backups made without a path go), so that no test writes to the real instance/."""
+    """An app on the database `database` names, as it is, with an instance folder beside it
+    (where backups made without a path go), so that no test writes to the real instance/."""
     from barrierfree import create_app
 
+    site_password_hashing()
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SQLALCHEMY_DATABASE_URI": DATABASES.url(database),
             "SEARCH_INDEX_DIR": str(index_of(database)),
             "UPLOAD_DIR": str(database.parent / f"{database.stem}-uploads"),
             **config,
         }
     )
     app.instance_path = str(database.parent / f"{database.stem}-instance")
+    DATABASES.opened(database, app)
     return app
 
 
 def _close(app) -> None:
-    """Close the app's connections, so its SQLite file is complete and safe to copy."""
+    """Close the app's connections, so its database is complete and safe to copy."""
     from barrierfree.database import db
 
     with app.app_context():
@@ -87,6 +161,7 @@ def _migrate(database: Path) -> None:
     """Make `database` with every migration applied and nothing loaded."""
     from barrierfree.database import upgrade
 
+    DATABASES.create(database)
     app = _app_on(database)
     with app.app_context():
         upgrade()
@@ -135,6 +210,8 @@ class Templates:
         if not folder.is_dir():
             building = Path(tempfile.mkdtemp(dir=self.folder))
             make(building / f"{name}.sqlite")
+            DATABASES.keep(building / f"{name}.sqlite")
+            DATABASES.move(building / f"{name}.sqlite", folder / f"{name}.sqlite")
             try:
                 building.rename(folder)  # whole, or not at all
             except OSError:  # another run made it first
@@ -177,7 +254,7 @@ def templates(request, tmp_path_factory) -> Templates:
     cache, each run makes its own.
     """
     cache = getattr(request.config, "cache", None)
-    if cache is None:
+    if cache is None or DATABASES.name != "sqlite":  # a PostgreSQL server lasts one run
         TEMPLATES.folder = tmp_path_factory.mktemp("templates")
         return TEMPLATES
     kept = cache.mkdir("templates")
@@ -191,26 +268,35 @@ def templates(request, tmp_path_factory) -> Templates:
 
 
 def make_app(database: Path, **config):
-    """An app on its own SQLite file; a new file starts migrated and empty, an existing one
-    is used as it is."""
-    if not database.exists():
-        shutil.copyfile(TEMPLATES.migrated, database)
+    """An app on its own database; a new one starts migrated and empty, an existing one is
+    used as it is."""
+    if not DATABASES.exists(database):
+        DATABASES.copy(TEMPLATES.migrated, database)
     return _app_on(database, **config)
+
+
+def copy_database(source: Path, database: Path) -> None:
+    """Make `database` a copy of the database `source`, with its search index if it has one
+    on disk (with PostgreSQL the index is in the database)."""
+    DATABASES.copy(source, database)
+    if index_of(source).is_dir():
+        shutil.copytree(index_of(source), index_of(database))
 
 
 def make_loaded_app(database: Path, demo: bool = True, **config):
     """An app on its own copy of the database with content/ (and unless `demo` is false, the
     demo pack) loaded and of its search index."""
-    template = TEMPLATES.loaded if demo else TEMPLATES.facts
-    shutil.copyfile(template, database)
-    shutil.copytree(index_of(template), index_of(database))
+    copy_database(TEMPLATES.loaded if demo else TEMPLATES.facts, database)
     return _app_on(database, **config)
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """One app with content/ loaded, shared by the read-only tests."""
-    return make_loaded_app(tmp_path_factory.mktemp("db") / "site.sqlite")
+    database = tmp_path_factory.mktemp("db") / "site.sqlite"
+    app = make_loaded_app(database)
+    DATABASES.keep(database)
+    return app
 
 
 @pytest.fixture

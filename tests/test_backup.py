@@ -17,6 +17,10 @@ from barrierfree.updates.models import Update
 from sqlalchemy import func, inspect, select, text
 from staff_helpers import csrf, make_staff, signed_in
 
+# The checks of SQLite's backup file itself; PostgreSQL's archive (pg_dump) has tests of its
+# own in test_postgres_site.py.
+SQLITE_FILE = pytest.mark.sqlite_only(reason="SQLite's backup file")
+
 
 @pytest.fixture
 def instance(empty_app) -> Path:
@@ -87,6 +91,7 @@ def test_round_trip_brings_back_changed_and_deleted_rows(loaded_app, tmp_path):
         assert db.session.scalars(select(Page).filter_by(slug=slug)).one().body == body
 
 
+@SQLITE_FILE
 def test_restore_writes_a_safety_backup_first(empty_app, runner, instance, tmp_path):
     with empty_app.app_context():
         saved = backup(tmp_path / "saved.sqlite")
@@ -102,6 +107,7 @@ def test_restore_writes_a_safety_backup_first(empty_app, runner, instance, tmp_p
         assert page_slugs() == set()
 
 
+@SQLITE_FILE
 def test_backup_defaults_to_a_timestamped_file_in_the_instance_folder(runner, instance):
     result = runner.invoke(args=["db", "backup"])
     assert result.exit_code == 0, result.output
@@ -109,6 +115,7 @@ def test_backup_defaults_to_a_timestamped_file_in_the_instance_folder(runner, in
     assert f"Backup written to {written} ({written.stat().st_size:,} bytes)." in result.output
 
 
+@SQLITE_FILE
 def test_backup_during_an_open_write_transaction_is_consistent(empty_app, live_database, tmp_path):
     with empty_app.app_context():
         add_page("changed")
@@ -140,6 +147,7 @@ def test_backup_refuses_to_overwrite_a_file(runner, tmp_path):
     assert existing.read_text() == "keep me"
 
 
+@SQLITE_FILE
 def test_backup_that_fails_verification_is_deleted(runner, tmp_path, monkeypatch):
     monkeypatch.setattr(database, "_copy", lambda source, target: target.write_text("garbage"))
 
@@ -184,6 +192,7 @@ def not_this_site(good: Path) -> Path:
     return path
 
 
+@SQLITE_FILE
 @pytest.mark.parametrize(
     ("make_file", "message"),
     [
@@ -210,6 +219,7 @@ def test_restore_rejects_a_bad_file_and_changes_nothing(
     assert not (instance / "backups").exists()
 
 
+@SQLITE_FILE
 def test_restore_refuses_the_live_database_itself(runner, live_database):
     before = file_digest(live_database)
 
@@ -220,6 +230,7 @@ def test_restore_refuses_the_live_database_itself(runner, live_database):
     assert file_digest(live_database) == before
 
 
+@SQLITE_FILE
 def test_restore_answered_no_changes_nothing(empty_app, runner, live_database, instance, tmp_path):
     with empty_app.app_context():
         saved = backup(tmp_path / "saved.sqlite")
@@ -235,6 +246,7 @@ def test_restore_answered_no_changes_nothing(empty_app, runner, live_database, i
     assert not (instance / "backups").exists()
 
 
+@SQLITE_FILE
 def test_restore_upgrades_a_backup_of_an_older_schema(empty_app, runner, tmp_path):
     old_app = create_app(
         {

@@ -2,15 +2,12 @@
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
-from barrierfree.site_search.index import site_index
-from barrierfree.site_search.sync import write_documents
 from barrierfree.staff.models import AuditEntry, Revision
-from conftest import load_content, make_app, parse
+from conftest import make_loaded_app, parse
 from staff_helpers import csrf, make_staff, signed_in
 
 OLD_NAME = "振兴街道“如康家园”残疾人之家"
@@ -20,10 +17,7 @@ NEW_NAME = "振兴街道如康家园（新址）"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """An app with content loaded, an editor and a publisher signed in."""
-    app = make_app(tmp_path_factory.mktemp("bulk") / "bulk.sqlite")
-    with app.app_context():
-        load_content(Path(app.config["CONTENT_DIR"]))
-        write_documents(site_index())
+    app = make_loaded_app(tmp_path_factory.mktemp("bulk") / "bulk.sqlite")
     make_staff(app, "bulk-editor", "editor")
     make_staff(app, "bulk-publisher", "publisher")
     return {

@@ -52,17 +52,19 @@ def create(client, action: str = "publish", **values):
 
 def test_a_row_holding_every_forbidden_character_still_gives_well_formed_xml(site):
     with site["app"].app_context():
+        # PostgreSQL's text cannot hold NUL at all: there, every other forbidden character.
+        forbidden = FORBIDDEN if db.engine.name == "sqlite" else FORBIDDEN.replace("\0", "")
         db.session.add(
             Update(
                 slug="raw-row",
                 status=PUBLISHED,
                 published_at=utcnow(),
-                title=f"直接{FORBIDDEN}写入",
-                summary=f"摘要{FORBIDDEN}",
-                body=f"正文{FORBIDDEN}\n\n**粗体{FORBIDDEN}**",
-                title_en=f"Written{FORBIDDEN} directly",
-                summary_en=f"Summary{FORBIDDEN}",
-                body_en=f"Body{FORBIDDEN}",
+                title=f"直接{forbidden}写入",
+                summary=f"摘要{forbidden}",
+                body=f"正文{forbidden}\n\n**粗体{forbidden}**",
+                title_en=f"Written{forbidden} directly",
+                summary_en=f"Summary{forbidden}",
+                body_en=f"Body{forbidden}",
             )
         )
         db.session.commit()
@@ -87,7 +89,9 @@ def test_the_editor_refuses_a_forbidden_character_naming_the_field(site, name, l
         link = next(a for a in summary.find_all("a") if a.get("href") == f"#field-{name}")
         assert f"“{label}”" in link.text and f"U+{ord(character):04X}" in link.text
     with site["app"].app_context():
-        assert db.session.scalar(select(Update.id).where(Update.title.contains("\x1b"))) is None
+        # Saved by the editor, that is, other than the row the test above writes directly.
+        saved = select(Update.id).where(Update.title.contains("\x1b"), Update.slug != "raw-row")
+        assert db.session.scalar(saved) is None
 
 
 def test_words_line_break_from_the_editor_is_a_new_line_in_the_feed(site):

@@ -18,7 +18,7 @@ from barrierfree.open_data.exports import record
 from barrierfree.site_search.index import search_text
 from barrierfree.staff.bulk import columns, files, importing
 from barrierfree.staff.editing import forms as editing
-from conftest import load_content, parse
+from conftest import parse
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from staff_helpers import form_fields, make_staff, signed_in
@@ -160,12 +160,10 @@ def sample_facility() -> dict:
 
 
 @pytest.fixture
-def site(empty_app):
+def site(loaded_app):
     """A site with content/ loaded and a publisher's account."""
-    with empty_app.app_context():
-        load_content(Path(empty_app.config["CONTENT_DIR"]))
-    make_staff(empty_app, "publisher", "publisher")
-    return empty_app
+    make_staff(loaded_app, "publisher", "publisher")
+    return loaded_app
 
 
 @pytest.mark.parametrize(

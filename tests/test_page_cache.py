@@ -3,7 +3,6 @@ exactly as the first was sent; anything personal, private or not a page never is
 change to public data, however it is made and in whichever process, is seen at once."""
 
 import gzip
-import shutil
 import socket
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from barrierfree.services.models import Service
 from barrierfree.staff.editing import publishing
 from barrierfree.staff.models import StaffUser
 from barrierfree.updates.models import Update
-from conftest import load_content, make_app, parse
+from conftest import copy_database, make_app, make_loaded_app, parse
 from flask import Response, send_file
 from flask_caching.backends import RedisCache, SimpleCache
 from sqlalchemy import delete, select, update
@@ -43,9 +42,7 @@ UPDATE = {
 def prepared(tmp_path_factory) -> Path:
     """A database with content/ loaded and a publisher, made once and copied for each test."""
     database = tmp_path_factory.mktemp("prepared") / "site.sqlite"
-    app = make_app(database, SEARCH_BACKEND="null")
-    with app.app_context():
-        load_content(Path(app.config["CONTENT_DIR"]))
+    app = make_loaded_app(database, SEARCH_BACKEND="null")
     make_staff(app, PUBLISHER, "publisher")
     with app.app_context():
         db.engine.dispose()
@@ -94,7 +91,7 @@ def site_on(database: Path, **config):
 @pytest.fixture
 def site(prepared, tmp_path):
     """An app of its own, with content/ loaded and a publisher."""
-    shutil.copyfile(prepared, tmp_path / "site.sqlite")
+    copy_database(prepared, tmp_path / "site.sqlite")
     return site_on(tmp_path / "site.sqlite")
 
 
@@ -164,7 +161,7 @@ def test_a_page_from_the_cache_is_sent_before_the_app_builds_a_request(site, cli
 
 
 def test_behind_a_proxy_the_cache_keys_by_the_address_the_visitor_asked_for(prepared, tmp_path):
-    shutil.copyfile(prepared, tmp_path / "site.sqlite")
+    copy_database(prepared, tmp_path / "site.sqlite")
     client = site_on(tmp_path / "site.sqlite", PROXY_HOPS=1).test_client()
     https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     first, second = client.get("/", headers=https), client.get("/", headers=https)
@@ -215,7 +212,7 @@ def test_a_signed_in_publisher_never_gets_nor_leaves_a_page_in_the_cache(site):
 
 
 def test_the_cache_can_be_turned_off(prepared, tmp_path):
-    shutil.copyfile(prepared, tmp_path / "site.sqlite")
+    copy_database(prepared, tmp_path / "site.sqlite")
     client = site_on(tmp_path / "site.sqlite", PAGE_CACHE=False).test_client()
     assert [HEADER in client.get("/").headers for _ in range(2)] == [False, False]
 
@@ -378,6 +375,7 @@ def test_another_worker_on_the_same_database_sees_the_change(site, client, tmp_p
         assert response.headers[HEADER] == "miss" and NEW_TITLE in response.text
 
 
+@pytest.mark.sqlite_only(reason="the watch on the SQLite file")
 def test_a_page_from_the_cache_reads_the_generation_again_only_after_a_commit(site, client):
     """On SQLite the generation is read once per change to the file, not once per page."""
     client.get(SERVICE)
@@ -394,6 +392,7 @@ def test_a_page_from_the_cache_reads_the_generation_again_only_after_a_commit(si
     assert read[:2] == ["PRAGMA data_version", ANY_GENERATION_READ]
 
 
+@pytest.mark.sqlite_only(reason="the watch on the SQLite file")
 def test_without_a_watch_the_generation_is_read_through_the_session(site, client):
     """Another database, or an SQLite file the watch cannot open: the row, every request."""
     page_cache.watch_of(site).path = None
@@ -416,7 +415,7 @@ def test_each_process_keeps_its_own_cache_by_default(site):
 
 def test_a_redis_address_in_the_environment_puts_the_cache_there(prepared, tmp_path, monkeypatch):
     monkeypatch.setenv("BARRIERFREE_CACHE_URL", "redis://cache.example:6390/2")
-    shutil.copyfile(prepared, tmp_path / "site.sqlite")
+    copy_database(prepared, tmp_path / "site.sqlite")
     cache = backend(site_on(tmp_path / "site.sqlite"))  # connects on first use, not here
     assert isinstance(cache, RedisCache)
     assert cache._write_client.connection_pool.connection_kwargs["host"] == "cache.example"
@@ -427,7 +426,7 @@ def test_a_cache_that_cannot_be_reached_finds_nothing_and_the_page_is_sent(prepa
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    shutil.copyfile(prepared, tmp_path / "site.sqlite")
+    copy_database(prepared, tmp_path / "site.sqlite")
     client = site_on(
         tmp_path / "site.sqlite", CACHE_URL=f"redis://127.0.0.1:{port}/0"
     ).test_client()
@@ -439,13 +438,14 @@ def test_a_cache_that_cannot_be_reached_finds_nothing_and_the_page_is_sent(prepa
 # --- The generation watch -------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only(reason="the watch on the SQLite file")
 def test_a_relative_sqlite_path_is_watched_in_the_instance_folder(prepared, tmp_path, monkeypatch):
     """Flask-SQLAlchemy reads `sqlite:///site.sqlite` from the instance folder: so does the
     watch, which then finds each change without the session."""
     monkeypatch.setattr("barrierfree.PROJECT_ROOT", tmp_path)  # the instance folder's parent
     database = tmp_path / "instance" / "site.sqlite"
     database.parent.mkdir()
-    shutil.copyfile(prepared, database)
+    copy_database(prepared, database)
     app = site_on(database, SQLALCHEMY_DATABASE_URI="sqlite:///site.sqlite")
     watch = page_cache.watch_of(app)
     assert watch.path == str(database)
@@ -458,6 +458,7 @@ def test_a_relative_sqlite_path_is_watched_in_the_instance_folder(prepared, tmp_
     assert response.headers[HEADER] == "miss" and NEW_TITLE in response.text
 
 
+@pytest.mark.sqlite_only(reason="the watch on the SQLite file")
 def test_a_forked_worker_leaves_the_inherited_connection_open(site, monkeypatch):
     """SQLite advises against closing a connection that another process opened."""
     watch = page_cache.watch_of(site)

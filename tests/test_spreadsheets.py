@@ -36,10 +36,9 @@ def shared(app):
 
 
 @pytest.fixture
-def loaded(empty_app):
+def loaded(loaded_app):
     """A private database with content/ loaded, in a request context, for tests that write."""
-    with empty_app.test_request_context():
-        load_content(Path(empty_app.config["CONTENT_DIR"]))
+    with loaded_app.test_request_context():
         yield
 
 
@@ -448,12 +447,12 @@ def test_apply_of_contacts_writes_links_and_lists(loaded):
     assert (row.needs, row.department, row.hours) == (["deaf"], None, None)
 
 
-def test_a_later_content_load_keeps_what_staff_imported(loaded, empty_app):
+def test_a_later_content_load_keeps_what_staff_imported(loaded, loaded_app):
     rows, _number = edited("facilities", "rukang-xinfa", name="信发街道残疾人之家")
     apply(read("facilities", "facilities.csv", to_csv(rows)))
     db.session.commit()
 
-    report = load_content(Path(empty_app.config["CONTENT_DIR"]))
+    report = load_content(Path(loaded_app.config["CONTENT_DIR"]))
 
     assert report.kept == {"facilities": ["rukang-xinfa"]}
     assert facility("rukang-xinfa").name == "信发街道残疾人之家"

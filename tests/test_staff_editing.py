@@ -2,7 +2,6 @@
 publication, withdrawal, revisions, conflicting edits, autosave and sanitising, all through
 the forms staff use; and what the public sees (pages, feed, sitemap, search) at each step."""
 
-import shutil
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,12 +12,10 @@ from barrierfree.facilities.models import Facility
 from barrierfree.opening_hours import LOCAL_TIME
 from barrierfree.plan.models import Indicator
 from barrierfree.services.models import Service
-from barrierfree.site_search.index import site_index
-from barrierfree.site_search.sync import write_documents
 from barrierfree.staff.editing import editor, forms, publishing
 from barrierfree.staff.models import Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
-from conftest import load_content, make_app, parse, sitemap_paths
+from conftest import copy_database, make_app, make_loaded_app, parse, sitemap_paths
 from sqlalchemy import func, select, update
 from staff_helpers import csrf, form_fields, make_staff, signed_in
 
@@ -49,10 +46,7 @@ def prepared(tmp_path_factory) -> Path:
     """A database with content/ loaded, its search index and the staff accounts, made once
     (argon2 is slow on purpose) and copied for every test."""
     folder = tmp_path_factory.mktemp("prepared")
-    app = make_app(folder / "site.sqlite")
-    with app.app_context():
-        load_content(Path(app.config["CONTENT_DIR"]))
-        write_documents(site_index())
+    app = make_loaded_app(folder / "site.sqlite")
     for username, role in ACCOUNTS.items():
         make_staff(app, username, role)
     with app.app_context():
@@ -63,8 +57,7 @@ def prepared(tmp_path_factory) -> Path:
 @pytest.fixture
 def site(prepared, tmp_path):
     """An app of its own, with content, search index and staff accounts."""
-    shutil.copy(prepared / "site.sqlite", tmp_path / "site.sqlite")
-    shutil.copytree(prepared / "site-index", tmp_path / "site-index")
+    copy_database(prepared / "site.sqlite", tmp_path / "site.sqlite")
     return make_app(tmp_path / "site.sqlite")
 
 

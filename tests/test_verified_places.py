@@ -31,7 +31,7 @@ from barrierfree.opening_hours import (
 )
 from barrierfree.staff.bulk import columns, files, importing
 from barrierfree.staff.models import Revision
-from conftest import listed, load_content, make_loaded_app, parse
+from conftest import listed, make_loaded_app, parse
 from sqlalchemy import select
 from staff_helpers import form_fields, make_staff, signed_in
 
@@ -433,12 +433,10 @@ def demo_place() -> dict:
 
 
 @pytest.fixture
-def site(empty_app):
+def site(loaded_app):
     """A site with content/ and the demo pack loaded, and a publisher's account."""
-    with empty_app.app_context():
-        load_content(Path(empty_app.config["CONTENT_DIR"]))
-    make_staff(empty_app, "publisher", "publisher")
-    return empty_app
+    make_staff(loaded_app, "publisher", "publisher")
+    return loaded_app
 
 
 def feature_cells(record: dict) -> dict:

@@ -2,7 +2,8 @@
 the public site and signed-in staff pages go on working, and everything recovers by itself.
 
 Two ways of refusing writes: every INSERT, UPDATE and DELETE fails as on a full disk, and a
-real read-only database (SQLite's `query_only` on every new connection).
+real read-only database (SQLite's `query_only` on every new connection; on PostgreSQL,
+read-only transactions, as on a standby).
 """
 
 import sqlite3
@@ -62,7 +63,11 @@ def read_only(app):
     """Every new connection is read-only, as when the file cannot be written."""
 
     def query_only(connection, _record):
-        connection.execute("PRAGMA query_only = ON")
+        if engine.dialect.name == "sqlite":
+            connection.execute("PRAGMA query_only = ON")
+        else:
+            connection.execute("SET default_transaction_read_only = on")
+            connection.commit()  # a setting made in a transaction goes with its rollback
 
     engine = engine_of(app)
     engine.dispose()
@@ -99,6 +104,7 @@ def last_seen(app, ago: timedelta) -> None:
         db.session.commit()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's settings")
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(site):
     with site.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"

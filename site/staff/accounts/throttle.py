@@ -10,8 +10,9 @@ of staff out of the office they usually work from. Refused attempts are logged b
 not count, so waiting always ends the block.
 
 An attempt is reserved (written and committed as a failure) before its password is
-checked, and counted after that: of many guesses sent at once, each sees every other
-that was reserved before it counted, so no more than the limit ever reach the password.
+checked. Reservations for one account or from one address are made one at a time, each
+counting those before it in the transaction that writes it: of many guesses sent at once,
+the first up to the limit reach the password and the rest are refused, on every app server.
 """
 
 import logging
@@ -29,6 +30,9 @@ PER_ADDRESS = 20
 PER_ACCOUNT = 50
 CHECKING = "checking"  # reserved, password not yet checked: counts as a failure until settled
 FAILED = ("wrong-password", "unknown-account", "disabled", CHECKING)
+# The class of the advisory locks on PostgreSQL (see `_one_at_a_time`), beside a hash of
+# the account or address: a pair of numbers, apart from the single-number locks elsewhere.
+SIGN_IN_LOCKS = 7301
 
 log = logging.getLogger("barrierfree.sign_in")
 
@@ -39,13 +43,27 @@ def reserve(username: str, address: str) -> tuple[SignInAttempt, int]:
     When the wait is not 0 the attempt is settled as refused (it no longer counts) and the
     password must not be checked; otherwise the caller checks it and settles the attempt.
     """
+    _one_at_a_time(username, address)
     attempt = SignInAttempt(username=username, address=address, succeeded=False, outcome=CHECKING)
     db.session.add(attempt)
-    db.session.commit()
+    db.session.flush()
     wait = wait_minutes(username, address, besides=attempt.id)
     if wait:
         settle(attempt, "throttled")
+    db.session.commit()
     return attempt, wait
+
+
+def _one_at_a_time(username: str, address: str) -> None:
+    """Let no other reservation for this account or from this address be made until this
+    transaction ends. On SQLite the reservation's write does it (it holds the database's
+    write lock until the commit). PostgreSQL lets transactions write at once, so there an
+    advisory lock per account and per address does, each taken in the same order (accounts
+    first), so that two reservations never wait for each other."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in (f"account {username}", f"address {address}"):
+        db.session.execute(select(func.pg_advisory_xact_lock(SIGN_IN_LOCKS, func.hashtext(key))))
 
 
 def settle(attempt: SignInAttempt, outcome: str) -> None:

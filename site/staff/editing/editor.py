@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import OperationalError
 
-from ...database import DRAFT, PUBLISHED, commit_if_possible, db, utcnow
+from ...database import DRAFT, PUBLISHED, WRITE_REFUSED, commit_if_possible, db, utcnow
 from ...kinds import Kind
 from ...opening_hours import LOCAL_TIME
 from ..accounts import sessions
@@ -267,7 +266,7 @@ def _saving(kind: Kind, row, save):
     failed) is the form's item and version, so saving again goes on from there."""
     try:
         return save()
-    except OperationalError as error:
+    except WRITE_REFUSED as error:
         db.session.rollback()
         log.warning("a staff save was refused by the database: %s", error.orig)
     saved = g.pop("saved_row", None)
