@@ -18,7 +18,7 @@ from barrierfree.site_search.index import site_index
 from barrierfree.site_search.sync import write_documents
 from flask import render_template_string
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.exceptions import HTTPException
@@ -252,6 +252,19 @@ def wait_for(driver, condition) -> None:
     """Wait until `condition(driver)` holds, across a page load that replaces the document."""
     WebDriverWait(driver, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: d.execute_script("return document.readyState") == "complete" and condition(d)
+    )
+
+
+def navigate(driver, action) -> None:
+    """Run `action` (a click on a link or a submit button, Back) and wait until it has
+    replaced the document and the new one has loaded: just after a click the old page is
+    still there, complete, and would be read instead."""
+    driver.execute_script("window.leftBehind = true")  # a new document has a new window
+    action()
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return !window.leftBehind && document.readyState === 'complete'"
+        )
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .conftest import VIEWPORTS, active, chromium, set_mode, wait_for
+from .conftest import VIEWPORTS, active, chromium, navigate, set_mode, wait_for
 from .eligibility_pages import FATHER
 
 START = "/eligibility/"
@@ -193,6 +193,5 @@ def test_clearing_takes_the_answers_out_of_back(site, browser_without_javascript
     wait_for(driver, lambda d: d.find_elements(By.ID, "likely-heading"))
     driver.find_element(By.CSS_SELECTOR, "form[action$='/eligibility/clear'] button").click()
     wait_for(driver, lambda d: "清除" in h1(d))
-    driver.back()
-    wait_for(driver, lambda d: True)
+    navigate(driver, driver.back)
     assert "likely-heading" not in driver.page_source, "the result is gone from Back"

@@ -13,7 +13,7 @@ from PIL import Image
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from .conftest import wait_for
+from .conftest import navigate
 from .staff_pages import token
 
 BROWSERS = ("browser", "browser_without_javascript")
@@ -32,8 +32,7 @@ def resident(request, site):
 
 def follow(driver, text: str) -> None:
     """Follow the link with this text, as a click does."""
-    driver.find_element(By.LINK_TEXT, text).click()
-    wait_for(driver, lambda d: True)
+    navigate(driver, driver.find_element(By.LINK_TEXT, text).click)
 
 
 def choose(driver, name: str, value: str) -> None:
@@ -43,8 +42,8 @@ def choose(driver, name: str, value: str) -> None:
 
 
 def submit(driver) -> None:
-    driver.find_element(By.CSS_SELECTOR, "main form.form button[type='submit']").click()
-    wait_for(driver, lambda d: True)
+    button = driver.find_element(By.CSS_SELECTOR, "main form.form button[type='submit']")
+    navigate(driver, button.click)
 
 
 def status_link(driver) -> str:
