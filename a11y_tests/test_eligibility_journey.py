@@ -77,6 +77,7 @@ def click_through(driver, base: str) -> None:
                 By.CSS_SELECTOR, f"input[name='{question}'][value='{value}']"
             ).click()
         driver.find_element(By.CSS_SELECTOR, f"button[value='continue:{question}']").click()
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "button[value='standard']"))
 
 
 def assert_the_father_is_told_of_both_allowances(driver, prefix: str) -> None:

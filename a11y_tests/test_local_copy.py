@@ -9,7 +9,7 @@ from barrierfree.updates.models import DRAFT, Update
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import set_mode, wait_for
+from .conftest import navigate, set_mode, wait_for
 
 MINE = "我在这个浏览器里写的正文。"
 COPIES = "return Object.keys(localStorage).filter(k => k.startsWith('barrierfree-copy:'))"
@@ -84,8 +84,7 @@ def test_a_good_save_forgets_the_copy_in_either_language(site, staff_browser, pr
     item_id = draft(site, f"local-copy-saved{prefix.strip('/')}")
     open_form(driver, site, f"{prefix}/staff/updates/{item_id}")
     type_body(driver, "保存成功的正文。")
-    driver.find_element(By.CSS_SELECTOR, "#edit-form button[value=save]").click()
-    wait_for(driver, lambda d: body_of(site, item_id) == "保存成功的正文。")
-    wait_for(driver, lambda d: d.find_elements(By.ID, "edit-form"))
+    navigate(driver, driver.find_element(By.CSS_SELECTOR, "#edit-form button[value=save]").click)
+    assert body_of(site, item_id) == "保存成功的正文。"
     WebDriverWait(driver, 5).until(lambda d: d.execute_script(COPIES) == [])
     assert not driver.find_element(By.ID, "local-copy").is_displayed()

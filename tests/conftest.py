@@ -73,17 +73,21 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "sqlite_only(reason): a test of what only SQLite has, left out on PostgreSQL"
     )
+    config.addinivalue_line(
+        "markers", "no_database: a test that uses no database of the site's, run once (SQLite)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, leave out the tests of what SQLite alone has and the tests of PostgreSQL
-    itself (they start servers of their own and ran in the SQLite run)."""
+    """On PostgreSQL, leave out the tests of what SQLite alone has, those that use no database
+    (they would run the same again) and the tests of PostgreSQL itself (they start servers of
+    their own and ran in the SQLite run)."""
     if DATABASES.name == "sqlite":
         return
     kept, left = [], []
     for item in items:
-        only = item.get_closest_marker("sqlite_only")
-        (left if only or "postgres_url" in item.fixturenames else kept).append(item)
+        once = item.get_closest_marker("sqlite_only") or item.get_closest_marker("no_database")
+        (left if once or "postgres_url" in item.fixturenames else kept).append(item)
     items[:] = kept
     config.hook.pytest_deselected(items=left)
 

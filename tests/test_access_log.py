@@ -3,8 +3,11 @@
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from barrierfree.access_log import AccessLogger, redacted
 from gunicorn.config import Config
+
+pytestmark = pytest.mark.no_database
 
 TOKEN = "Q2xhc3NpZmllZC1zdGF0dXMtdG9rZW4tZm9yLXRlc3Rz"
 

@@ -26,6 +26,8 @@ from barrierfree.eligibility.questions import (
 )
 from barrierfree.eligibility.rules import LIKELY, POSSIBLE, load
 
+pytestmark = pytest.mark.no_database
+
 SERVICES = sorted(path.stem for path in (PROJECT_ROOT / "content" / "services").glob("*.yaml"))
 EVERY_SERVICE = " ".join(SERVICES)
 

@@ -4,6 +4,8 @@ import pytest
 from barrierfree.markdown import render
 from conftest import parse
 
+pytestmark = pytest.mark.no_database
+
 XSS = {
     "script-tag": "<script>alert(1)</script>",
     "img-onerror": "<img src=x onerror=alert(1)>",

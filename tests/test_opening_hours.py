@@ -9,6 +9,8 @@ import pytest
 from barrierfree import opening_hours
 from barrierfree.opening_hours import as_text, is_open, parse, week
 
+pytestmark = pytest.mark.no_database
+
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 # Office hours with a lunch break, and a Saturday morning.
 OFFICE = [

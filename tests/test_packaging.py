@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# It makes a SQLite database of its own, whatever --database says.
+pytestmark = [pytest.mark.slow, pytest.mark.no_database]
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_NAME_EN = "Chiping Disability Services and Plan"

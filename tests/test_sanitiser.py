@@ -6,6 +6,8 @@ import pytest
 from barrierfree.markdown import render
 from conftest import parse
 
+pytestmark = pytest.mark.no_database
+
 PAYLOADS = {
     "script-tag": "<script>alert(1)</script>",
     "script-in-html-block": "<div>\n<script>alert(1)</script>\n</div>",

@@ -16,6 +16,8 @@ from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, 
 from search.analysis import analyzer
 from search.synonyms import load_groups, parse_line
 
+pytestmark = pytest.mark.no_database
+
 DOCUMENTS = [
     Document(
         id="service:assistive-devices",

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.no_database
+
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 # The Chinese fields of plan.yaml and boxes.yaml that have an English twin `<field>_en`.
 FIELDS = ("title", "body", "name", "unit", "preamble", "issued")
