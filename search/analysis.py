@@ -8,6 +8,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -75,15 +76,7 @@ class JiebaTokenizer(Tokenizer):
         initialize()
         text = normalize(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            pieces = [(text, 0, len(text))]
-        else:
-            # jieba yields the parts of a long word before the word; Whoosh's highlighter
-            # expects tokens in text order, longest first where they start together.
-            pieces = sorted(
-                (piece for piece in jieba.tokenize(text, mode="search") if _WORD.search(piece[0])),
-                key=lambda piece: (piece[1], piece[1] - piece[2]),
-            )
+        pieces = _pieces(text) if tokenize else ((text, 0, len(text)),)
         for pos, (word, start, end) in enumerate(pieces, start_pos):
             token.text = word
             token.boost = 1.0
@@ -96,6 +89,20 @@ class JiebaTokenizer(Tokenizer):
                 token.startchar = start_char + start
                 token.endchar = start_char + end
             yield token
+
+
+@lru_cache(maxsize=256)
+def _pieces(text: str) -> tuple[tuple[str, int, int], ...]:
+    """The words of a normalised text with their places, in text order, longest first where
+    they start together (as Whoosh's highlighter expects; jieba yields the parts of a long
+    word before the word). Kept for the texts cut last: a search cuts the summary and body
+    of every hit it shows again to mark the matches, and the same pages come up again."""
+    return tuple(
+        sorted(
+            (piece for piece in jieba.tokenize(text, mode="search") if _WORD.search(piece[0])),
+            key=lambda piece: (piece[1], piece[1] - piece[2]),
+        )
+    )
 
 
 def analyzer() -> Analyzer:

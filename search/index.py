@@ -149,10 +149,21 @@ def _commit(writer: IndexWriter, **options: bool) -> None:
 class SearchIndex(SearchBackend):
     """A search index kept in the folder `path`: the site's backend."""
 
+    _shared: dict[Path, "SearchIndex"] = {}
+
     def __init__(self, path: str | Path, *, lock_timeout: float = 10.0) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._titles: dict[tuple, TitleWords] = {}
+
+    @classmethod
+    def shared(cls, path: str | Path) -> "SearchIndex":
+        """The index in `path` for this process, made on first use, so that the title words
+        it keeps for corrections serve every request instead of being read again."""
+        key = Path(path)
+        if key not in cls._shared:
+            cls._shared[key] = cls(key)
+        return cls._shared[key]
 
     # Reading
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from whoosh.columns import ColumnReader
 from whoosh.query import And, Or, Prefix, Query, Term
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
@@ -40,8 +41,17 @@ class KindWeighting(BM25F):
 
     use_final = True
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Each segment's column of kinds, opened once per search: opening it reads the
+        # column's offsets, which cost more than the scoring itself.
+        self._kinds: dict[IndexReader, ColumnReader] = {}
+
     def final(self, searcher, docnum: int, score: float) -> float:
-        kinds = searcher.reader().column_reader("kind")
+        reader = searcher.reader()
+        kinds = self._kinds.get(reader)
+        if kinds is None:
+            kinds = self._kinds[reader] = reader.column_reader("kind")
         return score * KIND_WEIGHTS.get(kinds[docnum], 1.0)
 
 

@@ -15,6 +15,7 @@ import search
 from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
 from search.analysis import analyzer
 from search.synonyms import load_groups, parse_line
+from search.vocabulary import TitleWords
 
 pytestmark = pytest.mark.no_database
 
@@ -444,6 +445,20 @@ def test_no_suggestion_when_something_is_found(index):
 
 def test_no_suggestion_when_nothing_is_near(index):
     assert index.search("xyzzyqq").suggestion is None
+
+
+def test_one_index_per_folder_reads_its_titles_once(fresh_index, monkeypatch):
+    """The site asks for its index on every request: the titles' words, read from every
+    stored document for corrections, must be read once, not on every search."""
+    read = []
+    monkeypatch.setattr(
+        search.index, "TitleWords", lambda titles: read.append(titles) or TitleWords(titles)
+    )
+    shared = SearchIndex.shared(fresh_index.path)
+    assert SearchIndex.shared(str(fresh_index.path)) is shared
+    for _ in range(3):
+        assert shared.search("如康加园").suggestion == "如康家园"
+    assert len(read) == 1
 
 
 def test_delete_removes_documents(fresh_index):

@@ -32,9 +32,10 @@ from ..updates.spec import UPDATES
 
 # How each SEARCH_BACKEND is opened for an app; another backend is one more entry. The
 # PostgreSQL one searches SEARCH_DATABASE_URL, by default the site's own database (which
-# must then be PostgreSQL); each process keeps one per URL, with its connections.
+# must then be PostgreSQL). Each process keeps one per folder or URL, with what it has
+# read (the titles' words) and its connections.
 BACKENDS: dict[str, Callable[[Flask], search.SearchBackend]] = {
-    "whoosh": lambda app: search.SearchIndex(app.config["SEARCH_INDEX_DIR"]),
+    "whoosh": lambda app: search.SearchIndex.shared(app.config["SEARCH_INDEX_DIR"]),
     "null": lambda app: search.NullBackend(),
     "postgres": lambda app: search.PostgresBackend.shared(
         app.config.get("SEARCH_DATABASE_URL") or app.config["SQLALCHEMY_DATABASE_URI"]
