@@ -83,13 +83,19 @@ def for_service(service: Service, now: datetime) -> list[Reachable]:
     Ordered by channel kind, so a reader finds all phone lines together, then SMS, and so on.
     """
     leads = {r.department_id for r in service.responsibilities if r.role == LEAD}
-    chosen = [
-        contact
-        for contact in published()
-        if service in contact.services
-        or contact.department_id in leads
-        or contact.department_id is None
-    ]
+    chosen = list(
+        db.session.scalars(
+            select(ContactChannel)
+            .where(
+                ContactChannel.status == PUBLISHED,
+                ContactChannel.services.any(Service.id == service.id)
+                | ContactChannel.department_id.in_(leads)
+                | ContactChannel.department_id.is_(None),
+            )
+            .options(joinedload(ContactChannel.facility))
+            .order_by(ContactChannel.position)
+        )
+    )
     order = list(CHANNELS)
     chosen.sort(key=lambda contact: (order.index(contact.channel), contact.position))
     return [Reachable.at(contact, now) for contact in chosen]

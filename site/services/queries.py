@@ -39,10 +39,13 @@ def published_service(slug: str) -> Service | None:
         .where(Service.slug == slug, Service.status == PUBLISHED)
         .options(
             joinedload(Service.category),
-            selectinload(Service.responsibilities).selectinload(Responsibility.department),
+            # A responsibility always names a department: joined, not a statement of its own.
+            selectinload(Service.responsibilities).joinedload(
+                Responsibility.department, innerjoin=True
+            ),
             selectinload(Service.measures)
             .selectinload(Measure.responsibilities)
-            .selectinload(Responsibility.department),
+            .joinedload(Responsibility.department, innerjoin=True),
             selectinload(Service.projects),
             selectinload(Service.related),
         )
