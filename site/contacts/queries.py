@@ -93,7 +93,6 @@ def for_service(service: Service, now: datetime) -> list[Reachable]:
                 | ContactChannel.department_id.is_(None),
             )
             .options(joinedload(ContactChannel.facility))
-            .order_by(ContactChannel.position)
         )
     )
     order = list(CHANNELS)
