@@ -570,7 +570,37 @@ def compare(run: Run) -> int:
         print(row(name, load, bare, label))
     rates = sorted(bare.per_second for _name, _load, bare, _label in rows)
     print(f"bare Flask + Jinja (the home page's HTML): {rates[0]:.0f}-{rates[-1]:.0f} req/s")
+    in_the_process(run, home)
     return 0
+
+
+def in_the_process(run: Run, home: Path) -> None:
+    """Each page's time in the process, without server or clients (Flask's test client, the
+    best of five batches): what a request costs the app itself, cached and uncached, and
+    the bare app's render beside it."""
+    os.environ.update(run.env)
+    os.environ[BARE_PAGE] = str(home)
+    from barrierfree import create_app
+
+    def best_ms(client, path: str, batch: int = 20) -> float:
+        for _warm in range(5):
+            client.get(path)
+        times = []
+        for _batch in range(5):
+            start = time.perf_counter()
+            for _request in range(batch):
+                client.get(path)
+            times.append((time.perf_counter() - start) / batch * 1000)
+        return min(times)
+
+    apps = {label: create_app({"PAGE_CACHE": label == "cached"}) for label in SHARE_TARGET}
+    print("in the process (Flask's test client, best of five batches of 20), ms a request:")
+    print(f"{'page':<50} {'cached':>7} {'uncached':>9}")
+    for name, path in PAGES.items():
+        cached, uncached = (best_ms(app.test_client(), path) for app in apps.values())
+        print(f"{name + ' ' + urllib.parse.unquote(path):<50} {cached:7.2f} {uncached:9.2f}")
+    bare = best_ms(bare_app().test_client(), "/")
+    print(f"{'bare Flask + Jinja (the home page HTML)':<50} {bare:7.2f}")
 
 
 def publishing(run: Run) -> int:
