@@ -413,14 +413,14 @@ def test_references_are_unique_when_many_arrive_at_once(tmp_path):
         client.environ_base["REMOTE_ADDR"] = f"10.1.0.{number}"
         statuses.append(ask(client, body=f"同时提交的问题 {number}").status_code)
 
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert statuses == [303] * 8
+    assert statuses == [303] * 16
     sequences = sorted(item.sequence for item in items(app))
-    assert sequences == list(range(1, 9))
+    assert sequences == list(range(1, 17))
 
 
 # --- Working days ----------------------------------------------------------------------

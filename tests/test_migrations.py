@@ -8,7 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from barrierfree.database import NAMING_CONVENTION, alembic_config, db
-from sqlalchemy import MetaData, inspect, text
+from sqlalchemy import MetaData, inspect, select, text
 
 
 def test_the_migrated_schema_matches_the_models(empty_app):
@@ -55,6 +55,29 @@ def test_media_names_uploaded_before_cleaning_are_cleaned(empty_app):
                 connection.execute(text("SELECT name, original_name FROM media_file")).all()
             )
     assert kept == {name: cleaned for name, (_original, cleaned) in names.items()}
+
+
+def test_reference_numbers_carry_on_from_the_items_sent_before_the_count_was_kept(empty_app):
+    from barrierfree.feedback.models import FeedbackYear
+
+    with empty_app.app_context():
+        config = alembic_config()
+        command.downgrade(config, "0013")
+        with db.engine.begin() as connection:
+            for year, sequence in ((2025, 1), (2025, 4), (2026, 2)):
+                connection.execute(
+                    text(
+                        "INSERT INTO feedback_item (year, sequence, kind, state, version, body, "
+                        "reply_by, language, token_hash, address_hash, text_hash, created_at, "
+                        "updated_at, due_on) VALUES (:year, :sequence, 'question', 'new', 1, "
+                        "'问题', 'site', 'zh', :token, 'a', 'b', '2026-11-30 08:00:00', "
+                        "'2026-11-30 08:00:00', '2026-12-07')"
+                    ),
+                    {"year": year, "sequence": sequence, "token": f"{year}-{sequence}"},
+                )
+        command.upgrade(config, "head")
+        kept = {row.year: row.last_sequence for row in db.session.scalars(select(FeedbackYear))}
+    assert kept == {2025: 4, 2026: 2}
 
 
 def conventional(kind: str, **parts: str) -> re.Pattern:

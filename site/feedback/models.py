@@ -95,6 +95,21 @@ class FeedbackItem(db.Model):
         return f"<FeedbackItem {self.reference}>"
 
 
+class FeedbackYear(db.Model):
+    """The last sequence number given in a year. Taking the next one updates this row,
+    which the database locks until the new item is committed, so that items sent at the
+    same moment queue for their numbers instead of racing for the same one; and a number
+    is never given twice, even after old items are deleted."""
+
+    __tablename__ = "feedback_year"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"<FeedbackYear {self.year}: {self.last_sequence}>"
+
+
 def reference_of(year: int, sequence: int) -> str:
     """The reference of an item: CP-<year>-<sequence, six digits>."""
     return f"CP-{year}-{sequence:06d}"

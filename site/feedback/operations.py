@@ -7,19 +7,27 @@ from collections.abc import Sequence
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
 from ..i18n import is_english
 from ..opening_hours import local
 from . import notify
-from .models import ANSWERED, FOLLOW_UP, IN_PROGRESS, FeedbackItem, FeedbackMessage, FeedbackPhoto
+from .models import (
+    ANSWERED,
+    FOLLOW_UP,
+    IN_PROGRESS,
+    FeedbackItem,
+    FeedbackMessage,
+    FeedbackPhoto,
+    FeedbackYear,
+)
 from .photos import Photo
 from .queries import token_hash
 from .working_days import add_working_days
 
-ATTEMPTS = 5  # a reference taken at the same moment by another database user: try again
+ATTEMPTS = 3  # the year's count started at the same moment by another database user
 
 
 def text_hash(kind: str, text: str) -> str:
@@ -27,6 +35,24 @@ def text_hash(kind: str, text: str) -> str:
     aside."""
     normal = " ".join(text.split()).casefold()
     return hashlib.sha256(f"{kind}\n{normal}".encode()).hexdigest()
+
+
+def next_sequence(year: int) -> int:
+    """Take the year's next sequence number in the current transaction. The year's row
+    stays locked until the transaction ends, so that another item's number waits for this
+    one to be committed or rolled back."""
+    number = db.session.scalar(
+        update(FeedbackYear)
+        .where(FeedbackYear.year == year)
+        .values(last_sequence=FeedbackYear.last_sequence + 1)
+        .returning(FeedbackYear.last_sequence)
+        .execution_options(synchronize_session=False)
+    )
+    if number is None:
+        db.session.add(FeedbackYear(year=year, last_sequence=1))
+        db.session.flush()
+        number = 1
+    return number
 
 
 def due_on(created: date) -> date:
@@ -40,41 +66,13 @@ def create(
     """Store a new item with its photos and commit; the item and its status token (shown
     once, never kept).
 
-    The sequence number is the year's highest plus one, worked out by the database in the
-    INSERT itself, and unique with the year: a number taken at the same moment elsewhere
-    fails the constraint, and the insert is tried again.
+    Items sent at the same moment queue for their sequence numbers (see `next_sequence`);
+    when the year's first two arrive at once, both start its count, and the second tries
+    again.
     """
     for attempt in range(ATTEMPTS):
-        token = secrets.token_urlsafe(32)
-        now = utcnow()
-        year = local(now).year
-        item = FeedbackItem(
-            kind=kind,
-            year=year,
-            sequence=select(func.coalesce(func.max(FeedbackItem.sequence), 0) + 1)
-            .where(FeedbackItem.year == year)
-            .scalar_subquery(),
-            token_hash=token_hash(token),
-            address_hash=address,
-            text_hash=text_hash(kind, values["body"]),
-            language="en" if is_english() else "zh",
-            created_at=now,
-            due_on=due_on(local(now).date()),
-            photos=[
-                FeedbackPhoto(
-                    content_type=p.content_type,
-                    data=p.data,
-                    width=p.width,
-                    height=p.height,
-                    created_at=now,
-                )
-                for p in photos
-            ],
-            **values,
-        )
-        db.session.add(item)
         try:
-            db.session.flush()
+            item, token = _add(kind, values, address, photos)
             notify.received(item, token)
             db.session.commit()
         except IntegrityError:
@@ -84,6 +82,40 @@ def create(
             continue
         return item, token
     raise AssertionError("unreachable")
+
+
+def _add(
+    kind: str, values: dict, address: str, photos: Sequence[Photo]
+) -> tuple[FeedbackItem, str]:
+    """Add a new item with its photos and flush; the item and its status token."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    year = local(now).year
+    item = FeedbackItem(
+        kind=kind,
+        year=year,
+        sequence=next_sequence(year),
+        token_hash=token_hash(token),
+        address_hash=address,
+        text_hash=text_hash(kind, values["body"]),
+        language="en" if is_english() else "zh",
+        created_at=now,
+        due_on=due_on(local(now).date()),
+        photos=[
+            FeedbackPhoto(
+                content_type=p.content_type,
+                data=p.data,
+                width=p.width,
+                height=p.height,
+                created_at=now,
+            )
+            for p in photos
+        ],
+        **values,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item, token
 
 
 def add_follow_up(item: FeedbackItem, text: str) -> None:
