@@ -60,6 +60,8 @@ GENERATION = re.compile(r"^gen-[0-9a-f]{32}$")
 MAX_PER_PAGE = 100
 # A crashed rebuild leaves its building-* folder behind; remove it after this long.
 STALE_BUILD_SECONDS = 3600
+# Times to open a generation whose table of contents a commit replaced meanwhile.
+OPEN_ATTEMPTS = 5
 
 
 class _ClosingStorage(FileStorage):
@@ -446,13 +448,24 @@ class SearchIndex(SearchBackend):
         return name
 
     def _open(self, name: str) -> whoosh_index.Index:
-        """Open generation `name`."""
-        storage = _ClosingStorage(self.path / name)
-        try:
-            return storage.open_index()
-        except Exception as error:
-            storage.close_files()
-            raise IndexUnavailable(f"the search index in {self.path} cannot be read") from error
+        """Open generation `name`.
+
+        A writer's commit writes the generation's next table of contents, then deletes the
+        one before: opened just then, the table chosen is gone, and opening again reads the
+        new one. (Whoosh itself opens again when a segment is gone, deleted by a merge.)
+        """
+        for _attempt in range(OPEN_ATTEMPTS):
+            storage = _ClosingStorage(self.path / name)
+            try:
+                return storage.open_index()
+            except FileNotFoundError as error:
+                storage.close_files()
+                failure: Exception = error
+            except Exception as error:
+                storage.close_files()
+                failure = error
+                break
+        raise IndexUnavailable(f"the search index in {self.path} cannot be read") from failure
 
     # The CURRENT pointer
 

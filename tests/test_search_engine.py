@@ -14,6 +14,7 @@ from whoosh.writing import SegmentWriter
 import search
 from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
 from search.analysis import analyzer
+from search.index import _ClosingStorage, document_fields
 from search.synonyms import load_groups, parse_line
 from search.vocabulary import TitleWords
 
@@ -172,6 +173,16 @@ DOCUMENTS = [
         categories=["accessibility"],
     ),
 ]
+
+# Added by a writer in the middle of a reader's opening (see the test that uses it).
+NEWS = Document(
+    id="update:accessible-travel",
+    kind="update",
+    language="zh",
+    title="无障碍出行服务通知",
+    summary="残疾人乘坐公交车可申请无障碍出行服务。",
+    url="/updates/accessible-travel",
+)
 
 
 @pytest.fixture(scope="session")
@@ -511,6 +522,29 @@ def test_rebuild_swaps_atomically(fresh_index):
         assert ids(fresh_index.search("法律援助")) == []
         assert ids(fresh_index.search("低保")) == []
         assert ids(fresh_index.search("轮椅"))[0] == "service:assistive-devices"
+
+
+@pytest.mark.parametrize("suffix", [".toc", ".seg"])
+def test_a_commit_between_choosing_a_file_and_opening_it_is_read_through(
+    fresh_index, monkeypatch, suffix
+):
+    """Another process's writer commits, merging the segments, after a reader chose the
+    generation's table of contents (or a segment) and before it opened it: the commit
+    deletes the file, and the reader opens the new table instead of failing."""
+    gone = []
+    open_file = _ClosingStorage.open_file
+
+    def commit_first(storage, name, **kwargs):
+        if name.endswith(suffix) and not gone:
+            gone.append(Path(storage.folder) / name)
+            writer = whoosh_index.open_dir(storage.folder).writer()
+            writer.update_document(**document_fields(NEWS))
+            writer.commit(optimize=True)
+        return open_file(storage, name, **kwargs)
+
+    monkeypatch.setattr(_ClosingStorage, "open_file", commit_first)
+    assert ids(fresh_index.search("无障碍出行"))[0] == NEWS.id
+    assert gone and not gone[0].exists()
 
 
 def test_missing_index_is_unavailable(tmp_path, jieba_cache):
