@@ -22,7 +22,8 @@ from barrierfree.content.loader import load
 from barrierfree.database import alembic_config, backup, db, upgrade, utcnow
 from barrierfree.facilities.models import Township
 from barrierfree.feedback import operations
-from barrierfree.feedback.models import FeedbackItem
+from barrierfree.feedback.models import FeedbackItem, FeedbackYear
+from barrierfree.opening_hours import local
 from barrierfree.page_cache import HEADER, watch_of
 from barrierfree.pages.models import Page
 from barrierfree.services.models import Service
@@ -359,12 +360,21 @@ def test_one_server_at_a_time_applies_the_search_outbox(site):
         assert db.session.scalar(select(func.count()).select_from(SearchChange)) == 0
 
 
-def test_a_reference_taken_at_the_same_moment_is_taken_again(site, servers, monkeypatch):
-    """Two servers number residents' messages at once: the second INSERT waits for the
-    first's unique number, fails when it commits, and the whole insert is tried again."""
+@pytest.mark.parametrize("year_counted", [True, False])
+def test_references_taken_at_the_same_moment_queue(site, servers, monkeypatch, year_counted):
+    """Two servers number residents' messages at once. The second waits for the first to
+    commit, then takes the next number: in a year already counted, by waiting for the
+    year's row; for the year's first two, both start the count, and the second, failing
+    when the first commits, tries the whole insert again."""
     other = other_server(servers, site, "server-b")
+    if year_counted:
+        with site.app_context():
+            db.session.add(FeedbackYear(year=local(utcnow()).year, last_sequence=0))
+            db.session.commit()
     first_inserted, go_on = threading.Event(), threading.Event()
     received = operations.notify.received
+    add = operations._add
+    attempts = []
 
     def first_waits(item, token):
         if threading.current_thread().name == "first":
@@ -372,7 +382,12 @@ def test_a_reference_taken_at_the_same_moment_is_taken_again(site, servers, monk
             go_on.wait(10)
         received(item, token)
 
+    def counted(*args):
+        attempts.append(threading.current_thread().name)
+        return add(*args)
+
     monkeypatch.setattr(operations.notify, "received", first_waits)
+    monkeypatch.setattr(operations, "_add", counted)
     references = {}
 
     def submit(app: Flask, name: str) -> None:
@@ -398,7 +413,7 @@ def test_a_reference_taken_at_the_same_moment_is_taken_again(site, servers, monk
                 db.session.rollback()
                 time.sleep(0.05)
             else:
-                pytest.fail("the second INSERT never waited for the first")
+                pytest.fail("the second never waited for the first")
     finally:
         go_on.set()
         first.join()
@@ -406,6 +421,7 @@ def test_a_reference_taken_at_the_same_moment_is_taken_again(site, servers, monk
 
     numbers = {name: reference[-6:] for name, reference in references.items()}
     assert numbers == {"first": "000001", "second": "000002"}
+    assert attempts.count("second") == (1 if year_counted else 2)
     with site.app_context():
         assert db.session.scalar(select(func.count()).select_from(FeedbackItem)) == 2
 
