@@ -1,8 +1,10 @@
 """barrierfree: the accessible public site of the Chiping District disability-services plan."""
 
+from collections import ChainMap
 from pathlib import Path
 
 from flask import Flask
+from flask.templating import Environment
 from htmx_flask import Htmx
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
@@ -30,12 +32,31 @@ class CompiledTemplates(BytecodeCache):
 COMPILED_TEMPLATES = CompiledTemplates()
 
 
+class TemplateGlobals(ChainMap):
+    """A template's globals over the environment's, as Jinja keeps them, but with their
+    names as a set. At every `{% from … import … %}` (six a page) Jinja takes the
+    rendering page's names away from the imported template's; through the ChainMap's
+    own view that asks both maps about each of some seventy names, a tenth of a small
+    page's time."""
+
+    def keys(self) -> set:  # type: ignore[override]
+        return set().union(*self.maps)
+
+
+class SiteEnvironment(Environment):
+    """Flask's Jinja environment, with the globals above."""
+
+    def make_globals(self, d):
+        return TemplateGlobals({} if d is None else d, self.globals)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the Flask application; `config` overrides the defaults (used by tests)."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     from . import settings
 
     settings.configure(app, config)
+    app.jinja_environment = SiteEnvironment
     app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
 
     from . import (

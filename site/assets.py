@@ -29,8 +29,13 @@ class Asset:
 
 def _sources() -> dict[str, Path]:
     """The files by the name templates ask for them."""
-    static = Path(current_app.static_folder)
-    htmx = Path(current_app.config["NODE_MODULES"]) / "htmx.org" / "dist" / "htmx.min.js"
+    return current_app.extensions["assets"]
+
+
+def _find_sources(app: Flask) -> dict[str, Path]:
+    """Where the files are, worked out once: a page asks for four addresses."""
+    static = Path(app.static_folder)
+    htmx = Path(app.config["NODE_MODULES"]) / "htmx.org" / "dist" / "htmx.min.js"
     return {
         "site.css": static / "css" / "site.css",
         "site.js": static / "js" / "site.js",
@@ -76,5 +81,6 @@ def _send(path: Path, max_age: int, immutable: bool):
 
 def init_app(app: Flask) -> None:
     """Serve the assets and let templates ask for their addresses."""
+    app.extensions["assets"] = _find_sources(app)
     app.register_blueprint(bp)
     app.add_template_global(asset_url)
