@@ -32,11 +32,12 @@ def suggest(
 
 
 def near_terms(word: str, vocabulary: list[str], limit: int = 3) -> list[str]:
-    """Terms of `vocabulary` within a small edit distance of `word`, nearest first."""
+    """Terms of `vocabulary` within a small edit distance of `word`, nearest first; never
+    a single character (办 for 办证 would find every page and help nobody)."""
     allowed = 1 if len(word) <= 4 else 2
     scored = []
     for term in vocabulary:
-        if term == word or abs(len(term) - len(word)) > allowed:
+        if term == word or len(term) < 2 or abs(len(term) - len(word)) > allowed:
             continue
         distance = edit_distance(word, term)
         if distance <= allowed:

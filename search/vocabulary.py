@@ -88,18 +88,38 @@ def sounds_alike(
 ) -> str | None:
     """The query with a run of its characters replaced by a title word that reads alike,
     where the run is no word of any document (`is_used`): the commonest typing error in
-    Chinese (办残急人证 for 办残疾人证). The longest such run wins; None when there is none."""
+    Chinese (办残急人证 for 办残疾人证). A run that cuts through a word of the query that
+    documents use is the join of two words, not a typing error (the 语翻 of 手语翻译).
+    The longest such run wins; None when there is none."""
     if language != "zh":
         return None
     sounds = titles().sounds
+    used: list[tuple[int, int]] | None = None  # where the query's used words are
     for size in range(min(len(text), MAX_SOUND_RUN), 1, -1):
         for start in range(len(text) - size + 1):
-            run = text[start : start + size]
+            end = start + size
+            run = text[start:end]
             word = sounds.get(pinyin.sound_key(run) or "")
-            # A word some page uses is no typing error (asked last: it may cost a lookup).
-            if word is not None and word != run and not is_used(run):
-                return text[:start] + word + text[start + size :]
+            if word is None or word == run:
+                continue
+            # Asked last, and once: each word costs a lookup.
+            if used is None:
+                used = used_words(text, is_used)
+            cuts = any(a < start < b or a < end < b for a, b in used)
+            if not cuts and not is_used(run):
+                return text[:start] + word + text[end:]
     return None
+
+
+def used_words(text: str, is_used: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Where in `text` the words of more than one character that documents use are."""
+    words = [word for word in dict.fromkeys(words_and_parts(text)) if len(word) > 1]
+    return [
+        (match.start(), match.end())
+        for word in words
+        if is_used(word)
+        for match in re.finditer(re.escape(word), text)
+    ]
 
 
 def suggestion(text: str, titles: Titles, has_hits: Callable[[str], bool]) -> str | None:

@@ -15,6 +15,7 @@ import search
 from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
 from search.analysis import analyzer
 from search.index import _ClosingStorage, document_fields
+from search.suggest import near_terms
 from search.synonyms import load_groups, parse_line
 from search.vocabulary import TitleWords
 
@@ -448,6 +449,10 @@ def test_no_results_suggest_a_term(index, query, kwargs, suggestion):
     assert results.total == 0
     assert results.suggestion == suggestion
     assert index.search(suggestion, language=kwargs.get("language", "zh")).total > 0
+
+
+def test_a_near_term_is_never_a_single_character():
+    assert near_terms("办证", ["办", "办理", "证"]) == ["办理"]
 
 
 def test_no_suggestion_when_something_is_found(index):

@@ -203,6 +203,23 @@ def test_a_same_sounding_character_is_offered_corrected_above_the_results(client
     assert "/search?q=%E6%AE%8B%E7%96%BE%E4%BA%BA%E8%AF%81" in main.hrefs  # 残疾人证
 
 
+def test_two_words_spelt_right_are_not_corrected_where_they_meet(client):
+    """语翻 reads like 预防, but in 手语翻译 it is the end of one word and the start of the
+    next: nothing to correct."""
+    main = parse(client.get("/search?q=手语翻译").data).find("main")
+    assert "您是不是要找" not in main.text
+    assert "/services/sign-language-video-service" in main.hrefs
+
+
+@pytest.mark.parametrize("query", ["办证", "电梯"])
+def test_a_short_word_is_never_corrected_to_a_single_character(client, query):
+    """办证 once offered 办, and 电梯 电费: a word of the site's subject, from the synonym
+    file, finds its pages instead."""
+    main = parse(client.get("/search", query_string={"q": query}).data).find("main")
+    assert "您是不是要找" not in main.text
+    assert "找到" in main.text and "没有找到" not in main.text
+
+
 @pytest.mark.parametrize(
     "path", ["/search?q=康复", "/facilities/?township=boping", "/en/contacts/?need=deaf"]
 )
