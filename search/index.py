@@ -262,7 +262,8 @@ class SearchIndex(SearchBackend):
         # Every match scored and ordered once, then the page cut from it: Whoosh's paged
         # search skips blocks by a quality bound that the per-kind weight changes, so each
         # page would count and order a different set (a hit twice, another never).
-        found = searcher.search(query, filter=only_kinds, limit=None)
+        # Without a kind chosen that is the search just made: it is not made twice.
+        found = searcher.search(query, filter=only_kinds, limit=None) if kinds else all_kinds
         configure_highlighting(found)
         total = len(found)
         pages = math.ceil(total / per_page)
