@@ -1227,3 +1227,23 @@ def test_a_news_item_about_wheelchairs_does_not_push_the_service_down(site, publ
     found = [li.find("a").get("href") for li in results.find_all("li", **{"class": "result"})]
     assert any(url.startswith("/updates/") for url in found), "the notice is found"
     assert found[0] == "/services/assistive-devices"
+
+
+def test_every_published_item_opens_in_the_back_office_and_links_to_its_public_page(
+    site, publisher
+):
+    """The plan's introduction is a static page that has no address of its own: its edit
+    form once failed, building a link to /plan as if it were one."""
+    create_update(publisher, action="publish", **READY)  # the content files hold none
+    public = site.test_client()
+    for kind in forms.EDITABLE.values():
+        with site.app_context():
+            rows = db.session.scalars(select(kind.model)).all()
+            live = [row.id for row in rows if not kind.has_status or row.status == "published"]
+        assert live, kind.name
+        for id_ in live:
+            page = parse(publisher.get(edit_url(kind.name, id_)).data)
+            links = [a for a in page.find_all("a") if a.get_text() == "查看公开页面"]
+            assert len(links) == 1, (kind.name, id_)
+            link = links[0]
+            assert public.get(link["href"]).status_code == 200, (kind.name, id_, link["href"])

@@ -17,6 +17,9 @@ from ..updates import queries as updates
 from .models import Page
 
 STATIC_PAGES = ("about", "accessibility", "contact")
+# A page read inside another page rather than at an address of its own: the plan's
+# introduction (its title, date of issue and preamble) opens the plan's contents.
+READ_AT = {"plan": "plan.full_text"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,13 @@ class Entry:
 def published_page(slug: str) -> Page | None:
     """A published static page."""
     return db.session.scalar(select(Page).where(Page.slug == slug, Page.status == PUBLISHED))
+
+
+def page_url(slug: str) -> str:
+    """Where a resident reads a static page."""
+    if slug in READ_AT:
+        return url_for(READ_AT[slug])
+    return url_for("pages.static", slug=slug)
 
 
 def site_map() -> list[tuple[str, list[Entry]]]:

@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from ..database import utcnow
 from ..opening_hours import local
+from ..pages.queries import page_url
 from .accounts import sessions
 from .editing import forms
 from .models import ADMIN
@@ -102,6 +103,8 @@ def public_url(kind, row) -> str:
     """The public page of a row."""
     if kind.name == "indicators":
         return url_for(kind.public_endpoint)
+    if kind.name == "pages":
+        return page_url(row.slug)
     return url_for(kind.public_endpoint, slug=row.slug)
 
 
