@@ -86,6 +86,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .staff import inbox
     from .updates import views as updates
 
+    # Every `<int:…>` in a route is a row's id: none is bigger than the database keeps.
+    app.url_map.converters["int"] = database.RowIdConverter
     Htmx(app)
     # Flask runs the after-request hooks last registered first. The page cache's runs last:
     # it keeps the response as it is sent. Compression's runs before it, once, on what the

@@ -20,6 +20,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import URL, MetaData, String, event, inspect, make_url
 from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from werkzeug.routing import IntegerConverter
 
 # Every constraint and index gets a name by this rule, so a migration can find it to change
 # or drop it (SQLite keeps no name for a constraint created without one).
@@ -30,6 +31,27 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The largest integer SQLite keeps (and PostgreSQL's bigint): a bigger one cannot even be
+# looked up; the driver fails on it.
+LARGEST_ID = 2**63 - 1
+
+
+def row_id(raw: int | str) -> int | None:
+    """An id from a URL or a form (ASCII digits, in range), or None when no row has it."""
+    text = str(raw)
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= LARGEST_ID:
+        return None
+    return int(text)
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in a route: a number a row can have. A bigger one names nothing, so the
+    address is not found (404) rather than failing in the driver."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **{"max": LARGEST_ID, **kwargs})
 
 
 class Base(DeclarativeBase):

@@ -1,11 +1,14 @@
 """Errors get a helpful page in the visitor's language; hostile input never breaks a page."""
 
+import re
+
 import pytest
 from barrierfree.content.files import ContentError
 from barrierfree.database import db
 from barrierfree.pages.models import Page
 from conftest import CJK, load_content, make_app, parse, text_outside_lang
 from sqlalchemy import select
+from staff_helpers import make_staff, signed_in
 
 PAGE_KINDS = {
     "home": "/",
@@ -164,3 +167,32 @@ def test_words_line_break_in_a_content_file_is_a_new_line(loaded_app, content_co
     with loaded_app.app_context():
         load_content(content_copy)
         assert db.session.scalar(select(Page.title).where(Page.slug == "about")) == "关于\n本站"
+
+
+# Bigger than any integer SQLite or PostgreSQL's bigint keeps.
+TOO_BIG = ("9223372036854775808", "99999999999999999999")
+
+
+@pytest.mark.parametrize("number", TOO_BIG)
+def test_a_number_too_big_for_any_row_names_nothing(loaded_app, number):
+    """An address with a number where a row's id goes (a resident's photo, a message in the
+    inbox, an account) is not found when the number is too big for the database: the
+    driver cannot even look it up, and these pages once failed with an error (500)."""
+    make_staff(loaded_app, "admin", "admin")
+    staff = signed_in(loaded_app, "admin")
+    rules = [rule for rule in loaded_app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert len(rules) > 10
+    for rule in rules:
+        path = re.sub(r"<int:\w+>", number, re.sub(r"<(?!int:)[^>]+>", "x", rule.rule))
+        if "GET" in rule.methods:
+            assert staff.get(path).status_code == 404, path
+        else:
+            assert staff.post(path).status_code < 500, path
+
+
+@pytest.mark.parametrize("page", ["confirm", "manage", "unsubscribe"])
+@pytest.mark.parametrize("number", [*TOO_BIG, "²", "١٢"])
+def test_an_alerts_link_with_an_impossible_number_is_unknown(client, page, number):
+    response = client.get(f"/alerts/{page}/{number}-0123456789abcdef")
+    assert response.status_code < 500
+    assert "Traceback" not in response.get_data(as_text=True)

@@ -14,7 +14,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from ..database import db, utcnow
+from ..database import db, row_id, utcnow
 from ..i18n import is_english
 from ..mail import outbox
 from ..mail.render import in_language, render
@@ -34,9 +34,10 @@ def token_of(subscription: AlertSubscription) -> str:
 def by_token(token: str) -> AlertSubscription | None:
     """The subscription a token belongs to, or None (unknown, changed or cancelled)."""
     number, _dash, _mac = token.partition("-")
-    if not number.isdigit() or len(token) > 60:
+    found = row_id(number)
+    if found is None or len(token) > 60:
         return None
-    subscription = db.session.get(AlertSubscription, int(number))
+    subscription = db.session.get(AlertSubscription, found)
     if subscription is None or not hmac.compare_digest(token_of(subscription), token):
         return None
     return subscription

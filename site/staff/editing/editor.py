@@ -16,7 +16,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
-from ...database import DRAFT, PUBLISHED, WRITE_REFUSED, commit_if_possible, db, utcnow
+from ...database import (
+    DRAFT,
+    PUBLISHED,
+    WRITE_REFUSED,
+    commit_if_possible,
+    db,
+    row_id,
+    utcnow,
+)
 from ...kinds import Kind
 from ...opening_hours import LOCAL_TIME
 from ..accounts import sessions
@@ -28,7 +36,6 @@ bp = Blueprint("editor", __name__, url_prefix="/staff")
 bp.add_app_template_global(forms.feature_parts, "feature_parts")
 log = logging.getLogger(__name__)
 ACTIONS = ("save", "preview", "publish", "schedule")
-LARGEST_ID = 2**63 - 1  # SQLite's largest integer: a bigger one cannot even be looked up
 # A form posted late, when the account has a newer autosave of the item, is kept beside it
 # under the same key with this ending, so neither text overwrites the other.
 KEPT = ":kept"
@@ -51,14 +58,6 @@ class Submission:
 
 def kind_or_404(name: str) -> Kind:
     return forms.EDITABLE.get(name) or abort(404)
-
-
-def row_id(raw: int | str) -> int | None:
-    """An id from a URL or a form (ASCII digits, in range), or None when no row has it."""
-    text = str(raw)
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= LARGEST_ID:
-        return None
-    return int(text)
 
 
 def item_or_404(kind: Kind, item_id: int | str):
