@@ -213,7 +213,7 @@ class SearchIndex(SearchBackend):
             except Exception as error:
                 # A damaged segment can fail anywhere in Whoosh; the site must answer
                 # "search unavailable", never an error page. The log keeps the cause.
-                logger.exception("search failed for %r in %s", text, self.path)
+                logger.exception("search failed in %s", self.path)  # not what was typed
                 raise IndexUnavailable(f"the search index in {self.path} failed") from error
 
     def _search(

@@ -341,7 +341,9 @@ class PostgresBackend(SearchBackend):
         # A connection is tested before use (the database may have restarted), and a
         # database that cannot be reached fails a search in seconds, not minutes.
         timeout = {} if "connect_timeout" in address.query else {"connect_timeout": 5}
-        self.engine = create_engine(address, pool_pre_ping=True, connect_args=timeout)
+        self.engine = create_engine(
+            address, pool_pre_ping=True, connect_args=timeout, hide_parameters=True
+        )
         self._titles: dict[tuple[int, str], TitleWords] = {}
         self._counts: _Counts | None = None
 
@@ -401,7 +403,7 @@ class PostgresBackend(SearchBackend):
         except SQLAlchemyError as error:
             if _sqlstate(error) == UNDEFINED_TABLE:
                 raise IndexUnavailable("there is no search index in PostgreSQL") from error
-            logger.exception("search failed for %r in PostgreSQL", cleaned)
+            logger.exception("search failed in PostgreSQL")  # not what was typed
             raise IndexUnavailable("the search index in PostgreSQL failed") from error
 
     @contextmanager

@@ -1,17 +1,26 @@
 """gunicorn's access log without what a URL must not leave behind: a resident's private
-status link (whose token opens what they wrote) is logged as /feedback/status/… . Served
-with `--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
+status link (whose token opens what they wrote) is logged as /feedback/status/… , an
+alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , and
+what a resident searched for (it may name their condition) as q=… . Served with
+`--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
 
 import re
 
 from gunicorn.glogging import Logger
 
-PRIVATE = re.compile(r"(/feedback/status/)[^/?#\s]+")
+PRIVATE = re.compile(
+    r"(/feedback/status/|/alerts/(?:confirm|manage|unsubscribe)/)[^/?#\s]+"
+    r"|((?:^|[?&])q=)[^&#\s]*"
+)
 
 
 def redacted(text):
-    """`text` with the token of any status link replaced by "…"."""
-    return PRIVATE.sub(r"\1…", text) if isinstance(text, str) else text
+    """`text` with the token of any private link and any query typed replaced by "…"."""
+    return (
+        PRIVATE.sub(lambda m: (m.group(1) or m.group(2)) + "…", text)
+        if isinstance(text, str)
+        else text
+    )
 
 
 class AccessLogger(Logger):

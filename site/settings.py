@@ -22,6 +22,9 @@ def configure(app: Flask, overrides: dict | None) -> None:
         # SQLite in the instance folder, unless BARRIERFREE_DATABASE_URL names another
         # database (postgresql+psycopg://user@host/barrierfree, for several app servers).
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'barrierfree.sqlite'}",
+        # A database error names its statement but not the values in it: they are what
+        # residents wrote, and the error goes to the log.
+        SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
         CONTENT_DIR=_checkout_or_bundled("content"),
         NODE_MODULES=_checkout_or_bundled("node_modules"),
         SESSION_COOKIE_HTTPONLY=True,

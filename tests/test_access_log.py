@@ -1,4 +1,5 @@
-"""The access log never holds the token of a resident's private status link."""
+"""The access log never holds the token of a resident's private status link or alerts
+link, nor what a resident searched for."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -27,6 +28,34 @@ def test_a_status_link_is_logged_without_its_token():
     assert TOKEN not in "".join(str(value) for value in atoms.values())
     assert atoms["r"] == "GET /en/feedback/status/…?x=1 HTTP/1.1"
     assert atoms["U"] == "/en/feedback/status/…"
+
+
+@pytest.mark.parametrize("page", ["confirm", "manage", "unsubscribe"])
+def test_an_alerts_link_is_logged_without_its_token(page):
+    line = redacted(f"GET /en/alerts/{page}/12-{TOKEN}?confirmed=1 HTTP/1.1")
+    assert line == f"GET /en/alerts/{page}/…?confirmed=1 HTTP/1.1"
+
+
+def test_what_a_resident_searched_for_is_not_logged():
+    """A search may name a condition (精神残疾, 抑郁症): the address is logged, the words not."""
+    typed = "%E6%8A%91%E9%83%81%E7%97%87"  # 抑郁症
+    logger = AccessLogger(Config())
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/search?q={typed}&kind=service",
+        "PATH_INFO": "/search",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"https://example.org/en/search?page=2&q={typed}",
+        "HTTP_ACCEPT": "text/html;q=0.9",
+        "QUERY_STRING": f"q={typed}&kind=service",
+    }
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = logger.atoms(response, {}, environ, timedelta(0))
+    assert typed not in "".join(str(value) for value in atoms.values())
+    assert atoms["r"] == "GET /search?q=…&kind=service HTTP/1.1"
+    assert atoms["q"] == "q=…&kind=service"
+    assert atoms["f"] == "https://example.org/en/search?page=2&q=…"
+    assert atoms["{http_accept}e"] == "text/html;q=0.9"
 
 
 def test_other_addresses_are_logged_as_they_are():
