@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from sqlalchemy.exc import PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -16,6 +17,8 @@ RETRY_AFTER = 60
 
 def handle_http_error(error: HTTPException):
     """Render 404 and other client errors with a way onward."""
+    if request_ctx.url_adapter is None:
+        return unaddressable(error.code or 400)
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     return render_template(template, error=error), error.code, headers
@@ -23,18 +26,38 @@ def handle_http_error(error: HTTPException):
 
 def handle_server_error(error: Exception):
     """Render the 500 page; the details go to the log, not to the visitor."""
+    if request_ctx.url_adapter is None:
+        return unaddressable(500)
     return render_template("errors/500.html"), 500
 
 
-def handle_database_error(error: Exception):
-    """The database refused (disk full, file read-only, locked too long): roll back, so
-    nothing half-done stays in this request's session, and say so with a 503."""
+def unaddressable(code: int):
+    """The answer to a request whose site address cannot be read (a malformed Host header,
+    from a broken client rather than a person): no page with links can be built for it,
+    so a line in both languages."""
+    text = (
+        "无法识别本站的地址，请检查网址。\n"
+        "The address of this site could not be read: check the URL.\n"
+    )
+    return text, code, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def roll_back_refused(error: Exception) -> dict:
+    """After the database refused (disk full, file read-only, locked too long): roll back,
+    so nothing half-done stays in this request's session, and log it (the statement, not
+    its values); the headers of the 503 to send."""
     try:
         db.session.rollback()
     except Exception:  # a connection that broke: the teardown discards it anyway
         log.exception("rolling back after a database error failed")
     log.error("database unavailable for %s %s: %s", request.method, request.path, error)
-    headers = {"Retry-After": str(RETRY_AFTER)}
+    return {"Retry-After": str(RETRY_AFTER)}
+
+
+def handle_database_error(error: Exception):
+    """The database refused: say so with a 503 (a form that must keep what was typed
+    handles this itself, with `roll_back_refused`)."""
+    headers = roll_back_refused(error)
     if request.htmx:  # a fragment's place on the page, not a page
         return _("网站暂时无法保存数据，请稍后再试。"), 503, headers
     return render_template("errors/503.html"), 503, headers

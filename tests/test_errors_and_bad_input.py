@@ -196,3 +196,14 @@ def test_an_alerts_link_with_an_impossible_number_is_unknown(client, page, numbe
     response = client.get(f"/alerts/{page}/{number}-0123456789abcdef")
     assert response.status_code < 500
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("host", ["a" * 64, "a..b", "a" * 64 + ".example.org"])
+def test_a_host_header_no_address_can_be_built_on_gets_a_plain_400(client, host):
+    """A Host a broken client sends: no page with links can be built for it (the error
+    page once failed too, so the server answered with its own bare error)."""
+    for path in ("/", "/en/no-such-page"):
+        response = client.get(path, headers={"Host": host})
+        assert response.status_code == 400
+        assert response.mimetype == "text/plain"
+        assert "无法识别本站的地址" in response.text and "could not be read" in response.text

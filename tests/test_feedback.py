@@ -96,6 +96,9 @@ def test_a_wrong_token_is_not_found(client):
     token = csrf(client, link)
     response = client.post("/feedback/status/" + "a" * 43, data={"csrf_token": token, "body": "x"})
     assert response.status_code == 404
+    # …and with a stale token: the page for a form too old is shown on a page that exists.
+    response = client.post("/feedback/status/" + "a" * 43, data={"csrf_token": "x", "body": "x"})
+    assert response.status_code == 404
 
 
 def test_the_resident_adds_a_follow_up_on_the_status_page(loaded_app, client):

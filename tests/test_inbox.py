@@ -416,6 +416,15 @@ def test_a_reply_posted_after_the_session_timed_out_comes_back_after_signing_in(
     assert after.find("textarea", id="field-reply").get_text().strip() == ""
 
 
+@pytest.mark.parametrize("action", ["reply", "note", "state", "assign", "merge", "example"])
+def test_a_stale_form_for_an_item_gone_meanwhile_gets_the_expired_page(loaded_app, staff, action):
+    """Merged away or deleted while the page was open: there is no item to show the text
+    on, and the answer is the back office's page for an expired form, not an error page."""
+    li = signed_in(loaded_app, "li")
+    response = li.post(f"/staff/inbox/123456/{action}", data={"body": "答复"})
+    assert response.status_code == 400
+
+
 def test_a_reply_refused_for_its_token_keeps_the_text(loaded_app, staff):
     item_id, _ = send(loaded_app)
     li = signed_in(loaded_app, "li")

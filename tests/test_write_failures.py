@@ -6,6 +6,8 @@ real read-only database (SQLite's `query_only` on every new connection; on Postg
 read-only transactions, as on a standby).
 """
 
+import logging
+import re
 import sqlite3
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from staff_helpers import PASSWORD, SIGN_IN, csrf, error_summary, form_fields, make_staff, signed_in
 
 PUBLISHER = "li-publisher"
+STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
 UNSAVED = "暂时无法保存，你的文字还在这里"
 PUBLIC_PAGES = ("/", "/services/assistive-devices", "/en/services/assistive-devices",
                 "/search?q=辅助器具", "/updates/")  # fmt: skip
@@ -230,3 +233,59 @@ def test_signing_in_during_an_outage_gets_a_clear_page_not_a_crash(site, outage)
     assert "暂时无法完成这个操作" in parse(response.data).find("h1").text
     assert b"Traceback" not in response.data and b"OperationalError" not in response.data
     assert signed_in(site, PUBLISHER).get("/staff/").status_code == 200
+
+
+# A resident's message on each form, with the fields that form asks for.
+MESSAGES = {
+    "/feedback/ask": {"topic": "rehabilitation"},
+    "/en/feedback/barrier": {
+        "township": "zhenxing", "location": "振兴路和文化路路口", "barrier_type": "tactile"
+    },
+    "/feedback/page-error": {"page": "/services/assistive-devices"},
+}  # fmt: skip
+
+
+def send(client, path: str, body: str, **fields):
+    """Post a resident's form as a browser would."""
+    data = {"csrf_token": csrf(client, path), "reply_by": "site", "body": body, **fields}
+    return client.post(path, data=data)
+
+
+@pytest.mark.parametrize("path", MESSAGES)
+@OUTAGES
+def test_a_residents_message_the_database_refuses_is_shown_again(site, outage, path):
+    """Nothing is received, the resident is told so, and what they wrote is in the form to
+    send again in a few minutes; then it goes through."""
+    client = site.test_client()
+    body = f"盲道上停满了车 {outage.__name__}"
+    with outage(site):
+        response = send(client, path, body, **MESSAGES[path])
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    form = parse(response.data).find("textarea", name="body")
+    assert form.get_text().strip() == body
+    assert "请过几分钟再提交" in response.text or "a few minutes" in response.text
+    assert send(client, path, body, **MESSAGES[path]).status_code == 303
+
+
+@OUTAGES
+def test_a_follow_up_the_database_refuses_is_shown_again(site, outage):
+    client = site.test_client()
+    question = f"残疾人证丢了怎么补办？{outage.__name__}"  # not the same message twice
+    sent = send(client, "/feedback/ask", question, topic="rehabilitation")
+    status = STATUS_LINK.search(client.get(sent.headers["Location"]).text).group()
+    with outage(site):
+        response = client.post(status, data={"csrf_token": csrf(client, status), "body": "补充"})
+    assert response.status_code == 503
+    assert parse(response.data).find("textarea", name="body").get_text().strip() == "补充"
+
+
+def test_a_refused_message_leaves_no_word_of_it_in_the_log(site, caplog):
+    """The log names the statement that failed, never the values: here what a resident
+    wrote about their health."""
+    caplog.set_level(logging.DEBUG)
+    written = "我有抑郁症，想问康复怎么申请"
+    with read_only(site):
+        response = send(site.test_client(), "/feedback/ask", written, topic="rehabilitation")
+    assert response.status_code == 503 and written in response.text  # kept on the form
+    assert "INSERT" in caplog.text  # the failure is logged…
+    assert "抑郁症" not in caplog.text  # …without what was written

@@ -10,6 +10,7 @@ again). Nothing a resident writes is put in an address or a log line.
 from flask import (
     Blueprint,
     abort,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,9 +20,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
-from ..database import db
+from ..database import WRITE_REFUSED, db
+from ..errors import handle_database_error, handle_http_error, roll_back_refused
 from ..facilities.models import Facility, Township
 from ..kinds import Kind
 from ..query_args import clean_line, clean_text
@@ -305,14 +307,37 @@ def too_large(error):
 def expired(error):
     """A form whose page was open too long (or whose cookie was lost): show it again with
     all that was typed and a fresh token, rather than lose the resident's text."""
-    kind = ENDPOINTS.get(request.endpoint)
     message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
+    return _shown_again(message, 400)
+
+
+def refused(error):
+    """The database refused to save (disk full, read-only): a form is shown again with all
+    that was typed (503); anything else gets the site's own answer."""
+    if request.method != "POST" or (request.view_args is None):
+        return handle_database_error(error)
+    headers = roll_back_refused(error)
+    message = _("网站暂时无法保存，所以没有收到。您写的内容还在下面，请过几分钟再提交一次。")
+    response = make_response(_shown_again(message, 503))
+    response.headers.update(headers)
+    return response
+
+
+for _refusal in WRITE_REFUSED:
+    bp.register_error_handler(_refusal, refused)
+
+
+def _shown_again(message: str, status: int):
+    """The posted form, or the status page with its follow-up, again with what was typed
+    and `message`. (In an error handler: an abort here would be an error page.)"""
+    kind = ENDPOINTS.get(request.endpoint)
     if kind is None:  # the follow-up on the status page
-        item = queries.by_token((request.view_args or {}).get("token", ""))
+        token = (request.view_args or {}).get("token", "")
+        item = queries.by_token(token)
         if item is None:
-            abort(404)
+            return handle_http_error(NotFound())
         text = request.form.get("body", "")
-        return _status_page(item, request.view_args["token"], {}, text, message, 400)
+        return _status_page(item, token, {}, text, message, status)
     form = FORMS[kind]
     values, _errors = read(form)
-    return _form(form, values, description=message, status=400)
+    return _form(form, values, description=message, status=status)

@@ -307,7 +307,10 @@ def expired(error):
     from .. import handle_csrf_error
 
     item_id = (request.view_args or {}).get("item_id")
-    if g.get("staff") is None or item_id is None:
+    # An item merged or deleted meanwhile has no page to show the text on (and an abort
+    # here, inside an error handler, would be an error page).
+    item = None if item_id is None else db.session.get(FeedbackItem, item_id)
+    if g.get("staff") is None or item is None:
         return handle_csrf_error(error)
     action = request.path.rstrip("/").rsplit("/", 1)[-1]
     # Where each form's text goes back: {form: (the page's key, the posted field)}.
@@ -319,4 +322,4 @@ def expired(error):
 
         typed = {name: request.form.get(name, "") for name in EXAMPLE_FIELDS}
     message = _("这个页面已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
-    return _page(item_or_404(item_id), typed=typed, description=message, status=400)
+    return _page(item, typed=typed, description=message, status=400)
