@@ -5,6 +5,7 @@ import logging
 from flask import Flask, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import PendingRollbackError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -13,6 +14,8 @@ from .database import WRITE_REFUSED, db
 log = logging.getLogger(__name__)
 # How long to suggest waiting before trying again, in seconds.
 RETRY_AFTER = 60
+# What a public form that the database refused says, shown again with all that was typed.
+NOT_RECEIVED = _l("网站暂时无法保存，所以没有收到。您写的内容还在下面，请过几分钟再提交一次。")
 
 
 def handle_http_error(error: HTTPException):

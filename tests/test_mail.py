@@ -19,7 +19,8 @@ from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
 from conftest import make_loaded_app, parse
 from sqlalchemy import func, select, update
-from staff_helpers import csrf, form_fields, make_staff, signed_in, token_in
+from staff_helpers import csrf, error_summary, form_fields, make_staff, signed_in, token_in
+from test_write_failures import read_only
 
 address_number = iter(range(1, 250))
 NOTICE = {
@@ -392,6 +393,26 @@ def test_a_subscriber_changes_their_choices_on_the_manage_page(site, smtp):
     with site.app_context():
         row = db.session.scalar(select(AlertSubscription))
         assert row.kinds == ["news"] and row.townships == ["boping"]
+
+
+def test_alerts_the_database_refuses_keep_the_address_and_the_choices(site, smtp):
+    """Asked for, or changed, while the database refuses writes: the form again with what
+    was typed and chosen, saying nothing was received (503)."""
+    with read_only(site):
+        asked = subscribe(site, "later@example.com", kinds=["news"], townships=["boping"])
+    assert asked.status_code == 503 and asked.headers["Retry-After"]
+    form = form_fields(asked.data, "alerts-form")
+    assert form["email"] == ["later@example.com"]
+    assert form["kinds"] == ["news"] and form["townships"] == ["boping"]
+    assert "没有收到" in error_summary(asked.data).text
+
+    manage = confirmed_subscriber(site, smtp)
+    client = site.test_client()
+    token = token_in(client.get(manage).data)
+    with read_only(site):
+        changed = client.post(manage, data={"csrf_token": token, "kinds": ["news"]})
+    assert changed.status_code == 503 and "没有收到" in error_summary(changed.data).text
+    assert form_fields(changed.data, "alerts-form")["kinds"] == ["news"]
 
 
 @pytest.mark.parametrize(

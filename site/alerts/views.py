@@ -11,6 +11,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..database import WRITE_REFUSED
+from ..errors import NOT_RECEIVED, roll_back_refused
 from ..feedback import throttle
 from ..feedback.spec import EMAIL, topics, townships
 from ..i18n import is_english
@@ -57,27 +59,31 @@ def index():
         return render_template("alerts/off.html")
     values = {"email": "", "kinds": [NOTICE], "topics": [], "townships": []}
     errors: dict = {}
-    description, status = None, 200
+    description, status, headers = None, 200, {}
     if request.method == "POST":
         values, errors = read_choices(request.form)
         values["email"], email_error = _read_email(request.form.get("email", ""))
         if email_error:
             errors = {"email": email_error, **errors}
-        if not errors:
-            wait = throttle.reserve(throttle.address_hash())
-            if not wait:
-                language = "en" if is_english() else "zh"
-                operations.subscribe(values["email"], language, values)
-                return redirect(url_for("alerts.check_email"), code=303)
-            description = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交。", n=wait)
-            status = 429
-        else:
+        if errors:
             status = 400
+        else:
+            try:
+                wait = throttle.reserve(throttle.address_hash())
+                if not wait:
+                    language = "en" if is_english() else "zh"
+                    operations.subscribe(values["email"], language, values)
+                    return redirect(url_for("alerts.check_email"), code=303)
+                description = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交。", n=wait)
+                status = 429
+            except WRITE_REFUSED as error:
+                headers = roll_back_refused(error)
+                description, status = NOT_RECEIVED, 503
     page = render_template(
         "alerts/subscribe.html", values=values, errors=errors, options=options(),
         description=description,
     )  # fmt: skip
-    return page, status
+    return page, status, headers
 
 
 def _read_email(raw: str) -> tuple[str, str | None]:
@@ -132,19 +138,26 @@ def manage(token: str):
         "townships": subscription.townships,
     }
     errors: dict = {}
-    status = 200
+    description, status, headers = None, 200, {}
     if request.method == "POST":
         values, errors = read_choices(request.form)
-        if not errors:
-            operations.change(subscription, values)
-            return redirect(url_for("alerts.manage", token=token, saved=1), code=303)
-        status = 400
+        if errors:
+            status = 400
+        else:
+            try:
+                operations.change(subscription, values)
+                return redirect(url_for("alerts.manage", token=token, saved=1), code=303)
+            except WRITE_REFUSED as error:
+                headers = roll_back_refused(error)
+                description, status = NOT_RECEIVED, 503
     page = render_template(
         "alerts/manage.html", subscription=subscription, token=token, values=values,
         errors=errors, options=options(), confirmed=request.args.get("confirmed") == "1",
-        saved=request.args.get("saved") == "1",
+        saved=request.args.get("saved") == "1", description=description,
     )  # fmt: skip
-    return private(page, status)
+    response = private(page, status)
+    response.headers.update(headers)
+    return response
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

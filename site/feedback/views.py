@@ -23,7 +23,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from ..database import WRITE_REFUSED, db
-from ..errors import handle_database_error, handle_http_error, roll_back_refused
+from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, roll_back_refused
 from ..facilities.models import Facility, Township
 from ..kinds import Kind
 from ..query_args import clean_line, clean_text
@@ -317,8 +317,7 @@ def refused(error):
     if request.method != "POST" or (request.view_args is None):
         return handle_database_error(error)
     headers = roll_back_refused(error)
-    message = _("网站暂时无法保存，所以没有收到。您写的内容还在下面，请过几分钟再提交一次。")
-    response = make_response(_shown_again(message, 503))
+    response = make_response(_shown_again(str(NOT_RECEIVED), 503))
     response.headers.update(headers)
     return response
 
