@@ -86,8 +86,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .staff import inbox
     from .updates import views as updates
 
-    # Every `<int:…>` in a route is a row's id: none is bigger than the database keeps.
+    # What a route's parts may hold, as the database can look it up: an `<int:…>` is a
+    # row's id, never bigger than the database keeps; a `<name>` holds no control character.
     app.url_map.converters["int"] = database.RowIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = database.TextConverter
     Htmx(app)
     # Flask runs the after-request hooks last registered first. The page cache's runs last:
     # it keeps the response as it is sent. Compression's runs before it, once, on what the

@@ -20,7 +20,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import URL, MetaData, String, event, inspect, make_url
 from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 # Every constraint and index gets a name by this rule, so a migration can find it to change
 # or drop it (SQLite keeps no name for a constraint created without one).
@@ -52,6 +52,16 @@ class RowIdConverter(IntegerConverter):
 
     def __init__(self, map, *args, **kwargs) -> None:
         super().__init__(map, *args, **{"max": LARGEST_ID, **kwargs})
+
+
+class TextConverter(UnicodeConverter):
+    """`<name>` in a route: a segment without control characters. One with NUL (%00 in the
+    address) or another names nothing (404): no slug or token holds one, and PostgreSQL
+    refuses even to compare text that holds NUL."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]", 1)
 
 
 class Base(DeclarativeBase):

@@ -207,3 +207,19 @@ def test_a_host_header_no_address_can_be_built_on_gets_a_plain_400(client, host)
         assert response.status_code == 400
         assert response.mimetype == "text/plain"
         assert "无法识别本站的地址" in response.text and "could not be read" in response.text
+
+
+@pytest.mark.parametrize("character", ["%00", "%1b", "%7f"])
+def test_a_control_character_in_an_address_names_nothing(app, client, character):
+    """No slug or token holds one, and PostgreSQL refuses even to compare text holding NUL:
+    /plan/sections/a%00b once failed there with an error page."""
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.arguments and not rule.rule.startswith("/staff")
+    ]
+    assert len(rules) > 10
+    for rule in rules:
+        path = re.sub(r"<[^>]+>", f"a{character}b", rule.rule)
+        with client.get(path) as response:
+            assert response.status_code == 404, path
