@@ -1,7 +1,8 @@
 """gunicorn's access log without what a URL must not leave behind: a resident's private
 status link (whose token opens what they wrote) is logged as /feedback/status/… , an
-alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , and
-what a resident searched for (it may name their condition) as q=… . Served with
+alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , what a
+resident searched for (it may name their condition) as q=… , and where they are (the
+finder's "use my location") as lat=…&lon=… . Served with
 `--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
 
 import re
@@ -10,7 +11,7 @@ from gunicorn.glogging import Logger
 
 PRIVATE = re.compile(
     r"(/feedback/status/|/alerts/(?:confirm|manage|unsubscribe)/)[^/?#\s]+"
-    r"|((?:^|[?&])q=)[^&#\s]*"
+    r"|((?:^|[?&])(?:q|lat|lon)=)[^&#\s]*"
 )
 
 

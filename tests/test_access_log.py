@@ -1,5 +1,5 @@
 """The access log never holds the token of a resident's private status link or alerts
-link, nor what a resident searched for."""
+link, nor what a resident searched for, nor where they are."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -56,6 +56,11 @@ def test_what_a_resident_searched_for_is_not_logged():
     assert atoms["q"] == "q=…&kind=service"
     assert atoms["f"] == "https://example.org/en/search?page=2&q=…"
     assert atoms["{http_accept}e"] == "text/html;q=0.9"
+
+
+def test_where_a_resident_is_is_not_logged():
+    line = redacted("GET /facilities/?lat=36.58012&lon=116.25523&open=now HTTP/1.1")
+    assert line == "GET /facilities/?lat=…&lon=…&open=now HTTP/1.1"
 
 
 def test_other_addresses_are_logged_as_they_are():
