@@ -33,9 +33,9 @@ NAMING_CONVENTION = {
 }
 
 
-# The largest integer SQLite keeps (and PostgreSQL's bigint): a bigger one cannot even be
-# looked up; the driver fails on it.
-LARGEST_ID = 2**63 - 1
+# The largest id a row can have: an INTEGER column's largest on PostgreSQL (SQLite's go
+# further). A bigger number cannot even be looked up: the database or its driver fails.
+LARGEST_ID = 2**31 - 1
 
 
 def row_id(raw: int | str) -> int | None:

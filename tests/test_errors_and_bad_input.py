@@ -169,15 +169,15 @@ def test_words_line_break_in_a_content_file_is_a_new_line(loaded_app, content_co
         assert db.session.scalar(select(Page.title).where(Page.slug == "about")) == "关于\n本站"
 
 
-# Bigger than any integer SQLite or PostgreSQL's bigint keeps.
-TOO_BIG = ("9223372036854775808", "99999999999999999999")
+# Bigger than an INTEGER column keeps on PostgreSQL, than any integer SQLite keeps, and more.
+TOO_BIG = ("2147483648", "9223372036854775808", "99999999999999999999")
 
 
 @pytest.mark.parametrize("number", TOO_BIG)
 def test_a_number_too_big_for_any_row_names_nothing(loaded_app, number):
     """An address with a number where a row's id goes (a resident's photo, a message in the
-    inbox, an account) is not found when the number is too big for the database: the
-    driver cannot even look it up, and these pages once failed with an error (500)."""
+    inbox, an account) is not found when the number is too big for the database: it cannot
+    even be looked up, and these pages once failed with an error (500)."""
     make_staff(loaded_app, "admin", "admin")
     staff = signed_in(loaded_app, "admin")
     rules = [rule for rule in loaded_app.url_map.iter_rules() if "<int:" in rule.rule]
