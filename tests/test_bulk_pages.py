@@ -80,6 +80,22 @@ def test_an_editor_sees_the_changes_but_only_a_publisher_applies_them(site):
     assert again.status_code == 303, "a file is applied once; a second try says to upload again"
 
 
+def test_a_file_name_with_a_control_character_is_recorded_without_it(site):
+    """The file name goes into the audit log; a client can send one holding NUL, which
+    PostgreSQL refuses in text."""
+    publisher = site["publisher"]
+    edited = exported(publisher).decode("utf-8-sig").replace(OLD_NAME, NEW_NAME, 1)
+    form = parse(upload(publisher, edited.encode("utf-8-sig")).data).find(
+        "form", action="/staff/bulk/apply"
+    )
+    fields = {i.get("name"): i.get("value") for i in form.find_all("input")}
+    applied = publisher.post("/staff/bulk/apply", data={**fields, "filename": "a\x00b.csv"})
+    assert applied.status_code == 303
+    with site["app"].app_context():
+        entry = db.session.query(AuditEntry).filter_by(action="import").one()
+        assert entry.detail.startswith("ab.csv")
+
+
 def test_a_file_with_errors_lists_them_by_row_and_column_and_changes_nothing(site):
     client = site["publisher"]
     text = exported(client).decode("utf-8-sig")

@@ -186,6 +186,16 @@ def test_one_proxy_hop_trusts_only_the_address_that_proxy_saw(tmp_path):
     assert "Secure" in first_visit.headers["Set-Cookie"]
 
 
+def test_an_address_with_a_control_character_is_kept_without_it(tmp_path):
+    """A client's own X-Forwarded-For can hold NUL, which PostgreSQL refuses in text."""
+    app = make_app(tmp_path / "site.sqlite", PROXY_HOPS=1)
+    client = client_from(app, "192.0.2.10")
+    data = {"csrf_token": csrf(client), "username": "anyone", "password": BAD_PASSWORD}
+    forwarded = {"X-Forwarded-For": "198.51.100.70\x00\x1b"}
+    assert client.post(SIGN_IN, data=data, headers=forwarded).status_code == 400
+    assert attempt_address(app) == "198.51.100.70"
+
+
 def test_forwarded_host_and_prefix_are_never_trusted(tmp_path):
     app = make_app(tmp_path / "site.sqlite", PROXY_HOPS=1)
     response = app.test_client().get(

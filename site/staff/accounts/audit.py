@@ -3,6 +3,7 @@
 from flask import g
 
 from ...database import db
+from ...query_args import xml_safe
 from ..models import AuditEntry
 
 
@@ -16,7 +17,9 @@ def record(action: str, kind: str = "", key: str = "", detail: str = "", user=No
             username=user.username if user else "",
             action=action,
             kind=kind,
-            key=str(key),
-            detail=detail[:2000],
+            # Details name what staff sent (a spreadsheet's file name): without the
+            # characters XML does not allow, NUL among them, which PostgreSQL refuses.
+            key=xml_safe(str(key)),
+            detail=xml_safe(detail)[:2000],
         )
     )

@@ -25,7 +25,9 @@ def role_names() -> dict[str, str]:
 
 
 def address() -> str:
-    return (request.remote_addr or "unknown")[:64]
+    """The visitor's address as the sign-in limits keep it: printable characters only (a
+    proxy's X-Forwarded-For is whatever the client wrote, NUL included)."""
+    return "".join(filter(str.isprintable, request.remote_addr or "unknown"))[:64]
 
 
 @bp.get("/")
