@@ -8,7 +8,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
@@ -17,7 +17,7 @@ from whoosh.analysis import Analyzer, StemFilter, StopFilter, Token, Tokenizer
 from whoosh.lang.porter import stem
 
 from search.synonyms import chinese_terms, load_groups
-from search.text import normalize
+from search.text import is_chinese, normalize
 
 # Words that carry no meaning in a search. Only whole tokens are stopped, so 我 goes but
 # 自我 stays.
@@ -115,14 +115,38 @@ def analyzer() -> Analyzer:
 
 
 def query_words(text: str) -> list[str]:
-    """The distinct words of a normalised query, as jieba's precise mode cuts them."""
+    """The distinct words of a normalised query, as jieba's precise mode cuts them.
+
+    Beside a word of two or more characters, a lone Chinese character is left out unless
+    the synonym file knows it (盲, 聋): in 我腿脚不方便去哪里办残疾证 the 不, 去 and 办
+    would otherwise find every page that says 不低于 or 办理."""
     initialize()
     words: list[str] = []
     for word in jieba.cut(text, HMM=True):
         word = word.strip()
         if _WORD.search(word) and word not in STOP_WORDS and word not in words:
             words.append(word)
+    if any(len(word) > 1 for word in words):
+        words = [word for word in words if not _is_lone_character(word)]
     return words
+
+
+def _is_lone_character(word: str) -> bool:
+    """True for one Chinese character that the synonym file does not name."""
+    return len(word) == 1 and is_chinese(word) and word not in _synonym_terms()
+
+
+@cache
+def _synonym_terms() -> frozenset[str]:
+    """The synonym file's Chinese terms, once per process."""
+    return frozenset(chinese_terms(load_groups()))
+
+
+def is_known_word(word: str) -> bool:
+    """True when the segmenter's dictionary or the synonym file has `word`: a word spelt
+    right (老人, 失智), whether or not a document uses it."""
+    initialize()
+    return jieba.dt.FREQ.get(word, 0) > 0
 
 
 def words_and_parts(text: str) -> list[str]:

@@ -59,6 +59,8 @@ class KindWeighting(BM25F):
 MAX_PHRASE_WORDS = 3
 # Each extra query word that a document matches raises its score by this share.
 COORDINATION_BONUS = 0.5
+# A long word found only through the shorter words inside it counts this much of itself.
+PARTS_WEIGHT = 0.25
 
 
 def clean_query(raw: str | None) -> str:
@@ -111,11 +113,11 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
         return None
     keys = [index_term(word) for word in words]
     clauses = [
-        Or([_term_query(word, reader, TYPED_BOOST)] + _related_queries(key, reader))
+        Or([_term_query(word, reader, typed=True)] + _related_queries(key, reader))
         for word, key in zip(words, keys, strict=True)
     ]
     clauses += [
-        Or([_term_query(word, reader, TYPED_BOOST)] + _related_queries(index_term(word), reader))
+        Or([_term_query(word, reader, typed=True)] + _related_queries(index_term(word), reader))
         for word in spelled
     ]
     # Runs of words can be a synonym term of their own, like "hearing aid".
@@ -144,26 +146,32 @@ def _related_queries(key: str, reader: IndexReader) -> list[Query]:
     return [_term_query(term, reader) for term in thesaurus().related(key)]
 
 
-def _term_query(term: str, reader: IndexReader, boost: float = 1.0) -> Query:
-    """A query for one term in any text field; every word of a several-word term must match."""
+def _term_query(term: str, reader: IndexReader, typed: bool = False) -> Query:
+    """A query for one term in any text field; every word of a several-word term must match.
+    What the resident `typed` counts more than the synonyms it brings."""
     words = query_words(normalize(term))
-    parts = [_word_query(index_term(word), reader, boost) for word in words]
+    parts = [_word_query(index_term(word), reader, typed) for word in words]
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-def _word_query(word: str, reader: IndexReader, boost: float) -> Query:
+def _word_query(word: str, reader: IndexReader, typed: bool, weight: float = 1.0) -> Query:
     """A query for one index term in title, summary and body."""
-    in_fields = Or(
-        [Term(field, word, boost=boost * weight) for field, weight in FIELD_BOOSTS.items()]
-    )
-    if len(word) <= 2 or not is_chinese(word) or _is_indexed(word, reader):
+    boost = (TYPED_BOOST if typed else 1.0) * weight
+    in_fields = Or([Term(field, word, boost=boost * w) for field, w in FIELD_BOOSTS.items()])
+    if len(word) <= 2 or not is_chinese(word):
         return in_fields
-    # A long word that no document contains as a whole (听力残疾, when documents say
-    # 听力言语残疾人) can still be found through the shorter words inside it.
+    # A long word is also found through the shorter words inside it, where a page says it
+    # otherwise (听力残疾 where pages say 听力言语残疾人; 视力残疾 where 视力残疾人 is cut
+    # 视力/残疾人). Always for a word the resident typed, which a page with the whole word
+    # still ranks first with; for a synonym's term, which is the plan's own word, only
+    # when no page has it whole (its parts would bring in pages about something else).
+    if not typed and _is_indexed(word, reader):
+        return in_fields
     parts = search_parts(word)
     if not parts:
         return in_fields
-    return Or([in_fields, And([_word_query(part, reader, boost) for part in parts])])
+    part_weight = weight * PARTS_WEIGHT
+    return Or([in_fields, And([_word_query(part, reader, typed, part_weight) for part in parts])])
 
 
 def _is_indexed(word: str, reader: IndexReader) -> bool:

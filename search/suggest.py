@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 
-from search.analysis import index_term
+from search.analysis import index_term, is_known_word
 from search.query import thesaurus
 
 # How many candidates are tried (each costs one search) before giving up.
@@ -18,14 +18,18 @@ def suggest(
     """A query like `text` with one word replaced, that finds something; or None.
 
     A colloquial word from the synonym file is replaced by the plan's term first; then a
-    word is replaced by the nearest spelling in `vocabulary` (titles and synonym terms).
+    misspelt word is replaced by the nearest spelling in `vocabulary` (titles and synonym
+    terms). A word the dictionary has is spelt right, and a single character is too short
+    to tell: neither is respelt (老人 is not 盲人, 镇 is not 乡镇).
     `has_hits` decides whether a candidate finds something.
     """
     vocabulary = list(vocabulary)
     candidates: list[str] = []
     # The whole query first: jieba may have cut a misspelt word into pieces (如康加园).
     for word in dict.fromkeys([text, *words]):
-        replacements = thesaurus().related(index_term(word)) + near_terms(word, vocabulary)
+        replacements = thesaurus().related(index_term(word))
+        if len(word) > 1 and not is_known_word(word):
+            replacements += near_terms(word, vocabulary)
         candidates.extend(text.replace(word, replacement) for replacement in replacements)
     tried = [candidate for candidate in dict.fromkeys(candidates) if candidate != text]
     return next((candidate for candidate in tried[:MAX_TRIES] if has_hits(candidate)), None)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from search import pinyin
-from search.analysis import query_words, words_and_parts
+from search.analysis import is_known_word, query_words, words_and_parts
 from search.query import clean_query
 from search.suggest import suggest
 from search.synonyms import all_terms, chinese_terms, load_groups
@@ -87,14 +87,19 @@ def sounds_alike(
     text: str, language: str, titles: Titles, is_used: Callable[[str], bool]
 ) -> str | None:
     """The query with a run of its characters replaced by a title word that reads alike,
-    where the run is no word of any document (`is_used`): the commonest typing error in
-    Chinese (办残急人证 for 办残疾人证). A run that cuts through a word of the query that
-    documents use is the join of two words, not a typing error (the 语翻 of 手语翻译).
+    where the run is no word (no document uses it, no dictionary has it): the commonest
+    typing error in Chinese (办残急人证 for 办残疾人证). A run that is a word is spelt right
+    (失智 is not 师资), and a run that cuts through a word of the query is the join of two
+    words, not a typing error (the 语翻 of 手语翻译, the 是自 of 孩子是自闭症).
     The longest such run wins; None when there is none."""
     if language != "zh":
         return None
     sounds = titles().sounds
-    used: list[tuple[int, int]] | None = None  # where the query's used words are
+    words: list[tuple[int, int]] | None = None  # where the query's words are
+
+    def is_word(run: str) -> bool:
+        return is_known_word(run) or is_used(run)
+
     for size in range(min(len(text), MAX_SOUND_RUN), 1, -1):
         for start in range(len(text) - size + 1):
             end = start + size
@@ -103,21 +108,21 @@ def sounds_alike(
             if word is None or word == run:
                 continue
             # Asked last, and once: each word costs a lookup.
-            if used is None:
-                used = used_words(text, is_used)
-            cuts = any(a < start < b or a < end < b for a, b in used)
-            if not cuts and not is_used(run):
+            if words is None:
+                words = word_places(text, is_word)
+            cuts = any(a < start < b or a < end < b for a, b in words)
+            if not cuts and not is_word(run):
                 return text[:start] + word + text[end:]
     return None
 
 
-def used_words(text: str, is_used: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """Where in `text` the words of more than one character that documents use are."""
+def word_places(text: str, is_word: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Where in `text` its words of more than one character that `is_word` accepts are."""
     words = [word for word in dict.fromkeys(words_and_parts(text)) if len(word) > 1]
     return [
         (match.start(), match.end())
         for word in words
-        if is_used(word)
+        if is_word(word)
         for match in re.finditer(re.escape(word), text)
     ]
 

@@ -47,6 +47,14 @@ def plain_text(children: list[Token] | None) -> str:
     return "".join(parts)
 
 
+def text(source: str | None) -> str:
+    """What a Markdown text says without its marks: the words of each block, a line each,
+    as `plain_text` hears them (a link's words, an image's alt text)."""
+    return "\n".join(
+        plain_text(token.children) for token in tokens(source) if token.type == "inline"
+    )
+
+
 def is_same_site(url: str) -> bool:
     """True for a path on this site (/…), not a URL with a scheme or a host (//…)."""
     # Browsers read a backslash as a slash, so "/\host" is another host too.

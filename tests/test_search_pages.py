@@ -221,6 +221,52 @@ def test_a_short_word_is_never_corrected_to_a_single_character(client, query):
 
 
 @pytest.mark.parametrize(
+    "query",
+    [
+        "孩子是自闭症可以申请什么",  # 是自 reads like 师资, but 自闭症 is one word
+        "失智",  # a word of the synonym file, not a typing error for 师资
+        "唐氏综合征",  # not 探视综合征
+        "廉租房",  # not 廉住房
+        "点字",  # not 电子
+        "人社局",  # not 人设局
+    ],
+)
+def test_a_word_spelt_right_is_never_corrected_by_sound(client, query):
+    main = parse(client.get("/search", query_string={"q": query}).data).find("main")
+    assert "您是不是要找" not in main.text
+    assert "找到" in main.text and "没有找到" not in main.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "出门",  # once offered 部门
+        "字体",  # 媒体
+        "证件",  # 事件
+        "假牙",  # 假肢
+        "博平",  # a township's name, once 茌平
+        "冯官屯镇",  # once 冯官屯乡镇: the lone 镇 respelt
+        "lun椅",  # once lun轮椅
+    ],
+)
+def test_nothing_found_offers_no_respelling_of_a_real_word(client, query):
+    """A word the dictionary knows is spelt right even when no page uses it: respelling
+    it by one character offers a search for something else."""
+    main = parse(client.get("/search", query_string={"q": query}).data).find("main")
+    assert "您是不是要找" not in main.text
+
+
+def test_a_long_sentence_is_not_matched_on_its_single_characters(client):
+    """不, 去 and 办 beside the words of a question found every page that says 不低于 or
+    办理; only the words of the question count."""
+    main = parse(client.get("/search", query_string={"q": "我腿脚不方便去哪里办残疾证"}).data)
+    results = main.find("main").find("ol", class_="result-list")
+    assert results.find("a")["href"] == "/services/disability-certificate"
+    marked = {mark.text for mark in results.find_all("mark")}
+    assert marked and not marked & {"不", "去", "办"}
+
+
+@pytest.mark.parametrize(
     "path", ["/search?q=康复", "/facilities/?township=boping", "/en/contacts/?need=deaf"]
 )
 def test_restoring_a_history_entry_gets_the_whole_page(client, path):

@@ -11,6 +11,7 @@ from sqlalchemy import Integer, select
 
 import search
 
+from .. import markdown
 from ..contacts.channels import CHANNELS, NEEDS
 from ..contacts.models import ContactChannel
 from ..contacts.spec import CONTACTS
@@ -19,7 +20,7 @@ from ..facilities import features
 from ..facilities.models import Facility
 from ..facilities.spec import FACILITIES
 from ..i18n import EN, PREFIX, ZH
-from ..kinds import Kind
+from ..kinds import Field, Kind
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
 from ..pages.spec import PAGES
@@ -149,11 +150,18 @@ def search_text(kind: Kind, item, language: str) -> str:
     which the document holds apart, are left out."""
     return _join(
         *(
-            _in_language(item, f.name, language)
+            _field_text(item, f, language)
             for f in kind.search_fields
             if not f.lang and f.name not in (kind.title_field, "summary")
         )
     )
+
+
+def _field_text(item, field: Field, language: str) -> str:
+    """A field's text as a reader meets it: Markdown without its marks (a result's snippet
+    shows 大字版, not ### 大字版, and a link's words, not its address)."""
+    text = _in_language(item, field.name, language)
+    return markdown.text(text) if field.type == "markdown" else text
 
 
 def _service(service: Service, language: str) -> search.Document:
