@@ -1,6 +1,8 @@
 """What a person does with the keyboard, with and without JavaScript: skip to the content,
 switch the display modes, have the page read aloud. Each behaviour asserted on its own."""
 
+import re
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -107,12 +109,28 @@ def test_read_aloud_starts_only_when_pressed_and_stops_on_second_press(site, bro
     assert browser.execute_script("return window.spoken.length") == 0, "never starts by itself"
     button.send_keys(Keys.ENTER)
     spoken = browser.execute_script("return window.spoken")
-    assert spoken and all(item["lang"] == "zh-CN" for item in spoken)
-    assert any("辅助器具" in item["text"] for item in spoken)
+    about = [item for item in spoken if "辅助器具" in item["text"]]
+    assert about and all(item["lang"] == "zh-CN" for item in about)
     assert button.get_attribute("aria-pressed") == "true"
     button.send_keys(Keys.ENTER)
     assert button.get_attribute("aria-pressed") == "false"
     assert browser.execute_script("return window.cancelled") >= 1
+
+
+def test_read_aloud_speaks_each_part_in_its_own_language(site, browser):
+    """An English page's 大字版 in a Chinese voice, its English around it in an English one
+    (WCAG 3.1.2): each run of text is read in the language of its nearest lang."""
+    before_scripts(browser, FAKE_SPEECH)
+    browser.get(site["url"] + "/en/about")
+    button = browser.find_element(By.CSS_SELECTOR, "[data-read-aloud]")
+    WebDriverWait(browser, 5).until(lambda d: button.is_displayed())
+    button.send_keys(Keys.ENTER)
+    spoken = browser.execute_script("return window.spoken")
+    chinese = [item for item in spoken if item["lang"] == "zh-CN"]
+    assert chinese and all(not re.search("[A-Za-z]{3}", item["text"]) for item in chinese)
+    assert any("大字版" in item["text"] for item in chinese)
+    assert any(item["lang"] == "en" and "Large text" in item["text"] for item in spoken)
+    button.send_keys(Keys.ENTER)
 
 
 def test_read_aloud_is_hidden_where_speech_is_unsupported(site, browser):
@@ -161,15 +179,25 @@ def test_error_summary_takes_focus_and_its_links_reach_the_fields(site, browser)
 def test_live_search_announces_the_count_and_keeps_focus_in_the_box(site, browser, prefix, word):
     browser.get(site["url"] + prefix + "/search")
     WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
-    browser.execute_script("window.notReloaded = true")
+    browser.execute_script(
+        """window.notReloaded = true;
+        window.said = [];
+        new MutationObserver(() => {
+          const text = document.getElementById("status").textContent;
+          if (text) window.said.push(text);
+        }).observe(document.getElementById("status"), {childList: true, subtree: true});"""
+    )
     box = browser.find_element(By.ID, "search-page-q")
     box.send_keys(word)
     WebDriverWait(browser, 10).until(
         lambda d: d.find_element(By.ID, "status").get_attribute("textContent") != ""
     )
+    browser.execute_script("return new Promise(r => setTimeout(r, 500))")
     status = browser.find_element(By.ID, "status").get_attribute("textContent")
     heading = browser.find_element(By.ID, "results-heading").text
     assert status == heading, "only the result count is announced"
+    assert browser.execute_script("return window.said") == [heading], "and only once"
+    assert word in browser.title, "the title names the query the results are for"
     assert active(browser).get_attribute("id") == "search-page-q", "focus stays while typing"
     assert browser.execute_script("return window.notReloaded") is True
     assert "q=" in browser.current_url, "the URL follows the query"

@@ -51,10 +51,10 @@ def is_english() -> bool:
     return current_locale() == EN
 
 
-def url_in(locale: str) -> str:
-    """The current page's URL in `locale`, query string kept."""
+def url_in(locale: str | None = None) -> str:
+    """The current page's URL in `locale` (default: its own), query string kept."""
     query = request.query_string.decode("utf-8", "replace")
-    path = PREFIX[locale] + request.path
+    path = PREFIX[locale or current_locale()] + request.path
     return f"{path}?{query}" if query else path
 
 

@@ -349,8 +349,18 @@ def test_form_passes_novalidate_enctype_id_and_attributes(render_form):
     assert (form.get("id"), form.get("data-hx-post")) == ("upload", "/staff/bulk/check")
 
 
-def test_form_without_action_sends_to_its_own_page(render_form):
-    assert "action" not in render_form({}).find("form").attrs
+def test_form_without_action_sends_to_its_own_page_by_its_address(app):
+    """Said outright, never left to the browser: a form without an action posts to the
+    address with the #fragment an error link added, and the redirect after it keeps it, so
+    the page opened scrolled to a field instead of at its 已保存 message."""
+    source = '{% from "components/form.html" import form %}{% call form({}) %}{% endcall %}'
+    with app.test_request_context("/alerts/manage/abc?saved=1"):
+        form = parse(app.jinja_env.from_string(source).render()).find("form")
+    assert form.get("action") == "/alerts/manage/abc?saved=1"
+    environ = {"barrierfree.locale": "en"}
+    with app.test_request_context("/feedback/ask", environ_overrides=environ):
+        form = parse(app.jinja_env.from_string(source).render()).find("form")
+    assert form.get("action") == "/en/feedback/ask"
 
 
 # --- Notice -------------------------------------------------------------------------------------

@@ -74,7 +74,10 @@ class Browser:
             for b in doc.find_all("button")
             if b.get("name") == name and (value is None or b.get("value") == value)
         )
-        form = next(f for f in doc.find_all("form") if button in f.iter())
+        if button.get("form"):  # a button outside its form names the form
+            form = doc.find("form", id=button["form"])
+        else:
+            form = next(f for f in doc.find_all("form") if button in f.iter())
         fields: dict[str, list[str]] = {}
         for field in form.find_all("input"):
             kind = field.get("type", "text")
@@ -318,6 +321,59 @@ def test_the_other_language_button_carries_the_answers(client):
     doc = parse(page.data)
     assert doc.find("html").get("lang") == "en"
     assert len(doc.find_all("input", type="hidden")) > len(FATHER)
+
+
+def hidden_answers(response) -> set[tuple[str, str]]:
+    """The answers a page carries in the hidden fields of its main forms."""
+    main = parse(response.data).find("main")
+    return {
+        (field["name"], field["value"])
+        for field in main.find_all("input", type="hidden")
+        if field["name"] in BY_ID
+    }
+
+
+@pytest.mark.parametrize("pages", [1, 3, len(FATHER)])
+def test_the_display_toggle_keeps_the_answers(client, prefix, pages):
+    """Without JavaScript the header's 大字版 posted to /display, whose redirect back to
+    the page lost every answer; on the check's pages it posts them to the page itself."""
+    browser = Browser(client, prefix)
+    page = browser.press(browser.get(START), "action", "start")
+    for question, values in FATHER[:pages]:
+        page = browser.answer(page, question, values)
+    before = parse(page.data)
+    switched = browser.press(page, "large", "1")
+    after = parse(switched.data)
+    assert switched.status_code == 200
+    assert "large" in after.find("html")["class"]
+    assert client.get_cookie("display").value == "large"
+    assert after.find("h1").text == before.find("h1").text
+    assert hidden_answers(switched) == hidden_answers(page) != set()
+    back = browser.press(switched, "large", "0")
+    assert "large" not in (parse(back.data).find("html").get("class") or [])
+    assert hidden_answers(back) == hidden_answers(page)
+
+
+def test_the_display_toggle_keeps_the_result(client):
+    browser = Browser(client)
+    result = result_of(browser)
+    switched = browser.press(result, "contrast", "1")
+    assert "contrast" in parse(switched.data).find("html")["class"]
+    assert parse(switched.data).find("h1").text == parse(result.data).find("h1").text
+    assert hidden_answers(switched) == hidden_answers(result)
+
+
+def test_the_header_language_button_keeps_the_answers(client, prefix):
+    """The header's 中文/English link loaded the page afresh, without the answers; on the
+    check's pages it is a button that sends them, as 用中文继续 does."""
+    browser = Browser(client, prefix)
+    page = browser.press(browser.get(START), "action", "start")
+    page = browser.answer(page, *FATHER[0])
+    button = parse(page.data).find("header").find("button", class_="language-link")
+    other = browser.press(page, "action", button["value"])
+    doc = parse(other.data)
+    assert doc.find("html")["lang"] == ("zh-CN" if prefix else "en")
+    assert hidden_answers(other) == hidden_answers(page) != set()
 
 
 # --- Errors on a question ---------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from flask import Flask, g, request
 
-from .views import COOKIE, MODES, bp
+from .views import COOKIE, MODES, bp, remember, switch
+
+__all__ = ["COOKIE", "MODES", "bp", "remember", "switch", "init_app", "modes"]
 
 
 def modes(raw: str) -> set[str]:

@@ -35,24 +35,39 @@ def toggle():
     change how the site looks (undone with the same button), and a token that expires
     would turn an elderly visitor's click on 大字版 into an error page.
     """
-    changes = changed_modes(request.form)
-    modes = set(g.display)
-    for mode, on in changes.items():
-        (modes.add if on else modes.discard)(mode)
-    g.display = modes
+    changes = switch(request.form)
     if request.htmx:
+        change = {"modes": sorted(g.display), "message": announcement(changes)}
         response = make_response(
             render_template(
                 "partials/display_controls.html", next_url=safe_next(request.form.get("next"))
             ),
-            trigger={"displaychange": {"modes": sorted(modes), "message": announcement(changes)}},
+            trigger={"displaychange": change},
         )
     else:
         response = redirect(safe_next(request.form.get("next")), code=303)
     response.vary.add("HX-Request")
+    return remember(response)
+
+
+def switch(form) -> dict[str, bool]:
+    """Switch the modes `form` asks for, for this request's page (`g.display`); return the
+    changes. A page whose form carries what the resident entered (the eligibility check)
+    takes the toggle itself, so that nothing is lost on the way back (see
+    components/display_controls.html), and keeps the modes with `remember`."""
+    changes = changed_modes(form)
+    modes = set(g.display)
+    for mode, on in changes.items():
+        (modes.add if on else modes.discard)(mode)
+    g.display = modes
+    return changes
+
+
+def remember(response):
+    """Keep this request's modes in the cookie."""
     response.set_cookie(
         COOKIE,
-        ".".join(sorted(modes)),
+        ".".join(sorted(g.display)),
         max_age=ONE_YEAR,
         httponly=True,
         samesite="Lax",

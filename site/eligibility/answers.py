@@ -10,10 +10,12 @@ to start again). Nothing here is logged or kept.
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..display import MODES
 from .questions import BY_ID, QUESTIONS, UNSURE, Answers, Question, sequence
 
-# The fields a page of the check may send besides the answers.
-CONTROLS = ("csrf_token", "action", "return", "view")
+# The fields a page of the check may send besides the answers; the header's display
+# controls post here too, with their modes and the page to go back to (display.switch).
+CONTROLS = ("csrf_token", "action", "return", "view", "next", *MODES)
 
 
 class Tampered(ValueError):

@@ -27,14 +27,14 @@ to the page's address) says plainly that the answers are not kept, and how to st
 
 from collections import namedtuple
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, after_this_request, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import security
+from .. import display, security
 from ..database import db
 from ..opening_hours import local_now
 from ..plan.models import Project
@@ -88,6 +88,14 @@ TARGETED = ("continue", "back", "change", "show")
 def limit_size(_endpoint, _values) -> None:
     """Refuse a body larger than any page here sends (413) before anything reads it."""
     request.max_content_length = MAX_BODY_BYTES
+
+
+@bp.before_request
+def switch_display() -> None:
+    """A page of the check takes its header's display toggle itself, answers and all: a
+    redirect back from /display would lose them (components/display_controls.html)."""
+    if request.method == "POST" and display.switch(request.form):
+        after_this_request(display.remember)
 
 
 @bp.get("/")

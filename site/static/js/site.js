@@ -38,9 +38,14 @@
     if (results) results.setAttribute("aria-busy", "true");
   });
 
+  // A swap with an out-of-band part (search sends its heading too) settles more than once:
+  // the results it brought are announced once.
+  var settledResults = null;
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var results = liveResults(document.getElementById(event.detail.target.id));
-    if (!results) return;
+    if (!results || results === settledResults) return;
+    settledResults = results;
     announce(results.getAttribute("data-announce"));
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     if (trigger && trigger.type === "submit") {
@@ -106,19 +111,37 @@
     });
   }
 
-  // 朗读: read the main content aloud, block by block, in the content's language.
+  // 朗读: read the main content aloud, block by block, each run of its text in its own
+  // language: the nearest lang attribute inside main (the 大字版 of an English page, a
+  // Chinese banner on it), else the content's language (the button's data-lang).
   var READ_BLOCKS = "h1, h2, h3, h4, h5, p, li, dt, dd, caption, th, td";
   var SKIP = "nav, button, .visually-hidden, [hidden]";
 
-  function readableBlocks(root) {
-    return Array.prototype.filter
-      .call(root.querySelectorAll(READ_BLOCKS), function (block) {
-        return !block.closest(SKIP) && !block.querySelector(READ_BLOCKS);
+  function readablePieces(root, fallback) {
+    var pieces = [];
+    Array.prototype.forEach.call(root.querySelectorAll(READ_BLOCKS), function (block) {
+      if (block.closest(SKIP) || block.querySelector(READ_BLOCKS)) return;
+      var start = pieces.length;
+      var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest(SKIP)) continue;
+        var holder = node.parentElement.closest("[lang]");
+        var lang = holder && root.contains(holder) ? holder.getAttribute("lang") : fallback;
+        var last = pieces.length > start ? pieces[pieces.length - 1] : null;
+        if (last && last.lang === lang) {
+          last.text += node.nodeValue;
+        } else {
+          pieces.push({ text: node.nodeValue, lang: lang });
+        }
+      }
+    });
+    return pieces
+      .map(function (piece) {
+        return { text: piece.text.replace(/\s+/g, " ").trim(), lang: piece.lang };
       })
-      .map(function (block) {
-        return block.innerText.trim();
-      })
-      .filter(Boolean);
+      .filter(function (piece) {
+        return /[\w\u3400-\u9fff]/.test(piece.text);
+      });
   }
 
   function voiceFor(lang) {
@@ -143,15 +166,15 @@
         return;
       }
       var lang = button.getAttribute("data-lang") || document.documentElement.lang;
-      var blocks = readableBlocks(document.getElementById("main"));
+      var pieces = readablePieces(document.getElementById("main"), lang);
       speech.cancel();
       button.setAttribute("aria-pressed", "true");
-      blocks.forEach(function (text, index) {
-        var utterance = new window.SpeechSynthesisUtterance(text);
-        utterance.lang = lang;
-        var voice = voiceFor(lang);
+      pieces.forEach(function (piece, index) {
+        var utterance = new window.SpeechSynthesisUtterance(piece.text);
+        utterance.lang = piece.lang;
+        var voice = voiceFor(piece.lang);
         if (voice) utterance.voice = voice;
-        if (index === blocks.length - 1) {
+        if (index === pieces.length - 1) {
           utterance.onend = function () {
             button.setAttribute("aria-pressed", "false");
           };
