@@ -128,8 +128,10 @@ def filtered_page(body: str, problems: Problems) -> tuple:
 
 
 def read_page_number(raw: str | None) -> int:
-    """A page number from the query string; anything odd is page 1."""
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
+    """A page number from the query string; anything odd (0 too: PostgreSQL refuses the
+    negative OFFSET it makes, where SQLite reads it as 0) is page 1."""
+    number = int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
+    return max(number, 1)
 
 
 def clean_text(text: str, label) -> str:

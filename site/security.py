@@ -68,6 +68,11 @@ def add_cache_rules(response):
 
 # A page only its holder may see (a status link, a subscriber's page, a photo): never kept
 # by a browser or a proxy, never indexed, never named in a Referer.
+# The methods that only read: a view that shows a form for them and saves for anything else
+# must count HEAD as a read (a link checker's HEAD once took the editor's save path and
+# emptied the autosaved draft).
+READS = frozenset({"GET", "HEAD"})
+
 PRIVATE_HEADERS = {
     "Cache-Control": "private, no-store",
     "X-Robots-Tag": "noindex, nofollow",

@@ -25,10 +25,12 @@ PAGE_KINDS = {
     "departments": "/departments/",
     "department": "/departments/disabled-persons-federation",
     "english-service": "/en/services/living-allowance",
+    "updates": "/updates/",
 }
 
 HOSTILE_QUERIES = {
     "non-numeric-page": "?page=abc",
+    "page-zero": "?page=00",
     "nul": "?q=%00",
     "very-long": "?x=" + "a" * 10000,
     "broken-utf8": "?%E4",

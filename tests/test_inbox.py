@@ -91,6 +91,14 @@ def test_a_post_without_the_csrf_token_is_refused(loaded_app, staff):
 # --- The journey: a question answered on the site --------------------------------------
 
 
+@pytest.mark.parametrize("page", ["0", "00", "-1", "x"])
+def test_an_odd_page_number_shows_the_first_page(loaded_app, staff, page):
+    """?page=0 made a negative OFFSET, which PostgreSQL refuses (a 500)."""
+    admin = signed_in(loaded_app, "zhao")
+    for path in ("/staff/inbox/", "/staff/audit"):
+        assert admin.get(path, query_string={"page": page}).status_code == 200
+
+
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_a_reply_reaches_the_status_page_and_answers_the_item(loaded_app, staff, prefix):
     item_id, link = send(loaded_app)

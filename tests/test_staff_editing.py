@@ -919,6 +919,19 @@ def test_a_new_items_autosave_is_offered_on_the_new_form(site, publisher):
     assert field_value(loaded, "title") == "助听器验配报名（草稿）"
 
 
+def test_a_head_request_reads_and_keeps_the_autosave(site, publisher):
+    """A link checker's or prefetcher's HEAD once took the save path (only GET showed the
+    form): refused without a token, it autosaved the empty form over the draft."""
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    autosave(publisher, url, body=AUTOSAVED_BODY)
+    for path in (url, "/staff/updates/new"):
+        assert publisher.head(path).status_code == 200
+    [kept] = autosaves(site)
+    assert kept.data["body"] == AUTOSAVED_BODY
+    assert row_of(site, Update, id=id_).body == FIRST_BODY.strip()
+
+
 def foreign_token(app) -> str:
     """A token this site signed, for another browser's session."""
     return csrf(app.test_client())

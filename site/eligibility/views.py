@@ -107,7 +107,7 @@ def start():
 @bp.route("/questions", methods=["GET", "POST"])
 def questions():
     """A question, or 检查你的回答: the answer to the page before, read from the POST."""
-    if request.method == "GET":
+    if request.method in security.READS:
         return _lost()
     verb, target = _action()
     returning = _returning()
@@ -167,7 +167,7 @@ def _back(target: str, answers: Answers, returning: bool):
 def result():
     """The services that fit, grouped, each with why, what next and whom to ask; the easy
     read version; the other services on request."""
-    if request.method == "GET":
+    if request.method in security.READS:
         return _lost()
     view = request.form.get("view", "standard")
     if view not in VIEWS:

@@ -18,6 +18,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 
 from ...database import commit_if_possible, db, utcnow
+from ...security import READS
 from ..models import StaffSession, StaffUser
 
 TOKEN = "staff"
@@ -213,7 +214,7 @@ def require(role: str, keep=None):
                         return message
                     flash(message)
                     return redirect(url_for("staff.sign_in", next=request.path), code=303)
-                if request.method != "GET":
+                if request.method not in READS:
                     flash(_("请先登录。"))
                     return redirect(url_for("staff.sign_in"), code=303)
                 return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))

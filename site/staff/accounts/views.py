@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ...database import db, utcnow
 from ...query_args import clean_line, read_page_number
-from ...security import safe_next
+from ...security import READS, safe_next
 from ..models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
 from . import passwords, sessions, throttle
 from .audit import record as audit
@@ -44,7 +44,7 @@ def dashboard():
 def sign_in():
     """Sign in with account name and password; rate-limited, every attempt logged."""
     next_url = safe_next(request.values.get("next")) if request.values.get("next") else None
-    if g.staff is not None and request.method == "GET":
+    if g.staff is not None and request.method in READS:
         return redirect(next_url or url_for("staff.dashboard"))
     errors, username = {}, ""
     if request.method == "POST":

@@ -27,6 +27,7 @@ from ...database import (
 )
 from ...kinds import Kind
 from ...opening_hours import LOCAL_TIME
+from ...security import READS
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
@@ -147,7 +148,7 @@ def create(kind_name: str):
     kind = kind_or_404(kind_name)
     if not kind.can_create:
         abort(404)
-    if request.method == "GET":
+    if request.method in READS:
         return _edit_form(kind, None)
     return _saving(kind, None, lambda: _create(kind))
 
@@ -181,7 +182,7 @@ def edit(kind_name: str, item_id: int):
     """The edit form (GET) and its save (POST), with the version check."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
-    if request.method == "GET":
+    if request.method in READS:
         return _edit_form(kind, row)
     return _saving(kind, row, lambda: _save(kind, row))
 
