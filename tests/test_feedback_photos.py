@@ -5,8 +5,6 @@ refused photo says, and the purge that deletes them with the contact details."""
 
 import os
 import re
-import struct
-import zlib
 from datetime import timedelta
 from io import BytesIO
 
@@ -16,6 +14,7 @@ from barrierfree.feedback import photos as photo_module
 from barrierfree.feedback import views
 from barrierfree.feedback.models import FeedbackItem, FeedbackPhoto
 from conftest import parse
+from image_files import GPS, image_file, png_claiming, with_gps
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import undefer
@@ -27,15 +26,7 @@ BARRIER = "/feedback/barrier"
 TEXT = "无障碍坡道被电动车挡住了，轮椅过不去。"
 STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
 PHOTO_LINK = re.compile(r"/feedback/status/[A-Za-z0-9_-]{40,}/photos/\d+")
-GPS = 0x8825  # the EXIF tag of the GPS block
 ORIENTATION = 0x0112
-
-
-def image_file(fmt: str = "JPEG", size=(800, 600), colour="red", **save) -> bytes:
-    """An image made here (no binary files in the repository), as `fmt` bytes."""
-    out = BytesIO()
-    Image.new("RGBA" if fmt == "PNG" else "RGB", size, colour).save(out, fmt, **save)
-    return out.getvalue()
 
 
 def screenshot() -> bytes:
@@ -47,24 +38,6 @@ def screenshot() -> bytes:
     out = BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
-
-
-def with_gps() -> bytes:
-    """A JPEG carrying GPS coordinates, a camera model and a comment in its metadata."""
-    exif = Image.Exif()
-    exif[0x0110] = "Phone X"  # Model
-    exif[GPS] = {1: "N", 2: (36.0, 34.0, 12.0), 3: "E", 4: (116.0, 15.0, 30.0)}
-    return image_file("JPEG", exif=exif.tobytes(), comment=b"at home")
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A small PNG whose header claims `width` x `height` pixels: a decompression bomb's
-    header, with a correct checksum, so only its size gives it away."""
-    data = bytearray(image_file("PNG", (8, 8)))
-    header = struct.pack(">II", width, height) + bytes(data[24:29])
-    data[16:29] = header
-    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + header))
-    return bytes(data)
 
 
 def send(client, *files, body: str = TEXT, **fields):

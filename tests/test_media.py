@@ -10,9 +10,11 @@ from barrierfree.database import db
 from barrierfree.staff.editing import media
 from barrierfree.staff.models import MediaFile
 from conftest import make_app, parse
+from image_files import GPS, image_file, png_claiming, with_gps
+from PIL import Image
 from staff_helpers import csrf, make_staff, signed_in
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image_file("PNG", (8, 8))
 PDF = b"%PDF-1.7\n" + b"0" * 64
 
 
@@ -51,7 +53,6 @@ def stored(app) -> list[MediaFile]:
 @pytest.mark.parametrize(
     "data, filename, mimetype, disposition",
     [
-        (PNG, "轮椅坡道.png", "image/png", "inline"),
         (PDF, "申请表.pdf", "application/pdf", "inline"),
         (docx(), "通知.docx", media.BY_EXTENSION["docx"].mimetype, "attachment"),
     ],
@@ -71,6 +72,46 @@ def test_an_upload_is_kept_and_served_from_the_site_itself(
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     page = site["editor"].get("/staff/media/").text
     assert f"/media/{kept.name}" in page
+
+
+def test_an_image_is_published_without_its_location_or_camera(site):
+    """A phone's photo says where it was taken and with what: staff's images are decoded
+    and re-encoded from their pixels, as residents' photos are (images.prepare)."""
+    assert Image.open(io.BytesIO(with_gps())).getexif().get(GPS)
+    assert upload(site["editor"], with_gps(), "坡道.jpg").status_code == 303
+    kept = stored(site["app"])[-1]
+    served = site["app"].test_client().get(f"/media/{kept.name}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert kept.size == len(served.data) and kept.name.endswith(".jpg")
+    image = Image.open(io.BytesIO(served.data))
+    assert image.size == (800, 600) and not image.getexif()
+    assert b"Phone X" not in served.data and b"at home" not in served.data
+
+
+def test_a_png_stays_a_png_and_is_served_as_kept(site):
+    assert upload(site["editor"], PNG, "轮椅坡道.png").status_code == 303
+    kept = stored(site["app"])[-1]
+    served = site["app"].test_client().get(f"/media/{kept.name}")
+    assert served.mimetype == "image/png"
+    assert served.headers["Content-Disposition"].startswith("inline")
+    assert Image.open(io.BytesIO(served.data)).size == (8, 8)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        png_claiming(100_000, 100_000),  # a decompression bomb's header
+        image_file("JPEG")[:200],  # cut short
+        b"\xff\xd8\xff" + b"junk" * 50,  # a JPEG's first bytes, then nothing of one
+    ],
+    ids=["bomb", "truncated", "only-the-signature"],
+)
+def test_an_image_that_does_not_decode_is_refused_with_a_message(site, data):
+    before = len(stored(site["app"]))
+    response = upload(site["editor"], data, "photo.jpg")
+    assert response.status_code == 400
+    assert "#field-file" in parse(response.data).hrefs
+    assert len(stored(site["app"])) == before
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 A file is kept under a random name in the instance folder and served at /media/<name>
 (same site, so the Content-Security-Policy allows it). Only the formats listed here are
 accepted, recognised by their first bytes, not by the name the file came with: SVG and
-HTML are refused, since a browser would run their scripts.
+HTML are refused, since a browser would run their scripts. JPEG, PNG and WebP images are
+decoded and re-encoded without their metadata (a phone's photo says where it was taken).
 
 The name a file came with is kept, cleaned, to name it on the back office and in the
 download: a header cannot carry a line break, and a file system takes only so long a name.
@@ -33,6 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...database import db
+from ...images import PhotoProblem, prepare
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..models import EDITOR, MediaFile
@@ -84,6 +86,19 @@ def recognise(data: bytes) -> Format | None:
     if data.startswith(b"PK\x03\x04"):
         return _office(data)
     return None
+
+
+# Images re-encoded from their pixels before they are published: a phone's photo carries
+# where it was taken and with what, and a file's first bytes say nothing of the rest.
+CLEANED = ("png", "jpg", "webp")
+ENCODED_AS = {"image/jpeg": "jpg", "image/png": "png"}
+
+
+def _cleaned(data: bytes) -> tuple[Format, bytes]:
+    """An image as it is published: decoded, upright, at most images.LONG_SIDE pixels on
+    its long side, without its metadata (images.prepare); PhotoProblem if it is not one."""
+    image = prepare(data)
+    return BY_EXTENSION[ENCODED_AS[image.content_type]], image.data
 
 
 def _office(data: bytes) -> Format | None:
@@ -162,6 +177,11 @@ def upload():
             "这种文件不能上传。可以上传的图片：PNG、JPEG、GIF、WebP；文件：PDF、Word（docx）、"
             "Excel（xlsx）。"
         )
+    elif found.extension in CLEANED:
+        try:
+            found, data = _cleaned(data)
+        except PhotoProblem as problem:
+            error = str(problem)
     if error:
         files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
         return render_template(
@@ -187,7 +207,7 @@ def upload():
 
 @public.get("/media/<name>")
 def file(name: str):
-    """An uploaded file, as it was uploaded (images and PDF shown, Office files downloaded)."""
+    """An uploaded file, as it was kept (images and PDF shown, Office files downloaded)."""
     if len(name) > NAME or not all(ch.isascii() and (ch.isalnum() or ch == ".") for ch in name):
         abort(404)
     media = db.session.scalar(select(MediaFile).where(MediaFile.name == name)) or abort(404)
