@@ -10,15 +10,15 @@ import itertools
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from barrierfree.database import db
+from barrierfree.database import db, utcnow
 from barrierfree.facilities.models import Township
 from barrierfree.feedback import statistics
 from barrierfree.feedback.models import FeedbackItem
 from barrierfree.feedback.working_days import add_working_days, is_working_day
 from barrierfree.opening_hours import local_now, utc
-from barrierfree.staff.models import AuditEntry
+from barrierfree.staff.models import AuditEntry, StaffSession
 from conftest import CJK, make_loaded_app, parse, text_outside_lang
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from staff_helpers import error_summary, make_staff, signed_in, token_in
 
 PAGE = "/feedback/results"
@@ -373,6 +373,29 @@ def test_an_example_sent_from_an_expired_page_keeps_both_texts(site, answered):
     form = parse(response.data)
     assert form.find("textarea", id="field-example").text == "盲道上的车已经移走。"
     assert form.find("textarea", id="field-example_en").text == "The car was moved."
+
+
+def test_an_example_sent_after_the_session_lapsed_comes_back_after_signing_in(site, answered):
+    """Reply and note kept their text when the session had ended; the example was lost."""
+    make_staff(site, "fang", "publisher")
+    fang = signed_in(site, "fang")
+    data = {**example_form(fang, answered), "action": "publish",
+            "example": "坡道上的杂物已经清走。", "example_en": "The ramp was cleared."}  # fmt: skip
+    with site.app_context():
+        db.session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    response = fang.post(f"/staff/inbox/{answered}/example", data=data)
+    assert response.status_code == 303 and "/staff/sign-in" in response.headers["Location"]
+    assert published(site, answered).example_published_at is None
+    fang = signed_in(site, "fang")
+    page = parse(fang.get(f"/staff/inbox/{answered}").data)
+    assert page.find("textarea", id="field-example").text == "坡道上的杂物已经清走。"
+    assert page.find("textarea", id="field-example_en").text == "The ramp was cleared."
+    assert "放回下面的表单" in page.find("main").text
+    again = {**example_form(fang, answered), "action": "publish",
+             "example": "坡道上的杂物已经清走。", "example_en": ""}  # fmt: skip
+    assert fang.post(f"/staff/inbox/{answered}/example", data=again).status_code == 303
+    assert "放回下面的表单" not in fang.get(f"/staff/inbox/{answered}").text
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
-"""A reply or note that could not be saved because its session had ended is kept as the
-account's draft (an `Autosave` row of kind "inbox"), and put back into the form when the
-item is opened again after signing in (WCAG 2.2.5: re-authenticating without losing data)."""
+"""A reply, note or public example that could not be saved because its session had ended
+is kept as the account's draft (an `Autosave` row of kind "inbox"), and put back into its
+form when the item is opened again after signing in (WCAG 2.2.5: re-authenticating without
+losing data)."""
 
 from flask import request
 from flask_babel import gettext as _
@@ -10,7 +11,14 @@ from ...database import commit_if_possible, db, utcnow
 from ..models import Autosave
 
 KIND = "inbox"
-FIELDS = ("reply", "note")
+# Each form kept, by the last part of its address: the fields it posts, each with the name
+# the item page's forms show it under (`typed`). A reply and a note are one text each; the
+# public example is its Chinese and its English text.
+FIELDS = {
+    "reply": {"body": "reply"},
+    "note": {"body": "note"},
+    "example": {"example": "example", "example_en": "example_en"},
+}
 LONGEST = 20_000
 
 
@@ -19,39 +27,44 @@ def _key(item_id: int, field: str) -> str:
 
 
 def keep_lapsed(user, item_id: int, **_ignored) -> str | None:
-    """Keep the text of a reply or note posted after `user`'s session ended; why not, or
-    None when it was kept (for `sessions.require(keep=...)`)."""
-    field = request.path.rstrip("/").rsplit("/", 1)[-1]
-    text = request.form.get("body", "")
-    if field not in FIELDS or not text.strip():
+    """Keep the text of a form posted after `user`'s session ended; why not, or None when
+    it was kept (for `sessions.require(keep=...)`)."""
+    form = request.path.rstrip("/").rsplit("/", 1)[-1]
+    texts = {name: request.form.get(name, "") for name in FIELDS.get(form, ())}
+    if not any(text.strip() for text in texts.values()):
         return _("没有可以保存的内容。")
-    if len(text) > LONGEST:
+    if any(len(text) > LONGEST for text in texts.values()):
         return _("内容太长，没有保存。")
     where = (
         Autosave.user_id == user.id,
         Autosave.kind == KIND,
-        Autosave.key == _key(item_id, field),
+        Autosave.key == _key(item_id, form),
     )
     saved = db.session.scalar(select(Autosave).where(*where))
     if saved is None:
-        saved = Autosave(user_id=user.id, kind=KIND, key=_key(item_id, field))
+        saved = Autosave(user_id=user.id, kind=KIND, key=_key(item_id, form))
         db.session.add(saved)
-    saved.data, saved.base_version, saved.saved_at = {"body": text}, None, utcnow()
+    saved.data, saved.base_version, saved.saved_at = texts, None, utcnow()
     if not commit_if_possible("a late reply's text"):
         return _("网站暂时无法写入数据，请稍后再试。")
     return None
 
 
 def kept(user_id: int, item_id: int) -> dict:
-    """The kept texts of one item for one account: {"reply": text, "note": text}."""
+    """The kept texts of one item for one account, by the name its form shows each under
+    ({"reply": text, "example": text, "example_en": text, …})."""
     rows = db.session.scalars(
         select(Autosave).where(
             Autosave.user_id == user_id,
             Autosave.kind == KIND,
-            Autosave.key.in_([_key(item_id, field) for field in FIELDS]),
+            Autosave.key.in_([_key(item_id, form) for form in FIELDS]),
         )
     )
-    return {row.key.split(":", 1)[1]: row.data.get("body", "") for row in rows}
+    return {
+        shown: row.data.get(name, "")
+        for row in rows
+        for name, shown in FIELDS[row.key.split(":", 1)[1]].items()
+    }
 
 
 def forget(user_id: int, item_id: int, field: str) -> None:

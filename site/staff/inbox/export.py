@@ -7,7 +7,7 @@ on a public page, so it needs a publisher. Like the other actions on an item, it
 the version the page was loaded at: a stale one is refused and the typed text shown again.
 """
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 from sqlalchemy import func
 
@@ -22,6 +22,7 @@ from ...query_args import clean_text
 from ...tabular import csv_text, spreadsheet_cell
 from ..accounts.sessions import require
 from ..models import EDITOR, PUBLISHER
+from . import drafts
 from .operations import _claim, _done
 from .views import _back, _page, _posted_version, bp, item_or_404
 
@@ -90,7 +91,7 @@ def _read_example(item: FeedbackItem) -> tuple[dict, dict]:
 
 
 @bp.post("/<int:item_id>/example")
-@require(PUBLISHER)
+@require(PUBLISHER, keep=drafts.keep_lapsed)
 def example(item_id: int):
     """Publish the item's example (or its new text) on the public page, or take it down."""
     row = item_or_404(item_id)
@@ -101,6 +102,7 @@ def example(item_id: int):
     typed, errors = _read_example(row)
     if errors:
         return _page(row, errors, typed, status=400)
+    drafts.forget(g.staff.id, row.id, "example")  # written with the example, or rolled back
     if not publish_example(row, typed["example"], typed["example_en"], _posted_version()):
         return _stale(row)
     return _back(row, _("例子已公开，一分钟内会出现在“你们反映的问题和我们的处理”页面上。"))
