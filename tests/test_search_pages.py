@@ -266,6 +266,18 @@ def test_a_long_sentence_is_not_matched_on_its_single_characters(client):
     assert marked and not marked & {"不", "去", "办"}
 
 
+def test_one_result_is_counted_in_the_singular_in_english(client):
+    """Said as "1 results found" before the count went through ngettext."""
+    one = parse(client.get("/en/search", query_string={"q": "煤气"}).data)
+    assert one.find(id="results-heading").text == "1 result found"
+    assert one.find(id="search-results")["data-announce"] == "1 result found"
+    more = parse(client.get("/en/search", query_string={"q": "audiobook"}).data)
+    count, words = more.find(id="results-heading").text.split(" ", 1)
+    assert int(count) > 1 and words == "results found"
+    chinese = parse(client.get("/search", query_string={"q": "煤气"}).data)
+    assert chinese.find(id="results-heading").text == "找到1条结果"
+
+
 @pytest.mark.parametrize(
     "path", ["/search?q=康复", "/facilities/?township=boping", "/en/contacts/?need=deaf"]
 )
