@@ -167,12 +167,26 @@ def test_system_settings_keep_a_visible_focus_ring(site, browser, features):
 
 
 def test_error_summary_takes_focus_and_its_links_reach_the_fields(site, browser):
+    size = browser.get_window_size()
+    browser.set_window_size(320, 640)  # where the page scrolls, and a label can be lost
+    try:
+        error_summary_links(site, browser)
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+
+def error_summary_links(site, browser):
     browser.get(site["url"] + "/test-components")
     WebDriverWait(browser, 5).until(
         lambda d: active(d).get_attribute("data-error-summary") is not None
     )
     active(browser).find_element(By.CSS_SELECTOR, "a[href='#name']").send_keys(Keys.ENTER)
     WebDriverWait(browser, 5).until(lambda d: active(d).get_attribute("id") == "name")
+    # with the field's label in view, not scrolled off above it
+    top = browser.execute_script(
+        "return document.querySelector(\"label[for='name']\").getBoundingClientRect().top"
+    )
+    assert -1 < top < browser.execute_script("return window.innerHeight")
 
 
 @pytest.mark.parametrize(("prefix", "word"), [("", "轮椅"), ("/en", "wheelchair")])

@@ -517,6 +517,25 @@
     if (summary) summary.focus();
   }
 
+  // An error summary's link goes to its field with the field's label or question in view:
+  // the browser's own jump puts the field at the top of the screen, its label above it,
+  // out of sight of a magnifier or large-text reader.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    var label = document.querySelector("label[for='" + field.id + "']") || field;
+    // A choice's question (the legend) rather than its own label, when they fit together.
+    var fieldset = field.closest("fieldset");
+    var legend = fieldset && fieldset.querySelector("legend");
+    if (legend && field.getBoundingClientRect().top - legend.getBoundingClientRect().top < window.innerHeight / 2) {
+      label = legend;
+    }
+    event.preventDefault();
+    label.scrollIntoView();
+    field.focus({ preventScroll: true });
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
   } else {
