@@ -118,3 +118,20 @@ def test_back_after_a_filter_change_restores_each_whole_page(
     back_to(browser, path)
     assert expected not in browser.current_url
     assert_whole(browser, lang)
+
+
+def test_submitting_the_same_filters_again_adds_no_entry(site, browser):
+    """Pressing 查找场所 without changing anything once added an entry for the same address,
+    so the first Back seemed to do nothing."""
+    browser.get(site["url"] + "/facilities/?township=boping")
+    ready(browser)
+    entries = browser.execute_script("return history.length")
+    form = browser.find_element(By.CSS_SELECTOR, "form.filter-form")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script(
+            "return document.activeElement.hasAttribute('data-results-heading')"
+        )
+    )
+    assert browser.execute_script("return history.length") == entries
+    assert "township=boping" in browser.current_url

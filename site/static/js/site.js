@@ -57,11 +57,20 @@
   // History: a live update while typing replaces the current entry, so Back does not walk
   // through half-typed queries; a submit or a changed filter adds one. (Back to an entry
   // loads the whole page from the server: the page keeps no copy of itself to restore.)
+  // A submit that changed nothing (the same path and the same filled-in fields) adds no
+  // entry either, so that Back always goes somewhere else.
+  function filledIn(url) {
+    var pairs = Array.from(url.searchParams).filter(function (pair) { return pair[1] !== ""; });
+    return url.pathname + "?" + pairs.map(function (pair) { return pair.join("="); }).sort().join("&");
+  }
+
   document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    if (trigger && trigger.type === "input" && event.detail.history.type === "push") {
-      event.detail.history.type = "replace";
-    }
+    var history = event.detail.history;
+    if (history.type !== "push") return;
+    var here = new URL(window.location.href);
+    var same = filledIn(new URL(history.path, here)) === filledIn(here);
+    if (same || (trigger && trigger.type === "input")) history.type = "replace";
   });
 
   // "用我的位置排序": offered only where the browser can tell its location; the position
