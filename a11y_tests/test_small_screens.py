@@ -96,3 +96,16 @@ def test_no_table_cell_breaks_a_number_or_a_short_word(site, phone, mode, path):
         """
     )
     assert broken == [], (path, mode, broken)
+
+
+@pytest.mark.parametrize("path", ["/en/plan/measures/", "/en/search?q=allowance"])
+def test_a_phone_with_the_readers_text_at_twice_its_size_keeps_the_page_in_its_width(
+    site, phone, path
+):
+    """English titles' long words once ran off a 320 px page at 200 % text: a heading's
+    only link is a flex box, which is never narrower than its longest word."""
+    set_mode(phone, site["url"], "default")
+    phone.get(site["url"] + path)
+    phone.execute_script("document.documentElement.style.fontSize = '200%'")
+    width = phone.execute_script("return document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS["320"][0]
