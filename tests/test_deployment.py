@@ -41,7 +41,7 @@ def test_the_sample_site_passes_nginx_t(tmp_path):
 
 def test_the_sample_lets_a_barrier_report_with_its_photos_through():
     limit = re.search(r"client_max_body_size (\d+)m;", SAMPLE.read_text()).group(1)
-    assert int(limit) * 1024 * 1024 >= MAX_BODY_BYTES + photos.MAX_PHOTOS * photos.MAX_BYTES
+    assert int(limit) * 1024 * 1024 >= MAX_BODY_BYTES + photos.MAX_PHOTOS * photos.LARGEST_SENT
 
 
 def test_the_sample_sets_one_forwarded_address_as_the_app_trusts_one_hop():

@@ -204,6 +204,17 @@ def test_a_photo_over_the_size_limit_is_named_on_the_form(loaded_app, client):
     assert kept(loaded_app) == []
 
 
+def test_three_photos_each_over_the_limit_keep_the_text(loaded_app, client):
+    """A phone's three large photos once made the whole form too large (413): the text was
+    lost. Up to LARGEST_SENT each, the form comes back with the text and says which."""
+    big = os.urandom(photo_module.MAX_BYTES + 1_000_000)
+    response = send(client, (big, "1.jpg"), (big, "2.jpg"), (big, "3.jpg"))
+    assert response.status_code == 400
+    assert "10 MB" in photo_error(response)
+    assert TEXT in parse(response.data).find("textarea", id="field-body").text
+    assert kept(loaded_app) == []
+
+
 def test_a_request_over_the_forms_limit_gets_the_page_that_says_so(loaded_app, client, monkeypatch):
     monkeypatch.setattr(views, "MAX_BODY_WITH_PHOTOS", 200_000)
     response = send(client, (os.urandom(300_000), "huge.jpg"))

@@ -18,7 +18,11 @@ from .models import FeedbackItem, FeedbackPhoto
 
 MAX_PHOTOS = 3
 MB = 1024 * 1024
-MAX_BYTES = 10 * MB  # each photo; the request's limit allows all of them at this size
+MAX_BYTES = 10 * MB  # each photo kept
+# The largest photo a form may bring and still be shown again with its text and that photo
+# named as too large (a 50-megapixel phone's JPEG is 15-25 MB); the request's limit allows
+# all of them at this size, so only a larger body loses what was typed (413).
+LARGEST_SENT = 25 * MB
 # The types taken, as an upload's `accept` names them, and as the hint names them.
 TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 NAME_LENGTH = 40  # of a file name quoted in a message

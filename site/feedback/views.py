@@ -55,8 +55,8 @@ SENT = "feedback_sent"  # in the session: the reference and status link, shown o
 # The whole form: room for every field at its longest in Chinese, percent-encoded (nine
 # bytes a character), three times over.
 MAX_BODY_BYTES = 64 * 1024
-# A form with photos: the form, and every photo at its largest.
-MAX_BODY_WITH_PHOTOS = MAX_BODY_BYTES + photos.MAX_PHOTOS * photos.MAX_BYTES
+# A form with photos: the form, and every photo at the largest sent (photos.LARGEST_SENT).
+MAX_BODY_WITH_PHOTOS = MAX_BODY_BYTES + photos.MAX_PHOTOS * photos.LARGEST_SENT
 ENDPOINTS = {"feedback.ask": QUESTION, "feedback.barrier": BARRIER, "feedback.page_error": PAGE}
 
 
