@@ -375,6 +375,23 @@ def test_an_example_sent_from_an_expired_page_keeps_both_texts(site, answered):
     assert form.find("textarea", id="field-example_en").text == "The car was moved."
 
 
+def test_merging_an_item_takes_its_example_down(site, answered, create_item):
+    """A merged item's page offers no example form, so a published example stayed up
+    with no way to take it down."""
+    make_staff(site, "fang", "publisher")
+    fang = signed_in(site, "fang")
+    data = {**example_form(fang, answered), "action": "publish", "example": "盲道修好了。"}
+    assert fang.post(f"/staff/inbox/{answered}/example", data=data).status_code == 303
+    target = published(site, create_item(kind="barrier"))
+    page = fang.get(f"/staff/inbox/{answered}")
+    version = parse(page.data).find("input", name="version").get("value")
+    merge = {"csrf_token": token_in(page.data), "version": version, "target": target.reference}
+    assert fang.post(f"/staff/inbox/{answered}/merge", data=merge).status_code == 303
+    row = published(site, answered)
+    assert row.merged_into_id == target.id and row.example_published_at is None
+    assert row.example_text == "盲道修好了。"
+
+
 def test_an_example_sent_after_the_session_lapsed_comes_back_after_signing_in(site, answered):
     """Reply and note kept their text when the session had ended; the example was lost."""
     make_staff(site, "fang", "publisher")

@@ -69,9 +69,12 @@ def assign(item: FeedbackItem, user, base_version: int | None) -> bool:
 
 def merge(item: FeedbackItem, target: FeedbackItem, base_version: int | None) -> bool:
     """Close the item as a duplicate of `target` (the work goes on there, and the
-    resident's status page shows it); items merged into this one follow it."""
+    resident's status page shows it); items merged into this one follow it. Its public
+    example comes down (its text stays): a merged item's form offers no way to take it
+    down later, and it is the item merged into that answers now."""
     now = utcnow()
-    if not _claim(item, base_version, state=CLOSED, closed_at=now, merged_into_id=target.id):
+    if not _claim(item, base_version, state=CLOSED, closed_at=now, merged_into_id=target.id,
+                  example_published_at=None):  # fmt: skip
         db.session.rollback()
         return False
     db.session.execute(
