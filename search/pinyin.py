@@ -64,18 +64,22 @@ def sound_key(word: str) -> str | None:
 
 
 def _fold(syllable: str) -> str:
-    """One syllable with zh/z, ch/c, sh/s, -ng/-n and n/l made the same."""
+    """One syllable (or a run of them) with zh/z, ch/c, sh/s, -ng/-n and n/l made the same."""
     for confused, plain in _FUZZY:
         syllable = syllable.replace(confused, plain)
     return syllable
 
 
 def spells(key: str, word: str) -> bool:
-    """True when the pinyin `key` is the whole reading of `word`, or its initials."""
-    return key in readings(word)
+    """True when the pinyin `key` is the whole reading of `word`, or its initials, or (from
+    4 letters) reads like it with the sounds people mix up (canjizhen, kanfu: 残疾证, 康复)."""
+    found = readings(word)
+    return key in found or (len(key) >= PREFIX and bool(found) and _fold(key) == _fold(found[0]))
 
 
 def matches(key: str, word: str) -> bool:
     """True when the pinyin `key` spells `word`, or (from 4 letters) begins its reading."""
     found = readings(word)
-    return key in found or (len(key) >= PREFIX and bool(found) and found[0].startswith(key))
+    return spells(key, word) or (
+        len(key) >= PREFIX and bool(found) and _fold(found[0]).startswith(_fold(key))
+    )

@@ -681,6 +681,17 @@ def test_pinyin_finds_the_title_that_reads_that_way(index, query):
     assert "残疾人证" in results.pinyin_words
 
 
+@pytest.mark.parametrize(
+    ("key", "word"), [("canjizhen", "残疾证"), ("kanfu", "康复"), ("zaogongzuo", "找工作")]
+)
+def test_typed_pinyin_spells_a_word_with_the_sounds_people_mix_up(key, word):
+    assert pinyin.spells(key, word)
+
+
+def test_a_short_key_is_not_read_loosely():
+    assert not pinyin.spells("ka", "康")
+
+
 def test_pinyin_offers_the_words_it_spells_best_first(index):
     assert index.search("dibao").pinyin_words[0] == "低保"
 
