@@ -88,6 +88,19 @@ def test_an_image_is_published_without_its_location_or_camera(site):
     assert b"Phone X" not in served.data and b"at home" not in served.data
 
 
+@pytest.mark.parametrize(
+    ("name", "kept", "shown"),
+    [
+        ("坡道.png", "jpg", "坡道.jpg"),
+        ("坡道.JPEG", "jpg", "坡道.JPEG"),
+        ("坡道", "png", "坡道.png"),
+        ("坡道.png", "png", "坡道.png"),
+    ],
+)
+def test_a_kept_image_is_named_by_the_format_it_is_kept_in(name, kept, shown):
+    assert media.named_as(name, media.BY_EXTENSION[kept]) == shown
+
+
 def test_a_png_stays_a_png_and_is_served_as_kept(site):
     assert upload(site["editor"], PNG, "轮椅坡道.png").status_code == 303
     kept = stored(site["app"])[-1]

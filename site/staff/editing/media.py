@@ -69,6 +69,7 @@ FORMATS = (
            False, "Excel"),
 )  # fmt: skip
 BY_EXTENSION = {f.extension: f for f in FORMATS}
+SAME_EXTENSION = {"jpg": ("jpeg", "jpe")}  # other names of a format's files
 
 
 def recognise(data: bytes) -> Format | None:
@@ -135,6 +136,15 @@ def clean_name(filename: str, fallback: str) -> str:
     return f"{stem}{dot}{extension}" if stem else fallback
 
 
+def named_as(name: str, kept: Format) -> str:
+    """`name` with the extension of the format the file is kept in: a PNG photo kept as a
+    JPEG (smaller) downloads as .jpg, not as a .png holding a JPEG."""
+    stem, dot, extension = name.rpartition(".")
+    if extension.lower() in (kept.extension, *SAME_EXTENSION.get(kept.extension, ())):
+        return name
+    return f"{stem if dot else name}.{kept.extension}"
+
+
 def _is_visible(ch: str) -> bool:
     """False for controls, format characters (direction overrides), surrogates and the
     unassigned or private code points."""
@@ -189,7 +199,7 @@ def upload():
         ), 400
     name = f"{secrets.token_hex(16)}.{found.extension}"
     (folder() / name).write_bytes(data)
-    original = clean_name(upload.filename, name)
+    original = named_as(clean_name(upload.filename, name), found)
     db.session.add(
         MediaFile(
             name=name,
