@@ -23,8 +23,13 @@ from search.text import is_chinese, normalize
 # 自我 stays.
 STOP_WORDS = ENGLISH_STOP_WORDS | frozenset(
     "的 了 和 与 及 或 是 在 我 你 他 她 我们 要 想 我要 我想 怎么 怎么办 如何 哪里 哪儿 "
-    "什么 吗 呢 啊 吧 请问 请 能 可以 有 有没有 一下".split()
+    "什么 吗 呢 啊 吧 请问 请 能 可以 有 有没有 一下 "
+    "i me my our do does did has had there any some please".split()
 )
+# The words of an English question that say nothing of its subject: left out beside the
+# words that do (in "my child has autism what help can I get", help and get matched
+# before autism did), searched when they are all there is ("help").
+QUESTION_WORDS = frozenset("what which who how where why get got need want help".split())
 
 # A token is worth indexing when it has a letter, digit or ideograph; this drops spaces,
 # punctuation and emoji.
@@ -117,22 +122,25 @@ def analyzer() -> Analyzer:
 def query_words(text: str) -> list[str]:
     """The distinct words of a normalised query, as jieba's precise mode cuts them.
 
-    Beside a word of two or more characters, a lone Chinese character is left out unless
-    the synonym file knows it (盲, 聋): in 我腿脚不方便去哪里办残疾证 the 不, 去 and 办
-    would otherwise find every page that says 不低于 or 办理."""
+    Beside the words that name what is asked about, the others are left out: a lone
+    Chinese character the synonym file does not name (盲 and 聋 it does; in
+    我腿脚不方便去哪里办残疾证 the 不, 去 and 办 found every page that says 不低于 or 办理)
+    and an English question's own words (QUESTION_WORDS)."""
     initialize()
     words: list[str] = []
     for word in jieba.cut(text, HMM=True):
         word = word.strip()
         if _WORD.search(word) and word not in STOP_WORDS and word not in words:
             words.append(word)
-    if any(len(word) > 1 for word in words):
-        words = [word for word in words if not _is_lone_character(word)]
-    return words
+    subject = [word for word in words if not _says_little(word)]
+    return subject or words
 
 
-def _is_lone_character(word: str) -> bool:
-    """True for one Chinese character that the synonym file does not name."""
+def _says_little(word: str) -> bool:
+    """True for a lone Chinese character the synonym file does not name, and for an
+    English question's own words."""
+    if word in QUESTION_WORDS:
+        return True
     return len(word) == 1 and is_chinese(word) and word not in _synonym_terms()
 
 

@@ -13,7 +13,7 @@ from whoosh.writing import SegmentWriter
 
 import search
 from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
-from search.analysis import analyzer
+from search.analysis import analyzer, query_words
 from search.index import _ClosingStorage, document_fields
 from search.suggest import near_terms
 from search.synonyms import load_groups, parse_line
@@ -679,6 +679,20 @@ def test_pinyin_finds_the_title_that_reads_that_way(index, query):
     results = index.search(query)
     assert ids(results)[0] == "service:disability-certificate"
     assert "残疾人证" in results.pinyin_words
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("我腿脚不方便去哪里办残疾证", ["腿脚", "方便", "办残疾证"]),  # a synonym-file word
+        ("盲 人", ["盲"]),  # the synonym file names 盲
+        ("残 疾 证", ["残", "疾", "证"]),  # nothing else to search for
+        ("my child has autism what help can i get", ["child", "autism"]),
+        ("help", ["help"]),
+    ],
+)
+def test_a_query_keeps_the_words_that_name_its_subject(jieba_cache, query, words):
+    assert query_words(query) == words
 
 
 @pytest.mark.parametrize(
