@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from barrierfree.database import db, utcnow
+from barrierfree.database import WITHDRAWN, db, utcnow
 from barrierfree.facilities.models import Facility
 from barrierfree.opening_hours import LOCAL_TIME
 from barrierfree.plan.models import Indicator
@@ -703,7 +703,7 @@ def test_two_saves_from_the_same_version_one_wins(site, publisher):
         kind = forms.EDITABLE["facilities"]
         row = db.session.get(Facility, facility_id(site))
         base = row.version
-        claims = [editor._claim(kind, row, base), editor._claim(kind, row, base)]
+        claims = [publishing.claim(kind, row, base), publishing.claim(kind, row, base)]
         db.session.commit()
         assert claims == [True, False]
         assert db.session.get(Facility, row.id).version == base + 1
@@ -731,6 +731,36 @@ def test_a_save_that_loses_the_race_after_the_check_writes_nothing(site, publish
     assert (row.summary, row.hours_note) == (A_SUMMARY, None)
     assert field_value(response, "summary") == B_SUMMARY
     assert field_value(response, "version") == str(row.version)
+
+
+def test_a_withdrawal_between_the_save_and_its_publication_is_not_undone(
+    site, publisher, monkeypatch
+):
+    """A colleague withdraws the item after this save is written and before it is
+    published: the publication goes ahead only from the version the save left."""
+    url = edit_url("facilities", facility_id(site))
+    form = edit_form(publisher.get(url))
+    keep_original, calls = publishing.original_revision, []
+
+    def a_colleague_withdraws_before_the_publication(kind, row):
+        calls.append(kind)
+        if len(calls) == 2:  # the first is the save's, the second the publication's
+            with db.engine.begin() as connection:
+                connection.execute(
+                    update(Facility)
+                    .where(Facility.id == row.id)
+                    .values(version=Facility.version + 1, status=WITHDRAWN)
+                )
+        keep_original(kind, row)
+
+    monkeypatch.setattr(
+        publishing, "original_revision", a_colleague_withdraws_before_the_publication
+    )
+    response = publisher.post(url, data=changed(form, summary=B_SUMMARY, action="publish"))
+    assert response.status_code == 303
+    row = row_of(site, Facility, slug=FACILITY)
+    assert (row.status, row.summary) == (WITHDRAWN, B_SUMMARY)
+    assert "没有发布" in publisher.get(url).text
 
 
 # --- Indicator values ----------------------------------------------------------------------

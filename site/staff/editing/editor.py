@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from ...database import (
     DRAFT,
@@ -171,9 +171,10 @@ def _create(kind: Kind):
     publishing.revision(kind, row, "create")
     audit("create", kind.name, row.slug)
     _discard_autosave(kind, "new")
+    version = row.version
     db.session.commit()
     _saved(row)
-    return _after_save(kind, row, action)
+    return _after_save(kind, row, action, version)
 
 
 @bp.route("/<kind_name>/<int:item_id>", methods=["GET", "POST"])
@@ -203,7 +204,7 @@ def _save(kind: Kind, row):
     if _blocking(findings):
         text = forms.form_values(kind, forms.revision_data(kind, row))
         return _form(kind, row, text, findings=findings, status=400, saved=True)
-    return _after_save(kind, row, action)
+    return _after_save(kind, row, action, base_version + 1)
 
 
 def _check_save(kind: Kind, row, submission: Submission, action: str, base_version):
@@ -247,7 +248,7 @@ def _write(kind: Kind, row, submission: Submission, base_version) -> bool:
     """Claim the next version and write the values, a revision and the audit entry, and
     commit; False (nothing written) when a colleague's save took the version first."""
     publishing.original_revision(kind, row)
-    if not _claim(kind, row, base_version):
+    if not publishing.claim(kind, row, base_version):
         db.session.rollback()
         return False
     forms.apply_values(kind, row, submission.values)
@@ -281,8 +282,9 @@ def _saved(row) -> None:
     session[SAVED_COPY] = request.script_root + request.path  # /en/staff/… on the English site
 
 
-def _after_save(kind: Kind, row, action: str):
-    """Go on from a successful save: publish, schedule, preview, or back to the form."""
+def _after_save(kind: Kind, row, action: str, version: int):
+    """Go on from a successful save (which left the row at `version`): publish, schedule,
+    preview, or back to the form."""
     if action in ("publish", "schedule") and kind.has_status:
         findings = authoring_findings(kind, forms.revision_data(kind, row))
         if any(f.blocking for f in findings):
@@ -290,7 +292,9 @@ def _after_save(kind: Kind, row, action: str):
             return _form(kind, row, text, findings=findings, status=400, saved=True)
         if action == "schedule":
             return _schedule(kind, row)
-        publishing.publish(kind, row)
+        if not publishing.publish(kind, row, version=version):
+            flash(_("已保存，但没有发布：保存以后，别人又改过这条内容。请看过最新版本后再发布。"))
+            return _back_to_form(kind, row)
         flash(_("已发布。公开页面、网站地图、订阅和搜索都已更新。"))
         return _back_to_form(kind, row)
     if action == "preview":
@@ -336,7 +340,7 @@ def _scheduled_time(raw: str) -> datetime:
 def withdraw(kind_name: str, item_id: int):
     """Take an item off the public site (it stays here, and can be published again)."""
     kind, row = _with_status_or_404(kind_name, item_id)
-    if not _claim(kind, row, _posted_version()):
+    if not publishing.claim(kind, row, _posted_version()):
         flash(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
         return _back_to_form(kind, row)
     publishing.withdraw(kind, row)
@@ -488,18 +492,6 @@ def _key(item_id: int | None) -> str:
 def _new_slug(kind: Kind) -> str:
     """A slug for an item created without one: its date and a few random characters."""
     return f"{datetime.now(LOCAL_TIME):%Y%m%d}-{secrets.token_hex(3)}"
-
-
-def _claim(kind: Kind, row, base_version: int | None) -> bool:
-    """Move the row to the next version, if it is still at `base_version` (atomic)."""
-    if base_version is None:
-        return False
-    result = db.session.execute(
-        update(kind.model)
-        .where(kind.model.id == row.id, kind.model.version == base_version)
-        .values(version=base_version + 1)
-    )
-    return result.rowcount == 1
 
 
 def _revisions_of(kind: Kind, row) -> list[Revision]:

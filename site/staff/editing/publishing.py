@@ -12,7 +12,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app, g
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ...alerts.operations import forget_unconfirmed
 from ...database import PUBLISHED, WITHDRAWN, db, utcnow
@@ -64,16 +64,22 @@ def _keep(kind: Kind, row, action: str, user_id: int | None, username: str) -> N
     )
 
 
-def publish(kind: Kind, row, at=None, user=None) -> None:
+def publish(kind: Kind, row, at=None, user=None, version: int | None = None) -> bool:
     """Make the row public now (or as of `at`, for a scheduled publication) and commit.
 
     `user` is who asked for it, when not the member of staff signed in (a schedule).
+    `version` is the one the publisher's save left: False, and nothing written, when a
+    colleague changed the row since (withdrew it between the save and the publication).
     """
     original_revision(kind, row)
+    if version is None:
+        row.version += 1
+    elif not claim(kind, row, version):
+        db.session.rollback()
+        return False
     row.status = PUBLISHED
     if hasattr(row, "published_at") and (row.published_at is None or at is not None):
         row.published_at = at or utcnow()
-    row.version += 1
     unschedule(kind, row)
     if kind.on_publish:
         kind.on_publish(row)
@@ -81,6 +87,19 @@ def publish(kind: Kind, row, at=None, user=None) -> None:
     audit("publish", kind.name, row.slug, user=user)
     db.session.commit()
     changed()
+    return True
+
+
+def claim(kind: Kind, row, version: int | None) -> bool:
+    """Move the row to the next version, if it is still at `version` (atomic)."""
+    if version is None:
+        return False
+    result = db.session.execute(
+        update(kind.model)
+        .where(kind.model.id == row.id, kind.model.version == version)
+        .values(version=version + 1)
+    )
+    return result.rowcount == 1
 
 
 def withdraw(kind: Kind, row) -> None:
