@@ -113,6 +113,22 @@ def test_htmx_toggle_answers_with_the_controls_fragment(client):
     assert toggle(doc, "large").get("aria-pressed") == "true"
 
 
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_the_toggle_sets_the_display_cookie_and_no_other(app, headers):
+    """The about page promises one cookie, display; a CSRF token in the returned controls
+    once started a session as well (and with it, every page went uncached)."""
+    client = app.test_client()
+    response = client.post("/display", data={"large": "1", "next": "/"}, headers=headers)
+    cookies = [value.split("=", 1)[0] for value in response.headers.getlist("Set-Cookie")]
+    assert cookies == ["display"]
+    assert parse(response.data).find("input", name="csrf_token") is None
+    page = client.get("/")
+    assert page.headers.getlist("Set-Cookie") == []
+    assert parse(page.data).find("form", class_="display-controls").find(
+        "input", name="csrf_token"
+    ) is None
+
+
 def test_htmx_toggle_triggers_displaychange_with_modes_and_chinese_message(client):
     response = client.post("/display", data={"contrast": "1"}, headers=HTMX)
     event = json.loads(response.headers["HX-Trigger"])["displaychange"]
