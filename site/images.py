@@ -39,17 +39,18 @@ class PhotoProblem(ValueError):
     """Why an upload is not taken, in words for the person who sent it."""
 
 
-def prepare(data: bytes) -> Photo:
-    """The bytes of an image file as a photo to keep: decoded, turned as the camera says
-    (EXIF orientation), at most LONG_SIDE pixels on its long side, and encoded again from
-    its pixels alone. A photo becomes a JPEG; a PNG (usually a screenshot) stays a PNG when
-    that is smaller, so that text in it stays sharp."""
+def prepare(data: bytes, decoders=DECODERS, long_side: int = LONG_SIDE) -> Photo:
+    """The bytes of an image file (in one of `decoders`) as a photo to keep: decoded, turned
+    as the camera says (EXIF orientation), at most `long_side` pixels on its long side, and
+    encoded again from its pixels alone (an animation's first frame). A photo becomes a
+    JPEG; a PNG or GIF (usually a screenshot or a drawing) stays a PNG when that is
+    smaller, so that text in it stays sharp."""
     try:
-        with Image.open(BytesIO(data), formats=DECODERS) as image:
+        with Image.open(BytesIO(data), formats=decoders) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoProblem(_too_many_pixels())
             source = image.format
-            _draft(image)
+            _draft(image, long_side)
             pixels = _pixels(ImageOps.exif_transpose(image))
     except PhotoProblem:
         raise
@@ -61,9 +62,9 @@ def prepare(data: bytes) -> Photo:
     except Exception as error:
         log.info("A photo could not be decoded: %r", error)
         raise PhotoProblem(_("照片打不开，文件可能已经损坏。请换一张照片。")) from None
-    pixels.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
+    pixels.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
     encodings = [("image/jpeg", _encode(_flattened(pixels), "JPEG"))]
-    if source == "PNG":
+    if source in ("PNG", "GIF"):
         encodings.append(("image/png", _encode(pixels, "PNG")))
     content_type, encoded = min(encodings, key=lambda encoding: len(encoding[1]))
     return Photo(content_type, encoded, pixels.width, pixels.height)
@@ -74,10 +75,10 @@ def _too_many_pixels() -> str:
     return _("照片的像素太多，不能处理。请换一张，或者把照片截图后再选截图。")
 
 
-def _draft(image: Image.Image) -> None:
-    """Have a JPEG decoded at the smallest scale still at least LONG_SIDE on its long side
+def _draft(image: Image.Image, long_side: int) -> None:
+    """Have a JPEG decoded at the smallest scale still at least `long_side` on its long side
     (other formats ignore this): a large photo then takes a fraction of the memory."""
-    scale = LONG_SIDE / max(image.width, image.height)
+    scale = long_side / max(image.width, image.height)
     if scale < 1:
         image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
 

@@ -124,9 +124,10 @@ def test_the_toggle_sets_the_display_cookie_and_no_other(app, headers):
     assert parse(response.data).find("input", name="csrf_token") is None
     page = client.get("/")
     assert page.headers.getlist("Set-Cookie") == []
-    assert parse(page.data).find("form", class_="display-controls").find(
-        "input", name="csrf_token"
-    ) is None
+    assert (
+        parse(page.data).find("form", class_="display-controls").find("input", name="csrf_token")
+        is None
+    )
 
 
 def test_htmx_toggle_triggers_displaychange_with_modes_and_chinese_message(client):

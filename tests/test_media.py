@@ -95,10 +95,32 @@ def test_an_image_is_published_without_its_location_or_camera(site):
         ("坡道.JPEG", "jpg", "坡道.JPEG"),
         ("坡道", "png", "坡道.png"),
         ("坡道.png", "png", "坡道.png"),
+        ("指南 v1.2", "docx", "指南 v1.2.docx"),  # .2 is no format's extension
     ],
 )
 def test_a_kept_image_is_named_by_the_format_it_is_kept_in(name, kept, shown):
     assert media.named_as(name, media.BY_EXTENSION[kept]) == shown
+
+
+def test_a_name_with_its_extension_added_still_fits(site):
+    """A name cut to fit, then given .pdf, was longer than the column (a 500 on
+    PostgreSQL)."""
+    assert upload(site["editor"], PDF, "说" * 300).status_code == 303
+    kept = stored(site["app"])[-1]
+    assert kept.original_name.endswith(".pdf")
+    assert len(kept.original_name.encode()) <= media.NAME_BYTES
+
+
+def test_a_gif_is_published_as_its_first_frame_without_its_comment(site):
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], comment=b"at home")
+    assert upload(site["editor"], out.getvalue(), "动图.gif").status_code == 303
+    kept = stored(site["app"])[-1]
+    served = site["app"].test_client().get(f"/media/{kept.name}")
+    image = Image.open(io.BytesIO(served.data))
+    assert image.format in ("PNG", "JPEG") and not getattr(image, "is_animated", False)
+    assert b"at home" not in served.data
 
 
 def test_a_png_stays_a_png_and_is_served_as_kept(site):
@@ -116,8 +138,9 @@ def test_a_png_stays_a_png_and_is_served_as_kept(site):
         png_claiming(100_000, 100_000),  # a decompression bomb's header
         image_file("JPEG")[:200],  # cut short
         b"\xff\xd8\xff" + b"junk" * 50,  # a JPEG's first bytes, then nothing of one
+        b"GIF89a" + b"junk" * 50,  # a GIF's
     ],
-    ids=["bomb", "truncated", "only-the-signature"],
+    ids=["bomb", "truncated", "only-the-signature", "gif-signature"],
 )
 def test_an_image_that_does_not_decode_is_refused_with_a_message(site, data):
     before = len(stored(site["app"]))

@@ -3,8 +3,8 @@
 A file is kept under a random name in the instance folder and served at /media/<name>
 (same site, so the Content-Security-Policy allows it). Only the formats listed here are
 accepted, recognised by their first bytes, not by the name the file came with: SVG and
-HTML are refused, since a browser would run their scripts. JPEG, PNG and WebP images are
-decoded and re-encoded without their metadata (a phone's photo says where it was taken).
+HTML are refused, since a browser would run their scripts. JPEG, PNG, WebP and GIF images
+are decoded and re-encoded without their metadata (a phone's photo says where it was taken).
 
 The name a file came with is kept, cleaned, to name it on the back office and in the
 download: a header cannot carry a line break, and a file system takes only so long a name.
@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...database import db
-from ...images import PhotoProblem, prepare
+from ...images import DECODERS, PhotoProblem, prepare
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..models import EDITOR, MediaFile
@@ -91,14 +91,17 @@ def recognise(data: bytes) -> Format | None:
 
 # Images re-encoded from their pixels before they are published: a phone's photo carries
 # where it was taken and with what, and a file's first bytes say nothing of the rest.
-CLEANED = ("png", "jpg", "webp")
+# A GIF keeps its first frame (nothing on a page moves by itself, WCAG 2.2.2). A scanned
+# notice must stay legible: twice a resident's photo on the long side.
+CLEANED = ("png", "jpg", "webp", "gif")
 ENCODED_AS = {"image/jpeg": "jpg", "image/png": "png"}
+LONG_SIDE = 3200
 
 
 def _cleaned(data: bytes) -> tuple[Format, bytes]:
-    """An image as it is published: decoded, upright, at most images.LONG_SIDE pixels on
-    its long side, without its metadata (images.prepare); PhotoProblem if it is not one."""
-    image = prepare(data)
+    """An image as it is published: decoded, upright, at most LONG_SIDE pixels on its long
+    side, without its metadata (images.prepare); PhotoProblem if it is not one."""
+    image = prepare(data, decoders=(*DECODERS, "GIF"), long_side=LONG_SIDE)
     return BY_EXTENSION[ENCODED_AS[image.content_type]], image.data
 
 
@@ -137,12 +140,17 @@ def clean_name(filename: str, fallback: str) -> str:
 
 
 def named_as(name: str, kept: Format) -> str:
-    """`name` with the extension of the format the file is kept in: a PNG photo kept as a
-    JPEG (smaller) downloads as .jpg, not as a .png holding a JPEG."""
+    """`name` (cleaned) ending in the extension of the format the file is kept in: a PNG
+    kept as a JPEG (smaller) downloads as .jpg, not as a .png holding a JPEG; a name
+    without a known extension (指南 v1.2) gets one added. Cut again to fit."""
     stem, dot, extension = name.rpartition(".")
     if extension.lower() in (kept.extension, *SAME_EXTENSION.get(kept.extension, ())):
         return name
-    return f"{stem if dot else name}.{kept.extension}"
+    known = extension.lower() in BY_EXTENSION or any(
+        extension.lower() in others for others in SAME_EXTENSION.values()
+    )
+    renamed = f"{stem if dot and known else name}.{kept.extension}"
+    return clean_name(renamed, renamed)
 
 
 def _is_visible(ch: str) -> bool:
