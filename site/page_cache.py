@@ -272,7 +272,7 @@ def last_public_change() -> datetime | None:
 def looked_up(asked: Request, config) -> bool:
     """True for a request the cache may answer: an anonymous GET or HEAD of a public page."""
     return (
-        asked.method in ("GET", "HEAD")
+        asked.method in security.READS
         and config["SESSION_COOKIE_NAME"] not in asked.cookies
         and not security.is_back_office(asked.path)
     )

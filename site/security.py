@@ -66,13 +66,13 @@ def add_cache_rules(response):
     return response
 
 
-# A page only its holder may see (a status link, a subscriber's page, a photo): never kept
-# by a browser or a proxy, never indexed, never named in a Referer.
 # The methods that only read: a view that shows a form for them and saves for anything else
 # must count HEAD as a read (a link checker's HEAD once took the editor's save path and
 # emptied the autosaved draft).
 READS = frozenset({"GET", "HEAD"})
 
+# A page only its holder may see (a status link, a subscriber's page, a photo): never kept
+# by a browser or a proxy, never indexed, never named in a Referer.
 PRIVATE_HEADERS = {
     "Cache-Control": "private, no-store",
     "X-Robots-Tag": "noindex, nofollow",
@@ -98,7 +98,7 @@ def answer_conditionally(response):
     """Give a public page or download an ETag, and answer 304 Not Modified to a browser
     that already has it: most pages change a few times a month, not between visits."""
     if (
-        request.method in ("GET", "HEAD")
+        request.method in READS
         and response.status_code == 200
         and not is_back_office()
         and not response.direct_passthrough

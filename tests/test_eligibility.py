@@ -493,6 +493,16 @@ def test_a_post_without_its_security_code_keeps_the_answers_and_asks_again(clien
     assert doc.find("input", name_="csrf_token") is not None
 
 
+def test_large_text_pressed_on_an_expired_page_still_switches(client):
+    """The toggle on the check's pages carries the page's token; when it has expired the
+    answers come back as above, and 大字版 is on all the same."""
+    data = {**dict(FATHER[:3]), "action": "show:certificate", "large": "1"}
+    response = client.post(QUESTIONS, data=data)
+    assert response.status_code == 400
+    assert "large" in parse(response.data).find("html")["class"]
+    assert client.get_cookie("display").value == "large"
+
+
 @pytest.mark.parametrize("path", [QUESTIONS, RESULT])
 def test_opening_a_question_or_result_address_says_answers_are_not_kept(client, prefix, path):
     response = client.get(prefix + path)

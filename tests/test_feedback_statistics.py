@@ -375,6 +375,23 @@ def test_an_example_sent_from_an_expired_page_keeps_both_texts(site, answered):
     assert form.find("textarea", id="field-example_en").text == "The car was moved."
 
 
+def test_taking_an_example_down_after_the_session_lapsed_keeps_no_draft(site, answered):
+    """The take-down button sends the example's text along: kept as a draft, it came back
+    as "what you wrote" after signing in, and stayed after the take-down."""
+    make_staff(site, "fang", "publisher")
+    fang = signed_in(site, "fang")
+    data = {**example_form(fang, answered), "action": "publish", "example": "坡道修好了。"}
+    assert fang.post(f"/staff/inbox/{answered}/example", data=data).status_code == 303
+    down = {**example_form(fang, answered), "action": "unpublish", "example": "坡道修好了。"}
+    with site.app_context():
+        db.session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    response = fang.post(f"/staff/inbox/{answered}/example", data=down)
+    assert "例子没有撤下" in fang.get(response.headers["Location"]).text  # the sign-in page
+    assert "放回下面的表单" not in signed_in(site, "fang").get(f"/staff/inbox/{answered}").text
+    assert published(site, answered).example_published_at is not None
+
+
 def test_merging_an_item_takes_its_example_down(site, answered, create_item):
     """A merged item's page offers no example form, so a published example stayed up
     with no way to take it down."""

@@ -15,7 +15,7 @@ import search
 from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
 from search.analysis import analyzer, query_words
 from search.index import _ClosingStorage, document_fields
-from search.suggest import near_terms
+from search.suggest import near_terms, suggest
 from search.synonyms import load_groups, parse_line
 from search.vocabulary import TitleWords
 
@@ -449,6 +449,20 @@ def test_no_results_suggest_a_term(index, query, kwargs, suggestion):
     assert results.total == 0
     assert results.suggestion == suggestion
     assert index.search(suggestion, language=kwargs.get("language", "zh")).total > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "tempting"),
+    [
+        ("出门", "部门"),  # a word the dictionary has is spelt right
+        ("假牙", "假肢"),
+        ("乐平铺", "茌平铺"),  # a township's name, from the synonym file
+        ("冯官屯镇", "冯官屯乡镇"),  # whose 镇 alone is one character
+    ],
+)
+def test_a_word_spelt_right_is_not_respelt_when_nothing_is_found(jieba_cache, query, tempting):
+    found = suggest(query, query_words(query), [tempting], has_hits=lambda candidate: True)
+    assert found is None or tempting not in found
 
 
 def test_a_near_term_is_never_a_single_character():

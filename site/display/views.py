@@ -1,6 +1,8 @@
 """The display-mode toggle: a POST form that works without JavaScript; htmx saves the reload."""
 
-from flask import Blueprint, g, redirect, render_template, request
+from collections.abc import Mapping
+
+from flask import Blueprint, Response, g, redirect, render_template, request
 from flask_babel import gettext as _
 from htmx_flask import make_response
 
@@ -50,7 +52,7 @@ def toggle():
     return remember(response)
 
 
-def switch(form) -> dict[str, bool]:
+def switch(form: Mapping[str, str]) -> dict[str, bool]:
     """Switch the modes `form` asks for, for this request's page (`g.display`); return the
     changes. A page whose form carries what the resident entered (the eligibility check)
     takes the toggle itself, so that nothing is lost on the way back (see
@@ -63,7 +65,7 @@ def switch(form) -> dict[str, bool]:
     return changes
 
 
-def remember(response):
+def remember(response: Response) -> Response:
     """Keep this request's modes in the cookie."""
     response.set_cookie(
         COOKIE,

@@ -20,9 +20,10 @@ as any page read there does: the start and result pages say so, and the result o
 also has its own back link (a POST button carrying the answers), the way GOV.UK's
 question pages do, and a button to carry on in the other language with the answers.
 
-A GET of a page that only a POST can fill (a bookmark, a reload after the tab was closed,
-the language link in the header, or the display controls without JavaScript, which return
-to the page's address) says plainly that the answers are not kept, and how to start again.
+A GET of a page that only a POST can fill (a bookmark, a reload after the tab was closed)
+says plainly that the answers are not kept, and how to start again. The header's display
+controls and language switch post the answers too (`page_form` in the templates): the
+display toggle comes to the page itself (`switch_display`).
 """
 
 from collections import namedtuple
@@ -227,6 +228,7 @@ def expired(_error):
     code, at the check page or the first question left, so nothing is lost or trusted."""
     if request.endpoint == "eligibility.clear":
         return clear()
+    switch_display()  # a 大字版 pressed on the page still switches
     answers = carried(request.form)
     message = _("这一页已经失效（比如浏览器关闭过），所以没有继续。你的回答还在，请再确认一次。")
     following = next_unanswered(answers)

@@ -30,6 +30,8 @@ def keep_lapsed(user, item_id: int, **_ignored) -> str | None:
     """Keep the text of a form posted after `user`'s session ended; why not, or None when
     it was kept (for `sessions.require(keep=...)`)."""
     form = request.path.rstrip("/").rsplit("/", 1)[-1]
+    if request.form.get("action") == "unpublish":  # the example's text came along unchanged
+        return _("例子没有撤下，请登录后再撤下一次。")
     texts = {name: request.form.get(name, "") for name in FIELDS.get(form, ())}
     if not any(text.strip() for text in texts.values()):
         return _("没有可以保存的内容。")

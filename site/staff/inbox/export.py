@@ -96,6 +96,7 @@ def example(item_id: int):
     """Publish the item's example (or its new text) on the public page, or take it down."""
     row = item_or_404(item_id)
     if request.form.get("action") == "unpublish":
+        drafts.forget(g.staff.id, row.id, "example")  # written with the take-down
         if not unpublish_example(row, _posted_version()):
             return _stale(row)
         return _back(row, _("例子已撤下，一分钟内公开页面上就不再显示。"))

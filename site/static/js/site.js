@@ -124,7 +124,7 @@
   // language: the nearest lang attribute inside main (the 大字版 of an English page, a
   // Chinese banner on it), else the content's language (the button's data-lang).
   var READ_BLOCKS = "h1, h2, h3, h4, h5, p, li, dt, dd, caption, th, td";
-  var SKIP = "nav, button, .visually-hidden, [hidden]";
+  var SKIP = "nav, button, .visually-hidden, [hidden], [aria-hidden='true']";
 
   function readablePieces(root, fallback) {
     var pieces = [];
@@ -533,7 +533,7 @@
     var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
     var field = link && document.getElementById(link.getAttribute("href").slice(1));
     if (!field) return;
-    var label = document.querySelector("label[for='" + field.id + "']") || field;
+    var label = document.querySelector("label[for='" + CSS.escape(field.id) + "']") || field;
     // A choice's question (the legend) rather than its own label, when they fit together.
     var fieldset = field.closest("fieldset");
     var legend = fieldset && fieldset.querySelector("legend");
