@@ -625,6 +625,16 @@ def test_sign_in_goes_back_to_the_page_asked_for(office):
     assert response.status_code == 303 and response.headers["Location"] == "/staff/audit"
 
 
+def test_an_english_page_asks_to_sign_in_and_comes_back_in_english(office):
+    """/en/staff/… sent to sign in came back to /staff/…, in Chinese."""
+    client = client_from(office.app, "192.0.2.98")
+    response = client.get("/en/staff/updates/new")
+    next_url = parse_qs(urlsplit(response.headers["Location"]).query).get("next")
+    assert next_url == ["/en/staff/updates/new"]
+    signed = sign_in(client, EDITOR, next_url=next_url[0])
+    assert signed.headers["Location"] == "/en/staff/updates/new"
+
+
 # --- Sessions ------------------------------------------------------------------------------
 
 

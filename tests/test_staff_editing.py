@@ -15,7 +15,7 @@ from barrierfree.services.models import Service
 from barrierfree.staff.editing import editor, forms, publishing
 from barrierfree.staff.models import Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
-from conftest import copy_database, make_app, make_loaded_app, parse, sitemap_paths
+from conftest import CJK, copy_database, make_app, make_loaded_app, parse, sitemap_paths
 from sqlalchemy import func, select, update
 from staff_helpers import csrf, form_fields, make_staff, signed_in
 
@@ -577,6 +577,21 @@ def test_the_diff_marks_deletions_and_insertions_for_screen_readers(site, publis
     assert [s.find("h2").text for s in parse(page.data).find_all("section", class_="diff")] == [
         "正文"
     ]
+
+
+def test_the_diffs_words_for_screen_readers_are_in_the_interfaces_language(site, publisher):
+    """On the English back office a Chinese field's diff is marked zh-CN; its "Added:" and
+    "(end)" were read in a Chinese voice."""
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    save(publisher, url, body=SECOND_BODY)
+    first = revisions_of(site, "updates", id_)[0]
+    diff = parse(publisher.get(f"/en{url}/revisions/{first.id}").data).find(
+        "section", class_="diff"
+    )
+    labels = diff.find_all("span", class_="visually-hidden")
+    assert labels and all(label["lang"] == "en" for label in labels)
+    assert not any(CJK.search(label.text) for label in labels)
 
 
 def test_an_old_revision_is_restored_as_a_new_version(site, publisher):

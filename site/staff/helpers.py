@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..database import utcnow
+from ..i18n import HTML_LANG, current_locale
 from ..opening_hours import local
 from ..pages.queries import page_url
 from .accounts import sessions
@@ -19,18 +20,24 @@ WARN_BEFORE_SECONDS = 5 * 60
 
 def errors_list(errors: dict, kind=None) -> list[dict]:
     """Form errors as error-summary items linking to their fields."""
-    items = []
-    for name, message in errors.items():
-        anchor = f"field-{name}"
-        if kind is not None and any(f.name == name and f.type == "multi" for f in kind.form_fields):
-            anchor = f"field-{name}-{next(iter(kind.form_field(name).choices()))}"
-        items.append({"text": message, "href": f"#{anchor}"})
-    return items
+    return [{"text": message, "href": field_link(name, kind)} for name, message in errors.items()]
 
 
-def findings_list(findings) -> list[dict]:
+def findings_list(findings, kind=None) -> list[dict]:
     """Authoring findings as error-summary items linking to their fields."""
-    return [{"text": f.message, "href": f"#field-{f.field}"} for f in findings]
+    return [{"text": f.message, "href": field_link(f.field, kind)} for f in findings]
+
+
+def changes_list(names, kind) -> list[dict]:
+    """Fields two people changed (the conflict's summary), each a link to its field."""
+    return [{"text": kind.form_field(name).label, "href": field_link(name, kind)} for name in names]
+
+
+def field_link(name: str, kind=None) -> str:
+    """The link to a field of the form: a choice of several links to its first box."""
+    if kind is not None and any(f.name == name and f.type == "multi" for f in kind.form_fields):
+        return f"#field-{name}-{next(iter(kind.form_field(name).choices()))}"
+    return f"#field-{name}"
 
 
 def session_expires_in() -> int:
@@ -127,10 +134,12 @@ def text_diff(old, new) -> Markup:
 
 
 def _marked(tag: str, label: str, text: str) -> Markup:
-    end = _("（结束）")
+    """A change, its words for screen readers in the interface's language (the text around
+    them may be in the other one: an English page's Chinese field)."""
+    end, lang = _("（结束）"), HTML_LANG[current_locale()]
     return Markup(
-        f'<{tag}><span class="visually-hidden">{escape(label)}</span>{escape(text)}'
-        f'<span class="visually-hidden">{escape(end)}</span></{tag}>'
+        f'<{tag}><span class="visually-hidden" lang="{lang}">{escape(label)}</span>{escape(text)}'
+        f'<span class="visually-hidden" lang="{lang}">{escape(end)}</span></{tag}>'
     )
 
 
@@ -138,8 +147,9 @@ def init_app(app: Flask) -> None:
     from .accounts.views import role_names
 
     for function in (
-        errors_list, findings_list, session_expires_in, session_warn_before, staff_navigation,
-        local_time, audit_action, status_name, public_url, text_diff, role_names, choice_text,
+        changes_list, errors_list, findings_list, session_expires_in, session_warn_before,
+        staff_navigation, local_time, audit_action, status_name, public_url, text_diff,
+        role_names, choice_text,
     ):  # fmt: skip
         app.add_template_global(function)
     app.add_template_global(forms.revision_data, "revision_data")

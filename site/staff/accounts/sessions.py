@@ -18,6 +18,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 
 from ...database import commit_if_possible, db, utcnow
+from ...i18n import url_in
 from ...security import READS
 from ..models import StaffSession, StaffUser
 
@@ -213,11 +214,12 @@ def require(role: str, keep=None):
                     if request.htmx:  # an autosave: say so where it reports, stay on the page
                         return message
                     flash(message)
-                    return redirect(url_for("staff.sign_in", next=request.path), code=303)
+                    return redirect(url_for("staff.sign_in", next=url_in()), code=303)
                 if request.method not in READS:
                     flash(_("请先登录。"))
                     return redirect(url_for("staff.sign_in"), code=303)
-                return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
+                # In the page's own language: /en/staff/… leads back to /en/staff/….
+                return redirect(url_for("staff.sign_in", next=url_in()))
             if not g.staff.can(role):
                 abort(403)
             return view(*args, **kwargs)

@@ -516,6 +516,9 @@
     });
     document.querySelectorAll(".table-wrapper").forEach(scrollableTable);
     document.querySelectorAll("[data-character-count-for]").forEach(characterCount);
+    document.querySelectorAll("[data-autosave-promise]").forEach(function (promise) {
+      promise.hidden = false;
+    });
     document.querySelectorAll("form[data-local-copy]").forEach(setupLocalCopy);
     var dialog = sessionDialog();
     if (dialog) {
