@@ -133,3 +133,30 @@ def test_the_session_warning_opens_before_the_end_and_keeps_the_session(site, br
         app.config["STAFF_IDLE_MINUTES"] = 24 * 60
     browser.get(site["url"] + "/staff/")
     assert browser.current_url.endswith("/staff/"), "still signed in"
+
+
+def test_keeping_a_session_that_ended_elsewhere_says_it_has_ended(site, browser):
+    """Signed out in another tab, "继续保持登录" was refused in silence: the dialog stayed as
+    it was and nothing was said."""
+    app = site["app"]
+    make_account(site, "ended-elsewhere", EDITOR)
+    sign_in(browser, site, "ended-elsewhere")
+    app.config["STAFF_IDLE_MINUTES"] = 0.4
+    try:
+        browser.get(site["url"] + "/staff/updates/new")
+        dialog = browser.find_element("id", "session-warning")
+        WebDriverWait(browser, 15).until(lambda d: dialog.is_displayed())
+        # Another tab signs out: the session and its token are gone.
+        browser.execute_script(
+            "const form = document.querySelector('form.sign-out');"
+            "return fetch(form.action, {method: 'POST', body: new FormData(form)})"
+            ".then(r => r.status)"
+        )
+        active(browser).send_keys(Keys.ENTER)
+        WebDriverWait(browser, 5).until(
+            lambda d: d.find_element("css selector", "[data-session-sign-in]").is_displayed()
+        )
+        assert active(browser).tag_name == "a", "focus on 重新登录"
+        assert "已经过期" in dialog.text
+    finally:
+        app.config["STAFF_IDLE_MINUTES"] = 24 * 60

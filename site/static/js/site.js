@@ -266,6 +266,19 @@
     }
   });
 
+  // "继续保持登录" after the session ended elsewhere (signed out in another tab, the password
+  // changed): the answer is a refusal or the sign-in page, never a dialog. Say it has ended.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || !config.elt || !config.elt.hasAttribute("data-session-extend")) return;
+    var xhr = event.detail.xhr;
+    var answered = new URL(xhr.responseURL || config.path, window.location.href).pathname;
+    if (xhr.status >= 400 || answered !== new URL(config.path, window.location.href).pathname) {
+      event.detail.shouldSwap = false;
+      sessionEnded();
+    }
+  });
+
   // After "继续保持登录" the server sends a fresh, closed dialog: focus goes back to where it was.
   document.addEventListener("htmx:afterSwap", function (event) {
     var config = event.detail.requestConfig;
