@@ -10,6 +10,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from barrierfree.alerts.models import AlertSubscription
 from barrierfree.alerts.operations import token_of
 from barrierfree.database import db
+from barrierfree.feedback.models import FeedbackItem
 from barrierfree.staff.accounts.views import create_user
 from barrierfree.staff.models import ADMIN
 from flask import abort, g
@@ -113,6 +114,7 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         broken = sheet.replace(",boping,", ",nowhere,", 1)
         pages[f"import-errors-{lang}"] = _check_sheet(client, prefix, broken)
         pages.update(_residents_pages(app.test_client(), prefix, lang))
+        pages[f"inbox-merge-question-{lang}"] = _merge_question(app, client, prefix)
         pages.update(eligibility_pages(app.test_client(), prefix, lang))
         pages.update(_alerts_pages(app, prefix, lang))
     return pages
@@ -207,6 +209,17 @@ def _check_sheet(client, prefix: str, text: str) -> str:
 def _post(client, path: str, data: dict) -> str:
     form = client.get(path).get_data(as_text=True)
     return client.post(path, data={**data, "csrf_token": token(form)}).get_data(as_text=True)
+
+
+def _merge_question(app, client, prefix: str) -> str:
+    """The question before a merge, of the inbox's last item into its first."""
+    with app.app_context():
+        items = db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)).all()
+        target, item = items[0].reference, items[-1]
+        path, version = f"{prefix}/staff/inbox/{item.id}", str(item.version)
+    form = client.get(path).get_data(as_text=True)
+    data = {"target": target, "version": version, "csrf_token": token(form)}
+    return client.post(f"{path}/merge", data=data).get_data(as_text=True)
 
 
 def _conflict(client, prefix: str) -> str:

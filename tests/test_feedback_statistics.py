@@ -402,7 +402,8 @@ def test_merging_an_item_takes_its_example_down(site, answered, create_item):
     target = published(site, create_item(kind="barrier"))
     page = fang.get(f"/staff/inbox/{answered}")
     version = parse(page.data).find("input", name="version").get("value")
-    merge = {"csrf_token": token_in(page.data), "version": version, "target": target.reference}
+    merge = {"csrf_token": token_in(page.data), "version": version, "target": target.reference,
+             "confirm": "yes"}  # fmt: skip
     assert fang.post(f"/staff/inbox/{answered}/merge", data=merge).status_code == 303
     row = published(site, answered)
     assert row.merged_into_id == target.id and row.example_published_at is None

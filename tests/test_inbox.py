@@ -226,7 +226,13 @@ def test_merging_a_duplicate(loaded_app, staff):
         post(li, "merge", second_id, target=item(loaded_app, second_id).reference).status_code
         == 400
     )
-    assert post(li, "merge", second_id, target=first.reference).status_code == 303
+    asked = post(li, "merge", second_id, target=first.reference)
+    assert asked.status_code == 200 and item(loaded_app, second_id).merged_into_id is None
+    page = parse(asked.data)
+    assert first.reference in page.find("h1").text and "不能再分开" in page.find("main").text
+    assert "电梯坏了" in page.find("main").text and "电梯又坏了" in page.find("main").text
+    assert f"/staff/inbox/{second_id}" in page.find("main").hrefs  # the way back
+    assert post(li, "merge", second_id, target=first.reference, confirm="yes").status_code == 303
     second = item(loaded_app, second_id)
     assert second.state == "closed" and second.merged_into_id == first_id
     post(li, "reply", first_id, body="电梯已经修好了。")

@@ -283,6 +283,11 @@ def merge(item_id: int):
                     reference=target.reference, other=target.merged_into.reference)  # fmt: skip
     if problem:
         return _page(row, {"target": problem}, {"target": raw}, status=400)
+    if request.form.get("confirm") != "yes":
+        # A merge cannot be undone and a reference is easily mistyped: say which two items
+        # and what happens, and ask (WCAG 3.3.4).
+        return render_template("staff/inbox/merge.html", item=row, target=target,
+                               version=request.form.get("version", ""))  # fmt: skip
     if not operations.merge(row, target, _posted_version()):
         return _stale(row)
     return _back(row, _("已合并到 %(reference)s，这一条已关闭。", reference=target.reference))
