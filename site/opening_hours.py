@@ -134,6 +134,13 @@ def local(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(LOCAL_TIME).replace(tzinfo=None)
 
 
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC time as Chiping local time, to the minute, as the back office shows it."""
+    if moment is None:
+        return ""
+    return f"{local(moment):%Y-%m-%d %H:%M}"
+
+
 def local_now() -> datetime:
     """The current time in Chiping, without tzinfo (periods are local wall-clock times)."""
     return datetime.now(LOCAL_TIME).replace(tzinfo=None)

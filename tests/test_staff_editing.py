@@ -13,11 +13,11 @@ from barrierfree.opening_hours import LOCAL_TIME
 from barrierfree.plan.models import Indicator
 from barrierfree.services.models import Service
 from barrierfree.staff.editing import editor, forms, publishing
-from barrierfree.staff.models import Autosave, Revision, Schedule
+from barrierfree.staff.models import AuditEntry, Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
 from conftest import CJK, copy_database, make_app, make_loaded_app, parse, sitemap_paths
 from sqlalchemy import func, select, update
-from staff_helpers import csrf, form_fields, make_staff, signed_in
+from staff_helpers import csrf, error_summary, form_fields, make_staff, signed_in
 
 EDITOR, PUBLISHER, OTHER_PUBLISHER = "zhao-editor", "li-publisher", "wang-publisher"
 ACCOUNTS = {EDITOR: "editor", PUBLISHER: "publisher", OTHER_PUBLISHER: "publisher"}
@@ -438,6 +438,17 @@ def test_a_time_in_the_past_cannot_be_scheduled(site, publisher):
     assert parse(response.data).find("input", id="field-publish_at").get("aria-invalid") == "true"
     assert scheduled(site, id_) is None
     assert row_of(site, Update, id=id_).status == "draft"
+    # The text was saved all the same (a new version): the summary says so.
+    assert "已保存，但还没有安排发布" in error_summary(response.data).text
+
+
+def test_the_audit_log_shows_a_schedule_in_local_time(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    at = local_input(timedelta(days=1))
+    save(publisher, edit_url("updates", id_), "schedule", publish_at=at)
+    with site.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "schedule")).all()
+    assert entry[-1].detail == at.replace("T", " ")  # as entered, Chiping time
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,6 @@
 """Template helpers of the back office."""
 
 import difflib
-from datetime import datetime
 
 from flask import Flask, g, url_for
 from flask_babel import gettext as _
@@ -9,7 +8,7 @@ from markupsafe import Markup, escape
 
 from ..database import utcnow
 from ..i18n import HTML_LANG, current_locale
-from ..opening_hours import local
+from ..opening_hours import local_time
 from ..pages.queries import page_url
 from .accounts import sessions
 from .editing import forms
@@ -65,13 +64,6 @@ def staff_navigation() -> list[tuple[str, dict, str]]:
     items.append(("eligibility_staff.eligibility_rules", {}, _("我能申请什么：规则和依据")))
     items.append(("staff.change_password", {}, _("修改密码")))
     return items
-
-
-def local_time(moment: datetime | None) -> str:
-    """A stored UTC time as Chiping local time, to the minute."""
-    if moment is None:
-        return ""
-    return f"{local(moment):%Y-%m-%d %H:%M}"
 
 
 def audit_action(action: str) -> str:

@@ -26,7 +26,7 @@ from ...database import (
     utcnow,
 )
 from ...kinds import Kind
-from ...opening_hours import LOCAL_TIME
+from ...opening_hours import LOCAL_TIME, local_time
 from ...security import READS
 from ..accounts import sessions
 from ..accounts.audit import record as audit
@@ -313,7 +313,7 @@ def _schedule(kind: Kind, row):
         return _form(kind, row, text, errors=errors, status=400, saved=True)
     publishing.unschedule(kind, row)
     db.session.add(Schedule(kind=kind.name, item_id=row.id, publish_at=at, user_id=g.staff.id))
-    audit("schedule", kind.name, row.slug, at.isoformat())
+    audit("schedule", kind.name, row.slug, local_time(at))  # as the log shows times
     db.session.commit()
     flash(_("已安排发布。到时间后会自动发布。"))
     return _back_to_form(kind, row)
