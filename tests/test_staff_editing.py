@@ -1086,6 +1086,20 @@ def test_markup_in_a_body_never_reaches_a_page_or_the_feed(site, publisher):
     assert summary.text == values["summary"]
 
 
+def test_a_preview_in_the_public_layout_says_so_in_its_title_and_keeps_the_session_warning(
+    site, publisher
+):
+    """Pages' and updates' previews looked like the public page to a screen reader (the
+    same title) and had no session warning, unlike the other kinds' previews."""
+    response = create_update(publisher, action="preview", **HEARING_AIDS)
+    page = parse(publisher.get(response.headers["Location"]).data)
+    assert page.find("title").text.startswith("预览：" + HEARING_AIDS["title"])
+    assert page.find("dialog", id="session-warning") is not None
+    public = parse(site.test_client().get("/about").data)
+    assert public.find("dialog", id="session-warning") is None
+    assert not public.find("title").text.startswith("预览")
+
+
 def test_the_staff_preview_of_other_kinds_is_sanitised_too(site, publisher):
     service = "assistive-devices"
     url = edit_url("services", row_of(site, Service, slug=service).id)
