@@ -222,6 +222,9 @@ def test_an_editor_cannot_change_what_is_published(site, publisher, editor_clien
     id_ = item_id(create_update(publisher, action="publish", **READY))
     page = editor_client.get(edit_url("updates", id_))
     assert "需要“发布人”角色" in page.text
+    # The fields show the text but take no typing that could not be saved.
+    fields = parse(page.data).find("form", id="edit-form").find("fieldset", class_="read-only")
+    assert "disabled" in fields.attrs and fields.find("input", id="field-title") is not None
     response = editor_client.post(
         edit_url("updates", id_), data=changed(edit_form(page), title="改过的标题", action="save")
     )
