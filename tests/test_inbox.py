@@ -99,6 +99,15 @@ def test_an_odd_page_number_shows_the_first_page(loaded_app, staff, page):
         assert admin.get(path, query_string={"page": page}).status_code == 200
 
 
+def test_each_page_of_the_audit_log_has_a_title_of_its_own(loaded_app, staff):
+    with loaded_app.app_context():
+        db.session.add_all(AuditEntry(username="zhao", action="save") for _ in range(101))
+        db.session.commit()
+    admin = signed_in(loaded_app, "zhao")
+    titles = {parse(admin.get(f"/staff/audit?page={n}").data).find("title").text for n in (1, 2)}
+    assert len(titles) == 2 and any("第2页" in title for title in titles)
+
+
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_a_reply_reaches_the_status_page_and_answers_the_item(loaded_app, staff, prefix):
     item_id, link = send(loaded_app)
