@@ -4,6 +4,7 @@ it on the home page, in the feed and in search), with and without JavaScript; an
 warning before a session ends, with the button that keeps it alive."""
 
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 
 import pytest
 from barrierfree.database import db
@@ -109,17 +110,27 @@ def test_publishing_an_update_with_the_keyboard_alone(
     assert title in driver.find_element("id", "main").text
 
 
-def test_the_session_warning_opens_before_the_end_and_keeps_the_session(site, browser):
+@contextmanager
+def warned(site, browser, username: str):
+    """An editor signed in on a new update's form, its session short enough that the
+    warning opens (24 seconds: it comes 20 seconds before the end, the least time it
+    gives); yields the open dialog."""
     app = site["app"]
-    make_account(site, "warned", EDITOR)
-    sign_in(browser, site, "warned")
-    # 24 seconds: the warning comes 20 seconds before the end, the least time it gives.
+    make_account(site, username, EDITOR)
+    sign_in(browser, site, username)
     app.config["STAFF_IDLE_MINUTES"] = 0.4
     try:
         browser.get(site["url"] + "/staff/updates/new")
         dialog = browser.find_element("id", "session-warning")
         assert not dialog.is_displayed()
         WebDriverWait(browser, 15).until(lambda d: dialog.is_displayed())
+        yield dialog
+    finally:
+        app.config["STAFF_IDLE_MINUTES"] = 24 * 60
+
+
+def test_the_session_warning_opens_before_the_end_and_keeps_the_session(site, browser):
+    with warned(site, browser, "warned"):
         assert active(browser).text == "继续保持登录", "focus moves to the button"
         active(browser).send_keys(Keys.ENTER)
         # htmx replaces the dialog with a fresh, closed one.
@@ -129,8 +140,6 @@ def test_the_session_warning_opens_before_the_end_and_keeps_the_session(site, br
         WebDriverWait(browser, 5).until(
             lambda d: d.find_element("id", "status").text == "已延长登录时间。"
         )
-    finally:
-        app.config["STAFF_IDLE_MINUTES"] = 24 * 60
     browser.get(site["url"] + "/staff/")
     assert browser.current_url.endswith("/staff/"), "still signed in"
 
@@ -138,14 +147,7 @@ def test_the_session_warning_opens_before_the_end_and_keeps_the_session(site, br
 def test_keeping_a_session_that_ended_elsewhere_says_it_has_ended(site, browser):
     """Signed out in another tab, "继续保持登录" was refused in silence: the dialog stayed as
     it was and nothing was said."""
-    app = site["app"]
-    make_account(site, "ended-elsewhere", EDITOR)
-    sign_in(browser, site, "ended-elsewhere")
-    app.config["STAFF_IDLE_MINUTES"] = 0.4
-    try:
-        browser.get(site["url"] + "/staff/updates/new")
-        dialog = browser.find_element("id", "session-warning")
-        WebDriverWait(browser, 15).until(lambda d: dialog.is_displayed())
+    with warned(site, browser, "ended-elsewhere") as dialog:
         # Another tab signs out: the session and its token are gone.
         browser.execute_script(
             "const form = document.querySelector('form.sign-out');"
@@ -158,5 +160,3 @@ def test_keeping_a_session_that_ended_elsewhere_says_it_has_ended(site, browser)
         )
         assert active(browser).tag_name == "a", "focus on 重新登录"
         assert "已经过期" in dialog.text
-    finally:
-        app.config["STAFF_IDLE_MINUTES"] = 24 * 60

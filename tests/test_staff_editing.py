@@ -738,6 +738,17 @@ def test_two_saves_from_the_same_version_one_wins(site, publisher):
         assert db.session.get(Facility, row.id).version == base + 1
 
 
+def colleague_writes(row: Facility, **values) -> None:
+    """A colleague's change to the facility, committed apart (another worker), moving it
+    to its next version."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Facility)
+            .where(Facility.id == row.id)
+            .values(version=Facility.version + 1, **values)
+        )
+
+
 def test_a_save_that_loses_the_race_after_the_check_writes_nothing(site, publisher, monkeypatch):
     """Another worker saves between this save's version check and its claim."""
     url = edit_url("facilities", facility_id(site))
@@ -745,12 +756,7 @@ def test_a_save_that_loses_the_race_after_the_check_writes_nothing(site, publish
     keep_original = publishing.original_revision
 
     def someone_else_saves_first(kind, row):
-        with db.engine.begin() as connection:
-            connection.execute(
-                update(Facility)
-                .where(Facility.id == row.id)
-                .values(version=Facility.version + 1, summary=A_SUMMARY)
-            )
+        colleague_writes(row, summary=A_SUMMARY)
         keep_original(kind, row)
 
     monkeypatch.setattr(publishing, "original_revision", someone_else_saves_first)
@@ -774,12 +780,7 @@ def test_a_withdrawal_between_the_save_and_its_publication_is_not_undone(
     def a_colleague_withdraws_before_the_publication(kind, row):
         calls.append(kind)
         if len(calls) == 2:  # the first is the save's, the second the publication's
-            with db.engine.begin() as connection:
-                connection.execute(
-                    update(Facility)
-                    .where(Facility.id == row.id)
-                    .values(version=Facility.version + 1, status=WITHDRAWN)
-                )
+            colleague_writes(row, status=WITHDRAWN)
         keep_original(kind, row)
 
     monkeypatch.setattr(
