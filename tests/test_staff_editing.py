@@ -703,6 +703,9 @@ def test_a_conflicting_save_writes_nothing_and_offers_both_versions(site, publis
     assert alert.hrefs == ["#field-summary"]  # only the field both changed
     theirs = doc.find(class_="conflict")
     assert "别人保存的版本" in theirs.text and A_SUMMARY in theirs.text
+    # read with the field, not only after it
+    summary = doc.find(id="field-summary")
+    assert theirs["id"] in summary["aria-describedby"].split()
     assert field_value(conflict, "summary") == B_SUMMARY
     assert field_value(conflict, "hours_note") == B_HOURS_NOTE
     assert field_value(conflict, "transport") == A_TRANSPORT  # only A changed it: A's value
