@@ -61,6 +61,8 @@ def test_an_editor_sees_the_changes_but_only_a_publisher_applies_them(site):
     checked = upload(editor, edited.encode("utf-8-sig"))
     page = parse(checked.data)
     assert "修改 1 条" in checked.get_data(as_text=True)
+    changed = page.find("table").find("tbody").find_all("td")[-1]
+    assert changed.text == "名称"  # the field's label, not its code (name)
     assert page.find("button", type="submit") is None or "确认导入" not in checked.text
     checked = upload(publisher, edited.encode("utf-8-sig"))
     form = parse(checked.data).find("form", action="/staff/bulk/apply")

@@ -79,6 +79,7 @@ def check():
         plan=plan,
         kind=kind,
         kind_name=kind_names()[kind],
+        labels={f.name: f.label for f in forms.EDITABLE[kind].fields},
         filename=upload.filename,
         token=token,
         counts={
