@@ -115,6 +115,7 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         pages[f"import-errors-{lang}"] = _check_sheet(client, prefix, broken)
         pages.update(_residents_pages(app.test_client(), prefix, lang))
         pages[f"inbox-merge-question-{lang}"] = _merge_question(app, client, prefix)
+        pages.update(_questions(app, client, prefix, lang))
         pages.update(eligibility_pages(app.test_client(), prefix, lang))
         pages.update(_alerts_pages(app, prefix, lang))
     return pages
@@ -222,10 +223,49 @@ def _merge_question(app, client, prefix: str) -> str:
     return client.post(f"{path}/merge", data=data).get_data(as_text=True)
 
 
-def _conflict(client, prefix: str) -> str:
-    """The merge view: one save moves the facility on, a second from the same form clashes."""
-    path = f"{prefix}/staff/facilities/1"
-    form = client.get(path).get_data(as_text=True)
+def _questions(app, client, prefix: str, lang: str) -> dict[str, str]:
+    """The questions asked before a change reaches the public (publishing a draft, saving a
+    live item, withdrawing, a public reply) and the success message that offers an undo."""
+    pages = {}
+    path = f"{prefix}/staff/updates/new"
+    fields = _fields(client.get(path).get_data(as_text=True))
+    fields.pop("publish_at", None)
+    fields.update(
+        slug=f"a11y-question-{lang}", kind="notice", action="publish",
+        title="辅助器具适配服务开始报名", summary="持证残疾人可以到区残联报名。",
+        body="## 怎么报名\n\n带上残疾人证，到区残联一楼窗口登记。\n",
+    )  # fmt: skip
+    asked = client.post(path, data=fields).headers["Location"]
+    question = client.get(asked).get_data(as_text=True)
+    pages[f"publish-question-{lang}"] = question
+    item = asked.split("/publish")[0]
+    answer = {"version": VERSION.search(question).group(1), "csrf_token": token(question)}
+    client.post(f"{item}/publish", data=answer)
+    pages[f"undo-offer-{lang}"] = client.get(item).get_data(as_text=True)
+    form = client.get(item).get_data(as_text=True)
+    version = re.search(r'/withdraw".*?name="version" value="(\d+)"', form, re.S).group(1)
+    pages[f"withdraw-question-{lang}"] = client.post(
+        f"{item}/withdraw", data={"version": version, "csrf_token": token(form)}
+    ).get_data(as_text=True)
+    live = f"{prefix}/staff/facilities/1"
+    fields = _fields(client.get(live).get_data(as_text=True))
+    fields.pop("publish_at", None)
+    fields["summary"] = fields.get("summary", "") + "周三上午有手语翻译。"
+    pages[f"changes-question-{lang}"] = client.post(live, data=fields).get_data(as_text=True)
+    with app.app_context():
+        first = db.session.scalar(select(FeedbackItem.id).order_by(FeedbackItem.id))
+    inbox = f"{prefix}/staff/inbox/{first}"
+    page = client.get(inbox).get_data(as_text=True)
+    pages[f"reply-question-{lang}"] = client.post(
+        f"{inbox}/reply",
+        data={"body": "您好：\n请带身份证到区残联一楼窗口。", "csrf_token": token(page)},
+    ).get_data(as_text=True)
+    return pages
+
+
+def _fields(form: str) -> dict[str, str]:
+    """What the edit form on a page would send (one value each; a choice of several sends
+    its first)."""
     fields = {
         name: value
         for tag, name, value in re.findall(
@@ -241,10 +281,18 @@ def _conflict(client, prefix: str) -> str:
             re.S,
         )
     )
+    return fields
+
+
+def _conflict(client, prefix: str) -> str:
+    """The merge view: one save moves the facility on, a second from the same form clashes."""
+    path = f"{prefix}/staff/facilities/1"
+    fields = _fields(client.get(path).get_data(as_text=True))
     fields.pop("publish_at", None)
-    first = {**fields, "summary": fields.get("summary", "") + "（第一人修改）"}
+    # Both answer yes to the question before a live item changes.
+    first = {**fields, "summary": fields.get("summary", "") + "（第一人修改）", "confirm": "yes"}
     client.post(path, data=first)
-    second = {**fields, "summary": fields.get("summary", "") + "（第二人修改）"}
+    second = {**fields, "summary": fields.get("summary", "") + "（第二人修改）", "confirm": "yes"}
     return client.post(path, data=second).get_data(as_text=True)
 
 

@@ -95,3 +95,23 @@ def record_attempt(username: str, address: str, outcome: str) -> None:
     attempt = SignInAttempt(username=username, address=address)
     db.session.add(attempt)
     throttle.settle(attempt, outcome)
+
+
+def answered(client, response, answer: str = "yes"):
+    """Answer the question that comes before a change to what the public sees (publishing a
+    draft, saving a live item, a public reply) as its button does, and return the answer's
+    response; a response that asks nothing comes back as it is."""
+    location = response.headers.get("Location", "")
+    if response.status_code == 303 and "/publish?" in location:
+        response = client.get(location)
+    form = (
+        parse(response.data).find("form", id="confirm-form")
+        if response.status_code == 200
+        else None
+    )
+    if form is None:
+        return response
+    fields = form_fields(response.data, "confirm-form")
+    if form.find("button", name="confirm", value=answer) is not None:
+        fields["confirm"] = [answer]
+    return client.post(form.get("action"), data=fields)

@@ -9,7 +9,7 @@ from barrierfree.database import PUBLISHED, db, utcnow
 from barrierfree.updates.models import Update
 from conftest import make_app, parse
 from sqlalchemy import select
-from staff_helpers import form_fields, make_staff, signed_in
+from staff_helpers import answered, form_fields, make_staff, signed_in
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # What XML 1.0 does not allow and a database can hold (a surrogate is not even UTF-8).
@@ -47,7 +47,7 @@ def create(client, action: str = "publish", **values):
     """Post the new-update form with some fields filled in."""
     fields = form_fields(client.get("/staff/updates/new").data, "edit-form")
     data = {**fields, **{name: [value] for name, value in values.items()}, "action": [action]}
-    return client.post("/staff/updates/new", data=data)
+    return answered(client, client.post("/staff/updates/new", data=data))
 
 
 def test_a_row_holding_every_forbidden_character_still_gives_well_formed_xml(site):

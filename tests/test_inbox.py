@@ -11,7 +11,7 @@ from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.staff.models import AuditEntry
 from conftest import parse
 from sqlalchemy import select, update
-from staff_helpers import csrf, error_summary, make_staff, signed_in, token_in
+from staff_helpers import answered, csrf, error_summary, make_staff, signed_in, token_in
 
 STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
 address_number = iter(range(1, 250))
@@ -33,13 +33,14 @@ def send(app, path: str = "/feedback/ask", **fields) -> tuple[int, str]:
 
 
 def post(client, path: str, item_id: int, **data):
-    """Post one of the item page's forms, with the token and version of the page."""
+    """Post one of the item page's forms, with the token and version of the page; a public
+    reply's question is answered yes."""
     page = client.get(f"/staff/inbox/{item_id}")
     version = parse(page.data).find("input", name="version")
     fields = {"csrf_token": token_in(page.data), **data}
     if version is not None and "version" not in data:
         fields["version"] = version.get("value")
-    return client.post(f"/staff/inbox/{item_id}/{path}", data=fields)
+    return answered(client, client.post(f"/staff/inbox/{item_id}/{path}", data=fields))
 
 
 def item(app, item_id: int) -> FeedbackItem:
@@ -126,6 +127,33 @@ def test_a_reply_reaches_the_status_page_and_answers_the_item(loaded_app, staff,
     assert ("inbox-reply", reference) in audit_actions(loaded_app)
 
 
+def test_a_public_reply_is_shown_as_the_resident_will_read_it_before_it_goes(loaded_app, staff):
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    text = "您好：\n请带身份证到区残联。<b>不是标记</b>"
+    question = li.post(
+        f"/staff/inbox/{item_id}/reply", data={"csrf_token": token_in(page.data), "body": text}
+    )
+    assert question.status_code == 200
+    doc = parse(question.data)
+    assert doc.find("title").text.startswith("发布这条答复？")
+    assert "不能撤回" in doc.find("main").text
+    shown = doc.find(class_="reply-preview")
+    assert "<b>不是标记</b>" in shown.text and shown.find("b") is None
+    assert item(loaded_app, item_id).state == "new"
+    assert "请带身份证" not in loaded_app.test_client().get(link).text
+
+    back = answered(li, question, "edit")
+    assert back.status_code == 200
+    assert parse(back.data).find("textarea", id="field-reply").get_text().strip() == text
+    assert item(loaded_app, item_id).state == "new"
+
+    assert answered(li, question).status_code == 303
+    assert item(loaded_app, item_id).state == "answered"
+    assert "请带身份证到区残联" in loaded_app.test_client().get(link).text
+
+
 def test_a_note_stays_inside(loaded_app, staff):
     item_id, link = send(loaded_app)
     li = signed_in(loaded_app, "li")
@@ -196,7 +224,8 @@ def test_two_replies_at_once_are_both_kept(loaded_app, staff):
     pages = [client.get(f"/staff/inbox/{item_id}") for client in (li, wang)]
     for client, page, text in zip((li, wang), pages, ("李的答复", "王的答复"), strict=True):
         response = client.post(
-            f"/staff/inbox/{item_id}/reply", data={"csrf_token": token_in(page.data), "body": text}
+            f"/staff/inbox/{item_id}/reply",
+            data={"csrf_token": token_in(page.data), "body": text, "confirm": "yes"},
         )
         assert response.status_code == 303
     status = loaded_app.test_client().get(link).text

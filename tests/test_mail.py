@@ -19,7 +19,15 @@ from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
 from conftest import make_loaded_app, parse
 from sqlalchemy import func, select, update
-from staff_helpers import csrf, error_summary, form_fields, make_staff, signed_in, token_in
+from staff_helpers import (
+    answered,
+    csrf,
+    error_summary,
+    form_fields,
+    make_staff,
+    signed_in,
+    token_in,
+)
 from test_write_failures import read_only
 
 address_number = iter(range(1, 250))
@@ -177,9 +185,15 @@ def test_a_public_reply_is_mailed_and_its_text_never_becomes_html(site, smtp):
     page = li.get(f"/staff/inbox/{item_id}")
     assert "自动用邮件发给居民" in page.text
     body = "带上残疾人证到区残联。\n<script>alert(1)</script>"
-    response = li.post(
+    send_all(site)
+    sent = len(smtp.messages)
+    question = li.post(
         f"/staff/inbox/{item_id}/reply", data={"csrf_token": token_in(page.data), "body": body}
     )
+    assert "也会用邮件发给居民" in question.text
+    send_all(site)
+    assert len(smtp.messages) == sent  # asked first: nothing sent yet
+    response = answered(li, question)
     assert response.status_code in (302, 303)
     send_all(site)
     reply = smtp.messages[-1]
@@ -274,7 +288,7 @@ def publish_notice(app, **values) -> int:
     fields = form_fields(publisher.get("/staff/updates/new").data, "edit-form")
     for name, value in {**NOTICE, "action": "publish", **values}.items():
         fields[name] = value if isinstance(value, list) else [value]
-    response = publisher.post("/staff/updates/new", data=fields)
+    response = answered(publisher, publisher.post("/staff/updates/new", data=fields))
     summary = parse(response.data).find("div", class_="error-summary")
     assert response.status_code in (302, 303), summary.text if summary else response.text[:500]
     with app.app_context():

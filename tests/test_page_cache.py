@@ -21,7 +21,7 @@ from conftest import copy_database, make_app, make_loaded_app, parse
 from flask import Response, send_file
 from flask_caching.backends import RedisCache, SimpleCache
 from sqlalchemy import delete, select, update
-from staff_helpers import csrf, form_fields, make_staff, signed_in
+from staff_helpers import answered, csrf, form_fields, make_staff, signed_in
 
 PUBLISHER = "li-publisher"
 # The site's clock, fixed so that no test crosses from one minute into the next.
@@ -344,7 +344,7 @@ def test_publishing_and_withdrawing_in_the_back_office_reach_the_public_at_once(
 
     fields = form_fields(publisher.get("/staff/updates/new").data, "edit-form")
     fields.update({name: [value] for name, value in UPDATE.items()}, action=["publish"])
-    created = publisher.post("/staff/updates/new", data=fields)
+    created = answered(publisher, publisher.post("/staff/updates/new", data=fields))
     assert created.status_code == 303
     listed = client.get("/updates/")
     assert listed.headers[HEADER] == "miss" and UPDATE["title"] in listed.text
@@ -356,7 +356,7 @@ def test_publishing_and_withdrawing_in_the_back_office_reach_the_public_at_once(
     )
     withdrawn = publisher.post(
         f"/staff/updates/{item}/withdraw",
-        data={"version": version.get("value"), "csrf_token": csrf(publisher)},
+        data={"version": version.get("value"), "confirm": "yes", "csrf_token": csrf(publisher)},
     )
     assert withdrawn.status_code == 303
     listed = client.get("/updates/")

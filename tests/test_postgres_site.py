@@ -36,7 +36,7 @@ from barrierfree.updates.models import Update
 from conftest import load_content, parse
 from flask import Flask
 from sqlalchemy import func, make_url, select, text, update
-from staff_helpers import make_staff, sign_in, signed_in
+from staff_helpers import answered, make_staff, sign_in, signed_in
 from test_migrations import (  # noqa: F401 (the schema's tests, run here on PostgreSQL)
     test_constraints_made_without_names_are_given_theirs,
     test_every_constraint_is_named_by_the_convention,
@@ -241,7 +241,8 @@ def test_a_publisher_signs_in_writes_and_publishes_an_update(site):
     assert site.test_client().get(f"/updates/{READY['slug']}").status_code == 404
 
     url = f"/staff/updates/{id_}"
-    published = publisher.post(url, data=changed(edit_form(publisher.get(url)), action="publish"))
+    saved = publisher.post(url, data=changed(edit_form(publisher.get(url)), action="publish"))
+    published = answered(publisher, saved)
 
     assert published.status_code == 303
     public = site.test_client()

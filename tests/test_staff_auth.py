@@ -348,10 +348,14 @@ NEEDS = {
     "staff.audit_log": ADMIN,
     "editor.withdraw": PUBLISHER,
     "editor.unschedule": PUBLISHER,
+    "editor.publish": PUBLISHER,
+    "editor.undo": PUBLISHER,
     "bulk.apply": PUBLISHER,
 }
-# The route that answers 404 for a kind of item that cannot be created.
+# The route that answers 404 for a kind of item that cannot be created, and the one that
+# answers 404 for a kind without a publishing status (an indicator value is always live).
 CREATE = "editor.create"
+PUBLISH = "editor.publish"
 # The URL parameters this test knows real values for; a new one must be added here.
 FILLED_IN = {"kind_name", "item_id", "revision_id", "key", "user_id", "kind", "fmt"}
 
@@ -421,7 +425,11 @@ def test_every_back_office_route_checks_the_role(office, clients, role):
             expected, ok = "403", status == 403
         else:
             can_create = kind is None or forms.EDITABLE[kind].can_create
-            wanted = 404 if endpoint == CREATE and not can_create else 200
+            has_status = kind is None or forms.EDITABLE[kind].has_status
+            missing = (endpoint == CREATE and not can_create) or (
+                endpoint == PUBLISH and not has_status
+            )
+            wanted = 404 if missing else 200
             expected, ok = str(wanted), status == wanted
         if not ok:
             failures.append(f"{method} {url} ({endpoint}): {status}, expected {expected}")

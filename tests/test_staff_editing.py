@@ -17,7 +17,7 @@ from barrierfree.staff.models import AuditEntry, Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
 from conftest import CJK, copy_database, make_app, make_loaded_app, parse, sitemap_paths
 from sqlalchemy import func, select, update
-from staff_helpers import csrf, error_summary, form_fields, make_staff, signed_in
+from staff_helpers import answered, csrf, error_summary, form_fields, make_staff, signed_in
 
 EDITOR, PUBLISHER, OTHER_PUBLISHER = "zhao-editor", "li-publisher", "wang-publisher"
 ACCOUNTS = {EDITOR: "editor", PUBLISHER: "publisher", OTHER_PUBLISHER: "publisher"}
@@ -107,7 +107,9 @@ def summary_links(response) -> dict[str, str]:
 def create_update(client, action: str = "save", **values):
     """Post the new-update form; return the response (not followed)."""
     fields = edit_form(client.get("/staff/updates/new"))
-    return client.post("/staff/updates/new", data=changed(fields, action=action, **values))
+    return answered(
+        client, client.post("/staff/updates/new", data=changed(fields, action=action, **values))
+    )
 
 
 def item_id(response) -> int:
@@ -126,7 +128,7 @@ def edit_url(kind: str, id_: int) -> str:
 def save(client, url: str, action: str = "save", **values):
     """Load the edit form at `url`, change some fields, and submit it."""
     fields = edit_form(client.get(url))
-    return client.post(url, data=changed(fields, action=action, **values))
+    return answered(client, client.post(url, data=changed(fields, action=action, **values)))
 
 
 def row_of(app, model, **where):
@@ -269,9 +271,17 @@ def test_publishing_waits_for_alt_text_then_reaches_every_public_place(site, pub
         edit_url("updates", id_),
         data=changed(edit_form(refused), action="publish", body=FIXED_BODY),
     )
+    # Saved as a draft, then asked before anything goes public.
     assert fixed.status_code == 303
-    assert fixed.headers["Location"] == edit_url("updates", id_)
-    assert "已发布" in publisher.get(fixed.headers["Location"]).text
+    assert fixed.headers["Location"] == f"{edit_url('updates', id_)}/publish?version=2"
+    assert row_of(site, Update, id=id_).status == "draft"
+    question = publisher.get(fixed.headers["Location"])
+    assert question.status_code == 200
+    assert HEARING_AIDS["title"] in parse(question.data).find("h1").text
+    assert not any(public_places(public, slug).values())
+    published = answered(publisher, question)
+    assert published.headers["Location"] == edit_url("updates", id_)
+    assert "已发布" in publisher.get(published.headers["Location"]).text
     row = row_of(site, Update, id=id_)
     assert row.status == "published" and row.published_at is not None
     assert public_places(public, slug) == dict.fromkeys(
@@ -290,9 +300,11 @@ def test_publishing_waits_for_alt_text_then_reaches_every_public_place(site, pub
     page = publisher.get(edit_url("updates", id_))
     withdrawal = parse(page.data).find("form", action=f"/staff/updates/{id_}/withdraw")
     version = withdrawal.find("input", name="version").get("value")
-    response = publisher.post(
+    question = publisher.post(
         f"/staff/updates/{id_}/withdraw", data={"version": version, "csrf_token": csrf(publisher)}
     )
+    assert question.status_code == 200 and row_of(site, Update, id=id_).status == "published"
+    response = answered(publisher, question)
     assert response.status_code == 303
     assert "已撤回" in publisher.get(response.headers["Location"]).text
     assert row_of(site, Update, id=id_).status == "withdrawn"
@@ -309,7 +321,8 @@ def test_a_withdrawn_update_can_be_published_again(site, publisher):
     id_ = item_id(create_update(publisher, action="publish", **READY))
     version = row_of(site, Update, id=id_).version
     publisher.post(
-        f"/staff/updates/{id_}/withdraw", data={"version": version, "csrf_token": csrf(publisher)}
+        f"/staff/updates/{id_}/withdraw",
+        data={"version": version, "confirm": "yes", "csrf_token": csrf(publisher)},
     )
     assert row_of(site, Update, id=id_).status == "withdrawn"
     assert save(publisher, edit_url("updates", id_), "publish").status_code == 303
@@ -318,11 +331,154 @@ def test_a_withdrawn_update_can_be_published_again(site, publisher):
     assert f"/updates/{slug}" in search_urls(public, "助听器 报名")
 
 
+# --- Asked first, and undone (WCAG 3.3.6: confirm, and undo) ------------------------------
+
+
+def undo_form(response):
+    """The undo button's form in the success message of the page a response leads to."""
+    notice = parse(response.data).find(class_="notice--success")
+    forms_in = notice.find_all("form") if notice is not None else []
+    return next((f for f in forms_in if f.get("action", "").endswith("/undo")), None)
+
+
+def press(client, form):
+    """Press the button of a form that sends a version (an undo)."""
+    version = form.find("input", name="version").get("value")
+    return client.post(form.get("action"), data={"version": version, "csrf_token": csrf(client)})
+
+
+def test_a_published_draft_can_be_undone_at_once(site, publisher):
+    slug = HEARING_AIDS["slug"]
+    public = site.test_client()
+    published = create_update(publisher, action="publish", **READY)  # asked, answered yes
+    id_ = item_id(published)
+    first_published = row_of(site, Update, id=id_)
+    assert first_published.status == "published"
+
+    page = publisher.get(published.headers["Location"])
+    form = undo_form(page)
+    assert form is not None and "撤销发布" in form.text
+    assert form.find("input", name="version").get("value") == str(first_published.version)
+    assert undo_form(publisher.get(edit_url("updates", id_))) is None  # offered once
+
+    undone = press(publisher, form)
+    assert undone.status_code == 303
+    assert "已撤销" in publisher.get(undone.headers["Location"]).text
+    row = row_of(site, Update, id=id_)
+    assert row.status == "draft" and row.published_at is None  # never public before
+    assert row.title == READY["title"]
+    assert not any(public_places(public, slug).values())
+    assert [r.action for r in revisions_of(site, "updates", id_)][-1] == "undo"
+    with site.app_context():
+        assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "undo"
+
+
+def test_saving_a_live_item_shows_the_changes_and_asks_first(site, publisher):
+    url = edit_url("facilities", facility_id(site))
+    before = row_of(site, Facility, slug=FACILITY)
+    form = edit_form(publisher.get(url))
+    question = publisher.post(url, data=changed(form, summary=A_SUMMARY))
+    assert question.status_code == 200
+    assert row_of(site, Facility, slug=FACILITY).version == before.version  # nothing saved
+    doc = parse(question.data)
+    assert doc.find("title").text.startswith("公开这些修改？")
+    changes = [section.find("h2").text for section in doc.find_all("section", class_="diff")]
+    assert changes == ["简介"]
+    assert "新增" in doc.find("section", class_="diff").text
+    # The text waits as this account's autosave, and goes again with the answer.
+    with site.app_context():
+        assert db.session.scalar(select(Autosave.data)).get("summary") == A_SUMMARY
+
+    back = answered(publisher, question, "edit")
+    assert back.status_code == 200 and field_value(back, "summary") == A_SUMMARY
+    assert row_of(site, Facility, slug=FACILITY).summary == before.summary
+
+    saved = answered(publisher, question)
+    assert saved.status_code == 303
+    assert row_of(site, Facility, slug=FACILITY).summary == A_SUMMARY
+    page = publisher.get(saved.headers["Location"])
+    assert "已保存并公开" in page.text
+    form = undo_form(page)
+    assert "撤销这次修改" in form.text
+    undone = press(publisher, form)
+    assert undone.status_code == 303
+    after = row_of(site, Facility, slug=FACILITY)
+    assert (after.summary, after.status) == (before.summary, "published")
+
+
+def test_a_save_that_changes_nothing_asks_nothing(site, publisher):
+    url = edit_url("facilities", facility_id(site))
+    response = publisher.post(url, data=edit_form(publisher.get(url)))
+    assert response.status_code == 303
+
+
+def test_a_withdrawal_can_be_undone(site, publisher):
+    slug = HEARING_AIDS["slug"]
+    id_ = item_id(create_update(publisher, action="publish", **READY))
+    published_at = row_of(site, Update, id=id_).published_at
+    version = row_of(site, Update, id=id_).version
+    withdrawn = answered(
+        publisher,
+        publisher.post(
+            f"/staff/updates/{id_}/withdraw",
+            data={"version": version, "csrf_token": csrf(publisher)},
+        ),
+    )
+    page = publisher.get(withdrawn.headers["Location"])
+    form = undo_form(page)
+    assert "撤销撤回" in form.text
+    press(publisher, form)
+    row = row_of(site, Update, id=id_)
+    assert (row.status, row.published_at) == ("published", published_at)
+    assert all(public_places(site.test_client(), slug).values())
+
+
+@pytest.mark.parametrize("version", ("", "abc", "-1", "99999999999", "1"))
+def test_an_undo_of_a_change_made_since_changes_nothing(site, publisher, version):
+    id_ = item_id(create_update(publisher, action="publish", **READY))
+    current = row_of(site, Update, id=id_).version
+    response = publisher.post(
+        f"/staff/updates/{id_}/undo", data={"version": version, "csrf_token": csrf(publisher)}
+    )
+    assert response.status_code == 303
+    assert "没有撤销" in publisher.get(response.headers["Location"]).text
+    row = row_of(site, Update, id=id_)
+    assert (row.status, row.version) == ("published", current)
+
+
+def test_only_a_publisher_may_undo(site, publisher, editor_client):
+    id_ = item_id(create_update(publisher, action="publish", **READY))
+    version = row_of(site, Update, id=id_).version
+    response = editor_client.post(
+        f"/staff/updates/{id_}/undo", data={"version": version, "csrf_token": csrf(editor_client)}
+    )
+    assert response.status_code == 403
+    assert row_of(site, Update, id=id_).status == "published"
+
+
+def test_the_question_before_publishing_names_what_happens(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    saved = save(publisher, edit_url("updates", id_), "save")  # a draft: nothing to ask
+    assert saved.status_code == 303
+    question = publisher.get(f"/staff/updates/{id_}/publish")
+    doc = parse(question.data)
+    assert doc.find("title").text.startswith(f"发布“{READY['title']}”？")
+    assert "发布以后" in question.text and "撤销" in question.text
+    assert doc.find("a", href=f"/staff/updates/{id_}/preview") is not None
+    assert row_of(site, Update, id=id_).status == "draft"
+    answered(publisher, question)
+    assert row_of(site, Update, id=id_).status == "published"
+    again = publisher.get(f"/staff/updates/{id_}/publish")
+    assert "已经公开" in again.text
+    assert parse(again.data).find("form", id="confirm-form") is None
+
+
 def test_withdrawing_from_a_stale_page_changes_nothing(site, publisher):
     id_ = item_id(create_update(publisher, action="publish", **READY))
     stale = row_of(site, Update, id=id_).version - 1
     response = publisher.post(
-        f"/staff/updates/{id_}/withdraw", data={"version": stale, "csrf_token": csrf(publisher)}
+        f"/staff/updates/{id_}/withdraw",
+        data={"version": stale, "confirm": "yes", "csrf_token": csrf(publisher)},
     )
     assert response.status_code == 303
     assert "刚被别人修改过" in publisher.get(response.headers["Location"]).text
@@ -685,12 +841,16 @@ def test_a_conflicting_save_writes_nothing_and_offers_both_versions(site, publis
     loaded_version = int(form_a["version"][0])
     assert form_b["version"] == form_a["version"]
 
-    saved = publisher.post(url, data=changed(form_a, summary=A_SUMMARY, transport=A_TRANSPORT))
+    saved = publisher.post(
+        url, data=changed(form_a, summary=A_SUMMARY, transport=A_TRANSPORT, confirm="yes")
+    )
     assert saved.status_code == 303
     after_a = row_of(site, Facility, slug=FACILITY)
     assert after_a.version == loaded_version + 1
 
-    conflict = other.post(url, data=changed(form_b, summary=B_SUMMARY, hours_note=B_HOURS_NOTE))
+    conflict = other.post(
+        url, data=changed(form_b, summary=B_SUMMARY, hours_note=B_HOURS_NOTE, confirm="yes")
+    )
     assert conflict.status_code == 409
     row = row_of(site, Facility, slug=FACILITY)
     assert (row.summary, row.hours_note, row.transport, row.version) == (
@@ -712,7 +872,9 @@ def test_a_conflicting_save_writes_nothing_and_offers_both_versions(site, publis
     assert field_value(conflict, "version") == str(after_a.version)
     assert doc.find("title").text.startswith("错误：")
 
-    merged = other.post(url, data=changed(edit_form(conflict), summary=MERGED_SUMMARY))
+    merged = other.post(
+        url, data=changed(edit_form(conflict), summary=MERGED_SUMMARY, confirm="yes")
+    )
     assert merged.status_code == 303
     row = row_of(site, Facility, slug=FACILITY)
     assert (row.summary, row.hours_note, row.transport) == (
@@ -726,8 +888,8 @@ def test_a_conflicting_save_writes_nothing_and_offers_both_versions(site, publis
 def test_two_saves_from_the_same_version_one_wins(site, publisher):
     url = edit_url("facilities", facility_id(site))
     form = edit_form(publisher.get(url))
-    first = publisher.post(url, data=changed(form, summary=A_SUMMARY))
-    second = publisher.post(url, data=changed(form, summary=B_SUMMARY))
+    first = publisher.post(url, data=changed(form, summary=A_SUMMARY, confirm="yes"))
+    second = publisher.post(url, data=changed(form, summary=B_SUMMARY, confirm="yes"))
     assert (first.status_code, second.status_code) == (303, 409)
     assert row_of(site, Facility, slug=FACILITY).summary == A_SUMMARY
 
@@ -763,7 +925,9 @@ def test_a_save_that_loses_the_race_after_the_check_writes_nothing(site, publish
         keep_original(kind, row)
 
     monkeypatch.setattr(publishing, "original_revision", someone_else_saves_first)
-    response = publisher.post(url, data=changed(form, summary=B_SUMMARY, hours_note=B_HOURS_NOTE))
+    response = publisher.post(
+        url, data=changed(form, summary=B_SUMMARY, hours_note=B_HOURS_NOTE, confirm="yes")
+    )
     assert response.status_code == 409
     row = row_of(site, Facility, slug=FACILITY)
     assert (row.summary, row.hours_note) == (A_SUMMARY, None)
@@ -771,25 +935,20 @@ def test_a_save_that_loses_the_race_after_the_check_writes_nothing(site, publish
     assert field_value(response, "version") == str(row.version)
 
 
-def test_a_withdrawal_between_the_save_and_its_publication_is_not_undone(
-    site, publisher, monkeypatch
-):
-    """A colleague withdraws the item after this save is written and before it is
-    published: the publication goes ahead only from the version the save left."""
+def test_a_withdrawal_between_the_question_and_the_answer_is_not_undone(site, publisher):
+    """A colleague withdraws the item while the publisher reads the question before
+    publishing it: the answer publishes only the version the question showed."""
     url = edit_url("facilities", facility_id(site))
+    with site.app_context():
+        db.session.execute(update(Facility).where(Facility.slug == FACILITY).values(status="draft"))
+        db.session.commit()
     form = edit_form(publisher.get(url))
-    keep_original, calls = publishing.original_revision, []
-
-    def a_colleague_withdraws_before_the_publication(kind, row):
-        calls.append(kind)
-        if len(calls) == 2:  # the first is the save's, the second the publication's
-            colleague_writes(row, status=WITHDRAWN)
-        keep_original(kind, row)
-
-    monkeypatch.setattr(
-        publishing, "original_revision", a_colleague_withdraws_before_the_publication
-    )
-    response = publisher.post(url, data=changed(form, summary=B_SUMMARY, action="publish"))
+    saved = publisher.post(url, data=changed(form, summary=B_SUMMARY, action="publish"))
+    question = publisher.get(saved.headers["Location"])
+    assert question.status_code == 200
+    with site.app_context():
+        colleague_writes(row_of(site, Facility, slug=FACILITY), status=WITHDRAWN)
+    response = answered(publisher, question)
     assert response.status_code == 303
     row = row_of(site, Facility, slug=FACILITY)
     assert (row.status, row.summary) == (WITHDRAWN, B_SUMMARY)
@@ -1258,12 +1417,15 @@ def test_a_facilitys_measured_accessibility_and_services_are_edited_in_the_form(
     assert "电梯" in page and "2026年11月20日" in page
 
 
-@pytest.mark.parametrize("text", ["也许", "是; steps=很多", "是; verified_on=昨天"])
-def test_a_feature_written_wrongly_is_an_error_on_its_field(site, publisher, text):
+@pytest.mark.parametrize(
+    "text, control",
+    [("也许", ""), ("是; steps=很多", "-steps"), ("是; verified_on=昨天", "-verified_on")],
+)
+def test_a_feature_written_wrongly_is_an_error_on_its_control(site, publisher, text, control):
     facility = row_of(site, Facility, slug="rukang-boping")
     response = save(publisher, edit_url("facilities", facility.id), feature_step_free_entrance=text)
     assert response.status_code == 400
-    assert "#field-feature_step_free_entrance" in summary_links(response)
+    assert f"#field-feature_step_free_entrance{control}" in summary_links(response)
     assert row_of(site, Facility, slug="rukang-boping").accessibility == facility.accessibility
 
 

@@ -15,11 +15,11 @@ import pytest
 from barrierfree.database import PUBLISHED, db, utcnow
 from barrierfree.staff.editing import forms
 from barrierfree.updates.models import Update
-from conftest import make_loaded_app
+from conftest import make_loaded_app, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from staff_helpers import error_summary, form_fields, make_staff, signed_in
+from staff_helpers import answered, error_summary, form_fields, make_staff, signed_in
 
 ODD = [
     "", " ", "\x00", "\x0b", "\x1b[31m", "\ufffe", "\u202e", "nan", "inf", "-1e309",
@@ -121,6 +121,11 @@ def test_no_value_of_any_field_gives_a_server_error(site, kind_name, field_type,
     # its new segments from it: unseeded, two examples' saves would name the same segment.
     random.seed()
     response = client.post(f"/staff/{kind_name}/new" if create else edit_url, data=form)
+    if response.status_code == 200:  # a change to what the public sees: asked first
+        question = parse(response.data).find("form", id="confirm-form")
+        assert question is not None, response.text[:2000]
+        # The question carries the text in its own fields: the answer saves what was typed.
+        response = answered(client, response)
     if response.status_code == 303:  # saved: on to the item's form or its preview
         assert response.headers["Location"].startswith(f"/staff/{kind_name}/"), response.headers
     else:  # refused: the form again, saying what to change
@@ -134,7 +139,8 @@ def test_a_choice_sent_twice_is_one_choice(site):
     client = site["client"]
     form = form_fields(client.get(url).data, "edit-form")
     service = choices_of(site["app"], kind)["services"][0]
-    response = client.post(url, data={**form, "services": [service, service], "action": "save"})
+    data = {**form, "services": [service, service], "action": "save", "confirm": "yes"}
+    response = client.post(url, data=data)
     assert response.status_code == 303
     with site["app"].app_context():
         row = db.session.get(kind.model, first_row_id(site["app"], kind))

@@ -33,7 +33,7 @@ from barrierfree.staff.bulk import columns, files, importing
 from barrierfree.staff.models import Revision
 from conftest import listed, make_loaded_app, parse
 from sqlalchemy import select
-from staff_helpers import form_fields, make_staff, signed_in
+from staff_helpers import error_summary, form_fields, make_staff, signed_in
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 OFFICE = [
@@ -534,6 +534,58 @@ def test_a_verification_without_saying_whether_the_feature_is_there_is_refused(s
     assert form_fields(response.data, "edit-form")["feature_lift.method"] == ["phone"]
 
 
+@pytest.mark.parametrize(
+    "part, value, message",
+    [
+        ("steps", "三", "“台阶数”要填 0 或更大的整数"),
+        ("door_width_cm", "-5", "“门宽（厘米）”要填 0 或更大的整数"),
+        ("verified_on", "11月24日", "核实日期的格式是 年-月-日"),
+        ("ramp", "maybe", "请从列出的选项中选择“坡道”"),
+        ("method", "guess", "请从列出的核实方式中选择"),
+    ],
+)
+def test_a_wrong_control_of_a_feature_is_named_at_that_control(site, part, value, message):
+    with site.app_context():
+        place_id = db.session.scalar(select(Facility.id).where(Facility.slug == "rukang-hantun"))
+    client = signed_in(site, "publisher")
+    url = f"/staff/facilities/{place_id}"
+    fields = form_fields(client.get(url).data, "edit-form")
+    visit = {
+        "feature_step_free_entrance.available": "是",
+        "feature_step_free_entrance.method": "on-site",
+        "feature_step_free_entrance.verified_on": "2026-11-24",
+        f"feature_step_free_entrance.{part}": value,
+    }
+    response = client.post(url, data={**fields, **visit, "action": "save"})
+    assert response.status_code == 400
+    doc = parse(response.data)
+    control = f"field-feature_step_free_entrance-{part}"
+    link = error_summary(response.data).find("a", href=f"#{control}")
+    assert link is not None and message in link.text
+    assert "=" not in link.text and "verified_by" not in link.text  # the form's words
+    assert message in doc.find(id=f"{control}-error").text
+    assert f"{control}-error" in doc.find(id=control)["aria-describedby"].split()
+    # What was typed is still there.
+    assert form_fields(response.data, "edit-form")[f"feature_step_free_entrance.{part}"] == [value]
+
+
+def test_a_method_without_a_date_asks_for_the_date(site):
+    with site.app_context():
+        place_id = db.session.scalar(select(Facility.id).where(Facility.slug == "rukang-hantun"))
+    client = signed_in(site, "publisher")
+    url = f"/staff/facilities/{place_id}"
+    fields = form_fields(client.get(url).data, "edit-form")
+    visit = {
+        "feature_lift.available": "是",
+        "feature_lift.method": "phone",
+        "feature_lift.verified_on": "",
+    }
+    response = client.post(url, data={**fields, **visit, "action": "save"})
+    assert response.status_code == 400
+    link = error_summary(response.data).find("a", href="#field-feature_lift-verified_on")
+    assert link is not None and "核实日期" in link.text
+
+
 def test_a_verification_visit_saved_in_the_edit_form_is_in_the_revision_diff(site, clock):
     clock(at(WEDNESDAY, "10:00"))
     with site.app_context():
@@ -564,7 +616,13 @@ def test_a_verification_visit_saved_in_the_edit_form_is_in_the_revision_diff(sit
     }
     assert set(visit) <= set(fields)  # every one is a control of the form
     response = client.post(
-        url, data={**fields, **{k: [v] for k, v in visit.items()}, "action": "publish"}
+        url,
+        data={
+            **fields,
+            **{k: [v] for k, v in visit.items()},
+            "action": "publish",
+            "confirm": "yes",
+        },
     )
     assert response.status_code == 303, parse(response.data).find("main").text[:800]
 

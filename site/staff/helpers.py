@@ -33,7 +33,10 @@ def changes_list(names, kind) -> list[dict]:
 
 
 def field_link(name: str, kind=None) -> str:
-    """The link to a field of the form: a choice of several links to its first box."""
+    """The link to a field of the form: a choice of several links to its first box, a
+    feature's control ("<field>.<part>") to that control."""
+    if forms.PART in name:
+        return "#field-" + name.replace(forms.PART, "-")
     if kind is not None and any(f.name == name and f.type == "multi" for f in kind.form_fields):
         return f"#field-{name}-{next(iter(kind.form_field(name).choices()))}"
     return f"#field-{name}"
@@ -70,7 +73,7 @@ def audit_action(action: str) -> str:
     """The name of an action in the audit log and the revision list."""
     names = {
         "create": _("新建"), "save": _("保存"), "publish": _("发布"), "withdraw": _("撤回"),
-        "schedule": _("安排定时发布"), "unschedule": _("取消定时发布"),
+        "schedule": _("安排定时发布"), "unschedule": _("取消定时发布"), "undo": _("撤销"),
         "original": _("从内容文件载入"),
         "import": _("表格导入"), "upload": _("上传文件"), "sign-out": _("退出登录"),
         "change-password": _("修改密码"),
@@ -92,9 +95,9 @@ def status_name(status: str) -> str:
 
 def choice_text(f, value) -> str:
     """A field's form text as a person reads it: the names of chosen codes, not the codes."""
-    if isinstance(value, str):
-        return value
     names = f.choices() if f.choices else {}
+    if isinstance(value, str):
+        return str(names.get(value, value)) if f.type == "select" else value
     return _("、").join(str(names.get(code, code)) for code in value)
 
 
@@ -141,7 +144,7 @@ def init_app(app: Flask) -> None:
     for function in (
         changes_list, errors_list, findings_list, session_expires_in, session_warn_before,
         staff_navigation, local_time, audit_action, status_name, public_url, text_diff,
-        role_names, choice_text,
+        role_names, choice_text, field_link,
     ):  # fmt: skip
         app.add_template_global(function)
     app.add_template_global(forms.revision_data, "revision_data")

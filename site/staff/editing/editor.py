@@ -46,6 +46,10 @@ LATEST_SCHEDULE = timedelta(days=3653)
 # Where a successful save leaves the form's URL, so the next form shown tells site.js to
 # drop the browser's copy of the text.
 SAVED_COPY = "saved_copy"
+# The answer to a question before a change goes public: "yes", or "edit" to change the text.
+CONFIRM = "confirm"
+# The undo offered after a change to what the public sees (see `_offer_undo`).
+UNDO = "undo"
 
 
 @dataclass
@@ -192,6 +196,8 @@ def _save(kind: Kind, row):
     """Save a posted edit form (see `edit`): check, write, go on. Each check answers with
     the form again (the text kept) instead of saving."""
     action, submission, base_version = _action(), read(kind, row), _posted_version()
+    if request.form.get(CONFIRM) == "edit":  # back from the question, to change the text
+        return _form(kind, row, submission.text, version=base_version or "")
     refusal = _check_save(kind, row, submission, action, base_version)
     if refusal is not None:
         return refusal
@@ -199,6 +205,9 @@ def _save(kind: Kind, row):
     if _blocking(findings) and _goes_public_on_save(kind, row):
         # Keep the text, publish nothing.
         return _kept(kind, row, submission, base_version, findings=findings)
+    changes = _changes(kind, row, submission)
+    if is_live(kind, row) and changes and request.form.get(CONFIRM) != "yes":
+        return _confirm_changes(kind, row, submission, base_version, changes)
     if not _write(kind, row, submission, base_version):
         return _conflict(kind, row, submission, base_version)
     if _blocking(findings):
@@ -292,14 +301,95 @@ def _after_save(kind: Kind, row, action: str, version: int):
             return _form(kind, row, text, findings=findings, status=400, saved=True)
         if action == "schedule":
             return _schedule(kind, row)
-        if not publishing.publish(kind, row, version=version):
-            flash(_("已保存，但没有发布：保存以后，别人又改过这条内容。请看过最新版本后再发布。"))
-            return _back_to_form(kind, row)
-        flash(_("已发布。公开页面、网站地图、订阅和搜索都已更新。"))
-        return _back_to_form(kind, row)
+        # The draft is saved; publishing waits for the question's answer.
+        return redirect(
+            url_for("editor.publish", kind_name=kind.name, item_id=row.id, version=version),
+            code=303,
+        )
+    if is_live(kind, row):
+        _offer_undo(kind, row, "save")
     if action == "preview":
         return redirect(url_for("editor.preview", kind_name=kind.name, item_id=row.id), code=303)
-    flash(_("已保存。") if is_live(kind, row) else _("已保存草稿。"))
+    flash(_("已保存并公开。") if is_live(kind, row) else _("已保存草稿。"))
+    return _back_to_form(kind, row)
+
+
+def _changes(kind: Kind, row, submission: Submission) -> list[tuple]:
+    """The fields a save would change, each (field, text now, text after)."""
+    current, empty = forms.revision_data(kind, row), (None, "", [])
+    found = []
+    for f in kind.form_fields:
+        now, after = current.get(f.name), submission.values.get(f.name)
+        if f.name in submission.values and now != after and not (now in empty and after in empty):
+            found.append((f, forms.as_text(f, now), forms.as_text(f, after)))
+    return found
+
+
+def _confirm_changes(kind: Kind, row, submission: Submission, base_version, changes):
+    """Before changing what the public sees: the changes, and a question (WCAG 3.3.6). The
+    text is kept as this account's autosave meanwhile, and sent again with the answer."""
+    _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
+    db.session.commit()
+    return render_template(
+        "staff/confirm_changes.html", kind=kind, row=row, text=submission.text,
+        changes=changes, version=base_version, action=_action(),
+    )  # fmt: skip
+
+
+@bp.route("/<kind_name>/<int:item_id>/publish", methods=["GET", "POST"])
+@sessions.require(PUBLISHER)
+def publish(kind_name: str, item_id: int):
+    """The question before publishing a saved draft (GET, `version` the one the save left),
+    and its answer (POST): publish, if nobody changed the item since."""
+    kind, row = _with_status_or_404(kind_name, item_id)
+    if request.method in READS:
+        version = row_id(request.args.get("version", "")) or row.version
+        findings = authoring_findings(kind, forms.revision_data(kind, row))
+        return render_template(
+            "staff/confirm_publish.html", kind=kind, row=row, version=version,
+            moved_on=version != row.version, live=is_live(kind, row),
+            warnings=[f for f in findings if not f.blocking], blocking=_blocking(findings),
+        )  # fmt: skip
+    findings = authoring_findings(kind, forms.revision_data(kind, row))
+    if _blocking(findings):
+        text = forms.form_values(kind, forms.revision_data(kind, row))
+        return _form(kind, row, text, findings=findings, status=400, saved=True)
+    if is_live(kind, row) or not publishing.publish(kind, row, version=_posted_version()):
+        flash(_("没有发布：您看过以后，别人又改过这条内容。请看过最新版本后再发布。"))
+        return _back_to_form(kind, row)
+    _offer_undo(kind, row, "publish")
+    flash(_("已发布。公开页面、网站地图、订阅和搜索都已更新。"))
+    return _back_to_form(kind, row)
+
+
+def _offer_undo(kind: Kind, row, action: str) -> None:
+    """Offer to undo a change to what the public sees, on the form shown next."""
+    session[UNDO] = {"kind": kind.name, "id": row.id, "version": row.version, "action": action}
+
+
+def _undo_offered(kind: Kind, row) -> dict | None:
+    """The undo offered for this row, while nothing else changed it (taken once)."""
+    offer = session.pop(UNDO) if UNDO in session else None
+    if not isinstance(offer, dict) or not g.staff.can(PUBLISHER):
+        return None
+    offered = [offer.get(key) for key in ("kind", "id", "version")]
+    return offer if offered == [kind.name, row.id, row.version] else None
+
+
+@bp.post("/<kind_name>/<int:item_id>/undo")
+@sessions.require(PUBLISHER)
+def undo(kind_name: str, item_id: int):
+    """Undo the change that left the item at the posted version: put it back as it was."""
+    kind = kind_or_404(kind_name)
+    row = item_or_404(kind, item_id)
+    version = _posted_version()
+    old = publishing.before(kind, row, version)
+    if old is None or not publishing.claim(kind, row, version):
+        db.session.rollback()
+        flash(_("没有撤销：这条内容在那以后又改过。需要的话，请在“历史版本”里找回以前的内容。"))
+        return _back_to_form(kind, row)
+    publishing.restore(kind, row, old)
+    flash(_("已撤销，这条内容恢复成了第 %(n)d 版的样子。", n=old.version))
     return _back_to_form(kind, row)
 
 
@@ -340,10 +430,15 @@ def _scheduled_time(raw: str) -> datetime:
 def withdraw(kind_name: str, item_id: int):
     """Take an item off the public site (it stays here, and can be published again)."""
     kind, row = _with_status_or_404(kind_name, item_id)
+    if request.form.get(CONFIRM) != "yes":
+        return render_template(
+            "staff/confirm_withdraw.html", kind=kind, row=row, version=_posted_version() or ""
+        )
     if not publishing.claim(kind, row, _posted_version()):
         flash(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
         return _back_to_form(kind, row)
     publishing.withdraw(kind, row)
+    _offer_undo(kind, row, "withdraw")
     flash(_("已撤回。公开页面、网站地图、订阅和搜索中都已不再显示。"))
     return _back_to_form(kind, row)
 
@@ -555,12 +650,13 @@ def _edit_form(kind: Kind, row):
         restored.pop("slug", None)
         text = {**text, **restored}
         notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
-    return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept)
+    undo = _undo_offered(kind, row) if row is not None else None
+    return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept, undo=undo)
 
 
 def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False, version=None,
           notice=None, draft=None, kept=None, theirs=None, conflict=False, refused=None,
-          unsaved=False):  # fmt: skip
+          unsaved=False, undo=None):  # fmt: skip
     """Render the edit form."""
     return render_template(
         "staff/edit.html",
@@ -576,6 +672,7 @@ def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False,
         kept=kept,
         kept_key=_key(row.id if row else None) + KEPT,
         unsaved=unsaved,
+        undo=undo,
         copy_saved=session.pop(SAVED_COPY, None),
         theirs=theirs or {},
         conflict=conflict,

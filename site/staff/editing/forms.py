@@ -59,6 +59,47 @@ def feature_parts(f: Field, text: str) -> dict:
     return parts
 
 
+class PartError(ValueError):
+    """A feature's control that holds something wrong: `part` is its name ("steps")."""
+
+    def __init__(self, message: str, part: str) -> None:
+        super().__init__(message)
+        self.part = part
+
+
+def error_key(f: Field, error: ValueError) -> str:
+    """Where a field's error is shown: the field, or a feature's control ("<field>.<part>")."""
+    part = getattr(error, "part", "available")
+    return f.name if part == "available" else f"{f.name}{PART}{part}"
+
+
+def _check_parts(f: Field, raw: str) -> None:
+    """Raise PartError for the first of a feature's controls that holds something wrong,
+    in the form's words (the spreadsheet's own message names its syntax instead)."""
+    feature = features.BY_CODE[f.feature]
+    kinds = features.COMMON_KEYS | dict(feature.details)
+    for part, value in feature_parts(f, raw).items():
+        label = features.DETAIL_LABELS.get(part, "")
+        if part not in kinds or not value:
+            continue
+        if kinds[part] is bool and value.lower() not in FLAG_WORDS:
+            raise PartError(
+                _("请从列出的选项中选择“%(label)s”。", label=label or _("有没有")), part
+            )
+        if kinds[part] is int and not (value.isascii() and value.isdigit() and len(value) < 7):
+            raise PartError(_("“%(label)s”要填 0 或更大的整数。", label=label), part)
+        if part == "verified_on":
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise PartError(_("核实日期的格式是 年-月-日，例如 2026-06-30。"), part) from None
+        if part == "method" and value not in features.METHODS:
+            raise PartError(_("请从列出的核实方式中选择。"), part)
+    parts = feature_parts(f, raw)
+    if parts.get("method") and not parts.get("verified_on"):
+        raise PartError(_("写了核实方式，也请填写核实日期。"), "verified_on")
+
+
 def posted(f: Field, form) -> str | list[str]:
     """A field as posted: a list for a multiple choice; a feature's controls as its text."""
     if f.type == "multi":
@@ -120,7 +161,7 @@ def read_form(kind: Kind, form, row=None) -> tuple[dict, dict]:
         try:
             values[f.name] = parse(f, raw)
         except ValueError as error:
-            errors[f.name] = str(error)
+            errors[error_key(f, error)] = str(error)
     if kind.rules and not errors:
         for problem in kind.rules(values):
             errors.setdefault(problem.field, problem.message)
@@ -150,6 +191,7 @@ def parse(f: Field, raw) -> object:
     if f.type == "feature":
         if raw and not re.split("[;；]", raw)[0].strip():
             raise ValueError(_("请先选择这一项“有”还是“没有”，再填写核实和测量的情况。"))
+        _check_parts(f, raw)
         return FEATURE_READERS[f.feature](raw)
     if f.type == "checkbox":
         return raw == "1"

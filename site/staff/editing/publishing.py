@@ -113,6 +113,56 @@ def withdraw(kind: Kind, row) -> None:
     changed()
 
 
+def before(kind: Kind, row, version: int | None) -> Revision | None:
+    """The revision an undo of the change that left the row at `version` goes back to: the
+    one kept at the version before, when the row is still at `version` and that change was
+    made here (content loaded from files keeps no revisions)."""
+    if version is None or version != row.version:
+        return None
+    kept = db.session.scalars(
+        select(Revision)
+        .where(
+            Revision.kind == kind.name,
+            Revision.item_id == row.id,
+            Revision.version.in_((version - 1, version)),
+        )
+        .order_by(Revision.version, Revision.id)
+    ).all()
+    versions = {revision.version for revision in kept}
+    return kept[0] if versions == {version - 1, version} else None
+
+
+def restore(kind: Kind, row, old: Revision) -> None:
+    """Put the row back as `old` keeps it, fields and status, and commit (the caller has
+    claimed the version): the undo of the change made after `old`. An alert already mailed
+    cannot be recalled; an item taken back off the site that was never public before loses
+    its publication date, so publishing it later dates it then."""
+    forms.apply_values(kind, row, old.data)
+    if kind.has_status and "status" in old.data:
+        was_public = row.status == PUBLISHED
+        row.status = old.data["status"]
+        unschedule(kind, row)
+        if row.status == PUBLISHED and kind.on_publish:
+            kind.on_publish(row)
+        if was_public and row.status != PUBLISHED and hasattr(row, "published_at"):
+            if not _ever_published_before(kind, row, old.version):
+                row.published_at = None
+    revision(kind, row, "undo")
+    audit("undo", kind.name, row.slug if hasattr(row, "slug") else row.id)
+    db.session.commit()
+    changed()
+
+
+def _ever_published_before(kind: Kind, row, version: int) -> bool:
+    """True when a revision up to `version` shows the row public."""
+    kept = db.session.scalars(
+        select(Revision.data).where(
+            Revision.kind == kind.name, Revision.item_id == row.id, Revision.version <= version
+        )
+    )
+    return any(data.get("status") == PUBLISHED for data in kept)
+
+
 def unschedule(kind: Kind, row) -> None:
     """Forget the row's scheduled publication, if any (the caller commits)."""
     db.session.execute(

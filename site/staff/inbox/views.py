@@ -244,6 +244,13 @@ def reply(item_id: int):
     text, problem = _text(_("公开答复"))
     if problem:
         return _page(row, {"reply": problem}, {"reply": text}, status=400)
+    answer = request.form.get("confirm")
+    if answer == "edit":  # back from the question, to change the text
+        return _page(row, typed={"reply": text})
+    if answer != "yes":
+        # A reply cannot be taken back once the resident may have read (or been mailed)
+        # it: show it as they will read it, and ask (WCAG 3.3.6).
+        return render_template("staff/inbox/reply_confirm.html", item=row, text=text)
     drafts.forget(g.staff.id, row.id, "reply")
     operations.add_reply(row, text)
     return _back(row, _("答复已发布，居民在查询页面上能看到。"))
