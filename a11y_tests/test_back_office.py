@@ -1,6 +1,7 @@
 """The back office in a real browser, with the keyboard alone: the issue's journey (sign
-in, write an update with an image, be stopped by the missing alt text, fix it, publish, see
-it on the home page, in the feed and in search), with and without JavaScript; and the
+in, write an update with an image, be stopped by the missing alt text, fix it, publish and
+answer the question before it goes public, see it on the home page, in the feed and in
+search), with and without JavaScript; and the
 warning before a session ends, with the button that keeps it alive."""
 
 import xml.etree.ElementTree as ET
@@ -97,9 +98,14 @@ def test_publishing_an_update_with_the_keyboard_alone(
     ActionChains(driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
     type_keys(driver, BODY.format(alt="工作人员为一位老人调整轮椅"))
     tab_to(driver, button("保存并发布")).send_keys(Keys.ENTER)
+    # Saved as a draft; asked before it goes public (WCAG 3.3.6).
+    wait_for(driver, lambda d: d.title.startswith(f"发布“{title}”？"))
+    tab_to(driver, button("确认发布")).send_keys(Keys.ENTER)
     wait_for(driver, lambda d: "已发布" in d.page_source and "错误" not in d.title)
     if javascript:
         assert active(driver).get_attribute("data-flash") is not None
+        # The message's undo is the next stop.
+        tab_to(driver, button("撤销发布"), limit=2)
 
     driver.get(site["url"] + "/")
     assert title in driver.find_element("id", "main").text

@@ -62,7 +62,9 @@ def test_an_editor_sees_the_changes_but_only_a_publisher_applies_them(site):
     page = parse(checked.data)
     assert "修改 1 条" in checked.get_data(as_text=True)
     changed = page.find("table").find("tbody").find_all("td")[-1]
-    assert changed.text == "名称"  # the field's label, not its code (name)
+    # The field by its label, not its code (name), with the old and the new text.
+    assert changed.find(class_="import-changes__label").text == "名称："
+    assert changed.find("del") is not None and changed.find("ins") is not None
     assert page.find("button", type="submit") is None or "确认导入" not in checked.text
     checked = upload(publisher, edited.encode("utf-8-sig"))
     form = parse(checked.data).find("form", action="/staff/bulk/apply")
@@ -80,6 +82,26 @@ def test_an_editor_sees_the_changes_but_only_a_publisher_applies_them(site):
     assert NEW_NAME in site["app"].test_client().get("/search?q=如康家园新址").text
     again = publisher.post("/staff/bulk/apply", data=fields)
     assert again.status_code == 303, "a file is applied once; a second try says to upload again"
+
+
+def test_the_preview_shows_each_change_old_and_new_a_feature_by_its_name(site):
+    editor = site["editor"]
+    sheet = exported(editor).decode("utf-8-sig")
+    edited = sheet.replace("是; steps=0", "是; steps=2", 1).replace("08:30-11:30", "08:00-11:30", 1)
+    page = parse(upload(editor, edited.encode("utf-8-sig")).data)
+    changes = page.find("ul", class_="import-changes")
+    lines = {
+        item.find(class_="import-changes__label").text: item.find(class_="import-changes__text")
+        for item in changes.find_all("li")
+    }
+    assert set(lines) == {"开放时间：", "无台阶入口："}  # not "accessibility"
+    entrance = lines["无台阶入口："]
+    assert "0" in entrance.find("del").text and "2" in entrance.find("ins").text
+    hours = lines["开放时间："]
+    assert (hours.find("del").text, hours.find("ins").text) == (
+        "删除：30（结束）",
+        "新增：00（结束）",
+    )
 
 
 def test_a_file_name_with_a_control_character_is_recorded_without_it(site):

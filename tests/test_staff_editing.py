@@ -471,6 +471,13 @@ def test_the_question_before_publishing_names_what_happens(site, publisher):
     again = publisher.get(f"/staff/updates/{id_}/publish")
     assert "已经公开" in again.text
     assert parse(again.data).find("form", id="confirm-form") is None
+    # A second press of the same button publishes nothing twice.
+    version = row_of(site, Update, id=id_).version
+    twice = publisher.post(
+        f"/staff/updates/{id_}/publish", data={"version": version, "csrf_token": csrf(publisher)}
+    )
+    assert "已经公开" in publisher.get(twice.headers["Location"]).text
+    assert row_of(site, Update, id=id_).version == version
 
 
 def test_withdrawing_from_a_stale_page_changes_nothing(site, publisher):

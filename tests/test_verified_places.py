@@ -389,18 +389,20 @@ def test_the_open_data_carries_each_verification(tmp_path):
 
 # --- The three ways in agree ----------------------------------------------------------------
 
-# (changes to a demo record, the field the editor and spreadsheet blame, words of the message)
+# (changes to a demo record, the field the editor and spreadsheet blame, words of the
+# editor's message); a feature's control is "<field>.<part>": the editor shows the error at
+# that control, the loader and the spreadsheet at the feature.
 BROKEN = {
     "unknown-feature-method": (
         {"accessibility": {"lift": {"available": True, "method": "measured",
                                     "verified_on": "2026-11-20"}}},
-        "feature_lift",
-        "method",
+        "feature_lift.method",
+        "核实方式",
     ),
     "feature-method-without-a-date": (
         {"accessibility": {"lift": {"available": True, "method": "phone"}}},
-        "feature_lift",
-        "verified_on",
+        "feature_lift.verified_on",
+        "核实日期",
     ),
     "closure-ending-before-it-starts": (
         {"closures": "2026-12-31 至 2026-12-01 装修暂停开放"},
@@ -473,11 +475,11 @@ def test_loader_editor_and_spreadsheet_refuse_the_same_record(
     fields["hours"] = [opening_hours.as_text(broken["hours"])]
     response = client.post("/staff/facilities/new", data={**fields, "action": "save"})
     assert response.status_code == 400
-    error = parse(response.data).find(id=f"field-{blamed}-error")
+    error = parse(response.data).find(id=f"field-{blamed.replace('.', '-')}-error")
     assert error is not None and words in error.text
 
     # The spreadsheet: a row of the record is refused in the field's column.
-    column_key = blamed.removeprefix("feature_")
+    column_key = blamed.removeprefix("feature_").split(".")[0]
     with site.test_request_context():
         body, _mimetype, _filename = files.export("facilities", "csv")
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

@@ -1,6 +1,7 @@
 """Template helpers of the back office."""
 
 import difflib
+import re
 
 from flask import Flask, g, url_for
 from flask_babel import gettext as _
@@ -15,6 +16,9 @@ from .editing import forms
 from .models import ADMIN
 
 WARN_BEFORE_SECONDS = 5 * 60
+# What a difference is made of: a number or a Latin word whole (08:30 → 08:00 reads "30,
+# 00", not "3, 0"), any other character (a Chinese one) on its own.
+DIFF_TOKENS = re.compile(r"[0-9]+|[A-Za-z]+|.", re.S)
 
 
 def errors_list(errors: dict, kind=None) -> list[dict]:
@@ -113,18 +117,18 @@ def public_url(kind, row) -> str:
 def text_diff(old, new) -> Markup:
     """Two versions of a field as one text, deletions and insertions marked up (and named for
     screen readers, which do not announce <del> and <ins> by default)."""
-    old = old if isinstance(old, str) else "、".join(old)
-    new = new if isinstance(new, str) else "、".join(new)
+    old = DIFF_TOKENS.findall(old if isinstance(old, str) else "、".join(old))
+    new = DIFF_TOKENS.findall(new if isinstance(new, str) else "、".join(new))
     parts = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            parts.append(escape(old[a1:a2]))
+            parts.append(escape("".join(old[a1:a2])))
             continue
         if a2 > a1:
-            parts.append(_marked("del", _("删除："), old[a1:a2]))
+            parts.append(_marked("del", _("删除："), "".join(old[a1:a2])))
         if b2 > b1:
-            parts.append(_marked("ins", _("新增："), new[b1:b2]))
+            parts.append(_marked("ins", _("新增："), "".join(new[b1:b2])))
     return Markup("").join(parts)
 
 

@@ -26,6 +26,7 @@ from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..editing import forms, publishing
 from ..editing.editor import authoring_findings, is_live
+from ..helpers import choice_text
 from ..models import EDITOR, PUBLISHER, Schedule
 from . import columns, files, importing
 
@@ -79,13 +80,42 @@ def check():
         plan=plan,
         kind=kind,
         kind_name=kind_names()[kind],
-        labels={f.name: f.label for f in forms.EDITABLE[kind].fields},
+        lines={change.row: change_lines(kind, change) for change in plan.changes},
         filename=upload.filename,
         token=token,
         counts={
             a: sum(c.action == a for c in plan.changes) for a in ("create", "update", "unchanged")
         },
     ), 200 if plan.valid or request.htmx else 400
+
+
+def change_lines(kind_name: str, change: importing.Change) -> list[tuple]:
+    """What a row changes, field by field as staff read them: (label, before, after, the
+    language of a field that has one), the values as the spreadsheet writes them; a place's
+    accessibility feature by feature. A new record has no before ("")."""
+    kind = forms.EDITABLE[kind_name]
+    by_name = {f.name: f for f in kind.fields}
+    by_feature = {f.feature: f for f in kind.fields if f.type == "feature"}
+    before, lines = change.before or {}, []
+    for name in change.fields:
+        old, new = before.get(name), change.after.get(name)
+        if name == "accessibility":
+            old, new = old or {}, new or {}
+            for code in dict.fromkeys([*old, *new]):
+                if old.get(code) != new.get(code):
+                    f = by_feature[code]
+                    old_text, new_text = _shown(f, old.get(code)), _shown(f, new.get(code))
+                    lines.append((f.label, old_text, new_text, f.lang))
+        elif name in by_name:
+            f = by_name[name]
+            lines.append((f.label, _shown(f, old), _shown(f, new), f.lang))
+    return lines
+
+
+def _shown(f, value) -> str:
+    """A value as the preview shows it: a choice by its name, a list joined."""
+    text = forms.as_text(f, value)
+    return choice_text(f, text) if f.type in ("select", "multi") else text
 
 
 @bp.post("/apply")

@@ -354,7 +354,10 @@ def publish(kind_name: str, item_id: int):
     if _blocking(findings):
         text = forms.form_values(kind, forms.revision_data(kind, row))
         return _form(kind, row, text, findings=findings, status=400, saved=True)
-    if is_live(kind, row) or not publishing.publish(kind, row, version=_posted_version()):
+    if is_live(kind, row):  # a second press, or a colleague published it meanwhile
+        flash(_("这条内容已经公开了，不需要再发布。"))
+        return _back_to_form(kind, row)
+    if not publishing.publish(kind, row, version=_posted_version()):
         flash(_("没有发布：您看过以后，别人又改过这条内容。请看过最新版本后再发布。"))
         return _back_to_form(kind, row)
     _offer_undo(kind, row, "publish")
