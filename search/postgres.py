@@ -59,7 +59,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from whoosh.highlight import Highlighter, set_matched_filter, top_fragments
-from whoosh.query import And, Or, Prefix, Query, Term
+from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 
 from search.analysis import analyzer, query_words
 from search.backend import IndexBusy, IndexUnavailable, Progress, SearchBackend
@@ -214,7 +214,8 @@ class SqlQuery:
 
     @classmethod
     def of(cls, query: Query) -> "SqlQuery":
-        """Translate a query of Or, And, Term and Prefix on the Whoosh schema's fields."""
+        """Translate a query of Or, And, Term, Prefix and Phrase on the Whoosh schema's
+        fields."""
         sql = cls()
         part = sql._part(query)
         sql.where, sql.score = part.condition, part.score
@@ -229,6 +230,8 @@ class SqlQuery:
             return _Part(condition, f"(CASE WHEN {condition} THEN {query.boost!r} ELSE 0 END)")
         if isinstance(query, Or) and _one_word(query.subqueries):
             return self._word(query.subqueries)
+        if isinstance(query, Or) and _one_phrase(query.subqueries):
+            return self._phrase(query.subqueries)
         if isinstance(query, Or):
             part = self._any([self._part(part) for part in query.subqueries], query.scale)
         elif isinstance(query, And):
@@ -250,6 +253,20 @@ class SqlQuery:
         weights = tuple(boosts.get(label, 0.0) / top for label in "DCBA")
         marker = ":*" if isinstance(terms[0], Prefix) else ":"
         return self._ranked(_lexeme(terms[0].text) + marker + "".join(sorted(boosts)), weights, top)
+
+    def _phrase(self, phrases: list[Phrase]) -> _Part:
+        """Words found together in one or more fields, ranked as `_word` ranks one word: a
+        tsquery of the words `slop` positions apart (Whoosh: at most that far)."""
+        boosts: dict[str, float] = {}
+        for phrase in phrases:
+            label = WEIGHTS[phrase.fieldname]
+            boosts[label] = boosts.get(label, 0.0) + phrase.boost
+        top = max(boosts.values())
+        weights = tuple(boosts.get(label, 0.0) / top for label in "DCBA")
+        labels = "".join(sorted(boosts))
+        apart = "<->" if phrases[0].slop == 1 else f"<{phrases[0].slop}>"
+        words = f" {apart} ".join(_lexeme(word) + ":" + labels for word in phrases[0].words)
+        return self._ranked(f"({words})", weights, top)
 
     def _ranked(self, tsquery: str, weights: tuple[float, ...], boost: float) -> _Part:
         """A part scored by one ts_rank_cd, times the idf of its tsquery and its boost."""
@@ -303,6 +320,14 @@ class SqlQuery:
         name = f"p{len(self.params)}"
         self.params[name] = value
         return f":{name}"
+
+
+def _one_phrase(parts: list[Query]) -> bool:
+    """True when `parts` are one phrase in several fields."""
+    if not all(isinstance(part, Phrase) for part in parts):
+        return False
+    phrases = {(tuple(part.words), part.slop) for part in parts}
+    return len(phrases) == 1 and all(part.fieldname in WEIGHTS for part in parts)
 
 
 def _one_word(parts: list[Query]) -> bool:

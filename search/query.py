@@ -8,14 +8,15 @@ syntax error or run an expensive wildcard search.
 import re
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 
 from whoosh.columns import ColumnReader
-from whoosh.query import And, Or, Prefix, Query, Term
+from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 
 from search import pinyin
-from search.analysis import index_term, query_words, search_parts
+from search.analysis import analyzer, index_term, query_words, search_parts
 from search.synonyms import SynonymGroup, load_groups
 from search.text import is_chinese, normalize
 
@@ -61,6 +62,9 @@ MAX_PHRASE_WORDS = 3
 COORDINATION_BONUS = 0.5
 # A long word found only through the shorter words inside it counts this much of itself.
 PARTS_WEIGHT = 0.25
+# Words typed together and found together in a field (一次办好, not 一次 here and 办好
+# there) count this much more, in that field.
+PHRASE_BOOST = 2.0
 
 
 def clean_query(raw: str | None) -> str:
@@ -127,7 +131,31 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
             if related:
                 clauses.append(Or(related))
     exact = Term("title_exact", exact_key(text), boost=EXACT_TITLE_BOOST)
-    return Or([Or(clauses, scale=COORDINATION_BONUS), exact, *_pinyin_queries(text)])
+    together = _phrase_queries(text, keys)
+    return Or([Or(clauses, scale=COORDINATION_BONUS), exact, *together, *_pinyin_queries(text)])
+
+
+def _phrase_queries(text: str, keys: list[str]) -> list[Query]:
+    """The query's words as a phrase in each field: the words in the order typed, as far
+    apart as the analyzer puts them in the query itself (a long word is followed by the
+    shorter words inside it). Only when every gap is the same, which both backends can
+    ask for alike (Whoosh as a slop, PostgreSQL as <N>)."""
+    run: list[tuple[str, int]] = []
+    for token in analyzer()(text, positions=True):
+        if token.text in keys and token.text not in dict(run):
+            run.append((token.text, token.pos))
+    gaps = {later[1] - earlier[1] for earlier, later in pairwise(run)}
+    if len(run) < 2 or len(gaps) != 1:
+        return []
+    words, slop = [word for word, _ in run], gaps.pop()
+    return [
+        Or(
+            [
+                Phrase(field, words, slop=slop, boost=PHRASE_BOOST * w)
+                for field, w in FIELD_BOOSTS.items()
+            ]
+        )
+    ]
 
 
 def _pinyin_queries(text: str) -> list[Query]:

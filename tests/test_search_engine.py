@@ -329,6 +329,23 @@ def test_exact_title_comes_first(index):
     assert ids(index.search("困难残疾人生活补贴"))[0] == "service:living-allowance"
 
 
+def test_words_typed_together_rank_a_page_with_them_together_first(fresh_index):
+    def page(slug: str, body: str) -> Document:
+        return Document(
+            id=f"service:{slug}", kind="service", language="zh", title=slug, summary="",
+            body=body, url=f"/services/{slug}",
+        )  # fmt: skip
+
+    fresh_index.upsert(
+        [
+            page("apart", "第一次申请的，办好以后再说；一次申请一次，材料办好再来。一次又一次。"),
+            page("together", "为群众办事“一次办好”提供支撑。"),
+        ]
+    )
+    found = ids(fresh_index.search("一次办好"))
+    assert found.index("service:together") < found.index("service:apart")
+
+
 HOSTILE_QUERIES = [
     "(",
     ")",
