@@ -32,6 +32,16 @@ EXACT_TITLE_BOOST = 10.0
 # A query in pinyin that spells a word of a title counts like typing that word in Chinese.
 PINYIN_BOOST = FIELD_BOOSTS["title"] * TYPED_BOOST
 
+
+class Union(Or):
+    """Or, always matched as a tree of unions. For three clauses or more on a small index
+    Whoosh picks a matcher that loads every match up front, and it lost documents of a
+    nested Or with a coordination bonus: haizi found one of the three pages that say 孩子,
+    which typing 孩子 found."""
+
+    matcher_type = Or.DEFAULT_MATCHER
+
+
 # Notices and news are about a moment; what a resident searching for 轮椅 wants first is
 # the service or the place. Other kinds keep their score.
 KIND_WEIGHTS = {"update": 0.5}
@@ -117,11 +127,11 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
         return None
     keys = [index_term(word) for word in words]
     clauses = [
-        Or([_term_query(word, reader, typed=True)] + _related_queries(key, reader))
+        Union([_term_query(word, reader, typed=True)] + _related_queries(key, reader))
         for word, key in zip(words, keys, strict=True)
     ]
     clauses += [
-        Or([_term_query(word, reader, typed=True)] + _related_queries(index_term(word), reader))
+        Union([_term_query(word, reader, typed=True)] + _related_queries(index_term(word), reader))
         for word in spelled
     ]
     # Runs of words can be a synonym term of their own, like "hearing aid".
@@ -129,10 +139,12 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
         for start in range(len(keys) - size + 1):
             related = _related_queries(" ".join(keys[start : start + size]), reader)
             if related:
-                clauses.append(Or(related))
+                clauses.append(Union(related))
     exact = Term("title_exact", exact_key(text), boost=EXACT_TITLE_BOOST)
     together = _phrase_queries(text, keys)
-    return Or([Or(clauses, scale=COORDINATION_BONUS), exact, *together, *_pinyin_queries(text)])
+    return Union(
+        [Union(clauses, scale=COORDINATION_BONUS), exact, *together, *_pinyin_queries(text)]
+    )
 
 
 def _phrase_queries(text: str, keys: list[str]) -> list[Query]:
@@ -149,7 +161,7 @@ def _phrase_queries(text: str, keys: list[str]) -> list[Query]:
         return []
     words, slop = [word for word, _ in run], gaps.pop()
     return [
-        Or(
+        Union(
             [
                 Phrase(field, words, slop=slop, boost=PHRASE_BOOST * w)
                 for field, w in FIELD_BOOSTS.items()
@@ -185,7 +197,7 @@ def _term_query(term: str, reader: IndexReader, typed: bool = False) -> Query:
 def _word_query(word: str, reader: IndexReader, typed: bool, weight: float = 1.0) -> Query:
     """A query for one index term in title, summary and body."""
     boost = (TYPED_BOOST if typed else 1.0) * weight
-    in_fields = Or([Term(field, word, boost=boost * w) for field, w in FIELD_BOOSTS.items()])
+    in_fields = Union([Term(field, word, boost=boost * w) for field, w in FIELD_BOOSTS.items()])
     if len(word) <= 2 or not is_chinese(word):
         return in_fields
     # A long word is also found through the shorter words inside it, where a page says it
@@ -199,7 +211,9 @@ def _word_query(word: str, reader: IndexReader, typed: bool, weight: float = 1.0
     if not parts:
         return in_fields
     part_weight = weight * PARTS_WEIGHT
-    return Or([in_fields, And([_word_query(part, reader, typed, part_weight) for part in parts])])
+    return Union(
+        [in_fields, And([_word_query(part, reader, typed, part_weight) for part in parts])]
+    )
 
 
 def _is_indexed(word: str, reader: IndexReader) -> bool:
@@ -216,9 +230,9 @@ def build_filter(
     """The filter for one language and the optional kind, category and township choices."""
     parts: list[Query] = [Term("language", language)]
     if kinds:
-        parts.append(Or([Term("kind", kind) for kind in kinds]))
+        parts.append(Union([Term("kind", kind) for kind in kinds]))
     if categories:
-        parts.append(Or([Term("categories", category) for category in categories]))
+        parts.append(Union([Term("categories", category) for category in categories]))
     if township:
         parts.append(Term("township", township))
     return And(parts)

@@ -79,8 +79,20 @@ def pinyin_words(text: str, language: str, titles: Titles) -> list[tuple[str, bo
         return []
     words = titles().chinese_words
     found = [(w, pinyin.spells(key, w)) for w in words if pinyin.matches(key, w)]
+    # A word the key spells only the beginning of holds the word it does spell, when that
+    # is a word (haizi: 孩子 in 孩子上学, a synonym term; no page title says 孩子).
+    begun = [_spelled_start(key, w) for w, whole in found if not whole]
+    found += [(w, True) for w in dict.fromkeys(begun) if w and w not in words]
     found.sort(key=lambda item: (not item[1], len(item[0])))
     return found[:MAX_PINYIN_WORDS]
+
+
+def _spelled_start(key: str, word: str) -> str | None:
+    """The longest beginning of `word` that `key` spells whole and that is a word, if any."""
+    for end in range(len(word) - 1, 1, -1):
+        if pinyin.spells(key, word[:end]) and is_known_word(word[:end]):
+            return word[:end]
+    return None
 
 
 def sounds_alike(

@@ -741,6 +741,30 @@ def test_pinyin_offers_the_words_it_spells_best_first(index):
     assert index.search("dibao").pinyin_words[0] == "低保"
 
 
+def test_pinyin_spelling_the_start_of_a_synonym_term_searches_that_word(fresh_index):
+    # No title says 孩子; the synonym file has 孩子上学, whose beginning haizi spells.
+    fresh_index.upsert(
+        [
+            Document(
+                id=f"service:child-{n}",
+                kind="service",
+                language="zh",
+                title=title,
+                summary="",
+                body=f"{body}孩子。",
+                url=f"/services/child-{n}",
+            )  # fmt: skip
+            for n, (title, body) in enumerate(
+                [("儿童康复", "帮助残疾"), ("学前教育", "送教上门，照顾"), ("随班就读", "接收")]
+            )
+        ]
+    )
+    typed, spelled = fresh_index.search("孩子"), fresh_index.search("haizi")
+    assert spelled.pinyin_words[0] == "孩子"
+    # Every page typing the word finds (Whoosh's array matcher once lost two of three).
+    assert set(ids(spelled)) == set(ids(typed)) and len(ids(typed)) == 3
+
+
 def test_pinyin_is_read_only_on_the_chinese_site(index):
     assert index.search("dibao", language="en").pinyin_words == []
 
