@@ -80,7 +80,9 @@ def test_a_question_is_answered_and_the_answer_read_on_the_status_page(site, res
     submit(driver)
     link = status_link(driver)
     item_id = newest_item(site)
-    staff_post(site, item_id, "reply", body="带上残疾人证到区残联一楼登记，当场可以预约验配。")
+    # The reply's question answered yes (the back office asks before a reply goes out).
+    reply = "带上残疾人证到区残联一楼登记，当场可以预约验配。"
+    staff_post(site, item_id, "reply", body=reply, confirm="yes")
     driver.get(link)
     main = driver.find_element(By.TAG_NAME, "main").text
     assert "当场可以预约验配" in main and "已答复" in main
