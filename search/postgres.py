@@ -64,7 +64,14 @@ from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 from search.analysis import analyzer, query_words
 from search.backend import IndexBusy, IndexUnavailable, Progress, SearchBackend
 from search.documents import Document
-from search.query import FIELD_BOOSTS, KIND_WEIGHTS, build_query, clean_query, exact_key
+from search.query import (
+    FIELD_BOOSTS,
+    KIND_WEIGHTS,
+    MAX_PHRASE_GAP,
+    build_query,
+    clean_query,
+    exact_key,
+)
 from search.results import Hit, Results, configure_highlighting, snippet
 from search.vocabulary import TitleWords, pinyin_words, sounds_alike, suggestion, title_readings
 
@@ -159,7 +166,8 @@ def document_vector(document: Document) -> str:
             kept = positions.setdefault(word, [])
             if len(kept) < MAX_POSITIONS:
                 kept.append(f"{position}{label}")
-            start = max(start, position + 2)  # a gap between fields: no cover spans two
+            # A gap between fields wider than any phrase's: no cover and no phrase spans two.
+            start = max(start, position + 2 + MAX_PHRASE_GAP)
     return " ".join(f"{_lexeme(word)}:{','.join(kept)}" for word, kept in positions.items())
 
 

@@ -75,6 +75,8 @@ PARTS_WEIGHT = 0.25
 # Words typed together and found together in a field (一次办好, not 一次 here and 办好
 # there) count this much more, in that field.
 PHRASE_BOOST = 2.0
+# Words further apart than this in the query itself are not looked for as a phrase.
+MAX_PHRASE_GAP = 4
 
 
 def clean_query(raw: str | None) -> str:
@@ -157,7 +159,7 @@ def _phrase_queries(text: str, keys: list[str]) -> list[Query]:
         if token.text in keys and token.text not in dict(run):
             run.append((token.text, token.pos))
     gaps = {later[1] - earlier[1] for earlier, later in pairwise(run)}
-    if len(run) < 2 or len(gaps) != 1:
+    if len(run) < 2 or len(gaps) != 1 or max(gaps) > MAX_PHRASE_GAP:
         return []
     words, slop = [word for word, _ in run], gaps.pop()
     return [

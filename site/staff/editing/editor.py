@@ -316,13 +316,13 @@ def _after_save(kind: Kind, row, action: str, version: int):
 
 def _changes(kind: Kind, row, submission: Submission) -> list[tuple]:
     """The fields a save would change, each (field, text now, text after)."""
-    current, empty = forms.revision_data(kind, row), (None, "", [])
-    found = []
-    for f in kind.form_fields:
-        now, after = current.get(f.name), submission.values.get(f.name)
-        if f.name in submission.values and now != after and not (now in empty and after in empty):
-            found.append((f, forms.as_text(f, now), forms.as_text(f, after)))
-    return found
+    current = forms.revision_data(kind, row)
+    return [
+        (f, forms.as_text(f, current.get(f.name)), forms.as_text(f, submission.values[f.name]))
+        for f in kind.form_fields
+        if f.name in submission.values
+        and not forms.same_value(f, current.get(f.name), submission.values[f.name])
+    ]
 
 
 def _confirm_changes(kind: Kind, row, submission: Submission, base_version, changes):
@@ -348,6 +348,7 @@ def publish(kind_name: str, item_id: int):
         return render_template(
             "staff/confirm_publish.html", kind=kind, row=row, version=version,
             moved_on=version != row.version, live=is_live(kind, row),
+            scheduled=_scheduled_at(kind, row),
             warnings=[f for f in findings if not f.blocking], blocking=_blocking(findings),
         )  # fmt: skip
     findings = authoring_findings(kind, forms.revision_data(kind, row))
@@ -366,8 +367,10 @@ def publish(kind_name: str, item_id: int):
 
 
 def _offer_undo(kind: Kind, row, action: str) -> None:
-    """Offer to undo a change to what the public sees, on the form shown next."""
-    session[UNDO] = {"kind": kind.name, "id": row.id, "version": row.version, "action": action}
+    """Offer to undo a change to what the public sees, on the form shown next (when the
+    revision before it is kept: not for a change made outside the back office)."""
+    if publishing.before(kind, row, row.version) is not None:
+        session[UNDO] = {"kind": kind.name, "id": row.id, "version": row.version, "action": action}
 
 
 def _undo_offered(kind: Kind, row) -> dict | None:
@@ -437,6 +440,7 @@ def withdraw(kind_name: str, item_id: int):
         return render_template(
             "staff/confirm_withdraw.html", kind=kind, row=row, version=_posted_version() or ""
         )
+    publishing.original_revision(kind, row)  # kept at the version before, for an undo
     if not publishing.claim(kind, row, _posted_version()):
         flash(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
         return _back_to_form(kind, row)

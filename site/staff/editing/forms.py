@@ -229,6 +229,20 @@ def parse(f: Field, raw) -> object:
     return raw
 
 
+def same_value(f: Field, stored, parsed) -> bool:
+    """True when a parsed form value says what the stored one does: the stored value read
+    as the form would read it (a text loaded from a file may end in a newline the form
+    drops), choices in any order, nothing as nothing."""
+    if f.type == "multi":
+        return sorted(stored or []) == sorted(parsed or [])
+    try:
+        stored = parse(f, as_text(f, stored))
+    except ValueError:
+        pass  # a value stored before a rule it breaks: compared as it is
+    empty = (None, "", [])
+    return stored == parsed or (stored in empty and parsed in empty)
+
+
 def apply_values(kind: Kind, row, values: dict) -> None:
     """Write parsed values (a form's or a revision's) into the row."""
     # A new row is not in the session yet: looking up a linked row must not flush it half

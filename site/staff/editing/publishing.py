@@ -126,10 +126,12 @@ def before(kind: Kind, row, version: int | None) -> Revision | None:
             Revision.item_id == row.id,
             Revision.version.in_((version - 1, version)),
         )
-        .order_by(Revision.version, Revision.id)
+        .order_by(Revision.id)
     ).all()
-    versions = {revision.version for revision in kept}
-    return kept[0] if versions == {version - 1, version} else None
+    earlier = [revision for revision in kept if revision.version == version - 1]
+    if not earlier or not any(revision.version == version for revision in kept):
+        return None
+    return earlier[-1]  # the last kept at that version: how the change found the item
 
 
 def restore(kind: Kind, row, old: Revision) -> None:
