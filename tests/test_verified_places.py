@@ -536,6 +536,15 @@ def test_a_verification_without_saying_whether_the_feature_is_there_is_refused(s
     assert form_fields(response.data, "edit-form")["feature_lift.method"] == ["phone"]
 
 
+def place_form(site):
+    """A publisher's client, the edit form's address of a place and what the form sends."""
+    with site.app_context():
+        place_id = db.session.scalar(select(Facility.id).where(Facility.slug == "rukang-hantun"))
+    client = signed_in(site, "publisher")
+    url = f"/staff/facilities/{place_id}"
+    return client, url, form_fields(client.get(url).data, "edit-form")
+
+
 @pytest.mark.parametrize(
     "part, value, message",
     [
@@ -547,11 +556,7 @@ def test_a_verification_without_saying_whether_the_feature_is_there_is_refused(s
     ],
 )
 def test_a_wrong_control_of_a_feature_is_named_at_that_control(site, part, value, message):
-    with site.app_context():
-        place_id = db.session.scalar(select(Facility.id).where(Facility.slug == "rukang-hantun"))
-    client = signed_in(site, "publisher")
-    url = f"/staff/facilities/{place_id}"
-    fields = form_fields(client.get(url).data, "edit-form")
+    client, url, fields = place_form(site)
     visit = {
         "feature_step_free_entrance.available": "是",
         "feature_step_free_entrance.method": "on-site",
@@ -572,11 +577,7 @@ def test_a_wrong_control_of_a_feature_is_named_at_that_control(site, part, value
 
 
 def test_a_method_without_a_date_asks_for_the_date(site):
-    with site.app_context():
-        place_id = db.session.scalar(select(Facility.id).where(Facility.slug == "rukang-hantun"))
-    client = signed_in(site, "publisher")
-    url = f"/staff/facilities/{place_id}"
-    fields = form_fields(client.get(url).data, "edit-form")
+    client, url, fields = place_form(site)
     visit = {
         "feature_lift.available": "是",
         "feature_lift.method": "phone",
