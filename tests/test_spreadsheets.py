@@ -198,6 +198,13 @@ EDITS = {
         "accessibility",
         {"available": True, "note": "两部电梯", "verified_on": "2026-10-09"},
     ),
+    # Digits typed full width, as a Chinese input method gives them, are the same number.
+    "feature-full-width-count": (
+        "step_free_entrance",
+        "是; steps＝１２",
+        "accessibility",
+        {"available": True, "steps": 12},
+    ),
     "services": ("services", "rukang-home; public-welfare-jobs", "services", None),
     "location": ("latitude", "36.61", "latitude", 36.61),
 }
@@ -215,7 +222,7 @@ def test_an_edited_cell_is_one_update_of_that_field(shared, key, value, field, a
     expected = ["latitude", "longitude"] if key == "latitude" else [field]
     assert (change.fields, change.row) == (expected, number)
     if field == "accessibility":
-        assert change.after["accessibility"]["lift"] == after
+        assert change.after["accessibility"][key] == after
     elif after is not None:
         assert change.after[field] == after
     assert change.before[field] != change.after[field]
@@ -329,6 +336,10 @@ FACILITY_ERRORS = {
     "unreadable-feature": ({"lift": "maybe"}, "lift"),
     "feature-count-not-a-number": ({"step_free_entrance": "是; steps=few"}, "step_free_entrance"),
     "feature-date-not-a-date": ({"lift": "是; verified_on=yesterday"}, "lift"),
+    "feature-count-negative": ({"step_free_entrance": "是; steps=-3"}, "step_free_entrance"),
+    "feature-count-signed": ({"step_free_entrance": "是; steps=+3"}, "step_free_entrance"),
+    "feature-count-too-large": ({"step_free_entrance": "是; steps=100000"}, "step_free_entrance"),
+    "feature-details-without-yes-or-no": ({"lift": "; verified_on=2026-10-09"}, "lift"),
     "new-slug-not-for-a-url": ({"slug": "新 地点"}, "slug"),
 }
 

@@ -1463,7 +1463,13 @@ def test_a_facilitys_measured_accessibility_and_services_are_edited_in_the_form(
 
 @pytest.mark.parametrize(
     "text, control",
-    [("也许", ""), ("是; steps=很多", "-steps"), ("是; verified_on=昨天", "-verified_on")],
+    [
+        ("也许", ""),
+        ("; steps=0", ""),
+        ("是; steps=很多", "-steps"),
+        ("是; steps=-1", "-steps"),
+        ("是; verified_on=昨天", "-verified_on"),
+    ],
 )
 def test_a_feature_written_wrongly_is_an_error_on_its_control(site, publisher, text, control):
     facility = row_of(site, Facility, slug="rukang-boping")

@@ -33,7 +33,7 @@ from barrierfree.staff.bulk import columns, files, importing
 from barrierfree.staff.models import Revision
 from conftest import listed, make_loaded_app, parse
 from sqlalchemy import select
-from staff_helpers import error_summary, form_fields, make_staff, signed_in
+from staff_helpers import answered, error_summary, form_fields, make_staff, signed_in
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 OFFICE = [
@@ -548,8 +548,10 @@ def place_form(site):
 @pytest.mark.parametrize(
     "part, value, message",
     [
-        ("steps", "三", "“台阶数”要填 0 或更大的整数"),
-        ("door_width_cm", "-5", "“门宽（厘米）”要填 0 或更大的整数"),
+        ("steps", "三", "“台阶数”要填 0 到 99999 之间的整数"),
+        ("steps", "+3", "“台阶数”要填 0 到 99999 之间的整数"),
+        ("door_width_cm", "-5", "“门宽（厘米）”要填 0 到 99999 之间的整数"),
+        ("door_width_cm", "100000", "“门宽（厘米）”要填 0 到 99999 之间的整数"),
         ("verified_on", "11月24日", "核实日期的格式是 年-月-日"),
         ("ramp", "maybe", "请从列出的选项中选择“坡道”"),
         ("method", "guess", "请从列出的核实方式中选择"),
@@ -574,6 +576,21 @@ def test_a_wrong_control_of_a_feature_is_named_at_that_control(site, part, value
     assert f"{control}-error" in doc.find(id=control)["aria-describedby"].split()
     # What was typed is still there.
     assert form_fields(response.data, "edit-form")[f"feature_step_free_entrance.{part}"] == [value]
+
+
+def test_a_count_typed_in_full_width_digits_is_kept_as_the_number(site):
+    client, url, fields = place_form(site)
+    visit = {
+        "feature_step_free_entrance.available": "是",
+        "feature_step_free_entrance.method": "on-site",
+        "feature_step_free_entrance.verified_on": "2026-11-24",
+        "feature_step_free_entrance.steps": "１２",
+    }
+    response = answered(client, client.post(url, data={**fields, **visit, "action": "save"}))
+    assert response.status_code == 303
+    with site.app_context():
+        place = db.session.scalar(select(Facility).where(Facility.slug == "rukang-hantun"))
+        assert place.accessibility["step_free_entrance"]["steps"] == 12
 
 
 def test_a_method_without_a_date_asks_for_the_date(site):

@@ -94,6 +94,8 @@ HOURS_METHODS = {
     "self-reported": _l("单位自报"),
 }
 
+# The largest count or measurement a detail takes (steps, centimetres, parking spaces).
+MAX_COUNT = 99_999
 COMMON_KEYS = {
     "available": bool,
     "note": str,
@@ -109,8 +111,17 @@ def detail_keys(feature: Feature) -> list[str]:
     return [key for key in COMMON_KEYS | dict(feature.details) if key != "available"]
 
 
+class DetailError(ValueError):
+    """One detail of a feature's record is wrong: `key` names it ("steps", "verified_on")."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def validate(accessibility) -> None:
-    """Raise ValueError naming the first thing wrong with a facility's accessibility record."""
+    """Raise ValueError naming the first thing wrong with a facility's accessibility record
+    (a DetailError, naming the detail, when it is one detail of a feature)."""
     if not isinstance(accessibility, dict):
         raise ValueError("accessibility: expected a mapping of feature to details")
     for code, measured in accessibility.items():
@@ -128,13 +139,19 @@ def validate(accessibility) -> None:
             if value is not None and (
                 not isinstance(value, kind) or (kind is int and isinstance(value, bool))
             ):
-                raise ValueError(f"accessibility.{code}.{key}: expected {kind.__name__}")
+                raise DetailError(f"accessibility.{code}.{key}: expected {kind.__name__}", key)
+            if kind is int and value is not None and not 0 <= value <= MAX_COUNT:
+                raise DetailError(
+                    f"accessibility.{code}.{key}: expected a whole number from 0 to {MAX_COUNT}",
+                    key,
+                )
         if measured.get("verified_on") is not None:
             try:
                 date.fromisoformat(measured["verified_on"])
             except ValueError:
-                raise ValueError(
-                    f"accessibility.{code}.verified_on: expected a date like 2026-10-09"
+                raise DetailError(
+                    f"accessibility.{code}.verified_on: expected a date like 2026-10-09",
+                    "verified_on",
                 ) from None
         _check_method(code, measured)
 
@@ -147,6 +164,9 @@ def _check_method(code: str, measured: dict) -> None:
         return
     if method not in METHODS:
         codes = ", ".join(f"{key} ({label})" for key, label in METHODS.items())
-        raise ValueError(f"accessibility.{code}.method: expected one of {codes}")
+        raise DetailError(f"accessibility.{code}.method: expected one of {codes}", "method")
     if measured.get("verified_on") is None:
-        raise ValueError(f"accessibility.{code}.method: give verified_on, the date it was done")
+        raise DetailError(
+            f"accessibility.{code}.method: give verified_on, the date it was done",
+            "verified_on",
+        )

@@ -33,6 +33,7 @@ into the session. Each kind's columns come from its declaration (kinds.py).
 """
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +57,14 @@ LIST_SPLIT = re.compile(r"\s*[、;；,，]\s*")
 
 
 class CellError(ValueError):
-    """A cell that cannot be read; the message says what is wrong and what is allowed."""
+    """A cell that cannot be read; the message says what is wrong and what is allowed.
+
+    In a feature's cell, `key` names the part that is wrong ("available", "steps").
+    """
+
+    def __init__(self, message: str = "", key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -145,33 +153,42 @@ def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
     # Split only before a known key, so a note may itself contain a semicolon.
     split = re.compile(rf"\s*[;；]\s*(?=(?:{'|'.join(keys)})\s*[=＝])")
 
+    def unreadable(text: str, key: str) -> CellError:
+        return CellError(
+            _(
+                "看不懂“%(text)s”。请先写“是”或“否”，需要时再加“; 说明=值”，例如"
+                "“是; verified_on=2026-10-09; verified_by=区残联”。这一列可以加的说明："
+                "%(keys)s。",
+                text=text,
+                keys=", ".join(keys),
+            ),
+            key,
+        )
+
     def read(text: str) -> dict | None:
         """是/否 and "; key=value" details, checked like the content files; empty: unknown."""
         if not text:
             return None
         first, *details = split.split(text.rstrip(";； "))
+        # Details without 是 or 否 say nothing of whether the feature is there.
+        if not first.strip():
+            raise unreadable(text, "available")
         try:
             measured = {"available": _flag(first)}
-            for detail in details:
-                key, _sep, value = (
-                    part.strip() for part in re.split("([=＝])", detail, maxsplit=1)
-                )
-                if value:
-                    measured[key] = _detail(types[key], value)
         except CellError:
-            raise CellError(
-                _(
-                    "看不懂“%(text)s”。请先写“是”或“否”，需要时再加“; 说明=值”，例如"
-                    "“是; verified_on=2026-10-09; verified_by=区残联”。这一列可以加的说明："
-                    "%(keys)s。",
-                    text=text,
-                    keys=", ".join(keys),
-                )
-            ) from None
+            raise unreadable(text, "available") from None
+        for detail in details:
+            key, _sep, value = (part.strip() for part in re.split("([=＝])", detail, maxsplit=1))
+            if value:
+                try:
+                    measured[key] = _detail(types[key], value)
+                except CellError:
+                    raise unreadable(text, key) from None
         try:
             features.validate({feature.code: measured})
         except ValueError as error:
-            raise CellError(_("这一格有误：%(reason)s。", reason=error)) from None
+            key = getattr(error, "key", None)
+            raise CellError(_("这一格有误：%(reason)s。", reason=error), key) from None
         return measured
 
     return read
@@ -182,10 +199,11 @@ def _detail(kind: type, value: str):
     if kind is bool:
         return _flag(value)
     if kind is int:
-        try:
-            return int(value)
-        except ValueError:
-            raise CellError(value) from None
+        # Digits only, typed full width or not: "+3", "-3", "3.5" and "1_000" are refused.
+        digits = unicodedata.normalize("NFKC", value)
+        if not (digits.isascii() and digits.isdigit()):
+            raise CellError(value)
+        return int(digits)
     return value
 
 

@@ -23,7 +23,7 @@ from ...plan.spec import INDICATORS
 from ...query_args import clean_text
 from ...services.spec import SERVICES
 from ...updates.spec import UPDATES
-from ..bulk.columns import FLAG_WORDS, NO, YES, feature_reader, feature_text
+from ..bulk.columns import FLAG_WORDS, NO, YES, CellError, feature_reader, feature_text
 
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
 TEXT_LIMIT = 100_000
@@ -73,31 +73,34 @@ def error_key(f: Field, error: ValueError) -> str:
     return f.name if part == "available" else f"{f.name}{PART}{part}"
 
 
-def _check_parts(f: Field, raw: str) -> None:
-    """Raise PartError for the first of a feature's controls that holds something wrong,
-    in the form's words (the spreadsheet's own message names its syntax instead)."""
-    feature = features.BY_CODE[f.feature]
-    kinds = features.COMMON_KEYS | dict(feature.details)
-    for part, value in feature_parts(f, raw).items():
+def _read_feature(f: Field, raw: str) -> dict | None:
+    """A feature's text read by the spreadsheet's own reader, so that both accept the same;
+    a wrong part is raised as a PartError in the form's words (the reader's message names
+    the spreadsheet's syntax instead)."""
+    try:
+        return FEATURE_READERS[f.feature](raw)
+    except CellError as error:
+        part = error.key or "available"
+        if part == "available":
+            raise ValueError(_("请先选择这一项“有”还是“没有”，再填写核实和测量的情况。")) from None
+        value = feature_parts(f, raw).get(part, "")
         label = features.DETAIL_LABELS.get(part, "")
-        if part not in kinds or not value:
-            continue
-        if kinds[part] is bool and value.lower() not in FLAG_WORDS:
-            raise PartError(
-                _("请从列出的选项中选择“%(label)s”。", label=label or _("有没有")), part
+        kind = (features.COMMON_KEYS | dict(features.BY_CODE[f.feature].details))[part]
+        if kind is bool:
+            message = _("请从列出的选项中选择“%(label)s”。", label=label)
+        elif kind is int:
+            message = _(
+                "“%(label)s”要填 0 到 %(most)s 之间的整数。", label=label, most=features.MAX_COUNT
             )
-        if kinds[part] is int and not (value.isascii() and value.isdigit() and len(value) < 7):
-            raise PartError(_("“%(label)s”要填 0 或更大的整数。", label=label), part)
-        if part == "verified_on":
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise PartError(_("核实日期的格式是 年-月-日，例如 2026-06-30。"), part) from None
-        if part == "method" and value not in features.METHODS:
-            raise PartError(_("请从列出的核实方式中选择。"), part)
-    parts = feature_parts(f, raw)
-    if parts.get("method") and not parts.get("verified_on"):
-        raise PartError(_("写了核实方式，也请填写核实日期。"), "verified_on")
+        elif part == "method":
+            message = _("请从列出的核实方式中选择。")
+        elif part == "verified_on" and value:
+            message = _("核实日期的格式是 年-月-日，例如 2026-06-30。")
+        elif part == "verified_on":
+            message = _("写了核实方式，也请填写核实日期。")
+        else:
+            raise
+        raise PartError(message, part) from None
 
 
 def posted(f: Field, form) -> str | list[str]:
@@ -189,10 +192,7 @@ def parse(f: Field, raw) -> object:
         return list(dict.fromkeys(chosen))
     raw = clean_text(raw.strip().replace("\r\n", "\n"), f.label)
     if f.type == "feature":
-        if raw and not re.split("[;；]", raw)[0].strip():
-            raise ValueError(_("请先选择这一项“有”还是“没有”，再填写核实和测量的情况。"))
-        _check_parts(f, raw)
-        return FEATURE_READERS[f.feature](raw)
+        return _read_feature(f, raw)
     if f.type == "checkbox":
         return raw == "1"
     # The field's own rules, with a limit for text that has none of its own.
