@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from barrierfree.database import WITHDRAWN, db, utcnow
 from barrierfree.facilities.models import Facility
-from barrierfree.opening_hours import LOCAL_TIME
+from barrierfree.opening_hours import LOCAL_TIME, local_time
 from barrierfree.plan.models import Indicator
 from barrierfree.services.models import Service
 from barrierfree.staff.editing import editor, forms, publishing
@@ -745,6 +745,48 @@ def test_unscheduling_keeps_the_draft_unpublished(site, publisher):
     with site.app_context():
         assert publishing.release_due() == 0
     assert row_of(site, Update, id=id_).status == "draft"
+
+
+def publish_scheduled_then_undo(site, publisher, past: bool = False):
+    """Schedule a draft, publish it at once (which cancels the schedule), and undo that;
+    `past`: the scheduled time has gone by before the undo. The update's id, the time it
+    was scheduled for and the page after the undo."""
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=2)))
+    planned = scheduled(site, id_)
+    published = save(publisher, url, "publish")
+    assert row_of(site, Update, id=id_).status == "published" and scheduled(site, id_) is None
+    form = undo_form(publisher.get(published.headers["Location"]))
+    if past:
+        with site.app_context():
+            kept = db.session.scalars(select(Revision).where(Revision.action == "publish")).one()
+            kept.cancelled_schedule = {**kept.cancelled_schedule, "publish_at": "2026-01-05T01:00"}
+            db.session.commit()
+    undone = press(publisher, form)
+    return id_, planned, publisher.get(undone.headers["Location"])
+
+
+def test_undoing_a_publication_puts_back_the_schedule_it_cancelled(site, publisher):
+    id_, planned, page = publish_scheduled_then_undo(site, publisher)
+    assert row_of(site, Update, id=id_).status == "draft"
+    entry = scheduled(site, id_)
+    assert entry is not None
+    assert (entry.publish_at, entry.user_id) == (planned.publish_at, planned.user_id)
+    notice = parse(page.data).find(class_="notice--success").text
+    assert "定时发布也已恢复" in notice and local_time(planned.publish_at) in notice
+    make_due(site, id_)
+    with site.app_context():
+        assert publishing.release_due() == 1
+    assert row_of(site, Update, id=id_).status == "published"
+
+
+def test_a_cancelled_schedule_whose_time_has_passed_is_not_put_back(site, publisher):
+    id_, _planned, page = publish_scheduled_then_undo(site, publisher, past=True)
+    assert row_of(site, Update, id=id_).status == "draft"
+    assert scheduled(site, id_) is None  # it would go public at once
+    notice = parse(page.data).find(class_="notice--success").text
+    assert "没有恢复" in notice and "2026-01-05 09:00" in notice  # Chiping time
 
 
 # --- Revisions ------------------------------------------------------------------------------

@@ -97,6 +97,9 @@ class Revision(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     username: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The scheduled publication this change cancelled ({"publish_at": ISO time in UTC,
+    # "user_id": who scheduled it}), which an undo of the change puts back.
+    cancelled_schedule: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Autosave(db.Model):

@@ -394,8 +394,18 @@ def undo(kind_name: str, item_id: int):
         db.session.rollback()
         flash(_("没有撤销：这条内容在那以后又改过。需要的话，请在“历史版本”里找回以前的内容。"))
         return _back_to_form(kind, row)
-    publishing.restore(kind, row, old)
+    cancelled = publishing.restore(kind, row, old)
     flash(_("已撤销，这条内容恢复成了第 %(n)d 版的样子。", n=old.version))
+    if cancelled and _scheduled_at(kind, row):
+        flash(_("原来安排的定时发布也已恢复：%(at)s。", at=local_time(cancelled)))
+    elif cancelled:
+        flash(
+            _(
+                "原来安排在 %(at)s 的定时发布没有恢复，因为这个时间已经过了。"
+                "需要的话，请重新安排。",
+                at=local_time(cancelled),
+            )
+        )
     return _back_to_form(kind, row)
 
 

@@ -9,7 +9,7 @@ process dies first, the outbox keeps the change for the next check, drain or reb
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, g
 from sqlalchemy import delete, select, update
@@ -33,12 +33,12 @@ log = logging.getLogger(__name__)
 _last_check = {"at": float("-inf"), "housekeeping": float("-inf")}
 
 
-def revision(kind: Kind, row, action: str, user=None) -> None:
+def revision(kind: Kind, row, action: str, user=None, cancelled: dict | None = None) -> None:
     """Keep the row's fields as they are now, as a revision by `user` (default: the member
-    of staff signed in)."""
+    of staff signed in); `cancelled` is the schedule the change cancelled, if any."""
     db.session.flush()
     user = user or g.get("staff")
-    _keep(kind, row, action, user.id if user else None, user.username if user else "")
+    _keep(kind, row, action, user.id if user else None, user.username if user else "", cancelled)
 
 
 def original_revision(kind: Kind, row) -> None:
@@ -50,7 +50,7 @@ def original_revision(kind: Kind, row) -> None:
         _keep(kind, row, "original", None, "")
 
 
-def _keep(kind: Kind, row, action: str, user_id: int | None, username: str) -> None:
+def _keep(kind: Kind, row, action: str, user_id: int | None, username: str, cancelled=None) -> None:
     db.session.add(
         Revision(
             kind=kind.name,
@@ -60,6 +60,7 @@ def _keep(kind: Kind, row, action: str, user_id: int | None, username: str) -> N
             action=action,
             user_id=user_id,
             username=username,
+            cancelled_schedule=cancelled,
         )
     )
 
@@ -80,10 +81,10 @@ def publish(kind: Kind, row, at=None, user=None, version: int | None = None) -> 
     row.status = PUBLISHED
     if hasattr(row, "published_at") and (row.published_at is None or at is not None):
         row.published_at = at or utcnow()
-    unschedule(kind, row)
+    cancelled = unschedule(kind, row)
     if kind.on_publish:
         kind.on_publish(row)
-    revision(kind, row, "publish", user)
+    revision(kind, row, "publish", user, cancelled)
     audit("publish", kind.name, row.slug, user=user)
     db.session.commit()
     changed()
@@ -106,8 +107,7 @@ def withdraw(kind: Kind, row) -> None:
     """Take the row off the public site and commit (the caller has bumped the version)."""
     original_revision(kind, row)
     row.status = WITHDRAWN
-    unschedule(kind, row)
-    revision(kind, row, "withdraw")
+    revision(kind, row, "withdraw", cancelled=unschedule(kind, row))
     audit("withdraw", kind.name, row.slug)
     db.session.commit()
     changed()
@@ -134,12 +134,17 @@ def before(kind: Kind, row, version: int | None) -> Revision | None:
     return earlier[-1]  # the last kept at that version: how the change found the item
 
 
-def restore(kind: Kind, row, old: Revision) -> None:
+def restore(kind: Kind, row, old: Revision) -> datetime | None:
     """Put the row back as `old` keeps it, fields and status, and commit (the caller has
     claimed the version): the undo of the change made after `old`. An alert already mailed
     cannot be recalled; an item taken back off the site that was never public before loses
-    its publication date, so publishing it later dates it then."""
+    its publication date, so publishing it later dates it then.
+
+    A scheduled publication the change cancelled is put back while its time is ahead.
+    Returns that time (UTC), put back or past, or None when the change cancelled none.
+    """
     forms.apply_values(kind, row, old.data)
+    cancelled = None
     if kind.has_status and "status" in old.data:
         was_public = row.status == PUBLISHED
         row.status = old.data["status"]
@@ -149,10 +154,36 @@ def restore(kind: Kind, row, old: Revision) -> None:
         if was_public and row.status != PUBLISHED and hasattr(row, "published_at"):
             if not _ever_published_before(kind, row, old.version):
                 row.published_at = None
+        cancelled = _cancelled_by_change(kind, row, old.version + 1)
+        if cancelled and row.status != PUBLISHED and cancelled["publish_at"] > utcnow():
+            db.session.add(Schedule(kind=kind.name, item_id=row.id, **cancelled))
     revision(kind, row, "undo")
     audit("undo", kind.name, row.slug if hasattr(row, "slug") else row.id)
     db.session.commit()
     changed()
+    return cancelled["publish_at"] if cancelled else None
+
+
+def _cancelled_by_change(kind: Kind, row, version: int) -> dict | None:
+    """The schedule the change that left the row at `version` cancelled, as Schedule's
+    fields; None if it cancelled none."""
+    kept = db.session.scalar(
+        select(Revision.cancelled_schedule)
+        .where(
+            Revision.kind == kind.name,
+            Revision.item_id == row.id,
+            Revision.version == version,
+            Revision.cancelled_schedule.is_not(None),
+        )
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+    if not kept:
+        return None
+    return {
+        "publish_at": datetime.fromisoformat(kept["publish_at"]),
+        "user_id": kept.get("user_id"),
+    }
 
 
 def _ever_published_before(kind: Kind, row, version: int) -> bool:
@@ -165,11 +196,17 @@ def _ever_published_before(kind: Kind, row, version: int) -> bool:
     return any(data.get("status") == PUBLISHED for data in kept)
 
 
-def unschedule(kind: Kind, row) -> None:
-    """Forget the row's scheduled publication, if any (the caller commits)."""
-    db.session.execute(
-        delete(Schedule).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
+def unschedule(kind: Kind, row) -> dict | None:
+    """Forget the row's scheduled publication, if any (the caller commits); returns what it
+    was, as a revision keeps it, or None."""
+    entry = db.session.scalar(
+        select(Schedule).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
     )
+    if entry is None:
+        return None
+    cancelled = {"publish_at": entry.publish_at.isoformat(), "user_id": entry.user_id}
+    db.session.execute(delete(Schedule).where(Schedule.id == entry.id))
+    return cancelled
 
 
 def changed() -> None:
