@@ -131,18 +131,20 @@ def _residents_pages(visitor, prefix: str, lang: str) -> dict[str, str]:
         ),
         f"barrier-errors-{lang}": _post(visitor, barrier, {"reply_by": "site", "body": ""}),
     }
-    form = visitor.get(ask).get_data(as_text=True)
-    question = {
-        "topic": "rehabilitation",
-        "reply_by": "site",
-        "body": f"辅助器具怎么申请？（{lang}）",
-    }
-    sent = visitor.post(ask, data={**question, "csrf_token": token(form)}, follow_redirects=True)
+    sent = _ask(visitor, prefix, f"辅助器具怎么申请？（{lang}）")
     pages[f"question-sent-{lang}"] = sent.get_data(as_text=True)
     sent_page = pages[f"question-sent-{lang}"]
     status = re.search(r'href="(?:https?://[^/"]+)?((?:/en)?/feedback/status/[^"]+)"', sent_page)
     pages[f"question-status-{lang}"] = visitor.get(status.group(1)).get_data(as_text=True)
     return pages
+
+
+def _ask(visitor, prefix: str, body: str):
+    """A resident's question about rehabilitation, answered on the site; the page after."""
+    ask = f"{prefix}/feedback/ask"
+    form = visitor.get(ask).get_data(as_text=True)
+    question = {"topic": "rehabilitation", "reply_by": "site", "body": body}
+    return visitor.post(ask, data={**question, "csrf_token": token(form)}, follow_redirects=True)
 
 
 def _alerts_pages(app, prefix: str, lang: str) -> dict[str, str]:
@@ -213,14 +215,18 @@ def _post(client, path: str, data: dict) -> str:
 
 
 def _merge_question(app, client, prefix: str) -> str:
-    """The question before a merge, of the inbox's last item into its first."""
+    """The question before a merge: a resident asks again, and staff merge that item into
+    the inbox's first."""
+    _ask(app.test_client(), prefix, "辅助器具怎么申请？我又问了一次。")
     with app.app_context():
         items = db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)).all()
         target, item = items[0].reference, items[-1]
         path, version = f"{prefix}/staff/inbox/{item.id}", str(item.version)
     form = client.get(path).get_data(as_text=True)
     data = {"target": target, "version": version, "csrf_token": token(form)}
-    return client.post(f"{path}/merge", data=data).get_data(as_text=True)
+    response = client.post(f"{path}/merge", data=data)
+    assert response.status_code == 200, "the merge question, not an error page"
+    return response.get_data(as_text=True)
 
 
 def _questions(app, client, prefix: str, lang: str) -> dict[str, str]:
