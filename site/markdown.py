@@ -1,5 +1,6 @@
 """Markdown to safe HTML: rendered with markdown-it, then sanitised with nh3."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -99,8 +100,15 @@ def render(text: str | None, lang: str = "zh-CN") -> Markup:
     In English text, runs of Chinese are marked `lang="zh-CN"` so screen readers switch
     voice; a paragraph that is only a link gets the full target size (class standalone).
     """
+    return _render(text or "", lang)
+
+
+# The same text always renders the same: the texts of the pages asked for most are kept
+# rendered (parsing and sanitising a service's three texts was a tenth of its page's time).
+@functools.lru_cache(maxsize=512)
+def _render(text: str, lang: str) -> Markup:
     html = nh3.clean(
-        _parser.render(text or ""),
+        _parser.render(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel", "sms"},
