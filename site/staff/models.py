@@ -99,7 +99,7 @@ class Revision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The scheduled publication this change cancelled ({"publish_at": ISO time in UTC,
     # "user_id": who scheduled it}), which an undo of the change puts back.
-    cancelled_schedule: Mapped[dict | None] = mapped_column(JSON)
+    cancelled_schedule: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
 class Autosave(db.Model):
