@@ -280,6 +280,20 @@ def test_merging_a_duplicate(loaded_app, staff):
     assert second.reference in li.get(f"/staff/inbox/{first_id}").text
 
 
+def test_an_item_merged_already_is_not_merged_again(loaded_app, staff):
+    first_id, _ = send(loaded_app, body="电梯坏了")
+    second_id, _ = send(loaded_app, body="电梯又坏了")
+    third_id, _ = send(loaded_app, body="楼梯扶手松了")
+    li = signed_in(loaded_app, "li")
+    first, third = item(loaded_app, first_id), item(loaded_app, third_id)
+    assert post(li, "merge", second_id, target=first.reference, confirm="yes").status_code == 303
+    # A form sent by hand (the page offers no merge now): its resident stays on one thread.
+    response = post(li, "merge", second_id, target=third.reference, confirm="yes")
+    assert response.status_code == 409
+    assert first.reference in error_summary(response.data).text
+    assert item(loaded_app, second_id).merged_into_id == first_id
+
+
 def test_a_barrier_report_links_to_its_place_and_its_edit_form(loaded_app, staff):
     item_id, _ = send(loaded_app, "/feedback/barrier", place="rukang-zhenxing", barrier_type="lift")
     li = signed_in(loaded_app, "li")
@@ -400,6 +414,37 @@ def test_purge_deletes_contact_details_when_due_and_keeps_the_rest(loaded_app, s
     assert item(loaded_app, still_open).contact_email == "open@example.com"
     admin = signed_in(loaded_app, "zhao")
     assert "已按保存期限删除" in admin.get(f"/staff/inbox/{old}").text
+
+
+def test_a_duplicate_keeps_its_contact_details_while_the_item_it_joined_is_open(loaded_app, staff):
+    kept_id, _ = send(loaded_app, reply_by="email", contact_email="first@example.com")
+    duplicate_id, _ = send(loaded_app, reply_by="email", contact_email="again@example.com")
+    li = signed_in(loaded_app, "li")
+    target = item(loaded_app, kept_id).reference
+    assert post(li, "merge", duplicate_id, target=target, confirm="yes").status_code == 303
+
+    def age(item_id, days, state):
+        with loaded_app.app_context():
+            db.session.execute(
+                update(FeedbackItem)
+                .where(FeedbackItem.id == item_id)
+                .values(state=state, closed_at=utcnow() - timedelta(days=days))
+            )
+            db.session.commit()
+
+    def purge():
+        assert loaded_app.test_cli_runner().invoke(args=["inbox", "purge"]).exit_code == 0
+
+    age(duplicate_id, 400, "closed")  # merged long ago, still answered in the other item
+    purge()
+    assert item(loaded_app, duplicate_id).contact_email == "again@example.com"
+    age(kept_id, 10, "closed")
+    purge()
+    assert item(loaded_app, duplicate_id).contact_email == "again@example.com"
+    age(kept_id, 181, "closed")
+    purge()
+    assert item(loaded_app, duplicate_id).contact_email is None
+    assert item(loaded_app, kept_id).contact_email is None
 
 
 def test_the_retention_is_configurable(loaded_app, staff):

@@ -737,13 +737,42 @@ def test_unscheduling_keeps_the_draft_unpublished(site, publisher):
     page = publisher.get(edit_url("updates", id_))
     assert parse(page.data).find("form", action=f"/staff/updates/{id_}/unschedule") is not None
 
+    version = row_of(site, Update, id=id_).version
     response = publisher.post(
-        f"/staff/updates/{id_}/unschedule", data={"csrf_token": csrf(publisher)}
+        f"/staff/updates/{id_}/unschedule", data={"version": version, "csrf_token": csrf(publisher)}
     )
     assert response.status_code == 303
     assert scheduled(site, id_) is None
     with site.app_context():
         assert publishing.release_due() == 0
+    assert row_of(site, Update, id=id_).status == "draft"
+
+
+@pytest.mark.parametrize("version", ("", "stale"))
+def test_a_schedule_changed_since_the_page_was_opened_is_not_cancelled(site, publisher, version):
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=3)))
+    seen = row_of(site, Update, id=id_).version
+    # A colleague saves again and schedules it anew.
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=5)))
+    again = scheduled(site, id_)
+    posted = str(seen) if version == "stale" else ""
+    response = publisher.post(
+        f"{url}/unschedule", data={"version": posted, "csrf_token": csrf(publisher)}
+    )
+    assert response.status_code == 303
+    assert "没有取消" in publisher.get(response.headers["Location"]).text
+    assert scheduled(site, id_).publish_at == again.publish_at
+
+
+def test_publishing_without_the_version_seen_publishes_nothing(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    response = publisher.post(
+        f"/staff/updates/{id_}/publish", data={"csrf_token": csrf(publisher), "confirm": "yes"}
+    )
+    assert response.status_code == 303
+    assert "没有发布" in publisher.get(response.headers["Location"]).text
     assert row_of(site, Update, id=id_).status == "draft"
 
 

@@ -358,7 +358,8 @@ def publish(kind_name: str, item_id: int):
     if is_live(kind, row):  # a second press, or a colleague published it meanwhile
         flash(_("这条内容已经公开了，不需要再发布。"))
         return _back_to_form(kind, row)
-    if not publishing.publish(kind, row, version=_posted_version()):
+    version = _posted_version()  # without one, nothing says which version was seen
+    if version is None or not publishing.publish(kind, row, version=version):
         flash(_("没有发布：您看过以后，别人又改过这条内容。请看过最新版本后再发布。"))
         return _back_to_form(kind, row)
     _offer_undo(kind, row, "publish")
@@ -463,8 +464,16 @@ def withdraw(kind_name: str, item_id: int):
 @bp.post("/<kind_name>/<int:item_id>/unschedule")
 @sessions.require(PUBLISHER)
 def unschedule(kind_name: str, item_id: int):
-    """Cancel a scheduled publication."""
+    """Cancel a scheduled publication: the one the page showed, at the version posted (a
+    colleague who changed the item since may have scheduled it anew)."""
     kind, row = _with_status_or_404(kind_name, item_id)
+    if _posted_version() != row.version:
+        flash(
+            _(
+                "没有取消：您打开页面以后，别人改过这条内容或它的定时发布。请看过现在的安排后再决定。"
+            )
+        )
+        return _back_to_form(kind, row)
     publishing.unschedule(kind, row)
     audit("unschedule", kind.name, row.slug)
     db.session.commit()

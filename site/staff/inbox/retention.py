@@ -1,11 +1,13 @@
 """Retention (《个人信息保护法》: no longer than the purpose needs): the contact details and
-photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted; the item,
-without them, stays for the statistics. Old rate-limit rows go too."""
+photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted (of an item
+merged into another, once that one is too); the item, without them, stays for the
+statistics. Old rate-limit rows go too."""
 
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import aliased
 
 from ...database import db, utcnow
 from ...feedback import throttle
@@ -18,7 +20,17 @@ def purge() -> int:
     contact details."""
     now = utcnow()
     cutoff = now - timedelta(days=current_app.config["FEEDBACK_RETENTION_DAYS"])
-    due = (FeedbackItem.state == CLOSED, FeedbackItem.closed_at < cutoff)
+    # A duplicate merged into another item is closed, but its resident is still answered
+    # there: its details are kept until that item too is closed long enough.
+    merged_into = aliased(FeedbackItem)
+    done_with = select(merged_into.id).where(
+        merged_into.state == CLOSED, merged_into.closed_at < cutoff
+    )
+    due = (
+        FeedbackItem.state == CLOSED,
+        FeedbackItem.closed_at < cutoff,
+        or_(FeedbackItem.merged_into_id.is_(None), FeedbackItem.merged_into_id.in_(done_with)),
+    )
     contacts = db.session.execute(
         update(FeedbackItem)
         .where(

@@ -274,6 +274,12 @@ def note(item_id: int):
 def merge(item_id: int):
     """Merge a duplicate into another item, named by its reference."""
     row = item_or_404(item_id)
+    if row.merged_into_id is not None:
+        # Its page offers no merge (a form from before, or sent by hand): moving it would
+        # move the resident's status page to another thread unasked.
+        return _page(row, status=409, description=_(
+            "这一条已经合并到 %(other)s，不能再合并到别处。", other=row.merged_into.reference
+        ))  # fmt: skip
     raw = request.form.get("target", "").strip().upper()[:40]
     target = _by_reference(raw)
     problem = None
