@@ -39,6 +39,14 @@ SITE_NAME_ZH = "茌平区残疾人服务与规划信息网"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
+# A mail server that is set but never answers (nothing listens on port 9): the forms offer
+# email, and a message tried is refused at once.
+MAIL_NOWHERE = {
+    "MAIL_HOST": "127.0.0.1", "MAIL_PORT": 9, "MAIL_SECURITY": "none",
+    "MAIL_SENDER": "site@example.com",
+}  # fmt: skip
+
+
 def load_content(directory: Path, demo: bool = True):
     """Load `directory` (with its demo pack unless `demo` is false) into the current app's
     database and commit; return the report."""

@@ -9,7 +9,7 @@ import pytest
 from barrierfree.database import db
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.feedback.working_days import add_working_days, is_working_day
-from conftest import make_app, parse
+from conftest import MAIL_NOWHERE, make_app, parse
 from sqlalchemy import select
 from staff_helpers import csrf, error_summary
 
@@ -216,6 +216,7 @@ def test_the_query_of_a_named_page_is_not_kept(client):
 def test_each_error_is_listed_and_shown_by_its_field_and_the_text_is_kept(
     loaded_app, client, path, fields, field
 ):
+    loaded_app.config.update(MAIL_NOWHERE)
     response = submit(client, path, **fields)
     assert response.status_code == 400
     doc = parse(response.data)
@@ -228,6 +229,20 @@ def test_each_error_is_listed_and_shown_by_its_field_and_the_text_is_kept(
     if fields.get("body", "").strip() and "\x00" not in fields["body"]:
         assert fields["body"].strip() in body.get_text()
     assert items(loaded_app) == []
+
+
+@pytest.mark.parametrize("path", [ASK, BARRIER, PAGE])
+def test_email_is_offered_only_when_the_site_can_send_mail(loaded_app, client, path):
+    doc = parse(client.get(path).data)  # no mail server: the default
+    assert doc.find("input", name="reply_by", value="email") is None
+    assert doc.find(id="field-contact_email") is None
+    response = submit(client, path, **EMAIL, contact_email="li@example.com")
+    assert response.status_code == 400
+    assert error_summary(response.data).find("a", href="#field-reply_by") is not None
+    loaded_app.config.update(MAIL_NOWHERE)
+    doc = parse(client.get(path).data)
+    assert doc.find("input", name="reply_by", value="email") is not None
+    assert doc.find(id="field-contact_email") is not None
 
 
 @pytest.mark.parametrize("path", [ASK, BARRIER, PAGE])

@@ -18,6 +18,7 @@ from ..database import PUBLISHED, db
 from ..facilities.models import Facility, Township
 from ..i18n import is_english
 from ..kinds import Field, Kind, Problem, choices
+from ..mail import outbox
 from ..services.models import Category
 from . import photos
 from .models import (
@@ -59,6 +60,16 @@ REPLY_WAYS = {
     REPLY_BY_EMAIL: _l("发邮件给我"),
     REPLY_BY_PHONE: _l("工作人员发短信或打电话给我"),
 }
+
+
+def reply_ways() -> dict:
+    """The ways to be answered, labels in the current language: by email only when the
+    site can send mail (otherwise an address would be asked for and never written to)."""
+    return {
+        way: str(label)
+        for way, label in REPLY_WAYS.items()
+        if way != REPLY_BY_EMAIL or outbox.configured()
+    }
 
 
 def _name(row) -> str:
@@ -123,7 +134,7 @@ CONTACT_FIELDS = (
         _l("您想怎样收到答复"),
         "radio",
         required=True,
-        choices=choices(REPLY_WAYS),
+        choices=reply_ways,
         hint=_l("无论选哪一种，都可以随时用查询链接在网站上看答复。"),
     ),
     Field(

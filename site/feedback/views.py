@@ -26,6 +26,7 @@ from ..database import WRITE_REFUSED, db
 from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, roll_back_refused
 from ..facilities.models import Facility, Township
 from ..kinds import Kind
+from ..mail import outbox
 from ..query_args import clean_line, clean_text
 from ..security import private
 from . import operations, photos, queries, throttle
@@ -125,7 +126,7 @@ def _form(form: Kind, prefilled: dict, description: str | None = None, status: i
         values[PHOTOS] = len(photos.chosen(request.files.getlist(PHOTOS)))
     return render_template(
         "feedback/form.html", form=form, values=values, errors=errors, description=description,
-        honeypot=HONEYPOT,
+        honeypot=HONEYPOT, mail=outbox.configured(),
     ), status  # fmt: skip
 
 
