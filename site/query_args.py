@@ -158,6 +158,13 @@ def clean_line(text: str, label) -> str:
     return text
 
 
+def typed_query(text: str) -> str:
+    """A search as it is read and shown again: every character that is not visible (a
+    control, a direction override, a zero-width space) is a space. Nobody types one into a
+    search box, and shown again it could hide or reorder what the page says was searched."""
+    return "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
+
+
 def _invisible(label, character: str) -> str:
     """The message for an invisible character in a field."""
     return _(

@@ -116,6 +116,14 @@ def test_without_places_the_finder_says_so_and_what_to_do(facts_app):
         assert main.find("form", attrs={"aria-labelledby": "facility-filters-title"}) is None
 
 
+@pytest.mark.parametrize("query", ["township=nowhere", "need=flying", "type=zoo"])
+def test_without_places_a_filter_in_the_address_is_no_error_to_correct(facts_app, query):
+    """The page shows no filters then: a summary would link to fields that are not there."""
+    response = facts_app.test_client().get(f"/facilities/?{query}")
+    assert response.status_code == 200
+    assert parse(response.data).find(**{"data-error-summary": True}) is None
+
+
 def test_make_run_has_the_two_real_numbers_and_no_other_contact(facts_app):
     data = facts_app.test_client().get("/data/contacts.json").get_json()
     assert [c["slug"] for c in data["contacts"]] == ["hotline-12345", "hotline-12385"]

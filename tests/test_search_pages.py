@@ -73,6 +73,13 @@ def test_hostile_queries_get_a_page_not_an_error(client, query):
     assert "<script>" not in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("invisible", ["\x00", "\u202e", "\u200b", "\x1b"])
+def test_invisible_characters_in_a_query_are_not_shown_again(client, invisible):
+    page = client.get("/search", query_string={"q": f"残疾{invisible}证"}).get_data(as_text=True)
+    assert invisible not in page
+    assert "残疾 证" in page  # searched and shown as two words
+
+
 @pytest.mark.parametrize(
     ("name", "field_id"),
     [("kind", "search-page-q"), ("category", "search-category"), ("township", "search-township")],

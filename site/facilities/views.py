@@ -31,14 +31,14 @@ def finder():
     townships = queries.townships()
     filters = read_filters(request.args, [township.slug for township in townships])
     found = queries.find(filters, opening_hours.local_now())
+    # Before staff publish a checked place there is nothing to find: the page says so, and
+    # shows no filters, so there is no filter to correct either.
+    published = bool(found) or queries.any_published()
+    if not published:
+        filters.problems.clear()
     template = "facilities/_results.html" if wants_fragment() else "facilities/finder.html"
     body = render_template(
-        template,
-        townships=townships,
-        filters=filters,
-        found=found,
-        # Before staff publish a checked place there is nothing to find: the page says so.
-        places_published=bool(found) or queries.any_published(),
+        template, townships=townships, filters=filters, found=found, places_published=published
     )
     return filtered_page(body, filters.problems)
 

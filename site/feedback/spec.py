@@ -239,7 +239,7 @@ BARRIER_FORM = Kind(
         Field("township", _l("所在镇街"), "select", choices=townships),
         Field(
             "location", _l("具体地点"), max_length=200,
-            hint=_l("例如：振兴路和文化路路口东北角。"),
+            hint=_l("写清楚到哪里能看到这个问题：哪条路、哪个路口的哪一边，或者旁边有什么好认的建筑。"),
         ),
         Field(
             "barrier_type", _l("是什么问题"), "radio", required=True,

@@ -11,7 +11,13 @@ from ..database import db
 from ..facilities import queries as facilities
 from ..facilities.models import Facility
 from ..i18n import is_english
-from ..query_args import QueryArgs, filtered_page, read_page_number, wants_fragment
+from ..query_args import (
+    QueryArgs,
+    filtered_page,
+    read_page_number,
+    typed_query,
+    wants_fragment,
+)
 from ..services import queries as services
 from .index import document_ids, site_index
 from .sync import rebuild_in_background
@@ -41,7 +47,7 @@ def sample_urls(found) -> set[str]:
 @bp.get("/search")
 def results():
     """Search the site; with HX-Request only the results block is returned."""
-    query = request.args.get("q", "")[:MAX_QUERY]
+    query = typed_query(request.args.get("q", "")[:MAX_QUERY])
     # Read on every keystroke of the live search: the categories only, not their services.
     categories = services.categories()
     townships = facilities.townships()
