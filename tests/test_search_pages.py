@@ -73,6 +73,18 @@ def test_hostile_queries_get_a_page_not_an_error(client, query):
     assert "<script>" not in response.get_data(as_text=True)
 
 
+def test_english_words_that_find_nothing_are_offered_on_the_english_site(client):
+    results = parse(client.get("/search?q=wheelchair").data).find(id="search-results")
+    link = results.find("a", href="/en/search?q=wheelchair")
+    assert link is not None and "英文网站" in link.text
+    english = parse(client.get(link["href"]).data)
+    assert english.find("a", href="/en/services/assistive-devices") is not None
+    # Not for Chinese, nor where letters found something, nor on the English site.
+    for path in ("/search?q=没有这个词", "/search?q=lunyi", "/en/search?q=xyzzy"):
+        results = parse(client.get(path).data).find(id="search-results")
+        assert results is not None and "/en/search?q=" not in str(results), path
+
+
 @pytest.mark.parametrize("invisible", ["\x00", "\u202e", "\u200b", "\x1b"])
 def test_invisible_characters_in_a_query_are_not_shown_again(client, invisible):
     page = client.get("/search", query_string={"q": f"残疾{invisible}证"}).get_data(as_text=True)

@@ -1,5 +1,7 @@
 """The search page: a GET form that works without JavaScript; htmx updates the results."""
 
+import re
+
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,7 +12,7 @@ from ..contacts.models import ContactChannel
 from ..database import db
 from ..facilities import queries as facilities
 from ..facilities.models import Facility
-from ..i18n import is_english
+from ..i18n import CHINESE_RUN, is_english, url_in
 from ..query_args import (
     QueryArgs,
     filtered_page,
@@ -42,6 +44,14 @@ def sample_urls(found) -> set[str]:
         for document_id in document_ids(kind, slug)
     }
     return {hit.url for hit in found.hits if hit.id in samples}
+
+
+def in_english(query: str, found) -> str | None:
+    """For letters without Chinese that found nothing on the Chinese site (wheelchair,
+    job), the same search on the English site, where they may be words."""
+    if is_english() or found is None or found.total or CHINESE_RUN.search(query):
+        return None
+    return url_in("en") if re.search("[A-Za-z]", query) else None
 
 
 @bp.get("/search")
@@ -89,6 +99,7 @@ def results():
         unavailable=unavailable,
         suggested=services.suggested() if found is not None and not found.total else [],
         samples=sample_urls(found),
+        in_english=in_english(query, found),
     )
     body, status, headers = filtered_page(response, args.problems)
     if unavailable:
