@@ -72,6 +72,19 @@ def test_directory_gives_the_emergency_numbers_first(client):
     assert {"tel:110", "tel:120", "tel:119"} <= set(main.hrefs)
 
 
+def test_the_directory_says_only_national_lines_are_known_until_a_local_one_is_published(
+    loaded_app,
+):
+    said = "现在能给出的号码只有全国统一的 12345 和 12385"
+    assert said in loaded_app.test_client().get("/contacts/").text  # the demo's are invented
+    with loaded_app.app_context():
+        demo = db.session.scalar(select(ContactChannel).where(ContactChannel.slug == "dpf-sms"))
+        assert demo.department_id is not None
+        demo.sample = False  # as if staff published the federation's real text line
+        db.session.commit()
+    assert said not in loaded_app.test_client().get("/contacts/").text
+
+
 FILTERS = {
     "deaf": (
         "need=deaf",

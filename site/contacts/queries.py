@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import opening_hours
@@ -47,6 +47,17 @@ def published() -> list[ContactChannel]:
             .order_by(ContactChannel.position)
         )
     )
+
+
+def any_local_published() -> bool:
+    """True when a real channel of a department or a place here is published (beyond the
+    national lines, which belong to neither)."""
+    local = select(ContactChannel.id).where(
+        ContactChannel.status == PUBLISHED,
+        ContactChannel.sample.is_(False),
+        or_(ContactChannel.department_id.is_not(None), ContactChannel.facility_id.is_not(None)),
+    )
+    return db.session.scalar(local.limit(1)) is not None
 
 
 def published_contact(slug: str) -> ContactChannel | None:

@@ -26,7 +26,9 @@ def directory():
     filters = read_filters(request.args)
     found = queries.find(filters, opening_hours.local_now())
     template = "contacts/_results.html" if wants_fragment() else "contacts/directory.html"
-    body = render_template(template, filters=filters, found=found)
+    body = render_template(
+        template, filters=filters, found=found, local_published=queries.any_local_published()
+    )
     return filtered_page(body, filters.problems)
 
 
