@@ -242,6 +242,74 @@ def test_a_possible_service_says_what_to_verify_and_cites_its_sources(client):
     assert "/plan/measures/3-6" in care.hrefs
 
 
+# The father's answers, but he does not live in Chiping District.
+FATHER_ELSEWHERE = [(q, ["elsewhere"] if q == "residence" else v) for q, v in FATHER]
+# Someone 18 to 59 not sure about work: two rules of 职业技能培训 ask about it.
+WORK_UNSURE = [
+    ("for_whom", ["self"]),
+    ("age", ["18-59"]),
+    ("residence", ["hukou"]),
+    ("certificate", ["yes"]),
+    ("categories", ["physical"]),
+    ("grade", ["4"]),
+    ("studying", ["no"]),
+    ("work", ["unsure"]),
+    ("household", ["none"]),
+    ("needs", ["rehabilitation"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "elsewhere", "cross_province", "allowances", "rukang"),
+    [
+        (
+            "",
+            "这里列的是茌平区的服务",
+            "跨省通办",
+            ("重度残疾人护理补贴", "困难残疾人生活补贴"),
+            "“如康家园”残疾人之家",
+        ),
+        (
+            "/en",
+            "These are Chiping District's services",
+            "any province",
+            (
+                "Care allowance for people with severe disabilities",
+                "Living allowance for disabled people with financial difficulties",
+            ),
+            "Rukang Home community centres for disabled people",
+        ),
+    ],
+    ids=["zh", "en"],
+)
+def test_living_elsewhere_gives_the_cross_province_rule_to_the_two_allowances_alone(
+    client, prefix, elsewhere, cross_province, allowances, rukang
+):
+    doc = parse(result_of(Browser(client, prefix), FATHER_ELSEWHERE).data)
+    possible = doc.find("section", aria_labelledby="possible-heading")
+    titles = [heading.text for heading in possible.find_all("h3")]
+    assert set(allowances) | {rukang} <= set(titles)
+    for title in titles:
+        text = card(possible, title).text
+        assert elsewhere in text, title
+        assert (cross_province in text) == (title in allowances), title
+    for title in allowances:
+        assert prefix + "/plan/measures/1-3" in card(possible, title).hrefs
+    assert prefix + "/plan/measures/1-3" not in card(possible, rukang).hrefs
+
+
+@pytest.mark.parametrize("steps", [WORK_UNSURE, ALL_UNSURE], ids=["work-unsure", "all-unsure"])
+def test_a_card_says_each_answer_behind_it_once(client, steps):
+    doc = parse(result_of(Browser(client), steps).data)
+    possible = doc.find("section", aria_labelledby="possible-heading")
+    if steps is WORK_UNSURE:
+        training = card(possible, "职业技能培训").text
+        assert training.count("你对这些问题选了“不确定”：工作。") == 1
+    for heading in possible.find_all("h3"):
+        said = re.findall(r"(?:因为你选了|你对这些问题选了“不确定”)：[^。]*。", heading.parent.text)
+        assert len(said) == len(set(said)), heading.text
+
+
 def test_the_easy_read_result_says_one_thing_a_line(client):
     doc = parse(result_of(Browser(client), view="easy").data)
     care = card(doc, "重度残疾人护理补贴")

@@ -746,6 +746,27 @@ def test_every_rule_and_check_cites_a_source_the_site_can_show(rules):
             assert source.quote or source.says, item.id
 
 
+ALLOWANCES = ("living-allowance", "severe-disability-care-allowance")
+
+
+def test_living_elsewhere_names_the_allowances_cross_province_rule_for_them_alone(rules):
+    """Not living in Chiping: every service says where else to ask, and only the two
+    allowances say that their eligibility is confirmed across provinces (measure 1-3)."""
+    answers = PROFILES["lives-elsewhere"][0]
+    for service in SERVICES:
+        checks = [check for check in rules.checks if check.applies(answers, service)]
+        zh = "".join(check.explain.zh for check in checks)
+        en = " ".join(check.explain.en for check in checks)
+        cited = {source.key for check in checks for source in check.sources}
+        assert "这里列的是茌平区的服务" in zh and "Chiping District's services" in en, service
+        allowance = service in ALLOWANCES
+        assert ("跨省通办" in zh, "any province" in en, "1-3" in cited) == (allowance,) * 3, service
+    for finding in assess(rules, answers):
+        own = {source.key for reason in finding.reasons for source in reason.rule.sources}
+        shown = {source.key for source in finding.sources}
+        assert ("1-3" in shown) == ("1-3" in own or finding.service in ALLOWANCES), finding.service
+
+
 # --- The questions --------------------------------------------------------------------------
 
 
@@ -822,6 +843,10 @@ BROKEN = {
     "check without a source": (lambda d: d["checks"][0].pop("source"), "without a source"),
     "check exempting an unknown service": (
         lambda d: d["checks"][0].update({"except": ["flying-lessons"]}),
+        "flying-lessons",
+    ),
+    "check only for an unknown service": (
+        lambda d: d["checks"][0].update({"only": ["flying-lessons"]}),
         "flying-lessons",
     ),
 }

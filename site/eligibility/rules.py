@@ -80,19 +80,22 @@ class Rule:
 
 @dataclass(frozen=True)
 class Check:
-    """When a condition holds, every service but `exempt` is at most "may fit": `explain`
-    says what to verify."""
+    """When a condition holds, every service (or only those in `only`) but `exempt` is at
+    most "may fit": `explain` says what to verify."""
 
     id: str
     conditions: tuple[Condition, ...]
     exempt: tuple[str, ...]
     explain: Text
     sources: tuple[Source, ...]
+    only: tuple[str, ...] = ()
 
     def applies(self, answers: Answers, service: str) -> bool:
         """True when the check holds for these answers and this service."""
-        return service not in self.exempt and all(
-            set(answers.get(c.question, ())) & set(c.codes) for c in self.conditions
+        return (
+            (not self.only or service in self.only)
+            and service not in self.exempt
+            and all(set(answers.get(c.question, ())) & set(c.codes) for c in self.conditions)
         )
 
 
@@ -186,11 +189,11 @@ def _rule(item: dict, index: int, plan: _Plan) -> Rule:
 
 def _check(item: dict, index: int, plan: _Plan) -> Check:
     where = f"check {index} ({item.get('id')})"
-    _only(item, {"id", "when", "except", "explain", "source"}, where)
+    _only(item, {"id", "when", "only", "except", "explain", "source"}, where)
     if not item.get("id"):
         raise ContentError(f"{FILE}: {where}: a check has an id")
-    exempt = tuple(item.get("except") or ())
-    unknown = [slug for slug in exempt if slug not in plan.services]
+    only, exempt = tuple(item.get("only") or ()), tuple(item.get("except") or ())
+    unknown = [slug for slug in only + exempt if slug not in plan.services]
     if unknown:
         raise ContentError(f"{FILE}: {where}: no service has the slug {unknown[0]!r}")
     return Check(
@@ -199,6 +202,7 @@ def _check(item: dict, index: int, plan: _Plan) -> Check:
         exempt=exempt,
         explain=_text(item, "explain", where),
         sources=_sources(item.get("source"), where, plan),
+        only=only,
     )
 
 
