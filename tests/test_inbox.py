@@ -391,10 +391,18 @@ def test_the_target_date_skips_public_holidays(loaded_app):
 # --- Retention ---------------------------------------------------------------------------
 
 
-def test_purge_deletes_contact_details_when_due_and_keeps_the_rest(loaded_app, staff):
-    old, _ = send(loaded_app, reply_by="email", contact_email="old@example.com")
+def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_counted(
+    loaded_app, staff
+):
+    old, old_link = send(
+        loaded_app, reply_by="email", contact_email="old@example.com", topic="rehabilitation",
+        body="我有糖尿病，家里低保，想问康复补贴。",
+    )  # fmt: skip
     recent, _ = send(loaded_app, reply_by="phone", contact_phone="13800000000")
     still_open, _ = send(loaded_app, reply_by="email", contact_email="open@example.com")
+    li = signed_in(loaded_app, "li")
+    post(li, "reply", old, body="请带上病历到区残联康复部。")
+    post(li, "note", old, body="居民说有糖尿病。")
     with loaded_app.app_context():
         db.session.execute(
             update(FeedbackItem)
@@ -410,12 +418,22 @@ def test_purge_deletes_contact_details_when_due_and_keeps_the_rest(loaded_app, s
     result = loaded_app.test_cli_runner().invoke(args=["inbox", "purge"])
     assert result.exit_code == 0 and "1 closed item" in result.output
     purged = item(loaded_app, old)
-    assert purged.contact_email is None and purged.contact_purged_at is not None
-    assert purged.body and purged.kind == "question"  # the statistics survive
+    assert purged.contact_email is None and purged.purged_at is not None
+    assert purged.body == "" and purged.location is None
+    with loaded_app.app_context():
+        texts = db.session.scalars(
+            select(FeedbackMessage.body).where(FeedbackMessage.item_id == old)
+        ).all()
+    assert len(texts) == 2 and set(texts) == {""}  # the replies are still counted
+    assert (purged.kind, purged.topic, purged.state) == ("question", "rehabilitation", "closed")
     assert item(loaded_app, recent).contact_phone == "13800000000"
+    assert item(loaded_app, recent).body
     assert item(loaded_app, still_open).contact_email == "open@example.com"
     admin = signed_in(loaded_app, "zhao")
-    assert "已按保存期限删除" in admin.get(f"/staff/inbox/{old}").text
+    page = admin.get(f"/staff/inbox/{old}").text
+    assert "已按保存期限删除" in page and "糖尿病" not in page
+    status = loaded_app.test_client().get(old_link).text
+    assert "都已删除" in status and "糖尿病" not in status and "病历" not in status
 
 
 def test_a_duplicate_keeps_its_contact_details_while_the_item_it_joined_is_open(loaded_app, staff):

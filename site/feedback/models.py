@@ -27,8 +27,9 @@ FOLLOW_UP, REPLY, NOTE = "follow_up", "reply", "note"
 class FeedbackItem(db.Model):
     """One question or report. The resident reads it at a private status link; only the
     SHA-256 hash of its token is kept. The address it came from is kept only as a keyed
-    hash, for the rate limits and duplicates. Contact details are removed
-    `FEEDBACK_RETENTION_DAYS` after it closes; everything else stays for the statistics."""
+    hash, for the rate limits and duplicates. `FEEDBACK_RETENTION_DAYS` after it closes its
+    texts, contact details and photos are deleted (`purged_at`); what is counted (kind,
+    topic, place, dates, state) stays for the statistics."""
 
     __tablename__ = "feedback_item"
     __table_args__ = (
@@ -62,7 +63,7 @@ class FeedbackItem(db.Model):
     due_on: Mapped[date]
     answered_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
-    contact_purged_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_item.id"))
     # An example staff chose to publish on the statistics page, written without personal data.

@@ -16,7 +16,7 @@ def purge_command() -> None:
     """Delete the contact details of items closed longer ago than FEEDBACK_RETENTION_DAYS."""
     from .retention import purge
 
-    click.echo(f"Deleted the contact details of {purge()} closed item(s).")
+    click.echo(f"Deleted the texts and contact details of {purge()} closed item(s).")
 
 
 def init_app(app: Flask) -> None:

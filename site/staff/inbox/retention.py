@@ -1,7 +1,8 @@
-"""Retention (《个人信息保护法》: no longer than the purpose needs): the contact details and
-photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted (of an item
-merged into another, once that one is too); the item, without them, stays for the
-statistics. Old rate-limit rows go too."""
+"""Retention (《个人信息保护法》: no longer than the purpose needs): the texts, contact details
+and photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted (of an item
+merged into another, once that one is too). A resident's text may tell of their health or
+income; the statistics need none of it, only what is counted (kind, topic, place, dates,
+state), which stays. Old rate-limit rows go too."""
 
 from datetime import timedelta
 
@@ -11,13 +12,13 @@ from sqlalchemy.orm import aliased
 
 from ...database import db, utcnow
 from ...feedback import throttle
-from ...feedback.models import CLOSED, FeedbackItem, FeedbackPhoto
+from ...feedback.models import CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
 from ..accounts.audit import record as audit
 
 
 def purge() -> int:
-    """Delete the contact details and photos that are due and commit; how many items had
-    contact details."""
+    """Delete what is due and commit: the texts (the resident's, the replies, the notes),
+    contact details and photos of items closed long enough; how many items."""
     now = utcnow()
     cutoff = now - timedelta(days=current_app.config["FEEDBACK_RETENTION_DAYS"])
     # A duplicate merged into another item is closed, but its resident is still answered
@@ -31,24 +32,28 @@ def purge() -> int:
         FeedbackItem.closed_at < cutoff,
         or_(FeedbackItem.merged_into_id.is_(None), FeedbackItem.merged_into_id.in_(done_with)),
     )
-    contacts = db.session.execute(
+    due_items = select(FeedbackItem.id).where(*due)
+    db.session.execute(
+        update(FeedbackMessage)
+        .where(FeedbackMessage.item_id.in_(due_items), FeedbackMessage.body != "")
+        .values(body="")
+        .execution_options(synchronize_session=False)
+    )
+    items = db.session.execute(
         update(FeedbackItem)
-        .where(
-            *due,
-            or_(FeedbackItem.contact_email.is_not(None), FeedbackItem.contact_phone.is_not(None)),
-        )
-        .values(contact_email=None, contact_phone=None, contact_purged_at=now)
+        .where(*due, FeedbackItem.purged_at.is_(None))
+        .values(body="", location=None, contact_email=None, contact_phone=None, purged_at=now)
         .execution_options(synchronize_session=False)
     )
     photos = db.session.execute(
         delete(FeedbackPhoto)
-        .where(FeedbackPhoto.item_id.in_(select(FeedbackItem.id).where(*due)))
+        .where(FeedbackPhoto.item_id.in_(due_items))
         .execution_options(synchronize_session=False)
     )
     throttle.forget_old()
-    if contacts.rowcount:
-        audit("inbox-purge", "feedback", "", str(contacts.rowcount))
+    if items.rowcount:
+        audit("inbox-purge", "feedback", "", str(items.rowcount))
     if photos.rowcount:
         audit("inbox-purge", "feedback_photo", "", str(photos.rowcount))
     db.session.commit()
-    return contacts.rowcount
+    return items.rowcount

@@ -1,0 +1,23 @@
+"""an item's texts are deleted with its contact details: contact_purged_at becomes purged_at
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-04
+"""
+
+from alembic import op
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("feedback_item") as batch:
+        batch.alter_column("contact_purged_at", new_column_name="purged_at")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("feedback_item") as batch:
+        batch.alter_column("purged_at", new_column_name="contact_purged_at")
