@@ -545,6 +545,13 @@ def place_form(site):
     return client, url, form_fields(client.get(url).data, "edit-form")
 
 
+def entrance_visit(part: str, value: str) -> dict:
+    """The step-free entrance's controls after an on-site visit, with one part as given."""
+    control = "feature_step_free_entrance."
+    visit = {"available": "是", "method": "on-site", "verified_on": "2026-11-24", part: value}
+    return {control + key: text for key, text in visit.items()}
+
+
 @pytest.mark.parametrize(
     "part, value, message",
     [
@@ -559,13 +566,7 @@ def place_form(site):
 )
 def test_a_wrong_control_of_a_feature_is_named_at_that_control(site, part, value, message):
     client, url, fields = place_form(site)
-    visit = {
-        "feature_step_free_entrance.available": "是",
-        "feature_step_free_entrance.method": "on-site",
-        "feature_step_free_entrance.verified_on": "2026-11-24",
-        f"feature_step_free_entrance.{part}": value,
-    }
-    response = client.post(url, data={**fields, **visit, "action": "save"})
+    response = client.post(url, data={**fields, **entrance_visit(part, value), "action": "save"})
     assert response.status_code == 400
     doc = parse(response.data)
     control = f"field-feature_step_free_entrance-{part}"
@@ -580,12 +581,7 @@ def test_a_wrong_control_of_a_feature_is_named_at_that_control(site, part, value
 
 def test_a_count_typed_in_full_width_digits_is_kept_as_the_number(site):
     client, url, fields = place_form(site)
-    visit = {
-        "feature_step_free_entrance.available": "是",
-        "feature_step_free_entrance.method": "on-site",
-        "feature_step_free_entrance.verified_on": "2026-11-24",
-        "feature_step_free_entrance.steps": "１２",
-    }
+    visit = entrance_visit("steps", "１２")
     response = answered(client, client.post(url, data={**fields, **visit, "action": "save"}))
     assert response.status_code == 303
     with site.app_context():
