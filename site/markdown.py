@@ -100,13 +100,15 @@ def render(text: str | None, lang: str = "zh-CN") -> Markup:
     In English text, runs of Chinese are marked `lang="zh-CN"` so screen readers switch
     voice; a paragraph that is only a link gets the full target size (class standalone).
     """
-    return _render(text or "", lang)
+    html = _render(text or "")
+    return html if lang.startswith("zh") else mark_chinese(html)
 
 
-# The same text always renders the same: the texts of the pages asked for most are kept
-# rendered (parsing and sanitising a service's three texts was a tenth of its page's time).
+# The same text always parses and sanitises the same: the texts of the pages asked for most
+# are kept so (that was a tenth of a service page's time). Marking Chinese is not kept: it
+# depends on the page's language.
 @functools.lru_cache(maxsize=512)
-def _render(text: str, lang: str) -> Markup:
+def _render(text: str) -> Markup:
     html = nh3.clean(
         _parser.render(text),
         tags=ALLOWED_TAGS,
@@ -115,8 +117,7 @@ def _render(text: str, lang: str) -> Markup:
         link_rel="noopener noreferrer",
         set_tag_attribute_values={"th": {"scope": "col"}},
     )
-    html = Markup(STANDALONE_LINK.sub(r'<p class="standalone">\1</p>', html))
-    return html if lang.startswith("zh") else mark_chinese(html)
+    return Markup(STANDALONE_LINK.sub(r'<p class="standalone">\1</p>', html))
 
 
 def init_app(app: Flask) -> None:

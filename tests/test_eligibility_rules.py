@@ -845,6 +845,10 @@ BROKEN = {
         lambda d: d["checks"][0].update({"except": ["flying-lessons"]}),
         "flying-lessons",
     ),
+    "check only for no service": (
+        lambda d: d["checks"][0].update({"only": []}),
+        "'only' lists at least one service",
+    ),
     "check only for an unknown service": (
         lambda d: d["checks"][0].update({"only": ["flying-lessons"]}),
         "flying-lessons",

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from barrierfree.database import db, utcnow
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
-from barrierfree.staff.models import AuditEntry
+from barrierfree.mail.models import OutgoingMail
+from barrierfree.staff.models import AuditEntry, Autosave, StaffUser
 from conftest import MAIL_NOWHERE, parse
 from sqlalchemy import select, update
 from staff_helpers import answered, csrf, error_summary, make_staff, signed_in, token_in
@@ -404,6 +405,14 @@ def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_coun
     post(li, "reply", old, body="请带上病历到区残联康复部。")
     post(li, "note", old, body="居民说有糖尿病。")
     with loaded_app.app_context():
+        staff_id = db.session.scalar(select(StaffUser.id).where(StaffUser.username == "li"))
+        for item_id in (old, recent):  # replies kept as drafts when a session lapsed
+            db.session.add(Autosave(user_id=staff_id, kind="inbox", key=f"{item_id}:reply",
+                                    data={"body": "糖尿病的事"}))  # fmt: skip
+        # Mail the server never took: the receipt of the old item, a day after it came.
+        db.session.add(OutgoingMail(recipient="old@example.com", subject="收到", text_body="糖尿病",
+                                    created_at=utcnow() - timedelta(days=200)))  # fmt: skip
+        db.session.add(OutgoingMail(recipient="new@example.com", subject="收到", text_body="新"))
         db.session.execute(
             update(FeedbackItem)
             .where(FeedbackItem.id == old)
@@ -419,7 +428,11 @@ def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_coun
     assert result.exit_code == 0 and "1 closed item" in result.output
     purged = item(loaded_app, old)
     assert purged.contact_email is None and purged.purged_at is not None
-    assert purged.body == "" and purged.location is None
+    assert purged.body == "" and purged.location is None and purged.text_hash == ""
+    with loaded_app.app_context():
+        drafts = db.session.scalars(select(Autosave.key).where(Autosave.kind == "inbox")).all()
+        mail = db.session.scalars(select(OutgoingMail.text_body)).all()
+    assert drafts == [f"{recent}:reply"] and "新" in mail and "糖尿病" not in mail
     with loaded_app.app_context():
         texts = db.session.scalars(
             select(FeedbackMessage.body).where(FeedbackMessage.item_id == old)
@@ -432,6 +445,9 @@ def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_coun
     admin = signed_in(loaded_app, "zhao")
     page = admin.get(f"/staff/inbox/{old}").text
     assert "已按保存期限删除" in page and "糖尿病" not in page
+    listed = parse(admin.get("/staff/inbox/?state=closed").data)
+    link = listed.find("a", href=f"/staff/inbox/{old}")
+    assert link is not None and "已按保存期限删除" in link.parent.parent.text
     status = loaded_app.test_client().get(old_link).text
     assert "都已删除" in status and "糖尿病" not in status and "病历" not in status
 

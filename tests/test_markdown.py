@@ -1,6 +1,7 @@
 """The markdown filter: authored text becomes safe HTML that keeps its structure."""
 
 import pytest
+from barrierfree.i18n import EN, ENVIRON_KEY
 from barrierfree.markdown import render
 from conftest import parse
 
@@ -81,3 +82,12 @@ def test_render_keeps_links_with_href(href):
     link = parse(render(f"[区残联]({href})")).find("a")
     assert link.get("href") == href
     assert link.text == "区残联"
+
+
+def test_the_same_text_is_marked_for_the_language_of_each_page(i18n_app):
+    """Rendered once and kept, the text is still marked by the page it goes into."""
+    text = "Apply at the 区残联 office, in English words."
+    with i18n_app.test_request_context("/"):
+        assert 'lang="zh-CN"' not in render(text, "en")
+    with i18n_app.test_request_context("/", environ_overrides={ENVIRON_KEY: EN}):
+        assert '<span lang="zh-CN">区残联</span>' in render(text, "en")

@@ -80,6 +80,45 @@ def test_reference_numbers_carry_on_from_the_items_sent_before_the_count_was_kep
     assert kept == {2025: 4, 2026: 2}
 
 
+def test_items_whose_contacts_were_deleted_before_lose_their_texts_too(empty_app):
+    with empty_app.app_context():
+        config = alembic_config()
+        command.downgrade(config, "0015")
+        with db.engine.begin() as connection:
+            for sequence, purged in ((1, "'2026-06-01 08:00:00'"), (2, "NULL")):
+                connection.execute(
+                    text(
+                        "INSERT INTO feedback_item (year, sequence, kind, state, version, body, "
+                        "location, reply_by, language, token_hash, address_hash, text_hash, "
+                        "created_at, updated_at, due_on, contact_purged_at) VALUES (2025, "
+                        f":sequence, 'question', 'closed', 1, '我有糖尿病', '家门口', 'site', "
+                        f"'zh', :token, 'a', 'b', '2025-11-30 08:00:00', '2025-11-30 08:00:00', "
+                        f"'2025-12-07', {purged})"
+                    ),
+                    {"sequence": sequence, "token": f"t{sequence}"},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO feedback_message (item_id, kind, body, author_name, created_at)"
+                    " SELECT id, 'reply', '请带病历来', '', '2025-12-01 08:00:00'"
+                    " FROM feedback_item"
+                )
+            )
+        command.upgrade(config, "head")
+        with db.engine.connect() as connection:
+            items = connection.execute(
+                text("SELECT sequence, body, location, text_hash FROM feedback_item")
+            ).all()
+            messages = connection.execute(
+                text(
+                    "SELECT i.sequence, m.body FROM feedback_message m"
+                    " JOIN feedback_item i ON i.id = m.item_id"
+                )
+            ).all()
+    assert sorted(items) == [(1, "", None, ""), (2, "我有糖尿病", "家门口", "b")]
+    assert sorted(messages) == [(1, ""), (2, "请带病历来")]
+
+
 def conventional(kind: str, **parts: str) -> re.Pattern:
     """The names the naming convention gives a constraint of `kind` with these parts (the
     own name of a check constraint may be any)."""

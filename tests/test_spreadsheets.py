@@ -340,6 +340,8 @@ FACILITY_ERRORS = {
     "feature-count-signed": ({"step_free_entrance": "是; steps=+3"}, "step_free_entrance"),
     "feature-count-too-large": ({"step_free_entrance": "是; steps=100000"}, "step_free_entrance"),
     "feature-details-without-yes-or-no": ({"lift": "; verified_on=2026-10-09"}, "lift"),
+    "feature-count-huge": ({"step_free_entrance": "是; steps=" + "9" * 5000}, "step_free_entrance"),
+    "feature-count-superscript": ({"step_free_entrance": "是; steps=²"}, "step_free_entrance"),
     "new-slug-not-for-a-url": ({"slug": "新 地点"}, "slug"),
 }
 

@@ -192,6 +192,8 @@ def _check(item: dict, index: int, plan: _Plan) -> Check:
     _only(item, {"id", "when", "only", "except", "explain", "source"}, where)
     if not item.get("id"):
         raise ContentError(f"{FILE}: {where}: a check has an id")
+    if "only" in item and not item["only"]:
+        raise ContentError(f"{FILE}: {where}: 'only' lists at least one service")
     only, exempt = tuple(item.get("only") or ()), tuple(item.get("except") or ())
     unknown = [slug for slug in only + exempt if slug not in plan.services]
     if unknown:

@@ -16,6 +16,13 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("feedback_item") as batch:
         batch.alter_column("contact_purged_at", new_column_name="purged_at")
+    # Items whose contact details were deleted before lose their texts now too.
+    purged = "SELECT id FROM feedback_item WHERE purged_at IS NOT NULL"
+    op.execute(f"UPDATE feedback_message SET body = '' WHERE item_id IN ({purged})")
+    op.execute(
+        "UPDATE feedback_item SET body = '', location = NULL, text_hash = ''"
+        " WHERE purged_at IS NOT NULL"
+    )
 
 
 def downgrade() -> None:

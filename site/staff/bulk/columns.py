@@ -33,7 +33,6 @@ into the session. Each kind's columns come from its declaration (kinds.py).
 """
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +51,9 @@ FLAG_WORDS = {
     **dict.fromkeys(("是", "有", "yes", "y", "true", "1"), True),
     **dict.fromkeys(("否", "无", "没有", "no", "n", "false", "0"), False),
 }
+# ０-９ as a Chinese input method types them, read as 0-9.
+FULL_WIDTH_DIGITS = {0xFF10 + digit: ord("0") + digit for digit in range(10)}
+MAX_DIGITS = 9
 LIST_SEPARATOR = "、"
 LIST_SPLIT = re.compile(r"\s*[、;；,，]\s*")
 
@@ -199,9 +201,11 @@ def _detail(kind: type, value: str):
     if kind is bool:
         return _flag(value)
     if kind is int:
-        # Digits only, typed full width or not: "+3", "-3", "3.5" and "1_000" are refused.
-        digits = unicodedata.normalize("NFKC", value)
-        if not (digits.isascii() and digits.isdigit()):
+        # Digits only, typed full width or not: "+3", "-3", "3.5", "1_000" and "²" are
+        # refused, and so is a number too long to be a count (features.validate checks the
+        # range of the rest).
+        digits = value.translate(FULL_WIDTH_DIGITS)
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_DIGITS:
             raise CellError(value)
         return int(digits)
     return value

@@ -399,7 +399,7 @@ def undo(kind_name: str, item_id: int):
     flash(_("已撤销，这条内容恢复成了第 %(n)d 版的样子。", n=old.version))
     if cancelled and _scheduled_at(kind, row):
         flash(_("原来安排的定时发布也已恢复：%(at)s。", at=local_time(cancelled)))
-    elif cancelled:
+    elif cancelled and cancelled <= utcnow():
         flash(
             _(
                 "原来安排在 %(at)s 的定时发布没有恢复，因为这个时间已经过了。"

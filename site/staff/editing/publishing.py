@@ -289,8 +289,8 @@ def release_due_now_and_then() -> None:
 
 
 def housekeeping() -> None:
-    """Delete residents' contact details and photos that are due, and alert subscriptions
-    nobody confirmed (《个人信息保护法》: kept no longer than needed)."""
+    """Delete residents' messages, contact details and photos that are due, and alert
+    subscriptions nobody confirmed (《个人信息保护法》: kept no longer than needed)."""
     forget_unconfirmed()
     purge()
 

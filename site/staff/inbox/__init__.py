@@ -13,7 +13,8 @@ def inbox_cli() -> None:
 
 @inbox_cli.command("purge")
 def purge_command() -> None:
-    """Delete the contact details of items closed longer ago than FEEDBACK_RETENTION_DAYS."""
+    """Delete the texts, contact details and photos of items closed longer ago than
+    FEEDBACK_RETENTION_DAYS (retention.purge)."""
     from .retention import purge
 
     click.echo(f"Deleted the texts and contact details of {purge()} closed item(s).")

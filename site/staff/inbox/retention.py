@@ -1,8 +1,9 @@
 """Retention (《个人信息保护法》: no longer than the purpose needs): the texts, contact details
-and photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted (of an item
-merged into another, once that one is too). A resident's text may tell of their health or
-income; the statistics need none of it, only what is counted (kind, topic, place, dates,
-state), which stays. Old rate-limit rows go too."""
+and photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted, with staff's
+unsent drafts about it (of an item merged into another, once that one is too); mail not sent
+in as long is given up. A resident's text may tell of their health or income; the
+statistics need none of it, only what is counted (kind, topic, place, dates, state), which
+stays. Old rate-limit rows go too."""
 
 from datetime import timedelta
 
@@ -13,7 +14,10 @@ from sqlalchemy.orm import aliased
 from ...database import db, utcnow
 from ...feedback import throttle
 from ...feedback.models import CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
+from ...mail.models import OutgoingMail
 from ..accounts.audit import record as audit
+from ..models import Autosave
+from .drafts import KIND
 
 
 def purge() -> int:
@@ -42,7 +46,15 @@ def purge() -> int:
     items = db.session.execute(
         update(FeedbackItem)
         .where(*due, FeedbackItem.purged_at.is_(None))
-        .values(body="", location=None, contact_email=None, contact_phone=None, purged_at=now)
+        .values(body="", location=None, text_hash="", contact_email=None, contact_phone=None,
+                purged_at=now)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    _forget_drafts(due)
+    # Mail the server has not taken by now never will be sent: its text and address go too.
+    mail = db.session.execute(
+        delete(OutgoingMail)
+        .where(OutgoingMail.created_at < cutoff)
         .execution_options(synchronize_session=False)
     )
     photos = db.session.execute(
@@ -55,5 +67,27 @@ def purge() -> int:
         audit("inbox-purge", "feedback", "", str(items.rowcount))
     if photos.rowcount:
         audit("inbox-purge", "feedback_photo", "", str(photos.rowcount))
+    if mail.rowcount:
+        audit("inbox-purge", "outgoing_mail", "", str(mail.rowcount))
     db.session.commit()
     return items.rowcount
+
+
+def _forget_drafts(due) -> None:
+    """Delete the drafts staff kept of replies and notes to items that are due."""
+    kept = db.session.execute(select(Autosave.id, Autosave.key).where(Autosave.kind == KIND))
+    by_item = {draft_id: key.split(":")[0] for draft_id, key in kept}
+    items = [int(item) for item in by_item.values() if item.isdigit()]
+    if not items:
+        return
+    due_items = {
+        str(item)
+        for item in db.session.scalars(
+            select(FeedbackItem.id).where(*due, FeedbackItem.id.in_(items))
+        )
+    }
+    db.session.execute(
+        delete(Autosave)
+        .where(Autosave.id.in_([draft for draft, item in by_item.items() if item in due_items]))
+        .execution_options(synchronize_session=False)
+    )
