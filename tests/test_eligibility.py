@@ -122,6 +122,17 @@ def result_of(browser: Browser, steps=FATHER, view: str = "standard"):
     return result if view == "standard" else browser.press(result, "view", view)
 
 
+def test_a_step_varies_by_no_cookie_so_back_finds_it_after_a_display_change(client):
+    """The browser keeps a step (the answer to a POST) only for Back; with Vary: Cookie,
+    turning on large text would leave Back asking to send the form again."""
+    browser = Browser(client)
+    start = browser.get(START)
+    assert "cookie" in start.headers.get("Vary", "").lower()  # pages for any visitor
+    step = journey(browser, FATHER[:2])
+    assert step.request.method == "POST"
+    assert "cookie" not in step.headers.get("Vary", "").lower()
+
+
 def translated(app, prefix: str, message: str) -> str:
     """`message` in the language of `prefix`, as the catalogue has it."""
     locale = {"barrierfree.locale": "en"} if prefix else {}

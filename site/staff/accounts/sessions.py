@@ -38,6 +38,16 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return request.is_secure or super().get_cookie_secure(app)
 
+    def save_session(self, app: Flask, session, response) -> None:
+        """Save as Flask does; then the answer to a POST (a step of the eligibility check)
+        varies by no cookie, whatever added it (the session, the display modes). No shared
+        cache keeps such an answer; the browser keeps it only for Back, which, once the
+        resident has turned on large text, would find no copy for the new cookie and ask to
+        send the form again. Saving the session is the last step of every response."""
+        super().save_session(app, session, response)
+        if request.method == "POST" and "cookie" in {v.lower() for v in response.vary}:
+            response.vary = [value for value in response.vary if value.lower() != "cookie"]
+
 
 def idle_limit() -> timedelta:
     return timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
