@@ -85,6 +85,63 @@ def test_choosing_a_channel_updates_the_directory_in_place(site, browser):
     assert browser.execute_script("return window.notReloaded") is True
 
 
+def test_going_down_a_list_with_the_arrow_keys_is_one_update(site, browser):
+    browser.get(site["url"] + "/facilities/")
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    browser.execute_script(
+        "window.requests = 0;"
+        "document.addEventListener('htmx:beforeRequest', function () { window.requests++; });"
+    )
+    length = browser.execute_script("return history.length")
+    township = browser.find_element(By.ID, "township")
+    township.click()
+    township.send_keys(Keys.ESCAPE)
+    for _ in range(4):
+        township.send_keys(Keys.ARROW_DOWN)
+    wait_for(browser, lambda d: "township=" in d.current_url)
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.ID, "facility-results").get_attribute("aria-busy") != "true"
+    )
+    assert browser.execute_script("return window.requests") == 1
+    assert browser.execute_script("return history.length") == length + 1
+
+
+def test_a_good_choice_clears_the_report_of_a_bad_value(site, browser):
+    browser.get(site["url"] + "/facilities/?township=nowhere")
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    assert browser.title.startswith("错误：")
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-error-summary]")
+    Select(browser.find_element(By.ID, "township")).select_by_value("boping")
+    wait_for(browser, lambda d: "township=boping" in d.current_url)
+    wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-error-summary]"))
+    township = browser.find_element(By.ID, "township")
+    assert township.get_attribute("aria-invalid") is None
+    assert "township-error" not in (township.get_attribute("aria-describedby") or "")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".field__error, .field--error")
+    assert not browser.title.startswith("错误：")
+
+
+def test_a_failed_update_is_said_and_leaves_the_results_not_busy(site, browser):
+    browser.get(site["url"] + "/contacts/")
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/contacts/?*"]})
+    try:
+        Select(browser.find_element(By.ID, "channel")).select_by_value("sms")
+        wait_for(
+            browser,
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#contact-results [data-update-failed]"),
+        )
+        results = browser.find_element(By.ID, "contact-results")
+        assert results.get_attribute("aria-busy") != "true"
+        message = results.find_element(By.CSS_SELECTOR, "[data-update-failed]").text
+        assert "没能更新结果" in message
+        wait_for(browser, lambda d: d.find_element(By.ID, "status").get_attribute("textContent"))
+        assert browser.find_element(By.ID, "status").get_attribute("textContent") == message
+    finally:
+        browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
 def test_my_location_orders_places_nearest_first(site, browser):
     browser.execute_cdp_cmd(
         "Browser.grantPermissions", {"origin": site["url"], "permissions": ["geolocation"]}

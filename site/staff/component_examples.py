@@ -70,6 +70,7 @@ COMPONENTS = (
             Example(
                 _l("链接到出错的字段"),
                 {
+                    "autofocus": False,  # one summary a page takes focus; here are three
                     "errors": [
                         {"text": _l("请输入用户名。"), "href": "#example-username"},
                         {"text": _l("请输入密码。"), "href": "#example-password"},
@@ -79,6 +80,7 @@ COMPONENTS = (
             Example(
                 _l("有说明，没有字段"),
                 {
+                    "autofocus": False,
                     "title": _l("暂时无法保存，你的文字还在这里"),
                     "description": _l(
                         "网站暂时无法写入数据，这次没有保存。下面的表单里是您写的内容，这个浏览器里也留了一份。请过几分钟再保存一次。"
@@ -88,6 +90,7 @@ COMPONENTS = (
             Example(
                 _l("有说明，也有链接"),
                 {
+                    "autofocus": False,
                     "title": _l("这个文件不能导入，没有修改任何内容"),
                     "description": _l(
                         "有 %(n)d 处问题，见下面的表格。请在表格文件里改正后重新上传。", n=2

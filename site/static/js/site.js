@@ -38,14 +38,73 @@
     if (results) results.setAttribute("aria-busy", "true");
   });
 
+  // A live update that failed (the server, the network): the results are no longer busy,
+  // and the reader is told, on screen and aloud, that they are still the earlier ones. A
+  // later update that works replaces the results, and the message with them.
+  function updateFailed(event) {
+    var results = liveResults(event.detail.target);
+    var message = status() && status().getAttribute("data-update-failed-text");
+    if (!results || !message) return;
+    results.removeAttribute("aria-busy");
+    var shown = results.querySelector("[data-update-failed]");
+    if (!shown) {
+      shown = document.createElement("div");
+      shown.className = "notice notice--warning";
+      shown.setAttribute("data-update-failed", "");
+      shown.appendChild(document.createElement("p"));
+      results.insertBefore(shown, results.firstChild);
+    }
+    shown.firstChild.textContent = message;
+    announce(message);
+  }
+  document.addEventListener("htmx:responseError", updateFailed);
+  document.addEventListener("htmx:sendError", updateFailed);
+
   // A swap with an out-of-band part (search sends its heading too) settles more than once:
   // the results it brought are announced once.
   var settledResults = null;
+
+  // Results that came with no problem in the filters: the page's report of an earlier
+  // bad value (its error summary, the field's message, aria-invalid, the title's 错误：)
+  // no longer holds, and would call a good choice wrong.
+  function clearFilterErrors(form) {
+    if (!form || !form.querySelector) return;
+    var summary = document.querySelector("[data-error-summary]");
+    var links = summary ? Array.from(summary.querySelectorAll("a[href^='#']")) : [];
+    var aboutForm = links.every(function (link) {
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      return field && form.contains(field);
+    });
+    var prefix = form.querySelector(".field__error .visually-hidden");
+    if (prefix && document.title.indexOf(prefix.textContent) === 0) {
+      document.title = document.title.slice(prefix.textContent.length);
+    }
+    if (summary && aboutForm) summary.remove();
+    form.querySelectorAll(".field__error").forEach(function (error) {
+      form.querySelectorAll("[aria-describedby~='" + error.id + "']").forEach(function (control) {
+        var ids = control.getAttribute("aria-describedby").split(/\s+/).filter(function (id) {
+          return id && id !== error.id;
+        });
+        if (ids.length) control.setAttribute("aria-describedby", ids.join(" "));
+        else control.removeAttribute("aria-describedby");
+      });
+      error.remove();
+    });
+    form.querySelectorAll(".field--error").forEach(function (field) {
+      field.classList.remove("field--error");
+    });
+    form.querySelectorAll("[aria-invalid]").forEach(function (control) {
+      control.removeAttribute("aria-invalid");
+    });
+  }
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var results = liveResults(document.getElementById(event.detail.target.id));
     if (!results || results === settledResults) return;
     settledResults = results;
+    if (!results.hasAttribute("data-problems")) {
+      clearFilterErrors(event.detail.requestConfig && event.detail.requestConfig.elt);
+    }
     announce(results.getAttribute("data-announce"));
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     if (trigger && trigger.type === "submit") {
@@ -55,7 +114,8 @@
   });
 
   // History: a live update while typing replaces the current entry, so Back does not walk
-  // through half-typed queries; a submit or a changed filter adds one. (Back to an entry
+  // through half-typed queries; a submit or a changed filter adds one (a choice waits half
+  // a second first, so going down a list with the arrow keys is one change, not one each). (Back to an entry
   // loads the whole page from the server: the page keeps no copy of itself to restore.)
   // A submit that changed nothing (the same path and the same filled-in fields) adds no
   // entry either, so that Back always goes somewhere else.
