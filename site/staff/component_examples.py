@@ -74,7 +74,7 @@ COMPONENTS = (
                     "errors": [
                         {"text": _l("请输入用户名。"), "href": "#example-username"},
                         {"text": _l("请输入密码。"), "href": "#example-password"},
-                    ]
+                    ],
                 },
             ),
             Example(
