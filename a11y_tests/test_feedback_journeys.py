@@ -11,9 +11,10 @@ from barrierfree.facilities.models import Facility
 from barrierfree.feedback.models import FeedbackItem
 from PIL import Image
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select
 
-from .conftest import navigate
+from .conftest import navigate, wait_for
 from .staff_pages import token
 
 BROWSERS = ("browser", "browser_without_javascript")
@@ -129,3 +130,43 @@ def test_a_barrier_is_reported_with_a_photo_from_a_place_and_seen_resolved(
     assert "已关闭" in main.text
     image = main.find_element(By.CSS_SELECTOR, "img")
     assert driver.execute_script("return arguments[0].naturalWidth", image) > 0
+
+
+def test_large_text_and_english_on_a_half_typed_form_lose_nothing(site, resident, request):
+    """大字版 and English pressed halfway through a question keep every word typed, with
+    JavaScript (the toggle is sent alone, the page stays) and without (the buttons send
+    the form, which comes back as it was); Enter in a field still sends the form."""
+    driver = resident
+    javascript = request.node.callspec.params["resident"] == "browser"
+    driver.get(site["url"] + "/feedback/ask")
+    words = f"盲道上停满了车，怎么反映？（{next(RUN)}）"
+    driver.find_element(By.NAME, "body").send_keys(words)
+    choose(driver, "reply_by", "phone")
+    driver.find_element(By.NAME, "contact_phone").send_keys("1380")
+    large = driver.find_element(By.ID, "display-large")
+    if javascript:
+        driver.execute_script("window.stayed = true")
+        large.click()
+        wait_for(
+            driver,
+            lambda d: "large" in d.find_element(By.TAG_NAME, "html").get_dom_attribute("class"),
+        )
+        assert driver.execute_script("return window.stayed") is True  # no new page
+    else:
+        navigate(driver, large.click)
+        assert "large" in driver.find_element(By.TAG_NAME, "html").get_attribute("class")
+        navigate(driver, driver.find_element(By.CSS_SELECTOR, "button.language-link").click)
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert driver.find_element(By.NAME, "body").get_attribute("value") == words
+    phone = driver.find_element(By.NAME, "contact_phone")
+    assert phone.get_attribute("value") == "1380"
+    assert newest_item(site) is None or words not in _body(site, newest_item(site))
+    # Enter in the phone field sends the form: the short number is refused, words kept.
+    navigate(driver, lambda: phone.send_keys(Keys.ENTER))
+    assert driver.find_element(By.CSS_SELECTOR, "[data-error-summary]")
+    assert driver.find_element(By.NAME, "body").get_attribute("value") == words
+
+
+def _body(site, item_id: int) -> str:
+    with site["app"].app_context():
+        return db.session.get(FeedbackItem, item_id).body or ""

@@ -121,6 +121,73 @@ def test_an_empty_follow_up_is_refused_with_an_error(client):
     assert error_summary(response.data).find("a", href="#field-body") is not None
 
 
+# --- 大字版 and English on a half-typed form (without JavaScript) ------------------------
+
+
+def test_the_header_buttons_send_the_form_and_enter_still_sends_it(client):
+    page = parse(client.get(ASK).data)
+    form = page.find("form", id="page-form")
+    assert form is not None
+    for mode in ("large", "contrast"):
+        button = page.find("button", id=f"display-{mode}")
+        assert button["form"] == "page-form" and button["formaction"] == ASK
+    language = page.find("button", class_="language-link")
+    assert language["form"] == "page-form" and language["formaction"] == "/en" + ASK
+    # The first of the form's buttons in the document is its default (Enter in a field):
+    # a hidden one that sends it, before the header's.
+    default = page.find("body").find("button")
+    assert default["form"] == "page-form" and default.has_attr("hidden")
+    assert not default.has_attr("name")
+
+
+@pytest.mark.parametrize(
+    ("path", "pressed", "shown_in"),
+    [(ASK, {"large": "1"}, "zh-CN"), ("/en" + ASK, {"show": "1"}, "en")],
+    ids=["large-text", "english"],
+)
+def test_large_text_or_english_shows_the_form_again_with_what_was_typed(
+    loaded_app, client, path, pressed, shown_in
+):
+    token = csrf(client, ASK)
+    fields = {"topic": "other", "body": QUESTION, **PHONE, "contact_phone": "1234"}
+    response = client.post(path, data={"csrf_token": token, **fields, **pressed})
+    assert response.status_code == 200
+    page = parse(response.data)
+    assert page.find("html")["lang"] == shown_in
+    assert "请在网站上答复" in page.find("textarea", id="field-body").text
+    assert page.find("input", id="field-contact_phone")["value"] == "1234"
+    assert page.find(attrs={"data-error-summary": True}) is None  # nothing checked
+    assert items(loaded_app) == []  # nothing sent
+    if "large" in pressed:
+        assert "large" in page.find("html")["class"]
+        assert client.get_cookie("display").value == "large"
+
+
+def test_large_text_on_an_expired_form_switches_and_keeps_the_text(loaded_app, client):
+    data = {"csrf_token": "expired", "topic": "other", "body": QUESTION, "large": "1"}
+    response = client.post(ASK, data=data)
+    assert response.status_code == 200
+    page = parse(response.data)
+    assert "large" in page.find("html")["class"]
+    assert "请在网站上答复" in page.find("textarea", id="field-body").text
+    assert page.find(attrs={"data-error-summary": True}) is None
+    assert items(loaded_app) == []
+
+
+def test_large_text_on_the_status_page_keeps_the_follow_up(loaded_app, client):
+    link = status_path(sent_page(client, ask(client)))
+    page = parse(client.get(link).data)
+    assert page.find("button", id="display-large")["form"] == "page-form"
+    data = {"csrf_token": csrf(client, link), "body": "补充：我住在振兴街道。", "large": "1"}
+    response = client.post(link, data=data)
+    assert response.status_code == 200
+    page = parse(response.data)
+    assert "large" in page.find("html")["class"]
+    assert "补充：我住在振兴街道。" in page.find("textarea", id="field-body").text
+    with loaded_app.app_context():
+        assert db.session.scalars(select(FeedbackMessage)).all() == []
+
+
 # --- The other forms ------------------------------------------------------------------
 
 

@@ -429,6 +429,16 @@ def test_alerts_the_database_refuses_keep_the_address_and_the_choices(site, smtp
     assert form_fields(changed.data, "alerts-form")["kinds"] == ["news"]
 
 
+def test_large_text_on_the_alerts_form_keeps_the_address_and_choices(site, smtp):
+    """Without JavaScript, 大字版 sends the half-filled form: shown again as it was, large."""
+    asked = subscribe(site, "half@example", kinds=["news"], townships=["boping"], large="1")
+    assert asked.status_code == 200 and error_summary(asked.data) is None
+    assert "large" in parse(asked.data).find("html")["class"]
+    form = form_fields(asked.data, "alerts-form")
+    assert form["email"] == ["half@example"] and form["townships"] == ["boping"]
+    assert waiting(site) == []
+
+
 @pytest.mark.parametrize(
     ("fields", "error_field"),
     [

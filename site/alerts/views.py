@@ -11,6 +11,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import display
 from ..database import WRITE_REFUSED
 from ..errors import NOT_RECEIVED, roll_back_refused
 from ..feedback import throttle
@@ -65,7 +66,9 @@ def index():
         values["email"], email_error = _read_email(request.form.get("email", ""))
         if email_error:
             errors = {"email": email_error, **errors}
-        if errors:
+        if display.taken_here():
+            errors = {}  # the page again, in another display mode or language: nothing sent
+        elif errors:
             status = 400
         else:
             try:

@@ -2,9 +2,9 @@
 
 from flask import Flask, g, request
 
-from .views import COOKIE, MODES, bp, remember, switch
+from .views import COOKIE, MODES, SHOW, bp, remember, switch, taken_here
 
-__all__ = ["COOKIE", "MODES", "bp", "remember", "switch", "init_app", "modes"]
+__all__ = ["COOKIE", "MODES", "SHOW", "bp", "remember", "switch", "taken_here", "init_app", "modes"]
 
 
 def modes(raw: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, g, redirect, render_template, request
+from flask import Blueprint, Response, after_this_request, g, redirect, render_template, request
 from flask_babel import gettext as _
 from htmx_flask import make_response
 
@@ -11,6 +11,9 @@ from ..security import safe_next
 bp = Blueprint("display", __name__)
 
 COOKIE = "display"
+# The header's language button on a page that keeps its form (`page_form` in the
+# templates) is sent with this name: show the page again, in the other language.
+SHOW = "show"
 MODES = ("large", "contrast")
 ONE_YEAR = 365 * 24 * 3600
 
@@ -54,15 +57,27 @@ def toggle():
 
 def switch(form: Mapping[str, str]) -> dict[str, bool]:
     """Switch the modes `form` asks for, for this request's page (`g.display`); return the
-    changes. A page whose form carries what the resident entered (the eligibility check)
-    takes the toggle itself, so that nothing is lost on the way back (see
-    components/display_controls.html), and keeps the modes with `remember`."""
+    changes."""
     changes = changed_modes(form)
     modes = set(g.display)
     for mode, on in changes.items():
         (modes.add if on else modes.discard)(mode)
     g.display = modes
     return changes
+
+
+def taken_here() -> bool:
+    """True when this POST is the header's display toggle or language button sent with the
+    page's own form, to show the page again with all it carries (see
+    components/display_controls.html): the toggle is switched for this page and kept in the
+    cookie. A page whose form carries what the resident entered (the eligibility check, the
+    feedback forms) takes them itself: the redirect back from /display would lose it."""
+    if request.method != "POST":
+        return False
+    if switch(request.form):
+        after_this_request(remember)
+        return True
+    return SHOW in request.form
 
 
 def remember(response: Response) -> Response:

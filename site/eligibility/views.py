@@ -28,7 +28,7 @@ display toggle comes to the page itself (`switch_display`).
 
 from collections import namedtuple
 
-from flask import Blueprint, after_this_request, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -95,8 +95,7 @@ def limit_size(_endpoint, _values) -> None:
 def switch_display() -> None:
     """A page of the check takes its header's display toggle itself, answers and all: a
     redirect back from /display would lose them (components/display_controls.html)."""
-    if request.method == "POST" and display.switch(request.form):
-        after_this_request(display.remember)
+    display.taken_here()
 
 
 @bp.get("/")

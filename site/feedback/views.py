@@ -22,6 +22,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
+from .. import display
 from ..database import WRITE_REFUSED, db
 from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, roll_back_refused
 from ..facilities.models import Facility, Township
@@ -110,7 +111,9 @@ def _form(form: Kind, prefilled: dict, description: str | None = None, status: i
     errors: dict = {}
     if request.method == "POST" and description is None:
         values, errors = read(form)
-        if request.form.get(HONEYPOT):
+        if display.taken_here():
+            errors = {}  # the page again, in another display mode or language: nothing sent
+        elif request.form.get(HONEYPOT):
             wait = throttle.reserve(throttle.address_hash())
             description = _(
                 "表单里有一栏应当留空，却填了内容（可能是浏览器自动填的）。没有保存。请检查后再提交一次。"
@@ -232,7 +235,9 @@ def status(token: str):
     if item is None:
         abort(404)
     errors, text, status_code, description = {}, "", 200, None
-    if request.method == "POST":
+    if request.method == "POST" and display.taken_here():
+        text = request.form.get("body", "")  # the page again, in another mode or language
+    elif request.method == "POST":
         errors, text, description, status_code = _follow_up(item)
         if status_code == 303:
             return private(redirect(url_for("feedback.status", token=token, added=1)), 303)
@@ -308,6 +313,8 @@ def too_large(error):
 def expired(error):
     """A form whose page was open too long (or whose cookie was lost): show it again with
     all that was typed and a fresh token, rather than lose the resident's text."""
+    if display.taken_here():  # 大字版 or English: nothing was to be saved
+        return _shown_again(None, 200)
     message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
     return _shown_again(message, 400)
 
@@ -327,7 +334,7 @@ for _refusal in WRITE_REFUSED:
     bp.register_error_handler(_refusal, refused)
 
 
-def _shown_again(message: str, status: int):
+def _shown_again(message: str | None, status: int):
     """The posted form, or the status page with its follow-up, again with what was typed
     and `message`. (In an error handler: an abort here would be an error page.)"""
     kind = ENDPOINTS.get(request.endpoint)
