@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import CJK, parse
+from conftest import CJK, parse, sitemap_paths
 
 MODES = {"large", "contrast"}
 HTMX = {"HX-Request": "true"}
@@ -128,6 +128,18 @@ def test_the_toggle_sets_the_display_cookie_and_no_other(app, headers):
         parse(page.data).find("form", class_="display-controls").find("input", name="csrf_token")
         is None
     )
+
+
+def test_the_about_page_names_every_cookie_a_resident_gets(app):
+    """The about page says: display, and session only on a page with a form to send. Every
+    page of the sitemap, fetched as a first visit, keeps that promise."""
+    about = parse(app.test_client().get("/about").data).text
+    assert "display" in about and "session" in about
+    for path in sitemap_paths(app.test_client()):
+        response = app.test_client().get(path)
+        cookies = {value.split("=", 1)[0] for value in response.headers.getlist("Set-Cookie")}
+        has_form = b'name="csrf_token"' in response.data
+        assert cookies == ({"session"} if has_form else set()), path
 
 
 def test_htmx_toggle_triggers_displaychange_with_modes_and_chinese_message(client):
