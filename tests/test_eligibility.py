@@ -582,6 +582,20 @@ def test_large_text_pressed_on_an_expired_page_still_switches(client):
     assert client.get_cookie("display").value == "large"
 
 
+@pytest.mark.parametrize(
+    "data",
+    [{"action": "start", "x": "1"}, {"action": "continue:for_whom", "for_whom": "nope"}],
+    ids=["unknown-field", "unknown-answer"],
+)
+@pytest.mark.parametrize("path", [QUESTIONS, RESULT])
+def test_an_expired_page_that_is_not_the_site_s_own_says_so(client, prefix, path, data):
+    """Expired and changed (a tab restored after the questions changed): the problem page,
+    as for any page the site did not make, not an error of the site."""
+    response = client.post(prefix + path, data=data)
+    assert response.status_code == 400
+    assert parse(response.data).find("h1") is not None
+
+
 @pytest.mark.parametrize("path", [QUESTIONS, RESULT])
 def test_opening_a_question_or_result_address_says_answers_are_not_kept(client, prefix, path):
     response = client.get(prefix + path)

@@ -429,6 +429,30 @@ def test_alerts_the_database_refuses_keep_the_address_and_the_choices(site, smtp
     assert form_fields(changed.data, "alerts-form")["kinds"] == ["news"]
 
 
+def test_an_expired_alerts_form_is_shown_again_with_what_was_typed(site, smtp):
+    """Sent after its page expired (the browser was closed, say): nothing is saved, the
+    form comes back with the address and choices and a fresh token, and says so."""
+    client = site.test_client()
+    fields = {"csrf_token": "expired", "email": "late@example.com", "kinds": ["news"]}
+    asked = client.post("/alerts/", data=fields)
+    assert asked.status_code == 400 and "失效" in error_summary(asked.data).text
+    form = form_fields(asked.data, "alerts-form")
+    assert form["email"] == ["late@example.com"] and form["kinds"] == ["news"]
+    assert form["csrf_token"] != ["expired"]
+    assert waiting(site) == []
+
+    manage = confirmed_subscriber(site, smtp)
+    changed = client.post(manage, data={"csrf_token": "expired", "kinds": ["news"]})
+    assert changed.status_code == 400 and "失效" in error_summary(changed.data).text
+    assert form_fields(changed.data, "alerts-form")["kinds"] == ["news"]
+
+    assert subscribe(site, "second@example.com").status_code == 303
+    send_all(site)
+    confirm = link_in(smtp.messages[-1], "confirm")
+    refused = client.post(confirm, data={"csrf_token": "expired"})
+    assert refused.status_code == 400 and "确认订阅" in error_summary(refused.data).text
+
+
 def test_large_text_on_the_alerts_form_keeps_the_address_and_choices(site, smtp):
     """Without JavaScript, 大字版 sends the half-filled form: shown again as it was, large."""
     asked = subscribe(site, "half@example", kinds=["news"], townships=["boping"], large="1")

@@ -10,6 +10,7 @@ subscriber's own links.
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 
 from .. import display
 from ..database import WRITE_REFUSED
@@ -28,6 +29,8 @@ from . import operations
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 bp.add_app_template_global(operations.UNCONFIRMED_DAYS, "unconfirmed_days")
 KINDS = choices({NOTICE: _l("通知公告"), NEWS: _l("工作动态")})
+EXPIRED = _l("这个页面打开太久，已经失效，所以没有保存。您填的内容还在下面，请再提交一次。")
+EXPIRED_CONFIRM = _l("这个页面打开太久，已经失效，所以还没有确认。请再按一次“确认订阅”。")
 
 
 def options() -> dict:
@@ -58,16 +61,23 @@ def index():
     """Ask for alerts: an address and what to be told about; a confirmation link follows."""
     if not configured():
         return render_template("alerts/off.html")
+    return _subscribe()
+
+
+def _subscribe(description: str | None = None, status: int = 200):
+    """The form (GET), or its submission: on to "check your inbox", or shown again with
+    what was typed and chosen. With a `description` (the page had expired), only shown
+    again."""
     values = {"email": "", "kinds": [NOTICE], "topics": [], "townships": []}
     errors: dict = {}
-    description, status, headers = None, 200, {}
+    headers: dict = {}
     if request.method == "POST":
         values, errors = read_choices(request.form)
         values["email"], email_error = _read_email(request.form.get("email", ""))
         if email_error:
             errors = {"email": email_error, **errors}
-        if display.taken_here():
-            errors = {}  # the page again, in another display mode or language: nothing sent
+        if description is not None or display.taken_here():
+            errors = {}  # the page again (expired, another display mode or language)
         elif errors:
             status = 400
         else:
@@ -122,16 +132,26 @@ def confirm(token: str):
     if request.method == "POST" or subscription.confirmed_at is not None:
         operations.confirm(subscription)
         return redirect(url_for("alerts.manage", token=token, confirmed=1), code=303)
-    return private(
-        render_template(
-            "alerts/confirm.html", subscription=subscription, token=token, options=options()
-        )
-    )
+    return _confirm_page(subscription, token)
+
+
+def _confirm_page(subscription, token: str, description: str | None = None, status: int = 200):
+    page = render_template(
+        "alerts/confirm.html", subscription=subscription, token=token, options=options(),
+        description=description,
+    )  # fmt: skip
+    return private(page, status)
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 def manage(token: str):
     """A subscriber's alerts: change what they are told about, or cancel."""
+    return _manage(token)
+
+
+def _manage(token: str, description: str | None = None, status: int = 200):
+    """The subscriber's page, or the change it posts; with a `description` (the page had
+    expired), the choices posted shown again, unsaved."""
     subscription = operations.by_token(token)
     if subscription is None:
         return _unknown()
@@ -141,10 +161,12 @@ def manage(token: str):
         "townships": subscription.townships,
     }
     errors: dict = {}
-    description, status, headers = None, 200, {}
+    headers: dict = {}
     if request.method == "POST":
         values, errors = read_choices(request.form)
-        if errors:
+        if description is not None:
+            errors = {}
+        elif errors:
             status = 400
         else:
             try:
@@ -174,3 +196,20 @@ def unsubscribe(token: str):
         operations.cancel(subscription)
         return private(render_template("alerts/cancelled.html"))
     return private(render_template("alerts/unsubscribe.html", token=token))
+
+
+@bp.errorhandler(CSRFError)
+def expired(_error):
+    """A form whose page was open too long (or whose cookie was lost): shown again with
+    what was typed and chosen and a fresh token, saying nothing was saved."""
+    if request.endpoint == "alerts.index" and configured():
+        if display.taken_here():  # 大字版 or English: nothing was to be saved
+            return _subscribe()
+        return _subscribe(str(EXPIRED), 400)
+    token = (request.view_args or {}).get("token", "")
+    if request.endpoint == "alerts.manage":
+        return _manage(token, str(EXPIRED), 400)
+    subscription = operations.by_token(token)
+    if request.endpoint == "alerts.confirm" and subscription is not None:
+        return _confirm_page(subscription, token, str(EXPIRED_CONFIRM), 400)
+    return _unknown()

@@ -228,12 +228,15 @@ def expired(_error):
     if request.endpoint == "eligibility.clear":
         return clear()
     switch_display()  # a 大字版 pressed on the page still switches
-    answers = carried(request.form)
     message = _("这一页已经失效（比如浏览器关闭过），所以没有继续。你的回答还在，请再确认一次。")
-    following = next_unanswered(answers)
-    if following is None:
-        return _review_page(answers, message=message, status=400)
-    complete_before(following, answers)
+    try:
+        answers = carried(request.form)
+        following = next_unanswered(answers)
+        if following is None:
+            return _review_page(answers, message=message, status=400)
+        complete_before(following, answers)
+    except Tampered as error:  # an error handler's own errors reach no other handler
+        return tampered(error)
     return _question_page(following, answers, False, message=message, status=400)
 
 
