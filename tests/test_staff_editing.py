@@ -1198,8 +1198,10 @@ def autosaves(app) -> list[Autosave]:
 
 
 def autosave(client, url: str, **values):
-    """What htmx posts while the user types: the form's fields, the token in a header."""
+    """What htmx posts while the user types: the form's fields, the token in a header
+    (from a page with nothing on offer: a page with an autosave on offer does not post)."""
     fields = changed(edit_form(client.get(url)), **values)
+    fields.pop("autosave_on_offer", None)
     csrf = fields.pop("csrf_token")[0]
     return client.post(
         f"{url}/autosave", data=fields, headers={"X-CSRFToken": csrf, "HX-Request": "true"}
@@ -1242,6 +1244,30 @@ def test_saving_the_form_removes_its_autosave(site, publisher):
     assert response.status_code == 303
     assert autosaves(site) == []
     assert row_of(site, Update, id=id_).body == AUTOSAVED_BODY.strip()
+
+
+def test_a_form_that_did_not_load_the_autosave_on_offer_never_overwrites_it(site, publisher):
+    """Shown with an autosaved text left unloaded (a session lapsed, the editor signed in
+    again and typed on), the form does not autosave over it, and saving keeps it."""
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    autosave(publisher, url, body=AUTOSAVED_BODY)
+    page = publisher.get(url)
+    form = parse(page.data).find("form", id="edit-form")
+    assert form.find("input", name="autosave_on_offer")["value"] == "1"
+    assert parse(page.data).find(attrs={"data-autosave": True}) is None
+    assert "暂时不自动保存" in page.text
+
+    fields = changed(edit_form(page), body="另一段文字，没有载入自动保存的内容。")
+    headers = {"X-CSRFToken": fields.pop("csrf_token")[0], "HX-Request": "true"}
+    again = publisher.post(f"{url}/autosave", data=fields, headers=headers)
+    assert again.status_code == 409 and "先载入或放弃" in again.text
+    saved = publisher.post(url, data=changed(edit_form(page), body="只改正文。", action="save"))
+    assert saved.status_code == 303
+    assert row_of(site, Update, id=id_).body == "只改正文。"
+    [kept] = autosaves(site)
+    assert kept.data["body"] == AUTOSAVED_BODY
+    assert "载入自动保存的内容" in publisher.get(url).text
 
 
 def test_a_new_items_autosave_is_offered_on_the_new_form(site, publisher):

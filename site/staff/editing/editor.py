@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from ...database import (
@@ -40,6 +41,9 @@ ACTIONS = ("save", "preview", "publish", "schedule")
 # A form posted late, when the account has a newer autosave of the item, is kept beside it
 # under the same key with this ending, so neither text overwrites the other.
 KEPT = ":kept"
+# In a form shown with an autosaved text it did not load (on offer, to load or discard):
+# nothing the form posts is autosaved over that text, and saving does not delete it.
+ON_OFFER = "autosave_on_offer"
 # Far enough ahead for any real plan; the local time is checked before converting zones,
 # and a later time (near year 9999) could not even be shown in Chiping time.
 LATEST_SCHEDULE = timedelta(days=3653)
@@ -48,6 +52,7 @@ LATEST_SCHEDULE = timedelta(days=3653)
 SAVED_COPY = "saved_copy"
 # The answer to a question before a change goes public: "yes", or "edit" to change the text.
 CONFIRM = "confirm"
+OFFERED = _l("没有自动保存：先载入或放弃上面那份自动保存的内容。")
 # The undo offered after a change to what the public sees (see `_offer_undo`).
 UNDO = "undo"
 
@@ -113,7 +118,7 @@ def keep_lapsed(
     if kind is None:
         return _("找不到要保存的内容。")
     slot, text = _key(item_id or row_id(key)), _posted_text(kind)
-    if _newer_autosave(user.id, kind, slot, text):
+    if _offered() or _newer_autosave(user.id, kind, slot, text):
         slot += KEPT
     problem = _autosave(user.id, kind, slot, text, _posted_version())
     if problem is None and not commit_if_possible("a late form's text"):
@@ -164,7 +169,7 @@ def _create(kind: Kind):
     if action in ("publish", "schedule") and not g.staff.can(PUBLISHER):
         return _refused(kind, None, submission.text)
     if submission.errors:
-        _autosave(g.staff.id, kind, "new", submission.text, None)
+        _autosave_posted(kind, "new", submission.text, None)
         db.session.commit()
         return _form(kind, None, submission.text, errors=submission.errors, status=400)
     row = kind.model(status=DRAFT)
@@ -248,7 +253,7 @@ def _blocking(findings: list) -> list:
 
 def _kept(kind: Kind, row, submission: Submission, base_version, **problems):
     """The form again with its problems (400), the text kept as this account's autosave."""
-    _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
+    _autosave_posted(kind, _key(row.id), submission.text, base_version)
     db.session.commit()
     return _form(kind, row, submission.text, status=400, **problems)
 
@@ -328,7 +333,7 @@ def _changes(kind: Kind, row, submission: Submission) -> list[tuple]:
 def _confirm_changes(kind: Kind, row, submission: Submission, base_version, changes):
     """Before changing what the public sees: the changes, and a question (WCAG 3.3.6). The
     text is kept as this account's autosave meanwhile, and sent again with the answer."""
-    _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
+    _autosave_posted(kind, _key(row.id), submission.text, base_version)
     db.session.commit()
     return render_template(
         "staff/confirm_changes.html", kind=kind, row=row, text=submission.text,
@@ -530,6 +535,8 @@ def autosave(kind_name: str, key: str):
     kind = kind_or_404(kind_name)
     if key != "new":
         item_or_404(kind, key)
+    if _offered():
+        return render_template("staff/_autosaved.html", problem=OFFERED), 409
     problem = _autosave(g.staff.id, kind, key, _posted_text(kind), _posted_version())
     if problem is not None:
         return render_template("staff/_autosaved.html", problem=problem), 400
@@ -575,7 +582,7 @@ def _refused(kind: Kind, row, text: dict):
     """A save this account may not make: the item went public (or was scheduled) while it
     was being edited, or the account's role changed. Nothing is written to the item; the
     text is kept as this account's autosave, and the form says why (403)."""
-    _autosave(g.staff.id, kind, _key(row.id if row else None), text, _posted_version())
+    _autosave_posted(kind, _key(row.id if row else None), text, _posted_version())
     db.session.commit()
     reason = _(
         "这条内容已经公开或已安排定时发布，或者这个操作需要“发布人”角色。"
@@ -645,8 +652,23 @@ def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> s
     return None
 
 
+def _offered() -> bool:
+    """True when the posted form was shown with an autosaved text it did not load."""
+    return request.form.get(ON_OFFER) == "1"
+
+
+def _autosave_posted(kind: Kind, key: str, text: dict, base_version) -> None:
+    """Keep a posted form's text as the account's autosave of the item, unless the form
+    was shown with an autosaved text it did not load (that one stays as it was)."""
+    if not _offered():
+        _autosave(g.staff.id, kind, key, text, base_version)
+
+
 def _discard_autosave(kind: Kind, key: str) -> None:
-    db.session.execute(delete(Autosave).where(*_autosaved(g.staff.id, kind, key)))
+    """Drop the account's autosave of the item: after a save, or asked to (the discard
+    button). A save from a form that did not load the autosaved text on offer keeps it."""
+    if not _offered():
+        db.session.execute(delete(Autosave).where(*_autosaved(g.staff.id, kind, key)))
 
 
 def _saved_draft(kind: Kind, key: str) -> Autosave | None:
@@ -740,7 +762,7 @@ def _conflict(kind: Kind, row, submission: Submission, base_version: int | None)
             merged[f.name] = current_text[f.name]
         elif base_text is None or current_text[f.name] != base_text[f.name]:
             theirs[f.name] = current_text[f.name]
-    _autosave(g.staff.id, kind, _key(row.id), mine, base_version)
+    _autosave_posted(kind, _key(row.id), mine, base_version)
     db.session.commit()
     return _form(kind, row, merged, status=409, version=row.version, theirs=theirs, conflict=True)
 
