@@ -80,7 +80,9 @@ def _draft(image: Image.Image, long_side: int) -> None:
     (other formats ignore this): a large photo then takes a fraction of the memory."""
     scale = long_side / max(image.width, image.height)
     if scale < 1:
-        image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
+        # At least a pixel a side: a panorama's short side would round to none.
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image.draft("RGB", size)
 
 
 def _pixels(image: Image.Image) -> Image.Image:

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from barrierfree import images
 from barrierfree.database import db
 from barrierfree.staff.editing import media
 from barrierfree.staff.models import MediaFile
@@ -267,3 +268,11 @@ def test_a_name_with_brackets_links_whole_in_the_markdown_to_copy(site):
     with site["app"].test_request_context():
         link = parse(render(snippet)).find("a")
     assert (link.text, link.get("href")) == ("附件[1]]（2）.pdf", f"/media/{kept.name}")
+
+
+def test_a_panorama_is_kept_not_called_damaged():
+    """A photo far wider than high (its short side rounds to nothing when decoded small)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (20000, 3), (10, 20, 30)).save(buffer, "JPEG")
+    kept = images.prepare(buffer.getvalue())
+    assert kept.width == images.LONG_SIDE and kept.height >= 1

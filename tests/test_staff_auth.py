@@ -465,6 +465,17 @@ def test_an_editor_cannot_publish_or_schedule(office, clients, action):
     assert database_state(office.app) == before
 
 
+def test_a_refusal_names_the_role_it_needs_and_that_the_text_was_not_saved(clients):
+    client = clients[EDITOR]
+    page = client.get("/staff/accounts")
+    assert page.status_code == 403
+    text = parse(page.data).find("main").text
+    assert "没有这个权限" in text and "编辑（写草稿）" in text and "管理员（管理账号）" in text
+    assert "没有保存" not in text
+    posted = client.post("/staff/accounts/new", data={"csrf_token": csrf(client, "/staff/")})
+    assert posted.status_code == 403 and "没有保存" in parse(posted.data).find("main").text
+
+
 def test_back_office_navigation_shows_only_what_the_role_may_open(clients):
     for role, shown in ((EDITOR, False), (PUBLISHER, False), (ADMIN, True)):
         links = parse(clients[role].get("/staff/").data).find("header").hrefs

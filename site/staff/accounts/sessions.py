@@ -11,7 +11,17 @@ import secrets
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -230,8 +240,8 @@ def require(role: str, keep=None):
                     return redirect(url_for("staff.sign_in"), code=303)
                 # In the page's own language: /en/staff/… leads back to /en/staff/….
                 return redirect(url_for("staff.sign_in", next=url_in()))
-            if not g.staff.can(role):
-                abort(403)
+            if not g.staff.can(role):  # which role it needs, not a bare 403
+                return render_template("staff/forbidden.html", needed=role), 403
             return view(*args, **kwargs)
 
         return wrapper
