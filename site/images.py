@@ -15,12 +15,15 @@ from io import BytesIO
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
+from .i18n import or_list
+
 # A phone camera's largest JPEG (50 megapixels) is decoded at a reduced scale; a PNG or
 # WebP this large takes 200 MB while it is reduced. Pillow's own bomb check is above it.
 MAX_PIXELS = 50_000_000
 LONG_SIDE = 1600  # enough to see a step or a sign; a phone photo is four times that
 QUALITY = 85
 DECODERS = ("JPEG", "PNG", "WEBP")  # Pillow's names of the formats taken
+FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,10 @@ def prepare(data: bytes, decoders=DECODERS, long_side: int = LONG_SIDE) -> Photo
     except PhotoProblem:
         raise
     except Image.UnidentifiedImageError:
-        raise PhotoProblem(_("这不是 JPEG、PNG 或 WebP 格式的照片。请换一张照片。")) from None
+        formats = or_list([FORMAT_NAMES[decoder] for decoder in decoders])  # taken here
+        raise PhotoProblem(
+            _("这不是 %(formats)s 格式的照片。请换一张照片。", formats=formats)
+        ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PhotoProblem(_too_many_pixels()) from None
     # A decoder fed hostile bytes may fail in any way; the resident needs a message.

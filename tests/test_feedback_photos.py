@@ -170,7 +170,7 @@ def test_up_to_three_photos_are_kept_in_order(loaded_app, client):
 def test_a_text_file_named_jpg_is_refused_and_the_text_is_kept(loaded_app, client):
     response = send(client, (b"just some text, not a photo\n" * 20, "photo.jpg"))
     message = photo_error(response)
-    assert "第 1 张照片" in message and "photo.jpg" in message and "JPEG、PNG 或 WebP" in message
+    assert "第 1 张照片" in message and "photo.jpg" in message and "JPEG、PNG或WebP" in message
     doc = parse(response.data)
     assert TEXT in doc.find("textarea", id="field-body").text
     assert "请重新选择" in doc.find(id="field-photos-again").text
@@ -231,7 +231,7 @@ def test_a_request_over_the_forms_limit_gets_the_page_that_says_so(loaded_app, c
         (png_claiming(30_000, 30_000), "像素太多"),  # over Pillow's DecompressionBombError
         (image_file()[:2000], "损坏"),  # cut short
         (b"", "空的"),
-        (image_file("GIF"), "JPEG、PNG 或 WebP"),
+        (image_file("GIF"), "JPEG、PNG或WebP"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "JPEG"),
     ],
     ids=["large", "bomb-warning", "bomb", "damaged", "empty", "gif", "svg"],

@@ -149,6 +149,8 @@ def test_an_image_that_does_not_decode_is_refused_with_a_message(site, data):
     assert response.status_code == 400
     assert "#field-file" in parse(response.data).hrefs
     assert len(stored(site["app"])) == before
+    # Damaged, too large, or not one of the formats taken here (GIF among them).
+    assert any(words in response.text for words in ("损坏", "像素太多", "JPEG、PNG、WebP或GIF"))
 
 
 @pytest.mark.parametrize(
