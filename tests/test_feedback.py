@@ -167,6 +167,7 @@ def test_large_text_on_an_expired_form_switches_and_keeps_the_text(loaded_app, c
     data = {"csrf_token": "expired", "topic": "other", "body": QUESTION, "large": "1"}
     response = client.post(ASK, data=data)
     assert response.status_code == 200
+    assert len(response.headers.getlist("Set-Cookie")) == 2  # display once, and the session
     page = parse(response.data)
     assert "large" in page.find("html")["class"]
     assert "请在网站上答复" in page.find("textarea", id="field-body").text

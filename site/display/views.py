@@ -75,7 +75,9 @@ def taken_here() -> bool:
     if request.method != "POST":
         return False
     if switch(request.form):
-        after_this_request(remember)
+        if not g.get("display_remembered"):  # once, though an error handler asks again
+            g.display_remembered = True
+            after_this_request(remember)
         return True
     return SHOW in request.form
 
