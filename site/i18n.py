@@ -93,6 +93,14 @@ def mark_chinese(html: str) -> Markup:
     )
 
 
+def in_sentence(name: str) -> str:
+    """An organisation's name as it stands inside an English sentence: "the District Health
+    Bureau". A description ("Other relevant …") and any Chinese stay as they are."""
+    if not is_english() or name.startswith("Other ") or CHINESE_RUN.search(name):
+        return name
+    return f"the {name}"
+
+
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
@@ -134,6 +142,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(part_label)
     app.add_template_filter(date_text)
     app.add_template_filter(or_list)
+    app.add_template_filter(in_sentence)
     app.add_template_filter(mark_chinese)
     app.add_template_filter(section_label)
 

@@ -23,6 +23,12 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_LENGTH = 80
 
 
+def quoted_last(message: str) -> str:
+    """A message that ends by quoting a field's label. A label that is a question ends the
+    sentence with its own mark: Choose “What is it about?”, not “What is it about?”."""
+    return message.replace("?”.", "?”")
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something wrong with a record, by the field it concerns."""
@@ -85,7 +91,7 @@ class Field:
         `max_length`, one of its `choices`."""
         if value is None or value == "" or value == []:
             if self.required:
-                return [Problem(self.name, _("请填写“%(label)s”。", label=self.label))]
+                return [Problem(self.name, quoted_last(_("请填写“%(label)s”。", label=self.label)))]
             return []
         if isinstance(value, str) and self.max_length and len(value) > self.max_length:
             message = _("“%(label)s”最多 %(n)d 个字。", label=self.label, n=self.max_length)
@@ -93,7 +99,7 @@ class Field:
         if self.choices is not None:
             allowed = self.choices()
             if any(item not in allowed for item in (value if isinstance(value, list) else [value])):
-                message = _("请从列出的选项中选择“%(label)s”。", label=self.label)
+                message = quoted_last(_("请从列出的选项中选择“%(label)s”。", label=self.label))
                 return [Problem(self.name, message)]
         return []
 

@@ -216,7 +216,7 @@ def test_done_when_the_father_gets_both_allowances_as_very_likely_in_chinese(cli
     likely = doc.find("section", aria_labelledby="likely-heading")
     care = card(likely, "重度残疾人护理补贴")
     assert "因为你选了：一级、需要长期照护。" in care.text
-    assert "联系负责的部门区民政局，问清楚能不能申请、要带什么材料、去哪里办。" in care.text
+    assert "联系负责这项服务的区民政局，问清楚能不能申请、要带什么材料、去哪里办。" in care.text
     assert "/departments/civil-affairs-bureau" in care.hrefs
     assert "/services/severe-disability-care-allowance" in care.hrefs
     living = card(likely, "困难残疾人生活补贴")

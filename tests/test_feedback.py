@@ -121,6 +121,13 @@ def test_an_empty_follow_up_is_refused_with_an_error(client):
     assert error_summary(response.data).find("a", href="#field-body") is not None
 
 
+def test_an_unanswered_question_is_named_with_its_own_question_mark(client):
+    response = ask(client, "/en", topic="")
+    assert response.status_code == 400
+    message = error_summary(response.data).find("a", href="#field-topic").text.strip()
+    assert message == "Choose “What is it about?”"
+
+
 # --- 大字版 and English on a half-typed form (without JavaScript) ------------------------
 
 

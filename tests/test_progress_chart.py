@@ -39,6 +39,25 @@ def test_counts_are_drawn_against_the_largest_figure(i18n_app):
     assert "最新：1500人" in drawn.text
 
 
+def test_a_figure_the_plan_does_not_give_is_said_so(i18n_app):
+    with i18n_app.test_request_context():
+        drawn = progress(indicator(value_2020=None, target_2025=">300", unit="人次"))
+    assert drawn.text == "2020年：规划里没有这个数字，最新：还没有公布，2025年目标：高于300人次"
+
+
+def test_an_english_unit_in_words_is_set_off_by_a_space(i18n_app):
+    from flask_babel import force_locale
+
+    with i18n_app.test_request_context("/en/"), force_locale("en"):
+        drawn = progress(
+            SimpleNamespace(value_2020=None, target_2025=">300", current_value="120",
+                            unit="人次", unit_en="person-times")
+        )  # fmt: skip
+    assert drawn.text == (
+        "2020: no figure in the plan, latest: 120 person-times, 2025 target: above 300 person-times"
+    )
+
+
 def test_the_english_picture_speaks_english(i18n_app):
     with i18n_app.test_request_context("/", headers={"Accept-Language": "en"}):
         from flask_babel import force_locale

@@ -8,7 +8,7 @@ from barrierfree.i18n import SITE_NAME
 from barrierfree.plan.models import Department, Measure, Project
 from barrierfree.plan.queries import measures_in_order, roles_of
 from barrierfree.services.models import Category, Service
-from conftest import SITE_NAME_ZH, is_english, parse, sitemap_paths
+from conftest import CJK, SITE_NAME_ZH, is_english, parse, sitemap_paths
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -206,6 +206,15 @@ def test_html_sitemap_links_to_every_page_in_sitemap_xml(client, sitemap_page, p
     listed = {p for p in sitemap_paths(client) if is_english(p) == (prefix == "/en")}
     links = set(parse(client.get(sitemap_page).data).find("main").hrefs)
     assert listed - links == set()
+
+
+def test_the_english_sitemap_names_the_measures_in_english_under_main_measures(client):
+    links = parse(client.get("/en/sitemap").data).find("main").find_all("a")
+    texts = [link.text for link in links]
+    first = next(link for link in links if link["href"] == "/en/plan/measures/1-1")
+    assert first.get("lang") is None and first.text.startswith("1-1 ")
+    assert not CJK.search(first.text)
+    assert texts.index(first.text) == texts.index("Main measures") + 1
 
 
 @pytest.mark.parametrize("path", ["/en", "/en/"])

@@ -1420,6 +1420,21 @@ def test_the_staff_preview_of_other_kinds_is_sanitised_too(site, publisher):
         assert_harmless(prose)
 
 
+def test_the_english_staff_preview_marks_chinese_text_and_not_the_interfaces_words(site, publisher):
+    url = edit_url("services", row_of(site, Service, slug="assistive-devices").id)
+    preview = parse(publisher.get(f"/en{url}/preview").data)
+    fields = dict(zip(
+        (dt.text for dt in preview.find("dl").find_all("dt")),
+        preview.find("dl").find_all("dd"), strict=True,
+    ))  # fmt: skip
+    assert fields["Title"].get("lang") == "zh-CN"
+    assert fields["Title in English (optional)"].get("lang") == "en"
+    # a choice: the category's name as the interface gives it, Chinese parts marked apart
+    category = fields["Category"]
+    assert category.get("lang") is None
+    assert all(span["lang"] == "zh-CN" for span in category.find_all("span"))
+
+
 # --- Bad input never breaks the back office --------------------------------------------------
 
 NOT_FOUND = [

@@ -37,8 +37,8 @@ def read_filters(args: MultiDict, township_slugs: list[str]) -> FacilityFilters:
     )
     if filters.near == HERE:
         # lat and lon are hidden inputs: a problem with them is shown at the "near" list.
-        latitude = query.number("lat", -90, 90, _("纬度"), field_id="near")
-        longitude = query.number("lon", -180, 180, _("经度"), field_id="near")
+        latitude = query.number("lat", -90, 90, _("纬度值"), field_id="near")
+        longitude = query.number("lon", -180, 180, _("经度值"), field_id="near")
         if latitude is None or longitude is None:
             filters.near = None
             query.problems.append(

@@ -247,7 +247,7 @@ BARRIER_FORM = Kind(
             choices=choices(BARRIER_TYPES),
         ),
         Field(
-            "body", _l("请描述问题"), "textarea", required=True, max_length=BODY_LENGTH,
+            "body", _l("问题描述"), "textarea", required=True, max_length=BODY_LENGTH,
             hint=_l(
                 "例如：坡道入口被电动车挡住了，轮椅过不去。最多 %(n)d 个字。"
                 "请不要写身份证号等用不着的个人信息。",

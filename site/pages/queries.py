@@ -10,7 +10,7 @@ from .. import demo
 from ..contacts import queries as contacts
 from ..database import PUBLISHED, db
 from ..facilities import queries as facilities
-from ..i18n import is_english, localized
+from ..i18n import localized
 from ..plan import queries as plan
 from ..services import queries as services
 from ..updates import queries as updates
@@ -74,19 +74,18 @@ def site_map() -> list[tuple[str, list[Entry]]]:
     for category, items in services.categories_with_services():
         service_entries.append(entry(category, "name", "services.category", slug=category.slug))
         service_entries += [entry(s, "title", "services.detail", slug=s.slug) for s in items]
-    measure_lang = "zh-CN" if is_english() else None
+
+    def measure(m) -> Entry:
+        text, lang = localized(m, "title")
+        return Entry(f"{m.slug} {text}", url_for("plan.measure", slug=m.slug), lang)
+
     plan_entries = [page(_("规划全文"), "plan.full_text")]
     plan_entries += [
         entry(s, "title", "plan.section", slug=s.slug) for s in plan.sections_in_order()
     ]
-    plan_entries += [
-        page(_("主要措施"), "plan.measures"),
-        page(_("主要指标"), "plan.indicators"),
-        page(_("重点项目"), "plan.projects"),
-    ] + [
-        Entry(f"{m.slug} {m.title}", url_for("plan.measure", slug=m.slug), measure_lang)
-        for m in plan.measures_in_order()
-    ]
+    plan_entries.append(page(_("主要措施"), "plan.measures"))
+    plan_entries += [measure(m) for m in plan.measures_in_order()]
+    plan_entries += [page(_("主要指标"), "plan.indicators"), page(_("重点项目"), "plan.projects")]
     place_entries = [page(_("无障碍场所"), "facilities.finder")]
     place_entries += [
         entry(f, "name", "facilities.detail", slug=f.slug)

@@ -44,28 +44,31 @@ def number(figure: str | None) -> float | None:
     return float(match.group(2)) if match else None
 
 
-def spoken(figure: str | None, unit: str) -> str:
-    """A figure as words for the text equivalent: ">90" and "%" → "高于90%"."""
+def spoken(figure: str | None, unit: str, missing: str = "") -> str:
+    """A figure as words for the text equivalent: ">90" and "%" → "高于90%"; `missing`
+    when there is no figure. A unit in letters ("person-times") is set off by a space."""
     match = FIGURE.match(figure or "")
     if not match:
-        return _("还没有公布") if figure is None else figure
+        return missing if figure is None else figure
     sign, value = match.groups()
-    return f"{WORDS[sign]}{value}{unit}" if sign else value + unit
+    spaced = f"{value} {unit}" if unit[:1].isascii() and unit[:1].isalpha() else value + unit
+    return f"{WORDS[sign]}{spaced}" if sign else spaced
 
 
 def progress(indicator) -> Progress:
     """The bars of one indicator (2020, latest, 2025 target) and their text equivalent."""
     unit = localized(indicator, "unit")[0] or ""
+    in_plan = _("规划里没有这个数字")
     figures = (
-        ("baseline", _("2020年"), indicator.value_2020),
-        ("latest", _("最新"), indicator.current_value),
-        ("target", _("2025年目标"), indicator.target_2025),
+        ("baseline", _("2020年"), indicator.value_2020, in_plan),
+        ("latest", _("最新"), indicator.current_value, _("还没有公布")),
+        ("target", _("2025年目标"), indicator.target_2025, in_plan),
     )
-    numbers = [number(figure) for _kind, _label, figure in figures]
+    numbers = [number(figure) for _kind, _label, figure, _missing in figures]
     top = 100.0 if unit.strip() == "%" else max([n for n in numbers if n] or [1.0]) * 1.1
     bars = tuple(
-        Bar(kind, label, spoken(figure, unit), None if n is None else min(n / top, 1.0))
-        for (kind, label, figure), n in zip(figures, numbers, strict=True)
+        Bar(kind, label, spoken(figure, unit, missing), None if n is None else min(n / top, 1.0))
+        for (kind, label, figure, missing), n in zip(figures, numbers, strict=True)
     )
     said = (_("%(label)s：%(figure)s", label=bar.label, figure=bar.figure) for bar in bars)
     text = _("，").join(said)
