@@ -58,13 +58,13 @@ def eligibility_pages(visitor, prefix: str, lang: str) -> dict[str, str]:
 
 
 def _press(client, response, name: str, value: str, choose: dict | None = None):
-    """Submit the form of the button `name`=`value` as a browser would: its hidden fields,
-    its ticked boxes (or `choose`), the button itself, to the button's formaction or the
-    form's action."""
+    """Submit the form of the button `name`=`value` (its own, or the one it names) as a
+    browser would: its hidden fields, its ticked boxes (or `choose`), the button itself, to
+    the button's formaction or the form's action."""
     doc = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     button = doc.find("button", attrs={"name": name, "value": value})
     assert button is not None, f"no button {name}={value}"
-    form = button.find_parent("form")
+    form = doc.find("form", id=button["form"]) if button.get("form") else button.find_parent("form")
     fields = MultiDict()
     for field in form.find_all("input"):
         if field.get("type") in ("radio", "checkbox") and not field.has_attr("checked"):

@@ -76,7 +76,7 @@ def click_through(driver, base: str) -> None:
             driver.find_element(
                 By.CSS_SELECTOR, f"input[name='{question}'][value='{value}']"
             ).click()
-        driver.find_element(By.CSS_SELECTOR, f"button[value='continue:{question}']").click()
+        driver.find_element(By.CSS_SELECTOR, f"main button[value='continue:{question}']").click()
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "button[value='standard']"))
 
 
@@ -119,7 +119,7 @@ def test_a_forgotten_answer_is_caught_and_the_summary_takes_the_keyboard(site, b
     driver.get(site["url"] + START)
     driver.find_element(By.CSS_SELECTOR, "button[value='start']").click()
     wait_for(driver, lambda d: d.find_elements(By.NAME, "for_whom"))
-    driver.find_element(By.CSS_SELECTOR, "button[value='continue:for_whom']").click()
+    driver.find_element(By.CSS_SELECTOR, "main button[value='continue:for_whom']").click()
     wait_for(driver, lambda d: d.find_elements(By.CLASS_NAME, "error-summary"))
     assert "error-summary" in active(driver).get_attribute("class")
     active(driver).send_keys(Keys.TAB)
@@ -166,7 +166,9 @@ def test_back_and_forward_show_each_page_again_and_send_nothing(site, javascript
         for question, values in FATHER[:3]:
             wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
             driver.find_element(By.CSS_SELECTOR, f"input[value='{values[0]}']").click()
-            driver.find_element(By.CSS_SELECTOR, f"button[value='continue:{question}']").click()
+            driver.find_element(
+                By.CSS_SELECTOR, f"main button[value='continue:{question}']"
+            ).click()
         wait_for(driver, lambda d: d.find_elements(By.NAME, "certificate"))
         with PostCounter(site["app"]) as counter:
             driver.back()
@@ -180,7 +182,7 @@ def test_back_and_forward_show_each_page_again_and_send_nothing(site, javascript
             wait_for(driver, lambda d: d.find_elements(By.NAME, "residence"))
             assert counter.posts == 0, "Back and Forward sent the answers again"
         driver.find_element(By.CSS_SELECTOR, "input[value='elsewhere']").click()
-        driver.find_element(By.CSS_SELECTOR, "button[value='continue:residence']").click()
+        driver.find_element(By.CSS_SELECTOR, "main button[value='continue:residence']").click()
         wait_for(driver, lambda d: d.find_elements(By.NAME, "certificate"))
         assert h1(driver) == "你的家人有残疾人证吗？"
     finally:
@@ -196,3 +198,40 @@ def test_clearing_takes_the_answers_out_of_back(site, browser_without_javascript
     wait_for(driver, lambda d: "清除" in h1(d))
     navigate(driver, driver.back)
     assert "likely-heading" not in driver.page_source, "the result is gone from Back"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_large_text_and_english_keep_a_choice_not_yet_sent(site, javascript):
+    """大字版 pressed on a question with a box ticked, then English: the box stays ticked,
+    and 继续 sends it on. Without JavaScript each button sends the question's own form."""
+    driver = chromium(*VIEWPORTS["1280"], javascript=javascript)
+    try:
+        driver.get(site["url"] + START)
+        driver.find_element(By.CSS_SELECTOR, "button[value='start']").click()
+        for question, values in FATHER[:4]:
+            wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
+            for value in values:
+                driver.find_element(
+                    By.CSS_SELECTOR, f"input[name='{question}'][value='{value}']"
+                ).click()
+            driver.find_element(
+                By.CSS_SELECTOR, f"main button[value='continue:{question}']"
+            ).click()
+        wait_for(driver, lambda d: d.find_elements(By.NAME, "categories"))
+        driver.find_element(By.CSS_SELECTOR, "input[name='categories'][value='hearing']").click()
+        driver.find_element(By.ID, "display-large").click()
+        wait_for(
+            driver, lambda d: "large" in d.find_element(By.TAG_NAME, "html").get_attribute("class")
+        )
+        driver.find_element(By.CSS_SELECTOR, "button.language-link").click()
+        wait_for(
+            driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+        )
+        ticked = driver.find_elements(By.CSS_SELECTOR, "input[name='categories']:checked")
+        assert [box.get_attribute("value") for box in ticked] == ["hearing"]
+        assert "large" in driver.find_element(By.TAG_NAME, "html").get_attribute("class")
+        # Enter in the question sends it on: the hidden first button is 继续, not 大字版.
+        ticked[0].send_keys(Keys.ENTER)
+        wait_for(driver, lambda d: d.find_elements(By.NAME, "grade"))
+    finally:
+        driver.quit()

@@ -433,6 +433,55 @@ def test_the_display_toggle_keeps_the_answers(client, prefix, pages):
     assert hidden_answers(back) == hidden_answers(page)
 
 
+def ticked(response) -> dict[str, list[str]]:
+    """The boxes ticked on a question page."""
+    main = parse(response.data).find("main")
+    found: dict[str, list[str]] = {}
+    for box in main.find_all("input", checked=True):
+        found.setdefault(box["name"], []).append(box["value"])
+    return found
+
+
+@pytest.mark.parametrize(
+    "button",
+    [("large", "1"), ("contrast", "1"), ("action", "show:categories")],
+    ids=["large-text", "high-contrast", "the-other-language"],
+)
+def test_a_choice_not_yet_sent_survives_the_header_buttons(client, prefix, button):
+    """Without JavaScript the header's buttons send the question's own form: the boxes
+    ticked and not yet sent come back ticked, and the answers before them too."""
+    browser = Browser(client, prefix)
+    page = browser.press(browser.get(START), "action", "start")
+    for question, values in FATHER[:4]:
+        page = browser.answer(page, question, values)
+    choice = {"categories": ["hearing", "physical"]}
+    switched = browser.press(page, *button, choose=choice)
+    assert switched.status_code == 200
+    assert ticked(switched) == choice
+    assert hidden_answers(switched) == hidden_answers(page)
+    # and 继续 from there sends that choice on
+    following = browser.press(switched, "action", "continue:categories")
+    assert ("categories", "hearing") in hidden_answers(following)
+
+
+def test_the_header_buttons_do_not_take_a_choice_that_cannot_be_sent(client):
+    browser = Browser(client)
+    page = browser.press(browser.get(START), "action", "start")
+    for question, values in FATHER[:4]:
+        page = browser.answer(page, question, values)
+    both = {"categories": ["physical", "unsure"]}
+    switched = browser.press(page, "large", "1", choose=both)
+    assert switched.status_code == 200 and ticked(switched) == {}
+
+
+def test_enter_on_a_question_means_continue(client):
+    """The hidden first button of the page is the question form's default: 继续."""
+    doc = parse(Browser(client).press(Browser(client).get(START), "action", "start").data)
+    default = doc.find("body").find("button")
+    assert default.has_attr("hidden") and default["form"] == "question-form"
+    assert (default["name"], default["value"]) == ("action", "continue:for_whom")
+
+
 def test_the_display_toggle_keeps_the_result(client):
     browser = Browser(client)
     result = result_of(browser)

@@ -395,7 +395,7 @@ def test_a_file_exported_on_the_english_site_reads_back_on_the_chinese_one(app, 
     with app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
         body, _mimetype, filename = export("facilities", "xlsx")
     header = next(openpyxl.load_workbook(io.BytesIO(body)).active.values)
-    assert "type type" in header
+    assert "Type type" in header
     assert set(actions(read("facilities", filename, body))) == {"unchanged"}
 
 

@@ -15,7 +15,10 @@ from .questions import BY_ID, QUESTIONS, UNSURE, Answers, Question, sequence
 
 # The fields a page of the check may send besides the answers; the header's display
 # controls post here too, with their modes and the page to go back to (display.switch).
-CONTROLS = ("csrf_token", "action", "return", "view", "next", *MODES)
+# A question's form names its question (`asking`): the display toggles send that form
+# without its buttons' action, and the question to show again is kept out of the address.
+ASKING = "asking"
+CONTROLS = ("csrf_token", "action", "return", "view", "next", ASKING, *MODES)
 
 
 class Tampered(ValueError):

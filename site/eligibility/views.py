@@ -41,7 +41,7 @@ from ..opening_hours import local_now
 from ..plan.models import Project
 from ..services.departments import handling, in_charge
 from . import results
-from .answers import Tampered, carried, chosen, complete_before
+from .answers import ASKING, Tampered, carried, chosen, complete_before
 from .assess import Reason, assess
 from .questions import (
     BY_ID,
@@ -117,6 +117,8 @@ def questions():
         return _question_page(FOR_WHOM, {}, returning=False)
     if verb == "continue":
         return _answer(_named(target), returning)
+    if verb == "show" and target != REVIEW:
+        return _shown_again(_named(target), returning)
     answers = carried(request.form)
     if target == REVIEW or verb in (REVIEW, "change"):
         complete_before(None, answers)
@@ -146,6 +148,17 @@ def _answer(question: Question, returning: bool):
     if following is None:
         return _review_page(answers)
     return _question_page(following, answers, returning)
+
+
+def _shown_again(question: Question, returning: bool):
+    """`question` again, in the language or display mode the header's button asked for:
+    without JavaScript the button sends the question's form, so a choice made and not yet
+    sent is shown chosen again (one that could not be sent, 不确定 with another, is not)."""
+    answers = carried(request.form, current=question)
+    complete_before(question, answers)
+    _asked(question, answers)
+    values, error = chosen(question, request.form)
+    return _question_page(question, answers, returning, shown=() if error else values)
 
 
 def _back(target: str, answers: Answers, returning: bool):
@@ -247,7 +260,9 @@ def _question_page(
     error: str | None = None,
     message: str | None = None,
     status: int | None = None,
+    shown: tuple[str, ...] | None = None,
 ):
+    """A question, its answer in `answers` chosen (or the choice `shown`, not yet sent)."""
     previous = before(question, answers)
     return _private(
         render_template(
@@ -260,6 +275,7 @@ def _question_page(
             returning=returning,
             error=error,
             message=message,
+            chosen=answers.get(question.id, ()) if shown is None else shown,
         ),
         status or (400 if error else 200),
     )
@@ -287,7 +303,9 @@ def _private(body, status: int = 200):
 
 def _action() -> tuple[str, str]:
     """The button pressed: `verb` or `verb:target`."""
-    verb, _colon, target = request.form.get("action", "").partition(":")
+    # The header's display toggles send a question's form without its buttons' action.
+    pressed = request.form.get("action") or f"show:{request.form.get(ASKING, '')}"
+    verb, _colon, target = pressed.partition(":")
     if not (verb in ("start", REVIEW) and not target or verb in TARGETED and target):
         raise Tampered(_("这一页带回了网站不认识的内容。"))
     return verb, target
