@@ -6,6 +6,7 @@ exists once and `url_for` keeps the visitor in the language they are reading.
 
 import re
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_date, get_locale
@@ -51,9 +52,24 @@ def is_english() -> bool:
     return current_locale() == EN
 
 
+# A query string is echoed in every page's own links (the other language, the display
+# form's way back, alternate links) as it came, unless it is longer than any the site
+# makes (a search is cut at 200 characters, 1,800 bytes encoded): then its first values
+# are echoed, each cut as the site reads it, so a huge address is not written back four
+# times over.
+ECHOED_QUERY_BYTES = 2048
+ECHOED_VALUES = 20
+ECHOED_VALUE_CHARS = 200
+
+
 def url_in(locale: str | None = None) -> str:
     """The current page's URL in `locale` (default: its own), query string kept."""
     query = request.query_string.decode("utf-8", "replace")
+    if len(query) > ECHOED_QUERY_BYTES:
+        values = list(request.args.items(multi=True))[:ECHOED_VALUES]
+        query = urlencode(
+            [(name[:ECHOED_VALUE_CHARS], v[:ECHOED_VALUE_CHARS]) for name, v in values]
+        )
     path = PREFIX[locale or current_locale()] + request.path
     return f"{path}?{query}" if query else path
 

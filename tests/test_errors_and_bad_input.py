@@ -1,6 +1,7 @@
 """Errors get a helpful page in the visitor's language; hostile input never breaks a page."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from barrierfree.content.files import ContentError
@@ -101,6 +102,23 @@ def test_hostile_query_string_still_gives_the_page(client, path, query):
     response = client.get(path + query)
     assert response.status_code == 200
     assert b"<script>alert(1)" not in response.data
+
+
+def test_a_huge_query_is_not_written_back_in_the_pages_own_links(client):
+    """The other language, the alternate links and the display form's way back keep a query
+    as the site reads it (values cut at 200 characters), not 60,000 bytes four times."""
+    typed = "轮椅" * 2000
+    response = client.get("/search", query_string={"q": typed, "junk": "x" * 20000})
+    assert response.status_code == 200
+    assert len(response.data) < 60_000
+    doc = parse(response.data)
+    english = doc.find("a", class_="language-link")["href"]
+    assert english.startswith("/en/search?") and len(english) < 4000
+    assert parse_qs(urlsplit(english).query)["q"] == ["轮椅" * 100]
+    short = client.get("/search?q=%E8%BD%AE%E6%A4%85")
+    assert parse(short.data).find("a", class_="language-link")["href"] == (
+        "/en/search?q=%E8%BD%AE%E6%A4%85"
+    )
 
 
 @pytest.mark.parametrize("cookie", HOSTILE_COOKIES.values(), ids=HOSTILE_COOKIES.keys())
