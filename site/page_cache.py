@@ -343,7 +343,7 @@ def _send(entry: tuple, state: str, asked: Request) -> Response:
     status, headers, body = entry
     response = Response(body, status=status, headers=headers)
     response.headers[HEADER] = state
-    return response.make_conditional(asked)
+    return security.conditional(response, asked)
 
 
 def _get(key: str, app: Flask) -> tuple | None:

@@ -6,7 +6,7 @@ a form."""
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, make_response, request, session
+from flask import Flask, Request, Response, make_response, request, session
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -94,6 +94,21 @@ CONDITIONAL_TYPES = frozenset(
 )  # fmt: skip
 
 
+def conditional(response: Response, asked: Request) -> Response:
+    """`response` as the conditional headers of `asked` have it: 304 Not Modified to a
+    browser that has it, 412 when If-Match names another version. Werkzeug alone answers
+    every If-Match on a read 412, a match (and `*`) included, so If-Match is judged here and
+    the other headers are left to it."""
+    if not asked.if_match:
+        return response.make_conditional(asked)
+    etag, _weak = response.get_etag()
+    if not asked.if_match.contains(etag or ""):
+        return Response(status=412)
+    return response.make_conditional(
+        {name: value for name, value in asked.environ.items() if name != "HTTP_IF_MATCH"}
+    )
+
+
 def answer_conditionally(response):
     """Give a public page or download an ETag, and answer 304 Not Modified to a browser
     that already has it: most pages change a few times a month, not between visits."""
@@ -106,7 +121,7 @@ def answer_conditionally(response):
         and "ETag" not in response.headers
     ):
         response.add_etag()
-        response = response.make_conditional(request)
+        response = conditional(response, request)
     return response
 
 

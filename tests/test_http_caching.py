@@ -34,6 +34,19 @@ def test_a_public_page_answers_304_to_a_browser_that_has_it(client, path):
     assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/", "/updates/feed.atom"])
+def test_if_match_is_a_precondition_a_read_of_the_same_version_meets(client, path):
+    """If-Match on a read: `*` or the page's own ETag gets the page; another version 412."""
+    first = client.get(path)
+    etag = first.headers["ETag"]
+    for matching in ("*", etag, f'"other", {etag}'):
+        again = client.get(path, headers={"If-Match": matching})
+        assert (again.status_code, again.data) == (200, first.data), matching
+    assert client.get(path, headers={"If-Match": '"other"'}).status_code == 412
+    both = client.get(path, headers={"If-Match": "*", "If-None-Match": etag})
+    assert both.status_code == 304
+
+
 def test_the_back_office_is_never_answered_conditionally(client):
     response = client.get("/staff/sign-in")
     assert "ETag" not in response.headers and response.headers["Cache-Control"] == "no-store"

@@ -123,6 +123,8 @@ def test_a_second_anonymous_request_is_answered_from_the_cache_as_the_first_was(
     assert sent_headers(second) == sent_headers(first)
     again = client.get(path, headers={"If-None-Match": second.headers["ETag"]})
     assert again.status_code == 304 and again.headers[HEADER] == "hit" and again.data == b""
+    matched = client.get(path, headers={"If-Match": "*"})
+    assert (matched.status_code, matched.data) == (200, first.data)
 
 
 def test_the_other_hooks_never_change_a_page_from_the_cache_again(client):

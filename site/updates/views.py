@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ..plan import queries as plan
 from ..query_args import read_page_number, xml_safe
-from ..security import last_modified
+from ..security import conditional, last_modified
 from . import queries
 from .models import NEWS
 
@@ -92,7 +92,7 @@ def _feed(items, indicators, feed_url: str, title: str):
     response = current_app.response_class(body, mimetype="application/atom+xml")
     response.last_modified = updated
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
-    return response.make_conditional(request)
+    return conditional(response, request)
 
 
 @bp.app_template_filter("absolute_links")
