@@ -719,6 +719,27 @@ def test_a_scheduled_update_keeps_its_text_until_a_change_passes_the_checks(
     assert "耳背式助听器" in site.test_client().get(f"/updates/{HEARING_AIDS['slug']}").text
 
 
+def test_a_change_to_a_scheduled_update_is_asked_about_and_goes_out_at_its_time(
+    site, publisher
+):
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
+    version = row_of(site, Update, id=id_).version
+    new_title = "助听器验配报名延长到月底"
+    question = publisher.post(url, data=changed(edit_form(publisher.get(url)), title=new_title))
+    assert question.status_code == 200
+    doc = parse(question.data)
+    assert doc.find("h1").text.strip().startswith("按时公开这些修改？")
+    assert "已安排在" in doc.find("main").text
+    assert row_of(site, Update, id=id_).version == version  # nothing saved yet
+    saved = answered(publisher, question)
+    assert saved.status_code == 303
+    row = row_of(site, Update, id=id_)
+    assert (row.title, row.status) == (new_title, "draft")
+    assert scheduled(site, id_) is not None  # still goes out at its time
+
+
 def test_flask_staff_publish_due_publishes_what_is_due(site, publisher):
     id_ = item_id(create_update(publisher, **READY))
     save(

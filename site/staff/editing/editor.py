@@ -211,7 +211,7 @@ def _save(kind: Kind, row):
         # Keep the text, publish nothing.
         return _kept(kind, row, submission, base_version, findings=findings)
     changes = _changes(kind, row, submission)
-    if is_live(kind, row) and changes and request.form.get(CONFIRM) != "yes":
+    if _goes_public_on_save(kind, row) and changes and request.form.get(CONFIRM) != "yes":
         return _confirm_changes(kind, row, submission, base_version, changes)
     if not _write(kind, row, submission, base_version):
         return _conflict(kind, row, submission, base_version)
@@ -331,13 +331,15 @@ def _changes(kind: Kind, row, submission: Submission) -> list[tuple]:
 
 
 def _confirm_changes(kind: Kind, row, submission: Submission, base_version, changes):
-    """Before changing what the public sees: the changes, and a question (WCAG 3.3.6). The
-    text is kept as this account's autosave meanwhile, and sent again with the answer."""
+    """Before changing what the public sees, now or at the scheduled time: the changes, and
+    a question (WCAG 3.3.6). The text is kept as this account's autosave meanwhile, and sent
+    again with the answer."""
     _autosave_posted(kind, _key(row.id), submission.text, base_version)
     db.session.commit()
     return render_template(
         "staff/confirm_changes.html", kind=kind, row=row, text=submission.text,
         changes=changes, version=base_version, action=_action(),
+        scheduled=None if is_live(kind, row) else _scheduled_at(kind, row),
     )  # fmt: skip
 
 
