@@ -91,6 +91,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = database.RowIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = database.TextConverter
     Htmx(app)
+    # First of all the before-request hooks: the others read the query string.
+    app.before_request(errors.refuse_unreadable_address)
     # Flask runs the after-request hooks last registered first. The page cache's runs last:
     # it keeps the response as it is sent. Compression's runs before it, once, on what the
     # others have finished.

@@ -7,7 +7,7 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import PendingRollbackError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from .database import WRITE_REFUSED, db
 
@@ -18,13 +18,31 @@ RETRY_AFTER = 60
 NOT_RECEIVED = _l("网站暂时无法保存，所以没有收到。您写的内容还在下面，请过几分钟再提交一次。")
 
 
+class UnreadableAddress(BadRequest):
+    """An address whose query string is not UTF-8: no link or form of the site makes one,
+    and Werkzeug cannot read its arguments (it would raise in whichever view asks)."""
+
+    message = _l(
+        "网址里有无法识别的字符，可能是复制网址时弄坏了。请检查网址，或者回到首页重新查找。"
+    )
+
+
+def refuse_unreadable_address() -> None:
+    """Answer 400 to an address whose query string is not UTF-8, before anything reads it."""
+    try:
+        request.query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableAddress() from None
+
+
 def handle_http_error(error: HTTPException):
     """Render 404 and other client errors with a way onward."""
     if request_ctx.url_adapter is None:
         return unaddressable(error.code or 400)
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-    return render_template(template, error=error), error.code, headers
+    message = getattr(error, "message", None)
+    return render_template(template, error=error, message=message), error.code, headers
 
 
 def handle_server_error(error: Exception):

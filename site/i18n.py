@@ -6,7 +6,7 @@ exists once and `url_for` keeps the visitor in the language they are reading.
 
 import re
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_date, get_locale
@@ -66,7 +66,7 @@ def url_in(locale: str | None = None) -> str:
     """The current page's URL in `locale` (default: its own), query string kept."""
     query = request.query_string.decode("utf-8", "replace")
     if len(query) > ECHOED_QUERY_BYTES:
-        values = list(request.args.items(multi=True))[:ECHOED_VALUES]
+        values = parse_qsl(query, keep_blank_values=True)[:ECHOED_VALUES]
         query = urlencode(
             [(name[:ECHOED_VALUE_CHARS], v[:ECHOED_VALUE_CHARS]) for name, v in values]
         )

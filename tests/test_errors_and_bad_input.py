@@ -104,6 +104,16 @@ def test_hostile_query_string_still_gives_the_page(client, path, query):
     assert b"<script>alert(1)" not in response.data
 
 
+@pytest.mark.parametrize("path", ["/search", "/en/facilities/", "/eligibility/", "/staff/"])
+def test_an_address_whose_query_is_not_utf8_gets_a_clear_400(client, path):
+    """Raw bytes no browser sends from this site's links: Werkzeug cannot read them."""
+    response = client.get(path, environ_overrides={"QUERY_STRING": "q=\xff\xfe&x=%FF"})
+    assert response.status_code == 400
+    main = parse(response.data).find("main")
+    assert "无法识别的字符" in main.text or "characters that cannot be read" in main.text
+    assert b"Traceback" not in response.data
+
+
 def test_a_huge_query_is_not_written_back_in_the_pages_own_links(client):
     """The other language, the alternate links and the display form's way back keep a query
     as the site reads it (values cut at 200 characters), not 60,000 bytes four times."""

@@ -719,9 +719,7 @@ def test_a_scheduled_update_keeps_its_text_until_a_change_passes_the_checks(
     assert "耳背式助听器" in site.test_client().get(f"/updates/{HEARING_AIDS['slug']}").text
 
 
-def test_a_change_to_a_scheduled_update_is_asked_about_and_goes_out_at_its_time(
-    site, publisher
-):
+def test_a_change_to_a_scheduled_update_is_asked_about_and_goes_out_at_its_time(site, publisher):
     id_ = item_id(create_update(publisher, **READY))
     url = edit_url("updates", id_)
     save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
