@@ -62,7 +62,11 @@ def _press(client, response, name: str, value: str, choose: dict | None = None):
     browser would: its hidden fields, its ticked boxes (or `choose`), the button itself, to
     the button's formaction or the form's action."""
     doc = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    button = doc.find("button", attrs={"name": name, "value": value})
+    button = next(
+        (b for b in doc.find_all("button", attrs={"name": name, "value": value})
+         if not b.has_attr("hidden")),  # the form's default, for Enter: not a button to press
+        None,
+    )  # fmt: skip
     assert button is not None, f"no button {name}={value}"
     form = doc.find("form", id=button["form"]) if button.get("form") else button.find_parent("form")
     fields = MultiDict()

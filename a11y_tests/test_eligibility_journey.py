@@ -221,7 +221,8 @@ def test_large_text_and_english_keep_a_choice_not_yet_sent(site, javascript):
         driver.find_element(By.CSS_SELECTOR, "input[name='categories'][value='hearing']").click()
         driver.find_element(By.ID, "display-large").click()
         wait_for(
-            driver, lambda d: "large" in d.find_element(By.TAG_NAME, "html").get_attribute("class")
+            driver,
+            lambda d: "large" in (d.find_element(By.TAG_NAME, "html").get_attribute("class") or ""),
         )
         driver.find_element(By.CSS_SELECTOR, "button.language-link").click()
         wait_for(

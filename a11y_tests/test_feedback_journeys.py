@@ -149,7 +149,9 @@ def test_large_text_and_english_on_a_half_typed_form_lose_nothing(site, resident
         large.click()
         wait_for(
             driver,
-            lambda d: "large" in d.find_element(By.TAG_NAME, "html").get_dom_attribute("class"),
+            lambda d: (
+                "large" in (d.find_element(By.TAG_NAME, "html").get_dom_attribute("class") or "")
+            ),
         )
         assert driver.execute_script("return window.stayed") is True  # no new page
     else:

@@ -99,7 +99,7 @@ class Field:
         if self.choices is not None:
             allowed = self.choices()
             if any(item not in allowed for item in (value if isinstance(value, list) else [value])):
-                message = quoted_last(_("请从列出的选项中选择“%(label)s”。", label=self.label))
+                message = _("请从列出的选项中选择“%(label)s”。", label=self.label)
                 return [Problem(self.name, message)]
         return []
 

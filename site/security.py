@@ -96,14 +96,16 @@ CONDITIONAL_TYPES = frozenset(
 
 def conditional(response: Response, asked: Request) -> Response:
     """`response` as the conditional headers of `asked` have it: 304 Not Modified to a
-    browser that has it, 412 when If-Match names another version. Werkzeug alone answers
-    every If-Match on a read 412, a match (and `*`) included, so If-Match is judged here and
-    the other headers are left to it."""
+    browser that has it, 412 when If-Match names another version. Werkzeug answers
+    `If-Match: *` on a read 412, and If-Match with a matching If-None-Match 200, so
+    If-Match is judged here and the other headers are left to it."""
     if not asked.if_match:
         return response.make_conditional(asked)
     etag, _weak = response.get_etag()
     if not asked.if_match.contains(etag or ""):
-        return Response(status=412)
+        response.status_code = 412  # the headers already set stay
+        response.set_data(b"")
+        return response
     return response.make_conditional(
         {name: value for name, value in asked.environ.items() if name != "HTTP_IF_MATCH"}
     )

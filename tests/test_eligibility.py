@@ -72,7 +72,9 @@ class Browser:
         button = next(
             b
             for b in doc.find_all("button")
-            if b.get("name") == name and (value is None or b.get("value") == value)
+            if b.get("name") == name
+            and (value is None or b.get("value") == value)
+            and not b.has_attr("hidden")  # the form's default, for Enter: not a button to press
         )
         if button.get("form"):  # a button outside its form names the form
             form = doc.find("form", id=button["form"])
@@ -457,6 +459,11 @@ def test_a_choice_not_yet_sent_survives_the_header_buttons(client, prefix, butto
     choice = {"categories": ["hearing", "physical"]}
     switched = browser.press(page, *button, choose=choice)
     assert switched.status_code == 200
+    html = parse(switched.data).find("html")
+    if button[0] == "action":
+        assert html["lang"] == ("zh-CN" if prefix else "en")
+    else:
+        assert button[0] in html["class"]
     assert ticked(switched) == choice
     assert hidden_answers(switched) == hidden_answers(page)
     # and 继续 from there sends that choice on
@@ -629,6 +636,23 @@ def test_large_text_pressed_on_an_expired_page_still_switches(client):
     assert response.status_code == 400
     assert "large" in parse(response.data).find("html")["class"]
     assert client.get_cookie("display").value == "large"
+
+
+@pytest.mark.parametrize(
+    "ticked_now, shown", [(["hearing"], {"categories": ["hearing"]}), (["hearing", "unsure"], {})]
+)
+def test_large_text_on_an_expired_question_keeps_its_choice_unsent(client, ticked_now, shown):
+    """Without JavaScript the toggle sends the question's form: with its token expired, the
+    question comes back with its choice ticked (or not, when it cannot be sent), not taken
+    as an answer to move on with."""
+    data = {**dict(FATHER[:4]), "categories": ticked_now, "asking": "categories", "large": "1"}
+    response = client.post(QUESTIONS, data=data)
+    assert response.status_code == 400
+    doc = parse(response.data)
+    assert "large" in doc.find("html")["class"]
+    assert doc.find("input", type="hidden", value="categories") is not None  # asking
+    assert ticked(response) == shown
+    assert hidden_answers(response) == {(q, v) for q, values in FATHER[:4] for v in values}
 
 
 @pytest.mark.parametrize(

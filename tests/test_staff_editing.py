@@ -736,6 +736,20 @@ def test_a_change_to_a_scheduled_update_is_asked_about_and_goes_out_at_its_time(
     row = row_of(site, Update, id=id_)
     assert (row.title, row.status) == (new_title, "draft")
     assert scheduled(site, id_) is not None  # still goes out at its time
+    assert "撤销" not in doc.find("form", id="confirm-form").text  # no undo follows
+
+
+def test_a_scheduled_update_rescheduled_with_new_text_takes_the_new_time(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
+    later = local_input(timedelta(days=3))
+    fields = changed(edit_form(publisher.get(url)), action="schedule", publish_at=later,
+                     title="助听器验配改期")  # fmt: skip
+    response = publisher.post(url, data=fields)
+    assert response.status_code == 303
+    assert row_of(site, Update, id=id_).title == "助听器验配改期"
+    assert scheduled(site, id_).publish_at > utcnow() + timedelta(days=2)
 
 
 def test_flask_staff_publish_due_publishes_what_is_due(site, publisher):

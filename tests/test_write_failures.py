@@ -25,7 +25,7 @@ from staff_helpers import PASSWORD, SIGN_IN, csrf, error_summary, form_fields, m
 
 PUBLISHER = "li-publisher"
 STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
-UNSAVED = "暂时无法保存，你的文字还在这里"
+UNSAVED = "暂时无法保存，您的文字还在这里"
 PUBLIC_PAGES = ("/", "/services/assistive-devices", "/en/services/assistive-devices",
                 "/search?q=辅助器具", "/updates/")  # fmt: skip
 

@@ -142,8 +142,8 @@ CATEGORIES = Question(
 GRADE = Question(
     "grade",
     _l("残疾等级"),
-    _l("你的残疾是几级？"),
-    _l("%(who)s残疾等级是几级？"),
+    _l("你是几级残疾？"),
+    _l("%(who)s是几级残疾？"),
     (
         Option("1", _l("一级"), _l("一级")),
         Option("2", _l("二级"), _l("二级")),

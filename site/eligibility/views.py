@@ -242,6 +242,19 @@ def expired(_error):
         return clear()
     switch_display()  # a 大字版 pressed on the page still switches
     message = _("这一页已经失效（比如浏览器关闭过），所以没有继续。你的回答还在，请再确认一次。")
+    asking = BY_ID.get(request.form.get(ASKING, ""))
+    if asking is not None and not request.form.get("action", "").startswith("continue:"):
+        # The header's buttons sent a question's form: its choice is not an answer yet.
+        try:
+            answers = carried(request.form, current=asking)
+            _asked(asking, answers)
+            complete_before(asking, answers)
+            values, problem = chosen(asking, request.form)
+            returning = _returning()
+        except Tampered as error:
+            return tampered(error)
+        shown = () if problem else values
+        return _question_page(asking, answers, returning, message=message, status=400, shown=shown)
     try:
         answers = carried(request.form)
         following = next_unanswered(answers)

@@ -62,7 +62,7 @@ def results():
     categories = services.categories()
     townships = facilities.townships()
     args = QueryArgs(request.args)
-    kind = args.choice("kind", dict.fromkeys(search.KINDS), _("结果的类型"), "search-page-q")
+    kind = args.choice("kind", dict.fromkeys(search.KINDS), _("结果类型"), "search-page-q")
     category = args.choice(
         "category", {c.slug: c for c in categories}, _("服务类别"), "search-category"
     )

@@ -211,7 +211,7 @@ def _save(kind: Kind, row):
         # Keep the text, publish nothing.
         return _kept(kind, row, submission, base_version, findings=findings)
     changes = _changes(kind, row, submission)
-    if _goes_public_on_save(kind, row) and changes and request.form.get(CONFIRM) != "yes":
+    if _asks_first(kind, row, action) and changes and request.form.get(CONFIRM) != "yes":
         return _confirm_changes(kind, row, submission, base_version, changes)
     if not _write(kind, row, submission, base_version):
         return _conflict(kind, row, submission, base_version)
@@ -232,6 +232,13 @@ def _check_save(kind: Kind, row, submission: Submission, action: str, base_versi
     if submission.errors:
         return _kept(kind, row, submission, base_version, errors=submission.errors)
     return None
+
+
+def _asks_first(kind: Kind, row, action: str) -> bool:
+    """A save that changes what the public sees unasked: any save of a live item, a plain
+    save of a scheduled one (publishing now asks its own question; rescheduling sets the
+    time the text goes out with)."""
+    return is_live(kind, row) or (action == "save" and _scheduled_at(kind, row) is not None)
 
 
 def _goes_public_on_save(kind: Kind, row) -> bool:

@@ -573,11 +573,13 @@
   function ready() {
     // Without JavaScript, the display toggle on a page that keeps its form sends that form
     // (components/display_controls.html); here htmx sends the toggle alone and the page,
-    // with all that was typed, stays: the buttons go back to their own form.
-    document.querySelectorAll(".display-controls button[form]").forEach(function (button) {
-      button.removeAttribute("form");
-      button.removeAttribute("formaction");
-    });
+    // with all that was typed, stays: the buttons go back to their own form. Only when
+    // htmx is there to send it: otherwise they keep sending the page's form.
+    if (window.htmx) {
+      document.querySelectorAll(".display-controls button[form]").forEach(function (button) {
+        button.removeAttribute("form");
+      });
+    }
     var speaks = window.speechSynthesis && window.SpeechSynthesisUtterance;
     document.querySelectorAll("[data-read-aloud]").forEach(function (button) {
       button.classList.remove("read-aloud--waiting");
