@@ -66,17 +66,22 @@ def answer_with_keyboard(driver, question: str, values: list[str]) -> None:
     tab_to(driver, is_button(f"continue:{question}")).send_keys(Keys.ENTER)
 
 
-def click_through(driver, base: str) -> None:
-    """From the start page to the check page, as a pointer user does it."""
+def click_answers(driver, base: str, steps) -> None:
+    """From the start page, answer `steps` as a pointer user does: tick, then 继续."""
     driver.get(base + START)
     driver.find_element(By.CSS_SELECTOR, "button[value='start']").click()
-    for question, values in FATHER:
+    for question, values in steps:
         wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
         for value in values:
             driver.find_element(
                 By.CSS_SELECTOR, f"input[name='{question}'][value='{value}']"
             ).click()
         driver.find_element(By.CSS_SELECTOR, f"main button[value='continue:{question}']").click()
+
+
+def click_through(driver, base: str) -> None:
+    """From the start page to the check page, as a pointer user does it."""
+    click_answers(driver, base, FATHER)
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "button[value='standard']"))
 
 
@@ -161,14 +166,7 @@ class PostCounter:
 def test_back_and_forward_show_each_page_again_and_send_nothing(site, javascript):
     driver = chromium(*VIEWPORTS["1280"], javascript=javascript)
     try:
-        driver.get(site["url"] + START)
-        driver.find_element(By.CSS_SELECTOR, "button[value='start']").click()
-        for question, values in FATHER[:3]:
-            wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
-            driver.find_element(By.CSS_SELECTOR, f"input[value='{values[0]}']").click()
-            driver.find_element(
-                By.CSS_SELECTOR, f"main button[value='continue:{question}']"
-            ).click()
+        click_answers(driver, site["url"], FATHER[:3])
         wait_for(driver, lambda d: d.find_elements(By.NAME, "certificate"))
         with PostCounter(site["app"]) as counter:
             driver.back()
@@ -206,17 +204,7 @@ def test_large_text_and_english_keep_a_choice_not_yet_sent(site, javascript):
     and 继续 sends it on. Without JavaScript each button sends the question's own form."""
     driver = chromium(*VIEWPORTS["1280"], javascript=javascript)
     try:
-        driver.get(site["url"] + START)
-        driver.find_element(By.CSS_SELECTOR, "button[value='start']").click()
-        for question, values in FATHER[:4]:
-            wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
-            for value in values:
-                driver.find_element(
-                    By.CSS_SELECTOR, f"input[name='{question}'][value='{value}']"
-                ).click()
-            driver.find_element(
-                By.CSS_SELECTOR, f"main button[value='continue:{question}']"
-            ).click()
+        click_answers(driver, site["url"], FATHER[:4])
         wait_for(driver, lambda d: d.find_elements(By.NAME, "categories"))
         driver.find_element(By.CSS_SELECTOR, "input[name='categories'][value='hearing']").click()
         driver.find_element(By.ID, "display-large").click()
