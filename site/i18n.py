@@ -109,6 +109,15 @@ def mark_chinese(html: str) -> Markup:
     )
 
 
+def inline_list(names) -> str:
+    """Labels run on in one line: 甲、乙 / "Blind people, people with limited mobility" (in
+    English the labels after the first lose the capital they have standing alone)."""
+    names = [str(name) for name in names]
+    if is_english():
+        names = names[:1] + [name[:1].lower() + name[1:] for name in names[1:]]
+    return _("、").join(names)
+
+
 def in_sentence(name: str) -> str:
     """An organisation's name as it stands inside an English sentence: "the District Health
     Bureau". A description ("Other relevant …") and any Chinese stay as they are."""
@@ -142,11 +151,16 @@ def or_list(names: list[str]) -> str:
     return _("%(items)s或%(last)s", items=_("、").join(names[:-1]), last=names[-1])
 
 
+# A date in words: the locale's own in Chinese (2026年10月9日); in English the site's
+# British form (9 October 2026), not the American one of the plain "en" locale.
+ENGLISH_DATE = "d MMMM y"
+
+
 def date_text(value: date | str) -> str:
     """A date (or ISO date string) written out in the visitor's language: 2026年10月9日."""
     if isinstance(value, str):
         value = date.fromisoformat(value)
-    return format_date(value, "long")
+    return format_date(value, ENGLISH_DATE if is_english() else "long")
 
 
 def init_app(app: Flask) -> None:
@@ -159,6 +173,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(date_text)
     app.add_template_filter(or_list)
     app.add_template_filter(in_sentence)
+    app.add_template_filter(inline_list)
     app.add_template_filter(mark_chinese)
     app.add_template_filter(section_label)
 

@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from .i18n import date_text
 
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
@@ -444,7 +445,7 @@ def when_text(moment: datetime, now: datetime) -> str:
         return _("%(day)s %(time)s", day=SHORT_DAY_NAMES[moment.weekday()], time=clock)
     return _(
         "%(date)s（%(day)s） %(time)s",
-        date=format_date(moment.date(), "long"),
+        date=date_text(moment.date()),
         day=SHORT_DAY_NAMES[moment.weekday()],
         time=clock,
     )

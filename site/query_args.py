@@ -107,7 +107,8 @@ class QueryArgs:
         shown = value[:MAX_VALUE] + ("…" if len(value) > MAX_VALUE else "")
         self.problems.append(
             Problem(
-                field_id, _("“%(value)s”不是可选的%(label)s，已忽略。", value=shown, label=label)
+                field_id,
+                _("“%(value)s”不是“%(label)s”里的选项，已忽略。", value=shown, label=label),
             )
         )
 

@@ -48,3 +48,10 @@ def test_the_sample_sets_one_forwarded_address_as_the_app_trusts_one_hop():
     sample = SAMPLE.read_text()
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in sample
     assert "BARRIERFREE_PROXY_HOPS=1" in sample
+
+
+def test_the_sample_site_keeps_no_access_log_of_its_own():
+    """nginx's default log would keep every address and private link the app's own log
+    leaves out (barrierfree.access_log): each server turns it off."""
+    text = SAMPLE.read_text()
+    assert text.count("server {") == text.count("access_log off;") == 2

@@ -195,10 +195,12 @@ PROFILES = {
         (
             "child-rehabilitation-aid culture-at-home family-doctor "
             "free-public-transport-and-venues information-consumption-discount "
-            "precise-rehabilitation preschool-rehabilitation-education "
+            "precise-rehabilitation preschool-rehabilitation-education"
+        ),
+        (
+            "disability-certificate rehabilitation-fitness severe-disability-care-allowance "
             "sign-language-video-service"
         ),
-        "disability-certificate rehabilitation-fitness severe-disability-care-allowance",
     ),
     "toddler-physical-devices": (
         profile(
@@ -273,10 +275,12 @@ PROFILES = {
         ),
         (
             "compulsory-education culture-at-home exam-accommodations "
-            "free-public-transport-and-venues information-consumption-discount "
-            "sign-language-video-service"
+            "free-public-transport-and-venues information-consumption-discount"
         ),
-        ("disability-certificate severe-disability-care-allowance vocational-and-higher-education"),
+        (
+            "disability-certificate severe-disability-care-allowance "
+            "sign-language-video-service vocational-and-higher-education"
+        ),
     ),
     "university-student-deaf": (
         profile(
@@ -288,25 +292,25 @@ PROFILES = {
         ),
         (
             "employment-assistance exam-accommodations free-public-transport-and-venues "
-            "information-consumption-discount sign-language-video-service "
+            "information-consumption-discount "
             "vocational-and-higher-education vocational-skills-training"
         ),
         (
             "disability-certificate public-welfare-jobs self-employment-subsidy "
-            "youth-internship-allowance"
+            "sign-language-video-service youth-internship-allowance"
         ),
     ),
     "vocational-student": (
         profile(categories=("speech",), studying="secondary", work="other"),
         (
             "exam-accommodations free-public-transport-and-venues "
-            "information-consumption-discount sign-language-video-service "
+            "information-consumption-discount "
             "vocational-and-higher-education"
         ),
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "legal-aid precise-rehabilitation rehabilitation-fitness"
+            "legal-aid precise-rehabilitation rehabilitation-fitness sign-language-video-service"
         ),
     ),
     "job-seeker-dibao": (
@@ -327,13 +331,13 @@ PROFILES = {
         profile(categories=("speech",), work="self-employed"),
         (
             "free-public-transport-and-venues information-consumption-discount "
-            "self-employment-subsidy sign-language-video-service vocational-skills-training"
+            "self-employment-subsidy vocational-skills-training"
         ),
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
             "insurance-contribution-subsidy legal-aid precise-rehabilitation "
-            "rehabilitation-fitness"
+            "rehabilitation-fitness sign-language-video-service"
         ),
     ),
     "employed-dibao": (
@@ -507,14 +511,12 @@ PROFILES = {
     ),
     "deaf-speech-older": (
         profile(age="60-plus", categories=("hearing", "speech"), grade="3", work="other"),
-        (
-            "free-public-transport-and-venues information-consumption-discount "
-            "sign-language-video-service"
-        ),
+        ("free-public-transport-and-venues information-consumption-discount"),
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "legal-aid precise-rehabilitation rehabilitation-fitness residential-and-home-care"
+            "legal-aid precise-rehabilitation rehabilitation-fitness residential-and-home-care "
+            "sign-language-video-service"
         ),
     ),
     "graduate-looking": (

@@ -23,7 +23,7 @@ def read_filters(args: MultiDict) -> ContactFilters:
     """Parse the directory's query string; bad values are dropped and reported, never raised."""
     query = QueryArgs(args)
     filters = ContactFilters(
-        need=query.choice("need", NEEDS, _("需要")),
+        need=query.choice("need", NEEDS, _("适合谁")),
         channel=query.choice("channel", CHANNELS, _("联系方式")),
         open_now=query.flag("open", "now"),
     )

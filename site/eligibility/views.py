@@ -37,6 +37,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import display, security
 from ..database import db
+from ..i18n import is_english
 from ..opening_hours import local_now
 from ..plan.models import Project
 from ..services.departments import handling, in_charge
@@ -64,8 +65,11 @@ bp = Blueprint("eligibility", __name__, url_prefix="/eligibility")
 
 @bp.app_template_global("eligibility_chosen")
 def chosen_words(reason: Reason) -> list[str]:
-    """The answers that met a rule, in the short words of a reason: 一级, 需要长期照护."""
-    return [str(BY_ID[qid].option(code).short) for qid, code in reason.chosen]
+    """The answers that met a rule, in the short words of a reason: 一级, 需要长期照护. In
+    English they stand inside a sentence, so lower case ("grade 1"): many share their
+    English with an option's label, which starts with a capital."""
+    words = [str(BY_ID[qid].option(code).short) for qid, code in reason.chosen]
+    return [word[:1].lower() + word[1:] for word in words] if is_english() else words
 
 
 @bp.app_template_global("eligibility_unsure")

@@ -31,9 +31,9 @@ def read_filters(args: MultiDict, township_slugs: list[str]) -> FacilityFilters:
     filters = FacilityFilters(
         township=query.choice("township", townships, _("乡镇（街道）")),
         type=query.choice("type", features.TYPES, _("场所类型")),
-        needs=query.choices("need", dict.fromkeys(features.NEEDS), _("无障碍需要")),
+        needs=query.choices("need", dict.fromkeys(features.NEEDS), _("我需要")),
         open_now=query.flag("open", "now"),
-        near=query.choice("near", townships | {HERE: None}, _("距离起点")),
+        near=query.choice("near", townships | {HERE: None}, _("排序")),
     )
     if filters.near == HERE:
         # lat and lon are hidden inputs: a problem with them is shown at the "near" list.

@@ -47,3 +47,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.after_request(outbox.send_after_response)
     app.add_template_global(outbox.status, "mail_status")
+    app.add_template_global(outbox.configured, "mail_configured")
