@@ -248,6 +248,12 @@ def test_without_a_mail_server_nothing_is_queued_and_the_back_office_says_so(tmp
     page = app.test_client().get("/alerts/")
     assert page.status_code == 200 and "不能订阅" in page.text
     assert parse(page.data).find("form", class_="form") is None
+    # nor does "check your inbox" claim a message was sent
+    check = app.test_client().get("/alerts/check-email")
+    assert "不能订阅" in check.text and "发了一封邮件" not in check.text
+    # and the updates pages offer no email alerts
+    for path in ("/updates/", "/updates/feeds/"):
+        assert "/alerts/" not in parse(app.test_client().get(path).data).find("main").hrefs
 
 
 # --- Email alerts -----------------------------------------------------------------------------

@@ -114,7 +114,10 @@ def _read_email(raw: str) -> tuple[str, str | None]:
 
 @bp.get("/check-email")
 def check_email():
-    """The same answer for every address: look for our message."""
+    """The same answer for every address: look for our message (opened while the site sends
+    no email, which is the form's page, nothing was sent)."""
+    if not configured():
+        return render_template("alerts/off.html")
     return render_template("alerts/check_email.html")
 
 
