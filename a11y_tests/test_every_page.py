@@ -49,22 +49,24 @@ def sweep(site, pages):
     """Load the pages in every combination once; collect each check's findings.
 
     Every page in the default mode at both widths, the samples (one page per template) in
-    the other modes too, and the chosen states in large text with high contrast. The eight
-    (viewport, mode) runs share two browsers at a time: the machine has two cores.
+    the other modes too, and the chosen states in large text with high contrast. Two
+    browsers share the work, one for each core.
     """
     findings: dict[str, list[str]] = {name: [] for name in CHECKS}
     incomplete: Counter = Counter()
-    runs = [(viewport, mode, pages_in(pages, mode)) for viewport in VIEWPORTS for mode in MODES]
+    work = [(mode, path) for mode in MODES for path in pages_in(pages, mode)]
+    half = (len(work) + 1) // 2
     with ThreadPoolExecutor(max_workers=2) as pool:
         for run_findings, run_incomplete in pool.map(
-            lambda run: check_pages(site["url"], run[2], *run[:2], staff=site["staff"]), runs
+            lambda share: check_pages(site["url"], share, staff=site["staff"]),
+            [work[:half], work[half:]],
         ):
             for name, items in run_findings.items():
                 findings[name] += items
             incomplete += run_incomplete
     languages = Counter("en" if p.startswith("/en") else "zh" for p in pages.all)
     SUMMARY.append(
-        f"{sum(len(run[2]) for run in runs)} page/mode/language/viewport combinations checked: "
+        f"{len(work) * len(VIEWPORTS)} page/mode/language/viewport combinations checked: "
         f"{len(pages.all)} pages (zh {languages['zh']}, en {languages['en']}) "
         f"x {len(VIEWPORTS)} viewports in the default mode, {len(pages.samples)} of them "
         f"(one per template) x {len(MODES) - 1} other display modes x {len(VIEWPORTS)} "
@@ -87,38 +89,71 @@ def pages_in(pages, mode: str) -> list[str]:
     return pages.samples + (pages.states if mode == "large+contrast" else [])
 
 
-def check_pages(base_url: str, pages: list[str], viewport: str, mode: str, staff=None):
-    """Run axe and the in-page checks over every page in one viewport and mode (signed in
-    to the back office with the `staff` client's cookie)."""
+def check_pages(base_url: str, work: list[tuple[str, str]], staff=None):
+    """Run axe and the in-page checks over each (mode, path) at both widths, signed in to
+    the back office with the `staff` client's cookie.
+
+    A page is loaded once and checked at one width, then the window is resized and it is
+    checked at the other: loading costs a third of a page's time. The next page loads at the
+    width the last one ended at, so half the pages open on a phone-sized screen and half
+    are narrowed to one after opening (as a window is, or text zoomed), and the other way
+    round for the wide screen.
+    """
     findings: dict[str, list[str]] = {name: [] for name in CHECKS}
     incomplete: Counter = Counter()
-    driver = chromium(*VIEWPORTS[viewport])
+    widths = list(VIEWPORTS)
+    driver = chromium(*VIEWPORTS[widths[0]])
     try:
         # axe-core is in every page the browser opens from the start, rather than sent
         # over the driver after each load: a fifth of the sweep's time.
         source = AXE_SCRIPT.read_text(encoding="utf-8")
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
-        set_mode(driver, base_url, mode, staff)
-        limits = minimums(mode)
-        for path in pages:
-            where = f"{path} [{mode}, {viewport}px]"
+        mode_set = None
+        for mode, path in work:
+            if mode != mode_set:
+                set_mode(driver, base_url, mode, staff)
+                mode_set = mode
             driver.get(base_url + path)
-            axe = driver.execute_async_script(AXE_RUN, AXE_OPTIONS)
-            if "error" in axe:
-                findings["axe"].append(f"{where}: axe could not run: {axe['error']}")
-            for rule in axe.get("violations", []):
-                findings["axe"].append(f"{where}: {rule['id']} ({'; '.join(rule['targets'])})")
-            for rule in axe.get("incomplete", []):
-                incomplete[rule["id"]] += rule["nodes"]
-            page = driver.execute_script(PAGE_CHECKS, *limits)
-            record(findings, where, path, page, viewport)
-            if mode == "default":
-                spacing = driver.execute_script(TEXT_SPACING)
-                if spacing["clipped"] or spacing["overflow"] > 0:
-                    findings["spacing"].append(f"{where}: {spacing}")
+            for resized in (False, True):
+                if resized:
+                    widths.reverse()
+                    resize(driver, *VIEWPORTS[widths[0]])
+                where = f"{path} [{mode}, {widths[0]}px{', resized' if resized else ''}]"
+                check_page(driver, findings, incomplete, where, path, mode, widths[0])
     finally:
         driver.quit()
     return findings, incomplete
+
+
+def resize(driver, width: int, height: int) -> None:
+    """Resize the window and wait until the page has laid itself out at the new size and
+    run what watches for that (a table that no longer fits becomes scrollable)."""
+    driver.set_window_size(width, height)
+    driver.execute_async_script(
+        """const [width, done] = arguments;
+        const settled = () => innerWidth === width
+          ? requestAnimationFrame(() => setTimeout(done))
+          : requestAnimationFrame(settled);
+        settled();""",
+        width,
+    )
+
+
+def check_page(driver, findings, incomplete, where, path, mode, viewport) -> None:
+    """Check the page the browser shows, filing what is found under each check."""
+    axe = driver.execute_async_script(AXE_RUN, AXE_OPTIONS)
+    if "error" in axe:
+        findings["axe"].append(f"{where}: axe could not run: {axe['error']}")
+    for rule in axe.get("violations", []):
+        findings["axe"].append(f"{where}: {rule['id']} ({'; '.join(rule['targets'])})")
+    for rule in axe.get("incomplete", []):
+        incomplete[rule["id"]] += rule["nodes"]
+    page = driver.execute_script(PAGE_CHECKS, *minimums(mode))
+    record(findings, where, path, page, viewport)
+    if mode == "default":
+        spacing = driver.execute_script(TEXT_SPACING)
+        if spacing["clipped"] or spacing["overflow"] > 0:
+            findings["spacing"].append(f"{where}: {spacing}")
 
 
 def record(findings: dict, where: str, path: str, page: dict, viewport: str) -> None:
@@ -207,7 +242,7 @@ def test_the_sweep_names_the_faults_of_a_broken_page(tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         base_url = f"http://127.0.0.1:{server.server_port}"
-        findings, _ = check_pages(base_url, ["/broken.html"], "320", "default")
+        findings, _ = check_pages(base_url, [("default", "/broken.html")])
     finally:
         server.shutdown()
         server.server_close()

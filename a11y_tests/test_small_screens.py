@@ -109,3 +109,23 @@ def test_a_phone_with_the_readers_text_at_twice_its_size_keeps_the_page_in_its_w
     phone.execute_script("document.documentElement.style.fontSize = '200%'")
     width = phone.execute_script("return document.documentElement.scrollWidth")
     assert width <= VIEWPORTS["320"][0]
+
+
+def test_a_table_that_stops_fitting_becomes_a_region_the_keyboard_can_scroll(site, browser):
+    """A window narrowed after the page opened (or text zoomed, a phone turned): a table
+    that fitted and no longer does is made reachable by Tab, to scroll it sideways."""
+    set_mode(browser, site["url"], "default", site["staff"])
+    browser.get(site["url"] + "/staff/updates/")
+    wrapper = browser.find_element(By.CSS_SELECTOR, ".table-wrapper")
+    caption = wrapper.find_element(By.TAG_NAME, "caption").text
+    # A cell that cannot wrap (a long address, a reference), wider than a phone: the table
+    # grows, and still fits the wide window.
+    browser.execute_script(
+        "arguments[0].querySelector('td').textContent = '0123456789'.repeat(8)", wrapper
+    )
+    browser.execute_script("return new Promise(r => requestAnimationFrame(() => setTimeout(r)))")
+    assert wrapper.get_attribute("tabindex") is None, "the table fits a wide window"
+    browser.set_window_size(*VIEWPORTS["320"])
+    wait_for(browser, lambda d: wrapper.get_attribute("tabindex") == "0")
+    assert wrapper.get_attribute("role") == "region"
+    assert wrapper.get_attribute("aria-label") == caption

@@ -505,15 +505,37 @@
 
   // A table wider than its wrapper scrolls sideways: make the wrapper a named region the
   // keyboard can reach and scroll (the server already did so for tables known to be wide).
+  // Measured whenever the wrapper or its table changes size (a window narrowed, text
+  // zoomed, a phone turned, rows added), not only once: a table that fitted when the page
+  // opened may not fit later.
+  var tableSizes = window.ResizeObserver
+    ? new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) {
+          makeScrollable(entry.target.closest(".table-wrapper"));
+        });
+      })
+    : null;
+
   function scrollableTable(wrapper) {
-    // Measured after the first frame: reading sizes while the page loads forces a layout.
-    window.requestAnimationFrame(function () {
-      makeScrollable(wrapper);
-    });
+    if (wrapper.hasAttribute("tabindex")) return;
+    if (tableSizes) {
+      // The first reports come after the first layout, as the page opens.
+      tableSizes.observe(wrapper);
+      if (wrapper.firstElementChild) tableSizes.observe(wrapper.firstElementChild);
+    } else {
+      // Measured after the first frame: reading sizes while the page loads forces a layout.
+      window.requestAnimationFrame(function () {
+        makeScrollable(wrapper);
+      });
+    }
   }
 
   function makeScrollable(wrapper) {
     if (wrapper.hasAttribute("tabindex") || wrapper.scrollWidth <= wrapper.clientWidth) return;
+    if (tableSizes) {
+      tableSizes.unobserve(wrapper);
+      if (wrapper.firstElementChild) tableSizes.unobserve(wrapper.firstElementChild);
+    }
     var caption = wrapper.querySelector("caption");
     wrapper.setAttribute("tabindex", "0");
     if (caption) {
