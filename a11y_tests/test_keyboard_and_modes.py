@@ -25,23 +25,32 @@ def press(driver, element_id: str) -> None:
     element.send_keys(Keys.ENTER)
 
 
+@pytest.fixture(scope="module")
+def window_of_each_width():
+    """A Chromium at each viewport, shared by the skip-link tests: each test sets its own
+    cookies afresh (`set_mode`) and loads its page, which starts from nothing focused."""
+    drivers = {viewport: chromium(*size) for viewport, size in VIEWPORTS.items()}
+    yield drivers
+    for driver in drivers.values():
+        driver.quit()
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", ["/", SERVICE, "/en/plan/"])
-def test_skip_link_is_first_visible_and_moves_focus_to_main(site, mode, viewport, path):
-    driver = chromium(*VIEWPORTS[viewport])
-    try:
-        set_mode(driver, site["url"], mode)
-        driver.get(site["url"] + path)
-        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
-        link = active(driver)
-        assert "skip-link" in link.get_attribute("class")
-        box = driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()", link)
-        assert box["top"] >= 0 and box["height"] > 0, "the focused skip link is on screen"
-        link.send_keys(Keys.ENTER)
-        assert active(driver).get_attribute("id") == "main"
-    finally:
-        driver.quit()
+def test_skip_link_is_first_visible_and_moves_focus_to_main(
+    site, window_of_each_width, mode, viewport, path
+):
+    driver = window_of_each_width[viewport]
+    set_mode(driver, site["url"], mode)
+    driver.get(site["url"] + path)
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    link = active(driver)
+    assert "skip-link" in link.get_attribute("class")
+    box = driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()", link)
+    assert box["top"] >= 0 and box["height"] > 0, "the focused skip link is on screen"
+    link.send_keys(Keys.ENTER)
+    assert active(driver).get_attribute("id") == "main"
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,9 @@ INSTALL_HINT = (
 SERVER_USER = "postgres"
 # A throwaway server need not survive a crash: skipping the flushes to disk makes it fast.
 FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+# The room a fast server's files may take at most during a run (its databases are dropped as
+# the tests end), with a margin: a container's shared memory is often only 64 MB.
+MEMORY_NEEDED = 2 * 1024**3
 
 
 class PostgresMissing(RuntimeError):
@@ -75,14 +78,30 @@ def bin_dir() -> Path:
     return max(installed, key=lambda folder: int(folder.parent.name))
 
 
+def memory_folder() -> str | None:
+    """Linux's shared-memory folder when it has room, else None (the usual temporary folder).
+
+    On the project's CI machine a server there copies a 10 MB template database in 0.03 s
+    rather than 0.2 s on its disk, and the tests copy one for most tests.
+    """
+    folder = "/dev/shm"
+    try:
+        room = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    return folder if room >= MEMORY_NEEDED and os.access(folder, os.W_OK) else None
+
+
 def start(settings: dict[str, str] | None = None) -> PostgresServer:
-    """Create a database cluster in a new temporary folder and start a server on it.
+    """Create a database cluster in a new folder and start a server on it.
 
     `settings` are added to postgresql.conf; the default trades durability for speed
-    (`FAST`), pass {} for a server that flushes its commits as a real one does.
+    (`FAST`) and keeps the files in memory when there is room (`memory_folder`); pass {}
+    for a server that flushes its commits to disk as a real one does.
     """
     programs = bin_dir()
-    folder = Path(tempfile.mkdtemp(prefix="pg-"))
+    in_memory = memory_folder() if settings is None else None
+    folder = Path(tempfile.mkdtemp(prefix="pg-", dir=in_memory))
     run_as: list[str] = []
     if os.geteuid() == 0:
         try:

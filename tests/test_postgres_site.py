@@ -9,6 +9,7 @@ here a second time, on PostgreSQL: pytest gives them this module's `empty_app` (
 test of cleaned media names: PostgreSQL never held a name with a NUL character).
 """
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -194,6 +195,27 @@ def test_database_url_names_the_database_and_a_plain_url_uses_psycopg(monkeypatc
     monkeypatch.setenv("BARRIERFREE_SQLALCHEMY_DATABASE_URI", "postgresql://old@db/site")
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://old@db/site"
+
+
+@pytest.mark.no_database
+def test_the_test_server_keeps_its_files_in_memory_only_where_there_is_room(monkeypatch):
+    """Shared memory makes the tests' copies of databases fast, but a container's is often
+    64 MB: without the room, or without the folder, the server goes to the temporary folder."""
+    import postgres_server
+
+    shared = Path("/dev/shm")
+    monkeypatch.setattr(postgres_server, "MEMORY_NEEDED", 1)
+    if shared.is_dir() and os.access(shared, os.W_OK):
+        assert postgres_server.memory_folder() == "/dev/shm"
+    monkeypatch.setattr(postgres_server, "MEMORY_NEEDED", 1 << 60)
+    assert postgres_server.memory_folder() is None
+
+    def no_folder(path):
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(postgres_server.shutil, "disk_usage", no_folder)
+    monkeypatch.setattr(postgres_server, "MEMORY_NEEDED", 1)
+    assert postgres_server.memory_folder() is None
 
 
 # --- Content and the public pages ---------------------------------------------------------
