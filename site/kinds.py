@@ -37,6 +37,10 @@ class Problem:
     message: str
 
 
+# The field types answered by choosing, not typing: their empty error says 请选择.
+CHOICE_TYPES = ("radio", "select", "multi")
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of a kind.
@@ -49,7 +53,10 @@ class Field:
     allowed codes and their labels. The flags say who sees the field: `load` (content
     files), `edit` (the editor's form), `table` (a column of the spreadsheet and the
     open-data files) and `search` (its text is part of the item's search document).
-    `description` says what the field means on the open-data page.
+    `description` says what the field means on the open-data page. `missing` is what the
+    error says when a required field is left empty, in the form's own words (the resident's
+    forms have them: 请选择您的问题和哪方面有关); without it, 请填写 (请选择 for a choice)
+    and the label.
     """
 
     name: str
@@ -67,6 +74,7 @@ class Field:
     table: bool = True
     search: bool = False
     description: Any = None
+    missing: Any = None
 
     @property
     def column(self) -> str:
@@ -90,9 +98,7 @@ class Field:
         """The field's own rules for a value: given when required, no longer than its
         `max_length`, one of its `choices`."""
         if value is None or value == "" or value == []:
-            if self.required:
-                return [Problem(self.name, quoted_last(_("请填写“%(label)s”。", label=self.label)))]
-            return []
+            return [Problem(self.name, self.missing_message())] if self.required else []
         if isinstance(value, str) and self.max_length and len(value) > self.max_length:
             message = _("“%(label)s”最多 %(n)d 个字。", label=self.label, n=self.max_length)
             return [Problem(self.name, message)]
@@ -102,6 +108,14 @@ class Field:
                 message = _("请从列出的选项中选择“%(label)s”。", label=self.label)
                 return [Problem(self.name, message)]
         return []
+
+    def missing_message(self) -> str:
+        """What the error says when the field is required and left empty."""
+        if self.missing is not None:
+            return str(self.missing)
+        if self.type in CHOICE_TYPES:
+            return quoted_last(_("请选择“%(label)s”。", label=self.label))
+        return quoted_last(_("请填写“%(label)s”。", label=self.label))
 
     @property
     def attribute(self) -> str:

@@ -114,6 +114,16 @@ def test_directory_filters(client, query, listed, not_listed):
     assert not_listed & slugs == set()
 
 
+@pytest.mark.parametrize(("prefix", "label"), [("", "联系方式"), ("/en", "How to get in touch")])
+def test_the_channel_filter_is_named_for_what_it_chooses(client, prefix, label):
+    """In English the filter of channels is how to get in touch, not "Contacts" (what the
+    whole directory lists), and a refused value names it as the page labels it."""
+    page = parse(client.get(f"{prefix}/contacts/").data)
+    assert page.find("label", for_="channel").text.strip() == label
+    refused = client.get(f"{prefix}/contacts/?channel=pigeon").get_data(as_text=True)
+    assert f"“{label}”" in refused
+
+
 @pytest.mark.parametrize("channel", ["sms", "video-sign-language", "phone", "in-person"])
 def test_channel_filter_lists_exactly_that_channel(client, content_db, channel):
     expected = {c.slug for c in contacts_in_database() if c.channel == channel}

@@ -8,6 +8,7 @@ import threading
 import pytest
 from barrierfree.database import db
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
+from barrierfree.feedback.spec import FORMS
 from barrierfree.feedback.working_days import add_working_days, is_working_day
 from conftest import MAIL_NOWHERE, make_app, parse
 from sqlalchemy import select
@@ -121,11 +122,39 @@ def test_an_empty_follow_up_is_refused_with_an_error(client):
     assert error_summary(response.data).find("a", href="#field-body") is not None
 
 
-def test_an_unanswered_question_is_named_with_its_own_question_mark(client):
-    response = ask(client, "/en", topic="")
-    assert response.status_code == 400
-    message = error_summary(response.data).find("a", href="#field-topic").text.strip()
-    assert message == "Choose “What is it about?”"
+@pytest.mark.parametrize(
+    ("path", "emptied", "chinese", "english"),
+    [
+        (ASK, {"topic": ""}, "请选择您的问题和哪方面有关。", "Choose what your question is about."),
+        (ASK, {"body": " "}, "请写下您的问题或留言。", "Write your question or message."),
+        (ASK, {"reply_by": ""}, "请选择您想怎样收到答复。",
+         "Choose how you want to get the answer."),
+        (BARRIER, {"barrier_type": ""}, "请选择是哪一类问题。",
+         "Choose what kind of problem it is."),
+        (BARRIER, {"body": ""}, "请写下您遇到的问题。", "Describe the problem."),
+        (PAGE, {"body": ""}, "请写下页面哪里有误。", "Tell us what is wrong on the page."),
+    ],
+)  # fmt: skip
+def test_a_question_left_empty_is_asked_again_in_the_forms_own_words(
+    client, path, emptied, chinese, english
+):
+    """Each empty field of the residents' forms says what to do, as the form would ask it,
+    not a label in quotation marks; the message is in the summary and at the field."""
+    (name,) = emptied
+    filled = {"topic": "rehabilitation", "barrier_type": "step", "township": "boping",
+              "location": "路口", "body": "坡道坏了"}  # fmt: skip
+    for prefix, expected in (("", chinese), ("/en", english)):
+        response = submit(client, prefix + path, **{**filled, **emptied})
+        assert response.status_code == 400
+        link = error_summary(response.data).find("a", href=f"#field-{name}")
+        assert link is not None and link.text.strip() == expected
+        assert response.get_data(as_text=True).count(expected) == 2, "in the summary and at it"
+
+
+def test_every_required_field_of_the_residents_forms_has_its_own_words_when_empty():
+    for form in FORMS.values():
+        for field in form.fields:
+            assert not field.required or field.missing is not None, (form.name, field.name)
 
 
 # --- 大字版 and English on a half-typed form (without JavaScript) ------------------------

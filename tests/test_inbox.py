@@ -445,6 +445,9 @@ def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_coun
     admin = signed_in(loaded_app, "zhao")
     page = admin.get(f"/staff/inbox/{old}").text
     assert "已按保存期限删除" in page and "糖尿病" not in page
+    english = parse(admin.get(f"/en/staff/inbox/{old}").data)
+    term = next(dt for dt in english.find_all("dt") if dt.text == "Contact details")
+    assert term.find_next_sibling("dd").text.strip() == "Deleted at the end of the retention period"
     listed = parse(admin.get("/staff/inbox/?state=closed").data)
     link = listed.find("a", href=f"/staff/inbox/{old}")
     assert link is not None and "已按保存期限删除" in link.parent.parent.text

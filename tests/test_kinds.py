@@ -13,6 +13,7 @@ from barrierfree.content.files import ContentError
 from barrierfree.content.loader import Report, load, load_records, normalise, snapshot
 from barrierfree.database import Publishable, Tracked, db
 from barrierfree.facilities.spec import FACILITIES
+from barrierfree.i18n import EN, ENVIRON_KEY
 from barrierfree.kinds import NAME, POSITION, SLUG_FIELD, Field, Kind, slug_problems
 from barrierfree.open_data.exports import record
 from barrierfree.site_search.index import search_text
@@ -133,6 +134,20 @@ def test_a_good_slug_has_no_problem(slug):
 @pytest.mark.parametrize("slug", ["abc-", "a--b", "-abc", "Abc", "a_b", "网址", "a" * 81])
 def test_a_bad_slug_is_one_problem(slug):
     assert [p.field for p in slug_problems(slug)] == ["slug"]
+
+
+def test_an_empty_required_field_says_fill_in_or_choose_unless_it_has_its_own_words(i18n_app):
+    typed = Field("colour", "颜色", required=True)
+    chosen = replace(typed, type="select", choices=lambda: {"red": "红色"})
+    own_words = replace(chosen, type="multi", missing="请至少选一种颜色。")
+    with i18n_app.test_request_context("/"):
+        assert [p.message for p in typed.problems("")] == ["请填写“颜色”。"]
+        assert [p.message for p in chosen.problems(None)] == ["请选择“颜色”。"]
+        assert [p.message for p in own_words.problems([])] == ["请至少选一种颜色。"]
+    with i18n_app.test_request_context("/", environ_overrides={ENVIRON_KEY: EN}):
+        # A label that is a question ends the sentence with its own mark.
+        question = replace(chosen, label="What colour is it?")
+        assert [p.message for p in question.problems("")] == ["Choose “What colour is it?”"]
 
 
 # Each case: changes to a facility record (as a file holds it), the field to blame.

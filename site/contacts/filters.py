@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from werkzeug.datastructures import MultiDict
 
 from ..query_args import Problems, QueryArgs
@@ -24,7 +25,7 @@ def read_filters(args: MultiDict) -> ContactFilters:
     query = QueryArgs(args)
     filters = ContactFilters(
         need=query.choice("need", NEEDS, _("适合谁")),
-        channel=query.choice("channel", CHANNELS, _("联系方式")),
+        channel=query.choice("channel", CHANNELS, pgettext("contact channel", "联系方式")),
         open_now=query.flag("open", "now"),
     )
     filters.problems = query.problems

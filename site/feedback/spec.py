@@ -135,6 +135,7 @@ CONTACT_FIELDS = (
         "radio",
         required=True,
         choices=reply_ways,
+        missing=_l("请选择您想怎样收到答复。"),
         hint=_l("无论选哪一种，都可以随时用查询链接在网站上看答复。"),
     ),
     Field(
@@ -214,11 +215,11 @@ QUESTION_FORM = Kind(
     (
         Field(
             "topic", _l("和哪方面有关"), "radio", required=True, choices=topics,
-            hint=_l("不确定就选“其他”。"),
+            hint=_l("不确定就选“其他”。"), missing=_l("请选择您的问题和哪方面有关。"),
         ),
         Field(
             "body", _l("您的问题或留言"), "textarea", required=True,
-            max_length=BODY_LENGTH, hint=BODY_HINT,
+            max_length=BODY_LENGTH, hint=BODY_HINT, missing=_l("请写下您的问题或留言。"),
         ),
         *CONTACT_FIELDS,
     ),
@@ -244,10 +245,11 @@ BARRIER_FORM = Kind(
         ),
         Field(
             "barrier_type", _l("是什么问题"), "radio", required=True,
-            choices=choices(BARRIER_TYPES),
+            choices=choices(BARRIER_TYPES), missing=_l("请选择是哪一类问题。"),
         ),
         Field(
             "body", _l("问题描述"), "textarea", required=True, max_length=BODY_LENGTH,
+            missing=_l("请写下您遇到的问题。"),
             hint=_l(
                 "例如：坡道入口被电动车挡住了，轮椅过不去。最多 %(n)d 个字。"
                 "请不要写身份证号等用不着的个人信息。",
@@ -274,6 +276,7 @@ PAGE_FORM = Kind(
         ),
         Field(
             "body", _l("哪里有误"), "textarea", required=True, max_length=BODY_LENGTH,
+            missing=_l("请写下页面哪里有误。"),
             hint=_l(
                 "例如：电话号码打不通，开放时间已经改了。最多 %(n)d 个字。"
                 "请不要写身份证号等用不着的个人信息。",

@@ -26,7 +26,7 @@ from .. import display
 from ..database import WRITE_REFUSED, db
 from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, roll_back_refused
 from ..facilities.models import Facility, Township
-from ..kinds import Kind, quoted_last
+from ..kinds import Kind
 from ..mail import outbox
 from ..query_args import clean_line, clean_text
 from ..security import private
@@ -181,8 +181,6 @@ def read(form: Kind) -> tuple[dict, dict]:
         problems = f.problems(value)
         if problems:
             errors[f.name] = problems[0].message
-            if not value and f.type in ("radio", "select"):
-                errors[f.name] = quoted_last(_("请选择“%(label)s”。", label=f.label))
             if f.max_length and len(value) > f.max_length:
                 errors[f.name] = _(
                     "“%(label)s”最多 %(n)d 个字，现在有 %(count)d 个字。请删去 %(over)d 个字。",
