@@ -250,3 +250,8 @@ def test_the_sweep_names_the_faults_of_a_broken_page(tmp_path):
     assert "image-alt" in axe_rules and "html-has-lang" in axe_rules, findings["axe"]
     for check in ("h1", "lang", "skip", "live", "title"):
         assert findings[check], f"{check} found nothing on the broken page"
+    # Checked at both widths from one load: opened wide, then narrowed.
+    assert findings["h1"] == [
+        "/broken.html [default, 1280px]: 0 h1 elements",
+        "/broken.html [default, 320px, resized]: 0 h1 elements",
+    ]
