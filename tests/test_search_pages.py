@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from barrierfree.site_search import sync
 from barrierfree.site_search.index import all_documents, site_index
 from conftest import parse
 
@@ -127,6 +128,11 @@ def test_missing_index_says_search_is_unavailable_and_rebuilds(empty_app):
     # Never kept, by the page cache or the browser: the rebuild will be done soon.
     assert response.headers["Cache-Control"] == "no-store"
     assert client.get("/search?q=轮椅").headers["X-Page-Cache"] == "miss"
+    # The rebuild runs in a thread of its own: wait for it, so that it does not outlive the
+    # test's database, and see search back.
+    assert sync._rebuilding.acquire(timeout=60), "the rebuild finished"
+    sync._rebuilding.release()
+    assert "搜索暂时无法使用" not in client.get("/search?q=轮椅").get_data(as_text=True)
 
 
 def test_filters_that_match_nothing_give_no_results_not_every_result(client):
