@@ -236,6 +236,30 @@ def chromium(width: int, height: int, javascript: bool = True) -> webdriver.Chro
     return driver
 
 
+# Waits for the layout at the width asked for, then for one more frame and a task, so
+# what watches for a size (a ResizeObserver, a requestAnimationFrame) has run. It gives up
+# after about a second of frames and answers the width the window reached.
+SETTLE = """const [width, done] = arguments;
+let frames = 0;
+const settled = () => innerWidth === width || ++frames > 60
+  ? requestAnimationFrame(() => setTimeout(() => done(innerWidth)))
+  : requestAnimationFrame(settled);
+settled();"""
+
+
+def resize(driver, width: int, height: int) -> int:
+    """Resize the window and wait until the page has laid itself out at the new size and
+    run what watches for that (a table that no longer fits becomes scrollable). Answers
+    the page's width, which is `width` unless the window would not get there."""
+    driver.set_window_size(width, height)
+    return driver.execute_async_script(SETTLE, width)
+
+
+def next_frame(driver) -> None:
+    """Wait until the page has drawn a frame after a change made to it."""
+    driver.execute_async_script(SETTLE, driver.execute_script("return innerWidth"))
+
+
 def set_mode(driver, base_url: str, mode: str, staff_client=None) -> None:
     """Set the display-mode cookie, as the toggle would; with `staff_client`, also its
     signed-in session cookie, so the back office can be checked too."""
