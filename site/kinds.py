@@ -25,7 +25,7 @@ SLUG_LENGTH = 80
 
 def quoted_last(message: str) -> str:
     """A message that ends by quoting a field's label. A label that is a question ends the
-    sentence with its own mark: Choose “What is it about?”, not “What is it about?”."""
+    sentence with its own mark: Choose “What colour is it?”, not “What colour is it?”."""
     return message.replace("?”.", "?”")
 
 
@@ -37,7 +37,7 @@ class Problem:
     message: str
 
 
-# The field types answered by choosing, not typing: their empty error says 请选择.
+# The field types answered by choosing, not typing: on a form, their empty error says 请选择.
 CHOICE_TYPES = ("radio", "select", "multi")
 
 
@@ -55,8 +55,8 @@ class Field:
     open-data files) and `search` (its text is part of the item's search document).
     `description` says what the field means on the open-data page. `missing` is what the
     error says when a required field is left empty, in the form's own words (the resident's
-    forms have them: 请选择您的问题和哪方面有关); without it, 请填写 (请选择 for a choice)
-    and the label.
+    forms have them: 请选择您的问题和哪方面有关); without it, 请填写 (请选择 for a choice
+    on a form) and the label.
     """
 
     name: str
@@ -94,11 +94,12 @@ class Field:
         value = getattr(row, self.name)
         return value.isoformat() if isinstance(value, date) else value
 
-    def problems(self, value) -> list[Problem]:
+    def problems(self, value, typed: bool = False) -> list[Problem]:
         """The field's own rules for a value: given when required, no longer than its
-        `max_length`, one of its `choices`."""
+        `max_length`, one of its `choices`. A `typed` value was written out (a content
+        file's, a spreadsheet cell's), not chosen on a form."""
         if value is None or value == "" or value == []:
-            return [Problem(self.name, self.missing_message())] if self.required else []
+            return [Problem(self.name, self.missing_message(typed))] if self.required else []
         if isinstance(value, str) and self.max_length and len(value) > self.max_length:
             message = _("“%(label)s”最多 %(n)d 个字。", label=self.label, n=self.max_length)
             return [Problem(self.name, message)]
@@ -109,11 +110,12 @@ class Field:
                 return [Problem(self.name, message)]
         return []
 
-    def missing_message(self) -> str:
-        """What the error says when the field is required and left empty."""
-        if self.missing is not None:
+    def missing_message(self, typed: bool = False) -> str:
+        """What the error says when the field is required and left empty: a form's own
+        words; otherwise choose, or fill in what is typed."""
+        if self.missing is not None and not typed:
             return str(self.missing)
-        if self.type in CHOICE_TYPES:
+        if self.type in CHOICE_TYPES and not typed:
             return quoted_last(_("请选择“%(label)s”。", label=self.label))
         return quoted_last(_("请填写“%(label)s”。", label=self.label))
 
@@ -198,7 +200,7 @@ class Kind:
             problem
             for f in self.loaded
             if not f.relation
-            for problem in f.problems(record.get(f.name))
+            for problem in f.problems(record.get(f.name), typed=True)
         ]
         if new and self.key == "slug":
             found += slug_problems(record.get("slug"))

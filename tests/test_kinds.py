@@ -144,6 +144,13 @@ def test_an_empty_required_field_says_fill_in_or_choose_unless_it_has_its_own_wo
         assert [p.message for p in typed.problems("")] == ["请填写“颜色”。"]
         assert [p.message for p in chosen.problems(None)] == ["请选择“颜色”。"]
         assert [p.message for p in own_words.problems([])] == ["请至少选一种颜色。"]
+        # A content file or a spreadsheet row is typed, whatever the form offers.
+        for field in (typed, chosen, own_words):
+            assert [p.message for p in field.problems(None, typed=True)] == ["请填写“颜色”。"]
+        kind_of_place = FACILITIES.field("type")
+        assert kind_of_place.type == "select"
+        missing = [p.message for p in FACILITIES.problems({}) if p.field == "type"]
+        assert missing == [f"请填写“{kind_of_place.label}”。"]
     with i18n_app.test_request_context("/", environ_overrides={ENVIRON_KEY: EN}):
         # A label that is a question ends the sentence with its own mark.
         question = replace(chosen, label="What colour is it?")
