@@ -116,13 +116,13 @@ def check_pages(base_url: str, work: list[tuple[str, str]], staff=None):
                 set_mode(driver, base_url, mode, staff)
                 mode_set = mode
             opening = opening_width(mode, path)
-            if opening != width:
-                resize(driver, *VIEWPORTS[opening])
+            reached = resize(driver, *VIEWPORTS[opening]) if opening != width else int(width)
             driver.get(base_url + path)
             for width in (opening, *(w for w in VIEWPORTS if w != opening)):
                 resized = width != opening
+                if resized:
+                    reached = resize(driver, *VIEWPORTS[width])
                 where = f"{path} [{mode}, {width}px{', resized' if resized else ''}]"
-                reached = resize(driver, *VIEWPORTS[width]) if resized else int(width)
                 if reached != int(width):
                     findings["reflow"].append(f"{where}: the window stayed {reached}px wide")
                 check_page(driver, findings, incomplete, where, path, mode, width)
