@@ -77,12 +77,12 @@ PROFILES = {
         ),
         (
             "culture-at-home family-doctor free-public-transport-and-venues "
-            "home-visits-and-family-support information-consumption-discount living-allowance "
-            "medical-and-temporary-assistance rukang-home severe-disability-care-allowance"
+            "home-visits-and-family-support living-allowance medical-and-temporary-assistance "
+            "rukang-home severe-disability-care-allowance"
         ),
         (
-            "disability-certificate home-accessibility-adaptation insurance-contribution-subsidy "
-            "residential-and-home-care utility-bill-subsidy"
+            "disability-certificate home-accessibility-adaptation information-consumption-discount "
+            "insurance-contribution-subsidy residential-and-home-care utility-bill-subsidy"
         ),
     ),
     "all-unsure": (
@@ -116,12 +116,12 @@ PROFILES = {
     ),
     "nothing-needed": (
         profile(),
-        "free-public-transport-and-venues information-consumption-discount",
+        "free-public-transport-and-venues",
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "legal-aid precise-rehabilitation rehabilitation-fitness rukang-home "
-            "vocational-skills-training"
+            "information-consumption-discount legal-aid precise-rehabilitation "
+            "rehabilitation-fitness rukang-home vocational-skills-training"
         ),
     ),
     "no-certificate-yet-grade-1": (
@@ -194,12 +194,12 @@ PROFILES = {
         profile(age="0-6", categories=("hearing",), grade="2", needs=("rehabilitation",)),
         (
             "child-rehabilitation-aid culture-at-home family-doctor "
-            "free-public-transport-and-venues information-consumption-discount "
-            "precise-rehabilitation preschool-rehabilitation-education"
+            "free-public-transport-and-venues precise-rehabilitation "
+            "preschool-rehabilitation-education"
         ),
         (
-            "disability-certificate rehabilitation-fitness severe-disability-care-allowance "
-            "sign-language-video-service"
+            "disability-certificate information-consumption-discount rehabilitation-fitness "
+            "severe-disability-care-allowance sign-language-video-service"
         ),
     ),
     "toddler-physical-devices": (
@@ -213,13 +213,12 @@ PROFILES = {
         (
             "assistive-devices child-rehabilitation-aid culture-at-home "
             "free-public-transport-and-venues home-visits-and-family-support "
-            "information-consumption-discount precise-rehabilitation "
-            "preschool-rehabilitation-education"
+            "precise-rehabilitation preschool-rehabilitation-education"
         ),
         (
-            "disability-certificate home-accessibility-adaptation insurance-contribution-subsidy "
-            "living-allowance medical-and-temporary-assistance severe-disability-care-allowance "
-            "subsistence-allowance utility-bill-subsidy"
+            "disability-certificate home-accessibility-adaptation information-consumption-discount "
+            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+            "severe-disability-care-allowance subsistence-allowance utility-bill-subsidy"
         ),
     ),
     "child-intellectual-school": (
@@ -232,22 +231,22 @@ PROFILES = {
         ),
         (
             "compulsory-education exam-accommodations family-doctor "
-            "free-public-transport-and-venues information-consumption-discount "
-            "precise-rehabilitation"
+            "free-public-transport-and-venues precise-rehabilitation"
         ),
         (
-            "child-rehabilitation-aid disability-certificate rehabilitation-fitness rukang-home "
-            "vocational-and-higher-education"
+            "child-rehabilitation-aid disability-certificate information-consumption-discount "
+            "rehabilitation-fitness rukang-home vocational-and-higher-education"
         ),
     ),
     "child-out-of-school": (
         profile(age="7-17", grade="1"),
-        "culture-at-home free-public-transport-and-venues information-consumption-discount",
+        "culture-at-home free-public-transport-and-venues",
         (
             "assistive-devices child-rehabilitation-aid compulsory-education "
             "disability-certificate family-doctor home-accessibility-adaptation "
-            "home-visits-and-family-support housing-support legal-aid precise-rehabilitation "
-            "rehabilitation-fitness rukang-home severe-disability-care-allowance"
+            "home-visits-and-family-support housing-support information-consumption-discount "
+            "legal-aid precise-rehabilitation rehabilitation-fitness rukang-home "
+            "severe-disability-care-allowance"
         ),
     ),
     "teen-visual-secondary": (
@@ -260,10 +259,9 @@ PROFILES = {
         ),
         (
             "blind-cultural-services culture-at-home exam-accommodations "
-            "free-public-transport-and-venues information-consumption-discount "
-            "vocational-and-higher-education"
+            "free-public-transport-and-venues vocational-and-higher-education"
         ),
-        "disability-certificate severe-disability-care-allowance",
+        "disability-certificate information-consumption-discount severe-disability-care-allowance",
     ),
     "teen-hearing-compulsory": (
         profile(
@@ -275,11 +273,12 @@ PROFILES = {
         ),
         (
             "compulsory-education culture-at-home exam-accommodations "
-            "free-public-transport-and-venues information-consumption-discount"
+            "free-public-transport-and-venues"
         ),
         (
-            "disability-certificate severe-disability-care-allowance "
-            "sign-language-video-service vocational-and-higher-education"
+            "disability-certificate information-consumption-discount "
+            "severe-disability-care-allowance sign-language-video-service "
+            "vocational-and-higher-education"
         ),
     ),
     "university-student-deaf": (
@@ -292,71 +291,67 @@ PROFILES = {
         ),
         (
             "employment-assistance exam-accommodations free-public-transport-and-venues "
-            "information-consumption-discount "
             "vocational-and-higher-education vocational-skills-training"
         ),
         (
-            "disability-certificate public-welfare-jobs self-employment-subsidy "
-            "sign-language-video-service youth-internship-allowance"
+            "disability-certificate information-consumption-discount public-welfare-jobs "
+            "self-employment-subsidy sign-language-video-service youth-internship-allowance"
         ),
     ),
     "vocational-student": (
         profile(categories=("speech",), studying="secondary", work="other"),
-        (
-            "exam-accommodations free-public-transport-and-venues "
-            "information-consumption-discount "
-            "vocational-and-higher-education"
-        ),
+        "exam-accommodations free-public-transport-and-venues vocational-and-higher-education",
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "legal-aid precise-rehabilitation rehabilitation-fitness sign-language-video-service"
+            "information-consumption-discount legal-aid precise-rehabilitation "
+            "rehabilitation-fitness sign-language-video-service"
         ),
     ),
     "job-seeker-dibao": (
         profile(grade="3", work="looking", household="dibao"),
         (
-            "employment-assistance free-public-transport-and-venues "
-            "home-visits-and-family-support information-consumption-discount living-allowance "
-            "medical-and-temporary-assistance vocational-skills-training"
+            "employment-assistance free-public-transport-and-venues home-visits-and-family-support "
+            "living-allowance medical-and-temporary-assistance vocational-skills-training"
         ),
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
-            "home-accessibility-adaptation housing-support legal-aid precise-rehabilitation "
-            "public-welfare-jobs rehabilitation-fitness residential-and-home-care rukang-home "
-            "utility-bill-subsidy youth-internship-allowance"
+            "home-accessibility-adaptation housing-support information-consumption-discount "
+            "legal-aid precise-rehabilitation public-welfare-jobs rehabilitation-fitness "
+            "residential-and-home-care rukang-home utility-bill-subsidy youth-internship-allowance"
         ),
     ),
     "self-employed-speech": (
         profile(categories=("speech",), work="self-employed"),
-        (
-            "free-public-transport-and-venues information-consumption-discount "
-            "self-employment-subsidy vocational-skills-training"
-        ),
+        "free-public-transport-and-venues self-employment-subsidy vocational-skills-training",
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "insurance-contribution-subsidy legal-aid precise-rehabilitation "
-            "rehabilitation-fitness sign-language-video-service"
+            "information-consumption-discount insurance-contribution-subsidy legal-aid "
+            "precise-rehabilitation rehabilitation-fitness sign-language-video-service"
         ),
     ),
     "employed-dibao": (
         profile(household="dibao"),
         (
-            "free-public-transport-and-venues home-visits-and-family-support "
-            "information-consumption-discount living-allowance medical-and-temporary-assistance"
+            "free-public-transport-and-venues home-visits-and-family-support living-allowance "
+            "medical-and-temporary-assistance"
         ),
         (
             "assistive-devices culture-at-home disability-certificate employment-assistance "
-            "family-doctor home-accessibility-adaptation housing-support legal-aid "
-            "precise-rehabilitation rehabilitation-fitness residential-and-home-care rukang-home "
-            "utility-bill-subsidy vocational-skills-training"
+            "family-doctor home-accessibility-adaptation housing-support "
+            "information-consumption-discount legal-aid precise-rehabilitation "
+            "rehabilitation-fitness residential-and-home-care rukang-home utility-bill-subsidy "
+            "vocational-skills-training"
         ),
     ),
     "employed-mental-legal": (
         profile(categories=("mental",), needs=("legal",)),
-        "free-public-transport-and-venues information-consumption-discount legal-aid",
-        "disability-certificate rukang-home vocational-skills-training",
+        "free-public-transport-and-venues legal-aid",
+        (
+            "disability-certificate information-consumption-discount rukang-home "
+            "vocational-skills-training"
+        ),
     ),
     "intellectual-2-low-income-care": (
         profile(
@@ -369,12 +364,13 @@ PROFILES = {
         ),
         (
             "culture-at-home family-doctor free-public-transport-and-venues "
-            "home-visits-and-family-support information-consumption-discount "
-            "insurance-contribution-subsidy rukang-home severe-disability-care-allowance"
+            "home-visits-and-family-support insurance-contribution-subsidy rukang-home "
+            "severe-disability-care-allowance"
         ),
         (
-            "disability-certificate home-accessibility-adaptation living-allowance "
-            "medical-and-temporary-assistance subsistence-allowance utility-bill-subsidy"
+            "disability-certificate home-accessibility-adaptation information-consumption-discount "
+            "living-allowance medical-and-temporary-assistance subsistence-allowance "
+            "utility-bill-subsidy"
         ),
     ),
     "tekun-multiple-care-housing": (
@@ -387,13 +383,13 @@ PROFILES = {
         ),
         (
             "culture-at-home family-doctor free-public-transport-and-venues "
-            "home-visits-and-family-support housing-support information-consumption-discount "
-            "insurance-contribution-subsidy medical-and-temporary-assistance "
-            "residential-and-home-care rukang-home severe-disability-care-allowance"
+            "home-visits-and-family-support housing-support insurance-contribution-subsidy "
+            "medical-and-temporary-assistance residential-and-home-care rukang-home "
+            "severe-disability-care-allowance"
         ),
         (
-            "disability-certificate home-accessibility-adaptation living-allowance "
-            "utility-bill-subsidy"
+            "disability-certificate home-accessibility-adaptation information-consumption-discount "
+            "living-allowance utility-bill-subsidy"
         ),
     ),
     "older-visual-culture": (
@@ -406,9 +402,9 @@ PROFILES = {
         ),
         (
             "blind-cultural-services culture-at-home free-public-transport-and-venues "
-            "information-consumption-discount rehabilitation-fitness"
+            "rehabilitation-fitness"
         ),
-        "disability-certificate severe-disability-care-allowance",
+        "disability-certificate information-consumption-discount severe-disability-care-allowance",
     ),
     "mental-3-low-income-care": (
         profile(
@@ -420,11 +416,12 @@ PROFILES = {
         ),
         (
             "family-doctor free-public-transport-and-venues home-visits-and-family-support "
-            "information-consumption-discount rukang-home"
+            "rukang-home"
         ),
         (
-            "disability-certificate living-allowance medical-and-temporary-assistance "
-            "severe-disability-care-allowance subsistence-allowance utility-bill-subsidy"
+            "disability-certificate information-consumption-discount living-allowance "
+            "medical-and-temporary-assistance severe-disability-care-allowance "
+            "subsistence-allowance utility-bill-subsidy"
         ),
     ),
     "intellectual-4-dibao-care": (
@@ -437,66 +434,71 @@ PROFILES = {
         ),
         (
             "family-doctor free-public-transport-and-venues home-visits-and-family-support "
-            "information-consumption-discount living-allowance medical-and-temporary-assistance "
-            "rukang-home"
+            "living-allowance medical-and-temporary-assistance rukang-home"
         ),
         (
-            "disability-certificate residential-and-home-care severe-disability-care-allowance "
-            "utility-bill-subsidy"
+            "disability-certificate information-consumption-discount residential-and-home-care "
+            "severe-disability-care-allowance utility-bill-subsidy"
         ),
     ),
     "unsure-grade-household-care": (
         profile(for_whom="other", grade="unsure", household="unsure", needs=("daily-care",)),
-        "family-doctor free-public-transport-and-venues information-consumption-discount",
+        "family-doctor free-public-transport-and-venues",
         (
             "culture-at-home disability-certificate employment-assistance "
             "home-accessibility-adaptation home-visits-and-family-support "
-            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
-            "residential-and-home-care rukang-home severe-disability-care-allowance "
-            "subsistence-allowance utility-bill-subsidy vocational-skills-training"
+            "information-consumption-discount insurance-contribution-subsidy living-allowance "
+            "medical-and-temporary-assistance residential-and-home-care rukang-home "
+            "severe-disability-care-allowance subsistence-allowance utility-bill-subsidy "
+            "vocational-skills-training"
         ),
     ),
     "home-adaptation-severe-poor": (
         profile(grade="1", work="unable", household="low-income", needs=("home-adaptation",)),
         (
             "culture-at-home free-public-transport-and-venues home-accessibility-adaptation "
-            "home-visits-and-family-support information-consumption-discount "
-            "insurance-contribution-subsidy rukang-home"
+            "home-visits-and-family-support insurance-contribution-subsidy rukang-home"
         ),
         (
-            "assistive-devices disability-certificate living-allowance "
-            "medical-and-temporary-assistance severe-disability-care-allowance "
+            "assistive-devices disability-certificate information-consumption-discount "
+            "living-allowance medical-and-temporary-assistance severe-disability-care-allowance "
             "subsistence-allowance utility-bill-subsidy"
         ),
     ),
     "home-adaptation-mild": (
         profile(grade="3", needs=("home-adaptation",)),
-        "free-public-transport-and-venues information-consumption-discount",
+        "free-public-transport-and-venues",
         (
-            "assistive-devices disability-certificate home-accessibility-adaptation rukang-home "
-            "vocational-skills-training"
+            "assistive-devices disability-certificate home-accessibility-adaptation "
+            "information-consumption-discount rukang-home vocational-skills-training"
         ),
     ),
     "housing-none": (
         profile(grade="3", needs=("housing",)),
-        "free-public-transport-and-venues information-consumption-discount",
-        "disability-certificate housing-support rukang-home vocational-skills-training",
+        "free-public-transport-and-venues",
+        (
+            "disability-certificate housing-support information-consumption-discount rukang-home "
+            "vocational-skills-training"
+        ),
     ),
     "housing-dibao": (
         profile(grade="3", household="dibao", needs=("housing",)),
         (
             "free-public-transport-and-venues home-visits-and-family-support housing-support "
-            "information-consumption-discount living-allowance medical-and-temporary-assistance"
+            "living-allowance medical-and-temporary-assistance"
         ),
         (
-            "disability-certificate employment-assistance rukang-home utility-bill-subsidy "
-            "vocational-skills-training"
+            "disability-certificate employment-assistance information-consumption-discount "
+            "rukang-home utility-bill-subsidy vocational-skills-training"
         ),
     ),
     "legal-only": (
         profile(needs=("legal",)),
-        "free-public-transport-and-venues information-consumption-discount legal-aid",
-        "disability-certificate rukang-home vocational-skills-training",
+        "free-public-transport-and-venues legal-aid",
+        (
+            "disability-certificate information-consumption-discount rukang-home "
+            "vocational-skills-training"
+        ),
     ),
     "communication-no-certificate": (
         profile(
@@ -511,61 +513,60 @@ PROFILES = {
     ),
     "deaf-speech-older": (
         profile(age="60-plus", categories=("hearing", "speech"), grade="3", work="other"),
-        ("free-public-transport-and-venues information-consumption-discount"),
+        "free-public-transport-and-venues",
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "legal-aid precise-rehabilitation rehabilitation-fitness residential-and-home-care "
-            "sign-language-video-service"
+            "information-consumption-discount legal-aid precise-rehabilitation "
+            "rehabilitation-fitness residential-and-home-care sign-language-video-service"
         ),
     ),
     "graduate-looking": (
         profile(studying="university", work="looking"),
         (
             "employment-assistance exam-accommodations free-public-transport-and-venues "
-            "information-consumption-discount vocational-and-higher-education "
-            "vocational-skills-training"
+            "vocational-and-higher-education vocational-skills-training"
         ),
         (
             "assistive-devices culture-at-home disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "legal-aid precise-rehabilitation public-welfare-jobs rehabilitation-fitness "
-            "rukang-home self-employment-subsidy youth-internship-allowance"
+            "information-consumption-discount legal-aid precise-rehabilitation public-welfare-jobs "
+            "rehabilitation-fitness rukang-home self-employment-subsidy youth-internship-allowance"
         ),
     ),
     "age-unsure-studying-unsure": (
         profile(age="unsure", studying="unsure", work="unsure"),
-        "free-public-transport-and-venues information-consumption-discount",
+        "free-public-transport-and-venues",
         (
             "assistive-devices child-rehabilitation-aid compulsory-education culture-at-home "
             "disability-certificate employment-assistance exam-accommodations family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "insurance-contribution-subsidy legal-aid precise-rehabilitation "
-            "preschool-rehabilitation-education public-welfare-jobs rehabilitation-fitness "
-            "residential-and-home-care rukang-home self-employment-subsidy "
-            "vocational-and-higher-education vocational-skills-training "
-            "youth-internship-allowance"
+            "information-consumption-discount insurance-contribution-subsidy legal-aid "
+            "precise-rehabilitation preschool-rehabilitation-education public-welfare-jobs "
+            "rehabilitation-fitness residential-and-home-care rukang-home self-employment-subsidy "
+            "vocational-and-higher-education vocational-skills-training youth-internship-allowance"
         ),
     ),
     "preschooler-unsure": (
         profile(age="0-6", categories=("unsure",), grade="unsure", studying="unsure"),
-        "free-public-transport-and-venues information-consumption-discount",
+        "free-public-transport-and-venues",
         (
             "assistive-devices blind-cultural-services child-rehabilitation-aid "
             "compulsory-education culture-at-home disability-certificate exam-accommodations "
             "family-doctor home-accessibility-adaptation home-visits-and-family-support "
-            "housing-support legal-aid precise-rehabilitation preschool-rehabilitation-education "
-            "rehabilitation-fitness severe-disability-care-allowance sign-language-video-service "
+            "housing-support information-consumption-discount legal-aid precise-rehabilitation "
+            "preschool-rehabilitation-education rehabilitation-fitness "
+            "severe-disability-care-allowance sign-language-video-service "
             "vocational-and-higher-education"
         ),
     ),
     "older-physical-rehab-devices": (
         profile(age="60-plus", work="other", needs=("rehabilitation", "assistive-devices")),
+        "assistive-devices family-doctor free-public-transport-and-venues precise-rehabilitation",
         (
-            "assistive-devices family-doctor free-public-transport-and-venues "
-            "information-consumption-discount precise-rehabilitation"
+            "disability-certificate information-consumption-discount rehabilitation-fitness "
+            "rukang-home"
         ),
-        "disability-certificate rehabilitation-fitness rukang-home",
     ),
     "category-unsure-severe-dibao": (
         profile(
@@ -577,14 +578,13 @@ PROFILES = {
         ),
         (
             "culture-at-home family-doctor free-public-transport-and-venues "
-            "home-visits-and-family-support information-consumption-discount "
-            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
-            "severe-disability-care-allowance"
+            "home-visits-and-family-support insurance-contribution-subsidy living-allowance "
+            "medical-and-temporary-assistance severe-disability-care-allowance"
         ),
         (
             "blind-cultural-services disability-certificate home-accessibility-adaptation "
-            "residential-and-home-care rukang-home sign-language-video-service "
-            "utility-bill-subsidy"
+            "information-consumption-discount residential-and-home-care rukang-home "
+            "sign-language-video-service utility-bill-subsidy"
         ),
     ),
     "other-person-mental-tekun": (
@@ -598,26 +598,26 @@ PROFILES = {
         ),
         (
             "culture-at-home family-doctor free-public-transport-and-venues "
-            "home-visits-and-family-support information-consumption-discount "
-            "insurance-contribution-subsidy medical-and-temporary-assistance "
-            "residential-and-home-care rukang-home severe-disability-care-allowance"
+            "home-visits-and-family-support insurance-contribution-subsidy "
+            "medical-and-temporary-assistance residential-and-home-care rukang-home "
+            "severe-disability-care-allowance"
         ),
         (
-            "disability-certificate home-accessibility-adaptation living-allowance "
-            "utility-bill-subsidy"
+            "disability-certificate home-accessibility-adaptation information-consumption-discount "
+            "living-allowance utility-bill-subsidy"
         ),
     ),
     "contradiction-baby-at-university": (
         profile(age="0-6", grade="1", studying="university"),
         (
             "culture-at-home exam-accommodations free-public-transport-and-venues "
-            "information-consumption-discount vocational-and-higher-education"
+            "vocational-and-higher-education"
         ),
         (
             "assistive-devices child-rehabilitation-aid disability-certificate family-doctor "
             "home-accessibility-adaptation home-visits-and-family-support housing-support "
-            "legal-aid precise-rehabilitation rehabilitation-fitness "
-            "severe-disability-care-allowance"
+            "information-consumption-discount legal-aid precise-rehabilitation "
+            "rehabilitation-fitness severe-disability-care-allowance"
         ),
     ),
     "contradiction-no-certificate-but-grade": (
@@ -633,19 +633,16 @@ PROFILES = {
     ),
     "contradiction-unable-but-self-employed-needs": (
         profile(work="unable", needs=("culture-sport",)),
-        (
-            "culture-at-home free-public-transport-and-venues information-consumption-discount "
-            "rehabilitation-fitness"
-        ),
-        "disability-certificate rukang-home",
+        "culture-at-home free-public-transport-and-venues rehabilitation-fitness",
+        "disability-certificate information-consumption-discount rukang-home",
     ),
     "mental-rehab": (
         profile(categories=("mental",), grade="3", work="unable", needs=("rehabilitation",)),
+        "family-doctor free-public-transport-and-venues precise-rehabilitation",
         (
-            "family-doctor free-public-transport-and-venues information-consumption-discount "
-            "precise-rehabilitation"
+            "disability-certificate information-consumption-discount rehabilitation-fitness "
+            "rukang-home"
         ),
-        "disability-certificate rehabilitation-fitness rukang-home",
     ),
 }
 

@@ -151,6 +151,22 @@ def test_every_service_file_says_where_its_departments_come_from():
     assert without == []
 
 
+def test_every_service_page_shows_where_its_departments_come_from_in_both_languages(app, client):
+    for service in services(app):
+        assert service.departments_source and service.departments_source_en, service.slug
+        for prefix, text in (
+            ("", service.departments_source),
+            ("/en", service.departments_source_en),
+        ):
+            main = parse(client.get(f"{prefix}/services/{service.slug}").data).find("main")
+            source = main.find("div", class_="departments").find("p", class_="departments__source")
+            assert source is not None and text in source.text, (prefix, service.slug)
+            if prefix:
+                assert not CJK.search(source.text), service.slug
+    care = next(s for s in services(app) if s.slug == CARE_ALLOWANCE)
+    assert "国发〔2015〕52号" in care.departments_source
+
+
 def test_the_loader_refuses_a_service_without_a_departments_source(empty_app, content_copy):
     path = content_copy / "services" / f"{CARE_ALLOWANCE}.yaml"
     text = path.read_text(encoding="utf-8")

@@ -84,6 +84,9 @@ class Service(Publishable, Tracked, db.Model):
     documents_en: Mapped[list[str] | None] = mapped_column(JSON)
     easy_read: Mapped[str] = mapped_column(Text)
     easy_read_en: Mapped[str | None] = mapped_column(Text)
+    # Where the departments in charge of it and handling it (`responsibilities`) come from.
+    departments_source: Mapped[str | None] = mapped_column(Text)
+    departments_source_en: Mapped[str | None] = mapped_column(Text)
 
     category: Mapped[Category] = relationship(back_populates="services")
     responsibilities: Mapped[list[Responsibility]] = relationship(

@@ -80,6 +80,15 @@ SERVICES = Kind(
             )
         ),
         *translated(Field("easy_read", _l("易读版"), "markdown", required=True, search=True)),
+        *translated(
+            Field(
+                validation.DEPARTMENTS_SOURCE,
+                _l("部门的依据"),
+                "textarea",
+                edit=False,
+                table=False,
+            )
+        ),
         _links("measures", Measure),
         _links("projects", Project),
         _links("related", Service),
