@@ -546,3 +546,36 @@ def test_help_link_on_the_english_site_goes_to_the_english_directory(client, pat
 def test_the_header_has_one_help_link(client):
     header = parse(client.get("/").data).find("header", class_="site-header")
     assert len(header.find_all("a", class_="help-link")) == 1
+
+
+# --- A department's page: how to reach it ---------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_department_page_without_published_channels_says_so_and_how_to_ask(client, prefix):
+    main = parse(client.get(f"{prefix}/departments/civil-affairs-bureau").data).find("main")
+    assert "tel:12345" in main.hrefs
+    assert f"{prefix}/feedback/ask" in main.hrefs
+    assert f"{prefix}/contacts/" in main.hrefs
+    said = "还没有在本站公布" if not prefix else "has not yet published"
+    assert said in main.text
+    # The demo pack's invented channels of the department are not offered as real.
+    assert not main.find_all("li", class_="card")[1:]
+
+
+def test_a_department_page_lists_its_own_real_channels_first(loaded_app):
+    with loaded_app.app_context():
+        channel = db.session.scalar(
+            select(ContactChannel).where(
+                ContactChannel.department_id.is_not(None), ContactChannel.channel == "phone"
+            )
+        )
+        channel.value = "0635-4000000"
+        channel.sample = False
+        channel.facility = None
+        department, value = channel.department.slug, channel.value
+        db.session.commit()
+    main = parse(loaded_app.test_client().get(f"/departments/{department}").data).find("main")
+    assert value in main.text
+    assert "还没有在本站公布" not in main.text
+    assert "tel:12345" in main.hrefs and "/feedback/ask" in main.hrefs

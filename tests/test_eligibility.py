@@ -251,8 +251,8 @@ def test_a_possible_service_says_what_to_verify_and_cites_its_sources(client):
     assert "/plan/measures/3-6" in care.hrefs
 
 
-# The father's answers, but he does not live in Chiping District.
-FATHER_ELSEWHERE = [(q, ["elsewhere"] if q == "residence" else v) for q, v in FATHER]
+# The father's answers, but his hukou is in Chiping District and he lives elsewhere.
+FATHER_AWAY = [(q, ["away"] if q == "residence" else v) for q, v in FATHER]
 # Someone 18 to 59 not sure about work: two rules of 职业技能培训 ask about it.
 WORK_UNSURE = [
     ("for_whom", ["self"]),
@@ -269,18 +269,18 @@ WORK_UNSURE = [
 
 
 @pytest.mark.parametrize(
-    ("prefix", "elsewhere", "cross_province", "allowances", "rukang"),
+    ("prefix", "away", "cross_province", "allowances", "rukang"),
     [
         (
             "",
-            "这里列的是茌平区的服务",
+            "规划没有写人不在茌平区住",
             "跨省通办",
             ("重度残疾人护理补贴", "困难残疾人生活补贴"),
             "“如康家园”残疾人之家",
         ),
         (
             "/en",
-            "These are Chiping District's services",
+            "does not say whether someone who does not live in Chiping District can apply",
             "any province",
             (
                 "Care allowance for people with severe disabilities",
@@ -291,16 +291,16 @@ WORK_UNSURE = [
     ],
     ids=["zh", "en"],
 )
-def test_living_elsewhere_gives_the_cross_province_rule_to_the_two_allowances_alone(
-    client, prefix, elsewhere, cross_province, allowances, rukang
+def test_living_away_gives_the_cross_province_rule_to_the_two_allowances_alone(
+    client, prefix, away, cross_province, allowances, rukang
 ):
-    doc = parse(result_of(Browser(client, prefix), FATHER_ELSEWHERE).data)
+    doc = parse(result_of(Browser(client, prefix), FATHER_AWAY).data)
     possible = doc.find("section", aria_labelledby="possible-heading")
     titles = [heading.text for heading in possible.find_all("h3")]
     assert set(allowances) | {rukang} <= set(titles)
     for title in titles:
         text = card(possible, title).text
-        assert elsewhere in text, title
+        assert (away in text) == (title not in allowances), title
         assert (cross_province in text) == (title in allowances), title
     for title in allowances:
         assert prefix + "/plan/measures/1-3" in card(possible, title).hrefs
@@ -319,12 +319,47 @@ def test_a_card_says_each_answer_behind_it_once(client, steps):
         assert len(said) == len(set(said)), heading.text
 
 
+BECAUSE_ONLY = re.compile(r"(?:(?:因为你选了|你对这些问题选了“不确定”)：[^。]*。)+")
+
+
+@pytest.mark.parametrize(
+    "steps", [FATHER, WORK_UNSURE, ALL_UNSURE], ids=["father", "work", "unsure"]
+)
+def test_every_reason_a_card_gives_ends_with_the_rule_it_meets(client, steps):
+    """A reason is never left as a bare "you chose …": two rules with the same words give
+    one paragraph, every answer behind them first, then the words once."""
+    doc = parse(result_of(Browser(client), steps).data)
+    for section in ("likely-heading", "possible-heading"):
+        for heading in doc.find("section", aria_labelledby=section).find_all("h3"):
+            texts = [p.text for p in heading.parent.find_all("p")]
+            assert not [text for text in texts if BECAUSE_ONLY.fullmatch(text)], heading.text
+
+
+def test_many_answers_of_not_sure_are_said_to_widen_the_result(client, prefix):
+    said = "9 个问题选了“不确定”" if not prefix else 'You answered "Not sure" to 9 questions'
+    for view in ("standard", "easy"):
+        unsure = parse(result_of(Browser(client, prefix), ALL_UNSURE, view=view).data)
+        assert said in unsure.find("main").text, view
+    father = parse(result_of(Browser(client, prefix)).data).find("main")
+    assert "个问题选了“不确定”" not in father.text and "questions, so many" not in father.text
+
+
+@pytest.mark.parametrize("view", ["standard", "easy"])
+def test_a_result_offers_a_written_way_to_ask_beside_the_phone(client, prefix, view):
+    """Deaf residents and people who cannot speak on the phone are not left with 12345."""
+    main = parse(result_of(Browser(client, prefix), view=view).data).find("main")
+    assert prefix + "/feedback/ask" in main.hrefs
+    assert "tel:12345" in main.hrefs
+
+
 def test_the_easy_read_result_says_one_thing_a_line(client):
     doc = parse(result_of(Browser(client), view="easy").data)
     care = card(doc, "重度残疾人护理补贴")
     lines = [p.text for p in care.find_all("p")]
     assert lines[:3] == ["你选了：一级。", "你选了：需要长期照护。", "去问：区民政局。"]
     assert all(len(line) <= 20 for line in lines)
+    # 去问 leads to the department's page, which says how to reach it.
+    assert "/departments/civil-affairs-bureau" in care.hrefs
 
 
 def test_the_rest_are_shown_on_request(client):

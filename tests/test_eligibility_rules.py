@@ -16,6 +16,7 @@ from barrierfree.content.files import ContentError
 from barrierfree.eligibility.assess import assess, match
 from barrierfree.eligibility.questions import (
     AGE,
+    FOR_WHOM,
     QUESTIONS,
     UNSURE,
     next_unanswered,
@@ -172,6 +173,18 @@ PROFILES = {
     ),
     "lives-elsewhere": (
         profile(residence="elsewhere", grade="1", household="dibao", needs=("daily-care",)),
+        "",
+        (
+            "culture-at-home disability-certificate employment-assistance family-doctor "
+            "free-public-transport-and-venues home-accessibility-adaptation "
+            "home-visits-and-family-support information-consumption-discount "
+            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+            "residential-and-home-care rukang-home severe-disability-care-allowance "
+            "utility-bill-subsidy vocational-skills-training"
+        ),
+    ),
+    "lives-away": (
+        profile(residence="away", grade="1", household="dibao", needs=("daily-care",)),
         "",
         (
             "culture-at-home disability-certificate employment-assistance family-doctor "
@@ -748,18 +761,35 @@ def test_every_rule_and_check_cites_a_source_the_site_can_show(rules):
 ALLOWANCES = ("living-allowance", "severe-disability-care-allowance")
 
 
-def test_living_elsewhere_names_the_allowances_cross_province_rule_for_them_alone(rules):
-    """Not living in Chiping: every service says where else to ask, and only the two
-    allowances say that their eligibility is confirmed across provinces (measure 1-3)."""
+def checks_for(rules, answers, service) -> tuple[str, str, set[str]]:
+    """The checks that hold for a service: their Chinese, their English, what they cite."""
+    checks = [check for check in rules.checks if check.applies(answers, service)]
+    zh = "".join(check.explain.zh for check in checks)
+    en = " ".join(check.explain.en for check in checks)
+    return zh, en, {source.key for check in checks for source in check.sources}
+
+
+def test_hukou_and_home_elsewhere_sends_every_service_to_ask_where_the_person_is(rules):
+    """Neither hukou nor home in Chiping: every service says where else to ask, and none
+    offers the allowances' cross-province rule, which is for Chiping's own hukou."""
     answers = PROFILES["lives-elsewhere"][0]
     for service in SERVICES:
-        checks = [check for check in rules.checks if check.applies(answers, service)]
-        zh = "".join(check.explain.zh for check in checks)
-        en = " ".join(check.explain.en for check in checks)
-        cited = {source.key for check in checks for source in check.sources}
+        zh, en, cited = checks_for(rules, answers, service)
         assert "这里列的是茌平区的服务" in zh and "Chiping District's services" in en, service
+        assert "跨省通办" not in zh and "any province" not in en and "1-3" not in cited, service
+
+
+def test_hukou_here_living_away_names_the_allowances_cross_province_rule_for_them_alone(rules):
+    """Hukou in Chiping, living elsewhere: only the two allowances say that the plan wants
+    their eligibility confirmed across provinces (measure 1-3); every other service says
+    the plan is silent on applying from elsewhere. Neither is told it is not Chiping's."""
+    answers = PROFILES["lives-away"][0]
+    for service in SERVICES:
+        zh, en, cited = checks_for(rules, answers, service)
         allowance = service in ALLOWANCES
         assert ("跨省通办" in zh, "any province" in en, "1-3" in cited) == (allowance,) * 3, service
+        assert ("规划没有写人不在茌平区住" in zh) == (not allowance), service
+        assert "这里列的是茌平区的服务" not in zh, service
     for finding in assess(rules, answers):
         own = {source.key for reason in finding.reasons for source in reason.rule.sources}
         shown = {source.key for source in finding.sources}
@@ -866,3 +896,10 @@ def test_the_loader_refuses_a_rule_it_cannot_trust(content_copy, case):
 def test_the_rules_file_as_committed_loads(rules):
     assert len(rules.rules) >= 32
     assert rules.services() and set(rules.services()) == set(SERVICES)
+
+
+def test_who_is_asking_never_changes_a_verdict(rules):
+    """The services that fit depend on the person, not on who fills in the form."""
+    for name, (answers, _likely, _possible) in PROFILES.items():
+        verdicts = [groups(rules, {**answers, "for_whom": (who,)}) for who in FOR_WHOM.codes]
+        assert verdicts == [verdicts[0]] * len(verdicts), name

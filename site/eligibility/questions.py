@@ -107,7 +107,8 @@ RESIDENCE = Question(
     (
         Option("hukou", _l("住在茌平区，户籍（户口）也在茌平区"), _l("户籍在茌平区")),
         Option("resident", _l("常住在茌平区，户籍在别的地方"), _l("常住茌平区、户籍在外地")),
-        Option("elsewhere", _l("不住在茌平区"), _l("不住在茌平区")),
+        Option("away", _l("户籍在茌平区，现在住在别的地方"), _l("户籍在茌平区、住在外地")),
+        Option("elsewhere", _l("户籍和住处都不在茌平区"), _l("户籍和住处都不在茌平区")),
         _unsure(),
     ),
 )

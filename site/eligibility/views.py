@@ -48,6 +48,7 @@ from .questions import (
     BY_ID,
     FOR_WHOM,
     QUESTIONS,
+    UNSURE,
     Answers,
     Question,
     after,
@@ -87,6 +88,8 @@ VIEWS = ("standard", "easy", "all")
 Team = namedtuple("Team", "in_charge handling")
 # The buttons that name a page: continue:<question>, back:<question or review>, …
 TARGETED = ("continue", "back", "change", "show")
+# From this many answers of 不确定, a result says why it lists so much, and how to narrow it.
+MANY_UNSURE = 3
 
 
 @bp.url_value_preprocessor
@@ -212,8 +215,15 @@ def result():
             projects=_projects(findings),
             rest=[s for slug, s in services.items() if slug not in found],
             show_rest=view == "all",
+            many_unsure=_many_unsure(answers),
         )
     )
+
+
+def _many_unsure(answers: Answers) -> int:
+    """How many questions were answered 不确定 when that is MANY_UNSURE or more, else 0."""
+    count = sum(answer == (UNSURE,) for answer in answers.values())
+    return count if count >= MANY_UNSURE else 0
 
 
 @bp.post("/clear")

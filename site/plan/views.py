@@ -5,10 +5,15 @@ from itertools import chain
 
 from flask import Blueprint, abort, render_template
 
+from ..contacts.queries import Reachable
 from ..i18n import is_english
+from ..opening_hours import last_opening_or_closing, local_now
+from ..page_cache import last_public_change
 from ..pages import queries as pages
 from ..pages.models import Page
+from ..security import last_modified
 from ..services import queries as services
+from ..services.where import GENERAL_HOTLINE
 from . import queries
 from .models import (
     INDICATOR_ATTRIBUTES,
@@ -147,6 +152,17 @@ def departments():
 
 @bp.get("/departments/<slug>")
 def department(slug: str):
-    """What one department leads and takes part in."""
+    """What one department leads and takes part in, and how to reach it: its own real
+    channels, the general line, and the written way to the federation."""
     item = queries.department_by_slug(slug) or abort(404)
-    return render_template("plan/department.html", department=item, roles=queries.roles_of(item))
+    now = local_now()
+    channels = [Reachable.at(c, now) for c in services.real_channels({item.id}, GENERAL_HOTLINE)]
+    body = render_template(
+        "plan/department.html",
+        department=item,
+        roles=queries.roles_of(item),
+        own=[c for c in channels if c.contact.department_id == item.id],
+        general=[c for c in channels if c.contact.department_id is None],
+    )
+    hours = [channel.contact.hours for channel in channels]
+    return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))
