@@ -66,6 +66,17 @@ def profile(**changes) -> dict[str, tuple[str, ...]]:
     return pruned(answers)
 
 
+# What someone with a grade 1 or 2 disability, on dibao and needing daily care, is offered
+# when a check that holds for every service (residence, certificate) makes all "possible".
+ON_DIBAO_NEEDING_CARE = (
+    "culture-at-home disability-certificate employment-assistance family-doctor "
+    "free-public-transport-and-venues home-accessibility-adaptation "
+    "home-visits-and-family-support information-consumption-discount "
+    "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+    "residential-and-home-care rukang-home severe-disability-care-allowance "
+    "utility-bill-subsidy vocational-skills-training"
+)
+
 PROFILES = {
     "father-bedridden": (
         profile(
@@ -150,50 +161,22 @@ PROFILES = {
     "certificate-unsure": (
         profile(certificate="unsure", grade="2", household="dibao", needs=("daily-care",)),
         "",
-        (
-            "culture-at-home disability-certificate employment-assistance family-doctor "
-            "free-public-transport-and-venues home-accessibility-adaptation "
-            "home-visits-and-family-support information-consumption-discount "
-            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
-            "residential-and-home-care rukang-home severe-disability-care-allowance "
-            "utility-bill-subsidy vocational-skills-training"
-        ),
+        ON_DIBAO_NEEDING_CARE,
     ),
     "hukou-elsewhere": (
         profile(residence="resident", grade="1", household="dibao", needs=("daily-care",)),
         "",
-        (
-            "culture-at-home disability-certificate employment-assistance family-doctor "
-            "free-public-transport-and-venues home-accessibility-adaptation "
-            "home-visits-and-family-support information-consumption-discount "
-            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
-            "residential-and-home-care rukang-home severe-disability-care-allowance "
-            "utility-bill-subsidy vocational-skills-training"
-        ),
+        ON_DIBAO_NEEDING_CARE,
     ),
     "lives-elsewhere": (
         profile(residence="elsewhere", grade="1", household="dibao", needs=("daily-care",)),
         "",
-        (
-            "culture-at-home disability-certificate employment-assistance family-doctor "
-            "free-public-transport-and-venues home-accessibility-adaptation "
-            "home-visits-and-family-support information-consumption-discount "
-            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
-            "residential-and-home-care rukang-home severe-disability-care-allowance "
-            "utility-bill-subsidy vocational-skills-training"
-        ),
+        ON_DIBAO_NEEDING_CARE,
     ),
     "lives-away": (
         profile(residence="away", grade="1", household="dibao", needs=("daily-care",)),
         "",
-        (
-            "culture-at-home disability-certificate employment-assistance family-doctor "
-            "free-public-transport-and-venues home-accessibility-adaptation "
-            "home-visits-and-family-support information-consumption-discount "
-            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
-            "residential-and-home-care rukang-home severe-disability-care-allowance "
-            "utility-bill-subsidy vocational-skills-training"
-        ),
+        ON_DIBAO_NEEDING_CARE,
     ),
     "residence-unsure": (
         profile(residence="unsure", categories=("visual",), needs=("communication",)),
