@@ -557,7 +557,7 @@ def test_a_department_page_without_published_channels_says_so_and_how_to_ask(cli
     assert "tel:12345" in main.hrefs
     assert f"{prefix}/feedback/ask" in main.hrefs
     assert f"{prefix}/contacts/" in main.hrefs
-    said = "还没有在本站公布" if not prefix else "has not yet published"
+    said = "本站还没有公布这个部门的" if not prefix else "has been published on this site yet"
     assert said in main.text
     # The demo pack's invented channels of the department are not offered as real.
     assert not main.find_all("li", class_="card")[1:]
@@ -577,5 +577,5 @@ def test_a_department_page_lists_its_own_real_channels_first(loaded_app):
         db.session.commit()
     main = parse(loaded_app.test_client().get(f"/departments/{department}").data).find("main")
     assert value in main.text
-    assert "还没有在本站公布" not in main.text
+    assert "本站还没有公布这个部门的" not in main.text
     assert "tel:12345" in main.hrefs and "/feedback/ask" in main.hrefs

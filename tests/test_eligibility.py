@@ -307,6 +307,47 @@ def test_living_away_gives_the_cross_province_rule_to_the_two_allowances_alone(
     assert prefix + "/plan/measures/1-3" not in card(possible, rukang).hrefs
 
 
+@pytest.mark.parametrize(
+    ("prefix", "whom", "who"),
+    [
+        ("", "self", "你"),
+        ("", "family", "你的家人"),
+        ("", "other", "你帮忙查询的人"),
+        ("/en", "family", "your family member"),
+    ],
+)
+@pytest.mark.parametrize("view", ["standard", "easy"])
+def test_a_result_names_whom_the_check_is_for(client, prefix, whom, who, view):
+    """Checking for a relative, the result says what may suit the relative, not "you"."""
+    steps = [("for_whom", [whom])] + FATHER[1:]
+    doc = parse(result_of(Browser(client, prefix), steps, view).data)
+    headings = [heading.text for heading in doc.find("main").find_all(["h1", "h2"])]
+    assert sum(who in heading for heading in headings) >= 2, headings
+    if whom != "self":
+        assert not any(heading.endswith("适合你") for heading in headings), headings
+        assert who in doc.find("title").text
+
+
+FATHER_ELSEWHERE = [(q, ["elsewhere"] if q == "residence" else v) for q, v in FATHER]
+
+
+@pytest.mark.parametrize(
+    ("steps", "said"),
+    [
+        (FATHER_AWAY, "要不要回茌平区办"),
+        (FATHER_ELSEWHERE, "能不能在茌平区申请，去问下面写的部门。"),
+        (FATHER, None),
+    ],
+    ids=["away", "elsewhere", "hukou"],
+)
+def test_the_easy_read_result_says_what_living_elsewhere_means(client, steps, said):
+    """The easy read gives no check's words, so it says once, at the top, what to ask
+    first when the person does not live in Chiping District."""
+    intro = parse(result_of(Browser(client), steps, "easy").data).find("div", class_="easy-read")
+    for text in ("要不要回茌平区办", "能不能在茌平区申请，去问下面写的部门。"):
+        assert (text in intro.text) == (text == said), text
+
+
 @pytest.mark.parametrize("steps", [WORK_UNSURE, ALL_UNSURE], ids=["work-unsure", "all-unsure"])
 def test_a_card_says_each_answer_behind_it_once(client, steps):
     doc = parse(result_of(Browser(client), steps).data)

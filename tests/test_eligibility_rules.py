@@ -759,6 +759,9 @@ def test_hukou_and_home_elsewhere_sends_every_service_to_ask_where_the_person_is
     for service in SERVICES:
         zh, en, cited = checks_for(rules, answers, service)
         assert "这里列的是茌平区的服务" in zh and "Chiping District's services" in en, service
+        # Which question goes to Chiping's departments and which to those where they are.
+        assert "能不能在茌平区申请，请问这些部门" in zh, service
+        assert "Ask these departments whether an application can be made in Chiping" in en, service
         assert "跨省通办" not in zh and "any province" not in en and "1-3" not in cited, service
 
 
@@ -772,6 +775,10 @@ def test_hukou_here_living_away_names_the_allowances_cross_province_rule_for_the
         allowance = service in ALLOWANCES
         assert ("跨省通办" in zh, "any province" in en, "1-3" in cited) == (allowance,) * 3, service
         assert ("规划没有写人不在茌平区住" in zh) == (not allowance), service
+        # Living elsewhere in the province, not only in another one: every card says the
+        # plan is silent and whether they must come back is the question to ask.
+        assert "要不要回茌平区办" in zh and "Chiping District" in en, service
+        assert ("住在省内别的地方" in zh, "elsewhere in Shandong" in en) == (allowance,) * 2
         assert "这里列的是茌平区的服务" not in zh, service
     for finding in assess(rules, answers):
         own = {source.key for reason in finding.reasons for source in reason.rule.sources}

@@ -58,17 +58,26 @@ class Question:
 
     def text(self, answers: Answers) -> str:
         """The question as asked of whoever the check is for (question 1's answer)."""
-        whom = answers.get(FOR_WHOM.id, (SELF,))[0]
-        if whom == SELF:
+        if _whom(answers) == SELF:
             return str(self.ask_self)
-        return str(self.ask_other) % {"who": str(WHO[whom])}
+        return str(self.ask_other) % {"who": who(answers)}
 
 
 def _unsure() -> Option:
     return Option(UNSURE, _l("不确定"), _l("不确定"))
 
 
-WHO = {"family": _l("你的家人"), "other": _l("你帮忙查询的人")}
+WHO = {SELF: _l("你"), "family": _l("你的家人"), "other": _l("你帮忙查询的人")}
+
+
+def _whom(answers: Answers) -> str:
+    return answers.get(FOR_WHOM.id, (SELF,))[0]
+
+
+def who(answers: Answers) -> str:
+    """Whom the check is for, as a result names them: 你, 你的家人 or 你帮忙查询的人."""
+    return str(WHO[_whom(answers)])
+
 
 FOR_WHOM = Question(
     "for_whom",

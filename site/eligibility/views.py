@@ -58,6 +58,7 @@ from .questions import (
     pruned,
     sequence,
     totals,
+    who,
 )
 from .rules import LIKELY, POSSIBLE, rules
 
@@ -216,6 +217,7 @@ def result():
             rest=[s for slug, s in services.items() if slug not in found],
             show_rest=view == "all",
             many_unsure=_many_unsure(answers),
+            who=who(answers),
         )
     )
 
