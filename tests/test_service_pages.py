@@ -167,6 +167,20 @@ def test_every_service_page_shows_where_its_departments_come_from_in_both_langua
     assert "国发〔2015〕52号" in care.departments_source
 
 
+@pytest.mark.parametrize(
+    ("prefix", "heading", "said"),
+    [("", "可以得到什么", "下面是规划写的内容"), ("/en", "What you can get", "Below is what the plan says")],
+)
+def test_what_you_can_get_is_introduced_as_the_plans_words(app, client, prefix, heading, said):
+    """Benefits are the plan's words, many of them its aims: the page says so before them
+    and whom to ask what can be had now."""
+    for service in services(app):
+        main = parse(client.get(f"{prefix}/services/{service.slug}").data).find("main")
+        first = section(main, heading)[0]
+        assert first.tag == "p" and said in first.text, (prefix, service.slug)
+        assert ("ask the District" if prefix else "请问区") in first.text, (prefix, service.slug)
+
+
 def test_the_loader_refuses_a_service_without_a_departments_source(empty_app, content_copy):
     path = content_copy / "services" / f"{CARE_ALLOWANCE}.yaml"
     text = path.read_text(encoding="utf-8")
