@@ -744,6 +744,9 @@ def test_every_rule_and_check_cites_a_source_the_site_can_show(rules):
 ALLOWANCES = ("living-allowance", "severe-disability-care-allowance")
 
 
+SUBSISTENCE = "subsistence-allowance"
+
+
 def checks_for(rules, answers, service) -> tuple[str, str, set[str]]:
     """The checks that hold for a service: their Chinese, their English, what they cite."""
     checks = [check for check in rules.checks if check.applies(answers, service)]
@@ -759,10 +762,26 @@ def test_hukou_and_home_elsewhere_sends_every_service_to_ask_where_the_person_is
     for service in SERVICES:
         zh, en, cited = checks_for(rules, answers, service)
         assert "这里列的是茌平区的服务" in zh and "Chiping District's services" in en, service
+        if service == SUBSISTENCE:
+            continue  # its own checks (Decree 649), tested below
         # Which question goes to Chiping's departments and which to those where they are.
         assert "能不能在茌平区申请，请问这些部门" in zh, service
         assert "Ask these departments whether an application can be made in Chiping" in en, service
         assert "跨省通办" not in zh and "any province" not in en and "1-3" not in cited, service
+
+
+@pytest.mark.parametrize("residence", ["resident", "unsure", "elsewhere", "away"])
+def test_the_minimum_living_allowance_says_where_decree_649_has_it_applied_for(rules, residence):
+    """The minimum living allowance is applied for where the hukou is (Decree 649, art.
+    11): whatever the residence, its card says so and cites the decree, and nothing on it
+    says the plan is silent on where to apply as if no rule existed."""
+    answers = dict(PROFILES["lives-elsewhere"][0], residence=(residence,))
+    zh, en, cited = checks_for(rules, answers, SUBSISTENCE)
+    assert "国务院令第649号" in cited
+    assert "户籍所在地的乡镇人民政府、街道办事处" in zh and "where the hukou is" in en
+    assert "这项服务" not in zh  # the general checks' words are not given as well
+    assert ("请问户籍所在地的民政部门" in zh) == (residence == "elsewhere")
+    assert ("要不要回茌平区办" in zh) == (residence == "away")
 
 
 def test_hukou_here_living_away_names_the_allowances_cross_province_rule_for_them_alone(rules):

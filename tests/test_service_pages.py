@@ -169,7 +169,10 @@ def test_every_service_page_shows_where_its_departments_come_from_in_both_langua
 
 @pytest.mark.parametrize(
     ("prefix", "heading", "said"),
-    [("", "可以得到什么", "下面是规划写的内容"), ("/en", "What you can get", "Below is what the plan says")],
+    [
+        ("", "可以得到什么", "下面是规划写的内容"),
+        ("/en", "What you can get", "Below is what the plan says"),
+    ],
 )
 def test_what_you_can_get_is_introduced_as_the_plans_words(app, client, prefix, heading, said):
     """Benefits are the plan's words, many of them its aims: the page says so before them
