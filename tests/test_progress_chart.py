@@ -46,7 +46,7 @@ def test_a_figure_the_plan_does_not_give_is_said_so(i18n_app):
 
 
 def test_an_english_unit_in_words_is_set_off_by_a_space(i18n_app):
-    from flask_babel import force_locale
+    from barrierfree.i18n import force_locale
 
     with i18n_app.test_request_context("/en/"), force_locale("en"):
         drawn = progress(
@@ -60,7 +60,7 @@ def test_an_english_unit_in_words_is_set_off_by_a_space(i18n_app):
 
 def test_the_english_picture_speaks_english(i18n_app):
     with i18n_app.test_request_context("/", headers={"Accept-Language": "en"}):
-        from flask_babel import force_locale
+        from barrierfree.i18n import force_locale
 
         with force_locale("en"):
             drawn = progress(indicator())

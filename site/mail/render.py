@@ -5,9 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app, has_request_context, render_template, request
-from flask_babel import force_locale
 
-from ..i18n import EN, ENVIRON_KEY, PREFIX, ZH
+from ..i18n import EN, ENVIRON_KEY, PREFIX, ZH, force_locale
 
 
 def site_url() -> str:

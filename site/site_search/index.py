@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask, current_app, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Integer, select
 
@@ -19,7 +18,7 @@ from ..database import PUBLISHED, db
 from ..facilities import features
 from ..facilities.models import Facility
 from ..facilities.spec import FACILITIES
-from ..i18n import EN, PREFIX, ZH
+from ..i18n import EN, PREFIX, ZH, force_locale
 from ..kinds import Field, Kind
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES

@@ -1,0 +1,63 @@
+"""The interface's words in templates: translated as Jinja's i18n extension would, in the
+request's language or in the one the site forces for mail and search documents."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from barrierfree import PROJECT_ROOT, i18n
+from flask import render_template_string
+from markupsafe import Markup
+
+ENGLISH = {i18n.ENVIRON_KEY: i18n.EN}
+PLACES = "找到%(num)d个场所"
+
+
+def rendered(app, source: str, environ: dict | None = None, **context) -> str:
+    with app.test_request_context("/", environ_overrides=environ or {}):
+        return render_template_string(source, **context)
+
+
+@pytest.mark.parametrize(
+    ("source", "chinese", "english"),
+    [
+        ("{{ _('首页') }}", "首页", "Home"),
+        ("{{ gettext('首页') }}", "首页", "Home"),
+        ("{% trans %}首页{% endtrans %}", "首页", "Home"),
+        ("{{ ngettext(PLACES, PLACES, 1) }}", "找到1个场所", "1 place found"),
+        ("{{ ngettext(PLACES, PLACES, 3) }}", "找到3个场所", "3 places found"),
+        ("{{ pgettext('contact channel', '联系方式') }}", "联系方式", "How to get in touch"),
+    ],
+)
+def test_templates_speak_the_request_language(i18n_app, source, chinese, english):
+    assert rendered(i18n_app, source, PLACES=PLACES) == chinese
+    assert rendered(i18n_app, source, ENGLISH, PLACES=PLACES) == english
+
+
+def test_a_forced_language_wins_over_the_request_and_ends_with_its_block(i18n_app):
+    with i18n_app.test_request_context("/"):
+        with i18n.force_locale(i18n.EN):
+            assert i18n.is_english()
+            assert render_template_string("{{ _('首页') }}") == "Home"
+        assert not i18n.is_english()
+        assert render_template_string("{{ _('首页') }}") == "首页"
+
+
+def test_values_are_escaped_and_a_string_without_values_is_still_a_format(i18n_app):
+    assert rendered(i18n_app, "{{ _('%(x)s', x=v) }}", v="<b>") == "&lt;b&gt;"
+    assert rendered(i18n_app, "{{ _('%(x)s', x=v) }}", v=Markup("<b>")) == "<b>"
+    assert rendered(i18n_app, "{{ _('100%%') }}") == "100%"
+    unescaped = "{% autoescape false %}{{ _('%(x)s', x='<b>') }}{% endautoescape %}"
+    assert rendered(i18n_app, unescaped) == "<b>"
+
+
+def test_the_site_forces_a_language_only_through_its_own_helper():
+    """flask-babel's force_locale would not reach `i18n.current_locale`, which templates'
+    words and every `is_english()` read."""
+    offenders = []
+    for path in (PROJECT_ROOT / "site").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "flask_babel":
+                if any(alias.name == "force_locale" for alias in node.names):
+                    offenders.append(str(Path(path).relative_to(PROJECT_ROOT)))
+    assert offenders == []
