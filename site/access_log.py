@@ -1,8 +1,9 @@
 """gunicorn's access log without what a URL must not leave behind: a resident's private
 status link (whose token opens what they wrote) is logged as /feedback/status/… , an
 alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , what a
-resident searched for (it may name their condition) as q=… , and where they are (the
-finder's "use my location") as lat=…&lon=… . Served with
+resident searched for (it may name their condition) as q=… , whom a place or a contact
+must suit (the finder's 我需要 and the contacts' 适合谁: a disability) as need=… , and where
+they are (the finder's "use my location") as lat=…&lon=… . Served with
 `--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
 
 import re
@@ -11,12 +12,13 @@ from gunicorn.glogging import Logger
 
 PRIVATE = re.compile(
     r"(/feedback/status/|/alerts/(?:confirm|manage|unsubscribe)/)[^/?#\s]+"
-    r"|((?:^|[?&])(?:q|lat|lon)=)[^&#\s]*"
+    r"|((?:^|[?&])(?:q|need|lat|lon)=)[^&#\s]*"
 )
 
 
 def redacted(text):
-    """`text` with the token of any private link and any query typed replaced by "…"."""
+    """`text` with the token of any private link, any query typed, any need chosen and
+    any position replaced by "…"."""
     return (
         PRIVATE.sub(lambda m: (m.group(1) or m.group(2)) + "…", text)
         if isinstance(text, str)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import PendingRollbackError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from .access_log import redacted
 from .database import WRITE_REFUSED, db
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def roll_back_refused(error: Exception) -> dict:
         db.session.rollback()
     except Exception:  # a connection that broke: the teardown discards it anyway
         log.exception("rolling back after a database error failed")
-    log.error("database unavailable for %s %s: %s", request.method, request.path, error)
+    log.error("database unavailable for %s %s: %s", request.method, redacted(request.path), error)
     return {"Retry-After": str(RETRY_AFTER)}
 
 
@@ -84,8 +85,18 @@ def handle_database_error(error: Exception):
     return render_template("errors/503.html"), 503, headers
 
 
+class PrivateLinksHidden(logging.Filter):
+    """Flask logs a request that failed as "Exception on <path>": the path without a private
+    link's token (see access_log), which opens what a resident wrote."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redacted(record.getMessage()), None
+        return True
+
+
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers, and hide private links in the app's log."""
+    app.logger.addFilter(PrivateLinksHidden())
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
     for refused in (*WRITE_REFUSED, PendingRollbackError):

@@ -63,6 +63,13 @@ def test_where_a_resident_is_is_not_logged():
     assert line == "GET /facilities/?lat=…&lon=…&open=now HTTP/1.1"
 
 
+def test_whom_a_place_or_a_contact_must_suit_is_not_logged():
+    """The finder's 我需要 and the contacts' 适合谁 name a disability."""
+    assert redacted("GET /contacts/?need=deaf HTTP/1.1") == "GET /contacts/?need=… HTTP/1.1"
+    line = redacted("GET /en/facilities/?need=sign_language&open=now&need=hearing_loop HTTP/1.1")
+    assert line == "GET /en/facilities/?need=…&open=now&need=… HTTP/1.1"
+
+
 def test_other_addresses_are_logged_as_they_are():
     assert redacted("GET /facilities/?open=now HTTP/1.1") == "GET /facilities/?open=now HTTP/1.1"
     assert redacted(None) is None

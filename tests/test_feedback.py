@@ -295,6 +295,17 @@ def test_the_query_of_a_named_page_is_not_kept(client):
     assert parse(form.data).find("input", id="field-page").get("value") == "/search"
 
 
+def test_a_private_link_named_as_the_page_keeps_its_place_not_its_token(loaded_app, client):
+    status = status_path(sent_page(client, ask(client)))
+    footer = [a["href"] for a in parse(client.get(status).data).find_all("a", href=True)]
+    [report_link] = [href for href in footer if href.startswith(PAGE)]
+    assert status.rsplit("/", 1)[1] not in report_link
+    # Pasted in whole, it is kept as the page it is, without the token.
+    sent_page(client, submit(client, PAGE, page="http://localhost" + status, body="看不到答复。"))
+    [report] = [item for item in items(loaded_app) if item.kind == "page"]
+    assert report.page_path == "/feedback/status/…"
+
+
 # --- Every validation error -------------------------------------------------------------
 
 

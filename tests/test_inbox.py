@@ -429,6 +429,7 @@ def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_coun
     purged = item(loaded_app, old)
     assert purged.contact_email is None and purged.purged_at is not None
     assert purged.body == "" and purged.location is None and purged.text_hash == ""
+    assert purged.address_hash == "" and purged.page_path is None
     with loaded_app.app_context():
         drafts = db.session.scalars(select(Autosave.key).where(Autosave.kind == "inbox")).all()
         mail = db.session.scalars(select(OutgoingMail.text_body)).all()

@@ -342,6 +342,19 @@ def test_a_confirmed_subscriber_gets_the_notice_once_with_one_click_unsubscribe(
     assert site.test_client().get(manage).status_code == 404
 
 
+def test_unsubscribing_withdraws_the_alerts_still_queued_but_no_other_mail(site, smtp):
+    manage = confirmed_subscriber(site, smtp)
+    publish_notice(site)  # queued, not sent: as while the mail server is down
+    with site.app_context():
+        db.session.add(OutgoingMail(recipient="reader@example.com", subject="答复", text_body="r"))
+        db.session.commit()
+    assert len(waiting(site)) == 2
+    unsubscribe = manage.replace("/manage/", "/unsubscribe/")
+    response = site.test_client().post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert [mail.subject for mail in waiting(site)] == ["答复"]
+
+
 def test_an_english_subscriber_gets_english_mail(site, smtp):
     assert subscribe(site, prefix="/en").status_code == 303
     send_all(site)

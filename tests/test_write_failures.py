@@ -279,6 +279,15 @@ def test_a_follow_up_the_database_refuses_is_shown_again(site, outage):
     assert parse(response.data).find("textarea", name="body").get_text().strip() == "补充"
 
 
+def test_a_request_that_failed_is_logged_without_a_private_link_s_token(site, caplog):
+    """Flask's own line for an exception names the path; a status link's token opens
+    what a resident wrote."""
+    token = "x" * 43
+    with site.test_request_context(f"/feedback/status/{token}"):
+        site.logger.error("Exception on %s [%s]", f"/feedback/status/{token}", "POST")
+    assert "Exception on /feedback/status/… [POST]" in caplog.text and token not in caplog.text
+
+
 def test_a_refused_message_leaves_no_word_of_it_in_the_log(site, caplog):
     """The log names the statement that failed, never the values: here what a resident
     wrote about their health."""

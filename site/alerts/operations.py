@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from ..database import db, row_id, utcnow
 from ..i18n import is_english
 from ..mail import outbox
+from ..mail.models import OutgoingMail
 from ..mail.render import in_language, render
 from .models import AlertSubscription
 
@@ -79,7 +80,14 @@ def change(subscription: AlertSubscription, choices: dict) -> None:
 
 
 def cancel(subscription: AlertSubscription) -> None:
-    """Forget the address and its choices, and commit."""
+    """Forget the address and its choices, and the alerts still queued for it (the mail
+    server was down): they would go out after the consent was withdrawn. Commit."""
+    queued = db.session.scalars(
+        select(OutgoingMail).where(OutgoingMail.recipient == subscription.email)
+    )
+    for mail in queued:
+        if "List-Unsubscribe" in (mail.headers or {}):  # only alerts carry it; a reply stays
+            db.session.delete(mail)
     db.session.delete(subscription)
     db.session.commit()
 

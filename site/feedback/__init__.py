@@ -4,6 +4,8 @@ back office's inbox (staff/inbox/)."""
 
 from flask import Flask
 
+from ..access_log import redacted
+
 DEFAULTS = {
     "FEEDBACK_ANSWER_DAYS": 5,  # the target answer time, in working days
     "FEEDBACK_RETENTION_DAYS": 180,  # contact details are deleted this long after closing
@@ -19,4 +21,6 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(name, value)
     for function in names.TEMPLATE_GLOBALS:
         app.add_template_global(function)
+    # The footer's "this page is wrong" link names the page, but never a private link's token.
+    app.add_template_filter(redacted)
     app.register_blueprint(views.bp)

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
+from ..access_log import redacted
 from ..database import PUBLISHED, db
 from ..facilities.models import Facility, Township
 from ..i18n import is_english
@@ -195,7 +196,8 @@ def page_problems(record: dict) -> list[Problem]:
 def same_site_path(raw: str | None) -> str | None:
     """The path of a page of this site, from a path or a full address of this site; None
     for anything else. The query and fragment are dropped: a search query is the
-    resident's, and never kept."""
+    resident's, and never kept. A private link keeps its place but not its token
+    (/feedback/status/…): the token opens what someone wrote, or changes their alerts."""
     if not raw or len(raw) > PATH_LENGTH * 2 or any(ord(ch) < 32 for ch in raw) or "\\" in raw:
         return None
     parts = urlsplit(raw.strip())
@@ -205,7 +207,7 @@ def same_site_path(raw: str | None) -> str | None:
     path = parts.path
     if not path.startswith("/") or path.startswith("//") or len(path) > PATH_LENGTH:
         return None
-    return path
+    return redacted(path)
 
 
 QUESTION_FORM = Kind(

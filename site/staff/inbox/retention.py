@@ -46,8 +46,8 @@ def purge() -> int:
     items = db.session.execute(
         update(FeedbackItem)
         .where(*due, FeedbackItem.purged_at.is_(None))
-        .values(body="", location=None, text_hash="", contact_email=None, contact_phone=None,
-                purged_at=now)
+        .values(body="", location=None, page_path=None, text_hash="", address_hash="",
+                contact_email=None, contact_phone=None, purged_at=now)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     _forget_drafts(due)
