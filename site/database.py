@@ -2,12 +2,13 @@
 
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -170,6 +171,23 @@ def default_backup_path(suffix: str = "") -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     name = f"barrierfree-{stamp}{suffix}{live_database().extension}"
     return Path(current_app.instance_path) / "backups" / name
+
+
+BACKUP_NAME = re.compile(r"barrierfree-(\d{8}-\d{6})\S*\.(?:sqlite|dump)")
+
+
+def prune_backups(keep_days: int) -> list[Path]:
+    """Delete the backups in the default folder taken more than `keep_days` days ago (by the
+    time in their names); the paths deleted. A backup keeps what the purge deletes, so a
+    resident's words would outlive the time the privacy notice promises."""
+    cutoff = datetime.now(UTC) - timedelta(days=keep_days)
+    pruned = []
+    for path in sorted(default_backup_path().parent.glob("barrierfree-*")):
+        named = BACKUP_NAME.fullmatch(path.name)
+        if named and datetime.strptime(named[1], "%Y%m%d-%H%M%S").replace(tzinfo=UTC) < cutoff:
+            path.unlink()
+            pruned.append(path)
+    return pruned
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
@@ -556,14 +574,23 @@ def upgrade_command() -> None:
 
 @db_cli.command("backup")
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
-def backup_command(path: Path | None) -> None:
+@click.option(
+    "--keep-days",
+    type=click.IntRange(min=1),
+    help="Then delete the backups in the default folder older than this many days.",
+)
+def backup_command(path: Path | None, keep_days: int | None) -> None:
     """Write a verified copy of the database to PATH.
 
     PATH defaults to instance/backups/barrierfree-<UTC time>.sqlite (.dump, an archive of
-    pg_dump's custom format, on PostgreSQL); it is never overwritten.
+    pg_dump's custom format, on PostgreSQL); it is never overwritten. With --keep-days, the
+    older backups in that folder are deleted once this one is written and verified.
     """
     written = backup(path)
     click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
+    if keep_days:
+        for pruned in prune_backups(keep_days):
+            click.echo(f"Deleted {pruned}, older than {keep_days} days.")
 
 
 @db_cli.command("restore")

@@ -3,6 +3,7 @@
 import hashlib
 import sqlite3
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,28 @@ def test_backup_defaults_to_a_timestamped_file_in_the_instance_folder(runner, in
     assert result.exit_code == 0, result.output
     (written,) = (instance / "backups").glob("barrierfree-????????-??????.sqlite")
     assert f"Backup written to {written} ({written.stat().st_size:,} bytes)." in result.output
+
+
+@SQLITE_FILE
+def test_a_timer_s_backup_deletes_the_backups_older_than_it_keeps(runner, instance):
+    folder = instance / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    recent = datetime.now(UTC) - timedelta(days=29)
+    names = {
+        "old": "barrierfree-20200101-000000.sqlite",
+        "old_safety": "barrierfree-20200102-000000-before-restore.sqlite",
+        "recent": f"barrierfree-{recent:%Y%m%d-%H%M%S}.sqlite",
+        "other": "notes-20200101-000000.sqlite",
+    }
+    for name in names.values():
+        (folder / name).write_bytes(b"")
+    result = runner.invoke(args=["db", "backup", "--keep-days", "30"])
+    assert result.exit_code == 0, result.output
+    left = {path.name for path in folder.iterdir()}
+    assert names["old"] not in left and names["old_safety"] not in left
+    assert {names["recent"], names["other"]} < left and len(left) == 3
+    assert f"Deleted {folder / names['old']}, older than 30 days." in result.output
+    assert runner.invoke(args=["db", "backup", "--keep-days", "0"]).exit_code != 0
 
 
 @SQLITE_FILE
