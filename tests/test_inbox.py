@@ -11,6 +11,7 @@ from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.mail.models import OutgoingMail
 from barrierfree.staff.models import AuditEntry, Autosave, StaffUser
 from conftest import MAIL_NOWHERE, parse
+from flask import g
 from sqlalchemy import select, update
 from staff_helpers import answered, csrf, error_summary, make_staff, signed_in, token_in
 
@@ -390,6 +391,55 @@ def test_the_target_date_skips_public_holidays(loaded_app):
 
 
 # --- Retention ---------------------------------------------------------------------------
+
+
+def test_an_answered_item_nobody_touched_for_a_month_is_closed_and_so_purged_in_time(
+    loaded_app, staff
+):
+    quiet, _ = send(loaded_app, body="我腿脚不方便，想问轮椅补贴。")
+    lately, _ = send(loaded_app)
+    waiting, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    for item_id in (quiet, lately):
+        post(li, "reply", item_id, body="请到区残联办理。")
+    days_ago = {quiet: 31, lately: 29, waiting: 400}  # the last waits for an answer
+    with loaded_app.app_context():
+        for item_id, days in days_ago.items():
+            db.session.execute(
+                update(FeedbackItem)
+                .where(FeedbackItem.id == item_id)
+                .values(updated_at=utcnow() - timedelta(days=days))
+            )
+        db.session.commit()
+    before = item(loaded_app, quiet).version
+    assert loaded_app.test_cli_runner().invoke(args=["inbox", "purge"]).exit_code == 0
+    closed = item(loaded_app, quiet)
+    assert closed.state == "closed" and closed.closed_at and closed.version == before + 1
+    assert closed.body  # closed today: deleted FEEDBACK_RETENTION_DAYS from now
+    assert item(loaded_app, lately).state == "answered"
+    assert item(loaded_app, waiting).state == "new"
+    with loaded_app.app_context():
+        entries = db.session.execute(select(AuditEntry.action, AuditEntry.detail)).all()
+    assert ("inbox-close-answered", "1") in [tuple(entry) for entry in entries]
+
+
+def test_housekeeping_in_a_staff_request_is_logged_as_the_site_s(loaded_app, staff):
+    from barrierfree.staff.inbox.retention import purge
+
+    quiet, _ = send(loaded_app)
+    post(signed_in(loaded_app, "li"), "reply", quiet, body="请到区残联办理。")
+    with loaded_app.test_request_context():
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == quiet)
+            .values(updated_at=utcnow() - timedelta(days=31))
+        )
+        g.staff = db.session.scalar(select(StaffUser).where(StaffUser.username == "li"))
+        purge()
+        entry = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "inbox-close-answered")
+        )
+        assert entry.username == "" and entry.user_id is None
 
 
 def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_counted(

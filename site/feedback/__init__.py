@@ -9,6 +9,7 @@ from ..access_log import redacted
 DEFAULTS = {
     "FEEDBACK_ANSWER_DAYS": 5,  # the target answer time, in working days
     "FEEDBACK_RETENTION_DAYS": 180,  # contact details are deleted this long after closing
+    "FEEDBACK_CLOSE_ANSWERED_DAYS": 30,  # an answered item nobody wrote to since is closed
 }
 
 

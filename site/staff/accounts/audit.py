@@ -7,6 +7,17 @@ from ...query_args import xml_safe
 from ..models import AuditEntry
 
 
+class _TheSite:
+    """What the site does by itself (its hourly housekeeping), in whoever's request it runs:
+    logged as 系统, not as the member of staff whose request it was."""
+
+    id = None
+    username = ""
+
+
+THE_SITE = _TheSite()
+
+
 def record(action: str, kind: str = "", key: str = "", detail: str = "", user=None) -> None:
     """Note that `user` (default: the signed-in member of staff) did `action`; the caller
     commits."""

@@ -1,4 +1,6 @@
-"""Retention (《个人信息保护法》: no longer than the purpose needs): the texts, contact details
+"""Retention (《个人信息保护法》: no longer than the purpose needs): an item answered
+FEEDBACK_CLOSE_ANSWERED_DAYS ago that nobody has written to or changed since is closed (else
+an item staff forgot to close would keep its texts for ever); the texts, contact details
 and photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted, with staff's
 unsent drafts about it (of an item merged into another, once that one is too); mail not sent
 in as long is given up. A resident's text may tell of their health or income; the
@@ -13,8 +15,9 @@ from sqlalchemy.orm import aliased
 
 from ...database import db, utcnow
 from ...feedback import throttle
-from ...feedback.models import CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
+from ...feedback.models import ANSWERED, CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
 from ...mail.models import OutgoingMail
+from ..accounts.audit import THE_SITE
 from ..accounts.audit import record as audit
 from ..models import Autosave
 from .drafts import KIND
@@ -24,6 +27,7 @@ def purge() -> int:
     """Delete what is due and commit: the texts (the resident's, the replies, the notes),
     contact details and photos of items closed long enough; how many items."""
     now = utcnow()
+    _close_answered(now)
     cutoff = now - timedelta(days=current_app.config["FEEDBACK_RETENTION_DAYS"])
     # A duplicate merged into another item is closed, but its resident is still answered
     # there: its details are kept until that item too is closed long enough.
@@ -64,13 +68,28 @@ def purge() -> int:
     )
     throttle.forget_old()
     if items.rowcount:
-        audit("inbox-purge", "feedback", "", str(items.rowcount))
+        audit("inbox-purge", "feedback", "", str(items.rowcount), user=THE_SITE)
     if photos.rowcount:
-        audit("inbox-purge", "feedback_photo", "", str(photos.rowcount))
+        audit("inbox-purge", "feedback_photo", "", str(photos.rowcount), user=THE_SITE)
     if mail.rowcount:
-        audit("inbox-purge", "outgoing_mail", "", str(mail.rowcount))
+        audit("inbox-purge", "outgoing_mail", "", str(mail.rowcount), user=THE_SITE)
     db.session.commit()
     return items.rowcount
+
+
+def _close_answered(now) -> None:
+    """Close the items answered long enough ago that neither the resident (a follow-up
+    opens an item again) nor staff changed since; a new version, so a colleague's form
+    loaded before is refused, not applied over it."""
+    quiet_since = now - timedelta(days=current_app.config["FEEDBACK_CLOSE_ANSWERED_DAYS"])
+    closed = db.session.execute(
+        update(FeedbackItem)
+        .where(FeedbackItem.state == ANSWERED, FeedbackItem.updated_at < quiet_since)
+        .values(state=CLOSED, closed_at=now, updated_at=now, version=FeedbackItem.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount:
+        audit("inbox-close-answered", "feedback", "", str(closed.rowcount), user=THE_SITE)
 
 
 def _forget_drafts(due) -> None:
