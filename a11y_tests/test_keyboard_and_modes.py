@@ -175,6 +175,41 @@ def test_system_settings_keep_a_visible_focus_ring(site, browser, features):
     assert style[0] != "none" and float(style[1].removesuffix("px")) >= 3
 
 
+# The contrast of a focused element's own text on its own background (the focus style
+# paints both), from their computed colours.
+FOCUSED_TEXT_CONTRAST = """
+const s = getComputedStyle(arguments[0]);
+const luminance = (colour) => {
+  const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+const [a, b] = [luminance(s.color), luminance(s.backgroundColor)].sort((x, y) => y - x);
+return (a + 0.05) / (b + 0.05);
+"""
+
+
+@pytest.mark.parametrize("mode", ["default", "contrast"])
+@pytest.mark.parametrize("width", [1280, 320])
+def test_focused_header_and_menu_links_keep_readable_text(site, browser, mode, width):
+    set_mode(browser, site["url"], mode)
+    browser.set_window_size(width, 900)
+    browser.get(site["url"] + "/")
+    links = browser.find_elements(
+        By.CSS_SELECTOR,
+        ".site-header a, .site-header button.language-link, .site-menu a",
+    )
+    assert links
+    for link in links:
+        if not link.is_displayed():
+            continue
+        browser.execute_script("arguments[0].focus()", link)
+        ratio = browser.execute_script(FOCUSED_TEXT_CONTRAST, link)
+        assert ratio >= 4.5, (link.text, mode, width, ratio)
+
+
 def test_error_summary_takes_focus_and_its_links_reach_the_fields(site, browser):
     size = browser.get_window_size()
     browser.set_window_size(320, 640)  # where the page scrolls, and a label can be lost

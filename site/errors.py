@@ -96,7 +96,8 @@ class PrivateLinksHidden(logging.Filter):
 
 def init_app(app: Flask) -> None:
     """Register the handlers, and hide private links in the app's log."""
-    app.logger.addFilter(PrivateLinksHidden())
+    if not any(isinstance(known, PrivateLinksHidden) for known in app.logger.filters):
+        app.logger.addFilter(PrivateLinksHidden())  # one logger for every app of the process
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
     for refused in (*WRITE_REFUSED, PendingRollbackError):
