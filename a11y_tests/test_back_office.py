@@ -166,3 +166,6 @@ def test_keeping_a_session_that_ended_elsewhere_says_it_has_ended(site, browser)
         )
         assert active(browser).tag_name == "a", "focus on 重新登录"
         assert "已经过期" in dialog.text
+        # The dialog's name (its heading) says so too, not "about to expire".
+        title = dialog.find_element("id", "session-warning-title").text
+        assert title == "您的登录已经过期"

@@ -309,6 +309,8 @@
   function sessionEnded() {
     var dialog = sessionDialog();
     if (!dialog) return;
+    var title = dialog.querySelector("#session-warning-title");
+    title.textContent = title.getAttribute("data-expired-text");
     var message = dialog.querySelector("[data-session-message]");
     message.textContent = message.getAttribute("data-expired-text");
     dialog.querySelector("[data-session-extend]").hidden = true;
