@@ -440,6 +440,8 @@ def test_housekeeping_in_a_staff_request_is_logged_as_the_site_s(loaded_app, sta
             select(AuditEntry).where(AuditEntry.action == "inbox-close-answered")
         )
         assert entry.username == "" and entry.user_id is None
+    page = signed_in(loaded_app, "zhao").get("/staff/audit")
+    assert "办结答复后一直没有新消息的来信" in page.text
 
 
 def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_counted(
