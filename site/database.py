@@ -577,20 +577,21 @@ def upgrade_command() -> None:
 @click.option(
     "--keep-days",
     type=click.IntRange(min=1),
-    help="Then delete the backups in the default folder older than this many days.",
+    help="Then delete the backups in the default folder older than this many days "
+    "(default: the BACKUP_KEEP_DAYS setting, 30).",
 )
 def backup_command(path: Path | None, keep_days: int | None) -> None:
     """Write a verified copy of the database to PATH.
 
     PATH defaults to instance/backups/barrierfree-<UTC time>.sqlite (.dump, an archive of
-    pg_dump's custom format, on PostgreSQL); it is never overwritten. With --keep-days, the
-    older backups in that folder are deleted once this one is written and verified.
+    pg_dump's custom format, on PostgreSQL); it is never overwritten. Once it is written and
+    verified, the backups in that folder older than --keep-days are deleted.
     """
     written = backup(path)
     click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
-    if keep_days:
-        for pruned in prune_backups(keep_days):
-            click.echo(f"Deleted {pruned}, older than {keep_days} days.")
+    keep_days = keep_days or current_app.config["BACKUP_KEEP_DAYS"]
+    for pruned in prune_backups(keep_days):
+        click.echo(f"Deleted {pruned}, older than {keep_days} days.")
 
 
 @db_cli.command("restore")

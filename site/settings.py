@@ -42,6 +42,9 @@ def configure(app: Flask, overrides: dict | None) -> None:
         WTF_CSRF_SSL_STRICT=False,
         UPLOAD_DIR=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        # `flask db backup` deletes the backups in instance/backups/ older than this: a
+        # backup keeps what the inbox's purge deletes, and the privacy notice says for how long.
+        BACKUP_KEEP_DAYS=30,
     )
     app.config.from_prefixed_env("BARRIERFREE")
     from_environment = database_url(app.config)

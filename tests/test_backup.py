@@ -117,7 +117,8 @@ def test_backup_defaults_to_a_timestamped_file_in_the_instance_folder(runner, in
 
 
 @SQLITE_FILE
-def test_a_timer_s_backup_deletes_the_backups_older_than_it_keeps(runner, instance):
+@pytest.mark.parametrize("keep", [[], ["--keep-days", "30"]], ids=["setting", "option"])
+def test_a_backup_deletes_the_backups_older_than_it_keeps(runner, instance, keep):
     folder = instance / "backups"
     folder.mkdir(parents=True, exist_ok=True)
     recent = datetime.now(UTC) - timedelta(days=29)
@@ -129,7 +130,7 @@ def test_a_timer_s_backup_deletes_the_backups_older_than_it_keeps(runner, instan
     }
     for name in names.values():
         (folder / name).write_bytes(b"")
-    result = runner.invoke(args=["db", "backup", "--keep-days", "30"])
+    result = runner.invoke(args=["db", "backup", *keep])  # BACKUP_KEEP_DAYS is 30
     assert result.exit_code == 0, result.output
     left = {path.name for path in folder.iterdir()}
     assert names["old"] not in left and names["old_safety"] not in left

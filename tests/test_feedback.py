@@ -398,7 +398,9 @@ def test_every_form_says_what_is_kept_and_for_how_long(client):
         doc = parse(client.get(path).data)
         privacy = doc.find(id="privacy")
         assert privacy is not None
-        assert "180" in privacy.find_next("ul").text
+        kept = privacy.find_next("ul").text
+        assert "180" in kept  # FEEDBACK_RETENTION_DAYS
+        assert ("备份" in kept or "backup" in kept) and "30" in kept  # BACKUP_KEEP_DAYS
 
 
 def test_every_field_is_labelled(client):
