@@ -4,6 +4,7 @@ answer the question before it goes public, see it on the home page, in the feed 
 search), with and without JavaScript; and the
 warning before a session ends, with the button that keeps it alive."""
 
+import time
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 
@@ -169,3 +170,28 @@ def test_keeping_a_session_that_ended_elsewhere_says_it_has_ended(site, browser)
         # The dialog's name (its heading) says so too, not "about to expire".
         title = dialog.find_element("id", "session-warning-title").text
         assert title == "您的登录已经过期"
+
+
+def test_a_refused_autosave_is_said_once_where_the_autosave_reports(site, browser):
+    """The refusal is read out by the autosave's own status paragraph; the page's live
+    region repeated it, so a screen reader said it twice."""
+    make_account(site, "refused-autosave", EDITOR)
+    sign_in(browser, site, "refused-autosave")
+    browser.get(site["url"] + "/staff/updates/new")
+    browser.execute_script(
+        "window.said = [];"
+        "new MutationObserver(() => window.said.push(document.getElementById('status')"
+        ".textContent)).observe(document.getElementById('status'),"
+        " {childList: true, characterData: true, subtree: true});"
+        # Signed out in another tab: the next autosave is refused.
+        "const form = document.querySelector('form.sign-out');"
+        "return fetch(form.action, {method: 'POST', body: new FormData(form)})"
+    )
+    browser.find_element("id", "field-title").send_keys("轮椅适配")
+    report = browser.find_element("id", "autosave-status")
+    WebDriverWait(browser, 10).until(lambda d: report.text.strip())
+    assert report.get_attribute("role") == "status"
+    assert "已自动保存" not in report.text, report.text
+    time.sleep(1)  # the page's region speaks 100 ms after it is given a message
+    said = [text for text in browser.execute_script("return window.said") if text.strip()]
+    assert report.text.strip() not in said, said

@@ -547,7 +547,9 @@
   }
 
   // An autosave the server refused (too long, page expired, database unavailable) says why
-  // where the autosave reports, and aloud; htmx would otherwise drop an error's answer.
+  // where the autosave reports; htmx would otherwise drop an error's answer. That paragraph
+  // is a status region, so it is read out once, as a successful save's time is: announcing
+  // it through the page's own region as well would say it twice.
   function refusedAutosave(event) {
     var config = event.detail.requestConfig;
     var xhr = event.detail.xhr;
@@ -559,10 +561,6 @@
     if (!refusedAutosave(event)) return;
     event.detail.shouldSwap = true;
     event.detail.isError = false;
-  });
-
-  document.addEventListener("htmx:afterSettle", function (event) {
-    if (refusedAutosave(event)) announce(event.detail.target.textContent);
   });
 
   // Character counts under text boxes (the residents' forms): the paragraph
