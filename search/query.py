@@ -80,8 +80,13 @@ MAX_PHRASE_GAP = 4
 
 
 def clean_query(raw: str | None) -> str:
-    """The query as searched: cut to a sane length, normalised, single spaces."""
-    return " ".join(normalize((raw or "")[:MAX_QUERY_CHARS]).split())
+    """The query as searched: cut to a sane length, normalised, single spaces. Chinese
+    typed a character at a time with spaces between (轮 椅, 残 疾 证) is one word again;
+    spaces between longer words (博平 如康家园) stay."""
+    pieces = normalize((raw or "")[:MAX_QUERY_CHARS]).split()
+    if len(pieces) > 1 and all(len(piece) == 1 and is_chinese(piece) for piece in pieces):
+        return "".join(pieces)
+    return " ".join(pieces)
 
 
 def exact_key(text: str) -> str:

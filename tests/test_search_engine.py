@@ -15,6 +15,7 @@ import search
 from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
 from search.analysis import analyzer, query_words
 from search.index import _ClosingStorage, document_fields
+from search.query import clean_query
 from search.suggest import near_terms, suggest
 from search.synonyms import load_groups, parse_line
 from search.vocabulary import TitleWords
@@ -715,7 +716,7 @@ def test_pinyin_finds_the_title_that_reads_that_way(index, query):
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ("我腿脚不方便去哪里办残疾证", ["腿脚", "方便", "办残疾证"]),  # a synonym-file word
+        ("我腿脚不方便去哪里办残疾证", ["腿脚不方便", "办残疾证"]),  # synonym-file words
         ("盲 人", ["盲"]),  # the synonym file names 盲
         ("残 疾 证", ["残", "疾", "证"]),  # nothing else to search for
         ("my child has autism what help can i get", ["child", "autism"]),
@@ -724,6 +725,21 @@ def test_pinyin_finds_the_title_that_reads_that_way(index, query):
 )
 def test_a_query_keeps_the_words_that_name_its_subject(jieba_cache, query, words):
     assert query_words(query) == words
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("轮 椅", "轮椅"),
+        (" 残　疾 证 ", "残疾证"),  # a full-width space too
+        ("博平 如康家园", "博平 如康家园"),
+        ("盲 人 按摩", "盲 人 按摩"),
+        ("a b", "a b"),
+        ("轮", "轮"),
+    ],
+)
+def test_characters_typed_apart_are_one_word_again(typed, searched):
+    assert clean_query(typed) == searched
 
 
 @pytest.mark.parametrize(
