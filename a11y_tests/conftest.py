@@ -137,6 +137,7 @@ def site(tmp_path_factory):
             "MAIL_PORT": 9,
             "MAIL_SECURITY": "none",
             "MAIL_SENDER": "noreply@example.com",
+            "SITE_URL": "http://127.0.0.1",
         }
     )
     with app.app_context():

@@ -17,9 +17,12 @@ from PIL import Image, ImageOps
 
 from .i18n import or_list
 
-# A phone camera's largest JPEG (50 megapixels) is decoded at a reduced scale; a PNG or
-# WebP this large takes 200 MB while it is reduced. Pillow's own bomb check is above it.
+# A phone camera's largest JPEG (50 megapixels) is decoded at a reduced scale. Any other
+# format is decoded whole, at four bytes a pixel and more for the copies made while it is
+# turned and reduced (a 49-megapixel PNG took 4 seconds and a gigabyte): 24 megapixels is
+# above a 6K screen's screenshot (20). Pillow's own bomb check is above both.
 MAX_PIXELS = 50_000_000
+MAX_PIXELS_DECODED_WHOLE = 24_000_000
 LONG_SIDE = 1600  # enough to see a step or a sign; a phone photo is four times that
 QUALITY = 85
 DECODERS = ("JPEG", "PNG", "WEBP")  # Pillow's names of the formats taken
@@ -50,7 +53,8 @@ def prepare(data: bytes, decoders=DECODERS, long_side: int = LONG_SIDE) -> Photo
     smaller, so that text in it stays sharp."""
     try:
         with Image.open(BytesIO(data), formats=decoders) as image:
-            if image.width * image.height > MAX_PIXELS:
+            limit = MAX_PIXELS if image.format == "JPEG" else MAX_PIXELS_DECODED_WHOLE
+            if image.width * image.height > limit:
                 raise PhotoProblem(_too_many_pixels())
             source = image.format
             _draft(image, long_side)

@@ -1,8 +1,9 @@
 """Security headers on every response, including a strict Content-Security-Policy; the
 caching rules that keep staff and session pages out of shared and browser caches; when a
-page last changed (Last-Modified); and the one check of a local address to return to after
-a form."""
+page last changed (Last-Modified); the one check of a local address to return to after a
+form; and who a visitor is to the rate limits."""
 
+import ipaddress
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -22,6 +23,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def client_network() -> str:
+    """The visitor as the rate limits count them: their IPv4 address, or their IPv6
+    address's /64 network, since a home or a phone is given a whole /64 and may send from
+    any address in it (else one visitor could use up a limit meant for everyone). Printable
+    characters only, at most 64: a proxy's X-Forwarded-For is whatever the client wrote."""
+    address = "".join(filter(str.isprintable, request.remote_addr or "unknown"))[:64]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:  # ::ffff:192.0.2.1 is 192.0.2.1
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(parsed), 64), strict=False))
+    return str(parsed)
 
 
 def safe_next(target: str | None) -> str:

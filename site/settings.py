@@ -1,7 +1,9 @@
 """Configuration: defaults for the embedded set-up, overridden by the environment."""
 
+import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import make_url
@@ -60,6 +62,18 @@ def configure(app: Flask, overrides: dict | None) -> None:
     app.config.setdefault("SEARCH_BACKEND", default_search_backend(app.config))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config.get("SITE_URL"))
+
+
+def trusted_hosts(site_url: str | None) -> list[str] | None:
+    """The Host headers the site answers when SITE_URL names its address: that host, and
+    this machine's own names (a health check). Any other gets 400, so no request can make
+    the site write links (a sitemap, a feed, an alert's unsubscribe link) to another host.
+    None, without SITE_URL: every host, as `make run` needs. TRUSTED_HOSTS
+    (BARRIERFREE_TRUSTED_HOSTS, a JSON list) sets the list itself."""
+    host = urlsplit(site_url or "").hostname
+    return [host, "localhost", "127.0.0.1"] if host else None
 
 
 def database_url(settings) -> str | None:
@@ -105,6 +119,7 @@ def _instance_secret(path: Path) -> str:
     a random key beside the SQLite file so sessions survive a restart. It is never committed.
     """
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        # Readable by its owner only from the moment it exists.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_hex(32))
     return path.read_text().strip()

@@ -43,7 +43,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\
 # email, and a message tried is refused at once.
 MAIL_NOWHERE = {
     "MAIL_HOST": "127.0.0.1", "MAIL_PORT": 9, "MAIL_SECURITY": "none",
-    "MAIL_SENDER": "site@example.com",
+    "MAIL_SENDER": "site@example.com", "SITE_URL": "http://localhost",
 }  # fmt: skip
 
 

@@ -54,4 +54,11 @@ def test_the_sample_site_keeps_no_access_log_of_its_own():
     """nginx's default log would keep every address and private link the app's own log
     leaves out (barrierfree.access_log): each server turns it off."""
     text = SAMPLE.read_text()
-    assert text.count("server {") == text.count("access_log off;") == 2
+    assert text.count("server {") == text.count("access_log off;") == 3
+
+
+def test_the_sample_site_answers_only_its_own_name():
+    """A forged Host header reaches no app server (nor, behind it, the links it writes)."""
+    text = SAMPLE.read_text()
+    assert "listen 443 ssl default_server;" in text and "return 444;" in text
+    assert "$host" not in text.replace("proxy_set_header Host $host;", "")

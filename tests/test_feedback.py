@@ -466,6 +466,34 @@ def test_the_overall_rate_limit(tmp_path):
     assert ask(late, body="又一个问题").status_code == 429
 
 
+def test_the_honeypot_uses_up_no_limit_that_residents_share(tmp_path):
+    """301 filled-in honeypots shut the forms for the whole site for an hour."""
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=1, FEEDBACK_OVERALL=2)
+    for number in range(3):
+        bot = app.test_client()
+        bot.environ_base["REMOTE_ADDR"] = f"10.0.1.{number}"
+        assert ask(bot, homepage="http://spam.example").status_code == 400
+    resident = app.test_client()
+    resident.environ_base["REMOTE_ADDR"] = "10.0.1.0"  # a bot's address, even
+    sent_page(resident, ask(resident))
+
+
+def test_one_ipv6_network_counts_as_one_sender(tmp_path):
+    """A home or a phone is given a whole /64: each of its addresses had a limit of its own."""
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=1)
+    first, same_home, next_door = (app.test_client() for _ in range(3))
+    first.environ_base["REMOTE_ADDR"] = "2001:db8:5:7::1"
+    same_home.environ_base["REMOTE_ADDR"] = "2001:db8:5:7:ffff::12c"
+    next_door.environ_base["REMOTE_ADDR"] = "2001:db8:5:8::1"
+    sent_page(first, ask(first, body="第一个问题"))
+    assert ask(same_home, body="第二个问题").status_code == 429
+    sent_page(next_door, ask(next_door, body="邻居的问题"))
+
+
 def test_the_same_text_from_the_same_address_gets_the_same_reference(loaded_app, client):
     first = sent_page(client, ask(client))
     reference = re.search(r"CP-\d{4}-\d{6}", first.text).group()

@@ -189,6 +189,27 @@ def test_a_good_photo_chosen_beside_an_error_must_be_chosen_again(loaded_app, cl
     assert kept(loaded_app) == []
 
 
+def test_photos_are_decoded_only_for_a_submission_counted_against_the_limits(tmp_path, monkeypatch):
+    """Decoding is the costly part (a 50-megapixel PNG takes seconds and a gigabyte): it
+    was done for forms with errors and before the rate limit, without limit."""
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=1)
+    decoded = []
+    read_all = photo_module.read_all
+    monkeypatch.setattr(
+        photo_module, "read_all", lambda files: decoded.append(1) or read_all(files)
+    )
+    client = app.test_client()
+    assert send(client, (image_file(), "good.jpg"), body="").status_code == 400
+    assert decoded == [], "a form with errors: the photos must be chosen again anyway"
+    status_link(client, send(client, (image_file(), "good.jpg")))
+    assert decoded == [1]
+    refused = send(client, (image_file(), "again.jpg"), body="另一处坡道也被挡住了。")
+    assert refused.status_code == 429 and "分钟后再提交" in error_summary(refused.data).text
+    assert decoded == [1], "over the limit: not decoded"
+
+
 def test_four_photos_are_refused(loaded_app, client):
     files = [(image_file(), f"{n}.jpg") for n in range(4)]
     assert "最多可以附 3 张照片，您选了 4 张" in photo_error(send(client, *files))
@@ -227,6 +248,7 @@ def test_a_request_over_the_forms_limit_gets_the_page_that_says_so(loaded_app, c
     ("data", "words"),
     [
         (png_claiming(10_000, 6_000), "像素太多"),  # over our limit, under Pillow's
+        (png_claiming(7_000, 7_000), "像素太多"),  # a JPEG may be this large, not a PNG
         (png_claiming(12_000, 10_000), "像素太多"),  # over Pillow's warning
         (png_claiming(30_000, 30_000), "像素太多"),  # over Pillow's DecompressionBombError
         (image_file()[:2000], "损坏"),  # cut short
@@ -234,7 +256,7 @@ def test_a_request_over_the_forms_limit_gets_the_page_that_says_so(loaded_app, c
         (image_file("GIF"), "JPEG、PNG或WebP"),
         (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "JPEG"),
     ],
-    ids=["large", "bomb-warning", "bomb", "damaged", "empty", "gif", "svg"],
+    ids=["large", "large-png", "bomb-warning", "bomb", "damaged", "empty", "gif", "svg"],
 )
 def test_what_is_not_a_photo_we_can_take_gets_a_message_not_an_error(
     loaded_app, client, data, words

@@ -14,10 +14,11 @@ from aiosmtpd.controller import Controller
 from barrierfree.alerts.models import AlertSubscription
 from barrierfree.database import db, utcnow
 from barrierfree.feedback.models import FeedbackItem
+from barrierfree.mail.addresses import is_email_address
 from barrierfree.mail.models import OutgoingMail
 from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
-from conftest import make_loaded_app, parse
+from conftest import make_app, make_loaded_app, parse
 from sqlalchemy import func, select, update
 from staff_helpers import (
     answered,
@@ -299,6 +300,46 @@ def publish_notice(app, **values) -> int:
     assert response.status_code in (302, 303), summary.text if summary else response.text[:500]
     with app.app_context():
         return db.session.scalar(select(Update.id).where(Update.slug == fields["slug"][0]))
+
+
+def test_a_request_naming_another_host_is_refused_so_no_link_names_it(site, smtp):
+    """Links in mail came from the request's Host header when SITE_URL was unset: anyone
+    could have a subscriber's private links point at a host of theirs."""
+    client = site.test_client()
+    for path in ("/alerts/", "/robots.txt"):
+        assert client.get(path, headers={"Host": "evil.example"}).status_code == 400
+    assert subscribe(site).status_code == 303  # as the site's own host, localhost
+    send_all(site)
+    assert "evil.example" not in text_of(smtp.messages[-1])
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("li@example.com", True),
+        ("li.wei+alerts@mail.chiping.example.cn", True),
+        ("李伟@例子.中国", True),
+        ("li@example", False),
+        ("li@@example.com", False),
+        ("li@example..com", False),
+        ("li wei@example.com", False),
+        # One field, two mailboxes to a mail header: a relay's local ones among them.
+        ("me@evil.example>,<root", False),
+        ("postmaster,me@evil.example", False),
+        ("Li <li@example.com>", False),
+        ("x" * 250 + "@a.cn", False),
+        # Took the old pattern 33 seconds: it backtracked over every dot.
+        ("a@" + "." * 60000 + "@", False),
+        ("a@" + "b." * 30000, False),
+    ],
+)
+def test_an_email_address_is_one_mailbox(text, taken):
+    assert is_email_address(text) is taken
+
+
+def test_mail_without_the_site_s_own_address_refuses_to_start(tmp_path):
+    with pytest.raises(RuntimeError, match="SITE_URL"):
+        make_app(tmp_path / "site.sqlite", MAIL_HOST="127.0.0.1", SITE_URL="")
 
 
 def test_an_address_is_confirmed_before_any_alert_is_sent(site, smtp):

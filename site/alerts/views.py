@@ -16,9 +16,10 @@ from .. import display
 from ..database import WRITE_REFUSED
 from ..errors import NOT_RECEIVED, roll_back_refused
 from ..feedback import throttle
-from ..feedback.spec import EMAIL, topics, townships
+from ..feedback.spec import topics, townships
 from ..i18n import is_english
 from ..kinds import choices
+from ..mail.addresses import is_email_address
 from ..mail.outbox import configured
 from ..query_args import clean_line
 from ..security import private
@@ -107,7 +108,7 @@ def _read_email(raw: str) -> tuple[str, str | None]:
         return raw, str(error)
     if not email:
         return email, _("请填写电子邮箱。")
-    if len(email) > 254 or not EMAIL.fullmatch(email):
+    if not is_email_address(email):
         return email, _("电子邮箱的格式不对，应当像 name@example.com。")
     return email, None
 

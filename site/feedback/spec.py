@@ -20,6 +20,7 @@ from ..facilities.models import Facility, Township
 from ..i18n import is_english
 from ..kinds import Field, Kind, Problem, choices
 from ..mail import outbox
+from ..mail.addresses import is_email_address
 from ..services.models import Category
 from . import photos
 from .models import (
@@ -35,7 +36,6 @@ from .models import (
 BODY_LENGTH = 2000
 OTHER = "other"
 PHOTOS = "photos"  # the file inputs' name, and the field's
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # A mainland mobile number: 11 digits from 1, optionally after +86 or 86.
 MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
 PATH_LENGTH = 300
@@ -169,7 +169,7 @@ def contact_problems(record: dict) -> list[Problem]:
     if way == REPLY_BY_EMAIL and outbox.configured():
         if not email:
             return [Problem("contact_email", _("您选了发邮件，请填写电子邮箱。"))]
-        if not EMAIL.fullmatch(email):
+        if not is_email_address(email):
             return [Problem("contact_email", _("电子邮箱的格式不对，应当像 name@example.com。"))]
     if way == REPLY_BY_PHONE:
         if not phone:

@@ -12,10 +12,11 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import current_app, request
+from flask import current_app
 from sqlalchemy import delete, select
 
 from ..database import db, utcnow
+from ..security import client_network
 from .models import FeedbackSubmission
 
 DEFAULTS = {
@@ -27,9 +28,9 @@ KEEP = timedelta(days=1)  # longer than any window: older rows are purged
 
 
 def address_hash() -> str:
-    """A keyed hash of the visitor's address: equal for the same address, and no use to
-    anyone without the site's secret key."""
-    address = (request.remote_addr or "unknown").encode()
+    """A keyed hash of the visitor's address (an IPv6 address's /64): equal for the same
+    address, and no use to anyone without the site's secret key."""
+    address = client_network().encode()
     key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else b""
     return hmac.new(key, b"feedback:" + address, hashlib.sha256).hexdigest()
 

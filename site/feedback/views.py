@@ -114,16 +114,22 @@ def _form(form: Kind, prefilled: dict, description: str | None = None, status: i
         if display.taken_here():
             errors = {}  # the page again, in another display mode or language: nothing sent
         elif request.form.get(HONEYPOT):
-            wait = throttle.reserve(throttle.address_hash())
+            # Nothing is kept, so nothing is counted: a flood of these must not use up the
+            # limit of the whole site, which real residents share.
             description = _(
                 "表单里有一栏应当留空，却填了内容（可能是浏览器自动填的）。没有保存。请检查后再提交一次。"
             )
-            status = 429 if wait else 400
-        else:
-            found = _read_photos(form, errors)
-            if not errors:
-                return _submit(form, values, found)
             status = 400
+        elif not errors:
+            return _submit(form, values)
+        else:
+            # The photos are not decoded: shown again, the form asks for them again anyway.
+            status = 400
+    return _page(form, values, errors, description, status)
+
+
+def _page(form: Kind, values: dict, errors: dict, description: str | None, status: int):
+    """The form with what was typed, its errors and a message over it."""
     if _takes_photos(form):
         # Shown again, the form says how many chosen photos must be chosen again.
         values[PHOTOS] = len(photos.chosen(request.files.getlist(PHOTOS)))
@@ -143,15 +149,21 @@ def _read_photos(form: Kind, errors: dict) -> list[photos.Photo]:
     return found
 
 
-def _submit(form: Kind, values: dict, found: list[photos.Photo]):
+def _submit(form: Kind, values: dict):
     """Save a checked submission with its photos, unless it is over a limit or a duplicate:
     the same text, with no photo the first one lacks (a page sent again has lost its
-    chosen files; new photos make it a new item, which staff can merge)."""
+    chosen files; new photos make it a new item, which staff can merge). The photos are
+    decoded only once the submission is counted against the limits: decoding is the
+    costly part, and a sender must not have it done without limit."""
     address = throttle.address_hash()
     wait = throttle.reserve(address)
     if wait:
         message = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。", n=wait)
         return _form(form, values, description=message, status=429)
+    errors: dict = {}
+    found = _read_photos(form, errors)
+    if errors:
+        return _page(form, values, errors, None, 400)
     existing = queries.duplicate_of(address, operations.text_hash(form.name, values["body"]))
     if existing is not None and photos.already_kept(found, existing.photos):
         session[SENT] = {"reference": existing.reference, "duplicate": True}

@@ -89,7 +89,8 @@ def send_due() -> tuple[int, int]:
     with connection:
         for message in claimed:
             try:
-                connection.send_message(_email(message))
+                # To the one recipient stored, whatever the header may be read as.
+                connection.send_message(_email(message), to_addrs=[message.recipient])
             except (OSError, smtplib.SMTPException) as error:
                 _failed(message, error)
                 failed += 1

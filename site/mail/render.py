@@ -4,17 +4,17 @@ simple HTML part, with links that name the site in full."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 
 from ..i18n import EN, ENVIRON_KEY, PREFIX, ZH, force_locale
 
 
 def site_url() -> str:
-    """The address links in mail start with: SITE_URL, or the address of this request."""
-    configured = current_app.config.get("SITE_URL", "").rstrip("/")
-    if configured or not has_request_context():
-        return configured or "http://localhost"
-    return request.host_url.rstrip("/")
+    """The address links in mail start with: SITE_URL, never the address of the request
+    that sends it (its Host header is the sender's to choose, and a scheduled notice's
+    alerts go out in whatever request comes next). Mail is not sent without it
+    (mail.init_app); without mail, the address only names the site in a preview."""
+    return current_app.config.get("SITE_URL", "").rstrip("/") or "http://localhost"
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ...database import db, utcnow
 from ...query_args import clean_line, read_page_number
-from ...security import READS, safe_next
+from ...security import READS, client_network, safe_next
 from ..models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
 from . import passwords, sessions, throttle
 from .audit import record as audit
@@ -25,9 +25,8 @@ def role_names() -> dict[str, str]:
 
 
 def address() -> str:
-    """The visitor's address as the sign-in limits keep it: printable characters only (a
-    proxy's X-Forwarded-For is whatever the client wrote, NUL included)."""
-    return "".join(filter(str.isprintable, request.remote_addr or "unknown"))[:64]
+    """The visitor's address as the sign-in limits keep it (security.client_network)."""
+    return client_network()
 
 
 @bp.get("/")
