@@ -253,6 +253,16 @@ def test_without_a_real_place_it_names_the_departments_and_how_to_reach_them_onc
     assert len(main.find_all("a", href="tel:12345")) == 1
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_every_service_page_offers_a_way_to_ask_without_a_phone_call(app, client, prefix):
+    """Deaf residents met only phone numbers under 找人咨询, told four times to ask."""
+    for service in services(app):
+        main = parse(client.get(f"{prefix}/services/{service.slug}").data).find("main")
+        ask = {href for element in section(main, "Get help and advice" if prefix else "找人咨询")
+               for href in element.hrefs}  # fmt: skip
+        assert f"{prefix}/feedback/ask" in ask, service.slug
+
+
 def test_a_real_place_is_listed_instead(loaded_app):
     with loaded_app.app_context():
         place = db.session.scalar(
@@ -267,3 +277,15 @@ def test_a_real_place_is_listed_instead(loaded_app):
     links = {href for element in where for href in element.hrefs}
     assert f"/facilities/{slug}" in links
     assert "区里还没有公布办理这项服务的地点" not in " ".join(element.text for element in where)
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_plan_s_years_are_said_where_a_resident_starts(client, prefix):
+    """The plan's targets were "by 2025": a resident reading it later is told what that
+    means for them now."""
+    said = (
+        ["2021 to 2025", "ask the department"] if prefix else ["2021年到2025年", "请问负责的部门"]
+    )
+    for path in ("/", "/services/", "/plan/"):
+        text = parse(client.get(prefix + path).data).find("main").text
+        assert all(words in text for words in said), path

@@ -223,8 +223,8 @@ def _indicator(indicator: Indicator, language: str) -> search.Document:
         ),
         summary=_(
             "专栏1 主要指标。2020年：%(value)s；2025年目标：%(target)s（%(unit)s）。",
-            value=indicator.value_2020 or _("无数据"),
-            target=indicator.target_2025 or _("无数据"),
+            value=indicator.value_2020 or _("规划里没有这个数字"),
+            target=indicator.target_2025 or _("规划里没有这个数字"),
             unit=_in_language(indicator, "unit", language),
         ),
         url=url_for("plan.indicators", _anchor=f"indicator-{indicator.number}"),
