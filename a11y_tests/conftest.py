@@ -48,6 +48,7 @@ EXTRA_PATHS = [
     "/search?q=轮椅",
     "/search?q=补贴&kind=service&page=2",
     "/search?q=xyzzy",
+    "/search?q=轮倚",  # a typo: the word meant's results, said so
     "/search?q=如康家园&township=boping",
     "/facilities/?township=boping&need=step_free_entrance&need=accessible_toilet&near=zhenxing",
     "/facilities/?township=hantun&need=hearing_loop",

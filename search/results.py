@@ -43,6 +43,8 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     kind_counts: dict[str, int] = field(default_factory=dict)
     suggestion: str | None = None
+    # Results for `suggestion`, shown because what was typed (this) found nothing.
+    corrected_from: str | None = None
     # For a query in pinyin: the Chinese words of titles that it spells.
     pinyin_words: list[str] = field(default_factory=list)
 

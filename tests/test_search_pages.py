@@ -1,6 +1,7 @@
 """The search page over HTTP: plain form, htmx fragment, filters, no results, bad input."""
 
 import shutil
+from urllib.parse import quote
 
 import pytest
 from barrierfree.site_search import sync
@@ -58,9 +59,39 @@ def test_no_results_says_so_and_offers_a_way_on(client):
     assert "/services/living-allowance" in page, "services to try instead"
 
 
-def test_a_typo_gets_a_suggestion(client):
-    page = client.get("/search?q=低宝").get_data(as_text=True)
-    assert "/services/subsistence-allowance" in page or "您是不是要找" in page
+@pytest.mark.parametrize(
+    ("prefix", "typed", "meant", "first", "said"),
+    [
+        ("", "低宝", "低保", "/services/subsistence-allowance", "下面是“低保”的结果"),
+        ("", "轮倚", "轮椅", "/services/assistive-devices", "下面是“轮椅”的结果"),
+        (
+            "/en",
+            "wheelchiar",
+            "wheelchair",
+            "/en/services/assistive-devices",
+            'results for "wheelchair"',
+        ),
+    ],
+)
+def test_a_typo_that_finds_nothing_shows_what_was_meant(client, prefix, typed, meant, first, said):
+    """A typo got an empty page and a small "did you mean" link; residents stopped there."""
+    response = client.get(f"{prefix}/search", query_string={"q": typed})
+    doc = parse(response.data)
+    results = doc.find(id="search-results")
+    note = results.find(class_="corrected-query")
+    assert note is not None and typed in note.text and said in note.text
+    assert said in results["data-announce"], "said aloud with the count"
+    assert results.find("a", class_=None, href=first) or first in str(results.find("ol"))
+    # The query stays as typed in the box and the title; the filters go on with the word meant.
+    assert doc.find(id="search-page-q")["value"] == typed
+    assert typed in doc.find("title").text
+    facets = doc.find("nav", class_="facets")
+    assert all(f"q={quote(meant)}" in link["href"] for link in facets.find_all("a"))
+
+
+def test_a_word_found_as_typed_is_not_corrected(client):
+    doc = parse(client.get("/search?q=轮椅").data)
+    assert doc.find(class_="corrected-query") is None
 
 
 @pytest.mark.parametrize(

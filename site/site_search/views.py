@@ -54,6 +54,20 @@ def in_english(query: str, found) -> str | None:
     return url_in("en") if re.search("[A-Za-z]", query) else None
 
 
+def corrected(query: str, **options) -> search.Results:
+    """The results for `query`; when it finds nothing but a corrected spelling or the
+    plan's word for it does (轮倚, 低宝), that word's results, marked as such: a resident
+    who mistyped sees what they were looking for, not an empty page and a link."""
+    found = site_index().search(query, **options)
+    if found.total or not found.suggestion:
+        return found
+    instead = site_index().search(found.suggestion, **options)
+    if not instead.total:
+        return found
+    instead.corrected_from = found.query
+    return instead
+
+
 @bp.get("/search")
 def results():
     """Search the site; with HX-Request only the results block is returned."""
@@ -72,7 +86,7 @@ def results():
     found, unavailable = None, False
     if query.strip():
         try:
-            found = site_index().search(
+            found = corrected(
                 query,
                 language="en" if is_english() else "zh",
                 kinds=[kind] if kind else None,
