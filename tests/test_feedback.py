@@ -12,7 +12,7 @@ from barrierfree.feedback.spec import FORMS
 from barrierfree.feedback.working_days import add_working_days, is_working_day
 from conftest import MAIL_NOWHERE, make_app, parse
 from sqlalchemy import select
-from staff_helpers import csrf, error_summary
+from staff_helpers import csrf, error_summary, make_staff, signed_in
 
 ASK, BARRIER, PAGE = "/feedback/ask", "/feedback/barrier", "/feedback/page-error"
 EMAIL, PHONE = {"reply_by": "email"}, {"reply_by": "phone"}
@@ -385,6 +385,19 @@ def test_an_email_typed_beside_answer_on_the_site_is_not_kept(loaded_app, client
     sent_page(client, ask(client, contact_email="li@example.com", contact_phone="13800000000"))
     (item,) = items(loaded_app)
     assert item.contact_email is None and item.contact_phone is None
+
+
+def test_a_resident_who_cannot_take_a_call_asks_for_texts_only(loaded_app, client):
+    """A deaf resident could only choose "text or call me"; staff now see a text is wanted."""
+    refused = ask(client, reply_by="sms")
+    assert refused.status_code == 400
+    assert error_summary(refused.data).find("a", href="#field-contact_phone") is not None
+    sent_page(client, ask(client, reply_by="sms", contact_phone="138 0000 0001"))
+    (item,) = items(loaded_app)
+    assert item.reply_by == "sms" and item.contact_phone == "13800000001"
+    make_staff(loaded_app, "sms-reader", "admin")
+    page = signed_in(loaded_app, "sms-reader").get(f"/staff/inbox/{item.id}").get_data(as_text=True)
+    assert "只要短信，不要打电话" in page and "只发短信给我，不要打电话" in page
 
 
 def test_a_mobile_number_is_kept_as_its_digits(loaded_app, client):

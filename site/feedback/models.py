@@ -20,7 +20,11 @@ STATES = (NEW, IN_PROGRESS, ANSWERED, CLOSED)
 OPEN_STATES = (NEW, IN_PROGRESS)  # waiting for an answer: these can be overdue
 # How the resident wants the answer: on the status page only, by email, by SMS or a call.
 REPLY_ON_SITE, REPLY_BY_EMAIL, REPLY_BY_PHONE = "site", "email", "phone"
-REPLY_WAYS = (REPLY_ON_SITE, REPLY_BY_EMAIL, REPLY_BY_PHONE)
+# A text message and never a call: for a resident who cannot hear one, or speak on one.
+REPLY_BY_SMS = "sms"
+REPLY_WAYS = (REPLY_ON_SITE, REPLY_BY_EMAIL, REPLY_BY_SMS, REPLY_BY_PHONE)
+# The ways that need a mobile number.
+BY_MOBILE = (REPLY_BY_SMS, REPLY_BY_PHONE)
 FOLLOW_UP, REPLY, NOTE = "follow_up", "reply", "note"
 
 

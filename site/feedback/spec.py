@@ -25,10 +25,12 @@ from ..services.models import Category
 from . import photos
 from .models import (
     BARRIER,
+    BY_MOBILE,
     PAGE,
     QUESTION,
     REPLY_BY_EMAIL,
     REPLY_BY_PHONE,
+    REPLY_BY_SMS,
     REPLY_ON_SITE,
     FeedbackItem,
 )
@@ -59,6 +61,7 @@ BARRIER_TYPES = {
 REPLY_WAYS = {
     REPLY_ON_SITE: _l("只在网站上看（提交后给您查询链接）"),
     REPLY_BY_EMAIL: _l("发邮件给我"),
+    REPLY_BY_SMS: _l("只发短信给我，不要打电话"),
     REPLY_BY_PHONE: _l("工作人员发短信或打电话给我"),
 }
 
@@ -147,7 +150,7 @@ CONTACT_FIELDS = (
     ),
     Field(
         "contact_phone",
-        _l("手机号码（选了“发短信或打电话”才填）"),
+        _l("手机号码（选了发短信或打电话才填）"),
         "tel",
         max_length=20,
         hint=_l("11 位手机号码，例如 13800000000。"),
@@ -171,7 +174,7 @@ def contact_problems(record: dict) -> list[Problem]:
             return [Problem("contact_email", _("您选了发邮件，请填写电子邮箱。"))]
         if not is_email_address(email):
             return [Problem("contact_email", _("电子邮箱的格式不对，应当像 name@example.com。"))]
-    if way == REPLY_BY_PHONE:
+    if way in BY_MOBILE:
         if not phone:
             return [Problem("contact_phone", _("您选了发短信或打电话，请填写手机号码。"))]
         if mobile_number(phone) is None:

@@ -33,13 +33,13 @@ from ..security import private
 from . import operations, photos, queries, throttle
 from .models import (
     BARRIER,
+    BY_MOBILE,
     CLOSED,
     FOLLOW_UP,
     PAGE,
     QUESTION,
     REPLY,
     REPLY_BY_EMAIL,
-    REPLY_BY_PHONE,
 )
 from .spec import (
     BIDI_CONTROLS,
@@ -209,7 +209,7 @@ def stored_values(form: Kind, values: dict) -> dict:
     stored = {"body": values["body"], "reply_by": values["reply_by"]}
     if values["reply_by"] == REPLY_BY_EMAIL:
         stored["contact_email"] = values["contact_email"]
-    if values["reply_by"] == REPLY_BY_PHONE:
+    if values["reply_by"] in BY_MOBILE:
         stored["contact_phone"] = mobile_number(values["contact_phone"])
     if form.name == QUESTION:
         stored["topic"] = values["topic"]
