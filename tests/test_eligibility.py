@@ -360,6 +360,15 @@ def test_a_card_says_each_answer_behind_it_once(client, steps):
         assert len(said) == len(set(said)), heading.text
 
 
+def test_answers_behind_one_rule_s_words_are_one_sentence(client):
+    """Two rules with the same words read 因为你选了：有残疾人证。因为你选了：需要信息…。"""
+    steps = [*FATHER[:-1], ("needs", ["communication"])]
+    doc = parse(result_of(Browser(client), steps).data)
+    discount = card(doc, "残疾人信息消费优惠（话费、流量、宽带）").text
+    assert discount.count("因为你选了") == 1, discount
+    assert re.search("因为你选了：有残疾人证、[^。]*信息", discount), discount
+
+
 BECAUSE_ONLY = re.compile(r"(?:(?:因为你选了|你对这些问题选了“不确定”)：[^。]*。)+")
 
 
