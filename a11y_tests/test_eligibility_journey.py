@@ -92,7 +92,7 @@ def assert_the_father_is_told_of_both_allowances(driver, prefix: str) -> None:
     care = likely.find_element(By.XPATH, f".//h3[.='{TITLES[prefix][0]}']/..")
     assert f"{prefix}/departments/civil-affairs-bureau" in care.get_attribute("innerHTML")
     if not prefix:
-        assert "因为你选了：一级、需要长期照护。" in care.text
+        assert "因为您选了：一级、需要长期照护。" in care.text
 
 
 @pytest.mark.parametrize("prefix", ["", "/en"], ids=["zh", "en"])
@@ -182,7 +182,7 @@ def test_back_and_forward_show_each_page_again_and_send_nothing(site, javascript
         driver.find_element(By.CSS_SELECTOR, "input[value='elsewhere']").click()
         driver.find_element(By.CSS_SELECTOR, "main button[value='continue:residence']").click()
         wait_for(driver, lambda d: d.find_elements(By.NAME, "certificate"))
-        assert h1(driver) == "你的家人有残疾人证吗？"
+        assert h1(driver) == "您的家人有残疾人证吗？"
     finally:
         driver.quit()
 

@@ -202,7 +202,7 @@ def test_questions_about_someone_else_name_them(client):
     browser = Browser(client)
     page = browser.press(browser.get(START), "action", "start")
     page = browser.answer(page, "for_whom", ["family"])
-    assert parse(page.data).find("h1").text == "你的家人多大年纪？"
+    assert parse(page.data).find("h1").text == "您的家人多大年纪？"
 
 
 def test_the_check_page_lists_every_answer_with_a_change_button(client, prefix):
@@ -217,15 +217,15 @@ def test_done_when_the_father_gets_both_allowances_as_very_likely_in_chinese(cli
     doc = parse(result_of(Browser(client)).data)
     likely = doc.find("section", aria_labelledby="likely-heading")
     care = card(likely, "重度残疾人护理补贴")
-    assert "因为你选了：一级、需要长期照护。" in care.text
+    assert "因为您选了：一级、需要长期照护。" in care.text
     assert "联系负责这项服务的区民政局，问清楚能不能申请、要带什么材料、去哪里办。" in care.text
     assert "/departments/civil-affairs-bureau" in care.hrefs
     assert "/services/severe-disability-care-allowance" in care.hrefs
     living = card(likely, "困难残疾人生活补贴")
-    assert "因为你选了：低保。" in living.text
+    assert "因为您选了：低保。" in living.text
     assert "/departments/civil-affairs-bureau" in living.hrefs
     assert "tel:12345" in doc.find("section", aria_labelledby="anyone-heading").hrefs
-    assert "网站没有保存你的回答" in doc.find("main").text
+    assert "网站没有保存您的回答" in doc.find("main").text
 
 
 def test_done_when_the_father_gets_both_allowances_as_very_likely_in_english(app, client):
@@ -310,9 +310,9 @@ def test_living_away_gives_the_cross_province_rule_to_the_two_allowances_alone(
 @pytest.mark.parametrize(
     ("prefix", "whom", "who"),
     [
-        ("", "self", "你"),
-        ("", "family", "你的家人"),
-        ("", "other", "你帮忙查询的人"),
+        ("", "self", "您"),
+        ("", "family", "您的家人"),
+        ("", "other", "您帮忙查询的人"),
         ("/en", "family", "your family member"),
     ],
 )
@@ -324,7 +324,7 @@ def test_a_result_names_whom_the_check_is_for(client, prefix, whom, who, view):
     headings = [heading.text for heading in doc.find("main").find_all(["h1", "h2"])]
     assert sum(who in heading for heading in headings) >= 2, headings
     if whom != "self":
-        assert not any(heading.endswith("适合你") for heading in headings), headings
+        assert not any(heading.endswith("适合您") for heading in headings), headings
         assert who in doc.find("title").text
 
 
@@ -354,22 +354,22 @@ def test_a_card_says_each_answer_behind_it_once(client, steps):
     possible = doc.find("section", aria_labelledby="possible-heading")
     if steps is WORK_UNSURE:
         training = card(possible, "职业技能培训").text
-        assert training.count("你对这些问题选了“不确定”：工作。") == 1
+        assert training.count("您对这些问题选了“不确定”：工作。") == 1
     for heading in possible.find_all("h3"):
-        said = re.findall(r"(?:因为你选了|你对这些问题选了“不确定”)：[^。]*。", heading.parent.text)
+        said = re.findall(r"(?:因为您选了|您对这些问题选了“不确定”)：[^。]*。", heading.parent.text)
         assert len(said) == len(set(said)), heading.text
 
 
 def test_answers_behind_one_rule_s_words_are_one_sentence(client):
-    """Two rules with the same words read 因为你选了：有残疾人证。因为你选了：需要信息…。"""
+    """Two rules with the same words read 因为您选了：有残疾人证。因为您选了：需要信息…。"""
     steps = [*FATHER[:-1], ("needs", ["communication"])]
     doc = parse(result_of(Browser(client), steps).data)
     discount = card(doc, "残疾人信息消费优惠（话费、流量、宽带）").text
-    assert discount.count("因为你选了") == 1, discount
-    assert re.search("因为你选了：有残疾人证、[^。]*信息", discount), discount
+    assert discount.count("因为您选了") == 1, discount
+    assert re.search("因为您选了：有残疾人证、[^。]*信息", discount), discount
 
 
-BECAUSE_ONLY = re.compile(r"(?:(?:因为你选了|你对这些问题选了“不确定”)：[^。]*。)+")
+BECAUSE_ONLY = re.compile(r"(?:(?:因为您选了|您对这些问题选了“不确定”)：[^。]*。)+")
 
 
 @pytest.mark.parametrize(
@@ -429,7 +429,7 @@ def test_the_back_button_posts_the_answers_to_the_question_before(client):
     page = browser.answer(page, "age", ["60-plus"])
     page = browser.press(page, "action", "back:residence")
     doc = parse(page.data)
-    assert doc.find("h1").text == "你的家人多大年纪？"
+    assert doc.find("h1").text == "您的家人多大年纪？"
     assert doc.find("input", type="radio", value="60-plus").get("checked") is not None
 
 
@@ -459,9 +459,9 @@ def test_a_change_of_age_asks_the_question_it_adds_then_returns(client):
     review = journey(browser)
     page = browser.press(review, "action", "change:age")
     page = browser.press(page, "action", "continue:age", choose={"age": ["18-59"]})
-    assert parse(page.data).find("h1").text == "你的家人现在在上学吗？"
+    assert parse(page.data).find("h1").text == "您的家人现在在上学吗？"
     review = browser.press(page, "action", "continue:studying", choose={"studying": ["no"]})
-    assert parse(review.data).find("h1").text == "检查你的回答"
+    assert parse(review.data).find("h1").text == "检查您的回答"
 
 
 def test_a_change_of_age_drops_the_answer_no_longer_asked(client):
@@ -471,7 +471,7 @@ def test_a_change_of_age_drops_the_answer_no_longer_asked(client):
     page = browser.press(page, "action", "continue:age", choose={"age": ["7-17"]})
     page = browser.press(page, "action", "continue:studying", choose={"studying": ["compulsory"]})
     doc = parse(page.data)
-    assert doc.find("h1").text == "检查你的回答"
+    assert doc.find("h1").text == "检查您的回答"
     assert doc.find("input", name_="work") is None
 
 
@@ -669,7 +669,7 @@ def test_tampered_hidden_fields_are_refused_clearly(app, client, prefix, case):
     )
     assert response.status_code == 400
     doc = parse(response.data)
-    assert doc.find("h1").text == translated(app, prefix, "没法读取你的回答")
+    assert doc.find("h1").text == translated(app, prefix, "没法读取您的回答")
     assert prefix + START in doc.find("main").hrefs
     assert "private" in response.headers["Cache-Control"]
 
@@ -687,7 +687,7 @@ def test_a_tampered_result_is_refused_clearly(client, case):
     data = {**RESULT_TAMPERED[case], "csrf_token": token(client)}
     response = client.post(RESULT, data=data)
     assert response.status_code == 400
-    assert "没法读取你的回答" in response.text
+    assert "没法读取您的回答" in response.text
 
 
 def test_a_huge_post_is_refused_before_it_is_read(client):
@@ -703,8 +703,8 @@ def test_a_post_without_its_security_code_keeps_the_answers_and_asks_again(clien
     response = client.post(QUESTIONS, data={**dict(FATHER[:3]), "action": "continue:certificate"})
     assert response.status_code == 400
     doc = parse(response.data)
-    assert doc.find("h1").text == "你的家人有残疾人证吗？"
-    assert "你的回答还在" in doc.find("div", class_="error-summary").text
+    assert doc.find("h1").text == "您的家人有残疾人证吗？"
+    assert "您的回答还在" in doc.find("div", class_="error-summary").text
     assert doc.find("input", name_="age").get("value") == "60-plus"
     assert doc.find("input", name_="csrf_token") is not None
 
@@ -757,7 +757,7 @@ def test_opening_a_question_or_result_address_says_answers_are_not_kept(client, 
     doc = parse(response.data)
     assert prefix + START in doc.find("main").hrefs
     if not prefix:
-        assert "网站不保存你的回答" in doc.find("main").text
+        assert "网站不保存您的回答" in doc.find("main").text
 
 
 # --- What is kept, and where ------------------------------------------------------------------

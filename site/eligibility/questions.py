@@ -1,8 +1,8 @@
 """The questions of 我能申请什么, in the order they are asked, and which are asked when.
 
-Each question has a short title (the row of the check-your-answers page, and "你选了“不确定”：
+Each question has a short title (the row of the check-your-answers page, and "您选了“不确定”：
 残疾等级" in a result) and its options, each with the words of the question page and the
-short words of a reason ("因为你选了：一级、需要长期照护"). Every question but the first
+short words of a reason ("因为您选了：一级、需要长期照护"). Every question but the first
 offers 不确定: the first asks who is checking, which the person answering always knows.
 
 Answers are a dict of question id to the tuple of chosen option codes, in option order.
@@ -27,7 +27,7 @@ class Option:
 
     code: str
     label: str  # as the question page and the check page show it
-    short: str  # as a reason quotes it: 因为你选了：<short>、<short>
+    short: str  # as a reason quotes it: 因为您选了：<short>、<short>
 
 
 def _always(_answers: Answers) -> bool:
@@ -41,7 +41,7 @@ class Question:
     id: str
     title: str
     ask_self: str  # asked of someone checking for themselves
-    ask_other: str  # asked about someone else: %(who)s is 你的家人 or 你帮忙查询的人
+    ask_other: str  # asked about someone else: %(who)s is 您的家人 or 您帮忙查询的人
     options: tuple[Option, ...]
     hint: str | None = None
     multiple: bool = False
@@ -67,7 +67,7 @@ def _unsure() -> Option:
     return Option(UNSURE, _l("不确定"), _l("不确定"))
 
 
-WHO = {SELF: _l("你"), "family": _l("你的家人"), "other": _l("你帮忙查询的人")}
+WHO = {SELF: _l("您"), "family": _l("您的家人"), "other": _l("您帮忙查询的人")}
 
 
 def _whom(answers: Answers) -> str:
@@ -75,15 +75,15 @@ def _whom(answers: Answers) -> str:
 
 
 def who(answers: Answers) -> str:
-    """Whom the check is for, as a result names them: 你, 你的家人 or 你帮忙查询的人."""
+    """Whom the check is for, as a result names them: 您, 您的家人 or 您帮忙查询的人."""
     return str(WHO[_whom(answers)])
 
 
 FOR_WHOM = Question(
     "for_whom",
     _l("为谁查询"),
-    _l("你在为谁查询？"),
-    _l("你在为谁查询？"),
+    _l("您在为谁查询？"),
+    _l("您在为谁查询？"),
     (
         Option(SELF, _l("我自己"), _l("为自己查询")),
         Option("family", _l("家人"), _l("为家人查询")),
@@ -95,7 +95,7 @@ FOR_WHOM = Question(
 AGE = Question(
     "age",
     _l("年龄"),
-    _l("你多大年纪？"),
+    _l("您多大年纪？"),
     _l("%(who)s多大年纪？"),
     (
         Option("0-6", _l("0到6岁"), _l("0到6岁")),
@@ -111,7 +111,7 @@ CHILD_AGES = ("0-6", "7-17")
 RESIDENCE = Question(
     "residence",
     _l("住在哪里"),
-    _l("你住在茌平区吗？"),
+    _l("您住在茌平区吗？"),
     _l("%(who)s住在茌平区吗？"),
     (
         Option("hukou", _l("住在茌平区，户籍（户口）也在茌平区"), _l("户籍在茌平区")),
@@ -125,7 +125,7 @@ RESIDENCE = Question(
 CERTIFICATE = Question(
     "certificate",
     _l("残疾人证"),
-    _l("你有残疾人证吗？"),
+    _l("您有残疾人证吗？"),
     _l("%(who)s有残疾人证吗？"),
     (
         Option("yes", _l("有，已经拿到了"), _l("有残疾人证")),
@@ -139,7 +139,7 @@ CERTIFICATE = Question(
 CATEGORIES = Question(
     "categories",
     _l("残疾类别"),
-    _l("你是哪一类残疾？"),
+    _l("您是哪一类残疾？"),
     _l("%(who)s是哪一类残疾？"),
     (
         *(Option(code, name, name) for code, name in DISABILITY_CATEGORIES.items()),
@@ -152,7 +152,7 @@ CATEGORIES = Question(
 GRADE = Question(
     "grade",
     _l("残疾等级"),
-    _l("你是几级残疾？"),
+    _l("您是几级残疾？"),
     _l("%(who)s是几级残疾？"),
     (
         Option("1", _l("一级"), _l("一级")),
@@ -167,7 +167,7 @@ GRADE = Question(
 STUDYING = Question(
     "studying",
     _l("上学"),
-    _l("你现在在上学吗？"),
+    _l("您现在在上学吗？"),
     _l("%(who)s现在在上学吗？"),
     (
         Option("preschool", _l("上幼儿园，或者在康复机构接受学前教育"), _l("上幼儿园或学前教育")),
@@ -183,7 +183,7 @@ STUDYING = Question(
 WORK = Question(
     "work",
     _l("工作"),
-    _l("你现在的工作情况是？"),
+    _l("您现在的工作情况是？"),
     _l("%(who)s现在的工作情况是？"),
     (
         Option("employed", _l("有工作"), _l("有工作")),
@@ -199,7 +199,7 @@ WORK = Question(
 HOUSEHOLD = Question(
     "household",
     _l("家庭经济情况"),
-    _l("你家的经济情况是哪一种？"),
+    _l("您家的经济情况是哪一种？"),
     _l("%(who)s所在的家庭，经济情况是哪一种？"),
     (
         Option("dibao", _l("享受最低生活保障（低保）"), _l("低保")),
@@ -213,7 +213,7 @@ HOUSEHOLD = Question(
 NEEDS = Question(
     "needs",
     _l("需要的帮助"),
-    _l("你需要哪些帮助？"),
+    _l("您需要哪些帮助？"),
     _l("%(who)s需要哪些帮助？"),
     (
         Option("rehabilitation", _l("康复（康复训练、康复治疗）"), _l("需要康复")),

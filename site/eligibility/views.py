@@ -1,4 +1,4 @@
-"""我能申请什么: a start page, one question per page, 检查你的回答, and the result.
+"""我能申请什么: a start page, one question per page, 检查您的回答, and the result.
 
 Nothing a resident answers is stored: not on the server, not in an address, a cookie, the
 session or a log line. The answers travel in hidden fields of POSTed forms (with the CSRF
@@ -114,7 +114,7 @@ def start():
 
 @bp.route("/questions", methods=["GET", "POST"])
 def questions():
-    """A question, or 检查你的回答: the answer to the page before, read from the POST."""
+    """A question, or 检查您的回答: the answer to the page before, read from the POST."""
     if request.method in security.READS:
         return _lost()
     verb, target = _action()
@@ -257,7 +257,7 @@ def expired(_error):
     if request.endpoint == "eligibility.clear":
         return clear()
     switch_display()  # a 大字版 pressed on the page still switches
-    message = _("这一页已经失效（比如浏览器关闭过），所以没有继续。你的回答还在，请再确认一次。")
+    message = _("这一页已经失效（比如浏览器关闭过），所以没有继续。您的回答还在，请再确认一次。")
     asking = BY_ID.get(request.form.get(ASKING, ""))
     if asking is not None and not request.form.get("action", "").startswith("continue:"):
         # The header's buttons sent a question's form: its choice is not an answer yet.
