@@ -44,6 +44,7 @@ LANGUAGES = {"zh": "", "en": "/en"}
 # The back office is crawled separately, signed in (see staff_pages.py).
 EXTRA_PATHS = [
     "/no-such-page",
+    "/feedback/status/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  # a link that opens nothing
     "/test-components",
     "/search?q=轮椅",
     "/search?q=补贴&kind=service&page=2",

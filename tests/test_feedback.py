@@ -102,6 +102,19 @@ def test_a_wrong_token_is_not_found(client):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_status_link_that_opens_nothing_says_what_to_do_privately(client, prefix):
+    """It was the site's general "page not found": a resident with a link copied short
+    was not told the reference finds the item again."""
+    response = client.get(f"{prefix}/feedback/status/" + "a" * 43)
+    assert response.status_code == 404
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    lost = parse(response.data).find(id="lost-link")
+    assert lost is not None and f"{prefix}/feedback/ask" in lost.parent.hrefs
+    assert parse(client.get(f"{prefix}/feedback/").data).find(id="lost-link") is not None
+
+
 def test_the_resident_adds_a_follow_up_on_the_status_page(loaded_app, client):
     link = status_path(sent_page(client, ask(client)))
     response = client.post(

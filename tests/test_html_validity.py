@@ -17,6 +17,7 @@ from staff_helpers import make_staff, signed_in
 VNU = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 UNLINKED = [
     "/no-such-page",
+    "/feedback/status/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  # a link that opens nothing
     "/search?q=轮椅",
     "/search?q=补贴&kind=service&page=2",
     "/search?q=xyzzy",

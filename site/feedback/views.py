@@ -243,7 +243,7 @@ def status(token: str):
     """The private status page: the state, the dates, every public reply; a follow-up."""
     item = queries.by_token(token)
     if item is None:
-        abort(404)
+        return private(render_template("feedback/status_unknown.html"), 404)
     errors, text, status_code, description = {}, "", 200, None
     if request.method == "POST" and display.taken_here():
         text = request.form.get("body", "")  # the page again, in another mode or language
