@@ -661,3 +661,21 @@ def test_forms_and_status_pages_are_never_served_from_the_cache(client):
         for _ in range(2):
             response = client.application.test_client().get(path)
             assert response.headers.get("X-Page-Cache") != "hit", path
+
+
+def test_without_published_places_the_barrier_form_asks_only_for_the_township(tmp_path):
+    """The list of our places offered one choice, 不在列表里, while none was published."""
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(tmp_path / "site.sqlite", demo=False)
+    client = app.test_client()
+    form = parse(client.get(BARRIER).data).find("form", class_="form")
+    assert form.find(id="field-place") is None and form.find(id="field-township") is not None
+    refused = submit(client, BARRIER, barrier_type="step", body="坡道被挡住了。")
+    assert refused.status_code == 400
+    assert error_summary(refused.data).find("a", href="#field-township") is not None
+
+
+@pytest.mark.parametrize("path", ["/", "/facilities/"])
+def test_the_home_page_and_the_places_lead_to_the_barrier_report(client, path):
+    assert BARRIER in parse(client.get(path).data).find("main").hrefs

@@ -186,6 +186,8 @@ def place_problems(record: dict) -> list[Problem]:
     """Where a barrier is: one of our places, or a township or a described spot."""
     if record.get("place") or record.get("township") or record.get("location"):
         return []
+    if not places():  # the form shows no list of places
+        return [Problem("township", _("请选择镇街，并写下具体地点。"))]
     return [Problem("place", _("请选择场所，或者选择镇街并写下具体地点。"))]
 
 
