@@ -77,6 +77,10 @@ PARTS_WEIGHT = 0.25
 PHRASE_BOOST = 2.0
 # Words further apart than this in the query itself are not looked for as a phrase.
 MAX_PHRASE_GAP = 4
+# Words every page of this site says count this much of a word beside words that name
+# what is asked about: 残疾人能吃低保吗 ranked sport second on 残疾人 alone.
+SITE_WORDS = frozenset(["残疾人", "残疾", "残障人士"])
+SITE_WORD_WEIGHT = 0.1
 
 
 def clean_query(raw: str | None) -> str:
@@ -133,8 +137,12 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
     if not words:
         return None
     keys = [index_term(word) for word in words]
+    subject = [word for word in words if word not in SITE_WORDS]
     clauses = [
-        Union([_term_query(word, reader, typed=True)] + _related_queries(key, reader))
+        Union(
+            [_term_query(word, reader, typed=True, weight=_weight(word, subject))]
+            + _related_queries(key, reader)
+        )
         for word, key in zip(words, keys, strict=True)
     ]
     clauses += [
@@ -188,16 +196,21 @@ def _pinyin_queries(text: str) -> list[Query]:
     return queries
 
 
+def _weight(word: str, subject: list[str]) -> float:
+    """How much a typed word counts: a word every page says, little beside the others."""
+    return SITE_WORD_WEIGHT if word in SITE_WORDS and subject else 1.0
+
+
 def _related_queries(key: str, reader: IndexReader) -> list[Query]:
     """Queries for the synonym terms related to `key`."""
     return [_term_query(term, reader) for term in thesaurus().related(key)]
 
 
-def _term_query(term: str, reader: IndexReader, typed: bool = False) -> Query:
+def _term_query(term: str, reader: IndexReader, typed: bool = False, weight: float = 1.0) -> Query:
     """A query for one term in any text field; every word of a several-word term must match.
     What the resident `typed` counts more than the synonyms it brings."""
     words = query_words(normalize(term))
-    parts = [_word_query(index_term(word), reader, typed) for word in words]
+    parts = [_word_query(index_term(word), reader, typed, weight) for word in words]
     return parts[0] if len(parts) == 1 else And(parts)
 
 
