@@ -81,6 +81,10 @@ MAX_PHRASE_GAP = 4
 # what is asked about: 残疾人能吃低保吗 ranked sport second on 残疾人 alone.
 SITE_WORDS = frozenset(["残疾人", "残疾", "残障人士"])
 SITE_WORD_WEIGHT = 0.1
+# Everyday words the plan uses for something else, that count this much of a word: what
+# they mean to a resident is the synonym file's term (工作 is 就业 to someone looking for
+# a job; in titles it is the federation's own work, 社会工作, 预防工作).
+VAGUE_WORDS = {"工作": 0.25}
 
 
 def clean_query(raw: str | None) -> str:
@@ -197,8 +201,11 @@ def _pinyin_queries(text: str) -> list[Query]:
 
 
 def _weight(word: str, subject: list[str]) -> float:
-    """How much a typed word counts: a word every page says, little beside the others."""
-    return SITE_WORD_WEIGHT if word in SITE_WORDS and subject else 1.0
+    """How much a typed word counts: a word every page says, little beside the others; a
+    vague word (VAGUE_WORDS) less than the term it stands for."""
+    if word in SITE_WORDS and subject:
+        return SITE_WORD_WEIGHT
+    return VAGUE_WORDS.get(word, 1.0)
 
 
 def _related_queries(key: str, reader: IndexReader) -> list[Query]:
