@@ -55,6 +55,7 @@ def test_english_search_stays_in_english(client):
 def test_no_results_says_so_and_offers_a_way_on(client):
     page = client.get("/search?q=xyzzy").get_data(as_text=True)
     assert "没有找到与“xyzzy”相关的内容" in page
+    assert "/eligibility/" in parse(page).find(id="search-results").hrefs
     assert 'href="tel:12345"' in page
     assert "/services/living-allowance" in page, "services to try instead"
 
@@ -341,3 +342,17 @@ def test_restoring_a_history_entry_gets_the_whole_page(client, path):
     assert page.find("header") is not None and page.find("main") is not None
     assert len(page.find_all("h1")) == 1
     assert page.find("footer") is not None
+
+
+@pytest.mark.parametrize("query", ["lunyi", "没有这个词", "xyzzy"])
+def test_nothing_found_on_the_english_site_offers_the_chinese_one(client, query):
+    results = parse(client.get("/en/search", query_string={"q": query}).data).find(
+        id="search-results"
+    )
+    offered = results.find("a", hreflang="zh-CN")
+    assert offered is not None and offered["href"].startswith("/search?q=")
+
+
+def test_the_chinese_site_offers_no_chinese_site(client):
+    results = parse(client.get("/search?q=xyzzy").data).find(id="search-results")
+    assert results.find("a", hreflang="zh-CN") is None

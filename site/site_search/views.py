@@ -54,6 +54,15 @@ def in_english(query: str, found) -> str | None:
     return url_in("en") if re.search("[A-Za-z]", query) else None
 
 
+def in_chinese(query: str, found) -> str | None:
+    """For anything that found nothing on the English site (pinyin such as lunyi, Chinese,
+    a word no translation uses), the same search on the Chinese site, which has every page
+    in the language it was written in."""
+    if not is_english() or found is None or found.total:
+        return None
+    return url_in("zh_Hans_CN")
+
+
 def corrected(query: str, **options) -> search.Results:
     """The results for `query`; when it finds nothing but a corrected spelling or the
     plan's word for it does (轮倚, 低宝), that word's results, marked as such: a resident
@@ -114,6 +123,7 @@ def results():
         suggested=services.suggested() if found is not None and not found.total else [],
         samples=sample_urls(found),
         in_english=in_english(query, found),
+        in_chinese=in_chinese(query, found),
     )
     body, status, headers = filtered_page(response, args.problems)
     if unavailable:
