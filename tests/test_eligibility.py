@@ -927,3 +927,15 @@ def test_the_rules_page_lists_every_rule_and_its_sources(loaded_app):
         assert len(doc.find_all("section")) == 32
         assert "国发〔2015〕52号" in doc.find("main").text
         assert prefix + "/plan/measures/1-3" in doc.find("main").hrefs
+
+
+def test_what_was_asked_for_comes_first_in_each_group(client):
+    """A daughter chose 辅助器具 and 无障碍改造; the first result was 五个一 文化进家庭."""
+    steps = [*FATHER[:-1], ("needs", ["assistive-devices", "home-adaptation"])]
+    doc = parse(result_of(Browser(client), steps).data)
+    for section in ("likely-heading", "possible-heading"):
+        cards = doc.find("section", aria_labelledby=section).find_all("li", class_="card")
+        chosen = [" ".join(re.findall("因为您选了：([^。]*)。", card.text)) for card in cards]
+        asked = [bool(re.search("辅助器具|无障碍改造", answers)) for answers in chosen]
+        assert asked == sorted(asked, reverse=True), (section, chosen)
+        assert asked[0] or section == "possible-heading", (section, chosen)

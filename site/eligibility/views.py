@@ -47,6 +47,7 @@ from .assess import Reason, assess
 from .questions import (
     BY_ID,
     FOR_WHOM,
+    NEEDS,
     QUESTIONS,
     UNSURE,
     Answers,
@@ -197,7 +198,7 @@ def result():
     complete_before(None, answers)
     findings = assess(rules(), answers)
     services = results.published_services()
-    findings = [finding for finding in findings if finding.service in services]
+    findings = asked_for_first([finding for finding in findings if finding.service in services])
     shown = [services[finding.service] for finding in findings]
     found = {finding.service for finding in findings}
     now = local_now()
@@ -220,6 +221,18 @@ def result():
             who=who(answers),
         )
     )
+
+
+def asked_for_first(findings: list) -> list:
+    """The findings with those that meet a need the resident chose (辅助器具, 无障碍改造)
+    first, each part in the rules file's order: what was asked for was eleven screens down,
+    after services met by age or household alone."""
+    return sorted(findings, key=lambda finding: not _meets_a_chosen_need(finding))
+
+
+def _meets_a_chosen_need(finding) -> bool:
+    """True when one of the finding's reasons is an answer to 需要哪些帮助."""
+    return any(question == NEEDS.id for reason in finding.reasons for question, _ in reason.chosen)
 
 
 def _many_unsure(answers: Answers) -> int:
