@@ -427,6 +427,7 @@ def test_every_form_says_what_is_kept_and_for_how_long(client):
         kept = privacy.find_next("ul").text
         assert "180" in kept  # FEEDBACK_RETENTION_DAYS
         assert ("备份" in kept or "backup" in kept) and "30" in kept  # BACKUP_KEEP_DAYS
+        assert "邮箱" not in kept and "email" not in kept  # this site sends no mail
 
 
 def test_every_field_is_labelled(client):
