@@ -1,8 +1,11 @@
 """Protective headers on every response, and pages that need no inline script or style."""
 
 import json
+import os
+import stat
 
 import pytest
+from barrierfree.settings import _instance_secret
 from conftest import parse
 
 REQUIRED_CSP = [
@@ -109,3 +112,15 @@ def test_scripts_come_only_from_the_site(site_pages):
         script.get("src") for page in site_pages.values() for script in executable_scripts(page)
     }
     assert all(src.startswith("/") and not src.startswith("//") for src in sources)
+
+
+def test_the_instance_secret_is_readable_by_its_owner_only_from_the_start(tmp_path):
+    """It was written, then made private: for a moment any user could read it."""
+    previous = os.umask(0o022)
+    try:
+        secret = _instance_secret(tmp_path / "secret_key")
+    finally:
+        os.umask(previous)
+    assert len(secret) == 64
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+    assert _instance_secret(tmp_path / "secret_key") == secret  # kept, not made again
