@@ -12,7 +12,7 @@ from ..contacts.models import ContactChannel
 from ..database import db
 from ..facilities import queries as facilities
 from ..facilities.models import Facility
-from ..i18n import CHINESE_RUN, is_english, url_in
+from ..i18n import CHINESE_RUN, ZH, is_english, url_in
 from ..query_args import (
     QueryArgs,
     filtered_page,
@@ -60,7 +60,7 @@ def in_chinese(query: str, found) -> str | None:
     in the language it was written in."""
     if not is_english() or found is None or found.total:
         return None
-    return url_in("zh_Hans_CN")
+    return url_in(ZH)
 
 
 def corrected(query: str, **options) -> search.Results:
