@@ -293,6 +293,20 @@ def test_an_expired_form_asks_for_the_photos_again_and_keeps_the_text(loaded_app
 # --- Who sees them ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_status_page_repeats_where_and_what_was_reported(client, prefix):
+    """The status page gave back the text alone, not the place or the kind of problem."""
+    sent = send(client, location="振兴街道人民路口东侧", barrier_type="tactile")
+    main = parse(client.get(prefix + status_link(client, sent)).data).find("main")
+    said = main.find("dl", class_="summary-list").find_next("dl", class_="summary-list").text
+    assert "振兴街道人民路口东侧" in said  # as written
+    assert (
+        ("Zhenxing" in said and "tactile" in said.lower())
+        if prefix
+        else ("振兴街道" in said and "盲道被占用" in said)
+    )
+
+
 def test_the_status_link_shows_the_photos_privately(loaded_app, client):
     link = status_link(client, send(client, (image_file(), "a.jpg"), (image_file("PNG"), "b.png")))
     page = parse(client.get(link).data)
