@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 
 KINDS = (
-    "service", "facility", "contact", "update", "measure", "project", "indicator", "department",
-    "page",
+    "service", "facility", "contact", "update", "section", "measure", "project", "indicator",
+    "department", "page",
 )  # fmt: skip
 LANGUAGES = ("zh", "en")
 

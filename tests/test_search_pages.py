@@ -47,6 +47,19 @@ def test_kind_filter_and_facet_counts(client):
     assert "/plan/measures/" not in page.split('class="result-list"')[1]
 
 
+def test_the_plans_own_sections_are_found_and_named_as_such(client):
+    page = parse(client.get("/search?q=指导思想").data)
+    first = page.find(class_="result")
+    assert first.find("a")["href"] == "/plan/sections/guiding-ideology"
+    assert first.find(class_="result__kind").text == "规划章节"
+    assert "<mark>指导</mark>" in str(first.find(class_="result__snippet")), "words of its text"
+    english = parse(client.get("/en/search?q=guiding+ideology").data).find(class_="result")
+    assert english.find("a")["href"] == "/en/plan/sections/guiding-ideology"
+    assert english.find(class_="result__kind").text == "Plan section"
+    # The five task areas have no text but their measures, which are found instead.
+    assert "/plan/sections/employment" not in client.get("/search?q=就业").text
+
+
 def test_english_search_stays_in_english(client):
     page = client.get("/en/search?q=wheelchair").get_data(as_text=True)
     assert 'lang="en"' in page and "/en/services/assistive-devices" in page

@@ -269,6 +269,21 @@ def test_renaming_a_township_rewrites_the_documents_of_its_places(loaded_app, tm
         assert set(urls("博平新镇")[:2]) == places
 
 
+def test_renaming_a_part_of_the_plan_rewrites_the_documents_of_its_sections(loaded_app, tmp_path):
+    copy = Path(shutil.copytree(loaded_app.config["CONTENT_DIR"], tmp_path / "content"))
+    path = copy / "plan.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: 保障措施", "title: 护航措施"),
+        encoding="utf-8",
+    )
+    result = loaded_app.test_cli_runner().invoke(args=["content", "load", "--dir", str(copy)])
+    assert result.exit_code == 0, result.output
+    with loaded_app.app_context():
+        sections = {"implementation", "leadership", "funding", "monitoring"}
+        found = site_index().search("护航", kinds=["section"]).hits
+        assert {hit.url for hit in found} == {f"/plan/sections/{slug}" for slug in sections}
+
+
 # --- What a process that died before applying its change left in the outbox -----------------
 
 

@@ -45,7 +45,8 @@ SECTIONS = Kind(
     PlanSection,
     _l("规划的章节"),
     (
-        *stored("number", "title", "title_en", "body", "body_en"),
+        *stored("number", "title", "title_en"),
+        *_searched_body(),
         POSITION,
         _parent("part", PlanPart),
     ),

@@ -23,8 +23,8 @@ from ..kinds import Field, Kind
 from ..pages.models import Page
 from ..pages.queries import STATIC_PAGES
 from ..pages.spec import PAGES
-from ..plan.models import Department, Indicator, Measure, Project
-from ..plan.spec import DEPARTMENTS, INDICATORS, MEASURES, PROJECTS
+from ..plan.models import Department, Indicator, Measure, PlanSection, Project
+from ..plan.spec import DEPARTMENTS, INDICATORS, MEASURES, PROJECTS, SECTIONS
 from ..services.models import Service
 from ..services.spec import SERVICES
 from ..updates.models import Update
@@ -182,6 +182,20 @@ def _service(service: Service, language: str) -> search.Document:
     )
 
 
+def _section(section: PlanSection, language: str) -> search.Document:
+    """A section of the plan with text of its own (指导思想, 保障措施…); the five task areas,
+    whose text is their measures, are found through those."""
+    return search.Document(
+        id=f"section:{section.slug}:{language}",
+        kind="section",
+        language=language,
+        title=_in_language(section, "title", language),
+        summary=_("规划“%(part)s”部分", part=_in_language(section.part, "title", language)),
+        body=search_text(SECTIONS, section, language),
+        url=url_for("plan.section", slug=section.slug),
+    )
+
+
 def _measure(measure: Measure, language: str) -> search.Document:
     """One of the plan's measures."""
     label = f"Measure {measure.slug}: " if language == "en" else f"措施{measure.slug} "
@@ -319,6 +333,7 @@ def _is_published(model):
 
 SOURCES = {
     "service": Source(SERVICES, _service, _is_published),
+    "section": Source(SECTIONS, _section, lambda model: model.body != ""),
     "measure": Source(MEASURES, _measure),
     "project": Source(PROJECTS, _project),
     "indicator": Source(INDICATORS, _indicator),

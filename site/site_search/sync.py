@@ -34,7 +34,7 @@ import search
 from ..contacts.models import ContactChannel
 from ..database import Tracked, db, utcnow
 from ..facilities.models import Facility, Township, facility_service
-from ..plan.models import Department, Responsibility
+from ..plan.models import Department, PlanPart, Responsibility
 from ..services.models import Category, Service
 from .index import SOURCES, all_documents, document_ids, documents_of, site_index
 
@@ -48,6 +48,7 @@ SHOWN = {
     Service: ("title", "title_en"),
     Category: ("slug",),
     Department: ("name",),
+    PlanPart: ("title", "title_en"),
 }
 # Rows whose changes reach documents: indexed items, the rows other documents show, and a
 # department's role, which is part of its service or measure.
@@ -171,7 +172,8 @@ def _items_of(*rows) -> list[tuple[str, str]]:
 def _rows_showing(session: Session, *rows) -> list:
     """The indexed items whose documents show something of these rows (`SHOWN`): places
     show their township's name and their services' titles; services their category's slug;
-    services, measures and contact channels the names of their departments."""
+    services, measures and contact channels the names of their departments; the plan's
+    sections the title of their part."""
     found = []
     for row in rows:
         if isinstance(row, Township):
@@ -186,6 +188,8 @@ def _rows_showing(session: Session, *rows) -> list:
             found += session.scalars(
                 select(ContactChannel).where(ContactChannel.department_id == row.id)
             )
+        elif isinstance(row, PlanPart):
+            found += row.sections
     return [item for item in found if item is not None]
 
 
