@@ -21,7 +21,7 @@ from ..facilities.spec import FACILITIES
 from ..i18n import EN, PREFIX, ZH, force_locale
 from ..kinds import Field, Kind
 from ..pages.models import Page
-from ..pages.queries import STATIC_PAGES
+from ..pages.queries import READ_AT, STATIC_PAGES, page_url
 from ..pages.spec import PAGES
 from ..plan.models import Department, Indicator, Measure, PlanSection, Project
 from ..plan.spec import DEPARTMENTS, INDICATORS, MEASURES, PROJECTS, SECTIONS
@@ -258,7 +258,7 @@ def _department(department: Department, language: str) -> search.Document:
 
 
 def _page(page: Page, language: str) -> search.Document:
-    """A published static page."""
+    """A published static page, or the plan's introduction at /plan/."""
     return search.Document(
         id=f"page:{page.slug}:{language}",
         kind="page",
@@ -266,7 +266,7 @@ def _page(page: Page, language: str) -> search.Document:
         title=_in_language(page, "title", language),
         summary=_in_language(page, "summary", language),
         body=search_text(PAGES, page, language),
-        url=url_for("pages.static", slug=page.slug),
+        url=page_url(page.slug),
     )
 
 
@@ -338,7 +338,10 @@ SOURCES = {
     "project": Source(PROJECTS, _project),
     "indicator": Source(INDICATORS, _indicator),
     "department": Source(DEPARTMENTS, _department),
-    "page": Source(PAGES, _page, lambda model: model.slug.in_(STATIC_PAGES) & _is_published(model)),
+    # The static pages, and the plan's introduction, read at the top of its contents.
+    "page": Source(
+        PAGES, _page, lambda model: model.slug.in_((*STATIC_PAGES, *READ_AT)) & _is_published(model)
+    ),
     "facility": Source(FACILITIES, _facility, _is_published),
     "contact": Source(CONTACTS, _contact, _is_published),
     "update": Source(UPDATES, _update, _is_published),
