@@ -6,6 +6,7 @@ must suit (the finder's 我需要 and the contacts' 适合谁: a disability) as 
 they are (the finder's "use my location") as lat=…&lon=… . Served with
 `--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
 
+import logging
 import re
 
 from gunicorn.glogging import Logger
@@ -26,9 +27,22 @@ def redacted(text):
     )
 
 
+class PrivateLinksHidden(logging.Filter):
+    """A log line without what `redacted` hides: Flask logs a request that failed as
+    "Exception on <path>", gunicorn as "Error handling request <path>"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redacted(record.getMessage()), None
+        return True
+
+
 class AccessLogger(Logger):
     """gunicorn's logger, with every value a format could name redacted (the request line,
-    the path, the referrer, each header and WSGI variable)."""
+    the path, the referrer, each header and WSGI variable), and its error log's lines too."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(PrivateLinksHidden())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import PendingRollbackError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
-from .access_log import redacted
+from . import security
+from .access_log import PrivateLinksHidden, redacted
 from .database import WRITE_REFUSED, db
 
 log = logging.getLogger(__name__)
@@ -80,18 +81,12 @@ def handle_database_error(error: Exception):
     """The database refused: say so with a 503 (a form that must keep what was typed
     handles this itself, with `roll_back_refused`)."""
     headers = roll_back_refused(error)
+    reading = request.method in security.READS  # nothing was being saved
     if request.htmx:  # a fragment's place on the page, not a page
+        if reading:
+            return _("网站暂时读不到数据，请稍后再试。"), 503, headers
         return _("网站暂时无法保存数据，请稍后再试。"), 503, headers
-    return render_template("errors/503.html"), 503, headers
-
-
-class PrivateLinksHidden(logging.Filter):
-    """Flask logs a request that failed as "Exception on <path>": the path without a private
-    link's token (see access_log), which opens what a resident wrote."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = redacted(record.getMessage()), None
-        return True
+    return render_template("errors/503.html", reading=reading), 503, headers
 
 
 def init_app(app: Flask) -> None:

@@ -34,6 +34,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from itertools import chain
@@ -42,6 +43,7 @@ from flask import Flask, Response, after_this_request, current_app, g, request
 from flask_caching import Cache
 from redis.exceptions import RedisError
 from sqlalchemy import CheckConstraint, event, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 from werkzeug import Request
 from werkzeug.http import HTTP_STATUS_CODES, http_date
@@ -62,6 +64,11 @@ STAFF_ONLY_TABLES = frozenset(
 # The htmx headers a view answers by (HX-Current-URL changes with every page it is sent from).
 HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request", "HX-Boosted")
 TIMEOUT_SECONDS = 120
+# A Redis cache that does not answer within this long (seconds) counts as down, and is then
+# left alone for REDIS_REST seconds: a page costs a few milliseconds without the cache, and
+# a visitor must not wait on a server that hangs.
+REDIS_TIMEOUT = 0.25
+REDIS_REST = 30
 # Says whether a looked-up page came from the cache, for the benchmark and the tests.
 HEADER = "X-Page-Cache"
 # The request headers (as WSGI names them) of a conditional or partial request.
@@ -76,6 +83,8 @@ NOT_STORED = frozenset(("Date", HEADER))
 RAISED = "page_cache_generation_raised"
 # In `app.extensions`: the checks that let a request through to the app (`when_due`).
 DUE = "page_cache_due"
+# In `app.extensions`: until when (time.monotonic) a cache that failed is left alone.
+RESTING_UNTIL = "page_cache_resting_until"
 
 cache = Cache()
 # The watch's connections inherited across fork, left open: SQLite advises against closing a
@@ -133,8 +142,12 @@ class CachedPages:
             return self.wsgi_app(environ, start_response)
         generation = watch_of(self.app).read()
         if generation is None:
-            with self.app.app_context():
-                generation = _generation()
+            try:
+                with self.app.app_context():
+                    generation = _generation()
+            except SQLAlchemyError:
+                # The database does not answer: the app says so with its own page (503).
+                return self.wsgi_app(environ, start_response)
         modes = display.modes(asked.cookies.get(display.COOKIE, ""))
         entry = _get(key_of(asked, modes, generation[0]), self.app)
         if entry is None:
@@ -218,7 +231,8 @@ def watch_of(app: Flask) -> GenerationWatch:
 def cache_config(url: str | None) -> dict:
     """Flask-Caching's settings: Redis at `url`, or else a cache in each process."""
     if url:
-        backend = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}
+        timeouts = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT}
+        backend = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_OPTIONS": timeouts}
     else:
         backend = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 1000}
     return {**backend, "CACHE_KEY_PREFIX": "barrierfree-page:",
@@ -349,19 +363,35 @@ def _send(entry: tuple, state: str, asked: Request) -> Response:
 def _get(key: str, app: Flask) -> tuple | None:
     """The stored entry, or None; a cache that cannot be reached finds nothing. (The app's
     cache backend, asked directly: the WSGI layer has no app context.)"""
+    if _resting(app):
+        return None
     try:
         return app.extensions["cache"][cache].get(key)
     except RedisError as error:
-        logger.warning("page cache not read: %s", error)
+        _rest(app, error)
         return None
 
 
 def _set(key: str, entry: tuple) -> None:
     """Store an entry; a cache that cannot be reached keeps nothing."""
+    app = current_app._get_current_object()
+    if _resting(app):
+        return
     try:
         cache.set(key, entry)
     except RedisError as error:
-        logger.warning("page cache not written: %s", error)
+        _rest(app, error)
+
+
+def _resting(app: Flask) -> bool:
+    """True while the app leaves a cache that failed alone (REDIS_REST)."""
+    return time.monotonic() < app.extensions.get(RESTING_UNTIL, 0.0)
+
+
+def _rest(app: Flask, error: RedisError) -> None:
+    """Leave the cache alone for REDIS_REST seconds, saying so once."""
+    app.extensions[RESTING_UNTIL] = time.monotonic() + REDIS_REST
+    logger.warning("page cache unreachable, not used for %d s: %s", REDIS_REST, error)
 
 
 # --- The generation ---------------------------------------------------------------------

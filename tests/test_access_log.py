@@ -30,6 +30,15 @@ def test_a_status_link_is_logged_without_its_token():
     assert atoms["U"] == "/en/feedback/status/…"
 
 
+def test_the_error_log_names_a_failed_request_without_its_token(caplog):
+    """gunicorn's own line for a request that failed below the app names the path."""
+    logger = AccessLogger(Config())
+    logger.error_log.propagate = True  # for caplog
+    logger.exception("Error handling request %s", f"/feedback/status/{TOKEN}?q=%E6%8A%91")
+    assert "Error handling request /feedback/status/…?q=…" in caplog.text
+    assert TOKEN not in caplog.text
+
+
 @pytest.mark.parametrize("page", ["confirm", "manage", "unsubscribe"])
 def test_an_alerts_link_is_logged_without_its_token(page):
     line = redacted(f"GET /en/alerts/{page}/12-{TOKEN}?confirmed=1 HTTP/1.1")

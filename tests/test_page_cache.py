@@ -437,6 +437,28 @@ def test_a_cache_that_cannot_be_reached_finds_nothing_and_the_page_is_sent(prepa
         assert response.status_code == 200 and response.headers[HEADER] == "miss"
 
 
+def test_a_redis_cache_is_given_up_quickly_and_left_alone_for_a_while(prepared, tmp_path):
+    """A server that takes connections and never answers must not make visitors wait: each
+    call gives up after a fraction of a second, and after one failure the process leaves
+    the cache alone for a while instead of failing again on every request."""
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        copy_database(prepared, tmp_path / "site.sqlite")
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        app = site_on(tmp_path / "site.sqlite", CACHE_URL=url)
+        pool = backend(app)._write_client.connection_pool
+        assert pool.connection_kwargs["socket_timeout"] == page_cache.REDIS_TIMEOUT
+        assert pool.connection_kwargs["socket_connect_timeout"] == page_cache.REDIS_TIMEOUT
+        client = app.test_client()
+        assert client.get("/").status_code == 200
+        asked = []
+        app.extensions["cache"][page_cache.cache].get = lambda key: asked.append(key)
+        for _ in range(3):
+            assert client.get("/").status_code == 200
+        assert asked == [], "left alone after the failure"
+
+
 # --- The generation watch -------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from barrierfree import page_cache
 from barrierfree.database import BUSY_TIMEOUT_MS, db, utcnow
 from barrierfree.site_search.sync import SearchChange, record_change
 from barrierfree.staff.editing import publishing
@@ -80,6 +81,25 @@ def read_only(app):
     finally:
         event.remove(engine, "connect", query_only)
         engine.dispose()
+
+
+@contextmanager
+def unreachable(app):
+    """Every statement fails, reads too, as when the database server is down; the page
+    cache cannot tell the generation from the SQLite file either."""
+
+    def refuse(connection, cursor, statement, parameters, context, executemany):
+        error = sqlite3.OperationalError("server closed the connection unexpectedly")
+        raise OperationalError(statement, parameters, error)
+
+    engine, watch = engine_of(app), page_cache.watch_of(app)
+    watched, watch.path = watch.path, None
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+        watch.path = watched
 
 
 OUTAGES = pytest.mark.parametrize("outage", [full_disk, read_only], ids=["full", "read-only"])
@@ -298,3 +318,36 @@ def test_a_refused_message_leaves_no_word_of_it_in_the_log(site, caplog):
     assert response.status_code == 503 and written in response.text  # kept on the form
     assert "INSERT" in caplog.text  # the failure is logged…
     assert "抑郁症" not in caplog.text  # …without what was written
+
+
+def test_pages_say_the_site_cannot_be_read_while_the_database_is_down(site):
+    """Not a bare 500 from below the app, and not "saving" when nothing was being saved."""
+    client = site.test_client()
+    client.get("/")  # in the page cache, which cannot tell whether it is still current
+    with unreachable(site):
+        responses = [client.get(path) for path in ("/", "/services/assistive-devices")]
+    for response in responses:
+        assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
+        page = parse(response.data)
+        assert page.find("h1").text == "暂时打不开这个页面"
+        assert "保存" not in page.find("main").text
+        assert b"Traceback" not in response.data
+    assert client.get("/").status_code == 200, "and back by itself"
+
+
+@pytest.mark.parametrize("path", MESSAGES)
+def test_a_residents_message_is_kept_while_the_database_is_down(site, path):
+    """The form cannot be built (its choices are in the database): what was written is
+    shown to copy, with what to do."""
+    client = site.test_client()
+    body = "楼道里的扶手断了，请派人来看看。"
+    token = csrf(client, path)
+    with unreachable(site):
+        response = client.post(
+            path, data={"csrf_token": token, "reply_by": "site", "body": body, **MESSAGES[path]}
+        )
+    assert response.status_code == 503
+    page = parse(response.data)
+    kept = [box.get_text().strip() for box in page.find_all("textarea")]
+    assert kept == [text for text in (MESSAGES[path].get("location"), body) if text]
+    assert "没有收到" in page.find("main").text or "not received" in page.find("main").text

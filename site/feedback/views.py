@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from .. import display
@@ -335,9 +336,28 @@ def refused(error):
     if request.method != "POST" or (request.view_args is None):
         return handle_database_error(error)
     headers = roll_back_refused(error)
-    response = make_response(_shown_again(str(NOT_RECEIVED), 503))
+    try:
+        page = _shown_again(str(NOT_RECEIVED), 503)
+    except SQLAlchemyError:  # the database does not even read: no form can be built
+        db.session.rollback()
+        page = render_template("errors/503.html", kept=_typed()), 503
+    response = make_response(page)
     response.headers.update(headers)
     return response
+
+
+# The kinds of field a resident types into, whose text a page must never lose.
+TYPED = ("text", "textarea", "email", "tel")
+
+
+def _typed() -> list[tuple[str, str]]:
+    """What the resident typed into the posted form, by its label, for them to copy."""
+    kind = ENDPOINTS.get(request.endpoint)
+    fields = [(_("补充内容"), "body")] if kind is None else [
+        (str(f.label), f.name) for f in FORMS[kind].fields if f.type in TYPED
+    ]  # fmt: skip
+    typed = [(label, request.form.get(name, "").strip()) for label, name in fields]
+    return [(label, text) for label, text in typed if text]
 
 
 for _refusal in WRITE_REFUSED:
