@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from barrierfree import PROJECT_ROOT, i18n, settings
+from barrierfree import PROJECT_ROOT, background, i18n, settings
 from bs4 import BeautifulSoup, Tag
 from databases import BACKENDS
 from flask import Flask
@@ -114,9 +114,10 @@ def _module_databases():
 
 @pytest.fixture(autouse=True)
 def _test_databases():
-    """Drop the databases the test made, when it is done."""
+    """Drop the databases the test made, when it is done (and its background work is)."""
     mark = DATABASES.mark()
     yield
+    background.wait()
     DATABASES.drop_made_since(mark)
 
 

@@ -6,14 +6,17 @@ a mail server, and the feeds per category. A local SMTP server (aiosmtpd) receiv
 import email
 import re
 import socket
+import threading
 from datetime import timedelta
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from barrierfree import background
 from barrierfree.alerts.models import AlertSubscription
 from barrierfree.database import db, utcnow
 from barrierfree.feedback.models import FeedbackItem
+from barrierfree.mail import outbox
 from barrierfree.mail.addresses import is_email_address
 from barrierfree.mail.models import OutgoingMail
 from barrierfree.staff.editing import publishing
@@ -80,6 +83,7 @@ class MailServer:
 
     @property
     def messages(self):
+        background.wait()  # the site sends in the background
         return self.collector.messages
 
 
@@ -108,7 +112,9 @@ def site(tmp_path, smtp):
 
 
 def send_all(app) -> tuple[int, int]:
-    """Send what is due, as `flask mail send-queued` does."""
+    """Send what is due, as `flask mail send-queued` does (after what the site sends in the
+    background)."""
+    background.wait()
     result = app.test_cli_runner().invoke(args=["mail", "send-queued"])
     assert result.exit_code == 0, result.output
     sent, failed = re.search(r"Sent (\d+) .*; (\d+) failed", result.output).groups()
@@ -116,6 +122,7 @@ def send_all(app) -> tuple[int, int]:
 
 
 def waiting(app) -> list[OutgoingMail]:
+    background.wait()
     with app.app_context():
         rows = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).all()
         db.session.expunge_all()
@@ -228,8 +235,6 @@ def test_a_message_claimed_by_another_process_is_not_sent_twice(site, smtp):
         db.session.add(OutgoingMail(recipient="a@example.com", subject="s", text_body="t"))
         db.session.commit()
         row = db.session.scalar(select(OutgoingMail))
-        from barrierfree.mail import outbox
-
         assert outbox._claim(row) is True
         stale = OutgoingMail(id=row.id, next_attempt_at=row.next_attempt_at - timedelta(1))
         assert outbox._claim(stale) is False
@@ -591,3 +596,21 @@ def test_there_is_a_feed_per_kind_and_per_topic(app):
 def test_mail_is_sent_after_the_response_without_waiting_for_a_command(site, smtp):
     ask(site)
     assert len(smtp.messages) == 1 and waiting(site) == []
+
+
+def test_no_one_waits_for_a_mail_server_that_is_slow_to_answer(site, smtp, monkeypatch):
+    """The receipt is sent beside the requests, not in them: a page is answered while the
+    mail server has not yet answered, and what is queued meanwhile goes out after."""
+    answered = threading.Event()
+    send_due = outbox.send_due
+
+    def slow():
+        answered.wait(30)
+        return send_due()
+
+    monkeypatch.setattr(outbox, "send_due", slow)
+    ask(site)  # the sent page, while the server has not answered
+    assert site.test_client().get("/").status_code == 200
+    ask(site, body="第二个问题")  # queued while the first send waits
+    answered.set()
+    assert len(smtp.messages) == 2 and waiting(site) == []

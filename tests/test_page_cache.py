@@ -4,12 +4,13 @@ change to public data, however it is made and in whichever process, is seen at o
 
 import gzip
 import socket
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import brotli
 import pytest
-from barrierfree import opening_hours, page_cache
+from barrierfree import background, opening_hours, page_cache
 from barrierfree.database import db
 from barrierfree.facilities.models import facility_service
 from barrierfree.page_cache import HEADER, PageCacheGeneration
@@ -177,7 +178,20 @@ def test_scheduled_publication_still_has_its_turn_before_a_page_from_the_cache(c
     monkeypatch.setattr(publishing, "release_due", lambda: checked.append(True) or 0)
     monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
     assert client.get("/").headers[HEADER] == "hit"
+    background.wait()  # beside the request
     assert checked == [True]
+
+
+def test_a_request_never_waits_for_the_periodic_checks(client, monkeypatch):
+    """Publication, the search outbox, mail and housekeeping run beside the request: a
+    database lock or a mail server slow to answer delays them, not the page."""
+    started, finish = threading.Event(), threading.Event()
+    monkeypatch.setattr(publishing, "release_due", lambda: started.set() or finish.wait(30))
+    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    assert client.get("/").status_code == 200  # while the check has not finished
+    assert started.wait(10) and not finish.is_set()
+    finish.set()
+    background.wait()
 
 
 # --- What is never kept --------------------------------------------------------------------

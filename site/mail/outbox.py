@@ -12,6 +12,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from flask import Response, current_app, g
 from sqlalchemy import delete, func, select, update
 
+from .. import background
 from ..database import db, utcnow
 from .models import OutgoingMail
 
@@ -44,15 +45,11 @@ def queue(recipient: str, subject: str, text: str, html: str | None, headers=Non
 
 
 def send_after_response(response: Response) -> Response:
-    """After a request that queued mail, send it once the response has gone."""
+    """After a request that queued mail, send it in the background once the response has
+    gone (the request committed it by then): no one waits for the mail server."""
     if g.get("mail_queued"):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-        def send() -> None:
-            with app.app_context():
-                send_quietly()
-
-        response.call_on_close(send)
+        response.call_on_close(lambda: background.start(app, "mail", send_quietly))
     return response
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app, g
 from sqlalchemy import delete, select, update
 
+from ... import background
 from ...alerts.operations import forget_unconfirmed
 from ...database import PUBLISHED, WITHDRAWN, db, utcnow
 from ...kinds import Kind
@@ -268,14 +269,20 @@ def check_is_due() -> bool:
 
 
 def release_due_now_and_then() -> None:
-    """Before a request, on a process's first and then at most every 30 seconds: publish
-    what is due, apply what waits in the search outbox (left there by a process that died
-    before applying it) and send the mail that is due; every hour, delete what is kept no
-    longer (see `housekeeping`). None of it ever fails the request."""
+    """Before a request, on a process's first and then at most every 30 seconds, start the
+    periodic checks in the background (`background`): the request neither waits for them
+    nor fails with them."""
     if not check_is_due():
         return
+    _last_check["at"] = time.monotonic()
+    background.start(current_app._get_current_object(), "checks", periodic_checks)
+
+
+def periodic_checks() -> None:
+    """Publish what is due, apply what waits in the search outbox (left there by a process
+    that died before applying it) and send the mail that is due; every hour, delete what is
+    kept no longer (see `housekeeping`). Each step fails alone, logged."""
     now = time.monotonic()
-    _last_check["at"] = now
     _quietly(release_due, "scheduled publication failed; it will be tried again")
     _quietly(
         lambda: drain_if_waiting(site_index()),
