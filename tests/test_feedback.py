@@ -619,6 +619,56 @@ def test_references_are_unique_when_many_arrive_at_once(tmp_path):
     assert sequences == list(range(1, 17))
 
 
+def test_a_double_click_stores_one_item(tmp_path, monkeypatch):
+    """Two posts of one form at the same moment: the second waits for the first, finds it,
+    and gets its reference."""
+    from barrierfree.feedback import throttle
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=100)
+    together = threading.Barrier(2)
+    reserve = throttle.reserve
+    monkeypatch.setattr(
+        throttle, "reserve", lambda address: together.wait(10) and 0 or reserve(address)
+    )
+    client = app.test_client()
+    token = csrf(client, ASK)
+    pages = []
+
+    def click() -> None:
+        data = {"csrf_token": token, "reply_by": "site", "topic": "other", "body": QUESTION}
+        pages.append(client.post(ASK, data=data).status_code)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert pages == [303, 303]
+    assert len(items(app)) == 1
+
+
+def test_a_follow_up_sent_twice_is_kept_once_but_again_after_an_answer(loaded_app, client):
+    link = status_path(sent_page(client, ask(client)))
+
+    def follow_up():
+        response = client.post(
+            link, data={"csrf_token": csrf(client, link), "body": "好的，谢谢。"}
+        )
+        assert response.status_code == 303
+
+    follow_up()
+    follow_up()  # Back, and send again
+    with loaded_app.app_context():
+        item = db.session.scalar(select(FeedbackItem))
+        db.session.add(FeedbackMessage(item_id=item.id, kind="reply", body="已经办好了。"))
+        db.session.commit()
+    follow_up()  # to the next answer
+    with loaded_app.app_context():
+        kinds = db.session.scalars(select(FeedbackMessage.kind).order_by(FeedbackMessage.id))
+        assert list(kinds) == ["follow_up", "reply", "follow_up"]
+
+
 # --- Working days ----------------------------------------------------------------------
 
 

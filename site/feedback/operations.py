@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
 from ..i18n import is_english
 from ..opening_hours import local
-from . import notify
+from . import notify, queries
 from .models import (
     ANSWERED,
     FOLLOW_UP,
@@ -23,7 +23,7 @@ from .models import (
     FeedbackPhoto,
     FeedbackYear,
 )
-from .photos import Photo
+from .photos import Photo, already_kept
 from .queries import token_hash
 from .working_days import add_working_days
 
@@ -62,17 +62,24 @@ def due_on(created: date) -> date:
 
 def create(
     kind: str, values: dict, address: str, photos: Sequence[Photo] = ()
-) -> tuple[FeedbackItem, str]:
+) -> tuple[FeedbackItem, str | None]:
     """Store a new item with its photos and commit; the item and its status token (shown
-    once, never kept).
+    once, never kept). A submission sent again (`duplicate_of`, with no photo the first
+    one lacks: a page sent again has lost its chosen files) is not stored: the first item,
+    and None.
 
     Items sent at the same moment queue for their sequence numbers (see `next_sequence`);
     when the year's first two arrive at once, both start its count, and the second tries
-    again.
+    again. The duplicate is looked for once the year's row is held, so a form sent twice
+    at once (a double click) is seen as one.
     """
     for attempt in range(ATTEMPTS):
         try:
             item, token = _add(kind, values, address, photos)
+            existing = queries.duplicate_of(address, item.text_hash, before=item)
+            if existing is not None and already_kept(photos, existing.photos):
+                db.session.rollback()
+                return existing, None
             notify.received(item, token)
             db.session.commit()
         except IntegrityError:
@@ -120,9 +127,16 @@ def _add(
 
 def add_follow_up(item: FeedbackItem, text: str) -> None:
     """Add the resident's follow-up and commit; an answered item is open again, with a new
-    target date counted from today."""
+    target date counted from today. The same text sent again within the duplicate window
+    (a double click, Back and send) is added once: looked for while the item is held."""
     now = utcnow()
-    db.session.add(FeedbackMessage(item_id=item.id, kind=FOLLOW_UP, body=text, created_at=now))
+    db.session.execute(select(FeedbackItem.id).where(FeedbackItem.id == item.id).with_for_update())
+    message = FeedbackMessage(item_id=item.id, kind=FOLLOW_UP, body=text, created_at=now)
+    db.session.add(message)
+    db.session.flush()  # on SQLite, the write lock
+    if queries.same_follow_up(message) is not None:
+        db.session.rollback()
+        return
     db.session.execute(
         update(FeedbackItem)
         .where(FeedbackItem.id == item.id, FeedbackItem.state == ANSWERED)

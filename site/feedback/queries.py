@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ..database import db, utcnow
 from ..opening_hours import local_now
-from .models import OPEN_STATES, FeedbackItem
+from .models import FOLLOW_UP, OPEN_STATES, REPLY, FeedbackItem, FeedbackMessage
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 
@@ -26,11 +26,13 @@ def by_token(token: str) -> FeedbackItem | None:
     )
 
 
-def duplicate_of(address: str, text: str) -> FeedbackItem | None:
-    """An item with the same text from the same address within the window, if any."""
+def duplicate_of(address: str, text: str, before: FeedbackItem) -> FeedbackItem | None:
+    """An item other than `before` (the one being added), with the same text from the same
+    address within the window, if any."""
     return db.session.scalar(
         select(FeedbackItem)
         .where(
+            FeedbackItem.id != before.id,
             FeedbackItem.address_hash == address,
             FeedbackItem.text_hash == text,
             FeedbackItem.created_at > utcnow() - DUPLICATE_WINDOW,
@@ -38,6 +40,29 @@ def duplicate_of(address: str, text: str) -> FeedbackItem | None:
         .order_by(FeedbackItem.id)
         .limit(1)
     )
+
+
+def same_follow_up(message: FeedbackMessage) -> FeedbackMessage | None:
+    """The item's last public message before `message`, when it is the same follow-up sent
+    within the duplicate window (sent twice, with no answer between)."""
+    last = db.session.scalar(
+        select(FeedbackMessage)
+        .where(
+            FeedbackMessage.item_id == message.item_id,
+            FeedbackMessage.id != message.id,
+            FeedbackMessage.kind.in_((FOLLOW_UP, REPLY)),
+        )
+        .order_by(FeedbackMessage.id.desc())
+        .limit(1)
+    )
+    if (
+        last is not None
+        and last.kind == FOLLOW_UP
+        and last.body == message.body
+        and last.created_at > utcnow() - DUPLICATE_WINDOW
+    ):
+        return last
+    return None
 
 
 def today() -> date:

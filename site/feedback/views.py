@@ -151,10 +151,9 @@ def _read_photos(form: Kind, errors: dict) -> list[photos.Photo]:
 
 
 def _submit(form: Kind, values: dict):
-    """Save a checked submission with its photos, unless it is over a limit or a duplicate:
-    the same text, with no photo the first one lacks (a page sent again has lost its
-    chosen files; new photos make it a new item, which staff can merge). The photos are
-    decoded only once the submission is counted against the limits: decoding is the
+    """Save a checked submission with its photos, unless it is over a limit or a duplicate
+    (`operations.create`; new photos make it a new item, which staff can merge). The photos
+    are decoded only once the submission is counted against the limits: decoding is the
     costly part, and a sender must not have it done without limit."""
     address = throttle.address_hash()
     wait = throttle.reserve(address)
@@ -165,12 +164,11 @@ def _submit(form: Kind, values: dict):
     found = _read_photos(form, errors)
     if errors:
         return _page(form, values, errors, None, 400)
-    existing = queries.duplicate_of(address, operations.text_hash(form.name, values["body"]))
-    if existing is not None and photos.already_kept(found, existing.photos):
-        session[SENT] = {"reference": existing.reference, "duplicate": True}
-        return redirect(url_for("feedback.sent"), code=303)
     item, token = operations.create(form.name, stored_values(form, values), address, found)
-    session[SENT] = {"reference": item.reference, "token": token}
+    if token is None:  # the same message sent again
+        session[SENT] = {"reference": item.reference, "duplicate": True}
+    else:
+        session[SENT] = {"reference": item.reference, "token": token}
     return redirect(url_for("feedback.sent"), code=303)
 
 
