@@ -158,6 +158,26 @@ def test_a_public_reply_is_shown_as_the_resident_will_read_it_before_it_goes(loa
     assert "请带身份证到区残联" in loaded_app.test_client().get(link).text
 
 
+def test_a_reply_confirmed_twice_is_published_and_mailed_once(loaded_app, staff):
+    """A double click on 确认发布答复, or Back and confirm again: the resident gets one reply,
+    and staff are told the second was not sent."""
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    question = li.post(
+        f"/staff/inbox/{item_id}/reply",
+        data={"csrf_token": token_in(page.data), "body": "已办好。"},
+    )
+    assert answered(li, question).status_code == 303
+    again = answered(li, question)
+    assert again.status_code == 303
+    assert "刚才已经发布过了" in li.get(again.headers["Location"]).text
+    with loaded_app.app_context():
+        replies = db.session.scalars(select(FeedbackMessage).where(FeedbackMessage.kind == "reply"))
+        assert [m.body for m in replies] == ["已办好。"]
+    assert ("inbox-reply", item(loaded_app, item_id).reference) in audit_actions(loaded_app)
+
+
 def test_a_note_stays_inside(loaded_app, staff):
     item_id, link = send(loaded_app)
     li = signed_in(loaded_app, "li")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from ..database import db, utcnow
@@ -130,11 +130,11 @@ def add_follow_up(item: FeedbackItem, text: str) -> None:
     target date counted from today. The same text sent again within the duplicate window
     (a double click, Back and send) is added once: looked for while the item is held."""
     now = utcnow()
-    db.session.execute(select(FeedbackItem.id).where(FeedbackItem.id == item.id).with_for_update())
+    queries.hold(item)
     message = FeedbackMessage(item_id=item.id, kind=FOLLOW_UP, body=text, created_at=now)
     db.session.add(message)
     db.session.flush()  # on SQLite, the write lock
-    if queries.same_follow_up(message) is not None:
+    if queries.sent_again(message) is not None:
         db.session.rollback()
         return
     db.session.execute(

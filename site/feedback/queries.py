@@ -42,9 +42,10 @@ def duplicate_of(address: str, text: str, before: FeedbackItem) -> FeedbackItem 
     )
 
 
-def same_follow_up(message: FeedbackMessage) -> FeedbackMessage | None:
-    """The item's last public message before `message`, when it is the same follow-up sent
-    within the duplicate window (sent twice, with no answer between)."""
+def sent_again(message: FeedbackMessage) -> FeedbackMessage | None:
+    """The item's last public message before `message`, when it is the same message (a
+    follow-up or a reply) sent within the duplicate window with nothing between: a double
+    click, or Back and send. Call it with the item held (`hold`) and `message` flushed."""
     last = db.session.scalar(
         select(FeedbackMessage)
         .where(
@@ -57,12 +58,18 @@ def same_follow_up(message: FeedbackMessage) -> FeedbackMessage | None:
     )
     if (
         last is not None
-        and last.kind == FOLLOW_UP
+        and last.kind == message.kind
         and last.body == message.body
         and last.created_at > utcnow() - DUPLICATE_WINDOW
     ):
         return last
     return None
+
+
+def hold(item: FeedbackItem) -> None:
+    """Hold the item's row until the transaction ends (PostgreSQL; SQLite holds the whole
+    file from the first write), so that messages to it are added one after the other."""
+    db.session.execute(select(FeedbackItem.id).where(FeedbackItem.id == item.id).with_for_update())
 
 
 def today() -> date:

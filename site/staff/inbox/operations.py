@@ -8,7 +8,7 @@ from flask import g
 from sqlalchemy import func, update
 
 from ...database import db, utcnow
-from ...feedback import notify
+from ...feedback import notify, queries
 from ...feedback.models import (
     ANSWERED,
     CLOSED,
@@ -93,10 +93,16 @@ def add_note(item: FeedbackItem, text: str) -> None:
     _done(item, "inbox-note", f"#{message.id}")
 
 
-def add_reply(item: FeedbackItem, text: str) -> None:
+def add_reply(item: FeedbackItem, text: str) -> bool:
     """A public reply, shown on the resident's status page; an item waiting for an answer
-    is now answered (a new version, so a colleague's change from before is refused)."""
+    is now answered (a new version, so a colleague's change from before is refused). False
+    when the same reply was just published (the question answered twice): nothing is added
+    and nothing mailed again."""
+    queries.hold(item)
     message = _message(item, REPLY, text)
+    if queries.sent_again(message) is not None:
+        db.session.rollback()
+        return False
     now = utcnow()
     db.session.execute(
         update(FeedbackItem)
@@ -111,6 +117,7 @@ def add_reply(item: FeedbackItem, text: str) -> None:
     )
     notify.replied(item, message)
     _done(item, "inbox-reply", f"#{message.id}")
+    return True
 
 
 def _message(item: FeedbackItem, kind: str, text: str) -> FeedbackMessage:

@@ -252,7 +252,10 @@ def reply(item_id: int):
         # it: show it as they will read it, and ask (WCAG 3.3.6).
         return render_template("staff/inbox/reply_confirm.html", item=row, text=text)
     drafts.forget(g.staff.id, row.id, "reply")
-    operations.add_reply(row, text)
+    if not operations.add_reply(row, text):  # sent twice: the first is published
+        drafts.forget(g.staff.id, row.id, "reply")  # again: rolled back with the second
+        db.session.commit()
+        return _back(row, _("这条答复刚才已经发布过了，没有再发一次。"))
     return _back(row, _("答复已发布，居民在查询页面上能看到。"))
 
 
