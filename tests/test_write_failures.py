@@ -6,6 +6,7 @@ real read-only database (SQLite's `query_only` on every new connection; on Postg
 read-only transactions, as on a standby).
 """
 
+import itertools
 import logging
 import re
 import sqlite3
@@ -15,6 +16,7 @@ from datetime import timedelta
 import pytest
 from barrierfree import background, page_cache
 from barrierfree.database import BUSY_TIMEOUT_MS, db, utcnow
+from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.site_search.sync import SearchChange, record_change
 from barrierfree.staff.editing import publishing
 from barrierfree.staff.models import StaffSession
@@ -353,3 +355,48 @@ def test_a_residents_message_is_kept_while_the_database_is_down(site, path):
     kept = [box.get_text().strip() for box in page.find_all("textarea")]
     assert kept == [text for text in (MESSAGES[path].get("location"), body) if text]
     assert "没有收到" in page.find("main").text or "not received" in page.find("main").text
+
+
+ADDRESSES = itertools.count(1)
+
+
+def feedback_item(site) -> int:
+    """A resident's question, from an address of its own; its id."""
+    client = site.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"10.9.{next(ADDRESSES)}.1"
+    response = send(client, "/feedback/ask", "助听器怎么申请？", topic="rehabilitation")
+    assert response.status_code == 303
+    with site.app_context():
+        return db.session.scalar(select(func.max(FeedbackItem.id)))
+
+
+@OUTAGES
+def test_a_refused_note_or_reply_keeps_the_text_on_the_item(site, outage):
+    item_id = feedback_item(site)
+    client = signed_in(site, PUBLISHER)
+    token = csrf(client, f"/staff/inbox/{item_id}")
+    note = {"csrf_token": token, "body": "已经电话联系，下周上门。"}
+    reply = {"csrf_token": token, "body": "请带残疾人证到区残联。", "confirm": "yes"}
+    with outage(site):
+        responses = {
+            "note": client.post(f"/staff/inbox/{item_id}/note", data=note),
+            "reply": client.post(f"/staff/inbox/{item_id}/reply", data=reply),
+        }
+    for field, response in responses.items():
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        box = parse(response.data).find("textarea", id=f"field-{field}")
+        assert box.get_text().strip() == (note if field == "note" else reply)["body"]
+    with site.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FeedbackMessage)) == 0
+
+
+def test_a_note_is_kept_to_copy_while_the_database_is_down(site):
+    item_id = feedback_item(site)
+    client = signed_in(site, PUBLISHER)
+    data = {"csrf_token": csrf(client, f"/staff/inbox/{item_id}"), "body": "下周二上门看看。"}
+    with unreachable(site):
+        response = client.post(f"/staff/inbox/{item_id}/note", data=data)
+    assert response.status_code == 503
+    assert [box.get_text().strip() for box in parse(response.data).find_all("textarea")] == [
+        "下周二上门看看。"
+    ]

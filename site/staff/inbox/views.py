@@ -2,13 +2,26 @@
 and photos, and the forms that change it. Contact details are shown only to the item's
 assignee and to administrators; photos, like the text, to everyone who reads the inbox."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from ...database import db
+from ...database import WRITE_REFUSED, db
+from ...errors import handle_database_error, roll_back_refused
 from ...facilities.models import Facility, Township
 from ...feedback import photos
 from ...feedback import queries as feedback_queries
@@ -327,20 +340,58 @@ def expired(error):
     than lose a reply. Anyone else gets the back office's own answer."""
     from .. import handle_csrf_error
 
-    item_id = (request.view_args or {}).get("item_id")
-    # An item merged or deleted meanwhile has no page to show the text on (and an abort
-    # here, inside an error handler, would be an error page).
-    item = None if item_id is None else db.session.get(FeedbackItem, item_id)
+    item = _posted_to()
     if g.get("staff") is None or item is None:
         return handle_csrf_error(error)
+    message = _("这个页面已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
+    return _page(item, typed=_typed_back(), description=message, status=400)
+
+
+def refused(error):
+    """The database refused to write a reply, a note or a merge: show the item again with
+    the text (503); when the item cannot be read, the text alone, to copy."""
+    if request.method != "POST":
+        return handle_database_error(error)
+    headers = roll_back_refused(error)
+    page = None
+    try:
+        item = _posted_to() if g.get("staff") is not None else None
+        if item is not None:
+            page = _page(item, typed=_typed_back(), description=str(NOT_SAVED), status=503)
+    except SQLAlchemyError:  # the database does not even read
+        db.session.rollback()
+    if page is None:
+        kept = [(str(LABELS.get(name, name)), text) for name, text in _typed_back().items()]
+        page = render_template("errors/503.html", kept=[k for k in kept if k[1].strip()]), 503
+    response = make_response(page)
+    response.headers.update(headers)
+    return response
+
+
+for _refusal in WRITE_REFUSED:
+    bp.register_error_handler(_refusal, refused)
+
+# What a refused form keeps, by the page's key, for the page that only shows the text.
+LABELS = {"reply": _l("公开答复"), "note": _l("内部备注"), "target": _l("合并到的编号"),
+          "example": _l("例子（中文）"), "example_en": _l("例子（英文，可以不填）")}  # fmt: skip
+NOT_SAVED = _l("网站暂时无法写入数据，这次没有保存。您写的内容还在下面，请过几分钟再提交一次。")
+
+
+def _posted_to() -> FeedbackItem | None:
+    """The item a form was posted to; None for one merged or deleted meanwhile, which has
+    no page to show the text on (and an abort in an error handler would be an error page)."""
+    item_id = (request.view_args or {}).get("item_id")
+    return None if item_id is None else db.session.get(FeedbackItem, item_id)
+
+
+def _typed_back() -> dict:
+    """What the posted form had typed, by the item page's keys, to show it again."""
     action = request.path.rstrip("/").rsplit("/", 1)[-1]
-    # Where each form's text goes back: {form: (the page's key, the posted field)}.
-    field, posted = {"reply": ("reply", "body"), "note": ("note", "body"),
-                     "merge": ("target", "target")}.get(action, (action, action))  # fmt: skip
-    typed = {field: request.form.get(posted, "")}
     if action == "example":  # two boxes: the Chinese text and its English
         from .export import EXAMPLE_FIELDS
 
-        typed = {name: request.form.get(name, "") for name in EXAMPLE_FIELDS}
-    message = _("这个页面已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
-    return _page(item, typed=typed, description=message, status=400)
+        return {name: request.form.get(name, "") for name in EXAMPLE_FIELDS}
+    # Where each form's text goes back: {form: (the page's key, the posted field)}.
+    field, posted = {"reply": ("reply", "body"), "note": ("note", "body"),
+                     "merge": ("target", "target")}.get(action, (action, action))  # fmt: skip
+    return {field: request.form.get(posted, "")}
