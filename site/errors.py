@@ -86,7 +86,12 @@ def handle_database_error(error: Exception):
         if reading:
             return _("网站暂时读不到数据，请稍后再试。"), 503, headers
         return _("网站暂时无法保存数据，请稍后再试。"), 503, headers
-    return render_template("errors/503.html", reading=reading), 503, headers
+    back_office = security.is_back_office(request.path)
+    return (
+        render_template("errors/503.html", reading=reading, back_office=back_office),
+        503,
+        headers,
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -400,3 +400,14 @@ def test_a_note_is_kept_to_copy_while_the_database_is_down(site):
     assert [box.get_text().strip() for box in parse(response.data).find_all("textarea")] == [
         "下周二上门看看。"
     ]
+
+
+def test_a_staff_save_while_the_database_is_down_says_where_the_text_still_is(site):
+    client = signed_in(site, PUBLISHER)
+    url = new_draft(client, "数据库停了的时候")
+    fields = form_fields(client.get(url).data, "edit-form")
+    with unreachable(site):
+        response = client.post(url, data=fields | {"body": ["停机时写的正文。"], "action": "save"})
+    assert response.status_code == 503
+    main = parse(response.data).find("main").text
+    assert "后退" in main and "这个浏览器里也留了一份" in main
