@@ -6,8 +6,8 @@ from flask import Flask, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import PendingRollbackError
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from sqlalchemy.exc import IntegrityError, PendingRollbackError
+from werkzeug.exceptions import BadRequest, Conflict, HTTPException, InternalServerError
 
 from . import security
 from .access_log import PrivateLinksHidden, redacted
@@ -26,6 +26,16 @@ class UnreadableAddress(BadRequest):
 
     message = _l(
         "网址里有无法识别的字符，可能是复制网址时弄坏了。请检查网址，或者回到首页重新查找。"
+    )
+
+
+class DoneTwice(Conflict):
+    """A write the database refused because the same thing was just done by another
+    request (a form sent twice at once, a name taken a moment before)."""
+
+    message = _l(
+        "这次操作没有完成：同一时间有另一次相同的操作（比如表单提交了两次），"
+        "可能已经完成了。请回到刚才的页面，刷新看看结果。"
     )
 
 
@@ -94,6 +104,14 @@ def handle_database_error(error: Exception):
     )
 
 
+def handle_integrity_error(error: IntegrityError):
+    """A unique name or key taken by another request at the same moment: 409, not 500."""
+    db.session.rollback()
+    log.warning("write refused as a duplicate, %s %s: %s",
+                request.method, redacted(request.path), error.orig)  # fmt: skip
+    return handle_http_error(DoneTwice())
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers, and hide private links in the app's log."""
     if not any(isinstance(known, PrivateLinksHidden) for known in app.logger.filters):
@@ -102,3 +120,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, handle_server_error)
     for refused in (*WRITE_REFUSED, PendingRollbackError):
         app.register_error_handler(refused, handle_database_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)

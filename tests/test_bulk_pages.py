@@ -6,6 +6,7 @@ import io
 import pytest
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
+from barrierfree.staff.bulk import views as bulk_views
 from barrierfree.staff.models import AuditEntry, Revision
 from conftest import make_loaded_app, parse
 from staff_helpers import csrf, make_staff, signed_in
@@ -82,6 +83,25 @@ def test_an_editor_sees_the_changes_but_only_a_publisher_applies_them(site):
     assert NEW_NAME in site["app"].test_client().get("/search?q=如康家园新址").text
     again = publisher.post("/staff/bulk/apply", data=fields)
     assert again.status_code == 303, "a file is applied once; a second try says to upload again"
+
+
+def test_a_file_being_applied_is_not_applied_again_by_a_second_click(site):
+    publisher = site["publisher"]
+    edited = exported(publisher).decode("utf-8-sig").replace("08:30-11:30", "08:00-11:30", 1)
+    checked = parse(upload(publisher, edited.encode("utf-8-sig")).data)
+    form = checked.find("form", action="/staff/bulk/apply")
+    fields = {i.get("name"): i.get("value") for i in form.find_all("input")}
+    with site["app"].app_context():
+        imports = db.session.query(AuditEntry).filter_by(action="import").count()
+        kept = bulk_views._kept(fields["token"])
+        claimed = bulk_views._claim(kept)  # the first click, still applying
+        assert claimed is not None and bulk_views._claim(kept) is None
+    second = publisher.post("/staff/bulk/apply", data=fields)
+    assert second.status_code == 303
+    assert "刚才已经导入了" in publisher.get(second.headers["Location"]).text
+    with site["app"].app_context():
+        assert db.session.query(AuditEntry).filter_by(action="import").count() == imports
+    claimed.unlink()
 
 
 def test_the_preview_shows_each_change_old_and_new_a_feature_by_its_name(site):

@@ -253,3 +253,20 @@ def test_a_control_character_in_an_address_names_nothing(app, client, character)
         path = re.sub(r"<[^>]+>", f"a{character}b", rule.rule)
         with client.get(path) as response:
             assert response.status_code == 404, path
+
+
+def test_a_write_taken_by_another_request_at_once_gets_a_409_page_not_a_500(empty_app):
+    """A unique name taken a moment before by the same form sent twice (the database's
+    constraint is the last word): the site's page, saying what happened."""
+    from sqlalchemy.exc import IntegrityError
+
+    def taken():
+        raise IntegrityError("INSERT INTO update …", {}, Exception("UNIQUE constraint failed"))
+
+    empty_app.add_url_rule("/test-taken", "test_taken", taken, methods=["POST"])
+    empty_app.config["WTF_CSRF_ENABLED"] = False
+    response = empty_app.test_client().post("/test-taken")
+    assert response.status_code == 409
+    page = parse(response.data)
+    assert "表单提交了两次" in page.find("main").text
+    assert b"Traceback" not in response.data and b"IntegrityError" not in response.data

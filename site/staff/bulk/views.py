@@ -33,6 +33,7 @@ from . import columns, files, importing
 bp = Blueprint("bulk", __name__, url_prefix="/staff/bulk")
 FORMATS = ("csv", "xlsx")
 KEEP_UPLOADS_SECONDS = 24 * 3600
+CLAIMED = ".applying"  # the suffix of a kept upload being applied
 
 
 def kind_names() -> dict[str, str]:
@@ -128,7 +129,31 @@ def apply():
         flash(_("找不到刚才检查过的文件（文件只保留一天）。请重新上传。"))
         return redirect(url_for("bulk.index"), code=303)
     filename = request.form.get("filename", "")[:200] or path.name
-    plan = importing.read(kind, path.name, path.read_bytes(), publishing_checks(kind))
+    claimed = None if path.suffix == CLAIMED else _claim(path)
+    if claimed is None:  # being applied, or applied a moment ago (a double click)
+        flash(_("这个文件刚才已经导入了，或者正在导入，没有再导入一次。"))
+        return redirect(url_for("editor.items", kind_name=kind), code=303)
+    try:
+        return _apply(kind, claimed, path.name, filename)
+    finally:
+        if claimed.exists():  # not applied: the file can be applied again
+            claimed.rename(path)
+
+
+def _claim(path: Path) -> Path | None:
+    """Take a kept upload for this request alone (a rename, which one request wins); its
+    new path, or None when another request took it."""
+    claimed = path.with_name(path.name + CLAIMED)
+    try:
+        path.rename(claimed)
+    except FileNotFoundError:
+        return None
+    return claimed
+
+
+def _apply(kind: str, path: Path, name: str, filename: str):
+    """Apply the claimed upload at `path` (uploaded as `name`); deleted once applied."""
+    plan = importing.read(kind, name, path.read_bytes(), publishing_checks(kind))
     if not plan.valid:
         flash(_("这个文件现在有问题（可能数据刚被别人改过），没有导入任何内容。请重新检查。"))
         return redirect(url_for("bulk.index"), code=303)
@@ -211,7 +236,8 @@ def _keep(filename: str, data: bytes) -> str:
 
 
 def _kept(token: str) -> Path | None:
-    """The upload kept under `token`, if it is still there."""
+    """The upload kept under `token`, if it is still there (named `CLAIMED` while a
+    request applies it)."""
     if len(token) != 32 or not all(ch in "0123456789abcdef" for ch in token):
         return None
     return next(_uploads().glob(f"{token}*"), None)
