@@ -79,9 +79,12 @@ class JiebaTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         """Yield one token per word, and per shorter word inside a long one."""
         initialize()
-        text = normalize(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pieces = _pieces(text) if tokenize else ((text, 0, len(text)),)
+        if tokenize:
+            pieces = _pieces(value)
+        else:
+            text = normalize(value)
+            pieces = ((text, 0, len(text)),)
         for pos, (word, start, end) in enumerate(pieces, start_pos):
             token.text = word
             token.boost = 1.0
@@ -97,14 +100,20 @@ class JiebaTokenizer(Tokenizer):
 
 
 @lru_cache(maxsize=256)
-def _pieces(text: str) -> tuple[tuple[str, int, int], ...]:
-    """The words of a normalised text with their places, in text order, longest first where
+def _pieces(value: str) -> tuple[tuple[str, int, int], ...]:
+    """The words of a text, normalised, with their places, in text order, longest first where
     they start together (as Whoosh's highlighter expects; jieba yields the parts of a long
     word before the word). Kept for the texts cut last: a search cuts the summary and body
-    of every hit it shows again to mark the matches, and the same pages come up again."""
+    of every hit it shows again to mark the matches, and the same pages come up again.
+    Normalised here, inside what is kept: outside it, every search normalised each hit's
+    text again, character by character, most of the time its cutting took."""
     return tuple(
         sorted(
-            (piece for piece in jieba.tokenize(text, mode="search") if _WORD.search(piece[0])),
+            (
+                piece
+                for piece in jieba.tokenize(normalize(value), mode="search")
+                if _WORD.search(piece[0])
+            ),
             key=lambda piece: (piece[1], piece[1] - piece[2]),
         )
     )

@@ -1,6 +1,6 @@
 """Reads of services and their categories."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..contacts.models import ContactChannel
@@ -32,24 +32,29 @@ def category_by_slug(slug: str) -> Category | None:
     return db.session.scalar(select(Category).where(Category.slug == slug))
 
 
+# A service page's statement, built once: built with its loader options on every request,
+# it cost half a millisecond more.
+PUBLISHED_SERVICE = (
+    select(Service)
+    .where(Service.slug == bindparam("slug"), Service.status == PUBLISHED)
+    .options(
+        joinedload(Service.category),
+        # A responsibility always names a department: joined, not a statement of its own.
+        selectinload(Service.responsibilities).joinedload(
+            Responsibility.department, innerjoin=True
+        ),
+        selectinload(Service.measures)
+        .selectinload(Measure.responsibilities)
+        .joinedload(Responsibility.department, innerjoin=True),
+        selectinload(Service.projects),
+        selectinload(Service.related),
+    )
+)
+
+
 def published_service(slug: str) -> Service | None:
     """One published service with everything its page shows."""
-    return db.session.scalar(
-        select(Service)
-        .where(Service.slug == slug, Service.status == PUBLISHED)
-        .options(
-            joinedload(Service.category),
-            # A responsibility always names a department: joined, not a statement of its own.
-            selectinload(Service.responsibilities).joinedload(
-                Responsibility.department, innerjoin=True
-            ),
-            selectinload(Service.measures)
-            .selectinload(Measure.responsibilities)
-            .joinedload(Responsibility.department, innerjoin=True),
-            selectinload(Service.projects),
-            selectinload(Service.related),
-        )
-    )
+    return db.session.scalar(PUBLISHED_SERVICE, {"slug": slug})
 
 
 def real_channels(department_ids: set[int], general: str) -> list[ContactChannel]:
