@@ -274,3 +274,13 @@ def test_an_update_of_a_live_record_passes_the_same_checks_and_of_a_draft_does_n
             facility = db.session.query(Facility).filter_by(slug="rukang-xinfa").one()
             facility.status = "published"
             db.session.commit()
+
+
+def test_a_checked_file_the_server_cannot_keep_says_so(site, monkeypatch, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setitem(site["app"].config, "UPLOAD_DIR", str(blocked))  # not a folder
+    publisher = site["publisher"]
+    response = upload(publisher, exported(publisher))
+    assert response.status_code == 503
+    assert "服务器暂时写不进文件" in parse(response.data).find(class_="error-summary").text

@@ -177,6 +177,30 @@ def test_a_file_over_the_limit_is_refused(site, monkeypatch):
     assert response.status_code == 400 and "文件太大" in response.text
 
 
+def test_an_upload_the_server_cannot_write_is_refused_and_leaves_nothing(
+    site, monkeypatch, tmp_path
+):
+    """A full disk or a folder that cannot be written: the page says so (503), no row names
+    a file that is not there, and no half-written file stays."""
+    before = len(stored(site["app"]))
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setitem(site["app"].config, "UPLOAD_DIR", str(blocked))  # not a folder
+    response = upload(site["editor"], PNG, "通知.png")
+    assert response.status_code == 503 and "服务器暂时写不进文件" in response.text
+    assert len(stored(site["app"])) == before
+
+    def full(self, data):
+        self.write_text("half")  # what a full disk leaves
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(site["app"].config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setattr(media.Path, "write_bytes", full)
+    assert upload(site["editor"], PNG, "通知.png").status_code == 503
+    assert list((tmp_path / "uploads" / "media").iterdir()) == []
+    assert len(stored(site["app"])) == before
+
+
 @pytest.mark.parametrize(
     "name", ["../secret_key", "nothing.png", "a" * 60 + ".png", "%2e%2e%2fsecret", "x.png\x00"]
 )

@@ -4,6 +4,7 @@ listed, or what the file would change. Applying it takes a publisher, re-reads t
 file, and changes everything or nothing. A row the public would see at once passes the
 editor's authoring checks first, as a save in the editor does."""
 
+import logging
 import secrets
 import time
 from pathlib import Path
@@ -26,9 +27,12 @@ from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..editing import forms, publishing
 from ..editing.editor import authoring_findings, is_live
+from ..editing.media import NOT_WRITTEN
 from ..helpers import choice_text
 from ..models import EDITOR, PUBLISHER, Schedule
 from . import columns, files, importing
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("bulk", __name__, url_prefix="/staff/bulk")
 FORMATS = ("csv", "xlsx")
@@ -75,7 +79,14 @@ def check():
         ), 200 if request.htmx else 400
     data = upload.read(files.MAX_BYTES + 1)
     plan = importing.read(kind, upload.filename, data, publishing_checks(kind))
-    token = _keep(upload.filename, data) if plan.valid else ""
+    try:
+        token = _keep(upload.filename, data) if plan.valid else ""
+    except OSError as problem:  # the upload folder cannot be written (full, read-only)
+        log.error("a checked spreadsheet could not be kept: %s", problem)
+        errors["file"] = str(NOT_WRITTEN)
+        return render_template(
+            "staff/bulk.html", kinds=kind_names(), errors=errors, chosen=kind
+        ), 200 if request.htmx else 503
     return render_template(
         "staff/bulk_check.html",
         plan=plan,

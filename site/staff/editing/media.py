@@ -10,6 +10,7 @@ The name a file came with is kept, cleaned, to name it on the back office and in
 download: a header cannot carry a line break, and a file system takes only so long a name.
 """
 
+import logging
 import re
 import secrets
 import unicodedata
@@ -31,6 +32,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...database import db
@@ -39,10 +41,14 @@ from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..models import EDITOR, MediaFile
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("media", __name__, url_prefix="/staff/media")
 public = Blueprint("media_files", __name__)
 MAX_BYTES = 10 * 1024 * 1024
 NAME = 32 + 5  # random hex, dot, extension
+# What an upload the server could not write says (the media page, the spreadsheet check).
+NOT_WRITTEN = _l("服务器暂时写不进文件，这次没有上传。请过一会儿再试，或者告诉网站管理员。")
 # UTF-8 bytes of a kept name: within the 255 most file systems take, and the column's 200.
 NAME_BYTES = 200
 EXTENSION = 10  # a longer "extension" is part of the name, and may be cut
@@ -165,10 +171,38 @@ def link_text(name: str) -> str:
     return re.sub(r"([\\\[\]])", r"\\\1", name)
 
 
+def folder_setting() -> Path:
+    """Where uploaded files are kept (UPLOAD_DIR/media), made or not."""
+    return Path(current_app.config["UPLOAD_DIR"]) / "media"
+
+
 def folder() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "media"
+    """Where uploaded files are kept, made when missing."""
+    path = folder_setting()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _write(name: str, data: bytes) -> Path:
+    """Write a file whole or not at all (under a temporary name, then renamed): a full
+    disk leaves no half file behind."""
+    path = folder() / name
+    partial = path.with_name(f".{name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.rename(path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _refused(error: str, status: int):
+    """The uploads page again, with `error` beside the file field."""
+    files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
+    return render_template(
+        "staff/media.html", files=files, errors={"file": error}, formats=FORMATS
+    ), status
 
 
 @bp.get("/")
@@ -201,12 +235,8 @@ def upload():
         except PhotoProblem as problem:
             error = str(problem)
     if error:
-        files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
-        return render_template(
-            "staff/media.html", files=files, errors={"file": error}, formats=FORMATS
-        ), 400
+        return _refused(error, 400)
     name = f"{secrets.token_hex(16)}.{found.extension}"
-    (folder() / name).write_bytes(data)
     original = named_as(clean_name(upload.filename, name), found)
     db.session.add(
         MediaFile(
@@ -218,7 +248,17 @@ def upload():
         )
     )
     audit("upload", "media", name, original)
-    db.session.commit()
+    try:
+        written = _write(name, data)
+    except OSError as problem:  # the folder cannot be written: the disk is full, or
+        db.session.rollback()  # the folder is read-only or missing
+        log.error("an upload could not be written to %s: %s", folder_setting(), problem)
+        return _refused(str(NOT_WRITTEN), 503)
+    try:
+        db.session.commit()
+    except BaseException:  # nothing names the file: it goes too
+        written.unlink(missing_ok=True)
+        raise
     flash(_("已上传“%(name)s”。下面的表格里有插入正文用的写法。", name=original))
     return redirect(url_for("media.index"), code=303)
 
