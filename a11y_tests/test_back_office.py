@@ -195,3 +195,43 @@ def test_a_refused_autosave_is_said_once_where_the_autosave_reports(site, browse
     time.sleep(1)  # the page's region speaks 100 ms after it is given a message
     said = [text for text in browser.execute_script("return window.said") if text.strip()]
     assert report.text.strip() not in said, said
+
+
+@contextmanager
+def offline(browser):
+    """The browser's network down, as on a train or when the server cannot be reached."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    conditions = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    browser.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, **conditions})
+    try:
+        yield
+    finally:
+        browser.execute_cdp_cmd(
+            "Network.emulateNetworkConditions", {"offline": False, **conditions}
+        )
+
+
+def test_an_autosave_that_reaches_no_server_says_so(site, browser):
+    """It said 已自动保存 with the time of the last save that worked."""
+    make_account(site, "offline-autosave", EDITOR)
+    sign_in(browser, site, "offline-autosave")
+    browser.get(site["url"] + "/staff/updates/new")
+    report = browser.find_element("id", "autosave-status")
+    title = browser.find_element("id", "field-title")
+    title.send_keys("轮椅")
+    WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
+    with offline(browser):
+        title.send_keys("适配")
+        WebDriverWait(browser, 10).until(lambda d: "没能自动保存" in report.text)
+        assert title.get_attribute("value") == "轮椅适配"
+    title.send_keys("服务")
+    WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
+
+
+def test_keeping_the_session_without_a_network_does_not_say_it_ended(site, browser):
+    with warned(site, browser, "offline-session") as dialog, offline(browser):
+        active(browser).send_keys(Keys.ENTER)
+        message = dialog.find_element("id", "session-warning-message")
+        WebDriverWait(browser, 5).until(lambda d: "暂时没能延长登录" in message.text)
+        assert "已经过期" not in dialog.text
+        assert dialog.find_element("css selector", "[data-session-extend]").is_displayed()

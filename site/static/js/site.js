@@ -330,15 +330,31 @@
 
   // "继续保持登录" after the session ended elsewhere (signed out in another tab, the password
   // changed): the answer is a refusal or the sign-in page, never a dialog. Say it has ended.
+  // A server or network that failed (5xx, no answer) ended nothing: say to try again.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var config = event.detail.requestConfig;
     if (!config || !config.elt || !config.elt.hasAttribute("data-session-extend")) return;
     var xhr = event.detail.xhr;
     var answered = new URL(xhr.responseURL || config.path, window.location.href).pathname;
-    if (xhr.status >= 400 || answered !== new URL(config.path, window.location.href).pathname) {
+    if (xhr.status >= 500) {
+      event.detail.shouldSwap = false;
+      sessionNotExtended();
+    } else if (xhr.status >= 400 || answered !== new URL(config.path, window.location.href).pathname) {
       event.detail.shouldSwap = false;
       sessionEnded();
     }
+  });
+
+  function sessionNotExtended() {
+    var dialog = sessionDialog();
+    if (!dialog) return;
+    // The message is an assertive live region: changing it is read out.
+    dialog.querySelector("[data-session-message]").textContent = dialog.getAttribute("data-failed-text");
+  }
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute("data-session-extend")) sessionNotExtended();
   });
 
   // After "继续保持登录" the server sends a fresh, closed dialog: focus goes back to where it was.
@@ -559,8 +575,65 @@
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (!refusedAutosave(event)) return;
+    var xhr = event.detail.xhr;
+    if (/<(html|body)[\s>]/i.test(xhr.responseText || "")) {
+      // A page, not the site's sentence (a proxy's error page): say so in our words.
+      event.detail.shouldSwap = false;
+      autosaveFailed(event.detail.target);
+      return;
+    }
     event.detail.shouldSwap = true;
     event.detail.isError = false;
+  });
+
+  // An autosave that reached no server (the network is down): its report says so, where a
+  // save's time stood, so no one trusts a save that did not happen.
+  function autosaveFailed(report) {
+    if (report && report.hasAttribute("data-failed-text")) {
+      report.textContent = report.getAttribute("data-failed-text");
+    }
+  }
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute("data-autosave")) autosaveFailed(event.detail.target);
+  });
+
+  // Any other request that failed (the display toggle, an upload): a sentence beside what
+  // sent it, read out, saying nothing was done; the element's own (data-failed-text) or the
+  // page's. The next request that works takes it away.
+  function requestFailed(event) {
+    var elt = event.detail.elt;
+    if (!elt || liveResults(event.detail.target)) return;
+    if (elt.hasAttribute("data-autosave") || elt.hasAttribute("data-session-extend")) return;
+    var message = elt.getAttribute("data-failed-text") ||
+      (status() && status().getAttribute("data-request-failed-text"));
+    if (!message) return;
+    var form = elt.tagName === "FORM" ? elt : null;
+    var notice = document.createElement("div");
+    notice.className = "notice notice--warning";
+    notice.setAttribute("data-request-failed", "");
+    notice.appendChild(document.createElement("p")).textContent = message;
+    clearRequestFailed();
+    if (form) {
+      form.insertBefore(notice, form.firstChild);
+      var progress = form.querySelector("[data-progress]");
+      if (progress) progress.hidden = true;
+    } else {
+      elt.insertAdjacentElement("afterend", notice);
+    }
+    announce(message);
+  }
+  document.addEventListener("htmx:responseError", requestFailed);
+  document.addEventListener("htmx:sendError", requestFailed);
+
+  function clearRequestFailed() {
+    document.querySelectorAll("[data-request-failed]").forEach(function (notice) {
+      notice.remove();
+    });
+  }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) clearRequestFailed();
   });
 
   // Character counts under text boxes (the residents' forms): the paragraph
