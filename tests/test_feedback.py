@@ -730,3 +730,17 @@ def test_without_published_places_the_barrier_form_asks_only_for_the_township(tm
 @pytest.mark.parametrize("path", ["/", "/facilities/"])
 def test_the_home_page_and_the_places_lead_to_the_barrier_report(client, path):
     assert BARRIER in parse(client.get(path).data).find("main").hrefs
+
+
+def test_a_browser_that_keeps_no_cookie_is_told_why_the_form_fails(loaded_app):
+    """Without the session cookie the form's token can never be checked: the resident is
+    told what to do instead of being asked to send again and again."""
+    client = loaded_app.test_client(use_cookies=False)
+    page = parse(client.get(ASK).data)
+    token = page.find("input", name="csrf_token").get("value")
+    data = {"csrf_token": token, "reply_by": "site", "topic": "other", "body": QUESTION}
+    response = client.post(ASK, data=data)
+    assert response.status_code == 400
+    text = parse(response.data).find("main").text
+    assert "Cookie" in text and "12345" in text
+    assert parse(response.data).find("textarea", name="body").get_text().strip() == QUESTION

@@ -10,6 +10,7 @@ again). Nothing a resident writes is put in an address or a log line.
 from flask import (
     Blueprint,
     abort,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -325,6 +326,12 @@ def expired(error):
     if display.taken_here():  # 大字版 or English: nothing was to be saved
         return _shown_again(None, 200)
     message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        # Expired, or never kept: a browser that refuses cookies would loop here for ever.
+        message += " " + _(
+            "如果再提交还是看到这句话，可能是浏览器不保存本站的 Cookie：请允许本站使用"
+            " Cookie（只用来确认表单是您从本站提交的），或者打电话 12345。"
+        )
     return _shown_again(message, 400)
 
 
