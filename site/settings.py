@@ -5,15 +5,34 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask
 from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import PROJECT_ROOT
 
+PREFIX = "BARRIERFREE"
 # An installed package has no checkout beside it: it carries its own content/ and htmx from
 # node_modules/ (see pyproject.toml).
 BUNDLED = Path(__file__).parent / "bundled"
+# Settings that count something: a whole number, 0 or more.
+NUMBER_SETTINGS = (
+    "PROXY_HOPS", "MAIL_PORT", "MAIL_TIMEOUT_SECONDS", "STAFF_IDLE_MINUTES",
+    "STAFF_ABSOLUTE_HOURS", "BACKUP_KEEP_DAYS", "FEEDBACK_ANSWER_DAYS",
+    "FEEDBACK_RETENTION_DAYS", "FEEDBACK_CLOSE_ANSWERED_DAYS", "FEEDBACK_PER_ADDRESS",
+    "FEEDBACK_OVERALL", "FEEDBACK_WINDOW_MINUTES",
+)  # fmt: skip
+DATABASES = ("sqlite", "postgresql")
+
+
+class ConfigurationError(click.ClickException, RuntimeError, ValueError):
+    """A setting the site cannot start with; the message names it and says what it takes.
+
+    A click error, so that the `flask` command prints the message alone; a RuntimeError,
+    which gunicorn prints alone when it loads the app before its workers (`--preload`, as
+    the README runs it); and a ValueError, as the checks of the settings raised before."""
 
 
 def configure(app: Flask, overrides: dict | None) -> None:
@@ -48,13 +67,14 @@ def configure(app: Flask, overrides: dict | None) -> None:
         # backup keeps what the inbox's purge deletes, and the privacy notice says for how long.
         BACKUP_KEEP_DAYS=30,
     )
-    app.config.from_prefixed_env("BARRIERFREE")
+    app.config.from_prefixed_env(PREFIX)
     from_environment = database_url(app.config)
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(
-        database_url(overrides or {}) or from_environment
+        checked_database_url(database_url(overrides or {}) or from_environment)
     )
+    check(app.config)
     # "whoosh" (the index in SEARCH_INDEX_DIR), "postgres" (on SEARCH_DATABASE_URL, by
     # default the site's database) or "null" (keeps nothing, finds nothing); the names are
     # site_search.index.BACKENDS. Environment: BARRIERFREE_SEARCH_BACKEND. Unset, the index
@@ -64,6 +84,49 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config.get("SITE_URL"))
+
+
+def check(config) -> None:
+    """Refuse settings the site cannot run with, naming the setting (ConfigurationError)."""
+    for name in NUMBER_SETTINGS:
+        value = config.get(name)
+        if value is not None and (type(value) is not int or value < 0):
+            raise ConfigurationError(
+                f"{PREFIX}_{name} must be a whole number, 0 or more, not {value!r}."
+            )
+    if config.get("MAIL_HOST") and not config.get("SITE_URL"):
+        raise ConfigurationError(
+            f"{PREFIX}_MAIL_HOST is set but {PREFIX}_SITE_URL is not: links in mail need the "
+            "site's own address (e.g. https://www.example.gov.cn), never the one a request names."
+        )
+    if config.get("SEARCH_DATABASE_URL"):
+        checked_database_url(config["SEARCH_DATABASE_URL"], "SEARCH_DATABASE_URL")
+    backend = config.get("SEARCH_BACKEND")
+    if backend is not None:
+        from .site_search.index import BACKENDS
+
+        if backend not in BACKENDS:
+            raise ConfigurationError(
+                f"{PREFIX}_SEARCH_BACKEND {backend!r} is none of {', '.join(BACKENDS)}."
+            )
+
+
+def checked_database_url(url: str, name: str = "DATABASE_URL") -> str:
+    """`url` when it names an SQLite or PostgreSQL database; otherwise ConfigurationError
+    naming the setting `name`."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise ConfigurationError(
+            f"{PREFIX}_{name} is not a database URL (e.g. "
+            "postgresql://user@host/barrierfree or sqlite:////srv/barrierfree/site.sqlite)."
+        ) from None
+    if backend not in DATABASES:
+        raise ConfigurationError(
+            f"{PREFIX}_{name} names a {backend} database; the site runs on SQLite or "
+            "PostgreSQL (postgresql://user@host/barrierfree)."
+        )
+    return url
 
 
 def trusted_hosts(site_url: str | None) -> list[str] | None:
@@ -101,7 +164,7 @@ def trust_proxies(app: Flask) -> None:
     """Behind a reverse proxy (PROXY_HOPS): trust its X-Forwarded-For and -Proto, and no
     more hops. Called after the page cache wraps the app, so the cache sees the address the
     visitor asked for."""
-    hops = int(app.config.get("PROXY_HOPS", 0) or 0)
+    hops = app.config.get("PROXY_HOPS") or 0
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 

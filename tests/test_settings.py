@@ -1,0 +1,79 @@
+"""Settings from the environment: texts read as written, the settings a served site needs,
+and one clear message for each setting the site cannot start with."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from barrierfree import create_app, settings
+from barrierfree.settings import ConfigurationError
+from flask import Flask
+
+pytestmark = pytest.mark.no_database
+
+
+@pytest.fixture(autouse=True)
+def no_settings_of_the_machine(monkeypatch):
+    """Each test sets the environment it describes, and nothing else of the machine's."""
+    for name in list(os.environ):
+        if name.startswith("BARRIERFREE_"):
+            monkeypatch.delenv(name)
+
+
+def configured(tmp_path: Path, **overrides) -> Flask:
+    """A bare app with the site's settings, its instance folder in `tmp_path`."""
+    app = Flask("barrierfree", instance_path=str(tmp_path / "instance"))
+    settings.configure(app, {"TESTING": True, **overrides})
+    return app
+
+
+BAD_SETTINGS = [
+    ("BARRIERFREE_DATABASE_URL", "::not a url", "BARRIERFREE_DATABASE_URL"),
+    ("BARRIERFREE_DATABASE_URL", "mysql://site@db/barrierfree", "BARRIERFREE_DATABASE_URL"),
+    ("BARRIERFREE_SQLALCHEMY_DATABASE_URI", "oracle://db/site", "BARRIERFREE_DATABASE_URL"),
+    ("BARRIERFREE_SEARCH_DATABASE_URL", "nonsense", "BARRIERFREE_SEARCH_DATABASE_URL"),
+    ("BARRIERFREE_PROXY_HOPS", "abc", "BARRIERFREE_PROXY_HOPS"),
+    ("BARRIERFREE_PROXY_HOPS", "-1", "BARRIERFREE_PROXY_HOPS"),
+    ("BARRIERFREE_MAIL_PORT", "true", "BARRIERFREE_MAIL_PORT"),
+    ("BARRIERFREE_FEEDBACK_RETENTION_DAYS", "1.5", "BARRIERFREE_FEEDBACK_RETENTION_DAYS"),
+    ("BARRIERFREE_SEARCH_BACKEND", "elastic", "BARRIERFREE_SEARCH_BACKEND"),
+    ("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn", "BARRIERFREE_SITE_URL"),
+]
+
+
+@pytest.mark.parametrize("variable, value, named", BAD_SETTINGS)
+def test_a_bad_setting_is_one_error_that_names_it(monkeypatch, variable, value, named):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError, match=named):
+        create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
+
+
+def test_the_flask_command_says_what_is_wrong_in_one_line(tmp_path):
+    environment = {**os.environ, "BARRIERFREE_PROXY_HOPS": "abc"}
+    flask = Path(sys.executable).parent / "flask"
+    done = subprocess.run(
+        [flask, "--app", "barrierfree", "db", "upgrade"],
+        env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "Error: BARRIERFREE_PROXY_HOPS must be a whole number, 0 or more, not 'abc'."
+    )
+
+
+def test_the_server_says_what_is_wrong_in_one_line(tmp_path):
+    """Served as the README serves it: gunicorn loads the app before its workers."""
+    environment = {**os.environ, "BARRIERFREE_SEARCH_BACKEND": "elastic"}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    done = subprocess.run(
+        [gunicorn, "--preload", "--workers", "1", "--bind", "127.0.0.1:0",
+         "barrierfree:create_app()"],
+        env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "Error: BARRIERFREE_SEARCH_BACKEND 'elastic' is none of whoosh, null, postgres."
+    ]
