@@ -94,6 +94,7 @@ def check(config) -> None:
             raise ConfigurationError(
                 f"{PREFIX}_{name} must be a whole number, 0 or more, not {value!r}."
             )
+    check_site_url(config.get("SITE_URL"))
     if config.get("MAIL_HOST") and not config.get("SITE_URL"):
         raise ConfigurationError(
             f"{PREFIX}_MAIL_HOST is set but {PREFIX}_SITE_URL is not: links in mail need the "
@@ -109,6 +110,32 @@ def check(config) -> None:
             raise ConfigurationError(
                 f"{PREFIX}_SEARCH_BACKEND {backend!r} is none of {', '.join(BACKENDS)}."
             )
+
+
+def check_site_url(site_url: str | None) -> None:
+    """Refuse a SITE_URL that is not http(s)://host[:port][/path]: without its host the
+    site would answer any Host header and write links to nowhere."""
+    if not site_url:
+        return
+    wrong = ConfigurationError(
+        f"{PREFIX}_SITE_URL must be http(s)://host[:port][/path], e.g. "
+        f"https://www.example.gov.cn, not {site_url!r}."
+    )
+    if not isinstance(site_url, str):
+        raise wrong
+    parts = urlsplit(site_url)
+    try:
+        parts.port  # noqa: B018 (reading it checks it)
+    except ValueError:
+        raise wrong from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
+        raise wrong
 
 
 def checked_database_url(url: str, name: str = "DATABASE_URL") -> str:

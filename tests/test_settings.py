@@ -29,6 +29,42 @@ def configured(tmp_path: Path, **overrides) -> Flask:
     return app
 
 
+@pytest.mark.parametrize(
+    "site_url",
+    [
+        "https://www.example.gov.cn",
+        "https://www.example.gov.cn/",
+        "http://localhost:8000",
+        "https://example.gov.cn/barrierfree",
+    ],
+)
+def test_a_site_url_with_scheme_and_host_is_taken(tmp_path, site_url):
+    app = configured(tmp_path, SITE_URL=site_url, SECRET_KEY="a secret")
+    assert app.config["TRUSTED_HOSTS"][0] == site_url.split("/")[2].split(":")[0]
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    [
+        "www.example.gov.cn",
+        "example.gov.cn/path",
+        "//www.example.gov.cn",
+        "ftp://www.example.gov.cn",
+        "https://",
+        "https:///path",
+        "https://user:password@www.example.gov.cn",
+        "https://www.example.gov.cn:port",
+        "https://www.example.gov.cn:99999",
+        "https://www.example.gov.cn/?from=mail",
+        "https://www.example.gov.cn/#top",
+    ],
+)
+def test_a_site_url_without_scheme_or_host_is_refused(tmp_path, site_url):
+    """Without a host, SITE_URL used to turn off the check of Host headers silently."""
+    with pytest.raises(ConfigurationError, match="BARRIERFREE_SITE_URL"):
+        configured(tmp_path, SITE_URL=site_url, SECRET_KEY="a secret")
+
+
 BAD_SETTINGS = [
     ("BARRIERFREE_DATABASE_URL", "::not a url", "BARRIERFREE_DATABASE_URL"),
     ("BARRIERFREE_DATABASE_URL", "mysql://site@db/barrierfree", "BARRIERFREE_DATABASE_URL"),
