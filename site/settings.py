@@ -81,6 +81,14 @@ def configure(app: Flask, overrides: dict | None) -> None:
     # is where the site's data is: with PostgreSQL every app server then searches one index.
     app.config.setdefault("SEARCH_BACKEND", default_search_backend(app.config))
     if not app.config.get("SECRET_KEY"):
+        if is_deployed(app.config):
+            # Each server would make a key of its own, and the forms one server sends
+            # would be refused by the next.
+            raise ConfigurationError(
+                f"{PREFIX}_SECRET_KEY is not set: a site with {PREFIX}_SITE_URL or on "
+                "PostgreSQL needs one key, the same on every server: a long random text, "
+                "e.g. 64 hexadecimal digits."
+            )
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config.get("SITE_URL"))
@@ -154,6 +162,13 @@ def checked_database_url(url: str, name: str = "DATABASE_URL") -> str:
             "PostgreSQL (postgresql://user@host/barrierfree)."
         )
     return url
+
+
+def is_deployed(config) -> bool:
+    """True for a site that says it is served (SITE_URL) or shares a PostgreSQL database,
+    as several servers do; `make run` has neither."""
+    database = make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    return bool(config.get("SITE_URL")) or database == "postgresql"
 
 
 def trusted_hosts(site_url: str | None) -> list[str] | None:

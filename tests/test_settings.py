@@ -65,6 +65,30 @@ def test_a_site_url_without_scheme_or_host_is_refused(tmp_path, site_url):
         configured(tmp_path, SITE_URL=site_url, SECRET_KEY="a secret")
 
 
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("BARRIERFREE_SITE_URL", "https://www.example.gov.cn"),
+        ("BARRIERFREE_DATABASE_URL", "postgresql://site@db.example/barrierfree"),
+    ],
+)
+def test_a_served_site_is_refused_without_a_secret_key(monkeypatch, tmp_path, variable, value):
+    """Each server would make a secret of its own, and refuse the forms of the others."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError, match="BARRIERFREE_SECRET_KEY"):
+        configured(tmp_path)
+    assert not (tmp_path / "instance" / "secret_key").exists()
+    monkeypatch.setenv("BARRIERFREE_SECRET_KEY", "one key for every server")
+    assert configured(tmp_path).config["SECRET_KEY"] == "one key for every server"
+
+
+def test_the_embedded_site_keeps_a_secret_of_its_own(tmp_path):
+    """`make run`: SQLite and no SITE_URL."""
+    secret = configured(tmp_path).config["SECRET_KEY"]
+    assert secret == (tmp_path / "instance" / "secret_key").read_text().strip()
+    assert configured(tmp_path).config["SECRET_KEY"] == secret
+
+
 BAD_SETTINGS = [
     ("BARRIERFREE_DATABASE_URL", "::not a url", "BARRIERFREE_DATABASE_URL"),
     ("BARRIERFREE_DATABASE_URL", "mysql://site@db/barrierfree", "BARRIERFREE_DATABASE_URL"),
