@@ -17,6 +17,13 @@ PREFIX = "BARRIERFREE"
 # An installed package has no checkout beside it: it carries its own content/ and htmx from
 # node_modules/ (see pyproject.toml).
 BUNDLED = Path(__file__).parent / "bundled"
+# Settings taken from the environment exactly as written. Every other one is read as JSON
+# (numbers, true/false, lists), which would make a secret of digits a number.
+TEXT_SETTINGS = (
+    "SECRET_KEY", "SITE_URL", "DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "SEARCH_BACKEND",
+    "SEARCH_DATABASE_URL", "CACHE_URL", "MAIL_HOST", "MAIL_SECURITY", "MAIL_USERNAME",
+    "MAIL_PASSWORD", "MAIL_SENDER", "UPLOAD_DIR", "CONTENT_DIR", "SEARCH_INDEX_DIR",
+)  # fmt: skip
 # Settings that count something: a whole number, 0 or more.
 NUMBER_SETTINGS = (
     "PROXY_HOPS", "MAIL_PORT", "MAIL_TIMEOUT_SECONDS", "STAFF_IDLE_MINUTES",
@@ -67,7 +74,7 @@ def configure(app: Flask, overrides: dict | None) -> None:
         # backup keeps what the inbox's purge deletes, and the privacy notice says for how long.
         BACKUP_KEEP_DAYS=30,
     )
-    app.config.from_prefixed_env(PREFIX)
+    read_environment(app)
     from_environment = database_url(app.config)
     if overrides:
         app.config.update(overrides)
@@ -92,6 +99,16 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config.get("SITE_URL"))
+
+
+def read_environment(app: Flask) -> None:
+    """Read the `BARRIERFREE_*` environment variables into `app.config`: the settings of
+    TEXT_SETTINGS as written, the others as JSON (a number, true or a list) or as text."""
+    app.config.from_prefixed_env(PREFIX)
+    for name in TEXT_SETTINGS:
+        value = os.environ.get(f"{PREFIX}_{name}")
+        if value is not None:
+            app.config[name] = value
 
 
 def check(config) -> None:

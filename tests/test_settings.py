@@ -10,6 +10,7 @@ import pytest
 from barrierfree import create_app, settings
 from barrierfree.settings import ConfigurationError
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 pytestmark = pytest.mark.no_database
 
@@ -27,6 +28,43 @@ def configured(tmp_path: Path, **overrides) -> Flask:
     app = Flask("barrierfree", instance_path=str(tmp_path / "instance"))
     settings.configure(app, {"TESTING": True, **overrides})
     return app
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("SECRET_KEY", "20261205123456"),
+        ("MAIL_PASSWORD", "1e5"),
+        ("MAIL_USERNAME", "12345"),
+        ("MAIL_SENDER", "null"),
+        ("MAIL_PASSWORD", "true"),
+        ("MAIL_PASSWORD", '["a"]'),
+    ],
+)
+def test_secrets_and_texts_are_read_exactly_as_written(monkeypatch, tmp_path, name, value):
+    monkeypatch.setenv("BARRIERFREE_SITE_URL", "https://www.example.gov.cn")
+    monkeypatch.setenv("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn")
+    monkeypatch.setenv("BARRIERFREE_SECRET_KEY", "a secret")
+    monkeypatch.setenv(f"BARRIERFREE_{name}", value)
+    assert configured(tmp_path).config[name] == value
+
+
+def test_a_secret_key_of_digits_signs_sessions(monkeypatch, tmp_path):
+    """Read as JSON it was a number, and signing a staff session failed (a 500 at sign-in)."""
+    monkeypatch.setenv("BARRIERFREE_SECRET_KEY", "20261205123456")
+    app = configured(tmp_path)
+    signer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert signer.loads(signer.dumps({"staff": 1})) == {"staff": 1}
+
+
+def test_numbers_and_lists_are_still_read_as_json(monkeypatch, tmp_path):
+    monkeypatch.setenv("BARRIERFREE_PROXY_HOPS", "1")
+    monkeypatch.setenv("BARRIERFREE_TRUSTED_HOSTS", '["www.example.gov.cn"]')
+    monkeypatch.setenv("BARRIERFREE_PAGE_CACHE", "false")
+    config = configured(tmp_path).config
+    assert config["PROXY_HOPS"] == 1
+    assert config["TRUSTED_HOSTS"] == ["www.example.gov.cn"]
+    assert config["PAGE_CACHE"] is False
 
 
 @pytest.mark.parametrize(
