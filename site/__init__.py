@@ -52,9 +52,10 @@ class SiteEnvironment(Environment):
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the Flask application; `config` overrides the defaults (used by tests)."""
-    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     from . import settings
 
+    instance = settings.instance_path(config) or str(PROJECT_ROOT / "instance")
+    app = Flask(__name__, instance_path=instance)
     settings.configure(app, config)
     app.jinja_environment = SiteEnvironment
     app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}

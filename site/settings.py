@@ -23,6 +23,7 @@ TEXT_SETTINGS = (
     "SECRET_KEY", "SITE_URL", "DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "SEARCH_BACKEND",
     "SEARCH_DATABASE_URL", "CACHE_URL", "MAIL_HOST", "MAIL_SECURITY", "MAIL_USERNAME",
     "MAIL_PASSWORD", "MAIL_SENDER", "UPLOAD_DIR", "CONTENT_DIR", "SEARCH_INDEX_DIR",
+    "INSTANCE_PATH",
 )  # fmt: skip
 # Settings that count something: a whole number, 0 or more.
 NUMBER_SETTINGS = (
@@ -40,6 +41,18 @@ class ConfigurationError(click.ClickException, RuntimeError, ValueError):
     A click error, so that the `flask` command prints the message alone; a RuntimeError,
     which gunicorn prints alone when it loads the app before its workers (`--preload`, as
     the README runs it); and a ValueError, as the checks of the settings raised before."""
+
+
+def instance_path(overrides: dict | None) -> str | None:
+    """The folder of the site's own files (SQLite database, secret key, uploads, backups,
+    index): INSTANCE_PATH (BARRIERFREE_INSTANCE_PATH); None when unset (create_app then
+    takes the checkout's instance/)."""
+    path = (overrides or {}).get("INSTANCE_PATH") or os.environ.get(f"{PREFIX}_INSTANCE_PATH")
+    if not path:
+        return None
+    if not os.path.isabs(path):
+        raise ConfigurationError(f"{PREFIX}_INSTANCE_PATH must be an absolute path, not {path!r}.")
+    return path
 
 
 def configure(app: Flask, overrides: dict | None) -> None:

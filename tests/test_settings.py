@@ -138,6 +138,7 @@ BAD_SETTINGS = [
     ("BARRIERFREE_FEEDBACK_RETENTION_DAYS", "1.5", "BARRIERFREE_FEEDBACK_RETENTION_DAYS"),
     ("BARRIERFREE_SEARCH_BACKEND", "elastic", "BARRIERFREE_SEARCH_BACKEND"),
     ("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn", "BARRIERFREE_SITE_URL"),
+    ("BARRIERFREE_INSTANCE_PATH", "relative/instance", "BARRIERFREE_INSTANCE_PATH"),
 ]
 
 
@@ -175,3 +176,27 @@ def test_the_server_says_what_is_wrong_in_one_line(tmp_path):
     assert done.stderr.strip().splitlines() == [
         "Error: BARRIERFREE_SEARCH_BACKEND 'elastic' is none of whoosh, null, postgres."
     ]
+
+
+def test_the_instance_folder_is_a_setting(monkeypatch, tmp_path):
+    """An installed package kept its database, secret, uploads, backups and index inside
+    its own installation."""
+    instance = tmp_path / "var" / "barrierfree"
+    monkeypatch.setenv("BARRIERFREE_INSTANCE_PATH", str(instance))
+    app = create_app({"TESTING": True})
+    assert app.instance_path == str(instance)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'barrierfree.sqlite'}"
+    assert app.config["UPLOAD_DIR"] == str(instance / "uploads")
+    assert app.config["SEARCH_INDEX_DIR"] == str(instance / "search-index")
+    assert (instance / "secret_key").exists()
+    with app.app_context():
+        from barrierfree.database import default_backup_path
+
+        assert default_backup_path().parent == instance / "backups"
+
+
+def test_without_the_setting_the_instance_folder_is_the_checkouts():
+    from barrierfree import PROJECT_ROOT
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
+    assert app.instance_path == str(PROJECT_ROOT / "instance")
