@@ -1,5 +1,5 @@
 """The back office's inbox: what residents sent on the site (feedback/), answered here;
-and `flask inbox purge`, which deletes contact details when they are due."""
+and `flask inbox purge`, which deletes what is kept no longer when it is due."""
 
 import click
 from flask import Flask
@@ -11,13 +11,25 @@ def inbox_cli() -> None:
     """Residents' questions and reports."""
 
 
-@inbox_cli.command("purge")
-def purge_command() -> None:
-    """Delete the texts, contact details and photos of items closed longer ago than
-    FEEDBACK_RETENTION_DAYS (retention.purge)."""
+def forget_what_is_due() -> tuple[int, int]:
+    """Delete what is kept no longer than needed (《个人信息保护法》) and commit: alert
+    subscriptions nobody confirmed in time, then the texts, contact details and photos of
+    items closed long enough (retention.purge). How many of each."""
+    from ...alerts.operations import forget_unconfirmed
     from .retention import purge
 
-    click.echo(f"Deleted the texts and contact details of {purge()} closed item(s).")
+    unconfirmed = forget_unconfirmed()
+    return unconfirmed, purge()
+
+
+@inbox_cli.command("purge")
+def purge_command() -> None:
+    """Delete what the site's hourly housekeeping deletes, now: unconfirmed alert
+    subscriptions, and the texts, contact details and photos of items closed longer ago
+    than FEEDBACK_RETENTION_DAYS."""
+    unconfirmed, items = forget_what_is_due()
+    click.echo(f"Deleted {unconfirmed} unconfirmed alert subscription(s).")
+    click.echo(f"Deleted the texts and contact details of {items} closed item(s).")
 
 
 def init_app(app: Flask) -> None:
