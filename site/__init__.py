@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
         eligibility,
         errors,
         feedback,
+        health,
         i18n,
         mail,
         markdown,
@@ -97,7 +98,9 @@ def create_app(config: dict | None = None) -> Flask:
     # Flask runs the after-request hooks last registered first. The page cache's runs last:
     # it keeps the response as it is sent. Compression's runs before it, once, on what the
     # others have finished.
+    flask_itself = app.wsgi_app
     page_cache.init_app(app)
+    app.wsgi_app = health.PastThePageCache(app.wsgi_app, flask_itself)
     settings.trust_proxies(app)  # outside the page cache's WSGI layer
     compression.init_app(app)
     database.init_app(app)
@@ -109,6 +112,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     content.init_app(app)
     site_search.init_app(app)
+    health.init_app(app)  # before the hooks of staff and the page cache, which read the database
     staff.init_app(app)
     # After every other before-request hook: a page sent from the cache skips those after
     # it, and scheduled publication and the search outbox must still have their turn.

@@ -1,0 +1,87 @@
+"""GET /healthz: 200 "ok" for a server that can serve, 503 with one word per check."""
+
+import re
+
+import pytest
+from barrierfree import create_app
+from barrierfree.database import db
+from barrierfree.page_cache import HEADER
+from conftest import MAIL_NOWHERE, make_app, sitemap_paths
+from sqlalchemy import text
+
+# What a failing check's body may hold: a name and a word or a count, nothing more.
+LINE = re.compile(r"(database|search|mail): [a-z]+|mail: \d+ waiting, \d+ failing")
+
+
+def assert_plain_and_private(response) -> None:
+    """Text that no cache keeps, without a cookie and past the page cache."""
+    assert response.mimetype == "text/plain"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers
+    assert HEADER not in response.headers
+
+
+def lines(response) -> list[str]:
+    """The body's lines, each checked to reveal nothing but a state."""
+    found = response.text.splitlines()
+    assert all(LINE.fullmatch(line) for line in found), found
+    return found
+
+
+def test_a_site_that_can_serve_answers_ok(client):
+    for _ in range(2):  # the second is not a stored copy
+        response = client.get("/healthz")
+        assert response.status_code == 200
+        assert response.text == "ok\n"
+        assert_plain_and_private(response)
+    assert client.head("/healthz").status_code == 200
+
+
+def test_the_health_check_is_no_page_of_the_site(client):
+    assert not any("healthz" in path for path in sitemap_paths(client))
+    assert "healthz" not in client.get("/sitemap.xml").text
+
+
+def test_a_schema_behind_the_code_is_outdated(empty_app):
+    with empty_app.app_context():
+        db.session.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        db.session.commit()
+    response = empty_app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert lines(response)[0] == "database: outdated"
+    assert_plain_and_private(response)
+
+
+def test_a_database_never_migrated_is_outdated(empty_app):
+    with empty_app.app_context():
+        db.session.execute(text("DROP TABLE alembic_version"))
+        db.session.commit()
+    response = empty_app.test_client().get("/healthz")
+    assert response.status_code == 503 and lines(response)[0] == "database: outdated"
+
+
+def test_a_missing_search_index_is_named_with_the_mail_waiting(tmp_path):
+    """A migrated database whose index was never built, on a site that sends mail."""
+    app = make_app(tmp_path / "site.sqlite", **MAIL_NOWHERE)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert lines(response) == ["database: ok", "search: missing", "mail: 0 waiting, 0 failing"]
+
+
+@pytest.mark.no_database
+def test_a_database_that_does_not_answer_is_unreachable(tmp_path):
+    """On PostgreSQL the page cache reads the database for every anonymous request; the
+    health check answers past it, and says only which check failed."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/nothing",
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert lines(response) == ["database: unreachable", "search: unreadable", "mail: off"]
+    assert_plain_and_private(response)
+    assert "127.0.0.1" not in response.text and "psycopg" not in response.text
