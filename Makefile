@@ -104,6 +104,11 @@ lint: install-test
 # locks hold the build backend too (the site itself is installed without build isolation)
 # and name no package index (each machine keeps its own pip settings); the test lock keeps
 # the run lock's versions, so the tests run what the site runs.
+# pip-compile pins what the Python running it needs: write the locks with the oldest 3.11 the
+# site runs on, Debian 12's own python3.11 (3.11.2), in a venv of its own, e.g.
+# `make lock PYTHON=/usr/bin/python3.11 VENV=../barrierfree-lock-venv`. A newer 3.11 leaves
+# out async-timeout (redis needs it below 3.11.3) and may pin a package that needs a newer
+# 3.11; tests/test_locks.py fails on either.
 LOCK_OPTIONS ?=
 PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
 	--allow-unsafe --all-build-deps --strip-extras --no-emit-index-url --no-emit-find-links \
