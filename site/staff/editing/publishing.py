@@ -15,14 +15,13 @@ from flask import current_app, g
 from sqlalchemy import delete, select, update
 
 from ... import background
-from ...alerts.operations import forget_unconfirmed
 from ...database import PUBLISHED, WITHDRAWN, db, utcnow
 from ...kinds import Kind
 from ...mail import outbox
 from ...site_search.index import site_index
 from ...site_search.sync import drain, drain_if_waiting
 from ..accounts.audit import record as audit
-from ..inbox.retention import purge
+from ..inbox import forget_what_is_due
 from ..models import Revision, Schedule, StaffUser
 from . import forms
 
@@ -296,10 +295,9 @@ def periodic_checks() -> None:
 
 
 def housekeeping() -> None:
-    """Delete residents' messages, contact details and photos that are due, and alert
-    subscriptions nobody confirmed (《个人信息保护法》: kept no longer than needed)."""
-    forget_unconfirmed()
-    purge()
+    """Delete what is kept no longer than needed (`inbox.forget_what_is_due`), as
+    `flask inbox purge` does."""
+    forget_what_is_due()
 
 
 def _quietly(step, failure: str) -> None:
