@@ -4,10 +4,9 @@ is slow to answer delays the work, never a page.
 
 Each piece of work has a name; one thread a name and app runs it at a time. Asked again
 while it runs, it runs once more when done, so that nothing asked for meanwhile (a receipt
-queued during a send) waits for the next check. Threads are daemons: a process that stops
-leaves the work to the next run, which each piece of work is written to allow (a claimed
-message waits for its claim to lapse, a scheduled entry is claimed by the transaction that
-publishes it).
+queued during a send) waits for the next check. The threads are not daemons: a process
+that is asked to stop (a worker restarted or a deploy) finishes the work in hand first, so
+a message the mail server took is not left claimed, to be sent again when the claim lapses.
 """
 
 import logging
@@ -45,7 +44,7 @@ def start(app: Flask, name: str, work: Callable[[], None]) -> None:
         runner.again = False
         runner.done.clear()
         runner.thread = threading.Thread(
-            target=_run, args=(app, runner, work), name=f"barrierfree-{name}", daemon=True
+            target=_run, args=(app, runner, work), name=f"barrierfree-{name}"
         )
         runner.thread.start()
 
@@ -64,8 +63,7 @@ def _run(app: Flask, runner: _Runner, work: Callable[[], None]) -> None:
             runner.again = False
 
 
-def wait(timeout: float = 60) -> None:
-    """Wait until the work started so far is done (for commands and tests)."""
-    for runner in list(_runners.values()):
-        if runner.thread is not None:
-            runner.done.wait(timeout)
+def wait(timeout: float = 60) -> bool:
+    """Wait until the work started so far is done (for commands and tests); False when
+    some is still running after `timeout` seconds."""
+    return all(runner.done.wait(timeout) for runner in list(_runners.values()) if runner.thread)

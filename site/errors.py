@@ -105,11 +105,26 @@ def handle_database_error(error: Exception):
 
 
 def handle_integrity_error(error: IntegrityError):
-    """A unique name or key taken by another request at the same moment: 409, not 500."""
+    """A unique name or key taken by another request at the same moment: 409, not 500.
+    Any other broken constraint is a fault, left to the 500 page and the log."""
+    constraint = _unique_constraint(error.orig)
+    if constraint is None:
+        raise error
     db.session.rollback()
+    # The constraint, never the values (PostgreSQL's message names them: an email address).
     log.warning("write refused as a duplicate, %s %s: %s",
-                request.method, redacted(request.path), error.orig)  # fmt: skip
+                request.method, redacted(request.path), constraint)  # fmt: skip
     return handle_http_error(DoneTwice())
+
+
+def _unique_constraint(orig) -> str | None:
+    """The unique constraint a database error broke, by name; None for any other error."""
+    if getattr(orig, "sqlstate", None) == "23505":  # PostgreSQL's unique_violation
+        return getattr(getattr(orig, "diag", None), "constraint_name", None) or "unique"
+    text = str(orig)
+    if text.startswith("UNIQUE constraint failed"):  # SQLite: table.column, no values
+        return text
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,10 @@
 """GET /healthz: whether this app server can serve the site, for a load balancer or a
-monitor. 200 "ok" when the database answers, its schema is at the newest migration and the
-search index is ready; otherwise 503 with one word per check. Plain text, never cached,
-without a session, and nothing in it names a version, a path or an error."""
+monitor. 200 when it can: the database answers and its schema is not behind this code's
+migrations; otherwise 503. The body names each check's state in a word: the database (ok,
+unreachable, behind, ahead: migrated by newer code, as in a rolling deploy) and the search
+index (ready, missing, unreadable: rebuilt in the background while pages are served, so
+not a reason to take the server out). Plain text, never cached, without a session, and
+nothing in it names a version, a path, an error or a count."""
 
 import functools
 import logging
@@ -12,13 +15,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .database import MIGRATIONS, db
-from .mail import outbox
 from .site_search.index import site_index
 
 PATH = "/healthz"
-# The search backends' words for an index that answers: "null" is the backend chosen to
-# keep and find nothing, which is then as ready as it will be.
-SEARCH_READY = ("ready", "null")
+# The database's states in which this server can serve.
+SERVING = ("ok", "ahead")
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,10 @@ class PastThePageCache:
 
 @bp.get(PATH)
 def healthz() -> Response:
-    """200 "ok", or 503 with the state of each check."""
+    """200 or 503, with the state of each check."""
     states = {"database": database_state(), "search": search_state()}
-    if states["database"] == "ok" and states["search"] in SEARCH_READY:
-        return plain("ok\n", 200)
-    states["mail"] = mail_state(states["database"])
-    return plain("".join(f"{check}: {state}\n" for check, state in states.items()), 503)
+    body = "".join(f"{check}: {state}\n" for check, state in states.items())
+    return plain(body, 200 if states["database"] in SERVING else 503)
 
 
 def answer_first() -> Response | None:
@@ -56,8 +55,8 @@ def answer_first() -> Response | None:
 
 
 def database_state() -> str:
-    """ok, unreachable (no answer to SELECT 1) or outdated (the schema is not at the
-    newest migration this code has: `flask db upgrade` has not been run)."""
+    """ok; unreachable (no answer to SELECT 1); behind (not migrated to this code's newest
+    migration: `flask db upgrade` has not been run); ahead (migrated by newer code)."""
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
@@ -68,8 +67,11 @@ def database_state() -> str:
         revisions = db.session.scalars(text("SELECT version_num FROM alembic_version")).all()
     except SQLAlchemyError:  # no such table: never migrated
         db.session.rollback()
-        return "outdated"
-    return "ok" if revisions == [newest_migration()] else "outdated"
+        return "behind"
+    if revisions == [newest_migration()]:
+        return "ok"
+    known = {script.revision for script in migrations().walk_revisions()}
+    return "behind" if set(revisions) <= known else "ahead"
 
 
 def search_state() -> str:
@@ -81,20 +83,15 @@ def search_state() -> str:
         return "unreadable"
 
 
-def mail_state(database: str) -> str:
-    """off, or how many messages wait in the outbox and how many of them failed before."""
-    if not outbox.configured():
-        return "off"
-    if database == "unreachable":
-        return "unknown"
-    status = outbox.status()
-    return f"{status['waiting']} waiting, {status['failing']} failing"
-
-
 @functools.cache
+def migrations() -> ScriptDirectory:
+    """This code's migrations, read once per process."""
+    return ScriptDirectory(str(MIGRATIONS))
+
+
 def newest_migration() -> str | None:
-    """The revision of the newest migration, read once per process."""
-    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    """The revision of this code's newest migration."""
+    return migrations().get_current_head()
 
 
 def plain(body: str, status: int) -> Response:

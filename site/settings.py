@@ -1,5 +1,6 @@
 """Configuration: defaults for the embedded set-up, overridden by the environment."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -121,7 +122,20 @@ def read_environment(app: Flask) -> None:
     for name in TEXT_SETTINGS:
         value = os.environ.get(f"{PREFIX}_{name}")
         if value is not None:
-            app.config[name] = value
+            app.config[name] = _unquoted(value)
+
+
+def _unquoted(value: str) -> str:
+    """A text as written, or, written in double quotes as a JSON string (as an env file
+    passed on as it is keeps them: "茌平区残联 <noreply@…>"), the text inside."""
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(decoded, str):
+            return decoded
+    return value
 
 
 def check(config) -> None:

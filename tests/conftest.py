@@ -117,7 +117,7 @@ def _test_databases():
     """Drop the databases the test made, when it is done (and its background work is)."""
     mark = DATABASES.mark()
     yield
-    background.wait()
+    assert background.wait(), "the test's background work did not finish"
     DATABASES.drop_made_since(mark)
 
 

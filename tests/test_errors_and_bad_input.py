@@ -261,7 +261,8 @@ def test_a_write_taken_by_another_request_at_once_gets_a_409_page_not_a_500(empt
     from sqlalchemy.exc import IntegrityError
 
     def taken():
-        raise IntegrityError("INSERT INTO update …", {}, Exception("UNIQUE constraint failed"))
+        orig = Exception("UNIQUE constraint failed: update.slug")
+        raise IntegrityError("INSERT INTO update …", {}, orig)
 
     empty_app.add_url_rule("/test-taken", "test_taken", taken, methods=["POST"])
     empty_app.config["WTF_CSRF_ENABLED"] = False
@@ -270,3 +271,20 @@ def test_a_write_taken_by_another_request_at_once_gets_a_409_page_not_a_500(empt
     page = parse(response.data)
     assert "表单提交了两次" in page.find("main").text
     assert b"Traceback" not in response.data and b"IntegrityError" not in response.data
+
+
+def test_a_broken_constraint_that_is_not_a_name_taken_is_still_a_fault(empty_app):
+    """Only a unique key taken at the same moment is "done twice"; a missing value or a
+    foreign key is a fault of the site's, a 500 for the log and for fixing."""
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    def broken():
+        orig = sqlite3.IntegrityError("NOT NULL constraint failed: update.title")
+        raise IntegrityError("INSERT INTO update …", {}, orig)
+
+    empty_app.add_url_rule("/test-broken", "test_broken", broken, methods=["POST"])
+    empty_app.config.update(WTF_CSRF_ENABLED=False, PROPAGATE_EXCEPTIONS=False)
+    response = empty_app.test_client().post("/test-broken")
+    assert response.status_code == 500 and b"Traceback" not in response.data

@@ -49,6 +49,17 @@ def test_secrets_and_texts_are_read_exactly_as_written(monkeypatch, tmp_path, na
     assert configured(tmp_path).config[name] == value
 
 
+def test_a_text_in_double_quotes_is_the_text_inside(monkeypatch, tmp_path):
+    """As an env file passed on as it is gives it (the README writes the sender so)."""
+    monkeypatch.setenv("BARRIERFREE_SITE_URL", '"https://www.example.gov.cn"')
+    monkeypatch.setenv("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn")
+    monkeypatch.setenv("BARRIERFREE_SECRET_KEY", "a secret")
+    monkeypatch.setenv("BARRIERFREE_MAIL_SENDER", '"茌平区残联 <noreply@example.gov.cn>"')
+    config = configured(tmp_path).config
+    assert config["MAIL_SENDER"] == "茌平区残联 <noreply@example.gov.cn>"
+    assert config["SITE_URL"] == "https://www.example.gov.cn"
+
+
 def test_a_secret_key_of_digits_signs_sessions(monkeypatch, tmp_path):
     """Read as JSON it was a number, and signing a staff session failed (a 500 at sign-in)."""
     monkeypatch.setenv("BARRIERFREE_SECRET_KEY", "20261205123456")

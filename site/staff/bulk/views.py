@@ -38,6 +38,7 @@ bp = Blueprint("bulk", __name__, url_prefix="/staff/bulk")
 FORMATS = ("csv", "xlsx")
 KEEP_UPLOADS_SECONDS = 24 * 3600
 CLAIMED = ".applying"  # the suffix of a kept upload being applied
+APPLIED = ".applied"  # and of one applied, kept for the day like the others
 
 
 def kind_names() -> dict[str, str]:
@@ -140,9 +141,12 @@ def apply():
         flash(_("找不到刚才检查过的文件（文件只保留一天）。请重新上传。"))
         return redirect(url_for("bulk.index"), code=303)
     filename = request.form.get("filename", "")[:200] or path.name
+    if path.suffix == APPLIED:
+        flash(_("这个文件已经导入过了，没有再导入一次。"))
+        return redirect(url_for("editor.items", kind_name=kind), code=303)
     claimed = None if path.suffix == CLAIMED else _claim(path)
-    if claimed is None:  # being applied, or applied a moment ago (a double click)
-        flash(_("这个文件刚才已经导入了，或者正在导入，没有再导入一次。"))
+    if claimed is None:  # being applied (a double click), or left by a server that stopped
+        flash(_("这个文件正在导入，没有再导入一次。几分钟后列表里还没有变化的，请重新上传。"))
         return redirect(url_for("editor.items", kind_name=kind), code=303)
     try:
         return _apply(kind, claimed, path.name, filename)
@@ -186,8 +190,8 @@ def _apply(kind: str, path: Path, name: str, filename: str):
     updated = sum(change.action == "update" for _row, change in applied)
     audit("import", kind, "", f"{filename}: created {created}, updated {updated}")
     db.session.commit()
+    path.rename(path.with_name(path.name.removesuffix(CLAIMED) + APPLIED))  # never again
     publishing.changed()
-    path.unlink(missing_ok=True)
     flash(_("已导入：新增 %(created)d 条，修改 %(updated)d 条。", created=created, updated=updated))
     return redirect(url_for("editor.items", kind_name=kind), code=303)
 
@@ -248,7 +252,7 @@ def _keep(filename: str, data: bytes) -> str:
 
 def _kept(token: str) -> Path | None:
     """The upload kept under `token`, if it is still there (named `CLAIMED` while a
-    request applies it)."""
+    request applies it, `APPLIED` once one has)."""
     if len(token) != 32 or not all(ch in "0123456789abcdef" for ch in token):
         return None
     return next(_uploads().glob(f"{token}*"), None)
