@@ -2,6 +2,8 @@
 
 import csv
 import io
+import os
+import time
 
 import pytest
 from barrierfree.database import db
@@ -102,7 +104,12 @@ def test_a_file_being_applied_is_not_applied_again_by_a_second_click(site):
     assert "正在导入" in publisher.get(second.headers["Location"]).text
     with site["app"].app_context():
         assert db.session.query(AuditEntry).filter_by(action="import").count() == imports
-    claimed.unlink()
+    # A claim left by a server that stopped mid-import is given up after a while.
+    assert bulk_views._released(claimed) == claimed, "still fresh"
+    old = time.time() - bulk_views.STALE_CLAIM_SECONDS - 1
+    os.utime(claimed, (old, old))
+    assert bulk_views._released(claimed) == kept and kept.exists() and not claimed.exists()
+    kept.unlink()
 
 
 def test_the_preview_shows_each_change_old_and_new_a_feature_by_its_name(site):

@@ -39,6 +39,7 @@ FORMATS = ("csv", "xlsx")
 KEEP_UPLOADS_SECONDS = 24 * 3600
 CLAIMED = ".applying"  # the suffix of a kept upload being applied
 APPLIED = ".applied"  # and of one applied, kept for the day like the others
+STALE_CLAIM_SECONDS = 10 * 60  # an import takes seconds: a claim this old was abandoned
 
 
 def kind_names() -> dict[str, str]:
@@ -144,8 +145,10 @@ def apply():
     if path.suffix == APPLIED:
         flash(_("这个文件已经导入过了，没有再导入一次。"))
         return redirect(url_for("editor.items", kind_name=kind), code=303)
+    if path.suffix == CLAIMED:
+        path = _released(path)
     claimed = None if path.suffix == CLAIMED else _claim(path)
-    if claimed is None:  # being applied (a double click), or left by a server that stopped
+    if claimed is None:  # being applied (a double click)
         flash(_("这个文件正在导入，没有再导入一次。几分钟后列表里还没有变化的，请重新上传。"))
         return redirect(url_for("editor.items", kind_name=kind), code=303)
     try:
@@ -157,17 +160,32 @@ def apply():
 
 def _claim(path: Path) -> Path | None:
     """Take a kept upload for this request alone (a rename, which one request wins); its
-    new path, or None when another request took it."""
+    new path, or None when another request took it. The claim's time is the file's."""
     claimed = path.with_name(path.name + CLAIMED)
     try:
         path.rename(claimed)
     except FileNotFoundError:
         return None
+    claimed.touch()
     return claimed
 
 
+def _released(claimed: Path) -> Path:
+    """A claim older than STALE_CLAIM_SECONDS, left by a server that stopped while applying
+    (its transaction rolled back), given up: the file as it was before; a claim still
+    fresh, as it is."""
+    if time.time() - claimed.stat().st_mtime < STALE_CLAIM_SECONDS:
+        return claimed
+    path = claimed.with_name(claimed.name.removesuffix(CLAIMED))
+    try:
+        claimed.rename(path)  # one request gives it up; another finds it gone
+    except FileNotFoundError:
+        return claimed
+    return path
+
+
 def _apply(kind: str, path: Path, name: str, filename: str):
-    """Apply the claimed upload at `path` (uploaded as `name`); deleted once applied."""
+    """Apply the claimed upload at `path` (uploaded as `name`); marked `APPLIED` once it is."""
     plan = importing.read(kind, name, path.read_bytes(), publishing_checks(kind))
     if not plan.valid:
         flash(_("这个文件现在有问题（可能数据刚被别人改过），没有导入任何内容。请重新检查。"))
