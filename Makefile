@@ -20,7 +20,7 @@ TEST_LOCK := requirements/test.txt
 # The site as it is served: gunicorn, the app loaded once before the workers start.
 # The access log leaves out the token of a resident's private status link (site/access_log.py).
 SERVE = $(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
-	--logger-class barrierfree.access_log.AccessLogger "barrierfree:create_app()"
+	--no-control-socket --logger-class barrierfree.access_log.AccessLogger "barrierfree:create_app()"
 
 # What is true only: the plan, its services and what staff published (no demo pack).
 run: install database
