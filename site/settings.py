@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import PROJECT_ROOT
+from .mail import SECURITY as MAIL_SECURITY
 
 PREFIX = "BARRIERFREE"
 # An installed package has no checkout beside it: it carries its own content/ and htmx from
@@ -151,6 +152,16 @@ def check(config) -> None:
         raise ConfigurationError(
             f"{PREFIX}_MAIL_HOST is set but {PREFIX}_SITE_URL is not: links in mail need the "
             "site's own address (e.g. https://www.example.gov.cn), never the one a request names."
+        )
+    if config.get("MAIL_HOST") and not config.get("MAIL_SENDER"):
+        raise ConfigurationError(
+            f"{PREFIX}_MAIL_HOST is set but {PREFIX}_MAIL_SENDER is not: mail needs a From "
+            "address (e.g. 茌平区残联 <noreply@example.gov.cn>)."
+        )
+    security = config.get("MAIL_SECURITY")
+    if security is not None and security not in MAIL_SECURITY:
+        raise ConfigurationError(
+            f"{PREFIX}_MAIL_SECURITY {security!r} is none of {', '.join(MAIL_SECURITY)}."
         )
     if config.get("SEARCH_DATABASE_URL"):
         checked_database_url(config["SEARCH_DATABASE_URL"], "SEARCH_DATABASE_URL")

@@ -44,6 +44,7 @@ def configured(tmp_path: Path, **overrides) -> Flask:
 def test_secrets_and_texts_are_read_exactly_as_written(monkeypatch, tmp_path, name, value):
     monkeypatch.setenv("BARRIERFREE_SITE_URL", "https://www.example.gov.cn")
     monkeypatch.setenv("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn")
+    monkeypatch.setenv("BARRIERFREE_MAIL_SENDER", "noreply@example.gov.cn")
     monkeypatch.setenv("BARRIERFREE_SECRET_KEY", "a secret")
     monkeypatch.setenv(f"BARRIERFREE_{name}", value)
     assert configured(tmp_path).config[name] == value
@@ -149,8 +150,17 @@ BAD_SETTINGS = [
     ("BARRIERFREE_FEEDBACK_RETENTION_DAYS", "1.5", "BARRIERFREE_FEEDBACK_RETENTION_DAYS"),
     ("BARRIERFREE_SEARCH_BACKEND", "elastic", "BARRIERFREE_SEARCH_BACKEND"),
     ("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn", "BARRIERFREE_SITE_URL"),
+    ("BARRIERFREE_MAIL_SECURITY", "ssl", "BARRIERFREE_MAIL_SECURITY"),
+    ("BARRIERFREE_MAIL_SECURITY", "STARTTLS", "BARRIERFREE_MAIL_SECURITY"),
     ("BARRIERFREE_INSTANCE_PATH", "relative/instance", "BARRIERFREE_INSTANCE_PATH"),
 ]
+
+
+def test_mail_without_a_sender_is_refused(monkeypatch):
+    monkeypatch.setenv("BARRIERFREE_SITE_URL", "https://www.example.gov.cn")
+    monkeypatch.setenv("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn")
+    with pytest.raises(ConfigurationError, match="BARRIERFREE_MAIL_SENDER"):
+        create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
 
 
 @pytest.mark.parametrize("variable, value, named", BAD_SETTINGS)

@@ -10,6 +10,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+# How the connection to the SMTP server is secured (MAIL_SECURITY); anything else is refused
+# at start-up, since a misspelt one must never mean signing in over plain text.
+SECURITY = ("starttls", "tls", "none")
 DEFAULTS = {
     "MAIL_HOST": "",  # the SMTP server; empty: no mail
     "MAIL_PORT": 587,

@@ -134,7 +134,7 @@ def _connect() -> smtplib.SMTP:
     config = current_app.config
     host, port, timeout = (
         config["MAIL_HOST"],
-        int(config["MAIL_PORT"]),
+        config["MAIL_PORT"],
         config["MAIL_TIMEOUT_SECONDS"],
     )
     security = config["MAIL_SECURITY"]
