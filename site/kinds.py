@@ -119,11 +119,6 @@ class Field:
             return quoted_last(_("请选择“%(label)s”。", label=self.label))
         return quoted_last(_("请填写“%(label)s”。", label=self.label))
 
-    @property
-    def attribute(self) -> str:
-        """The model's column for the field (a link's foreign key)."""
-        return f"{self.name}_id" if self.relation and self.type == "select" else self.name
-
 
 def translated(original: Field) -> tuple[Field, Field]:
     """A text field and its optional English translation, `<name>_en`, marked lang="en"."""
