@@ -15,7 +15,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask.cli import AppGroup
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import URL, MetaData, String, event, inspect, make_url
@@ -45,6 +45,12 @@ def row_id(raw: int | str) -> int | None:
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= LARGEST_ID:
         return None
     return int(text)
+
+
+def posted_version() -> int | None:
+    """The version of the row a staff form was opened at (its "version" field), or None
+    when the form has none or not a number a version can be."""
+    return row_id(request.form.get("version", ""))
 
 
 class RowIdConverter(IntegerConverter):

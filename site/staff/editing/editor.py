@@ -23,6 +23,7 @@ from ...database import (
     WRITE_REFUSED,
     commit_if_possible,
     db,
+    posted_version,
     row_id,
     utcnow,
 )
@@ -120,7 +121,7 @@ def keep_lapsed(
     slot, text = _key(item_id or row_id(key)), _posted_text(kind)
     if _offered() or _newer_autosave(user.id, kind, slot, text):
         slot += KEPT
-    problem = _autosave(user.id, kind, slot, text, _posted_version())
+    problem = _autosave(user.id, kind, slot, text, posted_version())
     if problem is None and not commit_if_possible("a late form's text"):
         return _("网站暂时无法写入数据，请稍后再试。")
     return problem
@@ -200,7 +201,7 @@ def edit(kind_name: str, item_id: int):
 def _save(kind: Kind, row):
     """Save a posted edit form (see `edit`): check, write, go on. Each check answers with
     the form again (the text kept) instead of saving."""
-    action, submission, base_version = _action(), read(kind, row), _posted_version()
+    action, submission, base_version = _action(), read(kind, row), posted_version()
     if request.form.get(CONFIRM) == "edit":  # back from the question, to change the text
         return _form(kind, row, submission.text, version=base_version or "")
     refusal = _check_save(kind, row, submission, action, base_version)
@@ -293,7 +294,7 @@ def _saving(kind: Kind, row, save):
         log.warning("a staff save was refused by the database: %s", error.orig)
     saved = g.pop("saved_row", None)
     row = saved or row
-    version = saved.version if saved is not None else _posted_version()
+    version = saved.version if saved is not None else posted_version()
     return _form(kind, row, _posted_text(kind), version=version or "", unsaved=True, status=503)
 
 
@@ -372,7 +373,7 @@ def publish(kind_name: str, item_id: int):
     if is_live(kind, row):  # a second press, or a colleague published it meanwhile
         flash(_("这条内容已经公开了，不需要再发布。"))
         return _back_to_form(kind, row)
-    version = _posted_version()  # without one, nothing says which version was seen
+    version = posted_version()  # without one, nothing says which version was seen
     if version is None or not publishing.publish(kind, row, version=version):
         flash(_("没有发布：您看过以后，别人又改过这条内容。请看过最新版本后再发布。"))
         return _back_to_form(kind, row)
@@ -403,7 +404,7 @@ def undo(kind_name: str, item_id: int):
     """Undo the change that left the item at the posted version: put it back as it was."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
-    version = _posted_version()
+    version = posted_version()
     old = publishing.before(kind, row, version)
     if old is None or not publishing.claim(kind, row, version):
         db.session.rollback()
@@ -463,10 +464,10 @@ def withdraw(kind_name: str, item_id: int):
     kind, row = _with_status_or_404(kind_name, item_id)
     if request.form.get(CONFIRM) != "yes":
         return render_template(
-            "staff/confirm_withdraw.html", kind=kind, row=row, version=_posted_version() or ""
+            "staff/confirm_withdraw.html", kind=kind, row=row, version=posted_version() or ""
         )
     publishing.original_revision(kind, row)  # kept at the version before, for an undo
-    if not publishing.claim(kind, row, _posted_version()):
+    if not publishing.claim(kind, row, posted_version()):
         flash(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
         return _back_to_form(kind, row)
     publishing.withdraw(kind, row)
@@ -481,7 +482,7 @@ def unschedule(kind_name: str, item_id: int):
     """Cancel a scheduled publication: the one the page showed, at the version posted (a
     colleague who changed the item since may have scheduled it anew)."""
     kind, row = _with_status_or_404(kind_name, item_id)
-    if _posted_version() != row.version:
+    if posted_version() != row.version:
         flash(
             _(
                 "没有取消：您打开页面以后，别人改过这条内容或它的定时发布。请看过现在的安排后再决定。"
@@ -546,7 +547,7 @@ def autosave(kind_name: str, key: str):
         item_or_404(kind, key)
     if _offered():
         return render_template("staff/_autosaved.html", problem=OFFERED), 409
-    problem = _autosave(g.staff.id, kind, key, _posted_text(kind), _posted_version())
+    problem = _autosave(g.staff.id, kind, key, _posted_text(kind), posted_version())
     if problem is not None:
         return render_template("staff/_autosaved.html", problem=problem), 400
     if not commit_if_possible("an autosave"):
@@ -591,7 +592,7 @@ def _refused(kind: Kind, row, text: dict):
     """A save this account may not make: the item went public (or was scheduled) while it
     was being edited, or the account's role changed. Nothing is written to the item; the
     text is kept as this account's autosave, and the form says why (403)."""
-    _autosave_posted(kind, _key(row.id if row else None), text, _posted_version())
+    _autosave_posted(kind, _key(row.id if row else None), text, posted_version())
     db.session.commit()
     reason = _(
         "这条内容已经公开或已安排定时发布，或者这个操作需要“发布人”角色。"
@@ -615,11 +616,6 @@ def _too_long(kind: Kind, text: dict) -> str | None:
         if size > limit:
             return _("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit)
     return None
-
-
-def _posted_version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _key(item_id: int | None) -> str:

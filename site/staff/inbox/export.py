@@ -11,7 +11,7 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from ...database import db, utcnow
+from ...database import db, posted_version, utcnow
 from ...feedback import statistics
 from ...feedback.models import ANSWERED, CLOSED, FeedbackItem
 from ...feedback.names import kind_name, state_name
@@ -24,7 +24,7 @@ from ..accounts.sessions import require
 from ..models import EDITOR, PUBLISHER
 from . import drafts
 from .operations import _claim, _done
-from .views import _back, _page, _posted_version, bp, item_or_404
+from .views import _back, _page, bp, item_or_404
 
 # The example's fields, with the most characters each may have (English takes more).
 EXAMPLE_FIELDS = {"example": 300, "example_en": 600}
@@ -97,14 +97,14 @@ def example(item_id: int):
     row = item_or_404(item_id)
     if request.form.get("action") == "unpublish":
         drafts.forget(g.staff.id, row.id, "example")  # written with the take-down
-        if not unpublish_example(row, _posted_version()):
+        if not unpublish_example(row, posted_version()):
             return _stale(row)
         return _back(row, _("例子已撤下，一分钟内公开页面上就不再显示。"))
     typed, errors = _read_example(row)
     if errors:
         return _page(row, errors, typed, status=400)
     drafts.forget(g.staff.id, row.id, "example")  # written with the example, or rolled back
-    if not publish_example(row, typed["example"], typed["example_en"], _posted_version()):
+    if not publish_example(row, typed["example"], typed["example_en"], posted_version()):
         return _stale(row)
     return _back(row, _("例子已公开，一分钟内会出现在“你们反映的问题和我们的处理”页面上。"))
 

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from ...database import WRITE_REFUSED, db
+from ...database import WRITE_REFUSED, db, posted_version
 from ...errors import handle_database_error, roll_back_refused
 from ...facilities.models import Facility, Township
 from ...feedback import photos
@@ -128,10 +128,8 @@ def _counts() -> dict:
 
 
 def item_or_404(item_id: int) -> FeedbackItem:
-    item = db.session.get(FeedbackItem, item_id)
-    if item is None:
-        abort(404)
-    return item
+    """The inbox item `item_id`, or 404."""
+    return db.get_or_404(FeedbackItem, item_id)
 
 
 def may_see_contact(item: FeedbackItem) -> bool:
@@ -183,11 +181,6 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
     ), status  # fmt: skip
 
 
-def _posted_version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-
-
 def _stale(row: FeedbackItem):
     """A change from a page older than the item: nothing was written; say so, show now."""
     db.session.refresh(row)
@@ -211,7 +204,7 @@ def change_state(item_id: int):
     state = request.form.get("state", "")
     if state not in STATES:
         return _page(row, {"state": _("请选择一个状态。")}, status=400)
-    if not operations.change_state(row, state, _posted_version()):
+    if not operations.change_state(row, state, posted_version()):
         return _stale(row)
     return _back(row, _("状态已改为“%(state)s”。", state=state_name(state)))
 
@@ -227,7 +220,7 @@ def assign(item_id: int):
         user = next((u for u in colleagues() if str(u.id) == raw), None)
         if user is None:
             return _page(row, {"assignee": _("请从列出的同事中选择。")}, status=400)
-    if not operations.assign(row, user, _posted_version()):
+    if not operations.assign(row, user, posted_version()):
         return _stale(row)
     if user is None:
         return _back(row, _("已取消负责人。"))
@@ -317,7 +310,7 @@ def merge(item_id: int):
         # and what happens, and ask (WCAG 3.3.4).
         return render_template("staff/inbox/merge.html", item=row, target=target,
                                version=request.form.get("version", ""))  # fmt: skip
-    if not operations.merge(row, target, _posted_version()):
+    if not operations.merge(row, target, posted_version()):
         return _stale(row)
     return _back(row, _("已合并到 %(reference)s，这一条已关闭。", reference=target.reference))
 
