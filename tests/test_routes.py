@@ -90,6 +90,18 @@ def test_every_page_has_one_main_with_id_main(site_pages):
     assert problems(site_pages, one_main) == []
 
 
+def test_no_page_makes_a_landmark_of_every_section(site_pages):
+    """A named section is a region landmark: a page's sections named one by one made the
+    landmark list a second table of contents (11 on the home page), burying main, the
+    navigation and search. Headings already lead through the sections."""
+
+    def few_regions(page):
+        named = page.doc.select("section[aria-labelledby], section[aria-label]")
+        return len(named) <= 4
+
+    assert problems(site_pages, few_regions) == []
+
+
 def test_home_page_links_to_every_category_and_every_published_service(app, client):
     links = set(parse(client.get("/").data).find("main").hrefs)
     with app.app_context():
