@@ -144,7 +144,8 @@ def served(app: str, env: dict[str, str], workers: int, log: Path) -> Iterator[s
     port = free_port()
     command = [
         BIN / "gunicorn", "--preload", "--workers", str(workers), "--bind", f"{HOST}:{port}",
-        "--access-logfile", "-", "--no-control-socket", "--pythonpath", str(Path(__file__).parent), app,
+        "--access-logfile", "-", "--no-control-socket",
+        "--pythonpath", str(Path(__file__).parent), app,
     ]  # fmt: skip
     with log.open("w") as messages:
         server = subprocess.Popen(
