@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 from xml.etree import ElementTree
 
 import pytest
-from barrierfree import PROJECT_ROOT, create_app
+from barrierfree import PROJECT_ROOT, create_app, settings
 from barrierfree.content.loader import load
 from barrierfree.database import db, upgrade
 from barrierfree.site_search.index import site_index
@@ -119,6 +119,19 @@ COMPONENTS_PAGE = (Path(__file__).parent / "components_page.html").read_text(enc
 def render_components():
     """The form components in every state, inside the real layout (tests only)."""
     return render_template_string(COMPONENTS_PAGE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_settings_of_the_machine():
+    """Every BARRIERFREE_* variable of the machine taken out of the environment for the run
+    (and put back after it), so that the site under test has the settings below and no
+    others: an exported BARRIERFREE_INSTANCE_PATH would give it the developer's instance
+    folder, a BARRIERFREE_CACHE_URL their Redis."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name in list(os.environ):
+            if name.startswith(f"{settings.PREFIX}_"):
+                environment.delenv(name)
+        yield
 
 
 @pytest.fixture(scope="session")

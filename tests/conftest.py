@@ -71,6 +71,19 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_settings_of_the_machine():
+    """Every BARRIERFREE_* variable of the machine taken out of the environment for the run
+    (and put back after it): an exported BARRIERFREE_INSTANCE_PATH, say, would give the test
+    apps the developer's instance folder, where they would write their secret key. A test
+    that needs one sets it itself (monkeypatch.setenv, or the env of a command it runs)."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name in list(os.environ):
+            if name.startswith(f"{settings.PREFIX}_"):
+                environment.delenv(name)
+        yield
+
+
 # The test apps' databases, chosen by --database (see `pytest_configure`).
 DATABASES = BACKENDS["sqlite"]()
 
