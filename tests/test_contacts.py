@@ -290,11 +290,6 @@ def test_in_person_contact_links_to_its_place(client):
     assert dial_links(main) == []
 
 
-@pytest.mark.parametrize("path", ["/contacts/no-such-line", "/en/contacts/no-such-line"])
-def test_unknown_contact_is_not_found(client, path):
-    assert client.get(path).status_code == 404
-
-
 def described(app, slug: str) -> dict:
     """The schema.org data of a contact as its page would give it if it were real (demo
     records have none on their pages: tests/test_demo_pack.py)."""

@@ -88,6 +88,11 @@ UNKNOWN = {
     "category": "/services/categories/no-such-category",
     "static-page": "/no-such-static-page",
     "english-service": "/en/services/no-such-service",
+    "facility": "/facilities/no-such-place",
+    "facility-markup": "/facilities/%3Cscript%3E",
+    "english-facility": "/en/facilities/nowhere",
+    "contact": "/contacts/no-such-line",
+    "english-contact": "/en/contacts/no-such-line",
 }
 
 

@@ -598,13 +598,6 @@ def test_facility_page_says_the_phone_is_not_published_and_has_no_tel_link(bopin
     assert [href for href in main.hrefs if href.startswith(("tel:", "sms:"))] == []
 
 
-@pytest.mark.parametrize(
-    "path", ["/facilities/no-such-place", "/facilities/%3Cscript%3E", "/en/facilities/nowhere"]
-)
-def test_unknown_facility_is_not_found(client, path):
-    assert client.get(path).status_code == 404
-
-
 def test_english_facility_page_uses_the_english_name(client):
     doc = parse(client.get("/en/facilities/rukang-boping").data)
     assert doc.find("html").get("lang") == "en"
