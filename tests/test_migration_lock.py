@@ -8,10 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from barrierfree.database import MIGRATIONS
 from sqlalchemy import create_engine, inspect, pool, text
 
 pytest_plugins = ["postgres_server"]
+pytestmark = pytest.mark.slow  # each test runs `flask db upgrade` twice, in processes of its own
 
 LOCK = int(re.search(r"^MIGRATION_LOCK = ([\d_]+)$", (MIGRATIONS / "env.py").read_text(), re.M)[1])
 FLASK = Path(sys.executable).parent / "flask"

@@ -1676,6 +1676,7 @@ def test_a_news_item_about_wheelchairs_does_not_push_the_service_down(site, publ
     assert found[0] == "/services/assistive-devices"
 
 
+@pytest.mark.slow  # every published item's edit form and public page
 def test_every_published_item_opens_in_the_back_office_and_links_to_its_public_page(
     site, publisher
 ):
