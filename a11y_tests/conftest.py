@@ -117,7 +117,7 @@ COMPONENTS_PAGE = (Path(__file__).parent / "components_page.html").read_text(enc
 
 
 def render_components():
-    """The form components in every state, inside the real layout (tests only)."""
+    """An error summary above a field in error, inside the real layout (tests only)."""
     return render_template_string(COMPONENTS_PAGE)
 
 
