@@ -3,7 +3,9 @@
 No Flask here: documents are made by hand, modelled on content/services/*.yaml.
 """
 
+import html
 import multiprocessing
+import re
 import time
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, 
 from search.analysis import analyzer, query_words
 from search.index import _ClosingStorage, document_fields
 from search.query import clean_query
+from search.results import SEPARATORS
 from search.suggest import near_terms, suggest
 from search.synonyms import load_groups, parse_line
 from search.vocabulary import TitleWords
@@ -448,6 +451,92 @@ def test_snippets_escape_document_html(index):
     assert "<mark>" in hit.snippet
     assert "<script>" not in hit.snippet
     assert "&lt;script&gt;" in hit.snippet
+
+
+# Texts as the site's documents have them, each with a query that used to cut it badly: a
+# place's features listed with spaces (台阶入口 for 无台阶入口, the opposite of what the
+# place has), a measure whose passages overlapped (自主 … 主创业), and an English sentence
+# too long to show whole.
+SNIPPET_CASES = {
+    "轮椅": (
+        "可以在这里办理残疾人证和各项补贴的申请。规划提出，助残服务事项接入政务服务平台，"
+        "鼓励政务服务大厅提供字幕、手语、语音等服务。\n"
+        "无台阶入口 电梯 无障碍卫生间 无障碍停车位 盲道 助听设备（感应线圈） 手语服务 轮椅借用\n"
+        "残疾评定和残疾人证（电子证照） 养老保险和医疗保险缴费补贴 困难残疾人生活补贴 "
+        "重度残疾人护理补贴 最低生活保障（低保）"
+    ),
+    "灵活就业": (
+        "完善残疾人按比例就业制度，落实机关、事业单位、国有企业带头安排残疾人就业政策，规范按比例"
+        "就业审核，实现“全程网办”。稳定残疾人集中就业，在经营场地、设施设备、社会保险补贴、金融"
+        "信贷等方面扶持残疾人自主创业、灵活就业，鼓励残疾人通过新就业形态实现就业。积极开发适合"
+        "残疾人就业的城乡公益性岗位，进一步扩大残疾人安置规模。"
+    ),
+    "assistive devices": (
+        "The targeted rehabilitation service campaign for disabled people continues, giving "
+        "disabled people who need rehabilitation basic rehabilitation services such as "
+        "rehabilitation medicine, rehabilitation training, the fitting of assistive devices and "
+        "support services to people who became disabled later in life and who qualify for them."
+    ),
+}
+# What may part two clauses or list items: a snippet starts and ends beside these.
+BREAKS = SEPARATORS + " \n"
+
+
+def shown_passages(snippet: str, text: str) -> list[str]:
+    """The passages of `text` that a snippet shows, checked as a resident reads them: each
+    one whole clauses or list items of the text, in the text's order, none repeating
+    another, and "…" exactly where something is left out (before, between or after)."""
+    plain = html.unescape(re.sub(r"</?mark>", "", snippet))
+    passages = [passage.strip() for passage in plain.split("…")]
+    end = 0
+    for index, passage in enumerate(passages):
+        if not passage:
+            continue
+        start = text.find(passage, end)
+        assert start >= 0, f"{passage!r} is not the text that follows what was shown before it"
+        assert start == 0 or text[start - 1] in BREAKS, f"{passage!r} starts inside a word"
+        left_out = text[end:start].strip(BREAKS)
+        assert bool(left_out) == (index > 0), f"before {passage!r}, {left_out!r} is left out"
+        end = start + len(passage)
+        assert end == len(text) or text[end] in BREAKS, f"{passage!r} ends inside a word"
+    assert bool(text[end:].strip(BREAKS)) == plain.endswith("…"), "the end says what is left out"
+    return [passage for passage in passages if passage]
+
+
+@pytest.mark.parametrize("query", SNIPPET_CASES)
+def test_snippets_cut_between_clauses_and_say_where_text_is_left_out(fresh_index, query):
+    text = SNIPPET_CASES[query]
+    language = "en" if query.isascii() else "zh"
+    fresh_index.upsert(
+        [Document(id="page:cut", kind="page", language=language, title="无关", body=text, url="/c")]
+    )
+    hit = next(
+        hit for hit in fresh_index.search(query, language=language).hits if hit.id == "page:cut"
+    )
+    shown_passages(hit.snippet, text)
+    assert "<mark>" in hit.snippet
+
+
+def test_a_snippet_of_a_title_match_ends_between_clauses(fresh_index):
+    summary = (
+        "，".join(f"第{number}项内容说明这一条规定的具体办理要求" for number in range(1, 12)) + "。"
+    )
+    fresh_index.upsert(
+        [
+            Document(
+                id="page:long",
+                kind="page",
+                language="zh",
+                title="办事指南",
+                summary=summary,
+                url="/l",
+            )
+        ]
+    )
+    hit = next(hit for hit in fresh_index.search("办事指南").hits if hit.id == "page:long")
+    assert "<mark>" not in hit.snippet
+    passages = shown_passages(hit.snippet, summary)
+    assert len(passages) == 1 and summary.startswith(passages[0])
 
 
 @pytest.mark.parametrize(

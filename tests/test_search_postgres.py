@@ -23,6 +23,7 @@ from test_search_engine import (  # noqa: F401 (the engine's tests, run here on 
     ids,
     jieba_cache,  # the folder of jieba's cache, for every test here (`pytestmark`)
     test_a_character_of_the_same_reading_is_offered_corrected,
+    test_a_snippet_of_a_title_match_ends_between_clauses,
     test_a_word_some_page_uses_is_never_corrected_by_sound,
     test_any_query_is_safe,
     test_colloquial_queries_find_the_right_document,
@@ -42,6 +43,7 @@ from test_search_engine import (  # noqa: F401 (the engine's tests, run here on 
     test_pinyin_offers_the_words_it_spells_best_first,
     test_queries_without_words_find_nothing,
     test_results_are_in_the_requested_language_only,
+    test_snippets_cut_between_clauses_and_say_where_text_is_left_out,
     test_snippets_escape_document_html,
     test_snippets_mark_matches,
     test_title_match_outranks_body_match,
