@@ -96,11 +96,25 @@ def test_a_typo_that_finds_nothing_shows_what_was_meant(client, prefix, typed, m
     assert note is not None and typed in note.text and said in note.text
     assert said in results["data-announce"], "said aloud with the count"
     assert results.find("a", class_=None, href=first) or first in str(results.find("ol"))
-    # The query stays as typed in the box and the title; the filters go on with the word meant.
+    # The query stays as typed in the box and the title, and in the filters, where the word
+    # meant is searched again and said again (a filter changes nothing else).
     assert doc.find(id="search-page-q")["value"] == typed
     assert typed in doc.find("title").text
-    facets = doc.find("nav", class_="facets")
-    assert all(f"q={quote(meant)}" in link["href"] for link in facets.find_all("a"))
+    facets = doc.find("nav", class_="facets").find_all("a")
+    assert all(f"q={quote(typed)}" in link["href"] for link in facets)
+    kind = next(link for link in facets if "kind=" in link["href"])
+    filtered = parse(client.get(kind["href"]).data)
+    assert filtered.find(id="search-page-q")["value"] == typed
+    note = filtered.find(id="search-results").find(class_="corrected-query")
+    assert note is not None and typed in note.text and said in note.text
+    assert filtered.find("a", href=kind["href"])["aria-current"] == "page"
+
+
+def test_the_correction_is_read_right_after_the_results_heading(client):
+    """After a submit, focus goes to the results heading: a note above it went unheard."""
+    results = parse(client.get("/search?q=轮倚").data).find(id="search-results")
+    heading = results.find(id="results-heading")
+    assert heading.find_next_sibling() is results.find(class_="corrected-query")
 
 
 def test_a_word_found_as_typed_is_not_corrected(client):
