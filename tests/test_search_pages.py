@@ -383,3 +383,22 @@ def test_nothing_found_on_the_english_site_offers_the_chinese_one(client, query)
 def test_the_chinese_site_offers_no_chinese_site(client):
     results = parse(client.get("/search?q=xyzzy").data).find(id="search-results")
     assert results.find("a", hreflang="zh-CN") is None
+
+
+@pytest.mark.parametrize(
+    ("prefix", "query", "above"),
+    [("", "辅助器具适配率", "高于85%"), ("/en", "assistive devices fitted", "above 85%")],
+)
+def test_an_indicator_result_says_above_in_words_as_the_indicators_page_does(
+    client, prefix, query, above
+):
+    """Screen readers skip ">" at their usual punctuation level: 2020年：>85 was heard as 85."""
+    page = parse(client.get(f"{prefix}/search", query_string={"q": query}).data)
+    result = next(
+        result
+        for result in page.find_all(class_="result")
+        if f"{prefix}/plan/indicators#" in result.find("a")["href"]
+    )
+    snippet = result.find(class_="result__snippet").text
+    assert above in snippet and ">" not in snippet
+    assert above in parse(client.get(f"{prefix}/plan/indicators").data).find("main").text

@@ -24,6 +24,7 @@ from ..pages.models import Page
 from ..pages.queries import READ_AT, STATIC_PAGES, page_url
 from ..pages.spec import PAGES
 from ..plan.models import Department, Indicator, Measure, PlanSection, Project
+from ..plan.progress import spoken
 from ..plan.spec import DEPARTMENTS, INDICATORS, MEASURES, PROJECTS, SECTIONS
 from ..services.models import Service
 from ..services.spec import SERVICES
@@ -226,7 +227,11 @@ def _project(project: Project, language: str) -> search.Document:
 
 
 def _indicator(indicator: Indicator, language: str) -> search.Document:
-    """One of the 11 main indicators, found by its name on the indicators page."""
+    """One of the 11 main indicators, found by its name on the indicators page. Its figures
+    are in words as the page's chart says them (高于85%, not >85, which screen readers
+    skip)."""
+    unit = _in_language(indicator, "unit", language)
+    in_plan = _("规划里没有这个数字")
     return search.Document(
         id=f"indicator:{indicator.number}:{language}",
         kind="indicator",
@@ -236,10 +241,9 @@ def _indicator(indicator: Indicator, language: str) -> search.Document:
             indicator.name if language == "en" else None,
         ),
         summary=_(
-            "专栏1 主要指标。2020年：%(value)s；2025年目标：%(target)s（%(unit)s）。",
-            value=indicator.value_2020 or _("规划里没有这个数字"),
-            target=indicator.target_2025 or _("规划里没有这个数字"),
-            unit=_in_language(indicator, "unit", language),
+            "专栏1 主要指标。2020年：%(value)s；2025年目标：%(target)s。",
+            value=spoken(indicator.value_2020, unit, in_plan),
+            target=spoken(indicator.target_2025, unit, in_plan),
         ),
         url=url_for("plan.indicators", _anchor=f"indicator-{indicator.number}"),
     )
