@@ -402,3 +402,17 @@ def test_an_indicator_result_says_above_in_words_as_the_indicators_page_does(
     snippet = result.find(class_="result__snippet").text
     assert above in snippet and ">" not in snippet
     assert above in parse(client.get(f"{prefix}/plan/indicators").data).find("main").text
+
+
+def test_a_place_s_features_and_services_are_searched_and_shown_as_lists(app):
+    """Run together with spaces, "Step-free entrance Lift Accessible toilet" read as one
+    phrase, and a snippet could only be cut between its words."""
+    with app.app_context():
+        documents = {document.id: document for document in all_documents()}
+    zh = documents["facility:government-service-hall:zh"].body
+    en = documents["facility:government-service-hall:en"].body
+    assert "无台阶入口、电梯、无障碍卫生间" in zh
+    assert "残疾评定和残疾人证（电子证照）；养老保险和医疗保险缴费补贴" in zh
+    assert "Step-free entrance, lift, accessible toilet" in en
+    contact = documents["contact:dpf-video-sign-language:zh"].body
+    assert "、" in contact.splitlines()[1], "the needs a contact serves, listed"

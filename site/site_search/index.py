@@ -18,7 +18,7 @@ from ..database import PUBLISHED, db
 from ..facilities import features
 from ..facilities.models import Facility
 from ..facilities.spec import FACILITIES
-from ..i18n import EN, PREFIX, ZH, force_locale
+from ..i18n import EN, PREFIX, ZH, force_locale, inline_list
 from ..kinds import Field, Kind
 from ..pages.models import Page
 from ..pages.queries import READ_AT, STATIC_PAGES, page_url
@@ -290,8 +290,9 @@ def _facility(facility: Facility, language: str) -> search.Document:
             _in_language(facility, "summary", language),
             search_text(FACILITIES, facility, language),
             facility.name if language == "en" else None,
-            " ".join(present),
-            " ".join(_in_language(s, "title", language) for s in facility.services),
+            inline_list(present),
+            # A service's title may hold 、 or a comma itself: the titles are parted by ；.
+            _("；").join(_in_language(s, "title", language) for s in facility.services),
         ),
         url=url_for("facilities.detail", slug=facility.slug),
         township=facility.township.slug,
@@ -308,7 +309,7 @@ def _contact(contact: ContactChannel, language: str) -> search.Document:
         summary=_in_language(contact, "summary", language),
         body=_join(
             str(CHANNELS[contact.channel]),
-            " ".join(str(NEEDS[need]) for need in contact.needs),
+            inline_list(NEEDS[need] for need in contact.needs),
             contact.name if language == "en" else None,
             search_text(CONTACTS, contact, language),
         ),
