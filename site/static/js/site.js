@@ -113,6 +113,44 @@
     }
   });
 
+  // Typing through an input method (pinyin, wubi, handwriting, voice): until the resident
+  // picks the characters, the box holds what is being composed ("lunyi" on the way to 轮椅)
+  // under the method's list of candidates. Nothing on the page reacts to that: an input
+  // event inside a composition goes no further, and when the composition ends one input
+  // event says what was chosen. So live results are asked for, announced and put in the
+  // URL once, for the chosen words, and not over the candidates the resident is reading.
+  // An update already due as the composition began (a word chosen just before) waits for
+  // its end as well, then asks for what the box holds by then.
+  var composing = null;
+  var heldUpdate = null;
+
+  document.addEventListener("compositionstart", function (event) {
+    composing = event.target;
+  }, true);
+
+  document.addEventListener("input", function (event) {
+    if (event.isComposing) event.stopImmediatePropagation();
+  }, true);
+
+  document.addEventListener("compositionend", function (event) {
+    var held = heldUpdate;
+    composing = null;
+    heldUpdate = null;
+    if (held) {
+      held();
+    } else {
+      event.target.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }, true);
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    // A box that lost focus has ended its composition, whether or not it said so.
+    if (!trigger || trigger.type !== "input" || !composing || composing !== document.activeElement) return;
+    event.preventDefault();
+    heldUpdate = event.detail.issueRequest;
+  });
+
   // History: a live update while typing replaces the current entry, so Back does not walk
   // through half-typed queries; a submit or a changed filter adds one (a choice waits half
   // a second first, so going down a list with the arrow keys is one change, not one each). (Back to an entry

@@ -1,0 +1,86 @@
+"""Typing through an input method (pinyin): the live search waits for the words chosen.
+
+Chromium's DevTools protocol composes text as an input method does: `Input.imeSetComposition`
+puts letters in the box inside a composition (with its events), `Input.insertText` then
+commits the characters picked.
+"""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from .conftest import active
+
+# Longer than the live search's wait after typing (600 ms in components/search_form.html).
+PAUSE_MS = 1000
+
+# Counts the searches the page sends (from the browser's own record of its requests) and
+# what the live region says.
+WATCH = """window.said = [];
+new MutationObserver(() => {
+  const text = document.getElementById("status").textContent;
+  if (text) window.said.push(text);
+}).observe(document.getElementById("status"), {childList: true, subtree: true});"""
+SEARCHES = """return performance.getEntriesByType("resource")
+  .map(entry => new URL(entry.name))
+  .filter(url => url.pathname === "/search" && url.searchParams.has("q"))
+  .map(url => url.searchParams.get("q"));"""
+
+
+def compose(driver, letters: str) -> None:
+    """Type `letters` one by one into the focused box inside a composition, as pinyin is
+    typed before the characters are chosen."""
+    for end in range(1, len(letters) + 1):
+        driver.execute_cdp_cmd(
+            "Input.imeSetComposition",
+            {"text": letters[:end], "selectionStart": end, "selectionEnd": end},
+        )
+
+
+def pause(driver) -> None:
+    """Wait longer than the live search waits after typing."""
+    driver.execute_async_script("setTimeout(arguments[1], arguments[0])", PAUSE_MS)
+
+
+@pytest.fixture
+def search_box(site, browser):
+    """The search page, watched, with focus in its box."""
+    browser.get(site["url"] + "/search")
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    browser.execute_script(WATCH)
+    box = browser.find_element(By.ID, "search-page-q")
+    box.click()
+    return box
+
+
+def searched_once(driver, query: str) -> None:
+    """Wait for the results of `query`, then check they were asked for and said once."""
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return window.said.length"))
+    pause(driver)
+    assert driver.execute_script(SEARCHES) == [query], "one search, for the words chosen"
+    heading = driver.find_element(By.ID, "results-heading").text
+    assert driver.execute_script("return window.said") == [heading], "said once"
+    assert driver.find_element(By.CSS_SELECTOR, "h1").text.endswith(query)
+    assert active(driver).get_attribute("id") == "search-page-q"
+
+
+def test_live_search_waits_while_pinyin_is_composed_then_searches_once(browser, search_box):
+    compose(browser, "lunyi")
+    pause(browser)
+    assert browser.execute_script(SEARCHES) == [], "nothing searched for half-typed pinyin"
+    assert browser.execute_script("return window.said") == [], "nothing said over the list"
+    assert "q=" not in browser.current_url
+    assert browser.find_element(By.CSS_SELECTOR, "h1").text == "搜索"
+    browser.execute_cdp_cmd("Input.insertText", {"text": "轮椅"})
+    searched_once(browser, "轮椅")
+    assert "q=%E8%BD%AE%E6%A4%85" in browser.current_url
+
+
+def test_a_word_chosen_just_before_the_next_is_composed_is_searched_with_it(browser, search_box):
+    """The search due after 轮椅 would have gone out while 服务 was still fuwu."""
+    browser.execute_cdp_cmd("Input.insertText", {"text": "轮椅"})
+    compose(browser, "fuwu")
+    pause(browser)
+    assert browser.execute_script(SEARCHES) == [], "nothing searched for 轮椅fuwu"
+    browser.execute_cdp_cmd("Input.insertText", {"text": "服务"})
+    searched_once(browser, "轮椅服务")
