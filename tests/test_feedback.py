@@ -419,6 +419,94 @@ def test_a_mobile_number_is_kept_as_its_digits(loaded_app, client):
     assert item.contact_phone == "13800000000" and item.reply_by == "phone"
 
 
+# What each form needs besides its contact fields, to be sent.
+FILLED = {
+    ASK: {"topic": "other", "body": QUESTION},
+    BARRIER: {"township": "zhenxing", "barrier_type": "step", "body": "坡道被挡住了。"},
+    PAGE: {"page": "/about", "body": "电话打不通。"},
+}
+
+
+@pytest.mark.parametrize("path", [ASK, BARRIER, PAGE])
+@pytest.mark.parametrize(
+    ("way", "typed", "kept"),
+    [
+        ("phone", "１３８００００００００", "13800000000"),
+        ("sms", "＋８６ １３８－００００－０００２", "13800000002"),
+        ("phone", "0635-1234567", "0635-1234567"),
+        ("phone", "０６３５－１２３４５６７", "0635-1234567"),
+        ("phone", "(0635) 123 4567", "0635-1234567"),
+        ("phone", "010-12345678", "010-12345678"),
+        ("phone", "+86 10 1234 5678", "010-12345678"),
+        ("email", "someone＠example.com", "someone@example.com"),
+        ("email", "ｌｉ＠ｅｘａｍｐｌｅ。ｃｏｍ ", "li@example.com"),
+    ],
+)  # fmt: skip
+def test_contact_details_from_a_chinese_keyboard_are_taken_and_kept_as_they_are_meant(
+    loaded_app, client, path, way, typed, kept
+):
+    """A full-width number or ＠ was refused as a wrong number or address, and a resident
+    with only a landline could not ask to be called back."""
+    loaded_app.config.update(MAIL_NOWHERE)
+    field = "contact_email" if way == "email" else "contact_phone"
+    sent_page(client, submit(client, path, **FILLED[path], reply_by=way, **{field: typed}))
+    (item,) = items(loaded_app)
+    assert getattr(item, field) == kept and item.reply_by == way
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "shown"),
+    [
+        ("contact_phone", "＋８６ １３８－００００－００００", "13800000000"),
+        ("contact_phone", "０６３５ １２３４５６７", "0635-1234567"),
+        ("contact_phone", "１２３４", "1234"),
+        ("contact_email", "someone＠example.com", "someone@example.com"),
+    ],
+)
+def test_a_form_shown_again_shows_contact_details_as_they_are_kept(
+    loaded_app, client, field, typed, shown
+):
+    loaded_app.config.update(MAIL_NOWHERE)
+    way = "email" if field == "contact_email" else "phone"
+    response = ask(client, topic="", reply_by=way, **{field: typed})
+    assert response.status_code == 400
+    assert parse(response.data).find("input", id=f"field-{field}")["value"] == shown
+
+
+def test_a_text_needs_a_mobile_and_the_message_says_a_landline_can_be_called(loaded_app, client):
+    refused = ask(client, reply_by="sms", contact_phone="0635-1234567")
+    assert refused.status_code == 400
+    message = error_summary(refused.data).find("a", href="#field-contact_phone").text
+    assert "短信只能发到手机" in message and "工作人员发短信或打电话给我" in message
+    assert items(loaded_app) == []
+
+
+@pytest.mark.parametrize(
+    ("way", "typed", "said"),
+    [
+        ("phone", "", "请填写手机号码或固定电话"),
+        ("phone", "635-1234567", "或者带区号的固定电话"),
+        ("phone", "1234567", "或者带区号的固定电话"),
+        ("sms", "", "您选了只发短信，请填写手机号码"),
+        ("sms", "1380000000", "1 开头的 11 位数字"),
+    ],
+)
+def test_a_wrong_number_is_told_what_is_taken(client, way, typed, said):
+    refused = ask(client, reply_by=way, contact_phone=typed)
+    assert refused.status_code == 400
+    assert said in error_summary(refused.data).find("a", href="#field-contact_phone").text
+
+
+def test_staff_see_a_landline_as_it_is_dialled(loaded_app, client):
+    sent_page(client, ask(client, reply_by="phone", contact_phone="（０６３５）１２３４５６７"))
+    (item,) = items(loaded_app)
+    make_staff(loaded_app, "landline-reader", "admin")
+    reader = signed_in(loaded_app, "landline-reader")
+    page = parse(reader.get(f"/staff/inbox/{item.id}").data)
+    terms = {dt.text: dt.find_next_sibling("dd").text.strip() for dt in page.find_all("dt")}
+    assert terms["联系方式"] == "0635-1234567", terms
+
+
 def test_every_form_says_what_is_kept_and_for_how_long(client):
     for path in (ASK, BARRIER, PAGE, "/en" + ASK):
         doc = parse(client.get(path).data)

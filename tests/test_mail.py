@@ -17,7 +17,7 @@ from barrierfree.alerts.models import AlertSubscription
 from barrierfree.database import db, utcnow
 from barrierfree.feedback.models import FeedbackItem
 from barrierfree.mail import outbox
-from barrierfree.mail.addresses import is_email_address
+from barrierfree.mail.addresses import is_email_address, typed_address
 from barrierfree.mail.models import OutgoingMail
 from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
@@ -340,6 +340,34 @@ def test_a_request_naming_another_host_is_refused_so_no_link_names_it(site, smtp
 )
 def test_an_email_address_is_one_mailbox(text, taken):
     assert is_email_address(text) is taken
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("someone＠example.com", "someone@example.com"),
+        ("ｓｏｍｅｏｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "someone@example.com"),
+        ("someone@example。com", "someone@example.com"),
+        (" someone @ example.com\u3000", "someone@example.com"),
+        ("李伟@例子。中国", "李伟@例子.中国"),
+        ("li@example", "li@example"),  # still refused: normalising invents nothing
+    ],
+)
+def test_an_address_typed_on_a_chinese_keyboard_is_the_address_it_means(typed, meant):
+    assert typed_address(typed) == meant
+
+
+def test_alerts_take_a_full_width_address_and_keep_it_as_it_is_meant(site, smtp):
+    """someone＠example.com was refused as a wrong address."""
+    again = subscribe(site, "ｒｅａｄｅｒ＠example。com", kinds=[])
+    assert again.status_code == 400
+    assert parse(again.data).find("input", id="field-email")["value"] == "reader@example.com"
+    assert subscribe(site, "ｒｅａｄｅｒ＠example。com").status_code == 303
+    send_all(site)
+    [confirmation] = smtp.messages
+    assert confirmation["To"] == "reader@example.com"
+    with site.app_context():
+        assert db.session.scalars(select(AlertSubscription.email)).all() == ["reader@example.com"]
 
 
 def test_mail_without_the_site_s_own_address_refuses_to_start(tmp_path):

@@ -19,7 +19,7 @@ from ..feedback import throttle
 from ..feedback.spec import topics, townships
 from ..i18n import is_english
 from ..kinds import choices
-from ..mail.addresses import is_email_address
+from ..mail.addresses import is_email_address, typed_address
 from ..mail.outbox import configured
 from ..query_args import clean_line
 from ..security import private
@@ -101,9 +101,10 @@ def _subscribe(description: str | None = None, status: int = 200):
 
 
 def _read_email(raw: str) -> tuple[str, str | None]:
-    """The address as typed (tidied), and what is wrong with it."""
+    """The address in the form it is checked, kept and shown again in (full-width
+    characters as ASCII, see `typed_address`), and what is wrong with it."""
     try:
-        email = clean_line(raw, _("电子邮箱")).strip()
+        email = typed_address(clean_line(raw, _("电子邮箱")))
     except ValueError as error:
         return raw, str(error)
     if not email:

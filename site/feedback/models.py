@@ -23,8 +23,9 @@ REPLY_ON_SITE, REPLY_BY_EMAIL, REPLY_BY_PHONE = "site", "email", "phone"
 # A text message and never a call: for a resident who cannot hear one, or speak on one.
 REPLY_BY_SMS = "sms"
 REPLY_WAYS = (REPLY_ON_SITE, REPLY_BY_EMAIL, REPLY_BY_SMS, REPLY_BY_PHONE)
-# The ways that need a mobile number.
-BY_MOBILE = (REPLY_BY_SMS, REPLY_BY_PHONE)
+# The ways that need a phone number: a mobile for texts only, a mobile or a landline for a
+# text or a call.
+BY_PHONE = (REPLY_BY_SMS, REPLY_BY_PHONE)
 FOLLOW_UP, REPLY, NOTE = "follow_up", "reply", "note"
 
 

@@ -6,6 +6,7 @@ name what a resident chose.
 """
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -20,12 +21,11 @@ from ..facilities.models import Facility, Township
 from ..i18n import is_english
 from ..kinds import Field, Kind, Problem, choices
 from ..mail import outbox
-from ..mail.addresses import is_email_address
+from ..mail.addresses import is_email_address, typed_address
 from ..services.models import Category
 from . import photos
 from .models import (
     BARRIER,
-    BY_MOBILE,
     PAGE,
     QUESTION,
     REPLY_BY_EMAIL,
@@ -38,8 +38,15 @@ from .models import (
 BODY_LENGTH = 2000
 OTHER = "other"
 PHOTOS = "photos"  # the file inputs' name, and the field's
-# A mainland mobile number: 11 digits from 1, optionally after +86 or 86.
-MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
+# A mainland mobile number: 11 digits from 1, optionally after +86, 0086 or 86.
+MOBILE = re.compile(r"(?:(?:\+|00)?86)?(1\d{10})")
+# A mainland landline: its area code, then the number (010 and 02x before eight digits, the
+# other codes, 0 and three digits, before seven or eight), dialled with the code's 0 from
+# inside China, or after +86 without it.
+LANDLINE = re.compile(r"(?:0|(?:\+|00)860?)(?:(10|2\d)(\d{8})|([3-9]\d\d)(\d{7,8}))")
+# What people write between a number's parts: spaces, hyphens or dashes, and brackets
+# around the area code (full-width ones are ASCII by then, see `_dialled`).
+NUMBER_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―()]")
 PATH_LENGTH = 300
 # Invisible characters that change the direction of the text around them: they can make
 # a message read differently from what it holds, and nobody types one on purpose. They are
@@ -150,22 +157,61 @@ CONTACT_FIELDS = (
     ),
     Field(
         "contact_phone",
-        _l("手机号码（选了发短信或打电话才填）"),
+        _l("电话号码（选了发短信或打电话才填）"),
         "tel",
         max_length=20,
-        hint=_l("11 位手机号码，例如 13800000000。"),
+        hint=_l(
+            "手机号码是 1 开头的 11 位数字，例如 13800000000。"
+            "选了“工作人员发短信或打电话给我”，也可以填带区号的固定电话，例如 0635-1234567。"
+        ),
     ),
 )
 
 
+def _dialled(raw: str) -> str:
+    """A number as typed, full-width digits and signs as ASCII (NFKC), without what people
+    write between its parts."""
+    return NUMBER_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+
+
 def mobile_number(raw: str) -> str | None:
-    """The 11 digits of a mainland mobile number written with spaces or hyphens, or None."""
-    found = MOBILE.fullmatch(re.sub(r"[\s\-（）()]", "", raw))
+    """The 11 digits of a mainland mobile number, however it was written, or None."""
+    found = MOBILE.fullmatch(_dialled(raw))
     return found.group(1) if found else None
 
 
+def landline_number(raw: str) -> str | None:
+    """A mainland landline number as 区号-号码 (0635-1234567), however it was written, or
+    None."""
+    found = LANDLINE.fullmatch(_dialled(raw))
+    if found is None:
+        return None
+    area, number = (found[1], found[2]) if found[1] else (found[3], found[4])
+    return f"0{area}-{number}"
+
+
+def typed_phone(raw: str) -> str:
+    """A phone number as it is checked, kept and shown again: a mobile as its 11 digits, a
+    landline as 0635-1234567, anything else as typed, full-width characters as ASCII."""
+    return mobile_number(raw) or landline_number(raw) or unicodedata.normalize("NFKC", raw)
+
+
+# How each kind of contact field is read from any keyboard: the one form its text is
+# checked in, kept in and shown again in (the alerts form reads its address the same way).
+CONTACT_TYPES = {"email": typed_address, "tel": typed_phone}
+
+
+def tidied(field: Field, text: str) -> str:
+    """What was typed into `field`, in the form it is checked and kept: contact details
+    normalised (`CONTACT_TYPES`), anything else as it is."""
+    tidy = CONTACT_TYPES.get(field.type)
+    return tidy(text) if tidy else text
+
+
 def contact_problems(record: dict) -> list[Problem]:
-    """The contact a chosen way of answering needs: an email address, or a mobile number."""
+    """The contact a chosen way of answering needs: an email address; a mobile number for
+    text messages only (a text goes to a mobile); for a text or a call, a mobile or a
+    landline (a resident with only a landline can still be called back)."""
     way = record.get("reply_by")
     email, phone = record.get("contact_email") or "", record.get("contact_phone") or ""
     # Without mail, email is no choice (refused as such) and the form has no address field.
@@ -174,11 +220,24 @@ def contact_problems(record: dict) -> list[Problem]:
             return [Problem("contact_email", _("您选了发邮件，请填写电子邮箱。"))]
         if not is_email_address(email):
             return [Problem("contact_email", _("电子邮箱的格式不对，应当像 name@example.com。"))]
-    if way in BY_MOBILE:
+    if way == REPLY_BY_SMS:
         if not phone:
-            return [Problem("contact_phone", _("您选了发短信或打电话，请填写手机号码。"))]
+            return [Problem("contact_phone", _("您选了只发短信，请填写手机号码。"))]
+        if landline_number(phone) is not None:
+            message = _(
+                "短信只能发到手机，请填写 1 开头的 11 位手机号码。"
+                "只有固定电话的话，请选“工作人员发短信或打电话给我”，工作人员会打电话给您。"
+            )
+            return [Problem("contact_phone", message)]
         if mobile_number(phone) is None:
-            return [Problem("contact_phone", _("手机号码应当是 1 开头的 11 位数字。"))]
+            message = _("手机号码应当是 1 开头的 11 位数字，例如 13800000000。")
+            return [Problem("contact_phone", message)]
+    if way == REPLY_BY_PHONE:
+        if not phone:
+            return [Problem("contact_phone", _("您选了发短信或打电话，请填写手机号码或固定电话。"))]
+        if mobile_number(phone) is None and landline_number(phone) is None:
+            message = _("请填写 1 开头的 11 位手机号码，或者带区号的固定电话，例如 0635-1234567。")
+            return [Problem("contact_phone", message)]
     return []
 
 

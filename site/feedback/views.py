@@ -35,7 +35,7 @@ from ..security import private
 from . import operations, photos, queries, throttle
 from .models import (
     BARRIER,
-    BY_MOBILE,
+    BY_PHONE,
     CLOSED,
     FOLLOW_UP,
     PAGE,
@@ -48,9 +48,9 @@ from .spec import (
     BODY_LENGTH,
     FORMS,
     PHOTOS,
-    mobile_number,
     places,
     same_site_path,
+    tidied,
 )
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
@@ -174,7 +174,9 @@ def _submit(form: Kind, values: dict):
 
 
 def read(form: Kind) -> tuple[dict, dict]:
-    """What was typed into `form`, as typed (for showing again), and the errors by field."""
+    """What was typed into `form`, as typed (for showing again) but for contact details,
+    read in the one form they are checked, kept and shown again in (`spec.tidied`); and
+    the errors by field."""
     values, errors = {}, {}
     for f in form.fields:
         if f.name == PHOTOS:  # files, read by photos.py
@@ -189,6 +191,7 @@ def read(form: Kind) -> tuple[dict, dict]:
         except ValueError as error:
             values[f.name], errors[f.name] = raw, str(error)
             continue
+        value = tidied(f, value)
         values[f.name] = value
         problems = f.problems(value)
         if problems:
@@ -209,8 +212,8 @@ def stored_values(form: Kind, values: dict) -> dict:
     stored = {"body": values["body"], "reply_by": values["reply_by"]}
     if values["reply_by"] == REPLY_BY_EMAIL:
         stored["contact_email"] = values["contact_email"]
-    if values["reply_by"] in BY_MOBILE:
-        stored["contact_phone"] = mobile_number(values["contact_phone"])
+    if values["reply_by"] in BY_PHONE:
+        stored["contact_phone"] = values["contact_phone"]
     if form.name == QUESTION:
         stored["topic"] = values["topic"]
     if form.name == PAGE:

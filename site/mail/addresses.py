@@ -1,6 +1,12 @@
-"""What the site takes as a resident's email address: one mailbox, as name@example.com."""
+"""What the site takes as a resident's email address: one mailbox, as name@example.com.
+
+Every form that takes an address reads it with `typed_address` first, so an address typed
+on a Chinese keyboard's full-width layout (someone＠example。com) is the address it means,
+checked, kept and shown again as name@example.com.
+"""
 
 import re
+import unicodedata
 from email.utils import parseaddr
 
 MAX_LENGTH = 254  # RFC 5321's limit on a path
@@ -12,6 +18,18 @@ _NOT_IN_AN_ADDRESS = r"@\s,;<>()\"\[\]\\"
 _ADDRESS = re.compile(
     rf"[^{_NOT_IN_AN_ADDRESS}]+@[^{_NOT_IN_AN_ADDRESS}.]+(?:\.[^{_NOT_IN_AN_ADDRESS}.]+)+"
 )
+# A Chinese keyboard types 。 for the dot; internationalised domain names read it as one
+# (UTS #46 maps U+3002 to "."), and NFKC turns the other full-width dots into it or into ".".
+_IDEOGRAPHIC_FULL_STOP = {0x3002: "."}
+_SPACES = re.compile(r"\s+")
+
+
+def typed_address(text: str) -> str:
+    """An address as it is checked, kept and shown again: full-width letters, digits, ＠
+    and dots as their ASCII selves (NFKC), 。 as a dot, and no spaces (no address holds
+    one)."""
+    text = unicodedata.normalize("NFKC", text).translate(_IDEOGRAPHIC_FULL_STOP)
+    return _SPACES.sub("", text)
 
 
 def is_email_address(text: str) -> bool:
