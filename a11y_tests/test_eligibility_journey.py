@@ -6,6 +6,8 @@ device's pages takes them out of Back.
 See eligibility/views.py for why the pages are `private, no-cache`: these tests are where
 Chromium's behaviour is checked."""
 
+import re
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -20,6 +22,12 @@ TITLES = {
         "Care allowance for people with severe disabilities",
         "Living allowance for disabled people with financial difficulties",
     ),
+}
+
+# How far the resident is, at the start of each question's group name.
+PROGRESS = {
+    "": r"第 \d+ 题，共 \d+( 到 \d+)? 题 ?",
+    "/en": r"Question \d+ of \d+( to \d+)? ?",
 }
 
 
@@ -106,6 +114,10 @@ def test_the_whole_journey_by_keyboard_at_320_px_in_large_text(site, prefix):
             wait_for(driver, lambda d, q=question: d.find_elements(By.NAME, q))
             legend = driver.find_element(By.CSS_SELECTOR, "fieldset legend h1")
             assert legend.text == h1(driver)
+            # Entering the boxes, a screen reader says the group's name: how far, then the
+            # question ("第 3 题，共 9 题", never "3 / 9", which is read as a fraction).
+            name = driver.find_element(By.CSS_SELECTOR, "main fieldset").accessible_name
+            assert re.fullmatch(PROGRESS[prefix] + re.escape(h1(driver)), name), name
             assert wider_than_the_screen(driver) <= 0, question
             answer_with_keyboard(driver, question, values)
         wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "button[value='standard']"))
@@ -140,6 +152,31 @@ def test_the_whole_journey_without_javascript(site, browser_without_javascript):
     assert_the_father_is_told_of_both_allowances(driver, "")
     driver.find_element(By.CSS_SELECTOR, "button[value='easy']").click()
     wait_for(driver, lambda d: "易读版" in h1(d))
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_showing_the_other_services_lands_on_them(site, javascript):
+    """也显示其他服务 reloaded the page at the top, focus on the body, under the same title:
+    a screen reader or magnifier user had to find what they had asked for."""
+    driver = chromium(*VIEWPORTS["320"], javascript=javascript)
+    try:
+        set_mode(driver, site["url"], "large")
+        click_through(driver, site["url"])
+        navigate(driver, driver.find_element(By.CSS_SELECTOR, "button[value='standard']").click)
+        title = driver.title
+        more = driver.find_element(By.CSS_SELECTOR, ".result-actions button[value='all']")
+        navigate(driver, more.click)
+        assert driver.find_elements(By.CSS_SELECTOR, "#rest-heading ~ .card-list")
+        assert driver.current_url.endswith("#rest-heading")
+        assert active(driver).get_attribute("id") == "rest-heading"
+        top = driver.execute_script(
+            "return document.getElementById('rest-heading').getBoundingClientRect().top"
+        )
+        assert driver.execute_script("return window.scrollY") > 0
+        assert 0 < top < VIEWPORTS["320"][1] / 2  # its focus outline in sight too
+        assert driver.title != title and driver.title.startswith(title.split(" - ")[0])
+    finally:
+        driver.quit()
 
 
 class PostCounter:

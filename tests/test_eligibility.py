@@ -182,20 +182,31 @@ def test_each_question_is_one_fieldset_whose_legend_is_the_h1(client, prefix):
         assert doc.find("html").get("lang") == ("en" if prefix else "zh-CN")
 
 
+def progress_of(page) -> str:
+    """How far a question page says the resident is: the legend's caption, which a screen
+    reader says with the question when focus enters the fieldset."""
+    legend = parse(page.data).find("fieldset").find("legend")
+    return legend.find(class_="question__progress").text
+
+
 def test_the_progress_is_a_range_until_age_settles_it(client):
     browser = Browser(client)
     journey(browser)
-    captions = [
-        parse(page.data).find("p", class_="page-heading__caption").text
-        for page in browser.pages
-        if b"continue:" in page.data
-    ]
+    captions = [progress_of(page) for page in browser.pages if b"continue:" in page.data]
     assert captions[:3] == [
-        "问题 1（一共 9 到 10 个问题）",
-        "问题 2（一共 9 到 10 个问题）",
-        "问题 3 / 9",
+        "第 1 题，共 9 到 10 题",
+        "第 2 题，共 9 到 10 题",
+        "第 3 题，共 9 题",
     ]
-    assert captions[-1] == "问题 9 / 9"
+    assert captions[-1] == "第 9 题，共 9 题"
+
+
+def test_the_progress_is_in_words_in_english_too(client):
+    """The progress was "问题 3 / 9", read as a fraction, outside the question's fieldset."""
+    browser = Browser(client, "/en")
+    journey(browser, FATHER[:2])
+    assert progress_of(browser.pages[-2]) == "Question 2 of 9 to 10"
+    assert progress_of(browser.pages[-1]) == "Question 3 of 9"
 
 
 def test_questions_about_someone_else_name_them(client):
@@ -420,6 +431,21 @@ def test_the_rest_are_shown_on_request(client):
     page = browser.press(page, "view", "all")
     rest = parse(page.data).find("section", aria_labelledby="rest-heading")
     assert "/services/legal-aid" in rest.hrefs
+
+
+def test_showing_the_rest_leads_to_them_under_a_title_that_says_so(client, prefix):
+    """The page came back at the top, under the same title: nothing said the rest was
+    there, or took the reader to it."""
+    browser = Browser(client, prefix)
+    page = result_of(browser)
+    doc = parse(page.data)
+    (button,) = doc.find_all("button", value="all")
+    form = next(f for f in doc.find_all("form") if button in f.iter())
+    assert form["action"] == f"{prefix}{RESULT}#rest-heading"
+    shown = parse(browser.press(page, "view", "all").data)
+    heading = shown.find(id="rest-heading")
+    assert heading.name == "h2" and heading["tabindex"] == "-1"
+    assert shown.find("title").text != doc.find("title").text
 
 
 def test_the_back_button_posts_the_answers_to_the_question_before(client):
