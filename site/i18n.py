@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode
 
 import flask_babel
@@ -227,6 +227,22 @@ def date_text(value: date | str) -> str:
     return format_date(value, ENGLISH_DATE if is_english() else "long")
 
 
+def date_time_text(value: datetime) -> str:
+    """A moment as residents read dates, with its time to the minute: 2026年12月6日 07:37,
+    6 December 2026, 07:37 (never the back office's 2026-12-06 07:37). `value` is a
+    wall-clock time: an aware one is written in its own zone."""
+    day, clock = date_text(value.date()), f"{value:%H:%M}"
+    return f"{day}, {clock}" if is_english() else f"{day} {clock}"
+
+
+def date_time(value: datetime) -> Markup:
+    """`date_time_text` in a <time> element that gives machines the moment itself
+    (2026-12-06T07:37+08:00 for an aware `value`)."""
+    return Markup('<time datetime="{}">{}</time>').format(
+        value.isoformat(timespec="minutes"), date_time_text(value)
+    )
+
+
 def init_app(app: Flask) -> None:
     """Install the prefix middleware, flask-babel and the template helpers."""
     app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
@@ -242,6 +258,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(url_in=url_in, localized=localized, site_name=SITE_NAME)
     app.add_template_filter(part_label)
     app.add_template_filter(date_text)
+    app.add_template_filter(date_time)
     app.add_template_filter(or_list)
     app.add_template_filter(in_sentence)
     app.add_template_filter(inline_list)

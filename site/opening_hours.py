@@ -130,9 +130,15 @@ def from_text(text: str) -> list[dict] | None:
     return rules
 
 
+def in_chiping(moment: datetime) -> datetime:
+    """A time stored in UTC without tzinfo, in Chiping's zone: what a public page shows
+    (see i18n.date_time)."""
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TIME)
+
+
 def local(moment: datetime) -> datetime:
     """A time stored in UTC without tzinfo, as the wall-clock time in Chiping."""
-    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TIME).replace(tzinfo=None)
+    return in_chiping(moment).replace(tzinfo=None)
 
 
 def local_time(moment: datetime | None) -> str:

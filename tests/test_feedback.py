@@ -4,6 +4,7 @@ limits, duplicates, sizes and hostile input."""
 
 import re
 import threading
+from datetime import datetime
 
 import pytest
 from barrierfree.database import db
@@ -87,6 +88,29 @@ def test_the_status_page_shows_the_state_the_text_and_is_never_indexed(client):
     assert text.find("br") is not None  # line breaks kept
     assert "残疾人证丢了怎么补办？" in text.text
     assert link not in client.get("/sitemap.xml").text
+
+
+@pytest.mark.parametrize(
+    ("prefix", "written"),
+    [("", r"2026年12月6日 07:37"), ("/en", r"6 December 2026, 07:37")],
+)
+def test_the_status_page_gives_times_as_the_site_writes_dates(loaded_app, client, prefix, written):
+    """It gave 2026-12-06 07:37, the back office's form, beside 2026年12月11日."""
+    link = status_path(sent_page(client, ask(client, prefix)))
+    sent_at = datetime(2026, 12, 5, 23, 37)  # stored in UTC: 07:37 the next day in Chiping
+    with loaded_app.app_context():
+        item = db.session.scalars(select(FeedbackItem)).one()
+        item.created_at = sent_at
+        db.session.add(FeedbackMessage(item_id=item.id, kind="reply", body="已经办好了。"))
+        db.session.flush()
+        item.messages[-1].created_at = sent_at
+        db.session.commit()
+    doc = parse(client.get(link).data)
+    received = doc.find("dl").find("time")
+    assert received["datetime"] == "2026-12-06T07:37+08:00" and received.text == written
+    (reply,) = doc.find("main").find_all("h3")
+    assert reply.find("time").text == written
+    assert "2026-12-06" not in doc.find("main").text
 
 
 def test_a_wrong_token_is_not_found(client):

@@ -7,6 +7,7 @@ English page, no resident's words or contact details anywhere, and publishing an
 import csv
 import io
 import itertools
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -158,9 +159,16 @@ def test_the_feedback_page_links_to_it(site):
 
 def test_the_page_says_what_it_counts_and_when(site, create_item):
     create_item()
-    text = parse(site.test_client().get(PAGE).data).find("main").text
-    assert f"统计时间：{local_now():%Y}年" in text
-    assert "只算一条" in text and "工作日" in text
+    main = parse(site.test_client().get(PAGE).data).find("main")
+    assert f"统计时间：{local_now():%Y}年" in main.text
+    assert "只算一条" in main.text and "工作日" in main.text
+    assert main.find("time")["datetime"].endswith("+08:00")
+
+
+def test_the_english_page_gives_its_time_as_the_site_writes_dates(site, create_item):
+    create_item()
+    counted = parse(site.test_client().get("/en" + PAGE).data).find("main").find("time")
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d", counted.text), counted.text
 
 
 def test_the_english_page(site, create_item):

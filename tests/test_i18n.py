@@ -2,7 +2,9 @@
 request's language or in the one the site forces for mail and search documents."""
 
 import ast
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from barrierfree import PROJECT_ROOT, i18n
@@ -61,3 +63,19 @@ def test_the_site_forces_a_language_only_through_its_own_helper():
                 if any(alias.name == "force_locale" for alias in node.names):
                     offenders.append(str(Path(path).relative_to(PROJECT_ROOT)))
     assert offenders == []
+
+
+def test_a_moment_is_written_as_the_site_writes_dates_with_its_time(i18n_app):
+    """The status page wrote 2026-12-06 07:37, the back office's form, beside dates written
+    out everywhere else."""
+    moment = datetime(2026, 12, 6, 7, 37, tzinfo=ZoneInfo("Asia/Shanghai"))
+    source = "{{ moment | date_time }}"
+    assert rendered(i18n_app, source, moment=moment) == (
+        '<time datetime="2026-12-06T07:37+08:00">2026年12月6日 07:37</time>'
+    )
+    assert rendered(i18n_app, source, ENGLISH, moment=moment) == (
+        '<time datetime="2026-12-06T07:37+08:00">6 December 2026, 07:37</time>'
+    )
+    assert rendered(i18n_app, "{{ day | date_text }}", ENGLISH, day=moment.date()) in (
+        rendered(i18n_app, source, ENGLISH, moment=moment)
+    )

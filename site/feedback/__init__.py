@@ -5,6 +5,7 @@ back office's inbox (staff/inbox/)."""
 from flask import Flask
 
 from ..access_log import redacted
+from ..opening_hours import in_chiping
 
 DEFAULTS = {
     "FEEDBACK_ANSWER_DAYS": 5,  # the target answer time, in working days
@@ -22,6 +23,8 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(name, value)
     for function in names.TEMPLATE_GLOBALS:
         app.add_template_global(function)
+    # The status page's times, stored in UTC, as the resident's clock shows them.
+    app.add_template_global(in_chiping)
     # The footer's "this page is wrong" link names the page, but never a private link's token.
     app.add_template_filter(redacted)
     app.register_blueprint(views.bp)

@@ -19,7 +19,7 @@ from sqlalchemy import case, func, or_, select
 
 from ..database import db
 from ..facilities.models import Township
-from ..opening_hours import local, local_now, utc
+from ..opening_hours import LOCAL_TIME, local, local_now, utc
 from .models import ANSWERED, CLOSED, KINDS, OPEN_STATES, STATES, FeedbackItem
 from .queries import overdue_condition
 from .working_days import working_days_between
@@ -205,7 +205,7 @@ class Figures:
     waiting: int
     overdue: int
     examples: list[Example]
-    counted_at: datetime  # Chiping time
+    counted_at: datetime  # Chiping time, with its zone (the page gives it to machines too)
 
     @property
     def kind_totals(self) -> dict[str, int]:
@@ -232,7 +232,7 @@ def _by_kind(found: Iterable[Group]) -> dict[str, int]:
 
 def figures() -> Figures:
     """The page's figures, counted now."""
-    counted_at = local_now()
+    counted_at = local_now().replace(tzinfo=LOCAL_TIME)
     months = month_starts(counted_at.date())
     found = groups(months)
     by_month, by_township = defaultdict(list), defaultdict(list)
