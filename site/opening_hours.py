@@ -46,11 +46,13 @@ class Period:
         return self.closes > 24 * 60
 
     def label(self) -> str:
-        """The period as "08:30–12:00", or "22:00–次日06:00" past midnight."""
+        """The period as "08:30至12:00" ("08:30 to 12:00"), or "22:00至次日06:00" past
+        midnight. Written in words, as a range of dates is: a screen reader reads a dash
+        between two times as nothing ("八点三十 十一点三十")."""
         closes = _clock(self.closes % (24 * 60)) if self.closes != 24 * 60 else "24:00"
         if self.overnight:
             closes = _("次日%(time)s", time=closes)
-        return f"{_clock(self.opens)}–{closes}"
+        return _("%(first)s至%(last)s", first=_clock(self.opens), last=closes)
 
 
 def _clock(minutes: int) -> str:
@@ -171,15 +173,34 @@ def is_open(rules: list[dict] | None, at: datetime) -> bool | None:
     return False
 
 
-def week(rules: list[dict] | None) -> list[tuple[str, list[str]]] | None:
-    """Each day of the week with its periods as labels (empty when closed); None if unknown."""
+def week(rules: list[dict] | None) -> list[tuple[str, list[str]]] | str | None:
+    """Each day of the week with its periods as labels (empty when closed); one line for
+    hours that never close (全天24小时, not seven rows of 00:00至24:00); None if unknown."""
     periods = parse(rules)
     if periods is None:
         return None
+    if always_open(periods):
+        return _("全天24小时")
     return [
         (str(DAY_NAMES[code]), [p.label() for p in periods if p.day == number])
         for number, code in enumerate(DAYS)
     ]
+
+
+def always_open(periods: tuple[Period, ...]) -> bool:
+    """True when the periods leave no minute of the week closed (00:00 to 24:00 every day,
+    or 08:00 to 08:00 the next day: a Sunday night runs into Monday)."""
+    length = len(DAYS) * 24 * 60
+    spans = []
+    for p in periods:
+        start, end = p.day * 24 * 60 + p.opens, p.day * 24 * 60 + p.closes
+        spans += [(start, min(end, length))] + ([(0, end - length)] if end > length else [])
+    covered = 0
+    for start, end in sorted(spans):
+        if start > covered:
+            return False
+        covered = max(covered, end)
+    return covered >= length
 
 
 def last_opening_or_closing(hours: Iterable[list[dict] | None], now: datetime) -> datetime | None:

@@ -207,6 +207,24 @@ def test_contact_page_says_whether_it_answers_now(client, clock):
     assert no_number.find(class_="open-status") is None, "no promise for an unusable channel"
 
 
+@pytest.mark.parametrize(
+    ("prefix", "line"), [("", "全天24小时"), ("/en", "24 hours, every day")], ids=["zh", "en"]
+)
+def test_a_line_that_never_closes_says_so_in_one_line(client, prefix, line):
+    """Seven rows of "00:00–24:00" said less, more slowly."""
+    main = parse(client.get(prefix + "/contacts/hotline-12345").data).find("main")
+    assert main.find("table") is None
+    assert line in [p.text for p in main.find_all("p")]
+    assert "00:00" not in main.text
+
+
+def test_service_times_are_ranges_in_words(client):
+    """Hours written "08:30–11:30" were read "八点三十 十一点三十", with no "to"."""
+    table = parse(client.get("/contacts/dpf-phone").data).find("main").find("table")
+    assert table.find("td").text == "08:30至11:30、13:30至17:00"
+    assert "–" not in table.text
+
+
 # --- Bad filter values ----------------------------------------------------------------------
 
 BAD_FILTERS = {

@@ -543,8 +543,15 @@ def test_facility_hours_table_has_a_caption_and_a_row_header_per_day(boping_home
         "星期日",
     ]
     cells = [td.text for td in table.find_all("td")]
-    assert cells[0] == "08:30–11:30、13:30–17:00"
+    assert cells[0] == "08:30至11:30、13:30至17:00"
     assert cells[5:] == ["休息", "休息"]
+
+
+def test_a_place_that_never_closes_says_so_in_one_line(client):
+    main = parse(client.get("/facilities/toilet-zhenxing").data).find("main")
+    assert "每周开放时间" not in main.text and "星期一" not in main.text
+    assert "全天24小时" in [p.text for p in main.find_all("p")]
+    assert "00:00" not in main.text and "24:00" not in main.text
 
 
 def test_facility_page_has_a_heading_for_every_feature(app, boping_home):

@@ -138,37 +138,59 @@ def test_week_lists_seven_days_with_their_periods(i18n_app):
         days = week(OFFICE)
 
     assert days == [
-        ("星期一", ["08:30–12:00", "13:30–17:00"]),
-        ("星期二", ["08:30–12:00", "13:30–17:00"]),
-        ("星期三", ["08:30–12:00", "13:30–17:00"]),
-        ("星期四", ["08:30–12:00", "13:30–17:00"]),
-        ("星期五", ["08:30–12:00", "13:30–17:00"]),
-        ("星期六", ["09:00–12:00"]),
+        ("星期一", ["08:30至12:00", "13:30至17:00"]),
+        ("星期二", ["08:30至12:00", "13:30至17:00"]),
+        ("星期三", ["08:30至12:00", "13:30至17:00"]),
+        ("星期四", ["08:30至12:00", "13:30至17:00"]),
+        ("星期五", ["08:30至12:00", "13:30至17:00"]),
+        ("星期六", ["09:00至12:00"]),
         ("星期日", []),
     ]
 
 
+def test_a_period_is_a_range_in_words_a_screen_reader_reads_as_one(i18n_app):
+    """Hours written "08:30–11:30" were read "八点三十 十一点三十": the dash is silent."""
+    with i18n_app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        days = week(OFFICE + NIGHTS)
+    assert days[0] == ("Monday", ["08:30 to 12:00", "13:30 to 17:00"])
+    assert days[4][1][-1] == "22:00 to 06:00 next day"
+
+
+def test_hours_that_never_close_are_one_line_not_seven_rows(i18n_app):
+    with i18n_app.test_request_context():
+        assert week(ALL_DAY) == "全天24小时"
+    with i18n_app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        assert week(ALL_DAY) == "24 hours, every day"
+    overnight = [{"days": list(opening_hours.DAYS), "opens": "08:00", "closes": "08:00"}]
+    six_days = [{**ALL_DAY[0], "days": list(opening_hours.DAYS[:6])}]
+    short_night = [{**overnight[0], "closes": "07:59"}]
+    with i18n_app.test_request_context():
+        assert week(overnight) == "全天24小时"  # each night runs into the next day
+        assert week(six_days)[0] == ("星期一", ["00:00至24:00"])
+        assert week(short_night)[0] == ("星期一", ["08:00至次日07:59"])
+
+
 def test_week_labels_midnight_closing_and_overnight_periods(i18n_app):
     with i18n_app.test_request_context():
-        all_day = week(ALL_DAY)
+        one_day = week([{**ALL_DAY[0], "days": ["mon"]}])
         nights = week(NIGHTS)
 
-    assert all_day[0] == ("星期一", ["00:00–24:00"])
+    assert one_day[0] == ("星期一", ["00:00至24:00"])
     assert [labels for _day, labels in nights] == [
         [],
         [],
         [],
         [],
-        ["22:00–次日06:00"],
+        ["22:00至次日06:00"],
         [],
-        ["22:00–次日06:00"],
+        ["22:00至次日06:00"],
     ]
 
 
 def test_week_sorts_periods_within_a_day(i18n_app):
     afternoon_first = [OFFICE[1], OFFICE[0]]
     with i18n_app.test_request_context():
-        assert week(afternoon_first)[0][1] == ["08:30–12:00", "13:30–17:00"]
+        assert week(afternoon_first)[0][1] == ["08:30至12:00", "13:30至17:00"]
 
 
 def test_week_day_names_are_translated_on_the_english_site(i18n_app):

@@ -110,7 +110,7 @@ def test_a_working_saturday_opens_with_the_weekday_hours(i18n_app):
     assert open_at(office, WORKING_SATURDAY) is True
     assert open_at(office, at(WORKING_SATURDAY.date(), "12:00")) is False
     with i18n_app.test_request_context():
-        assert office.on(WORKING_SATURDAY.date()).labels() == ["08:30–11:30", "13:30–17:00"]
+        assert office.on(WORKING_SATURDAY.date()).labels() == ["08:30至11:30", "13:30至17:00"]
 
 
 def test_a_working_saturday_of_uneven_weekdays_is_unconfirmed():
@@ -271,7 +271,7 @@ def test_a_place_on_national_day_says_it_is_closed_for_the_holiday(client, clock
     assert "下次开放：2026年10月8日（周四） 08:30" in main.text
     assert heading(main, "未来四周的节假日") is not None
     assert "2026年10月1日至2026年10月7日：国庆节，不开放" in main.text
-    assert "2026年10月10日：国庆节调休上班，开放 08:30–11:30、13:30–17:00" in main.text
+    assert "2026年10月10日：国庆节调休上班，开放 08:30至11:30、13:30至17:00" in main.text
 
 
 def test_the_finder_on_national_day_lists_only_places_open_on_holidays(client, clock):
@@ -288,7 +288,7 @@ def test_a_working_saturday_opens_the_offices(client, clock):
     assert "employment-service-centre" not in found
     main = main_of(client, "/facilities/rukang-boping")
     assert main.find(class_="open-status").text == "现在开放"
-    assert "今天是调休上班日（国庆节），按工作日开放：08:30–11:30、13:30–17:00。" in main.text
+    assert "今天是调休上班日（国庆节），按工作日开放：08:30至11:30、13:30至17:00。" in main.text
 
 
 def test_a_day_beyond_the_calendar_says_the_hours_are_unconfirmed(client, clock):
