@@ -173,13 +173,23 @@ def mark_chinese(html: str) -> Markup:
     )
 
 
+def list_separator(names: list[str]) -> str:
+    """What goes between the items of a list written in a line: 、 (", " in English); ；
+    ("; ") when an item holds that separator itself, as 盲文、大字或有声资料 does, so that
+    the reader, and the listener, can tell where each item ends (GB/T 15834's rule for
+    分号, and English usage alike)."""
+    separator = _("、")
+    return _("；") if any(separator in name for name in names) else separator
+
+
 def inline_list(names) -> str:
     """Labels run on in one line: 甲、乙 / "Blind people, people with limited mobility" (in
-    English the labels after the first lose the capital they have standing alone)."""
+    English the labels after the first lose the capital they have standing alone); see
+    `list_separator` for a label that holds a 、 of its own."""
     names = [str(name) for name in names]
     if is_english():
         names = names[:1] + [name[:1].lower() + name[1:] for name in names[1:]]
-    return _("、").join(names)
+    return list_separator(names).join(names)
 
 
 def in_sentence(name: str) -> str:
@@ -208,11 +218,13 @@ def section_label(number: str) -> str:
 
 
 def or_list(names: list[str]) -> str:
-    """Names joined as alternatives: 甲、乙或丙 / A, B or C."""
+    """Names joined as alternatives: 甲、乙或丙 / A, B or C (the separator as
+    `list_separator` chooses it)."""
     names = [str(name) for name in names]
     if len(names) < 2:
         return "".join(names)
-    return _("%(items)s或%(last)s", items=_("、").join(names[:-1]), last=names[-1])
+    items = list_separator(names).join(names[:-1])
+    return _("%(items)s或%(last)s", items=items, last=names[-1])
 
 
 # A date in words: the locale's own in Chinese (2026年10月9日); in English the site's

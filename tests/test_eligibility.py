@@ -224,6 +224,14 @@ def test_the_check_page_lists_every_answer_with_a_change_button(client, prefix):
     assert doc.find("button", value="standard").get("formaction") == prefix + RESULT
 
 
+def test_answers_whose_words_hold_a_comma_are_set_apart_on_the_check_page(client):
+    """Two needs ran together: "康复（康复训练、康复治疗）、辅助器具（比如轮椅、助听器、假肢）"."""
+    needs = ["rehabilitation", "assistive-devices"]
+    review = journey(Browser(client), [*FATHER[:-1], ("needs", needs)])
+    row = parse(review.data).find("button", value="change:needs").parent
+    assert "康复（康复训练、康复治疗）；辅助器具（比如轮椅、助听器、假肢）" in row.text
+
+
 def test_done_when_the_father_gets_both_allowances_as_very_likely_in_chinese(client):
     doc = parse(result_of(Browser(client)).data)
     likely = doc.find("section", aria_labelledby="likely-heading")

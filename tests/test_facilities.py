@@ -554,6 +554,21 @@ def test_a_place_that_never_closes_says_so_in_one_line(client):
     assert "00:00" not in main.text and "24:00" not in main.text
 
 
+@pytest.mark.parametrize(
+    ("prefix", "item", "separator"),
+    [("", "盲文、大字或有声资料", "；"), ("/en", "braille, large-print or audio material", "; ")],
+    ids=["zh", "en"],
+)
+def test_a_feature_whose_name_holds_a_comma_is_set_apart_in_a_list(client, prefix, item, separator):
+    """A list read "…手语服务、盲文、大字或有声资料、安静休息室": the items ran together."""
+    finder = parse(client.get(prefix + "/facilities/").data)
+    card = finder.find("a", href=f"{prefix}/facilities/rukang-zhenxing").find_parent("li")
+    detail = parse(client.get(prefix + "/facilities/rukang-zhenxing").data).find("main")
+    for element in [*card.find_all("p"), *detail.find_all("li")]:
+        if item in element.text.lower():
+            assert f"{separator}{item}{separator}" in element.text.lower(), element.text
+
+
 def test_facility_page_has_a_heading_for_every_feature(app, boping_home):
     headings = [h3.text for h3 in parse(boping_home.data).find("main").find_all("h3")]
     with app.test_request_context():

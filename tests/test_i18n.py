@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from barrierfree import PROJECT_ROOT, i18n
 from flask import render_template_string
+from flask_babel import lazy_gettext
 from markupsafe import Markup
 
 ENGLISH = {i18n.ENVIRON_KEY: i18n.EN}
@@ -78,4 +79,31 @@ def test_a_moment_is_written_as_the_site_writes_dates_with_its_time(i18n_app):
     )
     assert rendered(i18n_app, "{{ day | date_text }}", ENGLISH, day=moment.date()) in (
         rendered(i18n_app, source, ENGLISH, moment=moment)
+    )
+
+
+@pytest.mark.parametrize(
+    ("names", "chinese", "english"),
+    [
+        (["手语服务", "安静休息室"], "手语服务、安静休息室", "Sign language service, quiet room"),
+        (
+            ["手语服务", "盲文、大字或有声资料", "安静休息室"],
+            "手语服务；盲文、大字或有声资料；安静休息室",
+            "Sign language service; braille, large-print or audio material; quiet room",
+        ),
+    ],
+)
+def test_a_list_whose_item_holds_the_separator_is_set_apart_with_semicolons(
+    i18n_app, names, chinese, english
+):
+    """A list read "…手语服务、盲文、大字或有声资料、安静休息室": the items ran together."""
+    labels = [lazy_gettext(name) for name in names]  # as features.py names them
+    assert rendered(i18n_app, "{{ labels | inline_list }}", labels=labels) == chinese
+    assert rendered(i18n_app, "{{ labels | inline_list }}", ENGLISH, labels=labels) == english
+
+
+def test_alternatives_whose_item_holds_the_separator_are_set_apart_too(i18n_app):
+    names = ["手语服务", "盲文、大字或有声资料", "安静休息室"]
+    assert rendered(i18n_app, "{{ names | or_list }}", names=names) == (
+        "手语服务；盲文、大字或有声资料或安静休息室"
     )
