@@ -569,6 +569,14 @@ def test_a_feature_whose_name_holds_a_comma_is_set_apart_in_a_list(client, prefi
             assert f"{separator}{item}{separator}" in element.text.lower(), element.text
 
 
+@pytest.mark.parametrize(("prefix", "name"), [("", "当前位置"), ("/en", "You are here")])
+def test_the_breadcrumbs_are_named_in_plain_words(client, prefix, name):
+    """They were 面包屑导航, the web's jargon; government sites say 当前位置."""
+    page = parse(client.get(prefix + "/facilities/rukang-boping").data)
+    (trail,) = page.find_all("nav", class_="breadcrumbs")
+    assert trail["aria-label"] == name
+
+
 def test_facility_page_has_a_heading_for_every_feature(app, boping_home):
     headings = [h3.text for h3 in parse(boping_home.data).find("main").find_all("h3")]
     with app.test_request_context():
