@@ -577,6 +577,16 @@ def test_the_breadcrumbs_are_named_in_plain_words(client, prefix, name):
     assert trail["aria-label"] == name
 
 
+def test_the_finder_without_places_gives_12345_as_a_number_to_call(tmp_path):
+    """It said 拨打 12345 in plain text, where every other page gives a link a phone dials."""
+    client = make_loaded_app(tmp_path / "facts.sqlite", demo=False).test_client()
+    for prefix in ("", "/en"):
+        main = parse(client.get(prefix + "/facilities/").data).find("main")
+        (call,) = main.find_all("a", href="tel:12345")
+        assert call["class"] == "call-link" and "12345" in call.text
+        assert call.parent.name == "li" and call.parent.text.startswith(call.text)
+
+
 def test_facility_page_has_a_heading_for_every_feature(app, boping_home):
     headings = [h3.text for h3 in parse(boping_home.data).find("main").find_all("h3")]
     with app.test_request_context():
