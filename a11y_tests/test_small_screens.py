@@ -98,12 +98,16 @@ def test_no_table_cell_breaks_a_number_or_a_short_word(site, phone, mode, path):
     assert broken == [], (path, mode, broken)
 
 
-@pytest.mark.parametrize("path", ["/en/plan/measures/", "/en/search?q=allowance"])
+@pytest.mark.parametrize(
+    "path", ["/en/plan/measures/", "/en/search?q=allowance", "/en/search?q=rukang", "/en/contacts/"]
+)
 def test_a_phone_with_the_readers_text_at_twice_its_size_keeps_the_page_in_its_width(
     site, phone, path
 ):
     """English titles' long words once ran off a 320 px page at 200 % text: a heading's
-    only link is a flex box, which is never narrower than its longest word."""
+    only link is a flex box, which is never narrower than its longest word. So did the
+    sample-data tag of a search result ("…Federation's published…", 14 px) and a filter's
+    checkbox label (3 px): a box that never wraps its words."""
     set_mode(phone, site["url"], "default")
     phone.get(site["url"] + path)
     phone.execute_script("document.documentElement.style.fontSize = '200%'")
