@@ -115,6 +115,26 @@ def test_a_phone_with_the_readers_text_at_twice_its_size_keeps_the_page_in_its_w
     assert width <= VIEWPORTS["320"][0]
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize("mode", ["default", "large"])
+def test_an_indicator_s_bars_stand_under_their_labels_across_a_phone(site, phone, mode, prefix):
+    """Between its label and its figure a bar was 40 px wide at 320 px in large text: too
+    short to compare one bar with another."""
+    set_mode(phone, site["url"], mode)
+    phone.get(site["url"] + prefix + "/plan/indicators")
+    bars = phone.execute_script(
+        """
+        return Array.from(document.querySelectorAll(".progress-chart__picture")).flatMap(
+          picture => Array.from(picture.querySelectorAll(".progress-chart__track")).map(track => {
+            const label = track.previousElementSibling.getBoundingClientRect();
+            const bar = track.getBoundingClientRect();
+            return [bar.width / picture.getBoundingClientRect().width, bar.top - label.bottom];
+          }));
+        """
+    )
+    assert bars and all(share > 0.95 and below >= 0 for share, below in bars), bars
+
+
 def test_a_table_that_stops_fitting_becomes_a_region_the_keyboard_can_scroll(site, browser):
     """A window narrowed after the page opened (or text zoomed, a phone turned): a table
     that fitted and no longer does is made reachable by Tab, to scroll it sideways."""
