@@ -4,6 +4,7 @@ of changes with the content rules, and applied to the database."""
 import csv
 import io
 import zipfile
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -244,6 +245,64 @@ def test_an_edited_xlsx_cell_is_an_update(shared):
         "hotline-12345",
         ["needs"],
         ["deaf", "blind"],
+    )
+
+
+# Dates as a spreadsheet program saves them back (Excel and WPS write a date cell as
+# 2026/11/20 in a CSV) or as people type them: each is the day the kinds keep as 2026-11-20.
+TYPED_DATES = ["2026/11/20", "2026-11-20", "2026/11/2", "2026年11月20日", "2026/11/20 0:00"]
+
+
+@pytest.mark.parametrize("typed", TYPED_DATES)
+def test_a_date_saved_back_by_a_spreadsheet_program_is_read(shared, typed):
+    expected = "2026-11-02" if typed == "2026/11/2" else "2026-11-20"
+    rows, _number = edited(
+        "facilities",
+        "rukang-xinfa",
+        hours_verified_on=typed,
+        lift=f"是; verified_on={typed}",
+    )
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    assert plan.valid, plan.errors
+    change = next(change for change in plan.changes if change.slug == "rukang-xinfa")
+    assert change.after["hours_verified_on"] == expected
+    assert change.after["accessibility"]["lift"]["verified_on"] == expected
+
+
+@pytest.mark.parametrize("typed", ["2026/13/01", "2026/2/30", "20.11.2026", "next week"])
+def test_a_date_that_is_no_day_says_how_to_write_one(shared, typed):
+    rows, number = edited("facilities", "rukang-xinfa", hours_verified_on=typed)
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    [error] = plan.errors
+    assert (error.row, error.column) == (number, heading("facilities", "hours_verified_on"))
+    assert typed in error.message and "2026/6/30" in error.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [datetime(2026, 11, 20), date(2026, 11, 20)],
+    ids=["date-and-time-cell", "date-cell"],
+)
+def test_a_date_typed_into_an_xlsx_cell_is_read(shared, value):
+    body, _mimetype, filename = export("facilities", "xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(body))
+    sheet = workbook.active
+    keys = [cell.value.split()[-1] for cell in sheet[1]]
+    number = [cell.value for cell in sheet["A"]].index("rukang-xinfa") + 1
+    cell = sheet.cell(row=number, column=keys.index("hours_verified_on") + 1, value=value)
+    cell.number_format = "yyyy/m/d"
+    out = io.BytesIO()
+    workbook.save(out)
+
+    plan = read("facilities", filename, out.getvalue())
+
+    assert plan.valid, plan.errors
+    change = next(change for change in plan.changes if change.slug == "rukang-xinfa")
+    assert (change.fields, change.after["hours_verified_on"]) == (
+        ["hours_verified_on"],
+        "2026-11-20",
     )
 
 

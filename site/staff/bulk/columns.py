@@ -13,7 +13,9 @@ The layout, the same for both formats:
 - Cells: text as it is, an empty cell meaning "none". `sample`: 是 or 否 (yes/no, true/false
   and 1/0 are read too). `latitude`, `longitude`: decimal degrees (WGS84). `type`,
   `township`, `channel`, `department`, `facility`: one code or slug. `services`, `needs`,
-  `languages`: codes separated by "、" (";" and "," are read too). `hours`: as
+  `languages`: codes separated by "、" (";" and "," are read too). Dates: 2026-06-30, and
+  as Excel and WPS save them (2026/6/30, a date cell) or as people write them
+  (2026年6月30日). `hours`: as
   `opening_hours.as_text` writes it, ``mon,tue,wed,thu,fri 08:30-11:30; sat 09:00-12:00``,
   empty when not published.
 - Facilities have one column per accessibility feature: empty when not verified, else 是 (it
@@ -45,14 +47,13 @@ from ...contacts.spec import CONTACTS
 from ...facilities import features
 from ...facilities.spec import FACILITIES
 from ...kinds import Field, Kind
+from ...tabular import FULL_WIDTH_DIGITS, iso_date
 
 YES, NO = "是", "否"
 FLAG_WORDS = {
     **dict.fromkeys(("是", "有", "yes", "y", "true", "1"), True),
     **dict.fromkeys(("否", "无", "没有", "no", "n", "false", "0"), False),
 }
-# ０-９ as a Chinese input method types them, read as 0-9.
-FULL_WIDTH_DIGITS = {0xFF10 + digit: ord("0") + digit for digit in range(10)}
 MAX_DIGITS = 9
 LIST_SEPARATOR = "、"
 LIST_SPLIT = re.compile(r"\s*[、;；,，]\s*")
@@ -104,6 +105,23 @@ def _number(text: str) -> float | None:
         return float(text)
     except ValueError:
         raise CellError(_("请填写数字，例如 36.58；不知道就空着。")) from None
+
+
+def _date(text: str) -> str | None:
+    """A date as the kinds keep it (2026-06-30), however the spreadsheet program wrote it;
+    empty means none."""
+    if not text:
+        return None
+    day = iso_date(text)
+    if day is None:
+        raise CellError(
+            _(
+                "看不懂这个日期“%(text)s”。请写 年-月-日，例如 2026-06-30；"
+                "也可以写 2026/6/30 或 2026年6月30日。",
+                text=text,
+            )
+        )
+    return day
 
 
 def _hours(text: str) -> list[dict] | None:
@@ -181,7 +199,12 @@ def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
             raise unreadable(text, "available") from None
         for detail in details:
             key, _sep, value = (part.strip() for part in re.split("([=＝])", detail, maxsplit=1))
-            if value:
+            if value and key == "verified_on":
+                try:
+                    measured[key] = _date(value)
+                except CellError as error:
+                    raise CellError(str(error), key) from None
+            elif value:
                 try:
                     measured[key] = _detail(types[key], value)
                 except CellError:
@@ -223,6 +246,7 @@ def _version(text: str) -> int | None:
 TEXT = Codec(_same, _text_or_none)
 FLAG = Codec(_flag_text, _flag)
 NUMBER = Codec(_same, _number)
+DATE = Codec(_same, _date)
 HOURS = Codec(opening_hours.as_text, _hours)
 CODE_LIST = Codec(_join, _codes)
 
@@ -250,7 +274,13 @@ class Column:
         return record.get(self.key)
 
 
-CODECS = {"checkbox": FLAG, "number": NUMBER, "hours": HOURS, "multi": CODE_LIST}
+CODECS = {
+    "checkbox": FLAG,
+    "number": NUMBER,
+    "date": DATE,
+    "hours": HOURS,
+    "multi": CODE_LIST,
+}
 
 
 def column_of(f: Field, key: bool = False) -> Column:
