@@ -3,6 +3,7 @@ of changes with the content rules, and applied to the database."""
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -434,10 +435,64 @@ def test_a_bad_contact_row_is_reported_at_its_row_and_column(shared, slug, cells
     assert [(e.row, e.column) for e in plan.errors] == [(number, heading("contacts", key))]
 
 
-def test_an_unknown_code_message_says_what_is_allowed(shared):
+def test_an_unknown_choice_message_lists_the_names_staff_know(shared):
     rows, _number = edited("facilities", "rukang-xinfa", township="nowhere")
     message = read("facilities", "facilities.csv", to_csv(rows)).errors[0].message
-    assert "nowhere" in message and "boping" in message
+    assert "nowhere" in message and "博平镇" in message and "boping" not in message
+
+
+# A choice is read by its code, its Chinese name or its English name, in any case and
+# with any spaces: staff type the names they see on the site.
+CHOICE_NAMES = {
+    "township-chinese": ("township", "振兴街道", "zhenxing"),
+    "township-english": ("township", "zhenxing  SUBDISTRICT", "zhenxing"),
+    "township-code-in-capitals": ("township", " ZhenXing ", "zhenxing"),
+    "type-chinese": ("type", "特殊教育学校", "special-school"),
+    "type-english": ("type", "special education school", "special-school"),
+    "method-chinese": ("hours_verified_method", "电话核实", "phone"),
+    "method-english": ("hours_verified_method", "Checked by phone", "phone"),
+    "holidays-code": ("public_holidays", "Closed", "closed"),
+}
+
+
+@pytest.mark.parametrize("key, typed, code", CHOICE_NAMES.values(), ids=CHOICE_NAMES.keys())
+def test_a_choice_is_read_by_its_chinese_or_english_name(shared, key, typed, code):
+    rows, _number = edited("facilities", "rukang-xinfa", **{key: typed})
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    assert plan.valid, plan.errors
+    change = next(change for change in plan.changes if change.slug == "rukang-xinfa")
+    assert change.after[key] == code
+
+
+def test_a_list_of_choices_is_read_by_names(shared):
+    rows, _number = edited("contacts", "dpf-sms", languages="普通话、Chinese Sign Language")
+    plan = read("contacts", "contacts.csv", to_csv(rows))
+
+    assert plan.valid, plan.errors
+    change = next(change for change in plan.changes if change.slug == "dpf-sms")
+    assert change.after["languages"] == ["zh", "csl"]
+
+
+@pytest.mark.parametrize("hours", ["weekdays 9 to 5", "mon 08:00-25:00; 周六 9点-12点"])
+def test_unreadable_hours_say_in_chinese_what_is_accepted(shared, hours):
+    rows, _number = edited("facilities", "rukang-xinfa", hours=hours)
+    [error] = read("facilities", "facilities.csv", to_csv(rows)).errors
+
+    first = hours.split(";")[0].strip()
+    assert f"看不懂开放时间里的“{first}”" in error.message
+    assert "mon tue wed thu fri sat sun" in error.message
+    assert "hours rule" not in error.message and "must be" not in error.message
+
+
+def test_unreadable_hours_say_what_is_accepted_in_english(app):
+    with app.test_request_context():
+        rows, _number = edited("facilities", "rukang-xinfa", hours="weekdays 9 to 5")
+    with app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        [error] = read("facilities", "facilities.csv", to_csv(rows)).errors
+
+    assert "weekdays 9 to 5" in error.message and "hours rule" not in error.message
+    assert not re.search(r"[\u4e00-\u9fff]", error.message), error.message
 
 
 def test_a_slug_used_twice_is_reported_at_the_second_row(shared):

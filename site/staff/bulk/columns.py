@@ -12,8 +12,9 @@ The layout, the same for both formats:
   creates one. Records that are not in the file are left as they are: an import never deletes.
 - Cells: text as it is, an empty cell meaning "none". `sample`: 是 or 否 (yes/no, true/false
   and 1/0 are read too). `latitude`, `longitude`: decimal degrees (WGS84). `type`,
-  `township`, `channel`, `department`, `facility`: one code or slug. `services`, `needs`,
-  `languages`: codes separated by "、" (";" and "," are read too). Dates: 2026-06-30, and
+  `township`, `channel`, `department`, `facility`: one code or slug, or its Chinese or
+  English name (`Choices`: any case, any spaces). `services`, `needs`, `languages`: such
+  values separated by "、" (";" and "," are read too). Dates: 2026-06-30, and
   as Excel and WPS save them (2026/6/30, a date cell) or as people write them
   (2026年6月30日). `hours`: as
   `opening_hours.as_text` writes it, ``mon,tue,wed,thu,fri 08:30-11:30; sat 09:00-12:00``,
@@ -41,11 +42,15 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ... import opening_hours
 from ...contacts.spec import CONTACTS
+from ...content.loader import LOAD_ORDER
+from ...database import db
 from ...facilities import features
 from ...facilities.spec import FACILITIES
+from ...i18n import EN, ZH, current_locale, force_locale
 from ...kinds import Field, Kind
 from ...tabular import FULL_WIDTH_DIGITS, iso_date
 
@@ -128,15 +133,30 @@ def _hours(text: str) -> list[dict] | None:
     """Opening hours in the words of `opening_hours.as_text`."""
     try:
         return opening_hours.from_text(text)
-    except ValueError as error:
+    except ValueError:
+        # The reason `from_text` gives is written for the content files, in English and in
+        # their terms (hours rule 1: days must be…): the cell's message names the part
+        # instead, in the clerk's language, and says what is accepted.
         raise CellError(
             _(
-                "看不懂这里的时间（%(reason)s）。请这样写：mon,tue,wed,thu,fri 08:30-12:00; "
-                "sat 09:00-12:00。星期用 mon tue wed thu fri sat sun，时间用“时:分”，"
-                "几段时间之间用分号隔开；没有公布就空着。",
-                reason=error,
+                "看不懂开放时间里的“%(part)s”。请这样写：mon,tue,wed,thu,fri 08:30-12:00; "
+                "sat 09:00-12:00。星期用 mon tue wed thu fri sat sun，之间用逗号隔开；"
+                "开门和关门时间用“时:分”，中间用“-”；几段时间之间用分号隔开。"
+                "没有公布就空着。",
+                part=_unreadable_part(text),
             )
         ) from None
+
+
+def _unreadable_part(text: str) -> str:
+    """The first part of hours text (between semicolons) that cannot be read on its own;
+    the whole text when each part can (then they do not fit together)."""
+    for part in re.split(r"[;；]", text):
+        try:
+            opening_hours.from_text(part)
+        except ValueError:
+            return part.strip()
+    return text
 
 
 def _codes(text: str) -> list[str]:
@@ -292,6 +312,53 @@ def column_of(f: Field, key: bool = False) -> Column:
         return Column(f.column, f.label, codec, feature=True)
     codec = CODECS.get(f.type, TEXT)
     return Column(f.name, f.label, codec, required=f.required or key, max_length=f.max_length)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The values a choice column takes: each code, or its Chinese or English name, written
+    in any case and with any spaces (staff type 信发街道 or Xinfa Subdistrict more readily
+    than xinfa)."""
+
+    names: dict[str, str]  # code: its name in the current language, for messages
+    codes: dict[str, str]  # a code or name, folded: the code
+
+    def code(self, text: str) -> str | None:
+        """The code `text` names; None when it names none."""
+        return self.codes.get(_folded(text))
+
+
+def _folded(text: str) -> str:
+    """Text compared without case or spaces: "Xinfa Subdistrict" and "xinfasubdistrict"."""
+    return "".join(text.split()).casefold()
+
+
+def choices_of(f: Field) -> Choices:
+    """The values a choice field takes in a spreadsheet cell, from its declaration."""
+    names = {}
+    for locale in (ZH, EN):
+        with force_locale(locale):
+            names[locale] = _names(f, locale)
+    codes = {
+        _folded(name): code for locale in (EN, ZH) for code, name in names[locale].items() if name
+    }
+    # A code is itself whatever name another value has.
+    codes |= {_folded(code): code for code in names[ZH]}
+    shown = {code: names[current_locale()].get(code) or code for code in names[ZH]}
+    return Choices(shown, codes)
+
+
+def _names(f: Field, locale: str) -> dict[str, str]:
+    """{code: name} of a choice field in `locale`, the current one: a linked kind's rows
+    by their title (its English twin on the English site), else the declared labels."""
+    if not f.relation:
+        return f.choices()
+    model, key = f.relation
+    title = next(kind.title_field for kind in LOAD_ORDER if kind.model is model)
+    if locale == EN:
+        title = f"{title}_en"
+    rows = db.session.scalars(select(model).order_by(model.position, model.id))
+    return {getattr(row, key): getattr(row, title, None) for row in rows}
 
 
 # Each layout ends with the version the row was exported at: a row from an older download

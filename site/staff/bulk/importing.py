@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from ...content.loader import apply_links, column_value, lookup, normalise, snapshot
 from ...database import db
+from ...i18n import inline_list
 from ...kinds import Kind
 from ...query_args import clean_text
-from .columns import LIST_SEPARATOR, CellError, Column, kind_named, layout
+from .columns import LIST_SEPARATOR, CellError, Column, choices_of, kind_named, layout
 from .files import FileError, read_table
 
 
@@ -125,13 +126,8 @@ class Sheet:
         # New records go after the existing ones, in the order of the file.
         self.next_position = max((row.position for row in self.rows.values()), default=-1) + 1
         self.first_row: dict[str, int] = {}  # slug: the row it was first read from
-        self.allowed = {
-            f.name: list(f.choices()) for f in spec.table_fields if f.choices and not f.relation
-        }
-        for name, (model, column) in spec.parents.items() | spec.collections.items():
-            self.allowed[name] = list(
-                db.session.scalars(select(getattr(model, column)).order_by(model.id))
-            )
+        # A choice cell takes a code or a name (columns.Choices).
+        self.allowed = {f.name: choices_of(f) for f in spec.table_fields if f.choices or f.relation}
 
     def error(self, number: int, key: str, message: str) -> RowError:
         """An error in row `number`, in the column of `key` (named by `key` if it has none)."""
@@ -147,7 +143,7 @@ class Sheet:
                 value = column.codec.read(
                     _clean(cells[index] if index < len(cells) else "", column)
                 )
-                self._check_value(column, value)
+                value = self._checked(column, value)
             except CellError as error:
                 errors.append(self.error(number, column.key, str(error)))
                 continue
@@ -207,8 +203,9 @@ class Sheet:
         self.first_row[slug] = number
         return []
 
-    def _check_value(self, column: Column, value) -> None:
-        """Raise CellError when a value is missing, too long, or not one the field allows."""
+    def _checked(self, column: Column, value):
+        """The value, a choice given by its name as its code; CellError when it is missing,
+        too long, or not one the field allows."""
         if column.required and value in (None, []):
             raise CellError(_("这一格不能空着：每一行都要填写“%(column)s”。", column=column.label))
         limit = column.max_length
@@ -220,15 +217,19 @@ class Sheet:
                     length=len(value),
                 )
             )
-        allowed = self.allowed.get(column.key)
-        values = value if isinstance(value, list) else [value] if value else []
-        unknown = [code for code in values if allowed is not None and code not in allowed]
+        choices = self.allowed.get(column.key)
+        if choices is None or not value:
+            return value
+        values = value if isinstance(value, list) else [value]
+        codes = [choices.code(text) for text in values]
+        unknown = [text for text, code in zip(values, codes, strict=True) if code is None]
+        allowed = _some(list(choices.names.values()))
         if unknown and isinstance(value, list):
             raise CellError(
                 _(
                     "“%(value)s”不是可以填写的值。可以填写：%(allowed)s；多个值之间用“、”隔开。",
                     value=LIST_SEPARATOR.join(unknown),
-                    allowed=_some(allowed),
+                    allowed=allowed,
                 )
             )
         if unknown:
@@ -236,9 +237,10 @@ class Sheet:
                 _(
                     "“%(value)s”不是可以填写的值。可以填写：%(allowed)s。",
                     value=value,
-                    allowed=_some(allowed),
+                    allowed=allowed,
                 )
             )
+        return codes if isinstance(value, list) else codes[0]
 
 
 def _clean(text: str, column: Column) -> str:
@@ -252,8 +254,9 @@ def _clean(text: str, column: Column) -> str:
 def _some(values: list[str], limit: int = 20) -> str:
     """Values for a message, the first `limit` of them when there are more."""
     if len(values) <= limit:
-        return ", ".join(values)
-    return _("%(values)s 等，共 %(count)d 个", values=", ".join(values[:limit]), count=len(values))
+        return inline_list(values)
+    shown = inline_list(values[:limit])
+    return _("%(values)s 等，共 %(count)d 个", values=shown, count=len(values))
 
 
 def apply(plan: Plan) -> list[tuple[Any, Change]]:
