@@ -16,12 +16,14 @@ from barrierfree.content.loader import LOAD_ORDER
 from barrierfree.database import db
 from barrierfree.facilities import features
 from barrierfree.facilities.models import Facility
+from barrierfree.facilities.spec import FACILITIES
 from barrierfree.opening_hours import as_text, from_text, parse
 from barrierfree.site_search.sync import SearchChange, last_change
 from barrierfree.staff.bulk import files
 from barrierfree.staff.bulk.columns import SPREADSHEET_KINDS, layout
 from barrierfree.staff.bulk.files import export
 from barrierfree.staff.bulk.importing import apply, read
+from barrierfree.staff.editing import publishing
 from conftest import load_content
 from sqlalchemy import select
 
@@ -607,6 +609,54 @@ def test_apply_refuses_a_record_changed_since_the_file_was_read(loaded):
 
     with pytest.raises(ValueError, match="rukang-xinfa"):
         apply(plan)
+
+
+def colleague_saves(slug: str, **fields) -> None:
+    """A colleague's save in the editor: the record as it was is kept as a revision first,
+    then the change, a version later, as the editor keeps them."""
+    row = facility(slug)
+    publishing.original_revision(FACILITIES, row)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.version += 1
+    publishing.revision(FACILITIES, row, "save")
+
+
+def test_a_stale_row_the_file_did_not_change_is_left_as_the_colleague_saved_it(loaded):
+    rows, _number = edited("facilities", "rukang-zhenxing", name="振兴街道残疾人之家（新址）")
+    colleague_saves("rukang-xinfa", summary="同事刚改过的简介。")
+
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    assert plan.valid, plan.errors
+    assert "rukang-xinfa" in actions(plan)["unchanged"]
+    assert actions(plan)["update"] == ["rukang-zhenxing"]
+    apply(plan)
+    assert facility("rukang-xinfa").summary == "同事刚改过的简介。"
+    assert facility("rukang-zhenxing").name == "振兴街道残疾人之家（新址）"
+
+
+def test_a_stale_row_the_file_changed_is_refused(loaded):
+    rows, number = edited("facilities", "rukang-xinfa", name="新名称")
+    colleague_saves("rukang-xinfa", summary="同事刚改过的简介。")
+
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    [error] = plan.errors
+    assert (error.row, error.column) == (number, heading("facilities", "version"))
+    assert "删掉这一行" in error.message
+    assert "rukang-xinfa" not in [change.slug for change in plan.changes]
+
+
+def test_a_stale_row_is_refused_when_no_revision_says_what_was_downloaded(loaded):
+    rows, number = edited("facilities", "rukang-xinfa")
+    row = facility("rukang-xinfa")
+    row.summary, row.version = "不经编辑器改过的简介。", row.version + 1
+    db.session.flush()
+
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    assert [(e.row, e.column) for e in plan.errors] == [(number, heading("facilities", "version"))]
 
 
 # --- Opening hours as text ------------------------------------------------------------------

@@ -362,7 +362,8 @@ def _names(f: Field, locale: str) -> dict[str, str]:
 
 
 # Each layout ends with the version the row was exported at: a row from an older download
-# than the record's latest save would undo someone else's change, so it is refused.
+# than the record's latest save would undo someone else's change, so it is refused when the
+# file changed it, and left out when it holds the record as it was downloaded.
 VERSION = Column("version", _l("版本（请勿修改）"), Codec(_same, _version))
 # The kinds staff may keep in spreadsheets.
 SPREADSHEET_KINDS = {kind.name: kind for kind in (FACILITIES, CONTACTS)}

@@ -13,6 +13,7 @@ from ...database import db
 from ...i18n import inline_list
 from ...kinds import Kind
 from ...query_args import clean_text
+from ..models import Revision
 from .columns import LIST_SEPARATOR, CellError, Column, choices_of, kind_named, layout
 from .files import FileError, read_table
 
@@ -126,6 +127,7 @@ class Sheet:
         # New records go after the existing ones, in the order of the file.
         self.next_position = max((row.position for row in self.rows.values()), default=-1) + 1
         self.first_row: dict[str, int] = {}  # slug: the row it was first read from
+        self.untouched: set[str] = set()  # slugs of stale rows the file leaves as they were
         # A choice cell takes a code or a name (columns.Choices).
         self.allowed = {f.name: choices_of(f) for f in spec.table_fields if f.choices or f.relation}
 
@@ -151,11 +153,14 @@ class Sheet:
                 record[column.key] = value
             elif value is not None:
                 record.setdefault("accessibility", {})[column.key] = value
-        errors += self._version_errors(record, number)
+        version = record.pop("version", None)
         errors += self._repeated_slug(record.get(self.spec.key), number)
         if errors:
             return record, errors
-        new = record.get(self.spec.key) not in self.rows
+        row = self.rows.get(record[self.spec.key])
+        if row is not None and version is not None and version != row.version:
+            return record, self._stale(record, row, version, number)
+        new = row is None
         problems = self.spec.problems(record, new=new)
         return record, [self.error(number, p.field, p.message) for p in problems]
 
@@ -163,6 +168,9 @@ class Sheet:
         """What a valid row does to its record, compared the way the loader compares."""
         slug = record[self.spec.key]
         row = self.rows.get(slug)
+        if slug in self.untouched:
+            current = snapshot(self.spec, row)
+            return Change(slug, "unchanged", [], current, current, number)
         if row is None:
             record["position"] = self.next_position
             self.next_position += 1
@@ -175,19 +183,51 @@ class Sheet:
         fields = [name for name in after if after[name] != before[name]]
         return Change(slug, "update" if fields else "unchanged", fields, before, after, number)
 
-    def _version_errors(self, record: dict, number: int) -> list[RowError]:
-        """A row downloaded before the record's latest save (it would undo that save)."""
-        version = record.pop("version", None)
-        row = self.rows.get(record.get(self.spec.key))
-        if row is None or version is None or version == row.version:
+    def _stale(self, record: dict, row, version: int, number: int) -> list[RowError]:
+        """A row downloaded before a later save of its record: left out when the file still
+        holds the record as it was downloaded (the member of staff changed nothing in it, so
+        there is nothing of theirs to keep and nothing of the colleague's to undo); refused
+        when it holds changes, or when no revision says what was downloaded."""
+        downloaded = self._as_saved(row, version)
+        if downloaded is not None and downloaded == self._comparable(record, row):
+            self.untouched.add(record[self.spec.key])
             return []
         message = _(
-            "这一行下载于第 %(old)d 版，之后这条记录又被修改过（现在是第 %(new)d 版）。"
-            "为了不覆盖别人的修改，请重新下载表格，在新表格里修改后再上传。",
+            "您改了这一行，但下载表格（第 %(old)d 版）之后，别人也改过这条记录（现在是第 "
+            "%(new)d 版）。为了不覆盖别人的修改，这一行不能导入。请从文件里删掉这一行再上传"
+            "（文件里没有的记录保持不动），然后重新下载表格或打开这条记录的编辑页面，再改这条记录。",
             old=version,
             new=row.version,
         )
         return [self.error(number, "version", message)]
+
+    def _as_saved(self, row, version: int) -> dict | None:
+        """The record as it was at `version`, from the revision kept of it then (the last,
+        if several were), comparable like a row of the file; None when none was kept."""
+        data = db.session.scalar(
+            select(Revision.data)
+            .where(
+                Revision.kind == self.spec.name,
+                Revision.item_id == row.id,
+                Revision.version == version,
+            )
+            .order_by(Revision.id.desc())
+            .limit(1)
+        )
+        if data is None:
+            return None
+        record: dict = {}
+        for f in self.spec.table_fields:
+            value = data.get(f.name)
+            if f.type != "feature":
+                record[f.name] = value
+            elif value is not None:
+                record.setdefault("accessibility", {})[f.feature] = value
+        return self._comparable(record, row)
+
+    def _comparable(self, record: dict, row) -> dict:
+        """A record of `row`'s as `change` compares it."""
+        return normalise(self.spec, {**record, "position": row.position})
 
     def _repeated_slug(self, slug: str | None, number: int) -> list[RowError]:
         """A slug an earlier row of the file already used."""
