@@ -167,6 +167,28 @@ def test_error_says_where_the_problem_is(chinese, body, says):
     assert any(says in finding.message for finding in body_findings(body))
 
 
+# The media page's snippet, pasted without describing the image, from either language's page.
+UPLOADED = "/media/0123456789abcdef0123456789abcdef.png"
+PLACEHOLDER_BODIES = {
+    "chinese": f"![写清楚图片里有什么]({UPLOADED})",
+    "english": f"![Say what the image shows]({UPLOADED})",
+    "english-lower-case": f"![say what the image shows.]({UPLOADED})",
+}
+
+
+@pytest.mark.parametrize("body", PLACEHOLDER_BODIES.values(), ids=PLACEHOLDER_BODIES.keys())
+def test_the_media_pages_placeholder_alt_text_blocks_publishing(chinese, body):
+    findings = body_findings(body)
+    assert outcome(findings) == [("body", True)]
+    assert "上传页面的提示" in findings[0].message
+
+
+def test_the_placeholder_alt_text_is_refused_on_the_english_site(english):
+    [finding] = body_findings(PLACEHOLDER_BODIES["chinese"], lang="en")
+    assert finding.blocking and "写清楚图片里有什么" in finding.message
+    assert "upload page" in finding.message
+
+
 def test_each_attachment_without_a_web_page_is_reported(chinese):
     body = "[申请表（PDF）](/files/form.pdf)，[申请表（Word）](/files/form.docx)"
     assert outcome(body_findings(body)) == [("body", True)] * 2

@@ -219,6 +219,19 @@ def test_an_uploaded_image_with_alt_text_appears_in_a_published_page(site):
     assert image.get("src") == f"/media/{name}" and image.get("alt") == "区残联门口的无障碍坡道"
 
 
+def test_the_image_snippet_carries_the_alt_text_the_authoring_checks_refuse(site):
+    upload(site["editor"], PNG, "坡道.png")
+    name = stored(site["app"])[-1].name
+    page = parse(site["editor"].get("/staff/media/").data)
+    snippet = next(code.text for code in page.find_all("code") if name in code.text)
+    from barrierfree.staff.editing.authoring import ALT_PLACEHOLDER, check
+
+    with site["app"].test_request_context():
+        assert snippet.startswith(f"![{ALT_PLACEHOLDER}](")
+        [finding] = check("坡道", "区残联门口的坡道。", snippet)
+    assert finding.blocking
+
+
 def test_the_upload_dir_is_outside_the_static_folder(site):
     upload_dir = Path(site["app"].config["UPLOAD_DIR"]).resolve()
     assert Path(site["app"].static_folder).resolve() not in upload_dir.parents

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markdown_it.token import Token
 
+from ...i18n import EN, ZH, force_locale
 from ...markdown import Image, is_same_site, plain_text, tokens
 
 # Characters; English takes about two and a half letters for what a Chinese character says.
@@ -35,6 +37,9 @@ PLACEHOLDER_ALT = re.compile(
     r"^(?:图片|图像|照片|image\b|(?:picture|photo) of\b|(?:picture|photo|图)\s*\d*$)",
     re.IGNORECASE,
 )
+# The alt text of the image snippet on the media page (media.snippet), there to be replaced:
+# pasted unchanged, it would tell every reader of the page to describe the image.
+ALT_PLACEHOLDER = _l("写清楚图片里有什么")
 VAGUE_LINK_TEXTS = {
     "点击这里", "点击此处", "这里", "此处", "更多", "详情", "查看详情", "了解更多",
     "click here", "here", "more", "read more", "details", "link",
@@ -168,6 +173,12 @@ def _image_problem(number: int, image: Image) -> str | None:
             number=number,
             alt=image.alt.strip(),
         )
+    if _is_alt_placeholder(alt):
+        return _(
+            "第%(number)d个图片的替代文字还是上传页面的提示“%(alt)s”。请改为写出这张图片里有什么。",
+            number=number,
+            alt=image.alt.strip(),
+        )
     if PLACEHOLDER_ALT.search(alt):
         return _(
             "第%(number)d个图片的替代文字“%(alt)s”以“图片”之类的词开头。"
@@ -176,6 +187,21 @@ def _image_problem(number: int, image: Image) -> str | None:
             alt=image.alt.strip(),
         )
     return None
+
+
+def _is_alt_placeholder(alt: str) -> bool:
+    """True for the media page's placeholder alt text, in either language: a snippet copied
+    from the English page carries the English one, and goes on the Chinese page too."""
+    placeholders = set()
+    for locale in (ZH, EN):
+        with force_locale(locale):
+            placeholders.add(_folded(str(ALT_PLACEHOLDER)))
+    return _folded(alt) in placeholders
+
+
+def _folded(text: str) -> str:
+    """Text compared without case, spaces or punctuation at its ends."""
+    return "".join(_trimmed(text).split()).casefold()
 
 
 # --- Headings ----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ...images import DECODERS, PhotoProblem, prepare
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..models import EDITOR, MediaFile
+from .authoring import ALT_PLACEHOLDER
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +166,18 @@ def _is_visible(ch: str) -> bool:
     return not unicodedata.category(ch).startswith("C")
 
 
-@bp.app_template_filter("link_text")
 def link_text(name: str) -> str:
     """A file name as the text of a Markdown link: brackets and backslashes escaped."""
     return re.sub(r"([\\\[\]])", r"\\\1", name)
+
+
+def snippet(media: MediaFile) -> str:
+    """The Markdown that shows an uploaded image, its alt text a placeholder to replace
+    (the authoring checks refuse it unchanged), or that links a document by its name."""
+    url = url_for("media_files.file", name=media.name)
+    if media.mimetype.startswith("image/"):
+        return f"![{ALT_PLACEHOLDER}]({url})"
+    return f"[{link_text(media.original_name)}]({url})"
 
 
 def folder_setting() -> Path:
@@ -197,20 +206,25 @@ def _write(name: str, data: bytes) -> Path:
     return path
 
 
+def _page(errors: dict, status: int = 200):
+    """The uploads page: every file, newest first, with its snippet; `errors` by field."""
+    files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
+    snippets = {media.name: snippet(media) for media in files}
+    return render_template(
+        "staff/media.html", files=files, snippets=snippets, errors=errors, formats=FORMATS
+    ), status
+
+
 def _refused(error: str, status: int):
     """The uploads page again, with `error` beside the file field."""
-    files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
-    return render_template(
-        "staff/media.html", files=files, errors={"file": error}, formats=FORMATS
-    ), status
+    return _page({"file": error}, status)
 
 
 @bp.get("/")
 @sessions.require(EDITOR)
 def index():
     """The uploaded files, each with the Markdown that shows or links it."""
-    files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
-    return render_template("staff/media.html", files=files, errors={}, formats=FORMATS)
+    return _page({})
 
 
 @bp.post("/")
