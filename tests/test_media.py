@@ -223,13 +223,33 @@ def test_the_image_snippet_carries_the_alt_text_the_authoring_checks_refuse(site
     upload(site["editor"], PNG, "坡道.png")
     name = stored(site["app"])[-1].name
     page = parse(site["editor"].get("/staff/media/").data)
-    snippet = next(code.text for code in page.find_all("code") if name in code.text)
+    snippet = next(value for value in snippets(page) if name in value)
     from barrierfree.staff.editing.authoring import ALT_PLACEHOLDER, check
 
     with site["app"].test_request_context():
         assert snippet.startswith(f"![{ALT_PLACEHOLDER}](")
         [finding] = check("坡道", "区残联门口的坡道。", snippet)
     assert finding.blocking
+
+
+def snippets(page) -> list[str]:
+    """The snippets of the media page, as their text fields hold them."""
+    return [field["value"] for field in page.select("input.snippet")]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_each_snippet_is_a_labelled_read_only_field_linking_the_file_in_no_language(site, prefix):
+    upload(site["editor"], PDF, "申请表.pdf")
+    name = stored(site["app"])[-1].name
+    page = parse(site["editor"].get(f"{prefix}/staff/media/").data)
+    field = next(field for field in page.select("input.snippet") if name in field["value"])
+
+    assert field["value"] == f"[申请表.pdf](/media/{name})"
+    assert field.has_attr("readonly") and field["type"] == "text"
+    assert field.get("tabindex") != "-1"
+    label = " ".join(page.find(id=ref).text for ref in field["aria-labelledby"].split())
+    assert label.endswith("申请表.pdf")
+    assert page.find(id=field["aria-describedby"]).text
 
 
 def test_the_upload_dir_is_outside_the_static_folder(site):
@@ -301,7 +321,7 @@ def test_a_name_with_brackets_links_whole_in_the_markdown_to_copy(site):
     upload(site["editor"], PDF, "附件[1]]（2）.pdf")
     kept = stored(site["app"])[-1]
     page = parse(site["editor"].get("/staff/media/").data)
-    snippet = next(code.text for code in page.find_all("code") if kept.name in code.text)
+    snippet = next(value for value in snippets(page) if kept.name in value)
     from barrierfree.markdown import render
 
     with site["app"].test_request_context():

@@ -36,6 +36,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...database import db
+from ...i18n import EN, PREFIX, is_english
 from ...images import DECODERS, PhotoProblem, prepare
 from ..accounts import sessions
 from ..accounts.audit import record as audit
@@ -171,10 +172,18 @@ def link_text(name: str) -> str:
     return re.sub(r"([\\\[\]])", r"\\\1", name)
 
 
+def public_path(name: str) -> str:
+    """An uploaded file's address as content links it: /media/<name> on both sites, never
+    /en/media/…, since one text is published in both languages."""
+    path = url_for("media_files.file", name=name)
+    # The English site is this app under /en (i18n.LocalePrefixMiddleware).
+    return path.removeprefix(PREFIX[EN]) if is_english() else path
+
+
 def snippet(media: MediaFile) -> str:
     """The Markdown that shows an uploaded image, its alt text a placeholder to replace
     (the authoring checks refuse it unchanged), or that links a document by its name."""
-    url = url_for("media_files.file", name=media.name)
+    url = public_path(media.name)
     if media.mimetype.startswith("image/"):
         return f"![{ALT_PLACEHOLDER}]({url})"
     return f"[{link_text(media.original_name)}]({url})"
