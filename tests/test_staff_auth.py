@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from barrierfree.database import db, utcnow
 from barrierfree.staff.accounts import passwords, throttle
+from barrierfree.staff.accounts.audit import record as audit_record
 from barrierfree.staff.editing import forms, publishing
 from barrierfree.staff.models import (
     ADMIN,
@@ -943,6 +944,62 @@ def test_an_administrator_manages_accounts(office, clients):
     log = admin.get("/staff/audit")
     assert log.status_code == 200
     assert all(text in log.text for text in ("新建账号", "修改角色", "重设密码", "zhou-clerk"))
+
+
+def logged(app, *entries: tuple[str, str, str, str]) -> None:
+    """Audit entries (action, kind, key, detail) as the administrator made them, in order."""
+    with app.app_context():
+        admin = db.session.scalar(select(StaffUser).where(StaffUser.username == ADMIN))
+        for action, kind, key, detail in entries:
+            audit_record(action, kind, key, detail, user=admin)
+        db.session.commit()
+
+
+def audit_table(response):
+    """The table of audit entries on a page."""
+    return parse(response.data).find("table")
+
+
+def test_the_audit_log_names_items_states_and_roles_in_words(office, clients):
+    logged(
+        office.app,
+        ("publish", "updates", "live-notice", ""),
+        ("change-role", "account", EDITOR, PUBLISHER),
+        ("inbox-state", "feedback", "CP-2026-999999", "closed -> new"),
+        ("import", "facilities", "", "fac_good.csv: created 0, updated 2"),
+        ("save", "updates", "a-notice-since-deleted", ""),
+    )
+    table = audit_table(clients[ADMIN].get("/staff/audit"))
+    text = table.find("tbody").text
+
+    links = {a.text: a["href"] for a in table.find_all("a")}
+    assert links["通知 live-notice"] == f"/staff/updates/{office.published_update}"
+    assert "updates/live-notice" not in text
+    assert "已关闭 → 新收到" in text and "closed -> new" not in text
+    assert "发布人（发布和撤回）" in text and "account/" not in text
+    assert "fac_good.csv" in text and "新增 0 条，修改 2 条" in text and "created" not in text
+    assert "a-notice-since-deleted" in text and "a-notice-since-deleted" not in links
+
+
+@pytest.mark.parametrize("path", ["/en/staff/audit", "/en/staff/updates/{id}/revisions"])
+def test_the_time_column_is_time_not_opening_hours_in_english(office, clients, path):
+    logged(office.app, ("publish", "updates", "live-notice", ""))
+    page = clients[ADMIN].get(path.format(id=office.items["updates"]))
+    headings = [th.text for th in audit_table(page).find("thead").find_all("th")]
+    assert "Time" in headings and "Hours" not in headings
+
+
+def test_the_dashboard_shows_editors_only_work_on_content(office, clients):
+    logged(
+        office.app,
+        ("publish", "updates", "live-notice", ""),
+        ("change-role", "account", EDITOR, EDITOR),
+    )
+    editor = audit_table(clients[EDITOR].get("/staff/"))
+    admin = audit_table(clients[ADMIN].get("/staff/"))
+
+    assert "通知 live-notice" in editor.text and "修改角色" not in editor.text
+    assert "修改角色" in admin.text
 
 
 @pytest.mark.parametrize("data", ({"action": "disable"}, {"action": "role", "role": EDITOR}))

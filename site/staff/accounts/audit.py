@@ -1,6 +1,12 @@
-"""The audit log: one row per thing a member of staff did."""
+"""The audit log: one row per thing a member of staff did, and the log as staff read it
+(`shown`: titles for keys, names for states and roles)."""
 
-from flask import g
+import re
+from dataclasses import dataclass
+
+from flask import g, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ...database import db
 from ...query_args import xml_safe
@@ -34,3 +40,164 @@ def record(action: str, kind: str = "", key: str = "", detail: str = "", user=No
             detail=xml_safe(detail)[:2000],
         )
     )
+
+
+# --- Reading the log -----------------------------------------------------------------------
+
+# The kinds of the entries about content (what an editor works on); every other entry is
+# about accounts, sessions or residents' messages, which only administrators read here.
+MEDIA = "media"
+IMPORT_DETAIL = re.compile(r"(?P<file>.*): created (?P<created>\d+), updated (?P<updated>\d+)")
+STATE_CHANGE = re.compile(r"(?P<before>[\w-]+) -> (?P<after>[\w-]+)")
+REFERENCE = re.compile(r"CP-(?P<year>\d{4})-(?P<sequence>\d{6})")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An audit entry as staff read it: who, what they did, to what (by its title, with
+    the page of the item while it exists) and any detail, in words rather than codes."""
+
+    entry: AuditEntry
+    who: str
+    action: str
+    kind: str
+    title: str
+    url: str | None
+    detail: str
+
+
+def content_kinds() -> tuple[str, ...]:
+    """The kinds of the entries about content: the editable kinds, and uploaded files."""
+    from ..editing.forms import EDITABLE
+
+    return (*EDITABLE, MEDIA)
+
+
+def shown(entries: list[AuditEntry]) -> list[Shown]:
+    """Each entry in words: titles for keys, names for states and roles."""
+    items = _Items(entries)
+    return [_shown(entry, items) for entry in entries]
+
+
+def _shown(entry: AuditEntry, items: "_Items") -> Shown:
+    """One entry in words."""
+    from ..helpers import audit_action
+
+    kind, title, url = items.named(entry)
+    return Shown(
+        entry=entry,
+        who=entry.username or _("系统"),
+        action=audit_action(entry.action),
+        kind=kind,
+        title=title,
+        url=url,
+        detail=_detail(entry),
+    )
+
+
+def _detail(entry: AuditEntry) -> str:
+    """An entry's detail in words: states and roles by name, an import's counts in a
+    sentence, the number of a message written left out (its item is named already)."""
+    from ...feedback.names import state_name
+    from .views import role_names  # views records entries: imported when one is read
+
+    detail = entry.detail or ""
+    if entry.kind == "account" and detail in role_names():
+        return role_names()[detail]
+    if entry.action == "inbox-state" and (found := STATE_CHANGE.fullmatch(detail)):
+        return f"{state_name(found['before'])} → {state_name(found['after'])}"
+    if entry.action == "import" and (found := IMPORT_DETAIL.fullmatch(detail)):
+        return _(
+            "新增 %(created)s 条，修改 %(updated)s 条",
+            created=found["created"],
+            updated=found["updated"],
+        )
+    if entry.action in ("inbox-note", "inbox-reply") or entry.action == "upload":
+        return ""
+    if entry.action in ("inbox-purge", "inbox-close-answered") and detail.isdigit():
+        counted = {
+            "feedback": _("来信 %(n)s 条", n=detail),
+            "feedback_photo": _("照片 %(n)s 张", n=detail),
+            "outgoing_mail": _("邮件 %(n)s 封", n=detail),
+        }
+        return counted.get(entry.kind, detail)
+    return detail
+
+
+class _Items:
+    """The items a page of entries names, each kind read in one query."""
+
+    def __init__(self, entries: list[AuditEntry]):
+        from ..editing.forms import EDITABLE
+
+        self.kinds = EDITABLE
+        keys: dict[str, set[str]] = {}
+        for entry in entries:
+            if entry.kind and entry.key:
+                keys.setdefault(entry.kind, set()).add(entry.key)
+        self.found: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, key): (title, url)
+        for kind, kind_keys in keys.items():
+            self.found |= {(kind, key): named for key, named in self._read(kind, kind_keys)}
+
+    def named(self, entry: AuditEntry) -> tuple[str, str, str | None]:
+        """What an entry was done to: its kind's name, its title, and its page (None once
+        the item is gone, when the title is the key the entry kept)."""
+        kind = self._kind_name(entry.kind)
+        if entry.action == "import":
+            found = IMPORT_DETAIL.fullmatch(entry.detail or "")
+            return kind, found["file"] if found else "", None
+        if not entry.key:
+            return kind, "", None
+        title, url = self.found.get((entry.kind, entry.key), (entry.key, None))
+        if entry.kind == MEDIA and url is None:
+            title = entry.detail or entry.key  # the name the file came with
+        return kind, title, url
+
+    def _kind_name(self, kind: str) -> str:
+        """The name of an entry's kind of item."""
+        if kind in self.kinds:
+            return str(self.kinds[kind].label)
+        names = {
+            MEDIA: _("图片和附件"),
+            "account": _("账号"),
+            "feedback": _("居民来信"),
+            "feedback_photo": _("来信的照片"),
+            "outgoing_mail": _("邮件"),
+        }
+        return names.get(kind, kind)
+
+    def _read(self, kind: str, keys: set[str]):
+        """(key, (title, url)) of the items of `kind` that still exist."""
+        from ...feedback.models import FeedbackItem
+        from ..models import MediaFile, StaffUser
+
+        if kind in self.kinds:
+            spec = self.kinds[kind]
+            model = spec.model
+            column = model.slug if hasattr(model, "slug") else model.id
+            wanted = keys if hasattr(model, "slug") else {int(k) for k in keys if k.isdigit()}
+            for row in db.session.scalars(select(model).where(column.in_(wanted))):
+                key = str(row.slug if hasattr(model, "slug") else row.id)
+                url = url_for("editor.edit", kind_name=kind, item_id=row.id)
+                yield key, (getattr(row, spec.title_field), url)
+        elif kind == MEDIA:
+            for media in db.session.scalars(select(MediaFile).where(MediaFile.name.in_(keys))):
+                yield (
+                    media.name,
+                    (media.original_name, url_for("media_files.file", name=media.name)),
+                )
+        elif kind == "account":
+            for user in db.session.scalars(select(StaffUser).where(StaffUser.username.in_(keys))):
+                title = _("%(name)s（%(account)s）", name=user.display_name, account=user.username)
+                yield user.username, (title, url_for("staff.account", user_id=user.id))
+        elif kind == "feedback":
+            for key in keys:
+                found = REFERENCE.fullmatch(key)
+                item = found and db.session.scalar(
+                    select(FeedbackItem).where(
+                        FeedbackItem.year == int(found["year"]),
+                        FeedbackItem.sequence == int(found["sequence"]),
+                    )
+                )
+                if item:
+                    yield key, (key, url_for("inbox.item", item_id=item.id))

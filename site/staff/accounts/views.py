@@ -10,6 +10,7 @@ from ...query_args import clean_line, read_page_number
 from ...security import READS, client_network, safe_next
 from ..models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
 from . import passwords, sessions, throttle
+from .audit import content_kinds, shown
 from .audit import record as audit
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -35,8 +36,18 @@ def dashboard():
     """The back office's home: what can be edited, and recent activity."""
     from ..editing.forms import EDITABLE
 
-    recent = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10))
-    return render_template("staff/dashboard.html", kinds=EDITABLE.values(), recent=list(recent))
+    recent = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)
+    everything = g.staff.role == ADMIN
+    if not everything:
+        # The audit log is for administrators: others see the work done on content here,
+        # never who signed out, whose account changed or what happened to a resident's item.
+        recent = recent.where(AuditEntry.kind.in_(content_kinds()))
+    return render_template(
+        "staff/dashboard.html",
+        kinds=EDITABLE.values(),
+        recent=shown(list(db.session.scalars(recent))),
+        everything=everything,
+    )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -272,5 +283,5 @@ def audit_log():
         select(AuditEntry).order_by(AuditEntry.id.desc()).offset((number - 1) * 100).limit(101)
     ).all()
     return render_template(
-        "staff/audit.html", entries=entries[:100], page=number, more=len(entries) > 100
+        "staff/audit.html", entries=shown(entries[:100]), page=number, more=len(entries) > 100
     )
