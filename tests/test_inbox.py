@@ -196,6 +196,16 @@ def test_an_empty_reply_is_refused_and_the_page_says_where(loaded_app, staff):
     assert error_summary(response.data).find("a", href="#field-reply") is not None
 
 
+def test_an_empty_reply_is_named_by_its_fields_own_label(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = parse(post(li, "reply", item_id, body="").data)
+
+    label = next(tag.text for tag in page.find_all("label") if tag.get("for") == "field-reply")
+    error = page.find(id="field-reply-error").text
+    assert f"请填写“{label}”" in error
+
+
 def test_the_resident_text_is_escaped_in_the_inbox(loaded_app, staff):
     item_id, _ = send(loaded_app, body="<script>alert(1)</script>\n第二行")
     li = signed_in(loaded_app, "li")

@@ -242,12 +242,16 @@ def _text(label: str) -> tuple[str, str | None]:
     return text, None
 
 
+# The reply field's label (staff/inbox/item.html): its error names the field as it is shown.
+REPLY_LABEL = _l("答复居民")
+
+
 @bp.post("/<int:item_id>/reply")
 @require(EDITOR, keep=drafts.keep_lapsed)
 def reply(item_id: int):
     """A public reply: the resident reads it on the status page."""
     row = item_or_404(item_id)
-    text, problem = _text(_("公开答复"))
+    text, problem = _text(str(REPLY_LABEL))
     if problem:
         return _page(row, {"reply": problem}, {"reply": text}, status=400)
     answer = request.form.get("confirm")
