@@ -1,9 +1,10 @@
 """The plan's kinds, declared once (see kinds.py). Content files hold them; staff edit only
 the indicators' current values."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..kinds import POSITION, Field, Kind, choices, stored, translated
+from ..kinds import POSITION, Field, Kind, Problem, choices, stored, translated
 from .models import (
     INDICATOR_ATTRIBUTES,
     Box,
@@ -14,12 +15,27 @@ from .models import (
     PlanSection,
     Project,
 )
+from .progress import number
 
 
 def _searched_body() -> tuple[Field, Field]:
     """The plan's text of an item that search indexes, and its English twin `body_en`,
     only ever loaded from files."""
     return translated(Field("body", "body", "data", edit=False, table=False, search=True))
+
+
+def indicator_problems(record: dict) -> list[Problem]:
+    """An indicator's latest value is a figure the indicator pages draw as a bar and read
+    out with the indicator's unit (progress.number): a number, with >, ≥, < or ≤ before it
+    as the plan writes some; "98%（约）" would be shown as typed, its unit twice."""
+    value = record.get("current_value")
+    if value and number(value) is None:
+        message = _(
+            "“当前值”只填数字，例如 86.5，需要时在数字前加 >、≥、< 或 ≤（例如 >90）。"
+            "单位不用写，也不要写“约”之类的字。"
+        )
+        return [Problem("current_value", message)]
+    return []
 
 
 def _parent(name: str, model: type, key: str = "slug") -> Field:
@@ -96,7 +112,12 @@ INDICATORS = Kind(
             _l("当前值"),
             required=True,
             max_length=32,
-            hint=_l("只填数字或规划里的写法，单位见上方。"),
+            # The form shows no unit: the value is a bare figure in the indicator's own unit.
+            # (A lazy hint is written into the page as it is: no "<" in it.)
+            hint=_l(
+                "只填数字，例如 86.5；需要时在数字前加 >、≥ 或 ≤ 等符号，例如 >90。不要写单位和"
+                "“约”之类的字：单位就是规划里这个指标的单位，公开的指标页面写在指标名称后面。"
+            ),
             load=False,
             description=_l("最新的值；空表示区残联尚未公布"),
         ),
@@ -121,6 +142,7 @@ INDICATORS = Kind(
     ),
     key="number",
     title_field="name",
+    rules=indicator_problems,
     public_endpoint="plan.indicators",
     can_create=False,
     has_status=False,
