@@ -484,6 +484,21 @@ def test_back_office_navigation_shows_only_what_the_role_may_open(clients):
         assert ("/staff/audit" in links) is shown, role
 
 
+@pytest.mark.parametrize("prefix, menu", [("", "后台菜单"), ("/en", "Back office menu")])
+def test_the_navigation_folds_into_a_menu_after_a_skip_link(clients, prefix, menu):
+    page = parse(clients[ADMIN].get(f"{prefix}/staff/").data)
+    first = page.find("body").find("a")
+    assert first["href"] == "#main" and page.find(id="main") is not None
+
+    details = page.find("header").find("details")
+    summary = details.find("summary")
+    assert summary.text.strip() == menu
+    assert not details.has_attr("open"), "folded on narrow screens; wide ones show it (CSS)"
+    nav = details.find("nav")
+    assert nav["aria-label"] and f"{prefix}/staff/audit" in nav.hrefs
+    assert nav.find("form", action=f"{prefix}/staff/sign-out") is not None
+
+
 # --- CSRF ----------------------------------------------------------------------------------
 
 
