@@ -196,13 +196,14 @@ def test_an_empty_reply_is_refused_and_the_page_says_where(loaded_app, staff):
     assert error_summary(response.data).find("a", href="#field-reply") is not None
 
 
-def test_an_empty_reply_is_named_by_its_fields_own_label(loaded_app, staff):
+@pytest.mark.parametrize("action", ["reply", "note"])
+def test_an_empty_text_is_named_by_its_fields_own_label(loaded_app, staff, action):
     item_id, _ = send(loaded_app)
     li = signed_in(loaded_app, "li")
-    page = parse(post(li, "reply", item_id, body="").data)
+    page = parse(post(li, action, item_id, body="").data)
 
-    label = next(tag.text for tag in page.find_all("label") if tag.get("for") == "field-reply")
-    error = page.find(id="field-reply-error").text
+    label = next(tag.text for tag in page.find_all("label") if tag.get("for") == f"field-{action}")
+    error = page.find(id=f"field-{action}-error").text
     assert f"请填写“{label}”" in error
 
 

@@ -242,8 +242,10 @@ def _text(label: str) -> tuple[str, str | None]:
     return text, None
 
 
-# The reply field's label (staff/inbox/item.html): its error names the field as it is shown.
+# The labels of the item page's text boxes (staff/inbox/item.html): an error, and the page
+# that keeps a refused text, name a field as it is shown.
 REPLY_LABEL = _l("答复居民")
+NOTE_LABEL = _l("备注")
 
 
 @bp.post("/<int:item_id>/reply")
@@ -274,7 +276,7 @@ def reply(item_id: int):
 def note(item_id: int):
     """An internal note: only staff read it."""
     row = item_or_404(item_id)
-    text, problem = _text(_("内部备注"))
+    text, problem = _text(str(NOTE_LABEL))
     if problem:
         return _page(row, {"note": problem}, {"note": text}, status=400)
     drafts.forget(g.staff.id, row.id, "note")
@@ -369,7 +371,7 @@ for _refusal in WRITE_REFUSED:
     bp.register_error_handler(_refusal, refused)
 
 # What a refused form keeps, by the page's key, for the page that only shows the text.
-LABELS = {"reply": _l("公开答复"), "note": _l("内部备注"), "target": _l("合并到的编号"),
+LABELS = {"reply": REPLY_LABEL, "note": NOTE_LABEL, "target": _l("合并到的编号"),
           "example": _l("例子（中文）"), "example_en": _l("例子（英文，可以不填）")}  # fmt: skip
 NOT_SAVED = _l("网站暂时无法写入数据，这次没有保存。您写的内容还在下面，请过几分钟再提交一次。")
 
