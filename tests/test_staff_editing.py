@@ -1083,6 +1083,56 @@ def test_a_save_that_loses_the_race_after_the_check_writes_nothing(site, publish
     assert field_value(response, "version") == str(row.version)
 
 
+def as_a_browser_sends(fields: dict) -> dict:
+    """A form's fields as a browser posts them: every line of a text ends in CR LF."""
+    return {name: [v.replace("\n", "\r\n") for v in values] for name, values in fields.items()}
+
+
+def test_a_colleagues_new_paragraph_survives_a_conflict_over_another_field(site, publisher):
+    """A adds a paragraph to the body; B, from the same version, changes only the title.
+    The body is not a conflict: B's merged form takes A's body, and saving it keeps it."""
+    id_ = item_id(create_update(publisher, action="publish", **READY))
+    url = edit_url("updates", id_)
+    other = signed_in(site, OTHER_PUBLISHER)
+    form_a, form_b = edit_form(publisher.get(url)), edit_form(other.get(url))
+    body_a = form_a["body"][0] + "\n\n带上户口本也可以。"
+    saved = publisher.post(
+        url, data=as_a_browser_sends(changed(form_a, body=body_a, confirm="yes"))
+    )
+    assert saved.status_code == 303
+
+    title_b = "2026年助听器免费验配报名开始"
+    posted = as_a_browser_sends(changed(form_b, title=title_b, confirm="yes"))
+    conflict = other.post(url, data=posted)
+    assert conflict.status_code == 409
+    assert parse(conflict.data).find(class_="conflict") is None  # nothing both changed
+    assert "不同的地方" in parse(conflict.data).find(**{"data-error-summary": True}).text
+    assert field_value(conflict, "body") == body_a.strip()
+    assert field_value(conflict, "title") == title_b
+
+    merged = other.post(url, data=as_a_browser_sends(changed(edit_form(conflict), confirm="yes")))
+    assert merged.status_code == 303
+    row = row_of(site, Update, id=id_)
+    assert (row.title, row.body) == (title_b, body_a.strip())
+
+
+def test_fields_nobody_touched_are_no_conflict_on_an_item_loaded_from_the_files(site, publisher):
+    """The first save of a service loaded from content/ drops its texts' final new lines;
+    a colleague's save from the same version finds only what each of them changed."""
+    url = edit_url("services", 1)
+    other = signed_in(site, OTHER_PUBLISHER)
+    form_a, form_b = edit_form(publisher.get(url)), edit_form(other.get(url))
+    saved = publisher.post(url, data=changed(form_a, summary=A_SUMMARY, confirm="yes"))
+    assert saved.status_code == 303
+    posted = as_a_browser_sends(changed(form_b, title="康复救助（新名称）", confirm="yes"))
+    conflict = other.post(url, data=posted)
+    assert conflict.status_code == 409
+    assert parse(conflict.data).find(class_="conflict") is None
+    assert summary_links(conflict) == {}
+    assert field_value(conflict, "summary") == A_SUMMARY
+    assert field_value(conflict, "title") == "康复救助（新名称）"
+
+
 def test_a_withdrawal_between_the_question_and_the_answer_is_not_undone(site, publisher):
     """A colleague withdraws the item while the publisher reads the question before
     publishing it: the answer publishes only the version the question showed."""

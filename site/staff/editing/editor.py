@@ -748,7 +748,10 @@ def _conflict(kind: Kind, row, submission: Submission, base_version: int | None)
 
     A field only the other person changed takes their value; a field only this person
     changed keeps theirs; a field both changed keeps this person's text, with the other
-    version shown beside it. Nothing is saved until the merged form is submitted.
+    version shown beside it. Nothing is saved until the merged form is submitted. Values
+    are compared as the form reads them, never as typed: a browser sends a textarea's lines
+    ending in CR LF, and a text loaded from a file ends in a newline the first save drops,
+    so the texts of an untouched field differ though it says the same.
     """
     current = forms.revision_data(kind, row)
     base = db.session.scalar(
@@ -756,20 +759,25 @@ def _conflict(kind: Kind, row, submission: Submission, base_version: int | None)
             Revision.kind == kind.name, Revision.item_id == row.id, Revision.version == base_version
         )
     )
-    mine = submission.text
     current_text = forms.form_values(kind, current)
-    base_text = forms.form_values(kind, base) if base is not None else None
-    merged, theirs = dict(mine), {}
+    merged, theirs = dict(submission.text), {}
     for f in kind.form_fields:
-        if f.name not in mine or mine[f.name] == current_text[f.name]:
-            continue
-        if base_text is not None and mine[f.name] == base_text[f.name]:
+        if f.name not in submission.text or _says(submission, f, current.get(f.name)):
+            continue  # not in the form (an existing item's slug), or no different
+        if base is not None and _says(submission, f, base.get(f.name)):
             merged[f.name] = current_text[f.name]
-        elif base_text is None or current_text[f.name] != base_text[f.name]:
+        elif base is None or not forms.same_stored(f, base.get(f.name), current.get(f.name)):
             theirs[f.name] = current_text[f.name]
-    _autosave_posted(kind, _key(row.id), mine, base_version)
+    _autosave_posted(kind, _key(row.id), submission.text, base_version)
     db.session.commit()
     return _form(kind, row, merged, status=409, version=row.version, theirs=theirs, conflict=True)
+
+
+def _says(submission: Submission, f, stored) -> bool:
+    """True when the posted field says what the stored value does. A field in error has no
+    value to compare, so it never does: it counts as changed."""
+    values = submission.values
+    return f.name in values and forms.same_value(f, stored, values[f.name])
 
 
 def authoring_findings(kind: Kind, values: dict) -> list:

@@ -243,6 +243,17 @@ def same_value(f: Field, stored, parsed) -> bool:
     return stored == parsed or (stored in empty and parsed in empty)
 
 
+def same_stored(f: Field, one, other) -> bool:
+    """True when two stored values (a revision's, the row's) say the same, read as the form
+    reads them: by `same_value`, the second read as if posted."""
+    if f.type != "multi":
+        try:
+            other = parse(f, as_text(f, other))
+        except ValueError:
+            pass  # as in same_value: a value that breaks a later rule, compared as it is
+    return same_value(f, one, other)
+
+
 def apply_values(kind: Kind, row, values: dict) -> None:
     """Write parsed values (a form's or a revision's) into the row."""
     # A new row is not in the session yet: looking up a linked row must not flush it half
