@@ -89,6 +89,11 @@ def changed(fields: dict, **changes) -> dict:
     }
 
 
+def as_a_browser_sends(fields: dict) -> dict:
+    """A form's fields as a browser posts them: every line of a text ends in CR LF."""
+    return {name: [v.replace("\n", "\r\n") for v in values] for name, values in fields.items()}
+
+
 def field_value(response, name: str) -> str:
     """One field's value in a rendered form."""
     return edit_form(response)[name][0]
@@ -240,13 +245,14 @@ def test_a_published_update_keeps_its_text_until_a_change_passes_the_checks(site
     response = save(publisher, edit_url("updates", id_), body=HEARING_AIDS["body"])
     assert response.status_code == 400
     assert "没有替代文字" in summary_links(response)["#field-body"]
-    assert field_value(response, "body") == HEARING_AIDS["body"]
+    # Kept as posted, but for the new line after the text (a textarea's own)
+    assert field_value(response, "body") == HEARING_AIDS["body"].rstrip()
     after = row_of(site, Update, id=id_)
     assert (after.body, after.version) == (before.body, before.version)
     public = site.test_client().get(f"/updates/{HEARING_AIDS['slug']}")
     assert "耳背式助听器" in public.text
     [kept] = autosaves(site)
-    assert kept.data["body"] == HEARING_AIDS["body"]
+    assert kept.data["body"] == HEARING_AIDS["body"].rstrip()
 
 
 # --- The journey of the issue: publish, fix, publish, withdraw -----------------------------
@@ -912,6 +918,29 @@ def test_the_diffs_words_for_screen_readers_are_in_the_interfaces_language(site,
     assert not any(CJK.search(label.text) for label in labels)
 
 
+def test_the_first_save_of_an_item_loaded_from_the_files_changes_only_what_was_changed(
+    site, publisher
+):
+    """A service loaded from content/ has Markdown texts ending in a new line, and a browser
+    posts them with CR LF: the question, the saved row and the revision diff show the one
+    field changed, not every text as "deleted: (end)"."""
+    url = edit_url("services", 1)
+    before = row_of(site, Service, id=1)
+    assert before.eligibility.endswith("\n")
+    form = edit_form(publisher.get(url))
+    question = publisher.post(url, data=as_a_browser_sends(changed(form, summary=A_SUMMARY)))
+    doc = parse(question.data)
+    assert [s.find("h2").text for s in doc.find_all("section", class_="diff")] == ["摘要"]
+    assert answered(publisher, question).status_code == 303
+
+    after = row_of(site, Service, id=1)
+    assert (after.summary, after.eligibility) == (A_SUMMARY, before.eligibility)
+    original = revisions_of(site, "services", 1)[0]
+    assert original.action == "original"
+    page = parse(publisher.get(f"{url}/revisions/{original.id}").data)
+    assert [s.find("h2").text for s in page.find_all("section", class_="diff")] == ["摘要"]
+
+
 def test_an_old_revision_is_restored_as_a_new_version(site, publisher):
     id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
     url = edit_url("updates", id_)
@@ -1081,11 +1110,6 @@ def test_a_save_that_loses_the_race_after_the_check_writes_nothing(site, publish
     assert (row.summary, row.hours_note) == (A_SUMMARY, None)
     assert field_value(response, "summary") == B_SUMMARY
     assert field_value(response, "version") == str(row.version)
-
-
-def as_a_browser_sends(fields: dict) -> dict:
-    """A form's fields as a browser posts them: every line of a text ends in CR LF."""
-    return {name: [v.replace("\n", "\r\n") for v in values] for name, values in fields.items()}
 
 
 def test_a_colleagues_new_paragraph_survives_a_conflict_over_another_field(site, publisher):
@@ -1269,7 +1293,8 @@ def test_a_renamed_facility_changes_its_page_and_search(site, publisher):
 
 # --- Autosave -------------------------------------------------------------------------------
 
-AUTOSAVED_BODY = "## 怎么报名\n\n带上残疾人证，周六上午也可以登记。\n"
+# As the form keeps it: a text is read without the new lines after it.
+AUTOSAVED_BODY = "## 怎么报名\n\n带上残疾人证，周六上午也可以登记。"
 
 
 def autosaves(app) -> list[Autosave]:

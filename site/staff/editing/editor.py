@@ -273,7 +273,7 @@ def _write(kind: Kind, row, submission: Submission, base_version) -> bool:
     if not publishing.claim(kind, row, base_version):
         db.session.rollback()
         return False
-    forms.apply_values(kind, row, submission.values)
+    forms.apply_values(kind, row, forms.values_to_write(kind, row, submission.values))
     publishing.revision(kind, row, "save")
     audit("save", kind.name, row.slug if hasattr(row, "slug") else row.id)
     _discard_autosave(kind, _key(row.id))
@@ -532,8 +532,9 @@ def revision(kind_name: str, item_id: int, revision_id: int):
     changes = [
         (f, forms.as_text(f, old.data.get(f.name)), forms.as_text(f, current.get(f.name)))
         for f in kind.form_fields
-        # A field added since the revision was saved is not a change it would make.
-        if f.name in old.data and old.data[f.name] != current.get(f.name)
+        # A field added since the revision was saved is not a change it would make; a text
+        # that only lost its final new line (saved before saves kept it) is no change.
+        if f.name in old.data and not forms.same_stored(f, old.data[f.name], current.get(f.name))
     ]
     return render_template("staff/revision.html", kind=kind, row=row, old=old, changes=changes)
 

@@ -28,6 +28,7 @@ from ..bulk.columns import FLAG_WORDS, NO, YES, CellError, feature_reader, featu
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
 TEXT_LIMIT = 100_000
 LINES = re.compile(r"\s*\n\s*")
+LINE_ENDS = re.compile(r"\r\n?")
 EDITABLE = {
     kind.name: kind for kind in (UPDATES, PAGES, SERVICES, FACILITIES, CONTACTS, INDICATORS)
 }
@@ -104,11 +105,14 @@ def _read_feature(f: Field, raw: str) -> dict | None:
 
 
 def posted(f: Field, form) -> str | list[str]:
-    """A field as posted: a list for a multiple choice; a feature's controls as its text."""
+    """A field as posted: a list for a multiple choice; a feature's controls as its text;
+    a text with its lines ending in LF and nothing after its last line. A browser ends a
+    textarea's lines in CR LF, and a text loaded from a file ends in a new line: read as
+    sent, a field nobody touched would differ from what was saved."""
     if f.type == "multi":
         return form.getlist(f.name)
     if f.type != "feature" or f.name in form:
-        return form.get(f.name, "")
+        return LINE_ENDS.sub("\n", form.get(f.name, "")).rstrip()
     keys = features.detail_keys(features.BY_CODE[f.feature])
     given = [(key, form.get(f"{f.name}{PART}{key}", "").strip()) for key in keys]
     details = [f"{key}={value}" for key, value in given if value]
@@ -190,7 +194,7 @@ def parse(f: Field, raw) -> object:
             raise ValueError(_("请从列出的选项中选择。"))
         # A value sent twice (an edited form, a double click) is one choice, not two links.
         return list(dict.fromkeys(chosen))
-    raw = clean_text(raw.strip().replace("\r\n", "\n"), f.label)
+    raw = clean_text(raw.strip(), f.label)
     if f.type == "feature":
         return _read_feature(f, raw)
     if f.type == "checkbox":
@@ -252,6 +256,19 @@ def same_stored(f: Field, one, other) -> bool:
         except ValueError:
             pass  # as in same_value: a value that breaks a later rule, compared as it is
     return same_value(f, one, other)
+
+
+def values_to_write(kind: Kind, row, values: dict) -> dict:
+    """The parsed values a save writes: not a text that reads as the row's does, which
+    keeps its text exactly (a file's final new line), so the revisions show no change
+    nobody made. Choices are written as they come: their order is kept."""
+    current = revision_data(kind, row)
+    return {
+        name: value
+        for name, value in values.items()
+        if kind.form_field(name).type == "multi"
+        or not same_value(kind.form_field(name), current.get(name), value)
+    }
 
 
 def apply_values(kind: Kind, row, values: dict) -> None:
