@@ -97,13 +97,20 @@ def record_attempt(username: str, address: str, outcome: str) -> None:
     throttle.settle(attempt, outcome)
 
 
+def asked(client, response):
+    """The question a response leads to (publishing a draft, saving a live item: a page of
+    its own, reached by a redirect), or the response itself when it leads to none."""
+    location = response.headers.get("Location", "")
+    if response.status_code == 303 and ("/publish?" in location or "/changes?" in location):
+        return client.get(location)
+    return response
+
+
 def answered(client, response, answer: str = "yes"):
     """Answer the question that comes before a change to what the public sees (publishing a
     draft, saving a live item, a public reply) as its button does, and return the answer's
     response; a response that asks nothing comes back as it is."""
-    location = response.headers.get("Location", "")
-    if response.status_code == 303 and "/publish?" in location:
-        response = client.get(location)
+    response = asked(client, response)
     form = (
         parse(response.data).find("form", id="confirm-form")
         if response.status_code == 200

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from werkzeug.datastructures import MultiDict
 
 from ...database import (
     DRAFT,
@@ -228,11 +229,37 @@ def _check_save(kind: Kind, row, submission: Submission, action: str, base_versi
     needs_publisher = action in ("publish", "schedule") and kind.has_status
     if not may_change(kind, row) or (needs_publisher and not g.staff.can(PUBLISHER)):
         return _refused(kind, row, submission.text)
+    if base_version != row.version and _saved_just_now(kind, row, submission, base_version):
+        # A second press of the button, or Back and send again: that save is done. Go on
+        # as it did (its answer, with the undo, may never have reached the browser).
+        flash(_("这些修改已经保存过了，没有再保存一次。"))
+        return _after_save(kind, row, action, row.version)
     if base_version != row.version:
         return _conflict(kind, row, submission, base_version)
     if submission.errors:
         return _kept(kind, row, submission, base_version, errors=submission.errors)
     return None
+
+
+def _saved_just_now(kind: Kind, row, submission: Submission, base_version) -> bool:
+    """True when the item's newest version is this account's save of this very text from
+    the version the form was loaded at: the form was sent again."""
+    if base_version is None or row.version != base_version + 1 or submission.errors:
+        return False
+    newest = db.session.scalar(
+        select(Revision)
+        .where(Revision.kind == kind.name, Revision.item_id == row.id)
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+    return (
+        newest is not None
+        and (newest.version, newest.action, newest.user_id) == (row.version, "save", g.staff.id)
+        and all(
+            _says(submission, kind.form_field(name), newest.data.get(name))
+            for name in submission.values
+        )
+    )
 
 
 def _asks_first(kind: Kind, row, action: str) -> bool:
@@ -341,14 +368,57 @@ def _changes(kind: Kind, row, submission: Submission) -> list[tuple]:
 def _confirm_changes(kind: Kind, row, submission: Submission, base_version, changes):
     """Before changing what the public sees, now or at the scheduled time: the changes, and
     a question (WCAG 3.3.6). The text is kept as this account's autosave meanwhile, and sent
-    again with the answer."""
-    _autosave_posted(kind, _key(row.id), submission.text, base_version)
-    db.session.commit()
+    again with the answer. The question is a page of its own (`changes`), so that Back from
+    the page after the answer shows it again instead of posting the form again; a form
+    shown with an autosave on offer keeps no text on the server, so it is asked here."""
+    if not _offered():
+        _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
+        db.session.commit()
+        return redirect(
+            url_for("editor.changes", kind_name=kind.name, item_id=row.id, action=_action()),
+            code=303,
+        )
+    return _question(kind, row, submission.text, base_version, changes, _action())
+
+
+def _question(kind: Kind, row, text: dict, version, changes, action: str):
+    """The page that asks before a save changes what the public sees."""
     return render_template(
-        "staff/confirm_changes.html", kind=kind, row=row, text=submission.text,
-        changes=changes, version=base_version, action=_action(),
+        "staff/confirm_changes.html", kind=kind, row=row, text=text, changes=changes,
+        version=version, action=action,
         scheduled=None if is_live(kind, row) else _scheduled_at(kind, row),
     )  # fmt: skip
+
+
+@bp.get("/<kind_name>/<int:item_id>/changes")
+@sessions.require(EDITOR)
+def changes(kind_name: str, item_id: int):
+    """The question before a save changes what the public sees, for the text this account
+    has waiting as its autosave; once that is saved or discarded, back to the form."""
+    kind = kind_or_404(kind_name)
+    row = item_or_404(kind, item_id)
+    action = request.args.get("action", "save")
+    action = action if action in ACTIONS else "save"
+    draft = _saved_draft(kind, _key(row.id))
+    waiting = draft is not None and _asks_first(kind, row, action)
+    submission = read(kind, row, _as_posted(draft.data)) if waiting else None
+    found = submission is not None and not submission.errors
+    changed = _changes(kind, row, submission) if found else []
+    if not changed:
+        flash(_("没有等待确认的修改：已经保存了，或者已经放弃了。"))
+        return _back_to_form(kind, row)
+    return _question(kind, row, draft.data, draft.base_version, changed, action)
+
+
+def _as_posted(text: dict) -> MultiDict:
+    """A form's text (an autosave's) as the browser would post it."""
+    return MultiDict(
+        [
+            (name, one)
+            for name, value in text.items()
+            for one in ([value] if isinstance(value, str) else value)
+        ]
+    )
 
 
 @bp.route("/<kind_name>/<int:item_id>/publish", methods=["GET", "POST"])
@@ -578,8 +648,9 @@ def _back_to_form(kind: Kind, row):
     return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
 
 
-def read(kind: Kind, row) -> Submission:
-    text, parsed = forms.read_form(kind, request.form, row)
+def read(kind: Kind, row, form=None) -> Submission:
+    """A form as posted (by default, this request's), read."""
+    text, parsed = forms.read_form(kind, request.form if form is None else form, row)
     return Submission(text, parsed["_values"], parsed["_errors"])
 
 
