@@ -1744,7 +1744,18 @@ def test_an_editors_text_is_kept_when_the_draft_goes_public_while_they_write(
     save(publisher, url, "publish")
     response = editor_client.post(url, data=changed(fields, body="编辑刚写好的一段。"))
     assert response.status_code == 403
-    assert "已自动保存" in parse(response.data).find(**{"data-error-summary": True}).text
+    doc = parse(response.data)
+    summary = doc.find(**{"data-error-summary": True})
+    assert "复制下来发给发布人" in summary.text and "#typed-text" in summary.hrefs
+    # The text in a box that takes focus and can be selected and copied: read-only, not
+    # disabled (nor inside a disabled fieldset, as the form's fields are).
+    typed = doc.find("textarea", id="typed-body")
+    assert typed.text.strip() == "编辑刚写好的一段。"
+    assert "readonly" in typed.attrs and "disabled" not in typed.attrs
+    assert all("disabled" not in parent.attrs for parent in typed.parents)
+    assert "发布人看不到" in doc.find(id="typed-text").text
+    # The form shows what is saved now, which this account can no longer change.
+    assert field_value(response, "body") == FIXED_BODY.strip()
     assert row_of(site, Update, id=id_).body == FIXED_BODY.strip()
     with site.app_context():
         (kept,) = db.session.scalars(select(Autosave).where(Autosave.key == str(id_)))

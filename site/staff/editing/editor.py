@@ -666,9 +666,17 @@ def _refused(kind: Kind, row, text: dict):
     text is kept as this account's autosave, and the form says why (403)."""
     _autosave_posted(kind, _key(row.id if row else None), text, posted_version())
     db.session.commit()
+    if row is not None and not may_change(kind, row):
+        # The form cannot take this text any more: it shows what is saved, and the text
+        # is shown apart, to copy (autosaves are per account: a publisher cannot see it).
+        saved = forms.form_values(kind, forms.revision_data(kind, row))
+        reason = _(
+            "这条内容已经公开或已安排定时发布，修改它需要“发布人”角色，所以没有保存。"
+            "您写的内容在下面“您写的内容”里：请复制下来发给发布人，或者请发布人来修改。"
+        )
+        return _form(kind, row, saved, refused=reason, typed=text, status=403)
     reason = _(
-        "这条内容已经公开或已安排定时发布，或者这个操作需要“发布人”角色。"
-        "您写的内容已自动保存，请交给发布人处理。"
+        "这个操作需要“发布人”角色。您写的内容还在下面的表单里，可以保存成草稿，再请发布人发布。"
     )
     return _form(kind, row, text, refused=reason, status=403)
 
@@ -781,7 +789,7 @@ def _edit_form(kind: Kind, row):
 
 def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False, version=None,
           notice=None, draft=None, kept=None, theirs=None, conflict=False, refused=None,
-          unsaved=False, undo=None):  # fmt: skip
+          unsaved=False, undo=None, typed=None):  # fmt: skip
     """Render the edit form."""
     return render_template(
         "staff/edit.html",
@@ -802,6 +810,7 @@ def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False,
         theirs=theirs or {},
         conflict=conflict,
         refused=refused,
+        typed=typed,
         scheduled=_scheduled_at(kind, row) if row is not None else None,
         live=row is not None and is_live(kind, row),
         may_change=may_change(kind, row) if row is not None else True,
