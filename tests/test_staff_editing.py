@@ -1717,6 +1717,34 @@ def test_a_facilitys_measured_accessibility_and_services_are_edited_in_the_form(
     assert "电梯" in page and "2026年11月20日" in page
 
 
+def test_a_features_change_is_shown_part_by_part_in_the_forms_words(site, publisher):
+    """The question before the save and the revision diff name each part of the record
+    (台阶数, 核实方式…), not the spreadsheet's "steps=0; method=on-site"."""
+    facility = row_of(site, Facility, slug="rukang-zhenxing")
+    assert facility.accessibility["step_free_entrance"]["steps"] == 0
+    url = edit_url("facilities", facility.id)
+    visit = {
+        "feature_step_free_entrance.method": "on-site",
+        "feature_step_free_entrance.verified_on": "2026-11-24",
+        "feature_step_free_entrance.steps": "2",
+    }
+    posted = publisher.post(url, data=changed(edit_form(publisher.get(url)), **visit))
+    question = asked(publisher, posted)
+    for page in (question, None):
+        if page is None:  # saved: the diff from the revision before
+            assert answered(publisher, question).status_code == 303
+            before = revisions_of(site, "facilities", facility.id)[-2]
+            page = publisher.get(f"{url}/revisions/{before.id}")
+        (section,) = parse(page.data).find_all("section", class_="diff")
+        assert section.find("h2").text == "无台阶入口"
+        diff = section.find(class_="diff__text")
+        assert "=" not in diff.text and "on-site" not in diff.text
+        assert "台阶数：" in diff.text and "门宽（厘米）：100" in diff.text
+        inserted = " ".join(i.text for i in diff.find_all("ins"))
+        assert "实地测量" in inserted and "2" in inserted and "2026" in inserted
+        assert [d.text for d in diff.find_all("del")] == ["删除：0（结束）"]
+
+
 @pytest.mark.parametrize(
     "text, control",
     [

@@ -106,6 +106,16 @@ def choice_text(f, value) -> str:
     return _("、").join(str(names.get(code, code)) for code in value)
 
 
+def shown(f, value) -> str:
+    """A stored value as a change shows it (the question before a public save, the revision
+    diff, the spreadsheet preview): a choice by its name, a list joined, an accessibility
+    feature part by part (forms.feature_reading)."""
+    if f.type == "feature":
+        return forms.feature_reading(f, value)
+    text = forms.as_text(f, value)
+    return choice_text(f, text) if f.type in ("select", "multi") else text
+
+
 def public_url(kind, row) -> str:
     """The public page of a row."""
     if kind.name == "indicators":

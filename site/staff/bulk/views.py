@@ -28,7 +28,7 @@ from ..accounts.audit import record as audit
 from ..editing import forms, publishing
 from ..editing.editor import authoring_findings, is_live
 from ..editing.media import NOT_WRITTEN
-from ..helpers import choice_text
+from ..helpers import shown
 from ..models import EDITOR, PUBLISHER, Schedule
 from . import columns, files, importing
 
@@ -105,8 +105,8 @@ def check():
 
 def change_lines(kind_name: str, change: importing.Change) -> list[tuple]:
     """What a row changes, field by field as staff read them: (label, before, after, the
-    language of a field that has one), the values as the spreadsheet writes them; a place's
-    accessibility feature by feature. A new record has no before ("")."""
+    language of a field that has one), each value as every change is shown (`helpers.shown`);
+    a place's accessibility feature by feature. A new record has no before ("")."""
     kind = forms.EDITABLE[kind_name]
     by_name = {f.name: f for f in kind.fields}
     by_feature = {f.feature: f for f in kind.fields if f.type == "feature"}
@@ -118,18 +118,12 @@ def change_lines(kind_name: str, change: importing.Change) -> list[tuple]:
             for code in dict.fromkeys([*old, *new]):
                 if old.get(code) != new.get(code):
                     f = by_feature[code]
-                    old_text, new_text = _shown(f, old.get(code)), _shown(f, new.get(code))
+                    old_text, new_text = shown(f, old.get(code)), shown(f, new.get(code))
                     lines.append((f.label, old_text, new_text, f.lang))
         elif name in by_name:
             f = by_name[name]
-            lines.append((f.label, _shown(f, old), _shown(f, new), f.lang))
+            lines.append((f.label, shown(f, old), shown(f, new), f.lang))
     return lines
-
-
-def _shown(f, value) -> str:
-    """A value as the preview shows it: a choice by its name, a list joined."""
-    text = forms.as_text(f, value)
-    return choice_text(f, text) if f.type in ("select", "multi") else text
 
 
 @bp.post("/apply")

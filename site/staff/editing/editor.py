@@ -33,6 +33,7 @@ from ...opening_hours import LOCAL_TIME, local_time
 from ...security import READS
 from ..accounts import sessions
 from ..accounts.audit import record as audit
+from ..helpers import shown
 from ..models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
 from . import authoring, forms, publishing
 
@@ -355,10 +356,11 @@ def _after_save(kind: Kind, row, action: str, version: int):
 
 
 def _changes(kind: Kind, row, submission: Submission) -> list[tuple]:
-    """The fields a save would change, each (field, text now, text after)."""
+    """The fields a save would change, each (field, text now, text after) as changes are
+    shown (`helpers.shown`)."""
     current = forms.revision_data(kind, row)
     return [
-        (f, forms.as_text(f, current.get(f.name)), forms.as_text(f, submission.values[f.name]))
+        (f, shown(f, current.get(f.name)), shown(f, submission.values[f.name]))
         for f in kind.form_fields
         if f.name in submission.values
         and not forms.same_value(f, current.get(f.name), submission.values[f.name])
@@ -600,7 +602,7 @@ def revision(kind_name: str, item_id: int, revision_id: int):
     old = revision_or_404(kind, row, revision_id)
     current = forms.revision_data(kind, row)
     changes = [
-        (f, forms.as_text(f, old.data.get(f.name)), forms.as_text(f, current.get(f.name)))
+        (f, shown(f, old.data.get(f.name)), shown(f, current.get(f.name)))
         for f in kind.form_fields
         # A field added since the revision was saved is not a change it would make; a text
         # that only lost its final new line (saved before saves kept it) is no change.

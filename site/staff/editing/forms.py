@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, select
 
 from ... import opening_hours
@@ -58,6 +59,44 @@ def feature_parts(f: Field, text: str) -> dict:
         key, _sep, value = re.split("([=＝])", detail, maxsplit=1)
         parts[key.strip()] = value.strip()
     return parts
+
+
+# The names of a feature's parts the form gives every feature (staff/_field.html); a
+# feature's own measurements are named in features.DETAIL_LABELS.
+PART_LABELS = {
+    "available": _l("有没有"),
+    "method": _l("核实方式"),
+    "verified_on": _l("核实日期"),
+    "verified_by": _l("核实人"),
+    "note": _l("说明"),
+    "note_en": _l("说明（英文，可不填）"),
+}
+
+
+def feature_reading(f: Field, measured: dict | None) -> str:
+    """A feature's record as staff read it, for a change shown old and new: a part a line,
+    each by its name in the form's words, in the form's order ("有没有：有", "核实方式：实地
+    测量", "台阶数：2"). Its text as the spreadsheet writes it ("是; method=on-site; steps=2")
+    puts the parts in the order they were written, so a change that only adds or moves a
+    part reads as everything deleted and written again."""
+    feature = features.BY_CODE[f.feature]
+    labels = PART_LABELS | features.DETAIL_LABELS
+    order = ["available", "method", "verified_on", "verified_by"]
+    order += [key for key, _type in feature.details] + ["note", "note_en"]
+    return "\n".join(
+        _("%(part)s：%(value)s", part=labels[key], value=_part_value(key, measured[key]))
+        for key in order
+        if (measured or {}).get(key) not in (None, "")
+    )
+
+
+def _part_value(key: str, value) -> str:
+    """One part of a feature's record as the form shows it: 有 or 没有, a method's name."""
+    if isinstance(value, bool):
+        return _("有") if value else _("没有")
+    if key == "method":
+        return str(features.METHODS.get(value, value))
+    return str(value)
 
 
 class PartError(ValueError):
