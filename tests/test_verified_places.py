@@ -674,7 +674,7 @@ def test_a_verification_visit_saved_in_the_edit_form_is_in_the_revision_diff(sit
         "开放时间的核实日期",
         "开放时间的核实人",
     } <= set(changed)
-    assert "method=on-site" in diff.find(id="diff-feature_lift").parent.text
+    assert "核实方式：实地测量" in diff.find(id="diff-feature_lift").parent.text
     assert "2026-12-28 至 2026-12-31 设备检修" in diff.find(id="diff-closures").parent.text
 
     # The page now judges its hours, and says how the lift was verified.
