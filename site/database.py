@@ -6,6 +6,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,8 @@ from flask import Flask, current_app, request
 from flask.cli import AppGroup
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import URL, MetaData, String, event, inspect, make_url
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from werkzeug.routing import IntegerConverter, UnicodeConverter
@@ -96,10 +99,23 @@ def utcnow() -> datetime:
 WRITE_REFUSED = (OperationalError, InternalError)
 
 
-def commit_if_possible(what: str) -> bool:
-    """Commit, or roll back and log when the database refuses the write (disk full, file
-    read-only); True when committed. For writes a request can do without."""
+def upsert(model: type, match: dict, values: dict) -> None:
+    """Insert a row of `model`, or update the one with the same `match` (its unique key) in
+    one statement, so a request racing another that writes or deletes the same row cannot
+    fail half-way (load-then-update can: the row is gone by the time it is written)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).values(**match, **values)
+    db.session.execute(statement.on_conflict_do_update(index_elements=list(match), set_=values))
+
+
+def commit_if_possible(what: str, write: Callable[[], object] | None = None) -> bool:
+    """Commit (after running `write`, when given), or roll back and log when the database
+    refuses the write (disk full, file read-only); True when committed. For writes a
+    request can do without."""
     try:
+        if write is not None:
+            write()
         db.session.commit()
     except WRITE_REFUSED as error:
         db.session.rollback()

@@ -16,7 +16,7 @@ from barrierfree.staff.editing import editor, forms, publishing
 from barrierfree.staff.models import AuditEntry, Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
 from conftest import CJK, copy_database, make_app, make_loaded_app, parse, sitemap_paths
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from staff_helpers import answered, asked, csrf, error_summary, form_fields, make_staff, signed_in
 
 EDITOR, PUBLISHER, OTHER_PUBLISHER = "zhao-editor", "li-publisher", "wang-publisher"
@@ -1377,6 +1377,46 @@ def test_autosaved_text_is_offered_loaded_and_discarded(site, publisher):
     assert response.status_code == 303
     assert autosaves(site) == []
     assert "载入自动保存的内容" not in publisher.get(url).text
+
+
+@pytest.mark.parametrize("meanwhile", ["discarded", "written"])
+def test_an_autosave_racing_another_write_of_it_is_kept(site, publisher, meanwhile):
+    """An autosave whose row a discard (or a save in another tab) deletes, or another
+    request writes first, just before this one writes it, is kept: the write is one
+    statement, not a read and then an insert or update that finds the row changed."""
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    autosave(publisher, edit_url("updates", id_), body="第一次自动保存。")
+    [first] = autosaves(site)
+    kind = editor.kind_or_404("updates")
+    table = Autosave.__table__
+    with site.app_context():
+        if meanwhile == "written":
+            db.session.execute(table.delete())
+            db.session.commit()
+        raced = []
+
+        def other_request(_conn, _cursor, statement, *_args):
+            if raced or not statement.lstrip().startswith(("INSERT", "UPDATE")):
+                return
+            raced.append(statement)
+            with db.engine.connect() as other:
+                if meanwhile == "discarded":
+                    other.execute(table.delete())
+                else:
+                    row = {c: getattr(first, c) for c in ("user_id", "kind", "key", "data")}
+                    other.execute(table.insert().values(**row, base_version=7))
+                other.commit()
+
+        event.listen(db.engine, "before_cursor_execute", other_request)
+        try:
+            text = {**first.data, "body": AUTOSAVED_BODY}
+            editor._autosave(first.user_id, kind, str(id_), text, 1)
+            db.session.commit()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", other_request)
+        assert raced
+    [kept] = autosaves(site)
+    assert (kept.data["body"], kept.base_version) == (AUTOSAVED_BODY, 1)
 
 
 def test_saving_the_form_removes_its_autosave(site, publisher):

@@ -10,6 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
@@ -26,6 +27,7 @@ from ...database import (
     db,
     posted_version,
     row_id,
+    upsert,
     utcnow,
 )
 from ...kinds import Kind
@@ -123,10 +125,13 @@ def keep_lapsed(
     slot, text = _key(item_id or row_id(key)), _posted_text(kind)
     if _offered() or _newer_autosave(user.id, kind, slot, text):
         slot += KEPT
-    problem = _autosave(user.id, kind, slot, text, posted_version())
-    if problem is None and not commit_if_possible("a late form's text"):
+    problem = _too_long(kind, text)
+    if problem is not None:
+        return problem
+    keep = partial(_autosave, user.id, kind, slot, text, posted_version())
+    if not commit_if_possible("a late form's text", keep):
         return _("网站暂时无法写入数据，请稍后再试。")
-    return problem
+    return None
 
 
 def _newer_autosave(user_id: int, kind: Kind, key: str, text: dict) -> bool:
@@ -620,10 +625,12 @@ def autosave(kind_name: str, key: str):
         item_or_404(kind, key)
     if _offered():
         return render_template("staff/_autosaved.html", problem=OFFERED), 409
-    problem = _autosave(g.staff.id, kind, key, _posted_text(kind), posted_version())
+    text = _posted_text(kind)
+    problem = _too_long(kind, text)
     if problem is not None:
         return render_template("staff/_autosaved.html", problem=problem), 400
-    if not commit_if_possible("an autosave"):
+    keep = partial(_autosave, g.staff.id, kind, key, text, posted_version())
+    if not commit_if_possible("an autosave", keep):
         return render_template("staff/_autosaved.html", unavailable=True), 503
     return render_template("staff/_autosaved.html", at=utcnow())
 
@@ -724,19 +731,14 @@ def _autosaved(user_id: int, kind: Kind, key: str):
     return (Autosave.user_id == user_id, Autosave.kind == kind.name, Autosave.key == key)
 
 
-def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> str | None:
-    """Keep `text` as the account's autosave of one item (the caller commits); return why
-    not when a field is longer than the form would ever save, leaving the autosave as it
-    was."""
-    problem = _too_long(kind, text)
-    if problem is not None:
-        return problem
-    saved = db.session.scalar(select(Autosave).where(*_autosaved(user_id, kind, key)))
-    if saved is None:
-        saved = Autosave(user_id=user_id, kind=kind.name, key=key)
-        db.session.add(saved)
-    saved.data, saved.base_version, saved.saved_at = text, base_version, utcnow()
-    return None
+def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> None:
+    """Keep `text` as the account's autosave of one item (the caller commits, and has
+    checked that no field is longer than the form would ever save: `_too_long`)."""
+    upsert(
+        Autosave,
+        {"user_id": user_id, "kind": kind.name, "key": key},
+        {"data": text, "base_version": base_version, "saved_at": utcnow()},
+    )
 
 
 def _offered() -> bool:
@@ -747,7 +749,7 @@ def _offered() -> bool:
 def _autosave_posted(kind: Kind, key: str, text: dict, base_version) -> None:
     """Keep a posted form's text as the account's autosave of the item, unless the form
     was shown with an autosaved text it did not load (that one stays as it was)."""
-    if not _offered():
+    if not _offered() and _too_long(kind, text) is None:
         _autosave(g.staff.id, kind, key, text, base_version)
 
 

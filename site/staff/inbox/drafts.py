@@ -3,11 +3,13 @@ is kept as the account's draft (an `Autosave` row of kind "inbox"), and put back
 form when the item is opened again after signing in (WCAG 2.2.5: re-authenticating without
 losing data)."""
 
+from functools import partial
+
 from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from ...database import commit_if_possible, db, utcnow
+from ...database import commit_if_possible, db, upsert, utcnow
 from ..models import Autosave
 
 KIND = "inbox"
@@ -37,17 +39,13 @@ def keep_lapsed(user, item_id: int, **_ignored) -> str | None:
         return _("没有可以保存的内容。")
     if any(len(text) > LONGEST for text in texts.values()):
         return _("内容太长，没有保存。")
-    where = (
-        Autosave.user_id == user.id,
-        Autosave.kind == KIND,
-        Autosave.key == _key(item_id, form),
+    keep = partial(
+        upsert,
+        Autosave,
+        {"user_id": user.id, "kind": KIND, "key": _key(item_id, form)},
+        {"data": texts, "base_version": None, "saved_at": utcnow()},
     )
-    saved = db.session.scalar(select(Autosave).where(*where))
-    if saved is None:
-        saved = Autosave(user_id=user.id, kind=KIND, key=_key(item_id, form))
-        db.session.add(saved)
-    saved.data, saved.base_version, saved.saved_at = texts, None, utcnow()
-    if not commit_if_possible("a late reply's text"):
+    if not commit_if_possible("a late reply's text", keep):
         return _("网站暂时无法写入数据，请稍后再试。")
     return None
 
