@@ -27,6 +27,14 @@ def docx() -> bytes:
     return buffer.getvalue()
 
 
+def docx_of_unknown_version() -> bytes:
+    """A Word file whose zip says it needs a version of the format no reader knows."""
+    data = bytearray(docx())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 0xFF  # version needed to extract: 25.5
+    return bytes(data)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("media")
@@ -160,6 +168,7 @@ def test_an_image_that_does_not_decode_is_refused_with_a_message(site, data):
         (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "icon.svg"),
         (b"<html><script>alert(1)</script></html>", "page.html"),
         (b"PK\x03\x04 not a real zip", "report.docx"),
+        (docx_of_unknown_version(), "report.docx"),
         (b"", "empty.png"),
     ],
 )

@@ -117,7 +117,9 @@ def _office(data: bytes) -> Format | None:
     """A Word or Excel file (a zip with the part that names it), or None."""
     try:
         names = set(zipfile.ZipFile(BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, ValueError):
+    except (zipfile.BadZipFile, ValueError, NotImplementedError):
+        # Damaged, not a zip, or one in a version of the format (or on several disks) that
+        # no reader takes: not a Word or Excel file as far as anyone can open it.
         return None
     if "word/document.xml" in names:
         return BY_EXTENSION["docx"]
