@@ -163,6 +163,42 @@ def test_a_file_with_errors_lists_them_by_row_and_column_and_changes_nothing(sit
     assert "确认导入" not in response.text
 
 
+def test_a_long_file_lists_its_first_changes_and_problems_and_counts_the_rest(
+    site, monkeypatch
+):
+    """Every row is checked and imported; the page lists the first LISTED one by one (a
+    file may have 5,000 rows) and says how many more there are."""
+    monkeypatch.setattr(bulk_views, "LISTED", 2)
+    client = site["publisher"]
+    rows = list(csv.reader(io.StringIO(exported(client).decode("utf-8-sig"))))
+    new = [[f"bulk-listed-{n}", *rows[1][1:]] for n in range(3)]
+    checked = upload(client, to_csv([rows[0], *new]))
+    page = parse(checked.data)
+    assert checked.status_code == 200 and "新增 3 条" in checked.text
+    listed = page.find("table").find("tbody").find_all("tr")
+    assert [row.find("th").text for row in listed] == ["2", "3"]
+    assert "其余 1 条没有逐条列出。确认导入时，所有 3 条都会导入。" in page.text
+    assert page.find("form", action="/staff/bulk/apply") is not None
+
+    township = index_of_key(rows[0], "township")
+    for row in new:
+        row[township] = "atlantis"
+    refused = parse(upload(client, to_csv([rows[0], *new])).data)
+    assert len(refused.find("table", id="row-errors").find("tbody").find_all("tr")) == 2
+    assert "还有 1 处没有列出" in refused.text
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def index_of_key(heading: list[str], key: str) -> int:
+    """The column whose heading ends with `key` (headings are the label, then the key)."""
+    return [cell.split()[-1] for cell in heading].index(key)
+
+
 @pytest.mark.parametrize(
     "data, filename",
     [

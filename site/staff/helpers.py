@@ -98,22 +98,24 @@ def status_name(status: str) -> str:
     return names.get(status, status)
 
 
-def choice_text(f, value) -> str:
-    """A field's form text as a person reads it: the names of chosen codes, not the codes."""
-    names = f.choices() if f.choices else {}
+def choice_text(f, value, names: dict | None = None) -> str:
+    """A field's form text as a person reads it: the names of chosen codes, not the codes.
+    `names` are the field's choices when the caller has them (a list of rows is a query)."""
+    if names is None:
+        names = f.choices() if f.choices else {}
     if isinstance(value, str):
         return str(names.get(value, value)) if f.type == "select" else value
     return _("、").join(str(names.get(code, code)) for code in value)
 
 
-def shown(f, value) -> str:
+def shown(f, value, names: dict | None = None) -> str:
     """A stored value as a change shows it (the question before a public save, the revision
     diff, the spreadsheet preview): a choice by its name, a list joined, an accessibility
-    feature part by part (forms.feature_reading)."""
+    feature part by part (forms.feature_reading). `names` as for `choice_text`."""
     if f.type == "feature":
         return forms.feature_reading(f, value)
     text = forms.as_text(f, value)
-    return choice_text(f, text) if f.type in ("select", "multi") else text
+    return choice_text(f, text, names) if f.type in ("select", "multi") else text
 
 
 def public_url(kind, row) -> str:

@@ -263,8 +263,10 @@ class Sheet:
         values = value if isinstance(value, list) else [value]
         codes = [choices.code(text) for text in values]
         unknown = [text for text, code in zip(values, codes, strict=True) if code is None]
+        if not unknown:
+            return codes if isinstance(value, list) else codes[0]
         allowed = _some(list(choices.names.values()))
-        if unknown and isinstance(value, list):
+        if isinstance(value, list):
             raise CellError(
                 _(
                     "“%(value)s”不是可以填写的值。可以填写：%(allowed)s；多个值之间用“、”隔开。",
@@ -272,15 +274,9 @@ class Sheet:
                     allowed=allowed,
                 )
             )
-        if unknown:
-            raise CellError(
-                _(
-                    "“%(value)s”不是可以填写的值。可以填写：%(allowed)s。",
-                    value=value,
-                    allowed=allowed,
-                )
-            )
-        return codes if isinstance(value, list) else codes[0]
+        raise CellError(
+            _("“%(value)s”不是可以填写的值。可以填写：%(allowed)s。", value=value, allowed=allowed)
+        )
 
 
 def _clean(text: str, column: Column) -> str:

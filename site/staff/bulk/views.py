@@ -40,6 +40,10 @@ KEEP_UPLOADS_SECONDS = 24 * 3600
 CLAIMED = ".applying"  # the suffix of a kept upload being applied
 APPLIED = ".applied"  # and of one applied, kept for the day like the others
 STALE_CLAIM_SECONDS = 10 * 60  # an import takes seconds: a claim this old was abandoned
+# How many changes and problems the check lists one by one; the rest are counted. A file
+# may have 5,000 rows: listed in full, its page takes longer to build than a request may
+# take and is megabytes to read through. Every row is still checked and imported.
+LISTED = 200
 
 
 def kind_names() -> dict[str, str]:
@@ -89,12 +93,15 @@ def check():
         return render_template(
             "staff/bulk.html", kinds=kind_names(), errors=errors, chosen=kind
         ), 200 if request.htmx else 503
+    changing = [change for change in plan.changes if change.action != "unchanged"]
     return render_template(
         "staff/bulk_check.html",
         plan=plan,
         kind=kind,
         kind_name=kind_names()[kind],
-        lines={change.row: change_lines(kind, change) for change in plan.changes},
+        changing=changing,
+        listed=LISTED,
+        lines=change_lines(kind, changing[:LISTED]),
         filename=upload.filename,
         token=token,
         counts={
@@ -103,26 +110,32 @@ def check():
     ), 200 if plan.valid or request.htmx else 400
 
 
-def change_lines(kind_name: str, change: importing.Change) -> list[tuple]:
-    """What a row changes, field by field as staff read them: (label, before, after, the
-    language of a field that has one), each value as every change is shown (`helpers.shown`);
-    a place's accessibility feature by feature. A new record has no before ("")."""
+def change_lines(kind_name: str, changes: list[importing.Change]) -> dict[int, list[tuple]]:
+    """What each row changes, by row number, field by field as staff read them: (label,
+    before, after, the language of a field that has one), each value as every change is
+    shown (`helpers.shown`); a place's accessibility feature by feature. A new record has
+    no before (""). Each field's choices are worked out once, not once a row: a file has
+    up to MAX_ROWS rows."""
     kind = forms.EDITABLE[kind_name]
     by_name = {f.name: f for f in kind.fields}
     by_feature = {f.feature: f for f in kind.fields if f.type == "feature"}
-    before, lines = change.before or {}, []
-    for name in change.fields:
-        old, new = before.get(name), change.after.get(name)
-        if name == "accessibility":
-            old, new = old or {}, new or {}
-            for code in dict.fromkeys([*old, *new]):
-                if old.get(code) != new.get(code):
-                    f = by_feature[code]
-                    old_text, new_text = shown(f, old.get(code)), shown(f, new.get(code))
-                    lines.append((f.label, old_text, new_text, f.lang))
-        elif name in by_name:
-            f = by_name[name]
-            lines.append((f.label, shown(f, old), shown(f, new), f.lang))
+    names = {f.name: f.choices() for f in kind.fields if f.choices}
+    lines: dict[int, list[tuple]] = {}
+    for change in changes:
+        before, row = change.before or {}, lines.setdefault(change.row, [])
+        for name in change.fields:
+            old, new = before.get(name), change.after.get(name)
+            if name == "accessibility":
+                old, new = old or {}, new or {}
+                for code in dict.fromkeys([*old, *new]):
+                    if old.get(code) != new.get(code):
+                        f = by_feature[code]
+                        old_text, new_text = shown(f, old.get(code)), shown(f, new.get(code))
+                        row.append((f.label, old_text, new_text, f.lang))
+            elif name in by_name:
+                f = by_name[name]
+                choices = names.get(name)
+                row.append((f.label, shown(f, old, choices), shown(f, new, choices), f.lang))
     return lines
 
 

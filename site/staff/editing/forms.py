@@ -83,8 +83,9 @@ def feature_reading(f: Field, measured: dict | None) -> str:
     labels = PART_LABELS | features.DETAIL_LABELS
     order = ["available", "method", "verified_on", "verified_by"]
     order += [key for key, _type in feature.details] + ["note", "note_en"]
+    line = _("%(part)s：%(value)s")  # looked up once: a spreadsheet shows thousands
     return "\n".join(
-        _("%(part)s：%(value)s", part=labels[key], value=_part_value(key, measured[key]))
+        line % {"part": labels[key], "value": _part_value(key, measured[key])}
         for key in order
         if (measured or {}).get(key) not in (None, "")
     )
