@@ -17,7 +17,7 @@ from barrierfree.alerts.models import AlertSubscription
 from barrierfree.database import db, utcnow
 from barrierfree.feedback.models import FeedbackItem
 from barrierfree.mail import outbox
-from barrierfree.mail.addresses import is_email_address, typed_address
+from barrierfree.mail.addresses import email_problem, is_email_address, typed_address
 from barrierfree.mail.models import OutgoingMail
 from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
@@ -228,6 +228,34 @@ def test_a_mail_server_that_is_down_loses_nothing(tmp_path):
         server.stop()
 
 
+def test_an_address_with_a_chinese_domain_is_sent_to_its_ascii_form(site, smtp):
+    ask(site, contact_email="li.wei@例子.中国")
+    send_all(site)
+    [receipt] = smtp.messages
+    assert receipt["To"] == "li.wei@xn--fsqu00a.xn--fiqs8s"
+    assert waiting(site) == []
+
+
+@pytest.mark.parametrize(("reply", "kept"), [("550 5.1.1 No such user", False), ("450 Busy", True)])
+def test_a_recipient_refused_for_good_is_not_tried_again(site, smtp, reply, kept, caplog):
+    """A permanent refusal (5xx) leaves the outbox, logged without the address; a passing
+    one (4xx) waits to be tried again."""
+
+    async def handle_rcpt(server, session, envelope, address, options):
+        return reply
+
+    smtp.collector.handle_RCPT = handle_rcpt
+    ask(site, contact_email="nobody-here@example.com")
+    # Tried in the background after the response; by now dropped, or waiting a while.
+    assert send_all(site) == (0, 0)
+    rows = waiting(site)
+    assert bool(rows) is kept and smtp.messages == []
+    if kept:
+        assert rows[0].last_error == "SMTPRecipientsRefused"
+    else:
+        assert "refused for good" in caplog.text and "nobody-here" not in caplog.text
+
+
 def test_a_message_claimed_by_another_process_is_not_sent_twice(site, smtp):
     ask(site, reply_by="email")
     send_all(site)
@@ -340,6 +368,33 @@ def test_a_request_naming_another_host_is_refused_so_no_link_names_it(site, smtp
 )
 def test_an_email_address_is_one_mailbox(text, taken):
     assert is_email_address(text) is taken
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("li.wei@例子.中国", None),  # sent as li.wei@xn--fsqu00a.xn--fiqs8s
+        (
+            "李伟@例子.中国",
+            "“@”前面只能用英文字母",
+        ),  # most servers refuse it: it would wait for ever
+        ("li@" + "长" * 70 + ".cn", "格式不对"),  # a domain label over 63 characters
+        ("li@example", "格式不对"),
+    ],
+)
+def test_an_address_is_refused_when_no_mail_server_could_take_it(app, text, problem):
+    with app.test_request_context():
+        found = email_problem(text)
+    assert found is None if problem is None else problem in found
+
+
+def test_a_chinese_name_before_the_at_is_refused_on_the_form_with_why(site, smtp):
+    client = site.test_client()
+    data = {"csrf_token": csrf(client, "/feedback/ask"), "topic": "other", "reply_by": "email",
+            "contact_email": "李伟@例子.中国", "body": "辅具怎么申请？"}  # fmt: skip
+    response = client.post("/feedback/ask", data=data)
+    assert response.status_code == 400 and "大多数邮件服务器收不到" in response.text
+    assert waiting(site) == []
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from ..feedback import throttle
 from ..feedback.spec import topics, townships
 from ..i18n import is_english
 from ..kinds import choices
-from ..mail.addresses import is_email_address, typed_address
+from ..mail.addresses import email_problem, typed_address
 from ..mail.outbox import configured
 from ..query_args import clean_line
 from ..security import private
@@ -109,9 +109,7 @@ def _read_email(raw: str) -> tuple[str, str | None]:
         return raw, str(error)
     if not email:
         return email, _("请填写电子邮箱。")
-    if not is_email_address(email):
-        return email, _("电子邮箱的格式不对，应当像 name@example.com。")
-    return email, None
+    return email, email_problem(email)
 
 
 @bp.get("/check-email")

@@ -21,7 +21,7 @@ from ..facilities.models import Facility, Township
 from ..i18n import is_english
 from ..kinds import Field, Kind, Problem, choices
 from ..mail import outbox
-from ..mail.addresses import is_email_address, typed_address
+from ..mail.addresses import email_problem, typed_address
 from ..services.models import Category
 from . import photos
 from .models import (
@@ -218,8 +218,9 @@ def contact_problems(record: dict) -> list[Problem]:
     if way == REPLY_BY_EMAIL and outbox.configured():
         if not email:
             return [Problem("contact_email", _("您选了发邮件，请填写电子邮箱。"))]
-        if not is_email_address(email):
-            return [Problem("contact_email", _("电子邮箱的格式不对，应当像 name@example.com。"))]
+        problem = email_problem(email)
+        if problem is not None:
+            return [Problem("contact_email", problem)]
     if way == REPLY_BY_SMS:
         if not phone:
             return [Problem("contact_phone", _("您选了只发短信，请填写手机号码。"))]

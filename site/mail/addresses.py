@@ -2,12 +2,17 @@
 
 Every form that takes an address reads it with `typed_address` first, so an address typed
 on a Chinese keyboard's full-width layout (someone＠example。com) is the address it means,
-checked, kept and shown again as name@example.com.
+checked (`email_problem`), kept and shown again as name@example.com. A domain in Chinese
+(例子.中国) is kept as typed and sent in its ASCII form (`ascii_address`); a name before the
+@ in Chinese is refused: most mail servers do not take one (SMTPUTF8), so the message would
+wait in the outbox for ever.
 """
 
 import re
 import unicodedata
 from email.utils import parseaddr
+
+from flask_babel import gettext as _
 
 MAX_LENGTH = 254  # RFC 5321's limit on a path
 # Characters that would make one field more than one address, or a display name, to a
@@ -40,3 +45,30 @@ def is_email_address(text: str) -> bool:
         and _ADDRESS.fullmatch(text) is not None
         and parseaddr(text)[1] == text
     )
+
+
+def ascii_address(text: str) -> str | None:
+    """The address as a mail server takes it without SMTPUTF8: the domain's labels in their
+    ASCII form (例子.中国 as xn--fsqu00a.xn--fiqs8s); None when the name before the @ is not
+    ASCII or the domain has no ASCII form."""
+    local, _at, domain = text.rpartition("@")
+    if not local.isascii():
+        return None
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return None
+
+
+def email_problem(text: str) -> str | None:
+    """What is wrong with an address a resident typed (after `typed_address`), or None."""
+    if not is_email_address(text):
+        return _("电子邮箱的格式不对，应当像 name@example.com。")
+    if not text.rpartition("@")[0].isascii():
+        return _(
+            "“@”前面只能用英文字母、数字和 . _ - + 这样的符号：大多数邮件服务器收不到"
+            "用汉字的地址。请换一个邮箱地址。"
+        )
+    if ascii_address(text) is None:
+        return _("电子邮箱的格式不对，应当像 name@example.com。")
+    return None

@@ -1,6 +1,8 @@
 """The outbox: `queue` writes a message in the caller's transaction; `send_due` sends what
 is due, each message claimed first so that two processes never send one twice; a failure
-waits longer each time (1, 2, 4 … minutes, at most six hours) and loses nothing."""
+waits longer each time (1, 2, 4 … minutes, at most six hours) and loses nothing. Only a
+message the server refuses for good (a 5xx reply to its recipient) is taken out, logged by
+its number: trying it again for ever would change nothing."""
 
 import logging
 import smtplib
@@ -14,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 
 from .. import background
 from ..database import db, utcnow
+from .addresses import ascii_address
 from .models import OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -85,17 +88,51 @@ def send_due() -> tuple[int, int]:
         return 0, len(claimed)
     with connection:
         for message in claimed:
+            recipient = ascii_address(message.recipient)
             try:
+                if recipient is None:
+                    raise smtplib.SMTPNotSupportedError("the address has no ASCII form")
                 # To the one recipient stored, whatever the header may be read as.
-                connection.send_message(_email(message), to_addrs=[message.recipient])
+                connection.send_message(_email(message, recipient), to_addrs=[recipient])
             except (OSError, smtplib.SMTPException) as error:
-                _failed(message, error)
+                if _refused_for_good(error):
+                    _dropped(message, error)
+                else:
+                    _failed(message, error)
                 failed += 1
                 continue
-            db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == message.id))
-            db.session.commit()
+            _dropped(message)
             sent += 1
     return sent, failed
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """True when trying again cannot help: the server refused the recipient with a
+    permanent (5xx) reply, or the address needs SMTPUTF8 and the server lacks it."""
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _reply in error.recipients.values())
+    return False
+
+
+def _dropped(message: OutgoingMail, error: Exception | None = None) -> None:
+    """Take a message out of the outbox: sent, or refused for good (logged by its number
+    and the reply's code, never the address or the text)."""
+    db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == message.id))
+    db.session.commit()
+    if error is not None:
+        log.warning("mail %s refused for good, not tried again: %s", message.id, _named(error))
+
+
+def _named(error: Exception) -> str:
+    """An error by its kind and, for an SMTP reply, its code (never its text, which may
+    quote the address)."""
+    codes = getattr(error, "recipients", None)
+    if codes:
+        return f"{type(error).__name__} {sorted({code for code, _reply in codes.values()})}"
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
 
 
 def _claim(message: OutgoingMail) -> bool:
@@ -151,12 +188,13 @@ def _connect() -> smtplib.SMTP:
     return connection
 
 
-def _email(message: OutgoingMail) -> EmailMessage:
-    """The message as sent: plain text, and the HTML version as its alternative."""
+def _email(message: OutgoingMail, recipient: str) -> EmailMessage:
+    """The message as sent to `recipient` (the stored address in its ASCII form): plain
+    text, and the HTML version as its alternative."""
     sender = current_app.config["MAIL_SENDER"]
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = message.recipient
+    email["To"] = recipient
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at.replace(tzinfo=UTC))
     email["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
