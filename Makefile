@@ -19,8 +19,11 @@ TEST_LOCK := requirements/test.txt
 
 # The site as it is served: gunicorn, the app loaded once before the workers start.
 # The access log leaves out the token of a resident's private status link (site/access_log.py).
+# A request line up to gunicorn's largest (8 KB, as nginx's) reaches the app, whose pages
+# answer it; gunicorn's own bare English page answers only a longer one.
 SERVE = $(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \
-	--no-control-socket --logger-class barrierfree.access_log.AccessLogger "barrierfree:create_app()"
+	--no-control-socket --limit-request-line 8190 \
+	--logger-class barrierfree.access_log.AccessLogger "barrierfree:create_app()"
 
 # What is true only: the plan, its services and what staff published (no demo pack).
 run: install database

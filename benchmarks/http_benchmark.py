@@ -144,7 +144,7 @@ def served(app: str, env: dict[str, str], workers: int, log: Path) -> Iterator[s
     port = free_port()
     command = [
         BIN / "gunicorn", "--preload", "--workers", str(workers), "--bind", f"{HOST}:{port}",
-        "--access-logfile", "-", "--no-control-socket",
+        "--access-logfile", "-", "--no-control-socket", "--limit-request-line", "8190",
         "--pythonpath", str(Path(__file__).parent), app,
     ]  # fmt: skip
     with log.open("w") as messages:

@@ -1,10 +1,18 @@
 """The sample nginx site in deploy/ is valid nginx (checked with `nginx -t` when nginx is
 installed) and matches what the app expects of its proxy."""
 
+import os
 import re
+import shlex
 import shutil
+import socket
 import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from barrierfree import PROJECT_ROOT
@@ -62,3 +70,39 @@ def test_the_sample_site_answers_only_its_own_name():
     text = SAMPLE.read_text()
     assert "listen 443 ssl default_server;" in text and "return 444;" in text
     assert "$host" not in text.replace("proxy_set_header Host $host;", "")
+
+
+def served_command(port: int) -> list[str]:
+    """The gunicorn command `make run` serves the site with (the Makefile's SERVE)."""
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    line = re.search(r"^SERVE = ((?:.*\\\n)*.*)$", makefile, re.MULTILINE).group(1)
+    line = line.replace("\\\n", " ").replace("$(BIN)", str(Path(sys.executable).parent))
+    line = line.replace("$(WORKERS)", "1").replace("$(HOST)", "127.0.0.1")
+    return shlex.split(line.replace("$(PORT)", str(port)))
+
+
+def test_a_long_address_gets_the_site_s_own_page_not_the_server_s(tmp_path):
+    """gunicorn answered a request line over 4 KB itself, with a bare English page."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "BARRIERFREE_INSTANCE_PATH": str(tmp_path)}
+    server = subprocess.Popen(
+        served_command(port), env=environment, cwd=tmp_path,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}/search?q={'轮椅' * 400}"  # 7.2 KB once encoded
+        for _attempt in range(100):
+            try:
+                page = urllib.request.urlopen(quote(url, safe=":/?="), timeout=10).read()
+                break
+            except urllib.error.HTTPError as answer:  # no database here: 503, the site's own
+                page = answer.read()
+                break
+            except OSError:
+                time.sleep(0.2)  # still starting
+        assert b'<html lang="zh-CN">' in page, page[:300]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
