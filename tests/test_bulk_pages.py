@@ -163,9 +163,7 @@ def test_a_file_with_errors_lists_them_by_row_and_column_and_changes_nothing(sit
     assert "确认导入" not in response.text
 
 
-def test_a_long_file_lists_its_first_changes_and_problems_and_counts_the_rest(
-    site, monkeypatch
-):
+def test_a_long_file_lists_its_first_changes_and_problems_and_counts_the_rest(site, monkeypatch):
     """Every row is checked and imported; the page lists the first LISTED one by one (a
     file may have 5,000 rows) and says how many more there are."""
     monkeypatch.setattr(bulk_views, "LISTED", 2)
