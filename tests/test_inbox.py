@@ -178,6 +178,21 @@ def test_a_reply_confirmed_twice_is_published_and_mailed_once(loaded_app, staff)
     assert ("inbox-reply", item(loaded_app, item_id).reference) in audit_actions(loaded_app)
 
 
+@pytest.mark.parametrize(
+    ("phone", "says", "never"),
+    [
+        ("0635-4281234", "留的是固定电话，收不到短信。请在这里写下答复，再打电话", "再发短信"),
+        ("13800000000", "再发短信或打电话告诉居民", "固定电话"),
+    ],
+)
+def test_the_reply_box_says_how_a_call_back_reaches_the_resident(
+    loaded_app, staff, phone, says, never
+):
+    item_id, _ = send(loaded_app, reply_by="phone", contact_phone=phone)
+    page = signed_in(loaded_app, "li").get(f"/staff/inbox/{item_id}").text
+    assert says in page and never not in page
+
+
 def test_a_note_stays_inside(loaded_app, staff):
     item_id, link = send(loaded_app)
     li = signed_in(loaded_app, "li")

@@ -27,7 +27,7 @@ from ...feedback import photos
 from ...feedback import queries as feedback_queries
 from ...feedback.models import KINDS, STATES, FeedbackItem
 from ...feedback.names import kind_name, state_name
-from ...feedback.spec import BIDI_CONTROLS
+from ...feedback.spec import BIDI_CONTROLS, landline_number
 from ...query_args import QueryArgs, clean_text, filtered_page, read_page_number
 from ..accounts.sessions import require
 from ..models import ADMIN, EDITOR, StaffUser
@@ -178,6 +178,7 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         description=description, colleagues=colleagues(), states=STATES,
         contact_visible=may_see_contact(row), merged_here=merged_here,
         overdue=feedback_queries.is_overdue(row), kept=kept,
+        landline=landline_number(row.contact_phone or "") is not None,
     ), status  # fmt: skip
 
 
