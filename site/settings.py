@@ -102,6 +102,8 @@ def configure(app: Flask, overrides: dict | None) -> None:
     # site_search.index.BACKENDS. Environment: BARRIERFREE_SEARCH_BACKEND. Unset, the index
     # is where the site's data is: with PostgreSQL every app server then searches one index.
     app.config.setdefault("SEARCH_BACKEND", default_search_backend(app.config))
+    if app.config["SEARCH_BACKEND"] is None:  # read as JSON: BARRIERFREE_SEARCH_BACKEND=null
+        app.config["SEARCH_BACKEND"] = "null"
     if not app.config.get("SECRET_KEY"):
         if is_deployed(app.config):
             # Each server would make a key of its own, and the forms one server sends

@@ -745,11 +745,14 @@ def test_concurrent_writers_all_succeed(fresh_index, jieba_cache):
         )
         for worker in range(3)
     ]
+    services = fresh_index.search("辅助器具", kinds=["service"], per_page=100)
+    assert services.total > 0
     for process in workers:
         process.start()
-    # Reading goes on while they write.
+    # Reading goes on while they write, and never sees the index half written.
     while any(process.is_alive() for process in workers):
-        assert isinstance(fresh_index.search("辅助器具"), Results)
+        during = fresh_index.search("辅助器具", kinds=["service"], per_page=100)
+        assert ids(during) == ids(services)
         time.sleep(0.05)
     for process in workers:
         process.join(timeout=120)

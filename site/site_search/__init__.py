@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 import search
 
-from .index import BACKENDS, site_index
+from .index import site_index
 from .sync import drain, write_documents
 from .views import bp
 
@@ -45,12 +45,8 @@ def status_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Point the engine at the instance folder, load jieba once, register page and command."""
-    backend = app.config["SEARCH_BACKEND"]
-    if backend is None:  # the environment is read as JSON: BARRIERFREE_SEARCH_BACKEND=null
-        backend = app.config["SEARCH_BACKEND"] = "null"
-    if backend not in BACKENDS:
-        raise ValueError(f"SEARCH_BACKEND {backend!r} is none of {', '.join(BACKENDS)}")
+    """Point the engine at the instance folder, load jieba once, register page and command
+    (the backend's name was checked with the other settings: settings.check)."""
     instance = Path(app.instance_path)
     app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search-index"))
     # Before gunicorn forks its workers when preloaded, and once per worker otherwise.
