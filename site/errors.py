@@ -1,12 +1,13 @@
 """Helpful error pages in both languages; never a stack trace."""
 
 import logging
+from collections.abc import Callable
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError, PendingRollbackError
+from sqlalchemy.exc import IntegrityError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException, InternalServerError
 
 from . import security
@@ -102,6 +103,27 @@ def handle_database_error(error: Exception):
         503,
         headers,
     )
+
+
+def refused_form(error: Exception, form_page: Callable, kept: Callable):
+    """A posted form the database refused to save (disk full, read-only): `form_page()`,
+    the form again with what was typed (503); when it is None or the database does not even
+    read, the text alone to copy (`kept()`: (label, text) pairs). Anything but a POST gets
+    `handle_database_error`."""
+    if request.method != "POST":
+        return handle_database_error(error)
+    headers = roll_back_refused(error)
+    page = None
+    try:
+        page = form_page()
+    except SQLAlchemyError:  # the database does not even read: no form can be built
+        db.session.rollback()
+    if page is None:
+        typed = [(label, text) for label, text in kept() if text.strip()]
+        page = render_template("errors/503.html", kept=typed), 503
+    response = make_response(page)
+    response.headers.update(headers)
+    return response
 
 
 def handle_integrity_error(error: IntegrityError):

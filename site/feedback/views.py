@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
@@ -21,12 +20,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from .. import display
 from ..database import WRITE_REFUSED, db
-from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, roll_back_refused
+from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, refused_form
 from ..facilities.models import Facility, Township
 from ..kinds import Kind
 from ..mail import outbox
@@ -341,17 +339,9 @@ def expired(error):
 def refused(error):
     """The database refused to save (disk full, read-only): a form is shown again with all
     that was typed (503); anything else gets the site's own answer."""
-    if request.method != "POST" or (request.view_args is None):
+    if request.view_args is None:
         return handle_database_error(error)
-    headers = roll_back_refused(error)
-    try:
-        page = _shown_again(str(NOT_RECEIVED), 503)
-    except SQLAlchemyError:  # the database does not even read: no form can be built
-        db.session.rollback()
-        page = render_template("errors/503.html", kept=_typed()), 503
-    response = make_response(page)
-    response.headers.update(headers)
-    return response
+    return refused_form(error, lambda: _shown_again(str(NOT_RECEIVED), 503), _typed)
 
 
 # The kinds of field a resident types into, whose text a page must never lose.

@@ -7,7 +7,6 @@ from flask import (
     abort,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -17,11 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from ...database import WRITE_REFUSED, db, posted_version
-from ...errors import handle_database_error, roll_back_refused
+from ...errors import refused_form
 from ...facilities.models import Facility, Township
 from ...feedback import photos
 from ...feedback import queries as feedback_queries
@@ -350,22 +348,17 @@ def expired(error):
 def refused(error):
     """The database refused to write a reply, a note or a merge: show the item again with
     the text (503); when the item cannot be read, the text alone, to copy."""
-    if request.method != "POST":
-        return handle_database_error(error)
-    headers = roll_back_refused(error)
-    page = None
-    try:
+
+    def item_page():
         item = _posted_to() if g.get("staff") is not None else None
-        if item is not None:
-            page = _page(item, typed=_typed_back(), description=str(NOT_SAVED), status=503)
-    except SQLAlchemyError:  # the database does not even read
-        db.session.rollback()
-    if page is None:
-        kept = [(str(LABELS.get(name, name)), text) for name, text in _typed_back().items()]
-        page = render_template("errors/503.html", kept=[k for k in kept if k[1].strip()]), 503
-    response = make_response(page)
-    response.headers.update(headers)
-    return response
+        if item is None:
+            return None
+        return _page(item, typed=_typed_back(), description=str(NOT_SAVED), status=503)
+
+    def kept():
+        return [(str(LABELS.get(name, name)), text) for name, text in _typed_back().items()]
+
+    return refused_form(error, item_page, kept)
 
 
 for _refusal in WRITE_REFUSED:
