@@ -18,7 +18,6 @@ to a damaged index, raise `IndexUnavailable`: `rebuild()` repairs the index.
 """
 
 import logging
-import math
 import os
 import re
 import shutil
@@ -50,8 +49,8 @@ from search.query import (
     clean_query,
     exact_key,
 )
-from search.results import Hit, Results, configure_highlighting, snippet
-from search.vocabulary import TitleWords, pinyin_words, sounds_alike, suggestion, title_readings
+from search.results import Hit, Results, configure_highlighting, page_span, snippet
+from search.vocabulary import TitleWords, offered, pinyin_words, title_readings
 
 logger = logging.getLogger(__name__)
 
@@ -266,9 +265,7 @@ class SearchIndex(SearchBackend):
         found = searcher.search(query, filter=only_kinds, limit=None) if kinds else all_kinds
         configure_highlighting(found)
         total = len(found)
-        pages = math.ceil(total / per_page)
-        page = min(max(page, 1), max(pages, 1))
-        start = (page - 1) * per_page
+        page, pages, start = page_span(total, page, per_page)
         hits = [
             Hit(
                 id=hit["id"],
@@ -288,8 +285,7 @@ class SearchIndex(SearchBackend):
             per_page=per_page,
             hits=hits,
             kind_counts=kind_counts,
-            suggestion=sounds_alike(text, language, titles, is_used)
-            or (None if total else suggestion(text, titles, has_hits)),
+            suggestion=offered(text, language, total, titles, is_used, has_hits),
             pinyin_words=[word for word, _ in spelled],
         )
 

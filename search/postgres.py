@@ -71,8 +71,8 @@ from search.query import (
     clean_query,
     exact_key,
 )
-from search.results import Hit, Results, configure_highlighting, snippet
-from search.vocabulary import TitleWords, pinyin_words, sounds_alike, suggestion, title_readings
+from search.results import Hit, Results, configure_highlighting, page_span, snippet
+from search.vocabulary import TitleWords, offered, pinyin_words, title_readings
 
 logger = logging.getLogger(__name__)
 
@@ -626,9 +626,8 @@ class _Search:
             where.append("d.kind = ANY(CAST(:kinds AS text[]))")
             params["kinds"] = list(kinds)
         total = sum(count for kind, count in kind_counts.items() if not kinds or kind in kinds)
-        pages = math.ceil(total / per_page)
-        page = min(max(page, 1), max(pages, 1))
-        rows = self._page(sql, where, params, per_page, (page - 1) * per_page) if total else []
+        page, pages, start = page_span(total, page, per_page)
+        rows = self._page(sql, where, params, per_page, start) if total else []
         # The words each snippet marks: those the query searches in that field.
         words = {
             name: frozenset(word for fieldname, word in query.all_terms() if fieldname == name)
@@ -642,8 +641,9 @@ class _Search:
             per_page=per_page,
             hits=[_hit(row, words) for row in rows],
             kind_counts=kind_counts,
-            suggestion=sounds_alike(self.text, self.language, self.titles, self.indexed.is_used)
-            or (None if total else suggestion(self.text, self.titles, self.has_hits)),
+            suggestion=offered(
+                self.text, self.language, total, self.titles, self.indexed.is_used, self.has_hits
+            ),
             pinyin_words=[word for word, _ in spelled],
         )
 

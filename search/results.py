@@ -1,6 +1,7 @@
 """What a search returns: a page of hits with safe HTML snippets, facet counts, a suggestion."""
 
 import html
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -82,6 +83,14 @@ class Results:
     def empty(cls, query: str, per_page: int) -> "Results":
         """Results for a query with nothing to search for."""
         return cls(query=query, total=0, page=1, pages=0, per_page=per_page)
+
+
+def page_span(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    """(page, pages, start): the page asked for, kept within the pages `total` results
+    fill (the first, when there are none), and the place of its first result."""
+    pages = math.ceil(total / per_page)
+    page = min(max(page, 1), max(pages, 1))
+    return page, pages, (page - 1) * per_page
 
 
 class _Cuts:

@@ -139,6 +139,22 @@ def word_places(text: str, is_word: Callable[[str], bool]) -> list[tuple[int, in
     ]
 
 
+def offered(
+    text: str,
+    language: str,
+    found: int,
+    titles: Titles,
+    is_used: Callable[[str], bool],
+    has_hits: Callable[[str], bool],
+) -> str | None:
+    """The query the results offer instead of `text`, which `found` documents: a typing
+    error corrected (`sounds_alike`), whatever was found; or, only when nothing was, a
+    related or corrected query that finds something (`suggestion`)."""
+    return sounds_alike(text, language, titles, is_used) or (
+        None if found else suggestion(text, titles, has_hits)
+    )
+
+
 def suggestion(text: str, titles: Titles, has_hits: Callable[[str], bool]) -> str | None:
     """A related or corrected query that finds something (`has_hits`), or None."""
     vocabulary = titles().words + all_terms(load_groups())
