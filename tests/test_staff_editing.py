@@ -1527,6 +1527,104 @@ def test_a_refused_save_with_a_field_beyond_its_limit_is_not_autosaved(site, pub
     assert autosaves(site) == []
 
 
+# --- Large text, high contrast or English without JavaScript keep what was typed ----------
+
+TYPED_TITLE = "2026年助听器验配报名（改了一半）"
+
+
+def test_the_header_buttons_send_the_edit_form_and_enter_still_saves(site, publisher):
+    url = edit_url("updates", item_id(create_update(publisher, **HEARING_AIDS)))
+    page = parse(publisher.get(url).data)
+    for mode in ("large", "contrast"):
+        button = page.find("button", id=f"display-{mode}")
+        # sent where the form itself goes, which shows it again (see the next test)
+        assert button["form"] == "edit-form" and not button.has_attr("formaction")
+    language = page.find("button", class_="language-link")
+    assert language["form"] == "edit-form" and language["formaction"] == "/en" + url
+    # The first of the form's buttons in the document is its default (Enter in a field):
+    # a hidden one that saves, as the form's own first button does, before the header's.
+    default = page.find("body").find("button")
+    assert default["form"] == "edit-form" and default.has_attr("hidden")
+    assert (default["name"], default["value"]) == ("action", "save")
+
+
+@pytest.mark.parametrize(
+    ("prefix", "pressed"),
+    [("", {"large": "1"}), ("", {"contrast": "1"}), ("/en", {"show": "1"})],
+    ids=["large-text", "high-contrast", "english"],
+)
+def test_switching_the_display_or_language_keeps_the_typed_text_and_saves_nothing(
+    site, publisher, prefix, pressed
+):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    typed = changed(edit_form(publisher.get(url)), title=TYPED_TITLE, body=SECOND_BODY)
+
+    response = publisher.post(prefix + url, data={**as_a_browser_sends(typed), **pressed})
+
+    assert response.status_code == 200
+    page = parse(response.data)
+    assert field_value(response, "title") == TYPED_TITLE
+    assert "二楼窗口" in field_value(response, "body")
+    assert error_summary(response.data) is None  # nothing was checked
+    mode = next(iter(pressed))
+    if mode == "show":
+        assert page.find("html")["lang"] == "en"
+    else:
+        assert mode in page.find("html")["class"]
+        assert publisher.get_cookie("display").value == mode
+    # Nothing saved, autosaved or kept as a revision.
+    row = row_of(site, Update, id=id_)
+    assert (row.version, row.title, row.body) == (1, HEARING_AIDS["title"], FIRST_BODY.strip())
+    assert autosaves(site) == []
+    assert [r.action for r in revisions_of(site, "updates", id_)] == ["create"]
+    # The form shown again saves what was typed, from the version it was loaded at.
+    saved = publisher.post(url, data=changed(edit_form(response), action="save"))
+    assert saved.status_code == 303
+    assert row_of(site, Update, id=id_).title == TYPED_TITLE
+
+
+def test_large_text_on_the_new_item_form_keeps_the_text_and_creates_nothing(site, publisher):
+    typed = changed(edit_form(publisher.get("/staff/updates/new")), title=TYPED_TITLE)
+    response = publisher.post("/staff/updates/new", data={**typed, "large": "1"})
+    assert response.status_code == 200
+    assert "large" in parse(response.data).find("html")["class"]
+    assert field_value(response, "title") == TYPED_TITLE
+    assert row_of(site, Update, title=TYPED_TITLE) is None
+    assert autosaves(site) == []
+
+
+def test_large_text_keeps_an_autosave_on_offer_on_offer(site, publisher):
+    id_ = item_id(create_update(publisher, **{**HEARING_AIDS, "body": FIRST_BODY}))
+    url = edit_url("updates", id_)
+    autosave(publisher, url, body=AUTOSAVED_BODY)
+    typed = changed(edit_form(publisher.get(url)), title=TYPED_TITLE)
+    response = publisher.post(url, data={**typed, "large": "1"})
+    assert response.status_code == 200
+    assert "载入自动保存的内容" in response.text
+    assert edit_form(response)["autosave_on_offer"] == ["1"]
+    assert field_value(response, "title") == TYPED_TITLE
+    [kept] = autosaves(site)
+    assert kept.data["body"] == AUTOSAVED_BODY
+
+
+def test_the_header_buttons_stay_apart_from_a_form_that_cannot_be_sent_there(
+    site, publisher, editor_client
+):
+    """An editor's read-only view of a published item sends nothing; a form shown at the
+    publish address (publishing refused by a check) would be posted there."""
+    live = item_id(create_update(publisher, action="publish", **READY))
+    read_only = parse(editor_client.get(edit_url("updates", live)).data)
+    draft = create_update(publisher, **{**HEARING_AIDS, "slug": "no-alt-text"})
+    draft_url = edit_url("updates", item_id(draft))
+    data = {"csrf_token": csrf(publisher, draft_url), "version": "1"}
+    refused = publisher.post(f"{draft_url}/publish", data=data)
+    assert refused.status_code == 400
+    for page in (read_only, parse(refused.data)):
+        assert not page.find("button", id="display-large").has_attr("form")
+        assert page.find("a", class_="language-link") is not None
+
+
 # --- Sanitising, end to end ------------------------------------------------------------------
 
 HOSTILE_BODY = """## 报名须知

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
 
+from ... import display
 from ...database import (
     DRAFT,
     PUBLISHED,
@@ -167,6 +168,8 @@ def create(kind_name: str):
         abort(404)
     if request.method in READS:
         return _edit_form(kind, None)
+    if display.taken_here():
+        return _shown_again(kind, None)
     return _saving(kind, None, lambda: _create(kind))
 
 
@@ -202,6 +205,8 @@ def edit(kind_name: str, item_id: int):
     row = item_or_404(kind, item_id)
     if request.method in READS:
         return _edit_form(kind, row)
+    if display.taken_here():
+        return _shown_again(kind, row)
     return _saving(kind, row, lambda: _save(kind, row))
 
 
@@ -789,6 +794,20 @@ def _edit_form(kind: Kind, row):
         notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
     undo = _undo_offered(kind, row) if row is not None else None
     return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept, undo=undo)
+
+
+def _shown_again(kind: Kind, row):
+    """The form again with what was posted, nothing checked, saved or autosaved: without
+    JavaScript the header's display toggle or language button sent it here (the page's
+    `page_form`, display.taken_here), as a redirect back from /display would lose the text.
+    A text on offer above the form stays on offer."""
+    key = _key(row.id if row else None)
+    offered = _offered()
+    return _form(
+        kind, row, _posted_text(kind), version=posted_version() or "",
+        draft=_saved_draft(kind, key) if offered else None,
+        kept=_saved_draft(kind, key + KEPT) if offered else None,
+    )  # fmt: skip
 
 
 def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False, version=None,
