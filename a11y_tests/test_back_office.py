@@ -235,3 +235,57 @@ def test_keeping_the_session_without_a_network_does_not_say_it_ended(site, brows
         WebDriverWait(browser, 5).until(lambda d: "暂时没能延长登录" in message.text)
         assert "已经过期" not in dialog.text
         assert dialog.find_element("css selector", "[data-session-extend]").is_displayed()
+
+
+# The autosaves the page has sent, from the browser's own record of its requests.
+AUTOSAVES = """return performance.getEntriesByType("resource")
+  .filter(entry => new URL(entry.name).pathname.endsWith("/autosave")).length;"""
+
+
+def test_opening_the_session_warning_sends_no_autosave(site, browser):
+    """The warning takes focus from the field being typed in; that fired `change`, which
+    autosaved, and the autosave kept the session alive: the warning extended the session
+    by itself, before anyone chose 继续保持登录."""
+    app = site["app"]
+    make_account(site, "warned-after-typing", EDITOR)
+    sign_in(browser, site, "warned-after-typing")
+    # 30 seconds: the warning comes 20 seconds before the end, 10 after the last request.
+    app.config["STAFF_IDLE_MINUTES"] = 0.5
+    try:
+        browser.get(site["url"] + "/staff/updates/new")
+        report = browser.find_element("id", "autosave-status")
+        title = browser.find_element("id", "field-title")
+        title.send_keys("轮椅适配")
+        WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
+        saved = report.text
+        assert browser.execute_script(AUTOSAVES) == 1
+        assert active(browser) == title, "focus is still in the field typed in"
+        dialog = browser.find_element("id", "session-warning")
+        WebDriverWait(browser, 20).until(lambda d: dialog.is_displayed())
+        assert active(browser).text == "继续保持登录"
+        time.sleep(6)  # longer than the autosave waits after typing
+        assert browser.execute_script(AUTOSAVES) == 1, "the warning sent an autosave"
+        assert report.text == saved
+        assert dialog.is_displayed()
+    finally:
+        app.config["STAFF_IDLE_MINUTES"] = 24 * 60
+
+
+def test_an_autosave_waits_for_the_words_an_input_method_composes(site, browser):
+    """Pinyin on its way to the characters is not autosaved; the words chosen are, once."""
+    make_account(site, "pinyin-autosave", EDITOR)
+    sign_in(browser, site, "pinyin-autosave")
+    browser.get(site["url"] + "/staff/updates/new")
+    report = browser.find_element("id", "autosave-status")
+    browser.find_element("id", "field-title").click()
+    for end in range(1, len("lunyi") + 1):
+        browser.execute_cdp_cmd(
+            "Input.imeSetComposition",
+            {"text": "lunyi"[:end], "selectionStart": end, "selectionEnd": end},
+        )
+    time.sleep(5)  # longer than the autosave waits after typing
+    assert browser.execute_script(AUTOSAVES) == 0, "half-typed pinyin was autosaved"
+    browser.execute_cdp_cmd("Input.insertText", {"text": "轮椅"})
+    WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
+    assert browser.execute_script(AUTOSAVES) == 1
+    assert browser.find_element("id", "field-title").get_attribute("value") == "轮椅"
