@@ -842,6 +842,37 @@ def test_keeping_the_session_alive(office, member):
     assert utcnow() - session.last_seen_at < timedelta(seconds=10)
 
 
+def session_warning_text(html) -> str:
+    """All the session warning can say: now, and once the session has ended."""
+    message = parse(html).find(id="session-warning").find(id="session-warning-message")
+    return message.text + " " + message["data-expired-text"]
+
+
+def test_only_a_page_whose_form_autosaves_promises_the_text_is_kept(office, member):
+    """The warning promised 自动保存 on every back-office page, the inbox too, where
+    nothing is autosaved."""
+    client = signed_in(office.app, member)
+    editor_page = client.get(f"/staff/updates/{office.items['updates']}")
+    assert parse(editor_page.data).find(data_autosave=True) is not None
+    assert "自动保存在服务器上" in session_warning_text(editor_page.data)
+    read_only = client.get(f"/staff/updates/{office.published_update}")  # an editor's view
+    for page in (client.get("/staff/inbox/"), client.get("/staff/"), read_only):
+        assert page.status_code == 200
+        assert parse(page.data).find(data_autosave=True) is None
+        said = session_warning_text(page.data)
+        assert "自动保存" not in said and "先复制下来" in said
+
+    # The fresh dialog after 继续保持登录 is asked for by the dialog's own form.
+    token = token_in(editor_page.data)
+    for page, promised in ((editor_page, True), (client.get("/staff/inbox/"), False)):
+        fields = form_fields(page.data, "session-extend")
+        fresh = client.post(
+            "/staff/session", data=fields, headers={"X-CSRFToken": token, "HX-Request": "true"}
+        )
+        assert fresh.status_code == 200
+        assert ("自动保存在服务器上" in session_warning_text(fresh.data)) is promised
+
+
 # --- A form posted after the session lapsed keeps its text ---------------------------------
 
 

@@ -1439,7 +1439,7 @@ def test_a_form_that_did_not_load_the_autosave_on_offer_never_overwrites_it(site
     page = publisher.get(url)
     form = parse(page.data).find("form", id="edit-form")
     assert form.find("input", name="autosave_on_offer")["value"] == "1"
-    assert parse(page.data).find(attrs={"data-autosave": True}) is None
+    assert parse(page.data).find(data_autosave=True) is None
     assert "暂时不自动保存" in page.text
 
     fields = changed(edit_form(page), body="另一段文字，没有载入自动保存的内容。")
