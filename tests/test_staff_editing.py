@@ -1255,6 +1255,42 @@ def test_a_publisher_records_an_indicator_value_the_public_sees(site, publisher)
     assert CURRENT["current_source"] in first_row.text
 
 
+NO_FIGURE = "no figure in the plan"
+
+
+def plan_figures(page) -> dict[str, str]:
+    """The indicator's unit and figures from the plan, as the edit form has them read out
+    (">" is shown, and read as 高于)."""
+    shown_ = parse(page.data).find(id="indicator-plan")
+    for hidden in shown_.find_all(aria_hidden="true"):
+        hidden.decompose()
+    terms, values = shown_.find_all("dt"), shown_.find_all("dd")
+    return {term.text: value.text for term, value in zip(terms, values, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("number", "prefix", "figures"),
+    [
+        (4, "", {"单位": "%", "2020年": "95", "2025年目标": "高于96"}),
+        (10, "", {"单位": "户", "2020年": "规划里没有这个数字", "2025年目标": "高于500"}),
+        (10, "/en", {"Unit": "households", "2020": NO_FIGURE, "2025 target": "above 500"}),
+    ],
+    ids=["percent", "households", "english"],
+)
+def test_the_indicator_form_shows_the_unit_and_the_plans_figures_with_the_value(
+    site, publisher, number, prefix, figures
+):
+    page = publisher.get(prefix + indicator_url(site, number))
+    assert page.status_code == 200
+    assert plan_figures(page) == figures
+    doc = parse(page.data)
+    # Read-only text, read out with the field it is about, before the field's own hint.
+    assert doc.find(id="indicator-plan").find(["input", "textarea", "select"]) is None
+    described = doc.find("input", id="field-current_value")["aria-describedby"].split()
+    assert described == ["field-current_value-hint", "indicator-plan"]
+    assert doc.find(id="field-current_date").get("aria-describedby") == "field-current_date-hint"
+
+
 @pytest.mark.parametrize("current_date", ["2026-13-01", "30/06/2026", "去年年底"])
 def test_a_bad_indicator_date_is_refused_with_a_message(site, publisher, current_date):
     url = indicator_url(site)
