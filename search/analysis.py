@@ -75,7 +75,7 @@ class JiebaTokenizer(Tokenizer):
         start_char: int = 0,
         tokenize: bool = True,
         mode: str = "",
-        **kwargs,
+        **kwargs: object,
     ) -> Iterator[Token]:
         """Yield one token per word, and per shorter word inside a long one."""
         initialize()

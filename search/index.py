@@ -74,7 +74,7 @@ class _ClosingStorage(FileStorage):
         super().__init__(str(path))
         self._opened: list[StructFile] = []
 
-    def open_file(self, name: str, **kwargs) -> StructFile:
+    def open_file(self, name: str, **kwargs: object) -> StructFile:
         """Open a file of the index and remember it."""
         opened = super().open_file(name, **kwargs)
         self._opened.append(opened)

@@ -50,6 +50,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Row,
     Table,
     Text,
     create_engine,
@@ -313,7 +314,7 @@ class SqlQuery:
         condition = f"d.terms @@ CAST({self._param(both)} AS tsquery)"
         return _Part(condition, f"(CASE WHEN {condition} THEN {score} ELSE 0 END)", both)
 
-    def _param(self, value: Any) -> str:
+    def _param(self, value: object) -> str:
         """A placeholder for `value`."""
         name = f"p{len(self.params)}"
         self.params[name] = value
@@ -583,7 +584,9 @@ class _Search:
     """One search: a query in one language, on a connection that sees one state of the
     index."""
 
-    def __init__(self, backend: PostgresBackend, connection: Connection, query: str, language: str):
+    def __init__(
+        self, backend: PostgresBackend, connection: Connection, query: str, language: str
+    ) -> None:
         self.backend = backend
         self.connection = connection
         self.text = query
@@ -689,7 +692,7 @@ class _Search:
         )
 
 
-def _hit(row, words: dict[str, frozenset[str]]) -> Hit:
+def _hit(row: Row[Any], words: dict[str, frozenset[str]]) -> Hit:
     """A found row as a hit, with its snippet marking `words` (by field)."""
     return Hit(
         id=row.id,

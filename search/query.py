@@ -14,6 +14,7 @@ from whoosh.columns import ColumnReader
 from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
 
 from search import pinyin
 from search.analysis import analyzer, index_term, query_words, search_parts
@@ -58,7 +59,8 @@ class KindWeighting(BM25F):
         # column's offsets, which cost more than the scoring itself.
         self._kinds: dict[IndexReader, ColumnReader] = {}
 
-    def final(self, searcher, docnum: int, score: float) -> float:
+    def final(self, searcher: Searcher, docnum: int, score: float) -> float:
+        """The score BM25F gives, times the weight of the document's kind."""
         reader = searcher.reader()
         kinds = self._kinds.get(reader)
         if kinds is None:
