@@ -8,6 +8,7 @@ give them away, and a cancelled subscription's links stop working.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -19,6 +20,7 @@ from ..i18n import is_english
 from ..mail import outbox
 from ..mail.models import OutgoingMail
 from ..mail.render import in_language, render
+from ..updates.models import Update
 from .models import AlertSubscription
 
 UNCONFIRMED_DAYS = 7  # an address nobody confirmed is forgotten after this
@@ -103,7 +105,7 @@ def forget_unconfirmed() -> int:
     return result.rowcount
 
 
-def wanted_by(subscription: AlertSubscription, update) -> bool:
+def wanted_by(subscription: AlertSubscription, update: Update) -> bool:
     """True when the subscription asks for this update: its kind, one of its topics (no
     topics: all), and its townships (an update for the whole district goes to everyone)."""
     if update.kind not in subscription.kinds:
@@ -115,7 +117,7 @@ def wanted_by(subscription: AlertSubscription, update) -> bool:
     return True
 
 
-def notice_published(update) -> None:
+def notice_published(update: Update) -> None:
     """Queue the alert of an update the first time it is published (now or as scheduled),
     in the publishing transaction; later publications of it send nothing."""
     if update.alerts_queued_at is not None:
@@ -129,12 +131,14 @@ def notice_published(update) -> None:
             _mail(subscription, "alert_notice", lambda: _title(update), update=update)
 
 
-def _title(update) -> str:
+def _title(update: Update) -> str:
     """The update's title in the language being written."""
     return (is_english() and update.title_en) or update.title
 
 
-def _mail(subscription: AlertSubscription, template: str, subject, **context) -> None:
+def _mail(
+    subscription: AlertSubscription, template: str, subject: Callable[[], str], **context: object
+) -> None:
     """Queue one message to a subscriber in their language (`subject()` is asked in it),
     with the links to manage and to cancel, and the headers of a one-click unsubscribe
     (RFC 2369, RFC 8058)."""

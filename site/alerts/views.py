@@ -7,10 +7,12 @@ Only an email address and the chosen alerts are kept; never in a log line or a U
 subscriber's own links.
 """
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
 
 from .. import display
 from ..database import WRITE_REFUSED
@@ -26,6 +28,7 @@ from ..security import private
 from ..staff import csrf
 from ..updates.models import NEWS, NOTICE
 from . import operations
+from .models import AlertSubscription
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 bp.add_app_template_global(operations.UNCONFIRMED_DAYS, "unconfirmed_days")
@@ -43,7 +46,7 @@ def _without_other(found: dict) -> dict:
     return {key: label for key, label in found.items() if key != "other"}
 
 
-def read_choices(form) -> tuple[dict, dict]:
+def read_choices(form: MultiDict[str, str]) -> tuple[dict, dict]:
     """The chosen alerts from a form, and errors by field (a box nobody offered is refused:
     it came from a changed page)."""
     chosen, errors = {}, {}
@@ -58,14 +61,14 @@ def read_choices(form) -> tuple[dict, dict]:
 
 
 @bp.route("/", methods=["GET", "POST"])
-def index():
+def index() -> ResponseReturnValue:
     """Ask for alerts: an address and what to be told about; a confirmation link follows."""
     if not configured():
         return render_template("alerts/off.html")
     return _subscribe()
 
 
-def _subscribe(description: str | None = None, status: int = 200):
+def _subscribe(description: str | None = None, status: int = 200) -> ResponseReturnValue:
     """The form (GET), or its submission: on to "check your inbox", or shown again with
     what was typed and chosen. With a `description` (the page had expired), only shown
     again."""
@@ -113,7 +116,7 @@ def _read_email(raw: str) -> tuple[str, str | None]:
 
 
 @bp.get("/check-email")
-def check_email():
+def check_email() -> str:
     """The same answer for every address: look for our message (opened while the site sends
     no email, which is the form's page, nothing was sent)."""
     if not configured():
@@ -121,13 +124,13 @@ def check_email():
     return render_template("alerts/check_email.html")
 
 
-def _unknown():
+def _unknown() -> Response:
     """A link that leads nowhere: cancelled already, or not copied whole."""
     return private(render_template("alerts/unknown.html"), 404)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str):
+def confirm(token: str) -> ResponseReturnValue:
     """The confirmation link: a button confirms (a mail scanner that opens links does not)."""
     subscription = operations.by_token(token)
     if subscription is None:
@@ -138,7 +141,10 @@ def confirm(token: str):
     return _confirm_page(subscription, token)
 
 
-def _confirm_page(subscription, token: str, description: str | None = None, status: int = 200):
+def _confirm_page(
+    subscription: AlertSubscription, token: str, description: str | None = None, status: int = 200
+) -> Response:
+    """The confirmation page of `subscription`, with a message over it when there is one."""
     page = render_template(
         "alerts/confirm.html", subscription=subscription, token=token, options=options(),
         description=description,
@@ -147,12 +153,12 @@ def _confirm_page(subscription, token: str, description: str | None = None, stat
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
-def manage(token: str):
+def manage(token: str) -> ResponseReturnValue:
     """A subscriber's alerts: change what they are told about, or cancel."""
     return _manage(token)
 
 
-def _manage(token: str, description: str | None = None, status: int = 200):
+def _manage(token: str, description: str | None = None, status: int = 200) -> ResponseReturnValue:
     """The subscriber's page, or the change it posts; with a `description` (the page had
     expired), the choices posted shown again, unsaved."""
     subscription = operations.by_token(token)
@@ -190,7 +196,7 @@ def _manage(token: str, description: str | None = None, status: int = 200):
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
-def unsubscribe(token: str):
+def unsubscribe(token: str) -> Response:
     """Cancel: a button on the page, or a mail program's one-click POST."""
     subscription = operations.by_token(token)
     if subscription is None:
@@ -202,7 +208,7 @@ def unsubscribe(token: str):
 
 
 @bp.errorhandler(CSRFError)
-def expired(_error):
+def expired(_error: CSRFError) -> ResponseReturnValue:
     """A form whose page was open too long (or whose cookie was lost): shown again with
     what was typed and chosen and a fresh token, saying nothing was saved."""
     if request.endpoint == "alerts.index" and configured():

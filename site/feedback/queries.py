@@ -3,7 +3,7 @@
 import hashlib
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from ..database import db, utcnow
 from ..opening_hours import local_now
@@ -77,7 +77,7 @@ def today() -> date:
     return local_now().date()
 
 
-def overdue_condition():
+def overdue_condition() -> ColumnElement[bool]:
     """The SQL condition of an item waiting for an answer past its target date."""
     return FeedbackItem.state.in_(OPEN_STATES) & (FeedbackItem.due_on < today())
 

@@ -83,7 +83,7 @@ def reply_ways() -> dict:
     }
 
 
-def _name(row) -> str:
+def _name(row: Category | Facility | Township) -> str:
     """A row's name in the visitor's language (the Chinese one when there is no English)."""
     return (is_english() and row.name_en) or row.name
 

@@ -15,7 +15,7 @@ from statistics import median
 
 from babel.dates import format_skeleton
 from flask_babel import get_locale
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Label, case, func, or_, select
 
 from ..database import db
 from ..facilities.models import Township
@@ -47,7 +47,7 @@ def _since(months: list[date]) -> datetime:
     return utc(datetime.combine(months[0], time()))
 
 
-def _month_of(months: list[date]):
+def _month_of(months: list[date]) -> Label[str]:
     """SQL: the first day (ISO) of the Chiping month an item arrived in, for items since the
     first of `months`. The bounds are Chiping midnights in UTC, so no database time zone
     function is needed."""

@@ -12,7 +12,7 @@ bp.add_app_template_global(statistics.month_text, "month_text")
 
 
 @bp.get("/results")
-def results():
+def results() -> str:
     """你们反映的问题和我们的处理: the figures of the last 12 months, counted now."""
     return render_template(
         "feedback/statistics.html", figures=statistics.figures(), format_percent=format_percent,

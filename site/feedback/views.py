@@ -7,8 +7,11 @@ was typed (a browser cannot be given chosen files back: the form says to choose 
 again). Nothing a resident writes is put in an address or a log line.
 """
 
+from typing import TypeVar
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     redirect,
@@ -17,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -40,6 +44,7 @@ from .models import (
     QUESTION,
     REPLY,
     REPLY_BY_EMAIL,
+    FeedbackItem,
 )
 from .spec import (
     BIDI_CONTROLS,
@@ -63,7 +68,7 @@ ENDPOINTS = {"feedback.ask": QUESTION, "feedback.barrier": BARRIER, "feedback.pa
 
 
 @bp.url_value_preprocessor
-def limit_size(_endpoint, _values) -> None:
+def limit_size(_endpoint: str | None, _values: dict[str, object] | None) -> None:
     """Refuse a body larger than any honest form here (413, see `too_large`) before anything
     reads it. (URL value preprocessors run before every before-request hook, so before the
     CSRF check reads the form.) Up to the limit, a text that is too long is shown again with
@@ -79,32 +84,34 @@ def _takes_photos(form: Kind) -> bool:
 
 
 @bp.get("/")
-def index():
+def index() -> str:
     """The ways to reach us on this site: the three forms."""
     return render_template("feedback/index.html", forms=FORMS)
 
 
 @bp.route("/ask", methods=["GET", "POST"])
-def ask():
+def ask() -> ResponseReturnValue:
     """提问 / 留言: a question on one of the service categories, or anything else."""
     return _form(FORMS[QUESTION], {})
 
 
 @bp.route("/barrier", methods=["GET", "POST"])
-def barrier():
+def barrier() -> ResponseReturnValue:
     """报告无障碍问题; `?place=<slug>` chooses one of our places."""
     place = request.args.get("place", "")
     return _form(FORMS[BARRIER], {"place": place} if place in places() else {})
 
 
 @bp.route("/page-error", methods=["GET", "POST"])
-def page_error():
+def page_error() -> ResponseReturnValue:
     """页面信息有误; `?page=<path>` names the page (only a path of this site is taken)."""
     page = same_site_path(request.args.get("page"))
     return _form(FORMS[PAGE], {"page": page} if page else {})
 
 
-def _form(form: Kind, prefilled: dict, description: str | None = None, status: int = 200):
+def _form(
+    form: Kind, prefilled: dict, description: str | None = None, status: int = 200
+) -> ResponseReturnValue:
     """The form (GET), or its submission (POST): saved and on to the confirmation, or shown
     again with every error and all that was typed."""
     values = {"reply_by": "site", **prefilled}
@@ -128,7 +135,9 @@ def _form(form: Kind, prefilled: dict, description: str | None = None, status: i
     return _page(form, values, errors, description, status)
 
 
-def _page(form: Kind, values: dict, errors: dict, description: str | None, status: int):
+def _page(
+    form: Kind, values: dict, errors: dict, description: str | None, status: int
+) -> tuple[str, int]:
     """The form with what was typed, its errors and a message over it."""
     if _takes_photos(form):
         # Shown again, the form says how many chosen photos must be chosen again.
@@ -149,7 +158,7 @@ def _read_photos(form: Kind, errors: dict) -> list[photos.Photo]:
     return found
 
 
-def _submit(form: Kind, values: dict):
+def _submit(form: Kind, values: dict) -> ResponseReturnValue:
     """Save a checked submission with its photos, unless it is over a limit or a duplicate
     (`operations.create`; new photos make it a new item, which staff can merge). The photos
     are decoded only once the submission is counted against the limits: decoding is the
@@ -228,19 +237,23 @@ def stored_values(form: Kind, values: dict) -> dict:
     return stored
 
 
-def _by_slug(model, slug: str | None):
+_Place = TypeVar("_Place", Facility, Township)
+
+
+def _by_slug(model: type[_Place], slug: str | None) -> _Place | None:
+    """The row of `model` with this slug, or None (also when no slug is given)."""
     return db.session.scalar(select(model).where(model.slug == slug)) if slug else None
 
 
 @bp.get("/sent")
-def sent():
+def sent() -> Response:
     """The reference and the private status link, shown once (after POST, redirect, GET)."""
     receipt = session.pop(SENT, None)
     return private(render_template("feedback/sent.html", receipt=receipt))
 
 
 @bp.route("/status/<token>", methods=["GET", "POST"])
-def status(token: str):
+def status(token: str) -> ResponseReturnValue:
     """The private status page: the state, the dates, every public reply; a follow-up."""
     item = queries.by_token(token)
     if item is None:
@@ -256,7 +269,7 @@ def status(token: str):
 
 
 @bp.get("/status/<token>/photos/<int:photo_id>")
-def photo(token: str, photo_id: int):
+def photo(token: str, photo_id: int) -> Response:
     """One of the photos sent with the item, for the holder of its status link only."""
     item = queries.by_token(token)
     found = photos.of_item(item, photo_id) if item is not None else None
@@ -265,7 +278,14 @@ def photo(token: str, photo_id: int):
     return photos.send(found)
 
 
-def _status_page(item, token: str, errors: dict, text: str, description, status_code: int):
+def _status_page(
+    item: FeedbackItem,
+    token: str,
+    errors: dict,
+    text: str,
+    description: str | None,
+    status_code: int,
+) -> Response:
     """The status page, never stored, indexed or named in a Referer."""
     return private(
         render_template(
@@ -275,7 +295,7 @@ def _status_page(item, token: str, errors: dict, text: str, description, status_
     )  # fmt: skip
 
 
-def _follow_up(item) -> tuple[dict, str, str | None, int]:
+def _follow_up(item: FeedbackItem) -> tuple[dict, str, str | None, int]:
     """Check and add a follow-up: (errors, the text, a message, the status code)."""
     raw = request.form.get("body", "").translate(BIDI_CONTROLS)
     label = _("补充内容")
@@ -300,7 +320,7 @@ def _follow_up(item) -> tuple[dict, str, str | None, int]:
     return {}, text, None, 303
 
 
-def _shown(item) -> dict:
+def _shown(item: FeedbackItem) -> dict:
     """What the status page shows: the item the work goes on in (the one a duplicate was
     merged into) and its public messages, the resident's follow-ups and staff's replies."""
     home = item.merged_into or item
@@ -311,7 +331,7 @@ def _shown(item) -> dict:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(error):
+def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     """A body larger than the site takes: say so plainly, nothing was saved."""
     page = render_template(
         "feedback/too_large.html", limit=BODY_LENGTH, photos=request.endpoint == "feedback.barrier",
@@ -321,7 +341,7 @@ def too_large(error):
 
 
 @bp.errorhandler(CSRFError)
-def expired(error):
+def expired(error: CSRFError) -> ResponseReturnValue:
     """A form whose page was open too long (or whose cookie was lost): show it again with
     all that was typed and a fresh token, rather than lose the resident's text."""
     if display.taken_here():  # 大字版 or English: nothing was to be saved
@@ -336,7 +356,7 @@ def expired(error):
     return _shown_again(message, 400)
 
 
-def refused(error):
+def refused(error: Exception) -> ResponseReturnValue:
     """The database refused to save (disk full, read-only): a form is shown again with all
     that was typed (503); anything else gets the site's own answer."""
     if request.view_args is None:
@@ -362,7 +382,7 @@ for _refusal in WRITE_REFUSED:
     bp.register_error_handler(_refusal, refused)
 
 
-def _shown_again(message: str | None, status: int):
+def _shown_again(message: str | None, status: int) -> ResponseReturnValue:
     """The posted form, or the status page with its follow-up, again with what was typed
     and `message`. (In an error handler: an abort here would be an error page.)"""
     kind = ENDPOINTS.get(request.endpoint)
