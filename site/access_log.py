@@ -8,7 +8,10 @@ they are (the finder's "use my location") as lat=…&lon=… . Served with
 
 import logging
 import re
+from datetime import timedelta
+from typing import TypeVar
 
+from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
 PRIVATE = re.compile(
@@ -17,7 +20,10 @@ PRIVATE = re.compile(
 )
 
 
-def redacted(text):
+_T = TypeVar("_T")
+
+
+def redacted(text: _T) -> _T | str:
     """`text` with the token of any private link, any query typed, any need chosen and
     any position replaced by "…"."""
     return (
@@ -32,6 +38,7 @@ class PrivateLinksHidden(logging.Filter):
     "Exception on <path>", gunicorn as "Error handling request <path>"."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the record's message; always keep the record."""
         record.msg, record.args = redacted(record.getMessage()), None
         return True
 
@@ -40,10 +47,14 @@ class AccessLogger(Logger):
     """gunicorn's logger, with every value a format could name redacted (the request line,
     the path, the referrer, each header and WSGI variable), and its error log's lines too."""
 
-    def setup(self, cfg):
+    def setup(self, cfg: Config) -> None:
+        """gunicorn's setup, and the error log's lines redacted."""
         super().setup(cfg)
         self.error_log.addFilter(PrivateLinksHidden())
 
-    def atoms(self, resp, req, environ, request_time):
+    def atoms(
+        self, resp: object, req: object, environ: dict[str, object], request_time: timedelta
+    ) -> dict[str, object]:
+        """gunicorn's values for the access log format, each redacted."""
         atoms = super().atoms(resp, req, environ, request_time)
         return {key: redacted(value) for key, value in atoms.items()}

@@ -5,11 +5,12 @@ exists once and `url_for` keeps the visitor in the language they are reading.
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import flask_babel
 from babel.support import NullTranslations
@@ -32,10 +33,11 @@ SITE_NAME = _l("茌平区残疾人服务与规划信息网")
 class LocalePrefixMiddleware:
     """Serve /en/... as the English version of the route at /...."""
 
-    def __init__(self, app):
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The wrapped application, with an /en path served as English."""
         path = environ.get("PATH_INFO", "")
         if path == "/en" or path.startswith("/en/"):
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + "/en"
@@ -83,7 +85,7 @@ def _in_templates(method: str, count_at: int | None = None) -> Callable[..., str
     the extension's wrappers and flask-babel a page's fifty strings cost a tenth of it."""
 
     @pass_context
-    def translate(context: Context, *args, **variables) -> str:
+    def translate(context: Context, *args: str | int, **variables: object) -> str:
         text = getattr(translations(), method)(*args)
         if count_at is not None:
             variables.setdefault("num", args[count_at])
@@ -138,7 +140,7 @@ def url_in(locale: str | None = None) -> str:
     return f"{path}?{query}" if query else path
 
 
-def localized(item, field: str) -> tuple[str | None, str | None]:
+def localized(item: object, field: str) -> tuple[str | None, str | None]:
     """A content field in the visitor's language, and a `lang` to mark it with if needed.
 
     English visitors get the `<field>_en` translation when there is one; otherwise the
@@ -182,7 +184,7 @@ def list_separator(names: list[str]) -> str:
     return _("；") if any(separator in name for name in names) else separator
 
 
-def inline_list(names) -> str:
+def inline_list(names: Iterable[object]) -> str:
     """Labels run on in one line: 甲、乙 / "Blind people, people with limited mobility" (in
     English the labels after the first lose the capital they have standing alone); see
     `list_separator` for a label that holds a 、 of its own."""
@@ -278,7 +280,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(section_label)
 
     @app.context_processor
-    def language_helpers():
+    def language_helpers() -> dict[str, str | bool]:
         locale = current_locale()
         return {
             "html_lang": HTML_LANG[locale],

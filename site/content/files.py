@@ -106,7 +106,7 @@ def _listed(directory: Path, name: str, kind: str, demo: bool) -> list[dict]:
     return items
 
 
-def plain(value):
+def plain(value: object) -> object:
     """`value` with YAML dates turned into ISO strings, as JSON columns store them."""
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..contacts.spec import CONTACTS
-from ..database import db
+from ..database import Base, db
 from ..facilities.spec import FACILITIES, TOWNSHIPS
 from ..kinds import Kind
 from ..pages.spec import PAGES
@@ -54,7 +54,7 @@ class Report:
     unchanged: dict[str, list[str]] = field(default_factory=dict)
     kept: dict[str, list[str]] = field(default_factory=dict)
 
-    def note(self, outcome: str, kind: str, key) -> None:
+    def note(self, outcome: str, kind: str, key: object) -> None:
         """Record the outcome for one item."""
         getattr(self, outcome).setdefault(kind, []).append(str(key))
 
@@ -110,7 +110,7 @@ def _cleaned(kind: Kind, record: dict) -> dict:
         raise ContentError(f"{where}: {error}") from error
 
 
-def _clean(value, name: str):
+def _clean(value: object, name: str) -> object:
     """Every text in a value (a list's, a mapping's too) through `clean_text`."""
     if isinstance(value, str):
         return clean_text(value, name)
@@ -121,7 +121,7 @@ def _clean(value, name: str):
     return value
 
 
-def _sync_fields(kind: Kind, record: dict, report: Report):
+def _sync_fields(kind: Kind, record: dict, report: Report) -> Base | None:
     """Create or update the row's own columns; return it if its links must be (re)written."""
     key = record.get(kind.key)
     if key is None:
@@ -155,7 +155,7 @@ def _sync_fields(kind: Kind, record: dict, report: Report):
     return row
 
 
-def apply_links(kind: Kind, record: dict, row) -> None:
+def apply_links(kind: Kind, record: dict, row: Base) -> None:
     """Write the many-to-many links and department roles of a new or changed row."""
     for name, (model, column) in kind.collections.items():
         values = record.get(name) or []
@@ -174,7 +174,7 @@ def apply_links(kind: Kind, record: dict, row) -> None:
         ]
 
 
-def lookup(model: type, column: str, value, record: dict, kind: Kind):
+def lookup(model: type, column: str, value: object, record: dict, kind: Kind) -> Base:
     """The row of `model` whose `column` is `value`, or a ContentError naming file and item."""
     found = db.session.scalar(select(model).where(getattr(model, column) == value))
     if found is None:
@@ -183,7 +183,7 @@ def lookup(model: type, column: str, value, record: dict, kind: Kind):
     return found
 
 
-def column_value(model: type, name: str, value):
+def column_value(model: type, name: str, value: object) -> object:
     """`value`, or the empty value a NOT NULL column takes when the file leaves it out."""
     if value is not None:
         return value
@@ -208,7 +208,7 @@ def normalise(kind: Kind, record: dict) -> dict:
     return data
 
 
-def snapshot(kind: Kind, row) -> dict:
+def snapshot(kind: Kind, row: Base) -> dict:
     """The comparable form of a database row, shaped like `normalise` of a record."""
     data = {name: _empty_to_none(getattr(row, name)) for name in kind.columns}
     for name, (_model, column) in kind.parents.items():
@@ -222,7 +222,7 @@ def snapshot(kind: Kind, row) -> dict:
     return data
 
 
-def _empty_to_none(value):
+def _empty_to_none(value: object) -> object:
     """Treat "", [], {}, False and None alike, and ignore trailing white space in text."""
     if isinstance(value, str):
         value = value.rstrip()

@@ -29,7 +29,7 @@ def condition_words(condition: Condition) -> str:
 
 @bp.get("/eligibility-rules")
 @sessions.require(EDITOR)
-def eligibility_rules():
+def eligibility_rules() -> str:
     """Every check and rule of content/eligibility.yaml, by service, with its sources."""
     loaded = rules()
     services = {

@@ -214,7 +214,8 @@ def _only(item: dict, allowed: set[str], where: str) -> None:
         raise ContentError(f"{FILE}: {where}: unknown field {unknown[0]!r}")
 
 
-def _conditions(when, where: str) -> tuple[Condition, ...]:
+def _conditions(when: object, where: str) -> tuple[Condition, ...]:
+    """The conditions of a rule's `when`, checked against the questions."""
     if not isinstance(when, dict) or not when:
         raise ContentError(f"{FILE}: {where}: 'when' names at least one question and its answers")
     conditions = []
@@ -244,7 +245,8 @@ def _text(item: dict, key: str, where: str) -> Text:
 WHITE_SPACE = re.compile(r"\s+")
 
 
-def _sources(items, where: str, plan: _Plan) -> tuple[Source, ...]:
+def _sources(items: object, where: str, plan: _Plan) -> tuple[Source, ...]:
+    """The sources a rule cites (one, or a list), each checked."""
     if not items:
         raise ContentError(f"{FILE}: {where}: a rule without a source is not taken (source)")
     if not isinstance(items, list):
@@ -252,7 +254,8 @@ def _sources(items, where: str, plan: _Plan) -> tuple[Source, ...]:
     return tuple(_source(item, where, plan) for item in items)
 
 
-def _source(item, where: str, plan: _Plan) -> Source:
+def _source(item: object, where: str, plan: _Plan) -> Source:
+    """One source a rule cites, checked against the plan."""
     kinds = [kind for kind in SOURCE_KINDS if isinstance(item, dict) and kind in item]
     if len(kinds) != 1:
         raise ContentError(f"{FILE}: {where}: each source is one of {', '.join(SOURCE_KINDS)}")

@@ -27,8 +27,10 @@ display toggle comes to the page itself (`switch_display`).
 """
 
 from collections import namedtuple
+from collections.abc import Iterable
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -43,7 +45,7 @@ from ..plan.models import Project
 from ..services.departments import handling, in_charge
 from . import results
 from .answers import ASKING, Tampered, carried, chosen, complete_before
-from .assess import Reason, assess
+from .assess import Finding, Reason, assess
 from .questions import (
     BY_ID,
     FOR_WHOM,
@@ -95,7 +97,7 @@ MANY_UNSURE = 3
 
 
 @bp.url_value_preprocessor
-def limit_size(_endpoint, _values) -> None:
+def limit_size(_endpoint: str | None, _values: dict[str, object] | None) -> None:
     """Refuse a body larger than any page here sends (413) before anything reads it."""
     request.max_content_length = MAX_BODY_BYTES
 
@@ -108,13 +110,13 @@ def switch_display() -> None:
 
 
 @bp.get("/")
-def start():
+def start() -> str:
     """The start page: what the check does, how long it takes, that nothing is stored."""
     return render_template("eligibility/start.html", totals=totals({}))
 
 
 @bp.route("/questions", methods=["GET", "POST"])
-def questions():
+def questions() -> ResponseReturnValue:
     """A question, or 检查您的回答: the answer to the page before, read from the POST."""
     if request.method in security.READS:
         return _lost()
@@ -142,7 +144,7 @@ def questions():
     return _question_page(question, answers, returning)
 
 
-def _answer(question: Question, returning: bool):
+def _answer(question: Question, returning: bool) -> ResponseReturnValue:
     """Take the answer to `question`; on to the question after it (showing its answer when
     it has one), or, when changing an answer from the check page, to the first question
     left unanswered; then to the check page."""
@@ -159,7 +161,7 @@ def _answer(question: Question, returning: bool):
     return _question_page(following, answers, returning)
 
 
-def _shown_again(question: Question, returning: bool):
+def _shown_again(question: Question, returning: bool) -> Response:
     """`question` again, in the language or display mode the header's button asked for:
     without JavaScript the button sends the question's form, so a choice made and not yet
     sent is shown chosen again (one that could not be sent, 不确定 with another, is not)."""
@@ -170,7 +172,7 @@ def _shown_again(question: Question, returning: bool):
     return _question_page(question, answers, returning, shown=() if error else values)
 
 
-def _back(target: str, answers: Answers, returning: bool):
+def _back(target: str, answers: Answers, returning: bool) -> Response | str:
     """The page before: the last question (from the check), the check (when changing an
     answer and nothing new was asked), or the question before."""
     if target == REVIEW:
@@ -186,7 +188,7 @@ def _back(target: str, answers: Answers, returning: bool):
 
 
 @bp.route("/result", methods=["GET", "POST"])
-def result():
+def result() -> ResponseReturnValue:
     """The services that fit, grouped, each with why, what next and whom to ask; the easy
     read version; the other services on request."""
     if request.method in security.READS:
@@ -230,7 +232,7 @@ def asked_for_first(findings: list) -> list:
     return sorted(findings, key=lambda finding: not _meets_a_chosen_need(finding))
 
 
-def _meets_a_chosen_need(finding) -> bool:
+def _meets_a_chosen_need(finding: Finding) -> bool:
     """True when one of the finding's reasons is an answer to 需要哪些帮助."""
     return any(question == NEEDS.id for reason in finding.reasons for question, _ in reason.chosen)
 
@@ -242,7 +244,7 @@ def _many_unsure(answers: Answers) -> int:
 
 
 @bp.post("/clear")
-def clear():
+def clear() -> Response:
     """Ask the browser to forget this site's pages kept on the device, answers and all."""
     response = security.private(render_template("eligibility/cleared.html"))
     response.headers["Clear-Site-Data"] = '"cache"'
@@ -250,20 +252,20 @@ def clear():
 
 
 @bp.errorhandler(Tampered)
-def tampered(error: Tampered):
+def tampered(error: Tampered) -> Response:
     """Answers that cannot be the site's own: say what was wrong and how to go on."""
     return _private(render_template("eligibility/problem.html", reason=str(error)), 400)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error):
+def too_large(_error: RequestEntityTooLarge) -> Response:
     """A post larger than any page here sends."""
     reason = _("这一页带回的内容太多，网站的页面不会带回这么多内容。")
     return _private(render_template("eligibility/problem.html", reason=reason), 413)
 
 
 @bp.errorhandler(CSRFError)
-def expired(_error):
+def expired(_error: CSRFError) -> Response:
     """A page whose security code is missing or out of date (the browser was closed and
     the tab restored, say): the answers are checked as always and shown again with a fresh
     code, at the check page or the first question left, so nothing is lost or trusted."""
@@ -303,7 +305,7 @@ def _question_page(
     message: str | None = None,
     status: int | None = None,
     shown: tuple[str, ...] | None = None,
-):
+) -> Response:
     """A question, its answer in `answers` chosen (or the choice `shown`, not yet sent)."""
     previous = before(question, answers)
     return _private(
@@ -323,7 +325,8 @@ def _question_page(
     )
 
 
-def _review_page(answers: Answers, message: str | None = None, status: int = 200):
+def _review_page(answers: Answers, message: str | None = None, status: int = 200) -> Response:
+    """The check page: every answer so far, each with a way to change it."""
     rows = [
         (question, [question.option(code).label for code in answers[question.id]])
         for question in sequence(answers)
@@ -334,11 +337,12 @@ def _review_page(answers: Answers, message: str | None = None, status: int = 200
     )
 
 
-def _lost():
+def _lost() -> str:
+    """The page for a question or result opened without its answers (a bookmark, say)."""
     return render_template("eligibility/lost.html")
 
 
-def _private(body, status: int = 200):
+def _private(body: str, status: int = 200) -> Response:
     """A page holding answers: kept by no shared cache, indexed by no search engine."""
     return security.private(body, status, PRIVATE_HEADERS)
 
@@ -375,10 +379,11 @@ def _asked(question: Question, answers: Answers) -> Question:
 
 
 def _ordered(answers: Answers) -> Answers:
+    """The answers in the order the questions are asked."""
     return {q.id: answers[q.id] for q in QUESTIONS if q.id in answers}
 
 
-def _projects(findings) -> dict[str, Project]:
+def _projects(findings: Iterable[Finding]) -> dict[str, Project]:
     """The projects the reasons cite, by slug."""
     slugs = {
         source.key
