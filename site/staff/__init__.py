@@ -1,8 +1,9 @@
 """The staff back office: accounts, sessions, editing, publishing, bulk data."""
 
 import click
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, g, render_template, request
 from flask.cli import AppGroup
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -45,7 +46,7 @@ def publish_due() -> None:
 KEEPS_TEXT = ("editor.edit", "editor.create", "editor.autosave")
 
 
-def handle_csrf_error(error: CSRFError):
+def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """A form whose token is missing or wrong: say why and what to do; nothing is saved to
     the item. An editing form that proves it came from this browser as this account (a
     token this site signed for this browser's session, expired, or for the session it had
@@ -76,7 +77,7 @@ def _csrf_sentence(kept: bool, problem: str | None) -> str:
     return _("没有自动保存：页面已失效。请先复制您写的内容，再刷新页面。")
 
 
-def session_header(response):
+def session_header(response: Response) -> Response:
     """Tell the page how long the staff session has left (site.js times its warning by it)."""
     from .helpers import session_expires_in
 

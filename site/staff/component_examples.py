@@ -35,12 +35,12 @@ class Component:
     examples: tuple[Example, ...]
 
 
-def strong(text) -> LazyString:
+def strong(text: str | LazyString) -> LazyString:
     """`text` in bold as trusted markup, translated when the page is drawn."""
     return LazyString(lambda: Markup("<strong>{}</strong>").format(text))
 
 
-def url(endpoint: str, **values) -> LazyString:
+def url(endpoint: str, **values: object) -> LazyString:
     """The address of `endpoint`, found when the page is drawn (in the page's language)."""
     return LazyString(lambda: url_for(endpoint, **values))
 

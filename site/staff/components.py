@@ -12,6 +12,6 @@ from .models import EDITOR
 
 @bp.route("/components", methods=["GET", "POST"])
 @sessions.require(EDITOR)
-def components():
+def components() -> str:
     """Every component's examples. The example forms send here; nothing is saved."""
     return render_template("staff/components.html", components=COMPONENTS)

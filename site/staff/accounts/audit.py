@@ -2,6 +2,7 @@
 (`shown`: titles for keys, names for states and roles)."""
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import g, url_for
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from ...database import db
 from ...query_args import xml_safe
-from ..models import AuditEntry
+from ..models import AuditEntry, StaffUser
 
 
 class _TheSite:
@@ -24,7 +25,13 @@ class _TheSite:
 THE_SITE = _TheSite()
 
 
-def record(action: str, kind: str = "", key: str = "", detail: str = "", user=None) -> None:
+def record(
+    action: str,
+    kind: str = "",
+    key: str = "",
+    detail: str = "",
+    user: StaffUser | _TheSite | None = None,
+) -> None:
     """Note that `user` (default: the signed-in member of staff) did `action`; the caller
     commits."""
     user = user or g.get("staff")
@@ -127,7 +134,7 @@ def _detail(entry: AuditEntry) -> str:
 class _Items:
     """The items a page of entries names, each kind read in one query."""
 
-    def __init__(self, entries: list[AuditEntry]):
+    def __init__(self, entries: list[AuditEntry]) -> None:
         from ..editing.forms import EDITABLE
 
         self.kinds = EDITABLE
@@ -166,7 +173,7 @@ class _Items:
         }
         return names.get(kind, kind)
 
-    def _read(self, kind: str, keys: set[str]):
+    def _read(self, kind: str, keys: set[str]) -> Iterator[tuple[str, tuple[str, str]]]:
         """(key, (title, url)) of the items of `kind` that still exist."""
         from ...feedback.models import FeedbackItem
         from ..models import MediaFile, StaffUser

@@ -8,11 +8,13 @@ stops working at once. The cookie is HttpOnly, SameSite=Lax, and Secure over HTT
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import (
     Flask,
+    Response,
     current_app,
     flash,
     g,
@@ -22,7 +24,8 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
@@ -46,9 +49,10 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, marked Secure whenever the request came over HTTPS."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when the request came over HTTPS, or when Flask's setting says so."""
         return request.is_secure or super().get_cookie_secure(app)
 
-    def save_session(self, app: Flask, session, response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Save as Flask does; then the answer to a POST (a step of the eligibility check)
         varies by no cookie, whatever added it (the session, the display modes). No shared
         cache keeps such an answer; the browser keeps it only for Back, which, once the
@@ -60,10 +64,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def idle_limit() -> timedelta:
+    """How long a staff session lasts without a request."""
     return timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
 
 
 def absolute_limit() -> timedelta:
+    """How long a staff session lasts at most, however busy."""
     return timedelta(hours=current_app.config["STAFF_ABSOLUTE_HOURS"])
 
 
@@ -217,7 +223,9 @@ def extend() -> None:
     db.session.commit()
 
 
-def require(role: str, keep=None):
+def require(
+    role: str, keep: Callable[..., str | None] | None = None
+) -> Callable[[Callable[..., ResponseReturnValue]], Callable[..., ResponseReturnValue]]:
     """Decorate a view: signed in with at least `role`, otherwise sign in or 403.
 
     `keep(user, **view_args)` is called for a form posted after its session lapsed, so the
@@ -225,9 +233,9 @@ def require(role: str, keep=None):
     was not kept, or None.
     """
 
-    def decorate(view):
+    def decorate(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
         @wraps(view)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: object, **kwargs: object) -> ResponseReturnValue:
             if g.staff is None:
                 if keep is not None and g.lapsed is not None and request.method == "POST":
                     message = _lapsed_message(keep(g.lapsed, **kwargs))

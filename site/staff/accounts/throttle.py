@@ -16,7 +16,7 @@ the first up to the limit reach the password and the rest are refused, on every 
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -102,7 +102,7 @@ def wait_minutes(username: str, address: str, besides: int | None = None) -> int
     return -(-int(wait.total_seconds()) // 60)
 
 
-def _known_address(username: str, address: str, now) -> bool:
+def _known_address(username: str, address: str, now: datetime) -> bool:
     """True when `username` signed in successfully from `address` in the last 90 days."""
     return bool(
         db.session.scalar(

@@ -1,7 +1,10 @@
 """Back-office pages for accounts: sign in and out, the session, passwords, staff accounts,
 the audit log. Every view names the role it needs; the server checks it on every request."""
 
+from collections.abc import Mapping
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,6 +21,7 @@ MAX_NAME = 60
 
 
 def role_names() -> dict[str, str]:
+    """The roles' names, by role, in the page's language."""
     return {
         EDITOR: _("编辑（写草稿）"),
         PUBLISHER: _("发布人（发布和撤回）"),
@@ -32,7 +36,7 @@ def address() -> str:
 
 @bp.get("/")
 @sessions.require(EDITOR)
-def dashboard():
+def dashboard() -> str:
     """The back office's home: what can be edited, and recent activity."""
     from ..editing.forms import EDITABLE
 
@@ -51,7 +55,7 @@ def dashboard():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     """Sign in with account name and password; rate-limited, every attempt logged."""
     next_url = safe_next(request.values.get("next")) if request.values.get("next") else None
     if g.staff is not None and request.method in READS:
@@ -106,7 +110,7 @@ def _authenticate(username: str, password: str) -> tuple[StaffUser | None, str]:
 
 
 @bp.post("/sign-out")
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     """End this session; the cookie no longer signs anyone in, even if copied."""
     if g.staff_session is not None:
         sessions.end(g.staff_session, "signed-out")
@@ -119,7 +123,7 @@ def sign_out():
 
 @bp.route("/session", methods=["GET", "POST"])
 @sessions.require(EDITOR)
-def session_status():
+def session_status() -> ResponseReturnValue:
     """Keep the session alive (POST), or show how long it has left (GET)."""
     if request.method == "POST":
         sessions.extend()
@@ -131,7 +135,7 @@ def session_status():
 
 @bp.route("/password", methods=["GET", "POST"])
 @sessions.require(EDITOR)
-def change_password():
+def change_password() -> ResponseReturnValue:
     """Change one's own password; every other session of the account ends."""
     errors = {}
     if request.method == "POST":
@@ -168,7 +172,7 @@ def _set_password(user: StaffUser, password: str) -> None:
 
 @bp.get("/accounts")
 @sessions.require(ADMIN)
-def accounts():
+def accounts() -> str:
     """Every staff account."""
     users = db.session.scalars(select(StaffUser).order_by(StaffUser.username))
     return render_template("staff/accounts.html", users=list(users), roles=role_names())
@@ -176,7 +180,7 @@ def accounts():
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
 @sessions.require(ADMIN)
-def new_account():
+def new_account() -> ResponseReturnValue:
     """Create an account with a first password the person changes after signing in."""
     form = request.form if request.method == "POST" else {}
     errors = {}
@@ -195,7 +199,7 @@ def new_account():
     ), 400 if errors else 200
 
 
-def account_problems(form) -> dict[str, str]:
+def account_problems(form: Mapping[str, str]) -> dict[str, str]:
     """What is wrong with a new account's fields, by field name."""
     errors = {}
     username = form.get("username", "").strip().casefold()
@@ -232,7 +236,7 @@ def create_user(username: str, display_name: str, role: str, password: str) -> S
 
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
 @sessions.require(ADMIN)
-def account(user_id: int):
+def account(user_id: int) -> ResponseReturnValue:
     """Change an account's role, disable or enable it, or set a new password."""
     user = db.get_or_404(StaffUser, user_id)
     errors = {}
@@ -276,7 +280,7 @@ def account(user_id: int):
 
 @bp.get("/audit")
 @sessions.require(ADMIN)
-def audit_log():
+def audit_log() -> str:
     """Who did what, newest first, 100 to a page."""
     number = read_page_number(request.args.get("page"))
     entries = db.session.scalars(

@@ -38,7 +38,7 @@ into the session. Each kind's columns come from its declaration (kinds.py).
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -83,7 +83,10 @@ class Codec:
     read: Callable[[str], Any]
 
 
-def _same(value):
+_T = TypeVar("_T")
+
+
+def _same(value: _T) -> _T:
     """The value itself."""
     return value
 
@@ -239,7 +242,7 @@ def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
     return read
 
 
-def _detail(kind: type, value: str):
+def _detail(kind: type, value: str) -> bool | int | str:
     """One detail's text as the type the feature declares for it."""
     if kind is bool:
         return _flag(value)
@@ -287,7 +290,7 @@ class Column:
         """The heading as exported: label, space, key."""
         return f"{self.label} {self.key}"
 
-    def value_in(self, record: dict):
+    def value_in(self, record: dict) -> object:
         """This column's value in a record shaped like `snapshot`."""
         if self.feature:
             return (record.get("accessibility") or {}).get(self.key)

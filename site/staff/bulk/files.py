@@ -6,6 +6,7 @@ import io
 import warnings
 import zipfile
 from itertools import islice
+from typing import IO
 from xml.parsers import expat
 
 import openpyxl
@@ -78,7 +79,7 @@ def _xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
     return out.getvalue()
 
 
-def _xlsx_value(value):
+def _xlsx_value(value: object) -> object:
     """A value for an XLSX cell: numbers stay numbers, text is neutralised as in CSV."""
     if not isinstance(value, str):
         return value
@@ -234,10 +235,10 @@ class Measure:
     refused after reading MAX_COLUMNS of them.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.elements = self.cells = self.column = 0
 
-    def part(self, stream) -> None:
+    def part(self, stream: IO[bytes]) -> None:
         """Count one part of the workbook (a part that is not XML, like an image, is skipped)."""
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.StartElementHandler = self.start
@@ -262,7 +263,7 @@ class Measure:
         if self.cells > MAX_CELLS or self.elements > MAX_ELEMENTS:
             raise _too_many_cells()
 
-    def doctype(self, *_args) -> None:
+    def doctype(self, *_args: object) -> None:
         """No part of a workbook declares a DTD; one that does is up to something."""
         raise _not_a_workbook()
 

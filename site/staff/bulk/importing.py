@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...content.loader import apply_links, column_value, lookup, normalise, snapshot
-from ...database import db
+from ...database import Base, db
 from ...i18n import inline_list
 from ...kinds import Kind
 from ...query_args import clean_text
@@ -119,7 +119,7 @@ def _headings(columns: tuple[Column, ...], header: list[str]) -> dict[str, tuple
 class Sheet:
     """The columns of one uploaded file, and what the database allows in them."""
 
-    def __init__(self, spec: Kind, headings: dict[str, tuple[int, str]]):
+    def __init__(self, spec: Kind, headings: dict[str, tuple[int, str]]) -> None:
         self.spec = spec
         self.columns = layout(spec)
         self.headings = headings
@@ -183,7 +183,7 @@ class Sheet:
         fields = [name for name in after if after[name] != before[name]]
         return Change(slug, "update" if fields else "unchanged", fields, before, after, number)
 
-    def _stale(self, record: dict, row, version: int, number: int) -> list[RowError]:
+    def _stale(self, record: dict, row: Base, version: int, number: int) -> list[RowError]:
         """A row downloaded before a later save of its record: left out when the file still
         holds the record as it was downloaded (the member of staff changed nothing in it, so
         there is nothing of theirs to keep and nothing of the colleague's to undo); refused
@@ -201,7 +201,7 @@ class Sheet:
         )
         return [self.error(number, "version", message)]
 
-    def _as_saved(self, row, version: int) -> dict | None:
+    def _as_saved(self, row: Base, version: int) -> dict | None:
         """The record as it was at `version`, from the revision kept of it then (the last,
         if several were), comparable like a row of the file; None when none was kept."""
         data = db.session.scalar(
@@ -225,7 +225,7 @@ class Sheet:
                 record.setdefault("accessibility", {})[f.feature] = value
         return self._comparable(record, row)
 
-    def _comparable(self, record: dict, row) -> dict:
+    def _comparable(self, record: dict, row: Base) -> dict:
         """A record of `row`'s as `change` compares it."""
         return normalise(self.spec, {**record, "position": row.position})
 
@@ -243,7 +243,7 @@ class Sheet:
         self.first_row[slug] = number
         return []
 
-    def _checked(self, column: Column, value):
+    def _checked(self, column: Column, value: object) -> object:
         """The value, a choice given by its name as its code; CellError when it is missing,
         too long, or not one the field allows."""
         if column.required and value in (None, []):
@@ -328,7 +328,7 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
     return applied
 
 
-def _write(spec: Kind, row, record: dict) -> None:
+def _write(spec: Kind, row: Base, record: dict) -> None:
     """Set a row's fields and links from a comparable record, as the loader does."""
     for name in spec.columns:
         setattr(row, name, column_value(spec.model, name, record[name]))

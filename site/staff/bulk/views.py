@@ -7,10 +7,12 @@ editor's authoring checks first, as a save in the editor does."""
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -18,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -53,14 +56,14 @@ def kind_names() -> dict[str, str]:
 
 @bp.get("/")
 @sessions.require(EDITOR)
-def index():
+def index() -> str:
     """Download the spreadsheets, or upload one to check."""
     return render_template("staff/bulk.html", kinds=kind_names(), errors={}, chosen="")
 
 
 @bp.get("/export/<any(facilities, contacts):kind>.<any(csv, xlsx):fmt>")
 @sessions.require(EDITOR)
-def export(kind: str, fmt: str):
+def export(kind: str, fmt: str) -> Response:
     """Every facility or contact channel, as a spreadsheet to edit and upload again."""
     body, mimetype, filename = files.export(kind, fmt)
     response = current_app.response_class(body, mimetype=mimetype)
@@ -70,7 +73,7 @@ def export(kind: str, fmt: str):
 
 @bp.post("/check")
 @sessions.require(EDITOR)
-def check():
+def check() -> ResponseReturnValue:
     """Read an uploaded file: its problems by row and column, or what it would change."""
     kind = request.form.get("kind", "")
     upload = request.files.get("file")
@@ -141,7 +144,7 @@ def change_lines(kind_name: str, changes: list[importing.Change]) -> dict[int, l
 
 @bp.post("/apply")
 @sessions.require(PUBLISHER)
-def apply():
+def apply() -> ResponseReturnValue:
     """Apply a checked file: every row or none, each change a revision, the index updated."""
     kind = request.form.get("kind", "")
     path = _kept(request.form.get("token", ""))
@@ -191,7 +194,7 @@ def _released(claimed: Path) -> Path:
     return path
 
 
-def _apply(kind: str, path: Path, name: str, filename: str):
+def _apply(kind: str, path: Path, name: str, filename: str) -> ResponseReturnValue:
     """Apply the claimed upload at `path` (uploaded as `name`); marked `APPLIED` once it is."""
     plan = importing.read(kind, name, path.read_bytes(), publishing_checks(kind))
     if not plan.valid:
@@ -221,7 +224,7 @@ def _apply(kind: str, path: Path, name: str, filename: str):
     return redirect(url_for("editor.items", kind_name=kind), code=303)
 
 
-def publishing_checks(kind_name: str):
+def publishing_checks(kind_name: str) -> Callable[[importing.Change], list[tuple[str, str]]]:
     """The check of `importing.read` for `kind_name`: the editor's blocking authoring
     findings, for each row whose change the public would see without anyone looking again
     (a new record is published; an update of one that is live or scheduled)."""

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from ...database import commit_if_possible, db, upsert, utcnow
-from ..models import Autosave
+from ..models import Autosave, StaffUser
 
 KIND = "inbox"
 # Each form kept, by the last part of its address: the fields it posts, each with the name
@@ -28,7 +28,7 @@ def _key(item_id: int, field: str) -> str:
     return f"{item_id}:{field}"
 
 
-def keep_lapsed(user, item_id: int, **_ignored) -> str | None:
+def keep_lapsed(user: StaffUser, item_id: int, **_ignored: object) -> str | None:
     """Keep the text of a form posted after `user`'s session ended; why not, or None when
     it was kept (for `sessions.require(keep=...)`)."""
     form = request.path.rstrip("/").rsplit("/", 1)[-1]

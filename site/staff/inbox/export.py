@@ -7,7 +7,8 @@ on a public page, so it needs a publisher. Like the other actions on an item, it
 the version the page was loaded at: a stale one is refused and the typed text shown again.
 """
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func
 
@@ -32,7 +33,7 @@ EXAMPLE_FIELDS = {"example": 300, "example_en": 600}
 
 @bp.get("/counts.csv")
 @require(EDITOR)
-def counts_csv():
+def counts_csv() -> Response:
     """The last 12 months' counts by month, kind, township and state, with the answer
     times of each, as CSV (the same figures as the public page, in more detail)."""
     months = statistics.month_starts(today())
@@ -92,7 +93,7 @@ def _read_example(item: FeedbackItem) -> tuple[dict, dict]:
 
 @bp.post("/<int:item_id>/example")
 @require(PUBLISHER, keep=drafts.keep_lapsed)
-def example(item_id: int):
+def example(item_id: int) -> ResponseReturnValue:
     """Publish the item's example (or its new text) on the public page, or take it down."""
     row = item_or_404(item_id)
     if request.form.get("action") == "unpublish":
@@ -109,7 +110,7 @@ def example(item_id: int):
     return _back(row, _("例子已公开，一分钟内会出现在“你们反映的问题和我们的处理”页面上。"))
 
 
-def _stale(row: FeedbackItem):
+def _stale(row: FeedbackItem) -> tuple[str, int]:
     """The item changed since the page was loaded: nothing was written; show it as it is
     now, with the example's text as typed."""
     db.session.refresh(row)
@@ -138,7 +139,9 @@ def unpublish_example(item: FeedbackItem, base_version: int | None) -> bool:
     return _change_example(item, base_version, "inbox-example-unpublish", example_published_at=None)
 
 
-def _change_example(item: FeedbackItem, base_version: int | None, action: str, **values) -> bool:
+def _change_example(
+    item: FeedbackItem, base_version: int | None, action: str, **values: object
+) -> bool:
     """Write `values` if the item is still at `base_version`, audited as `action`."""
     if not _claim(item, base_version, **values):
         db.session.rollback()

@@ -19,11 +19,12 @@ from ...feedback.models import (
     FeedbackMessage,
 )
 from ..accounts.audit import record as audit
+from ..models import StaffUser
 
 AUDIT_KIND = "feedback"
 
 
-def _claim(item: FeedbackItem, base_version: int | None, **values) -> bool:
+def _claim(item: FeedbackItem, base_version: int | None, **values: object) -> bool:
     """Write `values` and the next version if the item is still at `base_version`
     (atomic); False, and nothing written, when someone changed it since."""
     if base_version is None:
@@ -58,7 +59,7 @@ def change_state(item: FeedbackItem, state: str, base_version: int | None) -> bo
     return True
 
 
-def assign(item: FeedbackItem, user, base_version: int | None) -> bool:
+def assign(item: FeedbackItem, user: StaffUser | None, base_version: int | None) -> bool:
     """Give the item to `user` (None: nobody); False when it changed since."""
     if not _claim(item, base_version, assignee_id=user.id if user else None):
         db.session.rollback()

@@ -7,10 +7,10 @@ in as long is given up. A resident's text may tell of their health or income; th
 statistics need none of it, only what is counted (kind, topic, place, dates, state), which
 stays. Old rate-limit rows go too."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ...database import db, utcnow
@@ -77,7 +77,7 @@ def purge() -> int:
     return items.rowcount
 
 
-def _close_answered(now) -> None:
+def _close_answered(now: datetime) -> None:
     """Close the items answered long enough ago that neither the resident (a follow-up
     opens an item again) nor staff changed since; a new version, so a colleague's form
     loaded before is refused, not applied over it."""
@@ -92,7 +92,7 @@ def _close_answered(now) -> None:
         audit("inbox-close-answered", "feedback", "", str(closed.rowcount), user=THE_SITE)
 
 
-def _forget_drafts(due) -> None:
+def _forget_drafts(due: tuple[ColumnElement[bool], ...]) -> None:
     """Delete the drafts staff kept of replies and notes to items that are due."""
     kept = db.session.execute(select(Autosave.id, Autosave.key).where(Autosave.kind == KIND))
     by_item = {draft_id: key.split(":")[0] for draft_id, key in kept}

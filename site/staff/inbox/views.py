@@ -4,6 +4,7 @@ assignee and to administrators; photos, like the text, to everyone who reads the
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     g,
@@ -12,11 +13,12 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from ...database import WRITE_REFUSED, db, posted_version
 from ...errors import refused_form
@@ -62,7 +64,7 @@ def filter_choices() -> dict:
 
 @bp.get("/")
 @require(EDITOR)
-def items():
+def items() -> ResponseReturnValue:
     """The list, filtered by kind, state, township, place, assignee and overdue."""
     args = QueryArgs(request.args)
     choices = filter_choices()
@@ -88,7 +90,7 @@ def items():
     return filtered_page(body, args.problems)
 
 
-def _filtered(query, chosen: dict):
+def _filtered(query: Select[tuple[FeedbackItem]], chosen: dict) -> Select[tuple[FeedbackItem]]:
     """The list's query with the chosen filters."""
     if chosen["kind"]:
         query = query.where(FeedbackItem.kind == chosen["kind"])
@@ -114,7 +116,8 @@ def _filtered(query, chosen: dict):
 def _counts() -> dict:
     """How many items are of each kind and in each state, and how many are overdue."""
 
-    def by(column) -> dict:
+    def by(column: InstrumentedAttribute[str]) -> dict:
+        """How many items have each value of `column`."""
         return dict(db.session.execute(select(column, func.count()).group_by(column)).all())
 
     kinds, states = by(FeedbackItem.kind), by(FeedbackItem.state)
@@ -137,7 +140,7 @@ def may_see_contact(item: FeedbackItem) -> bool:
 
 @bp.get("/<int:item_id>")
 @require(EDITOR)
-def item(item_id: int):
+def item(item_id: int) -> tuple[str, int]:
     """One item: what the resident wrote, the messages, and the forms that change it; a
     reply or note kept when a session ended is back in its form."""
     row = item_or_404(item_id)
@@ -150,7 +153,7 @@ def item(item_id: int):
 
 @bp.get("/<int:item_id>/photos/<int:photo_id>")
 @require(EDITOR)
-def photo(item_id: int, photo_id: int):
+def photo(item_id: int, photo_id: int) -> Response:
     """One of the item's photos. Whoever reads the item needs them to judge the barrier,
     as they need the text; both may show where the resident was."""
     found = photos.of_item(item_or_404(item_id), photo_id)
@@ -161,13 +164,14 @@ def photo(item_id: int, photo_id: int):
 
 @bp.get("/<int:item_id>/<action>")
 @require(EDITOR)
-def action_page(item_id: int, action: str):
+def action_page(item_id: int, action: str) -> ResponseReturnValue:
     """An action's address opened as a page (after signing in again): the item."""
     return redirect(url_for("inbox.item", item_id=item_or_404(item_id).id))
 
 
 def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = None,
-          description: str | None = None, status: int = 200, kept: bool = False):  # fmt: skip
+          description: str | None = None, status: int = 200,
+          kept: bool = False) -> tuple[str, int]:  # fmt: skip
     merged_here = db.session.scalars(
         select(FeedbackItem).where(FeedbackItem.merged_into_id == row.id).order_by(FeedbackItem.id)
     ).all()
@@ -180,7 +184,8 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
     ), status  # fmt: skip
 
 
-def _stale(row: FeedbackItem):
+def _stale(row: FeedbackItem) -> tuple[str, int]:
+    """The item's page, with the errors, the text typed and a message over it."""
     """A change from a page older than the item: nothing was written; say so, show now."""
     db.session.refresh(row)
     return _page(
@@ -190,14 +195,15 @@ def _stale(row: FeedbackItem):
     )  # fmt: skip
 
 
-def _back(row: FeedbackItem, message: str):
+def _back(row: FeedbackItem, message: str) -> ResponseReturnValue:
+    """On to the item's page, with `message` flashed."""
     flash(message)
     return redirect(url_for("inbox.item", item_id=row.id), code=303)
 
 
 @bp.post("/<int:item_id>/state")
 @require(EDITOR)
-def change_state(item_id: int):
+def change_state(item_id: int) -> ResponseReturnValue:
     """Move the item to another state, if nobody changed it since the page was loaded."""
     row = item_or_404(item_id)
     state = request.form.get("state", "")
@@ -210,7 +216,7 @@ def change_state(item_id: int):
 
 @bp.post("/<int:item_id>/assign")
 @require(EDITOR)
-def assign(item_id: int):
+def assign(item_id: int) -> ResponseReturnValue:
     """Give the item to a colleague (or to nobody)."""
     row = item_or_404(item_id)
     raw = request.form.get("assignee", "")
@@ -249,7 +255,7 @@ NOTE_LABEL = _l("备注")
 
 @bp.post("/<int:item_id>/reply")
 @require(EDITOR, keep=drafts.keep_lapsed)
-def reply(item_id: int):
+def reply(item_id: int) -> ResponseReturnValue:
     """A public reply: the resident reads it on the status page."""
     row = item_or_404(item_id)
     text, problem = _text(str(REPLY_LABEL))
@@ -272,7 +278,7 @@ def reply(item_id: int):
 
 @bp.post("/<int:item_id>/note")
 @require(EDITOR, keep=drafts.keep_lapsed)
-def note(item_id: int):
+def note(item_id: int) -> ResponseReturnValue:
     """An internal note: only staff read it."""
     row = item_or_404(item_id)
     text, problem = _text(str(NOTE_LABEL))
@@ -285,7 +291,7 @@ def note(item_id: int):
 
 @bp.post("/<int:item_id>/merge")
 @require(EDITOR)
-def merge(item_id: int):
+def merge(item_id: int) -> ResponseReturnValue:
     """Merge a duplicate into another item, named by its reference."""
     row = item_or_404(item_id)
     if row.merged_into_id is not None:
@@ -332,7 +338,7 @@ def _by_reference(reference: str) -> FeedbackItem | None:
 
 
 @bp.errorhandler(CSRFError)
-def expired(error):
+def expired(error: CSRFError) -> ResponseReturnValue:
     """A form of a signed-in member of staff refused for its token (the page was open
     longer than its session): show the item again with the text and a fresh token, rather
     than lose a reply. Anyone else gets the back office's own answer."""
@@ -345,17 +351,17 @@ def expired(error):
     return _page(item, typed=_typed_back(), description=message, status=400)
 
 
-def refused(error):
+def refused(error: Exception) -> ResponseReturnValue:
     """The database refused to write a reply, a note or a merge: show the item again with
     the text (503); when the item cannot be read, the text alone, to copy."""
 
-    def item_page():
+    def item_page() -> tuple[str, int] | None:
         item = _posted_to() if g.get("staff") is not None else None
         if item is None:
             return None
         return _page(item, typed=_typed_back(), description=str(NOT_SAVED), status=503)
 
-    def kept():
+    def kept() -> list[tuple[str, str]]:
         return [(str(LABELS.get(name, name)), text) for name, text in _typed_back().items()]
 
     return refused_form(error, item_page, kept)
