@@ -1,6 +1,7 @@
 """barrierfree: the accessible public site of the Chiping District disability-services plan."""
 
 from collections import ChainMap
+from collections.abc import MutableMapping
 from pathlib import Path
 
 from flask import Flask
@@ -22,10 +23,12 @@ class CompiledTemplates(BytecodeCache):
         self.code: dict[str, bytes] = {}
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill the bucket with the template's compiled code, when this process has it."""
         if bucket.key in self.code:
             bucket.bytecode_from_string(self.code[bucket.key])
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep the bucket's compiled code for the next environment."""
         self.code[bucket.key] = bucket.bytecode_to_string()
 
 
@@ -40,13 +43,15 @@ class TemplateGlobals(ChainMap):
     page's time."""
 
     def keys(self) -> set:  # type: ignore[override]
+        """The names defined in any of the maps."""
         return set().union(*self.maps)
 
 
 class SiteEnvironment(Environment):
     """Flask's Jinja environment, with the globals above."""
 
-    def make_globals(self, d):
+    def make_globals(self, d: MutableMapping[str, object] | None) -> TemplateGlobals:
+        """A template's globals (`d`) over the environment's."""
         return TemplateGlobals({} if d is None else d, self.globals)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, request, send_file
+from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
 
 from .i18n import is_english
 
@@ -59,7 +59,7 @@ def asset_url(name: str) -> str:
 
 
 @bp.get("/assets/<name>")
-def serve(name: str):
+def serve(name: str) -> Response:
     """An asset by its hashed name: cached for a year, never changed under that name."""
     for source in _sources().values():
         asset = _asset(source)
@@ -71,7 +71,7 @@ def serve(name: str):
     abort(404)
 
 
-def _send(path: Path, max_age: int, immutable: bool):
+def _send(path: Path, max_age: int, immutable: bool) -> Response:
     """The file, public, cached for `max_age` seconds."""
     response = send_file(path, max_age=max_age, conditional=True)
     response.cache_control.public = True

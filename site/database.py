@@ -11,6 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from alembic import command
@@ -24,7 +25,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from werkzeug.routing import IntegerConverter, UnicodeConverter
+from sqlalchemy.pool import ConnectionPoolEntry
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
 # Every constraint and index gets a name by this rule, so a migration can find it to change
 # or drop it (SQLite keeps no name for a constraint created without one).
@@ -60,7 +62,7 @@ class RowIdConverter(IntegerConverter):
     """`<int:…>` in a route: a number a row can have. A bigger one names nothing, so the
     address is not found (404) rather than failing in the driver."""
 
-    def __init__(self, map, *args, **kwargs) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(map, *args, **{"max": LARGEST_ID, **kwargs})
 
 
@@ -69,7 +71,7 @@ class TextConverter(UnicodeConverter):
     address) or another names nothing (404): no slug or token holds one, and PostgreSQL
     refuses even to compare text that holds NUL."""
 
-    def __init__(self, map, *args, **kwargs) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(map, *args, **kwargs)
         self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]", 1)
 
@@ -124,7 +126,7 @@ def commit_if_possible(what: str, write: Callable[[], object] | None = None) -> 
     return True
 
 
-def _sqlite_settings(connection: sqlite3.Connection, _record) -> None:
+def _sqlite_settings(connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     """Set up each new SQLite connection: a busy timeout, so a writer waits its turn rather
     than failing, and WAL, so readers neither wait for a writer nor need to write anything
     themselves after a write failed (a rollback journal left behind must be rolled back by

@@ -56,7 +56,7 @@ def remove(pack: dict[str, list[dict]]) -> tuple[int, int]:
     content/demo/) still marked sample go: a record staff made is never deleted, whatever
     its flag says. Return how many places and contacts; the caller commits."""
 
-    def of_pack(model, kind: str) -> list:
+    def of_pack(model: type[Facility] | type[ContactChannel], kind: str) -> list:
         slugs = [record["slug"] for record in pack.get(kind, [])]
         return list(db.session.scalars(select(model).where(model.sample, model.slug.in_(slugs))))
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from flask import Flask, make_response, render_template, request
 from flask.globals import request_ctx
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, PendingRollbackError, SQLAlchemyError
@@ -48,7 +49,7 @@ def refuse_unreadable_address() -> None:
         raise UnreadableAddress() from None
 
 
-def handle_http_error(error: HTTPException):
+def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     """Render 404 and other client errors with a way onward."""
     if request_ctx.url_adapter is None:
         return unaddressable(error.code or 400)
@@ -58,14 +59,14 @@ def handle_http_error(error: HTTPException):
     return render_template(template, error=error, message=message), error.code, headers
 
 
-def handle_server_error(error: Exception):
+def handle_server_error(error: Exception) -> ResponseReturnValue:
     """Render the 500 page; the details go to the log, not to the visitor."""
     if request_ctx.url_adapter is None:
         return unaddressable(500)
     return render_template("errors/500.html"), 500
 
 
-def unaddressable(code: int):
+def unaddressable(code: int) -> tuple[str, int, dict[str, str]]:
     """The answer to a request whose site address cannot be read (a malformed Host header,
     from a broken client rather than a person): no page with links can be built for it,
     so a line in both languages."""
@@ -88,7 +89,7 @@ def roll_back_refused(error: Exception) -> dict:
     return {"Retry-After": str(RETRY_AFTER)}
 
 
-def handle_database_error(error: Exception):
+def handle_database_error(error: Exception) -> ResponseReturnValue:
     """The database refused: say so with a 503 (a form that must keep what was typed
     handles this itself, with `roll_back_refused`)."""
     headers = roll_back_refused(error)
@@ -105,7 +106,7 @@ def handle_database_error(error: Exception):
     )
 
 
-def refused_form(error: Exception, form_page: Callable, kept: Callable):
+def refused_form(error: Exception, form_page: Callable, kept: Callable) -> ResponseReturnValue:
     """A posted form the database refused to save (disk full, read-only): `form_page()`,
     the form again with what was typed (503); when it is None or the database does not even
     read, the text alone to copy (`kept()`: (label, text) pairs). Anything but a POST gets
@@ -126,7 +127,7 @@ def refused_form(error: Exception, form_page: Callable, kept: Callable):
     return response
 
 
-def handle_integrity_error(error: IntegrityError):
+def handle_integrity_error(error: IntegrityError) -> ResponseReturnValue:
     """A unique name or key taken by another request at the same moment: 409, not 500.
     Any other broken constraint is a fault, left to the 500 page and the log."""
     constraint = _unique_constraint(error.orig)
@@ -139,7 +140,7 @@ def handle_integrity_error(error: IntegrityError):
     return handle_http_error(DoneTwice())
 
 
-def _unique_constraint(orig) -> str | None:
+def _unique_constraint(orig: BaseException | None) -> str | None:
     """The unique constraint a database error broke, by name; None for any other error."""
     if getattr(orig, "sqlstate", None) == "23505":  # PostgreSQL's unique_violation
         return getattr(getattr(orig, "diag", None), "constraint_name", None) or "unique"

@@ -8,6 +8,8 @@ nothing in it names a version, a path, an error or a count."""
 
 import functools
 import logging
+from collections.abc import Iterable
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, Response, request
@@ -28,10 +30,10 @@ class PastThePageCache:
     """WSGI: send /healthz straight to the app, past the page cache's layer, which reads
     the database's generation for any anonymous GET (and would fail without one)."""
 
-    def __init__(self, cached, app_itself) -> None:
+    def __init__(self, cached: WSGIApplication, app_itself: WSGIApplication) -> None:
         self.cached, self.app_itself = cached, app_itself
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The app's own answer for /healthz, the page cache's for any other path."""
         if environ.get("PATH_INFO") == PATH:
             return self.app_itself(environ, start_response)

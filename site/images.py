@@ -45,7 +45,7 @@ class PhotoProblem(ValueError):
     """Why an upload is not taken, in words for the person who sent it."""
 
 
-def prepare(data: bytes, decoders=DECODERS, long_side: int = LONG_SIDE) -> Photo:
+def prepare(data: bytes, decoders: tuple[str, ...] = DECODERS, long_side: int = LONG_SIDE) -> Photo:
     """The bytes of an image file (in one of `decoders`) as a photo to keep: decoded, turned
     as the camera says (EXIF orientation), at most `long_side` pixels on its long side, and
     encoded again from its pixels alone (an animation's first frame). A photo becomes a

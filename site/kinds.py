@@ -82,7 +82,7 @@ class Field:
         """The key of the field's spreadsheet column (a feature's own code)."""
         return self.feature or self.name
 
-    def value_of(self, row):
+    def value_of(self, row: object) -> object:
         """The field's value in a row as a record holds it: links by their key, dates as
         ISO text, a feature as its entry in the row's `accessibility`."""
         if self.type == "feature":
@@ -95,7 +95,7 @@ class Field:
         value = getattr(row, self.name)
         return value.isoformat() if isinstance(value, date) else value
 
-    def problems(self, value, typed: bool = False) -> list[Problem]:
+    def problems(self, value: object, typed: bool = False) -> list[Problem]:
         """The field's own rules for a value: given when required, no longer than its
         `max_length`, one of its `choices`. A `typed` value was written out (a content
         file's, a spreadsheet cell's), not chosen on a form."""
@@ -141,7 +141,7 @@ def raise_first(found: list[Problem]) -> None:
         raise ValueError(f"{found[0].field}: {found[0].message}")
 
 
-def slug_problems(slug) -> list[Problem]:
+def slug_problems(slug: object) -> list[Problem]:
     """The rule for a new slug: it becomes part of a URL."""
     if slug is None or (
         isinstance(slug, str) and len(slug) <= SLUG_LENGTH and SLUG.fullmatch(slug)

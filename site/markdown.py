@@ -8,7 +8,9 @@ import nh3
 from flask import Flask
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from .i18n import mark_chinese
@@ -79,7 +81,9 @@ class Image:
         return cls(str(token.attrGet("src") or ""), alt, decorative)
 
 
-def _render_image(self, stream: list[Token], idx: int, options, env) -> str:
+def _render_image(
+    self: RendererHTML, stream: list[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
     """An <img> with only src and alt; nothing for an image from another site or scheme.
 
     The CSP blocks other sites' images, and a broken image helps nobody; titles are left

@@ -60,7 +60,7 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _minutes(value, where: str) -> int:
+def _minutes(value: object, where: str) -> int:
     """Parse "HH:MM" (00:00 to 24:00) into minutes, or raise ValueError naming `where`."""
     text = str(value)
     hours, sep, minutes = text.partition(":")

@@ -35,16 +35,25 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from itertools import chain
+from typing import Any
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Flask, Response, after_this_request, current_app, g, request
 from flask_caching import Cache
 from redis.exceptions import RedisError
 from sqlalchemy import CheckConstraint, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    UOWTransaction,
+    mapped_column,
+)
 from werkzeug import Request
 from werkzeug.http import HTTP_STATUS_CODES, http_date
 
@@ -130,10 +139,10 @@ def when_due(app: Flask, due: Callable[[], bool]) -> None:
 class CachedPages:
     """WSGI: send a page the cache holds before Flask builds a request for it."""
 
-    def __init__(self, app: Flask, wsgi_app) -> None:
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
         self.app, self.wsgi_app = app, wsgi_app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The stored page, or the app's answer."""
         if not self.app.config["PAGE_CACHE"] or any(due() for due in self.app.extensions[DUE]):
             return self.wsgi_app(environ, start_response)
@@ -283,7 +292,7 @@ def last_public_change() -> datetime | None:
     return g.public_change
 
 
-def looked_up(asked: Request, config) -> bool:
+def looked_up(asked: Request, config: Mapping[str, Any]) -> bool:
     """True for a request the cache may answer: an anonymous GET or HEAD of a public page."""
     return (
         asked.method in security.READS
@@ -414,7 +423,9 @@ def _raise_generation(session: Session) -> None:
 
 
 @event.listens_for(db.session, "before_flush")
-def _raise_for_flushed_changes(session: Session, _flush_context, _instances) -> None:
+def _raise_for_flushed_changes(
+    session: Session, _flush_context: UOWTransaction, _instances: object
+) -> None:
     """A flush that adds, changes or deletes a row of a public table raises the generation
     in the same transaction."""
     changed = chain(

@@ -9,9 +9,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import request
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -135,7 +137,7 @@ def read_page_number(raw: str | None) -> int:
     return max(number, 1)
 
 
-def clean_text(text: str, label) -> str:
+def clean_text(text: str, label: str | LazyString) -> str:
     """Typed or imported text as it is kept: Word's line and page breaks become newlines.
 
     Any other character XML 1.0 does not allow raises ValueError with a message naming the
@@ -149,7 +151,7 @@ def clean_text(text: str, label) -> str:
     return text
 
 
-def clean_line(text: str, label) -> str:
+def clean_line(text: str, label: str | LazyString) -> str:
     """A one-line text (a name) as it is kept, stripped: ValueError naming the field for any
     character that is not visible, a line break or tab included, as for `clean_text`."""
     text = text.strip()
@@ -166,7 +168,7 @@ def typed_query(text: str) -> str:
     return "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
 
 
-def _invisible(label, character: str) -> str:
+def _invisible(label: str | LazyString, character: str) -> str:
     """The message for an invisible character in a field."""
     return _(
         "“%(label)s”里有一个看不见的控制字符（%(code)s），多半是复制粘贴时带进来的。"
@@ -176,7 +178,10 @@ def _invisible(label, character: str) -> str:
     )
 
 
-def xml_safe(value):
+_T = TypeVar("_T")
+
+
+def xml_safe(value: _T) -> _T | str:
     """A template value without the characters XML 1.0 does not allow (escaped or not).
 
     The last guard of the feed and the sitemap: input is checked with `clean_text`, but a

@@ -20,7 +20,7 @@ SCHEMA_DAYS = dict(
 )
 
 
-def text(item, field: str) -> str:
+def text(item: object, field: str) -> str:
     """A field in the visitor's language (Chinese where there is no translation)."""
     return localized(item, field)[0] or ""
 

@@ -53,7 +53,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def add_security_headers(response):
+def add_security_headers(response: Response) -> Response:
     """Set CSP and the other protective headers; HSTS only over HTTPS."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -72,7 +72,7 @@ def is_back_office(path: str | None = None) -> bool:
     return path == "/staff" or path.startswith("/staff/")
 
 
-def add_cache_rules(response):
+def add_cache_rules(response: Response) -> Response:
     """Never store a back-office page or download anywhere (they hold unpublished work and
     staff data, and a shared computer's Back button must not show them after signing out);
     keep anything that depends on a session out of shared caches."""
@@ -98,7 +98,7 @@ PRIVATE_HEADERS = {
 }
 
 
-def private(body, status: int = 200, headers: dict = PRIVATE_HEADERS) -> Response:
+def private(body: str | Response, status: int = 200, headers: dict = PRIVATE_HEADERS) -> Response:
     """A response (a page, or one already made) that only its holder may see."""
     response = make_response(body, status)
     response.headers.update(headers)
@@ -129,7 +129,7 @@ def conditional(response: Response, asked: Request) -> Response:
     )
 
 
-def answer_conditionally(response):
+def answer_conditionally(response: Response) -> Response:
     """Give a public page or download an ETag, and answer 304 Not Modified to a browser
     that already has it: most pages change a few times a month, not between visits."""
     if (

@@ -3,7 +3,9 @@
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -141,7 +143,7 @@ def _unquoted(value: str) -> str:
     return value
 
 
-def check(config) -> None:
+def check(config: Mapping[str, Any]) -> None:
     """Refuse settings the site cannot run with, naming the setting (ConfigurationError)."""
     for name in NUMBER_SETTINGS:
         value = config.get(name)
@@ -221,7 +223,7 @@ def checked_database_url(url: str, name: str = "DATABASE_URL") -> str:
     return url
 
 
-def is_deployed(config) -> bool:
+def is_deployed(config: Mapping[str, Any]) -> bool:
     """True for a site that says it is served (SITE_URL) or shares a PostgreSQL database,
     as several servers do; `make run` has neither."""
     database = make_url(config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
@@ -238,13 +240,13 @@ def trusted_hosts(site_url: str | None) -> list[str] | None:
     return [host, "localhost", "127.0.0.1"] if host else None
 
 
-def database_url(settings) -> str | None:
+def database_url(settings: Mapping[str, Any]) -> str | None:
     """The database `settings` name: DATABASE_URL (BARRIERFREE_DATABASE_URL in the
     environment), or else Flask-SQLAlchemy's own SQLALCHEMY_DATABASE_URI."""
     return settings.get("DATABASE_URL") or settings.get("SQLALCHEMY_DATABASE_URI")
 
 
-def default_search_backend(settings) -> str:
+def default_search_backend(settings: Mapping[str, Any]) -> str:
     """The search backend of a site whose SEARCH_BACKEND is unset: PostgreSQL's when its
     database is PostgreSQL, Whoosh's otherwise."""
     searched = settings.get("SEARCH_DATABASE_URL") or settings["SQLALCHEMY_DATABASE_URI"]

@@ -17,7 +17,7 @@ TYPED_DATE = re.compile(
 )
 
 
-def spreadsheet_cell(value) -> str:
+def spreadsheet_cell(value: object) -> str:
     """A value as spreadsheet text: lists joined with commas, booleans as true/false.
 
     Text that a spreadsheet would run as a formula starts with a quote, so it stays text.
@@ -41,7 +41,7 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     """A cell as trimmed text, without the quote that kept formula-like text from running."""
     if value is None:
         return ""

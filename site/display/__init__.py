@@ -1,6 +1,6 @@
 """Display preferences (大字版, 高对比度): a cookie read on every request."""
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
 from .views import COOKIE, MODES, SHOW, bp, remember, switch, taken_here
 
@@ -17,7 +17,7 @@ def read_preferences() -> None:
     g.display = modes(request.cookies.get(COOKIE, ""))
 
 
-def vary_on_cookie(response):
+def vary_on_cookie(response: Response) -> Response:
     """Pages differ by the display cookie: no shared cache may serve one mode to another."""
     if response.mimetype == "text/html":
         response.vary.add("Cookie")
@@ -31,5 +31,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
     @app.context_processor
-    def display_state():
+    def display_state() -> dict[str, set[str]]:
         return {"display": getattr(g, "display", set())}

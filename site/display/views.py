@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from flask import Blueprint, Response, after_this_request, g, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from htmx_flask import make_response
 
@@ -18,7 +19,7 @@ MODES = ("large", "contrast")
 ONE_YEAR = 365 * 24 * 3600
 
 
-def changed_modes(form) -> dict[str, bool]:
+def changed_modes(form: Mapping[str, str]) -> dict[str, bool]:
     """The modes the submitted form switches, as {mode: on}; other values are ignored."""
     return {mode: form[mode] == "1" for mode in MODES if form.get(mode) in ("0", "1")}
 
@@ -33,7 +34,7 @@ def announcement(changes: dict[str, bool]) -> str:
 
 
 @bp.post("/display")
-def toggle():
+def toggle() -> ResponseReturnValue:
     """Switch large text or high contrast on or off, then go back to the page.
 
     No CSRF token on purpose: the form is on every public page, a forged post can only
