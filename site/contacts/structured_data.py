@@ -5,12 +5,13 @@ from flask import url_for
 
 from .. import schema_org
 from .channels import CHANNELS
+from .models import ContactChannel
 
 SIGN_LANGUAGE = {"@type": "Language", "name": "中国手语", "alternateName": "csl"}
 LANGUAGES = {"zh": "zh-CN", "written-zh": "zh-CN", "csl": SIGN_LANGUAGE}
 
 
-def contact_point(item) -> dict:
+def contact_point(item: ContactChannel) -> dict:
     """A ContactPoint, marked HearingImpairedSupported where it serves deaf people."""
     data = {
         "@type": "ContactPoint",
@@ -39,7 +40,7 @@ def _languages(codes: list[str]) -> list:
     return languages
 
 
-def contact_page(item) -> dict:
+def contact_page(item: ContactChannel) -> dict:
     """A ContactPoint page's JSON-LD document."""
     return {
         "@context": schema_org.CONTEXT,

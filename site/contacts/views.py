@@ -1,6 +1,7 @@
 """The contacts directory and one page per channel."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from .. import opening_hours
 from ..opening_hours import last_opening_or_closing
@@ -21,7 +22,7 @@ bp.add_app_template_filter(lambda code: channels.NEEDS.get(code, code), "contact
 
 
 @bp.get("/contacts/")
-def directory():
+def directory() -> ResponseReturnValue:
     """Every way to reach a person, filterable by need, channel and "available now"."""
     filters = read_filters(request.args)
     found = queries.find(filters, opening_hours.local_now())
@@ -33,7 +34,7 @@ def directory():
 
 
 @bp.get("/contacts/<slug>")
-def detail(slug: str):
+def detail(slug: str) -> Response:
     """One channel: how to use it, when, for whom, in which languages, about what."""
     contact = queries.published_contact(slug) or abort(404)
     now = opening_hours.local_now()

@@ -119,7 +119,7 @@ class DetailError(ValueError):
         self.key = key
 
 
-def validate(accessibility) -> None:
+def validate(accessibility: object) -> None:
     """Raise ValueError naming the first thing wrong with a facility's accessibility record
     (a DetailError, naming the detail, when it is one detail of a feature)."""
     if not isinstance(accessibility, dict):

@@ -5,9 +5,10 @@ from flask import url_for
 
 from .. import schema_org
 from . import features
+from .models import Facility
 
 
-def place(item) -> dict:
+def place(item: Facility) -> dict:
     """A Place with its verified hours, location and measured accessibility as
     amenityFeature."""
     data = {

@@ -3,7 +3,9 @@ kinds.py), whoever writes it: content files, the editor or a spreadsheet. Each f
 problems by field; the loader refuses the file at the first, the editor shows each beside
 its field, the spreadsheet in its column."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from flask_babel import gettext as _
 
@@ -64,7 +66,7 @@ def hours_verification_problems(record: dict) -> list[Problem]:
     return found
 
 
-def _is_date(value) -> bool:
+def _is_date(value: object) -> bool:
     """True for an ISO date such as 2026-06-30."""
     try:
         date.fromisoformat(value)
@@ -73,7 +75,7 @@ def _is_date(value) -> bool:
     return True
 
 
-def location_problems(latitude, longitude) -> list[Problem]:
+def location_problems(latitude: object, longitude: object) -> list[Problem]:
     """Both coordinates or neither, numbers, inside the district; the problem is put on
     the coordinate that is wrong."""
     if latitude is None and longitude is None:
@@ -103,7 +105,10 @@ def _inside(value: float, bounds: tuple[float, float]) -> bool:
     return bounds[0] <= value <= bounds[1]
 
 
-def raised(name: str, check, value) -> list[Problem]:
+_V = TypeVar("_V")
+
+
+def raised(name: str, check: Callable[[_V], object], value: _V) -> list[Problem]:
     """`check(value)`'s ValueError as a problem of field `name`, or none."""
     try:
         check(value)

@@ -2,7 +2,8 @@
 
 from datetime import datetime, time
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from .. import opening_hours
 from ..contacts import queries as contacts
@@ -26,7 +27,7 @@ bp.add_app_template_global(opening_hours.HOLIDAY_RULES, "holiday_rules")
 
 
 @bp.get("/facilities/")
-def finder():
+def finder() -> ResponseReturnValue:
     """Places by township, type and need; open now; nearest first from a chosen point."""
     townships = queries.townships()
     filters = read_filters(request.args, [township.slug for township in townships])
@@ -44,7 +45,7 @@ def finder():
 
 
 @bp.get("/facilities/<slug>")
-def detail(slug: str):
+def detail(slug: str) -> Response:
     """One place: hours, how to get there, how to reach it, what is accessible, what is done."""
     facility = queries.published_facility(slug) or abort(404)
     now = opening_hours.local_now()

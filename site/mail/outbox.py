@@ -30,7 +30,9 @@ def configured() -> bool:
     return bool(current_app.config.get("MAIL_HOST") and current_app.config.get("MAIL_SENDER"))
 
 
-def queue(recipient: str, subject: str, text: str, html: str | None, headers=None) -> None:
+def queue(
+    recipient: str, subject: str, text: str, html: str | None, headers: dict[str, str] | None = None
+) -> None:
     """Add a message to the outbox in the current transaction (the caller commits); it is
     sent after the response. Nothing is queued when mail is not configured."""
     if not configured():

@@ -32,7 +32,7 @@ def in_language(language: str) -> Iterator[None]:
         yield
 
 
-def render(name: str, **context) -> tuple[str, str]:
+def render(name: str, **context: object) -> tuple[str, str]:
     """The plain text and the HTML of templates/mail/<name>.txt and .html."""
     return (
         render_template(f"mail/{name}.txt", **context),

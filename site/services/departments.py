@@ -12,26 +12,28 @@ applications or assist. The department pages show them as "leads" and "takes par
 from dataclasses import dataclass
 
 from ..plan.models import LEAD, PARTICIPANT, Department
+from .models import Service
 
 IN_CHARGE = LEAD
 HANDLING = PARTICIPANT
 
 
-def in_charge(service) -> list[Department]:
+def in_charge(service: Service) -> list[Department]:
     """The departments in charge of a service (主管部门), in the file's order."""
     return _with_role(service, IN_CHARGE)
 
 
-def handling(service) -> list[Department]:
+def handling(service: Service) -> list[Department]:
     """The departments that handle applications for a service or assist (经办、配合)."""
     return _with_role(service, HANDLING)
 
 
-def _with_role(service, role: str) -> list[Department]:
+def _with_role(service: Service, role: str) -> list[Department]:
+    """The departments with `role` for the service, in the file's order."""
     return [r.department for r in service.responsibilities if r.role == role]
 
 
-def in_the_plan(service) -> list[Department]:
+def in_the_plan(service: Service) -> list[Department]:
     """Every department the plan names for the measures a service comes from, leads first,
     each once: the measure's whole list, which is wider than the service's own."""
     responsibilities = [r for measure in service.measures for r in measure.responsibilities]
@@ -48,6 +50,6 @@ class Departments:
     in_the_plan: list[Department]
 
 
-def of(service) -> Departments:
+def of(service: Service) -> Departments:
     """The departments of a service: its own, and the plan's for its measures."""
     return Departments(in_charge(service), handling(service), in_the_plan(service))

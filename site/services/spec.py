@@ -1,6 +1,7 @@
 """The service and category kinds, declared once (see kinds.py)."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from ..kinds import (
     POSITION,
@@ -27,7 +28,7 @@ CATEGORIES = Kind(
 )
 
 
-def _markdown(name: str, label, hint=None) -> Field:
+def _markdown(name: str, label: str | LazyString, hint: str | LazyString | None = None) -> Field:
     """A part of a service's page, written in Markdown; its text is searched."""
     return Field(name, label, "markdown", hint=hint, search=True)
 

@@ -6,9 +6,10 @@ from flask import url_for
 from .. import schema_org
 from ..contacts.structured_data import contact_point
 from .departments import in_charge
+from .models import Service
 
 
-def government_service(item, channels: list) -> dict:
+def government_service(item: Service, channels: list) -> dict:
     """A GovernmentService with its providers and the real phone lines to ask on."""
     providers = in_charge(item)
     return {

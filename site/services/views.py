@@ -1,6 +1,6 @@
 """Service pages: by category, and one page per service."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 
 from .. import opening_hours
 from ..contacts import queries as contacts
@@ -8,7 +8,7 @@ from ..opening_hours import last_opening_or_closing
 from ..page_cache import last_public_change
 from ..security import last_modified
 from . import departments, queries
-from .models import DISABILITY_CATEGORIES
+from .models import DISABILITY_CATEGORIES, Service
 from .spec import SERVICES
 from .structured_data import government_service
 from .where import where_to_go
@@ -17,7 +17,7 @@ bp = Blueprint("services", __name__)
 bp.add_app_template_global(DISABILITY_CATEGORIES, "disability_names")
 
 
-def untranslated(service, teams: departments.Departments) -> bool:
+def untranslated(service: Service, teams: departments.Departments) -> bool:
     """True when any text the service's page shows from content has no English yet: the
     service's own fields that have an English twin, and the names of what it links to."""
     own = (
@@ -32,13 +32,13 @@ def untranslated(service, teams: departments.Departments) -> bool:
 
 
 @bp.get("/services/")
-def index():
+def index() -> str:
     """All services, grouped by need."""
     return render_template("services/index.html", categories=queries.categories_with_services())
 
 
 @bp.get("/services/categories/<slug>")
-def category(slug: str):
+def category(slug: str) -> str:
     """The services of one category."""
     item = queries.category_by_slug(slug) or abort(404)
     return render_template(
@@ -49,7 +49,7 @@ def category(slug: str):
 
 
 @bp.get("/services/<slug>")
-def detail(slug: str):
+def detail(slug: str) -> Response:
     """One service: who can get it, what they get, how to apply, whom to ask."""
     service = queries.published_service(slug) or abort(404)
     now = opening_hours.local_now()

@@ -11,6 +11,7 @@ from ..facilities import queries as facilities
 from ..facilities.models import Facility
 from ..plan.models import Department
 from .departments import handling, in_charge
+from .models import Service
 from .queries import real_channels
 
 # The general government service hotline, the one number the site gives as real for every
@@ -27,7 +28,7 @@ class WhereToGo:
     channels: list[contacts.Reachable]
 
 
-def where_to_go(service, now: datetime) -> WhereToGo:
+def where_to_go(service: Service, now: datetime) -> WhereToGo:
     """The real places for a service, or its departments and their real channels."""
     places = [place for place in facilities.offering(service) if not place.sample]
     departments = list({d.id: d for d in in_charge(service) + handling(service)}.values())
