@@ -90,7 +90,7 @@ def items() -> ResponseReturnValue:
     return filtered_page(body, args.problems)
 
 
-def _filtered(query: Select[tuple[FeedbackItem]], chosen: dict) -> Select[tuple[FeedbackItem]]:
+def _filtered(query: Select[FeedbackItem], chosen: dict) -> Select[FeedbackItem]:
     """The list's query with the chosen filters."""
     if chosen["kind"]:
         query = query.where(FeedbackItem.kind == chosen["kind"])
