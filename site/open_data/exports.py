@@ -29,7 +29,7 @@ def _features(kind: Kind) -> list:
     return [f for f in kind.table_fields if f.type == "feature"]
 
 
-def record(kind: Kind, row) -> dict:
+def record(kind: Kind, row: Facility | ContactChannel | Indicator) -> dict:
     """One item with every published field, its page and when it last changed."""
     data = {kind.key: getattr(row, kind.key)}
     data.update({f.name: f.value_of(row) for f in _fields(kind)})

@@ -1,6 +1,6 @@
 """The open-data page and the downloads it describes."""
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from .. import demo
 from ..contacts import queries as contacts
@@ -15,27 +15,27 @@ OPEN = {"Access-Control-Allow-Origin": "*"}
 
 
 @bp.get("/data/")
-def index():
+def index() -> str:
     """What data the site publishes, in which formats, what each field means, the licence."""
     return render_template("open_data/index.html", columns=exports)
 
 
 @bp.get("/data/facilities.json")
-def facilities_json():
+def facilities_json() -> tuple[Response, dict[str, str]]:
     """Every published facility as JSON."""
     records = [exports.facility_record(f) for f in demo.facts(facilities.published())]
     return jsonify({"facilities": records}), OPEN
 
 
 @bp.get("/data/facilities.geojson")
-def facilities_geojson():
+def facilities_geojson() -> Response:
     """Every published facility as a GeoJSON FeatureCollection."""
     body = current_app.json.dumps(exports.facilities_geojson(demo.facts(facilities.published())))
     return current_app.response_class(body, mimetype="application/geo+json", headers=OPEN)
 
 
 @bp.get("/data/facilities.csv")
-def facilities_csv():
+def facilities_csv() -> Response:
     """Every published facility as CSV."""
     return _csv_download(
         exports.facilities_csv(demo.facts(facilities.published())), "facilities.csv"
@@ -43,32 +43,32 @@ def facilities_csv():
 
 
 @bp.get("/data/contacts.json")
-def contacts_json():
+def contacts_json() -> tuple[Response, dict[str, str]]:
     """Every published contact channel as JSON."""
     records = [exports.contact_record(c) for c in demo.facts(contacts.published())]
     return jsonify({"contacts": records}), OPEN
 
 
 @bp.get("/data/contacts.csv")
-def contacts_csv():
+def contacts_csv() -> Response:
     """Every published contact channel as CSV."""
     return _csv_download(exports.contacts_csv(demo.facts(contacts.published())), "contacts.csv")
 
 
 @bp.get("/data/indicators.json")
-def indicators_json():
+def indicators_json() -> tuple[Response, dict[str, str]]:
     """The plan's main indicators as JSON."""
     records = [exports.record(INDICATORS, i) for i in plan.indicators()]
     return jsonify({"indicators": records}), OPEN
 
 
 @bp.get("/data/indicators.csv")
-def indicators_csv():
+def indicators_csv() -> Response:
     """The plan's main indicators as CSV."""
     return _csv_download(exports.indicators_csv(plan.indicators()), "indicators.csv")
 
 
-def _csv_download(text: str, filename: str):
+def _csv_download(text: str, filename: str) -> Response:
     """A CSV response that downloads under `filename`."""
     headers = {**OPEN, "Content-Disposition": f"attachment; filename={filename}"}
     return current_app.response_class(text, mimetype="text/csv", headers=headers)

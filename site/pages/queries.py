@@ -12,6 +12,7 @@ from ..database import PUBLISHED, db
 from ..facilities import queries as facilities
 from ..i18n import localized
 from ..plan import queries as plan
+from ..plan.models import Measure
 from ..services import queries as services
 from ..updates import queries as updates
 from .models import Page
@@ -46,11 +47,13 @@ def page_url(slug: str) -> str:
 def site_map() -> list[tuple[str, list[Entry]]]:
     """Every public page, grouped under headings, for the HTML site map and sitemap.xml."""
 
-    def entry(item, field: str, endpoint: str, **values) -> Entry:
+    def entry(item: object, field: str, endpoint: str, **values: object) -> Entry:
+        """An entry for an item: its field in the visitor's language, and its page."""
         text, lang = localized(item, field)
         return Entry(text, url_for(endpoint, **values), lang)
 
     def page(text: str, endpoint: str) -> Entry:
+        """An entry for a page that is not an item's."""
         return Entry(text, url_for(endpoint))
 
     site = [
@@ -75,7 +78,8 @@ def site_map() -> list[tuple[str, list[Entry]]]:
         service_entries.append(entry(category, "name", "services.category", slug=category.slug))
         service_entries += [entry(s, "title", "services.detail", slug=s.slug) for s in items]
 
-    def measure(m) -> Entry:
+    def measure(m: Measure) -> Entry:
+        """A measure's entry, its number before its title."""
         text, lang = localized(m, "title")
         return Entry(f"{m.slug} {text}", url_for("plan.measure", slug=m.slug), lang)
 

@@ -1,10 +1,12 @@
 """Home page, static pages, the site map (HTML and XML), robots.txt and the icon."""
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     render_template,
@@ -33,7 +35,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
-def home():
+def home() -> str:
     """The home page: every service by need, and the way into the plan."""
     return render_template(
         "pages/home.html",
@@ -44,20 +46,20 @@ def home():
 
 
 @bp.get("/<any(about, accessibility, contact):slug>")
-def static(slug: str):
+def static(slug: str) -> Response:
     """A static page (关于本站, 无障碍声明, 联系我们)."""
     page = queries.published_page(slug) or abort(404)
     return last_modified(render_template("pages/static.html", page=page), page.updated_at)
 
 
 @bp.get("/sitemap")
-def site_map():
+def site_map() -> str:
     """Every page of the site, grouped."""
     return render_template("pages/site_map.html", groups=queries.site_map())
 
 
 @bp.get("/sitemap.xml")
-def sitemap_xml():
+def sitemap_xml() -> Response:
     """The XML sitemap: every page in Chinese, with its English alternate and, where it has
     an honest one, the date it last changed."""
     root = request.host_url.rstrip("/")
@@ -108,7 +110,7 @@ LIST_PAGES = {
 }
 
 
-def _last_changes():
+def _last_changes() -> Callable[[str, dict], str | None]:
     """`lastmod(endpoint, values)`: the date (in Chiping) a page of the sitemap last
     changed, or None. One query reads when each row of these kinds last changed."""
     models = {*ITEM_PAGES.values(), *(model for listed in LIST_PAGES.values() for model in listed)}
@@ -145,7 +147,7 @@ def _last_changes():
 
 
 @bp.get("/robots.txt")
-def robots():
+def robots() -> Response:
     """For search engines: everything public may be read, not the back office nor a
     resident's private status page (which says noindex too); the sitemap."""
     sitemap = url_for("pages.sitemap_xml", _external=True)
@@ -156,7 +158,7 @@ def robots():
 
 
 @bp.get("/favicon.ico")
-def favicon():
+def favicon() -> Response:
     """The site's icon where browsers look for it first (an SVG, which they all read)."""
     folder = Path(current_app.static_folder) / "images"
     return send_from_directory(folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)

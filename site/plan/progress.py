@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import localized
+from .models import Indicator
 
 FIGURE = re.compile(r"^\s*(>|≥|＞|<|≤|＜)?\s*([0-9]+(?:\.[0-9]+)?)\s*$")
 ABOVE, BELOW = _l("高于"), _l("低于")
@@ -55,7 +56,7 @@ def spoken(figure: str | None, unit: str, missing: str = "") -> str:
     return f"{WORDS[sign]}{spaced}" if sign else spaced
 
 
-def progress(indicator) -> Progress:
+def progress(indicator: Indicator) -> Progress:
     """The bars of one indicator (2020, latest, 2025 target) and their text equivalent."""
     unit = localized(indicator, "unit")[0] or ""
     in_plan = _("规划里没有这个数字")

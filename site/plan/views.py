@@ -2,8 +2,9 @@
 projects and departments."""
 
 from itertools import chain
+from typing import TypeVar
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 
 from ..contacts.queries import Reachable
 from ..i18n import is_english
@@ -67,7 +68,7 @@ def _in_section(section: PlanSection) -> list:
 
 
 @bp.get("/plan/")
-def full_text():
+def full_text() -> str:
     """The plan's introduction and contents: each part's text and a link to each section
     (the full text of a section is on its own page, so no page is the whole plan)."""
     parts = queries.parts_in_order()
@@ -80,7 +81,7 @@ def full_text():
 
 
 @bp.get("/plan/sections/<slug>")
-def section(slug: str):
+def section(slug: str) -> str:
     """One section of the plan in full: its text, departments, boxes and measures."""
     item = queries.section_by_slug(slug) or abort(404)
     neighbours = _neighbours(queries.sections_in_order(), item)
@@ -93,7 +94,7 @@ def section(slug: str):
 
 
 @bp.get("/plan/measures/")
-def measures():
+def measures() -> str:
     """All 32 measures as a list."""
     items = queries.measures_in_order()
     shown = [*items, *{measure.section for measure in items}]
@@ -101,7 +102,7 @@ def measures():
 
 
 @bp.get("/plan/measures/<slug>")
-def measure(slug: str):
+def measure(slug: str) -> str:
     """One measure with its departments and the services derived from it."""
     item = queries.measure_by_slug(slug) or abort(404)
     neighbours = _neighbours(queries.measures_in_order(), item)
@@ -114,7 +115,10 @@ def measure(slug: str):
     )
 
 
-def _neighbours(ordered: list, item) -> dict:
+_T = TypeVar("_T")
+
+
+def _neighbours(ordered: list[_T], item: _T) -> dict[str, _T | None]:
     """The items before and after `item` in `ordered`, for the page's pager."""
     index = ordered.index(item)
     return {
@@ -124,7 +128,7 @@ def _neighbours(ordered: list, item) -> dict:
 
 
 @bp.get("/plan/indicators")
-def indicators():
+def indicators() -> str:
     """The main indicators of 专栏1 as a table, a progress picture each, and downloads."""
     box = queries.indicator_box()
     items = queries.indicators()
@@ -137,7 +141,7 @@ def indicators():
 
 
 @bp.get("/plan/projects")
-def projects():
+def projects() -> str:
     """The projects of 专栏2–9."""
     boxes = queries.project_boxes()
     shown = [*boxes, *chain.from_iterable(box.projects for box in boxes)]
@@ -145,13 +149,13 @@ def projects():
 
 
 @bp.get("/departments/")
-def departments():
+def departments() -> str:
     """Every department named in the plan."""
     return render_template("plan/departments.html", departments=queries.departments())
 
 
 @bp.get("/departments/<slug>")
-def department(slug: str):
+def department(slug: str) -> Response:
     """What one department leads and takes part in, and how to reach it: its own real
     channels, the general line, and the written way to the federation."""
     item = queries.department_by_slug(slug) or abort(404)

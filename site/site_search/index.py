@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import Integer, select
+from sqlalchemy import ColumnElement, Integer, select
 
 import search
 
@@ -14,7 +14,7 @@ from .. import markdown
 from ..contacts.channels import CHANNELS, NEEDS
 from ..contacts.models import ContactChannel
 from ..contacts.spec import CONTACTS
-from ..database import PUBLISHED, db
+from ..database import PUBLISHED, Base, Publishable, db
 from ..facilities import features
 from ..facilities.models import Facility
 from ..facilities.spec import FACILITIES
@@ -77,7 +77,7 @@ class Source:
             query = query.where(self.published(self.model))
         return list(db.session.scalars(query))
 
-    def item(self, key: str):
+    def item(self, key: str) -> Base | None:
         """The row with this key if its documents belong in the index, else None."""
         column = getattr(self.model, self.key)
         if isinstance(column.type, Integer):  # the outbox keeps every key as text
@@ -112,7 +112,7 @@ def _written_in(language: str) -> Iterator[None]:
         yield
 
 
-def documents_of(kind: str, item) -> Iterator[search.Document]:
+def documents_of(kind: str, item: Base) -> Iterator[search.Document]:
     """One item's documents, in Chinese and in English, each written in its own language."""
     for language in LOCALES:
         with _written_in(language):
@@ -132,7 +132,7 @@ def all_documents() -> Iterator[search.Document]:
             yield from documents_of(kind, item)
 
 
-def _in_language(item, field: str, language: str) -> str:
+def _in_language(item: object, field: str, language: str) -> str:
     """A field in `language`, falling back to the Chinese text."""
     if language == "en":
         return getattr(item, f"{field}_en", None) or getattr(item, field) or ""
@@ -144,7 +144,7 @@ def _join(*parts: str | None) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def search_text(kind: Kind, item, language: str) -> str:
+def search_text(kind: Kind, item: object, language: str) -> str:
     """The text of the fields the kind declares searched (`search`), in `language` where
     they have a translation: the body of the item's document. The title and the summary,
     which the document holds apart, are left out."""
@@ -157,7 +157,7 @@ def search_text(kind: Kind, item, language: str) -> str:
     )
 
 
-def _field_text(item, field: Field, language: str) -> str:
+def _field_text(item: object, field: Field, language: str) -> str:
     """A field's text as a reader meets it: Markdown without its marks (a result's snippet
     shows 大字版, not ### 大字版, and a link's words, not its address)."""
     text = _in_language(item, field.name, language)
@@ -331,7 +331,7 @@ def _update(update: Update, language: str) -> search.Document:
     )
 
 
-def _is_published(model):
+def _is_published(model: type[Publishable]) -> ColumnElement[bool]:
     """The condition for a row with a status to be public."""
     return model.status == PUBLISHED
 

@@ -20,14 +20,22 @@ waiting on its first request and then at most every 30 seconds while requests co
 import fcntl
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import String, delete, event, func, inspect, select
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
+from sqlalchemy import Result, String, delete, event, func, inspect, select
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    UOWTransaction,
+    mapped_column,
+)
 
 import search
 
@@ -84,7 +92,9 @@ def record_change(kind: str, key: str) -> None:
 
 
 @event.listens_for(db.session, "before_flush")
-def _record_flushed_changes(session: Session, _flush_context, _instances) -> None:
+def _record_flushed_changes(
+    session: Session, _flush_context: UOWTransaction, _instances: object
+) -> None:
     """Record every indexed item the flush adds, changes or deletes, in the flush itself."""
     new, deleted = session.new, session.deleted
     rows = []
@@ -101,7 +111,7 @@ def _record_flushed_changes(session: Session, _flush_context, _instances) -> Non
 
 
 @event.listens_for(db.session, "do_orm_execute")
-def _record_bulk_changes(state: ORMExecuteState):
+def _record_bulk_changes(state: ORMExecuteState) -> Result[Any] | None:
     """Record what an ORM bulk UPDATE or DELETE of watched rows changes, as a flush would:
     the rows it matches are read before it runs."""
     mapper = state.bind_mapper
@@ -141,7 +151,7 @@ def _record(session: Session, items: Iterable[tuple[str, str]]) -> None:
             session.add(SearchChange(kind=kind, key=key))
 
 
-def _changed(row, names: Iterable[str] | None = None) -> bool:
+def _changed(row: object, names: Iterable[str] | None = None) -> bool:
     """True when one of the fields `names` of the row changed; by default any field or link
     but the bookkeeping columns."""
     state = inspect(row)
@@ -150,12 +160,12 @@ def _changed(row, names: Iterable[str] | None = None) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _shown_values(row) -> list:
+def _shown_values(row: object) -> list:
     """The values of the row's fields that the documents of other items show."""
     return [getattr(row, name) for name in SHOWN.get(type(row), ())]
 
 
-def _items_of(*rows) -> list[tuple[str, str]]:
+def _items_of(*rows: object) -> list[tuple[str, str]]:
     """The indexed items (kind and key) these rows are, or are part of. An item whose key
     changed is there under its old key too, so that its old documents go."""
     items = []
@@ -169,7 +179,7 @@ def _items_of(*rows) -> list[tuple[str, str]]:
     return items
 
 
-def _rows_showing(session: Session, *rows) -> list:
+def _rows_showing(session: Session, *rows: object) -> list:
     """The indexed items whose documents show something of these rows (`SHOWN`): places
     show their township's name and their services' titles; services their category's slug;
     services, measures and contact channels the names of their departments; the plan's
@@ -246,7 +256,7 @@ OUTBOX_LOCK = int.from_bytes(b"outbox")
 
 
 @contextmanager
-def _writer_lock(wait: bool = True):
+def _writer_lock(wait: bool = True) -> Iterator[None]:
     """Hold the outbox's lock: one drain at a time across every process. Without `wait`,
     BlockingIOError when another writer holds it.
 
@@ -269,7 +279,7 @@ def _writer_lock(wait: bool = True):
 
 
 @contextmanager
-def _advisory_lock(wait: bool):
+def _advisory_lock(wait: bool) -> Iterator[None]:
     """Hold PostgreSQL's advisory lock of the outbox, on a connection of its own outside
     any transaction (the drain commits as it goes). A process that dies loses its
     connection, and the lock with it."""

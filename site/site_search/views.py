@@ -1,8 +1,10 @@
 """The search page: a GET form that works without JavaScript; htmx updates the results."""
 
 import re
+from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -32,7 +34,7 @@ PER_PAGE = 10
 SAMPLE_KINDS = {"facility": Facility, "contact": ContactChannel}
 
 
-def sample_urls(found) -> set[str]:
+def sample_urls(found: search.Results | None) -> set[str]:
     """The URLs of the hits that are sample places and contacts, so the results say so as
     the pages they lead to do."""
     if found is None or not any(hit.kind in SAMPLE_KINDS for hit in found.hits):
@@ -46,7 +48,7 @@ def sample_urls(found) -> set[str]:
     return {hit.url for hit in found.hits if hit.id in samples}
 
 
-def in_english(query: str, found) -> str | None:
+def in_english(query: str, found: search.Results | None) -> str | None:
     """For letters without Chinese that found nothing on the Chinese site (wheelchair,
     job), the same search on the English site, where they may be words."""
     if is_english() or found is None or found.total or CHINESE_RUN.search(query):
@@ -54,7 +56,7 @@ def in_english(query: str, found) -> str | None:
     return url_in("en") if re.search("[A-Za-z]", query) else None
 
 
-def in_chinese(query: str, found) -> str | None:
+def in_chinese(query: str, found: search.Results | None) -> str | None:
     """For anything that found nothing on the English site (pinyin such as lunyi, Chinese,
     a word no translation uses), the same search on the Chinese site, which has every page
     in the language it was written in."""
@@ -63,7 +65,7 @@ def in_chinese(query: str, found) -> str | None:
     return url_in(ZH)
 
 
-def corrected(query: str, **options) -> search.Results:
+def corrected(query: str, **options: Any) -> search.Results:
     """The results for `query`; when it finds nothing but a corrected spelling or the
     plan's word for it does (轮倚, 低宝), that word's results, marked as such: a resident
     who mistyped sees what they were looking for, not an empty page and a link."""
@@ -78,7 +80,7 @@ def corrected(query: str, **options) -> search.Results:
 
 
 @bp.get("/search")
-def results():
+def results() -> ResponseReturnValue:
     """Search the site; with HX-Request only the results block is returned."""
     query = typed_query(request.args.get("q", "")[:MAX_QUERY])
     # Read on every keystroke of the live search: the categories only, not their services.

@@ -1,9 +1,9 @@
 """Reads of published updates, newest first."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..database import PUBLISHED, WITHDRAWN, db
 from ..i18n import localized
@@ -14,7 +14,7 @@ from .models import NEWS, NOTICE, Update
 PER_PAGE = 20
 
 
-def _published():
+def _published() -> Select[Update]:
     return select(Update).where(Update.status == PUBLISHED)
 
 
@@ -58,9 +58,10 @@ def last_public_change() -> datetime | None:
 
 
 def published_update(slug: str) -> Update | None:
+    """The published update with this slug, or None."""
     return db.session.scalar(_published().where(Update.slug == slug))
 
 
-def local_date(moment: datetime):
+def local_date(moment: datetime) -> date:
     """The date in Chiping of a UTC time stored without zone."""
     return local(moment).date()

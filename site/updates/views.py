@@ -4,15 +4,16 @@ import hashlib
 import re
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..plan import queries as plan
+from ..plan.models import Indicator
 from ..query_args import read_page_number, xml_safe
 from ..security import conditional, last_modified
 from . import queries
-from .models import NEWS
+from .models import NEWS, Update
 
 bp = Blueprint("updates", __name__)
 FEED_SIZE = 20
@@ -28,7 +29,7 @@ def update_kind(kind: str) -> str:
 
 
 @bp.get("/updates/")
-def index():
+def index() -> Response:
     """Every published update, newest first, 20 to a page."""
     number = read_page_number(request.args.get("page"))
     items, pages = queries.page_of(number)
@@ -39,7 +40,7 @@ def index():
 
 
 @bp.get("/updates/<slug>")
-def detail(slug: str):
+def detail(slug: str) -> Response:
     """One published update."""
     update = queries.published_update(slug) or abort(404)
     return last_modified(render_template("updates/detail.html", update=update), update.updated_at)
@@ -52,7 +53,7 @@ SITE_PATH = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
 
 @bp.get("/updates/feed.atom")
-def feed():
+def feed() -> Response:
     """The Atom feed of the newest updates (RFC 4287) and of each indicator's latest value
     (an entry per value: a new value is a new entry), answering 304 when a reader has it."""
     return _feed(
@@ -64,7 +65,7 @@ def feed():
 
 
 @bp.get("/updates/feeds/<category>.atom")
-def category_feed(category: str):
+def category_feed(category: str) -> Response:
     """The feed of one kind of update (notice, news) or of the updates on one topic (a
     service category's slug)."""
     name = queries.feed_categories().get(category) or abort(404)
@@ -77,12 +78,12 @@ def category_feed(category: str):
 
 
 @bp.get("/updates/feeds/")
-def feeds():
+def feeds() -> str:
     """Every feed there is, and the email alerts."""
     return render_template("updates/feeds.html", categories=queries.feed_categories())
 
 
-def _feed(items, indicators, feed_url: str, title: str):
+def _feed(items: list[Update], indicators: list[Indicator], feed_url: str, title: str) -> Response:
     """An Atom feed of `items` (and of indicator values), conditional on its content."""
     updated = queries.last_public_change() or NEVER
     body = render_template(
