@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, make_response, request, session
+from werkzeug.wrappers import Response as BaseResponse
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -98,7 +99,9 @@ PRIVATE_HEADERS = {
 }
 
 
-def private(body: str | Response, status: int = 200, headers: dict = PRIVATE_HEADERS) -> Response:
+def private(
+    body: str | BaseResponse, status: int = 200, headers: dict = PRIVATE_HEADERS
+) -> Response:
     """A response (a page, or one already made) that only its holder may see."""
     response = make_response(body, status)
     response.headers.update(headers)
