@@ -2,17 +2,20 @@
 
 import difflib
 import re
+from collections.abc import Iterable
 
 from flask import Flask, g, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..database import utcnow
+from ..database import Base, utcnow
 from ..i18n import HTML_LANG, current_locale
+from ..kinds import Field, Kind
 from ..opening_hours import local_time
 from ..pages.queries import page_url
 from .accounts import sessions
 from .editing import forms
+from .editing.authoring import Finding
 from .models import ADMIN
 
 WARN_BEFORE_SECONDS = 5 * 60
@@ -21,22 +24,22 @@ WARN_BEFORE_SECONDS = 5 * 60
 DIFF_TOKENS = re.compile(r"[0-9]+|[A-Za-z]+|.", re.S)
 
 
-def errors_list(errors: dict, kind=None) -> list[dict]:
+def errors_list(errors: dict, kind: Kind | None = None) -> list[dict]:
     """Form errors as error-summary items linking to their fields."""
     return [{"text": message, "href": field_link(name, kind)} for name, message in errors.items()]
 
 
-def findings_list(findings, kind=None) -> list[dict]:
+def findings_list(findings: Iterable[Finding], kind: Kind | None = None) -> list[dict]:
     """Authoring findings as error-summary items linking to their fields."""
     return [{"text": f.message, "href": field_link(f.field, kind)} for f in findings]
 
 
-def changes_list(names, kind) -> list[dict]:
+def changes_list(names: Iterable[str], kind: Kind) -> list[dict]:
     """Fields two people changed (the conflict's summary), each a link to its field."""
     return [{"text": kind.form_field(name).label, "href": field_link(name, kind)} for name in names]
 
 
-def field_link(name: str, kind=None) -> str:
+def field_link(name: str, kind: Kind | None = None) -> str:
     """The link to a field of the form: a choice of several links to its first box, a
     feature's control ("<field>.<part>") to that control."""
     if forms.PART in name:
@@ -94,11 +97,12 @@ def audit_action(action: str) -> str:
 
 
 def status_name(status: str) -> str:
+    """The name of an item's status (draft, published, withdrawn) as staff read it."""
     names = {"draft": _("草稿"), "published": _("已发布"), "withdrawn": _("已撤回")}
     return names.get(status, status)
 
 
-def choice_text(f, value, names: dict | None = None) -> str:
+def choice_text(f: Field, value: str | list[str], names: dict | None = None) -> str:
     """A field's form text as a person reads it: the names of chosen codes, not the codes.
     `names` are the field's choices when the caller has them (a list of rows is a query)."""
     if names is None:
@@ -108,7 +112,7 @@ def choice_text(f, value, names: dict | None = None) -> str:
     return _("、").join(str(names.get(code, code)) for code in value)
 
 
-def shown(f, value, names: dict | None = None) -> str:
+def shown(f: Field, value: object, names: dict | None = None) -> str:
     """A stored value as a change shows it (the question before a public save, the revision
     diff, the spreadsheet preview): a choice by its name, a list joined, an accessibility
     feature part by part (forms.feature_reading). `names` as for `choice_text`."""
@@ -118,7 +122,7 @@ def shown(f, value, names: dict | None = None) -> str:
     return choice_text(f, text, names) if f.type in ("select", "multi") else text
 
 
-def public_url(kind, row) -> str:
+def public_url(kind: Kind, row: Base) -> str:
     """The public page of a row."""
     if kind.name == "indicators":
         return url_for(kind.public_endpoint)
@@ -127,7 +131,7 @@ def public_url(kind, row) -> str:
     return url_for(kind.public_endpoint, slug=row.slug)
 
 
-def text_diff(old, new) -> Markup:
+def text_diff(old: str | list[str], new: str | list[str]) -> Markup:
     """Two versions of a field as one text, deletions and insertions marked up (and named for
     screen readers, which do not announce <del> and <ins> by default)."""
     old = DIFF_TOKENS.findall(old if isinstance(old, str) else "、".join(old))
@@ -156,6 +160,7 @@ def _marked(tag: str, label: str, text: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
+    """The back office's template helpers, made global in every template."""
     from .accounts.views import role_names
 
     for function in (

@@ -8,15 +8,17 @@ publisher, and only once the authoring checks pass.
 
 import logging
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from werkzeug.datastructures import MultiDict
 
 from ... import display
@@ -24,6 +26,7 @@ from ...database import (
     DRAFT,
     PUBLISHED,
     WRITE_REFUSED,
+    Base,
     commit_if_possible,
     db,
     posted_version,
@@ -31,13 +34,13 @@ from ...database import (
     upsert,
     utcnow,
 )
-from ...kinds import Kind
+from ...kinds import Field, Kind
 from ...opening_hours import LOCAL_TIME, local_time
 from ...security import READS
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..helpers import shown
-from ..models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
+from ..models import EDITOR, PUBLISHER, Autosave, Revision, Schedule, StaffUser
 from . import authoring, forms, publishing
 
 bp = Blueprint("editor", __name__, url_prefix="/staff")
@@ -73,15 +76,17 @@ class Submission:
 
 
 def kind_or_404(name: str) -> Kind:
+    """The editable kind of this name; 404 for any other name."""
     return forms.EDITABLE.get(name) or abort(404)
 
 
-def item_or_404(kind: Kind, item_id: int | str):
+def item_or_404(kind: Kind, item_id: int | str) -> Base:
+    """The row of the kind with this id; 404 when there is none."""
     found = row_id(item_id)
     return (found and db.session.get(kind.model, found)) or abort(404)
 
 
-def revision_or_404(kind: Kind, row, revision_id: int | str) -> Revision:
+def revision_or_404(kind: Kind, row: Base, revision_id: int | str) -> Revision:
     """A revision of this row, by its id."""
     found = row_id(revision_id)
     old = db.session.get(Revision, found) if found else None
@@ -90,7 +95,7 @@ def revision_or_404(kind: Kind, row, revision_id: int | str) -> Revision:
     return old
 
 
-def _with_status_or_404(kind_name: str, item_id: int) -> tuple[Kind, object]:
+def _with_status_or_404(kind_name: str, item_id: int) -> tuple[Kind, Base]:
     """The kind and the row, for what only items with a status have (withdraw, schedule)."""
     kind = kind_or_404(kind_name)
     if not kind.has_status:
@@ -98,12 +103,12 @@ def _with_status_or_404(kind_name: str, item_id: int) -> tuple[Kind, object]:
     return kind, item_or_404(kind, item_id)
 
 
-def is_live(kind: Kind, row) -> bool:
+def is_live(kind: Kind, row: Base) -> bool:
     """True when the public sees this row as it is saved."""
     return not kind.has_status or row.status == PUBLISHED
 
 
-def may_change(kind: Kind, row) -> bool:
+def may_change(kind: Kind, row: Base | None) -> bool:
     """Editors change drafts; changing what the public sees, or will see at a scheduled
     time without anyone looking again, takes a publisher."""
     if g.staff.can(PUBLISHER):
@@ -112,7 +117,11 @@ def may_change(kind: Kind, row) -> bool:
 
 
 def keep_lapsed(
-    user, kind_name: str, item_id: int | None = None, key: str = "new", **_ignored
+    user: StaffUser,
+    kind_name: str,
+    item_id: int | None = None,
+    key: str = "new",
+    **_ignored: object,
 ) -> str | None:
     """A form posted after its session ended: keep it as that account's autosaved draft;
     return why it was not kept, or None.
@@ -147,7 +156,7 @@ def _newer_autosave(user_id: int, kind: Kind, key: str, text: dict) -> bool:
 
 @bp.get("/<kind_name>/")
 @sessions.require(EDITOR)
-def items(kind_name: str):
+def items(kind_name: str) -> str:
     """Every item of a kind, with its status."""
     kind = kind_or_404(kind_name)
     rows = db.session.scalars(select(kind.model).order_by(*kind.order)).all()
@@ -161,7 +170,7 @@ def items(kind_name: str):
 
 @bp.route("/<kind_name>/new", methods=["GET", "POST"])
 @sessions.require(EDITOR, keep=keep_lapsed)
-def create(kind_name: str):
+def create(kind_name: str) -> ResponseReturnValue:
     """A new item, saved as a draft (and published at once when a publisher asks)."""
     kind = kind_or_404(kind_name)
     if not kind.can_create:
@@ -173,7 +182,7 @@ def create(kind_name: str):
     return _saving(kind, None, lambda: _create(kind))
 
 
-def _create(kind: Kind):
+def _create(kind: Kind) -> ResponseReturnValue:
     """Save a posted new item (see `create`)."""
     action = _action()
     submission = read(kind, None)
@@ -199,7 +208,7 @@ def _create(kind: Kind):
 
 @bp.route("/<kind_name>/<int:item_id>", methods=["GET", "POST"])
 @sessions.require(EDITOR, keep=keep_lapsed)
-def edit(kind_name: str, item_id: int):
+def edit(kind_name: str, item_id: int) -> ResponseReturnValue:
     """The edit form (GET) and its save (POST), with the version check."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
@@ -210,7 +219,7 @@ def edit(kind_name: str, item_id: int):
     return _saving(kind, row, lambda: _save(kind, row))
 
 
-def _save(kind: Kind, row):
+def _save(kind: Kind, row: Base) -> ResponseReturnValue:
     """Save a posted edit form (see `edit`): check, write, go on. Each check answers with
     the form again (the text kept) instead of saving."""
     action, submission, base_version = _action(), read(kind, row), posted_version()
@@ -234,7 +243,9 @@ def _save(kind: Kind, row):
     return _after_save(kind, row, action, base_version + 1)
 
 
-def _check_save(kind: Kind, row, submission: Submission, action: str, base_version):
+def _check_save(
+    kind: Kind, row: Base, submission: Submission, action: str, base_version: int | None
+) -> ResponseReturnValue | None:
     """The answer when the save cannot go ahead: not allowed, a colleague saved first, or
     fields in error; None when it can."""
     needs_publisher = action in ("publish", "schedule") and kind.has_status
@@ -252,7 +263,9 @@ def _check_save(kind: Kind, row, submission: Submission, action: str, base_versi
     return None
 
 
-def _saved_just_now(kind: Kind, row, submission: Submission, base_version) -> bool:
+def _saved_just_now(
+    kind: Kind, row: Base, submission: Submission, base_version: int | None
+) -> bool:
     """True when the item's newest version is this account's save of this very text from
     the version the form was loaded at: the form was sent again."""
     if base_version is None or row.version != base_version + 1 or submission.errors:
@@ -273,38 +286,42 @@ def _saved_just_now(kind: Kind, row, submission: Submission, base_version) -> bo
     )
 
 
-def _asks_first(kind: Kind, row, action: str) -> bool:
+def _asks_first(kind: Kind, row: Base, action: str) -> bool:
     """A save that changes what the public sees unasked: any save of a live item, a plain
     save of a scheduled one (publishing now asks its own question; rescheduling sets the
     time the text goes out with)."""
     return is_live(kind, row) or (action == "save" and _scheduled_at(kind, row) is not None)
 
 
-def _goes_public_on_save(kind: Kind, row) -> bool:
+def _goes_public_on_save(kind: Kind, row: Base) -> bool:
     """Saving a live item publishes the change, saving a scheduled one publishes it later."""
     return is_live(kind, row) or _scheduled_at(kind, row) is not None
 
 
-def _findings_for(kind: Kind, row, submission: Submission, action: str) -> list:
+def _findings_for(
+    kind: Kind, row: Base, submission: Submission, action: str
+) -> list[authoring.Finding]:
     """The authoring checks, when what is saved is (or is about to be) public."""
     if _goes_public_on_save(kind, row) or action in ("publish", "schedule"):
         return authoring_findings(kind, submission.values)
     return []
 
 
-def _blocking(findings: list) -> list:
+def _blocking(findings: list[authoring.Finding]) -> list[authoring.Finding]:
     """The findings that stop publishing."""
     return [f for f in findings if f.blocking]
 
 
-def _kept(kind: Kind, row, submission: Submission, base_version, **problems):
+def _kept(
+    kind: Kind, row: Base, submission: Submission, base_version: int | None, **problems: object
+) -> tuple[str, int]:
     """The form again with its problems (400), the text kept as this account's autosave."""
     _autosave_posted(kind, _key(row.id), submission.text, base_version)
     db.session.commit()
     return _form(kind, row, submission.text, status=400, **problems)
 
 
-def _write(kind: Kind, row, submission: Submission, base_version) -> bool:
+def _write(kind: Kind, row: Base, submission: Submission, base_version: int | None) -> bool:
     """Claim the next version and write the values, a revision and the audit entry, and
     commit; False (nothing written) when a colleague's save took the version first."""
     publishing.original_revision(kind, row)
@@ -321,7 +338,9 @@ def _write(kind: Kind, row, submission: Submission, base_version) -> bool:
     return True
 
 
-def _saving(kind: Kind, row, save):
+def _saving(
+    kind: Kind, row: Base | None, save: Callable[[], ResponseReturnValue]
+) -> ResponseReturnValue:
     """Run `save`; when the database refuses a write, show the form again with the posted
     text and say so (503). Anything already committed (a draft saved before publishing
     failed) is the form's item and version, so saving again goes on from there."""
@@ -336,13 +355,13 @@ def _saving(kind: Kind, row, save):
     return _form(kind, row, _posted_text(kind), version=version or "", unsaved=True, status=503)
 
 
-def _saved(row) -> None:
+def _saved(row: Base) -> None:
     """Note a committed save: for `_saving`, and for the browser's copy of the text."""
     g.saved_row = row
     session[SAVED_COPY] = request.script_root + request.path  # /en/staff/… on the English site
 
 
-def _after_save(kind: Kind, row, action: str, version: int):
+def _after_save(kind: Kind, row: Base, action: str, version: int) -> ResponseReturnValue:
     """Go on from a successful save (which left the row at `version`): publish, schedule,
     preview, or back to the form."""
     if action in ("publish", "schedule") and kind.has_status:
@@ -365,7 +384,7 @@ def _after_save(kind: Kind, row, action: str, version: int):
     return _back_to_form(kind, row)
 
 
-def _changes(kind: Kind, row, submission: Submission) -> list[tuple]:
+def _changes(kind: Kind, row: Base, submission: Submission) -> list[tuple[Field, str, str]]:
     """The fields a save would change, each (field, text now, text after) as changes are
     shown (`helpers.shown`)."""
     current = forms.revision_data(kind, row)
@@ -377,7 +396,13 @@ def _changes(kind: Kind, row, submission: Submission) -> list[tuple]:
     ]
 
 
-def _confirm_changes(kind: Kind, row, submission: Submission, base_version, changes):
+def _confirm_changes(
+    kind: Kind,
+    row: Base,
+    submission: Submission,
+    base_version: int | None,
+    changes: list[tuple[Field, str, str]],
+) -> ResponseReturnValue:
     """Before changing what the public sees, now or at the scheduled time: the changes, and
     a question (WCAG 3.3.6). The text is kept as this account's autosave meanwhile, and sent
     again with the answer. The question is a page of its own (`changes`), so that Back from
@@ -393,7 +418,14 @@ def _confirm_changes(kind: Kind, row, submission: Submission, base_version, chan
     return _question(kind, row, submission.text, base_version, changes, _action())
 
 
-def _question(kind: Kind, row, text: dict, version, changes, action: str):
+def _question(
+    kind: Kind,
+    row: Base,
+    text: dict,
+    version: int | None,
+    changes: list[tuple[Field, str, str]],
+    action: str,
+) -> str:
     """The page that asks before a save changes what the public sees."""
     return render_template(
         "staff/confirm_changes.html", kind=kind, row=row, text=text, changes=changes,
@@ -404,7 +436,7 @@ def _question(kind: Kind, row, text: dict, version, changes, action: str):
 
 @bp.get("/<kind_name>/<int:item_id>/changes")
 @sessions.require(EDITOR)
-def changes(kind_name: str, item_id: int):
+def changes(kind_name: str, item_id: int) -> ResponseReturnValue:
     """The question before a save changes what the public sees, for the text this account
     has waiting as its autosave; once that is saved or discarded, back to the form."""
     kind = kind_or_404(kind_name)
@@ -435,7 +467,7 @@ def _as_posted(text: dict) -> MultiDict:
 
 @bp.route("/<kind_name>/<int:item_id>/publish", methods=["GET", "POST"])
 @sessions.require(PUBLISHER)
-def publish(kind_name: str, item_id: int):
+def publish(kind_name: str, item_id: int) -> ResponseReturnValue:
     """The question before publishing a saved draft (GET, `version` the one the save left),
     and its answer (POST): publish, if nobody changed the item since."""
     kind, row = _with_status_or_404(kind_name, item_id)
@@ -464,14 +496,14 @@ def publish(kind_name: str, item_id: int):
     return _back_to_form(kind, row)
 
 
-def _offer_undo(kind: Kind, row, action: str) -> None:
+def _offer_undo(kind: Kind, row: Base, action: str) -> None:
     """Offer to undo a change to what the public sees, on the form shown next (when the
     revision before it is kept: not for a change made outside the back office)."""
     if publishing.before(kind, row, row.version) is not None:
         session[UNDO] = {"kind": kind.name, "id": row.id, "version": row.version, "action": action}
 
 
-def _undo_offered(kind: Kind, row) -> dict | None:
+def _undo_offered(kind: Kind, row: Base) -> dict | None:
     """The undo offered for this row, while nothing else changed it (taken once)."""
     offer = session.pop(UNDO) if UNDO in session else None
     if not isinstance(offer, dict) or not g.staff.can(PUBLISHER):
@@ -482,7 +514,7 @@ def _undo_offered(kind: Kind, row) -> dict | None:
 
 @bp.post("/<kind_name>/<int:item_id>/undo")
 @sessions.require(PUBLISHER)
-def undo(kind_name: str, item_id: int):
+def undo(kind_name: str, item_id: int) -> ResponseReturnValue:
     """Undo the change that left the item at the posted version: put it back as it was."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
@@ -507,7 +539,7 @@ def undo(kind_name: str, item_id: int):
     return _back_to_form(kind, row)
 
 
-def _schedule(kind: Kind, row):
+def _schedule(kind: Kind, row: Base) -> ResponseReturnValue:
     """Keep the draft, to be published at the time given (Chiping time)."""
     try:
         at = _scheduled_time(request.form.get("publish_at", ""))
@@ -541,7 +573,7 @@ def _scheduled_time(raw: str) -> datetime:
 
 @bp.post("/<kind_name>/<int:item_id>/withdraw")
 @sessions.require(PUBLISHER)
-def withdraw(kind_name: str, item_id: int):
+def withdraw(kind_name: str, item_id: int) -> ResponseReturnValue:
     """Take an item off the public site (it stays here, and can be published again)."""
     kind, row = _with_status_or_404(kind_name, item_id)
     if request.form.get(CONFIRM) != "yes":
@@ -560,7 +592,7 @@ def withdraw(kind_name: str, item_id: int):
 
 @bp.post("/<kind_name>/<int:item_id>/unschedule")
 @sessions.require(PUBLISHER)
-def unschedule(kind_name: str, item_id: int):
+def unschedule(kind_name: str, item_id: int) -> ResponseReturnValue:
     """Cancel a scheduled publication: the one the page showed, at the version posted (a
     colleague who changed the item since may have scheduled it anew)."""
     kind, row = _with_status_or_404(kind_name, item_id)
@@ -580,7 +612,7 @@ def unschedule(kind_name: str, item_id: int):
 
 @bp.get("/<kind_name>/<int:item_id>/preview")
 @sessions.require(EDITOR)
-def preview(kind_name: str, item_id: int):
+def preview(kind_name: str, item_id: int) -> str:
     """The item as the public would see it (updates and pages in the public layout)."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
@@ -594,7 +626,7 @@ def preview(kind_name: str, item_id: int):
 
 @bp.get("/<kind_name>/<int:item_id>/revisions")
 @sessions.require(EDITOR)
-def revisions(kind_name: str, item_id: int):
+def revisions(kind_name: str, item_id: int) -> str:
     """Every saved revision of an item, newest first."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
@@ -605,7 +637,7 @@ def revisions(kind_name: str, item_id: int):
 
 @bp.get("/<kind_name>/<int:item_id>/revisions/<int:revision_id>")
 @sessions.require(EDITOR)
-def revision(kind_name: str, item_id: int, revision_id: int):
+def revision(kind_name: str, item_id: int, revision_id: int) -> str:
     """What differs between a revision and the item as it is now."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
@@ -623,7 +655,7 @@ def revision(kind_name: str, item_id: int, revision_id: int):
 
 @bp.route("/<kind_name>/<key>/autosave", methods=["POST"])
 @sessions.require(EDITOR, keep=keep_lapsed)
-def autosave(kind_name: str, key: str):
+def autosave(kind_name: str, key: str) -> ResponseReturnValue:
     """Keep what is in the form on the server (htmx posts it while the user types)."""
     kind = kind_or_404(kind_name)
     if key != "new":
@@ -642,7 +674,7 @@ def autosave(kind_name: str, key: str):
 
 @bp.post("/<kind_name>/<key>/autosave/discard")
 @sessions.require(EDITOR)
-def discard(kind_name: str, key: str):
+def discard(kind_name: str, key: str) -> ResponseReturnValue:
     """Throw away the autosaved text."""
     kind = kind_or_404(kind_name)
     _discard_autosave(kind, key)
@@ -657,12 +689,12 @@ def discard(kind_name: str, key: str):
 # --- helpers ---
 
 
-def _back_to_form(kind: Kind, row):
+def _back_to_form(kind: Kind, row: Base) -> ResponseReturnValue:
     """After a POST, back to the item's edit form (where the flashed message shows)."""
     return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
 
 
-def read(kind: Kind, row, form=None) -> Submission:
+def read(kind: Kind, row: Base | None, form: MultiDict | None = None) -> Submission:
     """A form as posted (by default, this request's), read."""
     text, parsed = forms.read_form(kind, request.form if form is None else form, row)
     return Submission(text, parsed["_values"], parsed["_errors"])
@@ -674,7 +706,7 @@ def _action() -> str:
     return action if action in ACTIONS else "save"
 
 
-def _refused(kind: Kind, row, text: dict):
+def _refused(kind: Kind, row: Base | None, text: dict) -> tuple[str, int]:
     """A save this account may not make: the item went public (or was scheduled) while it
     was being edited, or the account's role changed. Nothing is written to the item; the
     text is kept as this account's autosave, and the form says why (403)."""
@@ -713,6 +745,7 @@ def _too_long(kind: Kind, text: dict) -> str | None:
 
 
 def _key(item_id: int | None) -> str:
+    """The key an item's autosave is kept under: its id, or "new" for a new item."""
     return str(item_id) if item_id else "new"
 
 
@@ -721,7 +754,8 @@ def _new_slug(kind: Kind) -> str:
     return f"{datetime.now(LOCAL_TIME):%Y%m%d}-{secrets.token_hex(3)}"
 
 
-def _revisions_of(kind: Kind, row) -> list[Revision]:
+def _revisions_of(kind: Kind, row: Base) -> list[Revision]:
+    """Every revision of the row, newest first."""
     return list(
         db.session.scalars(
             select(Revision)
@@ -731,12 +765,12 @@ def _revisions_of(kind: Kind, row) -> list[Revision]:
     )
 
 
-def _autosaved(user_id: int, kind: Kind, key: str):
+def _autosaved(user_id: int, kind: Kind, key: str) -> tuple[ColumnElement[bool], ...]:
     """The condition for one account's autosave of one item."""
     return (Autosave.user_id == user_id, Autosave.kind == kind.name, Autosave.key == key)
 
 
-def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version) -> None:
+def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version: int | None) -> None:
     """Keep `text` as the account's autosave of one item (the caller commits, and has
     checked that no field is longer than the form would ever save: `_too_long`)."""
     upsert(
@@ -751,7 +785,7 @@ def _offered() -> bool:
     return request.form.get(ON_OFFER) == "1"
 
 
-def _autosave_posted(kind: Kind, key: str, text: dict, base_version) -> None:
+def _autosave_posted(kind: Kind, key: str, text: dict, base_version: int | None) -> None:
     """Keep a posted form's text as the account's autosave of the item, unless the form
     was shown with an autosaved text it did not load (that one stays as it was)."""
     if not _offered() and _too_long(kind, text) is None:
@@ -766,10 +800,11 @@ def _discard_autosave(kind: Kind, key: str) -> None:
 
 
 def _saved_draft(kind: Kind, key: str) -> Autosave | None:
+    """The signed-in account's autosave of the item kept under `key`, if any."""
     return db.session.scalar(select(Autosave).where(*_autosaved(g.staff.id, kind, key)))
 
 
-def _edit_form(kind: Kind, row):
+def _edit_form(kind: Kind, row: Base | None) -> tuple[str, int]:
     """The form for GET: the saved item (empty for a new one), an autosaved draft, or a
     revision to restore."""
     text = forms.form_values(kind, forms.revision_data(kind, row) if row else {})
@@ -796,7 +831,7 @@ def _edit_form(kind: Kind, row):
     return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept, undo=undo)
 
 
-def _shown_again(kind: Kind, row):
+def _shown_again(kind: Kind, row: Base | None) -> tuple[str, int]:
     """The form again with what was posted, nothing checked, saved or autosaved: without
     JavaScript the header's display toggle or language button sent it here (the page's
     `page_form`, display.taken_here), as a redirect back from /display would lose the text.
@@ -810,10 +845,27 @@ def _shown_again(kind: Kind, row):
     )  # fmt: skip
 
 
-def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False, version=None,
-          notice=None, draft=None, kept=None, theirs=None, conflict=False, refused=None,
-          unsaved=False, undo=None, typed=None):  # fmt: skip
-    """Render the edit form."""
+def _form(
+    kind: Kind,
+    row: Base | None,
+    text: dict,
+    *,
+    errors: dict | None = None,
+    findings: Iterable[authoring.Finding] = (),
+    status: int = 200,
+    saved: bool = False,
+    version: int | str | None = None,
+    notice: str | None = None,
+    draft: Autosave | None = None,
+    kept: Autosave | None = None,
+    theirs: dict | None = None,
+    conflict: bool = False,
+    refused: str | None = None,
+    unsaved: bool = False,
+    undo: dict | None = None,
+    typed: dict | None = None,
+) -> tuple[str, int]:
+    """The edit form, rendered with its status."""
     return render_template(
         "staff/edit.html",
         kind=kind,
@@ -840,14 +892,16 @@ def _form(kind, row, text, *, errors=None, findings=(), status=200, saved=False,
     ), status
 
 
-def _scheduled_at(kind: Kind, row) -> datetime | None:
+def _scheduled_at(kind: Kind, row: Base) -> datetime | None:
     """When the row is due to be published (UTC), if it is scheduled."""
     return db.session.scalar(
         select(Schedule.publish_at).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
     )
 
 
-def _conflict(kind: Kind, row, submission: Submission, base_version: int | None):
+def _conflict(
+    kind: Kind, row: Base, submission: Submission, base_version: int | None
+) -> tuple[str, int]:
     """Someone saved this item after the form was loaded: show both versions to merge.
 
     A field only the other person changed takes their value; a field only this person
@@ -877,14 +931,14 @@ def _conflict(kind: Kind, row, submission: Submission, base_version: int | None)
     return _form(kind, row, merged, status=409, version=row.version, theirs=theirs, conflict=True)
 
 
-def _says(submission: Submission, f, stored) -> bool:
+def _says(submission: Submission, f: Field, stored: object) -> bool:
     """True when the posted field says what the stored value does. A field in error has no
     value to compare, so it never does: it counts as changed."""
     values = submission.values
     return f.name in values and forms.same_value(f, stored, values[f.name])
 
 
-def authoring_findings(kind: Kind, values: dict) -> list:
+def authoring_findings(kind: Kind, values: dict) -> list[authoring.Finding]:
     """The authoring checks for the fields of `kind`, each finding naming its form field."""
     if kind.authoring is None:
         return []

@@ -11,11 +11,12 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, select
+from sqlalchemy import Column, Date, select
+from werkzeug.datastructures import MultiDict
 
 from ... import opening_hours
 from ...contacts.spec import CONTACTS
-from ...database import db
+from ...database import Base, db
 from ...facilities import features
 from ...facilities.spec import FACILITIES
 from ...kinds import Field, Kind, Problem, slug_problems
@@ -91,7 +92,7 @@ def feature_reading(f: Field, measured: dict | None) -> str:
     )
 
 
-def _part_value(key: str, value) -> str:
+def _part_value(key: str, value: object) -> str:
     """One part of a feature's record as the form shows it: 有 or 没有, a method's name."""
     if isinstance(value, bool):
         return _("有") if value else _("没有")
@@ -144,7 +145,7 @@ def _read_feature(f: Field, raw: str) -> dict | None:
         raise PartError(message, part) from None
 
 
-def posted(f: Field, form) -> str | list[str]:
+def posted(f: Field, form: MultiDict) -> str | list[str]:
     """A field as posted: a list for a multiple choice; a feature's controls as its text;
     a text with its lines ending in LF and nothing after its last line. A browser ends a
     textarea's lines in CR LF, and a text loaded from a file ends in a new line: read as
@@ -163,7 +164,7 @@ def posted(f: Field, form) -> str | list[str]:
 # --- values: database <-> revision (JSON) <-> form (text) ---
 
 
-def revision_data(kind: Kind, row) -> dict:
+def revision_data(kind: Kind, row: Base) -> dict:
     """Every editable field of `row`, and its status, as a revision keeps them."""
     data = {f.name: f.value_of(row) for f in kind.form_fields}
     if kind.has_status:
@@ -171,7 +172,7 @@ def revision_data(kind: Kind, row) -> dict:
     return data
 
 
-def as_text(f: Field, value) -> str | list[str]:
+def as_text(f: Field, value: object) -> str | list[str]:
     """A stored value as the form shows it."""
     if value is None:
         return [] if f.type == "multi" else ""
@@ -193,7 +194,7 @@ def form_values(kind: Kind, data: dict) -> dict:
     return {f.name: as_text(f, data.get(f.name)) for f in kind.form_fields}
 
 
-def read_form(kind: Kind, form, row=None) -> tuple[dict, dict]:
+def read_form(kind: Kind, form: MultiDict, row: Base | None = None) -> tuple[dict, dict]:
     """The submitted fields as form text (to show again) and as values, with errors by field.
 
     Returns (text, values, errors) folded into two dicts: `text` holds what to show in the
@@ -225,7 +226,7 @@ def _refuse(found: list[Problem]) -> None:
         raise ValueError(found[0].message)
 
 
-def parse(f: Field, raw) -> object:
+def parse(f: Field, raw: str | list[str]) -> object:
     """A form field's text as the value to store; ValueError with a message for bad text."""
     if f.type == "multi":
         allowed = f.choices()
@@ -273,7 +274,7 @@ def parse(f: Field, raw) -> object:
     return raw
 
 
-def same_value(f: Field, stored, parsed) -> bool:
+def same_value(f: Field, stored: object, parsed: object) -> bool:
     """True when a parsed form value says what the stored one does: the stored value read
     as the form would read it (a text loaded from a file may end in a newline the form
     drops), choices in any order, nothing as nothing."""
@@ -287,7 +288,7 @@ def same_value(f: Field, stored, parsed) -> bool:
     return stored == parsed or (stored in empty and parsed in empty)
 
 
-def same_stored(f: Field, one, other) -> bool:
+def same_stored(f: Field, one: object, other: object) -> bool:
     """True when two stored values (a revision's, the row's) say the same, read as the form
     reads them: by `same_value`, the second read as if posted."""
     if f.type != "multi":
@@ -298,7 +299,7 @@ def same_stored(f: Field, one, other) -> bool:
     return same_value(f, one, other)
 
 
-def values_to_write(kind: Kind, row, values: dict) -> dict:
+def values_to_write(kind: Kind, row: Base, values: dict) -> dict:
     """The parsed values a save writes: not a text that reads as the row's does, which
     keeps its text exactly (a file's final new line), so the revisions show no change
     nobody made. Choices are written as they come: their order is kept."""
@@ -311,7 +312,7 @@ def values_to_write(kind: Kind, row, values: dict) -> dict:
     }
 
 
-def apply_values(kind: Kind, row, values: dict) -> None:
+def apply_values(kind: Kind, row: Base, values: dict) -> None:
     """Write parsed values (a form's or a revision's) into the row."""
     # A new row is not in the session yet: looking up a linked row must not flush it half
     # made (through the link it already has).
@@ -321,7 +322,7 @@ def apply_values(kind: Kind, row, values: dict) -> None:
                 _apply_field(kind, row, f, values[f.name])
 
 
-def _apply_field(kind: Kind, row, f: Field, value) -> None:
+def _apply_field(kind: Kind, row: Base, f: Field, value: object) -> None:
     """Write one parsed value into the row."""
     if f.type == "feature":
         measured = dict(getattr(row, "accessibility", None) or {})
@@ -348,13 +349,13 @@ def _apply_field(kind: Kind, row, f: Field, value) -> None:
         setattr(row, f.name, value)
 
 
-def _column(kind: Kind, f: Field):
+def _column(kind: Kind, f: Field) -> Column:
     """The model's column of a field: a date may be kept as ISO text (as content files and
     JSON hold it) or as a date."""
     return kind.model.__table__.c[f.name]
 
 
-def _rows_in_order(model, column: str, keys: list[str]) -> list:
+def _rows_in_order(model: type[Base], column: str, keys: list[str]) -> list[Base]:
     """The rows whose `column` is one of `keys`, in the order of `keys`."""
     rows = {
         getattr(r, column): r

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -31,6 +32,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -59,6 +61,9 @@ PATH_SEPARATOR = re.compile(r"[/\\]")
 
 @dataclass(frozen=True)
 class Format:
+    """A kind of file staff may upload: its extension, its MIME type, whether it is an
+    image, and its name on the uploads page."""
+
     extension: str
     mimetype: str
     image: bool
@@ -217,7 +222,7 @@ def _write(name: str, data: bytes) -> Path:
     return path
 
 
-def _page(errors: dict, status: int = 200):
+def _page(errors: dict, status: int = 200) -> tuple[str, int]:
     """The uploads page: every file, newest first, with its snippet; `errors` by field."""
     files = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).all()
     snippets = {media.name: snippet(media) for media in files}
@@ -226,21 +231,21 @@ def _page(errors: dict, status: int = 200):
     ), status
 
 
-def _refused(error: str, status: int):
+def _refused(error: str, status: int) -> tuple[str, int]:
     """The uploads page again, with `error` beside the file field."""
     return _page({"file": error}, status)
 
 
 @bp.get("/")
 @sessions.require(EDITOR)
-def index():
+def index() -> tuple[str, int]:
     """The uploaded files, each with the Markdown that shows or links it."""
     return _page({})
 
 
 @bp.post("/")
 @sessions.require(EDITOR)
-def upload():
+def upload() -> ResponseReturnValue:
     """Keep one uploaded image or document."""
     upload = request.files.get("file")
     data = upload.read(MAX_BYTES + 1) if upload is not None and upload.filename else b""
@@ -289,7 +294,7 @@ def upload():
 
 
 @public.get("/media/<name>")
-def file(name: str):
+def file(name: str) -> Response:
     """An uploaded file, as it was kept (images and PDF shown, Office files downloaded)."""
     if len(name) > NAME or not all(ch.isascii() and (ch.isalnum() or ch == ".") for ch in name):
         abort(404)

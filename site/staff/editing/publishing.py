@@ -9,13 +9,14 @@ process dies first, the outbox keeps the change for the next check, drain or reb
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app, g
 from sqlalchemy import delete, select, update
 
 from ... import background
-from ...database import PUBLISHED, WITHDRAWN, db, utcnow
+from ...database import PUBLISHED, WITHDRAWN, Base, db, utcnow
 from ...kinds import Kind
 from ...mail import outbox
 from ...site_search.index import site_index
@@ -33,7 +34,13 @@ log = logging.getLogger(__name__)
 _last_check = {"at": float("-inf"), "housekeeping": float("-inf")}
 
 
-def revision(kind: Kind, row, action: str, user=None, cancelled: dict | None = None) -> None:
+def revision(
+    kind: Kind,
+    row: Base,
+    action: str,
+    user: StaffUser | None = None,
+    cancelled: dict | None = None,
+) -> None:
     """Keep the row's fields as they are now, as a revision by `user` (default: the member
     of staff signed in); `cancelled` is the schedule the change cancelled, if any."""
     db.session.flush()
@@ -41,7 +48,7 @@ def revision(kind: Kind, row, action: str, user=None, cancelled: dict | None = N
     _keep(kind, row, action, user.id if user else None, user.username if user else "", cancelled)
 
 
-def original_revision(kind: Kind, row) -> None:
+def original_revision(kind: Kind, row: Base) -> None:
     """Before the first change to an item loaded from content/, keep it as it was loaded."""
     exists = db.session.scalar(
         select(Revision.id).where(Revision.kind == kind.name, Revision.item_id == row.id)
@@ -50,7 +57,15 @@ def original_revision(kind: Kind, row) -> None:
         _keep(kind, row, "original", None, "")
 
 
-def _keep(kind: Kind, row, action: str, user_id: int | None, username: str, cancelled=None) -> None:
+def _keep(
+    kind: Kind,
+    row: Base,
+    action: str,
+    user_id: int | None,
+    username: str,
+    cancelled: dict | None = None,
+) -> None:
+    """Add a revision of the row as it is now, by the account given."""
     db.session.add(
         Revision(
             kind=kind.name,
@@ -65,7 +80,13 @@ def _keep(kind: Kind, row, action: str, user_id: int | None, username: str, canc
     )
 
 
-def publish(kind: Kind, row, at=None, user=None, version: int | None = None) -> bool:
+def publish(
+    kind: Kind,
+    row: Base,
+    at: datetime | None = None,
+    user: StaffUser | None = None,
+    version: int | None = None,
+) -> bool:
     """Make the row public now (or as of `at`, for a scheduled publication) and commit.
 
     `user` is who asked for it, when not the member of staff signed in (a schedule).
@@ -91,7 +112,7 @@ def publish(kind: Kind, row, at=None, user=None, version: int | None = None) -> 
     return True
 
 
-def claim(kind: Kind, row, version: int | None) -> bool:
+def claim(kind: Kind, row: Base, version: int | None) -> bool:
     """Move the row to the next version, if it is still at `version` (atomic)."""
     if version is None:
         return False
@@ -103,7 +124,7 @@ def claim(kind: Kind, row, version: int | None) -> bool:
     return result.rowcount == 1
 
 
-def withdraw(kind: Kind, row) -> None:
+def withdraw(kind: Kind, row: Base) -> None:
     """Take the row off the public site and commit (the caller has bumped the version)."""
     original_revision(kind, row)
     row.status = WITHDRAWN
@@ -113,7 +134,7 @@ def withdraw(kind: Kind, row) -> None:
     changed()
 
 
-def before(kind: Kind, row, version: int | None) -> Revision | None:
+def before(kind: Kind, row: Base, version: int | None) -> Revision | None:
     """The revision an undo of the change that left the row at `version` goes back to: the
     one kept at the version before, when the row is still at `version` and that change was
     made here (content loaded from files keeps no revisions)."""
@@ -134,7 +155,7 @@ def before(kind: Kind, row, version: int | None) -> Revision | None:
     return earlier[-1]  # the last kept at that version: how the change found the item
 
 
-def restore(kind: Kind, row, old: Revision) -> datetime | None:
+def restore(kind: Kind, row: Base, old: Revision) -> datetime | None:
     """Put the row back as `old` keeps it, fields and status, and commit (the caller has
     claimed the version): the undo of the change made after `old`. An alert already mailed
     cannot be recalled; an item taken back off the site that was never public before loses
@@ -164,7 +185,7 @@ def restore(kind: Kind, row, old: Revision) -> datetime | None:
     return cancelled["publish_at"] if cancelled else None
 
 
-def _cancelled_by_change(kind: Kind, row, version: int) -> dict | None:
+def _cancelled_by_change(kind: Kind, row: Base, version: int) -> dict | None:
     """The schedule the change that left the row at `version` cancelled, as Schedule's
     fields; None if it cancelled none."""
     kept = db.session.scalar(
@@ -186,7 +207,7 @@ def _cancelled_by_change(kind: Kind, row, version: int) -> dict | None:
     }
 
 
-def _ever_published_before(kind: Kind, row, version: int) -> bool:
+def _ever_published_before(kind: Kind, row: Base, version: int) -> bool:
     """True when a revision up to `version` shows the row public."""
     kept = db.session.scalars(
         select(Revision.data).where(
@@ -196,7 +217,7 @@ def _ever_published_before(kind: Kind, row, version: int) -> bool:
     return any(data.get("status") == PUBLISHED for data in kept)
 
 
-def unschedule(kind: Kind, row) -> dict | None:
+def unschedule(kind: Kind, row: Base) -> dict | None:
     """Forget the row's scheduled publication, if any (the caller commits); returns what it
     was, as a revision keeps it, or None."""
     entry = db.session.scalar(
@@ -300,7 +321,7 @@ def housekeeping() -> None:
     forget_what_is_due()
 
 
-def _quietly(step, failure: str) -> None:
+def _quietly(step: Callable[[], object], failure: str) -> None:
     """Run `step`; when it fails, roll back and log `failure`, and carry on."""
     try:
         step()
