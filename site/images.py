@@ -21,6 +21,7 @@ from .i18n import or_list
 # format is decoded whole, at four bytes a pixel and more for the copies made while it is
 # turned and reduced (a 49-megapixel PNG took 4 seconds and a gigabyte): 24 megapixels is
 # above a 6K screen's screenshot (20). Pillow's own bomb check is above both.
+MB = 1024 * 1024  # a megabyte, in bytes: the size limits of uploads are given in MB
 MAX_PIXELS = 50_000_000
 MAX_PIXELS_DECODED_WHOLE = 24_000_000
 LONG_SIDE = 1600  # enough to see a step or a sign; a phone photo is four times that

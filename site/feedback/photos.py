@@ -11,13 +11,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from ..database import db
-from ..images import Photo, PhotoProblem, prepare
+from ..images import MB, Photo, PhotoProblem, prepare
 from ..security import PRIVATE_HEADERS
 from ..staff.editing.media import clean_name
 from .models import FeedbackItem, FeedbackPhoto
 
 MAX_PHOTOS = 3
-MB = 1024 * 1024
 MAX_BYTES = 10 * MB  # each photo kept
 # The largest photo a form may bring and still be shown again with its text and that photo
 # named as too large (a 50-megapixel phone's JPEG is 15-25 MB); the request's limit allows

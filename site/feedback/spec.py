@@ -19,6 +19,7 @@ from ..access_log import redacted
 from ..database import PUBLISHED, db
 from ..facilities.models import Facility, Township
 from ..i18n import is_english
+from ..images import MB
 from ..kinds import Field, Kind, Problem, choices
 from ..mail import outbox
 from ..mail.addresses import email_problem, typed_address
@@ -125,7 +126,7 @@ def _photo_hint() -> str:
         "可以不附。最多 %(n)d 张，JPEG、PNG 或 WebP 格式，每张最大 %(mb)d MB。我们会删掉照片里的"
         "拍摄地点、时间和手机型号等信息。请尽量不要拍到人脸和车牌。照片不公开，在事情办结 "
         "%(days)d 天后和联系方式一起删除。",
-        n=photos.MAX_PHOTOS, mb=photos.MAX_BYTES // photos.MB,
+        n=photos.MAX_PHOTOS, mb=photos.MAX_BYTES // MB,
         days=current_app.config["FEEDBACK_RETENTION_DAYS"],
     )  # fmt: skip
 

@@ -30,6 +30,7 @@ from .. import display
 from ..database import WRITE_REFUSED, db
 from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, refused_form
 from ..facilities.models import Facility, Township
+from ..images import MB
 from ..kinds import Kind
 from ..mail import outbox
 from ..query_args import clean_line, clean_text
@@ -335,7 +336,7 @@ def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     """A body larger than the site takes: say so plainly, nothing was saved."""
     page = render_template(
         "feedback/too_large.html", limit=BODY_LENGTH, photos=request.endpoint == "feedback.barrier",
-        photo_count=photos.MAX_PHOTOS, photo_mb=photos.MAX_BYTES // photos.MB,
+        photo_count=photos.MAX_PHOTOS, photo_mb=photos.MAX_BYTES // MB,
     )  # fmt: skip
     return page, 413
 

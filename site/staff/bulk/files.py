@@ -20,12 +20,13 @@ from sqlalchemy import select
 from ... import opening_hours
 from ...content.loader import snapshot
 from ...database import db
+from ...images import MB
 from ...tabular import cell_text, csv_text, spreadsheet_cell
 from .columns import kind_named, layout
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an XLSX is a zip: refuse one that unpacks huge
+MAX_BYTES = 5 * MB
+MAX_UNZIPPED_BYTES = 50 * MB  # an XLSX is a zip: refuse one that unpacks huge
 MAX_ROWS = 5000
 # openpyxl reads every sheet once for its size as it opens a workbook, then builds each row
 # whole, at about 100,000 cells a second: a workbook is measured as its parts stream past,
@@ -92,7 +93,7 @@ def _too_big() -> FileError:
     return FileError(
         _(
             "文件太大了：一次最多上传 %(megabytes)d MB、%(rows)d 行。请分几次上传。",
-            megabytes=MAX_BYTES // (1024 * 1024),
+            megabytes=MAX_BYTES // MB,
             rows=MAX_ROWS,
         )
     )

@@ -39,7 +39,7 @@ from sqlalchemy import select
 
 from ...database import db
 from ...i18n import EN, PREFIX, is_english
-from ...images import DECODERS, PhotoProblem, prepare
+from ...images import DECODERS, MB, PhotoProblem, prepare
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..models import EDITOR, MediaFile
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("media", __name__, url_prefix="/staff/media")
 public = Blueprint("media_files", __name__)
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10 * MB
 NAME = 32 + 5  # random hex, dot, extension
 # What an upload the server could not write says (the media page, the spreadsheet check).
 NOT_WRITTEN = _l("服务器暂时写不进文件，这次没有上传。请过一会儿再试，或者告诉网站管理员。")
@@ -253,7 +253,7 @@ def upload() -> ResponseReturnValue:
     if not data:
         error = _("请选择要上传的图片或文件。")
     elif len(data) > MAX_BYTES:
-        error = _("文件太大：最大 %(mb)d MB。", mb=MAX_BYTES // 1048576)
+        error = _("文件太大：最大 %(mb)d MB。", mb=MAX_BYTES // MB)
     elif (found := recognise(data)) is None:
         error = _(
             "这种文件不能上传。可以上传的图片：PNG、JPEG、GIF、WebP；文件：PDF、Word（docx）、"
