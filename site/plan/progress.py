@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from ..i18n import localized
 from .models import Indicator
@@ -54,6 +55,19 @@ def spoken(figure: str | None, unit: str, missing: str = "") -> str:
     sign, value = match.groups()
     spaced = f"{value} {unit}" if unit[:1].isascii() and unit[:1].isalpha() else value + unit
     return f"{WORDS[sign]}{spaced}" if sign else spaced
+
+
+def marked_up(figure: str | None) -> Markup:
+    """A figure as the plan's table and the editor show it: ">96" with the sign hidden from
+    screen readers, which read the word `spoken` uses instead (高于 96); the plan's words
+    when it gives no figure. The one place a template reads a figure's sign."""
+    if figure is None:
+        return escape(_("规划里没有这个数字"))
+    if figure.startswith(">"):
+        return Markup(
+            '<span aria-hidden="true">&gt;</span><span class="visually-hidden">{}</span>{}'
+        ).format(WORDS[">"], figure[1:])
+    return escape(figure)
 
 
 def progress(indicator: Indicator) -> Progress:

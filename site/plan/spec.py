@@ -112,7 +112,8 @@ INDICATORS = Kind(
             _l("当前值"),
             required=True,
             max_length=32,
-            # The form shows no unit: the value is a bare figure in the indicator's own unit.
+            # A bare figure in the indicator's own unit, which the form shows read-only above
+            # the field with the plan's figures (staff/_indicator_plan.html), never typed here.
             # (A lazy hint is written into the page as it is: no "<" in it.)
             hint=_l(
                 "只填数字，例如 86.5；需要时在数字前加 >、≥ 或 ≤ 等符号，例如 >90。不要写单位和"

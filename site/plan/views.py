@@ -25,11 +25,12 @@ from .models import (
     PlanSection,
     Project,
 )
-from .progress import progress
+from .progress import marked_up, progress
 
 bp = Blueprint("plan", __name__)
 bp.add_app_template_global(INDICATOR_ATTRIBUTES, "attribute_names")
 bp.add_app_template_global(progress, "indicator_progress")
+bp.add_app_template_global(marked_up, "indicator_figure")
 
 # The text fields each item shows, whose English twin is `<field>_en`.
 TRANSLATED = {
