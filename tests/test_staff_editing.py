@@ -12,6 +12,7 @@ from barrierfree.facilities.models import Facility
 from barrierfree.opening_hours import LOCAL_TIME, local_time
 from barrierfree.plan.models import Indicator
 from barrierfree.services.models import Service
+from barrierfree.staff.editing import autosaves as autosave_store
 from barrierfree.staff.editing import editor, forms, publishing
 from barrierfree.staff.models import AuditEntry, Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
@@ -1446,7 +1447,7 @@ def test_an_autosave_racing_another_write_of_it_is_kept(site, publisher, meanwhi
         event.listen(db.engine, "before_cursor_execute", other_request)
         try:
             text = {**first.data, "body": AUTOSAVED_BODY}
-            editor._autosave(first.user_id, kind, str(id_), text, 1)
+            autosave_store.autosave(first.user_id, kind, str(id_), text, 1)
             db.session.commit()
         finally:
             event.remove(db.engine, "before_cursor_execute", other_request)

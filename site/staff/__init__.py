@@ -54,7 +54,7 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     account's autosave. A post without a token, or with a forged or foreign one, keeps
     nothing: the cookie alone proves nothing about who wrote it."""
     from .accounts import sessions
-    from .editing.editor import keep_lapsed
+    from .editing.autosaves import keep_lapsed
 
     user = g.get("staff") or g.get("lapsed")
     editing = request.endpoint in KEEPS_TEXT

@@ -18,7 +18,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ... import display
@@ -31,7 +31,6 @@ from ...database import (
     db,
     posted_version,
     row_id,
-    upsert,
     utcnow,
 )
 from ...kinds import Field, Kind
@@ -40,19 +39,13 @@ from ...security import READS
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..helpers import shown
-from ..models import EDITOR, PUBLISHER, Autosave, Revision, Schedule, StaffUser
-from . import authoring, forms, publishing
+from ..models import EDITOR, PUBLISHER, Autosave, Revision, Schedule
+from . import authoring, autosaves, forms, publishing
 
 bp = Blueprint("editor", __name__, url_prefix="/staff")
 bp.add_app_template_global(forms.feature_parts, "feature_parts")
 log = logging.getLogger(__name__)
 ACTIONS = ("save", "preview", "publish", "schedule")
-# A form posted late, when the account has a newer autosave of the item, is kept beside it
-# under the same key with this ending, so neither text overwrites the other.
-KEPT = ":kept"
-# In a form shown with an autosaved text it did not load (on offer, to load or discard):
-# nothing the form posts is autosaved over that text, and saving does not delete it.
-ON_OFFER = "autosave_on_offer"
 # Far enough ahead for any real plan; the local time is checked before converting zones,
 # and a later time (near year 9999) could not even be shown in Chiping time.
 LATEST_SCHEDULE = timedelta(days=3653)
@@ -116,44 +109,6 @@ def may_change(kind: Kind, row: Base | None) -> bool:
     return row is not None and not is_live(kind, row) and _scheduled_at(kind, row) is None
 
 
-def keep_lapsed(
-    user: StaffUser,
-    kind_name: str,
-    item_id: int | None = None,
-    key: str = "new",
-    **_ignored: object,
-) -> str | None:
-    """A form posted after its session ended: keep it as that account's autosaved draft;
-    return why it was not kept, or None.
-
-    The edit form's URL names the item by `item_id`, the autosave URL by `key`. An autosave
-    made after the form's session stopped is newer: the text goes beside it (KEPT).
-    """
-    kind = forms.EDITABLE.get(kind_name)
-    if kind is None:
-        return _("找不到要保存的内容。")
-    slot, text = _key(item_id or row_id(key)), _posted_text(kind)
-    if _offered() or _newer_autosave(user.id, kind, slot, text):
-        slot += KEPT
-    problem = _too_long(kind, text)
-    if problem is not None:
-        return problem
-    keep = partial(_autosave, user.id, kind, slot, text, posted_version())
-    if not commit_if_possible("a late form's text", keep):
-        return _("网站暂时无法写入数据，请稍后再试。")
-    return None
-
-
-def _newer_autosave(user_id: int, kind: Kind, key: str, text: dict) -> bool:
-    """True when the account has a different autosave of the item, made after the late
-    form's session stopped (or at any time, when that is not known)."""
-    saved = db.session.scalar(select(Autosave).where(*_autosaved(user_id, kind, key)))
-    if saved is None or saved.data == text:
-        return False
-    stopped = sessions.stopped_at()
-    return stopped is None or saved.saved_at >= stopped
-
-
 @bp.get("/<kind_name>/")
 @sessions.require(EDITOR)
 def items(kind_name: str) -> str:
@@ -169,7 +124,7 @@ def items(kind_name: str) -> str:
 
 
 @bp.route("/<kind_name>/new", methods=["GET", "POST"])
-@sessions.require(EDITOR, keep=keep_lapsed)
+@sessions.require(EDITOR, keep=autosaves.keep_lapsed)
 def create(kind_name: str) -> ResponseReturnValue:
     """A new item, saved as a draft (and published at once when a publisher asks)."""
     kind = kind_or_404(kind_name)
@@ -189,7 +144,7 @@ def _create(kind: Kind) -> ResponseReturnValue:
     if action in ("publish", "schedule") and not g.staff.can(PUBLISHER):
         return _refused(kind, None, submission.text)
     if submission.errors:
-        _autosave_posted(kind, "new", submission.text, None)
+        autosaves.autosave_posted(kind, "new", submission.text, None)
         db.session.commit()
         return _form(kind, None, submission.text, errors=submission.errors, status=400)
     row = kind.model(status=DRAFT)
@@ -199,7 +154,7 @@ def _create(kind: Kind) -> ResponseReturnValue:
     db.session.flush()
     publishing.revision(kind, row, "create")
     audit("create", kind.name, row.slug)
-    _discard_autosave(kind, "new")
+    autosaves.discard_autosave(kind, "new")
     version = row.version
     db.session.commit()
     _saved(row)
@@ -207,7 +162,7 @@ def _create(kind: Kind) -> ResponseReturnValue:
 
 
 @bp.route("/<kind_name>/<int:item_id>", methods=["GET", "POST"])
-@sessions.require(EDITOR, keep=keep_lapsed)
+@sessions.require(EDITOR, keep=autosaves.keep_lapsed)
 def edit(kind_name: str, item_id: int) -> ResponseReturnValue:
     """The edit form (GET) and its save (POST), with the version check."""
     kind = kind_or_404(kind_name)
@@ -316,7 +271,7 @@ def _kept(
     kind: Kind, row: Base, submission: Submission, base_version: int | None, **problems: object
 ) -> tuple[str, int]:
     """The form again with its problems (400), the text kept as this account's autosave."""
-    _autosave_posted(kind, _key(row.id), submission.text, base_version)
+    autosaves.autosave_posted(kind, autosaves.key_of(row.id), submission.text, base_version)
     db.session.commit()
     return _form(kind, row, submission.text, status=400, **problems)
 
@@ -331,7 +286,7 @@ def _write(kind: Kind, row: Base, submission: Submission, base_version: int | No
     forms.apply_values(kind, row, forms.values_to_write(kind, row, submission.values))
     publishing.revision(kind, row, "save")
     audit("save", kind.name, row.slug if hasattr(row, "slug") else row.id)
-    _discard_autosave(kind, _key(row.id))
+    autosaves.discard_autosave(kind, autosaves.key_of(row.id))
     db.session.commit()
     _saved(row)
     publishing.changed()
@@ -352,7 +307,9 @@ def _saving(
     saved = g.pop("saved_row", None)
     row = saved or row
     version = saved.version if saved is not None else posted_version()
-    return _form(kind, row, _posted_text(kind), version=version or "", unsaved=True, status=503)
+    return _form(
+        kind, row, autosaves.posted_text(kind), version=version or "", unsaved=True, status=503
+    )
 
 
 def _saved(row: Base) -> None:
@@ -408,8 +365,10 @@ def _confirm_changes(
     again with the answer. The question is a page of its own (`changes`), so that Back from
     the page after the answer shows it again instead of posting the form again; a form
     shown with an autosave on offer keeps no text on the server, so it is asked here."""
-    if not _offered():
-        _autosave(g.staff.id, kind, _key(row.id), submission.text, base_version)
+    if not autosaves.offered():
+        autosaves.autosave(
+            g.staff.id, kind, autosaves.key_of(row.id), submission.text, base_version
+        )
         db.session.commit()
         return redirect(
             url_for("editor.changes", kind_name=kind.name, item_id=row.id, action=_action()),
@@ -443,7 +402,7 @@ def changes(kind_name: str, item_id: int) -> ResponseReturnValue:
     row = item_or_404(kind, item_id)
     action = request.args.get("action", "save")
     action = action if action in ACTIONS else "save"
-    draft = _saved_draft(kind, _key(row.id))
+    draft = autosaves.saved_draft(kind, autosaves.key_of(row.id))
     waiting = draft is not None and _asks_first(kind, row, action)
     submission = read(kind, row, _as_posted(draft.data)) if waiting else None
     found = submission is not None and not submission.errors
@@ -654,19 +613,19 @@ def revision(kind_name: str, item_id: int, revision_id: int) -> str:
 
 
 @bp.route("/<kind_name>/<key>/autosave", methods=["POST"])
-@sessions.require(EDITOR, keep=keep_lapsed)
+@sessions.require(EDITOR, keep=autosaves.keep_lapsed)
 def autosave(kind_name: str, key: str) -> ResponseReturnValue:
     """Keep what is in the form on the server (htmx posts it while the user types)."""
     kind = kind_or_404(kind_name)
     if key != "new":
         item_or_404(kind, key)
-    if _offered():
+    if autosaves.offered():
         return render_template("staff/_autosaved.html", problem=OFFERED), 409
-    text = _posted_text(kind)
-    problem = _too_long(kind, text)
+    text = autosaves.posted_text(kind)
+    problem = autosaves.too_long(kind, text)
     if problem is not None:
         return render_template("staff/_autosaved.html", problem=problem), 400
-    keep = partial(_autosave, g.staff.id, kind, key, text, posted_version())
+    keep = partial(autosaves.autosave, g.staff.id, kind, key, text, posted_version())
     if not commit_if_possible("an autosave", keep):
         return render_template("staff/_autosaved.html", unavailable=True), 503
     return render_template("staff/_autosaved.html", at=utcnow())
@@ -677,10 +636,10 @@ def autosave(kind_name: str, key: str) -> ResponseReturnValue:
 def discard(kind_name: str, key: str) -> ResponseReturnValue:
     """Throw away the autosaved text."""
     kind = kind_or_404(kind_name)
-    _discard_autosave(kind, key)
+    autosaves.discard_autosave(kind, key)
     db.session.commit()
     flash(_("已放弃自动保存的内容。"))
-    item = row_id(key.removesuffix(KEPT))
+    item = row_id(key.removesuffix(autosaves.KEPT))
     if item:
         return redirect(url_for("editor.edit", kind_name=kind.name, item_id=item), code=303)
     return redirect(url_for("editor.create", kind_name=kind.name), code=303)
@@ -710,7 +669,9 @@ def _refused(kind: Kind, row: Base | None, text: dict) -> tuple[str, int]:
     """A save this account may not make: the item went public (or was scheduled) while it
     was being edited, or the account's role changed. Nothing is written to the item; the
     text is kept as this account's autosave, and the form says why (403)."""
-    _autosave_posted(kind, _key(row.id if row else None), text, posted_version())
+    autosaves.autosave_posted(
+        kind, autosaves.key_of(row.id if row else None), text, posted_version()
+    )
     db.session.commit()
     if row is not None and not may_change(kind, row):
         # The form cannot take this text any more: it shows what is saved, and the text
@@ -725,28 +686,6 @@ def _refused(kind: Kind, row: Base | None, text: dict) -> tuple[str, int]:
         "这个操作需要“发布人”角色。您写的内容还在下面的表单里，可以保存成草稿，再请发布人发布。"
     )
     return _form(kind, row, text, refused=reason, status=403)
-
-
-def _posted_text(kind: Kind) -> dict:
-    """Every field of the kind as posted, to show again or keep as an autosave."""
-    return {f.name: forms.posted(f, request.form) for f in kind.form_fields}
-
-
-def _too_long(kind: Kind, text: dict) -> str | None:
-    """The message for the first field longer than it may be saved, if any: the field's
-    own limit, or the limit of any text."""
-    for f in kind.form_fields:
-        value = text.get(f.name, "")
-        size = len(value) if isinstance(value, str) else sum(len(v) for v in value)
-        limit = f.max_length or forms.TEXT_LIMIT
-        if size > limit:
-            return _("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit)
-    return None
-
-
-def _key(item_id: int | None) -> str:
-    """The key an item's autosave is kept under: its id, or "new" for a new item."""
-    return str(item_id) if item_id else "new"
 
 
 def _new_slug(kind: Kind) -> str:
@@ -765,52 +704,13 @@ def _revisions_of(kind: Kind, row: Base) -> list[Revision]:
     )
 
 
-def _autosaved(user_id: int, kind: Kind, key: str) -> tuple[ColumnElement[bool], ...]:
-    """The condition for one account's autosave of one item."""
-    return (Autosave.user_id == user_id, Autosave.kind == kind.name, Autosave.key == key)
-
-
-def _autosave(user_id: int, kind: Kind, key: str, text: dict, base_version: int | None) -> None:
-    """Keep `text` as the account's autosave of one item (the caller commits, and has
-    checked that no field is longer than the form would ever save: `_too_long`)."""
-    upsert(
-        Autosave,
-        {"user_id": user_id, "kind": kind.name, "key": key},
-        {"data": text, "base_version": base_version, "saved_at": utcnow()},
-    )
-
-
-def _offered() -> bool:
-    """True when the posted form was shown with an autosaved text it did not load."""
-    return request.form.get(ON_OFFER) == "1"
-
-
-def _autosave_posted(kind: Kind, key: str, text: dict, base_version: int | None) -> None:
-    """Keep a posted form's text as the account's autosave of the item, unless the form
-    was shown with an autosaved text it did not load (that one stays as it was)."""
-    if not _offered() and _too_long(kind, text) is None:
-        _autosave(g.staff.id, kind, key, text, base_version)
-
-
-def _discard_autosave(kind: Kind, key: str) -> None:
-    """Drop the account's autosave of the item: after a save, or asked to (the discard
-    button). A save from a form that did not load the autosaved text on offer keeps it."""
-    if not _offered():
-        db.session.execute(delete(Autosave).where(*_autosaved(g.staff.id, kind, key)))
-
-
-def _saved_draft(kind: Kind, key: str) -> Autosave | None:
-    """The signed-in account's autosave of the item kept under `key`, if any."""
-    return db.session.scalar(select(Autosave).where(*_autosaved(g.staff.id, kind, key)))
-
-
 def _edit_form(kind: Kind, row: Base | None) -> tuple[str, int]:
     """The form for GET: the saved item (empty for a new one), an autosaved draft, or a
     revision to restore."""
     text = forms.form_values(kind, forms.revision_data(kind, row) if row else {})
     version, notice = (row.version if row else None), None
-    draft = _saved_draft(kind, _key(row.id if row else None))
-    kept = _saved_draft(kind, _key(row.id if row else None) + KEPT)
+    draft = autosaves.saved_draft(kind, autosaves.key_of(row.id if row else None))
+    kept = autosaves.saved_draft(kind, autosaves.key_of(row.id if row else None) + autosaves.KEPT)
     source = request.args.get("from", "")
     if source == "autosave" and draft is not None:
         text, version = {**text, **draft.data}, draft.base_version or version
@@ -836,12 +736,12 @@ def _shown_again(kind: Kind, row: Base | None) -> tuple[str, int]:
     JavaScript the header's display toggle or language button sent it here (the page's
     `page_form`, display.taken_here), as a redirect back from /display would lose the text.
     A text on offer above the form stays on offer."""
-    key = _key(row.id if row else None)
-    offered = _offered()
+    key = autosaves.key_of(row.id if row else None)
+    offered = autosaves.offered()
     return _form(
-        kind, row, _posted_text(kind), version=posted_version() or "",
-        draft=_saved_draft(kind, key) if offered else None,
-        kept=_saved_draft(kind, key + KEPT) if offered else None,
+        kind, row, autosaves.posted_text(kind), version=posted_version() or "",
+        draft=autosaves.saved_draft(kind, key) if offered else None,
+        kept=autosaves.saved_draft(kind, key + autosaves.KEPT) if offered else None,
     )  # fmt: skip
 
 
@@ -878,7 +778,7 @@ def _form(
         notice=notice,
         draft=draft,
         kept=kept,
-        kept_key=_key(row.id if row else None) + KEPT,
+        kept_key=autosaves.key_of(row.id if row else None) + autosaves.KEPT,
         unsaved=unsaved,
         undo=undo,
         copy_saved=session.pop(SAVED_COPY, None),
@@ -926,7 +826,7 @@ def _conflict(
             merged[f.name] = current_text[f.name]
         elif base is None or not forms.same_stored(f, base.get(f.name), current.get(f.name)):
             theirs[f.name] = current_text[f.name]
-    _autosave_posted(kind, _key(row.id), submission.text, base_version)
+    autosaves.autosave_posted(kind, autosaves.key_of(row.id), submission.text, base_version)
     db.session.commit()
     return _form(kind, row, merged, status=409, version=row.version, theirs=theirs, conflict=True)
 

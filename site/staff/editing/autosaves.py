@@ -1,0 +1,123 @@
+"""The editor's autosaves: what a member of staff typed in an item's form, kept per
+account and item (an `Autosave` row) while they type, when a save cannot go ahead, and when
+the form arrives after its session ended; offered back when the form opens again. The
+views are in editor.py.
+"""
+
+from functools import partial
+
+from flask import g, request
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, delete, select
+
+from ...database import commit_if_possible, db, posted_version, row_id, upsert, utcnow
+from ...kinds import Kind
+from ..accounts import sessions
+from ..models import Autosave, StaffUser
+from . import forms
+
+# A form posted late, when the account has a newer autosave of the item, is kept beside it
+# under the same key with this ending, so neither text overwrites the other.
+KEPT = ":kept"
+# In a form shown with an autosaved text it did not load (on offer, to load or discard):
+# nothing the form posts is autosaved over that text, and saving does not delete it.
+ON_OFFER = "autosave_on_offer"
+
+
+def keep_lapsed(
+    user: StaffUser,
+    kind_name: str,
+    item_id: int | None = None,
+    key: str = "new",
+    **_ignored: object,
+) -> str | None:
+    """A form posted after its session ended: keep it as that account's autosaved draft;
+    return why it was not kept, or None.
+
+    The edit form's URL names the item by `item_id`, the autosave URL by `key`. An autosave
+    made after the form's session stopped is newer: the text goes beside it (KEPT).
+    """
+    kind = forms.EDITABLE.get(kind_name)
+    if kind is None:
+        return _("找不到要保存的内容。")
+    slot, text = key_of(item_id or row_id(key)), posted_text(kind)
+    if offered() or newer_autosave(user.id, kind, slot, text):
+        slot += KEPT
+    problem = too_long(kind, text)
+    if problem is not None:
+        return problem
+    keep = partial(autosave, user.id, kind, slot, text, posted_version())
+    if not commit_if_possible("a late form's text", keep):
+        return _("网站暂时无法写入数据，请稍后再试。")
+    return None
+
+
+def newer_autosave(user_id: int, kind: Kind, key: str, text: dict) -> bool:
+    """True when the account has a different autosave of the item, made after the late
+    form's session stopped (or at any time, when that is not known)."""
+    saved = db.session.scalar(select(Autosave).where(*autosaved(user_id, kind, key)))
+    if saved is None or saved.data == text:
+        return False
+    stopped = sessions.stopped_at()
+    return stopped is None or saved.saved_at >= stopped
+
+
+def key_of(item_id: int | None) -> str:
+    """The key an item's autosave is kept under: its id, or "new" for a new item."""
+    return str(item_id) if item_id else "new"
+
+
+def posted_text(kind: Kind) -> dict:
+    """Every field of the kind as posted, to show again or keep as an autosave."""
+    return {f.name: forms.posted(f, request.form) for f in kind.form_fields}
+
+
+def too_long(kind: Kind, text: dict) -> str | None:
+    """The message for the first field longer than it may be saved, if any: the field's
+    own limit, or the limit of any text."""
+    for f in kind.form_fields:
+        value = text.get(f.name, "")
+        size = len(value) if isinstance(value, str) else sum(len(v) for v in value)
+        limit = f.max_length or forms.TEXT_LIMIT
+        if size > limit:
+            return _("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit)
+    return None
+
+
+def offered() -> bool:
+    """True when the posted form was shown with an autosaved text it did not load."""
+    return request.form.get(ON_OFFER) == "1"
+
+
+def autosaved(user_id: int, kind: Kind, key: str) -> tuple[ColumnElement[bool], ...]:
+    """The condition for one account's autosave of one item."""
+    return (Autosave.user_id == user_id, Autosave.kind == kind.name, Autosave.key == key)
+
+
+def autosave(user_id: int, kind: Kind, key: str, text: dict, base_version: int | None) -> None:
+    """Keep `text` as the account's autosave of one item (the caller commits, and has
+    checked that no field is longer than the form would ever save: `too_long`)."""
+    upsert(
+        Autosave,
+        {"user_id": user_id, "kind": kind.name, "key": key},
+        {"data": text, "base_version": base_version, "saved_at": utcnow()},
+    )
+
+
+def autosave_posted(kind: Kind, key: str, text: dict, base_version: int | None) -> None:
+    """Keep a posted form's text as the account's autosave of the item, unless the form
+    was shown with an autosaved text it did not load (that one stays as it was)."""
+    if not offered() and too_long(kind, text) is None:
+        autosave(g.staff.id, kind, key, text, base_version)
+
+
+def discard_autosave(kind: Kind, key: str) -> None:
+    """Drop the account's autosave of the item: after a save, or asked to (the discard
+    button). A save from a form that did not load the autosaved text on offer keeps it."""
+    if not offered():
+        db.session.execute(delete(Autosave).where(*autosaved(g.staff.id, kind, key)))
+
+
+def saved_draft(kind: Kind, key: str) -> Autosave | None:
+    """The signed-in account's autosave of the item kept under `key`, if any."""
+    return db.session.scalar(select(Autosave).where(*autosaved(g.staff.id, kind, key)))
