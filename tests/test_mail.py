@@ -19,6 +19,7 @@ from barrierfree.feedback.models import FeedbackItem
 from barrierfree.mail import outbox
 from barrierfree.mail.addresses import email_problem, is_email_address, typed_address
 from barrierfree.mail.models import OutgoingMail
+from barrierfree.staff import periodic
 from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
 from conftest import make_app, make_loaded_app, parse
@@ -645,7 +646,7 @@ def test_an_address_nobody_confirmed_is_forgotten_after_a_week(site, smtp):
             update(AlertSubscription).values(created_at=utcnow() - timedelta(days=8))
         )
         db.session.commit()
-        publishing.housekeeping()
+        periodic.housekeeping()
         assert db.session.scalar(select(func.count(AlertSubscription.id))) == 0
 
 

@@ -15,6 +15,7 @@ from barrierfree.database import db
 from barrierfree.facilities.models import facility_service
 from barrierfree.page_cache import HEADER, PageCacheGeneration
 from barrierfree.services.models import Service
+from barrierfree.staff import periodic
 from barrierfree.staff.editing import publishing
 from barrierfree.staff.models import StaffUser
 from barrierfree.updates.models import Update
@@ -158,7 +159,7 @@ def test_a_page_from_the_cache_is_sent_before_the_app_builds_a_request(site, cli
     client.get("/")
     ran = []
     site.before_request_funcs[None].insert(0, lambda: ran.append(True))
-    monkeypatch.setitem(publishing._last_check, "at", float("inf"))  # nothing is due
+    monkeypatch.setitem(periodic._last_check, "at", float("inf"))  # nothing is due
     assert client.get("/").headers[HEADER] == "hit"
     assert ran == []
 
@@ -176,7 +177,7 @@ def test_scheduled_publication_still_has_its_turn_before_a_page_from_the_cache(c
     client.get("/")
     checked = []
     monkeypatch.setattr(publishing, "release_due", lambda: checked.append(True) or 0)
-    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    monkeypatch.setitem(periodic._last_check, "at", float("-inf"))
     assert client.get("/").headers[HEADER] == "hit"
     background.wait()  # beside the request
     assert checked == [True]
@@ -193,7 +194,7 @@ def test_a_request_never_waits_for_the_periodic_checks(client, monkeypatch):
             finish.wait(30)  # a lock held elsewhere
 
     monkeypatch.setattr(publishing, "release_due", slow_check)
-    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    monkeypatch.setitem(periodic._last_check, "at", float("-inf"))
     assert client.get("/").status_code == 200  # answered while the check still waits
     finish.set()
     assert background.wait(10)

@@ -13,7 +13,7 @@ from barrierfree.contacts.models import ContactChannel
 from barrierfree.database import PUBLISHED, db, utcnow
 from barrierfree.facilities.models import Facility
 from barrierfree.services.models import Service
-from barrierfree.staff.editing import publishing
+from barrierfree.staff import periodic
 from barrierfree.updates.models import Update
 from conftest import make_loaded_app, sitemap_paths
 from sqlalchemy import event, inspect, select
@@ -53,7 +53,7 @@ def uncached(tmp_path_factory):
 def no_scheduled_check(monkeypatch):
     """Hold off the check for due publications that a request runs every 30 seconds: it
     belongs to no page, and would add its statements to whichever page it lands on."""
-    monkeypatch.setitem(publishing._last_check, "at", float("inf"))
+    monkeypatch.setitem(periodic._last_check, "at", float("inf"))
 
 
 @contextmanager

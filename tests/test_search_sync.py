@@ -18,7 +18,7 @@ from barrierfree.services.models import Service
 from barrierfree.site_search import sync
 from barrierfree.site_search.index import documents_of, site_index
 from barrierfree.site_search.sync import SearchChange, drain, record_change, write_documents
-from barrierfree.staff.editing import publishing
+from barrierfree.staff import periodic
 from barrierfree.updates.models import Update
 from conftest import load_content, make_app
 from flask import url_for
@@ -299,12 +299,12 @@ def test_a_change_left_in_the_outbox_is_applied_by_the_next_check(loaded_app, mo
         rename_without_draining("toilet-boping", "博平镇汽车站无障碍卫生间")
         assert "/facilities/toilet-boping" not in urls("汽车站")
     client = loaded_app.test_client()
-    monkeypatch.setitem(publishing._last_check, "at", time.monotonic())
+    monkeypatch.setitem(periodic._last_check, "at", time.monotonic())
     assert client.get("/").status_code == 200
     with loaded_app.app_context():
         assert outbox_size() == 1, "not before 30 seconds have passed"
 
-    monkeypatch.setitem(publishing._last_check, "at", time.monotonic() - 31)
+    monkeypatch.setitem(periodic._last_check, "at", time.monotonic() - 31)
     assert client.get("/").status_code == 200
     background.wait()  # the check runs beside the request
 
@@ -317,7 +317,7 @@ def test_a_process_applies_the_outbox_on_its_first_request(loaded_app, monkeypat
     with loaded_app.app_context():
         rename_without_draining("toilet-boping", "博平镇汽车站无障碍卫生间")
     monkeypatch.setattr(
-        publishing, "_last_check", dict.fromkeys(("at", "housekeeping"), float("-inf"))
+        periodic, "_last_check", dict.fromkeys(("at", "housekeeping"), float("-inf"))
     )  # as at start-up
 
     assert loaded_app.test_client().get("/facilities/").status_code == 200
@@ -332,7 +332,7 @@ def test_the_check_never_waits_for_another_writer_nor_fails_the_request(loaded_a
     with loaded_app.app_context():
         rename_without_draining("toilet-boping", "博平镇汽车站无障碍卫生间")
     client = loaded_app.test_client()
-    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    monkeypatch.setitem(periodic._last_check, "at", float("-inf"))
     with loaded_app.app_context(), sync._writer_lock():  # a rebuild in another process
         started = time.monotonic()
         assert client.get("/").status_code == 200
@@ -345,7 +345,7 @@ def test_the_check_never_waits_for_another_writer_nor_fails_the_request(loaded_a
         raise OSError("index folder unreadable")
 
     monkeypatch.setattr(sync, "drain", broken)
-    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    monkeypatch.setitem(periodic._last_check, "at", float("-inf"))
     assert client.get("/").status_code == 200
     background.wait()
     with loaded_app.app_context():

@@ -10,9 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from barrierfree.database import db, utcnow
+from barrierfree.staff import periodic
 from barrierfree.staff.accounts import passwords, throttle
 from barrierfree.staff.accounts.audit import record as audit_record
-from barrierfree.staff.editing import forms, publishing
+from barrierfree.staff.editing import forms
 from barrierfree.staff.models import (
     ADMIN,
     EDITOR,
@@ -152,7 +153,7 @@ def no_checks_for_what_is_due(monkeypatch):
     """The check for scheduled items and mail due, made before a request every 30 seconds,
     would change rows of its own during whichever request it fell on, and the tests here
     compare every row before and after a request (see `database_state`)."""
-    monkeypatch.setattr(publishing, "check_is_due", lambda: False)
+    monkeypatch.setattr(periodic, "check_is_due", lambda: False)
 
 
 def database_state(app) -> dict:

@@ -18,7 +18,7 @@ from barrierfree import background, page_cache
 from barrierfree.database import BUSY_TIMEOUT_MS, db, utcnow
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.site_search.sync import SearchChange, record_change
-from barrierfree.staff.editing import publishing
+from barrierfree.staff import periodic
 from barrierfree.staff.models import StaffSession
 from barrierfree.updates.models import Update
 from conftest import make_loaded_app, parse
@@ -199,13 +199,13 @@ def test_public_pages_answer_during_and_after_an_outage(site, outage, monkeypatc
     with site.app_context():
         record_change("service", "assistive-devices")  # waits for the site's own check
         db.session.commit()
-    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    monkeypatch.setitem(periodic._last_check, "at", float("-inf"))
     client = site.test_client()
 
     with outage(site):
         during = {path: client.get(path).status_code for path in PUBLIC_PAGES}
         background.wait()  # the check, beside the requests, fails during the outage
-    monkeypatch.setitem(publishing._last_check, "at", float("-inf"))
+    monkeypatch.setitem(periodic._last_check, "at", float("-inf"))
     after = {path: client.get(path).status_code for path in PUBLIC_PAGES}
     background.wait()
 

@@ -91,17 +91,17 @@ def init_app(app: Flask) -> None:
     from .. import page_cache
     from ..display import views as display
     from . import components as _components  # noqa: F401 (adds its page to views.bp)
-    from . import helpers
+    from . import helpers, periodic
     from .accounts import sessions, views
     from .bulk import views as bulk
-    from .editing import editor, media, publishing
+    from .editing import editor, media
 
     app.session_interface = sessions.SessionInterface()
     app.before_request(sessions.load)  # before the CSRF check, so a refused form knows whose it was
     csrf.init_app(app)
     csrf.exempt(display.toggle)  # see its docstring
-    app.before_request(publishing.release_due_now_and_then)
-    page_cache.when_due(app, publishing.check_is_due)  # not answered before it has run
+    app.before_request(periodic.release_due_now_and_then)
+    page_cache.when_due(app, periodic.check_is_due)  # not answered before it has run
     app.after_request(session_header)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_blueprint(views.bp)

@@ -1,5 +1,6 @@
-"""Publishing and withdrawing, revisions, scheduled publication, and keeping the public
-copies (pages, sitemap, feed, search index) in step.
+"""Publishing and withdrawing, revisions, scheduled publication (`release_due`; the checks
+that run it are in staff/periodic.py), and keeping the public copies (pages, sitemap, feed,
+search index) in step.
 
 Pages, the sitemap and the feed read the database on every request, so they change with the
 commit. The search index follows through its outbox: a change is recorded in the same
@@ -8,30 +9,20 @@ process dies first, the outbox keeps the change for the next check, drain or reb
 """
 
 import logging
-import time
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app, g
+from flask import g
 from sqlalchemy import delete, select, update
 
-from ... import background
 from ...database import PUBLISHED, WITHDRAWN, Base, db, utcnow
 from ...kinds import Kind
-from ...mail import outbox
 from ...site_search.index import site_index
-from ...site_search.sync import drain, drain_if_waiting
+from ...site_search.sync import drain
 from ..accounts.audit import record as audit
-from ..inbox import forget_what_is_due
 from ..models import Revision, Schedule, StaffUser
 from . import forms
 
-CHECK_SCHEDULE_EVERY = timedelta(seconds=30)
-HOUSEKEEPING_EVERY = timedelta(hours=1)
 log = logging.getLogger(__name__)
-# Minus infinity: a process checks on its first request (its start-up), then every 30 s;
-# and does the housekeeping on its first request, then every hour.
-_last_check = {"at": float("-inf"), "housekeeping": float("-inf")}
 
 
 def revision(
@@ -280,51 +271,3 @@ def _claim_next_due() -> Schedule | None:
         if db.session.execute(claim.execution_options(synchronize_session=False)).rowcount:
             return entry
         db.session.rollback()
-
-
-def check_is_due() -> bool:
-    """True when `release_due_now_and_then` would check: a process's first request, or 30
-    seconds since it last did (the page cache lets such a request through to it)."""
-    return time.monotonic() - _last_check["at"] >= CHECK_SCHEDULE_EVERY.total_seconds()
-
-
-def release_due_now_and_then() -> None:
-    """Before a request, on a process's first and then at most every 30 seconds, start the
-    periodic checks in the background (`background`): the request neither waits for them
-    nor fails with them."""
-    if not check_is_due():
-        return
-    _last_check["at"] = time.monotonic()
-    background.start(current_app._get_current_object(), "checks", periodic_checks)
-
-
-def periodic_checks() -> None:
-    """Publish what is due, apply what waits in the search outbox (left there by a process
-    that died before applying it) and send the mail that is due; every hour, delete what is
-    kept no longer (see `housekeeping`). Each step fails alone, logged."""
-    now = time.monotonic()
-    _quietly(release_due, "scheduled publication failed; it will be tried again")
-    _quietly(
-        lambda: drain_if_waiting(site_index()),
-        "the search outbox was not applied; it will be tried again",
-    )
-    outbox.send_quietly()
-    if now - _last_check["housekeeping"] >= HOUSEKEEPING_EVERY.total_seconds():
-        _last_check["housekeeping"] = now
-        _quietly(housekeeping, "housekeeping failed; it will be tried again")
-    current_app.logger.debug("scheduled publications, the search outbox and mail checked")
-
-
-def housekeeping() -> None:
-    """Delete what is kept no longer than needed (`inbox.forget_what_is_due`), as
-    `flask inbox purge` does."""
-    forget_what_is_due()
-
-
-def _quietly(step: Callable[[], object], failure: str) -> None:
-    """Run `step`; when it fails, roll back and log `failure`, and carry on."""
-    try:
-        step()
-    except Exception:
-        db.session.rollback()
-        log.exception(failure)
