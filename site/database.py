@@ -11,7 +11,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from alembic import command
@@ -83,6 +83,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# What every model subclasses: db.Model, made from Base when the extension is created. A type
+# checker cannot take an instance's attribute as a base class, so it is told Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 log = logging.getLogger(__name__)
 
 # How long a connection waits for another one's write to finish before giving up.

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import db, utcnow
+from ..database import Model, utcnow
 
 
-class AlertSubscription(db.Model):
+class AlertSubscription(Model):
     """Which updates an address wants: kinds (notice, news), topics (category slugs; none:
     all) and townships (none: all). Its links carry a keyed hash of `nonce`, so the
     database alone does not give them away."""

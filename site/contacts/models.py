@@ -3,7 +3,7 @@
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Publishable, Tracked, db
+from ..database import Model, Publishable, Tracked, db
 from ..facilities.models import Facility
 from ..plan.models import Department
 from ..services.models import Service
@@ -16,7 +16,7 @@ contact_service = Table(
 )
 
 
-class ContactChannel(Publishable, Tracked, db.Model):
+class ContactChannel(Publishable, Tracked, Model):
     """One way to reach a person: a phone line, SMS, video sign language, a counter...
 
     `value` is the number, account or address to use; a sample record has none, because an

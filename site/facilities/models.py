@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import opening_hours
-from ..database import Publishable, Tracked, db
+from ..database import Model, Publishable, Tracked, db
 from ..services.models import Service
 
 facility_service = Table(
@@ -17,7 +17,7 @@ facility_service = Table(
 )
 
 
-class Township(Tracked, db.Model):
+class Township(Tracked, Model):
     """One of the district's 14 townships: 街道 (subdistrict), 镇 (town) or 乡 (township).
 
     The coordinates are an approximate centre, used only to order places by distance.
@@ -38,7 +38,7 @@ class Township(Tracked, db.Model):
         return f"<Township {self.slug}>"
 
 
-class Facility(Publishable, Tracked, db.Model):
+class Facility(Publishable, Tracked, Model):
     """A place residents go to, with its hours and measured accessibility.
 
     `accessibility` maps a feature code (see features.FEATURES) to what was measured,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import db, utcnow
+from ..database import Model, utcnow
 
 QUESTION, BARRIER, PAGE = "question", "barrier", "page"
 KINDS = (QUESTION, BARRIER, PAGE)
@@ -29,7 +29,7 @@ BY_PHONE = (REPLY_BY_SMS, REPLY_BY_PHONE)
 FOLLOW_UP, REPLY, NOTE = "follow_up", "reply", "note"
 
 
-class FeedbackItem(db.Model):
+class FeedbackItem(Model):
     """One question or report. The resident reads it at a private status link; only the
     SHA-256 hash of its token is kept. The address it came from is kept only as a keyed
     hash, for the rate limits and duplicates. `FEEDBACK_RETENTION_DAYS` after it closes its
@@ -101,7 +101,7 @@ class FeedbackItem(db.Model):
         return f"<FeedbackItem {self.reference}>"
 
 
-class FeedbackYear(db.Model):
+class FeedbackYear(Model):
     """The last sequence number given in a year. Taking the next one updates this row,
     which the database locks until the new item is committed, so that items sent at the
     same moment queue for their numbers instead of racing for the same one; and a number
@@ -121,7 +121,7 @@ def reference_of(year: int, sequence: int) -> str:
     return f"CP-{year}-{sequence:06d}"
 
 
-class FeedbackMessage(db.Model):
+class FeedbackMessage(Model):
     """A resident's follow-up, a member of staff's public reply (shown on the status page)
     or an internal note. Each is its own row, so two people writing at once lose nothing."""
 
@@ -139,7 +139,7 @@ class FeedbackMessage(db.Model):
     author = relationship("StaffUser")
 
 
-class FeedbackSubmission(db.Model):
+class FeedbackSubmission(Model):
     """One form sent to the public side (a new item, a follow-up, a refused honeypot),
     counted by the rate limits so that every worker shares them. Only a keyed hash of the
     address is kept; rows older than a day are removed by `flask inbox purge`."""
@@ -152,7 +152,7 @@ class FeedbackSubmission(db.Model):
     address_hash: Mapped[str] = mapped_column(String(64))
 
 
-class FeedbackPhoto(db.Model):
+class FeedbackPhoto(Model):
     """A photo sent with a barrier report, re-encoded without its metadata (no location),
     shown only to staff and to the holder of the item's status link."""
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import db, utcnow
+from ..database import Model, utcnow
 
 
-class OutgoingMail(db.Model):
+class OutgoingMail(Model):
     """One message waiting to be sent; deleted once the mail server has taken it."""
 
     __tablename__ = "outgoing_mail"

@@ -3,10 +3,10 @@
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import Publishable, Tracked, db
+from ..database import Model, Publishable, Tracked
 
 
-class Page(Publishable, Tracked, db.Model):
+class Page(Publishable, Tracked, Model):
     """A static page written in Markdown, with an optional English version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

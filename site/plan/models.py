@@ -6,13 +6,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Tracked, db
+from ..database import Model, Tracked
 
 LEAD = "lead"
 PARTICIPANT = "participant"
 
 
-class Department(Tracked, db.Model):
+class Department(Tracked, Model):
     """A department the plan names as lead (牵头部门) or participant (参与部门)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +28,7 @@ class Department(Tracked, db.Model):
         return f"<Department {self.slug}>"
 
 
-class PlanPart(Tracked, db.Model):
+class PlanPart(Tracked, Model):
     """One of the plan's three parts: 总体要求, 重点任务和主要措施, 保障措施."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class PlanPart(Tracked, db.Model):
         return f"<PlanPart {self.slug}>"
 
 
-class PlanSection(Tracked, db.Model):
+class PlanSection(Tracked, Model):
     """A numbered section （一）… of a part; in part 二 these are the five task areas."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +74,7 @@ class PlanSection(Tracked, db.Model):
         return f"<PlanSection {self.slug}>"
 
 
-class Measure(Tracked, db.Model):
+class Measure(Tracked, Model):
     """One of the 32 numbered measures (主要措施) of the five task areas."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +95,7 @@ class Measure(Tracked, db.Model):
         return f"<Measure {self.slug}>"
 
 
-class Responsibility(db.Model):
+class Responsibility(Model):
     """A department's role (lead or participant) in a measure, a section or a service."""
 
     __table_args__ = (
@@ -124,7 +124,7 @@ class Responsibility(db.Model):
         return f"<Responsibility {self.role} {self.department_id}>"
 
 
-class Box(Tracked, db.Model):
+class Box(Tracked, Model):
     """A 专栏: box 1 holds the indicators, boxes 2–9 the projects."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,7 +146,7 @@ class Box(Tracked, db.Model):
         return f"<Box {self.number}>"
 
 
-class Project(Tracked, db.Model):
+class Project(Tracked, Model):
     """A project (专栏项目) listed in one of boxes 2–9."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,7 +168,7 @@ class Project(Tracked, db.Model):
 INDICATOR_ATTRIBUTES = {"expected": _l("预期性"), "binding": _l("约束性")}
 
 
-class Indicator(Tracked, db.Model):
+class Indicator(Tracked, Model):
     """One of the 11 main indicators of 专栏1, with its 2020 value and 2025 target as printed."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

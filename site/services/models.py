@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Publishable, Tracked, db
+from ..database import Model, Publishable, Tracked, db
 from ..plan.models import Measure, Project, Responsibility
 
 # The categories of 《残疾人残疾分类和分级》(GB/T 26341-2010), by code.
@@ -40,7 +40,7 @@ related_service = Table(
 )
 
 
-class Category(Tracked, db.Model):
+class Category(Tracked, Model):
     """A group of services by need, e.g. 康复与辅助器具."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,7 @@ class Category(Tracked, db.Model):
         return f"<Category {self.slug}>"
 
 
-class Service(Publishable, Tracked, db.Model):
+class Service(Publishable, Tracked, Model):
     """Something a resident can ask for, with who may get it, what they get and how."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import db, utcnow
+from ..database import Model, utcnow
 
 EDITOR, PUBLISHER, ADMIN = "editor", "publisher", "admin"
 ROLES = (EDITOR, PUBLISHER, ADMIN)
@@ -14,7 +14,7 @@ ROLES = (EDITOR, PUBLISHER, ADMIN)
 RANK = {EDITOR: 1, PUBLISHER: 2, ADMIN: 3}
 
 
-class StaffUser(db.Model):
+class StaffUser(Model):
     """A member of staff who signs in to the back office."""
 
     __tablename__ = "staff_user"
@@ -38,7 +38,7 @@ class StaffUser(db.Model):
         return f"<StaffUser {self.username}>"
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One signed-in browser. The cookie holds a random token; only its hash is stored, so a
     copy of the database cannot be used to sign in. An ended session never comes back."""
 
@@ -55,7 +55,7 @@ class StaffSession(db.Model):
     user: Mapped[StaffUser] = relationship(back_populates="sessions")
 
 
-class SignInAttempt(db.Model):
+class SignInAttempt(Model):
     """Every sign-in attempt, kept for the rate limit (shared by every worker) and the log."""
 
     __tablename__ = "sign_in_attempt"
@@ -68,7 +68,7 @@ class SignInAttempt(db.Model):
     outcome: Mapped[str] = mapped_column(String(32))
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """Who did what to which item, and when."""
 
     __tablename__ = "audit_entry"
@@ -83,7 +83,7 @@ class AuditEntry(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
-class Revision(db.Model):
+class Revision(Model):
     """The editable fields of an item as one save left them."""
 
     __table_args__ = (Index("ix_revision_item", "kind", "item_id"),)
@@ -102,7 +102,7 @@ class Revision(db.Model):
     cancelled_schedule: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
 
-class Autosave(db.Model):
+class Autosave(Model):
     """The text a member of staff was writing, kept on the server until saved or discarded.
 
     `key` is the item's id, or "new" for an item not yet created.
@@ -119,7 +119,7 @@ class Autosave(db.Model):
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Schedule(db.Model):
+class Schedule(Model):
     """A draft to be published at a given time (UTC)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,7 +131,7 @@ class Schedule(db.Model):
     __table_args__ = (UniqueConstraint("kind", "item_id"),)
 
 
-class MediaFile(db.Model):
+class MediaFile(Model):
     """An image or document uploaded by staff, served at /media/<name>."""
 
     __tablename__ = "media_file"

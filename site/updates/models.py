@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import DRAFT, Publishable, Tracked, db
+from ..database import DRAFT, Model, Publishable, Tracked
 
 NOTICE, NEWS = "notice", "news"
 
 
-class Update(Publishable, Tracked, db.Model):
+class Update(Publishable, Tracked, Model):
     """A notice or a news item, written in Markdown, with an optional English version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
