@@ -3,11 +3,12 @@
 import logging
 from collections.abc import Callable
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, make_response, render_template
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from htmx_flask import request
 from sqlalchemy.exc import IntegrityError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException, InternalServerError
 
@@ -56,7 +57,7 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     template = "errors/404.html" if error.code == 404 else "errors/error.html"
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     message = getattr(error, "message", None)
-    return render_template(template, error=error, message=message), error.code, headers
+    return render_template(template, error=error, message=message), error.code or 400, headers
 
 
 def handle_server_error(error: Exception) -> ResponseReturnValue:

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from flask import request
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
+from htmx_flask import request
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 

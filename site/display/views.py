@@ -2,10 +2,10 @@
 
 from collections.abc import Mapping
 
-from flask import Blueprint, Response, after_this_request, g, redirect, render_template, request
+from flask import Blueprint, Response, after_this_request, g, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from htmx_flask import make_response
+from htmx_flask import make_response, request
 
 from ..security import safe_next
 

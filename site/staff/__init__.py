@@ -1,11 +1,12 @@
 """The staff back office: accounts, sessions, editing, publishing, bulk data."""
 
 import click
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, g, render_template
 from flask.cli import AppGroup
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from htmx_flask import request
 
 csrf = CSRFProtect()
 

@@ -20,13 +20,13 @@ from flask import (
     g,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from htmx_flask import request
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 
@@ -124,6 +124,7 @@ def token_of_this_browser() -> bool:
     if not posted:
         return False
     key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    assert key is not None  # settings.configure always sets SECRET_KEY
     try:  # how flask-wtf signs it: the session's secret, timed and salted
         secret = URLSafeTimedSerializer(key, salt="wtf-csrf-token").loads(posted)
     except BadData:

@@ -17,11 +17,11 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from htmx_flask import request
 from sqlalchemy import select
 
 from ...database import db
