@@ -10,10 +10,11 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from typing import cast
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from ..database import db, row_id, utcnow
 from ..i18n import is_english
@@ -29,6 +30,7 @@ UNCONFIRMED_DAYS = 7  # an address nobody confirmed is forgotten after this
 def token_of(subscription: AlertSubscription) -> str:
     """The token in the subscription's links."""
     key = current_app.secret_key
+    assert key is not None  # settings.configure always sets SECRET_KEY
     key = key.encode() if isinstance(key, str) else key
     mac = hmac.new(key, f"alerts:{subscription.id}:{subscription.nonce}".encode(), hashlib.sha256)
     return f"{subscription.id}-{mac.hexdigest()[:40]}"
@@ -97,10 +99,13 @@ def cancel(subscription: AlertSubscription) -> None:
 def forget_unconfirmed() -> int:
     """Delete subscriptions nobody confirmed in time; how many (the caller commits)."""
     cutoff = utcnow() - timedelta(days=UNCONFIRMED_DAYS)
-    result = db.session.execute(
-        delete(AlertSubscription).where(
-            AlertSubscription.confirmed_at.is_(None), AlertSubscription.created_at < cutoff
-        )
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            delete(AlertSubscription).where(
+                AlertSubscription.confirmed_at.is_(None), AlertSubscription.created_at < cutoff
+            )
+        ),
     )
     return result.rowcount
 

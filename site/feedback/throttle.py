@@ -11,9 +11,10 @@ of the address is kept.
 import hashlib
 import hmac
 from datetime import timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from ..database import db, utcnow
 from ..security import client_network
@@ -77,7 +78,10 @@ def reserve(address: str) -> int:
 
 def forget_old() -> int:
     """Remove the counted submissions older than any window; how many (the caller commits)."""
-    result = db.session.execute(
-        delete(FeedbackSubmission).where(FeedbackSubmission.at < utcnow() - KEEP)
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            delete(FeedbackSubmission).where(FeedbackSubmission.at < utcnow() - KEEP)
+        ),
     )
     return result.rowcount

@@ -10,9 +10,10 @@ import ssl
 from datetime import UTC, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import cast
 
 from flask import Response, current_app, g
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 
 from .. import background
 from ..database import db, utcnow
@@ -140,14 +141,17 @@ def _named(error: Exception) -> str:
 def _claim(message: OutgoingMail) -> bool:
     """Take the message for this process: its next try moves on, unless another process
     moved it first."""
-    result = db.session.execute(
-        update(OutgoingMail)
-        .where(
-            OutgoingMail.id == message.id,
-            OutgoingMail.next_attempt_at == message.next_attempt_at,
-        )
-        .values(next_attempt_at=utcnow() + CLAIM, attempts=OutgoingMail.attempts + 1)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(OutgoingMail)
+            .where(
+                OutgoingMail.id == message.id,
+                OutgoingMail.next_attempt_at == message.next_attempt_at,
+            )
+            .values(next_attempt_at=utcnow() + CLAIM, attempts=OutgoingMail.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ),
     )
     db.session.commit()
     if result.rowcount:

@@ -10,9 +10,10 @@ process dies first, the outbox keeps the change for the next check, drain or reb
 
 import logging
 from datetime import datetime
+from typing import cast
 
 from flask import g
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from ...database import PUBLISHED, WITHDRAWN, Base, db, utcnow
 from ...kinds import Kind
@@ -107,10 +108,13 @@ def claim(kind: Kind, row: Base, version: int | None) -> bool:
     """Move the row to the next version, if it is still at `version` (atomic)."""
     if version is None:
         return False
-    result = db.session.execute(
-        update(kind.model)
-        .where(kind.model.id == row.id, kind.model.version == version)
-        .values(version=version + 1)
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(kind.model)
+            .where(kind.model.id == row.id, kind.model.version == version)
+            .values(version=version + 1)
+        ),
     )
     return result.rowcount == 1
 

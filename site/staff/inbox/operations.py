@@ -4,8 +4,10 @@ the item since), and write notes and public replies (each its own row, so two pe
 writing at once lose nothing). Every action is in the audit log; none records what a
 resident wrote."""
 
+from typing import cast
+
 from flask import g
-from sqlalchemy import func, update
+from sqlalchemy import CursorResult, func, update
 
 from ...database import db, utcnow
 from ...feedback import notify, queries
@@ -29,11 +31,14 @@ def _claim(item: FeedbackItem, base_version: int | None, **values: object) -> bo
     (atomic); False, and nothing written, when someone changed it since."""
     if base_version is None:
         return False
-    result = db.session.execute(
-        update(FeedbackItem)
-        .where(FeedbackItem.id == item.id, FeedbackItem.version == base_version)
-        .values(version=base_version + 1, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == item.id, FeedbackItem.version == base_version)
+            .values(version=base_version + 1, updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     return result.rowcount == 1
 

@@ -8,9 +8,10 @@ statistics need none of it, only what is counted (kind, topic, place, dates, sta
 stays. Old rate-limit rows go too."""
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ...database import db, utcnow
@@ -47,24 +48,30 @@ def purge() -> int:
         .values(body="")
         .execution_options(synchronize_session=False)
     )
-    items = db.session.execute(
+    items = cast(CursorResult, db.session.execute(
         update(FeedbackItem)
         .where(*due, FeedbackItem.purged_at.is_(None))
         .values(body="", location=None, page_path=None, text_hash="", address_hash="",
                 contact_email=None, contact_phone=None, purged_at=now)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    ))  # fmt: skip
     _forget_drafts(due)
     # Mail the server has not taken by now never will be sent: its text and address go too.
-    mail = db.session.execute(
-        delete(OutgoingMail)
-        .where(OutgoingMail.created_at < cutoff)
-        .execution_options(synchronize_session=False)
+    mail = cast(
+        CursorResult,
+        db.session.execute(
+            delete(OutgoingMail)
+            .where(OutgoingMail.created_at < cutoff)
+            .execution_options(synchronize_session=False)
+        ),
     )
-    photos = db.session.execute(
-        delete(FeedbackPhoto)
-        .where(FeedbackPhoto.item_id.in_(due_items))
-        .execution_options(synchronize_session=False)
+    photos = cast(
+        CursorResult,
+        db.session.execute(
+            delete(FeedbackPhoto)
+            .where(FeedbackPhoto.item_id.in_(due_items))
+            .execution_options(synchronize_session=False)
+        ),
     )
     throttle.forget_old()
     if items.rowcount:
@@ -82,11 +89,14 @@ def _close_answered(now: datetime) -> None:
     opens an item again) nor staff changed since; a new version, so a colleague's form
     loaded before is refused, not applied over it."""
     quiet_since = now - timedelta(days=current_app.config["FEEDBACK_CLOSE_ANSWERED_DAYS"])
-    closed = db.session.execute(
-        update(FeedbackItem)
-        .where(FeedbackItem.state == ANSWERED, FeedbackItem.updated_at < quiet_since)
-        .values(state=CLOSED, closed_at=now, updated_at=now, version=FeedbackItem.version + 1)
-        .execution_options(synchronize_session=False)
+    closed = cast(
+        CursorResult,
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.state == ANSWERED, FeedbackItem.updated_at < quiet_since)
+            .values(state=CLOSED, closed_at=now, updated_at=now, version=FeedbackItem.version + 1)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if closed.rowcount:
         audit("inbox-close-answered", "feedback", "", str(closed.rowcount), user=THE_SITE)
