@@ -105,7 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
     # others have finished.
     flask_itself = app.wsgi_app
     page_cache.init_app(app)
-    app.wsgi_app = health.PastThePageCache(app.wsgi_app, flask_itself)
+    app.wsgi_app = health.PastThePageCache(app.wsgi_app, flask_itself)  # type: ignore[method-assign]
     settings.trust_proxies(app)  # outside the page cache's WSGI layer
     compression.init_app(app)
     database.init_app(app)

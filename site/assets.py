@@ -34,6 +34,7 @@ def _sources() -> dict[str, Path]:
 
 def _find_sources(app: Flask) -> dict[str, Path]:
     """Where the files are, worked out once: a page asks for four addresses."""
+    assert app.static_folder is not None  # the app is made with Flask's default, "static"
     static = Path(app.static_folder)
     htmx = Path(app.config["NODE_MODULES"]) / "htmx.org" / "dist" / "htmx.min.js"
     return {

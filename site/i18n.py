@@ -188,10 +188,10 @@ def inline_list(names: Iterable[object]) -> str:
     """Labels run on in one line: 甲、乙 / "Blind people, people with limited mobility" (in
     English the labels after the first lose the capital they have standing alone); see
     `list_separator` for a label that holds a 、 of its own."""
-    names = [str(name) for name in names]
+    labels = [str(name) for name in names]
     if is_english():
-        names = names[:1] + [name[:1].lower() + name[1:] for name in names[1:]]
-    return list_separator(names).join(names)
+        labels = labels[:1] + [label[:1].lower() + label[1:] for label in labels[1:]]
+    return list_separator(labels).join(labels)
 
 
 def in_sentence(name: str) -> str:
@@ -259,7 +259,7 @@ def date_time(value: datetime) -> Markup:
 
 def init_app(app: Flask) -> None:
     """Install the prefix middleware, flask-babel and the template helpers."""
-    app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)
+    app.wsgi_app = LocalePrefixMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
         _=_in_templates("gettext"),

@@ -296,7 +296,7 @@ def parse_closures(text: str | None) -> tuple[Closure, ...]:
                 end = date.fromisoformat(found["end"] or found["start"])
             except ValueError:
                 start = None
-        if start is None:
+        if found is None or start is None or end is None:
             raise ValueError(
                 _(
                     "第 %(n)d 行看不懂。每行写一段：开始日期 至 结束日期 原因，"
@@ -396,6 +396,7 @@ class Hours:
         if not state.known:
             return Day(day, None, "beyond-calendar")
         if state.holiday:
+            periods: tuple[tuple[int, int], ...] | None
             periods = () if self.holidays == CLOSED_ON_HOLIDAYS else None
             return Day(day, periods, "holiday", holiday_name(state.holiday))
         if state.working_weekend:
@@ -433,7 +434,8 @@ def open_at(hours: Hours, at: datetime) -> bool | None:
         end = datetime.combine(yesterday.date, time())
         weekday = yesterday.date.weekday()
         if any(
-            p.day == weekday and end + timedelta(minutes=p.closes) > at for p in parse(hours.rules)
+            p.day == weekday and end + timedelta(minutes=p.closes) > at
+            for p in parse(hours.rules) or ()
         ):
             return None
     return False

@@ -58,7 +58,7 @@ from werkzeug import Request
 from werkzeug.http import HTTP_STATUS_CODES, http_date
 
 from . import display, opening_hours, security
-from .database import BUSY_TIMEOUT_MS, db, utcnow
+from .database import BUSY_TIMEOUT_MS, Model, db, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ cache = Cache()
 INHERITED: list[sqlite3.Connection] = []
 
 
-class PageCacheGeneration(db.Model):
+class PageCacheGeneration(Model):
     """The one row: a number raised by every change to a public table, and the time of the
     last such change."""
 
@@ -127,7 +127,7 @@ def init_app(app: Flask) -> None:
     cache.init_app(app, config=cache_config(app.config.get("CACHE_URL")))
     app.after_request(store_and_send)
     app.extensions[DUE] = []
-    app.wsgi_app = CachedPages(app, app.wsgi_app)
+    app.wsgi_app = CachedPages(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
 def when_due(app: Flask, due: Callable[[], bool]) -> None:
@@ -191,18 +191,18 @@ class GenerationWatch:
         if self.path is None:
             return None
         try:
-            return self._read()
+            return self._read(self.path)
         except (OSError, sqlite3.Error):
             self._forget()
             return None
 
-    def _read(self) -> tuple[int, datetime | None] | None:
+    def _read(self, path: str) -> tuple[int, datetime | None] | None:
         local = self.local
-        file = os.stat(self.path)
+        file = os.stat(path)
         opened_on = (os.getpid(), file.st_dev, file.st_ino)
         if getattr(local, "opened_on", None) != opened_on:
             self._forget()
-            local.connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            local.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
             local.opened_on, local.version = opened_on, None
         version = local.connection.execute("PRAGMA data_version").fetchone()[0]
         if version != local.version:
@@ -239,6 +239,7 @@ def watch_of(app: Flask) -> GenerationWatch:
 
 def cache_config(url: str | None) -> dict:
     """Flask-Caching's settings: Redis at `url`, or else a cache in each process."""
+    backend: dict[str, object]
     if url:
         timeouts = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT}
         backend = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_OPTIONS": timeouts}
@@ -383,7 +384,7 @@ def _get(key: str, app: Flask) -> tuple | None:
 
 def _set(key: str, entry: tuple) -> None:
     """Store an entry; a cache that cannot be reached keeps nothing."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if _resting(app):
         return
     try:

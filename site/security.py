@@ -7,7 +7,8 @@ import ipaddress
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, make_response, request, session
+from flask import Flask, Response, make_response, request, session
+from werkzeug.wrappers import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -115,21 +116,24 @@ CONDITIONAL_TYPES = frozenset(
 )  # fmt: skip
 
 
-def conditional(response: Response, asked: Request) -> Response:
+def conditional(response: Response, asked: BaseRequest) -> Response:
     """`response` as the conditional headers of `asked` have it: 304 Not Modified to a
     browser that has it, 412 when If-Match names another version. Werkzeug answers
     `If-Match: *` on a read 412, and If-Match with a matching If-None-Match 200, so
     If-Match is judged here and the other headers are left to it."""
+    # make_conditional changes `response` itself (and returns it, typed as Werkzeug's class).
     if not asked.if_match:
-        return response.make_conditional(asked)
+        response.make_conditional(asked)
+        return response
     etag, _weak = response.get_etag()
     if not asked.if_match.contains(etag or ""):
         response.status_code = 412  # the headers already set stay
         response.set_data(b"")
         return response
-    return response.make_conditional(
+    response.make_conditional(
         {name: value for name, value in asked.environ.items() if name != "HTTP_IF_MATCH"}
     )
+    return response
 
 
 def answer_conditionally(response: Response) -> Response:

@@ -96,7 +96,7 @@ def configure(app: Flask, overrides: dict | None) -> None:
     if overrides:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(
-        checked_database_url(database_url(overrides or {}) or from_environment)
+        checked_database_url(database_url(overrides or {}) or from_environment or "")
     )
     check(app.config)
     # "whoosh" (the index in SEARCH_INDEX_DIR), "postgres" (on SEARCH_DATABASE_URL, by
@@ -267,7 +267,7 @@ def trust_proxies(app: Flask) -> None:
     visitor asked for."""
     hops = app.config.get("PROXY_HOPS") or 0
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _checkout_or_bundled(folder: str) -> str:

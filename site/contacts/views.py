@@ -14,10 +14,10 @@ from .structured_data import contact_page
 
 bp = Blueprint("contacts", __name__)
 # Globals, not context: the macros that use them are imported without context.
-bp.add_app_template_global(channels.CHANNELS, "contact_channels")
-bp.add_app_template_global(channels.LINK_SCHEMES, "contact_link_schemes")
-bp.add_app_template_global(channels.NEEDS, "contact_needs")
-bp.add_app_template_global(channels.LANGUAGES, "contact_languages")
+bp.add_app_template_global(channels.CHANNELS, "contact_channels")  # type: ignore[arg-type]
+bp.add_app_template_global(channels.LINK_SCHEMES, "contact_link_schemes")  # type: ignore[arg-type]
+bp.add_app_template_global(channels.NEEDS, "contact_needs")  # type: ignore[arg-type]
+bp.add_app_template_global(channels.LANGUAGES, "contact_languages")  # type: ignore[arg-type]
 bp.add_app_template_filter(lambda code: channels.NEEDS.get(code, code), "contact_need")
 
 

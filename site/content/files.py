@@ -94,7 +94,10 @@ def demo_pack(directory: Path) -> dict[str, list[dict]]:
 def _listed(directory: Path, name: str, kind: str, demo: bool) -> list[dict]:
     """The `kind` records of the file `name`: invented ones (`sample: true`) in the demo
     pack only, and every record there invented."""
-    items = positioned(plain(read_yaml(directory / name)[kind] or []), name)
+    listed = plain(read_yaml(directory / name)[kind] or [])
+    if not isinstance(listed, list):
+        raise ContentError(f"{name}: expected a list of {kind}")
+    items = positioned(listed, name)
     for item in items:
         if kind in DEMO_KINDS and bool(item.get("sample")) != demo:
             problem = (
@@ -137,7 +140,7 @@ def _pages(folder: Path) -> list[dict]:
 
 def _plan(parts: list[dict]) -> dict[str, list[dict]]:
     """Flatten parts → sections → measures; measures get the slug `<area>-<number>`."""
-    flat = {"parts": [], "sections": [], "measures": []}
+    flat: dict[str, list[dict]] = {"parts": [], "sections": [], "measures": []}
     for part_index, part in enumerate(parts):
         sections = part.pop("sections", [])
         flat["parts"].append({**part, "position": part_index, SOURCE: "plan.yaml"})
@@ -167,7 +170,7 @@ def _plan(parts: list[dict]) -> dict[str, list[dict]]:
 def _boxes(boxes: list[dict], sections: list[dict]) -> dict[str, list[dict]]:
     """Flatten boxes → indicators and projects; a box names its place by part and section."""
     by_place = {(s["part_number"], s["number"]): s["slug"] for s in sections if "part_number" in s}
-    flat = {"boxes": [], "indicators": [], "projects": []}
+    flat: dict[str, list[dict]] = {"boxes": [], "indicators": [], "projects": []}
     for box in boxes:
         indicators = box.pop("indicators", [])
         projects = box.pop("projects", [])

@@ -18,12 +18,12 @@ from .structured_data import place
 
 bp = Blueprint("facilities", __name__)
 # Globals, not context: the macros that use them are imported without context.
-bp.add_app_template_global(features, "facility_features")
-bp.add_app_template_global(features.TYPES, "facility_types")
-bp.add_app_template_global(features.DETAIL_LABELS, "facility_detail_labels")
-bp.add_app_template_global(features.METHODS, "verification_methods")
-bp.add_app_template_global(features.HOURS_METHODS, "hours_verification_methods")
-bp.add_app_template_global(opening_hours.HOLIDAY_RULES, "holiday_rules")
+bp.add_app_template_global(features, "facility_features")  # type: ignore[arg-type]
+bp.add_app_template_global(features.TYPES, "facility_types")  # type: ignore[arg-type]
+bp.add_app_template_global(features.DETAIL_LABELS, "facility_detail_labels")  # type: ignore[arg-type]
+bp.add_app_template_global(features.METHODS, "verification_methods")  # type: ignore[arg-type]
+bp.add_app_template_global(features.HOURS_METHODS, "hours_verification_methods")  # type: ignore[arg-type]
+bp.add_app_template_global(opening_hours.HOLIDAY_RULES, "holiday_rules")  # type: ignore[arg-type]
 
 
 @bp.get("/facilities/")

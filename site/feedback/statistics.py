@@ -8,10 +8,11 @@ or how to reach them, only kinds, states, townships, dates and the examples staf
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from statistics import median
+from typing import cast
 
 from babel.dates import format_skeleton
 from flask_babel import get_locale
@@ -132,13 +133,13 @@ def timing(dates: Iterable[Dates]) -> Timing:
     """The answer times of `dates`: how many were due, answered, answered on time, and the
     median number of working days to the first answer (0: answered the day it arrived)."""
     dates = list(dates)
-    answered = [d for d in dates if d.answered is not None]
-    days = [working_days_between(d.received, d.answered) for d in answered]
+    answered = [(d.received, d.answered, d.due_on) for d in dates if d.answered is not None]
+    days = [working_days_between(received, on) for received, on, _due in answered]
     middle = median(days) if days else None
     return Timing(
         due=len(dates),
         answered=len(answered),
-        on_time=sum(d.answered <= d.due_on for d in answered),
+        on_time=sum(on <= due_on for _received, on, due_on in answered),
         median_days=int(middle) if middle is not None and middle % 1 == 0 else middle,
     )
 
@@ -153,7 +154,7 @@ def waiting() -> tuple[int, int]:
     return row[0], row[1]
 
 
-def townships() -> list:
+def townships() -> Sequence:
     """Every township (id, name, name_en), in the plan's order."""
     return db.session.execute(
         select(Township.id, Township.name, Township.name_en).order_by(Township.position)
@@ -189,7 +190,16 @@ def examples(limit: int = EXAMPLES_SHOWN) -> list[Example]:
         .limit(limit)
     )  # fmt: skip
     return [
-        Example(kind, state, local(created).date().replace(day=1), text, text_en, name, name_en)
+        # The query takes only items with an example text.
+        Example(
+            kind,
+            state,
+            local(created).date().replace(day=1),
+            cast(str, text),
+            text_en,
+            name,
+            name_en,
+        )
         for kind, state, created, text, text_en, name, name_en in rows
     ]
 
@@ -261,7 +271,7 @@ class Detail:
     timing: Timing
 
 
-def detailed(months: list[date], places: list) -> list[Detail]:
+def detailed(months: list[date], places: Sequence) -> list[Detail]:
     """Every group of `months` with its answer times, by month, kind, township (in the
     order of `places`, none last) and state."""
     dates = defaultdict(list)

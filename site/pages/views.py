@@ -160,5 +160,6 @@ def robots() -> Response:
 @bp.get("/favicon.ico")
 def favicon() -> Response:
     """The site's icon where browsers look for it first (an SVG, which they all read)."""
+    assert current_app.static_folder is not None  # the app is made with Flask's default
     folder = Path(current_app.static_folder) / "images"
     return send_from_directory(folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)

@@ -28,7 +28,7 @@ from .models import (
 from .progress import marked_up, progress
 
 bp = Blueprint("plan", __name__)
-bp.add_app_template_global(INDICATOR_ATTRIBUTES, "attribute_names")
+bp.add_app_template_global(INDICATOR_ATTRIBUTES, "attribute_names")  # type: ignore[arg-type]
 bp.add_app_template_global(progress, "indicator_progress")
 bp.add_app_template_global(marked_up, "indicator_figure")
 

@@ -14,7 +14,7 @@ from .structured_data import government_service
 from .where import where_to_go
 
 bp = Blueprint("services", __name__)
-bp.add_app_template_global(DISABILITY_CATEGORIES, "disability_names")
+bp.add_app_template_global(DISABILITY_CATEGORIES, "disability_names")  # type: ignore[arg-type]
 
 
 def untranslated(service: Service, teams: departments.Departments) -> bool:

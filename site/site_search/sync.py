@@ -40,7 +40,7 @@ from sqlalchemy.orm import (
 import search
 
 from ..contacts.models import ContactChannel
-from ..database import Tracked, db, utcnow
+from ..database import Model, Tracked, db, utcnow
 from ..facilities.models import Facility, Township, facility_service
 from ..plan.models import Department, PlanPart, Responsibility
 from ..services.models import Category, Service
@@ -67,7 +67,7 @@ BOOKKEEPING = frozenset(Tracked.__annotations__)
 RECORDED = "search_changes_recorded"
 
 
-class SearchChange(db.Model):
+class SearchChange(Model):
     """An indexed item (kind and key) that changed and is not yet applied to the index."""
 
     __tablename__ = "search_change"
@@ -235,7 +235,7 @@ def rebuild_in_background() -> None:
     """
     if not _rebuilding.acquire(blocking=False):
         return
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def run() -> None:
         try:

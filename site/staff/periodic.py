@@ -39,7 +39,7 @@ def release_due_now_and_then() -> None:
     if not check_is_due():
         return
     _last_check["at"] = time.monotonic()
-    background.start(current_app._get_current_object(), "checks", periodic_checks)
+    background.start(current_app._get_current_object(), "checks", periodic_checks)  # type: ignore[attr-defined]
 
 
 def periodic_checks() -> None:

@@ -20,7 +20,7 @@ def _published() -> Select[Update]:
 
 def page_of(number: int) -> tuple[list[Update], int]:
     """One page of published updates, newest first, and the number of pages."""
-    total = db.session.scalar(select(func.count()).select_from(_published().subquery()))
+    total = db.session.scalar(select(func.count()).select_from(_published().subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     items = db.session.scalars(
         _published()

@@ -11,6 +11,7 @@ Create Date: 2026-12-06
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 revision = "0008"
 down_revision = "0007"
@@ -34,12 +35,16 @@ def conventional_name(table: str, constraint: sa.Constraint) -> str:
     """The name `database.NAMING_CONVENTION` gives the constraint; a copy of the rule as it
     is at this revision, as a migration must do the same whatever the models say later."""
     if isinstance(constraint, sa.CheckConstraint):
+        assert isinstance(constraint.name, str)  # the naming convention needs one for a check
         return f"ck_{table}_{constraint.name.removeprefix(f'ck_{table}_')}"
+    # The others a table has: primary key, unique and foreign key constraints, on columns.
+    assert isinstance(constraint, ColumnCollectionConstraint)
     first_column = next(iter(constraint.columns)).name
     if isinstance(constraint, sa.PrimaryKeyConstraint):
         return f"pk_{table}"
     if isinstance(constraint, sa.UniqueConstraint):
         return f"uq_{table}_{first_column}"
+    assert isinstance(constraint, sa.ForeignKeyConstraint)
     return f"fk_{table}_{first_column}_{constraint.referred_table.name}"
 
 
@@ -62,7 +67,7 @@ def upgrade() -> None:
             for constraint, new in renames.items():
                 op.execute(
                     f"ALTER TABLE {quote(name)} "
-                    f"RENAME CONSTRAINT {quote(constraint.name)} TO {quote(new)}"
+                    f"RENAME CONSTRAINT {quote(str(constraint.name))} TO {quote(new)}"
                 )
 
 

@@ -2,7 +2,7 @@
 (`shown`: titles for keys, names for states and roles)."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from flask import g, url_for
@@ -80,7 +80,7 @@ def content_kinds() -> tuple[str, ...]:
     return (*EDITABLE, MEDIA)
 
 
-def shown(entries: list[AuditEntry]) -> list[Shown]:
+def shown(entries: Sequence[AuditEntry]) -> list[Shown]:
     """Each entry in words: titles for keys, names for states and roles."""
     items = _Items(entries)
     return [_shown(entry, items) for entry in entries]
@@ -134,7 +134,7 @@ def _detail(entry: AuditEntry) -> str:
 class _Items:
     """The items a page of entries names, each kind read in one query."""
 
-    def __init__(self, entries: list[AuditEntry]) -> None:
+    def __init__(self, entries: Sequence[AuditEntry]) -> None:
         from ..editing.forms import EDITABLE
 
         self.kinds = EDITABLE

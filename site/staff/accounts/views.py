@@ -3,9 +3,10 @@ the audit log. Every view names the role it needs; the server checks it on every
 
 from collections.abc import Mapping
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from htmx_flask import request
 from sqlalchemy import select
 
 from ...database import db, utcnow
@@ -95,7 +96,9 @@ def _authenticate(username: str, password: str) -> tuple[StaffUser | None, str]:
         )
     user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
     usable = user is not None and user.active
-    if not passwords.verify(user.password_hash if usable else None, password):
+    hashed = user.password_hash if user is not None and usable else None
+    # verify refuses a missing hash: past it, `user` is there.
+    if not passwords.verify(hashed, password) or user is None:
         outcome = "wrong-password" if usable else "disabled" if user else "unknown-account"
         throttle.settle(attempt, outcome)
         db.session.commit()
@@ -216,9 +219,9 @@ def account_problems(form: Mapping[str, str]) -> dict[str, str]:
             errors["display_name"] = str(problem)
     if form.get("role") not in ROLES:
         errors["role"] = _("请选择角色。")
-    problem = passwords.problem(form.get("password", ""), username)
-    if problem:
-        errors["password"] = problem
+    weakness = passwords.problem(form.get("password", ""), username)
+    if weakness:
+        errors["password"] = weakness
     return errors
 
 
