@@ -304,6 +304,91 @@ def test_assigning_and_who_sees_the_contact(loaded_app, staff):
     assert post(li, "assign", item_id, assignee="9999").status_code == 400
 
 
+def assign_details(app) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(AuditEntry.detail)
+                .where(AuditEntry.action == "inbox-assign")
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
+def test_an_editor_takes_an_item_nobody_has_but_not_a_colleague_s(loaded_app, staff):
+    """The assignee sees the contact details: an editor cannot make themselves (or anyone)
+    the assignee of an item a colleague has, so cannot see its contact details that way."""
+    item_id, _ = send(loaded_app, reply_by="email", contact_email="resident@example.com")
+    li, wang = signed_in(loaded_app, "li"), signed_in(loaded_app, "wang")
+    # Nobody's: an editor may give it to themselves only.
+    refused = post(wang, "assign", item_id, assignee=str(staff["li"]))
+    assert refused.status_code == 403 and item(loaded_app, item_id).assignee_id is None
+    assert "只能交给自己" in error_summary(refused.data).text
+    page = parse(wang.get(f"/staff/inbox/{item_id}").data)
+    assert "由我负责" in page.find("main").text
+    assert page.find("select", id="field-assignee") is None
+    assert post(li, "assign", item_id, assignee=str(staff["li"])).status_code == 303
+    # Li's now: Wang can neither take it nor give it to anyone else, nor to nobody.
+    for assignee in (str(staff["wang"]), str(staff["admin"]), ""):
+        response = post(wang, "assign", item_id, assignee=assignee)
+        assert response.status_code == 403, assignee
+        assert "resident@example.com" not in response.text
+        assert item(loaded_app, item_id).assignee_id == staff["li"]
+    page = parse(wang.get(f"/staff/inbox/{item_id}").data)
+    assert page.find("select", id="field-assignee") is None
+    assert "只有负责人本人和管理员能更换负责人" in page.find("main").text
+    assert "resident@example.com" not in wang.get(f"/staff/inbox/{item_id}").text
+    assert assign_details(loaded_app) == ["- -> li"]
+
+
+def test_the_assignee_hands_over_and_an_administrator_reassigns(loaded_app, staff):
+    item_id, _ = send(loaded_app, reply_by="email", contact_email="resident@example.com")
+    li, wang, admin = (signed_in(loaded_app, name) for name in ("li", "wang", "zhao"))
+    assert post(li, "assign", item_id, assignee=str(staff["li"])).status_code == 303
+    assert post(li, "assign", item_id, assignee=str(staff["wang"])).status_code == 303
+    assert "resident@example.com" in wang.get(f"/staff/inbox/{item_id}").text
+    assert "resident@example.com" not in li.get(f"/staff/inbox/{item_id}").text
+    # Taken from a colleague: only an administrator.
+    assert post(li, "assign", item_id, assignee=str(staff["li"])).status_code == 403
+    assert post(admin, "assign", item_id, assignee=str(staff["li"])).status_code == 303
+    assert item(loaded_app, item_id).assignee_id == staff["li"]
+    # The assignee may give it up; then anyone may take it.
+    assert post(li, "assign", item_id, assignee="").status_code == 303
+    assert post(wang, "assign", item_id, assignee=str(staff["wang"])).status_code == 303
+    assert assign_details(loaded_app) == [
+        "- -> li",
+        "li -> wang",
+        "wang -> li",
+        "li -> -",
+        "- -> wang",
+    ]
+
+
+def test_the_form_says_who_sees_the_contact_details(loaded_app):
+    text = parse(loaded_app.test_client().get("/feedback/ask").data).find("main").text
+    assert "只有这件事的负责人和管理员能看到" in text
+    assert "只有管理员能做" in text and "每次指定负责人都有记录" in text
+    english = parse(loaded_app.test_client().get("/en/feedback/ask").data).find("main").text
+    assert "administrator" in english
+
+
+def test_a_merge_shows_the_replies_the_other_resident_will_read(loaded_app, staff):
+    """A merged item's status page shows the replies of the item it joins, those written
+    before too: the question before the merge shows them, for staff to check."""
+    first_id, _ = send(loaded_app, body="电梯坏了")
+    second_id, second_link = send(loaded_app, body="电梯又坏了")
+    li = signed_in(loaded_app, "li")
+    post(li, "reply", first_id, body="王女士您好，电梯下周修。")
+    first = item(loaded_app, first_id)
+    asked = parse(post(li, "merge", second_id, target=first.reference).data).find("main")
+    assert "王女士您好" in asked.text and "请不要合并" in asked.text
+    # What the other resident's page shows of the first item: its replies, never its
+    # text, follow-ups or contact details.
+    post(li, "merge", second_id, target=first.reference, confirm="yes")
+    status = loaded_app.test_client().get(second_link).text
+    assert "王女士您好" in status and "电梯坏了" not in status.replace("电梯又坏了", "")
+
+
 def test_merging_a_duplicate(loaded_app, staff):
     first_id, _ = send(loaded_app, body="电梯坏了")
     second_id, second_link = send(loaded_app, body="电梯又坏了")

@@ -65,11 +65,14 @@ def change_state(item: FeedbackItem, state: str, base_version: int | None) -> bo
 
 
 def assign(item: FeedbackItem, user: StaffUser | None, base_version: int | None) -> bool:
-    """Give the item to `user` (None: nobody); False when it changed since."""
+    """Give the item to `user` (None: nobody); False when it changed since. The audit log
+    says from whom to whom (user names; "-" for nobody), as the assignee sees the contact
+    details."""
+    before = item.assignee.username if item.assignee else "-"
     if not _claim(item, base_version, assignee_id=user.id if user else None):
         db.session.rollback()
         return False
-    _done(item, "inbox-assign", user.username if user else "")
+    _done(item, "inbox-assign", f"{before} -> {user.username if user else '-'}")
     return True
 
 

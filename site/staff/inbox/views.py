@@ -1,6 +1,7 @@
 """/staff/inbox: what residents sent, with filters and counts; one item with its messages
 and photos, and the forms that change it. Contact details are shown only to the item's
-assignee and to administrators; photos, like the text, to everyone who reads the inbox."""
+assignee and to administrators; photos, like the text, to everyone who reads the inbox. So
+who may choose the assignee is limited (`may_assign`), as the form's privacy notice says."""
 
 from flask import (
     Blueprint,
@@ -138,6 +139,15 @@ def may_see_contact(item: FeedbackItem) -> bool:
     return g.staff.can(ADMIN) or item.assignee_id == g.staff.id
 
 
+def may_assign(item: FeedbackItem, user: StaffUser | None) -> bool:
+    """Who may give an item to whom, since the assignee sees the contact details: an
+    editor may take an item nobody has for themselves; its assignee may hand it to a
+    colleague or give it up; an administrator may do anything (take it from a colleague)."""
+    if g.staff.can(ADMIN) or item.assignee_id == g.staff.id:
+        return True
+    return item.assignee_id is None and user is not None and user.id == g.staff.id
+
+
 @bp.get("/<int:item_id>")
 @require(EDITOR)
 def item(item_id: int) -> tuple[str, int]:
@@ -179,6 +189,7 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         "staff/inbox/item.html", item=row, errors=errors or {}, typed=typed or {},
         description=description, colleagues=colleagues(), states=STATES,
         contact_visible=may_see_contact(row), merged_here=merged_here,
+        may_hand_over=g.staff.can(ADMIN) or row.assignee_id == g.staff.id,
         overdue=feedback_queries.is_overdue(row), kept=kept,
         landline=landline_number(row.contact_phone or "") is not None,
     ), status  # fmt: skip
@@ -217,7 +228,10 @@ def change_state(item_id: int) -> ResponseReturnValue:
 @bp.post("/<int:item_id>/assign")
 @require(EDITOR)
 def assign(item_id: int) -> ResponseReturnValue:
-    """Give the item to a colleague (or to nobody)."""
+    """Give the item to a colleague (or to nobody), if this member of staff may
+    (`may_assign`). The check is of the item as it is now; the change is written only if
+    it is still at the version the page was loaded at, so a colleague's change meanwhile is
+    not undone."""
     row = item_or_404(item_id)
     raw = request.form.get("assignee", "")
     user = None
@@ -225,6 +239,10 @@ def assign(item_id: int) -> ResponseReturnValue:
         user = next((u for u in colleagues() if str(u.id) == raw), None)
         if user is None:
             return _page(row, {"assignee": _("请从列出的同事中选择。")}, status=400)
+    if not may_assign(row, user):
+        return _page(row, {"assignee": _(
+            "这一条已经有负责人，只有负责人本人和管理员能改。没有负责人的来信，您只能交给自己。"
+        )}, status=403)  # fmt: skip
     if not operations.assign(row, user, posted_version()):
         return _stale(row)
     if user is None:
