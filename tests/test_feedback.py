@@ -592,17 +592,102 @@ def test_the_rate_limit_per_address_is_shared_by_every_app_on_the_database(tmp_p
     sent_page(other_address, ask(other_address, body="别的地址的问题"))
 
 
-def test_the_overall_rate_limit(tmp_path):
+def from_address(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_the_whole_site_s_figure_tells_staff_and_refuses_only_at_the_ceiling(tmp_path):
+    """Many senders no longer shut the forms for everyone at FEEDBACK_OVERALL: staff are
+    told on the inbox's list; only the much higher ceiling refuses, and the refusal says
+    how else to reach the federation."""
     from conftest import make_loaded_app
 
-    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=100, FEEDBACK_OVERALL=2)
-    for number in range(2):
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"10.0.0.{number}"
+    app = make_loaded_app(
+        tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=100, FEEDBACK_OVERALL=2, FEEDBACK_CEILING=4
+    )
+    make_staff(app, "li", "editor")
+    inbox = signed_in(app, "li")
+    assert parse(inbox.get("/staff/inbox/").data).find(id="inbox-flood") is None
+    for number in range(4):
+        client = from_address(app, f"10.0.{number}.1")
         sent_page(client, ask(client, body=f"问题 {number}"))
-    late = app.test_client()
-    late.environ_base["REMOTE_ADDR"] = "10.0.0.200"
-    assert ask(late, body="又一个问题").status_code == 429
+    flood = parse(inbox.get("/staff/inbox/").data).find(id="inbox-flood")
+    assert flood is not None and "4 条" in flood.text
+    late = from_address(app, "10.0.200.1")
+    refused = ask(late, body="又一个问题")
+    assert refused.status_code == 429
+    assert "分钟后再提交" in error_summary(refused.data).text and "又一个问题" in refused.text
+    other_ways = parse(refused.data).find(id="other-ways")
+    assert other_ways is not None
+    text = other_ways.find_next("p").text
+    assert "12345" in text and "短信" in text
+    assert "/contacts/" in parse(refused.data).find("main").hrefs
+    # A form that was not refused does not list them.
+    assert parse(late.get(ASK).data).find(id="other-ways") is None
+
+
+@pytest.mark.parametrize(
+    ("addresses", "refused"),
+    [
+        # One IPv6 /56: three /64s, the third over the /56's limit of 2.
+        (["2001:db8:1:1::1", "2001:db8:1:2::1", "2001:db8:1:3::1"], 2),
+        # One /48: /56s of their own, the fourth over the /48's limit of 3.
+        (["2001:db8:1:100::1", "2001:db8:1:200::1", "2001:db8:1:300::1", "2001:db8:1:400::1"], 3),
+        # One IPv4 /24: the fourth over its limit of 3.
+        (["10.0.3.1", "10.0.3.2", "10.0.3.3", "10.0.3.4"], 3),
+    ],
+)
+def test_wider_networks_are_counted_too(tmp_path, addresses, refused):
+    """A sender with many addresses (a /48 holds 65,536 /64s) is limited by the networks
+    they are in, and only they: the next network is served."""
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(
+        tmp_path / "site.sqlite",
+        FEEDBACK_PER_ADDRESS=1, FEEDBACK_PER_NETWORK=2, FEEDBACK_PER_WIDE_NETWORK=3,
+    )  # fmt: skip
+    codes = []
+    for number, address in enumerate(addresses):
+        codes.append(ask(from_address(app, address), body=f"问题 {number}").status_code)
+    assert codes == [303] * refused + [429] * (len(addresses) - refused)
+    for neighbour in ("2001:db8:2::1", "10.0.4.1"):
+        client = from_address(app, neighbour)
+        sent_page(client, ask(client, body=f"邻居 {neighbour}"))
+
+
+def test_a_follow_up_is_counted_by_its_item_and_not_refused_for_the_whole_site(tmp_path):
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(
+        tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=1, FEEDBACK_CEILING=1, FEEDBACK_PER_ITEM=2
+    )
+    resident = from_address(app, "10.0.5.1")
+    link = status_path(sent_page(resident, ask(resident)))
+    assert ask(from_address(app, "10.0.6.1"), body="别人的问题").status_code == 429  # the ceiling
+
+    def follow_up(text: str) -> int:
+        data = {"csrf_token": csrf(resident, link), "body": text}
+        return resident.post(link, data=data).status_code
+
+    # Over the whole site's ceiling and the address's own limit: still taken.
+    assert [follow_up("补充一"), follow_up("补充二"), follow_up("补充三")] == [303, 303, 429]
+    with app.app_context():
+        assert len(db.session.scalars(select(FeedbackMessage)).all()) == 2
+    # A made-up status link is no follow-up: nothing is counted, the page is not found.
+    assert resident.post("/feedback/status/" + "x" * 43, data={"body": "补充"}).status_code in (
+        400, 404
+    )  # fmt: skip
+
+
+def test_the_networks_a_sender_is_counted_in():
+    from barrierfree.feedback.throttle import wider_networks
+
+    assert wider_networks("2001:db8:1:2::/64") == ["2001:db8:1::/56", "2001:db8:1::/48"]
+    assert wider_networks("2001:db8:1:2ff::/64") == ["2001:db8:1:200::/56", "2001:db8:1::/48"]
+    assert wider_networks("192.0.2.77") == ["192.0.2.0/24"]
+    assert wider_networks("unknown") == []
 
 
 def test_the_honeypot_uses_up_no_limit_that_residents_share(tmp_path):

@@ -1,79 +1,186 @@
 """Rate limits of the public forms, kept in the database so every worker and instance
-shares them: per address, and for the whole site, over a sliding window.
+shares them, over a sliding window.
+
+A new message (or an alert request) is counted by its sender's address (an IPv6 address's
+/64), by the wider networks it is in (an IPv6 /56 and /48, an IPv4 /24), each with a
+higher limit, so that one sender with many addresses (a /48 holds 65,536 /64s) or a few
+machines side by side are refused by themselves; and for the whole site. The whole site's
+figure shuts nobody out at FEEDBACK_OVERALL: it tells staff (`alarm`, on the inbox's
+list), and only FEEDBACK_CEILING, far above, refuses, to keep the database from filling.
+A follow-up on a valid status link counts only against its item (FEEDBACK_PER_ITEM): a
+resident with an answer to add is never refused for what others send.
 
 A submission is first checked without writing (a flood that is already over its limit
-costs one indexed count), then reserved (written and committed) and counted again, so of
-many sent at once no more than the limit get through. A refused reservation is removed:
-a flood from one address must not use up the limit of the whole site. Only a keyed hash
-of the address is kept.
+costs one indexed read a limit), then reserved (one row a limit, written and committed)
+and checked again, so of many sent at once no more than the limit get through. A refused
+reservation is removed: a flood from one network must not use up the limit of the whole
+site. Only keyed hashes of the addresses and networks are kept.
 """
 
 import hashlib
 import hmac
-from datetime import timedelta
+import ipaddress
+import logging
+from datetime import datetime, timedelta
 from typing import cast
 
-from flask import current_app
-from sqlalchemy import CursorResult, delete, select
+from flask import current_app, g, request
+from sqlalchemy import CursorResult, delete, func, select
 
 from ..database import db, utcnow
 from ..security import client_network
 from .models import FeedbackSubmission
 
 DEFAULTS = {
-    "FEEDBACK_PER_ADDRESS": 10,  # submissions from one address in the window
-    "FEEDBACK_OVERALL": 300,  # submissions from everyone in the window
+    "FEEDBACK_PER_ADDRESS": 10,  # from one address (an IPv6 /64) in the window
+    "FEEDBACK_PER_NETWORK": 30,  # from one IPv6 /56 (a home or an office may have one)
+    "FEEDBACK_PER_WIDE_NETWORK": 60,  # from one IPv6 /48 or IPv4 /24
+    "FEEDBACK_PER_ITEM": 10,  # follow-ups to one item
+    "FEEDBACK_OVERALL": 300,  # from everyone: staff are told (the inbox says so)
+    "FEEDBACK_CEILING": 1500,  # from everyone: refused above this, to protect storage
     "FEEDBACK_WINDOW_MINUTES": 60,
 }
 KEEP = timedelta(days=1)  # longer than any window: older rows are purged
+SITE = "site"  # the key of the rows that count the whole site's messages
+log = logging.getLogger(__name__)
+
+
+def _keyed(value: str) -> str:
+    """A keyed hash of `value`: no use to anyone without the site's secret key."""
+    key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else b""
+    return hmac.new(key, b"feedback:" + value.encode(), hashlib.sha256).hexdigest()
 
 
 def address_hash() -> str:
     """A keyed hash of the visitor's address (an IPv6 address's /64): equal for the same
     address, and no use to anyone without the site's secret key."""
-    address = client_network().encode()
-    key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else b""
-    return hmac.new(key, b"feedback:" + address, hashlib.sha256).hexdigest()
+    return _keyed(client_network())
+
+
+def wider_networks(network: str) -> list[str]:
+    """The wider networks a sender (`security.client_network`) is counted in too: an IPv6
+    /64's /56 and /48, an IPv4 address's /24; none for anything else."""
+    try:
+        parsed = ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return []
+    if parsed.version == 6:
+        return [str(parsed.supernet(new_prefix=56)), str(parsed.supernet(new_prefix=48))]
+    return [str(parsed.supernet(new_prefix=24))]
 
 
 def _window() -> timedelta:
     return timedelta(minutes=current_app.config["FEEDBACK_WINDOW_MINUTES"])
 
 
-def wait_minutes(address: str, besides: int | None = None) -> int:
-    """Minutes until `address` may send again; 0 when it may now. `besides` is the id of a
-    reservation not to count (the one being decided)."""
-    now = utcnow()
-    recent = select(FeedbackSubmission.at).where(
-        FeedbackSubmission.at > now - _window(), FeedbackSubmission.id != (besides or 0)
-    )
+def _follow_up_to() -> int | None:
+    """The id of the item a follow-up is posted to on its valid status link, else None."""
+    if request.endpoint != "feedback.status":
+        return None
+    from .queries import by_token
+
+    item = by_token(str((request.view_args or {}).get("token", "")))
+    return item.id if item is not None else None
+
+
+def _limits(address: str) -> list[tuple[str, int]]:
+    """The keys this submission is counted under, each with its limit."""
     config = current_app.config
-    checks = (
-        (recent.where(FeedbackSubmission.address_hash == address), config["FEEDBACK_PER_ADDRESS"]),
-        (recent, config["FEEDBACK_OVERALL"]),
-    )
+    item_id = _follow_up_to()
+    if item_id is not None:
+        return [(_keyed(f"item:{item_id}"), config["FEEDBACK_PER_ITEM"])]
+    limits = [(address, config["FEEDBACK_PER_ADDRESS"])]
+    for network in wider_networks(client_network()):
+        prefix = int(network.rsplit("/", 1)[1])
+        name = "FEEDBACK_PER_NETWORK" if prefix == 56 else "FEEDBACK_PER_WIDE_NETWORK"
+        limits.append((_keyed(network), config[name]))
+    return [*limits, (SITE, config["FEEDBACK_CEILING"])]
+
+
+def _wait(limits: list[tuple[str, int]], besides: list[int]) -> int:
+    """Minutes until a submission under `limits` may be sent; 0 when it may now. `besides`
+    are the ids of the reservation being decided (not counted)."""
+    now = utcnow()
     wait = timedelta(0)
-    for query, limit in checks:
-        times = db.session.scalars(query.order_by(FeedbackSubmission.at.desc()).limit(limit)).all()
-        if len(times) >= limit:
-            wait = max(wait, times[-1] + _window() - now)
+    for key, limit in limits:
+        # The limit-th most recent: while there is one, the key is at its limit.
+        oldest: datetime | None = db.session.scalar(
+            select(FeedbackSubmission.at)
+            .where(
+                FeedbackSubmission.address_hash == key,
+                FeedbackSubmission.at > now - _window(),
+                FeedbackSubmission.id.not_in(besides or [0]),
+            )
+            .order_by(FeedbackSubmission.at.desc())
+            .offset(max(limit, 1) - 1)
+            .limit(1)
+        )
+        if oldest is not None or limit == 0:
+            wait = max(wait, (oldest + _window() - now) if oldest else _window())
     return max(1, -(-int(wait.total_seconds()) // 60)) if wait else 0
 
 
 def reserve(address: str) -> int:
-    """Count one submission from `address`; the minutes to wait when it is over a limit
-    (then it is not counted), else 0."""
-    wait = wait_minutes(address)
+    """Count one submission from `address` (a new message or alert request, or a
+    follow-up on the status page being answered); the minutes to wait when it is over a
+    limit (then it is not counted), else 0."""
+    limits = _limits(address)
+    wait = _wait(limits, [])
     if wait:
-        return wait
-    submission = FeedbackSubmission(address_hash=address)
-    db.session.add(submission)
+        return _refused(wait)
+    rows = [FeedbackSubmission(address_hash=key) for key, _limit in limits]
+    db.session.add_all(rows)
     db.session.commit()
-    wait = wait_minutes(address, besides=submission.id)
+    ids = [row.id for row in rows]
+    wait = _wait(limits, ids)
     if wait:
-        db.session.execute(delete(FeedbackSubmission).where(FeedbackSubmission.id == submission.id))
+        db.session.execute(delete(FeedbackSubmission).where(FeedbackSubmission.id.in_(ids)))
         db.session.commit()
+        return _refused(wait)
+    if any(key == SITE for key, _limit in limits) and overall() == alarm_level():
+        log.warning(
+            "%d messages to the feedback forms in %d minutes: more than usual (a flood?)",
+            alarm_level(), current_app.config["FEEDBACK_WINDOW_MINUTES"],
+        )  # fmt: skip
+    return 0
+
+
+def _refused(wait: int) -> int:
+    """Note the refusal for the page (`g.feedback_refused`: the form's notice then names
+    the other ways to reach the federation); `wait`."""
+    g.feedback_refused = wait
     return wait
+
+
+def overall() -> int:
+    """How many new messages and alert requests the whole site took in the window."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                FeedbackSubmission.address_hash == SITE,
+                FeedbackSubmission.at > utcnow() - _window(),
+            )
+        )
+        or 0
+    )
+
+
+def alarm_level() -> int:
+    """The figure of the whole site at which staff are told (FEEDBACK_OVERALL)."""
+    return current_app.config["FEEDBACK_OVERALL"]
+
+
+def alarm() -> int:
+    """The whole site's figure in the window when it is at the alarm level or above (staff
+    should look: a flood, or news that makes many write); 0 when it is not."""
+    count = overall()
+    return count if count >= alarm_level() else 0
+
+
+def refused_everyone() -> bool:
+    """True when the whole site is at its ceiling: new messages are refused from everyone
+    (the form then names the other ways to reach the federation)."""
+    return overall() >= current_app.config["FEEDBACK_CEILING"]
 
 
 def forget_old() -> int:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, selectinload
 from ...database import WRITE_REFUSED, db, posted_version
 from ...errors import refused_form
 from ...facilities.models import Facility, Township
-from ...feedback import photos
+from ...feedback import photos, throttle
 from ...feedback import queries as feedback_queries
 from ...feedback.models import KINDS, STATES, FeedbackItem
 from ...feedback.names import kind_name, state_name
@@ -126,6 +126,7 @@ def _counts() -> dict:
         "kinds": {k: kinds.get(k, 0) for k in KINDS},
         "states": {s: states.get(s, 0) for s in STATES},
         "overdue": feedback_queries.overdue_count(),
+        "flood": throttle.alarm(),
     }
 
 
