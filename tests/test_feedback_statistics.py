@@ -476,3 +476,33 @@ def test_an_editor_cannot_publish_an_example(site, answered):
     data = {"csrf_token": token_in(str(page)), "version": "1", "example": "例子",
             "action": "publish"}  # fmt: skip
     assert li.post(f"/staff/inbox/{answered}/example", data=data).status_code == 403
+
+
+def test_what_is_counted_stays_when_an_item_s_personal_data_goes_for_its_age(site, create_item):
+    """An item nobody closed loses its words and contact details at FEEDBACK_MAX_AGE_DAYS;
+    the statistics, and the CSV, count it as before, in its state."""
+    from barrierfree.staff.periodic import housekeeping
+
+    received = working_day(10)
+    old = create_item(received=received, kind="barrier", township="xinfa",
+                      state="in_progress", contact_email=EMAIL)  # fmt: skip
+    create_item(received=received, kind="barrier", township="xinfa")
+    site.config["FEEDBACK_MAX_AGE_DAYS"] = 9
+
+    def counted() -> tuple:
+        found = statistics.figures()
+        townships = [(tuple(t) if t else None, n) for t, n in found.by_township]
+        return (found.by_month, townships, found.timing, found.waiting, found.overdue,
+                statistics.groups(months()))  # fmt: skip
+
+    with site.app_context():
+        before = counted()
+    make_staff(site, "li", "editor")
+    csv_before = signed_in(site, "li").get(CSV).get_data(as_text=True)
+    with site.app_context():
+        housekeeping()
+        row = db.session.get(FeedbackItem, old)
+        assert row.purged_at and row.body == "" and row.contact_email is None
+        assert (row.state, row.kind, row.township.slug) == ("in_progress", "barrier", "xinfa")
+        assert counted() == before
+    assert signed_in(site, "li").get(CSV).get_data(as_text=True) == csv_before

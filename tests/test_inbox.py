@@ -608,7 +608,7 @@ def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_coun
         )
         db.session.commit()
     result = loaded_app.test_cli_runner().invoke(args=["inbox", "purge"])
-    assert result.exit_code == 0 and "1 closed item" in result.output
+    assert result.exit_code == 0 and "of 1 item(s)" in result.output
     purged = item(loaded_app, old)
     assert purged.contact_email is None and purged.purged_at is not None
     assert purged.body == "" and purged.location is None and purged.text_hash == ""
@@ -756,3 +756,61 @@ def test_a_reply_refused_for_its_token_keeps_the_text(loaded_app, staff):
     assert "很长的答复" in parse(response.data).find("textarea", id="field-reply").get_text()
     with loaded_app.app_context():
         assert db.session.scalars(select(FeedbackMessage)).all() == []
+
+
+def received_days_ago(app, item_id: int, days: int) -> None:
+    with app.app_context():
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == item_id)
+            .values(created_at=utcnow() - timedelta(days=days))
+        )
+        db.session.commit()
+
+
+def test_staff_are_told_ahead_of_an_item_losing_its_personal_data_for_its_age(loaded_app, staff):
+    """FEEDBACK_PURGE_NOTICE_DAYS before FEEDBACK_MAX_AGE_DAYS, an item not closed is
+    counted and listed on the inbox's list and marked on its page; then the housekeeping
+    deletes its texts and contact details, whatever its state."""
+    from barrierfree.staff.periodic import housekeeping
+
+    max_age = loaded_app.config["FEEDBACK_MAX_AGE_DAYS"]
+    notice = loaded_app.config["FEEDBACK_PURGE_NOTICE_DAYS"]
+    soon, _ = send(loaded_app, reply_by="phone", contact_phone="13912345678", body="坡道太陡")
+    later, _ = send(loaded_app)
+    closed, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    post(li, "state", closed, state="closed")
+    post(li, "note", soon, body="已经通知场所")
+    for item_id in (soon, closed):
+        received_days_ago(loaded_app, item_id, max_age - notice + 1)
+    received_days_ago(loaded_app, later, max_age - notice - 1)
+    listing = parse(li.get("/staff/inbox/").data)
+    assert "1 条" in listing.find(id="inbox-purge-soon").text
+    assert parse(li.get("/staff/inbox/?purge_soon=1").data).find("tbody").hrefs == [
+        f"/staff/inbox/{soon}"
+    ]
+    assert "不论是否办结" in li.get(f"/staff/inbox/{soon}").text
+    assert "不论是否办结" not in li.get(f"/staff/inbox/{later}").text
+    assert "不论是否办结" not in li.get(f"/staff/inbox/{closed}").text
+    with loaded_app.app_context():
+        housekeeping()
+    assert item(loaded_app, soon).purged_at is None  # not yet
+    received_days_ago(loaded_app, soon, max_age + 1)
+    with loaded_app.app_context():
+        housekeeping()
+        notes = db.session.scalars(
+            select(FeedbackMessage.body).where(FeedbackMessage.item_id == soon)
+        ).all()
+    gone = item(loaded_app, soon)
+    assert gone.purged_at and gone.body == "" and gone.contact_phone is None and notes == [""]
+    assert gone.state == "new"  # as counted
+    assert item(loaded_app, later).body and item(loaded_app, later).purged_at is None
+    assert "0 条" in parse(li.get("/staff/inbox/").data).find(id="inbox-purge-soon").text
+    assert "坡道太陡" not in li.get(f"/staff/inbox/{soon}").text
+
+
+def test_the_form_says_an_item_goes_after_its_maximum_age_whatever_its_state(loaded_app):
+    loaded_app.config["FEEDBACK_MAX_AGE_DAYS"] = 200
+    text = parse(loaded_app.test_client().get("/feedback/ask").data).find("main").text
+    assert "不论是否办结，收到来信 200 天后" in text

@@ -14,7 +14,8 @@ def inbox_cli() -> None:
 def forget_what_is_due() -> tuple[int, int]:
     """Delete what is kept no longer than needed (《个人信息保护法》) and commit: alert
     subscriptions nobody confirmed in time, then the texts, contact details and photos of
-    items closed long enough (retention.purge). How many of each."""
+    items closed long enough or received too long ago (retention.purge). How many of
+    each."""
     from ...alerts.operations import forget_unconfirmed
     from .retention import purge
 
@@ -26,16 +27,24 @@ def forget_what_is_due() -> tuple[int, int]:
 def purge_command() -> None:
     """Delete what the site's hourly housekeeping deletes, now: unconfirmed alert
     subscriptions, and the texts, contact details and photos of items closed longer ago
-    than FEEDBACK_RETENTION_DAYS."""
+    than FEEDBACK_RETENTION_DAYS or received longer ago than FEEDBACK_MAX_AGE_DAYS."""
     unconfirmed, items = forget_what_is_due()
     click.echo(f"Deleted {unconfirmed} unconfirmed alert subscription(s).")
-    click.echo(f"Deleted the texts and contact details of {items} closed item(s).")
+    click.echo(
+        f"Deleted the texts and contact details of {items} item(s) closed long enough "
+        "or received too long ago."
+    )
 
 
 def init_app(app: Flask) -> None:
-    """The inbox's pages, its command, and the overdue count for the back office's home."""
+    """The retention settings' defaults (BARRIERFREE_FEEDBACK_* in the environment wins),
+    the inbox's pages, its command, and the overdue count for the back office's home."""
     from ...feedback.queries import overdue_count
     from . import export, views  # noqa: F401 (export adds its pages to views.bp)
+    from .retention import DEFAULTS
+
+    for name, value in DEFAULTS.items():
+        app.config.setdefault(name, value)
 
     app.register_blueprint(views.bp)
     app.add_template_global(overdue_count, "inbox_overdue_count")

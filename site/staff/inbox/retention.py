@@ -2,16 +2,19 @@
 FEEDBACK_CLOSE_ANSWERED_DAYS ago that nobody has written to or changed since is closed (else
 an item staff forgot to close would keep its texts for ever); the texts, contact details
 and photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted, with staff's
-unsent drafts about it (of an item merged into another, once that one is too); mail not sent
-in as long is given up. A resident's text may tell of their health or income; the
-statistics need none of it, only what is counted (kind, topic, place, dates, state), which
-stays. Old rate-limit rows go too."""
+unsent drafts about it (of an item merged into another, once that one is too); and those of
+any item received more than FEEDBACK_MAX_AGE_DAYS ago, whatever its state (spam nobody
+closed, a report left waiting), of which staff are told FEEDBACK_PURGE_NOTICE_DAYS ahead
+(`purge_soon_condition`, on the inbox's list and the item's page). Mail not sent in
+FEEDBACK_RETENTION_DAYS is given up. A resident's text may tell of their health or income;
+the statistics need none of it, only what is counted (kind, topic, place, dates, state),
+which stays. Old rate-limit rows go too."""
 
 from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ...database import db, utcnow
@@ -23,24 +26,33 @@ from ..accounts.audit import record as audit
 from ..models import Autosave
 from .drafts import KIND
 
+DEFAULTS = {
+    "FEEDBACK_MAX_AGE_DAYS": 365,  # an item's personal data is deleted this long after it came
+    "FEEDBACK_PURGE_NOTICE_DAYS": 30,  # staff are told this long before, if it is not closed
+}
+
 
 def purge() -> int:
     """Delete what is due and commit: the texts (the resident's, the replies, the notes),
-    contact details and photos of items closed long enough; how many items."""
+    contact details and photos of items closed long enough or received too long ago; how
+    many items."""
     now = utcnow()
     _close_answered(now)
     cutoff = now - timedelta(days=current_app.config["FEEDBACK_RETENTION_DAYS"])
+    too_old = now - timedelta(days=current_app.config["FEEDBACK_MAX_AGE_DAYS"])
     # A duplicate merged into another item is closed, but its resident is still answered
     # there: its details are kept until that item too is closed long enough.
     merged_into = aliased(FeedbackItem)
     done_with = select(merged_into.id).where(
         merged_into.state == CLOSED, merged_into.closed_at < cutoff
     )
-    due = (
+    closed_long_enough = and_(
         FeedbackItem.state == CLOSED,
         FeedbackItem.closed_at < cutoff,
         or_(FeedbackItem.merged_into_id.is_(None), FeedbackItem.merged_into_id.in_(done_with)),
     )
+    # Whatever its state: a message nobody handles must not keep its texts for ever.
+    due = (or_(closed_long_enough, FeedbackItem.created_at < too_old),)
     due_items = select(FeedbackItem.id).where(*due)
     db.session.execute(
         update(FeedbackMessage)
@@ -82,6 +94,35 @@ def purge() -> int:
         audit("inbox-purge", "outgoing_mail", "", str(mail.rowcount), user=THE_SITE)
     db.session.commit()
     return items.rowcount
+
+
+def purge_soon_condition() -> ColumnElement[bool]:
+    """The SQL condition of an item not closed whose personal data will be deleted within
+    FEEDBACK_PURGE_NOTICE_DAYS for its age (FEEDBACK_MAX_AGE_DAYS): staff should answer and
+    close it, or know that it goes."""
+    config = current_app.config
+    days = config["FEEDBACK_MAX_AGE_DAYS"] - config["FEEDBACK_PURGE_NOTICE_DAYS"]
+    return (
+        (FeedbackItem.state != CLOSED)
+        & FeedbackItem.purged_at.is_(None)
+        & (FeedbackItem.created_at < utcnow() - timedelta(days=days))
+    )
+
+
+def purge_on(item: FeedbackItem) -> datetime:
+    """When the item's personal data is deleted for its age, whatever its state (UTC)."""
+    return item.created_at + timedelta(days=current_app.config["FEEDBACK_MAX_AGE_DAYS"])
+
+
+def purge_soon(item: FeedbackItem) -> bool:
+    """True when the item is one of `purge_soon_condition`."""
+    notice = timedelta(days=current_app.config["FEEDBACK_PURGE_NOTICE_DAYS"])
+    return item.state != CLOSED and item.purged_at is None and purge_on(item) < utcnow() + notice
+
+
+def purge_soon_count() -> int:
+    """How many items not closed lose their personal data within the notice period."""
+    return db.session.scalar(select(func.count()).where(purge_soon_condition())) or 0
 
 
 def _close_answered(now: datetime) -> None:

@@ -32,7 +32,7 @@ from ...feedback.spec import BIDI_CONTROLS, landline_number
 from ...query_args import QueryArgs, clean_text, filtered_page, read_page_number
 from ..accounts.sessions import require
 from ..models import ADMIN, EDITOR, StaffUser
-from . import drafts, operations
+from . import drafts, operations, retention
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/inbox")
 PER_PAGE = 50
@@ -66,7 +66,8 @@ def filter_choices() -> dict:
 @bp.get("/")
 @require(EDITOR)
 def items() -> ResponseReturnValue:
-    """The list, filtered by kind, state, township, place, assignee and overdue."""
+    """The list, filtered by kind, state, township, place, assignee, overdue and soon to
+    lose its personal data for its age."""
     args = QueryArgs(request.args)
     choices = filter_choices()
     labels = {"kind": _("类型"), "state": _("状态"), "township": _("镇街"), "place": _("场所"),
@@ -75,6 +76,7 @@ def items() -> ResponseReturnValue:
         name: args.choice(name, choices[name], labels[name], f"filter-{name}") for name in labels
     }
     chosen["overdue"] = args.flag("overdue", "1")
+    chosen["purge_soon"] = args.flag("purge_soon", "1")
     query = _filtered(select(FeedbackItem), chosen)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = read_page_number(request.args.get("page"))
@@ -111,11 +113,15 @@ def _filtered(query: Select[FeedbackItem], chosen: dict) -> Select[FeedbackItem]
         query = query.where(FeedbackItem.assignee_id == int(chosen["assignee"]))
     if chosen["overdue"]:
         query = query.where(feedback_queries.overdue_condition())
+    if chosen["purge_soon"]:
+        query = query.where(retention.purge_soon_condition())
     return query
 
 
 def _counts() -> dict:
-    """How many items are of each kind and in each state, and how many are overdue."""
+    """How many items are of each kind and in each state, how many are overdue, how many
+    not closed lose their personal data soon, and the whole site's figure when it is over
+    its alarm level."""
 
     def by(column: InstrumentedAttribute[str]) -> dict:
         """How many items have each value of `column`."""
@@ -127,6 +133,7 @@ def _counts() -> dict:
         "states": {s: states.get(s, 0) for s in STATES},
         "overdue": feedback_queries.overdue_count(),
         "flood": throttle.alarm(),
+        "purge_soon": retention.purge_soon_count(),
     }
 
 
@@ -192,6 +199,7 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         contact_visible=may_see_contact(row), merged_here=merged_here,
         may_hand_over=g.staff.can(ADMIN) or row.assignee_id == g.staff.id,
         overdue=feedback_queries.is_overdue(row), kept=kept,
+        purge_on=retention.purge_on(row) if retention.purge_soon(row) else None,
         landline=landline_number(row.contact_phone or "") is not None,
     ), status  # fmt: skip
 
