@@ -18,7 +18,8 @@ TEST_LOCK := requirements/test.txt
 .PHONY: run demo test install install-test database translations test-packages messages lint lock
 
 # The site as it is served: gunicorn, the app loaded once before the workers start.
-# The access log leaves out the token of a resident's private status link (site/access_log.py).
+# The access log leaves out the token of a resident's private status link and every
+# visitor's network address (site/access_log.py).
 # A request line up to gunicorn's largest (8 KB, as nginx's) reaches the app, whose pages
 # answer it; gunicorn's own bare English page answers only a longer one.
 SERVE = $(BIN)/gunicorn --preload --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - \

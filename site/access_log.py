@@ -3,7 +3,10 @@ status link (whose token opens what they wrote) is logged as /feedback/status/�
 alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , what a
 resident searched for (it may name their condition) as q=… , whom a place or a contact
 must suit (the finder's 我需要 and the contacts' 适合谁: a disability) as need=… , and where
-they are (the finder's "use my location") as lat=…&lon=… . Served with
+they are (the finder's "use my location") as lat=…&lon=… . Nor does it hold the visitor's
+network address, in any form a format could name (%(h)s, the forwarded headers, the
+WSGI variables): the feedback form promises residents it is not kept, and behind the
+proxy ProxyFix puts the real address where gunicorn's %(h)s reads it. Served with
 `--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
 
 import logging
@@ -17,6 +20,15 @@ from gunicorn.glogging import Logger
 PRIVATE = re.compile(
     r"(/feedback/status/|/alerts/(?:confirm|manage|unsubscribe)/)[^/?#\s]+"
     r"|((?:^|[?&])(?:q|need|lat|lon)=)[^&#\s]*"
+    r"|(\bip=)\S+?(?=:?\s|$)"  # gunicorn's own "Invalid request from ip=…" in the error log
+)
+# The atoms that hold a visitor's address: %(h)s, the headers a proxy or a client names it
+# in ({x-forwarded-for}i and the like) and the WSGI variables that hold it ({remote_addr}e,
+# and the original values ProxyFix keeps).
+ADDRESS_ATOMS = re.compile(
+    r"h|\{(?:remote_addr|remote_port|werkzeug\.proxy_fix\.orig"
+    r"|(?:http_)?(?:x[-_]forwarded[-_]for|forwarded|x[-_]real[-_]ip|x[-_]client[-_]ip"
+    r"|true[-_]client[-_]ip|cf[-_]connecting[-_]ip|client[-_]ip))\}[ie]"
 )
 
 
@@ -27,7 +39,7 @@ def redacted(text: _T) -> _T | str:
     """`text` with the token of any private link, any query typed, any need chosen and
     any position replaced by "…"."""
     return (
-        PRIVATE.sub(lambda m: (m.group(1) or m.group(2)) + "…", text)
+        PRIVATE.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "…", text)
         if isinstance(text, str)
         else text
     )
@@ -45,7 +57,8 @@ class PrivateLinksHidden(logging.Filter):
 
 class AccessLogger(Logger):
     """gunicorn's logger, with every value a format could name redacted (the request line,
-    the path, the referrer, each header and WSGI variable), and its error log's lines too."""
+    the path, the referrer, each header and WSGI variable), the visitor's address left out
+    ("-"), and its error log's lines redacted too."""
 
     def setup(self, cfg: Config) -> None:
         """gunicorn's setup, and the error log's lines redacted."""
@@ -55,6 +68,9 @@ class AccessLogger(Logger):
     def atoms(
         self, resp: object, req: object, environ: dict[str, object], request_time: timedelta
     ) -> dict[str, object]:
-        """gunicorn's values for the access log format, each redacted."""
+        """gunicorn's values for the access log format, each redacted, none an address."""
         atoms = super().atoms(resp, req, environ, request_time)
-        return {key: redacted(value) for key, value in atoms.items()}
+        return {
+            key: "-" if ADDRESS_ATOMS.fullmatch(key) else redacted(value)
+            for key, value in atoms.items()
+        }

@@ -1,6 +1,12 @@
 """The access log never holds the token of a resident's private status link or alerts
-link, nor what a resident searched for, nor where they are."""
+link, nor what a resident searched for, nor where they are, nor their network address."""
 
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -89,3 +95,79 @@ def test_the_served_site_uses_the_redacting_logger():
 
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     assert "--logger-class barrierfree.access_log.AccessLogger" in makefile
+
+
+ADDRESS = "203.0.113.77"
+
+
+def test_no_atom_holds_the_visitor_s_address():
+    """Not %(h)s, nor a forwarded header, nor a WSGI variable, nor what ProxyFix kept."""
+    logger = AccessLogger(Config())
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/feedback/",
+        "PATH_INFO": "/feedback/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "QUERY_STRING": "",
+        "REMOTE_ADDR": ADDRESS,
+        "REMOTE_PORT": "50123",
+        "HTTP_X_FORWARDED_FOR": ADDRESS,
+        "werkzeug.proxy_fix.orig": {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": ADDRESS},
+    }
+    request = {"X-Forwarded-For": ADDRESS, "Forwarded": f"for={ADDRESS}", "X-Real-IP": ADDRESS}
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = logger.atoms(response, request, environ, timedelta(0))
+    assert "203.0.113" not in "".join(str(value) for value in atoms.values())
+    assert atoms["h"] == "-"
+    assert atoms["r"] == "GET /feedback/ HTTP/1.1"
+
+
+def test_gunicorn_s_invalid_request_line_names_no_address(caplog):
+    logger = AccessLogger(Config())
+    logger.error_log.propagate = True  # for caplog
+    logger.warning(f"Invalid request from ip={ADDRESS}: Invalid HTTP method")
+    assert "Invalid request from ip=…: Invalid HTTP method" in caplog.text
+    assert ADDRESS not in caplog.text
+
+
+def test_the_served_site_logs_no_address_behind_the_proxy(tmp_path):
+    """The Makefile's own SERVE command, behind one proxy hop (as deploy/nginx.conf): the
+    request is logged, the address ProxyFix takes from X-Forwarded-For is not."""
+    from test_deployment import served_command
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **os.environ,
+        "BARRIERFREE_INSTANCE_PATH": str(tmp_path),
+        "BARRIERFREE_PROXY_HOPS": "1",
+    }
+    log = tmp_path / "served.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            served_command(port), env=environment, cwd=tmp_path, stdout=output, stderr=output
+        )
+        try:
+            asked = urllib.request.Request(
+                f"http://127.0.0.1:{port}/healthz?from=test",
+                headers={"X-Forwarded-For": ADDRESS},
+            )
+            for _attempt in range(100):
+                try:
+                    urllib.request.urlopen(asked, timeout=10).read()
+                    break
+                except urllib.error.HTTPError:  # no database here: the site's own 503
+                    break
+                except OSError:
+                    time.sleep(0.2)  # still starting
+            for _attempt in range(50):  # the line is written once the answer is sent
+                if "/healthz?from=test" in log.read_text(encoding="utf-8"):
+                    break
+                time.sleep(0.1)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    written = log.read_text(encoding="utf-8")
+    assert "GET /healthz?from=test HTTP/1.1" in written
+    assert ADDRESS not in written and "127.0.0.1 -" not in written

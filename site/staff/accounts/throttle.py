@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ...database import db, utcnow
-from ..models import SignInAttempt
+from ..models import SignInAttempt, StaffUser
 
 WINDOW = timedelta(minutes=15)
 KNOWN_ADDRESS = timedelta(days=90)
@@ -67,10 +67,14 @@ def _one_at_a_time(username: str, address: str) -> None:
 
 
 def settle(attempt: SignInAttempt, outcome: str) -> None:
-    """Give a reserved attempt its outcome and log it (the caller commits)."""
+    """Give a reserved attempt its outcome and log it (the caller commits). The log names
+    the account only when one has that name: what was typed for an unknown one may be a
+    password typed in the wrong box. It never names the address (the table keeps it, for
+    the limits, as long as they need it: see `forget_old`)."""
     attempt.outcome = outcome
     attempt.succeeded = outcome == "signed-in"
-    log.info("sign-in %s: account=%r address=%s", outcome, attempt.username, attempt.address)
+    known = db.session.scalar(select(StaffUser.id).where(StaffUser.username == attempt.username))
+    log.info("sign-in %s: account=%r", outcome, attempt.username if known else "(none)")
 
 
 def wait_minutes(username: str, address: str, besides: int | None = None) -> int:
