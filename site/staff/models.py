@@ -3,7 +3,7 @@ revisions of every saved item, autosaved drafts and scheduled publications."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Model, utcnow
@@ -27,6 +27,9 @@ class StaffUser(Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when an administrator chose the password (a new account, a reset): until its
+    # person changes it, every back-office page leads to the password page.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     sessions: Mapped[list["StaffSession"]] = relationship(back_populates="user")
 

@@ -42,6 +42,10 @@ TIMED_OUT = ("idle", "absolute")
 # The CSRF secrets of the sessions this browser had before signing in again as the same
 # account, so a form opened before (in another tab) is recognised as this browser's own.
 EARLIER_CSRF = "earlier_csrf"
+# The pages that open while an account must change the password an administrator set: the
+# password page and the session's own (its timer and keep-alive). Signing out needs no
+# `require`, so it always works.
+WHILE_CHANGING = frozenset({"staff.change_password", "staff.session_status"})
 KEEP_EARLIER_CSRF = 3
 
 
@@ -251,6 +255,12 @@ def require(
                 return redirect(url_for("staff.sign_in", next=url_in()))
             if not g.staff.can(role):  # which role it needs, not a bare 403
                 return render_template("staff/forbidden.html", needed=role), 403
+            if g.staff.must_change_password and request.endpoint not in WHILE_CHANGING:
+                # A password an administrator set is changed before anything else is done.
+                return redirect(
+                    url_for("staff.change_password"),
+                    code=303 if request.method not in READS else 302,
+                )
             return view(*args, **kwargs)
 
         return wrapper

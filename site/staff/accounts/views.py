@@ -71,6 +71,8 @@ def sign_in() -> ResponseReturnValue:
             errors["password"] = _("请输入密码。")
         if not errors:
             user, message = _authenticate(username.casefold()[:MAX_NAME], password)
+            if user is not None and user.must_change_password:
+                return redirect(url_for("staff.change_password"), code=303)
             if user is not None:
                 return redirect(next_url or url_for("staff.dashboard"), code=303)
             errors["password"] = message
@@ -139,7 +141,9 @@ def session_status() -> ResponseReturnValue:
 @bp.route("/password", methods=["GET", "POST"])
 @sessions.require(EDITOR)
 def change_password() -> ResponseReturnValue:
-    """Change one's own password; every other session of the account ends."""
+    """Change one's own password; every other session of the account ends. A password an
+    administrator set must be changed here before any other back-office page opens
+    (`sessions.require`); the new one must differ from it."""
     errors = {}
     if request.method == "POST":
         current = request.form.get("current", "")[: passwords.MAX_LENGTH + 1]
@@ -157,19 +161,25 @@ def change_password() -> ResponseReturnValue:
         problem = passwords.problem(new, g.staff.username)
         if problem:
             errors["new"] = problem
+        elif not errors and passwords.verify(g.staff.password_hash, new):
+            errors["new"] = _("新密码不能和当前密码相同。")
         if not errors:
+            required = g.staff.must_change_password
             _set_password(g.staff, new)
             sessions.start(g.staff)
-            audit("change-password")
+            audit("change-first-password" if required else "change-password")
             db.session.commit()
             flash(_("密码已修改。其他设备上的登录都已退出。"))
             return redirect(url_for("staff.dashboard"), code=303)
     return render_template("staff/password.html", errors=errors), 400 if errors else 200
 
 
-def _set_password(user: StaffUser, password: str) -> None:
+def _set_password(user: StaffUser, password: str, by_admin: bool = False) -> None:
+    """Give `user` a new password and end every session of the account (the caller commits).
+    One an administrator set (`by_admin`) must be changed by its person after signing in."""
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
+    user.must_change_password = by_admin
     sessions.end_all(user, "password-changed")
 
 
@@ -193,6 +203,7 @@ def new_account() -> ResponseReturnValue:
             user = create_user(
                 form["username"], form["display_name"], form["role"], form["password"]
             )
+            user.must_change_password = True  # the first password is the administrator's
             audit("create-account", "account", user.username, user.role)
             db.session.commit()
             flash(_("已创建账号 %(name)s。", name=user.username))
@@ -268,7 +279,7 @@ def account(user_id: int) -> ResponseReturnValue:
             if problem:
                 errors["password"] = problem
             else:
-                _set_password(user, request.form["password"])
+                _set_password(user, request.form["password"], by_admin=True)
                 audit("reset-password", "account", user.username)
                 flash(_("已设置新密码，这个账号的所有登录都已退出。"))
         else:
