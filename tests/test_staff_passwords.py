@@ -3,10 +3,12 @@ person before anything else in the back office opens; what the sign-in limits ke
 deleted once they no longer need it, as are ended sessions; and the sign-in log names no
 account that does not exist."""
 
+import logging
+from datetime import timedelta
 from itertools import count
 
 import pytest
-from barrierfree.database import db
+from barrierfree.database import db, utcnow
 from barrierfree.staff import periodic
 from barrierfree.staff.models import ADMIN, EDITOR, AuditEntry, StaffUser
 from conftest import make_app
@@ -138,3 +140,67 @@ def test_accounts_made_from_the_command_line_need_no_change(app):
     assert not user(app, "operator").must_change_password
     client = app.test_client()
     assert sign_in(client, "operator").headers["Location"].endswith("/staff/")
+
+
+def test_housekeeping_forgets_old_attempts_and_ended_sessions(app):
+    """Attempts are kept only while a limit reads them, ended sessions for KEEP_ENDED."""
+    from barrierfree.staff.accounts import sessions, throttle
+    from barrierfree.staff.models import SignInAttempt, StaffSession
+
+    now = utcnow()
+    with app.app_context():
+        chief = db.session.scalar(select(StaffUser).where(StaffUser.username == "chief"))
+        old, recent = now - throttle.WINDOW - timedelta(minutes=1), now - timedelta(minutes=1)
+        rows = {
+            "typed-in-the-wrong-box": (old, False, "unknown-account"),
+            "recent-failure": (recent, False, "wrong-password"),
+            "known-address": (now - timedelta(days=89), True, "signed-in"),
+            "forgotten-address": (
+                now - throttle.KNOWN_ADDRESS - timedelta(days=1),
+                True,
+                "signed-in",
+            ),
+            "still-checking": (old, False, throttle.CHECKING),
+        }
+        for name, (at, succeeded, outcome) in rows.items():
+            db.session.add(
+                SignInAttempt(
+                    username=name, address="10.30.0.1", at=at, succeeded=succeeded, outcome=outcome
+                )
+            )
+        long_ago = now - sessions.KEEP_ENDED - timedelta(days=1)
+        for token, ended_at, created_at in (
+            ("ended-long-ago", long_ago, long_ago),
+            ("ended-yesterday", now - timedelta(days=1), now - timedelta(days=1)),
+            ("never-marked", None, long_ago - timedelta(days=1)),
+            ("open", None, now),
+        ):
+            db.session.add(
+                StaffSession(
+                    token_hash=token, user=chief, created_at=created_at, last_seen_at=created_at,
+                    ended_at=ended_at, end_reason="signed-out" if ended_at else None,
+                )
+            )  # fmt: skip
+        db.session.commit()
+
+        periodic.housekeeping()
+
+        left = set(db.session.scalars(select(SignInAttempt.username)))
+        assert {"recent-failure", "known-address", "still-checking"} <= left
+        assert not {"typed-in-the-wrong-box", "forgotten-address"} & left
+        hashes = set(db.session.scalars(select(StaffSession.token_hash)))
+        assert {"ended-yesterday", "open"} <= hashes
+        assert not {"ended-long-ago", "never-marked"} & hashes
+
+
+def test_the_sign_in_log_names_no_account_that_does_not_exist(app, caplog):
+    """What was typed as an unknown account's name may be a password: never logged."""
+    caplog.set_level(logging.DEBUG)
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.40.0.1"
+    sign_in(client, "MySecretPassw0rd!", "whatever was typed")
+    sign_in(client, "chief", "not the password")
+    assert "mysecretpassw0rd" not in caplog.text.casefold()
+    assert "10.40.0.1" not in caplog.text
+    assert "sign-in unknown-account: account='(none)'" in caplog.text
+    assert "sign-in wrong-password: account='chief'" in caplog.text

@@ -15,6 +15,7 @@ from ..database import db
 from ..mail import outbox
 from ..site_search.index import site_index
 from ..site_search.sync import drain_if_waiting
+from .accounts import sessions, throttle
 from .editing import publishing
 from .inbox import forget_what_is_due
 
@@ -60,9 +61,14 @@ def periodic_checks() -> None:
 
 
 def housekeeping() -> None:
-    """Delete what is kept no longer than needed (`inbox.forget_what_is_due`), as
-    `flask inbox purge` does."""
+    """Delete what is kept no longer than needed: residents' items and what goes with them
+    (`inbox.forget_what_is_due`, as `flask inbox purge` does), the sign-in attempts no limit
+    reads any more (`throttle.forget_old`) and ended staff sessions
+    (`sessions.forget_ended`)."""
     forget_what_is_due()
+    throttle.forget_old()
+    sessions.forget_ended()
+    db.session.commit()
 
 
 def _quietly(step: Callable[[], object], failure: str) -> None:

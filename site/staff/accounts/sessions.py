@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import cast
 
 from flask import (
     Flask,
@@ -28,7 +29,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from htmx_flask import request
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from ...database import commit_if_possible, db, utcnow
 from ...i18n import url_in
@@ -38,6 +39,9 @@ from ..models import StaffSession, StaffUser
 TOKEN = "staff"
 TOUCH_EVERY = timedelta(seconds=30)
 KEEP_LAPSED = timedelta(hours=12)
+# How long the row of an ended session is kept (when whose session ended, and why), then
+# deleted in the hourly housekeeping (`forget_ended`).
+KEEP_ENDED = timedelta(days=30)
 TIMED_OUT = ("idle", "absolute")
 # The CSRF secrets of the sessions this browser had before signing in again as the same
 # account, so a form opened before (in another tab) is recognised as this browser's own.
@@ -182,6 +186,23 @@ def end_every(reason: str) -> None:
 def expires_at(row: StaffSession) -> datetime:
     """When this session ends if nothing more happens (UTC)."""
     return min(row.last_seen_at + idle_limit(), row.created_at + absolute_limit())
+
+
+def forget_ended() -> int:
+    """Delete the sessions that ended more than KEEP_ENDED ago, and those so old they must
+    have ended (past the absolute limit) though no request came to mark them. Returns how
+    many (the caller commits)."""
+    now = utcnow()
+    deleted = cast(
+        CursorResult,
+        db.session.execute(
+            delete(StaffSession).where(
+                (StaffSession.ended_at < now - KEEP_ENDED)
+                | (StaffSession.created_at < now - absolute_limit() - KEEP_ENDED)
+            )
+        ),
+    )
+    return deleted.rowcount
 
 
 def load() -> None:

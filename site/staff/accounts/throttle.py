@@ -6,7 +6,10 @@ Three limits over a sliding window of 15 minutes:
 - one account from anywhere: 50 failures, except from an address where that account has
   signed in successfully in the last 90 days.
 So a wrong guess costs at most 15 minutes, and an attacker elsewhere cannot lock a member
-of staff out of the office they usually work from. Refused attempts are logged but do
+of staff out of the office they usually work from. An attempt is kept only as long as a
+limit reads it (`forget_old`, in the hourly housekeeping): a successful sign-in 90 days (it
+makes its address known), any other attempt 15 minutes, the window, since what was typed
+as the account name may be a password typed in the wrong box. Refused attempts are logged but do
 not count, so waiting always ends the block.
 
 An attempt is reserved (written and committed as a failure) before its password is
@@ -17,8 +20,9 @@ the first up to the limit reach the password and the rest are refused, on every 
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from ...database import db, utcnow
 from ..models import SignInAttempt, StaffUser
@@ -118,3 +122,21 @@ def _known_address(username: str, address: str, now: datetime) -> bool:
             )
         )
     )
+
+
+def forget_old() -> int:
+    """Delete the attempts no limit reads any more: failed and refused ones older than the
+    window, successful ones older than KNOWN_ADDRESS. Returns how many (the caller commits).
+    An attempt still being checked is left to finish, however old."""
+    now = utcnow()
+    deleted = cast(
+        CursorResult,
+        db.session.execute(
+            delete(SignInAttempt).where(
+                SignInAttempt.outcome != CHECKING,
+                (SignInAttempt.at < now - KNOWN_ADDRESS)
+                | ((SignInAttempt.at < now - WINDOW) & SignInAttempt.succeeded.is_(False)),
+            )
+        ),
+    )
+    return deleted.rowcount
