@@ -13,6 +13,7 @@ from barrierfree.staff.models import MediaFile
 from conftest import make_app, parse
 from image_files import GPS, image_file, png_claiming, with_gps
 from PIL import Image
+from sqlalchemy import select
 from staff_helpers import csrf, make_staff, signed_in
 
 PNG = image_file("PNG", (8, 8))
@@ -344,3 +345,52 @@ def test_a_panorama_is_kept_not_called_damaged():
     Image.new("RGB", (20000, 3), (10, 20, 30)).save(buffer, "JPEG")
     kept = images.prepare(buffer.getvalue())
     assert kept.width == images.LONG_SIDE and kept.height >= 1
+
+
+def test_a_publisher_deletes_a_file_after_being_told_where_it_is_linked(site):
+    """A list of named people uploaded by mistake must be removable: the question names
+    every item still linking it, the deletion is audited, and its address answers 404."""
+    from barrierfree.database import utcnow
+    from barrierfree.staff.models import AuditEntry
+    from barrierfree.updates.models import Update
+
+    app = site["app"]
+    make_staff(app, "media-publisher", "publisher")
+    publisher = signed_in(app, "media-publisher", address="10.50.0.2")
+    upload(site["editor"], PDF, "受助人名单.pdf")
+    kept = stored(app)[-1]
+    address = f"/media/{kept.name}"
+    with app.app_context():
+        for slug, status in (("linked-live", "published"), ("linked-draft", "draft")):
+            row = Update(slug=slug, kind="notice", status=status, title=f"通知 {slug}",
+                         summary="一条测试用的通知。", body=f"见[名单]({address})。")  # fmt: skip
+            if status == "published":
+                row.published_at = utcnow()
+            db.session.add(row)
+        db.session.commit()
+    assert app.test_client().get(address).status_code == 200
+    url = f"/staff/media/{kept.name}/delete"
+
+    assert site["editor"].get(url).status_code == 403  # editors upload; they do not delete
+    question = publisher.get(url)
+    assert question.status_code == 200
+    assert "通知 linked-live" in question.text and "通知 linked-draft" in question.text
+    assert "已发布" in question.text and "未发布" in question.text
+    assert publisher.post(url).status_code == 400  # no CSRF token
+    assert app.test_client().get(address).status_code == 200
+
+    token = csrf(publisher, url)
+    deleted = publisher.post(url, data={"csrf_token": token})
+    assert deleted.status_code == 303
+    assert app.test_client().get(address).status_code == 404
+    assert kept.name not in {media.name for media in stored(app)}
+    assert not (Path(app.config["UPLOAD_DIR"]) / "media" / kept.name).exists()
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "delete-media")
+        ).one()
+        assert (entry.username, entry.key, entry.detail) == (
+            "media-publisher", kept.name, "受助人名单.pdf",
+        )  # fmt: skip
+    assert publisher.get(url).status_code == 404
+    assert f'href="{url}"' not in site["editor"].get("/staff/media/").text

@@ -21,6 +21,7 @@ from barrierfree.staff.models import (
     RANK,
     AuditEntry,
     Autosave,
+    MediaFile,
     Revision,
     SignInAttempt,
     StaffSession,
@@ -99,6 +100,10 @@ def office(tmp_path_factory) -> Office:
             db.session.add(revision)
             db.session.flush()
             items[kind.name], revisions[kind.name] = row.id, revision.id
+        db.session.add(
+            MediaFile(name=MEDIA_NAME, original_name="名单.pdf", mimetype="application/pdf",
+                      size=1, uploaded_by="admin")
+        )  # fmt: skip
         db.session.commit()
         published_update = live.id
     accounts = {role: make_staff(app, role, role) for role in ROLES}
@@ -353,13 +358,15 @@ NEEDS = {
     "editor.publish": PUBLISHER,
     "editor.undo": PUBLISHER,
     "bulk.apply": PUBLISHER,
+    "media.delete": PUBLISHER,
 }
 # The route that answers 404 for a kind of item that cannot be created, and the one that
 # answers 404 for a kind without a publishing status (an indicator value is always live).
 CREATE = "editor.create"
 PUBLISH = "editor.publish"
 # The URL parameters this test knows real values for; a new one must be added here.
-FILLED_IN = {"kind_name", "item_id", "revision_id", "key", "user_id", "kind", "fmt"}
+FILLED_IN = {"kind_name", "item_id", "revision_id", "key", "user_id", "kind", "fmt", "name"}
+MEDIA_NAME = "0" * 32 + ".pdf"  # an uploaded file's row in the office's database
 
 
 def back_office_requests(office) -> list[tuple[str, str, str, str | None]]:
@@ -384,7 +391,9 @@ def _url_values(office, rule):
     """Values for a rule's parameters: every kind of item with its ids, or none."""
     unknown = rule.arguments - FILLED_IN
     assert not unknown, f"{rule.rule}: say how to fill <{'>, <'.join(unknown)}> in this test"
-    common = {"user_id": office.accounts[EDITOR], "kind": "facilities", "fmt": "csv"}
+    common = {
+        "user_id": office.accounts[EDITOR], "kind": "facilities", "fmt": "csv", "name": MEDIA_NAME,
+    }  # fmt: skip
     if "kind_name" not in rule.arguments:
         yield None, {k: v for k, v in common.items() if k in rule.arguments}
         return

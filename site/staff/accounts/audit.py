@@ -119,7 +119,7 @@ def _detail(entry: AuditEntry) -> str:
             created=found["created"],
             updated=found["updated"],
         )
-    if entry.action in ("inbox-note", "inbox-reply") or entry.action == "upload":
+    if entry.action in ("inbox-note", "inbox-reply", "upload", "delete-media"):
         return ""
     if entry.action in ("inbox-purge", "inbox-close-answered") and detail.isdigit():
         counted = {

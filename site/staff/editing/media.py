@@ -8,6 +8,12 @@ are decoded and re-encoded without their metadata (a phone's photo says where it
 
 The name a file came with is kept, cleaned, to name it on the back office and in the
 download: a header cannot carry a line break, and a file system takes only so long a name.
+
+A publisher or an administrator can delete a file (a list of named people uploaded by
+mistake must be removable): a page first names every item whose text still links it,
+published or not, and the deletion, posted from there, removes the row and the file and is
+audited. The address then answers 404; the row's deletion raises the page cache's
+generation (media_file is a public table), so no cached page outlives it.
 """
 
 import logging
@@ -35,14 +41,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import String, Text, or_, select
 
 from ...database import db
 from ...i18n import EN, PREFIX, is_english
 from ...images import DECODERS, MB, PhotoProblem, prepare
 from ..accounts import sessions
 from ..accounts.audit import record as audit
-from ..models import EDITOR, MediaFile
+from ..models import EDITOR, PUBLISHER, MediaFile
 from .authoring import ALT_PLACEHOLDER
 
 log = logging.getLogger(__name__)
@@ -290,6 +296,57 @@ def upload() -> ResponseReturnValue:
         written.unlink(missing_ok=True)
         raise
     flash(_("已上传“%(name)s”。下面的表格里有插入正文用的写法。", name=original))
+    return redirect(url_for("media.index"), code=303)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An item whose text links an uploaded file: its kind's name, title, status and the
+    editor's page for it."""
+
+    kind: str
+    title: str
+    published: bool
+    url: str
+
+
+def links_to(name: str) -> list[Link]:
+    """Every item (of every editable kind, published, draft or withdrawn) whose text names
+    the file's address, /media/<name>."""
+    from .forms import EDITABLE
+
+    address = f"/media/{name}"
+    found = []
+    for kind in EDITABLE.values():
+        model = kind.model
+        texts = [c for c in model.__table__.columns if isinstance(c.type, String | Text)]
+        rows = db.session.scalars(select(model).where(or_(*(c.contains(address) for c in texts))))
+        for row in rows:
+            found.append(
+                Link(
+                    kind=str(kind.label),
+                    title=str(getattr(row, kind.title_field)),
+                    published=getattr(row, "status", "published") == "published",
+                    url=url_for("editor.edit", kind_name=kind.name, item_id=row.id),
+                )
+            )
+    return found
+
+
+@bp.route("/<name>/delete", methods=["GET", "POST"])
+@sessions.require(PUBLISHER)
+def delete(name: str) -> ResponseReturnValue:
+    """Delete an uploaded file, after a page that names where it is still linked (GET);
+    the row and the file go (POST), audited. Links to it then lead to a 404 page."""
+    media = db.session.scalar(select(MediaFile).where(MediaFile.name == name)) or abort(404)
+    links = links_to(media.name)
+    if request.method == "GET":
+        return render_template("staff/media_delete.html", media=media, links=links)
+    audit("delete-media", "media", media.name, media.original_name)
+    db.session.delete(media)
+    db.session.commit()
+    (folder_setting() / media.name).unlink(missing_ok=True)
+    flash(_("已删除“%(name)s”。网站上再打开它的地址会显示“找不到”。", name=media.original_name))
     return redirect(url_for("media.index"), code=303)
 
 
