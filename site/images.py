@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image
 
 from .i18n import or_list
 
-# A phone camera's largest JPEG (50 megapixels) is decoded at a reduced scale. Any other
-# format is decoded whole, at four bytes a pixel and more for the copies made while it is
-# turned and reduced (a 49-megapixel PNG took 4 seconds and a gigabyte): 24 megapixels is
-# above a 6K screen's screenshot (20). Pillow's own bomb check is above both.
+# A phone camera's largest JPEG (50 megapixels) is decoded at a reduced scale (JPEG's draft
+# mode: about 60 MB at most). Any other format is decoded whole, at up to four bytes a
+# pixel, and reduced before anything else is done to it (one full-size copy more only when
+# it must first become RGB or RGBA: a palette GIF or PNG, a grey one): 24 megapixels, above
+# a 6K screen's screenshot (20), is then about 100 MB and 1 to 3 seconds at most, however
+# small the file (a 93 KB transparent PNG of 4890 x 4890 pixels once took 360 MB more,
+# copied whole four times over). Pillow's own bomb check is above both.
 MB = 1024 * 1024  # a megabyte, in bytes: the size limits of uploads are given in MB
 MAX_PIXELS = 50_000_000
 MAX_PIXELS_DECODED_WHOLE = 24_000_000
@@ -56,10 +59,15 @@ def prepare(data: bytes, decoders: tuple[str, ...] = DECODERS, long_side: int = 
         with Image.open(BytesIO(data), formats=decoders) as image:
             limit = MAX_PIXELS if image.format == "JPEG" else MAX_PIXELS_DECODED_WHOLE
             if image.width * image.height > limit:
-                raise PhotoProblem(_too_many_pixels())
+                raise PhotoProblem(_too_many_pixels(limit))
             source = image.format
             _draft(image, long_side)
-            pixels = _pixels(ImageOps.exif_transpose(image))
+            orientation = image.getexif().get(ORIENTATION, 1)
+            # Reduced first, while it is the only full-size copy (thumbnail reduces by a
+            # whole factor before it resamples); turned and stripped once small.
+            reduced = _in_mode(image)
+            reduced.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+            pixels = _pixels(_upright(reduced, orientation))
     except PhotoProblem:
         raise
     except Image.UnidentifiedImageError:
@@ -68,12 +76,11 @@ def prepare(data: bytes, decoders: tuple[str, ...] = DECODERS, long_side: int = 
             _("这不是 %(formats)s 格式的照片。请换一张照片。", formats=formats)
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoProblem(_too_many_pixels()) from None
+        raise PhotoProblem(_too_many_pixels(MAX_PIXELS_DECODED_WHOLE)) from None
     # A decoder fed hostile bytes may fail in any way; the resident needs a message.
     except Exception as error:
         log.info("A photo could not be decoded: %r", error)
         raise PhotoProblem(_("照片打不开，文件可能已经损坏。请换一张照片。")) from None
-    pixels.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
     encodings = [("image/jpeg", _encode(_flattened(pixels), "JPEG"))]
     if source in ("PNG", "GIF"):
         encodings.append(("image/png", _encode(pixels, "PNG")))
@@ -81,9 +88,39 @@ def prepare(data: bytes, decoders: tuple[str, ...] = DECODERS, long_side: int = 
     return Photo(content_type, encoded, pixels.width, pixels.height)
 
 
-def _too_many_pixels() -> str:
-    """What to say about an image too large to decode safely."""
-    return _("照片的像素太多，不能处理。请换一张，或者把照片截图后再选截图。")
+def _too_many_pixels(limit: int) -> str:
+    """What to say about an image over `limit` pixels, too large to decode safely."""
+    return _(
+        "照片的像素太多（超过 %(n)d 百万像素），不能处理。请换一张，或者把照片截图后再选截图。",
+        n=limit // 1_000_000,
+    )
+
+
+ORIENTATION = 0x0112  # the EXIF tag that says how the camera was held
+# What turns an image upright, by its EXIF orientation (as ImageOps.exif_transpose).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _in_mode(image: Image.Image) -> Image.Image:
+    """The image as RGB, or RGBA when it has transparency: itself when it already is (no
+    copy), else converted (a palette or grey image resampled as it is would be coarse)."""
+    has_alpha = "A" in image.getbands() or "transparency" in image.info
+    mode = "RGBA" if has_alpha else "RGB"
+    return image if image.mode == mode else image.convert(mode)
+
+
+def _upright(image: Image.Image, orientation: object) -> Image.Image:
+    """The image turned as the camera was held (EXIF orientation)."""
+    method = UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    return image.transpose(method) if method is not None else image
 
 
 def _draft(image: Image.Image, long_side: int) -> None:
@@ -99,8 +136,7 @@ def _draft(image: Image.Image, long_side: int) -> None:
 def _pixels(image: Image.Image) -> Image.Image:
     """A new image of the same pixels (RGB, or RGBA when it has transparency), with none of
     the file's information (EXIF, XMP, ICC profile, comments, text chunks) to be saved."""
-    has_alpha = "A" in image.getbands() or "transparency" in image.info
-    pixels = image.convert("RGBA" if has_alpha else "RGB")
+    pixels = _in_mode(image)
     return Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
 
 
