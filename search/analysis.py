@@ -23,7 +23,7 @@ from search.text import is_chinese, normalize
 # 自我 stays.
 STOP_WORDS = ENGLISH_STOP_WORDS | frozenset(
     "的 了 和 与 及 或 是 在 我 你 他 她 我们 要 想 我要 我想 怎么 怎么办 如何 哪里 哪儿 "
-    "什么 吗 呢 啊 吧 请问 请 能 可以 有 有没有 一下 "
+    "什么 吗 呢 啊 吧 请问 请 能 可以 有 有没有 没有 一下 "
     "i me my our do does did has had there any some please".split()
 )
 # The words of an English question that say nothing of its subject: left out beside the
@@ -135,14 +135,21 @@ def query_words(text: str) -> list[str]:
     Chinese character the synonym file does not name (盲 and 聋 it does; in
     我腿脚不方便去哪里办残疾证 the 不, 去 and 办 found every page that says 不低于 or 办理)
     and an English question's own words (QUESTION_WORDS)."""
+    words = typed_words(text)
+    subject = [word for word in words if not _says_little(word)]
+    return subject or words
+
+
+def typed_words(text: str) -> list[str]:
+    """The distinct words of a normalised query but its stop words, as jieba's precise mode
+    cuts them: `query_words` before it leaves out the words that say little."""
     initialize()
     words: list[str] = []
     for word in jieba.cut(text, HMM=True):
         word = word.strip()
         if _WORD.search(word) and word not in STOP_WORDS and word not in words:
             words.append(word)
-    subject = [word for word in words if not _says_little(word)]
-    return subject or words
+    return words
 
 
 def _says_little(word: str) -> bool:
@@ -166,12 +173,12 @@ def is_known_word(word: str) -> bool:
     return jieba.dt.FREQ.get(word, 0) > 0
 
 
-def words_and_parts(text: str) -> list[str]:
+def words_and_parts(text: str, stop_words: frozenset[str] = STOP_WORDS) -> list[str]:
     """The distinct words of a normalised text with the shorter words inside long ones
-    (视频手语: 视频, 手语, 视频手语), as the index holds them."""
+    (视频手语: 视频, 手语, 视频手语), as the index holds them (without `stop_words`)."""
     initialize()
     words = (word.strip() for word in jieba.cut_for_search(text, HMM=True))
-    return list(dict.fromkeys(w for w in words if _WORD.search(w) and w not in STOP_WORDS))
+    return list(dict.fromkeys(w for w in words if _WORD.search(w) and w not in stop_words))
 
 
 def index_term(word: str) -> str:

@@ -50,7 +50,13 @@ from search.query import (
     exact_key,
 )
 from search.results import Hit, Results, configure_highlighting, page_span, snippet
-from search.vocabulary import TitleWords, offered, pinyin_words, title_readings
+from search.vocabulary import (
+    TitleWords,
+    offered,
+    pinyin_words,
+    sounds_alike,
+    title_readings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -244,6 +250,8 @@ class SearchIndex(SearchBackend):
 
         spelled = pinyin_words(text, language, titles)
         query = build_query(text, reader, [word for word, exact in spelled if exact])
+        if query is None:  # what it asks no page says: nothing, or a typing error corrected
+            return Results.empty(text, per_page, sounds_alike(text, language, titles, is_used))
         every_kind = build_filter(language, None, categories, township)
         only_kinds = build_filter(language, kinds, categories, township)
         # Whoosh reads a filter that matches no document as no filter at all, and would then

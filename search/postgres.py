@@ -73,7 +73,13 @@ from search.query import (
     exact_key,
 )
 from search.results import Hit, Results, configure_highlighting, page_span, snippet
-from search.vocabulary import TitleWords, offered, pinyin_words, title_readings
+from search.vocabulary import (
+    TitleWords,
+    offered,
+    pinyin_words,
+    sounds_alike,
+    title_readings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -613,7 +619,9 @@ class _Search:
         """Count the matches of each kind, then read one page of them, best first."""
         spelled = pinyin_words(self.text, self.language, self.titles)
         query = build_query(self.text, self.indexed, [word for word, exact in spelled if exact])
-        assert query is not None, "search() searches only a query with words"
+        if query is None:  # what it asks no page says: nothing, or a typing error corrected
+            typo = sounds_alike(self.text, self.language, self.titles, self.indexed.is_used)
+            return Results.empty(self.text, per_page, typo)
         sql = SqlQuery.of(query)
         where = ["d.language = :language", sql.where]
         params: dict[str, Any] = {**sql.params, "language": self.language}

@@ -17,7 +17,14 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from search import pinyin
-from search.analysis import analyzer, index_term, query_words, search_parts
+from search.analysis import (
+    QUESTION_WORDS,
+    analyzer,
+    index_term,
+    query_words,
+    search_parts,
+    typed_words,
+)
 from search.synonyms import SynonymGroup, load_groups
 from search.text import is_chinese, normalize
 
@@ -86,7 +93,9 @@ SITE_WORD_WEIGHT = 0.1
 # Everyday words the plan uses for something else, that count this much of a word: what
 # they mean to a resident is the synonym file's term (工作 is 就业 to someone looking for
 # a job; in titles it is the federation's own work, 社会工作, 预防工作).
-VAGUE_WORDS = {"工作": 0.25}
+# 补助 is the plan's word for money given once or for one thing (网络资费补助, 失业补助金);
+# to a resident it is the allowance (补贴) they live on.
+VAGUE_WORDS = {"工作": 0.25, "补助": 0.25, "补助金": 0.25}
 
 
 def clean_query(raw: str | None) -> str:
@@ -134,7 +143,8 @@ def thesaurus() -> Thesaurus:
 
 
 def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> Query | None:
-    """The Whoosh query for a cleaned query text, or None when it has no words.
+    """The Whoosh query for a cleaned query text, or None when it has no words or nothing
+    to find (`asks_what_no_page_says`).
 
     `spelled` are the Chinese words a query in pinyin spells: each is searched as if it
     had been typed (with its synonyms) beside the query itself.
@@ -142,8 +152,10 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
     words = query_words(text)[:MAX_WORDS]
     if not words:
         return None
-    keys = [index_term(word) for word in words]
     subject = [word for word in words if word not in SITE_WORDS]
+    if not spelled and asks_what_no_page_says(text, words, subject, reader):
+        return None
+    keys = [index_term(word) for word in words]
     clauses = [
         Union(
             [_term_query(word, reader, typed=True, weight=_weight(word, subject))]
@@ -166,6 +178,34 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
     return Union(
         [Union(clauses, scale=COORDINATION_BONUS), exact, *together, *_pinyin_queries(text)]
     )
+
+
+def asks_what_no_page_says(
+    text: str, words: list[str], subject: list[str], reader: IndexReader
+) -> bool:
+    """True when a query says what it asks about beside a word every page says, and no page
+    says that (残疾人三轮车, 残疾人驾照; 残疾人车 and 残疾人能干什么, whose 车 and 干 are left
+    out as lone characters): the word every page says would find every page, none of them
+    about what was asked. Nothing is found instead, and the page offers what it offers for
+    nothing found (or the corrected query: 残疾人正). A query of site words alone (残疾人)
+    still finds the pages that say them."""
+    if len(subject) == len(words):
+        return False
+    asked = [w for w in typed_words(text) if w not in SITE_WORDS and w not in QUESTION_WORDS]
+    return bool(asked) and not any(_is_found(word, reader) for word in subject)
+
+
+def _is_found(word: str, reader: IndexReader) -> bool:
+    """True when some document has `word`, a synonym term of it or every shorter word
+    inside it."""
+    key = index_term(word)
+    if _is_indexed(key, reader):
+        return True
+    for term in thesaurus().related(key):
+        if all(_is_indexed(index_term(w), reader) for w in query_words(normalize(term))):
+            return True
+    parts = search_parts(word) if is_chinese(word) else []
+    return bool(parts) and all(_is_indexed(part, reader) for part in parts)
 
 
 def _phrase_queries(text: str, keys: list[str]) -> list[Query]:

@@ -80,9 +80,10 @@ class Results:
     pinyin_words: list[str] = field(default_factory=list)
 
     @classmethod
-    def empty(cls, query: str, per_page: int) -> "Results":
-        """Results for a query with nothing to search for."""
-        return cls(query=query, total=0, page=1, pages=0, per_page=per_page)
+    def empty(cls, query: str, per_page: int, suggestion: str | None = None) -> "Results":
+        """Results for a query with nothing to search for, or nothing to find (offering
+        `suggestion` instead)."""
+        return cls(query=query, total=0, page=1, pages=0, per_page=per_page, suggestion=suggestion)
 
 
 def page_span(total: int, page: int, per_page: int) -> tuple[int, int, int]:

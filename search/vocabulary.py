@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from search import pinyin
-from search.analysis import is_known_word, query_words, words_and_parts
+from search.analysis import STOP_WORDS, is_known_word, query_words, words_and_parts
 from search.query import clean_query
 from search.suggest import suggest
 from search.synonyms import all_terms, chinese_terms, load_groups
@@ -22,6 +22,13 @@ from search.synonyms import all_terms, chinese_terms, load_groups
 MAX_PINYIN_WORDS = 8
 # The longest run of a query's characters compared by sound with the titles' words.
 MAX_SOUND_RUN = 6
+# The everyday words of a question, beside the titles' words and the synonym terms, that
+# pinyin typed as a sentence is read with (dibao zenme shenqing: 低保 怎么 申请); those that
+# are stop words are then left out, as they are from Chinese.
+EVERYDAY_WORDS = (
+    "怎么 怎么办 怎样 如何 申请 办理 电话 哪里 哪儿 在哪 在哪里 我 我想 想 要 多少 多少钱 "
+    "什么 可以 能 有 吗 去 办 找 的 了 在 是 给 谁"
+).split()
 
 
 def title_readings(title: str) -> list[str]:
@@ -60,6 +67,15 @@ class TitleWords:
         known = [(sound, word) for sound, word in sounds if sound is not None]
         return dict(reversed(known))
 
+    @cached_property
+    def readings(self) -> dict[str, str]:
+        """Each full reading to the word it reads (the first word that reads so): the
+        words of more than one character that a resident may have meant, and the everyday
+        words of a question."""
+        words = [word for word in self.chinese_words if len(word) > 1] + EVERYDAY_WORDS
+        read = ((pinyin.readings(word), word) for word in words)
+        return dict(reversed([(found[0], word) for found, word in read if found]))
+
     def _cut(self, cut: Callable[[str], list[str]]) -> list[str]:
         """The words `cut` finds in every title, each once."""
         words = (word for title in self.titles for word in cut(clean_query(title)))
@@ -79,12 +95,38 @@ def pinyin_words(text: str, language: str, titles: Titles) -> list[tuple[str, bo
         return []
     words = titles().chinese_words
     found = [(w, pinyin.spells(key, w)) for w in words if pinyin.matches(key, w)]
+    if not any(whole for _, whole in found):
+        sentence = read_as_sentence(key, titles().readings)
+        if sentence:
+            return [(word, True) for word in sentence][:MAX_PINYIN_WORDS]
     # A word the key spells only the beginning of holds the word it does spell, when that
     # is a word (haizi: 孩子 in 孩子上学, a synonym term; no page title says 孩子).
     begun = [_spelled_start(key, w) for w, whole in found if not whole]
     found += [(w, True) for w in dict.fromkeys(begun) if w and w not in words]
     found.sort(key=lambda item: (not item[1], len(item[0])))
     return found[:MAX_PINYIN_WORDS]
+
+
+def read_as_sentence(key: str, readings: dict[str, str]) -> list[str]:
+    """The words a pinyin key spells one after another, in the fewest words (canlian dianhua:
+    残联 电话; canjirenzhengzenmebanli: 残疾人证 怎么 办理), but its stop words; [] when
+    it is not two words or more."""
+    longest = max(map(len, readings), default=0)
+    # best[end]: the fewest words that spell key[:end], as a list; None where none do.
+    best: list[list[str] | None] = [[]] + [None] * len(key)
+    for end in range(1, len(key) + 1):
+        for start in range(max(0, end - longest), end):
+            before, word = best[start], readings.get(key[start:end])
+            if (
+                before is not None
+                and word
+                and (best[end] is None or len(before) + 1 < len(best[end] or []))
+            ):
+                best[end] = [*before, word]
+    sentence = best[-1] or []
+    if len(sentence) < 2:
+        return []
+    return list(dict.fromkeys(word for word in sentence if word not in STOP_WORDS))
 
 
 def _spelled_start(key: str, word: str) -> str | None:
@@ -129,8 +171,9 @@ def sounds_alike(
 
 
 def word_places(text: str, is_word: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """Where in `text` its words of more than one character that `is_word` accepts are."""
-    words = [word for word in dict.fromkeys(words_and_parts(text)) if len(word) > 1]
+    """Where in `text` its words of more than one character that `is_word` accepts are,
+    stop words too (the 怎 of 残疾人怎么申请 is no typing error for 证)."""
+    words = [word for word in words_and_parts(text, frozenset()) if len(word) > 1]
     return [
         (match.start(), match.end())
         for word in words

@@ -3,8 +3,8 @@
 The engine's tests of searching and changing documents (tests/test_search_engine.py) run
 here a second time, on PostgreSQL: pytest gives them this module's `index` and
 `fresh_index`. Then what only this backend has (its tables, transactions and writers
-taking turns), and the judged query set, whose recall@5 must stay within two points of
-Whoosh's.
+taking turns), and the judged query set on the site as residents have it (without the
+demo pack), whose recall@5 must stay within two points of Whoosh's.
 """
 
 import multiprocessing
@@ -49,7 +49,13 @@ from test_search_engine import (  # noqa: F401 (the engine's tests, run here on 
     test_title_match_outranks_body_match,
     test_upsert_replaces_and_adds,
 )
-from test_search_quality import JUDGEMENTS, figures, top_urls
+from test_search_quality import (
+    NOTHING_FOUND,
+    RESIDENT_JUDGEMENTS,
+    figures,
+    found_urls,
+    ranked_on,
+)
 
 import search
 from search import Document, IndexBusy, IndexUnavailable, PostgresBackend
@@ -325,14 +331,21 @@ def test_the_site_searches_its_own_database_when_that_is_postgresql(empty_app, p
 
 
 @pytest.fixture(scope="module")
+def whoosh_app(tmp_path_factory):
+    """The site as residents have it (content/ without the demo pack), searching Whoosh."""
+    return make_loaded_app(tmp_path_factory.mktemp("db") / "site.sqlite", demo=False)
+
+
+@pytest.fixture(scope="module")
 def postgres_app(tmp_path_factory, postgres_url):
-    """The site with content/ loaded, searching the PostgreSQL backend."""
+    """The site as residents have it, searching the PostgreSQL backend."""
     from barrierfree.site_search.index import site_index
     from barrierfree.site_search.sync import write_documents
 
     url = url_in_new_schema(postgres_url)
     app = make_loaded_app(
         tmp_path_factory.mktemp("db") / "site.sqlite",
+        demo=False,
         SEARCH_BACKEND="postgres",
         SEARCH_DATABASE_URL=url,
     )
@@ -342,20 +355,24 @@ def postgres_app(tmp_path_factory, postgres_url):
     PostgresBackend.shared(url).close()
 
 
-def recall_and_mrr(app) -> tuple[float, float, list]:
-    """Recall@5, MRR and the missed queries of the judged set, on the app's backend."""
-    with app.app_context():
-        ranked = [
-            (item, top_urls(item["query"], item.get("language", "zh"))) for item in JUDGEMENTS
-        ]
-    return figures(ranked)
+@pytest.fixture(scope="module")
+def both_ranked(whoosh_app, postgres_app) -> tuple[list, list]:
+    """The judged set's first five URLs on Whoosh and on PostgreSQL."""
+    return ranked_on(whoosh_app, RESIDENT_JUDGEMENTS), ranked_on(postgres_app, RESIDENT_JUDGEMENTS)
 
 
 @pytest.mark.slow  # every judged query on both backends, and the queries they suggest
-def test_recall_at_five_is_within_two_points_of_whoosh(app, postgres_app, search_figures):
-    whoosh, postgres = recall_and_mrr(app), recall_and_mrr(postgres_app)
+def test_recall_at_five_is_within_two_points_of_whoosh(both_ranked, search_figures):
+    whoosh, postgres = (figures(ranked) for ranked in both_ranked)
     for name, (recall, mrr, _) in (("whoosh", whoosh), ("postgres", postgres)):
         line = f"judged set on {name}: recall@5 {recall:.1%}, MRR {mrr:.3f}"
         print(line)
         search_figures.append(line)
     assert postgres[0] >= whoosh[0] - 0.02, "missed on PostgreSQL:\n" + "\n".join(postgres[2])
+
+
+def test_a_word_no_page_says_beside_a_site_word_finds_nothing_on_postgresql(postgres_app):
+    with postgres_app.app_context():
+        assert {query: found_urls(query) for query in NOTHING_FOUND} == dict.fromkeys(
+            NOTHING_FOUND, []
+        )
