@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from barrierfree.site_search import sync
 from barrierfree.site_search.index import all_documents, site_index
-from conftest import parse
+from conftest import make_loaded_app, parse
 
 
 def test_every_page_has_a_labelled_search_box_in_the_header(client):
@@ -176,6 +176,19 @@ def test_township_filter_keeps_only_places_there(client):
     results = page[page.index('id="search-results"') :]
     assert "/facilities/rukang-boping" in results
     assert "/facilities/rukang-zhenxing" not in results
+
+
+def test_only_townships_with_places_are_offered(client, tmp_path):
+    # With the demo pack every township has a place; the site itself has none yet.
+    page = parse(client.get("/search?q=康复").get_data(as_text=True))
+    assert len(page.select("#search-township option")) == 1 + 14
+    site = make_loaded_app(tmp_path / "site.sqlite", demo=False).test_client()
+    page = parse(site.get("/search?q=康复").get_data(as_text=True))
+    assert page.select_one("#search-category") and not page.select_one("#search-township")
+    # A township chosen in a link is still offered, as chosen (and finds no place).
+    page = parse(site.get("/search?q=康复&township=boping").get_data(as_text=True))
+    options = page.select("#search-township option")
+    assert [o.get("value") for o in options] == ["", "boping"] and options[1].has_attr("selected")
 
 
 def test_missing_index_says_search_is_unavailable_and_rebuilds(empty_app):

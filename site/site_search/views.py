@@ -11,9 +11,9 @@ from sqlalchemy import select
 import search
 
 from ..contacts.models import ContactChannel
-from ..database import db
+from ..database import PUBLISHED, db
 from ..facilities import queries as facilities
-from ..facilities.models import Facility
+from ..facilities.models import Facility, Township
 from ..i18n import CHINESE_RUN, ZH, is_english, url_in
 from ..query_args import (
     QueryArgs,
@@ -46,6 +46,18 @@ def sample_urls(found: search.Results | None) -> set[str]:
         for document_id in document_ids(kind, slug)
     }
     return {hit.url for hit in found.hits if hit.id in samples}
+
+
+def with_places(townships: list[Township], chosen: str | None) -> list[Township]:
+    """The townships to offer: those with a published place, and the one `chosen`. The
+    filter keeps only places, so the others could only ever find nothing (on the site
+    without the demo pack, every one)."""
+    slugs = set(
+        db.session.scalars(
+            select(Township.slug).join(Facility).where(Facility.status == PUBLISHED).distinct()
+        )
+    )
+    return [township for township in townships if township.slug in slugs | {chosen}]
 
 
 def in_english(query: str, found: search.Results | None) -> str | None:
@@ -118,7 +130,7 @@ def results() -> ResponseReturnValue:
         category=category,
         township=township,
         categories=categories,
-        townships=townships,
+        townships=with_places(townships, township),
         problems=args.problems,
         results=found,
         unavailable=unavailable,
