@@ -152,6 +152,13 @@ def typed_words(text: str) -> list[str]:
     return words
 
 
+def only_lone_characters(words: list[str]) -> bool:
+    """True for two words or more that are all lone characters saying little (年审 is cut
+    年/审): what was asked is none of them, and each alone would find pages about
+    anything (every figure of 2025 says 年)."""
+    return len(words) > 1 and all(_says_little(word) for word in words)
+
+
 def _says_little(word: str) -> bool:
     """True for a lone Chinese character the synonym file does not name, and for an
     English question's own words."""

@@ -53,8 +53,8 @@ from search.results import Hit, Results, configure_highlighting, page_span, snip
 from search.vocabulary import (
     TitleWords,
     offered,
+    offered_instead,
     pinyin_words,
-    sounds_alike,
     title_readings,
 )
 
@@ -250,8 +250,10 @@ class SearchIndex(SearchBackend):
 
         spelled = pinyin_words(text, language, titles)
         query = build_query(text, reader, [word for word, exact in spelled if exact])
-        if query is None:  # what it asks no page says: nothing, or a typing error corrected
-            return Results.empty(text, per_page, sounds_alike(text, language, titles, is_used))
+        if query is None:  # nothing to search for: what is offered instead
+            return Results.empty(
+                text, per_page, offered_instead(text, language, titles, is_used, has_hits)
+            )
         every_kind = build_filter(language, None, categories, township)
         only_kinds = build_filter(language, kinds, categories, township)
         # Whoosh reads a filter that matches no document as no filter at all, and would then

@@ -76,8 +76,8 @@ from search.results import Hit, Results, configure_highlighting, page_span, snip
 from search.vocabulary import (
     TitleWords,
     offered,
+    offered_instead,
     pinyin_words,
-    sounds_alike,
     title_readings,
 )
 
@@ -630,9 +630,11 @@ class _Search:
         """Count the matches of each kind, then read one page of them, best first."""
         spelled = pinyin_words(self.text, self.language, self.titles)
         query = build_query(self.text, self.indexed, [word for word, exact in spelled if exact])
-        if query is None:  # what it asks no page says: nothing, or a typing error corrected
-            typo = sounds_alike(self.text, self.language, self.titles, self.indexed.is_used)
-            return Results.empty(self.text, per_page, typo)
+        if query is None:  # nothing to search for: what is offered instead
+            instead = offered_instead(
+                self.text, self.language, self.titles, self.indexed.is_used, self.has_hits
+            )
+            return Results.empty(self.text, per_page, instead)
         sql = SqlQuery.of(query)
         where = ["d.language = :language", sql.where]
         params: dict[str, Any] = {**sql.params, "language": self.language}

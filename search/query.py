@@ -21,6 +21,7 @@ from search.analysis import (
     QUESTION_WORDS,
     analyzer,
     index_term,
+    only_lone_characters,
     query_words,
     search_parts,
     typed_words,
@@ -144,7 +145,8 @@ def thesaurus() -> Thesaurus:
 
 def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> Query | None:
     """The Whoosh query for a cleaned query text, or None when it has no words or nothing
-    to find (`asks_what_no_page_says`).
+    to find: lone characters only (`only_lone_characters`), or nothing that no page says
+    beside a site word (`asks_what_no_page_says`).
 
     `spelled` are the Chinese words a query in pinyin spells: each is searched as if it
     had been typed (with its synonyms) beside the query itself.
@@ -153,7 +155,9 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
     if not words:
         return None
     subject = [word for word in words if word not in SITE_WORDS]
-    if not spelled and asks_what_no_page_says(text, words, subject, reader):
+    if not spelled and (
+        only_lone_characters(words) or asks_what_no_page_says(text, words, subject, reader)
+    ):
         return None
     keys = [index_term(word) for word in words]
     clauses = [

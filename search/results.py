@@ -20,6 +20,9 @@ from search.analysis import analyzer
 # whole is cut between words, CONTEXT_CHARS before its match.
 SNIPPET_CHARS = 160
 CONTEXT_CHARS = 20
+# A snippet of two passages longer than this shows only the best one: a result is read
+# in a glance, and at a large text size a longer one fills the screen.
+MAX_SNIPPET_CHARS = 200
 # What was left out of a snippet, at its start, its end or between two passages.
 ELLIPSIS = "…"
 
@@ -293,6 +296,8 @@ def snippet(hit: WhooshHit) -> SafeHTML:
     for fieldname in ("summary", "body"):
         if hit.get(fieldname):
             marked = hit.highlights(fieldname, top=2)
+            if len(html.unescape(re.sub(r"<[^>]*>", "", marked))) > MAX_SNIPPET_CHARS:
+                marked = hit.highlights(fieldname, top=1)
             if marked:
                 return SafeHTML(marked)
     # The match was in the title only: show the start of the summary, to a clause's end.

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from functools import cached_property
 
 from search import pinyin
-from search.analysis import STOP_WORDS, is_known_word, query_words, words_and_parts
+from search.analysis import (
+    STOP_WORDS,
+    is_known_word,
+    only_lone_characters,
+    query_words,
+    words_and_parts,
+)
 from search.query import clean_query
 from search.suggest import suggest
 from search.synonyms import all_terms, chinese_terms, load_groups
@@ -196,6 +202,22 @@ def offered(
     return sounds_alike(text, language, titles, is_used) or (
         None if found else suggestion(text, titles, has_hits)
     )
+
+
+def offered_instead(
+    text: str,
+    language: str,
+    titles: Titles,
+    is_used: Callable[[str], bool],
+    has_hits: Callable[[str], bool],
+) -> str | None:
+    """What is offered for a query that is not searched (`build_query` gives None): for
+    lone characters (轮揆, cut 轮/揆), what `offered` offers for nothing found; beside a
+    site word, only a typing error corrected by sound (残疾人正: 残疾人证), never a nearby
+    spelling (残疾人驾照 is not 残疾人证)."""
+    if only_lone_characters(query_words(text)):
+        return offered(text, language, 0, titles, is_used, has_hits)
+    return sounds_alike(text, language, titles, is_used)
 
 
 def suggestion(text: str, titles: Titles, has_hits: Callable[[str], bool]) -> str | None:

@@ -191,6 +191,22 @@ def test_only_townships_with_places_are_offered(client, tmp_path):
     assert [o.get("value") for o in options] == ["", "boping"] and options[1].has_attr("selected")
 
 
+@pytest.mark.parametrize("query", ["残疾人证书", "康复", "补贴", "精神病"])
+def test_snippets_are_short_enough_to_read_at_a_glance(client, query):
+    from search.results import ELLIPSIS, MAX_SNIPPET_CHARS
+
+    page = parse(client.get(f"/search?q={quote(query)}").get_data(as_text=True))
+    snippets = [p.get_text() for p in page.select(".result__snippet")]
+    assert snippets
+    assert max(len(s.replace(ELLIPSIS, "")) for s in snippets) <= MAX_SNIPPET_CHARS
+
+
+def test_a_contacts_snippet_shows_its_number(client):
+    page = parse(client.get("/search?q=电话").get_data(as_text=True))
+    link = page.select_one('a[href="/contacts/hotline-12345"]')
+    assert "电话：12345" in link.find_parent("li").select_one(".result__snippet").get_text()
+
+
 def test_missing_index_says_search_is_unavailable_and_rebuilds(empty_app):
     shutil.rmtree(empty_app.config["SEARCH_INDEX_DIR"], ignore_errors=True)
     client = empty_app.test_client()

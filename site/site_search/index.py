@@ -308,7 +308,10 @@ def _contact(contact: ContactChannel, language: str) -> search.Document:
         title=_in_language(contact, "name", language),
         summary=_in_language(contact, "summary", language),
         body=_join(
-            str(CHANNELS[contact.channel]),
+            # The number with its channel, as one clause: a snippet of 电话 shows it.
+            _("%(part)s：%(value)s", part=CHANNELS[contact.channel], value=contact.value)
+            if contact.value
+            else str(CHANNELS[contact.channel]),
             inline_list(NEEDS[need] for need in contact.needs),
             contact.name if language == "en" else None,
             search_text(CONTACTS, contact, language),
