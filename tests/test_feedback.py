@@ -600,8 +600,8 @@ def from_address(app, address: str):
 
 def test_the_whole_site_s_figure_tells_staff_and_refuses_only_at_the_ceiling(tmp_path):
     """Many senders no longer shut the forms for everyone at FEEDBACK_OVERALL: staff are
-    told on the inbox's list; only the much higher ceiling refuses, and the refusal says
-    how else to reach the federation."""
+    told on the inbox's list and the back office's home; only the much higher ceiling
+    refuses, and the refusal says how else to reach the federation."""
     from conftest import make_loaded_app
 
     app = make_loaded_app(
@@ -610,11 +610,13 @@ def test_the_whole_site_s_figure_tells_staff_and_refuses_only_at_the_ceiling(tmp
     make_staff(app, "li", "editor")
     inbox = signed_in(app, "li")
     assert parse(inbox.get("/staff/inbox/").data).find(id="inbox-flood") is None
+    assert parse(inbox.get("/staff/").data).find(id="inbox-flood") is None
     for number in range(4):
         client = from_address(app, f"10.0.{number}.1")
         sent_page(client, ask(client, body=f"问题 {number}"))
-    flood = parse(inbox.get("/staff/inbox/").data).find(id="inbox-flood")
-    assert flood is not None and "4 条" in flood.text
+    for page in ("/staff/inbox/", "/staff/"):  # the inbox's list and the back office's home
+        flood = parse(inbox.get(page).data).find(id="inbox-flood")
+        assert flood is not None and "4 条" in flood.text
     late = from_address(app, "10.0.200.1")
     refused = ask(late, body="又一个问题")
     assert refused.status_code == 429

@@ -770,7 +770,8 @@ def received_days_ago(app, item_id: int, days: int) -> None:
 
 def test_staff_are_told_ahead_of_an_item_losing_its_personal_data_for_its_age(loaded_app, staff):
     """FEEDBACK_PURGE_NOTICE_DAYS before FEEDBACK_MAX_AGE_DAYS, an item not closed is
-    counted and listed on the inbox's list and marked on its page; then the housekeeping
+    counted and listed on the inbox's list and the back office's home, and marked on its
+    page; then the housekeeping
     deletes its texts and contact details, whatever its state."""
     from barrierfree.staff.periodic import housekeeping
 
@@ -787,6 +788,9 @@ def test_staff_are_told_ahead_of_an_item_losing_its_personal_data_for_its_age(lo
     received_days_ago(loaded_app, later, max_age - notice - 1)
     listing = parse(li.get("/staff/inbox/").data)
     assert "1 条" in listing.find(id="inbox-purge-soon").text
+    home = parse(li.get("/staff/").data)
+    assert "1 条" in home.find(id="inbox-purge-soon").text
+    assert "/staff/inbox/?purge_soon=1" in home.find("main").hrefs
     assert parse(li.get("/staff/inbox/?purge_soon=1").data).find("tbody").hrefs == [
         f"/staff/inbox/{soon}"
     ]
@@ -807,6 +811,7 @@ def test_staff_are_told_ahead_of_an_item_losing_its_personal_data_for_its_age(lo
     assert gone.state == "new"  # as counted
     assert item(loaded_app, later).body and item(loaded_app, later).purged_at is None
     assert "0 条" in parse(li.get("/staff/inbox/").data).find(id="inbox-purge-soon").text
+    assert parse(li.get("/staff/").data).find(id="inbox-purge-soon") is None
     assert "坡道太陡" not in li.get(f"/staff/inbox/{soon}").text
 
 

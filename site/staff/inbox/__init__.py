@@ -38,14 +38,18 @@ def purge_command() -> None:
 
 def init_app(app: Flask) -> None:
     """The retention settings' defaults (BARRIERFREE_FEEDBACK_* in the environment wins),
-    the inbox's pages, its command, and the overdue count for the back office's home."""
+    the inbox's pages, its command, and for the back office's home the overdue count, the
+    items whose personal data goes soon and the flood alarm."""
     from ...feedback.queries import overdue_count
+    from ...feedback.throttle import alarm
     from . import export, views  # noqa: F401 (export adds its pages to views.bp)
-    from .retention import DEFAULTS
+    from .retention import DEFAULTS, purge_soon_count
 
     for name, value in DEFAULTS.items():
         app.config.setdefault(name, value)
 
     app.register_blueprint(views.bp)
     app.add_template_global(overdue_count, "inbox_overdue_count")
+    app.add_template_global(purge_soon_count, "inbox_purge_soon_count")
+    app.add_template_global(alarm, "inbox_flood")
     app.cli.add_command(inbox_cli)
