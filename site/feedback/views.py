@@ -1,12 +1,14 @@
 """The public forms: ask a question, report a barrier (with up to three photos), report a
-wrong page; the page that gives the reference and the status link once; the status page,
-with the resident's follow-up and photos.
+wrong page; the page that gives the reference and the status link (kept in the session for
+an hour at most, until the resident removes them); the status page, with the resident's
+follow-up and photos.
 
 Every form works without JavaScript. A failed submit shows the form again with all that
 was typed (a browser cannot be given chosen files back: the form says to choose them
 again). Nothing a resident writes is put in an address or a log line.
 """
 
+import time
 from typing import TypeVar
 
 from flask import (
@@ -14,6 +16,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -59,7 +62,11 @@ from .spec import (
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 HONEYPOT = "homepage"
-SENT = "feedback_sent"  # in the session: the reference and status link, shown once
+SENT = "feedback_sent"  # in the session: the reference and status link, for the sent page
+# How long the sent page keeps showing them in the browser that sent the form, at most: long
+# enough to switch to 大字版 or English, reload, and copy the link; short enough that a
+# shared computer forgets them soon. The session cookie ends with the browser session too.
+RECEIPT_SECONDS = 3600
 # The whole form: room for every field at its longest in Chinese, percent-encoded (nine
 # bytes a character), three times over.
 MAX_BODY_BYTES = 64 * 1024
@@ -174,10 +181,11 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
     if errors:
         return _page(form, values, errors, None, 400)
     item, token = operations.create(form.name, stored_values(form, values), address, found)
+    until = int(time.time()) + RECEIPT_SECONDS
     if token is None:  # the same message sent again
-        session[SENT] = {"reference": item.reference, "duplicate": True}
+        session[SENT] = {"reference": item.reference, "duplicate": True, "until": until}
     else:
-        session[SENT] = {"reference": item.reference, "token": token}
+        session[SENT] = {"reference": item.reference, "token": token, "until": until}
     return redirect(url_for("feedback.sent"), code=303)
 
 
@@ -248,9 +256,24 @@ def _by_slug(model: type[_Place], slug: str | None) -> _Place | None:
 
 @bp.get("/sent")
 def sent() -> Response:
-    """The reference and the private status link, shown once (after POST, redirect, GET)."""
-    receipt = session.pop(SENT, None)
-    return private(render_template("feedback/sent.html", receipt=receipt))
+    """The reference and the private status link (after POST, redirect, GET), shown again in
+    this browser through a display-mode or language change and a reload, for at most
+    RECEIPT_SECONDS, until the browser session ends or the resident removes them."""
+    receipt = session.get(SENT)
+    if receipt is not None and receipt.get("until", 0) <= time.time():
+        session.pop(SENT)
+        receipt = None
+    page = render_template("feedback/sent.html", receipt=receipt, minutes=RECEIPT_SECONDS // 60)
+    return private(page)
+
+
+@bp.post("/sent")
+def forget_sent() -> Response:
+    """不再显示: remove the reference and status link from this browser's session (a shared
+    computer's next user must not find them), then the sent page again, which says so."""
+    if session.pop(SENT, None) is not None:
+        flash(_("已经从这个浏览器删除了编号和查询链接。"))
+    return private(redirect(url_for("feedback.sent"), code=303), 303)
 
 
 @bp.route("/status/<token>", methods=["GET", "POST"])
@@ -347,6 +370,10 @@ def expired(error: CSRFError) -> ResponseReturnValue:
     all that was typed and a fresh token, rather than lose the resident's text."""
     if display.taken_here():  # 大字版 or English: nothing was to be saved
         return _shown_again(None, 200)
+    if request.endpoint == "feedback.forget_sent":
+        # The session the token belonged to has ended, and the receipt with it: the sent
+        # page says what this browser still holds (and offers the button again if any).
+        return private(redirect(url_for("feedback.sent"), code=303), 303)
     message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         # Expired, or never kept: a browser that refuses cookies would loop here for ever.
