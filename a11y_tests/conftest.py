@@ -232,15 +232,17 @@ def template_of(app, path: str) -> tuple:
     return language, endpoint, tuple(arguments)
 
 
-def chromium(width: int, height: int, javascript: bool = True) -> webdriver.Chrome:
-    """A headless Chromium at the given window size."""
+def chromium(
+    width: int, height: int, javascript: bool = True, extra: tuple[str, ...] = ()
+) -> webdriver.Chrome:
+    """A headless Chromium at the given window size; `extra` command-line flags."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-        f"--window-size={width},{height}",
+        f"--window-size={width},{height}", *extra,
     ):  # fmt: skip
         options.add_argument(flag)
     if not javascript:

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import MODES, VIEWPORTS, active, chromium, set_mode, wait_for
+from .conftest import MODES, VIEWPORTS, active, chromium, navigate, set_mode, wait_for
 
 SERVICE = "/services/assistive-devices"
 
@@ -89,6 +89,81 @@ def test_display_toggle_with_htmx_keeps_the_page_focus_and_announces(
     )
     driver.refresh()
     assert "large" in html_classes(driver), "the choice persists and is rendered by the server"
+
+
+def toggles(driver) -> dict[str, tuple[str, str]]:
+    """Each display toggle's aria-pressed and the value it sends next."""
+    return {
+        mode: (
+            driver.find_element(By.ID, f"display-{mode}").get_attribute("aria-pressed"),
+            driver.find_element(By.ID, f"display-{mode}").get_attribute("value"),
+        )
+        for mode in ("large", "contrast")
+    }
+
+
+def follow(driver, link_href: str) -> None:
+    """Click the link to `link_href` (a new history entry) and wait for its page."""
+    link = driver.find_element(By.CSS_SELECTOR, f"main a[href='{link_href}']")
+    navigate(driver, link.click)
+
+
+def go_back(driver, url: str) -> None:
+    """Press Back and wait for the page at `url`. (Not `navigate`: a page restored from the
+    back/forward cache keeps its window, and the mark `navigate` left on it as it left.)"""
+    driver.back()
+    wait_for(driver, lambda d: d.current_url == url)
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_back_shows_the_page_in_the_modes_chosen_after_it(site, browser, prefix):
+    """A page restored from the back/forward cache (or the HTTP cache) was in the old
+    modes: the toggles said 大字版 was off while it was on."""
+    driver = browser
+    driver.get(site["url"] + prefix + "/services/")
+    follow(driver, prefix + SERVICE)
+    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    press(driver, "display-large")
+    WebDriverWait(driver, 5).until(lambda d: "large" in html_classes(d))
+    go_back(driver, site["url"] + prefix + "/services/")
+    assert html_classes(driver) == {"large"}
+    assert toggles(driver) == {"large": ("true", "0"), "contrast": ("false", "1")}
+    # Forward, 大字版 off and 高对比度 on, Back again: the page follows both.
+    driver.forward()
+    wait_for(driver, lambda d: d.current_url == site["url"] + prefix + SERVICE)
+    press(driver, "display-large")
+    WebDriverWait(driver, 5).until(lambda d: "large" not in html_classes(d))
+    press(driver, "display-contrast")
+    WebDriverWait(driver, 5).until(lambda d: "contrast" in html_classes(d))
+    go_back(driver, site["url"] + prefix + "/services/")
+    assert html_classes(driver) == {"contrast"}
+    assert toggles(driver) == {"large": ("false", "1"), "contrast": ("true", "0")}
+    # The toggle still works from the page shown again, from the state it shows.
+    press(driver, "display-contrast")
+    WebDriverWait(driver, 5).until(lambda d: "contrast" not in html_classes(d))
+    driver.refresh()
+    assert html_classes(driver) == set()
+
+
+def test_back_without_javascript_asks_the_server_for_the_modes_of_now(site):
+    """Without JavaScript nothing can change a page kept whole in the back/forward cache
+    (see ARCHITECTURE.md, Display modes); a page the browser takes from its HTTP cache is
+    asked for again, since it varies on the cookie, and comes in the modes of now."""
+    driver = chromium(
+        *VIEWPORTS["1280"], javascript=False, extra=("--disable-features=BackForwardCache",)
+    )
+    try:
+        driver.get(site["url"] + "/services/")
+        follow(driver, SERVICE)
+        press(driver, "display-contrast")
+        wait_for(driver, lambda d: "contrast" in html_classes(d))
+        navigate(driver, driver.back)  # the service page before the toggle (same address)
+        navigate(driver, driver.back)
+        assert driver.current_url == site["url"] + "/services/"
+        assert html_classes(driver) == {"contrast"}
+        assert toggles(driver)["contrast"] == ("true", "0")
+    finally:
+        driver.quit()
 
 
 FAKE_SPEECH = """

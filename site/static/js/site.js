@@ -18,12 +18,81 @@
   }
 
   // Display modes: the server answered an htmx toggle; bring <html> in line and say so.
+  var DISPLAY_MODES = ["large", "contrast"];
+
+  // The modes on: the classes on <html> and the toggles' state (pressed, and the value
+  // each sends next), as the server renders them.
+  function showModes(modes) {
+    DISPLAY_MODES.forEach(function (mode) {
+      var on = modes.indexOf(mode) !== -1;
+      document.documentElement.classList.toggle(mode, on);
+      var toggle = document.getElementById("display-" + mode);
+      if (toggle) {
+        toggle.setAttribute("aria-pressed", on ? "true" : "false");
+        toggle.value = on ? "0" : "1";
+      }
+    });
+  }
+
   document.addEventListener("displaychange", function (event) {
     var modes = (event.detail && event.detail.modes) || [];
-    ["large", "contrast"].forEach(function (mode) {
-      document.documentElement.classList.toggle(mode, modes.indexOf(mode) !== -1);
-    });
+    showModes(modes);
+    rememberModes(modes);
     announce(event.detail && event.detail.message);
+  });
+
+  // Back and Forward: the browser may show a page as it was when the resident left it (the
+  // back/forward cache, or its HTTP cache), in the modes of then; the cookie that says
+  // what they are now is HttpOnly. So the modes are also kept in this browser's storage,
+  // written whenever a page comes from the server and on each toggle, and a page shown
+  // again takes them from there.
+  var MODES_KEY = "barrierfree-display";
+
+  function rememberModes(modes) {
+    var store = browserStorage();
+    try {
+      if (store) store.setItem(MODES_KEY, JSON.stringify(modes));
+    } catch (error) {
+      // Full or refused: a page shown again keeps the modes it had.
+    }
+  }
+
+  function rememberedModes() {
+    var store = browserStorage();
+    try {
+      var modes = store && JSON.parse(store.getItem(MODES_KEY));
+      return Array.isArray(modes) ? modes : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function modesNow() {
+    return DISPLAY_MODES.filter(function (mode) {
+      return document.documentElement.classList.contains(mode);
+    });
+  }
+
+  // Back or Forward to a page the HTTP cache gave without asking the server (a page the
+  // server sent, or confirmed unchanged, is in the modes of now).
+  function fromCacheAgain() {
+    var entry = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    return !!entry && entry.type === "back_forward" && entry.transferSize === 0;
+  }
+
+  function displayOnLoad() {
+    var remembered = fromCacheAgain() && rememberedModes();
+    if (remembered) {
+      showModes(remembered);
+    } else {
+      rememberModes(modesNow());
+    }
+  }
+
+  window.addEventListener("pageshow", function (event) {
+    var remembered = event.persisted && rememberedModes();
+    if (remembered) showModes(remembered);
   });
 
   // Live results (search, finders): say only the result count; mark the results busy
@@ -704,6 +773,7 @@
   }
 
   function ready() {
+    displayOnLoad();
     // Without JavaScript, the display toggle on a page that keeps its form sends that form
     // (components/display_controls.html); here htmx sends the toggle alone and the page,
     // with all that was typed, stays: the buttons go back to their own form. Only when
