@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import active, wait_for
+from .conftest import active, navigate, wait_for
 
 
 def ready(driver) -> None:
@@ -135,3 +135,76 @@ def test_submitting_the_same_filters_again_adds_no_entry(site, browser):
     )
     assert browser.execute_script("return history.length") == entries
     assert "township=boping" in browser.current_url
+
+
+def links_for_this_address(driver) -> dict:
+    """What the server writes for the page's address: the language link, the alternates and
+    the display toggle's way back; and the footer's link to report the page."""
+    return driver.execute_script(
+        """
+        const alternates = {};
+        document.querySelectorAll("link[rel=alternate][hreflang]").forEach((link) => {
+          alternates[link.hreflang] = link.href;
+        });
+        return {
+          language: document.querySelector(".language-link").getAttribute("href"),
+          alternates,
+          next: document.querySelector(".display-controls input[name=next]").value,
+          report: document.querySelector("a[href*='page-error']").getAttribute("href"),
+        };
+        """
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "choose", "other"),
+    [
+        ("/contacts/", ("channel", "sms"), "/en/contacts/"),
+        ("/en/contacts/", ("need", "deaf"), "/contacts/"),
+        ("/facilities/", ("township", "boping"), "/en/facilities/"),
+    ],
+)
+def test_a_live_update_brings_the_links_for_the_page_to_its_new_address(
+    site, browser, path, choose, other
+):
+    """After a filter changed the address, English lost the filters: the language link (and
+    the alternates, and the display toggle's way back) still named the address before it."""
+    browser.get(site["url"] + path)
+    ready(browser)
+    before = links_for_this_address(browser)
+    field, value = choose
+    Select(browser.find_element(By.ID, field)).select_by_value(value)
+    WebDriverWait(browser, 10).until(lambda d: f"{field}={value}" in d.current_url)
+    here = browser.execute_script("return location.pathname + location.search")
+    query = here[here.index("?") :]
+    links = links_for_this_address(browser)
+    own = "en" if path.startswith("/en/") else "zh-CN"
+    assert links == {
+        "language": other + query,
+        "alternates": {
+            own: site["url"] + here,
+            "en" if own == "zh-CN" else "zh-CN": site["url"] + other + query,
+        },
+        "next": here,
+        "report": before["report"],  # the path alone, which has not changed
+    }
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, ".language-link").click)
+    assert browser.current_url == site["url"] + other + query
+    assert (
+        Select(browser.find_element(By.ID, field)).first_selected_option.get_attribute("value")
+        == value
+    )
+
+
+def test_the_links_follow_a_live_search_as_it_is_typed(site, browser):
+    browser.get(site["url"] + "/search")
+    ready(browser)
+    box = browser.find_element(By.ID, "search-page-q")
+    box.send_keys("低保")
+    WebDriverWait(browser, 10).until(lambda d: "q=" in d.current_url)
+    here = browser.execute_script("return location.pathname + location.search")
+    links = links_for_this_address(browser)
+    assert links["language"] == "/en" + here and links["next"] == here
+    # English keeps the query.
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, ".language-link").click)
+    assert browser.find_element(By.ID, "search-page-q").get_attribute("value") == "低保"

@@ -240,6 +240,53 @@
     if (same || (trigger && trigger.type === "input")) history.type = "replace";
   });
 
+  // A live update that changed the address (filters, search) leaves the links the server
+  // wrote for the old one: the header's language link, the alternates in <head> and the
+  // display toggle's way back (its `next`). Each is brought to the new address, so that
+  // English (or 大字版 without htmx) keeps the filters and the query. Each link's own path
+  // tells its language's prefix: what it has before the path it shares with the address
+  // the page was loaded at. (The footer's 这一页的信息有误？ names the path alone, which a
+  // live update does not change.)
+  var addressShown = window.location.pathname;
+
+  function commonEnd(one, other) {
+    var length = 0;
+    while (length < one.length && length < other.length &&
+      one.charAt(one.length - 1 - length) === other.charAt(other.length - 1 - length)) {
+      length++;
+    }
+    return length;
+  }
+
+  // `url` (a page's address in some language, as the server wrote it for the address the
+  // page was shown at) for the address now shown; null for one that is not of this page.
+  function samePageNow(url) {
+    var parsed = new URL(url, window.location.href);
+    if (parsed.origin !== window.location.origin) return null;
+    var shared = commonEnd(parsed.pathname, addressShown);
+    var ownPrefix = parsed.pathname.slice(0, parsed.pathname.length - shared);
+    var pagePrefix = addressShown.slice(0, addressShown.length - shared);
+    var now = window.location.pathname;
+    if (now.indexOf(pagePrefix) !== 0) return null;
+    parsed.pathname = ownPrefix + now.slice(pagePrefix.length);
+    parsed.search = window.location.search;
+    return url.charAt(0) === "/" ? parsed.pathname + parsed.search : parsed.href;
+  }
+
+  function followAddress() {
+    document.querySelectorAll("a.language-link[href], link[rel='alternate'][hreflang]").forEach(function (link) {
+      var url = samePageNow(link.getAttribute("href"));
+      if (url) link.setAttribute("href", url);
+    });
+    document.querySelectorAll(".display-controls input[name='next']").forEach(function (input) {
+      var url = samePageNow(input.value);
+      if (url) input.value = url;
+    });
+    addressShown = window.location.pathname;
+  }
+  document.addEventListener("htmx:pushedIntoHistory", followAddress);
+  document.addEventListener("htmx:replacedInHistory", followAddress);
+
   // "用我的位置排序": offered only where the browser can tell its location; the position
   // goes to the server as lat and lon, and the form is submitted as if by its button.
   function setHidden(form, name, value) {
