@@ -12,6 +12,7 @@ from barrierfree.feedback.models import FeedbackItem
 from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
 from sqlalchemy import select
 
 from .conftest import navigate, wait_for
@@ -172,3 +173,98 @@ def test_large_text_and_english_on_a_half_typed_form_lose_nothing(site, resident
 def _body(site, item_id: int) -> str:
     with site["app"].app_context():
         return db.session.get(FeedbackItem, item_id).body or ""
+
+
+def test_the_status_link_stays_through_large_text_and_english_until_removed(site, resident):
+    """The sent page showed the link once: 大字版 (a reload without JavaScript) or English
+    lost it for good."""
+    driver = resident
+    driver.get(site["url"] + "/feedback/ask")
+    choose(driver, "topic", "other")
+    driver.find_element(By.NAME, "body").send_keys(f"盲文书可以借回家吗？（{next(RUN)}）")
+    choose(driver, "reply_by", "site")
+    submit(driver)
+    link = driver.find_element(By.CSS_SELECTOR, ".status-link").text
+    toggle = driver.find_element(By.ID, "display-large")
+    if driver.execute_script("return !!window.htmx"):
+        toggle.send_keys(Keys.ENTER)
+    else:
+        navigate(driver, lambda: toggle.send_keys(Keys.ENTER))
+    wait_for(
+        driver, lambda d: "large" in d.find_element(By.TAG_NAME, "html").get_attribute("class")
+    )
+    assert driver.find_element(By.CSS_SELECTOR, ".status-link").text == link
+    navigate(driver, driver.find_element(By.CSS_SELECTOR, ".language-link").click)
+    assert driver.find_element(By.CSS_SELECTOR, ".status-link").text.endswith(
+        link.rsplit("/", 1)[1]
+    )
+    navigate(driver, driver.refresh)
+    remove = driver.find_element(By.XPATH, "//main//button[contains(., 'stop showing them')]")
+    navigate(driver, lambda: remove.send_keys(Keys.ENTER))
+    assert not driver.find_elements(By.CSS_SELECTOR, ".status-link")
+    assert "removed from this browser" in driver.find_element(By.TAG_NAME, "main").text
+
+
+def barrier_form_at_320_in_large_text(site, driver) -> None:
+    driver.set_window_size(320, 640)
+    driver.get(site["url"] + "/no-such-page")
+    driver.add_cookie({"name": "display", "value": "large", "path": "/"})
+    driver.get(site["url"] + "/feedback/barrier")
+
+
+def test_the_whole_name_of_a_chosen_photo_is_shown_and_said(site, browser, tmp_path):
+    """At 320 px in large text the input cut the name to "坡道….jpg", and nothing else said
+    which file was chosen."""
+    driver = browser
+    name = "坡道被自行车挡住-东大街路口-2026-12-06-上午九点.jpg"
+    photo = tmp_path / name
+    Image.new("RGB", (64, 48), (90, 120, 160)).save(photo, "JPEG")
+    barrier_form_at_320_in_large_text(site, driver)
+    shown = driver.find_element(By.ID, "field-photos-2-chosen")
+    assert not shown.is_displayed()
+    driver.find_element(By.ID, "field-photos-2").send_keys(str(photo))
+    wait_for(driver, lambda d: shown.is_displayed())
+    assert name in shown.text
+    described = driver.find_element(By.ID, "field-photos-2").get_attribute("aria-describedby")
+    assert "field-photos-2-chosen" in described.split()
+    wait_for(driver, lambda d: name in d.find_element(By.ID, "status").get_attribute("textContent"))
+    sizes = driver.execute_script(
+        "return [document.documentElement.scrollWidth, innerWidth,"
+        " arguments[0].scrollWidth, arguments[0].clientWidth]",
+        shown,
+    )
+    assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3], sizes  # wrapped, nothing cut
+    assert not driver.find_element(By.ID, "field-photos-chosen").is_displayed()
+    # Cleared (as a browser does when the chooser is cancelled): the name goes, and is said.
+    driver.execute_script(
+        "arguments[0].value = ''; arguments[0].dispatchEvent(new Event('change'))",
+        driver.find_element(By.ID, "field-photos-2"),
+    )
+    wait_for(driver, lambda d: not shown.is_displayed())
+    wait_for(
+        driver,
+        lambda d: (
+            d.find_element(By.ID, "status").get_attribute("textContent") == "第 2 张照片没有选。"
+        ),
+    )
+
+
+def test_a_bad_photo_is_linked_and_marked_in_its_own_input(site, browser, tmp_path):
+    driver = browser
+    good, bad = tmp_path / "ramp.jpg", tmp_path / "notes.jpg"
+    Image.new("RGB", (64, 48), (90, 120, 160)).save(good, "JPEG")
+    bad.write_bytes(b"not a photo")
+    barrier_form_at_320_in_large_text(site, driver)
+    Select(driver.find_element(By.ID, "field-township")).select_by_value("zhenxing")
+    choose(driver, "barrier_type", "step")
+    driver.find_element(By.NAME, "body").send_keys(f"盲道被占用了。（{next(RUN)}）")
+    driver.find_element(By.ID, "field-photos").send_keys(str(good))
+    driver.find_element(By.ID, "field-photos-2").send_keys(str(bad))
+    choose(driver, "reply_by", "site")
+    submit(driver)
+    link = driver.find_element(By.CSS_SELECTOR, "[data-error-summary] a[href='#field-photos-2']")
+    assert "第 2 张照片" in link.text
+    link.send_keys(Keys.ENTER)
+    assert driver.switch_to.active_element.get_attribute("id") == "field-photos-2"
+    assert driver.switch_to.active_element.get_attribute("aria-invalid") == "true"
+    assert driver.find_element(By.ID, "field-photos").get_attribute("aria-invalid") is None

@@ -71,9 +71,10 @@ def kept(app) -> list[FeedbackPhoto]:
 
 
 def photo_error(response) -> str:
-    """The photo field's error, after checking the summary links to it."""
+    """The photo field's error, after checking the summary links to it (to the input it is
+    in: tests/test_feedback_photo_inputs.py)."""
     assert response.status_code == 400
-    assert error_summary(response.data).find("a", href="#field-photos") is not None
+    assert error_summary(response.data).find("a", href=re.compile(r"^#field-photos")) is not None
     return parse(response.data).find(id="field-photos-error").text
 
 

@@ -35,15 +35,15 @@ def chosen(files: list[FileStorage]) -> list[tuple[int, FileStorage]]:
     return [(number, f) for number, f in enumerate(files, 1) if f.filename]
 
 
-def read_all(files: list[FileStorage]) -> tuple[list[Photo], str | None]:
+def read_all(files: list[FileStorage]) -> tuple[list[Photo], str | None, int]:
     """The photos of the uploads `files` (every input's, empty ones too, in order), or the
-    first problem with them."""
+    first problem with them; and the number of the input it is in (1 for them all)."""
     uploads = chosen(files)
     if len(uploads) > MAX_PHOTOS:
         message = _(
             "最多可以附 %(n)d 张照片，您选了 %(count)d 张。", n=MAX_PHOTOS, count=len(uploads)
         )
-        return [], message
+        return [], message, 1
     photos = []
     for number, upload in uploads:
         try:
@@ -53,8 +53,8 @@ def read_all(files: list[FileStorage]) -> tuple[list[Photo], str | None]:
             if len(name) > NAME_LENGTH:
                 name = name[: NAME_LENGTH - 1] + "…"
             return [], _("第 %(n)d 张照片（%(name)s）：%(problem)s", n=number, name=name,
-                         problem=str(problem))  # fmt: skip
-    return photos, None
+                         problem=str(problem)), number  # fmt: skip
+    return photos, None, 1
 
 
 def read(upload: FileStorage) -> Photo:

@@ -144,26 +144,33 @@ def _form(
 
 
 def _page(
-    form: Kind, values: dict, errors: dict, description: str | None, status: int
+    form: Kind,
+    values: dict,
+    errors: dict,
+    description: str | None,
+    status: int,
+    photo_at_fault: int = 1,
 ) -> tuple[str, int]:
-    """The form with what was typed, its errors and a message over it."""
+    """The form with what was typed, its errors and a message over it; a problem with the
+    photos is marked on input number `photo_at_fault`."""
     if _takes_photos(form):
         # Shown again, the form says how many chosen photos must be chosen again.
         values[PHOTOS] = len(photos.chosen(request.files.getlist(PHOTOS)))
     return render_template(
         "feedback/form.html", form=form, values=values, errors=errors, description=description,
-        honeypot=HONEYPOT, mail=outbox.configured(),
+        honeypot=HONEYPOT, mail=outbox.configured(), photo_at_fault=photo_at_fault,
     ), status  # fmt: skip
 
 
-def _read_photos(form: Kind, errors: dict) -> list[photos.Photo]:
-    """The photos sent with a form that takes them; a problem with them goes in `errors`."""
+def _read_photos(form: Kind, errors: dict) -> tuple[list[photos.Photo], int]:
+    """The photos sent with a form that takes them; a problem with them goes in `errors`,
+    with the number of the input it is in."""
     if not _takes_photos(form):
-        return []
-    found, problem = photos.read_all(request.files.getlist(PHOTOS))
+        return [], 1
+    found, problem, at_fault = photos.read_all(request.files.getlist(PHOTOS))
     if problem:
         errors[PHOTOS] = problem
-    return found
+    return found, at_fault
 
 
 def _submit(form: Kind, values: dict) -> ResponseReturnValue:
@@ -177,9 +184,9 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
         message = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。", n=wait)
         return _form(form, values, description=message, status=429)
     errors: dict = {}
-    found = _read_photos(form, errors)
+    found, at_fault = _read_photos(form, errors)
     if errors:
-        return _page(form, values, errors, None, 400)
+        return _page(form, values, errors, None, 400, at_fault)
     item, token = operations.create(form.name, stored_values(form, values), address, found)
     until = int(time.time()) + RECEIPT_SECONDS
     if token is None:  # the same message sent again

@@ -819,6 +819,33 @@
     });
   }
 
+  // Photo inputs (the barrier report): a file input cuts a long name short ("坡道….jpg"),
+  // more so at 320 px and in large text. The paragraph [data-file-choice-for] under each,
+  // hidden without JavaScript, shows the whole name of what is chosen, wrapping as it must;
+  // the live region says it once, and says so when the choice is cleared.
+  function fileChoice(shown) {
+    var input = document.getElementById(shown.getAttribute("data-file-choice-for"));
+    if (!input) return;
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    described.push(shown.id);
+    input.setAttribute("aria-describedby", described.join(" "));
+    var update = function (speak) {
+      var names = Array.from(input.files || []).map(function (file) { return file.name; });
+      var had = !shown.hidden;
+      shown.textContent = names.length
+        ? shown.getAttribute("data-chosen-text").replace("{name}", names.join(", "))
+        : "";
+      shown.hidden = !names.length;
+      if (!speak) return;
+      if (names.length) announce(shown.textContent);
+      else if (had) announce(shown.getAttribute("data-cleared-text"));
+    };
+    update(false); // a choice the browser kept (Back, a reload)
+    input.addEventListener("change", function () {
+      update(true);
+    });
+  }
+
   function ready() {
     displayOnLoad();
     // Without JavaScript, the display toggle on a page that keeps its form sends that form
@@ -848,6 +875,7 @@
     });
     document.querySelectorAll(".table-wrapper").forEach(scrollableTable);
     document.querySelectorAll("[data-character-count-for]").forEach(characterCount);
+    document.querySelectorAll("[data-file-choice-for]").forEach(fileChoice);
     document.querySelectorAll("[data-autosave-promise]").forEach(function (promise) {
       promise.hidden = false;
     });
