@@ -620,7 +620,9 @@ def test_the_whole_site_s_figure_tells_staff_and_refuses_only_at_the_ceiling(tmp
     late = from_address(app, "10.0.200.1")
     refused = ask(late, body="又一个问题")
     assert refused.status_code == 429
-    assert "分钟后再提交" in error_summary(refused.data).text and "又一个问题" in refused.text
+    summary = error_summary(refused.data).text
+    assert "分钟后再提交" in summary and "也可以这样联系我们" in summary
+    assert "又一个问题" in refused.text
     other_ways = parse(refused.data).find(id="other-ways")
     assert other_ways is not None
     text = other_ways.find_next("p").text

@@ -181,7 +181,11 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
     address = throttle.address_hash()
     wait = throttle.reserve(address)
     if wait:
-        message = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。", n=wait)
+        message = _(
+            "这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。"
+            "不想等的话，请看本页下面的“也可以这样联系我们”。",
+            n=wait,
+        )
         return _form(form, values, description=message, status=429)
     errors: dict = {}
     found, at_fault = _read_photos(form, errors)
