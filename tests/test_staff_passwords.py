@@ -143,7 +143,8 @@ def test_accounts_made_from_the_command_line_need_no_change(app):
 
 
 def test_housekeeping_forgets_old_attempts_and_ended_sessions(app):
-    """Attempts are kept only while a limit reads them, ended sessions for KEEP_ENDED."""
+    """Attempts are kept only while a limit reads them (one being checked until no check
+    could still be running), ended sessions for KEEP_ENDED."""
     from barrierfree.staff.accounts import sessions, throttle
     from barrierfree.staff.models import SignInAttempt, StaffSession
 
@@ -161,6 +162,11 @@ def test_housekeeping_forgets_old_attempts_and_ended_sessions(app):
                 "signed-in",
             ),
             "still-checking": (old, False, throttle.CHECKING),
+            "abandoned-check": (
+                now - throttle.ABANDONED - timedelta(minutes=1),
+                False,
+                throttle.CHECKING,
+            ),
         }
         for name, (at, succeeded, outcome) in rows.items():
             db.session.add(
@@ -187,7 +193,7 @@ def test_housekeeping_forgets_old_attempts_and_ended_sessions(app):
 
         left = set(db.session.scalars(select(SignInAttempt.username)))
         assert {"recent-failure", "known-address", "still-checking"} <= left
-        assert not {"typed-in-the-wrong-box", "forgotten-address"} & left
+        assert not {"typed-in-the-wrong-box", "forgotten-address", "abandoned-check"} & left
         hashes = set(db.session.scalars(select(StaffSession.token_hash)))
         assert {"ended-yesterday", "open"} <= hashes
         assert not {"ended-long-ago", "never-marked"} & hashes

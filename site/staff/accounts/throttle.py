@@ -9,8 +9,9 @@ So a wrong guess costs at most 15 minutes, and an attacker elsewhere cannot lock
 of staff out of the office they usually work from. An attempt is kept only as long as a
 limit reads it (`forget_old`, in the hourly housekeeping): a successful sign-in 90 days (it
 makes its address known), any other attempt 15 minutes, the window, since what was typed
-as the account name may be a password typed in the wrong box. Refused attempts are logged but do
-not count, so waiting always ends the block.
+as the account name may be a password typed in the wrong box; one still being checked an
+hour (`ABANDONED`), which only a worker that died during the check leaves behind. Refused
+attempts are logged but do not count, so waiting always ends the block.
 
 An attempt is reserved (written and committed as a failure) before its password is
 checked. Reservations for one account or from one address are made one at a time, each
@@ -33,6 +34,9 @@ PER_ACCOUNT_AND_ADDRESS = 5
 PER_ADDRESS = 20
 PER_ACCOUNT = 50
 CHECKING = "checking"  # reserved, password not yet checked: counts as a failure until settled
+# A password check takes well under a second; an attempt still being checked after this
+# long was left by a worker that died during the check, and nothing will settle it.
+ABANDONED = timedelta(hours=1)
 FAILED = ("wrong-password", "unknown-account", "disabled", CHECKING)
 # The class of the advisory locks on PostgreSQL (see `_one_at_a_time`), beside a hash of
 # the account or address: a pair of numbers, apart from the single-number locks elsewhere.
@@ -126,16 +130,18 @@ def _known_address(username: str, address: str, now: datetime) -> bool:
 
 def forget_old() -> int:
     """Delete the attempts no limit reads any more: failed and refused ones older than the
-    window, successful ones older than KNOWN_ADDRESS. Returns how many (the caller commits).
-    An attempt still being checked is left to finish, however old."""
+    window, successful ones older than KNOWN_ADDRESS, and ones still being checked after
+    ABANDONED (a check in progress is left to settle its row). Returns how many (the caller
+    commits)."""
     now = utcnow()
+    checking, at = SignInAttempt.outcome == CHECKING, SignInAttempt.at
     deleted = cast(
         CursorResult,
         db.session.execute(
             delete(SignInAttempt).where(
-                SignInAttempt.outcome != CHECKING,
-                (SignInAttempt.at < now - KNOWN_ADDRESS)
-                | ((SignInAttempt.at < now - WINDOW) & SignInAttempt.succeeded.is_(False)),
+                (at < now - KNOWN_ADDRESS)
+                | (~checking & (at < now - WINDOW) & SignInAttempt.succeeded.is_(False))
+                | (checking & (at < now - ABANDONED))
             )
         ),
     )
