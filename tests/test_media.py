@@ -394,3 +394,47 @@ def test_a_publisher_deletes_a_file_after_being_told_where_it_is_linked(site):
         )  # fmt: skip
     assert publisher.get(url).status_code == 404
     assert f'href="{url}"' not in site["editor"].get("/staff/media/").text
+
+
+def test_a_second_click_on_delete_is_told_the_file_is_already_deleted(site, monkeypatch):
+    """Of two deletions posted at once (a double click), the one that loaded the file before
+    the other deleted it finds no row to delete: it says the file is already deleted, as
+    does a deletion posted after, and the file goes once, audited once."""
+    from barrierfree.staff.models import AuditEntry
+
+    app = site["app"]
+    make_staff(app, "media-deleter", "publisher")
+    first, second = (signed_in(app, "media-deleter", address="10.50.0.3") for _ in range(2))
+    upload(site["editor"], PDF, "误传的名单.pdf")
+    kept = stored(app)[-1]
+    url = f"/staff/media/{kept.name}/delete"
+    first_token, second_token = csrf(first, url), csrf(second, url)
+    real_delete = media.sql_delete
+
+    def first_click_finishes_in_between(*args):
+        """The first click's whole request, run after the second loaded the file."""
+        monkeypatch.setattr(media, "sql_delete", real_delete)
+        assert first.post(url, data={"csrf_token": first_token}).status_code == 303
+        return real_delete(*args)
+
+    monkeypatch.setattr(media, "sql_delete", first_click_finishes_in_between)
+    answer = second.post(url, data={"csrf_token": second_token}, follow_redirects=True)
+    assert answer.status_code == 200
+    assert "“误传的名单.pdf”已经删除了" in answer.text
+    assert kept.name not in {row.name for row in stored(app)}
+    assert not (Path(app.config["UPLOAD_DIR"]) / "media" / kept.name).exists()
+    with app.app_context():
+        entries = db.session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.action == "delete-media", AuditEntry.key == kept.name
+            )
+        ).all()
+        assert len(entries) == 1
+
+    again = second.post(url, data={"csrf_token": second_token}, follow_redirects=True)
+    assert "“误传的名单.pdf”已经删除了" in again.text
+    never = "0123456789abcdef0123456789abcdef.pdf"
+    assert (
+        second.post(f"/staff/media/{never}/delete", data={"csrf_token": second_token}).status_code
+        == 404
+    )

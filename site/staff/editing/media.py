@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import cast
 
 from flask import (
     Blueprint,
@@ -41,14 +42,15 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text, or_, select
+from sqlalchemy import CursorResult, String, Text, or_, select
+from sqlalchemy import delete as sql_delete
 
 from ...database import db
 from ...i18n import EN, PREFIX, is_english
 from ...images import DECODERS, MB, PhotoProblem, prepare
 from ..accounts import sessions
 from ..accounts.audit import record as audit
-from ..models import EDITOR, PUBLISHER, MediaFile
+from ..models import EDITOR, PUBLISHER, AuditEntry, MediaFile
 from .authoring import ALT_PLACEHOLDER
 
 log = logging.getLogger(__name__)
@@ -338,15 +340,39 @@ def links_to(name: str) -> list[Link]:
 def delete(name: str) -> ResponseReturnValue:
     """Delete an uploaded file, after a page that names where it is still linked (GET);
     the row and the file go (POST), audited. Links to it then lead to a 404 page."""
-    media = db.session.scalar(select(MediaFile).where(MediaFile.name == name)) or abort(404)
-    links = links_to(media.name)
+    media = db.session.scalar(select(MediaFile).where(MediaFile.name == name))
+    if media is None:
+        return _already_deleted(name) if request.method == "POST" else abort(404)
     if request.method == "GET":
-        return render_template("staff/media_delete.html", media=media, links=links)
-    audit("delete-media", "media", media.name, media.original_name)
-    db.session.delete(media)
+        return render_template("staff/media_delete.html", media=media, links=links_to(name))
+    # One statement, so of two deletions at once (a double click) only one removes the row;
+    # the other was loaded before it went and is told so.
+    removed = cast(
+        CursorResult, db.session.execute(sql_delete(MediaFile).where(MediaFile.name == name))
+    )
+    if not removed.rowcount:
+        db.session.rollback()
+        return _already_deleted(name)
+    original = media.original_name
+    audit("delete-media", "media", name, original)
     db.session.commit()
-    (folder_setting() / media.name).unlink(missing_ok=True)
-    flash(_("已删除“%(name)s”。网站上再打开它的地址会显示“找不到”。", name=media.original_name))
+    (folder_setting() / name).unlink(missing_ok=True)
+    flash(_("已删除“%(name)s”。网站上再打开它的地址会显示“找不到”。", name=original))
+    return redirect(url_for("media.index"), code=303)
+
+
+def _already_deleted(name: str) -> ResponseReturnValue:
+    """The answer to a deletion of a file that another request deleted first (a second
+    click, or another publisher): the uploads page, saying so. 404 when none ever did."""
+    original = db.session.scalar(
+        select(AuditEntry.detail)
+        .where(AuditEntry.action == "delete-media", AuditEntry.key == name)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if original is None:
+        abort(404)
+    flash(_("“%(name)s”已经删除了，不用再删。", name=original))
     return redirect(url_for("media.index"), code=303)
 
 
