@@ -13,7 +13,7 @@ from barrierfree.staff.models import MediaFile
 from conftest import make_app, parse
 from image_files import GPS, image_file, png_claiming, with_gps
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from staff_helpers import csrf, make_staff, signed_in
 
 PNG = image_file("PNG", (8, 8))
@@ -82,6 +82,43 @@ def test_an_upload_is_kept_and_served_from_the_site_itself(
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     page = site["editor"].get("/staff/media/").text
     assert f"/media/{kept.name}" in page
+
+
+def test_a_served_file_is_asked_about_before_each_use_so_a_deletion_reaches_caches(
+    site, monkeypatch
+):
+    """Browsers and proxies may keep a file but must ask first (no-cache, with an ETag and
+    Last-Modified): a file deleted by mistake stops being shown at once, and asking about
+    one unchanged is a 304 that does not read the file."""
+    upload(site["editor"], PDF, "名单.pdf")
+    kept = stored(site["app"])[-1]
+    client = site["app"].test_client()
+    address = f"/media/{kept.name}"
+    served = client.get(address)
+    assert served.status_code == 200
+    assert set(served.headers["Cache-Control"].replace(" ", "").split(",")) == {
+        "public", "no-cache",
+    }  # fmt: skip
+    assert "Expires" not in served.headers
+    etag, modified = served.headers["ETag"], served.headers["Last-Modified"]
+
+    def unread(path):
+        raise AssertionError(f"{path} read for a 304")
+
+    monkeypatch.setattr(Path, "read_bytes", unread)
+    for asked in ({"If-None-Match": etag}, {"If-Modified-Since": modified}):
+        again = client.get(address, headers=asked)
+        assert again.status_code == 304 and again.data == b""
+        assert again.headers["ETag"] == etag
+    monkeypatch.undo()
+    assert client.get(address, headers={"If-None-Match": '"another"'}).data == PDF
+    part = client.get(address, headers={"Range": "bytes=0-3"})
+    assert part.status_code == 206 and part.data == PDF[:4]
+
+    with site["app"].app_context():
+        db.session.execute(delete(MediaFile).where(MediaFile.name == kept.name))
+        db.session.commit()
+    assert client.get(address, headers={"If-None-Match": etag}).status_code == 404
 
 
 def test_an_image_is_published_without_its_location_or_camera(site):

@@ -22,6 +22,7 @@ import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import UTC
 from io import BytesIO
 from pathlib import Path
 from typing import cast
@@ -44,6 +45,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, String, Text, or_, select
 from sqlalchemy import delete as sql_delete
+from werkzeug.http import is_resource_modified
 
 from ...database import db
 from ...i18n import EN, PREFIX, is_english
@@ -386,12 +388,21 @@ def file(name: str) -> Response:
     if not path.is_file():
         abort(404)
     inline = media.mimetype.startswith("image/") or media.mimetype == "application/pdf"
+    # The bytes kept under a name never change (an upload gets a new name), so the name is
+    # the ETag. Browsers and proxies keep the file but ask before each use (no-cache): a
+    # deleted file (a list of named people uploaded by mistake) is gone from them at once,
+    # and asking about one unchanged is answered 304 without reading it.
+    uploaded = media.uploaded_at.replace(tzinfo=UTC)
+    unchanged = not is_resource_modified(request.environ, media.name, last_modified=uploaded)
     # send_file names the download as RFC 6266 asks: an ASCII name, and filename* in UTF-8.
     # It gets the bytes, not the path, so no file is left open when a client goes away.
-    return send_file(
-        BytesIO(path.read_bytes()),
+    response = send_file(
+        BytesIO(b"" if unchanged else path.read_bytes()),
         mimetype=media.mimetype,
         as_attachment=not inline,
         download_name=media.original_name,
-        max_age=86400,
+        etag=media.name,
+        last_modified=uploaded,
     )
+    response.cache_control.public = True
+    return response
