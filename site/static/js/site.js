@@ -790,6 +790,15 @@
     if (event.detail.successful) clearRequestFailed();
   });
 
+  // A message from the page with its {placeholder} filled in. The value is given by a
+  // function, so a "$&" or "$'" in it (a file may be named so) is shown as written, not
+  // taken for a pattern of String.replace.
+  function filled(text, placeholder, value) {
+    return text.replace("{" + placeholder + "}", function () {
+      return String(value);
+    });
+  }
+
   // Character counts under text boxes (the residents' forms): the paragraph
   // [data-character-count-for] is hidden without JavaScript (the limit is in the hint).
   // It shows the count as the resident types; the polite live region speaks only when
@@ -803,8 +812,8 @@
       var length = Array.from(box.value).length;
       var over = length > limit;
       count.textContent = over
-        ? count.getAttribute("data-over-text").replace("{over}", length - limit)
-        : count.getAttribute("data-count-text").replace("{count}", length);
+        ? filled(count.getAttribute("data-over-text"), "over", length - limit)
+        : filled(count.getAttribute("data-count-text"), "count", length);
       count.classList.toggle("character-count--over", over);
       if (speak && over !== wasOver) announce(count.textContent);
       wasOver = over;
@@ -833,7 +842,7 @@
       var names = Array.from(input.files || []).map(function (file) { return file.name; });
       var had = !shown.hidden;
       shown.textContent = names.length
-        ? shown.getAttribute("data-chosen-text").replace("{name}", names.join(", "))
+        ? filled(shown.getAttribute("data-chosen-text"), "name", names.join(", "))
         : "";
       shown.hidden = !names.length;
       if (!speak) return;
