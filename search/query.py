@@ -143,6 +143,13 @@ def thesaurus() -> Thesaurus:
     return Thesaurus(load_groups())
 
 
+def searched_words(text: str) -> list[str]:
+    """The words of a cleaned query that are searched for: `query_words`, the first
+    MAX_WORDS. What is decided about a query's words (lone characters only?) is decided
+    on these, wherever it is decided."""
+    return query_words(text)[:MAX_WORDS]
+
+
 def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> Query | None:
     """The Whoosh query for a cleaned query text, or None when it has no words or nothing
     to find: lone characters only (`only_lone_characters`), or nothing that no page says
@@ -151,7 +158,7 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
     `spelled` are the Chinese words a query in pinyin spells: each is searched as if it
     had been typed (with its synonyms) beside the query itself.
     """
-    words = query_words(text)[:MAX_WORDS]
+    words = searched_words(text)
     if not words:
         return None
     subject = [word for word in words if word not in SITE_WORDS]

@@ -20,7 +20,7 @@ from search.analysis import (
     query_words,
     words_and_parts,
 )
-from search.query import clean_query
+from search.query import clean_query, searched_words
 from search.suggest import suggest
 from search.synonyms import all_terms, chinese_terms, load_groups
 
@@ -215,7 +215,7 @@ def offered_instead(
     lone characters (轮揆, cut 轮/揆), what `offered` offers for nothing found; beside a
     site word, only a typing error corrected by sound (残疾人正: 残疾人证), never a nearby
     spelling (残疾人驾照 is not 残疾人证)."""
-    if only_lone_characters(query_words(text)):
+    if only_lone_characters(searched_words(text)):
         return offered(text, language, 0, titles, is_used, has_hits)
     return sounds_alike(text, language, titles, is_used)
 

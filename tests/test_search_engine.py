@@ -14,10 +14,10 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 import search
-from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin
+from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin, vocabulary
 from search.analysis import analyzer, query_words
 from search.index import _ClosingStorage, document_fields
-from search.query import clean_query
+from search.query import MAX_WORDS, clean_query, searched_words
 from search.results import SEPARATORS
 from search.suggest import near_terms, suggest
 from search.synonyms import load_groups, parse_line
@@ -582,6 +582,25 @@ def test_no_suggestion_when_something_is_found(index):
 
 def test_no_suggestion_when_nothing_is_near(index):
     assert index.search("xyzzyqq").suggestion is None
+
+
+def test_a_query_of_more_lone_characters_than_are_searched_is_judged_on_those_searched(
+    index, monkeypatch
+):
+    """Whether a query is lone characters only is decided on the words searched (the first
+    MAX_WORDS) both when it is not searched and when what to offer instead is chosen."""
+    text = "、".join("东南西北春夏秋冬山川河海云雨风雪星月")  # lone, and named by no synonym
+    assert len(query_words(text)) > MAX_WORDS
+    assert searched_words(text) == query_words(text)[:MAX_WORDS]
+    offered_for_nothing_found = []
+
+    def offered(text, *args):
+        offered_for_nothing_found.append(text)
+        return None
+
+    monkeypatch.setattr(vocabulary, "offered", offered)
+    assert index.search(text).total == 0
+    assert offered_for_nothing_found == [text]
 
 
 def test_one_index_per_folder_reads_its_titles_once(fresh_index, monkeypatch):
