@@ -57,9 +57,8 @@ def prepare(data: bytes, decoders: tuple[str, ...] = DECODERS, long_side: int = 
     smaller, so that text in it stays sharp."""
     try:
         with Image.open(BytesIO(data), formats=decoders) as image:
-            limit = MAX_PIXELS if image.format == "JPEG" else MAX_PIXELS_DECODED_WHOLE
-            if image.width * image.height > limit:
-                raise PhotoProblem(_too_many_pixels(limit))
+            if image.width * image.height > _pixel_limit(image.format):
+                raise PhotoProblem(_too_many_pixels(image.format))
             source = image.format
             _draft(image, long_side)
             orientation = image.getexif().get(ORIENTATION, 1)
@@ -76,7 +75,8 @@ def prepare(data: bytes, decoders: tuple[str, ...] = DECODERS, long_side: int = 
             _("这不是 %(formats)s 格式的照片。请换一张照片。", formats=formats)
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoProblem(_too_many_pixels(MAX_PIXELS_DECODED_WHOLE)) from None
+        # Pillow's own limit, checked as the file is opened: before `image` says its format.
+        raise PhotoProblem(_too_many_pixels(_format_of(data, decoders))) from None
     # A decoder fed hostile bytes may fail in any way; the resident needs a message.
     except Exception as error:
         log.info("A photo could not be decoded: %r", error)
@@ -88,11 +88,28 @@ def prepare(data: bytes, decoders: tuple[str, ...] = DECODERS, long_side: int = 
     return Photo(content_type, encoded, pixels.width, pixels.height)
 
 
-def _too_many_pixels(limit: int) -> str:
-    """What to say about an image over `limit` pixels, too large to decode safely."""
+def _pixel_limit(decoder: str | None) -> int:
+    """The most pixels an image in this format may have: a JPEG is decoded reduced."""
+    return MAX_PIXELS if decoder == "JPEG" else MAX_PIXELS_DECODED_WHOLE
+
+
+def _format_of(data: bytes, decoders: tuple[str, ...]) -> str | None:
+    """The first of `decoders` whose signature `data` starts with: the one Image.open
+    would decode it with."""
+    Image.init()
+    for decoder in decoders:
+        accept = Image.OPEN[decoder][1]
+        if accept is None or accept(data[:16]):
+            return decoder
+    return None
+
+
+def _too_many_pixels(decoder: str | None) -> str:
+    """What to say about an image in this format with more pixels than its limit, too many
+    to decode safely."""
     return _(
         "照片的像素太多（超过 %(n)d 百万像素），不能处理。请换一张，或者把照片截图后再选截图。",
-        n=limit // 1_000_000,
+        n=_pixel_limit(decoder) // 1_000_000,
     )
 
 

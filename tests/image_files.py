@@ -1,5 +1,5 @@
 """Image files made by the tests themselves (no binary files in the repository): plain ones,
-one carrying a location, and a decompression bomb's header."""
+one carrying a location, and decompression bombs' headers."""
 
 import struct
 import zlib
@@ -32,4 +32,12 @@ def png_claiming(width: int, height: int) -> bytes:
     header = struct.pack(">II", width, height) + bytes(data[24:29])
     data[16:29] = header
     data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return bytes(data)
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header (SOF0) claims `width` x `height` pixels."""
+    data = bytearray(image_file("JPEG", (8, 8)))
+    frame = data.index(b"\xff\xc0") + 5  # marker, length, precision: then height, width
+    data[frame : frame + 4] = struct.pack(">HH", height, width)
     return bytes(data)

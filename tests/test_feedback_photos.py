@@ -15,7 +15,7 @@ from barrierfree.feedback import photos as photo_module
 from barrierfree.feedback import views
 from barrierfree.feedback.models import FeedbackItem, FeedbackPhoto
 from conftest import parse
-from image_files import GPS, image_file, png_claiming, with_gps
+from image_files import GPS, image_file, jpeg_claiming, png_claiming, with_gps
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import undefer
@@ -265,6 +265,23 @@ def test_what_is_not_a_photo_we_can_take_gets_a_message_not_an_error(
 ):
     assert words in photo_error(send(client, (data, "x.png")))
     assert kept(loaded_app) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "megapixels"),
+    [
+        (jpeg_claiming(10_000, 6_000), 50),  # over our JPEG limit, under Pillow's
+        (jpeg_claiming(10_000, 9_500), 50),  # over Pillow's warning
+        (jpeg_claiming(16_000, 12_000), 50),  # over Pillow's DecompressionBombError
+        (png_claiming(7_000, 7_000), 24),
+        (png_claiming(30_000, 30_000), 24),  # over Pillow's DecompressionBombError
+    ],
+    ids=["jpeg", "jpeg-bomb-warning", "jpeg-bomb", "png", "png-bomb"],
+)
+def test_a_photo_with_too_many_pixels_is_told_the_limit_of_its_format(client, data, megapixels):
+    """A JPEG is decoded reduced, so it may have more pixels than another format: the
+    message gives the limit of the format refused, whichever check refused it."""
+    assert f"超过 {megapixels} 百万像素" in photo_error(send(client, (data, "x.jpg")))
 
 
 def test_the_same_report_sent_again_is_a_duplicate_unless_it_brings_new_photos(loaded_app, client):
