@@ -65,6 +65,15 @@ def test_the_sample_site_keeps_no_access_log_of_its_own():
     assert text.count("server {") == text.count("access_log off;") == 3
 
 
+def test_the_sample_site_keeps_no_address_in_its_error_log():
+    """nginx's error lines about a request (error and below) name the client's address and
+    the request line, with a status link's token or a search: each server logs crit and
+    above only, nginx's own failures."""
+    text = SAMPLE.read_text()
+    assert text.count("server {") == len(re.findall(r"^\s*error_log stderr crit;", text, re.M)) == 3
+    assert len(re.findall(r"^\s*error_log", text, re.M)) == 3
+
+
 def test_the_sample_site_answers_only_its_own_name():
     """A forged Host header reaches no app server (nor, behind it, the links it writes)."""
     text = SAMPLE.read_text()
