@@ -5,8 +5,8 @@ resident searched for (it may name their condition) as q=… , whom a place or a
 must suit (the finder's 我需要 and the contacts' 适合谁: a disability) as need=… , and where
 they are (the finder's "use my location") as lat=…&lon=… . Nor does it hold the visitor's
 network address, in any form a format could name (%(h)s, the forwarded headers, the
-WSGI variables): the feedback form promises residents it is not kept, and behind the
-proxy ProxyFix puts the real address where gunicorn's %(h)s reads it. Served with
+WSGI variables, gunicorn's socket): the feedback form promises residents it is not kept,
+and behind the proxy ProxyFix puts the real address where gunicorn's %(h)s reads it. Served with
 `--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
 
 import logging
@@ -24,9 +24,9 @@ PRIVATE = re.compile(
 )
 # The atoms that hold a visitor's address: %(h)s, the headers a proxy or a client names it
 # in ({x-forwarded-for}i and the like) and the WSGI variables that hold it ({remote_addr}e,
-# and the original values ProxyFix keeps).
+# the original values ProxyFix keeps, and gunicorn's socket, written with both its ends).
 ADDRESS_ATOMS = re.compile(
-    r"h|\{(?:remote_addr|remote_port|werkzeug\.proxy_fix\.orig"
+    r"h|\{(?:remote_addr|remote_port|werkzeug\.proxy_fix\.orig|gunicorn\.socket"
     r"|(?:http_)?(?:x[-_]forwarded[-_]for|forwarded|x[-_]real[-_]ip|x[-_]client[-_]ip"
     r"|true[-_]client[-_]ip|cf[-_]connecting[-_]ip|client[-_]ip))\}[ie]"
 )

@@ -101,7 +101,8 @@ ADDRESS = "203.0.113.77"
 
 
 def test_no_atom_holds_the_visitor_s_address():
-    """Not %(h)s, nor a forwarded header, nor a WSGI variable, nor what ProxyFix kept."""
+    """Not %(h)s, nor a forwarded header, nor a WSGI variable, nor what ProxyFix kept, nor
+    gunicorn's socket."""
     logger = AccessLogger(Config())
     environ = {
         "REQUEST_METHOD": "GET",
@@ -113,12 +114,14 @@ def test_no_atom_holds_the_visitor_s_address():
         "REMOTE_PORT": "50123",
         "HTTP_X_FORWARDED_FOR": ADDRESS,
         "werkzeug.proxy_fix.orig": {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": ADDRESS},
+        # As gunicorn's socket writes itself: "<socket.socket fd=…, raddr=('203.0.113.77', …)>"
+        "gunicorn.socket": SimpleNamespace(raddr=(ADDRESS, 50123)),
     }
     request = {"X-Forwarded-For": ADDRESS, "Forwarded": f"for={ADDRESS}", "X-Real-IP": ADDRESS}
     response = SimpleNamespace(status="200 OK", sent=10, headers=[])
     atoms = logger.atoms(response, request, environ, timedelta(0))
     assert "203.0.113" not in "".join(str(value) for value in atoms.values())
-    assert atoms["h"] == "-"
+    assert atoms["h"] == atoms["{gunicorn.socket}e"] == "-"
     assert atoms["r"] == "GET /feedback/ HTTP/1.1"
 
 
