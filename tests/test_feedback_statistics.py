@@ -145,6 +145,36 @@ def test_answers_on_time_and_the_median_answer_time(site, create_item):
     assert "2 条，其中 1 条已经超过答复期限" in summary
 
 
+def test_an_item_closed_as_its_data_goes_for_its_age_is_still_counted_as_unanswered(
+    site, create_item
+):
+    """The purge closes an item nobody answered when it deletes its personal data for its
+    age: it was received, and was due without an answer; closing it must not take it out
+    of the figures (a spam closed by staff still counts for neither)."""
+    from barrierfree.staff.inbox import retention
+
+    site.config["FEEDBACK_MAX_AGE_DAYS"] = 30
+    received = working_day(40)
+    create_item(received=received)  # never answered
+    create_item(received=received, state="closed")  # closed by staff without an answer
+    with site.app_context():
+        before = statistics.figures()
+        retention.purge()
+        after = statistics.figures()
+    assert before.received == after.received == 2
+    assert (before.timing.due, before.waiting, before.overdue) == (1, 1, 1)
+    assert (after.timing.due, after.timing.on_time, after.timing.answered) == (1, 0, 0)
+    assert (after.waiting, after.overdue) == (0, 0)  # nobody handles it any more
+    page = parse(site.test_client().get(PAGE).data).find("main").text
+    assert "0%：到期的 1 条里，0 条在答复期限内答复" in page
+    assert "到了保存期限（收到 30 天后）还没有答复、由网站关闭的" in page
+    make_staff(site, "li", "editor")
+    text = signed_in(site, "li").get(CSV).get_data(as_text=True).removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [f"{received:%Y-%m}", "提问或留言", "没有注明镇街", "已关闭", "2", "0", "1", "0",
+            ""] in rows  # fmt: skip
+
+
 def test_with_no_items_the_page_says_so_and_how_to_write(site):
     page = parse(site.test_client().get(PAGE).data).find("main")
     assert "还没有收到来信" in page.text
@@ -480,7 +510,8 @@ def test_an_editor_cannot_publish_an_example(site, answered):
 
 def test_what_is_counted_stays_when_an_item_s_personal_data_goes_for_its_age(site, create_item):
     """An item nobody closed loses its words and contact details at FEEDBACK_MAX_AGE_DAYS;
-    the statistics, and the CSV, count it as before, in its state."""
+    the statistics, and the CSV, count it as received and due as before; it is closed then
+    (nobody can answer it), so no longer waiting."""
     from barrierfree.staff.periodic import housekeeping
 
     received = working_day(10)
@@ -492,17 +523,31 @@ def test_what_is_counted_stays_when_an_item_s_personal_data_goes_for_its_age(sit
     def counted() -> tuple:
         found = statistics.figures()
         townships = [(tuple(t) if t else None, n) for t, n in found.by_township]
-        return (found.by_month, townships, found.timing, found.waiting, found.overdue,
-                statistics.groups(months()))  # fmt: skip
+        groups: dict = {}
+        for g in statistics.groups(months()):  # whatever their state
+            key = (g.month, g.kind, g.township_id)
+            groups[key] = groups.get(key, 0) + g.items
+        return found.by_month, townships, found.timing, groups
 
     with site.app_context():
         before = counted()
+        assert statistics.waiting() == (2, 2)
     make_staff(site, "li", "editor")
     csv_before = signed_in(site, "li").get(CSV).get_data(as_text=True)
     with site.app_context():
         housekeeping()
         row = db.session.get(FeedbackItem, old)
         assert row.purged_at and row.body == "" and row.contact_email is None
-        assert (row.state, row.kind, row.township.slug) == ("in_progress", "barrier", "xinfa")
+        # Closed as its data went (nobody can answer it now); received and due as before.
+        assert (row.state, row.kind, row.township.slug) == ("closed", "barrier", "xinfa")
         assert counted() == before
-    assert signed_in(site, "li").get(CSV).get_data(as_text=True) == csv_before
+        assert statistics.waiting() == (0, 0)
+    csv_after = signed_in(site, "li").get(CSV).get_data(as_text=True)
+
+    def totals(text: str) -> tuple[int, int]:
+        """Items and items due, over the CSV's rows."""
+        rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))[1:]
+        return sum(int(r[4]) for r in rows), sum(int(r[6]) for r in rows)
+
+    assert totals(csv_after) == totals(csv_before) == (2, 2)
+    assert f"{received:%Y-%m},无障碍问题,信发街道,已关闭,2,0,2,0," in csv_after

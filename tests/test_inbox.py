@@ -808,7 +808,7 @@ def test_staff_are_told_ahead_of_an_item_losing_its_personal_data_for_its_age(lo
         ).all()
     gone = item(loaded_app, soon)
     assert gone.purged_at and gone.body == "" and gone.contact_phone is None and notes == [""]
-    assert gone.state == "new"  # as counted
+    assert gone.state == "closed" and gone.closed_at == gone.purged_at  # nobody can answer
     assert item(loaded_app, later).body and item(loaded_app, later).purged_at is None
     assert "0 条" in parse(li.get("/staff/inbox/").data).find(id="inbox-purge-soon").text
     assert parse(li.get("/staff/").data).find(id="inbox-purge-soon") is None
@@ -819,3 +819,97 @@ def test_the_form_says_an_item_goes_after_its_maximum_age_whatever_its_state(loa
     loaded_app.config["FEEDBACK_MAX_AGE_DAYS"] = 200
     text = parse(loaded_app.test_client().get("/feedback/ask").data).find("main").text
     assert "不论是否办结，收到来信 200 天后" in text
+
+
+def purged_for_age(app, item_id: int) -> None:
+    """The item received longer ago than FEEDBACK_MAX_AGE_DAYS, and the hourly purge run."""
+    from barrierfree.staff.inbox import retention
+
+    received_days_ago(app, item_id, app.config["FEEDBACK_MAX_AGE_DAYS"] + 1)
+    with app.app_context():
+        retention.purge()
+
+
+def messages_of(app, item_id: int) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [
+            (m.kind, m.body)
+            for m in db.session.scalars(
+                select(FeedbackMessage).where(FeedbackMessage.item_id == item_id)
+            )
+        ]
+
+
+def test_an_item_deleted_for_its_age_is_closed_and_takes_no_more_text(loaded_app, staff):
+    """Its texts go, so a follow-up, reply or note added now would be deleted at the next
+    purge: none is offered or taken, each page says why, and the item closes (not overdue
+    for ever). Pages loaded before the purge get the reason and their text back."""
+    item_id, link = send(loaded_app, body="电梯坏了")
+    resident = loaded_app.test_client()
+    resident_token = csrf(resident, link)
+    li = signed_in(loaded_app, "li")
+    before = li.get(f"/staff/inbox/{item_id}")
+    token, version = token_in(before.data), parse(before.data).find("input", name="version")
+    purged_for_age(loaded_app, item_id)
+    row = item(loaded_app, item_id)
+    assert row.state == "closed" and row.closed_at == row.purged_at
+    assert ("inbox-close-too-old", "") in audit_actions(loaded_app)
+    # The status page: no form, and why.
+    page = parse(resident.get(link).data)
+    assert page.find("textarea") is None and page.find(id="page-form") is None
+    assert "按保存期限，这一条的内容已经删除" in page.find("main").text
+    sent = resident.post(link, data={"csrf_token": resident_token, "body": "还没有修好"})
+    assert sent.status_code == 400
+    main = parse(sent.data).find("main")
+    assert "不能再补充" in error_summary(sent.data).text and "还没有修好" in main.text
+    # The inbox: no reply, note or state form, and why; the posts keep their text.
+    page = parse(li.get(f"/staff/inbox/{item_id}").data)
+    assert all(page.find(id=f"field-{name}") is None for name in ("reply", "note", "state"))
+    assert "并由网站自动关闭" in page.find("main").text
+    for action, text in (("reply", "已经修好了"), ("note", "下周复查")):
+        data = {"csrf_token": token, "body": text, "confirm": "yes"}
+        refused = li.post(f"/staff/inbox/{item_id}/{action}", data=data)
+        assert refused.status_code == 409
+        assert "按保存期限删除" in error_summary(refused.data).text
+        assert text in parse(refused.data).find("main").text
+    data = {"csrf_token": token, "state": "in_progress", "version": version.get("value")}
+    assert li.post(f"/staff/inbox/{item_id}/state", data=data).status_code == 409
+    assert messages_of(loaded_app, item_id) == []
+    assert item(loaded_app, item_id).state == "closed"
+    with loaded_app.app_context():
+        from barrierfree.feedback import queries
+
+        assert queries.overdue_count() == 0
+
+
+@pytest.mark.parametrize("who", ["resident", "reply", "note"])
+def test_a_text_sent_as_the_purge_runs_is_refused_with_the_text_not_lost(
+    loaded_app, staff, monkeypatch, who
+):
+    """The purge commits between the page's check and the write: the write sees it (the
+    item is held and read again) and refuses, no 500, the text on the page."""
+    from barrierfree.feedback import queries
+
+    item_id, link = send(loaded_app)
+    client = loaded_app.test_client() if who == "resident" else signed_in(loaded_app, "li")
+    path = link if who == "resident" else f"/staff/inbox/{item_id}/{who}"
+    token = csrf(client, link if who == "resident" else f"/staff/inbox/{item_id}")
+    hold = queries.hold
+
+    def purged_first(row: FeedbackItem) -> None:
+        """The purge, in the request's own session (on SQLite a second connection would
+        wait for the write lock the request may hold), then the hold."""
+        from barrierfree.staff.inbox import retention
+
+        old = utcnow() - timedelta(days=loaded_app.config["FEEDBACK_MAX_AGE_DAYS"] + 1)
+        db.session.execute(
+            update(FeedbackItem).where(FeedbackItem.id == item_id).values(created_at=old)
+        )
+        retention.purge()
+        hold(row)
+
+    monkeypatch.setattr(queries, "hold", purged_first)
+    response = client.post(path, data={"csrf_token": token, "body": "写到一半", "confirm": "yes"})
+    assert response.status_code == 409
+    assert "写到一半" in parse(response.data).find("main").text
+    assert messages_of(loaded_app, item_id) == []

@@ -76,5 +76,8 @@ def test_the_command_deletes_the_personal_data_of_items_nobody_closed_in_time(em
         for row in gone:
             assert row.purged_at and row.body == "" and row.contact_phone is None
             assert [m.body for m in row.messages] == [""] and row.photos == []
-        assert [row.state for row in gone] == ["new", "in_progress"]
+        # Nobody can answer them now, and nothing new is taken: closed as their data went.
+        assert [row.state for row in gone] == ["closed", "closed"]
+        assert all(row.closed_at == row.purged_at for row in gone)
+        assert kept.state == "new" and kept.closed_at is None
         assert kept.purged_at is None and kept.body and kept.contact_phone and kept.photos

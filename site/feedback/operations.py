@@ -128,12 +128,15 @@ def _add(
 def add_follow_up(item: FeedbackItem, text: str) -> None:
     """Add the resident's follow-up and commit; an answered item is open again, with a new
     target date counted from today. The same text sent again within the duplicate window
-    (a double click, Back and send) is added once: looked for while the item is held."""
+    (a double click, Back and send) is added once: looked for while the item is held.
+    Raises `queries.NoLongerTaken`, nothing added, when the item was closed or its personal
+    data deleted since the page was loaded."""
     now = utcnow()
     queries.hold(item)
     message = FeedbackMessage(item_id=item.id, kind=FOLLOW_UP, body=text, created_at=now)
     db.session.add(message)
     db.session.flush()  # on SQLite, the write lock
+    queries.check_still_taken(item, from_resident=True)
     if queries.sent_again(message) is not None:
         db.session.rollback()
         return

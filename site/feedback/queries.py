@@ -7,9 +7,46 @@ from sqlalchemy import ColumnElement, func, select
 
 from ..database import db, utcnow
 from ..opening_hours import local_now
-from .models import FOLLOW_UP, OPEN_STATES, REPLY, FeedbackItem, FeedbackMessage
+from .models import CLOSED, FOLLOW_UP, OPEN_STATES, REPLY, FeedbackItem, FeedbackMessage
 
 DUPLICATE_WINDOW = timedelta(hours=24)
+
+
+class NoLongerTaken(Exception):
+    """A message to an item that was closed, or had its personal data deleted, since its
+    page was loaded (the hourly purge): nothing was added; the page says why and shows the
+    text again."""
+
+
+def takes_messages(item: FeedbackItem, from_resident: bool) -> bool:
+    """True while the item takes new text: never once its personal data is deleted (the
+    next purge would blank it again); a resident's follow-up only while it is not closed."""
+    return item.purged_at is None and not (from_resident and item.state == CLOSED)
+
+
+def check_still_taken(item: FeedbackItem, from_resident: bool) -> None:
+    """Read the item again, as it is now, and raise `NoLongerTaken` (the transaction rolled
+    back) when it no longer takes messages. Call it with the item held (`hold`) and the new
+    message flushed: then no purge can change it before the commit."""
+    db.session.refresh(item, ["state", "purged_at"])
+    if not takes_messages(item, from_resident):
+        db.session.rollback()
+        raise NoLongerTaken
+
+
+def closed_for_age(item: FeedbackItem) -> bool:
+    """True for an item the purge closed when it deleted its personal data for its age
+    (inbox/retention.py): it closes it at that very moment, so the two times are equal."""
+    return item.state == CLOSED and item.purged_at is not None and item.closed_at == item.purged_at
+
+
+def closed_for_age_condition() -> ColumnElement[bool]:
+    """The SQL condition of `closed_for_age`."""
+    return (
+        (FeedbackItem.state == CLOSED)
+        & FeedbackItem.purged_at.is_not(None)
+        & (FeedbackItem.closed_at == FeedbackItem.purged_at)
+    )
 
 
 def token_hash(token: str) -> str:

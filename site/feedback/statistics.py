@@ -22,7 +22,7 @@ from ..database import db
 from ..facilities.models import Township
 from ..opening_hours import LOCAL_TIME, local, local_now, utc
 from .models import ANSWERED, CLOSED, KINDS, OPEN_STATES, STATES, FeedbackItem
-from .queries import overdue_condition
+from .queries import closed_for_age_condition, overdue_condition
 from .working_days import working_days_between
 
 MONTHS = 12  # this month and the eleven before it
@@ -113,14 +113,18 @@ def groups(months: list[date]) -> list[Group]:
 
 def answer_dates(months: list[date]) -> list[Dates]:
     """The dates of the items of `months` that count for the answer times: answered, or
-    waiting past their target date (an item closed without an answer counts for neither)."""
+    waiting past their target date, or closed unanswered when their personal data was
+    deleted for its age (`queries.closed_for_age`: it was never answered, and must not
+    vanish from the figures as it closes). Any other item closed without an answer (spam,
+    a duplicate) counts for neither."""
     rows = db.session.execute(
         select(
             _month_of(months), FeedbackItem.kind, FeedbackItem.township_id, FeedbackItem.state,
             FeedbackItem.created_at, FeedbackItem.due_on, FeedbackItem.answered_at,
         )
         .where(COUNTED, FeedbackItem.created_at >= _since(months))
-        .where(or_(FeedbackItem.answered_at.is_not(None), overdue_condition()))
+        .where(or_(FeedbackItem.answered_at.is_not(None), overdue_condition(),
+                   closed_for_age_condition()))
     )  # fmt: skip
     return [
         Dates(date.fromisoformat(m), k, t, s, local(created).date(), due_on,

@@ -42,7 +42,6 @@ from . import operations, photos, queries, throttle
 from .models import (
     BARRIER,
     BY_PHONE,
-    CLOSED,
     FOLLOW_UP,
     PAGE,
     QUESTION,
@@ -326,6 +325,7 @@ def _status_page(
         render_template(
             "feedback/status.html", item=item, token=token, shown=_shown(item), errors=errors,
             text=text, description=description, added=request.args.get("added") == "1",
+            takes_follow_up=queries.takes_messages(item, from_resident=True),
         ), status_code,
     )  # fmt: skip
 
@@ -334,8 +334,8 @@ def _follow_up(item: FeedbackItem) -> tuple[dict, str, str | None, int]:
     """Check and add a follow-up: (errors, the text, a message, the status code)."""
     raw = request.form.get("body", "").translate(BIDI_CONTROLS)
     label = _("补充内容")
-    if item.state == CLOSED:
-        return {}, raw, _("这件事已经办结，不能再补充。有新的问题，请重新提问。"), 400
+    if not queries.takes_messages(item, from_resident=True):
+        return {}, raw, _no_follow_up(item), 400
     try:
         text = clean_text(raw, label).strip()
     except ValueError as error:
@@ -351,8 +351,21 @@ def _follow_up(item: FeedbackItem) -> tuple[dict, str, str | None, int]:
     if wait:
         message = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。", n=wait)
         return {}, text, message, 429
-    operations.add_follow_up(item, text)
+    try:
+        operations.add_follow_up(item, text)
+    except queries.NoLongerTaken:  # closed or purged since the page was loaded
+        return {}, text, _no_follow_up(item), 409
     return {}, text, None, 303
+
+
+def _no_follow_up(item: FeedbackItem) -> str:
+    """Why the item takes no follow-up (the status page shows the text sent, to copy)."""
+    if item.purged_at is not None:
+        return _(
+            "按保存期限，这一条的内容已经删除，这件事也已经关闭，不能再补充。"
+            "有新的问题，请重新提问。"
+        )
+    return _("这件事已经办结，不能再补充。有新的问题，请重新提问。")
 
 
 def _shown(item: FeedbackItem) -> dict:

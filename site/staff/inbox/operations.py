@@ -97,8 +97,11 @@ def merge(item: FeedbackItem, target: FeedbackItem, base_version: int | None) ->
 
 
 def add_note(item: FeedbackItem, text: str) -> None:
-    """An internal note, for colleagues only."""
+    """An internal note, for colleagues only. Raises `queries.NoLongerTaken`, nothing
+    added, when the item's personal data was deleted since the page was loaded."""
+    queries.hold(item)
     message = _message(item, NOTE, text)
+    queries.check_still_taken(item, from_resident=False)
     _done(item, "inbox-note", f"#{message.id}")
 
 
@@ -106,9 +109,11 @@ def add_reply(item: FeedbackItem, text: str) -> bool:
     """A public reply, shown on the resident's status page; an item waiting for an answer
     is now answered (a new version, so a colleague's change from before is refused). False
     when the same reply was just published (the question answered twice): nothing is added
-    and nothing mailed again."""
+    and nothing mailed again. Raises `queries.NoLongerTaken`, nothing added, when the
+    item's personal data was deleted since the page was loaded."""
     queries.hold(item)
     message = _message(item, REPLY, text)
+    queries.check_still_taken(item, from_resident=False)
     if queries.sent_again(message) is not None:
         db.session.rollback()
         return False

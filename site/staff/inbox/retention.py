@@ -5,7 +5,9 @@ and photos of an item closed more than FEEDBACK_RETENTION_DAYS ago are deleted, 
 unsent drafts about it (of an item merged into another, once that one is too); and those of
 any item received more than FEEDBACK_MAX_AGE_DAYS ago, whatever its state (spam nobody
 closed, a report left waiting), of which staff are told FEEDBACK_PURGE_NOTICE_DAYS ahead
-(`purge_soon_condition`, on the inbox's list and the item's page). Mail not sent in
+(`purge_soon_condition`, on the inbox's list and the item's page); such an item is closed
+then, as nobody can answer it any more. Nothing new is taken by an item once its data is
+deleted (`feedback.queries.takes_messages`). Mail not sent in
 FEEDBACK_RETENTION_DAYS is given up. A resident's text may tell of their health or income;
 the statistics need none of it, only what is counted (kind, topic, place, dates, state),
 which stays. Old rate-limit rows go too."""
@@ -40,6 +42,7 @@ def purge() -> int:
     _close_answered(now)
     cutoff = now - timedelta(days=current_app.config["FEEDBACK_RETENTION_DAYS"])
     too_old = now - timedelta(days=current_app.config["FEEDBACK_MAX_AGE_DAYS"])
+    _close_too_old(now, too_old)
     # A duplicate merged into another item is closed, but its resident is still answered
     # there: its details are kept until that item too is closed long enough.
     merged_into = aliased(FeedbackItem)
@@ -141,6 +144,27 @@ def _close_answered(now: datetime) -> None:
     )
     if closed.rowcount:
         audit("inbox-close-answered", "feedback", "", str(closed.rowcount), user=THE_SITE)
+
+
+def _close_too_old(now: datetime, too_old: datetime) -> None:
+    """Close the items not closed that lose their personal data for their age now: with its
+    texts gone nobody can answer one, and a new message to it would be deleted at the next
+    purge (so none is taken, see `queries.takes_messages`). It is closed at the moment its
+    data is deleted (`queries.closed_for_age`, which the item's page and the statistics
+    read); one deleted before this rule closes at the moment it was. A new version, so a
+    colleague's form loaded before is refused."""
+    closed = cast(
+        CursorResult,
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.state != CLOSED, FeedbackItem.created_at < too_old)
+            .values(state=CLOSED, closed_at=func.coalesce(FeedbackItem.purged_at, now),
+                    updated_at=now, version=FeedbackItem.version + 1)
+            .execution_options(synchronize_session=False)
+        ),
+    )  # fmt: skip
+    if closed.rowcount:
+        audit("inbox-close-too-old", "feedback", "", str(closed.rowcount), user=THE_SITE)
 
 
 def _forget_drafts(due: tuple[ColumnElement[bool], ...]) -> None:

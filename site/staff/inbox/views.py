@@ -199,6 +199,7 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         contact_visible=may_see_contact(row), merged_here=merged_here,
         may_hand_over=g.staff.can(ADMIN) or row.assignee_id == g.staff.id,
         overdue=feedback_queries.is_overdue(row), kept=kept,
+        closed_for_age=feedback_queries.closed_for_age(row),
         purge_on=retention.purge_on(row) if retention.purge_soon(row) else None,
         landline=landline_number(row.contact_phone or "") is not None,
     ), status  # fmt: skip
@@ -227,6 +228,8 @@ def change_state(item_id: int) -> ResponseReturnValue:
     """Move the item to another state, if nobody changed it since the page was loaded."""
     row = item_or_404(item_id)
     state = request.form.get("state", "")
+    if row.purged_at is not None:  # opened again, it would wait for an answer for ever
+        return _page(row, status=409, description=str(PURGED))
     if state not in STATES:
         return _page(row, {"state": _("请选择一个状态。")}, status=400)
     if not operations.change_state(row, state, posted_version()):
@@ -274,6 +277,14 @@ def _text(label: str) -> tuple[str, str | None]:
     return text, None
 
 
+# Why an item whose personal data was deleted takes no reply, note or change of state: a
+# text added would be deleted at the next hourly purge.
+PURGED = _l(
+    "这一条的内容已经按保存期限删除，这件事已经关闭，不能再答复、写备注或改状态："
+    "新写的内容也会在下一次清理时删除。这次没有保存。"
+)
+
+
 # The labels of the item page's text boxes (staff/inbox/item.html): an error, and the page
 # that keeps a refused text, name a field as it is shown.
 REPLY_LABEL = _l("答复居民")
@@ -286,6 +297,8 @@ def reply(item_id: int) -> ResponseReturnValue:
     """A public reply: the resident reads it on the status page."""
     row = item_or_404(item_id)
     text, problem = _text(str(REPLY_LABEL))
+    if not feedback_queries.takes_messages(row, from_resident=False):
+        return _page(row, typed={"reply": text}, description=str(PURGED), status=409)
     if problem:
         return _page(row, {"reply": problem}, {"reply": text}, status=400)
     answer = request.form.get("confirm")
@@ -296,7 +309,11 @@ def reply(item_id: int) -> ResponseReturnValue:
         # it: show it as they will read it, and ask (WCAG 3.3.6).
         return render_template("staff/inbox/reply_confirm.html", item=row, text=text)
     drafts.forget(g.staff.id, row.id, "reply")
-    if not operations.add_reply(row, text):  # sent twice: the first is published
+    try:
+        added = operations.add_reply(row, text)
+    except feedback_queries.NoLongerTaken:  # purged since the page was loaded
+        return _page(row, typed={"reply": text}, description=str(PURGED), status=409)
+    if not added:  # sent twice: the first is published
         drafts.forget(g.staff.id, row.id, "reply")  # again: rolled back with the second
         db.session.commit()
         return _back(row, _("这条答复刚才已经发布过了，没有再发一次。"))
@@ -309,10 +326,15 @@ def note(item_id: int) -> ResponseReturnValue:
     """An internal note: only staff read it."""
     row = item_or_404(item_id)
     text, problem = _text(str(NOTE_LABEL))
+    if not feedback_queries.takes_messages(row, from_resident=False):
+        return _page(row, typed={"note": text}, description=str(PURGED), status=409)
     if problem:
         return _page(row, {"note": problem}, {"note": text}, status=400)
     drafts.forget(g.staff.id, row.id, "note")
-    operations.add_note(row, text)
+    try:
+        operations.add_note(row, text)
+    except feedback_queries.NoLongerTaken:  # purged since the page was loaded
+        return _page(row, typed={"note": text}, description=str(PURGED), status=409)
     return _back(row, _("备注已保存。"))
 
 
