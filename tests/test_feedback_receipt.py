@@ -1,12 +1,14 @@
 """The page after a submission: the reference and the private status link stay in this
 browser through 大字版, 高对比度, English and a reload, for an hour at most, until the
-resident removes them; the page is never stored, indexed or named in a Referer."""
+resident removes them, in a signed cookie of their own the browser drops after the hour
+(not the session's); the page is never stored, indexed or named in a Referer."""
 
 import re
 
 import pytest
 from barrierfree.feedback import views
 from conftest import parse
+from itsdangerous import URLSafeSerializer
 from staff_helpers import csrf
 
 ASK = "/feedback/ask"
@@ -73,7 +75,7 @@ def test_the_link_survives_the_language_switch(client):
 def test_the_page_says_how_long_it_is_kept_and_offers_to_remove_it(client):
     doc = parse(client.get(ask(client).headers["Location"]).data)
     main = doc.find("main")
-    assert "保留 60 分钟" in main.text and "关闭浏览器" in main.text
+    assert "保留 60 分钟" in main.text and "关闭浏览器不会提前删除" in main.text
     form = main.find("form", action="/feedback/sent")
     assert form["method"] == "post" and form.find("input", name="csrf_token")
     assert "不再显示" in form.find("button").text
@@ -105,8 +107,7 @@ def test_after_an_hour_it_is_gone(client, monkeypatch):
     monkeypatch.setattr(views.time, "time", lambda: now + views.RECEIPT_SECONDS + 1)
     page = client.get("/feedback/sent")
     assert link_on(page) is None and "提交结果" in parse(page.data).find("h1").text
-    with client.session_transaction() as session:
-        assert views.SENT not in session  # and no longer kept in the cookie
+    assert receipt_cookie(client) is None  # and the browser told to drop it
 
 
 def test_it_is_never_in_the_sessions_of_other_browsers(loaded_app, client):
@@ -131,3 +132,99 @@ def test_the_link_is_put_in_no_other_address(client):
                  doc.find_all(["a", "link", "form", "input"])]  # fmt: skip
     holding = [address for address in addresses if token in address]
     assert holding == ["http://localhost" + link_on(page)]  # the link itself, and only that
+
+
+def receipt_cookie(client, path: str = "/feedback/sent"):
+    """The receipt cookie the browser holds for `path`, or None."""
+    return client.get_cookie(views.RECEIPT_COOKIE, path=path)
+
+
+def receipt_headers(response) -> list[str]:
+    """The Set-Cookie headers of the receipt cookie in `response`."""
+    return [h for h in response.headers.getlist("Set-Cookie")
+            if h.startswith(views.RECEIPT_COOKIE + "=")]  # fmt: skip
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_the_receipt_is_a_cookie_the_browser_drops_after_the_hour(client, scheme):
+    """Not in the session cookie, which is only signed, has no end of its own and goes
+    with every request: the status link stayed in it long after the hour."""
+    data = {"csrf_token": csrf(client, ASK), "reply_by": "site", "topic": "other",
+            "body": QUESTION}  # fmt: skip
+    sent = client.post(ASK, data=data, base_url=f"{scheme}://localhost")
+    assert sent.status_code == 303
+    headers = receipt_headers(sent)
+    assert sorted(h.split("Path=")[1].split(";")[0] for h in headers) == [
+        "/en/feedback/sent",
+        "/feedback/sent",
+    ]
+    for header in headers:
+        assert "Max-Age=3600" in header and "HttpOnly" in header and "SameSite=Lax" in header
+        assert ("Secure" in header) == (scheme == "https")
+    with client.session_transaction() as session:
+        assert all(views.OLD_SESSION_KEY not in key for key in session)
+        token = link_on(client.get("/feedback/sent", base_url=f"{scheme}://localhost"))
+        assert token is not None and token.rsplit("/", 1)[1] not in str(dict(session))
+
+
+def test_removing_it_tells_the_browser_to_drop_both_cookies(client):
+    page = client.get(ask(client).headers["Location"])
+    token = parse(page.data).find("main").find("input", name="csrf_token")["value"]
+    removed = client.post("/feedback/sent", data={"csrf_token": token})
+    headers = receipt_headers(removed)
+    assert len(headers) == 2 and all("Max-Age=0" in h or "Expires=Thu, 01 Jan 1970" in h
+                                     for h in headers)  # fmt: skip
+    assert receipt_cookie(client) is None and receipt_cookie(client, "/en/feedback/sent") is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "garbled",
+        "eyJyZWZlcmVuY2UiOiJDUC0yMDI2LTAwMDAwMSJ9.bad-signature",
+        URLSafeSerializer("another key", salt=views.RECEIPT_SALT).dumps(
+            {"reference": "CP-2026-000001", "token": "x" * 43, "until": 2**40}
+        ),
+        "",
+    ],
+)
+def test_a_changed_or_garbled_receipt_is_ignored(loaded_app, value):
+    client = loaded_app.test_client()
+    client.set_cookie(views.RECEIPT_COOKIE, value, path="/feedback/sent")
+    page = client.get("/feedback/sent")
+    assert page.status_code == 200 and link_on(page) is None and "CP-2026" not in page.text
+
+
+def test_a_receipt_signed_for_another_use_or_past_its_hour_is_ignored(loaded_app):
+    """The salt: a value the site signs for something else is no receipt; `until`: a browser
+    that kept the cookie past its Max-Age is shown nothing."""
+    client = loaded_app.test_client()
+    receipt = {"reference": "CP-2026-000001", "token": "y" * 43}
+    for salt, until in (("another-use", 2**40), (views.RECEIPT_SALT, 1), (views.RECEIPT_SALT, "x")):
+        value = URLSafeSerializer(loaded_app.secret_key, salt=salt).dumps(
+            {**receipt, "until": until}
+        )
+        client.set_cookie(views.RECEIPT_COOKIE, value, path="/feedback/sent")
+        page = client.get("/feedback/sent")
+        assert page.status_code == 200 and link_on(page) is None
+
+
+def test_the_page_cache_never_keeps_the_sent_page_and_other_pages_ignore_the_receipt(
+    loaded_app, client
+):
+    """The sent page is private, so never stored or sent from the cache; the cookie is sent
+    to the sent page alone, so a browser holding it (and no session) gets the same cached
+    pages as anyone."""
+    loaded_app.config["PAGE_CACHE"] = True
+    client.get(ask(client).headers["Location"])
+    value = receipt_cookie(client).value
+    holder = loaded_app.test_client()  # the receipt, and no session cookie
+    holder.set_cookie(views.RECEIPT_COOKIE, value, path="/feedback/sent")
+    anyone = loaded_app.test_client()
+    anyone.get("/plan/")
+    assert holder.get("/plan/").headers.get("X-Page-Cache") == "hit"
+    for _ in range(2):
+        for browser in (holder, anyone):
+            sent = browser.get("/feedback/sent")
+            assert sent.headers.get("X-Page-Cache") != "hit" and private(sent)
+            assert (link_on(sent) is not None) == (browser is holder)

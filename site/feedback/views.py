@@ -1,7 +1,7 @@
 """The public forms: ask a question, report a barrier (with up to three photos), report a
-wrong page; the page that gives the reference and the status link (kept in the session for
-an hour at most, until the resident removes them); the status page, with the resident's
-follow-up and photos.
+wrong page; the page that gives the reference and the status link (kept in a signed cookie
+of its own that the browser drops after an hour, until the resident removes them); the
+status page, with the resident's follow-up and photos.
 
 Every form works without JavaScript. A failed submit shows the form again with all that
 was typed (a browser cannot be given chosen files back: the form says to choose them
@@ -9,7 +9,7 @@ again). Nothing a resident writes is put in an address or a log line.
 """
 
 import time
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -26,6 +26,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
@@ -33,6 +34,7 @@ from .. import display
 from ..database import WRITE_REFUSED, db
 from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, refused_form
 from ..facilities.models import Facility, Township
+from ..i18n import PREFIX
 from ..images import MB
 from ..kinds import Kind
 from ..mail import outbox
@@ -61,10 +63,20 @@ from .spec import (
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 HONEYPOT = "homepage"
-SENT = "feedback_sent"  # in the session: the reference and status link, for the sent page
+# The receipt: the reference and status link, for the sent page, in a cookie of its own (not
+# the session's, which goes with every request and has no end of its own). The browser drops
+# it after RECEIPT_SECONDS (Max-Age), and the page ignores it after its `until` too; it is
+# signed with the site's secret key (a changed or garbled one is ignored), sent only to the
+# sent page's two addresses (Chinese and English), never to script (HttpOnly), nor with a
+# post from another site (SameSite=Lax), and only over HTTPS when the page came over HTTPS.
+RECEIPT_COOKIE = "feedback_receipt"
+RECEIPT_SALT = "feedback-receipt"
+RECEIPT_PATHS = tuple(f"{prefix}/feedback/sent" for prefix in PREFIX.values())
+# Where the receipt was kept before (in the session cookie): removed when the page is seen.
+OLD_SESSION_KEY = "feedback_sent"
 # How long the sent page keeps showing them in the browser that sent the form, at most: long
 # enough to switch to 大字版 or English, reload, and copy the link; short enough that a
-# shared computer forgets them soon. The session cookie ends with the browser session too.
+# shared computer forgets them soon.
 RECEIPT_SECONDS = 3600
 # The whole form: room for every field at its longest in Chinese, percent-encoded (nine
 # bytes a character), three times over.
@@ -193,10 +205,48 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
     item, token = operations.create(form.name, stored_values(form, values), address, found)
     until = int(time.time()) + RECEIPT_SECONDS
     if token is None:  # the same message sent again
-        session[SENT] = {"reference": item.reference, "duplicate": True, "until": until}
+        receipt = {"reference": item.reference, "duplicate": True, "until": until}
     else:
-        session[SENT] = {"reference": item.reference, "token": token, "until": until}
-    return redirect(url_for("feedback.sent"), code=303)
+        receipt = {"reference": item.reference, "token": token, "until": until}
+    response = redirect(url_for("feedback.sent"), code=303)
+    for path in RECEIPT_PATHS:
+        response.set_cookie(
+            RECEIPT_COOKIE, _signer().dumps(receipt), max_age=RECEIPT_SECONDS, path=path,
+            httponly=True, samesite="Lax", secure=request.is_secure,
+        )  # fmt: skip
+    return response
+
+
+def _signer() -> URLSafeSerializer:
+    """Signs the receipt cookie with the site's secret key, for this use alone (the salt)."""
+    return URLSafeSerializer(current_app.secret_key, salt=RECEIPT_SALT)
+
+
+def _receipt() -> dict[str, Any] | None:
+    """The receipt this browser holds, if it holds one that is signed and still in time;
+    None for none, an expired one, or one changed or garbled."""
+    value = request.cookies.get(RECEIPT_COOKIE)
+    if not value:
+        return None
+    try:
+        receipt = _signer().loads(value)
+    except BadData:
+        return None
+    if not isinstance(receipt, dict) or not isinstance(receipt.get("reference"), str):
+        return None
+    until = receipt.get("until")
+    if not isinstance(until, int) or until <= time.time():
+        return None
+    return receipt
+
+
+def _forget_receipt(response: Response) -> Response:
+    """Tell the browser to drop the receipt cookie, at each of its addresses."""
+    for path in RECEIPT_PATHS:
+        response.delete_cookie(
+            RECEIPT_COOKIE, path=path, httponly=True, samesite="Lax", secure=request.is_secure
+        )
+    return response
 
 
 def read(form: Kind) -> tuple[dict, dict]:
@@ -268,22 +318,25 @@ def _by_slug(model: type[_Place], slug: str | None) -> _Place | None:
 def sent() -> Response:
     """The reference and the private status link (after POST, redirect, GET), shown again in
     this browser through a display-mode or language change and a reload, for at most
-    RECEIPT_SECONDS, until the browser session ends or the resident removes them."""
-    receipt = session.get(SENT)
-    if receipt is not None and receipt.get("until", 0) <= time.time():
-        session.pop(SENT)
-        receipt = None
+    RECEIPT_SECONDS, until the resident removes them. Private: never stored by the page
+    cache, nor by the browser's."""
+    session.pop(OLD_SESSION_KEY, None)
+    receipt = _receipt()
     page = render_template("feedback/sent.html", receipt=receipt, minutes=RECEIPT_SECONDS // 60)
-    return private(page)
+    response = private(page)
+    if receipt is None and RECEIPT_COOKIE in request.cookies:
+        _forget_receipt(response)  # expired, changed or garbled: of no use
+    return response
 
 
 @bp.post("/sent")
 def forget_sent() -> Response:
-    """不再显示: remove the reference and status link from this browser's session (a shared
-    computer's next user must not find them), then the sent page again, which says so."""
-    if session.pop(SENT, None) is not None:
+    """不再显示: remove the reference and status link from this browser (a shared computer's
+    next user must not find them), then the sent page again, which says so."""
+    session.pop(OLD_SESSION_KEY, None)
+    if _receipt() is not None:
         flash(_("已经从这个浏览器删除了编号和查询链接。"))
-    return private(redirect(url_for("feedback.sent"), code=303), 303)
+    return _forget_receipt(private(redirect(url_for("feedback.sent"), code=303), 303))
 
 
 @bp.route("/status/<token>", methods=["GET", "POST"])
@@ -395,8 +448,8 @@ def expired(error: CSRFError) -> ResponseReturnValue:
     if display.taken_here():  # 大字版 or English: nothing was to be saved
         return _shown_again(None, 200)
     if request.endpoint == "feedback.forget_sent":
-        # The session the token belonged to has ended, and the receipt with it: the sent
-        # page says what this browser still holds (and offers the button again if any).
+        # The session the token belonged to has ended: the sent page says what this
+        # browser still holds, and offers the button again (with a token that works).
         return private(redirect(url_for("feedback.sent"), code=303), 303)
     message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
