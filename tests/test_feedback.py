@@ -661,28 +661,103 @@ def test_wider_networks_are_counted_too(tmp_path, addresses, refused):
         sent_page(client, ask(client, body=f"邻居 {neighbour}"))
 
 
-def test_a_follow_up_is_counted_by_its_item_and_not_refused_for_the_whole_site(tmp_path):
+def follow_up(app, address: str, link: str, text: str) -> int:
+    """A follow-up sent from `address` on the status page `link`: the status code."""
+    client = from_address(app, address)
+    return client.post(link, data={"csrf_token": csrf(client, link), "body": text}).status_code
+
+
+def test_a_follow_up_is_counted_by_its_item_and_not_refused_for_new_messages(tmp_path):
+    """The new messages' ceiling refuses no follow-up: they have one of their own."""
     from conftest import make_loaded_app
 
-    app = make_loaded_app(
-        tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=1, FEEDBACK_CEILING=1, FEEDBACK_PER_ITEM=2
-    )
+    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_CEILING=1, FEEDBACK_PER_ITEM=2)
     resident = from_address(app, "10.0.5.1")
     link = status_path(sent_page(resident, ask(resident)))
     assert ask(from_address(app, "10.0.6.1"), body="别人的问题").status_code == 429  # the ceiling
-
-    def follow_up(text: str) -> int:
-        data = {"csrf_token": csrf(resident, link), "body": text}
-        return resident.post(link, data=data).status_code
-
-    # Over the whole site's ceiling and the address's own limit: still taken.
-    assert [follow_up("补充一"), follow_up("补充二"), follow_up("补充三")] == [303, 303, 429]
+    codes = [follow_up(app, "10.0.5.1", link, text) for text in ("补充一", "补充二", "补充三")]
+    assert codes == [303, 303, 429]  # the item's own limit
     with app.app_context():
         assert len(db.session.scalars(select(FeedbackMessage)).all()) == 2
     # A made-up status link is no follow-up: nothing is counted, the page is not found.
     assert resident.post("/feedback/status/" + "x" * 43, data={"body": "补充"}).status_code in (
         400, 404
     )  # fmt: skip
+
+
+def test_follow_ups_are_counted_by_their_sender_and_against_a_ceiling_of_their_own(tmp_path):
+    """A sender with many items could add FEEDBACK_PER_ITEM follow-ups to each, without
+    end: they count against the sender's address and networks too, and against a whole-site
+    ceiling for follow-ups, which keeps storage bounded."""
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(
+        tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=3, FEEDBACK_FOLLOW_UP_CEILING=4
+    )
+    links = []
+    for number in range(3):
+        client = from_address(app, f"10.1.{number}.1")
+        links.append(status_path(sent_page(client, ask(client, body=f"问题 {number}"))))
+    flooder = [follow_up(app, "10.9.9.9", link, f"补充 {n}") for n, link in enumerate(links * 2)]
+    assert flooder == [303, 303, 303, 429, 429, 429]  # the address's limit
+    assert follow_up(app, "10.9.8.1", links[0], "又一条") == 303  # the fourth of the site
+    assert follow_up(app, "10.9.7.1", links[1], "再一条") == 429  # the follow-ups' ceiling
+    newcomer = from_address(app, "10.2.0.1")
+    sent_page(newcomer, ask(newcomer, body="新的问题"))  # new messages have their own
+    with app.app_context():
+        assert len(db.session.scalars(select(FeedbackMessage)).all()) == 4
+
+
+def test_the_log_is_told_of_a_flood_once_a_window_however_the_level_is_passed(tmp_path, caplog):
+    """It was told only when the figure equalled the level: two messages at once could pass
+    it without a line, and a figure going down and up again told it again."""
+    from datetime import timedelta
+
+    from barrierfree.database import utcnow
+    from barrierfree.feedback import throttle
+    from barrierfree.feedback.models import FeedbackSubmission
+    from conftest import make_loaded_app
+    from sqlalchemy import update
+
+    app = make_loaded_app(tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=100, FEEDBACK_OVERALL=3)
+    with app.app_context():  # as if several came at once: the level passed, not met
+        db.session.add_all(FeedbackSubmission(address_hash=throttle.SITE) for _ in range(4))
+        db.session.commit()
+
+    def warnings() -> int:
+        return sum("a flood?" in r.getMessage() for r in caplog.records)
+
+    for number in range(3):
+        client = from_address(app, f"10.3.{number}.1")
+        sent_page(client, ask(client, body=f"问题 {number}"))
+    assert warnings() == 1
+    with app.app_context():  # a window later, still a flood: told again
+        db.session.execute(
+            update(FeedbackSubmission)
+            .where(FeedbackSubmission.address_hash == throttle.ALARM)
+            .values(at=utcnow() - timedelta(minutes=61))
+        )
+        db.session.commit()
+    client = from_address(app, "10.3.9.1")
+    sent_page(client, ask(client, body="又一个问题"))
+    assert warnings() == 2
+
+
+def test_counted_rows_are_kept_as_long_as_a_window_longer_than_a_day(tmp_path):
+    from datetime import timedelta
+
+    from barrierfree.database import utcnow
+    from barrierfree.feedback import throttle
+    from barrierfree.feedback.models import FeedbackSubmission
+
+    app = make_app(tmp_path / "site.sqlite", FEEDBACK_WINDOW_MINUTES=3 * 24 * 60)
+    with app.app_context():
+        for days in (2, 4):
+            db.session.add(FeedbackSubmission(address_hash="a", at=utcnow() - timedelta(days=days)))
+        db.session.commit()
+        assert throttle.forget_old() == 1  # the one older than the window
+        db.session.commit()
+        assert len(db.session.scalars(select(FeedbackSubmission)).all()) == 1
 
 
 def test_the_networks_a_sender_is_counted_in():

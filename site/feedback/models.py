@@ -142,7 +142,8 @@ class FeedbackMessage(Model):
 class FeedbackSubmission(Model):
     """One form sent to the public side (a new item, a follow-up, a refused honeypot),
     counted by the rate limits so that every worker shares them. Only a keyed hash of the
-    address is kept; rows older than a day are removed by `flask inbox purge`."""
+    address is kept; rows older than a day (or the window, if longer) are removed by
+    `flask inbox purge`."""
 
     __tablename__ = "feedback_submission"
     __table_args__ = (Index("ix_feedback_submission_address_at", "address_hash", "at"),)

@@ -5,10 +5,15 @@ A new message (or an alert request) is counted by its sender's address (an IPv6 
 /64), by the wider networks it is in (an IPv6 /56 and /48, an IPv4 /24), each with a
 higher limit, so that one sender with many addresses (a /48 holds 65,536 /64s) or a few
 machines side by side are refused by themselves; and for the whole site. The whole site's
-figure shuts nobody out at FEEDBACK_OVERALL: it tells staff (`alarm`, on the inbox's
-list), and only FEEDBACK_CEILING, far above, refuses, to keep the database from filling.
-A follow-up on a valid status link counts only against its item (FEEDBACK_PER_ITEM): a
-resident with an answer to add is never refused for what others send.
+figure shuts nobody out at FEEDBACK_OVERALL: it tells staff (`alarm`, on the inbox's list,
+and a line in the log when it gets there, once a window), and only FEEDBACK_CEILING, far
+above, refuses, to keep the database from filling.
+
+A follow-up on a valid status link is counted by its item (FEEDBACK_PER_ITEM), by its
+sender's address and networks as a new message is, and against a whole-site ceiling of
+its own (FEEDBACK_FOLLOW_UP_CEILING), not the new messages' one: a resident with an answer
+to add is not refused for a flood of new messages, and a sender with many items cannot
+add follow-ups without end (storage stays bounded).
 
 A submission is first checked without writing (a flood that is already over its limit
 costs one indexed read a limit), then reserved (one row a limit, written and committed)
@@ -38,10 +43,13 @@ DEFAULTS = {
     "FEEDBACK_PER_ITEM": 10,  # follow-ups to one item
     "FEEDBACK_OVERALL": 300,  # from everyone: staff are told (the inbox says so)
     "FEEDBACK_CEILING": 1500,  # from everyone: refused above this, to protect storage
+    "FEEDBACK_FOLLOW_UP_CEILING": 1500,  # follow-ups from everyone: the same, for them
     "FEEDBACK_WINDOW_MINUTES": 60,
 }
-KEEP = timedelta(days=1)  # longer than any window: older rows are purged
+KEEP = timedelta(days=1)  # rows are kept this long at least, and a window at least
 SITE = "site"  # the key of the rows that count the whole site's messages
+FOLLOW_UPS = "site:follow-ups"  # and of those that count its follow-ups
+ALARM = "site:alarm"  # a row when the log was told of a flood: once a window
 log = logging.getLogger(__name__)
 
 
@@ -73,6 +81,12 @@ def _window() -> timedelta:
     return timedelta(minutes=current_app.config["FEEDBACK_WINDOW_MINUTES"])
 
 
+def _keep() -> timedelta:
+    """How long counted rows are kept: a day, or the window when it is longer (a row
+    removed inside its window would let more through than the limit)."""
+    return max(KEEP, _window())
+
+
 def _follow_up_to() -> int | None:
     """The id of the item a follow-up is posted to on its valid status link, else None."""
     if request.endpoint != "feedback.status":
@@ -84,16 +98,22 @@ def _follow_up_to() -> int | None:
 
 
 def _limits(address: str) -> list[tuple[str, int]]:
-    """The keys this submission is counted under, each with its limit."""
+    """The keys this submission is counted under, each with its limit: its sender's address
+    and networks; a follow-up's item and the whole site's follow-ups, or a new message's
+    whole site."""
     config = current_app.config
-    item_id = _follow_up_to()
-    if item_id is not None:
-        return [(_keyed(f"item:{item_id}"), config["FEEDBACK_PER_ITEM"])]
     limits = [(address, config["FEEDBACK_PER_ADDRESS"])]
     for network in wider_networks(client_network()):
         prefix = int(network.rsplit("/", 1)[1])
         name = "FEEDBACK_PER_NETWORK" if prefix == 56 else "FEEDBACK_PER_WIDE_NETWORK"
         limits.append((_keyed(network), config[name]))
+    item_id = _follow_up_to()
+    if item_id is not None:
+        return [
+            (_keyed(f"item:{item_id}"), config["FEEDBACK_PER_ITEM"]),
+            *limits,
+            (FOLLOW_UPS, config["FEEDBACK_FOLLOW_UP_CEILING"]),
+        ]
     return [*limits, (SITE, config["FEEDBACK_CEILING"])]
 
 
@@ -123,7 +143,8 @@ def _wait(limits: list[tuple[str, int]], besides: list[int]) -> int:
 def reserve(address: str) -> int:
     """Count one submission from `address` (a new message or alert request, or a
     follow-up on the status page being answered); the minutes to wait when it is over a
-    limit (then it is not counted), else 0."""
+    limit (then it is not counted), else 0. A new message that takes the whole site's
+    figure to its alarm level tells the log."""
     limits = _limits(address)
     wait = _wait(limits, [])
     if wait:
@@ -137,12 +158,34 @@ def reserve(address: str) -> int:
         db.session.execute(delete(FeedbackSubmission).where(FeedbackSubmission.id.in_(ids)))
         db.session.commit()
         return _refused(wait)
-    if any(key == SITE for key, _limit in limits) and overall() == alarm_level():
-        log.warning(
-            "%d messages to the feedback forms in %d minutes: more than usual (a flood?)",
-            alarm_level(), current_app.config["FEEDBACK_WINDOW_MINUTES"],
-        )  # fmt: skip
+    if any(key == SITE for key, _limit in limits):
+        _tell_the_log()
     return 0
+
+
+def _tell_the_log() -> None:
+    """Log a warning when the whole site's figure is at its alarm level or above, once a
+    window: the first submission to find it there, and no mark (`ALARM`) in the window,
+    writes one. Two workers at the same moment may both write a line; none is missed, as
+    each looks after its own submission is committed (an equality test missed the level
+    when two came at once, and warned again each time the figure passed it)."""
+    count = overall()
+    if count < alarm_level():
+        return
+    marked = db.session.scalar(
+        select(func.count()).where(
+            FeedbackSubmission.address_hash == ALARM,
+            FeedbackSubmission.at > utcnow() - _window(),
+        )
+    )
+    if marked:
+        return
+    db.session.add(FeedbackSubmission(address_hash=ALARM))
+    db.session.commit()
+    log.warning(
+        "%d messages to the feedback forms in %d minutes: more than usual (a flood?)",
+        count, current_app.config["FEEDBACK_WINDOW_MINUTES"],
+    )  # fmt: skip
 
 
 def _refused(wait: int) -> int:
@@ -177,18 +220,12 @@ def alarm() -> int:
     return count if count >= alarm_level() else 0
 
 
-def refused_everyone() -> bool:
-    """True when the whole site is at its ceiling: new messages are refused from everyone
-    (the form then names the other ways to reach the federation)."""
-    return overall() >= current_app.config["FEEDBACK_CEILING"]
-
-
 def forget_old() -> int:
     """Remove the counted submissions older than any window; how many (the caller commits)."""
     result = cast(
         CursorResult,
         db.session.execute(
-            delete(FeedbackSubmission).where(FeedbackSubmission.at < utcnow() - KEEP)
+            delete(FeedbackSubmission).where(FeedbackSubmission.at < utcnow() - _keep())
         ),
     )
     return result.rowcount
