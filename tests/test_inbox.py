@@ -913,3 +913,76 @@ def test_a_text_sent_as_the_purge_runs_is_refused_with_the_text_not_lost(
     assert response.status_code == 409
     assert "写到一半" in parse(response.data).find("main").text
     assert messages_of(loaded_app, item_id) == []
+
+
+def test_purge_soon_in_python_and_in_sql_agree_on_every_case(loaded_app):
+    """The list and the counts use the SQL condition, an item's page the Python one."""
+    import itertools
+
+    from barrierfree.feedback.models import STATES
+    from barrierfree.staff.inbox import retention
+
+    max_age = loaded_app.config["FEEDBACK_MAX_AGE_DAYS"]
+    notice = loaded_app.config["FEEDBACK_PURGE_NOTICE_DAYS"]
+    numbers = itertools.count(900_001)
+
+    def new_item(state: str, days: int, **columns) -> FeedbackItem:
+        number = next(numbers)
+        received = utcnow() - timedelta(days=days)
+        row = FeedbackItem(
+            year=2020, sequence=number, kind="question", state=state, body="x",
+            token_hash=f"t-{number:062d}", address_hash="a", text_hash="t", created_at=received,
+            updated_at=received, due_on=received.date(), **columns,
+        )  # fmt: skip
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    with loaded_app.app_context():
+        mains = {None: None, "open": new_item("in_progress", 1), "closed": new_item("closed", 1)}
+        rows = [
+            new_item(state, days, merged_into_id=main.id if main else None,
+                     purged_at=utcnow() if purged else None)  # fmt: skip
+            for state, main, purged, days in itertools.product(
+                STATES, mains.values(), (False, True),
+                (max_age - notice - 1, max_age - notice + 1, max_age + 1),
+            )
+        ]  # fmt: skip
+        db.session.commit()
+        ids = [row.id for row in rows]
+        in_sql = set(
+            db.session.scalars(
+                select(FeedbackItem.id).where(
+                    retention.purge_soon_condition(), FeedbackItem.id.in_(ids)
+                )
+            )
+        )
+        in_python = {row.id for row in rows if retention.purge_soon(row)}
+        assert in_sql == in_python
+        # Open items, and duplicates merged into open items, each way old enough and kept.
+        assert len(in_sql) == (3 * 3 + 1) * 2
+
+
+def test_a_duplicate_merged_into_an_open_item_is_flagged_before_its_data_goes(loaded_app, staff):
+    """Its resident is still answered through the item it was merged into, so its loss of
+    contact details is counted and shown on that item's page too."""
+    max_age = loaded_app.config["FEEDBACK_MAX_AGE_DAYS"]
+    notice = loaded_app.config["FEEDBACK_PURGE_NOTICE_DAYS"]
+    main, _ = send(loaded_app)
+    duplicate, _ = send(loaded_app, reply_by="phone", contact_phone="13912345678")
+    li = signed_in(loaded_app, "li")
+    main_ref = item(loaded_app, main).reference
+    post(li, "merge", duplicate, target=main_ref, confirm="yes")
+    assert item(loaded_app, duplicate).state == "closed"
+    received_days_ago(loaded_app, duplicate, max_age - notice + 1)
+    assert "1 条" in parse(li.get("/staff/inbox/").data).find(id="inbox-purge-soon").text
+    assert parse(li.get("/staff/inbox/?purge_soon=1").data).find("tbody").hrefs == [
+        f"/staff/inbox/{duplicate}"
+    ]
+    reference = item(loaded_app, duplicate).reference
+    page = parse(li.get(f"/staff/inbox/{main}").data).find("main").text
+    assert f"合并到这一条的 {reference} 收到 {max_age} 天后" in page
+    assert "不论是否办结" in li.get(f"/staff/inbox/{duplicate}").text
+    post(li, "state", main, state="closed")  # the main item done: no more warning
+    assert "0 条" in parse(li.get("/staff/inbox/").data).find(id="inbox-purge-soon").text
+    assert f"合并到这一条的 {reference}" not in li.get(f"/staff/inbox/{main}").text

@@ -99,16 +99,31 @@ def purge() -> int:
     return items.rowcount
 
 
-def purge_soon_condition() -> ColumnElement[bool]:
-    """The SQL condition of an item not closed whose personal data will be deleted within
-    FEEDBACK_PURGE_NOTICE_DAYS for its age (FEEDBACK_MAX_AGE_DAYS): staff should answer and
-    close it, or know that it goes."""
+# The rule of `purge_soon_condition` (SQL) and `purge_soon` (Python), kept the same by a
+# test over every combination (tests/test_inbox.py): an item whose personal data is not yet
+# deleted, received long enough ago that it goes within FEEDBACK_PURGE_NOTICE_DAYS, and
+# still being handled: not closed, or a duplicate (closed) merged into an item that is not
+# (its resident is answered there, feedback/notify.py, and loses their details all the same).
+
+
+def _notice_from() -> datetime:
+    """Items received before this lose their personal data within the notice period."""
     config = current_app.config
     days = config["FEEDBACK_MAX_AGE_DAYS"] - config["FEEDBACK_PURGE_NOTICE_DAYS"]
+    return utcnow() - timedelta(days=days)
+
+
+def purge_soon_condition() -> ColumnElement[bool]:
+    """The SQL condition of an item still being handled (not closed, or merged into one
+    not closed) whose personal data will be deleted within FEEDBACK_PURGE_NOTICE_DAYS for
+    its age (FEEDBACK_MAX_AGE_DAYS): staff should answer and close it, or know that it
+    goes."""
+    merged_into = aliased(FeedbackItem)
+    main_open = select(merged_into.id).where(merged_into.state != CLOSED)
     return (
-        (FeedbackItem.state != CLOSED)
+        or_(FeedbackItem.state != CLOSED, FeedbackItem.merged_into_id.in_(main_open))
         & FeedbackItem.purged_at.is_(None)
-        & (FeedbackItem.created_at < utcnow() - timedelta(days=days))
+        & (FeedbackItem.created_at < _notice_from())
     )
 
 
@@ -119,12 +134,14 @@ def purge_on(item: FeedbackItem) -> datetime:
 
 def purge_soon(item: FeedbackItem) -> bool:
     """True when the item is one of `purge_soon_condition`."""
-    notice = timedelta(days=current_app.config["FEEDBACK_PURGE_NOTICE_DAYS"])
-    return item.state != CLOSED and item.purged_at is None and purge_on(item) < utcnow() + notice
+    main = item.merged_into
+    handled = item.state != CLOSED or (main is not None and main.state != CLOSED)
+    return handled and item.purged_at is None and item.created_at < _notice_from()
 
 
 def purge_soon_count() -> int:
-    """How many items not closed lose their personal data within the notice period."""
+    """How many items still being handled lose their personal data within the notice
+    period."""
     return db.session.scalar(select(func.count()).where(purge_soon_condition())) or 0
 
 

@@ -201,6 +201,8 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         overdue=feedback_queries.is_overdue(row), kept=kept,
         closed_for_age=feedback_queries.closed_for_age(row),
         purge_on=retention.purge_on(row) if retention.purge_soon(row) else None,
+        merged_purge_on=[(other, retention.purge_on(other)) for other in merged_here
+                         if retention.purge_soon(other)],
         landline=landline_number(row.contact_phone or "") is not None,
     ), status  # fmt: skip
 
