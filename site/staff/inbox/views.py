@@ -1,7 +1,7 @@
 """/staff/inbox: what residents sent, with filters and counts; one item with its messages
 and photos, and the forms that change it. Contact details are shown only to the item's
 assignee and to administrators; photos, like the text, to everyone who reads the inbox. So
-who may choose the assignee is limited (`may_assign`), as the form's privacy notice says."""
+who may choose the assignee is limited (`may_assign_to`), as the form's privacy notice says."""
 
 from flask import (
     Blueprint,
@@ -147,13 +147,27 @@ def may_see_contact(item: FeedbackItem) -> bool:
     return g.staff.can(ADMIN) or item.assignee_id == g.staff.id
 
 
-def may_assign(item: FeedbackItem, user: StaffUser | None) -> bool:
-    """Who may give an item to whom, since the assignee sees the contact details: an
-    editor may take an item nobody has for themselves; its assignee may hand it to a
-    colleague or give it up; an administrator may do anything (take it from a colleague)."""
+# Whom the member of staff may give an item to (`may_assign_to`).
+TO_ANYONE, TO_ME, TO_NOBODY = "anyone", "me", "nobody"
+
+
+def may_assign_to(item: FeedbackItem) -> str:
+    """The one rule of who may give an item to whom, since the assignee sees the contact
+    details: an administrator may give it to anyone or nobody (take it from a colleague),
+    and so may its assignee (hand it to a colleague, or give it up): TO_ANYONE; an editor
+    may take an item nobody has, for themselves: TO_ME; nobody else may change it:
+    TO_NOBODY. The item's page offers the form it allows, and `may_assign` checks a post."""
     if g.staff.can(ADMIN) or item.assignee_id == g.staff.id:
-        return True
-    return item.assignee_id is None and user is not None and user.id == g.staff.id
+        return TO_ANYONE
+    return TO_ME if item.assignee_id is None else TO_NOBODY
+
+
+def may_assign(item: FeedbackItem, user: StaffUser | None) -> bool:
+    """True when this member of staff may give the item to `user` (None: nobody), by
+    `may_assign_to`."""
+    allowed = may_assign_to(item)
+    is_me = user is not None and user.id == g.staff.id
+    return allowed == TO_ANYONE or (allowed == TO_ME and is_me)
 
 
 @bp.get("/<int:item_id>")
@@ -197,7 +211,7 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         "staff/inbox/item.html", item=row, errors=errors or {}, typed=typed or {},
         description=description, colleagues=colleagues(), states=STATES,
         contact_visible=may_see_contact(row), merged_here=merged_here,
-        may_hand_over=g.staff.can(ADMIN) or row.assignee_id == g.staff.id,
+        assign_to=may_assign_to(row),
         overdue=feedback_queries.is_overdue(row), kept=kept,
         closed_for_age=feedback_queries.closed_for_age(row),
         purge_on=retention.purge_on(row) if retention.purge_soon(row) else None,
