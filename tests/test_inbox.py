@@ -876,6 +876,11 @@ def test_an_item_deleted_for_its_age_is_closed_and_takes_no_more_text(loaded_app
     assert li.post(f"/staff/inbox/{item_id}/state", data=data).status_code == 409
     assert messages_of(loaded_app, item_id) == []
     assert item(loaded_app, item_id).state == "closed"
+    # Nor can a new message be merged into it: nobody could answer that resident there.
+    newer, _ = send(loaded_app)
+    refused = post(li, "merge", newer, target=row.reference, confirm="yes")
+    assert refused.status_code == 400 and "不能合并到那一条" in error_summary(refused.data).text
+    assert item(loaded_app, newer).merged_into_id is None
     with loaded_app.app_context():
         from barrierfree.feedback import queries
 

@@ -376,6 +376,9 @@ def merge(item_id: int) -> ResponseReturnValue:
         )
     elif target.id == row.id:
         problem = _("不能合并到自己。")
+    elif target.purged_at is not None:  # closed, and takes no reply: nobody would answer
+        problem = _("%(reference)s 的内容已经按保存期限删除，不能再答复，不能合并到那一条。",
+                    reference=target.reference)  # fmt: skip
     elif target.merged_into_id is not None:
         problem = _("%(reference)s 已经合并到 %(other)s，请合并到 %(other)s。",
                     reference=target.reference, other=target.merged_into.reference)  # fmt: skip
