@@ -121,7 +121,9 @@ def _detail(entry: AuditEntry) -> str:
         )
     if entry.action in ("inbox-note", "inbox-reply", "upload", "delete-media"):
         return ""
-    if entry.action in ("inbox-purge", "inbox-close-answered") and detail.isdigit():
+    if entry.action in ("inbox-purge", "inbox-close-answered", "inbox-close-too-old") and (
+        detail.isdigit()
+    ):
         counted = {
             "feedback": _("来信 %(n)s 条", n=detail),
             "feedback_photo": _("照片 %(n)s 张", n=detail),
