@@ -9,8 +9,8 @@ a field is one `Field` line there, a migration and its label's translation.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol, TypeAlias
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -28,6 +28,24 @@ def quoted_last(message: str) -> str:
     """A message that ends by quoting a field's label. A label that is a question ends the
     sentence with its own mark: Choose “What colour is it?”, not “What colour is it?”."""
     return message.replace("?”.", "?”")
+
+
+# A kind's model class (a subclass of database.Model). Code that serves every kind reads its
+# columns by name (`model.slug`, `model.position`), which a type checker cannot follow.
+ModelClass: TypeAlias = Any
+
+
+class Row(Protocol):
+    """A row of a kind's model, as the loader, the back office and search read it: every
+    kind's model is `Tracked` and has an `id`. Only a kind that `has_status` has `status`,
+    and only one whose `key` is "slug" a `slug`: code reads them only then."""
+
+    id: int
+    version: int
+    loaded_hash: str | None
+    updated_at: datetime
+    status: str
+    slug: str
 
 
 @dataclass(frozen=True)
@@ -77,16 +95,27 @@ class Field:
     description: Any = None
     missing: Any = None
 
+    def choice_names(self) -> dict:
+        """The field's choices, {code: label}; none for a field that is typed, not chosen."""
+        return self.choices() if self.choices is not None else {}
+
+    @property
+    def feature_code(self) -> str:
+        """The code of the accessibility feature a field of type "feature" records."""
+        if self.feature is None:
+            raise TypeError(f"the field {self.name} records no accessibility feature")
+        return self.feature
+
     @property
     def column(self) -> str:
         """The key of the field's spreadsheet column (a feature's own code)."""
         return self.feature or self.name
 
-    def value_of(self, row: object) -> object:
+    def value_of(self, row: Row) -> object:
         """The field's value in a row as a record holds it: links by their key, dates as
         ISO text, a feature as its entry in the row's `accessibility`."""
         if self.type == "feature":
-            return (row.accessibility or {}).get(self.feature)
+            return (getattr(row, "accessibility", None) or {}).get(self.feature)
         if self.relation and self.type == "multi":
             return [getattr(related, self.relation[1]) for related in getattr(row, self.name)]
         if self.relation:
@@ -174,12 +203,12 @@ class Kind:
     """
 
     name: str
-    model: type
+    model: ModelClass  # its rows are `Row`s
     label: Any
     fields: tuple[Field, ...]
     key: str = "slug"
     title_field: str = "title"
-    public_endpoint: str | None = None
+    public_endpoint: str = ""  # none: the kind has no public page
     can_create: bool = True
     has_status: bool = True
     roles: bool = False
@@ -266,7 +295,7 @@ def choices(mapping: dict) -> Callable[[], dict]:
     return labels
 
 
-def slugs(model: type, label: str = "name") -> Callable[[], dict]:
+def slugs(model: ModelClass, label: str = "name") -> Callable[[], dict]:
     """Choices from the rows of `model`: {slug: label}, in the rows' order."""
     return lambda: {
         row.slug: getattr(row, label)

@@ -7,6 +7,8 @@ Only an email address and the chosen alerts are kept; never in a log line or a U
 subscriber's own links.
 """
 
+from typing import Any
+
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -72,7 +74,7 @@ def _subscribe(description: str | None = None, status: int = 200) -> ResponseRet
     """The form (GET), or its submission: on to "check your inbox", or shown again with
     what was typed and chosen. With a `description` (the page had expired), only shown
     again."""
-    values = {"email": "", "kinds": [NOTICE], "topics": [], "townships": []}
+    values: dict[str, Any] = {"email": "", "kinds": [NOTICE], "topics": [], "townships": []}
     errors: dict = {}
     headers: dict = {}
     if request.method == "POST":

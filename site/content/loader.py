@@ -11,13 +11,14 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from ..contacts.spec import CONTACTS
 from ..database import Base, db
 from ..facilities.spec import FACILITIES, TOWNSHIPS
-from ..kinds import Kind
+from ..kinds import Kind, ModelClass, Row
 from ..pages.spec import PAGES
 from ..plan.models import LEAD, PARTICIPANT, Department, Responsibility
 from ..plan.spec import BOXES, DEPARTMENTS, INDICATORS, MEASURES, PARTS, PROJECTS, SECTIONS
@@ -121,7 +122,7 @@ def _clean(value: object, name: str) -> object:
     return value
 
 
-def _sync_fields(kind: Kind, record: dict, report: Report) -> Base | None:
+def _sync_fields(kind: Kind, record: dict, report: Report) -> Row | None:
     """Create or update the row's own columns; return it if its links must be (re)written."""
     key = record.get(kind.key)
     if key is None:
@@ -155,15 +156,16 @@ def _sync_fields(kind: Kind, record: dict, report: Report) -> Base | None:
     return row
 
 
-def apply_links(kind: Kind, record: dict, row: Base) -> None:
+def apply_links(kind: Kind, record: dict, row: Row) -> None:
     """Write the many-to-many links and department roles of a new or changed row."""
     for name, (model, column) in kind.collections.items():
         values = record.get(name) or []
         setattr(row, name, [lookup(model, column, value, record, kind) for value in values])
     if kind.roles:
-        for old in list(row.responsibilities):
+        owner: Any = row  # a measure or a project, which departments lead or take part in
+        for old in list(owner.responsibilities):
             db.session.delete(old)
-        row.responsibilities = [
+        owner.responsibilities = [
             Responsibility(
                 department=lookup(Department, "slug", slug, record, kind),
                 role=role,
@@ -174,7 +176,7 @@ def apply_links(kind: Kind, record: dict, row: Base) -> None:
         ]
 
 
-def lookup(model: type, column: str, value: object, record: dict, kind: Kind) -> Base:
+def lookup(model: ModelClass, column: str, value: object, record: dict, kind: Kind) -> Base:
     """The row of `model` whose `column` is `value`, or a ContentError naming file and item."""
     found = db.session.scalar(select(model).where(getattr(model, column) == value))
     if found is None:
@@ -183,7 +185,7 @@ def lookup(model: type, column: str, value: object, record: dict, kind: Kind) ->
     return found
 
 
-def column_value(model: type, name: str, value: object) -> object:
+def column_value(model: ModelClass, name: str, value: object) -> object:
     """`value`, or the empty value a NOT NULL column takes when the file leaves it out."""
     if value is not None:
         return value
@@ -208,7 +210,7 @@ def normalise(kind: Kind, record: dict) -> dict:
     return data
 
 
-def snapshot(kind: Kind, row: Base) -> dict:
+def snapshot(kind: Kind, row: Row) -> dict:
     """The comparable form of a database row, shaped like `normalise` of a record."""
     data = {name: _empty_to_none(getattr(row, name)) for name in kind.columns}
     for name, (_model, column) in kind.parents.items():
@@ -217,8 +219,9 @@ def snapshot(kind: Kind, row: Base) -> dict:
     for name, (_model, column) in kind.collections.items():
         data[name] = sorted(getattr(item, column) for item in getattr(row, name))
     if kind.roles:
+        owner: Any = row  # as in apply_links
         for role, name in ROLE_FIELDS.items():
-            data[name] = [r.department.slug for r in row.responsibilities if r.role == role]
+            data[name] = [r.department.slug for r in owner.responsibilities if r.role == role]
     return data
 
 

@@ -257,7 +257,7 @@ def _sources(items: object, where: str, plan: _Plan) -> tuple[Source, ...]:
 def _source(item: object, where: str, plan: _Plan) -> Source:
     """One source a rule cites, checked against the plan."""
     kinds = [kind for kind in SOURCE_KINDS if isinstance(item, dict) and kind in item]
-    if len(kinds) != 1:
+    if len(kinds) != 1 or not isinstance(item, dict):
         raise ContentError(f"{FILE}: {where}: each source is one of {', '.join(SOURCE_KINDS)}")
     kind = kinds[0]
     key = "" if kind == "plan" else str(item[kind])
@@ -271,5 +271,5 @@ def _source(item: object, where: str, plan: _Plan) -> Source:
         return Source(kind, key, quote=quote.strip())
     if kind == "document" and key not in (plan.documents or {}):
         raise ContentError(f"{FILE}: {where}: the document {key} is not listed in documents")
-    document = plan.documents[key] if kind == "document" else None
+    document = (plan.documents or {})[key] if kind == "document" else None
     return Source(kind, key, says=_text(item, "says", where), document=document)

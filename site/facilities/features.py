@@ -140,7 +140,7 @@ def validate(accessibility: object) -> None:
                 not isinstance(value, kind) or (kind is int and isinstance(value, bool))
             ):
                 raise DetailError(f"accessibility.{code}.{key}: expected {kind.__name__}", key)
-            if kind is int and value is not None and not 0 <= value <= MAX_COUNT:
+            if kind is int and isinstance(value, int) and not 0 <= value <= MAX_COUNT:
                 raise DetailError(
                     f"accessibility.{code}.{key}: expected a whole number from 0 to {MAX_COUNT}",
                     key,

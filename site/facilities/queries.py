@@ -95,7 +95,7 @@ def find(filters: FacilityFilters, now: datetime) -> list[Found]:
         distance = distance_km(origin, facility.point_or_township()) if origin else None
         found.append(Found(facility, open_now, distance, facility.point() is None))
     if origin:
-        found.sort(key=lambda item: item.distance_km)
+        found.sort(key=lambda item: item.distance_km or 0.0)  # each has one, with an origin
     return found
 
 
@@ -105,5 +105,5 @@ def _origin(filters: FacilityFilters) -> tuple[float, float] | None:
         return filters.here
     if filters.near:
         township = db.session.scalar(select(Township).where(Township.slug == filters.near))
-        return (township.latitude, township.longitude)
+        return (township.latitude, township.longitude) if township else None
     return None

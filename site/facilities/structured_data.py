@@ -38,8 +38,8 @@ def place(item: Facility) -> dict:
             if (measured := (item.accessibility or {}).get(feature.code)) is not None
         ],
     }
-    if item.point():
-        latitude, longitude = item.point()
+    if point := item.point():
+        latitude, longitude = point
         data["geo"] = {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude}
     if item.phone:
         data["telephone"] = item.phone

@@ -68,6 +68,8 @@ def hours_verification_problems(record: dict) -> list[Problem]:
 
 def _is_date(value: object) -> bool:
     """True for an ISO date such as 2026-06-30."""
+    if not isinstance(value, str):
+        return False
     try:
         date.fromisoformat(value)
     except (TypeError, ValueError):
@@ -86,6 +88,7 @@ def location_problems(latitude: object, longitude: object) -> list[Problem]:
     for name, value in (("latitude", latitude), ("longitude", longitude)):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return [Problem(name, _("纬度和经度要填数字，例如 36.58 和 116.25。"))]
+    assert isinstance(latitude, int | float) and isinstance(longitude, int | float)
     if _inside(latitude, LATITUDE) and _inside(longitude, LONGITUDE):
         return []
     # Latitude is right when it is inside the district's band; otherwise blame it first.

@@ -12,19 +12,21 @@ from ..mail.render import in_language, render
 from .models import REPLY_BY_EMAIL, FeedbackItem, FeedbackMessage
 
 
-def _wants_mail(item: FeedbackItem) -> bool:
-    return item.reply_by == REPLY_BY_EMAIL and bool(item.contact_email)
+def _mail_to(item: FeedbackItem) -> str | None:
+    """The address to write to, when the resident chose an answer by email."""
+    return (item.contact_email or None) if item.reply_by == REPLY_BY_EMAIL else None
 
 
 def received(item: FeedbackItem, token: str) -> None:
     """Queue the receipt, with the status link."""
-    if not _wants_mail(item):
+    address = _mail_to(item)
+    if address is None:
         return
     with in_language(item.language):
         link = url_for("feedback.status", token=token, _external=True)
         text, html = render("receipt", item=item, link=link)
         subject = _("我们收到了您的来信 %(reference)s", reference=item.reference)
-    outbox.queue(item.contact_email, subject, text, html)
+    outbox.queue(address, subject, text, html)
 
 
 def replied(item: FeedbackItem, message: FeedbackMessage) -> None:
@@ -32,8 +34,8 @@ def replied(item: FeedbackItem, message: FeedbackMessage) -> None:
     into it (their status pages show it too), each under their own reference."""
     merged = db.session.scalars(select(FeedbackItem).where(FeedbackItem.merged_into_id == item.id))
     for each in (item, *merged):
-        if _wants_mail(each):
+        if address := _mail_to(each):
             with in_language(each.language):
                 text, html = render("reply", item=each, message=message)
                 subject = _("对您的来信 %(reference)s 的答复", reference=each.reference)
-            outbox.queue(each.contact_email, subject, text, html)
+            outbox.queue(address, subject, text, html)

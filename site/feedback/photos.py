@@ -5,6 +5,8 @@ metadata); and sent back only to staff and the holder of the item's status link,
 stored by a cache or indexed.
 """
 
+from collections.abc import Sequence
+
 from flask import Response
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -72,7 +74,7 @@ def read(upload: FileStorage) -> Photo:
     return prepare(data)
 
 
-def already_kept(photos: list[Photo], kept: list[FeedbackPhoto]) -> bool:
+def already_kept(photos: Sequence[Photo], kept: Sequence[FeedbackPhoto]) -> bool:
     """True when an item already keeps each of `photos` (a file is encoded the same each
     time), or there are none: a submission with them adds nothing to the item."""
     return {p.data for p in photos} <= {p.data for p in kept}

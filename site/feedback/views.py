@@ -86,13 +86,18 @@ MAX_BODY_WITH_PHOTOS = MAX_BODY_BYTES + photos.MAX_PHOTOS * photos.LARGEST_SENT
 ENDPOINTS = {"feedback.ask": QUESTION, "feedback.barrier": BARRIER, "feedback.page_error": PAGE}
 
 
+def _form_kind() -> str | None:
+    """The kind of the form this request's page is (None: not one of the three forms)."""
+    return ENDPOINTS.get(request.endpoint or "")
+
+
 @bp.url_value_preprocessor
 def limit_size(_endpoint: str | None, _values: dict[str, object] | None) -> None:
     """Refuse a body larger than any honest form here (413, see `too_large`) before anything
     reads it. (URL value preprocessors run before every before-request hook, so before the
     CSRF check reads the form.) Up to the limit, a text that is too long is shown again with
     how much to cut; a photo too large is named on the form."""
-    kind = ENDPOINTS.get(request.endpoint)
+    kind = _form_kind()
     with_photos = kind is not None and _takes_photos(FORMS[kind])
     request.max_content_length = MAX_BODY_WITH_PHOTOS if with_photos else MAX_BODY_BYTES
 
@@ -219,7 +224,7 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
 
 def _signer() -> URLSafeSerializer:
     """Signs the receipt cookie with the site's secret key, for this use alone (the salt)."""
-    return URLSafeSerializer(current_app.secret_key, salt=RECEIPT_SALT)
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=RECEIPT_SALT)
 
 
 def _receipt() -> dict[str, Any] | None:
@@ -277,7 +282,7 @@ def read(form: Kind) -> tuple[dict, dict]:
                     "“%(label)s”最多 %(n)d 个字，现在有 %(count)d 个字。请删去 %(over)d 个字。",
                     label=f.label, n=f.max_length, count=len(value), over=len(value) - f.max_length,
                 )  # fmt: skip
-    for problem in form.rules(values):
+    for problem in form.rules(values) if form.rules else []:
         errors.setdefault(problem.field, problem.message)
     return values, errors
 
@@ -345,7 +350,8 @@ def status(token: str) -> ResponseReturnValue:
     item = queries.by_token(token)
     if item is None:
         return private(render_template("feedback/status_unknown.html"), 404)
-    errors, text, status_code, description = {}, "", 200, None
+    errors: dict[str, str] = {}
+    text, status_code, description = "", 200, None
     if request.method == "POST" and display.taken_here():
         text = request.form.get("body", "")  # the page again, in another mode or language
     elif request.method == "POST":
@@ -475,7 +481,7 @@ TYPED = ("text", "textarea", "email", "tel")
 
 def _typed() -> list[tuple[str, str]]:
     """What the resident typed into the posted form, by its label, for them to copy."""
-    kind = ENDPOINTS.get(request.endpoint)
+    kind = _form_kind()
     fields = [(_("补充内容"), "body")] if kind is None else [
         (str(f.label), f.name) for f in FORMS[kind].fields if f.type in TYPED
     ]  # fmt: skip
@@ -490,7 +496,7 @@ for _refusal in WRITE_REFUSED:
 def _shown_again(message: str | None, status: int) -> ResponseReturnValue:
     """The posted form, or the status page with its follow-up, again with what was typed
     and `message`. (In an error handler: an abort here would be an error page.)"""
-    kind = ENDPOINTS.get(request.endpoint)
+    kind = _form_kind()
     if kind is None:  # the follow-up on the status page
         token = (request.view_args or {}).get("token", "")
         item = queries.by_token(token)

@@ -34,8 +34,8 @@ def record(kind: Kind, row: Facility | ContactChannel | Indicator) -> dict:
     data = {kind.key: getattr(row, kind.key)}
     data.update({f.name: f.value_of(row) for f in _fields(kind)})
     if _features(kind):
-        data["accessibility"] = row.accessibility or {}
-    slug = {"slug": row.slug} if kind.key == "slug" else {}
+        data["accessibility"] = getattr(row, "accessibility", None) or {}
+    slug = {"slug": getattr(row, kind.key)} if kind.key == "slug" else {}
     data["url"] = url_for(kind.public_endpoint, **slug, _external=True)
     data["updated_at"] = row.updated_at.isoformat(timespec="seconds")
     return data

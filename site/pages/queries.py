@@ -1,6 +1,7 @@
 """Reads for the home page, static pages and the site map."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -47,10 +48,10 @@ def page_url(slug: str) -> str:
 def site_map() -> list[tuple[str, list[Entry]]]:
     """Every public page, grouped under headings, for the HTML site map and sitemap.xml."""
 
-    def entry(item: object, field: str, endpoint: str, **values: object) -> Entry:
+    def entry(item: object, field: str, endpoint: str, **values: Any) -> Entry:
         """An entry for an item: its field in the visitor's language, and its page."""
         text, lang = localized(item, field)
-        return Entry(text, url_for(endpoint, **values), lang)
+        return Entry(text or "", url_for(endpoint, **values), lang)
 
     def page(text: str, endpoint: str) -> Entry:
         """An entry for a page that is not an item's."""

@@ -1,6 +1,6 @@
 """Home page, static pages, the site map (HTML and XML), robots.txt and the icon."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from ..contacts.models import ContactChannel
 from ..database import DRAFT, PUBLISHED, db
 from ..facilities.models import Facility
 from ..i18n import EN, PREFIX, ZH
+from ..kinds import ModelClass
 from ..opening_hours import local
 from ..plan import queries as plan
 from ..plan.models import Box, Department, Indicator, Measure, PlanPart, PlanSection, Project
@@ -70,10 +71,16 @@ def sitemap_xml() -> Response:
         for entry in entries
     ]
     lastmod = _last_changes()
-    match = current_app.create_url_adapter(request).match
+    adapter = current_app.create_url_adapter(request)
+    assert adapter is not None  # there is one for every request
+
+    def endpoint_and_values(path: str) -> tuple[str, Mapping]:
+        endpoint, values = adapter.match(path)
+        return str(endpoint), values
+
     urls = [
         {
-            "lastmod": lastmod(*match(path)),
+            "lastmod": lastmod(*endpoint_and_values(path)),
             **{locale: root + PREFIX[locale] + path for locale in (ZH, EN)},
         }
         for path in paths
@@ -110,10 +117,13 @@ LIST_PAGES = {
 }
 
 
-def _last_changes() -> Callable[[str, dict], str | None]:
+def _last_changes() -> Callable[[str, Mapping], str | None]:
     """`lastmod(endpoint, values)`: the date (in Chiping) a page of the sitemap last
     changed, or None. One query reads when each row of these kinds last changed."""
-    models = {*ITEM_PAGES.values(), *(model for listed in LIST_PAGES.values() for model in listed)}
+    models: set[ModelClass] = {
+        *ITEM_PAGES.values(),
+        *(model for listed in LIST_PAGES.values() for model in listed),
+    }
     rows = db.session.execute(
         union_all(
             *(
@@ -135,7 +145,7 @@ def _last_changes() -> Callable[[str, dict], str | None]:
         if status != DRAFT and (kind not in kinds or at > kinds[kind]):
             kinds[kind] = at
 
-    def lastmod(endpoint: str, values: dict) -> str | None:
+    def lastmod(endpoint: str, values: Mapping) -> str | None:
         if endpoint in ITEM_PAGES:
             moment = items.get((ITEM_PAGES[endpoint].__name__, values["slug"]))
         else:

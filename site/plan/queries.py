@@ -122,7 +122,7 @@ def roles_of(department: Department) -> dict[str, dict[str, list]]:
     roles: dict[str, dict[str, list]] = {}
     for responsibility in department.responsibilities:
         kind, item = _owner(responsibility)
-        if kind == "services" and item.status != PUBLISHED:
+        if kind == "services" and getattr(item, "status", None) != PUBLISHED:
             continue
         role = "lead" if responsibility.role == LEAD else "participant"
         roles.setdefault(role, {}).setdefault(kind, []).append(item)

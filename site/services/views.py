@@ -26,7 +26,7 @@ def untranslated(service: Service, teams: departments.Departments) -> bool:
         if english.lang == "en"
     )
     named = [service.category, *service.measures, *service.projects, *service.related]
-    names = [item.name_en if hasattr(item, "name_en") else item.title_en for item in named]
+    names = [getattr(item, "name_en" if hasattr(item, "name_en") else "title_en") for item in named]
     names += [d.name_en for d in teams.in_charge + teams.handling + teams.in_the_plan]
     return any(own) or not all(names)
 

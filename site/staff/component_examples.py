@@ -10,6 +10,7 @@ page, and the error summaries link to fields that are on it.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 from flask_babel import LazyString
@@ -40,7 +41,7 @@ def strong(text: str | LazyString) -> LazyString:
     return LazyString(lambda: Markup("<strong>{}</strong>").format(text))
 
 
-def url(endpoint: str, **values: object) -> LazyString:
+def url(endpoint: str, **values: Any) -> LazyString:
     """The address of `endpoint`, found when the page is drawn (in the page's language)."""
     return LazyString(lambda: url_for(endpoint, **values))
 

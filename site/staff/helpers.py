@@ -8,9 +8,9 @@ from flask import Flask, g, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..database import Base, utcnow
+from ..database import utcnow
 from ..i18n import HTML_LANG, current_locale
-from ..kinds import Field, Kind
+from ..kinds import Field, Kind, Row
 from ..opening_hours import local_time
 from ..pages.queries import page_url
 from .accounts import sessions
@@ -45,7 +45,7 @@ def field_link(name: str, kind: Kind | None = None) -> str:
     if forms.PART in name:
         return "#field-" + name.replace(forms.PART, "-")
     if kind is not None and any(f.name == name and f.type == "multi" for f in kind.form_fields):
-        return f"#field-{name}-{next(iter(kind.form_field(name).choices()))}"
+        return f"#field-{name}-{next(iter(kind.form_field(name).choice_names()))}"
     return f"#field-{name}"
 
 
@@ -63,7 +63,10 @@ def session_warn_before() -> int:
 
 def staff_navigation() -> list[tuple[str, dict, str]]:
     """The back office's navigation for the signed-in member of staff."""
-    items = [("staff.dashboard", {}, _("工作后台")), ("inbox.items", {}, _("居民来信"))]
+    items: list[tuple[str, dict, str]] = [
+        ("staff.dashboard", {}, _("工作后台")),
+        ("inbox.items", {}, _("居民来信")),
+    ]
     items += [
         ("editor.items", {"kind_name": k.name}, str(k.label)) for k in forms.EDITABLE.values()
     ]
@@ -108,7 +111,7 @@ def choice_text(f: Field, value: str | list[str], names: dict | None = None) -> 
     """A field's form text as a person reads it: the names of chosen codes, not the codes.
     `names` are the field's choices when the caller has them (a list of rows is a query)."""
     if names is None:
-        names = f.choices() if f.choices else {}
+        names = f.choice_names()
     if isinstance(value, str):
         return str(names.get(value, value)) if f.type == "select" else value
     return _("、").join(str(names.get(code, code)) for code in value)
@@ -119,12 +122,12 @@ def shown(f: Field, value: object, names: dict | None = None) -> str:
     diff, the spreadsheet preview): a choice by its name, a list joined, an accessibility
     feature part by part (forms.feature_reading). `names` as for `choice_text`."""
     if f.type == "feature":
-        return forms.feature_reading(f, value)
+        return forms.feature_reading(f, value if isinstance(value, dict) else None)
     text = forms.as_text(f, value)
-    return choice_text(f, text, names) if f.type in ("select", "multi") else text
+    return choice_text(f, text, names) if isinstance(text, list) or f.type == "select" else text
 
 
-def public_url(kind: Kind, row: Base) -> str:
+def public_url(kind: Kind, row: Row) -> str:
     """The public page of a row."""
     if kind.name == "indicators":
         return url_for(kind.public_endpoint)

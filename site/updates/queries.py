@@ -31,13 +31,13 @@ def page_of(number: int) -> tuple[list[Update], int]:
     return list(items), pages
 
 
-def latest(count: int, category: str | None = None) -> list[Update]:
+def latest(count: int | None, category: str | None = None) -> list[Update]:
     """The newest published updates; with `category`, of that kind or on that topic (read
     in Python: topics are a JSON list, and a feed looks at a few hundred rows at most)."""
     newest = _published().order_by(Update.published_at.desc(), Update.id.desc())
     if category is None:
         return list(db.session.scalars(newest.limit(count)))
-    rows = db.session.scalars(newest.limit(count * 20))
+    rows = db.session.scalars(newest.limit(count * 20 if count else None))
     return [row for row in rows if category in (row.kind, *(row.topics or []))][:count]
 
 

@@ -186,7 +186,7 @@ def feature_text(measured: dict | None) -> str | None:
         for key, value in measured.items()
         if key != "available" and value is not None
     ]
-    return "; ".join([_flag_text(measured.get("available")), *details])
+    return "; ".join([_flag_text(bool(measured.get("available"))), *details])
 
 
 def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
@@ -217,7 +217,7 @@ def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
         if not first.strip():
             raise unreadable(text, "available")
         try:
-            measured = {"available": _flag(first)}
+            measured: dict[str, object] = {"available": _flag(first)}
         except CellError:
             raise unreadable(text, "available") from None
         for detail in details:
@@ -310,7 +310,7 @@ def column_of(f: Field, key: bool = False) -> Column:
     """The column of a field of the kind's declaration; the `key` column (the slug) names
     the record, so a row cannot leave it empty (the editor makes one up; a file cannot)."""
     if f.type == "feature":
-        feature = features.BY_CODE[f.feature]
+        feature = features.BY_CODE[f.feature_code]
         codec = Codec(feature_text, feature_reader(feature))
         return Column(f.column, f.label, codec, feature=True)
     codec = CODECS.get(f.type, TEXT)
@@ -355,13 +355,13 @@ def _names(f: Field, locale: str) -> dict[str, str]:
     """{code: name} of a choice field in `locale`, the current one: a linked kind's rows
     by their title (its English twin on the English site), else the declared labels."""
     if not f.relation:
-        return f.choices()
+        return f.choice_names()
     model, key = f.relation
     title = next(kind.title_field for kind in LOAD_ORDER if kind.model is model)
     if locale == EN:
         title = f"{title}_en"
     rows = db.session.scalars(select(model).order_by(model.position, model.id))
-    return {getattr(row, key): getattr(row, title, None) for row in rows}
+    return {getattr(row, key): getattr(row, title, None) or "" for row in rows}
 
 
 # Each layout ends with the version the row was exported at: a row from an older download

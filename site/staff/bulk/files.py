@@ -5,6 +5,7 @@ import csv
 import io
 import warnings
 import zipfile
+from collections.abc import Sequence
 from itertools import islice
 from typing import IO
 from xml.parsers import expat
@@ -143,6 +144,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     if len(data) > MAX_BYTES:
         raise _too_big()
     suffix = filename.rpartition(".")[2].lower() if "." in filename else ""
+    table: Sequence[Sequence[object]]
     if data.startswith(b"PK\x03\x04") or suffix == "xlsx":
         table = _xlsx_table(data)
     elif suffix in ("csv", "txt", ""):

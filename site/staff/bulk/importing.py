@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...content.loader import apply_links, column_value, lookup, normalise, snapshot
-from ...database import Base, db
+from ...database import db
 from ...i18n import inline_list
-from ...kinds import Kind
+from ...kinds import Kind, Row
 from ...query_args import clean_text
 from ..models import Revision
 from .columns import LIST_SEPARATOR, CellError, Column, choices_of, kind_named, layout
@@ -169,7 +169,7 @@ class Sheet:
         slug = record[self.spec.key]
         row = self.rows.get(slug)
         if slug in self.untouched:
-            current = snapshot(self.spec, row)
+            current = snapshot(self.spec, self.rows[slug])
             return Change(slug, "unchanged", [], current, current, number)
         if row is None:
             record["position"] = self.next_position
@@ -183,7 +183,7 @@ class Sheet:
         fields = [name for name in after if after[name] != before[name]]
         return Change(slug, "update" if fields else "unchanged", fields, before, after, number)
 
-    def _stale(self, record: dict, row: Base, version: int, number: int) -> list[RowError]:
+    def _stale(self, record: dict, row: Row, version: int, number: int) -> list[RowError]:
         """A row downloaded before a later save of its record: left out when the file still
         holds the record as it was downloaded (the member of staff changed nothing in it, so
         there is nothing of theirs to keep and nothing of the colleague's to undo); refused
@@ -201,7 +201,7 @@ class Sheet:
         )
         return [self.error(number, "version", message)]
 
-    def _as_saved(self, row: Base, version: int) -> dict | None:
+    def _as_saved(self, row: Row, version: int) -> dict | None:
         """The record as it was at `version`, from the revision kept of it then (the last,
         if several were), comparable like a row of the file; None when none was kept."""
         data = db.session.scalar(
@@ -225,9 +225,9 @@ class Sheet:
                 record.setdefault("accessibility", {})[f.feature] = value
         return self._comparable(record, row)
 
-    def _comparable(self, record: dict, row: Base) -> dict:
+    def _comparable(self, record: dict, row: Row) -> dict:
         """A record of `row`'s as `change` compares it."""
-        return normalise(self.spec, {**record, "position": row.position})
+        return normalise(self.spec, {**record, "position": getattr(row, "position", None)})
 
     def _repeated_slug(self, slug: str | None, number: int) -> list[RowError]:
         """A slug an earlier row of the file already used."""
@@ -261,7 +261,7 @@ class Sheet:
         if choices is None or not value:
             return value
         values = value if isinstance(value, list) else [value]
-        codes = [choices.code(text) for text in values]
+        codes = [choices.code(str(text)) for text in values]
         unknown = [text for text, code in zip(values, codes, strict=True) if code is None]
         if not unknown:
             return codes if isinstance(value, list) else codes[0]
@@ -328,7 +328,7 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
     return applied
 
 
-def _write(spec: Kind, row: Base, record: dict) -> None:
+def _write(spec: Kind, row: Row, record: dict) -> None:
     """Set a row's fields and links from a comparable record, as the loader does."""
     for name in spec.columns:
         setattr(row, name, column_value(spec.model, name, record[name]))

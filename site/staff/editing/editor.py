@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
@@ -26,14 +27,13 @@ from ...database import (
     DRAFT,
     PUBLISHED,
     WRITE_REFUSED,
-    Base,
     commit_if_possible,
     db,
     posted_version,
     row_id,
     utcnow,
 )
-from ...kinds import Field, Kind
+from ...kinds import Field, Kind, Row
 from ...opening_hours import LOCAL_TIME, local_time
 from ...security import READS
 from ..accounts import sessions
@@ -73,13 +73,13 @@ def kind_or_404(name: str) -> Kind:
     return forms.EDITABLE.get(name) or abort(404)
 
 
-def item_or_404(kind: Kind, item_id: int | str) -> Base:
+def item_or_404(kind: Kind, item_id: int | str) -> Row:
     """The row of the kind with this id; 404 when there is none."""
     found = row_id(item_id)
     return (found and db.session.get(kind.model, found)) or abort(404)
 
 
-def revision_or_404(kind: Kind, row: Base, revision_id: int | str) -> Revision:
+def revision_or_404(kind: Kind, row: Row, revision_id: int | str) -> Revision:
     """A revision of this row, by its id."""
     found = row_id(revision_id)
     old = db.session.get(Revision, found) if found else None
@@ -88,7 +88,7 @@ def revision_or_404(kind: Kind, row: Base, revision_id: int | str) -> Revision:
     return old
 
 
-def _with_status_or_404(kind_name: str, item_id: int) -> tuple[Kind, Base]:
+def _with_status_or_404(kind_name: str, item_id: int) -> tuple[Kind, Row]:
     """The kind and the row, for what only items with a status have (withdraw, schedule)."""
     kind = kind_or_404(kind_name)
     if not kind.has_status:
@@ -96,12 +96,12 @@ def _with_status_or_404(kind_name: str, item_id: int) -> tuple[Kind, Base]:
     return kind, item_or_404(kind, item_id)
 
 
-def is_live(kind: Kind, row: Base) -> bool:
+def is_live(kind: Kind, row: Row) -> bool:
     """True when the public sees this row as it is saved."""
     return not kind.has_status or row.status == PUBLISHED
 
 
-def may_change(kind: Kind, row: Base | None) -> bool:
+def may_change(kind: Kind, row: Row | None) -> bool:
     """Editors change drafts; changing what the public sees, or will see at a scheduled
     time without anyone looking again, takes a publisher."""
     if g.staff.can(PUBLISHER):
@@ -174,7 +174,7 @@ def edit(kind_name: str, item_id: int) -> ResponseReturnValue:
     return _saving(kind, row, lambda: _save(kind, row))
 
 
-def _save(kind: Kind, row: Base) -> ResponseReturnValue:
+def _save(kind: Kind, row: Row) -> ResponseReturnValue:
     """Save a posted edit form (see `edit`): check, write, go on. Each check answers with
     the form again (the text kept) instead of saving."""
     action, submission, base_version = _action(), read(kind, row), posted_version()
@@ -190,7 +190,7 @@ def _save(kind: Kind, row: Base) -> ResponseReturnValue:
     changes = _changes(kind, row, submission)
     if _asks_first(kind, row, action) and changes and request.form.get(CONFIRM) != "yes":
         return _confirm_changes(kind, row, submission, base_version, changes)
-    if not _write(kind, row, submission, base_version):
+    if base_version is None or not _write(kind, row, submission, base_version):
         return _conflict(kind, row, submission, base_version)
     if _blocking(findings):
         text = forms.form_values(kind, forms.revision_data(kind, row))
@@ -199,7 +199,7 @@ def _save(kind: Kind, row: Base) -> ResponseReturnValue:
 
 
 def _check_save(
-    kind: Kind, row: Base, submission: Submission, action: str, base_version: int | None
+    kind: Kind, row: Row, submission: Submission, action: str, base_version: int | None
 ) -> ResponseReturnValue | None:
     """The answer when the save cannot go ahead: not allowed, a colleague saved first, or
     fields in error; None when it can."""
@@ -218,9 +218,7 @@ def _check_save(
     return None
 
 
-def _saved_just_now(
-    kind: Kind, row: Base, submission: Submission, base_version: int | None
-) -> bool:
+def _saved_just_now(kind: Kind, row: Row, submission: Submission, base_version: int | None) -> bool:
     """True when the item's newest version is this account's save of this very text from
     the version the form was loaded at: the form was sent again."""
     if base_version is None or row.version != base_version + 1 or submission.errors:
@@ -241,20 +239,20 @@ def _saved_just_now(
     )
 
 
-def _asks_first(kind: Kind, row: Base, action: str) -> bool:
+def _asks_first(kind: Kind, row: Row, action: str) -> bool:
     """A save that changes what the public sees unasked: any save of a live item, a plain
     save of a scheduled one (publishing now asks its own question; rescheduling sets the
     time the text goes out with)."""
     return is_live(kind, row) or (action == "save" and _scheduled_at(kind, row) is not None)
 
 
-def _goes_public_on_save(kind: Kind, row: Base) -> bool:
+def _goes_public_on_save(kind: Kind, row: Row) -> bool:
     """Saving a live item publishes the change, saving a scheduled one publishes it later."""
     return is_live(kind, row) or _scheduled_at(kind, row) is not None
 
 
 def _findings_for(
-    kind: Kind, row: Base, submission: Submission, action: str
+    kind: Kind, row: Row, submission: Submission, action: str
 ) -> list[authoring.Finding]:
     """The authoring checks, when what is saved is (or is about to be) public."""
     if _goes_public_on_save(kind, row) or action in ("publish", "schedule"):
@@ -268,7 +266,7 @@ def _blocking(findings: list[authoring.Finding]) -> list[authoring.Finding]:
 
 
 def _kept(
-    kind: Kind, row: Base, submission: Submission, base_version: int | None, **problems: object
+    kind: Kind, row: Row, submission: Submission, base_version: int | None, **problems: Any
 ) -> tuple[str, int]:
     """The form again with its problems (400), the text kept as this account's autosave."""
     autosaves.autosave_posted(kind, autosaves.key_of(row.id), submission.text, base_version)
@@ -276,7 +274,7 @@ def _kept(
     return _form(kind, row, submission.text, status=400, **problems)
 
 
-def _write(kind: Kind, row: Base, submission: Submission, base_version: int | None) -> bool:
+def _write(kind: Kind, row: Row, submission: Submission, base_version: int | None) -> bool:
     """Claim the next version and write the values, a revision and the audit entry, and
     commit; False (nothing written) when a colleague's save took the version first."""
     publishing.original_revision(kind, row)
@@ -285,7 +283,7 @@ def _write(kind: Kind, row: Base, submission: Submission, base_version: int | No
         return False
     forms.apply_values(kind, row, forms.values_to_write(kind, row, submission.values))
     publishing.revision(kind, row, "save")
-    audit("save", kind.name, row.slug if hasattr(row, "slug") else row.id)
+    audit("save", kind.name, publishing.audit_key(row))
     autosaves.discard_autosave(kind, autosaves.key_of(row.id))
     db.session.commit()
     _saved(row)
@@ -294,7 +292,7 @@ def _write(kind: Kind, row: Base, submission: Submission, base_version: int | No
 
 
 def _saving(
-    kind: Kind, row: Base | None, save: Callable[[], ResponseReturnValue]
+    kind: Kind, row: Row | None, save: Callable[[], ResponseReturnValue]
 ) -> ResponseReturnValue:
     """Run `save`; when the database refuses a write, show the form again with the posted
     text and say so (503). Anything already committed (a draft saved before publishing
@@ -312,13 +310,13 @@ def _saving(
     )
 
 
-def _saved(row: Base) -> None:
+def _saved(row: Row) -> None:
     """Note a committed save: for `_saving`, and for the browser's copy of the text."""
     g.saved_row = row
     session[SAVED_COPY] = request.script_root + request.path  # /en/staff/… on the English site
 
 
-def _after_save(kind: Kind, row: Base, action: str, version: int) -> ResponseReturnValue:
+def _after_save(kind: Kind, row: Row, action: str, version: int) -> ResponseReturnValue:
     """Go on from a successful save (which left the row at `version`): publish, schedule,
     preview, or back to the form."""
     if action in ("publish", "schedule") and kind.has_status:
@@ -341,7 +339,7 @@ def _after_save(kind: Kind, row: Base, action: str, version: int) -> ResponseRet
     return _back_to_form(kind, row)
 
 
-def _changes(kind: Kind, row: Base, submission: Submission) -> list[tuple[Field, str, str]]:
+def _changes(kind: Kind, row: Row, submission: Submission) -> list[tuple[Field, str, str]]:
     """The fields a save would change, each (field, text now, text after) as changes are
     shown (`helpers.shown`)."""
     current = forms.revision_data(kind, row)
@@ -355,7 +353,7 @@ def _changes(kind: Kind, row: Base, submission: Submission) -> list[tuple[Field,
 
 def _confirm_changes(
     kind: Kind,
-    row: Base,
+    row: Row,
     submission: Submission,
     base_version: int | None,
     changes: list[tuple[Field, str, str]],
@@ -379,7 +377,7 @@ def _confirm_changes(
 
 def _question(
     kind: Kind,
-    row: Base,
+    row: Row,
     text: dict,
     version: int | None,
     changes: list[tuple[Field, str, str]],
@@ -403,11 +401,15 @@ def changes(kind_name: str, item_id: int) -> ResponseReturnValue:
     action = request.args.get("action", "save")
     action = action if action in ACTIONS else "save"
     draft = autosaves.saved_draft(kind, autosaves.key_of(row.id))
-    waiting = draft is not None and _asks_first(kind, row, action)
-    submission = read(kind, row, _as_posted(draft.data)) if waiting else None
-    found = submission is not None and not submission.errors
-    changed = _changes(kind, row, submission) if found else []
-    if not changed:
+    submission = (
+        read(kind, row, _as_posted(draft.data))
+        if draft is not None and _asks_first(kind, row, action)
+        else None
+    )
+    changed = (
+        _changes(kind, row, submission) if submission is not None and not submission.errors else []
+    )
+    if draft is None or not changed:
         flash(_("没有等待确认的修改：已经保存了，或者已经放弃了。"))
         return _back_to_form(kind, row)
     return _question(kind, row, draft.data, draft.base_version, changed, action)
@@ -446,8 +448,8 @@ def publish(kind_name: str, item_id: int) -> ResponseReturnValue:
     if is_live(kind, row):  # a second press, or a colleague published it meanwhile
         flash(_("这条内容已经公开了，不需要再发布。"))
         return _back_to_form(kind, row)
-    version = posted_version()  # without one, nothing says which version was seen
-    if version is None or not publishing.publish(kind, row, version=version):
+    seen = posted_version()  # without one, nothing says which version was seen
+    if seen is None or not publishing.publish(kind, row, version=seen):
         flash(_("没有发布：您看过以后，别人又改过这条内容。请看过最新版本后再发布。"))
         return _back_to_form(kind, row)
     _offer_undo(kind, row, "publish")
@@ -455,14 +457,14 @@ def publish(kind_name: str, item_id: int) -> ResponseReturnValue:
     return _back_to_form(kind, row)
 
 
-def _offer_undo(kind: Kind, row: Base, action: str) -> None:
+def _offer_undo(kind: Kind, row: Row, action: str) -> None:
     """Offer to undo a change to what the public sees, on the form shown next (when the
     revision before it is kept: not for a change made outside the back office)."""
     if publishing.before(kind, row, row.version) is not None:
         session[UNDO] = {"kind": kind.name, "id": row.id, "version": row.version, "action": action}
 
 
-def _undo_offered(kind: Kind, row: Base) -> dict | None:
+def _undo_offered(kind: Kind, row: Row) -> dict | None:
     """The undo offered for this row, while nothing else changed it (taken once)."""
     offer = session.pop(UNDO) if UNDO in session else None
     if not isinstance(offer, dict) or not g.staff.can(PUBLISHER):
@@ -498,7 +500,7 @@ def undo(kind_name: str, item_id: int) -> ResponseReturnValue:
     return _back_to_form(kind, row)
 
 
-def _schedule(kind: Kind, row: Base) -> ResponseReturnValue:
+def _schedule(kind: Kind, row: Row) -> ResponseReturnValue:
     """Keep the draft, to be published at the time given (Chiping time)."""
     try:
         at = _scheduled_time(request.form.get("publish_at", ""))
@@ -648,12 +650,12 @@ def discard(kind_name: str, key: str) -> ResponseReturnValue:
 # --- helpers ---
 
 
-def _back_to_form(kind: Kind, row: Base) -> ResponseReturnValue:
+def _back_to_form(kind: Kind, row: Row) -> ResponseReturnValue:
     """After a POST, back to the item's edit form (where the flashed message shows)."""
     return redirect(url_for("editor.edit", kind_name=kind.name, item_id=row.id), code=303)
 
 
-def read(kind: Kind, row: Base | None, form: MultiDict | None = None) -> Submission:
+def read(kind: Kind, row: Row | None, form: MultiDict | None = None) -> Submission:
     """A form as posted (by default, this request's), read."""
     text, parsed = forms.read_form(kind, request.form if form is None else form, row)
     return Submission(text, parsed["_values"], parsed["_errors"])
@@ -665,7 +667,7 @@ def _action() -> str:
     return action if action in ACTIONS else "save"
 
 
-def _refused(kind: Kind, row: Base | None, text: dict) -> tuple[str, int]:
+def _refused(kind: Kind, row: Row | None, text: dict) -> tuple[str, int]:
     """A save this account may not make: the item went public (or was scheduled) while it
     was being edited, or the account's role changed. Nothing is written to the item; the
     text is kept as this account's autosave, and the form says why (403)."""
@@ -693,7 +695,7 @@ def _new_slug(kind: Kind) -> str:
     return f"{datetime.now(LOCAL_TIME):%Y%m%d}-{secrets.token_hex(3)}"
 
 
-def _revisions_of(kind: Kind, row: Base) -> list[Revision]:
+def _revisions_of(kind: Kind, row: Row) -> list[Revision]:
     """Every revision of the row, newest first."""
     return list(
         db.session.scalars(
@@ -704,7 +706,7 @@ def _revisions_of(kind: Kind, row: Base) -> list[Revision]:
     )
 
 
-def _edit_form(kind: Kind, row: Base | None) -> tuple[str, int]:
+def _edit_form(kind: Kind, row: Row | None) -> tuple[str, int]:
     """The form for GET: the saved item (empty for a new one), an autosaved draft, or a
     revision to restore."""
     text = forms.form_values(kind, forms.revision_data(kind, row) if row else {})
@@ -731,7 +733,7 @@ def _edit_form(kind: Kind, row: Base | None) -> tuple[str, int]:
     return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept, undo=undo)
 
 
-def _shown_again(kind: Kind, row: Base | None) -> tuple[str, int]:
+def _shown_again(kind: Kind, row: Row | None) -> tuple[str, int]:
     """The form again with what was posted, nothing checked, saved or autosaved: without
     JavaScript the header's display toggle or language button sent it here (the page's
     `page_form`, display.taken_here), as a redirect back from /display would lose the text.
@@ -747,7 +749,7 @@ def _shown_again(kind: Kind, row: Base | None) -> tuple[str, int]:
 
 def _form(
     kind: Kind,
-    row: Base | None,
+    row: Row | None,
     text: dict,
     *,
     errors: dict | None = None,
@@ -792,7 +794,7 @@ def _form(
     ), status
 
 
-def _scheduled_at(kind: Kind, row: Base) -> datetime | None:
+def _scheduled_at(kind: Kind, row: Row) -> datetime | None:
     """When the row is due to be published (UTC), if it is scheduled."""
     return db.session.scalar(
         select(Schedule.publish_at).where(Schedule.kind == kind.name, Schedule.item_id == row.id)
@@ -800,7 +802,7 @@ def _scheduled_at(kind: Kind, row: Base) -> datetime | None:
 
 
 def _conflict(
-    kind: Kind, row: Base, submission: Submission, base_version: int | None
+    kind: Kind, row: Row, submission: Submission, base_version: int | None
 ) -> tuple[str, int]:
     """Someone saved this item after the form was loaded: show both versions to merge.
 

@@ -8,6 +8,7 @@ kinds.py); the editor, the revisions, the diff and the authoring checks read the
 import re
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,7 @@ from ...contacts.spec import CONTACTS
 from ...database import Base, db
 from ...facilities import features
 from ...facilities.spec import FACILITIES
-from ...kinds import Field, Kind, Problem, slug_problems
+from ...kinds import Field, Kind, Problem, Row, slug_problems
 from ...pages.spec import PAGES
 from ...plan.spec import INDICATORS
 from ...query_args import clean_text
@@ -51,7 +52,7 @@ PART = "."
 def feature_parts(f: Field, text: str) -> dict:
     """A feature's text as the values of its controls: "available" (是, 否, "" for not
     verified, or the text typed if it is none of these) and each key given."""
-    keys = features.detail_keys(features.BY_CODE[f.feature])
+    keys = features.detail_keys(features.BY_CODE[f.feature_code])
     split = re.compile(rf"\s*[;；]\s*(?=(?:{'|'.join(keys)})\s*[=＝])")
     first, *details = split.split((text or "").strip().rstrip(";； "))
     flag = FLAG_WORDS.get(first.strip().lower())
@@ -80,15 +81,16 @@ def feature_reading(f: Field, measured: dict | None) -> str:
     测量", "台阶数：2"). Its text as the spreadsheet writes it ("是; method=on-site; steps=2")
     puts the parts in the order they were written, so a change that only adds or moves a
     part reads as everything deleted and written again."""
-    feature = features.BY_CODE[f.feature]
+    feature = features.BY_CODE[f.feature_code]
     labels = PART_LABELS | features.DETAIL_LABELS
     order = ["available", "method", "verified_on", "verified_by"]
     order += [key for key, _type in feature.details] + ["note", "note_en"]
     line = _("%(part)s：%(value)s")  # looked up once: a spreadsheet shows thousands
+    measured = measured or {}
     return "\n".join(
         line % {"part": labels[key], "value": _part_value(key, measured[key])}
         for key in order
-        if (measured or {}).get(key) not in (None, "")
+        if measured.get(key) not in (None, "")
     )
 
 
@@ -96,7 +98,7 @@ def _part_value(key: str, value: object) -> str:
     """One part of a feature's record as the form shows it: 有 or 没有, a method's name."""
     if isinstance(value, bool):
         return _("有") if value else _("没有")
-    if key == "method":
+    if key == "method" and isinstance(value, str):
         return str(features.METHODS.get(value, value))
     return str(value)
 
@@ -120,14 +122,14 @@ def _read_feature(f: Field, raw: str) -> dict | None:
     a wrong part is raised as a PartError in the form's words (the reader's message names
     the spreadsheet's syntax instead)."""
     try:
-        return FEATURE_READERS[f.feature](raw)
+        return FEATURE_READERS[f.feature_code](raw)
     except CellError as error:
         part = error.key or "available"
         if part == "available":
             raise ValueError(_("请先选择这一项“有”还是“没有”，再填写核实和测量的情况。")) from None
         value = feature_parts(f, raw).get(part, "")
         label = features.DETAIL_LABELS.get(part, "")
-        kind = (features.COMMON_KEYS | dict(features.BY_CODE[f.feature].details))[part]
+        kind = (features.COMMON_KEYS | dict(features.BY_CODE[f.feature_code].details))[part]
         if kind is bool:
             message = _("请从列出的选项中选择“%(label)s”。", label=label)
         elif kind is int:
@@ -154,7 +156,7 @@ def posted(f: Field, form: MultiDict) -> str | list[str]:
         return form.getlist(f.name)
     if f.type != "feature" or f.name in form:
         return LINE_ENDS.sub("\n", form.get(f.name, "")).rstrip()
-    keys = features.detail_keys(features.BY_CODE[f.feature])
+    keys = features.detail_keys(features.BY_CODE[f.feature_code])
     given = [(key, form.get(f"{f.name}{PART}{key}", "").strip()) for key in keys]
     details = [f"{key}={value}" for key, value in given if value]
     available = form.get(f"{f.name}{PART}available", "").strip()
@@ -164,7 +166,7 @@ def posted(f: Field, form: MultiDict) -> str | list[str]:
 # --- values: database <-> revision (JSON) <-> form (text) ---
 
 
-def revision_data(kind: Kind, row: Base) -> dict:
+def revision_data(kind: Kind, row: Row) -> dict:
     """Every editable field of `row`, and its status, as a revision keeps them."""
     data = {f.name: f.value_of(row) for f in kind.form_fields}
     if kind.has_status:
@@ -172,7 +174,7 @@ def revision_data(kind: Kind, row: Base) -> dict:
     return data
 
 
-def as_text(f: Field, value: object) -> str | list[str]:
+def as_text(f: Field, value: Any) -> str | list[str]:  # noqa: ANN401 (its type is f.type's)
     """A stored value as the form shows it."""
     if value is None:
         return [] if f.type == "multi" else ""
@@ -194,7 +196,7 @@ def form_values(kind: Kind, data: dict) -> dict:
     return {f.name: as_text(f, data.get(f.name)) for f in kind.form_fields}
 
 
-def read_form(kind: Kind, form: MultiDict, row: Base | None = None) -> tuple[dict, dict]:
+def read_form(kind: Kind, form: MultiDict, row: Row | None = None) -> tuple[dict, dict]:
     """The submitted fields as form text (to show again) and as values, with errors by field.
 
     Returns (text, values, errors) folded into two dicts: `text` holds what to show in the
@@ -226,10 +228,10 @@ def _refuse(found: list[Problem]) -> None:
         raise ValueError(found[0].message)
 
 
-def parse(f: Field, raw: str | list[str]) -> object:
+def parse(f: Field, raw: str | list[str]) -> Any:  # noqa: ANN401 (its type is f.type's)
     """A form field's text as the value to store; ValueError with a message for bad text."""
-    if f.type == "multi":
-        allowed = f.choices()
+    if isinstance(raw, list):  # a multi's choices
+        allowed = f.choice_names()
         chosen = [value for value in raw if value in allowed]
         if len(chosen) != len(raw):
             raise ValueError(_("请从列出的选项中选择。"))
@@ -274,7 +276,7 @@ def parse(f: Field, raw: str | list[str]) -> object:
     return raw
 
 
-def same_value(f: Field, stored: object, parsed: object) -> bool:
+def same_value(f: Field, stored: Any, parsed: Any) -> bool:  # noqa: ANN401 (f.type's)
     """True when a parsed form value says what the stored one does: the stored value read
     as the form would read it (a text loaded from a file may end in a newline the form
     drops), choices in any order, nothing as nothing."""
@@ -284,7 +286,7 @@ def same_value(f: Field, stored: object, parsed: object) -> bool:
         stored = parse(f, as_text(f, stored))
     except ValueError:
         pass  # a value stored before a rule it breaks: compared as it is
-    empty = (None, "", [])
+    empty: tuple[object, ...] = (None, "", [])
     return stored == parsed or (stored in empty and parsed in empty)
 
 
@@ -299,7 +301,7 @@ def same_stored(f: Field, one: object, other: object) -> bool:
     return same_value(f, one, other)
 
 
-def values_to_write(kind: Kind, row: Base, values: dict) -> dict:
+def values_to_write(kind: Kind, row: Row, values: dict) -> dict:
     """The parsed values a save writes: not a text that reads as the row's does, which
     keeps its text exactly (a file's final new line), so the revisions show no change
     nobody made. Choices are written as they come: their order is kept."""
@@ -312,7 +314,7 @@ def values_to_write(kind: Kind, row: Base, values: dict) -> dict:
     }
 
 
-def apply_values(kind: Kind, row: Base, values: dict) -> None:
+def apply_values(kind: Kind, row: Row, values: dict) -> None:
     """Write parsed values (a form's or a revision's) into the row."""
     # A new row is not in the session yet: looking up a linked row must not flush it half
     # made (through the link it already has).
@@ -322,14 +324,15 @@ def apply_values(kind: Kind, row: Base, values: dict) -> None:
                 _apply_field(kind, row, f, values[f.name])
 
 
-def _apply_field(kind: Kind, row: Base, f: Field, value: object) -> None:
+def _apply_field(kind: Kind, row: Row, f: Field, value: Any) -> None:  # noqa: ANN401 (f.type's)
     """Write one parsed value into the row."""
     if f.type == "feature":
         measured = dict(getattr(row, "accessibility", None) or {})
         measured.pop(f.feature, None)
         if value:
             measured[f.feature] = value
-        row.accessibility = measured  # a new dict, so the JSON column sees the change
+        # A new dict, so the JSON column sees the change.
+        setattr(row, "accessibility", measured)  # noqa: B010 (a column of facilities alone)
     elif f.relation and f.type == "multi":
         model, column = f.relation
         setattr(row, f.name, _rows_in_order(model, column, value))

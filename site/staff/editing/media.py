@@ -274,10 +274,10 @@ def upload() -> ResponseReturnValue:
             found, data = _cleaned(data)
         except PhotoProblem as problem:
             error = str(problem)
-    if error:
-        return _refused(error, 400)
+    if error or found is None or upload is None:
+        return _refused(error or "", 400)
     name = f"{secrets.token_hex(16)}.{found.extension}"
-    original = named_as(clean_name(upload.filename, name), found)
+    original = named_as(clean_name(upload.filename or "", name), found)
     db.session.add(
         MediaFile(
             name=name,

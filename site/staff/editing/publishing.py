@@ -15,8 +15,8 @@ from typing import cast
 from flask import g
 from sqlalchemy import CursorResult, delete, select, update
 
-from ...database import PUBLISHED, WITHDRAWN, Base, db, utcnow
-from ...kinds import Kind
+from ...database import PUBLISHED, WITHDRAWN, db, utcnow
+from ...kinds import Kind, Row
 from ...site_search.index import site_index
 from ...site_search.sync import drain
 from ..accounts.audit import record as audit
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def revision(
     kind: Kind,
-    row: Base,
+    row: Row,
     action: str,
     user: StaffUser | None = None,
     cancelled: dict | None = None,
@@ -40,7 +40,12 @@ def revision(
     _keep(kind, row, action, user.id if user else None, user.username if user else "", cancelled)
 
 
-def original_revision(kind: Kind, row: Base) -> None:
+def audit_key(row: Row) -> str:
+    """How the audit log names an item: by its slug, or by its id (an indicator)."""
+    return str(getattr(row, "slug", row.id))
+
+
+def original_revision(kind: Kind, row: Row) -> None:
     """Before the first change to an item loaded from content/, keep it as it was loaded."""
     exists = db.session.scalar(
         select(Revision.id).where(Revision.kind == kind.name, Revision.item_id == row.id)
@@ -51,7 +56,7 @@ def original_revision(kind: Kind, row: Base) -> None:
 
 def _keep(
     kind: Kind,
-    row: Base,
+    row: Row,
     action: str,
     user_id: int | None,
     username: str,
@@ -74,7 +79,7 @@ def _keep(
 
 def publish(
     kind: Kind,
-    row: Base,
+    row: Row,
     at: datetime | None = None,
     user: StaffUser | None = None,
     version: int | None = None,
@@ -104,7 +109,7 @@ def publish(
     return True
 
 
-def claim(kind: Kind, row: Base, version: int | None) -> bool:
+def claim(kind: Kind, row: Row, version: int | None) -> bool:
     """Move the row to the next version, if it is still at `version` (atomic)."""
     if version is None:
         return False
@@ -119,7 +124,7 @@ def claim(kind: Kind, row: Base, version: int | None) -> bool:
     return result.rowcount == 1
 
 
-def withdraw(kind: Kind, row: Base) -> None:
+def withdraw(kind: Kind, row: Row) -> None:
     """Take the row off the public site and commit (the caller has bumped the version)."""
     original_revision(kind, row)
     row.status = WITHDRAWN
@@ -129,7 +134,7 @@ def withdraw(kind: Kind, row: Base) -> None:
     changed()
 
 
-def before(kind: Kind, row: Base, version: int | None) -> Revision | None:
+def before(kind: Kind, row: Row, version: int | None) -> Revision | None:
     """The revision an undo of the change that left the row at `version` goes back to: the
     one kept at the version before, when the row is still at `version` and that change was
     made here (content loaded from files keeps no revisions)."""
@@ -150,7 +155,7 @@ def before(kind: Kind, row: Base, version: int | None) -> Revision | None:
     return earlier[-1]  # the last kept at that version: how the change found the item
 
 
-def restore(kind: Kind, row: Base, old: Revision) -> datetime | None:
+def restore(kind: Kind, row: Row, old: Revision) -> datetime | None:
     """Put the row back as `old` keeps it, fields and status, and commit (the caller has
     claimed the version): the undo of the change made after `old`. An alert already mailed
     cannot be recalled; an item taken back off the site that was never public before loses
@@ -174,13 +179,13 @@ def restore(kind: Kind, row: Base, old: Revision) -> datetime | None:
         if cancelled and row.status != PUBLISHED and cancelled["publish_at"] > utcnow():
             db.session.add(Schedule(kind=kind.name, item_id=row.id, **cancelled))
     revision(kind, row, "undo")
-    audit("undo", kind.name, row.slug if hasattr(row, "slug") else row.id)
+    audit("undo", kind.name, audit_key(row))
     db.session.commit()
     changed()
     return cancelled["publish_at"] if cancelled else None
 
 
-def _cancelled_by_change(kind: Kind, row: Base, version: int) -> dict | None:
+def _cancelled_by_change(kind: Kind, row: Row, version: int) -> dict | None:
     """The schedule the change that left the row at `version` cancelled, as Schedule's
     fields; None if it cancelled none."""
     kept = db.session.scalar(
@@ -202,7 +207,7 @@ def _cancelled_by_change(kind: Kind, row: Base, version: int) -> dict | None:
     }
 
 
-def _ever_published_before(kind: Kind, row: Base, version: int) -> bool:
+def _ever_published_before(kind: Kind, row: Row, version: int) -> bool:
     """True when a revision up to `version` shows the row public."""
     kept = db.session.scalars(
         select(Revision.data).where(
@@ -212,7 +217,7 @@ def _ever_published_before(kind: Kind, row: Base, version: int) -> bool:
     return any(data.get("status") == PUBLISHED for data in kept)
 
 
-def unschedule(kind: Kind, row: Base) -> dict | None:
+def unschedule(kind: Kind, row: Row) -> dict | None:
     """Forget the row's scheduled publication, if any (the caller commits); returns what it
     was, as a revision keeps it, or None."""
     entry = db.session.scalar(
@@ -245,7 +250,7 @@ def release_due() -> int:
         released += 1
         kind = forms.EDITABLE.get(entry.kind)
         row = db.session.get(kind.model, entry.item_id) if kind else None
-        if row is None:
+        if kind is None or row is None:
             db.session.commit()  # the entry of an item that is gone: deleted by the claim
             continue
         publish(kind, row, at=entry.publish_at, user=db.session.get(StaffUser, entry.user_id or 0))
@@ -272,6 +277,7 @@ def _claim_next_due() -> Schedule | None:
         if entry is None:
             return None
         claim = delete(Schedule).where(Schedule.id == entry.id)
-        if db.session.execute(claim.execution_options(synchronize_session=False)).rowcount:
+        claimed = db.session.execute(claim.execution_options(synchronize_session=False))
+        if cast(CursorResult, claimed).rowcount:
             return entry
         db.session.rollback()

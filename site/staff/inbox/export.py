@@ -38,7 +38,7 @@ def counts_csv() -> Response:
     times of each, as CSV (the same figures as the public page, in more detail)."""
     months = statistics.month_starts(today())
     places = statistics.townships()
-    names = {place.id: localized(place, "name")[0] for place in places}
+    names = {place.id: localized(place, "name")[0] or "" for place in places}
     header = [_("月份"), _("类型"), _("镇街"), _("状态"), _("来信数"), _("已答复"),
               _("到期"), _("按期答复"), _("首次答复用时中位数（工作日）")]  # fmt: skip
     rows = [_csv_row(detail, names) for detail in statistics.detailed(months, places)]
@@ -49,7 +49,7 @@ def counts_csv() -> Response:
     return response
 
 
-def _csv_row(detail: statistics.Detail, names: dict[int, str]) -> list:
+def _csv_row(detail: statistics.Detail, names: dict[int | None, str]) -> list:
     """One group's row: month, kind, township, state, then the counts and answer times."""
     group, timing = detail.group, detail.timing
     where = names.get(group.township_id, _("没有注明镇街"))

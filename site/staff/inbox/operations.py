@@ -54,7 +54,7 @@ def change_state(item: FeedbackItem, state: str, base_version: int | None) -> bo
     """Move the item to `state`; False when it changed since `base_version`."""
     now = utcnow()
     before = item.state
-    values = {"state": state, "closed_at": now if state == CLOSED else None}
+    values: dict[str, object] = {"state": state, "closed_at": now if state == CLOSED else None}
     if state == ANSWERED:
         values["answered_at"] = func.coalesce(FeedbackItem.answered_at, now)
     if not _claim(item, base_version, **values):

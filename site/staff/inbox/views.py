@@ -72,7 +72,7 @@ def items() -> ResponseReturnValue:
     choices = filter_choices()
     labels = {"kind": _("类型"), "state": _("状态"), "township": _("镇街"), "place": _("场所"),
               "assignee": _("负责人")}  # fmt: skip
-    chosen = {
+    chosen: dict[str, str | bool | None] = {
         name: args.choice(name, choices[name], labels[name], f"filter-{name}") for name in labels
     }
     chosen["overdue"] = args.flag("overdue", "1")
@@ -359,7 +359,7 @@ def note(item_id: int) -> ResponseReturnValue:
 def merge(item_id: int) -> ResponseReturnValue:
     """Merge a duplicate into another item, named by its reference."""
     row = item_or_404(item_id)
-    if row.merged_into_id is not None:
+    if row.merged_into is not None:
         # Its page offers no merge (a form from before, or sent by hand): moving it would
         # move the resident's status page to another thread unasked.
         return _page(row, status=409, description=_(
@@ -379,10 +379,10 @@ def merge(item_id: int) -> ResponseReturnValue:
     elif target.purged_at is not None:  # closed, and takes no reply: nobody would answer
         problem = _("%(reference)s 的内容已经按保存期限删除，不能再答复，不能合并到那一条。",
                     reference=target.reference)  # fmt: skip
-    elif target.merged_into_id is not None:
+    elif target.merged_into is not None:
         problem = _("%(reference)s 已经合并到 %(other)s，请合并到 %(other)s。",
                     reference=target.reference, other=target.merged_into.reference)  # fmt: skip
-    if problem:
+    if problem or target is None:
         return _page(row, {"target": problem}, {"target": raw}, status=400)
     if request.form.get("confirm") != "yes":
         # A merge cannot be undone and a reference is easily mistyped: say which two items
