@@ -57,7 +57,8 @@ def dashboard() -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
-    """Sign in with account name and password; rate-limited, every attempt logged."""
+    """Sign in with account name and password; rate-limited, every attempt logged. A
+    successful one names the browser as known to the account (`throttle.remember_browser`)."""
     next_url = safe_next(request.values.get("next")) if request.values.get("next") else None
     if g.staff is not None and request.method in READS:
         return redirect(next_url or url_for("staff.dashboard"))
@@ -71,10 +72,12 @@ def sign_in() -> ResponseReturnValue:
             errors["password"] = _("请输入密码。")
         if not errors:
             user, message = _authenticate(username.casefold()[:MAX_NAME], password)
-            if user is not None and user.must_change_password:
-                return redirect(url_for("staff.change_password"), code=303)
             if user is not None:
-                return redirect(next_url or url_for("staff.dashboard"), code=303)
+                # A password an administrator set is changed before anything else is done.
+                first = url_for("staff.change_password") if user.must_change_password else None
+                response = redirect(first or next_url or url_for("staff.dashboard"), code=303)
+                throttle.remember_browser(response, user)
+                return response
             errors["password"] = message
     status = 400 if errors else 200
     return render_template(
@@ -85,11 +88,12 @@ def sign_in() -> ResponseReturnValue:
 def _authenticate(username: str, password: str) -> tuple[StaffUser | None, str]:
     """Check the password unless the limits say wait; sign in on success.
 
-    The attempt is reserved before the password is checked (see `throttle`). A disabled or
-    unknown account is refused with the wrong password's message after the same hashing
-    work, so neither the answer nor its time tells whether a password was right.
+    The attempt is reserved before the password is checked, under the limits of a known
+    browser when this one is known to the account (see `throttle`). A disabled or unknown
+    account is refused with the wrong password's message after the same hashing work, so
+    neither the answer nor its time tells whether a password was right.
     """
-    attempt, wait = throttle.reserve(username, address())
+    attempt, wait = throttle.reserve(username, address(), throttle.known_browser(username))
     if wait:
         db.session.commit()
         return None, _(
