@@ -3,6 +3,7 @@ with the others when someone else's failures fill the shared address's limit, an
 nothing when its cookie is another account's, changed, expired or from before a password
 change, a reset or disabling; a stolen cookie buys at most a few guesses."""
 
+import threading
 import time
 from itertools import count
 
@@ -310,6 +311,38 @@ def test_a_stolen_cookie_buys_only_a_few_guesses(app, member, office):
     # no worse off than a browser without the cookie.
     assert sign_in(browser_with(app, "192.0.2.6", cookie), member).status_code == 303
     assert outcomes(app, member)[-1] == "signed-in"
+
+
+def test_guesses_sent_at_once_with_a_stolen_cookie_check_no_more_than_the_limits(app, member):
+    cookie = known_to(app, member)
+    guesses, address = 12, "192.0.2.9"
+    browsers = [browser_with(app, address, cookie) for _ in range(guesses)]
+    tokens = [csrf(browser) for browser in browsers]
+    start = threading.Barrier(guesses)
+    answers = [0] * guesses
+
+    def guess(n: int) -> None:
+        start.wait()
+        data = {"csrf_token": tokens[n], "username": member, "password": BAD_PASSWORD}
+        answers[n] = browsers[n].post(SIGN_IN, data=data).status_code
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [400] * guesses
+    found = outcomes(app, member)[1:]
+    assert len(found) == guesses
+    # Its own 5, then the ordinary 5 of the account from this address, never more.
+    assert found.count("wrong-password+known-browser") <= throttle.PER_KNOWN_BROWSER
+    assert found.count("wrong-password") <= throttle.PER_ACCOUNT_AND_ADDRESS
+    assert set(found) <= {
+        "wrong-password+known-browser",
+        "wrong-password",
+        "throttled+known-browser",
+    }
 
 
 # --- The cookie itself ------------------------------------------------------------------------
