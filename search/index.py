@@ -48,8 +48,9 @@ from search.query import (
     build_query,
     clean_query,
     exact_key,
+    marks,
 )
-from search.results import Hit, Results, configure_highlighting, page_span, snippet
+from search.results import Hit, Results, page_span, snippet
 from search.vocabulary import (
     TitleWords,
     offered,
@@ -273,8 +274,8 @@ class SearchIndex(SearchBackend):
         # page would count and order a different set (a hit twice, another never).
         # Without a kind chosen that is the search just made: it is not made twice.
         found = searcher.search(query, filter=only_kinds, limit=None) if kinds else all_kinds
-        configure_highlighting(found)
         total = len(found)
+        marked = marks(query)
         page, pages, start = page_span(total, page, per_page)
         hits = [
             Hit(
@@ -283,7 +284,7 @@ class SearchIndex(SearchBackend):
                 language=hit["language"],
                 title=hit["title"],
                 url=hit.get("url", ""),
-                snippet=snippet(hit),
+                snippet=snippet({"summary": hit.get("summary"), "body": hit.get("body")}, marked),
             )
             for hit in found[start : start + per_page]
         ]

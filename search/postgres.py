@@ -59,7 +59,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from whoosh.highlight import Highlighter, set_matched_filter, top_fragments
 from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 
 from search.analysis import analyzer, query_words
@@ -71,8 +70,9 @@ from search.query import (
     build_query,
     clean_query,
     exact_key,
+    marks,
 )
-from search.results import Hit, Results, configure_highlighting, page_span, snippet
+from search.results import Hit, Marks, Results, page_span, snippet
 from search.vocabulary import (
     TitleWords,
     offered,
@@ -652,18 +652,14 @@ class _Search:
         total = sum(count for kind, count in kind_counts.items() if not kinds or kind in kinds)
         page, pages, start = page_span(total, page, per_page)
         rows = self._page(sql, where, params, per_page, start) if total else []
-        # The words each snippet marks: those the query searches in that field.
-        words = {
-            name: frozenset(word for fieldname, word in query.all_terms() if fieldname == name)
-            for name in ("summary", "body")
-        }
+        marked = marks(query)
         return Results(
             query=self.text,
             total=total,
             page=page,
             pages=pages,
             per_page=per_page,
-            hits=[_hit(row, words) for row in rows],
+            hits=[_hit(row, marked) for row in rows],
             kind_counts=kind_counts,
             suggestion=offered(
                 self.text, self.language, total, self.titles, self.indexed.is_used, self.has_hits
@@ -713,15 +709,15 @@ class _Search:
         )
 
 
-def _hit(row: Row[Any], words: dict[str, frozenset[str]]) -> Hit:
-    """A found row as a hit, with its snippet marking `words` (by field)."""
+def _hit(row: Row[Any], marked: Marks) -> Hit:
+    """A found row as a hit, with its snippet marking what `marked` says."""
     return Hit(
         id=row.id,
         kind=row.kind,
         language=row.language,
         title=row.title,
         url=row.url,
-        snippet=snippet(_StoredHit({"summary": row.summary, "body": row.body}, words)),
+        snippet=snippet({"summary": row.summary, "body": row.body}, marked),
     )
 
 
@@ -755,26 +751,3 @@ class _IndexedWords:
     def is_used(self, word: str) -> bool:
         """True when a document holds `word` in a text field."""
         return bool(self.doc_frequency("title", word))
-
-
-class _StoredHit(dict):
-    """A found row as `results.snippet` reads a Whoosh hit: its stored fields, and passages
-    of them with the query's words marked, as Whoosh marks them."""
-
-    def __init__(self, fields: dict[str, str], words: dict[str, frozenset[str]]) -> None:
-        super().__init__(fields)
-        self.words = words
-
-    def highlights(self, fieldname: str, top: int) -> str:
-        """The best `top` passages of a field, made as Whoosh's highlighter makes them
-        without stored character offsets: the text cut again, the query's words marked."""
-        highlighter = Highlighter()
-        configure_highlighting(highlighter)  # the fragmenter and formatter of every snippet
-        text_ = self[fieldname]
-        tokens = analyzer()(text_, positions=True, chars=True, mode="index", removestops=False)
-        matched = set_matched_filter(tokens, self.words.get(fieldname, frozenset()))
-        fragments = highlighter.fragmenter.fragment_tokens(
-            text_, Highlighter._merge_matched_tokens(matched)
-        )
-        best = top_fragments(fragments, top, highlighter.scorer, highlighter.order, minscore=1)
-        return highlighter.formatter.format(best)

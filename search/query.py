@@ -6,7 +6,7 @@ syntax error or run an expensive wildcard search.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from itertools import pairwise
 
@@ -26,6 +26,7 @@ from search.analysis import (
     search_parts,
     typed_words,
 )
+from search.results import Marks
 from search.synonyms import SynonymGroup, load_groups
 from search.text import is_chinese, normalize
 
@@ -292,8 +293,55 @@ def _word_query(word: str, reader: IndexReader, typed: bool, weight: float = 1.0
         return in_fields
     part_weight = weight * PARTS_WEIGHT
     return Union(
-        [in_fields, And([_word_query(part, reader, typed, part_weight) for part in parts])]
+        [
+            in_fields,
+            Parts([_word_query(part, reader, typed, part_weight) for part in parts], word=word),
+        ]
     )
+
+
+class Parts(And):
+    """The shorter words inside a long word, all of them anywhere in a document. Where a
+    text says the long word, a snippet marks it and not its parts (`marks`): for 残疾人证,
+    not the 残疾人 or 残疾 that a page says on its own besides."""
+
+    def __init__(self, subqueries: list[Query], boost: float = 1.0, word: str = "") -> None:
+        # Whoosh makes a query again with (subqueries, boost=…) when it normalises one.
+        super().__init__(subqueries, boost=boost)
+        self.word = word
+
+
+def marks(query: Query) -> Marks:
+    """What a snippet marks for `query`: each field's words that the query searches there,
+    and the long words it also searches by their parts (`Parts`), with those parts."""
+    terms = _terms_outside_parts(query)
+    return Marks(
+        words={
+            field: frozenset(word for name, word in terms if name == field)
+            for field in FIELD_BOOSTS
+        },
+        parts={
+            parts.word: frozenset(word for _, word in parts.all_terms())
+            for parts in _all_parts(query)
+        },
+    )
+
+
+def _terms_outside_parts(query: Query) -> set[tuple[str, str]]:
+    """The (field, word) terms of `query`, but those found only inside a `Parts`."""
+    if isinstance(query, Parts):
+        return set()
+    if query.is_leaf():
+        return set(query.all_terms())
+    return set().union(*(_terms_outside_parts(child) for child in query.children()))
+
+
+def _all_parts(query: Query) -> Iterator[Parts]:
+    """The `Parts` of `query`: the long words it also searches by their parts."""
+    if isinstance(query, Parts):
+        yield query
+    for child in query.children():
+        yield from _all_parts(child)
 
 
 def _is_indexed(word: str, reader: IndexReader) -> bool:

@@ -9,11 +9,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from whoosh.analysis import Token
-from whoosh.highlight import Formatter, Fragment, Fragmenter, get_text
-from whoosh.searching import Hit as WhooshHit
-from whoosh.searching import Results as WhooshResults
+from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
+    Formatter,
+    Fragment,
+    Fragmenter,
+    Highlighter,
+    get_text,
+    top_fragments,
+)
 
 from search.analysis import analyzer
+from search.text import normalize
 
 # A passage of a snippet is at most SNIPPET_CHARS long. It takes in whole clauses around
 # its matches until it shows CONTEXT_CHARS or more on each side; a clause too long to show
@@ -285,23 +293,66 @@ class MarkFormatter(Formatter):
         return "".join(shown)
 
 
-def configure_highlighting(results: WhooshResults) -> None:
-    """Make a Whoosh result set produce our snippets."""
-    results.fragmenter = ClauseFragmenter()
-    results.formatter = MarkFormatter()
+@dataclass(frozen=True)
+class Marks:
+    """What a snippet marks: in each field, the words the query searches there; and each
+    long word the query also searches by the shorter words inside it, with those parts.
+    A text that says a long word has it marked, not its parts (residents read 残疾人证,
+    not 残疾人 beside it); in one that does not, its parts are what was found, and marked."""
+
+    words: dict[str, frozenset[str]]
+    parts: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def in_document(self, text: str) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+        """For a document whose summary and body are `text`: the words to mark in each
+        field, and the long words to mark where it spells them (inside a longer word too:
+        视力残疾 in 视力残疾人)."""
+        normalized = normalize(text)
+        said = frozenset(word for word in self.parts if word in normalized)
+        unsaid = frozenset().union(
+            *(parts for word, parts in self.parts.items() if word not in said)
+        )
+        return {name: words | unsaid for name, words in self.words.items()}, said
 
 
-def snippet(hit: WhooshHit) -> SafeHTML:
-    """The best passages of a Whoosh hit's summary or body, with its matches marked."""
+def highlights(text: str, words: frozenset[str], spelled: frozenset[str], top: int) -> str:
+    """The best `top` passages of `text`, with `words` marked, and each word of `spelled`
+    where the text spells it."""
+    tokens = _marked_tokens(text, words, spelled)
+    fragments = ClauseFragmenter().fragment_tokens(text, Highlighter._merge_matched_tokens(tokens))
+    best = top_fragments(fragments, top, BasicFragmentScorer(), FIRST, minscore=1)
+    return MarkFormatter().format(best)
+
+
+def _marked_tokens(text: str, words: frozenset[str], spelled: frozenset[str]) -> list[Token]:
+    """The analyzer's tokens of `text`, those in `words` matched, and a matched token for
+    each place the text spells a word of `spelled`, in the order of the text."""
+    tokens = []
+    for token in analyzer()(text, positions=True, chars=True, mode="index", removestops=False):
+        token.matched = token.text in words
+        tokens.append(token.copy())
+    normalized = normalize(text)  # the same length: offsets fit the text as it is
+    for word in spelled:
+        start = normalized.find(word)
+        while start != -1:
+            tokens.append(Token(text=word, startchar=start, endchar=start + len(word)))
+            tokens[-1].matched = True
+            start = normalized.find(word, start + len(word))
+    return sorted(tokens, key=lambda token: (token.startchar, -token.endchar))
+
+
+def snippet(fields: dict[str, str | None], marks: Marks) -> SafeHTML:
+    """The best passages of a document's summary or body, with its matches marked."""
+    words, spelled = marks.in_document("\n".join(filter(None, fields.values())))
     for fieldname in ("summary", "body"):
-        if hit.get(fieldname):
-            marked = hit.highlights(fieldname, top=2)
+        if text := fields.get(fieldname):
+            marked = highlights(text, words.get(fieldname, frozenset()), spelled, top=2)
             if len(html.unescape(re.sub(r"<[^>]*>", "", marked))) > MAX_SNIPPET_CHARS:
-                marked = hit.highlights(fieldname, top=1)
+                marked = highlights(text, words.get(fieldname, frozenset()), spelled, top=1)
             if marked:
                 return SafeHTML(marked)
     # The match was in the title only: show the start of the summary, to a clause's end.
-    text = hit.get("summary") or hit.get("body") or ""
+    text = fields.get("summary") or fields.get("body") or ""
     if not text:
         return SafeHTML("")
     return SafeHTML(MarkFormatter().format([ClauseFragmenter().opening(text)]))

@@ -18,7 +18,7 @@ from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, 
 from search.analysis import analyzer, query_words
 from search.index import _ClosingStorage, document_fields
 from search.query import MAX_WORDS, clean_query, searched_words
-from search.results import SEPARATORS
+from search.results import SEPARATORS, Marks, snippet
 from search.suggest import near_terms, suggest
 from search.synonyms import load_groups, parse_line
 from search.vocabulary import TitleWords
@@ -444,6 +444,23 @@ def test_snippets_mark_matches(index):
     hit = index.search("最低生活保障").hits[0]
     assert "<mark>最低生活保障</mark>" in hit.snippet
     assert hit.snippet.__html__() == str(hit.snippet)
+
+
+def test_a_long_word_is_marked_where_a_text_says_it_not_its_parts_beside_it(index):
+    # 残疾人证 is also searched by 残疾人 and 残疾 (for a page that says them apart): where
+    # the page says 残疾人证, those alone (the 残疾 of 残疾评定) are not marked.
+    hit = next(hit for hit in index.search("残疾人证").hits if hit.id.endswith("certificate"))
+    assert "<mark>残疾人证</mark>" in hit.snippet
+    assert re.sub(r"<mark>残疾人证</mark>", "", hit.snippet).count("<mark>") == 0
+
+
+def test_the_parts_of_a_long_word_are_marked_where_a_text_does_not_say_it():
+    marks = Marks(words={"summary": frozenset()}, parts={"听力残疾": frozenset(["听力", "残疾"])})
+    apart = snippet({"summary": "为听力、言语残疾人提供服务。"}, marks)
+    assert "<mark>听力</mark>" in apart and "<mark>残疾</mark>" in apart
+    # Said inside a longer word, the long word is marked, and only it.
+    inside = snippet({"summary": "为听力残疾人提供服务，残疾人都可以来。"}, marks)
+    assert inside == "为<mark>听力残疾</mark>人提供服务，残疾人都可以来。"
 
 
 def test_snippets_escape_document_html(index):

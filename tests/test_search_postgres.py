@@ -24,6 +24,7 @@ from test_search_engine import (  # noqa: F401 (the engine's tests, run here on 
     ids,
     jieba_cache,  # the folder of jieba's cache, for every test here (`pytestmark`)
     test_a_character_of_the_same_reading_is_offered_corrected,
+    test_a_long_word_is_marked_where_a_text_says_it_not_its_parts_beside_it,
     test_a_snippet_of_a_title_match_ends_between_clauses,
     test_a_word_some_page_uses_is_never_corrected_by_sound,
     test_any_query_is_safe,
