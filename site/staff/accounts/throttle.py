@@ -49,9 +49,10 @@ import time
 from datetime import datetime, timedelta
 from typing import cast
 
-from flask import Response, current_app, request, url_for
+from flask import current_app, request, url_for
 from itsdangerous import BadData, Signer, URLSafeSerializer
 from sqlalchemy import CursorResult, Select, delete, func, select
+from werkzeug.wrappers import Response
 
 from ...database import db, utcnow
 from ...i18n import PREFIX, current_locale
@@ -154,7 +155,7 @@ def wait_minutes(
     now = utcnow()
     since = now - WINDOW
 
-    def failures(outcomes: tuple[str, ...]) -> Select[tuple[datetime]]:
+    def failures(outcomes: tuple[str, ...]) -> Select[datetime]:
         return select(SignInAttempt.at).where(
             SignInAttempt.at > since,
             SignInAttempt.outcome.in_(outcomes),
@@ -290,13 +291,13 @@ def _stamp(user: StaffUser) -> str:
         )
     )
     message = f"{user.id} {user.password_changed_at.isoformat()} {disabled or 0}"
-    signer = Signer(current_app.secret_key, salt=STAMP_SALT, digest_method=hashlib.sha256)
+    signer = Signer(current_app.config["SECRET_KEY"], salt=STAMP_SALT, digest_method=hashlib.sha256)
     return signer.get_signature(message).decode()
 
 
 def _browser_signer() -> URLSafeSerializer:
     """Signs the known-browser cookie with the site's secret key, for this use alone."""
-    return URLSafeSerializer(current_app.secret_key, salt=BROWSER_SALT)
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=BROWSER_SALT)
 
 
 def _sign_in_paths() -> list[str]:
