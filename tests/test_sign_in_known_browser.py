@@ -124,6 +124,33 @@ def test_a_known_browser_signs_in_where_the_address_is_locked_for_the_others(app
     assert outcomes(app, member)[-2:] == ["throttled", "signed-in+known-browser"]
 
 
+def test_a_signed_in_member_changes_a_password_where_the_address_is_locked(app, member, office):
+    client = signed_in(app, member, address=office)
+    lock(app, office)
+    data = {"csrf_token": csrf(client, "/staff/password"), "current": PASSWORD, "new": NEW_PASSWORD}
+
+    response = client.post("/staff/password", data=data)
+
+    assert response.status_code == 303, response.text[:2000]
+    assert outcomes(app, member)[-1] == "password-confirmed+known-browser"
+
+
+def test_guessing_the_password_from_a_session_is_held_to_the_accounts_limit(app, member, office):
+    client = signed_in(app, member, address=office)
+    data = {
+        "csrf_token": csrf(client, "/staff/password"),
+        "current": BAD_PASSWORD,
+        "new": NEW_PASSWORD,
+    }
+    for _guess in range(throttle.PER_KNOWN_BROWSER):
+        assert "当前密码不正确" in client.post("/staff/password", data=data).text
+
+    # Past the account's own limit, the ordinary limits, as for a known browser signing in.
+    assert "当前密码不正确" in client.post("/staff/password", data=data).text
+    lock(app, office)
+    assert "尝试次数过多" in client.post("/staff/password", data=data).text
+
+
 def test_the_cookie_of_another_account_gives_nothing(app, member, office):
     other = f"other{next(_numbers)}"
     make_staff(app, other, EDITOR)

@@ -106,7 +106,7 @@ def test_a_correct_current_password_is_a_settled_attempt(tmp_path):
     client = signed_in(app, "changer")
     data = {"csrf_token": csrf(client, "/staff/password"), "current": PASSWORD, "new": "x"}
     assert client.post("/staff/password", data=data).status_code == 400  # the new one is short
-    assert outcomes(app, username="changer") == ["signed-in", "password-confirmed"]
+    assert outcomes(app, username="changer") == ["signed-in", "password-confirmed+known-browser"]
 
 
 # --- Caching -----------------------------------------------------------------------------

@@ -152,8 +152,11 @@ def change_password() -> ResponseReturnValue:
     if request.method == "POST":
         current = request.form.get("current", "")[: passwords.MAX_LENGTH + 1]
         new = request.form.get("new", "")
-        # Guessing the current password from a stolen session is limited like signing in.
-        attempt, wait = throttle.reserve(g.staff.username, address())
+        # Guessing the current password from a stolen session is limited like signing in
+        # from a known browser (the session proved the password once): the account's own
+        # limit, so colleagues' failures on a shared address do not keep a member of staff
+        # from changing a password, nor from the first one after an administrator's reset.
+        attempt, wait = throttle.reserve(g.staff.username, address(), known=True)
         if wait:
             errors["current"] = _("尝试次数过多。请 %(n)d 分钟后再试。", n=wait)
         elif not passwords.verify(g.staff.password_hash, current):
