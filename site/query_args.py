@@ -1,5 +1,6 @@
 """Reading filter choices from a query string, keeping a clear message for each bad value;
-and the one rule for the characters any typed or imported text may hold.
+and the one rule for the characters any typed or imported text may hold, and for when it
+holds nothing to read.
 
 A filter form is a GET form, so its values arrive in the URL, where anyone can change them.
 A value that is not one of the choices is ignored and reported; it never raises.
@@ -24,6 +25,14 @@ NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Word's manual line break (U+000B) and page break (U+000C) come in with pasted text, and
 # mean a new line there.
 BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+# Letters that are drawn as nothing: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) and
+# the blank Braille pattern. A text of these alone looks empty, and is often sent to get past
+# a required field.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# The categories of characters that are never seen alone: spaces and separators (Z*),
+# controls (Cc), format characters (Cf: zero-width spaces, joiners, the byte-order mark), and
+# combining marks (M*), which show only on a character before them.
+UNSEEN_CATEGORIES = ("Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Mc", "Me")
 
 
 @dataclass
@@ -138,7 +147,9 @@ def read_page_number(raw: str | None) -> int:
 
 
 def clean_text(text: str, label: str | LazyString) -> str:
-    """Typed or imported text as it is kept: Word's line and page breaks become newlines.
+    """Typed or imported text as it is kept: Word's line and page breaks become newlines,
+    and a text with nothing visible in it (`has_visible`) is empty, so that a required
+    field left "blank" with invisible characters is asked for as any empty one is.
 
     Any other character XML 1.0 does not allow raises ValueError with a message naming the
     field (`label`) and the character. Nobody types one on purpose, so it is refused rather
@@ -148,17 +159,35 @@ def clean_text(text: str, label: str | LazyString) -> str:
     found = NOT_IN_XML.search(text)
     if found:
         raise ValueError(_invisible(label, found.group()))
-    return text
+    return text if has_visible(text) else ""
 
 
 def clean_line(text: str, label: str | LazyString) -> str:
-    """A one-line text (a name) as it is kept, stripped: ValueError naming the field for any
-    character that is not visible, a line break or tab included, as for `clean_text`."""
+    """A one-line text (a name) as it is kept, stripped, and empty when nothing in it is
+    visible: ValueError naming the field for any character that is not visible, a line
+    break or tab included, as for `clean_text`."""
     text = text.strip()
     found = next((ch for ch in text if unicodedata.category(ch).startswith("C")), None)
     if found is not None:
         raise ValueError(_invisible(label, found))
-    return text
+    return text if has_visible(text) else ""
+
+
+def _visible(character: str) -> bool:
+    """True for a character that is seen on its own: a letter, a number, a punctuation mark
+    or a symbol (an emoji too, and a character newer than Python's Unicode tables, which
+    reads it as unassigned); False for a space, a control or format character, a combining
+    mark (it shows only on the character before it) and the letters drawn as nothing
+    (`BLANK_LETTERS`)."""
+    return (
+        character not in BLANK_LETTERS and unicodedata.category(character) not in UNSEEN_CATEGORIES
+    )
+
+
+def has_visible(text: str) -> bool:
+    """True when the text has a character anyone can see (`_visible`): without one, a
+    text only looks empty, and is kept as empty."""
+    return any(_visible(character) for character in text)
 
 
 def typed_query(text: str) -> str:
