@@ -116,14 +116,6 @@ def test_it_is_never_in_the_sessions_of_other_browsers(loaded_app, client):
     assert link_on(other.get("/feedback/sent")) is None
 
 
-def test_a_duplicate_keeps_its_reference_the_same_way(client):
-    client.get(ask(client).headers["Location"])
-    duplicate = client.get(ask(client).headers["Location"])
-    assert "没有重复保存" in duplicate.text and link_on(duplicate) is None
-    again = client.get("/feedback/sent")
-    assert "没有重复保存" in again.text and "保留 60 分钟" in again.text
-
-
 def test_the_link_is_put_in_no_other_address(client):
     page = client.get(ask(client).headers["Location"])
     token = link_on(page).rsplit("/", 1)[1]

@@ -32,14 +32,15 @@ FOLLOW_UP, REPLY, NOTE = "follow_up", "reply", "note"
 class FeedbackItem(Model):
     """One question or report. The resident reads it at a private status link; only the
     SHA-256 hash of its token is kept. The address it came from is kept only as a keyed
-    hash, for the rate limits and duplicates. `FEEDBACK_RETENTION_DAYS` after it closes its
-    texts, contact details and photos are deleted (`purged_at`); what is counted (kind,
-    topic, place, dates, state) stays for the statistics."""
+    hash, and so is the key of the form page it was sent from (`form_key_hash`), which
+    tells the same form sent again (a double click, Back and send) from another
+    resident's same words. `FEEDBACK_RETENTION_DAYS` after it closes its texts, contact
+    details and photos are deleted (`purged_at`); what is counted (kind, topic, place,
+    dates, state) stays for the statistics."""
 
     __tablename__ = "feedback_item"
     __table_args__ = (
         UniqueConstraint("year", "sequence"),
-        Index("ix_feedback_item_duplicate", "address_hash", "text_hash", "created_at"),
         Index("ix_feedback_item_state_due", "state", "due_on"),
     )
 
@@ -63,6 +64,8 @@ class FeedbackItem(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     address_hash: Mapped[str] = mapped_column(String(64))
     text_hash: Mapped[str] = mapped_column(String(64))
+    # None for an item sent from a page that carried no key (one made before there were keys).
+    form_key_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     due_on: Mapped[date]

@@ -2,6 +2,7 @@
 a resident's follow-up."""
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from datetime import date
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import db, utcnow
 from ..i18n import is_english
 from ..opening_hours import local
-from . import notify, queries
+from . import notify, queries, throttle
 from .models import (
     ANSWERED,
     FOLLOW_UP,
@@ -28,6 +29,27 @@ from .queries import token_hash
 from .working_days import add_working_days
 
 ATTEMPTS = 3  # the year's count started at the same moment by another database user
+# A form page's key (`new_form_key`): 24 random bytes, URL-safe base64. A posted key of any
+# other shape was not made here, and is no key.
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+def new_form_key() -> str:
+    """A new form page's key, sent with the form in a hidden field: each page a resident
+    opens is one submission, however many times it is sent (a double click, or Back and
+    send again), and only that page's posts are taken for it sent again."""
+    return secrets.token_urlsafe(24)
+
+
+def form_key(posted: str | None) -> str | None:
+    """A posted form key, or None when none was posted or it was not made here."""
+    return posted if posted and FORM_KEY.fullmatch(posted) else None
+
+
+def form_key_hash(key: str | None) -> str | None:
+    """The stored form of a form page's key: a keyed hash (`throttle.keyed`, as the sender's
+    address is kept), no use to anyone without the site's secret key; None for no key."""
+    return throttle.keyed(f"form:{key}") if key is not None else None
 
 
 def text_hash(kind: str, text: str) -> str:
@@ -61,12 +83,16 @@ def due_on(created: date) -> date:
 
 
 def create(
-    kind: str, values: dict, address: str, photos: Sequence[Photo] = ()
+    kind: str,
+    values: dict,
+    address: str,
+    photos: Sequence[Photo] = (),
+    key: str | None = None,
 ) -> tuple[FeedbackItem, str | None]:
     """Store a new item with its photos and commit; the item and its status token (shown
-    once, never kept). A submission sent again (`duplicate_of`, with no photo the first
-    one lacks: a page sent again has lost its chosen files) is not stored: the first item,
-    and None.
+    once, never kept). The same form page (its `key`, see `form_key`) sent again with the
+    same details (`queries.duplicate_of`) and no photo the first item lacks (a page sent
+    again has lost its chosen files) is not stored: the first item, and None.
 
     Items sent at the same moment queue for their sequence numbers (see `next_sequence`);
     when the year's first two arrive at once, both start its count, and the second tries
@@ -75,8 +101,8 @@ def create(
     """
     for attempt in range(ATTEMPTS):
         try:
-            item, token = _add(kind, values, address, photos)
-            existing = queries.duplicate_of(address, item.text_hash, before=item)
+            item, token = _add(kind, values, address, photos, key)
+            existing = queries.duplicate_of(item)
             if existing is not None and already_kept(photos, existing.photos):
                 db.session.rollback()
                 return existing, None
@@ -92,7 +118,7 @@ def create(
 
 
 def _add(
-    kind: str, values: dict, address: str, photos: Sequence[Photo]
+    kind: str, values: dict, address: str, photos: Sequence[Photo], key: str | None
 ) -> tuple[FeedbackItem, str]:
     """Add a new item with its photos and flush; the item and its status token."""
     token = secrets.token_urlsafe(32)
@@ -105,6 +131,7 @@ def _add(
         token_hash=token_hash(token),
         address_hash=address,
         text_hash=text_hash(kind, values["body"]),
+        form_key_hash=form_key_hash(key),
         language="en" if is_english() else "zh",
         created_at=now,
         due_on=due_on(local(now).date()),

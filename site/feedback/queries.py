@@ -10,6 +10,13 @@ from ..opening_hours import local_now
 from .models import CLOSED, FOLLOW_UP, OPEN_STATES, REPLY, FeedbackItem, FeedbackMessage
 
 DUPLICATE_WINDOW = timedelta(hours=24)
+# What else a form sent again has as it had the first time: everything the resident chose
+# and typed (the text as `operations.text_hash` compares it). A page sent again with another
+# text, another way of answering or another number (Back, corrected, and sent) is new.
+SAME_SUBMISSION = (
+    "kind", "text_hash", "reply_by", "contact_email", "contact_phone", "topic", "barrier_type",
+    "facility_id", "township_id", "location", "page_path",
+)  # fmt: skip
 
 
 class NoLongerTaken(Exception):
@@ -63,16 +70,22 @@ def by_token(token: str) -> FeedbackItem | None:
     )
 
 
-def duplicate_of(address: str, text: str, before: FeedbackItem) -> FeedbackItem | None:
-    """An item other than `before` (the one being added), with the same text from the same
-    address within the window, if any."""
+def duplicate_of(item: FeedbackItem) -> FeedbackItem | None:
+    """The item `item` (the one being added) repeats, if any: one sent within the window
+    from the same form page (its key's hash), with the same details (`SAME_SUBMISSION`).
+
+    Only the form page's key says that two posts are one resident's: the same words from
+    the same address may be two people's (a community centre's computer, a mobile network
+    behind one address), and an item sent without a key is never taken for another."""
+    if item.form_key_hash is None:
+        return None
     return db.session.scalar(
         select(FeedbackItem)
         .where(
-            FeedbackItem.id != before.id,
-            FeedbackItem.address_hash == address,
-            FeedbackItem.text_hash == text,
+            FeedbackItem.id != item.id,
+            FeedbackItem.form_key_hash == item.form_key_hash,
             FeedbackItem.created_at > utcnow() - DUPLICATE_WINDOW,
+            *(getattr(FeedbackItem, name) == getattr(item, name) for name in SAME_SUBMISSION),
         )
         .order_by(FeedbackItem.id)
         .limit(1)

@@ -53,7 +53,7 @@ ALARM = "site:alarm"  # a row when the log was told of a flood: once a window
 log = logging.getLogger(__name__)
 
 
-def _keyed(value: str) -> str:
+def keyed(value: str) -> str:
     """A keyed hash of `value`: no use to anyone without the site's secret key."""
     key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else b""
     return hmac.new(key, b"feedback:" + value.encode(), hashlib.sha256).hexdigest()
@@ -62,7 +62,7 @@ def _keyed(value: str) -> str:
 def address_hash() -> str:
     """A keyed hash of the visitor's address (an IPv6 address's /64): equal for the same
     address, and no use to anyone without the site's secret key."""
-    return _keyed(client_network())
+    return keyed(client_network())
 
 
 def wider_networks(network: str) -> list[str]:
@@ -106,11 +106,11 @@ def _limits(address: str) -> list[tuple[str, int]]:
     for network in wider_networks(client_network()):
         prefix = int(network.rsplit("/", 1)[1])
         name = "FEEDBACK_PER_NETWORK" if prefix == 56 else "FEEDBACK_PER_WIDE_NETWORK"
-        limits.append((_keyed(network), config[name]))
+        limits.append((keyed(network), config[name]))
     item_id = _follow_up_to()
     if item_id is not None:
         return [
-            (_keyed(f"item:{item_id}"), config["FEEDBACK_PER_ITEM"]),
+            (keyed(f"item:{item_id}"), config["FEEDBACK_PER_ITEM"]),
             *limits,
             (FOLLOW_UPS, config["FEEDBACK_FOLLOW_UP_CEILING"]),
         ]

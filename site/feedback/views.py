@@ -29,6 +29,7 @@ from flask_wtf.csrf import CSRFError
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.wrappers import Response as BaseResponse
 
 from .. import display
 from ..database import WRITE_REFUSED, db
@@ -63,6 +64,9 @@ from .spec import (
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 HONEYPOT = "homepage"
+# The hidden field of a form page's key (`operations.new_form_key`): a page shown again (an
+# error, 大字版, English, an expired token) keeps the key it was sent with.
+FORM_KEY = "form_key"
 # The receipt: the reference and status link, for the sent page, in a cookie of its own (not
 # the session's, which goes with every request and has no end of its own). The browser drops
 # it after RECEIPT_SECONDS (Max-Age), and the page ignores it after its `until` too; it is
@@ -72,6 +76,11 @@ HONEYPOT = "homepage"
 RECEIPT_COOKIE = "feedback_receipt"
 RECEIPT_SALT = "feedback-receipt"
 RECEIPT_PATHS = tuple(f"{prefix}/feedback/sent" for prefix in PREFIX.values())
+# A form sent again: the reference of the item it repeats, in a cookie of its own beside the
+# receipt, kept as the receipt is. A form's post never gets the receipt (sent to the sent
+# page alone), so only the sent page can tell whether the receipt this browser holds is that
+# item's, with its status link (then it stays), or not (then this one takes its place).
+AGAIN_COOKIE = "feedback_sent_again"
 # Where the receipt was kept before (in the session cookie): removed when the page is seen.
 OLD_SESSION_KEY = "feedback_sent"
 # How long the sent page keeps showing them in the browser that sent the form, at most: long
@@ -84,6 +93,7 @@ MAX_BODY_BYTES = 64 * 1024
 # A form with photos: the form, and every photo at the largest sent (photos.LARGEST_SENT).
 MAX_BODY_WITH_PHOTOS = MAX_BODY_BYTES + photos.MAX_PHOTOS * photos.LARGEST_SENT
 ENDPOINTS = {"feedback.ask": QUESTION, "feedback.barrier": BARRIER, "feedback.page_error": PAGE}
+_Response = TypeVar("_Response", bound=BaseResponse)
 
 
 def _form_kind() -> str | None:
@@ -175,7 +185,13 @@ def _page(
     return render_template(
         "feedback/form.html", form=form, values=values, errors=errors, description=description,
         honeypot=HONEYPOT, mail=outbox.configured(), photo_at_fault=photo_at_fault,
+        form_key={"name": FORM_KEY, "value": _posted_key() or operations.new_form_key()},
     ), status  # fmt: skip
+
+
+def _posted_key() -> str | None:
+    """The form page's key this request carries (`operations.form_key`), or None."""
+    return operations.form_key(request.form.get(FORM_KEY))
 
 
 def _read_photos(form: Kind, errors: dict) -> tuple[list[photos.Photo], int]:
@@ -207,17 +223,25 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
     found, at_fault = _read_photos(form, errors)
     if errors:
         return _page(form, values, errors, None, 400, at_fault)
-    item, token = operations.create(form.name, stored_values(form, values), address, found)
+    item, token = operations.create(
+        form.name, stored_values(form, values), address, found, _posted_key()
+    )
     until = int(time.time()) + RECEIPT_SECONDS
-    if token is None:  # the same message sent again
-        receipt = {"reference": item.reference, "duplicate": True, "until": until}
-    else:
-        receipt = {"reference": item.reference, "token": token, "until": until}
     response = redirect(url_for("feedback.sent"), code=303)
+    if token is None:  # the same form sent again: the sent page settles which receipt stays
+        receipt = {"reference": item.reference, "duplicate": True, "until": until}
+        return _keep(response, AGAIN_COOKIE, receipt, RECEIPT_SECONDS)
+    receipt = {"reference": item.reference, "token": token, "until": until}
+    return _forget(_keep(response, RECEIPT_COOKIE, receipt, RECEIPT_SECONDS), AGAIN_COOKIE)
+
+
+def _keep(response: _Response, name: str, receipt: dict[str, Any], seconds: int) -> _Response:
+    """Give the browser `receipt` in the cookie `name`, signed, for `seconds`, at each of the
+    sent page's addresses."""
     for path in RECEIPT_PATHS:
         response.set_cookie(
-            RECEIPT_COOKIE, _signer().dumps(receipt), max_age=RECEIPT_SECONDS, path=path,
-            httponly=True, samesite="Lax", secure=request.is_secure,
+            name, _signer().dumps(receipt), max_age=seconds, path=path, httponly=True,
+            samesite="Lax", secure=request.is_secure,
         )  # fmt: skip
     return response
 
@@ -227,10 +251,10 @@ def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=RECEIPT_SALT)
 
 
-def _receipt() -> dict[str, Any] | None:
-    """The receipt this browser holds, if it holds one that is signed and still in time;
-    None for none, an expired one, or one changed or garbled."""
-    value = request.cookies.get(RECEIPT_COOKIE)
+def _receipt(name: str = RECEIPT_COOKIE) -> dict[str, Any] | None:
+    """The receipt this browser holds (in the cookie `name`), if it holds one that is signed
+    and still in time; None for none, an expired one, or one changed or garbled."""
+    value = request.cookies.get(name)
     if not value:
         return None
     try:
@@ -245,12 +269,13 @@ def _receipt() -> dict[str, Any] | None:
     return receipt
 
 
-def _forget_receipt(response: Response) -> Response:
-    """Tell the browser to drop the receipt cookie, at each of its addresses."""
-    for path in RECEIPT_PATHS:
-        response.delete_cookie(
-            RECEIPT_COOKIE, path=path, httponly=True, samesite="Lax", secure=request.is_secure
-        )
+def _forget(response: _Response, *names: str) -> _Response:
+    """Tell the browser to drop the cookies `names`, at each of the sent page's addresses."""
+    for name in names:
+        for path in RECEIPT_PATHS:
+            response.delete_cookie(
+                name, path=path, httponly=True, samesite="Lax", secure=request.is_secure
+            )
     return response
 
 
@@ -326,12 +351,33 @@ def sent() -> Response:
     RECEIPT_SECONDS, until the resident removes them. Private: never stored by the page
     cache, nor by the browser's."""
     session.pop(OLD_SESSION_KEY, None)
-    receipt = _receipt()
-    page = render_template("feedback/sent.html", receipt=receipt, minutes=RECEIPT_SECONDS // 60)
+    receipt, again = _receipt(), _receipt(AGAIN_COOKIE)
+    # The form was sent again: this browser's receipt stays when it is the first sending's,
+    # with its status link; otherwise the page says which item the form repeats.
+    sent_twice = again is not None and _holds_link(receipt, again["reference"])
+    if again is not None and not sent_twice:
+        receipt = again
+    page = render_template(
+        "feedback/sent.html", receipt=receipt, sent_twice=sent_twice,
+        minutes=RECEIPT_SECONDS // 60,
+    )  # fmt: skip
     response = private(page)
-    if receipt is None and RECEIPT_COOKIE in request.cookies:
-        _forget_receipt(response)  # expired, changed or garbled: of no use
+    if again is not None and not sent_twice:
+        _keep(response, RECEIPT_COOKIE, again, again["until"] - int(time.time()))
+    elif receipt is None and RECEIPT_COOKIE in request.cookies:
+        _forget(response, RECEIPT_COOKIE)  # expired, changed or garbled: of no use
+    if AGAIN_COOKIE in request.cookies:
+        _forget(response, AGAIN_COOKIE)  # settled
     return response
+
+
+def _holds_link(receipt: dict[str, Any] | None, reference: str) -> bool:
+    """True when `receipt` is the receipt of the item `reference`, with its status link."""
+    return (
+        receipt is not None
+        and receipt["reference"] == reference
+        and isinstance(receipt.get("token"), str)
+    )
 
 
 @bp.post("/sent")
@@ -339,9 +385,10 @@ def forget_sent() -> Response:
     """不再显示: remove the reference and status link from this browser (a shared computer's
     next user must not find them), then the sent page again, which says so."""
     session.pop(OLD_SESSION_KEY, None)
-    if _receipt() is not None:
+    if _receipt() is not None or _receipt(AGAIN_COOKIE) is not None:
         flash(_("已经从这个浏览器删除了编号和查询链接。"))
-    return _forget_receipt(private(redirect(url_for("feedback.sent"), code=303), 303))
+    response = private(redirect(url_for("feedback.sent"), code=303), 303)
+    return _forget(response, RECEIPT_COOKIE, AGAIN_COOKIE)
 
 
 @bp.route("/status/<token>", methods=["GET", "POST"])

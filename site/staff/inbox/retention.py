@@ -67,7 +67,7 @@ def purge() -> int:
         update(FeedbackItem)
         .where(*due, FeedbackItem.purged_at.is_(None))
         .values(body="", location=None, page_path=None, text_hash="", address_hash="",
-                contact_email=None, contact_phone=None, purged_at=now)
+                form_key_hash=None, contact_email=None, contact_phone=None, purged_at=now)
         .execution_options(synchronize_session=False)
     ))  # fmt: skip
     _forget_drafts(due)
