@@ -161,15 +161,27 @@ def _answer(question: Question, returning: bool) -> ResponseReturnValue:
     return _question_page(following, answers, returning)
 
 
-def _shown_again(question: Question, returning: bool) -> Response:
-    """`question` again, in the language or display mode the header's button asked for:
-    without JavaScript the button sends the question's form, so a choice made and not yet
-    sent is shown chosen again (one that could not be sent, 不确定 with another, is not)."""
+def _shown_again(
+    question: Question, returning: bool, message: str | None = None, pressed: bool = False
+) -> Response:
+    """`question` again, its choice made and not yet sent shown chosen (one that could not
+    be sent, 不确定 with another, is not): in the language or display mode the header's
+    button asked for (without JavaScript the button sends the question's form), or, with
+    `message`, because the page had expired. When 继续 was `pressed` on an expired page,
+    the choice gets the error it would have had (none made, or 不确定 with another)."""
     answers = carried(request.form, current=question)
     complete_before(question, answers)
     _asked(question, answers)
     values, error = chosen(question, request.form)
-    return _question_page(question, answers, returning, shown=() if error else values)
+    return _question_page(
+        question,
+        answers,
+        returning,
+        error=error if pressed else None,
+        message=message,
+        status=400 if message else None,
+        shown=() if error else values,
+    )
 
 
 def _back(target: str, answers: Answers, returning: bool) -> Response | str:
@@ -268,31 +280,25 @@ def too_large(_error: RequestEntityTooLarge) -> Response:
 def expired(_error: CSRFError) -> Response:
     """A page whose security code is missing or out of date (the browser was closed and
     the tab restored, say): the answers are checked as always and shown again with a fresh
-    code, at the check page or the first question left, so nothing is lost or trusted."""
+    code, so nothing is lost or trusted. A question's form (继续, or a header button) comes
+    back as that question, read as the question's own page reads it: its choice is not
+    taken as an answer, but shown again to send (with its error, when 继续 was pressed and
+    it cannot stand). Any other page goes to the check page or the first question left."""
     if request.endpoint == "eligibility.clear":
         return clear()
     switch_display()  # a 大字版 pressed on the page still switches
     message = _("这一页已经失效（比如浏览器关闭过），所以没有继续。您的回答还在，请再确认一次。")
-    asking = BY_ID.get(request.form.get(ASKING, ""))
-    if asking is not None and not request.form.get("action", "").startswith("continue:"):
-        # The header's buttons sent a question's form: its choice is not an answer yet.
-        try:
-            answers = carried(request.form, current=asking)
-            _asked(asking, answers)
-            complete_before(asking, answers)
-            values, problem = chosen(asking, request.form)
-            returning = _returning()
-        except Tampered as error:
-            return tampered(error)
-        shown = () if problem else values
-        return _question_page(asking, answers, returning, message=message, status=400, shown=shown)
-    try:
+    try:  # an error handler's own errors reach no other handler
+        if request.endpoint == "eligibility.questions":
+            verb, target = _action()
+            if verb in ("continue", "show") and target != REVIEW:
+                return _shown_again(_named(target), _returning(), message, verb == "continue")
         answers = carried(request.form)
         following = next_unanswered(answers)
         if following is None:
             return _review_page(answers, message=message, status=400)
         complete_before(following, answers)
-    except Tampered as error:  # an error handler's own errors reach no other handler
+    except Tampered as error:
         return tampered(error)
     return _question_page(following, answers, False, message=message, status=400)
 
