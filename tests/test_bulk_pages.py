@@ -5,12 +5,14 @@ import io
 import os
 import time
 
+import openpyxl
 import pytest
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
 from barrierfree.staff.bulk import views as bulk_views
 from barrierfree.staff.models import AuditEntry, Revision
 from conftest import make_loaded_app, parse
+from openpyxl.utils import get_column_letter
 from staff_helpers import csrf, make_staff, signed_in
 
 OLD_NAME = "振兴街道“如康家园”残疾人之家"
@@ -326,3 +328,22 @@ def test_a_checked_file_the_server_cannot_keep_says_so(site, monkeypatch, tmp_pa
     response = upload(publisher, exported(publisher))
     assert response.status_code == 503
     assert "服务器暂时写不进文件" in parse(response.data).find(class_="error-summary").text
+
+
+def test_a_formula_saved_without_its_result_is_named_in_its_row_and_column(site):
+    """As the review found it: 名称（英文） set to a formula by a program that computes
+    nothing (openpyxl); the check said the file was fine and would have emptied the field."""
+    client = site["publisher"]
+    workbook = openpyxl.load_workbook(io.BytesIO(exported(client, fmt="xlsx")))
+    sheet = workbook.active
+    keys = [cell.value.split()[-1] for cell in sheet[1]]
+    name = get_column_letter(keys.index("name") + 1)
+    sheet.cell(row=2, column=keys.index("name_en") + 1, value=f"=UPPER({name}2)")
+    out = io.BytesIO()
+    workbook.save(out)
+    response = upload(client, out.getvalue(), "facilities.xlsx")
+    assert response.status_code == 400
+    assert "文件没有问题" not in response.text and "确认导入" not in response.text
+    ((row, heading, message),) = row_errors(response)
+    assert (row, heading.split()[-1]) == ("2", "name_en")
+    assert "公式" in message and "没有保存公式算出的结果" in message

@@ -1,5 +1,11 @@
 """Spreadsheet files: a kind's records written as CSV or XLSX, and an uploaded file read
-into rows of text, measured and refused before anything large or hostile is unpacked."""
+into rows of text, measured and refused before anything large or hostile is unpacked.
+
+An XLSX cell holding a formula is read as the result Excel or WPS saved with it. A program
+that writes formulas without computing them (openpyxl, some exporters) saves none: such a
+cell would read as empty, and an import would empty its field. It is named instead
+(`Table.uncomputed`), for the check to report in its row and column.
+"""
 
 import csv
 import io
@@ -7,7 +13,7 @@ import warnings
 import zipfile
 from collections.abc import Sequence
 from itertools import islice
-from typing import IO
+from typing import IO, NamedTuple
 from xml.parsers import expat
 
 import openpyxl
@@ -36,11 +42,21 @@ MAX_COLUMNS = 200  # the layouts have at most 33; room for columns of people's o
 MAX_CELLS = 250_000  # every row of the largest file, full
 MAX_ELEMENTS = 6 * MAX_CELLS  # XML elements in all parts: a cell and its text take a few
 SHEET_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ROW, CELL, FORMULA, VALUE = (f"{SHEET_NAMESPACE} {name}" for name in ("row", "c", "f", "v"))
 CHUNK = 64 * 1024
 
 
 class FileError(ValueError):
     """A file that cannot be read as a spreadsheet of this kind."""
+
+
+class Table(NamedTuple):
+    """An uploaded file's rows as trimmed text, header first, and its cells whose formula
+    was saved without its result (they read as empty): {row number as the spreadsheet
+    numbers it, header = 1: the indexes of those cells in the row}."""
+
+    rows: list[list[str]]
+    uncomputed: dict[int, set[int]]
 
 
 def export(kind: str, fmt: str) -> tuple[bytes, str, str]:
@@ -137,7 +153,20 @@ def _empty() -> FileError:
     return FileError(_("文件是空的。请先导出一份表格，在上面修改，再上传。"))
 
 
-def read_table(filename: str, data: bytes) -> list[list[str]]:
+def _first_sheet_empty() -> FileError:
+    """The error for a workbook whose first sheet is empty and which has others. Only the
+    first sheet is read: a workbook often holds other sheets (notes, an older copy, a list
+    to look things up in), and importing whichever came first with something in it could
+    import one nobody meant to."""
+    return FileError(
+        _(
+            "工作簿的第一个工作表是空的。导入只读第一个工作表（最左边的那个）："
+            "请把要导入的表格放在第一个工作表里，再上传。"
+        )
+    )
+
+
+def read_table(filename: str, data: bytes) -> Table:
     """The file's rows as trimmed text, header first; FileError for anything else."""
     if not data.strip():
         raise _empty()
@@ -145,8 +174,9 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         raise _too_big()
     suffix = filename.rpartition(".")[2].lower() if "." in filename else ""
     table: Sequence[Sequence[object]]
+    uncomputed: dict[int, set[int]] = {}
     if data.startswith(b"PK\x03\x04") or suffix == "xlsx":
-        table = _xlsx_table(data)
+        table, uncomputed = _xlsx_table(data)
     elif suffix in ("csv", "txt", ""):
         table = _csv_table(data)
     else:
@@ -160,7 +190,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         raise _empty()
     if len(table) > MAX_ROWS + 1:
         raise _too_big()
-    return [[cell_text(value) for value in row] for row in table]
+    return Table([[cell_text(value) for value in row] for row in table], uncomputed)
 
 
 def _csv_table(data: bytes) -> list[list[str]]:
@@ -189,11 +219,12 @@ def _decode(data: bytes) -> str | None:
     return None
 
 
-def _xlsx_table(data: bytes) -> list[tuple]:
-    """The rows of the first sheet of an XLSX workbook, with the values Excel last computed."""
+def _xlsx_table(data: bytes) -> tuple[list[tuple], dict[int, set[int]]]:
+    """The rows of the first sheet of an XLSX workbook, with the values Excel last computed,
+    and the cells among them whose formula was saved without a value (`Table`)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_archive(archive)
+            measure = _check_archive(archive)
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not know; they do not matter.
             warnings.simplefilter("ignore")
@@ -207,7 +238,13 @@ def _xlsx_table(data: bytes) -> list[tuple]:
                     raise _too_wide()
                 # Some programs record a wrong used range, which would cut the rows short.
                 sheet.reset_dimensions()
-                return list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
+                rows = list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
+                # openpyxl keeps the name of a sheet's part to itself; the measure found the
+                # formulas without a value in each part as it streamed past.
+                uncomputed = measure.uncomputed.get(sheet._worksheet_path, {})
+                if not uncomputed and not any(cell_text(value) for row in rows for value in row):
+                    raise _first_sheet_empty() if len(workbook.worksheets) > 1 else _empty()
+                return rows, uncomputed
             finally:
                 workbook.close()
     except FileError:
@@ -217,8 +254,9 @@ def _xlsx_table(data: bytes) -> list[tuple]:
         raise _not_a_workbook() from None
 
 
-def _check_archive(archive: zipfile.ZipFile) -> None:
-    """FileError for a zip that is not a workbook, or one larger than an import takes."""
+def _check_archive(archive: zipfile.ZipFile) -> "Measure":
+    """The workbook measured; FileError for a zip that is not a workbook, or one larger than
+    an import takes."""
     entries = archive.infolist()
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise _not_a_workbook()
@@ -227,11 +265,13 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
     measure = Measure()
     for entry in entries:
         with archive.open(entry) as part:
-            measure.part(part)
+            measure.part(entry.filename, part)
+    return measure
 
 
 class Measure:
-    """The size of a workbook, counted as its parts stream past (no tree is built).
+    """The size of a workbook, counted as its parts stream past (no tree is built), and the
+    cells whose formula was saved without its value, by part.
 
     It raises FileError at the first cell past MAX_COLUMNS in its row, and once the parts
     hold more than MAX_CELLS cells or MAX_ELEMENTS elements: one row of a million cells is
@@ -239,36 +279,81 @@ class Measure:
     """
 
     def __init__(self) -> None:
-        self.elements = self.cells = self.column = 0
+        self.elements = self.cells = self.column = self.row = 0
+        # {part: {row number: indexes of the cells in the row}}
+        self.uncomputed: dict[str, dict[int, set[int]]] = {}
+        self.name = ""
+        self.parser = expat.ParserCreate()
+        self.type: str | None = None  # of the cell being read (its `t`)
+        # The cell being read, while it holds a formula and no value has been seen yet.
+        self.formula: tuple[int, int] | None = None
 
-    def part(self, stream: IO[bytes]) -> None:
+    def part(self, name: str, stream: IO[bytes]) -> None:
         """Count one part of the workbook (a part that is not XML, like an image, is skipped)."""
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.StartElementHandler = self.start
         parser.StartDoctypeDeclHandler = self.doctype
+        self.name, self.parser, self.row = name, parser, 0
         try:
             while chunk := stream.read(CHUNK):
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
         except expat.ExpatError:
             pass  # openpyxl says what is wrong, if it is a part it reads
+        self.cell_ends()
 
     def start(self, tag: str, attributes: dict) -> None:
-        """One element: a row starts at column 0; a cell is in the next column, or its own."""
+        """One element: a row starts at column 0; a cell is in the next column, or its own;
+        a formula in a cell waits for its value."""
         self.elements += 1
-        if tag == f"{SHEET_NAMESPACE} row":
-            self.column = 0
-        elif tag == f"{SHEET_NAMESPACE} c":
+        if tag == CELL:
+            if self.formula is not None:
+                self.cell_ends()
             self.cells += 1
             self.column = _column(attributes.get("r"), self.column)
+            self.type = attributes.get("t")
             if self.column > MAX_COLUMNS:
                 raise _too_wide()
+        elif tag == ROW:
+            if self.formula is not None:
+                self.cell_ends()
+            self.row = _number(attributes.get("r"), self.row)
+            self.column = 0
+        elif tag == FORMULA:
+            # A text result may be empty (=IF(A2="","",A2)), and is saved as such.
+            if self.type != "str":
+                self.formula = (self.row, self.column - 1)
+        elif tag == VALUE and self.formula is not None:
+            self.parser.CharacterDataHandler = self.value
         if self.cells > MAX_CELLS or self.elements > MAX_ELEMENTS:
             raise _too_many_cells()
+
+    def value(self, text: str) -> None:
+        """Text in the value of a cell holding a formula: the result was saved."""
+        if text.strip():
+            self.formula = None
+            self.parser.CharacterDataHandler = None
+
+    def cell_ends(self) -> None:
+        """The cell read before is over: noted if its formula had no value."""
+        if self.formula is not None:
+            row, index = self.formula
+            self.uncomputed.setdefault(self.name, {}).setdefault(row, set()).add(index)
+            self.formula = None
+            self.parser.CharacterDataHandler = None
 
     def doctype(self, *_args: object) -> None:
         """No part of a workbook declares a DTD; one that does is up to something."""
         raise _not_a_workbook()
+
+
+def _number(reference: str | None, previous: int) -> int:
+    """A row's number: from its `r`, else the one after `previous`."""
+    if reference is None:
+        return previous + 1
+    if not reference.isdigit():
+        raise _not_a_workbook()
+    return int(reference)
 
 
 def _column(reference: str | None, previous: int) -> int:

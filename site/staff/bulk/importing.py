@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...content.loader import apply_links, column_value, lookup, normalise, snapshot
@@ -16,6 +17,12 @@ from ...query_args import clean_text
 from ..models import Revision
 from .columns import LIST_SEPARATOR, CellError, Column, choices_of, kind_named, layout
 from .files import FileError, read_table
+
+# A formula saved without its result reads as empty: an import would empty the field.
+UNCOMPUTED = _l(
+    "这一格是公式，但文件里没有保存公式算出的结果，读不出内容。请在 Excel 或 WPS 里打开文件，"
+    "保存后再上传；或者把公式换成它的结果。"
+)
 
 
 @dataclass
@@ -74,14 +81,15 @@ def read(
     plan = Plan(kind)
     try:
         table = read_table(filename, data)
-        sheet = Sheet(spec, _headings(layout(spec), table[0]))
+        sheet = Sheet(spec, _headings(layout(spec), table.rows[0]))
     except FileError as error:
         plan.file_error = str(error)
         return plan
-    for number, cells in enumerate(table[1:], 2):
-        if not any(cells):
+    for number, cells in enumerate(table.rows[1:], 2):
+        uncomputed = table.uncomputed.get(number, set())
+        if not any(cells) and not uncomputed:
             continue
-        record, errors = sheet.read_row(cells, number)
+        record, errors = sheet.read_row(cells, number, uncomputed)
         if errors:
             plan.errors += errors
             continue
@@ -135,12 +143,18 @@ class Sheet:
         """An error in row `number`, in the column of `key` (named by `key` if it has none)."""
         return RowError(number, self.headings.get(key, (0, key))[1], message)
 
-    def read_row(self, cells: list[str], number: int) -> tuple[dict, list[RowError]]:
-        """One row as a content record, and what is wrong with it."""
+    def read_row(
+        self, cells: list[str], number: int, uncomputed: set[int] | None = None
+    ) -> tuple[dict, list[RowError]]:
+        """One row as a content record, and what is wrong with it; `uncomputed` are the
+        indexes of its cells whose formula was saved without its result."""
         record: dict = {}
         errors = []
         for column in self.columns:
             index = self.headings[column.key][0]
+            if uncomputed and index in uncomputed:
+                errors.append(self.error(number, column.key, str(UNCOMPUTED)))
+                continue
             try:
                 value = column.codec.read(
                     _clean(cells[index] if index < len(cells) else "", column)

@@ -1,0 +1,137 @@
+"""Uploaded workbooks as a spreadsheet program leaves them: formulas saved with or without
+the result they compute, and workbooks of several sheets."""
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from barrierfree.staff.bulk.files import export
+from barrierfree.staff.bulk.importing import UNCOMPUTED, read
+from openpyxl.utils import get_column_letter
+
+NEW_NAME = "RUKANG HOME"
+
+
+@pytest.fixture
+def shared(app):
+    """A request context on the shared app, whose database holds content/ (read only)."""
+    with app.test_request_context():
+        yield
+
+
+def exported() -> openpyxl.Workbook:
+    """The facilities export, opened for editing as a spreadsheet program would."""
+    body, _mimetype, _filename = export("facilities", "xlsx")
+    return openpyxl.load_workbook(io.BytesIO(body))
+
+
+def column(sheet, key: str) -> int:
+    """The number of the column whose heading ends with `key`."""
+    return [cell.value.split()[-1] for cell in sheet[1]].index(key) + 1
+
+
+def saved(workbook: openpyxl.Workbook) -> bytes:
+    """The workbook as openpyxl saves it: a formula without the result it computes."""
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def with_results(data: bytes, results: dict[str, str]) -> bytes:
+    """The workbook with the result of the formula in each cell of `results` saved as text,
+    as Excel and WPS save it (t="str", the text in <v>)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            part = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                text = part.decode()
+                for cell, value in results.items():
+                    pattern = rf'<c r="{cell}"([^>]*)><f>(.*?)</f><v\s*/>'
+                    text, found = re.subn(
+                        pattern, rf'<c r="{cell}"\1 t="str"><f>\2</f><v>{value}</v>', text
+                    )
+                    assert found == 1, cell
+                part = text.encode()
+            target.writestr(entry.filename, part)
+    return out.getvalue()
+
+
+def errors(plan) -> list[tuple[int, str, str]]:
+    return [(error.row, error.column.split()[-1], error.message) for error in plan.errors]
+
+
+def upper_of_name(sheet, key: str = "name_en", row: int = 2) -> str:
+    """Put =UPPER(<name>) in the `key` cell of `row`; return that cell's reference."""
+    name = f"{get_column_letter(column(sheet, 'name'))}{row}"
+    sheet.cell(row=row, column=column(sheet, key), value=f"=UPPER({name})")
+    return f"{get_column_letter(column(sheet, key))}{row}"
+
+
+@pytest.mark.parametrize("key", ["name_en", "name"], ids=["optional", "required"])
+def test_a_formula_saved_without_its_result_is_reported_in_its_cell_not_read_as_empty(shared, key):
+    """Read as empty, it would have emptied the field (or called a required one empty)."""
+    workbook = exported()
+    upper_of_name(workbook.active, key)
+    plan = read("facilities", "facilities.xlsx", saved(workbook))
+    assert not plan.valid
+    assert errors(plan) == [(2, key, str(UNCOMPUTED))]
+
+
+def test_a_formula_saved_with_its_result_is_read_as_that_result(shared):
+    workbook = exported()
+    cell = upper_of_name(workbook.active)
+    plan = read("facilities", "facilities.xlsx", with_results(saved(workbook), {cell: NEW_NAME}))
+    assert plan.valid, plan.errors
+    (change,) = [change for change in plan.changes if change.action != "unchanged"]
+    assert (change.row, change.fields, change.after["name_en"]) == (2, ["name_en"], NEW_NAME)
+
+
+def test_a_formula_whose_result_is_empty_text_is_read_as_empty(shared):
+    """=IF(A2="","",A2) can compute nothing: saved as an empty text, it is no missing result."""
+    workbook = exported()
+    cell = upper_of_name(workbook.active, "hours_note")
+    plan = read("facilities", "facilities.xlsx", with_results(saved(workbook), {cell: ""}))
+    assert plan.valid, plan.errors
+
+
+def test_a_row_of_formulas_alone_is_reported_not_skipped_as_blank(shared):
+    workbook = exported()
+    sheet = workbook.active
+    row = sheet.max_row + 1
+    upper_of_name(sheet, "name_en", row)
+    plan = read("facilities", "facilities.xlsx", saved(workbook))
+    assert (row, "name_en", str(UNCOMPUTED)) in errors(plan)
+
+
+def test_formulas_outside_the_imported_columns_and_sheet_do_not_matter(shared):
+    """A column of the person's own notes, and another sheet, are not read."""
+    workbook = exported()
+    sheet = workbook.active
+    notes = sheet.max_column + 1
+    sheet.cell(row=1, column=notes, value="备注")
+    sheet.cell(row=2, column=notes, value="=LEN(B2)")
+    workbook.create_sheet("计算")["A1"] = "=1+1"
+    plan = read("facilities", "facilities.xlsx", saved(workbook))
+    assert plan.valid, plan.errors
+    assert {change.action for change in plan.changes} == {"unchanged"}
+
+
+def test_data_on_a_second_sheet_is_not_read_and_the_message_says_so(shared):
+    workbook = exported()
+    workbook.create_sheet("说明", 0)
+    plan = read("facilities", "facilities.xlsx", saved(workbook))
+    assert "第一个工作表是空的" in plan.file_error
+    assert "放在第一个工作表里" in plan.file_error
+
+
+def test_a_workbook_of_one_empty_sheet_is_an_empty_file(shared):
+    workbook = openpyxl.Workbook()
+    workbook.active["C3"].font = openpyxl.styles.Font(bold=True)  # formatted, but empty
+    plan = read("facilities", "facilities.xlsx", saved(workbook))
+    assert "文件是空的" in plan.file_error
