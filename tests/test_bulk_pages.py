@@ -347,3 +347,32 @@ def test_a_formula_saved_without_its_result_is_named_in_its_row_and_column(site)
     ((row, heading, message),) = row_errors(response)
     assert (row, heading.split()[-1]) == ("2", "name_en")
     assert "公式" in message and "没有保存公式算出的结果" in message
+
+
+def test_a_record_changed_while_a_file_is_applied_is_named_in_a_sentence(site, monkeypatch):
+    """A colleague's save between the file's last read and its writing (one request) stops
+    the import; the message said so in English inside a Chinese sentence."""
+    publisher = site["publisher"]
+    rows = list(csv.reader(io.StringIO(exported(publisher).decode("utf-8-sig"))))
+    keys = [heading.split()[-1] for heading in rows[0]]
+    slug, title = rows[-1][keys.index("slug")], rows[-1][keys.index("name")]
+    before = rows[-1][keys.index("hours_note")]
+    rows[-1][keys.index("hours_note")] = "导入时写的说明"
+    checked = parse(upload(publisher, to_csv(rows)).data)
+    form = checked.find("form", action="/staff/bulk/apply")
+    fields = {i.get("name"): i.get("value") for i in form.find_all("input")}
+    read = bulk_views.importing.read
+
+    def read_then_a_colleague_saves(*args, **kwargs):
+        plan = read(*args, **kwargs)
+        db.session.query(Facility).filter_by(slug=slug).one().hours_note = "同事同时写的"
+        return plan
+
+    monkeypatch.setattr(bulk_views.importing, "read", read_then_a_colleague_saves)
+    applied = publisher.post("/staff/bulk/apply", data=fields)
+    assert applied.status_code == 303
+    said = parse(publisher.get(applied.headers["Location"]).data).find("main").text
+    assert f"没有导入任何内容：第 {len(rows)} 行的“{title}”在检查文件之后被别人改过了" in said
+    assert "changed since" not in said
+    with site["app"].app_context():
+        assert (db.session.query(Facility).filter_by(slug=slug).one().hours_note or "") == before

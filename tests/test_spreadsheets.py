@@ -18,6 +18,7 @@ from barrierfree.facilities import features
 from barrierfree.facilities.models import Facility
 from barrierfree.facilities.spec import FACILITIES
 from barrierfree.opening_hours import as_text, from_text, parse
+from barrierfree.plan.models import Department
 from barrierfree.site_search.sync import SearchChange, last_change
 from barrierfree.staff.bulk import files
 from barrierfree.staff.bulk.columns import SPREADSHEET_KINDS, layout
@@ -602,13 +603,33 @@ def test_apply_of_an_invalid_plan_raises_and_changes_nothing(loaded):
 
 
 def test_apply_refuses_a_record_changed_since_the_file_was_read(loaded):
-    rows, _number = edited("facilities", "rukang-xinfa", name="新名称")
+    """Said in a sentence of the interface, naming the row and the record as the file has
+    them (it was English: "facilities rukang-xinfa changed since the file was read")."""
+    rows, number = edited("facilities", "rukang-xinfa", name="新名称")
     plan = read("facilities", "facilities.csv", to_csv(rows))
     facility("rukang-xinfa").hours_note = "有人同时改了这里"
     db.session.flush()
 
-    with pytest.raises(ValueError, match="rukang-xinfa"):
+    with pytest.raises(ValueError) as refused:
         apply(plan)
+    assert str(refused.value) == (
+        f"第 {number} 行的“新名称”在检查文件之后被别人改过了。请重新上传这个文件，再检查一次。"
+    )
+
+
+def test_apply_refuses_a_link_to_a_record_deleted_since_the_file_was_read(loaded):
+    db.session.add(Department(slug="temporary-office", name="临时办公室"))
+    db.session.flush()
+    rows, number = edited("contacts", "dpf-sms", department="temporary-office")
+    plan = read("contacts", "contacts.csv", to_csv(rows))
+    assert plan.valid, plan.errors
+    db.session.delete(db.session.scalar(select(Department).filter_by(slug="temporary-office")))
+    db.session.flush()
+
+    with pytest.raises(LookupError) as refused:
+        apply(plan)
+    assert str(refused.value).startswith(f"第 {number} 行的“")
+    assert "要关联的记录，在检查文件之后被删除了" in str(refused.value)
 
 
 def colleague_saves(slug: str, **fields) -> None:

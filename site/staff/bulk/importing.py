@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ...content.files import ContentError
 from ...content.loader import apply_links, column_value, lookup, normalise, snapshot
 from ...database import db
 from ...i18n import inline_list
@@ -315,7 +316,8 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
     Each created or updated row gets the next version, counts as changed in the database
     (so `flask content load` keeps it), and is queued for the search index. Raises
     ValueError when the plan is not valid or a record changed since the file was read (then
-    nothing is written), or when a linked record has gone since (then the caller rolls back).
+    nothing is written), and LookupError when a linked record has gone since (then the caller
+    rolls back): each with a sentence for the member of staff, naming the row and record.
     """
     if not plan.valid:
         raise ValueError("a spreadsheet plan with errors cannot be applied")
@@ -329,7 +331,14 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
         )
         current = None if row is None else snapshot(spec, row)
         if current != change.before:
-            raise ValueError(f"{plan.kind} {change.slug} changed since the file was read")
+            raise ValueError(
+                _(
+                    "第 %(row)d 行的“%(title)s”在检查文件之后被别人改过了。"
+                    "请重新上传这个文件，再检查一次。",
+                    row=change.row,
+                    title=_title(spec, change),
+                )
+            )
         pending.append((row, change))
     applied = []
     for row, change in pending:
@@ -337,9 +346,24 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
             row = spec.model(**{spec.key: change.slug})
         else:
             row.version += 1
-        _write(spec, row, change.after)
+        try:
+            _write(spec, row, change.after)
+        except ContentError:
+            raise LookupError(
+                _(
+                    "第 %(row)d 行的“%(title)s”要关联的记录，在检查文件之后被删除了。"
+                    "请重新上传这个文件，再检查一次。",
+                    row=change.row,
+                    title=_title(spec, change),
+                )
+            ) from None
         applied.append((row, change))
     return applied
+
+
+def _title(spec: Kind, change: Change) -> str:
+    """The record of a change as the file names it: its title, else its key."""
+    return str(change.after.get(spec.title_field) or change.slug)
 
 
 def _write(spec: Kind, row: Row, record: dict) -> None:
