@@ -218,6 +218,17 @@ def test_a_file_that_is_not_an_accepted_format_is_refused(site, data, filename):
     assert len(stored(site["app"])) == before
 
 
+def test_an_empty_file_is_said_to_be_empty_not_missing(site):
+    """A file of 0 bytes was chosen: 请选择要上传的图片或文件 said none was."""
+    response = upload(site["editor"], b"", "通知.pdf")
+    assert response.status_code == 400
+    assert "这个文件是空的（0 字节）" in response.text and "请选择要上传" not in response.text
+    nothing = site["editor"].post(
+        "/staff/media/", data={"csrf_token": csrf(site["editor"], "/staff/media/")}
+    )
+    assert nothing.status_code == 400 and "请选择要上传的图片或文件" in nothing.text
+
+
 def test_a_file_over_the_limit_is_refused(site, monkeypatch):
     monkeypatch.setattr(media, "MAX_BYTES", 100)
     response = upload(site["editor"], PNG + b"\x00" * 200, "big.png")
@@ -416,8 +427,7 @@ def test_a_publisher_deletes_a_file_after_being_told_where_it_is_linked(site):
     assert publisher.post(url).status_code == 400  # no CSRF token
     assert app.test_client().get(address).status_code == 200
 
-    token = csrf(publisher, url)
-    deleted = publisher.post(url, data={"csrf_token": token})
+    deleted = publisher.post(url, data=confirm_form(publisher.get(url)))
     assert deleted.status_code == 303
     assert app.test_client().get(address).status_code == 404
     assert kept.name not in {media.name for media in stored(app)}
@@ -431,6 +441,50 @@ def test_a_publisher_deletes_a_file_after_being_told_where_it_is_linked(site):
         )  # fmt: skip
     assert publisher.get(url).status_code == 404
     assert f'href="{url}"' not in site["editor"].get("/staff/media/").text
+
+
+def confirm_form(page) -> dict[str, list[str]]:
+    """The fields the confirmation page's 确认删除 posts."""
+    fields: dict[str, list[str]] = {}
+    for field in parse(page.data).find("form", id="confirm-form").find_all("input"):
+        fields.setdefault(field["name"], []).append(field["value"])
+    return fields
+
+
+def test_a_link_added_after_the_question_was_shown_is_asked_about_before_deleting(site):
+    """The publisher decided on the list the page showed: an item that came to link the
+    file meanwhile brings the question back, naming it, and nothing is deleted."""
+    from barrierfree.updates.models import Update
+
+    app = site["app"]
+    make_staff(app, "media-careful", "publisher")
+    publisher = signed_in(app, "media-careful", address="10.50.0.4")
+    upload(site["editor"], PDF, "名单（新）.pdf")
+    kept = stored(app)[-1]
+    url = f"/staff/media/{kept.name}/delete"
+
+    def link_from(slug: str) -> None:
+        with app.app_context():
+            body = f"[名单](/media/{kept.name})"
+            db.session.add(Update(slug=slug, kind="notice", status="draft", title=f"通知 {slug}",
+                                  summary="一条测试用的通知。", body=body))  # fmt: skip
+            db.session.commit()
+
+    link_from("linked-before")
+    question = publisher.get(url)
+    link_from("linked-meanwhile")
+    again = publisher.post(url, data=confirm_form(question))
+    assert again.status_code == 409
+    doc = parse(again.data)
+    assert "又有 1 项内容链接了这个文件" in doc.find(**{"data-error-summary": True}).text
+    (new,) = [item for item in doc.find("main").find_all("li") if item.find("strong")]
+    assert "通知 linked-meanwhile" in new.text and "新链接" in new.text
+    assert doc.find("title").text.startswith("错误：")
+    assert app.test_client().get(f"/media/{kept.name}").status_code == 200
+
+    deleted = publisher.post(url, data=confirm_form(again))
+    assert deleted.status_code == 303
+    assert app.test_client().get(f"/media/{kept.name}").status_code == 404
 
 
 def test_a_second_click_on_delete_is_told_the_file_is_already_deleted(site, monkeypatch):

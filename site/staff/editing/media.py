@@ -12,8 +12,9 @@ download: a header cannot carry a line break, and a file system takes only so lo
 A publisher or an administrator can delete a file (a list of named people uploaded by
 mistake must be removable): a page first names every item whose text still links it,
 published or not, and the deletion, posted from there, removes the row and the file and is
-audited. The address then answers 404; the row's deletion raises the page cache's
-generation (media_file is a public table), so no cached page outlives it.
+audited; if an item came to link it since the page was shown, the page comes again. The
+address then answers 404; the row's deletion raises the page cache's generation
+(media_file is a public table), so no cached page outlives it.
 """
 
 import logging
@@ -258,10 +259,13 @@ def index() -> tuple[str, int]:
 def upload() -> ResponseReturnValue:
     """Keep one uploaded image or document."""
     upload = request.files.get("file")
-    data = upload.read(MAX_BYTES + 1) if upload is not None and upload.filename else b""
+    chosen = upload is not None and bool(upload.filename)
+    data = upload.read(MAX_BYTES + 1) if upload is not None and chosen else b""
     error = None
-    if not data:
+    if not chosen:
         error = _("请选择要上传的图片或文件。")
+    elif not data:
+        error = _("这个文件是空的（0 字节）。请检查后重新选择。")
     elif len(data) > MAX_BYTES:
         error = _("文件太大：最大 %(mb)d MB。", mb=MAX_BYTES // MB)
     elif (found := recognise(data)) is None:
@@ -305,13 +309,14 @@ def upload() -> ResponseReturnValue:
 
 @dataclass(frozen=True)
 class Link:
-    """An item whose text links an uploaded file: its kind's name, title, status and the
-    editor's page for it."""
+    """An item whose text links an uploaded file: its kind's name, title, status, the
+    editor's page for it, and a key naming it in the confirmation's form."""
 
     kind: str
     title: str
     published: bool
     url: str
+    key: str
 
 
 def links_to(name: str) -> list[Link]:
@@ -332,6 +337,7 @@ def links_to(name: str) -> list[Link]:
                     title=str(getattr(row, kind.title_field)),
                     published=getattr(row, "status", "published") == "published",
                     url=url_for("editor.edit", kind_name=kind.name, item_id=row.id),
+                    key=f"{kind.name}:{row.id}",
                 )
             )
     return found
@@ -341,12 +347,20 @@ def links_to(name: str) -> list[Link]:
 @sessions.require(PUBLISHER)
 def delete(name: str) -> ResponseReturnValue:
     """Delete an uploaded file, after a page that names where it is still linked (GET);
-    the row and the file go (POST), audited. Links to it then lead to a 404 page."""
+    the row and the file go (POST), audited. Links to it then lead to a 404 page. An item
+    that came to link the file after the page was shown was not in the list the member of
+    staff decided on: the page comes again, naming it, and nothing is deleted."""
     media = db.session.scalar(select(MediaFile).where(MediaFile.name == name))
     if media is None:
         return _already_deleted(name) if request.method == "POST" else abort(404)
+    links = links_to(name)
     if request.method == "GET":
-        return render_template("staff/media_delete.html", media=media, links=links_to(name))
+        return render_template("staff/media_delete.html", media=media, links=links)
+    shown = set(request.form.getlist("linked"))
+    added = {link.key for link in links if link.key not in shown}
+    if added:
+        page = render_template("staff/media_delete.html", media=media, links=links, added=added)
+        return page, 409
     # One statement, so of two deletions at once (a double click) only one removes the row;
     # the other was loaded before it went and is told so.
     removed = cast(
