@@ -36,6 +36,7 @@ document in one transaction, and a search sees the index before it or after it.
 import logging
 import math
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -383,6 +384,10 @@ class PostgresBackend(SearchBackend):
     postgresql+psycopg://user@host/database (a plain postgresql:// uses psycopg too)."""
 
     _shared: dict[tuple[str, int], "PostgresBackend"] = {}
+    # Threads asking for a backend at once (a threaded server's first requests, or writers
+    # draining the outbox) must get the same one: a second one made meanwhile would be
+    # dropped with its pooled connections open, never closed.
+    _sharing = threading.Lock()
 
     def __init__(self, url: str, *, lock_timeout: float = 10.0) -> None:
         address = make_url(url)
@@ -405,9 +410,10 @@ class PostgresBackend(SearchBackend):
         """The backend of `url` for this process, made on first use, so that its
         connections and what it keeps serve every request (a forked worker makes its own)."""
         key = (url, os.getpid())
-        if key not in cls._shared:
-            cls._shared[key] = cls(url)
-        return cls._shared[key]
+        with cls._sharing:
+            if key not in cls._shared:
+                cls._shared[key] = cls(url)
+            return cls._shared[key]
 
     def close(self) -> None:
         """Close the backend's connections."""

@@ -9,6 +9,7 @@ PostgreSQL must rank first where Whoosh does.
 """
 
 import multiprocessing
+import os
 import threading
 import time
 import uuid
@@ -328,6 +329,37 @@ def test_the_site_searches_its_own_database_when_that_is_postgresql(empty_app, p
         with pytest.raises(ValueError, match="needs a postgresql URL"):
             site_index()
     backend.close()
+
+
+@pytest.mark.no_database
+def test_threads_asking_at_once_share_one_backend(monkeypatch):
+    """Threads that ask for the backend of a URL at once (a threaded server's first
+    requests, writers draining the outbox) get one: another one made meanwhile would be
+    dropped with its pooled connections open."""
+    url = f"postgresql+psycopg://nobody@/db_{uuid.uuid4().hex}?host=/nowhere"
+    made = []
+    make = PostgresBackend.__init__
+
+    def slowly(backend, *args, **options):
+        time.sleep(0.05)  # the moment another thread could ask too
+        make(backend, *args, **options)
+        made.append(backend)
+
+    monkeypatch.setattr(PostgresBackend, "__init__", slowly)
+    got = []
+    threads = [
+        threading.Thread(target=lambda: got.append(PostgresBackend.shared(url))) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert len(made) == 1 and got == made * 4
+    finally:
+        for backend in made:  # nothing connected: the URL was never used
+            backend.close()
+        PostgresBackend._shared.pop((url, os.getpid()), None)
 
 
 # --- The judged query set, on both backends ----------------------------------------------
