@@ -100,7 +100,7 @@ PYTHON_FOLDERS := site search tests a11y_tests benchmarks
 lint: install-test
 	$(BIN)/ruff check $(PYTHON_FOLDERS)
 	$(BIN)/ruff format --check $(PYTHON_FOLDERS)
-	$(BIN)/mypy search
+	$(BIN)/mypy site search
 
 # After adding or upgrading a dependency in pyproject.toml: write both lock files anew and
 # commit them with it. Locked versions stay while pyproject.toml allows them; to upgrade,

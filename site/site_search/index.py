@@ -14,12 +14,12 @@ from .. import markdown
 from ..contacts.channels import CHANNELS, NEEDS
 from ..contacts.models import ContactChannel
 from ..contacts.spec import CONTACTS
-from ..database import PUBLISHED, Base, Publishable, db
+from ..database import PUBLISHED, Publishable, db
 from ..facilities import features
 from ..facilities.models import Facility
 from ..facilities.spec import FACILITIES
 from ..i18n import EN, PREFIX, ZH, force_locale, inline_list
-from ..kinds import Field, Kind
+from ..kinds import Field, Kind, ModelClass, Row
 from ..pages.models import Page
 from ..pages.queries import READ_AT, STATIC_PAGES, page_url
 from ..pages.spec import PAGES
@@ -61,7 +61,7 @@ class Source:
     published: Callable | None = None
 
     @property
-    def model(self) -> type:
+    def model(self) -> ModelClass:
         """The kind's model."""
         return self.kind.model
 
@@ -77,14 +77,15 @@ class Source:
             query = query.where(self.published(self.model))
         return list(db.session.scalars(query))
 
-    def item(self, key: str) -> Base | None:
+    def item(self, key: str) -> Row | None:
         """The row with this key if its documents belong in the index, else None."""
         column = getattr(self.model, self.key)
+        value: str | int = key
         if isinstance(column.type, Integer):  # the outbox keeps every key as text
             if not key.isdigit():
                 return None
-            key = int(key)
-        query = select(self.model).where(column == key)
+            value = int(key)
+        query = select(self.model).where(column == value)
         if self.published is not None:
             query = query.where(self.published(self.model))
         return db.session.scalar(query)
@@ -112,7 +113,7 @@ def _written_in(language: str) -> Iterator[None]:
         yield
 
 
-def documents_of(kind: str, item: Base) -> Iterator[search.Document]:
+def documents_of(kind: str, item: Row) -> Iterator[search.Document]:
     """One item's documents, in Chinese and in English, each written in its own language."""
     for language in LOCALES:
         with _written_in(language):

@@ -51,7 +51,7 @@ _rebuilding = threading.Lock()
 
 KIND_OF = {source.model: kind for kind, source in SOURCES.items()}
 # The fields of a row that the documents of other items show (which items: `_rows_showing`).
-SHOWN = {
+SHOWN: dict[type, tuple[str, ...]] = {
     Township: ("name", "name_en"),
     Service: ("title", "title_en"),
     Category: ("slug",),
@@ -120,8 +120,9 @@ def _record_bulk_changes(state: ORMExecuteState) -> Result[Any] | None:
     if not issubclass(mapper.class_, WATCHED):
         return None
     session, query = state.session, select(mapper.class_)
-    if state.statement.whereclause is not None:
-        query = query.where(state.statement.whereclause)
+    where = getattr(state.statement, "whereclause", None)  # an UPDATE's or a DELETE's
+    if where is not None:
+        query = query.where(where)
     rows = list(session.scalars(query))
     if state.is_delete:
         _record(session, _items_of(*rows, *_rows_showing(session, *rows)))
@@ -184,7 +185,7 @@ def _rows_showing(session: Session, *rows: object) -> list:
     show their township's name and their services' titles; services their category's slug;
     services, measures and contact channels the names of their departments; the plan's
     sections the title of their part."""
-    found = []
+    found: list[object] = []
     for row in rows:
         if isinstance(row, Township):
             found += row.facilities
@@ -320,7 +321,8 @@ def drain(index: search.SearchBackend, wait: bool = True) -> int:
             changes = list(db.session.scalars(select(SearchChange).order_by(SearchChange.id)))
             if not changes:
                 break
-            upserts, deletions = [], []
+            upserts: list[search.Document] = []
+            deletions: list[str] = []
             for kind, key in dict.fromkeys((change.kind, change.key) for change in changes):
                 item = SOURCES[kind].item(key) if kind in SOURCES else None
                 if item is None:

@@ -31,7 +31,10 @@ bp = Blueprint("site_search", __name__)
 MAX_QUERY = 200
 PER_PAGE = 10
 # The kinds of result that may be made-up sample records.
-SAMPLE_KINDS = {"facility": Facility, "contact": ContactChannel}
+SAMPLE_KINDS: dict[str, type[Facility] | type[ContactChannel]] = {
+    "facility": Facility,
+    "contact": ContactChannel,
+}
 
 
 def sample_urls(found: search.Results | None) -> set[str]:
