@@ -760,6 +760,29 @@ def test_counted_rows_are_kept_as_long_as_a_window_longer_than_a_day(tmp_path):
         assert len(db.session.scalars(select(FeedbackSubmission)).all()) == 1
 
 
+def test_a_message_keeps_no_trace_of_its_senders_address(loaded_app):
+    """The privacy note says the address is not kept: the rate limits' counted rows hold it
+    only as keyed hashes, for a day, and the item holds neither it nor any of them."""
+    from datetime import timedelta
+
+    from barrierfree.database import utcnow
+    from barrierfree.feedback import throttle
+    from barrierfree.feedback.models import FeedbackSubmission
+    from sqlalchemy import update
+
+    client = from_address(loaded_app, "10.7.7.7")
+    sent_page(client, ask(client))
+    with loaded_app.app_context():
+        counted = db.session.scalars(select(FeedbackSubmission.address_hash)).all()
+        hashes = {throttle.keyed("10.7.7.7"), throttle.keyed("10.7.7.0/24")}
+        assert hashes <= set(counted)
+        row = db.session.execute(select(FeedbackItem.__table__)).one()
+        assert not any(str(value) in hashes or "10.7.7." in str(value) for value in row)
+        a_day_ago = utcnow() - throttle.KEEP - timedelta(minutes=1)
+        db.session.execute(update(FeedbackSubmission).values(at=a_day_ago))
+        assert throttle.forget_old() == len(counted)
+
+
 def test_the_networks_a_sender_is_counted_in():
     from barrierfree.feedback.throttle import wider_networks
 

@@ -48,7 +48,7 @@ def create_item(site):
             place = db.session.scalar(select(Township.id).where(Township.slug == township))
             row = FeedbackItem(
                 year=received.year, sequence=number, kind=columns.pop("kind", "question"),
-                body=RESIDENT_TEXT, token_hash=f"token-{number:058d}", address_hash="a",
+                body=RESIDENT_TEXT, token_hash=f"token-{number:058d}",
                 text_hash=f"text-{number}", created_at=utc(received), township_id=place,
                 due_on=add_working_days(received.date(), 5), **columns,
             )  # fmt: skip

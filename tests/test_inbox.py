@@ -612,7 +612,7 @@ def test_purge_deletes_texts_and_contact_details_when_due_and_keeps_what_is_coun
     purged = item(loaded_app, old)
     assert purged.contact_email is None and purged.purged_at is not None
     assert purged.body == "" and purged.location is None and purged.text_hash == ""
-    assert purged.address_hash == "" and purged.page_path is None
+    assert purged.form_key_hash is None and purged.page_path is None
     with loaded_app.app_context():
         drafts = db.session.scalars(select(Autosave.key).where(Autosave.kind == "inbox")).all()
         mail = db.session.scalars(select(OutgoingMail.text_body)).all()
@@ -936,7 +936,7 @@ def test_purge_soon_in_python_and_in_sql_agree_on_every_case(loaded_app):
         received = utcnow() - timedelta(days=days)
         row = FeedbackItem(
             year=2020, sequence=number, kind="question", state=state, body="x",
-            token_hash=f"t-{number:062d}", address_hash="a", text_hash="t", created_at=received,
+            token_hash=f"t-{number:062d}", text_hash="t", created_at=received,
             updated_at=received, due_on=received.date(), **columns,
         )  # fmt: skip
         db.session.add(row)

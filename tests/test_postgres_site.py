@@ -420,7 +420,7 @@ def test_references_taken_at_the_same_moment_queue(site, servers, monkeypatch, y
                 "reply_by": "site",
                 "page_path": "/",
             }
-            references[name] = operations.create("page", values, "a" * 64)[0].reference
+            references[name] = operations.create("page", values)[0].reference
 
     first = threading.Thread(target=submit, args=(site, "first"), name="first")
     second = threading.Thread(target=submit, args=(other, "second"), name="second")

@@ -44,7 +44,7 @@ def item_received(days_ago: int, state: str, number: int) -> FeedbackItem:
     row = FeedbackItem(
         year=2026, sequence=number, kind="barrier", state=state, body=f"来信 {number}",
         reply_by="phone", contact_phone="13912345678", token_hash=f"token-{number:058d}",
-        address_hash="a", text_hash=f"text-{number}", created_at=received, updated_at=received,
+        text_hash=f"text-{number}", created_at=received, updated_at=received,
         due_on=received.date(),
     )  # fmt: skip
     row.messages.append(FeedbackMessage(kind="follow_up", body="补充", created_at=received))

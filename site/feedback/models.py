@@ -31,12 +31,13 @@ FOLLOW_UP, REPLY, NOTE = "follow_up", "reply", "note"
 
 class FeedbackItem(Model):
     """One question or report. The resident reads it at a private status link; only the
-    SHA-256 hash of its token is kept. The address it came from is kept only as a keyed
-    hash, and so is the key of the form page it was sent from (`form_key_hash`), which
-    tells the same form sent again (a double click, Back and send) from another
-    resident's same words. `FEEDBACK_RETENTION_DAYS` after it closes its texts, contact
-    details and photos are deleted (`purged_at`); what is counted (kind, topic, place,
-    dates, state) stays for the statistics."""
+    SHA-256 hash of its token is kept. The address it came from is not kept with it (the
+    rate limits count it in `FeedbackSubmission` rows, for a day); the key of the form page
+    it was sent from is, as a keyed hash (`form_key_hash`), which tells the same form sent
+    again (a double click, Back and send) from another resident's same words.
+    `FEEDBACK_RETENTION_DAYS` after it closes its texts, contact details and photos are
+    deleted (`purged_at`); what is counted (kind, topic, place, dates, state) stays for the
+    statistics."""
 
     __tablename__ = "feedback_item"
     __table_args__ = (
@@ -62,7 +63,6 @@ class FeedbackItem(Model):
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(8), default="zh")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    address_hash: Mapped[str] = mapped_column(String(64))
     text_hash: Mapped[str] = mapped_column(String(64))
     # None for an item sent from a page that carried no key (one made before there were keys).
     form_key_hash: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -47,8 +47,9 @@ def form_key(posted: str | None) -> str | None:
 
 
 def form_key_hash(key: str | None) -> str | None:
-    """The stored form of a form page's key: a keyed hash (`throttle.keyed`, as the sender's
-    address is kept), no use to anyone without the site's secret key; None for no key."""
+    """The stored form of a form page's key: a keyed hash (`throttle.keyed`, as the rate
+    limits keep the sender's address), no use to anyone without the site's secret key; None
+    for no key."""
     return throttle.keyed(f"form:{key}") if key is not None else None
 
 
@@ -83,11 +84,7 @@ def due_on(created: date) -> date:
 
 
 def create(
-    kind: str,
-    values: dict,
-    address: str,
-    photos: Sequence[Photo] = (),
-    key: str | None = None,
+    kind: str, values: dict, photos: Sequence[Photo] = (), key: str | None = None
 ) -> tuple[FeedbackItem, str | None]:
     """Store a new item with its photos and commit; the item and its status token (shown
     once, never kept). The same form page (its `key`, see `form_key`) sent again with the
@@ -101,7 +98,7 @@ def create(
     """
     for attempt in range(ATTEMPTS):
         try:
-            item, token = _add(kind, values, address, photos, key)
+            item, token = _add(kind, values, photos, key)
             existing = queries.duplicate_of(item)
             if existing is not None and already_kept(photos, existing.photos):
                 db.session.rollback()
@@ -118,7 +115,7 @@ def create(
 
 
 def _add(
-    kind: str, values: dict, address: str, photos: Sequence[Photo], key: str | None
+    kind: str, values: dict, photos: Sequence[Photo], key: str | None
 ) -> tuple[FeedbackItem, str]:
     """Add a new item with its photos and flush; the item and its status token."""
     token = secrets.token_urlsafe(32)
@@ -129,7 +126,6 @@ def _add(
         year=year,
         sequence=next_sequence(year),
         token_hash=token_hash(token),
-        address_hash=address,
         text_hash=text_hash(kind, values["body"]),
         form_key_hash=form_key_hash(key),
         language="en" if is_english() else "zh",

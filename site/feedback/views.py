@@ -210,8 +210,7 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
     (`operations.create`; new photos make it a new item, which staff can merge). The photos
     are decoded only once the submission is counted against the limits: decoding is the
     costly part, and a sender must not have it done without limit."""
-    address = throttle.address_hash()
-    wait = throttle.reserve(address)
+    wait = throttle.reserve(throttle.address_hash())
     if wait:
         message = _(
             "这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。"
@@ -223,9 +222,7 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
     found, at_fault = _read_photos(form, errors)
     if errors:
         return _page(form, values, errors, None, 400, at_fault)
-    item, token = operations.create(
-        form.name, stored_values(form, values), address, found, _posted_key()
-    )
+    item, token = operations.create(form.name, stored_values(form, values), found, _posted_key())
     until = int(time.time()) + RECEIPT_SECONDS
     response = redirect(url_for("feedback.sent"), code=303)
     if token is None:  # the same form sent again: the sent page settles which receipt stays

@@ -66,7 +66,7 @@ def purge() -> int:
     items = cast(CursorResult, db.session.execute(
         update(FeedbackItem)
         .where(*due, FeedbackItem.purged_at.is_(None))
-        .values(body="", location=None, page_path=None, text_hash="", address_hash="",
+        .values(body="", location=None, page_path=None, text_hash="",
                 form_key_hash=None, contact_email=None, contact_phone=None, purged_at=now)
         .execution_options(synchronize_session=False)
     ))  # fmt: skip
