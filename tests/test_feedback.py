@@ -783,6 +783,19 @@ def test_a_message_keeps_no_trace_of_its_senders_address(loaded_app):
         assert throttle.forget_old() == len(counted)
 
 
+@pytest.mark.parametrize(
+    ("window", "said"),
+    [(60, ("1 天后就删除", "after 1 day.")), (3 * 24 * 60, ("3 天后就删除", "after 3 days."))],
+)
+def test_the_privacy_note_says_how_long_the_address_s_code_is_kept(tmp_path, window, said):
+    """As long as the counted rows are kept: a day, or a window longer than that."""
+    app = make_app(tmp_path / "site.sqlite", FEEDBACK_WINDOW_MINUTES=window)
+    client = app.test_client()
+    for prefix, words in zip(("", "/en"), said, strict=True):
+        note = parse(client.get(prefix + ASK).data).find(id="privacy").find_next("ul")
+        assert words in note.text
+
+
 def test_the_networks_a_sender_is_counted_in():
     from barrierfree.feedback.throttle import wider_networks
 

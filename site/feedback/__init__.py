@@ -23,6 +23,8 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(name, value)
     for function in names.TEMPLATE_GLOBALS:
         app.add_template_global(function)
+    # The privacy note says how long the keyed hashes of the sender's address are kept.
+    app.add_template_global(throttle.kept_days, "address_kept_days")
     # The status page's times, stored in UTC, as the resident's clock shows them.
     app.add_template_global(in_chiping)
     # The footer's "this page is wrong" link names the page, but never a private link's token.

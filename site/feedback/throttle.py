@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import math
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -85,6 +86,12 @@ def _keep() -> timedelta:
     """How long counted rows are kept: a day, or the window when it is longer (a row
     removed inside its window would let more through than the limit)."""
     return max(KEEP, _window())
+
+
+def kept_days() -> int:
+    """How long counted rows are kept (`_keep`), in whole days: what the forms' privacy note
+    says of the keyed hashes of the sender's address."""
+    return math.ceil(_keep() / timedelta(days=1))
 
 
 def _follow_up_to() -> int | None:
