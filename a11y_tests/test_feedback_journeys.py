@@ -19,7 +19,9 @@ from .conftest import navigate, wait_for
 from .staff_pages import token
 
 BROWSERS = ("browser", "browser_without_javascript")
-# Each journey writes its own words: the same text twice from one address is a duplicate.
+# Each journey writes its own words, so that its message is told from the others' by its
+# text. Only the same form page sent again is a duplicate: each page opened has a key of
+# its own, and the same text from one address on another page is a new message.
 RUN = iter(range(1, 1000))
 
 
