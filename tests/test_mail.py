@@ -654,6 +654,8 @@ def test_the_alert_pages_name_what_is_kept(site):
     page = parse(site.test_client().get("/alerts/").data)
     privacy = page.find("h2", id="privacy")
     assert privacy is not None and "7" in page.text
+    # The rate limit counts a request by a code of the address, as the feedback forms do.
+    assert "我们不保存您的网络地址" in privacy.find_next("ul").text
 
 
 # --- Feeds -----------------------------------------------------------------------------------
