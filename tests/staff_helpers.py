@@ -1,6 +1,7 @@
 """Helpers for the back-office tests: staff accounts, CSRF tokens, signing in, form fields."""
 
 import json
+import threading
 
 from barrierfree.database import db
 from barrierfree.staff.accounts import throttle
@@ -122,3 +123,30 @@ def answered(client, response, answer: str = "yes"):
     if form.find("button", name="confirm", value=answer) is not None:
         fields["confirm"] = [answer]
     return client.post(form.get("action"), data=fields)
+
+
+def client_from(app, address: str):
+    """A test client (a browser) whose requests come from `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def sign_ins_at_once(clients, username: str, password: str) -> list[int]:
+    """Each client posts the sign-in form (with its own token) at the same moment; the
+    status codes, in the clients' order."""
+    tokens = [csrf(client) for client in clients]
+    start = threading.Barrier(len(clients))
+    answers = [0] * len(clients)
+
+    def post(n: int) -> None:
+        start.wait()
+        data = {"csrf_token": tokens[n], "username": username, "password": password}
+        answers[n] = clients[n].post(SIGN_IN, data=data).status_code
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

@@ -3,7 +3,6 @@ with the others when someone else's failures fill the shared address's limit, an
 nothing when its cookie is another account's, changed, expired or from before a password
 change, a reset or disabling; a stolen cookie buys at most a few guesses."""
 
-import threading
 import time
 from itertools import count
 
@@ -17,10 +16,12 @@ from sqlalchemy import select
 from staff_helpers import (
     PASSWORD,
     SIGN_IN,
+    client_from,
     csrf,
     make_staff,
     record_attempt,
     sign_in,
+    sign_ins_at_once,
     signed_in,
     token_in,
 )
@@ -54,13 +55,6 @@ def member(app) -> str:
 def office() -> str:
     """An address of its own for the test: the office's, shared by all its staff."""
     return f"198.51.100.{next(_numbers)}"
-
-
-def client_from(app, address: str):
-    """A test client (a browser) whose requests come from `address`."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
 
 
 def cookie_of(client) -> str:
@@ -344,22 +338,8 @@ def test_guesses_sent_at_once_with_a_stolen_cookie_check_no_more_than_the_limits
     cookie = known_to(app, member)
     guesses, address = 12, "192.0.2.9"
     browsers = [browser_with(app, address, cookie) for _ in range(guesses)]
-    tokens = [csrf(browser) for browser in browsers]
-    start = threading.Barrier(guesses)
-    answers = [0] * guesses
 
-    def guess(n: int) -> None:
-        start.wait()
-        data = {"csrf_token": tokens[n], "username": member, "password": BAD_PASSWORD}
-        answers[n] = browsers[n].post(SIGN_IN, data=data).status_code
-
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert answers == [400] * guesses
+    assert sign_ins_at_once(browsers, member, BAD_PASSWORD) == [400] * guesses
     found = outcomes(app, member)[1:]
     assert len(found) == guesses
     # Its own 5, then the ordinary 5 of the account from this address, never more.

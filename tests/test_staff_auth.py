@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from staff_helpers import (
     PASSWORD,
     SIGN_IN,
+    client_from,
     csrf,
     error_summary,
     form_fields,
@@ -144,13 +145,6 @@ def member(office) -> str:
     username = f"member{next(_numbers)}"
     make_staff(office.app, username, EDITOR)
     return username
-
-
-def client_from(app, address: str):
-    """A test client whose requests come from `address`."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
 
 
 @pytest.fixture(autouse=True)

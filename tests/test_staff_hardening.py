@@ -2,8 +2,6 @@
 disabled account that confirms nothing, no back-office page stored, forwarded headers
 trusted only from the configured proxies."""
 
-import threading
-
 import pytest
 from barrierfree.database import db
 from barrierfree.staff.accounts import passwords
@@ -11,7 +9,16 @@ from barrierfree.staff.accounts.throttle import PER_ACCOUNT_AND_ADDRESS
 from barrierfree.staff.models import ADMIN, EDITOR, PUBLISHER, SignInAttempt, StaffUser
 from conftest import make_app
 from sqlalchemy import select
-from staff_helpers import PASSWORD, SIGN_IN, csrf, make_staff, sign_in, signed_in
+from staff_helpers import (
+    PASSWORD,
+    SIGN_IN,
+    client_from,
+    csrf,
+    make_staff,
+    sign_in,
+    sign_ins_at_once,
+    signed_in,
+)
 
 WRONG = "用户名或密码不正确"
 BAD_PASSWORD = "not the password at all"
@@ -26,34 +33,13 @@ def outcomes(app, **where) -> list[str]:
         return list(db.session.scalars(query))
 
 
-def client_from(app, address: str):
-    """A test client whose requests come from `address`."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
 def test_concurrent_wrong_passwords_check_no_more_than_the_limit(tmp_path):
     app = make_app(tmp_path / "site.sqlite")
     make_staff(app, "target", EDITOR)
     guesses = 24
     clients = [client_from(app, "198.51.100.60") for _ in range(guesses)]
-    tokens = [csrf(client) for client in clients]
-    start = threading.Barrier(guesses)
-    answers = [None] * guesses
 
-    def guess(n: int) -> None:
-        start.wait()
-        data = {"csrf_token": tokens[n], "username": "target", "password": BAD_PASSWORD}
-        answers[n] = clients[n].post(SIGN_IN, data=data).status_code
-
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert answers == [400] * guesses
+    assert sign_ins_at_once(clients, "target", BAD_PASSWORD) == [400] * guesses
     found = outcomes(app, username="target")
     assert len(found) == guesses
     assert 1 <= found.count("wrong-password") <= PER_ACCOUNT_AND_ADDRESS
