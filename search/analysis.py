@@ -119,13 +119,24 @@ def _pieces(value: str) -> tuple[tuple[str, int, int], ...]:
     )
 
 
+@cache
 def analyzer() -> Analyzer:
-    """The analyzer of every text field: jieba, stop words, English stems."""
+    """The analyzer of every text field: jieba, stop words, English stems. One for the
+    process, so that the stems it worked out are kept: a search cuts every hit's text again
+    to mark its matches."""
     return (
         JiebaTokenizer()
         | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
-        | StemFilter(stemfn=stem)
+        | StemFilter(stemfn=_stem, cachesize=0)
     )
+
+
+@lru_cache(maxsize=50_000)
+def _stem(word: str) -> str:
+    """The English stem of `word`, kept for the words seen last (Whoosh's own cache of
+    stems is written in Python and costs as much as the stemming; this one is not, and is
+    safe to share between threads)."""
+    return stem(word)
 
 
 def query_words(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from whoosh.analysis import Token
 from whoosh.highlight import (
@@ -315,6 +316,14 @@ class Marks:
         return {name: words | unsaid for name, words in self.words.items()}, said
 
 
+class _Word(NamedTuple):
+    """A word of a text that is not a match: where it is, as the fragmenter reads a token."""
+
+    startchar: int
+    endchar: int
+    matched: bool = False
+
+
 def highlights(text: str, words: frozenset[str], spelled: frozenset[str], top: int) -> str:
     """The best `top` passages of `text`, with `words` marked, and each word of `spelled`
     where the text spells it."""
@@ -324,19 +333,27 @@ def highlights(text: str, words: frozenset[str], spelled: frozenset[str], top: i
     return MarkFormatter().format(best)
 
 
-def _marked_tokens(text: str, words: frozenset[str], spelled: frozenset[str]) -> list[Token]:
+def _marked_tokens(
+    text: str, words: frozenset[str], spelled: frozenset[str]
+) -> list[Token | _Word]:
     """The analyzer's tokens of `text`, those in `words` matched, and a matched token for
     each place the text spells a word of `spelled`, in the order of the text."""
-    tokens = []
+    tokens: list[Token | _Word] = []
     for token in analyzer()(text, positions=True, chars=True, mode="index", removestops=False):
-        token.matched = token.text in words
-        tokens.append(token.copy())
+        # Whoosh reuses one token object: a match is copied whole (the highlighter merges
+        # matches into copies of them), a word around it needs only where it is.
+        if token.text in words:
+            token.matched = True
+            tokens.append(token.copy())
+        else:
+            tokens.append(_Word(token.startchar, token.endchar))
     normalized = normalize(text)  # the same length: offsets fit the text as it is
     for word in spelled:
         start = normalized.find(word)
         while start != -1:
-            tokens.append(Token(text=word, startchar=start, endchar=start + len(word)))
-            tokens[-1].matched = True
+            spelt = Token(text=word, startchar=start, endchar=start + len(word))
+            spelt.matched = True
+            tokens.append(spelt)
             start = normalized.find(word, start + len(word))
     return sorted(tokens, key=lambda token: (token.startchar, -token.endchar))
 

@@ -31,9 +31,25 @@ def _normalize_char(char: str) -> str:
     return lowered if len(lowered) == 1 else folded
 
 
+class _Folded(dict[int, str]):
+    """Each character's normal form by its code point, worked out on its first use: a
+    page's text is a few hundred distinct characters, normalised at every search. Only the
+    first `_MAX_KEPT` are kept, so queries made of rare characters cannot grow it for ever."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _normalize_char(chr(code))
+        if len(self) < _MAX_KEPT:
+            self[code] = folded
+        return folded
+
+
+_MAX_KEPT = 30_000  # the common CJK characters and every script the site's text uses
+_FOLDED = _Folded()
+
+
 def normalize(text: str) -> str:
     """Return `text` in Simplified Chinese, half-width, lower case, without control characters."""
-    folded = "".join(_normalize_char(char) for char in text)
+    folded = text.translate(_FOLDED)
     simplified = _TRADITIONAL_TO_SIMPLIFIED.convert(folded)
     if len(simplified) == len(folded):
         return simplified
