@@ -1,13 +1,16 @@
 """Security headers on every response, including a strict Content-Security-Policy; the
 caching rules that keep staff and session pages out of shared and browser caches; when a
-page last changed (Last-Modified); the one check of a local address to return to after a
-form; and who a visitor is to the rate limits."""
+page last changed (Last-Modified); which Range headers are served; the one check of a local
+address to return to after a form; and who a visitor is to the rate limits."""
 
 import ipaddress
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Flask, Response, make_response, request, session
+from werkzeug.http import parse_range_header
 from werkzeug.wrappers import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -120,7 +123,8 @@ def conditional(response: Response, asked: BaseRequest) -> Response:
     """`response` as the conditional headers of `asked` have it: 304 Not Modified to a
     browser that has it, 412 when If-Match names another version. Werkzeug answers
     `If-Match: *` on a read 412, and If-Match with a matching If-None-Match 200, so
-    If-Match is judged here and the other headers are left to it."""
+    If-Match is judged here and the other headers are left to it. A Range is not read: a
+    page is sent whole."""
     # make_conditional changes `response` itself (and returns it, typed as Werkzeug's class).
     if not asked.if_match:
         response.make_conditional(asked)
@@ -134,6 +138,32 @@ def conditional(response: Response, asked: BaseRequest) -> Response:
         {name: value for name, value in asked.environ.items() if name != "HTTP_IF_MATCH"}
     )
     return response
+
+
+def served_range(value: str) -> bool:
+    """True for a Range header the site answers as asked: one range of bytes, as Werkzeug
+    reads it. `make_conditional` (behind `send_file`: the assets, uploaded files, the icon)
+    answers such a range 206 with its part, or 416 when it starts past the end; but it
+    answers 416 to any other Range too (a typing error, another unit, several ranges), which
+    refuses a file that is there. RFC 9110 (section 14.2) lets a server ignore a Range it
+    does not serve: those are answered whole, 200 (`UnservedRangesIgnored`)."""
+    asked = parse_range_header(value)
+    return asked is not None and asked.units == "bytes" and len(asked.ranges) == 1
+
+
+class UnservedRangesIgnored:
+    """WSGI: a Range header the site does not serve (`served_range`) taken out of the request
+    before anything reads it, the page cache's layer and Werkzeug's `make_conditional`
+    alike: what is left is a range the site serves, or no Range at all."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The wrapped application, asked without a Range it would refuse."""
+        if "HTTP_RANGE" in environ and not served_range(environ["HTTP_RANGE"]):
+            del environ["HTTP_RANGE"]
+        return self.app(environ, start_response)
 
 
 def answer_conditionally(response: Response) -> Response:
@@ -166,7 +196,8 @@ def last_modified(body: str, *moments: datetime | None) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the header hooks."""
+    """Register the header hooks, and the WSGI layer that drops a Range the site ignores."""
     app.after_request(answer_conditionally)
     app.after_request(add_security_headers)
     app.after_request(add_cache_rules)
+    app.wsgi_app = UnservedRangesIgnored(app.wsgi_app)  # type: ignore[method-assign]
