@@ -98,8 +98,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = database.RowIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = database.TextConverter
     Htmx(app)
-    # First of all the before-request hooks: the others read the query string.
+    # First of all the before-request hooks: the others read the query string, and would
+    # answer a path with repeated slashes at that address.
     app.before_request(errors.refuse_unreadable_address)
+    app.before_request(errors.redirect_repeated_slashes)
     # Flask runs the after-request hooks last registered first. The page cache's runs last:
     # it keeps the response as it is sent. Compression's runs before it, once, on what the
     # others have finished.

@@ -1,9 +1,14 @@
-"""Helpful error pages in both languages; never a stack trace."""
+"""Helpful error pages in both languages; never a stack trace. Before them, the answers to
+addresses no link of the site makes: a query string that is not UTF-8, a path with empty
+segments."""
 
 import logging
+import re
 from collections.abc import Callable
+from urllib.parse import quote
+from wsgiref.types import WSGIEnvironment
 
-from flask import Flask, make_response, render_template
+from flask import Flask, make_response, redirect, render_template
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -48,6 +53,40 @@ def refuse_unreadable_address() -> None:
         request.query_string.decode("utf-8")
     except UnicodeDecodeError:
         raise UnreadableAddress() from None
+
+
+# A run of slashes in a path, which names the same page as one slash.
+REPEATED_SLASHES = re.compile("/{2,}")
+# What a path and a query string redirected to keep as they are (RFC 3986's pchar, and "/" and
+# "?"); anything else is percent-encoded, a backslash among them: browsers read one as a
+# slash, and "/\host" as another site.
+PATH_CHARACTERS = "!$&'()*+,;=:@/"
+QUERY_CHARACTERS = PATH_CHARACTERS + "?%"
+
+
+def has_repeated_slashes(environ: WSGIEnvironment) -> bool:
+    """True for a request whose path has an empty segment (/en//, //services/, /a//b). Werkzeug
+    drops the slashes at the start of a request's path, so //about was served, from the page
+    cache too, as /about: one page at many addresses."""
+    return "//" in environ.get("PATH_INFO", "")
+
+
+def redirect_repeated_slashes() -> ResponseReturnValue | None:
+    """A permanent redirect from a path with repeated slashes to the same path with each run
+    of them one slash, the query string kept: 308, which keeps the method and the body (a
+    form posted there arrives as it was sent), as Werkzeug's own redirects of the site's
+    routes do. The address is always on this site: it starts with one slash."""
+    environ = request.environ
+    if not has_repeated_slashes(environ):
+        return None
+    # WSGI's strings hold the bytes as sent (as Latin-1): the path percent-decoded, the query
+    # string as it came.
+    path = REPEATED_SLASHES.sub("/", environ.get("SCRIPT_NAME", "") + environ["PATH_INFO"])
+    location = "/" + quote(path.lstrip("/").encode("latin-1"), safe=PATH_CHARACTERS)
+    query = environ.get("QUERY_STRING", "")
+    if query:
+        location += "?" + quote(query.encode("latin-1"), safe=QUERY_CHARACTERS)
+    return redirect(location, 308)
 
 
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:

@@ -57,7 +57,7 @@ from sqlalchemy.orm import (
 from werkzeug import Request
 from werkzeug.http import HTTP_STATUS_CODES, http_date
 
-from . import display, opening_hours, security
+from . import display, errors, opening_hours, security
 from .database import BUSY_TIMEOUT_MS, Model, db, utcnow
 
 logger = logging.getLogger(__name__)
@@ -294,11 +294,14 @@ def last_public_change() -> datetime | None:
 
 
 def looked_up(asked: Request, config: Mapping[str, Any]) -> bool:
-    """True for a request the cache may answer: an anonymous GET or HEAD of a public page."""
+    """True for a request the cache may answer: an anonymous GET or HEAD of a public page, at
+    its own address (a path with repeated slashes is redirected to that, and its key would be
+    the page's: `asked.path` drops the slashes at its start)."""
     return (
         asked.method in security.READS
         and config["SESSION_COOKIE_NAME"] not in asked.cookies
         and not security.is_back_office(asked.path)
+        and not errors.has_repeated_slashes(asked.environ)
     )
 
 
