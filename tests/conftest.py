@@ -6,13 +6,14 @@ or with `--database postgres` databases on a throwaway PostgreSQL server (tests/
 empty database; `i18n_app` has no database at all, for functions that translate.
 
 Helpers shared by the test modules live here too: pages parsed with BeautifulSoup (with a
-few helpers on its elements), the sitemap's URLs, every page of the site fetched once, and
-CJK detection.
+few helpers on its elements), the sitemap's URLs, every page of the site fetched once, CJK
+detection, and workbooks rewritten part by part.
 """
 
 import functools
 import gc
 import hashlib
+import io
 import json
 import os
 import re
@@ -21,6 +22,8 @@ import tempfile
 import time
 import warnings
 import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -486,6 +489,29 @@ def text_outside_lang(element: Element, lang: str = "zh-CN") -> str:
         text_outside_lang(child, lang) if isinstance(child, Tag) else child.get_text()
         for child in element.children
     )
+
+
+# --- Workbooks -------------------------------------------------------------------------------
+
+# The part of the first sheet of a workbook openpyxl saves, as the site exports them.
+FIRST_SHEET = "xl/worksheets/sheet1.xml"
+
+
+def rewritten(workbook: bytes, parts: dict[str, Callable[[str], str]]) -> bytes:
+    """The XLSX `workbook` with the XML of each part named in `parts` passed through its
+    function: a file as a spreadsheet program, or a person, may leave it."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        assert set(parts) <= set(source.namelist()), "no such part"
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename in parts:
+                data = parts[entry.filename](data.decode()).encode()
+            target.writestr(entry.filename, data)
+    return out.getvalue()
 
 
 # --- The site's pages ---------------------------------------------------------------------

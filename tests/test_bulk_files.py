@@ -3,12 +3,12 @@ the result they compute, and workbooks of several sheets."""
 
 import io
 import re
-import zipfile
 
 import openpyxl
 import pytest
 from barrierfree.staff.bulk.files import export
 from barrierfree.staff.bulk.importing import UNCOMPUTED, read
+from conftest import FIRST_SHEET, rewritten
 from openpyxl.utils import get_column_letter
 
 NEW_NAME = "RUKANG HOME"
@@ -42,24 +42,17 @@ def saved(workbook: openpyxl.Workbook) -> bytes:
 def with_results(data: bytes, results: dict[str, str]) -> bytes:
     """The workbook with the result of the formula in each cell of `results` saved as text,
     as Excel and WPS save it (t="str", the text in <v>)."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            part = source.read(entry)
-            if entry.filename == "xl/worksheets/sheet1.xml":
-                text = part.decode()
-                for cell, value in results.items():
-                    pattern = rf'<c r="{cell}"([^>]*)><f>(.*?)</f><v\s*/>'
-                    text, found = re.subn(
-                        pattern, rf'<c r="{cell}"\1 t="str"><f>\2</f><v>{value}</v>', text
-                    )
-                    assert found == 1, cell
-                part = text.encode()
-            target.writestr(entry.filename, part)
-    return out.getvalue()
+
+    def computed(text: str) -> str:
+        for cell, value in results.items():
+            pattern = rf'<c r="{cell}"([^>]*)><f>(.*?)</f><v\s*/>'
+            text, found = re.subn(
+                pattern, rf'<c r="{cell}"\1 t="str"><f>\2</f><v>{value}</v>', text
+            )
+            assert found == 1, cell
+        return text
+
+    return rewritten(data, {FIRST_SHEET: computed})
 
 
 def errors(plan) -> list[tuple[int, str, str]]:

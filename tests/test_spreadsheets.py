@@ -25,7 +25,7 @@ from barrierfree.staff.bulk.columns import SPREADSHEET_KINDS, layout
 from barrierfree.staff.bulk.files import export
 from barrierfree.staff.bulk.importing import apply, read
 from barrierfree.staff.editing import publishing
-from conftest import load_content
+from conftest import FIRST_SHEET, load_content, rewritten
 from sqlalchemy import select
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -753,17 +753,7 @@ def test_words_line_break_in_a_cell_becomes_a_new_line(shared):
 def with_sheet(sheet_xml: str) -> bytes:
     """An exported workbook whose first sheet is replaced by `sheet_xml`."""
     body, _mimetype, _filename = export("facilities", "xlsx")
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(body)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            data = source.read(entry)
-            if entry.filename == "xl/worksheets/sheet1.xml":
-                data = sheet_xml.encode()
-            target.writestr(entry.filename, data)
-    return out.getvalue()
+    return rewritten(body, {FIRST_SHEET: lambda _xml: sheet_xml})
 
 
 def sheet(rows: str, dimension: str = "") -> str:
@@ -825,7 +815,7 @@ def damaged(encrypted: bool = False) -> bytes:
     body, _mimetype, _filename = export("facilities", "xlsx")
     data = bytearray(body)
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+        entry = archive.getinfo(FIRST_SHEET)
     start = entry.header_offset + 30 + len(entry.filename) + len(entry.extra)
     if encrypted:
         data[entry.header_offset + 6] |= 1  # the flags of the local header
