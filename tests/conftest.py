@@ -497,20 +497,24 @@ def text_outside_lang(element: Element, lang: str = "zh-CN") -> str:
 FIRST_SHEET = "xl/worksheets/sheet1.xml"
 
 
-def rewritten(workbook: bytes, parts: dict[str, Callable[[str], str]]) -> bytes:
+def rewritten(
+    workbook: bytes, parts: dict[str, Callable[[str], str]], renamed: dict[str, str] | None = None
+) -> bytes:
     """The XLSX `workbook` with the XML of each part named in `parts` passed through its
-    function: a file as a spreadsheet program, or a person, may leave it."""
+    function, and each part in `renamed` under its new name: a file as a spreadsheet
+    program, or a person, may leave it."""
+    renamed = renamed or {}
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(workbook)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
     ):
-        assert set(parts) <= set(source.namelist()), "no such part"
+        assert set(parts) | set(renamed) <= set(source.namelist()), "no such part"
         for entry in source.infolist():
             data = source.read(entry)
             if entry.filename in parts:
                 data = parts[entry.filename](data.decode()).encode()
-            target.writestr(entry.filename, data)
+            target.writestr(renamed.get(entry.filename, entry.filename), data)
     return out.getvalue()
 
 

@@ -1,17 +1,22 @@
 """Uploaded workbooks as a spreadsheet program leaves them: formulas saved with or without
-the result they compute, and workbooks of several sheets."""
+the result they compute, workbooks of several sheets, and a first sheet wherever the
+workbook keeps it."""
 
 import io
 import re
+from itertools import pairwise
 
 import openpyxl
 import pytest
 from barrierfree.staff.bulk.files import export
 from barrierfree.staff.bulk.importing import UNCOMPUTED, read
 from conftest import FIRST_SHEET, rewritten
+from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
 NEW_NAME = "RUKANG HOME"
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELATIONSHIPS = "xl/_rels/workbook.xml.rels"
 
 
 @pytest.fixture
@@ -128,3 +133,81 @@ def test_a_workbook_of_one_empty_sheet_is_an_empty_file(shared):
     workbook.active["C3"].font = openpyxl.styles.Font(bold=True)  # formatted, but empty
     plan = read("facilities", "facilities.xlsx", saved(workbook))
     assert "文件是空的" in plan.file_error
+
+
+# --- Which part is the first sheet ----------------------------------------------------------
+
+
+def sheets_reversed(workbook_xml: str) -> str:
+    """The workbook's list of sheets in the other order, their parts as they were: tabs
+    moved in Excel."""
+    sheets = re.findall(r"<sheet [^>]*/>", workbook_xml)
+    assert len(sheets) > 1
+    return workbook_xml.replace("".join(sheets), "".join(reversed(sheets)))
+
+
+def test_the_first_sheet_is_the_workbooks_first_whatever_its_part_is_called(shared):
+    """Moved to the front, the facilities keep their part, sheet2.xml, while the sheet now
+    second, with a formula of its own saved without a result, is sheet1.xml."""
+    workbook = exported()
+    upper_of_name(workbook.active)
+    workbook.create_sheet("计算", 0)["A1"] = "=1+1"  # saved first: sheet1.xml
+    data = rewritten(saved(workbook), {WORKBOOK: sheets_reversed})
+    plan = read("facilities", "facilities.xlsx", data)
+    assert errors(plan) == [(2, "name_en", str(UNCOMPUTED))]
+
+
+TARGETS = {
+    "absolute": "/xl/worksheets/x.xml",
+    "relative": "worksheets/x.xml",
+    "relative-through-the-root": "../xl/worksheets/x.xml",
+}
+
+
+@pytest.mark.parametrize("target", TARGETS.values(), ids=TARGETS.keys())
+def test_the_first_sheet_is_found_wherever_its_relationship_leads(shared, target):
+    """A relationship's target is a part's name from the package's root (/xl/…, as openpyxl
+    writes it) or from the workbook's folder (worksheets/…, as Excel does)."""
+    workbook = exported()
+    upper_of_name(workbook.active)
+    old, new = "/" + FIRST_SHEET, "/xl/worksheets/x.xml"
+    data = rewritten(
+        saved(workbook),
+        {
+            WORKBOOK_RELATIONSHIPS: lambda xml: xml.replace(f'"{old}"', f'"{target}"'),
+            "[Content_Types].xml": lambda xml: xml.replace(f'"{old}"', f'"{new}"'),
+        },
+        renamed={FIRST_SHEET: new[1:]},
+    )
+    plan = read("facilities", "facilities.xlsx", data)
+    assert errors(plan) == [(2, "name_en", str(UNCOMPUTED))]
+
+
+def test_a_chart_sheet_before_the_data_is_not_the_first_sheet(shared):
+    """A chart sheet is no worksheet: the first worksheet is read, as openpyxl reads it."""
+    workbook = exported()
+    sheet = workbook.active
+    upper_of_name(sheet)
+    chart = BarChart()
+    chart.add_data(Reference(sheet, min_col=1, min_row=1, max_row=3), titles_from_data=True)
+    workbook.create_chartsheet("图表", 0).add_chart(chart)
+    plan = read("facilities", "facilities.xlsx", saved(workbook))
+    assert errors(plan) == [(2, "name_en", str(UNCOMPUTED))]
+
+
+# Entities that each hold ten of the one before: a few lines that unpack huge when read.
+ENTITY_BOMB = (
+    '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
+    + "".join(f'<!ENTITY {b} "{f"&{a};" * 10}">' for a, b in pairwise("abcdefghi"))
+    + "]>"
+)
+
+
+@pytest.mark.parametrize("part", [WORKBOOK, WORKBOOK_RELATIONSHIPS])
+def test_the_workbooks_own_parts_are_not_read_with_a_dtd(shared, part):
+    def bomb(xml: str) -> str:
+        assert not xml.startswith("<?")  # openpyxl writes no XML declaration
+        return ENTITY_BOMB + xml.replace('"rId1"', '"&i;"', 1)
+
+    plan = read("facilities", "facilities.xlsx", rewritten(saved(exported()), {part: bomb}))
+    assert "不是 Excel 工作簿" in plan.file_error

@@ -9,6 +9,7 @@ cell would read as empty, and an import would empty its field. It is named inste
 
 import csv
 import io
+import posixpath
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -43,6 +44,13 @@ MAX_CELLS = 250_000  # every row of the largest file, full
 MAX_ELEMENTS = 6 * MAX_CELLS  # XML elements in all parts: a cell and its text take a few
 SHEET_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 ROW, CELL, FORMULA, VALUE = (f"{SHEET_NAMESPACE} {name}" for name in ("row", "c", "f", "v"))
+# The workbook's own parts: its list of sheets (each <sheet> names its part by the id of a
+# relationship, r:id) and its relationships (each an Id, a Type and the Target part).
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELATIONSHIPS = "xl/_rels/workbook.xml.rels"
+SHEET = f"{SHEET_NAMESPACE} sheet"
+SHEET_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
+RELATIONSHIP = "http://schemas.openxmlformats.org/package/2006/relationships Relationship"
 CHUNK = 64 * 1024
 
 
@@ -239,9 +247,9 @@ def _xlsx_table(data: bytes) -> tuple[list[tuple], dict[int, set[int]]]:
                 # Some programs record a wrong used range, which would cut the rows short.
                 sheet.reset_dimensions()
                 rows = list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
-                # openpyxl keeps the name of a sheet's part to itself; the measure found the
-                # formulas without a value in each part as it streamed past.
-                uncomputed = measure.uncomputed.get(sheet._worksheet_path, {})
+                # The measure found the formulas without a value in each part as it streamed
+                # past, and which part this sheet is (openpyxl keeps that to itself).
+                uncomputed = measure.uncomputed.get(measure.first_sheet() or "", {})
                 if not uncomputed and not any(cell_text(value) for row in rows for value in row):
                     raise _first_sheet_empty() if len(workbook.worksheets) > 1 else _empty()
                 return rows, uncomputed
@@ -258,7 +266,7 @@ def _check_archive(archive: zipfile.ZipFile) -> "Measure":
     """The workbook measured; FileError for a zip that is not a workbook, or one larger than
     an import takes."""
     entries = archive.infolist()
-    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+    if WORKBOOK not in {entry.filename for entry in entries}:
         raise _not_a_workbook()
     if sum(entry.file_size for entry in entries) > MAX_UNZIPPED_BYTES:
         raise _too_big()
@@ -270,8 +278,9 @@ def _check_archive(archive: zipfile.ZipFile) -> "Measure":
 
 
 class Measure:
-    """The size of a workbook, counted as its parts stream past (no tree is built), and the
-    cells whose formula was saved without its value, by part.
+    """The size of a workbook, counted as its parts stream past (no tree is built), the
+    cells whose formula was saved without its value, by part, and which part is the first
+    sheet.
 
     It raises FileError at the first cell past MAX_COLUMNS in its row, and once the parts
     hold more than MAX_CELLS cells or MAX_ELEMENTS elements: one row of a million cells is
@@ -287,13 +296,20 @@ class Measure:
         self.type: str | None = None  # of the cell being read (its `t`)
         # The cell being read, while it holds a formula and no value has been seen yet.
         self.formula: tuple[int, int] | None = None
+        self.parts: set[str] = set()  # the names of those counted
+        # The workbook's sheets in order, by their relationship's id, and its relationships:
+        # {id: (type, target, target mode)}.
+        self.sheets: list[str | None] = []
+        self.relationships: dict[str, tuple[str, str, str | None]] = {}
 
     def part(self, name: str, stream: IO[bytes]) -> None:
         """Count one part of the workbook (a part that is not XML, like an image, is skipped)."""
         parser = expat.ParserCreate(namespace_separator=" ")
-        parser.StartElementHandler = self.start
+        workbook = name in (WORKBOOK, WORKBOOK_RELATIONSHIPS)
+        parser.StartElementHandler = self.start_in_workbook if workbook else self.start
         parser.StartDoctypeDeclHandler = self.doctype
         self.name, self.parser, self.row = name, parser, 0
+        self.parts.add(name)
         try:
             while chunk := stream.read(CHUNK):
                 parser.Parse(chunk, False)
@@ -328,6 +344,35 @@ class Measure:
         if self.cells > MAX_CELLS or self.elements > MAX_ELEMENTS:
             raise _too_many_cells()
 
+    def start_in_workbook(self, tag: str, attributes: dict) -> None:
+        """One element of the workbook's own parts, counted as any other; a sheet in its list
+        and a relationship are noted too."""
+        if tag == SHEET and self.name == WORKBOOK:
+            self.sheets.append(attributes.get(SHEET_RELATIONSHIP))
+        elif tag == RELATIONSHIP and self.name == WORKBOOK_RELATIONSHIPS:
+            self.relationships[attributes.get("Id", "")] = (
+                attributes.get("Type", ""),
+                attributes.get("Target", ""),
+                attributes.get("TargetMode"),
+            )
+        self.start(tag, attributes)
+
+    def first_sheet(self) -> str | None:
+        """The part of the sheet openpyxl reads as the workbook's first (`worksheets[0]`),
+        found as openpyxl finds it: the first sheet in the workbook's list whose relationship
+        leads to a part of the archive, and not to a chart sheet. None if there is none."""
+        for identifier in self.sheets:
+            if not identifier or identifier not in self.relationships:
+                # openpyxl leaves out a sheet without an id, and refuses a workbook that
+                # names a relationship it does not have.
+                continue
+            kind, target, mode = self.relationships[identifier]
+            # openpyxl takes an external target for a part's name, as it is.
+            part = target if mode == "External" else _workbook_part(target)
+            if part in self.parts and "chartsheet" not in kind:
+                return part
+        return None
+
     def value(self, text: str) -> None:
         """Text in the value of a cell holding a formula: the result was saved."""
         if text.strip():
@@ -345,6 +390,15 @@ class Measure:
     def doctype(self, *_args: object) -> None:
         """No part of a workbook declares a DTD; one that does is up to something."""
         raise _not_a_workbook()
+
+
+def _workbook_part(target: str) -> str:
+    """The name in the archive of a part the workbook's relationships lead to: a target from
+    the package's root (/xl/worksheets/sheet1.xml, as openpyxl writes it) or from the
+    workbook's folder (worksheets/sheet1.xml, as Excel does), resolved as openpyxl does."""
+    if target.startswith("/"):
+        return target[1:]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(WORKBOOK), target))
 
 
 def _number(reference: str | None, previous: int) -> int:
