@@ -25,12 +25,13 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from barrierfree import PROJECT_ROOT, background, i18n, settings
+from barrierfree import PROJECT_ROOT, background, i18n, opening_hours, settings
 from bs4 import BeautifulSoup, Tag
 from databases import BACKENDS
 from flask import Flask
@@ -365,6 +366,18 @@ def i18n_app(tmp_path_factory):
     settings.configure(app, {"TESTING": True, "SECRET_KEY": "test-secret"})
     i18n.init_app(app)
     return app
+
+
+# Where the site's clock stands in tests that must not cross from one minute into the next:
+# the page cache's key has the minute in it. A Wednesday morning.
+STILL_NOW = datetime(2099, 1, 7, 10, 0)
+
+
+@pytest.fixture
+def still_clock(monkeypatch):
+    """The site's clock stands still at STILL_NOW, so only what a test changes changes a
+    page cache key."""
+    monkeypatch.setattr(opening_hours, "local_now", lambda: STILL_NOW)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ change to public data, however it is made and in whichever process, is seen at o
 import gzip
 import socket
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import brotli
@@ -19,15 +19,15 @@ from barrierfree.staff import periodic
 from barrierfree.staff.editing import publishing
 from barrierfree.staff.models import StaffUser
 from barrierfree.updates.models import Update
-from conftest import copy_database, make_app, make_loaded_app, parse
+from conftest import STILL_NOW, copy_database, make_app, make_loaded_app, parse
 from flask import Response, send_file
 from flask_caching.backends import RedisCache, SimpleCache
 from sqlalchemy import delete, select, update
 from staff_helpers import answered, csrf, form_fields, make_staff, signed_in
 
 PUBLISHER = "li-publisher"
-# The site's clock, fixed so that no test crosses from one minute into the next.
-NOW = datetime(2099, 1, 7, 10, 0)  # a Wednesday morning
+NOW = STILL_NOW
+pytestmark = pytest.mark.usefixtures("still_clock")
 SERVICE = "/services/disability-certificate"
 NEW_TITLE = "残疾人证办理（新标题）"
 ANY_GENERATION_READ = "SELECT number, changed_at FROM page_cache_generation"
@@ -49,12 +49,6 @@ def prepared(tmp_path_factory) -> Path:
     with app.app_context():
         db.engine.dispose()
     return database
-
-
-@pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    """The site's clock stands still, so only what a test changes changes the key."""
-    monkeypatch.setattr(opening_hours, "local_now", lambda: NOW)
 
 
 def site_on(database: Path, **config):

@@ -4,18 +4,14 @@ server do, and the whole file is sent (200), never refused. Pages are sent whole
 Range, from the view and from the page cache."""
 
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from barrierfree import opening_hours
 from barrierfree.assets import asset_url
 from barrierfree.page_cache import HEADER
 from barrierfree.security import served_range
 
-# The site's clock, fixed so that no test crosses from one minute (one page cache key) into
-# the next.
-NOW = datetime(2099, 1, 7, 10, 0)
+pytestmark = pytest.mark.usefixtures("still_clock")
 IGNORED = {
     "not-numbers": "bytes=abc",
     "another-unit": "items=0-5",
@@ -27,11 +23,6 @@ IGNORED = {
 ONE_RANGE = "bytes=0-4"
 PAST_THE_END = "bytes=99999999-"
 EVERY_RANGE = {**IGNORED, "one-range": ONE_RANGE, "past-the-end": PAST_THE_END}
-
-
-@pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    monkeypatch.setattr(opening_hours, "local_now", lambda: NOW)
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,14 @@
 method kept (308), to the same path with one slash in each place, its query string kept:
 never to another site, never served or kept by the page cache at that address."""
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
-from barrierfree import opening_hours
 from barrierfree.page_cache import HEADER, looked_up
 from werkzeug import Request
 from werkzeug.test import EnvironBuilder
 
-# The site's clock, fixed so that no test crosses from one minute (one page cache key) into
-# the next.
-NOW = datetime(2099, 1, 7, 10, 0)
+pytestmark = pytest.mark.usefixtures("still_clock")
 REDIRECTED = {
     "/en//": "/en/",
     "/en///": "/en/",
@@ -41,11 +37,6 @@ OFF_SITE = {
     "/\\//evil.example": "/%5C/evil.example",
     "//%2F%2Fevil.example": "/%252F%252Fevil.example",  # a literal %, once decoded
 }
-
-
-@pytest.fixture(autouse=True)
-def clock(monkeypatch):
-    monkeypatch.setattr(opening_hours, "local_now", lambda: NOW)
 
 
 def asked(client, path: str, method: str = "GET", query: str = ""):
