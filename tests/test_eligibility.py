@@ -973,3 +973,26 @@ def test_what_was_asked_for_comes_first_in_each_group(client):
         asked = [bool(re.search("辅助器具|无障碍改造", answers)) for answers in chosen]
         assert asked == sorted(asked, reverse=True), (section, chosen)
         assert asked[0] or section == "possible-heading", (section, chosen)
+
+
+# --- What a result says of a service the plan only sets out to provide ----------------------
+
+
+def test_a_likely_service_the_plan_only_sets_out_to_provide_says_to_ask_if_it_is_there(client):
+    """The father is very likely a Rukang Home's kind of visitor, but the plan only says
+    every township is to have one: the card says to ask whether his has one yet."""
+    likely = parse(result_of(Browser(client)).data).find(
+        "section", aria_labelledby="likely-heading"
+    )
+    rukang = card(likely, "“如康家园”残疾人之家").text
+    assert "需要核实：" in rukang and "这是规划要做的事" in rukang
+    assert "现在有没有建好" in rukang
+    # A likely service the plan states as done says nothing to verify.
+    assert "需要核实" not in card(likely, "重度残疾人护理补贴").text
+
+
+def test_the_easy_read_says_so_in_two_short_lines(client):
+    doc = parse(result_of(Browser(client), view="easy").data)
+    lines = [p.text for p in card(doc, "“如康家园”残疾人之家").find_all("p")]
+    assert "规划说要办这件事。" in lines and "现在有没有，要先问清楚。" in lines
+    assert "规划说要办这件事。" not in card(doc, "重度残疾人护理补贴").text

@@ -16,6 +16,7 @@ from barrierfree.content.files import ContentError
 from barrierfree.eligibility.assess import assess, match
 from barrierfree.eligibility.questions import (
     AGE,
+    CATEGORIES,
     FOR_WHOM,
     QUESTIONS,
     UNSURE,
@@ -345,8 +346,8 @@ PROFILES = {
         profile(categories=("mental",), needs=("legal",)),
         "free-public-transport-and-venues legal-aid",
         (
-            "disability-certificate information-consumption-discount rukang-home "
-            "vocational-skills-training"
+            "disability-certificate information-consumption-discount "
+            "insurance-contribution-subsidy rukang-home vocational-skills-training"
         ),
     ),
     "intellectual-2-low-income-care": (
@@ -415,9 +416,9 @@ PROFILES = {
             "rukang-home"
         ),
         (
-            "disability-certificate information-consumption-discount living-allowance "
-            "medical-and-temporary-assistance severe-disability-care-allowance "
-            "subsistence-allowance utility-bill-subsidy"
+            "disability-certificate information-consumption-discount "
+            "insurance-contribution-subsidy living-allowance medical-and-temporary-assistance "
+            "severe-disability-care-allowance subsistence-allowance utility-bill-subsidy"
         ),
     ),
     "intellectual-4-dibao-care": (
@@ -550,9 +551,9 @@ PROFILES = {
             "assistive-devices blind-cultural-services child-rehabilitation-aid "
             "compulsory-education culture-at-home disability-certificate exam-accommodations "
             "family-doctor home-accessibility-adaptation home-visits-and-family-support "
-            "housing-support information-consumption-discount legal-aid precise-rehabilitation "
-            "preschool-rehabilitation-education rehabilitation-fitness "
-            "severe-disability-care-allowance sign-language-video-service "
+            "housing-support information-consumption-discount insurance-contribution-subsidy "
+            "legal-aid precise-rehabilitation preschool-rehabilitation-education "
+            "rehabilitation-fitness severe-disability-care-allowance sign-language-video-service "
             "vocational-and-higher-education"
         ),
     ),
@@ -636,8 +637,44 @@ PROFILES = {
         profile(categories=("mental",), grade="3", work="unable", needs=("rehabilitation",)),
         "family-doctor free-public-transport-and-venues precise-rehabilitation",
         (
-            "disability-certificate information-consumption-discount rehabilitation-fitness "
-            "rukang-home"
+            "disability-certificate information-consumption-discount "
+            "insurance-contribution-subsidy rehabilitation-fitness rukang-home"
+        ),
+    ),
+    # Grade 2 in work: the pension help the plan names is the residents' scheme, not the
+    # employees', so it is to be checked; out of work it is very likely.
+    "severe-employed": (
+        profile(grade="2", needs=("legal",)),
+        "culture-at-home free-public-transport-and-venues legal-aid",
+        (
+            "disability-certificate information-consumption-discount "
+            "insurance-contribution-subsidy rukang-home severe-disability-care-allowance "
+            "vocational-skills-training"
+        ),
+    ),
+    "severe-unable-to-work": (
+        profile(grade="2", work="unable", needs=("legal",)),
+        (
+            "culture-at-home free-public-transport-and-venues insurance-contribution-subsidy "
+            "legal-aid"
+        ),
+        (
+            "disability-certificate information-consumption-discount rukang-home "
+            "severe-disability-care-allowance"
+        ),
+    ),
+    "teen-physical-school": (
+        profile(
+            age="7-17",
+            categories=("physical",),
+            grade="3",
+            studying="compulsory",
+            needs=("legal",),
+        ),
+        "compulsory-education exam-accommodations free-public-transport-and-venues legal-aid",
+        (
+            "child-rehabilitation-aid disability-certificate information-consumption-discount "
+            "rukang-home vocational-and-higher-education"
         ),
     ),
 }
@@ -714,6 +751,9 @@ def met(rule) -> dict[str, tuple[str, ...]]:
     for condition in rule.conditions:
         answers[condition.question] = (condition.codes[0],)
     named = {c.question for c in rule.conditions}
+    if "work" not in named:
+        # Not BASE's "employed": that answer holds a check (the residents' pension insurance).
+        answers["work"] = ("other",)
     if "age" not in named and "studying" in named:
         answers["age"] = ("18-59",)
     if "age" not in named and "work" in named:
@@ -803,6 +843,94 @@ def test_hukou_here_living_away_names_the_allowances_cross_province_rule_for_the
         own = {source.key for reason in finding.reasons for source in reason.rule.sources}
         shown = {source.key for source in finding.sources}
         assert ("1-3" in shown) == ("1-3" in own or finding.service in ALLOWANCES), finding.service
+
+
+INSURANCE = "insurance-contribution-subsidy"
+
+
+def finding_for(rules, answers, service):
+    """The finding the answers give for `service`, which must be there."""
+    return next(f for f in assess(rules, answers) if f.service == service)
+
+
+def test_a_severe_disability_in_work_is_asked_which_pension_insurance_it_pays_into(rules):
+    """Measure 1-5's help is for the residents' pension insurance: someone in work (who may
+    pay into the employees') is told to check, and out of work it stays very likely."""
+    working = finding_for(rules, PROFILES["severe-employed"][0], INSURANCE)
+    assert working.group == POSSIBLE
+    assert [check.id for check in working.checks] == ["employed-pension"]
+    zh, en, cited = checks_for(rules, PROFILES["severe-employed"][0], INSURANCE)
+    assert "城乡居民基本养老保险" in zh and "不是职工基本养老保险" in zh
+    assert "not the basic pension insurance for employees" in en
+    assert "区人力资源和社会保障局" in zh and cited == {"1-5"}
+    assert finding_for(rules, PROFILES["severe-unable-to-work"][0], INSURANCE).group == LIKELY
+    # The check is for this service alone.
+    for finding in assess(rules, PROFILES["severe-employed"][0]):
+        assert ("employed-pension" in {c.id for c in finding.checks}) == (
+            finding.service == INSURANCE
+        )
+
+
+@pytest.mark.parametrize(
+    "service, answers",
+    [
+        ("blind-cultural-services", profile(categories=("visual",))),
+        ("culture-at-home", profile(grade="1")),
+        ("rukang-home", profile(categories=("mental",), household="dibao")),
+        ("rukang-home", profile(grade="2", household="low-income")),
+    ],
+)
+def test_a_likely_service_the_plan_only_says_is_to_be_set_up_says_to_ask_whether_it_is(
+    rules, service, answers
+):
+    finding = finding_for(rules, answers, service)
+    assert finding.group == LIKELY
+    verify = [reason.rule.verify for reason in finding.reasons if reason.rule.verify]
+    assert verify, service
+    assert all("规划要做的事" in text.zh and "请问" in text.zh for text in verify)
+    assert all("something the plan sets out to do" in text.en for text in verify)
+
+
+def test_the_mental_category_is_shown_the_plans_words_on_severe_mental_illness(rules):
+    """Grade 3, mental, low income: measure 1-5's outpatient cover for severe mental
+    disorders, as the plan words it, to be checked with the Healthcare Security Bureau."""
+    finding = finding_for(rules, PROFILES["mental-3-low-income-care"][0], INSURANCE)
+    assert finding.group == POSSIBLE
+    (reason,) = finding.reasons
+    quotes = {source.quote for source in reason.rule.sources}
+    assert quotes == {
+        "将严重精神障碍纳入职工、居民医保门诊慢性病保障范围",
+        "将重性精神病药物维持治疗纳入门诊特殊病或参照住院进行管理和支付",
+    }
+    assert {source.key for source in reason.rule.sources} == {"1-5"}
+    assert "区医疗保障局" in reason.rule.verify.zh
+    assert "Healthcare Security Bureau" in reason.rule.verify.en
+
+
+def test_a_child_with_a_physical_disability_is_shown_the_cerebral_palsy_campaign(rules):
+    finding = finding_for(rules, PROFILES["teen-physical-school"][0], "child-rehabilitation-aid")
+    assert finding.group == POSSIBLE
+    keys = {source.key for reason in finding.reasons for source in reason.rule.sources}
+    assert {"3-3", "cerebral-palsy-rehabilitation"} <= keys
+    assert any("脑瘫儿童" in reason.rule.explain.zh for reason in finding.reasons)
+    assert any("请问区残联" in (reason.rule.verify.zh or "") for reason in finding.reasons)
+    adult = profile(categories=("physical",))
+    assert "child-rehabilitation-aid" not in {f.service for f in assess(rules, adult)}
+
+
+def test_an_older_child_is_told_guofa_2018_20_lets_areas_widen_the_age_range(rules):
+    answers = profile(age="7-17", studying="compulsory", needs=("rehabilitation",))
+    finding = finding_for(rules, answers, "child-rehabilitation-aid")
+    verify = " ".join(r.rule.verify.zh for r in finding.reasons if r.rule.verify)
+    assert "有条件的地区可以扩大救助的年龄范围" in verify and "请问区残联" in verify
+    assert "国发〔2018〕20号" in {source.key for source in finding.sources}
+
+
+def test_the_categories_hint_leaves_autism_and_cerebral_palsy_to_the_assessment(i18n_app):
+    with i18n_app.test_request_context("/"):
+        hint = str(CATEGORIES.hint)
+    assert "孤独症" in hint and "脑瘫" in hint
+    assert "以残疾评定为准" in hint and "不确定" in hint
 
 
 # --- The questions --------------------------------------------------------------------------

@@ -145,7 +145,12 @@ CATEGORIES = Question(
         *(Option(code, name, name) for code, name in DISABILITY_CATEGORIES.items()),
         _unsure(),
     ),
-    hint=_l("可以选几项。多重残疾，请把每一类也选上。"),
+    # No source the site cites says which category autism or cerebral palsy is assessed
+    # as: the hint names them and leaves it to the assessment.
+    hint=_l(
+        "可以选几项。多重残疾，请把每一类也选上。孤独症（自闭症）、脑瘫算哪一类，"
+        "以残疾评定为准；不清楚的，可以选“不确定”。"
+    ),
     multiple=True,
 )
 
