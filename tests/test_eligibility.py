@@ -975,7 +975,7 @@ def test_what_was_asked_for_comes_first_in_each_group(client):
         assert asked[0] or section == "possible-heading", (section, chosen)
 
 
-# --- What a result says of a service the plan only sets out to provide ----------------------
+# --- What a result says of a service the plan only sets out to provide; counts in English ----
 
 
 def test_a_likely_service_the_plan_only_sets_out_to_provide_says_to_ask_if_it_is_there(client):
@@ -996,3 +996,31 @@ def test_the_easy_read_says_so_in_two_short_lines(client):
     lines = [p.text for p in card(doc, "“如康家园”残疾人之家").find_all("p")]
     assert "规划说要办这件事。" in lines and "现在有没有，要先问清楚。" in lines
     assert "规划说要办这件事。" not in card(doc, "重度残疾人护理补贴").text
+
+
+# A grade 2 visual disability and no certificate: only the certificate is very likely.
+ONE_LIKELY = [
+    ("for_whom", ["self"]),
+    ("age", ["18-59"]),
+    ("residence", ["hukou"]),
+    ("certificate", ["no"]),
+    ("categories", ["visual"]),
+    ("grade", ["2"]),
+    ("studying", ["no"]),
+    ("work", ["employed"]),
+    ("household", ["none"]),
+    ("needs", ["unsure"]),
+]
+
+
+def test_the_english_result_counts_one_service_in_the_singular(client):
+    """It said "1 services very likely to suit"."""
+    lead = parse(result_of(Browser(client, "/en"), ONE_LIKELY).data).find("p", class_="lead")
+    assert lead.text.startswith("From the answers: 1 service very likely to suit, and ")
+    assert "services that may suit but need checking" not in lead.text
+    assert re.search(r"and \d+ that may suit but need checking\.$", lead.text), lead.text
+
+
+def test_the_chinese_result_counts_as_before(client):
+    lead = parse(result_of(Browser(client), ONE_LIKELY).data).find("p", class_="lead")
+    assert re.fullmatch(r"根据您的回答：很可能适合 1 项，可能适合、需要核实 \d+ 项。", lead.text)
