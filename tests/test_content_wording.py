@@ -1,0 +1,86 @@
+"""What the content files say, word by word, where a word once said more than its source:
+what the plan only says is to be done (said as the plan's), and national documents only
+where their own words were checked."""
+
+import pytest
+import yaml
+from barrierfree import PROJECT_ROOT
+
+pytestmark = pytest.mark.no_database
+
+CONTENT = PROJECT_ROOT / "content"
+SERVICES = {
+    path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
+    for path in sorted((CONTENT / "services").glob("*.yaml"))
+}
+TEXT_FIELDS = ("summary", "eligibility", "benefits", "amount", "how_to_apply", "easy_read")
+
+
+def texts(record: dict, english: bool = False) -> str:
+    """A service's text fields in one language, one after the other."""
+    fields = (f"{name}_en" if english else name for name in TEXT_FIELDS)
+    return "\n".join(str(record.get(field) or "") for field in fields)
+
+
+@pytest.mark.parametrize(
+    ("slug", "hedged", "english"),
+    [
+        ("culture-at-home", "规划说，要为有重度残疾人的家庭开展“五个一”文化服务", "The plan says"),
+        ("legal-aid", "规划说，要培养帮助残疾人的公益律师", "The plan says public-interest"),
+        (
+            "youth-internship-allowance",
+            "规划说，符合条件的残疾青年",
+            "young disabled people who qualify",
+        ),
+        ("blind-cultural-services", "规划说，区公共图书馆要开设盲人阅览室", "is to open"),
+    ],
+)
+def test_easy_read_gives_what_the_plan_only_sets_out_to_do_as_the_plans(slug, hedged, english):
+    record = SERVICES[slug]
+    assert hedged in record["easy_read"]
+    assert english in record["easy_read_en"]
+
+
+def test_legal_aid_claims_no_lawyers_and_volunteers_that_only_the_plan_names():
+    easy = SERVICES["legal-aid"]["easy_read"]
+    assert "有公益律师和志愿者帮你" not in easy
+
+
+def test_the_allowances_say_the_plan_gives_no_place_to_apply_and_whom_to_ask():
+    """Where to hand in an application for the two allowances: the plan does not say, and
+    no reprint of Guofa [2015] No. 52's own words on it could be checked, so the page says
+    whom to ask rather than a route."""
+    for slug in ("living-allowance", "severe-disability-care-allowance"):
+        record = SERVICES[slug]
+        assert "规划没有写在哪里递交申请" in record["how_to_apply"]
+        assert "请先问区民政局" in record["how_to_apply"]
+        assert "Ask the District Civil Affairs Bureau first" in record["how_to_apply_en"]
+        assert "择高" not in texts(record)
+
+
+def test_child_rehabilitation_cites_guofa_2018_20_for_who_and_where_to_apply():
+    record = SERVICES["child-rehabilitation-aid"]
+    title = "《国务院关于建立残疾儿童康复救助制度的意见》（国发〔2018〕20号）"
+    assert title in record["eligibility"] and title in record["how_to_apply"]
+    assert "孤独症儿童" in record["eligibility"]
+    assert "有条件的地区，可以扩大救助的年龄范围" in record["eligibility"]
+    assert (
+        "户籍所在地（居住证发放地）的县级残联组织提出申请，在茌平区是区残联"
+        in (record["how_to_apply"])
+    )
+    assert "Guofa [2018] No. 20" in record["how_to_apply_en"]
+    assert "国发〔2018〕20号" in record["departments_source"]
+
+
+def test_the_minimum_living_allowance_makes_no_claim_it_cannot_cite():
+    record = SERVICES["subsistence-allowance"]
+    assert "有的地方把审核确认交给了乡镇" not in record["how_to_apply"]
+    assert "Some areas have since passed" not in record["how_to_apply_en"]
+    assert "国务院令第649号" in record["how_to_apply"]
+
+
+def test_the_certificate_page_says_how_to_ask_without_a_phone_call():
+    record = SERVICES["disability-certificate"]
+    assert "[在网上写给区残联](/feedback/ask)" in record["how_to_apply"]
+    assert "12345" in record["how_to_apply"]
+    assert "(/en/feedback/ask)" in record["how_to_apply_en"]
