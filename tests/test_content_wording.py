@@ -1,10 +1,15 @@
 """What the content files say, word by word, where a word once said more than its source:
-what the plan only says is to be done (said as the plan's), and national documents only
-where their own words were checked."""
+the plan's figures (">85" is 高于85%, never 85%以上, which includes 85), what the plan only
+says is to be done (said as the plan's), and national documents only where their own words
+were checked."""
+
+import re
 
 import pytest
 import yaml
 from barrierfree import PROJECT_ROOT
+from barrierfree.i18n import EN, force_locale
+from barrierfree.plan.progress import spoken
 
 pytestmark = pytest.mark.no_database
 
@@ -13,6 +18,20 @@ SERVICES = {
     path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
     for path in sorted((CONTENT / "services").glob("*.yaml"))
 }
+INDICATORS = {
+    indicator["number"]: indicator
+    for box in yaml.safe_load((CONTENT / "boxes.yaml").read_text(encoding="utf-8"))["boxes"]
+    for indicator in box.get("indicators") or ()
+}
+# The services whose pages give an indicator of 专栏1, by the indicator's number.
+INDICATORS_ON_SERVICES = {
+    "insurance-contribution-subsidy": (4, 5),
+    "precise-rehabilitation": (6,),
+    "assistive-devices": (7,),
+    "compulsory-education": (8,),
+    "vocational-skills-training": (9,),
+    "home-accessibility-adaptation": (10,),
+}
 TEXT_FIELDS = ("summary", "eligibility", "benefits", "amount", "how_to_apply", "easy_read")
 
 
@@ -20,6 +39,31 @@ def texts(record: dict, english: bool = False) -> str:
     """A service's text fields in one language, one after the other."""
     fields = (f"{name}_en" if english else name for name in TEXT_FIELDS)
     return "\n".join(str(record.get(field) or "") for field in fields)
+
+
+def test_no_service_says_a_plan_figure_is_reached_at_or_above_it():
+    """The plan prints ">85": more than 85. 以上 and "over" would say 85 itself will do."""
+    for slug, record in SERVICES.items():
+        assert not re.search(r"\d+\s*(?:%|户|人次|人/次)以上", texts(record)), slug
+        assert not re.search(r"\b(?:over|more than) \d", texts(record, english=True)), slug
+
+
+@pytest.mark.parametrize("slug", INDICATORS_ON_SERVICES)
+def test_a_service_gives_its_indicators_figures_as_the_indicators_page_does(i18n_app, slug):
+    """In the words of plan.progress.spoken, the one rule the indicators' page, its chart
+    and the search index use: 高于85%, above 85%."""
+    record = SERVICES[slug]
+    for number in INDICATORS_ON_SERVICES[slug]:
+        indicator = INDICATORS[number]
+        figures = [f for f in (indicator["value_2020"], indicator["target_2025"]) if f]
+        with i18n_app.test_request_context("/"):
+            zh = [spoken(figure, indicator["unit"]) for figure in figures]
+            with force_locale(EN):
+                en = [spoken(figure, indicator["unit_en"]) for figure in figures]
+        for words in zh:
+            assert words in record["benefits"], (slug, words)
+        for words in en:
+            assert words in record["benefits_en"], (slug, words)
 
 
 @pytest.mark.parametrize(
