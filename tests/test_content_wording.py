@@ -1,7 +1,7 @@
 """What the content files say, word by word, where a word once said more than its source:
 the plan's figures (">85" is 高于85%, never 85%以上, which includes 85), what the plan only
-says is to be done (said as the plan's), and national documents only where their own words
-were checked."""
+says is to be done (said as the plan's), national documents only where their own words were
+checked, and the demo pack's invented verifications (never a real body's name)."""
 
 import re
 
@@ -128,3 +128,22 @@ def test_the_certificate_page_says_how_to_ask_without_a_phone_call():
     assert "[在网上写给区残联](/feedback/ask)" in record["how_to_apply"]
     assert "12345" in record["how_to_apply"]
     assert "(/en/feedback/ask)" in record["how_to_apply_en"]
+
+
+def demo_verifiers() -> list[tuple[str, str]]:
+    """(place, verifier) for every verification the demo pack's places record."""
+    places = yaml.safe_load((CONTENT / "demo" / "facilities.yaml").read_text(encoding="utf-8"))
+    found = []
+    for place in places["facilities"]:
+        if place.get("hours_verified_by"):
+            found.append((place["slug"], place["hours_verified_by"]))
+        for feature in (place.get("accessibility") or {}).values():
+            if feature.get("verified_by"):
+                found.append((place["slug"], feature["verified_by"]))
+    return found
+
+
+def test_the_demo_pack_claims_no_real_body_verified_its_invented_places():
+    verifiers = demo_verifiers()
+    assert verifiers
+    assert {verifier for _place, verifier in verifiers} == {"示例核实人"}

@@ -609,12 +609,30 @@ def test_facility_page_says_what_is_there_what_is_not_and_what_is_unverified(bop
     assert first_paragraph_after(headings["无障碍卫生间"]).text == "有。"
     assert "服务时间：每周三上午，需提前一天预约" in main.text
     verified = [p.text for p in main.find_all("p", class_="verified")]
-    # The hours, then one per feature the record describes.
-    assert verified == ["开放时间：2026年11月12日实地核实，区残联"] + ["这一项从未核实。"] * 5
+    # The hours, then one per feature the record describes; an invented place names an
+    # invented verifier, never the federation.
+    assert verified == ["开放时间：2026年11月12日实地核实，示例核实人"] + ["这一项从未核实。"] * 5
 
 
-def test_map_links_search_for_the_place_by_name(boping_home):
-    links = [href for href in parse(boping_home.data).find("main").hrefs if "map" in href]
+MAP_HOSTS = {"uri.amap.com", "api.map.baidu.com", "www.openstreetmap.org"}
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_sample_place_offers_no_map_links(client, prefix):
+    """A map app searching for an invented place finds a real one of the name, or none."""
+    main = parse(client.get(prefix + "/facilities/rukang-boping").data).find("main")
+    assert not {urlsplit(href).hostname for href in main.hrefs} & MAP_HOSTS
+    said = "这是演示用的虚构场所，地图上没有它" if not prefix else "invented"
+    assert said in main.text
+
+
+def test_map_links_search_for_a_checked_place_without_a_point_by_name(loaded_app):
+    with loaded_app.app_context():
+        place = db.session.scalar(select(Facility).where(Facility.slug == "rukang-boping"))
+        place.sample = False  # checked, its own point not yet published
+        db.session.commit()
+    page = loaded_app.test_client().get("/facilities/rukang-boping")
+    links = [href for href in parse(page.data).find("main").hrefs if "map" in href]
     by_host = {urlsplit(href).hostname: parse_qs(urlsplit(href).query) for href in links}
     place = "聊城市茌平区博平镇“如康家园”残疾人之家"
 

@@ -346,9 +346,9 @@ def verification_of(main, feature: str) -> str:
 @pytest.mark.parametrize(
     "feature, said",
     [
-        ("无台阶入口", "2026年10月9日实地测量，区残联"),
-        ("无障碍停车位", "2026年11月3日电话核实，区残联"),
-        ("欢迎导盲犬", "2026年9月15日单位自报，区残疾人康复中心"),
+        ("无台阶入口", "2026年10月9日实地测量，示例核实人"),
+        ("无障碍停车位", "2026年11月3日电话核实，示例核实人"),
+        ("欢迎导盲犬", "2026年9月15日单位自报，示例核实人"),
         ("盲道", "这一项从未核实。"),
     ],
     ids=["on-site", "phone", "self-reported", "never"],
@@ -362,7 +362,7 @@ def test_each_feature_says_how_when_and_by_whom_it_was_verified(client, clock, f
 def test_the_hours_say_how_they_were_verified(client, clock):
     clock(at(WEDNESDAY, "10:00"))
     main = main_of(client, "/facilities/rehabilitation-centre")
-    assert "开放时间：2026年10月9日实地核实，区残联" in main.text
+    assert "开放时间：2026年10月9日实地核实，示例核实人" in main.text
     assert "法定节假日：按国家安排，法定节假日休息，调休上班的周末开放。" in main.text
 
 
@@ -511,7 +511,7 @@ def test_a_feature_in_the_edit_form_is_controls_that_keep_its_verification(site)
         "feature_lift.available": "是",
         "feature_lift.method": "on-site",
         "feature_lift.verified_on": "2026-10-09",
-        "feature_lift.verified_by": "区残联",
+        "feature_lift.verified_by": "示例核实人",
         "feature_lift.note": "",
         "feature_lift.note_en": "",
     }

@@ -56,7 +56,8 @@ def detail(slug: str) -> Response:
         hours=hours_now(facility, now),
         week=opening_hours.week(facility.hours),
         today=now.weekday(),
-        map_links=geo.map_links(facility.name, facility.point()),
+        # An invented place is not on any map: a search would find a real one, or none.
+        map_links=[] if facility.sample else geo.map_links(facility.name, facility.point()),
         contacts=channels,
         # An invented place is not described to machines as a place.
         structured_data=None if facility.sample else place(facility),
