@@ -856,3 +856,37 @@ def test_a_place_with_its_own_coordinates_gives_them_as_geo(loaded_app):
         db.session.commit()
     data = json_ld(loaded_app.test_client().get("/facilities/rukang-boping"))
     assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 36.585, "longitude": 116.13}
+
+
+# --- What the finder says of distance; what it offers before any place is published --------
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_finder_does_not_promise_how_far_a_place_is_from_you(client, prefix):
+    """The townships' points are approximate and cite nothing: the page says the order is
+    by straight-line distance from the chosen township's seat, and that it is approximate."""
+    doc = parse(client.get(prefix + "/facilities/").data)
+    lead = doc.find("p", class_="lead").text
+    description = next(m for m in doc.find_all("meta") if m.get("name") == "description")["content"]
+    for text in (lead, description):
+        assert "离您有多远" not in text and "how far away they are" not in text
+    said = ("驻地的大致直线距离", "approximate straight-line distance")[bool(prefix)]
+    assert said in lead and said in description
+    hint = doc.find(id="near-hint").text
+    assert ("只是大概", "rough guide")[bool(prefix)] in hint
+
+
+def test_a_list_sorted_by_distance_says_the_distance_is_approximate(client):
+    text = results(client.get("/facilities/?near=boping")).text
+    assert "离博平镇近的在前。距离是按大致位置算的直线距离，不是路程，只是大概。" in text
+
+
+def test_the_finder_without_places_offers_the_written_question_as_well(tmp_path):
+    """Before any place is published, 12345 was the only thing to do: a call."""
+    client = make_loaded_app(tmp_path / "facts.sqlite", demo=False).test_client()
+    for prefix in ("", "/en"):
+        main = parse(client.get(prefix + "/facilities/").data).find("main")
+        items = main.find("ul", class_="link-list").find_all("li")
+        ask = [li for li in items if li.find("a", href=prefix + "/feedback/ask")]
+        assert len(ask) == 1
+        assert "tel:12345" in main.hrefs
