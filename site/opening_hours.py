@@ -235,6 +235,8 @@ def utc(moment: datetime) -> datetime:
 # unconfirmed. A place says how it keeps the calendar (HOLIDAY_RULES), and staff enter its
 # own closures (装修暂停开放) as dated lines.
 
+# Why a day is not known: the calendar has no arrangement for its year yet (Day.why).
+BEYOND_CALENDAR = "beyond-calendar"
 CLOSED_ON_HOLIDAYS = "closed"
 OPEN_ON_HOLIDAYS = "open"
 HOLIDAY_RULES = {
@@ -394,7 +396,7 @@ class Hours:
             return Day(day, ordinary)
         state = calendar_day(day)
         if not state.known:
-            return Day(day, None, "beyond-calendar")
+            return Day(day, None, BEYOND_CALENDAR)
         if state.holiday:
             periods: tuple[tuple[int, int], ...] | None
             periods = () if self.holidays == CLOSED_ON_HOLIDAYS else None

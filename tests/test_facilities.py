@@ -890,3 +890,37 @@ def test_the_finder_without_places_offers_the_written_question_as_well(tmp_path)
         ask = [li for li in items if li.find("a", href=prefix + "/feedback/ask")]
         assert len(ask) == 1
         assert "tel:12345" in main.hrefs
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_days_the_calendar_does_not_know_are_not_listed_as_holidays(app, prefix):
+    """On 6 December 2026 the next four weeks run into 2027, whose holidays the calendar
+    does not know: "2027年1月1日至2027年1月2日：本站还没有收录…" under 未来四周的节假日 read
+    as if those two days were holidays. They are said apart, as days not yet known."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(opening_hours, "local_now", lambda: datetime(2026, 12, 6, 10, 0))
+        page = app.test_client().get(prefix + "/facilities/rukang-boping")
+    main = parse(page.data).find("main")
+    heading = next(
+        h3
+        for h3 in main.find_all("h3")
+        if h3.text in ("未来四周的节假日", "Public holidays in the next four weeks")
+    )
+    following = []
+    for element in heading.find_next_siblings():
+        if element.tag in ("h2", "h3"):
+            break
+        following.append(element)
+    assert [element.tag for element in following] == ["p", "p"]
+    known, unknown = (element.text for element in following)
+    if prefix:
+        assert known.startswith("In the next four weeks, none of the days")
+        assert (
+            "does not have the public holiday calendar for 1 January 2027 to 2 January" in unknown
+        )
+    else:
+        assert known == "未来四周里，本站已经收录的日子没有法定节假日或调休。"
+        assert unknown == (
+            "本站还没有收录2027年1月1日至2027年1月2日的法定节假日安排："
+            "是不是节假日、开不开放，现在都还不能确认。"
+        )

@@ -24,12 +24,15 @@ class OpenNow:
 @dataclass(frozen=True)
 class HoursNow:
     """A place's hours as its page tells them at a moment: open now, today, when it next
-    opens, the coming holidays and its own closures that are not over."""
+    opens, the coming holidays and working weekends, the coming days the state calendar
+    does not know yet (`uncharted`: not holidays, days nobody can yet say are or are not)
+    and its own closures that are not over."""
 
     now: OpenNow
     today: Day | None = None
     next_opening: str | None = None
     coming: list[tuple[Day, date]] = field(default_factory=list)
+    uncharted: list[tuple[Day, date]] = field(default_factory=list)
     closures: tuple[Closure, ...] = ()
 
 
@@ -55,12 +58,13 @@ def hours_now(facility: Facility, now: datetime) -> HoursNow:
     hours = facility.opening()
     if hours is None:
         return HoursNow(status, closures=closures)
-    coming = opening_hours.coming_days(hours, now.date())
+    runs = opening_hours.coming_days(hours, now.date())
     following = opening_hours.next_opening(hours, now)
     return HoursNow(
         status,
         today=hours.on(now.date()),
         next_opening=None if following is None else opening_hours.when_text(following, now),
-        coming=coming,
+        coming=[run for run in runs if run[0].why != opening_hours.BEYOND_CALENDAR],
+        uncharted=[run for run in runs if run[0].why == opening_hours.BEYOND_CALENDAR],
         closures=closures,
     )
