@@ -51,6 +51,7 @@ EXTRA_PATHS = [
     "/search?q=xyzzy",
     "/search?q=轮倚",  # a typo: the word meant's results, said so
     "/search?q=如康家园&township=boping",
+    "/search?q=轮椅&township=fengguantun",  # a township without it: the filter named as why
     "/facilities/?township=boping&need=step_free_entrance&need=accessible_toilet&near=zhenxing",
     "/facilities/?township=hantun&need=hearing_loop",
     "/facilities/?township=nowhere&need=wings",

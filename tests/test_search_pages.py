@@ -1,7 +1,7 @@
 """The search page over HTTP: plain form, htmx fragment, filters, no results, bad input."""
 
 import shutil
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from barrierfree.site_search import sync
@@ -447,3 +447,104 @@ def test_a_place_s_features_and_services_are_searched_and_shown_as_lists(app):
     assert "Step-free entrance, lift, accessible toilet" in en
     contact = documents["contact:dpf-video-sign-language:zh"].body
     assert "、" in contact.splitlines()[1], "the needs a contact serves, listed"
+
+
+def found_count(client, path: str) -> int:
+    """How many results the search at `path` says it found."""
+    announced = parse(client.get(path).data).find(id="search-results")["data-announce"]
+    return int("".join(ch for ch in announced if ch.isdigit()))
+
+
+@pytest.mark.parametrize(
+    ("path", "everything", "said"),
+    [
+        (
+            "/search?q=轮椅&township=fengguantun",
+            "/search?q=轮椅",
+            "在冯官屯镇没有找到与“轮椅”相关的内容，不限乡镇（街道）有{n}条",
+        ),
+        (
+            "/search?q=低保&category=education",
+            "/search?q=低保",
+            "在“教育”类服务中没有找到与“低保”相关的内容，不限服务类别有{n}条",
+        ),
+        (
+            "/search?q=轮椅&kind=contact",
+            "/search?q=轮椅",
+            "在“联系方式”中没有找到与“轮椅”相关的内容，不限结果类型有{n}条",
+        ),
+        (
+            "/search?q=康复&category=rehabilitation&township=zhenxing",
+            "/search?q=康复",
+            "按所选的条件没有找到与“康复”相关的内容，不限条件有{n}条",
+        ),
+        (
+            "/en/search?q=wheelchair&township=fengguantun",
+            "/en/search?q=wheelchair",
+            'No results for "wheelchair" in Fengguantun Town, '
+            "but {n} results in all townships and sub-districts",
+        ),
+        (
+            "/en/search?q=allowance&kind=contact&category=education",
+            "/en/search?q=allowance",
+            'No results for "allowance" with the filters chosen, but {n} results without them',
+        ),
+    ],
+)
+@pytest.mark.parametrize("live", [False, True])
+def test_a_filter_that_leaves_nothing_is_named_as_the_cause_with_a_way_out_of_it(
+    client, path, everything, said, live
+):
+    """The heading (focused after a submit) and the announcement said 没有找到 and 找到0条结果,
+    and the advice was to reword: the words were fine, the township had no such place."""
+    n = found_count(client, everything)
+    assert n > 0
+    headers = {"HX-Request": "true"} if live else {}
+    results = parse(client.get(path, headers=headers).data).find(id="search-results")
+    heading = results.find(id="results-heading")
+    assert heading.text == said.format(n=n)
+    assert results["data-announce"] == heading.text
+    way_out = [link for link in results.find_all("a") if unquote(link["href"]) == everything]
+    assert len(way_out) == 1 and str(n) in way_out[0].text
+    # Nothing blames the words, offers other words, or another language's site.
+    text = results.text
+    for wording in ("换一个说法", "您是不是要找", "Try other words", "Did you mean"):
+        assert wording not in text
+    assert results.find("a", hreflang=True) is None
+
+
+def test_words_that_find_nothing_anywhere_are_still_the_cause_with_a_filter(client):
+    results = parse(client.get("/search?q=xyzzy&township=fengguantun").data).find(
+        id="search-results"
+    )
+    assert results.find(id="results-heading").text == "没有找到与“xyzzy”相关的内容"
+    assert results["data-announce"] == "找到0条结果"
+    assert "换一个说法" in results.text
+
+
+def test_the_search_without_filters_is_made_only_when_the_filters_left_nothing(app, monkeypatch):
+    """Counted in that case alone, and from the kind facet's counts when only the kind was
+    chosen (they leave the kind out): every other search costs what it did."""
+    from barrierfree.site_search import views
+
+    client = app.test_client()
+    # Past the page cache, which would answer a page another test asked for without a search.
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], "none")
+    unfiltered = []
+
+    class Counting:
+        def __init__(self, backend):
+            self.backend = backend
+
+        def search(self, query, **options):
+            if not any(options.get(name) for name in ("kinds", "categories", "township")):
+                unfiltered.append(options)
+            return self.backend.search(query, **options)
+
+    real = views.site_index
+    monkeypatch.setattr(views, "site_index", lambda: Counting(real()))
+    for path in ["/search?q=轮椅&township=zhenxing", "/search?q=轮椅&kind=contact"]:
+        client.get(path)
+    assert unfiltered == []
+    client.get("/search?q=轮椅&township=fengguantun")
+    assert unfiltered == [{"language": "zh", "per_page": 1}]

@@ -94,6 +94,27 @@ def corrected(query: str, **options: Any) -> search.Results:
     return instead
 
 
+def without_filters(
+    query: str,
+    language: str,
+    found: search.Results,
+    kind: str | None,
+    category: str | None,
+    township: str | None,
+) -> int | None:
+    """How many the same words find without the kind, category and township chosen, when
+    those choices are why `found` has nothing (轮椅 in a township with no place that says
+    it); None when nothing was chosen, something was found, or the words find nothing
+    anyway. Counted only then: without a category or township, the kind facet's counts,
+    which leave the kind out, are that count already; otherwise one search more, of one
+    result."""
+    if found.total or not (kind or category or township):
+        return None
+    if not (category or township) and found.kind_counts:
+        return sum(found.kind_counts.values()) or None
+    return site_index().search(query, language=language, per_page=1).total or None
+
+
 @bp.get("/search")
 def results() -> ResponseReturnValue:
     """Search the site; with HX-Request only the results block is returned."""
@@ -109,21 +130,26 @@ def results() -> ResponseReturnValue:
     township = args.choice(
         "township", {t.slug: t for t in townships}, _("乡镇（街道）"), "search-township"
     )
-    found, unavailable = None, False
+    found, unfiltered, unavailable = None, None, False
     if query.strip():
+        language = "en" if is_english() else "zh"
         try:
             found = corrected(
                 query,
-                language="en" if is_english() else "zh",
+                language=language,
                 kinds=[kind] if kind else None,
                 categories=[category] if category else None,
                 township=township,
                 page=read_page_number(request.args.get("page")),
                 per_page=PER_PAGE,
             )
+            unfiltered = without_filters(query, language, found, kind, category, township)
         except search.IndexUnavailable:
             unavailable = True
             rebuild_in_background()
+    # Other words and the other language's site are offered when the words found nothing,
+    # not when a filter left out what they found.
+    blamed = None if unfiltered else found
     fragment = wants_fragment()
     response = render_template(
         "site_search/_results.html" if fragment else "site_search/page.html",
@@ -136,11 +162,12 @@ def results() -> ResponseReturnValue:
         townships=with_places(townships, township),
         problems=args.problems,
         results=found,
+        unfiltered=unfiltered,
         unavailable=unavailable,
-        suggested=services.suggested() if found is not None and not found.total else [],
+        suggested=services.suggested() if blamed is not None and not blamed.total else [],
         samples=sample_urls(found),
-        in_english=in_english(query, found),
-        in_chinese=in_chinese(query, found),
+        in_english=in_english(query, blamed),
+        in_chinese=in_chinese(query, blamed),
     )
     body, status, headers = filtered_page(response, args.problems)
     if unavailable:
