@@ -1,6 +1,6 @@
 """Back after a live update: the browser always shows a whole page (landmarks, one h1,
-styles, a usable focus), typing adds no history entries, and a submit or a filter change
-adds one."""
+styles, a usable focus), typing adds one history entry at most (none over an empty box), and
+a submit or a filter change adds one."""
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -69,6 +69,43 @@ def test_back_after_typing_a_search_returns_to_the_page_before_it_whole(site, br
     # Typing replaced the entry: one Back leaves the search, not just a character of it.
     back_to(browser, "/services/")
     assert_whole(browser)
+
+
+WHEELCHAIR, SUBSISTENCE = "q=%E8%BD%AE%E6%A4%85", "q=%E4%BD%8E%E4%BF%9D"  # 轮椅, 低保
+
+
+@pytest.mark.parametrize("how", ["loaded", "submitted"])
+def test_back_after_typing_over_a_search_returns_to_that_search(site, browser, how):
+    """轮椅 searched, then the box cleared and 低保 typed: Back went past 轮椅 to the page
+    before it, as the first live update replaced 轮椅's entry instead of adding one."""
+    browser.get(site["url"] + "/services/")
+    ready(browser)
+    if how == "loaded":  # the header's form, Enter: a whole page
+        box = browser.find_element(By.ID, "site-search-q")
+        navigate(browser, lambda: box.send_keys("轮椅", Keys.ENTER))
+    else:  # the search page's own form, sent by its button: a live update
+        navigate(browser, lambda: browser.get(site["url"] + "/search"))
+        ready(browser)
+        browser.execute_script("document.getElementById('search-page-q').value = '轮椅'")
+        browser.find_element(By.CSS_SELECTOR, "#main .search-form__button").click()
+    WebDriverWait(browser, 10).until(lambda d: WHEELCHAIR in d.current_url)
+    ready(browser)
+    entries = browser.execute_script("return history.length")
+    box = browser.find_element(By.ID, "search-page-q")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)
+    type_slowly(box, "低保")
+    WebDriverWait(browser, 10).until(lambda d: SUBSISTENCE in d.current_url)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "搜索：低保"
+    # One entry for the typing, however many updates it made.
+    assert browser.execute_script("return history.length") == entries + 1
+
+    back_to(browser, WHEELCHAIR)
+    assert_whole(browser)
+    assert browser.find_element(By.ID, "search-page-q").get_attribute("value") == "轮椅"
+    assert browser.find_elements(By.CSS_SELECTOR, "#search-results .result")
+    back_to(browser, "/search" if how == "submitted" else "/services/")
+    assert WHEELCHAIR not in browser.current_url
 
 
 def test_back_after_submitting_a_search_and_following_a_result(site, browser):

@@ -220,24 +220,48 @@
     heldUpdate = event.detail.issueRequest;
   });
 
-  // History: a live update while typing replaces the current entry, so Back does not walk
-  // through half-typed queries; a submit or a changed filter adds one (a choice waits half
-  // a second first, so going down a list with the arrow keys is one change, not one each). (Back to an entry
-  // loads the whole page from the server: the page keeps no copy of itself to restore.)
-  // A submit that changed nothing (the same path and the same filled-in fields) adds no
-  // entry either, so that Back always goes somewhere else.
+  // History: a submit or a changed filter adds an entry (a choice waits half a second
+  // first, so going down a list with the arrow keys is one change, not one each). Typing
+  // adds one entry for what it finds and then replaces it as it goes on, so Back does not
+  // walk through half-typed queries, yet still reaches the search shown before the typing
+  // began (one loaded, submitted or chosen; not a box still empty, where there was nothing
+  // to go back to). (Back to an entry loads the whole page from the server: the page keeps
+  // no copy of itself to restore.) A submit that changed nothing (the same path and the
+  // same filled-in fields) adds no entry either, so that Back always goes somewhere else.
   function filledIn(url) {
     var pairs = Array.from(url.searchParams).filter(function (pair) { return pair[1] !== ""; });
     return url.pathname + "?" + pairs.map(function (pair) { return pair.join("="); }).sort().join("&");
   }
 
+  // Whether the entry shown was made by typing. A page the browser loads (Back to an entry
+  // made by typing too) starts as one that was not: what it shows is a search to keep.
+  var typedEntry = false;
+
+  window.addEventListener("pageshow", function () {
+    typedEntry = false;
+  });
+
+  // True when the box being typed in held something at `url`: a search to come back to.
+  function searchedFor(url, box) {
+    return !!box && !!box.name && (url.searchParams.get(box.name) || "").trim() !== "";
+  }
+
   document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     var history = event.detail.history;
-    if (history.type !== "push") return;
+    var typing = !!trigger && trigger.type === "input";
     var here = new URL(window.location.href);
-    var same = filledIn(new URL(history.path, here)) === filledIn(here);
-    if (same || (trigger && trigger.type === "input")) history.type = "replace";
+    if (filledIn(new URL(history.path, here)) === filledIn(here)) {
+      // The same entry again: a submit makes it a search to keep; typing back to the
+      // address of one kept does not make it one to replace.
+      history.type = "replace";
+      typedEntry = typedEntry && typing;
+      return;
+    }
+    if (history.type === "push" && typing && (typedEntry || !searchedFor(here, trigger.target))) {
+      history.type = "replace";
+    }
+    typedEntry = typing;
   });
 
   // A live update that changed the address (filters, search) leaves the links the server
