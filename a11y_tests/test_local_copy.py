@@ -5,11 +5,14 @@ signing out."""
 
 import pytest
 from barrierfree.database import db
+from barrierfree.staff.models import EDITOR, Autosave, StaffUser
 from barrierfree.updates.models import DRAFT, Update
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import select
 
 from .conftest import navigate, set_mode, wait_for
+from .test_back_office import make_account, sign_in
 
 MINE = "我在这个浏览器里写的正文。"
 COPIES = "return Object.keys(localStorage).filter(k => k.startsWith('barrierfree-copy:'))"
@@ -88,3 +91,27 @@ def test_a_good_save_forgets_the_copy_in_either_language(site, staff_browser, pr
     assert body_of(site, item_id) == "保存成功的正文。"
     WebDriverWait(driver, 5).until(lambda d: d.execute_script(COPIES) == [])
     assert not driver.find_element(By.ID, "local-copy").is_displayed()
+
+
+def test_no_copy_is_offered_after_an_error_in_a_form_shown_with_an_autosave_on_offer(site, browser):
+    """The copy kept the form's hidden autosave_on_offer; the form shown again after an
+    error has none, so it seemed to hold other text than the copy, and the copy of what it
+    held was offered back (这个浏览器里还留着一份您写的内容)."""
+    make_account(site, "copy-on-offer", EDITOR)
+    sign_in(browser, site, "copy-on-offer")
+    with site["app"].app_context():
+        user = db.session.scalar(select(StaffUser).where(StaffUser.username == "copy-on-offer"))
+        text = {"title": "服务器上自动保存的标题"}
+        db.session.add(Autosave(user_id=user.id, kind="updates", key="new", data=text))
+        db.session.commit()
+    open_form(browser, site, "/staff/updates/new")
+    assert browser.find_elements(By.NAME, "autosave_on_offer"), "the server's text is on offer"
+    type_body(browser, MINE)  # and no title: the save is refused
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "#edit-form button[value=save]").click)
+
+    assert browser.find_element(By.CSS_SELECTOR, "[data-error-summary]").is_displayed()
+    assert browser.find_element(By.NAME, "body").get_attribute("value") == MINE
+    assert not browser.find_elements(By.NAME, "autosave_on_offer")
+    assert not browser.find_element(By.ID, "local-copy").is_displayed()
+    # The copy is still there, for the text as it is now.
+    assert len(browser.execute_script(COPIES)) == 1

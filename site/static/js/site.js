@@ -568,7 +568,6 @@
   // else saved is refused as out of date and shown beside their version to merge. It is
   // dropped on signing out, and after as long as the server keeps a late form (12 hours).
   var COPY_PREFIX = "barrierfree-copy:";
-  var NOT_COPIED = ["csrf_token", "version", "action"];
   var KEEP_COPY_MS = 12 * 3600 * 1000;
 
   function forgetEveryCopy() {
@@ -588,12 +587,25 @@
     }
   }
 
-  // What the form would submit, by field name, as lists of values.
+  // The fields a person writes in or chooses from: not the buttons (nor a file, which no
+  // script may put back), nor the hidden fields, which say how the page was made (the CSRF
+  // token, the version it was loaded at, whether an autosave is on offer above it), not
+  // what was written. A page made again for the same text (after an error, or with the
+  // autosave no longer on offer) has other hidden values, and a copy holding them would
+  // differ from its own text. The version goes with the copy on its own (versionField).
+  var NOT_WRITTEN = ["hidden", "submit", "button", "reset", "image", "file"];
+
+  function ownField(element) {
+    return !!element.name && !element.disabled && NOT_WRITTEN.indexOf(element.type) === -1 &&
+      ["INPUT", "SELECT", "TEXTAREA"].indexOf(element.tagName) !== -1;
+  }
+
+  // What the form would submit from its own fields, by field name, as lists of values.
   function formText(form) {
     var text = {};
     Array.prototype.forEach.call(form.elements, function (element) {
+      if (!ownField(element)) return;
       var name = element.name;
-      if (!name || element.disabled || NOT_COPIED.indexOf(name) !== -1) return;
       var values = text[name] || (text[name] = []);
       if (element.type === "checkbox" || element.type === "radio") {
         if (element.checked) values.push(element.value);
@@ -601,26 +613,26 @@
         Array.prototype.forEach.call(element.selectedOptions, function (option) {
           values.push(option.value);
         });
-      } else if (element.tagName === "INPUT" || element.tagName === "TEXTAREA") {
+      } else {
         values.push(element.value);
       }
     });
     return text;
   }
 
-  // Put saved values back into the form's fields (the reverse of formText).
+  // Put saved values back into the form's own fields (the reverse of formText).
   function fillForm(form, text) {
     var seen = {};
     Array.prototype.forEach.call(form.elements, function (element) {
-      var values = element.name && text[element.name];
-      if (!values || element.disabled) return;
+      var values = ownField(element) && text[element.name];
+      if (!values) return;
       if (element.type === "checkbox" || element.type === "radio") {
         element.checked = values.indexOf(element.value) !== -1;
       } else if (element.tagName === "SELECT") {
         Array.prototype.forEach.call(element.options, function (option) {
           option.selected = values.indexOf(option.value) !== -1;
         });
-      } else if (element.tagName === "INPUT" || element.tagName === "TEXTAREA") {
+      } else {
         var index = seen[element.name] || 0;
         if (index < values.length) element.value = values[index];
         seen[element.name] = index + 1;
