@@ -32,8 +32,9 @@ numbers = itertools.count(1)
 @pytest.fixture
 def site(tmp_path):
     """The loaded site on a database of its own, without the page cache (each page here is
-    asked for again after a change)."""
-    return make_loaded_app(tmp_path / "site.sqlite", PAGE_CACHE=False)
+    asked for again after a change), whose federation has set an answer time of 5 working
+    days."""
+    return make_loaded_app(tmp_path / "site.sqlite", PAGE_CACHE=False, FEEDBACK_ANSWER_DAYS=5)
 
 
 @pytest.fixture

@@ -68,7 +68,9 @@ class FeedbackItem(Model):
     form_key_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    due_on: Mapped[date]
+    # The target date of the answer (operations.due_on); None when no answer time was set
+    # as it arrived or was opened again.
+    due_on: Mapped[date | None]
     answered_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
     purged_at: Mapped[datetime | None]

@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Sequence
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -78,9 +77,12 @@ def next_sequence(year: int) -> int:
     return number
 
 
-def due_on(created: date) -> date:
-    """The target date of an answer to an item received on `created` (Chiping date)."""
-    return add_working_days(created, current_app.config["FEEDBACK_ANSWER_DAYS"])
+def due_on(start: date) -> date | None:
+    """The target date of an answer to an item received (or opened again by the resident)
+    on `start` (Chiping date): the answer time the federation published after it; None
+    while it has published none (`queries.answer_days`), as nobody promised a date."""
+    days = queries.answer_days()
+    return None if days is None else add_working_days(start, days)
 
 
 def create(

@@ -1,13 +1,15 @@
-"""Reads of residents' items: by status token, duplicates, and what is overdue."""
+"""Reads of residents' items: by status token, duplicates, and what is due or overdue."""
 
 import hashlib
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from flask import current_app
+from sqlalchemy import ColumnElement, false, func, select
 
 from ..database import db, utcnow
-from ..opening_hours import local_now
+from ..opening_hours import local, local_now
 from .models import CLOSED, FOLLOW_UP, OPEN_STATES, REPLY, FeedbackItem, FeedbackMessage
+from .working_days import working_days_between
 
 DUPLICATE_WINDOW = timedelta(hours=24)
 # What else a form sent again has as it had the first time: everything the resident chose
@@ -127,17 +129,47 @@ def today() -> date:
     return local_now().date()
 
 
+def answer_days() -> int | None:
+    """The answer time the federation has published, in working days
+    (`FEEDBACK_ANSWER_DAYS`), or None: it has published none. Then no page names a time or
+    a date to answer by, and no item is due or overdue, whatever date it was given when an
+    answer time was set."""
+    return current_app.config["FEEDBACK_ANSWER_DAYS"]
+
+
+def due_date(due_on: date | None) -> date | None:
+    """The date an item's answer is due by, from its stored target date (`due_on`, see
+    `operations.due_on`): None while no answer time is set, or when none was as the item
+    arrived or was opened again."""
+    return due_on if answer_days() is not None else None
+
+
 def overdue_condition() -> ColumnElement[bool]:
-    """The SQL condition of an item waiting for an answer past its target date."""
+    """The SQL condition of an item waiting for an answer past its target date (never while
+    no answer time is set)."""
+    if answer_days() is None:
+        return false()
     return FeedbackItem.state.in_(OPEN_STATES) & (FeedbackItem.due_on < today())
 
 
 def is_overdue(item: FeedbackItem) -> bool:
     """True when the item waits for an answer past its target date."""
-    return item.state in OPEN_STATES and item.due_on < today()
+    due = due_date(item.due_on)
+    return item.state in OPEN_STATES and due is not None and due < today()
 
 
 def overdue_count() -> int:
     """How many items wait for an answer past their target date (for the back office's
     home page)."""
+    if answer_days() is None:
+        return 0
     return db.session.scalar(select(func.count()).where(overdue_condition())) or 0
+
+
+def working_days_waited(item: FeedbackItem) -> int | None:
+    """How many working days an item waiting for an answer has waited since it arrived
+    (0: it came today); None for one that waits no more. The inbox shows this while no
+    answer time is set."""
+    if item.state not in OPEN_STATES:
+        return None
+    return working_days_between(local(item.created_at).date(), today())

@@ -22,7 +22,7 @@ from ..database import db
 from ..facilities.models import Township
 from ..opening_hours import LOCAL_TIME, local, local_now, utc
 from .models import ANSWERED, CLOSED, KINDS, OPEN_STATES, STATES, FeedbackItem
-from .queries import closed_for_age_condition, overdue_condition
+from .queries import closed_for_age_condition, due_date, overdue_condition
 from .working_days import working_days_between
 
 MONTHS = 12  # this month and the eleven before it
@@ -80,7 +80,7 @@ class Dates:
     township_id: int | None
     state: str
     received: date
-    due_on: date
+    due_on: date | None  # None: no answer time is set (`queries.due_date`)
     answered: date | None
 
 
@@ -88,7 +88,7 @@ class Dates:
 class Timing:
     """How quickly a set of items was answered."""
 
-    due: int  # answered, or waiting past the target date
+    due: int  # with a target date, and answered or waiting past it
     answered: int
     on_time: int  # first answered on or before the target date
     median_days: float | None  # working days from arrival to the first answer (2, 2.5)
@@ -116,7 +116,7 @@ def answer_dates(months: list[date]) -> list[Dates]:
     waiting past their target date, or closed unanswered when their personal data was
     deleted for its age (`queries.closed_for_age`: it was never answered, and must not
     vanish from the figures as it closes). Any other item closed without an answer (spam,
-    a duplicate) counts for neither."""
+    a duplicate) counts for neither. Target dates only while an answer time is set."""
     rows = db.session.execute(
         select(
             _month_of(months), FeedbackItem.kind, FeedbackItem.township_id, FeedbackItem.state,
@@ -127,23 +127,24 @@ def answer_dates(months: list[date]) -> list[Dates]:
                    closed_for_age_condition()))
     )  # fmt: skip
     return [
-        Dates(date.fromisoformat(m), k, t, s, local(created).date(), due_on,
+        Dates(date.fromisoformat(m), k, t, s, local(created).date(), due_date(due_on),
               local(answered).date() if answered else None)
         for m, k, t, s, created, due_on, answered in rows
     ]  # fmt: skip
 
 
 def timing(dates: Iterable[Dates]) -> Timing:
-    """The answer times of `dates`: how many were due, answered, answered on time, and the
-    median number of working days to the first answer (0: answered the day it arrived)."""
+    """The answer times of `dates`: how many were due (those with a target date), answered,
+    answered on time, and the median number of working days to the first answer (0:
+    answered the day it arrived)."""
     dates = list(dates)
     answered = [(d.received, d.answered, d.due_on) for d in dates if d.answered is not None]
     days = [working_days_between(received, on) for received, on, _due in answered]
     middle = median(days) if days else None
     return Timing(
-        due=len(dates),
+        due=sum(d.due_on is not None for d in dates),
         answered=len(answered),
-        on_time=sum(on <= due_on for _received, on, due_on in answered),
+        on_time=sum(due is not None and on <= due for _received, on, due in answered),
         median_days=int(middle) if middle is not None and middle % 1 == 0 else middle,
     )
 

@@ -16,7 +16,7 @@ from ...database import db, posted_version, utcnow
 from ...feedback import statistics
 from ...feedback.models import ANSWERED, CLOSED, FeedbackItem
 from ...feedback.names import kind_name, state_name
-from ...feedback.queries import today
+from ...feedback.queries import answer_days, today
 from ...feedback.spec import BIDI_CONTROLS
 from ...i18n import localized
 from ...query_args import clean_text
@@ -39,9 +39,12 @@ def counts_csv() -> Response:
     months = statistics.month_starts(today())
     places = statistics.townships()
     names = {place.id: localized(place, "name")[0] or "" for place in places}
+    # Due and on time only against an answer time the federation published.
+    timed = answer_days() is not None
     header = [_("月份"), _("类型"), _("镇街"), _("状态"), _("来信数"), _("已答复"),
-              _("到期"), _("按期答复"), _("首次答复用时中位数（工作日）")]  # fmt: skip
-    rows = [_csv_row(detail, names) for detail in statistics.detailed(months, places)]
+              *([_("到期"), _("按期答复")] if timed else []),
+              _("首次答复用时中位数（工作日）")]  # fmt: skip
+    rows = [_csv_row(detail, names, timed) for detail in statistics.detailed(months, places)]
     body = csv_text(header, [[spreadsheet_cell(value) for value in row] for row in rows])
     response = current_app.response_class(body.encode("utf-8"), mimetype="text/csv")
     filename = f"feedback-counts-{months[0]:%Y-%m}-to-{months[-1]:%Y-%m}.csv"
@@ -49,12 +52,14 @@ def counts_csv() -> Response:
     return response
 
 
-def _csv_row(detail: statistics.Detail, names: dict[int | None, str]) -> list:
-    """One group's row: month, kind, township, state, then the counts and answer times."""
+def _csv_row(detail: statistics.Detail, names: dict[int | None, str], timed: bool) -> list:
+    """One group's row: month, kind, township, state, then the counts and answer times (how
+    many were due and answered on time only when `timed`: an answer time is set)."""
     group, timing = detail.group, detail.timing
     where = names.get(group.township_id, _("没有注明镇街"))
     what = [f"{group.month:%Y-%m}", kind_name(group.kind), where, state_name(group.state)]
-    return what + [group.items, timing.answered, timing.due, timing.on_time, timing.median_days]
+    due = [timing.due, timing.on_time] if timed else []
+    return what + [group.items, timing.answered, *due, timing.median_days]
 
 
 @bp.app_template_global()

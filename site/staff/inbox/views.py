@@ -75,7 +75,8 @@ def items() -> ResponseReturnValue:
     chosen: dict[str, str | bool | None] = {
         name: args.choice(name, choices[name], labels[name], f"filter-{name}") for name in labels
     }
-    chosen["overdue"] = args.flag("overdue", "1")
+    # Nothing is overdue while no answer time is set: the list offers no such filter then.
+    chosen["overdue"] = args.flag("overdue", "1") and feedback_queries.answer_days() is not None
     chosen["purge_soon"] = args.flag("purge_soon", "1")
     query = _filtered(select(FeedbackItem), chosen)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
