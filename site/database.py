@@ -94,6 +94,14 @@ log = logging.getLogger(__name__)
 
 # How long a connection waits for another one's write to finish before giving up.
 BUSY_TIMEOUT_MS = 5000
+# How long the SQLite write-ahead log may stay once a checkpoint has copied it into the
+# database (bytes): it is cut back to this, rather than keeping the size of its largest
+# write, and with it older pages, what was deleted since included.
+JOURNAL_SIZE_LIMIT = 1024 * 1024
+# A checkpoint after a deletion that could not empty the write-ahead log (another
+# connection was reading): the next call of `erase_deleted` in this process tries again,
+# even when it has nothing new to erase.
+ERASE_OWED = "barrierfree_erase_owed"
 
 
 def utcnow() -> datetime:
@@ -135,15 +143,50 @@ def commit_if_possible(what: str, write: Callable[[], object] | None = None) -> 
 
 def _sqlite_settings(connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     """Set up each new SQLite connection: a busy timeout, so a writer waits its turn rather
-    than failing, and WAL, so readers neither wait for a writer nor need to write anything
+    than failing; secure delete, so what is deleted or overwritten (a resident's words, a
+    phone number) is overwritten with zeros in the file, not left in its free space (some
+    builds of SQLite do so by default, others do not); a limit to the write-ahead log's
+    size; and WAL, so readers neither wait for a writer nor need to write anything
     themselves after a write failed (a rollback journal left behind must be rolled back by
-    the next reader, which fails while the file cannot be written)."""
+    the next reader, which fails while the file cannot be written). What was deleted stays
+    in the write-ahead log until a checkpoint empties it: see `erase_deleted`."""
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA secure_delete = ON")
+    connection.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
     try:
         connection.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError:
         # Switching needs a write; a database that refuses writes still serves reads.
         log.warning("SQLite journal mode not changed to WAL: the database refuses writes")
+
+
+def erase_deleted(deleted: int) -> bool:
+    """The last step of every deletion of personal data (the purge of residents' items, of
+    alert subscriptions, rate-limit rows, sign-in attempts, uploaded files), once it is
+    committed: when `deleted` rows were deleted or blanked, make sure no copy of them stays
+    in the database's files. On SQLite, secure delete has zeroed them in the pages written
+    since, but the write-ahead log (barrierfree.sqlite-wal) still holds the pages as they
+    were before; a checkpoint copies the log into the database and empties it
+    (`wal_checkpoint(TRUNCATE)`, outside any transaction). It waits for other connections'
+    reads and writes as any writer does (BUSY_TIMEOUT_MS); when they keep it from emptying
+    the log, that is logged, the deletion stands, and the next call tries again. True when
+    nothing is left to erase. (PostgreSQL's own vacuum reclaims deleted rows.)"""
+    owed = current_app.extensions.get(ERASE_OWED, False)
+    if not (deleted or owed) or db.engine.dialect.name != "sqlite":
+        return True
+    try:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+    except OperationalError as error:
+        busy = error.orig
+    current_app.extensions[ERASE_OWED] = bool(busy)
+    if busy:
+        log.warning(
+            "What was deleted is still in SQLite's write-ahead log: other connections kept "
+            "the checkpoint from emptying it (%s); the next purge tries again.",
+            busy if isinstance(busy, Exception) else "busy",
+        )
+    return not busy
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -16,7 +16,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, delete, select
 
-from ..database import db, row_id, utcnow
+from ..database import db, erase_deleted, row_id, utcnow
 from ..i18n import is_english
 from ..mail import outbox
 from ..mail.models import OutgoingMail
@@ -85,19 +85,24 @@ def change(subscription: AlertSubscription, choices: dict) -> None:
 
 def cancel(subscription: AlertSubscription) -> None:
     """Forget the address and its choices, and the alerts still queued for it (the mail
-    server was down): they would go out after the consent was withdrawn. Commit."""
+    server was down): they would go out after the consent was withdrawn. Commit, and erase
+    them from the database's files (`database.erase_deleted`)."""
     queued = db.session.scalars(
         select(OutgoingMail).where(OutgoingMail.recipient == subscription.email)
     )
+    withdrawn = 0
     for mail in queued:
         if "List-Unsubscribe" in (mail.headers or {}):  # only alerts carry it; a reply stays
             db.session.delete(mail)
+            withdrawn += 1
     db.session.delete(subscription)
     db.session.commit()
+    erase_deleted(1 + withdrawn)
 
 
 def forget_unconfirmed() -> int:
-    """Delete subscriptions nobody confirmed in time; how many (the caller commits)."""
+    """Delete subscriptions nobody confirmed in time, commit, and erase them from the
+    database's files (`database.erase_deleted`); how many."""
     cutoff = utcnow() - timedelta(days=UNCONFIRMED_DAYS)
     result = cast(
         CursorResult,
@@ -107,6 +112,8 @@ def forget_unconfirmed() -> int:
             )
         ),
     )
+    db.session.commit()
+    erase_deleted(result.rowcount)
     return result.rowcount
 
 

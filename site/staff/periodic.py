@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 
 from .. import background
-from ..database import db
+from ..database import db, erase_deleted
 from ..mail import outbox
 from ..site_search.index import site_index
 from ..site_search.sync import drain_if_waiting
@@ -64,11 +64,12 @@ def housekeeping() -> None:
     """Delete what is kept no longer than needed: residents' items and what goes with them
     (`inbox.forget_what_is_due`, as `flask inbox purge` does), the sign-in attempts no limit
     reads any more (`throttle.forget_old`) and ended staff sessions
-    (`sessions.forget_ended`)."""
+    (`sessions.forget_ended`), each erased from the database's files
+    (`database.erase_deleted`)."""
     forget_what_is_due()
-    throttle.forget_old()
-    sessions.forget_ended()
+    deleted = throttle.forget_old() + sessions.forget_ended()
     db.session.commit()
+    erase_deleted(deleted)
 
 
 def _quietly(step: Callable[[], object], failure: str) -> None:

@@ -48,7 +48,7 @@ from sqlalchemy import CursorResult, String, Text, or_, select
 from sqlalchemy import delete as sql_delete
 from werkzeug.http import is_resource_modified
 
-from ...database import db
+from ...database import db, erase_deleted
 from ...i18n import EN, PREFIX, is_english
 from ...images import DECODERS, MB, PhotoProblem, prepare
 from ..accounts import sessions
@@ -372,6 +372,7 @@ def delete(name: str) -> ResponseReturnValue:
     original = media.original_name
     audit("delete-media", "media", name, original)
     db.session.commit()
+    erase_deleted(removed.rowcount)
     (folder_setting() / name).unlink(missing_ok=True)
     flash(_("已删除“%(name)s”。网站上再打开它的地址会显示“找不到”。", name=original))
     return redirect(url_for("media.index"), code=303)

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from ...database import db, utcnow
+from ...database import db, erase_deleted, utcnow
 from ...feedback import throttle
 from ...feedback.models import ANSWERED, CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
 from ...mail.models import OutgoingMail
@@ -36,8 +36,9 @@ DEFAULTS = {
 
 def purge() -> int:
     """Delete what is due and commit: the texts (the resident's, the replies, the notes),
-    contact details and photos of items closed long enough or received too long ago; how
-    many items."""
+    contact details and photos of items closed long enough or received too long ago, and
+    the old rate-limit rows; then erase them from the database's files
+    (`database.erase_deleted`). How many items."""
     now = utcnow()
     _close_answered(now)
     cutoff = now - timedelta(days=current_app.config["FEEDBACK_RETENTION_DAYS"])
@@ -57,12 +58,12 @@ def purge() -> int:
     # Whatever its state: a message nobody handles must not keep its texts for ever.
     due = (or_(closed_long_enough, FeedbackItem.created_at < too_old),)
     due_items = select(FeedbackItem.id).where(*due)
-    db.session.execute(
+    messages = cast(CursorResult, db.session.execute(
         update(FeedbackMessage)
         .where(FeedbackMessage.item_id.in_(due_items), FeedbackMessage.body != "")
         .values(body="")
         .execution_options(synchronize_session=False)
-    )
+    ))  # fmt: skip
     items = cast(CursorResult, db.session.execute(
         update(FeedbackItem)
         .where(*due, FeedbackItem.purged_at.is_(None))
@@ -70,7 +71,7 @@ def purge() -> int:
                 form_key_hash=None, contact_email=None, contact_phone=None, purged_at=now)
         .execution_options(synchronize_session=False)
     ))  # fmt: skip
-    _forget_drafts(due)
+    drafts = _forget_drafts(due)
     # Mail the server has not taken by now never will be sent: its text and address go too.
     mail = cast(
         CursorResult,
@@ -88,7 +89,7 @@ def purge() -> int:
             .execution_options(synchronize_session=False)
         ),
     )
-    throttle.forget_old()
+    counted = throttle.forget_old()
     if items.rowcount:
         audit("inbox-purge", "feedback", "", str(items.rowcount), user=THE_SITE)
     if photos.rowcount:
@@ -96,6 +97,9 @@ def purge() -> int:
     if mail.rowcount:
         audit("inbox-purge", "outgoing_mail", "", str(mail.rowcount), user=THE_SITE)
     db.session.commit()
+    erase_deleted(
+        messages.rowcount + items.rowcount + drafts + mail.rowcount + photos.rowcount + counted
+    )
     return items.rowcount
 
 
@@ -184,21 +188,22 @@ def _close_too_old(now: datetime, too_old: datetime) -> None:
         audit("inbox-close-too-old", "feedback", "", str(closed.rowcount), user=THE_SITE)
 
 
-def _forget_drafts(due: tuple[ColumnElement[bool], ...]) -> None:
-    """Delete the drafts staff kept of replies and notes to items that are due."""
+def _forget_drafts(due: tuple[ColumnElement[bool], ...]) -> int:
+    """Delete the drafts staff kept of replies and notes to items that are due; how many."""
     kept = db.session.execute(select(Autosave.id, Autosave.key).where(Autosave.kind == KIND))
     by_item = {draft_id: key.split(":")[0] for draft_id, key in kept}
     items = [int(item) for item in by_item.values() if item.isdigit()]
     if not items:
-        return
+        return 0
     due_items = {
         str(item)
         for item in db.session.scalars(
             select(FeedbackItem.id).where(*due, FeedbackItem.id.in_(items))
         )
     }
-    db.session.execute(
+    deleted = cast(CursorResult, db.session.execute(
         delete(Autosave)
         .where(Autosave.id.in_([draft for draft, item in by_item.items() if item in due_items]))
         .execution_options(synchronize_session=False)
-    )
+    ))  # fmt: skip
+    return deleted.rowcount
