@@ -4,12 +4,13 @@ page last changed (Last-Modified); which Range headers are served; the one check
 address to return to after a form; and who a visitor is to the rate limits."""
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from flask import Flask, Response, make_response, request, session
+from flask import Flask, Response, current_app, make_response, request, session
 from werkzeug.http import parse_range_header
 from werkzeug.wrappers import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
@@ -112,6 +113,51 @@ def private(
     return response
 
 
+_View = TypeVar("_View", bound=Callable)
+# Where the app keeps the addresses of its private routes (`private_paths`).
+PRIVATE_PATHS = "barrierfree_private_paths"
+
+
+def private_route(headers: dict = PRIVATE_HEADERS) -> Callable[[_View], _View]:
+    """Mark a view (under its route decorator) whose address is only its holder's, such
+    as a status link: every response to that address gets `headers` (`keep_private`), the
+    view's own pages and every error page alike (a body too large, a photo not found, a
+    failure), and so does any address that starts as its rule does (a token followed by
+    what no rule takes)."""
+
+    def mark(view: _View) -> _View:
+        view.private_headers = headers  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def private_paths(app: Flask) -> tuple[tuple[str, dict], ...]:
+    """The private routes' addresses up to their first variable part (the token), with
+    their headers; found in the app's rules once."""
+    found = app.extensions.get(PRIVATE_PATHS)
+    if found is None:
+        found = tuple(
+            (rule.rule.split("<", 1)[0], view.private_headers)
+            for rule in app.url_map.iter_rules()
+            if (view := app.view_functions.get(rule.endpoint)) is not None
+            and hasattr(view, "private_headers")
+        )
+        app.extensions[PRIVATE_PATHS] = found
+    return found
+
+
+def keep_private(response: Response) -> Response:
+    """Give a response to a private route's address the route's private headers, whoever
+    made it: the view, an error handler, or the 500 page (after-request hooks run for
+    them all). The path is read without the /en prefix, as routes are."""
+    for start, headers in private_paths(current_app):
+        if request.path.startswith(start):
+            response.headers.update(headers)
+            break
+    return response
+
+
 # What a public page or download is sent as, when it may be answered "not modified".
 CONDITIONAL_TYPES = frozenset(
     ("text/html", "text/plain", "text/csv", "application/json", "application/geo+json",
@@ -197,6 +243,8 @@ def last_modified(body: str, *moments: datetime | None) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the header hooks, and the WSGI layer that drops a Range the site ignores."""
+    # Registered first, so it runs last of these: a private route's headers win.
+    app.after_request(keep_private)
     app.after_request(answer_conditionally)
     app.after_request(add_security_headers)
     app.after_request(add_cache_rules)

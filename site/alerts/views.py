@@ -9,7 +9,7 @@ subscriber's own links.
 
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,7 +26,7 @@ from ..kinds import choices
 from ..mail.addresses import email_problem, typed_address
 from ..mail.outbox import configured
 from ..query_args import clean_line
-from ..security import private
+from ..security import private_route
 from ..staff import csrf
 from ..updates.models import NEWS, NOTICE
 from . import operations
@@ -128,10 +128,11 @@ def check_email() -> str:
 
 def _unknown() -> Response:
     """A link that leads nowhere: cancelled already, or not copied whole."""
-    return private(render_template("alerts/unknown.html"), 404)
+    return make_response(render_template("alerts/unknown.html"), 404)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
+@private_route()
 def confirm(token: str) -> ResponseReturnValue:
     """The confirmation link: a button confirms (a mail scanner that opens links does not)."""
     subscription = operations.by_token(token)
@@ -151,10 +152,11 @@ def _confirm_page(
         "alerts/confirm.html", subscription=subscription, token=token, options=options(),
         description=description,
     )  # fmt: skip
-    return private(page, status)
+    return make_response(page, status)
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
+@private_route()
 def manage(token: str) -> ResponseReturnValue:
     """A subscriber's alerts: change what they are told about, or cancel."""
     return _manage(token)
@@ -191,13 +193,14 @@ def _manage(token: str, description: str | None = None, status: int = 200) -> Re
         errors=errors, options=options(), confirmed=request.args.get("confirmed") == "1",
         saved=request.args.get("saved") == "1", description=description,
     )  # fmt: skip
-    response = private(page, status)
+    response = make_response(page, status)
     response.headers.update(headers)
     return response
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
+@private_route()
 def unsubscribe(token: str) -> Response:
     """Cancel: a button on the page, or a mail program's one-click POST."""
     subscription = operations.by_token(token)
@@ -205,8 +208,8 @@ def unsubscribe(token: str) -> Response:
         return _unknown()
     if request.method == "POST":
         operations.cancel(subscription)
-        return private(render_template("alerts/cancelled.html"))
-    return private(render_template("alerts/unsubscribe.html", token=token))
+        return make_response(render_template("alerts/cancelled.html"))
+    return make_response(render_template("alerts/unsubscribe.html", token=token))
 
 
 @bp.errorhandler(CSRFError)

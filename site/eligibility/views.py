@@ -116,6 +116,7 @@ def start() -> str:
 
 
 @bp.route("/questions", methods=["GET", "POST"])
+@security.private_route(PRIVATE_HEADERS)
 def questions() -> ResponseReturnValue:
     """A question, or 检查您的回答: the answer to the page before, read from the POST."""
     if request.method in security.READS:
@@ -200,6 +201,7 @@ def _back(target: str, answers: Answers, returning: bool) -> Response | str:
 
 
 @bp.route("/result", methods=["GET", "POST"])
+@security.private_route(PRIVATE_HEADERS)
 def result() -> ResponseReturnValue:
     """The services that fit, grouped, each with why, what next and whom to ask; the easy
     read version; the other services on request."""
@@ -256,6 +258,7 @@ def _many_unsure(answers: Answers) -> int:
 
 
 @bp.post("/clear")
+@security.private_route()
 def clear() -> Response:
     """Ask the browser to forget this site's pages kept on the device, answers and all."""
     response = security.private(render_template("eligibility/cleared.html"))

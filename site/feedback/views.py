@@ -17,6 +17,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -40,7 +41,7 @@ from ..images import MB
 from ..kinds import Kind
 from ..mail import outbox
 from ..query_args import clean_line, clean_text
-from ..security import private
+from ..security import private_route
 from . import operations, photos, queries, throttle
 from .models import (
     BARRIER,
@@ -342,6 +343,7 @@ def _by_slug(model: type[_Place], slug: str | None) -> _Place | None:
 
 
 @bp.get("/sent")
+@private_route()
 def sent() -> Response:
     """The reference and the private status link (after POST, redirect, GET), shown again in
     this browser through a display-mode or language change and a reload, for at most
@@ -358,7 +360,7 @@ def sent() -> Response:
         "feedback/sent.html", receipt=receipt, sent_twice=sent_twice,
         minutes=RECEIPT_SECONDS // 60,
     )  # fmt: skip
-    response = private(page)
+    response = make_response(page)
     if again is not None and not sent_twice:
         _keep(response, RECEIPT_COOKIE, again, again["until"] - int(time.time()))
     elif receipt is None and RECEIPT_COOKIE in request.cookies:
@@ -378,22 +380,24 @@ def _holds_link(receipt: dict[str, Any] | None, reference: str) -> bool:
 
 
 @bp.post("/sent")
-def forget_sent() -> Response:
+@private_route()
+def forget_sent() -> BaseResponse:
     """不再显示: remove the reference and status link from this browser (a shared computer's
     next user must not find them), then the sent page again, which says so."""
     session.pop(OLD_SESSION_KEY, None)
     if _receipt() is not None or _receipt(AGAIN_COOKIE) is not None:
         flash(_("已经从这个浏览器删除了编号和查询链接。"))
-    response = private(redirect(url_for("feedback.sent"), code=303), 303)
+    response = redirect(url_for("feedback.sent"), code=303)
     return _forget(response, RECEIPT_COOKIE, AGAIN_COOKIE)
 
 
 @bp.route("/status/<token>", methods=["GET", "POST"])
+@private_route()
 def status(token: str) -> ResponseReturnValue:
     """The private status page: the state, the dates, every public reply; a follow-up."""
     item = queries.by_token(token)
     if item is None:
-        return private(render_template("feedback/status_unknown.html"), 404)
+        return render_template("feedback/status_unknown.html"), 404
     errors: dict[str, str] = {}
     text, status_code, description = "", 200, None
     if request.method == "POST" and display.taken_here():
@@ -401,11 +405,12 @@ def status(token: str) -> ResponseReturnValue:
     elif request.method == "POST":
         errors, text, description, status_code = _follow_up(item)
         if status_code == 303:
-            return private(redirect(url_for("feedback.status", token=token, added=1)), 303)
+            return redirect(url_for("feedback.status", token=token, added=1), code=303)
     return _status_page(item, token, errors, text, description, status_code)
 
 
 @bp.get("/status/<token>/photos/<int:photo_id>")
+@private_route()
 def photo(token: str, photo_id: int) -> Response:
     """One of the photos sent with the item, for the holder of its status link only."""
     item = queries.by_token(token)
@@ -423,8 +428,8 @@ def _status_page(
     description: str | None,
     status_code: int,
 ) -> Response:
-    """The status page, never stored, indexed or named in a Referer."""
-    return private(
+    """The status page (never stored, indexed or named in a Referer: `status` is private)."""
+    return make_response(
         render_template(
             "feedback/status.html", item=item, token=token, shown=_shown(item), errors=errors,
             text=text, description=description, added=request.args.get("added") == "1",
@@ -500,7 +505,7 @@ def expired(error: CSRFError) -> ResponseReturnValue:
     if request.endpoint == "feedback.forget_sent":
         # The session the token belonged to has ended: the sent page says what this
         # browser still holds, and offers the button again (with a token that works).
-        return private(redirect(url_for("feedback.sent"), code=303), 303)
+        return redirect(url_for("feedback.sent"), code=303)
     message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
     if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
         # Expired, or never kept: a browser that refuses cookies would loop here for ever.
