@@ -1,13 +1,16 @@
 """The sample nginx site in deploy/ is valid nginx (checked with `nginx -t` when nginx is
 installed) and matches what the app expects of its proxy."""
 
+import http.client
 import os
 import re
 import shlex
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,33 +21,149 @@ import pytest
 from barrierfree import PROJECT_ROOT
 from barrierfree.feedback import photos
 from barrierfree.feedback.views import MAX_BODY_BYTES
+from werkzeug.serving import make_server
 
 SAMPLE = PROJECT_ROOT / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
-def test_the_sample_site_passes_nginx_t(tmp_path):
-    key, certificate = tmp_path / "site.key", tmp_path / "site.pem"
+NEEDS_NGINX = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed")
+# The headers the app sets on every response it makes (security.add_security_headers).
+SECURITY_HEADERS = (
+    "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+    "Permissions-Policy", "Strict-Transport-Security",
+)  # fmt: skip
+
+
+def nginx_config(folder: Path, site: str) -> Path:
+    """A main nginx.conf in `folder` that serves `site` (the sample, changed as a test
+    needs) with a certificate made for it: the path of nginx.conf."""
+    key, certificate = folder / "site.key", folder / "site.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
          "-subj", "/CN=www.example.gov.cn", "-keyout", str(key), "-out", str(certificate)],
         check=True, capture_output=True,
     )  # fmt: skip
-    site = SAMPLE.read_text(encoding="utf-8")
     site = re.sub(r"ssl_certificate \S+;", f"ssl_certificate {certificate};", site)
     site = re.sub(r"ssl_certificate_key \S+;", f"ssl_certificate_key {key};", site)
-    (tmp_path / "site.conf").write_text(site, encoding="utf-8")
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
-        f"http {{\n  access_log off;\n  include {tmp_path}/site.conf;\n}}\n",
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    main = folder / "nginx.conf"
+    main.write_text(
+        f"pid {folder}/nginx.pid;\nerror_log stderr;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  include {folder}/site.conf;\n}}\n",
         encoding="utf-8",
     )
+    return main
+
+
+@NEEDS_NGINX
+def test_the_sample_site_passes_nginx_t(tmp_path):
+    main = nginx_config(tmp_path, SAMPLE.read_text(encoding="utf-8"))
     result = subprocess.run(
-        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app, behind one proxy as the sample has it, on a migrated database."""
+    from conftest import make_app
+
+    return make_app(tmp_path_factory.mktemp("site") / "site.sqlite", PROXY_HOPS=1)
+
+
+def test_nginx_s_own_responses_get_the_app_s_security_headers_once(site):
+    """nginx's 413, 502 and 504 pages carried HSTS alone, and every response two different
+    HSTS headers, nginx's and the app's. Each header is now the app's value, added by nginx
+    only when the app server sent none (the maps), on every status (`always`)."""
+    sample = SAMPLE.read_text(encoding="utf-8")
+    found = re.findall(
+        r'map \$upstream_http_(\S+) \$(\S+) \{\s*"" "([^"]*)";\s*default "";', sample
+    )
+    maps = {upstream: (variable, value) for upstream, variable, value in found}
+    added = re.findall(r"^\s*add_header (\S+) (.*);$", sample, re.MULTILINE)
+    assert sorted(name for name, _value in added) == sorted(SECURITY_HEADERS)
+    app = site.test_client().get("/robots.txt", base_url="https://localhost").headers
+    for name, value in added:
+        variable, always = value.split()
+        assert always == "always", name
+        upstream = name.lower().replace("-", "_")
+        assert variable == f"${maps[upstream][0]}", name
+        assert maps[upstream][1] == app[name], name
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def through_nginx(port: int, method: str, path: str, headers: dict[str, str] | None = None):
+    """A request to the sample site on `port`, over TLS for its name (the default server
+    refuses any other): the status and the headers as (name, value) pairs."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="www.example.gov.cn") as tls:
+            extra = [f"{name}: {value}" for name, value in (headers or {}).items()]
+            lines = [f"{method} {path} HTTP/1.1", "Host: www.example.gov.cn", *extra,
+                     "Connection: close"]  # fmt: skip
+            tls.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+            response = http.client.HTTPResponse(tls)
+            response.begin()
+            return response.status, response.getheaders()
+
+
+@NEEDS_NGINX
+def test_nginx_passes_the_app_s_headers_on_and_gives_its_own_pages_the_same(site, tmp_path):
+    """Served as the sample has it: an app page keeps the app's headers, one of each (a
+    private page its no-referrer); nginx's own 413 and 502 get the app's values."""
+    app_port, https_port, http_port = free_port(), free_port(), free_port()
+    sample = SAMPLE.read_text(encoding="utf-8")
+    sample = sample.replace("server 127.0.0.1:8000", f"server 127.0.0.1:{app_port}")
+    sample = re.sub(r"listen (\[::\]:)?443", lambda m: f"listen {m[1] or ''}{https_port}", sample)
+    sample = re.sub(r"listen (\[::\]:)?80", lambda m: f"listen {m[1] or ''}{http_port}", sample)
+    main = nginx_config(tmp_path, sample)
+    app_server = make_server("127.0.0.1", app_port, site, threaded=True)
+    threading.Thread(target=app_server.serve_forever, daemon=True).start()
+    nginx = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    expected = site.test_client().get("/robots.txt", base_url="https://localhost").headers
+
+    def security_headers(answer) -> dict[str, list[str]]:
+        return {
+            name: [v for k, v in answer if k.lower() == name.lower()] for name in SECURITY_HEADERS
+        }
+
+    try:
+        for _attempt in range(100):
+            try:
+                page = through_nginx(https_port, "GET", "/robots.txt")
+                break
+            except OSError:
+                time.sleep(0.1)  # still starting
+        assert page[0] == 200
+        assert security_headers(page[1]) == {name: [expected[name]] for name in SECURITY_HEADERS}
+        status, private = through_nginx(https_port, "GET", "/feedback/status/" + "A" * 43)
+        assert status == 404
+        assert security_headers(private)["Referrer-Policy"] == ["no-referrer"]
+        assert len(security_headers(private)["Strict-Transport-Security"]) == 1
+        too_large = through_nginx(https_port, "POST", "/feedback/ask",
+                                  {"Content-Length": str(100 * 1024 * 1024)})  # fmt: skip
+        app_server.shutdown()
+        down = through_nginx(https_port, "GET", "/")  # no app server answers
+        assert (too_large[0], down[0]) == (413, 502)
+        for _status, answer in (too_large, down):
+            assert security_headers(answer) == {name: [expected[name]] for name in SECURITY_HEADERS}
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=30)
+        app_server.shutdown()
+        app_server.server_close()
 
 
 def test_the_sample_lets_a_barrier_report_with_its_photos_through():
