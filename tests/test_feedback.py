@@ -11,7 +11,7 @@ from barrierfree.database import db
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.feedback.spec import FORMS
 from barrierfree.feedback.working_days import add_working_days, is_working_day
-from conftest import MAIL_NOWHERE, make_app, parse
+from conftest import MAIL_NOWHERE, make_app, make_loaded_app, parse
 from sqlalchemy import select
 from staff_helpers import csrf, error_summary, make_staff, signed_in
 
@@ -550,6 +550,33 @@ def test_every_field_is_labelled(client):
             if control.get("type") in ("hidden", "radio"):
                 continue
             assert doc.find("label", for_=control.get("id")) is not None, control
+
+
+@pytest.mark.parametrize("prefix, marker", [("", "（必填）"), ("/en", " (required)")])
+def test_a_field_that_must_be_filled_in_says_so_before_the_form_is_sent(client, prefix, marker):
+    for path, form in zip((ASK, BARRIER, PAGE), FORMS.values(), strict=True):
+        doc = parse(client.get(prefix + path).data)
+        for field in form.fields:
+            control = doc.find(id=f"field-{field.name}")
+            if control is None:  # not offered: email without mail, places none published
+                continue
+            if field.type == "radio":
+                said = control.find_parent("fieldset").find("legend").get_text()
+            else:
+                said = doc.find("label", for_=control["id"]).get_text()
+                assert (control.get("aria-required") == "true") is field.required, control
+            assert said.endswith(marker) is field.required, (path, said)
+
+
+@pytest.mark.parametrize("demo, hint", [(True, "在我们公布的场所里选一个"), (False, "选择镇街")])
+def test_where_a_barrier_is_is_one_question_that_needs_an_answer(tmp_path, demo, hint):
+    client = make_loaded_app(tmp_path / "site.sqlite", demo=demo).test_client()
+    doc = parse(client.get(BARRIER).data)
+    where = doc.find("fieldset", aria_describedby="field-where-hint")
+    assert where.find("legend").get_text() == "问题在哪里（必填）"
+    assert doc.find(id="field-where-hint").get_text().startswith(hint)
+    names = [c["name"] for c in where.find_all(["select", "input"])]
+    assert names == (["place", "township", "location"] if demo else ["township", "location"])
 
 
 # --- Spam and abuse ----------------------------------------------------------------------

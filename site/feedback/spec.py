@@ -302,10 +302,7 @@ BARRIER_FORM = Kind(
     FeedbackItem,
     _l("报告无障碍问题"),
     (
-        Field(
-            "place", _l("我们公布的场所"), "select", choices=places,
-            hint=_l("问题在我们网站列出的场所，就在这里选；不在列表里，就选镇街并写下地点。"),
-        ),
+        Field("place", _l("我们公布的场所"), "select", choices=places),
         Field("township", _l("所在镇街"), "select", choices=townships),
         Field(
             "location", _l("具体地点"), max_length=200,
