@@ -38,6 +38,15 @@ NUMBER_SETTINGS = (
     "FEEDBACK_PER_WIDE_NETWORK", "FEEDBACK_PER_ITEM", "FEEDBACK_CEILING",
     "FEEDBACK_MAX_AGE_DAYS", "FEEDBACK_PURGE_NOTICE_DAYS", "FEEDBACK_FOLLOW_UP_CEILING",
 )  # fmt: skip
+# Of those, the ones 0 would turn into something nobody means: a promise to answer the same
+# day, mail on port 0 or with no time to wait, staff signed out at once, every resident's
+# message refused, or a message's text deleted the day it came.
+AT_LEAST_ONE = (
+    "MAIL_PORT", "MAIL_TIMEOUT_SECONDS", "STAFF_IDLE_MINUTES", "STAFF_ABSOLUTE_HOURS",
+    "FEEDBACK_ANSWER_DAYS", "FEEDBACK_WINDOW_MINUTES", "FEEDBACK_PER_ADDRESS",
+    "FEEDBACK_PER_NETWORK", "FEEDBACK_PER_WIDE_NETWORK", "FEEDBACK_PER_ITEM",
+    "FEEDBACK_CEILING", "FEEDBACK_FOLLOW_UP_CEILING", "FEEDBACK_MAX_AGE_DAYS",
+)  # fmt: skip
 DATABASES = ("sqlite", "postgresql")
 
 
@@ -149,9 +158,10 @@ def check(config: Mapping[str, Any]) -> None:
     """Refuse settings the site cannot run with, naming the setting (ConfigurationError)."""
     for name in NUMBER_SETTINGS:
         value = config.get(name)
-        if value is not None and (type(value) is not int or value < 0):
+        least = 1 if name in AT_LEAST_ONE else 0
+        if value is not None and (type(value) is not int or value < least):
             raise ConfigurationError(
-                f"{PREFIX}_{name} must be a whole number, 0 or more, not {value!r}."
+                f"{PREFIX}_{name} must be a whole number, {least} or more, not {value!r}."
             )
     check_site_url(config.get("SITE_URL"))
     if config.get("MAIL_HOST") and not config.get("SITE_URL"):

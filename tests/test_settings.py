@@ -148,12 +148,23 @@ BAD_SETTINGS = [
     ("BARRIERFREE_PROXY_HOPS", "-1", "BARRIERFREE_PROXY_HOPS"),
     ("BARRIERFREE_MAIL_PORT", "true", "BARRIERFREE_MAIL_PORT"),
     ("BARRIERFREE_FEEDBACK_RETENTION_DAYS", "1.5", "BARRIERFREE_FEEDBACK_RETENTION_DAYS"),
+    # 0 would promise an answer the same day, or refuse every resident's message.
+    ("BARRIERFREE_FEEDBACK_ANSWER_DAYS", "0", "ANSWER_DAYS must be a whole number, 1 or more"),
+    ("BARRIERFREE_FEEDBACK_PER_ADDRESS", "0", "PER_ADDRESS must be a whole number, 1 or more"),
     ("BARRIERFREE_SEARCH_BACKEND", "elastic", "BARRIERFREE_SEARCH_BACKEND"),
     ("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn", "BARRIERFREE_SITE_URL"),
     ("BARRIERFREE_MAIL_SECURITY", "ssl", "BARRIERFREE_MAIL_SECURITY"),
     ("BARRIERFREE_MAIL_SECURITY", "STARTTLS", "BARRIERFREE_MAIL_SECURITY"),
     ("BARRIERFREE_INSTANCE_PATH", "relative/instance", "BARRIERFREE_INSTANCE_PATH"),
 ]
+
+
+def test_zero_is_taken_where_it_means_none(monkeypatch, tmp_path):
+    """A retention of 0 days deletes a closed item's texts at once; no proxy in front."""
+    monkeypatch.setenv("BARRIERFREE_FEEDBACK_RETENTION_DAYS", "0")
+    monkeypatch.setenv("BARRIERFREE_PROXY_HOPS", "0")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["FEEDBACK_RETENTION_DAYS"] == app.config["PROXY_HOPS"] == 0
 
 
 def test_mail_without_a_sender_is_refused(monkeypatch):
