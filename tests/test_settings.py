@@ -150,6 +150,8 @@ BAD_SETTINGS = [
     ("BARRIERFREE_FEEDBACK_RETENTION_DAYS", "1.5", "BARRIERFREE_FEEDBACK_RETENTION_DAYS"),
     # 0 would promise an answer the same day, or refuse every resident's message.
     ("BARRIERFREE_FEEDBACK_ANSWER_DAYS", "0", "ANSWER_DAYS must be a whole number, 1 or more"),
+    # And 0 days would delete the backup `flask db backup` has just written.
+    ("BARRIERFREE_BACKUP_KEEP_DAYS", "0", "KEEP_DAYS must be a whole number, 1 or more"),
     ("BARRIERFREE_FEEDBACK_PER_ADDRESS", "0", "PER_ADDRESS must be a whole number, 1 or more"),
     ("BARRIERFREE_SEARCH_BACKEND", "elastic", "BARRIERFREE_SEARCH_BACKEND"),
     ("BARRIERFREE_MAIL_HOST", "smtp.example.gov.cn", "BARRIERFREE_SITE_URL"),
