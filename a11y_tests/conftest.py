@@ -50,6 +50,7 @@ EXTRA_PATHS = [
     "/search?q=补贴&kind=service&page=2",
     "/search?q=xyzzy",
     "/search?q=轮倚",  # a typo: the word meant's results, said so
+    "/search?q=无障碍卫生间",  # words naming a need: the finder offered
     "/search?q=如康家园&township=boping",
     "/search?q=轮椅&township=fengguantun",  # a township without it: the filter named as why
     "/facilities/?township=boping&need=step_free_entrance&need=accessible_toilet&near=zhenxing",

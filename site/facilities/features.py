@@ -70,6 +70,34 @@ NEEDS = (
     "accessible_parking",
 )
 
+# The words residents type for each need, in Chinese and English: a search for one of
+# them offers the finder filtered on that need (site_search.views.named_needs). The
+# search reads them as it reads a query (jieba's words with the synonym terms, English
+# stems, pinyin). The synonym file's lines that say the same thing in other words count
+# too: a line of equals holding one of these (厕所 = 卫生间, toilet = wc), and a line whose
+# every target is one of them (停车, 车位 => 停车位). A line that adds a wider subject does
+# not: 聋 => 手语 is help for deaf people, not someone asking for sign language.
+# 轮椅 alone is not here: on this site it is mostly the wheelchair itself (辅助器具适配,
+# 轮椅借用), and a place's step-free entrance would be a guess. The words that say getting
+# in are (轮椅坡道 through 坡道, 轮椅通道, 轮椅能进, wheelchair access).
+# English words are read by their stems, as the search reads them: "park" is "parking".
+NEED_WORDS = {
+    "step_free_entrance": (
+        "无台阶入口",
+        "坡道",
+        "轮椅通道",
+        "无障碍通道",
+        "无障碍入口",
+        "step-free entrance",
+        "ramp",
+    ),
+    "accessible_toilet": ("无障碍卫生间", "卫生间", "toilet"),
+    "sign_language": ("手语", "sign language"),
+    "braille_audio": ("盲文", "大字资料", "有声资料", "有声读物", "braille", "large print"),
+    "hearing_loop": ("感应线圈", "助听", "助听环路", "hearing loop", "induction loop"),
+    "accessible_parking": ("无障碍停车位", "停车位", "parking"),
+}
+
 DETAIL_LABELS = {
     "steps": _l("台阶数"),
     "step_height_cm": _l("台阶高度（厘米）"),

@@ -1,17 +1,26 @@
 """The search page: a GET form that works without JavaScript; htmx updates the results."""
 
 import re
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 import search
+from search import pinyin
+from search.analysis import index_term
+from search.query import clean_query, searched_words, term_key
+from search.synonyms import load_groups
+from search.text import is_chinese
+from search.vocabulary import TitleWords, read_as_sentence
 
 from ..contacts.models import ContactChannel
 from ..database import PUBLISHED, db
+from ..facilities import features
 from ..facilities import queries as facilities
 from ..facilities.models import Facility, Township
 from ..i18n import CHINESE_RUN, ZH, is_english, url_in
@@ -115,6 +124,80 @@ def without_filters(
     return site_index().search(query, language=language, per_page=1).total or None
 
 
+@cache
+def need_keys() -> dict[str, str]:
+    """Each need's words (features.NEED_WORDS) as the search reads them, to the need; with
+    the synonym terms that say the same as one of them: the terms of a line of equals that
+    holds one, and the sources of a line whose every target names one need."""
+    named = {term_key(word): need for need, words in features.NEED_WORDS.items() for word in words}
+    keys = dict(named)
+    for group in load_groups():
+        needs = {named.get(term_key(target)) for target in group.targets}
+        if group.sources == group.targets:
+            # Equals: each finds all the others, so one naming a need names it for all.
+            needs.discard(None)
+        if len(needs) == 1 and (need := needs.pop()) is not None:
+            for source in group.sources:
+                keys.setdefault(term_key(source), need)
+    return keys
+
+
+@cache
+def need_vocabulary() -> TitleWords:
+    """The Chinese words pinyin is read as to name a need: the needs' words and their parts,
+    the synonym terms and a question's everyday words (see `search.vocabulary`)."""
+    chinese = (word for words in features.NEED_WORDS.values() for word in words)
+    return TitleWords([word for word in chinese if is_chinese(word)])
+
+
+def read_as_pinyin(text: str) -> list[list[str]]:
+    """The Chinese words a query in pinyin reads as, as the search reads it: each word it
+    spells whole (cesuo: 厕所; wuzhangai cesuo: 无障碍厕所), or else the words it spells one
+    after another (lunyi podao: 轮椅 坡道). A word it only begins (mang: 盲文) is no word
+    typed. Fewer than four letters are not read: they are more often an abbreviation or
+    English (wc, sy, tc) than the initials of a need."""
+    key = pinyin.query_key(text)
+    if key is None or len(key) < pinyin.PREFIX:
+        return []
+    vocabulary = need_vocabulary()
+    whole = [[word] for word in vocabulary.chinese_words if pinyin.spells(key, word)]
+    return whole or [read_as_sentence(key, vocabulary.readings)]
+
+
+def named_needs(query: str, found: search.Results | None) -> list[str]:
+    """The finder's needs (features.NEEDS) that the words searched name: as typed, as
+    corrected when the results are for the correction (厕锁: 厕所), as pinyin on the
+    Chinese site. No database and no index: jieba's cut of a few words and a lookup."""
+    text = clean_query(query)
+    phrases = [searched_words(text)]
+    if found is not None and found.corrected_from:
+        phrases.append(searched_words(found.query))
+    if not is_english():
+        phrases += read_as_pinyin(text)
+    keys = need_keys()
+    longest = max(len(key.split()) for key in keys)
+    named = set()
+    for words in phrases:
+        stems = [index_term(word) for word in words]
+        for size in range(1, longest + 1):
+            for start in range(len(stems) - size + 1):
+                named.add(keys.get(" ".join(stems[start : start + size])))
+    return [need for need in features.NEEDS if need in named]
+
+
+def places_with(needs: list[str]) -> dict[str, int]:
+    """How many published places have each need, as the finder filtered on it counts them
+    (`Facility.has`): one query, of the features alone, and none without a need."""
+    if not needs:
+        return {}
+    places = db.session.scalars(
+        select(Facility)
+        .where(Facility.status == PUBLISHED)
+        .options(load_only(Facility.accessibility))
+    ).all()
+    return {need: sum(place.has(need) for place in places) for need in needs}
+
+
 @bp.get("/search")
 def results() -> ResponseReturnValue:
     """Search the site; with HX-Request only the results block is returned."""
@@ -168,6 +251,7 @@ def results() -> ResponseReturnValue:
         samples=sample_urls(found),
         in_english=in_english(query, blamed),
         in_chinese=in_chinese(query, blamed),
+        places=places_with(named_needs(query, found)) if query.strip() else {},
     )
     body, status, headers = filtered_page(response, args.problems)
     if unavailable:
