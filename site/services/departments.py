@@ -11,8 +11,11 @@ applications or assist. The department pages show them as "leads" and "takes par
 
 from dataclasses import dataclass
 
+from sqlalchemy import Row
+
 from ..plan.models import LEAD, PARTICIPANT, Department
 from .models import Service
+from .queries import measure_departments
 
 IN_CHARGE = LEAD
 HANDLING = PARTICIPANT
@@ -33,23 +36,18 @@ def _with_role(service: Service, role: str) -> list[Department]:
     return [r.department for r in service.responsibilities if r.role == role]
 
 
-def in_the_plan(service: Service) -> list[Department]:
-    """Every department the plan names for the measures a service comes from, leads first,
-    each once: the measure's whole list, which is wider than the service's own."""
-    responsibilities = [r for measure in service.measures for r in measure.responsibilities]
-    ordered = sorted(responsibilities, key=lambda r: r.role != LEAD)
-    return list({r.department.id: r.department for r in ordered}.values())
-
-
 @dataclass(frozen=True)
 class Departments:
     """A service's departments, as its page shows them."""
 
     in_charge: list[Department]
     handling: list[Department]
-    in_the_plan: list[Department]
+    # Every department the plan names for the measures the service comes from: the
+    # measures' whole lists, which are wider than the service's own (rows: id, slug, name,
+    # name_en).
+    in_the_plan: list[Row]
 
 
 def of(service: Service) -> Departments:
     """The departments of a service: its own, and the plan's for its measures."""
-    return Departments(in_charge(service), handling(service), in_the_plan(service))
+    return Departments(in_charge(service), handling(service), measure_departments(service))

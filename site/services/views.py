@@ -17,7 +17,7 @@ bp = Blueprint("services", __name__)
 bp.add_app_template_global(DISABILITY_CATEGORIES, "disability_names")  # type: ignore[arg-type]
 
 
-def untranslated(service: Service, teams: departments.Departments) -> bool:
+def untranslated(service: Service, links: queries.Links, teams: departments.Departments) -> bool:
     """True when any text the service's page shows from content has no English yet: the
     service's own fields that have an English twin, and the names of what it links to."""
     own = (
@@ -25,9 +25,10 @@ def untranslated(service: Service, teams: departments.Departments) -> bool:
         for english in SERVICES.fields
         if english.lang == "en"
     )
-    named = [service.category, *service.measures, *service.projects, *service.related]
-    names = [getattr(item, "name_en" if hasattr(item, "name_en") else "title_en") for item in named]
-    names += [d.name_en for d in teams.in_charge + teams.handling + teams.in_the_plan]
+    titled = [*links.measures, *links.projects, *links.related]
+    names = [service.category.name_en, *(item.title_en for item in titled)]
+    names += [d.name_en for d in teams.in_charge + teams.handling]
+    names += [row.name_en for row in teams.in_the_plan]
     return any(own) or not all(names)
 
 
@@ -56,16 +57,18 @@ def detail(slug: str) -> Response:
     channels = contacts.for_service(service, now)
     where = where_to_go(service, now)
     asked = {channel.contact.id for channel in channels}
+    links = queries.links_of(service)
     teams = departments.of(service)
     body = render_template(
         "services/detail.html",
         service=service,
+        links=links,
         contacts=channels,
         where=where,
         # 去哪里办 names no channel that 找人咨询 has just listed.
         more_channels=[c for c in where.channels if c.contact.id not in asked],
         teams=teams,
-        untranslated=untranslated(service, teams),
+        untranslated=untranslated(service, links, teams),
         structured_data=government_service(service, [c.contact for c in channels]),
     )
     # It shows contacts and places too, and whether each contact answers now.
