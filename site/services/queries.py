@@ -123,20 +123,26 @@ def _rows(statement: Select, service: Service) -> Sequence[Row]:
     return db.session.connection().execute(statement, {"id": service.id}).all()
 
 
+# Built once: built on every call, it cost two and a half times as much.
+REAL_CHANNELS = (
+    select(ContactChannel)
+    .where(
+        ContactChannel.status == PUBLISHED,
+        ContactChannel.sample.is_(False),
+        ContactChannel.department_id.in_(bindparam("departments", expanding=True))
+        | (ContactChannel.department_id.is_(None) & (ContactChannel.value == bindparam("general"))),
+    )
+    .options(joinedload(ContactChannel.facility))
+    .order_by(ContactChannel.position)
+)
+
+
 def real_channels(department_ids: set[int], general: str) -> list[ContactChannel]:
     """The published channels that are not samples, of the given departments, and the
     general line numbered `general`, in file order, with their places. A channel at a
     sample place is left out: it would send someone to an invented door."""
     channels = db.session.scalars(
-        select(ContactChannel)
-        .where(
-            ContactChannel.status == PUBLISHED,
-            ContactChannel.sample.is_(False),
-            ContactChannel.department_id.in_(department_ids)
-            | (ContactChannel.department_id.is_(None) & (ContactChannel.value == general)),
-        )
-        .options(joinedload(ContactChannel.facility))
-        .order_by(ContactChannel.position)
+        REAL_CHANNELS, {"departments": list(department_ids), "general": general}
     )
     return [c for c in channels if c.facility is None or not c.facility.sample]
 
