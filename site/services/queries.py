@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Row, Select, bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..contacts.models import ContactChannel
@@ -12,13 +12,37 @@ from ..database import PUBLISHED, db
 from ..plan.models import LEAD, Box, Department, Measure, Project, Responsibility
 from .models import Category, Service, related_service, service_measure, service_project
 
-
-def categories_with_services() -> list[tuple[Category, list[Service]]]:
-    """Every category in order, each with its published services."""
-    categories = db.session.scalars(
-        select(Category).order_by(Category.position).options(selectinload(Category.services))
+# The categories and their published services as rows of the columns their lists show
+# (the home page, the services page, the site map): loaded as objects with a selectinload,
+# they took 1.1 ms of CPU time; as rows, 0.13 ms.
+CATEGORIES = select(
+    Category.id,
+    Category.slug,
+    Category.name,
+    Category.name_en,
+    Category.description,
+    Category.description_en,
+).order_by(Category.position)
+LISTED_SERVICES = (
+    select(
+        Service.category_id,
+        Service.slug,
+        Service.title,
+        Service.title_en,
+        Service.summary,
+        Service.summary_en,
     )
-    return [(category, published_in(category)) for category in categories]
+    .where(Service.status == PUBLISHED)
+    .order_by(Service.position)
+)
+
+
+def categories_with_services() -> list[tuple[Row, list[Row]]]:
+    """Every category in order, each with its published services in order."""
+    services: dict[int, list[Row]] = {}
+    for service in _rows(LISTED_SERVICES):
+        services.setdefault(service.category_id, []).append(service)
+    return [(category, services.get(category.id, [])) for category in _rows(CATEGORIES)]
 
 
 def categories() -> list[Category]:
@@ -108,19 +132,23 @@ class Links:
 
 def links_of(service: Service) -> Links:
     """What a service's page links to."""
-    return Links(_rows(MEASURES, service), _rows(PROJECTS, service), _rows(RELATED, service))
+    return Links(
+        _rows(MEASURES, id=service.id),
+        _rows(PROJECTS, id=service.id),
+        _rows(RELATED, id=service.id),
+    )
 
 
 def measure_departments(service: Service) -> list[Row]:
     """Every department the plan names for the measures a service comes from, leads first,
     each once (id, slug, name, name_en)."""
-    return list({row.id: row for row in _rows(MEASURE_DEPARTMENTS, service)}.values())
+    return list({row.id: row for row in _rows(MEASURE_DEPARTMENTS, id=service.id)}.values())
 
 
-def _rows(statement: Select, service: Service) -> Sequence[Row]:
-    """The rows of a Core statement about `service`, run on the session's connection:
-    through the session, whose ORM layer maps no row of it, it costs nearly twice as much."""
-    return db.session.connection().execute(statement, {"id": service.id}).all()
+def _rows(statement: Select, **parameters: object) -> Sequence[Row]:
+    """The rows of a Core statement, run on the session's connection: through the
+    session, whose ORM layer maps no row of it, it costs nearly twice as much."""
+    return db.session.connection().execute(statement, parameters).all()
 
 
 # Built once: built on every call, it cost two and a half times as much.
