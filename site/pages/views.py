@@ -41,7 +41,7 @@ def home() -> str:
     return render_template(
         "pages/home.html",
         categories=services.categories_with_services(),
-        indicator_count=len(plan.indicators()),
+        indicator_count=plan.indicator_count(),
         updates=updates.latest(3),
     )
 

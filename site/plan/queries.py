@@ -1,6 +1,6 @@
 """Reads of the plan's structure."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..database import PUBLISHED, db
@@ -76,6 +76,11 @@ def measures_in_order() -> list[Measure]:
 def indicators() -> list[Indicator]:
     """The main indicators of 专栏1 in order."""
     return list(db.session.scalars(select(Indicator).order_by(Indicator.number)))
+
+
+def indicator_count() -> int:
+    """How many main indicators 专栏1 has: counted, not loaded (the home page)."""
+    return db.session.scalar(select(func.count()).select_from(Indicator)) or 0
 
 
 def project_boxes() -> list[Box]:
