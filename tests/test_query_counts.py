@@ -12,6 +12,7 @@ import pytest
 from barrierfree.contacts.models import ContactChannel
 from barrierfree.database import PUBLISHED, db, utcnow
 from barrierfree.facilities.models import Facility
+from barrierfree.plan.models import Project
 from barrierfree.services.models import Service
 from barrierfree.staff import periodic
 from barrierfree.updates.models import Update
@@ -149,3 +150,16 @@ def test_a_list_runs_as_many_statements_with_twice_the_items(tmp_path, kind):
         assert len(db.session.scalars(select(model)).all()) == 2 * before
     doubled = {path: len(statements_of(site, path)) for path in paths}
     assert doubled == counted
+
+
+def test_a_service_page_runs_as_many_statements_with_projects_of_every_box(tmp_path):
+    # content/ links no service to a project: a project's box, read for its number, must
+    # not cost a statement per box.
+    site = make_loaded_app(tmp_path / "site.sqlite", PAGE_CACHE=False)
+    path = "/services/living-allowance"
+    without = len(statements_of(site, path))
+    with site.app_context():
+        service = db.session.scalar(select(Service).where(Service.slug == "living-allowance"))
+        service.projects = list(db.session.scalars(select(Project)))
+        db.session.commit()
+    assert len(statements_of(site, path)) == without

@@ -9,6 +9,7 @@ from barrierfree.content.files import ContentError
 from barrierfree.content.loader import load
 from barrierfree.database import PUBLISHED, db
 from barrierfree.facilities.models import Facility
+from barrierfree.plan.models import LEAD, Box, Project
 from barrierfree.services.departments import HANDLING, IN_CHARGE
 from barrierfree.services.models import Service
 from barrierfree.services.spec import SERVICES
@@ -116,12 +117,11 @@ def test_every_service_names_a_department_in_charge_and_the_plans_list_apart(app
         groups = department_groups(parse(client.get(f"/services/{service.slug}").data).find("main"))
         in_charge = [r.department.slug for r in service.responsibilities if r.role == IN_CHARGE]
         assert groups["主管部门"] == [f"/departments/{slug}" for slug in in_charge], service.slug
-        in_the_plan = {
-            f"/departments/{r.department.slug}"
-            for measure in service.measures
-            for r in measure.responsibilities
-        }
-        assert set(groups["规划中参与这项措施的部门"]) == in_the_plan, service.slug
+        # The measures' lists, leads first, then by measure and place in its list, each once.
+        named = [r for measure in service.measures for r in measure.responsibilities]
+        ordered = sorted(named, key=lambda r: r.role != LEAD)
+        in_the_plan = dict.fromkeys(f"/departments/{r.department.slug}" for r in ordered)
+        assert groups["规划中参与这项措施的部门"] == list(in_the_plan), service.slug
 
 
 def test_the_care_allowance_is_in_the_charge_of_civil_affairs_not_transport(app, client):
@@ -139,6 +139,29 @@ def test_the_care_allowance_is_in_the_charge_of_civil_affairs_not_transport(app,
     assert {"/departments/transport-bureau", "/departments/veterans-affairs-bureau"} <= set(
         groups["规划中参与这项措施的部门"]
     )
+
+
+@pytest.mark.parametrize(("prefix", "box"), [("", "专栏"), ("/en", "Box ")])
+def test_the_projects_a_service_comes_from_are_linked_with_their_box(loaded_app, prefix, box):
+    # content/ links no service to a project yet: link one to projects of three boxes.
+    with loaded_app.app_context():
+        service = db.session.scalar(select(Service).where(Service.slug == CARE_ALLOWANCE))
+        service.projects = [
+            db.session.scalars(select(Project).join(Box).where(Box.number == number)).first()
+            for number in (2, 5, 8)
+        ]
+        db.session.commit()
+        expected = {
+            f"{prefix}/plan/projects#project-{project.slug}": (
+                f"{box}{project.box.number} {(prefix and project.title_en) or project.title}"
+            )
+            for project in service.projects
+        }
+    page = parse(loaded_app.test_client().get(f"{prefix}/services/{CARE_ALLOWANCE}").data)
+    basis = section(page.find("main"), "Basis in the plan" if prefix else "规划依据")
+    links = [a for element in basis for a in element.find_all("a", href=True)]
+    shown = {a.get("href"): " ".join(a.text.split()) for a in links if "#project-" in a.get("href")}
+    assert shown == expected
 
 
 def test_every_service_file_says_where_its_departments_come_from():
