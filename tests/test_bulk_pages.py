@@ -7,6 +7,7 @@ import time
 
 import openpyxl
 import pytest
+from barrierfree.contacts.models import ContactChannel
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
 from barrierfree.staff.bulk import views as bulk_views
@@ -256,6 +257,28 @@ def test_a_row_downloaded_before_someone_elses_save_is_refused_not_applied(site)
     with site["app"].app_context():
         kept = db.session.query(Facility).filter_by(slug="rukang-hantun").one()
         assert kept.summary == "同事刚改过的简介。"
+
+
+def test_a_row_whose_version_was_emptied_is_refused_not_applied_over_a_newer_save(site):
+    """The old file said it was fine and changed one row: the colleague's text was undone."""
+    client = site["publisher"]
+    old_file = exported(client, "contacts").decode("utf-8-sig")
+    with site["app"].app_context():
+        hotline = db.session.query(ContactChannel).filter_by(slug="hotline-12345").one()
+        hotline.summary, hotline.version = "同事刚改过的说明。", hotline.version + 1
+        db.session.commit()
+    blanked = with_row(old_file, "hotline-12345", version="")
+    response = upload(client, blanked.encode("utf-8-sig"), "contacts.csv", "contacts")
+    assert response.status_code == 400
+    assert "确认导入" not in response.text
+    [(number, column, message)] = row_errors(response)
+    rows = list(csv.reader(io.StringIO(blanked)))
+    assert int(number) == [row[0] for row in rows].index("hotline-12345") + 1
+    assert column.endswith(" version")
+    assert "“hotline-12345”" in message and "请重新下载表格" in message
+    with site["app"].app_context():
+        kept = db.session.query(ContactChannel).filter_by(slug="hotline-12345").one()
+        assert kept.summary == "同事刚改过的说明。"
 
 
 def with_row(csv_text: str, slug: str, **cells: str) -> str:

@@ -680,6 +680,81 @@ def test_a_stale_row_is_refused_when_no_revision_says_what_was_downloaded(loaded
     assert [(e.row, e.column) for e in plan.errors] == [(number, heading("facilities", "version"))]
 
 
+def record_of(kind: str, slug: str):
+    """One record of `kind` by slug."""
+    model = MODELS[kind]
+    return db.session.scalar(select(model).where(model.slug == slug))
+
+
+EDITED_BY_A_COLLEAGUE = {
+    "facilities": ("rukang-xinfa", "summary"),
+    "contacts": ("hotline-12345", "summary"),
+}
+
+
+@pytest.mark.parametrize("kind", SPREADSHEET_KINDS)
+def test_a_row_without_its_version_is_refused_when_it_would_undo_a_newer_save(loaded, kind):
+    """A row downloaded before a colleague's save, its version cell emptied: it held the
+    text as downloaded, and was applied over the colleague's."""
+    slug, name = EDITED_BY_A_COLLEAGUE[kind]
+    rows, number = edited(kind, slug, version="")
+    row = record_of(kind, slug)
+    setattr(row, name, "同事刚改过的说明。")
+    row.version += 1
+    db.session.flush()
+
+    plan = read(kind, f"{kind}.csv", to_csv(rows))
+
+    [error] = plan.errors
+    assert (error.row, error.column) == (number, heading(kind, "version"))
+    assert f"已有的记录“{slug}”" in error.message
+    assert "“版本（请勿修改）”一格是空的" in error.message and "请重新下载表格" in error.message
+    assert slug not in [change.slug for change in plan.changes]
+    assert getattr(record_of(kind, slug), name) == "同事刚改过的说明。"
+
+
+@pytest.mark.parametrize("kind", SPREADSHEET_KINDS)
+def test_a_row_without_its_version_that_changes_its_record_is_refused(loaded, kind):
+    slug, name = EDITED_BY_A_COLLEAGUE[kind]
+    rows, number = edited(kind, slug, version="", **{name: "表格里改的说明。"})
+
+    plan = read(kind, f"{kind}.csv", to_csv(rows))
+
+    assert [(e.row, e.column) for e in plan.errors] == [(number, heading(kind, "version"))]
+
+
+def test_a_row_without_its_version_that_changes_nothing_passes(loaded):
+    """It holds the record as it is now: there is nothing to undo."""
+    rows, _number = edited("contacts", "hotline-12345", version="")
+    plan = read("contacts", "contacts.csv", to_csv(rows))
+    assert plan.valid, plan.errors
+    assert set(actions(plan)) == {"unchanged"}
+
+
+def test_a_row_without_its_version_is_refused_in_english_too(app):
+    with app.test_request_context():
+        rows, _number = edited("contacts", "hotline-12345", version="", summary="改过的说明。")
+    with app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        [error] = read("contacts", "contacts.csv", to_csv(rows)).errors
+    assert error.message.startswith("This row is the existing record “hotline-12345”")
+    assert "Download the spreadsheet again" in error.message
+    assert not re.search(r"[\u4e00-\u9fff]", error.message), error.message
+
+
+@pytest.mark.parametrize("kind", SPREADSHEET_KINDS)
+def test_a_new_record_needs_no_version(loaded, kind):
+    slug, _name = EDITED_BY_A_COLLEAGUE[kind]
+    rows, number = edited(kind, slug)
+    new = list(rows[number - 1])
+    new[index_of(rows, "slug")], new[index_of(rows, "version")] = f"{slug}-new", ""
+    plan = read(kind, f"{kind}.csv", to_csv([*rows, new]))
+
+    assert plan.valid, plan.errors
+    assert actions(plan)["create"] == [f"{slug}-new"]
+    apply(plan)
+    assert record_of(kind, f"{slug}-new").version == 1
+
+
 # --- Opening hours as text ------------------------------------------------------------------
 
 CONTENT_HOURS = {

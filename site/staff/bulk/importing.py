@@ -16,7 +16,15 @@ from ...i18n import inline_list
 from ...kinds import Kind, Row
 from ...query_args import clean_text
 from ..models import Revision
-from .columns import LIST_SEPARATOR, CellError, Column, choices_of, kind_named, layout
+from .columns import (
+    LIST_SEPARATOR,
+    VERSION,
+    CellError,
+    Column,
+    choices_of,
+    kind_named,
+    layout,
+)
 from .files import FileError, read_table
 
 # A formula saved without its result reads as empty: an import would empty the field.
@@ -173,7 +181,12 @@ class Sheet:
         if errors:
             return record, errors
         row = self.rows.get(record[self.spec.key])
-        if row is not None and version is not None and version != row.version:
+        if row is not None and version is None:
+            # Which copy the row came from is not known: like a stale row, it may change
+            # nothing (then it passes), but a change might undo a colleague's later save.
+            if self._comparable(record, row) != snapshot(self.spec, row):
+                return record, [self._unversioned(record, number)]
+        elif row is not None and version != row.version:
             return record, self._stale(record, row, version, number)
         new = row is None
         problems = self.spec.problems(record, new=new)
@@ -215,6 +228,17 @@ class Sheet:
             new=row.version,
         )
         return [self.error(number, "version", message)]
+
+    def _unversioned(self, record: dict, number: int) -> RowError:
+        """A row that changes an existing record but whose version cell was emptied."""
+        message = _(
+            "这一行是已有的记录“%(slug)s”，但“%(column)s”一格是空的，看不出您的表格是"
+            "什么时候下载的。为了不覆盖别人在那之后的修改，这一行不能导入。请重新下载表格，在新"
+            "下载的表格里修改这条记录（版本号不要动），再上传。只有新增的记录，版本号才空着。",
+            slug=record[self.spec.key],
+            column=VERSION.label,
+        )
+        return self.error(number, "version", message)
 
     def _as_saved(self, row: Row, version: int) -> dict | None:
         """The record as it was at `version`, from the revision kept of it then (the last,
