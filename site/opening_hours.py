@@ -9,7 +9,7 @@ time is not after its opening time runs past midnight into the next day ("22:00"
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -260,28 +260,50 @@ SHORT_DAY_NAMES = (
 
 CLOSURE_LINES = 20
 CLOSURE_NOTE_LENGTH = 100
-# "2026-12-01 至 2026-12-31 装修暂停开放" (spaces optional); one day alone: "2026-10-08 设备检修".
+# How far ahead a closure may name a day. A closure with no end in sight is written without
+# an end ("2026-12-01 起 无限期暂停开放"), never with a made-up one (9999-12-31): a page
+# that looks for the place's next opening looks no further than this either.
+CLOSURE_YEARS = 2
+# "2026-12-01 至 2026-12-31 装修暂停开放" (spaces optional); one day alone: "2026-10-08 设备检修";
+# no end in sight: "2026-12-01 起 无限期暂停开放".
 _CLOSURE = re.compile(
-    r"(?P<start>\d{4}-\d{2}-\d{2})(?:\s*(?:至|到|~|～|—)\s*(?P<end>\d{4}-\d{2}-\d{2}))?"
+    r"(?P<start>\d{4}-\d{2}-\d{2})"
+    r"(?:\s*(?:(?:至|到|~|～|—)\s*(?P<end>\d{4}-\d{2}-\d{2})|(?P<onwards>起|onwards)))?"
     r"(?:[\s：:，,]*(?P<note>.*))?"
 )
+# A note that begins like an end date the pattern could not read ("至 2027-1-5",
+# "至 无限期"): the line is not a one-day closure with an odd reason.
+_UNREAD_END = re.compile(r"(?:至|到|~|～|—)")
 
 
 @dataclass(frozen=True)
 class Closure:
-    """A closure a place announced: from `start` to `end`, both days included, and why."""
+    """A closure a place announced: from `start` to `end`, both days included, and why;
+    `end` is None when it has no end in sight."""
 
     start: date
-    end: date
+    end: date | None
     note: str
 
     def covers(self, day: date) -> bool:
         """True when the place is closed on `day` for this reason."""
-        return self.start <= day <= self.end
+        return self.start <= day and (self.end is None or day <= self.end)
 
 
-def parse_closures(text: str | None) -> tuple[Closure, ...]:
-    """Closures, one a line ("2026-12-01 至 2026-12-31 装修暂停开放"), in date order.
+def latest_closure_day(today: date) -> date:
+    """The last day a closure may name, CLOSURE_YEARS from `today`; a later end counts as
+    no end in sight."""
+    if today.year + CLOSURE_YEARS > MAXYEAR:
+        return date.max
+    if (today.month, today.day) == (2, 29):
+        today -= timedelta(days=1)
+    return today.replace(year=today.year + CLOSURE_YEARS)
+
+
+def parse_closures(text: str | None, today: date | None = None) -> tuple[Closure, ...]:
+    """Closures, one a line ("2026-12-01 至 2026-12-31 装修暂停开放"), in date order; with
+    `today`, refused when a day is further ahead than `latest_closure_day` (what staff
+    save is checked so; what was saved before is read as it is).
 
     Raises ValueError saying which line is wrong and how to write it.
     """
@@ -307,6 +329,14 @@ def parse_closures(text: str | None) -> tuple[Closure, ...]:
                 )
             )
         note = (found["note"] or "").strip()
+        if _UNREAD_END.match(note):
+            raise ValueError(
+                _(
+                    "第 %(n)d 行的结束日期看不懂：日期要写成 2026-12-31 这样。"
+                    "如果还不知道哪天恢复开放，就不写结束日期，写成 2026-12-01 起 无限期暂停开放。",
+                    n=number,
+                )
+            )
         if end < start:
             raise ValueError(_("第 %(n)d 行的结束日期早于开始日期。", n=number))
         if not note:
@@ -315,8 +345,31 @@ def parse_closures(text: str | None) -> tuple[Closure, ...]:
             raise ValueError(
                 _("第 %(n)d 行的原因最多 %(limit)d 个字。", n=number, limit=CLOSURE_NOTE_LENGTH)
             )
-        closures.append(Closure(start, end, note))
-    return tuple(sorted(closures, key=lambda closure: (closure.start, closure.end)))
+        if today is not None and end > latest_closure_day(today):
+            raise ValueError(
+                _(
+                    "第 %(n)d 行的日期太远了：最晚只能写到 %(last)s（%(years)d 年之内）。"
+                    "如果还不知道哪天恢复开放，就不写结束日期，写成 2026-12-01 起 无限期暂停开放。",
+                    n=number,
+                    last=latest_closure_day(today).isoformat(),
+                    years=CLOSURE_YEARS,
+                )
+            )
+        closures.append(Closure(start, None if found["onwards"] else end, note))
+    return tuple(sorted(closures, key=lambda closure: (closure.start, closure.end or date.max)))
+
+
+def closed_through(closures: Iterable[Closure], day: date) -> date | None:
+    """The last day of the closures that keep a place shut from `day` on, each running
+    into the next (date.max when one has no end); None when none covers `day`."""
+    closures = tuple(closures)
+    last = None
+    while ends := [closure.end or date.max for closure in closures if closure.covers(day)]:
+        last = max(ends)
+        if last == date.max:
+            break
+        day = last + timedelta(days=1)
+    return last
 
 
 @dataclass(frozen=True)
@@ -444,23 +497,32 @@ def open_at(hours: Hours, at: datetime) -> bool | None:
 
 
 def next_opening(hours: Hours, at: datetime, days: int = 14) -> datetime | None:
-    """When the place next opens after the local time `at`, within `days` (counted from the
-    end of a closure it is in); None when it is not known (a day on the way cannot be
-    confirmed, or it opens on none of them)."""
+    """When the place next opens after the local time `at`, within `days` days that no
+    closure takes (a closure is stepped over whole, never walked a day at a time); None
+    when it is not known: a day on the way cannot be confirmed, it opens on none of them,
+    or a closure has no end in sight (none, or past `latest_closure_day`)."""
     if hours.rules is None:
         return None
-    start = at.date()
-    # A closure longer than `days` still ends on a known date: look on from there.
-    closed_until = max((c.end for c in hours.closures if c.covers(start)), default=start)
-    for ahead in range((closed_until - start).days + days + 1):
-        day = hours.on(start + timedelta(days=ahead))
-        if day.periods is None:
+    horizon = latest_closure_day(at.date())
+    day, looked = at.date(), 0
+    while looked <= days:
+        shut = closed_through(hours.closures, day)
+        if shut is not None:
+            if shut > horizon or shut == date.max:
+                return None
+            day = shut + timedelta(days=1)
+            continue
+        found = hours.on(day)
+        if found.periods is None:
             return None
-        midnight = datetime.combine(day.date, time())
-        starts = [midnight + timedelta(minutes=opens) for opens, _closes in day.periods]
+        midnight = datetime.combine(day, time())
+        starts = [midnight + timedelta(minutes=opens) for opens, _closes in found.periods]
         later = [start for start in starts if start > at]
         if later:
             return min(later)
+        if day == date.max:
+            return None
+        day, looked = day + timedelta(days=1), looked + 1
     return None
 
 

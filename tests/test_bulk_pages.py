@@ -4,9 +4,11 @@ import csv
 import io
 import os
 import time
+from datetime import datetime
 
 import openpyxl
 import pytest
+from barrierfree import opening_hours
 from barrierfree.contacts.models import ContactChannel
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
@@ -399,3 +401,71 @@ def test_a_record_changed_while_a_file_is_applied_is_named_in_a_sentence(site, m
     assert "changed since" not in said
     with site["app"].app_context():
         assert (db.session.query(Facility).filter_by(slug=slug).one().hours_note or "") == before
+
+
+# --- Closures: a day too far ahead is refused; one saved before that rule never breaks a page ---
+
+LIBRARY = "library-blind-reading-room"  # keeps its hours on holidays: no calendar stops a look
+TUESDAY = datetime(2026, 12, 1, 10, 0)
+
+
+def test_a_closure_too_far_ahead_is_refused_saying_what_to_write(site, monkeypatch):
+    monkeypatch.setattr(opening_hours, "local_now", lambda: TUESDAY)
+    client = site["publisher"]
+    indefinite = "2026-12-01 至 9999-12-31 无限期暂停开放"
+    text = with_row(exported(client).decode("utf-8-sig"), LIBRARY, closures=indefinite)
+    response = upload(client, text.encode("utf-8-sig"))
+    assert response.status_code == 400
+    [(_number, column, message)] = row_errors(response)
+    assert column.endswith(" closures")
+    assert "最晚只能写到 2028-12-01" in message and "2026-12-01 起 无限期暂停开放" in message
+
+    open_ended = "2026-12-01 起 无限期暂停开放"
+    text = with_row(exported(client).decode("utf-8-sig"), LIBRARY, closures=open_ended)
+    assert "新增 0 条，修改 1 条" in upload(client, text.encode("utf-8-sig")).text
+
+
+def page_of(app, closures: str, path: str = f"/facilities/{LIBRARY}"):
+    """The library's page, on TUESDAY, with `closures` saved as they are (the rules of the
+    time they were saved may have let them through), and how long it took."""
+    with app.app_context():
+        db.session.query(Facility).filter_by(slug=LIBRARY).one().closures = closures
+        db.session.commit()
+    started = time.monotonic()
+    response = app.test_client().get(path)
+    return response, time.monotonic() - started
+
+
+NO_END_IN_SIGHT = {
+    "open-ended": "2026-11-30 起 无限期暂停开放",
+    "saved-as-9999": "2026-11-30 至 9999-12-31 无限期暂停开放",
+    "saved-as-2300": "2026-11-30 至 2300-01-01 无限期暂停开放",
+}
+
+
+@pytest.mark.parametrize("closures", NO_END_IN_SIGHT.values(), ids=NO_END_IN_SIGHT.keys())
+def test_a_place_closed_with_no_end_in_sight_says_so_at_once(loaded_app, monkeypatch, closures):
+    """A closure to 9999 took the page 100 seconds, then a 500; to 2300, 3 seconds."""
+    monkeypatch.setattr(opening_hours, "local_now", lambda: TUESDAY)
+    response, took = page_of(loaded_app, closures)
+    assert response.status_code == 200 and took < 2
+    main = parse(response.data).find("main")
+    assert main.find(class_="open-status").text == "现在休息"
+    assert "暂停开放，还没有公布哪天恢复开放。" in main.text
+    assert "今天暂停开放：无限期暂停开放。" in main.text
+    assert "2026年11月30日起：无限期暂停开放" in main.text
+    assert "下次开放" not in main.text and "9999" not in main.text and "2300" not in main.text
+
+    english, took = page_of(loaded_app, closures, f"/en/facilities/{LIBRARY}")
+    assert english.status_code == 200 and took < 2
+    text = parse(english.data).find("main").text
+    assert "Closed; no date has been given for reopening." in text
+    assert "From 30 November 2026" in text
+
+
+def test_a_place_closed_until_a_day_says_that_day_and_when_it_opens(loaded_app, monkeypatch):
+    monkeypatch.setattr(opening_hours, "local_now", lambda: TUESDAY)
+    response, _took = page_of(loaded_app, "2026-11-30 至 2026-12-10 设备检修\n2026-12-11 搬书")
+    main = parse(response.data).find("main")
+    assert "暂停开放至2026年12月11日。" in main.text  # the next closure runs on from the first
+    assert "下次开放：2026年12月12日（周六） 09:00" in main.text

@@ -3,7 +3,7 @@
 Every time here is fixed: the week of Monday 23 November 2026.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from barrierfree import opening_hours
@@ -284,6 +284,156 @@ def test_a_night_that_began_on_a_closure_day_does_not_run_on():
     hours = opening_hours.Hours(NIGHTS, opening_hours.OPEN_ON_HOLIDAYS, closures)
     assert opening_hours.open_at(hours, at(SATURDAY, "02:00")) is False
     assert opening_hours.open_at(hours, at(NEXT_MONDAY, "02:00")) is True
+
+
+# --- Closures: stepped over whole, never walked a day at a time --------------------------------
+
+OFFICE_ALL_YEAR = opening_hours.OPEN_ON_HOLIDAYS  # the calendar never stops the look-ahead
+
+
+def looked_at(monkeypatch) -> list[date]:
+    """The days `Hours.on` is asked about from now on."""
+    days: list[date] = []
+    on = opening_hours.Hours.on
+
+    def counted(hours, day):
+        days.append(day)
+        return on(hours, day)
+
+    monkeypatch.setattr(opening_hours.Hours, "on", counted)
+    return days
+
+
+def test_next_opening_steps_over_adjacent_and_overlapping_closures_at_once(monkeypatch):
+    closures = opening_hours.parse_closures(
+        "2026-11-25 至 2026-11-27 设备检修\n"
+        "2026-11-28 至 2026-11-30 搬家\n"  # begins the day after the first ends
+        "2026-11-29 至 2026-12-02 消防检查"  # begins before the second ends
+    )
+    hours = opening_hours.Hours(OFFICE, OFFICE_ALL_YEAR, closures)
+    days = looked_at(monkeypatch)
+    assert opening_hours.next_opening(hours, at(WEDNESDAY, "10:00")) == datetime(2026, 12, 3, 8, 30)
+    assert days == [date(2026, 12, 3)]
+
+
+NO_END_IN_SIGHT = {
+    "open-ended": "2026-11-25 起 无限期暂停开放",
+    "saved-as-9999": "2026-11-25 至 9999-12-31 无限期暂停开放",
+    "saved-as-2300": "2026-11-25 至 2300-01-01 搬迁",
+    "chained-into-9999": "2026-11-25 至 2026-11-30 装修\n2026-12-01 至 9999-12-31 搬迁",
+}
+
+
+@pytest.mark.parametrize("text", NO_END_IN_SIGHT.values(), ids=NO_END_IN_SIGHT.keys())
+def test_a_closure_with_no_end_in_sight_has_no_next_opening_and_is_not_walked(monkeypatch, text):
+    """It was walked a day at a time: 100 seconds to 9999, then OverflowError."""
+    hours = opening_hours.Hours(OFFICE, OFFICE_ALL_YEAR, opening_hours.parse_closures(text))
+    days = looked_at(monkeypatch)
+    assert opening_hours.next_opening(hours, at(WEDNESDAY, "10:00")) is None
+    assert days == []
+    assert opening_hours.open_at(hours, at(WEDNESDAY, "10:00")) is False
+
+
+def test_a_closure_ending_within_the_look_ahead_still_gives_its_next_opening():
+    closures = opening_hours.parse_closures("2026-11-25 至 2028-11-24 搬迁")  # to a Friday
+    hours = opening_hours.Hours(OFFICE, OFFICE_ALL_YEAR, closures)
+    following = opening_hours.next_opening(hours, at(WEDNESDAY, "10:00"))
+    assert following == datetime(2028, 11, 25, 9, 0)  # the Saturday morning after
+
+
+@pytest.mark.parametrize(
+    "text", ["9999-12-30 至 9999-12-31 检修", "9999-12-31 起 检修", "9999-12-31 检修", ""]
+)
+@pytest.mark.parametrize("now", [datetime(9999, 12, 30, 10, 0), datetime(9999, 12, 31, 23, 59)])
+def test_days_near_the_last_date_there_is_never_overflow(text, now):
+    hours = opening_hours.Hours(OFFICE, OFFICE_ALL_YEAR, opening_hours.parse_closures(text))
+    following = opening_hours.next_opening(hours, now)
+    assert following is None or following.date() == date(9999, 12, 30)
+    assert opening_hours.open_at(hours, now) in (True, False)
+    assert opening_hours.closed_through(hours.closures, now.date()) in (None, date.max)
+
+
+def test_closed_through_runs_one_closure_into_the_next():
+    closures = opening_hours.parse_closures(
+        "2026-11-25 至 2026-11-27 检修\n2026-11-28 搬家\n2026-12-05 起 停业"
+    )
+    assert opening_hours.closed_through(closures, date(2026, 11, 26)) == date(2026, 11, 28)
+    assert opening_hours.closed_through(closures, date(2026, 11, 29)) is None
+    assert opening_hours.closed_through(closures, date(2026, 12, 6)) == date.max
+
+
+def test_a_closure_with_no_end_is_written_with_qi():
+    [closure] = opening_hours.parse_closures("2026-12-01起无限期暂停开放")
+    assert (closure.start, closure.end, closure.note) == (date(2026, 12, 1), None, "无限期暂停开放")
+    assert closure.covers(date(2099, 1, 1)) and not closure.covers(date(2026, 11, 30))
+
+
+@pytest.mark.parametrize(
+    "today, latest",
+    [
+        (date(2026, 11, 25), date(2028, 11, 25)),
+        (date(2028, 2, 29), date(2030, 2, 28)),
+        (date(9998, 6, 1), date.max),
+    ],
+    ids=["ordinary", "29-february", "near-the-last-year"],
+)
+def test_a_closure_names_days_up_to_two_years_ahead(today, latest):
+    assert opening_hours.latest_closure_day(today) == latest
+
+
+TODAY = date(2026, 11, 25)
+TOO_FAR = {
+    "9999": "2026-12-01 至 9999-12-31 无限期暂停开放",
+    "2300": "2026-12-01 至 2300-01-01 搬迁",
+    "a-day-after-the-limit": "2026-12-01 至 2028-11-26 搬迁",
+    "a-start-too-far": "2030-01-01 起 停业",
+    "a-single-day-too-far": "2030-01-01 检修",
+}
+
+
+@pytest.mark.parametrize("text", TOO_FAR.values(), ids=TOO_FAR.keys())
+def test_a_closure_too_far_ahead_is_refused_saying_what_to_write(i18n_app, text):
+    with i18n_app.test_request_context(), pytest.raises(ValueError) as refused:
+        opening_hours.parse_closures(f"2026-10-08 设备检修\n{text}", today=TODAY)
+    assert str(refused.value) == (
+        "第 2 行的日期太远了：最晚只能写到 2028-11-25（2 年之内）。"
+        "如果还不知道哪天恢复开放，就不写结束日期，写成 2026-12-01 起 无限期暂停开放。"
+    )
+    # What was saved before the rule is still read, for the page.
+    assert len(opening_hours.parse_closures(text)) == 1
+
+
+def test_a_closure_too_far_ahead_is_refused_in_english_too(i18n_app):
+    environ = {"barrierfree.locale": "en"}
+    with (
+        i18n_app.test_request_context(environ_overrides=environ),
+        pytest.raises(ValueError) as refused,
+    ):
+        opening_hours.parse_closures(TOO_FAR["9999"], today=TODAY)
+    assert str(refused.value) == (
+        "Line 1: the date is too far ahead. The latest a closure may name is 2028-11-25 "
+        "(within 2 years). If it is not known when the place reopens, leave the last day "
+        "out: 2026-12-01 onwards closed until further notice."
+    )
+
+
+def test_the_last_day_allowed_and_an_open_end_are_accepted(i18n_app):
+    text = "2026-12-01 至 2028-11-25 搬迁\n2026-12-01 起 无限期暂停开放"
+    with i18n_app.test_request_context():
+        assert len(opening_hours.parse_closures(text, today=TODAY)) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-12-01 至 无限期暂停开放", "2026-12-01 至 2027-1-5 装修", "2026-12-01 ~ 待定 装修"],
+)
+def test_an_end_that_cannot_be_read_is_refused_not_taken_for_a_one_day_closure(i18n_app, text):
+    with (
+        i18n_app.test_request_context(),
+        pytest.raises(ValueError, match="结束日期看不懂") as refused,
+    ):
+        opening_hours.parse_closures(text)
+    assert "2026-12-01 起 无限期暂停开放" in str(refused.value)
 
 
 def test_utc_is_eight_hours_behind_chiping():

@@ -1,7 +1,7 @@
 """What a place's page and the finder say about its hours now: open or not, and only when
 that can be said honestly (the hours verified, the day's calendar known)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from .. import opening_hours
@@ -26,11 +26,15 @@ class HoursNow:
     """A place's hours as its page tells them at a moment: open now, today, when it next
     opens, the coming holidays and working weekends, the coming days the state calendar
     does not know yet (`uncharted`: not holidays, days nobody can yet say are or are not)
-    and its own closures that are not over."""
+    and its own closures that are not over. When a closure keeps it shut today,
+    `closed_until` is its last day, or `closed_indefinitely` says it has no end in sight
+    (none, or one further ahead than a closure may name: never a reopening made up)."""
 
     now: OpenNow
     today: Day | None = None
     next_opening: str | None = None
+    closed_until: date | None = None
+    closed_indefinitely: bool = False
     coming: list[tuple[Day, date]] = field(default_factory=list)
     uncharted: list[tuple[Day, date]] = field(default_factory=list)
     closures: tuple[Closure, ...] = ()
@@ -49,10 +53,13 @@ def open_now(facility: Facility, now: datetime) -> OpenNow:
 
 def hours_now(facility: Facility, now: datetime) -> HoursNow:
     """Everything the place's page says about its hours at the local time `now`."""
+    # An end further ahead than a closure may name (saved before that rule) is no end in
+    # sight: the page says so rather than promise a reopening in 9999.
+    horizon = opening_hours.latest_closure_day(now.date())
     closures = tuple(
-        closure
+        closure if closure.end is None or closure.end <= horizon else replace(closure, end=None)
         for closure in opening_hours.parse_closures(facility.closures)
-        if closure.end >= now.date()
+        if closure.end is None or closure.end >= now.date()
     )
     status = open_now(facility, now)
     hours = facility.opening()
@@ -60,10 +67,13 @@ def hours_now(facility: Facility, now: datetime) -> HoursNow:
         return HoursNow(status, closures=closures)
     runs = opening_hours.coming_days(hours, now.date())
     following = opening_hours.next_opening(hours, now)
+    shut = opening_hours.closed_through(closures, now.date())
     return HoursNow(
         status,
         today=hours.on(now.date()),
         next_opening=None if following is None else opening_hours.when_text(following, now),
+        closed_until=None if shut == date.max else shut,
+        closed_indefinitely=shut == date.max,
         coming=[run for run in runs if run[0].why != opening_hours.BEYOND_CALENDAR],
         uncharted=[run for run in runs if run[0].why == opening_hours.BEYOND_CALENDAR],
         closures=closures,

@@ -23,7 +23,7 @@ def problems(record: dict) -> list[Problem]:
     """Every rule the facility record breaks, by field."""
     found = raised("hours", opening_hours.parse, record.get("hours"))
     found += raised("accessibility", features.validate, record.get("accessibility") or {})
-    found += raised("closures", opening_hours.parse_closures, record.get("closures"))
+    found += raised("closures", closure_problems, record.get("closures"))
     found += hours_verification_problems(record)
     found += location_problems(record.get("latitude"), record.get("longitude"))
     if record.get("sample"):
@@ -38,6 +38,12 @@ def problems(record: dict) -> list[Problem]:
             if record.get(name)
         ]
     return found
+
+
+def closure_problems(text: str | None) -> None:
+    """Raise ValueError for closures that cannot be read, or that name a day too far ahead
+    of today (a closure saved before that rule is still read: see Facility.opening)."""
+    opening_hours.parse_closures(text, today=opening_hours.local_now().date())
 
 
 def hours_verification_problems(record: dict) -> list[Problem]:
