@@ -7,11 +7,11 @@ import yaml
 from barrierfree import PROJECT_ROOT
 from barrierfree.content.files import ContentError
 from barrierfree.content.loader import load
-from barrierfree.database import PUBLISHED, db
+from barrierfree.database import PUBLISHED, WITHDRAWN, db
 from barrierfree.facilities.models import Facility
 from barrierfree.plan.models import LEAD, Box, Project
 from barrierfree.services.departments import HANDLING, IN_CHARGE
-from barrierfree.services.models import Service
+from barrierfree.services.models import Category, Service
 from barrierfree.services.spec import SERVICES
 from conftest import CJK, parse
 from sqlalchemy import select
@@ -312,3 +312,24 @@ def test_the_plan_s_years_are_said_where_a_resident_starts(client, prefix):
     for path in ("/", "/services/", "/plan/"):
         text = parse(client.get(prefix + path).data).find("main").text
         assert all(words in text for words in said), path
+
+
+def test_related_services_are_the_published_ones_in_the_services_order(loaded_app):
+    # assistive-devices names precise-rehabilitation, home-accessibility-adaptation and
+    # child-rehabilitation-aid as related; one is withdrawn.
+    with loaded_app.app_context():
+        withdrawn = db.session.scalar(
+            select(Service).where(Service.slug == "home-accessibility-adaptation")
+        )
+        withdrawn.status = WITHDRAWN
+        db.session.commit()
+        listed = db.session.scalars(
+            select(Service.slug)
+            .join(Service.category)
+            .where(Service.slug.in_(["precise-rehabilitation", "child-rehabilitation-aid"]))
+            .order_by(Category.position, Service.position)
+        ).all()
+    main = parse(loaded_app.test_client().get("/services/assistive-devices").data).find("main")
+    related = section(main, "相关服务")
+    hrefs = [href for element in related for href in element.hrefs if "/services/" in href]
+    assert hrefs == [f"/services/{slug}" for slug in listed]

@@ -102,11 +102,16 @@ PROJECTS = (
     .join(Box)
     .join(service_project)
     .where(service_project.c.service_id == bindparam("id"))
+    .order_by(Box.number, Project.slug)
 )
+# Only the related services that are published: a withdrawn one's page is gone. In the
+# order of the services' list.
 RELATED = (
     select(Service.slug, Service.title, Service.title_en, Service.summary, Service.summary_en)
     .join(related_service, related_service.c.related_id == Service.id)
-    .where(related_service.c.service_id == bindparam("id"))
+    .join(Category)
+    .where(related_service.c.service_id == bindparam("id"), Service.status == PUBLISHED)
+    .order_by(Category.position, Service.position)
 )
 # The departments of the measures a service comes from, leads first, then by measure and
 # by their place in the measure's list (what a measure's page shows), each as often as named.
