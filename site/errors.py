@@ -109,12 +109,9 @@ def handle_server_error(error: Exception) -> ResponseReturnValue:
 def unaddressable(code: int) -> tuple[str, int, dict[str, str]]:
     """The answer to a request whose site address cannot be read (a malformed Host header,
     from a broken client rather than a person): no page with links can be built for it,
-    so a line in both languages."""
-    text = (
-        "无法识别本站的地址，请检查网址。\n"
-        "The address of this site could not be read: check the URL.\n"
-    )
-    return text, code, {"Content-Type": "text/plain; charset=utf-8"}
+    so a line in both languages (a host Werkzeug does not route: one the trusted hosts leave
+    out; `security.UnreadableHostRefused` answers the others before they get here)."""
+    return security.UNADDRESSABLE, code, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def roll_back_refused(error: Exception) -> dict:

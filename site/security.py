@@ -1,7 +1,8 @@
 """Security headers on every response, including a strict Content-Security-Policy; the
 caching rules that keep staff and session pages out of shared and browser caches; when a
 page last changed (Last-Modified); which Range headers are served; the one check of a local
-address to return to after a form; and who a visitor is to the rate limits."""
+address to return to after a form; who a visitor is to the rate limits; and the Host headers
+no address of the site can be built on, refused before anything reads them."""
 
 import ipaddress
 from collections.abc import Callable, Iterable
@@ -14,6 +15,7 @@ from flask import Flask, Response, current_app, make_response, request, session
 from werkzeug.http import parse_range_header
 from werkzeug.wrappers import Request as BaseRequest
 from werkzeug.wrappers import Response as BaseResponse
+from werkzeug.wsgi import get_host
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -212,6 +214,60 @@ class UnservedRangesIgnored:
         return self.app(environ, start_response)
 
 
+# The answer to a request whose site address cannot be read (a malformed Host header, from a
+# broken client rather than a person): no page with links can be built for it, so a line in
+# both languages (`UnreadableHostRefused`, and `errors.unaddressable` for a host Werkzeug
+# itself cannot route).
+UNADDRESSABLE = (
+    "无法识别本站的地址，请检查网址。\n"
+    "The address of this site could not be read: check the URL.\n"
+)  # fmt: skip
+
+
+def readable_host(host: str) -> bool:
+    """True for a host (`host:port`, as Werkzeug reads a request's: `werkzeug.wsgi.get_host`)
+    whose name goes to IDNA and back. Werkzeug's routing encodes it and `request.host_url`
+    decodes it, and either raises for a name that does not (a label longer than 63 letters,
+    an empty label, "xn--" followed by what is not Punycode): the page failed, and the error
+    page too, which writes `request.host_url`. The empty host (none sent, or characters
+    Werkzeug does not take, which it reads as none) is readable."""
+    name = urlsplit(f"//{host}").hostname or ""
+    try:
+        name.encode("idna").decode("idna")
+    except UnicodeError:  # UnicodeEncodeError and UnicodeDecodeError are UnicodeErrors
+        return False
+    return True
+
+
+class UnreadableHostRefused:
+    """WSGI: a request whose Host no address can be built on (`readable_host`) answered 400
+    with `UNADDRESSABLE` in plain text, before any layer reads the host (the page cache keys
+    pages by it; Flask routes by it; every page writes it)."""
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The wrapped application, or the plain 400 for an unreadable Host."""
+        try:
+            readable = readable_host(get_host(environ))
+        except ValueError:  # a port or an IPv6 address urlsplit does not take
+            readable = False
+        if readable:
+            return self.app(environ, start_response)
+        response = BaseResponse(
+            UNADDRESSABLE,
+            400,
+            {
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-store",
+            },
+            content_type="text/plain; charset=utf-8",
+        )
+        return response(environ, start_response)
+
+
 def answer_conditionally(response: Response) -> Response:
     """Give a public page or download an ETag, and answer 304 Not Modified to a browser
     that already has it: most pages change a few times a month, not between visits."""
@@ -242,10 +298,12 @@ def last_modified(body: str, *moments: datetime | None) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the header hooks, and the WSGI layer that drops a Range the site ignores."""
+    """Register the header hooks, the WSGI layer that drops a Range the site ignores, and,
+    outside every other layer, the one that refuses a Host no address can be built on."""
     # Registered first, so it runs last of these: a private route's headers win.
     app.after_request(keep_private)
     app.after_request(answer_conditionally)
     app.after_request(add_security_headers)
     app.after_request(add_cache_rules)
     app.wsgi_app = UnservedRangesIgnored(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = UnreadableHostRefused(app.wsgi_app)  # type: ignore[method-assign]

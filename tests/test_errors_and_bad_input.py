@@ -10,6 +10,8 @@ from barrierfree.pages.models import Page
 from conftest import CJK, load_content, make_app, parse, text_outside_lang
 from sqlalchemy import select
 from staff_helpers import make_staff, signed_in
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Response
 
 PAGE_KINDS = {
     "home": "/",
@@ -242,6 +244,31 @@ def test_a_host_header_no_address_can_be_built_on_gets_a_plain_400(client, host)
         assert response.status_code == 400
         assert response.mimetype == "text/plain"
         assert "无法识别本站的地址" in response.text and "could not be read" in response.text
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["xn--zz.example", "XN--ZZ.example:8080", "xn--.example", "xn--a-ecp.example", "a.xn--x"],
+)
+def test_a_host_that_is_not_idna_gets_the_plain_400_too(app, host):
+    """A name with "xn--" and no Punycode after it: Werkzeug could not decode it for
+    `request.host_url`, so the page failed (500), and so did the error page, which writes
+    it. Asked of the app itself: Werkzeug's test client reads the address after the answer
+    and fails on such a host by itself."""
+    for path in ("/", "/no-such-page", "/feedback/ask", "/en/search?q=x", "/staff/", "/healthz"):
+        environ = EnvironBuilder(path, headers={"Host": host}).get_environ()
+        response = Response.from_app(app, environ, buffered=True)
+        assert response.status_code == 400, path
+        assert response.mimetype == "text/plain"
+        text = response.get_data(as_text=True)
+        assert "无法识别本站的地址" in text and "could not be read" in text
+
+
+@pytest.mark.parametrize("host", ["xn--fiq228c.example", "localhost:5000", "[::1]:8000"])
+def test_a_readable_host_is_served(app, host):
+    """Punycode that decodes (中文.example), a port, an IPv6 address: pages as usual."""
+    environ = EnvironBuilder("/", headers={"Host": host}).get_environ()
+    assert Response.from_app(app, environ, buffered=True).status_code == 200
 
 
 @pytest.mark.parametrize("character", ["%00", "%1b", "%7f"])
