@@ -19,7 +19,8 @@ from barrierfree.database import BUSY_TIMEOUT_MS, db, utcnow
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.site_search.sync import SearchChange, record_change
 from barrierfree.staff import periodic
-from barrierfree.staff.models import StaffSession
+from barrierfree.staff.accounts import sessions
+from barrierfree.staff.models import AuditEntry, StaffSession, StaffUser
 from barrierfree.updates.models import Update
 from conftest import make_loaded_app, parse
 from sqlalchemy import event, func, select, text, update
@@ -411,3 +412,153 @@ def test_a_staff_save_while_the_database_is_down_says_where_the_text_still_is(si
     assert response.status_code == 503
     main = parse(response.data).find("main").text
     assert "后退" in main and "这个浏览器里也留了一份" in main
+
+
+@pytest.fixture
+def unended(monkeypatch):
+    """No session left unended by another test; each request tries again to end them."""
+    monkeypatch.setattr(sessions, "UNENDED", {})
+    monkeypatch.setattr(sessions, "_unended_tried", [])
+    monkeypatch.setattr(sessions, "RETRY_UNENDED", timedelta(0))
+
+
+def session_ended(app, username: str) -> str | None:
+    """Why the only session of `username` ended, or None while it is open."""
+    with app.app_context():
+        return db.session.scalar(
+            select(StaffSession.end_reason).join(StaffUser).where(StaffUser.username == username)
+        )
+
+
+@OUTAGES
+def test_signing_out_while_writes_are_refused_forgets_this_browser(site, outage, unended, caplog):
+    """The audit entry and the end were committed together before the cookie was cleared: a
+    refused commit left the member of staff signed in (503)."""
+    username = f"out-{outage.__name__}"
+    make_staff(site, username, "editor")
+    client = signed_in(site, username)
+    copy = site.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    token = csrf(client, "/staff/")
+
+    with outage(site), caplog.at_level(logging.WARNING):
+        response = client.post("/staff/sign-out", data={"csrf_token": token})
+        assert response.status_code == 303 and response.headers["Location"].endswith(SIGN_IN)
+        page = client.get(response.headers["Location"])
+        assert page.status_code == 200 and "您已在这个浏览器上退出登录" in page.text
+        assert client.get("/staff/").status_code == 302
+        assert copy.get("/staff/").status_code == 302  # refused though its row is open
+        assert session_ended(site, username) is None
+
+    assert "not ended in the database" in caplog.text and username not in caplog.text
+    assert client.get("/").status_code == 200  # any request ends it, now it can
+    assert session_ended(site, username) == "signed-out"
+    assert copy.get("/staff/").status_code == 302
+    assert not sessions.UNENDED
+
+
+def test_signing_out_when_only_the_audit_entry_is_refused_still_ends_the_session(site, unended):
+    username = "out-no-audit"
+    make_staff(site, username, "editor")
+    client = signed_in(site, username)
+
+    def refuse(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(f"INSERT INTO {AuditEntry.__tablename__}"):
+            error = sqlite3.OperationalError("database or disk is full")
+            raise OperationalError(statement, parameters, error)
+
+    engine = engine_of(site)
+    event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        response = client.post("/staff/sign-out", data={"csrf_token": csrf(client, "/staff/")})
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse)
+
+    assert response.status_code == 303
+    assert "您已退出登录" in client.get(SIGN_IN).text
+    assert session_ended(site, username) == "signed-out" and not sessions.UNENDED
+
+
+NOT_WRITTEN = "网站暂时无法写入数据"
+
+
+@OUTAGES
+def test_a_refused_new_account_keeps_what_the_administrator_typed(site, outage):
+    """The accounts' pages had no handler of their own: the site's 503, the form gone."""
+    make_staff(site, f"admin-{outage.__name__}", "admin")
+    client = signed_in(site, f"admin-{outage.__name__}")
+    username = f"wang-{outage.__name__}"
+    typed = {"csrf_token": csrf(client, "/staff/accounts/new"), "username": username,
+             "display_name": "王新来", "role": "publisher",
+             "password": "a first password nobody guesses"}  # fmt: skip
+
+    with outage(site):
+        response = client.post("/staff/accounts/new", data=typed)
+
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    form = parse(response.data).find("form", action="/staff/accounts/new")
+    assert form.find("input", id="field-username")["value"] == username
+    assert form.find("input", id="field-display_name")["value"] == "王新来"
+    assert form.find("option", selected=True)["value"] == "publisher"
+    assert not form.find("input", id="field-password").get("value")
+    assert typed["password"] not in response.text
+    assert NOT_WRITTEN in error_summary(response.data).text
+    with site.app_context():
+        assert db.session.scalar(select(StaffUser).where(StaffUser.username == username)) is None
+
+    assert client.post("/staff/accounts/new", data=typed).status_code == 303
+
+
+@OUTAGES
+@pytest.mark.parametrize(
+    ("action", "field"), [("role", "role"), ("password", "password"), ("disable", "account")]
+)
+def test_a_refused_change_to_an_account_says_so_on_its_page(site, outage, action, field):
+    admin, other = f"admin-{outage.__name__}-{action}", f"other-{outage.__name__}-{action}"
+    make_staff(site, admin, "admin")
+    other_id = make_staff(site, other, "editor")
+    client = signed_in(site, admin)
+    url = f"/staff/accounts/{other_id}"
+    data = {"csrf_token": csrf(client, url), "action": action, "role": "publisher",
+            "password": "another password nobody guesses"}  # fmt: skip
+
+    with outage(site):
+        response = client.post(url, data=data)
+
+    assert response.status_code == 503
+    assert parse(response.data).find("h1").get_text(strip=True).endswith(other)
+    summary = error_summary(response.data)
+    assert NOT_WRITTEN in summary.text and summary.find("a")["href"] == f"#field-{field}"
+    assert data["password"] not in response.text
+    with site.app_context():
+        user = db.session.get(StaffUser, other_id)
+        assert user.active and user.role == "editor" and not user.must_change_password
+
+
+@OUTAGES
+def test_a_refused_password_change_says_nothing_changed(site, outage):
+    username = f"changing-{outage.__name__}"
+    make_staff(site, username, "editor")
+    client = signed_in(site, username)
+    data = {"csrf_token": csrf(client, "/staff/password"), "current": PASSWORD,
+            "new": "a brand new passphrase here"}  # fmt: skip
+
+    with outage(site):
+        response = client.post("/staff/password", data=data)
+
+    assert response.status_code == 503 and "密码没有修改" in error_summary(response.data).text
+    assert PASSWORD not in response.text and data["new"] not in response.text
+    assert client.get("/staff/").status_code == 200  # still signed in, password unchanged
+
+
+@OUTAGES
+def test_a_refused_sign_in_keeps_the_name(site, outage):
+    client = site.test_client()
+    data = {"csrf_token": csrf(client), "username": PUBLISHER, "password": PASSWORD}
+
+    with outage(site):
+        response = client.post(SIGN_IN, data=data)
+
+    assert response.status_code == 503
+    assert parse(response.data).find("input", id="field-username")["value"] == PUBLISHER
+    assert "无法登录" in error_summary(response.data).text and PASSWORD not in response.text

@@ -7,6 +7,7 @@ stops working at once. The cookie is HttpOnly, SameSite=Lax, and Secure over HTT
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -36,6 +37,7 @@ from ...i18n import url_in
 from ...security import READS
 from ..models import StaffSession, StaffUser
 
+log = logging.getLogger(__name__)
 TOKEN = "staff"
 TOUCH_EVERY = timedelta(seconds=30)
 KEEP_LAPSED = timedelta(hours=12)
@@ -51,6 +53,16 @@ EARLIER_CSRF = "earlier_csrf"
 # `require`, so it always works.
 WHILE_CHANGING = frozenset({"staff.change_password", "staff.session_status"})
 KEEP_EARLIER_CSRF = 3
+# The sessions signed out while the database refused to end them: their token hashes, with
+# when they were signed out. This process refuses them (`load`) and tries again to end them
+# at most every RETRY_UNENDED; at most MAX_UNENDED are kept, each no longer than the
+# absolute limit (past it the session has ended anyway). While the database refuses
+# writes, no other process can keep such a session alive either: its last-seen time is
+# not written, so it ends at the idle limit.
+UNENDED: dict[str, datetime] = {}
+RETRY_UNENDED = timedelta(seconds=30)
+MAX_UNENDED = 1000
+_unended_tried: list[datetime] = []
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -163,6 +175,63 @@ def forget() -> None:
     session.clear()
 
 
+def end_signed_out(row: StaffSession, record: Callable[[], object]) -> bool:
+    """End `row` on signing out, with `record` (the audit entry), and commit. When the
+    database refuses, end it without the record; when it refuses that too, keep it in
+    UNENDED (refused by this process, ended when the database takes writes again) and log
+    that, with the session's number only. True when the session ended on the server. The
+    caller forgets the cookie session whatever this returns."""
+    row_id, token_hash = row.id, row.token_hash
+    end(row, "signed-out")
+    if commit_if_possible("a staff session's sign-out and its audit entry", record):
+        return True
+    if commit_if_possible("the end of a signed-out staff session", lambda: _end(row_id)):
+        return True
+    now = utcnow()
+    while len(UNENDED) >= MAX_UNENDED:  # the oldest first (dicts keep their order)
+        del UNENDED[next(iter(UNENDED))]
+    UNENDED[token_hash] = now
+    log.warning(
+        "staff session %d signed out on its browser but not ended in the database; "
+        "refused by this process until it is",
+        row_id,
+    )
+    return False
+
+
+def _end(row_id: int) -> None:
+    """End the session numbered `row_id` as signed out, unless it has ended already."""
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.id == row_id, StaffSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason="signed-out")
+    )
+
+
+def end_unended() -> None:
+    """Try again to end the sessions signed out while the database refused (UNENDED), at
+    most every RETRY_UNENDED; those past the absolute limit are let go (ended by then)."""
+    now = utcnow()
+    if not UNENDED or (_unended_tried and now - _unended_tried[0] < RETRY_UNENDED):
+        return
+    _unended_tried[:] = [now]
+    for token_hash, signed_out in list(UNENDED.items()):
+        if now - signed_out > absolute_limit():
+            del UNENDED[token_hash]
+    hashes = list(UNENDED)
+    if not hashes:
+        return
+    write = (
+        update(StaffSession)
+        .where(StaffSession.token_hash.in_(hashes), StaffSession.ended_at.is_(None))
+        .values(ended_at=now, end_reason="signed-out")
+    )
+    if commit_if_possible("the end of staff sessions signed out earlier",
+                          lambda: db.session.execute(write)):  # fmt: skip
+        for token_hash in hashes:
+            UNENDED.pop(token_hash, None)
+
+
 def end_all(user: StaffUser, reason: str, keep: StaffSession | None = None) -> None:
     """End every open session of `user`, except `keep` (the caller commits)."""
     query = update(StaffSession).where(
@@ -214,13 +283,20 @@ def load() -> None:
     purpose (signed out, password changed, account disabled) keeps nothing.
 
     Both writes here can wait: when the database refuses them, the request goes on with
-    what was decided (the page still works) and the next request tries again.
+    what was decided (the page still works) and the next request tries again. So can the
+    end of the sessions signed out while the database refused it (`end_unended`); until
+    then, their cookies, copied or replayed, sign nobody in here.
     """
     g.staff = g.staff_session = g.lapsed = g.lapsed_at = None
+    end_unended()
     token = session.get(TOKEN)
     if not isinstance(token, str):
         return
-    row = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == _hash(token)))
+    token_hash = _hash(token)
+    if token_hash in UNENDED:  # signed out; the database has not yet taken its end
+        session.pop(TOKEN, None)
+        return
+    row = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == token_hash))
     if row is None or not row.user.active:
         session.pop(TOKEN, None)
         return

@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from htmx_flask import request
 from sqlalchemy import select
 
-from ...database import db, utcnow
+from ...database import WRITE_REFUSED, db, utcnow
+from ...errors import handle_database_error, refused_form
 from ...query_args import clean_line, read_page_number
 from ...security import READS, client_network, safe_next
 from ..models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
@@ -120,13 +122,14 @@ def _authenticate(username: str, password: str) -> tuple[StaffUser | None, str]:
 
 @bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
-    """End this session; the cookie no longer signs anyone in, even if copied."""
+    """End this session; the cookie no longer signs anyone in, even if copied. This
+    browser forgets its session even when the database refuses to record the end (then
+    `sessions.end_signed_out` keeps refusing it until the database takes the end)."""
+    ended = True
     if g.staff_session is not None:
-        sessions.end(g.staff_session, "signed-out")
-        audit("sign-out")
-        db.session.commit()
+        ended = sessions.end_signed_out(g.staff_session, lambda: audit("sign-out"))
     sessions.forget()
-    flash(_("您已退出登录。"))
+    flash(_("您已退出登录。") if ended else _("您已在这个浏览器上退出登录。"))
     return redirect(url_for("staff.sign_in"), code=303)
 
 
@@ -297,6 +300,85 @@ def account(user_id: int) -> ResponseReturnValue:
     return render_template(
         "staff/account.html", user=user, errors=errors, roles=role_names()
     ), 400 if errors else 200
+
+
+# What a form of these pages the database refused says, next to the field to fill again
+# (a password is never shown again).
+NOT_SIGNED_IN = _l("网站暂时无法写入数据，所以现在无法登录。请过几分钟再输入密码登录。")
+NOT_CREATED = _l(
+    "网站暂时无法写入数据，账号没有创建。您填写的其他内容还在这里；"
+    "请过几分钟再输入一次初始密码，然后提交。"
+)
+PASSWORD_NOT_CHANGED = _l("网站暂时无法写入数据，密码没有修改。请过几分钟再输入一次。")
+ACCOUNT_NOT_CHANGED = _l("网站暂时无法写入数据，这次修改没有保存。请过几分钟再试一次。")
+
+
+def refused(error: Exception) -> ResponseReturnValue:
+    """The database refused a write of one of these forms: the form again (503) with what
+    was typed, but never a password, and a sentence saying nothing was saved, next to the
+    field to fill again; when the form cannot be built, the typed text alone, to copy.
+    Anything else (keeping the session alive, a page that reads) gets the site's 503."""
+    if request.endpoint not in REFUSED_PAGES:
+        return handle_database_error(error)
+
+    def form_page() -> tuple[str, int] | None:
+        return REFUSED_PAGES[request.endpoint or ""]()
+
+    def kept() -> list[tuple[str, str]]:
+        typed = [("username", _("用户名")), ("display_name", _("姓名"))]
+        return [(label, request.form.get(name, "")) for name, label in typed]
+
+    return refused_form(error, form_page, kept)
+
+
+def _sign_in_refused() -> tuple[str, int]:
+    next_url = safe_next(request.form.get("next")) if request.form.get("next") else None
+    username = request.form.get("username", "").strip()[:MAX_NAME]
+    errors = {"password": str(NOT_SIGNED_IN)}
+    page = render_template(
+        "staff/sign_in.html", errors=errors, username=username, next_url=next_url
+    )
+    return page, 503
+
+
+def _new_account_refused() -> tuple[str, int] | None:
+    if g.get("staff") is None:
+        return None
+    errors = {"password": str(NOT_CREATED)}
+    page = render_template(
+        "staff/account_new.html", form=request.form, errors=errors, roles=role_names()
+    )
+    return page, 503
+
+
+def _password_refused() -> tuple[str, int] | None:
+    if g.get("staff") is None:
+        return None
+    errors = {"current": str(PASSWORD_NOT_CHANGED)}
+    return render_template("staff/password.html", errors=errors), 503
+
+
+def _account_refused() -> tuple[str, int] | None:
+    user_id = (request.view_args or {}).get("user_id")
+    user = db.session.get(StaffUser, user_id) if g.get("staff") is not None else None
+    if user is None:
+        return None
+    action = request.form.get("action")
+    field = action if action in ("role", "password") else "account"
+    errors = {field: str(ACCOUNT_NOT_CHANGED)}
+    page = render_template("staff/account.html", user=user, errors=errors, roles=role_names())
+    return page, 503
+
+
+# The forms `refused` shows again, by endpoint.
+REFUSED_PAGES = {
+    "staff.sign_in": _sign_in_refused,
+    "staff.new_account": _new_account_refused,
+    "staff.change_password": _password_refused,
+    "staff.account": _account_refused,
+}
+for _refusal in WRITE_REFUSED:
+    bp.register_error_handler(_refusal, refused)
 
 
 @bp.get("/audit")
