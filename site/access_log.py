@@ -13,14 +13,20 @@ import logging
 import re
 from datetime import timedelta
 from typing import TypeVar
+from urllib.parse import unquote_plus
 
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
+# The parameters whose values are hidden, by their names as Werkzeug reads them (`unquote_plus`,
+# as `parse_qsl` does): ?%71=… is q, ?ne%65d=… is need.
+PRIVATE_PARAMETERS = frozenset({"q", "need", "lat", "lon"})
 PRIVATE = re.compile(
     r"(/feedback/status/|/alerts/(?:confirm|manage|unsubscribe)/)[^/?#\s]+"
-    r"|((?:^|[?&])(?:q|need|lat|lon)=)[^&#\s]*"
     r"|(\bip=)\S+?(?=:?\s|$)"  # gunicorn's own "Invalid request from ip=…" in the error log
+    # A parameter: its name (no "?" or "/", which no private name holds, so that a path
+    # and its query are not read as one name), then its value.
+    r"|((?:^|[?&])([^=&#?/\s]*)=)([^&#\s]*)"
 )
 # The atoms that hold a visitor's address: %(h)s, the headers a proxy or a client names it
 # in ({x-forwarded-for}i and the like) and the WSGI variables that hold it ({remote_addr}e,
@@ -38,11 +44,19 @@ _T = TypeVar("_T")
 def redacted(text: _T) -> _T | str:
     """`text` with the token of any private link, any query typed, any need chosen and
     any position replaced by "…"."""
-    return (
-        PRIVATE.sub(lambda m: (m.group(1) or m.group(2) or m.group(3)) + "…", text)
-        if isinstance(text, str)
-        else text
-    )
+    return PRIVATE.sub(_hidden, text) if isinstance(text, str) else text
+
+
+def _hidden(found: re.Match[str]) -> str:
+    """What `PRIVATE` found, as it is logged: a token or an address as "…"; a parameter's
+    value as "…" when its name, decoded as Werkzeug decodes it, is a private parameter's,
+    else as it is (what it holds redacted in turn)."""
+    link, address, parameter, name, value = found.groups()
+    if link or address:
+        return (link or address) + "…"
+    if unquote_plus(name) in PRIVATE_PARAMETERS:
+        return parameter + "…"
+    return parameter + PRIVATE.sub(_hidden, value)
 
 
 class PrivateLinksHidden(logging.Filter):

@@ -9,9 +9,10 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 from types import SimpleNamespace
+from urllib.parse import parse_qsl
 
 import pytest
-from barrierfree.access_log import AccessLogger, redacted
+from barrierfree.access_log import PRIVATE_PARAMETERS, AccessLogger, redacted
 from gunicorn.config import Config
 
 pytestmark = pytest.mark.no_database
@@ -83,6 +84,22 @@ def test_whom_a_place_or_a_contact_must_suit_is_not_logged():
     assert redacted("GET /contacts/?need=deaf HTTP/1.1") == "GET /contacts/?need=… HTTP/1.1"
     line = redacted("GET /en/facilities/?need=sign_language&open=now&need=hearing_loop HTTP/1.1")
     assert line == "GET /en/facilities/?need=…&open=now&need=… HTTP/1.1"
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("%71=%E8%BD%AE%E6%A4%85", "%71=…"),  # Werkzeug reads q=轮椅
+        ("ne%65d=blind&open=now", "ne%65d=…&open=now"),
+        ("page=2&%6Ceed=x&%6c%61t=36.5&lo%6E=116.2", "page=2&%6Ceed=x&%6c%61t=…&lo%6E=…"),
+        ("need+=x&%71+=y", "need+=x&%71+=y"),  # "need " and "q ": other names
+    ],
+)
+def test_a_private_parameter_is_known_by_the_name_werkzeug_reads(query, shown):
+    """?%71=… was logged as it came, though the search reads it as its q."""
+    assert redacted(f"GET /search?{query} HTTP/1.1") == f"GET /search?{shown} HTTP/1.1"
+    names = {name for name, _value in parse_qsl(query, keep_blank_values=True)}
+    assert bool(names & PRIVATE_PARAMETERS) == ("…" in shown)
 
 
 def test_other_addresses_are_logged_as_they_are():
