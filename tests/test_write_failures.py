@@ -551,14 +551,14 @@ def test_a_refused_password_change_says_nothing_changed(site, outage):
     assert client.get("/staff/").status_code == 200  # still signed in, password unchanged
 
 
-@OUTAGES
-def test_a_refused_sign_in_keeps_the_name(site, outage):
-    client = site.test_client()
-    data = {"csrf_token": csrf(client), "username": PUBLISHER, "password": PASSWORD}
-
-    with outage(site):
-        response = client.post(SIGN_IN, data=data)
-
+def test_a_new_account_is_kept_to_copy_while_the_database_is_down(site):
+    make_staff(site, "admin-down", "admin")
+    client = signed_in(site, "admin-down")
+    typed = {"csrf_token": csrf(client, "/staff/accounts/new"), "username": "zhao-down",
+             "display_name": "赵停机", "role": "editor",
+             "password": "a first password nobody guesses"}  # fmt: skip
+    with unreachable(site):
+        response = client.post("/staff/accounts/new", data=typed)
     assert response.status_code == 503
-    assert parse(response.data).find("input", id="field-username")["value"] == PUBLISHER
-    assert "无法登录" in error_summary(response.data).text and PASSWORD not in response.text
+    kept = [box.get_text().strip() for box in parse(response.data).find_all("textarea")]
+    assert kept == ["zhao-down", "赵停机"] and typed["password"] not in response.text

@@ -304,7 +304,6 @@ def account(user_id: int) -> ResponseReturnValue:
 
 # What a form of these pages the database refused says, next to the field to fill again
 # (a password is never shown again).
-NOT_SIGNED_IN = _l("网站暂时无法写入数据，所以现在无法登录。请过几分钟再输入密码登录。")
 NOT_CREATED = _l(
     "网站暂时无法写入数据，账号没有创建。您填写的其他内容还在这里；"
     "请过几分钟再输入一次初始密码，然后提交。"
@@ -317,28 +316,19 @@ def refused(error: Exception) -> ResponseReturnValue:
     """The database refused a write of one of these forms: the form again (503) with what
     was typed, but never a password, and a sentence saying nothing was saved, next to the
     field to fill again; when the form cannot be built, the typed text alone, to copy.
-    Anything else (keeping the session alive, a page that reads) gets the site's 503."""
+    Anything else (signing in, keeping the session alive, a page that reads) gets the
+    site's 503."""
     if request.endpoint not in REFUSED_PAGES:
         return handle_database_error(error)
 
     def form_page() -> tuple[str, int] | None:
         return REFUSED_PAGES[request.endpoint or ""]()
 
-    def kept() -> list[tuple[str, str]]:
+    def kept() -> list[tuple[str, str]]:  # a new account's; the other forms hold no text
         typed = [("username", _("用户名")), ("display_name", _("姓名"))]
         return [(label, request.form.get(name, "")) for name, label in typed]
 
     return refused_form(error, form_page, kept)
-
-
-def _sign_in_refused() -> tuple[str, int]:
-    next_url = safe_next(request.form.get("next")) if request.form.get("next") else None
-    username = request.form.get("username", "").strip()[:MAX_NAME]
-    errors = {"password": str(NOT_SIGNED_IN)}
-    page = render_template(
-        "staff/sign_in.html", errors=errors, username=username, next_url=next_url
-    )
-    return page, 503
 
 
 def _new_account_refused() -> tuple[str, int] | None:
@@ -372,7 +362,6 @@ def _account_refused() -> tuple[str, int] | None:
 
 # The forms `refused` shows again, by endpoint.
 REFUSED_PAGES = {
-    "staff.sign_in": _sign_in_refused,
     "staff.new_account": _new_account_refused,
     "staff.change_password": _password_refused,
     "staff.account": _account_refused,
