@@ -187,3 +187,25 @@ def test_an_expired_post_puts_no_answer_in_an_address_or_a_log_line(client, capl
     for question in BY_ID:
         assert not [address for address in addresses if re.search(rf"[?&]{question}=", address)]
     assert not any(word in caplog.text for word in [*PRIVATE_WORDS, "legal", "unsure"])
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"], ids=["zh", "en"])
+def test_a_browser_that_keeps_no_cookie_is_told_why_every_page_expires(app, prefix):
+    """Without the session cookie no page's code can ever be checked: each 继续 came back
+    "expired" for ever. The page says why and what to do, and keeps the choice made."""
+    browser = Browser(app.test_client(use_cookies=False), prefix)
+    page = browser.press(browser.get("/eligibility/"), "action", "start")
+    response = browser.answer(page, "for_whom", ["self"])
+    assert response.status_code == 400
+    said = summary(response)
+    assert MESSAGE_EN in said if prefix else MESSAGE in said
+    assert "Cookie" in said if not prefix else "cookie" in said
+    assert "12345" in said
+    assert ticked(response) == {"for_whom": ["self"]}
+
+
+def test_an_expired_page_says_nothing_of_cookies_to_a_browser_that_keeps_them(client):
+    browser = Browser(client)
+    page = journey(browser, FATHER[:3])
+    response = expired_press(browser, page, "action", "continue:certificate")
+    assert MESSAGE in summary(response) and "Cookie" not in summary(response)

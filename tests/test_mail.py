@@ -602,6 +602,33 @@ def test_an_expired_alerts_form_is_shown_again_with_what_was_typed(site, smtp):
     assert refused.status_code == 400 and "确认订阅" in error_summary(refused.data).text
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"], ids=["zh", "en"])
+def test_a_browser_that_keeps_no_cookie_is_told_why_the_alerts_form_expires(site, prefix):
+    """Without the session cookie the form's token can never be checked: the form came back
+    "expired" however often it was sent. It says why and another way, keeping what was
+    typed and chosen."""
+    client = site.test_client(use_cookies=False)
+    path = f"{prefix}/alerts/"
+    fields = {"csrf_token": csrf(client, path), "email": "late@example.com", "kinds": ["news"]}
+    for _attempt in range(2):
+        asked = client.post(path, data=fields)
+        assert asked.status_code == 400
+        said = error_summary(asked.data).text
+        assert ("cookie" if prefix else "Cookie") in said and "RSS" in said
+        form = form_fields(asked.data, "alerts-form")
+        assert form["email"] == ["late@example.com"] and form["kinds"] == ["news"]
+        fields["csrf_token"] = form["csrf_token"][0]
+    assert waiting(site) == []
+
+
+def test_an_expired_alerts_form_says_nothing_of_cookies_to_a_browser_that_keeps_them(site):
+    client = site.test_client()
+    csrf(client, "/alerts/")  # the session cookie, whose token has since changed
+    asked = client.post("/alerts/", data={"csrf_token": "expired", "kinds": ["news"]})
+    assert "失效" in error_summary(asked.data).text
+    assert "Cookie" not in error_summary(asked.data).text
+
+
 def test_large_text_on_the_alerts_form_keeps_the_address_and_choices(site, smtp):
     """Without JavaScript, 大字版 sends the half-filled form: shown again as it was, large."""
     asked = subscribe(site, "half@example", kinds=["news"], townships=["boping"], large="1")

@@ -20,6 +20,7 @@ from .. import display
 from ..database import WRITE_REFUSED
 from ..errors import NOT_RECEIVED, roll_back_refused
 from ..feedback import throttle
+from ..feedback.cookies import explain_expired
 from ..feedback.spec import topics, townships
 from ..i18n import is_english
 from ..kinds import choices
@@ -37,6 +38,8 @@ bp.add_app_template_global(operations.UNCONFIRMED_DAYS, "unconfirmed_days")  # t
 KINDS = choices({NOTICE: _l("通知公告"), NEWS: _l("工作动态")})
 EXPIRED = _l("这个页面打开太久，已经失效，所以没有保存。您填的内容还在下面，请再提交一次。")
 EXPIRED_CONFIRM = _l("这个页面打开太久，已经失效，所以还没有确认。请再按一次“确认订阅”。")
+# The way to follow updates without the form (and so without the site's cookie).
+WITHOUT_FORM = _l("也可以不留邮箱，用 RSS/Atom 阅读器订阅本站的更新。")
 
 
 def options() -> dict:
@@ -215,15 +218,21 @@ def unsubscribe(token: str) -> Response:
 @bp.errorhandler(CSRFError)
 def expired(_error: CSRFError) -> ResponseReturnValue:
     """A form whose page was open too long (or whose cookie was lost): shown again with
-    what was typed and chosen and a fresh token, saying nothing was saved."""
+    what was typed and chosen and a fresh token, saying nothing was saved (and why, when
+    the browser keeps no cookie of the site)."""
     if request.endpoint == "alerts.index" and configured():
         if display.taken_here():  # 大字版 or English: nothing was to be saved
             return _subscribe()
-        return _subscribe(str(EXPIRED), 400)
+        return _subscribe(_explained(str(EXPIRED)), 400)
     token = (request.view_args or {}).get("token", "")
     if request.endpoint == "alerts.manage":
-        return _manage(token, str(EXPIRED), 400)
+        return _manage(token, _explained(str(EXPIRED)), 400)
     subscription = operations.by_token(token)
     if request.endpoint == "alerts.confirm" and subscription is not None:
-        return _confirm_page(subscription, token, str(EXPIRED_CONFIRM), 400)
+        return _confirm_page(subscription, token, _explained(str(EXPIRED_CONFIRM)), 400)
     return _unknown()
+
+
+def _explained(message: str) -> str:
+    """The expired page's `message`, with why and the other way when no cookie came."""
+    return explain_expired(message, str(WITHOUT_FORM))

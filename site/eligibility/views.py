@@ -39,6 +39,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import display, security
 from ..database import db
+from ..feedback.cookies import explain_expired
 from ..i18n import is_english
 from ..opening_hours import local_now
 from ..plan.models import Project
@@ -290,7 +291,9 @@ def expired(_error: CSRFError) -> Response:
     if request.endpoint == "eligibility.clear":
         return clear()
     switch_display()  # a 大字版 pressed on the page still switches
-    message = _("这一页已经失效（比如浏览器关闭过），所以没有继续。您的回答还在，请再确认一次。")
+    message = explain_expired(
+        _("这一页已经失效（比如浏览器关闭过），所以没有继续。您的回答还在，请再确认一次。")
+    )
     try:  # an error handler's own errors reach no other handler
         if request.endpoint == "eligibility.questions":
             verb, target = _action()

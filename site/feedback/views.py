@@ -43,6 +43,7 @@ from ..mail import outbox
 from ..query_args import clean_line, clean_text
 from ..security import private_route
 from . import operations, photos, queries, throttle
+from .cookies import explain_expired
 from .models import (
     BARRIER,
     BY_PHONE,
@@ -507,13 +508,7 @@ def expired(error: CSRFError) -> ResponseReturnValue:
         # browser still holds, and offers the button again (with a token that works).
         return redirect(url_for("feedback.sent"), code=303)
     message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
-    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
-        # Expired, or never kept: a browser that refuses cookies would loop here for ever.
-        message += " " + _(
-            "如果再提交还是看到这句话，可能是浏览器不保存本站的 Cookie：请允许本站使用"
-            " Cookie（只用来确认表单是您从本站提交的），或者打电话 12345。"
-        )
-    return _shown_again(message, 400)
+    return _shown_again(explain_expired(message), 400)
 
 
 def refused(error: Exception) -> ResponseReturnValue:
