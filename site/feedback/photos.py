@@ -37,6 +37,19 @@ def chosen(files: list[FileStorage]) -> list[tuple[int, FileStorage]]:
     return [(number, f) for number, f in enumerate(files, 1) if f.filename]
 
 
+def not_kept(files: list[FileStorage]) -> dict[int, str]:
+    """The photos chosen in the inputs `files`, by input number, each with its name as a
+    message quotes it: a form shown again keeps none of them (a browser cannot be given
+    them back), so each must be chosen again."""
+    return {number: quoted_name(f) for number, f in chosen(files) if number <= MAX_PHOTOS}
+
+
+def quoted_name(upload: FileStorage) -> str:
+    """The file name of `upload`, made safe and short enough to quote in a message."""
+    name = clean_name(upload.filename or "", "…")
+    return name[: NAME_LENGTH - 1] + "…" if len(name) > NAME_LENGTH else name
+
+
 def read_all(files: list[FileStorage]) -> tuple[list[Photo], str | None, int]:
     """The photos of the uploads `files` (every input's, empty ones too, in order), or the
     first problem with them; and the number of the input it is in (1 for them all)."""
@@ -51,11 +64,8 @@ def read_all(files: list[FileStorage]) -> tuple[list[Photo], str | None, int]:
         try:
             photos.append(read(upload))
         except PhotoProblem as problem:
-            name = clean_name(upload.filename or "", "…")
-            if len(name) > NAME_LENGTH:
-                name = name[: NAME_LENGTH - 1] + "…"
-            return [], _("第 %(n)d 张照片（%(name)s）：%(problem)s", n=number, name=name,
-                         problem=str(problem)), number  # fmt: skip
+            return [], _("第 %(n)d 张照片（%(name)s）：%(problem)s", n=number,
+                         name=quoted_name(upload), problem=str(problem)), number  # fmt: skip
     return photos, None, 1
 
 

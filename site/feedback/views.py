@@ -182,8 +182,8 @@ def _page(
     """The form with what was typed, its errors and a message over it; a problem with the
     photos is marked on input number `photo_at_fault`."""
     if _takes_photos(form):
-        # Shown again, the form says how many chosen photos must be chosen again.
-        values[PHOTOS] = len(photos.chosen(request.files.getlist(PHOTOS)))
+        # Shown again, the form names each chosen photo, to be chosen again: none is kept.
+        values[PHOTOS] = photos.not_kept(request.files.getlist(PHOTOS))
     return render_template(
         "feedback/form.html", form=form, values=values, errors=errors, description=description,
         honeypot=HONEYPOT, mail=outbox.configured(), photo_at_fault=photo_at_fault,
