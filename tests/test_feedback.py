@@ -159,6 +159,21 @@ def test_an_empty_follow_up_is_refused_with_an_error(client):
     assert error_summary(response.data).find("a", href="#field-body") is not None
 
 
+def test_an_error_after_a_follow_up_is_not_announced_as_received(client):
+    """The form posted back to ?added=1, so an empty follow-up sent next showed its error
+    and the alert 已收到您的补充 together."""
+    link = status_path(sent_page(client, ask(client)))
+    added = client.post(link, data={"csrf_token": csrf(client, link), "body": "补充：在二楼。"})
+    page = client.get(added.headers["Location"])
+    assert "?added=1" in added.headers["Location"] and "已收到您的补充" in page.text
+    action = parse(page.data).find("form", id="page-form")["action"]
+    assert action == link
+    for address in (action, added.headers["Location"]):  # the form's, and one made by hand
+        refused = client.post(address, data={"csrf_token": csrf(client, link), "body": " "})
+        assert refused.status_code == 400 and error_summary(refused.data) is not None
+        assert "已收到您的补充" not in refused.text
+
+
 @pytest.mark.parametrize(
     ("path", "emptied", "chinese", "english"),
     [

@@ -558,6 +558,24 @@ def test_a_subscriber_changes_their_choices_on_the_manage_page(site, smtp):
         assert row.kinds == ["news"] and row.townships == ["boping"]
 
 
+def test_an_error_after_confirming_or_saving_is_not_announced_as_saved(site, smtp):
+    """The form posted back to ?confirmed=1 or ?saved=1, so choices left empty next showed
+    the error and the alert 已保存您的选择 together."""
+    manage = confirmed_subscriber(site, smtp)
+    client = site.test_client()
+    saved = client.post(manage, data={"csrf_token": token_in(client.get(manage).data),
+                                      "kinds": ["news"]})  # fmt: skip
+    assert saved.headers["Location"].endswith("?saved=1")
+    for flag, said in (("confirmed", "订阅已确认"), ("saved", "已保存您的选择")):
+        page = client.get(f"{manage}?{flag}=1")
+        assert said in page.text
+        assert parse(page.data).find("form", id="alerts-form")["action"] == manage
+        for address in (manage, f"{manage}?{flag}=1"):  # the form's, and one made by hand
+            emptied = client.post(address, data={"csrf_token": token_in(page.data)})
+            assert emptied.status_code == 400 and error_summary(emptied.data) is not None
+            assert said not in emptied.text
+
+
 def test_alerts_the_database_refuses_keep_the_address_and_the_choices(site, smtp):
     """Asked for, or changed, while the database refuses writes: the form again with what
     was typed and chosen, saying nothing was received (503)."""

@@ -27,7 +27,7 @@ from ..kinds import choices
 from ..mail.addresses import email_problem, typed_address
 from ..mail.outbox import configured
 from ..query_args import clean_line
-from ..security import private_route
+from ..security import READS, private_route
 from ..staff import csrf
 from ..updates.models import NEWS, NOTICE
 from . import operations
@@ -191,10 +191,12 @@ def _manage(token: str, description: str | None = None, status: int = 200) -> Re
             except WRITE_REFUSED as error:
                 headers = roll_back_refused(error)
                 description, status = NOT_RECEIVED, 503
+    done = request.method in READS  # the page after a change; never one with a problem
     page = render_template(
         "alerts/manage.html", subscription=subscription, token=token, values=values,
-        errors=errors, options=options(), confirmed=request.args.get("confirmed") == "1",
-        saved=request.args.get("saved") == "1", description=description,
+        errors=errors, options=options(), description=description,
+        confirmed=done and request.args.get("confirmed") == "1",
+        saved=done and request.args.get("saved") == "1",
     )  # fmt: skip
     response = make_response(page, status)
     response.headers.update(headers)

@@ -41,7 +41,7 @@ from ..images import MB
 from ..kinds import Kind
 from ..mail import outbox
 from ..query_args import clean_line, clean_text
-from ..security import private_route
+from ..security import READS, private_route
 from . import operations, photos, queries, throttle
 from .cookies import explain_expired
 from .models import (
@@ -433,7 +433,8 @@ def _status_page(
     return make_response(
         render_template(
             "feedback/status.html", item=item, token=token, shown=_shown(item), errors=errors,
-            text=text, description=description, added=request.args.get("added") == "1",
+            text=text, description=description,
+            added=request.method in READS and request.args.get("added") == "1",
             takes_follow_up=queries.takes_messages(item, from_resident=True),
         ), status_code,
     )  # fmt: skip
