@@ -657,6 +657,15 @@ def test_large_text_on_the_alerts_form_keeps_the_address_and_choices(site, smtp)
     assert waiting(site) == []
 
 
+@pytest.mark.parametrize(("prefix", "said"), [("", "电子邮箱（必填）"), ("/en", "(required)")])
+def test_the_alerts_address_is_marked_required_as_on_the_residents_forms(site, prefix, said):
+    doc = parse(site.test_client().get(f"{prefix}/alerts/").data)
+    box = doc.find("input", id="field-email")
+    assert box["aria-required"] == "true"
+    label = next(label for label in doc.find_all("label") if label.get("for") == "field-email")
+    assert said in label.text
+
+
 @pytest.mark.parametrize(
     ("fields", "error_field"),
     [
