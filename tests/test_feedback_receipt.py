@@ -6,9 +6,13 @@ resident removes them, in a signed cookie of their own the browser drops after t
 import re
 
 import pytest
-from barrierfree.feedback import views
+from barrierfree.database import db
+from barrierfree.feedback import operations, views
+from barrierfree.feedback.models import FeedbackItem
+from barrierfree.feedback.queries import token_hash
 from conftest import parse
 from itsdangerous import URLSafeSerializer
+from sqlalchemy import select
 from staff_helpers import csrf
 
 ASK = "/feedback/ask"
@@ -220,3 +224,43 @@ def test_the_page_cache_never_keeps_the_sent_page_and_other_pages_ignore_the_rec
             sent = browser.get("/feedback/sent")
             assert sent.headers.get("X-Page-Cache") != "hit" and private(sent)
             assert (link_on(sent) is not None) == (browser is holder)
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_reference_stays_on_one_line_and_the_link_wraps_between_groups(client, prefix):
+    """At 320 px in large text the reference broke as "CP- / 2026-000003"; the link may
+    wrap, after a "/" or between groups of four of its token's symbols, and reads and
+    copies as one."""
+    page = client.get(ask(client, prefix).headers["Location"])
+    doc = parse(page.data)
+    (reference,) = doc.find_all("span", class_="reference")
+    assert re.fullmatch(r"CP-\d{4}-\d{6}", reference.text)
+    shown = doc.find("p", class_="status-link")
+    assert shown.text.endswith(link_on(page)) and shown.find("wbr") is not None
+    token = link_on(page).rsplit("/", 1)[1]
+    groups = str(shown).split("status/<wbr/>")[1].removesuffix("</p>").split("<wbr/>")
+    assert "".join(groups) == token and {len(group) for group in groups[:-1]} == {4}
+
+
+def test_a_new_status_token_has_no_look_alike_characters(client):
+    """Residents write the link down: no l or 1, no o or 0, no capitals (I, O); as many
+    bits as before or more."""
+    tokens = {link_on(client.get(ask(client).headers["Location"])).rsplit("/", 1)[1]
+              for _ in range(3)}  # fmt: skip
+    for token in tokens:
+        assert re.fullmatch(r"[2-9a-km-np-z]{52}", token), token
+    assert len(tokens) == 3
+    symbols, length = operations.STATUS_TOKEN_ALPHABET, operations.STATUS_TOKEN_LENGTH
+    assert len(set(symbols)) == 32 and length * 5 >= 32 * 8  # before: token_urlsafe(32)
+
+
+def test_a_status_link_made_before_still_opens_its_item(loaded_app, client):
+    new = link_on(client.get(ask(client).headers["Location"]))
+    old = "Il0O-_" + "x" * 37  # token_urlsafe(32): 43 of A-Z, a-z, 0-9, "-" and "_"
+    with loaded_app.app_context():
+        item = db.session.scalars(select(FeedbackItem).order_by(FeedbackItem.id.desc())).first()
+        item.token_hash, reference = token_hash(old), item.reference
+        db.session.commit()
+    page = client.get(f"/feedback/status/{old}")
+    assert page.status_code == 200 and reference in page.text
+    assert client.get(new).status_code == 404

@@ -27,6 +27,13 @@ from .photos import Photo, already_kept
 from .queries import token_hash
 from .working_days import add_working_days
 
+# A status token is written down by residents, from paper or a screen read aloud: lower-case
+# letters and digits without the look-alikes l, o, 0 and 1 (32 symbols, 5 bits each). Its
+# 52 symbols hold 260 bits, more than the 256 of the tokens made before
+# (`secrets.token_urlsafe(32)`), which open their items as ever (`queries.by_token` looks
+# up any token by its hash).
+STATUS_TOKEN_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
+STATUS_TOKEN_LENGTH = 52
 ATTEMPTS = 3  # the year's count started at the same moment by another database user
 # A form page's key (`new_form_key`): 24 random bytes, URL-safe base64. A posted key of any
 # other shape was not made here, and is no key.
@@ -116,11 +123,16 @@ def create(
     raise AssertionError("unreachable")
 
 
+def new_status_token() -> str:
+    """A new item's status token, in STATUS_TOKEN_ALPHABET."""
+    return "".join(secrets.choice(STATUS_TOKEN_ALPHABET) for _ in range(STATUS_TOKEN_LENGTH))
+
+
 def _add(
     kind: str, values: dict, photos: Sequence[Photo], key: str | None
 ) -> tuple[FeedbackItem, str]:
     """Add a new item with its photos and flush; the item and its status token."""
-    token = secrets.token_urlsafe(32)
+    token = new_status_token()
     now = utcnow()
     year = local(now).year
     item = FeedbackItem(
