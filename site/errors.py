@@ -8,7 +8,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 from wsgiref.types import WSGIEnvironment
 
-from flask import Flask, make_response, redirect, render_template
+from flask import Flask, current_app, make_response, redirect, render_template
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -141,6 +141,23 @@ def handle_database_error(error: Exception) -> ResponseReturnValue:
         503,
         headers,
     )
+
+
+def explain_expired(message: str, instead: str | None = None) -> str:
+    """What a resident's form says when its page has expired (`message`: nothing was done),
+    followed, when this request carried no session cookie, by why that may happen again
+    and what to do: allow the site's cookie, or `instead` (another way to do it; calling
+    12345 by default). The one explanation of the feedback forms, the alerts' forms and the
+    eligibility check: each carries a token checked against the session cookie, and a
+    browser that refuses the cookie never sends it back, so the form would come back as
+    expired however often it is sent."""
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        return message
+    why = _(
+        "如果再提交还是看到这句话，可能是浏览器不保存本站的 Cookie：请允许本站使用"
+        " Cookie（只用来确认表单是您从本站提交的）。"
+    )
+    return " ".join((message, why, instead or _("也可以打电话 12345。")))
 
 
 def refused_form(error: Exception, form_page: Callable, kept: Callable) -> ResponseReturnValue:

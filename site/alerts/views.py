@@ -18,9 +18,8 @@ from werkzeug.datastructures import MultiDict
 
 from .. import display
 from ..database import WRITE_REFUSED
-from ..errors import NOT_RECEIVED, roll_back_refused
+from ..errors import NOT_RECEIVED, explain_expired, roll_back_refused
 from ..feedback import throttle
-from ..feedback.cookies import explain_expired
 from ..feedback.spec import topics, townships
 from ..i18n import is_english
 from ..kinds import choices

@@ -39,7 +39,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import display, security
 from ..database import db
-from ..feedback.cookies import explain_expired
+from ..errors import explain_expired
 from ..i18n import is_english
 from ..opening_hours import local_now
 from ..plan.models import Project

@@ -34,7 +34,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import display
 from ..database import WRITE_REFUSED, db
-from ..errors import NOT_RECEIVED, handle_database_error, handle_http_error, refused_form
+from ..errors import (
+    NOT_RECEIVED,
+    explain_expired,
+    handle_database_error,
+    handle_http_error,
+    refused_form,
+)
 from ..facilities.models import Facility, Township
 from ..i18n import PREFIX
 from ..images import MB
@@ -43,7 +49,6 @@ from ..mail import outbox
 from ..query_args import clean_line, clean_text
 from ..security import READS, private_route
 from . import operations, photos, queries, throttle
-from .cookies import explain_expired
 from .models import (
     BARRIER,
     BY_PHONE,
