@@ -10,11 +10,13 @@ PostgreSQL must rank first where Whoosh does.
 
 import multiprocessing
 import os
+import re
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import pairwise
 
 import pytest
 from conftest import make_loaded_app
@@ -59,10 +61,13 @@ from test_search_quality import (
     found_urls,
     ranked_on,
 )
+from whoosh.query import Or, Phrase
 
 import search
 from search import Document, IndexBusy, IndexUnavailable, PostgresBackend
 from search import postgres as postgres_module
+from search.analysis import analyzer
+from search.query import FIELD_BOOSTS, MAX_PHRASE_GAP
 
 # The throwaway server's fixture, `postgres_url`.
 pytest_plugins = ["postgres_server"]
@@ -125,6 +130,115 @@ def test_chinese_is_cut_by_jieba_and_weighted_by_field():
     assert {"辅助", "器具"} <= lexemes.keys()  # the parts of a long word, as Whoosh has them
     assert lexemes["fuzhuqiju"].endswith("D") and lexemes["fzqj"].endswith("D")
     assert "的" not in lexemes  # a stop word
+
+
+def positions(vector: str) -> dict[str, list[tuple[int, str]]]:
+    """Each lexeme of a tsvector literal with its positions and their weight labels."""
+    entries = re.findall(r"'((?:[^']|'')*)':(\S+)", vector)
+    return {
+        word.replace("''", "'"): [(int(spot[:-1]), spot[-1]) for spot in spots.split(",")]
+        for word, spots in entries
+    }
+
+
+def test_a_fields_words_are_written_as_far_apart_as_the_analyzer_puts_them():
+    document = Document(
+        id="service:ramps",
+        kind="service",
+        language="en",
+        title="Wheelchair ramps at the station",
+        summary="Free repairs of hearing aids",
+        body="Ask at the service hall. Ramps, lifts and handrails for wheelchair users.",
+        url="/en/services/ramps",
+    )
+    written = positions(postgres_module.document_vector(document))
+    ends = []
+    for name, label in (("title", "A"), ("summary", "B"), ("body", "C")):
+        words = [
+            (token.pos, token.text) for token in analyzer()(getattr(document, name), positions=True)
+        ]
+        first = min(spot for spot, weight in written[words[0][1]] if weight == label)
+        # Each word where the analyzer puts it in its field (a stop word left out keeps its
+        # place), counted from the field's first word: neighbours are neighbours.
+        for pos, word in words:
+            assert (first + pos - words[0][0], label) in written[word], (name, word)
+        ends.append((first, first + words[-1][0] - words[0][0]))
+    # Between fields (an English document has no pinyin), a gap wider than any phrase a
+    # query asks for.
+    for (_, end), (start, _) in pairwise(ends):
+        assert start - end == postgres_module.FIELD_GAP > MAX_PHRASE_GAP
+
+
+def phrase_matches(connection, words: list[str], vector: str, slop: int = 1) -> bool:
+    """True when the tsquery the backend asks for `words` as a phrase in any text field
+    matches `vector`."""
+    phrase = Or([Phrase(name, words, slop=slop) for name in FIELD_BOOSTS])
+    sql = postgres_module.SqlQuery.of(phrase)
+    statement = f"SELECT {sql.where} FROM (SELECT CAST(:vector AS tsvector) AS terms) d"
+    return connection.scalar(text(statement), {**sql.params, "vector": vector})
+
+
+def test_a_phrase_matches_words_said_together_in_one_field_only(index):
+    def vector(title: str, summary: str = "", body: str = "") -> str:
+        # On the English site, so that no pinyin of the title comes between title and summary.
+        return postgres_module.document_vector(
+            Document(
+                id="page:p", kind="page", language="en", title=title, summary=summary, body=body
+            )
+        )
+
+    with index.engine.connect() as connection:
+        assert phrase_matches(
+            connection, ["一次", "办好"], vector("服务", body="材料齐全一次办好。")
+        )
+        assert phrase_matches(connection, ["一次", "办好"], vector("一次办好"))
+        assert not phrase_matches(
+            connection, ["一次", "办好"], vector("服务", body="一次申请，办好再来")
+        )
+        # Never across two fields, whatever the query's gap.
+        for slop in range(1, MAX_PHRASE_GAP + 1):
+            across = vector("残疾人证一次", summary="办好")
+            assert not phrase_matches(connection, ["一次", "办好"], across, slop)
+            across = vector("服务", summary="材料一次", body="办好")
+            assert not phrase_matches(connection, ["一次", "办好"], across, slop)
+
+
+def test_a_word_said_many_times_late_in_a_long_field_counts_each_time():
+    filler = "Ramps and lifts in every public building. " * 400
+    many = Document(
+        id="page:many", kind="page", language="en", title="Access",
+        body=filler + "Wheelchair repairs: a wheelchair lent while your wheelchair is mended. " * 4,
+    )  # fmt: skip
+    written = positions(postgres_module.document_vector(many))
+    wheelchair = written[next(analyzer()("wheelchair")).text]
+    assert len({spot for spot, _ in wheelchair}) == 12
+    assert max(spot for spot, _ in wheelchair) < postgres_module.MAX_POSITION
+
+
+def test_words_past_postgresqls_last_position_are_written_there_once():
+    # 20,000 words: what PostgreSQL cannot place is at its last position, found, said once.
+    long = Document(
+        id="page:long", kind="page", language="en", title="Access",
+        body="Ramps and lifts in every public building. " * 2500 + "Wheelchair. " * 3,
+    )  # fmt: skip
+    written = positions(postgres_module.document_vector(long))
+    assert written[next(analyzer()("wheelchair")).text] == [(postgres_module.MAX_POSITION, "C")]
+    assert max(spot for spots in written.values() for spot, _ in spots) == 16383
+
+
+def test_a_page_saying_a_word_more_often_ranks_higher_however_long_it_is(fresh_index):
+    filler = "Ramps and lifts in every public building. " * 400
+    fresh_index.upsert(
+        [
+            Document(id=f"page:{slug}", kind="page", language="en", title=slug, body=filler + said)
+            for slug, said in (
+                ("once", "A wheelchair can be lent."),
+                ("often", "Wheelchair repairs: a wheelchair lent while your wheelchair is mended."),
+            )
+        ]
+    )
+    found = ids(fresh_index.search("wheelchair", language="en"))
+    assert found.index("page:often") < found.index("page:once")
 
 
 def test_traditional_full_width_and_quotes_are_written_as_queries_read_them(fresh_index):
