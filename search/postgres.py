@@ -13,11 +13,13 @@ literals the same way, so nothing a resident types is read as query syntax.
 **Queries.** A query is the one `search.query.build_query` makes for Whoosh, with the same
 words, synonyms, boosts, pinyin and exact-title clauses, translated into a `tsquery` that
 finds the documents through a GIN index and an SQL expression that scores them. A word's
-score is `ts_rank_cd` over its fields (weighted as Whoosh boosts them), times its inverse
-document frequency as Whoosh's BM25F counts it (ts_rank_cd has none: without it a word on
-every page weighs as much as a rare one), times the clause's boost; the synonyms, exact
-title, pinyin and the kind's weight then count as they do in Whoosh. Several words of one
-synonym term ("hearing aid") are ranked together, so ts_rank_cd prefers them close.
+score is `ts_rank_cd` in each of its fields, each time a field says it weighted and the
+rank saturated as Whoosh's BM25F weighs and saturates it, times its inverse document
+frequency as BM25F counts it (ts_rank_cd has none: without it a word on every page weighs
+as much as a rare one), times the clause's boost; the synonyms, exact title, pinyin and
+the kind's weight then count as they do in Whoosh. Several words of one synonym term
+("hearing aid"), and the words of a phrase, are ranked together, so ts_rank_cd prefers
+them close, times the sum of their idfs, as Whoosh sums its words' scores.
 Snippets, pinyin words, corrections and suggestions are made by the code Whoosh uses.
 
 **Tables.** The backend creates its tables when first written to; they are not one of the
@@ -105,11 +107,19 @@ FIELD_ORDER = ("title", "pinyin", "summary", "body")
 # phrase query's widest gap (`MAX_PHRASE_GAP`), so that no phrase spans two fields, as none
 # does in Whoosh, whose fields are apart.
 FIELD_GAP = MAX_PHRASE_GAP + 1
-# ts_rank_cd's normalisation: rank / (rank + 1), so that each more time a field says a word
-# counts less, as BM25 counts it (a page saying 补贴 fourteen times in its body outranked
-# the living allowance). Of the normalisations, this one, with each field ranked on its own
-# and the idf, ranked the judged query set best and most like Whoosh.
-RANK_NORMALIZATION = 32
+# How much each time a field says a word counts in its rank, as Whoosh weighs it (each
+# field's `field_boost`; the pinyin readings' field has none): a title says in a few words
+# what the page is about. The rank saturates, x / (x + 1) of these, so that each more time a
+# field says a word counts less, as BM25 counts it (a page saying 补贴 fourteen times in its
+# body outranked the living allowance); after it, the field's boost weighs the rank again,
+# as Whoosh boosts the field's term. Without it, in the judged set a department's title
+# (区残联) counted less than a few pages saying its name in their bodies.
+# There is no length normalisation. PostgreSQL's (ts_rank_cd's flags 1, 2, 8, 16) divide by
+# the whole document's length, not the field's, so a title match on a long page counts
+# less: on the judged set MRR fell from 0.933 to 0.924 (1 or 16), 0.813 (8) or 0.616 (2).
+# BM25's own, per field (each field's length read with ts_filter at every search), made
+# the ranks more like Whoosh's but MRR 0.926.
+SAID_WEIGHTS = {WEIGHTS[name]: boost for name, boost in FIELD_BOOSTS.items()} | {"D": 1.0}
 # Rows written in one statement during a rebuild.
 BATCH = 500
 # Word counts kept per generation of the index, at most.
@@ -226,20 +236,22 @@ def _storable(value: str) -> str:
 class _Part:
     """A part of a query in SQL: whether a document matches it (`condition`), and how well
     (`score`). A part that is one tsquery has it in `tsquery`; a part ranked by one
-    ts_rank_cd has the weights of labels D, C, B and A, and its boost."""
+    ts_rank_cd has the weights of labels D, C, B and A, its boost and its idfs."""
 
     condition: str
     score: str
     tsquery: str | None = None
     weights: tuple[float, ...] | None = None
     boost: float = 0.0
+    # The placeholders of the idfs its score is multiplied by (their sum).
+    idfs: tuple[str, ...] = ()
 
 
 @dataclass
 class SqlQuery:
     """A query made by `build_query`, as SQL over `search_document d`.
 
-    `ranked` names the placeholder of the idf of each tsquery that the score ranks: the
+    `ranked` names the placeholder of the idf of each tsquery that the score uses: the
     search fills them in (`PostgresBackend.idf`).
     """
 
@@ -286,36 +298,49 @@ class SqlQuery:
         return self._ranked(_lexeme(terms[0].text) + marker + labels, weights, top)
 
     def _phrase(self, phrases: list[Phrase]) -> _Part:
-        """Words found together in one or more fields, ranked as `_word` ranks one word: a
-        tsquery of the words `slop` positions apart (Whoosh: at most that far)."""
+        """Words found together in one or more fields: a tsquery of the words `slop`
+        positions apart (Whoosh: at most that far), ranked as `_word` ranks one word, times
+        the sum of the words' idfs: Whoosh scores a phrase as the sum of its words' scores,
+        so that found together they count PHRASE_BOOST times more in that field."""
         labels, weights, top = _label_weights(phrases)
         apart = "<->" if phrases[0].slop == 1 else f"<{phrases[0].slop}>"
-        words = f" {apart} ".join(_lexeme(word) + ":" + labels for word in phrases[0].words)
-        return self._ranked(f"({words})", weights, top)
+        words = [_lexeme(word) + ":" + labels for word in phrases[0].words]
+        idfs = tuple(self._idf(word) for word in words)
+        return self._ranked("(" + f" {apart} ".join(words) + ")", weights, top, idfs)
 
-    def _ranked(self, tsquery: str, weights: tuple[float, ...], boost: float) -> _Part:
-        """A part scored by one ts_rank_cd, times the idf of its tsquery and its boost."""
+    def _ranked(
+        self, tsquery: str, weights: tuple[float, ...], boost: float, idfs: tuple[str, ...] = ()
+    ) -> _Part:
+        """A part scored by one ts_rank_cd in each field, times its boost and the idf of its
+        tsquery (or the sum of `idfs`, the words ranked together)."""
         found = self._param(tsquery)
-        idf = self.ranked.setdefault(tsquery, f"idf{len(self.ranked)}")
+        idfs = idfs or (self._idf(tsquery),)
         # Ranked in each field on its own, as BM25F scores a word: in one rank of every
         # field, a page saying a word a dozen times in its body outranked one with it in
-        # its title.
+        # its title. ts_rank_cd without normalisation counts 1 for each time the field says
+        # the word (less for words of a cover further apart); each time weighs the field's
+        # SAID_WEIGHTS, and x / (x + 1) of that is 1 - 1 / (1 + x), with ts_rank_cd once.
         ranks = []
         for place, weight in enumerate(weights):
             if weight:
                 label = "'{" + ",".join("1" if i == place else "0" for i in range(4)) + "}'"
-                each = (
-                    f"ts_rank_cd({label}, d.terms, CAST({found} AS tsquery), {RANK_NORMALIZATION})"
-                )
-                ranks.append(f"{weight:.4f} * {each}")
+                each = f"ts_rank_cd({label}, d.terms, CAST({found} AS tsquery))"
+                said = f"{SAID_WEIGHTS['DCBA'[place]]!r} * {each}"
+                ranks.append(f"{weight:.4f} * (1 - 1 / (1 + {said}))")
         rank = "(" + " + ".join(ranks) + ")"
+        idf = "(" + " + ".join(f":{name}" for name in idfs) + ")"
         return _Part(
             condition=f"d.terms @@ CAST({found} AS tsquery)",
-            score=f"({boost!r} * :{idf} * {rank})",
+            score=f"({boost!r} * {idf} * {rank})",
             tsquery=tsquery,
             weights=weights,
             boost=boost,
+            idfs=idfs,
         )
+
+    def _idf(self, tsquery: str) -> str:
+        """The placeholder of the idf of `tsquery`."""
+        return self.ranked.setdefault(tsquery, f"idf{len(self.ranked)}")
 
     def _any(self, parts: list[_Part], scale: float | None) -> _Part:
         """Documents matching any of the parts; the scores add up."""
@@ -336,7 +361,8 @@ class SqlQuery:
     def _all(self, parts: list[_Part]) -> _Part:
         """Documents matching every part, scored as the sum of the parts' scores. Parts
         weighted alike are ranked once, so that ts_rank_cd prefers the words close together
-        (its rank of several words is about that of one: times their number, as a sum)."""
+        (its rank of several words is about that of one), times the sum of the parts' idfs,
+        as Whoosh sums the scores of an And's words."""
         score = " + ".join(part.score for part in parts)
         if any(part.tsquery is None for part in parts):
             condition = "(" + " AND ".join(part.condition for part in parts) + ")"
@@ -346,7 +372,8 @@ class SqlQuery:
         if first.weights and all(
             (p.weights, p.boost) == (first.weights, first.boost) for p in parts
         ):
-            return self._ranked(both, first.weights, first.boost * len(parts))
+            idfs = tuple(name for part in parts for name in part.idfs)
+            return self._ranked(both, first.weights, first.boost, idfs)
         condition = f"d.terms @@ CAST({self._param(both)} AS tsquery)"
         return _Part(condition, f"(CASE WHEN {condition} THEN {score} ELSE 0 END)", both)
 

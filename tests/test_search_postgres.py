@@ -53,6 +53,7 @@ from test_search_engine import (  # noqa: F401 (the engine's tests, run here on 
     test_snippets_mark_matches,
     test_title_match_outranks_body_match,
     test_upsert_replaces_and_adds,
+    test_words_typed_together_rank_a_page_with_them_together_first,
 )
 from test_search_quality import (
     NOTHING_FOUND,
@@ -239,6 +240,25 @@ def test_a_page_saying_a_word_more_often_ranks_higher_however_long_it_is(fresh_i
     )
     found = ids(fresh_index.search("wheelchair", language="en"))
     assert found.index("page:often") < found.index("page:once")
+
+
+def test_an_office_titled_by_its_short_name_outranks_pages_that_mention_it(fresh_index):
+    # Each time a title says a word counts as much more as Whoosh counts it (its field
+    # boost): the federation's page, titled 区残联 (a synonym of 区残疾人联合会), ranked fifth
+    # behind pages that name it in their bodies, in full and short.
+    mentions = "向区残疾人联合会提出申请，区残联审核，区残联发放，区残联回访。"
+    fresh_index.upsert(
+        [
+            Document(id="department:dpf", kind="department", language="zh", title="区残联"),
+            *(
+                Document(id=f"service:s{n}", kind="service", language="zh", title=f"服务{n}",
+                         body=mentions)
+                for n in range(3)
+            ),
+        ]
+    )  # fmt: skip
+    found = ids(fresh_index.search("区残疾人联合会"))
+    assert found.index("department:dpf") < min(found.index(f"service:s{n}") for n in range(3))
 
 
 def test_traditional_full_width_and_quotes_are_written_as_queries_read_them(fresh_index):
