@@ -268,6 +268,20 @@ def test_htmx_request_gets_only_the_results_fragment(client):
     assert found(response) == ["dpf-sms"]
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_directory_without_js_opens_its_answer_at_the_results_heading(client, prefix):
+    """In large text on a phone the results began thousands of pixels down; htmx asks
+    its own address, so the pushed one carries no fragment."""
+    doc = parse(client.get(f"{prefix}/contacts/").data)
+    form = doc.find("form", class_="filter-form")
+    heading = doc.find(id="contact-results-heading")
+
+    assert form.get("action") == f"{prefix}/contacts/#contact-results-heading"
+    assert form.get("data-hx-get") == f"{prefix}/contacts/"
+    assert heading.find_parent(id="contact-results") is not None
+    assert heading.get("tabindex") == "-1"
+
+
 @pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "fragment"])
 def test_directory_response_varies_on_hx_request(client, headers):
     vary = client.get("/contacts/", headers=headers).headers.get("Vary", "")

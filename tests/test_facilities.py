@@ -503,6 +503,20 @@ def test_htmx_request_with_a_bad_value_gets_the_fragment_of_the_rest(client):
     assert len(found(response)) == ALL_FACILITIES
 
 
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_finder_without_js_opens_its_answer_at_the_results_heading(client, prefix):
+    """In large text on a phone the results began thousands of pixels down; htmx asks
+    its own address, so the pushed one carries no fragment."""
+    doc = parse(client.get(f"{prefix}/facilities/").data)
+    form = doc.find("form", class_="filter-form")
+    heading = doc.find(id="facility-results-heading")
+
+    assert form.get("action") == f"{prefix}/facilities/#facility-results-heading"
+    assert form.get("data-hx-get") == f"{prefix}/facilities/"
+    assert heading.find_parent(id="facility-results") is not None
+    assert heading.get("tabindex") == "-1"
+
+
 @pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "fragment"])
 def test_finder_response_varies_on_hx_request(client, headers):
     vary = client.get("/facilities/", headers=headers).headers.get("Vary", "")
