@@ -1,4 +1,5 @@
-"""Typing through an input method (pinyin): the live search waits for the words chosen.
+"""Typing through an input method (pinyin): the live search waits for the words chosen;
+typed slowly, letter by letter, its results follow and their count is said once, after.
 
 Chromium's DevTools protocol composes text as an input method does: `Input.imeSetComposition`
 puts letters in the box inside a composition (with its events), `Input.insertText` then
@@ -84,3 +85,37 @@ def test_a_word_chosen_just_before_the_next_is_composed_is_searched_with_it(brow
     assert browser.execute_script(SEARCHES) == [], "nothing searched for 轮椅fuwu"
     browser.execute_cdp_cmd("Input.insertText", {"text": "服务"})
     searched_once(browser, "轮椅服务")
+
+
+# A slow typist: a letter every 0.9 s, longer than the live search's wait, so the results
+# follow every letter.
+LETTER_MS = 900
+# What the page waits after the last letter before saying what was found (site.js).
+TYPING_PAUSE_MS = 1800
+
+
+def test_slow_typing_updates_the_results_but_says_the_count_once_after_a_pause(browser, search_box):
+    """Typed one letter every 0.9 s, canjiren was said 8 times (找到0条结果, 找到32条结果, …),
+    each over the screen reader's echo of the letter just typed."""
+    browser.execute_script(
+        """window.saidAt = [];
+        new MutationObserver(() => {
+          if (document.getElementById("status").textContent) window.saidAt.push(performance.now());
+        }).observe(document.getElementById("status"), {childList: true, subtree: true});"""
+    )
+    for letter in "canjiren":
+        search_box.send_keys(letter)
+        browser.execute_async_script("setTimeout(arguments[1], arguments[0])", LETTER_MS)
+    typed_at = browser.execute_script("return performance.now()") - LETTER_MS
+    assert len(browser.execute_script(SEARCHES)) > 1, "the results followed the letters"
+    assert browser.execute_script("return window.said") == [], "nothing said while typing"
+    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return window.said.length"))
+    pause(browser)
+    results = browser.find_element(By.ID, "search-results")
+    said = results.get_attribute("data-announce")
+    assert said.endswith(browser.find_element(By.ID, "results-heading").text)
+    assert browser.execute_script("return window.said") == [said], "said once"
+    said_at = browser.execute_script("return window.saidAt[0]")
+    assert said_at - typed_at >= TYPING_PAUSE_MS - 100, "after the resident stopped"
+    assert browser.find_element(By.CSS_SELECTOR, "h1").text.endswith("canjiren")
+    assert active(browser).get_attribute("id") == "search-page-q"

@@ -117,6 +117,42 @@ def test_the_correction_is_read_right_after_the_results_heading(client):
     assert heading.find_next_sibling() is results.find(class_="corrected-query")
 
 
+@pytest.mark.parametrize(
+    ("path", "between"), [("/search?q=轮倚", ""), ("/en/search?q=wheelchiar", " ")]
+)
+def test_the_correction_is_said_before_the_count_as_a_sentence_of_its_own(client, path, between):
+    """English ran them together: …results for "wheelchair" instead.2 results found."""
+    results = parse(client.get(path).data).find(id="search-results")
+    note = results.find(class_="corrected-query").text
+    heading = results.find(id="results-heading").text
+    assert results["data-announce"] == note + between + heading
+
+
+@pytest.mark.parametrize("live", [False, True])
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ("/search?q=xyzzy", "没有找到与“xyzzy”相关的内容"),
+        ("/en/search?q=xyzzy", 'No results for "xyzzy"'),
+    ],
+)
+def test_words_that_find_nothing_are_said_as_the_heading_says_them(client, path, said, live):
+    """The heading said 没有找到与“xyzzy”相关的内容, the live region 找到0条结果."""
+    headers = {"HX-Request": "true"} if live else {}
+    results = parse(client.get(path, headers=headers).data).find(id="search-results")
+    assert results.find(id="results-heading").text == said
+    assert results["data-announce"] == said
+
+
+def test_the_words_a_query_in_pinyin_was_read_as_are_said_with_the_count(client):
+    """A correction was said aloud, the pinyin's reading only shown."""
+    results = parse(client.get("/search?q=lunyi").data).find(id="search-results")
+    words = [item.text for item in results.find("ul", class_="pinyin-words").find_all("li")]
+    said = results["data-announce"]
+    assert said.startswith("按拼音“lunyi”找到了这些词：" + "、".join(words) + "。")
+    assert said.endswith(results.find(id="results-heading").text)
+
+
 def test_a_word_found_as_typed_is_not_corrected(client):
     doc = parse(client.get("/search?q=轮椅").data)
     assert doc.find(class_="corrected-query") is None
@@ -518,7 +554,7 @@ def test_words_that_find_nothing_anywhere_are_still_the_cause_with_a_filter(clie
         id="search-results"
     )
     assert results.find(id="results-heading").text == "没有找到与“xyzzy”相关的内容"
-    assert results["data-announce"] == "找到0条结果"
+    assert results["data-announce"] == "没有找到与“xyzzy”相关的内容"
     assert "换一个说法" in results.text
 
 

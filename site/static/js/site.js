@@ -124,6 +124,7 @@
       results.insertBefore(shown, results.firstChild);
     }
     shown.firstChild.textContent = message;
+    sayAfterTyping(null);
     announce(message);
   }
   document.addEventListener("htmx:responseError", updateFailed);
@@ -167,6 +168,51 @@
     });
   }
 
+  // Typing: the results follow the box (600 ms after a letter, components/search_form.html),
+  // but what they found is said only once the resident has stopped typing for a while. A
+  // slow typist's screen reader echoes each letter, and a count after every one (找到0条结果,
+  // 找到32条结果, …) cut across it. Another letter, or a composition begun, puts it off
+  // again; what is said is the message of the latest results, and nothing while newer
+  // ones are on their way (their own settle says them).
+  var TYPING_PAUSE_MS = 1800;
+  var lastTyped = 0;
+  var typedResults = null;
+  var typedTimer = null;
+
+  function sayAfterTyping(results, delay) {
+    window.clearTimeout(typedTimer);
+    typedTimer = null;
+    typedResults = results;
+    if (results && delay !== null) typedTimer = window.setTimeout(sayTyped, delay);
+  }
+
+  function sayTyped() {
+    var results = typedResults && document.getElementById(typedResults.id);
+    typedResults = null;
+    typedTimer = null;
+    if (results && results.getAttribute("aria-busy") !== "true") {
+      announce(results.getAttribute("data-announce"));
+    }
+  }
+
+  function announceAfterTyping(results) {
+    sayAfterTyping(results, Math.max(0, lastTyped + TYPING_PAUSE_MS - Date.now()));
+  }
+
+  document.addEventListener("input", function () {
+    lastTyped = Date.now();
+    if (typedResults) sayAfterTyping(typedResults, TYPING_PAUSE_MS);
+  });
+
+  // Held, not timed, while a composition goes on: at its end the words chosen are typing
+  // too (with an input event, or with the update held for them, below).
+  document.addEventListener("compositionstart", function () {
+    if (typedResults) sayAfterTyping(typedResults, null);
+  });
+  document.addEventListener("compositionend", function () {
+    lastTyped = Date.now();
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var results = liveResults(document.getElementById(event.detail.target.id));
     if (!results || results === settledResults) return;
@@ -174,8 +220,13 @@
     if (!results.hasAttribute("data-problems")) {
       clearFilterErrors(event.detail.requestConfig && event.detail.requestConfig.elt);
     }
-    announce(results.getAttribute("data-announce"));
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (trigger && trigger.type === "input") {
+      announceAfterTyping(results);
+    } else {
+      sayAfterTyping(null);
+      announce(results.getAttribute("data-announce"));
+    }
     if (trigger && trigger.type === "submit") {
       var heading = results.querySelector("[data-results-heading]");
       if (heading) heading.focus();
