@@ -24,6 +24,7 @@ from flask_babel import gettext
 from gunicorn.config import Config
 from sqlalchemy import event
 from staff_helpers import make_staff, signed_in
+from werkzeug.datastructures import MultiDict
 
 START = "/eligibility/"
 QUESTIONS = "/eligibility/questions"
@@ -419,6 +420,24 @@ def test_a_result_offers_a_written_way_to_ask_beside_the_phone(client, prefix, v
     main = parse(result_of(Browser(client, prefix), view=view).data).find("main")
     assert prefix + "/feedback/ask" in main.hrefs
     assert "tel:12345" in main.hrefs
+
+
+def test_the_easy_read_is_offered_near_the_top_as_well_as_at_the_end(client, prefix):
+    """Offered only at the end, it was 74 Tab presses and many screens of large text away."""
+    doc = parse(result_of(Browser(client, prefix)).data)
+    main = doc.find("main")
+    offers = [b for b in main.find_all("button", name="view") if b.get("value") == "easy"]
+    assert len(offers) == 2
+    order = main.iter()
+    assert order.index(offers[0]) < order.index(main.find(id="likely-heading"))
+    ids = [element["id"] for element in doc.iter() if element.has_attr("id")]
+    assert len(ids) == len(set(ids))
+    for offer in offers:  # each a form of its own, with the answers, without JavaScript
+        form = next(f for f in main.find_all("form") if offer in f.iter())
+        fields = [(i["name"], i["value"]) for i in form.find_all("input", type="hidden")]
+        posted = client.post(form["action"], data=MultiDict([*fields, ("view", "easy")]))
+        assert posted.status_code == 200
+        assert parse(posted.data).find("div", class_="easy-read") is not None
 
 
 def test_the_easy_read_result_says_one_thing_a_line(client):
