@@ -374,10 +374,41 @@ def test_a_card_says_each_answer_behind_it_once(client, steps):
     possible = doc.find("section", aria_labelledby="possible-heading")
     if steps is WORK_UNSURE:
         training = card(possible, "职业技能培训").text
-        assert training.count("您对这些问题选了“不确定”：工作。") == 1
+        assert training.count("您选了“不确定”：工作。") == 1
     for heading in possible.find_all("h3"):
-        said = re.findall(r"(?:因为您选了|您对这些问题选了“不确定”)：[^。]*。", heading.parent.text)
+        said = re.findall(r"(?:因为您选了|您选了“不确定”)：[^。]*。", heading.parent.text)
         assert len(said) == len(set(said)), heading.text
+
+
+def test_a_card_names_every_question_answered_not_sure_once_at_its_top(client, prefix):
+    """Three paragraphs in a row began 您对这些问题选了“不确定”：, each with some of them."""
+    doc = parse(result_of(Browser(client, prefix), ALL_UNSURE).data)
+    care = doc.find("section", aria_labelledby="possible-heading").find("li", class_="card")
+    lines = [p.text for p in care.find_all("p", recursive=False)]
+    if prefix:
+        assert lines[0] == (
+            'You answered "Not sure" to: Kind of disability, grade of disability, help needed.'
+        )
+    else:
+        assert lines[0] == "您选了“不确定”：残疾类别、残疾等级、需要的帮助。"
+    assert not [line for line in lines[1:] if "选了“不确定”：" in line or '"Not sure" to' in line]
+
+
+def test_the_easy_read_says_nin_as_the_rest_of_the_site_does(client):
+    """It mixed 你 (你选了, 告诉你) with the 您 of its headings."""
+    browser = Browser(client)
+    steps = [*FATHER[:2], ("residence", ["elsewhere"]), *FATHER[3:]]
+    main = parse(result_of(browser, steps, "easy").data).find("main")
+    assert "您" in main.text and "你" not in main.text
+
+
+def test_a_change_button_is_named_in_one_sentence(client, prefix):
+    """Read as "更改 ：为谁查询": the hidden words beside the visible one got a space."""
+    doc = parse(journey(Browser(client, prefix)).data)
+    button = doc.find("button", value="change:for_whom")
+    shown, hidden = button.find_all("span")
+    assert shown.get("aria-hidden") == "true" and "visually-hidden" in hidden.classes
+    assert hidden.text == ("Change: " if prefix else "更改：") + doc.find("dt").text
 
 
 def test_answers_behind_one_rule_s_words_are_one_sentence(client):
@@ -389,7 +420,7 @@ def test_answers_behind_one_rule_s_words_are_one_sentence(client):
     assert re.search("因为您选了：有残疾人证、[^。]*信息", discount), discount
 
 
-BECAUSE_ONLY = re.compile(r"(?:(?:因为您选了|您对这些问题选了“不确定”)：[^。]*。)+")
+BECAUSE_ONLY = re.compile(r"(?:因为您选了：[^。]*。)+")
 
 
 @pytest.mark.parametrize(
@@ -444,7 +475,7 @@ def test_the_easy_read_result_says_one_thing_a_line(client):
     doc = parse(result_of(Browser(client), view="easy").data)
     care = card(doc, "重度残疾人护理补贴")
     lines = [p.text for p in care.find_all("p")]
-    assert lines[:3] == ["你选了：一级。", "你选了：需要长期照护。", "去问：区民政局。"]
+    assert lines[:3] == ["您选了：一级。", "您选了：需要长期照护。", "去问：区民政局。"]
     assert all(len(line) <= 20 for line in lines)
     # 去问 leads to the department's page, which says how to reach it.
     assert "/departments/civil-affairs-bureau" in care.hrefs
