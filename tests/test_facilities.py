@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from barrierfree import opening_hours
+from barrierfree import PROJECT_ROOT, opening_hours
 from barrierfree.content.files import ContentError, read_yaml
 from barrierfree.content.loader import load
 from barrierfree.database import db
@@ -559,6 +559,21 @@ def test_facility_hours_table_has_a_caption_and_a_row_header_per_day(boping_home
     cells = [td.text for td in table.find_all("td")]
     assert cells[0] == "08:30至11:30、13:30至17:00"
     assert cells[5:] == ["休息", "休息"]
+
+
+def test_hours_break_between_time_ranges_and_the_day_before_today(boping_home):
+    """At 320 px in large text the day cell, kept on one line, took 180 of 288 px, and the
+    hours broke inside a range ("08:30 / to / 11:30," or "08:30至 / 11:30、")."""
+    table = parse(boping_home.data).find("main").find("table")
+    monday = table.find("td")
+    ranges = monday.find_all("span", class_="opening-hours__range")
+    assert [span.text for span in ranges] == ["08:30至11:30", "13:30至17:00"]
+    assert monday.text == "08:30至11:30、13:30至17:00", "the separator between the ranges"
+    for day in table.find_all("th", scope="row"):
+        assert "opening-hours__day" in day.classes and "table__nowrap" not in day.classes
+    css = (PROJECT_ROOT / "site" / "static" / "css" / "site.css").read_text()
+    assert re.search(r"\.opening-hours__range \{\s*white-space: nowrap;", css)
+    assert re.search(r"\.opening-hours__day \{\s*word-break: keep-all;", css)
 
 
 def test_a_place_that_never_closes_says_so_in_one_line(client):
