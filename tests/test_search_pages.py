@@ -1,9 +1,11 @@
 """The search page over HTTP: plain form, htmx fragment, filters, no results, bad input."""
 
+import re
 import shutil
 from urllib.parse import quote, unquote
 
 import pytest
+from barrierfree import PROJECT_ROOT
 from barrierfree.site_search import sync
 from barrierfree.site_search.index import all_documents, site_index
 from conftest import make_loaded_app, parse
@@ -584,3 +586,13 @@ def test_the_search_without_filters_is_made_only_when_the_filters_left_nothing(a
     assert unfiltered == []
     client.get("/search?q=轮椅&township=fengguantun")
     assert unfiltered == [{"language": "zh", "per_page": 1}]
+
+
+def test_a_filter_s_first_choice_fits_a_phone_in_large_text(client):
+    """A select cannot wrap: at 320 px in large text "All townships and sub" was all of it."""
+    doc = parse(client.get("/en/search?q=wheelchair").data)
+    select = doc.find("select", name="township")
+    assert select.find("option").text == "Whole district"
+    css = (PROJECT_ROOT / "site" / "static" / "css" / "site.css").read_text()
+    narrow = css[css.index("@media (max-width: 40em) {\n  .field__select {") :]
+    assert re.match(r"[^}]*\{\s*width: 100%;\s*padding-inline: 0.25em;", narrow)
