@@ -4,6 +4,7 @@ the sitemaps listing every place and contact."""
 import csv
 import io
 import json
+import re
 
 import pytest
 from barrierfree.contacts.models import ContactChannel
@@ -13,7 +14,7 @@ from barrierfree.facilities.models import Facility
 from barrierfree.open_data import exports
 from barrierfree.opening_hours import as_text
 from barrierfree.tabular import cell_text, spreadsheet_cell
-from conftest import make_loaded_app, parse, sitemap_paths
+from conftest import make_loaded_app, parse, sitemap_paths, text_outside_lang
 from sqlalchemy import func, select, update
 
 DOWNLOADS = [
@@ -281,3 +282,26 @@ def test_the_indicators_are_data_with_the_plans_figures_and_the_latest_value(cli
     assert header == list(exports.INDICATOR_COLUMNS)
     assert [row["name"] for row in rows] == [r["name"] for r in records]
     assert rows[5]["current_value"] == (rehabilitation["current_value"] or "")
+
+
+def test_the_codes_in_the_chinese_meanings_are_marked_english(client):
+    """ "on-site, phone, self-reported" sat untagged in Chinese text, read by a Chinese voice."""
+    main = parse(client.get("/data/").data).find("main")
+    for table in main.find_all("table"):
+        assert not re.search("[A-Za-z]", text_outside_lang(table, "en")), table.find("caption")
+    assert "on-site, phone, self-reported" in [
+        span.text for span in main.find_all("span", lang="en")
+    ]
+    suffix = next(p for p in main.find_all("p") if "结尾的字段" in p.text)
+    assert suffix.find("span", lang="en").text == "_en"
+
+
+def test_marking_codes_keeps_the_text_escaped(app):
+    from barrierfree.open_data.views import mark_codes
+
+    with app.test_request_context("/data/"):
+        marked = str(mark_codes("a<b> & 实地测量 on-site"))
+    assert marked == (
+        '<span lang="en">a</span>&lt;<span lang="en">b</span>&gt; &amp; 实地测量 '
+        '<span lang="en">on-site</span>'
+    )

@@ -1,10 +1,14 @@
 """The open-data page and the downloads it describes."""
 
+import re
+
 from flask import Blueprint, Response, current_app, jsonify, render_template
+from markupsafe import Markup, escape
 
 from .. import demo
 from ..contacts import queries as contacts
 from ..facilities import queries as facilities
+from ..i18n import is_english
 from ..plan import queries as plan
 from ..plan.spec import INDICATORS
 from . import exports
@@ -12,6 +16,24 @@ from . import exports
 bp = Blueprint("open_data", __name__)
 
 OPEN = {"Access-Control-Allow-Origin": "*"}
+
+# Codes and field names in the Chinese meanings: on-site, rukang-home, step_height_cm; a
+# list of them ("on-site, phone, self-reported") is one run.
+CODE_RUN = re.compile(r"[A-Za-z_][\w-]*(?:(?:, ?| / )[A-Za-z_][\w-]*)*", re.ASCII)
+
+
+@bp.app_template_filter("mark_codes")
+def mark_codes(text: object) -> Markup:
+    """Plain text, escaped, with its runs of Latin codes marked lang="en" on the Chinese
+    site, so that a Chinese voice does not spell "on-site, phone" in its own way."""
+    text = str(text)
+    if is_english():
+        return escape(text)
+    parts, last = [], 0
+    for run in CODE_RUN.finditer(text):
+        parts += [escape(text[last : run.start()]), Markup('<span lang="en">%s</span>') % run[0]]
+        last = run.end()
+    return Markup("").join([*parts, escape(text[last:])])
 
 
 @bp.get("/data/")
