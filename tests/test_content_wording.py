@@ -87,7 +87,7 @@ def test_easy_read_gives_what_the_plan_only_sets_out_to_do_as_the_plans(slug, he
 
 def test_legal_aid_claims_no_lawyers_and_volunteers_that_only_the_plan_names():
     easy = SERVICES["legal-aid"]["easy_read"]
-    assert "有公益律师和志愿者帮你" not in easy
+    assert "有公益律师和志愿者帮您" not in easy
 
 
 def test_the_allowances_say_the_plan_gives_no_place_to_apply_and_whom_to_ask():
@@ -147,3 +147,8 @@ def test_the_demo_pack_claims_no_real_body_verified_its_invented_places():
     verifiers = demo_verifiers()
     assert verifiers
     assert {verifier for _place, verifier in verifiers} == {"示例核实人"}
+
+
+def test_services_address_residents_as_the_site_does():
+    """The easy-read texts said 你 where every page around them says 您."""
+    assert [slug for slug, service in SERVICES.items() if "你" in str(service)] == []
