@@ -274,6 +274,14 @@ _CLOSURE = re.compile(
 # A note that begins like an end date the pattern could not read ("至 2027-1-5",
 # "至 无限期"): the line is not a one-day closure with an odd reason.
 _UNREAD_END = re.compile(r"(?:至|到|~|～|—)")
+# What may follow 起 for it to mean "from this day on": a space, punctuation or the end of
+# the line, or a plain open-end phrase ("2026-12-01起无限期暂停开放"); an end marker too,
+# so that "起至 …" gets the unread end's message. Anything else can be read with 起:
+# "2026-12-01起重机检修" is as likely a day's crane maintenance (起重机检修), and the line
+# is refused rather than guessed at.
+_PLAIN_ONWARDS = re.compile(
+    r"$|[\s：:，,、。；;]|至|到|~|～|—|无限期|长期|暂停|停止|停业|歇业|关闭|闭馆|不再"
+)
 
 
 @dataclass(frozen=True)
@@ -301,9 +309,10 @@ def latest_closure_day(today: date) -> date:
 
 
 def parse_closures(text: str | None, today: date | None = None) -> tuple[Closure, ...]:
-    """Closures, one a line ("2026-12-01 至 2026-12-31 装修暂停开放"), in date order; with
-    `today`, refused when a day is further ahead than `latest_closure_day` (what staff
-    save is checked so; what was saved before is read as it is).
+    """Closures, one a line ("2026-12-01 至 2026-12-31 装修暂停开放"), in date order. With
+    `today` the text is checked as staff save it, and refused when a day is further ahead
+    than `latest_closure_day` or when 起 after the date could be read two ways
+    (`_PLAIN_ONWARDS`); what was saved before these rules is read as it is.
 
     Raises ValueError saying which line is wrong and how to write it.
     """
@@ -329,6 +338,22 @@ def parse_closures(text: str | None, today: date | None = None) -> tuple[Closure
                 )
             )
         note = (found["note"] or "").strip()
+        if (
+            today is not None
+            and found["onwards"] == "起"
+            and not _PLAIN_ONWARDS.match(line, found.end("onwards"))
+        ):
+            rest = line[found.end("onwards") :]
+            raise ValueError(
+                _(
+                    "第 %(n)d 行日期后面的“起”可能是“从这天起”，也可能是原因的第一个字，请写清楚："
+                    "从这天起一直暂停开放的，在“起”后面空一格，写成 %(onwards)s；"
+                    "只暂停这一天的，在日期后面加冒号，写成 %(one_day)s。",
+                    n=number,
+                    onwards=f"{found['start']} 起 {rest}",
+                    one_day=f"{found['start']}：起{rest}",
+                )
+            )
         if _UNREAD_END.match(note):
             raise ValueError(
                 _(

@@ -436,5 +436,71 @@ def test_an_end_that_cannot_be_read_is_refused_not_taken_for_a_one_day_closure(i
     assert "2026-12-01 起 无限期暂停开放" in str(refused.value)
 
 
+PLAIN_ONWARDS = {
+    "space-after": ("2026-12-01起 无限期暂停开放", "无限期暂停开放"),
+    "spaces-around": ("2026-12-01 起 装修暂停开放", "装修暂停开放"),
+    "comma-after": ("2026-12-01起，装修暂停开放", "装修暂停开放"),
+    "colon-after": ("2026-12-01 起：搬迁", "搬迁"),
+    "open-end-phrase": ("2026-12-01起无限期暂停开放", "无限期暂停开放"),
+    "open-end-phrase-after-a-space": ("2026-12-01 起暂停开放", "暂停开放"),
+    "closed-for-business": ("2026-12-01起停业", "停业"),
+}
+
+
+@pytest.mark.parametrize("text, note", PLAIN_ONWARDS.values(), ids=PLAIN_ONWARDS.keys())
+def test_qi_followed_by_a_separator_or_an_open_end_phrase_means_from_this_day_on(
+    i18n_app, text, note
+):
+    with i18n_app.test_request_context():
+        [closure] = opening_hours.parse_closures(text, today=TODAY)
+    assert (closure.start, closure.end, closure.note) == (date(2026, 12, 1), None, note)
+
+
+@pytest.mark.parametrize("text", ["2026-12-01起重机检修", "2026-12-01 起重机检修"])
+def test_qi_run_into_other_words_is_refused_showing_both_ways_to_write_it(i18n_app, text):
+    """起重机检修 is a day's crane maintenance, or 重机检修 from this day on: never guessed."""
+    with i18n_app.test_request_context(), pytest.raises(ValueError) as refused:
+        opening_hours.parse_closures(f"2026-10-08 设备检修\n{text}", today=TODAY)
+    assert str(refused.value) == (
+        "第 2 行日期后面的“起”可能是“从这天起”，也可能是原因的第一个字，请写清楚："
+        "从这天起一直暂停开放的，在“起”后面空一格，写成 2026-12-01 起 重机检修；"
+        "只暂停这一天的，在日期后面加冒号，写成 2026-12-01：起重机检修。"
+    )
+    # Each way the message shows is read as it says.
+    with i18n_app.test_request_context():
+        [onwards] = opening_hours.parse_closures("2026-12-01 起 重机检修", today=TODAY)
+        [one_day] = opening_hours.parse_closures("2026-12-01：起重机检修", today=TODAY)
+    assert (onwards.end, onwards.note) == (None, "重机检修")
+    assert (one_day.end, one_day.note) == (date(2026, 12, 1), "起重机检修")
+
+
+def test_qi_run_into_other_words_is_refused_in_english_too(i18n_app):
+    environ = {"barrierfree.locale": "en"}
+    with (
+        i18n_app.test_request_context(environ_overrides=environ),
+        pytest.raises(ValueError) as refused,
+    ):
+        opening_hours.parse_closures("2026-12-01起重机检修", today=TODAY)
+    assert str(refused.value) == (
+        "Line 1: the character after the date can mean “from this day on”, or it can be the "
+        "first character of the reason. If the place is closed from that day on, put a space "
+        "after it: 2026-12-01 起 重机检修. If it is closed on that day only, put a colon after "
+        "the date: 2026-12-01：起重机检修."
+    )
+
+
+def test_qi_run_into_other_words_saved_before_the_rule_is_still_read():
+    [closure] = opening_hours.parse_closures("2026-12-01起重机检修")
+    assert (closure.start, closure.end, closure.note) == (date(2026, 12, 1), None, "重机检修")
+
+
+def test_qi_before_an_end_day_gets_the_end_days_message(i18n_app):
+    with (
+        i18n_app.test_request_context(),
+        pytest.raises(ValueError, match="结束日期看不懂"),
+    ):
+        opening_hours.parse_closures("2026-12-01起至2026-12-31 装修", today=TODAY)
+
+
 def test_utc_is_eight_hours_behind_chiping():
     assert opening_hours.utc(datetime(2026, 11, 25, 8, 0)) == datetime(2026, 11, 25, 0, 0)

@@ -410,6 +410,11 @@ BROKEN = {
         "结束日期早于开始日期",
     ),
     "closure-without-a-note": ({"closures": "2026-12-01 至 2026-12-31"}, "closures", "原因"),
+    "closure-whose-qi-reads-two-ways": (
+        {"closures": "2026-12-01起重机检修"},
+        "closures",
+        "也可能是原因的第一个字",
+    ),
     "unknown-hours-method": (
         {"hours_verified_method": "measured", "hours_verified_on": "2026-11-20",
          "hours_verified_by": "区残联"},
@@ -495,6 +500,21 @@ def test_loader_editor_and_spreadsheet_refuse_the_same_record(
         plan = importing.read("facilities", "facilities.csv", out.getvalue().encode())
         column = next(c.header for c in columns.layout(FACILITIES) if c.key == column_key)
         assert [(e.row, e.column) for e in plan.errors] == [(2, column)]
+
+
+def test_a_refused_closure_stays_in_the_form_as_typed(site):
+    with site.app_context():
+        place_id = db.session.scalar(
+            select(Facility.id).where(Facility.slug == "rehabilitation-centre")
+        )
+    client = signed_in(site, "publisher")
+    fields = form_fields(client.get(f"/staff/facilities/{place_id}").data, "edit-form")
+    typed = "2026-10-08 设备检修\n2026-12-01起重机检修"
+    fields["closures"] = [typed]
+    response = client.post(f"/staff/facilities/{place_id}", data={**fields, "action": "save"})
+    assert response.status_code == 400
+    assert "2026-12-01：起重机检修" in parse(response.data).find(id="field-closures-error").text
+    assert form_fields(response.data, "edit-form")["closures"] == [typed]
 
 
 # --- A verification visit, recorded in the back office --------------------------------------
