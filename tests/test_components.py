@@ -73,6 +73,35 @@ def test_input_passes_autocomplete_and_extra_attributes(render):
 ERRORS = [{"text": "请填写姓名", "href": "#name"}, {"text": "请填写电话", "href": "#phone"}]
 
 
+def test_select_draws_grouped_items_as_optgroups_among_plain_options(render):
+    select_ = render(
+        "select",
+        "select",
+        {
+            "id": "place",
+            "name": "place",
+            "label": "场所",
+            "items": [
+                {"value": "", "text": "不知道"},
+                {
+                    "label": "振兴街道",
+                    "options": [{"value": "a", "text": "康复中心", "selected": True}],
+                },
+                {"label": "Boping Town", "lang": "en", "options": [{"value": "b", "text": "B"}]},
+            ],
+        },
+    ).find("select")
+    children = [child for child in select_.children if child.name in ("option", "optgroup")]
+    assert [(child.tag, child.get("label"), child.get("lang")) for child in children] == [
+        ("option", None, None),
+        ("optgroup", "振兴街道", None),
+        ("optgroup", "Boping Town", "en"),
+    ]
+    grouped = select_.find("optgroup").find("option")
+    assert (grouped.get("value"), grouped.text) == ("a", "康复中心")
+    assert "selected" in grouped.attrs
+
+
 def test_error_summary_is_an_alert_linking_to_each_field(render):
     summary = render("error_summary", "error_summary", {"errors": ERRORS}).find(role="alert")
     assert summary is not None

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 from barrierfree.database import db
+from barrierfree.facilities.models import Facility
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.feedback.spec import FORMS
 from barrierfree.feedback.working_days import add_working_days, is_working_day
@@ -298,6 +299,69 @@ def test_a_barrier_report_about_one_of_our_places(loaded_app, client, prefix):
         item = db.session.get(FeedbackItem, item.id)
         assert item.facility.slug == "rukang-zhenxing"
         assert item.township_id == item.facility.township_id
+
+
+def place_list(client, path: str) -> list:
+    """The barrier form's list of our places in order: ((heading, lang), [(option, lang)])
+    for each group, (None, [(option, lang)]) for an option outside the groups."""
+    select_ = parse(client.get(path).data).find("select", id="field-place")
+    return [
+        (
+            (child.get("label"), child.get("lang")),
+            [(o.text, o.get("lang")) for o in child.find_all("option")],
+        )
+        if child.tag == "optgroup"
+        else (None, [(child.text, child.get("lang"))])
+        for child in select_.children
+        if child.name in ("optgroup", "option")
+    ]
+
+
+def test_our_places_are_listed_under_their_townships_each_by_its_own_name(app):
+    """名称（镇街） was cut short at 320 px in large text: the township is the group's."""
+    groups = place_list(app.test_client(), BARRIER)
+    assert groups[0] == (None, [("不在列表里，或者不知道", None)])
+    headings = [heading for heading, _options in groups[1:]]
+    assert headings[:3] == [("振兴街道", None), ("信发街道", None), ("温陈街道", None)]
+    assert len(headings) == len(set(headings))  # each township once, in the district's order
+    zhenxing = dict(groups[1:])[("振兴街道", None)]
+    assert [text for text, _lang in zhenxing] == [
+        "振兴街道“如康家园”残疾人之家",  # its name says its township: kept as it is
+        "茌平区残疾人康复中心",
+        "茌平区特殊儿童定点康复机构",
+        "茌平区图书馆盲人阅览室",
+        "无障碍公共厕所（振兴街道）",
+    ]
+
+
+def test_on_the_english_site_our_places_are_listed_under_their_townships_in_english(app):
+    groups = dict(place_list(app.test_client(), "/en" + BARRIER)[1:])
+    assert groups[("Zhenxing Subdistrict", None)][:2] == [
+        ("Zhenxing Subdistrict Rukang Home for disabled people", None),
+        ("Chiping District Rehabilitation Centre for Disabled People", None),
+    ]
+
+
+def test_a_name_places_in_two_townships_share_keeps_each_ones_township(loaded_app, client):
+    with loaded_app.app_context():
+        for place in db.session.scalars(
+            select(Facility).where(Facility.slug.in_(["rukang-zhenxing", "rukang-boping"]))
+        ):
+            place.name, place.name_en = "残疾人之家", "Home for disabled people"
+        db.session.commit()
+    groups = dict(place_list(client, BARRIER)[1:])
+    assert ("残疾人之家（振兴街道）", None) in groups[("振兴街道", None)]
+    assert ("残疾人之家（博平镇）", None) in groups[("博平镇", None)]
+    english = dict(place_list(client, "/en" + BARRIER)[1:])
+    assert ("Home for disabled people (Boping Town)", None) in english[("Boping Town", None)]
+    # Either is still a choice the form takes.
+    response = submit(
+        client, BARRIER, place="rukang-boping", barrier_type="step", body="坡道被挡住了。"
+    )
+    sent_page(client, response)
+    with loaded_app.app_context():
+        (item,) = db.session.scalars(select(FeedbackItem)).all()
+        assert (item.facility.slug, item.township.slug) == ("rukang-boping", "boping")
 
 
 def test_a_barrier_elsewhere_names_a_township_and_a_spot(loaded_app, client):

@@ -57,6 +57,26 @@ ROLES = [
     {"value": "publisher", "text": _l("发布人（发布和撤回）"), "selected": True},
     {"value": "admin", "text": _l("管理员（管理账号）")},
 ]
+# Choices under headings: our places by township, as the barrier report lists them (names
+# are content, in Chinese on both sites).
+PLACES = [
+    {"value": "", "text": _l("不在列表里，或者不知道")},
+    {
+        "label": "振兴街道",
+        "lang": "zh-CN",
+        "options": [
+            {"value": "rehabilitation-centre", "text": "茌平区残疾人康复中心", "lang": "zh-CN"},
+            {"value": "toilet-zhenxing", "text": "无障碍公共厕所（振兴街道）", "lang": "zh-CN"},
+        ],
+    },
+    {
+        "label": "博平镇",
+        "lang": "zh-CN",
+        "options": [
+            {"value": "toilet-boping", "text": "无障碍公共厕所（博平镇）", "lang": "zh-CN"},
+        ],
+    },
+]
 NEEDS = [
     {"value": "step_free_entrance", "text": _l("无台阶入口"), "checked": True},
     {"value": "accessible_toilet", "text": _l("无障碍卫生间")},
@@ -225,6 +245,15 @@ COMPONENTS = (
                     "label": _l("角色"),
                     "items": ROLES[:1] + [dict(item, selected=False) for item in ROLES[1:]],
                     "errorMessage": _l("请选择角色。"),
+                },
+            ),
+            Example(
+                _l("选项按乡镇分组"),
+                {
+                    "id": "example-place",
+                    "name": "place",
+                    "label": _l("我们公布的场所"),
+                    "items": PLACES,
                 },
             ),
         ),
