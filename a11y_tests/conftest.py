@@ -92,6 +92,7 @@ def crawl(client) -> list[str]:
         for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
     ]
     seen, queue, pages = set(start), deque(start), []
+    prefilled: set[str] = set()  # the PREFILLED forms already queued, in any state
     while queue:
         path = queue.popleft()
         response = client.get(path)
@@ -106,9 +107,11 @@ def crawl(client) -> list[str]:
                 continue
             local = target.path + (f"?{target.query}" if target.query else "")
             if target.path in PREFILLED:
-                if target.path in seen:
+                # Its own set, not `seen`: a first link without a query (the barrier
+                # report from the home page) would be taken for one already queued.
+                if target.path in prefilled:
                     continue
-                seen.add(target.path)
+                prefilled.add(target.path)
             if local not in seen and not local.startswith(("/static/", "/assets/")):
                 seen.add(local)
                 queue.append(local)
