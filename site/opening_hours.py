@@ -7,6 +7,7 @@ time is not after its opening time runs past midnight into the next day ("22:00"
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
@@ -322,13 +323,21 @@ def parse_closures(text: str | None, today: date | None = None) -> tuple[Closure
     closures = []
     for number, line in enumerate(lines, 1):
         found = _CLOSURE.fullmatch(line)
-        start = end = None
         if found:
-            try:
-                start = date.fromisoformat(found["start"])
-                end = date.fromisoformat(found["end"] or found["start"])
-            except ValueError:
-                start = None
+            # A day written in the right shape that no calendar has (2026-02-30): say so,
+            # not that the line cannot be read.
+            for day in (found["start"], found["end"]):
+                if day and _calendar_date(day) is None:
+                    raise ValueError(
+                        _(
+                            "第 %(n)d 行的日期 %(day)s 不存在，请检查月份和日子，"
+                            "例如二月最多到 29 日，四月、六月、九月、十一月最多到 30 日。",
+                            n=number,
+                            day=day,
+                        )
+                    )
+        start = _calendar_date(found["start"]) if found else None
+        end = _calendar_date(found["end"] or found["start"]) if found else None
         if found is None or start is None or end is None:
             raise ValueError(
                 _(
@@ -382,6 +391,15 @@ def parse_closures(text: str | None, today: date | None = None) -> tuple[Closure
             )
         closures.append(Closure(start, None if found["onwards"] else end, note))
     return tuple(sorted(closures, key=lambda closure: (closure.start, closure.end or date.max)))
+
+
+def _calendar_date(text: str) -> date | None:
+    """The date "2026-12-01" names (digits typed full-width too), None when it does not
+    exist."""
+    try:
+        return date.fromisoformat(unicodedata.normalize("NFKC", text))
+    except ValueError:
+        return None
 
 
 def closed_through(closures: Iterable[Closure], day: date) -> date | None:

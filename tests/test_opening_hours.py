@@ -489,6 +489,43 @@ def test_qi_run_into_other_words_is_refused_in_english_too(i18n_app):
     )
 
 
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("2026-02-30 设备检修", "2026-02-30"),
+        ("2026-04-01 至 2026-04-31 装修", "2026-04-31"),
+        ("2026-13-01 起 停业", "2026-13-01"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_named(i18n_app, text, day):
+    with i18n_app.test_request_context(), pytest.raises(ValueError) as refused:
+        opening_hours.parse_closures(f"2026-10-08 设备检修\n{text}", today=TODAY)
+    assert str(refused.value) == (
+        f"第 2 行的日期 {day} 不存在，请检查月份和日子，"
+        "例如二月最多到 29 日，四月、六月、九月、十一月最多到 30 日。"
+    )
+
+
+def test_a_date_that_does_not_exist_is_named_in_english_too(i18n_app):
+    environ = {"barrierfree.locale": "en"}
+    with (
+        i18n_app.test_request_context(environ_overrides=environ),
+        pytest.raises(ValueError) as refused,
+    ):
+        opening_hours.parse_closures("2026-02-30 设备检修")
+    assert str(refused.value) == (
+        "Line 1: the date 2026-02-30 does not exist. Check the month and the day: February "
+        "has at most 29 days, and April, June, September and November have 30."
+    )
+
+
+def test_a_closure_typed_with_full_width_digits_is_read():
+    [closure] = opening_hours.parse_closures(
+        "２０２６-１２-０１ 至 ２０２６-１２-３１ 装修", today=TODAY
+    )
+    assert (closure.start, closure.end) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
 def test_qi_run_into_other_words_saved_before_the_rule_is_still_read():
     [closure] = opening_hours.parse_closures("2026-12-01起重机检修")
     assert (closure.start, closure.end, closure.note) == (date(2026, 12, 1), None, "重机检修")

@@ -188,7 +188,7 @@ def test_closures_are_read_one_a_line_and_a_single_day_is_one_date():
 BAD_CLOSURES = {
     "ends-before-it-starts": ("2026-12-31 至 2026-12-01 装修暂停开放", "结束日期早于开始日期"),
     "no-note": ("2026-12-01 至 2026-12-31", "原因"),
-    "not-a-date": ("2026-02-30 至 2026-03-01 装修", "看不懂"),
+    "a-day-that-does-not-exist": ("2026-02-30 至 2026-03-01 装修", "日期 2026-02-30 不存在"),
     "words-only": ("装修暂停开放", "看不懂"),
     "note-too-long": ("2026-12-01 " + "修" * 101, "最多 100 个字"),
     "too-many-lines": ("\n".join(["2026-12-01 检修"] * 21), "最多填写 20 段"),
@@ -410,6 +410,11 @@ BROKEN = {
         "结束日期早于开始日期",
     ),
     "closure-without-a-note": ({"closures": "2026-12-01 至 2026-12-31"}, "closures", "原因"),
+    "closure-on-a-day-that-does-not-exist": (
+        {"closures": "2026-02-30 设备检修"},
+        "closures",
+        "日期 2026-02-30 不存在",
+    ),
     "closure-whose-qi-reads-two-ways": (
         {"closures": "2026-12-01起重机检修"},
         "closures",
