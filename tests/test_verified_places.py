@@ -16,6 +16,7 @@ from barrierfree import opening_hours
 from barrierfree.content.files import ContentError
 from barrierfree.content.loader import load_records
 from barrierfree.database import db
+from barrierfree.facilities import validation
 from barrierfree.facilities.models import Facility
 from barrierfree.facilities.spec import FACILITIES
 from barrierfree.opening_hours import (
@@ -415,6 +416,16 @@ BROKEN = {
         "closures",
         "日期 2026-02-30 不存在",
     ),
+    "hours-verified-on-a-day-to-come": (
+        {"hours_verified_on": "2099-01-01"},
+        "hours_verified_on",
+        "核实日期 2099-01-01 还没有到",
+    ),
+    "hours-verified-before-the-plan": (
+        {"hours_verified_on": "1900-01-01"},
+        "hours_verified_on",
+        "核实日期 1900-01-01 太早了",
+    ),
     "closure-whose-qi-reads-two-ways": (
         {"closures": "2026-12-01起重机检修"},
         "closures",
@@ -505,6 +516,44 @@ def test_loader_editor_and_spreadsheet_refuse_the_same_record(
         plan = importing.read("facilities", "facilities.csv", out.getvalue().encode())
         column = next(c.header for c in columns.layout(FACILITIES) if c.key == column_key)
         assert [(e.row, e.column) for e in plan.errors] == [(2, column)]
+
+
+VERIFIED = {"hours": OFFICE, "hours_verified_method": "phone", "hours_verified_by": "区残联"}
+
+
+@pytest.mark.parametrize("day", ["2021-01-01", "2026-11-25"])
+def test_hours_verified_from_the_plans_start_to_today_are_accepted(i18n_app, clock, day):
+    clock(at(WEDNESDAY, "10:00"))
+    with i18n_app.test_request_context():
+        assert validation.problems({**VERIFIED, "hours_verified_on": day}) == []
+
+
+@pytest.mark.parametrize(
+    "day, message",
+    [
+        (
+            "2026-11-26",
+            "The date the hours were verified, 2026-11-26, has not come yet. Enter the day "
+            "they were actually verified: today (2026-11-25) at the latest.",
+        ),
+        (
+            "2020-12-31",
+            "The date the hours were verified, 2020-12-31, is too early: it cannot be before "
+            "2021-01-01 (the first day of the plan's period). Enter the date they were last "
+            "verified, for example 2026-11-25.",
+        ),
+    ],
+)
+def test_hours_verified_on_a_day_to_come_or_before_the_plan_are_refused_in_english_too(
+    i18n_app, clock, day, message
+):
+    clock(at(WEDNESDAY, "10:00"))
+    environ = {"barrierfree.locale": "en"}
+    with i18n_app.test_request_context(environ_overrides=environ):
+        found = validation.problems({**VERIFIED, "hours_verified_on": day})
+    assert [(problem.field, problem.message) for problem in found] == [
+        ("hours_verified_on", message)
+    ]
 
 
 def test_a_refused_closure_stays_in_the_form_as_typed(site):

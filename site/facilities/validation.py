@@ -17,6 +17,10 @@ from . import features
 # swapped), not a place in Chiping.
 LATITUDE = (36.3, 36.9)
 LONGITUDE = (115.9, 116.6)
+# The earliest day a verification may be dated: the first day of the plan's period (the
+# 14th five-year plan, 2021 to 2025). A fact checked before the plan began is not the
+# plan's to publish, and a date that early is a typo (1900-01-01, a spreadsheet's zero).
+EARLIEST_VERIFICATION = date(2021, 1, 1)
 
 
 def problems(record: dict) -> list[Problem]:
@@ -69,7 +73,30 @@ def hours_verification_problems(record: dict) -> list[Problem]:
     day = verification["hours_verified_on"]
     if day and not _is_date(day):
         found.append(Problem("hours_verified_on", _("日期格式是 年-月-日，例如 2026-06-30。")))
+    elif day and (message := verification_date_problem(day)):
+        found.append(Problem("hours_verified_on", message))
     return found
+
+
+def verification_date_problem(day: str) -> str | None:
+    """What is wrong with the ISO date `day` as the day hours were verified, if anything:
+    a day that has not come yet (in Chiping), or one before EARLIEST_VERIFICATION."""
+    today = opening_hours.local_now().date()
+    if date.fromisoformat(day) > today:
+        return _(
+            "核实日期 %(day)s 还没有到。请填写实际核实的那一天，最晚是今天（%(today)s）。",
+            day=day,
+            today=today.isoformat(),
+        )
+    if date.fromisoformat(day) < EARLIEST_VERIFICATION:
+        return _(
+            "核实日期 %(day)s 太早了：核实日期不能早于 %(earliest)s（本规划时期的第一天）。"
+            "请填写最近一次核实的日期，例如 %(today)s。",
+            day=day,
+            earliest=EARLIEST_VERIFICATION.isoformat(),
+            today=today.isoformat(),
+        )
+    return None
 
 
 def _is_date(value: object) -> bool:
