@@ -4,6 +4,10 @@ A record's hours are a list of rules such as
 ``{"days": ["mon", "tue"], "opens": "08:30", "closes": "12:00"}``. A period whose closing
 time is not after its opening time runs past midnight into the next day ("22:00"–"06:00");
 "24:00" closes at the end of the day. None means the hours are not published.
+
+Staff type hours as text (`from_text`): English day codes or Chinese day names, ranges and
+lists of days, full-width characters. What is stored is always the rules as `as_text`
+writes them back, so that every reader (the pages, schema.org, the open data) sees one form.
 """
 
 import re
@@ -104,29 +108,72 @@ def as_text(rules: list[dict] | None) -> str:
     )
 
 
-# One rule as `as_text` writes it; also what people type instead: full-width commas, spaces
-# after the commas, upper-case days, an en dash or a tilde between the times.
+# What staff type for hours, read after NFKC has made full-width letters, digits and
+# punctuation (０８：３０－１１：３０，ｍｏｎ；) plain ASCII. Between two days or two times:
+# a hyphen or dash of any kind, a tilde, 至 or 到.
+_TO = r"\s*(?:[-‐‑‒–—―−~〜]|至|到)\s*"
+_TIME = r"[0-9]{1,2}:[0-9]{2}"
+_SPAN = re.compile(rf"(?P<opens>{_TIME}){_TO}(?P<closes>{_TIME})")
+# One rule: days, an optional colon, then one time range or more, separated by commas, 、
+# or spaces ("周一至周五：08:30-11:30，13:30-17:00" is two rules of the same days).
 _TEXT_RULE = re.compile(
-    r"(?P<days>.+?)\s+(?P<opens>\d{1,2}:\d{2})\s*[-–~]\s*(?P<closes>\d{1,2}:\d{2})"
+    rf"(?P<days>.+?)\s*:?\s*(?P<spans>{_TIME}{_TO}{_TIME}(?:[\s,、]+{_TIME}{_TO}{_TIME})*)"
 )
+# A day's names: its code (any case), 周一, 星期一 and 礼拜一; Sunday is also 周天, 星期天
+# and 礼拜天. 周末 is Saturday and Sunday, 每天 every day. 工作日 is not read: in China
+# it is Monday to Friday in an ordinary week only (调休 moves it), which the place's
+# `public_holidays` says, not its weekly hours; staff write 周一至周五 and choose that.
+_DAY_WORDS = {code: (number,) for number, code in enumerate(DAYS)} | {
+    f"{prefix}{name}": (number,)
+    for prefix in ("周", "星期", "礼拜")
+    for number, names in enumerate(("一", "二", "三", "四", "五", "六", "日天"))
+    for name in names
+}
+_DAY_GROUPS = {"周末": (5, 6), "每天": tuple(range(7)), "每日": tuple(range(7))}
+
+
+def _days(text: str) -> list[str] | None:
+    """The day codes of a rule's days ("周一至周五、周日", "mon-fri,sun"), in week order,
+    each once; None when a part is not a day, or a range runs backwards (周五至周一)."""
+    numbers: set[int] = set()
+    for item in filter(None, re.split(r"[\s,、]+", re.sub(_TO, "~", text.strip()))):
+        ends = [_DAY_WORDS.get(word.lower()) for word in item.split("~")]
+        if len(ends) == 1 and (ends[0] or _DAY_GROUPS.get(item)):
+            numbers.update(ends[0] or _DAY_GROUPS[item])
+        elif len(ends) == 2 and ends[0] and ends[1] and ends[0][0] <= ends[1][0]:
+            numbers.update(range(ends[0][0], ends[1][0] + 1))
+        else:
+            return None
+    return [DAYS[number] for number in sorted(numbers)] or None
+
+
+def _padded(clock: str) -> str:
+    """A time as HH:MM: "9:00" is stored as "09:00", as schema.org and the pages expect."""
+    hours, _sep, minutes = clock.partition(":")
+    return f"{int(hours):02d}:{minutes}"
 
 
 def from_text(text: str) -> list[dict] | None:
-    """The rules `as_text` wrote; None for blank text (hours not published).
+    """The rules of hours written as text: as `as_text` writes them ("mon,tue 08:30-11:30;
+    sat 09:00-12:00") or as staff type them ("周一至周五 8:30－11:30，13:30-17:00；周六
+    9:00-12:00"); in the form `as_text` writes, so that what is stored is the same however
+    it was typed. None for blank text (hours not published).
 
     Raises ValueError naming the rule it cannot read, or the first rule `parse` rejects.
     """
-    parts = [part.strip() for part in re.split(r"[;；]", text or "")]
+    parts = [part.strip() for part in re.split(r"[;\n]", unicodedata.normalize("NFKC", text or ""))]
     rules = []
     for number, part in enumerate(filter(None, parts), 1):
         found = _TEXT_RULE.fullmatch(part)
-        if found is None:
+        days = _days(found["days"]) if found else None
+        if found is None or days is None:
             raise ValueError(
                 f"hours rule {number} ({part!r}): expected days and times like "
                 "'mon,tue,wed 08:30-12:00'"
             )
-        days = [day.lower() for day in re.split(r"[,，\s]+", found["days"]) if day]
-        rules.append({"days": days, "opens": found["opens"], "closes": found["closes"]})
+        for span in _SPAN.finditer(found["spans"]):
+            opens, closes = _padded(span["opens"]), _padded(span["closes"])
+            rules.append({"days": list(days), "opens": opens, "closes": closes})
     if not rules:
         return None
     parse(rules)

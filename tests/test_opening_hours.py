@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 from barrierfree import opening_hours
-from barrierfree.opening_hours import as_text, is_open, parse, week
+from barrierfree.opening_hours import as_text, from_text, is_open, parse, week
 
 pytestmark = pytest.mark.no_database
 
@@ -257,6 +257,56 @@ def test_as_text_writes_rules_on_one_line():
 
 def test_as_text_of_unknown_hours_is_empty():
     assert as_text(None) == ""
+
+
+# --- Hours as staff type them ---------------------------------------------------------------
+
+MON_FRI = ["mon", "tue", "wed", "thu", "fri"]
+TYPED = {
+    "english-range": ("mon-fri 08:30-11:30", [(MON_FRI, "08:30", "11:30")]),
+    "chinese-range": ("周一至周五 08:30-11:30", [(MON_FRI, "08:30", "11:30")]),
+    "xingqi-dao": ("星期一到星期五 08:30-11:30", [(MON_FRI, "08:30", "11:30")]),
+    "libai-dash": ("礼拜一—礼拜五 08:30—11:30", [(MON_FRI, "08:30", "11:30")]),
+    "no-space-and-a-colon": ("周一至周五：8:30-11:30", [(MON_FRI, "08:30", "11:30")]),
+    "full-width": ("ＭＯＮ，ｔｕｅ　０８：３０－１１：３０", [(["mon", "tue"], "08:30", "11:30")]),
+    "wave-dash": ("周一〜周二 08:30〜11:30", [(["mon", "tue"], "08:30", "11:30")]),
+    "list-and-range": (
+        "星期一、星期三至星期五 08:30~11:30", [(["mon", "wed", "thu", "fri"], "08:30", "11:30")]
+    ),
+    "sunday-as-tian": ("星期天 9:00 至 12:00", [(["sun"], "09:00", "12:00")]),
+    "weekend": ("周末 09:00-12:00", [(["sat", "sun"], "09:00", "12:00")]),
+    "every-day": ("每天 00:00-24:00", [(list(opening_hours.DAYS), "00:00", "24:00")]),
+    "days-out-of-order-and-twice": (
+        "fri, mon, fri 08:00-09:00", [(["mon", "fri"], "08:00", "09:00")]
+    ),
+    "two-periods-one-day-list": (
+        "周一至周五 8:30－11:30，13:30-17:00；周六 9:00-12:00",
+        [(MON_FRI, "08:30", "11:30"), (MON_FRI, "13:30", "17:00"), (["sat"], "09:00", "12:00")],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("text, expected", TYPED.values(), ids=TYPED.keys())
+def test_hours_are_read_as_staff_type_them_and_stored_in_one_form(text, expected):
+    rules = from_text(text)
+    assert rules == [{"days": d, "opens": o, "closes": c} for d, o, c in expected]
+    # What is stored reads back as the form every reader knows.
+    assert from_text(as_text(rules)) == rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工作日 08:30-11:30",  # 调休 moves working days: 周一至周五 and the holiday setting say it
+        "周五至周一 08:30-11:30",  # a range that runs backwards
+        "周八 08:30-11:30",
+        "周一至周五 上午",
+        "mon 08:30－25:00",
+    ],
+)
+def test_hours_that_are_not_days_and_times_are_refused(text):
+    with pytest.raises(ValueError, match="hours rule 1"):
+        from_text(text)
 
 
 # --- A place's hours on a date: the calendar, closures (more in test_verified_places.py) ----

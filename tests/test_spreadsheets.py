@@ -779,7 +779,7 @@ def test_from_text_of_blank_text_means_hours_not_published():
 
 def test_from_text_reads_what_people_type():
     assert from_text("Mon, TUE 9:00–12:00；sat 09:00~12:00") == [
-        {"days": ["mon", "tue"], "opens": "9:00", "closes": "12:00"},
+        {"days": ["mon", "tue"], "opens": "09:00", "closes": "12:00"},
         {"days": ["sat"], "opens": "09:00", "closes": "12:00"},
     ]
 

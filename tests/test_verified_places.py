@@ -518,6 +518,19 @@ def test_loader_editor_and_spreadsheet_refuse_the_same_record(
         assert [(e.row, e.column) for e in plan.errors] == [(2, column)]
 
 
+def test_hours_typed_in_chinese_are_saved_and_shown_back_in_the_one_stored_form(site):
+    client, url, fields = place_form(site)
+    typed = "周一至周五：8:30－11:30，13:30-17:00；星期六 9:00 至 12:00"
+    response = client.post(url, data={**fields, "hours": typed, "action": "save"})
+    assert answered(client, response).status_code == 303
+    shown = "mon,tue,wed,thu,fri 08:30-11:30; mon,tue,wed,thu,fri 13:30-17:00; sat 09:00-12:00"
+    with site.app_context():
+        place = db.session.scalar(select(Facility).where(Facility.slug == "rukang-hantun"))
+        assert opening_hours.as_text(place.hours) == shown
+        assert place.hours[0] == {"days": WEEKDAYS, "opens": "08:30", "closes": "11:30"}
+    assert form_fields(client.get(url).data, "edit-form")["hours"] == [shown]
+
+
 VERIFIED = {"hours": OFFICE, "hours_verified_method": "phone", "hours_verified_by": "区残联"}
 
 

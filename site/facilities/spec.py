@@ -1,5 +1,7 @@
 """The facility and township kinds, declared once (see kinds.py)."""
 
+from dataclasses import replace
+
 from flask_babel import lazy_gettext as _l
 
 from .. import opening_hours
@@ -90,7 +92,16 @@ FACILITIES = Kind(
             hint=_l("例如 116.25，不知道就不填。"),
             description=_l("经度（WGS84）"),
         ),
-        HOURS,
+        # A place's hours are saved stricter than a contact line's (validation.hours_problems:
+        # no period past midnight), and staff type them in Chinese as often as not.
+        replace(
+            HOURS,
+            hint=_l(
+                "例如 周一至周五 08:30-11:30，13:30-17:00；周六 09:00-12:00，"
+                "也可以写 mon-fri 08:30-11:30。几段时间之间用分号隔开；全天开放写 00:00-24:00。"
+                "保存后会统一写成 mon,tue,wed,thu,fri 08:30-11:30 这样。不填表示未公布。"
+            ),
+        ),
         *translated(HOURS_NOTE),
         Field(
             "public_holidays",
