@@ -77,8 +77,13 @@ def _minutes(value: object, where: str) -> int:
     return total
 
 
-def parse(rules: list[dict] | None) -> tuple[Period, ...] | None:
-    """Validate stored rules and expand them into periods; None when hours are unpublished."""
+def parse(rules: list[dict] | None, strict: bool = False) -> tuple[Period, ...] | None:
+    """Validate stored rules and expand them into periods; None when hours are unpublished.
+
+    With `strict` the rules are checked as staff save a place's hours: also refused when two
+    periods of a day overlap (`_refuse_overlaps`) or one runs past midnight; what was saved
+    before these rules is read as it is.
+    """
     if rules is None:
         return None
     if not isinstance(rules, list) or not rules:
@@ -95,10 +100,48 @@ def parse(rules: list[dict] | None) -> tuple[Period, ...] | None:
         closes = _minutes(rule["closes"], where)
         if opens == 24 * 60:
             raise ValueError(f"{where}: a period cannot open at 24:00")
+        if strict and closes <= opens:
+            raise ValueError(_night_message(days[0], rule["opens"], rule["closes"]))
         if closes <= opens:
             closes += 24 * 60
         periods += [Period(DAYS.index(day), opens, closes) for day in days]
-    return tuple(sorted(periods, key=lambda p: (p.day, p.opens)))
+    ordered = tuple(sorted(periods, key=lambda p: (p.day, p.opens, p.closes)))
+    if strict:
+        _refuse_overlaps(ordered)
+    return ordered
+
+
+def _night_message(day: str, opens: str, closes: str) -> str:
+    """Why a period that closes no later than it opens is refused, and what to write."""
+    return _(
+        "开放时间里%(day)s的关门时间 %(closes)s 不晚于开门时间 %(opens)s。"
+        "请检查是否写反了；全天开放写 %(day_code)s 00:00-24:00；"
+        "过了半夜才关门的，分成两段，例如 mon 22:00-24:00; tue 00:00-02:00。",
+        day=DAY_NAMES[day],
+        opens=opens,
+        closes=closes,
+        day_code=day,
+    )
+
+
+def _refuse_overlaps(periods: tuple[Period, ...]) -> None:
+    """Raise ValueError for the first two periods of a day that overlap (`periods` sorted
+    by day and opening), naming the day, both periods and the one that joins them. Two
+    periods that only touch (08:30-11:30, 11:30-12:00) do not overlap."""
+    for first, second in zip(periods, periods[1:], strict=False):
+        if first.day == second.day and second.opens < first.closes:
+            code = DAYS[first.day]
+            joined = Period(first.day, first.opens, max(first.closes, second.closes))
+            raise ValueError(
+                _(
+                    "开放时间里%(day)s的 %(first)s 和 %(second)s 重叠了：同一天的几段时间不能重叠。"
+                    "请合并成一段，写成 %(joined)s，或者改正其中一段。",
+                    day=DAY_NAMES[code],
+                    first=first.label(),
+                    second=second.label(),
+                    joined=f"{code} {_clock(joined.opens)}-{_clock(joined.closes)}",
+                )
+            )
 
 
 def as_text(rules: list[dict] | None) -> str:

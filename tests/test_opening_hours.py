@@ -309,6 +309,69 @@ def test_hours_that_are_not_days_and_times_are_refused(text):
         from_text(text)
 
 
+def test_overlapping_periods_are_refused_naming_the_day_both_periods_and_what_to_write(i18n_app):
+    rules = from_text("mon-fri 08:30-11:30; mon 10:00-12:00")
+    with i18n_app.test_request_context(), pytest.raises(ValueError) as refused:
+        parse(rules, strict=True)
+    assert str(refused.value) == (
+        "开放时间里星期一的 08:30至11:30 和 10:00至12:00 重叠了：同一天的几段时间不能重叠。"
+        "请合并成一段，写成 mon 08:30-12:00，或者改正其中一段。"
+    )
+    # Saved before the rule, they are still read, for the page.
+    assert len(parse(rules)) == 6
+
+
+def test_overlapping_periods_are_refused_in_english_too(i18n_app):
+    environ = {"barrierfree.locale": "en"}
+    with (
+        i18n_app.test_request_context(environ_overrides=environ),
+        pytest.raises(ValueError) as refused,
+    ):
+        parse(from_text("tue 08:30-11:30, 08:00-17:00"), strict=True)
+    assert str(refused.value) == (
+        "Opening hours: on Tuesday, 08:00 to 17:00 and 08:30 to 11:30 overlap. The periods "
+        "of one day must not overlap. Join them into one period, tue 08:00-17:00, or correct "
+        "one of them."
+    )
+
+
+@pytest.mark.parametrize("text", ["mon 17:00-08:00", "mon 08:00-08:00"])
+def test_a_period_closing_before_it_opens_is_refused_when_saved(i18n_app, text):
+    opens, closes = text.split()[1].split("-")
+    with i18n_app.test_request_context(), pytest.raises(ValueError) as refused:
+        parse(from_text(text), strict=True)
+    assert str(refused.value) == (
+        f"开放时间里星期一的关门时间 {closes} 不晚于开门时间 {opens}。请检查是否写反了；"
+        "全天开放写 mon 00:00-24:00；过了半夜才关门的，分成两段，"
+        "例如 mon 22:00-24:00; tue 00:00-02:00。"
+    )
+    # A night saved before the rule is still read as one.
+    assert parse(from_text(text))[0].overnight
+
+
+def test_a_period_closing_before_it_opens_is_refused_in_english_too(i18n_app):
+    environ = {"barrierfree.locale": "en"}
+    with (
+        i18n_app.test_request_context(environ_overrides=environ),
+        pytest.raises(ValueError) as refused,
+    ):
+        parse(NIGHTS, strict=True)
+    assert str(refused.value) == (
+        "Opening hours: on Friday the closing time 06:00 is not after the opening time 22:00. "
+        "Check whether the two times are the wrong way round. For a place open all day, write "
+        "fri 00:00-24:00. If it closes after midnight, write two periods, for example "
+        "mon 22:00-24:00; tue 00:00-02:00."
+    )
+
+
+def test_all_day_periods_that_only_touch_and_a_night_in_two_parts_are_accepted(i18n_app):
+    with i18n_app.test_request_context():
+        assert parse(ALL_DAY, strict=True) == parse(ALL_DAY)
+        assert parse(OFFICE, strict=True) == parse(OFFICE)
+        assert len(parse(from_text("mon 08:30-11:30, 11:30-12:00"), strict=True)) == 2
+        assert len(parse(from_text("mon 22:00-24:00; tue 00:00-02:00"), strict=True)) == 2
+
+
 # --- A place's hours on a date: the calendar, closures (more in test_verified_places.py) ----
 
 

@@ -416,6 +416,17 @@ BROKEN = {
         "closures",
         "日期 2026-02-30 不存在",
     ),
+    "overlapping-hours": (
+        {"hours": [{"days": ["mon"], "opens": "08:30", "closes": "11:30"},
+                   {"days": ["mon"], "opens": "10:00", "closes": "12:00"}]},
+        "hours",
+        "星期一的 08:30至11:30 和 10:00至12:00 重叠了",
+    ),
+    "hours-past-midnight": (
+        {"hours": [{"days": ["mon"], "opens": "17:00", "closes": "08:00"}]},
+        "hours",
+        "关门时间 08:00 不晚于开门时间 17:00",
+    ),
     "hours-verified-on-a-day-to-come": (
         {"hours_verified_on": "2099-01-01"},
         "hours_verified_on",
@@ -509,6 +520,7 @@ def test_loader_editor_and_spreadsheet_refuse_the_same_record(
         for name, value in {**broken, **feature_cells(broken)}.items():
             if name in keys and not isinstance(value, list | dict):
                 row[keys.index(name)] = "" if value is None else str(value)
+        row[keys.index("hours")] = opening_hours.as_text(broken["hours"])
         row[keys.index("slug")] = NEW_SLUG
         row[keys.index("version")] = ""
         out = io.StringIO()
