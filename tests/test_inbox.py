@@ -13,7 +13,15 @@ from barrierfree.staff.models import AuditEntry, Autosave, StaffUser
 from conftest import MAIL_NOWHERE, parse
 from flask import g
 from sqlalchemy import select, update
-from staff_helpers import answered, csrf, error_summary, make_staff, signed_in, token_in
+from staff_helpers import (
+    answered,
+    csrf,
+    error_summary,
+    form_fields,
+    make_staff,
+    signed_in,
+    token_in,
+)
 
 STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
 address_number = iter(range(1, 250))
@@ -37,13 +45,14 @@ def send(app, path: str = "/feedback/ask", **fields) -> tuple[int, str]:
 
 
 def post(client, path: str, item_id: int, **data):
-    """Post one of the item page's forms, with the token and version of the page; a public
-    reply's question is answered yes."""
+    """Post one of the item page's forms, with the token, version and newest message of
+    the page; a public reply's question is answered yes."""
     page = client.get(f"/staff/inbox/{item_id}")
-    version = parse(page.data).find("input", name="version")
     fields = {"csrf_token": token_in(page.data), **data}
-    if version is not None and "version" not in data:
-        fields["version"] = version.get("value")
+    for name in ("version", "last_message"):
+        found = parse(page.data).find("input", name=name)
+        if found is not None and name not in data:
+            fields[name] = found.get("value")
     return answered(client, client.post(f"/staff/inbox/{item_id}/{path}", data=fields))
 
 
@@ -178,6 +187,185 @@ def test_a_reply_confirmed_twice_is_published_and_mailed_once(loaded_app, staff)
     assert ("inbox-reply", item(loaded_app, item_id).reference) in audit_actions(loaded_app)
 
 
+# --- Two replies at once: one is shown the other before it goes --------------------------
+
+
+def reply_form(client, item_id: int, prefix: str = "") -> dict:
+    """What the item page's reply form sends (its token and the newest message it showed),
+    as a member of staff loads the page before writing."""
+    page = client.get(f"{prefix}/staff/inbox/{item_id}")
+    return {"csrf_token": token_in(page.data), **{
+        name: values[0] for name, values in form_fields(page.data, "reply-form").items()
+    }}  # fmt: skip
+
+
+def replies(app, item_id: int) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(FeedbackMessage.body)
+                .where(FeedbackMessage.item_id == item_id, FeedbackMessage.kind == "reply")
+                .order_by(FeedbackMessage.id)
+            )
+        )
+
+
+def follow_up(app, link: str, text: str) -> None:
+    resident = app.test_client()
+    page = resident.get(link)
+    response = resident.post(link, data={"csrf_token": token_in(page.data), "body": text})
+    assert response.status_code == 303
+
+
+def held_back(response) -> str:
+    """The question sent again because messages came: its error summary, in words."""
+    assert response.status_code == 409
+    doc = parse(response.data)
+    assert doc.find("title").text.startswith("错误：")
+    summary = error_summary(response.data)
+    assert summary["role"] == "alert" and summary.find("a", href="#arrived-heading") is not None
+    assert doc.find(id="arrived-heading") is not None
+    return summary.text
+
+
+@pytest.mark.parametrize("when", ["before asking", "while asked"])
+def test_a_reply_from_an_older_page_is_shown_a_colleague_s_reply_first(loaded_app, staff, when):
+    """Two members of staff open the item; one publishes. The other's reply, written on the
+    page from before, is not published: the question comes again with the colleague's reply
+    in full and the text kept, whether it came before the question was asked or while it
+    was on the screen."""
+    item_id, link = send(loaded_app)
+    li, wang = signed_in(loaded_app, "li"), signed_in(loaded_app, "wang")
+    form = reply_form(wang, item_id)
+    question = None
+    if when == "while asked":
+        question = wang.post(f"/staff/inbox/{item_id}/reply", data={**form, "body": "请下周一来。"})
+        assert question.status_code == 200
+    assert post(li, "reply", item_id, body="请本周五来办理。").status_code == 303
+
+    if question is None:
+        response = wang.post(f"/staff/inbox/{item_id}/reply", data={**form, "body": "请下周一来。"})
+    else:
+        response = answered(wang, question)
+    assert "1 条公开的消息" in held_back(response) and "还没有发布" in held_back(response)
+    main = parse(response.data).find("main")
+    arrived = main.find("ol")
+    assert "请本周五来办理。" in arrived.text and "公开答复" in arrived.text
+    assert "请下周一来。" in main.find(class_="reply-preview").text
+    assert replies(loaded_app, item_id) == ["请本周五来办理。"]
+    assert "请下周一来" not in loaded_app.test_client().get(link).text
+
+    # Asked again, knowing: it goes, once.
+    assert answered(wang, response).status_code == 409  # not answered: the helper asks 200
+    again = wang.post(
+        f"/staff/inbox/{item_id}/reply",
+        data={**form_fields(response.data, "confirm-form"), "confirm": "yes"},
+    )
+    assert again.status_code == 303
+    assert replies(loaded_app, item_id) == ["请本周五来办理。", "请下周一来。"]
+
+
+def test_a_follow_up_from_the_resident_meanwhile_is_shown_before_the_reply_goes(loaded_app, staff):
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    form = reply_form(li, item_id)
+    question = li.post(f"/staff/inbox/{item_id}/reply", data={**form, "body": "请带身份证。"})
+    follow_up(loaded_app, link, "我已经办好了，不用答复了。")
+
+    response = answered(li, question)
+    assert "还没有发布" in held_back(response)
+    arrived = parse(response.data).find("main").find("ol")
+    assert "居民的补充" in arrived.text and "我已经办好了，不用答复了。" in arrived.text
+    assert replies(loaded_app, item_id) == []
+
+    # Back to change it: the text is in the box, and the page now counts the follow-up seen.
+    back = li.post(
+        f"/staff/inbox/{item_id}/reply",
+        data={**form_fields(response.data, "confirm-form"), "confirm": "edit"},
+    )
+    assert back.status_code == 200
+    doc = parse(back.data)
+    assert doc.find("textarea", id="field-reply").get_text().strip() == "请带身份证。"
+    fields = {name: values[0] for name, values in form_fields(back.data, "reply-form").items()}
+    asked = li.post(
+        f"/staff/inbox/{item_id}/reply",
+        data={**fields, "csrf_token": token_in(back.data), "body": "好的，这一条就关闭了。"},
+    )
+    assert asked.status_code == 200
+    assert answered(li, asked).status_code == 303
+    assert replies(loaded_app, item_id) == ["好的，这一条就关闭了。"]
+
+
+def test_a_colleague_s_note_meanwhile_does_not_hold_a_reply_back(loaded_app, staff):
+    """A note is not what the resident reads: the reply goes."""
+    item_id, _ = send(loaded_app)
+    li, wang = signed_in(loaded_app, "li"), signed_in(loaded_app, "wang")
+    form = reply_form(li, item_id)
+    assert post(wang, "note", item_id, body="已经打过电话。").status_code == 303
+    question = li.post(f"/staff/inbox/{item_id}/reply", data={**form, "body": "请带身份证。"})
+    assert question.status_code == 200
+    assert answered(li, question).status_code == 303
+    assert replies(loaded_app, item_id) == ["请带身份证。"]
+
+
+def test_a_reply_without_the_newest_message_counts_every_public_one_as_new(loaded_app, staff):
+    """A form from a page older than the field (or made by hand) has seen nothing."""
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    post(li, "reply", item_id, body="第一条答复。")
+    form = reply_form(li, item_id)
+    del form["last_message"]
+    response = li.post(
+        f"/staff/inbox/{item_id}/reply", data={**form, "body": "第二条。", "confirm": "yes"}
+    )
+    assert "第一条答复。" in parse(response.data).find("main").find("ol").text
+    held_back(response)
+    assert replies(loaded_app, item_id) == ["第一条答复。"]
+
+
+def test_a_reply_kept_after_its_session_ended_still_meets_what_came_since(loaded_app, staff):
+    from barrierfree.staff.models import StaffSession
+    from staff_helpers import sign_in
+
+    item_id, link = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    form = reply_form(li, item_id)
+    with loaded_app.app_context():
+        db.session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    lapsed = li.post(f"/staff/inbox/{item_id}/reply", data={**form, "body": "请带身份证。"})
+    assert "/staff/sign-in" in lapsed.headers["Location"]
+    follow_up(loaded_app, link, "地址在哪里？")
+    sign_in(li, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    fields = {name: values[0] for name, values in form_fields(page.data, "reply-form").items()}
+    assert fields["body"] == "请带身份证。" and fields["last_message"] == form["last_message"]
+    asked = li.post(
+        f"/staff/inbox/{item_id}/reply", data={**fields, "csrf_token": token_in(page.data)}
+    )
+    assert "地址在哪里？" in parse(asked.data).find("main").find("ol").text
+    held_back(asked)
+
+
+def test_the_reply_held_back_reads_in_english(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li, wang = signed_in(loaded_app, "li"), signed_in(loaded_app, "wang")
+    form = reply_form(wang, item_id, "/en")
+    post(li, "reply", item_id, body="请本周五来办理。")
+    response = wang.post(
+        f"/en/staff/inbox/{item_id}/reply",
+        data={**form, "body": "Come on Monday.", "confirm": "yes"},
+    )
+    assert response.status_code == 409
+    doc = parse(response.data)
+    assert doc.find("title").text.startswith("Error: ")
+    summary = error_summary(response.data).text
+    assert "not been published" in summary and "1 public message" in summary
+    assert "Public reply" in doc.find("main").find("ol").text
+    assert doc.find("button", value="yes").text.strip() == "Publish this reply anyway"
+    assert replies(loaded_app, item_id) == ["请本周五来办理。"]
+
+
 @pytest.mark.parametrize(
     ("phone", "says", "never"),
     [
@@ -268,18 +456,21 @@ def test_a_stale_state_change_is_refused_with_a_message(loaded_app, staff):
     assert item(loaded_app, item_id).state == "in_progress"
 
 
-def test_two_replies_at_once_are_both_kept(loaded_app, staff):
+def test_of_two_replies_from_pages_of_the_same_moment_the_second_waits(loaded_app, staff):
     item_id, link = send(loaded_app)
     li, wang = signed_in(loaded_app, "li"), signed_in(loaded_app, "wang")
     pages = [client.get(f"/staff/inbox/{item_id}") for client in (li, wang)]
+    codes = []
     for client, page, text in zip((li, wang), pages, ("李的答复", "王的答复"), strict=True):
         response = client.post(
             f"/staff/inbox/{item_id}/reply",
-            data={"csrf_token": token_in(page.data), "body": text, "confirm": "yes"},
-        )
-        assert response.status_code == 303
+            data={**form_fields(page.data, "reply-form"), "csrf_token": token_in(page.data),
+                  "body": text, "confirm": "yes"},
+        )  # fmt: skip
+        codes.append(response.status_code)
+    assert codes == [303, 409]
     status = loaded_app.test_client().get(link).text
-    assert "李的答复" in status and "王的答复" in status
+    assert "李的答复" in status and "王的答复" not in status
     # A state change from a page loaded before the replies is refused, not applied.
     stale_version = parse(pages[1].data).find("input", name="version").get("value")
     response = wang.post(

@@ -1,7 +1,8 @@
 """A reply, note or public example that could not be saved because its session had ended
 is kept as the account's draft (an `Autosave` row of kind "inbox"), and put back into its
 form when the item is opened again after signing in (WCAG 2.2.5: re-authenticating without
-losing data)."""
+losing data). A reply's draft keeps the newest message its page had shown, so that what
+came since is still shown before it is published."""
 
 from functools import partial
 
@@ -39,11 +40,15 @@ def keep_lapsed(user: StaffUser, item_id: int, **_ignored: object) -> str | None
         return _("没有可以保存的内容。")
     if any(len(text) > LONGEST for text in texts.values()):
         return _("内容太长，没有保存。")
+    from .views import last_seen  # the views keep drafts: imported when one is kept
+
+    # A reply's: the newest message its page showed.
+    seen = last_seen() if form == "reply" else None
     keep = partial(
         upsert,
         Autosave,
         {"user_id": user.id, "kind": KIND, "key": _key(item_id, form)},
-        {"data": texts, "base_version": None, "saved_at": utcnow()},
+        {"data": texts, "base_version": seen, "saved_at": utcnow()},
     )
     if not commit_if_possible("a late reply's text", keep):
         return _("网站暂时无法写入数据，请稍后再试。")
@@ -65,6 +70,19 @@ def kept(user_id: int, item_id: int) -> dict:
         for row in rows
         for name, shown in FIELDS[row.key.split(":", 1)[1]].items()
     }
+
+
+def reply_seen(user_id: int, item_id: int) -> int | None:
+    """The newest message the page of a kept reply had shown (0 for a draft kept before
+    this was kept: every public message is news to it); None when no reply is kept."""
+    row = db.session.execute(
+        select(Autosave.base_version).where(
+            Autosave.user_id == user_id,
+            Autosave.kind == KIND,
+            Autosave.key == _key(item_id, "reply"),
+        )
+    ).first()
+    return None if row is None else row.base_version or 0
 
 
 def forget(user_id: int, item_id: int, field: str) -> None:

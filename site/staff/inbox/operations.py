@@ -1,19 +1,21 @@
 """What staff do to an item: change its state, assign it, merge it into another (each
 carries the version the page was loaded at, and changes nothing if a colleague changed
 the item since), and write notes and public replies (each its own row, so two people
-writing at once lose nothing). Every action is in the audit log; none records what a
-resident wrote."""
+writing at once lose nothing). A public reply carries the newest message its page showed
+instead: it is published only if no public message came since (`ArrivedSince`). Every
+action is in the audit log; none records what a resident wrote."""
 
 from typing import cast
 
 from flask import g
-from sqlalchemy import CursorResult, func, update
+from sqlalchemy import CursorResult, func, select, update
 
 from ...database import db, utcnow
 from ...feedback import notify, queries
 from ...feedback.models import (
     ANSWERED,
     CLOSED,
+    FOLLOW_UP,
     NOTE,
     OPEN_STATES,
     REPLY,
@@ -24,6 +26,15 @@ from ..accounts.audit import record as audit
 from ..models import StaffUser
 
 AUDIT_KIND = "feedback"
+# The messages the resident reads or writes: a reply written without having seen one of
+# these may answer a question already answered, or miss what the resident added.
+PUBLIC = (FOLLOW_UP, REPLY)
+
+
+class ArrivedSince(Exception):
+    """A public reply written on a page that did not show every public message: a
+    colleague's reply or the resident's follow-up came after it was loaded. Nothing was
+    added; the writer sees what came (`public_since`) and is asked again."""
 
 
 def _claim(item: FeedbackItem, base_version: int | None, **values: object) -> bool:
@@ -105,18 +116,41 @@ def add_note(item: FeedbackItem, text: str) -> None:
     _done(item, "inbox-note", f"#{message.id}")
 
 
-def add_reply(item: FeedbackItem, text: str) -> bool:
+def public_since(item: FeedbackItem, seen: int) -> list[FeedbackMessage]:
+    """The item's public messages (`PUBLIC`) newer than message `seen`, the newest one the
+    page showed (0: none), oldest first."""
+    return list(
+        db.session.scalars(
+            select(FeedbackMessage)
+            .where(
+                FeedbackMessage.item_id == item.id,
+                FeedbackMessage.kind.in_(PUBLIC),
+                FeedbackMessage.id > seen,
+            )
+            .order_by(FeedbackMessage.id)
+        )
+    )
+
+
+def add_reply(item: FeedbackItem, text: str, seen: int) -> bool:
     """A public reply, shown on the resident's status page; an item waiting for an answer
     is now answered (a new version, so a colleague's change from before is refused). False
     when the same reply was just published (the question answered twice): nothing is added
-    and nothing mailed again. Raises `queries.NoLongerTaken`, nothing added, when the
-    item's personal data was deleted since the page was loaded."""
+    and nothing mailed again. Raises `ArrivedSince`, nothing added, when a public message
+    came after message `seen`, the newest the writer's page showed: two colleagues must
+    not publish replies that contradict each other, which no one can take back. Raises
+    `queries.NoLongerTaken`, nothing added, when the item's personal data was deleted since
+    the page was loaded."""
     queries.hold(item)
     message = _message(item, REPLY, text)
     queries.check_still_taken(item, from_resident=False)
+    # A double click is the writer's own reply come since: said as that, not as news.
     if queries.sent_again(message) is not None:
         db.session.rollback()
         return False
+    if any(other.id != message.id for other in public_since(item, seen)):
+        db.session.rollback()
+        raise ArrivedSince
     now = utcnow()
     db.session.execute(
         update(FeedbackItem)

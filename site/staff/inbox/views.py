@@ -21,7 +21,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from ...database import WRITE_REFUSED, db, posted_version
+from ...database import WRITE_REFUSED, db, posted_version, row_id
 from ...errors import refused_form
 from ...facilities.models import Facility, Township
 from ...feedback import photos, throttle
@@ -181,7 +181,8 @@ def item(item_id: int) -> tuple[str, int]:
     description = None
     if kept:
         description = _("您上次登录过期时写的内容已经放回下面的表单，还没有保存。请检查后再提交。")
-    return _page(row, typed=kept, description=description, kept=bool(kept))
+    return _page(row, typed=kept, description=description, kept=bool(kept),
+                 seen=drafts.reply_seen(g.staff.id, row.id))  # fmt: skip
 
 
 @bp.get("/<int:item_id>/photos/<int:photo_id>")
@@ -204,7 +205,10 @@ def action_page(item_id: int, action: str) -> ResponseReturnValue:
 
 def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = None,
           description: str | None = None, status: int = 200,
-          kept: bool = False) -> tuple[str, int]:  # fmt: skip
+          kept: bool = False, seen: int | None = None) -> tuple[str, int]:  # fmt: skip
+    """The item's page, with the errors, the text typed and a message over it. The reply
+    form carries `seen`, the newest message its writer was shown (`last_seen`): None when
+    the text is not a refused reply's, for the newest message on this page."""
     merged_here = db.session.scalars(
         select(FeedbackItem).where(FeedbackItem.merged_into_id == row.id).order_by(FeedbackItem.id)
     ).all()
@@ -219,11 +223,24 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         merged_purge_on=[(other, retention.purge_on(other)) for other in merged_here
                          if retention.purge_soon(other)],
         landline=landline_number(row.contact_phone or "") is not None,
+        last_message=newest_message(row) if seen is None else seen,
     ), status  # fmt: skip
 
 
+def newest_message(row: FeedbackItem) -> int:
+    """The id of the item's newest message of any kind (0: none yet): what a page that
+    shows them all has shown."""
+    return max((message.id for message in row.messages), default=0)
+
+
+def last_seen() -> int:
+    """The newest message the page of a posted reply had shown (its "last_message" field).
+    A form without one (a page from before there was one) has seen none: every public
+    message is news to it."""
+    return row_id(request.form.get("last_message", "")) or 0
+
+
 def _stale(row: FeedbackItem) -> tuple[str, int]:
-    """The item's page, with the errors, the text typed and a message over it."""
     """A change from a page older than the item: nothing was written; say so, show now."""
     db.session.refresh(row)
     return _page(
@@ -311,30 +328,47 @@ NOTE_LABEL = _l("备注")
 @bp.post("/<int:item_id>/reply")
 @require(EDITOR, keep=drafts.keep_lapsed)
 def reply(item_id: int) -> ResponseReturnValue:
-    """A public reply: the resident reads it on the status page."""
+    """A public reply: the resident reads it on the status page. The form carries the
+    newest message its page showed; when a colleague's reply or the resident's follow-up
+    came since, nothing is published and the question comes again with what came."""
     row = item_or_404(item_id)
     text, problem = _text(str(REPLY_LABEL))
+    seen = last_seen()
     if not feedback_queries.takes_messages(row, from_resident=False):
         return _page(row, typed={"reply": text}, description=str(PURGED), status=409)
     if problem:
-        return _page(row, {"reply": problem}, {"reply": text}, status=400)
+        return _page(row, {"reply": problem}, {"reply": text}, status=400, seen=seen)
     answer = request.form.get("confirm")
     if answer == "edit":  # back from the question, to change the text
-        return _page(row, typed={"reply": text})
+        return _page(row, typed={"reply": text}, seen=seen)
     if answer != "yes":
         # A reply cannot be taken back once the resident may have read (or been mailed)
         # it: show it as they will read it, and ask (WCAG 3.3.6).
-        return render_template("staff/inbox/reply_confirm.html", item=row, text=text)
+        return _ask(row, text, seen)
     drafts.forget(g.staff.id, row.id, "reply")
     try:
-        added = operations.add_reply(row, text)
+        added = operations.add_reply(row, text, seen)
     except feedback_queries.NoLongerTaken:  # purged since the page was loaded
         return _page(row, typed={"reply": text}, description=str(PURGED), status=409)
+    except operations.ArrivedSince:  # rolled back: the draft kept, nothing published
+        return _ask(row, text, seen)
     if not added:  # sent twice: the first is published
         drafts.forget(g.staff.id, row.id, "reply")  # again: rolled back with the second
         db.session.commit()
         return _back(row, _("这条答复刚才已经发布过了，没有再发一次。"))
     return _back(row, _("答复已发布，居民在查询页面上能看到。"))
+
+
+def _ask(row: FeedbackItem, text: str, seen: int) -> tuple[str, int]:
+    """The question before a reply: the reply as the resident will read it. When public
+    messages came after message `seen`, they come first, in full, under an error summary
+    (409); the form then carries the newest of them, so the next answer publishes unless
+    another comes meanwhile."""
+    since = operations.public_since(row, seen)
+    return render_template(
+        "staff/inbox/reply_confirm.html", item=row, text=text, since=since,
+        last_message=since[-1].id if since else seen,
+    ), 409 if since else 200  # fmt: skip
 
 
 @bp.post("/<int:item_id>/note")
@@ -417,7 +451,7 @@ def expired(error: CSRFError) -> ResponseReturnValue:
     if g.get("staff") is None or item is None:
         return handle_csrf_error(error)
     message = _("这个页面已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
-    return _page(item, typed=_typed_back(), description=message, status=400)
+    return _page(item, typed=_typed_back(), description=message, status=400, seen=_seen_back())
 
 
 def refused(error: Exception) -> ResponseReturnValue:
@@ -428,7 +462,8 @@ def refused(error: Exception) -> ResponseReturnValue:
         item = _posted_to() if g.get("staff") is not None else None
         if item is None:
             return None
-        return _page(item, typed=_typed_back(), description=str(NOT_SAVED), status=503)
+        return _page(item, typed=_typed_back(), description=str(NOT_SAVED), status=503,
+                     seen=_seen_back())  # fmt: skip
 
     def kept() -> list[tuple[str, str]]:
         return [(str(LABELS.get(name, name)), text) for name, text in _typed_back().items()]
@@ -450,6 +485,12 @@ def _posted_to() -> FeedbackItem | None:
     no page to show the text on (and an abort in an error handler would be an error page)."""
     item_id = (request.view_args or {}).get("item_id")
     return None if item_id is None else db.session.get(FeedbackItem, item_id)
+
+
+def _seen_back() -> int | None:
+    """The newest message a refused reply's page had shown, for the page that shows the
+    text again (None for any other form's)."""
+    return last_seen() if request.path.rstrip("/").endswith("/reply") else None
 
 
 def _typed_back() -> dict:
