@@ -1,15 +1,21 @@
 """The audit log: one row per thing a member of staff did, and the log as staff read it
-(`shown`: titles for keys, names for states and roles)."""
+(`shown`: who by name, titles for keys, names for states and roles), and what its filters
+choose from and match (`choices`, `conditions`).
+
+An entry keeps the item's key (a slug, an id, a reference, a user name), not its title: the
+log shows the title the item has now, and says so."""
 
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from flask import g, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from ...database import db
+from ...opening_hours import utc
 from ...query_args import xml_safe
 from ..models import AuditEntry, StaffUser
 
@@ -73,6 +79,21 @@ class Shown:
     detail: str
 
 
+def staff_label(user_id: int | None, username: str) -> str:
+    """Who did something, as the audit log and the revision lists name them: the account's
+    display name with its user name (two people may share a name, and the user name is what
+    the entry kept), the user name alone when no account has the id (or the two are the
+    same), and 系统 for what the site did by itself. The accounts are read once a request."""
+    if not username and user_id is None:
+        return _("系统")
+    if "staff_names" not in g:
+        g.staff_names = dict(db.session.execute(select(StaffUser.id, StaffUser.display_name)).all())
+    name = g.staff_names.get(user_id)
+    if not name or name == username:
+        return username
+    return _("%(name)s（%(account)s）", name=name, account=username)
+
+
 def content_kinds() -> tuple[str, ...]:
     """The kinds of the entries about content: the editable kinds, and uploaded files."""
     from ..editing.forms import EDITABLE
@@ -93,7 +114,7 @@ def _shown(entry: AuditEntry, items: "_Items") -> Shown:
     kind, title, url = items.named(entry)
     return Shown(
         entry=entry,
-        who=entry.username or _("系统"),
+        who=staff_label(entry.user_id, entry.username),
         action=audit_action(entry.action),
         kind=kind,
         title=title,
@@ -133,6 +154,22 @@ def _detail(entry: AuditEntry) -> str:
     return detail
 
 
+def kind_name(kind: str) -> str:
+    """The name of an entry's kind of item."""
+    from ..editing.forms import EDITABLE
+
+    if kind in EDITABLE:
+        return str(EDITABLE[kind].label)
+    names = {
+        MEDIA: _("图片和附件"),
+        "account": _("账号"),
+        "feedback": _("居民来信"),
+        "feedback_photo": _("来信的照片"),
+        "outgoing_mail": _("邮件"),
+    }
+    return names.get(kind, kind)
+
+
 class _Items:
     """The items a page of entries names, each kind read in one query."""
 
@@ -151,7 +188,7 @@ class _Items:
     def named(self, entry: AuditEntry) -> tuple[str, str, str | None]:
         """What an entry was done to: its kind's name, its title, and its page (None once
         the item is gone, when the title is the key the entry kept)."""
-        kind = self._kind_name(entry.kind)
+        kind = kind_name(entry.kind)
         if entry.action == "import":
             found = IMPORT_DETAIL.fullmatch(entry.detail or "")
             return kind, found["file"] if found else "", None
@@ -161,19 +198,6 @@ class _Items:
         if entry.kind == MEDIA and url is None:
             title = entry.detail or entry.key  # the name the file came with
         return kind, title, url
-
-    def _kind_name(self, kind: str) -> str:
-        """The name of an entry's kind of item."""
-        if kind in self.kinds:
-            return str(self.kinds[kind].label)
-        names = {
-            MEDIA: _("图片和附件"),
-            "account": _("账号"),
-            "feedback": _("居民来信"),
-            "feedback_photo": _("来信的照片"),
-            "outgoing_mail": _("邮件"),
-        }
-        return names.get(kind, kind)
 
     def _read(self, kind: str, keys: set[str]) -> Iterator[tuple[str, tuple[str, str]]]:
         """(key, (title, url)) of the items of `kind` that still exist."""
@@ -210,3 +234,86 @@ class _Items:
                 )
                 if item:
                     yield key, (key, url_for("inbox.item", item_id=item.id))
+
+
+# --- Filtering the log ---------------------------------------------------------------------
+
+# The person filter's choice for what the site did by itself.
+SYSTEM = "system"
+
+
+def choices() -> dict[str, dict[str, str]]:
+    """What each of the log's filters offers, by code: every account (and the site itself),
+    and the kinds and actions that are in the log."""
+    from ..helpers import audit_action
+
+    accounts = db.session.execute(
+        select(StaffUser.id, StaffUser.username).order_by(StaffUser.display_name)
+    ).all()
+    kinds = db.session.scalars(select(AuditEntry.kind).where(AuditEntry.kind != "").distinct())
+    actions = db.session.scalars(select(AuditEntry.action).distinct())
+
+    def by_name(codes: dict[str, str]) -> dict[str, str]:
+        return dict(sorted(codes.items(), key=lambda pair: pair[1]))
+
+    return {
+        "person": {str(i): staff_label(i, name) for i, name in accounts} | {SYSTEM: _("系统")},
+        "kind": by_name({kind: kind_name(kind) for kind in kinds}),
+        "action": by_name({action: audit_action(action) for action in actions}),
+    }
+
+
+def conditions(
+    person: str | None, kind: str | None, item: str, action: str | None,
+    since: date | None, until: date | None,
+) -> list[ColumnElement[bool]]:  # fmt: skip
+    """The filters chosen as conditions on `AuditEntry`: the person (an account's id, or
+    `SYSTEM`), the kind, the item (text in the key the entry kept, or in the title its item
+    has now), the action, and the days from `since` to `until`, both included, in Chiping."""
+    found: list[ColumnElement[bool]] = []
+    if person == SYSTEM:
+        found.append(AuditEntry.user_id.is_(None) & (AuditEntry.username == ""))
+    elif person:
+        found.append(AuditEntry.user_id == int(person))
+    if kind:
+        found.append(AuditEntry.kind == kind)
+    if action:
+        found.append(AuditEntry.action == action)
+    if item:
+        titled = [
+            and_(AuditEntry.kind == item_kind, AuditEntry.key.in_(keys))
+            for item_kind, keys in _titled(item).items()
+        ]
+        found.append(or_(AuditEntry.key.icontains(item, autoescape=True), *titled, false()))
+    if since:
+        found.append(AuditEntry.at >= utc(datetime.combine(since, time())))
+    if until:
+        found.append(AuditEntry.at < utc(datetime.combine(until + timedelta(days=1), time())))
+    return found
+
+
+def _titled(text: str) -> dict[str, list[str]]:
+    """The keys, by kind, of the items whose title (as the log shows it) holds `text`."""
+    from ..editing.forms import EDITABLE
+    from ..models import MediaFile
+
+    found: dict[str, list[str]] = {}
+    for kind, spec in EDITABLE.items():
+        model = spec.model
+        column = model.slug if hasattr(model, "slug") else model.id
+        title = getattr(model, spec.title_field)
+        keys = db.session.scalars(select(column).where(title.icontains(text, autoescape=True)))
+        found[kind] = [str(key) for key in keys]
+    found["account"] = list(
+        db.session.scalars(
+            select(StaffUser.username).where(
+                StaffUser.display_name.icontains(text, autoescape=True)
+            )
+        )
+    )
+    found[MEDIA] = list(
+        db.session.scalars(
+            select(MediaFile.name).where(MediaFile.original_name.icontains(text, autoescape=True))
+        )
+    )
+    return {kind: keys for kind, keys in found.items() if keys}

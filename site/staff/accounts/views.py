@@ -1,25 +1,33 @@
 """Back-office pages for accounts: sign in and out, the session, passwords, staff accounts,
 the audit log. Every view names the role it needs; the server checks it on every request."""
 
+import hashlib
+import re
 from collections.abc import Mapping
+from datetime import date
+from typing import cast
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request
-from sqlalchemy import select
+from sqlalchemy import CursorResult, func, select, update
 
 from ...database import WRITE_REFUSED, db, utcnow
 from ...errors import handle_database_error, refused_form
-from ...query_args import clean_line, read_page_number
+from ...opening_hours import local_time
+from ...query_args import Problem, QueryArgs, clean_line, filtered_page, read_page_number, xml_safe
 from ...security import READS, client_network, safe_next
 from ..models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
 from . import passwords, sessions, throttle
-from .audit import content_kinds, shown
+from .audit import Shown, content_kinds, shown, staff_label
+from .audit import choices as audit_choices
+from .audit import conditions as audit_conditions
 from .audit import record as audit
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.add_app_template_global(staff_label, "staff_label")
 MAX_NAME = 60
 
 
@@ -261,9 +269,13 @@ def create_user(username: str, display_name: str, role: str, password: str) -> S
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
 @sessions.require(ADMIN)
 def account(user_id: int) -> ResponseReturnValue:
-    """Change an account's role, disable or enable it, or set a new password."""
+    """Change an account's role, disable or enable it, or set a new password. Each form
+    carries the account as its page showed it (`account_version`): a change from a page
+    older than the account (another administrator's change, or its person's new password)
+    is refused with the account as it is now, the role chosen kept in its form."""
     user = db.get_or_404(StaffUser, user_id)
     errors = {}
+    status = 400
     if request.method == "POST":
         action = request.form.get("action")
         if user == g.staff:
@@ -272,8 +284,15 @@ def account(user_id: int) -> ResponseReturnValue:
             errors["account"] = _(
                 "自己的账号不能在这里修改：密码请到“修改密码”页面修改，角色和停用请另一位管理员操作。"
             )
+        elif action not in ("role", "disable", "enable", "password"):
+            abort(400)
         elif action == "role" and request.form.get("role") not in ROLES:
             errors["role"] = _("请选择角色。")
+        elif not _unchanged_since_shown(user):
+            errors["account"] = _changed_meanwhile(user)
+            if action == "password":  # a password is never shown again
+                errors["password"] = _("新密码没有保存。要设置，请再输入一次。")
+            status = 409
         elif action == "role":
             user.role = request.form["role"]
             audit("change-role", "account", user.username, user.role)
@@ -284,7 +303,7 @@ def account(user_id: int) -> ResponseReturnValue:
                 sessions.end_all(user, "disabled")
             audit(f"{action}-account", "account", user.username)
             flash(_("账号已停用，所有登录都已退出。") if action == "disable" else _("账号已启用。"))
-        elif action == "password":
+        else:
             problem = passwords.problem(request.form.get("password", ""), user.username)
             if problem:
                 errors["password"] = problem
@@ -292,14 +311,80 @@ def account(user_id: int) -> ResponseReturnValue:
                 _set_password(user, request.form["password"], by_admin=True)
                 audit("reset-password", "account", user.username)
                 flash(_("已设置新密码，这个账号的所有登录都已退出。"))
-        else:
-            abort(400)
         if not errors:
             db.session.commit()
             return redirect(url_for("staff.account", user_id=user.id), code=303)
+        db.session.rollback()
+        if status == 409:  # the page shows the account as it is now: the next change is to that
+            return _account_page(user, errors, 409, account_version(user))
+        return _account_page(user, errors, 400)
+    return _account_page(user, errors, 200)
+
+
+def _account_page(
+    user: StaffUser, errors: dict, status: int, version: str | None = None
+) -> tuple[str, int]:
+    """An account's page. Its forms carry `version`: by default the one posted, else the
+    account's now, so that a form shown again after an error still stands for the page
+    its administrator read; the role posted stays chosen."""
+    posted = request.form if request.method == "POST" else {}
     return render_template(
-        "staff/account.html", user=user, errors=errors, roles=role_names()
-    ), 400 if errors else 200
+        "staff/account.html", user=user, errors=errors, roles=role_names(),
+        version=version or posted.get("version") or account_version(user),
+        last_change=_last_change(user), chosen_role=posted.get("role"),
+    ), status  # fmt: skip
+
+
+def account_version(user: StaffUser) -> str:
+    """What an account's forms carry of it as the page showed it: a digest of what these
+    forms change (role, whether it is active, when its password was last set). The accounts
+    have no version column; these are what a colleague's change moves."""
+    shown = f"{user.role}|{user.active}|{user.password_changed_at.isoformat()}"
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def _unchanged_since_shown(user: StaffUser) -> bool:
+    """True when the account is as the posted form's page showed it, and held so until the
+    commit: one UPDATE that matches only while role, status and password time are the ones
+    just read, so of two administrators' changes sent at once the second finds it changed.
+    A form without a version (a page served before forms carried one) is checked only
+    against that moment."""
+    posted = request.form.get("version")
+    if posted is not None and posted != account_version(user):
+        return False
+    held = cast(CursorResult, db.session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id, StaffUser.role == user.role,
+               StaffUser.active == user.active,
+               StaffUser.password_changed_at == user.password_changed_at)
+        .values(role=StaffUser.role)
+        .execution_options(synchronize_session=False)
+    ))  # fmt: skip
+    return held.rowcount == 1
+
+
+def _changed_meanwhile(user: StaffUser) -> str:
+    """Why a change from an older page was refused, with the account as it is now."""
+    db.session.rollback()
+    db.session.refresh(user)
+    return _(
+        "您打开这个页面以后，这个账号已经改过（另一位管理员改的，或者本人改了密码），"
+        "您的修改没有保存。现在：角色是“%(role)s”，%(state)s，密码最近一次设置于 %(time)s。"
+        "请看过现在的情况，再决定是否还要修改。",
+        role=role_names()[user.role], time=local_time(user.password_changed_at),
+        state=_("账号在用") if user.active else _("账号已停用"),
+    )  # fmt: skip
+
+
+def _last_change(user: StaffUser) -> Shown | None:
+    """The account's latest audit entry (who changed it last, and how), if any."""
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.kind == "account", AuditEntry.key == user.username)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    return shown([entry])[0] if entry else None
 
 
 # What a form of these pages the database refused says, next to the field to fill again
@@ -355,9 +440,7 @@ def _account_refused() -> tuple[str, int] | None:
         return None
     action = request.form.get("action")
     field = action if action in ("role", "password") else "account"
-    errors = {field: str(ACCOUNT_NOT_CHANGED)}
-    page = render_template("staff/account.html", user=user, errors=errors, roles=role_names())
-    return page, 503
+    return _account_page(user, {field: str(ACCOUNT_NOT_CHANGED)}, 503)
 
 
 # The forms `refused` shows again, by endpoint.
@@ -372,12 +455,64 @@ for _refusal in WRITE_REFUSED:
 
 @bp.get("/audit")
 @sessions.require(ADMIN)
-def audit_log() -> str:
-    """Who did what, newest first, 100 to a page."""
+def audit_log() -> ResponseReturnValue:
+    """Who did what, newest first, `AUDIT_PAGE` to a page, filtered by person, kind of item,
+    item, action and days (a GET form: the filters stay in the address, so the pages keep
+    them)."""
+    args = QueryArgs(request.args)
+    offered = audit_choices()
+    labels = {"person": _("人员"), "kind": _("内容的类型"), "action": _("操作")}
+    chosen: dict = {name: args.choice(name, offered[name], labels[name], f"filter-{name}")
+                    for name in labels}  # fmt: skip
+    chosen["item"] = _item_text(args)
+    chosen["since"] = _day(args, "since", _("从哪天起"))
+    chosen["until"] = _day(args, "until", _("到哪天为止"))
+    # What the date inputs show again: a day read, kept even when the range is refused (an
+    # input of type date takes no other value; the error quotes what was typed).
+    days = {name: chosen[name].isoformat() if chosen[name] else "" for name in ("since", "until")}
+    if chosen["since"] and chosen["until"] and chosen["since"] > chosen["until"]:
+        args.problems.append(
+            Problem("filter-until", _("“到哪天为止”不能早于“从哪天起”，这个日期范围已忽略。"))
+        )
+        chosen["since"] = chosen["until"] = None
+    query = select(AuditEntry).where(*audit_conditions(**chosen))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     number = read_page_number(request.args.get("page"))
     entries = db.session.scalars(
-        select(AuditEntry).order_by(AuditEntry.id.desc()).offset((number - 1) * 100).limit(101)
+        query.order_by(AuditEntry.id.desc()).offset((number - 1) * AUDIT_PAGE).limit(AUDIT_PAGE)
     ).all()
-    return render_template(
-        "staff/audit.html", entries=shown(entries[:100]), page=number, more=len(entries) > 100
-    )
+    body = render_template(
+        "staff/audit.html", entries=shown(entries), page=number, total=total,
+        more=number * AUDIT_PAGE < total, choices=offered, chosen=chosen,
+        problems=args.problems, filtered=any(value for value in chosen.values()), days=days,
+    )  # fmt: skip
+    return filtered_page(body, args.problems)
+
+
+AUDIT_PAGE = 100
+# A day typed in the log's filter: 2026-03-01 (a date input sends it so).
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day(args: QueryArgs, name: str, label: str) -> date | None:
+    """A day of the log's filter, or None when absent or not a date (reported)."""
+    raw = args.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        if not DAY.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        shown_value = raw[:20] + ("…" if len(raw) > 20 else "")
+        args.problems.append(Problem(f"filter-{name}", _(
+            "“%(value)s”不是“%(label)s”能用的日期，已忽略。请按 2026-03-01 的样子填写。",
+            value=shown_value, label=label,
+        )))  # fmt: skip
+        return None
+
+
+def _item_text(args: QueryArgs) -> str:
+    """The item filter's text, at most 80 characters (the longest key), spaces trimmed;
+    characters no key or title holds are left out."""
+    return xml_safe(args.args.get("item", "")).strip()[:80]
