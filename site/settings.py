@@ -37,17 +37,20 @@ NUMBER_SETTINGS = (
     "FEEDBACK_OVERALL", "FEEDBACK_WINDOW_MINUTES", "FEEDBACK_PER_NETWORK",
     "FEEDBACK_PER_WIDE_NETWORK", "FEEDBACK_PER_ITEM", "FEEDBACK_CEILING",
     "FEEDBACK_MAX_AGE_DAYS", "FEEDBACK_PURGE_NOTICE_DAYS", "FEEDBACK_FOLLOW_UP_CEILING",
+    "ALERTS_PER_RECIPIENT", "ALERTS_CEILING",
 )  # fmt: skip
 # Of those, the ones 0 would turn into something nobody means: a promise to answer the same
 # day, mail on port 0 or with no time to wait, staff signed out at once, every resident's
-# message refused, a message's text deleted the day it came, or a backup deleted as soon as
-# it is written (as `flask db backup --keep-days` takes 1 or more).
+# message refused, a message's text deleted the day it came, a backup deleted as soon as
+# it is written (as `flask db backup --keep-days` takes 1 or more), or no alert ever
+# confirmed.
 AT_LEAST_ONE = (
     "BACKUP_KEEP_DAYS", "MAIL_PORT", "MAIL_TIMEOUT_SECONDS", "STAFF_IDLE_MINUTES",
     "STAFF_ABSOLUTE_HOURS",
     "FEEDBACK_ANSWER_DAYS", "FEEDBACK_WINDOW_MINUTES", "FEEDBACK_PER_ADDRESS",
     "FEEDBACK_PER_NETWORK", "FEEDBACK_PER_WIDE_NETWORK", "FEEDBACK_PER_ITEM",
     "FEEDBACK_CEILING", "FEEDBACK_FOLLOW_UP_CEILING", "FEEDBACK_MAX_AGE_DAYS",
+    "ALERTS_PER_RECIPIENT", "ALERTS_CEILING",
 )  # fmt: skip
 DATABASES = ("sqlite", "postgresql")
 

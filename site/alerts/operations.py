@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import CursorResult, delete, select
 
 from ..database import db, erase_deleted, row_id, utcnow
+from ..feedback import throttle
 from ..i18n import is_english
 from ..mail import outbox
 from ..mail.models import OutgoingMail
@@ -25,6 +26,8 @@ from ..updates.models import Update
 from .models import AlertSubscription
 
 UNCONFIRMED_DAYS = 7  # an address nobody confirmed is forgotten after this
+# The window of ALERTS_PER_RECIPIENT: a day, as long as the counted rows are kept.
+RECIPIENT_WINDOW = throttle.KEEP
 
 
 def token_of(subscription: AlertSubscription) -> str:
@@ -48,10 +51,25 @@ def by_token(token: str) -> AlertSubscription | None:
     return subscription
 
 
+def recipient_key(email: str) -> str:
+    """The keyed hash the mails to `email` are counted under (the address itself is not
+    kept for it): equal for the address however its letters are cased, as most mail
+    servers take it."""
+    return throttle.ALERTS.key(f"recipient:{email.casefold()}")
+
+
 def subscribe(email: str, language: str, choices: dict) -> None:
     """Ask for alerts and commit. A new or unconfirmed address gets (again) a message with
     the confirmation link and the chosen alerts; a confirmed one gets its manage link and
-    nothing changes, so nobody can change someone else's alerts by typing their address."""
+    nothing changes, so nobody can change someone else's alerts by typing their address.
+
+    An address that had its ALERTS_PER_RECIPIENT messages of these in the last day gets
+    none, and nothing changes: typing someone's address again and again must not flood
+    their inbox. The caller answers as it does when a message goes, so that nobody learns
+    from the answer whether an address was asked for before."""
+    limit = current_app.config["ALERTS_PER_RECIPIENT"]
+    if throttle.reserve_one(recipient_key(email), limit, RECIPIENT_WINDOW):
+        return
     subscription = db.session.scalar(
         select(AlertSubscription).where(AlertSubscription.email == email)
     )

@@ -90,9 +90,11 @@ def _subscribe(description: str | None = None, status: int = 200) -> ResponseRet
             status = 400
         else:
             try:
-                wait = throttle.reserve(throttle.address_hash())
+                # Counted apart from residents' messages (their own keys and ceiling).
+                wait = throttle.reserve(throttle.address_hash(throttle.ALERTS), throttle.ALERTS)
                 if not wait:
                     language = "en" if is_english() else "zh"
+                    # Sends nothing to an address mailed enough today; the same page anyway.
                     operations.subscribe(values["email"], language, values)
                     return redirect(url_for("alerts.check_email"), code=303)
                 description = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交。", n=wait)
