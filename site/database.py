@@ -352,36 +352,52 @@ def check_restore(path: Path) -> str:
 
 @dataclass
 class Restored:
-    """What a restore did: where the safety backup is, and the search index's rebuild (the
-    number of documents, or why it failed)."""
+    """What a restore did: where the safety backup is, the search index's rebuild (the
+    number of documents, or why it failed), the alert subscriptions deleted again (cancelled
+    since the backup) and the messages of the backup's outbox dropped."""
 
     safety_copy: Path
     documents: int | None
     index_problem: str | None = None
+    cancelled_again: int = 0
+    mail_dropped: int = 0
 
 
 def restore(path: Path) -> Restored:
     """Replace the live database's content with the backup at `path`, upgrade its schema,
-    end every staff session and rebuild the search index.
+    end every staff session, cancel again the alerts cancelled since the backup, drop the
+    mail its outbox held, and rebuild the search index.
 
     A safety backup of the live database comes first; its path is given in the error if
     the restore fails after it. The backup's sessions would otherwise work again, even ones
     signed out or of accounts disabled since, and the index would still list items the
-    backup does not have.
+    backup does not have. Its alert subscriptions would mail people who withdrew their
+    consent since: the live database's cancellations (keyed hashes of the addresses) are
+    read just before it is replaced, and applied to the restored one. Its outbox held what
+    was waiting when it was taken, most of it sent since: it is emptied before the
+    restored data goes live (`DROP_OUTBOX`), as nothing tells what was sent, and mail sent
+    twice cannot be taken back (what a reply said is on its status page; the dropped
+    messages are still in the safety backup).
     """
+    from .alerts.operations import cancel_again, cancellations
+
     live = live_database()
     check_restore(path)
     safety_copy = backup(default_backup_path("-before-restore"))
     try:
-        live.replace_with(Path(path))
+        remembered = cancellations()
+        mail_dropped = live.replace_with(Path(path))
         db.engine.dispose()  # pooled connections may hold pages cached before the copy
         upgrade()
         _end_staff_sessions()
+        cancelled_again = cancel_again(remembered)
     except Exception as error:
         raise BackupError(
             f"Restoring {path} failed ({error}); the previous database is in {safety_copy}."
         ) from error
-    return _rebuild_search_index(safety_copy)
+    restored = _rebuild_search_index(safety_copy)
+    restored.cancelled_again, restored.mail_dropped = cancelled_again, mail_dropped
+    return restored
 
 
 # Ends the sessions a backup holds; `{now}` is the time in UTC. (Before the restored data
@@ -390,6 +406,9 @@ END_SESSIONS = (
     "UPDATE staff_session SET ended_at = COALESCE(ended_at, {now}), end_reason = 'restored'"
     " WHERE ended_at IS NULL OR end_reason IN ('idle', 'absolute')"
 )
+# Empties the outbox a backup holds (before the restored data goes live too, so no worker
+# sends it meanwhile): see `restore`.
+DROP_OUTBOX = "DELETE FROM outgoing_mail"
 
 
 @dataclass(frozen=True)
@@ -431,27 +450,35 @@ class SQLiteFile:
         if backup.resolve() == self.path.resolve():
             raise BackupError(f"{backup} is the live database itself.")
 
-    def replace_with(self, backup: Path) -> None:
-        """Copy `backup` over the live file in one step, its sessions ended in a copy first."""
+    def replace_with(self, backup: Path) -> int:
+        """Copy `backup` over the live file in one step, its sessions ended and its outbox
+        emptied in a copy first; how many messages the outbox held."""
         staged = default_backup_path("-restoring")
         try:
             _copy(backup, staged)
-            _end_sessions_in(staged)
+            dropped = _prepare_restored(staged)
             db.session.remove()  # an open transaction of this thread would block the copy
             _copy(staged, self.path)
         finally:
             staged.unlink(missing_ok=True)
+        return dropped
 
 
-def _end_sessions_in(path: Path) -> None:
-    """End every staff session in the SQLite file at `path` (one written by a schema that
-    has them; older backups have none)."""
+def _prepare_restored(path: Path) -> int:
+    """End every staff session and empty the outbox in the SQLite file at `path` (each
+    where its schema has them; older backups have neither); how many messages it held."""
     with closing(sqlite3.connect(path)) as connection:
-        found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'staff_session'"
-        if connection.execute(found).fetchone() is None:
-            return
-        connection.execute(END_SESSIONS.format(now="?"), (utcnow().isoformat(sep=" "),))
+        connection.execute("PRAGMA secure_delete = ON")  # the mail's text gone from the file
+
+        def has(table: str) -> bool:
+            found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+            return connection.execute(found, (table,)).fetchone() is not None
+
+        if has("staff_session"):
+            connection.execute(END_SESSIONS.format(now="?"), (utcnow().isoformat(sep=" "),))
+        dropped = connection.execute(DROP_OUTBOX).rowcount if has("outgoing_mail") else 0
         connection.commit()
+    return dropped
 
 
 # The first bytes of every archive in pg_dump's custom format.
@@ -507,12 +534,16 @@ class PostgresDatabase:
         for program in ("pg_restore", "psql"):
             _program(program)
 
-    def replace_with(self, backup: Path) -> None:
+    def replace_with(self, backup: Path) -> int:
         """Drop every table of the live database but the search index's and run the
-        backup's script, its sessions ended, in one transaction: other servers see the
-        database as it was or as restored, never half of it."""
+        backup's script, its sessions ended and its outbox emptied, in one transaction:
+        other servers see the database as it was or as restored, never half of it. How many
+        messages the backup's outbox held."""
         index_tables = _search_index_tables()
         tables = [t for t in inspect(db.engine).get_table_names() if t not in index_tables]
+        queued = self._run(
+            "pg_restore", "--data-only", "--table=outgoing_mail", "--file=-", str(backup)
+        )
         listing = "\n".join(
             entry
             for entry in self._run("pg_restore", "--list", str(backup)).splitlines()
@@ -534,11 +565,12 @@ class PostgresDatabase:
                 "psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
                 "--dbname", self._conninfo, *(drop if tables else []), "--file", str(script),
                 # The script empties the search path: the connection's own again.
-                "--command", "RESET search_path", "--command", _end_sessions_if_any(),
+                "--command", "RESET search_path", "--command", _prepare_restored_sql(),
             )  # fmt: skip
         finally:
             chosen.unlink(missing_ok=True)
             script.unlink(missing_ok=True)
+        return len(_copied_rows(queued))
 
     @property
     def _conninfo(self) -> str:
@@ -607,10 +639,14 @@ def _copied_rows(script: str) -> list[str]:
     return rows
 
 
-def _end_sessions_if_any() -> str:
-    """SQL: end the staff sessions the restored tables hold (older backups have none)."""
+def _prepare_restored_sql() -> str:
+    """SQL: end the staff sessions the restored tables hold and empty their outbox (each
+    where the backup has them; older backups have neither)."""
     update = END_SESSIONS.format(now="now() AT TIME ZONE 'UTC'")
-    return f"DO $$ BEGIN IF to_regclass('staff_session') IS NOT NULL THEN {update}; END IF; END $$"
+    return (
+        f"DO $$ BEGIN IF to_regclass('staff_session') IS NOT NULL THEN {update}; END IF; "
+        f"IF to_regclass('outgoing_mail') IS NOT NULL THEN {DROP_OUTBOX}; END IF; END $$"
+    )
 
 
 def _end_staff_sessions() -> None:
@@ -675,7 +711,8 @@ def restore_command(path: Path, yes: bool) -> None:
     """Replace the database with the backup at PATH.
 
     A safety backup of the current database is written first; the schema is upgraded after,
-    every staff session is ended and the search index is rebuilt.
+    every staff session is ended, the alert subscriptions cancelled since the backup are
+    deleted again, the mail its outbox held is dropped, and the search index is rebuilt.
     """
     revision = check_restore(path)
     if not yes:
@@ -689,6 +726,14 @@ def restore_command(path: Path, yes: bool) -> None:
     click.echo(
         "Every staff session was ended: everyone signs in again. Accounts, roles and "
         "passwords are now as they were in the backup; check them at /staff/accounts."
+    )
+    click.echo(
+        f"Re-applied the alert cancellations made since the backup: deleted "
+        f"{restored.cancelled_again} subscription(s) again."
+    )
+    click.echo(
+        f"Dropped {restored.mail_dropped} message(s) the backup's outbox held, most of them "
+        f"sent since; they are still in the safety backup."
     )
     if restored.index_problem is not None:
         raise BackupError(

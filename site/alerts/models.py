@@ -25,3 +25,15 @@ class AlertSubscription(Model):
     nonce: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
+
+
+class AlertCancellation(Model):
+    """A cancelled subscription: a keyed hash of its address (`operations.cancelled_key`,
+    never the address) and when. A restore of a backup taken before the cancellation would
+    bring the subscription back; the restore deletes it again (`operations.cancel_again`).
+    Kept as long as the backups it protects against (`operations.forget_unconfirmed`)."""
+
+    __tablename__ = "alert_cancellation"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cancelled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

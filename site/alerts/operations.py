@@ -9,25 +9,28 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, inspect, select
 
-from ..database import db, erase_deleted, row_id, utcnow
+from ..database import db, erase_deleted, row_id, upsert, utcnow
 from ..feedback import throttle
 from ..i18n import is_english
 from ..mail import outbox
 from ..mail.models import OutgoingMail
 from ..mail.render import in_language, render
 from ..updates.models import Update
-from .models import AlertSubscription
+from .models import AlertCancellation, AlertSubscription
 
 UNCONFIRMED_DAYS = 7  # an address nobody confirmed is forgotten after this
 # The window of ALERTS_PER_RECIPIENT: a day, as long as the counted rows are kept.
 RECIPIENT_WINDOW = throttle.KEEP
+# A cancellation is remembered this long beyond BACKUP_KEEP_DAYS: a backup is deleted by the
+# first `flask db backup` after it is that old, and a daily timer may have missed a few days.
+CANCELLATION_MARGIN = timedelta(days=7)
 
 
 def token_of(subscription: AlertSubscription) -> str:
@@ -101,10 +104,23 @@ def change(subscription: AlertSubscription, choices: dict) -> None:
     db.session.commit()
 
 
+def cancelled_key(email: str) -> str:
+    """The keyed hash a cancellation of `email` is remembered by (cased as `recipient_key`
+    takes it; another hash than that one, so the two rows cannot be matched)."""
+    return throttle.ALERTS.key(f"cancelled:{email.casefold()}")
+
+
 def cancel(subscription: AlertSubscription) -> None:
     """Forget the address and its choices, and the alerts still queued for it (the mail
-    server was down): they would go out after the consent was withdrawn. Commit, and erase
-    them from the database's files (`database.erase_deleted`)."""
+    server was down): they would go out after the consent was withdrawn. Remember the
+    cancellation by a keyed hash of the address (`AlertCancellation`), so a restore does
+    not bring the subscription back. Commit, and erase them from the database's files
+    (`database.erase_deleted`)."""
+    upsert(
+        AlertCancellation,
+        {"address_hash": cancelled_key(subscription.email)},
+        {"cancelled_at": utcnow()},
+    )
     queued = db.session.scalars(
         select(OutgoingMail).where(OutgoingMail.recipient == subscription.email)
     )
@@ -119,8 +135,10 @@ def cancel(subscription: AlertSubscription) -> None:
 
 
 def forget_unconfirmed() -> int:
-    """Delete subscriptions nobody confirmed in time, commit, and erase them from the
-    database's files (`database.erase_deleted`); how many."""
+    """Delete subscriptions nobody confirmed in time, and the cancellations older than any
+    backup the site keeps (BACKUP_KEEP_DAYS and CANCELLATION_MARGIN: no restore can bring
+    their subscriptions back), commit, and erase them from the database's files
+    (`database.erase_deleted`); how many subscriptions."""
     cutoff = utcnow() - timedelta(days=UNCONFIRMED_DAYS)
     result = cast(
         CursorResult,
@@ -130,9 +148,50 @@ def forget_unconfirmed() -> int:
             )
         ),
     )
+    kept = timedelta(days=current_app.config["BACKUP_KEEP_DAYS"]) + CANCELLATION_MARGIN
+    old = cast(
+        CursorResult,
+        db.session.execute(
+            delete(AlertCancellation).where(AlertCancellation.cancelled_at < utcnow() - kept)
+        ),
+    )
     db.session.commit()
-    erase_deleted(result.rowcount)
+    erase_deleted(result.rowcount + old.rowcount)
     return result.rowcount
+
+
+def cancellations() -> dict[str, datetime]:
+    """The cancellations the database remembers: {keyed hash: when}. Read before a restore,
+    which replaces them with the backup's (none, in a backup from before they were kept)."""
+    if not inspect(db.engine).has_table(AlertCancellation.__tablename__):
+        return {}  # a database not yet upgraded to them
+    rows = select(AlertCancellation.address_hash, AlertCancellation.cancelled_at)
+    return {key: at for key, at in db.session.execute(rows)}
+
+
+def cancel_again(remembered: dict[str, datetime]) -> int:
+    """After a restore: remember again the cancellations of the database it replaced
+    (`remembered`, from `cancellations`), and delete again every subscription that one of
+    them, or one the backup holds, cancelled (one made before it: an address subscribed
+    again since has consented again). Commit and erase (`database.erase_deleted`); how many
+    subscriptions were deleted."""
+    known = {row.address_hash: row for row in db.session.scalars(select(AlertCancellation))}
+    for key, at in remembered.items():
+        row = known.get(key)
+        if row is None:
+            known[key] = AlertCancellation(address_hash=key, cancelled_at=at)
+            db.session.add(known[key])
+        elif row.cancelled_at < at:
+            row.cancelled_at = at
+    deleted = 0
+    for subscription in db.session.scalars(select(AlertSubscription)).all():
+        cancelled = known.get(cancelled_key(subscription.email))
+        if cancelled is not None and subscription.created_at <= cancelled.cancelled_at:
+            db.session.delete(subscription)
+            deleted += 1
+    db.session.commit()
+    erase_deleted(deleted)
+    return deleted
 
 
 def wanted_by(subscription: AlertSubscription, update: Update) -> bool:
