@@ -4,8 +4,11 @@ visitor who asks for the same thing, without running the view.
 Only anonymous GET and HEAD requests outside the back office are looked up. An entry is
 the final response (after the security headers, the ETag and compression), found by
 everything the views answer by: the address (scheme, host, language, path and query), the
-display modes, the htmx headers the views read, the content encoding, the generation
-and the current minute.
+display modes, the htmx headers the views read, the content encoding chosen, the generation
+and the current minute. A page is stored only when its view and templates read every
+parameter of its query (`ReadArgs`): one with made-up parameters is answered, never stored,
+so they cannot fill the cache (and the query is in the key as it came, since every page
+echoes it in its own links).
 
 The generation is a number in the database that every change to a public table raises in
 the transaction that makes the change (a session event before each flush, and one before
@@ -43,6 +46,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Flask, Response, after_this_request, current_app, g, request
 from flask_caching import Cache
+from flask_compress.flask_compress import _choose_algorithm, _format
 from redis.exceptions import RedisError
 from sqlalchemy import CheckConstraint, event, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,6 +59,7 @@ from sqlalchemy.orm import (
     mapped_column,
 )
 from werkzeug import Request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.http import HTTP_STATUS_CODES, http_date
 
 from . import display, errors, opening_hours, security
@@ -158,7 +163,7 @@ class CachedPages:
                 # The database does not answer: the app says so with its own page (503).
                 return self.wsgi_app(environ, start_response)
         modes = display.modes(asked.cookies.get(display.COOKIE, ""))
-        entry = _get(key_of(asked, modes, generation[0]), self.app)
+        entry = _get(key_of(asked, modes, generation[0], self.app.config), self.app)
         if entry is None:
             return self.wsgi_app(environ, start_response)
         if asked.method == "GET" and not any(name in environ for name in CONDITIONAL):
@@ -259,6 +264,8 @@ def answer_from_cache() -> Response | None:
     if entry is None:
         g.page_cache_key = key
         after_this_request(_keep_out_files)
+        # From here on, what reads the query's parameters is noted (`ReadArgs`).
+        request.__dict__["args"] = ReadArgs(request.args)
         return None
     g.page_cache_entry = entry
     return _send(entry, "hit", request)
@@ -276,7 +283,7 @@ def store_and_send(response: Response) -> Response:
     key = g.pop("page_cache_key", None)
     if key is None:
         return response
-    if _storable(response):
+    if _storable(response) and _query_all_read():
         # Flask adds this after the last hook, having looked at the session (every response
         # does: `security.add_cache_rules`); a page sent from the cache must carry it too.
         response.vary.add("Cookie")
@@ -308,7 +315,7 @@ def looked_up(asked: Request, config: Mapping[str, Any]) -> bool:
 def lookup(asked: Request, modes: set[str]) -> tuple[str, datetime | None, tuple | None]:
     """The request's key, the time of the last public change, and the stored entry."""
     generation, changed_at = watch_of(current_app).read() or _generation()
-    key = key_of(asked, modes, generation)
+    key = key_of(asked, modes, generation, current_app.config)
     return key, changed_at, _get(key, current_app)
 
 
@@ -322,23 +329,74 @@ def _generation() -> tuple[int, datetime | None]:
     return (row.number, row.changed_at) if row else (0, None)
 
 
-def key_of(asked: Request, modes: set[str], generation: int) -> str:
+def key_of(asked: Request, modes: set[str], generation: int, config: Mapping[str, Any]) -> str:
     """Everything the page depends on, hashed: equal keys, equal pages."""
     parts = [
         asked.scheme,
         asked.host,
         asked.script_root,  # the language
         asked.path,
+        # As it came: each page echoes it in its links (the other language, the display
+        # form's way back). Only a query whose every parameter was read is ever stored.
         asked.query_string.decode("latin-1"),
         ".".join(sorted(modes)),  # the display cookie's
         *(asked.headers.get(name, "") for name in HTMX_HEADERS),
-        # The header itself: equal headers, the same encoding chosen from them.
-        asked.headers.get("Accept-Encoding", ""),
+        # The encoding chosen, not the header: made-up headers choose one of three.
+        chosen_encoding(asked, config),
         generation,
         # The site's clock, which "open now" is judged by (tests set it).
         opening_hours.local_now().strftime("%Y-%m-%d %H:%M"),
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def chosen_encoding(asked: Request, config: Mapping[str, Any]) -> str:
+    """The content encoding compression chooses for the request's Accept-Encoding
+    (`br`, `gzip` or `identity`): Flask-Compress's own choice, from the algorithms the site
+    enables (`compression.init_app`), so the key cannot disagree with the page."""
+    algorithms = _format(config.get("COMPRESS_ALGORITHM", ()))
+    return _choose_algorithm(algorithms, asked.headers.get("Accept-Encoding", "")) or "identity"
+
+
+class ReadArgs(ImmutableMultiDict[str, str]):
+    """The query's parameters, noting each name the view and its templates ask for by name
+    (`read`): a page that asked for none of a parameter cannot depend on it, and is not
+    stored for it. Going through them all (iterating, `items`, `to_dict`) is not noted, so
+    a page that does is stored only without a query: never wrongly, at worst less often."""
+
+    def __init__(self, args: Mapping[str, str]) -> None:
+        super().__init__(args)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # noqa: ANN401
+        """The first value of `key` (as MultiDict's), the name noted."""
+        self.read.add(key)
+        return super().get(key, *args, **kwargs)
+
+    def getlist(self, key: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # noqa: ANN401
+        """Every value of `key` (as MultiDict's), the name noted."""
+        self.read.add(key)
+        return super().getlist(key, *args, **kwargs)
+
+    def __contains__(self, key: object) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+    def all_read(self) -> bool:
+        """True when every name in the query was asked for."""
+        return set(dict.keys(self)) <= self.read
+
+
+def _query_all_read() -> bool:
+    """True when the view and its templates read every parameter of the request's query
+    (none: true); a page that ignored one is not stored, so made-up parameters cannot fill
+    the cache with copies of it."""
+    args = request.__dict__.get("args")
+    return isinstance(args, ReadArgs) and args.all_read()
 
 
 def _keep_out_files(response: Response) -> Response:

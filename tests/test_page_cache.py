@@ -243,7 +243,7 @@ def test_the_cache_can_be_turned_off(prepared, tmp_path):
         ({}, "large", "/"),
         ({}, "contrast.large", "/"),
         ({}, None, "/en/"),
-        ({}, None, "/?x=1"),
+        ({}, None, "/facilities/?open=now"),
         ({"HX-Request": "true"}, None, "/"),
         ({"HX-Request": "true", "HX-History-Restore-Request": "true"}, None, "/"),
         ({"HX-Request": "true", "HX-Target": "results"}, None, "/"),
@@ -510,3 +510,48 @@ def test_a_forked_worker_leaves_the_inherited_connection_open(site, monkeypatch)
     assert inherited.execute("SELECT 1").fetchone() == (1,)  # still open
     page_cache.INHERITED.remove(inherited)
     inherited.close()
+
+
+# --- What makes an entry: parameters the page reads, the encoding chosen -------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?utm_source=x",  # the home page reads no parameter
+        "/facilities/?township=zhenxing&junk=1",  # one it reads, one it does not
+        "/facilities/?lat=36.6",  # read only with near=here
+        "/about?q=x",  # read on another page
+    ],
+)
+def test_a_query_with_parameters_the_page_does_not_read_is_answered_but_never_stored(client, path):
+    first, second = client.get(path), client.get(path)
+    assert first.status_code == second.status_code == 200
+    assert (first.headers[HEADER], second.headers[HEADER]) == ("miss", "miss")
+    assert first.data == second.data
+
+
+def test_a_page_that_echoes_its_query_is_never_sent_for_another_value(client):
+    assert client.get("/facilities/?township=zhenxing").headers[HEADER] == "miss"
+    assert client.get("/facilities/?township=zhenxing").headers[HEADER] == "hit"
+    other = client.get("/facilities/?township=boping")
+    assert other.headers[HEADER] == "miss"
+    assert "township=boping" in other.text and "township=zhenxing" not in other.text
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "encoding"),
+    [
+        ("gzip", "gzip, deflate", "gzip"),
+        ("br", "gzip;q=0.5, br, made-up-1", "br"),
+        ("", "made-up-2", None),
+        ("", "identity", None),
+    ],
+)
+def test_accept_encoding_headers_that_choose_the_same_encoding_share_an_entry(
+    client, first, again, encoding
+):
+    assert client.get("/", headers={"Accept-Encoding": first}).headers[HEADER] == "miss"
+    response = client.get("/", headers={"Accept-Encoding": again})
+    assert response.headers[HEADER] == "hit"
+    assert response.headers.get("Content-Encoding") == encoding
