@@ -1,11 +1,14 @@
 """The display-mode toggle: a POST form that works without JavaScript; htmx saves the reload."""
 
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, after_this_request, g, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from htmx_flask import make_response, request
+from werkzeug.exceptions import BadRequest
 
 from ..security import safe_next
 
@@ -17,6 +20,28 @@ COOKIE = "display"
 SHOW = "show"
 MODES = ("large", "contrast")
 ONE_YEAR = 365 * 24 * 3600
+
+
+class CrossSite(BadRequest):
+    """A toggle another site's page made the browser send: refused, nothing changed (the
+    site's error page, with its ways back, says so)."""
+
+    message = _l(
+        "显示方式没有改变：这个请求是从别的网站发来的。"
+        "如果您是在本站按的按钮，请回到刚才的页面再按一次。"
+    )
+
+
+def from_another_site() -> bool:
+    """True for a post another site's page sent: the browser says so (`Sec-Fetch-Site:
+    cross-site`), or its Origin names another host than the one asked. An Origin of "null"
+    proves nothing either way (a browser sends it from a page that sends no Referer, as
+    this site's private pages ask), and a browser that sends neither header is let through,
+    as before."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    origin = request.headers.get("Origin")
+    return origin not in (None, "null") and urlsplit(origin).netloc != request.host
 
 
 def changed_modes(form: Mapping[str, str]) -> dict[str, bool]:
@@ -39,8 +64,11 @@ def toggle() -> ResponseReturnValue:
 
     No CSRF token on purpose: the form is on every public page, a forged post can only
     change how the site looks (undone with the same button), and a token that expires
-    would turn an elderly visitor's click on 大字版 into an error page.
+    would turn an elderly visitor's click on 大字版 into an error page. A post another site
+    sent is refused all the same (`from_another_site`): it needs no token to tell.
     """
+    if from_another_site():
+        raise CrossSite()
     changes = switch(request.form)
     if request.htmx:
         change = {"modes": sorted(g.display), "message": announcement(changes)}
