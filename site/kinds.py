@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .database import db
+from .database import PUBLISHED, db
 
 # New slugs become URLs: lowercase ASCII words joined by single hyphens, e.g. rukang-boping.
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -46,6 +46,13 @@ class Row(Protocol):
     updated_at: datetime
     status: str
     slug: str
+
+
+def public(row: object) -> bool:
+    """True when residents may see `row`: it is published, or of a kind without a status.
+    A page links a related row (a contact's place, a place's services) only while this
+    holds; the queries of lists say the same in SQL (`status == PUBLISHED`)."""
+    return getattr(row, "status", PUBLISHED) == PUBLISHED
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Model, Publishable, Tracked, db
 from ..facilities.models import Facility
+from ..kinds import public
 from ..plan.models import Department
 from ..services.models import Service
 
@@ -53,6 +54,13 @@ class ContactChannel(Publishable, Tracked, Model):
         return f"<ContactChannel {self.slug}>"
 
     @property
+    def place(self) -> Facility | None:
+        """The place to go, while residents can see it. A withdrawn place's page is gone,
+        and whether its address still holds is not known: a counter there is then shown as
+        one whose place is not published, not sent to a page that answers 404."""
+        return self.facility if self.facility is not None and public(self.facility) else None
+
+    @property
     def usable(self) -> bool:
         """True when a number, account, address or place to use it is published."""
-        return bool(self.value or self.facility_id)
+        return bool(self.value or self.place)

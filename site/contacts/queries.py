@@ -61,14 +61,16 @@ def any_local_published() -> bool:
 
 
 def published_contact(slug: str) -> ContactChannel | None:
-    """One published channel with its department, place and services."""
+    """One published channel with its department, place and published services (its page
+    links each; a withdrawn service's page is gone). The rows are only read: a collection
+    loaded in part must never be written back."""
     return db.session.scalar(
         select(ContactChannel)
         .where(ContactChannel.slug == slug, ContactChannel.status == PUBLISHED)
         .options(
             joinedload(ContactChannel.department),
             joinedload(ContactChannel.facility),
-            selectinload(ContactChannel.services),
+            selectinload(ContactChannel.services.and_(Service.status == PUBLISHED)),
         )
     )
 

@@ -6,18 +6,19 @@ kinds.py); the editor, the revisions, the diff and the authoring checks read the
 """
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, select
+from sqlalchemy import Column, ColumnElement, Date, String, Text, or_, select
 from werkzeug.datastructures import MultiDict
 
 from ... import opening_hours
 from ...contacts.spec import CONTACTS
-from ...database import Base, db
+from ...database import PUBLISHED, Base, db
 from ...facilities import features
 from ...facilities.spec import FACILITIES
 from ...kinds import Field, Kind, Problem, Row, slug_problems
@@ -27,6 +28,7 @@ from ...query_args import clean_text
 from ...services.spec import SERVICES
 from ...updates.spec import UPDATES
 from ..bulk.columns import FLAG_WORDS, NO, YES, CellError, feature_reader, feature_text
+from .media import Link
 
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
 TEXT_LIMIT = 100_000
@@ -365,3 +367,78 @@ def _rows_in_order(model: type[Base], column: str, keys: list[str]) -> list[Base
         for r in db.session.scalars(select(model).where(getattr(model, column).in_(keys)))
     }
     return [rows[key] for key in keys if key in rows]
+
+
+# --- what refers to an item, asked before it is withdrawn ---
+
+
+@dataclass(frozen=True)
+class Referrers:
+    """The published items that refer to one item, as the question before its withdrawal
+    names them (staff/confirm_withdraw.html): `listed` link it by their declaration (a
+    contact's place, a place's services), and their pages stop listing it when it is
+    withdrawn; `linked` name its address in their text, a link that would then answer 404
+    until someone rewrites it."""
+
+    listed: list[Link]
+    linked: list[Link]
+
+
+def referrers(kind: Kind, row: Row) -> Referrers:
+    """The published items of every editable kind that refer to `row`, each once (as
+    listed when it also links it in its text). Drafts and withdrawn items are left out:
+    nobody sees them, and publishing one is asked about in its own turn."""
+    listed: dict[str, Link] = {}
+    for other in EDITABLE.values():
+        for f in other.fields:
+            if not f.relation or f.relation[0] is not kind.model:
+                continue
+            link = getattr(other.model, f.name)
+            found = link.contains(row) if f.type == "multi" else link == row
+            for item in _published(other, found):
+                listed.setdefault(f"{other.name}:{item.id}", _link_to(other, item))
+    linked = {
+        key: link
+        for key, link in _linking(kind, row).items()
+        if key not in listed and key != f"{kind.name}:{row.id}"
+    }
+    return Referrers(list(listed.values()), list(linked.values()))
+
+
+def _linking(kind: Kind, row: Row) -> dict[str, Link]:
+    """The published items whose text names the public address of `row` (in either
+    language: /en/updates/x holds /updates/x), as media.links_to finds a file's; the
+    address must end there, so /services/a is not found in /services/a-b."""
+    from ..helpers import public_url  # it reads this module's EDITABLE
+
+    if not kind.public_endpoint or kind.key != "slug":
+        return {}
+    address = public_url(kind, row)
+    ending = re.compile(re.escape(address) + r"(?![A-Za-z0-9_-])")
+    found = {}
+    for other in EDITABLE.values():
+        texts = [c for c in other.model.__table__.columns if isinstance(c.type, String | Text)]
+        candidates = _published(other, or_(*(c.contains(address) for c in texts)))
+        for item in candidates:
+            if any(ending.search(getattr(item, c.key) or "") for c in texts):
+                found[f"{other.name}:{item.id}"] = _link_to(other, item)
+    return found
+
+
+def _published(kind: Kind, condition: ColumnElement[bool]) -> list[Row]:
+    """The rows of `kind` that meet `condition` and that residents see, in the kind's order."""
+    query = select(kind.model).where(condition).order_by(*kind.order)
+    if kind.has_status:
+        query = query.where(kind.model.status == PUBLISHED)
+    return list(db.session.scalars(query))
+
+
+def _link_to(kind: Kind, row: Row) -> Link:
+    """An item as the back office's lists of referring items name it (media.Link)."""
+    return Link(
+        kind=str(kind.label),
+        title=str(getattr(row, kind.title_field)),
+        published=True,
+        url=url_for("editor.edit", kind_name=kind.name, item_id=row.id),
+        key=f"{kind.name}:{row.id}",
+    )
