@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol, TypeAlias
 
+from flask import current_app, has_app_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -180,22 +181,62 @@ def raise_first(found: list[Problem]) -> None:
         raise ValueError(f"{found[0].field}: {found[0].message}")
 
 
-def slug_problems(slug: object) -> list[Problem]:
-    """The rule for a new slug: it becomes part of a URL."""
-    if slug is None or (
-        isinstance(slug, str) and len(slug) <= SLUG_LENGTH and SLUG.fullmatch(slug)
-    ):
+def slug_problems(slug: object, kind: "Kind | None" = None) -> list[Problem]:
+    """The rule for a new slug: it becomes part of a URL, so it is written as SLUG allows
+    and, for a `kind` given, is none of the words its pages' addresses already use
+    (`reserved_slugs`)."""
+    if slug is None:
         return []
-    return [
-        Problem(
-            "slug",
-            _(
-                "网址名只能用小写英文字母、数字和单个连字符，以字母或数字开头和结尾，"
-                "最多 %(n)d 个字符，例如 rukang-boping。",
-                n=SLUG_LENGTH,
-            ),
+    if not (isinstance(slug, str) and len(slug) <= SLUG_LENGTH and SLUG.fullmatch(slug)):
+        message = _(
+            "网址名只能用小写英文字母、数字和单个连字符，以字母或数字开头和结尾，"
+            "最多 %(n)d 个字符，例如 rukang-boping。",
+            n=SLUG_LENGTH,
         )
-    ]
+        return [Problem("slug", message)]
+    address = reserved_slugs(kind).get(slug) if kind is not None else None
+    if address is not None:
+        message = _(
+            "网址名不能用“%(slug)s”：网址 %(address)s 已经留给网站上别的页面了。请换一个网址名。",
+            slug=slug,
+            address=address,
+        )
+        return [Problem("slug", message)]
+    return []
+
+
+# A public page named by its slug at the end of its address: /updates/<slug>.
+SLUG_RULE = re.compile(r"(?P<prefix>/(?:[^<>]*/)?)<(?:string:)?slug>")
+
+
+def reserved_slugs(kind: "Kind") -> dict[str, str]:
+    """The words a new item of `kind` may not take as its slug, each with the address it
+    would have had: the words that begin another of the site's addresses where the kind's
+    pages are. /updates/feeds/ is the feeds' page, so an update called feeds would be sent
+    there (/updates/feeds and /updates/feeds/ cannot be two pages), and
+    /services/categories/<slug> leaves no room for a service called categories. Read from
+    the site's routes, so a route added later is reserved without a list to keep; none
+    outside a running app, which has no routes. Worked out once per app and kind (a
+    spreadsheet checks every new row's slug), as the routes are fixed once it serves."""
+    if not kind.public_endpoint or not has_app_context():
+        return {}
+    known = current_app.extensions.setdefault("reserved_slugs", {})
+    if kind.public_endpoint not in known:
+        rules = list(current_app.url_map.iter_rules())
+        prefixes = {
+            found["prefix"]
+            for rule in rules
+            if rule.endpoint == kind.public_endpoint
+            and (found := SLUG_RULE.fullmatch(rule.rule)) is not None
+        }
+        reserved = {}
+        for rule in rules:
+            for prefix in prefixes:
+                word = rule.rule[len(prefix) :].split("/")[0]
+                if rule.rule.startswith(prefix) and word and "<" not in word:
+                    reserved[word] = prefix + word
+        known[kind.public_endpoint] = reserved
+    return known[kind.public_endpoint]
 
 
 @dataclass(frozen=True)
@@ -238,7 +279,7 @@ class Kind:
             for problem in f.problems(record.get(f.name), typed=True)
         ]
         if new and self.key == "slug":
-            found += slug_problems(record.get("slug"))
+            found += slug_problems(record.get("slug"), self)
         return found + (self.rules(record) if self.rules else [])
 
     def check(self, record: dict) -> None:

@@ -219,7 +219,10 @@ def read_form(kind: Kind, form: MultiDict, row: Row | None = None) -> tuple[dict
             errors.setdefault(problem.field, problem.message)
     if "slug" in values and not errors.get("slug"):
         slug = values["slug"]
-        if slug and db.session.scalar(select(kind.model.id).where(kind.model.slug == slug)):
+        reserved = slug_problems(slug, kind)  # a word the kind's addresses already use
+        if reserved:
+            errors["slug"] = reserved[0].message
+        elif slug and db.session.scalar(select(kind.model.id).where(kind.model.slug == slug)):
             errors["slug"] = _("这个网址名已被使用，请换一个。")
     return text, {"_values": values, "_errors": errors}
 
