@@ -66,6 +66,10 @@ class Problem:
 
 # The field types answered by choosing, not typing: on a form, their empty error says 请选择.
 CHOICE_TYPES = ("radio", "select", "multi")
+# The field types of one line of text (a name, a title, a number to call): typed or
+# imported, their text keeps to the one-line rule (`query_args.clean_line`), the others to
+# the rule of several lines (`clean_text`).
+LINE_TYPES = ("text", "slug")
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,13 @@ class Field:
     search: bool = False
     description: Any = None
     missing: Any = None
+
+    @property
+    def one_line(self) -> bool:
+        """True for a field of one line of text (`LINE_TYPES`): it shows in a page's title,
+        a list, a line of the audit log, where a line break, a tab or a direction control
+        would break or reorder what is read."""
+        return self.type in LINE_TYPES
 
     def choice_names(self) -> dict:
         """The field's choices, {code: label}; none for a field that is typed, not chosen."""

@@ -23,8 +23,31 @@ MAX_VALUE = 100
 # non-characters U+FFFE and U+FFFF. Tab, newline and carriage return are allowed.
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Word's manual line break (U+000B) and page break (U+000C) come in with pasted text, and
-# mean a new line there.
-BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+# mean a new line there; so do Unicode's other line breaks, the next line (U+0085, from
+# old mainframe and Windows-1252 text) and the line separator (U+2028). The paragraph
+# separator (U+2029) starts a paragraph, which Markdown writes as an empty line.
+BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"})
+# The C1 controls (U+0080 to U+009F) are printed by nobody: a text holding one was read in
+# the wrong encoding (Windows-1252's curly quotes read as Latin-1 become U+0093 and U+0094),
+# and the rest of it is worth a look too. Refused in any text, as NOT_IN_XML is.
+C1_CONTROLS = re.compile("[\x80-\x9f]")
+# Invisible characters that change the direction of the text around them: the marks
+# (U+200E, U+200F, U+061C), embeddings and overrides (U+202A to U+202E) and isolates (U+2066
+# to U+2069). Nobody here types one on purpose, and one can make a title, or a line of the
+# audit log, read other than what it holds (甲\u202e乙丙 shows 甲丙乙): refused in any text
+# staff write. (The residents' forms drop them instead, feedback.spec.BIDI_CONTROLS: a
+# resident is not asked to hunt for a character nobody can see.)
+DIRECTION_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# Line breaks, which a one-line text (a name, a title) cannot hold: refused, not joined,
+# since only the writer knows whether the break stood for a space (between English words)
+# or for nothing (between Chinese characters).
+LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
+# Characters drawn as nothing that say nothing in a line of text: the zero-width space and
+# the soft hyphen only say where a long word may break, the word joiner where it may not,
+# and the byte-order mark is left from the start of a file. They come with text copied
+# from web pages and Word, and nobody can see them to delete them: a one-line text loses
+# them, which changes nothing anyone reads (but lets a name be found as typed).
+UNSEEN_IN_A_LINE = dict.fromkeys(map(ord, "\u200b\u00ad\u2060\ufeff"))
 # Letters that are drawn as nothing: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) and
 # the blank Braille pattern. A text of these alone looks empty, and is often sent to get past
 # a required field.
@@ -147,26 +170,39 @@ def read_page_number(raw: str | None) -> int:
 
 
 def clean_text(text: str, label: str | LazyString) -> str:
-    """Typed or imported text as it is kept: Word's line and page breaks become newlines,
-    and a text with nothing visible in it (`has_visible`) is empty, so that a required
-    field left "blank" with invisible characters is asked for as any empty one is.
+    """Typed or imported text of several lines as it is kept: Word's line and page breaks
+    and Unicode's other line breaks become newlines (`BREAKS`), and a text with nothing
+    visible in it (`has_visible`) is empty, so that a required field left "blank" with
+    invisible characters is asked for as any empty one is.
 
-    Any other character XML 1.0 does not allow raises ValueError with a message naming the
-    field (`label`) and the character. Nobody types one on purpose, so it is refused rather
-    than dropped unseen: it came with pasted text, and the rest of that text is worth a look.
+    Any other character XML 1.0 does not allow, a C1 control or a direction control raises
+    ValueError with a message naming the field (`label`) and the character. Nobody types
+    one on purpose, so it is refused rather than dropped unseen: it came with pasted text,
+    and the rest of that text is worth a look.
     """
     text = text.translate(BREAKS)
-    found = NOT_IN_XML.search(text)
-    if found:
-        raise ValueError(_invisible(label, found.group()))
+    for refused in (NOT_IN_XML, C1_CONTROLS, DIRECTION_CONTROLS):
+        found = refused.search(text)
+        if found:
+            raise ValueError(_invisible(label, found.group()))
     return text if has_visible(text) else ""
 
 
 def clean_line(text: str, label: str | LazyString) -> str:
-    """A one-line text (a name) as it is kept, stripped, and empty when nothing in it is
-    visible: ValueError naming the field for any character that is not visible, a line
-    break or tab included, as for `clean_text`."""
-    text = text.strip()
+    """A one-line text (a name, a title) as it is kept: without the characters that are
+    drawn as nothing and say nothing (`UNSEEN_IN_A_LINE`), stripped, and empty when nothing
+    in it is visible. ValueError naming the field (`label`) for a line break inside it, and
+    for any other character that is not visible (a tab, a control, a direction control, a
+    zero-width joiner), as for `clean_text`."""
+    text = text.translate(UNSEEN_IN_A_LINE).strip()
+    if any(ch in LINE_BREAKS for ch in text):
+        raise ValueError(
+            _(
+                "“%(label)s”只能写一行，里面有换行。请把它连成一行：中文之间直接连上，"
+                "英文单词之间留一个空格。",
+                label=label,
+            )
+        )
     found = next((ch for ch in text if unicodedata.category(ch).startswith("C")), None)
     if found is not None:
         raise ValueError(_invisible(label, found))

@@ -24,9 +24,12 @@ The layout, the same for both formats:
   content/README.md, e.g. ``是; steps=0; ramp=是; door_width_cm=100; verified_on=2026-10-09``.
 - A cell a spreadsheet would run as a formula is written with a leading "'", which reading
   drops again.
-- Text may hold new lines; Word's line break (U+000B) is read as one. Other control
-  characters cannot be written into XML (the feed, the sitemap), so a cell with one is
-  refused, naming its column.
+- Text of several lines (a summary, a note) may hold new lines; Word's line break
+  (U+000B) is read as one. A one-line text (a name, a number) may not: a line break, a
+  tab or another invisible control in it is refused, naming its column, and zero-width
+  spaces and soft hyphens are dropped (`query_args.clean_line`). Other control characters
+  cannot be written into XML (the feed, the sitemap), so a cell with one is refused,
+  naming its column.
 - An XLSX file has at most `files.MAX_COLUMNS` columns and `files.MAX_CELLS` cells: it is
   measured as it is unpacked, before a row of it is read.
 
@@ -284,6 +287,7 @@ class Column:
     feature: bool = False
     required: bool = False
     max_length: int | None = None
+    one_line: bool = False  # its field's `one_line`: a cell of one line of text
 
     @property
     def header(self) -> str:
@@ -314,7 +318,14 @@ def column_of(f: Field, key: bool = False) -> Column:
         codec = Codec(feature_text, feature_reader(feature))
         return Column(f.column, f.label, codec, feature=True)
     codec = CODECS.get(f.type, TEXT)
-    return Column(f.name, f.label, codec, required=f.required or key, max_length=f.max_length)
+    return Column(
+        f.name,
+        f.label,
+        codec,
+        required=f.required or key,
+        max_length=f.max_length,
+        one_line=f.one_line,
+    )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ...content.loader import apply_links, column_value, lookup, normalise, snap
 from ...database import db
 from ...i18n import inline_list
 from ...kinds import Kind, Row
-from ...query_args import clean_text
+from ...query_args import clean_line, clean_text
 from ..models import Revision
 from .columns import (
     LIST_SEPARATOR,
@@ -319,9 +319,10 @@ class Sheet:
 
 
 def _clean(text: str, column: Column) -> str:
-    """A cell's text as the editor keeps typed text (`clean_text`); CellError otherwise."""
+    """A cell's text as the editor keeps typed text (`clean_line` for a column of one line,
+    `clean_text` for the rest); CellError otherwise."""
     try:
-        return clean_text(text, column.label)
+        return clean_line(text, column.label) if column.one_line else clean_text(text, column.label)
     except ValueError as error:
         raise CellError(str(error)) from None
 

@@ -24,7 +24,7 @@ from ...facilities.spec import FACILITIES
 from ...kinds import Field, Kind, Problem, Row, slug_problems
 from ...pages.spec import PAGES
 from ...plan.spec import INDICATORS
-from ...query_args import clean_text
+from ...query_args import clean_line, clean_text
 from ...services.spec import SERVICES
 from ...updates.spec import UPDATES
 from ..bulk.columns import FLAG_WORDS, NO, YES, CellError, feature_reader, feature_text
@@ -242,7 +242,7 @@ def parse(f: Field, raw: str | list[str]) -> Any:  # noqa: ANN401 (its type is f
             raise ValueError(_("请从列出的选项中选择。"))
         # A value sent twice (an edited form, a double click) is one choice, not two links.
         return list(dict.fromkeys(chosen))
-    raw = clean_text(raw.strip(), f.label)
+    raw = clean_line(raw, f.label) if f.one_line else clean_text(raw.strip(), f.label)
     if f.type == "feature":
         return _read_feature(f, raw)
     if f.type == "checkbox":
