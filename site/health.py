@@ -1,10 +1,12 @@
 """GET /healthz: whether this app server can serve the site, for a load balancer or a
-monitor. 200 when it can: the database answers and its schema is not behind this code's
-migrations; otherwise 503. The body names each check's state in a word: the database (ok,
-unreachable, behind, ahead: migrated by newer code, as in a rolling deploy) and the search
-index (ready, missing, unreadable: rebuilt in the background while pages are served, so
-not a reason to take the server out). Plain text, never cached, without a session, and
-nothing in it names a version, a path, an error or a count."""
+monitor. 200 when it can: the database answers, its schema is not behind this code's
+migrations and the plan's content is in it; otherwise 503. The body names each check's
+state in a word: the database (ok, unreachable, behind, ahead: migrated by newer code, as
+in a rolling deploy), the content (loaded; empty: migrated but `flask content load`
+never ran, so every page would be empty; unknown: the database cannot be read) and the
+search index (ready, missing, unreadable: rebuilt in the background while pages are
+served, so not a reason to take the server out). Plain text, never cached, without a
+session, and nothing in it names a version, a path, an error or a count."""
 
 import functools
 import logging
@@ -13,15 +15,19 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, Response, request
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .database import MIGRATIONS, db
+from .plan.models import PlanPart
 from .site_search.index import site_index
 
 PATH = "/healthz"
 # The database's states in which this server can serve.
 SERVING = ("ok", "ahead")
+# The content's state in which this server can serve: a site without the plan would send
+# residents to empty pages while answering 200.
+LOADED = "loaded"
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
 
@@ -43,9 +49,15 @@ class PastThePageCache:
 @bp.get(PATH)
 def healthz() -> Response:
     """200 or 503, with the state of each check."""
-    states = {"database": database_state(), "search": search_state()}
+    database = database_state()
+    states = {
+        "database": database,
+        "content": content_state() if database in SERVING else "unknown",
+        "search": search_state(),
+    }
     body = "".join(f"{check}: {state}\n" for check, state in states.items())
-    return plain(body, 200 if states["database"] in SERVING else 503)
+    serving = database in SERVING and states["content"] == LOADED
+    return plain(body, 200 if serving else 503)
 
 
 def answer_first() -> Response | None:
@@ -74,6 +86,20 @@ def database_state() -> str:
         return "ok"
     known = {script.revision for script in migrations().walk_revisions()}
     return "behind" if set(revisions) <= known else "ahead"
+
+
+def content_state() -> str:
+    """loaded (the plan is in the database: `flask content load` has run); empty (the schema
+    is there but nothing was loaded, as after `flask db upgrade` alone); unknown (the plan's
+    table could not be read). The plan's parts stand for the whole load, which writes them
+    with the rest in one transaction."""
+    try:
+        part = db.session.scalar(select(PlanPart.id).limit(1))
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("health check: the plan's content could not be read", exc_info=True)
+        return "unknown"
+    return "empty" if part is None else LOADED
 
 
 def search_state() -> str:

@@ -1,0 +1,103 @@
+"""The sample systemd units in deploy/ serve the site as the Makefile does, run commands the
+site has, agree on their paths, and are valid systemd (checked with `systemd-analyze verify`
+when it is installed)."""
+
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from barrierfree import PROJECT_ROOT, create_app
+from test_deployment import served_command
+
+pytestmark = pytest.mark.no_database
+
+DEPLOY = PROJECT_ROOT / "deploy"
+# Where the samples expect the checkout.
+CHECKOUT = "/srv/barrierfree"
+SERVER = DEPLOY / "barrierfree.service"
+TIMERS = sorted(DEPLOY.glob("barrierfree-*.timer"))
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+def settings(unit: Path) -> dict[str, list[str]]:
+    """Each `Name=value` of a unit file, by name, continuation lines joined."""
+    found: dict[str, list[str]] = {}
+    text = unit.read_text(encoding="utf-8").replace("\\\n", " ")
+    for line in text.splitlines():
+        if "=" in line and not line.startswith(("#", ";", "[")):
+            name, _, value = line.partition("=")
+            found.setdefault(name.strip(), []).append(value.strip())
+    return found
+
+
+def test_the_server_runs_gunicorn_as_the_makefile_serves():
+    (command,) = settings(SERVER)["ExecStart"]
+    makefile = served_command(8000)
+    makefile[0] = f"{CHECKOUT}/.venv/bin/gunicorn"
+    makefile[makefile.index("--workers") + 1] = "3"  # the Makefile's default WORKERS
+    assert shlex.split(command) == makefile
+
+
+def test_every_timer_starts_a_service_that_runs_a_command_of_the_site(tmp_path):
+    """A misspelt command would fail every run, silently but for the journal."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp_path)})
+    runner = app.test_cli_runner()
+    assert {timer.stem for timer in TIMERS} >= {
+        "barrierfree-publish-due", "barrierfree-mail", "barrierfree-purge", "barrierfree-backup",
+    }  # fmt: skip
+    for timer in TIMERS:
+        assert "OnCalendar" in settings(timer), timer.name
+        service = timer.with_suffix(".service")
+        commands = settings(service)["ExecStart"]
+        flask = [shlex.split(line) for line in commands if line.startswith(CHECKOUT)]
+        assert flask, service.name
+        for words in flask:
+            assert words[:3] == [f"{CHECKOUT}/.venv/bin/flask", "--app", "barrierfree"]
+            result = runner.invoke(args=[*words[3:], "--help"])
+            assert result.exit_code == 0, (service.name, result.output)
+
+
+def test_every_unit_runs_as_the_site_s_user_with_its_settings():
+    wrapper = (DEPLOY / "barrierfree-flask").read_text(encoding="utf-8")
+    for unit in [SERVER, *(timer.with_suffix(".service") for timer in TIMERS)]:
+        found = settings(unit)
+        assert found["User"] == found["Group"] == ["barrierfree"], unit.name
+        assert found["EnvironmentFile"] == ["/etc/barrierfree/env"], unit.name
+        assert found["WorkingDirectory"] == [CHECKOUT], unit.name
+    assert f"SITE={CHECKOUT}\n" in wrapper and "SETTINGS=/etc/barrierfree/env\n" in wrapper
+
+
+def test_the_sample_settings_are_the_site_s():
+    """Every setting the sample names is one the README documents (a misspelt name would be
+    ignored)."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    sample = (DEPLOY / "barrierfree.env").read_text(encoding="utf-8")
+    names = re.findall(r"^#?(BARRIERFREE_[A-Z_]+)=", sample, re.MULTILINE)
+    assert "BARRIERFREE_SECRET_KEY" in names
+    assert [name for name in names if f"`{name}`" not in readme] == []
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed")
+def test_the_units_are_valid_systemd(tmp_path):
+    """`systemd-analyze verify` of each unit, the checkout's paths pointed at this one: the
+    only complaint allowed is a program this machine lacks (rsync)."""
+    units = []
+    for unit in [SERVER, *TIMERS, *(timer.with_suffix(".service") for timer in TIMERS)]:
+        copy = tmp_path / unit.name
+        copy.write_text(
+            unit.read_text(encoding="utf-8").replace(CHECKOUT, str(PROJECT_ROOT)),
+            encoding="utf-8",
+        )
+        units.append(str(copy))
+    result = subprocess.run(
+        [SYSTEMD_ANALYZE, "verify", *units], capture_output=True, text=True, timeout=60
+    )
+    complaints = [
+        line
+        for line in result.stderr.splitlines()
+        if not re.search(r"Command /usr/bin/rsync is not executable", line)
+    ]
+    assert complaints == []
