@@ -1,10 +1,10 @@
 """GET /healthz: whether this app server can serve the site, for a load balancer or a
 monitor. 200 when it can: the database answers, its schema is not behind this code's
 migrations and the plan's content is in it; otherwise 503. The body names each check's
-state in a word: the database (ok, unreachable, behind, ahead: migrated by newer code, as
-in a rolling deploy), the content (loaded; empty: migrated but `flask content load`
-never ran, so every page would be empty; unknown: the database cannot be read) and the
-search index (ready, missing, unreadable: rebuilt in the background while pages are
+state in a word: the database (ok, unreachable, behind, ahead: migrated by the next
+release, as in a rolling deploy), the content (loaded; empty: migrated but `flask content
+load` never ran, so every page would be empty; unknown: the database cannot be read) and
+the search index (ready, missing, unreadable: rebuilt in the background while pages are
 served, so not a reason to take the server out). Plain text, never cached, without a
 session, and nothing in it names a version, a path, an error or a count."""
 
@@ -23,7 +23,10 @@ from .plan.models import PlanPart
 from .site_search.index import site_index
 
 PATH = "/healthz"
-# The database's states in which this server can serve.
+# The database's states in which this server can serve. `ahead` is safe because a migration
+# that takes away what older code uses ships only in a release after the code stopped using
+# it (CONTRIBUTING.md, "Add a migration": expand, then contract), so a server one release
+# behind still finds all it reads. 0016 and 0020 came before the rule (their CONTRACTS).
 SERVING = ("ok", "ahead")
 # The content's state in which this server can serve: a site without the plan would send
 # residents to empty pages while answering 200.

@@ -12,6 +12,16 @@ down_revision = "0015"
 branch_labels = None
 depends_on = None
 
+# Written before expand/contract was the rule (CONTRIBUTING.md, "Add a migration"), and not
+# safe for servers still on the code before it: the release that renames the column is the
+# one that stopped reading contact_purged_at, so the release before fails on every page that
+# reads or writes a feedback item once this has run, while its /healthz says `ahead` (200).
+# Upgrade across it with every server on the older code stopped first.
+CONTRACTS = (
+    "unsafe, as history: renames feedback_item.contact_purged_at, which the release before "
+    "0016 reads; no earlier release stopped using it"
+)
+
 
 def upgrade() -> None:
     with op.batch_alter_table("feedback_item") as batch:

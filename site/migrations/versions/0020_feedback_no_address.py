@@ -13,6 +13,17 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
+# Written before expand/contract was the rule (CONTRIBUTING.md, "Add a migration"), and not
+# safe for servers still on the code before it: the release that drops the column is the one
+# that stopped reading and writing it, and the release before maps address_hash (NOT NULL),
+# so it fails (500) on every page that reads or writes a feedback item once this has run,
+# while its /healthz says `ahead` (200). Upgrade across it with every server on the older
+# code stopped first.
+CONTRACTS = (
+    "unsafe, as history: drops feedback_item.address_hash, which the release before 0020 "
+    "reads and writes; no earlier release stopped using it"
+)
+
 
 def upgrade() -> None:
     # It told a message sent again by its words and its address; a form sent again is now
