@@ -22,7 +22,7 @@ from barrierfree.mail.models import OutgoingMail
 from barrierfree.staff import periodic
 from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
-from conftest import make_app, make_loaded_app, parse
+from conftest import MAIL_NOWHERE, make_app, make_loaded_app, parse
 from sqlalchemy import func, select, update
 from staff_helpers import (
     answered,
@@ -264,9 +264,101 @@ def test_a_message_claimed_by_another_process_is_not_sent_twice(site, smtp):
         db.session.add(OutgoingMail(recipient="a@example.com", subject="s", text_body="t"))
         db.session.commit()
         row = db.session.scalar(select(OutgoingMail))
-        assert outbox._claim(row) is True
-        stale = OutgoingMail(id=row.id, next_attempt_at=row.next_attempt_at - timedelta(1))
-        assert outbox._claim(stale) is False
+        seen = row.next_attempt_at
+        claimed = outbox._claim(row.id, seen)
+        assert claimed is not None and claimed.attempts == 1
+        assert claimed.next_attempt_at >= utcnow() + outbox.CLAIM - timedelta(minutes=1)
+        assert outbox._claim(row.id, seen) is None  # moved on since it was seen
+
+
+class SlowServer:
+    """An SMTP connection that takes its time: `during_first(message)` runs while the first
+    message is being sent, as another process would meanwhile. Every message any of them
+    sent is in `sent`, by its subject."""
+
+    sent: list[str] = []
+
+    def __init__(self, during_first=None):
+        self.during_first = during_first
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send_message(self, message, to_addrs):
+        if self.during_first is not None:
+            during, self.during_first = self.during_first, None
+            during(message)
+        SlowServer.sent.append(str(message["Subject"]))
+
+
+def queue_several(app, count: int) -> None:
+    with app.app_context():
+        for number in range(count):
+            db.session.add(
+                OutgoingMail(
+                    recipient=f"r{number}@example.com", subject=f"m{number}", text_body="t"
+                )
+            )
+        db.session.commit()
+
+
+def test_a_batch_is_claimed_a_message_at_a_time(tmp_path, monkeypatch):
+    """All of a batch was claimed before the first was sent: on a slow server the claim of
+    the last lapsed while it still waited, and another process sent it again. Now each is
+    claimed just before it is sent, so the others stay free to whoever comes for them."""
+    app = make_app(tmp_path / "site.sqlite", **MAIL_NOWHERE)
+    queue_several(app, 4)
+    seen_while_sending = []
+
+    def look(message):
+        with app.app_context():
+            rows = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).all()
+            seen_while_sending.extend((row.subject, row.attempts) for row in rows)
+
+    SlowServer.sent = []
+    monkeypatch.setattr(outbox, "_connect", lambda: SlowServer(during_first=look))
+    with app.app_context():
+        assert outbox.send_due() == (4, 0)
+    assert seen_while_sending == [("m0", 1), ("m1", 0), ("m2", 0), ("m3", 0)]
+    assert SlowServer.sent == ["m0", "m1", "m2", "m3"]
+
+
+def test_what_another_process_sends_meanwhile_is_not_sent_again(tmp_path, monkeypatch):
+    """While this process waits on the slow server with its first message, another process
+    (a timer's `flask mail send-queued`, another server) sends the rest: each message goes
+    out once."""
+    app = make_app(tmp_path / "site.sqlite", **MAIL_NOWHERE)
+    queue_several(app, 5)
+
+    def another_process(message):
+        monkeypatch.setattr(outbox, "_connect", lambda: SlowServer())
+
+        def run():
+            with app.app_context():
+                assert outbox.send_due() == (4, 0)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+
+    SlowServer.sent = []
+    monkeypatch.setattr(outbox, "_connect", lambda: SlowServer(during_first=another_process))
+    with app.app_context():
+        assert outbox.send_due() == (1, 0)
+    assert sorted(SlowServer.sent) == ["m0", "m1", "m2", "m3", "m4"]
+    assert waiting(app) == []
+
+
+@pytest.mark.parametrize("timeout", [1, 10, 75, 300])
+def test_a_claim_outlasts_the_longest_a_message_can_take(tmp_path, timeout):
+    app = make_app(tmp_path / "site.sqlite", **MAIL_NOWHERE, MAIL_TIMEOUT_SECONDS=timeout)
+    with app.app_context():
+        worst = outbox.EXCHANGES * timedelta(seconds=timeout)
+        assert outbox.claim_time() >= 2 * worst
+        assert outbox.claim_time() >= outbox.CLAIM
 
 
 # --- Without a mail server -------------------------------------------------------------------

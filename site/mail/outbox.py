@@ -7,7 +7,7 @@ its number: trying it again for ever would change nothing."""
 import logging
 import smtplib
 import ssl
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import cast
@@ -22,7 +22,18 @@ from .models import OutgoingMail
 
 log = logging.getLogger(__name__)
 BATCH = 50  # messages per run: a long queue is worked through by later runs
-CLAIM = timedelta(minutes=10)  # how long a claimed message is left to its sender
+# How long a claimed message is left to its sender. A message is claimed just before it is
+# sent, not with its batch (a batch of 50 on a slow server outlasted a claim of the whole
+# batch, and another process sent the rest again). Sending one message is at most EXCHANGES
+# blocking exchanges with the server, each bounded by MAIL_TIMEOUT_SECONDS: EHLO and a HELO
+# after a refused EHLO (on the connection's first message), MAIL FROM, RCPT TO, DATA, the
+# message itself (one sendall, which the timeout bounds as a whole), the reply to it, and
+# RSET after a refusal. At the default 10 s that is 8 × 10 s = 80 s, and CLAIM is 600 s;
+# `claim_time` gives at least twice the worst case for any longer timeout. (A reply is read
+# a line at a time, each line within the timeout: a server that dripped one reply over many
+# lines could outlast any bound, and none does.)
+CLAIM = timedelta(minutes=10)
+EXCHANGES = 8
 MAX_WAIT = timedelta(hours=6)
 
 
@@ -71,26 +82,31 @@ def send_quietly() -> None:
 
 
 def send_due() -> tuple[int, int]:
-    """Send the due messages through one SMTP connection; (sent, failed)."""
-    now = utcnow()
-    due = db.session.scalars(
-        select(OutgoingMail)
-        .where(OutgoingMail.next_attempt_at <= now)
+    """Send the due messages through one SMTP connection, each claimed just before it is
+    sent (one another process sent or claimed meanwhile is left to it); (sent, failed)."""
+    due = db.session.execute(
+        select(OutgoingMail.id, OutgoingMail.next_attempt_at)
+        .where(OutgoingMail.next_attempt_at <= utcnow())
         .order_by(OutgoingMail.id)
         .limit(BATCH)
     ).all()
-    claimed = [message for message in due if _claim(message)]
-    if not claimed:
+    if not due:
         return 0, 0
     sent = failed = 0
     try:
         connection = _connect()
     except (OSError, smtplib.SMTPException) as error:
-        for message in claimed:
-            _failed(message, error)
-        return 0, len(claimed)
+        for message_id, seen in due:  # each waits longer, once, whoever claims it
+            message = _claim(message_id, seen)
+            if message is not None:
+                _failed(message, error)
+                failed += 1
+        return 0, failed
     with connection:
-        for message in claimed:
+        for message_id, seen in due:
+            message = _claim(message_id, seen)
+            if message is None:
+                continue
             recipient = ascii_address(message.recipient)
             try:
                 if recipient is None:
@@ -122,10 +138,11 @@ def _refused_for_good(error: Exception) -> bool:
 def _dropped(message: OutgoingMail, error: Exception | None = None) -> None:
     """Take a message out of the outbox: sent, or refused for good (logged by its number
     and the reply's code, never the address or the text)."""
-    db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == message.id))
+    message_id = message.id  # read before the commit expires the deleted row
+    db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == message_id))
     db.session.commit()
     if error is not None:
-        log.warning("mail %s refused for good, not tried again: %s", message.id, _named(error))
+        log.warning("mail %s refused for good, not tried again: %s", message_id, _named(error))
 
 
 def _named(error: Exception) -> str:
@@ -138,25 +155,30 @@ def _named(error: Exception) -> str:
     return f"{type(error).__name__} {code}" if code else type(error).__name__
 
 
-def _claim(message: OutgoingMail) -> bool:
-    """Take the message for this process: its next try moves on, unless another process
-    moved it first."""
+def claim_time() -> timedelta:
+    """How long a claim lasts: CLAIM, or twice the longest one message can take at the
+    configured timeout when that is longer (see CLAIM)."""
+    worst = timedelta(seconds=EXCHANGES * current_app.config["MAIL_TIMEOUT_SECONDS"])
+    return max(CLAIM, 2 * worst)
+
+
+def _claim(message_id: int, seen: datetime) -> OutgoingMail | None:
+    """Take the message for this process, just before it is sent: its next try moves on by
+    `claim_time`, unless another process moved it (or sent it) since it was `seen`. The
+    message as claimed, or None."""
     result = cast(
         CursorResult,
         db.session.execute(
             update(OutgoingMail)
-            .where(
-                OutgoingMail.id == message.id,
-                OutgoingMail.next_attempt_at == message.next_attempt_at,
-            )
-            .values(next_attempt_at=utcnow() + CLAIM, attempts=OutgoingMail.attempts + 1)
+            .where(OutgoingMail.id == message_id, OutgoingMail.next_attempt_at == seen)
+            .values(next_attempt_at=utcnow() + claim_time(), attempts=OutgoingMail.attempts + 1)
             .execution_options(synchronize_session=False)
         ),
     )
     db.session.commit()
-    if result.rowcount:
-        db.session.refresh(message)
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return None
+    return db.session.get(OutgoingMail, message_id, populate_existing=True)
 
 
 def _failed(message: OutgoingMail, error: Exception) -> None:
