@@ -4,17 +4,21 @@ segments."""
 
 import logging
 import re
+import sqlite3
+import traceback
 from collections.abc import Callable
+from types import TracebackType
 from urllib.parse import quote
 from wsgiref.types import WSGIEnvironment
 
 from flask import Flask, current_app, make_response, redirect, render_template
 from flask.globals import request_ctx
+from flask.logging import default_handler
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request
-from sqlalchemy.exc import IntegrityError, PendingRollbackError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException, InternalServerError
 
 from . import security
@@ -122,7 +126,12 @@ def roll_back_refused(error: Exception) -> dict:
         db.session.rollback()
     except Exception:  # a connection that broke: the teardown discards it anyway
         log.exception("rolling back after a database error failed")
-    log.error("database unavailable for %s %s: %s", request.method, redacted(request.path), error)
+    log.error(
+        "database unavailable for %s %s: %s",
+        request.method,
+        redacted(request.path),
+        database_error_summary(error),
+    )
     return {"Retry-After": str(RETRY_AFTER)}
 
 
@@ -183,7 +192,8 @@ def refused_form(error: Exception, form_page: Callable, kept: Callable) -> Respo
 
 def handle_integrity_error(error: IntegrityError) -> ResponseReturnValue:
     """A unique name or key taken by another request at the same moment: 409, not 500.
-    Any other broken constraint is a fault, left to the 500 page and the log."""
+    Any other broken constraint is a fault, left to the 500 page and the log (in its short
+    form: `DatabaseDetailsHidden`; PostgreSQL's message quotes the failing row)."""
     constraint = _unique_constraint(error.orig)
     if constraint is None:
         raise error
@@ -204,10 +214,111 @@ def _unique_constraint(orig: BaseException | None) -> str | None:
     return None
 
 
+# A quoted value at the end of a database message's first line (PostgreSQL's `invalid input
+# syntax for type integer: "…"`), which may be what a resident typed.
+QUOTED_VALUE = re.compile(r':\s*".*$')
+# The longest first line of a database message, and of its statement, the log keeps.
+FIRST_LINE_LIMIT = STATEMENT_LIMIT = 300
+
+
+def is_database_error(error: BaseException) -> bool:
+    """True for an error of the database: SQLAlchemy's wrapper of a driver's error, the
+    session's refusal after one, or the driver's own (sqlite3, psycopg)."""
+    return isinstance(error, (DBAPIError, PendingRollbackError, sqlite3.Error)) or type(
+        error
+    ).__module__.startswith("psycopg")
+
+
+def database_error_summary(error: BaseException) -> str:
+    """A database error as the log may keep it: its class (and the driver's), PostgreSQL's
+    SQLSTATE and constraint name, the first line of its message without a value it quotes,
+    and the statement (with its placeholders). The hidden parameters (`hide_parameters`)
+    keep bound values out of SQLAlchemy's text, but PostgreSQL writes the values into the
+    message itself: `DETAIL: Failing row contains (…)`, `Key (email)=(…)`, a resident's
+    words or address. The one form in which a database error reaches the log
+    (`DatabaseDetailsHidden` gives it to every line)."""
+    orig = getattr(error, "orig", None)
+    driver = orig if isinstance(orig, BaseException) else error
+    parts = [type(error).__name__]
+    if driver is not error:
+        parts[0] += f" ({type(driver).__name__})"
+    sqlstate = getattr(driver, "sqlstate", None)
+    if sqlstate:
+        parts.append(f"SQLSTATE {sqlstate}")
+    constraint = getattr(getattr(driver, "diag", None), "constraint_name", None)
+    if constraint:
+        parts.append(f"constraint {constraint}")
+    lines = str(driver).strip().splitlines()
+    first = lines[0].partition("DETAIL:")[0] if lines else ""
+    first = QUOTED_VALUE.sub(': "…"', first.strip())[:FIRST_LINE_LIMIT]
+    summary = ", ".join(parts) + (f": {first}" if first else "")
+    statement = getattr(error, "statement", None)
+    if statement:  # its values are bound parameters, which it never shows
+        summary += f" [SQL: {' '.join(str(statement).split())[:STATEMENT_LIMIT]}]"
+    return summary
+
+
+class DatabaseDetailsHidden(logging.Filter):
+    """A log line with a database error in its short form (`database_error_summary`): an
+    error logged with its traceback (Flask's "Exception on …" for an error no handler
+    answered, `log.exception`) keeps the traceback's frames, which hold code, not values,
+    but loses the messages of the error and of those chained to it; an error given as an
+    argument is given as its summary."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record when it carries a database error; always keep it."""
+        if record.exc_info and record.exc_info[1] is not None:
+            _kind, raised, frames = record.exc_info
+            found = _database_error_in(raised)
+            if found is not None:
+                summary = database_error_summary(found)
+                if found is not raised:
+                    summary = f"{type(raised).__name__} after {summary}"
+                record.msg, record.args = f"{record.getMessage()}: {summary}", None
+                record.msg += _frames(frames)
+                record.exc_info, record.exc_text = None, None
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                database_error_summary(arg)
+                if isinstance(arg, BaseException) and is_database_error(arg)
+                else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _database_error_in(raised: BaseException) -> BaseException | None:
+    """`raised`, or the first error it was raised from or while handling, that is a
+    database error; None when none is."""
+    seen: set[int] = set()
+    error: BaseException | None = raised
+    while error is not None and id(error) not in seen:
+        if is_database_error(error):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _frames(frames: TracebackType | None) -> str:
+    """The traceback's frames (file, line, function, code), without any error's message."""
+    if frames is None:
+        return ""
+    return "\nTraceback (most recent call last):\n" + "".join(traceback.format_tb(frames)).rstrip()
+
+
 def init_app(app: Flask) -> None:
-    """Register the handlers, and hide private links in the app's log."""
+    """Register the handlers, and keep private links and database errors' details out of
+    the app's log."""
+    # One logger for every app of the process, so each filter is added once. The database
+    # details go first, before PrivateLinksHidden writes the arguments into the message.
+    if not any(isinstance(known, DatabaseDetailsHidden) for known in app.logger.filters):
+        app.logger.addFilter(DatabaseDetailsHidden())
+    # The site's other loggers (barrierfree.*) reach the log through Flask's handler.
+    if not any(isinstance(known, DatabaseDetailsHidden) for known in default_handler.filters):
+        default_handler.addFilter(DatabaseDetailsHidden())
     if not any(isinstance(known, PrivateLinksHidden) for known in app.logger.filters):
-        app.logger.addFilter(PrivateLinksHidden())  # one logger for every app of the process
+        app.logger.addFilter(PrivateLinksHidden())
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
     for refused in (*WRITE_REFUSED, PendingRollbackError):

@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .database import MIGRATIONS, db
+from .errors import database_error_summary
 from .plan.models import PlanPart
 from .site_search.index import site_index
 
@@ -76,9 +77,9 @@ def database_state() -> str:
     migration: `flask db upgrade` has not been run); ahead (migrated by newer code)."""
     try:
         db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
-        log.warning("health check: the database did not answer", exc_info=True)
+        log.warning("health check: the database did not answer: %s", database_error_summary(error))
         return "unreachable"
     try:
         revisions = db.session.scalars(text("SELECT version_num FROM alembic_version")).all()
@@ -98,9 +99,9 @@ def content_state() -> str:
     with the rest in one transaction."""
     try:
         part = db.session.scalar(select(PlanPart.id).limit(1))
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         db.session.rollback()
-        log.warning("health check: the plan's content could not be read", exc_info=True)
+        log.warning("health check: the plan could not be read: %s", database_error_summary(error))
         return "unknown"
     return "empty" if part is None else LOADED
 
