@@ -105,6 +105,19 @@ def test_a_withdrawn_service_is_linked_from_no_contact(site):
         assert SERVICE in [service.slug for service in contact.services]
 
 
+def test_a_withdrawn_service_is_linked_from_no_place(site):
+    with site.app_context():
+        place = db.session.scalars(
+            select(Facility).where(Facility.status == PUBLISHED, Facility.services.any())
+        ).first()
+        slug, service = place.slug, place.services[0].slug
+    client = site.test_client()
+    assert links_to(client, f"/facilities/{slug}", f"/services/{service}")
+    set_status(site, Service, service, WITHDRAWN)
+    for prefix in ("", "/en"):
+        assert not links_to(client, f"{prefix}/facilities/{slug}", f"/services/{service}")
+
+
 def test_the_question_before_withdrawing_a_place_names_its_published_counters(site):
     draft = set_status(site, ContactChannel, "civil-affairs-in-person", DRAFT)
     publisher = signed_in(site, PUBLISHER)

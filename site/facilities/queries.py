@@ -49,7 +49,10 @@ def published() -> list[Facility]:
             select(Facility)
             .join(Township)
             .where(Facility.status == PUBLISHED)
-            .options(selectinload(Facility.township), selectinload(Facility.services))
+            .options(
+                selectinload(Facility.township),
+                selectinload(Facility.services.and_(Service.status == PUBLISHED)),
+            )
             .order_by(Township.position, Facility.position)
         )
     )
@@ -60,7 +63,10 @@ def published_facility(slug: str) -> Facility | None:
     return db.session.scalar(
         select(Facility)
         .where(Facility.slug == slug, Facility.status == PUBLISHED)
-        .options(joinedload(Facility.township), selectinload(Facility.services))
+        .options(
+            joinedload(Facility.township),
+            selectinload(Facility.services.and_(Service.status == PUBLISHED)),
+        )
     )
 
 
