@@ -21,6 +21,7 @@ from .eligibility_pages import eligibility_pages
 USERNAME, PASSWORD = "a11y-admin", "a11y tests walk every page"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
+LAST_MESSAGE = re.compile(r'name="last_message" value="(\d+)"')
 LANGUAGES = ("", "/en")
 
 
@@ -118,6 +119,12 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         pages.update(_questions(app, client, prefix, lang))
         pages.update(eligibility_pages(app.test_client(), prefix, lang))
         pages.update(_alerts_pages(app, prefix, lang))
+        pages[f"reply-held-back-{lang}"] = _held_reply(app, client, prefix)
+        pages[f"account-stale-{lang}"] = _stale_account_change(app, client, prefix, lang)
+        # The log filtered, with a day it cannot read reported in the error summary.
+        pages[f"audit-filtered-{lang}"] = client.get(
+            f"{prefix}/staff/audit?action=publish&item=如康&since=2026-13-01"
+        ).get_data(as_text=True)
     return pages
 
 
@@ -230,6 +237,43 @@ def _merge_question(app, client, prefix: str) -> str:
     data = {"target": target, "version": version, "csrf_token": token(form)}
     response = client.post(f"{path}/merge", data=data)
     assert response.status_code == 200, "the merge question, not an error page"
+    return response.get_data(as_text=True)
+
+
+def _held_reply(app, client, prefix: str) -> str:
+    """A reply held back: a colleague's reply was published after the page was loaded, so
+    the question comes again with it shown first."""
+    visitor = app.test_client()
+    visitor.environ_base["REMOTE_ADDR"] = f"10.78.0.{len(prefix) + 1}"
+    _ask(visitor, prefix, "盲文读物在哪里借？")
+    with app.app_context():
+        item_id = db.session.scalar(select(FeedbackItem.id).order_by(FeedbackItem.id.desc()))
+    path = f"{prefix}/staff/inbox/{item_id}"
+    page = client.get(path).get_data(as_text=True)
+    first = {
+        "body": "您好：\n区残联一楼可以借盲文读物。", "confirm": "yes",
+        "last_message": LAST_MESSAGE.search(page).group(1), "csrf_token": token(page),
+    }  # fmt: skip
+    client.post(f"{path}/reply", data=first)
+    response = client.post(f"{path}/reply", data={**first, "body": "您好：\n请到图书馆借。"})
+    assert response.status_code == 409, "the reply held back, not published"
+    return response.get_data(as_text=True)
+
+
+def _stale_account_change(app, client, prefix: str, lang: str) -> str:
+    """An administrator's change from an account page older than the account: refused,
+    with the account as it is now."""
+    with app.app_context():
+        user = create_user(f"a11y-stale-{lang}", "无障碍测试二", "editor", PASSWORD)
+        db.session.commit()
+        path = f"{prefix}/staff/accounts/{user.id}"
+    page = client.get(path).get_data(as_text=True)
+    # An account's version is a fingerprint of what the page showed, not a number.
+    version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+    answer = {"action": "role", "version": version, "csrf_token": token(page)}
+    client.post(path, data={**answer, "role": "publisher"})
+    response = client.post(path, data={**answer, "role": "admin"})
+    assert response.status_code == 409, "the stale change refused"
     return response.get_data(as_text=True)
 
 
