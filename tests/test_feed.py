@@ -95,11 +95,21 @@ def test_the_editor_refuses_a_forbidden_character_naming_the_field(site, name, l
 
 
 def test_words_line_break_from_the_editor_is_a_new_line_in_the_feed(site):
-    title = "第一行\x0b第二行"
-    response = create(site["publisher"], **{**READY, "slug": "line-break", "title": title})
+    summary = "第一行\x0b第二行"
+    response = create(site["publisher"], **{**READY, "slug": "line-break", "summary": summary})
     assert response.status_code == 303, response.text[:2000]
     entry = entry_of(site["app"].test_client(), "/line-break")
-    assert entry.findtext(f"{ATOM}title") == "第一行\n第二行"
+    assert entry.findtext(f"{ATOM}summary") == "第一行\n第二行"
+
+
+def test_words_line_break_in_a_title_is_refused_naming_the_field(site):
+    # A title is one line: whether the break stood for a space or for nothing, only the
+    # writer knows (query_args.LINE_BREAKS).
+    response = create(
+        site["publisher"], **{**READY, "slug": "line-break", "title": "第一行\x0b第二行"}
+    )
+    assert response.status_code == 400
+    assert "“标题”" in parse(response.data).find(class_="error-summary").text
 
 
 def test_updated_is_the_last_public_change_not_the_request_time(tmp_path):
