@@ -28,6 +28,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
+from .settings import postgres_connection
+
 # Every constraint and index gets a name by this rule, so a migration can find it to change
 # or drop it (SQLite keeps no name for a constraint created without one).
 NAMING_CONVENTION = {
@@ -199,11 +201,20 @@ def alembic_config() -> Config:
     """Alembic configuration pointing at this package's migrations and the app's database."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option(
-        "sqlalchemy.url",
-        current_app.config["SQLALCHEMY_DATABASE_URI"].replace("%", "%%"),
-    )
+    config.set_main_option("sqlalchemy.url", _migrations_url().replace("%", "%%"))
     return config
+
+
+def _migrations_url() -> str:
+    """The app's database URL as the migrations' engine (migrations/env.py) connects with
+    it: on PostgreSQL with the site's time limits to connect (`settings.postgres_connection`),
+    so `flask db upgrade` against a server that never answers fails in seconds; without the
+    statement timeout, as a migration may take long, or wait its turn for the lock."""
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        return current_app.config["SQLALCHEMY_DATABASE_URI"]
+    limits = {name: str(value) for name, value in postgres_connection(url).items()}
+    return url.update_query_dict(limits).render_as_string(hide_password=False)
 
 
 def upgrade() -> None:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import click
 from flask import Flask
-from sqlalchemy import make_url
+from sqlalchemy import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -53,6 +53,25 @@ AT_LEAST_ONE = (
     "ALERTS_PER_RECIPIENT", "ALERTS_CEILING",
 )  # fmt: skip
 DATABASES = ("sqlite", "postgresql")
+# How long the site waits for PostgreSQL, so that a database that takes connections but
+# never answers (a hung server, a network that drops packets) fails a request with the
+# site's own 503 page (errors.py, on OperationalError) in seconds, not by gunicorn killing
+# the worker at its timeout (30 s: the Makefile and the README keep gunicorn's default)
+# with a bare 500 while every other worker hangs the same way. libpq's parameters, given
+# to every connection of the site's database (`postgres_connection`): a new connection
+# gives up after CONNECT_TIMEOUT_SECONDS; TCP keepalives notice a server gone silent under
+# an open connection after about idle + interval × count = 25 seconds (libpq ignores them
+# on a Unix socket).
+CONNECT_TIMEOUT_SECONDS = 5
+KEEPALIVES = {
+    "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+}  # fmt: skip
+# The longest one statement of the served site may run (PostgreSQL's statement_timeout, in
+# seconds): below gunicorn's 30, with time left to connect and answer with the 503 page.
+# Commands (`flask …`) run without it: a restore, a migration waiting its turn for the
+# migrations' lock, a search rebuild or a content load may rightly take longer, and no
+# worker waits for them (see `engine_options`).
+STATEMENT_TIMEOUT_SECONDS = 20
 
 
 class ConfigurationError(click.ClickException, RuntimeError, ValueError):
@@ -83,9 +102,6 @@ def configure(app: Flask, overrides: dict | None) -> None:
         # SQLite in the instance folder, unless BARRIERFREE_DATABASE_URL names another
         # database (postgresql+psycopg://user@host/barrierfree, for several app servers).
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'barrierfree.sqlite'}",
-        # A database error names its statement but not the values in it: they are what
-        # residents wrote, and the error goes to the log.
-        SQLALCHEMY_ENGINE_OPTIONS={"hide_parameters": True},
         CONTENT_DIR=_checkout_or_bundled("content"),
         NODE_MODULES=_checkout_or_bundled("node_modules"),
         SESSION_COOKIE_HTTPONLY=True,
@@ -113,6 +129,10 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = with_psycopg(
         checked_database_url(database_url(overrides or {}) or from_environment or "")
+    )
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(app.config["SQLALCHEMY_DATABASE_URI"], served=not in_a_command()),
     )
     check(app.config)
     # "whoosh" (the index in SEARCH_INDEX_DIR), "postgres" (on SEARCH_DATABASE_URL, by
@@ -238,6 +258,39 @@ def checked_database_url(url: str, name: str = "DATABASE_URL") -> str:
             "PostgreSQL (postgresql://user@host/barrierfree)."
         )
     return url
+
+
+def engine_options(url: str, served: bool) -> dict[str, Any]:
+    """The SQLAlchemy engine options of the site's database at `url`. A database error names
+    its statement but not the values in it: they are what residents wrote, and the error
+    goes to the log. On PostgreSQL, each connection is tested before use (the server may
+    have restarted) and waits no longer than `postgres_connection` says; when the app is
+    `served` (by gunicorn, not a command), no statement runs longer than
+    STATEMENT_TIMEOUT_SECONDS. What the URL itself sets (?connect_timeout=10) wins."""
+    options: dict[str, Any] = {"hide_parameters": True}
+    address = make_url(url)
+    if address.get_backend_name() != "postgresql":
+        return options
+    connect_args = postgres_connection(address)
+    given = address.query.get("options", "")
+    if served and isinstance(given, str) and "statement_timeout" not in given:
+        limit = f"-c statement_timeout={STATEMENT_TIMEOUT_SECONDS}s"
+        connect_args["options"] = f"{given} {limit}".strip()
+    return {**options, "pool_pre_ping": True, "connect_args": connect_args}
+
+
+def postgres_connection(address: URL) -> dict[str, Any]:
+    """libpq's time limits for a connection to the PostgreSQL database at `address` (see
+    CONNECT_TIMEOUT_SECONDS), leaving out those its URL sets itself. The site's engine and
+    the migrations' own (`database.alembic_config`) both take them."""
+    limits = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, **KEEPALIVES}
+    return {name: value for name, value in limits.items() if name not in address.query}
+
+
+def in_a_command() -> bool:
+    """True while a click command makes the app (`flask db restore`, `flask search
+    rebuild`, `flask run`…), False when a server does (gunicorn runs no click command)."""
+    return click.get_current_context(silent=True) is not None
 
 
 def is_deployed(config: Mapping[str, Any]) -> bool:
