@@ -689,7 +689,18 @@ def db_cli() -> None:
 @db_cli.command("upgrade")
 def upgrade_command() -> None:
     """Apply every migration not yet applied."""
-    upgrade()
+    try:
+        upgrade()
+    except OperationalError as error:
+        # One line, not alembic's fifty frames: the database is missing, its server down or
+        # silent (settings.CONNECT_TIMEOUT_SECONDS), or it refused the migration.
+        database = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+        reason = " ".join(str(error.orig or error).split())
+        raise click.ClickException(
+            f"The database at {database.render_as_string(hide_password=True)} was not "
+            f"upgraded ({reason}). Check BARRIERFREE_DATABASE_URL and that the database "
+            "server runs and answers."
+        ) from None
     click.echo("Database schema is up to date.")
 
 

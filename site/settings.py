@@ -4,6 +4,7 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import PROJECT_ROOT
 from .mail import SECURITY as MAIL_SECURITY
+from .mail.addresses import is_email_address
 
 PREFIX = "BARRIERFREE"
 # An installed package has no checkout beside it: it carries its own content/ and htmx from
@@ -52,6 +54,20 @@ AT_LEAST_ONE = (
     "FEEDBACK_CEILING", "FEEDBACK_FOLLOW_UP_CEILING", "FEEDBACK_MAX_AGE_DAYS",
     "ALERTS_PER_RECIPIENT", "ALERTS_CEILING",
 )  # fmt: skip
+# Settings that are on or off, read from the environment as true/false, 1/0 or yes/no in
+# any case; anything else is refused (`check`), rather than taken for true as a text.
+BOOLEAN_SETTINGS = ("PAGE_CACHE",)
+TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes"), ("false", "0", "no")
+# Folders the site writes to, which must not depend on the folder a command happens to be
+# started in (gunicorn's and a `flask` command's would differ).
+FOLDER_SETTINGS = ("UPLOAD_DIR", "SEARCH_INDEX_DIR")
+# The largest port number (a TCP port is 16 bits).
+LARGEST_PORT = 65535
+# A deployed site's shortest secret key: 32 characters, of which a guess is out of reach
+# even with each character one of only 16 (hexadecimal digits, 128 bits).
+SHORTEST_SECRET_KEY = 32
+# What BARRIERFREE_CACHE_URL may begin with: the URL schemes redis-py connects with.
+CACHE_SCHEMES = ("redis", "rediss", "unix")
 DATABASES = ("sqlite", "postgresql")
 # How long the site waits for PostgreSQL, so that a database that takes connections but
 # never answers (a hung server, a network that drops packets) fails a request with the
@@ -164,6 +180,17 @@ def read_environment(app: Flask) -> None:
         value = os.environ.get(f"{PREFIX}_{name}")
         if value is not None:
             app.config[name] = _unquoted(value)
+    for name in BOOLEAN_SETTINGS:
+        value = os.environ.get(f"{PREFIX}_{name}")
+        if value is not None:
+            app.config[name] = _boolean(_unquoted(value))
+
+
+def _boolean(value: str) -> bool | str:
+    """True or False for a word of TRUE_WORDS or FALSE_WORDS, in any case and with spaces
+    around it; anything else as written, for `check` to refuse."""
+    word = value.strip().lower()
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
 
 
 def _unquoted(value: str) -> str:
@@ -188,6 +215,23 @@ def check(config: Mapping[str, Any]) -> None:
             raise ConfigurationError(
                 f"{PREFIX}_{name} must be a whole number, {least} or more, not {value!r}."
             )
+    port = config.get("MAIL_PORT")
+    if port is not None and port > LARGEST_PORT:
+        raise ConfigurationError(
+            f"{PREFIX}_MAIL_PORT must be a port number, 1 to {LARGEST_PORT} (e.g. 465 or "
+            f"587), not {port!r}."
+        )
+    for name in BOOLEAN_SETTINGS:
+        value = config.get(name)
+        if value is not None and type(value) is not bool:
+            raise ConfigurationError(
+                f"{PREFIX}_{name} must be true or false (or 1 or 0, yes or no), not {value!r}."
+            )
+    for name in FOLDER_SETTINGS:
+        folder = config.get(name)
+        if folder is not None and not os.path.isabs(folder):
+            raise ConfigurationError(f"{PREFIX}_{name} must be an absolute path, not {folder!r}.")
+    check_secret_key(config)
     check_site_url(config.get("SITE_URL"))
     if config.get("MAIL_HOST") and not config.get("SITE_URL"):
         raise ConfigurationError(
@@ -199,10 +243,26 @@ def check(config: Mapping[str, Any]) -> None:
             f"{PREFIX}_MAIL_HOST is set but {PREFIX}_MAIL_SENDER is not: mail needs a From "
             "address (e.g. 茌平区残联 <noreply@example.gov.cn>)."
         )
+    sender = config.get("MAIL_SENDER")
+    senders = getaddresses([sender]) if isinstance(sender, str) else []
+    if sender and not (len(senders) == 1 and is_email_address(senders[0][1])):
+        raise ConfigurationError(
+            f"{PREFIX}_MAIL_SENDER must be an email address, alone or after a name (e.g. "
+            f"茌平区残联 <noreply@example.gov.cn>), not {sender!r}."
+        )
     security = config.get("MAIL_SECURITY")
     if security is not None and security not in MAIL_SECURITY:
         raise ConfigurationError(
             f"{PREFIX}_MAIL_SECURITY {security!r} is none of {', '.join(MAIL_SECURITY)}."
+        )
+    cache = config.get("CACHE_URL")
+    if cache and urlsplit(cache).scheme not in CACHE_SCHEMES:
+        # Named by its scheme alone: the rest may hold the Redis server's password.
+        scheme = cache.partition("://")[0] if "://" in cache else None
+        raise ConfigurationError(
+            f"{PREFIX}_CACHE_URL must be a Redis server's URL, redis://host:6379/0 "
+            "(rediss:// with TLS, unix:///path/to/redis.sock), not "
+            + (f"one beginning {scheme}://." if scheme else "a text without ://.")
         )
     if config.get("SEARCH_DATABASE_URL"):
         checked_database_url(config["SEARCH_DATABASE_URL"], "SEARCH_DATABASE_URL")
@@ -214,6 +274,22 @@ def check(config: Mapping[str, Any]) -> None:
             raise ConfigurationError(
                 f"{PREFIX}_SEARCH_BACKEND {backend!r} is none of {', '.join(BACKENDS)}."
             )
+
+
+def check_secret_key(config: Mapping[str, Any]) -> None:
+    """Refuse a SECRET_KEY shorter than SHORTEST_SECRET_KEY on a deployed site: whoever
+    guesses it can sign a staff session of their own. (Unset, `configure` refuses it or, in
+    the embedded set-up, makes one; the tests' apps, TESTING, may have a short one.)"""
+    key = config.get("SECRET_KEY")
+    if not key or config.get("TESTING") or not is_deployed(config):
+        return
+    if len(str(key)) < SHORTEST_SECRET_KEY:
+        raise ConfigurationError(
+            f"{PREFIX}_SECRET_KEY is {len(str(key))} characters long: a site with "
+            f"{PREFIX}_SITE_URL or on PostgreSQL needs {SHORTEST_SECRET_KEY} or more, a long "
+            "random text, e.g. 64 hexadecimal digits (python3 -c 'import secrets; "
+            "print(secrets.token_hex(32))')."
+        )
 
 
 def check_site_url(site_url: str | None) -> None:

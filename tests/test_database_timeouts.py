@@ -90,6 +90,35 @@ def test_a_page_on_a_server_that_never_answers_is_the_sites_503(silent_server, t
 
 
 @pytest.mark.no_database
+@pytest.mark.usefixtures("short_waits")
+def test_db_upgrade_against_a_server_that_never_answers_says_so_in_one_line(
+    silent_server, tmp_path
+):
+    """The migrations' own engine waits no longer than the site's; before, for ever."""
+    app = in_a_command(f"postgresql://postgres@127.0.0.1:{silent_server}/bf", tmp_path)
+    started = time.monotonic()
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.startswith("Error: The database at postgresql")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.no_database
+def test_db_upgrade_against_a_closed_port_says_so_in_one_line(tmp_path):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = in_a_command(f"postgresql://site:hunter2@127.0.0.1:{port}/bf", tmp_path)
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: The database at postgresql+psycopg://site:***@")
+    assert "hunter2" not in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.no_database
 def test_the_served_site_limits_its_statements_and_a_command_does_not(tmp_path):
     url = "postgresql+psycopg://site@db.example.internal/barrierfree"
     served = app_on(url, tmp_path).config["SQLALCHEMY_ENGINE_OPTIONS"]

@@ -24,7 +24,7 @@ def upgrading(url: str, folder: Path) -> subprocess.Popen:
     environment = {
         **os.environ,
         "BARRIERFREE_DATABASE_URL": url,
-        "BARRIERFREE_SECRET_KEY": "test-secret",
+        "BARRIERFREE_SECRET_KEY": "test-secret-" * 3,  # as long as a deployed site needs
         "BARRIERFREE_INSTANCE_PATH": str(folder),
     }
     return subprocess.Popen(

@@ -36,7 +36,7 @@ def configured(tmp_path: Path, **overrides) -> Flask:
         ("SECRET_KEY", "20261205123456"),
         ("MAIL_PASSWORD", "1e5"),
         ("MAIL_USERNAME", "12345"),
-        ("MAIL_SENDER", "null"),
+        ("MAIL_SENDER", "null@example.gov.cn"),
         ("MAIL_PASSWORD", "true"),
         ("MAIL_PASSWORD", '["a"]'),
     ],
@@ -158,7 +158,69 @@ BAD_SETTINGS = [
     ("BARRIERFREE_MAIL_SECURITY", "ssl", "BARRIERFREE_MAIL_SECURITY"),
     ("BARRIERFREE_MAIL_SECURITY", "STARTTLS", "BARRIERFREE_MAIL_SECURITY"),
     ("BARRIERFREE_INSTANCE_PATH", "relative/instance", "BARRIERFREE_INSTANCE_PATH"),
+    # Each of these was taken, and failed later or did something else than meant.
+    ("BARRIERFREE_UPLOAD_DIR", "uploads", "UPLOAD_DIR must be an absolute path"),
+    ("BARRIERFREE_SEARCH_INDEX_DIR", "./index", "SEARCH_INDEX_DIR must be an absolute path"),
+    ("BARRIERFREE_MAIL_PORT", "99999", "MAIL_PORT must be a port number, 1 to 65535"),
+    ("BARRIERFREE_MAIL_SENDER", "noreply", "BARRIERFREE_MAIL_SENDER must be an email address"),
+    ("BARRIERFREE_MAIL_SENDER", "残联 <noreply>", "BARRIERFREE_MAIL_SENDER must be an email"),
+    ("BARRIERFREE_MAIL_SENDER", "a@example.cn, b@example.cn", "BARRIERFREE_MAIL_SENDER"),
+    # Read as the text "off", which is true: the cache stayed on.
+    ("BARRIERFREE_PAGE_CACHE", "off", "PAGE_CACHE must be true or false"),
+    ("BARRIERFREE_PAGE_CACHE", "2", "PAGE_CACHE must be true or false"),
+    # Redis said so in a traceback of thirty lines.
+    ("BARRIERFREE_CACHE_URL", "notaurl", "CACHE_URL must be a Redis server's URL"),
+    ("BARRIERFREE_CACHE_URL", "http://x", "CACHE_URL must be a Redis server's URL"),
 ]
+
+
+@pytest.mark.parametrize(
+    "value, on",
+    [("false", False), ("False", False), ("FALSE", False), ("0", False), (" no ", False),
+     ("true", True), ("True", True), ("1", True), ("Yes", True)],
+)  # fmt: skip
+def test_on_and_off_are_read_in_any_case(monkeypatch, tmp_path, value, on):
+    """BARRIERFREE_PAGE_CACHE=False was the text "False", which is true: the cache stayed on."""
+    monkeypatch.setenv("BARRIERFREE_PAGE_CACHE", value)
+    assert configured(tmp_path).config["PAGE_CACHE"] is on
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://cache.example:6379/0", "rediss://:password@cache.example/1",
+            "unix:///run/redis/redis.sock"],
+)  # fmt: skip
+def test_a_redis_url_is_taken(tmp_path, url):
+    assert configured(tmp_path, CACHE_URL=url).config["CACHE_URL"] == url
+
+
+def test_a_cache_url_is_refused_without_showing_its_password(tmp_path):
+    with pytest.raises(ConfigurationError) as refused:
+        configured(tmp_path, CACHE_URL="http://:hunter2@cache.example/0")
+    assert "hunter2" not in str(refused.value)
+    assert "not one beginning http://." in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "served",
+    [
+        {"SITE_URL": "https://www.example.gov.cn"},
+        {"SQLALCHEMY_DATABASE_URI": "postgresql://site@db.example/barrierfree"},
+    ],
+)
+def test_a_served_site_is_refused_a_short_secret_key(monkeypatch, tmp_path, served):
+    """A key anyone can guess lets them sign a staff session of their own."""
+    app = Flask("barrierfree", instance_path=str(tmp_path / "instance"))
+    with pytest.raises(ConfigurationError, match="BARRIERFREE_SECRET_KEY is 1 characters long"):
+        settings.configure(app, {"SECRET_KEY": "x", **served})
+    key = "0123456789abcdef" * 2
+    settings.configure(app, {"SECRET_KEY": key, **served})
+    assert app.config["SECRET_KEY"] == key
+
+
+def test_the_embedded_site_and_the_tests_may_have_a_short_secret_key(tmp_path):
+    app = Flask("barrierfree", instance_path=str(tmp_path / "instance"))
+    settings.configure(app, {"SECRET_KEY": "x"})
+    assert configured(tmp_path, SECRET_KEY="x", SITE_URL="https://www.example.gov.cn")
 
 
 def test_zero_is_taken_where_it_means_none(monkeypatch, tmp_path):
