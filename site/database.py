@@ -264,7 +264,13 @@ BACKUP_NAME = re.compile(r"barrierfree-(\d{8}-\d{6})\S*\.(?:sqlite|dump)")
 def prune_backups(keep_days: int) -> list[Path]:
     """Delete the backups in the default folder taken more than `keep_days` days ago (by the
     time in their names); the paths deleted. A backup keeps what the purge deletes, so a
-    resident's words would outlive the time the privacy notice promises."""
+    resident's words would outlive the time the privacy notice promises.
+
+    `flask db backup` prunes before it writes its own, and whether that succeeds or not:
+    backups fail most often when the disk is full, and a timer that keeps failing must not
+    keep old backups past the promise. A site may so be left without a backup younger than
+    BACKUP_KEEP_DAYS, but the backups deleted are ones the notice says no longer exist; a
+    backup within the limit is never deleted, however many fail after it."""
     cutoff = datetime.now(UTC) - timedelta(days=keep_days)
     pruned = []
     for path in sorted(default_backup_path().parent.glob("barrierfree-*")):
@@ -365,19 +371,23 @@ def check_restore(path: Path) -> str:
 class Restored:
     """What a restore did: where the safety backup is, the search index's rebuild (the
     number of documents, or why it failed), the alert subscriptions deleted again (cancelled
-    since the backup) and the messages of the backup's outbox dropped."""
+    since the backup), the messages of the backup's outbox dropped, and the retention purge
+    (unconfirmed subscriptions and items deleted, or why it failed)."""
 
     safety_copy: Path
     documents: int | None
     index_problem: str | None = None
     cancelled_again: int = 0
     mail_dropped: int = 0
+    purged: tuple[int, int] = (0, 0)
+    purge_problem: str | None = None
 
 
 def restore(path: Path) -> Restored:
     """Replace the live database's content with the backup at `path`, upgrade its schema,
     end every staff session, cancel again the alerts cancelled since the backup, drop the
-    mail its outbox held, and rebuild the search index.
+    mail its outbox held, delete again what the retention rules keep no longer, and rebuild
+    the search index.
 
     A safety backup of the live database comes first; its path is given in the error if
     the restore fails after it. The backup's sessions would otherwise work again, even ones
@@ -388,7 +398,9 @@ def restore(path: Path) -> Restored:
     was waiting when it was taken, most of it sent since: it is emptied before the
     restored data goes live (`DROP_OUTBOX`), as nothing tells what was sent, and mail sent
     twice cannot be taken back (what a reply said is on its status page; the dropped
-    messages are still in the safety backup).
+    messages are still in the safety backup). What the purge deleted since the backup was
+    taken (residents' texts, contact details and photos, unconfirmed subscriptions) is
+    deleted again at once (`_purge_what_is_due`), not at the next hourly housekeeping.
     """
     from .alerts.operations import cancel_again, cancellations
 
@@ -406,8 +418,10 @@ def restore(path: Path) -> Restored:
         raise BackupError(
             f"Restoring {path} failed ({error}); the previous database is in {safety_copy}."
         ) from error
+    purged, purge_problem = _purge_what_is_due()
     restored = _rebuild_search_index(safety_copy)
     restored.cancelled_again, restored.mail_dropped = cancelled_again, mail_dropped
+    restored.purged, restored.purge_problem = purged, purge_problem
     return restored
 
 
@@ -668,6 +682,20 @@ def _end_staff_sessions() -> None:
     db.session.commit()
 
 
+def _purge_what_is_due() -> tuple[tuple[int, int], str | None]:
+    """Delete from the restored database what the retention rules keep no longer, as `flask
+    inbox purge` does (`staff.inbox.forget_what_is_due`): how many unconfirmed alert
+    subscriptions and items, and why it failed, if it did. A failure is reported, not
+    raised: the data is restored either way."""
+    from .staff.inbox import forget_what_is_due
+
+    try:
+        return forget_what_is_due(), None
+    except Exception as error:
+        db.session.rollback()
+        return (0, 0), str(error) or type(error).__name__
+
+
 def _rebuild_search_index(safety_copy: Path) -> Restored:
     """Rebuild the search index from the restored database; a failure is reported, not
     raised: the data is restored either way."""
@@ -709,21 +737,31 @@ def upgrade_command() -> None:
 @click.option(
     "--keep-days",
     type=click.IntRange(min=1),
-    help="Then delete the backups in the default folder older than this many days "
-    "(default: the BACKUP_KEEP_DAYS setting, 30).",
+    help="First delete the backups in the default folder older than this many days "
+    "(default and most: the BACKUP_KEEP_DAYS setting, 30).",
 )
 def backup_command(path: Path | None, keep_days: int | None) -> None:
     """Write a verified copy of the database to PATH.
 
     PATH defaults to instance/backups/barrierfree-<UTC time>.sqlite (.dump, an archive of
-    pg_dump's custom format, on PostgreSQL); it is never overwritten. Once it is written and
-    verified, the backups in that folder older than --keep-days are deleted.
+    pg_dump's custom format, on PostgreSQL); it is never overwritten. First the backups in
+    that folder older than --keep-days are deleted, whether the new one is written or not
+    (see `prune_backups`).
     """
-    written = backup(path)
-    click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
-    keep_days = keep_days or current_app.config["BACKUP_KEEP_DAYS"]
+    promised = current_app.config["BACKUP_KEEP_DAYS"]
+    if keep_days is not None and keep_days > promised:
+        # The privacy notice of the feedback form reads the setting, not this option.
+        raise click.BadParameter(
+            f"{keep_days} days is longer than BACKUP_KEEP_DAYS ({promised}), which the "
+            "feedback form's privacy notice promises residents; to keep backups longer, set "
+            "BARRIERFREE_BACKUP_KEEP_DAYS, so that the notice says so.",
+            param_hint="'--keep-days'",
+        )
+    keep_days = keep_days or promised
     for pruned in prune_backups(keep_days):
         click.echo(f"Deleted {pruned}, older than {keep_days} days.")
+    written = backup(path)
+    click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
 
 
 @db_cli.command("restore")
@@ -734,7 +772,8 @@ def restore_command(path: Path, yes: bool) -> None:
 
     A safety backup of the current database is written first; the schema is upgraded after,
     every staff session is ended, the alert subscriptions cancelled since the backup are
-    deleted again, the mail its outbox held is dropped, and the search index is rebuilt.
+    deleted again, the mail its outbox held is dropped, what the retention rules keep no
+    longer is deleted again (as `flask inbox purge` does), and the search index is rebuilt.
     """
     revision = check_restore(path)
     if not yes:
@@ -757,12 +796,30 @@ def restore_command(path: Path, yes: bool) -> None:
         f"Dropped {restored.mail_dropped} message(s) the backup's outbox held, most of them "
         f"sent since; they are still in the safety backup."
     )
-    if restored.index_problem is not None:
-        raise BackupError(
+    problems = []
+    if restored.purge_problem is None:
+        unconfirmed, items = restored.purged
+        click.echo(
+            f"Deleted again what is kept no longer: the texts and contact details of {items} "
+            f"item(s), and {unconfirmed} unconfirmed alert subscription(s)."
+        )
+    else:
+        problems.append(
+            f"What is kept no longer was not deleted again ({restored.purge_problem}); run "
+            "`flask inbox purge` now, until then the backup's residents' texts past their "
+            "time are back."
+        )
+    if restored.index_problem is None:
+        click.echo(
+            f"Search index rebuilt from the restored database ({restored.documents} documents)."
+        )
+    else:
+        problems.append(
             f"The search index was not rebuilt ({restored.index_problem}); run "
             "`flask search rebuild` now, until then search may list what the backup lacks."
         )
-    click.echo(f"Search index rebuilt from the restored database ({restored.documents} documents).")
+    if problems:
+        raise BackupError(" ".join(problems))
 
 
 def init_app(app: Flask) -> None:

@@ -43,8 +43,8 @@ NUMBER_SETTINGS = (
 )  # fmt: skip
 # Of those, the ones 0 would turn into something nobody means: a promise to answer the same
 # day, mail on port 0 or with no time to wait, staff signed out at once, every resident's
-# message refused, a message's text deleted the day it came, a backup deleted as soon as
-# it is written (as `flask db backup --keep-days` takes 1 or more), or no alert ever
+# message refused, a message's text deleted the day it came, every backup deleted by the
+# next (as `flask db backup --keep-days` takes 1 or more), or no alert ever
 # confirmed.
 AT_LEAST_ONE = (
     "BACKUP_KEEP_DAYS", "MAIL_PORT", "MAIL_TIMEOUT_SECONDS", "STAFF_IDLE_MINUTES",

@@ -10,6 +10,7 @@ import pytest
 from alembic import command
 from barrierfree import create_app, database
 from barrierfree.database import alembic_config, backup, db, utcnow
+from barrierfree.feedback.models import FeedbackItem
 from barrierfree.pages.models import Page
 from barrierfree.site_search.index import site_index
 from barrierfree.site_search.sync import drain
@@ -366,3 +367,92 @@ def test_a_restore_whose_index_rebuild_fails_says_what_to_run(
     assert "Every staff session was ended" in result.output
     assert "The search index was not rebuilt (index busy)" in result.output
     assert "flask search rebuild" in result.output
+
+
+def old_and_recent_backups(folder: Path) -> dict[str, str]:
+    """An empty file named as a backup of five years ago and one of 29 days ago, in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    recent = datetime.now(UTC) - timedelta(days=29)
+    names = {
+        "old": "barrierfree-20200101-000000.sqlite",
+        "recent": f"barrierfree-{recent:%Y%m%d-%H%M%S}.sqlite",
+    }
+    for name in names.values():
+        (folder / name).write_bytes(b"")
+    return names
+
+
+@SQLITE_FILE
+def test_a_backup_that_fails_still_deletes_the_backups_older_than_promised(
+    runner, instance, monkeypatch
+):
+    """Backups fail most often on a full disk; the old ones kept what residents wrote past
+    the days the privacy notice promises. The recent one, within the promise, stays."""
+    folder = instance / "backups"
+    names = old_and_recent_backups(folder)
+    monkeypatch.setattr(database, "_copy", lambda source, target: target.write_text("garbage"))
+    result = runner.invoke(args=["db", "backup"])
+    assert result.exit_code == 1
+    assert f"Deleted {folder / names['old']}, older than 30 days." in result.output
+    assert "The backup failed" in result.output
+    assert {path.name for path in folder.iterdir()} == {names["recent"]}
+
+
+@SQLITE_FILE
+def test_keep_days_cannot_keep_backups_longer_than_the_notice_promises(empty_app, runner, instance):
+    """The feedback form's privacy notice reads BACKUP_KEEP_DAYS; --keep-days 60 made it
+    understate how long a resident's words stay in a backup."""
+    folder = instance / "backups"
+    names = old_and_recent_backups(folder)
+    result = runner.invoke(args=["db", "backup", "--keep-days", "60"])
+    assert result.exit_code == 2
+    assert "60 days is longer than BACKUP_KEEP_DAYS (30)" in result.output
+    assert "BARRIERFREE_BACKUP_KEEP_DAYS" in result.output
+    assert {path.name for path in folder.iterdir()} == set(names.values()), "nothing done"
+
+    result = runner.invoke(args=["db", "backup", "--keep-days", "7"])
+    assert result.exit_code == 0, result.output
+    left = {path.name for path in folder.iterdir()}
+    assert not left & set(names.values()) and len(left) == 1
+
+
+def test_a_restore_deletes_again_what_the_purge_deleted_since_the_backup(
+    empty_app, runner, tmp_path
+):
+    """Until the next hourly housekeeping, the restored site showed residents' words whose
+    time was up (and a site nobody visits has none)."""
+    from test_purge_command import item_received
+
+    max_age = empty_app.config["FEEDBACK_MAX_AGE_DAYS"]
+    with empty_app.app_context():
+        rows = [item_received(max_age + 1, "new", 1), item_received(max_age - 1, "new", 2)]
+        db.session.add_all(rows)
+        db.session.commit()
+        due, kept = (row.id for row in rows)
+        saved = backup(tmp_path / "saved.sqlite")
+    assert empty_app.test_cli_runner().invoke(args=["inbox", "purge"]).exit_code == 0
+
+    result = runner.invoke(args=["db", "restore", str(saved), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted again what is kept no longer: the texts and contact details of 1 item(s)" in (
+        result.output
+    )
+    with empty_app.app_context():
+        purged, left = db.session.get(FeedbackItem, due), db.session.get(FeedbackItem, kept)
+        assert purged.purged_at and purged.body == "" and purged.contact_phone is None
+        assert purged.photos == [] and [m.body for m in purged.messages] == [""]
+        assert left.body == "来信 2" and left.purged_at is None
+
+
+def test_a_restore_whose_purge_fails_says_what_to_run(empty_app, runner, tmp_path, monkeypatch):
+    with empty_app.app_context():
+        saved = backup(tmp_path / "saved.sqlite")
+
+    def broken():
+        raise RuntimeError("database locked")
+
+    monkeypatch.setattr("barrierfree.staff.inbox.forget_what_is_due", broken)
+    result = runner.invoke(args=["db", "restore", str(saved), "--yes"])
+    assert result.exit_code == 1
+    assert "Search index rebuilt from the restored database" in result.output
+    assert "was not deleted again (database locked); run `flask inbox purge` now" in (result.output)
