@@ -1,5 +1,7 @@
 """The contacts directory and one page per channel."""
 
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
@@ -10,6 +12,7 @@ from ..query_args import filtered_page, wants_fragment
 from ..security import last_modified
 from . import channels, queries
 from .filters import read_filters
+from .models import ContactChannel
 from .structured_data import contact_page
 
 bp = Blueprint("contacts", __name__)
@@ -33,19 +36,28 @@ def directory() -> ResponseReturnValue:
     return filtered_page(body, filters.problems)
 
 
+# The page of one channel. Its public view and the back office's preview (which renders it
+# inside a frame of its own, from values not yet saved) both render it with `page`.
+DETAIL = "contacts/detail.html"
+
+
 @bp.get("/contacts/<slug>")
 def detail(slug: str) -> Response:
     """One channel: how to use it, when, for whom, in which languages, about what."""
     contact = queries.published_contact(slug) or abort(404)
     now = opening_hours.local_now()
-    body = render_template(
-        "contacts/detail.html",
-        contact=contact,
-        open_now=queries.Reachable.at(contact, now).open_now,
-        week=opening_hours.week(contact.hours),
-        # An invented contact is not described to machines as a way to reach anyone.
-        structured_data=None if contact.sample else contact_page(contact),
-    )
+    body = render_template(DETAIL, **page(contact, now))
     # It shows its department, place and services too, and whether it answers now.
     opened_or_closed = last_opening_or_closing([contact.hours], now)
     return last_modified(body, last_public_change(), opened_or_closed)
+
+
+def page(contact: ContactChannel, now: datetime) -> dict:
+    """What the channel's page (`DETAIL`) shows at `now`, as the template's variables."""
+    return {
+        "contact": contact,
+        "open_now": queries.Reachable.at(contact, now).open_now,
+        "week": opening_hours.week(contact.hours),
+        # An invented contact is not described to machines as a way to reach anyone.
+        "structured_data": None if contact.sample else contact_page(contact),
+    }

@@ -14,6 +14,7 @@ from ..security import last_modified
 from . import features, geo, queries
 from .filters import read_filters
 from .hours import hours_now
+from .models import Facility
 from .structured_data import place
 
 bp = Blueprint("facilities", __name__)
@@ -44,28 +45,22 @@ def finder() -> ResponseReturnValue:
     return filtered_page(body, filters.problems)
 
 
+# The page of one place. Its public view and the back office's preview (which renders it
+# inside a frame of its own, from values not yet saved) both render it with `page`.
+DETAIL = "facilities/detail.html"
+
+
 @bp.get("/facilities/<slug>")
 def detail(slug: str) -> Response:
     """One place: hours, how to get there, how to reach it, what is accessible, what is done."""
     facility = queries.published_facility(slug) or abort(404)
     now = opening_hours.local_now()
-    channels = contacts.at_facility(facility, now)
-    body = render_template(
-        "facilities/detail.html",
-        facility=facility,
-        hours=hours_now(facility, now),
-        week=opening_hours.week(facility.hours),
-        today=now.weekday(),
-        # An invented place is not on any map: a search would find a real one, or none.
-        map_links=[] if facility.sample else geo.map_links(facility.name, facility.point()),
-        contacts=channels,
-        # An invented place is not described to machines as a place.
-        structured_data=None if facility.sample else place(facility),
-    )
+    shown = page(facility, now)
+    body = render_template(DETAIL, **shown)
     # It shows its township, services and contacts too, whether it is open now (which
     # changes when it opens or closes, a working weekend counted), and today (the week's
     # row, holidays, when it next opens), which changes at midnight.
-    hours = [facility.hours, *(channel.contact.hours for channel in channels)]
+    hours = [facility.hours, *(channel.contact.hours for channel in shown["contacts"])]
     midnight = opening_hours.utc(datetime.combine(now.date(), time()))
     return last_modified(
         body,
@@ -74,3 +69,19 @@ def detail(slug: str) -> Response:
         opening_hours.last_turn(facility.opening(), now),
         midnight,
     )
+
+
+def page(facility: Facility, now: datetime) -> dict:
+    """What the place's page (`DETAIL`) shows at `now`, as the template's variables."""
+    channels = contacts.at_facility(facility, now)
+    return {
+        "facility": facility,
+        "hours": hours_now(facility, now),
+        "week": opening_hours.week(facility.hours),
+        "today": now.weekday(),
+        # An invented place is not on any map: a search would find a real one, or none.
+        "map_links": [] if facility.sample else geo.map_links(facility.name, facility.point()),
+        "contacts": channels,
+        # An invented place is not described to machines as a place.
+        "structured_data": None if facility.sample else place(facility),
+    }

@@ -1,5 +1,7 @@
 """Service pages: by category, and one page per service."""
 
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, render_template
 
 from .. import opening_hours
@@ -49,28 +51,39 @@ def category(slug: str) -> str:
     )
 
 
+# The page of one service. Its public view and the back office's preview (which renders it
+# inside a frame of its own, from values not yet saved) both render it with `page`.
+DETAIL = "services/detail.html"
+
+
 @bp.get("/services/<slug>")
 def detail(slug: str) -> Response:
     """One service: who can get it, what they get, how to apply, whom to ask."""
     service = queries.published_service(slug) or abort(404)
     now = opening_hours.local_now()
+    shown = page(service, now)
+    body = render_template(DETAIL, **shown)
+    # It shows contacts and places too, and whether each contact answers now.
+    channels = shown["contacts"] + shown["where"].channels
+    hours = [channel.contact.hours for channel in channels]
+    return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))
+
+
+def page(service: Service, now: datetime) -> dict:
+    """What the service's page (`DETAIL`) shows at `now`, as the template's variables."""
     channels = contacts.for_service(service, now)
     where = where_to_go(service, now)
     asked = {channel.contact.id for channel in channels}
     links = queries.links_of(service)
     teams = departments.of(service)
-    body = render_template(
-        "services/detail.html",
-        service=service,
-        links=links,
-        contacts=channels,
-        where=where,
+    return {
+        "service": service,
+        "links": links,
+        "contacts": channels,
+        "where": where,
         # 去哪里办 names no channel that 找人咨询 has just listed.
-        more_channels=[c for c in where.channels if c.contact.id not in asked],
-        teams=teams,
-        untranslated=untranslated(service, links, teams),
-        structured_data=government_service(service, [c.contact for c in channels]),
-    )
-    # It shows contacts and places too, and whether each contact answers now.
-    hours = [channel.contact.hours for channel in channels + where.channels]
-    return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))
+        "more_channels": [c for c in where.channels if c.contact.id not in asked],
+        "teams": teams,
+        "untranslated": untranslated(service, links, teams),
+        "structured_data": government_service(service, [c.contact for c in channels]),
+    }
