@@ -1740,18 +1740,23 @@ def test_the_staff_preview_of_other_kinds_is_sanitised_too(site, publisher):
 
 
 def test_the_english_staff_preview_marks_chinese_text_and_not_the_interfaces_words(site, publisher):
-    url = edit_url("services", row_of(site, Service, slug="assistive-devices").id)
-    preview = parse(publisher.get(f"/en{url}/preview").data)
+    """An indicator's value has no page of its own: its preview lists its fields. (The other
+    kinds' previews are their public pages: tests/test_staff_preview.py.)"""
+    with site.app_context():
+        id_ = db.session.scalar(select(Indicator.id).order_by(Indicator.id).limit(1))
+        db.session.execute(
+            update(Indicator)
+            .where(Indicator.id == id_)
+            .values(current_source="区残联统计报表", current_date=datetime(2026, 6, 30).date())
+        )
+        db.session.commit()
+    preview = parse(publisher.get(f"/en/staff/indicators/{id_}/preview").data)
     fields = dict(zip(
         (dt.text for dt in preview.find("dl").find_all("dt")),
         preview.find("dl").find_all("dd"), strict=True,
     ))  # fmt: skip
-    assert fields["Title"].get("lang") == "zh-CN"
-    assert fields["Title in English (optional)"].get("lang") == "en"
-    # a choice: the category's name as the interface gives it, Chinese parts marked apart
-    category = fields["Category"]
-    assert category.get("lang") is None
-    assert all(span["lang"] == "zh-CN" for span in category.find_all("span"))
+    assert fields["Source"].get("lang") == "zh-CN"  # staff's text, in Chinese
+    assert fields["Date of the figure"].get("lang") is None  # a date, in the interface's words
 
 
 # --- Bad input never breaks the back office --------------------------------------------------

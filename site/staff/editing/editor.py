@@ -12,17 +12,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, UOWTransaction
 from werkzeug.datastructures import MultiDict
 
 from ... import display
+from ...contacts import views as contact_pages
+from ...contacts.models import ContactChannel
 from ...database import (
     DRAFT,
     PUBLISHED,
@@ -33,9 +36,13 @@ from ...database import (
     row_id,
     utcnow,
 )
+from ...facilities import views as facility_pages
+from ...facilities.models import Facility
 from ...kinds import Field, Kind, Row
-from ...opening_hours import LOCAL_TIME, local_time
+from ...opening_hours import LOCAL_TIME, local_now, local_time
 from ...security import READS
+from ...services import views as service_pages
+from ...services.models import Service
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..helpers import shown
@@ -57,6 +64,28 @@ CONFIRM = "confirm"
 OFFERED = _l("没有自动保存：先载入或放弃上面那份自动保存的内容。")
 # The undo offered after a change to what the public sees (see `_offer_undo`).
 UNDO = "undo"
+# The public page of each kind that has one of its own: its template, and what it shows of
+# a row, by the function its public view calls too. A preview renders that page, with the
+# same partials and layout, inside a frame that says it is a preview (staff/preview.html).
+PUBLIC_PAGES: dict[str, tuple[str, Callable[[Row], dict]]] = {
+    "services": (
+        service_pages.DETAIL,
+        lambda row: service_pages.page(cast(Service, row), local_now()),
+    ),
+    "facilities": (
+        facility_pages.DETAIL,
+        lambda row: facility_pages.page(cast(Facility, row), local_now()),
+    ),
+    "contacts": (
+        contact_pages.DETAIL,
+        lambda row: contact_pages.page(cast(ContactChannel, row), local_now()),
+    ),
+    # Their public views pass the row alone.
+    "updates": ("updates/detail.html", lambda row: {"update": row}),
+    "pages": ("pages/static.html", lambda row: {"page": row}),
+}
+# Set in the session while a preview shows values nothing has saved (see `_preview`).
+PREVIEWING = "previewing"
 
 
 @dataclass
@@ -180,9 +209,13 @@ def _save(kind: Kind, row: Row) -> ResponseReturnValue:
     action, submission, base_version = _action(), read(kind, row), posted_version()
     if request.form.get(CONFIRM) == "edit":  # back from the question, to change the text
         return _form(kind, row, submission.text, version=base_version or "")
+    if request.form.get(CONFIRM) == "preview":  # the question's 先预览
+        action = "preview"
     refusal = _check_save(kind, row, submission, action, base_version)
     if refusal is not None:
         return refusal
+    if action == "preview" and _goes_public_on_save(kind, row):
+        return _preview_first(kind, row, submission, base_version)
     findings = _findings_for(kind, row, submission, action)
     if _blocking(findings) and _goes_public_on_save(kind, row):
         # Keep the text, publish nothing.
@@ -249,6 +282,25 @@ def _asks_first(kind: Kind, row: Row, action: str) -> bool:
 def _goes_public_on_save(kind: Kind, row: Row) -> bool:
     """Saving a live item publishes the change, saving a scheduled one publishes it later."""
     return is_live(kind, row) or _scheduled_at(kind, row) is not None
+
+
+def _preview_first(
+    kind: Kind, row: Row, submission: Submission, base_version: int | None
+) -> ResponseReturnValue:
+    """保存并预览 on an item whose save goes public (now, or at its scheduled time): nothing
+    is saved to the item. The text waits as this account's autosave, as it does for the
+    question before a live save, and the preview shows it; the question comes after
+    (`changes`, linked from the preview). A form shown with an autosave on offer keeps no
+    text on the server, so its preview is the answer to this post and carries the text on.
+    """
+    if not _changes(kind, row, submission):
+        flash(_("没有修改。下面是现在保存的样子。"))
+        return redirect(url_for("editor.preview", kind_name=kind.name, item_id=row.id), code=303)
+    if autosaves.offered():
+        return _preview(kind, row, submission.values, posted=submission.text, version=base_version)
+    autosaves.autosave(g.staff.id, kind, autosaves.key_of(row.id), submission.text, base_version)
+    db.session.commit()
+    return redirect(_with_autosave("editor.preview", kind, row), code=303)
 
 
 def _findings_for(
@@ -334,6 +386,7 @@ def _after_save(kind: Kind, row: Row, action: str, version: int) -> ResponseRetu
     if is_live(kind, row):
         _offer_undo(kind, row, "save")
     if action == "preview":
+        flash(_("已保存并公开。") if is_live(kind, row) else _("已保存草稿。"))
         return redirect(url_for("editor.preview", kind_name=kind.name, item_id=row.id), code=303)
     flash(_("已保存并公开。") if is_live(kind, row) else _("已保存草稿。"))
     return _back_to_form(kind, row)
@@ -573,16 +626,84 @@ def unschedule(kind_name: str, item_id: int) -> ResponseReturnValue:
 
 @bp.get("/<kind_name>/<int:item_id>/preview")
 @sessions.require(EDITOR)
-def preview(kind_name: str, item_id: int) -> str:
-    """The item as the public would see it (updates and pages in the public layout)."""
+def preview(kind_name: str, item_id: int) -> ResponseReturnValue:
+    """The item's public page as residents would see it, in a frame that says it is a
+    preview: as saved, or (`?from=autosave`) with the changes this account has waiting to be
+    asked about before they go public, which nothing has saved to the item yet."""
     kind = kind_or_404(kind_name)
     row = item_or_404(kind, item_id)
-    edit_url = url_for("editor.edit", kind_name=kind.name, item_id=row.id)
-    if kind.name == "updates":
-        return render_template("updates/detail.html", update=row, preview_of=edit_url)
-    if kind.name == "pages":
-        return render_template("pages/static.html", page=row, preview_of=edit_url)
-    return render_template("staff/preview.html", kind=kind, row=row, edit_url=edit_url)
+    if request.args.get("from") != "autosave":
+        return _preview(kind, row)
+    draft = autosaves.saved_draft(kind, autosaves.key_of(row.id))
+    submission = read(kind, row, _as_posted(draft.data)) if draft is not None else None
+    if draft is None or submission is None:
+        flash(_("没有等待确认的修改：已经保存了，或者已经放弃了。"))
+        return redirect(url_for("editor.preview", kind_name=kind.name, item_id=row.id), code=303)
+    if submission.errors:
+        flash(_("您写的内容里有要改正的地方，还不能预览。请在表单里改正以后再预览。"))
+        return redirect(_with_autosave("editor.edit", kind, row), code=303)
+    return _preview(kind, row, submission.values, version=draft.base_version)
+
+
+def _with_autosave(endpoint: str, kind: Kind, row: Row) -> str:
+    """The address of the item's edit form or preview with this account's autosaved text."""
+    values: dict[str, Any] = {"kind_name": kind.name, "item_id": row.id, "from": "autosave"}
+    return url_for(endpoint, **values)
+
+
+def _preview(
+    kind: Kind,
+    row: Row,
+    values: dict | None = None,
+    *,
+    posted: dict | None = None,
+    version: int | None = None,
+) -> str:
+    """The preview of a row: its public page, as saved, or with `values` in it (parsed
+    values nothing has saved: `posted`, their text, when only this page carries them).
+
+    Unsaved values are written into the row in memory, the page rendered, and the session
+    rolled back: never flushed (a flush while previewing raises, `_never_while_previewing`),
+    so the database, the search index and the page cache never see them."""
+    frame = {
+        "kind": kind,
+        "row": row,
+        "pending": values is not None,
+        "posted": posted,
+        "version": version if version is not None else row.version,
+        "live": is_live(kind, row),
+        "scheduled": _scheduled_at(kind, row),
+        "edit_url": url_for("editor.edit", kind_name=kind.name, item_id=row.id),
+    }
+    if values is None:
+        return _framed(kind, row, frame)
+    db.session.info[PREVIEWING] = True
+    try:
+        with db.session.no_autoflush:
+            forms.apply_values(kind, row, forms.values_to_write(kind, row, values))
+            return _framed(kind, row, frame)
+    finally:
+        db.session.rollback()
+        db.session.info.pop(PREVIEWING, None)
+
+
+def _framed(kind: Kind, row: Row, frame: dict) -> str:
+    """The row's public page in the preview's frame (`frame` says what the frame says); a
+    kind with no page of its own (an indicator's value) shows its fields."""
+    public = PUBLIC_PAGES.get(kind.name)
+    if public is None:
+        return render_template("staff/preview_fields.html", preview=frame)
+    template, shown = public
+    return render_template(
+        "staff/preview.html", page_template=template, preview=frame, **shown(row)
+    )
+
+
+@event.listens_for(db.session, "before_flush")
+def _never_while_previewing(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    """A preview's values are never written: a flush while one is shown is a mistake."""
+    if session.info.get(PREVIEWING):
+        raise RuntimeError("a preview's unsaved values were about to be written")
 
 
 @bp.get("/<kind_name>/<int:item_id>/revisions")
