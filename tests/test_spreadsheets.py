@@ -488,6 +488,34 @@ def test_unreadable_hours_say_in_chinese_what_is_accepted(shared, hours):
     assert "hours rule" not in error.message and "must be" not in error.message
 
 
+@pytest.mark.parametrize("kind, slug", [("facilities", "rukang-xinfa"), ("contacts", "dpf-sms")])
+def test_hours_with_working_days_say_why_they_are_refused(shared, kind, slug):
+    rows, number = edited(kind, slug, hours="周一至周五 08:30-11:30；工作日 13:30-17:00")
+    [error] = read(kind, f"{kind}.csv", to_csv(rows)).errors
+
+    assert (error.row, error.column) == (number, heading(kind, "hours"))
+    assert error.message.startswith("开放时间里的“工作日 13:30-17:00”不能用“工作日”：调休")
+    assert "请写成 周一至周五" in error.message
+
+
+def test_hours_with_a_typo_name_the_part_and_accept_chinese_day_names(shared):
+    hours = "周一至周五 08:30-11:30；周伍 14:00-17:00"
+    rows, _number = edited("facilities", "rukang-xinfa", hours=hours)
+    [error] = read("facilities", "facilities.csv", to_csv(rows)).errors
+
+    assert error.message.startswith("看不懂开放时间里的“周伍 14:00-17:00”。")
+    assert "周一至周五 08:30-12:00" in error.message and "hours rule" not in error.message
+
+
+def test_hours_with_working_days_are_refused_in_english_too(app):
+    with app.test_request_context():
+        rows, _number = edited("facilities", "rukang-xinfa", hours="工作日 08:30-11:30")
+    with app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        [error] = read("facilities", "facilities.csv", to_csv(rows)).errors
+
+    assert "工作日 08:30-11:30" in error.message and "working days" in error.message
+
+
 def test_unreadable_hours_say_what_is_accepted_in_english(app):
     with app.test_request_context():
         rows, _number = edited("facilities", "rukang-xinfa", hours="weekdays 9 to 5")

@@ -1314,8 +1314,19 @@ FACILITY_PROBLEMS = {
     ),
     "only-latitude": ({"latitude": "36.58", "longitude": ""}, "longitude", "同时填写"),
     "latitude-not-a-number": ({"latitude": "北纬36度"}, "latitude", "要填数字"),
-    "hours-not-understood": ({"hours": "周一到周五 上午"}, "hours", "看不懂这段开放时间"),
-    "hours-impossible": ({"hours": "mon 25:00-26:00"}, "hours", "看不懂这段开放时间"),
+    "hours-not-understood": ({"hours": "周一到周五 上午"}, "hours", "看不懂开放时间里的“周一到"),
+    "hours-impossible": ({"hours": "mon 25:00-26:00"}, "hours", "看不懂开放时间里的“mon 25"),
+    # The part that cannot be read is named, and 工作日 is told why it is refused.
+    "hours-typo": (
+        {"hours": "周一至周五 08:30-11:30\n周伍 13:30-17:00"},
+        "hours",
+        "看不懂开放时间里的“周伍 13:30-17:00”",
+    ),
+    "hours-working-days": (
+        {"hours": "工作日 08:30-11:30"},
+        "hours",
+        "开放时间里的“工作日 08:30-11:30”不能用“工作日”：调休会把有的周末变成工作日",
+    ),
 }
 
 

@@ -18,7 +18,7 @@ The layout, the same for both formats:
   as Excel and WPS save them (2026/6/30, a date cell) or as people write them
   (2026年6月30日). `hours`: as
   `opening_hours.as_text` writes it, ``mon,tue,wed,thu,fri 08:30-11:30; sat 09:00-12:00``,
-  empty when not published.
+  or as staff type it (``周一至周五 8:30-11:30；周六 9:00-12:00``), empty when not published.
 - Facilities have one column per accessibility feature: empty when not verified, else 是 (it
   is there) or 否 (it is not), then any details as ``; key=value`` with the keys of
   content/README.md, e.g. ``是; steps=0; ramp=是; door_width_cm=100; verified_on=2026-10-09``.
@@ -136,33 +136,48 @@ def _date(text: str) -> str | None:
 
 
 def _hours(text: str) -> list[dict] | None:
-    """Opening hours in the words of `opening_hours.as_text`."""
+    """Opening hours in the words of `opening_hours.as_text`, or as staff type them."""
     try:
         return opening_hours.from_text(text)
     except ValueError:
-        # The reason `from_text` gives is written for the content files, in English and in
-        # their terms (hours rule 1: days must be…): the cell's message names the part
-        # instead, in the clerk's language, and says what is accepted.
-        raise CellError(
-            _(
-                "看不懂开放时间里的“%(part)s”。请这样写：mon,tue,wed,thu,fri 08:30-12:00; "
-                "sat 09:00-12:00。星期用 mon tue wed thu fri sat sun，之间用逗号隔开；"
-                "开门和关门时间用“时:分”，中间用“-”；几段时间之间用分号隔开。"
-                "没有公布就空着。",
-                part=_unreadable_part(text),
-            )
-        ) from None
+        raise CellError(hours_refusal(text)) from None
+
+
+def hours_refusal(text: str) -> str:
+    """Why hours typed as text cannot be read, in the clerk's language, for the editor and
+    the spreadsheet alike: the part that cannot be read, and what is accepted. The reason
+    `from_text` gives is written for the content files, in English and in their terms
+    (hours rule 1: expected days and times…), so it is not shown.
+
+    A part with 工作日 is told why that word is refused (`opening_hours` does not read it:
+    调休 moves the working days, which the weekly hours cannot say) and what to write."""
+    part = _unreadable_part(text)
+    if "工作日" in part:
+        return _(
+            "开放时间里的“%(part)s”不能用“工作日”：调休会把有的周末变成工作日，"
+            "每周的开放时间写不出来。请写成 周一至周五，例如 周一至周五 08:30-12:00；"
+            "地点的节假日和调休怎么开放，在“法定节假日”一项里选择。",
+            part=part,
+        )
+    return _(
+        "看不懂开放时间里的“%(part)s”。请这样写：周一至周五 08:30-12:00；周六 09:00-12:00，"
+        "也可以写 mon-fri 08:30-12:00; sat 09:00-12:00。星期写 周一 到 周日、星期一 到 星期日，"
+        "或 mon tue wed thu fri sat sun，连续几天用“至”连起来，不连续的用顿号或逗号隔开；"
+        "开门和关门时间用“时:分”（00:00 到 24:00），中间用“-”；几段时间之间用分号隔开或换行。"
+        "没有公布就空着。",
+        part=part,
+    )
 
 
 def _unreadable_part(text: str) -> str:
-    """The first part of hours text (between semicolons) that cannot be read on its own;
-    the whole text when each part can (then they do not fit together)."""
-    for part in re.split(r"[;；]", text):
+    """The first part of hours text (between semicolons or lines) that cannot be read on
+    its own; the whole text when each part can (then they do not fit together)."""
+    for part in re.split(r"[;；\n]", text):
         try:
             opening_hours.from_text(part)
         except ValueError:
             return part.strip()
-    return text
+    return text.strip()
 
 
 def _codes(text: str) -> list[str]:

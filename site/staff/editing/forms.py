@@ -27,7 +27,15 @@ from ...plan.spec import INDICATORS
 from ...query_args import clean_line, clean_text
 from ...services.spec import SERVICES
 from ...updates.spec import UPDATES
-from ..bulk.columns import FLAG_WORDS, NO, YES, CellError, feature_reader, feature_text
+from ..bulk.columns import (
+    FLAG_WORDS,
+    NO,
+    YES,
+    CellError,
+    feature_reader,
+    feature_text,
+    hours_refusal,
+)
 from .media import Link
 
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
@@ -272,12 +280,7 @@ def parse(f: Field, raw: str | list[str]) -> Any:  # noqa: ANN401 (its type is f
         try:
             return opening_hours.from_text(raw)
         except ValueError:
-            raise ValueError(
-                _(
-                    "看不懂这段开放时间。格式：星期 开门-关门，"
-                    "例如 mon,tue 08:30-11:30; sat 09:00-12:00。"
-                )
-            ) from None
+            raise ValueError(hours_refusal(raw)) from None
     return raw
 
 
