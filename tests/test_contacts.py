@@ -429,6 +429,50 @@ def test_check_contact_refuses(changes, named):
         CONTACTS.check(contact_record(**changes))
 
 
+def hours(*periods: str) -> list[dict]:
+    """Rules of one period each: "mon 08:30-11:30"."""
+    return opening_hours.from_text("; ".join(periods))
+
+
+def test_a_contact_line_with_overlapping_periods_is_refused_naming_them():
+    record = contact_record(hours=hours("mon-fri 08:30-11:30", "mon 10:00-12:00"))
+    with pytest.raises(ValueError) as refused:
+        CONTACTS.check(record)
+    assert str(refused.value).startswith(
+        "hours: 开放时间里星期一的 08:30至11:30 和 10:00至12:00 重叠了"
+    )
+
+
+def test_a_night_line_may_not_overlap_the_next_morning():
+    record = contact_record(hours=hours("mon 20:00-08:00", "tue 07:00-09:00"))
+    with pytest.raises(ValueError, match="^hours: 开放时间里星期二的 00:00至08:00 和 07:00至09:00"):
+        CONTACTS.check(record)
+    # Sunday night runs into Monday morning.
+    record = contact_record(hours=hours("sun 22:00-06:00", "mon 05:00-09:00"))
+    with pytest.raises(ValueError, match="^hours: 开放时间里星期一的"):
+        CONTACTS.check(record)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        hours("mon-sun 00:00-24:00"),  # a 24-hour hotline, as 12345 is
+        hours("mon-fri 17:00-08:00"),  # a duty line at night: one period past midnight
+        hours("mon-sun 00:00-00:00"),  # all day, written as a night
+        hours("mon 08:30-11:30", "mon 11:30-12:00"),  # periods that only touch
+        hours("mon 20:00-08:00", "tue 08:00-12:00"),  # the night, then the morning
+        [{"days": ["mon"], "opens": "8:30", "closes": "17:00"}],  # an unpadded time
+    ],
+)
+def test_contact_lines_may_run_past_midnight_and_all_day(rules):
+    assert CONTACTS.check(contact_record(hours=rules)) is None
+
+
+def test_overlapping_hours_saved_before_the_rule_are_still_read():
+    rules = hours("mon-fri 08:30-11:30", "mon 10:00-12:00")
+    assert len(opening_hours.parse(rules)) == 6
+
+
 def test_loader_refuses_a_sample_contact_with_a_number_naming_file_and_slug(
     empty_app, content_copy
 ):

@@ -516,6 +516,18 @@ def test_hours_with_working_days_are_refused_in_english_too(app):
     assert "工作日 08:30-11:30" in error.message and "working days" in error.message
 
 
+def test_a_contact_line_with_overlapping_hours_is_refused_and_a_night_line_is_not(shared):
+    overlapping = "mon-fri 08:30-11:30; mon 10:00-12:00"
+    rows, number = edited("contacts", "dpf-sms", hours=overlapping)
+    [error] = read("contacts", "contacts.csv", to_csv(rows)).errors
+    assert (error.row, error.column) == (number, heading("contacts", "hours"))
+    assert "星期一的 08:30至11:30 和 10:00至12:00 重叠了" in error.message
+
+    rows, _number = edited("contacts", "dpf-sms", hours="mon-fri 17:00-08:00")
+    plan = read("contacts", "contacts.csv", to_csv(rows))
+    assert plan.valid, plan.errors
+
+
 def test_unreadable_hours_say_what_is_accepted_in_english(app):
     with app.test_request_context():
         rows, _number = edited("facilities", "rukang-xinfa", hours="weekdays 9 to 5")
