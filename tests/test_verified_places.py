@@ -16,7 +16,7 @@ from barrierfree import opening_hours
 from barrierfree.content.files import ContentError
 from barrierfree.content.loader import load_records
 from barrierfree.database import db
-from barrierfree.facilities import validation
+from barrierfree.facilities import features, validation
 from barrierfree.facilities.models import Facility
 from barrierfree.facilities.spec import FACILITIES
 from barrierfree.opening_hours import (
@@ -437,6 +437,17 @@ BROKEN = {
         "hours_verified_on",
         "核实日期 1900-01-01 太早了",
     ),
+    "feature-verified-on-a-day-to-come": (
+        {"accessibility": {"lift": {"available": True, "method": "on-site",
+                                    "verified_on": "2099-01-01"}}},
+        "feature_lift.verified_on",
+        "核实日期 2099-01-01 还没有到",
+    ),
+    "feature-verified-before-the-plan": (
+        {"accessibility": {"lift": {"available": True, "verified_on": "1900-01-01"}}},
+        "feature_lift.verified_on",
+        "核实日期 1900-01-01 太早了",
+    ),
     "closure-whose-qi-reads-two-ways": (
         {"closures": "2026-12-01起重机检修"},
         "closures",
@@ -558,13 +569,13 @@ def test_hours_verified_from_the_plans_start_to_today_are_accepted(i18n_app, clo
     [
         (
             "2026-11-26",
-            "The date the hours were verified, 2026-11-26, has not come yet. Enter the day "
-            "they were actually verified: today (2026-11-25) at the latest.",
+            "The date it was verified, 2026-11-26, has not come yet. Enter the day it was "
+            "actually verified: today (2026-11-25) at the latest.",
         ),
         (
             "2020-12-31",
-            "The date the hours were verified, 2020-12-31, is too early: it cannot be before "
-            "2021-01-01 (the first day of the plan's period). Enter the date they were last "
+            "The date it was verified, 2020-12-31, is too early: it cannot be before "
+            "2021-01-01 (the first day of the plan's period). Enter the date it was last "
             "verified, for example 2026-11-25.",
         ),
     ],
@@ -579,6 +590,58 @@ def test_hours_verified_on_a_day_to_come_or_before_the_plan_are_refused_in_engli
     assert [(problem.field, problem.message) for problem in found] == [
         ("hours_verified_on", message)
     ]
+
+
+@pytest.mark.parametrize("day", ["2021-01-01", "2026-11-25"])
+def test_features_verified_from_the_plans_start_to_today_are_accepted(i18n_app, clock, day):
+    clock(at(WEDNESDAY, "10:00"))
+    lift = {"available": True, "method": "phone", "verified_on": day}
+    with i18n_app.test_request_context():
+        assert validation.problems({"accessibility": {"lift": lift}}) == []
+
+
+@pytest.mark.parametrize(
+    "day, message",
+    [
+        (
+            "2026-11-26",
+            "The date it was verified, 2026-11-26, has not come yet. Enter the day it was "
+            "actually verified: today (2026-11-25) at the latest.",
+        ),
+        (
+            "2020-12-31",
+            "The date it was verified, 2020-12-31, is too early: it cannot be before "
+            "2021-01-01 (the first day of the plan's period). Enter the date it was last "
+            "verified, for example 2026-11-25.",
+        ),
+    ],
+)
+def test_a_feature_verified_on_a_day_to_come_or_before_the_plan_is_refused_at_its_date(
+    i18n_app, clock, day, message
+):
+    clock(at(WEDNESDAY, "10:00"))
+    lift = {"available": True, "verified_on": day}
+    with i18n_app.test_request_context(environ_overrides={"barrierfree.locale": "en"}):
+        found = validation.problems({"accessibility": {"lift": lift}})
+        with pytest.raises(features.DetailError) as refused:
+            features.validate({"lift": lift})
+        # The editor and the spreadsheet show it at the feature's date, as it is.
+        with pytest.raises(columns.CellError) as cell:
+            columns.feature_reader(features.BY_CODE["lift"])(f"是; verified_on={day}")
+    assert [(p.field, p.message) for p in found] == [
+        ("accessibility", f"accessibility.lift.verified_on: {message}")
+    ]
+    assert (refused.value.key, refused.value.staff_message) == ("verified_on", message)
+    assert (cell.value.key, str(cell.value), cell.value.as_is) == ("verified_on", message, True)
+
+
+def test_a_feature_verified_before_the_rule_is_still_shown(site):
+    with site.app_context():
+        place = db.session.scalar(select(Facility).where(Facility.slug == "rukang-hantun"))
+        place.accessibility = {"lift": {"available": True, "verified_on": "2020-05-01"}}
+        db.session.commit()
+    page = site.test_client().get("/facilities/rukang-hantun")
+    assert page.status_code == 200 and "2020年5月1日" in page.text
 
 
 def test_a_refused_closure_stays_in_the_form_as_typed(site):

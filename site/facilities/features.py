@@ -140,11 +140,17 @@ def detail_keys(feature: Feature) -> list[str]:
 
 
 class DetailError(ValueError):
-    """One detail of a feature's record is wrong: `key` names it ("steps", "verified_on")."""
+    """One detail of a feature's record is wrong: `key` names it ("steps", "verified_on").
 
-    def __init__(self, message: str, key: str) -> None:
+    Its text names the feature and the detail, for the content files; `staff_message`,
+    when there is one, says what is wrong in the interface's language, for the editor and
+    the spreadsheet, which show it at the feature's own control or column.
+    """
+
+    def __init__(self, message: str, key: str, staff_message: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+        self.staff_message = staff_message
 
 
 def validate(accessibility: object) -> None:
@@ -181,7 +187,21 @@ def validate(accessibility: object) -> None:
                     f"accessibility.{code}.verified_on: expected a date like 2026-10-09",
                     "verified_on",
                 ) from None
+            _check_verification_date(code, measured["verified_on"])
         _check_method(code, measured)
+
+
+def _check_verification_date(code: str, day: str) -> None:
+    """A feature is verified on a day as a place's hours are: not after today, nor before
+    the plan's period (`validation.verification_date_problem`, the one rule for both).
+    Checked as a record is saved; a date saved before the rule is still shown, as nothing
+    reads a record through `validate`."""
+    # Imported here: validation imports this module for the features themselves.
+    from .validation import verification_date_problem
+
+    problem = verification_date_problem(day)
+    if problem:
+        raise DetailError(f"accessibility.{code}.verified_on: {problem}", "verified_on", problem)
 
 
 def _check_method(code: str, measured: dict) -> None:

@@ -70,12 +70,15 @@ LIST_SPLIT = re.compile(r"\s*[、;；,，]\s*")
 class CellError(ValueError):
     """A cell that cannot be read; the message says what is wrong and what is allowed.
 
-    In a feature's cell, `key` names the part that is wrong ("available", "steps").
+    In a feature's cell, `key` names the part that is wrong ("available", "steps"), and
+    `as_is` is true when the message names nothing of the spreadsheet's syntax, so that the
+    editor shows it as it is too.
     """
 
-    def __init__(self, message: str = "", key: str | None = None) -> None:
+    def __init__(self, message: str = "", key: str | None = None, as_is: bool = False) -> None:
         super().__init__(message)
         self.key = key
+        self.as_is = as_is
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,10 @@ def feature_reader(feature: features.Feature) -> Callable[[str], dict | None]:
             features.validate({feature.code: measured})
         except ValueError as error:
             key = getattr(error, "key", None)
+            # A reason written for staff (a verification date out of range) is shown as it
+            # is, in the editor too; the content files' reason is wrapped.
+            if staff_message := getattr(error, "staff_message", None):
+                raise CellError(staff_message, key, as_is=True) from None
             raise CellError(_("这一格有误：%(reason)s。", reason=error), key) from None
         return measured
 

@@ -135,6 +135,8 @@ def _read_feature(f: Field, raw: str) -> dict | None:
         return FEATURE_READERS[f.feature_code](raw)
     except CellError as error:
         part = error.key or "available"
+        if error.as_is:
+            raise PartError(str(error), part) from None
         if part == "available":
             raise ValueError(_("请先选择这一项“有”还是“没有”，再填写核实和测量的情况。")) from None
         value = feature_parts(f, raw).get(part, "")
