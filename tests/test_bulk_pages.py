@@ -12,6 +12,8 @@ from barrierfree import opening_hours
 from barrierfree.contacts.models import ContactChannel
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
+from barrierfree.staff import periodic
+from barrierfree.staff.bulk import uploads
 from barrierfree.staff.bulk import views as bulk_views
 from barrierfree.staff.models import AuditEntry, Revision
 from conftest import make_loaded_app, parse
@@ -115,6 +117,51 @@ def test_a_file_being_applied_is_not_applied_again_by_a_second_click(site):
     os.utime(claimed, (old, old))
     assert bulk_views._released(claimed) == kept and kept.exists() and not claimed.exists()
     kept.unlink()
+
+
+def checked_token(client) -> dict:
+    """The fields of the apply form after a downloaded file, with a change, is checked."""
+    edited = exported(client).decode("utf-8-sig").replace("08:30-11:30", "08:00-11:30", 1)
+    checked = parse(upload(client, edited.encode("utf-8-sig")).data)
+    form = checked.find("form", action="/staff/bulk/apply")
+    return {i.get("name"): i.get("value") for i in form.find_all("input")}
+
+
+def aged(path, seconds: float) -> None:
+    """Make the file `path` look `seconds` old."""
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+def test_the_hourly_housekeeping_deletes_uploads_kept_over_a_day(site):
+    publisher = site["publisher"]
+    old, fresh, applying = (checked_token(publisher) for _ in range(3))
+    with site["app"].app_context():
+        paths = {name: bulk_views._kept(fields["token"]) for name, fields in
+                 (("old", old), ("fresh", fresh), ("applying", applying))}  # fmt: skip
+        aged(paths["old"], uploads.KEEP_SECONDS + 60)
+        aged(paths["fresh"], uploads.KEEP_SECONDS - 600)
+        # Uploaded over a day ago, but claimed just now: the import is not robbed of it.
+        aged(paths["applying"], uploads.KEEP_SECONDS + 60)
+        claimed = bulk_views._claim(paths["applying"])
+        assert claimed is not None
+        periodic.housekeeping()
+        assert not paths["old"].exists()
+        assert paths["fresh"].exists() and claimed.exists()
+        assert bulk_views._kept(old["token"]) is None
+        for path in (paths["fresh"], claimed):
+            path.unlink()
+    # Applying the swept file says it is gone, and changes nothing.
+    response = publisher.post("/staff/bulk/apply", data=old)
+    assert response.status_code == 303
+    assert "文件只保留一天" in publisher.get(response.headers["Location"]).text
+
+
+def test_sweeping_uploads_without_the_folder_deletes_nothing(site, monkeypatch, tmp_path):
+    monkeypatch.setitem(site["app"].config, "UPLOAD_DIR", str(tmp_path / "never-made"))
+    with site["app"].app_context():
+        assert uploads.forget_old() == 0
+    assert not (tmp_path / "never-made").exists()
 
 
 def test_the_preview_shows_each_change_old_and_new_a_feature_by_its_name(site):

@@ -16,6 +16,7 @@ from ..mail import outbox
 from ..site_search.index import site_index
 from ..site_search.sync import drain_if_waiting
 from .accounts import sessions, throttle
+from .bulk import uploads
 from .editing import publishing
 from .inbox import forget_what_is_due
 
@@ -65,11 +66,13 @@ def housekeeping() -> None:
     (`inbox.forget_what_is_due`, as `flask inbox purge` does), the sign-in attempts no limit
     reads any more (`throttle.forget_old`) and ended staff sessions
     (`sessions.forget_ended`), each erased from the database's files
-    (`database.erase_deleted`)."""
+    (`database.erase_deleted`); then the uploaded spreadsheets older than a day
+    (`bulk.uploads.forget_old`: otherwise only the next upload would delete them)."""
     forget_what_is_due()
     deleted = throttle.forget_old() + sessions.forget_ended()
     db.session.commit()
     erase_deleted(deleted)
+    uploads.forget_old()
 
 
 def _quietly(step: Callable[[], object], failure: str) -> None:

@@ -33,7 +33,7 @@ from ..editing.editor import authoring_findings, is_live
 from ..editing.media import NOT_WRITTEN
 from ..helpers import shown
 from ..models import EDITOR, PUBLISHER, Schedule
-from . import columns, files, importing
+from . import columns, files, importing, uploads
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,6 @@ bp = Blueprint("bulk", __name__, url_prefix="/staff/bulk")
 # with another blueprint of the back office, until it moves there.
 bp.add_app_template_global(forms.referrers, "withdraw_referrers")
 FORMATS = ("csv", "xlsx")
-KEEP_UPLOADS_SECONDS = 24 * 3600
 CLAIMED = ".applying"  # the suffix of a kept upload being applied
 APPLIED = ".applied"  # and of one applied, kept for the day like the others
 STALE_CLAIM_SECONDS = 10 * 60  # an import takes seconds: a claim this old was abandoned
@@ -264,18 +263,10 @@ def _goes_public(spec: Kind, slug: str) -> bool:
     return db.session.scalar(scheduled) is not None
 
 
-def _uploads() -> Path:
-    folder = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _keep(filename: str, data: bytes) -> str:
-    """Keep a checked upload until it is applied (or for a day); return its token."""
-    folder = _uploads()
-    for old in folder.iterdir():
-        if time.time() - old.stat().st_mtime > KEEP_UPLOADS_SECONDS:
-            old.unlink(missing_ok=True)
+    """Keep a checked upload for a day (`uploads`); return its token."""
+    uploads.forget_old()
+    folder = uploads.folder()
     token = secrets.token_hex(16)
     suffix = Path(filename).suffix.lower()
     (folder / f"{token}{suffix if suffix in ('.csv', '.xlsx') else ''}").write_bytes(data)
@@ -287,4 +278,4 @@ def _kept(token: str) -> Path | None:
     request applies it, `APPLIED` once one has)."""
     if len(token) != 32 or not all(ch in "0123456789abcdef" for ch in token):
         return None
-    return next(_uploads().glob(f"{token}*"), None)
+    return next(uploads.folder().glob(f"{token}*"), None)
