@@ -38,10 +38,6 @@ from . import columns, files, importing, uploads
 log = logging.getLogger(__name__)
 
 bp = Blueprint("bulk", __name__, url_prefix="/staff/bulk")
-# The question before a withdrawal (staff/confirm_withdraw.html) names what refers to the
-# item. Its place is beside editor.py's template global `feature_parts`; registered here,
-# with another blueprint of the back office, until it moves there.
-bp.add_app_template_global(forms.referrers, "withdraw_referrers")
 FORMATS = ("csv", "xlsx")
 CLAIMED = ".applying"  # the suffix of a kept upload being applied
 APPLIED = ".applied"  # and of one applied, kept for the day like the others

@@ -51,6 +51,8 @@ from . import authoring, autosaves, forms, publishing
 
 bp = Blueprint("editor", __name__, url_prefix="/staff")
 bp.add_app_template_global(forms.feature_parts, "feature_parts")
+# The question before a withdrawal (staff/confirm_withdraw.html) names what refers to the item.
+bp.add_app_template_global(forms.referrers, "withdraw_referrers")
 log = logging.getLogger(__name__)
 ACTIONS = ("save", "preview", "publish", "schedule")
 # Far enough ahead for any real plan; the local time is checked before converting zones,
