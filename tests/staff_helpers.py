@@ -2,12 +2,14 @@
 
 import json
 import threading
+from collections.abc import Mapping
+from pathlib import Path
 
 from barrierfree.database import db
 from barrierfree.staff.accounts import throttle
 from barrierfree.staff.accounts.views import create_user
 from barrierfree.staff.models import SignInAttempt
-from conftest import Element, parse
+from conftest import Element, copy_database, make_app, make_loaded_app, parse
 
 # Long, uncommon, no composition rules: what the password policy asks people to pick.
 PASSWORD = "四月的雨 falls on quiet hills"
@@ -21,6 +23,25 @@ def make_staff(app, username: str, role: str, password: str = PASSWORD) -> int:
         user = create_user(username, username.title(), role, password)
         db.session.commit()
         return user.id
+
+
+def prepared_database(folder: Path, accounts: Mapping[str, str], **config) -> Path:
+    """A database in `folder` with content/ and the demo pack loaded and these staff
+    accounts (username: role): made once a module (argon2 is slow on purpose), and copied
+    for each test by `copied_app`."""
+    database = folder / "site.sqlite"
+    app = make_loaded_app(database, **config)
+    for username, role in accounts.items():
+        make_staff(app, username, role)
+    with app.app_context():
+        db.engine.dispose()
+    return database
+
+
+def copied_app(database: Path, folder: Path, **config):
+    """An app of its own on a copy, in `folder`, of a prepared database."""
+    copy_database(database, folder / "site.sqlite")
+    return make_app(folder / "site.sqlite", **config)
 
 
 def token_in(html: str | bytes) -> str:

@@ -18,9 +18,16 @@ from barrierfree.query_args import clean_line, clean_text
 from barrierfree.staff.bulk.files import export
 from barrierfree.staff.bulk.importing import read
 from barrierfree.staff.models import AuditEntry
-from conftest import copy_database, make_app, make_loaded_app, parse
+from conftest import parse
 from sqlalchemy import select
-from staff_helpers import answered, error_summary, form_fields, make_staff, signed_in
+from staff_helpers import (
+    answered,
+    copied_app,
+    error_summary,
+    form_fields,
+    prepared_database,
+    signed_in,
+)
 
 CONTACT = "dpf-in-person"
 PUBLISHER = "li-publisher"
@@ -84,18 +91,13 @@ def test_text_of_several_lines_refuses_c1_and_direction_controls(i18n_app, text,
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("prepared")
-    app = make_loaded_app(folder / "site.sqlite")
-    make_staff(app, PUBLISHER, "publisher")
-    with app.app_context():
-        db.engine.dispose()
-    return folder
+    """A database with content/ and the demo pack loaded and the accounts, made once."""
+    return prepared_database(tmp_path_factory.mktemp("prepared"), {PUBLISHER: "publisher"})
 
 
 @pytest.fixture
 def site(prepared, tmp_path):
-    copy_database(prepared / "site.sqlite", tmp_path / "site.sqlite")
-    return make_app(tmp_path / "site.sqlite")
+    return copied_app(prepared, tmp_path)
 
 
 def contact(app) -> ContactChannel:

@@ -19,11 +19,11 @@ from barrierfree.staff import periodic
 from barrierfree.staff.editing import publishing
 from barrierfree.staff.models import StaffUser
 from barrierfree.updates.models import Update
-from conftest import STILL_NOW, copy_database, make_app, make_loaded_app, parse
+from conftest import STILL_NOW, copy_database, make_app, parse
 from flask import Response, send_file
 from flask_caching.backends import RedisCache, SimpleCache
 from sqlalchemy import delete, select, update
-from staff_helpers import answered, csrf, form_fields, make_staff, signed_in
+from staff_helpers import answered, csrf, form_fields, make_staff, prepared_database, signed_in
 
 PUBLISHER = "li-publisher"
 NOW = STILL_NOW
@@ -43,12 +43,8 @@ UPDATE = {
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> Path:
     """A database with content/ loaded and a publisher, made once and copied for each test."""
-    database = tmp_path_factory.mktemp("prepared") / "site.sqlite"
-    app = make_loaded_app(database, SEARCH_BACKEND="null")
-    make_staff(app, PUBLISHER, "publisher")
-    with app.app_context():
-        db.engine.dispose()
-    return database
+    folder = tmp_path_factory.mktemp("prepared")
+    return prepared_database(folder, {PUBLISHER: "publisher"}, SEARCH_BACKEND="null")
 
 
 def site_on(database: Path, **config):

@@ -16,9 +16,18 @@ from barrierfree.staff.editing import autosaves as autosave_store
 from barrierfree.staff.editing import editor, forms, publishing
 from barrierfree.staff.models import AuditEntry, Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
-from conftest import CJK, copy_database, make_app, make_loaded_app, parse, sitemap_paths
+from conftest import CJK, parse, sitemap_paths
 from sqlalchemy import event, func, select, update
-from staff_helpers import answered, asked, csrf, error_summary, form_fields, make_staff, signed_in
+from staff_helpers import (
+    answered,
+    asked,
+    copied_app,
+    csrf,
+    error_summary,
+    form_fields,
+    prepared_database,
+    signed_in,
+)
 
 EDITOR, PUBLISHER, OTHER_PUBLISHER = "zhao-editor", "li-publisher", "wang-publisher"
 ACCOUNTS = {EDITOR: "editor", PUBLISHER: "publisher", OTHER_PUBLISHER: "publisher"}
@@ -46,20 +55,13 @@ SECOND_BODY = "## 怎么报名\n\n带上残疾人证和户口本，到区残联�
 def prepared(tmp_path_factory) -> Path:
     """A database with content/ loaded, its search index and the staff accounts, made once
     (argon2 is slow on purpose) and copied for every test."""
-    folder = tmp_path_factory.mktemp("prepared")
-    app = make_loaded_app(folder / "site.sqlite")
-    for username, role in ACCOUNTS.items():
-        make_staff(app, username, role)
-    with app.app_context():
-        db.engine.dispose()
-    return folder
+    return prepared_database(tmp_path_factory.mktemp("prepared"), ACCOUNTS)
 
 
 @pytest.fixture
 def site(prepared, tmp_path):
     """An app of its own, with content, search index and staff accounts."""
-    copy_database(prepared / "site.sqlite", tmp_path / "site.sqlite")
-    return make_app(tmp_path / "site.sqlite")
+    return copied_app(prepared, tmp_path)
 
 
 @pytest.fixture

@@ -13,9 +13,15 @@ from barrierfree.services.models import Service
 from barrierfree.site_search.sync import SearchChange
 from barrierfree.staff.editing import editor
 from barrierfree.staff.models import Autosave, Revision
-from conftest import copy_database, make_app, make_loaded_app, parse
+from conftest import parse
 from sqlalchemy import func, select, update
-from staff_helpers import answered, form_fields, make_staff, signed_in
+from staff_helpers import (
+    answered,
+    copied_app,
+    form_fields,
+    prepared_database,
+    signed_in,
+)
 
 PUBLISHER, EDITOR = "preview-publisher", "preview-editor"
 PLACE = "child-rehabilitation-centre"
@@ -32,20 +38,15 @@ NEW_HOURS = "mon,tue,wed,thu,fri 08:00-11:30; mon,tue,wed,thu,fri 14:00-17:15"
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> Path:
     """A database with content/ and the demo pack loaded and two accounts, made once."""
-    folder = tmp_path_factory.mktemp("prepared")
-    app = make_loaded_app(folder / "site.sqlite")
-    make_staff(app, PUBLISHER, "publisher")
-    make_staff(app, EDITOR, "editor")
-    with app.app_context():
-        db.engine.dispose()
-    return folder
+    return prepared_database(
+        tmp_path_factory.mktemp("prepared"), {PUBLISHER: "publisher", EDITOR: "editor"}
+    )
 
 
 @pytest.fixture
 def site(prepared, tmp_path):
     """An app of its own on a copy of the prepared database."""
-    copy_database(prepared / "site.sqlite", tmp_path / "site.sqlite")
-    return make_app(tmp_path / "site.sqlite")
+    return copied_app(prepared, tmp_path)
 
 
 @pytest.fixture

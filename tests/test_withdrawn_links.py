@@ -12,9 +12,9 @@ from barrierfree.database import DRAFT, PUBLISHED, WITHDRAWN, db
 from barrierfree.facilities.models import Facility
 from barrierfree.services.models import Service
 from barrierfree.updates.models import Update
-from conftest import copy_database, make_app, make_loaded_app, parse
+from conftest import parse
 from sqlalchemy import select
-from staff_helpers import answered, csrf, make_staff, signed_in
+from staff_helpers import answered, copied_app, csrf, prepared_database, signed_in
 
 PLACE = "government-service-hall"  # the demo pack's; two in-person counters are there
 COUNTERS = ("dpf-in-person", "civil-affairs-in-person")
@@ -25,18 +25,12 @@ PUBLISHER = "li-publisher"
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> Path:
     """A database with content/ loaded and a publisher, made once (argon2 is slow)."""
-    folder = tmp_path_factory.mktemp("prepared")
-    app = make_loaded_app(folder / "site.sqlite")
-    make_staff(app, PUBLISHER, "publisher")
-    with app.app_context():
-        db.engine.dispose()
-    return folder
+    return prepared_database(tmp_path_factory.mktemp("prepared"), {PUBLISHER: "publisher"})
 
 
 @pytest.fixture
 def site(prepared, tmp_path):
-    copy_database(prepared / "site.sqlite", tmp_path / "site.sqlite")
-    return make_app(tmp_path / "site.sqlite")
+    return copied_app(prepared, tmp_path)
 
 
 def set_status(app, model, slug: str, status: str) -> int:
