@@ -96,6 +96,31 @@ def test_a_bad_date_or_a_range_backwards_is_said_and_ignored(loaded_app, staff):
     assert form.get("value") == "2026-03-01"  # what was typed stays
 
 
+@pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=1999-12-31"])
+def test_a_day_beyond_the_log_years_is_said_and_ignored(loaded_app, staff, query):
+    # Compared in UTC a day on, the calendar's first and last days would overflow.
+    response = signed_in(loaded_app, "zhao").get(f"/staff/audit?{query}")
+    assert response.status_code == 400
+    field = "#filter-" + query.split("=")[0]
+    assert error_summary(response.data).find("a", href=field) is not None
+
+
+def test_a_page_past_the_last_says_so_and_leads_back(loaded_app, staff):
+    logged(loaded_app, ("li", "save", "facilities", "x", "", None))
+    response = signed_in(loaded_app, "zhao").get("/staff/audit?action=save&page=50")
+    assert response.status_code == 200
+    text = parse(response.data).find("main").text
+    assert "这一页后面没有记录了。" in text and "还没有任何操作记录" not in text
+    back = next(a for a in parse(response.data).find_all("a") if "回到第一页" in a.text)["href"]
+    assert "page=1" in back and "action=save" in back
+
+
+def test_the_count_reads_in_english(loaded_app, staff):
+    logged(loaded_app, ("li", "save", "facilities", "only-one", "", None))
+    admin = signed_in(loaded_app, "zhao")
+    assert "1 entry found" in admin.get("/en/staff/audit?item=only-one").text
+
+
 def test_the_pages_keep_the_filters(loaded_app, staff):
     with loaded_app.app_context():
         li = db.session.get(StaffUser, staff["li"])

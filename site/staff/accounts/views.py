@@ -492,6 +492,7 @@ def audit_log() -> ResponseReturnValue:
 AUDIT_PAGE = 100
 # A day typed in the log's filter: 2026-03-01 (a date input sends it so).
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+AUDIT_YEARS = (2000, 9998)
 
 
 def _day(args: QueryArgs, name: str, label: str) -> date | None:
@@ -502,7 +503,12 @@ def _day(args: QueryArgs, name: str, label: str) -> date | None:
     try:
         if not DAY.fullmatch(raw):
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
+        # The log's days are Beijing's, compared in UTC a day on: the first and last years
+        # a date holds would overflow, and no entry is from before the site or after 9998.
+        if not AUDIT_YEARS[0] <= day.year <= AUDIT_YEARS[1]:
+            raise ValueError(raw)
+        return day
     except ValueError:
         shown_value = raw[:20] + ("…" if len(raw) > 20 else "")
         args.problems.append(Problem(f"filter-{name}", _(
