@@ -112,6 +112,22 @@ def test_a_withdrawn_service_is_linked_from_no_place(site):
         assert not links_to(client, f"{prefix}/facilities/{slug}", f"/services/{service}")
 
 
+def test_the_preview_of_a_place_lists_no_withdrawn_service(site):
+    with site.app_context():
+        place = db.session.scalars(
+            select(Facility).where(Facility.status == PUBLISHED, Facility.services.any())
+        ).first()
+        place_id, slug, service = place.id, place.slug, place.services[0].slug
+    set_status(site, Service, service, WITHDRAWN)
+    publisher = signed_in(site, PUBLISHER)
+    preview = publisher.get(f"/staff/facilities/{place_id}/preview")
+    assert preview.status_code == 200
+    assert not [h for h in parse(preview.data).hrefs if h.endswith(f"/services/{service}")]
+    with site.app_context():  # only the pages were told less: the link is kept
+        row = db.session.scalar(select(Facility).where(Facility.slug == slug))
+        assert service in [s.slug for s in row.services]
+
+
 def test_the_question_before_withdrawing_a_place_names_its_published_counters(site):
     draft = set_status(site, ContactChannel, "civil-affairs-in-person", DRAFT)
     publisher = signed_in(site, PUBLISHER)

@@ -50,6 +50,12 @@ class ContactChannel(Publishable, Tracked, Model):
         secondary=contact_service, order_by=Service.position
     )
 
+    @property
+    def public_services(self) -> list[Service]:
+        """The services asked about here, as residents may see them: a withdrawn or draft service's
+        page is gone, so it is neither listed nor linked (`kinds.public`)."""
+        return [service for service in self.services if public(service)]
+
     def __repr__(self) -> str:
         return f"<ContactChannel {self.slug}>"
 

@@ -61,16 +61,15 @@ def any_local_published() -> bool:
 
 
 def published_contact(slug: str) -> ContactChannel | None:
-    """One published channel with its department, place and published services (its page
-    links each; a withdrawn service's page is gone). The rows are only read: a collection
-    loaded in part must never be written back."""
+    """One published channel with its department, place and services (its page links the
+    published ones: `ContactChannel.public_services`)."""
     return db.session.scalar(
         select(ContactChannel)
         .where(ContactChannel.slug == slug, ContactChannel.status == PUBLISHED)
         .options(
             joinedload(ContactChannel.department),
             joinedload(ContactChannel.facility),
-            selectinload(ContactChannel.services.and_(Service.status == PUBLISHED)),
+            selectinload(ContactChannel.services),
         )
     )
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import opening_hours
 from ..database import Model, Publishable, Tracked, db
+from ..kinds import public
 from ..services.models import Service
 
 facility_service = Table(
@@ -83,6 +84,12 @@ class Facility(Publishable, Tracked, Model):
     services: Mapped[list[Service]] = relationship(
         secondary=facility_service, order_by=Service.position
     )
+
+    @property
+    def public_services(self) -> list[Service]:
+        """The services offered here, as residents may see them: a withdrawn or draft service's
+        page is gone, so it is neither listed nor linked (`kinds.public`)."""
+        return [service for service in self.services if public(service)]
 
     def __repr__(self) -> str:
         return f"<Facility {self.slug}>"

@@ -51,7 +51,7 @@ def published() -> list[Facility]:
             .where(Facility.status == PUBLISHED)
             .options(
                 selectinload(Facility.township),
-                selectinload(Facility.services.and_(Service.status == PUBLISHED)),
+                selectinload(Facility.services),
             )
             .order_by(Township.position, Facility.position)
         )
@@ -65,7 +65,7 @@ def published_facility(slug: str) -> Facility | None:
         .where(Facility.slug == slug, Facility.status == PUBLISHED)
         .options(
             joinedload(Facility.township),
-            selectinload(Facility.services.and_(Service.status == PUBLISHED)),
+            selectinload(Facility.services),
         )
     )
 

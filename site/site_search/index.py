@@ -293,7 +293,7 @@ def _facility(facility: Facility, language: str) -> search.Document:
             facility.name if language == "en" else None,
             inline_list(present),
             # A service's title may hold 、 or a comma itself: the titles are parted by ；.
-            _("；").join(_in_language(s, "title", language) for s in facility.services),
+            _("；").join(_in_language(s, "title", language) for s in facility.public_services),
         ),
         url=url_for("facilities.detail", slug=facility.slug),
         township=facility.township.slug,
