@@ -5,6 +5,7 @@ alert requests refuses no resident's message (and the other way round)."""
 from datetime import timedelta
 
 import pytest
+from barrierfree.alerts import operations
 from barrierfree.database import db, utcnow
 from barrierfree.feedback import throttle
 from barrierfree.feedback.models import FeedbackSubmission
@@ -141,3 +142,13 @@ def test_residents_messages_do_not_use_up_the_alerts_limits(tmp_path, smtp):
 def test_the_alerts_limits_are_whole_numbers_of_at_least_one(tmp_path, name, value):
     with pytest.raises(ConfigurationError, match=f"BARRIERFREE_{name}"):
         make_app(tmp_path / "site.sqlite", **{name: value})
+
+
+def test_the_privacy_note_says_how_long_a_cancellation_is_remembered(tmp_path, smtp):
+    # As long as a backup is kept, and the margin: a restore cancels again (operations).
+    site = mail_site(tmp_path, smtp, BACKUP_KEEP_DAYS=30)
+    days = 30 + operations.CANCELLATION_MARGIN.days
+    note = parse(site.test_client().get("/alerts/").data).find("h2", id="privacy")
+    assert f"编码 {days} 天，只用来在从备份恢复数据时再次为您退订" in note.find_next("ul").text
+    english = parse(site.test_client().get("/en/alerts/").data).find("h2", id="privacy")
+    assert f"for {days} days, only to unsubscribe you again" in english.find_next("ul").text

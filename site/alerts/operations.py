@@ -134,6 +134,12 @@ def cancel(subscription: AlertSubscription) -> None:
     erase_deleted(1 + withdrawn)
 
 
+def cancellation_kept_days() -> int:
+    """How many days a cancellation is remembered: as long as any backup is kept, and
+    CANCELLATION_MARGIN more (the privacy notice says so)."""
+    return int(current_app.config["BACKUP_KEEP_DAYS"]) + CANCELLATION_MARGIN.days
+
+
 def forget_unconfirmed() -> int:
     """Delete subscriptions nobody confirmed in time, and the cancellations older than any
     backup the site keeps (BACKUP_KEEP_DAYS and CANCELLATION_MARGIN: no restore can bring
@@ -148,7 +154,7 @@ def forget_unconfirmed() -> int:
             )
         ),
     )
-    kept = timedelta(days=current_app.config["BACKUP_KEEP_DAYS"]) + CANCELLATION_MARGIN
+    kept = timedelta(days=cancellation_kept_days())
     old = cast(
         CursorResult,
         db.session.execute(

@@ -34,6 +34,7 @@ from .models import AlertSubscription
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 bp.add_app_template_global(operations.UNCONFIRMED_DAYS, "unconfirmed_days")  # type: ignore[arg-type]
+bp.add_app_template_global(operations.cancellation_kept_days)
 KINDS = choices({NOTICE: _l("通知公告"), NEWS: _l("工作动态")})
 EXPIRED = _l("这个页面打开太久，已经失效，所以没有保存。您填的内容还在下面，请再提交一次。")
 EXPIRED_CONFIRM = _l("这个页面打开太久，已经失效，所以还没有确认。请再按一次“确认订阅”。")
