@@ -384,10 +384,6 @@ COMPONENTS = (
                     ),
                 },
             ),
-            Example(
-                _l("预览"),
-                {"variant": "preview", "html": strong(_l("预览：这是还没有公开的版本。"))},
-            ),
             Example(_l("用户输入照原样显示"), {"text": TYPED}),
         ),
     ),
