@@ -595,10 +595,10 @@ def test_qi_run_into_other_words_is_refused_in_english_too(i18n_app):
     ):
         opening_hours.parse_closures("2026-12-01起重机检修", today=TODAY)
     assert str(refused.value) == (
-        "Line 1: the character after the date can mean “from this day on”, or it can be the "
-        "first character of the reason. If the place is closed from that day on, put a space "
-        "after it: 2026-12-01 起 重机检修. If it is closed on that day only, put a colon after "
-        "the date: 2026-12-01：起重机检修."
+        "Line 1: the character right after the date (qǐ, “from”) can mean “from this day on”, "
+        "or it can be the first character of the reason. If the place is closed from that day "
+        "on, put a space after that character: 2026-12-01 起 重机检修. If it is closed on that "
+        "day only, put a colon after the date: 2026-12-01：起重机检修."
     )
 
 
