@@ -178,6 +178,10 @@ def test_revisions_and_the_log_name_people_by_their_display_names(loaded_app, st
     assert any("李明（li）" in row for row in rows(admin.get("/staff/audit")))
     english = admin.get(f"/en/staff/facilities/{place_id}/revisions").text
     assert '<span lang="zh-CN">李明</span> (li)' in english
+    with loaded_app.app_context():
+        revision = db.session.scalar(select(Revision.id).where(Revision.username == "li"))
+    one = admin.get(f"/en/staff/facilities/{place_id}/revisions/{revision}")
+    assert '<span lang="zh-CN">李明</span> (li)' in one.text
 
 
 # --- Two administrators change one account --------------------------------------------------
