@@ -557,6 +557,23 @@ def test_hours_typed_in_chinese_are_saved_and_shown_back_in_the_one_stored_form(
 VERIFIED = {"hours": OFFICE, "hours_verified_method": "phone", "hours_verified_by": "区残联"}
 
 
+# A verification date refused (on 2026-11-25): one to come, one before the plan's period;
+# the same words for a place's hours and for each feature (validation's one rule).
+DAYS_REFUSED = [
+    (
+        "2026-11-26",
+        "The date it was verified, 2026-11-26, has not come yet. Enter the day it was "
+        "actually verified: today (2026-11-25) at the latest.",
+    ),
+    (
+        "2020-12-31",
+        "The date it was verified, 2020-12-31, is too early: it cannot be before "
+        "2021-01-01 (the first day of the plan's period). Enter the date it was last "
+        "verified, for example 2026-11-25.",
+    ),
+]
+
+
 @pytest.mark.parametrize("day", ["2021-01-01", "2026-11-25"])
 def test_hours_verified_from_the_plans_start_to_today_are_accepted(i18n_app, clock, day):
     clock(at(WEDNESDAY, "10:00"))
@@ -566,19 +583,7 @@ def test_hours_verified_from_the_plans_start_to_today_are_accepted(i18n_app, clo
 
 @pytest.mark.parametrize(
     "day, message",
-    [
-        (
-            "2026-11-26",
-            "The date it was verified, 2026-11-26, has not come yet. Enter the day it was "
-            "actually verified: today (2026-11-25) at the latest.",
-        ),
-        (
-            "2020-12-31",
-            "The date it was verified, 2020-12-31, is too early: it cannot be before "
-            "2021-01-01 (the first day of the plan's period). Enter the date it was last "
-            "verified, for example 2026-11-25.",
-        ),
-    ],
+    DAYS_REFUSED,
 )
 def test_hours_verified_on_a_day_to_come_or_before_the_plan_are_refused_in_english_too(
     i18n_app, clock, day, message
@@ -602,19 +607,7 @@ def test_features_verified_from_the_plans_start_to_today_are_accepted(i18n_app, 
 
 @pytest.mark.parametrize(
     "day, message",
-    [
-        (
-            "2026-11-26",
-            "The date it was verified, 2026-11-26, has not come yet. Enter the day it was "
-            "actually verified: today (2026-11-25) at the latest.",
-        ),
-        (
-            "2020-12-31",
-            "The date it was verified, 2020-12-31, is too early: it cannot be before "
-            "2021-01-01 (the first day of the plan's period). Enter the date it was last "
-            "verified, for example 2026-11-25.",
-        ),
-    ],
+    DAYS_REFUSED,
 )
 def test_a_feature_verified_on_a_day_to_come_or_before_the_plan_is_refused_at_its_date(
     i18n_app, clock, day, message
