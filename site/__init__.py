@@ -80,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
         mail,
         markdown,
         page_cache,
+        request_ids,
         security,
         site_search,
         staff,
@@ -136,4 +137,7 @@ def create_app(config: dict | None = None) -> Flask:
     inbox.init_app(app)
     mail.init_app(app)
     alerts.init_app(app)
+    # Last: the outermost WSGI layer, so that every answer carries its request's id, a page
+    # from the cache and a refusal of the layers below it included.
+    request_ids.init_app(app)
     return app

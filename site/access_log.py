@@ -6,17 +6,22 @@ must suit (the finder's 我需要 and the contacts' 适合谁: a disability) as 
 they are (the finder's "use my location") as lat=…&lon=… . Nor does it hold the visitor's
 network address, in any form a format could name (%(h)s, the forwarded headers, the
 WSGI variables, gunicorn's socket): the feedback form promises residents it is not kept,
-and behind the proxy ProxyFix puts the real address where gunicorn's %(h)s reads it. Served with
-`--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
+and behind the proxy ProxyFix puts the real address where gunicorn's %(h)s reads it. Each line
+ends with the request's id (`request_ids`), which the site's 500 and 503 pages show and its own
+log lines name. Served with `--logger-class barrierfree.access_log.AccessLogger` (the
+Makefile's SERVE)."""
 
 import logging
 import re
+import traceback
 from datetime import timedelta
 from typing import TypeVar
 from urllib.parse import unquote_plus
 
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
+
+from .request_ids import ENVIRON_KEY
 
 # The parameters whose values are hidden, by their names as Werkzeug reads them (`unquote_plus`,
 # as `parse_qsl` does): ?%71=… is q, ?ne%65d=… is need.
@@ -37,6 +42,10 @@ ADDRESS_ATOMS = re.compile(
     r"|true[-_]client[-_]ip|cf[-_]connecting[-_]ip|client[-_]ip))\}[ie]"
 )
 
+
+# Added to the end of whatever access log format gunicorn is given: the request's id, "-" for
+# a request gunicorn answered itself (a request line it could not read).
+REQUEST_ID_ATOM = f" %({{{ENVIRON_KEY}}}e)s"
 
 _T = TypeVar("_T")
 
@@ -78,6 +87,19 @@ class AccessLogger(Logger):
         """gunicorn's setup, and the error log's lines redacted."""
         super().setup(cfg)
         self.error_log.addFilter(PrivateLinksHidden())
+
+    def access(
+        self, resp: object, req: object, environ: dict[str, object], request_time: timedelta
+    ) -> None:
+        """gunicorn's access log line (as `Logger.access` writes it), the request's id at
+        its end."""
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms_wrapper_class(self.atoms(resp, req, environ, request_time))
+        try:
+            self.access_log.info(self.cfg.access_log_format + REQUEST_ID_ATOM, atoms)
+        except Exception:
+            self.error(traceback.format_exc())
 
     def atoms(
         self, resp: object, req: object, environ: dict[str, object], request_time: timedelta

@@ -62,7 +62,7 @@ from werkzeug import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.http import HTTP_STATUS_CODES, http_date
 
-from . import display, errors, opening_hours, security
+from . import display, errors, opening_hours, request_ids, security
 from .database import BUSY_TIMEOUT_MS, Model, db, utcnow
 
 logger = logging.getLogger(__name__)
@@ -91,8 +91,10 @@ CONDITIONAL = frozenset(
     for name in ("IF_NONE_MATCH", "IF_MODIFIED_SINCE", "IF_MATCH", "IF_UNMODIFIED_SINCE",
                  "IF_RANGE", "RANGE")
 )  # fmt: skip
-# Headers of the stored answer that belong to one sending of it.
-NOT_STORED = frozenset(("Date", HEADER))
+# Headers of the stored answer that belong to one sending of it. (`request_ids` adds the
+# request's id outside the cache's layer, to each sending; named here so that none is kept
+# even if a view set one.)
+NOT_STORED = frozenset(("Date", HEADER, request_ids.HEADER))
 # In `Session.info`: the generation was raised in the open transaction.
 RAISED = "page_cache_generation_raised"
 # In `app.extensions`: the checks that let a request through to the app (`when_due`).

@@ -152,7 +152,8 @@ def test_gunicorn_s_invalid_request_line_names_no_address(caplog):
 
 def test_the_served_site_logs_no_address_behind_the_proxy(tmp_path):
     """The Makefile's own SERVE command, behind one proxy hop (as deploy/nginx.conf): the
-    request is logged, the address ProxyFix takes from X-Forwarded-For is not."""
+    request is logged, the address ProxyFix takes from X-Forwarded-For is not, and the line
+    ends with the request's id, as its response named it."""
     from test_deployment import served_command
 
     with socket.socket() as probe:
@@ -173,11 +174,14 @@ def test_the_served_site_logs_no_address_behind_the_proxy(tmp_path):
                 f"http://127.0.0.1:{port}/healthz?from=test",
                 headers={"X-Forwarded-For": ADDRESS},
             )
+            request_id = None
             for _attempt in range(100):
                 try:
-                    urllib.request.urlopen(asked, timeout=10).read()
+                    with urllib.request.urlopen(asked, timeout=10) as answer:
+                        request_id = answer.headers["X-Request-ID"]
                     break
-                except urllib.error.HTTPError:  # no database here: the site's own 503
+                except urllib.error.HTTPError as answer:  # no database here: the site's 503
+                    request_id = answer.headers["X-Request-ID"]
                     break
                 except OSError:
                     time.sleep(0.2)  # still starting
@@ -190,4 +194,6 @@ def test_the_served_site_logs_no_address_behind_the_proxy(tmp_path):
             server.wait(timeout=30)
     written = log.read_text(encoding="utf-8")
     assert "GET /healthz?from=test HTTP/1.1" in written
+    line = next(line for line in written.splitlines() if "/healthz?from=test" in line)
+    assert request_id and line.endswith(f" {request_id}")
     assert ADDRESS not in written and "127.0.0.1 -" not in written

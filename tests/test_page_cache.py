@@ -10,7 +10,7 @@ from pathlib import Path
 
 import brotli
 import pytest
-from barrierfree import background, opening_hours, page_cache
+from barrierfree import background, opening_hours, page_cache, request_ids
 from barrierfree.database import db
 from barrierfree.facilities.models import facility_service
 from barrierfree.page_cache import HEADER, PageCacheGeneration
@@ -98,8 +98,10 @@ def generation(app) -> int:
 
 
 def sent_headers(response) -> dict[str, str]:
-    """The headers that must be the same however the page was found."""
-    return {name: value for name, value in response.headers if name not in ("Date", HEADER)}
+    """The headers that must be the same however the page was found (the date, whether it
+    came from the cache and the request's id belong to one sending)."""
+    per_sending = ("Date", HEADER, request_ids.HEADER)
+    return {name: value for name, value in response.headers if name not in per_sending}
 
 
 # --- Hits ----------------------------------------------------------------------------------

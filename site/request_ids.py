@@ -1,0 +1,104 @@
+"""Request ids: a short random name for each request, so that staff can find the lines a
+request left in the logs. A resident or a member of staff reads it on the site's 500 and 503
+pages ("如需联系我们，请说明编号 …") and can quote it; it is in the access log line
+(`access_log.AccessLogger`), in every line the app logs while it answers (`IdInRecords`;
+"-" outside a request) and in the `X-Request-ID` header of every response, a page from the
+page cache's included.
+
+An id is 16 random hexadecimal digits and holds nothing about the visitor: not their
+address, not the time, not what they asked for. Behind a proxy (PROXY_HOPS) the id the proxy
+sends in `X-Request-ID` is taken instead, so its log and the site's share one, when it is
+8 to 64 letters, digits, dots, underscores or hyphens; anything else is replaced by a new
+one, so no header writes what it likes into the log. Without a proxy a visitor's own header
+is never taken."""
+
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from flask import Flask
+from flask.logging import default_handler
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+
+HEADER = "X-Request-ID"
+# Where the id is kept in the WSGI environment, for the access log (`{…}e` to gunicorn).
+ENVIRON_KEY = "barrierfree.request_id"
+# An id from the proxy that the site takes as it is (nginx's $request_id is 32 hex digits).
+INCOMING = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# What a log line names outside any request (start-up, the periodic checks' thread).
+NO_REQUEST = "-"
+# Flask's own format for the app's log lines, with the id after the module.
+LOG_FORMAT = "[%(asctime)s] %(levelname)s in %(module)s [%(request_id)s]: %(message)s"
+
+_current: ContextVar[str] = ContextVar("request_id", default=NO_REQUEST)
+
+
+def current() -> str:
+    """The id of the request being answered, or "-" outside one."""
+    return _current.get()
+
+
+def new_id() -> str:
+    """A new id: 64 random bits as 16 hexadecimal digits."""
+    return secrets.token_hex(8)
+
+
+def incoming(environ: WSGIEnvironment) -> str | None:
+    """The id the proxy sent, when it has the form INCOMING allows; else None."""
+    sent = environ.get("HTTP_X_REQUEST_ID", "")
+    return sent if INCOMING.fullmatch(sent) else None
+
+
+class RequestIds:
+    """WSGI, outside every other layer: give the request its id (in the environment and for
+    the log records), and send it back in the `X-Request-ID` header of the response."""
+
+    def __init__(self, wsgi_app: WSGIApplication, trust_incoming: bool) -> None:
+        self.wsgi_app, self.trust_incoming = wsgi_app, trust_incoming
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The app's answer, with the request's id in its headers."""
+        request_id = (incoming(environ) if self.trust_incoming else None) or new_id()
+        environ[ENVIRON_KEY] = request_id
+
+        def with_id(
+            status: str, headers: list[tuple[str, str]], exc_info: "OptExcInfo | None" = None
+        ) -> Callable[[bytes], object]:
+            headers = [(name, value) for name, value in headers if name.lower() != HEADER.lower()]
+            return start_response(status, [*headers, (HEADER, request_id)], exc_info)
+
+        token = _current.set(request_id)
+        try:
+            return self.wsgi_app(environ, with_id)
+        finally:
+            _current.reset(token)
+
+
+class IdInRecords(logging.Filter):
+    """Give each log record the id of the request it was written in (`request_id`), for
+    LOG_FORMAT; "-" outside a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Name the record's request; always keep the record."""
+        record.request_id = current()
+        return True
+
+
+def init_app(app: Flask) -> None:
+    """Wrap the app in `RequestIds` (call it last, so that it is the outermost layer and
+    every answer carries an id), put the id in the app's log lines and give the templates
+    `request_id()`."""
+    trust_incoming = bool(app.config.get("PROXY_HOPS"))
+    app.wsgi_app = RequestIds(app.wsgi_app, trust_incoming)  # type: ignore[method-assign]
+    # The site's loggers (barrierfree.*) all write through Flask's handler; one filter for
+    # every app of the process. A logging set-up of your own adds IdInRecords to its handlers.
+    if not any(isinstance(known, IdInRecords) for known in default_handler.filters):
+        default_handler.addFilter(IdInRecords())
+        default_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    app.add_template_global(current, "request_id")
