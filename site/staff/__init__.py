@@ -44,6 +44,16 @@ def publish_due() -> None:
     click.echo(f"Published {release_due()} scheduled item(s).")
 
 
+@staff_cli.command("purge-sessions")
+def purge_sessions() -> None:
+    """Delete what the site's hourly housekeeping deletes of sign-ins, now: the sign-in
+    attempts no limit reads any more and the staff sessions that ended long enough ago."""
+    from .periodic import forget_old_sign_ins
+
+    attempts, ended = forget_old_sign_ins()
+    click.echo(f"Deleted {attempts} old sign-in attempt(s) and {ended} ended staff session(s).")
+
+
 KEEPS_TEXT = ("editor.edit", "editor.create", "editor.autosave")
 
 

@@ -63,16 +63,23 @@ def periodic_checks() -> None:
 
 def housekeeping() -> None:
     """Delete what is kept no longer than needed: residents' items and what goes with them
-    (`inbox.forget_what_is_due`, as `flask inbox purge` does), the sign-in attempts no limit
-    reads any more (`throttle.forget_old`) and ended staff sessions
-    (`sessions.forget_ended`), each erased from the database's files
-    (`database.erase_deleted`); then the uploaded spreadsheets older than a day
-    (`bulk.uploads.forget_old`: otherwise only the next upload would delete them)."""
+    (`inbox.forget_what_is_due`, as `flask inbox purge` does), old sign-in attempts and
+    ended staff sessions (`forget_old_sign_ins`, as `flask staff purge-sessions` does);
+    then the uploaded spreadsheets older than a day (`bulk.uploads.forget_old`: otherwise
+    only the next upload would delete them)."""
     forget_what_is_due()
-    deleted = throttle.forget_old() + sessions.forget_ended()
-    db.session.commit()
-    erase_deleted(deleted)
+    forget_old_sign_ins()
     uploads.forget_old()
+
+
+def forget_old_sign_ins() -> tuple[int, int]:
+    """Delete the sign-in attempts no limit reads any more (`throttle.forget_old`) and the
+    staff sessions ended long enough ago (`sessions.forget_ended`), commit, and erase them
+    from the database's files (`database.erase_deleted`). How many of each."""
+    attempts, ended = throttle.forget_old(), sessions.forget_ended()
+    db.session.commit()
+    erase_deleted(attempts + ended)
+    return attempts, ended
 
 
 def _quietly(step: Callable[[], object], failure: str) -> None:
