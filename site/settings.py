@@ -158,6 +158,7 @@ def configure(app: Flask, overrides: dict | None) -> None:
     app.config.setdefault("SEARCH_BACKEND", default_search_backend(app.config))
     if app.config["SEARCH_BACKEND"] is None:  # read as JSON: BARRIERFREE_SEARCH_BACKEND=null
         app.config["SEARCH_BACKEND"] = "null"
+    warn_of_a_whoosh_index_per_server(app)
     if not app.config.get("SECRET_KEY"):
         if is_deployed(app.config):
             # Each server would make a key of its own, and the forms one server sends
@@ -397,6 +398,25 @@ def default_search_backend(settings: Mapping[str, Any]) -> str:
     database is PostgreSQL, Whoosh's otherwise."""
     searched = settings.get("SEARCH_DATABASE_URL") or settings["SQLALCHEMY_DATABASE_URI"]
     return "postgres" if make_url(searched).get_backend_name() == "postgresql" else "whoosh"
+
+
+def warn_of_a_whoosh_index_per_server(app: Flask) -> None:
+    """Warn, once as the app starts, of SEARCH_BACKEND "whoosh" on a PostgreSQL database: the
+    database is there to be shared by several servers, but each keeps its own Whoosh index
+    (SEARCH_INDEX_DIR), which sees only that server's changes unless every server shares the
+    folder, so their search results drift apart. One server with Whoosh on PostgreSQL is
+    legitimate, so it is a warning, not a refusal; unset, the backend is PostgreSQL's own."""
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    if app.config["SEARCH_BACKEND"] != "whoosh" or database != "postgresql":
+        return
+    app.logger.warning(
+        "%s_SEARCH_BACKEND is whoosh on a PostgreSQL database: each server keeps its own "
+        "index in %s_SEARCH_INDEX_DIR and sees only its own changes unless every server "
+        "shares that folder. With several servers, unset it (PostgreSQL's own search, one "
+        "index for all) or share the folder.",
+        PREFIX,
+        PREFIX,
+    )
 
 
 def with_psycopg(url: str) -> str:

@@ -296,3 +296,39 @@ def test_without_the_setting_the_instance_folder_is_the_checkouts():
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
     assert app.instance_path == str(PROJECT_ROOT / "instance")
+
+
+POSTGRES = "postgresql://site@db.example/barrierfree"
+WHOOSH_PER_SERVER = "SEARCH_BACKEND is whoosh on a PostgreSQL database"
+
+
+@pytest.mark.parametrize("source", ["environment", "config"])
+def test_whoosh_on_postgresql_is_taken_with_a_warning(monkeypatch, tmp_path, caplog, source):
+    """Each server's Whoosh index sees only its own changes: said once as the site starts,
+    never refused (one server with Whoosh on PostgreSQL is legitimate)."""
+    if source == "environment":
+        monkeypatch.setenv("BARRIERFREE_SEARCH_BACKEND", "whoosh")
+        app = configured(tmp_path, DATABASE_URL=POSTGRES, SECRET_KEY="k" * 32)
+    else:
+        app = configured(
+            tmp_path, DATABASE_URL=POSTGRES, SECRET_KEY="k" * 32, SEARCH_BACKEND="whoosh"
+        )
+    assert app.config["SEARCH_BACKEND"] == "whoosh"
+    warnings = [record for record in caplog.records if WHOOSH_PER_SERVER in record.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
+    assert "share" in warnings[0].getMessage()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"DATABASE_URL": POSTGRES},  # PostgreSQL's own search, the default there
+        {"DATABASE_URL": POSTGRES, "SEARCH_BACKEND": "postgres"},
+        {"DATABASE_URL": POSTGRES, "SEARCH_BACKEND": "null"},
+        {"SEARCH_BACKEND": "whoosh"},  # SQLite: one machine, one index
+        {},
+    ],
+)
+def test_no_warning_where_every_server_searches_one_index(tmp_path, caplog, overrides):
+    configured(tmp_path, SECRET_KEY="k" * 32, **overrides)
+    assert WHOOSH_PER_SERVER not in caplog.text
