@@ -148,6 +148,13 @@ def may_see_contact(item: FeedbackItem) -> bool:
     return g.staff.can(ADMIN) or item.assignee_id == g.staff.id
 
 
+def reached_by_landline(row: FeedbackItem) -> bool:
+    """True when the item's phone number is a landline and this member of staff may see
+    it. Told to anyone else, the kind of number would give away part of what is hidden from
+    them (a landline has an area code, a mobile 11 digits), so they are told nothing."""
+    return may_see_contact(row) and landline_number(row.contact_phone or "") is not None
+
+
 # Whom the member of staff may give an item to (`may_assign_to`).
 TO_ANYONE, TO_ME, TO_NOBODY = "anyone", "me", "nobody"
 
@@ -216,13 +223,13 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         "staff/inbox/item.html", item=row, errors=errors or {}, typed=typed or {},
         description=description, colleagues=colleagues(), states=STATES,
         contact_visible=may_see_contact(row), merged_here=merged_here,
+        landline=reached_by_landline(row),
         assign_to=may_assign_to(row),
         overdue=feedback_queries.is_overdue(row), kept=kept,
         closed_for_age=feedback_queries.closed_for_age(row),
         purge_on=retention.purge_on(row) if retention.purge_soon(row) else None,
         merged_purge_on=[(other, retention.purge_on(other)) for other in merged_here
                          if retention.purge_soon(other)],
-        landline=landline_number(row.contact_phone or "") is not None,
         last_message=newest_message(row) if seen is None else seen,
     ), status  # fmt: skip
 
