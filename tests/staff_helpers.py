@@ -60,6 +60,15 @@ def csrf(client, url: str = SIGN_IN) -> str:
     return token_in(response.data)
 
 
+def account_form(client, url: str) -> dict[str, str]:
+    """What each form of another's account page at `url` carries: a CSRF token and the
+    account as the page showed it (`version`), without which a change is refused."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    version = parse(response.data).find("input", name="version")
+    return {"csrf_token": token_in(response.data), "version": version.get("value")}
+
+
 def sign_in(client, username: str, password: str = PASSWORD, next_url: str | None = None):
     """Post the sign-in form as a browser would (token from the page); return the response."""
     data = {"csrf_token": csrf(client), "username": username, "password": password}

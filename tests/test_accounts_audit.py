@@ -2,6 +2,7 @@
 pages that keep the filters, the honest heading of the title column, staff named by their
 display names in the log and the revision lists, and an account change from a stale page."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -264,3 +265,63 @@ def test_the_account_forms_carry_the_account_as_shown(loaded_app, staff):
     ]
     assert len(forms) == 3
     assert all(f.find("input", name="version").get("value") for f in forms)
+
+
+@pytest.mark.parametrize("version", [None, ""])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"action": "role", "role": "admin"},
+        {"action": "disable"},
+        {"action": "password", "password": "A-new-long-password-7"},
+    ],
+)
+def test_a_change_without_the_account_as_shown_is_refused(loaded_app, staff, version, fields):
+    """No page of the site sends an account's form without its version: such a post (or
+    one with an empty version) cannot be known to come from a page that showed the account
+    as it is, so it is refused as one from an older page, the role chosen kept."""
+    zhao, li = signed_in(loaded_app, "zhao"), staff["li"]
+    data = {"csrf_token": csrf(zhao, "/staff/"), **fields}
+    if version is not None:
+        data["version"] = version
+    refused = zhao.post(f"/staff/accounts/{li}", data=data)
+
+    assert refused.status_code == 409
+    summary = error_summary(refused.data)
+    assert "不能确定您看到的是这个账号现在的样子" in summary.text
+    assert "您的修改没有保存" in summary.text and "编辑" in summary.text  # the role now
+    assert "打开这个页面以后，这个账号已经改过" not in summary.text  # nothing says it was
+    doc = parse(refused.data)
+    chosen = doc.find("select", id="field-role").find("option", selected=True)["value"]
+    assert chosen == fields.get("role", "editor")
+    if fields["action"] == "password":
+        assert summary.find("a", href="#field-password") is not None
+        assert fields["password"] not in refused.text
+    with loaded_app.app_context():
+        user = db.session.get(StaffUser, li)
+        assert (user.role, user.active, user.must_change_password) == ("editor", True, False)
+    assert not [e for e in audit_entries(loaded_app) if e.key == "li"]
+
+    # The refusal's page carries the account as it is now: sent from it, the change goes.
+    assert posted(zhao, refused, li, **fields).status_code == 303
+
+
+def audit_entries(app) -> list[AuditEntry]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def test_a_change_without_a_version_reads_in_english(loaded_app, staff):
+    zhao, li = signed_in(loaded_app, "zhao"), staff["li"]
+    data = {"csrf_token": csrf(zhao, "/staff/"), "action": "role", "role": "publisher"}
+    refused = zhao.post(f"/en/staff/accounts/{li}", data=data)
+    assert refused.status_code == 409
+    summary = error_summary(refused.data).text
+    assert "not saved" in summary and "Editor" in summary
+    assert not re.search(r"[\u4e00-\u9fff]", summary.replace("Li", ""))
+
+
+def test_the_list_of_accounts_changes_nothing(loaded_app, staff):
+    """Its changes are made on each account's page, whose forms carry the version."""
+    doc = parse(signed_in(loaded_app, "zhao").get("/staff/accounts").data)
+    assert doc.find("main").find("form", method=re.compile("post", re.I)) is None

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from staff_helpers import (
     PASSWORD,
     SIGN_IN,
+    account_form,
     client_from,
     csrf,
     make_staff,
@@ -273,7 +274,7 @@ def _admin_posts(app, username: str, *actions: dict) -> None:
         user_id = db.session.scalar(select(StaffUser.id).where(StaffUser.username == username))
     url = f"/staff/accounts/{user_id}"
     for action in actions:
-        response = admin.post(url, data={"csrf_token": csrf(admin, url), **action})
+        response = admin.post(url, data={**account_form(admin, url), **action})
         assert response.status_code == 303
 
 

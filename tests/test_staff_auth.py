@@ -34,6 +34,7 @@ from sqlalchemy import func, select
 from staff_helpers import (
     PASSWORD,
     SIGN_IN,
+    account_form,
     client_from,
     csrf,
     error_summary,
@@ -790,7 +791,7 @@ def test_disabling_an_account_ends_its_sessions_and_its_sign_in(office, clients,
     user_id = user_named(office.app, member).id
     url = f"/staff/accounts/{user_id}"
 
-    response = admin.post(url, data={"csrf_token": csrf(admin, url), "action": "disable"})
+    response = admin.post(url, data={**account_form(admin, url), "action": "disable"})
 
     assert response.status_code == 303
     assert is_sign_in_redirect(victim.get("/staff/"))
@@ -974,18 +975,20 @@ def test_an_administrator_manages_accounts(office, clients):
     assert ARGON2ID.match(user.password_hash)
     url = f"/staff/accounts/{user.id}"
 
-    role = admin.post(url, data={"csrf_token": token, "action": "role", "role": PUBLISHER})
+    role = admin.post(url, data={**account_form(admin, url), "action": "role", "role": PUBLISHER})
     assert role.status_code == 303
     assert user_named(office.app, "zhou-clerk").role == PUBLISHER
 
     clerk = signed_in(office.app, "zhou-clerk", NEW_PASSWORD)
-    reset = admin.post(url, data={"csrf_token": token, "action": "password", "password": PASSWORD})
+    reset = admin.post(url, data={**account_form(admin, url), "action": "password",
+                                  "password": PASSWORD})  # fmt: skip
     assert reset.status_code == 303
     assert is_sign_in_redirect(clerk.get("/staff/"))
     assert [s.end_reason for s in sessions_of(office.app, "zhou-clerk")] == ["password-changed"]
     assert sign_in(office.app.test_client(), "zhou-clerk").status_code == 303
 
-    weak = admin.post(url, data={"csrf_token": token, "action": "password", "password": "123456"})
+    weak = admin.post(url, data={**account_form(admin, url), "action": "password",
+                                 "password": "123456"})  # fmt: skip
     assert weak.status_code == 400 and error_summary(weak.data) is not None
 
     entries = rows(office.app, AuditEntry, AuditEntry.key == "zhou-clerk")

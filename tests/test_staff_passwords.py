@@ -13,7 +13,7 @@ from barrierfree.staff import periodic
 from barrierfree.staff.models import ADMIN, EDITOR, AuditEntry, StaffUser
 from conftest import make_app
 from sqlalchemy import select
-from staff_helpers import PASSWORD, csrf, make_staff, sign_in, signed_in
+from staff_helpers import PASSWORD, account_form, csrf, make_staff, sign_in, signed_in
 
 FIRST_PASSWORD = "管理员给的 first words"
 OWN_PASSWORD = "只有我知道的 quiet river song"
@@ -125,7 +125,11 @@ def test_an_administrator_s_reset_must_be_changed_too(app, admin):
 
     reset = admin.post(
         f"/staff/accounts/{account.id}",
-        data={"csrf_token": csrf(admin, "/staff/"), "action": "password", "password": PASSWORD},
+        data={
+            **account_form(admin, f"/staff/accounts/{account.id}"),
+            "action": "password",
+            "password": PASSWORD,
+        },
     )
     assert reset.status_code == 303
     assert user(app, username).must_change_password

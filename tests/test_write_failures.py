@@ -25,7 +25,16 @@ from barrierfree.updates.models import Update
 from conftest import make_loaded_app, parse
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import OperationalError
-from staff_helpers import PASSWORD, SIGN_IN, csrf, error_summary, form_fields, make_staff, signed_in
+from staff_helpers import (
+    PASSWORD,
+    SIGN_IN,
+    account_form,
+    csrf,
+    error_summary,
+    form_fields,
+    make_staff,
+    signed_in,
+)
 
 PUBLISHER = "li-publisher"
 STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
@@ -519,7 +528,7 @@ def test_a_refused_change_to_an_account_says_so_on_its_page(site, outage, action
     other_id = make_staff(site, other, "editor")
     client = signed_in(site, admin)
     url = f"/staff/accounts/{other_id}"
-    data = {"csrf_token": csrf(client, url), "action": action, "role": "publisher",
+    data = {**account_form(client, url), "action": action, "role": "publisher",
             "password": "another password nobody guesses"}  # fmt: skip
 
     with outage(site):

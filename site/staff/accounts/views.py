@@ -271,8 +271,9 @@ def create_user(username: str, display_name: str, role: str, password: str) -> S
 def account(user_id: int) -> ResponseReturnValue:
     """Change an account's role, disable or enable it, or set a new password. Each form
     carries the account as its page showed it (`account_version`): a change from a page
-    older than the account (another administrator's change, or its person's new password)
-    is refused with the account as it is now, the role chosen kept in its form."""
+    older than the account (another administrator's change, or its person's new password),
+    or without a version, is refused with the account as it is now, the role chosen kept in
+    its form."""
     user = db.get_or_404(StaffUser, user_id)
     errors = {}
     status = 400
@@ -289,7 +290,7 @@ def account(user_id: int) -> ResponseReturnValue:
         elif action == "role" and request.form.get("role") not in ROLES:
             errors["role"] = _("请选择角色。")
         elif not _unchanged_since_shown(user):
-            errors["account"] = _changed_meanwhile(user)
+            errors["account"] = _changed_meanwhile(user, bool(request.form.get("version")))
             if action == "password":  # a password is never shown again
                 errors["password"] = _("新密码没有保存。要设置，请再输入一次。")
             status = 409
@@ -347,10 +348,9 @@ def _unchanged_since_shown(user: StaffUser) -> bool:
     """True when the account is as the posted form's page showed it, and held so until the
     commit: one UPDATE that matches only while role, status and password time are the ones
     just read, so of two administrators' changes sent at once the second finds it changed.
-    A form without a version (a page served before forms carried one) is checked only
-    against that moment."""
-    posted = request.form.get("version")
-    if posted is not None and posted != account_version(user):
+    A form without a version, or with an empty one, is refused too: every page has carried
+    one for long, so such a post was not made from a page that showed this account."""
+    if request.form.get("version") != account_version(user):
         return False
     held = cast(CursorResult, db.session.execute(
         update(StaffUser)
@@ -363,17 +363,27 @@ def _unchanged_since_shown(user: StaffUser) -> bool:
     return held.rowcount == 1
 
 
-def _changed_meanwhile(user: StaffUser) -> str:
-    """Why a change from an older page was refused, with the account as it is now."""
+def _changed_meanwhile(user: StaffUser, versioned: bool) -> str:
+    """Why a change from an older page was refused, with the account as it is now. A form
+    without a version (`versioned` false) may come from a page that showed the account as
+    it is: it is told only that its page cannot be known to be the account's now."""
     db.session.rollback()
     db.session.refresh(user)
+    now = {"role": role_names()[user.role], "time": local_time(user.password_changed_at),
+           "state": _("账号在用") if user.active else _("账号已停用")}  # fmt: skip
+    if versioned:
+        return _(
+            "您打开这个页面以后，这个账号已经改过（另一位管理员改的，或者本人改了密码），"
+            "您的修改没有保存。现在：角色是“%(role)s”，%(state)s，密码最近一次设置于 %(time)s。"
+            "请看过现在的情况，再决定是否还要修改。",
+            **now,
+        )
     return _(
-        "您打开这个页面以后，这个账号已经改过（另一位管理员改的，或者本人改了密码），"
+        "提交的表单没有带上页面显示的账号情况，不能确定您看到的是这个账号现在的样子，"
         "您的修改没有保存。现在：角色是“%(role)s”，%(state)s，密码最近一次设置于 %(time)s。"
         "请看过现在的情况，再决定是否还要修改。",
-        role=role_names()[user.role], time=local_time(user.password_changed_at),
-        state=_("账号在用") if user.active else _("账号已停用"),
-    )  # fmt: skip
+        **now,
+    )
 
 
 def _last_change(user: StaffUser) -> Shown | None:
