@@ -119,7 +119,7 @@ def test_a_barrier_is_reported_with_a_photo_from_a_place_and_seen_resolved(
         )
     driver.get(f"{site['url']}/facilities/{place}")
     follow(driver, "报告这里的无障碍问题")
-    chosen = driver.find_element(By.CSS_SELECTOR, "select[name='place'] option:checked")
+    chosen = driver.find_element(By.CSS_SELECTOR, "input[name='place']:checked")
     assert chosen.get_attribute("value") == place
     choose(driver, "barrier_type", "step")
     driver.find_element(By.NAME, "body").send_keys(f"坡道入口被电动车挡住了。（{next(RUN)}）")
@@ -207,11 +207,35 @@ def test_the_status_link_stays_through_large_text_and_english_until_removed(site
     assert "removed from this browser" in driver.find_element(By.TAG_NAME, "main").text
 
 
-def barrier_form_at_320_in_large_text(site, driver) -> None:
+def barrier_form_at_320_in_large_text(site, driver, prefix: str = "") -> None:
     driver.set_window_size(320, 640)
     driver.get(site["url"] + "/no-such-page")
     driver.add_cookie({"name": "display", "value": "large", "path": "/"})
-    driver.get(site["url"] + "/feedback/barrier")
+    driver.get(site["url"] + prefix + "/feedback/barrier")
+
+
+# The lines the longest of our places' labels is drawn on, and how wide the page is.
+LONGEST_PLACE = """
+const labels = Array.from(document.querySelectorAll("input[name='place'] + label"));
+const longest = labels.reduce((a, b) => b.textContent.length > a.textContent.length ? b : a);
+const range = document.createRange();
+range.selectNodeContents(longest);
+const lines = Array.from(range.getClientRects()).map(r => [Math.round(r.top), r.left, r.right]);
+return {text: longest.textContent, lines, page: document.documentElement.scrollWidth};
+"""
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_long_place_name_is_shown_whole_at_320_px_in_large_text(site, resident, prefix):
+    """A closed drop-down showed about ten characters of the place chosen: our places are
+    radio buttons, whose labels wrap onto more lines inside the page's width, with
+    JavaScript and without."""
+    barrier_form_at_320_in_large_text(site, resident, prefix)
+    found = resident.execute_script(LONGEST_PLACE)
+    assert len(found["text"]) >= 17, found["text"]  # 茌平区政务服务中心（政务服务大厅）
+    assert len({top for top, _left, _right in found["lines"]}) > 1, found  # wrapped
+    assert all(0 <= left and right <= 320 for _top, left, right in found["lines"]), found
+    assert found["page"] <= 320
 
 
 def test_the_whole_name_of_a_chosen_photo_is_shown_and_said(site, browser, tmp_path):

@@ -81,12 +81,12 @@ class Field:
     (one accessibility feature, `feature` its code, kept in the record's `accessibility`).
     `relation` names (model, its key column) for a select or multi that links other rows;
     the record, the form, the spreadsheet and revisions hold the key. `choices` gives the
-    allowed codes and their labels; `groups`, for a select on a resident's form, the same
-    choices under headings, {heading: {code: label}}, each heading an `<optgroup>` of the
-    drop-down (so that an option need not repeat what its group says). The flags say who
-    sees the field: `load` (content files), `edit` (the editor's form), `table` (a column of
-    the spreadsheet and the open-data files) and `search` (its text is part of the item's
-    search document). `description` says what the field means on the open-data page.
+    allowed codes and their labels; `groups`, for radio buttons on a resident's form, the
+    same choices under headings, {heading: {code: label}}, each heading the legend of a
+    group of its own (so that a label need not repeat what its group says). The flags say
+    who sees the field: `load` (content files), `edit` (the editor's form), `table` (a
+    column of the spreadsheet and the open-data files) and `search` (its text is part of the
+    item's search document). `description` says what the field means on the open-data page.
     `missing` is what the error says when a required field is left empty, in the form's own
     words (the resident's forms have them: 请选择您的问题和哪方面有关); without it, 请填写
     (请选择 for a choice on a form) and the label.

@@ -73,33 +73,36 @@ def test_input_passes_autocomplete_and_extra_attributes(render):
 ERRORS = [{"text": "请填写姓名", "href": "#name"}, {"text": "请填写电话", "href": "#phone"}]
 
 
-def test_select_draws_grouped_items_as_optgroups_among_plain_options(render):
-    select_ = render(
-        "select",
-        "select",
+def test_radio_buttons_under_headings_are_a_fieldset_each_after_the_plain_ones(render):
+    doc = render(
+        "checkboxes",
+        "checkboxes",
         {
-            "id": "place",
+            "type": "radio",
             "name": "place",
-            "label": "场所",
+            "idPrefix": "place",
+            "legend": "场所",
             "items": [
-                {"value": "", "text": "不知道"},
+                {"value": "", "text": "不知道", "id": "place"},
                 {
-                    "label": "振兴街道",
-                    "options": [{"value": "a", "text": "康复中心", "selected": True}],
+                    "legend": "振兴街道",
+                    "items": [{"value": "a", "text": "康复中心", "checked": True}],
                 },
-                {"label": "Boping Town", "lang": "en", "options": [{"value": "b", "text": "B"}]},
+                {"legend": "Boping Town", "lang": "en", "items": [{"value": "b", "text": "B"}]},
             ],
         },
-    ).find("select")
-    children = [child for child in select_.children if child.name in ("option", "optgroup")]
-    assert [(child.tag, child.get("label"), child.get("lang")) for child in children] == [
-        ("option", None, None),
-        ("optgroup", "振兴街道", None),
-        ("optgroup", "Boping Town", "en"),
+    )
+    question = doc.find("fieldset")
+    assert question.find("ul", recursive=False).find("input")["id"] == "place"
+    groups = question.find_all("fieldset")
+    assert [(g.find("legend").text, g.find("legend").get("lang")) for g in groups] == [
+        ("振兴街道", None),
+        ("Boping Town", "en"),
     ]
-    grouped = select_.find("optgroup").find("option")
-    assert (grouped.get("value"), grouped.text) == ("a", "康复中心")
-    assert "selected" in grouped.attrs
+    grouped = groups[0].find("input")
+    assert (grouped["type"], grouped["name"], grouped["value"]) == ("radio", "place", "a")
+    assert "checked" in grouped.attrs
+    assert groups[0].find("label", for_=grouped["id"]).text == "康复中心"
 
 
 def test_error_summary_is_an_alert_linking_to_each_field(render):

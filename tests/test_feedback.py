@@ -286,8 +286,8 @@ def test_large_text_on_the_status_page_keeps_the_follow_up(loaded_app, client):
 @pytest.mark.parametrize("prefix", ["", "/en"])
 def test_a_barrier_report_about_one_of_our_places(loaded_app, client, prefix):
     form = client.get(prefix + BARRIER + "?place=rukang-zhenxing")
-    option = parse(form.data).find("option", value="rukang-zhenxing")
-    assert "selected" in option.attrs
+    chosen = parse(form.data).find("input", name="place", checked=True)
+    assert chosen["value"] == "rukang-zhenxing"
     response = submit(
         client, prefix + BARRIER, place="rukang-zhenxing", barrier_type="step",
         body="坡道入口被电动车挡住了，轮椅过不去。",
@@ -302,23 +302,38 @@ def test_a_barrier_report_about_one_of_our_places(loaded_app, client, prefix):
 
 
 def place_list(client, path: str) -> list:
-    """The barrier form's list of our places in order: ((heading, lang), [(option, lang)])
-    for each group, (None, [(option, lang)]) for an option outside the groups."""
-    select_ = parse(client.get(path).data).find("select", id="field-place")
-    return [
-        (
-            (child.get("label"), child.get("lang")),
-            [(o.text, o.get("lang")) for o in child.find_all("option")],
-        )
-        if child.tag == "optgroup"
-        else (None, [(child.text, child.get("lang"))])
-        for child in select_.children
-        if child.name in ("optgroup", "option")
+    """The barrier form's list of our places in order: ((heading, lang), [(label, lang)])
+    for each group of radio buttons, (None, [(label, lang)]) for those outside the groups."""
+    doc = parse(client.get(path).data)
+    question = doc.find(id="field-place").find_parent("fieldset")
+
+    def labels(within) -> list:
+        return [(label.text, label.get("lang")) for label in within.find_all("label")]
+
+    plain = question.find("ul", recursive=False)
+    groups = question.find_all("fieldset", class_="checkboxes__group")
+    return [(None, labels(plain))] + [
+        ((group.find("legend").text, group.find("legend").get("lang")), labels(group))
+        for group in groups
     ]
 
 
+def test_our_places_are_radio_buttons_whose_labels_wrap_under_their_townships(app):
+    """A closed drop-down showed about ten characters of the place chosen at 320 px in large
+    text: a radio button's label shows the whole name, wrapped. The township is its
+    group's legend; the error summary's link goes to the first button."""
+    doc = parse(app.test_client().get(BARRIER).data)
+    assert doc.find("select", attrs={"name": "place"}) is None
+    first = doc.find(id="field-place")
+    assert (first.get("type"), first.get("value")) == ("radio", "")
+    assert "checked" in first.attrs  # no place chosen: the form says so
+    question = first.find_parent("fieldset")
+    assert question.find("legend").text == "我们公布的场所"
+    assert question.find_parent("fieldset").find("legend").text == "问题在哪里（必填）"
+
+
 def test_our_places_are_listed_under_their_townships_each_by_its_own_name(app):
-    """名称（镇街） was cut short at 320 px in large text: the township is the group's."""
+    """名称（镇街） only repeated the heading: the township is the group's."""
     groups = place_list(app.test_client(), BARRIER)
     assert groups[0] == (None, [("不在列表里，或者不知道", None)])
     headings = [heading for heading, _options in groups[1:]]
@@ -377,7 +392,8 @@ def test_a_barrier_elsewhere_names_a_township_and_a_spot(loaded_app, client):
 def test_an_unknown_place_in_the_address_is_ignored(client):
     form = client.get(BARRIER + "?place=<script>")
     assert form.status_code == 200
-    assert not parse(form.data).find_all("option", selected=True)
+    checked = parse(form.data).find_all("input", name="place", checked=True)
+    assert [box["value"] for box in checked] == [""]  # 不在列表里，或者不知道
 
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
@@ -654,7 +670,7 @@ def test_where_a_barrier_is_is_one_question_that_needs_an_answer(tmp_path, demo,
     where = doc.find("fieldset", aria_describedby="field-where-hint")
     assert where.find("legend").get_text() == "问题在哪里（必填）"
     assert doc.find(id="field-where-hint").get_text().startswith(hint)
-    names = [c["name"] for c in where.find_all(["select", "input"])]
+    names = list(dict.fromkeys(c["name"] for c in where.find_all(["select", "input"])))
     assert names == (["place", "township", "location"] if demo else ["township", "location"])
 
 

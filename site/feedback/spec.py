@@ -98,11 +98,10 @@ def topics() -> dict:
 def place_groups() -> dict[str, dict[str, str]]:
     """Our published places by township, in the district's order: {township: {slug: name}}.
 
-    The drop-down shows each township as a group (`<optgroup>`), so a place is named alone:
-    a closed drop-down at 320 px in large text shows about ten characters, and a place
-    named 名称（镇街） lost its township there, often the end of its name too. Only a name
-    that places in different townships share keeps its township, so that the place chosen,
-    all a closed drop-down shows, is never ambiguous.
+    The form shows each township as a group of radio buttons under its name, so a place is
+    named alone: 名称（镇街） only repeated the group's heading. Only a name that places in
+    different townships share keeps its township, so that no two buttons read alike: voice
+    control names a button by its label, and a screen reader may not say the group again.
     """
     rows = list(
         db.session.scalars(
@@ -124,7 +123,7 @@ def place_groups() -> dict[str, dict[str, str]]:
 
 
 def places() -> dict:
-    """Our published places, by slug, named as in their drop-down (`place_groups`)."""
+    """Our published places, by slug, named as on the form (`place_groups`)."""
     return {slug: name for group in place_groups().values() for slug, name in group.items()}
 
 
@@ -324,7 +323,7 @@ BARRIER_FORM = Kind(
     FeedbackItem,
     _l("报告无障碍问题"),
     (
-        Field("place", _l("我们公布的场所"), "select", choices=places, groups=place_groups),
+        Field("place", _l("我们公布的场所"), "radio", choices=places, groups=place_groups),
         Field("township", _l("所在镇街"), "select", choices=townships),
         Field(
             "location", _l("具体地点"), max_length=200,

@@ -60,19 +60,19 @@ ROLES = [
 # Choices under headings: our places by township, as the barrier report lists them (names
 # are content, in Chinese on both sites).
 PLACES = [
-    {"value": "", "text": _l("不在列表里，或者不知道")},
+    {"value": "", "text": _l("不在列表里，或者不知道"), "checked": True, "id": "example-place"},
     {
-        "label": "振兴街道",
+        "legend": "振兴街道",
         "lang": "zh-CN",
-        "options": [
+        "items": [
             {"value": "rehabilitation-centre", "text": "茌平区残疾人康复中心", "lang": "zh-CN"},
             {"value": "toilet-zhenxing", "text": "无障碍公共厕所（振兴街道）", "lang": "zh-CN"},
         ],
     },
     {
-        "label": "博平镇",
+        "legend": "博平镇",
         "lang": "zh-CN",
-        "options": [
+        "items": [
             {"value": "toilet-boping", "text": "无障碍公共厕所（博平镇）", "lang": "zh-CN"},
         ],
     },
@@ -247,15 +247,6 @@ COMPONENTS = (
                     "errorMessage": _l("请选择角色。"),
                 },
             ),
-            Example(
-                _l("选项按乡镇分组"),
-                {
-                    "id": "example-place",
-                    "name": "place",
-                    "label": _l("我们公布的场所"),
-                    "items": PLACES,
-                },
-            ),
         ),
     ),
     Component(
@@ -284,6 +275,16 @@ COMPONENTS = (
                         {"value": "contacts", "text": _l("联系方式")},
                     ],
                     "errorMessage": _l("请选择要导入的是场所还是联系方式。"),
+                },
+            ),
+            Example(
+                _l("选项按乡镇分组"),
+                {
+                    "type": "radio",
+                    "name": "place",
+                    "idPrefix": "example-place",
+                    "legend": _l("我们公布的场所"),
+                    "items": PLACES,
                 },
             ),
         ),
