@@ -520,7 +520,7 @@ def found_count(client, path: str) -> int:
             "/en/search?q=wheelchair&township=fengguantun",
             "/en/search?q=wheelchair",
             'No results for "wheelchair" in Fengguantun Town, '
-            "but {n} results in all townships and sub-districts",
+            "but {n} results in all townships and subdistricts",
         ),
         (
             "/en/search?q=allowance&kind=contact&category=education",

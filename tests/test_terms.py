@@ -1,15 +1,19 @@
 """The plan's terms keep one English translation (content/terms.yaml) wherever the English
-plan and boxes translate them."""
+plan and boxes translate them, and no English text of the site uses the wording a term was
+once given and lost (its `not`)."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from babel.messages.pofile import read_po
 
 pytestmark = pytest.mark.no_database
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
+PROJECT = Path(__file__).resolve().parent.parent
+CONTENT = PROJECT / "content"
+CATALOGUE = PROJECT / "site" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 # The Chinese fields of plan.yaml and boxes.yaml that have an English twin `<field>_en`.
 FIELDS = ("title", "body", "name", "unit", "preamble", "issued")
 
@@ -47,7 +51,7 @@ def test_each_term_is_listed_once_with_an_english_translation():
     chinese = [term["zh"] for term in TERMS]
     assert len(chinese) == len(set(chinese))
     assert all(term["en"].strip() for term in TERMS)
-    assert {key for term in TERMS for key in term} <= {"zh", "en", "also", "note"}
+    assert {key for term in TERMS for key in term} <= {"zh", "en", "also", "note", "not"}
 
 
 def test_the_plan_and_boxes_have_english_to_check():
@@ -63,3 +67,52 @@ def test_the_english_plan_uses_the_listed_translation_of_each_term(term):
         if term["zh"] in chinese and not any(a.lower() in english.lower() for a in accepted)
     ]
     assert missing == [], f"{term['zh']} is not translated {' or '.join(accepted)}"
+
+
+def english_fields(node, where: str = "") -> Iterator[tuple[str, str]]:
+    """Every (place, text) of a `*_en` field in a tree of content."""
+    if isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from english_fields(child, f"{where}[{index}]")
+    elif isinstance(node, dict):
+        for key, child in node.items():
+            if key.endswith("_en") and isinstance(child, str):
+                yield f"{where}.{key}", child
+            yield from english_fields(child, f"{where}.{key}")
+
+
+def english_texts() -> Iterator[tuple[str, str]]:
+    """Every English text of the site: content fields and pages, and the interface's."""
+    for path in sorted(CONTENT.rglob("*.yaml")):
+        if path.name != "terms.yaml":
+            name = str(path.relative_to(CONTENT))
+            for where, text in english_fields(read(name)):
+                yield f"{name}{where}", text
+    for path in sorted((CONTENT / "pages").glob("*.en.md")):
+        yield f"pages/{path.name}", path.read_text(encoding="utf-8")
+    with CATALOGUE.open("rb") as file:
+        for message in read_po(file):
+            translations = message.string if message.pluralizable else [message.string]
+            for text in translations:
+                yield f"messages.po {message.id!r}", text
+
+
+ENGLISH = list(english_texts())
+RETIRED = [term for term in TERMS if term.get("not")]
+
+
+def test_the_whole_english_site_is_checked():
+    files = {where.split(" ")[0].split(".yaml")[0] for where, _text in ENGLISH}
+    assert {"services/child-rehabilitation-aid", "townships", "demo/contacts"} <= files
+    assert {"pages/about.en.md", "messages.po"} <= files
+
+
+@pytest.mark.parametrize("term", RETIRED, ids=[term["zh"] for term in RETIRED])
+def test_no_english_text_uses_a_retired_translation_of_a_term(term):
+    found = [
+        (where, wording)
+        for where, text in ENGLISH
+        for wording in term["not"]
+        if wording.lower() in text.lower()
+    ]
+    assert found == [], f"{term['zh']} is {term['en']} on this site"
