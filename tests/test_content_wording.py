@@ -92,7 +92,7 @@ def test_legal_aid_claims_no_lawyers_and_volunteers_that_only_the_plan_names():
 
 def test_the_allowances_say_the_plan_gives_no_place_to_apply_and_whom_to_ask():
     """Where to hand in an application for the two allowances: the plan does not say, and
-    no reprint of Guofa [2015] No. 52's own words on it could be checked, so the page says
+    no reprint of 国发〔2015〕52号's own words on it could be checked, so the page says
     whom to ask rather than a route."""
     for slug in ("living-allowance", "severe-disability-care-allowance"):
         record = SERVICES[slug]
@@ -112,7 +112,7 @@ def test_child_rehabilitation_cites_guofa_2018_20_for_who_and_where_to_apply():
         "户籍所在地（居住证发放地）的县级残联组织提出申请，在茌平区是区残联"
         in (record["how_to_apply"])
     )
-    assert "Guofa [2018] No. 20" in record["how_to_apply_en"]
+    assert "(国发〔2018〕20号)" in record["how_to_apply_en"]
     assert "国发〔2018〕20号" in record["departments_source"]
 
 
