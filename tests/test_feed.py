@@ -154,6 +154,27 @@ def test_the_english_feed_names_its_author_in_english(site):
     )
 
 
+@pytest.mark.parametrize(
+    ("prefix", "everything", "notices"),
+    [
+        ("", "全部通知公告、工作动态和主要指标的最新数值", "通知公告"),
+        ("/en", "All notices, news and the latest values of the main indicators", "Notices"),
+    ],
+)
+def test_the_main_feed_is_named_for_all_it_carries_not_as_the_notices_feed(
+    site, prefix, everything, notices
+):
+    """The main feed carries news and indicator values too; it was titled 通知公告, as the
+    notices' own feed is. Its name is the one the feeds page links it by."""
+    client = site["app"].test_client()
+    title = ET.fromstring(client.get(f"{prefix}/updates/feed.atom").data).findtext(f"{ATOM}title")
+    notice = ET.fromstring(client.get(f"{prefix}/updates/feeds/notice.atom").data)
+    assert title.endswith(f" - {everything}")
+    assert notice.findtext(f"{ATOM}title").endswith(f" - {notices}")
+    links = parse(client.get(f"{prefix}/updates/feeds/").data).find("main").find_all("a")
+    assert everything in [link.text for link in links if link.get("href", "").endswith("feed.atom")]
+
+
 def test_an_indicator_value_is_an_entry_and_a_new_value_a_new_entry(loaded_app):
     from datetime import date
 

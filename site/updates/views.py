@@ -60,7 +60,8 @@ def feed() -> Response:
         queries.latest(FEED_SIZE),
         [i for i in plan.indicators() if i.current_value and i.current_date],
         url_for("updates.feed", _external=True),
-        _("通知公告"),
+        # Its own name, as the feeds page gives it: 通知公告 is the notices' feed alone.
+        _("全部通知公告、工作动态和主要指标的最新数值"),
     )
 
 
