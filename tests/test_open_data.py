@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+import yaml
+from barrierfree import PROJECT_ROOT
 from barrierfree.contacts.models import ContactChannel
 from barrierfree.database import db
 from barrierfree.facilities import features
@@ -282,6 +284,37 @@ def test_the_indicators_are_data_with_the_plans_figures_and_the_latest_value(cli
     assert header == list(exports.INDICATOR_COLUMNS)
     assert [row["name"] for row in rows] == [r["name"] for r in records]
     assert rows[5]["current_value"] == (rehabilitation["current_value"] or "")
+
+
+@pytest.mark.parametrize("path", ["/data/indicators.json", "/en/data/indicators.json"])
+def test_the_indicators_carry_their_english_name_and_unit_as_places_and_contacts_do(client, path):
+    """The indicators' downloads were the Chinese alone, though the English site shows their
+    English (boxes.yaml): now each has name_en and unit_en after name and unit, the same in
+    either language's address."""
+    boxes = yaml.safe_load((PROJECT_ROOT / "content" / "boxes.yaml").read_text(encoding="utf-8"))
+    indicators = next(box["indicators"] for box in boxes["boxes"] if box.get("indicators"))
+    records = client.get(path).get_json()["indicators"]
+    assert [(r["name_en"], r["unit_en"]) for r in records] == [
+        (i["name_en"], i["unit_en"]) for i in indicators
+    ]
+    header, rows = read_csv(client.get(path.replace(".json", ".csv")))
+    assert header[:5] == ["number", "name", "name_en", "unit", "unit_en"]
+    assert rows[5]["name_en"] == records[5]["name_en"] == indicators[5]["name_en"]
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "unit"),
+    [
+        ("/data/", "指标的名称（规划原文）", "单位（规划原文）"),
+        ("/en/data/", "The indicator’s name (as the plan gives it)", "Unit (as the plan gives it)"),
+    ],
+)
+def test_the_data_page_documents_the_indicators_english_fields(client, path, name, unit):
+    main = parse(client.get(path).data).find("main")
+    table = main.find_all("table")[-1]
+    rows = {row.find("th").text: row.find("td").text for row in table.find_all("tr")[1:]}
+    assert rows["name / name_en"].startswith(name)
+    assert rows["unit / unit_en"].startswith(unit)
 
 
 def test_the_codes_in_the_chinese_meanings_are_marked_english(client):

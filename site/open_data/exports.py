@@ -1,7 +1,7 @@
-"""Facilities and contact channels as plain records, GeoJSON and CSV.
+"""Facilities, contact channels and the plan's indicators as plain records, GeoJSON and CSV.
 
-Every field of a kind's table (see kinds.py) is published, under its own name; links are
-given by the linked item's key.
+Every field of a kind's table (see kinds.py) is published, under its own name, each with its
+English twin `<name>_en` after it; links are given by the linked item's key.
 """
 
 from flask import url_for
@@ -19,9 +19,20 @@ from ..tabular import csv_text, spreadsheet_cell
 
 
 def _fields(kind: Kind) -> list:
-    """The kind's published fields but the accessibility features (given together) and the
-    demo flag (demo records are never exported)."""
-    return [f for f in kind.table_fields if f.type != "feature" and f.name != "sample"]
+    """The kind's published fields, each followed by its English twin, but the
+    accessibility features (given together) and the demo flag (demo records are never
+    exported). A twin only content files hold, as an indicator's `name_en`, is published
+    too: the English site shows it, so the English download has it."""
+    table = [f for f in kind.table_fields if f.type != "feature" and f.name != "sample"]
+    names = {f.name for f in table}
+    declared = {f.name: f for f in kind.fields}
+    fields = []
+    for f in table:
+        fields.append(f)
+        twin = declared.get(f"{f.name}_en")
+        if twin is not None and twin.name not in names:
+            fields.append(twin)
+    return fields
 
 
 def _features(kind: Kind) -> list:
@@ -116,10 +127,11 @@ def indicators_csv(indicators: list[Indicator]) -> str:
 def documented(kind: Kind, *extra: tuple[str, object]) -> list[tuple[str, object]]:
     """What each published field means, for the open-data page: (names, meaning), a field
     and its English translation together, the codes a field takes listed."""
-    names = {f.name for f in kind.table_fields}
+    fields = _fields(kind)
+    names = {f.name for f in fields}
     rows = []
-    for f in _fields(kind):
-        if f.lang == "en":
+    for f in fields:
+        if f.name.removesuffix("_en") != f.name and f.name.removesuffix("_en") in names:
             continue
         twin = f"{f.name}_en"
         meaning = f.description or f.label
