@@ -130,6 +130,38 @@ def test_the_certificate_page_says_how_to_ask_without_a_phone_call():
     assert "(/en/feedback/ask)" in record["how_to_apply_en"]
 
 
+def test_the_certificate_summary_says_what_the_service_is_in_plain_words():
+    """It was the plan's administrative sentence (严格规范……核发管理), which told a resident
+    nothing; now what the service is, the plan's 电子证照 and 社保卡, and whom to ask."""
+    record = SERVICES["disability-certificate"]
+    assert record["summary"].startswith("这项服务是残疾评定和发放残疾人证。")
+    assert "严格规范" not in record["summary"]
+    for words in ("电子证照", "加载残疾人证的社保卡", "请问区残联"):
+        assert words in record["summary"], words
+    assert record["summary_en"].startswith("This service is disability assessment")
+    assert "ask the District Disabled Persons' Federation" in record["summary_en"]
+
+
+def test_the_compulsory_education_summary_gives_the_plans_ways_to_school_as_the_plans():
+    record = SERVICES["compulsory-education"]
+    assert record["summary"].startswith("按照规划，")
+    for words in ("一人一案", "普通学校随班就读", "特殊教育学校", "送教上门", "远程教育"):
+        assert words in record["summary"], words
+    assert record["summary_en"].startswith("Under the plan, ")
+    assert "learning in mainstream classes at an ordinary school" in record["summary_en"]
+
+
+@pytest.mark.parametrize("slug", ["living-allowance", "severe-disability-care-allowance"])
+def test_the_allowances_give_the_plans_smart_management_aim_as_an_aim_not_a_step(slug):
+    """构建“主动发现、精准发放、动态监管”的智慧管理服务机制 is the plan's aim, not a step
+    of applying: it stands under 可以得到什么 (what the plan sets out), not 怎样申请."""
+    record = SERVICES[slug]
+    aim = "规划提出构建“主动发现、精准发放、动态监管”的智慧管理服务机制。"
+    assert aim in record["benefits"] and aim not in record["how_to_apply"]
+    assert "smart management" in record["benefits_en"]
+    assert "smart management" not in record["how_to_apply_en"]
+
+
 def demo_verifiers() -> list[tuple[str, str]]:
     """(place, verifier) for every verification the demo pack's places record."""
     places = yaml.safe_load((CONTENT / "demo" / "facilities.yaml").read_text(encoding="utf-8"))
