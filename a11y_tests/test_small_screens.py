@@ -156,3 +156,21 @@ def test_a_table_that_stops_fitting_becomes_a_region_the_keyboard_can_scroll(sit
     wait_for(browser, lambda d: wrapper.get_attribute("tabindex") == "0")
     assert wrapper.get_attribute("role") == "region"
     assert wrapper.get_attribute("aria-label") == caption
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize("path", ["/facilities/rukang-zhenxing", "/contacts/dpf-in-person"])
+def test_a_week_of_opening_hours_fits_a_phone_in_large_text(site, phone, prefix, path):
+    """ "Wednesday" beside "08:30 to 11:30," (each range kept on one line) ran 59 px out of
+    the table at 320 px in large text: the closing times were seen only by scrolling the
+    table sideways, which without JavaScript the keyboard cannot."""
+    set_mode(phone, site["url"], "large")
+    phone.get(site["url"] + prefix + path)
+    overflows = phone.execute_script(
+        """
+        return Array.from(document.querySelectorAll("main .table-wrapper"))
+          .filter(wrapper => wrapper.querySelector(".opening-hours__day"))
+          .map(wrapper => wrapper.scrollWidth - wrapper.clientWidth);
+        """
+    )
+    assert overflows and all(overflow <= 0 for overflow in overflows), overflows
