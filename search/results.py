@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from whoosh.analysis import Token
@@ -248,8 +248,35 @@ class ClauseFragmenter(Fragmenter):
 
 def _words(text: str) -> list[tuple[int, int]]:
     """Where the analyzer's words are in `text`."""
-    tokens = analyzer()(text, chars=True, mode="index", removestops=False)
-    return [(token.startchar, token.endchar) for token in tokens]
+    return [(word.startchar, word.endchar) for word in _analysed(text)]
+
+
+class _Analysed(NamedTuple):
+    """A token of a text as the analyzer gives it for a snippet: its word (stemmed, unless
+    it is a stop word), its position and where it is."""
+
+    text: str
+    pos: int
+    startchar: int
+    endchar: int
+    stopped: bool
+
+
+@lru_cache(maxsize=256)
+def _analysed(text: str) -> tuple[_Analysed, ...]:
+    """The analyzer's tokens of `text`, stop words kept, kept for the texts analysed last.
+
+    A search marks the matches in the summary and body of every hit it shows, and the
+    same pages come up again and again; running the analyzer's filters (in Python, token
+    by token) over them again was most of what marking cost. The words are the same for
+    the same text (jieba's dictionary is loaded once, before any search); what is marked
+    depends on the query, and is worked out from these each time.
+    """
+    tokens = analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
+    return tuple(
+        _Analysed(token.text, token.pos, token.startchar, token.endchar, token.stopped)
+        for token in tokens
+    )
 
 
 def _fragment(text: str, start: int, end: int, matches: list[Token]) -> Fragment:
@@ -308,6 +335,8 @@ class Marks:
         """For a document whose summary and body are `text`: the words to mark in each
         field, and the long words to mark where it spells them (inside a longer word too:
         视力残疾 in 视力残疾人)."""
+        if not self.parts:  # no long word to look for: the text need not be normalised
+            return self.words, frozenset()
         normalized = normalize(text)
         said = frozenset(word for word in self.parts if word in normalized)
         unsaid = frozenset().union(
@@ -324,11 +353,15 @@ class _Word(NamedTuple):
     matched: bool = False
 
 
-def highlights(text: str, words: frozenset[str], spelled: frozenset[str], top: int) -> str:
-    """The best `top` passages of `text`, with `words` marked, and each word of `spelled`
-    where the text spells it."""
+def passages(text: str, words: frozenset[str], spelled: frozenset[str]) -> list[Fragment]:
+    """The passages of `text` around its matches: `words`, and each word of `spelled` where
+    the text spells it."""
     tokens = _marked_tokens(text, words, spelled)
-    fragments = ClauseFragmenter().fragment_tokens(text, Highlighter._merge_matched_tokens(tokens))
+    return list(ClauseFragmenter().fragment_tokens(text, Highlighter._merge_matched_tokens(tokens)))
+
+
+def highlights(fragments: list[Fragment], top: int) -> str:
+    """The best `top` of the passages `fragments`, with their matches marked."""
     best = top_fragments(fragments, top, BasicFragmentScorer(), FIRST, minscore=1)
     return MarkFormatter().format(best)
 
@@ -339,15 +372,18 @@ def _marked_tokens(
     """The analyzer's tokens of `text`, those in `words` matched, and a matched token for
     each place the text spells a word of `spelled`, in the order of the text."""
     tokens: list[Token | _Word] = []
-    for token in analyzer()(text, positions=True, chars=True, mode="index", removestops=False):
-        # Whoosh reuses one token object: a match is copied whole (the highlighter merges
-        # matches into copies of them), a word around it needs only where it is.
-        if token.text in words:
-            token.matched = True
-            tokens.append(token.copy())
+    for analysed in _analysed(text):
+        # A match is a token of its own (the highlighter merges matches into copies of
+        # them), made as the analyzer makes it; a word around it needs only where it is.
+        if analysed.text in words:
+            fields = analysed._asdict()
+            tokens.append(
+                Token(True, True, removestops=False, mode="index", matched=True, **fields)
+            )
         else:
-            tokens.append(_Word(token.startchar, token.endchar))
-    normalized = normalize(text)  # the same length: offsets fit the text as it is
+            tokens.append(_Word(analysed.startchar, analysed.endchar))
+    # The same length as the text: offsets fit the text as it is. Only for words to spell.
+    normalized = normalize(text) if spelled else ""
     for word in spelled:
         start = normalized.find(word)
         while start != -1:
@@ -363,9 +399,10 @@ def snippet(fields: dict[str, str | None], marks: Marks) -> SafeHTML:
     words, spelled = marks.in_document("\n".join(filter(None, fields.values())))
     for fieldname in ("summary", "body"):
         if text := fields.get(fieldname):
-            marked = highlights(text, words.get(fieldname, frozenset()), spelled, top=2)
+            found = passages(text, words.get(fieldname, frozenset()), spelled)
+            marked = highlights(found, top=2)
             if len(html.unescape(re.sub(r"<[^>]*>", "", marked))) > MAX_SNIPPET_CHARS:
-                marked = highlights(text, words.get(fieldname, frozenset()), spelled, top=1)
+                marked = highlights(found, top=1)  # the same passages: found once
             if marked:
                 return SafeHTML(marked)
     # The match was in the title only: show the start of the summary, to a clause's end.

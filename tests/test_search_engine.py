@@ -463,6 +463,32 @@ def test_the_parts_of_a_long_word_are_marked_where_a_text_does_not_say_it():
     assert inside == "为<mark>听力残疾</mark>人提供服务，残疾人都可以来。"
 
 
+def test_a_text_kept_analysed_is_marked_for_each_query_anew():
+    # The analyzer's words of a text are kept between searches; what is marked is not.
+    text = "为听力残疾人提供助听器适配。Hearing aids are fitted free of charge."
+
+    def marked(*words: str) -> str:
+        return snippet({"summary": text}, Marks(words={"summary": frozenset(words)}))
+
+    chinese = "为听力残疾人提供<mark>助听器</mark>适配。Hearing aids are fitted free of charge."
+    assert marked("助听器") == chinese
+    english = "为听力残疾人提供助听器适配。<mark>Hearing</mark> <mark>aids</mark> are fitted"
+    assert marked("hear", "aid") == english + " free of charge."
+    assert marked("助听器") == chinese
+
+
+def test_a_snippet_too_long_for_two_passages_shows_the_best_one():
+    # Two passages of over a hundred characters each: only the one with both words shows
+    # (the passages are found once, then cut to the best one).
+    first = "康复" + "训练的时间和地点都在中心" * 9
+    second = "辅助器具" + "领取的时间和地点都在中心" * 8 + "也可以康复"
+    text = f"{first}。{'另外的事情说了很多很多。' * 10}{second}。"
+    shown = snippet({"summary": text}, Marks(words={"summary": frozenset(["康复", "辅助器具"])}))
+    assert shown.startswith("…" + "另外的事情说了很多很多。" * 2 + "<mark>辅助器具</mark>")
+    assert shown.endswith("也可以<mark>康复</mark>。")
+    assert shown.count("<mark>") == 2
+
+
 def test_snippets_escape_document_html(index):
     hit = next(hit for hit in index.search("辅助器具 展示").hits if hit.id == "update:culture-week")
     assert "<mark>" in hit.snippet
