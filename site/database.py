@@ -6,7 +6,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app, request
 from flask.cli import AppGroup
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import URL, MetaData, String, event, inspect, make_url
+from sqlalchemy import URL, MetaData, Row, Select, String, event, inspect, make_url
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import InternalError, OperationalError
@@ -104,6 +104,13 @@ JOURNAL_SIZE_LIMIT = 1024 * 1024
 # connection was reading): the next call of `erase_deleted` in this process tries again,
 # even when it has nothing new to erase.
 ERASE_OWED = "barrierfree_erase_owed"
+
+
+def rows(statement: Select, **parameters: object) -> Sequence[Row]:
+    """The rows of a Core statement of the columns a page shows, run on the session's
+    connection: through the session, whose ORM layer maps no row of it, it costs nearly
+    twice as much, and loaded as objects several times as much."""
+    return db.session.connection().execute(statement, parameters).all()
 
 
 def utcnow() -> datetime:

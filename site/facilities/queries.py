@@ -1,12 +1,13 @@
 """Reads of townships and facilities, and the finder's search."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..database import PUBLISHED, db
+from ..database import PUBLISHED, db, rows
 from ..services.models import Service
 from . import hours
 from .filters import FacilityFilters
@@ -37,9 +38,14 @@ def any_published() -> bool:
     )
 
 
-def townships() -> list[Township]:
+# The townships as the finder's and the search's filters show them: rows of the columns
+# shown, read on every request of either page.
+TOWNSHIPS = select(Township.slug, Township.name, Township.name_en).order_by(Township.position)
+
+
+def townships() -> Sequence[Row]:
     """The 14 townships in their usual order."""
-    return list(db.session.scalars(select(Township).order_by(Township.position)))
+    return rows(TOWNSHIPS)
 
 
 def published() -> list[Facility]:

@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..contacts.models import ContactChannel
-from ..database import PUBLISHED, db
+from ..database import PUBLISHED, db, rows
 from ..plan.models import LEAD, Box, Department, Measure, Project, Responsibility
 from .models import Category, Service, related_service, service_measure, service_project
 
@@ -40,14 +40,14 @@ LISTED_SERVICES = (
 def categories_with_services() -> list[tuple[Row, list[Row]]]:
     """Every category in order, each with its published services in order."""
     services: dict[int, list[Row]] = {}
-    for service in _rows(LISTED_SERVICES):
+    for service in rows(LISTED_SERVICES):
         services.setdefault(service.category_id, []).append(service)
-    return [(category, services.get(category.id, [])) for category in _rows(CATEGORIES)]
+    return [(category, services.get(category.id, [])) for category in rows(CATEGORIES)]
 
 
-def categories() -> list[Category]:
-    """Every category in order, without its services."""
-    return list(db.session.scalars(select(Category).order_by(Category.position)))
+def categories() -> Sequence[Row]:
+    """Every category in order, without its services (a search's filter)."""
+    return rows(CATEGORIES)
 
 
 def published_in(category: Category) -> list[Service]:
@@ -138,22 +138,16 @@ class Links:
 def links_of(service: Service) -> Links:
     """What a service's page links to."""
     return Links(
-        _rows(MEASURES, id=service.id),
-        _rows(PROJECTS, id=service.id),
-        _rows(RELATED, id=service.id),
+        rows(MEASURES, id=service.id),
+        rows(PROJECTS, id=service.id),
+        rows(RELATED, id=service.id),
     )
 
 
 def measure_departments(service: Service) -> list[Row]:
     """Every department the plan names for the measures a service comes from, leads first,
     each once (id, slug, name, name_en)."""
-    return list({row.id: row for row in _rows(MEASURE_DEPARTMENTS, id=service.id)}.values())
-
-
-def _rows(statement: Select, **parameters: object) -> Sequence[Row]:
-    """The rows of a Core statement, run on the session's connection: through the
-    session, whose ORM layer maps no row of it, it costs nearly twice as much."""
-    return db.session.connection().execute(statement, parameters).all()
+    return list({row.id: row for row in rows(MEASURE_DEPARTMENTS, id=service.id)}.values())
 
 
 # Built once: built on every call, it cost two and a half times as much.

@@ -1,13 +1,14 @@
 """The search page: a GET form that works without JavaScript; htmx updates the results."""
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import load_only
 
 import search
@@ -19,7 +20,7 @@ from search.text import is_chinese
 from search.vocabulary import TitleWords, read_as_sentence
 
 from ..contacts.models import ContactChannel
-from ..database import PUBLISHED, db
+from ..database import PUBLISHED, db, rows
 from ..facilities import features
 from ..facilities import queries as facilities
 from ..facilities.models import Facility, Township
@@ -60,15 +61,17 @@ def sample_urls(found: search.Results | None) -> set[str]:
     return {hit.url for hit in found.hits if hit.id in samples}
 
 
-def with_places(townships: list[Township], chosen: str | None) -> list[Township]:
+# The townships that have a published place, read at every search as rows (built once).
+TOWNSHIPS_WITH_PLACES = (
+    select(Township.slug).join(Facility).where(Facility.status == PUBLISHED).distinct()
+)
+
+
+def with_places(townships: Sequence[Row], chosen: str | None) -> list[Row]:
     """The townships to offer: those with a published place, and the one `chosen`. The
     filter keeps only places, so the others could only ever find nothing (on the site
     without the demo pack, every one)."""
-    slugs = set(
-        db.session.scalars(
-            select(Township.slug).join(Facility).where(Facility.status == PUBLISHED).distinct()
-        )
-    )
+    slugs = {row.slug for row in rows(TOWNSHIPS_WITH_PLACES)}
     return [township for township in townships if township.slug in slugs | {chosen}]
 
 
