@@ -9,6 +9,9 @@ as a Jinja template: the floor any Flask page stands on. 32 clients ask for each
 median and 99th percentile time of a request, each page's throughput as a share of the bare
 app's measured just after it, and whether the page meets its targets.
 
+`--in-process` prints only each page's time in the process (Flask's test client, no server or
+clients), the figures the comparison ends with.
+
 `--publishing` instead puts 64 clients on the public pages for `--seconds` (default 60)
 while a publisher signed in to the back office publishes or withdraws an update every
 second; it prints the errors (answers other than 2xx and 3xx), which must be 0.
@@ -596,6 +599,8 @@ def in_the_process(run: Run, home: Path) -> None:
         return min(times)
 
     apps = {label: create_app({"PAGE_CACHE": label == "cached"}) for label in SHARE_TARGET}
+    if not home.exists():  # --in-process alone: the home page as the site renders it
+        home.write_bytes(apps["uncached"].test_client().get("/").get_data())
     print("in the process (Flask's test client, best of five batches of 20), ms a request:")
     print(f"{'page':<50} {'cached':>7} {'uncached':>9}")
     for name, path in PAGES.items():
@@ -650,6 +655,9 @@ def main() -> int:
     parser.add_argument(
         "--python-clients", action="store_true", help="threads of this process even with wrk"
     )
+    parser.add_argument(
+        "--in-process", action="store_true", help="only each page's time in the process"
+    )
     args = parser.parse_args()
     workers = makefile_workers()
     clients = Clients(wrk=bool(shutil.which("wrk")) and not args.python_clients)
@@ -659,6 +667,9 @@ def main() -> int:
         folder = Path(name)
         seconds = args.seconds or (60 if args.publishing else 10)
         run = Run(prepare(folder), folder, workers, seconds, clients)
+        if args.in_process:
+            in_the_process(run, folder / "home.html")
+            return 0
         return publishing(run) if args.publishing else compare(run)
 
 
