@@ -104,6 +104,32 @@ PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "Referrer-Policy": "no-referrer",
 }
+# The page such an address answers a POST with (a follow-up or a subscriber's change shown
+# again with its error, 大字版 pressed without JavaScript on a page that keeps what was
+# typed, every page of the eligibility check) is kept by the browser, for Back and Forward.
+# Chromium (156, checked in a11y_tests/test_back_after_posting.py and
+# test_eligibility_journey.py) shows the page of a POST again on Back only from its HTTP
+# cache: with `no-store` Back shows "Confirm form resubmission" (ERR_CACHE_MISS), and a
+# reload sends the post again. A redirect to a GET would lose what was typed, or keep it
+# somewhere (an address, a cookie, the database) where nothing unsent may be kept. With
+# `no-cache` Back and Forward show the page as it was and send nothing, no shared cache
+# keeps it, and nothing else reuses it (a browser keys a POST's answer by that very post).
+# The price, on a shared computer: the page stays in that browser's cache, where the next
+# person's Back reaches it, until the cache is cleared. For a status link or a subscriber's
+# page that adds little to what the browser's history holds anyway, the address whose token
+# opens the page afresh; what is new is a text typed and not sent, and losing it to Back is
+# the worse harm. A page read by GET at these addresses, and the pages reached by GET alone
+# (the sent page, whose address names nothing and whose 不再显示 must leave nothing behind;
+# the photos), stay `no-store`.
+PRIVATE_POST_HEADERS = {**PRIVATE_HEADERS, "Cache-Control": "private, no-cache"}
+
+
+def private_headers(response: BaseResponse, headers: dict = PRIVATE_HEADERS) -> dict:
+    """A private address's `headers` for `response`: a page answering a POST is kept for
+    Back and Forward (see PRIVATE_POST_HEADERS); a redirect, which Back never shows, is not."""
+    if request.method == "POST" and response.status_code // 100 != 3:
+        return {**headers, "Cache-Control": PRIVATE_POST_HEADERS["Cache-Control"]}
+    return headers
 
 
 def private(
@@ -111,7 +137,7 @@ def private(
 ) -> Response:
     """A response (a page, or one already made) that only its holder may see."""
     response = make_response(body, status)
-    response.headers.update(headers)
+    response.headers.update(private_headers(response, headers))
     return response
 
 
@@ -122,10 +148,10 @@ PRIVATE_PATHS = "barrierfree_private_paths"
 
 def private_route(headers: dict = PRIVATE_HEADERS) -> Callable[[_View], _View]:
     """Mark a view (under its route decorator) whose address is only its holder's, such
-    as a status link: every response to that address gets `headers` (`keep_private`), the
-    view's own pages and every error page alike (a body too large, a photo not found, a
-    failure), and so does any address that starts as its rule does (a token followed by
-    what no rule takes)."""
+    as a status link: every response to that address gets `headers` (`keep_private`; the
+    answer to a POST is kept for Back, `private_headers`), the view's own pages and every
+    error page alike (a body too large, a photo not found, a failure), and so does any
+    address that starts as its rule does (a token followed by what no rule takes)."""
 
     def mark(view: _View) -> _View:
         view.private_headers = headers  # type: ignore[attr-defined]
@@ -150,12 +176,13 @@ def private_paths(app: Flask) -> tuple[tuple[str, dict], ...]:
 
 
 def keep_private(response: Response) -> Response:
-    """Give a response to a private route's address the route's private headers, whoever
-    made it: the view, an error handler, or the 500 page (after-request hooks run for
-    them all). The path is read without the /en prefix, as routes are."""
+    """Give a response to a private route's address the route's private headers for this
+    request (`private_headers`), whoever made it: the view, an error handler, or the 500
+    page (after-request hooks run for them all). The path is read without the /en prefix,
+    as routes are."""
     for start, headers in private_paths(current_app):
         if request.path.startswith(start):
-            response.headers.update(headers)
+            response.headers.update(private_headers(response, headers))
             break
     return response
 

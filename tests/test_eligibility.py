@@ -916,7 +916,8 @@ def test_clearing_asks_the_browser_to_forget_the_pages(client):
     response = client.post("/eligibility/clear", data={"csrf_token": token(client)})
     assert response.status_code == 200
     assert response.headers["Clear-Site-Data"] == '"cache"'
-    assert "no-store" in response.headers["Cache-Control"]
+    # Holding no answer, the page is kept for Back, which shows it without clearing again.
+    assert response.headers["Cache-Control"] == "private, no-cache"
     assert "关掉这个浏览器窗口" in response.text
 
 

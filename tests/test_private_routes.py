@@ -3,7 +3,9 @@ photos, the sent page, the alerts' confirm, manage and unsubscribe links, and th
 the eligibility check. One rule (`security.private_route`, applied after every response by
 `security.keep_private`): a body too large (413), a photo or a link not found (404), a
 method the address does not take (405) and a failure (500) are never stored, indexed or
-named in a Referer either. The public forms' own errors stay public."""
+named in a Referer either. A page answering a POST there is kept by the browser alone, for
+Back and Forward (`security.PRIVATE_POST_HEADERS`; a11y_tests/test_back_after_posting.py
+checks Chromium's Back). The public forms' own errors stay public."""
 
 import pytest
 from barrierfree.alerts import operations as alert_operations
@@ -15,6 +17,8 @@ from staff_helpers import csrf
 
 STATUS = "/feedback/status/" + "A" * 43  # a token's shape, opening nothing
 ALERTS = "/alerts/manage/1-" + "0" * 40
+# A page answering a POST: no-store would make Back ask to send the post again.
+POSTED = "private, no-cache"
 
 
 def is_private(response, cache: str = "private, no-store") -> bool:
@@ -69,7 +73,7 @@ def test_a_body_too_large_for_a_status_link_is_refused_privately(site, status_li
     client = site.test_client()
     response = client.post(prefix + status_link, data={"body": "字" * 40_000})
     assert response.status_code == 413
-    assert is_private(response)
+    assert is_private(response, POSTED)
 
 
 def test_a_photo_or_a_link_not_found_is_private(site, status_link):
@@ -114,7 +118,37 @@ def test_a_failure_in_the_eligibility_check_is_private_as_its_pages_are(site, mo
     failing(monkeypatch, eligibility_views, "_lost")
     response = site.test_client().get("/eligibility/result")
     assert response.status_code == 500
-    assert is_private(response, "private, no-cache")  # Back shows its pages, see its views
+    assert is_private(response)
+    failing(monkeypatch, eligibility_views, "carried")
+    client = site.test_client()
+    key = csrf(client, "/eligibility/")
+    response = client.post("/eligibility/result", data={"csrf_token": key})
+    assert response.status_code == 500
+    assert is_private(response, POSTED)  # Back shows its pages, see its views
+
+
+def test_a_page_answering_a_post_is_kept_for_back_and_nothing_else_is(site, status_link):
+    """The status page read is never kept; the page a follow-up's post is answered with
+    (an error, or the page again in 大字版 or English) is, for Back and Forward; the
+    redirect after a follow-up is never shown, so never kept."""
+    client = site.test_client()
+    assert is_private(client.get(status_link))
+    key = csrf(client, status_link)
+    refused = client.post(status_link, data={"csrf_token": key, "body": ""})
+    assert refused.status_code == 400 and is_private(refused, POSTED)
+    shown_again = client.post(status_link, data={"csrf_token": key, "body": "还有", "show": "1"})
+    assert shown_again.status_code == 200 and is_private(shown_again, POSTED)
+    added = client.post(status_link, data={"csrf_token": key, "body": "坡道扶手也松了。"})
+    assert added.status_code == 303 and is_private(added)
+    assert is_private(client.get(added.headers["Location"]))
+
+
+def test_a_page_the_sent_page_s_post_leads_to_is_never_kept(site):
+    """不再显示 must leave nothing behind: its post is answered with a redirect."""
+    client = site.test_client()
+    removed = client.post("/feedback/sent", data={"csrf_token": csrf(client, "/feedback/ask")})
+    assert removed.status_code == 303 and is_private(removed)
+    assert is_private(client.get("/feedback/sent"))
 
 
 def test_the_public_forms_errors_stay_public(site):

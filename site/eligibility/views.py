@@ -7,15 +7,14 @@ result are the response to the POST of the page before. Every POST is read afres
 checked in full (answers.py); what cannot be the site's own is refused with a page that
 says so (400), never a 500.
 
-The browser's Back button. Chromium (checked with 156, in a11y_tests/
-test_eligibility_journey.py) shows the page of a POST again on Back only from its HTTP
-cache: with `Cache-Control: no-store` it shows "Confirm form resubmission"
-(ERR_CACHE_MISS) instead, and reloading it sends the answers again. POST-redirect-GET is
-ruled out: the GET would have to carry the answers in the address or the session. So these
-pages are sent `private, no-cache`: Back and Forward show each page as it was, with the
-answer the resident had ticked, and send nothing; a shared cache never keeps them, and a
-new visit always asks the server. The answers then stay in the browser of the device used,
-as any page read there does: the start and result pages say so, and the result offers
+The browser's Back button. Chromium shows the page of a POST again on Back only from its
+HTTP cache, so these pages, every one the answer to a POST, are sent `private, no-cache`,
+as every private page a POST is answered with is (`security.PRIVATE_POST_HEADERS`, which
+says why): Back and Forward show each page as it was, with the answer the resident had
+ticked, and send nothing; a shared cache never keeps them, and a new visit always asks the
+server. POST-redirect-GET is ruled out: the GET would have to carry the answers in the
+address or the session. The answers then stay in the browser of the device used, as any
+page read there does: the start and result pages say so, and the result offers
 "清除这台设备上的记录" (`Clear-Site-Data: "cache"`) and to close the window. Each page
 also has its own back link (a POST button carrying the answers), the way GOV.UK's
 question pages do, and a button to carry on in the other language with the answers.
@@ -86,8 +85,6 @@ def unsure_words(reason: Reason) -> list[str]:
 
 # Every honest post here is a few hundred bytes: ten answers and a token.
 MAX_BODY_BYTES = 8 * 1024
-# no-cache, not no-store: see the module's docstring (the browser's Back button).
-PRIVATE_HEADERS = {**security.PRIVATE_HEADERS, "Cache-Control": "private, no-cache"}
 REVIEW = "review"
 VIEWS = ("standard", "easy", "all")
 Team = namedtuple("Team", "in_charge handling")
@@ -117,7 +114,7 @@ def start() -> str:
 
 
 @bp.route("/questions", methods=["GET", "POST"])
-@security.private_route(PRIVATE_HEADERS)
+@security.private_route()
 def questions() -> ResponseReturnValue:
     """A question, or 检查您的回答: the answer to the page before, read from the POST."""
     if request.method in security.READS:
@@ -202,7 +199,7 @@ def _back(target: str, answers: Answers, returning: bool) -> Response | str:
 
 
 @bp.route("/result", methods=["GET", "POST"])
-@security.private_route(PRIVATE_HEADERS)
+@security.private_route()
 def result() -> ResponseReturnValue:
     """The services that fit, grouped, each with why, what next and whom to ask; the easy
     read version; the other services on request."""
@@ -355,8 +352,9 @@ def _lost() -> str:
 
 
 def _private(body: str, status: int = 200) -> Response:
-    """A page holding answers: kept by no shared cache, indexed by no search engine."""
-    return security.private(body, status, PRIVATE_HEADERS)
+    """A page holding answers: kept by no shared cache (by the browser for Back and
+    Forward: see the module's docstring), indexed by no search engine."""
+    return security.private(body, status)
 
 
 def _action() -> tuple[str, str]:

@@ -434,7 +434,8 @@ def _status_page(
     description: str | None,
     status_code: int,
 ) -> Response:
-    """The status page (never stored, indexed or named in a Referer: `status` is private)."""
+    """The status page (never indexed or named in a Referer, and stored by no cache but,
+    when it answers a post, the browser's, for Back: `status` is private)."""
     return make_response(
         render_template(
             "feedback/status.html", item=item, token=token, shown=_shown(item), errors=errors,
