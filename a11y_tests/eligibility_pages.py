@@ -37,6 +37,10 @@ def eligibility_pages(visitor, prefix: str, lang: str) -> dict[str, str]:
             )
         page = _press(visitor, page, "action", f"continue:{question}", {question: values})
     pages[f"eligibility-check-{lang}"] = _html(page)
+    # The first question opened by 更改: its back button returns to the check page.
+    pages[f"eligibility-question-change-{lang}"] = _html(
+        _press(visitor, page, "action", "change:for_whom")
+    )
     result = _press(visitor, page, "view", "standard")
     pages[f"eligibility-result-{lang}"] = _html(result)
     pages[f"eligibility-result-easy-{lang}"] = _html(_press(visitor, result, "view", "easy"))

@@ -224,6 +224,27 @@ def test_back_and_forward_show_each_page_again_and_send_nothing(site, javascript
         driver.quit()
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_back_from_changing_the_first_answer_returns_to_the_check_page(site, javascript):
+    """更改：为谁查询 opened the first question, whose only back link went to the start page
+    and lost all nine answers."""
+    driver = chromium(*VIEWPORTS["1280"], javascript=javascript)
+    try:
+        click_through(driver, site["url"])
+        answers = driver.find_element(By.TAG_NAME, "dl").text
+        navigate(
+            driver, driver.find_element(By.CSS_SELECTOR, "button[value='change:for_whom']").click
+        )
+        assert driver.find_elements(By.NAME, "for_whom")
+        back = driver.find_element(By.CSS_SELECTOR, "main .back-link button")
+        assert back.text == "返回检查您的回答"
+        navigate(driver, back.click)
+        assert h1(driver) == "检查您的回答"
+        assert driver.find_element(By.TAG_NAME, "dl").text == answers
+    finally:
+        driver.quit()
+
+
 def test_clearing_takes_the_answers_out_of_back(site, browser_without_javascript):
     driver = browser_without_javascript
     click_through(driver, site["url"])

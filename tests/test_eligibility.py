@@ -538,6 +538,40 @@ def test_a_change_from_the_check_page_returns_there_keeping_the_rest(client):
     assert "二级" in text and "低保" in text and "60岁或以上" in text
 
 
+def back_link(page) -> str:
+    """The words of the page's back link (a link, or a button posting the answers)."""
+    return parse(page.data).find(class_="back-link").find(["a", "button"]).text.strip()
+
+
+@pytest.mark.parametrize("question", [question for question, _values in FATHER])
+def test_back_from_a_question_opened_by_change_returns_to_the_check_page(
+    app, client, prefix, question
+):
+    """The first question's back link went to the start page, and every answer was lost;
+    the others went back to the check page but said "the previous question"."""
+    browser = Browser(client, prefix)
+    review = journey(browser)
+    page = browser.press(review, "action", f"change:{question}")
+    assert back_link(page) == translated(app, prefix, "返回检查您的回答")
+    again = browser.press(page, "action", f"back:{question}")
+    assert parse(again.data).find("h1").text == translated(app, prefix, "检查您的回答")
+    assert hidden_answers(again) == hidden_answers(review)
+
+
+def test_a_question_s_back_link_says_where_it_goes(client):
+    """To the start page from the first question, else to the question before: also while
+    changing an answer, on a question the change adds, whose answer the check page lacks."""
+    browser = Browser(client)
+    page = browser.press(browser.get(START), "action", "start")
+    assert back_link(page) == "返回开始页"
+    assert back_link(browser.answer(page, "for_whom", ["family"])) == "返回上一个问题"
+    page = browser.press(journey(Browser(client)), "action", "change:age")
+    page = browser.press(page, "action", "continue:age", choose={"age": ["18-59"]})
+    assert back_link(page) == "返回上一个问题"
+    back = browser.press(page, "action", "back:studying")
+    assert parse(back.data).find("h1").text == "您的家人是几级残疾？"  # asked before it
+
+
 def test_a_change_of_age_asks_the_question_it_adds_then_returns(client):
     browser = Browser(client)
     review = journey(browser)

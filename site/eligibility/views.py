@@ -183,6 +183,13 @@ def _shown_again(
     )
 
 
+def _back_to_review(answers: Answers, returning: bool) -> bool:
+    """True when a question's back button leads to 检查您的回答: the question was opened
+    from there to change an answer (the first question too), and `answers`, the ones the
+    button carries, have nothing left to ask."""
+    return returning and next_unanswered(answers) is None
+
+
 def _back(target: str, answers: Answers, returning: bool) -> Response | str:
     """The page before: the last question (from the check), the check (when changing an
     answer and nothing new was asked), or the question before."""
@@ -190,7 +197,7 @@ def _back(target: str, answers: Answers, returning: bool) -> Response | str:
         return _question_page(sequence(answers)[-1], answers, returning=False)
     question = _asked(_named(target), answers)
     complete_before(question, answers)
-    if returning and next_unanswered(answers) is None:
+    if _back_to_review(answers, returning):
         return _review_page(answers)
     previous = before(question, answers)
     if previous is None:
@@ -326,6 +333,7 @@ def _question_page(
             progress=progress(question, answers),
             first=previous is None,
             returning=returning,
+            back_to_review=_back_to_review(answers, returning),
             error=error,
             message=message,
             chosen=answers.get(question.id, ()) if shown is None else shown,
