@@ -173,6 +173,9 @@ def test_the_main_feed_is_named_for_all_it_carries_not_as_the_notices_feed(
     assert notice.findtext(f"{ATOM}title").endswith(f" - {notices}")
     links = parse(client.get(f"{prefix}/updates/feeds/").data).find("main").find_all("a")
     assert everything in [link.text for link in links if link.get("href", "").endswith("feed.atom")]
+    # Every page's header offers it to browsers and readers by the same name.
+    header = parse(client.get(f"{prefix}/").data).find("link", type="application/atom+xml")
+    assert header.get("title") == everything
 
 
 def test_an_indicator_value_is_an_entry_and_a_new_value_a_new_entry(loaded_app):

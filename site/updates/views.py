@@ -28,6 +28,14 @@ def update_kind(kind: str) -> str:
     return _("工作动态") if kind == NEWS else _("通知公告")
 
 
+@bp.app_template_global()
+def main_feed_name() -> str:
+    """The name of the main feed, for the feed itself, the feeds page and every page's
+    alternate link: it carries the indicators' latest values too, and 通知公告 alone is
+    the notices' feed."""
+    return _("全部通知公告、工作动态和主要指标的最新数值")
+
+
 @bp.get("/updates/")
 def index() -> Response:
     """Every published update, newest first, 20 to a page."""
@@ -60,8 +68,7 @@ def feed() -> Response:
         queries.latest(FEED_SIZE),
         [i for i in plan.indicators() if i.current_value and i.current_date],
         url_for("updates.feed", _external=True),
-        # Its own name, as the feeds page gives it: 通知公告 is the notices' feed alone.
-        _("全部通知公告、工作动态和主要指标的最新数值"),
+        main_feed_name(),
     )
 
 
