@@ -30,9 +30,11 @@ from ..services.models import Category, Service
 from ..updates import queries as updates
 from ..updates.models import Update
 from . import queries
+from .descriptions import meta_description
 from .models import Page
 
 bp = Blueprint("pages", __name__)
+bp.add_app_template_filter(meta_description)
 
 
 @bp.get("/")

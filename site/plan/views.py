@@ -5,12 +5,15 @@ from itertools import chain
 from typing import TypeVar
 
 from flask import Blueprint, Response, abort, render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..contacts.queries import Reachable
-from ..i18n import is_english
+from ..i18n import is_english, list_separator, localized
 from ..opening_hours import last_opening_or_closing, local_now
 from ..page_cache import last_public_change
 from ..pages import queries as pages
+from ..pages.descriptions import meta_description
 from ..pages.models import Page
 from ..security import last_modified
 from ..services import queries as services
@@ -19,6 +22,7 @@ from . import queries
 from .models import (
     INDICATOR_ATTRIBUTES,
     Box,
+    Department,
     Indicator,
     Measure,
     PlanPart,
@@ -167,14 +171,56 @@ def department(slug: str) -> Response:
     """What one department leads and takes part in, and how to reach it: its own real
     channels, the general line, and the written way to the federation."""
     item = queries.department_by_slug(slug) or abort(404)
+    roles = queries.roles_of(item)
     now = local_now()
     channels = [Reachable.at(c, now) for c in services.real_channels({item.id}, GENERAL_HOTLINE)]
     body = render_template(
         "plan/department.html",
         department=item,
-        roles=queries.roles_of(item),
+        roles=roles,
+        description=_department_description(item, roles),
         own=[c for c in channels if c.contact.department_id == item.id],
         general=[c for c in channels if c.contact.department_id is None],
     )
     hours = [channel.contact.hours for channel in channels]
     return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))
+
+
+# A department's description names at most this many measures of a role, then how many in all.
+NAMED_MEASURES = 6
+
+
+def _department_description(department: Department, roles: dict[str, dict[str, list]]) -> str:
+    """The department's page described in a sentence: which of the plan's measures and
+    safeguards it leads and which it takes part in (`queries.roles_of`; the services are
+    the site's reading of those, not the plan's words)."""
+    name = localized(department, "name")[0] or department.name
+    lead, part = (_planned_work(roles.get(role, {})) for role in ("lead", "participant"))
+    if lead and part:
+        text = _(
+            "规划中，%(name)s牵头负责%(lead)s，参与%(part)s。", name=name, lead=lead, part=part
+        )
+    elif lead:
+        text = _("规划中，%(name)s牵头负责%(lead)s。", name=name, lead=lead)
+    elif part:
+        text = _("规划中，%(name)s参与%(part)s。", name=name, part=part)
+    else:
+        text = _("%(name)s：规划点名的部门。", name=name)
+    return meta_description(text)
+
+
+def _planned_work(by_kind: dict[str, list]) -> str:
+    """The measures (by number, only the first few of a long list) and the safeguards (by
+    title) of one role, in a line: 措施1-1、1-2和保障措施“组织领导”."""
+    measures = [measure.slug for measure in by_kind.get("measures", [])]
+    codes = list_separator(measures).join(measures[:NAMED_MEASURES])
+    if len(measures) > NAMED_MEASURES:
+        work = _("措施%(codes)s等%(count)d项", codes=codes, count=len(measures))
+    else:
+        work = ngettext("措施%(codes)s", "措施%(codes)s", len(measures), codes=codes)
+    sections = [localized(section, "title")[0] or "" for section in by_kind.get("sections", [])]
+    titles = list_separator(sections).join(_("“%(title)s”", title=t) for t in sections)
+    safeguards = ngettext("保障措施%(titles)s", "保障措施%(titles)s", len(sections), titles=titles)
+    if measures and sections:
+        return _("%(measures)s和%(safeguards)s", measures=work, safeguards=safeguards)
+    return work if measures else safeguards if sections else ""

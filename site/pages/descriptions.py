@@ -1,0 +1,47 @@
+"""A page's meta description made from its own text: what search engines show under the
+page's title, and what some screen readers read out for a link shared elsewhere."""
+
+import re
+
+from flask_babel import gettext as _
+
+from .. import markdown
+
+# Longer descriptions are cut off in search results: about 120 ideographs, 160 letters.
+CHINESE_LIMIT = 120
+ENGLISH_LIMIT = 160
+# Ideographs, CJK punctuation and full-width forms.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+# Where a Chinese sentence, and a clause inside one, ends.
+CHINESE_SENTENCE_END = re.compile(r"[。！？]")
+CHINESE_CLAUSE_END = re.compile(r"[，；、：]")
+ENGLISH_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+
+
+def meta_description(text: str | None, title: str | None = None) -> str:
+    """The first paragraph of a text (Markdown or plain), after the item's `title` if given,
+    cut to the length search results show: at the end of the last whole sentence that fits,
+    or, when the first sentence is already too long, at the last clause (Chinese) or word
+    (English) that fits, with an ellipsis. Never in the middle of an English word."""
+    first = next((line for line in markdown.text(text).splitlines() if line.strip()), "")
+    if title:
+        first = _("%(title)s：%(text)s", title=title, text=first) if first else title
+    words = " ".join(first.split())
+    # Chinese by most of its characters: an English text may quote a document number.
+    if len(CJK.findall(words)) * 2 > len(words):
+        return _cut(words, CHINESE_LIMIT, CHINESE_SENTENCE_END, CHINESE_CLAUSE_END, "……")
+    return _cut(words, ENGLISH_LIMIT, ENGLISH_SENTENCE_END, re.compile(r" "), "…")
+
+
+def _cut(text: str, limit: int, sentence: re.Pattern, clause: re.Pattern, ellipsis: str) -> str:
+    """`text` if it fits in `limit`, else its whole sentences that fit, else its clauses
+    that fit followed by `ellipsis`, else its first `limit` characters and the ellipsis."""
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in sentence.finditer(text) if m.end() <= limit]
+    if ends:
+        return text[: ends[-1]].strip()
+    room = limit - len(ellipsis)
+    breaks = [m.start() for m in clause.finditer(text) if m.start() <= room]
+    kept = text[: breaks[-1]] if breaks else text[:room]
+    return kept.rstrip(" ,;:") + ellipsis
