@@ -12,6 +12,8 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Model, utcnow
+from ..facilities.models import Facility, Township
+from ..staff.models import StaffUser
 
 QUESTION, BARRIER, PAGE = "question", "barrier", "page"
 KINDS = (QUESTION, BARRIER, PAGE)
@@ -81,9 +83,12 @@ class FeedbackItem(Model):
     example_text_en: Mapped[str | None] = mapped_column(Text)
     example_published_at: Mapped[datetime | None]
 
-    facility = relationship("Facility")
-    township = relationship("Township")
-    assignee = relationship("StaffUser")
+    # Classes, not names: a name resolves only if its module happens to be imported when the
+    # mappers are configured (at the first query or loader option, services/queries.py's at
+    # its import), so this module alone would have failed in some import orders.
+    facility = relationship(Facility)
+    township = relationship(Township)
+    assignee = relationship(StaffUser)
     merged_into: Mapped["FeedbackItem | None"] = relationship(remote_side=[id])
     messages: Mapped[list["FeedbackMessage"]] = relationship(
         back_populates="item", order_by="FeedbackMessage.id"
@@ -141,7 +146,7 @@ class FeedbackMessage(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     item: Mapped[FeedbackItem] = relationship(back_populates="messages")
-    author = relationship("StaffUser")
+    author = relationship(StaffUser)
 
 
 class FeedbackSubmission(Model):

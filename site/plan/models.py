@@ -190,3 +190,8 @@ class Indicator(Tracked, Model):
 
     def __repr__(self) -> str:
         return f"<Indicator {self.number}>"
+
+
+# The model Responsibility.service names, so that whatever imports this module can use it (see
+# feedback/models.py). Imported last, as a module: services/models.py imports this one.
+from ..services import models as _services  # noqa: E402, F401
