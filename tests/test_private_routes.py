@@ -2,10 +2,11 @@
 photos, the sent page, the alerts' confirm, manage and unsubscribe links, and the pages of
 the eligibility check. One rule (`security.private_route`, applied after every response by
 `security.keep_private`): a body too large (413), a photo or a link not found (404), a
-method the address does not take (405) and a failure (500) are never stored, indexed or
-named in a Referer either. A page answering a POST there is kept by the browser alone, for
-Back and Forward (`security.PRIVATE_POST_HEADERS`; a11y_tests/test_back_after_posting.py
-checks Chromium's Back). The public forms' own errors stay public."""
+method the address does not take (405) and a failure (500) are never indexed or named in a
+Referer either, nor stored. A page answering a POST there, an error page too, is the one
+exception to the last: kept by the browser alone, for Back and Forward
+(`security.PRIVATE_POST_HEADERS`; a11y_tests/test_back_after_posting.py checks Chromium's
+Back). The public forms' own errors stay public."""
 
 import pytest
 from barrierfree.alerts import operations as alert_operations
