@@ -9,6 +9,7 @@ CROSS_SITE = {
     "another-origin": {"Origin": "https://evil.example"},
     "another-port": {"Origin": "http://localhost:8080"},
     "both": {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+    "an-origin-no-address-can-be": {"Origin": "http://[x"},
     "cross-site-with-null-origin": {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
 }
 SAME_SITE = {

@@ -1015,6 +1015,29 @@ def test_an_expired_form_keeps_the_text(loaded_app, client):
     )
 
 
+def test_a_body_that_cannot_be_read_is_not_said_to_be_kept(client):
+    """A multipart body cut short is dropped whole by the form parser, token and text: the
+    page may not say that what was written is still below."""
+    token = csrf(client, ASK)
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="body"\r\n\r\n{QUESTION}'
+    ).encode()
+    response = client.post(ASK, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400
+    summary = error_summary(response.data).text
+    assert "没能读出来" in summary and "还在下面" not in summary
+
+
+@pytest.mark.parametrize("address", ["http://[x", "https://[::1", "//["])
+def test_a_page_address_with_an_open_bracket_is_refused_not_a_failure(client, address):
+    assert client.get(PAGE, query_string={"page": address}).status_code == 200
+    response = submit(client, PAGE, page=address, body="地址写错了")
+    assert response.status_code == 400
+    assert "地址写错了" in response.get_data(as_text=True)
+
+
 def test_nothing_typed_goes_into_an_address(client):
     response = ask(client)
     assert "残疾" not in response.headers["Location"]

@@ -287,7 +287,10 @@ def same_site_path(raw: str | None) -> str | None:
     (/feedback/status/…): the token opens what someone wrote, or changes their alerts."""
     if not raw or len(raw) > PATH_LENGTH * 2 or any(ord(ch) < 32 for ch in raw) or "\\" in raw:
         return None
-    parts = urlsplit(raw.strip())
+    try:
+        parts = urlsplit(raw.strip())
+    except ValueError:  # an unclosed IPv6 bracket ("http://[x"): no address of this site
+        return None
     if parts.scheme or parts.netloc:
         if parts.scheme not in ("http", "https") or parts.netloc != request.host:
             return None

@@ -514,6 +514,12 @@ def expired(error: CSRFError) -> ResponseReturnValue:
         # The session the token belonged to has ended: the sent page says what this
         # browser still holds, and offers the button again (with a token that works).
         return redirect(url_for("feedback.sent"), code=303)
+    if request.content_length and not request.form and not request.files:
+        # A body the form parser could not read (cut short, a file name that is not UTF-8):
+        # it drops the whole form, token and text, so nothing can be shown again.
+        return _shown_again(
+            _("您提交的内容没能读出来，所以没有保存。请再填写一次，然后提交。"), 400
+        )
     message = _("这个页面打开太久，已经失效，所以没有保存。您写的内容还在下面，请再提交一次。")
     return _shown_again(explain_expired(message), 400)
 
