@@ -159,6 +159,19 @@ CHINESE_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 TEXT_BETWEEN_TAGS = re.compile(r"(?<=>)[^<]+|^[^<]+")
 
 
+def per_request(language_filter: Callable[..., object]) -> Callable[..., object]:
+    """A filter whose answer depends on the request's language, as one Jinja works out at
+    every render: Jinja's compiler otherwise applies a filter to a constant once, when it
+    compiles the template, in whatever language that first request was ("聊茌政发〔2022〕14号"
+    | mark_chinese was left unmarked on the English site after a Chinese page came first)."""
+
+    @pass_context
+    def filtered(_context: object, *args: object, **kwargs: object) -> object:
+        return language_filter(*args, **kwargs)
+
+    return filtered
+
+
 def mark_chinese(html: str) -> Markup:
     """Safe HTML with its runs of Chinese marked lang="zh-CN", on the English site only.
 
@@ -270,14 +283,11 @@ def init_app(app: Flask) -> None:
     )
     # Globals rather than context: macros imported without context can use them too.
     app.jinja_env.globals.update(url_in=url_in, localized=localized, site_name=SITE_NAME)
-    app.add_template_filter(part_label)
-    app.add_template_filter(date_text)
-    app.add_template_filter(date_time)
-    app.add_template_filter(or_list)
-    app.add_template_filter(in_sentence)
-    app.add_template_filter(inline_list)
-    app.add_template_filter(mark_chinese)
-    app.add_template_filter(section_label)
+    for language_filter in (
+        part_label, date_text, date_time, or_list, in_sentence, inline_list, mark_chinese,
+        section_label,
+    ):  # fmt: skip
+        app.add_template_filter(per_request(language_filter), language_filter.__name__)
 
     @app.context_processor
     def language_helpers() -> dict[str, str | bool]:

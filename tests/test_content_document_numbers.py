@@ -6,14 +6,16 @@ import re
 
 import pytest
 import yaml
+from babel.messages.pofile import read_po
 from barrierfree import PROJECT_ROOT
 from conftest import CJK, parse, text_outside_lang
 
 CONTENT = PROJECT_ROOT / "content"
 # 国发〔2015〕52号, 国办发〔2020〕53号, 国务院令第649号: a number as a Chinese text prints it.
 NUMBER = re.compile(r"[\u4e00-\u9fff]+〔\d{4}〕\d+号|国务院令第\d+号")
-# What an English text once wrote for one: Guofa [2015] No. 52, State Council Decree No. 649.
-RETELLING = re.compile(r"\b[A-Z][a-z]+fa \[\d{4}\]|\bDecree (?:No\. )?\d")
+# What an English text once wrote for one: Guofa [2015] No. 52, Liao Chi Zheng Fa [2022]
+# No. 14, State Council Decree No. 649.
+RETELLING = re.compile(r"\b[A-Z][a-z]+ ?[Ff]a \[\d{4}\]|\bDecree (?:No\. )?\d")
 
 
 def twins(node):
@@ -57,6 +59,20 @@ def test_no_english_text_spells_a_document_number_in_pinyin():
     assert [(name, e[:80]) for name, _c, e in PAIRS if RETELLING.search(e)] == []
 
 
+@pytest.mark.no_database
+def test_no_english_interface_text_spells_a_document_number_in_pinyin():
+    """The interface's English is bound by the same rule (the footer once wrote the plan's
+    number as "Liao Chi Zheng Fa [2022] No. 14")."""
+    with (PROJECT_ROOT / "site/translations/en/LC_MESSAGES/messages.po").open("rb") as po:
+        catalog = read_po(po)
+    strings = [
+        text
+        for message in catalog
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+    ]
+    assert [text[:80] for text in strings if RETELLING.search(" ".join(text.split()))] == []
+
+
 @pytest.mark.parametrize(
     ("path", "number"),
     [
@@ -73,3 +89,12 @@ def test_the_english_page_gives_the_number_as_printed_and_marks_it_chinese(clien
     assert number in main.text
     outside = text_outside_lang(main)
     assert [outside[max(0, m.start() - 60) : m.end() + 20] for m in CJK.finditer(outside)] == []
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_every_page_s_footer_gives_the_plan_s_number_as_printed(client, prefix):
+    footer = parse(client.get(prefix + "/").data).find("footer")
+    assert "聊茌政发〔2022〕14号" in footer.text
+    if prefix:
+        assert "聊茌政发〔" in [span.text for span in footer.find_all("span", lang="zh-CN")]
+        assert CJK.search(text_outside_lang(footer)) is None
