@@ -143,3 +143,12 @@ def test_the_title_goes_first_and_is_cut_with_the_text(i18n_app):
         assert meta_description("Do it. " * 40, title="Measure 1-1") == (
             "Measure 1-1: " + " ".join(["Do it."] * 21)
         )
+
+
+def test_english_too_long_is_cut_at_a_clause_and_never_ends_on_a_joining_word(i18n_app):
+    clause = "Services for people with disabilities in the district, " * 2
+    with i18n_app.test_request_context("/"), force_locale(EN):
+        at_a_clause = meta_description(clause + "x" * 40 + " and more words " * 4)
+        at_a_word = meta_description("Help " + "and help for " * 30)
+    assert at_a_clause == clause.rstrip(", ") + "…"
+    assert len(at_a_word) <= ENGLISH_LIMIT and at_a_word.endswith("help…")
