@@ -245,6 +245,32 @@ def test_back_from_changing_the_first_answer_returns_to_the_check_page(site, jav
         driver.quit()
 
 
+def test_a_question_opened_by_change_keeps_its_way_back_when_shown_again(site):
+    """更改：需要哪些帮助, every box cleared and 继续 pressed, then 大字版, without JavaScript:
+    shown again, the question's back link led to the question before, not to the check
+    page (and the first question's to the start page, every answer lost)."""
+    driver = chromium(*VIEWPORTS["1280"], javascript=False)
+    try:
+        click_through(driver, site["url"])
+        answers = driver.find_element(By.TAG_NAME, "dl").text
+        change = driver.find_element(By.CSS_SELECTOR, "button[value='change:needs']")
+        navigate(driver, change.click)
+        driver.find_element(By.CSS_SELECTOR, "input[type='checkbox'][value='daily-care']").click()
+        continue_ = driver.find_element(By.CSS_SELECTOR, "main button[value='continue:needs']")
+        navigate(driver, continue_.click)
+        assert driver.find_elements(By.CLASS_NAME, "error-summary")
+        navigate(driver, driver.find_element(By.ID, "display-large").click)
+        assert "large" in driver.find_element(By.TAG_NAME, "html").get_attribute("class")
+        assert driver.find_elements(By.NAME, "needs")
+        back = driver.find_element(By.CSS_SELECTOR, "main .back-link button")
+        assert back.text == "返回检查您的回答"
+        navigate(driver, back.click)
+        assert h1(driver) == "检查您的回答"
+        assert driver.find_element(By.TAG_NAME, "dl").text == answers
+    finally:
+        driver.quit()
+
+
 def test_clearing_takes_the_answers_out_of_back(site, browser_without_javascript):
     driver = browser_without_javascript
     click_through(driver, site["url"])

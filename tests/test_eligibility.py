@@ -558,6 +558,66 @@ def test_back_from_a_question_opened_by_change_returns_to_the_check_page(
     assert hidden_answers(again) == hidden_answers(review)
 
 
+def shown_again(browser: Browser, page, question: str, state: str):
+    """The question page `page` shown again in `state`: after 继续 with nothing chosen,
+    after the header's 大字版 or language button (without JavaScript each sends the
+    question's own form, to the page itself)."""
+    if state == "nothing-chosen":
+        return browser.press(page, "action", f"continue:{question}", choose={question: []})
+    if state == "large-text":
+        return browser.press(page, "large", "1")
+    button = parse(page.data).find("header").find("button", class_="language-link")
+    return browser.press(page, "action", button["value"])
+
+
+@pytest.mark.parametrize("state", ["nothing-chosen", "large-text", "other-language"])
+@pytest.mark.parametrize("question", ["for_whom", "needs"], ids=["first", "last"])
+def test_a_question_opened_by_change_and_shown_again_still_returns_to_the_check_page(
+    app, client, prefix, question, state
+):
+    """Shown again, the question opened by 更改 lost its way back: the first one offered
+    返回开始页 (a link, every answer lost), the others the question before, as its own
+    answer is not among those its page carries. The answer it was opened with goes back."""
+    browser = Browser(client, prefix)
+    review = journey(browser)
+    page = browser.press(review, "action", f"change:{question}")
+    again = shown_again(browser, page, question, state)
+    assert again.status_code == (400 if state == "nothing-chosen" else 200)
+    assert parse(again.data).find("input", name_="asking")["value"] == question
+    shown_in = "/en" if (state == "other-language") != bool(prefix) else ""
+    assert back_link(again) == translated(app, shown_in, "返回检查您的回答")
+    back = browser.press(again, "action", f"back:{question}")
+    assert back.status_code == 200
+    assert parse(back.data).find("h1").text == translated(app, shown_in, "检查您的回答")
+    assert hidden_answers(back) == hidden_answers(review)
+
+
+def test_a_question_opened_by_change_shown_again_twice_still_takes_a_new_answer(client):
+    """An error, then 大字版: the back link still leads to the check page, and 继续 with
+    a choice changes the answer there, as on the page 更改 opened."""
+    browser = Browser(client)
+    review = journey(browser)
+    page = browser.press(review, "action", "change:for_whom")
+    page = shown_again(browser, page, "for_whom", "nothing-chosen")
+    page = shown_again(browser, page, "for_whom", "large-text")
+    assert back_link(page) == "返回检查您的回答"
+    changed = browser.answer(page, "for_whom", ["self"])
+    assert parse(changed.data).find("h1").text == "检查您的回答"
+    expected = (hidden_answers(review) - {("for_whom", "family")}) | {("for_whom", "self")}
+    assert hidden_answers(changed) == expected
+
+
+def test_a_question_added_by_a_change_and_shown_again_goes_back_to_the_one_before(client):
+    """A question the change of age adds was not answered on the check page: after its
+    error it still goes back to the question before it."""
+    browser = Browser(client)
+    page = browser.press(journey(browser), "action", "change:age")
+    page = browser.press(page, "action", "continue:age", choose={"age": ["18-59"]})
+    page = shown_again(browser, page, "studying", "nothing-chosen")
+    assert back_link(page) == "返回上一个问题"
+    assert parse(page.data).find("input", name_="opened") is None
+
+
 def test_a_question_s_back_link_says_where_it_goes(client):
     """To the start page from the first question, else to the question before: also while
     changing an answer, on a question the change adds, whose answer the check page lacks."""
@@ -777,6 +837,24 @@ TAMPERED = {
     "the check page before the end": {"for_whom": "self", "action": "review"},
     "a change of a question not asked": {**FATHER_ANSWERS, "action": "change:studying"},
     "thousands of ticks": {"for_whom": "self", "categories": ["visual"] * 300, "action": "review"},
+    "an opened answer without a change": {
+        "for_whom": "self",
+        "opened": "60-plus",
+        "action": "continue:age",
+        "age": "60-plus",
+    },
+    "an opened answer the question lacks": {
+        **FATHER_ANSWERS,
+        "opened": "alien",
+        "return": "review",
+        "action": "show:for_whom",
+    },
+    "an opened answer on the check page": {
+        **FATHER_ANSWERS,
+        "opened": "self",
+        "return": "review",
+        "action": "review",
+    },
 }
 
 

@@ -17,6 +17,7 @@ from test_eligibility import (
     hidden_answers,
     journey,
     ticked,
+    translated,
 )
 
 EXPIRED = {"csrf_token": ["expired"]}
@@ -118,6 +119,28 @@ def test_a_change_of_age_sent_from_an_expired_page_keeps_every_answer(client, ag
     following = browser.press(response, "action", "continue:age")
     assert following.status_code == 200
     assert gone not in hidden_answers(following)
+
+
+@pytest.mark.parametrize("button", [("action", "continue:{}"), ("large", "1")])
+@pytest.mark.parametrize("question", ["for_whom", "needs"], ids=["first", "last"])
+@pytest.mark.parametrize("prefix", ["", "/en"], ids=["zh", "en"])
+def test_a_question_opened_by_change_sent_expired_still_returns_to_the_check_page(
+    app, client, prefix, question, button
+):
+    """Sent expired with nothing chosen, or with 大字版, the question opened by 更改 came
+    back offering 返回开始页 (the first) or the question before (the others)."""
+    browser = Browser(client, prefix)
+    review = journey(browser)
+    page = browser.press(review, "action", f"change:{question}")
+    name, value = button[0], button[1].format(question)
+    response = expired_press(browser, page, name, value, {question: []})
+    assert response.status_code == 400
+    assert (MESSAGE_EN if prefix else MESSAGE) in summary(response)
+    back = parse(response.data).find(class_="back-link").find("button")
+    assert back.text.strip() == translated(app, prefix, "返回检查您的回答")
+    again = browser.press(response, "action", f"back:{question}")
+    assert parse(again.data).find("h1").text == translated(app, prefix, "检查您的回答")
+    assert hidden_answers(again) == hidden_answers(review)
 
 
 def buttons(page) -> list[tuple[str, str, str | None]]:

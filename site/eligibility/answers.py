@@ -18,7 +18,12 @@ from .questions import BY_ID, QUESTIONS, UNSURE, Answers, Question, sequence
 # A question's form names its question (`asking`): the display toggles send that form
 # without its buttons' action, and the question to show again is kept out of the address.
 ASKING = "asking"
-CONTROLS = ("csrf_token", "action", "return", "view", "next", ASKING, *MODES)
+# A question opened by 更改 also carries the answer it was opened with (`OPENED`, one field
+# a code, as the answers are): the page's own boxes may hold another choice, or none, after
+# an error or a header button, and its back button must still take that answer back to the
+# check page.
+OPENED = "opened"
+CONTROLS = ("csrf_token", "action", "return", "view", "next", ASKING, OPENED, *MODES)
 
 
 class Tampered(ValueError):
@@ -32,13 +37,15 @@ def carried(form: MultiDict, current: Question | None = None) -> Answers:
     if unknown:
         raise Tampered(_("这一页带回了网站不认识的内容。"))
     for name in CONTROLS:
-        if len(form.getlist(name)) > 1:
+        if name != OPENED and len(form.getlist(name)) > 1:
             raise Tampered(_("这一页带回的同一项内容出现了不止一次。"))
     answers = {
         question.id: _checked(question, form.getlist(question.id))
         for question in QUESTIONS
         if question is not current and form.getlist(question.id)
     }
+    if current is None and form.getlist(OPENED):  # only a question's own form carries it
+        raise Tampered(_("这一页带回了网站不认识的内容。"))
     asked = {question.id for question in sequence(answers)}
     if any(qid not in asked for qid in answers):
         raise Tampered(_("这一页带回了一个不该问的问题的回答。"))
@@ -54,6 +61,15 @@ def _checked(question: Question, values: list[str]) -> tuple[str, ...]:
     if UNSURE in values and len(values) > 1:
         raise Tampered(_("这一页带回的回答里，“不确定”和别的回答选在了一起。"))
     return tuple(code for code in question.codes if code in values)
+
+
+def opened(question: Question, form: MultiDict, returning: bool) -> tuple[str, ...]:
+    """The answer `question` had when its page was opened from the check page (`OPENED`),
+    checked as a carried answer is; none when the page was not opened from there."""
+    values = form.getlist(OPENED)
+    if values and not returning:
+        raise Tampered(_("这一页带回了网站不认识的内容。"))
+    return _checked(question, values) if values else ()
 
 
 def complete_before(question: Question | None, answers: Answers) -> None:

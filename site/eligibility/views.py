@@ -44,7 +44,7 @@ from ..opening_hours import local_now
 from ..plan.models import Project
 from ..services.departments import handling, in_charge
 from . import results
-from .answers import ASKING, Tampered, carried, chosen, complete_before
+from .answers import ASKING, Tampered, carried, chosen, complete_before, opened
 from .assess import Finding, Reason, assess
 from .questions import (
     BY_ID,
@@ -150,9 +150,10 @@ def _answer(question: Question, returning: bool) -> ResponseReturnValue:
     answers = carried(request.form, current=question)
     complete_before(question, answers)
     _asked(question, answers)
+    was = opened(question, request.form, returning)
     values, error = chosen(question, request.form)
     if error:
-        return _question_page(question, answers, returning, error=error)
+        return _question_page(question, answers, returning, error=error, opened=was)
     answers = pruned(_ordered({**answers, question.id: values}))
     following = next_unanswered(answers) if returning else after(question, answers)
     if following is None:
@@ -171,6 +172,7 @@ def _shown_again(
     answers = carried(request.form, current=question)
     complete_before(question, answers)
     _asked(question, answers)
+    was = opened(question, request.form, returning)
     values, error = chosen(question, request.form)
     return _question_page(
         question,
@@ -180,6 +182,7 @@ def _shown_again(
         message=message,
         status=400 if message else None,
         shown=() if error else values,
+        opened=was,
     )
 
 
@@ -321,8 +324,18 @@ def _question_page(
     message: str | None = None,
     status: int | None = None,
     shown: tuple[str, ...] | None = None,
+    opened: tuple[str, ...] = (),
 ) -> Response:
-    """A question, its answer in `answers` chosen (or the choice `shown`, not yet sent)."""
+    """A question, its answer in `answers` chosen (or the choice `shown`, not yet sent).
+
+    While changing answers (`returning`), the page keeps the answer the question was
+    `opened` with: shown again (an error, a header button, an expired page), its own
+    answer is not among the carried ones, and without it the question opened by 更改 would
+    look unanswered, its back button leading to the question before (or the start page)
+    instead of 检查您的回答. The back button carries it, so nothing is lost."""
+    if returning and question.id in answers:
+        opened = answers[question.id]
+    kept = _ordered({**answers, question.id: opened}) if opened else answers
     previous = before(question, answers)
     return _private(
         render_template(
@@ -333,7 +346,9 @@ def _question_page(
             progress=progress(question, answers),
             first=previous is None,
             returning=returning,
-            back_to_review=_back_to_review(answers, returning),
+            back_to_review=_back_to_review(kept, returning),
+            kept=kept,
+            opened=opened,
             error=error,
             message=message,
             chosen=answers.get(question.id, ()) if shown is None else shown,
