@@ -6,11 +6,15 @@ pages ("如需联系我们，请说明编号 …") and can quote it; it is in th
 page cache's included.
 
 An id is 16 random hexadecimal digits and holds nothing about the visitor: not their
-address, not the time, not what they asked for. Behind a proxy (PROXY_HOPS) the id the proxy
-sends in `X-Request-ID` is taken instead, so its log and the site's share one, when it is
-8 to 64 letters, digits, dots, underscores or hyphens; anything else is replaced by a new
-one, so no header writes what it likes into the log. Without a proxy a visitor's own header
-is never taken."""
+address, not the time, not what they asked for. Only when the site is told that the proxy
+in front of it sets `X-Request-ID` itself, overwriting whatever a visitor sent
+(TRUST_REQUEST_ID, with PROXY_HOPS; nginx: `proxy_set_header X-Request-ID $request_id;`, as
+deploy/nginx.conf does), is the proxy's id taken instead, so that its log and the site's
+share one, and then only when it is 8 to 64 letters, digits, dots, underscores or hyphens;
+anything else is replaced by a new one, so no header writes what it likes into the log.
+Otherwise, behind a proxy that passes the header on as a visitor wrote it too, the id is
+always the site's own: a visitor never chooses it (a phone number, an id a resident
+quoted)."""
 
 import logging
 import re
@@ -94,7 +98,9 @@ def init_app(app: Flask) -> None:
     """Wrap the app in `RequestIds` (call it last, so that it is the outermost layer and
     every answer carries an id), put the id in the app's log lines and give the templates
     `request_id()`."""
-    trust_incoming = bool(app.config.get("PROXY_HOPS"))
+    trust_incoming = app.config.get("TRUST_REQUEST_ID") is True and bool(
+        app.config.get("PROXY_HOPS")
+    )
     app.wsgi_app = RequestIds(app.wsgi_app, trust_incoming)  # type: ignore[method-assign]
     # The site's loggers (barrierfree.*) all write through Flask's handler; one filter for
     # every app of the process. A logging set-up of your own adds IdInRecords to its handlers.

@@ -56,7 +56,9 @@ AT_LEAST_ONE = (
 )  # fmt: skip
 # Settings that are on or off, read from the environment as true/false, 1/0 or yes/no in
 # any case; anything else is refused (`check`), rather than taken for true as a text.
-BOOLEAN_SETTINGS = ("PAGE_CACHE",)
+# TRUST_REQUEST_ID: the proxy in front (PROXY_HOPS) sets X-Request-ID itself, overwriting a
+# visitor's, so the site may take it (`request_ids`); off, the site always makes its own.
+BOOLEAN_SETTINGS = ("PAGE_CACHE", "TRUST_REQUEST_ID")
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes"), ("false", "0", "no")
 # Folders the site writes to, which must not depend on the folder a command happens to be
 # started in (gunicorn's and a `flask` command's would differ).
@@ -228,6 +230,11 @@ def check(config: Mapping[str, Any]) -> None:
             raise ConfigurationError(
                 f"{PREFIX}_{name} must be true or false (or 1 or 0, yes or no), not {value!r}."
             )
+    if config.get("TRUST_REQUEST_ID") is True and not config.get("PROXY_HOPS"):
+        raise ConfigurationError(
+            f"{PREFIX}_TRUST_REQUEST_ID is true but {PREFIX}_PROXY_HOPS is not set: without a "
+            "proxy that sets X-Request-ID, the header is whatever a visitor sends."
+        )
     for name in FOLDER_SETTINGS:
         folder = config.get(name)
         if folder is not None and not os.path.isabs(folder):

@@ -1,6 +1,6 @@
 """The sample systemd units in deploy/ serve the site as the Makefile does, run commands the
 site has, agree on their paths, and are valid systemd (checked with `systemd-analyze verify`
-when it is installed)."""
+when it is installed); the sample settings agree with the sample nginx site."""
 
 import re
 import shlex
@@ -78,6 +78,25 @@ def test_the_sample_settings_are_the_site_s():
     names = re.findall(r"^#?(BARRIERFREE_[A-Z_]+)=", sample, re.MULTILINE)
     assert "BARRIERFREE_SECRET_KEY" in names
     assert [name for name in names if f"`{name}`" not in readme] == []
+
+
+def test_the_site_takes_the_request_id_only_from_a_proxy_that_sets_it():
+    """The sample settings trust the proxy's X-Request-ID exactly when the sample nginx sets
+    it over the visitor's own in every place it passes requests on: nginx passing the
+    visitor's header on, with the site trusting it, let a visitor choose the id in the logs."""
+    nginx = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    sample = (DEPLOY / "barrierfree.env").read_text(encoding="utf-8")
+    locations = re.findall(r"location [^{]*\{([^}]*)\}", nginx)
+    proxied = [block for block in locations if "proxy_pass " in block]
+    assert proxied and nginx.count("proxy_pass ") == len(proxied)
+    sets_it = [
+        re.search(r"^\s*proxy_set_header X-Request-ID \$request_id;$", block, re.MULTILINE)
+        is not None
+        for block in proxied
+    ]
+    trusted = re.findall(r"^BARRIERFREE_TRUST_REQUEST_ID=(\S+)$", sample, re.MULTILINE)
+    assert all(sets_it) and trusted == ["true"]
+    assert re.search(r"^BARRIERFREE_PROXY_HOPS=[1-9]", sample, re.MULTILINE)
 
 
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed")

@@ -1,8 +1,8 @@
 """Every request has an id: in the X-Request-ID header of its response (a page from the page
 cache's too, never stored with it), in the app's log lines written while it is answered,
 in the access log line, and on the 500 and 503 pages for a resident to quote. It holds
-nothing about the visitor; a proxy's id is taken only behind a proxy and only in a strict
-form."""
+nothing about the visitor; a proxy's id is taken only from a proxy the site is told sets it
+(TRUST_REQUEST_ID, behind PROXY_HOPS) and only in a strict form."""
 
 import logging
 import re
@@ -70,8 +70,11 @@ def test_a_page_from_the_cache_gets_a_new_id_and_keeps_none_in_its_body(client):
 
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory):
-    """An app behind one proxy (PROXY_HOPS)."""
-    return make_app(tmp_path_factory.mktemp("proxied") / "proxied.sqlite", PROXY_HOPS=1)
+    """An app behind one proxy (PROXY_HOPS) that sets X-Request-ID itself (TRUST_REQUEST_ID),
+    as deploy/nginx.conf and deploy/barrierfree.env have it."""
+    return make_app(
+        tmp_path_factory.mktemp("proxied") / "proxied.sqlite", PROXY_HOPS=1, TRUST_REQUEST_ID=True
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,6 +100,16 @@ def test_the_proxy_s_id_is_taken_only_in_its_strict_form(proxied, sent, taken):
 def test_without_a_proxy_a_visitor_s_own_id_is_never_taken(failing_app):
     answered = failing_app.test_client().get("/healthz", headers={HEADER: "chosen-by-me"})
     assert OWN_ID.fullmatch(answered.headers[HEADER])
+
+
+def test_behind_a_proxy_not_said_to_set_the_id_a_visitor_s_own_is_never_taken(tmp_path):
+    """PROXY_HOPS alone: a proxy that passes the visitor's header on (nginx without
+    `proxy_set_header X-Request-ID`) let a visitor write a phone number into the logs, or
+    reuse an id a resident had quoted."""
+    app = make_app(tmp_path / "passed-on.sqlite", PROXY_HOPS=1)
+    for chosen in ("13912345678", "0123456789abcdef"):
+        answered = app.test_client().get("/healthz", headers={HEADER: chosen})
+        assert answered.headers[HEADER] != chosen and OWN_ID.fullmatch(answered.headers[HEADER])
 
 
 @pytest.mark.parametrize(

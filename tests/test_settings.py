@@ -168,6 +168,9 @@ BAD_SETTINGS = [
     # Read as the text "off", which is true: the cache stayed on.
     ("BARRIERFREE_PAGE_CACHE", "off", "PAGE_CACHE must be true or false"),
     ("BARRIERFREE_PAGE_CACHE", "2", "PAGE_CACHE must be true or false"),
+    ("BARRIERFREE_TRUST_REQUEST_ID", "nginx", "TRUST_REQUEST_ID must be true or false"),
+    # Without a proxy the header is the visitor's own.
+    ("BARRIERFREE_TRUST_REQUEST_ID", "true", "BARRIERFREE_PROXY_HOPS is not set"),
     # Redis said so in a traceback of thirty lines.
     ("BARRIERFREE_CACHE_URL", "notaurl", "CACHE_URL must be a Redis server's URL"),
     ("BARRIERFREE_CACHE_URL", "http://x", "CACHE_URL must be a Redis server's URL"),
