@@ -1,9 +1,9 @@
 """Request ids: a short random name for each request, so that staff can find the lines a
 request left in the logs. A resident or a member of staff reads it on the site's 500 and 503
 pages ("如需联系我们，请说明编号 …") and can quote it; it is in the access log line
-(`access_log.AccessLogger`), in every line the app logs while it answers (`IdInRecords`;
-"-" outside a request) and in the `X-Request-ID` header of every response, a page from the
-page cache's included.
+(`access_log.AccessLogger`), in every line the site logs while it answers, the search
+package's included (`IdInRecords`; "-" outside a request) and in the `X-Request-ID` header
+of every response, a page from the page cache's included.
 
 An id is 16 random hexadecimal digits and holds nothing about the visitor: not their
 address, not the time, not what they asked for. Only when the site is told that the proxy
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Flask
-from flask.logging import default_handler
+from flask.logging import default_handler, has_level_handler
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -39,6 +39,10 @@ INCOMING = re.compile(r"[A-Za-z0-9._-]{8,64}")
 NO_REQUEST = "-"
 # Flask's own format for the app's log lines, with the id after the module.
 LOG_FORMAT = "[%(asctime)s] %(levelname)s in %(module)s [%(request_id)s]: %(message)s"
+
+# The loggers of the site's own code outside the app's (`barrierfree.*`): the search package
+# (search.index, search.postgres).
+OTHER_LOGGERS = ("search",)
 
 _current: ContextVar[str] = ContextVar("request_id", default=NO_REQUEST)
 
@@ -107,4 +111,19 @@ def init_app(app: Flask) -> None:
     if not any(isinstance(known, IdInRecords) for known in default_handler.filters):
         default_handler.addFilter(IdInRecords())
         default_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    write_other_loggers_through_flask_s_handler()
     app.add_template_global(current, "request_id")
+
+
+def write_other_loggers_through_flask_s_handler() -> None:
+    """Give the loggers of OTHER_LOGGERS Flask's handler, as Flask gives it to the app's
+    logger: only when nothing on their way up would write their lines (the served site,
+    where no logging is set up and Python printed them bare, with no time, level or request
+    id). Their lines then carry the request's id and keep database errors' details out
+    (`errors.DatabaseDetailsHidden`, on that handler) like the app's. The root logger is left
+    alone: a process that embeds the site and sets up logging of its own has a handler there,
+    so these lines go to it, and that set-up adds IdInRecords as the README says."""
+    for name in OTHER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not has_level_handler(logger):
+            logger.addHandler(default_handler)

@@ -139,6 +139,36 @@ def test_the_app_s_log_lines_name_the_request_they_were_written_in(failing_app, 
     assert any(f"[{down.headers[HEADER]}]: database unavailable" in line for line in lines)
 
 
+def test_the_search_package_s_log_lines_name_the_request_too(tmp_path, monkeypatch, capsys):
+    """search.index and search.postgres log outside the app's logger: served, with no
+    logging set up (here: no handler on the search logger's way up), Python printed their
+    lines bare, with no request id. They now write through Flask's handler, and the root
+    logger, an embedding process's, is left as it was."""
+    search_logger = logging.getLogger("search")
+    monkeypatch.setattr(search_logger, "handlers", [])
+    monkeypatch.setattr(search_logger, "propagate", False)
+    root_handlers = list(logging.root.handlers)
+    app = make_app(tmp_path / "search-log.sqlite", PROPAGATE_EXCEPTIONS=False)
+    assert search_logger.handlers == [default_handler]
+    assert logging.root.handlers == root_handlers
+
+    @app.get("/search-trouble")
+    def search_trouble():
+        logging.getLogger("search.postgres").warning("the search index cannot be read")
+        return "searched"
+
+    answered = app.test_client().get("/search-trouble")
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(r"\[[0-9 :,-]+\] WARNING in \w+ \[(\w+)\]: the search index cannot be read",
+                        line)[1] == answered.headers[HEADER]  # fmt: skip
+
+
+def test_search_lines_go_to_a_logging_set_up_of_the_process_s_own(tmp_path):
+    """With a handler on the way up (pytest's, on the root logger), the site adds none."""
+    make_app(tmp_path / "embedded.sqlite")
+    assert default_handler not in logging.getLogger("search").handlers
+
+
 @pytest.mark.usefixtures("flask_s_handler")
 def test_a_log_line_outside_any_request_names_none(failing_app, capsys):
     with failing_app.app_context():
