@@ -11,7 +11,7 @@ from types import TracebackType
 from urllib.parse import quote
 from wsgiref.types import WSGIEnvironment
 
-from flask import Flask, current_app, make_response, redirect, render_template
+from flask import Flask, Response, current_app, make_response, redirect, render_template
 from flask.globals import request_ctx
 from flask.logging import default_handler
 from flask.typing import ResponseReturnValue
@@ -140,10 +140,13 @@ def handle_database_error(error: Exception) -> ResponseReturnValue:
     handles this itself, with `roll_back_refused`)."""
     headers = roll_back_refused(error)
     reading = request.method in security.READS  # nothing was being saved
-    if request.htmx:  # a fragment's place on the page, not a page
+    if request.htmx:  # a fragment's place on the page, not a page: text, with the id
         if reading:
-            return _("网站暂时读不到数据，请稍后再试。"), 503, headers
-        return _("网站暂时无法保存数据，请稍后再试。"), 503, headers
+            message = _("网站暂时读不到数据，请稍后再试。")
+        else:
+            message = _("网站暂时无法保存数据，请稍后再试。")
+        fragment = render_template("errors/503_fragment.html", message=message, inline=True)
+        return fragment.strip(), 503, headers
     back_office = security.is_back_office(request.path)
     return (
         render_template("errors/503.html", reading=reading, back_office=back_office),
@@ -172,8 +175,8 @@ def explain_expired(message: str, instead: str | None = None) -> str:
 def refused_form(error: Exception, form_page: Callable, kept: Callable) -> ResponseReturnValue:
     """A posted form the database refused to save (disk full, read-only): `form_page()`,
     the form again with what was typed (503); when it is None or the database does not even
-    read, the text alone to copy (`kept()`: (label, text) pairs). Anything but a POST gets
-    `handle_database_error`."""
+    read, the text alone to copy (`kept()`: (label, text) pairs); either with the request's
+    id to quote, as on the 503 page. Anything but a POST gets `handle_database_error`."""
     if request.method != "POST":
         return handle_database_error(error)
     headers = roll_back_refused(error)
@@ -185,8 +188,35 @@ def refused_form(error: Exception, form_page: Callable, kept: Callable) -> Respo
     if page is None:
         typed = [(label, text) for label, text in kept() if text.strip()]
         page = render_template("errors/503.html", kept=typed), 503
-    response = make_response(page)
+        response = make_response(page)
+    else:
+        response = with_reference(make_response(page))
     response.headers.update(headers)
+    return response
+
+
+# A form's error summary (components/error_summary.html) up to its end: it holds no other
+# `div`, so the first `</div>` after its start closes it.
+ERROR_SUMMARY_END = re.compile(r"<div\b[^>]*\bdata-error-summary\b[^>]*>.*?(?=</div>)", re.DOTALL)
+MAIN_END = "</main>"
+
+
+def with_reference(response: Response) -> Response:
+    """A form page shown again with a 503, with the request's id to quote, as the 503 page
+    has it (errors/_reference.html): at the end of the error summary that says nothing was
+    saved, read out with it; without one, at the end of the main content."""
+    if response.mimetype != "text/html" or response.direct_passthrough:
+        return response
+    page = response.get_data(as_text=True)
+    reference = render_template("errors/_reference.html")
+    summary = ERROR_SUMMARY_END.search(page)
+    if summary is not None:
+        at = summary.end()
+    elif MAIN_END in page:
+        at = page.rindex(MAIN_END)
+    else:
+        return response
+    response.set_data(page[:at] + reference + "\n" + page[at:])
     return response
 
 

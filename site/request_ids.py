@@ -1,6 +1,7 @@
 """Request ids: a short random name for each request, so that staff can find the lines a
 request left in the logs. A resident or a member of staff reads it on the site's 500 and 503
-pages ("如需联系我们，请说明编号 …") and can quote it; it is in the access log line
+pages ("如需联系我们，请说明编号 …"), on a form shown again with a 503 and in htmx's 503
+fragment, and can quote it; it is in the access log line
 (`access_log.AccessLogger`), in every line the site logs while it answers, the search
 package's included (`IdInRecords`; "-" outside a request) and in the `X-Request-ID` header
 of every response, a page from the page cache's included.

@@ -13,10 +13,11 @@ import pytest
 from barrierfree import page_cache, request_ids
 from barrierfree.access_log import AccessLogger
 from barrierfree.request_ids import ENVIRON_KEY, HEADER
-from conftest import make_app, parse
+from conftest import make_app, make_loaded_app, parse
 from flask.logging import default_handler
 from gunicorn.config import Config
 from sqlalchemy.exc import OperationalError
+from test_write_failures import full_disk, send
 
 OWN_ID = re.compile(r"[0-9a-f]{16}")
 
@@ -126,6 +127,45 @@ def test_the_500_and_503_pages_show_the_id_to_quote(failing_app, path, words):
     assert response.status_code in (500, 503)
     main = " ".join(parse(response.data).find("main").text.split())
     assert words.format(response.headers[HEADER]) in main
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("/down", "网站暂时读不到数据，请稍后再试。 如需联系我们，请说明编号 {}。"),
+        ("/en/down", "The site cannot read its data just now. Please try again later. "
+                     "If you contact us, please quote the reference {}."),
+    ],
+)  # fmt: skip
+def test_the_503_fragment_htmx_gets_shows_the_id_to_quote(failing_app, path, words):
+    """Text alone, for a fragment's place in a paragraph of the page."""
+    response = failing_app.test_client().get(path, headers={"HX-Request": "true"})
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert response.text == words.format(response.headers[HEADER])
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """An app with content, for the residents' forms."""
+    return make_loaded_app(tmp_path_factory.mktemp("loaded") / "loaded.sqlite")
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("/feedback/ask", "如需联系我们，请说明编号 {}。"),
+        ("/en/feedback/ask", "If you contact us, please quote the reference {}."),
+    ],
+)
+def test_a_form_shown_again_with_a_503_shows_the_id_in_its_error_summary(loaded, path, words):
+    client = loaded.test_client()
+    with full_disk(loaded):
+        response = send(client, path, "盲道上停满了车", topic="rehabilitation")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    summary = parse(response.data).select_one("[data-error-summary]")
+    assert words.format(response.headers[HEADER]) in " ".join(summary.text.split())
+    assert response.text.count(response.headers[HEADER]) == 1
+    assert int(response.headers["Content-Length"]) == len(response.data)
 
 
 @pytest.mark.usefixtures("flask_s_handler")
