@@ -60,6 +60,15 @@ def test_every_timer_starts_a_service_that_runs_a_command_of_the_site(tmp_path):
             assert result.exit_code == 0, (service.name, result.output)
 
 
+def test_the_purge_timer_deletes_residents_data_and_ended_staff_sessions():
+    """README says to run both from the purge timer's unit; one ExecStart each, so that a
+    failure of either fails the run."""
+    commands = settings(DEPLOY / "barrierfree-purge.service")["ExecStart"]
+    assert [shlex.split(command)[3:] for command in commands] == [
+        ["inbox", "purge"], ["staff", "purge-sessions"],
+    ]  # fmt: skip
+
+
 def test_every_unit_runs_as_the_site_s_user_with_its_settings():
     wrapper = (DEPLOY / "barrierfree-flask").read_text(encoding="utf-8")
     for unit in [SERVER, *(timer.with_suffix(".service") for timer in TIMERS)]:
