@@ -349,6 +349,10 @@ def init_app(app: Flask) -> None:
         default_handler.addFilter(DatabaseDetailsHidden())
     if not any(isinstance(known, PrivateLinksHidden) for known in app.logger.filters):
         app.logger.addFilter(PrivateLinksHidden())
+    # A logger's filters see only its own records, not those its children pass up
+    # (barrierfree.feedback, search.postgres …): the handler redacts those.
+    if not any(isinstance(known, PrivateLinksHidden) for known in default_handler.filters):
+        default_handler.addFilter(PrivateLinksHidden())
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_server_error)
     for refused in (*WRITE_REFUSED, PendingRollbackError):

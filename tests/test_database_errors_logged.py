@@ -163,3 +163,17 @@ def test_the_database_s_own_error_is_summarised_without_its_row(empty_app):
     assert_nothing_private(summary)
     assert summary.startswith("IntegrityError (") and "INSERT INTO said" in summary
     assert '"kind"' in summary or "said.kind" in summary
+
+
+def test_a_child_logger_s_line_has_its_private_links_hidden_by_the_handler(empty_app):
+    """A logger's filters see only its own records: a line of barrierfree.feedback (or of
+    search.postgres) passed up to Flask's handler is redacted there."""
+    from flask.logging import default_handler
+
+    record = logging.LogRecord(
+        "barrierfree.feedback", logging.WARNING, __file__, 1, "follow-up failed on %s",
+        ("/feedback/status/secret-token-abc",), None,
+    )  # fmt: skip
+    assert default_handler.filter(record)
+    assert "secret-token-abc" not in record.getMessage()
+    assert "/feedback/status/…" in record.getMessage()
