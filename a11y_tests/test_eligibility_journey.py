@@ -224,6 +224,15 @@ def test_back_and_forward_show_each_page_again_and_send_nothing(site, javascript
         driver.quit()
 
 
+def assert_back_to_the_check_page(driver, answers: str) -> None:
+    """The question's back button says where it goes, and takes every answer back there."""
+    back = driver.find_element(By.CSS_SELECTOR, "main .back-link button")
+    assert back.text == "返回检查您的回答"
+    navigate(driver, back.click)
+    assert h1(driver) == "检查您的回答"
+    assert driver.find_element(By.TAG_NAME, "dl").text == answers
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
 def test_back_from_changing_the_first_answer_returns_to_the_check_page(site, javascript):
     """更改：为谁查询 opened the first question, whose only back link went to the start page
@@ -236,11 +245,7 @@ def test_back_from_changing_the_first_answer_returns_to_the_check_page(site, jav
             driver, driver.find_element(By.CSS_SELECTOR, "button[value='change:for_whom']").click
         )
         assert driver.find_elements(By.NAME, "for_whom")
-        back = driver.find_element(By.CSS_SELECTOR, "main .back-link button")
-        assert back.text == "返回检查您的回答"
-        navigate(driver, back.click)
-        assert h1(driver) == "检查您的回答"
-        assert driver.find_element(By.TAG_NAME, "dl").text == answers
+        assert_back_to_the_check_page(driver, answers)
     finally:
         driver.quit()
 
@@ -262,11 +267,7 @@ def test_a_question_opened_by_change_keeps_its_way_back_when_shown_again(site):
         navigate(driver, driver.find_element(By.ID, "display-large").click)
         assert "large" in driver.find_element(By.TAG_NAME, "html").get_attribute("class")
         assert driver.find_elements(By.NAME, "needs")
-        back = driver.find_element(By.CSS_SELECTOR, "main .back-link button")
-        assert back.text == "返回检查您的回答"
-        navigate(driver, back.click)
-        assert h1(driver) == "检查您的回答"
-        assert driver.find_element(By.TAG_NAME, "dl").text == answers
+        assert_back_to_the_check_page(driver, answers)
     finally:
         driver.quit()
 
