@@ -14,7 +14,7 @@ from typing import cast
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, delete, inspect, select
+from sqlalchemy import ColumnElement, CursorResult, delete, inspect, select
 
 from ..database import db, erase_deleted, row_id, upsert, utcnow
 from ..feedback import throttle
@@ -111,8 +111,8 @@ def cancelled_key(email: str) -> str:
 
 
 def cancel(subscription: AlertSubscription) -> None:
-    """Forget the address and its choices, and the alerts still queued for it (the mail
-    server was down): they would go out after the consent was withdrawn. Remember the
+    """Forget the address and its choices, and the mail still queued for it (the mail
+    server was down): it would go out after the consent was withdrawn. Remember the
     cancellation by a keyed hash of the address (`AlertCancellation`), so a restore does
     not bring the subscription back. Commit, and erase them from the database's files
     (`database.erase_deleted`)."""
@@ -121,17 +121,24 @@ def cancel(subscription: AlertSubscription) -> None:
         {"address_hash": cancelled_key(subscription.email)},
         {"cancelled_at": utcnow()},
     )
-    queued = db.session.scalars(
-        select(OutgoingMail).where(OutgoingMail.recipient == subscription.email)
-    )
-    withdrawn = 0
-    for mail in queued:
-        if "List-Unsubscribe" in (mail.headers or {}):  # only alerts carry it; a reply stays
-            db.session.delete(mail)
-            withdrawn += 1
-    db.session.delete(subscription)
+    deleted, withdrawn = _delete(AlertSubscription.id == subscription.id)
     db.session.commit()
-    erase_deleted(1 + withdrawn)
+    erase_deleted(deleted + withdrawn)
+
+
+def _delete(*where: ColumnElement[bool]) -> tuple[int, int]:
+    """Delete the subscriptions `where` selects and the mail still queued for them, in the
+    current transaction (the caller commits and erases): every way a subscription goes
+    passes here, so no confirmation or alert outlives it (sent later, with links that lead
+    nowhere, to an address the site promised to forget). How many subscriptions, and how
+    many messages."""
+    chosen = select(AlertSubscription.id).where(*where)
+    withdrawn = outbox.withdraw(OutgoingMail.subscription_id.in_(chosen))
+    result = cast(
+        CursorResult,
+        db.session.execute(delete(AlertSubscription).where(*where)),
+    )
+    return result.rowcount, withdrawn
 
 
 def cancellation_kept_days() -> int:
@@ -141,18 +148,14 @@ def cancellation_kept_days() -> int:
 
 
 def forget_unconfirmed() -> int:
-    """Delete subscriptions nobody confirmed in time, and the cancellations older than any
+    """Delete subscriptions nobody confirmed in time (and their confirmation mail, if still
+    queued), and the cancellations older than any
     backup the site keeps (BACKUP_KEEP_DAYS and CANCELLATION_MARGIN: no restore can bring
     their subscriptions back), commit, and erase them from the database's files
     (`database.erase_deleted`); how many subscriptions."""
     cutoff = utcnow() - timedelta(days=UNCONFIRMED_DAYS)
-    result = cast(
-        CursorResult,
-        db.session.execute(
-            delete(AlertSubscription).where(
-                AlertSubscription.confirmed_at.is_(None), AlertSubscription.created_at < cutoff
-            )
-        ),
+    deleted, withdrawn = _delete(
+        AlertSubscription.confirmed_at.is_(None), AlertSubscription.created_at < cutoff
     )
     kept = timedelta(days=cancellation_kept_days())
     old = cast(
@@ -162,8 +165,8 @@ def forget_unconfirmed() -> int:
         ),
     )
     db.session.commit()
-    erase_deleted(result.rowcount + old.rowcount)
-    return result.rowcount
+    erase_deleted(deleted + withdrawn + old.rowcount)
+    return deleted
 
 
 def cancellations() -> dict[str, datetime]:
@@ -189,14 +192,14 @@ def cancel_again(remembered: dict[str, datetime]) -> int:
             db.session.add(known[key])
         elif row.cancelled_at < at:
             row.cancelled_at = at
-    deleted = 0
+    again = []
     for subscription in db.session.scalars(select(AlertSubscription)).all():
         cancelled = known.get(cancelled_key(subscription.email))
         if cancelled is not None and subscription.created_at <= cancelled.cancelled_at:
-            db.session.delete(subscription)
-            deleted += 1
+            again.append(subscription.id)
+    deleted, withdrawn = _delete(AlertSubscription.id.in_(again)) if again else (0, 0)
     db.session.commit()
-    erase_deleted(deleted)
+    erase_deleted(deleted + withdrawn)
     return deleted
 
 
@@ -251,4 +254,4 @@ def _mail(
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }
-    outbox.queue(subscription.email, title, text, html, headers)
+    outbox.queue(subscription.email, title, text, html, headers, subscription_id=subscription.id)

@@ -1,6 +1,8 @@
 """Mail to the resident about an item, when they chose an answer by email: the reference
 and status link when it is received (the only time the token is known), and each public
-reply. Queued in the transaction that stores the item or the reply (see mail/outbox.py)."""
+reply. Queued in the transaction that stores the item or the reply (see mail/outbox.py),
+each message naming the item whose resident it goes to: it goes when the item's personal
+data is purged (`staff.inbox.retention`)."""
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -26,7 +28,7 @@ def received(item: FeedbackItem, token: str) -> None:
         link = url_for("feedback.status", token=token, _external=True)
         text, html = render("receipt", item=item, link=link)
         subject = _("我们收到了您的来信 %(reference)s", reference=item.reference)
-    outbox.queue(address, subject, text, html)
+    outbox.queue(address, subject, text, html, feedback_item_id=item.id)
 
 
 def replied(item: FeedbackItem, message: FeedbackMessage) -> None:
@@ -38,4 +40,4 @@ def replied(item: FeedbackItem, message: FeedbackMessage) -> None:
             with in_language(each.language):
                 text, html = render("reply", item=each, message=message)
                 subject = _("对您的来信 %(reference)s 的答复", reference=each.reference)
-            outbox.queue(address, subject, text, html)
+            outbox.queue(address, subject, text, html, feedback_item_id=each.id)

@@ -13,7 +13,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import cast
 
 from flask import Response, current_app, g
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, select, update
 
 from .. import background
 from ..database import db, utcnow
@@ -43,10 +43,19 @@ def configured() -> bool:
 
 
 def queue(
-    recipient: str, subject: str, text: str, html: str | None, headers: dict[str, str] | None = None
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    headers: dict[str, str] | None = None,
+    *,
+    subscription_id: int | None = None,
+    feedback_item_id: int | None = None,
 ) -> None:
     """Add a message to the outbox in the current transaction (the caller commits); it is
-    sent after the response. Nothing is queued when mail is not configured."""
+    sent after the response. Nothing is queued when mail is not configured. The message
+    names what it is about (an alert subscription or a feedback item), so that `withdraw`
+    takes it out when that goes."""
     if not configured():
         return
     db.session.add(
@@ -56,9 +65,26 @@ def queue(
             text_body=text,
             html_body=html,
             headers=dict(headers or {}),
+            subscription_id=subscription_id,
+            feedback_item_id=feedback_item_id,
         )
     )
     g.mail_queued = True
+
+
+def withdraw(about: ColumnElement[bool]) -> int:
+    """Delete the messages still queued that `about` selects (a condition on what they are
+    about: `OutgoingMail.subscription_id`, `OutgoingMail.feedback_item_id`), in the current
+    transaction (the caller commits and erases); how many. A message the server has not
+    taken yet would otherwise go out, with its address and text, after what it was about
+    was deleted."""
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            delete(OutgoingMail).where(about).execution_options(synchronize_session=False)
+        ),
+    )
+    return result.rowcount
 
 
 def send_after_response(response: Response) -> Response:

@@ -8,9 +8,10 @@ closed, a report left waiting), of which staff are told FEEDBACK_PURGE_NOTICE_DA
 (`purge_soon_condition`, on the inbox's list and the item's page); such an item is closed
 then, as nobody can answer it any more. Nothing new is taken by an item once its data is
 deleted (`feedback.queries.takes_messages`). Mail not sent in
-FEEDBACK_RETENTION_DAYS is given up. A resident's text may tell of their health or income;
-the statistics need none of it, only what is counted (kind, topic, place, dates, state),
-which stays. Old rate-limit rows go too."""
+FEEDBACK_RETENTION_DAYS is given up, and mail still queued for an item's resident goes with
+the item's data. A resident's text may tell of their health or income; the statistics need
+none of it, only what is counted (kind, topic, place, dates, state), which stays. Old
+rate-limit rows go too."""
 
 from datetime import datetime, timedelta
 from typing import cast
@@ -22,6 +23,7 @@ from sqlalchemy.orm import aliased
 from ...database import db, erase_deleted, utcnow
 from ...feedback import throttle
 from ...feedback.models import ANSWERED, CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
+from ...mail import outbox
 from ...mail.models import OutgoingMail
 from ..accounts.audit import THE_SITE
 from ..accounts.audit import record as audit
@@ -72,14 +74,11 @@ def purge() -> int:
         .execution_options(synchronize_session=False)
     ))  # fmt: skip
     drafts = _forget_drafts(due)
-    # Mail the server has not taken by now never will be sent: its text and address go too.
-    mail = cast(
-        CursorResult,
-        db.session.execute(
-            delete(OutgoingMail)
-            .where(OutgoingMail.created_at < cutoff)
-            .execution_options(synchronize_session=False)
-        ),
+    # Mail the server has not taken by now never will be sent: its text and address go too;
+    # and so does mail still queued for the resident of an item due now (a receipt, a
+    # reply), which would otherwise go out after their details were deleted.
+    mail = outbox.withdraw(
+        or_(OutgoingMail.created_at < cutoff, OutgoingMail.feedback_item_id.in_(due_items))
     )
     photos = cast(
         CursorResult,
@@ -94,12 +93,10 @@ def purge() -> int:
         audit("inbox-purge", "feedback", "", str(items.rowcount), user=THE_SITE)
     if photos.rowcount:
         audit("inbox-purge", "feedback_photo", "", str(photos.rowcount), user=THE_SITE)
-    if mail.rowcount:
-        audit("inbox-purge", "outgoing_mail", "", str(mail.rowcount), user=THE_SITE)
+    if mail:
+        audit("inbox-purge", "outgoing_mail", "", str(mail), user=THE_SITE)
     db.session.commit()
-    erase_deleted(
-        messages.rowcount + items.rowcount + drafts + mail.rowcount + photos.rowcount + counted
-    )
+    erase_deleted(messages.rowcount + items.rowcount + drafts + mail + photos.rowcount + counted)
     return items.rowcount
 
 
