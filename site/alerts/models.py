@@ -17,6 +17,7 @@ class AlertSubscription(Model):
     __tablename__ = "alert_subscription"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # As `operations.mailbox` has it (one case), so unique means one subscription a mailbox.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     language: Mapped[str] = mapped_column(String(8), default="zh")
     kinds: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -54,15 +54,24 @@ def by_token(token: str) -> AlertSubscription | None:
     return subscription
 
 
+def mailbox(email: str) -> str:
+    """The address as a subscription is kept, found and counted by: its letters in one case
+    (casefolded), as most mail servers take them, so that Li@Example.com and li@example.com
+    are one subscription, not two of which cancelling one leaves the other sending. (The
+    name before the @ is ASCII, `mail.addresses.email_problem`; the domain's ASCII form
+    folds its case anyway.) Migration 0024 folded the addresses kept before."""
+    return email.casefold()
+
+
 def recipient_key(email: str) -> str:
     """The keyed hash the mails to `email` are counted under (the address itself is not
-    kept for it): equal for the address however its letters are cased, as most mail
-    servers take it."""
-    return throttle.ALERTS.key(f"recipient:{email.casefold()}")
+    kept for it): equal for the address however its letters are cased (`mailbox`)."""
+    return throttle.ALERTS.key(f"recipient:{mailbox(email)}")
 
 
 def subscribe(email: str, language: str, choices: dict) -> None:
-    """Ask for alerts and commit. A new or unconfirmed address gets (again) a message with
+    """Ask for alerts and commit (the address kept and found as `mailbox` has it, however
+    it was typed). A new or unconfirmed address gets (again) a message with
     the confirmation link and the chosen alerts; a confirmed one gets its manage link and
     nothing changes, so nobody can change someone else's alerts by typing their address.
 
@@ -70,6 +79,7 @@ def subscribe(email: str, language: str, choices: dict) -> None:
     none, and nothing changes: typing someone's address again and again must not flood
     their inbox. The caller answers as it does when a message goes, so that nobody learns
     from the answer whether an address was asked for before."""
+    email = mailbox(email)
     limit = current_app.config["ALERTS_PER_RECIPIENT"]
     if throttle.reserve_one(recipient_key(email), limit, RECIPIENT_WINDOW):
         return
@@ -107,7 +117,7 @@ def change(subscription: AlertSubscription, choices: dict) -> None:
 def cancelled_key(email: str) -> str:
     """The keyed hash a cancellation of `email` is remembered by (cased as `recipient_key`
     takes it; another hash than that one, so the two rows cannot be matched)."""
-    return throttle.ALERTS.key(f"cancelled:{email.casefold()}")
+    return throttle.ALERTS.key(f"cancelled:{mailbox(email)}")
 
 
 def cancel(subscription: AlertSubscription) -> None:

@@ -1,0 +1,86 @@
+"""alert subscriptions are kept by their address in one case: the addresses kept before are
+folded, and the subscriptions one mailbox had under several casings are merged into one
+
+Revision ID: 0024
+Revises: 0023
+Create Date: 2026-12-06
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0024"
+down_revision = "0023"
+branch_labels = None
+depends_on = None
+
+subscription = sa.table(
+    "alert_subscription",
+    sa.column("id", sa.Integer),
+    sa.column("email", sa.String),
+    sa.column("kinds", sa.JSON),
+    sa.column("topics", sa.JSON),
+    sa.column("townships", sa.JSON),
+    sa.column("created_at", sa.DateTime),
+    sa.column("confirmed_at", sa.DateTime),
+)
+mail = sa.table("outgoing_mail", sa.column("subscription_id", sa.Integer))
+
+
+def mailbox(email: str) -> str:
+    """An address in one case, as `alerts.operations.mailbox` has it at this revision."""
+    return email.casefold()
+
+
+def upgrade() -> None:
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.select(subscription).order_by(subscription.c.created_at, subscription.c.id)
+    ).all()
+    by_mailbox: dict[str, list] = {}
+    for row in rows:
+        by_mailbox.setdefault(mailbox(row.email), []).append(row)
+    dropped, folded = [], []
+    for email, found in by_mailbox.items():
+        kept, merged = _merged(found)
+        dropped += [row.id for row in found if row.id != kept.id]
+        changes = {**(merged or {}), **({"email": email} if kept.email != email else {})}
+        if changes:
+            folded.append((kept.id, changes))
+    if dropped:
+        # Their confirmations and alerts still queued go with them, as with any deletion
+        # of a subscription (PostgreSQL would cascade; SQLite does not enforce the key).
+        connection.execute(sa.delete(mail).where(mail.c.subscription_id.in_(dropped)))
+        connection.execute(sa.delete(subscription).where(subscription.c.id.in_(dropped)))
+    # Once the others are gone: the address in one case is then no other row's.
+    for kept_id, changes in folded:
+        connection.execute(
+            sa.update(subscription).where(subscription.c.id == kept_id).values(**changes)
+        )
+
+
+def _merged(found: list) -> tuple:
+    """The subscription a mailbox keeps of those it had (`found`, oldest first), and its
+    choices when they change (or None).
+
+    A confirmed one is kept before any unconfirmed one (whose consent was never given, and
+    whose links were only ever to confirm); of several, the oldest, so an unconfirmed one is
+    still forgotten seven days after it was first asked for. Several confirmed ones each
+    had their alerts sent: the one kept takes every choice they confirmed (no topics or no
+    townships: all of them), so the resident is told of everything they asked for, once."""
+    confirmed = [row for row in found if row.confirmed_at is not None]
+    kept = (confirmed or found)[0]
+    if len(confirmed) < 2:
+        return kept, None
+    merged: dict[str, list] = {}
+    for name in ("kinds", "topics", "townships"):
+        chosen = [list(row._mapping[name] or []) for row in confirmed]
+        if name != "kinds" and not all(chosen):
+            merged[name] = []  # one asked for all of them
+        else:
+            merged[name] = list(dict.fromkeys(value for values in chosen for value in values))
+    return kept, merged
+
+
+def downgrade() -> None:
+    pass  # the casing typed and the merged duplicates are not kept: nothing to put back
