@@ -29,6 +29,15 @@ whose last before-request hook (`answer_from_cache`) looks the page up after tha
 Each process keeps its own entries (Flask-Caching's SimpleCache) unless
 `BARRIERFREE_CACHE_URL` names a Redis server, which every worker and instance then shares.
 `PAGE_CACHE=False` turns the cache off.
+
+What a visitor can learn from the cache: whether someone else asked for the same address in
+the last two minutes. So no response says whether it came from the cache (`X-Page-Cache`
+is sent only with `PAGE_CACHE_HEADER`, which the tests and the benchmark turn on), and a
+page whose query carries the visitor's own position (`POSITION`: the finder's "near me",
+with lat and lon) is never stored: it is personal, and nobody else asks for it. Searches are
+stored: their hits are what makes search fast; the time an answer takes is then the only
+sign that a search was asked for before, and a weak one (a page the view builds may be just
+as quick).
 """
 
 import hashlib
@@ -42,6 +51,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from itertools import chain
 from typing import Any
+from urllib.parse import parse_qsl
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from flask import Flask, Response, after_this_request, current_app, g, request
@@ -83,8 +93,14 @@ TIMEOUT_SECONDS = 120
 # a visitor must not wait on a server that hangs.
 REDIS_TIMEOUT = 0.25
 REDIS_REST = 30
-# Says whether a looked-up page came from the cache, for the benchmark and the tests.
+# Says whether a looked-up page came from the cache, for the benchmark and the tests: sent
+# only with PAGE_CACHE_HEADER, since anyone could otherwise ask for a search or a page and
+# learn whether someone else had just asked for it.
 HEADER = "X-Page-Cache"
+# Parameters of the visitor's own position (the finder's "near me", `facilities.filters`:
+# near=here, sent with lat and lon): a page with one is never stored.
+POSITION = frozenset(("lat", "lon"))
+NEAR_HERE = ("near", "here")
 # The request headers (as WSGI names them) of a conditional or partial request.
 CONDITIONAL = frozenset(
     f"HTTP_{name}"
@@ -131,6 +147,7 @@ def init_app(app: Flask) -> None:
     hooks in the reverse order, so this one runs last and keeps the response as it is sent.
     """
     app.config.setdefault("PAGE_CACHE", True)
+    app.config.setdefault("PAGE_CACHE_HEADER", False)
     cache.init_app(app, config=cache_config(app.config.get("CACHE_URL")))
     app.after_request(store_and_send)
     app.extensions[DUE] = []
@@ -173,10 +190,10 @@ class CachedPages:
             status, headers, body = entry
             start_response(
                 f"{status} {HTTP_STATUS_CODES[status]}",
-                [*headers, ("Date", http_date()), (HEADER, "hit")],
+                [*headers, ("Date", http_date()), *_told("hit", self.app.config)],
             )
             return [body]
-        return _send(entry, "hit", asked)(environ, start_response)
+        return _send(entry, "hit", asked, self.app.config)(environ, start_response)
 
 
 class GenerationWatch:
@@ -270,7 +287,7 @@ def answer_from_cache() -> Response | None:
         request.__dict__["args"] = ReadArgs(request.args)
         return None
     g.page_cache_entry = entry
-    return _send(entry, "hit", request)
+    return _send(entry, "hit", request, current_app.config)
 
 
 def store_and_send(response: Response) -> Response:
@@ -281,17 +298,31 @@ def store_and_send(response: Response) -> Response:
     """
     entry = g.pop("page_cache_entry", None)
     if entry is not None:
-        return _send(entry, "hit", request)
+        return _send(entry, "hit", request, current_app.config)
     key = g.pop("page_cache_key", None)
     if key is None:
         return response
-    if _storable(response) and _query_all_read():
+    if _storable(response) and _query_all_read() and not carries_position(request.query_string):
         # Flask adds this after the last hook, having looked at the session (every response
         # does: `security.add_cache_rules`); a page sent from the cache must carry it too.
         response.vary.add("Cookie")
         _set(key, (response.status_code, _stored_headers(response), response.get_data()))
-    response.headers[HEADER] = "miss"
+    response.headers.extend(_told("miss", current_app.config))
     return response
+
+
+def carries_position(query_string: bytes) -> bool:
+    """True when the query holds the visitor's own position (`POSITION`, or near=here):
+    such a page is theirs alone, so it is never stored (nobody else would ask for it, and
+    whether it is in the cache would tell that they had)."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return any(name in POSITION or (name, value) == NEAR_HERE for name, value in pairs)
+
+
+def _told(state: str, config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The header that says whether the page came from the cache ("hit" or "miss"), when
+    PAGE_CACHE_HEADER is on (the tests, the benchmark); else none (see HEADER)."""
+    return [(HEADER, state)] if config["PAGE_CACHE_HEADER"] else []
 
 
 def last_public_change() -> datetime | None:
@@ -425,11 +456,10 @@ def _stored_headers(response: Response) -> list[tuple[str, str]]:
     return [(name, value) for name, value in response.headers if name not in NOT_STORED]
 
 
-def _send(entry: tuple, state: str, asked: Request) -> Response:
+def _send(entry: tuple, state: str, asked: Request, config: Mapping[str, Any]) -> Response:
     """A new response from a stored one, answered "not modified" when the browser has it."""
     status, headers, body = entry
-    response = Response(body, status=status, headers=headers)
-    response.headers[HEADER] = state
+    response = Response(body, status=status, headers=[*headers, *_told(state, config)])
     return security.conditional(response, asked)
 
 

@@ -58,7 +58,9 @@ AT_LEAST_ONE = (
 # any case; anything else is refused (`check`), rather than taken for true as a text.
 # TRUST_REQUEST_ID: the proxy in front (PROXY_HOPS) sets X-Request-ID itself, overwriting a
 # visitor's, so the site may take it (`request_ids`); off, the site always makes its own.
-BOOLEAN_SETTINGS = ("PAGE_CACHE", "TRUST_REQUEST_ID")
+# PAGE_CACHE_HEADER: responses say whether they came from the page cache (X-Page-Cache), for
+# the tests and the benchmark; never on a public site (`page_cache.HEADER`).
+BOOLEAN_SETTINGS = ("PAGE_CACHE", "PAGE_CACHE_HEADER", "TRUST_REQUEST_ID")
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes"), ("false", "0", "no")
 # Folders the site writes to, which must not depend on the folder a command happens to be
 # started in (gunicorn's and a `flask` command's would differ).
