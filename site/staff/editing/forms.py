@@ -224,8 +224,17 @@ def read_form(kind: Kind, form: MultiDict, row: Row | None = None) -> tuple[dict
             values[f.name] = parse(f, raw)
         except ValueError as error:
             errors[error_key(f, error)] = str(error)
-    if kind.rules and not errors:
-        for problem in kind.rules(values):
+    if kind.rules:
+        # The rules judge the record as a whole: with the row's text the form does not edit
+        # (an indicator's unit, which its value's range depends on). They run even when a
+        # field was refused, on the fields that were read, so that one submit lists every
+        # problem; a field's own error is the one shown for it.
+        unedited = {
+            f.name: f.value_of(row)
+            for f in kind.loaded
+            if row is not None and not f.edit and f.type == "text" and not f.relation
+        }
+        for problem in kind.rules({**unedited, **values}):
             errors.setdefault(problem.field, problem.message)
     if "slug" in values and not errors.get("slug"):
         slug = values["slug"]

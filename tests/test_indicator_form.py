@@ -1,0 +1,117 @@
+"""The back office's indicator form refuses a latest value or a statistics date residents
+could not take for the official figure, and lists every problem of a submit at once."""
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from barrierfree import opening_hours
+from barrierfree.database import db
+from barrierfree.plan.models import Indicator
+from conftest import CJK, parse
+from sqlalchemy import select
+from staff_helpers import answered, copied_app, form_fields, prepared_database, signed_in
+
+PUBLISHER = "li-publisher"
+TODAY = datetime(2026, 12, 6, 10, 0)  # the site's clock in these tests, Chiping time
+CURRENT = {
+    "current_value": "86.5",
+    "current_date": "2026-06-30",
+    "current_source": "区残联 2026 年上半年统计报表",
+}
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    """A database with content/ loaded and a publisher's account, made once."""
+    return prepared_database(tmp_path_factory.mktemp("prepared"), {PUBLISHER: "publisher"})
+
+
+@pytest.fixture
+def site(prepared, tmp_path, monkeypatch):
+    """An app of its own, its clock at TODAY."""
+    monkeypatch.setattr(opening_hours, "local_now", lambda: TODAY)
+    return copied_app(prepared, tmp_path)
+
+
+@pytest.fixture
+def publisher(site):
+    """A client signed in with the publisher role."""
+    return signed_in(site, PUBLISHER)
+
+
+def indicator_url(site, number: int) -> str:
+    """The edit form of one of the 11 main indicators."""
+    with site.app_context():
+        indicator = db.session.scalar(select(Indicator).where(Indicator.number == number))
+        return f"/staff/indicators/{indicator.id}"
+
+
+def saved(site, number: int) -> tuple:
+    """An indicator's latest value and date as stored."""
+    with site.app_context():
+        row = db.session.scalar(select(Indicator).where(Indicator.number == number))
+        return row.current_value, row.current_date
+
+
+def submit(client, url: str, **values):
+    """Load the edit form at `url`, change some fields, and save it."""
+    fields = form_fields(client.get(url).data, "edit-form")
+    changed = {**fields, **{name: [value] for name, value in values.items()}, "action": ["save"]}
+    return answered(client, client.post(url, data=changed))
+
+
+def summary(response) -> dict[str, str]:
+    """The error summary's links: href → text."""
+    block = parse(response.data).find(class_="error-summary")
+    return {a.get("href"): a.text for a in block.find_all("a")} if block else {}
+
+
+# 1 is a rate ("%"), 10 a count of households.
+@pytest.mark.parametrize(
+    ("number", "changes", "field", "said"),
+    [
+        (1, {"current_value": "250"}, "current_value", "0 到 100 之间"),
+        (10, {"current_value": "-3"}, "current_value", "不能是负数"),
+        (10, {"current_value": "99999999999999999999999999"}, "current_value", "数字太长了"),
+        (1, {"current_date": "2030-12-31"}, "current_date", "还没有到"),
+        (1, {"current_date": "9999-12-31"}, "current_date", "还没有到"),
+        (1, {"current_date": "0001-01-01"}, "current_date", "太早了"),
+    ],
+    ids=["rate-250", "negative", "long", "2030", "9999", "year-1"],
+)
+def test_a_value_residents_could_not_believe_is_refused_beside_its_field(
+    site, publisher, number, changes, field, said
+):
+    response = submit(publisher, indicator_url(site, number), **{**CURRENT, **changes})
+    assert response.status_code == 400
+    assert said in summary(response)[f"#field-{field}"]
+    assert saved(site, number) == (None, None)
+
+
+def test_a_count_above_100_is_published(site, publisher):
+    response = submit(publisher, indicator_url(site, 10), **{**CURRENT, "current_value": "250"})
+    assert response.status_code == 303
+    assert saved(site, 10)[0] == "250"
+
+
+def test_one_submit_lists_every_problem(site, publisher):
+    response = submit(
+        publisher,
+        indicator_url(site, 1),
+        current_value="abc",
+        current_date="x",
+        current_source="",
+    )
+    assert response.status_code == 400
+    links = summary(response)
+    assert set(links) == {"#field-current_value", "#field-current_date", "#field-current_source"}
+    assert "单位不用写" in links["#field-current_value"]
+
+
+def test_the_english_form_says_so_in_english(site, publisher):
+    url = "/en" + indicator_url(site, 1)
+    response = submit(publisher, url, **{**CURRENT, "current_value": "250"})
+    assert response.status_code == 400
+    message = summary(response)["#field-current_value"]
+    assert "between 0 and 100" in message and not CJK.search(message)
