@@ -1,5 +1,6 @@
 """The back office's indicator form refuses a latest value or a statistics date residents
-could not take for the official figure, and lists every problem of a submit at once."""
+could not take for the official figure, and lists every problem of a submit at once; the
+update form names its topics and townships in the page's language."""
 
 from datetime import datetime
 from pathlib import Path
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 from barrierfree import opening_hours
 from barrierfree.database import db
+from barrierfree.facilities.models import Township
 from barrierfree.plan.models import Indicator
+from barrierfree.services.models import Category
 from conftest import CJK, parse
 from sqlalchemy import select
 from staff_helpers import answered, copied_app, form_fields, prepared_database, signed_in
@@ -115,3 +118,36 @@ def test_the_english_form_says_so_in_english(site, publisher):
     assert response.status_code == 400
     message = summary(response)["#field-current_value"]
     assert "between 0 and 100" in message and not CJK.search(message)
+
+
+def checkbox_labels(client, url: str, name: str) -> dict[str, tuple[str, str | None]]:
+    """A form's checkboxes called `name`: value → (label, the label's lang)."""
+    doc = parse(client.get(url).data)
+    found = {}
+    for box in doc.find_all("input", name=name):
+        label = doc.find("label", for_=box["id"])
+        found[box["value"]] = (label.text.strip(), label.get("lang"))
+    return found
+
+
+@pytest.mark.parametrize(("name", "model"), [("topics", Category), ("townships", Township)])
+def test_the_english_update_form_names_its_lists_in_english(site, publisher, name, model):
+    """As the public English pages do: a Chinese name on an English page only for a row
+    with no English one, marked as Chinese."""
+    with site.app_context():
+        rows = list(db.session.scalars(select(model).order_by(model.position)))
+    english = checkbox_labels(publisher, "/en/staff/updates/new", name)
+    chinese = checkbox_labels(publisher, "/staff/updates/new", name)
+    assert rows and all(row.name_en for row in rows)
+    assert english == {row.slug: (row.name_en, None) for row in rows}
+    assert chinese == {row.slug: (row.name, None) for row in rows}
+
+
+def test_a_topic_with_no_english_name_is_marked_chinese(site, publisher):
+    with site.app_context():
+        category = db.session.scalar(select(Category).where(Category.slug == "rehabilitation"))
+        category.name_en = None
+        db.session.commit()
+    english = checkbox_labels(publisher, "/en/staff/updates/new", "topics")
+    assert english["rehabilitation"] == ("康复与辅助器具", "zh-CN")
+    assert english["social-security"] == ("Allowances and social security", None)

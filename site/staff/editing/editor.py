@@ -37,12 +37,14 @@ from ...database import (
     utcnow,
 )
 from ...facilities import views as facility_pages
-from ...facilities.models import Facility
+from ...facilities.models import Facility, Township
+from ...i18n import HTML_LANG, ZH, is_english, localized
 from ...kinds import Field, Kind, Row
 from ...opening_hours import LOCAL_TIME, local_now, local_time
 from ...security import READS
 from ...services import views as service_pages
-from ...services.models import Service
+from ...services.models import Category, Service
+from ...updates.spec import UPDATES
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..helpers import shown
@@ -771,6 +773,42 @@ def discard(kind_name: str, key: str) -> ResponseReturnValue:
 
 
 # --- helpers ---
+
+# The site's lists an update keeps by slug, as JSON rather than a link to their rows (its
+# topics and townships), by field: the model of the rows that name them. A field that links
+# its rows says so in its own `relation`.
+LISTED_BY_SLUG: dict[str, Any] = {"topics": Category, "townships": Township}
+
+
+def choice_labels(f: Field) -> dict[str, tuple[str, str | None]]:
+    """A multiple choice's choices as the form lists them, {code: (label, lang)}. A row of
+    the site's lists (a topic, a township, a service) is named in the page's language as
+    the public pages name it (i18n.localized: on an English page its English name, or its
+    Chinese one marked zh-CN when it has none); any other choice by its label, marked
+    zh-CN on an English page when it is Chinese."""
+    english = is_english()
+    names = f.choice_names()
+    labels = {
+        code: (label, HTML_LANG[ZH] if english and not label.isascii() else None)
+        for code, label in names.items()
+    }
+    model = f.relation[0] if f.relation else None
+    if f.name in LISTED_BY_SLUG and UPDATES.field(f.name) is f:
+        model = LISTED_BY_SLUG[f.name]
+    if not english or model is None:
+        return labels
+    name = "name" if hasattr(model, "name") else "title"
+    named = {
+        row.slug: localized(row, name)
+        for row in db.session.scalars(select(model).where(model.slug.in_(list(names))))
+    }
+    return {
+        code: (named[code][0] or label, named[code][1]) if code in named else (label, lang)
+        for code, (label, lang) in labels.items()
+    }
+
+
+bp.add_app_template_global(choice_labels, "choice_labels")
 
 
 def _back_to_form(kind: Kind, row: Row) -> ResponseReturnValue:
