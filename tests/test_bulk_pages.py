@@ -30,10 +30,12 @@ def site(tmp_path_factory):
     app = make_loaded_app(tmp_path_factory.mktemp("bulk") / "bulk.sqlite")
     make_staff(app, "bulk-editor", "editor")
     make_staff(app, "bulk-publisher", "publisher")
+    make_staff(app, "bulk-admin", "admin")
     return {
         "app": app,
         "editor": signed_in(app, "bulk-editor"),
         "publisher": signed_in(app, "bulk-publisher"),
+        "admin": signed_in(app, "bulk-admin"),
     }
 
 
@@ -88,7 +90,9 @@ def test_an_editor_sees_the_changes_but_only_a_publisher_applies_them(site):
         assert facility.version > 1
         actions = [r.action for r in db.session.query(Revision).filter_by(item_id=facility.id)]
         assert "original" in actions and "import" in actions
-        assert db.session.query(AuditEntry).filter_by(action="import").count() == 1
+        # One entry for the file, and one for the record it changed.
+        entries = db.session.query(AuditEntry).filter_by(action="import")
+        assert [entry.key for entry in entries] == [facility.slug, ""]
     assert NEW_NAME in site["app"].test_client().get("/search?q=如康家园新址").text
     again = publisher.post("/staff/bulk/apply", data=fields)
     assert again.status_code == 303, "a file is applied once"
@@ -516,3 +520,49 @@ def test_a_place_closed_until_a_day_says_that_day_and_when_it_opens(loaded_app, 
     main = parse(response.data).find("main")
     assert "暂停开放至2026年12月11日。" in main.text  # the next closure runs on from the first
     assert "下次开放：2026年12月12日（周六） 09:00" in main.text
+
+
+def audit_rows(client, query: str) -> list[list[str]]:
+    """The audit log's rows for `query`: (when, who, action, item, detail) as text."""
+    table = parse(client.get(f"/staff/audit?{query}").data).find("table")
+    if table is None:
+        return []
+    rows = table.find("tbody").find_all("tr")
+    return [[cell.text for cell in row.find_all(["th", "td"])] for row in rows]
+
+
+def test_the_audit_log_finds_the_import_of_each_record_it_created_or_changed(site):
+    """An administrator asking who changed a place (by its key or its name) finds the
+    import, the file and the row; the whole file's entry is still there."""
+    publisher, admin = site["publisher"], site["admin"]
+    text = exported(publisher).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    changed = rows[3][0]
+    name = rows[3][index_of_key(rows[0], "name")]
+    edited = with_row(text, changed, name=f"{name}（审计）")
+    edited = with_row(edited, "bulk-audited-new", name="表格导入审计新场所")
+    form = parse(upload(publisher, edited.encode("utf-8-sig"), "审计.csv").data).find(
+        "form", action="/staff/bulk/apply"
+    )
+    fields = {i.get("name"): i.get("value") for i in form.find_all("input")}
+    assert publisher.post("/staff/bulk/apply", data=fields).status_code == 303
+    number = {row[0]: n for n, row in enumerate(list(csv.reader(io.StringIO(edited))), 1)}
+    titles = {changed: f"{name}（审计）", "bulk-audited-new": "表格导入审计新场所"}
+    for query, slug, said in [
+        (f"item={changed}", changed, "按表格 审计.csv 第 %d 行修改"),
+        ("item=bulk-audited-new", "bulk-audited-new", "从表格 审计.csv 第 %d 行新增"),
+        ("item=表格导入审计新场所", "bulk-audited-new", "从表格 审计.csv 第 %d 行新增"),
+        (f"item={name}（审计）&action=import", changed, "按表格 审计.csv 第 %d 行修改"),
+    ]:
+        [(_when, who, action, item, detail)] = audit_rows(admin, query)
+        assert "bulk-publisher" in who and action == "表格导入", query
+        assert item.endswith(f"：{titles[slug]}") and detail == said % number[slug], query
+    with site["app"].app_context():
+        [whole] = (
+            db.session.query(AuditEntry)
+            .filter_by(action="import", key="")
+            .filter(AuditEntry.detail.startswith("审计.csv"))
+        )
+        assert whole.detail == "审计.csv: created 1, updated 1"
+    english = parse(admin.get("/en/staff/audit?item=bulk-audited-new").data).find("table")
+    assert f"Created from row {number['bulk-audited-new']} of" in english.text

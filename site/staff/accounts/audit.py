@@ -61,6 +61,8 @@ def record(
 # about accounts, sessions or residents' messages, which only administrators read here.
 MEDIA = "media"
 IMPORT_DETAIL = re.compile(r"(?P<file>.*): created (?P<created>\d+), updated (?P<updated>\d+)")
+# A record's own entry of an import (keyed by the record): `bulk.views.import_detail`.
+IMPORTED_ROW = re.compile(r"(?P<file>.*): row (?P<row>\d+), (?P<action>create|update)")
 STATE_CHANGE = re.compile(r"(?P<before>[\w-]+) -> (?P<after>[\w-]+)")
 REFERENCE = re.compile(r"CP-(?P<year>\d{4})-(?P<sequence>\d{6})")
 
@@ -140,6 +142,10 @@ def _detail(entry: AuditEntry) -> str:
             created=found["created"],
             updated=found["updated"],
         )
+    if entry.action == "import" and (found := IMPORTED_ROW.fullmatch(detail)):
+        if found["action"] == "create":
+            return _("从表格 %(file)s 第 %(row)s 行新增", file=found["file"], row=found["row"])
+        return _("按表格 %(file)s 第 %(row)s 行修改", file=found["file"], row=found["row"])
     if entry.action in ("inbox-note", "inbox-reply", "upload", "delete-media"):
         return ""
     if entry.action in ("inbox-purge", "inbox-close-answered", "inbox-close-too-old") and (
@@ -189,7 +195,7 @@ class _Items:
         """What an entry was done to: its kind's name, its title, and its page (None once
         the item is gone, when the title is the key the entry kept)."""
         kind = kind_name(entry.kind)
-        if entry.action == "import":
+        if entry.action == "import" and not entry.key:  # the whole file's entry
             found = IMPORT_DETAIL.fullmatch(entry.detail or "")
             return kind, found["file"] if found else "", None
         if not entry.key:
