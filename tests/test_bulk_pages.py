@@ -39,10 +39,13 @@ def site(tmp_path_factory):
     }
 
 
-def upload(client, data: bytes, filename: str = "facilities.csv", kind="facilities", **headers):
+def upload(
+    client, data: bytes, filename: str = "facilities.csv", kind="facilities", prefix="", **headers
+):
+    """The check page of an upload; `prefix` "/en" for the English one."""
     token = csrf(client, "/staff/bulk/")
     return client.post(
-        "/staff/bulk/check",
+        f"{prefix}/staff/bulk/check",
         data={"csrf_token": token, "kind": kind, "file": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
         headers=headers,
@@ -65,6 +68,7 @@ def test_a_downloaded_file_uploads_again_without_changes(site, kind, fmt):
     text = response.get_data(as_text=True)
     assert "新增 0 条，修改 0 条" in text
     assert "确认导入" not in text
+    assert "不是导入用的列" not in text
 
 
 def test_an_editor_sees_the_changes_but_only_a_publisher_applies_them(site):
@@ -566,3 +570,34 @@ def test_the_audit_log_finds_the_import_of_each_record_it_created_or_changed(sit
         assert whole.detail == "审计.csv: created 1, updated 1"
     english = parse(admin.get("/en/staff/audit?item=bulk-audited-new").data).find("table")
     assert f"Created from row {number['bulk-audited-new']} of" in english.text
+
+
+def test_columns_the_import_does_not_read_are_named_but_do_not_stop_it(site):
+    """A column of staff's own notes (or one without a heading, holding text) is left out
+    of the import: the check says so, and the file can still be applied."""
+    publisher = site["publisher"]
+    rows = list(csv.reader(io.StringIO(exported(publisher).decode("utf-8-sig"))))
+    width = len(rows[0])
+    name = index_of_key(rows[0], "name")
+    rows[1][name] += "（备注测试）"
+    rows = [[*row, "", ""] for row in rows]
+    rows[0][width] = "备注"
+    rows[1][width] = "这里的文字不会保存"
+    rows[2][width + 1] = "没有表头的一列"
+    response = upload(publisher, to_csv(rows))
+    assert response.status_code == 200
+    page = parse(response.data)
+    notice = page.find(class_="notice--warning")
+    letter = get_column_letter(width + 2)
+    assert f"不是导入用的列：备注、第 {letter} 列（没有表头）。" in notice.text
+    assert "修改 1 条" in page.text and page.find("form", action="/staff/bulk/apply") is not None
+    assert page.find(**{"data-error-summary": True}) is None
+    english = parse(upload(publisher, to_csv(rows), prefix="/en").data)
+    assert f"Column {letter} (no heading)" in english.find(class_="notice--warning").text
+
+
+def test_many_columns_the_import_does_not_read_are_counted(site):
+    rows = list(csv.reader(io.StringIO(exported(site["editor"]).decode("utf-8-sig"))))
+    rows[0] += [f"笔记{n}" for n in range(25)]
+    text = parse(upload(site["editor"], to_csv(rows)).data).find(class_="notice--warning").text
+    assert "笔记19 等，共 25 列" in text and "笔记20" not in text

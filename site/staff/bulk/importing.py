@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ...content.files import ContentError
@@ -26,6 +27,9 @@ from .columns import (
     layout,
 )
 from .files import FileError, read_table
+
+EXCEL_COLUMNS = 16384  # A to XFD
+NAMED_COLUMNS = 20  # of the columns a file has beyond the import's, named in the check
 
 # A formula saved without its result reads as empty: an import would empty the field.
 UNCOMPUTED = _l(
@@ -67,6 +71,10 @@ class Plan:
     errors: list[RowError] = field(default_factory=list)
     file_error: str | None = None
     changes: list[Change] = field(default_factory=list)
+    # The file's columns no field reads (staff's own notes, say): nothing in them is saved.
+    # The first NAMED_COLUMNS by name (`_ignored`), and how many there are.
+    ignored: list[str] = field(default_factory=list)
+    ignored_count: int = 0
 
     @property
     def valid(self) -> bool:
@@ -94,6 +102,7 @@ def read(
     except FileError as error:
         plan.file_error = str(error)
         return plan
+    plan.ignored, plan.ignored_count = _ignored(sheet.headings, table.rows)
     for number, cells in enumerate(table.rows[1:], 2):
         uncomputed = table.uncomputed.get(number, set())
         if not any(cells) and not uncomputed:
@@ -131,6 +140,29 @@ def _headings(columns: tuple[Column, ...], header: list[str]) -> dict[str, tuple
             )
         )
     return found
+
+
+def _ignored(headings: dict[str, tuple[int, str]], rows: list[list[str]]) -> tuple[list[str], int]:
+    """The columns of the file that no field reads and that hold text (a heading or a
+    cell), the first NAMED_COLUMNS as staff would find them (by their heading, else by
+    their letter), and how many there are. Whatever they hold is not imported, which the
+    check says rather than dropping it unseen. Each cell is looked at once, and few are
+    named: a CSV file's rows may be of any width."""
+    read = {index for index, _heading in headings.values()}
+    holding = sorted({index for row in rows for index, cell in enumerate(row) if cell} - read)
+    header = rows[0]
+    named = [
+        header[index] if index < len(header) and header[index] else _unheaded(index)
+        for index in holding[:NAMED_COLUMNS]
+    ]
+    return named, len(holding)
+
+
+def _unheaded(index: int) -> str:
+    """A column without a heading, by its letter as Excel shows it (by its number past
+    Excel's last column, which only a CSV file can have)."""
+    letter = get_column_letter(index + 1) if index < EXCEL_COLUMNS else str(index + 1)
+    return _("第 %(letter)s 列（没有表头）", letter=letter)
 
 
 class Sheet:

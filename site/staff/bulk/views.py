@@ -25,6 +25,7 @@ from htmx_flask import request
 from sqlalchemy import select
 
 from ...database import db
+from ...i18n import list_separator
 from ...kinds import Kind
 from ..accounts import sessions
 from ..accounts.audit import record as audit
@@ -105,11 +106,28 @@ def check() -> ResponseReturnValue:
         listed=LISTED,
         lines=change_lines(kind, changing[:LISTED]),
         filename=upload.filename,
+        ignored=ignored_columns(plan),
         token=token,
         counts={
             a: sum(c.action == a for c in plan.changes) for a in ("create", "update", "unchanged")
         },
     ), 200 if plan.valid or request.htmx else 400
+
+
+def ignored_columns(plan: importing.Plan) -> str:
+    """The check's notice of the columns the import leaves out (`Plan.ignored`), or "" when
+    it reads them all: not an error, as the rest of the file imports, but what staff typed
+    in those columns is not saved, and they should know before they apply it."""
+    if not plan.ignored:
+        return ""
+    columns = list_separator(plan.ignored).join(plan.ignored)  # as typed: not inline_list's
+    if plan.ignored_count > len(plan.ignored):
+        columns = _("%(values)s 等，共 %(count)d 列", values=columns, count=plan.ignored_count)
+    return _(
+        "文件里有这些列不是导入用的列：%(columns)s。这些列里的内容不会导入，也不会保存；"
+        "其他列照常导入。要保存这些内容，请把它们写进对应的列。",
+        columns=columns,
+    )
 
 
 def change_lines(kind_name: str, changes: list[importing.Change]) -> dict[int, list[tuple]]:
