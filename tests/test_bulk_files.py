@@ -8,6 +8,7 @@ from itertools import pairwise
 
 import openpyxl
 import pytest
+from barrierfree.i18n import EN, force_locale
 from barrierfree.staff.bulk.files import export
 from barrierfree.staff.bulk.importing import UNCOMPUTED, read
 from conftest import FIRST_SHEET, rewritten
@@ -126,6 +127,33 @@ def test_data_on_a_second_sheet_is_not_read_and_the_message_says_so(shared):
     plan = read("facilities", "facilities.xlsx", saved(workbook))
     assert "第一个工作表是空的" in plan.file_error
     assert "放在第一个工作表里" in plan.file_error
+
+
+def test_notes_on_the_first_sheet_and_the_table_on_the_second_the_message_says_which_is_read(
+    shared,
+):
+    workbook = exported()
+    notes = workbook.create_sheet("说明", 0)
+    notes["A1"], notes["A2"] = "填表说明", "第二个工作表是场所的表格。"
+    plan = read("facilities", "facilities.xlsx", saved(workbook))
+    assert "导入只读第一个工作表（最左边的那个），这个工作簿有 2 个工作表。" in plan.file_error
+    assert "放在第一个工作表里" in plan.file_error
+    assert "名称 name" in plan.file_error, "the missing columns are still named"
+    with force_locale(EN):
+        english = read("facilities", "facilities.xlsx", saved(workbook)).file_error
+    assert "Only the first sheet (the leftmost one) is imported" in english
+    assert "this workbook has 2 sheets" in english
+
+
+def test_a_first_sheet_missing_a_few_columns_is_not_taken_for_notes(shared):
+    """The table on the first sheet with a column deleted: the other sheets are not to
+    blame, and the message does not send staff looking at them."""
+    workbook = exported()
+    workbook.active.delete_cols(column(workbook.active, "name_en"))
+    workbook.create_sheet("说明")["A1"] = "填表说明"
+    plan = read("facilities", "facilities.xlsx", saved(workbook))
+    assert "第 1 行的表头缺少这些列：名称（英文，可不填） name_en。" in plan.file_error
+    assert "第一个工作表" not in plan.file_error
 
 
 def test_a_workbook_of_one_empty_sheet_is_an_empty_file(shared):

@@ -59,12 +59,14 @@ class FileError(ValueError):
 
 
 class Table(NamedTuple):
-    """An uploaded file's rows as trimmed text, header first, and its cells whose formula
-    was saved without its result (they read as empty): {row number as the spreadsheet
-    numbers it, header = 1: the indexes of those cells in the row}."""
+    """An uploaded file's rows as trimmed text, header first, its cells whose formula was
+    saved without its result (they read as empty): {row number as the spreadsheet numbers
+    it, header = 1: the indexes of those cells in the row}, and how many sheets the file
+    has (a CSV file, one), of which only the first was read."""
 
     rows: list[list[str]]
     uncomputed: dict[int, set[int]]
+    sheets: int = 1
 
 
 def export(kind: str, fmt: str) -> tuple[bytes, str, str]:
@@ -183,8 +185,9 @@ def read_table(filename: str, data: bytes) -> Table:
     suffix = filename.rpartition(".")[2].lower() if "." in filename else ""
     table: Sequence[Sequence[object]]
     uncomputed: dict[int, set[int]] = {}
+    sheets = 1
     if data.startswith(b"PK\x03\x04") or suffix == "xlsx":
-        table, uncomputed = _xlsx_table(data)
+        table, uncomputed, sheets = _xlsx_table(data)
     elif suffix in ("csv", "txt", ""):
         table = _csv_table(data)
     else:
@@ -198,7 +201,7 @@ def read_table(filename: str, data: bytes) -> Table:
         raise _empty()
     if len(table) > MAX_ROWS + 1:
         raise _too_big()
-    return Table([[cell_text(value) for value in row] for row in table], uncomputed)
+    return Table([[cell_text(value) for value in row] for row in table], uncomputed, sheets)
 
 
 def _csv_table(data: bytes) -> list[list[str]]:
@@ -227,9 +230,10 @@ def _decode(data: bytes) -> str | None:
     return None
 
 
-def _xlsx_table(data: bytes) -> tuple[list[tuple], dict[int, set[int]]]:
+def _xlsx_table(data: bytes) -> tuple[list[tuple], dict[int, set[int]], int]:
     """The rows of the first sheet of an XLSX workbook, with the values Excel last computed,
-    and the cells among them whose formula was saved without a value (`Table`)."""
+    the cells among them whose formula was saved without a value, and how many sheets the
+    workbook has (`Table`)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             measure = _check_archive(archive)
@@ -252,7 +256,7 @@ def _xlsx_table(data: bytes) -> tuple[list[tuple], dict[int, set[int]]]:
                 uncomputed = measure.uncomputed.get(measure.first_sheet() or "", {})
                 if not uncomputed and not any(cell_text(value) for row in rows for value in row):
                     raise _first_sheet_empty() if len(workbook.worksheets) > 1 else _empty()
-                return rows, uncomputed
+                return rows, uncomputed, len(workbook.worksheets)
             finally:
                 workbook.close()
     except FileError:

@@ -98,7 +98,7 @@ def read(
     plan = Plan(kind)
     try:
         table = read_table(filename, data)
-        sheet = Sheet(spec, _headings(layout(spec), table.rows[0]))
+        sheet = Sheet(spec, _headings(layout(spec), table.rows[0], table.sheets))
     except FileError as error:
         plan.file_error = str(error)
         return plan
@@ -119,8 +119,12 @@ def read(
     return plan
 
 
-def _headings(columns: tuple[Column, ...], header: list[str]) -> dict[str, tuple[int, str]]:
-    """{column key: (index in a row, heading as shown)}; FileError when a column is missing."""
+def _headings(
+    columns: tuple[Column, ...], header: list[str], sheets: int = 1
+) -> dict[str, tuple[int, str]]:
+    """{column key: (index in a row, heading as shown)}; FileError when a column is missing.
+    A workbook of `sheets` sheets whose first has hardly any of the columns most likely
+    holds the table on another (the first is notes, say): the error says which is read."""
     keys = {column.key for column in columns}
     found: dict[str, tuple[int, str]] = {}
     for index, heading in enumerate(header):
@@ -131,6 +135,16 @@ def _headings(columns: tuple[Column, ...], header: list[str]) -> dict[str, tuple
             raise FileError(_("第 1 行有两列都是“%(column)s”。每一列只能有一个。", column=key))
         found[key] = (index, heading)
     missing = [column.header for column in columns if column.key not in found]
+    if missing and sheets > 1 and len(found) < len(columns) // 2:
+        raise FileError(
+            _(
+                "导入只读第一个工作表（最左边的那个），这个工作簿有 %(sheets)d 个工作表。"
+                "第一个工作表的第 1 行缺少这些列：%(columns)s。"
+                "请把要导入的表格放在第一个工作表里，再上传。",
+                sheets=sheets,
+                columns=", ".join(missing),
+            )
+        )
     if missing:
         raise FileError(
             _(
