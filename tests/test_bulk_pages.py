@@ -13,7 +13,7 @@ from barrierfree.contacts.models import ContactChannel
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
 from barrierfree.staff import periodic
-from barrierfree.staff.bulk import uploads
+from barrierfree.staff.bulk import importing, uploads
 from barrierfree.staff.bulk import views as bulk_views
 from barrierfree.staff.models import AuditEntry, Revision
 from conftest import make_loaded_app, parse
@@ -601,3 +601,36 @@ def test_many_columns_the_import_does_not_read_are_counted(site):
     rows[0] += [f"笔记{n}" for n in range(25)]
     text = parse(upload(site["editor"], to_csv(rows)).data).find(class_="notice--warning").text
     assert "笔记19 等，共 25 列" in text and "笔记20" not in text
+
+
+def test_a_cell_too_long_for_the_csv_reader_is_named_in_its_row_and_column(site):
+    """The csv module refuses a cell over 131,072 characters: such a cell is reported as
+    a shorter one is, not as a damaged file; a field without a limit of its own takes as
+    much as in the editor, and a list is measured before it is split. (The cells are
+    ASCII: a body over 500 kB is spooled by the test client to a file it never closes.)"""
+    client = site["editor"]
+    text = exported(client).decode("utf-8-sig")
+    slug = list(csv.reader(io.StringIO(text)))[2][0]
+    length = 131_072 + 1000
+    long = {
+        key: letter * length for key, letter in [("name", "a"), ("summary", "b"), ("services", "c")]
+    }
+    response = upload(client, with_row(text, slug, **long).encode("utf-8-sig"))
+    assert response.status_code == 400
+    assert "格式有误" not in response.text
+    found = {
+        column.split()[-1]: (number, message) for number, column, message in row_errors(response)
+    }
+    assert set(found) == set(long) and {number for number, _message in found.values()} == {"3"}
+    assert found["name"][1].startswith("最多只能填 ") and f"现在有 {length} 个" in found["name"][1]
+    for key in ("summary", "services"):
+        assert found[key][1] == f"最多只能填 100000 个字，现在有 {length} 个。"
+    english = upload(client, with_row(text, slug, summary="b" * length).encode(), prefix="/en")
+    [(_number, _column, message)] = row_errors(english)
+    assert message == f"This can be 100000 characters at most. It has {length}."
+    # The file read directly: 200,000 characters of Chinese, 600 kB.
+    with site["app"].test_request_context():
+        data = with_row(text, slug, name="长" * 200_000).encode()
+        [error] = importing.read("facilities", "facilities.csv", data).errors
+    assert (error.row, error.column.split()[-1]) == (3, "name")
+    assert "现在有 200000 个" in error.message

@@ -212,6 +212,11 @@ def _csv_table(data: bytes) -> list[list[str]]:
         raise FileError(
             _("读不出这个文件里的文字。请在 Excel 或 WPS 里另存为“CSV UTF-8”或 .xlsx，再上传。")
         )
+    # The csv module refuses a cell over 131,072 characters, which would be reported as a
+    # damaged file. A file within MAX_BYTES holds no longer cell: read, the cell too long
+    # for its column is reported in its row and column, as a shorter one is.
+    if csv.field_size_limit() < MAX_BYTES:
+        csv.field_size_limit(MAX_BYTES)
     try:
         return list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
     except csv.Error:

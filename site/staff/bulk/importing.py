@@ -16,6 +16,7 @@ from ...database import db
 from ...i18n import inline_list
 from ...kinds import Kind, Row
 from ...query_args import clean_line, clean_text
+from ..editing.forms import TEXT_LIMIT
 from ..models import Revision
 from .columns import (
     LIST_SEPARATOR,
@@ -210,11 +211,11 @@ class Sheet:
             if uncomputed and index in uncomputed:
                 errors.append(self.error(number, column.key, str(UNCOMPUTED)))
                 continue
+            text = cells[index] if index < len(cells) else ""
             try:
-                value = column.codec.read(
-                    _clean(cells[index] if index < len(cells) else "", column)
-                )
-                value = self._checked(column, value)
+                if len(text) > TEXT_LIMIT:  # too long for any field, before it is read
+                    raise _too_long(column.max_length or TEXT_LIMIT, len(text))
+                value = self._checked(column, column.codec.read(_clean(text, column)))
             except CellError as error:
                 errors.append(self.error(number, column.key, str(error)))
                 continue
@@ -333,15 +334,10 @@ class Sheet:
         too long, or not one the field allows."""
         if column.required and value in (None, []):
             raise CellError(_("这一格不能空着：每一行都要填写“%(column)s”。", column=column.label))
-        limit = column.max_length
-        if isinstance(value, str) and limit is not None and len(value) > limit:
-            raise CellError(
-                _(
-                    "最多只能填 %(limit)d 个字，现在有 %(length)d 个。",
-                    limit=limit,
-                    length=len(value),
-                )
-            )
+        # A field without a limit of its own takes as much as in the editor.
+        limit = column.max_length or TEXT_LIMIT
+        if isinstance(value, str) and len(value) > limit:
+            raise _too_long(limit, len(value))
         choices = self.allowed.get(column.key)
         if choices is None or not value:
             return value
@@ -362,6 +358,13 @@ class Sheet:
         raise CellError(
             _("“%(value)s”不是可以填写的值。可以填写：%(allowed)s。", value=value, allowed=allowed)
         )
+
+
+def _too_long(limit: int, length: int) -> CellError:
+    """The error for a cell of `length` characters, in a column that takes `limit`."""
+    return CellError(
+        _("最多只能填 %(limit)d 个字，现在有 %(length)d 个。", limit=limit, length=length)
+    )
 
 
 def _clean(text: str, column: Column) -> str:
