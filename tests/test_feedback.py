@@ -326,7 +326,7 @@ def test_our_places_are_radio_buttons_whose_labels_wrap_under_their_townships(ap
     assert doc.find("select", attrs={"name": "place"}) is None
     first = doc.find(id="field-place")
     assert (first.get("type"), first.get("value")) == ("radio", "")
-    assert "checked" in first.attrs  # no place chosen: the form says so
+    assert "checked" not in first.attrs  # no button is chosen for the resident
     question = first.find_parent("fieldset")
     assert question.find("legend").text == "我们公布的场所"
     assert question.find_parent("fieldset").find("legend").text == "问题在哪里（必填）"
@@ -392,8 +392,71 @@ def test_a_barrier_elsewhere_names_a_township_and_a_spot(loaded_app, client):
 def test_an_unknown_place_in_the_address_is_ignored(client):
     form = client.get(BARRIER + "?place=<script>")
     assert form.status_code == 200
-    checked = parse(form.data).find_all("input", name="place", checked=True)
-    assert [box["value"] for box in checked] == [""]  # 不在列表里，或者不知道
+    assert chosen_places(form) == []
+
+
+def chosen_places(response) -> list[str]:
+    """The values of the barrier form's place buttons that are chosen."""
+    boxes = parse(response.data).find_all("input", name="place", checked=True)
+    return [box["value"] for box in boxes]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_no_place_is_chosen_on_a_fresh_barrier_form(client, prefix):
+    """A button chosen for the resident is missed, or sent unread: none is, not even
+    不在列表里，或者不知道, which is still offered first."""
+    form = client.get(prefix + BARRIER)
+    assert chosen_places(form) == []
+    first = parse(form.data).find(id="field-place")
+    assert first["value"] == "" and "checked" not in first.attrs
+
+
+@pytest.mark.parametrize("place", [{}, {"place": ""}], ids=["unanswered", "not-in-the-list"])
+def test_a_place_left_unanswered_is_taken_as_not_in_the_list(loaded_app, client, place):
+    """No button chosen means what 不在列表里，或者不知道 means: a township and a spot do."""
+    response = submit(
+        client, BARRIER, **place, township="zhenxing", location="振兴路和文化路路口",
+        barrier_type="tactile", body="盲道上停满了车。",
+    )  # fmt: skip
+    sent_page(client, response)
+    (item,) = items(loaded_app)
+    assert item.facility_id is None and item.location == "振兴路和文化路路口"
+
+
+@pytest.mark.parametrize("place", [{}, {"place": ""}], ids=["unanswered", "not-in-the-list"])
+def test_a_place_left_unanswered_needs_a_township_as_not_in_the_list_does(client, place):
+    response = submit(client, BARRIER, **place, barrier_type="step", body="坡道被挡住了。")
+    assert response.status_code == 400
+    links = error_summary(response.data).find_all("a")
+    assert [(a["href"], a.text) for a in links] == [
+        ("#field-place", "请选择场所，或者选择镇街并写下具体地点。")
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize(
+    ("place", "chosen"),
+    [({}, []), ({"place": ""}, [""]), ({"place": "rukang-zhenxing"}, ["rukang-zhenxing"])],
+    ids=["unanswered", "not-in-the-list", "one-of-ours"],
+)
+def test_the_place_answer_is_kept_after_an_error_elsewhere(client, prefix, place, chosen):
+    """Shown again for a missing description, the form chooses what the resident chose,
+    or nothing: an unanswered question does not come back answered."""
+    response = submit(client, prefix + BARRIER, **place, township="zhenxing", barrier_type="step")
+    assert response.status_code == 400
+    assert chosen_places(response) == chosen
+
+
+@pytest.mark.parametrize(
+    ("place", "chosen"), [({}, []), ({"place": ""}, [""])], ids=["unanswered", "not-in-the-list"]
+)
+def test_the_place_answer_is_kept_when_the_form_comes_back_in_large_text(client, place, chosen):
+    """The header's 大字版 sends the form (the page again, nothing sent): what was chosen,
+    or that nothing was, comes back with it."""
+    response = submit(client, BARRIER, **place, large="1", show="1")
+    assert response.status_code == 200
+    assert "large" in parse(response.data).find("html")["class"]
+    assert chosen_places(response) == chosen
 
 
 @pytest.mark.parametrize("prefix", ["", "/en"])

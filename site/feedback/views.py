@@ -287,7 +287,8 @@ def read(form: Kind) -> tuple[dict, dict]:
     """What was typed into `form`, as typed (for showing again) but for contact details,
     read in the one form they are checked, kept and shown again in (`spec.tidied`); and
     the errors by field."""
-    values, errors = {}, {}
+    values: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
     for f in form.fields:
         if f.name == PHOTOS:  # files, read by photos.py
             continue
@@ -302,7 +303,10 @@ def read(form: Kind) -> tuple[dict, dict]:
             values[f.name], errors[f.name] = raw, str(error)
             continue
         value = tidied(f, value)
-        values[f.name] = value
+        # Radio buttons left unanswered are kept as None, not "": shown again, the form
+        # then chooses none of them, where "" is the empty choice a resident did choose
+        # (不在列表里，或者不知道). Both are checked, and kept, as no answer.
+        values[f.name] = None if f.type == "radio" and f.name not in request.form else value
         problems = f.problems(value)
         if problems:
             errors[f.name] = problems[0].message

@@ -58,9 +58,9 @@ ROLES = [
     {"value": "admin", "text": _l("管理员（管理账号）")},
 ]
 # Choices under headings: our places by township, as the barrier report lists them (names
-# are content, in Chinese on both sites).
+# are content, in Chinese on both sites), with none chosen for the resident.
 PLACES = [
-    {"value": "", "text": _l("不在列表里，或者不知道"), "checked": True, "id": "example-place"},
+    {"value": "", "text": _l("不在列表里，或者不知道"), "id": "example-place"},
     {
         "legend": "振兴街道",
         "lang": "zh-CN",
