@@ -607,6 +607,39 @@ def test_a_question_opened_by_change_shown_again_twice_still_takes_a_new_answer(
     assert hidden_answers(changed) == expected
 
 
+@pytest.mark.parametrize("state", ["nothing-chosen", "large-text"])
+@pytest.mark.parametrize("question", [question for question, _values in ALL_UNSURE])
+def test_a_question_opened_by_change_and_shown_again_keeps_its_progress(
+    client, prefix, question, state
+):
+    """Shown again, age opened by 更改 counted as unanswered: "第 2 题，共 10 题" became
+    "第 2 题，共 9 到 10 题". Every question reads as the page 更改 opened, which is its
+    first pass from the third question on (before age is answered, a range: see
+    test_the_progress_is_a_range_until_age_settles_it)."""
+    first_pass = Browser(client, prefix)
+    review = journey(first_pass, ALL_UNSURE)
+    asked = [progress_of(page) for page in first_pass.pages if b"continue:" in page.data]
+    browser = Browser(client, prefix)
+    page = browser.press(review, "action", f"change:{question}")
+    opened = progress_of(page)
+    again = shown_again(browser, page, question, state)
+    assert progress_of(again) == opened
+    number = [q for q, _values in ALL_UNSURE].index(question) + 1
+    said = "Question {number} of 10" if prefix else "第 {number} 题，共 10 题"
+    assert opened == said.format(number=number)  # every question asked: a count, no range
+    if number > 2:
+        assert opened == asked[number - 1]
+
+
+def test_age_opened_by_change_and_shown_again_counts_the_questions_its_answer_asks(client, prefix):
+    """The father is 60 or over: 上学 is not asked, nine questions; not a range."""
+    browser = Browser(client, prefix)
+    page = browser.press(journey(browser), "action", "change:age")
+    again = shown_again(browser, page, "age", "nothing-chosen")
+    assert again.status_code == 400
+    assert progress_of(again) == ("Question 2 of 9" if prefix else "第 2 题，共 9 题")
+
+
 def test_a_question_added_by_a_change_and_shown_again_goes_back_to_the_one_before(client):
     """A question the change of age adds was not answered on the check page: after its
     error it still goes back to the question before it."""

@@ -332,7 +332,9 @@ def _question_page(
     `opened` with: shown again (an error, a header button, an expired page), its own
     answer is not among the carried ones, and without it the question opened by 更改 would
     look unanswered, its back button leading to the question before (or the start page)
-    instead of 检查您的回答. The back button carries it, so nothing is lost."""
+    instead of 检查您的回答. The back button carries it, so nothing is lost. The progress
+    is counted with it too: without it, age opened by 更改 and shown again counted as
+    unanswered, and its "共 9 题" became "共 9 到 10 题" (questions.progress)."""
     if returning and question.id in answers:
         opened = answers[question.id]
     kept = _ordered({**answers, question.id: opened}) if opened else answers
@@ -343,7 +345,7 @@ def _question_page(
             question=question,
             text=question.text(answers),
             answers=answers,
-            progress=progress(question, answers),
+            progress=progress(question, kept),
             first=previous is None,
             returning=returning,
             back_to_review=_back_to_review(kept, returning),
