@@ -56,6 +56,25 @@ def test_every_page_has_a_description(described):
     assert [path for path, text in described.items() if not (text or "").strip()] == []
 
 
+def test_every_description_fits_in_a_search_result(described):
+    """A longer one is cut mid-sentence under the result: the fixed ones (the site-wide one,
+    the place finder's, the feedback statistics') were, in English."""
+    too_long = {
+        path: (len(text), text)
+        for path, text in described.items()
+        if len(text or "") > (ENGLISH_LIMIT if is_english(path) else CHINESE_LIMIT)
+    }
+    assert too_long == {}
+
+
+def test_every_description_ends_on_a_whole_sentence_or_a_clause(described):
+    """Whole, or cut where a clause ends, and then it says so with an ellipsis. (The plan's
+    own page is described by the line it was issued with, which ends on its number in
+    brackets.)"""
+    ends = ("。", "！", "？", "……", ".", "!", "?", "…", "）", ")")
+    assert {path: text for path, text in described.items() if not (text or "").endswith(ends)} == {}
+
+
 def test_no_two_pages_share_a_description(described):
     pages: dict[tuple[bool, str], list[str]] = {}
     for path, text in described.items():

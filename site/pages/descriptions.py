@@ -7,8 +7,12 @@ from flask_babel import gettext as _
 
 from .. import markdown
 
-# Longer descriptions are cut off in search results: about 120 ideographs, 160 letters.
-CHINESE_LIMIT = 120
+# Longer descriptions are cut off in search results, mid-sentence: about 80 ideographs (an
+# ideograph is about two letters wide), 160 letters. The fixed descriptions (the templates'
+# `description` blocks) are written to fit; a text cut to 80 still keeps a whole sentence
+# or clause that says what the page is (the plan's measures: the measure and what it does
+# first), so the longer bound of some results (about 100) is not needed.
+CHINESE_LIMIT = 80
 ENGLISH_LIMIT = 160
 # Ideographs, CJK punctuation and full-width forms.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
