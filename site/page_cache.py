@@ -32,7 +32,7 @@ Each process keeps its own entries (Flask-Caching's SimpleCache) unless
 
 What a visitor can learn from the cache: whether someone else asked for the same address in
 the last two minutes. So no response says whether it came from the cache (`X-Page-Cache`
-is sent only with `PAGE_CACHE_HEADER`, which the tests and the benchmark turn on), and a
+is sent only with `PAGE_CACHE_HEADER`, which the tests turn on), and a
 page whose query carries the visitor's own position (`POSITION`: the finder's "near me",
 with lat and lon) is never stored: it is personal, and nobody else asks for it. Searches are
 stored: their hits are what makes search fast; the time an answer takes is then the only
@@ -93,7 +93,7 @@ TIMEOUT_SECONDS = 120
 # a visitor must not wait on a server that hangs.
 REDIS_TIMEOUT = 0.25
 REDIS_REST = 30
-# Says whether a looked-up page came from the cache, for the benchmark and the tests: sent
+# Says whether a looked-up page came from the cache, for the tests: sent
 # only with PAGE_CACHE_HEADER, since anyone could otherwise ask for a search or a page and
 # learn whether someone else had just asked for it.
 HEADER = "X-Page-Cache"
@@ -321,7 +321,7 @@ def carries_position(query_string: bytes) -> bool:
 
 def _told(state: str, config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The header that says whether the page came from the cache ("hit" or "miss"), when
-    PAGE_CACHE_HEADER is on (the tests, the benchmark); else none (see HEADER)."""
+    PAGE_CACHE_HEADER is on (the tests); else none (see HEADER)."""
     return [(HEADER, state)] if config["PAGE_CACHE_HEADER"] else []
 
 

@@ -59,7 +59,7 @@ AT_LEAST_ONE = (
 # TRUST_REQUEST_ID: the proxy in front (PROXY_HOPS) sets X-Request-ID itself, overwriting a
 # visitor's, so the site may take it (`request_ids`); off, the site always makes its own.
 # PAGE_CACHE_HEADER: responses say whether they came from the page cache (X-Page-Cache), for
-# the tests and the benchmark; never on a public site (`page_cache.HEADER`).
+# the tests; never on a public site (`page_cache.HEADER`).
 BOOLEAN_SETTINGS = ("PAGE_CACHE", "PAGE_CACHE_HEADER", "TRUST_REQUEST_ID")
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes"), ("false", "0", "no")
 # Folders the site writes to, which must not depend on the folder a command happens to be

@@ -188,6 +188,9 @@ def _app_on(database: Path, **config):
             "SQLALCHEMY_DATABASE_URI": DATABASES.url(database),
             "SEARCH_INDEX_DIR": str(index_of(database)),
             "UPLOAD_DIR": str(database.parent / f"{database.stem}-uploads"),
+            # Responses say whether they came from the page cache, which the tests read; a
+            # visitor is never told (tests/test_page_cache_privacy.py).
+            "PAGE_CACHE_HEADER": True,
             **config,
         }
     )

@@ -1220,7 +1220,6 @@ def test_a_submission_leaves_the_public_pages_cached(loaded_app, client):
 
 
 def test_forms_and_status_pages_are_never_served_from_the_cache(client):
-    client.application.config["PAGE_CACHE_HEADER"] = True
     link = status_path(sent_page(client, ask(client)))
     for path in (ASK, link):
         for _ in range(2):

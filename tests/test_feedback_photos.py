@@ -331,7 +331,6 @@ def test_the_status_page_repeats_where_and_what_was_reported(client, prefix):
 
 
 def test_the_status_link_shows_the_photos_privately(loaded_app, client):
-    loaded_app.config["PAGE_CACHE_HEADER"] = True
     link = status_link(client, send(client, (image_file(), "a.jpg"), (image_file("PNG"), "b.png")))
     page = parse(client.get(link).data)
     images = page.find("main").find_all("img")

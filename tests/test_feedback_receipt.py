@@ -211,7 +211,7 @@ def test_the_page_cache_never_keeps_the_sent_page_and_other_pages_ignore_the_rec
     """The sent page is private, so never stored or sent from the cache; the cookie is sent
     to the sent page alone, so a browser holding it (and no session) gets the same cached
     pages as anyone."""
-    loaded_app.config["PAGE_CACHE"] = loaded_app.config["PAGE_CACHE_HEADER"] = True
+    loaded_app.config["PAGE_CACHE"] = True
     client.get(ask(client).headers["Location"])
     value = receipt_cookie(client).value
     holder = loaded_app.test_client()  # the receipt, and no session cookie

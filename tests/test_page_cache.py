@@ -49,7 +49,7 @@ def prepared(tmp_path_factory) -> Path:
 
 def site_on(database: Path, **config):
     """An app on `database` with test pages of its own: answers the cache must not keep."""
-    app = make_app(database, SEARCH_BACKEND="null", **{"PAGE_CACHE_HEADER": True, **config})
+    app = make_app(database, SEARCH_BACKEND="null", **config)
     stylesheet = Path(app.root_path, "static", "css", "site.css")
 
     def with_cookie() -> Response:

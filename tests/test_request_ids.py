@@ -60,7 +60,6 @@ def test_every_response_has_an_id_of_its_own(client):
 
 def test_a_page_from_the_cache_gets_a_new_id_and_keeps_none_in_its_body(client, monkeypatch):
     """The header belongs to one sending; neither the stored headers nor the page hold one."""
-    monkeypatch.setitem(client.application.config, "PAGE_CACHE_HEADER", True)
     first = client.get("/services/")
     second = client.get("/services/")
     assert second.headers[page_cache.HEADER] == "hit"

@@ -249,7 +249,6 @@ def test_a_contacts_snippet_shows_its_number(tmp_path):
 
 def test_missing_index_says_search_is_unavailable_and_rebuilds(empty_app):
     shutil.rmtree(empty_app.config["SEARCH_INDEX_DIR"], ignore_errors=True)
-    empty_app.config["PAGE_CACHE_HEADER"] = True
     client = empty_app.test_client()
     response = client.get("/search?q=轮椅")
     assert response.status_code == 200
