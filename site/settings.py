@@ -62,9 +62,10 @@ AT_LEAST_ONE = (
 # the tests; never on a public site (`page_cache.HEADER`).
 BOOLEAN_SETTINGS = ("PAGE_CACHE", "PAGE_CACHE_HEADER", "TRUST_REQUEST_ID")
 TRUE_WORDS, FALSE_WORDS = ("true", "1", "yes"), ("false", "0", "no")
-# Folders the site writes to, which must not depend on the folder a command happens to be
-# started in (gunicorn's and a `flask` command's would differ).
-FOLDER_SETTINGS = ("UPLOAD_DIR", "SEARCH_INDEX_DIR")
+# Folders the site writes to or reads its content from, which must not depend on the folder
+# a command happens to be started in (gunicorn's and a `flask` command's would differ: a
+# relative CONTENT_DIR loaded the plan in one and was missing in the other).
+FOLDER_SETTINGS = ("UPLOAD_DIR", "SEARCH_INDEX_DIR", "CONTENT_DIR")
 # The largest port number (a TCP port is 16 bits).
 LARGEST_PORT = 65535
 # A deployed site's shortest secret key: 32 characters, of which a guess is out of reach
@@ -241,6 +242,7 @@ def check(config: Mapping[str, Any]) -> None:
         folder = config.get(name)
         if folder is not None and not os.path.isabs(folder):
             raise ConfigurationError(f"{PREFIX}_{name} must be an absolute path, not {folder!r}.")
+    check_trusted_hosts(config.get("TRUSTED_HOSTS"))
     check_secret_key(config)
     check_site_url(config.get("SITE_URL"))
     if config.get("MAIL_HOST") and not config.get("SITE_URL"):
@@ -299,6 +301,23 @@ def check_secret_key(config: Mapping[str, Any]) -> None:
             f"{PREFIX}_SITE_URL or on PostgreSQL needs {SHORTEST_SECRET_KEY} or more, a long "
             "random text, e.g. 64 hexadecimal digits (python3 -c 'import secrets; "
             "print(secrets.token_hex(32))')."
+        )
+
+
+def check_trusted_hosts(hosts: object) -> None:
+    """Refuse a TRUSTED_HOSTS that is not a JSON list of host names (None: unset, taken from
+    SITE_URL). Werkzeug reads it at every request: a number failed each one with a
+    TypeError (a bare 500), and a text or an empty list refused every host with 400."""
+    if hosts is None:
+        return
+    if (
+        not isinstance(hosts, list)
+        or not hosts
+        or not all(isinstance(host, str) and host.strip() for host in hosts)
+    ):
+        raise ConfigurationError(
+            f"{PREFIX}_TRUSTED_HOSTS must be a JSON list of host names, e.g. "
+            f'["www.example.gov.cn", "example.gov.cn"], not {hosts!r}.'
         )
 
 

@@ -161,6 +161,15 @@ BAD_SETTINGS = [
     # Each of these was taken, and failed later or did something else than meant.
     ("BARRIERFREE_UPLOAD_DIR", "uploads", "UPLOAD_DIR must be an absolute path"),
     ("BARRIERFREE_SEARCH_INDEX_DIR", "./index", "SEARCH_INDEX_DIR must be an absolute path"),
+    # Read from the folder each command started in: the server's and `flask`'s differed.
+    ("BARRIERFREE_CONTENT_DIR", "content", "CONTENT_DIR must be an absolute path"),
+    # Werkzeug read each at every request: a number failed them all with a bare 500, a text
+    # or an empty list refused every host.
+    ("BARRIERFREE_TRUSTED_HOSTS", "5", "TRUSTED_HOSTS must be a JSON list of host names"),
+    ("BARRIERFREE_TRUSTED_HOSTS", "www.example.gov.cn", "TRUSTED_HOSTS must be a JSON list"),
+    ("BARRIERFREE_TRUSTED_HOSTS", "[]", "TRUSTED_HOSTS must be a JSON list"),
+    ("BARRIERFREE_TRUSTED_HOSTS", '["www.example.gov.cn", ""]', "TRUSTED_HOSTS must be a JSON"),
+    ("BARRIERFREE_TRUSTED_HOSTS", "[5]", "TRUSTED_HOSTS must be a JSON list"),
     ("BARRIERFREE_MAIL_PORT", "99999", "MAIL_PORT must be a port number, 1 to 65535"),
     ("BARRIERFREE_MAIL_SENDER", "noreply", "BARRIERFREE_MAIL_SENDER must be an email address"),
     ("BARRIERFREE_MAIL_SENDER", "残联 <noreply>", "BARRIERFREE_MAIL_SENDER must be an email"),
@@ -299,6 +308,28 @@ def test_without_the_setting_the_instance_folder_is_the_checkouts():
 
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
     assert app.instance_path == str(PROJECT_ROOT / "instance")
+
+
+def test_the_content_folder_is_an_absolute_path_by_default_or_as_set(monkeypatch, tmp_path):
+    """The checkout's content/ (or the package's copy) as it was; an absolute folder as set."""
+    from barrierfree import PROJECT_ROOT
+
+    assert configured(tmp_path).config["CONTENT_DIR"] == str(PROJECT_ROOT / "content")
+    monkeypatch.setenv("BARRIERFREE_CONTENT_DIR", str(tmp_path / "content"))
+    assert configured(tmp_path).config["CONTENT_DIR"] == str(tmp_path / "content")
+
+
+@pytest.mark.parametrize(
+    "value", ['["www.example.gov.cn"]', '["www.example.gov.cn", ".example.gov.cn", "127.0.0.1"]']
+)
+def test_a_list_of_hosts_is_taken_and_answered(monkeypatch, tmp_path, value):
+    """The hosts named are answered, any other is refused with 400, and neither fails."""
+    from conftest import make_app
+
+    monkeypatch.setenv("BARRIERFREE_TRUSTED_HOSTS", value)
+    client = make_app(tmp_path / "site.sqlite").test_client()
+    assert client.get("/robots.txt", base_url="http://www.example.gov.cn").status_code == 200
+    assert client.get("/robots.txt", base_url="http://elsewhere.example").status_code == 400
 
 
 POSTGRES = "postgresql://site@db.example/barrierfree"
