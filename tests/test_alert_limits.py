@@ -111,7 +111,7 @@ def test_the_address_is_counted_only_as_a_keyed_hash(tmp_path, smtp):
 def test_the_privacy_note_and_the_check_email_page_say_so(tmp_path, smtp):
     site = mail_site(tmp_path, smtp, ALERTS_PER_RECIPIENT=2)
     note = parse(site.test_client().get("/alerts/").data).find("h2", id="privacy")
-    assert "由邮箱算出的一个无法还原的编码" in note.find_next("ul").text
+    assert "用本网站的密钥由邮箱算出的一个编码" in note.find_next("ul").text
     check = site.test_client().get("/en/alerts/check-email")
     assert "at most 2" in parse(check.data).find("main").text
 

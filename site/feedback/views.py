@@ -26,6 +26,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
@@ -48,6 +49,7 @@ from ..kinds import Kind
 from ..mail import outbox
 from ..query_args import clean_line, clean_text
 from ..security import READS, private_route
+from ..staff.inbox import retention
 from . import operations, photos, queries, throttle
 from .models import (
     BARRIER,
@@ -430,6 +432,42 @@ def photo(token: str, photo_id: int) -> Response:
     return photos.send(found)
 
 
+@bp.route("/status/<token>/delete", methods=["GET", "POST"])
+@private_route()
+def delete_data(token: str) -> ResponseReturnValue:
+    """删除我的个人信息 (《个人信息保护法》第四十七条): what is deleted and what stays, and
+    the button (GET); its POST deletes the item's personal data now, as the purge does when
+    it is due (`retention.delete_now`, audited with no member of staff), and says it is
+    done. Once deleted, the status page shows what is left."""
+    item = queries.by_token(token)
+    if item is None:
+        return render_template("feedback/status_unknown.html"), 404
+    if request.method == "POST":
+        retention.delete_now(item, None)  # pressed twice: deleted the first time, done
+        return render_template("feedback/deleted.html", item=item, token=token)
+    if item.purged_at is not None:
+        return redirect(url_for("feedback.status", token=token), code=303)
+    return _delete_page(item, token, None, 200)
+
+
+def _delete_page(item: FeedbackItem, token: str, description: str | None, status: int) -> Response:
+    """The question before deleting the item's personal data, with a message over it."""
+    return make_response(
+        render_template("feedback/delete.html", item=item, token=token, description=description),
+        status,
+    )
+
+
+def _delete_again(message: str, status: int) -> ResponseReturnValue:
+    """The question before deleting again, saying why nothing was deleted (an error
+    handler's answer to the deletion's POST)."""
+    token = (request.view_args or {}).get("token", "")
+    item = queries.by_token(token)
+    if item is None:
+        return handle_http_error(NotFound())
+    return _delete_page(item, token, message, status)
+
+
 def _status_page(
     item: FeedbackItem,
     token: str,
@@ -514,6 +552,8 @@ def expired(error: CSRFError) -> ResponseReturnValue:
     all that was typed and a fresh token, rather than lose the resident's text."""
     if display.taken_here():  # 大字版 or English: nothing was to be saved
         return _shown_again(None, 200)
+    if request.endpoint == "feedback.delete_data":
+        return _delete_again(explain_expired(str(NOT_DELETED_EXPIRED)), 400)
     if request.endpoint == "feedback.forget_sent":
         # The session the token belonged to has ended: the sent page says what this
         # browser still holds, and offers the button again (with a token that works).
@@ -533,8 +573,15 @@ def refused(error: Exception) -> ResponseReturnValue:
     that was typed (503); anything else gets the site's own answer."""
     if request.view_args is None:
         return handle_database_error(error)
+    if request.endpoint == "feedback.delete_data":  # nothing typed: the question again
+        return refused_form(error, lambda: _delete_again(str(NOT_DELETED), 503), list)
     return refused_form(error, lambda: _shown_again(str(NOT_RECEIVED), 503), _typed)
 
+
+# Why the deletion of a resident's data did not happen: the page was open too long, or the
+# database refused to write.
+NOT_DELETED_EXPIRED = _l("这个页面打开太久，已经失效，所以还没有删除。请再按一次“删除”。")
+NOT_DELETED = _l("网站暂时无法写入数据，所以还没有删除。请过几分钟再按一次“删除”。")
 
 # The kinds of field a resident types into, whose text a page must never lose.
 TYPED = ("text", "textarea", "email", "tel")

@@ -96,6 +96,8 @@ def audit_action(action: str) -> str:
         "inbox-merge": _("合并来信"), "inbox-purge": _("删除到期的联系方式"),
         "inbox-close-answered": _("办结答复后一直没有新消息的来信"),
         "inbox-close-too-old": _("关闭到了保存期限的来信"),
+        "inbox-delete-by-resident": _("居民在查询页面上删除了个人信息"),
+        "inbox-delete-on-request": _("按居民要求删除个人信息"),
         "inbox-example-publish": _("公开处理例子"), "inbox-example-unpublish": _("撤下处理例子"),
     }  # fmt: skip
     return names.get(action, action)

@@ -8,10 +8,9 @@ closed, a report left waiting), of which staff are told FEEDBACK_PURGE_NOTICE_DA
 (`purge_soon_condition`, on the inbox's list and the item's page); such an item is closed
 then, as nobody can answer it any more. Nothing new is taken by an item once its data is
 deleted (`feedback.queries.takes_messages`). Mail not sent in
-FEEDBACK_RETENTION_DAYS is given up, and mail still queued for an item's resident goes with
-the item's data. A resident's text may tell of their health or income; the statistics need
-none of it, only what is counted (kind, topic, place, dates, state), which stays. Old
-rate-limit rows go too."""
+FEEDBACK_RETENTION_DAYS is given up. A resident's text may tell of their health or income;
+the statistics need none of it, only what is counted (kind, topic, place, dates, state),
+which stays. Old rate-limit rows go too."""
 
 from datetime import datetime, timedelta
 from typing import cast
@@ -21,13 +20,13 @@ from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, sel
 from sqlalchemy.orm import aliased
 
 from ...database import db, erase_deleted, utcnow
-from ...feedback import throttle
+from ...feedback import queries, throttle
 from ...feedback.models import ANSWERED, CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
 from ...mail import outbox
 from ...mail.models import OutgoingMail
 from ..accounts.audit import THE_SITE
 from ..accounts.audit import record as audit
-from ..models import Autosave
+from ..models import Autosave, StaffUser
 from .drafts import KIND
 
 DEFAULTS = {
@@ -59,6 +58,67 @@ def purge() -> int:
     )
     # Whatever its state: a message nobody handles must not keep its texts for ever.
     due = (or_(closed_long_enough, FeedbackItem.created_at < too_old),)
+    items, photos, mail, erased = _erase(due, now)
+    # Mail the server has not taken by now never will be sent: its text and address go too.
+    mail += outbox.withdraw(OutgoingMail.created_at < cutoff)
+    counted = throttle.forget_old()
+    if items:
+        audit("inbox-purge", "feedback", "", str(items), user=THE_SITE)
+    if photos:
+        audit("inbox-purge", "feedback_photo", "", str(photos), user=THE_SITE)
+    if mail:
+        audit("inbox-purge", "outgoing_mail", "", str(mail), user=THE_SITE)
+    db.session.commit()
+    erase_deleted(erased + counted)
+    return items
+
+
+# Who deleted an item's personal data before it was due, as the audit log names the action:
+# its resident on the status page (no member of staff), or staff at their request (by phone
+# or letter).
+BY_RESIDENT, ON_REQUEST = "inbox-delete-by-resident", "inbox-delete-on-request"
+
+
+def delete_now(item: FeedbackItem, user: StaffUser | None) -> bool:
+    """Delete one item's personal data now, at its resident's request (《个人信息保护法》
+    第四十七条), as `purge` deletes it when it is due: on the status page (`user` None) or
+    by staff they asked (`user`). The item is closed, if it is not; items merged into it
+    keep theirs, which are other messages' and go by their own rule, as in `purge`. Audited,
+    committed and erased from the database's files (`database.erase_deleted`). False, and
+    nothing done, when its data was deleted already."""
+    queries.hold(item)
+    db.session.refresh(item, ["state", "purged_at"])
+    if item.purged_at is not None:
+        db.session.rollback()
+        return False
+    now = utcnow()
+    # Closed a moment before its data goes: an item closed at the very moment it is deleted
+    # is one the purge closed for its age (`queries.closed_for_age`), which this is not.
+    db.session.execute(
+        update(FeedbackItem)
+        .where(FeedbackItem.id == item.id, FeedbackItem.state != CLOSED)
+        .values(state=CLOSED, closed_at=now - timedelta(microseconds=1), updated_at=now,
+                version=FeedbackItem.version + 1)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    _items, _photos, _mail, erased = _erase((FeedbackItem.id == item.id,), now)
+    if user is None:
+        audit(BY_RESIDENT, "feedback", item.reference, user=THE_SITE)
+    else:
+        audit(ON_REQUEST, "feedback", item.reference, user=user)
+    db.session.commit()
+    erase_deleted(erased)
+    db.session.refresh(item)
+    return True
+
+
+def _erase(due: tuple[ColumnElement[bool], ...], now: datetime) -> tuple[int, int, int, int]:
+    """Delete the personal data of the items `due` selects: their texts (the resident's,
+    the replies, the notes), contact details, page, the hashes of their text and of their
+    form page's key, their photos, staff's drafts about them and the mail still queued for
+    their residents (a receipt, a reply: it would otherwise go out after their details were
+    deleted); mark them `purged_at` (the caller audits and commits). How many items, photos
+    and mails, and how many rows in all."""
     due_items = select(FeedbackItem.id).where(*due)
     messages = cast(CursorResult, db.session.execute(
         update(FeedbackMessage)
@@ -74,12 +134,6 @@ def purge() -> int:
         .execution_options(synchronize_session=False)
     ))  # fmt: skip
     drafts = _forget_drafts(due)
-    # Mail the server has not taken by now never will be sent: its text and address go too;
-    # and so does mail still queued for the resident of an item due now (a receipt, a
-    # reply), which would otherwise go out after their details were deleted.
-    mail = outbox.withdraw(
-        or_(OutgoingMail.created_at < cutoff, OutgoingMail.feedback_item_id.in_(due_items))
-    )
     photos = cast(
         CursorResult,
         db.session.execute(
@@ -88,16 +142,9 @@ def purge() -> int:
             .execution_options(synchronize_session=False)
         ),
     )
-    counted = throttle.forget_old()
-    if items.rowcount:
-        audit("inbox-purge", "feedback", "", str(items.rowcount), user=THE_SITE)
-    if photos.rowcount:
-        audit("inbox-purge", "feedback_photo", "", str(photos.rowcount), user=THE_SITE)
-    if mail:
-        audit("inbox-purge", "outgoing_mail", "", str(mail), user=THE_SITE)
-    db.session.commit()
-    erase_deleted(messages.rowcount + items.rowcount + drafts + mail + photos.rowcount + counted)
-    return items.rowcount
+    mail = outbox.withdraw(OutgoingMail.feedback_item_id.in_(due_items))
+    erased = messages.rowcount + items.rowcount + drafts + photos.rowcount + mail
+    return items.rowcount, photos.rowcount, mail, erased
 
 
 # The rule of `purge_soon_condition` (SQL) and `purge_soon` (Python), kept the same by a

@@ -224,6 +224,7 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         description=description, colleagues=colleagues(), states=STATES,
         contact_visible=may_see_contact(row), merged_here=merged_here,
         landline=reached_by_landline(row),
+        may_delete=may_see_contact(row) and row.purged_at is None,
         assign_to=may_assign_to(row),
         overdue=feedback_queries.is_overdue(row), kept=kept,
         closed_for_age=feedback_queries.closed_for_age(row),
@@ -434,6 +435,37 @@ def merge(item_id: int) -> ResponseReturnValue:
     if not operations.merge(row, target, posted_version()):
         return _stale(row)
     return _back(row, _("已合并到 %(reference)s，这一条已关闭。", reference=target.reference))
+
+
+@bp.post("/<int:item_id>/delete-data")
+@require(EDITOR)
+def delete_data(item_id: int) -> ResponseReturnValue:
+    """Delete the resident's personal data now, at their request by phone, letter or in
+    person (《个人信息保护法》第四十七条; on the status page they can do it themselves): for
+    those who may see their contact details (`may_see_contact`), after a question that says
+    what goes and what stays; then as the purge does (`retention.delete_now`), audited with
+    this member of staff."""
+    row = item_or_404(item_id)
+    if not may_see_contact(row):
+        return _page(row, status=403, description=str(NOT_YOURS_TO_DELETE))
+    if row.purged_at is not None:
+        return _back(row, _("这一条的个人信息已经删除了。"))
+    if request.form.get("confirm") != "yes":
+        # Nothing deleted can come back: say what goes and ask (WCAG 3.3.4).
+        merged_here = db.session.scalars(
+            select(FeedbackItem).where(FeedbackItem.merged_into_id == row.id)
+        ).all()
+        return render_template("staff/inbox/delete_data.html", item=row, merged_here=merged_here)
+    retention.delete_now(row, g.staff)
+    return _back(row, _("已删除这位居民在 %(reference)s 里的个人信息，这一条已关闭。",
+                        reference=row.reference))  # fmt: skip
+
+
+# Why a member of staff may not delete an item's personal data: only those who may see
+# the resident's contact details, who can check who asked, may.
+NOT_YOURS_TO_DELETE = _l(
+    "只有这一条的负责人和管理员能删除居民的个人信息。请找负责人，或者请管理员处理。没有删除。"
+)
 
 
 def _by_reference(reference: str) -> FeedbackItem | None:

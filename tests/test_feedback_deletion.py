@@ -1,0 +1,290 @@
+"""A resident's data deleted now, at their request (《个人信息保护法》第四十七条): on the
+status page, or by the assignee or an administrator for a request by phone or letter. The
+same deletion as the timed purge's (inbox/retention.py `delete_now`), audited, the item
+closed; merged duplicates as the purge treats them; and the privacy notices that say so."""
+
+import pytest
+from barrierfree.database import db
+from barrierfree.feedback import queries
+from barrierfree.feedback.models import FeedbackItem, FeedbackMessage, FeedbackPhoto
+from barrierfree.staff.models import AuditEntry, Autosave, StaffUser
+from conftest import MAIL_NOWHERE, parse
+from sqlalchemy import select
+from staff_helpers import csrf, error_summary, make_staff, signed_in
+from test_inbox import item, post, send
+
+TEXT = "我有糖尿病，家里低保，想问康复补贴。"
+
+
+@pytest.fixture
+def staff(loaded_app):
+    """An editor, a second editor and an administrator."""
+    return {
+        "li": make_staff(loaded_app, "li", "editor"),
+        "wang": make_staff(loaded_app, "wang", "editor"),
+        "admin": make_staff(loaded_app, "zhao", "admin"),
+    }
+
+
+def with_everything(app, item_id: int) -> None:
+    """Give the item what a purge deletes besides its own text: a photo and a colleague's
+    draft of a reply."""
+    with app.app_context():
+        db.session.add(FeedbackPhoto(item_id=item_id, content_type="image/png", data=b"png",
+                                     width=1, height=1))  # fmt: skip
+        li = db.session.scalar(select(StaffUser.id).where(StaffUser.username == "li"))
+        db.session.add(Autosave(user_id=li, kind="inbox", key=f"{item_id}:reply",
+                                data={"body": "糖尿病的事"}))  # fmt: skip
+        db.session.commit()
+
+
+def audited(app, action: str) -> list[AuditEntry]:
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+        db.session.expunge_all()
+        return list(entries)
+
+
+def assert_deleted(app, item_id: int) -> FeedbackItem:
+    """The item's personal data is gone as the purge deletes it; what is counted stays."""
+    row = item(app, item_id)
+    assert row.purged_at is not None and row.state == "closed"
+    assert row.body == "" and row.contact_email is None and row.contact_phone is None
+    assert row.location is None and row.text_hash == "" and row.form_key_hash is None
+    with app.app_context():
+        texts = db.session.scalars(
+            select(FeedbackMessage.body).where(FeedbackMessage.item_id == item_id)
+        ).all()
+        assert set(texts) <= {""}
+        assert not db.session.scalars(
+            select(FeedbackPhoto).where(FeedbackPhoto.item_id == item_id)
+        ).all()
+        assert not db.session.scalars(
+            select(Autosave).where(Autosave.key.startswith(f"{item_id}:"))
+        ).all()
+        # Not taken for an item the purge closed for its age: the statistics would count it
+        # as never answered.
+        assert not queries.closed_for_age(db.session.get(FeedbackItem, item_id))
+    return row
+
+
+# --- On the status page --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "button", "said", "done"),
+    [
+        ("", "删除我的个人信息", ("您的补充", "您附的照片", "您留的邮箱", "工作人员对这一条的答复",
+                                  "备份"), "已删除您的个人信息"),
+        ("/en", "Delete my personal data", ("Your follow-up", "Your photo",
+         "The email address you gave", "The staff's answer", "backups"),
+         "Your personal data has been deleted"),
+    ],
+)  # fmt: skip
+def test_a_resident_deletes_their_data_from_the_status_page(
+    loaded_app, staff, prefix, button, said, done
+):
+    item_id, link = send(loaded_app, reply_by="email", contact_email="me@example.com", body=TEXT)
+    link = prefix + link
+    resident = loaded_app.test_client()
+    assert resident.post(link, data={"csrf_token": csrf(resident, link), "body": "我还有低保证。"}
+                         ).status_code == 303  # fmt: skip
+    post(signed_in(loaded_app, "li"), "reply", item_id, body="请带上病历到区残联康复部。")
+    with_everything(loaded_app, item_id)
+    status = parse(resident.get(link).data)
+    found = next(a for a in status.find_all("a", href=True) if a.text.strip() == button)
+    assert found["href"] == f"{link}/delete"
+    question = resident.get(found["href"])
+    assert question.status_code == 200
+    assert question.headers["Cache-Control"] == "private, no-store"
+    assert "noindex" in question.headers["X-Robots-Tag"]
+    words = parse(question.data).find("main").text
+    assert all(part in words for part in said), words
+    assert item(loaded_app, item_id).purged_at is None  # asking deletes nothing
+    answer = resident.post(found["href"], data={"csrf_token": csrf(resident, found["href"])})
+    assert answer.status_code == 200 and done in answer.text
+    assert answer.headers["Cache-Control"] == "private, no-cache"
+    assert TEXT not in answer.text
+    assert_deleted(loaded_app, item_id)
+    (entry,) = audited(loaded_app, "inbox-delete-by-resident")
+    assert (entry.user_id, entry.username, entry.kind) == (None, "", "feedback")
+    assert entry.key == item(loaded_app, item_id).reference
+    # Afterwards the link shows what a purged item shows, and offers nothing more to delete.
+    page = resident.get(link)
+    assert TEXT not in page.text and "病历" not in page.text and "低保证" not in page.text
+    assert "都已删除" in page.text or "have been deleted" in page.text
+    assert not any(a.text.strip() == button for a in parse(page.data).find_all("a"))
+    again = resident.get(found["href"])
+    assert again.status_code == 303 and again.headers["Location"].endswith(link)
+    # Pressed twice (Back and press): the same page, nothing done twice.
+    twice = resident.post(found["href"], data={"csrf_token": csrf(resident, "/feedback/ask")})
+    assert twice.status_code == 200 and done in twice.text
+    assert len(audited(loaded_app, "inbox-delete-by-resident")) == 1
+    log = signed_in(loaded_app, "zhao").get(prefix + "/staff/audit").text
+    assert "居民在查询页面上删除了个人信息" in log or "Resident deleted their personal" in log
+
+
+def test_an_open_item_deleted_is_closed_and_takes_no_follow_up(loaded_app):
+    item_id, link = send(loaded_app, body=TEXT)
+    resident = loaded_app.test_client()
+    page = resident.get(link + "/delete")
+    assert "这件事会随之关闭" in page.text
+    resident.post(link + "/delete", data={"csrf_token": csrf(resident, link + "/delete")})
+    row = assert_deleted(loaded_app, item_id)
+    assert row.closed_at is not None and row.version == 2
+    token = csrf(resident, "/feedback/ask")  # the page has no form now
+    refused = resident.post(link, data={"csrf_token": token, "body": "再问一句"})
+    assert refused.status_code == 400
+    assert item(loaded_app, item_id).purged_at is not None
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_an_expired_page_deletes_nothing_and_asks_again(loaded_app, prefix):
+    item_id, link = send(loaded_app, body=TEXT)
+    resident = loaded_app.test_client()
+    resident.get(prefix + link)
+    response = resident.post(f"{prefix}{link}/delete", data={"csrf_token": "stale"})
+    assert response.status_code == 400
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    summary = error_summary(response.data)
+    assert summary is not None
+    assert "还没有删除" in summary.text or "nothing was deleted yet" in summary.text
+    assert parse(response.data).find("form", action=f"{prefix}{link}/delete") is not None
+    assert item(loaded_app, item_id).purged_at is None
+
+
+def test_a_link_that_opens_nothing_deletes_nothing(loaded_app):
+    resident = loaded_app.test_client()
+    token = csrf(resident, "/feedback/ask")
+    for method in (resident.get, resident.post):
+        response = method("/feedback/status/" + "a" * 43 + "/delete", data={"csrf_token": token})
+        assert response.status_code == 404 and "这个查询链接打不开" in response.text
+        assert response.headers["Cache-Control"].startswith("private, no-")
+
+
+def test_a_duplicate_deleted_leaves_the_item_it_joined_and_its_answers(loaded_app, staff):
+    """As the purge: a duplicate's data is its resident's; the item it joined (its replies)
+    is another message, whose resident is answered there."""
+    main_id, main_link = send(loaded_app, reply_by="email", contact_email="first@example.com")
+    duplicate_id, link = send(loaded_app, reply_by="email", contact_email="again@example.com")
+    li = signed_in(loaded_app, "li")
+    main = item(loaded_app, main_id).reference
+    assert post(li, "merge", duplicate_id, target=main, confirm="yes").status_code == 303
+    post(li, "reply", main_id, body="已经安排人去看。")
+    resident = loaded_app.test_client()
+    question = resident.get(link + "/delete").text
+    assert f"{main} 那一条和它的答复不会删除" in question
+    resident.post(link + "/delete", data={"csrf_token": csrf(resident, link + "/delete")})
+    assert_deleted(loaded_app, duplicate_id)
+    kept = item(loaded_app, main_id)
+    assert kept.purged_at is None and kept.contact_email == "first@example.com"
+    assert "已经安排人去看。" in resident.get(main_link).text
+    assert item(loaded_app, duplicate_id).merged_into_id == main_id
+
+
+def test_the_item_others_joined_deleted_leaves_theirs(loaded_app, staff):
+    main_id, link = send(loaded_app, reply_by="email", contact_email="first@example.com")
+    duplicate_id, _ = send(loaded_app, reply_by="email", contact_email="again@example.com")
+    li = signed_in(loaded_app, "li")
+    main = item(loaded_app, main_id).reference
+    assert post(li, "merge", duplicate_id, target=main, confirm="yes").status_code == 303
+    resident = loaded_app.test_client()
+    resident.post(link + "/delete", data={"csrf_token": csrf(resident, link + "/delete")})
+    assert_deleted(loaded_app, main_id)
+    other = item(loaded_app, duplicate_id)
+    assert other.purged_at is None and other.contact_email == "again@example.com"
+
+
+# --- In the inbox, for a request by phone or letter ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading", "merged_note"),
+    [
+        ("", "立即删除这位居民的个人信息", "是别的来信，不会删除"),
+        ("/en", "Delete this resident's personal data now", "are other messages"),
+    ],
+)
+def test_the_assignee_deletes_a_resident_s_data_at_their_request(
+    loaded_app, staff, prefix, heading, merged_note
+):
+    item_id, link = send(loaded_app, reply_by="phone", contact_phone="13800000000", body=TEXT)
+    other_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    reference = item(loaded_app, item_id).reference
+    assert post(li, "merge", other_id, target=reference, confirm="yes").status_code == 303
+    assert post(li, "assign", item_id, assignee=str(staff["li"])).status_code == 303
+    with_everything(loaded_app, item_id)
+    page = parse(li.get(f"{prefix}/staff/inbox/{item_id}").data)
+    assert page.find("h2", id="delete-heading").text == heading
+    form = page.find("form", action=f"{prefix}/staff/inbox/{item_id}/delete-data")
+    question = li.post(form["action"], data={"csrf_token": csrf(li, f"/staff/inbox/{item_id}")})
+    assert question.status_code == 200 and merged_note in question.text
+    assert item(loaded_app, item_id).purged_at is None
+    done = li.post(form["action"], data={"csrf_token": csrf(li, f"/staff/inbox/{item_id}"),
+                                         "confirm": "yes"})  # fmt: skip
+    assert done.status_code == 303
+    assert_deleted(loaded_app, item_id)
+    assert item(loaded_app, other_id).purged_at is None  # another message: its own rule
+    (entry,) = audited(loaded_app, "inbox-delete-on-request")
+    assert (entry.user_id, entry.username, entry.key) == (staff["li"], "li", reference)
+    after = li.get(f"{prefix}/staff/inbox/{item_id}")
+    assert TEXT not in after.text and "13800000000" not in after.text
+    assert parse(after.data).find("h2", id="delete-heading") is None
+    assert "都已删除" in loaded_app.test_client().get(link).text
+
+
+def test_only_the_assignee_and_administrators_may_delete(loaded_app, staff):
+    item_id, _ = send(loaded_app, reply_by="phone", contact_phone="13800000000")
+    li, wang = signed_in(loaded_app, "li"), signed_in(loaded_app, "wang")
+    assert post(li, "assign", item_id, assignee=str(staff["li"])).status_code == 303
+    page = parse(wang.get(f"/staff/inbox/{item_id}").data)
+    assert page.find("h2", id="delete-heading") is None
+    path = f"/staff/inbox/{item_id}"
+    refused = wang.post(
+        f"{path}/delete-data", data={"csrf_token": csrf(wang, path), "confirm": "yes"}
+    )
+    assert refused.status_code == 403 and error_summary(refused.data) is not None
+    assert item(loaded_app, item_id).purged_at is None
+    admin = signed_in(loaded_app, "zhao")
+    token = csrf(admin, path)
+    response = admin.post(f"{path}/delete-data", data={"csrf_token": token, "confirm": "yes"})
+    assert response.status_code == 303
+    assert item(loaded_app, item_id).purged_at is not None
+    (entry,) = audited(loaded_app, "inbox-delete-on-request")
+    assert entry.username == "zhao"
+
+
+# --- The notices ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("prefix", "said"),
+    [
+        ("", ("您有权查看、更正和删除", "删除我的个人信息", "说出编号", "本网站的密钥")),
+        ("/en", ("right to see, correct and delete", "Delete my personal data",
+                 "quote the reference", "the site's secret key")),
+    ],
+)  # fmt: skip
+def test_the_privacy_note_names_the_rights_and_how_to_use_them(loaded_app, prefix, said):
+    client = loaded_app.test_client()
+    for path in ("/feedback/ask", "/feedback/barrier", "/feedback/page-error"):
+        doc = parse(client.get(prefix + path).data)
+        note = doc.find(id="privacy").find_next("ul")
+        assert all(part in note.text for part in said), note.text
+        assert "无法还原" not in note.text and "cannot be turned back" not in note.text
+        assert any("/contacts" in href for href in note.hrefs), note.hrefs
+
+
+@pytest.mark.parametrize(
+    ("prefix", "said"),
+    [("", ("查看、修改或删除", "本网站的密钥")), ("/en", ("see, change or delete", "secret key"))],
+)
+def test_the_alerts_privacy_note_names_the_rights_and_whose_key_the_codes_use(
+    loaded_app, prefix, said
+):
+    loaded_app.config.update(MAIL_NOWHERE)
+    note = parse(loaded_app.test_client().get(prefix + "/alerts/").data).find("h2", id="privacy")
+    text = note.find_next("ul").text
+    assert all(part in text for part in said), text
+    assert "无法还原" not in text and "cannot be turned back" not in text
