@@ -231,6 +231,9 @@ def test_the_assignee_deletes_a_resident_s_data_at_their_request(
     after = li.get(f"{prefix}/staff/inbox/{item_id}")
     assert TEXT not in after.text and "13800000000" not in after.text
     assert parse(after.data).find("h2", id="delete-heading") is None
+    # Not said to have gone at the end of its retention period: the audit log says why.
+    assert "已按保存期限删除" not in after.text and "retention" not in after.text
+    assert "已按居民要求删除" in after.text or "at the resident's request" in after.text
     assert "都已删除" in loaded_app.test_client().get(link).text
 
 

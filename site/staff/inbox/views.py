@@ -31,7 +31,7 @@ from ...feedback.names import kind_name, state_name
 from ...feedback.spec import BIDI_CONTROLS, landline_number
 from ...query_args import QueryArgs, clean_text, filtered_page, read_page_number
 from ..accounts.sessions import require
-from ..models import ADMIN, EDITOR, StaffUser
+from ..models import ADMIN, EDITOR, AuditEntry, StaffUser
 from . import drafts, operations, retention
 
 bp = Blueprint("inbox", __name__, url_prefix="/staff/inbox")
@@ -225,6 +225,7 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         contact_visible=may_see_contact(row), merged_here=merged_here,
         landline=reached_by_landline(row),
         may_delete=may_see_contact(row) and row.purged_at is None,
+        deleted_on_request=deleted_on_request(row),
         assign_to=may_assign_to(row),
         overdue=feedback_queries.is_overdue(row), kept=kept,
         closed_for_age=feedback_queries.closed_for_age(row),
@@ -233,6 +234,19 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
                          if retention.purge_soon(other)],
         last_message=newest_message(row) if seen is None else seen,
     ), status  # fmt: skip
+
+
+def deleted_on_request(row: FeedbackItem) -> bool:
+    """True when the item's personal data was deleted at its resident's request rather
+    than when it was due: the item keeps no mark of why, the audit log does."""
+    if row.purged_at is None:
+        return False
+    entry = select(AuditEntry.id).where(
+        AuditEntry.kind == operations.AUDIT_KIND,
+        AuditEntry.key == row.reference,
+        AuditEntry.action.in_((retention.BY_RESIDENT, retention.ON_REQUEST)),
+    )
+    return db.session.scalar(entry.limit(1)) is not None
 
 
 def newest_message(row: FeedbackItem) -> int:
