@@ -22,6 +22,7 @@ USERNAME, PASSWORD = "a11y-admin", "a11y tests walk every page"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 LAST_MESSAGE = re.compile(r'name="last_message" value="(\d+)"')
+STATUS_LINK = re.compile(r'href="(?:https?://[^/"]+)?((?:/en)?/feedback/status/[^"]+)"')
 LANGUAGES = ("", "/en")
 
 
@@ -117,6 +118,7 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         pages[f"import-errors-{lang}"] = _check_sheet(client, prefix, broken)
         pages.update(_residents_pages(app.test_client(), prefix, lang))
         pages[f"inbox-merge-question-{lang}"] = _merge_question(app, client, prefix)
+        pages.update(_deletion_pages(app, client, prefix, lang))
         pages.update(_questions(app, client, prefix, lang))
         pages.update(eligibility_pages(app.test_client(), prefix, lang))
         pages.update(_alerts_pages(app, prefix, lang))
@@ -142,7 +144,7 @@ def _residents_pages(visitor, prefix: str, lang: str) -> dict[str, str]:
     sent = _ask(visitor, prefix, f"辅助器具怎么申请？（{lang}）")
     pages[f"question-sent-{lang}"] = sent.get_data(as_text=True)
     sent_page = pages[f"question-sent-{lang}"]
-    status = re.search(r'href="(?:https?://[^/"]+)?((?:/en)?/feedback/status/[^"]+)"', sent_page)
+    status = STATUS_LINK.search(sent_page)
     pages[f"question-status-{lang}"] = visitor.get(status.group(1)).get_data(as_text=True)
     return pages
 
@@ -239,6 +241,30 @@ def _merge_question(app, client, prefix: str) -> str:
     response = client.post(f"{path}/merge", data=data)
     assert response.status_code == 200, "the merge question, not an error page"
     return response.get_data(as_text=True)
+
+
+def _deletion_pages(app, client, prefix: str, lang: str) -> dict[str, str]:
+    """A resident deletes their data: the question on their status link and the page
+    after; and the question before staff delete a resident's data at their request."""
+    visitor = app.test_client()
+    visitor.environ_base["REMOTE_ADDR"] = f"10.79.0.{len(prefix) + 1}"
+    sent = _ask(visitor, prefix, "我想删除我写的内容。").get_data(as_text=True)
+    delete = STATUS_LINK.search(sent).group(1) + "/delete"
+    question = visitor.get(delete).get_data(as_text=True)
+    done = visitor.post(delete, data={"csrf_token": token(question)})
+    assert done.status_code == 200, "the page after deleting, not an error page"
+    _ask(visitor, prefix, "请帮我删除我写的内容。")
+    with app.app_context():
+        item_id = db.session.scalar(select(FeedbackItem.id).order_by(FeedbackItem.id.desc()))
+    path = f"{prefix}/staff/inbox/{item_id}"
+    page = client.get(path).get_data(as_text=True)
+    asked = client.post(f"{path}/delete-data", data={"csrf_token": token(page)})
+    assert asked.status_code == 200, "the question before deleting, not an error page"
+    return {
+        f"delete-question-{lang}": question,
+        f"deleted-{lang}": done.get_data(as_text=True),
+        f"inbox-delete-question-{lang}": asked.get_data(as_text=True),
+    }
 
 
 def _held_reply(app, client, prefix: str) -> str:
