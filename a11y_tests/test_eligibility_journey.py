@@ -144,6 +144,25 @@ def test_a_forgotten_answer_is_caught_and_the_summary_takes_the_keyboard(site, b
     assert active(driver).get_attribute("id") == "answer-for_whom-self"
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_not_sure_with_others_comes_back_ticked_to_untick_alone(site, javascript):
+    """视力残疾, 听力残疾 and 不确定 ticked, 继续: the error said to untick 不确定, and no box
+    was ticked any more. The boxes come back as ticked: unticking 不确定 is enough."""
+    driver = chromium(*VIEWPORTS["1280"], javascript=javascript)
+    try:
+        sent = ["visual", "hearing", "unsure"]
+        click_answers(driver, site["url"], [*FATHER[:4], ("categories", sent)])
+        wait_for(driver, lambda d: d.find_elements(By.CLASS_NAME, "error-summary"))
+        ticked = driver.find_elements(By.CSS_SELECTOR, "input[name='categories']:checked")
+        assert [box.get_attribute("value") for box in ticked] == sent
+        driver.find_element(By.CSS_SELECTOR, "input[name='categories'][value='unsure']").click()
+        continue_ = driver.find_element(By.CSS_SELECTOR, "main button[value='continue:categories']")
+        navigate(driver, continue_.click)
+        assert driver.find_elements(By.NAME, "grade")
+    finally:
+        driver.quit()
+
+
 def test_the_whole_journey_without_javascript(site, browser_without_javascript):
     driver = browser_without_javascript
     click_through(driver, site["url"])

@@ -763,14 +763,21 @@ def test_a_choice_not_yet_sent_survives_the_header_buttons(client, prefix, butto
     assert ("categories", "hearing") in hidden_answers(following)
 
 
-def test_the_header_buttons_do_not_take_a_choice_that_cannot_be_sent(client):
+def test_the_header_buttons_keep_a_choice_that_cannot_be_sent_ticked_not_taken(client):
+    """不确定 with another, then 大字版 without JavaScript: every box came back unticked.
+    The boxes stay as they were (as with JavaScript, where the page stays), no answer is
+    taken, and 继续 then gives the error, the boxes still as they were."""
     browser = Browser(client)
     page = browser.press(browser.get(START), "action", "start")
     for question, values in FATHER[:4]:
         page = browser.answer(page, question, values)
     both = {"categories": ["physical", "unsure"]}
     switched = browser.press(page, "large", "1", choose=both)
-    assert switched.status_code == 200 and ticked(switched) == {}
+    assert switched.status_code == 200 and ticked(switched) == both
+    assert hidden_answers(switched) == hidden_answers(page)
+    refused = browser.press(switched, "action", "continue:categories")
+    assert refused.status_code == 400 and ticked(refused) == both
+    assert "选了“不确定”，就不要再选别的项" in parse(refused.data).find("main").text
 
 
 def test_enter_on_a_question_means_continue(client):
@@ -829,6 +836,128 @@ def test_not_sure_with_another_answer_is_an_error_not_a_guess(client):
     assert "选了“不确定”，就不要再选别的项" in parse(page.data).find("main").text
 
 
+# The checkbox questions whose 不确定 stands alone, and two other answers to tick with it.
+EXCLUSIVE = [q.id for q in BY_ID.values() if q.multiple and "unsure" in q.codes]
+OTHERS = {"categories": ["visual", "hearing"], "needs": ["rehabilitation", "legal"]}
+BOTH = "选了“不确定”，就不要再选别的项；或者去掉“不确定”。"
+
+
+def test_every_question_whose_not_sure_stands_alone_is_tried():
+    assert sorted(EXCLUSIVE) == sorted(OTHERS)
+
+
+def steps_before(question: str):
+    """The father's answers to the questions before `question`."""
+    return FATHER[: [asked for asked, _values in FATHER].index(question)]
+
+
+def without_not_sure(page, question: str) -> dict[str, list[str]]:
+    """The boxes of `page` as ticked, 不确定 unticked: what the error asks the resident to do."""
+    return {question: [value for value in ticked(page)[question] if value != "unsure"]}
+
+
+@pytest.mark.parametrize("question", EXCLUSIVE)
+def test_not_sure_with_others_comes_back_ticked_as_sent_and_is_not_taken(
+    app, client, prefix, question
+):
+    """An outside screen-reader review: 视力残疾, 听力残疾 and 不确定 ticked, 继续: the error
+    said to untick 不确定, and no box was ticked any more. The boxes come back as sent; the
+    choice counts nowhere (hidden fields, progress, back link); unticking 不确定 goes on."""
+    browser = Browser(client, prefix)
+    page = journey(browser, steps_before(question))
+    sent = [*OTHERS[question], "unsure"]
+    refused = browser.answer(page, question, sent)
+    assert refused.status_code == 400
+    doc = parse(refused.data)
+    assert translated(app, prefix, BOTH) in doc.find(id=f"answer-{question}-error").text
+    assert ticked(refused) == {question: sent}
+    assert hidden_answers(refused) == hidden_answers(page)  # its back button's too
+    assert doc.find("input", name_="opened") is None
+    assert progress_of(refused) == progress_of(page)
+    assert back_link(refused) == back_link(page)
+    back = browser.press(refused, "action", f"back:{question}")
+    assert not {field for field in hidden_answers(back) if field[0] == question}
+    following = browser.press(
+        refused, "action", f"continue:{question}", choose=without_not_sure(refused, question)
+    )
+    assert following.status_code == 200
+    carried = {field for field in hidden_answers(following) if field[0] == question}
+    assert carried == {(question, value) for value in OTHERS[question]}
+
+
+@pytest.mark.parametrize("question", EXCLUSIVE)
+def test_not_sure_with_others_via_change_comes_back_ticked_keeping_the_old_answer(
+    app, client, prefix, question
+):
+    """The same via 更改 from 检查您的回答: the new choice and the old answer were both gone
+    from the page. The boxes come back as sent; the old answer is the one the back button,
+    the check page and the result keep; unticking 不确定 changes it."""
+    browser = Browser(client, prefix)
+    review = journey(browser)
+    page = browser.press(review, "action", f"change:{question}")
+    sent = [*OTHERS[question], "unsure"]
+    refused = browser.answer(page, question, sent)
+    assert refused.status_code == 400
+    doc = parse(refused.data)
+    assert translated(app, prefix, BOTH) in doc.find(id=f"answer-{question}-error").text
+    assert ticked(refused) == {question: sent}
+    assert [field["value"] for field in doc.find_all("input", name_="opened")] == FATHER_ANSWERS[
+        question
+    ]
+    assert hidden_answers(refused) == hidden_answers(page)
+    assert progress_of(refused) == progress_of(page)
+    assert back_link(refused) == translated(app, prefix, "返回检查您的回答")
+    back = browser.press(refused, "action", f"back:{question}")
+    assert hidden_answers(back) == hidden_answers(review)
+    result = browser.press(back, "view", "standard")
+    assert result.status_code == 200 and hidden_answers(result) == hidden_answers(review)
+    changed = browser.press(
+        refused, "action", f"continue:{question}", choose=without_not_sure(refused, question)
+    )
+    assert parse(changed.data).find("h1").text == translated(app, prefix, "检查您的回答")
+    expected = {field for field in hidden_answers(review) if field[0] != question}
+    assert hidden_answers(changed) == expected | {(question, v) for v in OTHERS[question]}
+
+
+@pytest.mark.parametrize("state", ["large-text", "other-language"])
+@pytest.mark.parametrize("returning", [False, True], ids=["first-pass", "via-change"])
+def test_not_sure_with_others_stays_ticked_through_the_header_buttons(
+    app, client, prefix, returning, state
+):
+    """Without JavaScript the header's buttons send the question's form: after the error,
+    大字版 or the other language shows the boxes as sent (no error until 继续 again), and
+    继续 there gives the error in that language, the boxes still as sent."""
+    browser = Browser(client, prefix)
+    if returning:
+        page = browser.press(journey(browser), "action", "change:categories")
+    else:
+        page = journey(browser, steps_before("categories"))
+    sent = {"categories": ["visual", "hearing", "unsure"]}
+    refused = browser.answer(page, "categories", sent["categories"])
+    again = shown_again(browser, refused, "categories", state)
+    assert again.status_code == 200 and ticked(again) == sent
+    assert hidden_answers(again) == hidden_answers(page)
+    shown_in = "/en" if (state == "other-language") != bool(prefix) else ""
+    once_more = browser.press(again, "action", "continue:categories")
+    assert once_more.status_code == 400 and ticked(once_more) == sent
+    assert translated(app, shown_in, BOTH) in parse(once_more.data).find("main").text
+
+
+@pytest.mark.parametrize("question", [question for question, _values in FATHER])
+def test_nothing_chosen_comes_back_with_nothing_ticked_first_and_via_change(client, question):
+    """The other error a question can show: nothing chosen. What was sent is nothing, so
+    nothing is ticked, the old answer (via 更改) kept for the back button alone."""
+    browser = Browser(client)
+    page = journey(browser, steps_before(question))
+    refused = browser.answer(page, question, [])
+    assert refused.status_code == 400 and ticked(refused) == {}
+    assert hidden_answers(refused) == hidden_answers(page)
+    page = browser.press(journey(browser), "action", f"change:{question}")
+    refused = browser.answer(page, question, [])
+    assert refused.status_code == 400 and ticked(refused) == {}
+    assert hidden_answers(refused) == hidden_answers(page)
+
+
 # --- Tampered and hostile posts ---------------------------------------------------------------
 
 TAMPERED = {
@@ -846,6 +975,26 @@ TAMPERED = {
         "categories": ["unsure", "visual"],
         "action": "continue:grade",
         "grade": "1",
+    },
+    "not sure with an answer the question lacks": {
+        **{q: v for q, v in FATHER[:4]},
+        "categories": ["unsure", "alien"],
+        "action": "continue:categories",
+    },
+    "not sure ticked twice with another": {
+        **{q: v for q, v in FATHER[:4]},
+        "categories": ["unsure", "unsure", "visual"],
+        "action": "continue:categories",
+    },
+    "a radio question answered with one it lacks": {
+        "for_whom": "self",
+        "action": "continue:age",
+        "age": "99-plus",
+    },
+    "a radio question answered twice": {
+        "for_whom": "self",
+        "action": "continue:age",
+        "age": ["unsure", "18-59"],
     },
     "an answer to a question not asked": {
         "for_whom": "self",
@@ -949,12 +1098,16 @@ def test_large_text_pressed_on_an_expired_page_still_switches(client):
 
 
 @pytest.mark.parametrize(
-    "ticked_now, shown", [(["hearing"], {"categories": ["hearing"]}), (["hearing", "unsure"], {})]
+    "ticked_now, shown",
+    [
+        (["hearing"], {"categories": ["hearing"]}),
+        (["hearing", "unsure"], {"categories": ["hearing", "unsure"]}),
+    ],
 )
 def test_large_text_on_an_expired_question_keeps_its_choice_unsent(client, ticked_now, shown):
     """Without JavaScript the toggle sends the question's form: with its token expired, the
-    question comes back with its choice ticked (or not, when it cannot be sent), not taken
-    as an answer to move on with."""
+    question comes back with its choice ticked (even one that cannot be sent, 不确定 with
+    another), not taken as an answer to move on with."""
     data = {**dict(FATHER[:4]), "categories": ticked_now, "asking": "categories", "large": "1"}
     response = client.post(QUESTIONS, data=data)
     assert response.status_code == 400

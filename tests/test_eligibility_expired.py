@@ -64,11 +64,29 @@ def test_not_sure_with_another_on_an_expired_page_is_the_error_not_a_lost_journe
     if not prefix:
         assert MESSAGE in summary(response) and BOTH in summary(response)
     assert hidden_answers(response) == carried(steps)
-    assert ticked(response) == {}
+    # the boxes as they were ticked, for the resident to untick 不确定 alone
+    assert ticked(response) == {question: [*both[question][1:], "unsure"]}
     # with the fresh code, the same choice made right goes on
     following = browser.answer(response, question, both[question][1:])
     assert following.status_code == 200
     assert (question, both[question][1]) in hidden_answers(following)
+
+
+def test_not_sure_with_another_via_change_on_an_expired_page_keeps_boxes_and_old_answer(client):
+    """继续 pressed on an expired page opened by 更改, 不确定 ticked with another: the boxes
+    come back as sent, and the old answer is still the one the back button takes back."""
+    browser = Browser(client)
+    review = journey(browser)
+    page = browser.press(review, "action", "change:needs")
+    both = {"needs": ["legal", "unsure"]}
+    response = expired_press(browser, page, "action", "continue:needs", both)
+    assert response.status_code == 400
+    assert MESSAGE in summary(response) and BOTH in summary(response)
+    assert ticked(response) == both
+    opened = parse(response.data).find_all("input", name_="opened")
+    assert [field["value"] for field in opened] == ["daily-care"]
+    back = browser.press(response, "action", "back:needs")
+    assert hidden_answers(back) == hidden_answers(review)
 
 
 def test_a_choice_sent_from_an_expired_page_is_shown_again_to_send_not_taken(client):

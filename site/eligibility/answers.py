@@ -7,6 +7,8 @@ is refused (`Tampered`, with a sentence saying what was wrong; the view shows it
 to start again). Nothing here is logged or kept.
 """
 
+from typing import NamedTuple
+
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -52,15 +54,22 @@ def carried(form: MultiDict, current: Question | None = None) -> Answers:
     return answers
 
 
-def _checked(question: Question, values: list[str]) -> tuple[str, ...]:
-    """One question's answer as carried: known codes, each once, 不确定 alone."""
+def _offered(question: Question, values: list[str]) -> tuple[str, ...]:
+    """`values` as codes `question` offers, each once (one, for radios), in option order;
+    anything else is tampering."""
     if len(values) != len(set(values)) or (len(values) > 1 and not question.multiple):
         raise Tampered(_("这一页带回的同一个回答出现了不止一次。"))
     if any(value not in question.codes for value in values):
         raise Tampered(_("这一页带回了一个问题里没有的回答。"))
-    if UNSURE in values and len(values) > 1:
-        raise Tampered(_("这一页带回的回答里，“不确定”和别的回答选在了一起。"))
     return tuple(code for code in question.codes if code in values)
+
+
+def _checked(question: Question, values: list[str]) -> tuple[str, ...]:
+    """One question's answer as carried: known codes, each once, 不确定 alone."""
+    answer = _offered(question, values)
+    if UNSURE in answer and len(answer) > 1:
+        raise Tampered(_("这一页带回的回答里，“不确定”和别的回答选在了一起。"))
+    return answer
 
 
 def opened(question: Question, form: MultiDict, returning: bool) -> tuple[str, ...]:
@@ -82,17 +91,31 @@ def complete_before(question: Question | None, answers: Answers) -> None:
             raise Tampered(_("这一页缺少前面问题的回答。"))
 
 
-def chosen(question: Question, form: MultiDict) -> tuple[tuple[str, ...], str | None]:
+class Choice(NamedTuple):
+    """What the page's own boxes sent: the `answer` to take, none when there is an `error`
+    to show; and the boxes as `ticked`, to tick again when the page is shown again (after
+    the error, a header button, an expired page). A choice that cannot stand (不确定 with
+    another) came back with no box ticked, and the resident, told to untick 不确定, had to
+    make it all again. `ticked` is for the page's boxes alone: never an answer, never
+    carried in a hidden field, counted in no progress, sent on only by the boxes, and
+    read afresh then."""
+
+    answer: tuple[str, ...]
+    error: str | None
+    ticked: tuple[str, ...]
+
+
+def chosen(question: Question, form: MultiDict) -> Choice:
     """The answer given to the question on the page, and the error to show when there is
     none or it cannot stand (不确定 together with another answer); an answer the page does
-    not offer is tampering."""
-    values = form.getlist(question.id)
-    if not values:
+    not offer, or one sent twice, is tampering, with an error or without."""
+    ticked = _offered(question, form.getlist(question.id))
+    if not ticked:
         if UNSURE not in question.codes:
-            return (), _("请选择一项。")
+            return Choice((), _("请选择一项。"), ticked)
         if question.multiple:
-            return (), _("请选择至少一项。如果不知道，请选“不确定”。")
-        return (), _("请选择一项。如果不知道，请选“不确定”。")
-    if UNSURE in values and len(set(values)) > 1:
-        return (), _("选了“不确定”，就不要再选别的项；或者去掉“不确定”。")
-    return _checked(question, values), None
+            return Choice((), _("请选择至少一项。如果不知道，请选“不确定”。"), ticked)
+        return Choice((), _("请选择一项。如果不知道，请选“不确定”。"), ticked)
+    if UNSURE in ticked and len(ticked) > 1:
+        return Choice((), _("选了“不确定”，就不要再选别的项；或者去掉“不确定”。"), ticked)
+    return Choice(ticked, None, ticked)

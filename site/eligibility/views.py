@@ -151,10 +151,12 @@ def _answer(question: Question, returning: bool) -> ResponseReturnValue:
     complete_before(question, answers)
     _asked(question, answers)
     was = opened(question, request.form, returning)
-    values, error = chosen(question, request.form)
-    if error:
-        return _question_page(question, answers, returning, error=error, opened=was)
-    answers = pruned(_ordered({**answers, question.id: values}))
+    choice = chosen(question, request.form)
+    if choice.error:  # its boxes as sent: told to untick 不确定, the resident does just that
+        return _question_page(
+            question, answers, returning, error=choice.error, shown=choice.ticked, opened=was
+        )
+    answers = pruned(_ordered({**answers, question.id: choice.answer}))
     following = next_unanswered(answers) if returning else after(question, answers)
     if following is None:
         return _review_page(answers)
@@ -164,8 +166,9 @@ def _answer(question: Question, returning: bool) -> ResponseReturnValue:
 def _shown_again(
     question: Question, returning: bool, message: str | None = None, pressed: bool = False
 ) -> Response:
-    """`question` again, its choice made and not yet sent shown chosen (one that could not
-    be sent, 不确定 with another, is not): in the language or display mode the header's
+    """`question` again, its choice made and not yet sent shown chosen as it was ticked
+    (one that cannot be sent, 不确定 with another, too: its error comes with 继续, and the
+    resident then unticks one box, not all): in the language or display mode the header's
     button asked for (without JavaScript the button sends the question's form), or, with
     `message`, because the page had expired. When 继续 was `pressed` on an expired page,
     the choice gets the error it would have had (none made, or 不确定 with another)."""
@@ -173,15 +176,15 @@ def _shown_again(
     complete_before(question, answers)
     _asked(question, answers)
     was = opened(question, request.form, returning)
-    values, error = chosen(question, request.form)
+    choice = chosen(question, request.form)
     return _question_page(
         question,
         answers,
         returning,
-        error=error if pressed else None,
+        error=choice.error if pressed else None,
         message=message,
         status=400 if message else None,
-        shown=() if error else values,
+        shown=choice.ticked,
         opened=was,
     )
 
@@ -326,7 +329,9 @@ def _question_page(
     shown: tuple[str, ...] | None = None,
     opened: tuple[str, ...] = (),
 ) -> Response:
-    """A question, its answer in `answers` chosen (or the choice `shown`, not yet sent).
+    """A question, its answer in `answers` chosen (or the boxes `shown` as they were sent,
+    not taken as an answer: only the page's own boxes hold them, never a hidden field, the
+    progress or the back button).
 
     While changing answers (`returning`), the page keeps the answer the question was
     `opened` with: shown again (an error, a header button, an expired page), its own
