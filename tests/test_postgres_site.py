@@ -69,6 +69,7 @@ def server_on(url: str, folder: Path, **config) -> Flask:
             "SEARCH_BACKEND": "postgres",
             "SEARCH_INDEX_DIR": str(folder / "search-index"),
             "UPLOAD_DIR": str(folder / "uploads"),
+            "PAGE_CACHE_HEADER": True,  # as every test app (conftest)
             **config,
         }
     )
