@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import PUBLISHED, db, rows
@@ -30,12 +30,24 @@ class Found:
     approximate: bool = False
 
 
+# The finder's statements, built once per process: building one costs as much as the
+# SQL it sends.
+ANY_PUBLISHED = select(Facility.id).where(Facility.status == PUBLISHED).limit(1)
+PUBLISHED_FACILITIES = (
+    select(Facility)
+    .join(Township)
+    .where(Facility.status == PUBLISHED)
+    .options(
+        selectinload(Facility.township),
+        selectinload(Facility.services),
+    )
+    .order_by(Township.position, Facility.position)
+)
+
+
 def any_published() -> bool:
     """True when at least one place is published."""
-    return (
-        db.session.scalar(select(Facility.id).where(Facility.status == PUBLISHED).limit(1))
-        is not None
-    )
+    return db.session.scalar(ANY_PUBLISHED) is not None
 
 
 # The townships as the finder's and the search's filters show them: rows of the columns
@@ -50,18 +62,7 @@ def townships() -> Sequence[Row]:
 
 def published() -> list[Facility]:
     """Every published facility, by township then in file order."""
-    return list(
-        db.session.scalars(
-            select(Facility)
-            .join(Township)
-            .where(Facility.status == PUBLISHED)
-            .options(
-                selectinload(Facility.township),
-                selectinload(Facility.services),
-            )
-            .order_by(Township.position, Facility.position)
-        )
-    )
+    return list(db.session.scalars(PUBLISHED_FACILITIES))
 
 
 def published_facility(slug: str) -> Facility | None:
@@ -76,17 +77,19 @@ def published_facility(slug: str) -> Facility | None:
     )
 
 
+# Read on every service's page: built once, like the finder's.
+OFFERING = (
+    select(Facility)
+    .join(facility_service)
+    .join(Township)
+    .where(facility_service.c.service_id == bindparam("id"), Facility.status == PUBLISHED)
+    .order_by(Township.position, Facility.position)
+)
+
+
 def offering(service: Service) -> list[Facility]:
     """The published facilities where a service is offered."""
-    return list(
-        db.session.scalars(
-            select(Facility)
-            .join(facility_service)
-            .join(Township)
-            .where(facility_service.c.service_id == service.id, Facility.status == PUBLISHED)
-            .order_by(Township.position, Facility.position)
-        )
-    )
+    return list(db.session.scalars(OFFERING, {"id": service.id}))
 
 
 def find(filters: FacilityFilters, now: datetime) -> list[Found]:

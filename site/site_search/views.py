@@ -46,6 +46,11 @@ SAMPLE_KINDS: dict[str, type[Facility] | type[ContactChannel]] = {
     "contact": ContactChannel,
 }
 
+# Their sample records' slugs, as statements built once per process.
+SAMPLE_SLUGS = {
+    kind: select(model.slug).where(model.sample.is_(True)) for kind, model in SAMPLE_KINDS.items()
+}
+
 
 def sample_urls(found: search.Results | None) -> set[str]:
     """The URLs of the hits that are sample places and contacts, so the results say so as
@@ -54,8 +59,8 @@ def sample_urls(found: search.Results | None) -> set[str]:
         return set()
     samples = {
         document_id
-        for kind, model in SAMPLE_KINDS.items()
-        for slug in db.session.scalars(select(model.slug).where(model.sample.is_(True)))
+        for kind, statement in SAMPLE_SLUGS.items()
+        for slug in db.session.scalars(statement)
         for document_id in document_ids(kind, slug)
     }
     return {hit.url for hit in found.hits if hit.id in samples}
