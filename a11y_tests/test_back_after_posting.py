@@ -83,7 +83,8 @@ def test_back_to_a_follow_up_refused_on_the_status_page(site, driver):
     assert has_error(driver)
     driver.find_element(By.NAME, "body").send_keys(FOLLOW_UP)
     send(driver, "#page-form button[type='submit']")
-    assert driver.current_url.endswith("?added=1")
+    assert driver.current_url.endswith(link)  # the clean address: the message is flashed
+    assert "已收到您的补充" in driver.find_element(By.TAG_NAME, "main").text
     back_sends_nothing(site, driver, lambda d: has_error(d) and d.current_url.endswith(link))
 
 

@@ -166,13 +166,57 @@ def test_an_error_after_a_follow_up_is_not_announced_as_received(client):
     link = status_path(sent_page(client, ask(client)))
     added = client.post(link, data={"csrf_token": csrf(client, link), "body": "补充：在二楼。"})
     page = client.get(added.headers["Location"])
-    assert "?added=1" in added.headers["Location"] and "已收到您的补充" in page.text
+    assert added.headers["Location"] == link and "已收到您的补充" in page.text
     action = parse(page.data).find("form", id="page-form")["action"]
     assert action == link
-    for address in (action, added.headers["Location"]):  # the form's, and one made by hand
+    for address in (action, link + "?added=1"):  # the form's, and an old link's
         refused = client.post(address, data={"csrf_token": csrf(client, link), "body": " "})
         assert refused.status_code == 400 and error_summary(refused.data) is not None
         assert "已收到您的补充" not in refused.text
+
+
+def received(response) -> list[str]:
+    """The page's success alerts (role=alert, focused by site.js): what it says was done."""
+    return [alert.text.strip() for alert in parse(response.data).select("[data-flash]")]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"), [("", "已收到您的补充。"), ("/en", "We have received what you added.")]
+)
+def test_a_follow_up_is_said_to_be_received_once_and_never_by_its_address(
+    loaded_app, prefix, message
+):
+    """An outside screen-reader review: the redirect went to ?added=1, the address the
+    resident then bookmarked or copied, so every later visit first announced (and, with
+    JavaScript, focused) a stale "your follow-up was received". Now the page after the
+    follow-up says it, and no other: not a reload, not the address opened again, not
+    another browser, not an old link with ?added=1, which still opens the page."""
+    client = loaded_app.test_client()
+    link = status_path(sent_page(client, ask(client, prefix)))
+    assert link.startswith(prefix + "/feedback/status/")
+    added = client.post(link, data={"csrf_token": csrf(client, link), "body": "补充：在二楼。"})
+    assert added.status_code == 303 and added.headers["Location"] == link
+    after = client.get(added.headers["Location"])
+    assert after.status_code == 200 and received(after) == [message]
+    assert "补充：在二楼。" in after.text
+    again = client.get(link)  # a reload, or the address opened again
+    assert again.status_code == 200 and received(again) == [] and message not in again.text
+    other = loaded_app.test_client()  # another browser, or a new session
+    for address in (link, link + "?added=1"):
+        opened = other.get(address)
+        assert opened.status_code == 200 and received(opened) == []
+        assert message not in opened.text and "补充：在二楼。" in opened.text
+    old = client.get(link + "?added=1")  # an old link, in the browser that sent it
+    assert old.status_code == 200 and received(old) == [] and message not in old.text
+
+
+def test_a_follow_up_refused_says_nothing_was_received_on_the_next_page(client):
+    """A follow-up with an error flashes nothing: the page after it, and the next one,
+    say nothing was received."""
+    link = status_path(sent_page(client, ask(client)))
+    refused = client.post(link, data={"csrf_token": csrf(client, link), "body": " "})
+    assert refused.status_code == 400 and received(refused) == []
+    assert received(client.get(link)) == []
 
 
 @pytest.mark.parametrize(

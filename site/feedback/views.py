@@ -48,7 +48,7 @@ from ..images import MB
 from ..kinds import Kind
 from ..mail import outbox
 from ..query_args import clean_line, clean_text
-from ..security import READS, private_route
+from ..security import private_route
 from ..staff.inbox import retention
 from . import operations, photos, queries, throttle
 from .models import (
@@ -406,7 +406,10 @@ def forget_sent() -> BaseResponse:
 @bp.route("/status/<token>", methods=["GET", "POST"])
 @private_route()
 def status(token: str) -> ResponseReturnValue:
-    """The private status page: the state, the dates, every public reply; a follow-up."""
+    """The private status page: the state, the dates, every public reply; a follow-up.
+    After a follow-up, 已收到您的补充 is flashed for the page the redirect shows, once: never
+    in the address (the resident bookmarks or copies it, and would be told so again on
+    every visit), so an old link with ?added=1 opens the page without it."""
     item = queries.by_token(token)
     if item is None:
         return render_template("feedback/status_unknown.html"), 404
@@ -417,7 +420,8 @@ def status(token: str) -> ResponseReturnValue:
     elif request.method == "POST":
         errors, text, description, status_code = _follow_up(item)
         if status_code == 303:
-            return redirect(url_for("feedback.status", token=token, added=1), code=303)
+            flash(_("已收到您的补充。"))
+            return redirect(url_for("feedback.status", token=token), code=303)
     return _status_page(item, token, errors, text, description, status_code)
 
 
@@ -482,7 +486,6 @@ def _status_page(
         render_template(
             "feedback/status.html", item=item, token=token, shown=_shown(item), errors=errors,
             text=text, description=description,
-            added=request.method in READS and request.args.get("added") == "1",
             takes_follow_up=queries.takes_messages(item, from_resident=True),
         ), status_code,
     )  # fmt: skip
