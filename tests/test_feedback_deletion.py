@@ -11,7 +11,7 @@ from barrierfree.staff.models import AuditEntry, Autosave, StaffUser
 from conftest import MAIL_NOWHERE, parse
 from sqlalchemy import select
 from staff_helpers import csrf, error_summary, make_staff, signed_in
-from test_inbox import item, post, send
+from test_inbox import item, post, purged_for_age, send
 
 TEXT = "我有糖尿病，家里低保，想问康复补贴。"
 
@@ -291,3 +291,74 @@ def test_the_alerts_privacy_note_names_the_rights_and_whose_key_the_codes_use(
     text = note.find_next("ul").text
     assert all(part in text for part in said), text
     assert "无法还原" not in text and "cannot be turned back" not in text
+
+
+# --- Every inbox page says why an item's data went -------------------------------------------
+
+
+def said_deleted(page, address: str) -> str:
+    """What the inbox list's row of the item at `address` says in its 内容 column."""
+    link = parse(page.data).find("a", href=address)
+    return link.find_parent("tr").find_all("td")[1].text
+
+
+def said_of_messages(page) -> list[str]:
+    """The texts of the messages an item's page lists (each under its own heading)."""
+    items = [li for li in parse(page.data).find("main").find_all("li") if li.find("h3")]
+    return [li.find("p").text for li in items]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "on_request", "when_due"),
+    [
+        ("", "已按居民要求删除。", "已按保存期限删除。"),
+        ("/en", "Deleted at the resident's request.", "Deleted at the end of the keeping period."),
+    ],
+)
+def test_every_inbox_page_says_whether_the_resident_asked_or_the_data_was_due(
+    loaded_app, staff, prefix, on_request, when_due
+):
+    """The item page named the resident's request (from the audit log), but the list, the
+    text of each message, the merge question and a post refused still said the data had
+    gone when it was due. They all ask the same rule (`deleted_on_request`) now."""
+    asked_id, link = send(loaded_app)
+    due_id, _ = send(loaded_app)
+    open_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    for item_id in (asked_id, due_id):
+        assert post(li, "reply", item_id, body="已经安排人去看。").status_code == 303
+    resident = loaded_app.test_client()
+    resident.post(link + "/delete", data={"csrf_token": csrf(resident, link + "/delete")})
+    purged_for_age(loaded_app, due_id)
+    asked, due, kept = (item(loaded_app, i).reference for i in (asked_id, due_id, open_id))
+    assert item(loaded_app, asked_id).purged_at and item(loaded_app, due_id).purged_at
+
+    listed = li.get(f"{prefix}/staff/inbox/")
+    assert said_deleted(listed, f"{prefix}/staff/inbox/{asked_id}") == on_request
+    assert said_deleted(listed, f"{prefix}/staff/inbox/{due_id}") == when_due
+
+    # Each message's text, on the item's page.
+    for item_id, said in ((asked_id, on_request), (due_id, when_due)):
+        assert said_of_messages(li.get(f"{prefix}/staff/inbox/{item_id}")) == [said]
+
+    # The merge question (in Chinese: `post` sends the forms of the Chinese pages): the item
+    # merged, deleted at its resident's request.
+    question = post(li, "merge", asked_id, target=kept)
+    assert question.status_code == 200 and "已按居民要求删除。" in question.text
+    assert "已按保存期限删除" not in question.text
+
+    # An item deleted cannot be merged into, and says why.
+    for target, said, not_said in ((asked, "按居民要求删除", "按保存期限删除"),
+                                   (due, "按保存期限删除", "按居民要求删除")):  # fmt: skip
+        refused = post(li, "merge", open_id, target=target)
+        assert refused.status_code == 400
+        summary = error_summary(refused.data).text
+        assert said in summary and not_said not in summary
+
+    # A post refused (a page open as the data went) says why too.
+    for item_id, said, not_said in ((asked_id, "按居民要求删除", "按保存期限删除"),
+                                    (due_id, "按保存期限删除", "按居民要求删除")):  # fmt: skip
+        refused = post(li, "note", item_id, body="打过电话了。")
+        assert refused.status_code == 409
+        summary = error_summary(refused.data).text
+        assert said in summary and not_said not in summary

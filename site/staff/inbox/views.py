@@ -3,6 +3,8 @@ and photos, and the forms that change it. Contact details are shown only to the 
 assignee and to administrators; photos, like the text, to everyone who reads the inbox. So
 who may choose the assignee is limited (`may_assign_to`), as the form's privacy notice says."""
 
+from collections.abc import Iterable
+
 from flask import (
     Blueprint,
     Response,
@@ -89,7 +91,7 @@ def items() -> ResponseReturnValue:
     body = render_template(
         "staff/inbox/items.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
         choices=choices, chosen=chosen, problems=args.problems, counts=_counts(),
-        is_overdue=feedback_queries.is_overdue,
+        is_overdue=feedback_queries.is_overdue, on_request=deleted_on_request(rows),
     )  # fmt: skip
     return filtered_page(body, args.problems)
 
@@ -225,7 +227,7 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
         contact_visible=may_see_contact(row), merged_here=merged_here,
         landline=reached_by_landline(row),
         may_delete=may_see_contact(row) and row.purged_at is None,
-        deleted_on_request=deleted_on_request(row),
+        deleted_on_request=row.id in deleted_on_request([row]),
         assign_to=may_assign_to(row),
         overdue=feedback_queries.is_overdue(row), kept=kept,
         closed_for_age=feedback_queries.closed_for_age(row),
@@ -236,17 +238,24 @@ def _page(row: FeedbackItem, errors: dict | None = None, typed: dict | None = No
     ), status  # fmt: skip
 
 
-def deleted_on_request(row: FeedbackItem) -> bool:
-    """True when the item's personal data was deleted at its resident's request rather
-    than when it was due: the item keeps no mark of why, the audit log does."""
-    if row.purged_at is None:
-        return False
-    entry = select(AuditEntry.id).where(
-        AuditEntry.kind == operations.AUDIT_KIND,
-        AuditEntry.key == row.reference,
-        AuditEntry.action.in_((retention.BY_RESIDENT, retention.ON_REQUEST)),
+def deleted_on_request(rows: Iterable[FeedbackItem]) -> set[int]:
+    """The ids of those of `rows` whose personal data was deleted at its resident's request
+    rather than when it was due: the item keeps no mark of why, the audit log does. The one
+    rule every page that says why an item's data is gone asks (the item, the list, the
+    merge question, a refused post), for a whole page of rows in one query."""
+    purged = {row.reference: row.id for row in rows if row.purged_at is not None}
+    if not purged:
+        return set()
+    keys = db.session.scalars(
+        select(AuditEntry.key)
+        .distinct()
+        .where(
+            AuditEntry.kind == operations.AUDIT_KIND,
+            AuditEntry.key.in_(purged),
+            AuditEntry.action.in_((retention.BY_RESIDENT, retention.ON_REQUEST)),
+        )
     )
-    return db.session.scalar(entry.limit(1)) is not None
+    return {purged[key] for key in keys}
 
 
 def newest_message(row: FeedbackItem) -> int:
@@ -285,7 +294,7 @@ def change_state(item_id: int) -> ResponseReturnValue:
     row = item_or_404(item_id)
     state = request.form.get("state", "")
     if row.purged_at is not None:  # opened again, it would wait for an answer for ever
-        return _page(row, status=409, description=str(PURGED))
+        return _page(row, status=409, description=purged(row))
     if state not in STATES:
         return _page(row, {"state": _("请选择一个状态。")}, status=400)
     if not operations.change_state(row, state, posted_version()):
@@ -334,11 +343,21 @@ def _text(label: str) -> tuple[str, str | None]:
 
 
 # Why an item whose personal data was deleted takes no reply, note or change of state: a
-# text added would be deleted at the next hourly purge.
+# text added would be deleted at the next hourly purge. Which one `purged` says.
 PURGED = _l(
     "这一条的内容已经按保存期限删除，这件事已经关闭，不能再答复、写备注或改状态："
     "新写的内容也会在下一次清理时删除。这次没有保存。"
 )
+PURGED_ON_REQUEST = _l(
+    "这一条的内容已经按居民要求删除，这件事已经关闭，不能再答复、写备注或改状态："
+    "新写的内容也会在下一次清理时删除。这次没有保存。"
+)
+
+
+def purged(row: FeedbackItem) -> str:
+    """Why the item, whose personal data was deleted, took nothing: deleted at its
+    resident's request or when it was due (`deleted_on_request`)."""
+    return str(PURGED_ON_REQUEST if deleted_on_request([row]) else PURGED)
 
 
 # The labels of the item page's text boxes (staff/inbox/item.html): an error, and the page
@@ -357,7 +376,7 @@ def reply(item_id: int) -> ResponseReturnValue:
     text, problem = _text(str(REPLY_LABEL))
     seen = last_seen()
     if not feedback_queries.takes_messages(row, from_resident=False):
-        return _page(row, typed={"reply": text}, description=str(PURGED), status=409)
+        return _page(row, typed={"reply": text}, description=purged(row), status=409)
     if problem:
         return _page(row, {"reply": problem}, {"reply": text}, status=400, seen=seen)
     answer = request.form.get("confirm")
@@ -371,7 +390,7 @@ def reply(item_id: int) -> ResponseReturnValue:
     try:
         added = operations.add_reply(row, text, seen)
     except feedback_queries.NoLongerTaken:  # purged since the page was loaded
-        return _page(row, typed={"reply": text}, description=str(PURGED), status=409)
+        return _page(row, typed={"reply": text}, description=purged(row), status=409)
     except operations.ArrivedSince:  # rolled back: the draft kept, nothing published
         return _ask(row, text, seen)
     if not added:  # sent twice: the first is published
@@ -400,14 +419,14 @@ def note(item_id: int) -> ResponseReturnValue:
     row = item_or_404(item_id)
     text, problem = _text(str(NOTE_LABEL))
     if not feedback_queries.takes_messages(row, from_resident=False):
-        return _page(row, typed={"note": text}, description=str(PURGED), status=409)
+        return _page(row, typed={"note": text}, description=purged(row), status=409)
     if problem:
         return _page(row, {"note": problem}, {"note": text}, status=400)
     drafts.forget(g.staff.id, row.id, "note")
     try:
         operations.add_note(row, text)
     except feedback_queries.NoLongerTaken:  # purged since the page was loaded
-        return _page(row, typed={"note": text}, description=str(PURGED), status=409)
+        return _page(row, typed={"note": text}, description=purged(row), status=409)
     return _back(row, _("备注已保存。"))
 
 
@@ -434,8 +453,13 @@ def merge(item_id: int) -> ResponseReturnValue:
     elif target.id == row.id:
         problem = _("不能合并到自己。")
     elif target.purged_at is not None:  # closed, and takes no reply: nobody would answer
-        problem = _("%(reference)s 的内容已经按保存期限删除，不能再答复，不能合并到那一条。",
-                    reference=target.reference)  # fmt: skip
+        problem = (
+            _("%(reference)s 的内容已经按居民要求删除，不能再答复，不能合并到那一条。",
+              reference=target.reference)
+            if deleted_on_request([target])
+            else _("%(reference)s 的内容已经按保存期限删除，不能再答复，不能合并到那一条。",
+                   reference=target.reference)
+        )  # fmt: skip
     elif target.merged_into is not None:
         problem = _("%(reference)s 已经合并到 %(other)s，请合并到 %(other)s。",
                     reference=target.reference, other=target.merged_into.reference)  # fmt: skip
@@ -445,7 +469,8 @@ def merge(item_id: int) -> ResponseReturnValue:
         # A merge cannot be undone and a reference is easily mistyped: say which two items
         # and what happens, and ask (WCAG 3.3.4).
         return render_template("staff/inbox/merge.html", item=row, target=target,
-                               version=request.form.get("version", ""))  # fmt: skip
+                               version=request.form.get("version", ""),
+                               on_request=deleted_on_request([row, target]))  # fmt: skip
     if not operations.merge(row, target, posted_version()):
         return _stale(row)
     return _back(row, _("已合并到 %(reference)s，这一条已关闭。", reference=target.reference))
