@@ -337,6 +337,27 @@ def test_live_search_announces_the_count_and_keeps_focus_in_the_box(site, browse
     assert browser.find_element(By.ID, "search-results").get_attribute("aria-busy") != "true"
 
 
+@pytest.mark.parametrize(
+    ("word", "notes"), [("轮椅", []), ("护里补贴", ["您是不是要找：护理补贴。"])]
+)
+def test_a_submitted_search_says_its_count_once_by_the_focused_heading(site, browser, word, notes):
+    """The heading took focus and was read, then the live region said the count again."""
+    browser.get(site["url"] + "/search")
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    browser.execute_script(
+        """window.said = [];
+        new MutationObserver(() => {
+          const text = document.getElementById("status").textContent;
+          if (text) window.said.push(text);
+        }).observe(document.getElementById("status"), {childList: true, subtree: true});"""
+    )
+    box = browser.find_element(By.ID, "search-page-q")
+    box.send_keys(word + Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: active(d).get_attribute("id") == "results-heading")
+    browser.execute_script("return new Promise(r => setTimeout(r, 1500))")  # past typing's pause
+    assert browser.execute_script("return window.said") == notes, "only what the heading lacks"
+
+
 def test_submitting_the_search_moves_focus_to_the_results_heading(site, browser):
     browser.get(site["url"] + "/search")
     WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))

@@ -596,3 +596,34 @@ def test_a_filter_s_first_choice_fits_a_phone_in_large_text(client):
     css = (PROJECT_ROOT / "site" / "static" / "css" / "site.css").read_text()
     narrow = css[css.index("@media (max-width: 40em) {\n  .field__select {") :]
     assert re.match(r"[^}]*\{\s*width: 100%;\s*padding-inline: 0.25em;", narrow)
+
+
+def test_a_spelling_it_may_have_meant_is_said_as_well_as_shown(client):
+    """护里补贴 showed 您是不是要找：护理补贴, and the live region said only the count."""
+    results = parse(client.get("/search?q=护里补贴").data).find(id="search-results")
+    link = results.find(
+        "a", href=lambda href: href and "q=" in href and "护理补贴" in unquote(href)
+    )
+    assert link is not None, "the suggestion is shown"
+    notes = results["data-announce-notes"]
+    assert "护理补贴" in notes and notes.rstrip("。?") != notes, "said as a sentence of its own"
+    heading = results.find(id="results-heading").text
+    assert results["data-announce"].startswith(notes) and results["data-announce"].endswith(heading)
+
+
+@pytest.mark.parametrize(
+    "path", ["/search?q=轮倚", "/search?q=lunyi", "/en/search?q=wheelchiar", "/search?q=护里补贴"]
+)
+def test_after_a_submit_only_the_notes_are_said_the_focused_heading_is_read_for_itself(
+    client, path
+):
+    """The count was said twice: by the heading taking focus, then by the live region."""
+    results = parse(client.get(path).data).find(id="search-results")
+    heading = results.find(id="results-heading").text
+    assert heading not in results["data-announce-notes"]
+
+
+@pytest.mark.parametrize("path", ["/search?q=轮椅", "/search?q=xyzzy", "/en/search?q=wheelchair"])
+def test_a_page_with_no_notes_has_none_to_say_after_a_submit(client, path):
+    results = parse(client.get(path).data).find(id="search-results")
+    assert not results.has_attr("data-announce-notes")

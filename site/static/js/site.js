@@ -221,15 +221,18 @@
       clearFilterErrors(event.detail.requestConfig && event.detail.requestConfig.elt);
     }
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var heading = trigger && trigger.type === "submit" && results.querySelector("[data-results-heading]");
     if (trigger && trigger.type === "input") {
       announceAfterTyping(results);
+    } else if (heading) {
+      // A submit: the heading takes focus and is read for itself; the live region says only
+      // the notes below it (a correction, a spelling it may have meant), never the heading twice.
+      sayAfterTyping(null);
+      heading.focus();
+      announce(results.getAttribute("data-announce-notes"));
     } else {
       sayAfterTyping(null);
       announce(results.getAttribute("data-announce"));
-    }
-    if (trigger && trigger.type === "submit") {
-      var heading = results.querySelector("[data-results-heading]");
-      if (heading) heading.focus();
     }
   });
 
