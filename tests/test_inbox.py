@@ -1093,7 +1093,7 @@ def test_an_item_deleted_for_its_age_is_closed_and_takes_no_more_text(loaded_app
     # The status page: no form, and why.
     page = parse(resident.get(link).data)
     assert page.find("textarea") is None and page.find(id="page-form") is None
-    assert "按保存期限，这一条的内容已经删除" in page.find("main").text
+    assert "这一条的内容已经删除" in page.find("main").text
     sent = resident.post(link, data={"csrf_token": resident_token, "body": "还没有修好"})
     assert sent.status_code == 400
     main = parse(sent.data).find("main")
