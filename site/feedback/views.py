@@ -522,10 +522,7 @@ def _follow_up(item: FeedbackItem) -> tuple[dict, str, str | None, int]:
 def _no_follow_up(item: FeedbackItem) -> str:
     """Why the item takes no follow-up (the status page shows the text sent, to copy)."""
     if item.purged_at is not None:
-        return _(
-            "这一条的内容已经删除，这件事也已经关闭，不能再补充。"
-            "有新的问题，请重新提问。"
-        )
+        return _("这一条的内容已经删除，这件事也已经关闭，不能再补充。有新的问题，请重新提问。")
     return _("这件事已经办结，不能再补充。有新的问题，请重新提问。")
 
 
