@@ -151,3 +151,27 @@ def test_a_topic_with_no_english_name_is_marked_chinese(site, publisher):
     english = checkbox_labels(publisher, "/en/staff/updates/new", "topics")
     assert english["rehabilitation"] == ("康复与辅助器具", "zh-CN")
     assert english["social-security"] == ("Allowances and social security", None)
+
+
+def select_labels(client, url: str, name: str) -> dict[str, tuple[str, str | None]]:
+    """A form's drop-down called `name`: value → (label, the label's lang), "" left out."""
+    options = parse(client.get(url).data).find("select", id=f"field-{name}").find_all("option")
+    return {o["value"]: (o.text.strip(), o.get("lang")) for o in options if o["value"]}
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "model"),
+    [
+        ("/staff/facilities/new", "township", Township),
+        ("/staff/services/new", "category", Category),
+    ],
+)
+def test_an_english_drop_down_names_its_rows_in_english(site, publisher, url, name, model):
+    """A place's township and a service's category were Chinese on the English forms."""
+    with site.app_context():
+        rows = list(db.session.scalars(select(model).order_by(model.position)))
+    assert rows and all(row.name_en for row in rows)
+    assert select_labels(publisher, "/en" + url, name) == {
+        row.slug: (row.name_en, None) for row in rows
+    }
+    assert select_labels(publisher, url, name) == {row.slug: (row.name, None) for row in rows}

@@ -781,26 +781,28 @@ LISTED_BY_SLUG: dict[str, Any] = {"topics": Category, "townships": Township}
 
 
 def choice_labels(f: Field) -> dict[str, tuple[str, str | None]]:
-    """A multiple choice's choices as the form lists them, {code: (label, lang)}. A row of
-    the site's lists (a topic, a township, a service) is named in the page's language as
-    the public pages name it (i18n.localized: on an English page its English name, or its
-    Chinese one marked zh-CN when it has none); any other choice by its label, marked
-    zh-CN on an English page when it is Chinese."""
+    """A drop-down's or a multiple choice's choices as the form lists them, {code: (label,
+    lang)}. A row of the site's lists (a topic, a township, a category, a service) is named
+    in the page's language as the public pages name it (i18n.localized: on an English page
+    its English name, or its Chinese one marked zh-CN when it has none), found by the
+    relation's key; any other choice by its label, marked zh-CN on an English page when it
+    is Chinese."""
     english = is_english()
     names = f.choice_names()
     labels = {
         code: (label, HTML_LANG[ZH] if english and not label.isascii() else None)
         for code, label in names.items()
     }
-    model = f.relation[0] if f.relation else None
+    model, key = f.relation if f.relation else (None, "slug")
     if f.name in LISTED_BY_SLUG and UPDATES.field(f.name) is f:
-        model = LISTED_BY_SLUG[f.name]
+        model, key = LISTED_BY_SLUG[f.name], "slug"
     if not english or model is None:
         return labels
     name = "name" if hasattr(model, "name") else "title"
+    column = getattr(model, key)
     named = {
-        row.slug: localized(row, name)
-        for row in db.session.scalars(select(model).where(model.slug.in_(list(names))))
+        str(getattr(row, key)): localized(row, name)
+        for row in db.session.scalars(select(model).where(column.in_(list(names))))
     }
     return {
         code: (named[code][0] or label, named[code][1]) if code in named else (label, lang)
