@@ -7,6 +7,7 @@ import re
 import sqlite3
 import traceback
 from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from urllib.parse import quote
 from wsgiref.types import WSGIEnvironment
@@ -18,10 +19,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from htmx_flask import request
+from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError, SQLAlchemyError
 from werkzeug.exceptions import BadRequest, Conflict, HTTPException, InternalServerError
 
-from . import security
+from . import page_cache, security
 from .access_log import PrivateLinksHidden, redacted
 from .database import WRITE_REFUSED, db
 
@@ -137,9 +139,14 @@ def roll_back_refused(error: Exception) -> dict:
 
 def handle_database_error(error: Exception) -> ResponseReturnValue:
     """The database refused: say so with a 503 (a form that must keep what was typed
-    handles this itself, with `roll_back_refused`)."""
+    handles this itself, with `roll_back_refused`); a page the page cache kept a last good
+    copy of is that copy, marked as old (`last_good_page`), never to be kept as current."""
     headers = roll_back_refused(error)
     reading = request.method in security.READS  # nothing was being saved
+    copy = page_cache.last_copy() if reading else None
+    page = last_good_page(*copy) if copy is not None else None
+    if page is not None:
+        return page, 503, {**headers, "Cache-Control": "no-store"}
     if request.htmx:  # a fragment's place on the page, not a page: text, with the id
         if reading:
             message = _("网站暂时读不到数据，请稍后再试。")
@@ -153,6 +160,29 @@ def handle_database_error(error: Exception) -> ResponseReturnValue:
         503,
         headers,
     )
+
+
+# Where a page's main content starts; its title; and what components/open_status.html says of
+# now (words alone, in a span of that class).
+MAIN_START = re.compile(r"<main\b[^>]*>")
+TITLE = re.compile(r"(?<=<title>)(.*?)(?=</title>)", re.DOTALL)
+OPEN_STATUS = re.compile(r'<span class="open-status\b[^"]*">[^<]*</span>')
+
+
+def last_good_page(saved_at: datetime, page: str) -> str | None:
+    """A page's last good copy (`page_cache.last_copy`, stored at `saved_at`) as it is sent
+    while the database does not answer: its title says it is an old copy; the notice first
+    in its main content says so too, and when it was stored (errors/_last_good_notice.html);
+    and whether a place is open now, which the copy cannot know, is unknown. None for a
+    page without a main content."""
+    unknown = Markup('<span class="open-status">{}</span>').format(_("现在是否开放：暂时无法确认"))
+    page = OPEN_STATUS.sub(lambda _found: unknown, page)
+    page = TITLE.sub(lambda title: _("（旧副本）%(title)s", title=title[1]), page, count=1)
+    main = MAIN_START.search(page)
+    if main is None:
+        return None
+    notice = render_template("errors/_last_good_notice.html", saved_at=saved_at)
+    return page[: main.end()] + notice + page[main.end() :]
 
 
 def explain_expired(message: str, instead: str | None = None) -> str:

@@ -30,6 +30,12 @@ Each process keeps its own entries (Flask-Caching's SimpleCache) unless
 `BARRIERFREE_CACHE_URL` names a Redis server, which every worker and instance then shares.
 `PAGE_CACHE=False` turns the cache off.
 
+While the database does not answer, no entry can be known to be current (the generation
+cannot be read). For that, a page without a query, asked for without htmx, also keeps its
+last good copy for a day (`last_good`), by its address and display modes alone: the 503
+answer to a reading request sends it, marked as old (`errors.last_good_page`), rather than
+the bare 503 page.
+
 What a visitor can learn from the cache: whether someone else asked for the same address in
 the last two minutes. So no response says whether it came from the cache (`X-Page-Cache`
 is sent only with `PAGE_CACHE_HEADER`, which the tests turn on), and a
@@ -37,9 +43,12 @@ page whose query carries the visitor's own position (`POSITION`: the finder's "n
 with lat and lon) is never stored: it is personal, and nobody else asks for it. Searches are
 stored: their hits are what makes search fast; the time an answer takes is then the only
 sign that a search was asked for before, and a weak one (a page the view builds may be just
-as quick).
+as quick). During a database outage, whether a page without a query has a last good copy
+tells that someone asked for it, in those display modes, in the last day: a page anyone may
+read, and no address a visitor's own words or choices make.
 """
 
+import gzip
 import hashlib
 import json
 import logging
@@ -54,6 +63,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
+import brotli
 from flask import Flask, Response, after_this_request, current_app, g, request
 from flask_caching import Cache
 from flask_compress.flask_compress import _choose_algorithm, _format
@@ -88,6 +98,13 @@ STAFF_ONLY_TABLES = frozenset(
 # The htmx headers a view answers by (HX-Current-URL changes with every page it is sent from).
 HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request", "HX-Boosted")
 TIMEOUT_SECONDS = 120
+# How long a page's last good copy is kept for a database outage (`last_good`), and how many
+# a process keeps (as the cache's own entries, `THRESHOLD`).
+LAST_GOOD_SECONDS = 24 * 3600
+THRESHOLD = 1000
+# How a stored page is read again, by its Content-Encoding (`chosen_encoding`; "identity": as
+# it is).
+DECODERS: dict[str, Callable[[bytes], bytes]] = {"br": brotli.decompress, "gzip": gzip.decompress}
 # A Redis cache that does not answer within this long (seconds) counts as down, and is then
 # left alone for REDIS_REST seconds: a page costs a few milliseconds without the cache, and
 # a visitor must not wait on a server that hangs.
@@ -119,6 +136,9 @@ DUE = "page_cache_due"
 RESTING_UNTIL = "page_cache_resting_until"
 
 cache = Cache()
+# Each page's last good copy (`keep_last_good`), apart from the entries: kept longer, found by
+# less, and never pushing an entry out.
+last_good = Cache()
 # The watch's connections inherited across fork, left open: SQLite advises against closing a
 # connection in a process that did not open it.
 INHERITED: list[sqlite3.Connection] = []
@@ -148,7 +168,9 @@ def init_app(app: Flask) -> None:
     """
     app.config.setdefault("PAGE_CACHE", True)
     app.config.setdefault("PAGE_CACHE_HEADER", False)
-    cache.init_app(app, config=cache_config(app.config.get("CACHE_URL")))
+    url = app.config.get("CACHE_URL")
+    cache.init_app(app, config=cache_config(url))
+    last_good.init_app(app, config=cache_config(url, "barrierfree-last-good:", LAST_GOOD_SECONDS))
     app.after_request(store_and_send)
     app.extensions[DUE] = []
     app.wsgi_app = CachedPages(app, app.wsgi_app)  # type: ignore[method-assign]
@@ -179,7 +201,8 @@ class CachedPages:
                 with self.app.app_context():
                     generation = _generation()
             except SQLAlchemyError:
-                # The database does not answer: the app says so with its own page (503).
+                # The database does not answer: the app says so (503), with the page's last
+                # good copy when it has one (`errors.handle_database_error`).
                 return self.wsgi_app(environ, start_response)
         modes = display.modes(asked.cookies.get(display.COOKIE, ""))
         entry = _get(key_of(asked, modes, generation[0], self.app.config), self.app)
@@ -261,16 +284,18 @@ def watch_of(app: Flask) -> GenerationWatch:
     return watch
 
 
-def cache_config(url: str | None) -> dict:
-    """Flask-Caching's settings: Redis at `url`, or else a cache in each process."""
+def cache_config(
+    url: str | None, prefix: str = "barrierfree-page:", timeout: int = TIMEOUT_SECONDS
+) -> dict:
+    """Flask-Caching's settings: Redis at `url`, or else a cache in each process; its keys
+    start with `prefix` and are kept `timeout` seconds."""
     backend: dict[str, object]
     if url:
         timeouts = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT}
         backend = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_OPTIONS": timeouts}
     else:
-        backend = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 1000}
-    return {**backend, "CACHE_KEY_PREFIX": "barrierfree-page:",
-            "CACHE_DEFAULT_TIMEOUT": TIMEOUT_SECONDS}  # fmt: skip
+        backend = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": THRESHOLD}
+    return {**backend, "CACHE_KEY_PREFIX": prefix, "CACHE_DEFAULT_TIMEOUT": timeout}
 
 
 def answer_from_cache() -> Response | None:
@@ -307,8 +332,59 @@ def store_and_send(response: Response) -> Response:
         # does: `security.add_cache_rules`); a page sent from the cache must carry it too.
         response.vary.add("Cookie")
         _set(key, (response.status_code, _stored_headers(response), response.get_data()))
+        keep_last_good(response)
+    elif 300 <= response.status_code < 500 and response.status_code != 304:
+        # Moved, withdrawn or refused: its old copy must not come back in an outage.
+        _delete_last_good()
     response.headers.extend(_told("miss", current_app.config))
     return response
+
+
+def keeps_last_good(asked: Request) -> bool:
+    """True for a request whose page keeps a last good copy: no query (a search's words, a
+    finder's choices, a position: kept for a day, a copy would tell for that long that
+    someone had asked) and no htmx (a fragment has no place for the notice; htmx gets the
+    503 sentence)."""
+    return not asked.query_string and "HX-Request" not in asked.headers
+
+
+def last_good_key(asked: Request) -> str:
+    """The key of a page's last good copy: its address and the display modes, without the
+    generation or the minute, which an outage leaves unknown."""
+    modes = display.modes(asked.cookies.get(display.COOKIE, ""))
+    parts = [asked.scheme, asked.host, asked.script_root, asked.path, ".".join(sorted(modes))]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def keep_last_good(response: Response) -> None:
+    """Keep a page just stored as its address's last good copy: when (the site's clock),
+    and the page as it was sent (compressed or not)."""
+    if response.mimetype != "text/html" or not keeps_last_good(request):
+        return
+    encoding = response.headers.get("Content-Encoding", "identity")
+    copy = (opening_hours.local_now(), encoding, response.get_data())
+    _set(last_good_key(request), copy, last_good)
+
+
+def last_copy() -> tuple[datetime, str] | None:
+    """The request's page as last stored (`keep_last_good`): when, and the page's HTML;
+    None for a request that may not be answered with one (`looked_up`, `keeps_last_good`)
+    or whose page has none."""
+    config = current_app.config
+    if not (config["PAGE_CACHE"] and looked_up(request, config) and keeps_last_good(request)):
+        return None
+    copy = _get(last_good_key(request), current_app, last_good)
+    if copy is None:
+        return None
+    saved_at, encoding, body = copy
+    decoded = DECODERS[encoding](body) if encoding in DECODERS else body
+    return saved_at, decoded.decode("utf-8")
+
+
+def _delete_last_good() -> None:
+    """Forget the request's last good copy, if it may have one."""
+    if keeps_last_good(request):
+        _set(last_good_key(request), None, last_good)
 
 
 def carries_position(query_string: bytes) -> bool:
@@ -463,25 +539,29 @@ def _send(entry: tuple, state: str, asked: Request, config: Mapping[str, Any]) -
     return security.conditional(response, asked)
 
 
-def _get(key: str, app: Flask) -> tuple | None:
-    """The stored entry, or None; a cache that cannot be reached finds nothing. (The app's
-    cache backend, asked directly: the WSGI layer has no app context.)"""
+def _get(key: str, app: Flask, store: Cache = cache) -> tuple | None:
+    """The stored entry (of `store`: the entries, or the last good copies), or None; a cache
+    that cannot be reached finds nothing. (The app's cache backend, asked directly: the WSGI
+    layer has no app context.)"""
     if _resting(app):
         return None
     try:
-        return app.extensions["cache"][cache].get(key)
+        return app.extensions["cache"][store].get(key)
     except RedisError as error:
         _rest(app, error)
         return None
 
 
-def _set(key: str, entry: tuple) -> None:
-    """Store an entry; a cache that cannot be reached keeps nothing."""
+def _set(key: str, entry: tuple | None, store: Cache = cache) -> None:
+    """Store an entry (None: forget it); a cache that cannot be reached keeps nothing."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if _resting(app):
         return
     try:
-        cache.set(key, entry)
+        if entry is None:
+            store.delete(key)
+        else:
+            store.set(key, entry)
     except RedisError as error:
         _rest(app, error)
 

@@ -1,0 +1,236 @@
+"""A database outage: a page the page cache held a moment before is sent as its last good
+copy, a 503 that nothing keeps, saying first in its main content that it is an old copy and
+when it was saved, and never that a place is open now; anything else gets the 503 page as
+before, and the site is itself again once the database answers."""
+
+import gzip
+from contextlib import contextmanager
+
+import brotli
+import pytest
+from barrierfree import page_cache
+from barrierfree.database import db
+from conftest import STILL_NOW, make_loaded_app, parse
+from flask import render_template
+from sqlalchemy import event
+
+pytestmark = pytest.mark.usefixtures("still_clock")
+SERVICE = "/services/disability-certificate"
+TITLE = "残疾评定和残疾人证"
+SAVED_AT = "2099年1月7日 10:00"
+COPY_ZH = "下面是这一页以前保存的副本"
+COPY_EN = "This is a copy of this page saved earlier"
+NO_PAGE = "暂时打不开这个页面"
+
+
+@pytest.fixture
+def site(tmp_path):
+    app = make_loaded_app(tmp_path / "site.sqlite", SEARCH_BACKEND="null")
+    gone = {"now": False}
+
+    def sometimes_gone():
+        """A page that is there, until it is withdrawn."""
+        return render_template("errors/404.html"), 404 if gone["now"] else 200
+
+    app.add_url_rule("/test/withdrawn", "test_withdrawn", sometimes_gone)
+    app.config["TEST_GONE"] = gone
+    return app
+
+
+@pytest.fixture
+def client(site):
+    return site.test_client()
+
+
+@contextmanager
+def database_down(app):
+    """The database stops answering: every new connection is refused, as by a server that
+    was stopped, and the page cache's watch of an SQLite file reads nothing either."""
+    with app.app_context():
+        engine = db.engine
+    engine.dispose()
+
+    def refuse(dialect, _record, _args, _params):
+        raise dialect.loaded_dbapi.OperationalError("connection refused")
+
+    event.listen(engine, "do_connect", refuse)
+    watch = page_cache.watch_of(app)
+    path, watch.path = watch.path, None
+    try:
+        yield
+    finally:
+        event.remove(engine, "do_connect", refuse)
+        watch.path = path
+
+
+def notice_of(response):
+    """The first thing in the page's main content."""
+    main = parse(response.text).find("main")
+    return main.find_all()[0]
+
+
+def assert_old_copy(response, words: str) -> None:
+    """A 503 that no cache keeps, whose main content starts with an announced notice."""
+    assert response.status_code == 503
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Retry-After"] == "60"
+    assert "ETag" not in response.headers and "Last-Modified" not in response.headers
+    notice = notice_of(response)
+    assert notice.get("role") == "alert" and notice.get("tabindex") == "-1"
+    assert words in notice.text
+
+
+def test_a_page_the_cache_held_is_sent_as_an_old_copy_while_the_database_is_down(site, client):
+    first = client.get(SERVICE)
+    assert first.status_code == 200
+    with database_down(site):
+        response = client.get(SERVICE)
+    assert_old_copy(response, COPY_ZH)
+    notice = notice_of(response)
+    assert f"此页是 {SAVED_AT} 时保存的副本" in notice.text
+    assert notice.find("time").get("datetime") == STILL_NOW.isoformat(timespec="minutes")
+    # The request's id to quote, as on the 503 page, in a paragraph of the notice's own.
+    last = notice.find_all("p")[-1]
+    assert response.headers["X-Request-ID"] in last.text and not last.find("p")
+    page = parse(response.text)
+    assert page.find("title").text.startswith("（旧副本）" + TITLE)
+    assert TITLE in page.find("h1").text  # the page itself, as it was
+    assert response.text.count('role="alert"') == 1
+
+
+def test_the_english_copy_says_so_in_english(site, client):
+    english = client.get("/en" + SERVICE)
+    assert english.status_code == 200
+    with database_down(site):
+        response = client.get("/en" + SERVICE)
+    assert_old_copy(response, COPY_EN)
+    notice = notice_of(response)
+    assert "This page is a copy saved on 7 January 2099, 10:00" in notice.text
+    assert "下面" not in notice.text
+    assert parse(response.text).find("title").text.startswith("(Old copy) ")
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_a_compressed_copy_is_read_again_before_the_notice_goes_in(site, client, encoding):
+    stored = client.get(SERVICE, headers={"Accept-Encoding": encoding})
+    assert stored.headers["Content-Encoding"] == encoding
+    with database_down(site):
+        response = client.get(SERVICE, headers={"Accept-Encoding": encoding})
+    assert "Content-Encoding" not in response.headers
+    assert_old_copy(response, COPY_ZH)
+
+
+def test_a_stale_open_now_is_never_said(site, client):
+    """At STILL_NOW (a Wednesday morning) the finder says some places are open now; the
+    copy says only that it cannot tell."""
+    first = client.get("/facilities/")
+    assert "现在开放" in first.text
+    with database_down(site):
+        response = client.get("/facilities/")
+    assert_old_copy(response, COPY_ZH)
+    said = {span.text for span in parse(response.text).find_all("span", class_="open-status")}
+    assert said == {"现在是否开放：暂时无法确认"}
+    assert "open-status--open" not in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/about",  # never asked for before the outage
+        "/facilities/?near=here&lat=36.58000&lon=116.25000",  # the visitor's position
+        "/facilities/?township=zhenxing",  # any query: what a visitor chose
+        "/search?q=轮椅",  # or searched for
+    ],
+)
+def test_a_page_without_a_copy_gets_the_503_page(site, client, path):
+    if path != "/about":
+        assert client.get(path).status_code == 200
+    with database_down(site):
+        response = client.get(path)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "60"
+    assert NO_PAGE in response.text and COPY_ZH not in response.text
+
+
+def test_htmx_gets_the_503_sentence_not_the_copy(site, client):
+    client.get(SERVICE)
+    client.get(SERVICE, headers={"HX-Request": "true"})
+    with database_down(site):
+        response = client.get(SERVICE, headers={"HX-Request": "true"})
+    assert response.status_code == 503
+    assert response.text.startswith("网站暂时读不到数据，请稍后再试。")
+    assert "<main" not in response.text and COPY_ZH not in response.text
+
+
+def test_a_visitor_with_a_session_never_gets_the_copy(site, client):
+    """A session (a member of staff signed in, a form's token) is never sent a shared page."""
+    client.get(SERVICE)
+    client.set_cookie(site.config["SESSION_COOKIE_NAME"], "anything")
+    with database_down(site):
+        response = client.get(SERVICE)
+    assert response.status_code == 503 and COPY_ZH not in response.text
+
+
+def test_a_page_withdrawn_since_its_copy_does_not_come_back(site, client):
+    assert client.get("/test/withdrawn").status_code == 200
+    site.config["TEST_GONE"]["now"] = True
+    site.extensions["cache"][page_cache.cache].clear()  # as a withdrawal's new generation
+    assert client.get("/test/withdrawn").status_code == 404
+    with database_down(site):
+        response = client.get("/test/withdrawn")
+    assert response.status_code == 503 and COPY_ZH not in response.text
+
+
+def test_when_the_database_answers_again_the_page_is_itself(site, client):
+    client.get(SERVICE)
+    with database_down(site):
+        assert client.get(SERVICE).status_code == 503
+    response = client.get(SERVICE)
+    assert response.status_code == 200
+    assert COPY_ZH not in response.text and "no-store" not in response.headers.get(
+        "Cache-Control", ""
+    )
+
+
+def test_the_copy_never_goes_into_the_page_cache(site, client):
+    """A 503 is never stored: the next visitor after the outage gets the page itself."""
+    client.get(SERVICE)
+    with database_down(site):
+        client.get(SERVICE)
+        client.get(SERVICE)
+    assert client.get(SERVICE).headers[page_cache.HEADER] == "hit"
+    assert COPY_ZH not in client.get(SERVICE).text
+
+
+def test_copies_are_kept_for_a_day_and_a_thousand_pages_at_most(site):
+    copies = site.extensions["cache"][page_cache.last_good]
+    assert copies.default_timeout == 24 * 3600
+    assert copies._threshold == page_cache.THRESHOLD
+    entries = site.extensions["cache"][page_cache.cache]
+    assert copies is not entries  # a copy never pushes an entry out
+
+
+def test_with_redis_the_copies_are_kept_there_under_their_own_names():
+    config = page_cache.cache_config(
+        "redis://cache.example:6379/0", "barrierfree-last-good:", page_cache.LAST_GOOD_SECONDS
+    )
+    assert config["CACHE_TYPE"] == "RedisCache"
+    assert config["CACHE_KEY_PREFIX"] == "barrierfree-last-good:"
+    assert config["CACHE_DEFAULT_TIMEOUT"] == 24 * 3600
+    assert page_cache.cache_config("redis://cache.example:6379/0")["CACHE_KEY_PREFIX"] == (
+        "barrierfree-page:"
+    )
+
+
+def test_without_the_page_cache_there_is_no_copy(tmp_path):
+    app = make_loaded_app(tmp_path / "site.sqlite", SEARCH_BACKEND="null", PAGE_CACHE=False)
+    client = app.test_client()
+    client.get(SERVICE)
+    with database_down(app):
+        response = client.get(SERVICE)
+    assert response.status_code == 503 and NO_PAGE in response.text
+
+
+def test_the_decoders_read_what_compression_writes():
+    page = "<main>页</main>".encode()
+    assert page_cache.DECODERS["br"](brotli.compress(page)) == page
+    assert page_cache.DECODERS["gzip"](gzip.compress(page)) == page
