@@ -301,10 +301,17 @@ def cache_config(
 def answer_from_cache() -> Response | None:
     """Before the view, after the other hooks: send the stored page when there is one,
     answering "not modified" to a browser that has it; otherwise note the key, for
-    `store_and_send`."""
+    `store_and_send` (none while the database does not answer)."""
     if not (current_app.config["PAGE_CACHE"] and looked_up(request, current_app.config)):
         return None
-    key, g.public_change, entry = lookup(request, g.display)
+    try:
+        key, g.public_change, entry = lookup(request, g.display)
+    except SQLAlchemyError:
+        # The database does not answer: nothing is looked up or stored. What needs no
+        # database (the stylesheet, the scripts) is still served; a view that reads it
+        # fails with the 503, or its page's last good copy (`errors.handle_database_error`).
+        db.session.rollback()
+        return None
     if entry is None:
         g.page_cache_key = key
         after_this_request(_keep_out_files)

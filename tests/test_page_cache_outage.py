@@ -12,7 +12,7 @@ from barrierfree import page_cache
 from barrierfree.database import db
 from conftest import STILL_NOW, make_loaded_app, parse
 from flask import render_template
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 pytestmark = pytest.mark.usefixtures("still_clock")
 SERVICE = "/services/disability-certificate"
@@ -29,7 +29,8 @@ def site(tmp_path):
     gone = {"now": False}
 
     def sometimes_gone():
-        """A page that is there, until it is withdrawn."""
+        """A page built from the database, there until it is withdrawn."""
+        db.session.execute(text("SELECT 1"))
         return render_template("errors/404.html"), 404 if gone["now"] else 200
 
     app.add_url_rule("/test/withdrawn", "test_withdrawn", sometimes_gone)
@@ -178,6 +179,19 @@ def test_a_page_withdrawn_since_its_copy_does_not_come_back(site, client):
     with database_down(site):
         response = client.get("/test/withdrawn")
     assert response.status_code == 503 and COPY_ZH not in response.text
+
+
+def test_the_stylesheet_and_scripts_of_a_copy_are_still_served(site, client):
+    """They need no database: a copy in large text or high contrast keeps its look."""
+    client.get(SERVICE)
+    with database_down(site):
+        page = parse(client.get(SERVICE).text)
+        assets = [link.get("href") for link in page.find_all("link", rel="stylesheet")]
+        assets += [script.get("src") for script in page.find_all("script", src=True)]
+        assert len(assets) == 3
+        for asset in assets:
+            with client.get(asset) as response:
+                assert response.status_code == 200, asset
 
 
 def test_when_the_database_answers_again_the_page_is_itself(site, client):
