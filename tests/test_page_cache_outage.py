@@ -4,6 +4,7 @@ when it was saved, and never that a place is open now; anything else gets the 50
 before, and the site is itself again once the database answers."""
 
 import gzip
+import socket
 from contextlib import contextmanager
 
 import brotli
@@ -152,6 +153,18 @@ def test_a_page_without_a_copy_gets_the_503_page(site, client, path):
     assert NO_PAGE in response.text and COPY_ZH not in response.text
 
 
+def test_a_copy_is_sent_only_in_the_display_modes_it_was_stored_in(site, client):
+    client.get(SERVICE)
+    client.set_cookie("display", "large")
+    with database_down(site):
+        assert NO_PAGE in client.get(SERVICE).text
+    client.get(SERVICE)
+    with database_down(site):
+        response = client.get(SERVICE)
+    assert_old_copy(response, COPY_ZH)
+    assert "large" in parse(response.text).find("html").get("class")
+
+
 def test_htmx_gets_the_503_sentence_not_the_copy(site, client):
     client.get(SERVICE)
     client.get(SERVICE, headers={"HX-Request": "true"})
@@ -233,6 +246,19 @@ def test_with_redis_the_copies_are_kept_there_under_their_own_names():
     assert page_cache.cache_config("redis://cache.example:6379/0")["CACHE_KEY_PREFIX"] == (
         "barrierfree-page:"
     )
+
+
+def test_a_redis_cache_that_cannot_be_reached_in_an_outage_gives_the_503_page(tmp_path):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    app = make_loaded_app(tmp_path / "site.sqlite", SEARCH_BACKEND="null", CACHE_URL=url)
+    client = app.test_client()
+    assert client.get(SERVICE).status_code == 200
+    with database_down(app):
+        response = client.get(SERVICE)
+    assert response.status_code == 503 and NO_PAGE in response.text
 
 
 def test_without_the_page_cache_there_is_no_copy(tmp_path):
