@@ -93,7 +93,7 @@ STAFF_ONLY_TABLES = frozenset(
     ("staff_user", "staff_session", "sign_in_attempt", "audit_entry", "autosave", "revision",
      "schedule", "search_change", "page_cache_generation", "feedback_item",
      "feedback_message", "feedback_submission", "feedback_photo", "feedback_year",
-     "outgoing_mail", "alert_subscription", "alert_cancellation")
+     "outgoing_mail", "alert_subscription", "alert_cancellation", "alert_merged_link")
 )  # fmt: skip
 # The htmx headers a view answers by (HX-Current-URL changes with every page it is sent from).
 HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request", "HX-Boosted")

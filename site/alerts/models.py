@@ -3,8 +3,8 @@ opt-in), managed and cancelled by a link in every message."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Model, utcnow
 
@@ -26,6 +26,26 @@ class AlertSubscription(Model):
     nonce: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
+
+
+class AlertMergedLink(Model):
+    """The links of a subscription that migration 0024 merged into another of its mailbox
+    (`subscription`): mail sent before the merge carries them, and they open the one kept.
+    `id` and `nonce` are the merged subscription's, so its links are checked as they were
+    (`operations.by_token`); deleted with the subscription kept (`operations._delete`)."""
+
+    __tablename__ = "alert_merged_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    nonce: Mapped[str] = mapped_column(String(32))
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscription.id", ondelete="CASCADE"), index=True
+    )
+
+    subscription: Mapped[AlertSubscription] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AlertMergedLink {self.id} -> {self.subscription_id}>"
 
 
 class AlertCancellation(Model):

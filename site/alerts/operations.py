@@ -2,7 +2,8 @@
 for a notice when it is first published.
 
 A subscription's links carry `<id>-<keyed hash of its nonce>`: the database alone does not
-give them away, and a cancelled subscription's links stop working.
+give them away, and a cancelled subscription's links stop working. The links of a
+subscription merged into another of its mailbox (migration 0024) open the one kept.
 """
 
 import hashlib
@@ -23,7 +24,7 @@ from ..mail import outbox
 from ..mail.models import OutgoingMail
 from ..mail.render import in_language, render
 from ..updates.models import Update
-from .models import AlertCancellation, AlertSubscription
+from .models import AlertCancellation, AlertMergedLink, AlertSubscription
 
 UNCONFIRMED_DAYS = 7  # an address nobody confirmed is forgotten after this
 # The window of ALERTS_PER_RECIPIENT: a day, as long as the counted rows are kept.
@@ -33,8 +34,8 @@ RECIPIENT_WINDOW = throttle.KEEP
 CANCELLATION_MARGIN = timedelta(days=7)
 
 
-def token_of(subscription: AlertSubscription) -> str:
-    """The token in the subscription's links."""
+def token_of(subscription: AlertSubscription | AlertMergedLink) -> str:
+    """The token in the subscription's links (or in those of one merged into another)."""
     key = current_app.secret_key
     assert key is not None  # settings.configure always sets SECRET_KEY
     key = key.encode() if isinstance(key, str) else key
@@ -43,15 +44,20 @@ def token_of(subscription: AlertSubscription) -> str:
 
 
 def by_token(token: str) -> AlertSubscription | None:
-    """The subscription a token belongs to, or None (unknown, changed or cancelled)."""
+    """The subscription a token belongs to, or None (unknown, changed or cancelled): its own
+    link, or one of a subscription merged into it. A merged one's number may since be a
+    new subscription's (SQLite reuses the largest), so each is checked by its own hash."""
     number, _dash, _mac = token.partition("-")
     found = row_id(number)
     if found is None or len(token) > 60:
         return None
     subscription = db.session.get(AlertSubscription, found)
-    if subscription is None or not hmac.compare_digest(token_of(subscription), token):
-        return None
-    return subscription
+    if subscription is not None and hmac.compare_digest(token_of(subscription), token):
+        return subscription
+    merged = db.session.get(AlertMergedLink, found)
+    if merged is not None and hmac.compare_digest(token_of(merged), token):
+        return merged.subscription
+    return None
 
 
 def mailbox(email: str) -> str:
@@ -144,6 +150,8 @@ def _delete(*where: ColumnElement[bool]) -> tuple[int, int]:
     many messages."""
     chosen = select(AlertSubscription.id).where(*where)
     withdrawn = outbox.withdraw(OutgoingMail.subscription_id.in_(chosen))
+    # SQLite does not cascade: the links merged into them would otherwise outlive them.
+    db.session.execute(delete(AlertMergedLink).where(AlertMergedLink.subscription_id.in_(chosen)))
     result = cast(
         CursorResult,
         db.session.execute(delete(AlertSubscription).where(*where)),

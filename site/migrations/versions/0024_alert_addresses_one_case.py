@@ -1,5 +1,6 @@
 """alert subscriptions are kept by their address in one case: the addresses kept before are
-folded, and the subscriptions one mailbox had under several casings are merged into one
+folded, and the subscriptions one mailbox had under several casings are merged into one;
+the links of those merged away are kept (`alert_merged_link`) and open the one kept
 
 Revision ID: 0024
 Revises: 0023
@@ -23,6 +24,7 @@ subscription = sa.table(
     sa.column("townships", sa.JSON),
     sa.column("created_at", sa.DateTime),
     sa.column("confirmed_at", sa.DateTime),
+    sa.column("nonce", sa.String),
 )
 mail = sa.table("outgoing_mail", sa.column("subscription_id", sa.Integer))
 
@@ -33,6 +35,7 @@ def mailbox(email: str) -> str:
 
 
 def upgrade() -> None:
+    merged_links = create_merged_links()
     connection = op.get_bind()
     rows = connection.execute(
         sa.select(subscription).order_by(subscription.c.created_at, subscription.c.id)
@@ -40,14 +43,20 @@ def upgrade() -> None:
     by_mailbox: dict[str, list] = {}
     for row in rows:
         by_mailbox.setdefault(mailbox(row.email), []).append(row)
-    dropped, folded = [], []
+    dropped, folded, links = [], [], []
     for email, found in by_mailbox.items():
         kept, merged = _merged(found)
-        dropped += [row.id for row in found if row.id != kept.id]
+        gone = [row for row in found if row.id != kept.id]
+        dropped += [row.id for row in gone]
+        links += [{"id": row.id, "nonce": row.nonce, "subscription_id": kept.id} for row in gone]
         changes = {**(merged or {}), **({"email": email} if kept.email != email else {})}
         if changes:
             folded.append((kept.id, changes))
     if dropped:
+        # Mail sent before carries their links: they open the subscription kept, whose
+        # address is theirs (`alerts.operations.by_token`), so no link in an inbox stops
+        # working, the one to unsubscribe above all.
+        connection.execute(sa.insert(merged_links), links)
         # Their confirmations and alerts still queued go with them, as with any deletion
         # of a subscription (PostgreSQL would cascade; SQLite does not enforce the key).
         connection.execute(sa.delete(mail).where(mail.c.subscription_id.in_(dropped)))
@@ -57,6 +66,26 @@ def upgrade() -> None:
         connection.execute(
             sa.update(subscription).where(subscription.c.id == kept_id).values(**changes)
         )
+
+
+def create_merged_links() -> sa.Table:
+    """The table of the links of the subscriptions merged away (0025 makes it where an
+    earlier form of this migration, which kept none, had run)."""
+    table = op.create_table(
+        "alert_merged_link",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("nonce", sa.String(length=32), nullable=False),
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"], ["alert_subscription.id"], ondelete="CASCADE",
+            name=op.f("fk_alert_merged_link_subscription_id_alert_subscription"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_merged_link")),
+    )  # fmt: skip
+    op.create_index(
+        op.f("ix_alert_merged_link_subscription_id"), "alert_merged_link", ["subscription_id"]
+    )
+    return table
 
 
 def _merged(found: list) -> tuple:
@@ -83,4 +112,6 @@ def _merged(found: list) -> tuple:
 
 
 def downgrade() -> None:
-    pass  # the casing typed and the merged duplicates are not kept: nothing to put back
+    # The casing typed and the merged duplicates are not kept: nothing to put back. Their
+    # links then lead nowhere, as any link of a subscription that is gone.
+    op.drop_table("alert_merged_link")
