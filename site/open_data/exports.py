@@ -12,7 +12,7 @@ from ..contacts.models import ContactChannel
 from ..contacts.spec import CONTACTS
 from ..facilities.models import Facility
 from ..facilities.spec import FACILITIES
-from ..kinds import Kind
+from ..kinds import Field, Kind, public
 from ..plan.models import Indicator
 from ..plan.spec import INDICATORS
 from ..tabular import csv_text, spreadsheet_cell
@@ -43,7 +43,7 @@ def _features(kind: Kind) -> list:
 def record(kind: Kind, row: Facility | ContactChannel | Indicator) -> dict:
     """One item with every published field, its page and when it last changed."""
     data = {kind.key: getattr(row, kind.key)}
-    data.update({f.name: f.value_of(row) for f in _fields(kind)})
+    data.update({f.name: _link(f, row) if f.relation else f.value_of(row) for f in _fields(kind)})
     if _features(kind):
         data["accessibility"] = getattr(row, "accessibility", None) or {}
     slug = {"slug": getattr(row, kind.key)} if kind.key == "slug" else {}
@@ -52,12 +52,29 @@ def record(kind: Kind, row: Facility | ContactChannel | Indicator) -> dict:
     return data
 
 
+def _link(field: Field, row: object) -> object:
+    """A link field's value in a row as the downloads give it: it names only what they
+    hold or what residents may open (not a withdrawn or draft service or place, nor a demo
+    place), as the pages link only those."""
+    assert field.relation is not None  # `record` asks only of a link
+    key, linked = field.relation[1], getattr(row, field.name)
+    if field.type == "multi":
+        return [getattr(item, key) for item in linked if _listed(item)]
+    return getattr(linked, key) if linked is not None and _listed(linked) else None
+
+
+def _listed(row: object) -> bool:
+    """True for a linked row the downloads may name."""
+    return public(row) and not getattr(row, "sample", False)
+
+
 def facility_record(facility: Facility) -> dict:
     """One facility; where it has no point of its own, its township's centre, so marked."""
     latitude, longitude = facility.point_or_township()
     return {
         **record(FACILITIES, facility),
         "township_name": facility.township.name,
+        "township_name_en": facility.township.name_en,
         "latitude": latitude,
         "longitude": longitude,
         "location_approximate": facility.point() is None,
@@ -149,7 +166,7 @@ def facility_fields() -> list[tuple[str, object]]:
     """What each field of the facility downloads means."""
     return documented(
         FACILITIES,
-        ("township_name", _l("所在乡镇（街道）的名称")),
+        ("township_name / township_name_en", _l("所在乡镇（街道）的名称")),
         (
             "location_approximate",
             _l("true 表示没有场所自己的位置，用的是乡镇（街道）驻地的大致位置"),

@@ -15,7 +15,14 @@ from . import exports
 
 bp = Blueprint("open_data", __name__)
 
-OPEN = {"Access-Control-Allow-Origin": "*"}
+# Any site may read the downloads; each names its licence (RFC 8288's "license"), which a
+# CSV file cannot carry inside it. The data page states it for people.
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+OPEN = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Link",
+    "Link": f'<{LICENCE_URL}>; rel="license"',
+}
 
 # Codes and field names in the Chinese meanings: on-site, rukang-home, step_height_cm; a
 # list of them ("on-site, phone, self-reported") is one run.
