@@ -24,7 +24,7 @@ from ..kinds import ModelClass
 from ..opening_hours import local
 from ..plan import queries as plan
 from ..plan.models import Box, Department, Indicator, Measure, PlanPart, PlanSection, Project
-from ..security import last_modified
+from ..security import last_modified, private_paths
 from ..services import queries as services
 from ..services.models import Category, Service
 from ..updates import queries as updates
@@ -160,11 +160,12 @@ def _last_changes() -> Callable[[str, Mapping], str | None]:
 
 @bp.get("/robots.txt")
 def robots() -> Response:
-    """For search engines: everything public may be read, not the back office nor a
-    resident's private status page (which says noindex too); the sitemap."""
+    """For search engines: everything public may be read, not the back office nor any
+    private address (a resident's status page, a subscriber's links: `private_route`, whose
+    pages say noindex too), in either language; the sitemap."""
     sitemap = url_for("pages.sitemap_xml", _external=True)
-    private = ("/staff/", "/en/staff/", "/feedback/status/", "/en/feedback/status/")
-    rules = "".join(f"Disallow: {path}\n" for path in private)
+    paths = dict.fromkeys(["/staff/", *(path for path, _headers in private_paths(current_app))])
+    rules = "".join(f"Disallow: {PREFIX[locale]}{path}\n" for path in paths for locale in (ZH, EN))
     body = f"User-agent: *\n{rules}\nSitemap: {sitemap}\n"
     return current_app.response_class(body, mimetype="text/plain")
 

@@ -63,12 +63,16 @@ SITE_PATH = re.compile(r'(\s(?:href|src)=")/(?!/)')
 @bp.get("/updates/feed.atom")
 def feed() -> Response:
     """The Atom feed of the newest updates (RFC 4287) and of each indicator's latest value
-    (an entry per value: a new value is a new entry), answering 304 when a reader has it."""
+    (an entry per value: a new value is a new entry), answering 304 when a reader has it.
+    It changes when an indicator does too (a value given or taken back)."""
+    indicators = plan.indicators()
     return _feed(
         queries.latest(FEED_SIZE),
-        [i for i in plan.indicators() if i.current_value and i.current_date],
+        [i for i in indicators if i.current_value and i.current_date],
         url_for("updates.feed", _external=True),
         main_feed_name(),
+        queries.last_public_change(),
+        *(indicator.updated_at for indicator in indicators),
     )
 
 
@@ -82,6 +86,7 @@ def category_feed(category: str) -> Response:
         [],
         url_for("updates.category_feed", category=category, _external=True),
         name,
+        queries.last_public_change(),
     )
 
 
@@ -91,9 +96,16 @@ def feeds() -> str:
     return render_template("updates/feeds.html", categories=queries.feed_categories())
 
 
-def _feed(items: list[Update], indicators: list[Indicator], feed_url: str, title: str) -> Response:
-    """An Atom feed of `items` (and of indicator values), conditional on its content."""
-    updated = queries.last_public_change() or NEVER
+def _feed(
+    items: list[Update],
+    indicators: list[Indicator],
+    feed_url: str,
+    title: str,
+    *changes: datetime | None,
+) -> Response:
+    """An Atom feed of `items` (and of indicator values), conditional on its content; it
+    was last updated at the newest of `changes` (the times of what it is made of)."""
+    updated = max(filter(None, changes), default=NEVER)
     body = render_template(
         "updates/feed.atom", items=items, indicators=indicators, updated=updated,
         feed_url=feed_url, feed_title=title, site_url=url_for("pages.home", _external=True),
