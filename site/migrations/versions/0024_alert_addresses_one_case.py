@@ -35,7 +35,7 @@ def mailbox(email: str) -> str:
 
 
 def upgrade() -> None:
-    merged_links = create_merged_links()
+    merged_links = _merged_links_table()
     connection = op.get_bind()
     rows = connection.execute(
         sa.select(subscription).order_by(subscription.c.created_at, subscription.c.id)
@@ -68,7 +68,7 @@ def upgrade() -> None:
         )
 
 
-def create_merged_links() -> sa.Table:
+def _merged_links_table() -> sa.Table:
     """The table of the links of the subscriptions merged away (0025 makes it where an
     earlier form of this migration, which kept none, had run)."""
     table = op.create_table(
