@@ -1,15 +1,18 @@
 """What a feed reader and a search engine rely on: the main feed's <updated> and
 Last-Modified move when an indicator's value does (it carries those as entries), so a reader
-asking If-Modified-Since gets the new value; and robots.txt keeps crawlers off every private
+asking If-Modified-Since gets the new value; a topic's feed holds that topic's newest
+updates however many others came since; and robots.txt keeps crawlers off every private
 address, a subscriber's links as much as a resident's status page, in both languages."""
 
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
-from barrierfree.database import db
+from barrierfree.database import PUBLISHED, db
 from barrierfree.plan.models import Indicator
 from barrierfree.security import private_paths
+from barrierfree.updates.models import Update
+from barrierfree.updates.views import FEED_SIZE
 from sqlalchemy import select, update
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -57,6 +60,33 @@ def test_a_topic_s_feed_is_not_dated_by_the_indicators(loaded_app):
         indicator.current_value, indicator.current_date = "98", date(2026, 6, 30)
         db.session.commit()
     assert feed_times(client.get("/updates/feeds/notice.atom"))[0] == "1970-01-01T00:00:00Z"
+
+
+def test_a_topic_s_feed_finds_its_updates_behind_many_others(loaded_app):
+    """Its newest update came before more than twenty feeds' worth of others (they were
+    read only that far back); withdrawn ones stay out."""
+    start = datetime(2026, 1, 1, 8)
+    rows = [
+        Update(slug=f"u{n}", kind="news", status=PUBLISHED, title=f"动态{n}", summary="",
+               body="", topics=[], published_at=start + timedelta(hours=n))
+        for n in range(1, FEED_SIZE * 20 + 2)
+    ]  # fmt: skip
+    rows += [
+        Update(slug="job-fair", kind="notice", status=PUBLISHED, title="招聘会", summary="",
+               body="", topics=["employment"], published_at=start),
+        Update(slug="job-old", kind="notice", status="withdrawn", title="旧招聘会",
+               summary="", body="", topics=["employment"], published_at=start),
+    ]  # fmt: skip
+    with loaded_app.app_context():
+        db.session.add_all(rows)
+        db.session.commit()
+    client = loaded_app.test_client()
+    for path in ("/updates/feeds/employment.atom", "/en/updates/feeds/employment.atom"):
+        root = ET.fromstring(client.get(path).data)
+        links = [entry.find(f"{ATOM}link").get("href") for entry in root.iter(f"{ATOM}entry")]
+        assert [link.rsplit("/", 1)[1] for link in links] == ["job-fair"]
+    root = ET.fromstring(client.get("/updates/feeds/news.atom").data)
+    assert len(list(root.iter(f"{ATOM}entry"))) == FEED_SIZE
 
 
 def test_robots_keeps_crawlers_off_every_private_address_in_both_languages(app):

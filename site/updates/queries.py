@@ -32,13 +32,19 @@ def page_of(number: int) -> tuple[list[Update], int]:
 
 
 def latest(count: int | None, category: str | None = None) -> list[Update]:
-    """The newest published updates; with `category`, of that kind or on that topic (read
-    in Python: topics are a JSON list, and a feed looks at a few hundred rows at most)."""
-    newest = _published().order_by(Update.published_at.desc(), Update.id.desc())
+    """The newest published updates; with `category`, of that kind or on that topic. Which
+    are is read in Python (topics are a JSON list) from every published update's kind and
+    topics alone, however far back the newest of a topic lies; then only those are loaded."""
+    order = (Update.published_at.desc(), Update.id.desc())
     if category is None:
-        return list(db.session.scalars(newest.limit(count)))
-    rows = db.session.scalars(newest.limit(count * 20 if count else None))
-    return [row for row in rows if category in (row.kind, *(row.topics or []))][:count]
+        return list(db.session.scalars(_published().order_by(*order).limit(count)))
+    labels = select(Update.id, Update.kind, Update.topics).where(Update.status == PUBLISHED)
+    chosen = [
+        number
+        for number, kind, topics in db.session.execute(labels.order_by(*order))
+        if category in (kind, *(topics or []))
+    ][:count]
+    return list(db.session.scalars(_published().where(Update.id.in_(chosen)).order_by(*order)))
 
 
 def feed_categories() -> dict[str, str]:
