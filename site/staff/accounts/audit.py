@@ -127,7 +127,8 @@ def _shown(entry: AuditEntry, items: "_Items") -> Shown:
 
 def _detail(entry: AuditEntry) -> str:
     """An entry's detail in words: states and roles by name, an import's counts in a
-    sentence, the number of a message written left out (its item is named already)."""
+    sentence, the version an undo put back, the number of a message written left out (its
+    item is named already)."""
     from ...feedback.names import state_name
     from .views import role_names  # views records entries: imported when one is read
 
@@ -146,6 +147,8 @@ def _detail(entry: AuditEntry) -> str:
         if found["action"] == "create":
             return _("从表格 %(file)s 第 %(row)s 行新增", file=found["file"], row=found["row"])
         return _("按表格 %(file)s 第 %(row)s 行修改", file=found["file"], row=found["row"])
+    if entry.action == "undo" and detail.isdigit():
+        return _("恢复成第 %(n)s 版", n=detail)
     if entry.action in ("inbox-note", "inbox-reply", "upload", "delete-media"):
         return ""
     if entry.action in ("inbox-purge", "inbox-close-answered", "inbox-close-too-old") and (

@@ -516,8 +516,13 @@ def publish(kind_name: str, item_id: int) -> ResponseReturnValue:
 
 def _offer_undo(kind: Kind, row: Row, action: str) -> None:
     """Offer to undo a change to what the public sees, on the form shown next (when the
-    revision before it is kept: not for a change made outside the back office)."""
-    if publishing.before(kind, row, row.version) is not None:
+    revision before it is kept, not for a change made outside the back office, and a save
+    would take it: see `_restored`)."""
+    old = publishing.before(kind, row, row.version)
+    if old is None:
+        return
+    _restored, errors, blocking = _restore_check(kind, row, old)
+    if not errors and not blocking:
         session[UNDO] = {"kind": kind.name, "id": row.id, "version": row.version, "action": action}
 
 
@@ -538,11 +543,18 @@ def undo(kind_name: str, item_id: int) -> ResponseReturnValue:
     row = item_or_404(kind, item_id)
     version = posted_version()
     old = publishing.before(kind, row, version)
+    if old is not None:
+        restored, errors, blocking = _restore_check(kind, row, old)
+        if errors or blocking:  # nothing written: the old text waits in the form, to correct
+            return _form(
+                kind, row, restored.text, errors=errors, findings=blocking, status=400,
+                restored=old.version, not_undone=True,
+            )  # fmt: skip
     if old is None or not publishing.claim(kind, row, version):
         db.session.rollback()
         flash(_("没有撤销：这条内容在那以后又改过。需要的话，请在“历史版本”里找回以前的内容。"))
         return _back_to_form(kind, row)
-    cancelled = publishing.restore(kind, row, old)
+    cancelled = publishing.restore(kind, row, old, restored.values)
     flash(_("已撤销，这条内容恢复成了第 %(n)d 版的样子。", n=old.version))
     if cancelled and _scheduled_at(kind, row):
         flash(_("原来安排的定时发布也已恢复：%(at)s。", at=local_time(cancelled)))
@@ -887,13 +899,40 @@ def _edit_form(kind: Kind, row: Row | None) -> tuple[str, int]:
         kept = None
     elif source not in ("", "autosave", "kept") and row is not None:
         old = revision_or_404(kind, row, source)
-        # Only what the revision holds: a field added since keeps its current value.
-        restored = {k: v for k, v in forms.form_values(kind, old.data).items() if k in old.data}
-        restored.pop("slug", None)
-        text = {**text, **restored}
+        restored = _restored(kind, row, old)
         notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
+        # What a save would refuse is said now, before anyone relies on the old text.
+        return _form(
+            kind, row, restored.text, errors=restored.errors, version=version, notice=notice,
+            draft=draft, kept=kept, restored=old.version,
+        )  # fmt: skip
     undo = _undo_offered(kind, row) if row is not None else None
     return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept, undo=undo)
+
+
+def _restored(kind: Kind, row: Row, old: Revision) -> Submission:
+    """A revision's fields as the edit form would post them, read by the rules a save
+    runs: the one path by which a revision comes back, loaded into the form or undone, so
+    a value kept before a rule was added or tightened (an indicator's rate above 100, a
+    link to a category since removed) is refused, not written back. Only what the revision
+    holds: a field added since keeps its current value, and the slug (the address) stays."""
+    text = forms.form_values(kind, forms.revision_data(kind, row))
+    kept = forms.form_values(kind, old.data)
+    text |= {name: kept[name] for name in kept if name in old.data and name != "slug"}
+    return read(kind, row, _as_posted(text))
+
+
+def _restore_check(
+    kind: Kind, row: Row, old: Revision
+) -> tuple[Submission, dict, list[authoring.Finding]]:
+    """`old` read as a save would read it (`_restored`), with why an undo may not put the
+    row back so: the save's errors by field, and, when `old` is public, the authoring
+    problems that stop publishing."""
+    restored = _restored(kind, row, old)
+    public = not kind.has_status or old.data.get("status") == PUBLISHED
+    if restored.errors or not public:
+        return restored, restored.errors, []
+    return restored, {}, _blocking(authoring_findings(kind, restored.values))
 
 
 def _shown_again(kind: Kind, row: Row | None) -> tuple[str, int]:
@@ -929,6 +968,8 @@ def _form(
     unsaved: bool = False,
     undo: dict | None = None,
     typed: dict | None = None,
+    restored: int | None = None,
+    not_undone: bool = False,
 ) -> tuple[str, int]:
     """The edit form, rendered with its status."""
     return render_template(
@@ -951,6 +992,8 @@ def _form(
         conflict=conflict,
         refused=refused,
         typed=typed,
+        restored=restored,
+        not_undone=not_undone,
         scheduled=_scheduled_at(kind, row) if row is not None else None,
         live=row is not None and is_live(kind, row),
         may_change=may_change(kind, row) if row is not None else True,

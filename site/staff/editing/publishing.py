@@ -17,6 +17,7 @@ from sqlalchemy import CursorResult, delete, select, update
 
 from ...database import PUBLISHED, WITHDRAWN, db, utcnow
 from ...kinds import Kind, Row
+from ...opening_hours import local_time
 from ...site_search.index import site_index
 from ...site_search.sync import drain
 from ..accounts.audit import record as audit
@@ -155,16 +156,18 @@ def before(kind: Kind, row: Row, version: int | None) -> Revision | None:
     return earlier[-1]  # the last kept at that version: how the change found the item
 
 
-def restore(kind: Kind, row: Row, old: Revision) -> datetime | None:
+def restore(kind: Kind, row: Row, old: Revision, values: dict) -> datetime | None:
     """Put the row back as `old` keeps it, fields and status, and commit (the caller has
-    claimed the version): the undo of the change made after `old`. An alert already mailed
+    claimed the version): the undo of the change made after `old`. `values` are its fields
+    as a save reads them, by the save's rules (the caller has checked them: a revision may
+    predate a rule, and it is never written back unchecked). An alert already mailed
     cannot be recalled; an item taken back off the site that was never public before loses
     its publication date, so publishing it later dates it then.
 
     A scheduled publication the change cancelled is put back while its time is ahead.
     Returns that time (UTC), put back or past, or None when the change cancelled none.
     """
-    forms.apply_values(kind, row, old.data)
+    forms.apply_values(kind, row, forms.values_to_write(kind, row, values))
     cancelled = None
     if kind.has_status and "status" in old.data:
         was_public = row.status == PUBLISHED
@@ -178,8 +181,10 @@ def restore(kind: Kind, row: Row, old: Revision) -> datetime | None:
         cancelled = _cancelled_by_change(kind, row, old.version + 1)
         if cancelled and row.status != PUBLISHED and cancelled["publish_at"] > utcnow():
             db.session.add(Schedule(kind=kind.name, item_id=row.id, **cancelled))
+            # The log says the item is due to go out again, as a schedule made here would.
+            audit("schedule", kind.name, row.slug, local_time(cancelled["publish_at"]))
     revision(kind, row, "undo")
-    audit("undo", kind.name, audit_key(row))
+    audit("undo", kind.name, audit_key(row), str(old.version))  # the version put back
     db.session.commit()
     changed()
     return cancelled["publish_at"] if cancelled else None
