@@ -11,8 +11,9 @@ from barrierfree.alerts.models import AlertSubscription
 from barrierfree.alerts.operations import token_of
 from barrierfree.database import db
 from barrierfree.feedback.models import FeedbackItem
+from barrierfree.plan.models import Indicator
 from barrierfree.staff.accounts.views import create_user
-from barrierfree.staff.models import ADMIN
+from barrierfree.staff.models import ADMIN, Revision
 from flask import abort, g
 from sqlalchemy import select
 
@@ -124,6 +125,7 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         pages.update(_alerts_pages(app, prefix, lang))
         pages[f"reply-held-back-{lang}"] = _held_reply(app, client, prefix)
         pages[f"account-stale-{lang}"] = _stale_account_change(app, client, prefix, lang)
+        pages[f"undo-refused-{lang}"] = _refused_undo(app, client, prefix)
         # The log filtered, with a day it cannot read reported in the error summary.
         pages[f"audit-filtered-{lang}"] = client.get(
             f"{prefix}/staff/audit?action=publish&item=如康&since=2026-13-01"
@@ -302,6 +304,34 @@ def _stale_account_change(app, client, prefix: str, lang: str) -> str:
     response = client.post(path, data={**answer, "role": "admin"})
     assert response.status_code == 409, "the stale change refused"
     return response.get_data(as_text=True)
+
+
+def _refused_undo(app, client, prefix: str) -> str:
+    """An undo refused: the revision before an indicator's latest value holds a rate above
+    100 (kept before the rule), so the form comes back with it and the error."""
+    with app.app_context():
+        item = db.session.scalar(select(Indicator.id).where(Indicator.number == 4))
+    path = f"{prefix}/staff/indicators/{item}"
+    for value, day in (("86.5", "2024-12-31"), ("90", "2025-06-30")):
+        fields = _fields(client.get(path).get_data(as_text=True))
+        fields.update(current_value=value, current_date=day, current_source="区残联统计报表")
+        assert client.post(path, data={**fields, "confirm": "yes"}).status_code == 303
+    with app.app_context():
+        row = db.session.scalar(select(Indicator).where(Indicator.number == 4))
+        kept = db.session.scalar(
+            select(Revision)
+            .where(Revision.kind == "indicators", Revision.item_id == row.id)
+            .order_by(Revision.id.desc())
+            .offset(1)
+            .limit(1)
+        )
+        kept.data = {**kept.data, "current_value": "150"}
+        version = row.version
+        db.session.commit()
+    page = client.get(path).get_data(as_text=True)
+    refused = client.post(f"{path}/undo", data={"version": version, "csrf_token": token(page)})
+    assert refused.status_code == 400, "the undo refused"
+    return refused.get_data(as_text=True)
 
 
 def _questions(app, client, prefix: str, lang: str) -> dict[str, str]:
