@@ -17,6 +17,7 @@ from ...i18n import inline_list
 from ...kinds import Kind, Row
 from ...query_args import clean_line, clean_text
 from ..editing.forms import TEXT_LIMIT
+from ..editing.publishing import claim
 from ..models import Revision
 from .columns import (
     LIST_SEPARATOR,
@@ -388,10 +389,13 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
     """Write a valid plan into the session (the caller commits); return (row, change) pairs.
 
     Each created or updated row gets the next version, counts as changed in the database
-    (so `flask content load` keeps it), and is queued for the search index. Raises
-    ValueError when the plan is not valid or a record changed since the file was read (then
-    nothing is written), and LookupError when a linked record has gone since (then the caller
-    rolls back): each with a sentence for the member of staff, naming the row and record.
+    (so `flask content load` keeps it), and is queued for the search index. An updated row's
+    version is claimed as a save claims it (`publishing.claim`): the row read with the file
+    may be older than the database by the time it is written, when a colleague saved it
+    meanwhile. Raises ValueError when the plan is not valid or a record changed since the
+    file was read, and LookupError when a linked record has gone since (for either, the
+    caller rolls back): each with a sentence for the member of staff, naming the row and
+    record.
     """
     if not plan.valid:
         raise ValueError("a spreadsheet plan with errors cannot be applied")
@@ -404,7 +408,7 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
             select(spec.model).where(getattr(spec.model, spec.key) == change.slug)
         )
         current = None if row is None else snapshot(spec, row)
-        if current != change.before:
+        if current != change.before or not (row is None or claim(spec, row, row.version)):
             raise ValueError(
                 _(
                     "第 %(row)d 行的“%(title)s”在检查文件之后被别人改过了。"
@@ -418,8 +422,6 @@ def apply(plan: Plan) -> list[tuple[Any, Change]]:
     for row, change in pending:
         if row is None:
             row = spec.model(**{spec.key: change.slug})
-        else:
-            row.version += 1
         try:
             _write(spec, row, change.after)
         except ContentError:
