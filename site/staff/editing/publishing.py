@@ -248,13 +248,20 @@ def release_due() -> int:
     """Publish every scheduled item whose time has come; return how many entries were due.
 
     Each entry is claimed by the transaction that publishes it (`_claim_next_due`), so that
-    processes and app servers checking at the same moment publish each item once.
+    processes and app servers checking at the same moment publish each item once. The item
+    is read locked (`FOR UPDATE`; SQLite's one write lock is already held): a save that is
+    committing is waited for and published, and a save that comes after finds the version
+    moved on and offers its text to merge, instead of two changes sharing one version.
     """
     released = 0
     while (entry := _claim_next_due()) is not None:
         released += 1
         kind = forms.EDITABLE.get(entry.kind)
-        row = db.session.get(kind.model, entry.item_id) if kind else None
+        row = (
+            db.session.get(kind.model, entry.item_id, with_for_update=True, populate_existing=True)
+            if kind
+            else None
+        )
         if kind is None or row is None:
             db.session.commit()  # the entry of an item that is gone: deleted by the claim
             continue
