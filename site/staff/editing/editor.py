@@ -176,6 +176,10 @@ def _create(kind: Kind) -> ResponseReturnValue:
     submission = read(kind, None)
     if action in ("publish", "schedule") and not g.staff.can(PUBLISHER):
         return _refused(kind, None, submission.text)
+    created = _created_just_now(kind, submission)
+    if created is not None:  # sent again: go on as the first did (its answer may be lost)
+        flash(_("这条内容已经新建过了，没有再新建一次。"))
+        return _after_save(kind, created, action, created.version)
     if submission.errors:
         autosaves.autosave_posted(kind, "new", submission.text, None)
         db.session.commit()
@@ -253,6 +257,30 @@ def _check_save(
     if submission.errors:
         return _kept(kind, row, submission, base_version, errors=submission.errors)
     return None
+
+
+def _created_just_now(kind: Kind, submission: Submission) -> Row | None:
+    """The item made by this account's newest creation of the kind, when it was made from
+    this very text and nobody changed it since: the new item's form was sent again (a
+    double click, Back and send again), which would make a second item, or be refused for
+    taking the first one's address."""
+    newest = db.session.scalar(
+        select(Revision)
+        .where(
+            Revision.kind == kind.name,
+            Revision.action == "create",
+            Revision.user_id == g.staff.id,
+        )
+        .order_by(Revision.id.desc())
+        .limit(1)
+    )
+    row = db.session.get(kind.model, newest.item_id) if newest is not None else None
+    if newest is None or row is None or row.version != newest.version:
+        return None
+    slug = submission.text.get("slug")
+    fields = [f for f in kind.form_fields if f.type != "slug"]
+    same = all(_says(submission, f, newest.data.get(f.name)) for f in fields)
+    return row if same and (not slug or slug == row.slug) else None
 
 
 def _saved_just_now(kind: Kind, row: Row, submission: Submission, base_version: int | None) -> bool:
