@@ -181,7 +181,12 @@ def localized_element(params: dict[str, Any]) -> Markup:
     return Markup(f"\n<{tag}{attributes}>{body}</{tag}>")
 
 
-CHINESE_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+CHINESE = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+CHINESE_RUN = re.compile(f"{CHINESE}+")
+# What `mark_chinese` marks: a run of Chinese with the figures inside it and next to it, so
+# that a citation (聊茌政发〔2022〕14号), a numbered name (专栏2) or a date (2025年) is read
+# in one voice, not with a switch to English at each figure.
+CHINESE_PHRASE = re.compile(rf"(?:\d+(?:\.\d+)?)?{CHINESE}+(?:[\d.%]*{CHINESE}+)*\d*")
 TEXT_BETWEEN_TAGS = re.compile(r"(?<=>)[^<]+|^[^<]+")
 
 
@@ -208,7 +213,7 @@ def mark_chinese(html: str) -> Markup:
         return html
     return Markup(
         TEXT_BETWEEN_TAGS.sub(
-            lambda text: CHINESE_RUN.sub(r'<span lang="zh-CN">\g<0></span>', text.group(0)),
+            lambda text: CHINESE_PHRASE.sub(r'<span lang="zh-CN">\g<0></span>', text.group(0)),
             str(html),
         )
     )
