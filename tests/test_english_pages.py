@@ -241,6 +241,26 @@ def test_english_counts_agree_with_their_nouns(crawled):
     assert wrong == set()
 
 
+def test_a_group_of_departments_is_named_for_as_many_as_it_lists(crawled):
+    """ "Lead department(s)", "Participating departments" over one department, "Department in
+    charge" over two: each group's label now says one or several, as its list has."""
+    wrong, seen = set(), set()
+    for page in crawled.english():
+        for label in page.doc.find_all("dt"):
+            listed = (
+                label.find_next_sibling("dd").find_all("li")
+                if label.find_next_sibling("dd")
+                else []
+            )
+            if "department" not in label.text.lower():
+                continue
+            seen.add((label.text, len(listed) > 1))
+            if ("departments" in label.text.lower()) != (len(listed) > 1) or "(s)" in label.text:
+                wrong.add((page.path, label.text, len(listed)))
+    assert wrong == set()
+    assert {("Lead department", False), ("Lead departments", True)} <= seen
+
+
 ERROR_PAGES = ["/no-such-page", "/test-failure", "/test-database-refused", "/services/no-such"]
 
 
@@ -364,3 +384,20 @@ def test_a_chinese_citation_is_marked_whole_not_broken_at_its_figures(i18n_app, 
 
     with i18n_app.test_request_context("/en/", environ_overrides={"barrierfree.locale": "en"}):
         assert str(mark_chinese(text)) == marked
+
+
+def test_the_english_catalogue_writes_an_apostrophe_one_way():
+    """ "Disabled Persons’ Federation" beside "Disabled Persons' Federation": one term spelt
+    two ways, which a search for it, or a check of the terms, finds only half of."""
+    from babel.messages.pofile import read_po
+    from barrierfree import PROJECT_ROOT
+
+    path = PROJECT_ROOT / "site" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as file:
+        catalogue = [message for message in read_po(file) if message.id]
+    strings = [
+        text
+        for message in catalogue
+        for text in (message.string if message.pluralizable else [message.string])
+    ]
+    assert [text[:60] for text in strings if "’" in text] == []
