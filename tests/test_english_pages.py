@@ -13,6 +13,8 @@ from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from babel.messages.pofile import read_po
+from barrierfree import PROJECT_ROOT
 from bs4 import NavigableString, Tag
 from conftest import CJK, Page, demo_paths, is_english, make_loaded_app, parse
 from sqlalchemy.exc import OperationalError
@@ -27,6 +29,7 @@ ANNOUNCED = re.compile(r"data-[\w-]*text")
 # An English phrase: two words of letters or more.
 ENGLISH_PHRASE = re.compile(r"\b[A-Za-z][a-z'’]+(?: [A-Za-z][A-Za-z'’]*)+\b")
 LANGUAGE = {"en": "en", "zh": "zh-CN"}
+CATALOGUE = PROJECT_ROOT / "site" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 
 
 @dataclass(eq=False)
@@ -276,14 +279,17 @@ def test_error_pages_speak_the_visitors_language(plan_site, path, language):
 
 
 def bad_answers(form) -> dict[str, str]:
-    """A form's hidden fields as they came, and every other field filled with what no field
-    accepts (a choice not offered, a number that is none, an address that is none)."""
+    """A form's hidden fields as they came, every choice answered with one it does not offer
+    and every text left empty (the fields a person must fill in, unfilled)."""
     answers = {}
     for field in form.find_all(["input", "select", "textarea"]):
-        name = field.get("name")
-        if not name or field.get("type") in ("submit", "button", "file"):
+        name, kind = field.get("name"), field.get("type")
+        if not name or kind in ("submit", "button", "file"):
             continue
-        answers[name] = field.get("value", "") if field.get("type") == "hidden" else "x@"
+        if kind == "hidden":
+            answers[name] = field.get("value", "")
+        else:
+            answers[name] = "x@" if field.tag == "select" or kind in ("radio", "checkbox") else ""
     return answers
 
 
@@ -386,18 +392,38 @@ def test_a_chinese_citation_is_marked_whole_not_broken_at_its_figures(i18n_app, 
         assert str(mark_chinese(text)) == marked
 
 
+def english_catalogue() -> list:
+    """The English catalogue's messages, without its header."""
+    with CATALOGUE.open("rb") as file:
+        return [message for message in read_po(file) if message.id]
+
+
 def test_the_english_catalogue_writes_an_apostrophe_one_way():
     """ "Disabled Persons’ Federation" beside "Disabled Persons' Federation": one term spelt
     two ways, which a search for it, or a check of the terms, finds only half of."""
-    from babel.messages.pofile import read_po
-    from barrierfree import PROJECT_ROOT
-
-    path = PROJECT_ROOT / "site" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as file:
-        catalogue = [message for message in read_po(file) if message.id]
     strings = [
         text
-        for message in catalogue
+        for message in english_catalogue()
         for text in (message.string if message.pluralizable else [message.string])
     ]
     assert [text[:60] for text in strings if "’" in text] == []
+
+
+# The interface's own terms, one English for each wherever it appears (the plan's terms are
+# in content/terms.yaml and tests/test_terms.py): a resident told to open a "status link" on
+# one page and a "private link" on the next may think they are two things.
+INTERFACE_TERMS = {
+    "查询链接": "status link",
+    "查询页面": "status page",
+    "区残联": "District Disabled Persons' Federation",
+}
+
+
+@pytest.mark.parametrize(("chinese", "english"), INTERFACE_TERMS.items())
+def test_the_english_catalogue_gives_a_term_one_english(chinese, english):
+    other = [
+        (message.id, message.string)
+        for message in english_catalogue()
+        if not message.pluralizable and chinese in message.id and english not in message.string
+    ]
+    assert other == []
