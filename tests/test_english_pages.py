@@ -131,7 +131,7 @@ def heard(doc) -> list[tuple[str, object]]:
     """What a person reads or hears on a page, with the node it is in: the title, the meta
     description, the body's text and the attributes read out or announced."""
     found = [(doc.find("title").text, doc.find("title"))]
-    description = doc.find("meta", attrs={"name": "description"})
+    description = doc.find("meta", name="description")
     if description is not None:
         found.append((description.get("content"), description))
     body = doc.find("body")
