@@ -9,6 +9,7 @@ the Chinese site inside lang="en", so that a screen reader switches voice.
 
 import re
 from dataclasses import dataclass
+from itertools import product
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -130,12 +131,11 @@ def language_of(node) -> str:
 def heard(doc) -> list[tuple[str, object]]:
     """What a person reads or hears on a page, with the node it is in: the title, the meta
     description, the body's text and the attributes read out or announced."""
-    found = [(doc.find("title").text, doc.find("title"))]
-    description = doc.find("meta", name="description")
+    title, description = doc.find("title"), doc.find("meta", name="description")
+    found = [] if title is None else [(title.text, title)]
     if description is not None:
         found.append((description.get("content"), description))
-    body = doc.find("body")
-    for node in body.descendants:
+    for node in (doc.find("body") or doc).descendants:  # a fragment htmx asked for has none
         if isinstance(node, NavigableString):
             if node.parent.name not in ("script", "style", "template"):
                 found.append((str(node), node))
@@ -293,45 +293,44 @@ def bad_answers(form) -> dict[str, str]:
     return answers
 
 
-def answered(client, page: Page, form, posting: bool):
-    """What a form of `page` answers when sent with bad answers (None for a form that
-    writes, where `posting` is false)."""
+def answered(client, page: Page, form, posting: bool, fragment: bool):
+    """What a form of `page` answers when sent with bad answers, as a page or as the
+    fragment htmx asks for (None for a form that writes, where `posting` is false)."""
     method = (form.get("method") or "get").lower()
     action = form.get("action") or page.path
+    headers = {"HX-Request": "true"} if fragment else {}
     if method == "post":
-        return (
-            client.post(action, data=bad_answers(form), follow_redirects=True) if posting else None
-        )
-    return client.get(
-        f"{urlsplit(action).path}?{urlencode(bad_answers(form))}", follow_redirects=True
-    )
+        if not posting:
+            return None
+        return client.post(action, data=bad_answers(form), headers=headers, follow_redirects=True)
+    query = urlencode(bad_answers(form))
+    return client.get(f"{urlsplit(action).path}?{query}", headers=headers, follow_redirects=True)
 
 
 def test_forms_sent_with_bad_input_answer_in_english(plan_site, app, crawled):
     """Every form of the English site (the demo pack's finders too, without writing to its
-    shared database), sent with bad answers: the page it answers with, its error messages
-    included, is English or marked Chinese."""
+    shared database), sent with bad answers: the page it answers with, or the fragment
+    htmx swaps in, its error messages included, is English or marked Chinese."""
     sent, wrong = set(), {}
     for site, pages, posting in ((plan_site, crawled.plan, True), (app, crawled.demo, False)):
         client = site.test_client()
         for page in pages.values():
             if not is_english(page.path):
                 continue
-            for form in fetched(client, page.path).doc.find_all("form"):
-                kind = (form.get("action") or page.path, form.get("method"), posting)
-                response = None if kind in sent else answered(client, page, form, posting)
+            for form, fragment in product(fetched(client, page.path).doc.find_all("form"), (0, 1)):
+                kind = (form.get("action") or page.path, form.get("method"), posting, fragment)
+                response = None if kind in sent else answered(client, page, form, *kind[2:])
                 if response is None:
                     continue
                 sent.add(kind)
+                doc = parse(response.data)
                 if response.status_code >= 500:
                     wrong[kind] = response.status_code
-                    continue
-                doc = parse(response.data)
-                if doc.find("html") is not None and doc.find("html").get("lang") != "en":
+                elif doc.find("html") is not None and doc.find("html").get("lang") != "en":
                     wrong[kind] = doc.find("html").get("lang")
                 elif unmarked_chinese(doc):
                     wrong[kind] = unmarked_chinese(doc)
-    assert len(sent) >= 10
+    assert len(sent) >= 20
     assert wrong == {}
 
 
