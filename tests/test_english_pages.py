@@ -17,7 +17,7 @@ import pytest
 from babel.messages.pofile import read_po
 from barrierfree import PROJECT_ROOT
 from bs4 import NavigableString, Tag
-from conftest import CJK, Page, demo_paths, is_english, make_loaded_app, parse
+from conftest import CJK, MAIL_NOWHERE, Page, demo_paths, is_english, make_loaded_app, parse
 from sqlalchemy.exc import OperationalError
 
 # Links the crawl does not follow: the back office, files, feeds and machine-read pages.
@@ -90,10 +90,10 @@ def crawl(client, starts: list[str]) -> dict[str, Page]:
 @pytest.fixture(scope="module")
 def plan_site(tmp_path_factory):
     """The site with the plan loaded and no demo pack, its errors handled as in production,
-    with a page that fails and one whose database refuses, for the 500 and 503 pages."""
-    site = make_loaded_app(
-        tmp_path_factory.mktemp("english") / "site.sqlite", demo=False, PROPAGATE_EXCEPTIONS=False
-    )
+    with a page that fails and one whose database refuses, for the 500 and 503 pages, and a
+    mail server set (that never answers), so that the forms offer email and alerts."""
+    database = tmp_path_factory.mktemp("english") / "site.sqlite"
+    site = make_loaded_app(database, demo=False, PROPAGATE_EXCEPTIONS=False, **MAIL_NOWHERE)
 
     @site.get("/test-failure")
     def failure():
