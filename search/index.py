@@ -21,10 +21,13 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -32,7 +35,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
-from whoosh.query import Term
+from whoosh.query import Query, Term
 from whoosh.searching import Searcher
 from whoosh.sorting import Count, FieldFacet
 from whoosh.util.filelock import FileLock, try_for
@@ -50,7 +53,7 @@ from search.query import (
     exact_key,
     marks,
 )
-from search.results import Hit, Results, page_span, snippet
+from search.results import Hit, Marks, Results, page_span, snippet
 from search.vocabulary import (
     TitleWords,
     offered,
@@ -68,6 +71,13 @@ MAX_PER_PAGE = 100
 STALE_BUILD_SECONDS = 3600
 # Times to open a generation whose table of contents a commit replaced meanwhile.
 OPEN_ATTEMPTS = 5
+# Searchers each thread keeps open between searches, one per index folder: opening one
+# reads every segment's table of terms, more than a search's own reading. A Whoosh
+# searcher reads its files through their file positions, so it serves one thread only.
+KEPT_SEARCHERS = 2
+# Queries whose analysis is kept, per index: what they search for and mark, what they
+# offer instead. Kept until the index changes; the searches themselves are always made.
+KEPT_QUERIES = 512
 
 
 class _ClosingStorage(FileStorage):
@@ -154,6 +164,62 @@ def _commit(writer: IndexWriter, **options: bool) -> None:
         raise
 
 
+@dataclass
+class _Kept:
+    """A searcher kept open on one version of a generation (its name, and the generation
+    of its table of contents, which every commit raises)."""
+
+    name: str
+    index: whoosh_index.Index
+    searcher: Searcher
+
+    def is_current(self, name: str) -> bool:
+        """True when `name` is still the current generation and nothing was committed to it
+        since the searcher was opened (a folder gone or unreadable is not current)."""
+        try:
+            latest = self.index.latest_generation()
+        except OSError:
+            return False
+        return name == self.name and latest == self.searcher.reader().generation()
+
+    def close(self) -> None:
+        """Close the searcher and every file it opened."""
+        try:
+            self.searcher.close()
+        finally:
+            self.index.storage.close_files()
+
+
+# The searchers kept open, by thread (its ident), then by index folder, least recently
+# used first. Only the thread that opened one uses or closes it, but for threads that
+# have ended, whose searchers the next thread to open one closes.
+_kept: dict[int, "OrderedDict[Path, _Kept]"] = {}
+_kept_lock = threading.Lock()
+
+
+def _close_searchers_of_ended_threads() -> None:
+    """Close the searchers kept for threads that have ended."""
+    alive = {thread.ident for thread in threading.enumerate()}
+    with _kept_lock:
+        ended = [_kept.pop(ident) for ident in list(_kept) if ident not in alive]
+    for searchers in ended:
+        for kept in searchers.values():
+            kept.close()
+
+
+@dataclass
+class _Prepared:
+    """What a query searches for in one version of the index, in one language, and what
+    its results offer: worked out once, however often it is searched."""
+
+    spelled: list[tuple[str, bool]]
+    query: Query | None
+    marked: Marks | None
+    # What is offered instead (`offered`), by whether something was found; under None,
+    # when the query is not searched (`offered_instead`).
+    offers: dict[bool | None, str | None] = field(default_factory=dict)
+
+
 class SearchIndex(SearchBackend):
     """A search index kept in the folder `path`: the site's backend."""
 
@@ -163,6 +229,9 @@ class SearchIndex(SearchBackend):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._titles: dict[tuple, TitleWords] = {}
+        self._prepared: OrderedDict[tuple[str, str], _Prepared] = OrderedDict()
+        self._prepared_version: tuple[str, int] | None = None
+        self._prepared_lock = threading.Lock()
 
     @classmethod
     def shared(cls, path: str | Path) -> "SearchIndex":
@@ -249,12 +318,12 @@ class SearchIndex(SearchBackend):
                 return False
             return not searcher.search(query, filter=Term("language", language), limit=1).is_empty()
 
-        spelled = pinyin_words(text, language, titles)
-        query = build_query(text, reader, [word for word, exact in spelled if exact])
-        if query is None:  # nothing to search for: what is offered instead
-            return Results.empty(
-                text, per_page, offered_instead(text, language, titles, is_used, has_hits)
-            )
+        prepared = self._prepare(name, searcher, text, language)
+        query = prepared.query
+        if query is None or prepared.marked is None:  # nothing to search for: what instead
+            if None not in prepared.offers:
+                prepared.offers[None] = offered_instead(text, language, titles, is_used, has_hits)
+            return Results.empty(text, per_page, prepared.offers[None])
         every_kind = build_filter(language, None, categories, township)
         only_kinds = build_filter(language, kinds, categories, township)
         # Whoosh reads a filter that matches no document as no filter at all, and would then
@@ -275,7 +344,6 @@ class SearchIndex(SearchBackend):
         # Without a kind chosen that is the search just made: it is not made twice.
         found = searcher.search(query, filter=only_kinds, limit=None) if kinds else all_kinds
         total = len(found)
-        marked = marks(query)
         page, pages, start = page_span(total, page, per_page)
         hits = [
             Hit(
@@ -284,10 +352,14 @@ class SearchIndex(SearchBackend):
                 language=hit["language"],
                 title=hit["title"],
                 url=hit.get("url", ""),
-                snippet=snippet({"summary": hit.get("summary"), "body": hit.get("body")}, marked),
+                snippet=snippet(
+                    {"summary": hit.get("summary"), "body": hit.get("body")}, prepared.marked
+                ),
             )
             for hit in found[start : start + per_page]
         ]
+        if bool(total) not in prepared.offers:
+            prepared.offers[bool(total)] = offered(text, language, total, titles, is_used, has_hits)
         return Results(
             query=text,
             total=total,
@@ -296,9 +368,33 @@ class SearchIndex(SearchBackend):
             per_page=per_page,
             hits=hits,
             kind_counts=kind_counts,
-            suggestion=offered(text, language, total, titles, is_used, has_hits),
-            pinyin_words=[word for word, _ in spelled],
+            suggestion=prepared.offers[bool(total)],
+            pinyin_words=[word for word, _ in prepared.spelled],
         )
+
+    def _prepare(self, name: str, searcher: Searcher, text: str, language: str) -> _Prepared:
+        """What `text` searches for in `language`, kept for the queries searched last until
+        the index changes: cutting it into words, its synonyms, its pinyin and the words
+        its snippets mark cost more than the search."""
+        version = (name, searcher.reader().generation())
+        key = (text, language)
+        with self._prepared_lock:
+            if self._prepared_version != version:
+                self._prepared.clear()
+                self._prepared_version = version
+            prepared = self._prepared.get(key)
+            if prepared is not None:
+                self._prepared.move_to_end(key)
+                return prepared
+        spelled = pinyin_words(text, language, lambda: self._title_words(name, searcher, language))
+        query = build_query(text, searcher.reader(), [word for word, exact in spelled if exact])
+        prepared = _Prepared(spelled, query, marks(query) if query is not None else None)
+        with self._prepared_lock:
+            if self._prepared_version == version:
+                self._prepared[key] = prepared
+                while len(self._prepared) > KEPT_QUERIES:
+                    self._prepared.popitem(last=False)
+        return prepared
 
     def _title_words(self, name: str, searcher: Searcher, language: str) -> TitleWords:
         """The words of every title in `language`, kept until the index changes."""
@@ -316,18 +412,55 @@ class SearchIndex(SearchBackend):
 
     @contextmanager
     def _searcher(self) -> Iterator[tuple[str, Searcher]]:
-        """The current generation's name and an open Whoosh searcher on it."""
+        """The current generation's name and an open Whoosh searcher on it: the one this
+        thread kept from its last search when nothing changed since, else a new one."""
         name = self._current_generation()
         if name is None:
             raise IndexUnavailable(f"there is no search index in {self.path}")
+        kept = self._kept_searcher(name)
+        try:
+            yield name, kept.searcher
+        except BaseException:
+            # A failure may come of a damaged file: open it again next time.
+            self._forget(kept)
+            raise
+
+    def _kept_searcher(self, name: str) -> _Kept:
+        """This thread's searcher on generation `name`, opened when it has none that is
+        current."""
+        thread = threading.get_ident()
+        searchers = _kept.get(thread)
+        kept = searchers.get(self.path) if searchers else None
+        if kept is not None:
+            if kept.is_current(name):
+                searchers.move_to_end(self.path)  # type: ignore[union-attr]
+                return kept
+            self._forget(kept)
+        _close_searchers_of_ended_threads()
         index = self._open(name)
         try:
             searcher = index.searcher(weighting=KindWeighting())
         except Exception as error:
             index.storage.close_files()
             raise IndexUnavailable(f"the search index in {self.path} cannot be read") from error
-        with searcher:
-            yield name, searcher
+        kept = _Kept(name, index, searcher)
+        with _kept_lock:
+            searchers = _kept.setdefault(thread, OrderedDict())
+            searchers[self.path] = kept
+            evicted = [
+                searchers.popitem(last=False)[1] for _ in range(len(searchers) - KEPT_SEARCHERS)
+            ]
+        for old in evicted:
+            old.close()
+        return kept
+
+    def _forget(self, kept: _Kept) -> None:
+        """Close `kept` and stop keeping it for this thread."""
+        with _kept_lock:
+            searchers = _kept.get(threading.get_ident())
+            if searchers is not None and searchers.get(self.path) is kept:
+                del searchers[self.path]
+        kept.close()
 
     # Writing
 

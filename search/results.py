@@ -331,6 +331,10 @@ class Marks:
     words: dict[str, frozenset[str]]
     parts: dict[str, frozenset[str]] = field(default_factory=dict)
 
+    def __hash__(self) -> int:
+        """A hash of what is marked, so that snippets can be kept by it."""
+        return hash((frozenset(self.words.items()), frozenset(self.parts.items())))
+
     def in_document(self, text: str) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
         """For a document whose summary and body are `text`: the words to mark in each
         field, and the long words to mark where it spells them (inside a longer word too:
@@ -396,6 +400,16 @@ def _marked_tokens(
 
 def snippet(fields: dict[str, str | None], marks: Marks) -> SafeHTML:
     """The best passages of a document's summary or body, with its matches marked."""
+    return _snippet(fields.get("summary"), fields.get("body"), marks)
+
+
+@lru_cache(maxsize=1024)
+def _snippet(summary: str | None, body: str | None, marks: Marks) -> SafeHTML:
+    """The snippet of a summary and body for `marks`, kept for the snippets made last: the
+    same query shows the same pages again, and finding and marking their passages cost
+    more than the search. It depends on nothing else, so it never goes stale: a changed
+    text is another key."""
+    fields = {"summary": summary, "body": body}
     words, spelled = marks.in_document("\n".join(filter(None, fields.values())))
     for fieldname in ("summary", "body"):
         if text := fields.get(fieldname):
