@@ -34,6 +34,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
+from whoosh.idsets import BitSet, DocIdSet
 from whoosh.index import LockError
 from whoosh.query import Query, Term
 from whoosh.searching import Searcher
@@ -78,6 +79,8 @@ KEPT_SEARCHERS = 2
 # Queries whose analysis is kept, per index: what they search for and mark, what they
 # offer instead. Kept until the index changes; the searches themselves are always made.
 KEPT_QUERIES = 512
+# Filters (a language, kinds, categories, a township) whose documents a kept searcher keeps.
+KEPT_FILTERS = 64
 
 
 class _ClosingStorage(FileStorage):
@@ -172,6 +175,22 @@ class _Kept:
     name: str
     index: whoosh_index.Index
     searcher: Searcher
+    filters: dict[Query, DocIdSet] = field(default_factory=dict)
+    # Searches using it now (one thread's, nested), and whether it is to be closed after.
+    users: int = 0
+    forgotten: bool = False
+
+    def filter(self, query: Query) -> DocIdSet:
+        """The documents `query` matches, as Whoosh reads a filter query, kept as long as
+        the searcher: every search is filtered, most by its language alone."""
+        found = self.filters.get(query)
+        if found is None:
+            if len(self.filters) >= KEPT_FILTERS:
+                self.filters.clear()
+            searcher = self.searcher
+            found = BitSet(searcher.docs_for_query(query), size=searcher.doc_count_all())
+            self.filters[query] = found
+        return found
 
     def is_current(self, name: str) -> bool:
         """True when `name` is still the current generation and nothing was committed to it
@@ -252,8 +271,8 @@ class SearchIndex(SearchBackend):
     def is_readable(self) -> bool:
         """True when the index can be opened and searched."""
         try:
-            with self._searcher() as (_, searcher):
-                searcher.doc_count()
+            with self._searcher() as kept:
+                kept.searcher.doc_count()
         except IndexUnavailable:
             return False
         return True
@@ -280,10 +299,10 @@ class SearchIndex(SearchBackend):
         per_page = min(max(per_page, 1), MAX_PER_PAGE)
         if not query_words(text):
             return Results.empty(text, per_page)
-        with self._searcher() as (name, searcher):
+        with self._searcher() as kept:
             try:
                 return self._search(
-                    name, searcher, text, language, kinds, categories, township, page, per_page
+                    kept, text, language, kinds, categories, township, page, per_page
                 )
             except Exception as error:
                 # A damaged segment can fail anywhere in Whoosh; the site must answer
@@ -293,8 +312,7 @@ class SearchIndex(SearchBackend):
 
     def _search(
         self,
-        name: str,
-        searcher: Searcher,
+        kept: _Kept,
         text: str,
         language: str,
         kinds: list[str] | None,
@@ -303,7 +321,8 @@ class SearchIndex(SearchBackend):
         page: int,
         per_page: int,
     ) -> Results:
-        """Run a search on an open searcher."""
+        """Run a search with an open searcher."""
+        name, searcher = kept.name, kept.searcher
         reader = searcher.reader()
 
         def titles() -> TitleWords:
@@ -324,11 +343,11 @@ class SearchIndex(SearchBackend):
             if None not in prepared.offers:
                 prepared.offers[None] = offered_instead(text, language, titles, is_used, has_hits)
             return Results.empty(text, per_page, prepared.offers[None])
-        every_kind = build_filter(language, None, categories, township)
-        only_kinds = build_filter(language, kinds, categories, township)
+        every_kind = kept.filter(build_filter(language, None, categories, township))
+        only_kinds = kept.filter(build_filter(language, kinds, categories, township))
         # Whoosh reads a filter that matches no document as no filter at all, and would then
         # count every match: a filter that matches nothing must give nothing.
-        if not any(True for _ in only_kinds.docs(searcher)):
+        if not any(True for _ in only_kinds):
             return Results.empty(text, per_page)
         # The facet counts ignore the kind filter, so each kind shows what choosing it gives.
         all_kinds = searcher.search(
@@ -411,19 +430,24 @@ class SearchIndex(SearchBackend):
         return self._titles[key]
 
     @contextmanager
-    def _searcher(self) -> Iterator[tuple[str, Searcher]]:
-        """The current generation's name and an open Whoosh searcher on it: the one this
-        thread kept from its last search when nothing changed since, else a new one."""
+    def _searcher(self) -> Iterator[_Kept]:
+        """An open Whoosh searcher on the current generation: the one this thread kept from
+        its last search when nothing changed since, else a new one."""
         name = self._current_generation()
         if name is None:
             raise IndexUnavailable(f"there is no search index in {self.path}")
         kept = self._kept_searcher(name)
+        kept.users += 1
         try:
-            yield name, kept.searcher
+            yield kept
         except BaseException:
             # A failure may come of a damaged file: open it again next time.
             self._forget(kept)
             raise
+        finally:
+            kept.users -= 1
+            if kept.forgotten and not kept.users:
+                kept.close()
 
     def _kept_searcher(self, name: str) -> _Kept:
         """This thread's searcher on generation `name`, opened when it has none that is
@@ -455,12 +479,15 @@ class SearchIndex(SearchBackend):
         return kept
 
     def _forget(self, kept: _Kept) -> None:
-        """Close `kept` and stop keeping it for this thread."""
+        """Stop keeping `kept` for this thread, and close it unless a search is still using
+        it (then it is closed when that search is done)."""
         with _kept_lock:
             searchers = _kept.get(threading.get_ident())
             if searchers is not None and searchers.get(self.path) is kept:
                 del searchers[self.path]
-        kept.close()
+        kept.forgotten = True
+        if not kept.users:
+            kept.close()
 
     # Writing
 

@@ -703,13 +703,18 @@ def test_rebuild_reports_progress(tmp_path, jieba_cache):
 
 def test_rebuild_swaps_atomically(fresh_index):
     # The site's workers hold a searcher for the length of a request.
-    with fresh_index._searcher() as (_, old_searcher):
+    with fresh_index._searcher() as kept:
+        old_searcher = kept.searcher
         fresh_index.rebuild(DOCUMENTS[:2])
         assert old_searcher.doc_count() == len(DOCUMENTS)
         assert old_searcher.document(id="service:legal-aid")["title"] == "法律援助和司法救助"
         assert ids(fresh_index.search("法律援助")) == []
         assert ids(fresh_index.search("低保")) == []
         assert ids(fresh_index.search("轮椅"))[0] == "service:assistive-devices"
+        # Searches in the same thread opened a searcher of their own: this one stays open
+        # while it is used, and is closed after.
+        assert old_searcher.document(id="service:legal-aid")["title"] == "法律援助和司法救助"
+    assert old_searcher.is_closed
 
 
 @pytest.mark.parametrize("suffix", [".toc", ".seg"])
@@ -823,8 +828,8 @@ def test_concurrent_writers_all_succeed(fresh_index, jieba_cache):
     found = set(ids(fresh_index.search("辅助器具", kinds=["update"], per_page=100)))
     expected = {f"update:worker-{worker}-{number}" for worker in range(3) for number in range(5)}
     assert expected <= found
-    with fresh_index._searcher() as (_, searcher):
-        assert searcher.doc_count() == len(DOCUMENTS) + 15
+    with fresh_index._searcher() as kept:
+        assert kept.searcher.doc_count() == len(DOCUMENTS) + 15
 
 
 # --- Pinyin and typing errors ------------------------------------------------------------
