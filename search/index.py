@@ -170,11 +170,12 @@ def _commit(writer: IndexWriter, **options: bool) -> None:
 @dataclass
 class _Kept:
     """A searcher kept open on one version of a generation (its name, and the generation
-    of its table of contents, which every commit raises)."""
+    of its table of contents, which every commit raises), by the process `pid`."""
 
     name: str
     index: whoosh_index.Index
     searcher: Searcher
+    pid: int = field(default_factory=os.getpid)
     filters: dict[Query, DocIdSet] = field(default_factory=dict)
     # Searches using it now (one thread's, nested), and whether it is to be closed after.
     users: int = 0
@@ -194,7 +195,11 @@ class _Kept:
 
     def is_current(self, name: str) -> bool:
         """True when `name` is still the current generation and nothing was committed to it
-        since the searcher was opened (a folder gone or unreadable is not current)."""
+        since the searcher was opened (a folder gone or unreadable is not current). A
+        process forked since (gunicorn's workers) shares its files' positions with the one
+        that opened it: there it is not current either."""
+        if self.pid != os.getpid():
+            return False
         try:
             latest = self.index.latest_generation()
         except OSError:

@@ -130,3 +130,13 @@ def test_a_failed_search_leaves_no_searcher_behind(fresh_index, monkeypatch):
         fresh_index.search("轮椅")
     assert failing.searcher.is_closed and kept_here(fresh_index) is None
     assert ids(fresh_index.search("轮椅"))[0] == "service:assistive-devices"
+
+
+def test_a_forked_process_opens_a_searcher_of_its_own(fresh_index, monkeypatch):
+    # gunicorn forks its workers from a process that may have searched: a searcher kept
+    # there shares its files' positions with every worker.
+    fresh_index.search("轮椅")
+    inherited = kept_here(fresh_index)
+    monkeypatch.setattr(index_module.os, "getpid", lambda: inherited.pid + 1)
+    assert ids(fresh_index.search("轮椅"))[0] == "service:assistive-devices"
+    assert kept_here(fresh_index) is not inherited
