@@ -3,7 +3,8 @@ status link (whose token opens what they wrote) is logged as /feedback/status/�
 alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , what a
 resident searched for (it may name their condition) as q=… , whom a place or a contact
 must suit (the finder's 我需要 and the contacts' 适合谁: a disability) as need=… , and where
-they are (the finder's "use my location") as lat=…&lon=… . Nor does it hold the visitor's
+they are (the finder's "use my location") as lat=…&lon=… , and a cookie's value (the sent
+page's receipt holds the status token) as … . Nor does it hold the visitor's
 network address, in any form a format could name (%(h)s, the forwarded headers, the
 WSGI variables, gunicorn's socket): the feedback form promises residents it is not kept,
 and behind the proxy ProxyFix puts the real address where gunicorn's %(h)s reads it. Each line
@@ -26,8 +27,13 @@ from .request_ids import ENVIRON_KEY
 # The parameters whose values are hidden, by their names as Werkzeug reads them (`unquote_plus`,
 # as `parse_qsl` does): ?%71=… is q, ?ne%65d=… is need.
 PRIVATE_PARAMETERS = frozenset({"q", "need", "lat", "lon"})
+# Between the parts of a private link's address: a slash, or several, or one percent-encoded
+# (gunicorn decodes the path, and Werkzeug routes /feedback//status/… by its redirect and
+# /feedback%2Fstatus/… as /feedback/status/…: the request line holds them as they came).
+SLASHES = r"(?:/|%2[Ff])+"
 PRIVATE = re.compile(
-    r"(/feedback/status/|/alerts/(?:confirm|manage|unsubscribe)/)[^/?#\s]+"
+    rf"({SLASHES}feedback{SLASHES}status{SLASHES}"
+    rf"|{SLASHES}alerts{SLASHES}(?:confirm|manage|unsubscribe){SLASHES})[^/?#\s]+"
     r"|(\bip=)\S+?(?=:?\s|$)"  # gunicorn's own "Invalid request from ip=…" in the error log
     # A parameter: its name (no "?" or "/", which no private name holds, so that a path
     # and its query are not read as one name), then its value.
@@ -41,6 +47,13 @@ ADDRESS_ATOMS = re.compile(
     r"|(?:http_)?(?:x[-_]forwarded[-_]for|forwarded|x[-_]real[-_]ip|x[-_]client[-_]ip"
     r"|true[-_]client[-_]ip|cf[-_]connecting[-_]ip|client[-_]ip))\}[ie]"
 )
+
+# The atoms of the cookies a request sends and a response sets (the request's Cookie header,
+# its WSGI variable, and the response's Set-Cookie): each value is hidden. The sent page's
+# receipt cookie holds a resident's status token (signed, not encrypted), the session the
+# form's CSRF token.
+COOKIE_ATOMS = re.compile(r"\{(?:cookie\}i|http_cookie\}e|set-cookie\}o)")
+COOKIE_VALUE = re.compile(r"=[^;]*")
 
 
 # Added to the end of whatever access log format gunicorn is given: the request's id, "-" for
@@ -80,8 +93,8 @@ class PrivateLinksHidden(logging.Filter):
 
 class AccessLogger(Logger):
     """gunicorn's logger, with every value a format could name redacted (the request line,
-    the path, the referrer, each header and WSGI variable), the visitor's address left out
-    ("-"), and its error log's lines redacted too."""
+    the path, the referrer, each header and WSGI variable), the cookies' values and the
+    visitor's address left out ("…", "-"), and its error log's lines redacted too."""
 
     def setup(self, cfg: Config) -> None:
         """gunicorn's setup, and the error log's lines redacted."""
@@ -106,7 +119,14 @@ class AccessLogger(Logger):
     ) -> dict[str, object]:
         """gunicorn's values for the access log format, each redacted, none an address."""
         atoms = super().atoms(resp, req, environ, request_time)
-        return {
-            key: "-" if ADDRESS_ATOMS.fullmatch(key) else redacted(value)
-            for key, value in atoms.items()
-        }
+        return {key: _logged(key, value) for key, value in atoms.items()}
+
+
+def _logged(key: str, value: object) -> object:
+    """An atom's value as the access log writes it: an address as "-", a cookie's value as
+    "…", anything else `redacted`."""
+    if ADDRESS_ATOMS.fullmatch(key):
+        return "-"
+    if COOKIE_ATOMS.fullmatch(key) and isinstance(value, str):
+        return COOKIE_VALUE.sub("=…", value)
+    return redacted(value)

@@ -61,8 +61,6 @@ def refuse_unreadable_address() -> None:
         raise UnreadableAddress() from None
 
 
-# A run of slashes in a path, which names the same page as one slash.
-REPEATED_SLASHES = re.compile("/{2,}")
 # What a path and a query string redirected to keep as they are (RFC 3986's pchar, and "/" and
 # "?"); anything else is percent-encoded, a backslash among them: browsers read one as a
 # slash, and "/\host" as another site.
@@ -87,7 +85,7 @@ def redirect_repeated_slashes() -> ResponseReturnValue | None:
         return None
     # WSGI's strings hold the bytes as sent (as Latin-1): the path percent-decoded, the query
     # string as it came.
-    path = REPEATED_SLASHES.sub("/", environ.get("SCRIPT_NAME", "") + environ["PATH_INFO"])
+    path = security.REPEATED_SLASHES.sub("/", environ.get("SCRIPT_NAME", "") + environ["PATH_INFO"])
     location = "/" + quote(path.lstrip("/").encode("latin-1"), safe=PATH_CHARACTERS)
     query = environ.get("QUERY_STRING", "")
     if query:

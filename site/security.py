@@ -5,6 +5,7 @@ address to return to after a form; who a visitor is to the rate limits; and the 
 no address of the site can be built on, refused before anything reads them."""
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -142,6 +143,8 @@ def private(
 
 
 _View = TypeVar("_View", bound=Callable)
+# A run of slashes in a path, which names the same address as one slash.
+REPEATED_SLASHES = re.compile("/{2,}")
 # Where the app keeps the addresses of its private routes (`private_paths`).
 PRIVATE_PATHS = "barrierfree_private_paths"
 
@@ -177,11 +180,13 @@ def private_paths(app: Flask) -> tuple[tuple[str, dict], ...]:
 
 def keep_private(response: Response) -> Response:
     """Give a response to a private route's address the route's private headers for this
-    request (`private_headers`), whoever made it: the view, an error handler, or the 500
-    page (after-request hooks run for them all). The path is read without the /en prefix,
-    as routes are."""
+    request (`private_headers`), whoever made it: the view, an error handler, the 500 page
+    (after-request hooks run for them all), or the redirect from the address written with
+    repeated slashes (/feedback//status/…), which names the token too. The path is read
+    without the /en prefix, as routes are."""
+    path = REPEATED_SLASHES.sub("/", request.path)
     for start, headers in private_paths(current_app):
-        if request.path.startswith(start):
+        if path.startswith(start):
             response.headers.update(private_headers(response, headers))
             break
     return response

@@ -1,0 +1,91 @@
+"""Findings of a security check of the whole site, each pinned by its behaviour: a private
+link written with repeated or percent-encoded slashes is as private as the link itself, in
+the answer and in the access log; the access log keeps no cookie's value."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from barrierfree.access_log import AccessLogger, redacted
+from gunicorn.config import Config
+
+TOKEN = "k7m2p9q4r8s3t6v5w2x9y4z7a3b8c5d2e6f9g4h7j3k8m5n2p6q9"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"/feedback//status/{TOKEN}",
+        f"/en/feedback//status/{TOKEN}",
+        f"/feedback/status//{TOKEN}/delete",
+        f"/alerts//manage/12-{TOKEN}",
+        f"/en/alerts///unsubscribe/12-{TOKEN}",
+    ],
+)
+def test_a_private_link_with_repeated_slashes_is_redirected_privately(client, address):
+    """The redirect to the link's own address names its token as the link does: never
+    stored by a browser or a proxy, never indexed, never sent on in a Referer."""
+    response = client.get(address)
+    assert response.status_code == 308
+    assert TOKEN in response.headers["Location"] and "//" not in response.headers["Location"]
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_a_public_page_with_repeated_slashes_is_redirected_as_before(client):
+    response = client.get("/services//")
+    assert response.status_code == 308
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def atoms(environ: dict, request_headers: dict | None = None, response_headers=()) -> dict:
+    """The access log's values for one request, as the site's logger gives them."""
+    base = {"REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": ""}
+    response = SimpleNamespace(status="200 OK", sent=10, headers=list(response_headers))
+    return AccessLogger(Config()).atoms(
+        response, request_headers or {}, {**base, **environ}, timedelta(0)
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "logged"),
+    [
+        (f"/feedback//status/{TOKEN}", "/feedback//status/…"),
+        (f"//en//feedback///status/{TOKEN}/photos/1", "//en//feedback///status/…/photos/1"),
+        (f"/feedback%2Fstatus%2f{TOKEN}", "/feedback%2Fstatus%2f…"),
+        (f"/alerts//confirm/3-{TOKEN}?x=1", "/alerts//confirm/…?x=1"),
+        (f"/en/alerts%2Fmanage/3-{TOKEN}", "/en/alerts%2Fmanage/…"),
+    ],
+)
+def test_a_private_link_is_logged_without_its_token_however_its_slashes_are_written(raw, logged):
+    """gunicorn decodes the path (%2F is a slash to Werkzeug's routes) and the site redirects
+    repeated slashes to the page: the request line holds the link as it came."""
+    found = atoms({"RAW_URI": raw, "PATH_INFO": raw.split("?")[0]})
+    assert found["r"] == f"GET {logged} HTTP/1.1"
+    assert TOKEN not in "".join(str(value) for value in found.values())
+
+
+def test_other_addresses_with_those_words_are_logged_as_they_are():
+    assert redacted("GET /feedback/statistics HTTP/1.1") == "GET /feedback/statistics HTTP/1.1"
+    assert redacted("GET /updates/alerts-now HTTP/1.1") == "GET /updates/alerts-now HTTP/1.1"
+
+
+def test_no_cookie_s_value_is_logged():
+    """The sent page's receipt cookie holds the status token (signed, readable by anyone who
+    has it); the session holds the form's CSRF token. A format naming the Cookie header, its
+    WSGI variable or the Set-Cookie header logs the cookies' names only."""
+    receipt = f"feedback_receipt=eyJ0b2tlbiI6IntUT0tFTn0ifQ.{TOKEN}"
+    sent = {"Cookie": f"{receipt}; session=abc.{TOKEN}; display=large"}
+    environ = {
+        "RAW_URI": "/feedback/sent",
+        "PATH_INFO": "/feedback/sent",
+        "HTTP_COOKIE": sent["Cookie"],
+    }
+    set_cookie = [("Set-Cookie", f"{receipt}; Max-Age=3600; HttpOnly; Path=/feedback/sent")]
+    found = atoms(environ, sent, set_cookie)
+    assert TOKEN not in "".join(str(value) for value in found.values())
+    assert found["{cookie}i"] == "feedback_receipt=…; session=…; display=…"
+    assert found["{http_cookie}e"] == found["{cookie}i"]
+    assert found["{set-cookie}o"].startswith("feedback_receipt=…; Max-Age=…; HttpOnly")
