@@ -62,15 +62,24 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+# The protective headers of every response, Flask's and the WSGI layers' own (a private
+# route's Referrer-Policy is stricter: PRIVATE_HEADERS).
+PROTECTIVE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(self)",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def add_security_headers(response: Response) -> Response:
     """Set CSP and the other protective headers; HSTS only over HTTPS."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+    for name, value in PROTECTIVE_HEADERS.items():
+        headers.setdefault(name, value)
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
@@ -273,8 +282,8 @@ def readable_host(host: str) -> bool:
 
 class UnreadableHostRefused:
     """WSGI: a request whose Host no address can be built on (`readable_host`) answered 400
-    with `UNADDRESSABLE` in plain text, before any layer reads the host (the page cache keys
-    pages by it; Flask routes by it; every page writes it)."""
+    with `UNADDRESSABLE` in plain text and the protective headers, before any layer reads
+    the host (the page cache keys pages by it; Flask routes by it; every page writes it)."""
 
     def __init__(self, app: WSGIApplication) -> None:
         self.app = app
@@ -287,15 +296,9 @@ class UnreadableHostRefused:
             readable = False
         if readable:
             return self.app(environ, start_response)
+        headers = {**PROTECTIVE_HEADERS, "Cache-Control": "no-store"}
         response = BaseResponse(
-            UNADDRESSABLE,
-            400,
-            {
-                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "no-store",
-            },
-            content_type="text/plain; charset=utf-8",
+            UNADDRESSABLE, 400, headers, content_type="text/plain; charset=utf-8"
         )
         return response(environ, start_response)
 

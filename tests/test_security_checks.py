@@ -8,6 +8,8 @@ from types import SimpleNamespace
 import pytest
 from barrierfree.access_log import AccessLogger, redacted
 from gunicorn.config import Config
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Response
 
 TOKEN = "k7m2p9q4r8s3t6v5w2x9y4z7a3b8c5d2e6f9g4h7j3k8m5n2p6q9"
 
@@ -89,3 +91,33 @@ def test_no_cookie_s_value_is_logged():
     assert found["{cookie}i"] == "feedback_receipt=…; session=…; display=…"
     assert found["{http_cookie}e"] == found["{cookie}i"]
     assert found["{set-cookie}o"].startswith("feedback_receipt=…; Max-Age=…; HttpOnly")
+
+
+PROTECTIVE = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+              "Permissions-Policy")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("address", "headers", "status"),
+    [
+        ("/", {"Host": "xn--zz.example"}, 400),  # refused before Flask: no address to build on
+        ("/", {"Host": f"{'a' * 64}.example"}, 400),
+        ("/", {}, 200),
+        ("/no-such-page", {}, 404),
+        ("/services//", {}, 308),
+        ("/updates/feed.atom", {}, 200),
+        ("/data/facilities.csv", {}, 200),
+        ("/search?q=%E8%BD%AE%E6%A4%85", {"HX-Request": "true"}, 200),
+    ],
+)
+def test_every_kind_of_answer_has_the_protective_headers(app, address, headers, status):
+    """Flask's pages and downloads, its errors and redirects, htmx's fragments, and the plain
+    400 the outermost layer sends for a Host no address can be built on. (Asked of the app
+    itself: Werkzeug's test client fails on such a host after the answer.)"""
+    environ = EnvironBuilder(address, headers=headers).get_environ()
+    response = Response.from_app(app, environ, buffered=True)
+    assert response.status_code == status
+    missing = [name for name in PROTECTIVE if name not in response.headers]
+    assert not missing
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
