@@ -121,3 +121,20 @@ def test_every_kind_of_answer_has_the_protective_headers(app, address, headers, 
     assert not missing
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        (f"/feedback//status/{TOKEN}", "/feedback//status/…"),
+        (f"/en/feedback%2Fstatus/{TOKEN}/delete", "/en/feedback%2Fstatus/…/delete"),
+    ],
+)
+def test_a_wrong_page_report_keeps_no_status_token_however_its_slashes_are_written(
+    app, typed, kept
+):
+    """页面信息有误 keeps the page a resident names, but never a private link's token."""
+    from barrierfree.feedback.spec import same_site_path
+
+    with app.test_request_context("/feedback/page-error"):
+        assert same_site_path(typed) == kept
