@@ -88,9 +88,15 @@ def prepare(data: bytes, decoders: tuple[str, ...] = DECODERS, long_side: int = 
     return Photo(content_type, encoded, pixels.width, pixels.height)
 
 
+# Pillow's names of a JPEG file, decoded reduced (`_draft`): a plain one, and one in the
+# Multi-Picture Format (several images in one JPEG, as some phones save a photo with its
+# depth map), which Pillow's JPEG decoder opens as "MPO".
+JPEG_FORMATS = ("JPEG", "MPO")
+
+
 def _pixel_limit(decoder: str | None) -> int:
     """The most pixels an image in this format may have: a JPEG is decoded reduced."""
-    return MAX_PIXELS if decoder == "JPEG" else MAX_PIXELS_DECODED_WHOLE
+    return MAX_PIXELS if decoder in JPEG_FORMATS else MAX_PIXELS_DECODED_WHOLE
 
 
 def _format_of(data: bytes, decoders: tuple[str, ...]) -> str | None:

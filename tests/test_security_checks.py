@@ -1,8 +1,10 @@
 """Findings of a security check of the whole site, each pinned by its behaviour: a private
 link written with repeated or percent-encoded slashes is as private as the link itself, in
-the answer and in the access log; the access log keeps no cookie's value."""
+the answer and in the access log; the access log keeps no cookie's value; every kind of
+answer has the protective headers; a phone's multi-picture JPEG has a JPEG's pixel limit."""
 
 from datetime import timedelta
+from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
@@ -138,3 +140,20 @@ def test_a_wrong_page_report_keeps_no_status_token_however_its_slashes_are_writt
 
     with app.test_request_context("/feedback/page-error"):
         assert same_site_path(typed) == kept
+
+
+def test_a_multi_picture_jpeg_is_decoded_reduced_as_a_jpeg_is(i18n_app):
+    """A phone photo in the Multi-Picture Format (a JPEG with more images in it, such as a
+    depth map), which Pillow opens as "MPO", has a JPEG's limit and is decoded at a reduced
+    scale: a 48-megapixel one was refused as more than 24 megapixels."""
+    from barrierfree import images
+    from PIL import Image
+
+    frames = [Image.new("RGB", (8000, 6000), colour) for colour in ("red", "blue")]
+    buffer = BytesIO()
+    frames[0].save(buffer, "MPO", save_all=True, append_images=frames[1:])
+    assert Image.open(BytesIO(buffer.getvalue())).format == "MPO"
+    with i18n_app.test_request_context():
+        photo = images.prepare(buffer.getvalue())
+    assert photo.content_type == "image/jpeg"
+    assert (photo.width, photo.height) == (images.LONG_SIDE, 1200)
