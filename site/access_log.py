@@ -3,14 +3,14 @@ status link (whose token opens what they wrote) is logged as /feedback/status/�
 alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , what a
 resident searched for (it may name their condition) as q=… , whom a place or a contact
 must suit (the finder's 我需要 and the contacts' 适合谁: a disability) as need=… , and where
-they are (the finder's "use my location") as lat=…&lon=… , and a cookie's value (the sent
-page's receipt holds the status token) as … . Nor does it hold the visitor's
-network address, in any form a format could name (%(h)s, the forwarded headers, the
-WSGI variables, gunicorn's socket): the feedback form promises residents it is not kept,
-and behind the proxy ProxyFix puts the real address where gunicorn's %(h)s reads it. Each line
-ends with the request's id (`request_ids`), which the site's 500 and 503 pages show and its own
-log lines name. Served with `--logger-class barrierfree.access_log.AccessLogger` (the
-Makefile's SERVE)."""
+they are (the finder's "use my location") as lat=…&lon=… ; a cookie's value (the sent
+page's receipt holds the status token) and the CSRF token htmx sends in a header as … .
+Nor does it hold the visitor's network address, in any form a format could name (%(h)s,
+the forwarded headers, the WSGI variables, gunicorn's socket): the feedback form promises
+residents it is not kept, and behind the proxy ProxyFix puts the real address where
+gunicorn's %(h)s reads it. Each line ends with the request's id (`request_ids`), which the
+site's 500 and 503 pages show and its own log lines name. Served with
+`--logger-class barrierfree.access_log.AccessLogger` (the Makefile's SERVE)."""
 
 import logging
 import re
@@ -54,6 +54,9 @@ ADDRESS_ATOMS = re.compile(
 # form's CSRF token.
 COOKIE_ATOMS = re.compile(r"\{(?:cookie\}i|http_cookie\}e|set-cookie\}o)")
 COOKIE_VALUE = re.compile(r"=[^;]*")
+# The headers htmx sends the back office's CSRF token in, and one a client signs in with: each
+# value is "…" (as a header, "{x-csrftoken}i", and as a WSGI variable).
+SECRET_ATOMS = re.compile(r"\{(?:http_)?(?:x[-_]csrf[-_]?token|authorization)\}[ie]")
 
 
 # Added to the end of whatever access log format gunicorn is given: the request's id, "-" for
@@ -123,10 +126,12 @@ class AccessLogger(Logger):
 
 
 def _logged(key: str, value: object) -> object:
-    """An atom's value as the access log writes it: an address as "-", a cookie's value as
-    "…", anything else `redacted`."""
+    """An atom's value as the access log writes it: an address as "-", a cookie's value and
+    a CSRF token or credentials sent in a header as "…", anything else `redacted`."""
     if ADDRESS_ATOMS.fullmatch(key):
         return "-"
     if COOKIE_ATOMS.fullmatch(key) and isinstance(value, str):
         return COOKIE_VALUE.sub("=…", value)
+    if SECRET_ATOMS.fullmatch(key):
+        return "…"
     return redacted(value)

@@ -157,3 +157,18 @@ def test_a_multi_picture_jpeg_is_decoded_reduced_as_a_jpeg_is(i18n_app):
         photo = images.prepare(buffer.getvalue())
     assert photo.content_type == "image/jpeg"
     assert (photo.width, photo.height) == (images.LONG_SIDE, 1200)
+
+
+def test_no_csrf_token_or_credentials_sent_in_a_header_are_logged():
+    """htmx sends the back office's CSRF token in X-CSRFToken with every request."""
+    sent = {"X-CSRFToken": f"csrf.{TOKEN}", "Authorization": f"Basic {TOKEN}"}
+    environ = {
+        "RAW_URI": "/staff/session",
+        "PATH_INFO": "/staff/session",
+        "HTTP_X_CSRFTOKEN": sent["X-CSRFToken"],
+        "HTTP_X_CSRF_TOKEN": sent["X-CSRFToken"],
+        "HTTP_AUTHORIZATION": sent["Authorization"],
+    }
+    found = atoms(environ, sent)
+    assert TOKEN not in "".join(str(value) for value in found.values())
+    assert found["{x-csrftoken}i"] == found["{http_authorization}e"] == "…"
