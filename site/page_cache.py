@@ -603,6 +603,13 @@ def _raise_generation(session: Session) -> None:
     )
 
 
+def raise_generation() -> None:
+    """Raise the generation in this request's transaction for a change the tables cannot
+    tell: a row of a staff-only table that a public page shows after all (a feedback item's
+    published example, on the statistics page)."""
+    _raise_generation(db.session())
+
+
 @event.listens_for(db.session, "before_flush")
 def _raise_for_flushed_changes(
     session: Session, _flush_context: UOWTransaction, _instances: object

@@ -552,3 +552,35 @@ def test_what_is_counted_stays_when_an_item_s_personal_data_goes_for_its_age(sit
 
     assert totals(csv_after) == totals(csv_before) == (2, 2)
     assert f"{received:%Y-%m},无障碍问题,信发街道,已关闭,2,0,2,0," in csv_after
+
+
+@pytest.mark.parametrize("change", ["unpublish", "reopen"])
+def test_an_example_taken_down_leaves_the_cached_page_at_once(tmp_path, change):
+    """The items are a staff-only table to the page cache (a message changes no public
+    page), but a published example is on this page: taken down, or its item reopened, the
+    page cached with it was served on (and kept a day as its copy for an outage)."""
+    site = make_loaded_app(tmp_path / "cached.sqlite", FEEDBACK_ANSWER_DAYS=5)
+    with site.app_context():
+        row = FeedbackItem(
+            year=2026, sequence=1, kind="barrier", body=RESIDENT_TEXT, token_hash="t" * 64,
+            text_hash="text-cached", state="answered", answered_at=utcnow(),
+            due_on=add_working_days(local_now().date(), 5),
+        )  # fmt: skip
+        db.session.add(row)
+        db.session.commit()
+        answered = row.id
+    make_staff(site, "fang", "publisher")
+    fang = signed_in(site, "fang")
+    data = {**example_form(fang, answered), "action": "publish", "example": "盲道修好了。"}
+    assert fang.post(f"/staff/inbox/{answered}/example", data=data).status_code == 303
+    assert "盲道修好了。" in site.test_client().get(PAGE).text
+    assert site.test_client().get(PAGE).headers["X-Page-Cache"] == "hit"
+    if change == "unpublish":
+        data = {**example_form(fang, answered), "action": "unpublish", "example": "盲道修好了。"}
+        assert fang.post(f"/staff/inbox/{answered}/example", data=data).status_code == 303
+    else:
+        page = fang.get(f"/staff/inbox/{answered}")
+        version = parse(page.data).find("input", name="version").get("value")
+        moved = {"csrf_token": token_in(page.data), "version": version, "state": "in_progress"}
+        assert fang.post(f"/staff/inbox/{answered}/state", data=moved).status_code == 303
+    assert "盲道修好了。" not in site.test_client().get(PAGE).text

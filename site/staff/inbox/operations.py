@@ -10,6 +10,7 @@ from typing import cast
 from flask import g
 from sqlalchemy import CursorResult, func, select, update
 
+from ... import page_cache
 from ...database import db, utcnow
 from ...feedback import notify, queries
 from ...feedback.models import (
@@ -51,7 +52,11 @@ def _claim(item: FeedbackItem, base_version: int | None, **values: object) -> bo
             .execution_options(synchronize_session=False)
         ),
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    if item.example_published_at is not None or values.get("example_published_at") is not None:
+        page_cache.raise_generation()  # a published example comes, goes or changes
+    return True
 
 
 def _done(item: FeedbackItem, action: str, detail: str = "") -> None:
