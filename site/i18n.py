@@ -5,7 +5,7 @@ exists once and `url_for` keeps the visitor in the language they are reading.
 """
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -124,6 +124,36 @@ def translations() -> NullTranslations:
 def is_english() -> bool:
     """True when the visitor is reading the English site."""
     return current_locale() == EN
+
+
+class Labels(Mapping[str, Markup]):
+    """A table of codes and their labels (lazy_gettext strings) that templates read in the
+    active language, translated once per process and language: a lazy string is looked up
+    through flask-babel again at every use, and a page of contacts shows a hundred. A label
+    is Markup, as the lazy string's `__html__` gave it to Jinja."""
+
+    def __init__(self, labels: Mapping[str, object]) -> None:
+        self.labels = labels
+        self.by_locale: dict[str, dict[str, Markup]] = {}
+
+    def in_language(self) -> dict[str, Markup]:
+        """Every label in the active language."""
+        locale = current_locale()
+        found = self.by_locale.get(locale)
+        if found is None:
+            found = {code: Markup(str(label)) for code, label in self.labels.items()}
+            if has_app_context():  # as `translations`: outside one, only the untranslated
+                self.by_locale[locale] = found
+        return found
+
+    def __getitem__(self, code: str) -> Markup:
+        return self.in_language()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
 
 
 # A query string is echoed in every page's own links (the other language, the display

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import opening_hours
@@ -74,10 +74,26 @@ def published_contact(slug: str) -> ContactChannel | None:
     )
 
 
+# The directory's and a place's channels, built once per process, with only what their
+# cards show beside the channel itself: its place (`ContactChannel.place`).
+LISTED = (
+    select(ContactChannel)
+    .where(ContactChannel.status == PUBLISHED)
+    .options(selectinload(ContactChannel.facility))
+    .order_by(ContactChannel.position)
+)
+AT_FACILITY = (
+    select(ContactChannel)
+    .where(ContactChannel.status == PUBLISHED, ContactChannel.facility_id == bindparam("id"))
+    .options(selectinload(ContactChannel.facility))
+    .order_by(ContactChannel.position)
+)
+
+
 def find(filters: ContactFilters, now: datetime) -> list[Reachable]:
     """The channels that meet the filters."""
     found = []
-    for contact in published():
+    for contact in db.session.scalars(LISTED):
         if filters.need and filters.need not in contact.needs:
             continue
         if filters.channel and contact.channel != filters.channel:
@@ -89,29 +105,33 @@ def find(filters: ContactFilters, now: datetime) -> list[Reachable]:
     return found
 
 
+# The ways to ask about a service, built once per process: built on every request, the
+# statement cost more than the SQL it sends.
+FOR_SERVICE = (
+    select(ContactChannel)
+    .where(
+        ContactChannel.status == PUBLISHED,
+        ContactChannel.services.any(Service.id == bindparam("id"))
+        | ContactChannel.department_id.in_(bindparam("leads", expanding=True))
+        | ContactChannel.department_id.is_(None),
+    )
+    .options(joinedload(ContactChannel.facility))
+)
+# Each kind of channel's place in the lists: phone lines first, then SMS, and so on.
+RANK = {channel: rank for rank, channel in enumerate(CHANNELS)}
+
+
 def for_service(service: Service, now: datetime) -> list[Reachable]:
     """Every way to ask about a service: its own channels, its lead departments', then general.
 
     Ordered by channel kind, so a reader finds all phone lines together, then SMS, and so on.
     """
-    leads = {r.department_id for r in service.responsibilities if r.role == LEAD}
-    chosen = list(
-        db.session.scalars(
-            select(ContactChannel)
-            .where(
-                ContactChannel.status == PUBLISHED,
-                ContactChannel.services.any(Service.id == service.id)
-                | ContactChannel.department_id.in_(leads)
-                | ContactChannel.department_id.is_(None),
-            )
-            .options(joinedload(ContactChannel.facility))
-        )
-    )
-    order = list(CHANNELS)
-    chosen.sort(key=lambda contact: (order.index(contact.channel), contact.position))
+    leads = list({r.department_id for r in service.responsibilities if r.role == LEAD})
+    chosen = list(db.session.scalars(FOR_SERVICE, {"id": service.id, "leads": leads}))
+    chosen.sort(key=lambda contact: (RANK[contact.channel], contact.position))
     return [Reachable.at(contact, now) for contact in chosen]
 
 
 def at_facility(facility: Facility, now: datetime) -> list[Reachable]:
     """The counters and channels based at a facility."""
-    return [Reachable.at(c, now) for c in published() if c.facility_id == facility.id]
+    return [Reachable.at(c, now) for c in db.session.scalars(AT_FACILITY, {"id": facility.id})]

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from .. import opening_hours
+from ..i18n import Labels
 from ..opening_hours import last_opening_or_closing
 from ..page_cache import last_public_change
 from ..query_args import filtered_page, wants_fragment
@@ -16,12 +17,14 @@ from .models import ContactChannel
 from .structured_data import contact_page
 
 bp = Blueprint("contacts", __name__)
-# Globals, not context: the macros that use them are imported without context.
-bp.add_app_template_global(channels.CHANNELS, "contact_channels")  # type: ignore[arg-type]
+# Globals, not context: the macros that use them are imported without context. Their names
+# are translated once per language (`Labels`): each card of a list shows some.
+NEEDS = Labels(channels.NEEDS)
+bp.add_app_template_global(Labels(channels.CHANNELS), "contact_channels")  # type: ignore[arg-type]
 bp.add_app_template_global(channels.LINK_SCHEMES, "contact_link_schemes")  # type: ignore[arg-type]
-bp.add_app_template_global(channels.NEEDS, "contact_needs")  # type: ignore[arg-type]
-bp.add_app_template_global(channels.LANGUAGES, "contact_languages")  # type: ignore[arg-type]
-bp.add_app_template_filter(lambda code: channels.NEEDS.get(code, code), "contact_need")
+bp.add_app_template_global(NEEDS, "contact_needs")  # type: ignore[arg-type]
+bp.add_app_template_global(Labels(channels.LANGUAGES), "contact_languages")  # type: ignore[arg-type]
+bp.add_app_template_filter(lambda code: NEEDS.get(code, code), "contact_need")
 
 
 @bp.get("/contacts/")

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, render_template
 
 from .. import opening_hours
 from ..contacts import queries as contacts
+from ..i18n import Labels
 from ..opening_hours import last_opening_or_closing
 from ..page_cache import last_public_change
 from ..security import last_modified
@@ -16,7 +17,8 @@ from .structured_data import government_service
 from .where import where_to_go
 
 bp = Blueprint("services", __name__)
-bp.add_app_template_global(DISABILITY_CATEGORIES, "disability_names")  # type: ignore[arg-type]
+# Translated once per language (`Labels`), not at every use.
+bp.add_app_template_global(Labels(DISABILITY_CATEGORIES), "disability_names")  # type: ignore[arg-type]
 
 
 def untranslated(service: Service, links: queries.Links, teams: departments.Departments) -> bool:
