@@ -155,6 +155,11 @@ class Labels(Mapping[str, Markup]):
     def __len__(self) -> int:
         return len(self.labels)
 
+    def named(self, codes: Iterable[str]) -> list[Markup | str]:
+        """The labels of `codes`, in order; a code without one as it is."""
+        found = self.in_language()
+        return [found.get(code, code) for code in codes]
+
 
 # A query string is echoed in every page's own links (the other language, the display
 # form's way back, alternate links) as it came, unless it is longer than any the site
@@ -254,8 +259,9 @@ def list_separator(names: list[str]) -> str:
     ("; ") when an item holds that separator itself, as 盲文、大字或有声资料 does, so that
     the reader, and the listener, can tell where each item ends (GB/T 15834's rule for
     分号, and English usage alike)."""
-    separator = _("、")
-    return _("；") if any(separator in name for name in names) else separator
+    catalogue = translations()  # not flask-babel's lookup: a list of contacts asks 30 times
+    separator = catalogue.gettext("、")
+    return catalogue.gettext("；") if any(separator in name for name in names) else separator
 
 
 def inline_list(names: Iterable[object]) -> str:

@@ -10,6 +10,7 @@ from barrierfree.facilities.models import Facility
 from barrierfree.opening_hours import local_now
 from barrierfree.plan.models import LEAD
 from barrierfree.services.models import Service
+from barrierfree.services.where import where_to_go
 from conftest import make_loaded_app
 from markupsafe import Markup
 from sqlalchemy import event, select
@@ -137,3 +138,27 @@ def test_a_service_without_a_lead_department_lists_its_own_and_the_general_chann
         listed = [item.contact for item in queries.for_service(service, local_now())]
         assert listed
         assert all(c.department_id is None or service in c.services for c in listed)
+
+
+def test_where_to_go_lists_the_real_published_places_of_each_service(uncached):
+    """Read as rows of what the list shows: the same places, in the finder's order, the
+    demo pack's samples left out until one is made real."""
+    with uncached.test_request_context("/"):
+        places = db.session.scalars(select(Facility).where(Facility.status == PUBLISHED)).all()
+        offered = [place for place in places if place.services]
+        assert offered, "the demo pack's places offer services"
+        service = offered[0].services[0]
+        assert where_to_go(service, local_now()).places == []
+        for place in places:
+            place.sample = False
+        db.session.flush()
+        try:
+            listed = [tuple(row) for row in where_to_go(service, local_now()).places]
+            expected = [
+                (place.slug, place.name, place.name_en)
+                for place in sorted(places, key=lambda p: (p.township.position, p.position))
+                if service in place.services
+            ]
+        finally:
+            db.session.rollback()
+    assert listed == expected

@@ -77,19 +77,25 @@ def published_facility(slug: str) -> Facility | None:
     )
 
 
-# Read on every service's page: built once, like the finder's.
+# Read on every service's page: built once, like the finder's, and as rows of the columns
+# its list shows. Only real places: see services/where.py.
 OFFERING = (
-    select(Facility)
+    select(Facility.slug, Facility.name, Facility.name_en)
     .join(facility_service)
     .join(Township)
-    .where(facility_service.c.service_id == bindparam("id"), Facility.status == PUBLISHED)
+    .where(
+        facility_service.c.service_id == bindparam("id"),
+        Facility.status == PUBLISHED,
+        Facility.sample.is_(False),
+    )
     .order_by(Township.position, Facility.position)
 )
 
 
-def offering(service: Service) -> list[Facility]:
-    """The published facilities where a service is offered."""
-    return list(db.session.scalars(OFFERING, {"id": service.id}))
+def offering(service: Service) -> Sequence[Row]:
+    """The published real (not sample) facilities where a service is offered, as rows of
+    slug, name and name_en."""
+    return rows(OFFERING, id=service.id)
 
 
 def find(filters: FacilityFilters, now: datetime) -> list[Found]:

@@ -3,8 +3,11 @@ sample, from the demo pack) could send someone to a door that is not there. With
 real place, the departments that answer for the service and the real ways to reach them.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import Row
 
 from ..contacts import queries as contacts
 from ..facilities import queries as facilities
@@ -23,14 +26,14 @@ GENERAL_HOTLINE = "12345"
 class WhereToGo:
     """The real places offering a service; failing those, whom to reach and how."""
 
-    places: list[Facility]
+    places: Sequence[Facility | Row]  # what a list of places shows: slug, name, name_en
     departments: list[Department]
     channels: list[contacts.Reachable]
 
 
 def where_to_go(service: Service, now: datetime) -> WhereToGo:
     """The real places for a service, or its departments and their real channels."""
-    places = [place for place in facilities.offering(service) if not place.sample]
+    places = facilities.offering(service)
     departments = list({d.id: d for d in in_charge(service) + handling(service)}.values())
     ids = {department.id for department in departments}
     channels = [
