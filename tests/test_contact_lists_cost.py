@@ -162,3 +162,16 @@ def test_where_to_go_lists_the_real_published_places_of_each_service(uncached):
         finally:
             db.session.rollback()
     assert listed == expected
+
+
+@pytest.mark.parametrize(("prefix", "lift"), [("", "电梯"), ("/en", "Lift")])
+def test_a_place_names_its_features_in_the_language_of_the_page(uncached, prefix, lift):
+    """Its features' names, read through `Labels`, follow the page's language whichever
+    language was asked first."""
+    with uncached.test_request_context("/"):
+        slug = db.session.scalar(select(Facility.slug).where(Facility.status == PUBLISHED).limit(1))
+    client = uncached.test_client()
+    for first in ("/en", ""):
+        client.get(f"{first}/facilities/{slug}")
+    page = client.get(f"{prefix}/facilities/{slug}").get_data(as_text=True)
+    assert f"<h3>{lift}</h3>" in page

@@ -65,16 +65,20 @@ def published() -> list[Facility]:
     return list(db.session.scalars(PUBLISHED_FACILITIES))
 
 
+# A place's page's statement, built once like the finder's.
+PUBLISHED_FACILITY = (
+    select(Facility)
+    .where(Facility.slug == bindparam("slug"), Facility.status == PUBLISHED)
+    .options(
+        joinedload(Facility.township),
+        selectinload(Facility.services),
+    )
+)
+
+
 def published_facility(slug: str) -> Facility | None:
     """One published facility with its township and services."""
-    return db.session.scalar(
-        select(Facility)
-        .where(Facility.slug == slug, Facility.status == PUBLISHED)
-        .options(
-            joinedload(Facility.township),
-            selectinload(Facility.services),
-        )
-    )
+    return db.session.scalar(PUBLISHED_FACILITY, {"slug": slug})
 
 
 # Read on every service's page: built once, like the finder's, and as rows of the columns

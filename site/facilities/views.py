@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from .. import opening_hours
 from ..contacts import queries as contacts
+from ..i18n import Labels
 from ..opening_hours import last_opening_or_closing
 from ..page_cache import last_public_change
 from ..query_args import filtered_page, wants_fragment
@@ -18,12 +19,15 @@ from .models import Facility
 from .structured_data import place
 
 bp = Blueprint("facilities", __name__)
-# Globals, not context: the macros that use them are imported without context.
+# Globals, not context: the macros that use them are imported without context. Their names
+# are translated once per language (`Labels`): a place's page shows forty.
 bp.add_app_template_global(features, "facility_features")  # type: ignore[arg-type]
-bp.add_app_template_global(features.TYPES, "facility_types")  # type: ignore[arg-type]
-bp.add_app_template_global(features.DETAIL_LABELS, "facility_detail_labels")  # type: ignore[arg-type]
-bp.add_app_template_global(features.METHODS, "verification_methods")  # type: ignore[arg-type]
-bp.add_app_template_global(features.HOURS_METHODS, "hours_verification_methods")  # type: ignore[arg-type]
+FEATURE_NAMES = Labels({feature.code: feature.name for feature in features.FEATURES})
+bp.add_app_template_global(FEATURE_NAMES, "facility_feature_names")  # type: ignore[arg-type]
+bp.add_app_template_global(Labels(features.TYPES), "facility_types")  # type: ignore[arg-type]
+bp.add_app_template_global(Labels(features.DETAIL_LABELS), "facility_detail_labels")  # type: ignore[arg-type]
+bp.add_app_template_global(Labels(features.METHODS), "verification_methods")  # type: ignore[arg-type]
+bp.add_app_template_global(Labels(features.HOURS_METHODS), "hours_verification_methods")  # type: ignore[arg-type]
 bp.add_app_template_global(opening_hours.HOLIDAY_RULES, "holiday_rules")  # type: ignore[arg-type]
 
 
