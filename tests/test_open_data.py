@@ -306,7 +306,7 @@ def test_the_indicators_carry_their_english_name_and_unit_as_places_and_contacts
     ("path", "name", "unit"),
     [
         ("/data/", "指标的名称（规划原文）", "单位（规划原文）"),
-        ("/en/data/", "The indicator’s name (as the plan gives it)", "Unit (as the plan gives it)"),
+        ("/en/data/", "The indicator's name (as the plan gives it)", "Unit (as the plan gives it)"),
     ],
 )
 def test_the_data_page_documents_the_indicators_english_fields(client, path, name, unit):

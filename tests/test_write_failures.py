@@ -335,17 +335,21 @@ def test_a_refused_message_leaves_no_word_of_it_in_the_log(site, caplog):
 
 
 def test_pages_say_the_site_cannot_be_read_while_the_database_is_down(site):
-    """Not a bare 500 from below the app, and not "saving" when nothing was being saved."""
+    """Not a bare 500 from below the app, and not "saving" when nothing was being saved; a
+    page the cache kept is its last good copy, marked as old (tests/test_page_cache_outage.py)."""
     client = site.test_client()
     client.get("/")  # in the page cache, which cannot tell whether it is still current
     with unreachable(site):
-        responses = [client.get(path) for path in ("/", "/services/assistive-devices")]
-    for response in responses:
+        home, service = (client.get(path) for path in ("/", "/services/assistive-devices"))
+    for response in (home, service):
         assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
-        page = parse(response.data)
-        assert page.find("h1").text == "暂时打不开这个页面"
-        assert "保存" not in page.find("main").text
         assert b"Traceback" not in response.data
+    page = parse(service.data)
+    assert page.find("h1").text == "暂时打不开这个页面"
+    assert "保存" not in page.find("main").text
+    copy = parse(home.data)
+    assert copy.find("title").text.startswith("（旧副本）")
+    assert "可能已经过时" in copy.find("main").find(role="alert").text
     assert client.get("/").status_code == 200, "and back by itself"
 
 
