@@ -6,8 +6,8 @@ or with `--database postgres` databases on a throwaway PostgreSQL server (tests/
 empty database; `i18n_app` has no database at all, for functions that translate.
 
 Helpers shared by the test modules live here too: pages parsed with BeautifulSoup (with a
-few helpers on its elements), the sitemap's URLs, every page of the site fetched once, CJK
-detection, and workbooks rewritten part by part.
+few helpers on its elements), the sitemap's URLs, the public site crawled once per process,
+CJK detection, and workbooks rewritten part by part.
 """
 
 import functools
@@ -23,12 +23,13 @@ import time
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from barrierfree import PROJECT_ROOT, background, i18n, opening_hours, settings
@@ -578,16 +579,59 @@ def demo_paths(client) -> list[str]:
     return list(dict.fromkeys(href for href in found if DEMO_PAGE.fullmatch(href)))
 
 
-@pytest.fixture(scope="session")
-def site_pages(app) -> dict[str, Page]:
-    """Every page listed in sitemap.xml and every page of the demo pack, fetched once with
-    default settings."""
-    client = app.test_client()
-    pages = {}
-    for path in dict.fromkeys(sitemap_paths(client) + demo_paths(client)):
+# Where the crawl never goes: files, and the back office (tests/test_staff_titles.py crawls it
+# signed in).
+NOT_CRAWLED = ("/static/", "/assets/", "/staff", "/en/staff")
+
+
+@dataclass(eq=False)
+class Crawl:
+    """The public site as one crawl found it."""
+
+    listed: list[str]  # the sitemap's pages and the demo pack's, in that order
+    pages: dict[str, Page]  # every address fetched, in the order it was first reached
+
+
+def crawl(client, start: list[str]) -> dict[str, Page]:
+    """Every page reachable by links from `start`, fetched once each: the addresses in
+    `start`, then every local address (its path: a page's query states are the page) an
+    HTML page answering 200 links to, outside NOT_CRAWLED."""
+    seen, queue, pages = set(start), deque(start), {}
+    while queue:
+        path = queue.popleft()
         response = client.get(path)
-        pages[path] = Page(path, response.status_code, response.mimetype, response.text)
+        page = pages[path] = Page(path, response.status_code, response.mimetype, response.text)
+        if (page.status, page.content_type) != (200, "text/html"):
+            continue
+        for href in page.doc.hrefs:
+            target = urlsplit(urldefrag(urljoin(path, href)).url)
+            if target.netloc or target.path.startswith(NOT_CRAWLED):
+                continue
+            if target.path not in seen:
+                seen.add(target.path)
+                queue.append(target.path)
     return pages
+
+
+@pytest.fixture(scope="session")
+def public_crawl(tmp_path_factory) -> Crawl:
+    """The public site crawled once per process, with default settings, from `/`, `/en/`,
+    the sitemap's pages and the demo pack's. Its app has a database of its own, loaded as
+    `app`'s is and never written to, so no test that changes rows changes what it saw."""
+    database = tmp_path_factory.mktemp("crawled") / "site.sqlite"
+    site = make_loaded_app(database)
+    DATABASES.keep(database)
+    client = site.test_client()
+    listed = list(dict.fromkeys(sitemap_paths(client) + demo_paths(client)))
+    pages = crawl(client, list(dict.fromkeys(["/", "/en/", *listed])))
+    _close(site)
+    return Crawl(listed, pages)
+
+
+@pytest.fixture(scope="session")
+def site_pages(public_crawl) -> dict[str, Page]:
+    """Every page listed in sitemap.xml and every page of the demo pack, from the crawl."""
+    return {path: public_crawl.pages[path] for path in public_crawl.listed}
 
 
 SEARCH_FIGURES: list[str] = []

@@ -226,12 +226,14 @@ def test_remove_demo_takes_the_pack_out_and_keeps_the_facts(loaded_app):
     assert len(data["contacts"]) == 2
 
 
+@pytest.mark.no_database
 def test_make_run_removes_a_loaded_demo_pack():
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "flask content remove-demo" in run
 
 
+@pytest.mark.no_database
 def test_the_content_folder_keeps_demo_records_apart():
     for kind in ("facilities", "contacts"):
         records = yaml.safe_load((PROJECT_ROOT / "content" / f"{kind}.yaml").read_text())[kind]

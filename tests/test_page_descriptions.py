@@ -1,13 +1,10 @@
 """Every public page's meta description: there, and its own. Search engines show it under
 the page's title, so a page described like every other tells nobody what it holds."""
 
-from collections import deque
-from urllib.parse import urldefrag, urljoin, urlsplit
-
 import pytest
 from barrierfree.i18n import EN, force_locale
 from barrierfree.pages.descriptions import CHINESE_LIMIT, ENGLISH_LIMIT, meta_description
-from conftest import is_english, parse, sitemap_paths
+from conftest import is_english, parse
 
 # The only pages that keep the site-wide description, each with why nothing is more specific.
 SITE_WIDE = {
@@ -23,27 +20,14 @@ def description(response) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def described(app) -> dict[str, str | None]:
+def described(public_crawl) -> dict[str, str | None]:
     """The description of every public HTML page in both languages: the sitemap's pages
     and every page they link to, one per address (a page's query states are the page)."""
-    client = app.test_client()
-    start = ["/", "/en/", *sitemap_paths(client)]
-    seen, queue, pages = set(start), deque(start), {}
-    while queue:
-        path = queue.popleft()
-        response = client.get(path)
-        if response.status_code != 200 or response.mimetype != "text/html":
-            continue
-        pages[path] = description(response)
-        for href in parse(response.data).hrefs:
-            target = urlsplit(urldefrag(urljoin(path, href)).url)
-            local = target.path
-            if target.netloc or local.startswith(("/static/", "/assets/", "/staff", "/en/staff")):
-                continue
-            if local not in seen:
-                seen.add(local)
-                queue.append(local)
-    return pages
+    return {
+        path: meta.get("content") if (meta := page.doc.find("meta", name="description")) else None
+        for path, page in public_crawl.pages.items()
+        if (page.status, page.content_type) == (200, "text/html")
+    }
 
 
 def test_the_crawl_reaches_the_forms_and_the_pages_the_review_named(described):
@@ -127,29 +111,34 @@ def test_a_long_first_sentence_is_cut_within_the_limit(client, path):
 # --- The cut itself --------------------------------------------------------------------------
 
 
+@pytest.mark.no_database
 def test_a_short_text_is_kept_whole(i18n_app):
     with i18n_app.test_request_context("/"):
         text = "独立的无障碍卫生间，全天开放。"
         assert meta_description(text) == text
 
 
+@pytest.mark.no_database
 def test_only_the_first_paragraph_is_taken_without_its_marks(i18n_app):
     with i18n_app.test_request_context("/"):
         assert meta_description("**第一段**的[话](/x)。\n\n第二段。") == "第一段的话。"
 
 
+@pytest.mark.no_database
 def test_chinese_is_cut_after_the_last_whole_sentence_that_fits(i18n_app):
     text = "甲" * 70 + "。" + "乙" * 70 + "。"
     with i18n_app.test_request_context("/"):
         assert meta_description(text) == "甲" * 70 + "。"
 
 
+@pytest.mark.no_database
 def test_a_chinese_sentence_too_long_is_cut_at_a_clause(i18n_app):
     text = "甲" * 60 + "，" + "乙" * 60 + "，丙。"
     with i18n_app.test_request_context("/"):
         assert meta_description(text) == "甲" * 60 + "……"
 
 
+@pytest.mark.no_database
 def test_english_is_never_cut_inside_a_word(i18n_app):
     text = " ".join(["accessibility"] * 20)
     with i18n_app.test_request_context("/"), force_locale(EN):
@@ -157,6 +146,7 @@ def test_english_is_never_cut_inside_a_word(i18n_app):
     assert len(cut) <= ENGLISH_LIMIT and cut.endswith("accessibility…")
 
 
+@pytest.mark.no_database
 def test_the_title_goes_first_and_is_cut_with_the_text(i18n_app):
     with i18n_app.test_request_context("/"), force_locale(EN):
         assert meta_description("Do it. " * 40, title="Measure 1-1") == (
@@ -164,6 +154,7 @@ def test_the_title_goes_first_and_is_cut_with_the_text(i18n_app):
         )
 
 
+@pytest.mark.no_database
 def test_english_too_long_is_cut_at_a_clause_and_never_ends_on_a_joining_word(i18n_app):
     clause = "Services for people with disabilities in the district, " * 2
     with i18n_app.test_request_context("/"), force_locale(EN):

@@ -114,6 +114,7 @@ def test_scripts_come_only_from_the_site(site_pages):
     assert all(src.startswith("/") and not src.startswith("//") for src in sources)
 
 
+@pytest.mark.no_database
 def test_the_instance_secret_is_readable_by_its_owner_only_from_the_start(tmp_path):
     """It was written, then made private: for a moment any user could read it."""
     previous = os.umask(0o022)
