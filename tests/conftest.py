@@ -588,6 +588,7 @@ NOT_CRAWLED = ("/static/", "/assets/", "/staff", "/en/staff")
 class Crawl:
     """The public site as one crawl found it."""
 
+    app: Flask  # the crawled app: a test may read more from it, and change nothing
     listed: list[str]  # the sitemap's pages and the demo pack's, in that order
     pages: dict[str, Page]  # every address fetched, in the order it was first reached
 
@@ -624,8 +625,7 @@ def public_crawl(tmp_path_factory) -> Crawl:
     client = site.test_client()
     listed = list(dict.fromkeys(sitemap_paths(client) + demo_paths(client)))
     pages = crawl(client, list(dict.fromkeys(["/", "/en/", *listed])))
-    _close(site)
-    return Crawl(listed, pages)
+    return Crawl(site, listed, pages)
 
 
 @pytest.fixture(scope="session")

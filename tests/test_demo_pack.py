@@ -168,17 +168,17 @@ def test_demo_records_are_left_out_of_the_sitemap_and_data(client):
         assert [slug for slug in DEMO_SLUGS if slug in text] == [], path
 
 
-def test_demo_records_have_no_schema_org_data(client):
+def test_demo_records_have_no_schema_org_data(client, site_pages):
     for path in demo_pages(client):
-        doc = parse(client.get(path).data)
+        doc = site_pages[path].doc
         assert doc.find("script", attrs={"type": "application/ld+json"}) is None, path
     # A real contact keeps its data.
     assert json_ld(client.get("/contacts/hotline-12345"))["telephone"] == "12345"
 
 
-def test_demo_pages_still_say_they_are_invented(client):
+def test_demo_pages_still_say_they_are_invented(client, site_pages):
     place = next(p for p in demo_pages(client) if p.startswith("/facilities/"))
-    assert "示例数据" in parse(client.get(place).data).find("main").text
+    assert "示例数据" in site_pages[place].doc.find("main").text
 
 
 def test_an_invented_record_outside_the_demo_pack_is_refused(empty_app, content_copy):

@@ -21,10 +21,10 @@ BROTLI = {"Accept-Encoding": "br"}
 
 
 @pytest.fixture(scope="module")
-def weights(app, site_pages) -> dict[str, tuple[int, int, int]]:
-    """(first view bytes, repeat view bytes, elements) of every page (those of the sitemap
-    parsed as the crawl found them)."""
-    client = app.test_client()
+def weights(public_crawl, site_pages) -> dict[str, tuple[int, int, int]]:
+    """(first view bytes, repeat view bytes, elements) of every page, asked of the crawled
+    app (the sitemap's pages parsed as the crawl found them)."""
+    client = public_crawl.app.test_client()
     assets: dict[str, int] = {}
     found = {}
     for path in [*sitemap_paths(client), *ANSWERS]:
