@@ -220,8 +220,10 @@ CHINESE = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 CHINESE_RUN = re.compile(f"{CHINESE}+")
 # What `mark_chinese` marks: a run of Chinese with the figures inside it and next to it, so
 # that a citation (聊茌政发〔2022〕14号), a numbered name (专栏2) or a date (2025年) is read
-# in one voice, not with a switch to English at each figure.
-CHINESE_PHRASE = re.compile(rf"(?:\d+(?:\.\d+)?)?{CHINESE}+(?:[\d.%]*{CHINESE}+)*\d*")
+# in one voice, not with a switch to English at each figure. The figures before it are
+# taken only from their start (`(?<!\d)`): tried again at each digit of a long number, they
+# cost its length squared.
+CHINESE_PHRASE = re.compile(rf"(?:(?<!\d)\d+(?:\.\d+)?)?{CHINESE}+(?:[\d.%]*{CHINESE}+)*\d*")
 TEXT_BETWEEN_TAGS = re.compile(r"(?<=>)[^<]+|^[^<]+")
 
 

@@ -15,6 +15,7 @@ from barrierfree.database import db, utcnow
 from barrierfree.facilities.models import Township
 from barrierfree.feedback import statistics
 from barrierfree.feedback.models import FeedbackItem
+from barrierfree.feedback.queries import token_hash
 from barrierfree.feedback.working_days import add_working_days, is_working_day
 from barrierfree.opening_hours import local_now, utc
 from barrierfree.staff.models import AuditEntry, StaffSession
@@ -554,15 +555,17 @@ def test_what_is_counted_stays_when_an_item_s_personal_data_goes_for_its_age(sit
     assert f"{received:%Y-%m},无障碍问题,信发街道,已关闭,2,0,2,0," in csv_after
 
 
-@pytest.mark.parametrize("change", ["unpublish", "reopen"])
+@pytest.mark.parametrize("change", ["unpublish", "reopen", "follow-up"])
 def test_an_example_taken_down_leaves_the_cached_page_at_once(tmp_path, change):
     """The items are a staff-only table to the page cache (a message changes no public
-    page), but a published example is on this page: taken down, or its item reopened, the
-    page cached with it was served on (and kept a day as its copy for an outage)."""
+    page), but a published example is on this page: taken down, or its item reopened by
+    staff or by the resident's follow-up, the page cached with it was served on."""
     site = make_loaded_app(tmp_path / "cached.sqlite", FEEDBACK_ANSWER_DAYS=5)
+    status = "/feedback/status/" + "k" * 43
     with site.app_context():
         row = FeedbackItem(
-            year=2026, sequence=1, kind="barrier", body=RESIDENT_TEXT, token_hash="t" * 64,
+            year=2026, sequence=1, kind="barrier", body=RESIDENT_TEXT,
+            token_hash=token_hash("k" * 43),
             text_hash="text-cached", state="answered", answered_at=utcnow(),
             due_on=add_working_days(local_now().date(), 5),
         )  # fmt: skip
@@ -578,9 +581,13 @@ def test_an_example_taken_down_leaves_the_cached_page_at_once(tmp_path, change):
     if change == "unpublish":
         data = {**example_form(fang, answered), "action": "unpublish", "example": "盲道修好了。"}
         assert fang.post(f"/staff/inbox/{answered}/example", data=data).status_code == 303
-    else:
+    elif change == "reopen":
         page = fang.get(f"/staff/inbox/{answered}")
         version = parse(page.data).find("input", name="version").get("value")
         moved = {"csrf_token": token_in(page.data), "version": version, "state": "in_progress"}
         assert fang.post(f"/staff/inbox/{answered}/state", data=moved).status_code == 303
+    else:
+        resident = site.test_client()
+        added = {"csrf_token": token_in(resident.get(status).data), "body": "坡道还是太陡。"}
+        assert resident.post(status, data=added).status_code == 303
     assert "盲道修好了。" not in site.test_client().get(PAGE).text

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ..database import db, utcnow
 from ..i18n import is_english
 from ..opening_hours import local
-from . import notify, queries, throttle
+from . import notify, queries, statistics, throttle
 from .models import (
     ANSWERED,
     FOLLOW_UP,
@@ -188,5 +188,6 @@ def add_follow_up(item: FeedbackItem, text: str) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    statistics.example_may_change(item.example_published_at is not None, ("state",))
     db.session.commit()
     db.session.refresh(item)

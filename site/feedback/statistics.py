@@ -18,6 +18,7 @@ from babel.dates import format_skeleton
 from flask_babel import get_locale
 from sqlalchemy import Label, case, func, or_, select
 
+from .. import page_cache
 from ..database import db
 from ..facilities.models import Township
 from ..opening_hours import LOCAL_TIME, local, local_now, utc
@@ -177,6 +178,22 @@ class Example:
     text_en: str | None
     township_name: str | None
     township_name_en: str | None
+
+
+# The columns of an item that decide whether its example is shown (`examples`), and how.
+SHOWS_EXAMPLE = frozenset(
+    ("state", "merged_into_id", "example_text", "example_text_en", "example_published_at")
+)
+
+
+def example_may_change(published: bool, changed: Iterable[str]) -> None:
+    """The items are staff-only to the page cache (a message changes no public page), but
+    a published example is on this page: when a change to the `changed` columns of an item
+    whose example is or becomes `published` may bring it, change it or take it away, raise
+    the page cache's generation in the change's transaction, so that no cached page shows
+    what was taken down."""
+    if published and not SHOWS_EXAMPLE.isdisjoint(changed):
+        page_cache.raise_generation()
 
 
 def examples(limit: int = EXAMPLES_SHOWN) -> list[Example]:

@@ -10,9 +10,8 @@ from typing import cast
 from flask import g
 from sqlalchemy import CursorResult, func, select, update
 
-from ... import page_cache
 from ...database import db, utcnow
-from ...feedback import notify, queries
+from ...feedback import notify, queries, statistics
 from ...feedback.models import (
     ANSWERED,
     CLOSED,
@@ -54,8 +53,8 @@ def _claim(item: FeedbackItem, base_version: int | None, **values: object) -> bo
     )
     if result.rowcount != 1:
         return False
-    if item.example_published_at is not None or values.get("example_published_at") is not None:
-        page_cache.raise_generation()  # a published example comes, goes or changes
+    published = item.example_published_at, values.get("example_published_at")
+    statistics.example_may_change(any(when is not None for when in published), values)
     return True
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, sel
 from sqlalchemy.orm import aliased
 
 from ...database import db, erase_deleted, utcnow
-from ...feedback import queries, throttle
+from ...feedback import queries, statistics, throttle
 from ...feedback.models import ANSWERED, CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
 from ...mail import outbox
 from ...mail.models import OutgoingMail
@@ -101,6 +101,7 @@ def delete_now(item: FeedbackItem, user: StaffUser | None) -> bool:
                 version=FeedbackItem.version + 1)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
+    statistics.example_may_change(item.example_published_at is not None, ("state",))
     _items, _photos, _mail, erased = _erase((FeedbackItem.id == item.id,), now)
     if user is None:
         audit(BY_RESIDENT, "feedback", item.reference, user=THE_SITE)
@@ -229,6 +230,7 @@ def _close_too_old(now: datetime, too_old: datetime) -> None:
         ),
     )  # fmt: skip
     if closed.rowcount:
+        statistics.example_may_change(True, ("state",))  # one of them may have had an example
         audit("inbox-close-too-old", "feedback", "", str(closed.rowcount), user=THE_SITE)
 
 
