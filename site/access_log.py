@@ -17,7 +17,7 @@ import re
 import traceback
 from datetime import timedelta
 from typing import TypeVar
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
@@ -71,8 +71,20 @@ _T = TypeVar("_T")
 
 def redacted(text: _T) -> _T | str:
     """`text` with the token of any private link, any query typed, any need chosen and
-    any position replaced by "…"."""
-    return PRIVATE.sub(_hidden, text) if isinstance(text, str) else text
+    any position replaced by "…". A line whose private link only its decoded form shows
+    (/feedback/st%61tus/…, which Werkzeug routes as the status page) is logged decoded."""
+    if not isinstance(text, str):
+        return text
+    line: str = text
+    if "%" in line and not _names_a_private_link(line):
+        decoded = unquote(line)
+        if _names_a_private_link(decoded):
+            line = decoded
+    return PRIVATE.sub(_hidden, line)
+
+
+def _names_a_private_link(text: str) -> bool:
+    return any(found[1] for found in PRIVATE.finditer(text))
 
 
 def _hidden(found: re.Match[str]) -> str:

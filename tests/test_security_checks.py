@@ -61,6 +61,8 @@ def atoms(environ: dict, request_headers: dict | None = None, response_headers=(
         (f"/feedback%2Fstatus%2f{TOKEN}", "/feedback%2Fstatus%2f…"),
         (f"/alerts//confirm/3-{TOKEN}?x=1", "/alerts//confirm/…?x=1"),
         (f"/en/alerts%2Fmanage/3-{TOKEN}", "/en/alerts%2Fmanage/…"),
+        (f"/feedback/st%61tus/{TOKEN}", "/feedback/status/…"),
+        (f"/%61lerts/unsubscribe/3-{TOKEN}?q=%E8%BD%AE", "/alerts/unsubscribe/…?q=…"),
     ],
 )
 def test_a_private_link_is_logged_without_its_token_however_its_slashes_are_written(raw, logged):
