@@ -32,9 +32,12 @@ Each process keeps its own entries (Flask-Caching's SimpleCache) unless
 
 While the database does not answer, no entry can be known to be current (the generation
 cannot be read). For that, a page without a query, asked for without htmx, also keeps its
-last good copy for a day (`last_good`), by its address and display modes alone: the 503
-answer to a reading request sends it, marked as old (`errors.last_good_page`), rather than
-the bare 503 page.
+last good copy for a day (`last_good`), by its address and display modes alone, with the
+generation it was built at: the 503 answer to a reading request sends it, marked as old
+(`errors.last_good_page`), rather than the bare 503 page, but only when that generation is
+the newest a request read before the outage (`NEWEST`). A copy of an older generation may
+show what has since been withdrawn or changed, so it is never sent: even a page that did
+not change waits for its next visit after any publication (correctness over availability).
 
 What a visitor can learn from the cache: whether someone else asked for the same address in
 the last two minutes. So no response says whether it came from the cache (`X-Page-Cache`
@@ -56,6 +59,7 @@ import os
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from itertools import chain
@@ -64,7 +68,7 @@ from urllib.parse import parse_qsl
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import brotli
-from flask import Flask, Response, after_this_request, current_app, g, request
+from flask import Flask, Response, after_this_request, current_app, g, has_app_context, request
 from flask_caching import Cache
 from flask_compress.flask_compress import _choose_algorithm, _format
 from redis.exceptions import RedisError
@@ -102,9 +106,18 @@ TIMEOUT_SECONDS = 120
 # a process keeps (as the cache's own entries, `THRESHOLD`).
 LAST_GOOD_SECONDS = 24 * 3600
 THRESHOLD = 1000
-# How a stored page is read again, by its Content-Encoding (`chosen_encoding`; "identity": as
-# it is).
-DECODERS: dict[str, Callable[[bytes], bytes]] = {"br": brotli.decompress, "gzip": gzip.decompress}
+# How a page as sent is read again to keep its copy, by its Content-Encoding (`chosen_encoding`;
+# "identity": as it is). A page in any other (COMPRESS_ALGORITHM may add zstd) keeps none.
+DECODERS: dict[str, Callable[[bytes], bytes]] = {
+    "br": brotli.decompress,
+    "gzip": gzip.decompress,
+    "deflate": zlib.decompress,
+}
+# In `last_good`, next to the copies: the newest generation a request has read, written by
+# each process when the generation it reads differs from the one it last wrote, and again
+# after NEWEST_REWRITE seconds (an entry the cache dropped comes back).
+NEWEST = "generation"
+NEWEST_REWRITE = 3600
 # A Redis cache that does not answer within this long (seconds) counts as down, and is then
 # left alone for REDIS_REST seconds: a page costs a few milliseconds without the cache, and
 # a visitor must not wait on a server that hangs.
@@ -130,10 +143,15 @@ CONDITIONAL = frozenset(
 NOT_STORED = frozenset(("Date", HEADER, request_ids.HEADER))
 # In `Session.info`: the generation was raised in the open transaction.
 RAISED = "page_cache_generation_raised"
+# In `Session.info`: the number the open transaction raised the generation to, written as
+# the newest once it commits (`_note_committed`).
+RAISED_TO = "page_cache_generation_raised_to"
 # In `app.extensions`: the checks that let a request through to the app (`when_due`).
 DUE = "page_cache_due"
 # In `app.extensions`: until when (time.monotonic) a cache that failed is left alone.
 RESTING_UNTIL = "page_cache_resting_until"
+# In `app.extensions`: the generation this process last wrote as NEWEST, and when.
+WRITTEN = "page_cache_newest_written"
 
 cache = Cache()
 # Each page's last good copy (`keep_last_good`), apart from the entries: kept longer, found by
@@ -204,6 +222,7 @@ class CachedPages:
                 # The database does not answer: the app says so (503), with the page's last
                 # good copy when it has one (`errors.handle_database_error`).
                 return self.wsgi_app(environ, start_response)
+        note_generation(self.app, generation[0])
         modes = display.modes(asked.cookies.get(display.COOKIE, ""))
         entry = _get(key_of(asked, modes, generation[0], self.app.config), self.app)
         if entry is None:
@@ -305,7 +324,7 @@ def answer_from_cache() -> Response | None:
     if not (current_app.config["PAGE_CACHE"] and looked_up(request, current_app.config)):
         return None
     try:
-        key, g.public_change, entry = lookup(request, g.display)
+        key, g.page_cache_generation, g.public_change, entry = lookup(request, g.display)
     except SQLAlchemyError:
         # The database does not answer: nothing is looked up or stored. What needs no
         # database (the stylesheet, the scripts) is still served; a view that reads it
@@ -341,7 +360,9 @@ def store_and_send(response: Response) -> Response:
         _set(key, (response.status_code, _stored_headers(response), response.get_data()))
         keep_last_good(response)
     elif 300 <= response.status_code < 500 and response.status_code != 304:
-        # Moved, withdrawn or refused: its old copy must not come back in an outage.
+        # Moved, withdrawn or refused: its copy is forgotten at once, in the cache that
+        # answered (this worker's own, or Redis with BARRIERFREE_CACHE_URL). A copy no
+        # request reaches is refused anyway once the generation has moved on (`last_copy`).
         _delete_last_good()
     response.headers.extend(_told("miss", current_app.config))
     return response
@@ -365,27 +386,56 @@ def last_good_key(asked: Request) -> str:
 
 def keep_last_good(response: Response) -> None:
     """Keep a page just stored as its address's last good copy: when (the site's clock),
-    and the page as it was sent (compressed or not)."""
+    the generation it was built at, and its HTML, gzip-compressed whatever encoding it was
+    sent in: one form that always reads again, and small (a page of 20 to 30 kB keeps 5 to
+    7 kB). A page sent in an encoding DECODERS cannot read keeps none."""
     if response.mimetype != "text/html" or not keeps_last_good(request):
         return
+    page = response.get_data()
     encoding = response.headers.get("Content-Encoding", "identity")
-    copy = (opening_hours.local_now(), encoding, response.get_data())
+    if encoding != "identity":
+        decode = DECODERS.get(encoding)
+        if decode is None:
+            return
+        page = decode(page)
+    copy = (opening_hours.local_now(), g.page_cache_generation, gzip.compress(page))
     _set(last_good_key(request), copy, last_good)
 
 
 def last_copy() -> tuple[datetime, str] | None:
     """The request's page as last stored (`keep_last_good`): when, and the page's HTML;
-    None for a request that may not be answered with one (`looked_up`, `keeps_last_good`)
-    or whose page has none."""
+    None for a request that may not be answered with one (`looked_up`, `keeps_last_good`),
+    whose page has none, or whose copy was built at another generation than the newest
+    read (`NEWEST`): it may show what has been withdrawn or changed since."""
     config = current_app.config
     if not (config["PAGE_CACHE"] and looked_up(request, config) and keeps_last_good(request)):
         return None
     copy = _get(last_good_key(request), current_app, last_good)
-    if copy is None:
+    newest = _get(NEWEST, current_app, last_good)
+    if copy is None or newest is None:
         return None
-    saved_at, encoding, body = copy
-    decoded = DECODERS[encoding](body) if encoding in DECODERS else body
-    return saved_at, decoded.decode("utf-8")
+    saved_at, generation, page = copy
+    if generation != newest:
+        return None
+    return saved_at, gzip.decompress(page).decode("utf-8")
+
+
+def note_generation(app: Flask, number: int) -> None:
+    """Write the generation a request has just read as the newest (`NEWEST`), when this
+    process last wrote another or wrote it NEWEST_REWRITE seconds ago or more: a page from
+    the cache costs no write. (The WSGI layer has no app context.)"""
+    now = time.monotonic()
+    written = app.extensions.get(WRITTEN)
+    if written is not None and written[0] == number and now - written[1] < NEWEST_REWRITE:
+        return
+    if _resting(app):
+        return
+    try:
+        app.extensions["cache"][last_good].set(NEWEST, number)
+    except RedisError as error:
+        _rest(app, error)
+        return
+    app.extensions[WRITTEN] = (number, now)
 
 
 def _delete_last_good() -> None:
@@ -428,11 +478,13 @@ def looked_up(asked: Request, config: Mapping[str, Any]) -> bool:
     )
 
 
-def lookup(asked: Request, modes: set[str]) -> tuple[str, datetime | None, tuple | None]:
-    """The request's key, the time of the last public change, and the stored entry."""
+def lookup(asked: Request, modes: set[str]) -> tuple[str, int, datetime | None, tuple | None]:
+    """The request's key, the generation (noted: `note_generation`), the time of the last
+    public change, and the stored entry."""
     generation, changed_at = watch_of(current_app).read() or _generation()
+    note_generation(current_app, generation)
     key = key_of(asked, modes, generation, current_app.config)
-    return key, changed_at, _get(key, current_app)
+    return key, generation, changed_at, _get(key, current_app)
 
 
 def _generation() -> tuple[int, datetime | None]:
@@ -596,11 +648,12 @@ def _raise_generation(session: Session) -> None:
     if session.info.get(RAISED):
         return
     session.info[RAISED] = True  # first: the statement below passes the events too
-    session.execute(
+    session.info[RAISED_TO] = session.execute(
         update(PageCacheGeneration)
         .values(number=PageCacheGeneration.number + 1, changed_at=utcnow())
+        .returning(PageCacheGeneration.number)
         .execution_options(synchronize_session=False)
-    )
+    ).scalar()
 
 
 def raise_generation() -> None:
@@ -640,3 +693,14 @@ def _forget_raised(session: Session, transaction: SessionTransaction) -> None:
     """Once a transaction (or savepoint) ends, its raise is committed or gone."""
     if transaction.parent is None or transaction.nested:
         session.info.pop(RAISED, None)
+    if transaction.parent is None:
+        session.info.pop(RAISED_TO, None)
+
+
+@event.listens_for(db.session, "after_commit")
+def _note_committed(session: Session) -> None:
+    """A committed change writes its generation as the newest (`note_generation`) at once,
+    so that a page withdrawn and asked for by nobody since is not sent from its copy."""
+    number = session.info.pop(RAISED_TO, None)
+    if number is not None and has_app_context():
+        note_generation(current_app._get_current_object(), number)  # type: ignore[attr-defined]

@@ -5,15 +5,18 @@ before, and the site is itself again once the database answers."""
 
 import gzip
 import socket
+import zlib
 from contextlib import contextmanager
 
 import brotli
 import pytest
 from barrierfree import page_cache
 from barrierfree.database import db
-from conftest import STILL_NOW, make_loaded_app, parse
-from flask import render_template
+from barrierfree.services.models import Service
+from conftest import STILL_NOW, copy_database, make_app, make_loaded_app, parse
+from flask import render_template, request
 from sqlalchemy import event, text
+from staff_helpers import answered, csrf, form_fields, prepared_database, signed_in
 
 pytestmark = pytest.mark.usefixtures("still_clock")
 SERVICE = "/services/disability-certificate"
@@ -22,6 +25,14 @@ SAVED_AT = "2099年1月7日 10:00"
 COPY_ZH = "下面是这一页以前保存的副本"
 COPY_EN = "This is a copy of this page saved earlier"
 NO_PAGE = "暂时打不开这个页面"
+PUBLISHER = "li-publisher"
+UPDATE = {
+    "slug": "2026-hearing-aids",
+    "kind": "notice",
+    "title": "2026年听力残疾人免费验配助听器开始报名",
+    "summary": "持证听力残疾人可以免费验配助听器，6月30日前到区残联报名。",
+    "body": "## 怎么报名\n\n带上残疾人证，到区残联一楼窗口登记。\n",
+}
 
 
 @pytest.fixture
@@ -274,3 +285,157 @@ def test_the_decoders_read_what_compression_writes():
     page = "<main>页</main>".encode()
     assert page_cache.DECODERS["br"](brotli.compress(page)) == page
     assert page_cache.DECODERS["gzip"](gzip.compress(page)) == page
+    assert page_cache.DECODERS["deflate"](zlib.compress(page)) == page
+
+
+# --- Copies and the generation --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """A database with content/ loaded and a publisher, made once and copied for each test."""
+    folder = tmp_path_factory.mktemp("prepared")
+    return prepared_database(folder, {PUBLISHER: "publisher"}, SEARCH_BACKEND="null")
+
+
+@pytest.fixture
+def staffed(prepared, tmp_path):
+    copy_database(prepared, tmp_path / "site.sqlite")
+    return make_app(tmp_path / "site.sqlite", SEARCH_BACKEND="null")
+
+
+def publish(app, publisher) -> int:
+    """Publish UPDATE in the back office, as a publisher does; its id."""
+    fields = form_fields(publisher.get("/staff/updates/new").data, "edit-form")
+    fields.update({name: [value] for name, value in UPDATE.items()}, action=["publish"])
+    created = answered(publisher, publisher.post("/staff/updates/new", data=fields))
+    assert created.status_code == 303
+    return int(created.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def withdraw(publisher, item: int) -> None:
+    form = parse(publisher.get(f"/staff/updates/{item}").data)
+    version = form.find("form", action=f"/staff/updates/{item}/withdraw").find(
+        "input", name="version"
+    )
+    withdrawn = publisher.post(
+        f"/staff/updates/{item}/withdraw",
+        data={"version": version.get("value"), "confirm": "yes", "csrf_token": csrf(publisher)},
+    )
+    assert withdrawn.status_code == 303
+
+
+def copy_key(app, path: str) -> str:
+    """The key of the copy of the page at `path`, as an anonymous visitor asks for it."""
+    with app.test_request_context(path):
+        return page_cache.last_good_key(request)
+
+
+def rename_service(app, title: str) -> None:
+    """Another public change, on a page other than SERVICE's."""
+    with app.app_context():
+        db.session.get(Service, 2).title = title
+        db.session.commit()
+
+
+def test_a_page_withdrawn_and_asked_for_by_nobody_since_does_not_come_back(staffed):
+    client, publisher = staffed.test_client(), signed_in(staffed, PUBLISHER)
+    item = publish(staffed, publisher)
+    page = "/updates/" + UPDATE["slug"]
+    assert UPDATE["title"] in client.get(page).text  # one visit keeps its copy
+    withdraw(publisher, item)
+    with database_down(staffed):
+        response = client.get(page)
+    assert response.status_code == 503 and NO_PAGE in response.text
+    assert UPDATE["title"] not in response.text and COPY_ZH not in response.text
+
+
+def test_a_page_stored_after_a_change_is_sent_as_its_copy(staffed):
+    client, publisher = staffed.test_client(), signed_in(staffed, PUBLISHER)
+    publish(staffed, publisher)
+    page = "/updates/" + UPDATE["slug"]
+    client.get(page)
+    with database_down(staffed):
+        response = client.get(page)
+    assert_old_copy(response, COPY_ZH)
+    assert UPDATE["title"] in parse(response.text).find("h1").text
+
+
+def test_after_any_change_a_copy_waits_for_its_page_to_be_asked_for_again(site, client):
+    """Correctness over availability: SERVICE did not change, but its copy was built before
+    another page did, and the outage cannot tell which pages a change reached."""
+    client.get(SERVICE)
+    rename_service(site, "另一个服务")
+    with database_down(site):
+        assert NO_PAGE in client.get(SERVICE).text
+    client.get(SERVICE)  # the page again, at the new generation
+    with database_down(site):
+        assert_old_copy(client.get(SERVICE), COPY_ZH)
+
+
+def test_a_change_seen_first_by_a_visitor_refuses_the_older_copies(site, client):
+    """A change made elsewhere (another server, a command) is recorded by the next request
+    that reads the generation, here a page from the cache of another page."""
+    client.get(SERVICE)
+    with site.app_context():
+        db.session.execute(text("UPDATE page_cache_generation SET number = number + 1"))
+        db.session.commit()
+    client.get("/about")
+    with database_down(site):
+        assert NO_PAGE in client.get(SERVICE).text
+
+
+def test_a_page_from_the_cache_writes_nothing_to_the_copies(site, client, monkeypatch):
+    client.get(SERVICE)
+    copies = site.extensions["cache"][page_cache.last_good]
+    written = []
+    monkeypatch.setattr(copies, "set", lambda *args, **kwargs: written.append(args))
+    assert client.get(SERVICE).headers[page_cache.HEADER] == "hit"
+    assert client.get("/").headers[page_cache.HEADER] == "miss"
+    assert [key for key, *_rest in written] == [copy_key(site, "/")]
+
+
+@pytest.mark.parametrize("encoding", ["identity", "br", "gzip", "deflate"])
+def test_a_copy_is_kept_gzip_compressed_whatever_it_was_sent_in(tmp_path, encoding):
+    site = make_loaded_app(
+        tmp_path / "site.sqlite",
+        SEARCH_BACKEND="null",
+        COMPRESS_ALGORITHM=["br", "gzip", "deflate"],
+    )
+    client = site.test_client()
+    sent = client.get(SERVICE, headers={"Accept-Encoding": encoding})
+    assert sent.headers.get("Content-Encoding", "identity") == encoding
+    copies = site.extensions["cache"][page_cache.last_good]
+    _saved_at, _generation, kept = copies.get(copy_key(site, SERVICE))
+    page = gzip.decompress(kept)
+    assert TITLE in page.decode() and len(kept) < len(page) / 3
+    with database_down(site):
+        assert_old_copy(client.get(SERVICE, headers={"Accept-Encoding": encoding}), COPY_ZH)
+
+
+def test_a_page_sent_in_an_encoding_the_copies_cannot_read_keeps_none(tmp_path, monkeypatch):
+    """COMPRESS_ALGORITHM may name one (zstd): the outage gets the 503 page, never a 500."""
+    monkeypatch.delitem(page_cache.DECODERS, "deflate")
+    site = make_loaded_app(
+        tmp_path / "site.sqlite", SEARCH_BACKEND="null", COMPRESS_ALGORITHM=["deflate"]
+    )
+    client = site.test_client()
+    assert (
+        client.get(SERVICE, headers={"Accept-Encoding": "deflate"}).headers["Content-Encoding"]
+        == "deflate"
+    )
+    with database_down(site):
+        response = client.get(SERVICE, headers={"Accept-Encoding": "deflate"})
+    assert response.status_code == 503 and NO_PAGE in response.text
+
+
+def test_a_copy_kept_before_copies_had_a_generation_is_never_sent(site, client):
+    """A copy in the form kept before (the encoding where the generation is now), still
+    in Redis after an upgrade."""
+    client.get(SERVICE)
+    copies = site.extensions["cache"][page_cache.last_good]
+    key = copy_key(site, SERVICE)
+    saved_at, _generation, _kept = copies.get(key)
+    copies.set(key, (saved_at, "identity", b"<html><main>old</main></html>"))
+    with database_down(site):
+        assert NO_PAGE in client.get(SERVICE).text
