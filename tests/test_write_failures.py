@@ -340,7 +340,7 @@ def test_pages_say_the_site_cannot_be_read_while_the_database_is_down(site):
     client = site.test_client()
     client.get("/")  # in the page cache, which cannot tell whether it is still current
     with unreachable(site):
-        home, service = (client.get(path) for path in ("/", "/services/assistive-devices"))
+        home, service = (client.get(path) for path in ("/", "/services/exam-accommodations"))
     for response in (home, service):
         assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
         assert b"Traceback" not in response.data
