@@ -55,9 +55,12 @@ def test_the_plans_own_sections_are_found_and_named_as_such(client):
     assert first.find("a")["href"] == "/plan/sections/guiding-ideology"
     assert first.find(class_="result__kind").text == "规划章节"
     assert "<mark>指导</mark>" in str(first.find(class_="result__snippet")), "words of its text"
-    english = parse(client.get("/en/search?q=guiding+ideology").data).find(class_="result")
+    english_page = parse(client.get("/en/search?q=guiding+ideology").data)
+    english = english_page.find(class_="result")
     assert english.find("a")["href"] == "/en/plan/sections/guiding-ideology"
-    assert english.find(class_="result__kind").text == "Plan section"
+    assert english.find(class_="result__kind").text == "Plan section"  # one result
+    tabs = [link.text for link in english_page.find("nav", class_="facets").find_all("a")]
+    assert any(tab.startswith("Plan sections (") for tab in tabs), tabs  # what it filters
     # The five task areas have no text but their measures, which are found instead.
     assert "/plan/sections/employment" not in client.get("/search?q=就业").text
 
