@@ -11,7 +11,7 @@ from barrierfree.database import db
 from barrierfree.facilities.models import Township
 from barrierfree.plan.models import Indicator
 from barrierfree.services.models import Category
-from conftest import CJK, parse
+from conftest import CJK, parse, text_outside_lang
 from sqlalchemy import select
 from staff_helpers import answered, copied_app, form_fields, prepared_database, signed_in
 
@@ -96,6 +96,16 @@ def test_a_count_above_100_is_published(site, publisher):
     response = submit(publisher, indicator_url(site, 10), **{**CURRENT, "current_value": "250"})
     assert response.status_code == 303
     assert saved(site, 10)[0] == "250"
+
+
+def test_the_source_staff_name_in_chinese_is_marked_chinese_on_the_english_pages(site, publisher):
+    """The figure's source is staff's own words, in Chinese: a screen reader read it with
+    the English voice."""
+    assert submit(publisher, indicator_url(site, 10), **CURRENT).status_code == 303
+    for path in ("/en/plan/indicators", "/en/plan/sections/development-goals"):
+        source = parse(site.test_client().get(path).data).find(class_="table__source")
+        assert "上半年统计报表" in source.text and "30 June 2026" in source.text, path
+        assert not CJK.search(text_outside_lang(source)), path
 
 
 def test_one_submit_lists_every_problem(site, publisher):
