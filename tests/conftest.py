@@ -161,6 +161,36 @@ def index_of(database: Path) -> Path:
     return database.parent / f"{database.stem}-index"
 
 
+def _build_each_url_once() -> None:
+    """Make werkzeug compile each URL rule's builder once per test process, not once per app.
+
+    Binding a rule to an app's URL map writes two Python functions that build its URLs and
+    compiles them (`Rule._compile_builder`): 95 % of the time `create_app` takes, and the
+    tests make thousands of apps from the same hundred rules. A builder's code depends only
+    on the rule's parts, its defaults and whether unknown arguments go in the query, so a
+    rule with the same ones gets the same function (bound to its own rule, whose converters
+    it calls). A rule with a default for one of its own variables (the converter turns it
+    into text while compiling) is compiled as before."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    built: dict[tuple, Callable] = {}
+
+    def builder(rule: Rule, append_unknown: bool = True) -> Callable:
+        defaults = rule.defaults or {}
+        if set(defaults) & set(rule._converters):
+            return compile_builder(rule, append_unknown)
+        key = (rule.rule, tuple(rule._trace), repr(sorted(defaults.items())), append_unknown)
+        if key not in built:
+            built[key] = compile_builder(rule, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = builder  # type: ignore[method-assign]
+
+
+_build_each_url_once()
+
+
 @functools.cache
 def site_password_hashing():
     """The site's password hashing, (hasher, hash of no account), after the tests have put
