@@ -10,6 +10,11 @@ from ..i18n import EN
 SOURCE = "_source"  # the file a record was read from, for error messages
 
 
+# libyaml's parser where PyYAML was built with it (its wheels are): the same documents
+# and the same safe types as the pure-Python one, read about ten times faster.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class ContentError(ValueError):
     """A content file is malformed or refers to something that does not exist."""
 
@@ -17,7 +22,7 @@ class ContentError(ValueError):
 def read_yaml(path: Path) -> dict:
     """Parse one YAML file, naming the file in any error."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
     except (OSError, yaml.YAMLError) as error:
         raise ContentError(f"{path.name}: {error}") from error
     if not isinstance(data, dict):
@@ -32,7 +37,7 @@ def read_page(path: Path) -> tuple[dict, str]:
         raise ContentError(f"{path.name}: a page starts with a '---' YAML header")
     header, _, body = text[4:].partition("\n---\n")
     try:
-        meta = yaml.safe_load(header) or {}
+        meta = yaml.load(header, Loader=LOADER) or {}
     except yaml.YAMLError as error:
         raise ContentError(f"{path.name}: {error}") from error
     if not isinstance(meta, dict):
