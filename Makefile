@@ -40,14 +40,17 @@ demo: install database
 
 # tests/ runs on both CPUs (pytest-xdist, a test module per worker, so module fixtures are
 # made once), first on SQLite, then again on a PostgreSQL server of its own that the tests
-# start from Debian's package and stop (tests/databases.py); the browser tests run after
-# it on their own, as they start two browsers of their own. All three always run; any
-# failing fails the target.
+# start from Debian's package and stop (tests/databases.py). The browser tests follow: the
+# journeys on both CPUs too (each waits on the page's own timers much of the time, so two
+# fill what one leaves idle), then the sweep of every page alone, as it keeps both CPUs
+# busy with two browsers of its own. All always run; any failing fails the target.
+SWEEP := a11y_tests/test_every_page.py
 test: install-test translations test-packages lint
 	@$(BIN)/pytest tests -n 2 --dist loadfile; sqlite=$$?; \
 	$(BIN)/pytest tests -n 2 --dist loadfile --database postgres; postgres=$$?; \
-	$(BIN)/pytest a11y_tests; browsers=$$?; \
-	exit $$(( sqlite || postgres || browsers ))
+	$(BIN)/pytest a11y_tests -n 2 --dist loadfile --ignore $(SWEEP); journeys=$$?; \
+	$(BIN)/pytest $(SWEEP); sweep=$$?; \
+	exit $$(( sqlite || postgres || journeys || sweep ))
 
 install: $(VENV)/.installed node_modules/.package-lock.json translations
 
