@@ -157,11 +157,14 @@ class PostgresDatabases:
             self.server = None
 
     def _close_apps(self, databases: set[Path]) -> None:
-        """Close the connections of the apps on `databases` and of their search backends."""
+        """Close the connections of the apps on `databases` and of their search backends,
+        once the background work is done (a connection it holds would outlive the pool)."""
+        from barrierfree import background
         from barrierfree.database import db
 
         from search import PostgresBackend
 
+        assert background.wait(), "the background work did not finish"
         for database, app in self.apps:
             if database in databases:
                 with app.app_context():

@@ -9,16 +9,18 @@ here a second time, on PostgreSQL: pytest gives them this module's `empty_app` (
 test of cleaned media names: PostgreSQL never held a name with a NUL character).
 """
 
+import gc
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
-from barrierfree import create_app, database
+from barrierfree import background, create_app, database
 from barrierfree.content.loader import load
 from barrierfree.database import alembic_config, backup, db, upgrade, utcnow
 from barrierfree.facilities.models import Township
@@ -31,6 +33,7 @@ from barrierfree.services.models import Service
 from barrierfree.site_search.index import site_index
 from barrierfree.site_search.sync import OUTBOX_LOCK, SearchChange, drain_if_waiting, record_change
 from barrierfree.site_search.sync import write_documents as index_everything
+from barrierfree.staff import periodic
 from barrierfree.staff.editing import publishing
 from barrierfree.staff.models import AuditEntry, Revision, Schedule, StaffSession
 from barrierfree.updates.models import Update
@@ -78,7 +81,9 @@ def server_on(url: str, folder: Path, **config) -> Flask:
 
 
 def close(app: Flask) -> None:
-    """Close the app's connections, to its database and its search backend."""
+    """Close the app's connections, to its database and its search backend, once its
+    background work is done (a connection that work holds would outlive the pool)."""
+    assert background.wait(), "the app's background work did not finish"
     with app.app_context():
         db.engine.dispose()
         if app.config["SEARCH_BACKEND"] == "postgres":
@@ -328,6 +333,25 @@ def test_sign_in_limits_reached_on_one_server_hold_on_another(site, servers):
     client.environ_base["REMOTE_ADDR"] = here
     refused = sign_in(client, PUBLISHER)  # the right password
     assert refused.status_code == 400 and TOO_MANY in refused.text
+
+
+def test_a_server_closes_after_its_background_work(new_database, loaded, tmp_path, monkeypatch):
+    """A connection the periodic checks hold while the app's pool is disposed would be
+    returned to the old pool and freed open, failing a later test at random."""
+
+    def checks_holding_a_connection():
+        db.session.execute(text("SELECT 1"))
+        time.sleep(0.2)
+
+    monkeypatch.setattr(periodic, "periodic_checks", checks_holding_a_connection)
+    monkeypatch.setitem(periodic._last_check, "at", float("-inf"))
+    app = server_on(new_database(loaded), tmp_path)
+    assert app.test_client().get("/").status_code == 200
+    close(app)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    assert not [w for w in caught if "was deleted while still open" in str(w.message)]
 
 
 def test_a_read_only_database_keeps_the_public_pages_and_a_signed_in_member_of_staff(site):
