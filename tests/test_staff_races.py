@@ -16,7 +16,7 @@ from barrierfree.staff.editing import publishing
 from barrierfree.staff.models import Revision, Schedule
 from barrierfree.updates.models import Update
 from conftest import make_loaded_app, parse
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from staff_helpers import answered, csrf, form_fields, make_staff, signed_in
 
 OLD_NAME = "振兴街道“如康家园”残疾人之家"
@@ -108,8 +108,9 @@ NOTICE = {
 }
 
 
-def scheduled_update(app, client) -> int:
-    """A new update scheduled through the form, its time since moved into the past; its id."""
+def scheduled_update(app, client, due: bool = True) -> int:
+    """A new update scheduled through the form, its time since moved into the past (unless
+    not `due`); its id."""
     fields = form_fields(client.get("/staff/updates/new").data, "edit-form")
     at = f"{datetime.now(LOCAL_TIME) + timedelta(days=2):%Y-%m-%dT%H:%M}"
     fields |= {name: [value] for name, value in NOTICE.items()}
@@ -118,8 +119,9 @@ def scheduled_update(app, client) -> int:
     assert saved.status_code == 303
     with app.app_context():
         entry = db.session.scalar(select(Schedule))
-        entry.publish_at = utcnow() - timedelta(minutes=5)
-        db.session.commit()
+        if due:
+            entry.publish_at = utcnow() - timedelta(minutes=5)
+            db.session.commit()
         return entry.item_id
 
 
@@ -184,3 +186,48 @@ def test_a_release_due_during_a_save_publishes_the_saved_text(site):
             select(Revision).where(Revision.action == "publish", Revision.item_id == id_)
         )
         assert (kept.version, kept.data["summary"]) == (version + 2, THEIRS)
+
+
+def test_a_cancel_during_a_save_that_schedules_anew_cancels_nothing(site):
+    """A colleague's save schedules the item anew while a publisher cancels the schedule
+    their page showed: the cancel waits for the save, finds the item changed since, and
+    leaves the colleague's schedule, saying so (PostgreSQL only, as above)."""
+    app, publisher = site["app"], site["publisher"]
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite writes one transaction at a time: nothing overlaps")
+    id_ = scheduled_update(app, publisher, due=False)
+    token = csrf(publisher)
+    with app.app_context():
+        seen = db.session.get(Update, id_).version
+        anew = (utcnow() + timedelta(days=5)).replace(microsecond=0)
+        colleague = db.engine.connect()
+    answers = []
+    try:
+        saving = colleague.begin()
+        colleague.execute(update(Update).where(Update.id == id_).values(version=Update.version + 1))
+        colleague.execute(delete(Schedule).where(Schedule.item_id == id_))
+        colleague.execute(insert(Schedule).values(kind="updates", item_id=id_, publish_at=anew))
+
+        def cancel() -> None:
+            url = f"/staff/updates/{id_}/unschedule"
+            answers.append(publisher.post(url, data={"version": seen, "csrf_token": token}))
+
+        cancelling = threading.Thread(target=cancel)
+        cancelling.start()
+        with app.app_context(), db.engine.connect() as watcher:
+            for _ in range(500):
+                if waiting_for_a_lock(watcher):
+                    break
+                time.sleep(0.02)
+            else:
+                pytest.fail("the cancel never reached the item")
+        saving.commit()
+        cancelling.join(timeout=30)
+    finally:
+        colleague.close()
+
+    assert answers[0].status_code == 303
+    assert "没有取消" in publisher.get(answers[0].headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalars(select(Schedule.publish_at)).all() == [anew]

@@ -652,8 +652,11 @@ def withdraw(kind_name: str, item_id: int) -> ResponseReturnValue:
 @sessions.require(PUBLISHER)
 def unschedule(kind_name: str, item_id: int) -> ResponseReturnValue:
     """Cancel a scheduled publication: the one the page showed, at the version posted (a
-    colleague who changed the item since may have scheduled it anew)."""
+    colleague who changed the item since may have scheduled it anew). The item is read
+    locked, as a save locks it: a save that is committing is waited for, so its schedule
+    is never taken for the one the page showed."""
     kind, row = _with_status_or_404(kind_name, item_id)
+    db.session.refresh(row, with_for_update=True)
     if posted_version() != row.version:
         flash(
             _(
