@@ -611,6 +611,28 @@ def test_alerts_follow_the_subscriber_s_choices(site, smtp, choices, values, ale
     assert (len(smtp.messages) > before) is alerted
 
 
+@pytest.mark.parametrize(
+    ("prefix", "choices", "field", "message"),
+    [
+        ("", {"topics": ["rehabilitation", "astrology"]}, "topics", "请从列出的选项中选择“方面”。"),
+        ("", {"townships": ["atlantis"]}, "townships", "请从列出的选项中选择“镇街”。"),
+        ("/en", {"kinds": ["gossip"]}, "kinds", "Choose “Kinds of update” from the options"),
+    ],
+)
+def test_a_choice_the_form_never_offered_is_refused_by_its_group(
+    site, smtp, prefix, choices, field, message
+):
+    """A changed page (or a stale one, after a topic was removed) is told which group to
+    choose again, in the error summary and at the group; nothing is subscribed."""
+    refused = subscribe(site, prefix=prefix, **choices)
+    assert refused.status_code == 400
+    summary = parse(refused.data).find(class_="error-summary")
+    links = [(a.get_text(), a["href"]) for a in summary.find_all("a")]
+    assert [href for text, href in links if message in text] == [f"#field-{field}"], links
+    with site.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AlertSubscription)) == 0
+
+
 def test_a_scheduled_notice_is_alerted_when_it_is_released(site, smtp):
     confirmed_subscriber(site, smtp)
     before = len(smtp.messages)

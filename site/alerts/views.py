@@ -36,6 +36,9 @@ bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 bp.add_app_template_global(operations.UNCONFIRMED_DAYS, "unconfirmed_days")  # type: ignore[arg-type]
 bp.add_app_template_global(operations.cancellation_kept_days)
 KINDS = choices({NOTICE: _l("通知公告"), NEWS: _l("工作动态")})
+# What each group of choices is called where a subscription or an error names it.
+CHOICE_NAMES = {"kinds": _l("更新的类别"), "topics": _l("方面"), "townships": _l("镇街")}
+bp.add_app_template_global(CHOICE_NAMES, "alert_choice_names")  # type: ignore[arg-type]
 EXPIRED = _l("这个页面打开太久，已经失效，所以没有保存。您填的内容还在下面，请再提交一次。")
 EXPIRED_CONFIRM = _l("这个页面打开太久，已经失效，所以还没有确认。请再按一次“确认订阅”。")
 # The way to follow updates without the form (and so without the site's cookie).
@@ -58,7 +61,7 @@ def read_choices(form: MultiDict[str, str]) -> tuple[dict, dict]:
     for name, allowed in options().items():
         values = list(dict.fromkeys(form.getlist(name)))[: len(allowed)]
         if any(value not in allowed for value in values):
-            errors[name] = _("请从列出的选项中选择。")
+            errors[name] = _("请从列出的选项中选择“%(label)s”。", label=CHOICE_NAMES[name])
         chosen[name] = [value for value in allowed if value in values]
     if not chosen["kinds"] and "kinds" not in errors:
         errors["kinds"] = _("请至少选择一类：通知公告或工作动态。")
