@@ -294,3 +294,34 @@ def test_a_bad_photo_is_linked_and_marked_in_its_own_input(site, browser, tmp_pa
     assert driver.switch_to.active_element.get_attribute("id") == "field-photos-2"
     assert driver.switch_to.active_element.get_attribute("aria-invalid") == "true"
     assert driver.find_element(By.ID, "field-photos").get_attribute("aria-invalid") is None
+
+
+@pytest.mark.parametrize(
+    ("prefix", "counted", "over"),
+    [
+        ("", "已写 1500 字，最多 2000 字。", "超出 1 字，请删减。"),
+        (
+            "/en",
+            "1,500 of 2,000 characters used.",
+            "Characters over the limit: 1. Please shorten it.",
+        ),
+    ],
+)
+def test_the_character_count_writes_numbers_as_the_page_s_language_does(
+    site, browser, prefix, counted, over
+):
+    browser.get(site["url"] + prefix + "/feedback/ask")
+    box = browser.find_element(By.ID, "field-body")
+    count = browser.find_element(By.ID, "field-body-count")
+
+    def written(length: int) -> str:
+        browser.execute_script(
+            "arguments[0].value = '字'.repeat(arguments[1]);"
+            "arguments[0].dispatchEvent(new Event('input'));",
+            box,
+            length,
+        )
+        return count.text
+
+    assert written(1500) == counted
+    assert written(2001) == over

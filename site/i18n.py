@@ -121,6 +121,17 @@ def translations() -> NullTranslations:
     return catalogue
 
 
+class Number(int):
+    """A count or a limit that a message writes as the reader's language writes numbers
+    (its "%(n)s"): 2,000 on an English page, 2000 on a Chinese one. Written when the
+    message is, so a lazy message gets the language it is read in."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return f"{int(self):,}" if is_english() else str(int(self))
+
+
 def is_english() -> bool:
     """True when the visitor is reading the English site."""
     return current_locale() == EN
@@ -395,7 +406,7 @@ def init_app(app: Flask) -> None:
     # Globals rather than context: macros imported without context can use them too.
     app.jinja_env.globals.update(
         url_in=url_in, localized=localized, localized_element=localized_element,
-        site_name=SITE_NAME,
+        site_name=SITE_NAME, number=Number,
     )  # fmt: skip
     app.jinja_env.globals["url_for"] = remembered_url_for(app)
     for language_filter in (

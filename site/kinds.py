@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .database import PUBLISHED, db
+from .i18n import Number
 
 # New slugs become URLs: lowercase ASCII words joined by single hyphens, e.g. rukang-boping.
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -153,7 +154,7 @@ class Field:
         if value is None or value == "" or value == []:
             return [Problem(self.name, self.missing_message(typed))] if self.required else []
         if isinstance(value, str) and self.max_length and len(value) > self.max_length:
-            message = _("“%(label)s”最多 %(n)d 个字。", label=self.label, n=self.max_length)
+            message = _("“%(label)s”最多 %(n)s 个字。", label=self.label, n=Number(self.max_length))
             return [Problem(self.name, message)]
         if self.choices is not None:
             allowed = self.choices()

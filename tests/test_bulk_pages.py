@@ -637,7 +637,7 @@ def test_a_cell_too_long_for_the_csv_reader_is_named_in_its_row_and_column(site)
         assert found[key][1] == f"最多只能填 100000 个字，现在有 {length} 个。"
     english = upload(client, with_row(text, slug, summary="b" * length).encode(), prefix="/en")
     [(_number, _column, message)] = row_errors(english)
-    assert message == f"This can be 100000 characters at most. It has {length}."
+    assert message == f"This can be 100,000 characters at most. It has {length:,}."
     # The file read directly: 200,000 characters of Chinese, 600 kB.
     with site["app"].test_request_context():
         data = with_row(text, slug, name="长" * 200_000).encode()

@@ -54,6 +54,18 @@ def client(loaded_app):
     return loaded_app.test_client()
 
 
+@pytest.mark.parametrize(("prefix", "limit"), [("", "最多 2000 个字"), ("/en", "At most 2,000")])
+def test_the_length_limit_is_written_as_the_page_s_language_writes_numbers(client, prefix, limit):
+    """In the hint and the character count's words; the count's own limit stays a number."""
+    page = parse(client.get(prefix + ASK).data)
+    box = page.find("textarea", id="field-body")
+    hint = page.find(id=box["aria-describedby"].split()[0])
+    assert limit in hint.get_text()
+    assert box["data-character-count"] == "2000"
+    count = page.find(id=f"{box['id']}-count")
+    assert ("2,000" if prefix else "2000") in count["data-count-text"]
+
+
 # --- The journey: ask, get a reference and a link, read the status page ---------------
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from barrierfree import PROJECT_ROOT, i18n
+from barrierfree.feedback.spec import BODY_HINT
 from flask import render_template_string
 from flask_babel import lazy_gettext
 from markupsafe import Markup
@@ -35,6 +36,18 @@ def rendered(app, source: str, environ: dict | None = None, **context) -> str:
 def test_templates_speak_the_request_language(i18n_app, source, chinese, english):
     assert rendered(i18n_app, source, PLACES=PLACES) == chinese
     assert rendered(i18n_app, source, ENGLISH, PLACES=PLACES) == english
+
+
+def test_a_count_is_written_as_the_reader_s_language_writes_numbers(i18n_app):
+    """2,000 on an English page, 2000 on a Chinese one; in a lazy message too, written in
+    the language it is read in, and an int still wherever it is used as one."""
+    source = "{{ _('最多 %(n)s 个字。', n=number(2000)) }}"
+    assert rendered(i18n_app, source) == "最多 2000 个字。"
+    assert rendered(i18n_app, source, ENGLISH) == "At most 2,000 characters."
+    hint = "{{ hint }}"
+    assert "最多 2000 个字" in rendered(i18n_app, hint, hint=BODY_HINT)
+    assert "At most 2,000 characters" in rendered(i18n_app, hint, ENGLISH, hint=BODY_HINT)
+    assert i18n.Number(2000) + 1 == 2001 and f"{i18n.Number(2000)}" == "2000"
 
 
 def test_a_forced_language_wins_over_the_request_and_ends_with_its_block(i18n_app):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..access_log import redacted
 from ..database import PUBLISHED, db
 from ..facilities.models import Facility, Township
-from ..i18n import is_english
+from ..i18n import Number, is_english
 from ..images import MB
 from ..kinds import Field, Kind, Problem, choices
 from ..mail import outbox
@@ -159,7 +159,7 @@ PHOTO_FIELD = Field(
     hint=LazyString(_photo_hint), load=False, edit=False, table=False,
 )  # fmt: skip
 
-BODY_HINT = _l("最多 %(n)d 个字。请不要写身份证号等用不着的个人信息。", n=BODY_LENGTH)
+BODY_HINT = _l("最多 %(n)s 个字。请不要写身份证号等用不着的个人信息。", n=Number(BODY_LENGTH))
 
 CONTACT_FIELDS = (
     Field(
@@ -340,9 +340,9 @@ BARRIER_FORM = Kind(
             "body", _l("问题描述"), "textarea", required=True, max_length=BODY_LENGTH,
             missing=_l("请写下您遇到的问题。"),
             hint=_l(
-                "例如：坡道入口被电动车挡住了，轮椅过不去。最多 %(n)d 个字。"
+                "例如：坡道入口被电动车挡住了，轮椅过不去。最多 %(n)s 个字。"
                 "请不要写身份证号等用不着的个人信息。",
-                n=BODY_LENGTH,
+                n=Number(BODY_LENGTH),
             ),
         ),
         PHOTO_FIELD,
@@ -367,9 +367,9 @@ PAGE_FORM = Kind(
             "body", _l("哪里有误"), "textarea", required=True, max_length=BODY_LENGTH,
             missing=_l("请写下页面哪里有误。"),
             hint=_l(
-                "例如：电话号码打不通，开放时间已经改了。最多 %(n)d 个字。"
+                "例如：电话号码打不通，开放时间已经改了。最多 %(n)s 个字。"
                 "请不要写身份证号等用不着的个人信息。",
-                n=BODY_LENGTH,
+                n=Number(BODY_LENGTH),
             ),
         ),
         *CONTACT_FIELDS,

@@ -43,7 +43,7 @@ from ..errors import (
     refused_form,
 )
 from ..facilities.models import Facility, Township
-from ..i18n import PREFIX
+from ..i18n import PREFIX, Number
 from ..images import MB
 from ..kinds import Kind
 from ..mail import outbox
@@ -314,8 +314,9 @@ def read(form: Kind) -> tuple[dict, dict]:
             errors[f.name] = problems[0].message
             if f.max_length and len(value) > f.max_length:
                 errors[f.name] = _(
-                    "“%(label)s”最多 %(n)d 个字，现在有 %(count)d 个字。请删去 %(over)d 个字。",
-                    label=f.label, n=f.max_length, count=len(value), over=len(value) - f.max_length,
+                    "“%(label)s”最多 %(n)s 个字，现在有 %(count)s 个字。请删去 %(over)s 个字。",
+                    label=f.label, n=Number(f.max_length), count=Number(len(value)),
+                    over=Number(len(value) - f.max_length),
                 )  # fmt: skip
     for problem in form.rules(values) if form.rules else []:
         errors.setdefault(problem.field, problem.message)
@@ -485,7 +486,7 @@ def _status_page(
     return make_response(
         render_template(
             "feedback/status.html", item=item, token=token, shown=_shown(item), errors=errors,
-            text=text, description=description,
+            text=text, description=description, body_length=BODY_LENGTH,
             takes_follow_up=queries.takes_messages(item, from_resident=True),
         ), status_code,
     )  # fmt: skip
@@ -505,7 +506,9 @@ def _follow_up(item: FeedbackItem) -> tuple[dict, str, str | None, int]:
         return {"body": _("请填写补充内容。")}, text, None, 400
     if len(text) > BODY_LENGTH:
         message = _(
-            "补充内容最多 %(n)d 个字，现在有 %(count)d 个字。", n=BODY_LENGTH, count=len(text)
+            "补充内容最多 %(n)s 个字，现在有 %(count)s 个字。",
+            n=Number(BODY_LENGTH),
+            count=Number(len(text)),
         )
         return {"body": message}, text, None, 400
     wait = throttle.reserve(throttle.address_hash())

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from ... import opening_hours
 from ...content.loader import snapshot
 from ...database import db
+from ...i18n import Number
 from ...images import MB
 from ...tabular import cell_text, csv_text, spreadsheet_cell
 from .columns import kind_named, layout
@@ -119,9 +120,9 @@ def _too_big() -> FileError:
     """The error for a file over the limits."""
     return FileError(
         _(
-            "文件太大了：一次最多上传 %(megabytes)d MB、%(rows)d 行。请分几次上传。",
+            "文件太大了：一次最多上传 %(megabytes)d MB、%(rows)s 行。请分几次上传。",
             megabytes=MAX_BYTES // MB,
-            rows=MAX_ROWS,
+            rows=Number(MAX_ROWS),
         )
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ...content.files import ContentError
 from ...content.loader import apply_links, column_value, lookup, normalise, snapshot
 from ...database import db
-from ...i18n import inline_list
+from ...i18n import Number, inline_list
 from ...kinds import Kind, Row
 from ...query_args import clean_line, clean_text
 from ..editing.forms import TEXT_LIMIT
@@ -364,7 +364,11 @@ class Sheet:
 def _too_long(limit: int, length: int) -> CellError:
     """The error for a cell of `length` characters, in a column that takes `limit`."""
     return CellError(
-        _("最多只能填 %(limit)d 个字，现在有 %(length)d 个。", limit=limit, length=length)
+        _(
+            "最多只能填 %(limit)s 个字，现在有 %(length)s 个。",
+            limit=Number(limit),
+            length=Number(length),
+        )
     )
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select
 
 from ...database import commit_if_possible, db, posted_version, row_id, upsert, utcnow
+from ...i18n import Number
 from ...kinds import Kind
 from ..accounts import sessions
 from ..models import Autosave, StaffUser
@@ -80,7 +81,7 @@ def too_long(kind: Kind, text: dict) -> str | None:
         size = len(value) if isinstance(value, str) else sum(len(v) for v in value)
         limit = f.max_length or forms.TEXT_LIMIT
         if size > limit:
-            return _("“%(label)s”最多 %(n)d 个字。", label=f.label, n=limit)
+            return _("“%(label)s”最多 %(n)s 个字。", label=f.label, n=Number(limit))
     return None
 
 

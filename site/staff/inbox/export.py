@@ -18,7 +18,7 @@ from ...feedback.models import ANSWERED, CLOSED, FeedbackItem
 from ...feedback.names import kind_name, state_name
 from ...feedback.queries import answer_days, today
 from ...feedback.spec import BIDI_CONTROLS
-from ...i18n import localized
+from ...i18n import Number, localized
 from ...query_args import clean_text
 from ...tabular import csv_text, spreadsheet_cell
 from ..accounts.sessions import require
@@ -86,8 +86,8 @@ def _read_example(item: FeedbackItem) -> tuple[dict, dict]:
         if name == "example" and not text:
             errors[name] = _("请用中文写这个例子。")
         elif len(text) > EXAMPLE_FIELDS[name]:
-            errors[name] = _("“%(label)s”最多 %(n)d 个字，现在有 %(count)d 个字。",
-                             label=label, n=EXAMPLE_FIELDS[name], count=len(text))  # fmt: skip
+            errors[name] = _("“%(label)s”最多 %(n)s 个字，现在有 %(count)s 个字。", label=label,
+                             n=Number(EXAMPLE_FIELDS[name]), count=Number(len(text)))  # fmt: skip
     if item.merged_into is not None:
         errors = {"example": _("这一条已合并到 %(reference)s，请在那一条上写例子。",
                                reference=item.merged_into.reference)}  # fmt: skip

@@ -31,6 +31,7 @@ from ...feedback import queries as feedback_queries
 from ...feedback.models import KINDS, STATES, FeedbackItem
 from ...feedback.names import kind_name, state_name
 from ...feedback.spec import BIDI_CONTROLS, landline_number
+from ...i18n import Number
 from ...query_args import QueryArgs, clean_text, filtered_page, read_page_number
 from ..accounts.sessions import require
 from ..models import ADMIN, EDITOR, AuditEntry, StaffUser
@@ -337,8 +338,8 @@ def _text(label: str) -> tuple[str, str | None]:
     if not text:
         return text, _("请填写“%(label)s”。", label=label)
     if len(text) > MESSAGE_LENGTH:
-        return text, _("“%(label)s”最多 %(n)d 个字，现在有 %(count)d 个字。", label=label,
-                       n=MESSAGE_LENGTH, count=len(text))  # fmt: skip
+        return text, _("“%(label)s”最多 %(n)s 个字，现在有 %(count)s 个字。", label=label,
+                       n=Number(MESSAGE_LENGTH), count=Number(len(text)))  # fmt: skip
     return text, None
 
 

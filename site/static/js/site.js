@@ -889,6 +889,12 @@
     });
   }
 
+  // A count as the page's language writes it, as the server does (i18n.Number): 2,000 on
+  // an English page, 2000 on a Chinese one.
+  function counted(number) {
+    return document.documentElement.lang.indexOf("en") === 0 ? number.toLocaleString("en") : String(number);
+  }
+
   // Character counts under text boxes (the residents' forms): the paragraph
   // [data-character-count-for] is hidden without JavaScript (the limit is in the hint).
   // It shows the count as the resident types; the polite live region speaks only when
@@ -902,8 +908,8 @@
       var length = Array.from(box.value).length;
       var over = length > limit;
       count.textContent = over
-        ? filled(count.getAttribute("data-over-text"), "over", length - limit)
-        : filled(count.getAttribute("data-count-text"), "count", length);
+        ? filled(count.getAttribute("data-over-text"), "over", counted(length - limit))
+        : filled(count.getAttribute("data-count-text"), "count", counted(length));
       count.classList.toggle("character-count--over", over);
       if (speak && over !== wasOver) announce(count.textContent);
       wasOver = over;
