@@ -1506,13 +1506,14 @@ def test_a_form_that_did_not_load_the_autosave_on_offer_never_overwrites_it(site
 
 def test_a_new_items_autosave_is_offered_on_the_new_form(site, publisher):
     fields = changed(edit_form(publisher.get("/staff/updates/new")), title="助听器验配报名（草稿）")
-    csrf = fields.pop("csrf_token")[0]
+    csrf, key = fields.pop("csrf_token")[0], fields["draft"][0]
     response = publisher.post(
-        "/staff/updates/new/autosave", data=fields, headers={"X-CSRFToken": csrf}
+        f"/staff/updates/{key}/autosave", data=fields, headers={"X-CSRFToken": csrf}
     )
     assert response.status_code == 200
-    assert "载入自动保存的内容" in publisher.get("/staff/updates/new").text
-    loaded = publisher.get("/staff/updates/new", query_string={"from": "autosave"})
+    offer = parse(publisher.get("/staff/updates/new").data)
+    assert "助听器验配报名（草稿）" in offer.find("ul", class_="draft-list").text
+    loaded = publisher.get("/staff/updates/new", query_string={"draft": key})
     assert field_value(loaded, "title") == "助听器验配报名（草稿）"
 
 

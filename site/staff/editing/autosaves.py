@@ -2,17 +2,27 @@
 account and item (an `Autosave` row) while they type, when a save cannot go ahead, and when
 the form arrives after its session ended; offered back when the form opens again. The
 views are in editor.py.
+
+An existing item's autosave is kept under its id. A new item has no id yet: each opening of
+its form draws a draft key of its own ("new-" and a random token, `fresh_key`), which the
+form carries (the hidden field DRAFT and the autosave URL), so two tabs writing new items
+keep two drafts and neither overwrites or deletes the other. The new form offers every
+waiting draft of the kind (`new_drafts`); loading one continues it under its key. Rows kept
+under the single key "new", from before, are offered and loaded the same way.
 """
 
+import re
+import secrets
 from functools import partial
 
-from flask import g, request
+from flask import abort, g, request
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select
 
 from ...database import commit_if_possible, db, posted_version, row_id, upsert, utcnow
 from ...i18n import Number
 from ...kinds import Kind
+from ...security import READS
 from ..accounts import sessions
 from ..models import Autosave, StaffUser
 from . import forms
@@ -23,26 +33,35 @@ KEPT = ":kept"
 # In a form shown with an autosaved text it did not load (on offer, to load or discard):
 # nothing the form posts is autosaved over that text, and saving does not delete it.
 ON_OFFER = "autosave_on_offer"
+# The new item's form carries its draft key in this field (and in its autosave URL).
+DRAFT = "draft"
+# A new item's draft key: "new" (the one key of before), or "new-" and a token (16
+# characters of secrets.token_urlsafe), either perhaps with KEPT; room is left in the key
+# column (String(40)) for that ending.
+NEW = "new"
+NEW_KEY = re.compile(r"new(-[A-Za-z0-9_-]{16})?(" + re.escape(KEPT) + ")?")
 
 
 def keep_lapsed(
     user: StaffUser,
     kind_name: str,
     item_id: int | None = None,
-    key: str = "new",
+    key: str | None = None,
     **_ignored: object,
 ) -> str | None:
     """A form posted after its session ended: keep it as that account's autosaved draft;
     return why it was not kept, or None.
 
-    The edit form's URL names the item by `item_id`, the autosave URL by `key`. An autosave
-    made after the form's session stopped is newer: the text goes beside it (KEPT).
+    The edit form's URL names the item by `item_id`, the autosave URL by `key`; a new
+    item's form posts its own draft key (`new_key`). An autosave made after the form's
+    session stopped is newer: the text goes beside it (KEPT), or over the late copy that
+    the form itself continues.
     """
     kind = forms.EDITABLE.get(kind_name)
-    if kind is None:
+    if kind is None or (key is not None and not (row_id(key) or is_new_key(key))):
         return _("找不到要保存的内容。")
-    slot, text = key_of(item_id or row_id(key)), posted_text(kind)
-    if offered() or newer_autosave(user.id, kind, slot, text):
+    slot, text = str(item_id) if item_id else key or new_key(), posted_text(kind)
+    if (offered() or newer_autosave(user.id, kind, slot, text)) and not slot.endswith(KEPT):
         slot += KEPT
     problem = too_long(kind, text)
     if problem is not None:
@@ -64,8 +83,48 @@ def newer_autosave(user_id: int, kind: Kind, key: str, text: dict) -> bool:
 
 
 def key_of(item_id: int | None) -> str:
-    """The key an item's autosave is kept under: its id, or "new" for a new item."""
-    return str(item_id) if item_id else "new"
+    """The key an item's autosave is kept under: its id, or for a new item the draft key
+    of this request's form (`new_key`)."""
+    return str(item_id) if item_id else new_key()
+
+
+def fresh_key() -> str:
+    """A draft key for a new item's form opened afresh: no other form has it."""
+    return f"{NEW}-{secrets.token_urlsafe(12)}"
+
+
+def is_new_key(key: str) -> bool:
+    """True when `key` has the shape of a new item's draft key."""
+    return NEW_KEY.fullmatch(key) is not None
+
+
+def new_key() -> str:
+    """The draft key of this request's new item form: the one it posts (a form from before
+    draft keys posts none: "new"), or for a page the one its address names (`?draft=`, a
+    draft to load or go on with), or a fresh one. Any other is refused (404), never stored."""
+    posting = request.method not in READS
+    key = (request.form if posting else request.args).get(DRAFT)
+    if key is None:
+        return NEW if posting else fresh_key()
+    if not is_new_key(key):
+        abort(404)
+    return key
+
+
+def new_drafts(kind: Kind, shown: str) -> list[Autosave]:
+    """The signed-in account's drafts of new items of the kind, newest first, but the one
+    the form shown continues (under `shown`)."""
+    rows = db.session.scalars(
+        select(Autosave)
+        .where(
+            Autosave.user_id == g.staff.id,
+            Autosave.kind == kind.name,
+            Autosave.key.startswith(NEW, autoescape=True),
+            Autosave.key != shown,
+        )
+        .order_by(Autosave.saved_at.desc(), Autosave.id.desc())
+    )
+    return [row for row in rows if is_new_key(row.key)]
 
 
 def posted_text(kind: Kind) -> dict:

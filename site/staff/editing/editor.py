@@ -172,7 +172,7 @@ def create(kind_name: str) -> ResponseReturnValue:
 
 def _create(kind: Kind) -> ResponseReturnValue:
     """Save a posted new item (see `create`)."""
-    action = _action()
+    action, key = _action(), autosaves.key_of(None)  # the draft key this form carries
     submission = read(kind, None)
     if action in ("publish", "schedule") and not g.staff.can(PUBLISHER):
         return _refused(kind, None, submission.text)
@@ -181,7 +181,7 @@ def _create(kind: Kind) -> ResponseReturnValue:
         flash(_("这条内容已经新建过了，没有再新建一次。"))
         return _after_save(kind, created, action, created.version)
     if submission.errors:
-        autosaves.autosave_posted(kind, "new", submission.text, None)
+        autosaves.autosave_posted(kind, key, submission.text, None)
         db.session.commit()
         return _form(kind, None, submission.text, errors=submission.errors, status=400)
     row = kind.model(status=DRAFT)
@@ -191,10 +191,10 @@ def _create(kind: Kind) -> ResponseReturnValue:
     db.session.flush()
     publishing.revision(kind, row, "create")
     audit("create", kind.name, row.slug)
-    autosaves.discard_autosave(kind, "new")
+    autosaves.discard_autosave(kind, key)
     version = row.version
     db.session.commit()
-    _saved(row)
+    _saved(row, key)
     return _after_save(kind, row, action, version)
 
 
@@ -394,10 +394,21 @@ def _saving(
     )
 
 
-def _saved(row: Row) -> None:
-    """Note a committed save: for `_saving`, and for the browser's copy of the text."""
+def _saved(row: Row, draft_key: str | None = None) -> None:
+    """Note a committed save: for `_saving`, and for the browser's copy of the text (named
+    by the form's address, and a new item's by its draft key too: `copy_name`)."""
     g.saved_row = row
-    session[SAVED_COPY] = request.script_root + request.path  # /en/staff/… on the English site
+    # /en/staff/… on the English site
+    session[SAVED_COPY] = copy_name(request.script_root + request.path, draft_key)
+
+
+def copy_name(action_url: str, draft_key: str | None) -> str:
+    """What the browser's copy of a form's text is known by, after the account: the form's
+    address, and for a new item its draft key, so two tabs of new items keep two copies."""
+    return f"{action_url}#{draft_key}" if draft_key else action_url
+
+
+bp.add_app_template_global(copy_name, "copy_name")
 
 
 def _after_save(kind: Kind, row: Row, action: str, version: int) -> ResponseReturnValue:
@@ -787,7 +798,7 @@ def revision(kind_name: str, item_id: int, revision_id: int) -> str:
 def autosave(kind_name: str, key: str) -> ResponseReturnValue:
     """Keep what is in the form on the server (htmx posts it while the user types)."""
     kind = kind_or_404(kind_name)
-    if key != "new":
+    if not autosaves.is_new_key(key):
         item_or_404(kind, key)
     if autosaves.offered():
         return render_template("staff/_autosaved.html", problem=OFFERED), 409
@@ -804,14 +815,20 @@ def autosave(kind_name: str, key: str) -> ResponseReturnValue:
 @bp.post("/<kind_name>/<key>/autosave/discard")
 @sessions.require(EDITOR)
 def discard(kind_name: str, key: str) -> ResponseReturnValue:
-    """Throw away the autosaved text."""
+    """Throw away the autosaved text. A new item's form that offered it goes on under its
+    own draft key (posted as autosaves.DRAFT), whatever it had autosaved still there."""
     kind = kind_or_404(kind_name)
+    item = row_id(key.removesuffix(autosaves.KEPT))
+    if not item and not autosaves.is_new_key(key):
+        abort(404)
     autosaves.discard_autosave(kind, key)
     db.session.commit()
     flash(_("已放弃自动保存的内容。"))
-    item = row_id(key.removesuffix(autosaves.KEPT))
     if item:
         return redirect(url_for("editor.edit", kind_name=kind.name, item_id=item), code=303)
+    going_on = request.form.get(autosaves.DRAFT, "")
+    if autosaves.is_new_key(going_on) and going_on != key:
+        return redirect(url_for("editor.create", kind_name=kind.name, draft=going_on), code=303)
     return redirect(url_for("editor.create", kind_name=kind.name), code=303)
 
 
@@ -913,12 +930,14 @@ def _revisions_of(kind: Kind, row: Row) -> list[Revision]:
 
 
 def _edit_form(kind: Kind, row: Row | None) -> tuple[str, int]:
-    """The form for GET: the saved item (empty for a new one), an autosaved draft, or a
-    revision to restore."""
-    text = forms.form_values(kind, forms.revision_data(kind, row) if row else {})
-    version, notice = (row.version if row else None), None
-    draft = autosaves.saved_draft(kind, autosaves.key_of(row.id if row else None))
-    kept = autosaves.saved_draft(kind, autosaves.key_of(row.id if row else None) + autosaves.KEPT)
+    """The form for GET: the saved item, an autosaved draft, or a revision to restore; for a
+    new item, `_new_form`."""
+    if row is None:
+        return _new_form(kind)
+    text = forms.form_values(kind, forms.revision_data(kind, row))
+    version, notice = row.version, None
+    draft = autosaves.saved_draft(kind, autosaves.key_of(row.id))
+    kept = autosaves.saved_draft(kind, autosaves.key_of(row.id) + autosaves.KEPT)
     source = request.args.get("from", "")
     if source == "autosave" and draft is not None:
         text, version = {**text, **draft.data}, draft.base_version or version
@@ -928,7 +947,7 @@ def _edit_form(kind: Kind, row: Row | None) -> tuple[str, int]:
         text, version = {**text, **kept.data}, kept.base_version or version
         notice = _("已载入从旧页面提交的内容。保存后才会生效。")
         kept = None
-    elif source not in ("", "autosave", "kept") and row is not None:
+    elif source not in ("", "autosave", "kept"):
         old = revision_or_404(kind, row, source)
         restored = _restored(kind, row, old)
         notice = _("已载入第 %(n)d 版的内容。检查后保存，才会恢复成这个版本。", n=old.version)
@@ -937,8 +956,21 @@ def _edit_form(kind: Kind, row: Row | None) -> tuple[str, int]:
             kind, row, restored.text, errors=restored.errors, version=version, notice=notice,
             draft=draft, kept=kept, restored=old.version,
         )  # fmt: skip
-    undo = _undo_offered(kind, row) if row is not None else None
+    undo = _undo_offered(kind, row)
     return _form(kind, row, text, version=version, notice=notice, draft=draft, kept=kept, undo=undo)
+
+
+def _new_form(kind: Kind) -> tuple[str, int]:
+    """A new item's form for GET, under a draft key of its own (autosaves.new_key): empty,
+    or going on with the account's draft the address names (`?draft=`), whose key it takes
+    over, so typing updates that draft rather than copying it. The other drafts waiting are
+    offered above it (`_form`); this form never writes over them, so it autosaves at once."""
+    key = autosaves.new_key()
+    text, notice = forms.form_values(kind, {}), None
+    draft = autosaves.saved_draft(kind, key)
+    if draft is not None:
+        text, notice = {**text, **draft.data}, _("已载入自动保存的内容。保存后才会生效。")
+    return _form(kind, None, text, notice=notice, draft_key=key)
 
 
 def _restored(kind: Kind, row: Row, old: Revision) -> Submission:
@@ -1001,8 +1033,11 @@ def _form(
     typed: dict | None = None,
     restored: int | None = None,
     not_undone: bool = False,
+    draft_key: str | None = None,
 ) -> tuple[str, int]:
-    """The edit form, rendered with its status."""
+    """The edit form, rendered with its status. A new item's form carries its draft key
+    (`draft_key`, or the one this request names) and offers the account's other drafts."""
+    key = str(row.id) if row else draft_key or autosaves.key_of(None)
     return render_template(
         "staff/edit.html",
         kind=kind,
@@ -1015,7 +1050,10 @@ def _form(
         notice=notice,
         draft=draft,
         kept=kept,
-        kept_key=autosaves.key_of(row.id if row else None) + autosaves.KEPT,
+        key=key,
+        kept_key=key + autosaves.KEPT,
+        kept_suffix=autosaves.KEPT,
+        new_drafts=autosaves.new_drafts(kind, key) if row is None else [],
         unsaved=unsaved,
         undo=undo,
         copy_saved=session.pop(SAVED_COPY, None),
