@@ -1,8 +1,9 @@
 """The back office in a real browser, with the keyboard alone: the issue's journey (sign
 in, write an update with an image, be stopped by the missing alt text, fix it, publish and
 answer the question before it goes public, see it on the home page, in the feed and in
-search), with and without JavaScript; and the
-warning before a session ends, with the button that keeps it alive."""
+search), with and without JavaScript; the
+warning before a session ends, with the button that keeps it alive; and two tabs writing
+new updates, each keeping its own text."""
 
 import time
 import xml.etree.ElementTree as ET
@@ -11,11 +12,12 @@ from contextlib import contextmanager
 import pytest
 from barrierfree.database import db
 from barrierfree.staff.accounts.views import create_user
-from barrierfree.staff.models import EDITOR, PUBLISHER
+from barrierfree.staff.models import EDITOR, PUBLISHER, Autosave
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import select
 
 from .conftest import active, wait_for
 
@@ -289,3 +291,52 @@ def test_an_autosave_waits_for_the_words_an_input_method_composes(site, browser)
     WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
     assert browser.execute_script(AUTOSAVES) == 1
     assert browser.find_element("id", "field-title").get_attribute("value") == "轮椅"
+
+
+# Every copy of the editor's text in this browser, by its key.
+COPIES = """return Object.fromEntries(Object.keys(localStorage)
+  .filter(key => key.startsWith("barrierfree-copy:"))
+  .map(key => [key, JSON.parse(localStorage.getItem(key)).text]));"""
+
+
+def test_two_tabs_writing_new_updates_keep_two_copies_and_two_drafts(site, browser):
+    """Two new-update tabs of one account once shared one autosave and one browser copy,
+    each overwriting the other: closing either lost its text."""
+    make_account(site, "two-tabs", EDITOR)
+    sign_in(browser, site, "two-tabs")
+    titles = ["第一个标签页写的标题", "第二个标签页写的标题"]
+    tabs = {}
+    for title in titles:
+        if tabs:
+            browser.switch_to.new_window("tab")
+        browser.get(site["url"] + "/staff/updates/new")
+        key = browser.find_element("css selector", "#edit-form [name=draft]").get_attribute("value")
+        tabs[key] = browser.current_window_handle
+        browser.find_element("id", "field-title").send_keys(title)
+        WebDriverWait(browser, 10).until(
+            lambda d: "已自动保存" in d.find_element("id", "autosave-status").text
+        )
+    first, second = tabs
+    browser.switch_to.window(tabs[first])
+    browser.find_element("id", "field-title").send_keys("（又改了）")
+
+    def kept() -> dict[str, str]:
+        with site["app"].app_context():
+            rows = db.session.scalars(select(Autosave).where(Autosave.kind == "updates"))
+            return {row.key: row.data["title"] for row in rows}
+
+    WebDriverWait(browser, 10).until(lambda d: kept().get(first) == titles[0] + "（又改了）")
+    assert kept()[second] == titles[1]
+    copies = browser.execute_script(COPIES)
+    by_key = {name.rsplit("#", 1)[-1]: text["title"] for name, text in copies.items()}
+    assert by_key == {first: [titles[0] + "（又改了）"], second: [titles[1]]}
+
+    # A third tab offers both drafts, each with its title, and no copy that is not its own.
+    browser.switch_to.new_window("tab")
+    browser.get(site["url"] + "/staff/updates/new")
+    offer = browser.find_element("css selector", ".draft-list")
+    assert [h.text for h in offer.find_elements("tag name", "h3")] == [
+        titles[0] + "（又改了）",
+        titles[1],
+    ]
+    assert not browser.find_element("id", "local-copy").is_displayed()

@@ -99,14 +99,16 @@ def test_no_copy_is_offered_after_an_error_in_a_form_shown_with_an_autosave_on_o
     held was offered back (这个浏览器里还留着一份您写的内容)."""
     make_account(site, "copy-on-offer", EDITOR)
     sign_in(browser, site, "copy-on-offer")
+    item_id = draft(site, "copy-on-offer")
     with site["app"].app_context():
         user = db.session.scalar(select(StaffUser).where(StaffUser.username == "copy-on-offer"))
         text = {"title": "服务器上自动保存的标题"}
-        db.session.add(Autosave(user_id=user.id, kind="updates", key="new", data=text))
+        db.session.add(Autosave(user_id=user.id, kind="updates", key=str(item_id), data=text))
         db.session.commit()
-    open_form(browser, site, "/staff/updates/new")
+    open_form(browser, site, f"/staff/updates/{item_id}")
     assert browser.find_elements(By.NAME, "autosave_on_offer"), "the server's text is on offer"
-    type_body(browser, MINE)  # and no title: the save is refused
+    browser.find_element(By.NAME, "title").clear()  # no title: the save is refused
+    type_body(browser, MINE)
     navigate(browser, browser.find_element(By.CSS_SELECTOR, "#edit-form button[value=save]").click)
 
     assert browser.find_element(By.CSS_SELECTOR, "[data-error-summary]").is_displayed()

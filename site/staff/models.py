@@ -108,7 +108,10 @@ class Revision(Model):
 class Autosave(Model):
     """The text a member of staff was writing, kept on the server until saved or discarded.
 
-    `key` is the item's id, or "new" for an item not yet created.
+    `key` is the item's id; for an item not yet created, the draft key of the form it was
+    typed in ("new-" and a random token, drawn each time the new form opens, so two tabs
+    keep two drafts; "new" in rows kept before draft keys). A late form's text kept beside
+    a newer autosave ends in ":kept" (editing/autosaves.py).
     """
 
     __table_args__ = (UniqueConstraint("user_id", "kind", "key"),)

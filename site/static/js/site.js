@@ -617,7 +617,9 @@
   // The editor's text, kept in this browser too while it is typed (a second copy beside the
   // server's autosave, for when a save or the server fails): offered back when the form
   // shows different text, dropped once the server says the form was saved. The key is the
-  // account and the form's URL, so nobody is offered another account's text.
+  // account and the form's URL, so nobody is offered another account's text; a new item's
+  // form adds its own draft key (editor.copy_name), so two tabs writing new items keep two
+  // copies and neither takes the other's.
   // The copy keeps the version the form was loaded at, so a copy put back after someone
   // else saved is refused as out of date and shown beside their version to merge. It is
   // dropped on signing out, and after as long as the server keeps a late form (12 hours).
