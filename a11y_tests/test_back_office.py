@@ -19,7 +19,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from .conftest import active, wait_for
+from .conftest import AXE_SCRIPT, VIEWPORTS, active, resize, wait_for
+from .test_every_page import AXE_OPTIONS, AXE_RUN
 
 PASSWORD = "keyboard only, all the way"
 BODY = "## 怎么预约\n\n拨打 12345 或到如康家园登记。\n\n![{alt}](/static/wheelchair.png)\n"
@@ -340,3 +341,11 @@ def test_two_tabs_writing_new_updates_keep_two_copies_and_two_drafts(site, brows
         titles[1],
     ]
     assert not browser.find_element("id", "local-copy").is_displayed()
+    # The list breaks no rule, and fits a 320 px screen.
+    browser.execute_script(AXE_SCRIPT.read_text(encoding="utf-8"))
+    axe = browser.execute_async_script(AXE_RUN, AXE_OPTIONS)
+    assert "error" not in axe and axe["violations"] == [], axe.get("violations")
+    resize(browser, *VIEWPORTS["320"])
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth"
+    )
