@@ -1004,7 +1004,7 @@ def _shown_again(kind: Kind, row: Row | None) -> tuple[str, int]:
     `page_form`, display.taken_here), as a redirect back from /display would lose the text.
     A text on offer above the form stays on offer."""
     key = autosaves.key_of(row.id if row else None)
-    offered = autosaves.offered()
+    offered = autosaves.offered() and row is not None  # a new form never has one on offer
     return _form(
         kind, row, autosaves.posted_text(kind), version=posted_version() or "",
         draft=autosaves.saved_draft(kind, key) if offered else None,
