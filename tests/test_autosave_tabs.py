@@ -210,10 +210,13 @@ def test_a_form_posted_after_the_session_lapsed_keeps_its_text_under_its_own_key
             open_session.last_seen_at -= timedelta(minutes=45)
         db.session.commit()
 
+    forged = autosave(client, one, FIRST, key="new-forged")
     response = client.post(NEW, data=typed(one, FIRST | {"action": "save"}))
 
+    assert forged.status_code == 404
     assert response.status_code == 303
     kept = drafts(site)
+    assert set(kept) == {one["draft"][0], two["draft"][0]}
     assert kept[one["draft"][0]]["body"] == FIRST["body"]
     assert kept[two["draft"][0]]["body"] == SECOND["body"]
 

@@ -58,8 +58,10 @@ def keep_lapsed(
     the form itself continues.
     """
     kind = forms.EDITABLE.get(kind_name)
-    if kind is None or (key is not None and not (row_id(key) or is_new_key(key))):
+    if kind is None:
         return _("找不到要保存的内容。")
+    if key is not None and not (row_id(key) or is_new_key(key)):
+        abort(404)  # as a form in session would be (editor.autosave)
     slot, text = str(item_id) if item_id else key or new_key(), posted_text(kind)
     if (offered() or newer_autosave(user.id, kind, slot, text)) and not slot.endswith(KEPT):
         slot += KEPT
