@@ -335,7 +335,7 @@ def test_two_tabs_writing_new_updates_keep_two_copies_and_two_drafts(site, brows
     # A third tab offers both drafts, each with its title, and no copy that is not its own.
     browser.switch_to.new_window("tab")
     browser.get(site["url"] + "/staff/updates/new")
-    offer = browser.find_element("css selector", ".draft-list")
+    offer = browser.find_element("css selector", "#new-drafts")
     assert [h.text for h in offer.find_elements("tag name", "h3")] == [
         titles[0] + "（又改了）",
         titles[1],

@@ -72,7 +72,7 @@ def drafts(site) -> dict[str, dict]:
 
 def offered(client) -> list[tuple[str, str, str]]:
     """The drafts a new form offers, in order: (title shown, load link, discard address)."""
-    offer = parse(client.get(NEW).data).find("ul", class_="draft-list")
+    offer = parse(client.get(NEW).data).find("ul", id="new-drafts")
     if offer is None:
         return []
     return [
@@ -153,7 +153,7 @@ def test_loading_a_draft_continues_it_under_its_key(site, client):
     assert drafts(site)[key]["body"] == "载入以后接着写。"
     # The draft it continues is not offered above it again.
     page = parse(client.get(link).data)
-    assert page.find("ul", class_="draft-list") is None
+    assert page.find("ul", id="new-drafts") is None
     saved = client.post(NEW, data=typed(loaded, FIRST | {"action": "save"}))
     assert saved.status_code == 303 and drafts(site) == {}
 

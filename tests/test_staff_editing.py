@@ -1512,7 +1512,7 @@ def test_a_new_items_autosave_is_offered_on_the_new_form(site, publisher):
     )
     assert response.status_code == 200
     offer = parse(publisher.get("/staff/updates/new").data)
-    assert "助听器验配报名（草稿）" in offer.find("ul", class_="draft-list").text
+    assert "助听器验配报名（草稿）" in offer.find("ul", id="new-drafts").text
     loaded = publisher.get("/staff/updates/new", query_string={"draft": key})
     assert field_value(loaded, "title") == "助听器验配报名（草稿）"
 
