@@ -126,18 +126,36 @@ def scheduled_update(app, client, due: bool = True) -> int:
 
 
 def waiting_for_a_lock(connection) -> bool:
-    """True when another session of this database waits for a lock (PostgreSQL)."""
-    return bool(
-        connection.scalar(
-            select(func.count())
-            .select_from(text("pg_stat_activity"))
-            .where(
-                text("datname = current_database()"),
-                text("pid <> pg_backend_pid()"),
-                text("wait_event_type = 'Lock'"),
-            )
+    """True when another session of this database waits for a lock (PostgreSQL). The
+    transaction is ended after each look: within one, pg_stat_activity is read once and
+    the same snapshot shown again, so a session that came after it is never seen."""
+    waiting = connection.scalar(
+        select(func.count())
+        .select_from(text("pg_stat_activity"))
+        .where(
+            text("datname = current_database()"),
+            text("pid <> pg_backend_pid()"),
+            text("wait_event_type = 'Lock'"),
         )
     )
+    connection.rollback()
+    return bool(waiting)
+
+
+def while_held(app, saving, step, what: str) -> None:
+    """Run `step` on a thread of its own until it waits for a lock that the open
+    transaction `saving` holds (PostgreSQL), then commit `saving` and let `step` finish."""
+    stepping = threading.Thread(target=step)
+    stepping.start()
+    with app.app_context(), db.engine.connect() as watcher:
+        for _ in range(500):
+            if waiting_for_a_lock(watcher):
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail(f"{what} never reached the item")
+    saving.commit()
+    stepping.join(timeout=30)
 
 
 def test_a_release_due_during_a_save_publishes_the_saved_text(site):
@@ -165,17 +183,7 @@ def test_a_release_due_during_a_save_publishes_the_saved_text(site):
             with app.app_context():
                 publishing.release_due()
 
-        releasing = threading.Thread(target=release)
-        releasing.start()
-        with app.app_context(), db.engine.connect() as watcher:
-            for _ in range(500):
-                if waiting_for_a_lock(watcher):
-                    break
-                time.sleep(0.02)
-            else:
-                pytest.fail("the release never reached the item")
-        saving.commit()
-        releasing.join(timeout=30)
+        while_held(app, saving, release, "the release")
     finally:
         colleague.close()
 
@@ -213,17 +221,7 @@ def test_a_cancel_during_a_save_that_schedules_anew_cancels_nothing(site):
             url = f"/staff/updates/{id_}/unschedule"
             answers.append(publisher.post(url, data={"version": seen, "csrf_token": token}))
 
-        cancelling = threading.Thread(target=cancel)
-        cancelling.start()
-        with app.app_context(), db.engine.connect() as watcher:
-            for _ in range(500):
-                if waiting_for_a_lock(watcher):
-                    break
-                time.sleep(0.02)
-            else:
-                pytest.fail("the cancel never reached the item")
-        saving.commit()
-        cancelling.join(timeout=30)
+        while_held(app, saving, cancel, "the cancel")
     finally:
         colleague.close()
 
