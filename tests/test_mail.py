@@ -564,7 +564,9 @@ def test_a_confirmed_subscriber_gets_the_notice_once_with_one_click_unsubscribe(
     assert site.test_client().get(manage).status_code == 404
 
 
-def test_unsubscribing_withdraws_the_alerts_still_queued_but_no_other_mail(site, smtp):
+def test_unsubscribing_withdraws_the_alerts_still_queued_but_no_other_mail(site, smtp, monkeypatch):
+    # The periodic check (started by any request every 30 seconds) would send them.
+    monkeypatch.setattr(periodic, "check_is_due", lambda: False)
     manage = confirmed_subscriber(site, smtp)
     publish_notice(site)  # queued, not sent: as while the mail server is down
     with site.app_context():
