@@ -22,6 +22,7 @@ from .eligibility_pages import eligibility_pages
 USERNAME, PASSWORD = "a11y-admin", "a11y tests walk every page"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
+DRAFT = re.compile(r'name="draft" value="([^"]+)"')
 LAST_MESSAGE = re.compile(r'name="last_message" value="(\d+)"')
 STATUS_LINK = re.compile(r'href="(?:https?://[^/"]+)?((?:/en)?/feedback/status/[^"]+)"')
 LANGUAGES = ("", "/en")
@@ -110,6 +111,7 @@ def capture_posted_pages(app, client) -> dict[str, str]:
             },
         )
         pages[f"facility-conflict-{lang}"] = _conflict(client, prefix)
+        pages.update(_unsaved_pages(client, prefix, lang))
         pages[f"media-error-{lang}"] = _upload(client, prefix, b"not an image", "photo.png")
         sheet = client.get("/staff/bulk/export/facilities.csv").get_data(as_text=True)
         changed = sheet.replace("“如康家园”", "如康家园", 1)
@@ -130,6 +132,25 @@ def capture_posted_pages(app, client) -> dict[str, str]:
         pages[f"audit-filtered-{lang}"] = client.get(
             f"{prefix}/staff/audit?action=publish&item=如康&since=2026-13-01"
         ).get_data(as_text=True)
+    return pages
+
+
+def _unsaved_pages(client, prefix: str, lang: str) -> dict[str, str]:
+    """The back office's home listing a text not yet saved, and a new form offering it: a
+    draft autosaved for the capture, discarded after it (the journeys start without one)."""
+    new = f"{prefix}/staff/updates/new"
+    form = client.get(new).get_data(as_text=True)
+    key = DRAFT.search(form).group(1)
+    client.post(
+        f"{prefix}/staff/updates/{key}/autosave",
+        data={"kind": "notice", "title": "助听器验配报名", "body": "还没写完的正文。"},
+        headers={"X-CSRFToken": token(form), "HX-Request": "true"},
+    )
+    pages = {
+        f"unsaved-home-{lang}": client.get(f"{prefix}/staff/").get_data(as_text=True),
+        f"new-drafts-{lang}": client.get(new).get_data(as_text=True),
+    }
+    client.post(f"{prefix}/staff/updates/{key}/autosave/discard", data={"csrf_token": token(form)})
     return pages
 
 

@@ -7,12 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from barrierfree.database import db, utcnow
+from barrierfree.services.models import Service
 from barrierfree.staff.editing import autosaves
 from barrierfree.staff.models import Autosave, StaffSession, StaffUser
 from barrierfree.updates.models import Update
 from conftest import parse
 from sqlalchemy import select
-from staff_helpers import copied_app, form_fields, prepared_database, signed_in
+from staff_helpers import copied_app, form_fields, make_staff, prepared_database, signed_in
 
 PUBLISHER = "li-publisher"
 NEW = "/staff/updates/new"
@@ -249,3 +250,76 @@ def test_each_new_form_keeps_its_own_browser_copy(client):
         for _ in range(2)
     ]
     assert names[0] != names[1] and not any(name.endswith(NEW) for name in names)
+
+
+def unsaved(client, path: str = "/staff/") -> list[tuple[str, str]]:
+    """What the back office's home lists as not yet saved, in order: (link text, address)."""
+    listed = parse(client.get(path).data).find("ul", id="unsaved")
+    if listed is None:
+        return []
+    return [(" ".join(a.text.split()), a["href"]) for a in listed.select("li > a")]
+
+
+def first_service(site) -> tuple[int, str]:
+    """The id and title of a service, an item that exists."""
+    with site.app_context():
+        service = db.session.scalar(select(Service).order_by(Service.id))
+        return service.id, service.title
+
+
+def test_the_home_page_lists_the_accounts_unsaved_texts_newest_first(site, client):
+    service_id, title = first_service(site)
+    edit = form_fields(client.get(f"/staff/services/{service_id}").data, "edit-form")
+    blank, titled = new_form(client), new_form(client)
+    autosave(client, blank, {"body": "还没有标题的正文。"})
+    token = edit.pop("csrf_token")[0]
+    client.post(
+        f"/staff/services/{service_id}/autosave",
+        data=edit | {"summary": ["改过的摘要。"]},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    autosave(client, titled, FIRST)
+    with site.app_context():  # a second older than the next, so that the order is sure
+        for age, key in enumerate((titled["draft"][0], str(service_id), blank["draft"][0])):
+            row = db.session.scalar(select(Autosave).where(Autosave.key == key))
+            row.saved_at = utcnow() - timedelta(seconds=age)
+        db.session.commit()
+
+    listed = unsaved(client)
+
+    assert [text for text, _address in listed] == [
+        f"通知公告和工作动态：{FIRST['title']}",
+        f"服务事项：{title}",
+        "通知公告和工作动态：未填标题",
+    ]
+    first = form_fields(client.get(listed[0][1]).data, "edit-form")
+    assert first["draft"] == titled["draft"] and first["title"] == [FIRST["title"]]
+    assert listed[1][1] == f"/staff/services/{service_id}"
+    offer = parse(client.get(listed[1][1]).data).find("a", href=f"{listed[1][1]}?from=autosave")
+    assert offer is not None  # and loaded, the autosave has the summary typed
+    assert form_fields(client.get(offer["href"]).data, "edit-form")["summary"] == ["改过的摘要。"]
+    english = parse(client.get("/en/staff/").data).find("ul", id="unsaved")
+    assert english.find("span", lang="zh-CN").text == FIRST["title"]
+
+
+def test_the_home_page_lists_an_item_once_and_only_the_accounts_own(site, client):
+    make_staff(site, "wang-editor", "editor")
+    service_id, _title = first_service(site)
+    with site.app_context():
+        users = {u.username: u.id for u in db.session.scalars(select(StaffUser))}
+        for username, kind, key in (
+            (PUBLISHER, "services", str(service_id)),
+            (PUBLISHER, "services", f"{service_id}:kept"),
+            ("wang-editor", "updates", "new-AAAAAAAAAAAAAAAA"),
+        ):
+            db.session.add(
+                Autosave(user_id=users[username], kind=kind, key=key, data={"title": key},
+                         base_version=None, saved_at=utcnow())
+            )  # fmt: skip
+        db.session.commit()
+
+    listed = unsaved(client)
+
+    assert [address for _text, address in listed] == [f"/staff/services/{service_id}"]
+    assert "失效" in parse(client.get("/staff/").data).find("ul", id="unsaved").text
+    assert len(unsaved(signed_in(site, "wang-editor"))) == 1

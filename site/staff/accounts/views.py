@@ -48,7 +48,9 @@ def address() -> str:
 @bp.get("/")
 @sessions.require(EDITOR)
 def dashboard() -> str:
-    """The back office's home: what can be edited, and recent activity."""
+    """The back office's home: what can be edited, the account's texts not saved yet, and
+    recent activity."""
+    from ..editing import autosaves
     from ..editing.forms import EDITABLE
 
     recent = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)
@@ -60,6 +62,7 @@ def dashboard() -> str:
     return render_template(
         "staff/dashboard.html",
         kinds=EDITABLE.values(),
+        unsaved=autosaves.waiting(),
         recent=shown(list(db.session.scalars(recent))),
         everything=everything,
     )

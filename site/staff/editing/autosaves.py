@@ -13,9 +13,11 @@ under the single key "new", from before, are offered and loaded the same way.
 
 import re
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
-from flask import abort, g, request
+from flask import abort, g, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select
 
@@ -127,6 +129,49 @@ def new_drafts(kind: Kind, shown: str) -> list[Autosave]:
         .order_by(Autosave.saved_at.desc(), Autosave.id.desc())
     )
     return [row for row in rows if is_new_key(row.key)]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One of an account's autosaved texts, as its back office home lists it: the kind, the
+    item's title (for a new item, the title typed, or None), when it was kept, whether it
+    was posted from a lapsed page, and the form that offers it back."""
+
+    kind: Kind
+    title: str | None
+    new: bool
+    saved_at: datetime
+    late: bool
+    url: str
+
+
+def waiting() -> list[Waiting]:
+    """The signed-in account's autosaved texts of content items, newest first, each with
+    the form that offers it back: an item's edit form (once per item, which offers both its
+    autosave and a late form's text), or the new form going on with the draft."""
+    rows = db.session.scalars(
+        select(Autosave)
+        .where(Autosave.user_id == g.staff.id, Autosave.kind.in_(list(forms.EDITABLE)))
+        .order_by(Autosave.saved_at.desc(), Autosave.id.desc())
+    )
+    found: list[Waiting] = []
+    items: set[tuple[str, int]] = set()
+    for row in rows:
+        kind, late = forms.EDITABLE[row.kind], row.key.endswith(KEPT)
+        if is_new_key(row.key):
+            typed = row.data.get(kind.title_field)
+            title = typed.strip() if isinstance(typed, str) and typed.strip() else None
+            url = url_for("editor.create", kind_name=kind.name, draft=row.key)
+        else:
+            item_id = row_id(row.key.removesuffix(KEPT))
+            item = db.session.get(kind.model, item_id) if item_id else None
+            if item is None or (kind.name, item.id) in items:
+                continue
+            items.add((kind.name, item.id))
+            title = str(getattr(item, kind.title_field))
+            url = url_for("editor.edit", kind_name=kind.name, item_id=item.id)
+        found.append(Waiting(kind, title, is_new_key(row.key), row.saved_at, late, url))
+    return found
 
 
 def posted_text(kind: Kind) -> dict:
