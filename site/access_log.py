@@ -1,9 +1,12 @@
 """gunicorn's access log without what a URL must not leave behind: a resident's private
 status link (whose token opens what they wrote) is logged as /feedback/status/… , an
-alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , what a
-resident searched for (it may name their condition) as q=… , whom a place or a contact
-must suit (the finder's 我需要 and the contacts' 适合谁: a disability) as need=… , and where
-they are (the finder's "use my location") as lat=…&lon=… ; a cookie's value (the sent
+alerts link (whose token changes or cancels someone's alerts) as /alerts/manage/… , and the
+value of every query parameter but the few that say nothing of the visitor
+(`LOGGED_PARAMETERS`) as … : what a resident searched for (q, which may name their
+condition), whom a place or a contact must suit (need), how they can be reached (the
+contacts' channel: sign language, text relay), what kind of place they look for (type: a
+reading room for the blind), where they live or are (township, lat and lon), and any
+parameter added later, until someone decides it is harmless; a cookie's value (the sent
 page's receipt holds the status token) and the CSRF token htmx sends in a header as … .
 Nor does it hold the visitor's network address, in any form a format could name (%(h)s,
 the forwarded headers, the WSGI variables, gunicorn's socket): the feedback form promises
@@ -24,9 +27,25 @@ from gunicorn.glogging import Logger
 
 from .request_ids import ENVIRON_KEY
 
-# The parameters whose values are hidden, by their names as Werkzeug reads them (`unquote_plus`,
-# as `parse_qsl` does): ?%71=… is q, ?ne%65d=… is need.
-PRIVATE_PARAMETERS = frozenset({"q", "need", "lat", "lon"})
+# The only parameters whose values are logged, by their names as Werkzeug reads them
+# (`unquote_plus`, as `parse_qsl` does: ?p%61ge=2 is page): a page number, the kind of result
+# searched (service, place, update), the finder's and the contacts' "open now", the back
+# office's state flags and draft names. Any other value, a filter's included (a filter
+# names a need, a way to be reached, a kind of place or a township), is "…".
+LOGGED_PARAMETERS = frozenset(
+    {
+        "page",
+        "kind",
+        "open",
+        "from",
+        "version",
+        "saved",
+        "confirmed",
+        "overdue",
+        "purge_soon",
+        "draft",
+    }
+)
 # Between the parts of a private link's address: a slash, or several, or one percent-encoded
 # (gunicorn decodes the path, and Werkzeug routes /feedback//status/… by its redirect and
 # /feedback%2Fstatus/… as /feedback/status/…: the request line holds them as they came).
@@ -70,8 +89,8 @@ _T = TypeVar("_T")
 
 
 def redacted(text: _T) -> _T | str:
-    """`text` with the token of any private link, any query typed, any need chosen and
-    any position replaced by "…". A line whose private link only its decoded form shows
+    """`text` with the token of any private link and the value of any parameter but
+    `LOGGED_PARAMETERS` replaced by "…". A line whose private link only its decoded form shows
     (/feedback/st%61tus/…, which Werkzeug routes as the status page) is logged decoded."""
     if not isinstance(text, str):
         return text
@@ -89,12 +108,12 @@ def _names_a_private_link(text: str) -> bool:
 
 def _hidden(found: re.Match[str]) -> str:
     """What `PRIVATE` found, as it is logged: a token or an address as "…"; a parameter's
-    value as "…" when its name, decoded as Werkzeug decodes it, is a private parameter's,
-    else as it is (what it holds redacted in turn)."""
+    value as it is (what it holds redacted in turn) when its name, decoded as Werkzeug
+    decodes it, is one of `LOGGED_PARAMETERS`, else as "…"."""
     link, address, parameter, name, value = found.groups()
     if link or address:
         return (link or address) + "…"
-    if unquote_plus(name) in PRIVATE_PARAMETERS:
+    if unquote_plus(name) not in LOGGED_PARAMETERS:
         return parameter + "…"
     return parameter + PRIVATE.sub(_hidden, value)
 

@@ -59,7 +59,7 @@ def atoms(environ: dict, request_headers: dict | None = None, response_headers=(
         (f"/feedback//status/{TOKEN}", "/feedback//status/…"),
         (f"//en//feedback///status/{TOKEN}/photos/1", "//en//feedback///status/…/photos/1"),
         (f"/feedback%2Fstatus%2f{TOKEN}", "/feedback%2Fstatus%2f…"),
-        (f"/alerts//confirm/3-{TOKEN}?x=1", "/alerts//confirm/…?x=1"),
+        (f"/alerts//confirm/3-{TOKEN}?page=1", "/alerts//confirm/…?page=1"),
         (f"/en/alerts%2Fmanage/3-{TOKEN}", "/en/alerts%2Fmanage/…"),
         (f"/feedback/st%61tus/{TOKEN}", "/feedback/status/…"),
         (f"/%61lerts/unsubscribe/3-{TOKEN}?q=%E8%BD%AE", "/alerts/unsubscribe/…?q=…"),
