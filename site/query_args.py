@@ -38,6 +38,15 @@ C1_CONTROLS = re.compile("[\x80-\x9f]")
 # staff write. (The residents' forms drop them instead, feedback.spec.BIDI_CONTROLS: a
 # resident is not asked to hunt for a character nobody can see.)
 DIRECTION_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# What a message quoting a value from the address shows as U+FFFD: what XML does not allow,
+# the C1 controls, the direction controls, and the other characters drawn as nothing (the
+# other controls, format characters such as the zero-width space, line breaks).
+UNSEEN_IN_A_MESSAGE = re.compile(
+    "|".join(
+        (NOT_IN_XML.pattern, C1_CONTROLS.pattern, DIRECTION_CONTROLS.pattern,
+         "[\t\n\r\u200b-\u200d\u2028\u2029\u2060\ufeff\u00ad]")
+    )
+)  # fmt: skip
 # Line breaks, which a one-line text (a name, a title) cannot hold: refused, not joined,
 # since only the writer knows whether the break stood for a space (between English words)
 # or for nothing (between Chinese characters).
@@ -132,12 +141,19 @@ class QueryArgs:
             return None
         return number
 
-    def flag(self, name: str, on: str) -> bool:
-        """True when the field has the value `on` (a ticked checkbox)."""
-        return self.args.get(name) == on
+    def flag(self, name: str, on: str, label: str, field_id: str) -> bool:
+        """True when the field has the value `on` (a ticked checkbox); any other value but
+        none is reported at the box `field_id`."""
+        value = self.args.get(name, "")
+        if value not in ("", on):
+            self._reject(field_id, value, label)
+        return value == on
 
     def _reject(self, field_id: str, value: str, label: str) -> None:
-        """Report a value that is not a choice (cut short if long)."""
+        """Report a value that is not a choice (cut short if long), each character nobody
+        can see in it (a control, a direction control: the address was changed or broken,
+        and one would hide or turn round the message) shown as U+FFFD."""
+        value = UNSEEN_IN_A_MESSAGE.sub("\ufffd", value)
         shown = value[:MAX_VALUE] + ("…" if len(value) > MAX_VALUE else "")
         self.problems.append(
             Problem(

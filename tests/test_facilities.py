@@ -448,6 +448,11 @@ BAD_FILTERS = {
     "long-need": ({"need": LONG}, "need-step_free_entrance", "a" * 100 + "…"),
     "long-origin": ({"near": LONG}, "near", "a" * 100 + "…"),
     "long-longitude": ({"near": "here", "lat": "36.6", "lon": "1" * 10000}, "near", "1" * 100),
+    "open-not-now": ({"open": "later"}, "open-now", "later"),
+    # What nobody can see is shown as U+FFFD: a NUL is no valid HTML, and an override would
+    # turn the rest of the summary round.
+    "nul-township": ({"township": "\x00"}, "township", "“\ufffd”"),
+    "override-type": ({"type": "a\u202ebc"}, "type", "“a\ufffdbc”"),
 }
 
 

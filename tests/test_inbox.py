@@ -1227,3 +1227,12 @@ def test_a_duplicate_merged_into_an_open_item_is_flagged_before_its_data_goes(lo
     post(li, "state", main, state="closed")  # the main item done: no more warning
     assert "0 条" in parse(li.get("/staff/inbox/").data).find(id="inbox-purge-soon").text
     assert f"合并到这一条的 {reference}" not in li.get(f"/staff/inbox/{main}").text
+
+
+def test_a_flag_filter_with_a_value_no_box_sends_is_reported(loaded_app, staff):
+    li = signed_in(loaded_app, "li")
+    response = li.get("/staff/inbox/?purge_soon=yes")
+    summary = parse(response.data).find(class_="error-summary")
+    assert response.status_code == 400
+    assert summary.hrefs == ["#filter-purge-soon"] and "“yes”" in summary.text
+    assert li.get("/staff/inbox/?overdue=yes").status_code == 200  # no answer time: no box

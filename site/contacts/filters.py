@@ -26,7 +26,7 @@ def read_filters(args: MultiDict) -> ContactFilters:
     filters = ContactFilters(
         need=query.choice("need", NEEDS, _("适合谁")),
         channel=query.choice("channel", CHANNELS, pgettext("contact channel", "联系方式")),
-        open_now=query.flag("open", "now"),
+        open_now=query.flag("open", "now", _("服务时间"), "open-now"),
     )
     filters.problems = query.problems
     return filters

@@ -32,7 +32,7 @@ def read_filters(args: MultiDict, township_slugs: list[str]) -> FacilityFilters:
         township=query.choice("township", townships, _("乡镇（街道）")),
         type=query.choice("type", features.TYPES, _("场所类型")),
         needs=query.choices("need", dict.fromkeys(features.NEEDS), _("我需要")),
-        open_now=query.flag("open", "now"),
+        open_now=query.flag("open", "now", _("开放时间"), "open-now"),
         near=query.choice("near", townships | {HERE: None}, _("排序")),
     )
     if filters.near == HERE:

@@ -79,8 +79,12 @@ def items() -> ResponseReturnValue:
         name: args.choice(name, choices[name], labels[name], f"filter-{name}") for name in labels
     }
     # Nothing is overdue while no answer time is set: the list offers no such filter then.
-    chosen["overdue"] = args.flag("overdue", "1") and feedback_queries.answer_days() is not None
-    chosen["purge_soon"] = args.flag("purge_soon", "1")
+    chosen["overdue"] = feedback_queries.answer_days() is not None and args.flag(
+        "overdue", "1", _("只看已超期未答复的"), "filter-overdue"
+    )
+    chosen["purge_soon"] = args.flag(
+        "purge_soon", "1", _("只看没有办结、快要按保存期限删除的"), "filter-purge-soon"
+    )
     query = _filtered(select(FeedbackItem), chosen)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = read_page_number(request.args.get("page"))
