@@ -117,6 +117,26 @@ def test_text_is_sent_compressed_to_browsers_that_take_it(client, path, encoding
     assert len(body) < len(expected) / 2
 
 
+@pytest.mark.parametrize(
+    ("header", "encoding"),
+    [
+        ("br;q=0", None),
+        ("gzip;q=0", None),
+        ("br;q=0, gzip;q=0", None),
+        ("br;q=0, *", "gzip"),  # the wildcard stands for what is not named
+        ("*;q=0, gzip", "gzip"),
+        ("br; q=0.0, gzip;q=0.1", "gzip"),
+        ("gzip;q=0.9, br;q=0.5", "gzip"),
+        ("gzip;q=abc, br", "br"),
+    ],
+)
+def test_a_coding_the_browser_refuses_is_never_sent(client, header, encoding):
+    """RFC 9110: q=0 is "not acceptable"."""
+    for path in ("/plan/", "/static/css/site.css"):
+        with client.get(path, headers={"Accept-Encoding": header}) as response:
+            assert response.headers.get("Content-Encoding") == encoding, (path, header)
+
+
 def test_a_compressed_page_answers_304_to_its_own_etag(client):
     first = client.get("/", headers={"Accept-Encoding": "br"})
     again = client.get(

@@ -544,6 +544,8 @@ def test_a_page_that_echoes_its_query_is_never_sent_for_another_value(client):
         ("br", "gzip;q=0.5, br, made-up-1", "br"),
         ("", "made-up-2", None),
         ("", "identity", None),
+        ("", "br;q=0, gzip;q=0", None),
+        ("gzip", "br;q=0, *", "gzip"),
     ],
 )
 def test_accept_encoding_headers_that_choose_the_same_encoding_share_an_entry(
