@@ -66,8 +66,9 @@ def healthz() -> Response:
 
 def answer_first() -> Response | None:
     """Before the other hooks that would read the database (scheduled publication, the page
-    cache): answer /healthz at once, so that the checks are its only work."""
-    if request.endpoint == "health.healthz":
+    cache): answer /healthz at once, so that the checks are its only work. OPTIONS is
+    Flask's (the methods allowed)."""
+    if request.endpoint == "health.healthz" and request.method in ("GET", "HEAD"):
         return healthz()
     return None
 

@@ -46,6 +46,10 @@ def test_a_site_that_can_serve_answers_ok(client):
         assert lines(response) == ["database: ok", "content: loaded", "search: ready"]
         assert_plain_and_private(response)
     assert client.head("/healthz").status_code == 200
+    options = client.options("/healthz")  # the methods allowed, not the checks
+    assert set(options.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert b"database" not in options.data
+    assert client.post("/healthz").status_code == 405
 
 
 def test_the_health_check_is_no_page_of_the_site(client):

@@ -227,7 +227,9 @@ def expired(_error: CSRFError) -> ResponseReturnValue:
     """A form whose page was open too long (or whose cookie was lost): shown again with
     what was typed and chosen and a fresh token, saying nothing was saved (and why, when
     the browser keeps no cookie of the site)."""
-    if request.endpoint == "alerts.index" and configured():
+    if request.endpoint == "alerts.index":
+        if not configured():  # a form left open from before mail was turned off
+            return index()
         if display.taken_here():  # 大字版 or English: nothing was to be saved
             return _subscribe()
         return _subscribe(_explained(str(EXPIRED)), 400)
