@@ -82,6 +82,8 @@ def test_a_question_is_answered_and_the_answer_read_on_the_status_page(site, res
     driver.find_element(By.NAME, "body").send_keys(f"听力残疾人怎么申请助听器？（{next(RUN)}）")
     choose(driver, "reply_by", "site")
     submit(driver)
+    # The reader starts at what was just done, with JavaScript or without (autofocus).
+    assert "notice--success" in driver.switch_to.active_element.get_attribute("class")
     link = status_link(driver)
     item_id = newest_item(site)
     # The reply's question answered yes (the back office asks before a reply goes out).

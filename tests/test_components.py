@@ -427,6 +427,9 @@ def test_success_notice_is_an_alert_that_takes_focus(render):
     notice = render("notice", "notice", {"variant": "success", "text": "已保存。"}).find("p")
     assert notice.get("role") == "alert" and notice.get("tabindex") == "-1"
     assert "data-flash" in notice.attrs
+    assert "autofocus" in notice.attrs  # without JavaScript too
+    example = {"variant": "success", "text": "已保存。", "autofocus": False}
+    assert "autofocus" not in render("notice", "notice", example).find("p").attrs
 
 
 def test_sample_notice_says_sample_data_first(render):

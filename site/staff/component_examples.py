@@ -374,7 +374,10 @@ COMPONENTS = (
                     ),
                 ),
             ),
-            Example(_l("成功：刚做完的事"), {"variant": "success", "text": _l("已保存。")}),
+            Example(
+                _l("成功：刚做完的事"),
+                {"variant": "success", "text": _l("已保存。"), "autofocus": False},
+            ),
             Example(_l("示例数据"), {"variant": "sample"}),
             Example(
                 _l("示例数据：自己的说明"),
