@@ -96,7 +96,8 @@
   });
 
   // Live results (search, finders): say only the result count; mark the results busy
-  // while loading; after a submit (not while typing or choosing) go to the results heading.
+  // while loading; after a submit (not while typing or choosing) go to the results heading;
+  // keep focus that was in the results.
   // An outerHTML swap replaces the target, so the settled element is looked up by id.
   function liveResults(element) {
     return element && element.id && element.hasAttribute("data-live-results") ? element : null;
@@ -129,6 +130,52 @@
   }
   document.addEventListener("htmx:responseError", updateFailed);
   document.addEventListener("htmx:sendError", updateFailed);
+
+  // A live update replaces the whole results block, and with it the element that had focus
+  // in there (a resident who tabbed into the results while the update was on its way, as on
+  // a slow link): focus would fall to <body>, and the next Tab skip every result. So that
+  // element is noted before the swap and focused again in the new results, found by its id,
+  // a link by its address, a field or button by its name and value (the same one of several
+  // alike); gone, the results heading takes focus, and is read for itself (below), or, with
+  // no heading (a search box emptied), the field whose change made the update. Focus outside
+  // the results (the box being typed in, a filter just chosen) is left where it is.
+  var focusInResults = null;
+
+  function focusMatch(element) {
+    if (element.id) return "#" + element.id;
+    if (element.tagName === "A" && element.hasAttribute("href")) return "a " + element.getAttribute("href");
+    if (element.name) return element.tagName + " " + element.name + "=" + element.value;
+    return null;
+  }
+
+  function alike(results, match) {
+    return Array.from(results.querySelectorAll("[id], a[href], [name]")).filter(function (element) {
+      return focusMatch(element) === match;
+    });
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var results = liveResults(event.detail.target);
+    var focused = document.activeElement;
+    focusInResults = null;
+    if (!results || !focused || focused === results || !results.contains(focused)) return;
+    var match = focusMatch(focused);
+    focusInResults = { id: results.id, match: match, nth: match ? alike(results, match).indexOf(focused) : -1 };
+  });
+
+  // Once per update: search's out-of-band heading reports a swap of its own, for the same target.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var kept = focusInResults;
+    if (!kept || event.detail.target.id !== kept.id) return;
+    focusInResults = null;
+    var results = liveResults(document.getElementById(kept.id));
+    if (!results) return;
+    var same = kept.match ? alike(results, kept.match) : [];
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    var next = same[kept.nth] || same[0] || results.querySelector("[data-results-heading]") ||
+      (trigger && trigger.target);
+    if (next && next.focus) next.focus();
+  });
 
   // A swap with an out-of-band part (search sends its heading too) settles more than once:
   // the results it brought are announced once.
@@ -221,15 +268,16 @@
       clearFilterErrors(event.detail.requestConfig && event.detail.requestConfig.elt);
     }
     var trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    var heading = trigger && trigger.type === "submit" && results.querySelector("[data-results-heading]");
-    if (trigger && trigger.type === "input") {
-      announceAfterTyping(results);
-    } else if (heading) {
-      // A submit: the heading takes focus and is read for itself; the live region says only
-      // the notes below it (a correction, a spelling it may have meant), never the heading twice.
+    var heading = results.querySelector("[data-results-heading]");
+    if (heading && trigger && trigger.type === "submit") heading.focus();
+    if (heading && document.activeElement === heading) {
+      // A submit, or focus kept from the results replaced (above): the heading has focus and
+      // is read for itself; the live region says only the notes below it (a correction, a
+      // spelling it may have meant), never the heading twice.
       sayAfterTyping(null);
-      heading.focus();
       announce(results.getAttribute("data-announce-notes"));
+    } else if (trigger && trigger.type === "input") {
+      announceAfterTyping(results);
     } else {
       sayAfterTyping(null);
       announce(results.getAttribute("data-announce"));
