@@ -10,7 +10,9 @@ then, as nobody can answer it any more. Nothing new is taken by an item once its
 deleted (`feedback.queries.takes_messages`). Mail not sent in
 FEEDBACK_RETENTION_DAYS is given up. A resident's text may tell of their health or income;
 the statistics need none of it, only what is counted (kind, topic, place, dates, state),
-which stays. Old rate-limit rows go too."""
+which stays. The public example staff wrote of the item goes with the rest: it tells the
+resident's case, which they asked to have deleted or which is kept no longer than the rest
+(第四十七条). Old rate-limit rows go too."""
 
 from datetime import datetime, timedelta
 from typing import cast
@@ -21,7 +23,14 @@ from sqlalchemy.orm import aliased
 
 from ...database import db, erase_deleted, utcnow
 from ...feedback import queries, statistics, throttle
-from ...feedback.models import ANSWERED, CLOSED, FeedbackItem, FeedbackMessage, FeedbackPhoto
+from ...feedback.models import (
+    ANSWERED,
+    CLOSED,
+    FeedbackItem,
+    FeedbackMessage,
+    FeedbackPhoto,
+    reference_of,
+)
 from ...mail import outbox
 from ...mail.models import OutgoingMail
 from ..accounts.audit import THE_SITE
@@ -58,7 +67,7 @@ def purge() -> int:
     )
     # Whatever its state: a message nobody handles must not keep its texts for ever.
     due = (or_(closed_long_enough, FeedbackItem.created_at < too_old),)
-    items, photos, mail, erased = _erase(due, now)
+    items, photos, mail, erased = _erase(due, now, None)
     # Mail the server has not taken by now never will be sent: its text and address go too.
     mail += outbox.withdraw(OutgoingMail.created_at < cutoff)
     counted = throttle.forget_old()
@@ -102,7 +111,7 @@ def delete_now(item: FeedbackItem, user: StaffUser | None) -> bool:
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     statistics.example_may_change(item.example_published_at is not None, ("state",))
-    _items, _photos, _mail, erased = _erase((FeedbackItem.id == item.id,), now)
+    _items, _photos, _mail, erased = _erase((FeedbackItem.id == item.id,), now, user)
     if user is None:
         audit(BY_RESIDENT, "feedback", item.reference, user=THE_SITE)
     else:
@@ -113,14 +122,18 @@ def delete_now(item: FeedbackItem, user: StaffUser | None) -> bool:
     return True
 
 
-def _erase(due: tuple[ColumnElement[bool], ...], now: datetime) -> tuple[int, int, int, int]:
+def _erase(
+    due: tuple[ColumnElement[bool], ...], now: datetime, user: StaffUser | None
+) -> tuple[int, int, int, int]:
     """Delete the personal data of the items `due` selects: their texts (the resident's,
     the replies, the notes), contact details, page, the hashes of their text and of their
-    form page's key, their photos, staff's drafts about them and the mail still queued for
+    form page's key, their photos, their examples (`_take_down_examples`, audited as taken
+    down by `user`, None: the site), staff's drafts about them and the mail still queued for
     their residents (a receipt, a reply: it would otherwise go out after their details were
-    deleted); mark them `purged_at` (the caller audits and commits). How many items, photos
-    and mails, and how many rows in all."""
+    deleted); mark them `purged_at` (the caller audits the rest and commits). How many
+    items, photos and mails, and how many rows in all."""
     due_items = select(FeedbackItem.id).where(*due)
+    examples = _take_down_examples(due, user)
     messages = cast(CursorResult, db.session.execute(
         update(FeedbackMessage)
         .where(FeedbackMessage.item_id.in_(due_items), FeedbackMessage.body != "")
@@ -144,8 +157,38 @@ def _erase(due: tuple[ColumnElement[bool], ...], now: datetime) -> tuple[int, in
         ),
     )
     mail = outbox.withdraw(OutgoingMail.feedback_item_id.in_(due_items))
-    erased = messages.rowcount + items.rowcount + drafts + photos.rowcount + mail
+    erased = messages.rowcount + items.rowcount + examples + drafts + photos.rowcount + mail
     return items.rowcount, photos.rowcount, mail, erased
+
+
+def _take_down_examples(due: tuple[ColumnElement[bool], ...], user: StaffUser | None) -> int:
+    """Take the published examples of the items `due` selects off the public page and
+    delete their texts, published or not: staff wrote them without the resident's words,
+    but they tell the resident's case, and a deletion leaves only what is counted. Each one
+    published is audited as a take-down by staff is, done by `user` (None: the site), and
+    the page cache's generation raised, as for one (`statistics.example_may_change`). How
+    many items' examples were deleted."""
+    shown = db.session.execute(
+        select(FeedbackItem.year, FeedbackItem.sequence)
+        .where(*due, FeedbackItem.example_published_at.is_not(None))
+        .order_by(FeedbackItem.id)
+    ).all()
+    has_example = or_(
+        FeedbackItem.example_text.is_not(None),
+        FeedbackItem.example_text_en.is_not(None),
+        FeedbackItem.example_published_at.is_not(None),
+    )
+    deleted = cast(CursorResult, db.session.execute(
+        update(FeedbackItem)
+        .where(*due, has_example)
+        .values(example_text=None, example_text_en=None, example_published_at=None)
+        .execution_options(synchronize_session=False)
+    ))  # fmt: skip
+    statistics.example_may_change(bool(shown), ("example_published_at",))
+    for year, sequence in shown:
+        audit("inbox-example-unpublish", "feedback", reference_of(year, sequence),
+              user=user or THE_SITE)  # fmt: skip
+    return deleted.rowcount
 
 
 # The rule of `purge_soon_condition` (SQL) and `purge_soon` (Python), kept the same by a
