@@ -9,7 +9,7 @@ from barrierfree.feedback import queries
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage, FeedbackPhoto
 from barrierfree.staff.models import AuditEntry, Autosave, StaffUser
 from conftest import MAIL_NOWHERE, parse
-from sqlalchemy import select
+from sqlalchemy import select, update
 from staff_helpers import csrf, error_summary, make_staff, signed_in
 from test_inbox import item, post, purged_for_age, send
 
@@ -193,6 +193,131 @@ def test_the_item_others_joined_deleted_leaves_theirs(loaded_app, staff):
     assert_deleted(loaded_app, main_id)
     other = item(loaded_app, duplicate_id)
     assert other.purged_at is None and other.contact_email == "again@example.com"
+
+
+# --- The public example of the item goes with it ---------------------------------------------
+
+EXAMPLE = "居民问康复补贴怎么申请，我们在办事指南里补上了申请步骤。"
+EXAMPLE_EN = "A resident asked how to apply for the rehabilitation allowance; we added the steps."
+RESULTS = ("/feedback/results", "/en/feedback/results")
+
+
+def with_example(app, item_id: int) -> None:
+    """An administrator answers the item and publishes an example of it in both languages,
+    which the public page shows, from the page cache the second time."""
+    zhao = signed_in(app, "zhao")
+    assert post(zhao, "reply", item_id, body="请看办事指南。").status_code == 303
+    assert post(zhao, "example", item_id, action="publish", example=EXAMPLE,
+                example_en=EXAMPLE_EN).status_code == 303  # fmt: skip
+    visitor = app.test_client()
+    for path, text in zip(RESULTS, (EXAMPLE, EXAMPLE_EN), strict=True):
+        assert text in visitor.get(path).text
+        assert visitor.get(path).headers["X-Page-Cache"] == "hit"
+
+
+def assert_example_gone(app, item_id: int) -> None:
+    """The item's example is off the public page (cached or not) and its texts deleted."""
+    row = item(app, item_id)
+    assert (row.example_text, row.example_text_en, row.example_published_at) == (None, None, None)
+    visitor = app.test_client()
+    for path in RESULTS:
+        page = visitor.get(path).text
+        assert EXAMPLE not in page and EXAMPLE_EN not in page
+
+
+@pytest.mark.parametrize(
+    ("prefix", "listed", "done"),
+    [
+        ("", "工作人员根据这件事写的例子", "公开例子也已撤下"),
+        ("/en", "The example the staff wrote about this matter", "has been taken down too"),
+    ],
+)
+def test_a_resident_s_deletion_takes_the_public_example_down(
+    loaded_app, staff, prefix, listed, done
+):
+    """《个人信息保护法》第四十七条: staff wrote the example in their own words, but it tells
+    the resident's case; it stayed public after they deleted their data, while the pages
+    said only what is counted was left."""
+    item_id, link = send(loaded_app, body=TEXT)
+    with_example(loaded_app, item_id)
+    resident = loaded_app.test_client()
+    question = parse(resident.get(f"{prefix}{link}/delete").data).find("main").text
+    assert listed in question
+    delete = f"{prefix}{link}/delete"
+    answer = resident.post(delete, data={"csrf_token": csrf(resident, delete)})
+    assert answer.status_code == 200 and done in parse(answer.data).find("main").text
+    assert_deleted(loaded_app, item_id)
+    assert_example_gone(loaded_app, item_id)
+    # Audited as a take-down, by nobody on the staff, beside the deletion.
+    (entry,) = audited(loaded_app, "inbox-example-unpublish")
+    assert (entry.user_id, entry.username) == (None, "")
+    assert entry.key == item(loaded_app, item_id).reference
+
+
+def test_nothing_about_an_example_is_said_to_a_resident_whose_item_has_none(loaded_app):
+    item_id, link = send(loaded_app, body=TEXT)
+    resident = loaded_app.test_client()
+    assert "例子" not in parse(resident.get(link + "/delete").data).find("main").text
+    answer = resident.post(link + "/delete", data={"csrf_token": csrf(resident, link + "/delete")})
+    assert "例子" not in parse(answer.data).find("main").text
+    assert audited(loaded_app, "inbox-example-unpublish") == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "warned", "listed"),
+    [
+        ("", "例子也会从公开页面上撤下", "公开的处理例子"),
+        ("/en", "takes it off the public page too", "The published example"),
+    ],
+)
+def test_staff_deleting_at_a_resident_s_request_are_told_the_example_goes(
+    loaded_app, staff, prefix, warned, listed
+):
+    item_id, _link = send(loaded_app, body=TEXT)
+    with_example(loaded_app, item_id)
+    zhao = signed_in(loaded_app, "zhao")
+    page = parse(zhao.get(f"{prefix}/staff/inbox/{item_id}").data)
+    form = page.find("form", action=f"{prefix}/staff/inbox/{item_id}/delete-data")
+    assert warned in form.text
+    token = csrf(zhao, f"/staff/inbox/{item_id}")
+    question = zhao.post(form["action"], data={"csrf_token": token})
+    assert listed in parse(question.data).find("main").text
+    assert item(loaded_app, item_id).example_published_at is not None  # asking takes nothing
+    done = zhao.post(form["action"], data={"csrf_token": token, "confirm": "yes"})
+    assert done.status_code == 303
+    assert_deleted(loaded_app, item_id)
+    assert_example_gone(loaded_app, item_id)
+    (entry,) = audited(loaded_app, "inbox-example-unpublish")
+    assert (entry.user_id, entry.username) == (staff["admin"], "zhao")
+
+
+def test_an_example_not_yet_published_is_deleted_too(loaded_app, staff):
+    item_id, link = send(loaded_app, body=TEXT)
+    with loaded_app.app_context():
+        db.session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == item_id)
+            .values(state="answered", example_text=EXAMPLE, example_text_en=EXAMPLE_EN)
+        )
+        db.session.commit()
+    zhao = signed_in(loaded_app, "zhao")
+    token = csrf(zhao, f"/staff/inbox/{item_id}")
+    question = zhao.post(f"/staff/inbox/{item_id}/delete-data", data={"csrf_token": token})
+    assert "为这一条写的处理例子（还没有公开）" in question.text
+    resident = loaded_app.test_client()
+    assert "例子" not in parse(resident.get(link + "/delete").data).find("main").text
+    resident.post(link + "/delete", data={"csrf_token": csrf(resident, link + "/delete")})
+    assert_example_gone(loaded_app, item_id)
+    assert audited(loaded_app, "inbox-example-unpublish") == []  # nothing public came down
+
+
+@pytest.mark.parametrize(
+    ("prefix", "said"),
+    [("", "这个例子也会撤下、删除"), ("/en", "that example is taken down and deleted too")],
+)
+def test_the_privacy_note_says_an_example_goes_with_the_data(loaded_app, prefix, said):
+    note = parse(loaded_app.test_client().get(prefix + "/feedback/ask").data)
+    assert said in note.find(id="privacy").find_next("ul").text
 
 
 # --- In the inbox, for a request by phone or letter ------------------------------------------

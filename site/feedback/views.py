@@ -443,13 +443,16 @@ def delete_data(token: str) -> ResponseReturnValue:
     """删除我的个人信息 (《个人信息保护法》第四十七条): what is deleted and what stays, and
     the button (GET); its POST deletes the item's personal data now, as the purge does when
     it is due (`retention.delete_now`, audited with no member of staff), and says it is
-    done. Once deleted, the status page shows what is left."""
+    done, and that the public example of the item came down with it, if it had one. Once
+    deleted, the status page shows what is left."""
     item = queries.by_token(token)
     if item is None:
         return render_template("feedback/status_unknown.html"), 404
     if request.method == "POST":
+        example = item.example_published_at is not None  # read before it is taken down
         retention.delete_now(item, None)  # pressed twice: deleted the first time, done
-        return render_template("feedback/deleted.html", item=item, token=token)
+        return render_template("feedback/deleted.html", item=item, token=token,
+                               example_taken_down=example)  # fmt: skip
     if item.purged_at is not None:
         return redirect(url_for("feedback.status", token=token), code=303)
     return _delete_page(item, token, None, 200)
