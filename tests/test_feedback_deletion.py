@@ -10,7 +10,7 @@ from barrierfree.feedback.models import FeedbackItem, FeedbackMessage, FeedbackP
 from barrierfree.staff.models import AuditEntry, Autosave, StaffUser
 from conftest import MAIL_NOWHERE, parse
 from sqlalchemy import select, update
-from staff_helpers import csrf, error_summary, make_staff, signed_in
+from staff_helpers import csrf, error_summary, make_staff, signed_in, token_in
 from test_inbox import item, post, purged_for_age, send
 
 TEXT = "我有糖尿病，家里低保，想问康复补贴。"
@@ -252,6 +252,9 @@ def test_a_resident_s_deletion_takes_the_public_example_down(
     (entry,) = audited(loaded_app, "inbox-example-unpublish")
     assert (entry.user_id, entry.username) == (None, "")
     assert entry.key == item(loaded_app, item_id).reference
+    # The staff's page offers no example to write again of a case its resident deleted.
+    page = parse(signed_in(loaded_app, "zhao").get(f"/staff/inbox/{item_id}").data)
+    assert page.find("form", action=f"/staff/inbox/{item_id}/example") is None
 
 
 def test_nothing_about_an_example_is_said_to_a_resident_whose_item_has_none(loaded_app):
@@ -264,19 +267,21 @@ def test_nothing_about_an_example_is_said_to_a_resident_whose_item_has_none(load
 
 
 @pytest.mark.parametrize(
-    ("prefix", "warned", "listed"),
+    ("prefix", "noted", "warned", "listed"),
     [
-        ("", "例子也会从公开页面上撤下", "公开的处理例子"),
-        ("/en", "takes it off the public page too", "The published example"),
+        ("", "例子也会撤下", "例子也会从公开页面上撤下", "公开的处理例子"),
+        ("/en", "the example is taken down", "takes it off the public page too",
+         "The published example"),
     ],
-)
+)  # fmt: skip
 def test_staff_deleting_at_a_resident_s_request_are_told_the_example_goes(
-    loaded_app, staff, prefix, warned, listed
+    loaded_app, staff, prefix, noted, warned, listed
 ):
     item_id, _link = send(loaded_app, body=TEXT)
     with_example(loaded_app, item_id)
     zhao = signed_in(loaded_app, "zhao")
     page = parse(zhao.get(f"{prefix}/staff/inbox/{item_id}").data)
+    assert noted in page.find("h2", id="example-heading").find_next("p").text
     form = page.find("form", action=f"{prefix}/staff/inbox/{item_id}/delete-data")
     assert warned in form.text
     token = csrf(zhao, f"/staff/inbox/{item_id}")
@@ -309,6 +314,33 @@ def test_an_example_not_yet_published_is_deleted_too(loaded_app, staff):
     resident.post(link + "/delete", data={"csrf_token": csrf(resident, link + "/delete")})
     assert_example_gone(loaded_app, item_id)
     assert audited(loaded_app, "inbox-example-unpublish") == []  # nothing public came down
+
+
+@pytest.mark.parametrize("action", ["publish", "unpublish"])
+def test_no_example_is_published_of_an_item_whose_data_was_deleted(loaded_app, staff, action):
+    """A page loaded before the deletion still has the example form: what it sends is
+    refused, and a draft kept of it goes."""
+    item_id, link = send(loaded_app, body=TEXT)
+    with_example(loaded_app, item_id)
+    zhao = signed_in(loaded_app, "zhao")
+    before = zhao.get(f"/staff/inbox/{item_id}")
+    version = parse(before.data).find("input", name="version").get("value")
+    resident = loaded_app.test_client()
+    resident.post(link + "/delete", data={"csrf_token": csrf(resident, link + "/delete")})
+    with loaded_app.app_context():
+        db.session.add(Autosave(user_id=staff["admin"], kind="inbox", key=f"{item_id}:example",
+                                data={"example": EXAMPLE}))  # fmt: skip
+        db.session.commit()
+    response = zhao.post(f"/staff/inbox/{item_id}/example",
+                         data={"csrf_token": token_in(before.data), "version": version,
+                               "action": action, "example": EXAMPLE})  # fmt: skip
+    assert response.status_code == 409
+    assert "不能再公开例子" in error_summary(response.data).text
+    assert_example_gone(loaded_app, item_id)
+    with loaded_app.app_context():
+        assert not db.session.scalars(
+            select(Autosave).where(Autosave.key.startswith(f"{item_id}:"))
+        ).all()
 
 
 @pytest.mark.parametrize(

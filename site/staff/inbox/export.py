@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from ...database import db, posted_version, utcnow
+from ...database import commit_if_possible, db, posted_version, utcnow
 from ...feedback import statistics
 from ...feedback.models import ANSWERED, CLOSED, FeedbackItem
 from ...feedback.names import kind_name, state_name
@@ -101,6 +101,20 @@ def _read_example(item: FeedbackItem) -> tuple[dict, dict]:
 def example(item_id: int) -> ResponseReturnValue:
     """Publish the item's example (or its new text) on the public page, or take it down."""
     row = item_or_404(item_id)
+    if row.purged_at is not None:
+        # Its example went with the resident's data (retention.py `_take_down_examples`);
+        # one written now would tell a case they had deleted, and so would a kept draft.
+        commit_if_possible(
+            "the draft of a deleted item's example",
+            lambda: drafts.forget(g.staff.id, row.id, "example"),
+        )
+        return _page(
+            row,
+            status=409,
+            description=_(
+                "这一条的个人信息已经删除，它的例子也随之撤下、删除了，不能再公开例子。没有保存。"
+            ),
+        )
     if request.form.get("action") == "unpublish":
         drafts.forget(g.staff.id, row.id, "example")  # written with the take-down
         if not unpublish_example(row, posted_version()):
