@@ -386,6 +386,11 @@ def test_the_open_data_carries_each_verification(tmp_path):
     assert centre["public_holidays"] == "closed"
     xinfa = next(r for r in records if r["slug"] == "rukang-xinfa")
     assert xinfa["closures"] == "2026-12-01 至 2027-01-31 装修暂停开放"
+    # A detail's English with it, as a note's: the JSON gives each feature's record whole.
+    hall = next(r for r in records if r["slug"] == "government-service-hall")
+    assert hall["accessibility"]["sign_language"]["when_en"] == "Working-day mornings"
+    # The list of details on /data/ names it.
+    assert "when_en (服务时间（英文，可不填）)" in main_of(app.test_client(), "/data/").text
 
 
 # --- The three ways in agree ----------------------------------------------------------------
@@ -836,3 +841,193 @@ def test_a_verification_visit_saved_in_the_edit_form_is_in_the_revision_diff(sit
     main = main_of(site.test_client(), "/facilities/rukang-hantun")
     assert main.find(class_="open-status").text == "现在开放"
     assert verification_of(main, "电梯") == "2026年11月24日实地测量，区残联"
+
+
+# --- A detail in English: when a place offers sign language ---------------------------------
+
+BOPING = "rukang-boping"
+WEDNESDAYS = "每周三上午，需提前一天预约"
+WEDNESDAYS_EN = "Wednesday mornings, book one day ahead"
+
+
+def under(main, feature: str) -> list:
+    """The elements between a feature's heading and the next."""
+    title = heading(main, feature)
+    siblings = [child for child in title.parent.children if not isinstance(child, str)]
+    after = siblings[siblings.index(title) + 1 :]
+    end = next((i for i, e in enumerate(after) if e.tag == "h3"), len(after))
+    return after[:end]
+
+
+def sign_language_lines(client, path: str, feature: str) -> list:
+    """The details (<li>) and the note (<p> not the verification) shown under sign language."""
+    elements = under(main_of(client, path), feature)
+    details = [li for e in elements if e.tag == "ul" for li in e.find_all("li")]
+    notes = [e for e in elements if e.tag == "p" and "verified" not in e.classes]
+    return details + notes[1:]  # the first says whether it is there
+
+
+def marked_chinese(line) -> str | None:
+    """The text of a line marked lang="zh-CN": the whole line, or a span in it."""
+    if line.get("lang") == "zh-CN":
+        return line.text
+    span = line.find("span", lang="zh-CN")
+    return span.text if span else None
+
+
+def test_the_english_page_gives_sign_languages_hours_in_english(client):
+    (hours,) = sign_language_lines(client, f"/en/facilities/{BOPING}", "Sign language service")
+    assert hours.text == f"Hours: {WEDNESDAYS_EN}"
+    assert marked_chinese(hours) is None
+    (hours,) = sign_language_lines(client, f"/facilities/{BOPING}", "手语服务")
+    assert hours.text == f"服务时间：{WEDNESDAYS}"  # the English is no line of its own
+
+
+@pytest.mark.parametrize(
+    "measured, english, chinese",
+    [
+        # (what the English page shows, the text of it marked as Chinese for screen readers)
+        # Without its English, the Chinese is shown, marked.
+        (
+            {"when": WEDNESDAYS, "note": "请在前台登记"},
+            [("Hours: " + WEDNESDAYS, WEDNESDAYS), ("请在前台登记", "请在前台登记")],
+            [f"服务时间：{WEDNESDAYS}", "请在前台登记"],
+        ),
+        (
+            {"when": WEDNESDAYS, "when_en": WEDNESDAYS_EN, "note": "请在前台登记",
+             "note_en": "Ask at the front desk"},
+            [("Hours: " + WEDNESDAYS_EN, None), ("Ask at the front desk", None)],
+            [f"服务时间：{WEDNESDAYS}", "请在前台登记"],
+        ),
+        # An English text alone is shown on the English site only, as a note's is.
+        ({"when_en": WEDNESDAYS_EN}, [("Hours: " + WEDNESDAYS_EN, None)], []),
+    ],
+    ids=["chinese-only", "both", "english-only"],
+)  # fmt: skip
+def test_a_detail_and_a_note_fall_back_to_the_chinese_marked_as_chinese(
+    site, measured, english, chinese
+):
+    with site.app_context():
+        place = db.session.scalar(select(Facility).where(Facility.slug == BOPING))
+        place.accessibility = {
+            **place.accessibility,
+            "sign_language": {"available": True, **measured},
+        }
+        db.session.commit()
+    client = site.test_client()
+    shown = sign_language_lines(client, f"/en/facilities/{BOPING}", "Sign language service")
+    assert [(line.text, marked_chinese(line)) for line in shown] == english
+    shown = sign_language_lines(client, f"/facilities/{BOPING}", "手语服务")
+    assert [line.text for line in shown] == chinese
+
+
+def boping_form(site, prefix: str = ""):
+    """A publisher's client, the edit form's address of rukang-boping and what it sends."""
+    with site.app_context():
+        place_id = db.session.scalar(select(Facility.id).where(Facility.slug == BOPING))
+    client = signed_in(site, "publisher")
+    url = f"{prefix}/staff/facilities/{place_id}"
+    return client, url, client.get(url).data
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_edit_form_has_a_control_for_the_hours_in_english_marked_english(site, prefix):
+    _client, _url, page = boping_form(site, prefix)
+    fields = form_fields(page, "edit-form")
+    assert fields["feature_sign_language.when"] == [WEDNESDAYS]
+    assert fields["feature_sign_language.when_en"] == [WEDNESDAYS_EN]
+    doc = parse(page)
+    assert doc.find(id="field-feature_sign_language-when_en")["lang"] == "en"
+    assert doc.find(id="field-feature_sign_language-when").get("lang") == (
+        "zh-CN" if prefix else None
+    )
+    label = doc.find("label", for_="field-feature_sign_language-when_en").text.strip()
+    assert label == ("Hours (in English, optional)" if prefix else "服务时间（英文，可不填）")
+
+
+def test_the_hours_in_english_saved_in_the_edit_form_are_kept_and_in_the_revision_diff(site):
+    client, url, page = boping_form(site)
+    fields = form_fields(page, "edit-form")
+    fields["feature_sign_language.when_en"] = ["Wednesday mornings, by appointment"]
+    response = answered(client, client.post(url, data={**fields, "action": "save"}))
+    assert response.status_code == 303
+    with site.app_context():
+        place = db.session.scalar(select(Facility).where(Facility.slug == BOPING))
+        assert place.accessibility["sign_language"] == {
+            "available": True, "when": WEDNESDAYS, "when_en": "Wednesday mornings, by appointment",
+        }  # fmt: skip
+        first = db.session.scalars(
+            select(Revision)
+            .where(Revision.kind == "facilities", Revision.item_id == place.id)
+            .order_by(Revision.id)
+        ).first()
+    diff = client.get(f"{url}/revisions/{first.id}")
+    text = parse(diff.data).find(id="diff-feature_sign_language").parent.text
+    # The part by its name in the form's words, the words changed marked.
+    assert "服务时间（英文，可不填）：Wednesday mornings," in text
+    assert "新增：appointment" in text
+
+
+def sign_language_cell(rows: list[list[str]], slug: str) -> str:
+    """The sign-language cell of a place's row in an exported spreadsheet."""
+    keys = [heading.split()[-1] for heading in rows[0]]
+    row = next(row for row in rows[1:] if row[keys.index("slug")] == slug)
+    return row[keys.index("sign_language")]
+
+
+def test_the_spreadsheet_carries_the_hours_in_english_in_the_features_column(site):
+    with site.test_request_context():
+        body, _mimetype, _filename = files.export("facilities", "csv")
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+        # No column of its own: a detail, in the feature's cell, as a note's English is.
+        assert not any(heading.endswith("when_en") for heading in rows[0])
+        cell = sign_language_cell(rows, BOPING)
+        assert cell == f"是; when={WEDNESDAYS}; when_en={WEDNESDAYS_EN}"
+        keys = [heading.split()[-1] for heading in rows[0]]
+        row = next(row for row in rows[1:] if row[keys.index("slug")] == BOPING)
+        row[keys.index("sign_language")] = f"是; when={WEDNESDAYS}; when_en=Wednesdays, 9 to 11"
+        out = io.StringIO()
+        csv.writer(out).writerows([rows[0], row])
+        plan = importing.read("facilities", "facilities.csv", out.getvalue().encode())
+    assert plan.valid, plan.errors
+    (change,) = plan.changes
+    assert change.fields == ["accessibility"]
+    assert change.after["accessibility"]["sign_language"]["when_en"] == "Wednesdays, 9 to 11"
+
+
+@pytest.mark.parametrize(
+    "cell, measured",
+    [
+        # As a spreadsheet downloaded before the English was asked for writes it.
+        (f"是; when={WEDNESDAYS}", {"available": True, "when": WEDNESDAYS}),
+        (
+            f"是；when＝{WEDNESDAYS}；when_en＝Wednesdays; by appointment",
+            {"available": True, "when": WEDNESDAYS, "when_en": "Wednesdays; by appointment"},
+        ),
+    ],
+    ids=["without-english", "full-width-and-a-semicolon-in-the-english"],
+)
+def test_a_sign_language_cell_reads_with_or_without_its_english(cell, measured):
+    assert columns.feature_reader(features.BY_CODE["sign_language"])(cell) == measured
+
+
+def test_the_hours_in_english_must_be_text_in_the_content_files(site, demo_place):
+    broken = {
+        **demo_place,
+        "accessibility": {"sign_language": {"available": True, "when_en": ["Wednesdays"]}},
+    }
+    with site.app_context():
+        with pytest.raises(ContentError, match="accessibility.sign_language.when_en"):
+            load_records({"facilities": [broken]}, kinds=(FACILITIES,))
+        db.session.rollback()
+
+
+def test_every_demo_place_giving_sign_language_hours_gives_them_in_english_too():
+    path = Path(__file__).resolve().parent.parent / "content" / "demo" / "facilities.yaml"
+    places = yaml.safe_load(path.read_text("utf-8"))["facilities"]
+    given = [
+        p["accessibility"]["sign_language"]
+        for p in places
+        if "sign_language" in p.get("accessibility", {})
+    ]
+    assert given and all(bool(s.get("when")) == bool(s.get("when_en")) for s in given)

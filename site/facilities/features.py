@@ -9,6 +9,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import HTML_LANG, ZH, is_english
+
 TYPES = {
     "rukang-home": _l("如康家园（残疾人之家）"),
     "rehabilitation-centre": _l("残疾人康复中心"),
@@ -52,7 +54,7 @@ FEATURES = (
     Feature("tactile_paving", _l("盲道")),
     Feature("tactile_signage", _l("盲文或触摸式标识")),
     Feature("hearing_loop", _l("助听设备（感应线圈）")),
-    Feature("sign_language", _l("手语服务"), (("when", str),)),
+    Feature("sign_language", _l("手语服务"), (("when", str), ("when_en", str))),
     Feature("braille_audio", _l("盲文、大字或有声资料")),
     Feature("guide_dogs", _l("欢迎导盲犬")),
     Feature("wheelchair_loan", _l("轮椅借用")),
@@ -106,6 +108,7 @@ DETAIL_LABELS = {
     "automatic_door": _l("自动门"),
     "spaces": _l("车位数"),
     "when": _l("服务时间"),
+    "when_en": _l("服务时间（英文，可不填）"),
 }
 
 # How a fact was verified: each feature, and a place's hours, record it with the date and
@@ -134,9 +137,32 @@ COMMON_KEYS = {
 }
 
 
+# A detail in words may have its English translation beside it, `<key>_en`, as a content
+# field has (kinds.translated): `note_en` for every feature, `when_en` for sign language.
+# It is optional: the English site shows the Chinese, marked, where it is not given.
+ENGLISH = "_en"
+
+
 def detail_keys(feature: Feature) -> list[str]:
     """The details a record of `feature` may give besides `available`."""
     return [key for key in COMMON_KEYS | dict(feature.details) if key != "available"]
+
+
+def is_translation(key: str) -> bool:
+    """True for a detail that is the English translation of another (`note_en`, `when_en`)."""
+    return key.endswith(ENGLISH)
+
+
+def localized_detail(measured: dict, key: str) -> tuple[object, str | None]:
+    """A detail of a feature's record in the visitor's language, and a `lang` to mark it with
+    if needed, as i18n.localized gives a content field: English visitors get its translation
+    (`<key>_en`) when there is one, otherwise the Chinese with the lang `zh-CN`."""
+    value = measured.get(key)
+    if not is_english():
+        return value, None
+    if translation := measured.get(key + ENGLISH):
+        return translation, None
+    return value, HTML_LANG[ZH] if isinstance(value, str) else None
 
 
 class DetailError(ValueError):
