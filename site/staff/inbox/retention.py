@@ -144,7 +144,9 @@ def _erase(
         update(FeedbackItem)
         .where(*due, FeedbackItem.purged_at.is_(None))
         .values(body="", location=None, page_path=None, text_hash="",
-                form_key_hash=None, contact_email=None, contact_phone=None, purged_at=now)
+                form_key_hash=None, contact_email=None, contact_phone=None, purged_at=now,
+                # A new version: a form loaded before (an example to publish) is refused.
+                version=FeedbackItem.version + 1)
         .execution_options(synchronize_session=False)
     ))  # fmt: skip
     drafts = _forget_drafts(due)
