@@ -90,6 +90,10 @@ def capture_posted_pages(app, client) -> dict[str, str]:
             data={"username": "nobody", "password": "wrong", "csrf_token": token(form)},
         ).get_data(as_text=True)
         pages[f"csrf-error-{lang}"] = client.post(f"{prefix}/staff/password").get_data(as_text=True)
+        pages[f"csrf-error-typed-{lang}"] = anonymous.post(  # signed out: the text to copy
+            f"{prefix}/staff/updates/new",
+            data={"kind": "notice", "title": "关于辅助器具适配的通知", "body": "请带身份证。"},
+        ).get_data(as_text=True)
         pages[f"account-error-{lang}"] = _post(
             client, f"{prefix}/staff/accounts/new", {"username": "", "password": "123"}
         )

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import request
 
+from ..kinds import CHOICE_TYPES
+
 csrf = CSRFProtect()
 
 
@@ -55,6 +57,8 @@ def purge_sessions() -> None:
 
 
 KEEPS_TEXT = ("editor.edit", "editor.create", "editor.autosave")
+# The editor's fields typed rather than chosen: those a refused form shows again to copy.
+NOT_TYPED = (*CHOICE_TYPES, "checkbox", "feature", "data")
 
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
@@ -63,7 +67,9 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     token this site signed for this browser's session, expired, or for the session it had
     before the account signed in again elsewhere, which renews the token) is kept as that
     account's autosave. A post without a token, or with a forged or foreign one, keeps
-    nothing: the cookie alone proves nothing about who wrote it."""
+    nothing: the cookie alone proves nothing about who wrote it, so the page shows the
+    text typed instead, to copy (the back office's pages are never kept for Back, and a
+    session ended on purpose keeps no draft)."""
     from .accounts import sessions
     from .editing.autosaves import keep_lapsed
 
@@ -75,8 +81,41 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     if request.htmx and editing:  # an autosave: a sentence where it reports
         return _csrf_sentence(kept, problem), 200 if kept else 400
     return render_template(
-        "staff/csrf_error.html", reason=error.description, kept=kept, problem=problem
-    ), 400
+        "staff/csrf_error.html", reason=error.description, kept=kept, problem=problem,
+        typed=[] if kept else typed_texts(), signed_in=g.get("staff") is not None,
+    ), 400  # fmt: skip
+
+
+def typed_texts() -> list[tuple[str, str]]:
+    """What the refused form had typed into its text fields, as (label, text), for the page
+    that refuses it: an editor's form and the inbox item's forms, the back office's forms
+    that take long to write. Never a password, a token or a hidden field; nothing another
+    site's page sent, which would put its words on a page of this site."""
+    from ..display.views import from_another_site
+    from .inbox import views as inbox
+
+    if from_another_site():
+        return []
+    if request.blueprint == "inbox":
+        return inbox.typed_texts()
+    if request.endpoint in ("editor.edit", "editor.create"):
+        return _editor_texts()
+    return []
+
+
+def _editor_texts() -> list[tuple[str, str]]:
+    """The typed fields of a posted editor form, by label."""
+    from .editing import autosaves, forms
+
+    kind = forms.EDITABLE.get((request.view_args or {}).get("kind_name", ""))
+    if kind is None:
+        return []
+    text = autosaves.posted_text(kind)
+    return [
+        (str(f.label), value)
+        for f in kind.form_fields
+        if f.type not in NOT_TYPED and isinstance(value := text[f.name], str) and value.strip()
+    ]
 
 
 def _csrf_sentence(kept: bool, problem: str | None) -> str:

@@ -548,10 +548,7 @@ def refused(error: Exception) -> ResponseReturnValue:
         return _page(item, typed=_typed_back(), description=str(NOT_SAVED), status=503,
                      seen=_seen_back())  # fmt: skip
 
-    def kept() -> list[tuple[str, str]]:
-        return [(str(LABELS.get(name, name)), text) for name, text in _typed_back().items()]
-
-    return refused_form(error, item_page, kept)
+    return refused_form(error, item_page, typed_texts)
 
 
 for _refusal in WRITE_REFUSED:
@@ -561,6 +558,14 @@ for _refusal in WRITE_REFUSED:
 LABELS = {"reply": REPLY_LABEL, "note": NOTE_LABEL, "target": _l("合并到的编号"),
           "example": _l("例子（中文）"), "example_en": _l("例子（英文，可以不填）")}  # fmt: skip
 NOT_SAVED = _l("网站暂时无法写入数据，这次没有保存。您写的内容还在下面，请过几分钟再提交一次。")
+
+
+def typed_texts() -> list[tuple[str, str]]:
+    """What the posted form had typed into its text boxes, as (label, text), for a page
+    that only shows the text to copy (the item cannot be shown, or the form was refused
+    for its token after signing out): a state or an assignee is no text."""
+    typed = _typed_back().items()
+    return [(str(LABELS[name]), text) for name, text in typed if name in LABELS and text.strip()]
 
 
 def _posted_to() -> FeedbackItem | None:

@@ -1,0 +1,165 @@
+"""Typed text a member of staff must not lose: a form posted after signing out in another
+tab shows its text to copy on the page that refuses it."""
+
+import pytest
+from barrierfree.database import db
+from barrierfree.feedback.models import FeedbackMessage
+from barrierfree.staff.models import Autosave
+from conftest import parse
+from sqlalchemy import select
+from staff_helpers import csrf, form_fields, make_staff, signed_in, token_in
+from test_inbox import send
+
+REPLY = "您好，坡道下周修好，修好后再告诉您。"
+NOTE = "已经打电话给场所管理方。"
+CSRF_PAGE = "表单已失效"
+
+
+@pytest.fixture
+def staff(loaded_app):
+    """An editor and an administrator."""
+    return {
+        "li": make_staff(loaded_app, "li", "editor"),
+        "zhao": make_staff(loaded_app, "zhao", "admin"),
+    }
+
+
+def signed_out(client) -> None:
+    """Sign out, as another tab of the same browser does."""
+    response = client.post("/staff/sign-out", data={"csrf_token": csrf(client, "/staff/")})
+    assert response.status_code == 303
+
+
+def shown_to_copy(response) -> dict[str, str]:
+    """The read-only text boxes of a refusal page, by label."""
+    main = parse(response.data).find("main")
+    boxes = {}
+    for box in main.find_all("textarea"):
+        assert "readonly" in box.attrs
+        label = main.find("label", for_=box["id"])
+        boxes[label.get_text(" ", strip=True)] = box.get_text().removeprefix("\n")
+    return boxes
+
+
+def link_to(element, text: str) -> str:
+    """The address of the link in `element` that reads `text`."""
+    return next(a["href"] for a in element.find_all("a") if a.text == text)
+
+
+def messages(app) -> list:
+    with app.app_context():
+        return db.session.scalars(select(FeedbackMessage)).all()
+
+
+def autosaves(app) -> list:
+    with app.app_context():
+        return db.session.scalars(select(Autosave)).all()
+
+
+# --- A form posted after signing out ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("action", "field", "label"), [("reply", "body", "答复居民"),
+                                                         ("note", "body", "备注")])  # fmt: skip
+def test_a_reply_posted_after_signing_out_is_on_the_refusal_page_to_copy(
+    loaded_app, staff, action, field, label
+):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    signed_out(li)
+
+    response = li.post(
+        f"/staff/inbox/{item_id}/{action}",
+        data={"csrf_token": token_in(page.data), field: REPLY, "last_message": "0"},
+    )
+
+    assert response.status_code == 400
+    assert CSRF_PAGE in response.text
+    assert shown_to_copy(response) == {label: REPLY}
+    main = parse(response.data).find("main")
+    assert "后退" not in main.text and "自动保存" not in main.text
+    assert "复制" in main.text and "登录" in main.text
+    assert link_to(main, "登录").startswith("/staff/sign-in?next=")
+    assert messages(loaded_app) == [] and autosaves(loaded_app) == []
+
+
+def test_the_refusal_page_shows_no_token_version_or_choice(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    token = token_in(page.data)
+    signed_out(li)
+    for action, data in [("state", {"state": "closed", "version": "1"}),
+                         ("assign", {"assignee": "1", "version": "1"})]:  # fmt: skip
+        response = li.post(f"/staff/inbox/{item_id}/{action}", data={"csrf_token": token, **data})
+        assert response.status_code == 400
+        assert shown_to_copy(response) == {}
+        assert token not in response.text
+        assert "请登录后回到表单" in parse(response.data).find("main").text
+
+
+def test_an_editor_form_posted_after_signing_out_shows_its_typed_fields_only(loaded_app, staff):
+    li = signed_in(loaded_app, "li")
+    page = li.get("/staff/updates/new")
+    fields = form_fields(page.data, "edit-form")
+    signed_out(li)
+
+    typed = {**fields, "title": ["坡道维修的通知"], "body": ["坡道下周一到周三维修。"]}
+    response = li.post("/staff/updates/new", data={**typed, "action": "save"})
+
+    assert response.status_code == 400
+    shown = shown_to_copy(response)
+    assert "坡道维修的通知" in shown.values() and "坡道下周一到周三维修。" in shown.values()
+    assert all(value.strip() for value in shown.values())  # empty fields are left out
+    assert fields["csrf_token"][0] not in response.text
+    assert "notice" not in shown.values()  # a choice (the update's kind) is not typed text
+    assert autosaves(loaded_app) == []
+
+
+def test_a_password_is_never_shown_again(loaded_app, staff):
+    zhao = signed_in(loaded_app, "zhao")
+    response = zhao.post(
+        "/staff/accounts/new",
+        data={"csrf_token": "stale", "username": "wu", "display_name": "吴",
+              "role": "editor", "password": "一个很长的初始密码 123"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "一个很长的初始密码" not in response.text
+    assert shown_to_copy(response) == {}
+
+
+def test_sign_in_refused_for_its_token_shows_nothing_typed(loaded_app, staff):
+    client = loaded_app.test_client()
+    response = client.post("/staff/sign-in", data={"username": "li", "password": "秘密的口令 9"})
+    assert response.status_code == 400
+    assert "秘密的口令" not in response.text and shown_to_copy(response) == {}
+
+
+def test_the_english_refusal_page_marks_chinese_text_and_reads_in_english(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/en/staff/inbox/{item_id}")
+    signed_out(li)
+    response = li.post(
+        f"/en/staff/inbox/{item_id}/reply", data={"csrf_token": token_in(page.data), "body": REPLY}
+    )
+    assert response.status_code == 400
+    main = parse(response.data).find("main")
+    box = main.find("textarea")
+    assert box["lang"] == "zh-CN" and box.get_text().strip() == REPLY
+    assert main.find("label", for_=box["id"]).get_text(strip=True) == "Reply to the resident"
+    assert link_to(main, "Sign in").startswith("/en/staff/sign-in?next=")
+
+
+def test_a_post_from_another_site_is_not_shown_back(loaded_app, staff):
+    """Its words would read as this site's own."""
+    item_id, _ = send(loaded_app)
+    client = loaded_app.test_client()
+    response = client.post(
+        f"/staff/inbox/{item_id}/reply",
+        data={"body": "请拨打 400 电话领取补贴"},
+        headers={"Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert response.status_code == 400
+    assert "领取补贴" not in response.text and shown_to_copy(response) == {}
