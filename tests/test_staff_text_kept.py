@@ -1,13 +1,17 @@
 """Typed text a member of staff must not lose: a form posted after signing out in another
-tab shows its text to copy on the page that refuses it."""
+tab shows its text to copy on the page that refuses it, and the inbox item's page keeps a
+half-written reply or note when the header's language or display buttons are pressed
+without JavaScript."""
+
+from datetime import timedelta
 
 import pytest
-from barrierfree.database import db
+from barrierfree.database import db, utcnow
 from barrierfree.feedback.models import FeedbackMessage
-from barrierfree.staff.models import Autosave
+from barrierfree.staff.models import Autosave, StaffSession
 from conftest import parse
-from sqlalchemy import select
-from staff_helpers import csrf, form_fields, make_staff, signed_in, token_in
+from sqlalchemy import select, update
+from staff_helpers import csrf, form_fields, make_staff, sign_in, signed_in, token_in
 from test_inbox import send
 
 REPLY = "您好，坡道下周修好，修好后再告诉您。"
@@ -150,6 +154,111 @@ def test_the_english_refusal_page_marks_chinese_text_and_reads_in_english(loaded
     assert box["lang"] == "zh-CN" and box.get_text().strip() == REPLY
     assert main.find("label", for_=box["id"]).get_text(strip=True) == "Reply to the resident"
     assert link_to(main, "Sign in").startswith("/en/staff/sign-in?next=")
+
+
+# --- The item page's header buttons without JavaScript -----------------------------------
+
+
+def test_the_item_page_sends_its_reply_form_with_the_header_buttons(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    page = parse(signed_in(loaded_app, "li").get(f"/staff/inbox/{item_id}").data)
+    for mode in ("large", "contrast"):
+        button = page.find("button", id=f"display-{mode}")
+        assert button["form"] == "reply-form" and not button.has_attr("formaction")
+    language = page.find("button", class_="language-link")
+    assert language["form"] == "reply-form"
+    assert language["formaction"] == f"/en/staff/inbox/{item_id}"
+    assert (language["name"], language["value"]) == ("show", "1")
+
+
+@pytest.mark.parametrize(
+    ("path", "pressed"),
+    [("/reply", {"large": "1"}), ("/reply", {"contrast": "1"}), ("", {"show": "1"})],
+    ids=["large-text", "high-contrast", "english"],
+)
+def test_switching_display_or_language_keeps_the_reply_and_sends_nothing(
+    loaded_app, staff, path, pressed
+):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    fields = {**form_fields(page.data, "reply-form"), "body": REPLY}
+    prefix = "/en" if "show" in pressed else ""
+
+    response = li.post(f"{prefix}/staff/inbox/{item_id}{path}", data={**fields, **pressed})
+
+    assert response.status_code == 200
+    doc = parse(response.data)
+    assert doc.find("textarea", id="field-reply").get_text().strip() == REPLY
+    assert doc.find(data_error_summary=True) is None  # nothing was checked
+    if prefix:
+        assert doc.find("html")["lang"] == "en"
+    else:
+        mode = next(iter(pressed))
+        assert mode in doc.find("html")["class"] and li.get_cookie("display").value == mode
+    # The form shown again carries what the page had shown, and again sends the form.
+    assert form_fields(response.data, "reply-form")["last_message"] == fields["last_message"]
+    assert doc.find("button", class_="language-link")["form"] == "reply-form"
+    assert messages(loaded_app) == [] and autosaves(loaded_app) == []
+
+
+def test_on_the_page_of_a_refused_note_the_buttons_keep_the_note(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    refused = li.post(
+        f"/staff/inbox/{item_id}/note", data={"csrf_token": token_in(page.data), "body": "  "}
+    )
+    assert refused.status_code == 400
+    doc = parse(refused.data)
+    assert doc.find("button", id="display-large")["form"] == "note-form"
+    assert doc.find("button", class_="language-link")["formaction"] == (
+        f"/en/staff/inbox/{item_id}/note"
+    )
+
+    fields = {**form_fields(refused.data, "note-form"), "body": NOTE}
+    for url, pressed in [(f"/staff/inbox/{item_id}/note", {"large": "1"}),
+                         (f"/en/staff/inbox/{item_id}/note", {"show": "1"})]:  # fmt: skip
+        response = li.post(url, data={**fields, **pressed})
+        assert response.status_code == 200
+        assert parse(response.data).find("textarea", id="field-note").get_text().strip() == NOTE
+    assert messages(loaded_app) == []
+
+
+def test_another_forms_page_sends_no_reply_form_where_it_would_be_misread(loaded_app, staff):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    refused = li.post(
+        f"/staff/inbox/{item_id}/state", data={"csrf_token": token_in(page.data), "state": "x"}
+    )
+    assert refused.status_code == 400
+    language = parse(refused.data).find(class_="language-link")
+    assert language.name == "a" and not parse(refused.data).find(
+        "button", id="display-large"
+    ).has_attr("form")
+
+
+def test_the_language_button_after_the_session_timed_out_keeps_the_reply_as_a_draft(
+    loaded_app, staff
+):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    with loaded_app.app_context():
+        db.session.execute(update(StaffSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+
+    response = li.post(
+        f"/en/staff/inbox/{item_id}",
+        data={**form_fields(page.data, "reply-form"), "body": REPLY, "show": "1"},
+    )
+
+    assert response.status_code == 303 and "/staff/sign-in" in response.headers["Location"]
+    assert sign_in(li, "li").status_code == 303
+    again = parse(li.get(f"/en/staff/inbox/{item_id}").data)
+    assert again.find("textarea", id="field-reply").get_text().strip() == REPLY
+    assert messages(loaded_app) == []
 
 
 def test_a_post_from_another_site_is_not_shown_back(loaded_app, staff):

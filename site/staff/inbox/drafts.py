@@ -32,7 +32,9 @@ def _key(item_id: int, field: str) -> str:
 def keep_lapsed(user: StaffUser, item_id: int, **_ignored: object) -> str | None:
     """Keep the text of a form posted after `user`'s session ended; why not, or None when
     it was kept (for `sessions.require(keep=...)`)."""
-    form = request.path.rstrip("/").rsplit("/", 1)[-1]
+    from .views import last_seen, posted_form  # the views keep drafts: imported when one is kept
+
+    form = posted_form()
     if request.form.get("action") == "unpublish":  # the example's text came along unchanged
         return _("例子没有撤下，请登录后再撤下一次。")
     texts = {name: request.form.get(name, "") for name in FIELDS.get(form, ())}
@@ -40,8 +42,6 @@ def keep_lapsed(user: StaffUser, item_id: int, **_ignored: object) -> str | None
         return _("没有可以保存的内容。")
     if any(len(text) > LONGEST for text in texts.values()):
         return _("内容太长，没有保存。")
-    from .views import last_seen  # the views keep drafts: imported when one is kept
-
     # A reply's: the newest message its page showed.
     seen = last_seen() if form == "reply" else None
     keep = partial(

@@ -23,6 +23,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
+from ... import display
 from ...database import WRITE_REFUSED, db, posted_version, row_id
 from ...errors import refused_form
 from ...facilities.models import Facility, Township
@@ -197,6 +198,22 @@ def item(item_id: int) -> tuple[str, int]:
         description = _("您上次登录过期时写的内容已经放回下面的表单，还没有保存。请检查后再提交。")
     return _page(row, typed=kept, description=description, kept=bool(kept),
                  seen=drafts.reply_seen(g.staff.id, row.id))  # fmt: skip
+
+
+@bp.post("/<int:item_id>")
+@require(EDITOR, keep=drafts.keep_lapsed)
+def shown_again(item_id: int) -> tuple[str, int]:
+    """The item's page again with the reply form's text, nothing saved: without JavaScript
+    the header's language button sends the reply form to the item's address in the other
+    language (the page's `page_form`), as following a link would lose the text."""
+    display.taken_here()  # the language is the address's; a mode, if one came, is switched
+    return _again(item_or_404(item_id))
+
+
+def _again(row: FeedbackItem) -> tuple[str, int]:
+    """The item's page with what the posted form had typed, nothing checked or saved (see
+    `shown_again`; the display toggles send the form to its own address)."""
+    return _page(row, typed=_typed_back(), seen=_seen_back())
 
 
 @bp.get("/<int:item_id>/photos/<int:photo_id>")
@@ -378,6 +395,8 @@ def reply(item_id: int) -> ResponseReturnValue:
     newest message its page showed; when a colleague's reply or the resident's follow-up
     came since, nothing is published and the question comes again with what came."""
     row = item_or_404(item_id)
+    if display.taken_here():  # the header's buttons sent the form: show it again (`_again`)
+        return _again(row)
     text, problem = _text(str(REPLY_LABEL))
     seen = last_seen()
     if not feedback_queries.takes_messages(row, from_resident=False):
@@ -422,6 +441,8 @@ def _ask(row: FeedbackItem, text: str, seen: int) -> tuple[str, int]:
 def note(item_id: int) -> ResponseReturnValue:
     """An internal note: only staff read it."""
     row = item_or_404(item_id)
+    if display.taken_here():  # as for a reply: on the page a refused note answered
+        return _again(row)
     text, problem = _text(str(NOTE_LABEL))
     if not feedback_queries.takes_messages(row, from_resident=False):
         return _page(row, typed={"note": text}, description=purged(row), status=409)
@@ -575,15 +596,24 @@ def _posted_to() -> FeedbackItem | None:
     return None if item_id is None else db.session.get(FeedbackItem, item_id)
 
 
+def posted_form() -> str:
+    """Which of the item page's forms was posted: the last part of its address, or the
+    reply form at the item's own (`shown_again`). A form's kept text goes by it too
+    (`drafts.keep_lapsed`)."""
+    if request.endpoint == "inbox.shown_again":
+        return "reply"
+    return request.path.rstrip("/").rsplit("/", 1)[-1]
+
+
 def _seen_back() -> int | None:
     """The newest message a refused reply's page had shown, for the page that shows the
     text again (None for any other form's)."""
-    return last_seen() if request.path.rstrip("/").endswith("/reply") else None
+    return last_seen() if posted_form() == "reply" else None
 
 
 def _typed_back() -> dict:
     """What the posted form had typed, by the item page's keys, to show it again."""
-    action = request.path.rstrip("/").rsplit("/", 1)[-1]
+    action = posted_form()
     if action == "example":  # two boxes: the Chinese text and its English
         from .export import EXAMPLE_FIELDS
 
