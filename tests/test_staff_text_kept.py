@@ -233,10 +233,9 @@ def test_another_forms_page_sends_no_reply_form_where_it_would_be_misread(loaded
         f"/staff/inbox/{item_id}/state", data={"csrf_token": token_in(page.data), "state": "x"}
     )
     assert refused.status_code == 400
-    language = parse(refused.data).find(class_="language-link")
-    assert language.name == "a" and not parse(refused.data).find(
-        "button", id="display-large"
-    ).has_attr("form")
+    doc = parse(refused.data)
+    assert doc.find(class_="language-link").name == "a"
+    assert not doc.find("button", id="display-large").has_attr("form")
 
 
 def test_the_language_button_after_the_session_timed_out_keeps_the_reply_as_a_draft(
