@@ -43,6 +43,23 @@ def test_the_heading_names_the_query_and_follows_a_live_update(client):
     assert heading.get("data-hx-swap-oob") == "true" and heading.find("h1").text == "搜索：轮椅"
 
 
+@pytest.mark.parametrize(
+    "path", ["/search?q=%E3%80%80", "/en/search?q=%20", "/search?q=+%E2%80%8B+"]
+)
+def test_a_query_of_spaces_alone_is_no_search_in_the_title_or_the_heading(client, path):
+    page = parse(client.get(path).data)
+    empty = parse(client.get(path.split("?")[0]).data)
+    assert page.find("title").text == empty.find("title").text
+    assert page.find("h1").text == empty.find("h1").text
+    assert page.find(id="results-heading") is None, "nothing was searched"
+
+
+def test_spaces_around_a_query_are_not_named_in_the_title(client):
+    page = parse(client.get("/search", query_string={"q": "\u3000轮椅 "}).data)
+    assert page.find("title").text.startswith("“轮椅”的搜索结果")
+    assert page.find("h1").text == "搜索：轮椅"
+
+
 def test_kind_filter_and_facet_counts(client):
     page = client.get("/search?q=补贴&kind=service").get_data(as_text=True)
     assert 'aria-current="page">服务（' in page

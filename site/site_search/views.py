@@ -209,7 +209,9 @@ def places_with(needs: list[str]) -> dict[str, int]:
 @bp.get("/search")
 def results() -> ResponseReturnValue:
     """Search the site; with HX-Request only the results block is returned."""
-    query = typed_query(request.args.get("q", "")[:MAX_QUERY])
+    # Stripped once, here: a query of spaces alone (a full-width one too) is no search, and
+    # the title, the heading and the results all read it as none.
+    query = typed_query(request.args.get("q", "")[:MAX_QUERY]).strip()
     # Read on every keystroke of the live search: the categories only, not their services.
     categories = services.categories()
     townships = facilities.townships()
@@ -222,7 +224,7 @@ def results() -> ResponseReturnValue:
         "township", {t.slug: t for t in townships}, _("乡镇（街道）"), "search-township"
     )
     found, unfiltered, unavailable = None, None, False
-    if query.strip():
+    if query:
         language = "en" if is_english() else "zh"
         try:
             found = corrected(
@@ -259,7 +261,7 @@ def results() -> ResponseReturnValue:
         samples=sample_urls(found),
         in_english=in_english(query, blamed),
         in_chinese=in_chinese(query, blamed),
-        places=places_with(named_needs(query, found)) if query.strip() else {},
+        places=places_with(named_needs(query, found)) if query else {},
     )
     body, status, headers = filtered_page(response, args.problems)
     if unavailable:
