@@ -536,6 +536,18 @@ def found_count(client, path: str) -> int:
             "/search?q=轮椅",
             "在“联系方式”中没有找到与“轮椅”相关的内容，不限结果类型有{n}条",
         ),
+        # A typo that only its correction finds: the filter is still the cause, and the
+        # words named are those counted.
+        (
+            "/search?q=轮倚&kind=contact",
+            "/search?q=轮倚",
+            "在“联系方式”中没有找到与“轮椅”相关的内容，不限结果类型有{n}条",
+        ),
+        (
+            "/search?q=轮倚&township=fengguantun",
+            "/search?q=轮倚",
+            "在冯官屯镇没有找到与“轮椅”相关的内容，不限乡镇（街道）有{n}条",
+        ),
         (
             "/search?q=康复&category=rehabilitation&township=zhenxing",
             "/search?q=康复",

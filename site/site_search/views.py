@@ -118,18 +118,21 @@ def without_filters(
     kind: str | None,
     category: str | None,
     township: str | None,
-) -> int | None:
-    """How many the same words find without the kind, category and township chosen, when
-    those choices are why `found` has nothing (轮椅 in a township with no place that says
-    it); None when nothing was chosen, something was found, or the words find nothing
-    anyway. Counted only then: without a category or township, the kind facet's counts,
-    which leave the kind out, are that count already; otherwise one search more, of one
-    result."""
+) -> tuple[str, int] | None:
+    """The words searched and how many they find without the kind, category and township
+    chosen, when those choices are why `found` has nothing (轮椅 in a township with no place
+    that says it); None when nothing was chosen, something was found, or the words find
+    nothing anyway. The words are those the results without the filters are for: a typo
+    that only its correction finds (轮倚 among places) counts, and is named, as corrected,
+    or the filter would not be seen as the cause. Counted only then: without a category or
+    township, the kind facet's counts, which leave the kind out, are that count already;
+    otherwise one search more, of one result (two for a correction)."""
     if found.total or not (kind or category or township):
         return None
-    if not (category or township) and found.kind_counts:
-        return sum(found.kind_counts.values()) or None
-    return site_index().search(query, language=language, per_page=1).total or None
+    if not (category or township) and (total := sum(found.kind_counts.values())):
+        return found.query, total
+    everywhere = corrected(query, language=language, per_page=1)
+    return (everywhere.query, everywhere.total) if everywhere.total else None
 
 
 @cache
@@ -223,7 +226,8 @@ def results() -> ResponseReturnValue:
     township = args.choice(
         "township", {t.slug: t for t in townships}, _("乡镇（街道）"), "search-township"
     )
-    found, unfiltered, unavailable = None, None, False
+    found, unavailable = None, False
+    unfiltered_query, unfiltered = None, None
     if query:
         language = "en" if is_english() else "zh"
         try:
@@ -236,7 +240,9 @@ def results() -> ResponseReturnValue:
                 page=read_page_number(request.args.get("page")),
                 per_page=PER_PAGE,
             )
-            unfiltered = without_filters(query, language, found, kind, category, township)
+            unfiltered_query, unfiltered = without_filters(
+                query, language, found, kind, category, township
+            ) or (None, None)
         except search.IndexUnavailable:
             unavailable = True
             rebuild_in_background()
@@ -256,6 +262,7 @@ def results() -> ResponseReturnValue:
         problems=args.problems,
         results=found,
         unfiltered=unfiltered,
+        unfiltered_query=unfiltered_query,
         unavailable=unavailable,
         suggested=services.suggested() if blamed is not None and not blamed.total else [],
         samples=sample_urls(found),
