@@ -175,6 +175,15 @@ def test_the_words_a_query_in_pinyin_was_read_as_are_said_with_the_count(client)
     assert said.endswith(results.find(id="results-heading").text)
 
 
+def test_the_words_of_a_corrected_pinyin_query_are_credited_to_the_correction(client):
+    """dibo said 按拼音“dibo”找到了这些词：低保, under a note that the results were for dibao."""
+    results = parse(client.get("/search?q=dibo").data).find(id="search-results")
+    assert "下面是“dibao”的结果" in results.find(class_="corrected-query").text
+    assert "按拼音“dibao”找到了这些词：" in results.text
+    assert "按拼音“dibo”" not in results.text
+    assert "按拼音“dibao”找到了这些词：" in results["data-announce"]
+
+
 def test_a_word_found_as_typed_is_not_corrected(client):
     doc = parse(client.get("/search?q=轮椅").data)
     assert doc.find(class_="corrected-query") is None
