@@ -34,6 +34,9 @@ QUESTION_WORDS = frozenset("what which who how where why get got need want help"
 # A token is worth indexing when it has a letter, digit or ideograph; this drops spaces,
 # punctuation and emoji.
 _WORD = re.compile(r"\w")
+# A figure with its percent sign, which jieba keeps as one word (95%). Residents type the
+# number alone: it is indexed as a part of the figure, as 视力 is of 视力残疾.
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
 
 _lock = threading.Lock()
 _initialized = False
@@ -111,12 +114,21 @@ def _pieces(value: str) -> tuple[tuple[str, int, int], ...]:
         sorted(
             (
                 piece
-                for piece in jieba.tokenize(normalize(value), mode="search")
-                if _WORD.search(piece[0])
+                for word, start, end in jieba.tokenize(normalize(value), mode="search")
+                if _WORD.search(word)
+                for piece in _with_number((word, start, end))
             ),
             key=lambda piece: (piece[1], piece[1] - piece[2]),
         )
     )
+
+
+def _with_number(piece: tuple[str, int, int]) -> Iterator[tuple[str, int, int]]:
+    """A word, and the number of a figure with its percent sign (95 of 95%)."""
+    yield piece
+    word, start, _end = piece
+    if figure := _PERCENT.fullmatch(word):
+        yield figure[1], start, start + len(figure[1])
 
 
 @cache

@@ -37,11 +37,16 @@ def suggest(
 
 def near_terms(word: str, vocabulary: list[str], limit: int = 3) -> list[str]:
     """Terms of `vocabulary` within a small edit distance of `word`, nearest first; never
-    a single character (办 for 办证 would find every page and help nobody)."""
+    a single character (办 for 办证 would find every page and help nobody), and never other
+    figures: a number is not misspelt, and 100 or 80 is not 10."""
+    if is_number(word):
+        return []
     allowed = 1 if len(word) <= 4 else 2
     scored = []
     for term in vocabulary:
         if term == word or len(term) < 2 or abs(len(term) - len(word)) > allowed:
+            continue
+        if _digits(term) != _digits(word):
             continue
         distance = edit_distance(word, term)
         if distance <= allowed:
@@ -50,6 +55,16 @@ def near_terms(word: str, vocabulary: list[str], limit: int = 3) -> list[str]:
             scored.append((distance, -shared, term))
     scored.sort(key=lambda item: item[:2])
     return [term for _, _, term in scored[:limit]]
+
+
+def is_number(word: str) -> bool:
+    """True for a figure: digits, with or without a sign or point (100, 95%, 3.5)."""
+    return any(ch.isdigit() for ch in word) and not any(ch.isalpha() for ch in word)
+
+
+def _digits(word: str) -> str:
+    """The digits of a word, in order."""
+    return "".join(ch for ch in word if ch.isdigit())
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -615,6 +615,38 @@ def test_a_word_spelt_right_is_not_respelt_when_nothing_is_found(jieba_cache, qu
     assert found is None or tempting not in found
 
 
+@pytest.mark.parametrize(
+    ("query", "tempting"),
+    [("100", "10"), ("80", "10"), ("95%", "96%"), ("3.5", "3.6"), ("100元", "10元")],
+)
+def test_a_number_is_never_respelt_into_another(jieba_cache, query, tempting):
+    """/search?q=100 said 下面是“10”的结果: a figure is typed as meant, and no other."""
+    found = suggest(query, query_words(query), [tempting], has_hits=lambda candidate: True)
+    assert found is None
+    assert near_terms(query, [tempting]) == []
+
+
+def test_a_figure_is_found_by_its_number_without_its_percent_sign(fresh_index, jieba_cache):
+    """The indicators page says 95% and /search?q=95 found nothing: jieba keeps 95% whole."""
+    assert tokens("2025年目标：95%") == ["2025", "年", "目标", "95%", "95"]
+    fresh_index.upsert(
+        [
+            Document(
+                id="indicator:4:zh",
+                kind="indicator",
+                language="zh",
+                title="残疾人城乡居民基本养老保险参保率",
+                summary="专栏1 主要指标。2020年：95%；2025年目标：高于95%。",
+                url="/plan/indicators#indicator-4",
+            )
+        ]
+    )
+    for query in ("95", "95%"):
+        found = fresh_index.search(query)
+        assert ids(found) == ["indicator:4:zh"], query
+        assert "<mark>95" in found.hits[0].snippet, query
+
+
 def test_a_near_term_is_never_a_single_character():
     assert near_terms("办证", ["办", "办理", "证"]) == ["办理"]
 

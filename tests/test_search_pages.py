@@ -184,6 +184,16 @@ def test_the_words_of_a_corrected_pinyin_query_are_credited_to_the_correction(cl
     assert "按拼音“dibao”找到了这些词：" in results["data-announce"]
 
 
+@pytest.mark.parametrize("query", ["100", "80", "95", "95%"])
+def test_a_number_is_searched_as_typed_never_as_another(client, query):
+    """100 and 80 showed 下面是“10”的结果; 95 found nothing though two indicators say 95%."""
+    results = parse(client.get("/search", query_string={"q": query}).data).find(id="search-results")
+    assert results.find(class_="corrected-query") is None
+    assert "您是不是要找" not in results.text
+    if query.startswith("95"):
+        assert "/plan/indicators#indicator-4" in results.hrefs
+
+
 def test_a_word_found_as_typed_is_not_corrected(client):
     doc = parse(client.get("/search?q=轮椅").data)
     assert doc.find(class_="corrected-query") is None
