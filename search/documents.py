@@ -24,6 +24,16 @@ class Document:
     township: str | None = None
     categories: list[str] = field(default_factory=list)
     disability_categories: list[str] = field(default_factory=list)
+    # An English document's Chinese title, searched as its title is but never shown: a
+    # resident on the English site may type the name in Chinese (无障碍, 就业).
+    chinese_title: str = ""
+
+    @property
+    def searched_title(self) -> str:
+        """The title as it is searched: with the Chinese title, when it is not in it."""
+        if not self.chinese_title or self.chinese_title in self.title:
+            return self.title
+        return f"{self.title}\n{self.chinese_title}"
 
     def __post_init__(self) -> None:
         """Refuse a document the index could not filter or find again."""

@@ -215,7 +215,8 @@ def _field_words(document: Document, name: str) -> Iterator[tuple[int, str]]:
         # Pinyin is read on the Chinese site only (English titles can hold Chinese too).
         yield from enumerate(title_readings(document.title) if document.language == "zh" else [])
         return
-    for token in analyzer()(getattr(document, name), positions=True):
+    text = document.searched_title if name == "title" else getattr(document, name)
+    for token in analyzer()(text, positions=True):
         yield token.pos, token.text
 
 

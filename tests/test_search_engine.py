@@ -324,6 +324,37 @@ def test_results_are_in_the_requested_language_only(index):
     assert ids(english) == ["service:assistive-devices:en"]
 
 
+def test_an_english_document_is_found_by_its_chinese_title_as_by_its_title(fresh_index):
+    """On the English site, Chinese typed found a service only through its body, below every
+    page whose English title carried the Chinese."""
+    shown = "Accessibility adaptations in homes"
+    fresh_index.upsert(
+        [
+            Document(
+                id="service:home-adaptation:en",
+                kind="service",
+                language="en",
+                title=shown,
+                chinese_title="困难重度残疾人家庭无障碍改造",
+                summary="Homes of severely disabled people are adapted.",
+                url="/en/services/home-adaptation",
+            ),
+            Document(
+                id="update:accessible-week:en",
+                kind="update",
+                language="en",
+                title="Accessibility week",
+                summary="During the week the district says 无障碍改造 in many places.",
+                body="无障碍改造 无障碍改造",
+                url="/en/updates/accessible-week",
+            ),
+        ]
+    )
+    found = fresh_index.search("无障碍改造", language="en")
+    assert ids(found)[0] == "service:home-adaptation:en"
+    assert found.hits[0].title == shown, "the Chinese title is searched, not shown"
+
+
 def test_title_match_outranks_body_match(index):
     found = ids(index.search("辅助器具"))
     assert found.index("service:assistive-devices") < found.index("update:culture-week")

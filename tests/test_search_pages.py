@@ -493,6 +493,42 @@ def test_nothing_found_on_the_english_site_offers_the_chinese_one(client, query)
     assert offered is not None and offered["href"].startswith("/search?q=")
 
 
+def first_result(client, path: str) -> str:
+    """The address of the first result of the search at `path`."""
+    return parse(client.get(path).data).find(class_="result__title").find("a")["href"]
+
+
+@pytest.mark.parametrize("query", ["就业", "找工作", "康复", "上学", "补贴", "低保", "轮椅"])
+def test_chinese_typed_on_the_english_site_finds_first_what_the_chinese_site_does(client, query):
+    """A service's Chinese title was only in its English document's body: the projects and
+    indicators, whose English titles carry theirs, came first and it ranked 7th to 12th."""
+    chinese = first_result(client, f"/search?q={query}")
+    assert first_result(client, f"/en/search?q={query}") == "/en" + chinese
+
+
+def test_a_service_chinese_typed_names_is_on_the_first_english_page(client):
+    """无障碍: the Chinese site's first result was on the English site's second page."""
+    chinese = first_result(client, "/search?q=无障碍")
+    english = parse(client.get("/en/search?q=无障碍").data).find(class_="result-list")
+    assert "/en" + chinese in english.hrefs
+
+
+@pytest.mark.parametrize("query", ["无障碍", "轮椅 wheelchair"])
+def test_chinese_typed_on_the_english_site_offers_the_chinese_site_too(client, query):
+    results = parse(client.get("/en/search", query_string={"q": query}).data).find(
+        id="search-results"
+    )
+    assert results.find(class_="result") is not None, "it found something"
+    offered = results.find("a", hreflang="zh-CN")
+    assert offered is not None and offered["href"].startswith("/search?q=")
+    assert offered.parent.text.startswith("You typed Chinese.")
+
+
+def test_english_that_finds_something_offers_no_chinese_site(client):
+    results = parse(client.get("/en/search?q=wheelchair").data).find(id="search-results")
+    assert results.find("a", hreflang="zh-CN") is None
+
+
 def test_the_chinese_site_offers_no_chinese_site(client):
     results = parse(client.get("/search?q=xyzzy").data).find(id="search-results")
     assert results.find("a", hreflang="zh-CN") is None

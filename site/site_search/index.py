@@ -114,11 +114,16 @@ def _written_in(language: str) -> Iterator[None]:
 
 
 def documents_of(kind: str, item: Row) -> Iterator[search.Document]:
-    """One item's documents, in Chinese and in English, each written in its own language."""
-    for language in LOCALES:
-        with _written_in(language):
-            document = SOURCES[kind].documents(item, language)
-        yield document
+    """One item's documents, in Chinese and in English, each written in its own language.
+    The English one is found by the Chinese title too, as by its own title: on the English
+    site, Chinese typed (无障碍) found a service only through its body, below the projects
+    whose titles showed it."""
+    with _written_in("zh"):
+        chinese = SOURCES[kind].documents(item, "zh")
+    with _written_in("en"):
+        english = SOURCES[kind].documents(item, "en")
+    english.chinese_title = chinese.title
+    yield from (chinese, english)
 
 
 def document_ids(kind: str, key: str) -> list[str]:
@@ -173,10 +178,7 @@ def _service(service: Service, language: str) -> search.Document:
         language=language,
         title=_in_language(service, "title", language),
         summary=_in_language(service, "summary", language),
-        body=_join(
-            search_text(SERVICES, service, language),
-            service.title if language == "en" else None,
-        ),
+        body=search_text(SERVICES, service, language),
         url=url_for("services.detail", slug=service.slug),
         departments=[r.department.name for r in service.responsibilities],
         categories=[service.category.slug],
@@ -290,7 +292,6 @@ def _facility(facility: Facility, language: str) -> search.Document:
         body=_join(
             _in_language(facility, "summary", language),
             search_text(FACILITIES, facility, language),
-            facility.name if language == "en" else None,
             inline_list(present),
             # A service's title may hold 、 or a comma itself: the titles are parted by ；.
             _("；").join(_in_language(s, "title", language) for s in facility.public_services),
@@ -314,7 +315,6 @@ def _contact(contact: ContactChannel, language: str) -> search.Document:
             if contact.value
             else str(CHANNELS[contact.channel]),
             inline_list(NEEDS[need] for need in contact.needs),
-            contact.name if language == "en" else None,
             search_text(CONTACTS, contact, language),
         ),
         url=url_for("contacts.detail", slug=contact.slug),

@@ -91,8 +91,12 @@ def in_english(query: str, found: search.Results | None) -> str | None:
 def in_chinese(query: str, found: search.Results | None) -> str | None:
     """For anything that found nothing on the English site (pinyin such as lunyi, Chinese,
     a word no translation uses), the same search on the Chinese site, which has every page
-    in the language it was written in."""
-    if not is_english() or found is None or found.total:
+    in the language it was written in; and for Chinese typed there whatever it found
+    (无障碍): the English pages are found by their Chinese titles, the Chinese ones by every
+    word they say."""
+    if not is_english() or found is None:
+        return None
+    if found.total and not CHINESE_RUN.search(query):
         return None
     return url_in(ZH)
 
