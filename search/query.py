@@ -83,7 +83,8 @@ class KindWeighting(BM25F):
 MAX_PHRASE_WORDS = 3
 # Each extra query word that a document matches raises its score by this share.
 COORDINATION_BONUS = 0.5
-# A long word found only through the shorter words inside it counts this much of itself.
+# A long word found only through the shorter words inside it counts this much of itself;
+# so does a word of a several-word synonym term typed ("hearing aid"), found alone.
 PARTS_WEIGHT = 0.25
 # Words typed together and found together in a field (一次办好, not 一次 here and 办好
 # there) count this much more, in that field.
@@ -170,23 +171,33 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
     ):
         return None
     keys = [index_term(word) for word in words]
+    # Runs of words can be a synonym term of their own, like "hearing aid": what the term
+    # brings is what was asked, and each of its words alone counts as a long word's parts
+    # do (the aid of "legal aid" is no hearing aid). Typed together, they still count more
+    # where a page says them together (`_phrase_queries`).
+    terms: list[Query] = []
+    in_terms: set[int] = set()
+    for size in range(2, MAX_PHRASE_WORDS + 1):
+        for start in range(len(keys) - size + 1):
+            related = _related_queries(" ".join(keys[start : start + size]), reader)
+            if related:
+                terms.append(Union(related))
+                in_terms.update(range(start, start + size))
+    weights = [
+        _weight(word, subject) * (PARTS_WEIGHT if place in in_terms else 1.0)
+        for place, word in enumerate(words)
+    ]
     clauses = [
         Union(
-            [_term_query(word, reader, typed=True, weight=_weight(word, subject))]
-            + _related_queries(key, reader)
+            [_term_query(word, reader, typed=True, weight=weight)] + _related_queries(key, reader)
         )
-        for word, key in zip(words, keys, strict=True)
+        for word, key, weight in zip(words, keys, weights, strict=True)
     ]
     clauses += [
         Union([_term_query(word, reader, typed=True)] + _related_queries(index_term(word), reader))
         for word in spelled
     ]
-    # Runs of words can be a synonym term of their own, like "hearing aid".
-    for size in range(2, MAX_PHRASE_WORDS + 1):
-        for start in range(len(keys) - size + 1):
-            related = _related_queries(" ".join(keys[start : start + size]), reader)
-            if related:
-                clauses.append(Union(related))
+    clauses += terms
     exact = Term("title_exact", exact_key(text), boost=EXACT_TITLE_BOOST)
     together = _phrase_queries(text, keys)
     return Union(

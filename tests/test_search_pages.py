@@ -194,6 +194,21 @@ def test_a_number_is_searched_as_typed_never_as_another(client, query):
         assert "/plan/indicators#indicator-4" in results.hrefs
 
 
+def test_sight_alone_finds_the_services_for_blind_people_first(client):
+    """视力 put 职业技能培训 first and 盲人阅览室和盲人文化服务 fifth: only 视力不好 and 视力残疾
+    led to the help for people who cannot see well."""
+    assert first_result(client, "/search?q=视力") == "/services/blind-cultural-services"
+
+
+@pytest.mark.parametrize("query", ["hearing aid", "hearing aids"])
+def test_a_hearing_aid_leads_to_assistive_devices_not_legal_aid(client, query):
+    """The aid of "legal aid" counted as much as the hearing aid asked for: second."""
+    page = parse(client.get("/en/search", query_string={"q": query}).data)
+    found = page.find(class_="result-list").hrefs
+    assert found[0] == "/en/services/assistive-devices"
+    assert "/en/services/legal-aid" not in found[:5]
+
+
 def test_a_word_found_as_typed_is_not_corrected(client):
     doc = parse(client.get("/search?q=轮椅").data)
     assert doc.find(class_="corrected-query") is None
