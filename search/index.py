@@ -57,6 +57,7 @@ from search.query import (
 from search.results import Hit, Marks, Results, page_span, snippet
 from search.vocabulary import (
     TitleWords,
+    leading_somewhere,
     offered,
     offered_instead,
     pinyin_words,
@@ -243,6 +244,8 @@ class _Prepared:
     # What is offered instead (`offered`), by whether something was found; under None,
     # when the query is not searched (`offered_instead`).
     offers: dict[bool | None, str | None] = field(default_factory=dict)
+    # The words of `spelled` that find something (`leading_somewhere`), once asked.
+    listed: list[str] | None = None
 
 
 class SearchIndex(SearchBackend):
@@ -385,6 +388,8 @@ class SearchIndex(SearchBackend):
         ]
         if bool(total) not in prepared.offers:
             prepared.offers[bool(total)] = offered(text, language, total, titles, is_used, has_hits)
+        if prepared.listed is None:
+            prepared.listed = leading_somewhere(prepared.spelled, has_hits)
         return Results(
             query=text,
             total=total,
@@ -394,7 +399,7 @@ class SearchIndex(SearchBackend):
             hits=hits,
             kind_counts=kind_counts,
             suggestion=prepared.offers[bool(total)],
-            pinyin_words=[word for word, _ in prepared.spelled],
+            pinyin_words=prepared.listed,
         )
 
     def _prepare(self, name: str, searcher: Searcher, text: str, language: str) -> _Prepared:

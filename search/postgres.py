@@ -79,6 +79,7 @@ from search.query import (
 from search.results import Hit, Marks, Results, page_span, snippet
 from search.vocabulary import (
     TitleWords,
+    leading_somewhere,
     offered,
     offered_instead,
     pinyin_words,
@@ -716,7 +717,7 @@ class _Search:
             suggestion=offered(
                 self.text, self.language, total, self.titles, self.indexed.is_used, self.has_hits
             ),
-            pinyin_words=[word for word, _ in spelled],
+            pinyin_words=leading_somewhere(spelled, self.has_hits),
         )
 
     def has_hits(self, candidate: str) -> bool:

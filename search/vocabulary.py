@@ -113,6 +113,15 @@ def pinyin_words(text: str, language: str, titles: Titles) -> list[tuple[str, bo
     return found[:MAX_PINYIN_WORDS]
 
 
+def leading_somewhere(
+    spelled: list[tuple[str, bool]], has_hits: Callable[[str], bool]
+) -> list[str]:
+    """The words a query in pinyin is shown to spell (`pinyin_words`), each a link to a
+    search of its own: only those that find something. lunyi also begins 轮椅能进, a
+    synonym term for what only a published place could say."""
+    return [word for word, _ in spelled if has_hits(word)]
+
+
 def read_as_sentence(key: str, readings: dict[str, str]) -> list[str]:
     """The words a pinyin key spells one after another, in the fewest words (canlian dianhua:
     残联 电话; canjirenzhengzenmebanli: 残疾人证 怎么 办理), but its stop words; [] when

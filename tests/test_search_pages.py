@@ -409,6 +409,29 @@ def test_a_query_in_pinyin_shows_the_words_it_read_as_each_a_search(client):
     assert "/services/assistive-devices" in main.hrefs
 
 
+@pytest.mark.parametrize("query", ["lunyi", "canji", "dibao", "haizi", "wuzhangai"])
+def test_every_word_a_query_in_pinyin_lists_finds_something(client, query):
+    """lunyi listed 轮椅能进, a synonym term no page of the site answers: its link found
+    nothing."""
+    words = parse(client.get("/search", query_string={"q": query}).data).find(
+        "ul", class_="pinyin-words"
+    )
+    assert words is not None
+    for word in (item.text for item in words.find_all("li")):
+        assert found_count(client, f"/search?q={quote(word)}") > 0, word
+
+
+def test_a_word_pinyin_begins_that_finds_nothing_is_not_listed(tmp_path):
+    """Without the demo pack no published place says it has a step-free entrance."""
+    client = make_loaded_app(tmp_path / "site.sqlite", demo=False).test_client()
+    nothing = parse(client.get("/search?q=轮椅能进").data).find(id="results-heading")
+    assert nothing.text == "没有找到与“轮椅能进”相关的内容"
+    words = parse(client.get("/search?q=lunyi").data).find("ul", class_="pinyin-words")
+    listed = [item.text for item in words.find_all("li")]
+    assert listed[0] == "轮椅" and "轮椅补贴" in listed
+    assert "轮椅能进" not in listed
+
+
 def test_a_same_sounding_character_is_offered_corrected_above_the_results(client):
     main = parse(client.get("/search?q=残急人证").data).find("main")
     assert "您是不是要找" in main.text
