@@ -389,7 +389,7 @@ class SearchIndex(SearchBackend):
         if bool(total) not in prepared.offers:
             prepared.offers[bool(total)] = offered(text, language, total, titles, is_used, has_hits)
         if prepared.listed is None:
-            prepared.listed = leading_somewhere(prepared.spelled, has_hits)
+            prepared.listed = leading_somewhere(prepared.spelled, is_used, has_hits)
         return Results(
             query=text,
             total=total,

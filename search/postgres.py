@@ -717,7 +717,7 @@ class _Search:
             suggestion=offered(
                 self.text, self.language, total, self.titles, self.indexed.is_used, self.has_hits
             ),
-            pinyin_words=leading_somewhere(spelled, self.has_hits),
+            pinyin_words=leading_somewhere(spelled, self.indexed.is_used, self.has_hits),
         )
 
     def has_hits(self, candidate: str) -> bool:

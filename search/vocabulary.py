@@ -114,12 +114,13 @@ def pinyin_words(text: str, language: str, titles: Titles) -> list[tuple[str, bo
 
 
 def leading_somewhere(
-    spelled: list[tuple[str, bool]], has_hits: Callable[[str], bool]
+    spelled: list[tuple[str, bool]], is_used: Callable[[str], bool], has_hits: Callable[[str], bool]
 ) -> list[str]:
     """The words a query in pinyin is shown to spell (`pinyin_words`), each a link to a
     search of its own: only those that find something. lunyi also begins 轮椅能进, a
-    synonym term for what only a published place could say."""
-    return [word for word, _ in spelled if has_hits(word)]
+    synonym term for what only a published place could say. A word some page says finds
+    that page: only the others are searched."""
+    return [word for word, _ in spelled if is_used(word) or has_hits(word)]
 
 
 def read_as_sentence(key: str, readings: dict[str, str]) -> list[str]:
