@@ -368,6 +368,27 @@ def test_the_easy_read_result_says_what_living_elsewhere_means(client, steps, sa
         assert (text in intro.text) == (text == said), text
 
 
+@pytest.mark.parametrize("whom", ["self", "family"])
+def test_living_away_reads_in_english_whoever_the_check_is_for(client, whom):
+    """The Chinese names no one (您选了户籍在茌平区、现在住在别的地方): nor does the English,
+    which once told a resident checking for themselves that "the person" lives elsewhere."""
+    steps = [("for_whom", [whom])] + FATHER_AWAY[1:]
+    main = parse(result_of(Browser(client, "/en"), steps).data).find("main")
+    said = "You said the hukou is in Chiping District but the home is now elsewhere."
+    possible = main.find("section", aria_labelledby="possible-heading")
+    for title in (
+        "Care allowance for people with severe disabilities",
+        "Rukang Home community centres for disabled people",
+    ):
+        text = card(possible, title).text
+        assert said in text and "the person now lives" not in text, title
+    easy = parse(result_of(Browser(client, "/en"), steps, "easy").data)
+    intro = easy.find("div", class_="easy-read").text
+    assert "Hukou in Chiping District, home somewhere else." in intro
+    assert "where the home is now, or only in Chiping District?" in intro
+    assert "person" not in intro and "they" not in intro
+
+
 @pytest.mark.parametrize("steps", [WORK_UNSURE, ALL_UNSURE], ids=["work-unsure", "all-unsure"])
 def test_a_card_says_each_answer_behind_it_once(client, steps):
     doc = parse(result_of(Browser(client), steps).data)
