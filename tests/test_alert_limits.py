@@ -130,6 +130,14 @@ def test_alert_requests_do_not_use_up_the_residents_limits(tmp_path, smtp):
     assert ask(from_network(site)).status_code == 303
 
 
+def test_the_english_refusal_says_minute_when_the_wait_is_one(tmp_path, smtp):
+    site = mail_site(tmp_path, smtp, ALERTS_CEILING=1, FEEDBACK_WINDOW_MINUTES=1)
+    assert subscribe(from_network(site), prefix="/en").status_code == 303
+    refused = subscribe(from_network(site), "late@example.com", prefix="/en")
+    assert refused.status_code == 429
+    assert "try again in 1 minute." in parse(refused.data).find("main").text
+
+
 def test_residents_messages_do_not_use_up_the_alerts_limits(tmp_path, smtp):
     site = mail_site(tmp_path, smtp, FEEDBACK_CEILING=1)
     assert ask(from_network(site)).status_code == 303

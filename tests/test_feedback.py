@@ -926,6 +926,26 @@ def test_a_follow_up_is_counted_by_its_item_and_not_refused_for_new_messages(tmp
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(("window", "said"), [(1, "in 1 minute;"), (60, "in 60 minutes;")])
+def test_the_english_refusals_say_minute_or_minutes_as_the_wait_needs(tmp_path, window, said):
+    """The minutes to wait can be one (a window of one minute): "in 1 minute", never "in 1
+    minutes", on the forms and on the status page's follow-up."""
+    from conftest import make_loaded_app
+
+    app = make_loaded_app(
+        tmp_path / "site.sqlite", FEEDBACK_PER_ADDRESS=1, FEEDBACK_WINDOW_MINUTES=window
+    )
+    resident = from_address(app, "10.0.5.1")
+    link = status_path(sent_page(resident, ask(resident, "/en")))
+    refused = ask(resident, "/en", body="A second question")
+    assert refused.status_code == 429
+    assert said in error_summary(refused.data).text
+    more = resident.post(link, data={"csrf_token": csrf(resident, link), "body": "One more thing"})
+    assert more.status_code == 429
+    assert said in error_summary(more.data).text
+    assert "One more thing" in more.text  # kept
+
+
 def test_follow_ups_are_counted_by_their_sender_and_against_a_ceiling_of_their_own(tmp_path):
     """A sender with many items could add FEEDBACK_PER_ITEM follow-ups to each, without
     end: they count against the sender's address and networks too, and against a whole-site

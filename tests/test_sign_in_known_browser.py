@@ -4,6 +4,7 @@ nothing when its cookie is another account's, changed, expired or from before a 
 change, a reset or disabling; a stolen cookie buys at most a few guesses."""
 
 import time
+from datetime import timedelta
 from itertools import count
 
 import pytest
@@ -144,6 +145,38 @@ def test_guessing_the_password_from_a_session_is_held_to_the_accounts_limit(app,
     assert "当前密码不正确" in client.post("/staff/password", data=data).text
     lock(app, office)
     assert "尝试次数过多" in client.post("/staff/password", data=data).text
+
+
+def age_attempts(app, address: str, by: timedelta) -> None:
+    """Move every attempt from `address` `by` into the past."""
+    with app.app_context():
+        for attempt in db.session.scalars(
+            select(SignInAttempt).where(SignInAttempt.address == address)
+        ):
+            attempt.at -= by
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("age", "said"), [(timedelta(0), "in 15 minutes"), (timedelta(minutes=14.5), "in 1 minute.")]
+)
+def test_the_english_refusals_say_minute_or_minutes_as_the_wait_needs(
+    app, member, office, age, said
+):
+    """Half a minute left is "in 1 minute", never "in 1 minutes": signing in, and the
+    current password when changing it."""
+    client = signed_in(app, member, address=office)
+    data = {"csrf_token": csrf(client, "/en/staff/password"), "current": BAD_PASSWORD,
+            "new": NEW_PASSWORD}  # fmt: skip
+    for _guess in range(throttle.PER_KNOWN_BROWSER + 1):
+        assert client.post("/en/staff/password", data=data).status_code == 400
+    lock(app, office)
+    age_attempts(app, office, age)
+    assert said in client.post("/en/staff/password", data=data).text
+
+    stranger = client_from(app, office)
+    fields = {"csrf_token": csrf(stranger, SIGN_IN_EN), "username": member, "password": PASSWORD}
+    assert said in stranger.post(SIGN_IN_EN, data=fields).text
 
 
 def test_the_cookie_of_another_account_gives_nothing(app, member, office):

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, make_response, redirect, render_template,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
@@ -101,7 +102,11 @@ def _subscribe(description: str | None = None, status: int = 200) -> ResponseRet
                     # Sends nothing to an address mailed enough today; the same page anyway.
                     operations.subscribe(values["email"], language, values)
                     return redirect(url_for("alerts.check_email"), code=303)
-                description = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交。", n=wait)
+                description = ngettext(
+                    "这段时间收到的提交太多了。请 %(num)d 分钟后再提交。",
+                    "这段时间收到的提交太多了。请 %(num)d 分钟后再提交。",
+                    wait,
+                )
                 status = 429
             except WRITE_REFUSED as error:
                 headers = roll_back_refused(error)

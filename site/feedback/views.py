@@ -27,6 +27,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
@@ -221,10 +222,12 @@ def _submit(form: Kind, values: dict) -> ResponseReturnValue:
     costly part, and a sender must not have it done without limit."""
     wait = throttle.reserve(throttle.address_hash())
     if wait:
-        message = _(
-            "这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。"
+        message = ngettext(
+            "这段时间收到的提交太多了。请 %(num)d 分钟后再提交；您写的内容还在下面。"
             "不想等的话，请看本页下面的“也可以这样联系我们”。",
-            n=wait,
+            "这段时间收到的提交太多了。请 %(num)d 分钟后再提交；您写的内容还在下面。"
+            "不想等的话，请看本页下面的“也可以这样联系我们”。",
+            wait,
         )
         return _form(form, values, description=message, status=429)
     errors: dict = {}
@@ -516,7 +519,11 @@ def _follow_up(item: FeedbackItem) -> tuple[dict, str, str | None, int]:
         return {"body": message}, text, None, 400
     wait = throttle.reserve(throttle.address_hash())
     if wait:
-        message = _("这段时间收到的提交太多了。请 %(n)d 分钟后再提交；您写的内容还在下面。", n=wait)
+        message = ngettext(
+            "这段时间收到的提交太多了。请 %(num)d 分钟后再提交；您写的内容还在下面。",
+            "这段时间收到的提交太多了。请 %(num)d 分钟后再提交；您写的内容还在下面。",
+            wait,
+        )
         return {}, text, message, 429
     try:
         operations.add_follow_up(item, text)

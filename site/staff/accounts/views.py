@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from htmx_flask import request
 from sqlalchemy import CursorResult, func, select, update
 
@@ -109,9 +110,12 @@ def _authenticate(username: str, password: str) -> tuple[StaffUser | None, str]:
     attempt, wait = throttle.reserve(username, address(), throttle.known_browser(username))
     if wait:
         db.session.commit()
-        return None, _(
-            "登录尝试次数过多。为保护账号，请 %(n)d 分钟后再试；如果忘记了密码，请联系管理员重设。",
-            n=wait,
+        return None, ngettext(
+            "登录尝试次数过多。为保护账号，请 %(num)d 分钟后再试；"
+            "如果忘记了密码，请联系管理员重设。",
+            "登录尝试次数过多。为保护账号，请 %(num)d 分钟后再试；"
+            "如果忘记了密码，请联系管理员重设。",
+            wait,
         )
     user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
     usable = user is not None and user.active
@@ -172,7 +176,11 @@ def change_password() -> ResponseReturnValue:
         # from changing a password, nor from the first one after an administrator's reset.
         attempt, wait = throttle.reserve(g.staff.username, address(), known=True)
         if wait:
-            errors["current"] = _("尝试次数过多。请 %(n)d 分钟后再试。", n=wait)
+            errors["current"] = ngettext(
+                "尝试次数过多。请 %(num)d 分钟后再试。",
+                "尝试次数过多。请 %(num)d 分钟后再试。",
+                wait,
+            )
         elif not passwords.verify(g.staff.password_hash, current):
             throttle.settle(attempt, "wrong-password")
             errors["current"] = _("当前密码不正确。")
