@@ -122,6 +122,21 @@ def test_the_count_reads_in_english(loaded_app, staff):
     assert "1 entry found" in admin.get("/en/staff/audit?item=only-one").text
 
 
+def test_the_counts_of_a_purge_read_in_english_singular_or_plural(loaded_app, staff):
+    logged(
+        loaded_app,
+        ("zhao", "inbox-purge", "feedback", "", "1", None),
+        ("zhao", "inbox-purge", "feedback_photo", "", "1", None),
+        ("zhao", "inbox-purge", "outgoing_mail", "", "1", None),
+        ("zhao", "inbox-purge", "feedback", "", "1200", None),
+    )
+    admin = signed_in(loaded_app, "zhao")
+    text = " ".join(rows(admin.get("/en/staff/audit?action=inbox-purge")))
+    for one in ("1 message", "1 photo", "1 email"):
+        assert re.search(rf"\b{one}\b", text), one
+    assert "1,200 messages" in text
+
+
 def test_the_pages_keep_the_filters(loaded_app, staff):
     with loaded_app.app_context():
         li = db.session.get(StaffUser, staff["li"])

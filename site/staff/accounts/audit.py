@@ -12,9 +12,11 @@ from datetime import date, datetime, time, timedelta
 
 from flask import g, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from ...database import db
+from ...i18n import Number
 from ...opening_hours import utc
 from ...query_args import xml_safe
 from ..models import AuditEntry, StaffUser
@@ -154,10 +156,11 @@ def _detail(entry: AuditEntry) -> str:
     if entry.action in ("inbox-purge", "inbox-close-answered", "inbox-close-too-old") and (
         detail.isdigit()
     ):
+        count = Number(detail)
         counted = {
-            "feedback": _("来信 %(n)s 条", n=detail),
-            "feedback_photo": _("照片 %(n)s 张", n=detail),
-            "outgoing_mail": _("邮件 %(n)s 封", n=detail),
+            "feedback": ngettext("来信 %(n)s 条", "来信 %(n)s 条", count, n=count),
+            "feedback_photo": ngettext("照片 %(n)s 张", "照片 %(n)s 张", count, n=count),
+            "outgoing_mail": ngettext("邮件 %(n)s 封", "邮件 %(n)s 封", count, n=count),
         }
         return counted.get(entry.kind, detail)
     return detail
