@@ -366,6 +366,14 @@ def test_the_reply_held_back_reads_in_english(loaded_app, staff):
     assert replies(loaded_app, item_id) == ["请本周五来办理。"]
 
 
+def test_the_page_a_resident_reported_is_named_page_in_english(loaded_app, staff):
+    # One page, not the search filter's "Pages" that shares its Chinese word.
+    item_id, _ = send(loaded_app, "/feedback/page-error", page="/facilities/")
+    doc = parse(signed_in(loaded_app, "li").get(f"/en/staff/inbox/{item_id}").data)
+    link = doc.find("main").find("a", href="/facilities/")
+    assert link.find_parent("dd").find_previous_sibling("dt").text == "Page"
+
+
 @pytest.mark.parametrize(
     ("phone", "says", "never"),
     [
