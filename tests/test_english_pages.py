@@ -413,6 +413,7 @@ INTERFACE_TERMS = {
     "查询链接": "status link",
     "查询页面": "status page",
     "区残联": "District Disabled Persons' Federation",
+    "保存期限": "retention period",
 }
 
 

@@ -472,7 +472,11 @@ def said_of_messages(page) -> list[str]:
     ("prefix", "on_request", "when_due"),
     [
         ("", "已按居民要求删除。", "已按保存期限删除。"),
-        ("/en", "Deleted at the resident's request.", "Deleted at the end of the keeping period."),
+        (
+            "/en",
+            "Deleted at the resident's request.",
+            "Deleted at the end of the retention period.",
+        ),
     ],
 )
 def test_every_inbox_page_says_whether_the_resident_asked_or_the_data_was_due(
