@@ -310,6 +310,22 @@ def test_each_snippet_is_a_labelled_read_only_field_linking_the_file_in_no_langu
     assert page.find(id=field["aria-describedby"]).text
 
 
+def test_the_list_s_caption_counts_its_files_in_english(site):
+    """ "1 file, newest first": the singular once lost the words after the count."""
+    from barrierfree.i18n import force_locale
+    from flask_babel import ngettext
+
+    upload(site["editor"], PDF, "表.pdf")
+    count = len(stored(site["app"]))
+    page = parse(site["editor"].get("/en/staff/media/").data)
+    noun = "file" if count == 1 else "files"
+    assert page.find("caption").text.strip() == f"{count} {noun}, newest first"
+    caption = "共 %(num)d 个，最新的在前"
+    with site["app"].test_request_context("/en/staff/media/"), force_locale("en"):
+        assert ngettext(caption, caption, 1) == "1 file, newest first"
+        assert ngettext(caption, caption, 2) == "2 files, newest first"
+
+
 def test_the_upload_dir_is_outside_the_static_folder(site):
     upload_dir = Path(site["app"].config["UPLOAD_DIR"]).resolve()
     assert Path(site["app"].static_folder).resolve() not in upload_dir.parents

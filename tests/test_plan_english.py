@@ -122,3 +122,12 @@ def test_the_chinese_site_still_shows_the_plan_in_chinese(client):
     main = doc.find("main").get_text()
     assert "保持5年过渡期内帮扶政策总体稳定" in main
     assert "transition period" not in main
+
+
+def test_the_indicators_table_names_box_1_by_its_own_english_title(client):
+    """The caption is the interface's, the box's title content's: the two once gave Box 1
+    two English names."""
+    boxes = yaml.safe_load((CONTENT / "boxes.yaml").read_text(encoding="utf-8"))["boxes"]
+    title = next(box["title_en"] for box in boxes if box["number"] == 1)
+    caption = parse(client.get("/en/plan/indicators").data).find("main").find("caption")
+    assert caption.text.strip().startswith(f"Box 1. {title}: 2020 figures")
