@@ -246,6 +246,24 @@ PROFILES = {
             "severe-disability-care-allowance"
         ),
     ),
+    # A school-age child still in a kindergarten or a rehabilitation centre's pre-school class
+    # (common for autistic children): 专栏6 has the child's schooling needs assessed.
+    "school-age-child-in-preschool": (
+        profile(
+            for_whom="family",
+            age="7-17",
+            categories=("mental",),
+            grade="2",
+            studying="preschool",
+            needs=("rehabilitation",),
+        ),
+        ("culture-at-home family-doctor free-public-transport-and-venues precise-rehabilitation"),
+        (
+            "child-rehabilitation-aid compulsory-education disability-certificate "
+            "information-consumption-discount insurance-contribution-subsidy "
+            "rehabilitation-fitness rukang-home severe-disability-care-allowance"
+        ),
+    ),
     "teen-visual-secondary": (
         profile(
             age="7-17",
@@ -924,6 +942,38 @@ def test_an_older_child_is_told_guofa_2018_20_lets_areas_widen_the_age_range(rul
     verify = " ".join(r.rule.verify.zh for r in finding.reasons if r.rule.verify)
     assert "有条件的地区可以扩大救助的年龄范围" in verify and "请问区残联" in verify
     assert "国发〔2018〕20号" in {source.key for source in finding.sources}
+
+
+COMPULSORY = "compulsory-education"
+
+
+@pytest.mark.parametrize("studying", ["preschool", "no"])
+def test_a_school_age_child_not_yet_at_school_is_offered_compulsory_education(rules, studying):
+    """In a kindergarten or a rehabilitation centre's pre-school class, or at no school:
+    专栏6's assessment of the child's schooling needs ("一人一案"), to ask about."""
+    answers = dict(PROFILES["school-age-child-in-preschool"][0], studying=(studying,))
+    finding = finding_for(rules, answers, COMPULSORY)
+    assert finding.group == POSSIBLE
+    (reason,) = finding.reasons
+    assert ("studying", studying) in reason.chosen and not reason.unsure
+    assert "“一人一案”" in " ".join(source.quote or "" for source in finding.sources)
+    assert "请问区教育和体育局" in reason.rule.verify.zh
+
+
+def test_a_school_age_child_whose_schooling_is_not_sure_is_asked_about_it(rules):
+    """不确定 leaves the rule open: compulsory education is possible, with the school
+    question named as not sure, never as an answer chosen."""
+    answers = dict(PROFILES["school-age-child-in-preschool"][0], studying=(UNSURE,))
+    finding = finding_for(rules, answers, COMPULSORY)
+    assert finding.group == POSSIBLE
+    assert [reason.unsure for reason in finding.reasons] == [("studying",)] * len(finding.reasons)
+    assert not [code for r in finding.reasons for q, code in r.chosen if q == "studying"]
+
+
+def test_compulsory_education_is_not_offered_before_or_after_school_age(rules):
+    for age in ("0-6", "18-59"):
+        answers = dict(PROFILES["school-age-child-in-preschool"][0], age=(age,))
+        assert COMPULSORY not in {f.service for f in assess(rules, pruned(answers))}, age
 
 
 def test_the_categories_hint_leaves_autism_and_cerebral_palsy_to_the_assessment(i18n_app):
