@@ -401,6 +401,31 @@ def test_a_card_says_each_answer_behind_it_once(client, steps):
         assert len(said) == len(set(said)), heading.text
 
 
+# A child of 0 to 6 whose hukou is elsewhere, living in Chiping District, needing rehabilitation.
+CHILD_HUKOU_ELSEWHERE = [
+    ("for_whom", ["family"]),
+    ("age", ["0-6"]),
+    ("residence", ["resident"]),
+    ("certificate", ["yes"]),
+    ("categories", ["hearing"]),
+    ("grade", ["2"]),
+    ("studying", ["preschool"]),
+    ("household", ["none"]),
+    ("needs", ["rehabilitation"]),
+]
+
+
+def test_a_child_with_a_hukou_elsewhere_is_told_where_to_apply_for_rehabilitation_aid(client):
+    """国发〔2018〕20号, as the service's page quotes it: a residence permit issued in Chiping
+    District means 区残联; otherwise the federation where the hukou is."""
+    doc = parse(result_of(Browser(client), CHILD_HUKOU_ELSEWHERE).data)
+    aid = card(doc, "残疾儿童康复救助").text
+    assert "孩子的居住证是茌平区发的，向区残联申请" in aid
+    assert "请问孩子户籍所在地的残联" in aid and "国发〔2018〕20号" in aid
+    assert "规划没有写，请先问负责的部门" not in aid
+    assert "规划没有写，请先问负责的部门" in card(doc, "家庭医生签约服务和就医便利").text
+
+
 def test_a_card_names_every_question_answered_not_sure_once_at_its_top(client, prefix):
     """Three paragraphs in a row began 您对这些问题选了“不确定”：, each with some of them."""
     doc = parse(result_of(Browser(client, prefix), ALL_UNSURE).data)

@@ -976,6 +976,30 @@ def test_compulsory_education_is_not_offered_before_or_after_school_age(rules):
         assert COMPULSORY not in {f.service for f in assess(rules, pruned(answers))}, age
 
 
+CHILD_REHABILITATION = "child-rehabilitation-aid"
+
+
+@pytest.mark.parametrize("residence", ["resident", "unsure"])
+def test_a_child_with_a_hukou_elsewhere_is_told_where_guofa_2018_20_has_the_aid_applied_for(
+    rules, residence
+):
+    """国发〔2018〕20号: to the county-level federation where the hukou is (or the residence
+    permit was issued). The card says so instead of "the plan does not say"; every other
+    service keeps the general check."""
+    answers = profile(age="0-6", residence=residence, needs=("rehabilitation",))
+    zh, en, cited = checks_for(rules, answers, CHILD_REHABILITATION)
+    assert cited == {"国发〔2018〕20号"}
+    assert "居住证是茌平区发的，向区残联申请" in zh and "请问孩子户籍所在地的残联" in zh
+    assert "residence permit was issued in Chiping District" in en
+    assert "规划没有写户籍在外地的人" not in zh and "Ask the department first" not in en
+    finding = finding_for(rules, answers, CHILD_REHABILITATION)
+    assert finding.group == POSSIBLE
+    assert [check.id for check in finding.checks] == ["child-rehabilitation-hukou-elsewhere"]
+    for other in assess(rules, answers):
+        if other.service not in (CHILD_REHABILITATION, SUBSISTENCE):
+            assert [check.id for check in other.checks] == ["hukou-elsewhere"], other.service
+
+
 def test_the_categories_hint_leaves_autism_and_cerebral_palsy_to_the_assessment(i18n_app):
     with i18n_app.test_request_context("/"):
         hint = str(CATEGORIES.hint)
