@@ -401,6 +401,18 @@ def test_a_card_says_each_answer_behind_it_once(client, steps):
         assert len(said) == len(set(said)), heading.text
 
 
+def test_rehabilitation_fitness_says_its_words_once_when_the_need_is_not_sure(client, prefix):
+    """Both of its rules match 不确定, and the card gave two near-identical sentences."""
+    steps = [*FATHER[:-1], ("needs", ["unsure"])]
+    doc = parse(result_of(Browser(client, prefix), steps).data)
+    title, said = (
+        ("Rehabilitation fitness and sport for disabled people", "fitness and sport are to be")
+        if prefix
+        else ("残疾人康复健身体育", "开展残疾人康复健身体育活动")
+    )
+    assert card(doc, title).text.count(said) == 1
+
+
 # A child of 0 to 6 whose hukou is elsewhere, living in Chiping District, needing rehabilitation.
 CHILD_HUKOU_ELSEWHERE = [
     ("for_whom", ["family"]),

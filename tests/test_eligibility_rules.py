@@ -1000,6 +1000,14 @@ def test_a_child_with_a_hukou_elsewhere_is_told_where_guofa_2018_20_has_the_aid_
             assert [check.id for check in other.checks] == ["hukou-elsewhere"], other.service
 
 
+def test_a_card_met_by_two_rules_with_one_meaning_gives_their_words_once(rules):
+    """Needs 不确定: both rehabilitation fitness rules match, and the card said two
+    near-identical sentences."""
+    finding = finding_for(rules, profile(), "rehabilitation-fitness")
+    assert len(finding.reasons) == 2
+    assert len({reason.rule.explain for reason in finding.reasons}) == 1
+
+
 def test_the_categories_hint_leaves_autism_and_cerebral_palsy_to_the_assessment(i18n_app):
     with i18n_app.test_request_context("/"):
         hint = str(CATEGORIES.hint)
