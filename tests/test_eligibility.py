@@ -348,24 +348,41 @@ def test_a_result_names_whom_the_check_is_for(client, prefix, whom, who, view):
         assert who in doc.find("title").text
 
 
-FATHER_ELSEWHERE = [(q, ["elsewhere"] if q == "residence" else v) for q, v in FATHER]
+def living(residence: str) -> list[tuple[str, list[str]]]:
+    """FATHER's answers with another answer on residence."""
+    return [(q, [residence] if q == "residence" else v) for q, v in FATHER]
 
 
-@pytest.mark.parametrize(
-    ("steps", "said"),
-    [
-        (FATHER_AWAY, "要不要回茌平区办"),
-        (FATHER_ELSEWHERE, "能不能在茌平区申请，去问下面写的部门。"),
-        (FATHER, None),
-    ],
-    ids=["away", "elsewhere", "hukou"],
-)
-def test_the_easy_read_result_says_what_living_elsewhere_means(client, steps, said):
+# What the easy read's opening says for each answer on residence but hukou (none of it).
+EASY_RESIDENCE = {
+    "away": "要不要回茌平区办",
+    "elsewhere": "能不能在茌平区申请，去问下面写的部门。",
+    "resident": "户口不在茌平区，人住在茌平区。",
+    "unsure": "不确定户口在不在茌平区。",
+}
+# Said for a hukou that is, or may be, elsewhere: the standard result's 低保 card says it.
+WHERE_THE_HUKOU_IS = "有的服务要去户口所在地申请，比如低保。"
+
+
+@pytest.mark.parametrize("residence", [*EASY_RESIDENCE, "hukou"])
+def test_the_easy_read_result_says_what_living_elsewhere_means(client, residence):
     """The easy read gives no check's words, so it says once, at the top, what to ask
-    first when the person does not live in Chiping District."""
-    intro = parse(result_of(Browser(client), steps, "easy").data).find("div", class_="easy-read")
-    for text in ("要不要回茌平区办", "能不能在茌平区申请，去问下面写的部门。"):
-        assert (text in intro.text) == (text == said), text
+    first when the hukou or the person is not in Chiping District (or may not be)."""
+    page = result_of(Browser(client), living(residence), "easy")
+    intro = parse(page.data).find("div", class_="easy-read")
+    for answer, text in EASY_RESIDENCE.items():
+        assert (text in intro.text) == (answer == residence), text
+    elsewhere = residence in ("resident", "unsure")
+    assert (intro.text.count(WHERE_THE_HUKOU_IS), "户籍" in intro.text) == (int(elsewhere), False)
+    assert intro.text.count("能不能在茌平区申请，要先问清楚。") == int(elsewhere)
+
+
+def test_the_easy_read_says_where_the_hukou_decides_in_english_too(client):
+    page = result_of(Browser(client, "/en"), living("resident"), "easy")
+    intro = parse(page.data).find("div", class_="easy-read").text
+    assert "The hukou is not in Chiping District, but the person lives here." in intro
+    assert "Some services are applied for where the hukou is" in intro
+    assert not CJK.search(intro)
 
 
 @pytest.mark.parametrize("whom", ["self", "family"])
