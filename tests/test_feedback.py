@@ -867,7 +867,8 @@ def test_the_whole_site_s_figure_tells_staff_and_refuses_only_at_the_ceiling(tmp
     other_ways = parse(refused.data).find(id="other-ways")
     assert other_ways is not None
     text = other_ways.find_next("p").text
-    assert "12345" in text and "短信" in text
+    assert "12345" in text and "短信" not in text  # the federation has published no SMS line
+    assert "区残联的电话、地址和办公时间，本站还没有公布" in parse(refused.data).find("main").text
     assert "/contacts/" in parse(refused.data).find("main").hrefs
     # A form that was not refused does not list them.
     assert parse(late.get(ASK).data).find(id="other-ways") is None

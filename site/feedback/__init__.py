@@ -38,6 +38,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(queries.answer_days)
     app.add_template_global(queries.due_date)
     app.add_template_global(queries.working_days_waited)
+    # The privacy note, the refusal and the lost link's advice name the federation's own
+    # channels, or say that it has published none.
+    app.add_template_global(queries.federation_channels)
     # The privacy note says how long the keyed hashes of the sender's address are kept.
     app.add_template_global(throttle.kept_days, "address_kept_days")
     # The status page's times, stored in UTC, as the resident's clock shows them.

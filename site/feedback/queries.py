@@ -6,12 +6,18 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import ColumnElement, false, func, select
 
+from ..contacts.models import ContactChannel
 from ..database import db, utcnow
 from ..opening_hours import local, local_now
+from ..plan.models import Department
+from ..services.queries import real_channels
+from ..services.where import GENERAL_HOTLINE
 from .models import CLOSED, FOLLOW_UP, OPEN_STATES, REPLY, FeedbackItem, FeedbackMessage
 from .working_days import working_days_between
 
 DUPLICATE_WINDOW = timedelta(hours=24)
+# The department the forms write to (区残联), whose own ways to reach it the pages name.
+FEDERATION = "disabled-persons-federation"
 # What else a form sent again has as it had the first time: everything the resident chose
 # and typed (the text as `operations.text_hash` compares it). A page sent again with another
 # text, another way of answering or another number (Back, corrected, and sent) is new.
@@ -135,6 +141,18 @@ def answer_days() -> int | None:
     a date to answer by, and no item is due or overdue, whatever date it was given when an
     answer time was set."""
     return current_app.config["FEEDBACK_ANSWER_DAYS"]
+
+
+def federation_channels() -> list[ContactChannel]:
+    """The federation's own channels, as its department page lists them (real and
+    published: `services.queries.real_channels`); none while it has published none, and
+    then the pages that send a resident to it say so rather than promise a phone, a
+    counter or office hours."""
+    federation = db.session.scalar(select(Department.id).where(Department.slug == FEDERATION))
+    if federation is None:
+        return []
+    channels = real_channels({federation}, GENERAL_HOTLINE)
+    return [channel for channel in channels if channel.department_id == federation]
 
 
 def due_date(due_on: date | None) -> date | None:
