@@ -85,6 +85,34 @@ def test_the_directory_says_only_national_lines_are_known_until_a_local_one_is_p
     assert said not in loaded_app.test_client().get("/contacts/").text
 
 
+@pytest.mark.parametrize(
+    ("prefix", "voice", "no_text"),
+    [
+        ("", "这三个号码都是语音电话", "用短信（文字）报警、叫急救或报火警的办法，本站还没有公布"),
+        ("/en", "These three are voice calls", "has not yet published a way to reach the police"),
+    ],
+)
+def test_the_emergency_numbers_are_said_to_be_voice_calls(client, prefix, voice, no_text):
+    box = parse(client.get(prefix + "/contacts/").data).find("main")
+    emergency = next(e for e in box.find_all("ul") if "tel:110" in e.hrefs).parent
+    assert voice in emergency.text and no_text in emergency.text
+    assert sorted(h for h in emergency.hrefs if h.startswith(("tel:", "sms:"))) == [
+        "tel:110",
+        "tel:119",
+        "tel:120",
+    ]
+
+
+def test_the_12385_card_claims_nothing_unsourced(client):
+    """No document here says who runs 12385 or in which languages (12345 cites 国办发〔2020〕
+    53号 for its hours): the card says they are not checked, and names no language."""
+    main = parse(client.get("/contacts/hotline-12385").data).find("main")
+    assert "全国的残疾人服务热线" not in main.text
+    assert "由谁开通、服务时间和使用的语言，本站还没有核实" in main.text
+    languages = next(h for h in main.find_all("h2") if h.text == "使用的语言")
+    assert languages.find_next("p").text == "没有写明。"
+
+
 FILTERS = {
     "deaf": (
         "need=deaf",
