@@ -451,6 +451,8 @@ def test_the_alerts_privacy_note_names_the_rights_and_whose_key_the_codes_use(
     text = note.find_next("ul").text
     assert all(part in text for part in said), text
     assert "无法还原" not in text and "cannot be turned back" not in text
+    # no way to reach the federation that it has not published (the demo's are samples)
+    assert "本站还没有公布" in text or "not yet published" in text
 
 
 # --- Every inbox page says why an item's data went -------------------------------------------

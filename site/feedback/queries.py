@@ -10,7 +10,7 @@ from ..contacts.models import ContactChannel
 from ..database import db, utcnow
 from ..opening_hours import local, local_now
 from ..plan.models import Department
-from ..services.queries import real_channels
+from ..services.queries import channels_of
 from ..services.where import GENERAL_HOTLINE
 from .models import CLOSED, FOLLOW_UP, OPEN_STATES, REPLY, FeedbackItem, FeedbackMessage
 from .working_days import working_days_between
@@ -145,14 +145,13 @@ def answer_days() -> int | None:
 
 def federation_channels() -> list[ContactChannel]:
     """The federation's own channels, as its department page lists them (real and
-    published: `services.queries.real_channels`); none while it has published none, and
+    published: `services.queries.channels_of`); none while it has published none, and
     then the pages that send a resident to it say so rather than promise a phone, a
     counter or office hours."""
     federation = db.session.scalar(select(Department.id).where(Department.slug == FEDERATION))
     if federation is None:
         return []
-    channels = real_channels({federation}, GENERAL_HOTLINE)
-    return [channel for channel in channels if channel.department_id == federation]
+    return channels_of(federation, GENERAL_HOTLINE)[0]
 
 
 def due_date(due_on: date | None) -> date | None:

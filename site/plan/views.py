@@ -173,16 +173,16 @@ def department(slug: str) -> Response:
     item = queries.department_by_slug(slug) or abort(404)
     roles = queries.roles_of(item)
     now = local_now()
-    channels = [Reachable.at(c, now) for c in services.real_channels({item.id}, GENERAL_HOTLINE)]
+    own, general = services.channels_of(item.id, GENERAL_HOTLINE)
     body = render_template(
         "plan/department.html",
         department=item,
         roles=roles,
         description=_department_description(item, roles),
-        own=[c for c in channels if c.contact.department_id == item.id],
-        general=[c for c in channels if c.contact.department_id is None],
+        own=[Reachable.at(c, now) for c in own],
+        general=[Reachable.at(c, now) for c in general],
     )
-    hours = [channel.contact.hours for channel in channels]
+    hours = [channel.hours for channel in own + general]
     return last_modified(body, last_public_change(), last_opening_or_closing(hours, now))
 
 

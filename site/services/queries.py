@@ -174,6 +174,17 @@ def real_channels(department_ids: set[int], general: str) -> list[ContactChannel
     return [c for c in channels if c.facility is None or not c.facility.sample]
 
 
+def channels_of(
+    department_id: int, general: str
+) -> tuple[list[ContactChannel], list[ContactChannel]]:
+    """A department's own real channels and the general line numbered `general`
+    (`real_channels`), apart: what its page lists, and what any page that sends a resident
+    to it may name (none: the page says it has published none)."""
+    channels = real_channels({department_id}, general)
+    own = [c for c in channels if c.department_id == department_id]
+    return own, [c for c in channels if c.department_id is None]
+
+
 def services_from(measure: Measure) -> list[Service]:
     """Published services derived from a measure."""
     return list(
