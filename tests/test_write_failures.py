@@ -355,8 +355,9 @@ def test_pages_say_the_site_cannot_be_read_while_the_database_is_down(site):
 
 @pytest.mark.parametrize("path", MESSAGES)
 def test_a_residents_message_is_kept_while_the_database_is_down(site, path):
-    """The form cannot be built (its choices are in the database): what was written is
-    shown to copy, with what to do."""
+    """The form cannot be built (its choices, and the federation's published channels that
+    its privacy note names, are in the database): what was written is shown to copy, with
+    what to do."""
     client = site.test_client()
     body = "楼道里的扶手断了，请派人来看看。"
     token = csrf(client, path)
@@ -367,7 +368,8 @@ def test_a_residents_message_is_kept_while_the_database_is_down(site, path):
     assert response.status_code == 503
     page = parse(response.data)
     kept = [box.get_text().strip() for box in page.find_all("textarea")]
-    assert kept == [text for text in (MESSAGES[path].get("location"), body) if text]
+    typed = (MESSAGES[path].get("location"), MESSAGES[path].get("page"), body)
+    assert kept == [text for text in typed if text]
     assert "没有收到" in page.find("main").text or "not received" in page.find("main").text
 
 
