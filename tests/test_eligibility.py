@@ -380,7 +380,8 @@ def test_the_easy_read_result_says_what_living_elsewhere_means(client, residence
 def test_the_easy_read_says_where_the_hukou_decides_in_english_too(client):
     page = result_of(Browser(client, "/en"), living("resident"), "easy")
     intro = parse(page.data).find("div", class_="easy-read").text
-    assert "The hukou is not in Chiping District, but the person lives here." in intro
+    assert "Hukou somewhere else, home in Chiping District." in intro
+    assert "ask first: can the application be made in Chiping District?" in intro
     assert "Some services are applied for where the hukou is" in intro
     assert not CJK.search(intro)
 
@@ -404,6 +405,56 @@ def test_living_away_reads_in_english_whoever_the_check_is_for(client, whom):
     assert "Hukou in Chiping District, home somewhere else." in intro
     assert "where the home is now, or only in Chiping District?" in intro
     assert "person" not in intro and "they" not in intro
+
+
+# Words that name the one the check is for as someone else: a resident checking for
+# themselves read "You said the person is in work".
+SOMEONE_ELSE = {"": re.compile("这个人"), "/en": re.compile(r"\b(?:the|this) person\b", re.I)}
+
+
+@pytest.mark.parametrize("residence", BY_ID["residence"].codes)
+def test_a_check_for_oneself_never_calls_the_resident_someone_else(client, prefix, residence):
+    """Every page after 为谁查询, for a resident checking for themselves, every rule matched
+    (all 不确定, so every card is shown with what to check), each answer on residence, both
+    versions of the result: nothing calls them "the person"."""
+    steps = [
+        (q, [residence] if q == "residence" else ["employed"] if q == "work" else v)
+        for q, v in ALL_UNSURE
+    ]
+    browser = Browser(client, prefix)
+    browser.press(result_of(browser, steps), "view", "easy")
+    pages = browser.pages[2:]  # after the start page and 为谁查询 itself
+    assert len(pages) == len(steps) + 2  # the other questions, the check page, two results
+    for page in pages:
+        main = parse(page.data).find("main").text
+        assert not SOMEONE_ELSE[prefix].findall(main), SOMEONE_ELSE[prefix].findall(main)
+
+
+def test_question_words_fit_a_check_for_oneself_and_for_someone_else(app, prefix):
+    """A question's title, hint and answers are the same whoever the check is for: none
+    names that one in the third person ("Where they live", "Runs their own business")."""
+    pronoun = re.compile(r"\b(?:the|this) person|\b(?:they|their|them)\b", re.I)
+    for question in BY_ID.values():
+        if question.id == "for_whom":
+            continue  # asked before anyone is chosen: it names both
+        words = [question.title, question.hint, *[o.label for o in question.options]]
+        words += [option.short for option in question.options]
+        locale = {"barrierfree.locale": "en"} if prefix else {}
+        with app.test_request_context("/", environ_overrides=locale):
+            texts = [str(word) for word in words if word]
+        for text in texts:
+            assert not pronoun.search(text) and "这个人" not in text, text
+
+
+@pytest.mark.parametrize(("whom", "who"), [("self", "you"), ("family", "your family member")])
+def test_the_result_says_whose_service_the_department_decides(client, whom, who):
+    """A resident checking for a relative was told "Whether you can get a service"."""
+    steps = [("for_whom", [whom])] + FATHER[1:]
+    browser = Browser(client, "/en")
+    standard = parse(result_of(browser, steps).data).find("main").text
+    easy = parse(browser.press(browser.pages[-1], "view", "easy").data).find("main").text
+    assert f"Whether {who} can get a service is for the department in charge" in standard
+    assert f"The department will tell you if {who} can get it." in easy
 
 
 @pytest.mark.parametrize("steps", [WORK_UNSURE, ALL_UNSURE], ids=["work-unsure", "all-unsure"])
@@ -442,17 +493,70 @@ CHILD_HUKOU_ELSEWHERE = [
     ("household", ["none"]),
     ("needs", ["rehabilitation"]),
 ]
+# What the card of 残疾儿童康复救助 says for each answer on residence, in each language: where
+# 国发〔2018〕20号 has the aid applied for, and whom to ask where the plan is silent.
+CHILD_AID_SAYS = {
+    "hukou": ("", ""),
+    "resident": (
+        "居住证是茌平区发的，向区残联申请；不是的，请问户籍所在地的残联。",
+        "If the residence permit was issued in Chiping District, apply to the District "
+        "Disabled Persons' Federation; if not, ask the disabled persons' federation where "
+        "the hukou is.",
+    ),
+    "unsure": (
+        "户籍在茌平区，或者居住证是茌平区发的，向区残联申请；都不是的，请问户籍所在地的残联。",
+        "If the hukou is in Chiping District, or the residence permit was issued there, apply "
+        "to the District Disabled Persons' Federation; if neither, ask the disabled persons' "
+        "federation where the hukou is.",
+    ),
+    "away": (
+        "户籍在茌平区，就是向区残联申请。要不要回茌平区办，规划没有写，请问区残联；"
+        "不在茌平区，也可以在本站网上写给区残联。",
+        "with the hukou in Chiping District, that is the District Disabled Persons' "
+        "Federation. The plan does not say whether the application must be made back in "
+        "Chiping District, so ask the District Disabled Persons' Federation; away from "
+        "Chiping District, you can also write to it online on this site.",
+    ),
+    "elsewhere": (
+        "这里列的是茌平区的服务。《国务院关于建立残疾儿童康复救助制度的意见》规定",
+        "These are Chiping District's services. The State Council's Opinions",
+    ),
+}
 
 
-def test_a_child_with_a_hukou_elsewhere_is_told_where_to_apply_for_rehabilitation_aid(client):
-    """国发〔2018〕20号, as the service's page quotes it: a residence permit issued in Chiping
-    District means 区残联; otherwise the federation where the hukou is."""
-    doc = parse(result_of(Browser(client), CHILD_HUKOU_ELSEWHERE).data)
-    aid = card(doc, "残疾儿童康复救助").text
-    assert "孩子的居住证是茌平区发的，向区残联申请" in aid
-    assert "请问孩子户籍所在地的残联" in aid and "国发〔2018〕20号" in aid
-    assert "规划没有写，请先问负责的部门" not in aid
-    assert "规划没有写，请先问负责的部门" in card(doc, "家庭医生签约服务和就医便利").text
+# What the general residence checks say, which other services keep.
+GENERAL_CHECK = {
+    "resident": ("规划没有写，请先问负责的部门", "so ask the department first"),
+    "unsure": ("规划没有写，请先问负责的部门", "so ask the department first"),
+    "away": ("请先向负责的部门问清楚", "so check with the department first"),
+    "elsewhere": ("能不能在茌平区申请，请问这些部门", "Ask these departments whether"),
+}
+
+
+@pytest.mark.parametrize("residence", list(CHILD_AID_SAYS))
+def test_rehabilitation_aid_for_a_child_says_where_to_apply_for_each_residence(
+    client, prefix, residence
+):
+    """国发〔2018〕20号, as the service's page quotes it, for every answer on residence: a
+    hukou or a residence permit in Chiping District means 区残联, otherwise the federation
+    where the hukou (or the permit) is; no card says only that the plan is silent."""
+    steps = [(q, [residence] if q == "residence" else v) for q, v in CHILD_HUKOU_ELSEWHERE]
+    doc = parse(result_of(Browser(client, prefix), steps).data)
+    title = "Rehabilitation assistance for disabled children" if prefix else "残疾儿童康复救助"
+    aid = card(doc, title).text
+    assert CHILD_AID_SAYS[residence][1 if prefix else 0] in aid
+    # With the hukou in Chiping District the aid very likely fits, with nothing to check.
+    assert (("需要核实：" if not prefix else "To check:") in aid) == (residence != "hukou")
+    language = 1 if prefix else 0
+    assert not [words[language] for words in GENERAL_CHECK.values() if words[language] in aid]
+    # Another service keeps the general check of its residence.
+    doctor = (
+        "Family doctor services and easier access to medical care"
+        if prefix
+        else "家庭医生签约服务和就医便利"
+    )
+    general = GENERAL_CHECK.get(residence, ("", ""))[language]
+    assert general in card(doc, doctor).text
 
 
 def test_a_card_names_every_question_answered_not_sure_once_at_its_top(client, prefix):

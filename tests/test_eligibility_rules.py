@@ -820,8 +820,8 @@ def test_hukou_and_home_elsewhere_sends_every_service_to_ask_where_the_person_is
     for service in SERVICES:
         zh, en, cited = checks_for(rules, answers, service)
         assert "这里列的是茌平区的服务" in zh and "Chiping District's services" in en, service
-        if service == SUBSISTENCE:
-            continue  # its own checks (Decree 649), tested below
+        if service in (SUBSISTENCE, CHILD_REHABILITATION):
+            continue  # their own checks (Decree 649, 国发〔2018〕20号), tested below
         # Which question goes to Chiping's departments and which to those where they are.
         assert "能不能在茌平区申请，请问这些部门" in zh, service
         assert "Ask these departments whether an application can be made in Chiping" in en, service
@@ -851,7 +851,8 @@ def test_hukou_here_living_away_names_the_allowances_cross_province_rule_for_the
         zh, en, cited = checks_for(rules, answers, service)
         allowance = service in ALLOWANCES
         assert ("跨省通办" in zh, "any province" in en, "1-3" in cited) == (allowance,) * 3, service
-        assert ("规划没有写人不在茌平区住" in zh) == (not allowance), service
+        general = not allowance and service != CHILD_REHABILITATION  # 国发〔2018〕20号, below
+        assert ("规划没有写人不在茌平区住" in zh) == general, service
         # Living elsewhere in the province, not only in another one: every card says the
         # plan is silent and whether they must come back is the question to ask.
         assert "要不要回茌平区办" in zh and "Chiping District" in en, service
@@ -977,27 +978,110 @@ def test_compulsory_education_is_not_offered_before_or_after_school_age(rules):
 
 
 CHILD_REHABILITATION = "child-rehabilitation-aid"
+# For each residence but a hukou in Chiping: the check the card of rehabilitation assistance
+# for disabled children gives, and what it says there in each language.
+CHILD_AID_BY_RESIDENCE = {
+    "resident": (
+        "child-rehabilitation-hukou-elsewhere",
+        "居住证是茌平区发的，向区残联申请；不是的，请问户籍所在地的残联。",
+        "If the residence permit was issued in Chiping District, apply to the District "
+        "Disabled Persons' Federation; if not, ask the disabled persons' federation where "
+        "the hukou is.",
+    ),
+    "unsure": (
+        "child-rehabilitation-residence-unsure",
+        "户籍在茌平区，或者居住证是茌平区发的，向区残联申请；都不是的，请问户籍所在地的残联。",
+        "If the hukou is in Chiping District, or the residence permit was issued there, apply "
+        "to the District Disabled Persons' Federation; if neither, ask the disabled persons' "
+        "federation where the hukou is.",
+    ),
+    "away": (
+        "child-rehabilitation-lives-away",
+        "户籍在茌平区，就是向区残联申请。要不要回茌平区办，规划没有写，请问区残联",
+        "with the hukou in Chiping District, that is the District Disabled Persons' "
+        "Federation. The plan does not say whether the application must be made back in "
+        "Chiping District, so ask the District Disabled Persons' Federation",
+    ),
+    "elsewhere": (
+        "child-rehabilitation-lives-elsewhere",
+        "这里列的是茌平区的服务。",
+        "so ask the disabled persons' federation where the hukou is;",
+    ),
+}
+# What 国发〔2018〕20号 says, on every one of those cards.
+GUOFA_2018_20 = (
+    "残疾儿童的监护人向孩子户籍所在地（居住证发放地）的县级残联组织申请",
+    "the child's guardian applies to the county-level disabled persons' federation where the "
+    "child's hukou is (or where the child's residence permit was issued)",
+)
+# The general residence checks' words, which the card no longer gives: the document settles
+# where the aid is applied for.
+GENERAL_RESIDENCE_WORDS = (
+    "请先问负责的部门",
+    "请先向负责的部门问清楚",
+    "请问这些部门",
+    "ask the department first",
+    "check with the department first",
+    "Ask these departments",
+)
 
 
-@pytest.mark.parametrize("residence", ["resident", "unsure"])
-def test_a_child_with_a_hukou_elsewhere_is_told_where_guofa_2018_20_has_the_aid_applied_for(
+@pytest.mark.parametrize("residence", [*CHILD_AID_BY_RESIDENCE, "hukou"])
+def test_rehabilitation_aid_for_a_child_says_where_to_apply_whatever_the_residence(
     rules, residence
 ):
     """国发〔2018〕20号: to the county-level federation where the hukou is (or the residence
-    permit was issued). The card says so instead of "the plan does not say"; every other
-    service keeps the general check."""
+    permit was issued). Each answer on residence but a hukou in Chiping gets its own words,
+    citing the document, instead of the general "the plan does not say"; where the plan is
+    silent (applying from elsewhere) the card says so and names the federation to ask."""
     answers = profile(age="0-6", residence=residence, needs=("rehabilitation",))
-    zh, en, cited = checks_for(rules, answers, CHILD_REHABILITATION)
-    assert cited == {"国发〔2018〕20号"}
-    assert "居住证是茌平区发的，向区残联申请" in zh and "请问孩子户籍所在地的残联" in zh
-    assert "residence permit was issued in Chiping District" in en
-    assert "规划没有写户籍在外地的人" not in zh and "Ask the department first" not in en
     finding = finding_for(rules, answers, CHILD_REHABILITATION)
+    zh, en, cited = checks_for(rules, answers, CHILD_REHABILITATION)
+    if residence == "hukou":
+        assert finding.group == LIKELY and not finding.checks
+        return
+    check, said_zh, said_en = CHILD_AID_BY_RESIDENCE[residence]
     assert finding.group == POSSIBLE
-    assert [check.id for check in finding.checks] == ["child-rehabilitation-hukou-elsewhere"]
+    assert [check.id for check in finding.checks] == [check]
+    assert cited == {"国发〔2018〕20号"}
+    assert GUOFA_2018_20[0] in zh and GUOFA_2018_20[1] in en
+    assert said_zh in zh and said_en in en
+    assert not [words for words in GENERAL_RESIDENCE_WORDS if words in zh + en]
+    # Living elsewhere, a residence permit issued there may lead to the federation there.
+    elsewhere = residence in ("away", "elsewhere")
+    assert ("在现在住的地方办了居住证的，也可以问那里的残联" in zh) == elsewhere
+    assert ("disabled persons' federation there can be asked too" in en) == elsewhere
+    assert ("本站网上写给区残联" in zh, "write to it online on this site" in en) == (
+        residence == "away",
+    ) * 2
+
+
+@pytest.mark.parametrize("residence", list(CHILD_AID_BY_RESIDENCE))
+def test_every_other_service_keeps_the_general_residence_check(rules, residence):
+    answers = profile(age="0-6", residence=residence, needs=("rehabilitation",))
+    general = {
+        "resident": "hukou-elsewhere",
+        "unsure": "hukou-elsewhere",
+        "away": "hukou-here-lives-away",
+        "elsewhere": "lives-elsewhere",
+    }[residence]
     for other in assess(rules, answers):
-        if other.service not in (CHILD_REHABILITATION, SUBSISTENCE):
-            assert [check.id for check in other.checks] == ["hukou-elsewhere"], other.service
+        if other.service not in (CHILD_REHABILITATION, SUBSISTENCE, *ALLOWANCES):
+            assert [check.id for check in other.checks] == [general], other.service
+
+
+# Whom a result calls the one the check is for: "the person" reads as someone else to a
+# resident checking for themselves.
+SOMEONE_ELSE = re.compile(r"\b(?:the|this) person\b", re.IGNORECASE)
+
+
+def test_no_result_text_calls_whoever_the_check_is_for_the_person(rules):
+    """Every rule's and check's words are shown whoever the check is for: they fit a check
+    for oneself as well as one for someone else. ("You said the person is in work.")"""
+    texts = [text for rule in rules.rules for text in (rule.explain, rule.verify) if text]
+    texts += [check.explain for check in rules.checks]
+    assert not [text.en for text in texts if SOMEONE_ELSE.search(text.en)]
+    assert not [text.zh for text in texts if "这个人" in text.zh]
 
 
 def test_a_card_met_by_two_rules_with_one_meaning_gives_their_words_once(rules):
