@@ -13,7 +13,7 @@ writes them back, so that every reader (the pages, schema.org, the open data) se
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import MAXYEAR, UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -351,6 +351,11 @@ SHORT_DAY_NAMES = (
 
 CLOSURE_LINES = 20
 CLOSURE_NOTE_LENGTH = 100
+# A reason in English takes about three times the characters of the Chinese.
+CLOSURE_NOTE_EN_LENGTH = 300
+# What an English line holds for a closure that has no English reason yet: the English page
+# gives that one's reason in Chinese, and says so.
+NO_ENGLISH_REASON = ("-", "－")
 # How far ahead a closure may name a day. A closure with no end in sight is written without
 # an end ("2026-12-01 起 无限期暂停开放"), never with a made-up one (9999-12-31): a page
 # that looks for the place's next opening looks no further than this either.
@@ -373,16 +378,20 @@ _UNREAD_END = re.compile(r"(?:至|到|~|～|—)")
 _PLAIN_ONWARDS = re.compile(
     r"$|[\s：:，,、。；;]|至|到|~|～|—|无限期|长期|暂停|停止|停业|歇业|关闭|闭馆|不再"
 )
+# An English line that begins with a date: the whole Chinese line typed again, in English.
+_DATE_FIRST = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 @dataclass(frozen=True)
 class Closure:
-    """A closure a place announced: from `start` to `end`, both days included, and why;
-    `end` is None when it has no end in sight."""
+    """A closure a place announced: from `start` to `end`, both days included, and why
+    (`note`, and `note_en` in English when staff gave it); `end` is None when it has no end
+    in sight."""
 
     start: date
     end: date | None
     note: str
+    note_en: str | None = None
 
     def covers(self, day: date) -> bool:
         """True when the place is closed on `day` for this reason."""
@@ -399,15 +408,21 @@ def latest_closure_day(today: date) -> date:
     return today.replace(year=today.year + CLOSURE_YEARS)
 
 
-def parse_closures(text: str | None, today: date | None = None) -> tuple[Closure, ...]:
+def parse_closures(
+    text: str | None, today: date | None = None, english: str | None = None
+) -> tuple[Closure, ...]:
     """Closures, one a line ("2026-12-01 至 2026-12-31 装修暂停开放"), in date order. With
     `today` the text is checked as staff save it, and refused when a day is further ahead
     than `latest_closure_day` or when 起 after the date could be read two ways
     (`_PLAIN_ONWARDS`); what was saved before these rules is read as it is.
 
+    `english` gives each closure its `note_en`, line for line (`closure_notes_en`); English
+    lines that do not match the Chinese ones are left out, never paired with the wrong
+    closure (the rules refuse them as staff save them).
+
     Raises ValueError saying which line is wrong and how to write it.
     """
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    lines = _lines(text)
     if len(lines) > CLOSURE_LINES:
         raise ValueError(_("最多填写 %(n)d 段暂停开放的日子。", n=CLOSURE_LINES))
     closures = []
@@ -480,7 +495,63 @@ def parse_closures(text: str | None, today: date | None = None) -> tuple[Closure
                 )
             )
         closures.append(Closure(start, None if found["onwards"] else end, note))
+    try:
+        notes_en = closure_notes_en(english, len(closures))
+    except ValueError:
+        notes_en = ()
+    if notes_en:
+        closures = [replace(c, note_en=note) for c, note in zip(closures, notes_en, strict=True)]
     return tuple(sorted(closures, key=lambda closure: (closure.start, closure.end or date.max)))
+
+
+def closure_notes_en(text: str | None, count: int) -> tuple[str | None, ...]:
+    """The English reasons of a place's `count` closure lines: one a line, in the order of
+    the Chinese lines, "-" (NO_ENGLISH_REASON) for one without; None for that one, and ()
+    when no English is given at all.
+
+    Raises ValueError when the lines do not match the Chinese ones one for one, or when a
+    line is too long or gives the dates again (they are the Chinese line's).
+    """
+    lines = _lines(text)
+    if not lines:
+        return ()
+    if len(lines) != count:
+        raise ValueError(
+            _(
+                "英文原因有 %(english)d 行，暂停开放的日子有 %(chinese)d 行。请每行写一个英文原因，"
+                "和暂停开放的日子一行对一行、顺序相同；还没有英文的那一行写一个 -。",
+                english=len(lines),
+                chinese=count,
+            )
+        )
+    notes: list[str | None] = []
+    for number, line in enumerate(lines, 1):
+        if line in NO_ENGLISH_REASON:
+            notes.append(None)
+            continue
+        if _DATE_FIRST.match(unicodedata.normalize("NFKC", line)):
+            raise ValueError(
+                _(
+                    "英文原因的第 %(n)d 行只写原因，不写日期（日期用暂停开放的日子里同一行的），"
+                    "例如 Closed for renovation。",
+                    n=number,
+                )
+            )
+        if len(line) > CLOSURE_NOTE_EN_LENGTH:
+            raise ValueError(
+                _(
+                    "英文原因的第 %(n)d 行最多 %(limit)d 个字符。",
+                    n=number,
+                    limit=CLOSURE_NOTE_EN_LENGTH,
+                )
+            )
+        notes.append(line)
+    return tuple(notes)
+
+
+def _lines(text: str | None) -> list[str]:
+    """The lines of a text that hold something, without the spaces around them."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def _calendar_date(text: str) -> date | None:

@@ -453,6 +453,18 @@ BROKEN = {
         "feature_lift.verified_on",
         "核实日期 1900-01-01 太早了",
     ),
+    "closure-reasons-in-english-not-line-for-line": (
+        {"closures": "2026-12-01 至 2026-12-31 装修暂停开放",
+         "closures_en": "Closed for renovation\nClosed for inspection"},
+        "closures_en",
+        "英文原因有 2 行，暂停开放的日子有 1 行",
+    ),
+    "closure-reason-in-english-with-its-dates": (
+        {"closures": "2026-12-01 至 2026-12-31 装修暂停开放",
+         "closures_en": "2026-12-01 Closed for renovation"},
+        "closures_en",
+        "只写原因，不写日期",
+    ),
     "closure-whose-qi-reads-two-ways": (
         {"closures": "2026-12-01起重机检修"},
         "closures",

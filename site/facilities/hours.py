@@ -58,7 +58,7 @@ def hours_now(facility: Facility, now: datetime) -> HoursNow:
     horizon = opening_hours.latest_closure_day(now.date())
     closures = tuple(
         closure if closure.end is None or closure.end <= horizon else replace(closure, end=None)
-        for closure in opening_hours.parse_closures(facility.closures)
+        for closure in facility.announced_closures()
         if closure.end is None or closure.end >= now.date()
     )
     status = open_now(facility, now)

@@ -66,10 +66,12 @@ class Facility(Publishable, Tracked, Model):
     hours_note: Mapped[str | None] = mapped_column(Text)
     hours_note_en: Mapped[str | None] = mapped_column(Text)
     # How the place keeps public holidays (opening_hours.HOLIDAY_RULES), its own closures
-    # (one a line: "2026-12-01 至 2026-12-31 装修暂停开放"), and how, when and by whom the
-    # hours were verified: unverified hours are shown, never judged "open now".
+    # (one a line: "2026-12-01 至 2026-12-31 装修暂停开放"; `closures_en` their reasons in
+    # English, one a line in the same order), and how, when and by whom the hours were
+    # verified: unverified hours are shown, never judged "open now".
     public_holidays: Mapped[str | None] = mapped_column(String(16))
     closures: Mapped[str | None] = mapped_column(Text)
+    closures_en: Mapped[str | None] = mapped_column(Text)
     hours_verified_method: Mapped[str | None] = mapped_column(String(16))
     hours_verified_on: Mapped[str | None] = mapped_column(String(10))
     hours_verified_by: Mapped[str | None] = mapped_column(String(100))
@@ -109,9 +111,12 @@ class Facility(Publishable, Tracked, Model):
         cannot be judged: not published, or not verified."""
         if self.hours is None or not self.hours_verified_on:
             return None
-        return opening_hours.Hours(
-            self.hours, self.public_holidays, opening_hours.parse_closures(self.closures)
-        )
+        return opening_hours.Hours(self.hours, self.public_holidays, self.announced_closures())
+
+    def announced_closures(self) -> tuple[opening_hours.Closure, ...]:
+        """The place's own closures, in date order, each with its reason in English when
+        staff gave one."""
+        return opening_hours.parse_closures(self.closures, english=self.closures_en)
 
     def has(self, feature: str) -> bool:
         """True when the feature was found to be there."""

@@ -31,6 +31,42 @@ TOWNSHIPS = Kind(
     title_field="name",
 )
 
+
+# A place's own closures, and their English twin, which holds only the reasons, one a line in
+# the order of the Chinese lines (`opening_hours.closure_notes_en`): the dates are the
+# Chinese lines' own, never typed twice.
+_CLOSURES, _CLOSURES_EN = translated(
+    Field(
+        "closures",
+        _l("暂停开放的日子"),
+        "textarea",
+        max_length=3000,
+        hint=_l(
+            "每行一段：开始日期 至 结束日期 原因，例如 2026-12-01 至 2026-12-31 装修暂停开放。"
+            "只有一天就只写一个日期。还不知道哪天恢复开放的，不写结束日期，在“起”后面空一格，"
+            "例如 2026-12-01 起 无限期暂停开放。日期最晚写到%(years)s年以后。",
+            years=opening_hours.CLOSURE_YEARS,
+        ),
+        description=_l(
+            "暂停开放的日子，每行一段：开始日期 至 结束日期 原因；英文（closures_en）只有原因，"
+            "每行一个，和中文一行对一行，- 表示这一行的原因只有中文"
+        ),
+    )
+)
+CLOSURES = (
+    _CLOSURES,
+    replace(
+        _CLOSURES_EN,
+        label=_l("暂停开放的原因（英文，可不填）"),
+        max_length=6000,
+        hint=_l(
+            "只写原因，每行一个，和上面暂停开放的日子一行对一行、顺序相同，"
+            "例如 Closed for renovation。还没有英文的那一行写一个 -。"
+            "不填时，英文页面写出日期，并说明原因只有中文。"
+        ),
+    ),
+)
+
 FEATURE_FIELDS = tuple(
     Field(
         f"feature_{f.code}",
@@ -111,19 +147,7 @@ FACILITIES = Kind(
             hint=_l("不填表示没有说明：节假日和调休的日子，页面上说开放时间未确认。"),
             description=_l("怎样过法定节假日和调休；空表示没有说明"),
         ),
-        Field(
-            "closures",
-            _l("暂停开放的日子"),
-            "textarea",
-            max_length=3000,
-            hint=_l(
-                "每行一段：开始日期 至 结束日期 原因，例如 2026-12-01 至 2026-12-31 装修暂停开放。"
-                "只有一天就只写一个日期。还不知道哪天恢复开放的，不写结束日期，在“起”后面空一格，"
-                "例如 2026-12-01 起 无限期暂停开放。日期最晚写到%(years)s年以后。",
-                years=opening_hours.CLOSURE_YEARS,
-            ),
-            description=_l("暂停开放的日子，每行一段：开始日期 至 结束日期 原因"),
-        ),
+        *CLOSURES,
         Field(
             "hours_verified_method",
             _l("开放时间的核实方式"),

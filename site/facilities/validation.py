@@ -27,7 +27,10 @@ def problems(record: dict) -> list[Problem]:
     """Every rule the facility record breaks, by field."""
     found = raised("hours", hours_problems, record.get("hours"))
     found += raised("accessibility", features.validate, record.get("accessibility") or {})
-    found += raised("closures", closure_problems, record.get("closures"))
+    # The English reasons are matched with the closures only once those can be read.
+    found += raised("closures", closure_problems, record.get("closures")) or raised(
+        "closures_en", closure_english_problems, record
+    )
     found += hours_verification_problems(record)
     found += location_problems(record.get("latitude"), record.get("longitude"))
     if record.get("sample"):
@@ -56,6 +59,13 @@ def closure_problems(text: str | None) -> None:
     """Raise ValueError for closures that cannot be read, or that name a day too far ahead
     of today (a closure saved before that rule is still read: see Facility.opening)."""
     opening_hours.parse_closures(text, today=opening_hours.local_now().date())
+
+
+def closure_english_problems(record: dict) -> None:
+    """Raise ValueError for English reasons that do not match the closures line for line, or
+    that cannot be shown (see opening_hours.closure_notes_en); the closures must be read."""
+    count = len(opening_hours.parse_closures(record.get("closures")))
+    opening_hours.closure_notes_en(record.get("closures_en"), count)
 
 
 def hours_verification_problems(record: dict) -> list[Problem]:
