@@ -283,3 +283,15 @@ def test_the_open_data_publishes_the_english_reasons(tmp_path):
     page = parse(client.get("/data/").data).find("main").text
     assert "closures / closures_en" in page
     assert FACILITIES.field("closures_en").lang == "en"
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_spreadsheet_page_says_how_to_write_the_english_reasons(site, prefix):
+    page = signed_in(site, "publisher").get(f"{prefix}/staff/bulk/")
+    assert page.status_code == 200
+    said = (
+        "Reasons for the closures in English (optional)"
+        if prefix
+        else "暂停开放的原因（英文，可不填）"
+    )
+    assert said in parse(page.data).find("main").text
