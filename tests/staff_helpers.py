@@ -86,12 +86,24 @@ def signed_in(app, username: str, password: str = PASSWORD, address: str = "127.
     return client
 
 
+def form_controls(html: str | bytes, form_id: str) -> list[Element]:
+    """The elements of form `form_id` in document order: those inside it that name no other
+    form, and those elsewhere that name it in their `form` attribute."""
+    doc = parse(html)
+    form = doc.find("form", id=form_id)
+    assert form is not None, f"no form #{form_id}"
+    inside = set(form.iter())
+    return [
+        element
+        for element in doc.find_all()
+        if element.get("form", form_id if element in inside else None) == form_id
+    ]
+
+
 def form_fields(html: str | bytes, form_id: str) -> dict:
     """What the browser would submit from form `form_id`, without its submit buttons."""
-    form = parse(html).find("form", id=form_id)
-    assert form is not None, f"no form #{form_id}"
     fields: dict[str, list[str]] = {}
-    for element in form.iter():
+    for element in form_controls(html, form_id):
         name = element.get("name")
         if not name or "disabled" in element.attrs:
             continue

@@ -1,17 +1,27 @@
 """Typed text a member of staff must not lose: a form posted after signing out in another
-tab shows its text to copy on the page that refuses it, and the inbox item's page keeps a
-half-written reply or note when the header's language or display buttons are pressed
+tab shows its text to copy on the page that refuses it (every back-office form with text
+boxes, each box by its own label, never a password), and the inbox item's page keeps a
+half-written reply and note when the header's language or display buttons are pressed
 without JavaScript."""
 
 from datetime import timedelta
 
 import pytest
 from barrierfree.database import db, utcnow
-from barrierfree.feedback.models import FeedbackMessage
+from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
+from barrierfree.staff.editing.forms import EDITABLE
 from barrierfree.staff.models import Autosave, StaffSession
 from conftest import parse
 from sqlalchemy import select, update
-from staff_helpers import csrf, form_fields, make_staff, sign_in, signed_in, token_in
+from staff_helpers import (
+    csrf,
+    form_controls,
+    form_fields,
+    make_staff,
+    sign_in,
+    signed_in,
+    token_in,
+)
 from test_inbox import send
 
 REPLY = "您好，坡道下周修好，修好后再告诉您。"
@@ -121,7 +131,7 @@ def test_an_editor_form_posted_after_signing_out_shows_its_typed_fields_only(loa
     assert autosaves(loaded_app) == []
 
 
-def test_a_password_is_never_shown_again(loaded_app, staff):
+def test_a_new_account_refused_shows_its_names_and_never_the_password(loaded_app, staff):
     zhao = signed_in(loaded_app, "zhao")
     response = zhao.post(
         "/staff/accounts/new",
@@ -130,7 +140,102 @@ def test_a_password_is_never_shown_again(loaded_app, staff):
     )  # fmt: skip
     assert response.status_code == 400
     assert "一个很长的初始密码" not in response.text
-    assert shown_to_copy(response) == {}
+    assert shown_to_copy(response) == {"用户名": "wu", "姓名": "吴"}
+
+
+# Every back-office page with forms that post, as an administrator sees it (for a kind the
+# back office cannot create, its first item's form).
+FORM_PAGES = [
+    "/staff/accounts/new",
+    "/staff/accounts/{li}",
+    "/staff/password",
+    "/staff/media/",
+    "/staff/bulk/",
+    "/staff/inbox/{item}",
+    *(f"/staff/{kind}/{{{kind}}}" for kind in EDITABLE),
+]
+# What a browser shows as a box to type text in.
+TEXT_TYPES = ("text", "date", "datetime-local", "number", "email", "tel", "url", "search")
+SECRET = "不能给人看的口令 42"
+
+
+def text_box(element) -> bool:
+    """A control a member of staff types text into, and sees."""
+    if element.tag == "textarea":
+        return not element.has_attr("readonly")
+    return (
+        element.tag == "input"
+        and element.get("type", "text") in TEXT_TYPES
+        and not element.has_attr("hidden")
+        and not element.has_attr("readonly")
+    )
+
+
+def own_label(doc, box) -> str:
+    """A box's label as its form shows it: a feature's controls under the feature's name."""
+    label = doc.find("label", for_=box["id"]).get_text(" ", strip=True)
+    fieldset = box.find_parent("fieldset")
+    if fieldset is not None and "feature-visit" in fieldset.classes:
+        return f"{fieldset.find('legend').get_text(' ', strip=True)}：{label}"
+    return label
+
+
+def form_page_ids(app, staff) -> dict:
+    """The ids the pages' addresses take: another's account, an item that takes a public
+    example, and for each kind the new item's form or, where there is none, the first item's."""
+    item_id, _ = send(app)
+    with app.app_context():
+        db.session.execute(update(FeedbackItem).values(state="closed"))
+        db.session.commit()
+        first = {
+            name: db.session.scalar(select(kind.model.id).order_by(kind.model.id))
+            for name, kind in EDITABLE.items()
+        }
+    news = {name: "new" for name, kind in EDITABLE.items() if kind.can_create}
+    return {"li": staff["li"], "item": item_id, **first, **news}
+
+
+@pytest.mark.slow
+def test_every_form_refused_after_signing_out_shows_its_text_boxes_by_their_labels(
+    loaded_app, staff
+):
+    ids = form_page_ids(loaded_app, staff)
+    seen_text = seen_password = 0
+    for address in FORM_PAGES:
+        url = address.format(**ids)
+        zhao = signed_in(loaded_app, "zhao")
+        page = zhao.get(url)
+        assert page.status_code == 200, url
+        doc = parse(page.data)
+        forms = [
+            f for f in doc.find_all("form", method="post") if f.find("input", name="csrf_token")
+        ]
+        signed_out(zhao)
+        for number, form in enumerate(forms):
+            form_id = form.get("id") or f"form-{number}"
+            form["id"] = form_id
+            html = str(doc)
+            data, expected = form_fields(html, form_id), {}
+            for element in form_controls(html, form_id):
+                name = element.get("name")
+                if not name or element.has_attr("disabled"):
+                    continue
+                if element.tag == "input" and element.get("type") == "password":
+                    data[name] = [SECRET]
+                    seen_password += 1
+                elif text_box(element):
+                    data[name] = [text := f"第{len(expected) + 1}个框里写的字"]
+                    expected[own_label(doc, element)] = text
+            response = zhao.post(form.get("action"), data=data)
+
+            where = f"{url} {form.get('action')}"
+            assert response.status_code == 400, where
+            assert CSRF_PAGE in response.text, where
+            assert shown_to_copy(response) == expected, where
+            assert SECRET not in response.text and data["csrf_token"][0] not in response.text, where
+            seen_text += len(expected)
+    assert seen_text > 40 and seen_password == 4  # new account, another's, one's own two
+    assert autosaves(loaded_app) == [] and messages(loaded_app) == []
 
 
 def test_sign_in_refused_for_its_token_shows_nothing_typed(loaded_app, staff):
@@ -207,22 +312,88 @@ def test_on_the_page_of_a_refused_note_the_buttons_keep_the_note(loaded_app, sta
     li = signed_in(loaded_app, "li")
     page = li.get(f"/staff/inbox/{item_id}")
     refused = li.post(
-        f"/staff/inbox/{item_id}/note", data={"csrf_token": token_in(page.data), "body": "  "}
+        f"/staff/inbox/{item_id}/note", data={"csrf_token": token_in(page.data), "note": "  "}
     )
     assert refused.status_code == 400
     doc = parse(refused.data)
-    assert doc.find("button", id="display-large")["form"] == "note-form"
+    assert doc.find("button", id="display-large")["form"] == "reply-form"
     assert doc.find("button", class_="language-link")["formaction"] == (
         f"/en/staff/inbox/{item_id}/note"
     )
 
-    fields = {**form_fields(refused.data, "note-form"), "body": NOTE}
-    for url, pressed in [(f"/staff/inbox/{item_id}/note", {"large": "1"}),
+    fields = {**form_fields(refused.data, "reply-form"), "body": REPLY, "note": NOTE}
+    for url, pressed in [(f"/staff/inbox/{item_id}/reply", {"large": "1"}),
                          (f"/en/staff/inbox/{item_id}/note", {"show": "1"})]:  # fmt: skip
         response = li.post(url, data={**fields, **pressed})
         assert response.status_code == 200
-        assert parse(response.data).find("textarea", id="field-note").get_text().strip() == NOTE
+        again = parse(response.data)
+        assert again.find("textarea", id="field-note").get_text().strip() == NOTE
+        assert again.find("textarea", id="field-reply").get_text().strip() == REPLY
     assert messages(loaded_app) == []
+
+
+def test_the_note_is_sent_with_the_reply_form_and_saved_from_it(loaded_app, staff):
+    """One form, so that the header's buttons carry both: the note's box and button join
+    the reply's form, the button sending it to the note's address."""
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    doc = parse(page.data)
+    note_box = doc.find("textarea", id="field-note")
+    assert (note_box["form"], note_box["name"]) == ("reply-form", "note")
+    save_note = next(b for b in doc.find_all("button") if b.text == "保存备注")
+    assert save_note["form"] == "reply-form"
+    assert save_note["formaction"] == f"/staff/inbox/{item_id}/note"
+    assert doc.find("form", id="note-form") is None
+
+    fields = {**form_fields(page.data, "reply-form"), "body": REPLY, "note": NOTE}
+    saved = li.post(f"/staff/inbox/{item_id}/note", data=fields)
+
+    assert saved.status_code == 303
+    assert [(m.kind, m.body) for m in messages(loaded_app)] == [("note", NOTE)]
+
+
+@pytest.mark.parametrize(
+    ("path", "pressed"),
+    [
+        ("", {"large": "1"}),
+        ("", {"contrast": "1"}),
+        ("", {"show": "1"}),
+        ("/reply", {"large": "1"}),
+        ("/note", {"show": "1"}),
+    ],  # fmt: skip
+    ids=["large-text", "high-contrast", "english", "large-on-reply", "english-on-note"],
+)
+def test_switching_display_or_language_keeps_the_reply_and_the_note(
+    loaded_app, staff, path, pressed
+):
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    page = li.get(f"/staff/inbox/{item_id}")
+    fields = {**form_fields(page.data, "reply-form"), "body": REPLY, "note": NOTE}
+    prefix = "/en" if "show" in pressed else ""
+    # The buttons send the form to the page's own address: the item's (its display buttons
+    # to the reply's, the form's own action), the reply's or the note's.
+    url = f"{prefix}/staff/inbox/{item_id}{path or ('' if prefix else '/reply')}"
+
+    response = li.post(url, data={**fields, **pressed})
+
+    assert response.status_code == 200
+    doc = parse(response.data)
+    assert doc.find("textarea", id="field-reply").get_text().strip() == REPLY
+    assert doc.find("textarea", id="field-note").get_text().strip() == NOTE
+    assert doc.find(data_error_summary=True) is None  # nothing was checked
+    assert messages(loaded_app) == [] and autosaves(loaded_app) == []
+
+
+def test_a_note_form_from_an_older_page_is_still_saved(loaded_app, staff):
+    """A page shown before the note joined the reply's form posts the note alone as "body"."""
+    item_id, _ = send(loaded_app)
+    li = signed_in(loaded_app, "li")
+    token = token_in(li.get(f"/staff/inbox/{item_id}").data)
+    saved = li.post(f"/staff/inbox/{item_id}/note", data={"csrf_token": token, "body": NOTE})
+    assert saved.status_code == 303
+    assert [(m.kind, m.body) for m in messages(loaded_app)] == [("note", NOTE)]
 
 
 def test_another_forms_page_sends_no_reply_form_where_it_would_be_misread(loaded_app, staff):
@@ -238,7 +409,7 @@ def test_another_forms_page_sends_no_reply_form_where_it_would_be_misread(loaded
     assert not doc.find("button", id="display-large").has_attr("form")
 
 
-def test_the_language_button_after_the_session_timed_out_keeps_the_reply_as_a_draft(
+def test_the_language_button_after_the_session_timed_out_keeps_reply_and_note_as_drafts(
     loaded_app, staff
 ):
     item_id, _ = send(loaded_app)
@@ -250,13 +421,14 @@ def test_the_language_button_after_the_session_timed_out_keeps_the_reply_as_a_dr
 
     response = li.post(
         f"/en/staff/inbox/{item_id}",
-        data={**form_fields(page.data, "reply-form"), "body": REPLY, "show": "1"},
+        data={**form_fields(page.data, "reply-form"), "body": REPLY, "note": NOTE, "show": "1"},
     )
 
     assert response.status_code == 303 and "/staff/sign-in" in response.headers["Location"]
     assert sign_in(li, "li").status_code == 303
     again = parse(li.get(f"/en/staff/inbox/{item_id}").data)
     assert again.find("textarea", id="field-reply").get_text().strip() == REPLY
+    assert again.find("textarea", id="field-note").get_text().strip() == NOTE
     assert messages(loaded_app) == []
 
 

@@ -1,5 +1,7 @@
 """The staff back office: accounts, sessions, editing, publishing, bulk data."""
 
+from collections.abc import Callable, Mapping
+
 import click
 from flask import Flask, Response, g, render_template
 from flask.cli import AppGroup
@@ -8,9 +10,12 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import request
 
-from ..kinds import CHOICE_TYPES
-
 csrf = CSRFProtect()
+# A form's text boxes: {the name it posts a box's text under: the box's label}.
+Boxes = Callable[[], Mapping[str, object]]
+# The text boxes of the back office's forms, by the endpoint a form posts to (`text_boxes`),
+# for the page that refuses a form for its token (`typed_texts`).
+TEXT_BOXES: dict[str, Boxes] = {}
 
 
 @click.group("staff", cls=AppGroup)
@@ -57,8 +62,6 @@ def purge_sessions() -> None:
 
 
 KEEPS_TEXT = ("editor.edit", "editor.create", "editor.autosave")
-# The editor's fields typed rather than chosen: those a refused form shows again to copy.
-NOT_TYPED = (*CHOICE_TYPES, "checkbox", "feature", "data")
 
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
@@ -86,35 +89,36 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     ), 400  # fmt: skip
 
 
+def text_boxes(*endpoints: str) -> Callable[[Boxes], Boxes]:
+    """A decorator: the function it decorates gives the text boxes of the forms posted to
+    `endpoints`, each by the name it is posted under, with the label the form shows it by
+    (a function, as a form's boxes may depend on what it is about or on what was posted).
+    Only boxes for typing text, never a password, a token or a choice; a hidden field only
+    where it carries what was typed on the page before (the question before a public reply
+    or a live save). A form that has none declares nothing."""
+
+    def declare(boxes: Boxes) -> Boxes:
+        for endpoint in endpoints:
+            TEXT_BOXES[endpoint] = boxes
+        return boxes
+
+    return declare
+
+
 def typed_texts() -> list[tuple[str, str]]:
-    """What the refused form had typed into its text fields, as (label, text), for the page
-    that refuses it: an editor's form and the inbox item's forms, the back office's forms
-    that take long to write. Never a password, a token or a hidden field; nothing another
-    site's page sent, which would put its words on a page of this site."""
+    """What the refused form had typed into its text boxes, as (label, text), for a page
+    that shows it to copy: every back-office form that declares its boxes (`text_boxes`),
+    each box that holds some text. Nothing another site's page sent, which would put its
+    words on a page of this site."""
     from ..display.views import from_another_site
-    from .inbox import views as inbox
 
-    if from_another_site():
+    boxes = TEXT_BOXES.get(request.endpoint or "")
+    if boxes is None or from_another_site():
         return []
-    if request.blueprint == "inbox":
-        return inbox.typed_texts()
-    if request.endpoint in ("editor.edit", "editor.create"):
-        return _editor_texts()
-    return []
-
-
-def _editor_texts() -> list[tuple[str, str]]:
-    """The typed fields of a posted editor form, by label."""
-    from .editing import autosaves, forms
-
-    kind = forms.EDITABLE.get((request.view_args or {}).get("kind_name", ""))
-    if kind is None:
-        return []
-    text = autosaves.posted_text(kind)
     return [
-        (str(f.label), value)
-        for f in kind.form_fields
-        if f.type not in NOT_TYPED and isinstance(value := text[f.name], str) and value.strip()
+        (str(label), text)
+        for name, label in boxes().items()
+        if (text := request.form.get(name, "")).strip()
     ]
 
 

@@ -20,6 +20,7 @@ from ...errors import handle_database_error, refused_form
 from ...opening_hours import local_time
 from ...query_args import Problem, QueryArgs, clean_line, filtered_page, read_page_number, xml_safe
 from ...security import READS, client_network, safe_next
+from .. import text_boxes, typed_texts
 from ..models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
 from . import passwords, sessions, throttle
 from .audit import Shown, content_kinds, shown, staff_label
@@ -30,6 +31,16 @@ from .audit import record as audit
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.add_app_template_global(staff_label, "staff_label")
 MAX_NAME = 60
+# The new-account form's text boxes, with their labels (staff/account_new.html). The other
+# forms of these pages hold no text of their own: a choice, a password, hidden fields; the
+# sign-in form's name box often holds a password typed in the wrong box.
+NEW_ACCOUNT_BOXES = {"username": _l("用户名"), "display_name": _l("姓名")}
+
+
+@text_boxes("staff.new_account")
+def new_account_boxes() -> Mapping[str, object]:
+    """The new-account form's text boxes, by name, with their labels."""
+    return NEW_ACCOUNT_BOXES
 
 
 def role_names() -> dict[str, str]:
@@ -238,8 +249,9 @@ def new_account() -> ResponseReturnValue:
             flash(_("已创建账号 %(name)s。", name=user.username))
             return redirect(url_for("staff.accounts"), code=303)
     return render_template(
-        "staff/account_new.html", form=form, errors=errors, roles=role_names()
-    ), 400 if errors else 200
+        "staff/account_new.html", form=form, errors=errors, roles=role_names(),
+        boxes=NEW_ACCOUNT_BOXES,
+    ), 400 if errors else 200  # fmt: skip
 
 
 def account_problems(form: Mapping[str, str]) -> dict[str, str]:
@@ -254,7 +266,7 @@ def account_problems(form: Mapping[str, str]) -> dict[str, str]:
         errors["display_name"] = _("请输入姓名。")
     else:
         try:
-            clean_line(form["display_name"], _("姓名"))
+            clean_line(form["display_name"], str(NEW_ACCOUNT_BOXES["display_name"]))
         except ValueError as problem:
             errors["display_name"] = str(problem)
     if form.get("role") not in ROLES:
@@ -430,11 +442,7 @@ def refused(error: Exception) -> ResponseReturnValue:
     def form_page() -> tuple[str, int] | None:
         return REFUSED_PAGES[request.endpoint or ""]()
 
-    def kept() -> list[tuple[str, str]]:  # a new account's; the other forms hold no text
-        typed = [("username", _("用户名")), ("display_name", _("姓名"))]
-        return [(label, request.form.get(name, "")) for name, label in typed]
-
-    return refused_form(error, form_page, kept)
+    return refused_form(error, form_page, typed_texts)
 
 
 def _new_account_refused() -> tuple[str, int] | None:
@@ -442,8 +450,9 @@ def _new_account_refused() -> tuple[str, int] | None:
         return None
     errors = {"password": str(NOT_CREATED)}
     page = render_template(
-        "staff/account_new.html", form=request.form, errors=errors, roles=role_names()
-    )
+        "staff/account_new.html", form=request.form, errors=errors, roles=role_names(),
+        boxes=NEW_ACCOUNT_BOXES,
+    )  # fmt: skip
     return page, 503
 
 

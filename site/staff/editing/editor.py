@@ -38,13 +38,14 @@ from ...database import (
 )
 from ...facilities import views as facility_pages
 from ...facilities.models import Facility, Township
-from ...i18n import HTML_LANG, ZH, is_english, localized
-from ...kinds import Field, Kind, Row
+from ...i18n import HTML_LANG, ZH, Labels, is_english, localized
+from ...kinds import CHOICE_TYPES, Field, Kind, Row
 from ...opening_hours import LOCAL_TIME, local_now, local_time
 from ...security import READS
 from ...services import views as service_pages
 from ...services.models import Category, Service
 from ...updates.spec import UPDATES
+from .. import text_boxes
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..helpers import shown
@@ -53,6 +54,7 @@ from . import authoring, autosaves, forms, publishing
 
 bp = Blueprint("editor", __name__, url_prefix="/staff")
 bp.add_app_template_global(forms.feature_parts, "feature_parts")
+bp.add_app_template_global(Labels(forms.PART_LABELS), "feature_part_labels")  # type: ignore[arg-type]
 # The question before a withdrawal (staff/confirm_withdraw.html) names what refers to the item.
 bp.add_app_template_global(forms.referrers, "withdraw_referrers")
 log = logging.getLogger(__name__)
@@ -154,6 +156,32 @@ def items(kind_name: str) -> str:
         ).all()
     )
     return render_template("staff/items.html", kind=kind, rows=rows, scheduled=scheduled)
+
+
+# The fields typed rather than chosen (a feature's typed controls are its parts').
+NOT_TYPED = (*CHOICE_TYPES, "checkbox", "feature", "data")
+# The label of the time a scheduled publication is asked for (staff/edit.html).
+SCHEDULE_LABEL = _l("发布时间（北京时间）")
+
+
+@text_boxes("editor.edit", "editor.create")
+def typed_boxes() -> dict[str, object]:
+    """The edit form's text boxes, by name, with their labels: the fields typed rather than
+    chosen, and the typed controls of a place's accessibility features, each named with
+    its feature ("无台阶入口：说明"), and the time to publish at, of a kind that has a status."""
+    kind = forms.EDITABLE.get((request.view_args or {}).get("kind_name", ""))
+    boxes: dict[str, object] = {}
+    for f in kind.form_fields if kind else ():
+        if f.type == "feature":
+            boxes |= {
+                name: _("%(feature)s：%(part)s", feature=f.label, part=label)
+                for name, label in forms.typed_parts(f).items()
+            }
+        elif f.type not in NOT_TYPED:
+            boxes[f.name] = f.label
+    if kind and kind.has_status:
+        boxes["publish_at"] = SCHEDULE_LABEL
+    return boxes
 
 
 @bp.route("/<kind_name>/new", methods=["GET", "POST"])
@@ -1066,6 +1094,7 @@ def _form(
         scheduled=_scheduled_at(kind, row) if row is not None else None,
         live=row is not None and is_live(kind, row),
         may_change=may_change(kind, row) if row is not None else True,
+        schedule_label=SCHEDULE_LABEL,
     ), status
 
 

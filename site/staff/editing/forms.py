@@ -85,6 +85,17 @@ PART_LABELS = {
 }
 
 
+def typed_parts(f: Field) -> dict[str, object]:
+    """A feature's controls that are typed rather than chosen, by their names in the form
+    ("<field>.<part>"), with their labels, in the form's order (staff/_field.html): when and
+    by whom it was verified, its measurements and words, and its note."""
+    feature = features.BY_CODE[f.feature_code]
+    labels = PART_LABELS | features.DETAIL_LABELS
+    keys = ["verified_on", "verified_by"]
+    keys += [key for key, kind in feature.details if kind is not bool] + ["note", "note_en"]
+    return {f"{f.name}{PART}{key}": labels[key] for key in keys}
+
+
 def feature_reading(f: Field, measured: dict | None) -> str:
     """A feature's record as staff read it, for a change shown old and new: a part a line,
     each by its name in the form's words, in the form's order ("有没有：有", "核实方式：实地

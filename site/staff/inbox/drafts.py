@@ -4,8 +4,6 @@ form when the item is opened again after signing in (WCAG 2.2.5: re-authenticati
 losing data). A reply's draft keeps the newest message its page had shown, so that what
 came since is still shown before it is published."""
 
-from functools import partial
-
 from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -14,9 +12,9 @@ from ...database import commit_if_possible, db, upsert, utcnow
 from ..models import Autosave, StaffUser
 
 KIND = "inbox"
-# Each form kept, by the last part of its address: the fields it posts, each with the name
-# the item page's forms show it under (`typed`). A reply and a note are one text each; the
-# public example is its Chinese and its English text.
+# Each draft kept, by the form it is the text of: the fields it keeps, each with the name
+# the item page's forms show it under (`typed`). A reply and a note are one text each (sent
+# by one form, and kept as two drafts); the public example is its Chinese and its English.
 FIELDS = {
     "reply": {"body": "reply"},
     "note": {"body": "note"},
@@ -30,26 +28,33 @@ def _key(item_id: int, field: str) -> str:
 
 
 def keep_lapsed(user: StaffUser, item_id: int, **_ignored: object) -> str | None:
-    """Keep the text of a form posted after `user`'s session ended; why not, or None when
-    it was kept (for `sessions.require(keep=...)`)."""
-    from .views import last_seen, posted_form  # the views keep drafts: imported when one is kept
+    """Keep the texts of a form posted after `user`'s session ended, each text that holds
+    some as its own draft; why not, or None when kept (for `sessions.require(keep=...)`)."""
+    from .views import last_seen, posted_fields  # the views keep drafts: imported when one is kept
 
-    form = posted_form()
     if request.form.get("action") == "unpublish":  # the example's text came along unchanged
         return _("例子没有撤下，请登录后再撤下一次。")
-    texts = {name: request.form.get(name, "") for name in FIELDS.get(form, ())}
-    if not any(text.strip() for text in texts.values()):
+    typed = {key: request.form.get(name, "") for key, name in posted_fields().items()}
+    drafts = {
+        form: {name: typed.get(shown, "") for name, shown in fields.items()}
+        for form, fields in FIELDS.items()
+        if any(typed.get(shown, "").strip() for shown in fields.values())
+    }
+    if not drafts:
         return _("没有可以保存的内容。")
-    if any(len(text) > LONGEST for text in texts.values()):
+    if any(len(text) > LONGEST for texts in drafts.values() for text in texts.values()):
         return _("内容太长，没有保存。")
-    # A reply's: the newest message its page showed.
-    seen = last_seen() if form == "reply" else None
-    keep = partial(
-        upsert,
-        Autosave,
-        {"user_id": user.id, "kind": KIND, "key": _key(item_id, form)},
-        {"data": texts, "base_version": seen, "saved_at": utcnow()},
-    )
+
+    def keep() -> None:
+        for form, texts in drafts.items():
+            # A reply's: the newest message its page showed.
+            seen = last_seen() if form == "reply" else None
+            upsert(
+                Autosave,
+                {"user_id": user.id, "kind": KIND, "key": _key(item_id, form)},
+                {"data": texts, "base_version": seen, "saved_at": utcnow()},
+            )
+
     if not commit_if_possible("a late reply's text", keep):
         return _("网站暂时无法写入数据，请稍后再试。")
     return None

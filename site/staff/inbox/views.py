@@ -34,6 +34,7 @@ from ...feedback.names import kind_name, state_name
 from ...feedback.spec import BIDI_CONTROLS, landline_number
 from ...i18n import Number
 from ...query_args import QueryArgs, clean_text, filtered_page, read_page_number
+from .. import text_boxes, typed_texts
 from ..accounts.sessions import require
 from ..models import ADMIN, EDITOR, AuditEntry, StaffUser
 from . import drafts, operations, retention
@@ -349,9 +350,10 @@ def assign(item_id: int) -> ResponseReturnValue:
     return _back(row, _("已交给 %(name)s 负责。", name=user.display_name))
 
 
-def _text(label: str) -> tuple[str, str | None]:
-    """A note's or reply's text, and the problem with it."""
-    raw = request.form.get("body", "").translate(BIDI_CONTROLS)
+def _text(key: str) -> tuple[str, str | None]:
+    """The reply's or the note's text (`key`), and the problem with it."""
+    label = str(LABELS[key])
+    raw = _typed_back().get(key, "").translate(BIDI_CONTROLS)
     try:
         text = clean_text(raw, label).strip()
     except ValueError as error:
@@ -397,15 +399,16 @@ def reply(item_id: int) -> ResponseReturnValue:
     row = item_or_404(item_id)
     if display.taken_here():  # the header's buttons sent the form: show it again (`_again`)
         return _again(row)
-    text, problem = _text(str(REPLY_LABEL))
+    text, problem = _text("reply")
+    typed = {**_typed_back(), "reply": text}  # the note typed beside it comes back too
     seen = last_seen()
     if not feedback_queries.takes_messages(row, from_resident=False):
-        return _page(row, typed={"reply": text}, description=purged(row), status=409)
+        return _page(row, typed=typed, description=purged(row), status=409)
     if problem:
-        return _page(row, {"reply": problem}, {"reply": text}, status=400, seen=seen)
+        return _page(row, {"reply": problem}, typed, status=400, seen=seen)
     answer = request.form.get("confirm")
     if answer == "edit":  # back from the question, to change the text
-        return _page(row, typed={"reply": text}, seen=seen)
+        return _page(row, typed=typed, seen=seen)
     if answer != "yes":
         # A reply cannot be taken back once the resident may have read (or been mailed)
         # it: show it as they will read it, and ask (WCAG 3.3.6).
@@ -414,7 +417,7 @@ def reply(item_id: int) -> ResponseReturnValue:
     try:
         added = operations.add_reply(row, text, seen)
     except feedback_queries.NoLongerTaken:  # purged since the page was loaded
-        return _page(row, typed={"reply": text}, description=purged(row), status=409)
+        return _page(row, typed=typed, description=purged(row), status=409)
     except operations.ArrivedSince:  # rolled back: the draft kept, nothing published
         return _ask(row, text, seen)
     if not added:  # sent twice: the first is published
@@ -443,16 +446,17 @@ def note(item_id: int) -> ResponseReturnValue:
     row = item_or_404(item_id)
     if display.taken_here():  # as for a reply: on the page a refused note answered
         return _again(row)
-    text, problem = _text(str(NOTE_LABEL))
+    text, problem = _text("note")
+    typed = {**_typed_back(), "note": text}  # the reply typed beside it comes back too
     if not feedback_queries.takes_messages(row, from_resident=False):
-        return _page(row, typed={"note": text}, description=purged(row), status=409)
+        return _page(row, typed=typed, description=purged(row), status=409)
     if problem:
-        return _page(row, {"note": problem}, {"note": text}, status=400)
+        return _page(row, {"note": problem}, typed, status=400, seen=_seen_back())
     drafts.forget(g.staff.id, row.id, "note")
     try:
         operations.add_note(row, text)
     except feedback_queries.NoLongerTaken:  # purged since the page was loaded
-        return _page(row, typed={"note": text}, description=purged(row), status=409)
+        return _page(row, typed=typed, description=purged(row), status=409)
     return _back(row, _("备注已保存。"))
 
 
@@ -569,24 +573,43 @@ def refused(error: Exception) -> ResponseReturnValue:
         return _page(item, typed=_typed_back(), description=str(NOT_SAVED), status=503,
                      seen=_seen_back())  # fmt: skip
 
-    return refused_form(error, item_page, typed_texts)
+    return refused_form(error, item_page, typed_texts)  # the back office's one rule
 
 
 for _refusal in WRITE_REFUSED:
     bp.register_error_handler(_refusal, refused)
 
-# What a refused form keeps, by the page's key, for the page that only shows the text.
-LABELS = {"reply": REPLY_LABEL, "note": NOTE_LABEL, "target": _l("合并到的编号"),
+# The item page's text boxes, by the page's key (`typed`), with their labels: a form
+# refused or shown again names a text as its box does.
+LABELS = {"reply": REPLY_LABEL, "note": NOTE_LABEL, "target": _l("合并到哪一条（编号）"),
           "example": _l("例子（中文）"), "example_en": _l("例子（英文，可以不填）")}  # fmt: skip
 NOT_SAVED = _l("网站暂时无法写入数据，这次没有保存。您写的内容还在下面，请过几分钟再提交一次。")
+# The reply's box and the note's are one form (staff/inbox/item.html), so that the header's
+# buttons, which send one form, carry both: the reply is posted as "body", the note as "note".
+REPLY_FIELD, NOTE_FIELD = "body", "note"
 
 
-def typed_texts() -> list[tuple[str, str]]:
-    """What the posted form had typed into its text boxes, as (label, text), for a page
-    that only shows the text to copy (the item cannot be shown, or the form was refused
-    for its token after signing out): a state or an assignee is no text."""
-    typed = _typed_back().items()
-    return [(str(LABELS[name]), text) for name, text in typed if name in LABELS and text.strip()]
+def posted_fields() -> dict[str, str]:
+    """The texts the posted form carries: {the item page's key: the name it is posted
+    under}. A note form from a page shown before the note joined the reply's form posts its
+    note alone, as "body"."""
+    action = posted_form()
+    if action == "note" and NOTE_FIELD not in request.form:
+        return {"note": REPLY_FIELD}
+    if action in ("reply", "note"):
+        return {"reply": REPLY_FIELD, "note": NOTE_FIELD}
+    if action == "example":  # two boxes: the Chinese text and its English
+        from .export import EXAMPLE_FIELDS
+
+        return {name: name for name in EXAMPLE_FIELDS}
+    return {"target": "target"} if action == "merge" else {}
+
+
+@text_boxes("inbox.shown_again", "inbox.reply", "inbox.note", "inbox.merge", "inbox.example")
+def typed_boxes() -> dict[str, object]:
+    """The text boxes of the item page's form that was posted, by name, with their labels
+    (a state or an assignee is no text)."""
+    return {name: LABELS[key] for key, name in posted_fields().items()}
 
 
 def _posted_to() -> FeedbackItem | None:
@@ -606,19 +629,11 @@ def posted_form() -> str:
 
 
 def _seen_back() -> int | None:
-    """The newest message a refused reply's page had shown, for the page that shows the
-    text again (None for any other form's)."""
-    return last_seen() if posted_form() == "reply" else None
+    """The newest message the page of a posted reply form had shown, for the page that
+    shows its text again (None for any other form's)."""
+    return last_seen() if "reply" in posted_fields() else None
 
 
 def _typed_back() -> dict:
     """What the posted form had typed, by the item page's keys, to show it again."""
-    action = posted_form()
-    if action == "example":  # two boxes: the Chinese text and its English
-        from .export import EXAMPLE_FIELDS
-
-        return {name: request.form.get(name, "") for name in EXAMPLE_FIELDS}
-    # Where each form's text goes back: {form: (the page's key, the posted field)}.
-    field, posted = {"reply": ("reply", "body"), "note": ("note", "body"),
-                     "merge": ("target", "target")}.get(action, (action, action))  # fmt: skip
-    return {field: request.form.get(posted, "")}
+    return {key: request.form.get(name, "") for key, name in posted_fields().items()}
