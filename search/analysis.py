@@ -13,11 +13,11 @@ from pathlib import Path
 
 import jieba
 from whoosh.analysis import STOP_WORDS as ENGLISH_STOP_WORDS
-from whoosh.analysis import Analyzer, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis import Analyzer, Filter, StemFilter, StopFilter, Token, Tokenizer
 from whoosh.lang.porter import stem
 
 from search.synonyms import chinese_terms, load_groups
-from search.text import is_chinese, normalize
+from search.text import has_chinese, is_chinese, normalize
 
 # Words that carry no meaning in a search. Only whole tokens are stopped, so 我 goes but
 # 自我 stays.
@@ -141,6 +141,23 @@ def analyzer() -> Analyzer:
         | StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
         | StemFilter(stemfn=_stem, cachesize=0)
     )
+
+
+class ChineseOnly(Filter):
+    """Keeps the words that hold a Chinese character, at their places."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        """The tokens with a Chinese character."""
+        return (token for token in tokens if has_chinese(token.text))
+
+
+@cache
+def chinese_analyzer() -> Analyzer:
+    """The analyzer of an English document's Chinese twin (`Document.chinese_title` and
+    the rest): its Chinese words only, cut as `analyzer` cuts them. The twin's numbers and
+    Latin letters are left out: the English text says them already, and they would count
+    twice for what is typed in English."""
+    return analyzer() | ChineseOnly()
 
 
 @lru_cache(maxsize=50_000)

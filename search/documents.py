@@ -24,16 +24,21 @@ class Document:
     township: str | None = None
     categories: list[str] = field(default_factory=list)
     disability_categories: list[str] = field(default_factory=list)
-    # An English document's Chinese title, searched as its title is but never shown: a
-    # resident on the English site may type the name in Chinese (无障碍, 就业).
+    # An English document's Chinese twin: the same item's Chinese title, summary and body.
+    # A resident on the English site may type Chinese (无障碍, 就业), and the English page
+    # says what its twin says: its Chinese words are searched, in fields of their own
+    # (`CHINESE_FIELDS`), as the Chinese site searches the twin's. Never shown.
     chinese_title: str = ""
+    chinese_summary: str = ""
+    chinese_body: str = ""
 
     @property
     def searched_title(self) -> str:
-        """The title as it is searched: with the Chinese title, when it is not in it."""
-        if not self.chinese_title or self.chinese_title in self.title:
+        """The title as its own field searches it: without the Chinese title that an
+        English one shows beside its own (a project's, 无障碍厕所), searched as the twin's."""
+        if not self.chinese_title:
             return self.title
-        return f"{self.title}\n{self.chinese_title}"
+        return self.title.replace(self.chinese_title, " ").strip()
 
     def __post_init__(self) -> None:
         """Refuse a document the index could not filter or find again."""

@@ -42,10 +42,11 @@ from whoosh.sorting import Count, FieldFacet
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import IndexWriter
 
-from search.analysis import analyzer, query_words
+from search.analysis import analyzer, chinese_analyzer, query_words
 from search.backend import IndexBusy, IndexUnavailable, Progress, SearchBackend
 from search.documents import Document
 from search.query import (
+    CHINESE_FIELDS,
     FIELD_BOOSTS,
     KindWeighting,
     build_filter,
@@ -120,6 +121,11 @@ def make_schema() -> Schema:
         title=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["title"]),
         summary=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["summary"]),
         body=TEXT(analyzer=text, stored=True, field_boost=FIELD_BOOSTS["body"]),
+        # An English document's Chinese twin, its Chinese words only, never shown.
+        **{
+            twin: TEXT(analyzer=chinese_analyzer(), field_boost=FIELD_BOOSTS[name])
+            for name, twin in CHINESE_FIELDS.items()
+        },
         # The whole title, reduced to letters and ideographs, for the exact-title boost.
         title_exact=ID(),
         # How the title and its words read in pinyin, for queries typed in Latin letters.
@@ -142,6 +148,7 @@ def document_fields(document: Document) -> dict[str, str]:
         "_stored_title": document.title,
         "summary": document.summary,
         "body": document.body,
+        **{twin: getattr(document, twin) for twin in CHINESE_FIELDS.values()},
         "title_exact": exact_key(document.title),
         # Pinyin is read on the Chinese site only (English titles can hold Chinese too).
         "pinyin": " ".join(title_readings(document.title)) if document.language == "zh" else "",
@@ -152,6 +159,11 @@ def document_fields(document: Document) -> dict[str, str]:
         "url": document.url,
     }
     return {name: value for name, value in fields.items() if value}
+
+
+def _has_field(writer: IndexWriter, name: str) -> bool:
+    """True when the index `writer` writes has the field `name` (or it is a stored value)."""
+    return name.startswith("_stored_") or name in writer.schema
 
 
 def _commit(writer: IndexWriter, **options: bool) -> None:
@@ -528,7 +540,11 @@ class SearchIndex(SearchBackend):
 
         def change(writer: IndexWriter) -> None:
             for document in documents:
-                writer.update_document(**document_fields(document))
+                # An index written before a field was added (the Chinese twin's, in December
+                # 2026) is given the fields it has until `flask search rebuild` writes it anew.
+                fields = document_fields(document).items()
+                kept = {name: value for name, value in fields if _has_field(writer, name)}
+                writer.update_document(**kept)
 
         if documents:
             self._write(change)

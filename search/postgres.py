@@ -5,7 +5,8 @@ site on several servers that share one database.
 cut in Python by the analyzer of the Whoosh index (`search.analysis`: Simplified Chinese,
 half-width, lower case; jieba's search mode, so 辅助器具 gives 辅助, 器具 and 辅助器具; stop
 words out; English stems) and its words are written as a `tsvector` literal: the title's
-words weighted A, the summary's B, the body's C, the pinyin readings of a Chinese title D.
+words weighted A, the summary's B, the body's C, the pinyin readings of a Chinese title D,
+and an English document's Chinese twin (`Document.chinese_title`…) as the fields it stands for.
 No text search configuration cuts them again (not even 'simple', whose parser would split
 a word jieba kept whole, such as 0635-1234567), and queries are written as `tsquery`
 literals the same way, so nothing a resident types is read as query syntax.
@@ -64,10 +65,11 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR, insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 
-from search.analysis import analyzer, query_words
+from search.analysis import analyzer, chinese_analyzer, query_words
 from search.backend import IndexBusy, IndexUnavailable, Progress, SearchBackend
 from search.documents import Document
 from search.query import (
+    CHINESE_FIELDS,
     FIELD_BOOSTS,
     KIND_WEIGHTS,
     MAX_PHRASE_GAP,
@@ -89,8 +91,11 @@ from search.vocabulary import (
 logger = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 100
-# The tsvector weight (label) of each field.
+# The tsvector weight (label) of each field. An English document's Chinese twin
+# (`CHINESE_FIELDS`) has the labels of the fields it stands for: there is no length
+# normalisation to keep apart, and a field's words are ranked in each label alone.
 WEIGHTS = {"title": "A", "summary": "B", "body": "C", "pinyin": "D"}
+WEIGHTS |= {twin: WEIGHTS[name] for name, twin in CHINESE_FIELDS.items()}
 TEXT_LABELS = "".join(WEIGHTS[name] for name in FIELD_BOOSTS)
 # PostgreSQL keeps at most 256 positions of a lexeme, none beyond 16383, and no lexeme
 # longer than 2047 bytes: longer words are cut, the same way in documents and queries.
@@ -102,8 +107,9 @@ TEXT_LABELS = "".join(WEIGHTS[name] for name in FIELD_BOOSTS)
 MAX_POSITIONS = 256
 MAX_POSITION = 16383
 MAX_LEXEME_CHARS = 500
-# The fields in the order their positions are written: the long body last.
-FIELD_ORDER = ("title", "pinyin", "summary", "body")
+# The fields in the order their positions are written: the long body last, then an English
+# document's Chinese twin.
+FIELD_ORDER = ("title", "pinyin", "summary", "body", *CHINESE_FIELDS.values())
 # How far apart the last word of a field and the first of the next are: further than a
 # phrase query's widest gap (`MAX_PHRASE_GAP`), so that no phrase spans two fields, as none
 # does in Whoosh, whose fields are apart.
@@ -216,8 +222,9 @@ def _field_words(document: Document, name: str) -> Iterator[tuple[int, str]]:
         # Pinyin is read on the Chinese site only (English titles can hold Chinese too).
         yield from enumerate(title_readings(document.title) if document.language == "zh" else [])
         return
+    cut = chinese_analyzer() if name in CHINESE_FIELDS.values() else analyzer()
     text = document.searched_title if name == "title" else getattr(document, name)
-    for token in analyzer()(text, positions=True):
+    for token in cut(text, positions=True):
         yield token.pos, token.text
 
 
@@ -392,8 +399,9 @@ def _label_weights(parts: list) -> tuple[str, tuple[float, ...], float]:
     largest boost."""
     boosts: dict[str, float] = {}
     for part in parts:
+        # A field and the Chinese twin's field that stands for it share a label and a boost.
         label = WEIGHTS[part.fieldname]
-        boosts[label] = boosts.get(label, 0.0) + part.boost
+        boosts[label] = max(boosts.get(label, 0.0), part.boost)
     top = max(boosts.values())
     return "".join(sorted(boosts)), tuple(boosts.get(label, 0.0) / top for label in "DCBA"), top
 
@@ -419,11 +427,11 @@ def _one_word(parts: list[Query]) -> bool:
 @dataclass
 class _Counts:
     """How many documents one generation of the index holds, and how many each tsquery
-    finds."""
+    finds in each language."""
 
     generation: int
     documents: int
-    found: dict[str, int] = field(default_factory=dict)
+    found: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 class PostgresBackend(SearchBackend):
@@ -537,20 +545,30 @@ class PostgresBackend(SearchBackend):
             self._titles = {**kept, key: TitleWords(list(titles))}
         return self._titles[key]
 
-    def idf(self, connection: Connection, generation: int, sql: SqlQuery) -> dict[str, float]:
+    def idf(
+        self, connection: Connection, generation: int, sql: SqlQuery, language: str
+    ) -> dict[str, float]:
         """The inverse document frequency of each tsquery the score of `sql` ranks, as
-        Whoosh's BM25F has it (log(documents / (found + 1)) + 1), by placeholder. The counts
-        are kept until the index changes."""
+        Whoosh's BM25F has it (log(documents / (found + 1)) + 1), by placeholder: of all
+        documents, those in `language` that it finds. An English document holds its Chinese
+        twin's words under the labels of its own fields; Whoosh keeps them in fields of their
+        own, which its counts of the others leave out. Counted in every language, each
+        Chinese word was found twice as often as Whoosh counts it, and the Chinese site's
+        ranks moved (精神病 put the insurance subsidy first). The counts are kept until the
+        index changes."""
         counts = self._counts
         if counts is None or counts.generation != generation or len(counts.found) > MAX_COUNTED:
             total = connection.scalar(text("SELECT count(*) FROM search_document"))
             counts = self._counts = _Counts(generation, total or 0)
-        missing = [tsquery for tsquery in sql.ranked if tsquery not in counts.found]
+        missing = [tsquery for tsquery in sql.ranked if (language, tsquery) not in counts.found]
         if missing:
-            counts.found.update(zip(missing, _count_found(connection, missing), strict=True))
+            found = _count_found(connection, missing, language)
+            counts.found.update(
+                zip([(language, tsquery) for tsquery in missing], found, strict=True)
+            )
         documents = max(counts.documents, 1)
         return {
-            name: math.log(documents / (counts.found[tsquery] + 1)) + 1
+            name: math.log(documents / (counts.found[language, tsquery] + 1)) + 1
             for tsquery, name in sql.ranked.items()
         }
 
@@ -631,14 +649,19 @@ def _create_tables(connection: Connection) -> None:
     )
 
 
-def _count_found(connection: Connection, tsqueries: list[str]) -> list[int]:
-    """How many documents each tsquery finds, in one pass over those any of them finds."""
+def _count_found(connection: Connection, tsqueries: list[str], language: str) -> list[int]:
+    """How many documents in `language` each tsquery finds, in one pass over those any of
+    them finds."""
     params = {f"q{i}": tsquery for i, tsquery in enumerate(tsqueries)}
     params["any"] = " | ".join(f"({tsquery})" for tsquery in tsqueries)
+    params["language"] = language
     counts = ", ".join(
         f"count(*) FILTER (WHERE terms @@ CAST(:q{i} AS tsquery))" for i in range(len(tsqueries))
     )
-    statement = f"SELECT {counts} FROM search_document WHERE terms @@ CAST(:any AS tsquery)"
+    statement = (
+        f"SELECT {counts} FROM search_document"
+        " WHERE language = :language AND terms @@ CAST(:any AS tsquery)"
+    )
     return list(connection.execute(text(statement), params).one())
 
 
@@ -754,7 +777,7 @@ class _Search:
             f" ORDER BY {sql.score} * (CASE d.kind {kind_weight} ELSE 1 END) DESC, d.seq"
             " LIMIT :limit OFFSET :offset"
         )
-        idf = self.backend.idf(self.connection, self.generation, sql)
+        idf = self.backend.idf(self.connection, self.generation, sql, self.language)
         return list(
             self.connection.execute(
                 text(statement), {**params, **idf, "limit": limit, "offset": offset}

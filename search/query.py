@@ -13,7 +13,7 @@ from itertools import pairwise
 from whoosh.columns import ColumnReader
 from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import IndexReader
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, BM25FScorer, BaseScorer
 from whoosh.searching import Searcher
 
 from search import pinyin
@@ -28,13 +28,21 @@ from search.analysis import (
 )
 from search.results import Marks
 from search.synonyms import SynonymGroup, load_groups
-from search.text import is_chinese, normalize
+from search.text import has_chinese, is_chinese, normalize
 
 # Longer queries are cut: nobody types more, and each word adds clauses to the query.
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 16
 # Scoring weights: a title match above a summary match above a body match.
 FIELD_BOOSTS = {"title": 3.0, "summary": 1.5, "body": 1.0}
+# An English document's Chinese twin (`Document.chinese_title`…), each of its fields in one
+# of its own, weighed as the field it stands for. A Chinese word typed on the English site
+# is searched there too, so the English pages rank as the Chinese site ranks their twins:
+# with the Chinese title alone in the English title, a page was found by its title only,
+# as long as its English title (the home adaptations came 5th for 无障碍, below every page
+# with a shorter title, where the Chinese site puts them first for what their summary says).
+CHINESE_FIELDS = {name: f"chinese_{name}" for name in FIELD_BOOSTS}
+STANDS_FOR = {twin: name for name, twin in CHINESE_FIELDS.items()}
 # What the resident typed ranks above the terms it expands to through the synonym file.
 TYPED_BOOST = 2.0
 # A query that is a document's whole title puts that document first.
@@ -60,7 +68,8 @@ KIND_WEIGHTS = {"update": 0.5, "project": 0.7}
 
 
 class KindWeighting(BM25F):
-    """BM25F, with each document's score scaled by the weight of its kind."""
+    """BM25F, with each document's score scaled by the weight of its kind, and the Chinese
+    twin's fields measured against the fields they stand for."""
 
     use_final = True
 
@@ -69,6 +78,17 @@ class KindWeighting(BM25F):
         # Each segment's column of kinds, opened once per search: opening it reads the
         # column's offsets, which cost more than the scoring itself.
         self._kinds: dict[IndexReader, ColumnReader] = {}
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: int = 1) -> BaseScorer:
+        """BM25F's scorer; in a field of the Chinese twin (`CHINESE_FIELDS`) a document's
+        length is compared with the average of the field it stands for, as its twin's is.
+        Whoosh averages over every document, and only English ones have a twin: against
+        half the average, a long title counted as twice as long as on the Chinese site."""
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        stands_for = STANDS_FOR.get(fieldname)
+        if stands_for is not None and isinstance(scorer, BM25FScorer):
+            scorer.avgfl = searcher.get_parent().avg_field_length(stands_for) or 1
+        return scorer
 
     def final(self, searcher: Searcher, docnum: int, score: float) -> float:
         """The score BM25F gives, times the weight of the document's kind."""
@@ -246,12 +266,10 @@ def _phrase_queries(text: str, keys: list[str]) -> list[Query]:
     if len(run) < 2 or len(gaps) != 1 or max(gaps) > MAX_PHRASE_GAP:
         return []
     words, slop = [word for word, _ in run], gaps.pop()
+    fields = searched_fields(*words)
     return [
         Union(
-            [
-                Phrase(field, words, slop=slop, boost=PHRASE_BOOST * w)
-                for field, w in FIELD_BOOSTS.items()
-            ]
+            [Phrase(field, words, slop=slop, boost=PHRASE_BOOST * w) for field, w in fields.items()]
         )
     ]
 
@@ -291,7 +309,8 @@ def _term_query(term: str, reader: IndexReader, typed: bool = False, weight: flo
 def _word_query(word: str, reader: IndexReader, typed: bool, weight: float = 1.0) -> Query:
     """A query for one index term in title, summary and body."""
     boost = (TYPED_BOOST if typed else 1.0) * weight
-    in_fields = Union([Term(field, word, boost=boost * w) for field, w in FIELD_BOOSTS.items()])
+    fields = searched_fields(word)
+    in_fields = Union([Term(field, word, boost=boost * w) for field, w in fields.items()])
     if len(word) <= 2 or not is_chinese(word):
         return in_fields
     # A long word is also found through the shorter words inside it, where a page says it
@@ -311,6 +330,14 @@ def _word_query(word: str, reader: IndexReader, typed: bool, weight: float = 1.0
             Parts([_word_query(part, reader, typed, part_weight) for part in parts], word=word),
         ]
     )
+
+
+def searched_fields(*words: str) -> dict[str, float]:
+    """The fields words are searched in, with their boosts: Chinese words in the Chinese
+    twin's fields too (`CHINESE_FIELDS`), which hold nothing else."""
+    if not all(has_chinese(word) for word in words):
+        return FIELD_BOOSTS
+    return FIELD_BOOSTS | {CHINESE_FIELDS[name]: w for name, w in FIELD_BOOSTS.items()}
 
 
 class Parts(And):

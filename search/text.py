@@ -16,6 +16,7 @@ import opencc
 
 _TRADITIONAL_TO_SIMPLIFIED = opencc.OpenCC("t2s")
 _CJK_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _normalize_char(char: str) -> str:
@@ -66,3 +67,8 @@ def _simplify_char(char: str) -> str:
 def is_chinese(term: str) -> bool:
     """True when `term` is made only of Chinese characters."""
     return bool(_CJK_ONLY.match(term))
+
+
+def has_chinese(term: str) -> bool:
+    """True when `term` holds a Chinese character."""
+    return bool(_CJK.search(term))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.fields import Schema
 from whoosh.writing import SegmentWriter
 
 import search
@@ -353,6 +354,115 @@ def test_an_english_document_is_found_by_its_chinese_title_as_by_its_title(fresh
     found = fresh_index.search("无障碍改造", language="en")
     assert ids(found)[0] == "service:home-adaptation:en"
     assert found.hits[0].title == shown, "the Chinese title is searched, not shown"
+
+
+def twins(slug: str, chinese: tuple[str, str], english: tuple[str, str]) -> list[Document]:
+    """A service's Chinese document and its English one, which holds the Chinese title and
+    summary as its Chinese twin (as the site writes them)."""
+    return [
+        Document(
+            id=f"service:{slug}:zh",
+            kind="service",
+            language="zh",
+            title=chinese[0],
+            summary=chinese[1],
+            url=f"/services/{slug}",
+        ),
+        Document(
+            id=f"service:{slug}:en",
+            kind="service",
+            language="en",
+            title=english[0],
+            summary=english[1],
+            chinese_title=chinese[0],
+            chinese_summary=chinese[1],
+            url=f"/en/services/{slug}",
+        ),
+    ]
+
+
+def test_chinese_typed_on_the_english_site_ranks_pages_as_the_chinese_site_ranks_twins(
+    fresh_index,
+):
+    """无障碍 found the English pages by their Chinese titles alone, weighed against the length
+    of the English title beside them: the home adaptations, whose summary says 无障碍 and
+    which the Chinese site puts first, came below a statement with a short title."""
+    fresh_index.upsert(
+        twins(
+            "home-adaptation",
+            ("困难重度残疾人家庭无障碍改造", "为困难重度残疾人家庭实施无障碍改造。"),
+            (
+                "Accessibility adaptations in the homes of severely disabled people in difficulty",
+                "Homes of severely disabled people are adapted for accessibility.",
+            ),
+        )
+        + twins(
+            "statement",
+            ("无障碍声明", "本站想让每个人都能用，这里说明我们按什么标准做。"),
+            ("Accessibility statement", "We want everyone to be able to use this site."),
+        )
+    )
+    ours = {"service:home-adaptation", "service:statement"}
+
+    def ranked(language: str) -> list[str]:
+        found = ids(fresh_index.search("无障碍", language=language))
+        return [hit.removesuffix(f":{language}") for hit in found if hit[:-3] in ours]
+
+    assert ranked("zh") == ["service:home-adaptation", "service:statement"]
+    assert ranked("en") == ranked("zh")
+
+
+def test_an_english_pages_chinese_twin_is_searched_by_its_chinese_words_only(fresh_index):
+    """The English text says the twin's numbers and Latin words itself: counted again from
+    the twin, they would rank a page higher for holding Chinese too."""
+    fresh_index.upsert(
+        twins(
+            "web-standards",
+            ("网站无障碍标准", "我们按 WCAG 2.2 标准做。"),
+            ("Website accessibility standards", "We follow the guidelines."),
+        )
+    )
+    assert ids(fresh_index.search("wcag", language="en")) == []
+    assert ids(fresh_index.search("wcag", language="zh")) == ["service:web-standards:zh"]
+    assert ids(fresh_index.search("标准", language="en")) == ["service:web-standards:en"]
+
+
+def test_a_chinese_title_an_english_one_shows_is_searched_once_as_the_twins():
+    """A project's English title shows its Chinese one (Accessible toilets 无障碍厕所): in
+    the English title too, it counted twice."""
+    project = Document(
+        id="project:toilets:en",
+        kind="project",
+        language="en",
+        title="Accessible toilets\n无障碍厕所",
+        chinese_title="无障碍厕所",
+    )
+    assert project.searched_title == "Accessible toilets"
+    assert document_fields(project)["chinese_title"] == "无障碍厕所"
+
+
+def test_an_index_written_before_the_chinese_twin_takes_changes_until_rebuilt(
+    tmp_path, jieba_cache, monkeypatch
+):
+    """Updated before `flask search rebuild`, the site changed documents in an index that had
+    no field for the twin: every write failed (No field named 'chinese_title')."""
+    newer = search.index.make_schema
+
+    def older() -> Schema:
+        schema = newer()
+        for name in ("chinese_title", "chinese_summary", "chinese_body"):
+            schema.remove(name)
+        return schema
+
+    monkeypatch.setattr(search.index, "make_schema", older)
+    older_index = SearchIndex(tmp_path / "index")
+    older_index.rebuild([])
+    monkeypatch.setattr(search.index, "make_schema", newer)
+    older_index.upsert(
+        twins("home-adaptation", ("家庭无障碍改造", "无障碍改造。"), ("Home adaptations", "Homes."))
+    )
+    assert ids(older_index.search("改造")) == ["service:home-adaptation:zh"]
+    assert ids(older_index.search("home", language="en")) == ["service:home-adaptation:en"]
 
 
 def test_title_match_outranks_body_match(index):

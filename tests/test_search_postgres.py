@@ -8,6 +8,7 @@ demo pack), whose recall@5 must stay within two points of Whoosh's, and whose be
 PostgreSQL must rank first where Whoosh does.
 """
 
+import math
 import multiprocessing
 import os
 import re
@@ -30,7 +31,9 @@ from test_search_engine import (  # noqa: F401 (the engine's tests, run here on 
     test_a_long_word_is_marked_where_a_text_says_it_not_its_parts_beside_it,
     test_a_snippet_of_a_title_match_ends_between_clauses,
     test_a_word_some_page_uses_is_never_corrected_by_sound,
+    test_an_english_pages_chinese_twin_is_searched_by_its_chinese_words_only,
     test_any_query_is_safe,
+    test_chinese_typed_on_the_english_site_ranks_pages_as_the_chinese_site_ranks_twins,
     test_colloquial_queries_find_the_right_document,
     test_delete_removes_documents,
     test_exact_title_comes_first,
@@ -54,6 +57,7 @@ from test_search_engine import (  # noqa: F401 (the engine's tests, run here on 
     test_title_match_outranks_body_match,
     test_upsert_replaces_and_adds,
     test_words_typed_together_rank_a_page_with_them_together_first,
+    twins,
 )
 from test_search_quality import (
     NOTHING_FOUND,
@@ -62,7 +66,7 @@ from test_search_quality import (
     found_urls,
     ranked_on,
 )
-from whoosh.query import Or, Phrase
+from whoosh.query import Or, Phrase, Term
 
 import search
 from search import Document, IndexBusy, IndexUnavailable, PostgresBackend
@@ -240,6 +244,22 @@ def test_a_page_saying_a_word_more_often_ranks_higher_however_long_it_is(fresh_i
     )
     found = ids(fresh_index.search("wheelchair", language="en"))
     assert found.index("page:often") < found.index("page:once")
+
+
+def test_a_word_is_counted_among_the_documents_of_the_language_searched(new_url):
+    """An English document holds its Chinese twin's words under its own fields' labels;
+    counted with them, each Chinese word was found twice as often as Whoosh counts it (the
+    twin is in fields of its own there), and the Chinese site's order moved: 精神病 put the
+    insurance subsidy first."""
+    documents = twins("adaptation", ("无障碍改造", "改造。"), ("Home adaptations", "Homes."))
+    documents += twins("doctor", ("家庭医生", "签约。"), ("Family doctors", "Doctors."))
+    sql = postgres_module.SqlQuery.of(Term("title", "无障碍"))
+    with backend_on(new_url) as backend:
+        backend.rebuild(documents)
+        with backend.engine.connect() as connection:
+            generation = connection.scalar(text("SELECT generation FROM search_state"))
+            counted = [backend.idf(connection, generation, sql, lang) for lang in ("zh", "en")]
+    assert counted == [{"idf0": math.log(4 / (1 + 1)) + 1}] * 2
 
 
 def test_an_office_titled_by_its_short_name_outranks_pages_that_mention_it(fresh_index):

@@ -115,14 +115,16 @@ def _written_in(language: str) -> Iterator[None]:
 
 def documents_of(kind: str, item: Row) -> Iterator[search.Document]:
     """One item's documents, in Chinese and in English, each written in its own language.
-    The English one is found by the Chinese title too, as by its own title: on the English
-    site, Chinese typed (无障碍) found a service only through its body, below the projects
-    whose titles showed it."""
+    The English one holds the Chinese one's title, summary and body as its Chinese twin
+    (searched, never shown): Chinese typed on the English site (无障碍) finds and ranks the
+    English pages as the Chinese site ranks theirs."""
     with _written_in("zh"):
         chinese = SOURCES[kind].documents(item, "zh")
     with _written_in("en"):
         english = SOURCES[kind].documents(item, "en")
     english.chinese_title = chinese.title
+    english.chinese_summary = chinese.summary
+    english.chinese_body = chinese.body
     yield from (chinese, english)
 
 
