@@ -75,7 +75,7 @@ def test_directory_gives_the_emergency_numbers_first(client):
 def test_the_directory_says_only_national_lines_are_known_until_a_local_one_is_published(
     loaded_app,
 ):
-    said = "现在能给出的号码只有全国统一的 12345 和 12385"
+    said = "现在能给出的号码只有两个：全国统一的 12345，和本站还没有核实的 12385"
     assert said in loaded_app.test_client().get("/contacts/").text  # the demo's are invented
     with loaded_app.app_context():
         demo = db.session.scalar(select(ContactChannel).where(ContactChannel.slug == "dpf-sms"))
@@ -111,6 +111,48 @@ def test_the_12385_card_claims_nothing_unsourced(client):
     assert "由谁开通、服务时间和使用的语言，本站还没有核实" in main.text
     languages = next(h for h in main.find_all("h2") if h.text == "使用的语言")
     assert languages.find_next("p").text == "没有写明。"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "national", "unverified"),
+    [
+        ("", "全国统一的 12345", "本站还没有核实的 12385"),
+        ("/en", "the national 12345", "12385, which this site has not yet verified"),
+    ],
+)
+def test_the_directory_calls_only_12345_national(client, prefix, national, unverified):
+    """Only 12345 has a source (国办发〔2020〕53号); nothing here says 12385 is national."""
+    text = parse(client.get(prefix + "/contacts/").data).find("main").text
+    assert national in text and unverified in text
+    for said in ("全国统一的 12345 和 12385", "the national 12345 and 12385"):
+        assert said not in text
+
+
+@pytest.mark.parametrize("slug", sorted(REAL))
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_hotline_cards_name_no_need_or_language_without_a_source(client, prefix, slug):
+    """No document says which needs either line suits or which languages it uses (国办发
+    〔2020〕53号 is cited for 12345's hours only): the page says they are not stated, and
+    neither the directory's card nor the JSON-LD names any."""
+    main = parse(client.get(f"{prefix}/contacts/{slug}").data).find("main")
+    not_stated, headings = (
+        ("Not stated.", {"Who it suits", "Languages"})
+        if prefix
+        else ("没有写明。", {"适合谁", "使用的语言"})
+    )
+    said = {h.text: h.find_next_sibling().text for h in main.find_all("h2") if h.text in headings}
+    assert said == dict.fromkeys(headings, not_stated)
+    assert json_ld(client.get(f"{prefix}/contacts/{slug}"))["availableLanguage"] == []
+    card = next(
+        li
+        for li in results(client.get(f"{prefix}/contacts/")).find_all("li")
+        if f"{prefix}/contacts/{slug}" in li.hrefs
+    )
+    assert "适合：" not in card.text and "Good for:" not in card.text
+
+
+def test_a_blind_resident_is_not_told_the_hotlines_suit_them_without_a_source(client):
+    assert not {"hotline-12345", "hotline-12385"} & set(found(client.get("/contacts/?need=blind")))
 
 
 FILTERS = {
@@ -385,6 +427,26 @@ def test_real_hotline_json_ld_has_its_telephone(client, slug, number):
     assert "additionalProperty" not in data
 
 
+def test_only_a_line_confirmed_to_serve_the_district_says_so_in_json_ld(client):
+    """12345 is national (国办发〔2020〕53号); whether 12385 runs in 茌平区 is not verified,
+    so a machine reading its page is not told it does."""
+    assert json_ld(client.get("/contacts/hotline-12345"))["areaServed"]["name"] == "聊城市茌平区"
+    assert "areaServed" not in json_ld(client.get("/contacts/hotline-12385"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "serves"),
+    [
+        ({}, False),  # a general line with no hours checked: 12385
+        ({"hours": [{"days": ["mon"], "opens": "08:00", "closes": "17:00"}]}, True),
+        ({"department_id": 1}, True),
+        ({"facility_id": 1}, True),
+    ],
+)
+def test_a_channel_serves_the_district_when_it_is_local_or_its_hours_are_checked(fields, serves):
+    assert ContactChannel(**fields).serves_district is serves
+
+
 def test_12345_json_ld_is_available_all_day_every_day(client):
     hours = json_ld(client.get("/contacts/hotline-12345"))["hoursAvailable"]
     assert [(item["opens"], item["closes"]) for item in hours] == [("00:00", "23:59")]
@@ -601,6 +663,7 @@ def test_service_json_ld_is_a_government_service_with_the_12345_line(certificate
     assert data["name"] == "残疾评定和残疾人证（电子证照）"
     assert {"@type": "GovernmentOrganization", "name": "区残联"} in data["provider"]
     assert "12345" in phones
+    assert "12385" not in phones  # not verified to serve the district
     assert None not in phones  # a sample line has no number to offer
     assert {channel["@type"] for channel in data["availableChannel"]} == {"ServiceChannel"}
 

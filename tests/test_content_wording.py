@@ -184,3 +184,39 @@ def test_the_demo_pack_claims_no_real_body_verified_its_invented_places():
 def test_services_address_residents_as_the_site_does():
     """The easy-read texts said 你 where every page around them says 您."""
     assert [slug for slug, service in SERVICES.items() if "你" in str(service)] == []
+
+
+# What the site says of its two hotlines, wherever it says it: only 12345 is national (国办发
+# 〔2020〕53号); nothing here says where 12385 runs, nor which language either line answers in.
+HOTLINE_TEXTS = [
+    CONTENT / "contacts.yaml",
+    CONTENT / "README.md",
+    *sorted((CONTENT / "pages").glob("*.md")),
+    PROJECT_ROOT / "README.md",
+]
+UNSOURCED_ABOUT_HOTLINES = (
+    "12345 和 12385 两条全国热线",
+    "全国统一的 12345 和 12385",
+    "不是每个地方都开通了",
+    "如果您那里开通了",
+    "the two national lines",
+    "national 12345 and 12385",
+    "not every area runs it",
+    "does not run in every area",
+    "if your area offers it",
+    "answered in Chinese",
+)
+
+
+@pytest.mark.parametrize("path", HOTLINE_TEXTS, ids=lambda path: path.name)
+def test_no_text_claims_of_the_hotlines_what_no_source_says(path):
+    text = " ".join(path.read_text(encoding="utf-8").split())
+    assert [words for words in UNSOURCED_ABOUT_HOTLINES if words in text] == []
+
+
+def test_the_departments_page_gives_no_renaming_without_its_source():
+    """The 2023 renaming it once gave as an example cited no document."""
+    template = (PROJECT_ROOT / "site" / "templates" / "plan" / "departments.html").read_text(
+        encoding="utf-8"
+    )
+    assert "银保监会" not in template or "《党和国家机构改革方案》" in template

@@ -67,6 +67,15 @@ class ContactChannel(Publishable, Tracked, Model):
         return self.facility if self.facility is not None and public(self.facility) else None
 
     @property
+    def serves_district(self) -> bool:
+        """True when the site can say the channel serves 茌平区: it belongs to a department or
+        a place here, or, a general line, its hours are published (12345's, from 国办发〔2020〕
+        53号). A general line whose hours nobody has checked (12385: who runs it, where and
+        when are not verified) is not said to serve the district: schema.org data gives it no
+        areaServed and no service offers it as a channel."""
+        return bool(self.department_id or self.facility_id or self.hours)
+
+    @property
     def usable(self) -> bool:
         """True when a number, account, address or place to use it is published."""
         return bool(self.value or self.place)

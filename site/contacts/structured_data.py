@@ -1,5 +1,6 @@
 """A contact channel's schema.org JSON-LD: a ContactPoint, marked HearingImpairedSupported
-where it serves deaf people. Service pages give their channels the same way."""
+where it serves deaf people, and serving the district only where that is confirmed
+(`ContactChannel.serves_district`). Service pages give their channels the same way."""
 
 from flask import url_for
 
@@ -18,10 +19,11 @@ def contact_point(item: ContactChannel) -> dict:
         "name": schema_org.text(item, "name"),
         "description": schema_org.text(item, "summary"),
         "contactType": str(CHANNELS[item.channel]),
-        "areaServed": schema_org.AREA,
         "availableLanguage": _languages(item.languages),
         **schema_org.hours("hoursAvailable", item.hours),
     }
+    if item.serves_district:
+        data["areaServed"] = schema_org.AREA
     if item.value:
         key = {"phone": "telephone", "sms": "telephone", "email": "email"}.get(item.channel)
         if key:

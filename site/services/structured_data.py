@@ -30,6 +30,9 @@ def government_service(item: Service, channels: list) -> dict:
                 "servicePhone": contact_point(channel),
             }
             for channel in channels
-            if channel.channel == "phone" and channel.value and not channel.sample
+            if channel.channel == "phone"
+            and channel.value
+            and not channel.sample
+            and channel.serves_district
         ],
     }
