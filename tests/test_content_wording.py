@@ -85,6 +85,172 @@ def test_easy_read_gives_what_the_plan_only_sets_out_to_do_as_the_plans(slug, he
     assert english in record["easy_read_en"]
 
 
+# How an easy-read line or a summary promises something to the resident today.
+PROMISE = re.compile("会|能|可以|得到|优先|免费")
+SUMMARY_PROMISE = re.compile("会|能|可以|得到")
+# Words that hold one of those characters and promise nothing.
+NOT_PROMISES = re.compile("社会|委会|机会|学会|技能|能力|功能|力所能及|不能")
+PROMISE_EN = re.compile(r"\b(?:will|can|get|gets)\b")
+# A line that says where to ask promises nothing: "现在有没有，去问区残联".
+ASKS = re.compile("(?:去|先|请)问")
+# Easy-read lines in the site's own voice, said as today's fact rather than the plan's aim,
+# that the review of the site's facts (December 2026) let stand: each rests on the
+# service's cited documents or a national scheme already in force. A new line goes here
+# only after the same check; any other promise is written as the plan's ("规划说，要…",
+# "The plan says … is to …") with where to ask whether it exists now.
+STATED_AS_FACT = {
+    "assistive-devices": ("您需要辅助器具，可以申请适配。",),
+    "blind-cultural-services": ("开好以后，您可以在那里读盲文书，听有声书。",),
+    "child-rehabilitation-aid": (
+        "您的孩子6岁以下，有残疾或者孤独症（自闭症），可以申请康复救助。",
+        "听力残疾的孩子，符合条件的可以做人工耳蜗手术。",
+        "肢体残疾的孩子，符合条件的可以做矫治手术。",
+        "孩子可以配辅助器具、做康复训练。",
+        "孩子在定点康复机构训练，还能拿到送训补贴。",
+    ),
+    "compulsory-education": (
+        "您的孩子有残疾，到了上学年龄，一样可以上学。",
+        "能跟上的孩子，可以在家附近的普通学校上学，同等条件下优先安排。",
+        "也可以上特殊教育学校。",
+        "孩子不方便去学校的，老师可以上门来教，或者在网上学。",
+    ),
+    "disability-certificate": ("不方便打电话，可以在本站网上写给区残联，也可以打 12345。",),
+    "employment-assistance": (
+        "您想找工作，可以请就业服务机构帮忙。",
+        "您找工作特别难，符合条件的可以得到就业援助。",
+        "您找到工作后，符合条件的，低保会慢慢退出，不会一下子停掉。",
+    ),
+    "exam-accommodations": ("您是残疾学生，参加各种考试，可以得到合理的方便。",),
+    "family-doctor": ("您可以和家庭医生签约。",),
+    "home-accessibility-adaptation": (
+        "您家生活困难，家里有重度残疾人，可以申请家里的无障碍改造。",
+        "改造会和配辅助器具一起考虑。",
+    ),
+    "housing-support": (
+        "住在农村、房子是危房的，符合条件的可以改造。",
+        "申请保障性住房时，残疾人家庭可以优先排队、优先选房。",
+    ),
+    "insurance-contribution-subsidy": (
+        "您是重度残疾人，参加城乡居民养老保险，可以得到缴费补贴。",
+        "您是生活困难的重度残疾人，参加医疗保险，符合政策的也可以得到缴费补贴。",
+        "您失业了，符合条件的可以领失业保险金。",
+    ),
+    "legal-aid": (
+        "您遇到法律上的麻烦，可以申请法律援助。",
+        "您打官司有困难，符合条件的可以得到司法救助。",
+        "您的权益受到侵犯，可以打政务服务热线反映。",
+    ),
+    "living-allowance": (
+        "您是残疾人，家里有低保，可以申请生活补贴。",
+        "补贴标准会随着情况调整。",
+    ),
+    "medical-and-temporary-assistance": (
+        "您看病花钱多、负担重，可以申请医疗救助。",
+        "您家突然遇到急事难事，日子过不下去，可以申请临时救助。",
+        "困难越大，帮助会按情况不同来安排。",
+    ),
+    "precise-rehabilitation": (
+        "您需要康复，可以得到基本康复服务。",
+        "您是后来才残疾的，比如脊髓受伤、后来失明、学会说话后才失聪，符合条件的可以得到康复救助。",
+    ),
+    "public-welfare-jobs": ("政府设的公益性岗位，会优先安排残疾人。",),
+    "rukang-home": (
+        "您可以在那里做康复、学技能、做些力所能及的工作。",
+        "还可以参加文体活动，和别人聊天、互相帮助。",
+    ),
+    "self-employment-subsidy": ("您自己做生意，或者做灵活的工作，可以申请补贴。",),
+    "severe-disability-care-allowance": (
+        "您的残疾很重（一级、二级），又需要长期有人照顾，可以申请护理补贴。",
+        "补贴标准会随着情况调整。",
+    ),
+    "sign-language-video-service": (
+        "建好以后，您听不见或说话有困难，可以通过视频找手语翻译。",
+        "您可以问政策，日常生活遇到难处也可以求助。",
+    ),
+    "subsistence-allowance": (
+        "您家有残疾人，生活很困难，可以申请低保。",
+        "家里刚好够不上低保的，符合条件的残疾人本人也可以自己申请，按一个人单独算。",
+        "住在农村的，符合条件也可以申请特困人员救助供养。",
+    ),
+    "vocational-and-higher-education": (
+        "您初中毕业后，可以接着上高中或者职业学校。",
+        "您也可以争取上大学。",
+    ),
+    "vocational-skills-training": (
+        "您想学一门本事、好找工作，可以参加职业技能培训。",
+        "住在农村的，可以学农村实用技术。",
+        "您还可以学传统手艺，就是非物质文化遗产的技能。",
+    ),
+    "youth-internship-allowance": ("收符合条件的残疾人见习的单位，也能得到补贴。",),
+}
+# Summaries with a promise that the same review let stand.
+SUMMARIES_STATED_AS_FACT = {
+    "culture-at-home",
+    "employment-assistance",
+    "legal-aid",
+    "rehabilitation-fitness",
+    "subsistence-allowance",
+    "youth-internship-allowance",
+}
+
+
+def promises(words: re.Pattern, text: str) -> bool:
+    return bool(words.search(NOT_PROMISES.sub("", text)))
+
+
+def easy_read_lines(record: dict, field: str) -> list[str]:
+    return [line.strip() for line in (record.get(field) or "").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("slug", SERVICES)
+def test_easy_read_promises_only_what_is_the_plans_aim_or_a_checked_fact(slug):
+    """Every easy-read line that promises something is marked as the plan's (规划), says
+    where to ask, or is listed as a checked fact; its English says no more than the
+    Chinese: the plan's aim stays the plan's, and a line that promises nothing in Chinese
+    promises nothing in English."""
+    record = SERVICES[slug]
+    chinese = easy_read_lines(record, "easy_read")
+    english = easy_read_lines(record, "easy_read_en")
+    assert len(chinese) == len(english), "one English line for each Chinese line"
+    facts = STATED_AS_FACT.get(slug, ())
+    for zh, en in zip(chinese, english, strict=True):
+        if "规划" in zh:
+            assert "plan" in en.lower(), en
+        elif zh in facts or ASKS.search(zh):
+            continue
+        else:
+            assert not promises(PROMISE, zh), f"said as a fact, not as the plan's: {zh}"
+            assert not PROMISE_EN.search(en), f"the English promises more: {en}"
+
+
+@pytest.mark.parametrize("slug", SERVICES)
+def test_a_summary_promises_only_what_is_the_plans_aim_or_a_checked_fact(slug):
+    record = SERVICES[slug]
+    if "规划" in record["summary"]:
+        assert "plan" in record["summary_en"].lower()
+    elif slug not in SUMMARIES_STATED_AS_FACT:
+        assert not promises(SUMMARY_PROMISE, record["summary"]), record["summary"]
+
+
+def test_the_facts_listed_as_checked_are_still_on_their_pages():
+    """A checked line that is reworded leaves the list, so the list never vouches for
+    words no page says."""
+    for slug, lines in STATED_AS_FACT.items():
+        assert set(lines) <= set(easy_read_lines(SERVICES[slug], "easy_read")), slug
+    assert SUMMARIES_STATED_AS_FACT <= set(SERVICES)
+
+
+def test_the_care_allowance_gives_grades_3_and_4_as_the_plans_aim():
+    """Measure 1-3 sets it as an aim for 2021-2025 (逐步将三四级精神、智力残疾人纳入护理
+    补贴范围); whether it is in force is for the Civil Affairs Bureau to say."""
+    record = SERVICES["severe-disability-care-allowance"]
+    assert "规划说，要逐步把需要人照顾的三级、四级智力、精神残疾人也纳入。" in record["easy_read"]
+    assert "现在能不能申请，请问区民政局。" in record["easy_read"]
+    assert "以后也会慢慢能申请" not in texts(record)
+    assert "are gradually to be included" in record["easy_read_en"]
+    assert "will gradually be able to apply" not in texts(record, english=True)
+
+
 def test_legal_aid_claims_no_lawyers_and_volunteers_that_only_the_plan_names():
     easy = SERVICES["legal-aid"]["easy_read"]
     assert "有公益律师和志愿者帮您" not in easy
