@@ -481,10 +481,10 @@ def test_rehabilitation_fitness_says_its_words_once_when_the_need_is_not_sure(cl
     assert card(doc, title).text.count(said) == 1
 
 
-# A child of 0 to 6 whose hukou is elsewhere, living in Chiping District, needing rehabilitation.
+# A child under 6 whose hukou is elsewhere, living in Chiping District, needing rehabilitation.
 CHILD_HUKOU_ELSEWHERE = [
     ("for_whom", ["family"]),
-    ("age", ["0-6"]),
+    ("age", ["0-5"]),
     ("residence", ["resident"]),
     ("certificate", ["yes"]),
     ("categories", ["hearing"]),
@@ -714,7 +714,7 @@ def test_a_change_from_the_check_page_returns_there_keeping_the_rest(client):
     assert parse(page.data).find("input", name_="return").get("value") == "review"
     review = browser.press(page, "action", "continue:grade", choose={"grade": ["2"]})
     text = parse(review.data).find("dl").text
-    assert "二级" in text and "低保" in text and "60岁或以上" in text
+    assert "二级" in text and "低保" in text and "60周岁或以上" in text
 
 
 def back_link(page) -> str:
@@ -858,7 +858,7 @@ def test_a_change_of_age_drops_the_answer_no_longer_asked(client):
     browser = Browser(client)
     review = journey(browser)
     page = browser.press(review, "action", "change:age")
-    page = browser.press(page, "action", "continue:age", choose={"age": ["7-17"]})
+    page = browser.press(page, "action", "continue:age", choose={"age": ["7-15"]})
     page = browser.press(page, "action", "continue:studying", choose={"studying": ["compulsory"]})
     doc = parse(page.data)
     assert doc.find("h1").text == "检查您的回答"
@@ -1000,8 +1000,8 @@ def test_no_answer_shows_the_question_again_with_its_error(client, prefix):
     assert page.status_code == 400
     doc = parse(page.data)
     link = doc.find("div", class_="error-summary").find("a")
-    assert link.get("href") == "#answer-age-0-6"
-    assert doc.find(id="answer-age-0-6") is not None
+    assert link.get("href") == "#answer-age-0-5"
+    assert doc.find(id="answer-age-0-5") is not None
     assert doc.find(id="answer-age-error") is not None
     assert doc.find("title").text.startswith("错误：" if not prefix else "Error")
     assert doc.find("input", name_="for_whom").get("value") == "family"
@@ -1177,7 +1177,7 @@ TAMPERED = {
     },
     "an answer to a question not asked": {
         "for_whom": "self",
-        "age": "0-6",
+        "age": "0-5",
         "work": "employed",
         "action": "continue:residence",
         "residence": "hukou",
@@ -1245,6 +1245,104 @@ def test_a_tampered_result_is_refused_clearly(client, case):
     response = client.post(RESULT, data=data)
     assert response.status_code == 400
     assert "没法读取您的回答" in response.text
+
+
+# --- Pages kept from before the ages changed --------------------------------------------------
+
+# A check page as it was sent before the ages split where the sources split (0 to 6, 7 to 17):
+# Back, or a tab restored, may send it again.
+OLD_CHILD = {
+    "for_whom": "family",
+    "age": "0-6",
+    "residence": "hukou",
+    "certificate": "yes",
+    "categories": "physical",
+    "grade": "1",
+    "studying": "preschool",
+    "household": "dibao",
+    "needs": "daily-care",
+}
+STANDING = {(question, value) for question, value in OLD_CHILD.items() if question != "age"}
+
+
+def asked_age_again(app, response, prefix: str = "") -> None:
+    """`response` asks age again, none ticked, saying why, every other answer carried."""
+    assert response.status_code == 200, response.text[:2000]
+    assert "private" in response.headers["Cache-Control"]
+    doc = parse(response.data)
+    who = translated(app, prefix, "您的家人")
+    assert doc.find("h1").text == translated(app, prefix, "%(who)s多大年纪？") % {"who": who}
+    said = translated(
+        app,
+        prefix,
+        "“%(question)s”的选项改过了，原来的回答对不上新的选项，请再选一次。其他问题的回答都还在。",
+    )
+    assert said % {"question": translated(app, prefix, "年龄")} in summary_text(response)
+    assert ticked(response) == {}
+    assert "0-6" not in response.text and "7-17" not in response.text
+
+
+def summary_text(response) -> str:
+    box = parse(response.data).find("div", class_="error-summary")
+    return " ".join(box.text.split()) if box is not None else ""
+
+
+@pytest.mark.parametrize("old", ["0-6", "7-17"])
+def test_a_check_page_from_before_the_ages_changed_asks_age_again(app, client, prefix, old):
+    """An old age answer was refused as tampered (没法读取您的回答): now age is asked
+    again, the other answers kept, and after it the check page, as after 更改."""
+    data = {**OLD_CHILD, "age": old, "action": "review", "csrf_token": token(client, prefix)}
+    response = client.post(prefix + QUESTIONS, data=data)
+    asked_age_again(app, response, prefix)
+    assert hidden_answers(response) == STANDING
+    browser = Browser(client, prefix)
+    review = browser.answer(response, "age", ["0-5"])
+    assert review.status_code == 200
+    assert parse(review.data).find("h1").text == translated(app, prefix, "检查您的回答")
+    assert hidden_answers(review) == STANDING | {("age", "0-5")}
+
+
+def test_a_result_from_before_the_ages_changed_asks_age_again(app, client):
+    data = {**OLD_CHILD, "age": "7-17", "view": "easy", "csrf_token": token(client)}
+    response = client.post(RESULT, data=data)
+    asked_age_again(app, response)
+    review = Browser(client).answer(response, "age", ["16-17"])
+    assert parse(review.data).find("h1").text == "检查您的回答"
+    result = Browser(client).press(review, "view", "standard")
+    assert result.status_code == 200 and "如康家园" in result.text
+
+
+def test_an_age_page_from_before_asks_again_then_goes_on_to_the_next_question(app, client):
+    """Its own box ticked with an old age (Back to the age page, then 继续)."""
+    data = {"for_whom": "family", "asking": "age", "action": "continue:age", "age": "0-6"}
+    response = client.post(QUESTIONS, data={**data, "csrf_token": token(client)})
+    asked_age_again(app, response)
+    assert hidden_answers(response) == {("for_whom", "family")}
+    following = Browser(client).answer(response, "age", ["6"])
+    assert parse(following.data).find("h1").text == "您的家人住在茌平区吗？"
+    assert ("age", "6") in hidden_answers(following)
+
+
+def test_an_age_page_opened_by_change_before_the_ages_changed_asks_again(app, client):
+    """Opened by 更改 with an old answer (`opened`), its own box a new one: asked again."""
+    data = {
+        **{q: v for q, v in OLD_CHILD.items() if q != "age"},
+        "opened": "7-17",
+        "return": "review",
+        "asking": "age",
+        "action": "continue:age",
+        "age": "7-15",
+    }
+    response = client.post(QUESTIONS, data={**data, "csrf_token": token(client)})
+    asked_age_again(app, response)
+    assert hidden_answers(response) == STANDING
+    assert parse(response.data).find("input", name_="return")["value"] == "review"
+
+
+def test_an_old_age_with_tampered_answers_is_still_refused_clearly(client):
+    data = {**OLD_CHILD, "grade": "0", "action": "review", "csrf_token": token(client)}
+    response = client.post(QUESTIONS, data=data)
+    assert response.status_code == 400 and "没法读取您的回答" in response.text
 
 
 def test_a_huge_post_is_refused_before_it_is_read(client):

@@ -12,8 +12,11 @@ from conftest import parse
 from test_eligibility import (
     ALL_UNSURE,
     FATHER,
+    OLD_CHILD,
     PRIVATE_WORDS,
+    STANDING,
     Browser,
+    asked_age_again,
     hidden_answers,
     journey,
     ticked,
@@ -117,7 +120,7 @@ def test_nothing_chosen_on_an_expired_page_asks_for_a_choice_as_the_page_would(c
 
 @pytest.mark.parametrize(
     "age, gone",
-    [("7-17", ("work", "unable")), ("60-plus", ("studying", "no"))],
+    [("7-15", ("work", "unable")), ("60-plus", ("studying", "no"))],
     ids=["work-no-longer-asked", "studying-no-longer-asked"],
 )
 def test_a_change_of_age_sent_from_an_expired_page_keeps_every_answer(client, age, gone):
@@ -250,3 +253,20 @@ def test_an_expired_page_says_nothing_of_cookies_to_a_browser_that_keeps_them(cl
     page = journey(browser, FATHER[:3])
     response = expired_press(browser, page, "action", "continue:certificate")
     assert MESSAGE in summary(response) and "Cookie" not in summary(response)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_an_expired_page_from_before_the_ages_changed_asks_age_again(app, client, page):
+    """Expired and from before the ages split (0 to 6, 7 to 17): age is asked again with a
+    fresh code and the answers that stand, never the problem page or a 500."""
+    data = {**OLD_CHILD, "action": "review", "view": "standard", **EXPIRED}
+    if page.endswith("questions"):
+        del data["view"]
+    else:
+        del data["action"]
+    response = client.post(page, data=data)
+    asked_age_again(app, response)
+    assert hidden_answers(response) == STANDING
+    review = Browser(client).answer(response, "age", ["0-5"])  # with the fresh code
+    assert review.status_code == 200
+    assert parse(review.data).find("h1").text == "检查您的回答"

@@ -188,7 +188,7 @@ PROFILES = {
         ),
     ),
     "baby-hearing-rehab": (
-        profile(age="0-6", categories=("hearing",), grade="2", needs=("rehabilitation",)),
+        profile(age="0-5", categories=("hearing",), grade="2", needs=("rehabilitation",)),
         (
             "child-rehabilitation-aid culture-at-home family-doctor "
             "free-public-transport-and-venues precise-rehabilitation "
@@ -201,7 +201,7 @@ PROFILES = {
     ),
     "toddler-physical-devices": (
         profile(
-            age="0-6",
+            age="0-5",
             grade="1",
             studying="preschool",
             household="low-income",
@@ -220,7 +220,7 @@ PROFILES = {
     ),
     "child-intellectual-school": (
         profile(
-            age="7-17",
+            age="7-15",
             categories=("intellectual",),
             grade="3",
             studying="compulsory",
@@ -236,7 +236,7 @@ PROFILES = {
         ),
     ),
     "child-out-of-school": (
-        profile(age="7-17", grade="1"),
+        profile(age="7-15", grade="1"),
         "culture-at-home free-public-transport-and-venues",
         (
             "assistive-devices child-rehabilitation-aid compulsory-education "
@@ -251,7 +251,7 @@ PROFILES = {
     "school-age-child-in-preschool": (
         profile(
             for_whom="family",
-            age="7-17",
+            age="7-15",
             categories=("mental",),
             grade="2",
             studying="preschool",
@@ -266,7 +266,7 @@ PROFILES = {
     ),
     "teen-visual-secondary": (
         profile(
-            age="7-17",
+            age="16-17",
             categories=("visual",),
             grade="2",
             studying="secondary",
@@ -280,7 +280,7 @@ PROFILES = {
     ),
     "teen-hearing-compulsory": (
         profile(
-            age="7-17",
+            age="7-15",
             categories=("hearing",),
             grade="2",
             studying="compulsory",
@@ -563,7 +563,7 @@ PROFILES = {
         ),
     ),
     "preschooler-unsure": (
-        profile(age="0-6", categories=("unsure",), grade="unsure", studying="unsure"),
+        profile(age="0-5", categories=("unsure",), grade="unsure", studying="unsure"),
         "free-public-transport-and-venues",
         (
             "assistive-devices blind-cultural-services child-rehabilitation-aid "
@@ -623,7 +623,7 @@ PROFILES = {
         ),
     ),
     "contradiction-baby-at-university": (
-        profile(age="0-6", grade="1", studying="university"),
+        profile(age="0-5", grade="1", studying="university"),
         (
             "culture-at-home exam-accommodations free-public-transport-and-venues "
             "vocational-and-higher-education"
@@ -683,7 +683,7 @@ PROFILES = {
     ),
     "teen-physical-school": (
         profile(
-            age="7-17",
+            age="7-15",
             categories=("physical",),
             grade="3",
             studying="compulsory",
@@ -938,7 +938,7 @@ def test_a_child_with_a_physical_disability_is_shown_the_cerebral_palsy_campaign
 
 
 def test_an_older_child_is_told_guofa_2018_20_lets_areas_widen_the_age_range(rules):
-    answers = profile(age="7-17", studying="compulsory", needs=("rehabilitation",))
+    answers = profile(age="7-15", studying="compulsory", needs=("rehabilitation",))
     finding = finding_for(rules, answers, "child-rehabilitation-aid")
     verify = " ".join(r.rule.verify.zh for r in finding.reasons if r.rule.verify)
     assert "有条件的地区可以扩大救助的年龄范围" in verify and "请问区残联" in verify
@@ -972,9 +972,157 @@ def test_a_school_age_child_whose_schooling_is_not_sure_is_asked_about_it(rules)
 
 
 def test_compulsory_education_is_not_offered_before_or_after_school_age(rules):
-    for age in ("0-6", "18-59"):
+    for age in ("0-5", "18-59"):
         answers = dict(PROFILES["school-age-child-in-preschool"][0], age=(age,))
         assert COMPULSORY not in {f.service for f in assess(rules, pruned(answers))}, age
+
+
+# --- Ages: the answers split where the sources split -----------------------------------------
+
+# A family member with a grade 2 intellectual disability, on a low income, not at school, who
+# needs rehabilitation and daily care: at each age, what the services whose sources name an
+# age give (None: not listed). 国发〔2018〕20号: children of 0 to 6; the Compulsory Education
+# Law (article 11): school at 6, or 7; 专栏2's Rukang Home: 16 and over; the residents'
+# pension insurance rule, 18 to 59; care homes for older people, 60 and over.
+AGED = profile(
+    for_whom="family",
+    categories=("intellectual",),
+    grade="2",
+    studying="no",
+    work="unable",
+    household="low-income",
+    needs=("rehabilitation", "daily-care"),
+)
+BY_AGE = {
+    # age: rehabilitation aid, pre-school, compulsory education, Rukang Home, pension
+    # insurance, care homes
+    "0-5": (LIKELY, LIKELY, None, None, POSSIBLE, None),
+    "6": (LIKELY, LIKELY, POSSIBLE, None, POSSIBLE, None),
+    "7-15": (POSSIBLE, None, POSSIBLE, POSSIBLE, POSSIBLE, None),
+    "16-17": (POSSIBLE, None, POSSIBLE, LIKELY, POSSIBLE, None),
+    "18-59": (None, None, None, LIKELY, LIKELY, None),
+    "60-plus": (None, None, None, LIKELY, POSSIBLE, POSSIBLE),
+}
+AGED_SERVICES = (
+    "child-rehabilitation-aid",
+    "preschool-rehabilitation-education",
+    "compulsory-education",
+    "rukang-home",
+    "insurance-contribution-subsidy",
+    "residential-and-home-care",
+)
+
+
+def aged(age: str) -> dict[str, tuple[str, ...]]:
+    """AGED at `age`, without the answers `age` does not ask for."""
+    return pruned({**AGED, "age": (age,)})
+
+
+def group_of(rules, answers, service) -> str | None:
+    return next((f.group for f in assess(rules, answers) if f.service == service), None)
+
+
+def test_every_age_answer_is_in_the_table_of_ages():
+    assert [*BY_AGE, UNSURE] == list(AGE.codes)
+
+
+@pytest.mark.parametrize("age", BY_AGE)
+def test_each_age_gives_what_the_sources_say_of_that_age(rules, age):
+    found = tuple(group_of(rules, aged(age), service) for service in AGED_SERVICES)
+    assert dict(zip(AGED_SERVICES, found, strict=True)) == dict(
+        zip(AGED_SERVICES, BY_AGE[age], strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    "younger, older",
+    [("0-5", "6"), ("6", "7-15"), ("7-15", "16-17"), ("16-17", "18-59"), ("18-59", "60-plus")],
+    ids=["5|6", "6|7", "15|16", "17|18", "59|60"],
+)
+def test_each_boundary_age_changes_what_a_source_with_that_age_gives(rules, younger, older):
+    """Either side of each boundary, some service whose source names that age differs."""
+    assert BY_AGE[younger] != BY_AGE[older]
+    for index, service in enumerate(AGED_SERVICES):
+        assert group_of(rules, aged(younger), service) == BY_AGE[younger][index], service
+        assert group_of(rules, aged(older), service) == BY_AGE[older][index], service
+
+
+def test_a_six_year_old_not_at_school_is_told_the_law_s_school_age(rules):
+    """A 6-year-old not at school was never offered compulsory education: 0 to 6 stood for
+    "before school age". The Compulsory Education Law's article 11 is cited, its one sentence
+    quoted, and the card says where the law and the plan are silent."""
+    finding = finding_for(rules, aged("6"), COMPULSORY)
+    (law,) = [source for source in finding.sources if source.kind == "document"]
+    assert law.key == "第十一条" and law.document.title.zh == "中华人民共和国义务教育法"
+    assert law.says.zh == (
+        "凡年满六周岁的儿童，其父母或者其他法定监护人应当送其入学接受并完成义务教育；"
+        "条件不具备的地区的儿童，可以推迟到七周岁。"
+    )
+    verify = " ".join(reason.rule.verify.zh for reason in finding.reasons if reason.rule.verify)
+    assert "满6周岁" in verify and "上到几岁为止" in verify and "请问区教育和体育局" in verify
+    assert "up to what age" in " ".join(r.rule.verify.en for r in finding.reasons if r.rule.verify)
+    assert ("age", "6") in finding.reasons[0].chosen
+
+
+def test_a_six_year_old_still_gets_rehabilitation_aid_for_children_of_0_to_6(rules):
+    finding = finding_for(rules, aged("6"), CHILD_REHABILITATION)
+    assert finding.group == LIKELY
+    assert "国发〔2018〕20号" in {source.key for source in finding.sources}
+
+
+@pytest.mark.parametrize("age", ["16-17", "18-59", "60-plus"])
+def test_rukang_home_is_likely_from_16_and_never_says_under_16(rules, age):
+    """聚焦16周岁以上: a 16- or 17-year-old was only "possible", told the plan did not say
+    whether people under 16 could go."""
+    finding = finding_for(rules, aged(age), "rukang-home")
+    assert finding.group == LIKELY
+    words = " ".join(
+        f"{reason.rule.explain.zh} {reason.rule.verify.zh if reason.rule.verify else ''}"
+        for reason in finding.reasons
+    )
+    assert "不满16周岁" not in words and "16周岁以上" in words
+
+
+def test_rukang_home_under_16_says_the_plan_is_silent_on_under_16(rules):
+    finding = finding_for(rules, aged("7-15"), "rukang-home")
+    assert finding.group == POSSIBLE
+    (reason,) = finding.reasons
+    assert "没有写不满16周岁的能不能去" in reason.rule.verify.zh
+    assert "younger people" in reason.rule.verify.en
+
+
+@pytest.mark.parametrize("age", ["0-5", "6", "7-15", "16-17", "18-59", "60-plus"])
+def test_work_is_asked_from_18_and_school_until_59(age):
+    asked = {question.id for question in sequence({"age": (age,)})}
+    assert ("work" in asked) == (age in ("18-59", "60-plus"))
+    assert ("studying" in asked) == (age != "60-plus")
+
+
+def test_no_rule_names_an_age_the_question_no_longer_offers(rules):
+    named = {
+        code
+        for rule in rules.rules + rules.checks
+        for condition in rule.conditions
+        if condition.question == "age"
+        for code in condition.codes
+    }
+    assert named <= set(AGE.codes) and not named & set(AGE.retired)
+
+
+def test_the_age_answers_are_in_full_years_as_the_sources_count(i18n_app):
+    with i18n_app.test_request_context("/"):
+        labels = [str(option.label) for option in AGE.options]
+        hint = str(AGE.hint)
+    assert labels == [
+        "不满6周岁",
+        "6周岁",
+        "7到15周岁",
+        "16或17周岁",
+        "18到59周岁",
+        "60周岁或以上",
+        "不确定",
+    ]
+    assert "周岁" in hint and "生日" in hint
 
 
 CHILD_REHABILITATION = "child-rehabilitation-aid"
@@ -1034,7 +1182,7 @@ def test_rehabilitation_aid_for_a_child_says_where_to_apply_whatever_the_residen
     permit was issued). Each answer on residence but a hukou in Chiping gets its own words,
     citing the document, instead of the general "the plan does not say"; where the plan is
     silent (applying from elsewhere) the card says so and names the federation to ask."""
-    answers = profile(age="0-6", residence=residence, needs=("rehabilitation",))
+    answers = profile(age="0-5", residence=residence, needs=("rehabilitation",))
     finding = finding_for(rules, answers, CHILD_REHABILITATION)
     zh, en, cited = checks_for(rules, answers, CHILD_REHABILITATION)
     if residence == "hukou":
@@ -1058,7 +1206,7 @@ def test_rehabilitation_aid_for_a_child_says_where_to_apply_whatever_the_residen
 
 @pytest.mark.parametrize("residence", list(CHILD_AID_BY_RESIDENCE))
 def test_every_other_service_keeps_the_general_residence_check(rules, residence):
-    answers = profile(age="0-6", residence=residence, needs=("rehabilitation",))
+    answers = profile(age="0-5", residence=residence, needs=("rehabilitation",))
     general = {
         "resident": "hukou-elsewhere",
         "unsure": "hukou-elsewhere",
@@ -1105,7 +1253,15 @@ def test_the_categories_hint_leaves_autism_and_cerebral_palsy_to_the_assessment(
 def test_age_decides_how_many_questions_there_are():
     assert totals({}) == (9, 10)
     counts = {code: len(sequence({"age": (code,)})) for code in AGE.codes}
-    assert counts == {"0-6": 9, "7-17": 9, "18-59": 10, "60-plus": 9, "unsure": 10}
+    assert counts == {
+        "0-5": 9,
+        "6": 9,
+        "7-15": 9,
+        "16-17": 9,
+        "18-59": 10,
+        "60-plus": 9,
+        "unsure": 10,
+    }
 
 
 def test_progress_is_a_range_until_age_is_answered_then_exact():
@@ -1118,7 +1274,7 @@ def test_progress_is_a_range_until_age_is_answered_then_exact():
 
 def test_changing_age_drops_answers_to_questions_no_longer_asked():
     answers = dict(PROFILES["graduate-looking"][0])
-    answers["age"] = ("7-17",)
+    answers["age"] = ("16-17",)
     assert "work" not in pruned(answers)
     assert pruned(answers)["studying"] == ("university",)
 

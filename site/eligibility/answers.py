@@ -32,6 +32,22 @@ class Tampered(ValueError):
     """The answers a page brought back cannot be the site's own: say what was wrong."""
 
 
+class Outdated(Tampered):
+    """A page kept from before a question's options changed brought back an answer the
+    question no longer offers (`Question.retired`): the question is asked again, with the
+    answers that still stand (`standing`)."""
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(
+            _(
+                "“%(question)s”的选项改过了，原来的回答对不上新的选项，请再选一次。"
+                "其他问题的回答都还在。",
+                question=question.title,
+            )
+        )
+        self.question = question
+
+
 def carried(form: MultiDict, current: Question | None = None) -> Answers:
     """The answers in the hidden fields (all but `current`'s, which the page asks), checked:
     each a known answer given once, each to a question asked, in question order."""
@@ -59,6 +75,8 @@ def _offered(question: Question, values: list[str]) -> tuple[str, ...]:
     anything else is tampering."""
     if len(values) != len(set(values)) or (len(values) > 1 and not question.multiple):
         raise Tampered(_("这一页带回的同一个回答出现了不止一次。"))
+    if any(value in question.retired for value in values):
+        raise Outdated(question)
     if any(value not in question.codes for value in values):
         raise Tampered(_("这一页带回了一个问题里没有的回答。"))
     return tuple(code for code in question.codes if code in values)
@@ -70,6 +88,20 @@ def _checked(question: Question, values: list[str]) -> tuple[str, ...]:
     if UNSURE in answer and len(answer) > 1:
         raise Tampered(_("这一页带回的回答里，“不确定”和别的回答选在了一起。"))
     return answer
+
+
+def standing(form: MultiDict) -> Answers:
+    """The answers a page kept from before an option was retired brings back that still
+    stand: its hidden fields less every retired answer, checked as always. The choice the
+    page's own boxes hold (`ASKING`) and the answer it was opened with are left out: that
+    question is asked again in its turn."""
+    asking = form.get(ASKING)
+    kept = MultiDict(
+        (name, value)
+        for name, value in form.items(multi=True)
+        if name not in (OPENED, asking) and not (name in BY_ID and value in BY_ID[name].retired)
+    )
+    return carried(kept)
 
 
 def opened(question: Question, form: MultiDict, returning: bool) -> tuple[str, ...]:

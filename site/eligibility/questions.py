@@ -46,6 +46,9 @@ class Question:
     hint: str | None = None
     multiple: bool = False
     asked_when: Callable[[Answers], bool] = field(default=_always, compare=False)
+    # Codes the question once offered and offers no more: a page kept from before (Back, a
+    # restored tab) may still send one, and the question is then asked again (answers.py).
+    retired: tuple[str, ...] = ()
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -92,21 +95,30 @@ FOR_WHOM = Question(
     hint=_l("后面的问题，问的都是这里选的人的情况：您自己，或者您帮忙查询的人。"),
 )
 
+# The ages split where the sources split: rehabilitation assistance for disabled children is
+# for ages 0 to 6 (国发〔2018〕20号), a child is sent to school at 6, or at 7 where conditions
+# are lacking (the Compulsory Education Law, article 11), Rukang Home is for ages 16 and over
+# (专栏2), and work is asked from 18. Ages in full years (周岁), as the sources count them.
 AGE = Question(
     "age",
     _l("年龄"),
     _l("您多大年纪？"),
     _l("%(who)s多大年纪？"),
     (
-        Option("0-6", _l("0到6岁"), _l("0到6岁")),
-        Option("7-17", _l("7到17岁"), _l("7到17岁")),
-        Option("18-59", _l("18到59岁"), _l("18到59岁")),
-        Option("60-plus", _l("60岁或以上"), _l("60岁或以上")),
+        Option("0-5", _l("不满6周岁"), _l("不满6周岁")),
+        Option("6", _l("6周岁"), _l("6周岁")),
+        Option("7-15", _l("7到15周岁"), _l("7到15周岁")),
+        Option("16-17", _l("16或17周岁"), _l("16或17周岁")),
+        Option("18-59", _l("18到59周岁"), _l("18到59周岁")),
+        Option("60-plus", _l("60周岁或以上"), _l("60周岁或以上")),
         _unsure(),
     ),
+    hint=_l("按周岁算：过了几次生日，就是几周岁。"),
+    # 0 to 6 and 7 to 17, until the ages split where the sources split.
+    retired=("0-6", "7-17"),
 )
 
-CHILD_AGES = ("0-6", "7-17")
+CHILD_AGES = ("0-5", "6", "7-15", "16-17")
 
 RESIDENCE = Question(
     "residence",

@@ -44,7 +44,16 @@ from ..opening_hours import local_now
 from ..plan.models import Project
 from ..services.departments import handling, in_charge
 from . import results
-from .answers import ASKING, Tampered, carried, chosen, complete_before, opened
+from .answers import (
+    ASKING,
+    Outdated,
+    Tampered,
+    carried,
+    chosen,
+    complete_before,
+    opened,
+    standing,
+)
 from .assess import Finding, Reason, assess
 from .questions import (
     BY_ID,
@@ -279,8 +288,26 @@ def clear() -> Response:
 
 @bp.errorhandler(Tampered)
 def tampered(error: Tampered) -> Response:
-    """Answers that cannot be the site's own: say what was wrong and how to go on."""
+    """Answers that cannot be the site's own: say what was wrong and how to go on. An answer
+    a question offered once and offers no more (a page kept from before) is no tampering:
+    that question is asked again (`asked_again`)."""
+    if isinstance(error, Outdated):
+        try:  # an error handler's own errors reach no other handler
+            return asked_again(error)
+        except Tampered as other:
+            error = other
     return _private(render_template("eligibility/problem.html", reason=str(error)), 400)
+
+
+def asked_again(error: Outdated) -> Response:
+    """The question whose old answer a page kept from before brought back, asked again with
+    the answers that still stand and a sentence saying why. It is opened as 更改 opens a
+    question: once answered, the check goes on to the first question left unanswered (the
+    one the page was asking, say), or to 检查您的回答."""
+    answers = standing(request.form)
+    answers.pop(error.question.id, None)
+    complete_before(error.question, answers)
+    return _question_page(error.question, answers, returning=True, message=str(error))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
