@@ -14,7 +14,7 @@ from sqlalchemy import func
 
 from ...database import commit_if_possible, db, posted_version, utcnow
 from ...feedback import statistics
-from ...feedback.models import ANSWERED, CLOSED, FeedbackItem
+from ...feedback.models import ANSWERED, CLOSED, FOLLOW_UP, FeedbackItem
 from ...feedback.names import kind_name, state_name
 from ...feedback.queries import answer_days, today
 from ...feedback.spec import BIDI_CONTROLS
@@ -24,7 +24,7 @@ from ...tabular import csv_text, spreadsheet_cell
 from ..accounts.sessions import require
 from ..models import EDITOR, PUBLISHER
 from . import drafts
-from .operations import _claim, _done
+from .operations import PUBLIC, _claim, _done
 from .views import _back, _page, bp, item_or_404
 
 # The example's fields, with the most characters each may have (English takes more).
@@ -88,12 +88,35 @@ def _read_example(item: FeedbackItem) -> tuple[dict, dict]:
         elif len(text) > EXAMPLE_FIELDS[name]:
             errors[name] = _("“%(label)s”最多 %(n)s 个字，现在有 %(count)s 个字。", label=label,
                              n=Number(EXAMPLE_FIELDS[name]), count=Number(len(text)))  # fmt: skip
-    if item.merged_into is not None:
-        errors = {"example": _("这一条已合并到 %(reference)s，请在那一条上写例子。",
-                               reference=item.merged_into.reference)}  # fmt: skip
-    elif item.state not in (ANSWERED, CLOSED):
-        errors = {"example": _("答复或关闭以后，才能把这一条公开为例子。")}
+    refusal = example_refusal(item)
+    if refusal is not None:
+        errors = {"example": refusal}
     return typed, errors
+
+
+@bp.app_template_global()
+def example_refusal(item: FeedbackItem) -> str | None:
+    """Why no example of the item can be published now (None when one can): merged into
+    another item, or waiting for an answer again. The one rule the post checks and the page
+    follows: where it refuses, the page shows no form but the text typed, to copy
+    (staff/inbox/_example.html)."""
+    if item.merged_into is not None:
+        return _("这一条已合并到 %(reference)s，请在那一条上写例子。",
+                 reference=item.merged_into.reference)  # fmt: skip
+    if item.state in (ANSWERED, CLOSED):
+        return None
+    if item.answered_at is not None and _newest_public_is_follow_up(item):
+        return _("答复以后，居民又补充了内容，这一条重新变成了“%(state)s”，所以例子没有公开。"
+                 "再答复或关闭以后，才能把这一条公开为例子。",
+                 state=state_name(item.state))  # fmt: skip
+    return _("答复或关闭以后，才能把这一条公开为例子。")
+
+
+def _newest_public_is_follow_up(item: FeedbackItem) -> bool:
+    """True when the item's newest public message is the resident's follow-up (which opens
+    an answered item again, feedback/operations.py `add_follow_up`)."""
+    public = [message for message in item.messages if message.kind in PUBLIC]
+    return bool(public) and max(public, key=lambda m: m.id).kind == FOLLOW_UP
 
 
 @bp.post("/<int:item_id>/example")
