@@ -31,10 +31,11 @@ from flask_babel import gettext as _
 from htmx_flask import request
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import CursorResult, delete, func, or_, select, update
+from werkzeug.exceptions import HTTPException
 
 from ...database import commit_if_possible, db, utcnow
 from ...i18n import url_in
-from ...security import READS
+from ...security import READS, safe_next
 from ..models import StaffSession, StaffUser
 
 log = logging.getLogger(__name__)
@@ -346,8 +347,9 @@ def require(
                     flash(message)
                     return redirect(url_for("staff.sign_in", next=url_in()), code=303)
                 if request.method not in READS:
-                    flash(_("请先登录。"))
-                    return redirect(url_for("staff.sign_in"), code=303)
+                    # Whatever the form asked for was not done: say so, and lead back.
+                    flash(_not_done_message())
+                    return redirect(url_for("staff.sign_in", next=return_address()), code=303)
                 # In the page's own language: /en/staff/… leads back to /en/staff/….
                 return redirect(url_for("staff.sign_in", next=url_in()))
             if not g.staff.can(role):  # which role it needs, not a bare 403
@@ -363,6 +365,41 @@ def require(
         return wrapper
 
     return decorate
+
+
+def _not_done_message() -> str:
+    """What to tell someone whose form (one whose text is not kept: a withdrawal, a
+    publication, a change of state) arrived while not signed in: it was not done."""
+    if g.lapsed is not None:
+        return _("登录已过期，刚才的操作没有完成：请重新登录，回到页面后再做一次。")
+    return _("请先登录。刚才的操作没有完成：登录后请回到页面，再做一次。")
+
+
+def return_address() -> str | None:
+    """Where to go back after signing in, for a form posted while not signed in: the page
+    the form was on (its Referer, of this site and in this language), else the address it
+    was posted to, or the nearest back-office page above either, that opens with a GET (a
+    withdrawal's question, the answer to a post, is at an address that takes only posts;
+    its item's page is above it). A local path only (`security.safe_next`, which the
+    sign-in page checks again); None when there is none: the sign-in page then leads to
+    the dashboard."""
+    paths = [request.path]
+    root = request.url_root  # the scheme, the host and the language's prefix, with "/"
+    if request.referrer and request.referrer.startswith(root):
+        paths.insert(0, request.referrer[len(root) - 1 :].partition("#")[0])
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for path in paths:
+        target, _mark, query = path.partition("?")
+        while target.startswith("/staff/"):
+            for opening in (target, target.rstrip("/") + "/"):
+                try:
+                    adapter.match(opening, method="GET")
+                except HTTPException:  # none there (404, 405), or a redirect
+                    continue
+                address = request.script_root + opening + (f"?{query}" if query else "")
+                return address if safe_next(address) == address else None
+            target, query = target.rstrip("/").rsplit("/", 1)[0], ""  # one level up
+    return None
 
 
 def _lapsed_message(problem: str | None) -> str:
