@@ -101,15 +101,17 @@ def duplicate_of(item: FeedbackItem) -> FeedbackItem | None:
 
 
 def sent_again(message: FeedbackMessage) -> FeedbackMessage | None:
-    """The item's last public message before `message`, when it is the same message (a
-    follow-up or a reply) sent within the duplicate window with nothing between: a double
-    click, or Back and send. Call it with the item held (`hold`) and `message` flushed."""
+    """The item's last message before `message` of its sort (public: a follow-up or a
+    reply; or an internal note), when it is the same message from the same writer sent
+    within the duplicate window with nothing between: a double click, or Back and send.
+    Call it with the item held (`hold`) and `message` flushed."""
+    public = (FOLLOW_UP, REPLY)
     last = db.session.scalar(
         select(FeedbackMessage)
         .where(
             FeedbackMessage.item_id == message.item_id,
             FeedbackMessage.id != message.id,
-            FeedbackMessage.kind.in_((FOLLOW_UP, REPLY)),
+            FeedbackMessage.kind.in_(public if message.kind in public else (message.kind,)),
         )
         .order_by(FeedbackMessage.id.desc())
         .limit(1)
@@ -117,6 +119,7 @@ def sent_again(message: FeedbackMessage) -> FeedbackMessage | None:
     if (
         last is not None
         and last.kind == message.kind
+        and last.author_id == message.author_id
         and last.body == message.body
         and last.created_at > utcnow() - DUPLICATE_WINDOW
     ):

@@ -17,6 +17,7 @@ from sqlalchemy import CursorResult, func, select, update
 
 from ...database import WRITE_REFUSED, db, utcnow
 from ...errors import handle_database_error, refused_form
+from ...feedback.queries import DUPLICATE_WINDOW
 from ...opening_hours import local_time
 from ...query_args import Problem, QueryArgs, clean_line, filtered_page, read_page_number, xml_safe
 from ...security import READS, client_network, safe_next
@@ -238,6 +239,10 @@ def new_account() -> ResponseReturnValue:
     form = request.form if request.method == "POST" else {}
     errors = {}
     if request.method == "POST":
+        again = _created_just_now(form)
+        if again is not None:  # its answer may never have reached the browser: go on as it did
+            flash(_("账号 %(name)s 刚才已经创建了，没有再创建一次。", name=again.username))
+            return redirect(url_for("staff.accounts"), code=303)
         errors = account_problems(form)
         if not errors:
             user = create_user(
@@ -252,6 +257,38 @@ def new_account() -> ResponseReturnValue:
         "staff/account_new.html", form=form, errors=errors, roles=role_names(),
         boxes=NEW_ACCOUNT_BOXES,
     ), 400 if errors else 200  # fmt: skip
+
+
+def _created_just_now(form: Mapping[str, str]) -> StaffUser | None:
+    """The account made by this administrator's newest account creation, when it was made
+    from this very form within the duplicate window and nobody changed it since: the form
+    sent again (a double click, Back and send), which would be refused for the name the
+    first one took. As the editor tells a new item's form sent twice, and the inbox a reply
+    (`feedback.queries.sent_again`): the same writer's newest of its sort, the same text."""
+    newest = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.user_id == g.staff.id, AuditEntry.action == "create-account")
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    username = form.get("username", "").strip().casefold()
+    if newest is None or newest.key != username or newest.at < utcnow() - DUPLICATE_WINDOW:
+        return None
+    user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+    changed_since = db.session.scalar(
+        select(AuditEntry.id)
+        .where(AuditEntry.kind == "account", AuditEntry.key == username, AuditEntry.id > newest.id)
+        .limit(1)
+    )
+    if (
+        user is None
+        or changed_since is not None
+        or not user.must_change_password
+        or (user.display_name, user.role)
+        != (form.get("display_name", "").strip(), form.get("role"))
+    ):
+        return None
+    return user if passwords.verify(user.password_hash, form.get("password", "")) else None
 
 
 def account_problems(form: Mapping[str, str]) -> dict[str, str]:

@@ -111,13 +111,19 @@ def merge(item: FeedbackItem, target: FeedbackItem, base_version: int | None) ->
     return True
 
 
-def add_note(item: FeedbackItem, text: str) -> None:
-    """An internal note, for colleagues only. Raises `queries.NoLongerTaken`, nothing
+def add_note(item: FeedbackItem, text: str) -> bool:
+    """An internal note, for colleagues only. False when this writer's same note was just
+    saved (the form sent twice: a double click, Back and send), as a reply is told apart
+    (`queries.sent_again`): nothing is added. Raises `queries.NoLongerTaken`, nothing
     added, when the item's personal data was deleted since the page was loaded."""
     queries.hold(item)
     message = _message(item, NOTE, text)
     queries.check_still_taken(item, from_resident=False)
+    if queries.sent_again(message) is not None:
+        db.session.rollback()
+        return False
     _done(item, "inbox-note", f"#{message.id}")
+    return True
 
 
 def public_since(item: FeedbackItem, seen: int) -> list[FeedbackMessage]:

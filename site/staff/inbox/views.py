@@ -454,9 +454,13 @@ def note(item_id: int) -> ResponseReturnValue:
         return _page(row, {"note": problem}, typed, status=400, seen=_seen_back())
     drafts.forget(g.staff.id, row.id, "note")
     try:
-        operations.add_note(row, text)
+        added = operations.add_note(row, text)
     except feedback_queries.NoLongerTaken:  # purged since the page was loaded
         return _page(row, typed=typed, description=purged(row), status=409)
+    if not added:  # sent twice: the first is saved
+        drafts.forget(g.staff.id, row.id, "note")  # again: rolled back with the second
+        db.session.commit()
+        return _back(row, _("这条备注刚才已经保存过了，没有再保存一次。"))
     return _back(row, _("备注已保存。"))
 
 
