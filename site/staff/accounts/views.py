@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from htmx_flask import request
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, String, func, select, update
 
 from ...database import WRITE_REFUSED, db, utcnow
 from ...errors import handle_database_error, refused_form
 from ...feedback.queries import DUPLICATE_WINDOW
+from ...i18n import Number
 from ...opening_hours import local_time
 from ...query_args import Problem, QueryArgs, clean_line, filtered_page, read_page_number, xml_safe
 from ...security import READS, client_network, safe_next
@@ -31,7 +32,19 @@ from .audit import record as audit
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.add_app_template_global(staff_label, "staff_label")
-MAX_NAME = 60
+
+
+def _longest(column: str) -> int:
+    """The most characters an account's text `column` holds (staff/models.py)."""
+    length = cast(String, StaffUser.__table__.c[column].type).length
+    assert length is not None, column
+    return length
+
+
+# The longest user name and display name an account may have: what their columns hold. A
+# longer one is refused (`account_problems`), never cut.
+MAX_NAME = _longest("username")
+DISPLAY_NAME_LENGTH = _longest("display_name")
 # The new-account form's text boxes, with their labels (staff/account_new.html). The other
 # forms of these pages hold no text of their own: a choice, a password, hidden fields; the
 # sign-in form's name box often holds a password typed in the wrong box.
@@ -255,7 +268,7 @@ def new_account() -> ResponseReturnValue:
             return redirect(url_for("staff.accounts"), code=303)
     return render_template(
         "staff/account_new.html", form=form, errors=errors, roles=role_names(),
-        boxes=NEW_ACCOUNT_BOXES,
+        boxes=NEW_ACCOUNT_BOXES, longest=DISPLAY_NAME_LENGTH,
     ), 400 if errors else 200  # fmt: skip
 
 
@@ -299,11 +312,17 @@ def account_problems(form: Mapping[str, str]) -> dict[str, str]:
         errors["username"] = _("请输入用户名（最多 60 个字符，不含空格）。")
     elif db.session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
         errors["username"] = _("这个用户名已被使用。")
-    if not form.get("display_name", "").strip():
+    display_name = form.get("display_name", "").strip()
+    label = str(NEW_ACCOUNT_BOXES["display_name"])
+    if not display_name:
         errors["display_name"] = _("请输入姓名。")
+    elif len(display_name) > DISPLAY_NAME_LENGTH:  # never cut: the column holds no more
+        errors["display_name"] = _("“%(label)s”最多 %(n)s 个字，现在有 %(count)s 个字。",
+                                   label=label, n=Number(DISPLAY_NAME_LENGTH),
+                                   count=Number(len(display_name)))  # fmt: skip
     else:
         try:
-            clean_line(form["display_name"], str(NEW_ACCOUNT_BOXES["display_name"]))
+            clean_line(form["display_name"], label)
         except ValueError as problem:
             errors["display_name"] = str(problem)
     if form.get("role") not in ROLES:
@@ -318,7 +337,7 @@ def create_user(username: str, display_name: str, role: str, password: str) -> S
     """A new active account (the caller commits)."""
     user = StaffUser(
         username=username.strip().casefold(),
-        display_name=display_name.strip()[:120],
+        display_name=display_name.strip(),  # its length checked first (`account_problems`)
         role=role,
         password_hash=passwords.hash_password(password),
     )
@@ -488,7 +507,7 @@ def _new_account_refused() -> tuple[str, int] | None:
     errors = {"password": str(NOT_CREATED)}
     page = render_template(
         "staff/account_new.html", form=request.form, errors=errors, roles=role_names(),
-        boxes=NEW_ACCOUNT_BOXES,
+        boxes=NEW_ACCOUNT_BOXES, longest=DISPLAY_NAME_LENGTH,
     )  # fmt: skip
     return page, 503
 
