@@ -89,4 +89,11 @@ def test_a_draft_kept_at_the_session_s_end_comes_back_to_copy_once_reopened(load
     chinese = page.find("textarea", id="field-example")
     assert chinese is not None and chinese.text.strip() == TEXT
     assert page.find("textarea", id="field-example_en").text.strip() == ENGLISH
-    assert "居民又补充了内容" in page.find("main").text
+    assert (
+        "居民又补充了内容" in page.find("main").text and "留在您的草稿里" in page.find("main").text
+    )
+    # Answered again, the draft is back in the form, to publish.
+    assert post(signed_in(loaded_app, "li"), "reply", item_id, body="又处理了。").status_code == 303
+    page = parse(signed_in(loaded_app, "fang").get(f"/staff/inbox/{item_id}").data)
+    form = page.find("form", action=f"/staff/inbox/{item_id}/example")
+    assert form.find("textarea", id="field-example").text.strip() == TEXT
