@@ -13,7 +13,7 @@ from itertools import pairwise
 from whoosh.columns import ColumnReader
 from whoosh.query import And, Or, Phrase, Prefix, Query, Term
 from whoosh.reading import IndexReader
-from whoosh.scoring import BM25F, BM25FScorer, BaseScorer
+from whoosh.scoring import BM25F, BaseScorer, BM25FScorer
 from whoosh.searching import Searcher
 
 from search import pinyin
