@@ -186,6 +186,23 @@ def test_file_change_to_another_item_is_applied_while_the_edited_row_is_kept(loa
     assert service("living-allowance").title == "困难残疾人生活补贴（工作人员修改）"
 
 
+def test_a_load_that_changes_a_row_raises_its_version_and_no_other(loaded, content_copy):
+    """The editor's conflict check compares versions: a load that changes a row moves it
+    on, as a save does; a row the load leaves as it is keeps its version."""
+    before = {row.slug: row.version for row in db.session.scalars(select(Service))}
+    edit(
+        content_copy / "services" / "legal-aid.yaml",
+        "title: 法律援助和司法救助",
+        "title: 法律援助（新标题）",
+    )
+
+    load_content(content_copy)
+
+    db.session.expire_all()
+    after = {row.slug: row.version for row in db.session.scalars(select(Service))}
+    assert after == {**before, "legal-aid": before["legal-aid"] + 1}
+
+
 def summary_counts(output: str) -> dict[str, int]:
     """The counts in the first line `flask content load` prints."""
     pattern = r"added (\d+), changed (\d+), unchanged (\d+), skipped \D*(\d+)"

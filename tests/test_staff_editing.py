@@ -16,7 +16,7 @@ from barrierfree.staff.editing import autosaves as autosave_store
 from barrierfree.staff.editing import editor, forms, publishing
 from barrierfree.staff.models import AuditEntry, Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
-from conftest import CJK, parse, sitemap_paths
+from conftest import CJK, load_content, parse, sitemap_paths
 from sqlalchemy import event, func, select, update
 from staff_helpers import (
     answered,
@@ -1194,6 +1194,32 @@ def test_fields_nobody_touched_are_no_conflict_on_an_item_loaded_from_the_files(
     assert summary_links(conflict) == {}
     assert field_value(conflict, "summary") == A_SUMMARY
     assert field_value(conflict, "title") == "康复救助（新名称）"
+
+
+def test_a_form_opened_before_a_content_load_does_not_undo_the_loaded_text(
+    site, publisher, content_copy
+):
+    """The files change and `flask content load` runs while a publisher has the form open:
+    their save of another field finds the item moved on, as after a colleague's save."""
+    url = edit_url("services", row_of(site, Service, slug="legal-aid").id)
+    form = edit_form(publisher.get(url))
+    loaded_summary = "残疾人可以得到法律援助和司法救助（内容文件的新说明）。"
+    path = content_copy / "services" / "legal-aid.yaml"
+    text = path.read_text(encoding="utf-8")
+    old_summary = next(line for line in text.splitlines() if line.startswith("summary:"))
+    path.write_text(text.replace(old_summary, f"summary: {loaded_summary}"), encoding="utf-8")
+    with site.app_context():
+        assert load_content(content_copy).changed == {"services": ["legal-aid"]}
+
+    response = publisher.post(url, data=changed(form, title="法律援助（新名称）", confirm="yes"))
+    assert response.status_code == 409
+    row = row_of(site, Service, slug="legal-aid")
+    assert (row.summary, row.title) == (loaded_summary, "法律援助和司法救助")
+    # No revision was kept at the version the form was loaded at: each field that differs
+    # is shown with the loaded text beside it, for the publisher to choose.
+    assert loaded_summary in parse(response.data).find(id="conflict-summary").text
+    assert field_value(response, "title") == "法律援助（新名称）"
+    assert field_value(response, "version") == str(row.version)
 
 
 def test_a_withdrawal_between_the_question_and_the_answer_is_not_undone(site, publisher):

@@ -146,6 +146,9 @@ def _sync_fields(kind: Kind, record: dict, report: Report) -> Row | None:
             report.note("kept", kind.name, key)
             return None
         report.note("changed", kind.name, key)
+        # A new version, as a staff save makes: a form opened before the load then finds
+        # the item moved on and offers the loaded text to merge, instead of undoing it.
+        row.version += 1
     for name in kind.columns:
         setattr(row, name, column_value(kind.model, name, record.get(name)))
     for name, (model, column) in kind.parents.items():
