@@ -783,6 +783,32 @@ def test_a_change_to_a_scheduled_update_is_asked_about_and_goes_out_at_its_time(
     assert "撤销" not in doc.find("form", id="confirm-form").text  # no undo follows
 
 
+def test_save_and_publish_on_a_scheduled_update_asks_before_saving_the_change(site, publisher):
+    """保存并发布 saves the text before asking whether to publish now: declining that
+    would leave the change in the scheduled version, unseen, so it is asked about first."""
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
+    version = row_of(site, Update, id=id_).version
+    fields = changed(edit_form(publisher.get(url)), action="publish", body=SECOND_BODY)
+    posted = publisher.post(url, data=fields)
+    assert "/changes?" in posted.headers["Location"]
+    question = asked(publisher, posted)
+    doc = parse(question.data)
+    assert doc.find("h1").text.strip().startswith("按时公开这些修改？")
+    assert "还会问您是否现在就发布" in doc.find("main").text
+    assert row_of(site, Update, id=id_).version == version  # nothing saved yet
+
+    back = answered(publisher, question, "edit")
+    assert back.status_code == 200 and field_value(back, "body") == SECOND_BODY.strip()
+    assert row_of(site, Update, id=id_).body == FIXED_BODY.strip()
+
+    saved = answered(publisher, publisher.post(url, data=fields))
+    assert "/publish?version=" in saved.headers["Location"]
+    row = row_of(site, Update, id=id_)
+    assert (row.body, row.status) == (SECOND_BODY.strip(), "draft")
+
+
 def test_a_scheduled_update_rescheduled_with_new_text_takes_the_new_time(site, publisher):
     id_ = item_id(create_update(publisher, **READY))
     url = edit_url("updates", id_)

@@ -333,10 +333,12 @@ def _saved_just_now(kind: Kind, row: Row, submission: Submission, base_version: 
 
 
 def _asks_first(kind: Kind, row: Row, action: str) -> bool:
-    """A save that changes what the public sees unasked: any save of a live item, a plain
-    save of a scheduled one (publishing now asks its own question; rescheduling sets the
-    time the text goes out with)."""
-    return is_live(kind, row) or (action == "save" and _scheduled_at(kind, row) is not None)
+    """A save that changes what the public sees unasked: any save of a live item, and a
+    save of a scheduled one but a new schedule's (which sets the time the text goes out
+    with). 保存并发布 asks too: it saves the text into the scheduled version before its
+    own question, and the text goes out at that time even when the publisher declines
+    to publish now."""
+    return is_live(kind, row) or (action != "schedule" and _scheduled_at(kind, row) is not None)
 
 
 def _goes_public_on_save(kind: Kind, row: Row) -> bool:
