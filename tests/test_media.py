@@ -545,3 +545,64 @@ def test_a_second_click_on_delete_is_told_the_file_is_already_deleted(site, monk
         second.post(f"/staff/media/{never}/delete", data={"csrf_token": second_token}).status_code
         == 404
     )
+
+
+def test_an_image_deleted_from_the_media_library_blocks_publishing(site):
+    """A text showing an upload that was deleted would publish a broken image: the
+    authoring checks refuse it, as they refuse an image from another site."""
+    from barrierfree.staff.editing.authoring import check
+    from barrierfree.updates.models import Update
+    from staff_helpers import form_fields
+
+    app = site["app"]
+    make_staff(app, "image-publisher", "publisher")
+    publisher = signed_in(app, "image-publisher", address="10.50.0.3")
+    upload(site["editor"], PNG, "坡道.png")
+    name = stored(app)[-1].name
+    body = f"![区残联门口的无障碍坡道](/media/{name})"
+    with app.test_request_context():
+        assert check("无障碍坡道", "区残联门口修好了无障碍坡道。", body) == []
+    url = f"/staff/media/{name}/delete"
+    assert publisher.post(url, data=confirm_form(publisher.get(url))).status_code == 303
+
+    with app.test_request_context():
+        [finding] = check("无障碍坡道", "区残联门口修好了无障碍坡道。", body)
+    assert finding.blocking and f"/media/{name}" in finding.message
+    assert "找不到" in finding.message
+
+    fields = form_fields(publisher.get("/staff/updates/new").data, "edit-form")
+    fields |= {
+        "slug": ["new-ramp"],
+        "kind": ["notice"],
+        "title": ["无障碍坡道"],
+        "summary": ["区残联门口修好了无障碍坡道。"],
+        "body": [body],
+        "action": ["publish"],
+    }
+    response = publisher.post("/staff/updates/new", data=fields)
+    assert response.status_code == 400
+    assert "找不到" in response.text
+    with app.app_context():
+        row = db.session.scalar(select(Update).where(Update.slug == "new-ramp"))
+        assert row is not None and row.status == "draft"
+
+
+def test_the_uploads_a_text_shows_are_looked_up_in_one_query(site):
+    from barrierfree.staff.editing.authoring import check
+    from sqlalchemy import event
+
+    app = site["app"]
+    body = "\n\n".join(f"![第{n}张照片里的坡道](/media/{n:032x}.png)" for n in range(1, 6))
+    queries: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        queries.append(statement)
+
+    with app.test_request_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            findings = check("无障碍坡道", "区残联门口修好了无障碍坡道。", body)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert [f.blocking for f in findings] == [True] * 5
+    assert len([q for q in queries if "media_file" in q]) == 1

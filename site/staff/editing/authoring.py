@@ -3,19 +3,25 @@
 `check` reads a draft's title, summary and Markdown body and returns findings in the
 current locale. Errors block publishing; warnings only advise. The body is read as the
 markdown-it tokens that `barrierfree.markdown.render` turns into the page, so the checks
-see what readers get.
+see what readers get. An image's address on this site that names an upload is looked up in
+the media library (one query for all of a text's images): a deleted file would be a broken
+image on the page.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markdown_it.token import Token
+from sqlalchemy import select
 
+from ...database import db
 from ...i18n import EN, ZH, force_locale
 from ...markdown import Image, is_same_site, plain_text, tokens
+from ..models import MediaFile
 
 # Characters; English takes about two and a half letters for what a Chinese character says.
 TITLE_LIMIT = {"zh": 60, "en": 150}
@@ -130,18 +136,20 @@ def _within_limit(field: str, text: str, limit: int, empty: str, too_long: str) 
 
 
 def _images(stream: list[Token]) -> list[Finding]:
-    """Errors: an image from another site, or without useful alt text and not decorative."""
+    """Errors: an image from another site or an upload no longer kept, or without useful
+    alt text and not decorative."""
     images = [
         Image.from_token(child) for child in _inline_children(stream) if child.type == "image"
     ]
-    problems = (_image_problem(number, image) for number, image in enumerate(images, start=1))
+    gone = _uploads_gone(image.src for image in images)
+    problems = (_image_problem(number, image, gone) for number, image in enumerate(images, start=1))
     return [_error("body", problem) for problem in problems if problem]
 
 
-def _image_problem(number: int, image: Image) -> str | None:
-    """What is wrong with the `number`th image, or None."""
+def _image_problem(number: int, image: Image, gone: set[str]) -> str | None:
+    """What is wrong with the `number`th image (`gone`: the uploads no longer kept), or
+    None."""
     src = unquote(image.src)
-    alt = _trimmed(image.alt)
     if not is_same_site(image.src):
         return _(
             "第%(number)d个图片（%(src)s）不是本站的图片，发布后不会显示。"
@@ -149,8 +157,41 @@ def _image_problem(number: int, image: Image) -> str | None:
             number=number,
             src=src,
         )
-    if image.decorative:
-        return None
+    problem = None if image.decorative else _alt_problem(number, image)
+    if problem is None and _upload_name(image.src) in gone:
+        return _(
+            "第%(number)d个图片（%(src)s）在媒体库里找不到，可能已经删除了，发布后不会显示。"
+            "请重新上传这个图片，或者删去它。",
+            number=number,
+            src=src,
+        )
+    return problem
+
+
+# An uploaded file's address (media.public_path): /media/<name>, under /en too.
+UPLOAD_PATH = re.compile(r"^(?:/en)?/media/([^/]+)$")
+
+
+def _upload_name(src: str) -> str | None:
+    """The name of the uploaded file an address on this site shows, or None."""
+    found = UPLOAD_PATH.match(urlsplit(src).path)
+    return unquote(found.group(1)) if found else None
+
+
+def _uploads_gone(sources: Iterable[str]) -> set[str]:
+    """The names of uploaded files these addresses show that the media library no longer
+    keeps (deleted): one query for all of them, none when no address shows an upload."""
+    names = {name for src in sources if is_same_site(src) and (name := _upload_name(src))}
+    if not names:
+        return set()
+    kept = db.session.scalars(select(MediaFile.name).where(MediaFile.name.in_(names)))
+    return names - set(kept)
+
+
+def _alt_problem(number: int, image: Image) -> str | None:
+    """What is wrong with the alt text of the `number`th image, or None."""
+    src = unquote(image.src)
+    alt = _trimmed(image.alt)
     if not alt:
         return _(
             "第%(number)d个图片（%(src)s）没有替代文字。请写出图片要传达的内容；"
