@@ -133,6 +133,17 @@ def error_summary(html: str | bytes) -> Element | None:
     return parse(html).find(class_="error-summary", role="alert")
 
 
+def failure_said(html: str | bytes) -> str:
+    """What a page says was not done (a message flashed as a failure), after checking it is
+    shown as an error, not as a success notice, and that the title says so first."""
+    doc = parse(html)
+    assert doc.find(class_="notice--success") is None
+    assert doc.find("title").text.startswith("错误：")
+    summary = error_summary(html)
+    assert summary is not None
+    return summary.text
+
+
 def record_attempt(username: str, address: str, outcome: str) -> None:
     """An earlier sign-in attempt with its outcome, as the limits count it (caller commits)."""
     attempt = SignInAttempt(username=username, address=address)

@@ -18,7 +18,7 @@ from barrierfree.staff.bulk import views as bulk_views
 from barrierfree.staff.models import AuditEntry, Revision
 from conftest import make_loaded_app, parse
 from openpyxl.utils import get_column_letter
-from staff_helpers import csrf, make_staff, signed_in
+from staff_helpers import csrf, failure_said, make_staff, signed_in
 
 OLD_NAME = "振兴街道“如康家园”残疾人之家"
 NEW_NAME = "振兴街道如康家园（新址）"
@@ -451,7 +451,7 @@ def test_a_record_changed_while_a_file_is_applied_is_named_in_a_sentence(site, m
     monkeypatch.setattr(bulk_views.importing, "read", read_then_a_colleague_saves)
     applied = publisher.post("/staff/bulk/apply", data=fields)
     assert applied.status_code == 303
-    said = parse(publisher.get(applied.headers["Location"]).data).find("main").text
+    said = failure_said(publisher.get(applied.headers["Location"]).data)
     assert f"没有导入任何内容：第 {len(rows)} 行的“{title}”在检查文件之后被别人改过了" in said
     assert "changed since" not in said
     with site["app"].app_context():

@@ -24,6 +24,7 @@ from staff_helpers import (
     copied_app,
     csrf,
     error_summary,
+    failure_said,
     form_fields,
     prepared_database,
     signed_in,
@@ -521,7 +522,7 @@ def test_an_undo_of_a_change_made_since_changes_nothing(site, publisher, version
         f"/staff/updates/{id_}/undo", data={"version": version, "csrf_token": csrf(publisher)}
     )
     assert response.status_code == 303
-    assert "没有撤销" in publisher.get(response.headers["Location"]).text
+    assert "没有撤销" in failure_said(publisher.get(response.headers["Location"]).data)
     row = row_of(site, Update, id=id_)
     assert (row.status, row.version) == ("published", current)
 
@@ -560,6 +561,21 @@ def test_the_question_before_publishing_names_what_happens(site, publisher):
     assert row_of(site, Update, id=id_).version == version
 
 
+def test_publishing_after_a_colleagues_save_is_refused_as_an_error(site, publisher):
+    """A colleague saves the draft while the publisher reads the question before
+    publishing: 确认发布 publishes nothing, and the page says so as an error."""
+    id_ = item_id(create_update(publisher, **READY))
+    question = publisher.get(f"/staff/updates/{id_}/publish")
+    save(signed_in(site, OTHER_PUBLISHER), edit_url("updates", id_), title="助听器报名延期")
+    response = answered(publisher, question)
+    assert response.status_code == 303
+    page = publisher.get(response.headers["Location"])
+    assert "没有发布：您看过以后，别人又改过这条内容" in failure_said(page.data)
+    assert row_of(site, Update, id=id_).status == "draft"
+    # What was done is still a success notice, and the next page is no error.
+    assert "错误" not in parse(publisher.get(edit_url("updates", id_)).data).find("title").text
+
+
 def test_withdrawing_from_a_stale_page_changes_nothing(site, publisher):
     id_ = item_id(create_update(publisher, action="publish", **READY))
     stale = row_of(site, Update, id=id_).version - 1
@@ -568,7 +584,7 @@ def test_withdrawing_from_a_stale_page_changes_nothing(site, publisher):
         data={"version": stale, "confirm": "yes", "csrf_token": csrf(publisher)},
     )
     assert response.status_code == 303
-    assert "刚被别人修改过" in publisher.get(response.headers["Location"]).text
+    assert "刚被别人修改过" in failure_said(publisher.get(response.headers["Location"]).data)
     assert row_of(site, Update, id=id_).status == "published"
 
 
@@ -865,7 +881,7 @@ def test_a_schedule_changed_since_the_page_was_opened_is_not_cancelled(site, pub
         f"{url}/unschedule", data={"version": posted, "csrf_token": csrf(publisher)}
     )
     assert response.status_code == 303
-    assert "没有取消" in publisher.get(response.headers["Location"]).text
+    assert "没有取消" in failure_said(publisher.get(response.headers["Location"]).data)
     assert scheduled(site, id_).publish_at == again.publish_at
 
 

@@ -30,7 +30,7 @@ from ...kinds import Kind
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..editing import forms, publishing
-from ..editing.editor import authoring_findings, is_live
+from ..editing.editor import authoring_findings, flash_failure, is_live
 from ..editing.media import NOT_WRITTEN
 from ..helpers import shown
 from ..models import EDITOR, PUBLISHER, Schedule
@@ -166,7 +166,7 @@ def apply() -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     path = _kept(request.form.get("token", ""))
     if kind not in kind_names() or path is None:
-        flash(_("找不到刚才检查过的文件（文件只保留一天）。请重新上传。"))
+        flash_failure(_("找不到刚才检查过的文件（文件只保留一天）。请重新上传。"))
         return redirect(url_for("bulk.index"), code=303)
     filename = request.form.get("filename", "")[:200] or path.name
     if path.suffix == APPLIED:
@@ -215,7 +215,9 @@ def _apply(kind: str, path: Path, name: str, filename: str) -> ResponseReturnVal
     """Apply the claimed upload at `path` (uploaded as `name`); marked `APPLIED` once it is."""
     plan = importing.read(kind, name, path.read_bytes(), publishing_checks(kind))
     if not plan.valid:
-        flash(_("这个文件现在有问题（可能数据刚被别人改过），没有导入任何内容。请重新检查。"))
+        flash_failure(
+            _("这个文件现在有问题（可能数据刚被别人改过），没有导入任何内容。请重新检查。")
+        )
         return redirect(url_for("bulk.index"), code=303)
     spec = forms.EDITABLE[kind]
     for change in plan.changes:
@@ -226,7 +228,7 @@ def _apply(kind: str, path: Path, name: str, filename: str) -> ResponseReturnVal
         applied = importing.apply(plan)
     except (ValueError, LookupError) as error:
         db.session.rollback()
-        flash(_("没有导入任何内容：%(reason)s", reason=str(error)))
+        flash_failure(_("没有导入任何内容：%(reason)s", reason=str(error)))
         return redirect(url_for("bulk.index"), code=303)
     for row, change in applied:
         if change.action != "unchanged":

@@ -92,6 +92,14 @@ PUBLIC_PAGES: dict[str, tuple[str, Callable[[Row], dict]]] = {
 }
 # Set in the session while a preview shows values nothing has saved (see `_preview`).
 PREVIEWING = "previewing"
+# The category of a flashed message that says something was not done: the page layout
+# shows it as an error, and its title starts with 错误：(layouts/base.html).
+FAILURE = "error"
+
+
+def flash_failure(message: str) -> None:
+    """Say, on the next page, that what was asked for was not done (see FAILURE)."""
+    flash(message, FAILURE)
 
 
 @dataclass
@@ -576,7 +584,7 @@ def publish(kind_name: str, item_id: int) -> ResponseReturnValue:
         return _back_to_form(kind, row)
     seen = posted_version()  # without one, nothing says which version was seen
     if seen is None or not publishing.publish(kind, row, version=seen):
-        flash(_("没有发布：您看过以后，别人又改过这条内容。请看过最新版本后再发布。"))
+        flash_failure(_("没有发布：您看过以后，别人又改过这条内容。请看过最新版本后再发布。"))
         return _back_to_form(kind, row)
     _offer_undo(kind, row, "publish")
     flash(_("已发布。公开页面、网站地图、订阅和搜索都已更新。"))
@@ -621,7 +629,9 @@ def undo(kind_name: str, item_id: int) -> ResponseReturnValue:
             )  # fmt: skip
     if old is None or not publishing.claim(kind, row, version):
         db.session.rollback()
-        flash(_("没有撤销：这条内容在那以后又改过。需要的话，请在“历史版本”里找回以前的内容。"))
+        flash_failure(
+            _("没有撤销：这条内容在那以后又改过。需要的话，请在“历史版本”里找回以前的内容。")
+        )
         return _back_to_form(kind, row)
     cancelled = publishing.restore(kind, row, old, restored.values)
     flash(_("已撤销，这条内容恢复成了第 %(n)d 版的样子。", n=old.version))
@@ -681,7 +691,7 @@ def withdraw(kind_name: str, item_id: int) -> ResponseReturnValue:
         )
     publishing.original_revision(kind, row)  # kept at the version before, for an undo
     if not publishing.claim(kind, row, posted_version()):
-        flash(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
+        flash_failure(_("这条内容刚被别人修改过，请看过最新版本后再撤回。"))
         return _back_to_form(kind, row)
     publishing.withdraw(kind, row)
     _offer_undo(kind, row, "withdraw")
@@ -699,7 +709,7 @@ def unschedule(kind_name: str, item_id: int) -> ResponseReturnValue:
     kind, row = _with_status_or_404(kind_name, item_id)
     db.session.refresh(row, with_for_update=True)
     if posted_version() != row.version:
-        flash(
+        flash_failure(
             _(
                 "没有取消：您打开页面以后，别人改过这条内容或它的定时发布。请看过现在的安排后再决定。"
             )
@@ -728,7 +738,7 @@ def preview(kind_name: str, item_id: int) -> ResponseReturnValue:
         flash(_("没有等待确认的修改：已经保存了，或者已经放弃了。"))
         return redirect(url_for("editor.preview", kind_name=kind.name, item_id=row.id), code=303)
     if submission.errors:
-        flash(_("您写的内容里有要改正的地方，还不能预览。请在表单里改正以后再预览。"))
+        flash_failure(_("您写的内容里有要改正的地方，还不能预览。请在表单里改正以后再预览。"))
         return redirect(_with_autosave("editor.edit", kind, row), code=303)
     return _preview(kind, row, submission.values, version=draft.base_version)
 
