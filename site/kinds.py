@@ -90,7 +90,8 @@ class Field:
     item's search document). `description` says what the field means on the open-data page.
     `missing` is what the error says when a required field is left empty, in the form's own
     words (the resident's forms have them: 请选择您的问题和哪方面有关); without it, 请填写
-    (请选择 for a choice on a form) and the label.
+    (请选择 for a choice on a form) and the label. `example` is a number field's example
+    value, which its hint and the errors of the form and the spreadsheet quote.
     """
 
     name: str
@@ -110,6 +111,7 @@ class Field:
     search: bool = False
     description: Any = None
     missing: Any = None
+    example: str | None = None
 
     @property
     def one_line(self) -> bool:

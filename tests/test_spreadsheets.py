@@ -420,6 +420,16 @@ def test_a_bad_facility_row_is_reported_at_its_row_and_column(shared, cells, key
     assert "rukang-xinfa" not in [change.slug for change in plan.changes]
 
 
+@pytest.mark.parametrize("key, example", [("latitude", "36.58"), ("longitude", "116.25")])
+def test_a_coordinate_that_is_not_a_number_is_told_its_own_example(shared, key, example):
+    rows, number = edited("facilities", "rukang-xinfa", **{key: "北纬"})
+    plan = read("facilities", "facilities.csv", to_csv(rows))
+
+    [error] = plan.errors
+    assert (error.row, error.column) == (number, heading("facilities", key))
+    assert f"例如 {example}；" in error.message
+
+
 CONTACT_ERRORS = {
     "unknown-channel": ("dpf-sms", {"channel": "pigeon"}, "channel"),
     "unknown-department": ("dpf-sms", {"department": "ministry-of-magic"}, "department"),

@@ -1383,7 +1383,9 @@ FACILITY_PROBLEMS = {
         "不在茌平区内",
     ),
     "only-latitude": ({"latitude": "36.58", "longitude": ""}, "longitude", "同时填写"),
-    "latitude-not-a-number": ({"latitude": "北纬36度"}, "latitude", "要填数字"),
+    "latitude-not-a-number": ({"latitude": "北纬36度"}, "latitude", "要填数字，例如 36.58。"),
+    # Each coordinate's error quotes its own example, as its hint does.
+    "longitude-not-a-number": ({"longitude": "东经116度"}, "longitude", "要填数字，例如 116.25。"),
     "hours-not-understood": ({"hours": "周一到周五 上午"}, "hours", "看不懂开放时间里的“周一到"),
     "hours-impossible": ({"hours": "mon 25:00-26:00"}, "hours", "看不懂开放时间里的“mon 25"),
     # The part that cannot be read is named, and 工作日 is told why it is refused.

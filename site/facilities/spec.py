@@ -67,6 +67,19 @@ CLOSURES = (
     ),
 )
 
+
+def _coordinate(name: str, label: object, example: str, description: object) -> Field:
+    """A coordinate, whose example its hint and the errors of a wrong number quote."""
+    return Field(
+        name,
+        label,
+        "number",
+        example=example,
+        hint=_l("例如 %(example)s，不知道就不填。", example=example),
+        description=description,
+    )
+
+
 FEATURE_FIELDS = tuple(
     Field(
         f"feature_{f.code}",
@@ -114,20 +127,8 @@ FACILITIES = Kind(
                 description=_l("地址；空表示尚未公布"),
             )
         ),
-        Field(
-            "latitude",
-            _l("纬度"),
-            "number",
-            hint=_l("例如 36.58，不知道就不填。"),
-            description=_l("纬度（WGS84）"),
-        ),
-        Field(
-            "longitude",
-            _l("经度"),
-            "number",
-            hint=_l("例如 116.25，不知道就不填。"),
-            description=_l("经度（WGS84）"),
-        ),
+        _coordinate("latitude", _l("纬度"), "36.58", _l("纬度（WGS84）")),
+        _coordinate("longitude", _l("经度"), "116.25", _l("经度（WGS84）")),
         # A place's hours are saved stricter than a contact line's (validation.hours_problems:
         # no period past midnight), and staff type them in Chinese as often as not.
         replace(

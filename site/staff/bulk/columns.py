@@ -41,6 +41,7 @@ into the session. Each kind's columns come from its declaration (kinds.py).
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
@@ -111,14 +112,17 @@ def _flag(text: str) -> bool:
     return FLAG_WORDS[text.lower()]
 
 
-def _number(text: str) -> float | None:
-    """A decimal number; empty means none."""
+def _number(text: str, example: str | None = None) -> float | None:
+    """A decimal number; empty means none. `example` is the field's (`Field.example`)."""
     if not text:
         return None
     try:
         return float(text)
     except ValueError:
-        raise CellError(_("请填写数字，例如 36.58；不知道就空着。")) from None
+        if example is None:
+            raise CellError(_("请填写数字；不知道就空着。")) from None
+        message = _("请填写数字，例如 %(example)s；不知道就空着。", example=example)
+        raise CellError(message) from None
 
 
 def _date(text: str) -> str | None:
@@ -293,7 +297,6 @@ def _version(text: str) -> int | None:
 
 TEXT = Codec(_same, _text_or_none)
 FLAG = Codec(_flag_text, _flag)
-NUMBER = Codec(_same, _number)
 DATE = Codec(_same, _date)
 HOURS = Codec(opening_hours.as_text, _hours)
 CODE_LIST = Codec(_join, _codes)
@@ -325,7 +328,6 @@ class Column:
 
 CODECS = {
     "checkbox": FLAG,
-    "number": NUMBER,
     "date": DATE,
     "hours": HOURS,
     "multi": CODE_LIST,
@@ -339,7 +341,10 @@ def column_of(f: Field, key: bool = False) -> Column:
         feature = features.BY_CODE[f.feature_code]
         codec = Codec(feature_text, feature_reader(feature))
         return Column(f.column, f.label, codec, feature=True)
-    codec = CODECS.get(f.type, TEXT)
+    if f.type == "number":  # its errors quote the field's own example
+        codec = Codec(_same, partial(_number, example=f.example))
+    else:
+        codec = CODECS.get(f.type, TEXT)
     return Column(
         f.name,
         f.label,

@@ -292,7 +292,11 @@ def parse(f: Field, raw: str | list[str]) -> Any:  # noqa: ANN401 (its type is f
         try:
             return float(raw)
         except ValueError:
-            raise ValueError(_("“%(label)s”要填数字，例如 36.58。", label=f.label)) from None
+            if f.example is None:
+                raise ValueError(_("“%(label)s”要填数字。", label=f.label)) from None
+            raise ValueError(
+                _("“%(label)s”要填数字，例如 %(example)s。", label=f.label, example=f.example)
+            ) from None
     if f.type == "date":
         try:
             return date.fromisoformat(raw).isoformat()
