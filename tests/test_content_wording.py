@@ -176,19 +176,12 @@ STATED_AS_FACT = {
         "您初中毕业后，可以接着上高中或者职业学校。",
         "您也可以争取上大学。",
     ),
-    "vocational-skills-training": (
-        "您想学一门本事、好找工作，可以参加职业技能培训。",
-        "住在农村的，可以学农村实用技术。",
-        "您还可以学传统手艺，就是非物质文化遗产的技能。",
-    ),
     "youth-internship-allowance": ("收符合条件的残疾人见习的单位，也能得到补贴。",),
 }
 # Summaries with a promise that the same review let stand.
 SUMMARIES_STATED_AS_FACT = {
-    "culture-at-home",
     "employment-assistance",
     "legal-aid",
-    "rehabilitation-fitness",
     "subsistence-allowance",
     "youth-internship-allowance",
 }
