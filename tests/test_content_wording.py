@@ -77,6 +77,13 @@ def test_a_service_gives_its_indicators_figures_as_the_indicators_page_does(i18n
             "young disabled people who qualify",
         ),
         ("blind-cultural-services", "规划说，区公共图书馆要开设盲人阅览室", "is to open"),
+        (
+            "vocational-skills-training",
+            "规划说，要给残疾人开展职业技能培训。",
+            "The plan says vocational skills training is to be run",
+        ),
+        ("public-welfare-jobs", "规划说，政府设的公益性岗位，要优先安排残疾人。", "are to go"),
+        ("exam-accommodations", "规划说，残疾学生参加各种考试，要得到合理的方便。", "are to get"),
     ],
 )
 def test_easy_read_gives_what_the_plan_only_sets_out_to_do_as_the_plans(slug, hedged, english):
@@ -93,98 +100,53 @@ NOT_PROMISES = re.compile("社会|委会|机会|学会|技能|能力|功能|力�
 PROMISE_EN = re.compile(r"\b(?:will|can|get|gets)\b")
 # A line that says where to ask promises nothing: "现在有没有，去问区残联".
 ASKS = re.compile("(?:去|先|请)问")
-# Easy-read lines in the site's own voice, said as today's fact rather than the plan's aim,
-# that the review of the site's facts (December 2026) let stand: each rests on the
-# service's cited documents or a national scheme already in force. A new line goes here
-# only after the same check; any other promise is written as the plan's ("规划说，要…",
-# "The plan says … is to …") with where to ask whether it exists now.
-STATED_AS_FACT = {
-    "assistive-devices": ("您需要辅助器具，可以申请适配。",),
-    "blind-cultural-services": ("开好以后，您可以在那里读盲文书，听有声书。",),
-    "child-rehabilitation-aid": (
-        "您的孩子6岁以下，有残疾或者孤独症（自闭症），可以申请康复救助。",
-        "听力残疾的孩子，符合条件的可以做人工耳蜗手术。",
-        "肢体残疾的孩子，符合条件的可以做矫治手术。",
-        "孩子可以配辅助器具、做康复训练。",
-        "孩子在定点康复机构训练，还能拿到送训补贴。",
-    ),
-    "compulsory-education": (
-        "您的孩子有残疾，到了上学年龄，一样可以上学。",
-        "能跟上的孩子，可以在家附近的普通学校上学，同等条件下优先安排。",
-        "也可以上特殊教育学校。",
-        "孩子不方便去学校的，老师可以上门来教，或者在网上学。",
-    ),
-    "disability-certificate": ("不方便打电话，可以在本站网上写给区残联，也可以打 12345。",),
-    "employment-assistance": (
-        "您想找工作，可以请就业服务机构帮忙。",
-        "您找工作特别难，符合条件的可以得到就业援助。",
-        "您找到工作后，符合条件的，低保会慢慢退出，不会一下子停掉。",
-    ),
-    "exam-accommodations": ("您是残疾学生，参加各种考试，可以得到合理的方便。",),
-    "family-doctor": ("您可以和家庭医生签约。",),
-    "home-accessibility-adaptation": (
-        "您家生活困难，家里有重度残疾人，可以申请家里的无障碍改造。",
-        "改造会和配辅助器具一起考虑。",
-    ),
-    "housing-support": (
-        "住在农村、房子是危房的，符合条件的可以改造。",
-        "申请保障性住房时，残疾人家庭可以优先排队、优先选房。",
-    ),
-    "insurance-contribution-subsidy": (
-        "您是重度残疾人，参加城乡居民养老保险，可以得到缴费补贴。",
-        "您是生活困难的重度残疾人，参加医疗保险，符合政策的也可以得到缴费补贴。",
-        "您失业了，符合条件的可以领失业保险金。",
-    ),
-    "legal-aid": (
-        "您遇到法律上的麻烦，可以申请法律援助。",
-        "您打官司有困难，符合条件的可以得到司法救助。",
-        "您的权益受到侵犯，可以打政务服务热线反映。",
-    ),
-    "living-allowance": (
-        "您是残疾人，家里有低保，可以申请生活补贴。",
-        "补贴标准会随着情况调整。",
-    ),
-    "medical-and-temporary-assistance": (
-        "您看病花钱多、负担重，可以申请医疗救助。",
-        "您家突然遇到急事难事，日子过不下去，可以申请临时救助。",
-        "困难越大，帮助会按情况不同来安排。",
-    ),
-    "precise-rehabilitation": (
-        "您需要康复，可以得到基本康复服务。",
-        "您是后来才残疾的，比如脊髓受伤、后来失明、学会说话后才失聪，符合条件的可以得到康复救助。",
-    ),
-    "public-welfare-jobs": ("政府设的公益性岗位，会优先安排残疾人。",),
-    "rukang-home": (
-        "您可以在那里做康复、学技能、做些力所能及的工作。",
-        "还可以参加文体活动，和别人聊天、互相帮助。",
-    ),
-    "self-employment-subsidy": ("您自己做生意，或者做灵活的工作，可以申请补贴。",),
-    "severe-disability-care-allowance": (
-        "您的残疾很重（一级、二级），又需要长期有人照顾，可以申请护理补贴。",
-        "补贴标准会随着情况调整。",
-    ),
-    "sign-language-video-service": (
-        "建好以后，您听不见或说话有困难，可以通过视频找手语翻译。",
-        "您可以问政策，日常生活遇到难处也可以求助。",
-    ),
-    "subsistence-allowance": (
-        "您家有残疾人，生活很困难，可以申请低保。",
-        "家里刚好够不上低保的，符合条件的残疾人本人也可以自己申请，按一个人单独算。",
-        "住在农村的，符合条件也可以申请特困人员救助供养。",
-    ),
-    "vocational-and-higher-education": (
-        "您初中毕业后，可以接着上高中或者职业学校。",
-        "您也可以争取上大学。",
-    ),
-    "youth-internship-allowance": ("收符合条件的残疾人见习的单位，也能得到补贴。",),
+# Easy-read lines in the site's own voice, said as today's fact rather than the plan's aim.
+# Each was checked (December 2026) against the plan and the documents the service cites and
+# rests on a law or national scheme in force, not on one of the plan's measures (which only
+# say what is to be done in 2021-2025). Each names that document, as the service page or
+# contacts.yaml cites it. A new line goes here only after the same check; any other promise
+# is written as the plan's ("规划说，要…", "The plan says … is to …") with whom to ask
+# whether it exists now.
+STATED_AS_FACT: dict[str, dict[str, str]] = {
+    "child-rehabilitation-aid": {
+        # 救助对象：0至6岁……残疾儿童和孤独症儿童 (quoted under eligibility).
+        "您的孩子6岁以下，有残疾或者孤独症（自闭症），可以申请康复救助。": "国发〔2018〕20号",
+    },
+    "disability-certificate": {
+        # The site's own form (/feedback/ask) and the national 12345 line (contacts.yaml).
+        "不方便打电话，可以在本站网上写给区残联，也可以打 12345。": "国办发〔2020〕53号",
+    },
+    "legal-aid": {
+        # 第二条: legal aid is the state's system for people in financial difficulty and
+        # others who meet the legal conditions; anyone may apply.
+        "您遇到法律上的麻烦，可以申请法律援助。": "《中华人民共和国法律援助法》",
+        # 12345, the national government service hotline: 可以反映问题 (contacts.yaml).
+        "您的权益受到侵犯，可以打政务服务热线反映。": "国办发〔2020〕53号",
+    },
+    "living-allowance": {
+        # 补贴对象是低保家庭中的残疾人 (quoted under eligibility).
+        "您是残疾人，家里有低保，可以申请生活补贴。": "国发〔2015〕52号",
+    },
+    "medical-and-temporary-assistance": {
+        # 社会救助暂行办法, chapter 医疗救助: for those who meet its conditions.
+        "您看病花钱多、负担重，符合条件的可以申请医疗救助。": "国务院令第649号",
+        # 社会救助暂行办法, chapter 临时救助 (its route to apply is in departments_source).
+        "您家突然遇到急事难事，日子过不下去，可以申请临时救助。": "国务院令第649号",
+    },
+    "severe-disability-care-allowance": {
+        # 一级、二级且需要长期照护的重度残疾人 (quoted under eligibility).
+        "您的残疾很重（一级、二级），又需要长期有人照顾，可以申请护理补贴。": "国发〔2015〕52号",
+    },
+    "subsistence-allowance": {
+        # 社会救助暂行办法 第九条 (低保); its route to apply is quoted under how_to_apply.
+        "您家有残疾人，生活很困难，可以申请低保。": "国务院令第649号",
+        # 社会救助暂行办法, chapter 特困人员供养; measure 1-1 names it for the countryside.
+        "住在农村的，符合条件也可以申请特困人员救助供养。": "国务院令第649号",
+    },
 }
-# Summaries with a promise that the same review let stand.
-SUMMARIES_STATED_AS_FACT = {
-    "employment-assistance",
-    "legal-aid",
-    "subsistence-allowance",
-    "youth-internship-allowance",
-}
+# Summaries with a promise that the same check let stand: none. Every summary that
+# promised something gives it as the plan's aim (规划) with whom to ask.
+SUMMARIES_STATED_AS_FACT: set[str] = set()
 
 
 def promises(words: re.Pattern, text: str) -> bool:
@@ -223,6 +185,35 @@ def test_a_summary_promises_only_what_is_the_plans_aim_or_a_checked_fact(slug):
         assert "plan" in record["summary_en"].lower()
     elif slug not in SUMMARIES_STATED_AS_FACT:
         assert not promises(SUMMARY_PROMISE, record["summary"]), record["summary"]
+
+
+@pytest.mark.parametrize(
+    ("slug", "ask", "ask_en"),
+    [
+        ("culture-at-home", "请问区残联", "Ask the District Disabled Persons' Federation"),
+        ("rehabilitation-fitness", "请问区教育和体育局或区残联", "Ask the District Education"),
+        ("employment-assistance", "请问区人力资源和社会保障局", "Ask the District Human"),
+        ("youth-internship-allowance", "请问区人力资源和社会保障局", "Ask the District Human"),
+    ],
+)
+def test_a_summary_gives_the_plans_aim_as_the_plans_with_whom_to_ask(slug, ask, ask_en):
+    """These summaries said the plan's aims (开展, 培育, 推进…) as what a resident gets today."""
+    record = SERVICES[slug]
+    assert record["summary"].startswith("规划说，"), record["summary"]
+    assert ask in record["summary"]
+    assert record["summary_en"].startswith("The plan says"), record["summary_en"]
+    assert ask_en in record["summary_en"]
+
+
+def test_every_checked_fact_rests_on_a_document_the_site_cites():
+    """A line said as a fact names the law or national document it rests on, and the
+    service page (or, for 12345, the contacts) cites that document, so a reader can check
+    it; one of the plan's measures alone is an aim, not a fact."""
+    contacts = (CONTENT / "contacts.yaml").read_text(encoding="utf-8")
+    for slug, lines in STATED_AS_FACT.items():
+        page = (CONTENT / "services" / f"{slug}.yaml").read_text(encoding="utf-8")
+        for line, document in lines.items():
+            assert document in page or document in contacts, (slug, line, document)
 
 
 def test_the_facts_listed_as_checked_are_still_on_their_pages():
