@@ -215,7 +215,12 @@ def is_sign_in_redirect(response) -> bool:
 
 
 def flashes(response) -> str:
-    return " ".join(e.text for e in parse(response.data).find_all(data_flash=True))
+    """The messages flashed onto a page: success notices, and error summaries for what was
+    not done."""
+    doc = parse(response.data)
+    return " ".join(
+        e.text for e in [*doc.find_all(data_flash=True), *doc.select("[data-error-summary] p")]
+    )
 
 
 def set_cookie_of(response) -> str:
@@ -1172,7 +1177,11 @@ def test_a_lapsed_form_beyond_a_fields_limit_is_not_kept_and_says_why(office, me
     response = client.post(url, data=fields | {"title": ["长" * 201], "action": "save"})
 
     assert is_sign_in_redirect(response)
-    message = flashes(client.get(response.headers["Location"]))
+    page = client.get(response.headers["Location"])
+    message = flashes(page)
     assert "没有保存" in message and "“标题”最多 200 个字" in message
+    # Nothing was kept: an error, not a success notice.
+    assert parse(page.data).find("title").text.startswith("错误：")
+    assert not parse(page.data).find_all(data_flash=True)
     user_id = user_named(office.app, member).id
     assert rows(office.app, Autosave, Autosave.user_id == user_id) == []

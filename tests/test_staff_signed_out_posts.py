@@ -65,6 +65,7 @@ def test_a_withdrawal_after_the_session_lapsed_says_it_was_not_done_and_leads_ba
     assert next_of(response) == f"/staff/facilities/{facility_id}"  # the item's page
     page = parse(fang.get(response.headers["Location"]).data)
     assert "刚才的操作没有完成" in page.find("main").text
+    assert page.find("title").text.startswith("错误：")  # shown as what was not done
     assert status(loaded_app, facility_id) == PUBLISHED
     way_back = page.find("main").find("input", name="next")["value"]
     signed = sign_in(fang, "fang", next_url=way_back)

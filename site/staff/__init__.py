@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping
 
 import click
-from flask import Flask, Response, g, render_template
+from flask import Flask, Response, flash, g, render_template
 from flask.cli import AppGroup
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -11,6 +11,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import request
 
 csrf = CSRFProtect()
+# The category of a flashed message that says something was not done: the page layout
+# shows it as an error, and its title starts with 错误：(layouts/base.html).
+FAILURE = "error"
 # A form's text boxes: {the name it posts a box's text under: the box's label}.
 Boxes = Callable[[], Mapping[str, object]]
 # The text boxes of the back office's forms, by the endpoint a form posts to (`text_boxes`),
@@ -120,6 +123,11 @@ def typed_texts() -> list[tuple[str, str]]:
         for name, label in boxes().items()
         if (text := request.form.get(name, "")).strip()
     ]
+
+
+def flash_failure(message: str) -> None:
+    """Say, on the next page, that what was asked for was not done (see FAILURE)."""
+    flash(message, FAILURE)
 
 
 def _csrf_sentence(kept: bool, problem: str | None) -> str:

@@ -36,6 +36,7 @@ from werkzeug.exceptions import HTTPException
 from ...database import commit_if_possible, db, utcnow
 from ...i18n import url_in
 from ...security import READS, safe_next
+from .. import flash_failure
 from ..models import StaffSession, StaffUser
 
 log = logging.getLogger(__name__)
@@ -341,14 +342,15 @@ def require(
         def wrapper(*args: object, **kwargs: object) -> ResponseReturnValue:
             if g.staff is None:
                 if keep is not None and g.lapsed is not None and request.method == "POST":
-                    message = _lapsed_message(keep(g.lapsed, **kwargs))
+                    problem = keep(g.lapsed, **kwargs)
+                    message = _lapsed_message(problem)
                     if request.htmx:  # an autosave: say so where it reports, stay on the page
                         return message
-                    flash(message)
+                    (flash if problem is None else flash_failure)(message)
                     return redirect(url_for("staff.sign_in", next=url_in()), code=303)
                 if request.method not in READS:
                     # Whatever the form asked for was not done: say so, and lead back.
-                    flash(_not_done_message())
+                    flash_failure(_not_done_message())
                     return redirect(url_for("staff.sign_in", next=return_address()), code=303)
                 # In the page's own language: /en/staff/… leads back to /en/staff/….
                 return redirect(url_for("staff.sign_in", next=url_in()))

@@ -27,10 +27,11 @@ from sqlalchemy import select
 from ...database import db
 from ...i18n import list_separator
 from ...kinds import Kind
+from .. import flash_failure
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..editing import forms, publishing
-from ..editing.editor import authoring_findings, flash_failure, is_live
+from ..editing.editor import authoring_findings, is_live
 from ..editing.media import NOT_WRITTEN
 from ..helpers import shown
 from ..models import EDITOR, PUBLISHER, Schedule

@@ -45,7 +45,7 @@ from ...security import READS
 from ...services import views as service_pages
 from ...services.models import Category, Service
 from ...updates.spec import UPDATES
-from .. import text_boxes
+from .. import flash_failure, text_boxes
 from ..accounts import sessions
 from ..accounts.audit import record as audit
 from ..helpers import shown
@@ -92,14 +92,6 @@ PUBLIC_PAGES: dict[str, tuple[str, Callable[[Row], dict]]] = {
 }
 # Set in the session while a preview shows values nothing has saved (see `_preview`).
 PREVIEWING = "previewing"
-# The category of a flashed message that says something was not done: the page layout
-# shows it as an error, and its title starts with 错误：(layouts/base.html).
-FAILURE = "error"
-
-
-def flash_failure(message: str) -> None:
-    """Say, on the next page, that what was asked for was not done (see FAILURE)."""
-    flash(message, FAILURE)
 
 
 @dataclass
