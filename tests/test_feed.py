@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from barrierfree.database import PUBLISHED, db, utcnow
+from barrierfree.staff.models import MediaFile
 from barrierfree.updates.models import Update
 from conftest import make_app, parse
 from sqlalchemy import select
@@ -139,6 +140,12 @@ def test_the_feed_answers_304_to_a_reader_that_has_it(site):
 
 
 def test_entry_content_links_and_images_name_the_site_in_full(site):
+    with site["app"].app_context():  # the image is in the media library: it can be published
+        db.session.add(
+            MediaFile(name="window.png", original_name="窗口.png", mimetype="image/png",
+                      size=1, uploaded_by="publisher")
+        )  # fmt: skip
+        db.session.commit()
     body = "见[办事指南](/services/disability-certificate)。\n\n![办事窗口](/media/window.png)\n"
     values = {**READY, "slug": "absolute-links", "title": "链接测试通知", "body": body}
     assert create(site["publisher"], **values).status_code == 303
