@@ -606,3 +606,45 @@ def test_the_uploads_a_text_shows_are_looked_up_in_one_query(site):
             event.remove(db.engine, "before_cursor_execute", count)
     assert [f.blocking for f in findings] == [True] * 5
     assert len([q for q in queries if "media_file" in q]) == 1
+
+
+def test_the_same_upload_sent_twice_is_kept_once(site):
+    """A double click posts the upload twice: the second finds this account's newest
+    upload is the same file (same name, same bytes as kept, an image's after re-encoding)
+    within the duplicate window, and is told so instead of keeping a second copy."""
+    app = site["app"]
+    folder = Path(app.config["UPLOAD_DIR"]) / "media"
+    before = len(stored(app))
+    assert upload(site["editor"], with_gps(), "双击的照片.jpg").status_code == 303
+    files = set(folder.iterdir())
+    again = upload(site["editor"], with_gps(), "双击的照片.jpg")
+    assert again.status_code == 303 and again.location.endswith("/staff/media/")
+    page = site["editor"].get(again.location)
+    assert "“双击的照片.jpg”刚才已经上传过了，没有再上传一次。" in page.text
+    assert len(stored(app)) == before + 1
+    assert set(folder.iterdir()) == files
+
+
+def test_a_different_file_another_account_or_a_later_upload_is_kept_again(site):
+    """Only the same file from the same account within the window is a repeat: another
+    file under the same name, the same file from a colleague, or again a day later, is a
+    genuine upload."""
+    from datetime import timedelta
+
+    from barrierfree.feedback.queries import DUPLICATE_WINDOW
+
+    app = site["app"]
+    make_staff(app, "media-colleague", "editor")
+    colleague = signed_in(app, "media-colleague", address="10.50.0.4")
+    before = len(stored(app))
+    assert upload(site["editor"], PDF, "通知.pdf").status_code == 303
+    assert upload(site["editor"], PDF + b"1", "通知.pdf").status_code == 303
+    assert len(stored(app)) == before + 2  # a different file: two rows
+    assert upload(colleague, PDF + b"1", "通知.pdf").status_code == 303
+    assert len(stored(app)) == before + 3
+    with app.app_context():
+        newest = db.session.scalars(select(MediaFile).order_by(MediaFile.id.desc())).first()
+        newest.uploaded_at -= DUPLICATE_WINDOW + timedelta(minutes=1)
+        db.session.commit()
+    assert upload(colleague, PDF + b"1", "通知.pdf").status_code == 303
+    assert len(stored(app)) == before + 4

@@ -15,6 +15,10 @@ published or not, and the deletion, posted from there, removes the row and the f
 audited; if an item came to link it since the page was shown, the page comes again. The
 address then answers 404; the row's deletion raises the page cache's generation
 (media_file is a public table), so no cached page outlives it.
+
+The same upload sent twice (a double click) is kept once: this account's newest upload,
+within the duplicate window, of a file with the same name and the same bytes as kept
+(`_uploaded_just_now`), is the answer to the second.
 """
 
 import logging
@@ -48,7 +52,8 @@ from sqlalchemy import CursorResult, String, Text, or_, select
 from sqlalchemy import delete as sql_delete
 from werkzeug.http import is_resource_modified
 
-from ...database import db, erase_deleted
+from ...database import db, erase_deleted, utcnow
+from ...feedback.queries import DUPLICATE_WINDOW
 from ...i18n import EN, PREFIX, is_english
 from ...images import DECODERS, MB, PhotoProblem, prepare
 from ..accounts import sessions
@@ -282,6 +287,9 @@ def upload() -> ResponseReturnValue:
         return _refused(error or "", 400)
     name = f"{secrets.token_hex(16)}.{found.extension}"
     original = named_as(clean_name(upload.filename or "", name), found)
+    if _uploaded_just_now(original, found, data):  # its answer may be lost: go on as it did
+        flash(_("“%(name)s”刚才已经上传过了，没有再上传一次。", name=original))
+        return redirect(url_for("media.index"), code=303)
     db.session.add(
         MediaFile(
             name=name,
@@ -305,6 +313,30 @@ def upload() -> ResponseReturnValue:
         raise
     flash(_("已上传“%(name)s”。下面的表格里有插入正文用的写法。", name=original))
     return redirect(url_for("media.index"), code=303)
+
+
+def _uploaded_just_now(original: str, kept: Format, data: bytes) -> bool:
+    """True when this account's newest upload, within the duplicate window, is this very
+    file: the same name, and the same bytes as kept (an image's after re-encoding). The
+    upload form sent again (a double click, Back and send), which would keep it twice. As
+    the editor tells a new item's form sent twice (`editor._created_just_now`)."""
+    newest = db.session.scalar(
+        select(MediaFile)
+        .where(MediaFile.uploaded_by == g.staff.username)
+        .order_by(MediaFile.id.desc())
+        .limit(1)
+    )
+    if (
+        newest is None
+        or newest.uploaded_at < utcnow() - DUPLICATE_WINDOW
+        or (newest.original_name, newest.mimetype, newest.size)
+        != (original, kept.mimetype, len(data))
+    ):
+        return False
+    try:
+        return (folder_setting() / newest.name).read_bytes() == data
+    except OSError:  # its file is gone: keep this one
+        return False
 
 
 @dataclass(frozen=True)
