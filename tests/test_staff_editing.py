@@ -825,17 +825,71 @@ def test_save_and_publish_on_a_scheduled_update_asks_before_saving_the_change(si
     assert (row.body, row.status) == (SECOND_BODY.strip(), "draft")
 
 
-def test_a_scheduled_update_rescheduled_with_new_text_takes_the_new_time(site, publisher):
+def test_a_scheduled_update_rescheduled_with_new_text_asks_then_takes_the_new_time(site, publisher):
+    """安排发布 with changed text on a scheduled update asks first, as 保存 does: the new
+    time rides along with the question, and the answer saves the text and the time."""
     id_ = item_id(create_update(publisher, **READY))
     url = edit_url("updates", id_)
     save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
+    first, version = scheduled(site, id_).publish_at, row_of(site, Update, id=id_).version
     later = local_input(timedelta(days=3))
     fields = changed(edit_form(publisher.get(url)), action="schedule", publish_at=later,
                      title="助听器验配改期")  # fmt: skip
-    response = publisher.post(url, data=fields)
-    assert response.status_code == 303
+    posted = publisher.post(url, data=fields)
+    assert "/changes?" in posted.headers["Location"]
+    question = asked(publisher, posted)
+    doc = parse(question.data)
+    assert doc.find("h1").text.strip().startswith("按时公开这些修改？")
+    assert f"改在 {later.replace('T', ' ')} 一起公开" in doc.find("main").text
+    assert form_fields(question.data, "confirm-form")["publish_at"] == [later]
+    assert row_of(site, Update, id=id_).version == version  # nothing saved yet
+    assert scheduled(site, id_).publish_at == first
+
+    saved = answered(publisher, question)
+    assert saved.status_code == 303
     assert row_of(site, Update, id=id_).title == "助听器验配改期"
     assert scheduled(site, id_).publish_at > utcnow() + timedelta(days=2)
+
+
+def test_going_back_from_the_reschedule_question_saves_nothing(site, publisher):
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
+    first, version = scheduled(site, id_).publish_at, row_of(site, Update, id=id_).version
+    later = local_input(timedelta(days=3))
+    fields = changed(edit_form(publisher.get(url)), action="schedule", publish_at=later,
+                     title="助听器验配改期")  # fmt: skip
+    back = answered(publisher, publisher.post(url, data=fields), "edit")
+    assert back.status_code == 200
+    assert field_value(back, "title") == "助听器验配改期"
+    assert parse(back.data).find("input", id="field-publish_at").get("value") == later
+    assert row_of(site, Update, id=id_).version == version
+    assert scheduled(site, id_).publish_at == first
+
+
+@pytest.mark.parametrize("when", ["posted", "answered"])
+def test_a_refused_reschedule_time_keeps_the_text_and_saves_nothing(site, publisher, when):
+    """A time in the past is refused before anything is saved, whether it was typed so or
+    passed while the question was shown: the form again, its text and the reason on it."""
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
+    first, version = scheduled(site, id_).publish_at, row_of(site, Update, id=id_).version
+    past = "2020-01-01T09:00"
+    typed = past if when == "posted" else local_input(timedelta(days=3))
+    fields = changed(edit_form(publisher.get(url)), action="schedule", publish_at=typed,
+                     title="助听器验配改期")  # fmt: skip
+    response = publisher.post(url, data=fields)
+    if when == "answered":
+        question = asked(publisher, response)
+        answer = {**form_fields(question.data, "confirm-form"), "confirm": ["yes"]}
+        response = publisher.post(url, data={**answer, "publish_at": [past]})
+    assert response.status_code == 400
+    assert "#field-publish_at" in summary_links(response)
+    assert parse(response.data).find("input", id="field-publish_at").get("aria-invalid") == "true"
+    assert field_value(response, "title") == "助听器验配改期"
+    assert row_of(site, Update, id=id_).version == version
+    assert scheduled(site, id_).publish_at == first
 
 
 def test_flask_staff_publish_due_publishes_what_is_due(site, publisher):

@@ -8,7 +8,7 @@ publisher, and only once the authoring checks pass.
 
 import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -257,8 +257,15 @@ def _save(kind: Kind, row: Row) -> ResponseReturnValue:
         # Keep the text, publish nothing.
         return _kept(kind, row, submission, base_version, findings=findings)
     changes = _changes(kind, row, submission)
-    if _asks_first(kind, row, action) and changes and request.form.get(CONFIRM) != "yes":
-        return _confirm_changes(kind, row, submission, base_version, changes)
+    if _goes_public_on_save(kind, row) and changes:
+        refused = (
+            _time_refused(request.form.get("publish_at", "")) if action == "schedule" else None
+        )
+        if refused is not None:
+            # Before the question and before the save: the text waits, unsaved.
+            return _kept(kind, row, submission, base_version, errors={"publish_at": refused})
+        if request.form.get(CONFIRM) != "yes":
+            return _confirm_changes(kind, row, submission, base_version, changes)
     if base_version is None or not _write(kind, row, submission, base_version):
         return _conflict(kind, row, submission, base_version)
     if _blocking(findings):
@@ -332,17 +339,12 @@ def _saved_just_now(kind: Kind, row: Row, submission: Submission, base_version: 
     )
 
 
-def _asks_first(kind: Kind, row: Row, action: str) -> bool:
-    """A save that changes what the public sees unasked: any save of a live item, and a
-    save of a scheduled one but a new schedule's (which sets the time the text goes out
-    with). 保存并发布 asks too: it saves the text into the scheduled version before its
-    own question, and the text goes out at that time even when the publisher declines
-    to publish now."""
-    return is_live(kind, row) or (action != "schedule" and _scheduled_at(kind, row) is not None)
-
-
 def _goes_public_on_save(kind: Kind, row: Row) -> bool:
-    """Saving a live item publishes the change, saving a scheduled one publishes it later."""
+    """Saving a live item publishes the change, saving a scheduled one publishes it later:
+    a change to either is asked about first, whichever button saves it. 保存并发布 saves
+    the text into the scheduled version before its own question, and 安排发布 before it
+    sets the new time: either way the text goes out at a time the publisher never saw it
+    for. 安排发布's new time rides along with the question (`publish_at`)."""
     return is_live(kind, row) or _scheduled_at(kind, row) is not None
 
 
@@ -494,11 +496,11 @@ def _confirm_changes(
             g.staff.id, kind, autosaves.key_of(row.id), submission.text, base_version
         )
         db.session.commit()
-        return redirect(
-            url_for("editor.changes", kind_name=kind.name, item_id=row.id, action=_action()),
-            code=303,
-        )
-    return _question(kind, row, submission.text, base_version, changes, _action())
+        ids: dict[str, Any] = {"kind_name": kind.name, "item_id": row.id, "action": _action()}
+        if _action() == "schedule":  # its new time: no resident's answer, so in the address
+            ids["publish_at"] = request.form.get("publish_at", "")
+        return redirect(url_for("editor.changes", **ids), code=303)
+    return _question(kind, row, submission.text, base_version, changes, _action(), request.form)
 
 
 def _question(
@@ -508,12 +510,20 @@ def _question(
     version: int | None,
     changes: list[tuple[Field, str, str]],
     action: str,
+    carried: Mapping[str, str],
 ) -> str:
-    """The page that asks before a save changes what the public sees."""
+    """The page that asks before a save changes what the public sees; for 安排发布, with
+    the new time (`carried`: the form or the question's address), shown when it can be read
+    and sent on with the answer."""
+    publish_at = carried.get("publish_at", "") if action == "schedule" else None
+    # A time passed since is not shown; the answer is refused, the reason on the form.
+    readable = publish_at is not None and _time_refused(publish_at) is None
+    new_time = _scheduled_time(publish_at) if publish_at is not None and readable else None
     return render_template(
         "staff/confirm_changes.html", kind=kind, row=row, text=text, changes=changes,
         version=version, action=action,
         scheduled=None if is_live(kind, row) else _scheduled_at(kind, row),
+        publish_at=publish_at, new_time=new_time,
     )  # fmt: skip
 
 
@@ -529,7 +539,7 @@ def changes(kind_name: str, item_id: int) -> ResponseReturnValue:
     draft = autosaves.saved_draft(kind, autosaves.key_of(row.id))
     submission = (
         read(kind, row, _as_posted(draft.data))
-        if draft is not None and _asks_first(kind, row, action)
+        if draft is not None and _goes_public_on_save(kind, row)
         else None
     )
     changed = (
@@ -538,7 +548,7 @@ def changes(kind_name: str, item_id: int) -> ResponseReturnValue:
     if draft is None or not changed:
         flash(_("没有等待确认的修改：已经保存了，或者已经放弃了。"))
         return _back_to_form(kind, row)
-    return _question(kind, row, draft.data, draft.base_version, changed, action)
+    return _question(kind, row, draft.data, draft.base_version, changed, action, request.args)
 
 
 def _as_posted(text: dict) -> MultiDict:
@@ -654,6 +664,15 @@ def _schedule(kind: Kind, row: Row) -> ResponseReturnValue:
     db.session.commit()
     flash(_("已安排发布。到时间后会自动发布。"))
     return _back_to_form(kind, row)
+
+
+def _time_refused(raw: str) -> str | None:
+    """Why `raw` cannot be scheduled (`_scheduled_time`'s message), or None when it can."""
+    try:
+        _scheduled_time(raw)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _scheduled_time(raw: str) -> datetime:
