@@ -399,3 +399,49 @@ def test_the_departments_page_gives_no_renaming_without_its_source():
         encoding="utf-8"
     )
     assert "银保监会" not in template or "《党和国家机构改革方案》" in template
+
+
+ELIGIBILITY = yaml.safe_load((CONTENT / "eligibility.yaml").read_text(encoding="utf-8"))
+# A sentence that gives a cited document's words: 国家规定, 《社会救助暂行办法》规定…
+CITES_A_DOCUMENT = re.compile("国家规定|《[^》]+》规定")
+# Where to ask, as the checker says it: 请问, 也可以问, or this site's own form to write in.
+WHERE_TO_ASK = re.compile("(?:去|先|请|可以)问|在本站网上写给")
+CITES_A_DOCUMENT_EN = re.compile(
+    r"National rules|The State Council's|The Interim Measures|The Compulsory Education Law"
+)
+
+
+def eligibility_texts() -> list[tuple[str, dict, bool]]:
+    """(where, text, whether its rule cites a document) for every rule's explain and
+    verify and every check's explain."""
+    found = []
+    for number, rule in enumerate(ELIGIBILITY["rules"]):
+        cites = any("document" in source for source in rule["source"])
+        for field in ("explain", "verify"):
+            if rule.get(field):
+                found.append((f"rule {number} ({rule['service']}) {field}", rule[field], cites))
+    for check in ELIGIBILITY["checks"]:
+        cites = any("document" in source for source in check["source"])
+        found.append((f"check {check['id']}", check["explain"], cites))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "cites"), eligibility_texts(), ids=lambda value: str(value)[:40]
+)
+def test_the_eligibility_check_gives_the_plans_aims_as_the_plans(where, text, cites):
+    """Each sentence of a rule's or check's words that promises something marks it as the
+    plan's (规划) in that same sentence, says whom to ask, or gives the words of a document
+    the rule cites; the English likewise, sentence by sentence."""
+    for sentence in sentences(text["zh"]):
+        if "规划" in sentence or WHERE_TO_ASK.search(sentence):
+            continue
+        if cites and CITES_A_DOCUMENT.search(sentence):
+            continue
+        assert not promises(PROMISE, sentence), f"{where}: said as a fact: {sentence}"
+    for sentence in english_sentences(text["en"]):
+        if "plan" in sentence.lower() or re.search(r"\bask(?:ed)?\b", sentence, re.IGNORECASE):
+            continue
+        if cites and CITES_A_DOCUMENT_EN.search(sentence):
+            continue
+        assert not PROMISE_EN.search(sentence), f"{where}: said as a fact: {sentence}"
