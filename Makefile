@@ -44,7 +44,12 @@ demo: install database
 # journeys on both CPUs too (each waits on the page's own timers much of the time, so two
 # fill what one leaves idle), then the sweep of every page alone, as it keeps both CPUs
 # busy with two browsers of its own. All always run; any failing fails the target.
+# Python keeps what it compiles (under __pycache__/, ignored by git) even where the machine
+# says not to: every pytest process (each worker of each run, and every command a test
+# starts) would otherwise compile the site again and rewrite every test module's asserts,
+# some 8 seconds of each run's start on this machine's two CPUs.
 SWEEP := a11y_tests/test_every_page.py
+test: export PYTHONDONTWRITEBYTECODE :=
 test: install-test translations test-packages lint
 	@$(BIN)/pytest tests -n 2 --dist loadfile; sqlite=$$?; \
 	$(BIN)/pytest tests -n 2 --dist loadfile --database postgres; postgres=$$?; \

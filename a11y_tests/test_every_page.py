@@ -6,6 +6,7 @@ link, live region, text spacing). The pages are loaded once; each check asserts 
 import threading
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -51,16 +52,16 @@ def sweep(site, pages):
 
     Every page in the default mode at both widths, the samples (one page per template) in
     the other modes too, and the chosen states in large text with high contrast. Two
-    browsers share the work, one for each core.
+    browsers share the work, one for each core: each takes the next page as it finishes one,
+    so that neither waits at the end for the other to finish a longer half.
     """
     findings: dict[str, list[str]] = {name: [] for name in CHECKS}
     incomplete: Counter = Counter()
     work = [(mode, path) for mode in MODES for path in pages_in(pages, mode)]
-    half = (len(work) + 1) // 2
+    todo = iter(work)  # a list's iterator gives each item to one thread only
     with ThreadPoolExecutor(max_workers=2) as pool:
         for run_findings, run_incomplete in pool.map(
-            lambda share: check_pages(site["url"], share, staff=site["staff"]),
-            [work[:half], work[half:]],
+            lambda _: check_pages(site["url"], todo, staff=site["staff"]), range(2)
         ):
             for name, items in run_findings.items():
                 findings[name] += items
@@ -90,7 +91,7 @@ def pages_in(pages, mode: str) -> list[str]:
     return pages.samples + (pages.states if mode == "large+contrast" else [])
 
 
-def check_pages(base_url: str, work: list[tuple[str, str]], staff=None):
+def check_pages(base_url: str, work: Iterable[tuple[str, str]], staff=None):
     """Run axe and the in-page checks over each (mode, path) at both widths, signed in to
     the back office with the `staff` client's cookie.
 

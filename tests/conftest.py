@@ -104,17 +104,26 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "no_database: a test that uses no database of the site's, run once (SQLite)"
     )
+    config.addinivalue_line(
+        "markers",
+        "markup: a check of what templates make of the content whatever database holds it "
+        "(valid HTML, language marks, titles, descriptions, page weight), run once (SQLite)",
+    )
+
+
+# The markers of the tests the PostgreSQL pass leaves out (see pytest_collection_modifyitems).
+ONCE = ("sqlite_only", "no_database", "markup")
 
 
 def pytest_collection_modifyitems(config, items):
     """On PostgreSQL, leave out the tests of what SQLite alone has, those that use no database
-    (they would run the same again) and the tests of PostgreSQL itself (they start servers of
-    their own and ran in the SQLite run)."""
+    or check only the markup of the pages (they would run the same again) and the tests of
+    PostgreSQL itself (they start servers of their own and ran in the SQLite run)."""
     if DATABASES.name == "sqlite":
         return
     kept, left = [], []
     for item in items:
-        once = item.get_closest_marker("sqlite_only") or item.get_closest_marker("no_database")
+        once = any(item.get_closest_marker(name) for name in ONCE)
         (left if once or "postgres_url" in item.fixturenames else kept).append(item)
     items[:] = kept
     config.hook.pytest_deselected(items=left)

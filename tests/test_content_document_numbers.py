@@ -5,9 +5,9 @@ and the English page marks it lang="zh-CN", in Markdown and one-line fields alik
 import re
 
 import pytest
-import yaml
 from babel.messages.pofile import read_po
 from barrierfree import PROJECT_ROOT
+from barrierfree.content.files import read_yaml
 from conftest import CJK, parse, text_outside_lang
 
 CONTENT = PROJECT_ROOT / "content"
@@ -34,7 +34,7 @@ def twins(node):
 PAIRS = [
     (path.relative_to(CONTENT).as_posix(), chinese, english)
     for path in sorted(CONTENT.rglob("*.yaml"))
-    for chinese, english in twins(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for chinese, english in twins(read_yaml(path))
 ]
 
 

@@ -6,21 +6,18 @@ checked, and the demo pack's invented verifications (never a real body's name)."
 import re
 
 import pytest
-import yaml
 from barrierfree import PROJECT_ROOT
+from barrierfree.content.files import read_yaml
 from barrierfree.i18n import EN, force_locale
 from barrierfree.plan.progress import spoken
 
 pytestmark = pytest.mark.no_database
 
 CONTENT = PROJECT_ROOT / "content"
-SERVICES = {
-    path.stem: yaml.safe_load(path.read_text(encoding="utf-8"))
-    for path in sorted((CONTENT / "services").glob("*.yaml"))
-}
+SERVICES = {path.stem: read_yaml(path) for path in sorted((CONTENT / "services").glob("*.yaml"))}
 INDICATORS = {
     indicator["number"]: indicator
-    for box in yaml.safe_load((CONTENT / "boxes.yaml").read_text(encoding="utf-8"))["boxes"]
+    for box in read_yaml(CONTENT / "boxes.yaml")["boxes"]
     for indicator in box.get("indicators") or ()
 }
 # The services whose pages give an indicator of 专栏1, by the indicator's number.
@@ -343,7 +340,7 @@ def test_the_allowances_give_the_plans_smart_management_aim_as_an_aim_not_a_step
 
 def demo_verifiers() -> list[tuple[str, str]]:
     """(place, verifier) for every verification the demo pack's places record."""
-    places = yaml.safe_load((CONTENT / "demo" / "facilities.yaml").read_text(encoding="utf-8"))
+    places = read_yaml(CONTENT / "demo" / "facilities.yaml")
     found = []
     for place in places["facilities"]:
         if place.get("hours_verified_by"):
@@ -401,7 +398,7 @@ def test_the_departments_page_gives_no_renaming_without_its_source():
     assert "银保监会" not in template or "《党和国家机构改革方案》" in template
 
 
-ELIGIBILITY = yaml.safe_load((CONTENT / "eligibility.yaml").read_text(encoding="utf-8"))
+ELIGIBILITY = read_yaml(CONTENT / "eligibility.yaml")
 # A sentence that gives a cited document's words: 国家规定, 《社会救助暂行办法》规定…
 CITES_A_DOCUMENT = re.compile("国家规定|《[^》]+》规定")
 # Where to ask, as the checker says it: 请问, 也可以问, or this site's own form to write in.

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from barrierfree import demo
 from barrierfree.contacts.models import ContactChannel
-from barrierfree.content.files import ContentError
+from barrierfree.content.files import ContentError, read_yaml
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
 from barrierfree.staff.models import Autosave, Revision, Schedule
@@ -28,10 +28,7 @@ from sqlalchemy import func, select
 from staff_helpers import make_staff
 
 DEMO = PROJECT_ROOT / "content" / "demo"
-DEMO_RECORDS = {
-    kind: yaml.safe_load((DEMO / f"{kind}.yaml").read_text(encoding="utf-8"))[kind]
-    for kind in ("facilities", "contacts")
-}
+DEMO_RECORDS = {kind: read_yaml(DEMO / f"{kind}.yaml")[kind] for kind in ("facilities", "contacts")}
 DEMO_SLUGS = [record["slug"] for records in DEMO_RECORDS.values() for record in records]
 PLAN_TEXT = "".join(
     (PROJECT_ROOT / "content" / name).read_text(encoding="utf-8")
@@ -236,7 +233,7 @@ def test_make_run_removes_a_loaded_demo_pack():
 @pytest.mark.no_database
 def test_the_content_folder_keeps_demo_records_apart():
     for kind in ("facilities", "contacts"):
-        records = yaml.safe_load((PROJECT_ROOT / "content" / f"{kind}.yaml").read_text())[kind]
+        records = read_yaml(PROJECT_ROOT / "content" / f"{kind}.yaml")[kind]
         assert not [r["slug"] for r in records or [] if r.get("sample")]
         assert all(r.get("sample") is True for r in DEMO_RECORDS[kind])
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import yaml
 from barrierfree import PROJECT_ROOT
+from barrierfree.content.files import read_yaml
 from barrierfree.feedback import photos
 from barrierfree.feedback.views import MAX_BODY_BYTES
 from werkzeug.serving import make_server
@@ -188,7 +188,7 @@ def test_nginx_s_pages_are_valid_html():
 
 def test_the_pages_name_only_the_numbers_the_site_publishes():
     """Only content/contacts.yaml's numbers, nothing invented."""
-    contacts = yaml.safe_load((PROJECT_ROOT / "content" / "contacts.yaml").read_text("utf-8"))
+    contacts = read_yaml(PROJECT_ROOT / "content" / "contacts.yaml")
     published = {contact["value"] for contact in contacts["contacts"]}
     for page in ERROR_PAGES.glob("*.html"):
         numbers = set(re.findall(r"\d{5,}", page.read_text(encoding="utf-8")))

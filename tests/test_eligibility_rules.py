@@ -12,7 +12,7 @@ import re
 import pytest
 import yaml
 from barrierfree import PROJECT_ROOT
-from barrierfree.content.files import ContentError
+from barrierfree.content.files import ContentError, read_yaml
 from barrierfree.eligibility.assess import assess, match
 from barrierfree.eligibility.questions import (
     AGE,
@@ -1289,7 +1289,7 @@ def test_every_question_but_the_first_offers_not_sure():
 def edited(content_copy, change) -> None:
     """Apply `change` to the copy's eligibility.yaml (parsed) and write it back."""
     path = content_copy / "eligibility.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     change(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 

@@ -20,6 +20,8 @@ from bs4 import NavigableString, Tag
 from conftest import CJK, MAIL_NOWHERE, Page, demo_paths, is_english, make_loaded_app, parse
 from sqlalchemy.exc import OperationalError
 
+pytestmark = pytest.mark.markup  # the same markup on any database: run once
+
 # Links the crawl does not follow: the back office, files, feeds and machine-read pages.
 NOT_PAGES = re.compile(
     r"/(en/)?(staff/|media/|assets/|data/.|updates/feed|sitemap\.xml|robots\.txt|favicon)"

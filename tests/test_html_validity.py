@@ -14,6 +14,8 @@ from barrierfree.staff.models import ADMIN
 from sqlalchemy import select
 from staff_helpers import make_staff, signed_in
 
+pytestmark = pytest.mark.markup  # the same markup on any database: run once
+
 VNU = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 UNLINKED = [
     "/no-such-page",

@@ -8,8 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import yaml
-from barrierfree.content.files import ContentError
+from barrierfree.content.files import ContentError, read_yaml
 from barrierfree.content.loader import Report, load, load_records, normalise, snapshot
 from barrierfree.database import Publishable, Tracked, db
 from barrierfree.facilities.spec import FACILITIES
@@ -177,7 +176,7 @@ NEW_SLUG = "new-place"
 def sample_facility() -> dict:
     """A facility of the demo pack, as its file holds it, under a new slug."""
     path = Path(__file__).resolve().parent.parent / "content" / "demo" / "facilities.yaml"
-    first = next(f for f in yaml.safe_load(path.read_text("utf-8"))["facilities"] if f["sample"])
+    first = next(f for f in read_yaml(path)["facilities"] if f["sample"])
     return {**first, "slug": NEW_SLUG, "latitude": None, "longitude": None}
 
 

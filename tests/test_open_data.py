@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
-import yaml
 from barrierfree import PROJECT_ROOT
 from barrierfree.contacts.models import ContactChannel
+from barrierfree.content.files import read_yaml
 from barrierfree.database import db
 from barrierfree.facilities import features
 from barrierfree.facilities.models import Facility
@@ -291,7 +291,7 @@ def test_the_indicators_carry_their_english_name_and_unit_as_places_and_contacts
     """The indicators' downloads were the Chinese alone, though the English site shows their
     English (boxes.yaml): now each has name_en and unit_en after name and unit, the same in
     either language's address."""
-    boxes = yaml.safe_load((PROJECT_ROOT / "content" / "boxes.yaml").read_text(encoding="utf-8"))
+    boxes = read_yaml(PROJECT_ROOT / "content" / "boxes.yaml")
     indicators = next(box["indicators"] for box in boxes["boxes"] if box.get("indicators"))
     records = client.get(path).get_json()["indicators"]
     assert [(r["name_en"], r["unit_en"]) for r in records] == [

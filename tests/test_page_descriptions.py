@@ -6,6 +6,8 @@ from barrierfree.i18n import EN, force_locale
 from barrierfree.pages.descriptions import CHINESE_LIMIT, ENGLISH_LIMIT, meta_description
 from conftest import is_english, parse
 
+pytestmark = pytest.mark.markup  # the same markup on any database: run once
+
 # The only pages that keep the site-wide description, each with why nothing is more specific.
 SITE_WIDE = {
     "/": "the home page: the site-wide description says what the whole site holds",

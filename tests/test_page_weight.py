@@ -6,6 +6,8 @@ elements it has (a long page is slow to load and to move about in with a screen 
 import pytest
 from conftest import parse, sitemap_paths
 
+pytestmark = pytest.mark.markup  # the same markup on any database: run once
+
 FIRST_VIEW_BYTES = 60 * 1024
 REPEAT_VIEW_BYTES = 25 * 1024
 MOST_ELEMENTS = 800

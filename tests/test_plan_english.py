@@ -5,7 +5,7 @@ of the plan reads in English, with Chinese left only where it is marked lang="zh
 from pathlib import Path
 
 import pytest
-import yaml
+from barrierfree.content.files import read_yaml
 from barrierfree.database import db
 from barrierfree.plan.models import Box, Indicator, Measure, PlanPart, PlanSection, Project
 from conftest import CJK, parse, text_outside_lang
@@ -56,7 +56,7 @@ def test_the_english_keeps_the_plan_s_paragraphs_and_lists(app):
 
 def plan_paths() -> list:
     """Every English page of the plan, its departments included, from content/plan.yaml."""
-    plan = yaml.safe_load((CONTENT / "plan.yaml").read_text(encoding="utf-8"))
+    plan = read_yaml(CONTENT / "plan.yaml")
     sections = [section for part in plan["parts"] for section in part["sections"]]
     areas = [section for section in sections if section.get("measures")]
     return [
@@ -127,7 +127,7 @@ def test_the_chinese_site_still_shows_the_plan_in_chinese(client):
 def test_the_indicators_table_names_box_1_by_its_own_english_title(client):
     """The caption is the interface's, the box's title content's: the two once gave Box 1
     two English names."""
-    boxes = yaml.safe_load((CONTENT / "boxes.yaml").read_text(encoding="utf-8"))["boxes"]
+    boxes = read_yaml(CONTENT / "boxes.yaml")["boxes"]
     title = next(box["title_en"] for box in boxes if box["number"] == 1)
     caption = parse(client.get("/en/plan/indicators").data).find("main").find("caption")
     assert caption.text.strip().startswith(f"Box 1. {title}: 2020 figures")

@@ -10,11 +10,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-import yaml
+from barrierfree.content.files import read_yaml
 from barrierfree.site_search.index import site_index
 from conftest import make_loaded_app
 
-JUDGED = yaml.safe_load((Path(__file__).parent / "search_judgements.yaml").read_text())
+JUDGED = read_yaml(Path(__file__).parent / "search_judgements.yaml")
 JUDGEMENTS = JUDGED["judgements"]
 # What residents search for on the site as it is: every judgement but the demo pack's.
 RESIDENT_JUDGEMENTS = [item for item in JUDGEMENTS if not item.get("demo")]

@@ -3,9 +3,8 @@
 invented place."""
 
 import pytest
-import yaml
 from barrierfree import PROJECT_ROOT
-from barrierfree.content.files import ContentError
+from barrierfree.content.files import ContentError, read_yaml
 from barrierfree.content.loader import load
 from barrierfree.database import PUBLISHED, WITHDRAWN, db
 from barrierfree.facilities.models import Facility
@@ -170,7 +169,7 @@ def test_every_service_file_says_where_its_departments_come_from():
     without = [
         path.name
         for path in sorted(folder.glob("*.yaml"))
-        if not str(yaml.safe_load(path.read_text(encoding="utf-8")).get("departments_source") or "")
+        if not str(read_yaml(path).get("departments_source") or "")
     ]
     assert without == []
 

@@ -11,6 +11,8 @@ from conftest import SITE_NAME_ZH, is_english, parse
 from staff_helpers import make_staff, signed_in
 from test_routes import english_site_name
 
+pytestmark = pytest.mark.markup  # the same markup on any database: run once
+
 BACK_OFFICE = {False: "工作后台", True: "Staff area"}
 
 

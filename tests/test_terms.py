@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from babel.messages.pofile import read_po
+from barrierfree.content.files import read_yaml
 
 pytestmark = pytest.mark.no_database
 
@@ -20,7 +20,7 @@ FIELDS = ("title", "body", "name", "unit", "preamble", "issued")
 
 def read(name: str):
     """A content file as data."""
-    return yaml.safe_load((CONTENT / name).read_text(encoding="utf-8"))
+    return read_yaml(CONTENT / name)
 
 
 TERMS = read("terms.yaml")["terms"]

@@ -11,9 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from barrierfree import opening_hours
-from barrierfree.content.files import ContentError
+from barrierfree.content.files import ContentError, read_yaml
 from barrierfree.content.loader import load_records
 from barrierfree.database import db
 from barrierfree.facilities import features, validation
@@ -490,7 +489,7 @@ NEW_SLUG = "new-place"
 def demo_place() -> dict:
     """A demo place as its file holds it, under a new slug."""
     path = Path(__file__).resolve().parent.parent / "content" / "demo" / "facilities.yaml"
-    first = yaml.safe_load(path.read_text("utf-8"))["facilities"][0]
+    first = read_yaml(path)["facilities"][0]
     return {**first, "slug": NEW_SLUG}
 
 
@@ -1036,7 +1035,7 @@ def test_the_hours_in_english_must_be_text_in_the_content_files(site, demo_place
 
 def test_every_demo_place_giving_sign_language_hours_gives_them_in_english_too():
     path = Path(__file__).resolve().parent.parent / "content" / "demo" / "facilities.yaml"
-    places = yaml.safe_load(path.read_text("utf-8"))["facilities"]
+    places = read_yaml(path)["facilities"]
     given = [
         p["accessibility"]["sign_language"]
         for p in places
