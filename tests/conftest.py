@@ -107,7 +107,8 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers",
         "markup: a check of what templates make of the content whatever database holds it "
-        "(valid HTML, language marks, titles, descriptions, page weight), run once (SQLite)",
+        "(valid HTML, structure, language marks, titles, descriptions, page weight, display "
+        "modes), run once (SQLite)",
     )
 
 

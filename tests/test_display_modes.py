@@ -5,6 +5,8 @@ import json
 import pytest
 from conftest import CJK, parse, sitemap_paths
 
+pytestmark = pytest.mark.markup  # the same markup on any database: run once
+
 MODES = {"large", "contrast"}
 HTMX = {"HX-Request": "true"}
 

@@ -12,6 +12,8 @@ from conftest import CJK, SITE_NAME_ZH, is_english, parse, sitemap_paths
 from markupsafe import escape
 from sqlalchemy import select
 
+pytestmark = pytest.mark.markup  # the same markup on any database: run once
+
 SERVICE_SECTIONS = ["易读版", "谁可以申请", "可以得到什么", "怎样申请", "负责部门"]
 
 
