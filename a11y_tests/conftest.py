@@ -5,6 +5,7 @@ import os
 import threading
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
@@ -172,7 +173,6 @@ def site(tmp_path_factory):
     staff_pages.serve_captured(app, posted)
     staff = staff_pages.signed_in_client(app)
     staff_pages.upload_image(staff)
-    posted.update(staff_pages.capture_posted_pages(app, staff))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -180,7 +180,7 @@ def site(tmp_path_factory):
         "app": app,
         "url": f"http://127.0.0.1:{server.server_port}",
         "staff": staff,
-        "posted": staff_pages.captured_paths(posted),
+        "posted": posted,  # the pages a POST answers with: `pages` captures them
     }
     server.shutdown()
 
@@ -204,9 +204,10 @@ def pages(site) -> Pages:
     reflow, target size and contrast are hardest at once), unless A11Y_FULL=1 asks for every
     page in every combination.
     """
+    site["posted"].update(staff_pages.capture_posted_pages(site["app"], site["staff"]))
     found = crawl(site["app"].test_client()) + staff_pages.crawl_staff(site["staff"], LinkParser)
     chosen = [prefix + path for path in EXTRA_PATHS for prefix in LANGUAGES.values()]
-    chosen += site["posted"]
+    chosen += staff_pages.captured_paths(site["posted"])
     # For a quicker local run, A11Y_EVERY=N checks every Nth crawled page and A11Y_ONLY=text
     # only the pages whose path contains the text; the summary says how many were checked.
     step = int(os.environ.get("A11Y_EVERY", "1"))
@@ -322,20 +323,82 @@ def active(driver):
     return driver.switch_to.active_element
 
 
-@pytest.fixture
-def browser():
-    """A desktop-sized Chromium, closed after the test."""
-    driver = chromium(*VIEWPORTS["1280"])
-    yield driver
-    driver.quit()
+def as_new(driver, origin: str, width: int, height: int) -> webdriver.Chrome:
+    """The browser as if just started, at the given size: one new tab (no history, and none
+    of what the last test set over the DevTools protocol: emulated media or network, blocked
+    addresses, scripts added to every page), no cookies, nothing the site at `origin` stored
+    (local storage, service workers, caches) and an empty HTTP cache."""
+    old = driver.window_handles
+    driver.switch_to.new_window("tab")
+    tab = driver.current_window_handle
+    for handle in old:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(tab)
+    driver.execute_cdp_cmd("Page.bringToFront", {})  # a new tab has no focus until then
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+    driver.set_window_size(width, height)
+    return driver
+
+
+class Browsers:
+    """A worker's Chromiums, one with JavaScript and one without, each handed to one test at
+    a time as if just started (`as_new`): starting one takes most of a second, and the
+    journeys ask for about two hundred. One that cannot be reset is replaced."""
+
+    def __init__(self):
+        self.running: dict[bool, webdriver.Chrome] = {}
+        self.lent: set[bool] = set()
+
+    def open(self, origin: str, viewport: str = "1280", javascript: bool = True):
+        """A browser for the test, at `viewport`'s size, JavaScript on or off."""
+        assert javascript not in self.lent, "one browser of each kind a test"
+        self.lent.add(javascript)
+        driver = self.running.get(javascript)
+        if driver is not None:
+            try:
+                return as_new(driver, origin, *VIEWPORTS[viewport])
+            except WebDriverException:
+                self.quit(javascript)
+        driver = chromium(*VIEWPORTS[viewport], javascript=javascript)
+        self.running[javascript] = driver
+        return driver
+
+    def quit(self, javascript: bool) -> None:
+        """Close the browser of that kind, whatever state it is in."""
+        try:
+            self.running.pop(javascript).quit()
+        except WebDriverException:
+            pass
+
+
+@pytest.fixture(scope="session")
+def _browsers():
+    browsers = Browsers()
+    yield browsers
+    for javascript in list(browsers.running):
+        browsers.quit(javascript)
 
 
 @pytest.fixture
-def browser_without_javascript():
+def open_browser(site, _browsers):
+    """Opens a browser for the test: `open_browser(viewport="1280", javascript=True)`."""
+    yield partial(_browsers.open, site["url"])
+    _browsers.lent.clear()
+
+
+@pytest.fixture
+def browser(open_browser):
+    """A desktop-sized Chromium."""
+    return open_browser()
+
+
+@pytest.fixture
+def browser_without_javascript(open_browser):
     """A desktop-sized Chromium with JavaScript switched off."""
-    driver = chromium(*VIEWPORTS["1280"], javascript=False)
-    yield driver
-    driver.quit()
+    return open_browser(javascript=False)
 
 
 SUMMARY: list[str] = []

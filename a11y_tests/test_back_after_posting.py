@@ -18,18 +18,16 @@ from barrierfree.updates.models import NOTICE
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from .conftest import VIEWPORTS, chromium, navigate, wait_for
+from .conftest import navigate, wait_for
 from .test_eligibility_journey import PostCounter
 
 FOLLOW_UP = "轮椅坡道的扶手还是松的。"
 
 
 @pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
-def driver(request):
-    """A desktop Chromium, with JavaScript on, then off; closed after the test."""
-    driver = chromium(*VIEWPORTS["1280"], javascript=request.param)
-    yield driver
-    driver.quit()
+def driver(request, open_browser):
+    """A desktop Chromium, with JavaScript on, then off."""
+    return open_browser(javascript=request.param)
 
 
 def status_link(site) -> str:
@@ -88,20 +86,17 @@ def test_back_to_a_follow_up_refused_on_the_status_page(site, driver):
     back_sends_nothing(site, driver, lambda d: has_error(d) and d.current_url.endswith(link))
 
 
-def test_back_to_the_status_page_shown_again_in_large_text(site):
+def test_back_to_the_status_page_shown_again_in_large_text(site, open_browser):
     """Without JavaScript 大字版 posts the follow-up's form to the page itself."""
-    driver = chromium(*VIEWPORTS["1280"], javascript=False)
-    try:
-        driver.get(site["url"] + status_link(site))
-        driver.find_element(By.NAME, "body").send_keys(FOLLOW_UP)
-        navigate(driver, driver.find_element(By.ID, "display-large").click)
-        assert "large" in driver.find_element(By.TAG_NAME, "html").get_attribute("class")
-        assert typed(driver) == FOLLOW_UP
-        send(driver, "#page-form button[type='submit']")
-        assert "已收到您的补充" in driver.find_element(By.TAG_NAME, "main").text
-        back_sends_nothing(site, driver, lambda d: typed(d) == FOLLOW_UP)
-    finally:
-        driver.quit()
+    driver = open_browser(javascript=False)
+    driver.get(site["url"] + status_link(site))
+    driver.find_element(By.NAME, "body").send_keys(FOLLOW_UP)
+    navigate(driver, driver.find_element(By.ID, "display-large").click)
+    assert "large" in driver.find_element(By.TAG_NAME, "html").get_attribute("class")
+    assert typed(driver) == FOLLOW_UP
+    send(driver, "#page-form button[type='submit']")
+    assert "已收到您的补充" in driver.find_element(By.TAG_NAME, "main").text
+    back_sends_nothing(site, driver, lambda d: typed(d) == FOLLOW_UP)
 
 
 @pytest.mark.parametrize("path", ["/feedback/ask", "/feedback/barrier", "/alerts/"])
@@ -116,17 +111,14 @@ def test_back_to_a_public_form_shown_again_with_its_errors(site, driver, path):
     back_sends_nothing(site, driver, has_error)
 
 
-def test_back_to_a_half_typed_question_shown_again_in_large_text(site):
+def test_back_to_a_half_typed_question_shown_again_in_large_text(site, open_browser):
     """Without JavaScript 大字版 posts the form to its own page, which keeps the text."""
-    driver = chromium(*VIEWPORTS["1280"], javascript=False)
-    try:
-        driver.get(site["url"] + "/feedback/ask")
-        driver.find_element(By.NAME, "body").send_keys(FOLLOW_UP)
-        navigate(driver, driver.find_element(By.ID, "display-large").click)
-        navigate(driver, lambda: driver.get(site["url"] + "/feedback/"))
-        back_sends_nothing(site, driver, lambda d: typed(d) == FOLLOW_UP)
-    finally:
-        driver.quit()
+    driver = open_browser(javascript=False)
+    driver.get(site["url"] + "/feedback/ask")
+    driver.find_element(By.NAME, "body").send_keys(FOLLOW_UP)
+    navigate(driver, driver.find_element(By.ID, "display-large").click)
+    navigate(driver, lambda: driver.get(site["url"] + "/feedback/"))
+    back_sends_nothing(site, driver, lambda d: typed(d) == FOLLOW_UP)
 
 
 def test_back_to_a_subscribers_page_with_an_error(site, driver):
