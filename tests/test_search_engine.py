@@ -441,6 +441,33 @@ def test_a_chinese_title_an_english_one_shows_is_searched_once_as_the_twins():
     assert document_fields(project)["chinese_title"] == "无障碍厕所"
 
 
+def test_an_english_page_not_yet_translated_is_found_and_shown_by_its_chinese_title(
+    fresh_index,
+):
+    """A notice staff publish in Chinese only has the Chinese title on the English site
+    too, which is also its twin's: nothing was left to index as its English title, and the
+    title was not kept to show either. Every English search that offered a word instead
+    read every title and failed ("search is unavailable") from then on."""
+    title = "辅助器具适配服务开始报名"
+    fresh_index.upsert(
+        [
+            Document(
+                id="update:sign-up:en",
+                kind="update",
+                language="en",
+                title=title,
+                chinese_title=title,
+                summary="持证残疾人可以到区残联报名。",
+                chinese_summary="持证残疾人可以到区残联报名。",
+                url="/en/updates/sign-up",
+            )
+        ]
+    )
+    found = fresh_index.search("报名", language="en")
+    assert [hit.title for hit in found.hits] == [title]
+    assert fresh_index.search("wheelchiar", language="en") is not None  # offers a word
+
+
 def test_an_index_written_before_the_chinese_twin_takes_changes_until_rebuilt(
     tmp_path, jieba_cache, monkeypatch
 ):
