@@ -1,6 +1,7 @@
 """Real-browser fixtures: the site served on a free local port, pages found by crawling,
 and headless Chromium from Debian's packages driven by Selenium."""
 
+import logging
 import os
 import threading
 from collections import deque
@@ -140,9 +141,23 @@ def _no_settings_of_the_machine():
         yield
 
 
+class ErrorsLogged(logging.Handler):
+    """Keeps what the site logs as an error (a failure it turned into a page that says
+    so, which a browser check would pass): each one's message and exception."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        cause = record.exc_info[1] if record.exc_info else None
+        self.messages.append(f"{record.name}: {record.getMessage()} ({cause!r})")
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The site with content/ loaded, served by a threaded server on a free port."""
+    """The site with content/ loaded, served by a threaded server on a free port; `errors`
+    is what it logs as an error."""
     database = tmp_path_factory.mktemp("a11y") / "site.sqlite"
     app = create_app(
         {
@@ -176,12 +191,16 @@ def site(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    errors = ErrorsLogged()
+    logging.getLogger().addHandler(errors)
     yield {
         "app": app,
         "url": f"http://127.0.0.1:{server.server_port}",
         "staff": staff,
         "posted": posted,  # the pages a POST answers with: `pages` captures them
+        "errors": errors.messages,
     }
+    logging.getLogger().removeHandler(errors)
     server.shutdown()
 
 

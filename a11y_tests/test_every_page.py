@@ -221,6 +221,13 @@ def test_every_title_names_page_and_site(sweep):
     assert not sweep["title"], report(sweep["title"])
 
 
+def test_the_site_logged_no_error_while_checked(site, sweep):
+    """A page can pass every check and still be the site saying it failed: a search that
+    broke on every English query showed "search is unavailable", accessibly."""
+    errors = site["errors"]
+    assert not errors, report(errors)
+
+
 def test_text_contrast_meets_the_mode(sweep):
     """7 : 1 (AAA) in the default and large-text modes, 12 : 1 in high contrast."""
     assert not sweep["contrast"], report(sweep["contrast"])
