@@ -457,6 +457,18 @@ class Element(Tag):
         # BeautifulSoup reads `tag.p` as `tag.find("p")`; a misspelt helper fails here instead.
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
+    def _unchanged(self, method: str) -> None:
+        """Refuse to change a parsed document: parse() gives the same one to every test
+        that parses the same text."""
+        root = self
+        while root.parent is not None:
+            root = root.parent
+        if isinstance(root, Document) and root.parsed:
+            raise TypeError(
+                f"{method}() would change a parsed document, which every parse of the same "
+                "text shares: read around what you would remove instead (text_leaving_out)"
+            )
+
     @property
     def tag(self) -> str:
         """The element's name: "a", "main"..."""
@@ -504,8 +516,36 @@ def _attributes(keywords: dict) -> dict:
     return wanted
 
 
+def _refused(method: str) -> Callable:
+    """Tag's `method`, refused on an element of a parsed document (Element._unchanged)."""
+    changes = getattr(Tag, method)
+
+    def refused(self, *args, **kwargs):
+        self._unchanged(method)
+        return changes(self, *args, **kwargs)
+
+    refused.__name__ = method
+    return refused
+
+
+# Every method of BeautifulSoup's that changes the tree or an element's attributes (the
+# setter of .string clears and appends): refused on a parsed document's elements.
+for _method in (
+    "append", "extend", "insert", "insert_before", "insert_after", "extract", "decompose",
+    "replace_with", "wrap", "unwrap", "clear", "smooth", "__setitem__", "__delitem__",
+):  # fmt: skip
+    setattr(Element, _method, _refused(_method))
+
+
 class Document(BeautifulSoup, Element):
     """A parsed document or fragment: the parent of its top elements."""
+
+    parsed = False  # true once parse() has built it: then nothing may change it
+
+
+# How many parsed documents parse() keeps: a test, or a helper and the test that calls it,
+# parses a response again soon after; a page parsed again much later is parsed again.
+PARSED_KEPT = 64
 
 
 def parse(html: str | bytes) -> Document:
@@ -513,14 +553,28 @@ def parse(html: str | bytes) -> Document:
 
     Every attribute value is one string (class too), and every text node counts as text,
     the contents of <script> and <template> included.
+
+    The same text gives the same document, parsed once (the last PARSED_KEPT texts are
+    kept): tests read it and never change it. Changing its tree (decompose, extract,
+    append, setting or deleting an attribute...) raises TypeError; to leave part of it
+    out, read around it (`text_leaving_out`). Nothing stops a change through an element's
+    `attrs` dictionary or one of its strings: don't.
     """
-    return Document(
-        html.decode("utf-8") if isinstance(html, bytes) else html,
+    return _parsed(html.decode("utf-8") if isinstance(html, bytes) else html)
+
+
+@functools.lru_cache(maxsize=PARSED_KEPT)
+def _parsed(text: str) -> Document:
+    """`text` parsed (see `parse`)."""
+    document = Document(
+        text,
         "html.parser",
         element_classes={Tag: Element},
         multi_valued_attributes=None,
         string_containers={},
     )
+    document.parsed = True
+    return document
 
 
 def json_ld(response) -> dict:
@@ -538,14 +592,21 @@ def listed(response, block_id: str, prefix: str) -> list[str]:
     return [link.get("href").removeprefix(prefix) for link in links]
 
 
-def text_outside_lang(element: Element, lang: str = "zh-CN") -> str:
-    """The element's text, leaving out every part inside an element marked `lang`."""
-    if element.get("lang") == lang:
+def text_leaving_out(element: Element, left_out: Callable[[Element], bool]) -> str:
+    """The element's text (white space as it is), leaving out every element `left_out` is
+    true of with all inside it: the text it would have with them removed, the document
+    unchanged."""
+    if left_out(element):
         return ""
     return "".join(
-        text_outside_lang(child, lang) if isinstance(child, Tag) else child.get_text()
+        text_leaving_out(child, left_out) if isinstance(child, Tag) else child.get_text()
         for child in element.children
     )
+
+
+def text_outside_lang(element: Element, lang: str = "zh-CN") -> str:
+    """The element's text, leaving out every part inside an element marked `lang`."""
+    return text_leaving_out(element, lambda inner: inner.get("lang") == lang)
 
 
 # --- Workbooks -------------------------------------------------------------------------------
@@ -631,6 +692,11 @@ class Crawl:
     app: Flask  # the crawled app: a test may read more from it, and change nothing
     listed: list[str]  # the sitemap's pages and the demo pack's, in that order
     pages: dict[str, Page]  # every address fetched, in the order it was first reached
+
+    def doc(self, path: str) -> Element:
+        """The page at `path` as the crawl fetched it, parsed (once): what `app`'s client
+        would get, without fetching and parsing it again."""
+        return self.pages[path].doc
 
 
 def crawl(client, start: list[str]) -> dict[str, Page]:

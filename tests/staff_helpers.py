@@ -103,18 +103,35 @@ def form_controls(html: str | bytes, form_id: str) -> list[Element]:
     doc = parse(html)
     form = doc.find("form", id=form_id)
     assert form is not None, f"no form #{form_id}"
+    return controls_of(doc, form)
+
+
+def controls_of(doc: Element, form: Element) -> list[Element]:
+    """The elements of `form`, a form of the parsed page `doc`, in document order: those
+    inside it that name no other form, and (when it has an id) those elsewhere that name
+    it in their `form` attribute."""
+    form_id = form.get("id")
     inside = set(form.iter())
     return [
         element
         for element in doc.find_all()
-        if element.get("form", form_id if element in inside else None) == form_id
+        if (
+            form_id is not None and element.get("form") == form_id
+            if element.has_attr("form")
+            else element in inside
+        )
     ]
 
 
 def form_fields(html: str | bytes, form_id: str) -> dict:
     """What the browser would submit from form `form_id`, without its submit buttons."""
+    return fields_of(form_controls(html, form_id))
+
+
+def fields_of(controls: list[Element]) -> dict:
+    """What the browser would submit from a form's `controls`, without its submit buttons."""
     fields: dict[str, list[str]] = {}
-    for element in form_controls(html, form_id):
+    for element in controls:
         name = element.get("name")
         if not name or "disabled" in element.attrs:
             continue

@@ -112,15 +112,15 @@ def test_home_page_links_to_every_category_and_every_published_service(app, clie
     assert {f"/services/{s.slug}" for s in published_services(app)} <= links
 
 
-def test_service_pages_have_the_sections_a_resident_needs(app, client):
+def test_service_pages_have_the_sections_a_resident_needs(app, public_crawl):
     for service in published_services(app):
-        main = parse(client.get(f"/services/{service.slug}").data).find("main")
+        main = public_crawl.doc(f"/services/{service.slug}").find("main")
         headings = [h.text for h in main.find_all("h2")]
         assert [s for s in SERVICE_SECTIONS if s not in headings] == [], service.slug
         assert any(href.startswith("/plan/measures/") for href in main.hrefs), service.slug
 
 
-def test_service_without_amount_says_so_and_names_its_lead_department(app, client):
+def test_service_without_amount_says_so_and_names_its_lead_department(app, public_crawl):
     with app.app_context():
         services = db.session.scalars(
             select(Service).where(Service.amount.is_(None), Service.status == PUBLISHED)
@@ -128,14 +128,14 @@ def test_service_without_amount_says_so_and_names_its_lead_department(app, clien
         assert services
         for service in services:
             leads = [r.department.name for r in service.responsibilities if r.role == "lead"]
-            main = parse(client.get(f"/services/{service.slug}").data).find("main")
+            main = public_crawl.doc(f"/services/{service.slug}").find("main")
             notices = [p.text for p in main.find_all("p") if "规划没有写明具体金额" in p.text]
             assert len(notices) == 1, service.slug
             assert all(name in notices[0] for name in leads), (service.slug, notices[0])
 
 
-def test_the_plan_has_every_measure_with_its_departments_on_its_sections_page(app, client):
-    contents = parse(client.get("/plan/").data).find("main")
+def test_the_plan_has_every_measure_with_its_departments_on_its_sections_page(app, public_crawl):
+    contents = public_crawl.doc("/plan/").find("main")
     with app.app_context():
         measures = measures_in_order()
         assert len(measures) == 32
@@ -143,7 +143,7 @@ def test_the_plan_has_every_measure_with_its_departments_on_its_sections_page(ap
             assert f"/plan/measures/{measure.slug}" in contents.hrefs, measure.slug
             section = f"/plan/sections/{measure.section.slug}"
             assert section in contents.hrefs, measure.slug
-            article = parse(client.get(section).data).find(id=f"measure-{measure.slug}")
+            article = public_crawl.doc(section).find(id=f"measure-{measure.slug}")
             assert article is not None, measure.slug
             expected = {f"/departments/{r.department.slug}" for r in measure.responsibilities}
             assert expected <= set(article.hrefs), measure.slug
@@ -183,22 +183,22 @@ def test_english_projects_page_shows_the_english_project_titles(app, client):
     assert all(str(escape(project.title_en)) in page for project in titled)
 
 
-def test_department_pages_list_what_each_department_leads(app, client):
+def test_department_pages_list_what_each_department_leads(app, public_crawl):
     with app.app_context():
         departments = db.session.scalars(select(Department)).all()
         for department in departments:
             led = roles_of(department).get("lead", {})
             expected = {f"/plan/measures/{m.slug}" for m in led.get("measures", [])}
             expected |= {f"/services/{s.slug}" for s in led.get("services", [])}
-            links = parse(client.get(f"/departments/{department.slug}").data).find("main").hrefs
+            links = public_crawl.doc(f"/departments/{department.slug}").find("main").hrefs
             assert expected <= set(links), department.slug
 
 
-def test_every_measure_page_names_a_lead_department(app, client):
+def test_every_measure_page_names_a_lead_department(app, public_crawl):
     with app.app_context():
         slugs = db.session.scalars(select(Measure.slug)).all()
     for slug in slugs:
-        main = parse(client.get(f"/plan/measures/{slug}").data).find("main")
+        main = public_crawl.doc(f"/plan/measures/{slug}").find("main")
         assert "牵头部门" in main.text, slug
         assert any(href.startswith("/departments/") for href in main.hrefs), slug
 
@@ -253,16 +253,16 @@ def test_pages_load_htmx_from_the_site_itself(client):
         assert b"htmx" in response.data
 
 
-def test_english_measure_pages_are_titled_in_english(app, client):
+def test_english_measure_pages_are_titled_in_english(app, public_crawl):
     with app.app_context():
         measures = measures_in_order()
         assert all(measure.title_en for measure in measures)
         for measure in measures:
-            page = parse(client.get(f"/en/plan/measures/{measure.slug}").data)
+            page = public_crawl.doc(f"/en/plan/measures/{measure.slug}")
             assert page.find("title").text.startswith(f"Measure {measure.slug} {measure.title_en}")
             heading = page.find("h1")
             assert heading.text == measure.title_en and heading.get("lang") is None
-    listed = parse(client.get("/en/plan/measures/").data).find("main")
+    listed = public_crawl.doc("/en/plan/measures/").find("main")
     assert "Strengthening disability prevention" in listed.text
 
 

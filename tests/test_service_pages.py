@@ -72,10 +72,10 @@ def test_the_english_fields_are_declared_for_the_loader_the_editor_and_search():
         assert english.type == SERVICES.field(name).type
 
 
-def test_english_service_pages_show_the_english_fields_and_no_chinese_in_them(app, client):
+def test_english_service_pages_show_the_english_fields_and_no_chinese_in_them(app, public_crawl):
     """No Chinese but what English prints as it is (a document's number), marked zh-CN."""
     for service in services(app):
-        main = parse(client.get(f"/en/services/{service.slug}").data).find("main")
+        main = public_crawl.doc(f"/en/services/{service.slug}").find("main")
         proses = main.find_all("div", class_="prose")
         assert proses, service.slug
         for prose in proses:
@@ -112,9 +112,9 @@ def test_a_missing_translation_shows_the_chinese_marked_and_the_note(loaded_app)
 # --- Departments --------------------------------------------------------------------------
 
 
-def test_every_service_names_a_department_in_charge_and_the_plans_list_apart(app, client):
+def test_every_service_names_a_department_in_charge_and_the_plans_list_apart(app, public_crawl):
     for service in services(app):
-        groups = department_groups(parse(client.get(f"/services/{service.slug}").data).find("main"))
+        groups = department_groups(public_crawl.doc(f"/services/{service.slug}").find("main"))
         in_charge = [r.department.slug for r in service.responsibilities if r.role == IN_CHARGE]
         assert groups["主管部门"] == [f"/departments/{slug}" for slug in in_charge], service.slug
         # The measures' lists, leads first, then by measure and place in its list, each once.
@@ -174,14 +174,16 @@ def test_every_service_file_says_where_its_departments_come_from():
     assert without == []
 
 
-def test_every_service_page_shows_where_its_departments_come_from_in_both_languages(app, client):
+def test_every_service_page_shows_where_its_departments_come_from_in_both_languages(
+    app, public_crawl
+):
     for service in services(app):
         assert service.departments_source and service.departments_source_en, service.slug
         for prefix, text in (
             ("", service.departments_source),
             ("/en", service.departments_source_en),
         ):
-            main = parse(client.get(f"{prefix}/services/{service.slug}").data).find("main")
+            main = public_crawl.doc(f"{prefix}/services/{service.slug}").find("main")
             source = main.find("div", class_="departments").find("p", class_="departments__source")
             assert source is not None and text in source.text, (prefix, service.slug)
             if prefix:
@@ -197,11 +199,13 @@ def test_every_service_page_shows_where_its_departments_come_from_in_both_langua
         ("/en", "What you can get", "Below is what the plan says"),
     ],
 )
-def test_what_you_can_get_is_introduced_as_the_plans_words(app, client, prefix, heading, said):
+def test_what_you_can_get_is_introduced_as_the_plans_words(
+    app, public_crawl, prefix, heading, said
+):
     """Benefits are the plan's words, many of them its aims: the page says so before them
     and whom to ask what can be had now."""
     for service in services(app):
-        main = parse(client.get(f"{prefix}/services/{service.slug}").data).find("main")
+        main = public_crawl.doc(f"{prefix}/services/{service.slug}").find("main")
         first = section(main, heading)[0]
         assert first.tag == "p" and said in first.text, (prefix, service.slug)
         assert ("ask the District" if prefix else "请问区") in first.text, (prefix, service.slug)
@@ -247,11 +251,11 @@ def sample_places(app) -> set[str]:
         return {f"/facilities/{slug}" for slug in slugs}
 
 
-def test_where_to_go_never_links_a_sample_place_even_with_the_demo_pack(app, client):
+def test_where_to_go_never_links_a_sample_place_even_with_the_demo_pack(app, public_crawl):
     samples = sample_places(app)
     assert samples, "the tests' database has the demo pack's places"
     for service in services(app):
-        main = parse(client.get(f"/services/{service.slug}").data).find("main")
+        main = public_crawl.doc(f"/services/{service.slug}").find("main")
         where = section(main, "去哪里办")
         links = {href for element in where for href in element.hrefs}
         assert not links & samples, service.slug
@@ -277,10 +281,10 @@ def test_without_a_real_place_it_names_the_departments_and_how_to_reach_them_onc
 
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
-def test_every_service_page_offers_a_way_to_ask_without_a_phone_call(app, client, prefix):
+def test_every_service_page_offers_a_way_to_ask_without_a_phone_call(app, public_crawl, prefix):
     """Deaf residents met only phone numbers under 找人咨询, told four times to ask."""
     for service in services(app):
-        main = parse(client.get(f"{prefix}/services/{service.slug}").data).find("main")
+        main = public_crawl.doc(f"{prefix}/services/{service.slug}").find("main")
         ask = {href for element in section(main, "Get help and advice" if prefix else "找人咨询")
                for href in element.hrefs}  # fmt: skip
         assert f"{prefix}/feedback/ask" in ask, service.slug

@@ -16,7 +16,7 @@ from barrierfree.staff.editing import autosaves as autosave_store
 from barrierfree.staff.editing import editor, forms, publishing
 from barrierfree.staff.models import AuditEntry, Autosave, Revision, Schedule
 from barrierfree.updates.models import Update
-from conftest import CJK, load_content, parse, sitemap_paths
+from conftest import CJK, load_content, parse, sitemap_paths, text_leaving_out
 from sqlalchemy import event, func, select, update
 from staff_helpers import (
     answered,
@@ -1387,10 +1387,17 @@ def plan_figures(page) -> dict[str, str]:
     """The indicator's unit and figures from the plan, as the edit form has them read out
     (">" is shown, and read as 高于)."""
     shown_ = parse(page.data).find(id="indicator-plan")
-    for hidden in shown_.find_all(aria_hidden="true"):
-        hidden.decompose()
-    terms, values = shown_.find_all("dt"), shown_.find_all("dd")
-    return {term.text: value.text for term, value in zip(terms, values, strict=True)}
+    hidden = shown_.find_all(aria_hidden="true")
+
+    def read_out(tag: str) -> list[str]:
+        """The text of each `tag` not hidden, without what is hidden inside it."""
+        return [
+            " ".join(text_leaving_out(element, lambda inner: inner in hidden).split())
+            for element in shown_.find_all(tag)
+            if not any(outer in hidden for outer in (element, *element.parents))
+        ]
+
+    return dict(zip(read_out("dt"), read_out("dd"), strict=True))
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ from barrierfree.staff.models import Autosave, StaffSession
 from conftest import parse
 from sqlalchemy import select, update
 from staff_helpers import (
+    controls_of,
     csrf,
-    form_controls,
+    fields_of,
     form_fields,
     make_staff,
     sign_in,
@@ -211,12 +212,10 @@ def test_every_form_refused_after_signing_out_shows_its_text_boxes_by_their_labe
             f for f in doc.find_all("form", method="post") if f.find("input", name="csrf_token")
         ]
         signed_out(zhao)
-        for number, form in enumerate(forms):
-            form_id = form.get("id") or f"form-{number}"
-            form["id"] = form_id
-            html = str(doc)
-            data, expected = form_fields(html, form_id), {}
-            for element in form_controls(html, form_id):
+        for form in forms:
+            controls = controls_of(doc, form)
+            data, expected = fields_of(controls), {}
+            for element in controls:
                 name = element.get("name")
                 if not name or element.has_attr("disabled"):
                     continue
