@@ -16,10 +16,9 @@ from barrierfree.staff.models import EDITOR, PUBLISHER, Autosave
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from .conftest import AXE_SCRIPT, VIEWPORTS, active, resize, wait_for
+from .conftest import AXE_SCRIPT, VIEWPORTS, Wait, active, resize, wait_for
 from .test_every_page import AXE_OPTIONS, AXE_RUN
 
 PASSWORD = "keyboard only, all the way"
@@ -133,7 +132,7 @@ def warned(site, browser, username: str):
         browser.get(site["url"] + "/staff/updates/new")
         dialog = browser.find_element("id", "session-warning")
         assert not dialog.is_displayed()
-        WebDriverWait(browser, 15).until(lambda d: dialog.is_displayed())
+        Wait(browser, 15).until(lambda d: dialog.is_displayed())
         yield dialog
     finally:
         app.config["STAFF_IDLE_MINUTES"] = 24 * 60
@@ -144,12 +143,10 @@ def test_the_session_warning_opens_before_the_end_and_keeps_the_session(site, br
         assert active(browser).text == "继续保持登录", "focus moves to the button"
         active(browser).send_keys(Keys.ENTER)
         # htmx replaces the dialog with a fresh, closed one.
-        WebDriverWait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
+        Wait(browser, 5, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: not d.find_element("id", "session-warning").is_displayed()
         )
-        WebDriverWait(browser, 5).until(
-            lambda d: d.find_element("id", "status").text == "已延长登录时间。"
-        )
+        Wait(browser, 5).until(lambda d: d.find_element("id", "status").text == "已延长登录时间。")
     browser.get(site["url"] + "/staff/")
     assert browser.current_url.endswith("/staff/"), "still signed in"
 
@@ -165,7 +162,7 @@ def test_keeping_a_session_that_ended_elsewhere_says_it_has_ended(site, browser)
             ".then(r => r.status)"
         )
         active(browser).send_keys(Keys.ENTER)
-        WebDriverWait(browser, 5).until(
+        Wait(browser, 5).until(
             lambda d: d.find_element("css selector", "[data-session-sign-in]").is_displayed()
         )
         assert active(browser).tag_name == "a", "focus on 重新登录"
@@ -192,7 +189,7 @@ def test_a_refused_autosave_is_said_once_where_the_autosave_reports(site, browse
     )
     browser.find_element("id", "field-title").send_keys("轮椅适配")
     report = browser.find_element("id", "autosave-status")
-    WebDriverWait(browser, 10).until(lambda d: report.text.strip())
+    Wait(browser, 10).until(lambda d: report.text.strip())
     assert report.get_attribute("role") == "status"
     assert "已自动保存" not in report.text, report.text
     time.sleep(1)  # the page's region speaks 100 ms after it is given a message
@@ -222,20 +219,20 @@ def test_an_autosave_that_reaches_no_server_says_so(site, browser):
     report = browser.find_element("id", "autosave-status")
     title = browser.find_element("id", "field-title")
     title.send_keys("轮椅")
-    WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
+    Wait(browser, 10).until(lambda d: "已自动保存" in report.text)
     with offline(browser):
         title.send_keys("适配")
-        WebDriverWait(browser, 10).until(lambda d: "没能自动保存" in report.text)
+        Wait(browser, 10).until(lambda d: "没能自动保存" in report.text)
         assert title.get_attribute("value") == "轮椅适配"
     title.send_keys("服务")
-    WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
+    Wait(browser, 10).until(lambda d: "已自动保存" in report.text)
 
 
 def test_keeping_the_session_without_a_network_does_not_say_it_ended(site, browser):
     with warned(site, browser, "offline-session") as dialog, offline(browser):
         active(browser).send_keys(Keys.ENTER)
         message = dialog.find_element("id", "session-warning-message")
-        WebDriverWait(browser, 5).until(lambda d: "暂时没能延长登录" in message.text)
+        Wait(browser, 5).until(lambda d: "暂时没能延长登录" in message.text)
         assert "已经过期" not in dialog.text
         assert dialog.find_element("css selector", "[data-session-extend]").is_displayed()
 
@@ -259,12 +256,12 @@ def test_opening_the_session_warning_sends_no_autosave(site, browser):
         report = browser.find_element("id", "autosave-status")
         title = browser.find_element("id", "field-title")
         title.send_keys("轮椅适配")
-        WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
+        Wait(browser, 10).until(lambda d: "已自动保存" in report.text)
         saved = report.text
         assert browser.execute_script(AUTOSAVES) == 1
         assert active(browser) == title, "focus is still in the field typed in"
         dialog = browser.find_element("id", "session-warning")
-        WebDriverWait(browser, 20).until(lambda d: dialog.is_displayed())
+        Wait(browser, 20).until(lambda d: dialog.is_displayed())
         assert active(browser).text == "继续保持登录"
         time.sleep(6)  # longer than the autosave waits after typing
         assert browser.execute_script(AUTOSAVES) == 1, "the warning sent an autosave"
@@ -289,7 +286,7 @@ def test_an_autosave_waits_for_the_words_an_input_method_composes(site, browser)
     time.sleep(5)  # longer than the autosave waits after typing
     assert browser.execute_script(AUTOSAVES) == 0, "half-typed pinyin was autosaved"
     browser.execute_cdp_cmd("Input.insertText", {"text": "轮椅"})
-    WebDriverWait(browser, 10).until(lambda d: "已自动保存" in report.text)
+    Wait(browser, 10).until(lambda d: "已自动保存" in report.text)
     assert browser.execute_script(AUTOSAVES) == 1
     assert browser.find_element("id", "field-title").get_attribute("value") == "轮椅"
 
@@ -314,7 +311,7 @@ def test_two_tabs_writing_new_updates_keep_two_copies_and_two_drafts(site, brows
         key = browser.find_element("css selector", "#edit-form [name=draft]").get_attribute("value")
         tabs[key] = browser.current_window_handle
         browser.find_element("id", "field-title").send_keys(title)
-        WebDriverWait(browser, 10).until(
+        Wait(browser, 10).until(
             lambda d: "已自动保存" in d.find_element("id", "autosave-status").text
         )
     first, second = tabs
@@ -326,7 +323,7 @@ def test_two_tabs_writing_new_updates_keep_two_copies_and_two_drafts(site, brows
             rows = db.session.scalars(select(Autosave).where(Autosave.kind == "updates"))
             return {row.key: row.data["title"] for row in rows}
 
-    WebDriverWait(browser, 10).until(lambda d: kept().get(first) == titles[0] + "（又改了）")
+    Wait(browser, 10).until(lambda d: kept().get(first) == titles[0] + "（又改了）")
     assert kept()[second] == titles[1]
     copies = browser.execute_script(COPIES)
     by_key = {name.rsplit("#", 1)[-1]: text["title"] for name, text in copies.items()}

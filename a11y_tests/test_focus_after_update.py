@@ -11,14 +11,13 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import active
+from .conftest import Wait, active
 
 
 def ready(driver) -> None:
     """Wait for htmx to have set up the page."""
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
 
 
 def watch_updates(driver, results_id: str) -> None:
@@ -34,7 +33,7 @@ def watch_updates(driver, results_id: str) -> None:
 
 def wait_for_update(driver) -> None:
     """Wait until one live update has replaced the results and settled."""
-    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return window.updates") >= 1)
+    Wait(driver, 15).until(lambda d: d.execute_script("return window.updates") >= 1)
 
 
 def tab_into_results(driver, selector: str) -> None:

@@ -6,14 +6,13 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import active, navigate, wait_for
+from .conftest import Wait, active, navigate, wait_for
 
 
 def ready(driver) -> None:
     """Wait for htmx to have set up the page."""
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
 
 
 def whole_page(driver) -> dict:
@@ -64,7 +63,7 @@ def test_back_after_typing_a_search_returns_to_the_page_before_it_whole(site, br
     ready(browser)
     box = browser.find_element(By.ID, "search-page-q")
     type_slowly(box, "康复")
-    WebDriverWait(browser, 10).until(lambda d: "q=%E5%BA%B7%E5%A4%8D" in d.current_url)
+    Wait(browser, 10).until(lambda d: "q=%E5%BA%B7%E5%A4%8D" in d.current_url)
     assert browser.find_element(By.TAG_NAME, "h1").text == "搜索：康复"
     # Typing replaced the entry: one Back leaves the search, not just a character of it.
     back_to(browser, "/services/")
@@ -88,14 +87,14 @@ def test_back_after_typing_over_a_search_returns_to_that_search(site, browser, h
         ready(browser)
         browser.execute_script("document.getElementById('search-page-q').value = '轮椅'")
         browser.find_element(By.CSS_SELECTOR, "#main .search-form__button").click()
-    WebDriverWait(browser, 10).until(lambda d: WHEELCHAIR in d.current_url)
+    Wait(browser, 10).until(lambda d: WHEELCHAIR in d.current_url)
     ready(browser)
     entries = browser.execute_script("return history.length")
     box = browser.find_element(By.ID, "search-page-q")
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(Keys.BACKSPACE)
     type_slowly(box, "低保")
-    WebDriverWait(browser, 10).until(lambda d: SUBSISTENCE in d.current_url)
+    Wait(browser, 10).until(lambda d: SUBSISTENCE in d.current_url)
     assert browser.find_element(By.TAG_NAME, "h1").text == "搜索：低保"
     # One entry for the typing, however many updates it made.
     assert browser.execute_script("return history.length") == entries + 1
@@ -113,8 +112,8 @@ def test_back_after_submitting_a_search_and_following_a_result(site, browser):
     ready(browser)
     box = browser.find_element(By.ID, "search-page-q")
     box.send_keys("轮椅", Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda d: "q=" in d.current_url)
-    WebDriverWait(browser, 10).until(
+    Wait(browser, 10).until(lambda d: "q=" in d.current_url)
+    Wait(browser, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results .result__title a")
     )
     browser.find_element(By.CSS_SELECTOR, "#search-results .result__title a").click()
@@ -140,7 +139,7 @@ def test_back_after_a_filter_change_restores_each_whole_page(
     ready(browser)
     field, value = choose
     Select(browser.find_element(By.ID, field)).select_by_value(value)
-    WebDriverWait(browser, 10).until(lambda d: expected in d.current_url)
+    Wait(browser, 10).until(lambda d: expected in d.current_url)
     link = browser.find_element(By.CSS_SELECTOR, f"#{results} .card__link")
     link.click()
     wait_for(browser, lambda d: expected not in d.current_url)
@@ -165,7 +164,7 @@ def test_submitting_the_same_filters_again_adds_no_entry(site, browser):
     entries = browser.execute_script("return history.length")
     form = browser.find_element(By.CSS_SELECTOR, "form.filter-form")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 10).until(
+    Wait(browser, 10).until(
         lambda d: d.execute_script(
             "return document.activeElement.hasAttribute('data-results-heading')"
         )
@@ -211,7 +210,7 @@ def test_a_live_update_brings_the_links_for_the_page_to_its_new_address(
     before = links_for_this_address(browser)
     field, value = choose
     Select(browser.find_element(By.ID, field)).select_by_value(value)
-    WebDriverWait(browser, 10).until(lambda d: f"{field}={value}" in d.current_url)
+    Wait(browser, 10).until(lambda d: f"{field}={value}" in d.current_url)
     here = browser.execute_script("return location.pathname + location.search")
     query = here[here.index("?") :]
     links = links_for_this_address(browser)
@@ -238,7 +237,7 @@ def test_the_links_follow_a_live_search_as_it_is_typed(site, browser):
     ready(browser)
     box = browser.find_element(By.ID, "search-page-q")
     box.send_keys("低保")
-    WebDriverWait(browser, 10).until(lambda d: "q=" in d.current_url)
+    Wait(browser, 10).until(lambda d: "q=" in d.current_url)
     here = browser.execute_script("return location.pathname + location.search")
     links = links_for_this_address(browser)
     assert links["language"] == "/en" + here and links["next"] == here

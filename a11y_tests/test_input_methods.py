@@ -8,9 +8,8 @@ commits the characters picked.
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import active
+from .conftest import Wait, active
 
 # Longer than the live search's wait after typing (600 ms in components/search_form.html).
 PAUSE_MS = 1000
@@ -47,7 +46,7 @@ def pause(driver) -> None:
 def search_box(site, browser):
     """The search page, watched, with focus in its box."""
     browser.get(site["url"] + "/search")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     browser.execute_script(WATCH)
     box = browser.find_element(By.ID, "search-page-q")
     box.click()
@@ -56,7 +55,7 @@ def search_box(site, browser):
 
 def searched_once(driver, query: str) -> None:
     """Wait for the results of `query`, then check they were asked for and said once."""
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return window.said.length"))
+    Wait(driver, 10).until(lambda d: d.execute_script("return window.said.length"))
     pause(driver)
     assert driver.execute_script(SEARCHES) == [query], "one search, for the words chosen"
     heading = driver.find_element(By.ID, "results-heading").text
@@ -112,7 +111,7 @@ def test_slow_typing_updates_the_results_but_says_the_count_once_after_a_pause(b
     typed_at = browser.execute_script("return window.typedAt")
     assert len(browser.execute_script(SEARCHES)) > 1, "the results followed the letters"
     assert browser.execute_script("return window.said") == [], "nothing said while typing"
-    WebDriverWait(browser, 10).until(lambda d: d.execute_script("return window.said.length"))
+    Wait(browser, 10).until(lambda d: d.execute_script("return window.said.length"))
     pause(browser)
     results = browser.find_element(By.ID, "search-results")
     said = results.get_attribute("data-announce")

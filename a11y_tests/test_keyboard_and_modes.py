@@ -6,9 +6,8 @@ import re
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import MODES, VIEWPORTS, active, chromium, navigate, set_mode, wait_for
+from .conftest import MODES, VIEWPORTS, Wait, active, chromium, navigate, set_mode, wait_for
 
 SERVICE = "/services/assistive-devices"
 
@@ -77,14 +76,14 @@ def test_display_toggle_with_htmx_keeps_the_page_focus_and_announces(
 ):
     driver = browser
     driver.get(site["url"] + prefix + SERVICE)
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     driver.execute_script("window.notReloaded = true")
     press(driver, "display-large")
-    WebDriverWait(driver, 5).until(lambda d: "large" in html_classes(d))
+    Wait(driver, 5).until(lambda d: "large" in html_classes(d))
     assert driver.execute_script("return window.notReloaded") is True, "no page reload"
     assert active(driver).get_attribute("id") == "display-large", "focus stays on the toggle"
     assert active(driver).get_attribute("aria-pressed") == "true"
-    WebDriverWait(driver, 5).until(
+    Wait(driver, 5).until(
         lambda d: d.find_element(By.ID, "status").get_attribute("textContent") == message
     )
     driver.refresh()
@@ -122,9 +121,9 @@ def test_back_shows_the_page_in_the_modes_chosen_after_it(site, browser, prefix)
     driver = browser
     driver.get(site["url"] + prefix + "/services/")
     follow(driver, prefix + SERVICE)
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     press(driver, "display-large")
-    WebDriverWait(driver, 5).until(lambda d: "large" in html_classes(d))
+    Wait(driver, 5).until(lambda d: "large" in html_classes(d))
     go_back(driver, site["url"] + prefix + "/services/")
     assert html_classes(driver) == {"large"}
     assert toggles(driver) == {"large": ("true", "0"), "contrast": ("false", "1")}
@@ -132,15 +131,15 @@ def test_back_shows_the_page_in_the_modes_chosen_after_it(site, browser, prefix)
     driver.forward()
     wait_for(driver, lambda d: d.current_url == site["url"] + prefix + SERVICE)
     press(driver, "display-large")
-    WebDriverWait(driver, 5).until(lambda d: "large" not in html_classes(d))
+    Wait(driver, 5).until(lambda d: "large" not in html_classes(d))
     press(driver, "display-contrast")
-    WebDriverWait(driver, 5).until(lambda d: "contrast" in html_classes(d))
+    Wait(driver, 5).until(lambda d: "contrast" in html_classes(d))
     go_back(driver, site["url"] + prefix + "/services/")
     assert html_classes(driver) == {"contrast"}
     assert toggles(driver) == {"large": ("false", "1"), "contrast": ("true", "0")}
     # The toggle still works from the page shown again, from the state it shows.
     press(driver, "display-contrast")
-    WebDriverWait(driver, 5).until(lambda d: "contrast" not in html_classes(d))
+    Wait(driver, 5).until(lambda d: "contrast" not in html_classes(d))
     driver.refresh()
     assert html_classes(driver) == set()
 
@@ -189,7 +188,7 @@ def test_read_aloud_starts_only_when_pressed_and_stops_on_second_press(site, bro
     before_scripts(browser, FAKE_SPEECH)
     browser.get(site["url"] + SERVICE)
     button = browser.find_element(By.CSS_SELECTOR, "[data-read-aloud]")
-    WebDriverWait(browser, 5).until(lambda d: button.is_displayed())
+    Wait(browser, 5).until(lambda d: button.is_displayed())
     assert browser.execute_script("return window.spoken.length") == 0, "never starts by itself"
     button.send_keys(Keys.ENTER)
     spoken = browser.execute_script("return window.spoken")
@@ -207,7 +206,7 @@ def test_read_aloud_speaks_each_part_in_its_own_language(site, browser):
     before_scripts(browser, FAKE_SPEECH)
     browser.get(site["url"] + "/en/about")
     button = browser.find_element(By.CSS_SELECTOR, "[data-read-aloud]")
-    WebDriverWait(browser, 5).until(lambda d: button.is_displayed())
+    Wait(browser, 5).until(lambda d: button.is_displayed())
     button.send_keys(Keys.ENTER)
     spoken = browser.execute_script("return window.spoken")
     chinese = [item for item in spoken if item["lang"] == "zh-CN"]
@@ -220,7 +219,7 @@ def test_read_aloud_speaks_each_part_in_its_own_language(site, browser):
 def test_read_aloud_is_hidden_where_speech_is_unsupported(site, browser):
     before_scripts(browser, NO_SPEECH)
     browser.get(site["url"] + SERVICE)
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     assert not browser.find_element(By.CSS_SELECTOR, "[data-read-aloud]").is_displayed()
 
 
@@ -296,11 +295,9 @@ def test_error_summary_takes_focus_and_its_links_reach_the_fields(site, browser)
 
 def error_summary_links(site, browser):
     browser.get(site["url"] + "/test-components")
-    WebDriverWait(browser, 5).until(
-        lambda d: active(d).get_attribute("data-error-summary") is not None
-    )
+    Wait(browser, 5).until(lambda d: active(d).get_attribute("data-error-summary") is not None)
     active(browser).find_element(By.CSS_SELECTOR, "a[href='#name']").send_keys(Keys.ENTER)
-    WebDriverWait(browser, 5).until(lambda d: active(d).get_attribute("id") == "name")
+    Wait(browser, 5).until(lambda d: active(d).get_attribute("id") == "name")
     # with the field's label in view, not scrolled off above it
     top = browser.execute_script(
         "return document.querySelector(\"label[for='name']\").getBoundingClientRect().top"
@@ -311,7 +308,7 @@ def error_summary_links(site, browser):
 @pytest.mark.parametrize(("prefix", "word"), [("", "轮椅"), ("/en", "wheelchair")])
 def test_live_search_announces_the_count_and_keeps_focus_in_the_box(site, browser, prefix, word):
     browser.get(site["url"] + prefix + "/search")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     browser.execute_script(
         """window.notReloaded = true;
         window.said = [];
@@ -322,7 +319,7 @@ def test_live_search_announces_the_count_and_keeps_focus_in_the_box(site, browse
     )
     box = browser.find_element(By.ID, "search-page-q")
     box.send_keys(word)
-    WebDriverWait(browser, 10).until(
+    Wait(browser, 10).until(
         lambda d: d.find_element(By.ID, "status").get_attribute("textContent") != ""
     )
     browser.execute_script("return new Promise(r => setTimeout(r, 500))")
@@ -343,7 +340,7 @@ def test_live_search_announces_the_count_and_keeps_focus_in_the_box(site, browse
 def test_a_submitted_search_says_its_count_once_by_the_focused_heading(site, browser, word, notes):
     """The heading took focus and was read, then the live region said the count again."""
     browser.get(site["url"] + "/search")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     browser.execute_script(
         """window.said = [];
         new MutationObserver(() => {
@@ -353,19 +350,19 @@ def test_a_submitted_search_says_its_count_once_by_the_focused_heading(site, bro
     )
     box = browser.find_element(By.ID, "search-page-q")
     box.send_keys(word + Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda d: active(d).get_attribute("id") == "results-heading")
+    Wait(browser, 10).until(lambda d: active(d).get_attribute("id") == "results-heading")
     browser.execute_script("return new Promise(r => setTimeout(r, 1500))")  # past typing's pause
     assert browser.execute_script("return window.said") == notes, "only what the heading lacks"
 
 
 def test_submitting_the_search_moves_focus_to_the_results_heading(site, browser):
     browser.get(site["url"] + "/search")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     box = browser.find_element(By.ID, "search-page-q")
     box.send_keys("低保" + Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda d: active(d).get_attribute("id") == "results-heading")
+    Wait(browser, 10).until(lambda d: active(d).get_attribute("id") == "results-heading")
     browser.back()
-    WebDriverWait(browser, 10).until(lambda d: "q=" not in d.current_url)
+    Wait(browser, 10).until(lambda d: "q=" not in d.current_url)
 
 
 def test_header_search_works_without_javascript(site, browser_without_javascript):

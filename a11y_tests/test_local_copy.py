@@ -8,10 +8,9 @@ from barrierfree.database import db
 from barrierfree.staff.models import EDITOR, Autosave, StaffUser
 from barrierfree.updates.models import DRAFT, Update
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from .conftest import navigate, set_mode, wait_for
+from .conftest import Wait, navigate, set_mode, wait_for
 from .test_back_office import make_account, sign_in
 
 MINE = "我在这个浏览器里写的正文。"
@@ -36,7 +35,7 @@ def body_of(site, item_id: int) -> str:
 def open_form(driver, site, path: str) -> None:
     """Open an edit form signed in, with htmx and site.js set up."""
     driver.get(site["url"] + path)
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(driver, 5).until(lambda d: d.execute_script("return !!window.htmx"))
 
 
 def type_body(driver, text: str) -> None:
@@ -44,7 +43,7 @@ def type_body(driver, text: str) -> None:
     body = driver.find_element(By.NAME, "body")
     body.clear()
     body.send_keys(text)
-    WebDriverWait(driver, 5).until(
+    Wait(driver, 5).until(
         lambda d: text in (d.execute_script("return JSON.stringify(localStorage)") or "")
     )
 
@@ -89,7 +88,7 @@ def test_a_good_save_forgets_the_copy_in_either_language(site, staff_browser, pr
     type_body(driver, "保存成功的正文。")
     navigate(driver, driver.find_element(By.CSS_SELECTOR, "#edit-form button[value=save]").click)
     assert body_of(site, item_id) == "保存成功的正文。"
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script(COPIES) == [])
+    Wait(driver, 5).until(lambda d: d.execute_script(COPIES) == [])
     assert not driver.find_element(By.ID, "local-copy").is_displayed()
 
 

@@ -4,9 +4,8 @@ two journeys, the live update of the lists, and sorting by the browser's own loc
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import active, wait_for
+from .conftest import Wait, active, wait_for
 
 BOPING = (36.585, 116.130)
 
@@ -54,12 +53,12 @@ def test_deaf_user_finds_video_sign_language_and_sms_contacts_without_javascript
 
 def test_ticking_a_need_updates_the_list_in_place_and_announces_only_the_count(site, browser):
     browser.get(site["url"] + "/facilities/")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     browser.execute_script("window.notReloaded = true")
     before = len(listed(browser, "facility-results"))
     box = browser.find_element(By.ID, "need-hearing_loop")
     box.send_keys(Keys.SPACE)
-    WebDriverWait(browser, 10).until(
+    Wait(browser, 10).until(
         lambda d: d.find_element(By.ID, "status").get_attribute("textContent") != ""
     )
     status = browser.find_element(By.ID, "status").get_attribute("textContent")
@@ -74,11 +73,11 @@ def test_ticking_a_need_updates_the_list_in_place_and_announces_only_the_count(s
 
 def test_choosing_a_channel_updates_the_directory_in_place(site, browser):
     browser.get(site["url"] + "/en/contacts/")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     browser.execute_script("window.notReloaded = true")
     Select(browser.find_element(By.ID, "channel")).select_by_value("sms")
-    WebDriverWait(browser, 10).until(lambda d: "channel=sms" in d.current_url)
-    WebDriverWait(browser, 10).until(
+    Wait(browser, 10).until(lambda d: "channel=sms" in d.current_url)
+    Wait(browser, 10).until(
         lambda d: d.find_element(By.ID, "status").get_attribute("textContent") != ""
     )
     assert listed(browser, "contact-results") == ["/en/contacts/dpf-sms"]
@@ -87,7 +86,7 @@ def test_choosing_a_channel_updates_the_directory_in_place(site, browser):
 
 def test_going_down_a_list_with_the_arrow_keys_is_one_update(site, browser):
     browser.get(site["url"] + "/facilities/")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     browser.execute_script(
         "window.requests = 0;"
         "document.addEventListener('htmx:beforeRequest', function () { window.requests++; });"
@@ -99,7 +98,7 @@ def test_going_down_a_list_with_the_arrow_keys_is_one_update(site, browser):
     for _ in range(4):
         township.send_keys(Keys.ARROW_DOWN)
     wait_for(browser, lambda d: "township=" in d.current_url)
-    WebDriverWait(browser, 10).until(
+    Wait(browser, 10).until(
         lambda d: d.find_element(By.ID, "facility-results").get_attribute("aria-busy") != "true"
     )
     assert browser.execute_script("return window.requests") == 1
@@ -108,7 +107,7 @@ def test_going_down_a_list_with_the_arrow_keys_is_one_update(site, browser):
 
 def test_a_good_choice_clears_the_report_of_a_bad_value(site, browser):
     browser.get(site["url"] + "/facilities/?township=nowhere")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     assert browser.title.startswith("错误：")
     assert browser.find_elements(By.CSS_SELECTOR, "[data-error-summary]")
     Select(browser.find_element(By.ID, "township")).select_by_value("boping")
@@ -123,7 +122,7 @@ def test_a_good_choice_clears_the_report_of_a_bad_value(site, browser):
 
 def test_a_failed_update_is_said_and_leaves_the_results_not_busy(site, browser):
     browser.get(site["url"] + "/contacts/")
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
+    Wait(browser, 5).until(lambda d: d.execute_script("return !!window.htmx"))
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/contacts/?*"]})
     try:
@@ -152,12 +151,10 @@ def test_my_location_orders_places_nearest_first(site, browser):
     )
     browser.get(site["url"] + "/facilities/")
     button = browser.find_element(By.CSS_SELECTOR, "[data-locate]")
-    WebDriverWait(browser, 5).until(lambda d: button.is_displayed())
+    Wait(browser, 5).until(lambda d: button.is_displayed())
     button.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda d: "near=here" in d.current_url)
-    WebDriverWait(browser, 10).until(
-        lambda d: active(d).get_attribute("id") == "facility-results-heading"
-    )
+    Wait(browser, 10).until(lambda d: "near=here" in d.current_url)
+    Wait(browser, 10).until(lambda d: active(d).get_attribute("id") == "facility-results-heading")
     first = listed(browser, "facility-results")[:2]
     assert set(first) == {"/facilities/rukang-boping", "/facilities/toilet-boping"}
 
