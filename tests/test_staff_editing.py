@@ -851,6 +851,56 @@ def test_a_scheduled_update_rescheduled_with_new_text_asks_then_takes_the_new_ti
     assert scheduled(site, id_).publish_at > utcnow() + timedelta(days=2)
 
 
+def test_preview_first_from_the_reschedule_question_keeps_the_new_time(site, publisher):
+    """先预览 on the question of 安排发布 showed the preview, whose way on asked about a plain
+    save: the new time was gone, and the changes went out at the old one."""
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
+    first = scheduled(site, id_).publish_at
+    later = local_input(timedelta(days=3))
+    fields = changed(edit_form(publisher.get(url)), action="schedule", publish_at=later,
+                     title="助听器验配改期")  # fmt: skip
+    question = asked(publisher, publisher.post(url, data=fields))
+    previewed = answered(publisher, question, "preview")
+    assert previewed.status_code == 303
+    banner = parse(publisher.get(previewed.headers["Location"]).data).find(id="preview-banner")
+    assert f"您要改到的新发布时间：{later.replace('T', ' ')}" in banner.text
+    [onward] = [a for a in banner.find_all("a") if "/changes?" in a["href"]]
+    assert onward.text == "按新的时间安排发布这些修改"
+    question = publisher.get(onward["href"])
+    assert f"改在 {later.replace('T', ' ')} 一起公开" in parse(question.data).find("main").text
+    assert form_fields(question.data, "confirm-form")["publish_at"] == [later]
+    assert scheduled(site, id_).publish_at == first  # nothing saved yet
+
+    assert answered(publisher, question).status_code == 303
+    assert row_of(site, Update, id=id_).title == "助听器验配改期"
+    assert scheduled(site, id_).publish_at > utcnow() + timedelta(days=2)
+
+
+def test_preview_first_on_a_form_with_an_autosave_on_offer_keeps_the_new_time(site, publisher):
+    """With an autosave on offer the preview carries the text in its own form: it carries
+    安排发布 and the new time too."""
+    id_ = item_id(create_update(publisher, **READY))
+    url = edit_url("updates", id_)
+    save(publisher, url, "schedule", publish_at=local_input(timedelta(days=1)))
+    autosave(publisher, url, body=AUTOSAVED_BODY)
+    later = local_input(timedelta(days=3))
+    fields = changed(edit_form(publisher.get(url)), action="schedule", publish_at=later,
+                     title="助听器验配改期")  # fmt: skip
+    assert fields["autosave_on_offer"] == ["1"]
+    preview = answered(publisher, publisher.post(url, data=fields), "preview")
+    assert preview.status_code == 200
+    carried = form_fields(preview.data, "preview-form")
+    assert carried["publish_at"] == [later]
+    onward = parse(preview.data).find(id="preview-form").find("button", name="action")
+    assert (onward["value"], onward.text) == ("schedule", "按新的时间安排发布这些修改")
+    question = publisher.post(url, data={**carried, "action": "schedule"})
+    assert form_fields(question.data, "confirm-form")["publish_at"] == [later]
+    assert answered(publisher, question).status_code == 303
+    assert scheduled(site, id_).publish_at > utcnow() + timedelta(days=2)
+
+
 def test_going_back_from_the_reschedule_question_saves_nothing(site, publisher):
     id_ = item_id(create_update(publisher, **READY))
     url = edit_url("updates", id_)

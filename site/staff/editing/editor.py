@@ -245,13 +245,14 @@ def _save(kind: Kind, row: Row) -> ResponseReturnValue:
     action, submission, base_version = _action(), read(kind, row), posted_version()
     if request.form.get(CONFIRM) == "edit":  # back from the question, to change the text
         return _form(kind, row, submission.text, version=base_version or "")
+    asked = _asked(request.form)  # the question's button, and 安排发布's new time
     if request.form.get(CONFIRM) == "preview":  # the question's 先预览
         action = "preview"
     refusal = _check_save(kind, row, submission, action, base_version)
     if refusal is not None:
         return refusal
     if action == "preview" and _goes_public_on_save(kind, row):
-        return _preview_first(kind, row, submission, base_version)
+        return _preview_first(kind, row, submission, base_version, asked)
     findings = _findings_for(kind, row, submission, action)
     if _blocking(findings) and _goes_public_on_save(kind, row):
         # Keep the text, publish nothing.
@@ -349,22 +350,35 @@ def _goes_public_on_save(kind: Kind, row: Row) -> bool:
 
 
 def _preview_first(
-    kind: Kind, row: Row, submission: Submission, base_version: int | None
+    kind: Kind, row: Row, submission: Submission, base_version: int | None, asked: dict
 ) -> ResponseReturnValue:
     """保存并预览 on an item whose save goes public (now, or at its scheduled time): nothing
     is saved to the item. The text waits as this account's autosave, as it does for the
     question before a live save, and the preview shows it; the question comes after
     (`changes`, linked from the preview). A form shown with an autosave on offer keeps no
     text on the server, so its preview is the answer to this post and carries the text on.
-    """
+    `asked` (see `_asked`) goes on to the question: 先预览 on the question of 安排发布
+    keeps its new time."""
     if not _changes(kind, row, submission):
         flash(_("没有修改。下面是现在保存的样子。"))
         return redirect(url_for("editor.preview", kind_name=kind.name, item_id=row.id), code=303)
     if autosaves.offered():
-        return _preview(kind, row, submission.values, posted=submission.text, version=base_version)
+        return _preview(
+            kind, row, submission.values, posted=submission.text, version=base_version, asked=asked
+        )
     autosaves.autosave(g.staff.id, kind, autosaves.key_of(row.id), submission.text, base_version)
     db.session.commit()
-    return redirect(_with_autosave("editor.preview", kind, row), code=303)
+    return redirect(_with_autosave("editor.preview", kind, row, **asked), code=303)
+
+
+def _asked(carried: Mapping[str, str]) -> dict[str, str]:
+    """What the question before a public save asks about, as `carried` (a form, or the
+    address of the question or of the preview) says: 安排发布 (`action`) with its new time
+    as typed (`publish_at`; no resident's answer, so it may ride in an address); nothing
+    for a save."""
+    if carried.get("action") == "schedule":
+        return {"action": "schedule", "publish_at": carried.get("publish_at", "")}
+    return {}
 
 
 def _findings_for(
@@ -516,15 +530,20 @@ def _question(
     the new time (`carried`: the form or the question's address), shown when it can be read
     and sent on with the answer."""
     publish_at = carried.get("publish_at", "") if action == "schedule" else None
-    # A time passed since is not shown; the answer is refused, the reason on the form.
-    readable = publish_at is not None and _time_refused(publish_at) is None
-    new_time = _scheduled_time(publish_at) if publish_at is not None and readable else None
     return render_template(
         "staff/confirm_changes.html", kind=kind, row=row, text=text, changes=changes,
         version=version, action=action,
         scheduled=None if is_live(kind, row) else _scheduled_at(kind, row),
-        publish_at=publish_at, new_time=new_time,
+        publish_at=publish_at, new_time=_new_time(publish_at),
     )  # fmt: skip
+
+
+def _new_time(publish_at: str | None) -> datetime | None:
+    """安排发布's new time as typed, read; None when there is none or it cannot be read. A
+    time passed since is not shown: the answer is refused, the reason on the form."""
+    if publish_at is None or _time_refused(publish_at) is not None:
+        return None
+    return _scheduled_time(publish_at)
 
 
 @bp.get("/<kind_name>/<int:item_id>/changes")
@@ -751,13 +770,16 @@ def preview(kind_name: str, item_id: int) -> ResponseReturnValue:
     if submission.errors:
         flash_failure(_("您写的内容里有要改正的地方，还不能预览。请在表单里改正以后再预览。"))
         return redirect(_with_autosave("editor.edit", kind, row), code=303)
-    return _preview(kind, row, submission.values, version=draft.base_version)
+    return _preview(
+        kind, row, submission.values, version=draft.base_version, asked=_asked(request.args)
+    )
 
 
-def _with_autosave(endpoint: str, kind: Kind, row: Row) -> str:
-    """The address of the item's edit form or preview with this account's autosaved text."""
+def _with_autosave(endpoint: str, kind: Kind, row: Row, **arguments: str) -> str:
+    """The address of the item's edit form or preview with this account's autosaved text,
+    and any more `arguments`."""
     values: dict[str, Any] = {"kind_name": kind.name, "item_id": row.id, "from": "autosave"}
-    return url_for(endpoint, **values)
+    return url_for(endpoint, **values | arguments)
 
 
 def _preview(
@@ -767,9 +789,11 @@ def _preview(
     *,
     posted: dict | None = None,
     version: int | None = None,
+    asked: dict | None = None,
 ) -> str:
     """The preview of a row: its public page, as saved, or with `values` in it (parsed
-    values nothing has saved: `posted`, their text, when only this page carries them).
+    values nothing has saved: `posted`, their text, when only this page carries them; the
+    question to come is about `asked`, see `_asked`).
 
     Unsaved values are written into the row in memory, the page rendered, and the session
     rolled back: never flushed (a flush while previewing raises, `_never_while_previewing`),
@@ -783,6 +807,8 @@ def _preview(
         "live": is_live(kind, row),
         "scheduled": _scheduled_at(kind, row),
         "edit_url": url_for("editor.edit", kind_name=kind.name, item_id=row.id),
+        "asked": asked or {"action": "save"},
+        "new_time": _new_time((asked or {}).get("publish_at")),
     }
     if values is None:
         return _framed(kind, row, frame)
