@@ -1,6 +1,8 @@
 """Images and attachments: uploaded by staff, recognised by their bytes, served same-site."""
 
+import contextlib
 import io
+import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
@@ -623,6 +625,52 @@ def test_the_same_upload_sent_twice_is_kept_once(site):
     assert "“双击的照片.jpg”刚才已经上传过了，没有再上传一次。" in page.text
     assert len(stored(app)) == before + 1
     assert set(folder.iterdir()) == files
+
+
+def test_the_same_upload_sent_twice_at_the_same_moment_is_kept_once(site, monkeypatch):
+    """Both posts of a double click arrive before either is kept. The first to look for an
+    earlier upload waits a moment for the other to look too: were the look and the keeping
+    not held one after the other, both would find nothing and keep a copy each. Held, the
+    other cannot look until the first is kept, and then answers as a double click does,
+    its file never written."""
+    app = site["app"]
+    folder = Path(app.config["UPLOAD_DIR"]) / "media"
+    before, files = len(stored(app)), set(folder.glob("*"))
+    # Two sessions of the account, so that each answer's message is kept to be read.
+    clicks = [site["editor"], signed_in(app, "media-editor")]
+    together = threading.Barrier(2)
+    recognise, uploaded_just_now = media.recognise, media._uploaded_just_now
+
+    def read_by_both(data):
+        together.wait(10)
+        return recognise(data)
+
+    def looked_at_by_both(*args):
+        found = uploaded_just_now(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait(0.5)
+        return found
+
+    monkeypatch.setattr(media, "recognise", read_by_both)
+    monkeypatch.setattr(media, "_uploaded_just_now", looked_at_by_both)
+    answers = {}
+
+    def click(client) -> None:
+        answers[client] = upload(client, PDF + b"race", "同时双击的通知.pdf")
+
+    threads = [threading.Thread(target=click, args=(client,)) for client in clicks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+
+    assert [answers[c].status_code for c in clicks] == [303, 303]
+    pages = [c.get(answers[c].location).text for c in clicks]
+    assert sorted("“同时双击的通知.pdf”刚才已经上传过了" in page for page in pages) == [False, True]
+    assert len(stored(app)) == before + 1
+    [kept] = set(folder.iterdir()) - files
+    assert kept.name == stored(app)[-1].name
 
 
 def test_a_different_file_another_account_or_a_later_upload_is_kept_again(site):
