@@ -25,6 +25,7 @@ from barrierfree.plan.models import (
     Project,
 )
 from barrierfree.services.models import Category, Service
+from barrierfree.staff.models import Revision
 from conftest import load_content
 from sqlalchemy import func, select
 
@@ -188,19 +189,28 @@ def test_file_change_to_another_item_is_applied_while_the_edited_row_is_kept(loa
 
 def test_a_load_that_changes_a_row_raises_its_version_and_no_other(loaded, content_copy):
     """The editor's conflict check compares versions: a load that changes a row moves it
-    on, as a save does; a row the load leaves as it is keeps its version."""
+    on, as a save does; a row the load leaves as it is keeps its version. The changed row,
+    if staff edit its kind, is kept as it was and as loaded, for the editor's merge; a row
+    added, left as it is, or of a kind staff do not edit keeps no revision."""
     before = {row.slug: row.version for row in db.session.scalars(select(Service))}
     edit(
         content_copy / "services" / "legal-aid.yaml",
         "title: 法律援助和司法救助",
         "title: 法律援助（新标题）",
     )
+    edit(content_copy / "plan.yaml", "General requirements", "General requirements (new)")
 
-    load_content(content_copy)
+    assert set(load_content(content_copy).changed) == {"services", "parts"}
 
     db.session.expire_all()
     after = {row.slug: row.version for row in db.session.scalars(select(Service))}
     assert after == {**before, "legal-aid": before["legal-aid"] + 1}
+    kept = db.session.scalars(select(Revision).order_by(Revision.id)).all()
+    assert [(r.kind, r.item_id, r.version, r.action, r.user_id) for r in kept] == [
+        ("services", service("legal-aid").id, before["legal-aid"], "original", None),
+        ("services", service("legal-aid").id, before["legal-aid"] + 1, "load", None),
+    ]
+    assert [r.data["title"] for r in kept] == ["法律援助和司法救助", "法律援助（新标题）"]
 
 
 def summary_counts(output: str) -> dict[str, int]:

@@ -1342,30 +1342,84 @@ def test_fields_nobody_touched_are_no_conflict_on_an_item_loaded_from_the_files(
     assert field_value(conflict, "title") == "康复救助（新名称）"
 
 
-def test_a_form_opened_before_a_content_load_does_not_undo_the_loaded_text(
+LEGAL_AID = "legal-aid"
+LOADED_SUMMARY = "残疾人可以得到法律援助和司法救助（内容文件的新说明）。"
+LOADED_TITLE_EN = "Legal aid and judicial help"
+
+
+def content_load_changes_legal_aid(site, content_copy, **lines) -> None:
+    """Give the legal-aid service's file new one-line fields and run a content load, as
+    `flask content load` does after the files changed."""
+    path = content_copy / "services" / f"{LEGAL_AID}.yaml"
+    text = path.read_text(encoding="utf-8")
+    for name, value in lines.items():
+        old = next(line for line in text.splitlines() if line.startswith(f"{name}:"))
+        text = text.replace(old, f"{name}: {value}")
+    path.write_text(text, encoding="utf-8")
+    with site.app_context():
+        assert load_content(content_copy).changed == {"services": [LEGAL_AID]}
+
+
+def test_a_form_opened_before_a_content_load_merges_as_after_a_colleagues_save(
     site, publisher, content_copy
 ):
-    """The files change and `flask content load` runs while a publisher has the form open:
-    their save of another field finds the item moved on, as after a colleague's save."""
-    url = edit_url("services", row_of(site, Service, slug="legal-aid").id)
+    """The files change and `flask content load` runs while a publisher has the form open.
+    Their save finds the item moved on and is merged three ways against the item as the form
+    was loaded: a field only the load changed takes the loaded text, a field only the
+    publisher changed keeps theirs, and only the field both changed is a conflict."""
+    url = edit_url("services", row_of(site, Service, slug=LEGAL_AID).id)
     form = edit_form(publisher.get(url))
-    loaded_summary = "残疾人可以得到法律援助和司法救助（内容文件的新说明）。"
-    path = content_copy / "services" / "legal-aid.yaml"
-    text = path.read_text(encoding="utf-8")
-    old_summary = next(line for line in text.splitlines() if line.startswith("summary:"))
-    path.write_text(text.replace(old_summary, f"summary: {loaded_summary}"), encoding="utf-8")
-    with site.app_context():
-        assert load_content(content_copy).changed == {"services": ["legal-aid"]}
+    content_load_changes_legal_aid(
+        site, content_copy, summary=LOADED_SUMMARY, title_en=LOADED_TITLE_EN
+    )
 
-    response = publisher.post(url, data=changed(form, title="法律援助（新名称）", confirm="yes"))
+    title, summary = "法律援助（新名称）", A_SUMMARY
+    posted = changed(form, title=title, summary=summary, confirm="yes")
+    response = publisher.post(url, data=as_a_browser_sends(posted))
     assert response.status_code == 409
-    row = row_of(site, Service, slug="legal-aid")
-    assert (row.summary, row.title) == (loaded_summary, "法律援助和司法救助")
-    # No revision was kept at the version the form was loaded at: each field that differs
-    # is shown with the loaded text beside it, for the publisher to choose.
-    assert loaded_summary in parse(response.data).find(id="conflict-summary").text
-    assert field_value(response, "title") == "法律援助（新名称）"
+    row = row_of(site, Service, slug=LEGAL_AID)
+    assert (row.title, row.summary, row.title_en) == (
+        "法律援助和司法救助", LOADED_SUMMARY, LOADED_TITLE_EN,
+    )  # fmt: skip
+    assert list(summary_links(response)) == ["#field-summary"]  # the one both changed
+    assert LOADED_SUMMARY in parse(response.data).find(id="conflict-summary").text
+    assert field_value(response, "summary") == summary
+    assert field_value(response, "title") == title
+    assert field_value(response, "title_en") == LOADED_TITLE_EN
     assert field_value(response, "version") == str(row.version)
+
+
+def test_the_revision_history_names_a_content_load_and_offers_no_undo_of_it(
+    site, publisher, content_copy
+):
+    """A load that changes an item keeps it as it was, at the version it had, and as the
+    load left it, at the next: both by the content files, and the load named as such. A
+    load is not a change made in the back office, so no undo takes it back."""
+    before = row_of(site, Service, slug=LEGAL_AID)
+    content_load_changes_legal_aid(site, content_copy, summary=LOADED_SUMMARY)
+
+    revisions = revisions_of(site, "services", before.id)
+    assert [(r.version, r.action, r.user_id) for r in revisions] == [
+        (before.version, "original", None),
+        (before.version + 1, "load", None),
+    ]
+    assert (revisions[0].data["summary"], revisions[1].data["summary"]) == (
+        before.summary, LOADED_SUMMARY,
+    )  # fmt: skip
+    url = edit_url("services", before.id)
+    rows = parse(publisher.get(f"{url}/revisions").data).find("tbody").find_all("tr")
+    assert [[cell.text for cell in row.find_all("td")[:3]] for row in rows] == [
+        [str(before.version + 1), "从内容文件更新", "内容文件"],
+        [str(before.version), "从内容文件载入", "内容文件"],
+    ]
+    page = parse(publisher.get(f"{url}/revisions/{revisions[1].id}").data)
+    assert "从内容文件更新" in page.find("main").text
+
+    undo = publisher.post(
+        f"{url}/undo", data={"version": before.version + 1, "csrf_token": csrf(publisher)}
+    )
+    assert "没有撤销" in failure_said(publisher.get(undo.headers["Location"]).data)
+    assert row_of(site, Service, slug=LEGAL_AID).summary == LOADED_SUMMARY
 
 
 def test_a_withdrawal_between_the_question_and_the_answer_is_not_undone(site, publisher):

@@ -5,14 +5,19 @@ fingerprint of the last load; a row that differs was changed in the database sin
 staff) and is kept as it is, and the report says so. Empty fields are left out of the
 fingerprint, so a field added to a kind (empty in every row until loaded) changes no
 fingerprint: the next load fills it in.
+
+A load that changes an item tells the app's `History` (the back office's revisions), before
+and after, so that a form opened before the load can be merged with what the load wrote.
 """
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from ..contacts.spec import CONTACTS
@@ -44,6 +49,24 @@ LOAD_ORDER = (
 )
 
 ROLE_FIELDS = {LEAD: "lead", PARTICIPANT: "participants"}
+# Where an app keeps its `History` (`app.extensions`).
+HISTORY = "content_history"
+
+
+@dataclass(frozen=True)
+class History:
+    """What keeps the history of each item a load changes: `changing(kind, row)` before the
+    change, the row still at its old version; `changed(kind, row)` after it, at its new
+    version with its links written. The back office keeps revisions (staff/ builds on
+    content/, so it registers them with `keep_history`)."""
+
+    changing: Callable[[Kind, Row], None]
+    changed: Callable[[Kind, Row], None]
+
+
+def keep_history(app: Flask, history: History) -> None:
+    """Have every load in `app` tell `history` about the items it changes."""
+    app.extensions[HISTORY] = history
 
 
 @dataclass
@@ -85,19 +108,22 @@ def load(directory: Path, demo: bool = False) -> Report:
 def load_records(records: dict[str, list[dict]], kinds: tuple[Kind, ...] = LOAD_ORDER) -> Report:
     """Load records {kind name: [record, ...]} of `kinds`, in that order; the caller commits."""
     report = Report()
+    history: History = current_app.extensions[HISTORY]
     to_link = []
     for kind in kinds:
         for record in records.get(kind.name, []):
             record = _cleaned(kind, record)
-            row = _sync_fields(kind, record, report)
-            if row is not None:
-                to_link.append((kind, record, row))
+            synced = _sync_fields(kind, record, report, history)
+            if synced is not None:
+                to_link.append((kind, record, *synced))
         db.session.flush()
-    for kind, record, row in to_link:
+    for kind, record, row, changed in to_link:
         with db.session.no_autoflush:
             apply_links(kind, record, row)
         db.session.flush()
         row.loaded_hash = fingerprint(snapshot(kind, row))
+        if changed:
+            history.changed(kind, row)
     return report
 
 
@@ -122,8 +148,11 @@ def _clean(value: object, name: str) -> object:
     return value
 
 
-def _sync_fields(kind: Kind, record: dict, report: Report) -> Row | None:
-    """Create or update the row's own columns; return it if its links must be (re)written."""
+def _sync_fields(
+    kind: Kind, record: dict, report: Report, history: History
+) -> tuple[Row, bool] | None:
+    """Create or update the row's own columns; return it if its links must be (re)written,
+    with whether it was changed (not added)."""
     key = record.get(kind.key)
     if key is None:
         raise ContentError(f"{record.get(SOURCE, kind.name)}: an item has no {kind.key}")
@@ -133,6 +162,7 @@ def _sync_fields(kind: Kind, record: dict, report: Report) -> Row | None:
         raise ContentError(f"{record.get(SOURCE, kind.name)} ({key}): {error}") from error
     row = db.session.scalar(select(kind.model).where(getattr(kind.model, kind.key) == key))
     wanted = fingerprint(normalise(kind, record))
+    changed = row is not None
     if row is None:
         row = kind.model(**{kind.key: key})
         report.note("added", kind.name, key)
@@ -146,6 +176,7 @@ def _sync_fields(kind: Kind, record: dict, report: Report) -> Row | None:
             report.note("kept", kind.name, key)
             return None
         report.note("changed", kind.name, key)
+        history.changing(kind, row)
         # A new version, as a staff save makes: a form opened before the load then finds
         # the item moved on and offers the loaded text to merge, instead of undoing it.
         row.version += 1
@@ -156,7 +187,7 @@ def _sync_fields(kind: Kind, record: dict, report: Report) -> Row | None:
         parent = None if value is None else lookup(model, column, value, record, kind)
         setattr(row, name, parent)
     db.session.add(row)
-    return row
+    return row, changed
 
 
 def apply_links(kind: Kind, record: dict, row: Row) -> None:

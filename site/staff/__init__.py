@@ -151,12 +151,13 @@ def session_header(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """CSRF on every state-changing request, the staff session, the back-office pages."""
     from .. import page_cache
+    from ..content.loader import History, keep_history
     from ..display import views as display
     from . import components as _components  # noqa: F401 (adds its page to views.bp)
     from . import helpers, periodic
     from .accounts import sessions, views
     from .bulk import views as bulk
-    from .editing import editor, media
+    from .editing import editor, media, publishing
 
     app.session_interface = sessions.SessionInterface()
     app.before_request(sessions.load)  # before the CSRF check, so a refused form knows whose it was
@@ -172,4 +173,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(media.bp)
     app.register_blueprint(media.public)
     helpers.init_app(app)
+    keep_history(app, History(publishing.load_changing, publishing.load_changed))
     app.cli.add_command(staff_cli)

@@ -25,6 +25,8 @@ from ..models import Revision, Schedule, StaffUser
 from . import forms
 
 log = logging.getLogger(__name__)
+# The action of a revision a load from content/ kept: a change made outside the back office.
+LOADED = "load"
 
 
 def revision(
@@ -53,6 +55,21 @@ def original_revision(kind: Kind, row: Row) -> None:
     )
     if not exists:
         _keep(kind, row, "original", None, "")
+
+
+def load_changing(kind: Kind, row: Row) -> None:
+    """Before a load from content/ changes an item staff edit, keep it as it was (its
+    `original` revision, if it has none yet), at the version a form opened before the load
+    carries: that form's save is merged against it."""
+    if kind.name in forms.EDITABLE:
+        original_revision(kind, row)
+
+
+def load_changed(kind: Kind, row: Row) -> None:
+    """After a load from content/ changed an item staff edit, keep it as the load left it:
+    a `load` revision, by nobody."""
+    if kind.name in forms.EDITABLE:
+        _keep(kind, row, LOADED, None, "")
 
 
 def _keep(
@@ -138,7 +155,8 @@ def withdraw(kind: Kind, row: Row) -> None:
 def before(kind: Kind, row: Row, version: int | None) -> Revision | None:
     """The revision an undo of the change that left the row at `version` goes back to: the
     one kept at the version before, when the row is still at `version` and that change was
-    made here (content loaded from files keeps no revisions)."""
+    made here, not by a load from content/ (the text from before a load, put back, would
+    look like a staff edit and keep the item from every later load)."""
     if version is None or version != row.version:
         return None
     kept = db.session.scalars(
@@ -151,7 +169,8 @@ def before(kind: Kind, row: Row, version: int | None) -> Revision | None:
         .order_by(Revision.id)
     ).all()
     earlier = [revision for revision in kept if revision.version == version - 1]
-    if not earlier or not any(revision.version == version for revision in kept):
+    change = [revision for revision in kept if revision.version == version]
+    if not earlier or not change or change[-1].action == LOADED:
         return None
     return earlier[-1]  # the last kept at that version: how the change found the item
 
