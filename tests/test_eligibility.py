@@ -1306,7 +1306,9 @@ def test_a_result_from_before_the_ages_changed_asks_age_again(app, client):
     data = {**OLD_CHILD, "age": "7-17", "view": "easy", "csrf_token": token(client)}
     response = client.post(RESULT, data=data)
     asked_age_again(app, response)
-    review = Browser(client).answer(response, "age", ["16-17"])
+    work = Browser(client).answer(response, "age", ["16-17"])
+    assert parse(work.data).find("h1").text == "您的家人现在的工作情况是？"  # asked from 16
+    review = Browser(client).answer(work, "work", ["other"])
     assert parse(review.data).find("h1").text == "检查您的回答"
     result = Browser(client).press(review, "view", "standard")
     assert result.status_code == 200 and "如康家园" in result.text
@@ -1343,6 +1345,81 @@ def test_an_old_age_with_tampered_answers_is_still_refused_clearly(client):
     data = {**OLD_CHILD, "grade": "0", "action": "review", "csrf_token": token(client)}
     response = client.post(QUESTIONS, data=data)
     assert response.status_code == 400 and "没法读取您的回答" in response.text
+
+
+# --- Work, asked from 16 -----------------------------------------------------------------------
+
+# Someone of 16 who has left school and is looking for work (劳动法 第十五条: 16 is the
+# minimum working age). Work was asked from 18.
+TEEN_LOOKING = [
+    ("for_whom", ["self"]),
+    ("age", ["16-17"]),
+    ("residence", ["hukou"]),
+    ("certificate", ["yes"]),
+    ("categories", ["physical"]),
+    ("grade", ["4"]),
+    ("studying", ["no"]),
+    ("work", ["looking"]),
+    ("household", ["none"]),
+    ("needs", ["legal"]),
+]
+WORK_QUESTION = "您现在的工作情况是？"
+
+
+def headings(browser: Browser) -> list[str]:
+    return [parse(page.data).find("h1").text for page in browser.pages]
+
+
+def test_at_16_or_17_work_is_asked_and_looking_for_work_gets_employment_assistance(client):
+    browser = Browser(client)
+    doc = parse(result_of(browser, TEEN_LOOKING).data)
+    assert WORK_QUESTION in headings(browser)
+    likely = doc.find("section", aria_labelledby="likely-heading")
+    assistance = card(likely, "就业服务和就业援助（含高校残疾人毕业生就业服务）")
+    assert "因为您选了：在找工作。" in assistance.text
+
+
+def test_at_15_work_is_not_asked(client):
+    browser = Browser(client)
+    steps = [(q, ["7-15"] if q == "age" else v) for q, v in TEEN_LOOKING if q != "work"]
+    review = journey(browser, steps)
+    assert parse(review.data).find("h1").text == "检查您的回答"
+    assert WORK_QUESTION not in headings(browser)
+
+
+# The answers of TEEN_LOOKING as a page sent them before work was asked from 16: none to work.
+TEEN_BEFORE = {question: values[0] for question, values in TEEN_LOOKING if question != "work"}
+BEFORE_HOUSEHOLD = {q: v for q, v in TEEN_BEFORE.items() if q not in ("household", "needs")}
+
+
+@pytest.mark.parametrize(
+    "path, data, following",
+    [
+        (QUESTIONS, {**TEEN_BEFORE, "action": "review"}, "检查您的回答"),
+        (RESULT, {**TEEN_BEFORE, "view": "standard"}, "检查您的回答"),
+        (
+            QUESTIONS,
+            {**BEFORE_HOUSEHOLD, "asking": "household", "action": "continue:household"},
+            "您家的经济情况是哪一种？",
+        ),
+    ],
+    ids=["check-page", "result", "question-after-work"],
+)
+def test_a_page_from_before_work_was_asked_at_16_asks_it_then_goes_on(
+    client, path, data, following
+):
+    """Its answers lack work, which is no tampering: work is asked, saying why, the other
+    answers kept; then on to the first question left, or the check page."""
+    response = client.post(path, data={**data, "csrf_token": token(client)})
+    assert response.status_code == 200, response.text[:2000]
+    assert parse(response.data).find("h1").text == WORK_QUESTION
+    said = "现在也会问“工作”，原来的回答里还没有这一题，请选一项。其他问题的回答都还在。"
+    assert said in summary_text(response)
+    kept = {(q, v) for q, v in data.items() if q in BY_ID and q != data.get("asking")}
+    assert hidden_answers(response) == kept
+    page = Browser(client).answer(response, "work", ["looking"])
+    assert parse(page.data).find("h1").text == following
+    assert hidden_answers(page) == kept | {("work", "looking")}
 
 
 def test_a_huge_post_is_refused_before_it_is_read(client):

@@ -58,7 +58,7 @@ BASE = {
 
 def profile(**changes) -> dict[str, tuple[str, ...]]:
     """BASE with `changes`, as answers: tuples in question order, without the answers to
-    questions the others do not ask (studying at 60 and over, work under 18)."""
+    questions the others do not ask (studying at 60 and over, work under 16)."""
     merged = {**BASE, **changes}
     answers = {
         q.id: merged[q.id] if isinstance(merged[q.id], tuple) else (merged[q.id],)
@@ -270,6 +270,7 @@ PROFILES = {
             categories=("visual",),
             grade="2",
             studying="secondary",
+            work="other",
             needs=("communication",),
         ),
         (
@@ -277,6 +278,20 @@ PROFILES = {
             "free-public-transport-and-venues vocational-and-higher-education"
         ),
         "disability-certificate information-consumption-discount severe-disability-care-allowance",
+    ),
+    # 16 is the minimum working age (劳动法 第十五条): a 16- or 17-year-old who has left
+    # school to look for work is offered what the plan offers anyone looking for work, but
+    # not the traineeship allowance, whose rule is for ages 18 to 59.
+    "teen-looking-for-work": (
+        profile(age="16-17", work="looking", needs=("legal",)),
+        (
+            "employment-assistance free-public-transport-and-venues legal-aid "
+            "vocational-skills-training"
+        ),
+        (
+            "child-rehabilitation-aid compulsory-education disability-certificate "
+            "information-consumption-discount public-welfare-jobs rukang-home"
+        ),
     ),
     "teen-hearing-compulsory": (
         profile(
@@ -1091,10 +1106,11 @@ def test_rukang_home_under_16_says_the_plan_is_silent_on_under_16(rules):
     assert "younger people" in reason.rule.verify.en
 
 
-@pytest.mark.parametrize("age", ["0-5", "6", "7-15", "16-17", "18-59", "60-plus"])
-def test_work_is_asked_from_18_and_school_until_59(age):
+@pytest.mark.parametrize("age", AGE.codes)
+def test_work_is_asked_from_16_and_school_until_59(age):
+    """16 is the minimum working age (劳动法 第十五条); 不确定 asks both."""
     asked = {question.id for question in sequence({"age": (age,)})}
-    assert ("work" in asked) == (age in ("18-59", "60-plus"))
+    assert ("work" in asked) == (age not in ("0-5", "6", "7-15"))
     assert ("studying" in asked) == (age != "60-plus")
 
 
@@ -1257,7 +1273,7 @@ def test_age_decides_how_many_questions_there_are():
         "0-5": 9,
         "6": 9,
         "7-15": 9,
-        "16-17": 9,
+        "16-17": 10,
         "18-59": 10,
         "60-plus": 9,
         "unsure": 10,
@@ -1274,7 +1290,7 @@ def test_progress_is_a_range_until_age_is_answered_then_exact():
 
 def test_changing_age_drops_answers_to_questions_no_longer_asked():
     answers = dict(PROFILES["graduate-looking"][0])
-    answers["age"] = ("16-17",)
+    answers["age"] = ("7-15",)
     assert "work" not in pruned(answers)
     assert pruned(answers)["studying"] == ("university",)
 

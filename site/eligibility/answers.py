@@ -4,7 +4,8 @@ Hidden fields can be changed by anyone, so every POST is read afresh and in full
 the pages never send, an answer no question offers, an answer given twice, an answer to a
 question that is not asked, or a gap before the question being answered, and the whole post
 is refused (`Tampered`, with a sentence saying what was wrong; the view shows it with a way
-to start again). Nothing here is logged or kept.
+to start again). A page kept from before the questions changed is no tampering: the one
+question it cannot answer now is asked again (`AskedAgain`). Nothing here is logged or kept.
 """
 
 from typing import NamedTuple
@@ -32,20 +33,43 @@ class Tampered(ValueError):
     """The answers a page brought back cannot be the site's own: say what was wrong."""
 
 
-class Outdated(Tampered):
-    """A page kept from before a question's options changed brought back an answer the
-    question no longer offers (`Question.retired`): the question is asked again, with the
-    answers that still stand (`standing`)."""
+class AskedAgain(Tampered):
+    """A page kept from before the questions changed brought back answers that no longer
+    fit one question: that question is asked again, with the answers that still stand
+    (`standing`)."""
+
+    def __init__(self, question: Question, message: str) -> None:
+        super().__init__(message)
+        self.question = question
+
+
+class Outdated(AskedAgain):
+    """The page brought back an answer the question no longer offers (`Question.retired`)."""
 
     def __init__(self, question: Question) -> None:
         super().__init__(
+            question,
             _(
                 "“%(question)s”的选项改过了，原来的回答对不上新的选项，请再选一次。"
                 "其他问题的回答都还在。",
                 question=question.title,
-            )
+            ),
         )
-        self.question = question
+
+
+class Added(AskedAgain):
+    """The page brought back no answer to a question the check did not ask of such answers
+    then (`Question.added_when`): a 16-year-old was not asked about work, say."""
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(
+            question,
+            _(
+                "现在也会问“%(question)s”，原来的回答里还没有这一题，请选一项。"
+                "其他问题的回答都还在。",
+                question=question.title,
+            ),
+        )
 
 
 def carried(form: MultiDict, current: Question | None = None) -> Answers:
@@ -91,7 +115,7 @@ def _checked(question: Question, values: list[str]) -> tuple[str, ...]:
 
 
 def standing(form: MultiDict) -> Answers:
-    """The answers a page kept from before an option was retired brings back that still
+    """The answers a page kept from before the questions changed brings back that still
     stand: its hidden fields less every retired answer, checked as always. The choice the
     page's own boxes hold (`ASKING`) and the answer it was opened with are left out: that
     question is asked again in its turn."""
@@ -115,11 +139,14 @@ def opened(question: Question, form: MultiDict, returning: bool) -> tuple[str, .
 
 def complete_before(question: Question | None, answers: Answers) -> None:
     """Refuse answers with a gap: a question asked before `question` (before the end, when
-    None) left unanswered."""
+    None) left unanswered. A question the check once did not ask of these answers is no
+    gap to refuse: a page kept from before is missing it, and it is asked (`Added`)."""
     for asked in sequence(answers):
         if asked is question:
             return
         if asked.id not in answers:
+            if asked.added_when(answers):
+                raise Added(asked)
             raise Tampered(_("这一页缺少前面问题的回答。"))
 
 

@@ -34,6 +34,10 @@ def _always(_answers: Answers) -> bool:
     return True
 
 
+def _never(_answers: Answers) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Question:
     """One question: one page, one fieldset, radios (or checkboxes when `multiple`)."""
@@ -49,6 +53,9 @@ class Question:
     # Codes the question once offered and offers no more: a page kept from before (Back, a
     # restored tab) may still send one, and the question is then asked again (answers.py).
     retired: tuple[str, ...] = ()
+    # Answers for which the question was once not asked: a page kept from before may come
+    # back without its answer, and the question is then asked in its turn (answers.py).
+    added_when: Callable[[Answers], bool] = field(default=_never, compare=False)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -98,7 +105,9 @@ FOR_WHOM = Question(
 # The ages split where the sources split: rehabilitation assistance for disabled children is
 # for ages 0 to 6 (国发〔2018〕20号), a child is sent to school at 6, or at 7 where conditions
 # are lacking (the Compulsory Education Law, article 11), Rukang Home is for ages 16 and over
-# (专栏2), and work is asked from 18. Ages in full years (周岁), as the sources count them.
+# (专栏2), and work is asked from 16, the minimum working age (the Labour Law, 劳动法, article
+# 15: 禁止用人单位招用未满十六周岁的未成年人). Ages in full years (周岁), as the sources count
+# them.
 AGE = Question(
     "age",
     _l("年龄"),
@@ -118,7 +127,8 @@ AGE = Question(
     retired=("0-6", "7-17"),
 )
 
-CHILD_AGES = ("0-5", "6", "7-15", "16-17")
+# The ages asked about work: 16 and over, and 不确定 (an age not yet given counts as 不确定).
+WORKING_AGES = ("16-17", "18-59", "60-plus", UNSURE)
 
 RESIDENCE = Question(
     "residence",
@@ -210,7 +220,9 @@ WORK = Question(
         Option("other", _l("都不是（比如在上学，或者已经退休）"), _l("不工作，也不找工作")),
         _unsure(),
     ),
-    asked_when=lambda answers: answers.get(AGE.id, ("",))[0] not in CHILD_AGES,
+    asked_when=lambda answers: answers.get(AGE.id, (UNSURE,))[0] in WORKING_AGES,
+    # Asked from 18 before it was asked from 16: a page kept from then may lack it at 16-17.
+    added_when=lambda answers: answers.get(AGE.id) == ("16-17",),
 )
 
 HOUSEHOLD = Question(

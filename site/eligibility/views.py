@@ -46,7 +46,7 @@ from ..services.departments import handling, in_charge
 from . import results
 from .answers import (
     ASKING,
-    Outdated,
+    AskedAgain,
     Tampered,
     carried,
     chosen,
@@ -289,9 +289,9 @@ def clear() -> Response:
 @bp.errorhandler(Tampered)
 def tampered(error: Tampered) -> Response:
     """Answers that cannot be the site's own: say what was wrong and how to go on. An answer
-    a question offered once and offers no more (a page kept from before) is no tampering:
-    that question is asked again (`asked_again`)."""
-    if isinstance(error, Outdated):
+    a question offered once and offers no more, or none to a question added since (a page
+    kept from before), is no tampering: that question is asked again (`asked_again`)."""
+    if isinstance(error, AskedAgain):
         try:  # an error handler's own errors reach no other handler
             return asked_again(error)
         except Tampered as other:
@@ -299,11 +299,11 @@ def tampered(error: Tampered) -> Response:
     return _private(render_template("eligibility/problem.html", reason=str(error)), 400)
 
 
-def asked_again(error: Outdated) -> Response:
-    """The question whose old answer a page kept from before brought back, asked again with
-    the answers that still stand and a sentence saying why. It is opened as 更改 opens a
-    question: once answered, the check goes on to the first question left unanswered (the
-    one the page was asking, say), or to 检查您的回答."""
+def asked_again(error: AskedAgain) -> Response:
+    """The question whose old answer (or missing one) a page kept from before brought back,
+    asked again with the answers that still stand and a sentence saying why. It is opened as
+    更改 opens a question: once answered, the check goes on to the first question left
+    unanswered (the one the page was asking, say), or to 检查您的回答."""
     answers = standing(request.form)
     answers.pop(error.question.id, None)
     complete_before(error.question, answers)
