@@ -677,7 +677,7 @@ FILLED = {
         ("phone", "010-12345678", "010-12345678"),
         ("phone", "+86 10 1234 5678", "010-12345678"),
         ("email", "someone＠example.com", "someone@example.com"),
-        ("email", "ｌｉ＠ｅｘａｍｐｌｅ。ｃｏｍ ", "li@example.com"),
+        ("email", "\u3000ｌｉ＠ｅｘａｍｐｌｅ。ｃｏｍ ", "li@example.com"),
     ],
 )  # fmt: skip
 def test_contact_details_from_a_chinese_keyboard_are_taken_and_kept_as_they_are_meant(
@@ -709,6 +709,27 @@ def test_a_form_shown_again_shows_contact_details_as_they_are_kept(
     response = ask(client, topic="", reply_by=way, **{field: typed})
     assert response.status_code == 400
     assert parse(response.data).find("input", id=f"field-{field}")["value"] == shown
+
+
+@pytest.mark.parametrize(
+    ("prefix", "typed", "said"),
+    [
+        ("", "me@163.com 1", "电子邮箱地址中间不能有空格"),  # was kept as me@163.com1
+        ("", "not an email", "电子邮箱地址中间不能有空格"),  # was shown again as notanemail
+        ("/en", "zhang san@qq.com", "cannot have a space inside it"),
+    ],
+)
+def test_an_address_with_a_space_inside_is_refused_beside_it_and_shown_as_typed(
+    loaded_app, client, prefix, typed, said
+):
+    loaded_app.config.update(MAIL_NOWHERE)
+    refused = ask(client, prefix, reply_by="email", contact_email=typed)
+    assert refused.status_code == 400
+    doc = parse(refused.data)
+    box = doc.find("input", id="field-contact_email")
+    assert box["value"] == typed
+    assert any(said in doc.find(id=ref).text for ref in box["aria-describedby"].split())
+    assert items(loaded_app) == []
 
 
 def test_a_text_needs_a_mobile_and_the_message_says_a_landline_can_be_called(loaded_app, client):

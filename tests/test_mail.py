@@ -477,6 +477,7 @@ def test_an_email_address_is_one_mailbox(text, taken):
         ),  # most servers refuse it: it would wait for ever
         ("li@" + "长" * 70 + ".cn", "格式不对"),  # a domain label over 63 characters
         ("li@example", "格式不对"),
+        ("me@163.com 1", "中间不能有空格"),  # was kept as me@163.com1, another mailbox
     ],
 )
 def test_an_address_is_refused_when_no_mail_server_could_take_it(app, text, problem):
@@ -500,7 +501,8 @@ def test_a_chinese_name_before_the_at_is_refused_on_the_form_with_why(site, smtp
         ("someone＠example.com", "someone@example.com"),
         ("ｓｏｍｅｏｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", "someone@example.com"),
         ("someone@example。com", "someone@example.com"),
-        (" someone @ example.com\u3000", "someone@example.com"),
+        ("\u3000someone@example.com\u00a0 ", "someone@example.com"),
+        ("zhang san@qq.com", "zhang san@qq.com"),  # refused by email_problem, as typed
         ("李伟@例子。中国", "李伟@例子.中国"),
         ("li@example", "li@example"),  # still refused: normalising invents nothing
     ],
@@ -518,6 +520,21 @@ def test_alerts_take_a_full_width_address_and_keep_it_as_it_is_meant(site, smtp)
     send_all(site)
     [confirmation] = smtp.messages
     assert confirmation["To"] == "reader@example.com"
+    with site.app_context():
+        assert db.session.scalars(select(AlertSubscription.email)).all() == ["reader@example.com"]
+
+
+def test_alerts_refuse_an_address_with_a_space_inside_and_show_it_as_typed(site, smtp):
+    """me@qq.com 谢谢 was kept as me@qq.com谢谢, and zhang san@qq.com as zhangsan@qq.com."""
+    for typed in ("me@qq.com 谢谢", "zhang san@qq.com"):
+        refused = subscribe(site, typed)
+        assert refused.status_code == 400
+        doc = parse(refused.data)
+        box = doc.find("input", id="field-email")
+        assert box["value"] == typed
+        beside = [doc.find(id=ref).text for ref in box["aria-describedby"].split()]
+        assert any("电子邮箱地址中间不能有空格" in text for text in beside)
+    assert subscribe(site, "\u3000reader@example.com ").status_code == 303
     with site.app_context():
         assert db.session.scalars(select(AlertSubscription.email)).all() == ["reader@example.com"]
 

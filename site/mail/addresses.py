@@ -2,10 +2,13 @@
 
 Every form that takes an address reads it with `typed_address` first, so an address typed
 on a Chinese keyboard's full-width layout (someone＠example。com) is the address it means,
-checked (`email_problem`), kept and shown again as name@example.com. A domain in Chinese
-(例子.中国) is kept as typed and sent in its ASCII form (`ascii_address`); a name before the
-@ in Chinese is refused: most mail servers do not take one (SMTPUTF8), so the message would
-wait in the outbox for ever.
+checked (`email_problem`), kept and shown again as name@example.com. Only the spaces at
+its ends are trimmed: an address with a space inside ("me@qq.com 谢谢", "zhang san@qq.com")
+is refused and shown again as typed, as joining its parts would make another mailbox, not
+the one meant, and the replies would go there. A domain in Chinese (例子.中国) is kept as
+typed and sent in its ASCII form (`ascii_address`); a name before the @ in Chinese is
+refused: most mail servers do not take one (SMTPUTF8), so the message would wait in the
+outbox for ever.
 """
 
 import re
@@ -26,15 +29,14 @@ _ADDRESS = re.compile(
 # A Chinese keyboard types 。 for the dot; internationalised domain names read it as one
 # (UTS #46 maps U+3002 to "."), and NFKC turns the other full-width dots into it or into ".".
 _IDEOGRAPHIC_FULL_STOP = {0x3002: "."}
-_SPACES = re.compile(r"\s+")
 
 
 def typed_address(text: str) -> str:
     """An address as it is checked, kept and shown again: full-width letters, digits, ＠
-    and dots as their ASCII selves (NFKC), 。 as a dot, and no spaces (no address holds
-    one)."""
-    text = unicodedata.normalize("NFKC", text).translate(_IDEOGRAPHIC_FULL_STOP)
-    return _SPACES.sub("", text)
+    and dots as their ASCII selves (NFKC), 。 as a dot, and without the spaces at its ends
+    (any Unicode space, the full-width one too). Spaces inside are kept, for
+    `email_problem` to refuse."""
+    return unicodedata.normalize("NFKC", text).translate(_IDEOGRAPHIC_FULL_STOP).strip()
 
 
 def is_email_address(text: str) -> bool:
@@ -61,7 +63,10 @@ def ascii_address(text: str) -> str | None:
 
 
 def email_problem(text: str) -> str | None:
-    """What is wrong with an address a resident typed (after `typed_address`), or None."""
+    """What is wrong with an address a resident typed (after `typed_address`, so a space
+    left is inside it), or None."""
+    if any(character.isspace() for character in text):
+        return _("电子邮箱地址中间不能有空格，请删去空格后再提交。")
     if not is_email_address(text):
         return _("电子邮箱的格式不对，应当像 name@example.com。")
     if not text.rpartition("@")[0].isascii():
