@@ -27,6 +27,10 @@ NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # old mainframe and Windows-1252 text) and the line separator (U+2028). The paragraph
 # separator (U+2029) starts a paragraph, which Markdown writes as an empty line.
 BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n\n"})
+# A browser sends a textarea's line breaks as CR LF (HTML asks for it on submission), where
+# the box itself, its character count and whatever reads it as typed have LF alone; an old
+# Mac's file ends its lines in CR. Either is one line break, as LF.
+LINE_ENDS = re.compile(r"\r\n?")
 # The C1 controls (U+0080 to U+009F) are printed by nobody: a text holding one was read in
 # the wrong encoding (Windows-1252's curly quotes read as Latin-1 become U+0093 and U+0094),
 # and the rest of it is worth a look too. Refused in any text, as NOT_IN_XML is.
@@ -185,18 +189,25 @@ def read_page_number(raw: str | None) -> int:
     return max(number, 1)
 
 
+def lf_line_ends(text: str) -> str:
+    """The text with CR LF and a lone CR as LF (`LINE_ENDS`): as the text box showed it to
+    the one who typed it, so that it is counted, compared and kept as they saw it."""
+    return LINE_ENDS.sub("\n", text)
+
+
 def clean_text(text: str, label: str | LazyString) -> str:
-    """Typed or imported text of several lines as it is kept: Word's line and page breaks
-    and Unicode's other line breaks become newlines (`BREAKS`), and a text with nothing
-    visible in it (`has_visible`) is empty, so that a required field left "blank" with
-    invisible characters is asked for as any empty one is.
+    """Typed or imported text of several lines as it is kept: its lines ending in LF
+    (`lf_line_ends`), Word's line and page breaks and Unicode's other line breaks newlines
+    too (`BREAKS`), so that its length is what the text box counted; and a text with
+    nothing visible in it (`has_visible`) is empty, so that a required field left "blank"
+    with invisible characters is asked for as any empty one is.
 
     Any other character XML 1.0 does not allow, a C1 control or a direction control raises
     ValueError with a message naming the field (`label`) and the character. Nobody types
     one on purpose, so it is refused rather than dropped unseen: it came with pasted text,
     and the rest of that text is worth a look.
     """
-    text = text.translate(BREAKS)
+    text = lf_line_ends(text).translate(BREAKS)
     for refused in (NOT_IN_XML, C1_CONTROLS, DIRECTION_CONTROLS):
         found = refused.search(text)
         if found:

@@ -632,6 +632,20 @@ def test_an_over_long_text_says_how_much_to_cut(client):
     assert "现在有 2010 个字" in error_summary(response.data).text
 
 
+# A browser sends each line break of a text box as CR LF; the box and its count have LF.
+LINES_IN_THE_BOX = "第一行\r\n" * 500  # 2,000 characters in the box, 1,999 once stripped
+
+
+def test_a_line_break_counts_as_one_character_and_is_kept_as_lf(loaded_app, client):
+    link = status_path(sent_page(client, submit(client, ASK, topic="other", body=LINES_IN_THE_BOX)))
+    response = client.post(link, data={"csrf_token": csrf(client, link), "body": LINES_IN_THE_BOX})
+    assert response.status_code == 303
+    with loaded_app.app_context():
+        (item,) = db.session.scalars(select(FeedbackItem)).all()
+        (message,) = db.session.scalars(select(FeedbackMessage)).all()
+        assert item.body == message.body == LINES_IN_THE_BOX.replace("\r\n", "\n").strip()
+
+
 def test_an_email_typed_beside_answer_on_the_site_is_not_kept(loaded_app, client):
     sent_page(client, ask(client, contact_email="li@example.com", contact_phone="13800000000"))
     (item,) = items(loaded_app)

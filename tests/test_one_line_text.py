@@ -69,8 +69,9 @@ def test_a_line_loses_the_break_and_spaces_around_it():
 
 @pytest.mark.parametrize(
     ("text", "kept"),
-    [("一\n二\t三", "一\n二\t三"), ("一\x85二", "一\n二"), ("一\u2028二", "一\n二"),
-     ("一\u2029二", "一\n\n二"), ("一\x0b二", "一\n二"), ("甲\u200b乙", "甲\u200b乙")],
+    [("一\n二\t三", "一\n二\t三"), ("一\r\n二\r三", "一\n二\n三"), ("一\x85二", "一\n二"),
+     ("一\u2028二", "一\n二"), ("一\u2029二", "一\n\n二"), ("一\x0b二", "一\n二"),
+     ("甲\u200b乙", "甲\u200b乙")],
 )  # fmt: skip
 def test_text_of_several_lines_keeps_its_lines(text, kept):
     assert clean_text(text, "简介") == kept

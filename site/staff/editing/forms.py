@@ -24,7 +24,7 @@ from ...facilities.spec import FACILITIES
 from ...kinds import Field, Kind, Problem, Row, slug_problems
 from ...pages.spec import PAGES
 from ...plan.spec import INDICATORS
-from ...query_args import clean_line, clean_text
+from ...query_args import clean_line, clean_text, lf_line_ends
 from ...services.spec import SERVICES
 from ...updates.spec import UPDATES
 from ..bulk.columns import (
@@ -41,7 +41,6 @@ from .media import Link
 # The longest text any field takes: far beyond a real notice, well short of a pasted file.
 TEXT_LIMIT = 100_000
 LINES = re.compile(r"\s*\n\s*")
-LINE_ENDS = re.compile(r"\r\n?")
 EDITABLE = {
     kind.name: kind for kind in (UPDATES, PAGES, SERVICES, FACILITIES, CONTACTS, INDICATORS)
 }
@@ -178,7 +177,7 @@ def posted(f: Field, form: MultiDict) -> str | list[str]:
     if f.type == "multi":
         return form.getlist(f.name)
     if f.type != "feature" or f.name in form:
-        return LINE_ENDS.sub("\n", form.get(f.name, "")).rstrip()
+        return lf_line_ends(form.get(f.name, "")).rstrip()
     keys = features.detail_keys(features.BY_CODE[f.feature_code])
     given = [(key, form.get(f"{f.name}{PART}{key}", "").strip()) for key in keys]
     details = [f"{key}={value}" for key, value in given if value]
