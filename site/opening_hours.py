@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .i18n import date_text
 
@@ -517,9 +518,12 @@ def closure_notes_en(text: str | None, count: int) -> tuple[str | None, ...]:
         return ()
     if len(lines) != count:
         raise ValueError(
-            _(
+            ngettext(
                 "英文原因有 %(english)d 行，暂停开放的日子有 %(chinese)d 行。请每行写一个英文原因，"
                 "和暂停开放的日子一行对一行、顺序相同；还没有英文的那一行写一个 -。",
+                "英文原因有 %(english)d 行，暂停开放的日子有 %(chinese)d 行。请每行写一个英文原因，"
+                "和暂停开放的日子一行对一行、顺序相同；还没有英文的那一行写一个 -。",
+                len(lines),
                 english=len(lines),
                 chinese=count,
             )

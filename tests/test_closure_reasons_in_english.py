@@ -108,6 +108,21 @@ def test_english_reasons_that_cannot_be_shown_are_refused_saying_why(
         closure_notes_en(english, count)
 
 
+@pytest.mark.parametrize(
+    ("english", "count", "said"),
+    [("Closed", 2, "have 1 line, the closures 2 lines."),
+     ("Closed\nClosed again", 1, "have 2 lines, the closures 1.")],
+)  # fmt: skip
+def test_the_english_says_line_or_lines_as_the_count_needs(i18n_app, english, count, said):
+    environ = {"barrierfree.locale": "en"}
+    with (
+        i18n_app.test_request_context(environ_overrides=environ),
+        pytest.raises(ValueError) as refused,
+    ):
+        closure_notes_en(english, count)
+    assert said in str(refused.value)
+
+
 def test_the_rules_blame_the_english_only_once_the_closures_can_be_read(i18n_app):
     with i18n_app.test_request_context():
         record = {"closures": "2026-12-31 至 2026-12-01 装修", "closures_en": "a\nb"}

@@ -646,6 +646,17 @@ def test_a_line_break_counts_as_one_character_and_is_kept_as_lf(loaded_app, clie
         assert item.body == message.body == LINES_IN_THE_BOX.replace("\r\n", "\n").strip()
 
 
+@pytest.mark.parametrize(
+    ("prefix", "said"),
+    [("", "现在有 2001 个字。请删去 1 个字。"),
+     ("/en", "it has 2,001. Please remove 1 character.")],
+)  # fmt: skip
+def test_one_character_over_counted_as_the_box_counts_is_one_to_remove(client, prefix, said):
+    response = submit(client, prefix + ASK, topic="other", body=LINES_IN_THE_BOX + "多")
+    assert response.status_code == 400
+    assert said in error_summary(response.data).text
+
+
 def test_an_email_typed_beside_answer_on_the_site_is_not_kept(loaded_app, client):
     sent_page(client, ask(client, contact_email="li@example.com", contact_phone="13800000000"))
     (item,) = items(loaded_app)

@@ -28,6 +28,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
@@ -316,14 +317,21 @@ def read(form: Kind) -> tuple[dict, dict]:
         if problems:
             errors[f.name] = problems[0].message
             if f.max_length and len(value) > f.max_length:
-                errors[f.name] = _(
-                    "“%(label)s”最多 %(n)s 个字，现在有 %(count)s 个字。请删去 %(over)s 个字。",
-                    label=f.label, n=Number(f.max_length), count=Number(len(value)),
-                    over=Number(len(value) - f.max_length),
-                )  # fmt: skip
+                errors[f.name] = _too_long(f.label, f.max_length, len(value))
     for problem in form.rules(values) if form.rules else []:
         errors.setdefault(problem.field, problem.message)
     return values, errors
+
+
+def _too_long(label: str | LazyString, most: int, count: int) -> str:
+    """The message for a text of `count` characters where `most` are taken: how many to
+    remove, in the singular or the plural as English needs."""
+    over = count - most
+    return ngettext(
+        "“%(label)s”最多 %(n)s 个字，现在有 %(count)s 个字。请删去 %(over)s 个字。",
+        "“%(label)s”最多 %(n)s 个字，现在有 %(count)s 个字。请删去 %(over)s 个字。",
+        over, label=label, n=Number(most), count=Number(count), over=Number(over),
+    )  # fmt: skip
 
 
 def stored_values(form: Kind, values: dict) -> dict:
