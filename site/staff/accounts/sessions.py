@@ -327,6 +327,22 @@ def extend() -> None:
     db.session.commit()
 
 
+def one_at_a_time(row: object) -> None:
+    """Add `row` and hold the signed-in account until the transaction ends, so that two
+    posts of one account sent at the same moment (a double click) are looked at one after
+    the other: a look made after this for what the other post did (a media upload's,
+    `media._uploaded_just_now`; a new item's, `editor._created_just_now`) finds it. As a
+    resident's follow-up is added (`feedback.operations.add_follow_up`): on SQLite the
+    row's flush takes the database's one write lock; on PostgreSQL the account's row is
+    locked. Not its key (FOR NO KEY UPDATE): a row naming the account (a revision, an
+    autosave) is still written meanwhile, and never waits on this."""
+    db.session.add(row)
+    db.session.flush()
+    db.session.execute(
+        select(StaffUser.id).where(StaffUser.id == g.staff.id).with_for_update(key_share=True)
+    )
+
+
 def require(
     role: str, keep: Callable[..., str | None] | None = None
 ) -> Callable[[Callable[..., ResponseReturnValue]], Callable[..., ResponseReturnValue]]:

@@ -20,7 +20,7 @@ The same upload sent twice (a double click) is kept once: this account's newest 
 within the duplicate window, of a file with the same name and the same bytes as kept
 (`_uploaded_just_now`), is the answer to the second. Two sent at the same moment are looked
 at one after the other, each with its own row written and the account held
-(`_one_upload_at_a_time`), so the second sees the first.
+(`sessions.one_at_a_time`), so the second sees the first.
 """
 
 import logging
@@ -60,7 +60,7 @@ from ...i18n import EN, PREFIX, is_english
 from ...images import DECODERS, MB, PhotoProblem, prepare
 from ..accounts import sessions
 from ..accounts.audit import record as audit
-from ..models import EDITOR, PUBLISHER, AuditEntry, MediaFile, StaffUser
+from ..models import EDITOR, PUBLISHER, AuditEntry, MediaFile
 from .authoring import ALT_PLACEHOLDER
 
 log = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ def upload() -> ResponseReturnValue:
         size=len(data),
         uploaded_by=g.staff.username,
     )
-    _one_upload_at_a_time(media)
+    sessions.one_at_a_time(media)
     if _uploaded_just_now(media, data):  # its answer may be lost: go on as it did
         db.session.rollback()  # before this file is written: nothing of it is left
         flash(_("“%(name)s”刚才已经上传过了，没有再上传一次。", name=original))
@@ -317,27 +317,12 @@ def upload() -> ResponseReturnValue:
     return redirect(url_for("media.index"), code=303)
 
 
-def _one_upload_at_a_time(media: MediaFile) -> None:
-    """Add the new upload's row and hold this account until the transaction ends, so that
-    two uploads of one account sent at the same moment (a double click) are looked at one
-    after the other and the second finds the first (`_uploaded_just_now`). As a resident's
-    follow-up is added (`feedback.operations.add_follow_up`): on SQLite the row's flush
-    takes the database's one write lock; on PostgreSQL the account's row is locked. Not
-    its key (FOR NO KEY UPDATE): a row naming the account (a revision, an autosave) is
-    still written meanwhile, and never waits on this."""
-    db.session.add(media)
-    db.session.flush()
-    db.session.execute(
-        select(StaffUser.id).where(StaffUser.id == g.staff.id).with_for_update(key_share=True)
-    )
-
-
 def _uploaded_just_now(media: MediaFile, data: bytes) -> bool:
     """True when this account's newest upload before `media`, within the duplicate window,
     is this very file: the same name, and the same bytes as kept (an image's after
     re-encoding). The upload form sent again (a double click, Back and send), which would
     keep it twice. As the editor tells a new item's form sent twice
-    (`editor._created_just_now`). Call it with the account held (`_one_upload_at_a_time`)."""
+    (`editor._created_just_now`). Call it with the account held (`sessions.one_at_a_time`)."""
     newest = db.session.scalar(
         select(MediaFile)
         .where(MediaFile.uploaded_by == media.uploaded_by, MediaFile.id != media.id)
