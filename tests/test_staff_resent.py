@@ -1,12 +1,16 @@
 """A new item's form sent twice (a double click, Back and send again, a reload that posts
 again): the item is created once, and the second answer goes on as the first did."""
 
+import contextlib
+import threading
+
 import pytest
 from barrierfree.database import db
+from barrierfree.staff.editing import editor
 from barrierfree.staff.models import AuditEntry
 from barrierfree.updates.models import Update
 from sqlalchemy import func, select
-from staff_helpers import copied_app, form_fields, prepared_database, signed_in
+from staff_helpers import copied_app, csrf, form_fields, prepared_database, signed_in
 
 PUBLISHER = "li-publisher"
 NOTICE = {
@@ -67,6 +71,56 @@ def test_a_new_items_form_sent_twice_creates_it_once(site, publisher, slug):
             )
             == 1
         )
+
+
+@pytest.mark.parametrize("slug", ["2026-hearing-aids", ""], ids=["named", "unnamed"])
+def test_a_new_items_form_sent_twice_at_the_same_moment_creates_it_once(
+    site, publisher, slug, monkeypatch
+):
+    """Both posts of a double click arrive before either has made the item. The first to
+    look for an earlier creation waits a moment for the other to look too: were the look
+    and the adding not held one after the other, both would find nothing and each make an
+    item (named, the second would be refused its address). Held, the other cannot look
+    until the first is made, and then answers as a double click does."""
+    form, fields = "/staff/updates/new", new_form(publisher, slug=slug)
+    before = updates(site)
+    # Two sessions of the account, so that each answer's message is kept to be read; the
+    # same form, but for each session's own form token.
+    second = signed_in(site, PUBLISHER)
+    clicks = [publisher, second]
+    sent = {publisher: fields, second: fields | {"csrf_token": [csrf(second, form)]}}
+    together = threading.Barrier(2)
+    read, created_just_now = editor.read, editor._created_just_now
+
+    def read_by_both(*args):
+        together.wait(10)
+        return read(*args)
+
+    def looked_at_by_both(*args):
+        found = created_just_now(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait(0.2)
+        return found
+
+    monkeypatch.setattr(editor, "read", read_by_both)
+    monkeypatch.setattr(editor, "_created_just_now", looked_at_by_both)
+    answers = {}
+
+    def click(client) -> None:
+        answers[client] = client.post(form, data=sent[client])
+
+    threads = [threading.Thread(target=click, args=(client,)) for client in clicks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+
+    assert [answers[c].status_code for c in clicks] == [303, 303]
+    [url] = {answers[c].headers["Location"] for c in clicks}
+    pages = [c.get(url).text for c in clicks]
+    assert sorted("已经新建过了" in page for page in pages) == [False, True]
+    assert updates(site) == before + 1
 
 
 def test_publishing_sent_twice_asks_once_about_the_one_item(site, publisher):

@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, UOWTransaction
 from werkzeug.datastructures import MultiDict
 
@@ -199,24 +200,23 @@ def create(kind_name: str) -> ResponseReturnValue:
 
 
 def _create(kind: Kind) -> ResponseReturnValue:
-    """Save a posted new item (see `create`)."""
+    """Save a posted new item (see `create`). The form sent again goes on as the first
+    did (`_created_just_now`), even when both posts arrive together: the look comes after
+    this post's row is added and the account held (`_added`)."""
     action, key = _action(), autosaves.key_of(None)  # the draft key this form carries
     submission = read(kind, None)
     if action in ("publish", "schedule") and not g.staff.can(PUBLISHER):
         return _refused(kind, None, submission.text)
+    row = None if submission.errors else _added(kind, submission)
     created = _created_just_now(kind, submission)
     if created is not None:  # sent again: go on as the first did (its answer may be lost)
+        db.session.rollback()  # this post's own row, when added, is not kept
         flash(_("这条内容已经新建过了，没有再新建一次。"))
         return _after_save(kind, created, action, created.version)
-    if submission.errors:
+    if row is None:
         autosaves.autosave_posted(kind, key, submission.text, None)
         db.session.commit()
         return _form(kind, None, submission.text, errors=submission.errors, status=400)
-    row = kind.model(status=DRAFT)
-    forms.apply_values(kind, row, submission.values)
-    row.slug = submission.values.get("slug") or _new_slug(kind)
-    db.session.add(row)
-    db.session.flush()
     publishing.revision(kind, row, "create")
     audit("create", kind.name, row.slug)
     autosaves.discard_autosave(kind, key)
@@ -295,11 +295,34 @@ def _check_save(
     return None
 
 
+def _added(kind: Kind, submission: Submission) -> Row | None:
+    """The new item's row, added with this account held (`sessions.one_at_a_time`): the
+    second of two posts of its form sent at the same moment (a double click) waits here
+    until the first is committed, and then finds it (`_created_just_now`). None when the
+    first made an item at the address this one asks for (a slug is unique: the database
+    refused this row once the first was committed). When a colleague's item took it, the
+    refusal stands: the page of a unique key taken at the same moment
+    (`errors.handle_integrity_error`)."""
+    row = kind.model(status=DRAFT)
+    forms.apply_values(kind, row, submission.values)
+    row.slug = submission.values.get("slug") or _new_slug(kind)
+    try:
+        sessions.one_at_a_time(row)
+    except IntegrityError:
+        db.session.rollback()
+        if _created_just_now(kind, submission) is None:
+            raise
+        return None
+    return row
+
+
 def _created_just_now(kind: Kind, submission: Submission) -> Row | None:
     """The item made by this account's newest creation of the kind, when it was made from
     this very text and nobody changed it since: the new item's form was sent again (a
     double click, Back and send again), which would make a second item, or be refused for
-    taking the first one's address."""
+    taking the first one's address. Call it with this post's row added (`_added`), unless
+    the form is in error: then nothing is added, and the first, if any, is committed (its
+    address is why the form is in error)."""
     newest = db.session.scalar(
         select(Revision)
         .where(
