@@ -10,7 +10,7 @@ import pytest
 from barrierfree.database import db
 from barrierfree.facilities.models import Facility
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
-from barrierfree.feedback.spec import FORMS
+from barrierfree.feedback.spec import FORMS, contact_problems, typed_phone
 from barrierfree.feedback.working_days import add_working_days, is_working_day
 from conftest import MAIL_NOWHERE, make_app, make_loaded_app, parse
 from sqlalchemy import select
@@ -789,6 +789,53 @@ def test_staff_see_a_landline_as_it_is_dialled(loaded_app, client):
     page = parse(reader.get(f"/staff/inbox/{item.id}").data)
     terms = {dt.text: dt.find_next_sibling("dd").text.strip() for dt in page.find_all("dt")}
     assert terms["联系方式"] == "0635-1234567", terms
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("0635-1234567-8", "0635-1234567 转 8"),  # was 0635-12345678
+        ("0635-1234567 转 8", "0635-1234567 转 8"),
+        ("０６３５－１２３４５６７转８", "0635-1234567 转 8"),
+        ("0635-1234567 ext. 12", "0635-1234567 转 12"),
+        ("0635-1234567分机123", "0635-1234567 转 123"),
+        ("010-12345678-1234", "010-12345678 转 1234"),
+        ("0635-123-4567", "0635-1234567"),  # short of a whole number: its parts are one
+        ("010-1234-5678", "010-12345678"),
+        ("0635 1234567 8", "0635 1234567 8"),  # was 0635-12345678
+        ("010-1234567-8", "010-1234567-8"),  # was 010-12345678
+        ("13800000000 转 8", "13800000000 转 8"),
+    ],
+)
+def test_a_landline_s_extension_is_kept_and_never_made_part_of_another_number(typed, kept):
+    assert typed_phone(typed) == kept
+
+
+@pytest.mark.parametrize(
+    ("way", "typed", "said"),
+    [
+        ("phone", "0635-1234567-8", None),
+        ("phone", "0635 1234567 8", "有分机号的，写成 0635-1234567 转 8"),
+        ("phone", "010-1234567-8", "有分机号的，写成 0635-1234567 转 8"),
+        ("sms", "0635-1234567 转 8", "短信只能发到手机"),
+    ],
+)
+def test_a_number_with_an_extension_is_called_or_told_how_to_write_it(i18n_app, way, typed, said):
+    with i18n_app.test_request_context():
+        problems = contact_problems({"reply_by": way, "contact_phone": typed_phone(typed)})
+    assert [said in p.message for p in problems] == ([True] if said else [])
+
+
+def test_staff_see_a_landline_s_extension_and_are_told_to_call(loaded_app, client):
+    sent_page(client, ask(client, reply_by="phone", contact_phone="０６３５－１２３４５６７－８"))
+    (item,) = items(loaded_app)
+    assert item.contact_phone == "0635-1234567 转 8"
+    make_staff(loaded_app, "extension-reader", "admin")
+    reader = signed_in(loaded_app, "extension-reader")
+    page = parse(reader.get(f"/staff/inbox/{item.id}").data)
+    terms = {dt.text: dt.find_next_sibling("dd").text.strip() for dt in page.find_all("dt")}
+    assert terms["联系方式"] == "0635-1234567 转 8"
+    assert "留的是固定电话，收不到短信" in page.text
 
 
 def test_every_form_says_what_is_kept_and_for_how_long(client):

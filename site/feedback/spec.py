@@ -45,9 +45,14 @@ MOBILE = re.compile(r"(?:(?:\+|00)?86)?(1\d{10})")
 # other codes, 0 and three digits, before seven or eight), dialled with the code's 0 from
 # inside China, or after +86 without it.
 LANDLINE = re.compile(r"(?:0|(?:\+|00)860?)(?:(10|2\d)(\d{8})|([3-9]\d\d)(\d{7,8}))")
+DASHES = "\\-‐‑‒–—―"  # a hyphen and the dashes people type for one, as a regex class
 # What people write between a number's parts: spaces, hyphens or dashes, and brackets
 # around the area code (full-width ones are ASCII by then, see `_dialled`).
-NUMBER_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―()]")
+NUMBER_SEPARATORS = re.compile(rf"[\s{DASHES}()]")
+# A landline's extension, 1 to 4 digits at the end: after 转 or 分机 (with or without
+# spaces), after "ext", or after a hyphen or dash (taken only once the number before it is
+# complete, see `landline_number`).
+EXTENSION = re.compile(rf"(?:转|分机|ext\.?|[{DASHES}])\s*(\d{{1,4}})\s*\Z", re.IGNORECASE)
 PATH_LENGTH = 300
 # Invisible characters that change the direction of the text around them: they can make
 # a message read differently from what it holds, and nobody types one on purpose. They are
@@ -203,18 +208,49 @@ def mobile_number(raw: str) -> str | None:
 
 
 def landline_number(raw: str) -> str | None:
-    """A mainland landline number as 区号-号码 (0635-1234567), however it was written, or
-    None."""
-    found = LANDLINE.fullmatch(_dialled(raw))
+    """A mainland landline number as 区号-号码 (0635-1234567), with its extension after 转
+    (0635-1234567 转 8), however it was written, or None. What follows a complete number
+    is its extension (0635-1234567-8); short of one, the number is read whole
+    (0635-123-4567)."""
+    text = unicodedata.normalize("NFKC", raw)
+    extension = EXTENSION.search(text)
+    if extension and (number := _landline(text[: extension.start()])):
+        return f"{number} 转 {extension[1]}"
+    return _landline(text)
+
+
+def _landline(text: str) -> str | None:
+    """A landline without an extension as 区号-号码, or None. Digits the resident set
+    apart are not made the last of an eight-digit number after seven (0635 1234567 8,
+    010-1234567-8): those seven are a whole number, and the last digit its extension or a
+    slip, so reading them as one would call somebody else."""
+    dialled = _dialled(text)
+    found = LANDLINE.fullmatch(dialled)
     if found is None:
         return None
-    area, number = (found[1], found[2]) if found[1] else (found[3], found[4])
+    part = 2 if found[1] else 4
+    area, number = found[part - 1], found[part]
+    if len(number) == 8 and found.start(part) + 7 in _breaks(text):
+        return None
     return f"0{area}-{number}"
+
+
+def _breaks(text: str) -> set[int]:
+    """Where `text` was separated into parts: the count of the number's characters before
+    each separator."""
+    breaks, count = set(), 0
+    for character in text:
+        if NUMBER_SEPARATORS.fullmatch(character):
+            breaks.add(count)
+        else:
+            count += 1
+    return breaks
 
 
 def typed_phone(raw: str) -> str:
     """A phone number as it is checked, kept and shown again: a mobile as its 11 digits, a
-    landline as 0635-1234567, anything else as typed, full-width characters as ASCII."""
+    landline as 0635-1234567 (0635-1234567 转 8 with an extension), anything else as typed,
+    full-width characters as ASCII."""
     return mobile_number(raw) or landline_number(raw) or unicodedata.normalize("NFKC", raw)
 
 
@@ -259,7 +295,10 @@ def contact_problems(record: dict) -> list[Problem]:
         if not phone:
             return [Problem("contact_phone", _("您选了发短信或打电话，请填写手机号码或固定电话。"))]
         if mobile_number(phone) is None and landline_number(phone) is None:
-            message = _("请填写 1 开头的 11 位手机号码，或者带区号的固定电话，例如 0635-1234567。")
+            message = _(
+                "请填写 1 开头的 11 位手机号码，或者带区号的固定电话，例如 0635-1234567。"
+                "有分机号的，写成 0635-1234567 转 8。"
+            )
             return [Problem("contact_phone", message)]
     return []
 
