@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from barrierfree.database import PUBLISHED, db, utcnow
+from barrierfree.query_args import clean_line, clean_text
 from barrierfree.staff.models import MediaFile
 from barrierfree.updates.models import Update
 from conftest import make_app, parse
@@ -15,6 +16,8 @@ from staff_helpers import answered, form_fields, make_staff, signed_in
 ATOM = "{http://www.w3.org/2005/Atom}"
 # What XML 1.0 does not allow and a database can hold (a surrogate is not even UTF-8).
 FORBIDDEN = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r") + "\ufffe\uffff"
+# Refused in the editor, naming the character; Word's line and page breaks are new lines.
+REFUSED = FORBIDDEN.replace("\x0b", "").replace("\x0c", "")
 READY = {
     "kind": "notice",
     "title": "2026年助听器验配开始报名",
@@ -80,9 +83,19 @@ def test_a_row_holding_every_forbidden_character_still_gives_well_formed_xml(sit
     ET.fromstring(client.get("/sitemap.xml").data)
 
 
+@pytest.mark.parametrize("clean", [clean_line, clean_text])
+def test_every_forbidden_character_is_refused_naming_it(i18n_app, clean):
+    with i18n_app.test_request_context():
+        for character in REFUSED:
+            with pytest.raises(ValueError, match=f"（U\\+{ord(character):04X}）"):
+                clean(f"甲{character}乙", "标题")
+
+
 @pytest.mark.parametrize("name, label", [("title", "标题"), ("summary", "摘要"), ("body", "正文")])
 def test_the_editor_refuses_a_forbidden_character_naming_the_field(site, name, label):
-    for character in FORBIDDEN.replace("\x0b", "").replace("\x0c", ""):
+    # Each of REFUSED through the rules above; through the form, the first, one in the
+    # middle and the last.
+    for character in "\x00\x1b\uffff":
         text = READY[name][:2] + character + READY[name][2:]  # inside: the ends are trimmed
         response = create(site["publisher"], **{**READY, name: text})
         assert response.status_code == 400, repr(character)
