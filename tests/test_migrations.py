@@ -195,3 +195,32 @@ def test_renaming_the_constraints_keeps_the_search_outbox_ids_unused(empty_app, 
         command.upgrade(alembic_config(), "head")
         with db.engine.begin() as connection:
             assert connection.execute(change).scalar() > max(handed_out)
+
+
+def test_account_names_typed_full_width_are_kept_as_they_are_looked_up(empty_app):
+    with empty_app.app_context():
+        config = alembic_config()
+        command.downgrade(config, "0026")
+        with db.engine.begin() as connection:
+            for name in ("ａｄｍ", "li", "ｌｉ"):
+                connection.execute(
+                    text(
+                        "INSERT INTO staff_user (username, display_name, role, password_hash, "
+                        "active, created_at, password_changed_at, must_change_password) VALUES "
+                        "(:name, 'x', 'admin', 'x', true, '2026-12-01 08:00:00', "
+                        "'2026-12-01 08:00:00', false)"
+                    ),
+                    {"name": name},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO audit_entry (at, username, action, kind, key, detail) VALUES "
+                    "('2026-12-01 08:00:00', 'li', 'create-account', 'account', 'ａｄｍ', '')"
+                )
+            )
+        command.upgrade(config, "head")
+        with db.engine.connect() as connection:
+            names = connection.execute(text("SELECT username FROM staff_user ORDER BY id"))
+            keys = connection.execute(text("SELECT key FROM audit_entry"))
+            # ｌｉ would be li, which another account has: an administrator chooses.
+            assert (list(names.scalars()), list(keys.scalars())) == (["adm", "li", "ｌｉ"], ["adm"])

@@ -3,6 +3,7 @@ the audit log. Every view names the role it needs; the server checks it on every
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import cast
@@ -55,6 +56,13 @@ NEW_ACCOUNT_BOXES = {"username": _l("用户名"), "display_name": _l("姓名")}
 def new_account_boxes() -> Mapping[str, object]:
     """The new-account form's text boxes, by name, with their labels."""
     return NEW_ACCOUNT_BOXES
+
+
+def normal_username(typed: str) -> str:
+    """The account name `typed` stands for, as accounts are stored and looked up: spaces
+    around it trimmed, compatibility forms made plain (NFKC: full-width Ａｄｍ is Adm), then
+    case folded, so that two accounts never differ only in how their names were typed."""
+    return unicodedata.normalize("NFKC", typed).strip().casefold()
 
 
 def role_names() -> dict[str, str]:
@@ -110,7 +118,7 @@ def sign_in() -> ResponseReturnValue:
         if not password:
             errors["password"] = _("请输入密码。")
         if not errors:
-            user, message = _authenticate(username.casefold()[:MAX_NAME], password)
+            user, message = _authenticate(normal_username(username)[:MAX_NAME], password)
             if user is not None:
                 # A password an administrator set is changed before anything else is done.
                 first = url_for("staff.change_password") if user.must_change_password else None
@@ -284,7 +292,7 @@ def _created_just_now(form: Mapping[str, str]) -> StaffUser | None:
         .order_by(AuditEntry.id.desc())
         .limit(1)
     )
-    username = form.get("username", "").strip().casefold()
+    username = normal_username(form.get("username", ""))
     if newest is None or newest.key != username or newest.at < utcnow() - DUPLICATE_WINDOW:
         return None
     user = db.session.scalar(select(StaffUser).where(StaffUser.username == username))
@@ -307,7 +315,7 @@ def _created_just_now(form: Mapping[str, str]) -> StaffUser | None:
 def account_problems(form: Mapping[str, str]) -> dict[str, str]:
     """What is wrong with a new account's fields, by field name."""
     errors = {}
-    username = form.get("username", "").strip().casefold()
+    username = normal_username(form.get("username", ""))
     if not username or len(username) > MAX_NAME or not username.isprintable() or " " in username:
         errors["username"] = _("请输入用户名（最多 60 个字符，不含空格）。")
     elif db.session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
@@ -336,7 +344,7 @@ def account_problems(form: Mapping[str, str]) -> dict[str, str]:
 def create_user(username: str, display_name: str, role: str, password: str) -> StaffUser:
     """A new active account (the caller commits)."""
     user = StaffUser(
-        username=username.strip().casefold(),
+        username=normal_username(username),
         display_name=display_name.strip(),  # its length checked first (`account_problems`)
         role=role,
         password_hash=passwords.hash_password(password),
