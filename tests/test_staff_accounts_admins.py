@@ -1,7 +1,58 @@
-"""Staff accounts: an account name is one name however its letters were typed (full-width
-or not, upper or lower case)."""
+"""Staff accounts: the site always keeps an active administrator, even when two of them
+change each other's account at the same moment; an account name is one name however its
+letters were typed (full-width or not, upper or lower case)."""
 
-from staff_helpers import PASSWORD, csrf, make_staff, sign_in, signed_in
+import contextlib
+import threading
+
+import pytest
+from barrierfree.database import db
+from barrierfree.staff.accounts import views
+from barrierfree.staff.models import StaffUser
+from sqlalchemy import select
+from staff_helpers import PASSWORD, account_form, csrf, make_staff, sign_in, signed_in
+
+LAST_ADMIN = "这是最后一位在用的管理员"
+
+
+@pytest.mark.parametrize("change", [{"action": "disable"}, {"action": "role", "role": "editor"}])
+def test_two_administrators_changing_each_other_at_once_keep_one(empty_app, monkeypatch, change):
+    """Both posts have read the accounts before either writes: were the check not held one
+    after the other, each would find the other administrator still there, and both would
+    go. Held, the second finds the first's change and is refused."""
+    ids = {name: make_staff(empty_app, name, "admin") for name in ("adm", "adm2")}
+    clients = {name: signed_in(empty_app, name) for name in ids}
+    other = {"adm": "adm2", "adm2": "adm"}
+    urls = {name: f"/staff/accounts/{ids[other[name]]}" for name in ids}
+    forms = {name: account_form(clients[name], urls[name]) | change for name in ids}
+    together = threading.Barrier(2)
+    removes = views._removes_an_administrator
+
+    def read_by_both(*args):
+        found = removes(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait(2)
+        return found
+
+    monkeypatch.setattr(views, "_removes_an_administrator", read_by_both)
+    answers = {}
+
+    def post(name: str) -> None:
+        answers[name] = clients[name].post(urls[name], data=forms[name])
+
+    threads = [threading.Thread(target=post, args=(name,)) for name in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+
+    assert sorted(answer.status_code for answer in answers.values()) == [303, 409]
+    [refused] = [answer for answer in answers.values() if answer.status_code == 409]
+    assert LAST_ADMIN in refused.text
+    with empty_app.app_context():
+        admins = select(StaffUser).where(StaffUser.role == "admin", StaffUser.active.is_(True))
+        assert len(db.session.scalars(admins).all()) == 1
 
 
 def test_a_full_width_name_is_the_same_account(empty_app):

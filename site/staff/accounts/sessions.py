@@ -37,7 +37,7 @@ from ...database import commit_if_possible, db, utcnow
 from ...i18n import url_in
 from ...security import READS, safe_next
 from .. import flash_failure
-from ..models import StaffSession, StaffUser
+from ..models import ADMIN, StaffSession, StaffUser
 
 log = logging.getLogger(__name__)
 TOKEN = "staff"
@@ -340,6 +340,24 @@ def one_at_a_time(row: object) -> None:
     db.session.flush()
     db.session.execute(
         select(StaffUser.id).where(StaffUser.id == g.staff.id).with_for_update(key_share=True)
+    )
+
+
+def hold_administrators() -> None:
+    """Hold every active administrator's row until the transaction ends, so that changes
+    that could leave the site without one (two administrators each disabling or demoting
+    the other at the same moment) are looked at one after the other, as `one_at_a_time`
+    holds an account's double click. Called before the change's first write: on
+    PostgreSQL the rows are locked in the order of their ids, so two such changes wait for
+    each other rather than deadlock, and the one that waited re-reads the rows, leaving
+    out an administrator the other has just disabled or demoted; on SQLite the change's
+    first write takes the database's one write lock, and what is read after it is the
+    database as it is now."""
+    db.session.execute(
+        select(StaffUser.id)
+        .where(StaffUser.role == ADMIN, StaffUser.active.is_(True))
+        .order_by(StaffUser.id)
+        .with_for_update(key_share=True)
     )
 
 

@@ -366,6 +366,9 @@ def account(user_id: int) -> ResponseReturnValue:
     status = 400
     if request.method == "POST":
         action = request.form.get("action")
+        removes = _removes_an_administrator(user, action)
+        if removes:
+            sessions.hold_administrators()
         if user == g.staff:
             # One's own password changes on the password page (it asks for the current one);
             # one's own role and status only through another administrator.
@@ -380,6 +383,12 @@ def account(user_id: int) -> ResponseReturnValue:
             errors["account"] = _changed_meanwhile(user, bool(request.form.get("version")))
             if action == "password":  # a password is never shown again
                 errors["password"] = _("新密码没有保存。要设置，请再输入一次。")
+            status = 409
+        elif removes and not _another_administrator(user):
+            errors["account"] = _(
+                "这是最后一位在用的管理员，不能停用，也不能改成其他角色："
+                "网站至少要有一位在用的管理员。请先让另一个账号成为管理员。"
+            )
             status = 409
         elif action == "role":
             user.role = request.form["role"]
@@ -407,6 +416,24 @@ def account(user_id: int) -> ResponseReturnValue:
             return _account_page(user, errors, 409, account_version(user))
         return _account_page(user, errors, 400)
     return _account_page(user, errors, 200)
+
+
+def _removes_an_administrator(user: StaffUser, action: str | None) -> bool:
+    """True when the posted change would take an active administrator away: disabling
+    one, or giving one another role."""
+    if user.role != ADMIN or not user.active:
+        return False
+    return action == "disable" or (action == "role" and request.form.get("role") != ADMIN)
+
+
+def _another_administrator(user: StaffUser) -> bool:
+    """True when an active administrator other than `user` remains, so the site keeps
+    one when `user` is disabled or demoted. Read after `sessions.hold_administrators` and
+    the change's first write, so two such changes sent at once see each other's."""
+    other = select(StaffUser.id).where(
+        StaffUser.role == ADMIN, StaffUser.active.is_(True), StaffUser.id != user.id
+    )
+    return db.session.scalar(other.limit(1)) is not None
 
 
 def _account_page(
