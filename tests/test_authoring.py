@@ -3,19 +3,34 @@
 import re
 
 import pytest
+from barrierfree.database import db
 from barrierfree.i18n import EN, ENVIRON_KEY
 from barrierfree.staff.editing.authoring import Finding, check
+from barrierfree.staff.models import MediaFile
 from conftest import CJK
 
 TITLE = "残疾人两项补贴申请指南"
 SUMMARY = "困难残疾人生活补贴和重度残疾人护理补贴：谁可以申请，怎样申请。"
 
 
+# Uploads the media library keeps during each test (`chinese`): the images of the bodies.
+KEPT = ("ramp.png", "reader.png", "room.png", "line.png")
+
+
 @pytest.fixture
 def chinese(app):
-    """A request to the Chinese site, so messages come in Chinese."""
+    """A request to the Chinese site, so messages come in Chinese, with the KEPT uploads in
+    the media library until it ends (never committed)."""
     with app.test_request_context():
+        for name in KEPT:
+            db.session.add(
+                MediaFile(
+                    name=name, original_name=name, mimetype="image/png", size=1, uploaded_by="t"
+                )
+            )
+        db.session.flush()
         yield
+        db.session.rollback()
 
 
 @pytest.fixture
@@ -39,12 +54,12 @@ def body_findings(body: str, lang: str = "zh") -> list[Finding]:
 
 CLEAN_BODIES = {
     "empty-body": "",
-    "image-with-alt": "![区残联大楼入口的坡道](/static/img/ramp.png)",
-    "alt-starting-with-图-in-a-word": "![图书馆盲人阅览室的读书机](/static/img/reader.png)",
-    "alt-starting-with-image-in-a-word": "![Imagery of the new reading room](/static/img/room.png)",
-    "decorative-image-en": '![](/static/img/line.png "decorative")',
-    "decorative-image-zh": '![](/static/img/line.png "装饰")',
-    "decorative-image-any-case": '![](/static/img/line.png "Decorative")',
+    "image-with-alt": "![区残联大楼入口的坡道](/media/ramp.png)",
+    "alt-starting-with-图-in-a-word": "![图书馆盲人阅览室的读书机](/media/reader.png)",
+    "alt-starting-with-image-in-a-word": "![Imagery of the new reading room](/media/room.png)",
+    "decorative-image-en": '![](/media/line.png "decorative")',
+    "decorative-image-zh": '![](/media/line.png "装饰")',
+    "decorative-image-any-case": '![](/media/line.png "Decorative")',
     "headings-in-order": "## 申请条件\n\n### 需要的材料\n\n#### 身份证明",
     "headings-going-back-up": "## 申请条件\n\n### 需要的材料\n\n## 办理流程",
     "descriptive-link": "[困难残疾人生活补贴](/services/living-allowance)",
@@ -80,11 +95,11 @@ def test_complete_accessible_draft_has_no_findings(chinese):
         [
             "## 申请条件",
             "持有残疾人证的本区户籍居民，可以申请。",
-            "![区残联服务大厅的无障碍坡道](/static/img/ramp.png)",
+            "![区残联服务大厅的无障碍坡道](/media/ramp.png)",
             "### 需要的材料",
             "| 材料 | 份数 |\n|--|--|\n| 身份证 | 1 |",
             "- [申请表（PDF）](/files/form.pdf)，[网页版申请表](/services/apply)",
-            '![](/static/img/line.png "装饰")',
+            '![](/media/line.png "装饰")',
             "## 办理地点",
             "[区政务服务大厅](/facilities/service-hall)",
         ]
@@ -126,7 +141,7 @@ BODY_ERRORS = {
     "link-autolink": "<https://www.cdpf.org.cn/>",
     "link-www": "[www.cdpf.org.cn](https://www.cdpf.org.cn/)",
     "link-empty": "[](/services/apply)",
-    "link-only-a-decorative-image": '[![](/static/img/logo.png "装饰")](/)',
+    "link-only-a-decorative-image": '[![](/media/line.png "装饰")](/)',
     "table-header-all-empty": "| | |\n|--|--|\n| 覆盖率 | 100% |",
     "attachment-pdf": "[申请表](/files/form.pdf)",
     "attachment-upper-case-with-query": "[申请表](/files/form.PDF?v=2)",
@@ -140,6 +155,31 @@ BODY_ERRORS = {
         "[申请表](/files/form.pdf)，[残联网站](https://www.cdpf.org.cn/)"
     ),
 }
+
+
+# Addresses that are not an upload the media library keeps: on this site nothing makes sure
+# a file is there, and another host's image the CSP blocks; each is refused as an image.
+NOT_UPLOADS = [
+    "/nope.png",
+    "/media/sub/x.png",
+    "/media/",
+    "/static/nope.png",
+    "nope.png",
+    "//localhost/media/ramp.png",
+    "http://localhost/media/ramp.png",
+]
+
+
+@pytest.mark.parametrize("src", NOT_UPLOADS)
+def test_an_image_that_is_not_a_kept_upload_blocks_publishing(chinese, src):
+    [finding] = body_findings(f"![残联大楼无障碍入口的坡道]({src})")
+    assert finding.blocking and f"（{src}）" in finding.message
+    assert "上传到媒体库" in finding.message
+
+
+@pytest.mark.parametrize("src", ["/media/ramp.png", "/en/media/ramp.png"])
+def test_an_image_the_media_library_keeps_passes(chinese, src):
+    assert body_findings(f"![残联大楼无障碍入口的坡道]({src})", lang="en") == []
 
 
 @pytest.mark.parametrize("body", BODY_ERRORS.values(), ids=BODY_ERRORS.keys())

@@ -48,7 +48,7 @@ from test_migrations import (  # noqa: F401 (the schema's tests, run here on Pos
     test_renaming_the_constraints_keeps_the_search_outbox_ids_unused,
     test_the_migrated_schema_matches_the_models,
 )
-from test_staff_editing import READY, changed, create_update, edit_form, item_id
+from test_staff_editing import READY, changed, create_update, edit_form, item_id, keep_photo
 
 # The throwaway server's fixture, `postgres_url`.
 pytest_plugins = ["postgres_server"]
@@ -112,6 +112,7 @@ def loaded(module_database, migrated, tmp_path_factory) -> str:
         index_everything(site_index())
     make_staff(app, PUBLISHER, "publisher")
     make_staff(app, EDITOR, "editor")
+    keep_photo(app)
     close(app)
     return url
 

@@ -3,9 +3,10 @@
 `check` reads a draft's title, summary and Markdown body and returns findings in the
 current locale. Errors block publishing; warnings only advise. The body is read as the
 markdown-it tokens that `barrierfree.markdown.render` turns into the page, so the checks
-see what readers get. An image's address on this site that names an upload is looked up in
-the media library (one query for all of a text's images): a deleted file would be a broken
-image on the page.
+see what readers get. An image must be an upload in the media library, /media/<name>: its
+name is looked up there (one query for all of a text's images), since a deleted file would
+be a broken image on the page, and any other address on this site (/static/…, a path with
+no file behind it) is refused, as nothing checks that a file is there.
 """
 
 import re
@@ -136,8 +137,8 @@ def _within_limit(field: str, text: str, limit: int, empty: str, too_long: str) 
 
 
 def _images(stream: list[Token]) -> list[Finding]:
-    """Errors: an image from another site or an upload no longer kept, or without useful
-    alt text and not decorative."""
+    """Errors: an image from another site, not an upload or an upload no longer kept, or
+    without useful alt text and not decorative."""
     images = [
         Image.from_token(child) for child in _inline_children(stream) if child.type == "image"
     ]
@@ -153,19 +154,29 @@ def _image_problem(number: int, image: Image, gone: set[str]) -> str | None:
     if not is_same_site(image.src):
         return _(
             "第%(number)d个图片（%(src)s）不是本站的图片，发布后不会显示。"
-            "请使用本站的图片（地址以“/”开头）。",
+            "请把图片上传到媒体库，再把媒体库给出的写法贴进正文。",
             number=number,
             src=src,
         )
     problem = None if image.decorative else _alt_problem(number, image)
-    if problem is None and _upload_name(image.src) in gone:
+    if problem is not None:
+        return problem
+    name = _upload_name(image.src)
+    if name is None:
+        return _(
+            "第%(number)d个图片（%(src)s）不是媒体库里的文件，本站不能保证它存在。"
+            "请把图片上传到媒体库，再把媒体库给出的写法贴进正文。",
+            number=number,
+            src=src,
+        )
+    if name in gone:
         return _(
             "第%(number)d个图片（%(src)s）在媒体库里找不到，可能已经删除了，发布后不会显示。"
             "请重新上传这个图片，或者删去它。",
             number=number,
             src=src,
         )
-    return problem
+    return None
 
 
 # An uploaded file's address (media.public_path): /media/<name>, under /en too.
