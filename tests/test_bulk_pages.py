@@ -237,6 +237,8 @@ def test_a_long_file_lists_its_first_changes_and_problems_and_counts_the_rest(si
     assert [row.find("th").text for row in listed] == ["2", "3"]
     assert "其余 1 条没有逐条列出。确认导入时，所有 3 条都会导入。" in page.text
     assert page.find("form", action="/staff/bulk/apply") is not None
+    english = parse(upload(client, to_csv([rows[0], *new]), prefix="/en").data)
+    assert "the other 1 is not listed. Confirming the import imports all 3." in english.text
 
     township = index_of_key(rows[0], "township")
     for row in new:
@@ -244,6 +246,8 @@ def test_a_long_file_lists_its_first_changes_and_problems_and_counts_the_rest(si
     refused = parse(upload(client, to_csv([rows[0], *new])).data)
     assert len(refused.find("table", id="row-errors").find("tbody").find_all("tr")) == 2
     assert "还有 1 处没有列出" in refused.text
+    english = parse(upload(client, to_csv([rows[0], *new]), prefix="/en").data)
+    assert "The first 2 problems are listed above; 1 more is not." in english.text
 
 
 def to_csv(rows: list[list[str]]) -> bytes:

@@ -364,6 +364,17 @@ def test_a_claim_outlasts_the_longest_a_message_can_take(tmp_path, timeout):
 # --- Without a mail server -------------------------------------------------------------------
 
 
+def test_the_back_office_counts_one_waiting_message_in_the_singular(tmp_path):
+    app = make_app(tmp_path / "site.sqlite")
+    app.jinja_env.globals["mail_status"] = lambda: {"configured": True, "waiting": 1, "failing": 0}
+    make_staff(app, "zhao", "admin")
+    admin = signed_in(app, "zhao")
+    status = parse(admin.get("/en/staff/").data).find("p", id="mail-status")
+    assert "1 message is waiting to be sent." in status.text
+    status = parse(admin.get("/staff/").data).find("p", id="mail-status")
+    assert "等待发送 1 封，其中 0 封上次没发出去" in status.text
+
+
 def test_without_a_mail_server_nothing_is_queued_and_the_back_office_says_so(tmp_path):
     app = make_loaded_app(tmp_path / "site.sqlite")
     ask(app, reply_by="site")  # email is not offered (test_feedback checks the form)
