@@ -3,14 +3,19 @@
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from barrierfree.database import db
 from barrierfree.staff.accounts import throttle
 from barrierfree.staff.accounts.views import create_user
 from barrierfree.staff.models import SignInAttempt
 from conftest import Element, copy_database, make_app, make_loaded_app, parse
+
+K = TypeVar("K")
+T = TypeVar("T")
 
 # Long, uncommon, no composition rules: what the password policy asks people to pick.
 PASSWORD = "四月的雨 falls on quiet hills"
@@ -213,21 +218,33 @@ def client_from(app, address: str):
     return client
 
 
+def at_once(calls: Mapping[K, Callable[[], T]]) -> dict[K, T]:
+    """Each call run in a thread of its own, all started together; their results by key.
+    What makes them overlap (a barrier where the code under test reads or looks) is the
+    caller's."""
+    results: dict[K, T] = {}
+
+    def run(key: K) -> None:
+        results[key] = calls[key]()
+
+    threads = [threading.Thread(target=run, args=(key,)) for key in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def sign_ins_at_once(clients, username: str, password: str) -> list[int]:
     """Each client posts the sign-in form (with its own token) at the same moment; the
     status codes, in the clients' order."""
     tokens = [csrf(client) for client in clients]
     start = threading.Barrier(len(clients))
-    answers = [0] * len(clients)
 
-    def post(n: int) -> None:
+    def post(n: int) -> int:
         start.wait()
         data = {"csrf_token": tokens[n], "username": username, "password": password}
-        answers[n] = clients[n].post(SIGN_IN, data=data).status_code
+        return clients[n].post(SIGN_IN, data=data).status_code
 
-    threads = [threading.Thread(target=post, args=(n,)) for n in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
+    answers = at_once({n: partial(post, n) for n in range(len(clients))})
+    return [answers[n] for n in range(len(clients))]

@@ -4,6 +4,7 @@ import contextlib
 import io
 import threading
 import zipfile
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,7 +17,7 @@ from conftest import make_app, parse
 from image_files import GPS, image_file, png_claiming, with_gps
 from PIL import Image
 from sqlalchemy import delete, select
-from staff_helpers import csrf, make_staff, signed_in
+from staff_helpers import at_once, csrf, make_staff, signed_in
 
 PNG = image_file("PNG", (8, 8))
 PDF = b"%PDF-1.7\n" + b"0" * 64
@@ -653,16 +654,9 @@ def test_the_same_upload_sent_twice_at_the_same_moment_is_kept_once(site, monkey
 
     monkeypatch.setattr(media, "recognise", read_by_both)
     monkeypatch.setattr(media, "_uploaded_just_now", looked_at_by_both)
-    answers = {}
-
-    def click(client) -> None:
-        answers[client] = upload(client, PDF + b"race", "同时双击的通知.pdf")
-
-    threads = [threading.Thread(target=click, args=(client,)) for client in clicks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(
+        {client: partial(upload, client, PDF + b"race", "同时双击的通知.pdf") for client in clicks}
+    )
     monkeypatch.undo()
 
     assert [answers[c].status_code for c in clicks] == [303, 303]

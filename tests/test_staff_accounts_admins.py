@@ -4,13 +4,14 @@ letters were typed (full-width or not, upper or lower case)."""
 
 import contextlib
 import threading
+from functools import partial
 
 import pytest
 from barrierfree.database import db
 from barrierfree.staff.accounts import views
 from barrierfree.staff.models import StaffUser
 from sqlalchemy import select
-from staff_helpers import PASSWORD, account_form, csrf, make_staff, sign_in, signed_in
+from staff_helpers import PASSWORD, account_form, at_once, csrf, make_staff, sign_in, signed_in
 
 LAST_ADMIN = "这是最后一位在用的管理员"
 
@@ -35,16 +36,9 @@ def test_two_administrators_changing_each_other_at_once_keep_one(empty_app, monk
         return found
 
     monkeypatch.setattr(views, "_removes_an_administrator", read_by_both)
-    answers = {}
-
-    def post(name: str) -> None:
-        answers[name] = clients[name].post(urls[name], data=forms[name])
-
-    threads = [threading.Thread(target=post, args=(name,)) for name in ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once(
+        {name: partial(clients[name].post, urls[name], data=forms[name]) for name in ids}
+    )
     monkeypatch.undo()
 
     assert sorted(answer.status_code for answer in answers.values()) == [303, 409]

@@ -3,6 +3,7 @@ again): the item is created once, and the second answer goes on as the first did
 
 import contextlib
 import threading
+from functools import partial
 
 import pytest
 from barrierfree.database import db
@@ -10,7 +11,7 @@ from barrierfree.staff.editing import editor
 from barrierfree.staff.models import AuditEntry
 from barrierfree.updates.models import Update
 from sqlalchemy import func, select
-from staff_helpers import copied_app, csrf, form_fields, prepared_database, signed_in
+from staff_helpers import at_once, copied_app, csrf, form_fields, prepared_database, signed_in
 
 PUBLISHER = "li-publisher"
 NOTICE = {
@@ -104,16 +105,7 @@ def test_a_new_items_form_sent_twice_at_the_same_moment_creates_it_once(
 
     monkeypatch.setattr(editor, "read", read_by_both)
     monkeypatch.setattr(editor, "_created_just_now", looked_at_by_both)
-    answers = {}
-
-    def click(client) -> None:
-        answers[client] = client.post(form, data=sent[client])
-
-    threads = [threading.Thread(target=click, args=(client,)) for client in clicks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = at_once({client: partial(client.post, form, data=sent[client]) for client in clicks})
     monkeypatch.undo()
 
     assert [answers[c].status_code for c in clicks] == [303, 303]
