@@ -489,6 +489,11 @@ def test_an_email_address_is_one_mailbox(text, taken):
         ("li@" + "长" * 70 + ".cn", "格式不对"),  # a domain label over 63 characters
         ("li@example", "格式不对"),
         ("me@163.com 1", "中间不能有空格"),  # was kept as me@163.com1, another mailbox
+        # Words typed straight after the address: no top-level domain is like these.
+        ("me@qq.com谢谢", "结尾不对"),
+        ("me@qq.com1", "结尾不对"),
+        ("me@qq.c", "结尾不对"),
+        ("li.wei@xn--fsqu00a.xn--fiqs8s", None),
     ],
 )
 def test_an_address_is_refused_when_no_mail_server_could_take_it(app, text, problem):

@@ -1,12 +1,17 @@
 """A back-office form sent twice (a double click, Back and send): done once, and the second
 answer says so, as a reply or an edit sent twice is told apart."""
 
+import threading
+from functools import partial
+
+import pytest
 from barrierfree.database import db
 from barrierfree.feedback.models import FeedbackMessage
+from barrierfree.staff.accounts import views
 from barrierfree.staff.models import AuditEntry, StaffUser
 from conftest import parse
 from sqlalchemy import select
-from staff_helpers import csrf, make_staff, signed_in, token_in
+from staff_helpers import at_once, csrf, make_staff, signed_in, token_in
 from test_inbox import send
 
 PASSWORD = "Liang-Shan-Shui-2026"
@@ -47,6 +52,54 @@ def test_another_account_form_with_a_taken_name_is_still_refused(empty_app):
     token = csrf(colleague, "/staff/accounts/new")
     response = colleague.post("/staff/accounts/new", data={**data, "csrf_token": token})
     assert response.status_code == 400 and "这个用户名已被使用。" in response.text
+
+
+@pytest.mark.parametrize("colleague", [False, True], ids=["double-click", "colleague"])
+def test_a_new_account_sent_twice_at_the_same_moment_is_made_once(
+    empty_app, monkeypatch, colleague
+):
+    """Both posts have found the name free before either makes the account: the second is
+    refused by the database, and then answers as the form sent twice (a double click), or,
+    a colleague's form with the same name, as a name taken (its text kept), not 409."""
+    make_staff(empty_app, "zhao", "admin")
+    make_staff(empty_app, "qian", "admin")
+    clients = [signed_in(empty_app, "zhao"), signed_in(empty_app, "qian" if colleague else "zhao")]
+    forms = [{**ACCOUNT, "csrf_token": csrf(client, "/staff/accounts/new")} for client in clients]
+    if colleague:
+        forms[1]["display_name"] = "王小五"
+    together, waited = threading.Barrier(2), set()
+    problems = views.account_problems
+
+    def read_by_both(form):
+        found = problems(form)
+        if threading.get_ident() not in waited:  # only the first look: both find the name free
+            waited.add(threading.get_ident())
+            together.wait(10)
+        return found
+
+    monkeypatch.setattr(views, "account_problems", read_by_both)
+    answers = at_once(
+        {n: partial(clients[n].post, "/staff/accounts/new", data=forms[n]) for n in (0, 1)}
+    )
+    monkeypatch.undo()
+
+    codes = sorted(answer.status_code for answer in answers.values())
+    pages = {
+        n: answer.text if answer.status_code == 400 else flashed(clients[n], answer)
+        for n, answer in answers.items()
+    }
+    if colleague:
+        assert codes == [303, 400]
+        [refused] = [n for n in (0, 1) if answers[n].status_code == 400]
+        assert "这个用户名已被使用。" in pages[refused]
+        field = parse(answers[refused].data).find(id="field-display_name")
+        assert field["value"] == forms[refused]["display_name"]
+    else:
+        assert codes == [303, 303]
+        assert sorted("刚才已经创建了" in page for page in pages.values()) == [False, True]
+    with empty_app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.key == "wangwu"))
+        assert list(actions) == ["create-account"]
 
 
 def note(client, item_id: int, text: str):

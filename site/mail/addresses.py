@@ -5,7 +5,9 @@ on a Chinese keyboard's full-width layout (someone＠example。com) is the addre
 checked (`email_problem`), kept and shown again as name@example.com. Only the spaces at
 its ends are trimmed: an address with a space inside ("me@qq.com 谢谢", "zhang san@qq.com")
 is refused and shown again as typed, as joining its parts would make another mailbox, not
-the one meant, and the replies would go there. A domain in Chinese (例子.中国) is kept as
+the one meant, and the replies would go there. Words typed straight after it ("me@qq.com谢谢")
+are refused too: they end up in the top-level domain, and no top-level domain mixes Latin
+letters with other writing (`_TOP_LEVEL`). A domain in Chinese (例子.中国) is kept as
 typed and sent in its ASCII form (`ascii_address`); a name before the @ in Chinese is
 refused: most mail servers do not take one (SMTPUTF8), so the message would wait in the
 outbox for ever.
@@ -29,6 +31,15 @@ _ADDRESS = re.compile(
 # A Chinese keyboard types 。 for the dot; internationalised domain names read it as one
 # (UTS #46 maps U+3002 to "."), and NFKC turns the other full-width dots into it or into ".".
 _IDEOGRAPHIC_FULL_STOP = {0x3002: "."}
+# The last label of a domain: Latin letters (cn, com), the ASCII form of another script's
+# (xn--fiqs8s), or that script's letters with no ASCII among them (中国, 公司).
+_TOP_LEVEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]+", re.IGNORECASE)
+
+
+def _is_top_level(label: str) -> bool:
+    return _TOP_LEVEL.fullmatch(label) is not None or (
+        label.isalpha() and not any(character.isascii() for character in label)
+    )
 
 
 def typed_address(text: str) -> str:
@@ -76,4 +87,6 @@ def email_problem(text: str) -> str | None:
         )
     if ascii_address(text) is None:
         return _("电子邮箱的格式不对，应当像 name@example.com。")
+    if not _is_top_level(text.rpartition(".")[2]):
+        return _("电子邮箱地址的结尾不对，应当像 .com 或 .cn。如果地址后面还写了别的话，请删去。")
     return None

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from htmx_flask import request
 from sqlalchemy import CursorResult, String, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ...database import WRITE_REFUSED, db, utcnow
 from ...errors import handle_database_error, refused_form
@@ -261,18 +262,29 @@ def new_account() -> ResponseReturnValue:
     errors = {}
     if request.method == "POST":
         again = _created_just_now(form)
+        errors = {} if again is not None else account_problems(form)
+        if again is None and not errors:
+            try:
+                user = create_user(
+                    form["username"], form["display_name"], form["role"], form["password"]
+                )
+                user.must_change_password = True  # the first password is the administrator's
+                db.session.flush()
+            except IntegrityError:
+                # Another post took the name at the same moment: this form's twin (a double
+                # click), or a colleague's form, whose name is now taken as any other is.
+                db.session.rollback()
+                again = _created_just_now(form)
+                errors = {} if again is not None else account_problems(form)
+                if again is None and not errors:
+                    raise  # not the name: the page of a key taken at the same moment
+            else:
+                audit("create-account", "account", user.username, user.role)
+                db.session.commit()
+                flash(_("已创建账号 %(name)s。", name=user.username))
+                return redirect(url_for("staff.accounts"), code=303)
         if again is not None:  # its answer may never have reached the browser: go on as it did
             flash(_("账号 %(name)s 刚才已经创建了，没有再创建一次。", name=again.username))
-            return redirect(url_for("staff.accounts"), code=303)
-        errors = account_problems(form)
-        if not errors:
-            user = create_user(
-                form["username"], form["display_name"], form["role"], form["password"]
-            )
-            user.must_change_password = True  # the first password is the administrator's
-            audit("create-account", "account", user.username, user.role)
-            db.session.commit()
-            flash(_("已创建账号 %(name)s。", name=user.username))
             return redirect(url_for("staff.accounts"), code=303)
     return render_template(
         "staff/account_new.html", form=form, errors=errors, roles=role_names(),
