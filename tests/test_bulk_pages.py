@@ -16,7 +16,7 @@ from barrierfree.staff import periodic
 from barrierfree.staff.bulk import importing, uploads
 from barrierfree.staff.bulk import views as bulk_views
 from barrierfree.staff.models import AuditEntry, Revision
-from conftest import make_loaded_app, parse
+from conftest import load_content, make_loaded_app, parse
 from openpyxl.utils import get_column_letter
 from staff_helpers import csrf, failure_said, make_staff, signed_in
 
@@ -318,6 +318,39 @@ def test_a_row_downloaded_before_someone_elses_save_is_refused_not_applied(site)
     with site["app"].app_context():
         kept = db.session.query(Facility).filter_by(slug="rukang-hantun").one()
         assert kept.summary == "同事刚改过的简介。"
+
+
+def test_a_file_downloaded_before_a_content_load_neither_undoes_it_nor_is_refused(
+    tmp_path, content_copy
+):
+    """`flask content load` changed a record after the file was downloaded: the row left as
+    downloaded is read against the load's revision of the record as it was, so it is
+    skipped, not imported over the loaded text; the row changed is refused, as after a
+    colleague's save."""
+    app = make_loaded_app(tmp_path / "load.sqlite")
+    make_staff(app, "load-publisher", "publisher")
+    client = signed_in(app, "load-publisher")
+    old_file = exported(client, "contacts").decode("utf-8-sig")
+    path = content_copy / "contacts.yaml"
+    text = path.read_text(encoding="utf-8")
+    loaded = "全国统一的政务服务便民热线，全天有人接听。"
+    start = text.index("summary: 全国统一的政务服务便民热线")
+    path.write_text(
+        text[:start] + f"summary: {loaded}" + text[text.index("\n", start) :], encoding="utf-8"
+    )
+    with app.app_context():
+        assert load_content(content_copy).changed == {"contacts": ["hotline-12345"]}
+
+    unchanged = upload(client, old_file.encode("utf-8-sig"), "contacts.csv", "contacts")
+    assert unchanged.status_code == 200 and "新增 0 条，修改 0 条" in unchanged.text
+    edited = with_row(old_file, "hotline-12345", summary="下载后改的说明。")
+    refused = upload(client, edited.encode("utf-8-sig"), "contacts.csv", "contacts")
+    assert refused.status_code == 400
+    [(_number, column, message)] = row_errors(refused)
+    assert column.endswith(" version") and "重新下载表格" in message
+    with app.app_context():
+        kept = db.session.query(ContactChannel).filter_by(slug="hotline-12345").one()
+        assert kept.summary == loaded
 
 
 def test_a_row_whose_version_was_emptied_is_refused_not_applied_over_a_newer_save(site):
