@@ -21,7 +21,9 @@ from sqlalchemy import select
 ALL_FACILITIES = 23
 TOILETS_AND_PARKING = {"toilet-zhenxing", "toilet-boping", "parking-service-centre"}
 LIBRARY = "library-blind-reading-room"
-DISTANCE = re.compile(r"约(\d+(?:\.\d+)?)公里")
+# "约1.2公里"; "不到0.1公里" and a place known only by the township measured from (its
+# distance "不详") counted as 0.
+DISTANCE = re.compile(r"约(\d+(?:\.\d+)?)公里|(不到0\.1公里|距离不详)")
 SAMPLE_NOTICE = "示例数据，以区残联公布为准"
 DEMO_FILE = "demo/facilities.yaml"
 # The demo places whose hours nobody verified: shown, never "open now".
@@ -49,7 +51,7 @@ def found(response) -> list[str]:
 
 def distances(response) -> list[float]:
     """The "约X公里" distance of each listed facility, in order."""
-    return [float(km) for km in DISTANCE.findall(results(response).text)]
+    return [float(km or 0) for km, _near in DISTANCE.findall(results(response).text)]
 
 
 def every_slug(client) -> list[str]:
@@ -917,6 +919,30 @@ def test_the_finder_does_not_promise_how_far_a_place_is_from_you(client, prefix)
 def test_a_list_sorted_by_distance_says_the_distance_is_approximate(client):
     text = results(client.get("/facilities/?near=boping")).text
     assert "离博平镇近的在前。距离是按大致位置算的直线距离，不是路程，只是大概。" in text
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_no_distance_claims_a_precision_the_data_has_not(client, prefix):
+    """A place in the township measured from read "about 0.0 km": known only by its
+    township, it has no distance to tell; known by its own point, it is under 0.1 km."""
+    page = results(client.get(f"{prefix}/facilities/?near=boping"))
+    cards = {
+        card.find("a").get("href").rsplit("/", 1)[-1]: card.text for card in page.find_all("li")
+    }
+    assert not re.search(r"0\.0 ?(公里|km)", page.text)
+    said = ("距离不详（只知道在哪个乡镇）", "distance unknown (only the township is known)")
+    assert said[bool(prefix)] in cards["rukang-boping"]
+
+
+def test_a_place_by_its_own_point_at_the_centre_measured_from_is_under_0_1_km(client, monkeypatch):
+    monkeypatch.setattr(
+        Facility,
+        "point",
+        lambda facility: (facility.township.latitude, facility.township.longitude),
+    )
+    page = results(client.get("/facilities/?near=boping&type=rukang-home"))
+    [card] = [c for c in page.find_all("li") if c.find("a", href="/facilities/rukang-boping")]
+    assert "直线距离不到0.1公里" in card.text and "估算" not in card.text
 
 
 def test_the_finder_without_places_offers_the_written_question_as_well(tmp_path):
