@@ -123,6 +123,19 @@ def _summary(summary: str, lang: str) -> list[Finding]:
     )
 
 
+def untitled_translation() -> Finding:
+    """Warning: English text filled in while the English title is empty. The English site
+    shows each English field that is filled in and the Chinese of the others, so the
+    English text appears under the Chinese title: worth saying, not worth refusing."""
+    return _warning(
+        "title",
+        _(
+            "英文标题是空的，但填写了其他英文内容：英文网站会在中文标题下显示这些英文内容。"
+            "请填写英文标题。"
+        ),
+    )
+
+
 def _within_limit(field: str, text: str, limit: int, empty: str, too_long: str) -> list[Finding]:
     """An error if `text` is empty or longer than `limit` (`too_long` has count and limit)."""
     length = len(text.strip())

@@ -1223,13 +1223,21 @@ def authoring_findings(kind: Kind, values: dict) -> list[authoring.Finding]:
     title, summary, bodies = kind.authoring
     found = []
     for suffix, lang in (("", "zh"), ("_en", "en")):
-        if suffix and not values.get(title + suffix):
-            continue
         names = [
             name + suffix
             for name in bodies
             if any(f.name == name + suffix for f in kind.form_fields)
         ]
+        if suffix and not any(
+            values.get(name) for name in (title + suffix, summary + suffix, *names)
+        ):
+            continue  # no English at all: the English site shows the Chinese, checked above
+        # The English site shows every English field that is filled in, whether or not the
+        # English title is (`i18n.localized`), so each is checked. Without an English title the
+        # Chinese title and any summary left empty stand in for theirs, checked above.
+        untitled = bool(suffix) and not values.get(title + suffix)
+        if untitled:
+            found.append(replace(authoring.untitled_translation(), field=title + suffix))
         texts = [values.get(name) or "" for name in names] or [""]
         for position, body in enumerate(texts):
             for finding in authoring.check(
@@ -1244,5 +1252,7 @@ def authoring_findings(kind: Kind, values: dict) -> list[authoring.Finding]:
                     name = (title if finding.field == "title" else summary) + suffix
                 else:
                     continue
+                if untitled and not values.get(name):
+                    continue  # shown in Chinese on the English site
                 found.append(replace(finding, field=name))
     return found
