@@ -177,7 +177,8 @@ def manage(token: str) -> ResponseReturnValue:
 
 def _manage(token: str, description: str | None = None, status: int = 200) -> ResponseReturnValue:
     """The subscriber's page, or the change it posts; with a `description` (the page had
-    expired), the choices posted shown again, unsaved."""
+    expired), or sent by the header's 大字版 or language button (`display.taken_here`), the
+    choices posted shown again, unsaved: the resident has not asked to save them yet."""
     subscription = operations.by_token(token)
     if subscription is None:
         return _unknown()
@@ -190,8 +191,8 @@ def _manage(token: str, description: str | None = None, status: int = 200) -> Re
     headers: dict = {}
     if request.method == "POST":
         values, errors = read_choices(request.form)
-        if description is not None:
-            errors = {}
+        if description is not None or display.taken_here():
+            errors = {}  # the page again (expired, another display mode or language)
         elif errors:
             status = 400
         else:
@@ -240,6 +241,8 @@ def expired(_error: CSRFError) -> ResponseReturnValue:
         return _subscribe(_explained(str(EXPIRED)), 400)
     token = (request.view_args or {}).get("token", "")
     if request.endpoint == "alerts.manage":
+        if display.taken_here():  # 大字版 or English: nothing was to be saved
+            return _manage(token)
         return _manage(token, _explained(str(EXPIRED)), 400)
     subscription = operations.by_token(token)
     if request.endpoint == "alerts.confirm" and subscription is not None:
