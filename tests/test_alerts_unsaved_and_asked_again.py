@@ -1,16 +1,23 @@
 """A subscriber's choices not yet saved survive 大字版 and the language button on the
-manage page, unsaved."""
+manage page, unsaved; and an address asked for again counts its week from the newest
+confirmation mail, as that mail says."""
+
+from datetime import timedelta
 
 import pytest
+from barrierfree.alerts import operations
 from barrierfree.alerts.models import AlertSubscription
 from barrierfree.database import db
 from conftest import parse
-from sqlalchemy import select
+from sqlalchemy import func, select
 from staff_helpers import form_fields, token_in
 from test_mail import (  # noqa: F401 (site and smtp are fixtures)
     confirmed_subscriber,
+    send_all,
     site,
     smtp,
+    subscribe,
+    text_of,
 )
 
 
@@ -64,3 +71,36 @@ def test_the_manage_page_switched_after_its_token_expired_keeps_the_choices_unsa
     assert shown.status_code == 200 and "失效" not in shown.text
     assert form_fields(shown.data, "alerts-form")["kinds"] == ["news"]
     assert saved_choices(site) == (["notice"], [])
+
+
+def unconfirmed(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(AlertSubscription.id))) or 0
+
+
+def days_pass(app, days: int) -> None:
+    """The subscription asked for `days` days earlier than it was."""
+    with app.app_context():
+        for row in db.session.scalars(select(AlertSubscription)):
+            row.created_at -= timedelta(days=days)
+        db.session.commit()
+
+
+def test_an_address_asked_for_again_keeps_its_new_link_the_days_the_mail_promises(
+    site,  # noqa: F811
+    smtp,  # noqa: F811
+):
+    assert subscribe(site).status_code == 303
+    days_pass(site, operations.UNCONFIRMED_DAYS - 1)
+    assert subscribe(site).status_code == 303  # not confirmed; asked again the sixth day
+    send_all(site)
+    promised = f"没有确认的邮箱 {operations.UNCONFIRMED_DAYS} 天后自动删除"
+    assert promised in text_of(smtp.messages[-1])
+    days_pass(site, 2)  # eight days after the first request, two after the second
+    with site.app_context():
+        assert operations.forget_unconfirmed() == 0
+    assert unconfirmed(site) == 1
+    days_pass(site, operations.UNCONFIRMED_DAYS - 1)  # a week after the newest request
+    with site.app_context():
+        assert operations.forget_unconfirmed() == 1
+    assert unconfirmed(site) == 0

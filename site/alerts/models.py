@@ -24,6 +24,8 @@ class AlertSubscription(Model):
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     townships: Mapped[list[str]] = mapped_column(JSON, default=list)
     nonce: Mapped[str] = mapped_column(String(32))
+    # Until it is confirmed, the time of the newest request that mailed a confirmation link
+    # (`operations.subscribe`): an unconfirmed address is deleted counting from it.
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
 

@@ -81,6 +81,9 @@ def subscribe(email: str, language: str, choices: dict) -> None:
     the confirmation link and the chosen alerts; a confirmed one gets its manage link and
     nothing changes, so nobody can change someone else's alerts by typing their address.
 
+    An unconfirmed address asked for again counts its UNCONFIRMED_DAYS from this request,
+    as the message says (`created_at`, which `forget_unconfirmed` reads).
+
     An address that had its ALERTS_PER_RECIPIENT messages of these in the last day gets
     none, and nothing changes: typing someone's address again and again must not flood
     their inbox. The caller answers as it does when a message goes, so that nobody learns
@@ -96,6 +99,9 @@ def subscribe(email: str, language: str, choices: dict) -> None:
         subscription = AlertSubscription(email=email, nonce=secrets.token_hex(16))
         db.session.add(subscription)
     if subscription.confirmed_at is None:
+        # The new message says an unconfirmed address is deleted UNCONFIRMED_DAYS from now:
+        # counted from the first request, its link would stop working days early.
+        subscription.created_at = utcnow()
         subscription.language = language
         subscription.kinds, subscription.topics = choices["kinds"], choices["topics"]
         subscription.townships = choices["townships"]
@@ -166,8 +172,9 @@ def cancellation_kept_days() -> int:
 
 
 def forget_unconfirmed() -> int:
-    """Delete subscriptions nobody confirmed in time (and their confirmation mail, if still
-    queued), and the cancellations older than any
+    """Delete subscriptions nobody confirmed in time (UNCONFIRMED_DAYS after the newest
+    request that sent a confirmation link, `subscribe`; and their confirmation mail, if
+    still queued), and the cancellations older than any
     backup the site keeps (BACKUP_KEEP_DAYS and CANCELLATION_MARGIN: no restore can bring
     their subscriptions back), commit, and erase them from the database's files
     (`database.erase_deleted`); how many subscriptions."""
