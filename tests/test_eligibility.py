@@ -327,6 +327,39 @@ def test_living_away_gives_the_cross_province_rule_to_the_two_allowances_alone(
     assert prefix + "/plan/measures/1-3" not in card(possible, rukang).hrefs
 
 
+# The tester's answers: 多重残疾 chosen alone, without saying which kinds.
+MULTIPLE_ALONE = [
+    ("for_whom", ["family"]),
+    ("age", ["18-59"]),
+    ("residence", ["hukou"]),
+    ("certificate", ["yes"]),
+    ("categories", ["multiple"]),
+    ("grade", ["1"]),
+    ("studying", ["no"]),
+    ("work", ["unable"]),
+    ("household", ["dibao"]),
+    ("needs", ["communication"]),
+]
+# The services a category decides, which 多重残疾 alone once left among the rest.
+BY_CATEGORY = ("“如康家园”残疾人之家", "盲人阅览室和盲人文化服务", "听力言语残疾人视频手语服务平台")
+
+
+def test_multiple_disabilities_alone_shows_each_category_s_services_and_says_why(client):
+    """Rukang Home was under 这些服务看起来不适合您的家人, and the reading room and the
+    sign-language platform were not offered: each is possible now, its card saying why."""
+    browser = Browser(client)
+    doc = parse(result_of(browser, MULTIPLE_ALONE).data)
+    possible = doc.find("section", aria_labelledby="possible-heading")
+    for title in BY_CATEGORY:
+        text = card(possible, title).text
+        assert "您选了多重残疾，没有选是哪几类。" in text and "把每一类也选上" in text, title
+    likely = doc.find("section", aria_labelledby="likely-heading")
+    assert "多重残疾" not in likely.text
+    easy = parse(browser.press(browser.pages[-1], "view", "easy").data)
+    for title in BY_CATEGORY:
+        assert "您选了多重残疾，没有说是哪几类。" in [p.text for p in card(easy, title)("p")]
+
+
 @pytest.mark.parametrize(
     ("prefix", "whom", "who"),
     [

@@ -7,6 +7,7 @@ reached. And content/eligibility.yaml is refused when a rule has no source, or n
 does not exist.
 """
 
+import dataclasses
 import re
 
 import pytest
@@ -26,7 +27,7 @@ from barrierfree.eligibility.questions import (
     sequence,
     totals,
 )
-from barrierfree.eligibility.rules import LIKELY, POSSIBLE, load
+from barrierfree.eligibility.rules import LIKELY, POSSIBLE, Condition, load
 
 pytestmark = pytest.mark.no_database
 
@@ -1261,6 +1262,56 @@ def test_the_categories_hint_leaves_autism_and_cerebral_palsy_to_the_assessment(
         hint = str(CATEGORIES.hint)
     assert "孤独症" in hint and "脑瘫" in hint
     assert "以残疾评定为准" in hint and "不确定" in hint
+
+
+# --- 多重残疾 chosen alone ------------------------------------------------------------------
+
+# The tester's answers: a relative of 18 to 59 with a grade 1 disability whose certificate
+# says 多重残疾, not at school, unable to work, on dibao, needing help with communication.
+MULTIPLE_ALONE = profile(
+    for_whom="family",
+    categories=("multiple",),
+    grade="1",
+    work="unable",
+    household="dibao",
+    needs=("communication",),
+)
+# The services whose rules name a category other than 多重残疾, and that these answers reach.
+BY_CATEGORY = ("rukang-home", "blind-cultural-services", "sign-language-video-service")
+
+
+def by_service(rules, answers) -> dict[str, str]:
+    return {finding.service: finding.group for finding in assess(rules, answers)}
+
+
+def test_multiple_disabilities_alone_leaves_each_category_open_as_not_sure_does(rules):
+    """多重残疾 is two or more categories: chosen alone, each category is possible. The
+    reading room, the sign-language platform and Rukang Home were listed as not suiting;
+    now the result is 不确定's, each such card saying why (Reason.unnamed), not 不确定."""
+    found = by_service(rules, MULTIPLE_ALONE)
+    assert found == by_service(rules, {**MULTIPLE_ALONE, "categories": (UNSURE,)})
+    for service in BY_CATEGORY:
+        finding = finding_for(rules, MULTIPLE_ALONE, service)
+        assert finding.group == POSSIBLE, service
+        assert any(r.unnamed == ("categories",) and not r.unsure for r in finding.reasons)
+    assert not any(r.unnamed for f in assess(rules, profile()) for r in f.reasons)
+
+
+def test_multiple_disabilities_with_its_categories_ticked_uses_those_categories(rules):
+    answers = {**MULTIPLE_ALONE, "categories": ("visual", "physical", "multiple")}
+    found = by_service(rules, answers)
+    assert found["blind-cultural-services"] == LIKELY
+    assert "sign-language-video-service" not in found
+    assert not any(r.unnamed for f in assess(rules, answers) for r in f.reasons)
+
+
+def test_a_condition_naming_multiple_disabilities_is_met_by_it_alone(rules):
+    rule = next(r for r in rules.rules if r.service == "blind-cultural-services")
+    named = dataclasses.replace(rule, conditions=(Condition("categories", ("multiple",)),))
+    group, reason = match(named, MULTIPLE_ALONE)
+    assert (group, reason.chosen, reason.unnamed) == (LIKELY, (("categories", "multiple"),), ())
+    group, reason = match(rule, {**MULTIPLE_ALONE, "categories": ("hearing", "multiple")})
+    assert group is None
 
 
 # --- The questions --------------------------------------------------------------------------

@@ -1,16 +1,17 @@
 """Which services fit a set of answers, and why: the rules applied to the answers.
 
 A condition of a rule is met when the answer is one of its codes, open when the answer is
-不确定, and failed otherwise (a question not asked fails it too). A rule whose conditions
-are all met puts its service in its group; one with open conditions and none failed puts it
-in "may fit" (可能适合，需要核实): 不确定 never blocks a result, and never passes for a yes.
+不确定 (or 多重残疾 alone, which does not say which categories: questions.unnamed), and
+failed otherwise (a question not asked fails it too). A rule whose conditions are all met
+puts its service in its group; one with open conditions and none failed puts it in "may
+fit" (可能适合，需要核实): 不确定 never blocks a result, and never passes for a yes.
 A service takes the best group any of its rules gives, with the reasons of those rules; a
 check that holds then lowers 很可能 to 可能 and says what to verify.
 """
 
 from dataclasses import dataclass
 
-from .questions import BY_ID, UNSURE, Answers
+from .questions import BY_ID, UNSURE, Answers, unnamed
 from .rules import LIKELY, POSSIBLE, Check, Rule, Rules, Source
 
 MET, OPEN, FAILED = "met", "open", "failed"
@@ -18,11 +19,14 @@ MET, OPEN, FAILED = "met", "open", "failed"
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a rule matched: the answers that met it, and the questions answered 不确定."""
+    """Why a rule matched: the answers that met it, the questions answered 不确定, and
+    those whose answer left the rule open without saying enough (多重残疾 alone): a card
+    says why such a service is shown as possible."""
 
     rule: Rule
     chosen: tuple[tuple[str, str], ...]  # (question id, option code), in question order
     unsure: tuple[str, ...]  # question ids
+    unnamed: tuple[str, ...] = ()  # question ids
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def state(question_id: str, codes: tuple[str, ...], answers: Answers) -> str:
         return FAILED
     if set(answer) & set(codes):
         return MET
-    return OPEN if answer == (UNSURE,) else FAILED
+    return OPEN if answer == (UNSURE,) or unnamed(question_id, answer) else FAILED
 
 
 def match(rule: Rule, answers: Answers) -> tuple[str | None, Reason]:
@@ -66,11 +70,12 @@ def match(rule: Rule, answers: Answers) -> tuple[str | None, Reason]:
         for code in answers[qid]
         if code in condition.codes
     )
-    unsure = tuple(qid for qid in BY_ID if states.get(qid) == OPEN)
-    reason = Reason(rule, chosen, unsure)
+    opened = [qid for qid in BY_ID if states.get(qid) == OPEN]
+    unsure = tuple(qid for qid in opened if answers[qid] == (UNSURE,))
+    reason = Reason(rule, chosen, unsure, tuple(qid for qid in opened if qid not in unsure))
     if FAILED in states.values():
         return None, reason
-    return (POSSIBLE if unsure else rule.group), reason
+    return (POSSIBLE if opened else rule.group), reason
 
 
 def assess(rules: Rules, answers: Answers) -> list[Finding]:

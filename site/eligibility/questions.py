@@ -176,6 +176,19 @@ CATEGORIES = Question(
     multiple=True,
 )
 
+# 多重残疾 is two or more of the other categories at once (GB/T 26341-2010). Chosen alone it
+# does not say which, so each category is possible: a condition on another category is left
+# open, as 不确定 leaves it (assess.py), never failed. With some categories ticked, those are
+# the categories; a condition naming 多重残疾 itself is met by it either way.
+MULTIPLE = "multiple"
+
+
+def unnamed(question_id: str, answer: tuple[str, ...]) -> bool:
+    """True when `answer` is 多重残疾 alone: a disability of two or more categories, not
+    saying which."""
+    return question_id == CATEGORIES.id and answer == (MULTIPLE,)
+
+
 GRADE = Question(
     "grade",
     _l("残疾等级"),
