@@ -16,13 +16,16 @@ from barrierfree.eligibility import results
 from barrierfree.eligibility.questions import BY_ID
 from barrierfree.eligibility.rules import rules as current_rules
 from barrierfree.opening_hours import local_now
+from barrierfree.plan.models import Project
 from barrierfree.services.queries import published_service
 from barrierfree.services.where import where_to_go
 from barrierfree.staff.models import EDITOR
 from conftest import CJK, is_english, parse, text_outside_lang
+from flask import render_template_string
 from flask_babel import gettext
 from gunicorn.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.orm import joinedload
 from staff_helpers import make_staff, signed_in
 from werkzeug.datastructures import MultiDict
 
@@ -1655,6 +1658,38 @@ def test_the_longest_results_keep_within_the_page_budget(client, steps, view):
 
 
 # --- English -------------------------------------------------------------------------------
+
+
+# A document number as a Chinese text prints it (国发〔2015〕52号, 国务院令第649号): the one
+# Chinese an English source may show (content/README.md).
+DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]+〔\d{4}〕\d+号|国务院令第\d+号")
+SOURCES = (
+    '{% from "eligibility/_finding.html" import sources with context %}'
+    "{{ sources(finding, projects) }}"
+)
+
+
+def test_no_english_source_shows_chinese_but_a_document_number_marked_so(app):
+    """The Compulsory Education Law's card read "(第十一条)": an article, not a document
+    number, is translated (Article 11). Every source of every rule and check, as a card
+    cites it in English."""
+    with app.test_request_context(
+        "/en/eligibility/", environ_overrides={"barrierfree.locale": "en"}
+    ):
+        loaded = current_rules()
+        cited = [s for item in (*loaded.rules, *loaded.checks) for s in item.sources]
+        projects = db.session.scalars(select(Project).options(joinedload(Project.box)))
+        html = render_template_string(
+            SOURCES,
+            finding=SimpleNamespace(sources=list({(s.kind, s.key): s for s in cited}.values())),
+            projects={project.slug: project for project in projects},
+        )
+    doc = parse(html)
+    assert "Compulsory Education Law of the People's Republic of China (Article 11)" in doc.text
+    assert "国发〔2015〕52号" in doc.text and "Box " in doc.text
+    assert not CJK.search(text_outside_lang(doc))
+    marked = [element.text for element in doc.find_all(lang="zh-CN")]
+    assert marked and [text for text in marked if not DOCUMENT_NUMBER.fullmatch(text)] == []
 
 
 def test_english_pages_mark_every_chinese_word(client):

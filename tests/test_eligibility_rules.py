@@ -1069,7 +1069,9 @@ def test_a_six_year_old_not_at_school_is_told_the_law_s_school_age(rules):
     quoted, and the card says where the law and the plan are silent."""
     finding = finding_for(rules, aged("6"), COMPULSORY)
     (law,) = [source for source in finding.sources if source.kind == "document"]
-    assert law.key == "第十一条" and law.document.title.zh == "中华人民共和国义务教育法"
+    assert law.key == "中华人民共和国义务教育法第十一条"
+    assert law.document.title.zh == "中华人民共和国义务教育法"
+    assert (law.document.cited.zh, law.document.cited.en) == ("第十一条", "Article 11")
     assert law.says.zh == (
         "凡年满六周岁的儿童，其父母或者其他法定监护人应当送其入学接受并完成义务教育；"
         "条件不具备的地区的儿童，可以推迟到七周岁。"
@@ -1384,6 +1386,14 @@ BROKEN = {
     "document without what it says": (
         lambda d: first_rule(d)["source"][0].pop("says"),
         "says needs both zh and en",
+    ),
+    "law with a number as well as an article": (
+        lambda d: d["documents"][-1].update(number="第十一条"),
+        "a law has an article, not a number",
+    ),
+    "law without the English of its article": (
+        lambda d: d["documents"][-1]["article"].pop("en"),
+        "article needs both zh and en",
     ),
     "unknown question": (lambda d: first_rule(d)["when"].update(shoe_size=["42"]), "shoe_size"),
     "unknown answer": (lambda d: first_rule(d)["when"].update(grade=["5"]), "no answer '5'"),

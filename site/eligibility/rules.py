@@ -39,10 +39,18 @@ class Text:
 
 @dataclass(frozen=True)
 class Document:
-    """A national or provincial policy document, cited by its number."""
+    """A national or provincial policy document, cited by its number; or a law, which has
+    none, cited by the article that settles the rule (`article`: 第十一条, Article 11)."""
 
-    number: str
+    number: str  # the key a rule cites it by: the number, or a law's title and article
     title: Text
+    article: Text | None = None
+
+    @property
+    def cited(self) -> Text:
+        """What follows the title in a citation: a document number stays as printed in
+        both languages (国发〔2015〕52号); a law's article is translated (Article 11)."""
+        return self.article or Text(self.number, self.number)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class Source:
     named document (with what it says), or the plan as a whole (with what it says)."""
 
     kind: str
-    key: str  # the measure or project slug, the document number; "" for the plan
+    key: str  # the measure or project slug, the document's (Document.number); "" for the plan
     quote: str | None = None  # the plan's own words, as printed (Chinese)
     says: Text | None = None  # what a document or the plan says that settles the rule
     document: Document | None = None
@@ -159,7 +167,15 @@ def _items(data: dict, key: str) -> list[dict]:
 
 
 def _document(item: dict) -> Document:
+    """A document by its number, or a law by its article (never both): the key a rule
+    cites a law by is its Chinese title and article, 中华人民共和国义务教育法第十一条."""
     number = item.get("number")
+    if "article" in item:
+        where = f"document {number or item.get('title')}"
+        if number:
+            raise ContentError(f"{FILE}: {where}: a law has an article, not a number")
+        title, article = _text(item, "title", where), _text(item, "article", where)
+        return Document(title.zh + article.zh, title, article)
     if not number:
         raise ContentError(f"{FILE}: a document without its number")
     return Document(str(number), _text(item, "title", f"document {number}"))
