@@ -413,6 +413,36 @@ def test_the_easy_read_result_says_what_living_elsewhere_means(client, residence
     assert intro.text.count("能不能在茌平区申请，要先问清楚。") == int(elsewhere)
 
 
+@pytest.mark.parametrize(
+    ("prefix", "title", "offices", "dibao"),
+    [
+        ("", "最低生活保障（低保）", "去问那里的残联、民政部门。", "去问户口所在地的民政部门。"),
+        (
+            "/en",
+            "Minimum living allowance (dibao)",
+            "ask the disabled persons' federation or the civil affairs department there.",
+            "Ask the civil affairs department where the hukou is.",
+        ),
+    ],
+    ids=["zh", "en"],
+)
+def test_the_easy_read_sends_people_from_elsewhere_to_the_office_the_standard_result_names(
+    client, prefix, title, offices, dibao
+):
+    """The easy read sent someone from elsewhere only to the federation, 低保 and all; the
+    standard result names the federation and civil affairs, and for 低保 (国务院令第649号)
+    the township where the hukou is and civil affairs there."""
+    steps = [(q, ["low-income"] if q == "household" else v) for q, v in living("elsewhere")]
+    doc = parse(result_of(Browser(client, prefix), steps, "easy").data)
+    assert card(doc, title)
+    intro = doc.find("div", class_="easy-read").text
+    assert offices in intro and dibao in intro
+    assert not prefix or not CJK.search(intro)
+    father = parse(result_of(Browser(client, prefix), living("elsewhere"), "easy").data)
+    intro = father.find("div", class_="easy-read").text
+    assert offices in intro and dibao not in intro  # no 低保 listed: nothing said of it
+
+
 def test_the_easy_read_says_where_the_hukou_decides_in_english_too(client):
     page = result_of(Browser(client, "/en"), living("resident"), "easy")
     intro = parse(page.data).find("div", class_="easy-read").text
