@@ -235,13 +235,20 @@ def end_unended() -> None:
 
 
 def end_all(user: StaffUser, reason: str, keep: StaffSession | None = None) -> None:
-    """End every open session of `user`, except `keep` (the caller commits)."""
+    """End every open session of `user`, except `keep` (the caller commits). The sessions
+    that had timed out are marked too (their end time kept): a password change, a reset or
+    disabling the account ends them on purpose, so a form posted later from such a browser
+    is no longer kept as the account's draft (`load`), where whoever signs in next would
+    find it."""
     query = update(StaffSession).where(
-        StaffSession.user_id == user.id, StaffSession.ended_at.is_(None)
+        StaffSession.user_id == user.id,
+        or_(StaffSession.ended_at.is_(None), StaffSession.end_reason.in_(TIMED_OUT)),
     )
     if keep is not None:
         query = query.where(StaffSession.id != keep.id)
-    db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
+    db.session.execute(
+        query.values(ended_at=func.coalesce(StaffSession.ended_at, utcnow()), end_reason=reason)
+    )
 
 
 def end_every(reason: str) -> None:
