@@ -84,6 +84,7 @@ def audit_action(action: str) -> str:
     names = {
         "create": _("新建"), "save": _("保存"), "publish": _("发布"), "withdraw": _("撤回"),
         "schedule": _("安排定时发布"), "unschedule": _("取消定时发布"), "undo": _("撤销"),
+        "publish-scheduled": _("到时自动发布"),
         "original": _("从内容文件载入"), "load": _("从内容文件更新"),
         "import": _("表格导入"), "upload": _("上传文件"), "sign-out": _("退出登录"),
         "change-password": _("修改密码"), "change-first-password": _("修改管理员设置的密码"),

@@ -57,6 +57,38 @@ def record(
     )
 
 
+def scheduled_detail(user: StaffUser | None) -> str:
+    """The detail of a scheduled publication's entry: the account that scheduled it."""
+    return f"scheduled by {user.username if user else ''}"
+
+
+def cancelled_detail(reason: str, due: datetime, user: StaffUser) -> str:
+    """The detail of a schedule cancelled because `user`, who made it, may no longer
+    publish: `reason` ("disabled", "demoted", or "cannot-publish" when the release found
+    it so) and when it was due (in Chiping time, as the log shows times)."""
+    from ...opening_hours import local_time
+
+    return f"{reason}: due {local_time(due)}, scheduled by {user.username}"
+
+
+def revision_by(user_id: int | None, username: str, action: str) -> str:
+    """Who made a revision, as the revision lists name them: the account; 内容文件 for a
+    load from content/; for a scheduled publication, the site, at the time the account
+    that scheduled it had chosen."""
+    if action == SCHEDULED:
+        if not username:
+            return _("系统（按安排的时间）")
+        return _("系统（按 %(who)s 安排的时间）", who=staff_label(user_id, username))
+    return staff_label(user_id, username) if username else _("内容文件")
+
+
+def _account_named(username: str) -> str:
+    """An account the log keeps by its user name, as `staff_label` names it."""
+    if "staff_ids" not in g:
+        g.staff_ids = dict(db.session.execute(select(StaffUser.username, StaffUser.id)).all())
+    return staff_label(g.staff_ids.get(username), username)
+
+
 # --- Reading the log -----------------------------------------------------------------------
 
 # The kinds of the entries about content (what an editor works on); every other entry is
@@ -66,6 +98,16 @@ IMPORT_DETAIL = re.compile(r"(?P<file>.*): created (?P<created>\d+), updated (?P
 # A record's own entry of an import (keyed by the record): `bulk.views.import_detail`.
 IMPORTED_ROW = re.compile(r"(?P<file>.*): row (?P<row>\d+), (?P<action>create|update)")
 STATE_CHANGE = re.compile(r"(?P<before>[\w-]+) -> (?P<after>[\w-]+)")
+# The action of a publication the site made at the time a publisher had scheduled (its
+# revision's and its entry's, whose detail is `scheduled_detail`), told apart from a
+# publisher pressing 发布; and the detail of a schedule cancelled because its account may
+# no longer publish (`cancelled_detail`). Account names hold no spaces.
+SCHEDULED = "publish-scheduled"
+SCHEDULED_BY = re.compile(r"scheduled by (?P<account>\S*)")
+CANCELLED = re.compile(
+    r"(?P<reason>disabled|demoted|cannot-publish): due (?P<due>[\d-]+ [\d:]+), "
+    r"scheduled by (?P<account>\S+)"
+)
 REFERENCE = re.compile(r"CP-(?P<year>\d{4})-(?P<sequence>\d{6})")
 
 
@@ -149,6 +191,27 @@ def _detail(entry: AuditEntry) -> str:
         if found["action"] == "create":
             return _("从表格 %(file)s 第 %(row)s 行新增", file=found["file"], row=found["row"])
         return _("按表格 %(file)s 第 %(row)s 行修改", file=found["file"], row=found["row"])
+    if entry.action == SCHEDULED and (found := SCHEDULED_BY.fullmatch(detail)):
+        if not found["account"]:
+            return _("按安排的时间发布")
+        return _("按 %(who)s 安排的时间发布", who=_account_named(found["account"]))
+    if entry.action == "unschedule" and (found := CANCELLED.fullmatch(detail)):
+        named = {"due": found["due"], "who": _account_named(found["account"])}
+        if found["reason"] == "disabled":
+            return _(
+                "原定 %(due)s 发布，是 %(who)s 安排的；这个账号已停用，内容没有发布。", **named
+            )
+        if found["reason"] == "demoted":
+            return _(
+                "原定 %(due)s 发布，是 %(who)s 安排的；"
+                "这个账号已改为编辑，不能再发布，内容没有发布。",
+                **named,
+            )
+        return _(
+            "原定 %(due)s 发布，是 %(who)s 安排的；到时间时这个账号已停用或不能发布，"
+            "所以网站没有发布。",
+            **named,
+        )
     if entry.action == "undo" and detail.isdigit():
         return _("恢复成第 %(n)s 版", n=detail)
     if entry.action in ("inbox-note", "inbox-reply", "upload", "delete-media"):

@@ -25,15 +25,16 @@ from ...opening_hours import local_time
 from ...query_args import Problem, QueryArgs, clean_line, filtered_page, read_page_number, xml_safe
 from ...security import READS, client_network, safe_next
 from .. import text_boxes, typed_texts
-from ..models import ADMIN, EDITOR, PUBLISHER, ROLES, AuditEntry, StaffUser
+from ..models import ADMIN, EDITOR, PUBLISHER, RANK, ROLES, AuditEntry, Schedule, StaffUser
 from . import passwords, sessions, throttle
-from .audit import Shown, content_kinds, shown, staff_label
+from .audit import Shown, content_kinds, revision_by, shown, staff_label
 from .audit import choices as audit_choices
 from .audit import conditions as audit_conditions
 from .audit import record as audit
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.add_app_template_global(staff_label, "staff_label")
+bp.add_app_template_global(revision_by, "revision_by")
 
 
 def _longest(column: str) -> int:
@@ -406,12 +407,16 @@ def account(user_id: int) -> ResponseReturnValue:
             user.role = request.form["role"]
             audit("change-role", "account", user.username, user.role)
             flash(_("角色已修改。"))
+            if RANK[user.role] < RANK[PUBLISHER]:
+                _cancel_schedules(user, "demoted")
         elif action in ("disable", "enable"):
             user.active = action == "enable"
             if not user.active:
                 sessions.end_all(user, "disabled")
             audit(f"{action}-account", "account", user.username)
             flash(_("账号已停用，所有登录都已退出。") if action == "disable" else _("账号已启用。"))
+            if not user.active:
+                _cancel_schedules(user, "disabled")
         else:
             problem = passwords.problem(request.form.get("password", ""), user.username)
             if problem:
@@ -428,6 +433,51 @@ def account(user_id: int) -> ResponseReturnValue:
             return _account_page(user, errors, 409, account_version(user))
         return _account_page(user, errors, 400)
     return _account_page(user, errors, 200)
+
+
+def _cancel_schedules(user: StaffUser, reason: str) -> None:
+    """Cancel the publications `user` scheduled, now that the account may not publish
+    (`reason`: "disabled" or "demoted"), and tell the administrator which: each item stays
+    a draft until a publisher schedules or publishes it again (enabling the account or
+    giving the role back does not bring a schedule back)."""
+    from ..editing.publishing import cancel_schedules_of
+
+    cancelled = cancel_schedules_of(user, reason)
+    if not cancelled:
+        return
+    items = _("、").join(
+        _("%(kind)s“%(title)s”（原定 %(due)s）", kind=kind.label,
+          title=getattr(row, kind.title_field), due=local_time(due))
+        for kind, row, due in cancelled
+    )  # fmt: skip
+    flash(
+        ngettext(
+            "这个账号安排的 %(num)d 条定时发布已经取消，内容没有发布，仍是草稿：%(items)s。"
+            "如果还要发布，请由发布员重新安排或者发布。",
+            "这个账号安排的 %(num)d 条定时发布已经取消，内容没有发布，仍是草稿：%(items)s。"
+            "如果还要发布，请由发布员重新安排或者发布。",
+            len(cancelled),
+            items=items,
+        )
+    )
+
+
+def _pending_schedules(user: StaffUser) -> list[tuple[str, str, str]]:
+    """The publications `user` has scheduled, earliest first, as the account page lists
+    them: the kind's name, the item's title and its editing page's address, and when."""
+    from ..editing.forms import EDITABLE
+
+    listed = []
+    for entry in db.session.scalars(
+        select(Schedule).where(Schedule.user_id == user.id).order_by(Schedule.publish_at)
+    ):
+        kind = EDITABLE.get(entry.kind)
+        row = db.session.get(kind.model, entry.item_id) if kind else None
+        if kind is not None and row is not None:
+            url = url_for("editor.edit", kind_name=kind.name, item_id=row.id)
+            listed.append((f"{kind.label}{_('：')}{getattr(row, kind.title_field)}", url,
+                           local_time(entry.publish_at)))  # fmt: skip
+    return listed
 
 
 def _removes_an_administrator(user: StaffUser, action: str | None) -> bool:
@@ -459,6 +509,7 @@ def _account_page(
         "staff/account.html", user=user, errors=errors, roles=role_names(),
         version=version or posted.get("version") or account_version(user),
         last_change=_last_change(user), chosen_role=posted.get("role"),
+        schedules=_pending_schedules(user),
     ), status  # fmt: skip
 
 

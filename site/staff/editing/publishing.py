@@ -20,8 +20,9 @@ from ...kinds import Kind, Row
 from ...opening_hours import local_time
 from ...site_search.index import site_index
 from ...site_search.sync import drain
+from ..accounts.audit import SCHEDULED, THE_SITE, cancelled_detail, scheduled_detail
 from ..accounts.audit import record as audit
-from ..models import Revision, Schedule, StaffUser
+from ..models import PUBLISHER, Revision, Schedule, StaffUser
 from . import forms
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,13 @@ def publish(
 ) -> bool:
     """Make the row public now (or as of `at`, for a scheduled publication) and commit.
 
-    `user` is who asked for it, when not the member of staff signed in (a schedule).
-    `version` is the one the publisher's save left: False, and nothing written, when a
-    colleague changed the row since (withdrew it between the save and the publication).
+    `user` is who asked for it, when not the member of staff signed in: for a scheduled
+    publication (`at` given), the account that scheduled it (None when the schedule names
+    none). Such a publication is the site's own, at that account's time: its revision is
+    the account's, as `SCHEDULED`, and the log names the site as doing it and the account
+    as having scheduled it. `version` is the one the publisher's save left: False, and
+    nothing written, when a colleague changed the row since (withdrew it between the save
+    and the publication).
     """
     original_revision(kind, row)
     if version is None:
@@ -120,8 +125,13 @@ def publish(
     cancelled = unschedule(kind, row)
     if kind.on_publish:
         kind.on_publish(row)
-    revision(kind, row, "publish", user, cancelled)
-    audit("publish", kind.name, row.slug, user=user)
+    if at is None:
+        revision(kind, row, "publish", user, cancelled)
+        audit("publish", kind.name, row.slug, user=user)
+    else:
+        user_id, username = (user.id, user.username) if user else (None, "")
+        _keep(kind, row, SCHEDULED, user_id, username, cancelled)
+        audit(SCHEDULED, kind.name, row.slug, scheduled_detail(user), user=THE_SITE)
     db.session.commit()
     changed()
     return True
@@ -199,6 +209,11 @@ def restore(kind: Kind, row: Row, old: Revision, values: dict) -> datetime | Non
                 row.published_at = None
         cancelled = _cancelled_by_change(kind, row, old.version + 1)
         if cancelled and row.status != PUBLISHED and cancelled["publish_at"] > utcnow():
+            # The schedule is the undoing publisher's now (the log says so below): it is
+            # released as theirs, even if the account that first made it may no longer
+            # publish (`release_due`).
+            staff = g.get("staff")
+            cancelled["user_id"] = staff.id if staff else cancelled["user_id"]
             db.session.add(Schedule(kind=kind.name, item_id=row.id, **cancelled))
             # The log says the item is due to go out again, as a schedule made here would.
             audit("schedule", kind.name, row.slug, local_time(cancelled["publish_at"]))
@@ -284,8 +299,45 @@ def release_due() -> int:
         if kind is None or row is None:
             db.session.commit()  # the entry of an item that is gone: deleted by the claim
             continue
-        publish(kind, row, at=entry.publish_at, user=db.session.get(StaffUser, entry.user_id or 0))
+        user = db.session.get(StaffUser, entry.user_id or 0)
+        if user is not None and not user.can(PUBLISHER):
+            # Disabled or demoted since (a schedule made while an administrator was doing
+            # so, which `cancel_schedules_of` did not find): nothing goes out under a name
+            # that may no longer publish. The item stays as it is; the log says why.
+            why = cancelled_detail("cannot-publish", entry.publish_at, user)
+            audit("unschedule", kind.name, row.slug, why, user=THE_SITE)
+            db.session.commit()
+            continue
+        publish(kind, row, at=entry.publish_at, user=user)
     return released
+
+
+def cancel_schedules_of(user: StaffUser, reason: str) -> list[tuple[Kind, Row, datetime]]:
+    """Cancel every scheduled publication `user` made, as an administrator disables the
+    account or takes its right to publish away (`reason`: "disabled" or "demoted"); the
+    caller commits. Nothing goes out later under a name that may no longer publish, and
+    nothing is published early either: each item stays as it is (a draft), each
+    cancellation is logged as the administrator's, and the administrator is told which
+    (returned: the kind, the item and the time it was due, earliest first). A schedule a
+    release is publishing this moment is left to it."""
+    cancelled = []
+    entries = db.session.scalars(
+        select(Schedule).where(Schedule.user_id == user.id).order_by(Schedule.publish_at)
+    ).all()
+    for entry in entries:
+        gone = db.session.execute(
+            delete(Schedule)
+            .where(Schedule.id == entry.id)
+            .execution_options(synchronize_session=False)
+        )
+        kind = forms.EDITABLE.get(entry.kind)
+        row = db.session.get(kind.model, entry.item_id) if kind else None
+        if not cast(CursorResult, gone).rowcount or kind is None or row is None:
+            continue
+        audit("unschedule", kind.name, row.slug,
+              cancelled_detail(reason, entry.publish_at, user))  # fmt: skip
+        cancelled.append((kind, row, entry.publish_at))
+    return cancelled
 
 
 def _claim_next_due() -> Schedule | None:
