@@ -315,9 +315,9 @@ def test_a_scheduled_item_is_published_once_by_servers_checking_at_once(site, se
     with site.app_context():
         updates = db.session.scalars(select(Update).where(Update.slug.like("scheduled-%"))).all()
         assert {(u.status, u.version) for u in updates} == {("published", 2)}
-        publications = select(func.count()).where(Revision.action == "publish")
+        publications = select(func.count()).where(Revision.action == publishing.SCHEDULED)
         assert db.session.scalar(publications) == 6
-        audit = select(func.count()).where(AuditEntry.action == "publish")
+        audit = select(func.count()).where(AuditEntry.action == publishing.SCHEDULED)
         assert db.session.scalar(audit) == 6
         assert db.session.scalar(select(func.count()).select_from(Schedule)) == 0
 
