@@ -4,9 +4,10 @@ choices: see kinds.py), whoever writes it: content files, the editor or a spread
 
 from flask_babel import gettext as _
 
-from .. import opening_hours
+from .. import opening_hours, phone_numbers
 from ..facilities.validation import raised
 from ..kinds import Problem
+from ..mail.addresses import email_problem, typed_address
 
 
 def problems(record: dict) -> list[Problem]:
@@ -23,7 +24,39 @@ def problems(record: dict) -> list[Problem]:
     ):
         message = _("请填写号码、账号或地址；还没有核实的，请勾选“示例数据”。")
         found.append(Problem("value", message))
+    if not record.get("sample") and record.get("value"):
+        message = value_problem(record.get("channel"), record["value"])
+        if message is not None:
+            found.append(Problem("value", message))
     return found
+
+
+def value_problem(channel: object, value: str) -> str | None:
+    """What is wrong with the number or address of a channel residents call, text or mail,
+    or None: it becomes the link they press (`link`), so it must be one a phone dials, a
+    text reaches or a mail server takes, with nothing else in it."""
+    if channel == "phone":
+        return phone_numbers.call_problem(value)
+    if channel == "sms":
+        return phone_numbers.text_problem(value)
+    if channel == "email":
+        return email_problem(typed_address(value))
+    return None
+
+
+def link(scheme: str | None, value: str | None) -> str | None:
+    """The tel:, sms: or mailto: link a published number or address makes, or None for none
+    (no scheme, no value, or a value saved before `value_problem` that is no number or
+    address: the page shows it as text rather than a link that calls nobody)."""
+    if not value:
+        return None
+    if scheme == "tel" and (number := phone_numbers.dialled_number(value)):
+        return f"tel:{number}"
+    if scheme == "sms" and (number := phone_numbers.texted_number(value)):
+        return f"sms:{number}"
+    if scheme == "mailto" and email_problem(address := typed_address(value)) is None:
+        return f"mailto:{address}"
+    return None
 
 
 def hours_problems(rules: list[dict] | None) -> None:

@@ -11,7 +11,7 @@ from ..opening_hours import last_opening_or_closing
 from ..page_cache import last_public_change
 from ..query_args import filtered_page, wants_fragment
 from ..security import last_modified
-from . import channels, queries
+from . import channels, queries, validation
 from .filters import read_filters
 from .models import ContactChannel
 from .structured_data import contact_page
@@ -22,6 +22,7 @@ bp = Blueprint("contacts", __name__)
 NEEDS = Labels(channels.NEEDS)
 bp.add_app_template_global(Labels(channels.CHANNELS), "contact_channels")  # type: ignore[arg-type]
 bp.add_app_template_global(channels.LINK_SCHEMES, "contact_link_schemes")  # type: ignore[arg-type]
+bp.add_app_template_global(validation.link, "contact_link")
 bp.add_app_template_global(NEEDS, "contact_needs")  # type: ignore[arg-type]
 bp.add_app_template_global(Labels(channels.LANGUAGES), "contact_languages")  # type: ignore[arg-type]
 bp.add_app_template_filter(lambda code: NEEDS.get(code, code), "contact_need")

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from flask_babel import gettext as _
 
-from .. import opening_hours
+from .. import opening_hours, phone_numbers
 from ..kinds import Problem
 from . import features
 
@@ -44,6 +44,21 @@ def problems(record: dict) -> list[Problem]:
             for name in ("phone", "sms", "address")
             if record.get(name)
         ]
+    else:
+        found += number_problems(record)
+    return found
+
+
+def number_problems(record: dict) -> list[Problem]:
+    """The place's phone is one a phone dials, its text number one a text reaches: each
+    becomes a link residents press (see contacts.validation.link)."""
+    found = []
+    for name, check in (
+        ("phone", phone_numbers.call_problem),
+        ("sms", phone_numbers.text_problem),
+    ):
+        if record.get(name) and (message := check(record[name])) is not None:
+            found.append(Problem(name, message))
     return found
 
 
