@@ -50,7 +50,7 @@ def landline_number(raw: str) -> str | None:
 
 
 def _landline(text: str) -> str | None:
-    """A landline without an extension as 区号-号码, or None. Digits the resident set
+    """A landline without an extension as 区号-号码, or None. Digits the writer set
     apart are not made the last of an eight-digit number after seven (0635 1234567 8,
     010-1234567-8): those seven are a whole number, and the last digit its extension or a
     slip, so reading them as one would call somebody else."""
@@ -81,14 +81,16 @@ def _breaks(text: str) -> set[int]:
 # the special service numbers that begin with 1, three digits (110, 119, 120, 122) or five
 # (the carriers' 10000 and 10086, the public service lines 12345 and 12385, the post's
 # 11185); the customer service numbers, 95 and then three to six digits nationwide, 96 and
-# then three to six locally; and the 400 and 800 numbers, ten digits, paid by the one
-# called. None of them takes an area code.
+# then three to six locally; and the 400 and 800 numbers, ten digits. None of them is
+# dialled with an area code.
 SERVICE = re.compile(r"1[0-2]\d|1[0-2]\d{3}|9[56]\d{3,6}|[48]00\d{7}")
 # The numbers a text message reaches besides a mobile: the five-digit service numbers that
 # begin with 1 (12345 and 10086 take texts; 12110 is the police's number for texts), the
 # nationwide 95 numbers, and the 106 numbers that services send and receive texts by
-# (eight to twenty digits from 106). A landline, a
-# three-digit emergency number, a local 96 number and a 400 or 800 number are voice lines.
+# (eight to twenty digits from 106). The others are taken for voice lines: a landline, a
+# three-digit emergency number (the directory says so of 110, 119 and 120), a local 96
+# number and a 400 or 800 number. A text sent to a voice line is lost without a word to
+# the deaf resident who sent it, so a number is refused rather than guessed.
 TEXT_SERVICE = re.compile(r"1[0-2]\d{3}|95\d{3,6}|106\d{5,17}")
 # A local number written without its area code: seven or eight digits, not from 0 or 1.
 LOCAL = re.compile(r"[2-9]\d{6,7}")
