@@ -213,6 +213,25 @@ def _synonym_terms() -> frozenset[str]:
     return frozenset(chinese_terms(load_groups()))
 
 
+# The endings that say only whom or what a word is about: the person (聋哑人, 肢残人) or
+# the money (护理费, 低保金). jieba keeps such a word whole, with no shorter word inside
+# it that is searched, and pages say the condition or the allowance instead.
+STEM_ENDINGS = frozenset("人费金")
+
+
+def stem_of(word: str) -> str | None:
+    """The word before a STEM_ENDINGS ending (聋哑人: 聋哑; 哑人: 哑; 护理费: 护理), when it
+    is a word that says something: in the dictionary or the synonym file, and no lone
+    character the synonym file does not name (病人 is not 病). None for a synonym term,
+    which says what it finds already (盲人, 老年人), and for every other word."""
+    if len(word) < 2 or word[-1] not in STEM_ENDINGS or not is_chinese(word):
+        return None
+    stem = word[:-1]
+    if word in _synonym_terms() or _says_little(stem) or not is_known_word(stem):
+        return None
+    return stem
+
+
 def is_known_word(word: str) -> bool:
     """True when the segmenter's dictionary or the synonym file has `word`: a word spelt
     right (老人, 失智), whether or not a document uses it."""

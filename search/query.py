@@ -24,6 +24,7 @@ from search.analysis import (
     only_lone_characters,
     query_words,
     search_parts,
+    stem_of,
     typed_words,
 )
 from search.results import Marks
@@ -209,7 +210,9 @@ def build_query(text: str, reader: IndexReader, spelled: Sequence[str] = ()) -> 
     ]
     clauses = [
         Union(
-            [_term_query(word, reader, typed=True, weight=weight)] + _related_queries(key, reader)
+            [_term_query(word, reader, typed=True, weight=weight)]
+            + _related_queries(key, reader)
+            + _stem_queries(word, reader, weight)
         )
         for word, key, weight in zip(words, keys, weights, strict=True)
     ]
@@ -241,16 +244,42 @@ def asks_what_no_page_says(
 
 
 def _is_found(word: str, reader: IndexReader) -> bool:
-    """True when some document has `word`, a synonym term of it or every shorter word
-    inside it."""
+    """True when some document has `word`, a synonym term of it, every shorter word
+    inside it, or its stem (`searched_stem`)."""
     key = index_term(word)
     if _is_indexed(key, reader):
+        return True
+    stem = searched_stem(word, reader)
+    if stem is not None and _is_found(stem, reader):
         return True
     for term in thesaurus().related(key):
         if all(_is_indexed(index_term(w), reader) for w in query_words(normalize(term))):
             return True
     parts = search_parts(word) if is_chinese(word) else []
     return bool(parts) and all(_is_indexed(part, reader) for part in parts)
+
+
+def searched_stem(word: str, reader: IndexReader) -> str | None:
+    """The stem a word no page says is also searched by (`analysis.stem_of`: 聋哑人 by
+    聋哑, 护理费 by 护理), or None. A word some page says is searched as it is: 残疾人 is
+    not also 残疾."""
+    if _is_indexed(index_term(word), reader):
+        return None
+    return stem_of(word)
+
+
+def _stem_queries(word: str, reader: IndexReader, weight: float) -> list[Query]:
+    """The stem of a word no page says, searched as if typed, with its synonym terms
+    (聋哑人: 聋哑, and through it 听力残疾; 肢残人: 肢残, and through it 肢体残疾); [] for
+    other words. jieba keeps such a word whole and gives it no shorter word to be found by,
+    so it found nothing where its stem found the right pages."""
+    stem = searched_stem(word, reader)
+    if stem is None:
+        return []
+    weight *= VAGUE_WORDS.get(stem, 1.0)
+    return [_term_query(stem, reader, typed=True, weight=weight)] + _related_queries(
+        index_term(stem), reader
+    )
 
 
 def _phrase_queries(text: str, keys: list[str]) -> list[Query]:

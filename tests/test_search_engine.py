@@ -16,7 +16,7 @@ from whoosh.writing import SegmentWriter
 
 import search
 from search import Document, IndexBusy, IndexUnavailable, Results, SearchIndex, pinyin, vocabulary
-from search.analysis import analyzer, query_words
+from search.analysis import analyzer, query_words, stem_of
 from search.index import _ClosingStorage, document_fields
 from search.query import MAX_WORDS, clean_query, searched_words
 from search.results import SEPARATORS, Marks, snippet
@@ -309,6 +309,11 @@ def test_normalisation(text, expected):
         ("孩子上学", "zh", "service:compulsory-education"),
         ("打官司", "zh", "service:legal-aid"),
         ("如康家园", "zh", "facility:rukang-home-zhenxing"),
+        # Words jieba keeps whole: named by the synonym file, or searched by their stem.
+        ("聋哑人", "zh", "service:sign-language-video-service"),
+        ("哑人", "zh", "service:sign-language-video-service"),
+        ("盲校", "zh", "service:compulsory-education"),
+        ("低保金", "zh", "service:subsistence-allowance"),
         ("ＡＳＳＩＳＴＩＶＥ", "en", "service:assistive-devices:en"),
         ("wheelchair", "en", "service:assistive-devices:en"),
         ("deaf", "en", "service:sign-language-video-service:en"),
@@ -1147,6 +1152,24 @@ def test_pinyin_is_read_only_on_the_chinese_site(index):
 def test_a_character_of_the_same_reading_is_offered_corrected(index):
     results = index.search("办残急人证")
     assert results.suggestion == "办残疾人证"
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("精神病人", "精神病"),
+        ("哑人", "哑"),  # a lone character the synonym file names
+        ("低保金", "低保"),
+        ("补助费", "补助"),
+        ("病人", None),  # a lone character that says little
+        ("盲人", None),  # a synonym term says what it finds
+        ("残疾人证", None),
+        ("人", None),
+        ("xyz人", None),
+    ],
+)
+def test_a_word_ending_in_a_person_or_money_has_its_stem(jieba_cache, word, stem):
+    assert stem_of(word) == stem
 
 
 def test_a_word_some_page_uses_is_never_corrected_by_sound(index):
