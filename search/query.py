@@ -21,6 +21,7 @@ from search.analysis import (
     QUESTION_WORDS,
     analyzer,
     index_term,
+    is_known_word,
     only_lone_characters,
     query_words,
     search_parts,
@@ -126,12 +127,34 @@ VAGUE_WORDS = {"工作": 0.25, "补助": 0.25, "补助金": 0.25}
 
 def clean_query(raw: str | None) -> str:
     """The query as searched: cut to a sane length, normalised, single spaces. Chinese
-    typed a character at a time with spaces between (轮 椅, 残 疾 证) is one word again;
-    spaces between longer words (博平 如康家园) stay."""
+    typed a character at a time with spaces between (轮 椅, 残 疾 证) is one word again,
+    and so is a lone character spaced off a word it belongs to (残疾 证, 残疾人 证: alone,
+    the 证 was left out as saying little, and 残疾 beside nothing found nothing); spaces
+    between longer words (博平 如康家园) stay."""
     pieces = normalize((raw or "")[:MAX_QUERY_CHARS]).split()
     if len(pieces) > 1 and all(len(piece) == 1 and is_chinese(piece) for piece in pieces):
         return "".join(pieces)
-    return " ".join(pieces)
+    return " ".join(_joined(pieces))
+
+
+def _joined(pieces: list[str]) -> list[str]:
+    """`pieces` with each lone Chinese character joined to the Chinese piece before it, or
+    that piece to it, where together they spell a word the dictionary or the synonym file
+    has (残疾 证: 残疾证; 残 疾人: 残疾人). Other neighbours stay apart: 康复 证 is no word,
+    and 残疾人 车 is searched as 残疾人车 is."""
+    joined: list[str] = []
+    for piece in pieces:
+        before = joined[-1] if joined else ""
+        if (
+            is_chinese(before)
+            and is_chinese(piece)
+            and 1 in (len(before), len(piece))
+            and is_known_word(before + piece)
+        ):
+            joined[-1] = before + piece
+        else:
+            joined.append(piece)
+    return joined
 
 
 def exact_key(text: str) -> str:

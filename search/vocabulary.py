@@ -198,6 +198,19 @@ def word_places(text: str, is_word: Callable[[str], bool]) -> list[tuple[int, in
     ]
 
 
+# A space between two Chinese characters.
+_CHINESE = "[\u3400-\u4dbf\u4e00-\u9fff]"
+_SPACE_IN_CHINESE = re.compile(f"(?<={_CHINESE}) (?={_CHINESE})")
+
+
+def unspaced(text: str, has_hits: Callable[[str], bool]) -> str | None:
+    """`text` without its spaces between Chinese characters, when it has such spaces and
+    finds something so: a word typed with a space inside it (`clean_query` joins only what
+    the dictionary knows as a word); None otherwise."""
+    joined = _SPACE_IN_CHINESE.sub("", text)
+    return joined if joined != text and has_hits(joined) else None
+
+
 def offered(
     text: str,
     language: str,
@@ -207,10 +220,11 @@ def offered(
     has_hits: Callable[[str], bool],
 ) -> str | None:
     """The query the results offer instead of `text`, which `found` documents: a typing
-    error corrected (`sounds_alike`), whatever was found; or, only when nothing was, a
-    related or corrected query that finds something (`suggestion`)."""
+    error corrected (`sounds_alike`), whatever was found; or, only when nothing was, the
+    query without its spaces inside Chinese (`unspaced`), or a related or corrected query,
+    that finds something (`suggestion`)."""
     return sounds_alike(text, language, titles, is_used) or (
-        None if found else suggestion(text, titles, has_hits)
+        None if found else unspaced(text, has_hits) or suggestion(text, titles, has_hits)
     )
 
 
@@ -224,10 +238,11 @@ def offered_instead(
     """What is offered for a query that is not searched (`build_query` gives None): for
     lone characters (轮揆, cut 轮/揆), what `offered` offers for nothing found; beside a
     site word, only a typing error corrected by sound (残疾人正: 残疾人证), never a nearby
-    spelling (残疾人驾照 is not 残疾人证)."""
+    spelling (残疾人驾照 is not 残疾人证); and the query without its spaces inside Chinese
+    when that finds something (`unspaced`)."""
     if only_lone_characters(searched_words(text)):
         return offered(text, language, 0, titles, is_used, has_hits)
-    return sounds_alike(text, language, titles, is_used)
+    return sounds_alike(text, language, titles, is_used) or unspaced(text, has_hits)
 
 
 def suggestion(text: str, titles: Titles, has_hits: Callable[[str], bool]) -> str | None:

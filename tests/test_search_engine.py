@@ -314,6 +314,9 @@ def test_normalisation(text, expected):
         ("哑人", "zh", "service:sign-language-video-service"),
         ("盲校", "zh", "service:compulsory-education"),
         ("低保金", "zh", "service:subsistence-allowance"),
+        # A lone character spaced off the word it belongs to.
+        ("残疾 证", "zh", "service:disability-certificate"),
+        ("残疾人 证", "zh", "service:disability-certificate"),
         ("ＡＳＳＩＳＴＩＶＥ", "en", "service:assistive-devices:en"),
         ("wheelchair", "en", "service:assistive-devices:en"),
         ("deaf", "en", "service:sign-language-video-service:en"),
@@ -1097,7 +1100,12 @@ def test_a_query_keeps_the_words_that_name_its_subject(jieba_cache, query, words
         ("轮 椅", "轮椅"),
         (" 残　疾 证 ", "残疾证"),  # a full-width space too
         ("博平 如康家园", "博平 如康家园"),
-        ("盲 人 按摩", "盲 人 按摩"),
+        ("盲 人 按摩", "盲人 按摩"),  # lone characters that spell a word join it
+        ("残疾 证", "残疾证"),
+        ("残疾人 证", "残疾人证"),
+        ("残 疾人", "残疾人"),
+        ("康复 证", "康复 证"),  # 康复证 is no word
+        ("残疾人 车", "残疾人 车"),
         ("a b", "a b"),
         ("轮", "轮"),
     ],
@@ -1170,6 +1178,16 @@ def test_a_character_of_the_same_reading_is_offered_corrected(index):
 )
 def test_a_word_ending_in_a_person_or_money_has_its_stem(jieba_cache, word, stem):
     assert stem_of(word) == stem
+
+
+def test_a_query_typed_with_a_space_inside_a_word_is_offered_without_it():
+    def has_hits(candidate):
+        return candidate == "残疾人证"
+
+    assert vocabulary.unspaced("残疾 人证", has_hits) == "残疾人证"
+    assert vocabulary.unspaced("残疾人 车", has_hits) is None, "finds nothing so either"
+    assert vocabulary.unspaced("残疾人证", lambda candidate: True) is None, "no space"
+    assert vocabulary.unspaced("a b", lambda candidate: True) is None
 
 
 def test_a_word_some_page_uses_is_never_corrected_by_sound(index):
