@@ -63,6 +63,7 @@ from search.vocabulary import (
     offered_instead,
     pinyin_words,
     title_readings,
+    titles_language,
 )
 
 logger = logging.getLogger(__name__)
@@ -350,7 +351,7 @@ class SearchIndex(SearchBackend):
         reader = searcher.reader()
 
         def titles() -> TitleWords:
-            return self._title_words(name, searcher, language)
+            return self._title_words(name, searcher, titles_language(text, language))
 
         def is_used(word: str) -> bool:
             return any(reader.doc_frequency(field, word) for field in FIELD_BOOSTS)

@@ -86,6 +86,7 @@ from search.vocabulary import (
     offered_instead,
     pinyin_words,
     title_readings,
+    titles_language,
 )
 
 logger = logging.getLogger(__name__)
@@ -692,8 +693,9 @@ class _Search:
         return self.connection.scalar(text("SELECT generation FROM search_state")) or 0
 
     def titles(self) -> TitleWords:
-        """The words of the titles in the search's language."""
-        return self.backend.title_words(self.connection, self.generation, self.language)
+        """The words of the titles the query is compared with (`titles_language`)."""
+        language = titles_language(self.text, self.language)
+        return self.backend.title_words(self.connection, self.generation, language)
 
     def results(
         self,

@@ -23,6 +23,7 @@ from search.analysis import (
 from search.query import clean_query, searched_words
 from search.suggest import suggest
 from search.synonyms import all_terms, chinese_terms, load_groups
+from search.text import has_chinese
 
 # How many Chinese words a query in pinyin is shown to spell.
 MAX_PINYIN_WORDS = 8
@@ -90,6 +91,14 @@ class TitleWords:
 
 # How a backend hands over its title words: called only when they are needed.
 Titles = Callable[[], TitleWords]
+
+
+def titles_language(text: str, language: str) -> str:
+    """The language of the titles a query is compared with, to read or correct it: the
+    Chinese titles for Chinese typed on the English site too, where the English pages are
+    found by their Chinese twins (残疾正 is corrected to 残疾证 there as on the Chinese
+    site; compared with the English titles, it found nothing and was offered nothing)."""
+    return "zh" if has_chinese(text) else language
 
 
 def pinyin_words(text: str, language: str, titles: Titles) -> list[tuple[str, bool]]:
@@ -161,8 +170,9 @@ def sounds_alike(
     typing error in Chinese (办残急人证 for 办残疾人证). A run that is a word is spelt right
     (失智 is not 师资), and a run that cuts through a word of the query is the join of two
     words, not a typing error (the 语翻 of 手语翻译, the 是自 of 孩子是自闭症).
-    The longest such run wins; None when there is none."""
-    if language != "zh":
+    The longest such run wins; None when there is none. Chinese typed on the English site
+    is compared with the Chinese titles (`titles_language`)."""
+    if titles_language(text, language) != "zh":
         return None
     sounds = titles().sounds
     words: list[tuple[int, int]] | None = None  # where the query's words are

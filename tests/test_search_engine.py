@@ -1190,5 +1190,24 @@ def test_a_query_typed_with_a_space_inside_a_word_is_offered_without_it():
     assert vocabulary.unspaced("a b", lambda candidate: True) is None
 
 
+def test_chinese_mistyped_on_the_english_site_is_offered_corrected(fresh_index):
+    """/en/search?q=残疾正 said "No results", where the Chinese site offered 残疾证: the
+    English titles were the only words it was compared with."""
+    fresh_index.upsert(
+        twins(
+            "certificate",
+            ("残疾评定和残疾人证", "申请办理残疾人证。"),
+            ("Disability assessment and certificate", "Apply for the disability certificate."),
+        )
+    )
+    for language in ("zh", "en"):
+        found = fresh_index.search("残疾正", language=language)
+        assert (found.total, found.suggestion) == (0, "残疾证"), language
+        assert f"service:certificate:{language}" in ids(
+            fresh_index.search("残疾证", language=language)
+        )
+    assert fresh_index.search("wheelchiar", language="en").suggestion == "wheelchair"
+
+
 def test_a_word_some_page_uses_is_never_corrected_by_sound(index):
     assert index.search("残疾人证").suggestion is None

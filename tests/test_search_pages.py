@@ -100,6 +100,8 @@ def test_no_results_says_so_and_offers_a_way_on(client):
     [
         ("", "低宝", "低保", "/services/subsistence-allowance", "下面是“低保”的结果"),
         ("", "轮倚", "轮椅", "/services/assistive-devices", "下面是“轮椅”的结果"),
+        # Chinese mistyped on the English site, where it was "No results".
+        ("/en", "残疾正", "残疾证", "/en/services/disability-certificate", 'results for "残疾证"'),
         (
             "/en",
             "wheelchiar",

@@ -33,6 +33,7 @@ from test_search_engine import (  # noqa: F401 (the engine's tests, run here on 
     test_a_word_some_page_uses_is_never_corrected_by_sound,
     test_an_english_pages_chinese_twin_is_searched_by_its_chinese_words_only,
     test_any_query_is_safe,
+    test_chinese_mistyped_on_the_english_site_is_offered_corrected,
     test_chinese_typed_on_the_english_site_ranks_pages_as_the_chinese_site_ranks_twins,
     test_colloquial_queries_find_the_right_document,
     test_delete_removes_documents,
