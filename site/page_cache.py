@@ -34,10 +34,12 @@ While the database does not answer, no entry can be known to be current (the gen
 cannot be read). For that, a page without a query, asked for without htmx, also keeps its
 last good copy for a day (`last_good`), by its address and display modes alone, with the
 generation it was built at: the 503 answer to a reading request sends it, marked as old
-(`errors.last_good_page`), rather than the bare 503 page, but only when that generation is
-the newest a request read before the outage (`NEWEST`). A copy of an older generation may
-show what has since been withdrawn or changed, so it is never sent: even a page that did
-not change waits for its next visit after any publication (correctness over availability).
+(`errors.last_good_page`), rather than the bare 503 page, but only when that generation
+is the newest: the newest this process's cache knows (`NEWEST`, shared by every worker and
+server with Redis) and the newest any process of the instance wrote in its file (`NEWEST_FILE`: each transaction that raises the generation writes it
+there, the commands' too). A copy of an older generation may show what has since been
+withdrawn or changed, so it is never sent: even a page that did not change waits for its
+next visit after any publication (correctness over availability).
 
 What a visitor can learn from the cache: whether someone else asked for the same address in
 the last two minutes. So no response says whether it came from the cache (`X-Page-Cache`
@@ -51,6 +53,7 @@ tells that someone asked for it, in those display modes, in the last day: a page
 read, and no address a visitor's own words or choices make.
 """
 
+import fcntl
 import gzip
 import hashlib
 import json
@@ -61,6 +64,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from datetime import datetime
 from itertools import chain
 from typing import Any
@@ -118,6 +122,11 @@ DECODERS: dict[str, Callable[[bytes], bytes]] = {
 # after NEWEST_REWRITE seconds (an entry the cache dropped comes back).
 NEWEST = "generation"
 NEWEST_REWRITE = 3600
+# In the instance folder, which every process of the instance shares (its workers, and the
+# commands run beside them): the newest generation, written by each transaction that raises
+# it, before it commits. Each worker's own cache cannot know of a change another process
+# made, and without Redis a copy is checked against this file too (`last_copy`).
+NEWEST_FILE = "page-cache-newest-generation"
 # A Redis cache that does not answer within this long (seconds) counts as down, and is then
 # left alone for REDIS_REST seconds: a page costs a few milliseconds without the cache, and
 # a visitor must not wait on a server that hangs.
@@ -405,8 +414,9 @@ def keep_last_good(response: Response) -> None:
 def last_copy() -> tuple[datetime, str] | None:
     """The request's page as last stored (`keep_last_good`): when, and the page's HTML;
     None for a request that may not be answered with one (`looked_up`, `keeps_last_good`),
-    whose page has none, or whose copy was built at another generation than the newest
-    read (`NEWEST`): it may show what has been withdrawn or changed since."""
+    whose page has none, or whose copy was built at another generation than the newest read
+    by this process's cache (`NEWEST`) or written by any process of the instance
+    (`newest_on_this_machine`): it may show what has been withdrawn or changed since."""
     config = current_app.config
     if not (config["PAGE_CACHE"] and looked_up(request, config) and keeps_last_good(request)):
         return None
@@ -415,19 +425,21 @@ def last_copy() -> tuple[datetime, str] | None:
     if copy is None or newest is None:
         return None
     saved_at, generation, page = copy
-    if generation != newest:
+    if generation != newest or generation != newest_on_this_machine(current_app):
         return None
     return saved_at, gzip.decompress(page).decode("utf-8")
 
 
 def note_generation(app: Flask, number: int) -> None:
-    """Write the generation a request has just read as the newest (`NEWEST`), when this
-    process last wrote another or wrote it NEWEST_REWRITE seconds ago or more: a page from
-    the cache costs no write. (The WSGI layer has no app context.)"""
+    """Write the generation a request has just read as the newest (`NEWEST`, and in the
+    instance's file when it is newer than the file's: `write_newest`), when this process
+    last wrote another or wrote it NEWEST_REWRITE seconds ago or more: a page from the
+    cache costs no write. (The WSGI layer has no app context.)"""
     now = time.monotonic()
     written = app.extensions.get(WRITTEN)
     if written is not None and written[0] == number and now - written[1] < NEWEST_REWRITE:
         return
+    write_newest(app, number, raised=False)
     if _resting(app):
         return
     try:
@@ -436,6 +448,54 @@ def note_generation(app: Flask, number: int) -> None:
         _rest(app, error)
         return
     app.extensions[WRITTEN] = (number, now)
+
+
+def write_newest(app: Flask, number: int, raised: bool) -> None:
+    """Write `number` as the newest generation in the instance's file (`NEWEST_FILE`), under
+    a lock of the file. A transaction that has just `raised` the generation writes its
+    number as it is, before it commits: it holds the generation's row until then, so the
+    transactions that raise it write in the order they commit (a number written by one
+    that then rolls back only refuses the copies until the next change). A request that
+    read the generation writes it only when the file has none or an older one: it may have
+    read it just before a change committed, and must never write over that change's
+    number. When a raised number cannot be written, the error is logged and the file
+    removed if it can be: a file left with an older number would let older copies out."""
+    path = os.path.join(app.instance_path, NEWEST_FILE)
+    try:
+        os.makedirs(app.instance_path, exist_ok=True)
+        with open(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+") as file:
+            fcntl.flock(file, fcntl.LOCK_EX)  # let go when the file is closed
+            if not raised:
+                known = _number(file.read())
+                if known is not None and known >= number:
+                    return
+            file.seek(0)
+            file.truncate()
+            file.write(str(number))
+    except OSError as error:
+        logger.error("newest generation not written to %s: %s", path, error)
+        if raised:
+            with suppress(OSError):
+                os.unlink(path)
+
+
+def newest_on_this_machine(app: Flask) -> int | None:
+    """The newest generation the instance's processes have written (`write_newest`), or
+    None when there is none that reads."""
+    try:
+        with open(os.path.join(app.instance_path, NEWEST_FILE)) as file:
+            fcntl.flock(file, fcntl.LOCK_SH)
+            return _number(file.read())
+    except OSError:
+        return None
+
+
+def _number(text: str) -> int | None:
+    """The number the file holds; None for an empty or broken file."""
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 def _delete_last_good() -> None:
@@ -648,12 +708,16 @@ def _raise_generation(session: Session) -> None:
     if session.info.get(RAISED):
         return
     session.info[RAISED] = True  # first: the statement below passes the events too
-    session.info[RAISED_TO] = session.execute(
+    number = session.info[RAISED_TO] = session.execute(
         update(PageCacheGeneration)
         .values(number=PageCacheGeneration.number + 1, changed_at=utcnow())
         .returning(PageCacheGeneration.number)
         .execution_options(synchronize_session=False)
     ).scalar()
+    if number is not None and has_app_context():
+        # Now, while this transaction holds the row: see `write_newest`.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        write_newest(app, number, raised=True)
 
 
 def raise_generation() -> None:

@@ -7,6 +7,7 @@ import gzip
 import socket
 import zlib
 from contextlib import contextmanager
+from pathlib import Path
 
 import brotli
 import pytest
@@ -14,7 +15,7 @@ from barrierfree import page_cache
 from barrierfree.database import db
 from barrierfree.services.models import Service
 from conftest import STILL_NOW, copy_database, make_app, make_loaded_app, parse
-from flask import render_template, request
+from flask import Flask, render_template, request
 from sqlalchemy import event, text
 from staff_helpers import answered, csrf, form_fields, prepared_database, signed_in
 
@@ -437,5 +438,63 @@ def test_a_copy_kept_before_copies_had_a_generation_is_never_sent(site, client):
     key = copy_key(site, SERVICE)
     saved_at, _generation, _kept = copies.get(key)
     copies.set(key, (saved_at, "identity", b"<html><main>old</main></html>"))
+    with database_down(site):
+        assert NO_PAGE in client.get(SERVICE).text
+
+
+# --- Workers that keep copies of their own, on one database ---------------------------------
+
+
+@pytest.fixture
+def workers(prepared, tmp_path):
+    """Two apps on one database and one instance folder, each with its own cache, as the
+    workers `make run` starts without Redis."""
+    copy_database(prepared, tmp_path / "site.sqlite")
+    return [make_app(tmp_path / "site.sqlite", SEARCH_BACKEND="null") for _worker in range(2)]
+
+
+def test_a_page_withdrawn_in_another_worker_does_not_come_back_from_this_ones_copy(workers):
+    worker_a, worker_b = workers
+    publisher = signed_in(worker_a, PUBLISHER)
+    item = publish(worker_a, publisher)
+    page = "/updates/" + UPDATE["slug"]
+    resident = worker_b.test_client()
+    assert UPDATE["title"] in resident.get(page).text  # worker B keeps its copy
+    with database_down(worker_b):
+        assert_old_copy(resident.get(page), COPY_ZH)  # sent while nothing changed
+    withdraw(publisher, item)  # in worker A; B hears nothing of it
+    with database_down(worker_b):
+        response = resident.get(page)
+    assert response.status_code == 503 and NO_PAGE in response.text
+    assert UPDATE["title"] not in response.text and COPY_ZH not in response.text
+
+
+def test_a_change_a_command_makes_refuses_every_workers_older_copies(workers, tmp_path):
+    """`flask content load`, `flask staff publish-due`: a process of its own, which no
+    worker hears from but through the instance's file."""
+    worker_a, _worker_b = workers
+    client = worker_a.test_client()
+    client.get(SERVICE)
+    command = make_app(tmp_path / "site.sqlite", SEARCH_BACKEND="null")
+    rename_service(command, "另一个服务")
+    with database_down(worker_a):
+        assert NO_PAGE in client.get(SERVICE).text
+
+
+def test_a_request_never_writes_an_older_generation_over_a_change(tmp_path):
+    app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    assert page_cache.newest_on_this_machine(app) is None
+    page_cache.write_newest(app, 5, raised=True)  # a change, before it commits
+    page_cache.write_newest(app, 4, raised=False)  # a request that read the row just before
+    assert page_cache.newest_on_this_machine(app) == 5
+    page_cache.write_newest(app, 6, raised=False)  # a change made on another server
+    assert page_cache.newest_on_this_machine(app) == 6
+    page_cache.write_newest(app, 2, raised=True)  # after a restore, the row's own number
+    assert page_cache.newest_on_this_machine(app) == 2
+
+
+def test_without_the_instances_file_no_copy_is_sent(site, client):
+    client.get(SERVICE)
+    Path(site.instance_path, page_cache.NEWEST_FILE).unlink()
     with database_down(site):
         assert NO_PAGE in client.get(SERVICE).text
