@@ -165,16 +165,21 @@ def handle_database_error(error: Exception) -> ResponseReturnValue:
 MAIN_START = re.compile(r"<main\b[^>]*>")
 TITLE = re.compile(r"(?<=<title>)(.*?)(?=</title>)", re.DOTALL)
 OPEN_STATUS = re.compile(r'<span class="open-status\b[^"]*">[^<]*</span>')
+# The next opening of a place (facilities/detail.html), said from the time the page was built.
+NEXT_OPENING = re.compile(r'\n?<p class="next-opening">.*?</p>', re.DOTALL)
 
 
 def last_good_page(saved_at: datetime, page: str) -> str | None:
     """A page's last good copy (`page_cache.last_copy`, stored at `saved_at`) as it is sent
     while the database does not answer: its title says it is an old copy; the notice first
     in its main content says so too, and when it was stored (errors/_last_good_notice.html);
-    and whether a place is open now, which the copy cannot know, is unknown. None for a
-    page without a main content."""
+    and whether a place is open now, which the copy cannot know, is unknown, and when it
+    next opens (said from when the copy was kept: "今天 14:00" may have passed) is left
+    out; the hours stay. (A copy is sent only on the day it was kept, `page_cache.last_copy`,
+    so its "today" and "tomorrow" still hold.) None for a page without a main content."""
     unknown = Markup('<span class="open-status">{}</span>').format(_("现在是否开放：暂时无法确认"))
     page = OPEN_STATUS.sub(lambda _found: unknown, page)
+    page = NEXT_OPENING.sub("", page)
     page = TITLE.sub(lambda title: _("（旧副本）%(title)s", title=title[1]), page, count=1)
     main = MAIN_START.search(page)
     if main is None:

@@ -34,9 +34,10 @@ While the database does not answer, no entry can be known to be current (the gen
 cannot be read). For that, a page without a query, asked for without htmx, also keeps its
 last good copy for a day (`last_good`), by its address and display modes alone, with the
 generation it was built at: the 503 answer to a reading request sends it, marked as old
-(`errors.last_good_page`), rather than the bare 503 page, but only when that generation
-is the newest: the newest this process's cache knows (`NEWEST`, shared by every worker and
-server with Redis) and the newest any process of the instance wrote in its file (`NEWEST_FILE`: each transaction that raises the generation writes it
+(`errors.last_good_page`), rather than the bare 503 page, but only on the day it was kept
+and when that generation is the newest: the newest this process's cache knows (`NEWEST`,
+shared by every worker and server with Redis) and the newest any process of the instance
+wrote in its file (`NEWEST_FILE`: each transaction that raises the generation writes it
 there, the commands' too). A copy of an older generation may show what has since been
 withdrawn or changed, so it is never sent: even a page that did not change waits for its
 next visit after any publication (correctness over availability).
@@ -414,9 +415,11 @@ def keep_last_good(response: Response) -> None:
 def last_copy() -> tuple[datetime, str] | None:
     """The request's page as last stored (`keep_last_good`): when, and the page's HTML;
     None for a request that may not be answered with one (`looked_up`, `keeps_last_good`),
-    whose page has none, or whose copy was built at another generation than the newest read
+    whose page has none, whose copy was built at another generation than the newest read
     by this process's cache (`NEWEST`) or written by any process of the instance
-    (`newest_on_this_machine`): it may show what has been withdrawn or changed since."""
+    (`newest_on_this_machine`): it may show what has been withdrawn or changed since; or
+    whose copy was kept on another day than today (the site's clock): a page says "today",
+    "tomorrow" and marks today's row of its hours, which would then name the wrong day."""
     config = current_app.config
     if not (config["PAGE_CACHE"] and looked_up(request, config) and keeps_last_good(request)):
         return None
@@ -426,6 +429,8 @@ def last_copy() -> tuple[datetime, str] | None:
         return None
     saved_at, generation, page = copy
     if generation != newest or generation != newest_on_this_machine(current_app):
+        return None
+    if saved_at.date() != opening_hours.local_now().date():
         return None
     return saved_at, gzip.decompress(page).decode("utf-8")
 

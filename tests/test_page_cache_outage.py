@@ -7,11 +7,12 @@ import gzip
 import socket
 import zlib
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import brotli
 import pytest
-from barrierfree import page_cache
+from barrierfree import opening_hours, page_cache
 from barrierfree.database import db
 from barrierfree.services.models import Service
 from conftest import STILL_NOW, copy_database, make_app, make_loaded_app, parse
@@ -498,3 +499,36 @@ def test_without_the_instances_file_no_copy_is_sent(site, client):
     Path(site.instance_path, page_cache.NEWEST_FILE).unlink()
     with database_down(site):
         assert NO_PAGE in client.get(SERVICE).text
+
+
+# --- What a copy says of today ----------------------------------------------------------------
+
+PLACE = "/facilities/rukang-zhenxing"  # open 08:30-11:30 and 13:30-17:00 on weekdays
+
+
+def test_a_copy_is_sent_only_on_the_day_it_was_kept(site, client, monkeypatch):
+    """Its "today", "tomorrow" and today's row of the hours would name the wrong day."""
+    client.get(PLACE)
+    monkeypatch.setattr(opening_hours, "local_now", lambda: STILL_NOW.replace(hour=23, minute=59))
+    with database_down(site):
+        assert_old_copy(client.get(PLACE), COPY_ZH)
+    next_day = STILL_NOW + timedelta(days=1)
+    monkeypatch.setattr(opening_hours, "local_now", lambda: next_day.replace(hour=0, minute=0))
+    with database_down(site):
+        response = client.get(PLACE)
+    assert response.status_code == 503 and NO_PAGE in response.text
+
+
+def test_a_copy_leaves_out_when_a_place_next_opens(site, client, monkeypatch):
+    """Kept at noon, closed for lunch: "下次开放：今天 13:30" is past by the afternoon. (A
+    Tuesday of a year whose holidays the site knows: in 2099 it would not judge the hours.)"""
+    noon = datetime(2026, 12, 8, 12, 0)
+    monkeypatch.setattr(opening_hours, "local_now", lambda: noon)
+    first = client.get(PLACE)
+    assert "下次开放：今天 13:30" in first.text
+    monkeypatch.setattr(opening_hours, "local_now", lambda: noon.replace(hour=15))
+    with database_down(site):
+        response = client.get(PLACE)
+    assert_old_copy(response, COPY_ZH)
+    assert "下次开放" not in response.text and "next-opening" not in response.text
+    assert "（今天）" in response.text  # the day it was kept, still today
