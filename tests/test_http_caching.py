@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import brotli
 import pytest
 from barrierfree import opening_hours
-from barrierfree.database import PUBLISHED, WITHDRAWN, db, utcnow
+from barrierfree.database import DRAFT, PUBLISHED, WITHDRAWN, db, utcnow
 from barrierfree.opening_hours import last_opening_or_closing, local
 from barrierfree.page_cache import HEADER, PageCacheGeneration
 from barrierfree.pages.models import Page
@@ -232,6 +232,42 @@ def test_an_update_and_the_list_of_updates_say_when_they_last_changed(tmp_path):
     assert client.get("/updates/first").last_modified == http_time(first.updated_at)
 
 
+def test_a_list_of_updates_never_goes_back_when_an_item_leaves_it_as_a_draft(tmp_path):
+    """An undone first publication takes the item back to a draft: the list, the feed and
+    the sitemap still changed then, and a browser that had the list with it is sent the
+    list again."""
+    app = make_app(tmp_path / "undo.sqlite")
+    now = utcnow().replace(microsecond=0)
+    with app.app_context():
+        for slug, days in (("earlier", 3), ("later", 2)):
+            db.session.add(
+                Update(slug=slug, kind="notice", title="通知", summary="摘要", body="正文",
+                       status=PUBLISHED, published_at=now - timedelta(days=days),
+                       updated_at=now - timedelta(days=days))
+            )  # fmt: skip
+        db.session.commit()
+    client = app.test_client()
+    published = client.get("/updates/")
+    assert published.last_modified == (now - timedelta(days=2)).replace(tzinfo=UTC)
+    with app.app_context():  # as the undo does it (its own change is a day later here)
+        later = db.session.scalar(select(Update).where(Update.slug == "later"))
+        later.status, later.published_at = DRAFT, None
+        later.updated_at = now - timedelta(days=1)
+        db.session.commit()
+    since = {"If-Modified-Since": published.headers["Last-Modified"]}
+    again = client.get("/updates/", headers=since)
+    assert again.status_code == 200 and "/updates/later" not in again.text
+    assert again.last_modified == (now - timedelta(days=1)).replace(tzinfo=UTC)
+    feed = ET.fromstring(client.get("/updates/feed.atom").data)
+    assert feed.findtext("{http://www.w3.org/2005/Atom}updated") == (
+        (now - timedelta(days=1)).isoformat() + "Z"
+    )
+    assert client.get("/updates/feed.atom", headers=since).status_code == 200
+    lastmods = sitemap_lastmods(client)
+    undone = local(now - timedelta(days=1)).date().isoformat()
+    assert lastmods["/updates/"] == lastmods["/"] == undone
+
+
 def test_a_place_that_says_open_now_changed_when_it_last_opened_or_closed(client, monkeypatch):
     place = "/facilities/rukang-zhenxing"  # open 08:30-11:30 and 13:30-17:00 on weekdays
     monkeypatch.setattr(opening_hours, "local_now", lambda: datetime(2099, 1, 7, 8, 30, 30))
@@ -307,7 +343,7 @@ def test_the_sitemap_dates_each_item_and_each_list_by_its_last_change(app, clien
     assert lastmods["/services/living-allowance"] == day(service.updated_at)
     with app.app_context():
         newest = max(
-            db.session.scalars(select(Service.updated_at).where(Service.status != "draft")).all()
+            db.session.scalars(select(Service.updated_at)).all()
             + db.session.scalars(select(Category.updated_at)).all()
         )
     assert lastmods["/services/"] == day(newest)

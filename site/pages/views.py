@@ -17,7 +17,7 @@ from flask import (
 from sqlalchemy import literal, null, select, union_all
 
 from ..contacts.models import ContactChannel
-from ..database import DRAFT, PUBLISHED, db
+from ..database import PUBLISHED, db
 from ..facilities.models import Facility
 from ..i18n import EN, PREFIX, ZH
 from ..kinds import ModelClass
@@ -140,11 +140,13 @@ def _last_changes() -> Callable[[str, Mapping], str | None]:
         )
     ).all()
     # An item's page shows it while it is published; a list changes when a row joins or
-    # leaves it, so a withdrawn row's last change counts, a draft's does not.
+    # leaves it, so every row's last change counts: a withdrawn row's, and a draft's (an
+    # undone first publication takes a row back to a draft, and the list's date must not
+    # go back; a draft never public moves it on for nothing).
     items = {(kind, slug): at for kind, slug, status, at in rows if status in (None, PUBLISHED)}
     kinds: dict[str, datetime] = {}
-    for kind, _slug, status, at in rows:
-        if status != DRAFT and (kind not in kinds or at > kinds[kind]):
+    for kind, _slug, _status, at in rows:
+        if kind not in kinds or at > kinds[kind]:
             kinds[kind] = at
 
     def lastmod(endpoint: str, values: Mapping) -> str | None:

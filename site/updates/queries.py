@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
-from ..database import PUBLISHED, WITHDRAWN, db
+from ..database import PUBLISHED, db
 from ..i18n import localized
 from ..opening_hours import local
 from ..services.models import Category
@@ -56,11 +56,13 @@ def feed_categories() -> dict[str, str]:
 
 
 def last_public_change() -> datetime | None:
-    """When the public list of updates last changed: the newest change to an update that
-    is published or was withdrawn (a withdrawal takes an entry out). None when there was
-    never one."""
-    statuses = (PUBLISHED, WITHDRAWN)
-    return db.session.scalar(select(func.max(Update.updated_at)).where(Update.status.in_(statuses)))
+    """When the public list of updates last changed: the newest change to any update. A
+    draft's counts too: an update taken back to a draft (an undone first publication)
+    left the list then, and its own change is the only trace of that; without it the time
+    would go back and a browser asking "changed since?" would be told no. A draft that
+    was never public moves the time on for nothing, which costs a page sent again, never a
+    stale one. None when there was never an update."""
+    return db.session.scalar(select(func.max(Update.updated_at)))
 
 
 def published_update(slug: str) -> Update | None:
