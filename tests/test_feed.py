@@ -3,10 +3,13 @@ characters XML 1.0 does not allow are refused in the editor, naming the field, a
 never written into the XML even when a row holds them."""
 
 import xml.etree.ElementTree as ET
+from datetime import UTC
 
 import pytest
 from barrierfree.database import PUBLISHED, db, utcnow
+from barrierfree.page_cache import PageCacheGeneration
 from barrierfree.query_args import clean_line, clean_text
+from barrierfree.services.models import Category
 from barrierfree.staff.models import MediaFile
 from barrierfree.updates.models import Update
 from conftest import make_app, parse
@@ -129,8 +132,6 @@ def test_words_line_break_in_a_title_is_refused_naming_the_field(site):
 def test_updated_is_the_last_public_change_not_the_request_time(tmp_path):
     app = make_app(tmp_path / "empty.sqlite")
     client = app.test_client()
-    first = ET.fromstring(client.get("/updates/feed.atom").data).findtext(f"{ATOM}updated")
-    assert first == "1970-01-01T00:00:00Z"  # nothing was ever published
     with app.app_context():
         row = Update(slug="n1", kind="notice", status=PUBLISHED, title="通知", summary="摘要",
                      body="正文", published_at=utcnow())  # fmt: skip
@@ -225,3 +226,32 @@ def test_an_indicator_value_is_an_entry_and_a_new_value_a_new_entry(loaded_app):
     assert "最新 96%" in summary and "区残联2026年统计" in summary
     second = set_value("97", date(2026, 12, 1))
     assert second.find(f"{ATOM}id").text != first.find(f"{ATOM}id").text
+
+
+def test_the_feed_is_asked_for_again_before_reuse_as_every_dated_page(site):
+    """With a Last-Modified and no lifetime, a cache would reuse it unasked for a tenth of
+    its age."""
+    response = site["app"].test_client().get("/updates/feeds/notice.atom")
+    assert response.mimetype == "application/atom+xml"
+    assert response.headers["Last-Modified"] and response.headers["Cache-Control"] == "no-cache"
+
+
+def test_a_feed_that_never_had_an_entry_is_dated_by_the_site_not_1970(tmp_path):
+    app = make_app(tmp_path / "empty.sqlite")
+    client = app.test_client()
+    with app.app_context():
+        changed = db.session.scalar(select(PageCacheGeneration.changed_at))
+    for path in ("/updates/feed.atom", "/updates/feeds/news.atom"):
+        response = client.get(path)
+        updated = ET.fromstring(response.data).findtext(f"{ATOM}updated")
+        assert updated == changed.isoformat(timespec="seconds") + "Z", path
+        assert response.last_modified == changed.replace(microsecond=0, tzinfo=UTC)
+
+
+def test_a_topic_feed_changes_with_its_name(app, client):
+    """A service category's name is its feed's title."""
+    with app.app_context():
+        category = db.session.scalar(select(Category).where(Category.slug == "rehabilitation"))
+        renamed = category.updated_at.isoformat(timespec="seconds") + "Z"
+    feed = ET.fromstring(client.get("/updates/feeds/rehabilitation.atom").data)
+    assert feed.findtext(f"{ATOM}updated") == renamed  # content/ has no updates

@@ -56,10 +56,16 @@ def test_a_topic_s_feed_is_not_dated_by_the_indicators(loaded_app):
     """It carries no indicator: its date is the updates' last public change."""
     client = loaded_app.test_client()
     with loaded_app.app_context():
+        notice = Update(slug="n1", kind="notice", status=PUBLISHED, title="通知", summary="",
+                        body="", topics=[], published_at=datetime(2026, 1, 1, 8))  # fmt: skip
+        db.session.add(notice)
+        db.session.commit()
+        changed = notice.updated_at.isoformat(timespec="seconds") + "Z"
         indicator = db.session.scalar(select(Indicator).where(Indicator.number == 6))
         indicator.current_value, indicator.current_date = "98", date(2026, 6, 30)
+        indicator.updated_at = notice.updated_at + timedelta(hours=1)
         db.session.commit()
-    assert feed_times(client.get("/updates/feeds/notice.atom"))[0] == "1970-01-01T00:00:00Z"
+    assert feed_times(client.get("/updates/feeds/notice.atom"))[0] == changed
 
 
 def test_a_topic_s_feed_finds_its_updates_behind_many_others(loaded_app):

@@ -65,6 +65,12 @@ def last_public_change() -> datetime | None:
     return db.session.scalar(select(func.max(Update.updated_at)))
 
 
+def category_changed_at(slug: str) -> datetime | None:
+    """When the service category `slug` last changed (its name titles its feed); None for
+    a kind of update, which has no row."""
+    return db.session.scalar(select(Category.updated_at).where(Category.slug == slug))
+
+
 def published_update(slug: str) -> Update | None:
     """The published update with this slug, or None."""
     return db.session.scalar(_published().where(Update.slug == slug))

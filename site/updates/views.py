@@ -4,10 +4,11 @@ import hashlib
 import re
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from .. import page_cache
 from ..plan import queries as plan
 from ..plan.models import Indicator
 from ..query_args import read_page_number, xml_safe
@@ -54,9 +55,6 @@ def detail(slug: str) -> Response:
     return last_modified(render_template("updates/detail.html", update=update), update.updated_at)
 
 
-# A feed that never had an entry has not changed since the beginning of time (RFC 4287 asks
-# for some <updated>; the time of the request would tell readers it changed on each visit).
-NEVER = datetime(1970, 1, 1)
 SITE_PATH = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
 
@@ -87,6 +85,7 @@ def category_feed(category: str) -> Response:
         url_for("updates.category_feed", category=category, _external=True),
         name,
         queries.last_public_change(),
+        queries.category_changed_at(category),  # its name is the feed's title
     )
 
 
@@ -104,14 +103,18 @@ def _feed(
     *changes: datetime | None,
 ) -> Response:
     """An Atom feed of `items` (and of indicator values), conditional on its content; it
-    was last updated at the newest of `changes` (the times of what it is made of)."""
-    updated = max(filter(None, changes), default=NEVER)
+    was last updated at the newest of `changes` (the times of what it is made of), or, for a
+    feed that was never given anything, at the site's last public change (RFC 4287 asks for
+    an <updated>; the time of the request would say it changed on each visit). It says so
+    in Last-Modified too, with no-cache, as every page that does (`last_modified`)."""
+    updated = max(filter(None, changes), default=None) or page_cache.last_public_change()
+    assert updated is not None  # the generation's row always has a time
     body = render_template(
         "updates/feed.atom", items=items, indicators=indicators, updated=updated,
         feed_url=feed_url, feed_title=title, site_url=url_for("pages.home", _external=True),
     )  # fmt: skip
-    response = current_app.response_class(body, mimetype="application/atom+xml")
-    response.last_modified = updated
+    response = last_modified(body, updated)
+    response.mimetype = "application/atom+xml"
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     return conditional(response, request)
 
