@@ -319,14 +319,25 @@ def answer_conditionally(response: Response) -> Response:
     return response
 
 
-def last_modified(body: str, *moments: datetime | None) -> Response:
+def last_modified(body: str, *moments: datetime | None, own_rows: bool = False) -> Response:
     """The page `body` as a response that says when it last changed: the newest of
     `moments` (UTC, as stored), answered "not modified" to If-Modified-Since by
     `answer_conditionally`. Browsers must still ask before reusing it (no-cache): given a
-    Last-Modified and no lifetime, they would reuse a page unasked for a tenth of its age."""
+    Last-Modified and no lifetime, they would reuse a page unasked for a tenth of its age.
+
+    `own_rows`: the moments are the times of the page's own rows alone (a static page, an
+    update, the list of updates), which the demo banner does not move. The banner is on
+    every page while the demo pack is in the database, and comes and goes with the pack
+    (`flask content load --demo`, `flask content remove-demo`) at a time no row keeps: so
+    while it is in, such a page says no date, and a browser holding it with the banner, or
+    from before the banner, is never told "not modified" by one. The ETag, made from the
+    page itself, still answers 304. (The last public change, which other pages give, moves
+    with the pack: its places and contacts are public rows.)"""
+    from .demo import is_loaded  # it reads the page cache, which needs this module
+
     response = make_response(body)
     known = [moment for moment in moments if moment is not None]
-    if known:
+    if known and not (own_rows and is_loaded()):
         response.last_modified = max(known).replace(tzinfo=UTC)
         response.cache_control.no_cache = True
     return response

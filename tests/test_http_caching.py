@@ -18,7 +18,7 @@ from barrierfree.page_cache import HEADER, PageCacheGeneration
 from barrierfree.pages.models import Page
 from barrierfree.services.models import Category, Service
 from barrierfree.updates.models import Update
-from conftest import SITEMAP_NS, make_app, parse
+from conftest import SITEMAP_NS, make_app, make_loaded_app, parse
 from sqlalchemy import select
 from werkzeug.http import http_date
 
@@ -194,7 +194,15 @@ def http_time(moment: datetime) -> datetime:
     return moment.replace(microsecond=0, tzinfo=UTC)
 
 
-def test_a_static_page_says_when_it_last_changed_and_answers_if_modified_since(app, client):
+@pytest.fixture(scope="module")
+def facts_app(tmp_path_factory):
+    """The site as `make run` has it: content/ without the demo pack, whose banner would
+    take the date off a static page."""
+    return make_loaded_app(tmp_path_factory.mktemp("facts") / "site.sqlite", demo=False)
+
+
+def test_a_static_page_says_when_it_last_changed_and_answers_if_modified_since(facts_app):
+    app, client = facts_app, facts_app.test_client()
     response = client.get("/about")
     assert response.last_modified == http_time(row(app, Page, "about").updated_at)
     assert response.headers["Cache-Control"] == "no-cache"  # no reuse before asking
@@ -266,6 +274,21 @@ def test_a_list_of_updates_never_goes_back_when_an_item_leaves_it_as_a_draft(tmp
     lastmods = sitemap_lastmods(client)
     undone = local(now - timedelta(days=1)).date().isoformat()
     assert lastmods["/updates/"] == lastmods["/"] == undone
+
+
+def test_while_the_demo_pack_is_in_a_page_dated_by_its_own_row_says_no_date(loaded_app):
+    """The banner comes and goes with the pack at a time no row keeps: a browser that had
+    the page with it (or without it) is never told "not modified" by a date."""
+    client = loaded_app.test_client()
+    bannered = client.get("/about")
+    assert "演示站点" in bannered.text and bannered.headers["ETag"]
+    assert "Last-Modified" not in bannered.headers
+    assert client.get("/services/living-allowance").last_modified  # moves with the pack
+    result = loaded_app.test_cli_runner().invoke(args=["content", "remove-demo"])
+    assert result.exit_code == 0, result.output
+    plain = client.get("/about", headers={"If-None-Match": bannered.headers["ETag"]})
+    assert plain.status_code == 200 and "演示站点" not in plain.text
+    assert plain.last_modified == http_time(row(loaded_app, Page, "about").updated_at)
 
 
 def test_a_place_that_says_open_now_changed_when_it_last_opened_or_closed(client, monkeypatch):

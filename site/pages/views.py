@@ -52,7 +52,8 @@ def home() -> str:
 def static(slug: str) -> Response:
     """A static page (关于本站, 无障碍声明, 联系我们)."""
     page = queries.published_page(slug) or abort(404)
-    return last_modified(render_template("pages/static.html", page=page), page.updated_at)
+    body = render_template("pages/static.html", page=page)
+    return last_modified(body, page.updated_at, own_rows=True)
 
 
 @bp.get("/sitemap")

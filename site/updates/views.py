@@ -45,14 +45,15 @@ def index() -> Response:
     if number > pages:
         abort(404)
     body = render_template("updates/index.html", items=items, page=number, pages=pages)
-    return last_modified(body, queries.last_public_change())
+    return last_modified(body, queries.last_public_change(), own_rows=True)
 
 
 @bp.get("/updates/<slug>")
 def detail(slug: str) -> Response:
     """One published update."""
     update = queries.published_update(slug) or abort(404)
-    return last_modified(render_template("updates/detail.html", update=update), update.updated_at)
+    body = render_template("updates/detail.html", update=update)
+    return last_modified(body, update.updated_at, own_rows=True)
 
 
 SITE_PATH = re.compile(r'(\s(?:href|src)=")/(?!/)')
