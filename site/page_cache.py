@@ -417,7 +417,7 @@ def last_copy() -> tuple[datetime, str] | None:
     None for a request that may not be answered with one (`looked_up`, `keeps_last_good`),
     whose page has none, whose copy was built at another generation than the newest read
     by this process's cache (`NEWEST`) or written by any process of the instance
-    (`newest_on_this_machine`): it may show what has been withdrawn or changed since; or
+    (`newest_in_instance`): it may show what has been withdrawn or changed since; or
     whose copy was kept on another day than today (the site's clock): a page says "today",
     "tomorrow" and marks today's row of its hours, which would then name the wrong day."""
     config = current_app.config
@@ -428,7 +428,7 @@ def last_copy() -> tuple[datetime, str] | None:
     if copy is None or newest is None:
         return None
     saved_at, generation, page = copy
-    if generation != newest or generation != newest_on_this_machine(current_app):
+    if generation != newest or generation != newest_in_instance(current_app):
         return None
     if saved_at.date() != opening_hours.local_now().date():
         return None
@@ -484,7 +484,7 @@ def write_newest(app: Flask, number: int, raised: bool) -> None:
                 os.unlink(path)
 
 
-def newest_on_this_machine(app: Flask) -> int | None:
+def newest_in_instance(app: Flask) -> int | None:
     """The newest generation the instance's processes have written (`write_newest`), or
     None when there is none that reads."""
     try:

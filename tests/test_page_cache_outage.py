@@ -484,14 +484,14 @@ def test_a_change_a_command_makes_refuses_every_workers_older_copies(workers, tm
 
 def test_a_request_never_writes_an_older_generation_over_a_change(tmp_path):
     app = Flask(__name__, instance_path=str(tmp_path / "instance"))
-    assert page_cache.newest_on_this_machine(app) is None
+    assert page_cache.newest_in_instance(app) is None
     page_cache.write_newest(app, 5, raised=True)  # a change, before it commits
     page_cache.write_newest(app, 4, raised=False)  # a request that read the row just before
-    assert page_cache.newest_on_this_machine(app) == 5
+    assert page_cache.newest_in_instance(app) == 5
     page_cache.write_newest(app, 6, raised=False)  # a change made on another server
-    assert page_cache.newest_on_this_machine(app) == 6
+    assert page_cache.newest_in_instance(app) == 6
     page_cache.write_newest(app, 2, raised=True)  # after a restore, the row's own number
-    assert page_cache.newest_on_this_machine(app) == 2
+    assert page_cache.newest_in_instance(app) == 2
 
 
 def test_without_the_instances_file_no_copy_is_sent(site, client):
