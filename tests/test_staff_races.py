@@ -191,7 +191,7 @@ def test_a_release_due_during_a_save_publishes_the_saved_text(site):
         row = db.session.get(Update, id_)
         assert (row.status, row.summary, row.version) == ("published", THEIRS, version + 2)
         kept = db.session.scalar(
-            select(Revision).where(Revision.action == "publish", Revision.item_id == id_)
+            select(Revision).where(Revision.action == "publish-scheduled", Revision.item_id == id_)
         )
         assert (kept.version, kept.data["summary"]) == (version + 2, THEIRS)
 
