@@ -14,6 +14,7 @@ import functools
 import gc
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -63,6 +64,13 @@ def load_content(directory: Path, demo: bool = True):
     report = load(Path(directory), demo)
     db.session.commit()
     return report
+
+
+def visitor_addresses(second: int):
+    """A new client address (10.<second>.x.y) at each next(), for as many as a test process
+    asks for: a resident's limits count per address, and the modules that send as
+    residents are imported once a process, by every test file that shares their helpers."""
+    return (f"10.{second}.{n // 254}.{n % 254 + 1}" for n in itertools.count())
 
 
 # --- Apps and their databases ---------------------------------------------------------------

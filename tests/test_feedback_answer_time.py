@@ -14,7 +14,7 @@ from barrierfree.feedback.models import FeedbackItem
 from barrierfree.feedback.working_days import is_working_day, working_days_between
 from barrierfree.mail.models import OutgoingMail
 from barrierfree.opening_hours import local_now, utc
-from conftest import MAIL_NOWHERE, make_app, make_loaded_app, parse
+from conftest import MAIL_NOWHERE, make_app, make_loaded_app, parse, visitor_addresses
 from sqlalchemy import select, update
 from staff_helpers import csrf, make_staff, signed_in
 
@@ -23,7 +23,7 @@ NOT_PUBLISHED = "区残联还没有公布多长时间内答复"
 NOT_PUBLISHED_EN = "has not yet published how soon it answers"
 # Any number of working days, in either language.
 SOME_DAYS = re.compile(r"\d+\s*个工作日|\d+\s+working days?")
-address_number = iter(range(1, 250))
+addresses = visitor_addresses(7)
 
 
 def site(tmp_path, **config):
@@ -47,7 +47,7 @@ def seven(tmp_path):
 def ask(app, prefix: str = ""):
     """A resident asks a question, answered by email: the sent page and the status page."""
     client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"10.7.0.{next(address_number)}"
+    client.environ_base["REMOTE_ADDR"] = next(addresses)
     path = f"{prefix}/feedback/ask"
     data = {"csrf_token": csrf(client, path), "topic": "other", "reply_by": "email",
             "contact_email": "resident@example.com", "body": "辅具怎么申请？"}  # fmt: skip

@@ -2,6 +2,7 @@
 assigning, notes, public replies, merging, the audit log, two people at once, who sees
 contact details, overdue items in working days, and the purge of contact details."""
 
+import itertools
 import re
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from barrierfree.database import db, utcnow
 from barrierfree.feedback.models import FeedbackItem, FeedbackMessage
 from barrierfree.mail.models import OutgoingMail
 from barrierfree.staff.models import AuditEntry, Autosave, StaffUser
-from conftest import MAIL_NOWHERE, parse
+from conftest import MAIL_NOWHERE, parse, visitor_addresses
 from flask import g
 from sqlalchemy import select, update
 from staff_helpers import (
@@ -24,7 +25,8 @@ from staff_helpers import (
 )
 
 STATUS_LINK = re.compile(r"(?:/en)?/feedback/status/[A-Za-z0-9_-]{40,}")
-address_number = iter(range(1, 250))
+addresses = visitor_addresses(9)
+question_number = itertools.count(1)
 
 
 def send(app, path: str = "/feedback/ask", **fields) -> tuple[int, str]:
@@ -33,9 +35,9 @@ def send(app, path: str = "/feedback/ask", **fields) -> tuple[int, str]:
     if fields.get("reply_by") == "email":
         app.config.update(MAIL_NOWHERE)  # offered only when the site can send mail
     client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"10.9.0.{next(address_number)}"
+    client.environ_base["REMOTE_ADDR"] = next(addresses)
     data = {"csrf_token": csrf(client, path), "reply_by": "site", "topic": "other",
-            "body": f"问题 {next(address_number)}", **fields}  # fmt: skip
+            "body": f"问题 {next(question_number)}", **fields}  # fmt: skip
     response = client.post(path, data=data)
     assert response.status_code == 303, response.text[:2000]
     page = client.get(response.headers["Location"])

@@ -22,7 +22,7 @@ from barrierfree.mail.models import OutgoingMail
 from barrierfree.staff import periodic
 from barrierfree.staff.editing import publishing
 from barrierfree.updates.models import Update
-from conftest import MAIL_NOWHERE, make_app, make_loaded_app, parse
+from conftest import MAIL_NOWHERE, make_app, make_loaded_app, parse, visitor_addresses
 from sqlalchemy import func, select, update
 from staff_helpers import (
     answered,
@@ -35,7 +35,7 @@ from staff_helpers import (
 )
 from test_write_failures import read_only
 
-address_number = iter(range(1, 250))
+addresses = visitor_addresses(8)
 NOTICE = {
     "slug": "2026-hearing-aids",
     "kind": "notice",
@@ -133,7 +133,7 @@ def waiting(app) -> list[OutgoingMail]:
 def ask(app, prefix: str = "", **fields):
     """A resident asks a question and wants the answer by email; the sent page."""
     client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"10.8.0.{next(address_number)}"
+    client.environ_base["REMOTE_ADDR"] = next(addresses)
     path = f"{prefix}/feedback/ask"
     data = {"csrf_token": csrf(client, path), "topic": "other", "reply_by": "email",
             "contact_email": "resident@example.com", "body": "辅具怎么申请？"}  # fmt: skip
@@ -403,7 +403,7 @@ def test_without_a_mail_server_nothing_is_queued_and_the_back_office_says_so(tmp
 
 def subscribe(app, email_address: str = "reader@example.com", prefix: str = "", **choices):
     client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"10.7.0.{next(address_number)}"
+    client.environ_base["REMOTE_ADDR"] = next(addresses)
     fields = {"csrf_token": csrf(client, f"{prefix}/alerts/"), "email": email_address,
               "kinds": ["notice"], **choices}  # fmt: skip
     return client.post(f"{prefix}/alerts/", data=fields)
