@@ -163,6 +163,8 @@ def test_the_spreadsheet_refuses_a_number_nobody_answers_at_its_cell(shared):
         ("tel", "0635-1234567 转 8", "tel:06351234567,8"),
         ("sms", "138 0000 0000", "sms:13800000000"),
         ("mailto", "service＠example。cn", "mailto:service@example.cn"),
+        # What a mailto: link would read as its own parts stays the address's (RFC 6068).
+        ("mailto", "info#1?a&b@example.cn", "mailto:info%231%3Fa%26b@example.cn"),
         ("tel", NOT_A_NUMBER, None),  # saved before the rule: text, no link
         ("sms", "0635-1234567", None),
         ("mailto", "请到窗口询问", None),

@@ -492,6 +492,7 @@ def test_an_email_address_is_one_mailbox(text, taken):
         # Words typed straight after the address: no top-level domain is like these.
         ("me@qq.com谢谢", "结尾不对"),
         ("me@qq.com1", "结尾不对"),
+        ("me@163.com.谢谢", "结尾不对"),  # me@163.com。谢谢 as typed_address reads it
         ("me@qq.c", "结尾不对"),
         ("li.wei@xn--fsqu00a.xn--fiqs8s", None),
     ],

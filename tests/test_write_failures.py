@@ -334,9 +334,10 @@ def test_a_refused_message_leaves_no_word_of_it_in_the_log(site, caplog):
     assert "抑郁症" not in caplog.text  # …without what was written
 
 
-def test_pages_say_the_site_cannot_be_read_while_the_database_is_down(site):
+def test_pages_say_the_site_cannot_be_read_while_the_database_is_down(site, still_clock):
     """Not a bare 500 from below the app, and not "saving" when nothing was being saved; a
-    page the cache kept is its last good copy, marked as old (tests/test_page_cache_outage.py)."""
+    page the cache kept is its last good copy, marked as old (tests/test_page_cache_outage.py):
+    on the day it was kept, so the clock stands still (local midnight could come between)."""
     client = site.test_client()
     client.get("/")  # in the page cache, which cannot tell whether it is still current
     with unreachable(site):

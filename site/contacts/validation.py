@@ -2,6 +2,8 @@
 choices: see kinds.py), whoever writes it: content files, the editor or a spreadsheet
 (see facilities/validation.py for how each uses them)."""
 
+from urllib.parse import quote
+
 from flask_babel import gettext as _
 
 from .. import opening_hours, phone_numbers
@@ -55,7 +57,9 @@ def link(scheme: str | None, value: str | None) -> str | None:
     if scheme == "sms" and (number := phone_numbers.texted_number(value)):
         return f"sms:{number}"
     if scheme == "mailto" and email_problem(address := typed_address(value)) is None:
-        return f"mailto:{address}"
+        # An address may hold ? # % & before its @, which a mailto: link would read as
+        # its own parts (RFC 6068): percent-encoded, they stay the address's.
+        return f"mailto:{quote(address, safe='@')}"
     return None
 
 

@@ -7,10 +7,10 @@ its ends are trimmed: an address with a space inside ("me@qq.com 谢谢", "zhang
 is refused and shown again as typed, as joining its parts would make another mailbox, not
 the one meant, and the replies would go there. Words typed straight after it ("me@qq.com谢谢")
 are refused too: they end up in the top-level domain, and no top-level domain mixes Latin
-letters with other writing (`_TOP_LEVEL`). A domain in Chinese (例子.中国) is kept as
-typed and sent in its ASCII form (`ascii_address`); a name before the @ in Chinese is
-refused: most mail servers do not take one (SMTPUTF8), so the message would wait in the
-outbox for ever.
+letters with other writing (`_TOP_LEVEL`), nor comes after .com (me@163.com。谢谢). A
+domain in Chinese (例子.中国) is kept as typed and sent in its ASCII form (`ascii_address`);
+a name before the @ in Chinese is refused: most mail servers do not take one (SMTPUTF8),
+so the message would wait in the outbox for ever.
 """
 
 import re
@@ -36,9 +36,19 @@ _IDEOGRAPHIC_FULL_STOP = {0x3002: "."}
 _TOP_LEVEL = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]+", re.IGNORECASE)
 
 
-def _is_top_level(label: str) -> bool:
-    return _TOP_LEVEL.fullmatch(label) is not None or (
-        label.isalpha() and not any(character.isascii() for character in label)
+# Endings an address typed in full ends with: words typed after one ("me@163.com。谢谢",
+# whose 。 is read as a dot) would make it the label before a top-level domain in Chinese,
+# which no name under these is.
+_LATIN_ENDINGS = frozenset({"com", "cn", "net", "org", "edu", "gov", "info", "top", "vip"})
+
+
+def _is_top_level(label: str, before: str) -> bool:
+    if _TOP_LEVEL.fullmatch(label):
+        return True
+    return (
+        label.isalpha()
+        and not any(character.isascii() for character in label)
+        and before.lower() not in _LATIN_ENDINGS
     )
 
 
@@ -87,6 +97,7 @@ def email_problem(text: str) -> str | None:
         )
     if ascii_address(text) is None:
         return _("电子邮箱的格式不对，应当像 name@example.com。")
-    if not _is_top_level(text.rpartition(".")[2]):
+    labels = text.rpartition("@")[2].split(".")
+    if not _is_top_level(labels[-1], labels[-2]):
         return _("电子邮箱地址的结尾不对，应当像 .com 或 .cn。如果地址后面还写了别的话，请删去。")
     return None

@@ -279,7 +279,8 @@ def changed() -> None:
 
 
 def release_due() -> int:
-    """Publish every scheduled item whose time has come; return how many entries were due.
+    """Publish every scheduled item whose time has come; return how many were published
+    (not an entry whose item is gone, nor one whose account may no longer publish).
 
     Each entry is claimed by the transaction that publishes it (`_claim_next_due`), so that
     processes and app servers checking at the same moment publish each item once. The item
@@ -289,7 +290,6 @@ def release_due() -> int:
     """
     released = 0
     while (entry := _claim_next_due()) is not None:
-        released += 1
         kind = forms.EDITABLE.get(entry.kind)
         row = (
             db.session.get(kind.model, entry.item_id, with_for_update=True, populate_existing=True)
@@ -309,6 +309,7 @@ def release_due() -> int:
             db.session.commit()
             continue
         publish(kind, row, at=entry.publish_at, user=user)
+        released += 1
     return released
 
 
